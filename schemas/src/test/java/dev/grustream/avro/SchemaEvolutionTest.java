@@ -1,0 +1,190 @@
+package dev.grustream.avro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.avro.history.SchemaHistory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Proves that every schema can evolve without breaking readers: its next version (a sample under
+ * {@code evolution/}) reads what the current one writes, and the current one reads every published version.
+ */
+class SchemaEvolutionTest {
+
+    static Stream<SpecificRecord> samples() {
+        Instant t = Instant.parse("2026-01-02T03:04:05.678Z");
+        return Stream.of(
+                Observation.newBuilder()
+                        .setEventTime(t)
+                        .setFeatures(Map.of("cpu", 0.25, "mem", 0.5))
+                        .setSource(Map.of("host", "web-1"))
+                        .build(),
+                Forecast.newBuilder()
+                        .setKey("web-1")
+                        .setEventTime(t)
+                        .setModelName("default")
+                        .setModelVersion("3")
+                        .setForecast(Map.of("cpu", List.of(0.3, 0.31)))
+                        .setExpected(Map.of("cpu", 0.27))
+                        .setAnomalyScore(0.42)
+                        .setAnomalous(false)
+                        .setStep(17)
+                        .setStateReset(StateReset.NONE)
+                        .build(),
+                AnomalyAlert.newBuilder()
+                        .setKey("web-1")
+                        .setEventTime(t)
+                        .setActual(Map.of("cpu", 0.99))
+                        .setExpected(Map.of("cpu", 0.3))
+                        .setAnomalyScore(0.9999)
+                        .setThreshold(0.999)
+                        .setSeverity(Severity.CRITICAL)
+                        .setModelName("default")
+                        .setModelVersion("3")
+                        .build(),
+                SeriesState.newBuilder()
+                        .setModelName("default")
+                        .setModelVersion("3")
+                        .setHidden(ByteBuffer.wrap(new byte[] {0, 0, -128, 63}))
+                        .setStep(17)
+                        .setLastEventTime(t)
+                        .setForecast(List.of(0.3))
+                        .setResiduals(ResidualStats.newBuilder()
+                                .setCount(16)
+                                .setMean(List.of(0.01))
+                                .setVariance(List.of(0.002))
+                                .build())
+                        .setLastAlertTime(null)
+                        .build());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void nextVersionCanReadWhatTheCurrentVersionWrites(SpecificRecord sample) throws IOException {
+        Schema current = sample.getSchema();
+        Schema next = nextVersionOf(current);
+
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(next, current).getType())
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void bytesWrittenWithTheCurrentVersionDecodeWithTheNextVersion(SpecificRecord sample) throws IOException {
+        Schema current = sample.getSchema();
+        Schema next = nextVersionOf(current);
+
+        GenericRecord decoded = new GenericDatumReader<GenericRecord>(current, next)
+                .read(null, DecoderFactory.get().binaryDecoder(encode(sample), null));
+
+        for (Schema.Field field : current.getFields()) {
+            assertThat(comparable(decoded.get(field.name())))
+                    .as("field %s", field.name())
+                    .isEqualTo(comparable(writtenForm(sample, field)));
+        }
+        Schema.Field added = next.getFields().get(next.getFields().size() - 1);
+        assertThat(decoded.get(added.name())).as("added field %s takes its default", added.name()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void currentVersionReadsEveryPublishedVersion(SpecificRecord sample) {
+        Schema current = sample.getSchema();
+        List<Schema> published = SchemaHistory.versions(current.getName());
+
+        assertThat(published).isNotEmpty();
+        for (Schema old : published) {
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, old).getType())
+                    .as("current %s reads published %s", current.getName(), old)
+                    .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void currentVersionIsPublished(SpecificRecord sample) throws IOException {
+        Schema current = sourceSchemaOf(sample);
+        Schema newest = SchemaHistory.version(current.getName(), SchemaHistory.latestVersion(current.getName()));
+
+        assertThat(newest)
+                .as("a changed %s.avsc must be published as a new history version", current.getName())
+                .isEqualTo(current);
+    }
+
+    @Test
+    void checkerRejectsANewFieldWithoutDefault() throws IOException {
+        Schema current = sourceSchemaOf(samples().findFirst().orElseThrow());
+        Schema broken = new Schema.Parser().parse(current.toString().replace(
+                "\"fields\":[", "\"fields\":[{\"name\":\"required_new\",\"type\":\"long\"},"));
+
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(broken, current).getType())
+                .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    private static Object writtenForm(SpecificRecord record, Schema.Field field) throws IOException {
+        // Decode the record back with its own schema, generically, so that logical types and enums compare as
+        // the generic reader represents them.
+        GenericRecord generic = new GenericDatumReader<GenericRecord>(record.getSchema())
+                .read(null, DecoderFactory.get().binaryDecoder(encode(record), null));
+        return generic.get(field.name());
+    }
+
+    /** Maps compare regardless of entry order, Avro strings as Java strings. */
+    private static Object comparable(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> sorted = new TreeMap<>();
+            map.forEach((k, v) -> sorted.put(k.toString(), comparable(v)));
+            return sorted;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(SchemaEvolutionTest::comparable).toList();
+        }
+        return value instanceof CharSequence ? value.toString() : value;
+    }
+
+    /** The schema as written in its .avsc file (the generated class's copy carries Java-only properties). */
+    private static Schema sourceSchemaOf(SpecificRecord record) throws IOException {
+        String path = "/dev/grustream/avro/" + record.getSchema().getName() + ".avsc";
+        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(path)) {
+            assertThat(in).as("schema source %s in the jar", path).isNotNull();
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    private static byte[] encode(SpecificRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<SpecificRecord>(record.getSchema()).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    private static Schema nextVersionOf(Schema current) throws IOException {
+        String path = "/evolution/" + current.getName() + "-next.avsc";
+        try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(path)) {
+            assertThat(in).as("sample next version %s", path).isNotNull();
+            return new Schema.Parser().parse(in);
+        }
+    }
+}
