@@ -76,6 +76,17 @@ class SchemaEvolutionTest {
                                 .setVariance(List.of(0.002))
                                 .build())
                         .setLastAlertTime(null)
+                        .build(),
+                PendingObservation.newBuilder()
+                        .setSequence(42)
+                        .setKey("web-1")
+                        .setEventTime(t)
+                        .setFeatures(Map.of("cpu", 0.25))
+                        .setRawValue(ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1, 2}))
+                        .setRecordTimestamp(t.toEpochMilli())
+                        .setSourceTopic("observations")
+                        .setSourcePartition(3)
+                        .setSourceOffset(1234)
                         .build());
     }
 

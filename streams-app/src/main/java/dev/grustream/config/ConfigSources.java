@@ -1,0 +1,81 @@
+package dev.grustream.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Merges the sources of configuration in order of precedence: defaults &lt; properties file &lt; environment &lt;
+ * command line.
+ *
+ * <p>Environment variables named {@code GRU_STREAM_<KEY>} set {@code <key>}: the part after the prefix is
+ * lower-cased and each {@code _} becomes a {@code .}, so {@code GRU_STREAM_SCHEMA_REGISTRY_URL} sets
+ * {@code schema.registry.url} and {@code GRU_STREAM_BATCH_MAX_SIZE} sets {@code batch.max.size}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ConfigSources {
+    public static final String ENV_PREFIX = "GRU_STREAM_";
+
+    private ConfigSources() {
+    }
+
+    /**
+     * Returns the merged settings.
+     *
+     * @param file a properties file, or {@code null} for none
+     * @param environment the process environment (usually {@code System.getenv()})
+     * @param overrides settings given on the command line
+     * @throws ConfigException if the file cannot be read
+     */
+    public static Map<String, String> merge(Path file, Map<String, String> environment,
+            Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        if (file != null) {
+            merged.putAll(readFile(file));
+        }
+        merged.putAll(fromEnvironment(environment));
+        merged.putAll(overrides);
+        return merged;
+    }
+
+    /** The settings named by {@code GRU_STREAM_*} variables of {@code environment}. */
+    public static Map<String, String> fromEnvironment(Map<String, String> environment) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                settings.put(keyOf(name), value);
+            }
+        });
+        return settings;
+    }
+
+    /** The key an environment variable sets: {@code GRU_STREAM_TOPIC_ALERTS} gives {@code topic.alerts}. */
+    public static String keyOf(String environmentVariable) {
+        return environmentVariable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** The environment variable that sets {@code key}: {@code topic.alerts} gives {@code GRU_STREAM_TOPIC_ALERTS}. */
+    public static String environmentVariableOf(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read the configuration file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        properties.stringPropertyNames().forEach(name -> settings.put(name, properties.getProperty(name).trim()));
+        return settings;
+    }
+}

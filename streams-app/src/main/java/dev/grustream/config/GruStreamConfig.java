@@ -1,0 +1,195 @@
+package dev.grustream.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The configuration of one gru-stream instance: gru-stream's own keys, each with a default, a doc string and a
+ * validator, plus every Kafka Streams, client and serde setting, which pass through untouched.
+ *
+ * <p>Build it from the merged sources with {@link ConfigSources}; construction validates every key and fails with a
+ * {@link ConfigException} naming the key, the value and what was expected. {@link #describe()} prints the reference
+ * of all keys (the README's table is generated from it).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class GruStreamConfig extends AbstractConfig {
+
+    public static final String TOPIC_OBSERVATIONS = "topic.observations";
+    public static final String TOPIC_FORECASTS = "topic.forecasts";
+    public static final String TOPIC_ALERTS = "topic.alerts";
+    public static final String TOPIC_DEAD_LETTERS = "topic.dead.letters";
+
+    public static final String MODEL_PATH = "model.path";
+    public static final String MODEL_BACKEND = "model.backend";
+
+    public static final String BATCH_MAX_SIZE = "batch.max.size";
+    public static final String BATCH_LINGER_MS = "batch.linger.ms";
+
+    public static final String ANOMALY_THRESHOLD = "anomaly.threshold";
+    public static final String ANOMALY_CRITICAL_THRESHOLD = "anomaly.critical.threshold";
+    public static final String RESIDUAL_HALFLIFE_EVENTS = "residual.halflife.events";
+    public static final String ALERT_WARMUP_EVENTS = "alert.warmup.events";
+    public static final String ALERT_SUPPRESSION_MS = "alert.suppression.ms";
+
+    public static final String LATE_GRACE_MS = "late.grace.ms";
+    public static final String FUTURE_TOLERANCE_MS = "future.tolerance.ms";
+    public static final String STATE_RESET_GAP_MS = "state.reset.gap.ms";
+    public static final String STATE_TTL_MS = "state.ttl.ms";
+    public static final String STATE_TTL_SCAN_INTERVAL_MS = "state.ttl.scan.interval.ms";
+    public static final String STATE_TTL_SCAN_MAX_KEYS = "state.ttl.scan.max.keys";
+    public static final String STATE_STORE_CACHING = "state.store.caching";
+
+    public static final String INPUT_MAX_KEY_BYTES = "input.max.key.bytes";
+    public static final String INPUT_MAX_VALUE_BYTES = "input.max.value.bytes";
+    public static final String INPUT_MAX_ABS_NORMALIZED = "input.max.abs.normalized";
+
+    /** Kafka Streams settings whose default gru-stream changes. */
+    static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
+            StreamsConfig.APPLICATION_ID_CONFIG, "gru-stream",
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+
+    private static final ConfigDef DEFINITION = new ConfigDef()
+            .define(TOPIC_OBSERVATIONS, Type.STRING, "observations", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Topic the Observation records are read from. Key: the series id (string);"
+                            + " value: Avro in the Confluent wire format.")
+            .define(TOPIC_FORECASTS, Type.STRING, "forecasts", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Topic a Forecast is written to for every accepted observation.")
+            .define(TOPIC_ALERTS, Type.STRING, "alerts", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Topic an AnomalyAlert is written to when an observation is flagged after"
+                            + " warm-up and outside the suppression window.")
+            .define(TOPIC_DEAD_LETTERS, Type.STRING, "dead-letters", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Topic every rejected input record is written to, unchanged, with headers"
+                            + " saying why (gru.dead-letter.reason) and where it came from.")
+            .define(MODEL_PATH, Type.STRING, "", Importance.HIGH,
+                    "Model directory or .zip in the gru-stream model format; empty for the bundled default model.")
+            .define(MODEL_BACKEND, Type.STRING, "java", ValidString.in("java", "nd4j"), Importance.MEDIUM,
+                    "Implementation of the batched GRU step: 'java' (plain Java, fastest on small batches) or"
+                            + " 'nd4j' (ND4J/OpenBLAS gemm). Both compute the same model.")
+            .define(BATCH_MAX_SIZE, Type.INT, 256, Range.between(1, 65536), Importance.MEDIUM,
+                    "Most observations a task buffers before advancing their keys in one model call. 1 advances"
+                            + " every observation on its own, with no buffer.")
+            .define(BATCH_LINGER_MS, Type.LONG, 5L, Range.between(1, 60_000), Importance.MEDIUM,
+                    "Longest wall-clock time an observation waits in a task's buffer before it is processed.")
+            .define(ANOMALY_THRESHOLD, Type.DOUBLE, 0.999, Range.between(0.0, 1.0), Importance.HIGH,
+                    "Anomaly score at or above which an observation is flagged (and, after warm-up and outside"
+                            + " the suppression window, alerted).")
+            .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, 0.99999, Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "Anomaly score at or above which an alert's severity is CRITICAL instead of WARNING.")
+            .define(RESIDUAL_HALFLIFE_EVENTS, Type.DOUBLE, 200.0, Range.between(1.0, 1e9), Importance.LOW,
+                    "Half-life, in events, of the exponentially weighted statistics of each key's forecast"
+                            + " errors that anomaly scores are measured against.")
+            .define(ALERT_WARMUP_EVENTS, Type.LONG, 50L, Range.atLeast(0), Importance.MEDIUM,
+                    "Observations a key's state must have consumed before it may raise an alert.")
+            .define(ALERT_SUPPRESSION_MS, Type.LONG, 600_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "After an alert, further alerts of the same key are suppressed for this long (event time);"
+                            + " their forecasts are still flagged.")
+            .define(LATE_GRACE_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+                    "An observation older than its key's last processed event time by more than this is"
+                            + " dead-lettered as 'late'; within it, it is processed in arrival order.")
+            .define(FUTURE_TOLERANCE_MS, Type.LONG, 86_400_000L, Range.atLeast(0), Importance.LOW,
+                    "An observation whose event time is further than this ahead of the wall clock is"
+                            + " dead-lettered as 'future'.")
+            .define(STATE_RESET_GAP_MS, Type.LONG, 86_400_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "When a key's next event comes more than this after its previous one, its state restarts"
+                            + " from zero (the forecast says GAP). 0 disables gap resets.")
+            .define(STATE_TTL_MS, Type.LONG, 604_800_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "Keys idle for longer than this, by stream time, are evicted from the state store. 0 keeps"
+                            + " keys forever.")
+            .define(STATE_TTL_SCAN_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
+                    "Stream-time interval between two eviction scans of a task's store.")
+            .define(STATE_TTL_SCAN_MAX_KEYS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
+                    "Most keys one eviction scan inspects; the next scan resumes where it stopped.")
+            .define(STATE_STORE_CACHING, Type.BOOLEAN, true, Importance.LOW,
+                    "Whether the state stores use Kafka Streams' record cache (sized by statestore.cache.max.bytes),"
+                            + " which collapses repeated writes to a key between commits.")
+            .define(INPUT_MAX_KEY_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
+                    "Longest accepted record key, in UTF-8 bytes; longer keys are dead-lettered as 'key-too-large'.")
+            .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,
+                    "Largest accepted record value, in bytes; larger values are dead-lettered as"
+                            + " 'value-too-large'.")
+            .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, 1e6, Range.atLeast(1.0), Importance.LOW,
+                    "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
+                            + " saturate the model, so the record is dead-lettered as 'out-of-range'.");
+
+    public GruStreamConfig(Map<String, ?> props) {
+        super(DEFINITION, props, false);
+        if (getDouble(ANOMALY_CRITICAL_THRESHOLD) < getDouble(ANOMALY_THRESHOLD)) {
+            throw new ConfigException(ANOMALY_CRITICAL_THRESHOLD, getDouble(ANOMALY_CRITICAL_THRESHOLD),
+                    "must be at least " + ANOMALY_THRESHOLD + " (" + getDouble(ANOMALY_THRESHOLD) + ")");
+        }
+        Set<String> topics = Set.of(getString(TOPIC_OBSERVATIONS), getString(TOPIC_FORECASTS),
+                getString(TOPIC_ALERTS), getString(TOPIC_DEAD_LETTERS));
+        if (topics.size() != 4) {
+            throw new ConfigException("The topics " + TOPIC_OBSERVATIONS + ", " + TOPIC_FORECASTS + ", "
+                    + TOPIC_ALERTS + " and " + TOPIC_DEAD_LETTERS + " must be four different topics");
+        }
+    }
+
+    /** The definition of gru-stream's own keys. */
+    public static ConfigDef definition() {
+        return new ConfigDef(DEFINITION);
+    }
+
+    /** Whether {@code key} is one of gru-stream's own keys rather than a pass-through Kafka or serde setting. */
+    public static boolean isOwnKey(String key) {
+        return DEFINITION.names().contains(key);
+    }
+
+    /**
+     * The settings for Kafka Streams and its clients and serdes: every key that is not gru-stream's own, over
+     * gru-stream's defaults for Kafka Streams.
+     */
+    public Map<String, Object> passThrough() {
+        Map<String, Object> result = new LinkedHashMap<>(STREAMS_DEFAULTS);
+        originals().forEach((key, value) -> {
+            if (!isOwnKey(key)) {
+                result.put(key, value);
+            }
+        });
+        return result;
+    }
+
+    /** {@link #passThrough()} as {@link Properties}, for {@code new KafkaStreams(topology, properties)}. */
+    public Properties streamsProperties() {
+        Properties properties = new Properties();
+        properties.putAll(passThrough());
+        return properties;
+    }
+
+    /**
+     * Every setting in force, own and pass-through, sorted by key, with secrets replaced by {@code [hidden]}: safe
+     * to log.
+     */
+    public Map<String, String> redactedSummary() {
+        Map<String, String> summary = new TreeMap<>();
+        values().forEach((key, value) -> summary.put(key, String.valueOf(value)));
+        passThrough().forEach((key, value) -> summary.put(key, Secrets.redact(key, String.valueOf(value))));
+        return summary;
+    }
+
+    /** The reference of gru-stream's own keys as a Markdown table. */
+    public static String describe() {
+        StringBuilder table = new StringBuilder("| key | default | valid values | description |\n")
+                .append("| --- | --- | --- | --- |\n");
+        for (ConfigDef.ConfigKey key : DEFINITION.configKeys().values()) {
+            table.append("| `").append(key.name).append("` | `")
+                    .append(key.hasDefault() ? String.valueOf(key.defaultValue) : "")
+                    .append("` | ").append(key.validator == null ? "" : key.validator.toString().replace("|", "\\|"))
+                    .append(" | ").append(key.documentation.replace("|", "\\|")).append(" |\n");
+        }
+        return table.toString();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.grustream.scoring;
+
+import org.apache.commons.math3.special.Gamma;
+
+/**
+ * Turns a key's one-step forecast errors into anomaly scores, measured against that key's own recent errors.
+ *
+ * <p>Each target's error is standardised with the exponentially weighted mean and variance of the key's previous
+ * errors of that target, {@code z = (e - mean) / sd}. Under the hypothesis that the observation is ordinary the sum
+ * of the squared {@code z} over the T targets follows a chi-squared law with T degrees of freedom; the score is its
+ * distribution function at the observed sum, so 0.999 means "larger than 99.9% of ordinary errors". The statistics
+ * adapt per key and need no labels. An error is scored before it is folded into the statistics, so an anomaly does
+ * not mask itself.
+ *
+ * <p>The statistics live in caller-owned arrays (the per-key state) and are updated in place, so scoring allocates
+ * nothing. Immutable and thread-safe.
+ */
+public final class ResidualScorer {
+    /** Fewest past errors a key needs before its errors are scored; before that the score is 0. */
+    public static final long MIN_ERRORS = 8;
+
+    private final double decay;
+    private final double minStdRatio;
+
+    /**
+     * @param halfLifeEvents after this many events an error weighs half as much in the statistics
+     * @param minStdRatio floor of each target's error standard deviation, as a fraction of the target's scale, so
+     *     that a perfectly predictable series does not turn rounding noise into alarms
+     */
+    public ResidualScorer(double halfLifeEvents, double minStdRatio) {
+        if (!(halfLifeEvents >= 1.0)) {
+            throw new IllegalArgumentException("halfLifeEvents must be at least 1, found " + halfLifeEvents);
+        }
+        if (!(minStdRatio > 0.0)) {
+            throw new IllegalArgumentException("minStdRatio must be positive, found " + minStdRatio);
+        }
+        this.decay = Math.pow(0.5, 1.0 / halfLifeEvents);
+        this.minStdRatio = minStdRatio;
+    }
+
+    /**
+     * Returns the anomaly score in [0,1] of {@code errors} given the statistics of earlier errors.
+     *
+     * @param errors actual minus expected, per target
+     * @param count how many errors the statistics hold
+     * @param mean weighted mean error per target
+     * @param variance weighted error variance per target
+     * @param scale typical magnitude of each target (for the standard-deviation floor)
+     */
+    public double score(double[] errors, long count, double[] mean, double[] variance, double[] scale) {
+        if (count < MIN_ERRORS) {
+            return 0.0;
+        }
+        double sumSquares = 0.0;
+        for (int t = 0; t < errors.length; t++) {
+            double floor = minStdRatio * scale[t];
+            double sd = Math.sqrt(Math.max(variance[t], floor * floor));
+            double z = (errors[t] - mean[t]) / sd;
+            sumSquares += z * z;
+        }
+        return Gamma.regularizedGammaP(errors.length / 2.0, sumSquares / 2.0);
+    }
+
+    /**
+     * Folds {@code errors} into the statistics, in place, and returns the new count. The first errors are averaged
+     * plainly (the weight of a new error is at least {@code 1/(count+1)}), so early statistics are not biased
+     * toward zero.
+     */
+    public long update(double[] errors, long count, double[] mean, double[] variance) {
+        double weight = Math.max(1.0 - decay, 1.0 / (count + 1));
+        for (int t = 0; t < errors.length; t++) {
+            double delta = errors[t] - mean[t];
+            mean[t] += weight * delta;
+            variance[t] = (1.0 - weight) * (variance[t] + weight * delta * delta);
+        }
+        return count + 1;
+    }
+}
