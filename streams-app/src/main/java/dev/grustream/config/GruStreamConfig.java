@@ -1,6 +1,8 @@
 package dev.grustream.config;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -130,8 +132,8 @@ public final class GruStreamConfig extends AbstractConfig {
             throw new ConfigException(ANOMALY_CRITICAL_THRESHOLD, getDouble(ANOMALY_CRITICAL_THRESHOLD),
                     "must be at least " + ANOMALY_THRESHOLD + " (" + getDouble(ANOMALY_THRESHOLD) + ")");
         }
-        Set<String> topics = Set.of(getString(TOPIC_OBSERVATIONS), getString(TOPIC_FORECASTS),
-                getString(TOPIC_ALERTS), getString(TOPIC_DEAD_LETTERS));
+        Set<String> topics = new HashSet<>(List.of(getString(TOPIC_OBSERVATIONS), getString(TOPIC_FORECASTS),
+                getString(TOPIC_ALERTS), getString(TOPIC_DEAD_LETTERS)));
         if (topics.size() != 4) {
             throw new ConfigException("The topics " + TOPIC_OBSERVATIONS + ", " + TOPIC_FORECASTS + ", "
                     + TOPIC_ALERTS + " and " + TOPIC_DEAD_LETTERS + " must be four different topics");

@@ -1,0 +1,181 @@
+package dev.grustream.embedded;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka cluster in KRaft mode running inside this JVM, built from Kafka's own test kit: what {@code demo}
+ * and {@code bench} run against, and what the integration tests start instead of a Docker container.
+ *
+ * <p>{@code try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().start()) { kafka.bootstrapServers(); }}
+ *
+ * <p>Lifecycle: {@link Builder#start()} formats the storage in a temporary directory, starts every node and waits
+ * until the brokers are ready (a few seconds); {@link #close()} stops them and deletes the directory, and may be
+ * called more than once. Thread-safe.
+ */
+public final class EmbeddedKafkaCluster implements AutoCloseable {
+    /** Name of the extra listener bound to a fixed port for outside tools. */
+    static final String HOST_LISTENER = "HOST";
+
+    private final KafkaClusterTestKit cluster;
+    private final int hostPort;
+    private boolean closed;
+
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int hostPort) {
+        this.cluster = cluster;
+        this.hostPort = hostPort;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The bootstrap servers of the cluster, for clients in this process. With a fixed {@link Builder#hostPort},
+     * that port comes first.
+     */
+    public String bootstrapServers() {
+        String servers = cluster.bootstrapServers();
+        return hostPort > 0 ? "localhost:" + hostPort + "," + servers : servers;
+    }
+
+    /** Creates each topic with its number of partitions, unless it exists; replication is min(3, brokers). */
+    public void createTopics(Map<String, Integer> partitionsByTopic) {
+        short replication = (short) Math.min(3, cluster.brokers().size());
+        List<NewTopic> topics = new ArrayList<>();
+        partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, replication)));
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(topics).values().forEach((name, future) -> {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("Cannot create topic " + name + ": " + e.getCause(), e);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while creating topic " + name, e);
+                }
+            });
+        }
+    }
+
+    /** The node ids of the brokers. */
+    public List<Integer> brokerIds() {
+        return List.copyOf(cluster.brokers().keySet());
+    }
+
+    /** Stops one broker (a clean shutdown); the others keep serving. */
+    public void stopBroker(int brokerId) {
+        cluster.brokers().get(brokerId).shutdown();
+    }
+
+    /** Starts a broker stopped by {@link #stopBroker}, on the same port. */
+    public void restartBroker(int brokerId) {
+        cluster.brokers().get(brokerId).startup();
+    }
+
+    /** Stops every node and deletes the cluster's files. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            cluster.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while stopping the embedded Kafka cluster", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot stop the embedded Kafka cluster cleanly: " + e.getMessage(), e);
+        }
+    }
+
+    /** Describes the cluster to start. Not thread-safe. */
+    public static final class Builder {
+        private int brokers = 1;
+        private int hostPort;
+        private final Map<String, Object> brokerConfig = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Number of brokers (default 1). With one, the broker is also the controller; with more, one extra node controls. */
+        public Builder brokers(int brokers) {
+            if (brokers < 1) {
+                throw new IllegalArgumentException("brokers must be at least 1, found " + brokers);
+            }
+            this.brokers = brokers;
+            return this;
+        }
+
+        /**
+         * Also listens on {@code localhost:port}, so that tools outside this process (kcat, a console consumer)
+         * can reach a single-broker cluster at a known address. 0 (the default) means no fixed port.
+         */
+        public Builder hostPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be in [0, 65535], found " + port);
+            }
+            this.hostPort = port;
+            return this;
+        }
+
+        /** Sets a broker configuration property on every broker. */
+        public Builder brokerConfig(String key, Object value) {
+            brokerConfig.put(key, value);
+            return this;
+        }
+
+        /** Starts the cluster and returns once every broker is ready. */
+        public EmbeddedKafkaCluster start() throws Exception {
+            if (hostPort > 0 && brokers > 1) {
+                throw new IllegalArgumentException("a fixed host port is supported for a single broker only");
+            }
+            boolean combined = brokers == 1;
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(combined)
+                    .setNumBrokerNodes(brokers)
+                    .setNumControllerNodes(1)
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+            short replication = (short) Math.min(3, brokers);
+            builder.setConfigProp("offsets.topic.replication.factor", replication);
+            builder.setConfigProp("offsets.topic.num.partitions", 5);
+            builder.setConfigProp("transaction.state.log.replication.factor", replication);
+            builder.setConfigProp("transaction.state.log.min.isr", Math.min(2, (int) replication));
+            builder.setConfigProp("transaction.state.log.num.partitions", 5);
+            builder.setConfigProp("group.initial.rebalance.delay.ms", 0);
+            builder.setConfigProp("num.partitions", 1);
+            builder.setConfigProp("auto.create.topics.enable", false);
+            if (hostPort > 0) {
+                builder.setConfigProp("listeners", nodes.brokerListenerName().value() + "://localhost:0,"
+                        + nodes.controllerListenerName().value() + "://localhost:0," + HOST_LISTENER
+                        + "://localhost:" + hostPort);
+                builder.setConfigProp("listener.security.protocol.map", nodes.brokerListenerName().value()
+                        + ":PLAINTEXT," + nodes.controllerListenerName().value() + ":PLAINTEXT," + HOST_LISTENER
+                        + ":PLAINTEXT");
+            }
+            brokerConfig.forEach(builder::setConfigProp);
+            KafkaClusterTestKit cluster = builder.build();
+            try {
+                cluster.format();
+                cluster.startup();
+                cluster.waitForReadyBrokers();
+            } catch (Exception e) {
+                cluster.close();
+                throw e;
+            }
+            return new EmbeddedKafkaCluster(cluster, hostPort);
+        }
+    }
+}

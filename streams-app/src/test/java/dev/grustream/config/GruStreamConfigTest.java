@@ -1,0 +1,123 @@
+package dev.grustream.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GruStreamConfigTest {
+
+    @Test
+    void everyOwnKeyHasADefault() {
+        GruStreamConfig config = new GruStreamConfig(Map.of());
+
+        assertThat(config.getString(GruStreamConfig.TOPIC_FORECASTS)).isEqualTo("forecasts");
+        assertThat(config.getInt(GruStreamConfig.BATCH_MAX_SIZE)).isEqualTo(256);
+    }
+
+    @Test
+    void everyOwnKeyIsDocumented() {
+        GruStreamConfig.definition().configKeys().values()
+                .forEach(key -> assertThat(key.documentation).as(key.name).isNotBlank());
+    }
+
+    @Test
+    void rejectsAnOutOfRangeValueNamingTheKey() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.ANOMALY_THRESHOLD, "1.5")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.ANOMALY_THRESHOLD)
+                .hasMessageContaining("1.5");
+    }
+
+    @Test
+    void rejectsAnUnknownBackend() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.MODEL_BACKEND, "gpu")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.MODEL_BACKEND);
+    }
+
+    @Test
+    void rejectsACriticalThresholdBelowTheAlertThreshold() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.ANOMALY_THRESHOLD, "0.99",
+                GruStreamConfig.ANOMALY_CRITICAL_THRESHOLD, "0.9")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.ANOMALY_CRITICAL_THRESHOLD);
+    }
+
+    @Test
+    void rejectsTwoRolesOnOneTopic() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.TOPIC_ALERTS, "forecasts")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("four different topics");
+    }
+
+    @Test
+    void passesThroughEveryKeyThatIsNotOwn() {
+        GruStreamConfig config = new GruStreamConfig(Map.of("schema.registry.url", "mock://x",
+                StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1", GruStreamConfig.BATCH_MAX_SIZE, "8"));
+
+        assertThat(config.passThrough())
+                .containsEntry("schema.registry.url", "mock://x")
+                .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1")
+                .doesNotContainKey(GruStreamConfig.BATCH_MAX_SIZE);
+    }
+
+    @Test
+    void defaultsToExactlyOnce() {
+        assertThat(new GruStreamConfig(Map.of()).passThrough())
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    @Test
+    void summaryHidesSecrets() {
+        GruStreamConfig config = new GruStreamConfig(Map.of(
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"app\" password=\"s3cret\";",
+                "basic.auth.user.info", "user:pw",
+                "ssl.truststore.password", "changeit",
+                "schema.registry.url", "https://user:pw@registry:8081"));
+
+        String summary = config.redactedSummary().toString();
+
+        assertThat(summary).doesNotContain("s3cret", "user:pw", "changeit", ":pw@");
+        assertThat(config.redactedSummary()).containsEntry("sasl.jaas.config", "[hidden]");
+    }
+
+    @Test
+    void commandLineBeatsEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gru.properties");
+        Files.writeString(file, "batch.max.size=10\nbatch.linger.ms=7\ntopic.alerts=file-alerts\n");
+
+        Map<String, String> merged = ConfigSources.merge(file,
+                Map.of("GRU_STREAM_BATCH_MAX_SIZE", "20", "GRU_STREAM_TOPIC_ALERTS", "env-alerts", "HOME", "/root"),
+                Map.of("topic.alerts", "cli-alerts"));
+
+        assertThat(merged)
+                .containsEntry("batch.max.size", "20")
+                .containsEntry("batch.linger.ms", "7")
+                .containsEntry("topic.alerts", "cli-alerts")
+                .doesNotContainKey("home");
+    }
+
+    @Test
+    void environmentVariableNamesMapToKeys() {
+        assertThat(ConfigSources.keyOf("GRU_STREAM_SCHEMA_REGISTRY_URL")).isEqualTo("schema.registry.url");
+        assertThat(ConfigSources.environmentVariableOf("state.ttl.ms")).isEqualTo("GRU_STREAM_STATE_TTL_MS");
+    }
+
+    @Test
+    void unreadableFileIsAClearError(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.properties");
+
+        assertThatThrownBy(() -> ConfigSources.merge(missing, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString());
+    }
+}

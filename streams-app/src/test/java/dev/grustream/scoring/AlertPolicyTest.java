@@ -1,0 +1,49 @@
+package dev.grustream.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class AlertPolicyTest {
+    private final AlertPolicy policy = new AlertPolicy(0.99, 0.9999, 10, 60_000);
+
+    @Test
+    void noAlertBelowTheThreshold() {
+        assertThat(policy.decide(0.98, 100, AlertPolicy.NEVER, 0)).isEqualTo(AlertLevel.NONE);
+    }
+
+    @Test
+    void warningAtTheThreshold() {
+        assertThat(policy.decide(0.99, 100, AlertPolicy.NEVER, 0)).isEqualTo(AlertLevel.WARNING);
+    }
+
+    @Test
+    void criticalAtTheCriticalThreshold() {
+        assertThat(policy.decide(0.99995, 100, AlertPolicy.NEVER, 0)).isEqualTo(AlertLevel.CRITICAL);
+    }
+
+    @Test
+    void noAlertDuringWarmUp() {
+        assertThat(policy.decide(0.995, 10, AlertPolicy.NEVER, 0)).isEqualTo(AlertLevel.NONE);
+        assertThat(policy.decide(0.995, 11, AlertPolicy.NEVER, 0)).isEqualTo(AlertLevel.WARNING);
+    }
+
+    @Test
+    void noAlertInsideTheSuppressionWindow() {
+        assertThat(policy.decide(1.0, 100, 1_000, 60_999)).isEqualTo(AlertLevel.NONE);
+        assertThat(policy.decide(1.0, 100, 1_000, 61_000)).isEqualTo(AlertLevel.CRITICAL);
+    }
+
+    @Test
+    void flagIgnoresWarmUpAndSuppression() {
+        assertThat(policy.isAnomalous(0.995)).isTrue();
+    }
+
+    @Test
+    void rejectsACriticalThresholdBelowTheThreshold() {
+        assertThatThrownBy(() -> new AlertPolicy(0.99, 0.9, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("criticalThreshold");
+    }
+}
