@@ -11,7 +11,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
@@ -21,6 +20,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 import dev.grustream.serde.AvroSerializationException.Reason;
 import dev.grustream.serde.internals.AvroValues;
+import dev.grustream.serde.internals.LengthCheckingDecoder;
 import dev.grustream.serde.internals.SchemaRegistryClients;
 import dev.grustream.serde.internals.WireFormat;
 
@@ -189,15 +189,17 @@ public final class AvroDeserializer implements Deserializer<Object> {
 
     private static Object decode(DatumReader<Object> reader, byte[] bytes, int schemaId, String topic) {
         int bodyLength = bytes.length - WireFormat.HEADER_SIZE;
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, WireFormat.HEADER_SIZE, bodyLength, null);
+        LengthCheckingDecoder decoder = new LengthCheckingDecoder(
+                DecoderFactory.get().binaryDecoder(bytes, WireFormat.HEADER_SIZE, bodyLength, null), bodyLength);
         Object datum;
         boolean bytesLeft;
         try {
             datum = reader.read(null, decoder);
             bytesLeft = !decoder.isEnd();
         } catch (EOFException e) {
+            String detail = e.getMessage() == null ? "" : ": " + e.getMessage();
             throw bad(Reason.TRUNCATED, schemaId, topic, "the " + bodyLength + "-byte body ends before the "
-                    + "record of schema id " + schemaId + " does", e);
+                    + "record of schema id " + schemaId + " does" + detail, e);
         } catch (IOException | RuntimeException e) {
             throw bad(Reason.MALFORMED_BODY, schemaId, topic, "the " + bodyLength + "-byte body does not decode "
                     + "with schema id " + schemaId + ": " + e, e);
