@@ -16,6 +16,7 @@ import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Observation;
@@ -75,9 +76,9 @@ final class TestRecords {
     }
 
     /** The Avro binary encoding of a generated record, written with Avro's own writer. */
-    static byte[] avroBody(Forecast forecast) {
-        return encode(new SpecificDatumWriter<>(Forecast.SCHEMA$, SpecificData.getForClass(Forecast.class)),
-                forecast);
+    static byte[] avroBody(SpecificRecord record) {
+        return encode(new SpecificDatumWriter<>(record.getSchema(), SpecificData.getForClass(record.getClass())),
+                record);
     }
 
     /** The Avro binary encoding of {@code datum} in {@code schema}, written with Avro's own generic writer. */
