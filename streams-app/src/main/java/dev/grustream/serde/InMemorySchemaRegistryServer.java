@@ -67,7 +67,7 @@ public final class InMemorySchemaRegistryServer implements AutoCloseable {
         return new InMemorySchemaRegistryServer(server);
     }
 
-    /** The base URL to give as {@link AvroSerdeConfig#SCHEMA_REGISTRY_URL_CONFIG}, e.g. {@code http://127.0.0.1:40123}. */
+    /** The base URL for {@link AvroSerdeConfig#SCHEMA_REGISTRY_URL_CONFIG}, e.g. {@code http://127.0.0.1:40123}. */
     public String url() {
         return url;
     }

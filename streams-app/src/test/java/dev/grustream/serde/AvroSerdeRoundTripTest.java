@@ -251,7 +251,8 @@ class AvroSerdeRoundTripTest {
                 .isInstanceOfSatisfying(AvroSerializationException.class, e -> {
                     assertThat(e.reason()).isEqualTo(AvroSerializationException.Reason.SCHEMA_REJECTED);
                     assertThat(e.getCause()).isInstanceOfSatisfying(SchemaRegistryException.class,
-                            cause -> assertThat(cause.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA));
+                            cause -> assertThat(cause.errorCode())
+                                    .isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA));
                 });
     }
 

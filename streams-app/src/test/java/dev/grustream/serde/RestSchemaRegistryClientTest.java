@@ -71,7 +71,8 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void getSchemaByIdReadsTheSchemaField() {
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}")));
+        REGISTRY.stubFor(get("/schemas/ids/1")
+                .willReturn(confluent(200, "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}")));
 
         assertThat(client().getSchemaById(1)).isEqualTo(STRING);
     }
@@ -83,7 +84,8 @@ class RestSchemaRegistryClientTest {
 
         assertThat(client().getId("test", STRING)).isEqualTo(1);
 
-        REGISTRY.verify(postRequestedFor(urlEqualTo("/subjects/test")).withRequestBody(equalToJson(STRING_SCHEMA_JSON)));
+        REGISTRY.verify(postRequestedFor(urlEqualTo("/subjects/test"))
+                .withRequestBody(equalToJson(STRING_SCHEMA_JSON)));
     }
 
     @Test
@@ -224,7 +226,8 @@ class RestSchemaRegistryClientTest {
     @Test
     void keepsUsingTheUrlThatAnsweredAfterAFailOver() {
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "," + SECOND_REGISTRY.baseUrl());
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")));
+        REGISTRY.stubFor(get("/schemas/ids/1")
+                .willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")));
         SECOND_REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
         SECOND_REGISTRY.stubFor(get("/schemas/ids/2").willReturn(confluent(200, "{\"schema\": \"\\\"long\\\"\"}")));
         SchemaRegistryClient client = client();
@@ -316,6 +319,16 @@ class RestSchemaRegistryClientTest {
         assertThatThrownBy(() -> client().getSchemaById(1))
                 .isExactlyInstanceOf(SchemaRegistryException.class)
                 .hasMessageContaining("PROTOBUF");
+    }
+
+    @Test
+    void aSchemaAvroCannotParseIsRefused() {
+        REGISTRY.stubFor(get("/schemas/ids/1")
+                .willReturn(confluent(200, "{\"schema\": \"{\\\"type\\\": \\\"nope\\\"}\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("cannot parse");
     }
 
     private SchemaRegistryClient client() {

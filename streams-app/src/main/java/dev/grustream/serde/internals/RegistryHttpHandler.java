@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -135,8 +134,9 @@ public final class RegistryHttpHandler implements HttpHandler {
         }
         try {
             return new Schema.Parser().parse(schema.asText());
-        } catch (AvroRuntimeException e) {
-            throw invalidSchema("Invalid schema: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Not only SchemaParseException: Avro 1.12 reports an undefined type name with a NullPointerException.
+            throw invalidSchema("Invalid schema: " + e);
         }
     }
 

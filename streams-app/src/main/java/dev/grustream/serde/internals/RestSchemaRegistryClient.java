@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.apache.kafka.common.errors.InterruptException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -228,9 +227,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         try {
             return new Schema.Parser().parse(schema.asText());
-        } catch (SchemaParseException e) {
+        } catch (RuntimeException e) {
+            // Not only SchemaParseException: Avro 1.12 reports an undefined type name with a NullPointerException.
             throw new SchemaRegistryException("Schema Registry answered " + what + " with a schema Avro cannot "
-                    + "parse: " + e.getMessage(), 200, SchemaRegistryException.NO_ERROR_CODE, e);
+                    + "parse: " + e, 200, SchemaRegistryException.NO_ERROR_CODE, e);
         }
     }
 
