@@ -10,7 +10,8 @@ import org.apache.avro.SchemaCompatibility.Incompatibility;
 /**
  * Confluent's compatibility levels, which decide whether a subject accepts a new schema version, judged with Avro's
  * own {@link SchemaCompatibility}. The in-process registries ({@code mock://} and
- * {@link InMemorySchemaRegistryServer}) use {@link #BACKWARD} unless told otherwise, like Confluent's.
+ * {@link InMemorySchemaRegistryServer}) use {@link #BACKWARD} unless told otherwise, like Confluent's. Immutable;
+ * thread-safe.
  */
 public enum CompatibilityLevel {
     /** Any schema is accepted. */

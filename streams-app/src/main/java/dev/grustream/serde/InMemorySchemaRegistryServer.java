@@ -23,8 +23,8 @@ import dev.grustream.serde.internals.SchemaRegistryStore;
  * }
  * }</pre>
  *
- * <p>Lifecycle: {@link #start} binds and serves at once; {@link #close()} stops it. Thread-safe; requests are
- * answered one at a time on the server's dispatcher thread.
+ * <p>Lifecycle: {@link #start} binds and serves at once; {@link #close()} stops it (until then its non-daemon
+ * dispatcher thread keeps the JVM alive). Thread-safe; requests are answered one at a time on that thread.
  */
 public final class InMemorySchemaRegistryServer implements AutoCloseable {
     private final HttpServer server;
