@@ -1,0 +1,219 @@
+package dev.grustream.serde;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import dev.grustream.serde.AvroSerializationException.Reason;
+import dev.grustream.serde.internals.AvroValues;
+import dev.grustream.serde.internals.LengthCheckingDecoder;
+import dev.grustream.serde.internals.SchemaRegistryClients;
+import dev.grustream.serde.internals.WireFormat;
+
+/**
+ * Reads Confluent's Avro wire format, the counterpart of Confluent's {@code KafkaAvroDeserializer}: the writer's
+ * schema is fetched from the registry by the id in the header and resolved to the reader's schema with Avro's
+ * schema resolution. With {@link AvroSerdeConfig#SPECIFIC_AVRO_READER_CONFIG} false (the default) records come back
+ * as GenericRecords in the writer's schema, with true as the generated class the writer's schema names; top-level
+ * primitives come back as Java values ({@code String}, {@code byte[]}, boxed numbers).
+ *
+ * <p>Null bytes give null. Bytes that are not a valid record give an {@link AvroSerializationException} with its
+ * {@link Reason}; a registry that cannot be reached gives a {@link SchemaRegistryUnavailableException}, which does not
+ * blame the record.
+ *
+ * <p>Lifecycle: construct, {@link #configure(Map, boolean)} once, then deserialize. Thread-safe: Kafka Streams may
+ * share one instance across stream threads. A reader is built once per writer schema id and kept; a call then
+ * allocates the decoder and the record.
+ */
+public final class AvroDeserializer implements Deserializer<Object> {
+    /** What the deserializer returns, fixed by the serde that owns it or left to the configuration. */
+    enum Mode {
+        /** {@link AvroSerdeConfig#SPECIFIC_AVRO_READER_CONFIG} decides. */
+        CONFIGURED,
+        /** Always a GenericRecord; a writer schema that is not a record is a mismatch. */
+        GENERIC_RECORD,
+        /** Always a SpecificRecord, of the given class or else of the class the writer's schema names. */
+        SPECIFIC_RECORD
+    }
+
+    private final SchemaRegistryClient injectedClient;
+    private final Mode mode;
+    private final Class<? extends SpecificRecord> readerClass;
+    private volatile Settings settings;
+    private final ConcurrentMap<Integer, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+    // Most topics carry one schema id: remembering the last reader skips the map (and boxing the id) on the hot path.
+    private volatile CachedReader lastReader;
+
+    private record Settings(SchemaRegistryClient client, boolean specificReader) {
+    }
+
+    private record CachedReader(int schemaId, DatumReader<Object> reader) {
+    }
+
+    /** A deserializer whose registry client is built by {@link #configure(Map, boolean)} from the configuration. */
+    public AvroDeserializer() {
+        this(Mode.CONFIGURED, null, null);
+    }
+
+    /** A deserializer that uses {@code client} whatever {@link AvroSerdeConfig#SCHEMA_REGISTRY_URL_CONFIG} says. */
+    public AvroDeserializer(SchemaRegistryClient client) {
+        this(Mode.CONFIGURED, null, Objects.requireNonNull(client, "client"));
+    }
+
+    AvroDeserializer(Mode mode, Class<? extends SpecificRecord> readerClass, SchemaRegistryClient injectedClient) {
+        this.mode = mode;
+        this.readerClass = readerClass;
+        this.injectedClient = injectedClient;
+    }
+
+    /**
+     * Reads the {@link AvroSerdeConfig} keys from {@code configs}; {@code isKey} changes nothing when reading.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the key of a missing or invalid value
+     */
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        configure(config, injectedClient != null ? injectedClient : SchemaRegistryClients.create(config));
+    }
+
+    /** Configures with a client the caller built (a serde shares one between its serializer and deserializer). */
+    void configure(AvroSerdeConfig config, SchemaRegistryClient client) {
+        settings = new Settings(client, config.specificAvroReader());
+    }
+
+    /**
+     * Returns the value framed in {@code bytes}, or null for null.
+     *
+     * @throws AvroSerializationException when the bytes are not a valid record (see its {@link Reason})
+     * @throws SchemaRegistryUnavailableException when no registry answered; retry later
+     * @throws SchemaRegistryException when the registry refused for another reason (e.g. authorization)
+     */
+    @Override
+    public Object deserialize(String topic, byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        Settings current = settings();
+        if (bytes.length > 0 && bytes[0] != WireFormat.MAGIC_BYTE) {
+            throw bad(Reason.WRONG_MAGIC_BYTE, AvroSerializationException.NO_SCHEMA_ID, topic,
+                    String.format("expected magic byte 0x00, found 0x%02x: the bytes are not in Confluent's Avro "
+                            + "wire format", bytes[0]), null);
+        }
+        if (bytes.length < WireFormat.HEADER_SIZE) {
+            throw bad(Reason.TRUNCATED, AvroSerializationException.NO_SCHEMA_ID, topic, "found " + bytes.length
+                    + " byte(s), but the header alone needs " + WireFormat.HEADER_SIZE, null);
+        }
+        int schemaId = WireFormat.readSchemaId(bytes);
+        return AvroValues.fromDatum(decode(readerFor(current, schemaId, topic), bytes, schemaId, topic));
+    }
+
+    private Settings settings() {
+        Settings current = settings;
+        if (current == null) {
+            throw new IllegalStateException("AvroDeserializer is not configured: call configure(configs, isKey) "
+                    + "first");
+        }
+        return current;
+    }
+
+    private DatumReader<Object> readerFor(Settings current, int schemaId, String topic) {
+        CachedReader last = lastReader;
+        if (last != null && last.schemaId() == schemaId) {
+            return last.reader();
+        }
+        DatumReader<Object> reader = readers.get(schemaId);
+        if (reader == null) {
+            reader = newReader(current, schemaId, topic);
+            DatumReader<Object> raced = readers.putIfAbsent(schemaId, reader);
+            reader = raced != null ? raced : reader;
+        }
+        lastReader = new CachedReader(schemaId, reader);
+        return reader;
+    }
+
+    private DatumReader<Object> newReader(Settings current, int schemaId, String topic) {
+        Schema writer = writerSchema(current, schemaId, topic);
+        boolean record = writer.getType() == Schema.Type.RECORD;
+        if (mode != Mode.CONFIGURED && !record) {
+            throw bad(Reason.SCHEMA_MISMATCH, schemaId, topic, "schema id " + schemaId + " is a "
+                    + writer.getType() + ", but this serde reads records only", null);
+        }
+        if (mode == Mode.GENERIC_RECORD || mode == Mode.CONFIGURED && (!current.specificReader() || !record)) {
+            return new GenericDatumReader<>(writer, writer, GenericData.get());
+        }
+        Class<?> type = readerClass != null ? readerClass : SpecificData.get().getClass(writer);
+        if (type == null || !SpecificRecord.class.isAssignableFrom(type)) {
+            throw bad(Reason.SCHEMA_MISMATCH, schemaId, topic, "no generated SpecificRecord class "
+                    + writer.getFullName() + " on the classpath for schema id " + schemaId, null);
+        }
+        SpecificData data = SpecificData.getForClass(type);
+        Schema reader = data.getSchema(type);
+        SchemaCompatibility.SchemaPairCompatibility compatibility =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw bad(Reason.SCHEMA_MISMATCH, schemaId, topic, "writer schema id " + schemaId + " ("
+                    + writer.getFullName() + ") cannot be read as " + type.getName() + ": "
+                    + compatibility.getDescription(), null);
+        }
+        return new SpecificDatumReader<>(writer, reader, data);
+    }
+
+    private static Schema writerSchema(Settings current, int schemaId, String topic) {
+        try {
+            return current.client().getSchemaById(schemaId);
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e;
+        } catch (SchemaRegistryException e) {
+            if (e.isNotFound()) {
+                throw bad(Reason.UNKNOWN_SCHEMA_ID, schemaId, topic, "the registry has no schema id " + schemaId
+                        + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private static Object decode(DatumReader<Object> reader, byte[] bytes, int schemaId, String topic) {
+        int bodyLength = bytes.length - WireFormat.HEADER_SIZE;
+        LengthCheckingDecoder decoder = new LengthCheckingDecoder(
+                DecoderFactory.get().binaryDecoder(bytes, WireFormat.HEADER_SIZE, bodyLength, null), bodyLength);
+        Object datum;
+        boolean bytesLeft;
+        try {
+            datum = reader.read(null, decoder);
+            bytesLeft = !decoder.isEnd();
+        } catch (EOFException e) {
+            String detail = e.getMessage() == null ? "" : ": " + e.getMessage();
+            throw bad(Reason.TRUNCATED, schemaId, topic, "the " + bodyLength + "-byte body ends before the "
+                    + "record of schema id " + schemaId + " does" + detail, e);
+        } catch (IOException | RuntimeException e) {
+            throw bad(Reason.MALFORMED_BODY, schemaId, topic, "the " + bodyLength + "-byte body does not decode "
+                    + "with schema id " + schemaId + ": " + e, e);
+        }
+        if (bytesLeft) {
+            throw bad(Reason.MALFORMED_BODY, schemaId, topic, "bytes are left over after the record in the "
+                    + bodyLength + "-byte body: it was not written with schema id " + schemaId, null);
+        }
+        return datum;
+    }
+
+    private static AvroSerializationException bad(Reason reason, int schemaId, String topic, String message,
+                                                  Throwable cause) {
+        return new AvroSerializationException(reason, schemaId,
+                "cannot deserialize a record of topic '" + topic + "': " + message, cause);
+    }
+}

@@ -1,0 +1,280 @@
+package dev.grustream.serde;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The configuration keys of gru-stream's Avro serdes, with their defaults and docs. The keys are Confluent's, so a
+ * configuration written for these serdes also configures Confluent's {@code KafkaAvroSerializer} and
+ * {@code SpecificAvroSerde}, and the other way round; the only keys of our own are the two registry timeouts.
+ *
+ * <p>An instance is the validated form of a configuration map: it is built with {@link #AvroSerdeConfig(Map)}, which
+ * throws a {@link ConfigException} naming the key for a missing, unknown or malformed value. Immutable; safe to share
+ * between threads.
+ */
+public final class AvroSerdeConfig extends AbstractConfig {
+    /** The URL prefix that selects an in-process registry shared by every serde of the same scope in the JVM. */
+    public static final String MOCK_URL_PREFIX = "mock://";
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated URLs of the Schema Registry instances, "
+            + "e.g. http://registry-1:8081,http://registry-2:8081. A request that cannot connect, times out or gets a "
+            + "5xx answer is tried on the next URL. Credentials may be given in a URL (http://user:pass@host:8081) "
+            + "when basic.auth.credentials.source is URL. 'mock://<scope>' instead selects an in-process registry "
+            + "shared by every serde of that scope in this JVM (for tests); it must then be the only URL.";
+
+    public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
+    public static final String AUTO_REGISTER_SCHEMAS_DOC = "Whether the serializer registers the schema of each value "
+            + "it writes under its subject. When false the schema must already be registered there, or the value is "
+            + "refused (unless use.latest.version is true).";
+
+    public static final String USE_LATEST_VERSION_CONFIG = "use.latest.version";
+    public static final String USE_LATEST_VERSION_DOC = "When auto.register.schemas is false: write every value with "
+            + "the latest schema version of its subject instead of the value's own schema. The value is converted "
+            + "with Avro schema resolution, so the latest version must be able to read the value's schema. The latest "
+            + "version is looked up once per subject for the serializer's lifetime.";
+
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_DOC = "Where the HTTP basic-auth credentials for the "
+            + "registry come from: URL (the user info of each URL in schema.registry.url; no authentication when it "
+            + "has none) or USER_INFO (basic.auth.user.info).";
+
+    public static final String BASIC_AUTH_USER_INFO_CONFIG = "basic.auth.user.info";
+    public static final String BASIC_AUTH_USER_INFO_DOC = "Basic-auth credentials as 'user:password', used when "
+            + "basic.auth.credentials.source is USER_INFO.";
+
+    public static final String SPECIFIC_AVRO_READER_CONFIG = "specific.avro.reader";
+    public static final String SPECIFIC_AVRO_READER_DOC = "Whether the deserializer returns the generated "
+            + "SpecificRecord class named by the writer's schema (true), resolving the writer's schema to that "
+            + "class's schema, or a GenericRecord in the writer's schema (false). SpecificAvroSerde and "
+            + "GenericAvroSerde ignore it.";
+
+    public static final String KEY_SUBJECT_NAME_STRATEGY_CONFIG = "key.subject.name.strategy";
+    public static final String KEY_SUBJECT_NAME_STRATEGY_DOC = "How the subject of a record key's schema is named: "
+            + "TopicNameStrategy (<topic>-key), RecordNameStrategy (<record full name>) or TopicRecordNameStrategy "
+            + "(<topic>-<record full name>), given by simple name, by gru-stream's class name "
+            + "(dev.grustream.serde.TopicNameStrategy) or by Confluent's "
+            + "(io.confluent.kafka.serializers.subject.TopicNameStrategy).";
+
+    public static final String VALUE_SUBJECT_NAME_STRATEGY_CONFIG = "value.subject.name.strategy";
+    public static final String VALUE_SUBJECT_NAME_STRATEGY_DOC = "How the subject of a record value's schema is named; "
+            + "same choices as key.subject.name.strategy, with <topic>-value for TopicNameStrategy.";
+
+    public static final String SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG = "schema.registry.connect.timeout.ms";
+    public static final String SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_DOC = "How long to wait for a TCP connection to a "
+            + "registry URL before trying the next one (gru-stream only; Confluent's serde ignores this key).";
+
+    public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG = "schema.registry.request.timeout.ms";
+    public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC = "How long to wait for a registry's answer to "
+            + "one request before trying the next URL (gru-stream only; Confluent's serde ignores this key).";
+
+    public static final String CREDENTIALS_SOURCE_URL = "URL";
+    public static final String CREDENTIALS_SOURCE_USER_INFO = "USER_INFO";
+
+    private static final Map<String, Supplier<SubjectNameStrategy>> STRATEGIES = strategiesByName();
+    private static final ConfigDef CONFIG = configDef();
+
+    /**
+     * Validates {@code props} (which may hold any other keys, e.g. a whole Kafka Streams configuration).
+     *
+     * @throws ConfigException naming the key of the first missing or invalid value
+     */
+    public AvroSerdeConfig(Map<String, ?> props) {
+        super(CONFIG, withClassNames(props), false);
+        if (CREDENTIALS_SOURCE_USER_INFO.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG))
+                && basicAuthUserInfo().isEmpty()) {
+            throw new ConfigException(BASIC_AUTH_USER_INFO_CONFIG, null,
+                    "expected 'user:password' because " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " is "
+                            + CREDENTIALS_SOURCE_USER_INFO);
+        }
+    }
+
+    /** Returns the definition of every key: type, default, validator and doc. */
+    public static ConfigDef configDef() {
+        return new ConfigDef()
+                .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, List.of(), new UrlListValidator(), Importance.HIGH,
+                        SCHEMA_REGISTRY_URL_DOC)
+                .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
+                        AUTO_REGISTER_SCHEMAS_DOC)
+                .define(USE_LATEST_VERSION_CONFIG, Type.BOOLEAN, false, Importance.LOW, USE_LATEST_VERSION_DOC)
+                .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, CREDENTIALS_SOURCE_URL,
+                        ConfigDef.ValidString.in(CREDENTIALS_SOURCE_URL, CREDENTIALS_SOURCE_USER_INFO),
+                        Importance.MEDIUM, BASIC_AUTH_CREDENTIALS_SOURCE_DOC)
+                .define(BASIC_AUTH_USER_INFO_CONFIG, Type.PASSWORD, null, new UserInfoValidator(), Importance.MEDIUM,
+                        BASIC_AUTH_USER_INFO_DOC)
+                .define(SPECIFIC_AVRO_READER_CONFIG, Type.BOOLEAN, false, Importance.LOW, SPECIFIC_AVRO_READER_DOC)
+                .define(KEY_SUBJECT_NAME_STRATEGY_CONFIG, Type.STRING, TopicNameStrategy.class.getName(),
+                        new StrategyValidator(), Importance.MEDIUM, KEY_SUBJECT_NAME_STRATEGY_DOC)
+                .define(VALUE_SUBJECT_NAME_STRATEGY_CONFIG, Type.STRING, TopicNameStrategy.class.getName(),
+                        new StrategyValidator(), Importance.MEDIUM, VALUE_SUBJECT_NAME_STRATEGY_DOC)
+                .define(SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_DOC)
+                .define(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, Type.INT, 30_000, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC);
+    }
+
+    /** The registry URLs in the order given; empty when none was configured. */
+    public List<String> schemaRegistryUrls() {
+        return getList(SCHEMA_REGISTRY_URL_CONFIG);
+    }
+
+    /** The scope of a {@code mock://<scope>} URL, or empty when the URLs are real ones. */
+    public Optional<String> mockScope() {
+        List<String> urls = schemaRegistryUrls();
+        if (urls.size() == 1 && urls.get(0).startsWith(MOCK_URL_PREFIX)) {
+            return Optional.of(urls.get(0).substring(MOCK_URL_PREFIX.length()));
+        }
+        return Optional.empty();
+    }
+
+    public boolean autoRegisterSchemas() {
+        return getBoolean(AUTO_REGISTER_SCHEMAS_CONFIG);
+    }
+
+    public boolean useLatestVersion() {
+        return getBoolean(USE_LATEST_VERSION_CONFIG);
+    }
+
+    public boolean specificAvroReader() {
+        return getBoolean(SPECIFIC_AVRO_READER_CONFIG);
+    }
+
+    /** Whether credentials come from {@link #basicAuthUserInfo()} rather than from the URLs. */
+    public boolean credentialsFromUserInfo() {
+        return CREDENTIALS_SOURCE_USER_INFO.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG));
+    }
+
+    /** The configured {@code user:password}, or empty. */
+    public Optional<String> basicAuthUserInfo() {
+        Password userInfo = getPassword(BASIC_AUTH_USER_INFO_CONFIG);
+        return userInfo == null || userInfo.value().isEmpty() ? Optional.empty() : Optional.of(userInfo.value());
+    }
+
+    /** The subject name strategy for keys ({@code isKey}) or values. */
+    public SubjectNameStrategy subjectNameStrategy(boolean isKey) {
+        String name = getString(isKey ? KEY_SUBJECT_NAME_STRATEGY_CONFIG : VALUE_SUBJECT_NAME_STRATEGY_CONFIG);
+        return STRATEGIES.get(name).get();
+    }
+
+    public Duration connectTimeout() {
+        return Duration.ofMillis(getInt(SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG));
+    }
+
+    public Duration requestTimeout() {
+        return Duration.ofMillis(getInt(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG));
+    }
+
+    // Confluent declares the strategy keys as classes, so Java users often pass Class objects; we accept those too,
+    // by name, because a Confluent class is not on our classpath to be loaded.
+    private static Map<String, Object> withClassNames(Map<String, ?> props) {
+        Map<String, Object> copy = new HashMap<>(props);
+        for (String key : List.of(KEY_SUBJECT_NAME_STRATEGY_CONFIG, VALUE_SUBJECT_NAME_STRATEGY_CONFIG)) {
+            if (copy.get(key) instanceof Class<?> type) {
+                copy.put(key, type.getName());
+            }
+        }
+        return copy;
+    }
+
+    private static Map<String, Supplier<SubjectNameStrategy>> strategiesByName() {
+        Map<String, Supplier<SubjectNameStrategy>> byName = new TreeMap<>();
+        addStrategy(byName, TopicNameStrategy.class, TopicNameStrategy::new);
+        addStrategy(byName, RecordNameStrategy.class, RecordNameStrategy::new);
+        addStrategy(byName, TopicRecordNameStrategy.class, TopicRecordNameStrategy::new);
+        return Map.copyOf(byName);
+    }
+
+    private static void addStrategy(Map<String, Supplier<SubjectNameStrategy>> byName,
+                                    Class<? extends SubjectNameStrategy> type, Supplier<SubjectNameStrategy> factory) {
+        byName.put(type.getSimpleName(), factory);
+        byName.put(type.getName(), factory);
+        byName.put("io.confluent.kafka.serializers.subject." + type.getSimpleName(), factory);
+    }
+
+    private static final class StrategyValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (!(value instanceof String strategy) || !STRATEGIES.containsKey(strategy)) {
+                throw new ConfigException(name, value,
+                        "expected one of TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy (by simple "
+                                + "name, dev.grustream.serde.* or io.confluent.kafka.serializers.subject.*)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "[TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy]";
+        }
+    }
+
+    private static final class UserInfoValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value instanceof Password password && !password.value().isEmpty()
+                    && password.value().indexOf(':') < 0) {
+                throw new ConfigException(name, value, "expected 'user:password', found no ':'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "user:password";
+        }
+    }
+
+    // Messages name the key but never echo the value: a URL may carry a password.
+    private static final class UrlListValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            List<?> urls = (List<?>) value;
+            for (Object url : urls) {
+                String text = String.valueOf(url);
+                if (text.startsWith(MOCK_URL_PREFIX)) {
+                    if (urls.size() != 1 || text.length() == MOCK_URL_PREFIX.length()) {
+                        throw invalid(name, "expected a single 'mock://<scope>' URL with a non-empty scope, found "
+                                + urls.size() + " URL(s) including '" + text + "'");
+                    }
+                } else {
+                    checkHttpUrl(name, text);
+                }
+            }
+        }
+
+        private static void checkHttpUrl(String name, String text) {
+            URI uri;
+            try {
+                uri = new URI(text);
+            } catch (URISyntaxException e) {
+                throw invalid(name, "a URL does not parse: " + e.getReason() + " at index " + e.getIndex());
+            }
+            String scheme = uri.getScheme();
+            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || uri.getHost() == null) {
+                throw invalid(name, "expected http(s)://host[:port][/path] or mock://<scope>, found a URL with scheme "
+                        + scheme + " and host " + uri.getHost());
+            }
+        }
+
+        private static ConfigException invalid(String name, String message) {
+            return new ConfigException("Invalid value for configuration " + name + ": " + message);
+        }
+
+        @Override
+        public String toString() {
+            return "http(s)://host:port[,...] or mock://scope";
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.grustream.serde;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import dev.grustream.serde.internals.CachingSchemaRegistryClient;
+import dev.grustream.serde.internals.SchemaRegistryStore;
+import dev.grustream.serde.internals.StoreSchemaRegistryClient;
+
+/**
+ * The in-process registries behind {@code schema.registry.url=mock://<scope>}: one per scope name, shared by every
+ * serde of that scope in the JVM, created on first use, with {@link CompatibilityLevel#BACKWARD} checks. Like
+ * Confluent's {@code MockSchemaRegistry}, a test isolates itself with a scope of its own and drops it afterwards:
+ *
+ * <pre>{@code
+ * Map<String, Object> config = Map.of("schema.registry.url", "mock://" + getClass().getSimpleName());
+ * ...
+ * @AfterEach void dropRegistry() { MockSchemaRegistry.dropScope(getClass().getSimpleName()); }
+ * }</pre>
+ *
+ * <p>The registry logic is the same as {@link InMemorySchemaRegistryServer}'s. Thread-safe.
+ */
+public final class MockSchemaRegistry {
+    private static final ConcurrentMap<String, SchemaRegistryClient> SCOPES = new ConcurrentHashMap<>();
+
+    private MockSchemaRegistry() {
+    }
+
+    /** Returns the client of {@code scope}'s registry, creating an empty registry on first use. */
+    public static SchemaRegistryClient clientForScope(String scope) {
+        return SCOPES.computeIfAbsent(scope, unknown -> new CachingSchemaRegistryClient(
+                new StoreSchemaRegistryClient(new SchemaRegistryStore(CompatibilityLevel.BACKWARD))));
+    }
+
+    /**
+     * Forgets {@code scope}'s registry: serdes configured afterwards start from an empty one. Serdes configured
+     * before keep the registry they hold.
+     */
+    public static void dropScope(String scope) {
+        SCOPES.remove(scope);
+    }
+}

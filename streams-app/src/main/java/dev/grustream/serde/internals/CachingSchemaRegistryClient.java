@@ -1,0 +1,91 @@
+package dev.grustream.serde.internals;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import org.apache.avro.Schema;
+
+import dev.grustream.serde.SchemaMetadata;
+import dev.grustream.serde.SchemaRegistryClient;
+
+/**
+ * A {@link SchemaRegistryClient} that remembers every id, schema and latest version its delegate returned, for its
+ * whole lifetime, so the serdes' hot path asks the registry once per schema: ids and schemas never change in a
+ * registry, and a latest version is deliberately pinned (as Confluent's serializer does by default) so that a
+ * running producer does not switch schemas mid-stream.
+ *
+ * <p>Failures are not cached: the next call asks again. Concurrent first calls for the same key wait for one
+ * request instead of sending several. The caches are unbounded; they hold one entry per schema the process meets,
+ * and unknown ids are never stored. Thread-safe.
+ */
+public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
+    private final SchemaRegistryClient delegate;
+    private final ConcurrentMap<String, ConcurrentMap<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, SchemaMetadata> latestBySubject = new ConcurrentHashMap<>();
+
+    public CachingSchemaRegistryClient(SchemaRegistryClient delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        ConcurrentMap<Schema, Integer> ids = idsOf(subject);
+        Integer id = ids.get(schema);
+        if (id != null) {
+            return id;
+        }
+        return ids.computeIfAbsent(schema, unknown -> remember(delegate.register(subject, unknown), unknown));
+    }
+
+    @Override
+    public int getId(String subject, Schema schema) {
+        ConcurrentMap<Schema, Integer> ids = idsOf(subject);
+        Integer id = ids.get(schema);
+        if (id != null) {
+            return id;
+        }
+        return ids.computeIfAbsent(schema, unknown -> remember(delegate.getId(subject, unknown), unknown));
+    }
+
+    @Override
+    public Schema getSchemaById(int id) {
+        Schema schema = schemasById.get(id);
+        if (schema != null) {
+            return schema;
+        }
+        return schemasById.computeIfAbsent(id, delegate::getSchemaById);
+    }
+
+    @Override
+    public SchemaMetadata getLatestSchemaMetadata(String subject) {
+        SchemaMetadata latest = latestBySubject.get(subject);
+        if (latest != null) {
+            return latest;
+        }
+        return latestBySubject.computeIfAbsent(subject, unknown -> {
+            SchemaMetadata metadata = delegate.getLatestSchemaMetadata(unknown);
+            remember(metadata.id(), metadata.schema());
+            return metadata;
+        });
+    }
+
+    /** Not cached: a compatibility answer changes whenever the subject gets a new version. */
+    @Override
+    public boolean testCompatibility(String subject, Schema schema) {
+        return delegate.testCompatibility(subject, schema);
+    }
+
+    private ConcurrentMap<Schema, Integer> idsOf(String subject) {
+        ConcurrentMap<Schema, Integer> ids = idsBySubject.get(subject);
+        return ids != null ? ids : idsBySubject.computeIfAbsent(subject, unknown -> new ConcurrentHashMap<>());
+    }
+
+    // A schema this process registered or looked up is one its deserializers may meet next: knowing its id saves
+    // them a request.
+    private int remember(int id, Schema schema) {
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.grustream.serde.internals;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.util.Utf8;
+
+/**
+ * A {@link Decoder} over an Avro binary body of known size that refuses any length or item count larger than the
+ * whole body before anything is allocated for it.
+ *
+ * <p>Why: Avro's {@link BinaryDecoder} allocates a string, bytes or array of the length the data claims before it
+ * reads it, up to about 2 GB (its only bound is a JVM-wide system property). One corrupt or hostile record could
+ * therefore exhaust a stream thread's heap instead of being dead-lettered. A claim that cannot fit in the body is
+ * reported as an {@link EOFException}, as the body then ends before the value does. The one legitimate value this
+ * refuses is an array of more zero-byte items (nulls, empty records) than the body has bytes.
+ *
+ * <p>Everything else is passed to the {@link BinaryDecoder}. Not thread-safe: one per decoded body.
+ */
+public final class LengthCheckingDecoder extends Decoder {
+    private final BinaryDecoder in;
+    private final int bodyLength;
+
+    public LengthCheckingDecoder(BinaryDecoder in, int bodyLength) {
+        this.in = in;
+        this.bodyLength = bodyLength;
+    }
+
+    /** Whether the whole body has been read. */
+    public boolean isEnd() throws IOException {
+        return in.isEnd();
+    }
+
+    @Override
+    public Utf8 readString(Utf8 old) throws IOException {
+        int length = checkedLength(in.readLong(), "a string");
+        Utf8 result = old != null ? old : new Utf8();
+        result.setByteLength(length);
+        in.readFixed(result.getBytes(), 0, length);
+        return result;
+    }
+
+    @Override
+    public String readString() throws IOException {
+        int length = checkedLength(in.readLong(), "a string");
+        byte[] bytes = new byte[length];
+        in.readFixed(bytes, 0, length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public ByteBuffer readBytes(ByteBuffer old) throws IOException {
+        int length = checkedLength(in.readLong(), "a bytes value");
+        ByteBuffer result;
+        if (old != null && old.hasArray() && length <= old.capacity()) {
+            result = old;
+            result.clear();
+        } else {
+            result = ByteBuffer.allocate(length);
+        }
+        in.readFixed(result.array(), result.arrayOffset() + result.position(), length);
+        result.limit(length);
+        return result;
+    }
+
+    @Override
+    public long readArrayStart() throws IOException {
+        return checkedCount(in.readArrayStart(), "an array");
+    }
+
+    @Override
+    public long arrayNext() throws IOException {
+        return checkedCount(in.arrayNext(), "an array");
+    }
+
+    @Override
+    public long readMapStart() throws IOException {
+        return checkedCount(in.readMapStart(), "a map");
+    }
+
+    @Override
+    public long mapNext() throws IOException {
+        return checkedCount(in.mapNext(), "a map");
+    }
+
+    private int checkedLength(long length, String what) throws EOFException {
+        if (length < 0) {
+            throw new AvroRuntimeException("Malformed data: " + what + " with negative length " + length);
+        }
+        if (length > bodyLength) {
+            throw new EOFException(what + " of " + length + " bytes cannot fit in a body of " + bodyLength);
+        }
+        return (int) length;
+    }
+
+    private long checkedCount(long count, String what) throws EOFException {
+        if (count > bodyLength) {
+            throw new EOFException(what + " of " + count + " items cannot fit in a body of " + bodyLength
+                    + " bytes");
+        }
+        return count;
+    }
+
+    @Override
+    public void readNull() throws IOException {
+        in.readNull();
+    }
+
+    @Override
+    public boolean readBoolean() throws IOException {
+        return in.readBoolean();
+    }
+
+    @Override
+    public int readInt() throws IOException {
+        return in.readInt();
+    }
+
+    @Override
+    public long readLong() throws IOException {
+        return in.readLong();
+    }
+
+    @Override
+    public float readFloat() throws IOException {
+        return in.readFloat();
+    }
+
+    @Override
+    public double readDouble() throws IOException {
+        return in.readDouble();
+    }
+
+    @Override
+    public void skipString() throws IOException {
+        in.skipString();
+    }
+
+    @Override
+    public void skipBytes() throws IOException {
+        in.skipBytes();
+    }
+
+    @Override
+    public void readFixed(byte[] bytes, int start, int length) throws IOException {
+        in.readFixed(bytes, start, length);
+    }
+
+    @Override
+    public void skipFixed(int length) throws IOException {
+        in.skipFixed(length);
+    }
+
+    @Override
+    public int readEnum() throws IOException {
+        return in.readEnum();
+    }
+
+    @Override
+    public long skipArray() throws IOException {
+        return in.skipArray();
+    }
+
+    @Override
+    public long skipMap() throws IOException {
+        return in.skipMap();
+    }
+
+    @Override
+    public int readIndex() throws IOException {
+        return in.readIndex();
+    }
+}

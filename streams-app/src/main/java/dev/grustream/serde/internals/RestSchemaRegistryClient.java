@@ -1,0 +1,245 @@
+package dev.grustream.serde.internals;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.avro.Schema;
+import org.apache.kafka.common.errors.InterruptException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.grustream.serde.SchemaMetadata;
+import dev.grustream.serde.SchemaRegistryClient;
+import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
+
+/**
+ * A {@link SchemaRegistryClient} speaking Confluent's REST API over the JDK's {@link HttpClient}, without caching
+ * (wrap it in {@link CachingSchemaRegistryClient}).
+ *
+ * <p>Fail-over: a request that cannot connect, times out or gets a 5xx answer is tried on the next endpoint; the
+ * endpoint that last answered is tried first next time. When every endpoint failed the request throws
+ * {@link SchemaRegistryUnavailableException}; a 4xx answer throws {@link SchemaRegistryException} at once, as
+ * another instance of the same registry would give the same answer.
+ *
+ * <p>Thread-safe; the JDK client it holds owns its threads and connections and needs no closing on Java 17.
+ */
+public final class RestSchemaRegistryClient implements SchemaRegistryClient {
+    private static final int MAX_BODY_IN_MESSAGE = 300;
+
+    /** One registry instance: its base URI (without user info) and the Authorization header to send it, if any. */
+    public record Endpoint(URI baseUri, Optional<String> authorization) {
+        public Endpoint {
+            Objects.requireNonNull(baseUri, "baseUri");
+            Objects.requireNonNull(authorization, "authorization");
+            if (baseUri.getUserInfo() != null) {
+                throw new IllegalArgumentException("baseUri: expected no user info (pass credentials as "
+                        + "authorization), found some in a URI for host " + baseUri.getHost());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return baseUri.toString();
+        }
+    }
+
+    private final List<Endpoint> endpoints;
+    private final Duration requestTimeout;
+    private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicInteger preferred = new AtomicInteger();
+
+    public RestSchemaRegistryClient(List<Endpoint> endpoints, Duration connectTimeout, Duration requestTimeout) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("endpoints: expected at least one registry endpoint, found none");
+        }
+        this.endpoints = List.copyOf(endpoints);
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        // HTTP/1.1 because the JDK's default (HTTP/2 with an h2c upgrade on plain http) buys nothing for a few small
+        // JSON calls and trips some proxies in front of registries.
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
+                .build();
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        JsonNode answer = send("POST", "/subjects/" + RegistryApi.encodeSegment(subject) + "/versions",
+                schemaBody(schema));
+        return intField(answer, RegistryApi.FIELD_ID, "POST /subjects/{subject}/versions");
+    }
+
+    @Override
+    public int getId(String subject, Schema schema) {
+        JsonNode answer = send("POST", "/subjects/" + RegistryApi.encodeSegment(subject), schemaBody(schema));
+        return intField(answer, RegistryApi.FIELD_ID, "POST /subjects/{subject}");
+    }
+
+    @Override
+    public Schema getSchemaById(int id) {
+        String path = "/schemas/ids/" + id;
+        JsonNode answer = send("GET", path, null);
+        return schemaField(answer, "GET " + path);
+    }
+
+    @Override
+    public SchemaMetadata getLatestSchemaMetadata(String subject) {
+        String path = "/subjects/" + RegistryApi.encodeSegment(subject) + "/versions/latest";
+        JsonNode answer = send("GET", path, null);
+        String what = "GET /subjects/{subject}/versions/latest";
+        JsonNode answeredSubject = answer.get(RegistryApi.FIELD_SUBJECT);
+        return SchemaMetadata.of(answeredSubject != null && answeredSubject.isTextual() ? answeredSubject.asText()
+                        : subject,
+                intField(answer, RegistryApi.FIELD_VERSION, what), intField(answer, RegistryApi.FIELD_ID, what),
+                schemaField(answer, what));
+    }
+
+    @Override
+    public boolean testCompatibility(String subject, Schema schema) {
+        JsonNode answer = send("POST",
+                "/compatibility/subjects/" + RegistryApi.encodeSegment(subject) + "/versions/latest",
+                schemaBody(schema));
+        JsonNode compatible = answer.get(RegistryApi.FIELD_IS_COMPATIBLE);
+        if (compatible == null || !compatible.isBoolean()) {
+            throw malformedAnswer("POST /compatibility/subjects/{subject}/versions/latest",
+                    "a boolean '" + RegistryApi.FIELD_IS_COMPATIBLE + "'", answer);
+        }
+        return compatible.booleanValue();
+    }
+
+    private ObjectNode schemaBody(Schema schema) {
+        return json.createObjectNode().put(RegistryApi.FIELD_SCHEMA, schema.toString());
+    }
+
+    private JsonNode send(String method, String path, JsonNode body) {
+        int first = preferred.get();
+        List<String> failures = new ArrayList<>(endpoints.size());
+        SchemaRegistryException last = null;
+        for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+            int index = (first + attempt) % endpoints.size();
+            Endpoint endpoint = endpoints.get(index);
+            HttpResponse<String> response;
+            try {
+                response = http.send(request(endpoint, method, path, body), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                failures.add(endpoint + ": " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                last = new SchemaRegistryException(method + " " + path + " on " + endpoint + " failed: " + e,
+                        SchemaRegistryException.NO_STATUS, SchemaRegistryException.NO_ERROR_CODE, e);
+                continue;
+            } catch (InterruptedException e) {
+                throw new InterruptException(e);
+            }
+            if (response.statusCode() >= 500) {
+                last = errorAnswer(endpoint, method, path, response);
+                failures.add(endpoint + ": " + last.getMessage());
+                continue;
+            }
+            preferred.set(index);
+            if (response.statusCode() / 100 != 2) {
+                throw errorAnswer(endpoint, method, path, response);
+            }
+            return parse(response, method + " " + path);
+        }
+        throw new SchemaRegistryUnavailableException("No Schema Registry answered " + method + " " + path
+                + " (tried " + endpoints.size() + " URL(s)): " + String.join("; ", failures),
+                last.status(), last.errorCode(), last);
+    }
+
+    private HttpRequest request(Endpoint endpoint, String method, String path, JsonNode body) {
+        String base = endpoint.baseUri().toString();
+        URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
+                .header("Accept", RegistryApi.ACCEPT);
+        endpoint.authorization().ifPresent(value -> builder.header("Authorization", value));
+        if (body == null) {
+            return builder.GET().build();
+        }
+        return builder.header("Content-Type", RegistryApi.CONTENT_TYPE)
+                .method(method, HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+    }
+
+    private SchemaRegistryException errorAnswer(Endpoint endpoint, String method, String path,
+                                                HttpResponse<String> response) {
+        int errorCode = SchemaRegistryException.NO_ERROR_CODE;
+        String message = abbreviate(response.body());
+        try {
+            JsonNode error = json.readTree(response.body());
+            if (error != null && error.path(RegistryApi.FIELD_ERROR_CODE).canConvertToInt()) {
+                errorCode = error.get(RegistryApi.FIELD_ERROR_CODE).intValue();
+                message = error.path(RegistryApi.FIELD_MESSAGE).asText(message);
+            }
+        } catch (JsonProcessingException e) {
+            // Not Confluent's error JSON (a proxy's HTML page, say): the raw body is the best message there is.
+        }
+        return new SchemaRegistryException("Schema Registry " + endpoint + " answered " + method + " " + path
+                + " with HTTP " + response.statusCode() + ", error_code " + errorCode + ": " + message,
+                response.statusCode(), errorCode);
+    }
+
+    private JsonNode parse(HttpResponse<String> response, String what) {
+        try {
+            JsonNode answer = json.readTree(response.body());
+            if (answer == null || !answer.isObject()) {
+                throw malformedAnswer(what, "a JSON object", answer);
+            }
+            return answer;
+        } catch (JsonProcessingException e) {
+            throw new SchemaRegistryException("Schema Registry answered " + what + " with HTTP "
+                    + response.statusCode() + " but a body that is not JSON: " + abbreviate(response.body()),
+                    response.statusCode(), SchemaRegistryException.NO_ERROR_CODE, e);
+        }
+    }
+
+    private static int intField(JsonNode answer, String field, String what) {
+        JsonNode value = answer.get(field);
+        if (value == null || !value.canConvertToInt()) {
+            throw malformedAnswer(what, "an integer '" + field + "'", answer);
+        }
+        return value.intValue();
+    }
+
+    private static Schema schemaField(JsonNode answer, String what) {
+        JsonNode type = answer.get(RegistryApi.FIELD_SCHEMA_TYPE);
+        if (type != null && !RegistryApi.SCHEMA_TYPE_AVRO.equals(type.asText())) {
+            throw new SchemaRegistryException("Schema Registry answered " + what + " with a " + type.asText()
+                    + " schema; only AVRO is supported", 200, SchemaRegistryException.NO_ERROR_CODE);
+        }
+        JsonNode schema = answer.get(RegistryApi.FIELD_SCHEMA);
+        if (schema == null || !schema.isTextual()) {
+            throw malformedAnswer(what, "a string '" + RegistryApi.FIELD_SCHEMA + "'", answer);
+        }
+        try {
+            return new Schema.Parser().parse(schema.asText());
+        } catch (RuntimeException e) {
+            // Not only SchemaParseException: Avro 1.12 reports an undefined type name with a NullPointerException.
+            throw new SchemaRegistryException("Schema Registry answered " + what + " with a schema Avro cannot "
+                    + "parse: " + e, 200, SchemaRegistryException.NO_ERROR_CODE, e);
+        }
+    }
+
+    private static SchemaRegistryException malformedAnswer(String what, String expected, JsonNode found) {
+        return new SchemaRegistryException("Schema Registry answered " + what + " without " + expected + ": "
+                + abbreviate(String.valueOf(found)), 200, SchemaRegistryException.NO_ERROR_CODE);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= MAX_BODY_IN_MESSAGE ? text : text.substring(0, MAX_BODY_IN_MESSAGE) + "...";
+    }
+}

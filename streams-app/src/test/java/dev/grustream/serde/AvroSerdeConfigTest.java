@@ -1,0 +1,189 @@
+package dev.grustream.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AvroSerdeConfigTest {
+    private static final String URL = "http://registry:8081";
+
+    @Test
+    void defaultsMatchConfluents() {
+        AvroSerdeConfig config = config(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL));
+
+        assertThat(config.autoRegisterSchemas()).isTrue();
+        assertThat(config.useLatestVersion()).isFalse();
+        assertThat(config.specificAvroReader()).isFalse();
+        assertThat(config.credentialsFromUserInfo()).isFalse();
+        assertThat(config.subjectNameStrategy(true)).isInstanceOf(TopicNameStrategy.class);
+        assertThat(config.subjectNameStrategy(false)).isInstanceOf(TopicNameStrategy.class);
+    }
+
+    @Test
+    void readsEveryKey() {
+        AvroSerdeConfig config = config(Map.of(
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://a:8081, https://b:8082/registry",
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "false",
+                AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true,
+                AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, "true",
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO",
+                AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:letmein",
+                AvroSerdeConfig.SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, "1500",
+                AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 2500));
+
+        assertThat(config.schemaRegistryUrls()).containsExactly("http://a:8081", "https://b:8082/registry");
+        assertThat(config.mockScope()).isEmpty();
+        assertThat(config.autoRegisterSchemas()).isFalse();
+        assertThat(config.useLatestVersion()).isTrue();
+        assertThat(config.specificAvroReader()).isTrue();
+        assertThat(config.credentialsFromUserInfo()).isTrue();
+        assertThat(config.basicAuthUserInfo()).contains("fred:letmein");
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofMillis(2500));
+    }
+
+    @Test
+    void mockUrlNamesAScope() {
+        assertThat(config(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://my-test")).mockScope())
+                .contains("my-test");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "TopicNameStrategy, dev.grustream.serde.TopicNameStrategy",
+        "dev.grustream.serde.TopicNameStrategy, dev.grustream.serde.TopicNameStrategy",
+        "io.confluent.kafka.serializers.subject.TopicNameStrategy, dev.grustream.serde.TopicNameStrategy",
+        "RecordNameStrategy, dev.grustream.serde.RecordNameStrategy",
+        "dev.grustream.serde.RecordNameStrategy, dev.grustream.serde.RecordNameStrategy",
+        "io.confluent.kafka.serializers.subject.RecordNameStrategy, dev.grustream.serde.RecordNameStrategy",
+        "TopicRecordNameStrategy, dev.grustream.serde.TopicRecordNameStrategy",
+        "dev.grustream.serde.TopicRecordNameStrategy, dev.grustream.serde.TopicRecordNameStrategy",
+        "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy, dev.grustream.serde.TopicRecordNameStrategy"
+    })
+    void subjectNameStrategyAcceptsOurAndConfluentsNames(String configured, String expectedClass) {
+        AvroSerdeConfig config = config(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG, configured,
+                AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG, configured));
+
+        assertThat(config.subjectNameStrategy(true).getClass().getName()).isEqualTo(expectedClass);
+        assertThat(config.subjectNameStrategy(false).getClass().getName()).isEqualTo(expectedClass);
+    }
+
+    @Test
+    void subjectNameStrategyAcceptsAClass() {
+        AvroSerdeConfig config = config(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG, RecordNameStrategy.class));
+
+        assertThat(config.subjectNameStrategy(false)).isInstanceOf(RecordNameStrategy.class);
+    }
+
+    @Test
+    void rejectsAnUnknownSubjectNameStrategyNamingTheKey() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG, "com.example.MyStrategy"),
+                AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG);
+    }
+
+    @Test
+    void rejectsAnUnsupportedCredentialsSourceNamingTheKey() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT"),
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG);
+    }
+
+    @Test
+    void rejectsUserInfoSourceWithoutUserInfoNamingTheKey() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO"),
+                AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG);
+    }
+
+    @Test
+    void rejectsUserInfoWithoutColonNamingTheKeyButNotTheSecret() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "justapassword"),
+                AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG)
+                .hasMessageNotContaining("justapassword");
+    }
+
+    @Test
+    void rejectsANonBooleanNamingTheKey() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "sometimes"),
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG);
+    }
+
+    @Test
+    void rejectsANonPositiveTimeoutNamingTheKey() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 0),
+                AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"registry:8081", "ftp://registry:8081", "http://", "mock://", "mock://a,mock://b",
+        "mock://a,http://registry:8081", "http://registry:8081/a b"})
+    void rejectsAMalformedUrlNamingTheKey(String urls) {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, urls),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG);
+    }
+
+    @Test
+    void rejectionOfAUrlDoesNotEchoItsPassword() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "ftp://fred:s3cret@registry:8081"),
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG)
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void buildingAClientWithoutUrlNamesTheKey() {
+        assertThatThrownBy(() -> SchemaRegistryClient.create(Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG);
+    }
+
+    @Test
+    void configuringASerdeWithoutUrlNamesTheKey() {
+        assertThatThrownBy(() -> new GenericAvroSerde().configure(Map.of(), false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG);
+    }
+
+    @Test
+    void ignoresKeysItDoesNotKnow() {
+        Map<String, Object> streamsConfig = new HashMap<>(Map.of(
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                "application.id", "gru-stream",
+                "bootstrap.servers", "localhost:9092"));
+
+        assertThat(config(streamsConfig).schemaRegistryUrls()).isEqualTo(List.of(URL));
+    }
+
+    @Test
+    void everyKeyHasADoc() {
+        assertThat(AvroSerdeConfig.configDef().configKeys().values())
+                .allSatisfy(key -> assertThat(key.documentation).isNotBlank());
+    }
+
+    private static AvroSerdeConfig config(Map<String, ?> props) {
+        return new AvroSerdeConfig(props);
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(
+            Map<String, ?> props, String key) {
+        return assertThatThrownBy(() -> config(props))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key);
+    }
+}

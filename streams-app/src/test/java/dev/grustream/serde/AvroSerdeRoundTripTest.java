@@ -1,0 +1,343 @@
+package dev.grustream.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.Observation;
+import dev.grustream.avro.StateReset;
+
+class AvroSerdeRoundTripTest {
+    private static final String TOPIC = "forecasts";
+
+    private String scope;
+    private Map<String, Object> config;
+    private SchemaRegistryClient registry;
+
+    @BeforeEach
+    void useOwnRegistryScope(TestInfo test) {
+        scope = getClass().getSimpleName() + "." + test.getTestMethod().orElseThrow().getName();
+        config = new HashMap<>(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + scope));
+        registry = MockSchemaRegistry.clientForScope(scope);
+    }
+
+    @AfterEach
+    void dropRegistryScope() {
+        MockSchemaRegistry.dropScope(scope);
+    }
+
+    @Test
+    void specificValueRoundTrips() {
+        SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
+        serde.configure(config, false);
+        Forecast forecast = TestRecords.forecast("sensor-1");
+
+        byte[] bytes = serde.serializer().serialize(TOPIC, forecast);
+
+        assertThat(serde.deserializer().deserialize(TOPIC, bytes)).isEqualTo(forecast);
+    }
+
+    @Test
+    void specificKeyRoundTripsUnderTheKeySubject() {
+        SpecificAvroSerde<Observation> serde = new SpecificAvroSerde<>(Observation.class);
+        serde.configure(config, true);
+        Observation observation = TestRecords.observation(0.5);
+
+        byte[] bytes = serde.serializer().serialize(TOPIC, observation);
+
+        assertThat(serde.deserializer().deserialize(TOPIC, bytes)).isEqualTo(observation);
+        assertThat(registry.getLatestSchemaMetadata(TOPIC + "-key").schema()).isEqualTo(Observation.SCHEMA$);
+    }
+
+    @Test
+    void genericValueRoundTrips() {
+        GenericAvroSerde serde = new GenericAvroSerde();
+        serde.configure(config, false);
+        GenericRecord reading = TestRecords.reading("s-1", 21.5);
+
+        GenericRecord back = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, reading));
+
+        assertThat(back.getSchema()).isEqualTo(TestRecords.READING);
+        assertThat(back.get("sensor")).hasToString("s-1");
+        assertThat(back.get("value")).isEqualTo(21.5);
+    }
+
+    @Test
+    void genericKeyRoundTripsUnderTheKeySubject() {
+        GenericAvroSerde serde = new GenericAvroSerde();
+        serde.configure(config, true);
+        GenericRecord reading = TestRecords.reading("s-2", -3.0);
+
+        GenericRecord back = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, reading));
+
+        assertThat(back).isEqualTo(reading);
+        assertThat(registry.getLatestSchemaMetadata(TOPIC + "-key").schema()).isEqualTo(TestRecords.READING);
+    }
+
+    @Test
+    void specificSerdeWithoutClassReadsTheClassTheWriterSchemaNames() {
+        SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>();
+        serde.configure(config, false);
+        Forecast forecast = TestRecords.forecast("sensor-1");
+
+        Forecast back = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, forecast));
+
+        assertThat(back).isInstanceOf(Forecast.class).isEqualTo(forecast);
+    }
+
+    @Test
+    void primitivesRoundTripAsTheirJavaTypes() {
+        AvroSerializer serializer = new AvroSerializer();
+        serializer.configure(config, true);
+        AvroDeserializer deserializer = new AvroDeserializer();
+        deserializer.configure(config, true);
+
+        for (Object value : new Object[] {"sensor-1", 42, 42L, 1.5f, 2.5d, true}) {
+            assertThat(deserializer.deserialize("primitives-" + value.getClass().getSimpleName(),
+                    serializer.serialize("primitives-" + value.getClass().getSimpleName(), value))).isEqualTo(value);
+        }
+        assertThat((byte[]) deserializer.deserialize("bytes", serializer.serialize("bytes", new byte[] {1, 2, 3})))
+                .containsExactly(1, 2, 3);
+        assertThat((byte[]) deserializer.deserialize("buffer",
+                serializer.serialize("buffer", ByteBuffer.wrap(new byte[] {4})))).containsExactly(4);
+    }
+
+    @Test
+    void framesMagicByteThenRegisteredIdThenPlainAvroBody() {
+        SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
+        serde.configure(config, false);
+        Forecast forecast = TestRecords.forecast("sensor-1");
+
+        byte[] bytes = serde.serializer().serialize(TOPIC, forecast);
+
+        int id = registry.getId(TOPIC + "-value", Forecast.SCHEMA$);
+        assertThat(bytes).isEqualTo(TestRecords.framed(id, TestRecords.avroBody(forecast)));
+    }
+
+    @Test
+    void readsBytesFramedByHand() {
+        int id = registry.register("anything", Forecast.SCHEMA$);
+        Forecast forecast = TestRecords.forecast("sensor-9");
+        SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
+        serde.configure(config, false);
+
+        Forecast back = serde.deserializer().deserialize(TOPIC, TestRecords.framed(id,
+                TestRecords.avroBody(forecast)));
+
+        assertThat(back).isEqualTo(forecast);
+    }
+
+    @Test
+    void topicNameStrategyRegistersUnderTopicKeyAndTopicValue() {
+        serialize(config, true, TestRecords.observation(1.0));
+        serialize(config, false, TestRecords.forecast("k"));
+
+        assertThat(registry.getLatestSchemaMetadata(TOPIC + "-key").schema()).isEqualTo(Observation.SCHEMA$);
+        assertThat(registry.getLatestSchemaMetadata(TOPIC + "-value").schema()).isEqualTo(Forecast.SCHEMA$);
+    }
+
+    @Test
+    void recordNameStrategyRegistersUnderTheRecordFullName() {
+        config.put(AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG,
+                "io.confluent.kafka.serializers.subject.RecordNameStrategy");
+        config.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
+        Forecast forecast = TestRecords.forecast("k");
+
+        byte[] bytes = serialize(config, false, forecast);
+
+        assertThat(registry.getLatestSchemaMetadata("dev.grustream.avro.Forecast").schema())
+                .isEqualTo(Forecast.SCHEMA$);
+        assertThat(deserialize(config, bytes)).isEqualTo(forecast);
+    }
+
+    @Test
+    void topicRecordNameStrategyRegistersUnderTopicAndRecordFullName() {
+        config.put(AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG, TopicRecordNameStrategy.class);
+        config.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
+        Observation observation = TestRecords.observation(2.0);
+
+        byte[] bytes = serialize(config, true, observation);
+
+        assertThat(registry.getLatestSchemaMetadata(TOPIC + "-dev.grustream.avro.Observation").schema())
+                .isEqualTo(Observation.SCHEMA$);
+        assertThat(deserialize(config, bytes)).isEqualTo(observation);
+    }
+
+    @Test
+    void genericDeserializerReturnsGenericRecordsByDefault() {
+        byte[] bytes = serialize(config, false, TestRecords.forecast("k"));
+
+        Object value = deserialize(config, bytes);
+
+        assertThat(value).isInstanceOf(GenericData.Record.class).isNotInstanceOf(Forecast.class);
+        assertThat(((GenericRecord) value).get("key")).hasToString("k");
+    }
+
+    @Test
+    void genericDeserializerReturnsGeneratedClassWhenSpecificAvroReaderIsTrue() {
+        Forecast forecast = TestRecords.forecast("k");
+        byte[] bytes = serialize(config, false, forecast);
+        config.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, "true");
+
+        assertThat(deserialize(config, bytes)).isInstanceOf(Forecast.class).isEqualTo(forecast);
+    }
+
+    @Test
+    void olderWriterSchemaIsResolvedToTheGeneratedClassWithDefaults() {
+        GenericData.Record old = new GenericData.Record(TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
+        Forecast forecast = TestRecords.forecast("k");
+        for (Schema.Field field : TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS.getFields()) {
+            old.put(field.name(), forecast.get(field.name()));
+        }
+        old.put("event_time", forecast.getEventTime().toEpochMilli());
+        byte[] bytes = serialize(config, false, old);
+        SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
+        serde.configure(config, false);
+
+        Forecast back = serde.deserializer().deserialize(TOPIC, bytes);
+
+        assertThat(back.getKey()).isEqualTo("k");
+        assertThat(back.getEventTime()).isEqualTo(forecast.getEventTime());
+        assertThat(back.getExpected()).isNull();
+        assertThat(back.getStateReset()).isEqualTo(StateReset.NONE);
+    }
+
+    @Test
+    void nullIsSerializedToNullAndBack() {
+        SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
+        serde.configure(config, false);
+
+        assertThat(serde.serializer().serialize(TOPIC, null)).isNull();
+        assertThat(serde.deserializer().deserialize(TOPIC, null)).isNull();
+    }
+
+    @Test
+    void withoutAutoRegisterUsesTheIdAlreadyRegistered() {
+        int id = registry.register(TOPIC + "-value", Forecast.SCHEMA$);
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+
+        byte[] bytes = serialize(config, false, TestRecords.forecast("k"));
+
+        assertThat(ByteBuffer.wrap(bytes).getInt(1)).isEqualTo(id);
+    }
+
+    @Test
+    void withoutAutoRegisterRejectsAnUnregisteredSchema() {
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+
+        assertThatThrownBy(() -> serialize(config, false, TestRecords.forecast("k")))
+                .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AvroSerializationException.Reason.SCHEMA_REJECTED))
+                .hasMessageContaining(TOPIC + "-value");
+    }
+
+    @Test
+    void rejectsASchemaIncompatibleWithTheSubject() {
+        registry.register(TOPIC + "-value", Forecast.SCHEMA$);
+
+        assertThatThrownBy(() -> serialize(config, false, TestRecords.reading("s", 1)))
+                .isInstanceOfSatisfying(AvroSerializationException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(AvroSerializationException.Reason.SCHEMA_REJECTED);
+                    assertThat(e.getCause()).isInstanceOfSatisfying(SchemaRegistryException.class,
+                            cause -> assertThat(cause.errorCode())
+                                    .isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA));
+                });
+    }
+
+    @Test
+    void useLatestVersionWritesWithTheLatestIdWhenSchemasMatch() {
+        int id = registry.register(TOPIC + "-value", Forecast.SCHEMA$);
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        config.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        Forecast forecast = TestRecords.forecast("k");
+
+        byte[] bytes = serialize(config, false, forecast);
+
+        assertThat(bytes).isEqualTo(TestRecords.framed(id, TestRecords.avroBody(forecast)));
+    }
+
+    @Test
+    void useLatestVersionConvertsAnOlderValueToTheLatestSchema() {
+        registry.register(TOPIC + "-value", TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
+        int latestId = registry.register(TOPIC + "-value", Forecast.SCHEMA$);
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        config.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        GenericData.Record old = new GenericData.Record(TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
+        Forecast forecast = TestRecords.forecast("k");
+        for (Schema.Field field : TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS.getFields()) {
+            old.put(field.name(), forecast.get(field.name()));
+        }
+        old.put("event_time", forecast.getEventTime().toEpochMilli());
+
+        byte[] bytes = serialize(config, false, old);
+
+        assertThat(ByteBuffer.wrap(bytes).getInt(1)).isEqualTo(latestId);
+        GenericRecord back = (GenericRecord) deserialize(config, bytes);
+        assertThat(back.getSchema()).isEqualTo(Forecast.SCHEMA$);
+        assertThat(back.get("state_reset")).hasToString("NONE");
+    }
+
+    @Test
+    void useLatestVersionRejectsAValueTheLatestSchemaCannotRead() {
+        registry.register(TOPIC + "-value", TestRecords.READING);
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        config.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+
+        assertThatThrownBy(() -> serialize(config, false, TestRecords.forecast("k")))
+                .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AvroSerializationException.Reason.SCHEMA_MISMATCH));
+    }
+
+    @Test
+    void rejectsAValueAvroCannotWrite() {
+        assertThatThrownBy(() -> serialize(config, false, new Object()))
+                .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AvroSerializationException.Reason.UNSUPPORTED_TYPE))
+                .hasMessageContaining("java.lang.Object");
+    }
+
+    @Test
+    void rejectsARecordThatBreaksItsOwnSchemaAndRecovers() {
+        AvroSerializer serializer = new AvroSerializer();
+        serializer.configure(config, false);
+        GenericRecord broken = TestRecords.reading(null, 1.0);
+        GenericRecord valid = TestRecords.reading("s", 2.0);
+
+        assertThatThrownBy(() -> serializer.serialize(TOPIC, broken))
+                .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AvroSerializationException.Reason.INVALID_DATUM))
+                .hasMessageContaining("Reading");
+        assertThat(deserialize(config, serializer.serialize(TOPIC, valid))).isEqualTo(valid);
+    }
+
+    @Test
+    void unconfiguredSerializerSaysSo() {
+        assertThatThrownBy(() -> new AvroSerializer().serialize(TOPIC, "x"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("configure");
+    }
+
+    private static byte[] serialize(Map<String, Object> config, boolean isKey, Object value) {
+        AvroSerializer serializer = new AvroSerializer();
+        serializer.configure(config, isKey);
+        return serializer.serialize(TOPIC, value);
+    }
+
+    private static Object deserialize(Map<String, Object> config, byte[] bytes) {
+        AvroDeserializer deserializer = new AvroDeserializer();
+        deserializer.configure(config, false);
+        return deserializer.deserialize(TOPIC, bytes);
+    }
+}

@@ -1,0 +1,357 @@
+package dev.grustream.serde;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+
+/**
+ * The REST client against WireMock stubs written from Confluent's API reference: request shapes, answers, error
+ * bodies, fail-over, authentication and timeouts.
+ */
+class RestSchemaRegistryClientTest {
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final Schema STRING = Schema.create(Schema.Type.STRING);
+    private static final String STRING_SCHEMA_JSON = "{\"schema\": \"\\\"string\\\"\"}";
+
+    @RegisterExtension
+    static final WireMockExtension REGISTRY = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()).build();
+
+    @RegisterExtension
+    static final WireMockExtension SECOND_REGISTRY = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort()).build();
+
+    private Map<String, Object> config;
+
+    @BeforeEach
+    void pointAtTheFirstRegistry() {
+        config = new HashMap<>(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl()));
+    }
+
+    @Test
+    void registerPostsTheSchemaToSubjectVersionsAndReadsTheId() {
+        REGISTRY.stubFor(post("/subjects/test/versions").willReturn(confluent(200, "{\"id\": 1}")));
+
+        assertThat(client().register("test", STRING)).isEqualTo(1);
+
+        REGISTRY.verify(postRequestedFor(urlEqualTo("/subjects/test/versions"))
+                .withHeader("Content-Type", equalTo(CONTENT_TYPE))
+                .withHeader("Accept", containing(CONTENT_TYPE))
+                .withRequestBody(equalToJson(STRING_SCHEMA_JSON)));
+    }
+
+    @Test
+    void getSchemaByIdReadsTheSchemaField() {
+        REGISTRY.stubFor(get("/schemas/ids/1")
+                .willReturn(confluent(200, "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}")));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(STRING);
+    }
+
+    @Test
+    void getIdLooksTheSchemaUpUnderTheSubject() {
+        REGISTRY.stubFor(post("/subjects/test").willReturn(confluent(200,
+                "{\"subject\": \"test\", \"id\": 1, \"version\": 3, \"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}")));
+
+        assertThat(client().getId("test", STRING)).isEqualTo(1);
+
+        REGISTRY.verify(postRequestedFor(urlEqualTo("/subjects/test"))
+                .withRequestBody(equalToJson(STRING_SCHEMA_JSON)));
+    }
+
+    @Test
+    void latestVersionReadsSubjectVersionIdAndSchema() {
+        REGISTRY.stubFor(get("/subjects/test/versions/latest").willReturn(confluent(200,
+                "{\"subject\": \"test\", \"id\": 5, \"version\": 3, \"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}")));
+
+        assertThat(client().getLatestSchemaMetadata("test")).isEqualTo(SchemaMetadata.of("test", 3, 5, STRING));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void compatibilityCheckReadsIsCompatible(boolean compatible) {
+        REGISTRY.stubFor(post("/compatibility/subjects/test/versions/latest")
+                .willReturn(confluent(200, "{\"is_compatible\": " + compatible + "}")));
+
+        assertThat(client().testCompatibility("test", STRING)).isEqualTo(compatible);
+
+        REGISTRY.verify(postRequestedFor(urlEqualTo("/compatibility/subjects/test/versions/latest"))
+                .withRequestBody(equalToJson(STRING_SCHEMA_JSON)));
+    }
+
+    @Test
+    void subjectNotFoundCarries40401() {
+        REGISTRY.stubFor(get("/subjects/test/versions/latest").willReturn(confluent(404,
+                "{\"error_code\": 40401, \"message\": \"Subject 'test' not found.\"}")));
+
+        assertThatThrownBy(() -> client().getLatestSchemaMetadata("test"))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("Subject 'test' not found.")
+                .hasMessageContaining("HTTP 404")
+                .satisfies(e -> assertRegistryError(e, 404, SchemaRegistryException.SUBJECT_NOT_FOUND));
+    }
+
+    @Test
+    void schemaNotFoundCarries40403() {
+        REGISTRY.stubFor(get("/schemas/ids/7").willReturn(confluent(404,
+                "{\"error_code\": 40403, \"message\": \"Schema 7 not found\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(7))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("Schema 7 not found")
+                .satisfies(e -> assertRegistryError(e, 404, SchemaRegistryException.SCHEMA_NOT_FOUND));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {409, 40901})
+    void incompatibleSchemaCarries409AndItsErrorCode(int errorCode) {
+        REGISTRY.stubFor(post("/subjects/test/versions").willReturn(confluent(409, "{\"error_code\": " + errorCode
+                + ", \"message\": \"Schema being registered is incompatible with an earlier schema\"}")));
+
+        assertThatThrownBy(() -> client().register("test", STRING))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("incompatible")
+                .satisfies(e -> assertRegistryError(e, 409, errorCode));
+    }
+
+    @Test
+    void invalidSchemaCarries42201() {
+        REGISTRY.stubFor(post("/subjects/test/versions").willReturn(confluent(422,
+                "{\"error_code\": 42201, \"message\": \"Invalid schema\"}")));
+
+        assertThatThrownBy(() -> client().register("test", STRING))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .satisfies(e -> assertRegistryError(e, 422, SchemaRegistryException.INVALID_SCHEMA));
+    }
+
+    @Test
+    void backendErrorMeansUnavailableWith50001() {
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(500,
+                "{\"error_code\": 50001, \"message\": \"Error in the backend data store\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("Error in the backend data store")
+                .satisfies(e -> assertRegistryError(e, 500, SchemaRegistryException.STORE_ERROR));
+    }
+
+    @Test
+    void anErrorBodyThatIsNotConfluentsKeepsStatusAndBody() {
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "text/html").withBody("<html>Unauthorized</html>")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("<html>Unauthorized</html>")
+                .satisfies(e -> assertRegistryError(e, 401, SchemaRegistryException.NO_ERROR_CODE));
+    }
+
+    @Test
+    void aRegistryThatIsDownIsUnavailable() throws IOException {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://127.0.0.1:" + closedPort());
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("ConnectException")
+                .satisfies(e -> assertRegistryError(e, SchemaRegistryException.NO_STATUS,
+                        SchemaRegistryException.NO_ERROR_CODE));
+    }
+
+    @Test
+    void aConnectionCutMidAnswerIsUnavailable() {
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class);
+    }
+
+    @Test
+    void failsOverToTheNextUrlWhenTheFirstRefusesConnections() throws IOException {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                "http://127.0.0.1:" + closedPort() + "," + SECOND_REGISTRY.baseUrl());
+        SECOND_REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(STRING);
+    }
+
+    @Test
+    void failsOverToTheNextUrlOnAServerError() {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "," + SECOND_REGISTRY.baseUrl());
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(503,
+                "{\"error_code\": 50003, \"message\": \"Error while forwarding the request to the leader\"}")));
+        SECOND_REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(STRING);
+    }
+
+    @Test
+    void doesNotFailOverOnAClientError() {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "," + SECOND_REGISTRY.baseUrl());
+        REGISTRY.stubFor(get("/schemas/ids/7").willReturn(confluent(404,
+                "{\"error_code\": 40403, \"message\": \"Schema 7 not found\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(7)).isExactlyInstanceOf(SchemaRegistryException.class);
+
+        SECOND_REGISTRY.verify(0, getRequestedFor(urlEqualTo("/schemas/ids/7")));
+    }
+
+    @Test
+    void keepsUsingTheUrlThatAnsweredAfterAFailOver() {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "," + SECOND_REGISTRY.baseUrl());
+        REGISTRY.stubFor(get("/schemas/ids/1")
+                .willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")));
+        SECOND_REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        SECOND_REGISTRY.stubFor(get("/schemas/ids/2").willReturn(confluent(200, "{\"schema\": \"\\\"long\\\"\"}")));
+        SchemaRegistryClient client = client();
+
+        client.getSchemaById(1);
+        client.getSchemaById(2);
+
+        REGISTRY.verify(0, getRequestedFor(urlEqualTo("/schemas/ids/2")));
+    }
+
+    @Test
+    void everyUrlFailingListsEachFailure() throws IOException {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                REGISTRY.baseUrl() + ",http://127.0.0.1:" + closedPort());
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(500,
+                "{\"error_code\": 50001, \"message\": \"Error in the backend data store\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("tried 2 URL(s)")
+                .hasMessageContaining(REGISTRY.baseUrl())
+                .hasMessageContaining("ConnectException");
+    }
+
+    @Test
+    void sendsBasicAuthFromUserInfo() {
+        config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:let:me in");
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
+                .withHeader("Authorization", equalTo(basic("fred:let:me in"))));
+    }
+
+    @Test
+    void sendsBasicAuthFromTheUrlWithoutPuttingItInTheRequestLine() {
+        int port = REGISTRY.getRuntimeInfo().getHttpPort();
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://fred:p%40ss@localhost:" + port);
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
+                .withHeader("Authorization", equalTo(basic("fred:p@ss"))));
+    }
+
+    @Test
+    void sendsNoAuthorizationWithoutCredentials() {
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1")).withHeader("Authorization", absent()));
+    }
+
+    @Test
+    void urlEncodesSubjects() {
+        REGISTRY.stubFor(post("/subjects/my%20topic%2Bv2-value/versions").willReturn(confluent(200, "{\"id\": 3}")));
+
+        assertThat(client().register("my topic+v2-value", STRING)).isEqualTo(3);
+    }
+
+    @Test
+    void keepsAPathPrefixOfTheUrl() {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "/registry/");
+        REGISTRY.stubFor(get("/registry/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(STRING);
+    }
+
+    @Test
+    void aRegistryTooSlowToAnswerIsUnavailable() {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 200);
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")
+                .withFixedDelay(5_000)));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("HttpTimeoutException");
+    }
+
+    @Test
+    void aNonAvroSchemaIsRefused() {
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200,
+                "{\"schemaType\": \"PROTOBUF\", \"schema\": \"syntax = \\\"proto3\\\";\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("PROTOBUF");
+    }
+
+    @Test
+    void aSchemaAvroCannotParseIsRefused() {
+        REGISTRY.stubFor(get("/schemas/ids/1")
+                .willReturn(confluent(200, "{\"schema\": \"{\\\"type\\\": \\\"nope\\\"}\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isExactlyInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("cannot parse");
+    }
+
+    private SchemaRegistryClient client() {
+        return SchemaRegistryClient.create(config);
+    }
+
+    private static ResponseDefinitionBuilder confluent(int status, String body) {
+        return okForContentType(CONTENT_TYPE, body).withStatus(status);
+    }
+
+    private static void assertRegistryError(Throwable e, int status, int errorCode) {
+        SchemaRegistryException error = (SchemaRegistryException) e;
+        assertThat(error.status()).isEqualTo(status);
+        assertThat(error.errorCode()).isEqualTo(errorCode);
+    }
+
+    private static String basic(String userInfo) {
+        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
