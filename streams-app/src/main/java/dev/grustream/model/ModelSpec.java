@@ -1,0 +1,347 @@
+package dev.grustream.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a GRU forecaster is, apart from its weights: the contents of {@code model.json}.
+ *
+ * <p>Built with {@link #builder()}; {@link Builder#build()} checks every rule of format v1 and names the
+ * offending field in its message. {@code features} are the model's inputs in input order; {@code targets} are
+ * the features it forecasts, in output order. With {@code horizon > 1} the model forecasts several steps ahead
+ * by feeding its forecasts back as inputs, so targets and features must then be the same set.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ModelSpec {
+
+    /** The value of {@code format} in {@code model.json} for this version of the format. */
+    public static final String FORMAT = "gru-stream/model/v1";
+
+    private final String name;
+    private final String version;
+    private final List<String> features;
+    private final List<String> targets;
+    private final int hiddenSize;
+    private final int numLayers;
+    private final GateVariant gateVariant;
+    private final Normalization normalization;
+    private final int horizon;
+    private final Map<String, Double> scoring;
+    private final int[] targetFeature;
+    private final int[] featureTarget;
+
+    private ModelSpec(Builder builder, int[] targetFeature, int[] featureTarget) {
+        this.name = builder.name;
+        this.version = builder.version;
+        this.features = List.copyOf(builder.features);
+        this.targets = List.copyOf(builder.targets);
+        this.hiddenSize = builder.hiddenSize;
+        this.numLayers = builder.numLayers;
+        this.gateVariant = builder.gateVariant;
+        this.normalization = builder.normalization;
+        this.horizon = builder.horizon;
+        this.scoring = Collections.unmodifiableMap(new LinkedHashMap<>(builder.scoring));
+        this.targetFeature = targetFeature;
+        this.featureTarget = featureTarget;
+    }
+
+    /** A builder with {@code horizon = 1} and no scoring defaults; every other field must be set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this spec's values, for deriving a changed copy. */
+    public Builder toBuilder() {
+        Builder builder = new Builder().name(name).version(version).features(features).targets(targets)
+                .hiddenSize(hiddenSize).numLayers(numLayers).gateVariant(gateVariant).normalization(normalization)
+                .horizon(horizon);
+        scoring.forEach(builder::scoring);
+        return builder;
+    }
+
+    /** The model's name ({@code model.json} {@code name}). */
+    public String name() {
+        return name;
+    }
+
+    /** The model's version ({@code model.json} {@code version}); states made by another version are reset. */
+    public String version() {
+        return version;
+    }
+
+    /** The input features' names, in input order. */
+    public List<String> features() {
+        return features;
+    }
+
+    /** The forecast targets' names, in output order; each is also a feature. */
+    public List<String> targets() {
+        return targets;
+    }
+
+    /** The number of hidden units H of every layer. */
+    public int hiddenSize() {
+        return hiddenSize;
+    }
+
+    /** The number of stacked GRU layers L. */
+    public int numLayers() {
+        return numLayers;
+    }
+
+    /** Where the reset gate is applied. */
+    public GateVariant gateVariant() {
+        return gateVariant;
+    }
+
+    /** How raw values map to the normalised values the GRU works with. */
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    /** How many steps ahead each forecast reaches (1 = the next event only). */
+    public int horizon() {
+        return horizon;
+    }
+
+    /**
+     * Named anomaly-scoring defaults from {@code model.json}'s optional {@code scoring} object, in file order;
+     * empty when absent. Their meaning belongs to the scoring package.
+     */
+    public Map<String, Double> scoring() {
+        return scoring;
+    }
+
+    /** The number of input features F. */
+    public int featureCount() {
+        return features.size();
+    }
+
+    /** The number of forecast targets T. */
+    public int targetCount() {
+        return targets.size();
+    }
+
+    /** The size of one key's hidden state: {@code numLayers * hiddenSize} floats, layer 0 first. */
+    public int stateSize() {
+        return numLayers * hiddenSize;
+    }
+
+    /** The number of forecast values one step writes per key: {@code horizon * targetCount}, step-major. */
+    public int forecastSize() {
+        return horizon * targets.size();
+    }
+
+    /** The input width of layer {@code layer}: the feature count for layer 0, the hidden size above it. */
+    public int inputSize(int layer) {
+        return layer == 0 ? features.size() : hiddenSize;
+    }
+
+    /** The index in {@link #features()} of target {@code target}, used to denormalise its forecasts. */
+    public int targetFeatureIndex(int target) {
+        return targetFeature[target];
+    }
+
+    /**
+     * The index in {@link #targets()} of feature {@code feature}, or -1 when it is not a target. With
+     * {@code horizon > 1} every feature is a target and this maps forecasts back to inputs.
+     */
+    public int featureTargetIndex(int feature) {
+        return featureTarget[feature];
+    }
+
+    /** The raw value of a normalised forecast of target {@code target}. */
+    public double denormaliseTarget(int target, float normalised) {
+        return normalization.denormalise(targetFeature[target], normalised);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ModelSpec that && name.equals(that.name) && version.equals(that.version)
+                && features.equals(that.features) && targets.equals(that.targets) && hiddenSize == that.hiddenSize
+                && numLayers == that.numLayers && gateVariant == that.gateVariant
+                && normalization.equals(that.normalization) && horizon == that.horizon
+                && scoring.equals(that.scoring);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, version, features, targets, hiddenSize, numLayers, gateVariant, normalization,
+                horizon, scoring);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelSpec{name=" + name + ", version=" + version + ", features=" + features + ", targets=" + targets
+                + ", hiddenSize=" + hiddenSize + ", numLayers=" + numLayers + ", gateVariant=" + gateVariant
+                + ", horizon=" + horizon + ", scoring=" + scoring + ", " + normalization + "}";
+    }
+
+    /** Collects and validates the fields of a {@link ModelSpec}. Not thread-safe; use once per spec. */
+    public static final class Builder {
+        private String name;
+        private String version;
+        private List<String> features;
+        private List<String> targets;
+        private int hiddenSize;
+        private int numLayers;
+        private GateVariant gateVariant;
+        private Normalization normalization;
+        private int horizon = 1;
+        private final Map<String, Double> scoring = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder features(List<String> features) {
+            this.features = new ArrayList<>(features);
+            return this;
+        }
+
+        public Builder features(String... features) {
+            return features(List.of(features));
+        }
+
+        public Builder targets(List<String> targets) {
+            this.targets = new ArrayList<>(targets);
+            return this;
+        }
+
+        public Builder targets(String... targets) {
+            return targets(List.of(targets));
+        }
+
+        public Builder hiddenSize(int hiddenSize) {
+            this.hiddenSize = hiddenSize;
+            return this;
+        }
+
+        public Builder numLayers(int numLayers) {
+            this.numLayers = numLayers;
+            return this;
+        }
+
+        public Builder gateVariant(GateVariant gateVariant) {
+            this.gateVariant = gateVariant;
+            return this;
+        }
+
+        public Builder normalization(Normalization normalization) {
+            this.normalization = normalization;
+            return this;
+        }
+
+        public Builder horizon(int horizon) {
+            this.horizon = horizon;
+            return this;
+        }
+
+        /** Adds one named scoring default; names are unique. */
+        public Builder scoring(String key, double value) {
+            if (scoring.put(Objects.requireNonNull(key, "scoring key"), value) != null) {
+                throw new IllegalArgumentException("scoring: duplicate key \"" + key + "\"");
+            }
+            return this;
+        }
+
+        /**
+         * Validates the fields and returns the spec.
+         *
+         * @throws IllegalArgumentException naming the field, the expected and the found value of the first
+         *     rule broken
+         */
+        public ModelSpec build() {
+            requireText("name", name);
+            requireText("version", version);
+            requireNames("features", features);
+            requireNames("targets", targets);
+            requireAtLeastOne("hidden_size", hiddenSize);
+            requireAtLeastOne("num_layers", numLayers);
+            requireAtLeastOne("horizon", horizon);
+            if (gateVariant == null) {
+                throw new IllegalArgumentException("gate_variant: expected \"reset_after\" or \"reset_before\","
+                        + " found nothing");
+            }
+            if (normalization == null) {
+                throw new IllegalArgumentException("normalization: expected an object with mean and std,"
+                        + " found nothing");
+            }
+            if (normalization.size() != features.size()) {
+                throw new IllegalArgumentException("normalization.mean: expected " + features.size()
+                        + " values (one per feature), found " + normalization.size());
+            }
+            scoring.forEach((key, value) -> {
+                if (!Double.isFinite(value)) {
+                    throw new IllegalArgumentException("scoring." + key + ": expected a finite number, found "
+                            + value);
+                }
+            });
+            int[] targetFeature = new int[targets.size()];
+            for (int t = 0; t < targets.size(); t++) {
+                targetFeature[t] = features.indexOf(targets.get(t));
+                if (targetFeature[t] < 0) {
+                    throw new IllegalArgumentException("targets[" + t + "]: expected one of the features "
+                            + features + ", found \"" + targets.get(t) + "\"");
+                }
+            }
+            int[] featureTarget = new int[features.size()];
+            for (int f = 0; f < features.size(); f++) {
+                featureTarget[f] = targets.indexOf(features.get(f));
+                if (featureTarget[f] < 0 && horizon > 1) {
+                    throw new IllegalArgumentException("targets: a horizon of " + horizon
+                            + " feeds forecasts back as inputs, so every feature must be a target; expected "
+                            + features + " in any order, found " + targets);
+                }
+            }
+            return new ModelSpec(this, targetFeature, featureTarget);
+        }
+
+        private static void requireText(String field, String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(field + ": expected a non-empty string, found "
+                        + (value == null ? "nothing" : "\"" + value + "\""));
+            }
+        }
+
+        private static void requireNames(String field, List<String> names) {
+            if (names == null || names.isEmpty()) {
+                throw new IllegalArgumentException(field + ": expected at least one name, found none");
+            }
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                if (name == null || name.isBlank()) {
+                    throw new IllegalArgumentException(field + "[" + i + "]: expected a non-empty name, found "
+                            + (name == null ? "nothing" : "\"" + name + "\""));
+                }
+                if (!seen.add(name)) {
+                    throw new IllegalArgumentException(field + "[" + i + "]: expected unique names, found \"" + name
+                            + "\" twice");
+                }
+            }
+        }
+
+        private static void requireAtLeastOne(String field, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(field + ": expected an integer >= 1, found " + value);
+            }
+        }
+    }
+}

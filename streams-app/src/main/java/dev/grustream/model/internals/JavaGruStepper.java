@@ -1,0 +1,250 @@
+package dev.grustream.model.internals;
+
+import dev.grustream.model.GateVariant;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.GruStepper;
+import dev.grustream.model.LayerWeights;
+import dev.grustream.model.ModelSpec;
+import java.util.Arrays;
+
+/**
+ * The pure-Java GRU stepper: advances keys one after another with loops that C2 vectorises.
+ *
+ * <p>Layout, chosen for HotSpot's auto-vectoriser (C2 SuperWord, JDK 17): weights are transposed into one
+ * {@code float[]} per input j holding that input's column of every gate, so a matrix-vector product is a series
+ * of axpy loops {@code acc[i] += x[j] * w[j][i]} over contiguous rows. SuperWord only vectorises a loop whose
+ * array accesses all share the index {@code i} (an access at {@code o + i} in another array defeats its alias
+ * analysis), hence rows as separate arrays and gate slices copied to offset 0 before the element-wise loops.
+ * Four inputs are folded into each pass ({@code acc[i] + x0*w0[i] + x1*w1[i] + ...}), which halves the loads
+ * and stores per multiply yet rounds exactly like four separate passes.
+ *
+ * <p>Every key is computed by the same sequence of float operations whatever the batch, and Java float
+ * arithmetic is exactly specified, so results are bit-identical across batch sizes, batch members, JIT tiers
+ * and machines.
+ *
+ * <p>Not thread-safe: it reuses its buffers. Create one per thread; {@link #close()} does nothing.
+ */
+public final class JavaGruStepper implements GruStepper {
+
+    private final GruModel model;
+    private final ModelSpec spec;
+    private final int hidden;
+    private final int layers;
+    private final int featureCount;
+    private final int targetCount;
+    private final boolean resetAfter;
+    private final float[][][] inputWeights;
+    private final float[][][] hiddenWeights;
+    private final float[][][] candidateWeights;
+    private final float[][] inputBias;
+    private final float[][] hiddenBias;
+    private final float[][] headWeight;
+    private final float[] headBias;
+    private final int[] feedbackTarget;
+
+    private final float[] inputGates;
+    private final float[] hiddenGates;
+    private final float[] candidateInput;
+    private final float[] candidateHidden;
+    private final float[] update;
+    private final float[] previous;
+    private final float[] next;
+    private final float[] resetHidden;
+    private final float[] aheadState;
+    private final float[] aheadInput;
+
+    /** Prepares the transposed weights and the work buffers for {@code model}. */
+    public JavaGruStepper(GruModel model) {
+        this.model = model;
+        this.spec = model.spec();
+        this.hidden = spec.hiddenSize();
+        this.layers = spec.numLayers();
+        this.featureCount = spec.featureCount();
+        this.targetCount = spec.targetCount();
+        this.resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
+        int gates = 3 * hidden;
+        inputWeights = new float[layers][][];
+        hiddenWeights = new float[layers][][];
+        candidateWeights = new float[layers][][];
+        inputBias = new float[layers][];
+        hiddenBias = new float[layers][];
+        for (int k = 0; k < layers; k++) {
+            LayerWeights layer = model.layer(k);
+            inputWeights[k] = transpose(layer.weightIh(), 0, gates, layer.inputSize());
+            // Reset-before multiplies W_hn by r * h, which is only known after r: its block is kept apart.
+            hiddenWeights[k] = transpose(layer.weightHh(), 0, resetAfter ? gates : 2 * hidden, hidden);
+            candidateWeights[k] = resetAfter ? null : transpose(layer.weightHh(), 2 * hidden, hidden, hidden);
+            inputBias[k] = layer.biasIh();
+            hiddenBias[k] = layer.biasHh();
+        }
+        headWeight = rows(model.headWeight(), targetCount, hidden);
+        headBias = model.headBias();
+        feedbackTarget = new int[featureCount];
+        for (int f = 0; f < featureCount; f++) {
+            feedbackTarget[f] = spec.featureTargetIndex(f);
+        }
+        inputGates = new float[gates];
+        hiddenGates = new float[resetAfter ? gates : 2 * hidden];
+        candidateInput = new float[hidden];
+        candidateHidden = new float[hidden];
+        update = new float[hidden];
+        previous = new float[hidden];
+        next = new float[hidden];
+        resetHidden = new float[hidden];
+        aheadState = new float[spec.stateSize()];
+        aheadInput = new float[featureCount];
+    }
+
+    @Override
+    public GruModel model() {
+        return model;
+    }
+
+    @Override
+    public void step(int batch, float[] inputs, float[] states, float[] forecasts) {
+        StepArguments.check(spec, batch, inputs, states, forecasts);
+        int stateSize = spec.stateSize();
+        int forecastSize = spec.forecastSize();
+        for (int b = 0; b < batch; b++) {
+            int forecastOffset = b * forecastSize;
+            advance(inputs, b * featureCount, states, b * stateSize, forecasts, forecastOffset);
+            if (spec.horizon() > 1) {
+                lookAhead(states, b * stateSize, forecasts, forecastOffset);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: every buffer lives on the Java heap.
+    }
+
+    /** Forecasts steps 2..horizon by feeding each forecast back as the next input, on a copy of the state. */
+    private void lookAhead(float[] states, int stateOffset, float[] forecasts, int forecastOffset) {
+        System.arraycopy(states, stateOffset, aheadState, 0, aheadState.length);
+        for (int step = 1; step < spec.horizon(); step++) {
+            int previousForecast = forecastOffset + (step - 1) * targetCount;
+            for (int f = 0; f < featureCount; f++) {
+                aheadInput[f] = forecasts[previousForecast + feedbackTarget[f]];
+            }
+            advance(aheadInput, 0, aheadState, 0, forecasts, forecastOffset + step * targetCount);
+        }
+    }
+
+    /** Advances every layer of one key's state in place and writes its one-step forecast. */
+    private void advance(float[] input, int inputOffset, float[] state, int stateOffset, float[] out,
+            int outOffset) {
+        float[] layerInput = input;
+        int layerInputOffset = inputOffset;
+        for (int k = 0; k < layers; k++) {
+            int hiddenOffset = stateOffset + k * hidden;
+            cell(k, layerInput, layerInputOffset, state, hiddenOffset);
+            layerInput = state;
+            layerInputOffset = hiddenOffset;
+        }
+        head(state, stateOffset + (layers - 1) * hidden, out, outOffset);
+    }
+
+    private void cell(int k, float[] x, int xOffset, float[] state, int hOffset) {
+        int h = hidden;
+        System.arraycopy(state, hOffset, previous, 0, h);
+        System.arraycopy(inputBias[k], 0, inputGates, 0, inputGates.length);
+        accumulate(x, xOffset, inputWeights[k], inputGates);
+        System.arraycopy(hiddenBias[k], 0, hiddenGates, 0, hiddenGates.length);
+        accumulate(previous, 0, hiddenWeights[k], hiddenGates);
+        float[] gi = inputGates;
+        float[] gh = hiddenGates;
+        for (int i = 0; i < 2 * h; i++) {
+            gi[i] = Activations.sigmoid(gi[i] + gh[i]);
+        }
+        // gi now holds r in [0, H) and z in [H, 2H).
+        System.arraycopy(gi, h, update, 0, h);
+        System.arraycopy(gi, 2 * h, candidateInput, 0, h);
+        float[] r = gi;
+        float[] nx = candidateInput;
+        float[] nh = candidateHidden;
+        if (resetAfter) {
+            System.arraycopy(gh, 2 * h, nh, 0, h);
+            for (int i = 0; i < h; i++) {
+                nx[i] = Activations.tanh(nx[i] + r[i] * nh[i]);
+            }
+        } else {
+            float[] reset = resetHidden;
+            for (int i = 0; i < h; i++) {
+                reset[i] = r[i] * previous[i];
+            }
+            System.arraycopy(hiddenBias[k], 2 * h, nh, 0, h);
+            accumulate(reset, 0, candidateWeights[k], nh);
+            for (int i = 0; i < h; i++) {
+                nx[i] = Activations.tanh(nx[i] + nh[i]);
+            }
+        }
+        float[] z = update;
+        float[] hp = previous;
+        for (int i = 0; i < h; i++) {
+            next[i] = (1.0f - z[i]) * nx[i] + z[i] * hp[i];
+        }
+        System.arraycopy(next, 0, state, hOffset, h);
+    }
+
+    private void head(float[] state, int hOffset, float[] out, int outOffset) {
+        for (int t = 0; t < targetCount; t++) {
+            float sum = headBias[t];
+            float[] row = headWeight[t];
+            for (int j = 0; j < hidden; j++) {
+                sum += row[j] * state[hOffset + j];
+            }
+            out[outOffset + t] = sum;
+        }
+    }
+
+    /**
+     * {@code acc += W x} for the transposed W given as one row per input: {@code acc[i] += x[j] * rows[j][i]}
+     * with j in order, four inputs per pass.
+     */
+    private static void accumulate(float[] x, int xOffset, float[][] rows, float[] acc) {
+        int n = rows.length;
+        int width = acc.length;
+        int j = 0;
+        for (; j + 3 < n; j += 4) {
+            float x0 = x[xOffset + j];
+            float x1 = x[xOffset + j + 1];
+            float x2 = x[xOffset + j + 2];
+            float x3 = x[xOffset + j + 3];
+            float[] w0 = rows[j];
+            float[] w1 = rows[j + 1];
+            float[] w2 = rows[j + 2];
+            float[] w3 = rows[j + 3];
+            for (int i = 0; i < width; i++) {
+                acc[i] = acc[i] + x0 * w0[i] + x1 * w1[i] + x2 * w2[i] + x3 * w3[i];
+            }
+        }
+        for (; j < n; j++) {
+            float xj = x[xOffset + j];
+            float[] w = rows[j];
+            for (int i = 0; i < width; i++) {
+                acc[i] += xj * w[i];
+            }
+        }
+    }
+
+    /** Returns rows [first, first + count) of a row-major [?, columns] matrix, transposed: one array per column. */
+    private static float[][] transpose(float[] matrix, int first, int count, int columns) {
+        float[][] out = new float[columns][count];
+        for (int r = 0; r < count; r++) {
+            for (int c = 0; c < columns; c++) {
+                out[c][r] = matrix[(first + r) * columns + c];
+            }
+        }
+        return out;
+    }
+
+    /** Splits a row-major [count, columns] matrix into its rows. */
+    private static float[][] rows(float[] matrix, int count, int columns) {
+        float[][] out = new float[count][];
+        for (int r = 0; r < count; r++) {
+            out[r] = Arrays.copyOfRange(matrix, r * columns, (r + 1) * columns);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.grustream.model.internals;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grustream.model.GateVariant;
+import dev.grustream.model.ModelFormatException;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.model.Normalization;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and writes {@code model.json}, the {@link ModelSpec} part of a gru-stream/model/v1 model.
+ *
+ * <p>Strict on purpose: unknown fields are refused rather than ignored, at the top level and in
+ * {@code normalization}, because a field this version does not know could change what the model computes
+ * (a future per-key normalisation will be such a field). Duplicate keys are refused too.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class ModelJson {
+
+    /** The file name of the spec inside a model directory. */
+    public static final String FILE = "model.json";
+
+    private static final Set<String> FIELDS = Set.of("format", "name", "version", "features", "targets",
+            "hidden_size", "num_layers", "gate_variant", "normalization", "horizon", "scoring");
+    private static final Set<String> NORMALIZATION_FIELDS = Set.of("mean", "std");
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private ModelJson() {
+    }
+
+    /**
+     * Parses and validates {@code model.json}.
+     *
+     * @throws ModelFormatException starting with {@code model.json:}, naming the field, expected and found value
+     */
+    public static ModelSpec parse(byte[] json) throws ModelFormatException {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new ModelFormatException(FILE + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""),
+                    e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ModelFormatException(FILE + ": expected a JSON object, found "
+                    + (root == null ? "nothing" : root.getNodeType()));
+        }
+        try {
+            return toSpec(root);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(FILE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code model.json} bytes for {@code spec} (UTF-8, indented, fields in the documented order). */
+    public static byte[] write(ModelSpec spec) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", ModelSpec.FORMAT);
+        root.put("name", spec.name());
+        root.put("version", spec.version());
+        spec.features().forEach(root.putArray("features")::add);
+        spec.targets().forEach(root.putArray("targets")::add);
+        root.put("hidden_size", spec.hiddenSize());
+        root.put("num_layers", spec.numLayers());
+        root.put("gate_variant", spec.gateVariant().jsonName());
+        ObjectNode normalization = root.putObject("normalization");
+        ArrayNode mean = normalization.putArray("mean");
+        ArrayNode std = normalization.putArray("std");
+        for (int f = 0; f < spec.featureCount(); f++) {
+            mean.add(spec.normalization().mean(f));
+            std.add(spec.normalization().std(f));
+        }
+        root.put("horizon", spec.horizon());
+        if (!spec.scoring().isEmpty()) {
+            ObjectNode scoring = root.putObject("scoring");
+            spec.scoring().forEach(scoring::put);
+        }
+        try {
+            return MAPPER.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree of strings and numbers failed to serialise", e);
+        }
+    }
+
+    private static ModelSpec toSpec(JsonNode root) {
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (!FIELDS.contains(field.getKey())) {
+                throw new IllegalArgumentException(field.getKey() + ": unknown field; expected only "
+                        + FIELDS.stream().sorted().toList());
+            }
+        }
+        String format = text(root, "format");
+        if (!ModelSpec.FORMAT.equals(format)) {
+            throw new IllegalArgumentException("format: expected \"" + ModelSpec.FORMAT + "\", found \"" + format
+                    + "\"");
+        }
+        ModelSpec.Builder builder = ModelSpec.builder()
+                .name(text(root, "name"))
+                .version(version(root))
+                .features(names(root, "features"))
+                .targets(names(root, "targets"))
+                .hiddenSize(integer(root, "hidden_size"))
+                .numLayers(integer(root, "num_layers"))
+                .gateVariant(GateVariant.fromJsonName(text(root, "gate_variant")))
+                .normalization(normalization(root))
+                .horizon(root.has("horizon") ? integer(root, "horizon") : 1);
+        JsonNode scoring = root.get("scoring");
+        if (scoring != null) {
+            if (!scoring.isObject()) {
+                throw new IllegalArgumentException("scoring: expected an object of named numbers, found "
+                        + scoring.getNodeType());
+            }
+            for (Map.Entry<String, JsonNode> entry : scoring.properties()) {
+                builder.scoring(entry.getKey(), number("scoring." + entry.getKey(), entry.getValue()));
+            }
+        }
+        return builder.build();
+    }
+
+    private static Normalization normalization(JsonNode root) {
+        JsonNode node = root.get("normalization");
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("normalization: expected an object with mean and std, found "
+                    + (node == null ? "nothing" : node.getNodeType()));
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String field = entry.getKey();
+            if (!NORMALIZATION_FIELDS.contains(field)) {
+                throw new IllegalArgumentException("normalization: unknown field \"" + field + "\"; format v1 has"
+                        + " only the fixed global normalisation, expected exactly the fields mean and std");
+            }
+        }
+        return Normalization.fixed(numbers(node, "normalization.", "mean"), numbers(node, "normalization.", "std"));
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isTextual()) {
+            throw new IllegalArgumentException(field + ": expected a string, found " + describe(node));
+        }
+        return node.textValue();
+    }
+
+    /** A version may be written as a string or, for convenience, an integer; it is kept as text. */
+    private static String version(JsonNode root) {
+        JsonNode node = root.get("version");
+        if (node != null && node.isIntegralNumber()) {
+            return node.asText();
+        }
+        return text(root, "version");
+    }
+
+    private static int integer(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw new IllegalArgumentException(field + ": expected an integer, found " + describe(node));
+        }
+        return node.intValue();
+    }
+
+    private static double number(String field, JsonNode node) {
+        if (node == null || !node.isNumber()) {
+            throw new IllegalArgumentException(field + ": expected a number, found " + describe(node));
+        }
+        return node.doubleValue();
+    }
+
+    private static List<String> names(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isArray()) {
+            throw new IllegalArgumentException(field + ": expected an array of names, found " + describe(node));
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode name = node.get(i);
+            if (!name.isTextual()) {
+                throw new IllegalArgumentException(field + "[" + i + "]: expected a string, found " + describe(name));
+            }
+            names.add(name.textValue());
+        }
+        return names;
+    }
+
+    private static double[] numbers(JsonNode parent, String prefix, String field) {
+        JsonNode node = parent.get(field);
+        if (node == null || !node.isArray()) {
+            throw new IllegalArgumentException(prefix + field + ": expected an array of numbers, found "
+                    + describe(node));
+        }
+        double[] values = new double[node.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = number(prefix + field + "[" + i + "]", node.get(i));
+        }
+        return values;
+    }
+
+    private static String describe(JsonNode node) {
+        if (node == null) {
+            return "nothing";
+        }
+        String text = node.toString();
+        return node.getNodeType().toString().toLowerCase(Locale.ROOT) + " "
+                + (text.length() > 40 ? text.substring(0, 40) + "..." : text);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.grustream.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grustream.model.internals.Npy;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A test vector written by src/reference/gru_reference.py: a model, raw inputs and float64 expectations. */
+final class ReferenceCase {
+
+    static final List<String> NAMES = List.of("after_l1_h4", "after_l3_h16", "after_l1_h64_batch",
+            "after_l1_h16_saturating", "before_l1_h16", "before_l3_h64", "after_l2_h16_horizon3",
+            "before_l2_h4_horizon2");
+
+    final String name;
+    final Path modelDirectory;
+    final GruModel model;
+    /** [keys, steps, features], raw units. */
+    final Npy.Array inputs;
+    /** [keys, steps, horizon, targets], normalised units. */
+    final Npy.Array forecasts;
+    /** [keys, steps / every, layers * hidden]. */
+    final Npy.Array states;
+    final int checkpointEvery;
+    final double float32Drift;
+
+    private ReferenceCase(String name) throws IOException {
+        this.name = name;
+        Path directory = resource("reference/" + name);
+        this.modelDirectory = directory.resolve("model");
+        this.model = ModelLoader.load(modelDirectory);
+        this.inputs = read(directory, "inputs.npy");
+        this.forecasts = read(directory, "forecasts.npy");
+        this.states = read(directory, "states.npy");
+        JsonNode info = new ObjectMapper().readTree(directory.resolve("case.json").toFile());
+        this.checkpointEvery = info.get("checkpoint_every").intValue();
+        this.float32Drift = info.get("float32_drift").doubleValue();
+    }
+
+    static ReferenceCase load(String name) throws IOException {
+        return new ReferenceCase(name);
+    }
+
+    int keys() {
+        return inputs.shape()[0];
+    }
+
+    int steps() {
+        return inputs.shape()[1];
+    }
+
+    /** Normalised inputs of every key at {@code step}, [keys, features] row-major. */
+    float[] normalisedInputs(int step) {
+        ModelSpec spec = model.spec();
+        int features = spec.featureCount();
+        float[] out = new float[keys() * features];
+        for (int key = 0; key < keys(); key++) {
+            for (int f = 0; f < features; f++) {
+                double raw = inputs.values()[(key * steps() + step) * features + f];
+                out[key * features + f] = spec.normalization().normalise(f, raw);
+            }
+        }
+        return out;
+    }
+
+    /** Expected forecast of {@code key} after {@code step}: [horizon, targets] flattened. */
+    double expectedForecast(int key, int step, int index) {
+        int size = model.spec().forecastSize();
+        return forecasts.values()[(key * steps() + step) * size + index];
+    }
+
+    /** Expected state of {@code key} at checkpoint {@code checkpoint} (after step (checkpoint + 1) * every). */
+    double expectedState(int key, int checkpoint, int index) {
+        int size = model.spec().stateSize();
+        int checkpoints = states.shape()[1];
+        return states.values()[(key * checkpoints + checkpoint) * size + index];
+    }
+
+    static Path resource(String name) {
+        URL url = ReferenceCase.class.getClassLoader().getResource(name);
+        if (url == null) {
+            throw new IllegalStateException("test resource " + name + " not found; run src/reference/gru_reference.py");
+        }
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Npy.Array read(Path directory, String file) throws IOException {
+        return Npy.read(file, Files.readAllBytes(directory.resolve(file)));
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
