@@ -1,0 +1,85 @@
+package dev.grustream.topology;
+
+import dev.grustream.serde.AvroSerializationException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends records that cannot be deserialized to the dead-letter topic, through Kafka Streams' own dead-letter
+ * mechanism, and keeps the stream running.
+ *
+ * <p>The exception from gru-stream's Avro deserializer says why ({@link AvroSerializationException.Reason}); it
+ * becomes the record's {@value DeadLetters#REASON_HEADER}. A registry that cannot be reached is not the record's
+ * fault: the handler then fails the task instead, so the record is retried when the stream thread is replaced,
+ * rather than dead-lettered.
+ *
+ * <p>Kafka Streams creates one instance per stream thread from {@code deserialization.exception.handler}.
+ */
+public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+
+    private String deadLetterTopic;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        if (topic == null || topic.toString().isBlank()) {
+            throw new ConfigException(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topic,
+                    "is required by " + getClass().getSimpleName());
+        }
+        deadLetterTopic = topic.toString();
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
+            Exception exception) {
+        if (causedBy(exception, SchemaRegistryUnavailableException.class)) {
+            LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable; failing the"
+                    + " task so that the record is retried", context.taskId(), context.topic(), context.partition(),
+                    context.offset(), exception);
+            return Response.fail();
+        }
+        DeadLetterReason reason = reasonOf(exception);
+        LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(), context.partition(),
+                context.offset(), reason.code(), exception.getMessage());
+        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, record.timestamp(),
+                record.key(), record.value(), DeadLetters.headers(record.headers(), reason,
+                        String.valueOf(exception.getMessage()), context.topic(), context.partition(),
+                        context.offset()));
+        return Response.resume(List.of(deadLetter));
+    }
+
+    static DeadLetterReason reasonOf(Exception exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof AvroSerializationException avro) {
+                switch (avro.reason()) {
+                    case UNKNOWN_SCHEMA_ID:
+                        return DeadLetterReason.UNKNOWN_SCHEMA_ID;
+                    case SCHEMA_MISMATCH:
+                        return DeadLetterReason.SCHEMA_MISMATCH;
+                    default:
+                        return DeadLetterReason.UNDECODABLE;
+                }
+            }
+        }
+        return DeadLetterReason.UNDECODABLE;
+    }
+
+    private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.grustream.topology;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles an unexpected exception while one input record was being processed: the record goes to the dead-letter
+ * topic as {@code internal-error}, through Kafka Streams' own dead-letter mechanism, and the stream keeps running.
+ *
+ * <p>A failure while a whole batch was being advanced ({@link BatchFailedException}) is different: dropping it
+ * would lose every observation of the batch, so the handler fails the task instead, and the batch is retried from
+ * the last commit when the stream thread is replaced.
+ *
+ * <p>Kafka Streams creates one instance per stream thread from {@code processing.exception.handler}.
+ */
+public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
+    private String deadLetterTopic;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        if (topic == null || topic.toString().isBlank()) {
+            throw new ConfigException(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topic,
+                    "is required by " + getClass().getSimpleName());
+        }
+        deadLetterTopic = topic.toString();
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        if (exception instanceof BatchFailedException || context.sourceRawValue() == null) {
+            LOG.error("Task {}: processing failed in {} outside a single record ({}); failing the task so that the"
+                    + " work is retried from the last commit", context.taskId(), context.processorNodeId(),
+                    exception.getMessage(), exception);
+            return Response.fail();
+        }
+        LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
+                context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
+        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, context.timestamp(),
+                context.sourceRawKey(), context.sourceRawValue(), DeadLetters.headers(context.headers(),
+                        DeadLetterReason.INTERNAL_ERROR, exception.getClass().getName() + ": " + exception.getMessage(),
+                        context.topic(), context.partition(), context.offset()));
+        return Response.resume(List.of(deadLetter));
+    }
+}

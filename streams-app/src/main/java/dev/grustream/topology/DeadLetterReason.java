@@ -1,0 +1,51 @@
+package dev.grustream.topology;
+
+/**
+ * Why an input record was sent to the dead-letter topic. The {@link #code()} is written in the
+ * {@value DeadLetters#REASON_HEADER} header and tags the dead-letter metric.
+ */
+public enum DeadLetterReason {
+    /** The value is not Avro in the Confluent wire format, or its body does not decode. */
+    UNDECODABLE("undecodable"),
+    /** The value names a schema id the registry does not know. */
+    UNKNOWN_SCHEMA_ID("unknown-schema-id"),
+    /** The value's schema cannot be read as an Observation. */
+    SCHEMA_MISMATCH("schema-mismatch"),
+    /** The record has no key, so it belongs to no series. */
+    NULL_KEY("null-key"),
+    /** The key is longer than {@code input.max.key.bytes}. */
+    KEY_TOO_LARGE("key-too-large"),
+    /** The record has no value (a tombstone). */
+    NULL_VALUE("null-value"),
+    /** The value is larger than {@code input.max.value.bytes}. */
+    VALUE_TOO_LARGE("value-too-large"),
+    /** A feature of the model is missing from the observation. */
+    MISSING_FEATURE("missing-feature"),
+    /** The observation has a feature the model does not know. */
+    UNKNOWN_FEATURE("unknown-feature"),
+    /** A feature value is NaN or infinite. */
+    NOT_FINITE("not-finite"),
+    /** A feature value is so far from the model's normalisation that it would saturate the model. */
+    OUT_OF_RANGE("out-of-range"),
+    /** The event time is negative. */
+    INVALID_TIME("invalid-time"),
+    /** The event time is further ahead of the wall clock than {@code future.tolerance.ms}. */
+    FUTURE("future"),
+    /** The event time is older than the key's last processed event by more than {@code late.grace.ms}. */
+    LATE("late"),
+    /** The event time equals the key's last processed event time: the key already has an event at that time. */
+    DUPLICATE("duplicate"),
+    /** Processing the record failed unexpectedly; the message says how. */
+    INTERNAL_ERROR("internal-error");
+
+    private final String code;
+
+    DeadLetterReason(String code) {
+        this.code = code;
+    }
+
+    /** The stable, machine-readable name of the reason. */
+    public String code() {
+        return code;
+    }
+}

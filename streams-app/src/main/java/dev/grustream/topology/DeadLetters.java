@@ -1,0 +1,46 @@
+package dev.grustream.topology;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The headers of a dead-letter record: why the record was rejected and where it was read from.
+ *
+ * <p>Every dead-letter record is the rejected input record unchanged (key and value bytes, timestamp, original
+ * headers) plus these headers. The source coordinates use the header names of Kafka Streams' own dead-letter
+ * records, so tools that read those read ours.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class DeadLetters {
+    /** Machine-readable reason, one of the {@link DeadLetterReason} codes. */
+    public static final String REASON_HEADER = "gru.dead-letter.reason";
+    /** Human-readable explanation: what was expected and what was found. */
+    public static final String MESSAGE_HEADER = "gru.dead-letter.message";
+    /** Topic the record was read from (Kafka Streams' header name). */
+    public static final String TOPIC_HEADER = "__streams.errors.topic";
+    /** Partition the record was read from (Kafka Streams' header name). */
+    public static final String PARTITION_HEADER = "__streams.errors.partition";
+    /** Offset the record was read from (Kafka Streams' header name). */
+    public static final String OFFSET_HEADER = "__streams.errors.offset";
+
+    private DeadLetters() {
+    }
+
+    /** Returns a copy of {@code original} (may be null) with the dead-letter headers added. */
+    public static Headers headers(Headers original, DeadLetterReason reason, String message, String topic,
+            int partition, long offset) {
+        RecordHeaders headers = original == null ? new RecordHeaders() : new RecordHeaders(original.toArray());
+        headers.add(REASON_HEADER, utf8(reason.code()));
+        headers.add(MESSAGE_HEADER, utf8(message));
+        headers.add(TOPIC_HEADER, utf8(String.valueOf(topic)));
+        headers.add(PARTITION_HEADER, utf8(String.valueOf(partition)));
+        headers.add(OFFSET_HEADER, utf8(String.valueOf(offset)));
+        return headers;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,260 @@
+package dev.grustream.topology;
+
+import dev.grustream.avro.AnomalyAlert;
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.PendingObservation;
+import dev.grustream.avro.StateReset;
+import dev.grustream.scoring.AlertLevel;
+import dev.grustream.topology.internals.BatchRunner;
+import dev.grustream.topology.internals.KeyState;
+import dev.grustream.topology.internals.PendingBuffer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forecasting processor: keeps one GRU state per key, advances it with every accepted observation, and forwards
+ * a forecast per observation, an alert when one is due, and a dead letter for every rejected record.
+ *
+ * <p>{@link #process} rejects what can be judged from the record alone (key, value, size, time) and buffers the
+ * rest in a crash-safe {@link PendingBuffer}; the buffer is advanced as one batch when it is full or when
+ * {@code batch.linger.ms} of wall-clock time has passed ({@link BatchRunner}). With {@code batch.max.size = 1} every
+ * observation is advanced at once, with no buffer. A stream-time punctuation evicts keys idle for longer than
+ * {@code state.ttl.ms}, a bounded number per scan.
+ *
+ * <p>Lifecycle: one instance per task, created by Kafka Streams; it fetches its stores in {@link #init} and never
+ * closes them. Not thread-safe, as Kafka Streams requires.
+ */
+final class ForecastProcessor implements Processor<String, InboundObservation, Object, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(ForecastProcessor.class);
+
+    private final ForecasterSettings settings;
+    private final ActiveModel activeModel;
+    private final ForecasterMetrics metrics;
+    private final Clock clock;
+
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, KeyState> states;
+    private PendingBuffer pending;
+    private BatchRunner runner;
+    private String evictionCursor;
+
+    ForecastProcessor(ForecasterSettings settings, ActiveModel activeModel, ForecasterMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.activeModel = activeModel;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
+        this.runner = new BatchRunner(settings.backend(), settings.batchMaxSize(), settings.scorer(),
+                settings.alertPolicy(), settings.lateGraceMs(), settings.resetGapMs(), settings.maxAbsNormalized());
+        if (settings.batching()) {
+            pending = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE),
+                    settings.batchMaxSize());
+            int recovered = pending.recover();
+            if (recovered > 0) {
+                LOG.info("Task {}: recovered {} buffered observations left unprocessed by the previous run",
+                        context.taskId(), recovered);
+            }
+            context.schedule(Duration.ofMillis(settings.batchLingerMs()), PunctuationType.WALL_CLOCK_TIME,
+                    now -> flush());
+        }
+        if (settings.ttlMs() > 0) {
+            context.schedule(Duration.ofMillis(settings.ttlScanIntervalMs()), PunctuationType.STREAM_TIME,
+                    this::evictIdleKeys);
+        }
+    }
+
+    @Override
+    public void process(Record<String, InboundObservation> record) {
+        metrics.received();
+        if (rejectedUpFront(record)) {
+            return;
+        }
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        PendingObservation.Builder event = PendingObservation.newBuilder()
+                .setSequence(0)
+                .setKey(record.key())
+                .setEventTime(record.value().observation().getEventTime())
+                .setFeatures(record.value().observation().getFeatures())
+                .setRawValue(ByteBuffer.wrap(record.value().rawValue()))
+                .setRecordTimestamp(record.timestamp())
+                .setSourceTopic(source.topic())
+                .setSourcePartition(source.partition())
+                .setSourceOffset(source.offset());
+        if (pending == null) {
+            advance(List.of(event.build()));
+            return;
+        }
+        if (pending.isFull()) {
+            flush();
+        }
+        pending.add(event);
+        if (pending.isFull()) {
+            flush();
+        }
+    }
+
+    /** Dead-letters a record that can be judged without its key's state or the model; true if it did. */
+    private boolean rejectedUpFront(Record<String, InboundObservation> record) {
+        if (record.key() == null) {
+            return reject(record, DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
+        }
+        int keyBytes = record.key().getBytes(StandardCharsets.UTF_8).length;
+        if (keyBytes > settings.maxKeyBytes()) {
+            return reject(record, DeadLetterReason.KEY_TOO_LARGE, "the key has " + keyBytes
+                    + " bytes; at most " + settings.maxKeyBytes() + " are accepted");
+        }
+        if (record.value() == null) {
+            return reject(record, DeadLetterReason.NULL_VALUE, "the record has no value");
+        }
+        int valueBytes = record.value().rawValue().length;
+        if (valueBytes > settings.maxValueBytes()) {
+            return reject(record, DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes
+                    + " bytes; at most " + settings.maxValueBytes() + " are accepted");
+        }
+        long eventTime = record.value().observation().getEventTime().toEpochMilli();
+        if (eventTime < 0) {
+            return reject(record, DeadLetterReason.INVALID_TIME, "event time " + eventTime
+                    + " is before 1970; event times must not be negative");
+        }
+        long ahead = eventTime - clock.millis();
+        if (ahead > settings.futureToleranceMs()) {
+            return reject(record, DeadLetterReason.FUTURE, "event time " + record.value().observation()
+                    .getEventTime() + " is " + ahead + " ms ahead of the clock, more than the tolerance of "
+                    + settings.futureToleranceMs() + " ms");
+        }
+        return false;
+    }
+
+    private boolean reject(Record<String, InboundObservation> record, DeadLetterReason reason, String message) {
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        byte[] value = record.value() == null ? null : record.value().rawValue();
+        forwardDeadLetter(key, value, record.timestamp(), record.headers(), reason, message, source.topic(),
+                source.partition(), source.offset());
+        return true;
+    }
+
+    private void forwardDeadLetter(byte[] key, byte[] value, long timestamp, Headers original,
+            DeadLetterReason reason, String message, String topic, int partition, long offset) {
+        metrics.deadLetter(reason);
+        LOG.debug("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), topic, partition, offset,
+                reason.code(), message);
+        Headers headers = DeadLetters.headers(original, reason, message, topic, partition, offset);
+        context.forward(new Record<Object, Object>(key, value, timestamp, headers),
+                GruStreamTopology.DEAD_LETTERS_SINK);
+    }
+
+    private void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        advance(pending.events());
+        pending.markProcessed();
+    }
+
+    private void advance(List<PendingObservation> batch) {
+        Map<String, KeyState> touched;
+        try {
+            touched = runner.run(batch, activeModel.current(), states::get, sink);
+        } catch (RuntimeException e) {
+            throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
+                    + " observations failed", e);
+        }
+        List<KeyValue<String, KeyState>> updates = new ArrayList<>(touched.size());
+        touched.forEach((key, state) -> updates.add(KeyValue.pair(key, state)));
+        states.putAll(updates);
+    }
+
+    private final BatchRunner.Sink sink = new BatchRunner.Sink() {
+        @Override
+        public void forecast(PendingObservation observation, Forecast forecast, StateReset reset) {
+            metrics.forecast();
+            if (reset != StateReset.NONE) {
+                metrics.reset(reset);
+            }
+            context.forward(new Record<Object, Object>(observation.getKey(), forecast,
+                    observation.getEventTime().toEpochMilli()), GruStreamTopology.FORECASTS_SINK);
+        }
+
+        @Override
+        public void alert(PendingObservation observation, AnomalyAlert alert, AlertLevel level) {
+            metrics.alert(level);
+            context.forward(new Record<Object, Object>(observation.getKey(), alert,
+                    observation.getEventTime().toEpochMilli()), GruStreamTopology.ALERTS_SINK);
+        }
+
+        @Override
+        public void deadLetter(PendingObservation observation, DeadLetterReason reason, String message) {
+            byte[] raw = new byte[observation.getRawValue().remaining()];
+            observation.getRawValue().duplicate().get(raw);
+            forwardDeadLetter(observation.getKey().getBytes(StandardCharsets.UTF_8), raw,
+                    observation.getRecordTimestamp(), null, reason, message, observation.getSourceTopic(),
+                    observation.getSourcePartition(), observation.getSourceOffset());
+        }
+
+        @Override
+        public void modelCall(int batch, long nanos) {
+            metrics.modelCall(batch, nanos);
+        }
+    };
+
+    /** Deletes keys idle for longer than the TTL, scanning at most {@code state.ttl.scan.max.keys} keys. */
+    private void evictIdleKeys(long streamTime) {
+        Set<String> buffered = pending == null ? Set.of() : pending.keys();
+        List<String> idle = new ArrayList<>();
+        int scanned = 0;
+        String last = null;
+        boolean more;
+        try (KeyValueIterator<String, KeyState> iterator = evictionCursor == null
+                ? states.all() : states.range(evictionCursor, null)) {
+            while (iterator.hasNext() && scanned < settings.ttlScanMaxKeys()) {
+                KeyValue<String, KeyState> entry = iterator.next();
+                if (entry.key.equals(evictionCursor)) {
+                    continue;
+                }
+                scanned++;
+                last = entry.key;
+                if (streamTime - entry.value.lastEventTime() > settings.ttlMs() && !buffered.contains(entry.key)) {
+                    idle.add(entry.key);
+                }
+            }
+            more = iterator.hasNext();
+        }
+        idle.forEach(states::delete);
+        evictionCursor = more ? last : null;
+        if (!idle.isEmpty()) {
+            metrics.evicted(idle.size());
+            LOG.debug("Task {}: evicted {} keys idle since before {}", context.taskId(), idle.size(),
+                    streamTime - settings.ttlMs());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.grustream.topology;
+
+import static dev.grustream.config.GruStreamConfig.ALERT_SUPPRESSION_MS;
+import static dev.grustream.config.GruStreamConfig.ALERT_WARMUP_EVENTS;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_CRITICAL_THRESHOLD;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_THRESHOLD;
+import static dev.grustream.config.GruStreamConfig.BATCH_LINGER_MS;
+import static dev.grustream.config.GruStreamConfig.BATCH_MAX_SIZE;
+import static dev.grustream.config.GruStreamConfig.FUTURE_TOLERANCE_MS;
+import static dev.grustream.config.GruStreamConfig.INPUT_MAX_ABS_NORMALIZED;
+import static dev.grustream.config.GruStreamConfig.INPUT_MAX_KEY_BYTES;
+import static dev.grustream.config.GruStreamConfig.INPUT_MAX_VALUE_BYTES;
+import static dev.grustream.config.GruStreamConfig.LATE_GRACE_MS;
+import static dev.grustream.config.GruStreamConfig.MODEL_BACKEND;
+import static dev.grustream.config.GruStreamConfig.RESIDUAL_HALFLIFE_EVENTS;
+import static dev.grustream.config.GruStreamConfig.STATE_RESET_GAP_MS;
+import static dev.grustream.config.GruStreamConfig.STATE_STORE_CACHING;
+import static dev.grustream.config.GruStreamConfig.STATE_TTL_MS;
+import static dev.grustream.config.GruStreamConfig.STATE_TTL_SCAN_INTERVAL_MS;
+import static dev.grustream.config.GruStreamConfig.STATE_TTL_SCAN_MAX_KEYS;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.Backend;
+import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.ResidualScorer;
+import java.util.Locale;
+
+/**
+ * The settings of the forecasting processor, read once from a {@link GruStreamConfig}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record ForecasterSettings(
+        Backend backend,
+        int batchMaxSize,
+        long batchLingerMs,
+        double halfLifeEvents,
+        AlertPolicy alertPolicy,
+        long lateGraceMs,
+        long futureToleranceMs,
+        long resetGapMs,
+        long ttlMs,
+        long ttlScanIntervalMs,
+        int ttlScanMaxKeys,
+        boolean storeCaching,
+        int maxKeyBytes,
+        int maxValueBytes,
+        double maxAbsNormalized) {
+
+    /** Floor of the forecast-error standard deviation, as a fraction of a target's normalisation scale. */
+    static final double MIN_ERROR_STD_RATIO = 1e-3;
+
+    public static ForecasterSettings from(GruStreamConfig config) {
+        return new ForecasterSettings(
+                Backend.valueOf(config.getString(MODEL_BACKEND).toUpperCase(Locale.ROOT)),
+                config.getInt(BATCH_MAX_SIZE),
+                config.getLong(BATCH_LINGER_MS),
+                config.getDouble(RESIDUAL_HALFLIFE_EVENTS),
+                new AlertPolicy(config.getDouble(ANOMALY_THRESHOLD), config.getDouble(ANOMALY_CRITICAL_THRESHOLD),
+                        config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)),
+                config.getLong(LATE_GRACE_MS),
+                config.getLong(FUTURE_TOLERANCE_MS),
+                config.getLong(STATE_RESET_GAP_MS),
+                config.getLong(STATE_TTL_MS),
+                config.getLong(STATE_TTL_SCAN_INTERVAL_MS),
+                config.getInt(STATE_TTL_SCAN_MAX_KEYS),
+                config.getBoolean(STATE_STORE_CACHING),
+                config.getInt(INPUT_MAX_KEY_BYTES),
+                config.getInt(INPUT_MAX_VALUE_BYTES),
+                config.getDouble(INPUT_MAX_ABS_NORMALIZED));
+    }
+
+    /** Whether observations are buffered and advanced in batches, rather than one by one. */
+    public boolean batching() {
+        return batchMaxSize > 1;
+    }
+
+    ResidualScorer scorer() {
+        return new ResidualScorer(halfLifeEvents, MIN_ERROR_STD_RATIO);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.grustream.topology;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.topology.internals.KeyState;
+import dev.grustream.topology.internals.StateCodec;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds gru-stream's topology: the one factory used by the service, the demo, the backtest, the benchmark and the
+ * tests, so that all of them run the very processor that runs in production.
+ *
+ * <pre>
+ *   observations-source --&gt; forecaster --&gt; forecasts-sink     (Forecast per accepted observation)
+ *                                         --&gt; alerts-sink        (AnomalyAlert when due)
+ *                                         --&gt; dead-letters-sink  (rejected records, with reason headers)
+ *   stores of forecaster: series-state (persistent, changelogged), pending-observations (changelogged buffer)
+ * </pre>
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class GruStreamTopology {
+    public static final String SOURCE = "observations-source";
+    public static final String PROCESSOR = "forecaster";
+    public static final String STATE_STORE = "series-state";
+    public static final String PENDING_STORE = "pending-observations";
+    public static final String FORECASTS_SINK = "forecasts-sink";
+    public static final String ALERTS_SINK = "alerts-sink";
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    private GruStreamTopology() {
+    }
+
+    /** Returns the topology of one gru-stream application. */
+    public static Topology build(ForecasterSettings settings, Topics topics, ActiveModel model,
+            ForecasterMetrics metrics, Clock clock) {
+        Topology topology = new Topology();
+        topology.addSource(AutoOffsetReset.earliest(), SOURCE, new EventTimeExtractor(),
+                topics.keySerde().deserializer(),
+                new InboundObservationDeserializer(topics.observationSerde().deserializer()),
+                topics.observations());
+        topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock), SOURCE);
+        topology.addStateStore(stateStore(settings), PROCESSOR);
+        if (settings.batching()) {
+            topology.addStateStore(pendingStore(settings), PROCESSOR);
+        }
+        topology.addSink(FORECASTS_SINK, topics.forecasts(), topics.keySerde().serializer(),
+                topics.forecastSerde().serializer(), PROCESSOR);
+        topology.addSink(ALERTS_SINK, topics.alerts(), topics.keySerde().serializer(),
+                topics.alertSerde().serializer(), PROCESSOR);
+        topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new ByteArraySerializer(),
+                new ByteArraySerializer(), PROCESSOR);
+        return topology;
+    }
+
+    /**
+     * The Kafka Streams properties of {@code config}: its pass-through settings, with the dead-letter topic and
+     * gru-stream's exception handlers, which every instance needs for bad records to end as dead letters.
+     */
+    public static Properties streamsProperties(GruStreamConfig config) {
+        Properties properties = config.streamsProperties();
+        properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                config.getString(GruStreamConfig.TOPIC_DEAD_LETTERS));
+        properties.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterDeserializationHandler.class.getName());
+        properties.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterProcessingHandler.class.getName());
+        return properties;
+    }
+
+    private static StoreBuilder<KeyValueStore<String, KeyState>> stateStore(ForecasterSettings settings) {
+        StoreBuilder<KeyValueStore<String, KeyState>> builder = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new StateCodec())
+                .withLoggingEnabled(Map.of());
+        return settings.storeCaching() ? builder.withCachingEnabled() : builder.withCachingDisabled();
+    }
+
+    private static StoreBuilder<KeyValueStore<Integer, byte[]>> pendingStore(ForecasterSettings settings) {
+        StoreBuilder<KeyValueStore<Integer, byte[]>> builder = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Integer(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of());
+        return settings.storeCaching() ? builder.withCachingEnabled() : builder.withCachingDisabled();
+    }
+}

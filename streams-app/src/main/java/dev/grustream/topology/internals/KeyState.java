@@ -1,0 +1,126 @@
+package dev.grustream.topology.internals;
+
+import dev.grustream.scoring.AlertPolicy;
+import java.util.Arrays;
+
+/**
+ * The working, mutable form of one key's stored state while its events are being processed: the GRU hidden state,
+ * the forecast the next observation will be compared with, and the running statistics of forecast errors.
+ *
+ * <p>Arrays are used as-is by the model and the scorer, so processing an event allocates nothing. {@link StateCodec}
+ * converts it to and from the stored, versioned Avro record. Not thread-safe: one instance belongs to one task.
+ */
+public final class KeyState {
+    private final String modelName;
+    private final String modelVersion;
+    private final float[] hidden;
+    private final double[] forecast;
+    private final double[] errorMean;
+    private final double[] errorVariance;
+    private long step;
+    private long lastEventTime;
+    private long errorCount;
+    private long lastAlertTime;
+    private boolean hasForecast;
+
+    private KeyState(String modelName, String modelVersion, float[] hidden, double[] forecast, double[] errorMean,
+            double[] errorVariance) {
+        this.modelName = modelName;
+        this.modelVersion = modelVersion;
+        this.hidden = hidden;
+        this.forecast = forecast;
+        this.errorMean = errorMean;
+        this.errorVariance = errorVariance;
+        this.lastAlertTime = AlertPolicy.NEVER;
+    }
+
+    /** A state that has consumed nothing yet: zero hidden state, no forecast, no error statistics. */
+    public static KeyState fresh(String modelName, String modelVersion, int stateSize, int targets) {
+        return new KeyState(modelName, modelVersion, new float[stateSize], new double[targets], new double[targets],
+                new double[targets]);
+    }
+
+    /** A state restored from stored values; the arrays are taken, not copied. */
+    static KeyState restored(String modelName, String modelVersion, float[] hidden, long step, long lastEventTime,
+            double[] forecast, boolean hasForecast, long errorCount, double[] errorMean, double[] errorVariance,
+            long lastAlertTime) {
+        KeyState state = new KeyState(modelName, modelVersion, hidden, forecast, errorMean, errorVariance);
+        state.step = step;
+        state.lastEventTime = lastEventTime;
+        state.hasForecast = hasForecast;
+        state.errorCount = errorCount;
+        state.lastAlertTime = lastAlertTime;
+        return state;
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    /** Hidden state of every layer, layer 0 first; updated in place. */
+    public float[] hidden() {
+        return hidden;
+    }
+
+    /** One-step forecast per target in observation units; meaningful only when {@link #hasForecast()}. */
+    public double[] forecast() {
+        return forecast;
+    }
+
+    public boolean hasForecast() {
+        return hasForecast;
+    }
+
+    /** Weighted mean forecast error per target; updated in place. */
+    public double[] errorMean() {
+        return errorMean;
+    }
+
+    /** Weighted forecast error variance per target; updated in place. */
+    public double[] errorVariance() {
+        return errorVariance;
+    }
+
+    public long errorCount() {
+        return errorCount;
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public long lastEventTime() {
+        return lastEventTime;
+    }
+
+    /** Event time of the last alert, or {@link AlertPolicy#NEVER}. */
+    public long lastAlertTime() {
+        return lastAlertTime;
+    }
+
+    /** Records that the state consumed an observation of {@code eventTime} and now forecasts {@link #forecast()}. */
+    public void advanced(long eventTime) {
+        step++;
+        lastEventTime = eventTime;
+        hasForecast = true;
+    }
+
+    public void errorCount(long count) {
+        this.errorCount = count;
+    }
+
+    public void alerted(long eventTime) {
+        this.lastAlertTime = eventTime;
+    }
+
+    @Override
+    public String toString() {
+        return "KeyState{model=" + modelName + "/" + modelVersion + ", step=" + step + ", lastEventTime="
+                + lastEventTime + ", forecast=" + (hasForecast ? Arrays.toString(forecast) : "none")
+                + ", errorCount=" + errorCount + "}";
+    }
+}

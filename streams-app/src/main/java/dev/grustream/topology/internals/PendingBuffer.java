@@ -1,0 +1,125 @@
+package dev.grustream.topology.internals;
+
+import dev.grustream.avro.PendingObservation;
+import dev.grustream.avro.history.VersionedRecordCodec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * A task's buffer of accepted observations waiting to be advanced in one batch, made crash-safe by a changelogged
+ * store.
+ *
+ * <p>Kafka Streams commits the input offset of every record handed to the processor, so an in-memory buffer alone
+ * would lose the observations it holds at a commit if the instance then died. This buffer writes each observation
+ * into a ring of {@code capacity} slots of the store ({@code slot = sequence % capacity}) and, after each batch, a
+ * watermark: the highest sequence processed. The store's changelog is written at every commit together with the
+ * offsets (in the same transaction under exactly-once), so after a crash the restored slots above the watermark are
+ * exactly the observations whose offsets were committed but whose batch had not run. With the record cache on,
+ * repeated writes to a slot between two commits reach the changelog once, so the buffer costs at most
+ * {@code capacity + 1} changelog records per commit, whatever the input rate.
+ *
+ * <p>Lifecycle: created by the processor in {@code init}, {@link #recover() recovered} once, then filled with
+ * {@link #add} and emptied with {@link #markProcessed()}. Not thread-safe: owned by one task.
+ */
+public final class PendingBuffer {
+    static final int WATERMARK_SLOT = -1;
+    private static final VersionedRecordCodec<PendingObservation> CODEC =
+            VersionedRecordCodec.forClass(PendingObservation.class);
+
+    private final KeyValueStore<Integer, byte[]> store;
+    private final int capacity;
+    private final List<PendingObservation> events = new ArrayList<>();
+    private long nextSequence;
+
+    public PendingBuffer(KeyValueStore<Integer, byte[]> store, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, found " + capacity);
+        }
+        this.store = store;
+        this.capacity = capacity;
+    }
+
+    /**
+     * Loads the observations a previous run left unprocessed, in arrival order, and returns how many there were.
+     * Slots that lie outside the ring (after the capacity was lowered) and hold nothing pending are deleted.
+     */
+    public int recover() {
+        long watermark = -1;
+        List<PendingObservation> stored = new ArrayList<>();
+        List<Integer> outsideRing = new ArrayList<>();
+        try (KeyValueIterator<Integer, byte[]> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<Integer, byte[]> entry = all.next();
+                if (entry.key == WATERMARK_SLOT) {
+                    watermark = ByteBuffer.wrap(entry.value).getLong();
+                } else {
+                    stored.add(CODEC.decode(entry.value));
+                    if (entry.key >= capacity) {
+                        outsideRing.add(entry.key);
+                    }
+                }
+            }
+        }
+        long processedThrough = watermark;
+        long highest = watermark;
+        events.clear();
+        for (PendingObservation event : stored) {
+            highest = Math.max(highest, event.getSequence());
+            if (event.getSequence() > processedThrough) {
+                events.add(event);
+            }
+        }
+        events.sort(Comparator.comparingLong(PendingObservation::getSequence));
+        nextSequence = highest + 1;
+        if (events.isEmpty()) {
+            outsideRing.forEach(store::delete);
+        }
+        return events.size();
+    }
+
+    /** Appends an observation, giving it the next sequence number, and writes it to its slot. */
+    public void add(PendingObservation.Builder event) {
+        PendingObservation observation = event.setSequence(nextSequence++).build();
+        store.put((int) (observation.getSequence() % capacity), CODEC.encode(observation));
+        events.add(observation);
+    }
+
+    /** Whether the buffer holds {@code capacity} observations or more (possible right after {@link #recover()}). */
+    public boolean isFull() {
+        return events.size() >= capacity;
+    }
+
+    public boolean isEmpty() {
+        return events.isEmpty();
+    }
+
+    /** The buffered observations in arrival order; a read-only view. */
+    public List<PendingObservation> events() {
+        return Collections.unmodifiableList(events);
+    }
+
+    /** The keys that have buffered observations. */
+    public Set<String> keys() {
+        Set<String> keys = new HashSet<>();
+        events.forEach(event -> keys.add(event.getKey()));
+        return keys;
+    }
+
+    /** Records that every buffered observation has been processed, and empties the buffer. */
+    public void markProcessed() {
+        if (events.isEmpty()) {
+            return;
+        }
+        long processedThrough = events.get(events.size() - 1).getSequence();
+        store.put(WATERMARK_SLOT, ByteBuffer.allocate(Long.BYTES).putLong(processedThrough).array());
+        events.clear();
+    }
+}

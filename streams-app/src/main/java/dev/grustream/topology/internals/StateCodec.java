@@ -1,0 +1,98 @@
+package dev.grustream.topology.internals;
+
+import dev.grustream.avro.ResidualStats;
+import dev.grustream.avro.SeriesState;
+import dev.grustream.avro.history.VersionedRecordCodec;
+import dev.grustream.scoring.AlertPolicy;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Stores a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version, then the
+ * record. The hidden state travels as raw little-endian float32 bytes, so the per-event cost stays a copy.
+ *
+ * <p>Stateless and thread-safe: the store, standby restoration and interactive queries may share it.
+ */
+public final class StateCodec implements Serde<KeyState> {
+    private static final VersionedRecordCodec<SeriesState> CODEC = VersionedRecordCodec.forClass(SeriesState.class);
+
+    /** Encodes {@code state} with the newest format version. */
+    public static byte[] encode(KeyState state) {
+        ByteBuffer hidden = ByteBuffer.allocate(state.hidden().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        hidden.asFloatBuffer().put(state.hidden());
+        SeriesState record = SeriesState.newBuilder()
+                .setModelName(state.modelName())
+                .setModelVersion(state.modelVersion())
+                .setHidden(hidden)
+                .setStep(state.step())
+                .setLastEventTime(Instant.ofEpochMilli(state.lastEventTime()))
+                .setForecast(state.hasForecast() ? toList(state.forecast()) : List.of())
+                .setResiduals(ResidualStats.newBuilder()
+                        .setCount(state.errorCount())
+                        .setMean(toList(state.errorMean()))
+                        .setVariance(toList(state.errorVariance()))
+                        .build())
+                .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
+                        ? null : Instant.ofEpochMilli(state.lastAlertTime()))
+                .build();
+        return CODEC.encode(record);
+    }
+
+    /** Decodes bytes written by this or an earlier release. */
+    public static KeyState decode(byte[] bytes) {
+        SeriesState record = CODEC.decode(bytes);
+        ByteBuffer hiddenBytes = record.getHidden().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        float[] hidden = new float[hiddenBytes.remaining() / Float.BYTES];
+        hiddenBytes.asFloatBuffer().get(hidden);
+        ResidualStats residuals = record.getResiduals();
+        int targets = residuals.getMean().size();
+        List<Double> forecast = record.getForecast();
+        return KeyState.restored(record.getModelName(), record.getModelVersion(), hidden, record.getStep(),
+                record.getLastEventTime().toEpochMilli(),
+                forecast.isEmpty() ? new double[targets] : toArray(forecast), !forecast.isEmpty(),
+                residuals.getCount(), toArray(residuals.getMean()), toArray(residuals.getVariance()),
+                record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli());
+    }
+
+    @Override
+    public Serializer<KeyState> serializer() {
+        return (topic, state) -> state == null ? null : encode(state);
+    }
+
+    @Override
+    public Deserializer<KeyState> deserializer() {
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return decode(bytes);
+            } catch (IllegalArgumentException e) {
+                throw new SerializationException("Cannot read the stored state of a key: " + e.getMessage(), e);
+            }
+        };
+    }
+
+    private static List<Double> toList(double[] values) {
+        List<Double> list = new ArrayList<>(values.length);
+        for (double value : values) {
+            list.add(value);
+        }
+        return list;
+    }
+
+    private static double[] toArray(List<Double> values) {
+        double[] array = new double[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = values.get(i);
+        }
+        return array;
+    }
+}

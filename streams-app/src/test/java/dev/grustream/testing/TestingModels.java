@@ -1,0 +1,66 @@
+package dev.grustream.testing;
+
+import dev.grustream.model.GateVariant;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.LayerWeights;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.model.Normalization;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Small hand-built models whose forecasts tests can reason about. */
+public final class TestingModels {
+    /** Input gain of the candidate gate: small, so that tanh stays in its linear range. */
+    private static final float GAIN = 0.01f;
+
+    private TestingModels() {
+    }
+
+    /**
+     * A one-unit GRU per target that forecasts (almost exactly) the last observed value of each target, in
+     * normalised units: the update gate is shut (bias -20), the candidate is {@code tanh(GAIN * x)} and the head
+     * divides by {@code GAIN}. With mean 0 and std 1 a raw value v is forecast as {@code tanh(0.01 v) / 0.01}.
+     *
+     * @param features the model's features; the targets are the first {@code targets} of them
+     */
+    public static GruModel persistence(String version, int targets, String... features) {
+        int f = features.length;
+        int h = targets;
+        float[] weightIh = new float[3 * h * f];
+        float[] biasIh = new float[3 * h];
+        for (int unit = 0; unit < h; unit++) {
+            biasIh[h + unit] = -20f;
+            weightIh[(2 * h + unit) * f + unit] = GAIN;
+        }
+        LayerWeights layer = LayerWeights.of(f, h, weightIh, new float[3 * h * h], biasIh, new float[3 * h]);
+        float[] headWeight = new float[targets * h];
+        for (int t = 0; t < targets; t++) {
+            headWeight[t * h + t] = 1 / GAIN;
+        }
+        double[] mean = new double[f];
+        double[] std = new double[f];
+        java.util.Arrays.fill(std, 1.0);
+        List<String> targetNames = new ArrayList<>(List.of(features).subList(0, targets));
+        ModelSpec spec = ModelSpec.builder()
+                .name("persistence")
+                .version(version)
+                .features(features)
+                .targets(targetNames)
+                .hiddenSize(h)
+                .numLayers(1)
+                .gateVariant(GateVariant.RESET_AFTER)
+                .normalization(Normalization.fixed(mean, std))
+                .build();
+        return GruModel.of(spec, List.of(layer), headWeight, new float[targets]);
+    }
+
+    /** {@link #persistence} of one feature, {@code value}. */
+    public static GruModel persistence(String version) {
+        return persistence(version, 1, "value");
+    }
+
+    /** What {@link #persistence} forecasts after observing {@code value} (normalisation mean 0, std 1). */
+    public static double persistenceForecast(double value) {
+        return Math.tanh(GAIN * (float) value) / GAIN;
+    }
+}

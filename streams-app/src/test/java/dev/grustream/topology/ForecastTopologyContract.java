@@ -1,0 +1,430 @@
+package dev.grustream.topology;
+
+import static dev.grustream.testing.TopologyHarness.NOW;
+import static dev.grustream.testing.TopologyHarness.header;
+import static dev.grustream.testing.TopologyHarness.observation;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.grustream.avro.AnomalyAlert;
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.Severity;
+import dev.grustream.avro.StateReset;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.testing.TopologyHarness;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the forecasting topology promises, checked through {@link org.apache.kafka.streams.TopologyTestDriver}.
+ * Subclasses run it with and without batching: the outputs must not depend on it.
+ */
+abstract class ForecastTopologyContract {
+    static final long MINUTE = 60_000;
+    static final long T0 = NOW.toEpochMilli() - 86_400_000;
+
+    TopologyHarness harness;
+
+    /** The settings under test (batch size, linger). */
+    abstract Map<String, String> batchSettings();
+
+    TopologyHarness start(Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>(batchSettings());
+        settings.put(GruStreamConfig.ALERT_WARMUP_EVENTS, "20");
+        settings.put(GruStreamConfig.ALERT_SUPPRESSION_MS, String.valueOf(10 * MINUTE));
+        settings.putAll(overrides);
+        return new TopologyHarness(TestingModels.persistence("1"), settings);
+    }
+
+    @BeforeEach
+    void startHarness() {
+        harness = start(Map.of());
+    }
+
+    @AfterEach
+    void closeHarness() {
+        harness.close();
+    }
+
+    /** A gently varying series: the persistence model forecasts it with errors well below 1. */
+    static double steady(int i) {
+        return 10 + Math.sin(i / 5.0) + 0.05 * Math.cos(i * 1.7);
+    }
+
+    void sendSteady(String key, int from, int to) {
+        for (int i = from; i < to; i++) {
+            harness.send(key, T0 + i * MINUTE, steady(i));
+        }
+    }
+
+    @Test
+    void writesOneForecastPerObservationInEventOrder() {
+        sendSteady("a", 0, 5);
+        harness.flush();
+
+        List<TestRecord<String, Forecast>> forecasts = harness.forecasts();
+        assertThat(forecasts).extracting(TestRecord::key).containsOnly("a");
+        assertThat(forecasts).extracting(r -> r.value().getStep()).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(forecasts).extracting(r -> r.value().getEventTime().toEpochMilli())
+                .containsExactly(T0, T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE, T0 + 4 * MINUTE);
+        assertThat(forecasts).extracting(TestRecord::timestamp)
+                .containsExactly(T0, T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE, T0 + 4 * MINUTE);
+        assertThat(forecasts.get(0).value().getModelName()).isEqualTo("persistence");
+        assertThat(forecasts.get(0).value().getModelVersion()).isEqualTo("1");
+    }
+
+    @Test
+    void firstForecastOfAKeyHasNothingToCompareWith() {
+        harness.send("a", T0, 7.0);
+        harness.flush();
+
+        Forecast first = harness.forecastValues().get(0);
+        assertThat(first.getStateReset()).isEqualTo(StateReset.NEW_KEY);
+        assertThat(first.getExpected()).isNull();
+        assertThat(first.getAnomalyScore()).isZero();
+        assertThat(first.getForecast().get("value").get(0))
+                .isCloseTo(TestingModels.persistenceForecast(7.0), within(1e-4));
+    }
+
+    @Test
+    void eachObservationIsComparedWithTheForecastMadeAtThePreviousOne() {
+        sendSteady("a", 0, 3);
+        harness.flush();
+
+        List<Forecast> forecasts = harness.forecastValues();
+        for (int i = 1; i < forecasts.size(); i++) {
+            assertThat(forecasts.get(i).getStateReset()).isEqualTo(StateReset.NONE);
+            assertThat(forecasts.get(i).getExpected())
+                    .containsEntry("value", forecasts.get(i - 1).getForecast().get("value").get(0));
+        }
+    }
+
+    @Test
+    void ordinaryObservationsScoreBelowTheThreshold() {
+        sendSteady("a", 0, 60);
+        harness.flush();
+
+        assertThat(harness.forecastValues()).allSatisfy(f -> assertThat(f.getAnomalous()).isFalse());
+        assertThat(harness.alerts()).isEmpty();
+    }
+
+    @Test
+    void aSpikeAfterWarmUpRaisesAnAlert() {
+        sendSteady("a", 0, 40);
+        harness.send("a", T0 + 40 * MINUTE, 60.0);
+        harness.flush();
+
+        List<AnomalyAlert> alerts = harness.alerts();
+        assertThat(alerts).hasSize(1);
+        AnomalyAlert alert = alerts.get(0);
+        assertThat(alert.getKey()).isEqualTo("a");
+        assertThat(alert.getEventTime().toEpochMilli()).isEqualTo(T0 + 40 * MINUTE);
+        assertThat(alert.getActual()).containsEntry("value", 60.0);
+        assertThat(alert.getExpected().get("value"))
+                .isCloseTo(TestingModels.persistenceForecast(steady(39)), within(1e-4));
+        assertThat(alert.getAnomalyScore()).isGreaterThanOrEqualTo(alert.getThreshold());
+        assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
+        assertThat(alert.getModelVersion()).isEqualTo("1");
+        Forecast spike = last(harness.forecastValues());
+        assertThat(spike.getAnomalous()).isTrue();
+        assertThat(spike.getAnomalyScore()).isEqualTo(alert.getAnomalyScore());
+        assertThat(harness.counter("gru.alerts", "severity", "critical")).isEqualTo(1);
+    }
+
+    @Test
+    void noAlertDuringWarmUpThoughTheForecastIsFlagged() {
+        sendSteady("a", 0, 15);
+        harness.send("a", T0 + 15 * MINUTE, 60.0);
+        harness.flush();
+
+        assertThat(last(harness.forecastValues()).getAnomalous()).isTrue();
+        assertThat(harness.alerts()).isEmpty();
+    }
+
+    @Test
+    void oneAlertPerSuppressionWindow() {
+        sendSteady("a", 0, 40);
+        harness.send("a", T0 + 40 * MINUTE, 60.0);
+        sendSteady("a", 41, 45);
+        harness.send("a", T0 + 45 * MINUTE, -40.0);
+        sendSteady("a", 46, 60);
+        harness.send("a", T0 + 60 * MINUTE, 80.0);
+        harness.flush();
+
+        assertThat(harness.alerts()).extracting(a -> a.getEventTime().toEpochMilli())
+                .containsExactly(T0 + 40 * MINUTE, T0 + 60 * MINUTE);
+    }
+
+    @Test
+    void lateObservationIsDeadLetteredUnchanged() {
+        harness.send("a", T0 + 10 * MINUTE, 1.0);
+        byte[] lateBytes = harness.serialize(observation(T0 + 5 * MINUTE, 2.0));
+        harness.send("a", observation(T0 + 5 * MINUTE, 2.0));
+        harness.flush();
+
+        assertThat(harness.forecastValues()).hasSize(1);
+        TestRecord<byte[], byte[]> deadLetter = single(harness.deadLetters());
+        assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("late");
+        assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("300000 ms before");
+        assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
+        assertThat(header(deadLetter.headers(), DeadLetters.OFFSET_HEADER)).isEqualTo("1");
+        assertThat(deadLetter.value()).isEqualTo(lateBytes);
+        assertThat(new String(deadLetter.key(), StandardCharsets.UTF_8)).isEqualTo("a");
+        assertThat(harness.counter("gru.dead.letters", "reason", "late")).isEqualTo(1);
+    }
+
+    @Test
+    void lateObservationWithinTheGraceIsProcessedInArrivalOrder() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.LATE_GRACE_MS, String.valueOf(10 * MINUTE)));
+        harness.send("a", T0 + 10 * MINUTE, 1.0);
+        harness.send("a", T0 + 5 * MINUTE, 2.0);
+        harness.flush();
+
+        assertThat(harness.forecastValues()).extracting(f -> f.getEventTime().toEpochMilli())
+                .containsExactly(T0 + 10 * MINUTE, T0 + 5 * MINUTE);
+        assertThat(harness.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void secondObservationAtTheSameEventTimeIsADuplicate() {
+        harness.send("a", T0, 1.0);
+        harness.send("a", T0, 1.5);
+        harness.flush();
+
+        assertThat(harness.forecastValues()).hasSize(1);
+        assertThat(reasonsOf(harness.deadLetters())).containsExactly("duplicate");
+    }
+
+    @Test
+    void aLongGapRestartsTheKeysState() {
+        sendSteady("a", 0, 10);
+        harness.send("a", T0 + 9 * MINUTE + 86_400_001L, 10.0);
+        harness.flush();
+
+        Forecast afterGap = last(harness.forecastValues());
+        assertThat(afterGap.getStateReset()).isEqualTo(StateReset.GAP);
+        assertThat(afterGap.getStep()).isEqualTo(1);
+        assertThat(afterGap.getExpected()).isNull();
+    }
+
+    @Test
+    void aStateMadeByAnotherModelVersionIsRestarted() {
+        sendSteady("a", 0, 10);
+        harness.flush();
+        harness.forecasts();
+
+        harness.activeModel().swap(TestingModels.persistence("2"));
+        harness.send("a", T0 + 10 * MINUTE, 10.0);
+        harness.flush();
+
+        Forecast afterSwap = single(harness.forecastValues());
+        assertThat(afterSwap.getStateReset()).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(afterSwap.getModelVersion()).isEqualTo("2");
+        assertThat(afterSwap.getStep()).isEqualTo(1);
+        assertThat(harness.stateStore().get("a").modelVersion()).isEqualTo("2");
+    }
+
+    @Test
+    void idleKeysAreEvictedByStreamTime() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.STATE_TTL_MS, String.valueOf(60 * MINUTE),
+                GruStreamConfig.STATE_TTL_SCAN_INTERVAL_MS, String.valueOf(MINUTE)));
+        harness.send("idle", T0, 1.0);
+        harness.send("busy", T0, 1.0);
+        harness.flush();
+        for (int i = 1; i <= 62; i++) {
+            harness.send("busy", T0 + i * MINUTE, 1.0 + i % 3);
+            harness.flush();
+        }
+
+        assertThat(harness.stateStore().get("idle")).isNull();
+        assertThat(harness.stateStore().get("busy")).isNotNull();
+        assertThat(harness.counter("gru.keys.evicted")).isEqualTo(1);
+    }
+
+    @Test
+    void keysDoNotInfluenceEachOther() {
+        sendSteady("a", 0, 30);
+        harness.flush();
+        List<Forecast> alone = harness.forecastValues();
+
+        harness.close();
+        harness = start(Map.of());
+        for (int i = 0; i < 30; i++) {
+            harness.send("b", T0 + i * MINUTE, 100 - i);
+            harness.send("a", T0 + i * MINUTE, steady(i));
+            harness.send("c", T0 + i * MINUTE, i % 7);
+        }
+        harness.flush();
+        List<Forecast> mixed = harness.forecastValues().stream()
+                .filter(f -> f.getKey().equals("a")).collect(Collectors.toList());
+
+        assertThat(mixed).isEqualTo(alone);
+    }
+
+    @Test
+    void storedStateHoldsWhatTheNextObservationNeeds() {
+        sendSteady("a", 0, 12);
+        harness.flush();
+        Forecast lastForecast = last(harness.forecastValues());
+
+        var state = harness.stateStore().get("a");
+        assertThat(state.step()).isEqualTo(12);
+        assertThat(state.lastEventTime()).isEqualTo(T0 + 11 * MINUTE);
+        assertThat(state.forecast()[0]).isEqualTo(lastForecast.getForecast().get("value").get(0));
+        assertThat(state.errorCount()).isEqualTo(11);
+        assertThat(state.modelVersion()).isEqualTo("1");
+    }
+
+    // ---- records judged bad: each ends as one dead letter with its reason, and the stream goes on
+
+    @Test
+    void recordWithoutKeyIsDeadLettered() {
+        harness.send(null, observation(T0, 1.0));
+        assertDeadLetteredOnlyAs("null-key");
+    }
+
+    @Test
+    void oversizedKeyIsDeadLettered() {
+        harness.send("k".repeat(1025), observation(T0, 1.0));
+        assertDeadLetteredOnlyAs("key-too-large");
+    }
+
+    @Test
+    void tombstoneIsDeadLettered() {
+        harness.sendRaw("a".getBytes(StandardCharsets.UTF_8), null);
+        assertDeadLetteredOnlyAs("null-value");
+    }
+
+    @Test
+    void oversizedValueIsDeadLettered() {
+        Map<String, String> source = new HashMap<>();
+        source.put("blob", "x".repeat(70_000));
+        harness.send("a", dev.grustream.avro.Observation.newBuilder(observation(T0, 1.0)).setSource(source).build());
+        assertDeadLetteredOnlyAs("value-too-large");
+    }
+
+    @Test
+    void missingFeatureIsDeadLettered() {
+        harness.send("a", observation(T0, Map.of("other", 1.0)));
+        assertDeadLetteredOnlyAs("missing-feature");
+    }
+
+    @Test
+    void unknownFeatureIsDeadLettered() {
+        harness.send("a", observation(T0, Map.of("value", 1.0, "extra", 2.0)));
+        assertDeadLetteredOnlyAs("unknown-feature");
+    }
+
+    @Test
+    void nanIsDeadLettered() {
+        harness.send("a", T0, Double.NaN);
+        assertDeadLetteredOnlyAs("not-finite");
+    }
+
+    @Test
+    void infinityIsDeadLettered() {
+        harness.send("a", T0, Double.NEGATIVE_INFINITY);
+        assertDeadLetteredOnlyAs("not-finite");
+    }
+
+    @Test
+    void valueThatWouldSaturateTheModelIsDeadLettered() {
+        harness.send("a", T0, 1e300);
+        assertDeadLetteredOnlyAs("out-of-range");
+    }
+
+    @Test
+    void negativeEventTimeIsDeadLettered() {
+        harness.send("a", observation(-5, 1.0));
+        assertDeadLetteredOnlyAs("invalid-time");
+    }
+
+    @Test
+    void eventFarInTheFutureIsDeadLettered() {
+        harness.send("a", NOW.toEpochMilli() + 2 * 86_400_000L, 1.0);
+        assertDeadLetteredOnlyAs("future");
+    }
+
+    @Test
+    void bytesThatAreNotAvroAreDeadLetteredThroughKafkaStreamsHandler() {
+        byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+        harness.sendRaw("a".getBytes(StandardCharsets.UTF_8), garbage);
+        harness.flush();
+
+        TestRecord<byte[], byte[]> deadLetter = single(harness.deadLetters());
+        assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("undecodable");
+        assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("WRONG_MAGIC_BYTE");
+        assertThat(deadLetter.value()).isEqualTo(garbage);
+    }
+
+    @Test
+    void unknownSchemaIdIsDeadLettered() {
+        byte[] bytes = harness.serialize(observation(T0, 1.0));
+        ByteBuffer.wrap(bytes).putInt(1, 987_654);
+        harness.sendRaw("a".getBytes(StandardCharsets.UTF_8), bytes);
+        harness.flush();
+
+        assertThat(reasonsOf(harness.deadLetters())).containsExactly("unknown-schema-id");
+    }
+
+    @Test
+    void everyInputEndsAsExactlyOneForecastOrOneDeadLetter() {
+        int inputs = 0;
+        for (int i = 0; i < 50; i++) {
+            harness.send("k" + i % 5, T0 + i * MINUTE, i % 11);
+            inputs++;
+            if (i % 7 == 0) {
+                harness.send("k" + i % 5, T0 + i * MINUTE - 30 * MINUTE, 1.0);
+                harness.send("k" + i % 5, T0 + (i + 1) * MINUTE, Double.NaN);
+                harness.sendRaw("k".getBytes(StandardCharsets.UTF_8), new byte[] {0, 1});
+                inputs += 3;
+            }
+        }
+        harness.flush();
+
+        int forecasts = harness.forecastValues().size();
+        int deadLetters = harness.deadLetters().size();
+        assertThat(forecasts + deadLetters).isEqualTo(inputs);
+        assertThat(deadLetters).isGreaterThan(0);
+    }
+
+    void assertDeadLetteredOnlyAs(String reason) {
+        harness.flush();
+        assertThat(harness.forecastValues()).isEmpty();
+        List<TestRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+        assertThat(reasonsOf(deadLetters)).containsExactly(reason);
+        assertThat(header(deadLetters.get(0).headers(), DeadLetters.MESSAGE_HEADER)).isNotBlank();
+        assertThat(harness.counter("gru.dead.letters", "reason", reason)).isEqualTo(1);
+        harness.send("healthy", T0, 1.0);
+        harness.flush();
+        assertThat(harness.forecastValues()).hasSize(1);
+    }
+
+    static List<String> reasonsOf(List<TestRecord<byte[], byte[]>> deadLetters) {
+        List<String> reasons = new ArrayList<>();
+        deadLetters.forEach(r -> reasons.add(header(r.headers(), DeadLetters.REASON_HEADER)));
+        return reasons;
+    }
+
+    static <T> T last(List<T> list) {
+        assertThat(list).isNotEmpty();
+        return list.get(list.size() - 1);
+    }
+
+    static <T> T single(List<T> list) {
+        assertThat(list).hasSize(1);
+        return list.get(0);
+    }
+}
