@@ -1,0 +1,141 @@
+package dev.grustream.topology.internals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.avro.PendingObservation;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The buffer's store stands for what the changelog restores after a crash: a new buffer over it recovers. */
+class PendingBufferTest {
+    private KeyValueStore<Integer, byte[]> store;
+
+    @BeforeEach
+    void createStore() {
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("pending"), Serdes.Integer(),
+                Serdes.ByteArray()).withLoggingDisabled().build();
+        MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+        store.init(context.getStateStoreContext(), store);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private static PendingObservation.Builder observation(String key, long time) {
+        return PendingObservation.newBuilder()
+                .setSequence(0)
+                .setKey(key)
+                .setEventTime(Instant.ofEpochMilli(time))
+                .setFeatures(Map.of("value", (double) time))
+                .setRawValue(ByteBuffer.wrap(new byte[] {1, 2, 3}))
+                .setRecordTimestamp(time)
+                .setSourceTopic("observations")
+                .setSourcePartition(0)
+                .setSourceOffset(time);
+    }
+
+    @Test
+    void anEmptyStoreRecoversNothing() {
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+
+        assertThat(buffer.recover()).isZero();
+        assertThat(buffer.isEmpty()).isTrue();
+    }
+
+    @Test
+    void observationsAddedButNotProcessedAreRecoveredInArrivalOrder() {
+        PendingBuffer before = new PendingBuffer(store, 4);
+        before.recover();
+        before.add(observation("b", 1));
+        before.add(observation("a", 2));
+        before.add(observation("b", 3));
+
+        PendingBuffer after = new PendingBuffer(store, 4);
+
+        assertThat(after.recover()).isEqualTo(3);
+        assertThat(after.events()).extracting(PendingObservation::getSourceOffset).containsExactly(1L, 2L, 3L);
+        assertThat(after.keys()).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void processedObservationsAreNotRecovered() {
+        PendingBuffer before = new PendingBuffer(store, 4);
+        before.recover();
+        before.add(observation("a", 1));
+        before.add(observation("a", 2));
+        before.markProcessed();
+        before.add(observation("a", 3));
+
+        PendingBuffer after = new PendingBuffer(store, 4);
+
+        assertThat(after.recover()).isEqualTo(1);
+        assertThat(after.events().get(0).getSourceOffset()).isEqualTo(3L);
+    }
+
+    @Test
+    void sequencesContinueAfterARecovery() {
+        PendingBuffer before = new PendingBuffer(store, 4);
+        before.recover();
+        before.add(observation("a", 1));
+        before.markProcessed();
+
+        PendingBuffer after = new PendingBuffer(store, 4);
+        after.recover();
+        after.add(observation("a", 2));
+
+        assertThat(after.events().get(0).getSequence()).isEqualTo(1L);
+    }
+
+    @Test
+    void theRingReusesItsSlots() {
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+        buffer.recover();
+        for (int i = 0; i < 40; i++) {
+            buffer.add(observation("k", i));
+            if (buffer.isFull()) {
+                buffer.markProcessed();
+            }
+        }
+
+        assertThat(store.approximateNumEntries()).isEqualTo(5);
+    }
+
+    @Test
+    void aLoweredCapacityStillRecoversEverything() {
+        PendingBuffer before = new PendingBuffer(store, 8);
+        before.recover();
+        for (int i = 0; i < 6; i++) {
+            before.add(observation("k", i));
+        }
+
+        PendingBuffer after = new PendingBuffer(store, 4);
+
+        assertThat(after.recover()).isEqualTo(6);
+        assertThat(after.isFull()).isTrue();
+    }
+
+    @Test
+    void slotsOutsideALoweredRingAreDeletedOnceNothingIsPending() {
+        PendingBuffer before = new PendingBuffer(store, 8);
+        before.recover();
+        for (int i = 0; i < 6; i++) {
+            before.add(observation("k", i));
+        }
+        before.markProcessed();
+
+        new PendingBuffer(store, 4).recover();
+
+        assertThat(store.get(5)).isNull();
+        assertThat(store.get(3)).isNotNull();
+    }
+}
