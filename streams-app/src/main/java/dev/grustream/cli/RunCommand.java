@@ -1,0 +1,43 @@
+package dev.grustream.cli;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
+import dev.grustream.service.GruStreamService;
+import dev.grustream.service.ModelSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code gru-stream run}: the service, configured from a file, the environment and the command line. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the gru-stream service until stopped (SIGTERM or Ctrl-C stop it cleanly).",
+                "Settings: defaults < --config file < GRU_STREAM_* environment < --set KEY=VALUE."})
+final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--create-topics",
+            description = "Create missing topics with the brokers' default partitions and replication.")
+    boolean createTopics;
+
+    @Override
+    public Integer call() throws Exception {
+        GruStreamConfig settings = config.load(Map.of());
+        LOG.info("Configuration (secrets hidden): {}", settings.redactedSummary());
+        GruModel model = ModelSource.load(settings);
+        GruStreamService service = GruStreamService.create(settings, model, new SimpleMeterRegistry(),
+                Clock.systemUTC());
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "gru-stream-shutdown"));
+        service.start(createTopics);
+        service.awaitStop();
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.grustream.service;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Finds the model an instance starts with: the directory or zip named by {@code model.path}, or the bundled
+ * default model when that is empty.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ModelSource {
+    /** Classpath location of the bundled default model (a zip in the gru-stream model format). */
+    public static final String BUNDLED_MODEL = "/dev/grustream/models/default-model.zip";
+
+    private ModelSource() {
+    }
+
+    /** Loads the model {@code config} names. */
+    public static GruModel load(GruStreamConfig config) {
+        String path = config.getString(GruStreamConfig.MODEL_PATH);
+        return path.isBlank() ? bundled() : load(Path.of(path));
+    }
+
+    /** Loads a model directory or zip, wrapping I/O trouble in an unchecked exception that names the path. */
+    public static GruModel load(Path path) {
+        try {
+            return ModelLoader.load(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the model at " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads the model bundled with gru-stream. */
+    public static GruModel bundled() {
+        try (InputStream in = ModelSource.class.getResourceAsStream(BUNDLED_MODEL)) {
+            if (in == null) {
+                throw new IllegalStateException("The bundled model " + BUNDLED_MODEL + " is missing from the"
+                        + " classpath; set model.path to a model directory or zip");
+            }
+            Path copy = Files.createTempFile("gru-stream-default-model", ".zip");
+            try {
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                return ModelLoader.load(copy);
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the bundled model: " + e.getMessage(), e);
+        }
+    }
+}

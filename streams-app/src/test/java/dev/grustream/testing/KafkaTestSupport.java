@@ -1,0 +1,128 @@
+package dev.grustream.testing;
+
+import dev.grustream.avro.AnomalyAlert;
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.Observation;
+import dev.grustream.serde.SpecificAvroSerde;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Producing observations to and reading results from a real cluster, with a given schema registry. */
+public final class KafkaTestSupport {
+    private final String bootstrapServers;
+    private final String registryUrl;
+
+    public KafkaTestSupport(String bootstrapServers, String registryUrl) {
+        this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String registryUrl() {
+        return registryUrl;
+    }
+
+    /** A keyed record to produce: an observation, or raw bytes when {@code raw} is set. */
+    public record Input(String key, Observation observation, byte[] raw) {
+        public static Input of(String key, Observation observation) {
+            return new Input(key, observation, null);
+        }
+
+        public static Input raw(String key, byte[] bytes) {
+            return new Input(key, null, bytes);
+        }
+    }
+
+    /** Produces {@code inputs} in order (idempotent producer, acks=all) and waits until all are written. */
+    public void produce(String topic, List<Input> inputs) {
+        SpecificAvroSerde<Observation> serde = serde(Observation.class);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (Input input : inputs) {
+                byte[] value = input.raw() != null || input.observation() == null
+                        ? input.raw() : serde.serializer().serialize(topic, input.observation());
+                long timestamp = input.observation() == null
+                        ? System.currentTimeMillis() : input.observation().getEventTime().toEpochMilli();
+                producer.send(new ProducerRecord<>(topic, null, timestamp, input.key(), value));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Reads every committed record of {@code topic} until {@code count} were read or {@code timeout} passed. */
+    public <V> List<ConsumerRecord<String, V>> readCommitted(String topic, Deserializer<V> values, int count,
+            Duration timeout) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<ConsumerRecord<String, V>> records = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
+            while (records.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            // One more short poll: a test that expects exactly `count` must see any extra record too.
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        return records;
+    }
+
+    public List<ConsumerRecord<String, Forecast>> forecasts(String topic, int count, Duration timeout) {
+        return readCommitted(topic, serde(Forecast.class).deserializer(), count, timeout);
+    }
+
+    public List<ConsumerRecord<String, AnomalyAlert>> alerts(String topic, int count, Duration timeout) {
+        return readCommitted(topic, serde(AnomalyAlert.class).deserializer(), count, timeout);
+    }
+
+    public List<ConsumerRecord<String, byte[]>> deadLetters(String topic, int count, Duration timeout) {
+        return readCommitted(topic, new ByteArrayDeserializer(), count, timeout);
+    }
+
+    public <T extends SpecificRecord> SpecificAvroSerde<T> serde(Class<T> type) {
+        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type);
+        serde.configure(Map.of("schema.registry.url", registryUrl), false);
+        return serde;
+    }
+
+    /** Waits for a future, rethrowing its failure unchecked. */
+    public static <T> T await(java.util.concurrent.Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+}
