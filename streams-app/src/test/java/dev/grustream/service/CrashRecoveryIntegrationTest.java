@@ -1,0 +1,202 @@
+package dev.grustream.service;
+
+import static dev.grustream.testing.TopologyHarness.observation;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.embedded.EmbeddedKafkaCluster;
+import dev.grustream.model.ModelWriter;
+import dev.grustream.serde.InMemorySchemaRegistryServer;
+import dev.grustream.testing.ChildJvm;
+import dev.grustream.testing.KafkaTestSupport;
+import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.testing.TopologyHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An application JVM is killed with SIGKILL while its batch buffer holds observations whose input offsets were
+ * already committed, then restarted: the forecasts read with read_committed must be exactly those of an
+ * uninterrupted run. The buffer lingers for two seconds and commits run every 50 ms, so at the kill the last
+ * commit almost surely included buffered observations; the test checks that the restarted instance recovered some.
+ */
+@Tag("integration")
+@Timeout(600)
+class CrashRecoveryIntegrationTest {
+    private static final int KEYS = 20;
+    private static final int STEPS = 200;
+    private static final long MINUTE = 60_000;
+    private static final long T0 = Instant.parse("2025-12-01T00:00:00Z").toEpochMilli();
+    private static final Pattern RECOVERED = Pattern.compile("recovered (\\d+) buffered observations");
+
+    private static EmbeddedKafkaCluster cluster;
+    private static InMemorySchemaRegistryServer registry;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = EmbeddedKafkaCluster.builder().start();
+        registry = InMemorySchemaRegistryServer.start(0);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        registry.close();
+        cluster.close();
+    }
+
+    static List<Input> inputs() {
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < STEPS; i++) {
+            for (int k = 0; k < KEYS; k++) {
+                double value = 10 + k + Math.sin((i + k) / 6.0) + 0.1 * Math.cos(i * 1.3 + k);
+                inputs.add(Input.of("key-" + k, observation(T0 + i * MINUTE, value)));
+            }
+        }
+        return inputs;
+    }
+
+    /** The forecasts of an uninterrupted run of the same topology, by key and event time. */
+    static Map<String, Forecast> reference(List<Input> inputs) {
+        Map<String, Forecast> reference = new HashMap<>();
+        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"),
+                Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
+            inputs.forEach(input -> harness.send(input.key(), input.observation()));
+            harness.forecastValues().forEach(f -> reference.put(id(f), f));
+        }
+        return reference;
+    }
+
+    static String id(Forecast forecast) {
+        return forecast.getKey() + "@" + forecast.getEventTime().toEpochMilli();
+    }
+
+    @Test
+    void exactlyOnceRunKilledMidBatchWritesExactlyTheUninterruptedForecasts() throws Exception {
+        List<Input> inputs = inputs();
+        Outcome outcome = killAndRestart(StreamsConfig.EXACTLY_ONCE_V2, inputs);
+
+        assertThat(outcome.recovered).as("observations recovered from the batch buffer").isPositive();
+        assertThat(outcome.duplicates).as("forecasts written twice").isZero();
+        assertThat(outcome.forecasts.keySet()).isEqualTo(reference(inputs).keySet());
+        assertThat(outcome.forecasts).isEqualTo(reference(inputs));
+    }
+
+    @Test
+    void atLeastOnceRunKilledMidBatchLosesNothing() throws Exception {
+        List<Input> inputs = inputs();
+        Outcome outcome = killAndRestart(StreamsConfig.AT_LEAST_ONCE, inputs);
+
+        System.out.printf("at_least_once after SIGKILL: %d forecasts, %d duplicates, %d recovered from buffer%n",
+                outcome.forecasts.size(), outcome.duplicates, outcome.recovered);
+        assertThat(outcome.forecasts).isEqualTo(reference(inputs));
+    }
+
+    private record Outcome(Map<String, Forecast> forecasts, int duplicates, int recovered) {
+    }
+
+    private Outcome killAndRestart(String guarantee, List<Input> inputs) throws Exception {
+        String id = guarantee.replace('_', '-') + "-" + System.nanoTime();
+        String observations = "observations-" + id;
+        String forecasts = "forecasts-" + id;
+        cluster.createTopics(Map.of(observations, 2, forecasts, 2, "alerts-" + id, 1, "dead-letters-" + id, 1));
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1"), model);
+        Path stateDir = Files.createDirectories(dir.resolve("state"));
+        List<String> args = List.of("run",
+                "--set", "bootstrap.servers=" + cluster.bootstrapServers(),
+                "--set", "schema.registry.url=" + registry.url(),
+                "--set", "application.id=crash-" + id,
+                "--set", "state.dir=" + stateDir,
+                "--set", "processing.guarantee=" + guarantee,
+                "--set", "commit.interval.ms=50",
+                "--set", "session.timeout.ms=6000",
+                "--set", "heartbeat.interval.ms=1000",
+                "--set", "model.path=" + model,
+                "--set", "batch.max.size=5000",
+                "--set", "batch.linger.ms=2000",
+                "--set", "topic.observations=" + observations,
+                "--set", "topic.forecasts=" + forecasts,
+                "--set", "topic.alerts=alerts-" + id,
+                "--set", "topic.dead.letters=dead-letters-" + id);
+        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
+
+        ExecutorService producer = Executors.newSingleThreadExecutor();
+        try (ChildJvm first = ChildJvm.start(dir.resolve("first.log"), main(), args)) {
+            Future<?> produced = producer.submit(() -> producePaced(kafka, observations, inputs));
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> kafka.forecasts(forecasts, 1, Duration.ofSeconds(1)).size() >= 1);
+            await().pollDelay(Duration.ofMillis(700)).until(() -> true);
+            first.kill();
+
+            try (ChildJvm second = ChildJvm.start(dir.resolve("second.log"), main(), args)) {
+                KafkaTestSupport.await(produced);
+                List<ConsumerRecord<String, Forecast>> read = kafka.forecasts(forecasts, inputs.size(),
+                        Duration.ofSeconds(180));
+                second.stop();
+                Map<String, Forecast> byId = new HashMap<>();
+                int duplicates = 0;
+                for (ConsumerRecord<String, Forecast> record : read) {
+                    if (byId.put(id(record.value()), record.value()) != null) {
+                        duplicates++;
+                    }
+                }
+                return new Outcome(byId, duplicates, recoveredIn(second.log()));
+            }
+        } finally {
+            producer.shutdownNow();
+            Utils.delete(stateDir.toFile());
+        }
+    }
+
+    /** Produces the inputs at about 1,000 per second, so the application is mid-stream when it is killed. */
+    private static void producePaced(KafkaTestSupport kafka, String topic, List<Input> inputs) {
+        for (int from = 0; from < inputs.size(); from += 100) {
+            kafka.produce(topic, inputs.subList(from, Math.min(inputs.size(), from + 100)));
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static int recoveredIn(String log) {
+        int recovered = 0;
+        Matcher matcher = RECOVERED.matcher(log);
+        while (matcher.find()) {
+            recovered += Integer.parseInt(matcher.group(1));
+        }
+        return recovered;
+    }
+
+    private static String main() {
+        return dev.grustream.cli.GruStreamCommand.class.getName();
+    }
+}
