@@ -1,0 +1,22 @@
+package dev.grustream.data;
+
+import java.util.Map;
+
+/**
+ * One row of a series CSV file.
+ *
+ * @param line the row's number in the file, counting the header as row 1 (its line number when no cell spans
+ *     lines)
+ * @param key the series the row belongs to
+ * @param timestampText the timestamp exactly as written in the file
+ * @param timestamp the timestamp in epoch milliseconds, or {@link #NO_TIME} when it could not be parsed
+ * @param values the model features by name; a cell that is empty or not a number reads as NaN
+ */
+public record SeriesRow(long line, String key, String timestampText, long timestamp, Map<String, Double> values) {
+    /** The timestamp of a row whose timestamp could not be parsed. */
+    public static final long NO_TIME = Long.MIN_VALUE;
+
+    public boolean hasTime() {
+        return timestamp != NO_TIME;
+    }
+}

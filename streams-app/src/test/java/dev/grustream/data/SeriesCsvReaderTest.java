@@ -1,0 +1,96 @@
+package dev.grustream.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SeriesCsvReaderTest {
+    @TempDir
+    Path dir;
+
+    private List<SeriesRow> read(String name, String content, FeatureMapping mapping) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content);
+        List<SeriesRow> rows = new ArrayList<>();
+        try (SeriesCsvReader reader = SeriesCsvReader.open(file, mapping)) {
+            reader.forEachRemaining(rows::add);
+        }
+        return rows;
+    }
+
+    @Test
+    void readsANabFileWithTheFileNameAsKey() throws IOException {
+        List<SeriesRow> rows = read("speed_6005.csv", "timestamp,value\n2015-08-31 18:22:00,90\n"
+                + "2015-08-31 18:32:00,80\n", FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).key()).isEqualTo("speed_6005");
+        assertThat(rows.get(0).timestampText()).isEqualTo("2015-08-31 18:22:00");
+        assertThat(rows.get(0).timestamp()).isEqualTo(1441045320000L);
+        assertThat(rows.get(1).values()).containsEntry("value", 80.0);
+        assertThat(rows.get(1).line()).isEqualTo(3);
+    }
+
+    @Test
+    void readsTheKeyColumnWhenThereIsOne() throws IOException {
+        List<SeriesRow> rows = read("many.csv", "key,timestamp,value\na,1000,1\nb,1000,2\n",
+                FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows).extracting(SeriesRow::key).containsExactly("a", "b");
+    }
+
+    @Test
+    void mapsFeaturesToOtherColumns() throws IOException {
+        List<SeriesRow> rows = read("x.csv", "timestamp,cpu_pct\n1000,42.5\n",
+                FeatureMapping.parse("value=cpu_pct", List.of("value")));
+
+        assertThat(rows.get(0).values()).containsEntry("value", 42.5);
+    }
+
+    @Test
+    void unreadableCellsReadAsNaNAndUnreadableTimesAsNoTime() throws IOException {
+        List<SeriesRow> rows = read("x.csv", "timestamp,value\nyesterday,1\n1000,n/a\n",
+                FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows.get(0).hasTime()).isFalse();
+        assertThat(rows.get(1).values().get("value")).isNaN();
+    }
+
+    @Test
+    void aMissingFeatureColumnIsAClearError() {
+        assertThatThrownBy(() -> read("x.csv", "timestamp,cpu\n1000,1\n", FeatureMapping.identity(List.of("value"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no column 'value' for feature 'value'")
+                .hasMessageContaining("[timestamp, cpu]");
+    }
+
+    @Test
+    void aMissingTimestampColumnIsAClearError() {
+        assertThatThrownBy(() -> read("x.csv", "time,value\n1000,1\n", FeatureMapping.identity(List.of("value"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no 'timestamp' column");
+    }
+
+    @Test
+    void parsesEveryTimestampFormat() {
+        assertThat(Timestamps.parse("1441045320000")).isEqualTo(1441045320000L);
+        assertThat(Timestamps.parse("2015-08-31T18:22:00Z")).isEqualTo(1441045320000L);
+        assertThat(Timestamps.parse("2015-08-31T20:22:00+02:00")).isEqualTo(1441045320000L);
+        assertThat(Timestamps.parse("2015-08-31T18:22:00")).isEqualTo(1441045320000L);
+        assertThat(Timestamps.parse("2015-08-31 18:22:00")).isEqualTo(1441045320000L);
+    }
+
+    @Test
+    void anUnknownFeatureInTheMappingIsAClearError() {
+        assertThatThrownBy(() -> FeatureMapping.parse("cpu=x", List.of("value")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'cpu' is not a feature");
+    }
+}
