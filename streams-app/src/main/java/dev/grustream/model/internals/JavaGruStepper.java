@@ -57,6 +57,7 @@ public final class JavaGruStepper implements GruStepper {
     private final float[] resetHidden;
     private final float[] aheadState;
     private final float[] aheadInput;
+    private final float[] features;
 
     /** Prepares the transposed weights and the work buffers for {@code model}. */
     public JavaGruStepper(GruModel model) {
@@ -76,6 +77,14 @@ public final class JavaGruStepper implements GruStepper {
         for (int k = 0; k < layers; k++) {
             LayerWeights layer = model.layer(k);
             inputWeights[k] = transpose(layer.weightIh(), 0, gates, layer.inputSize());
+            if (k == 0) {
+                // Zero rows up to a multiple of four let the features go through the four-input pass: adding
+                // 0 * 0 changes no value, and three features then cost one pass over the gates instead of three.
+                inputWeights[k] = Arrays.copyOf(inputWeights[k], (featureCount + 3) / 4 * 4);
+                for (int j = featureCount; j < inputWeights[k].length; j++) {
+                    inputWeights[k][j] = new float[gates];
+                }
+            }
             // Reset-before multiplies W_hn by r * h, which is only known after r: its block is kept apart.
             hiddenWeights[k] = transpose(layer.weightHh(), 0, resetAfter ? gates : 2 * hidden, hidden);
             candidateWeights[k] = resetAfter ? null : transpose(layer.weightHh(), 2 * hidden, hidden, hidden);
@@ -98,6 +107,7 @@ public final class JavaGruStepper implements GruStepper {
         resetHidden = new float[hidden];
         aheadState = new float[spec.stateSize()];
         aheadInput = new float[featureCount];
+        features = new float[inputWeights[0].length];
     }
 
     @Override
@@ -139,8 +149,9 @@ public final class JavaGruStepper implements GruStepper {
     /** Advances every layer of one key's state in place and writes its one-step forecast. */
     private void advance(float[] input, int inputOffset, float[] state, int stateOffset, float[] out,
             int outOffset) {
-        float[] layerInput = input;
-        int layerInputOffset = inputOffset;
+        System.arraycopy(input, inputOffset, features, 0, featureCount);
+        float[] layerInput = features;
+        int layerInputOffset = 0;
         for (int k = 0; k < layers; k++) {
             int hiddenOffset = stateOffset + k * hidden;
             cell(k, layerInput, layerInputOffset, state, hiddenOffset);
