@@ -4,10 +4,13 @@ package dev.grustream.model;
  * The implementation a {@link GruStepper} computes with. Both compute the same GRU: each stays within 1e-5
  * (measured: 1.1e-6) of an independent float64 reference over 1,000-step sequences.
  *
- * <p>Measured on the 2-core reference machine (JDK 17, one layer, 3 features): {@link #JAVA} costs about
- * 0.26 / 1.2 / 3.5 us per key at H = 16 / 64 / 128 whatever the batch; {@link #ND4J} costs 30 us or more per
- * call, so it loses below a few hundred keys per call and wins above (H = 64: about 0.7 us per key at 1,024 keys
- * with OpenBLAS on 2 threads, 0.8 on 1). {@link #JAVA} is the default choice: it is deterministic to the bit.
+ * <p>Which is faster where, measured with {@code src/bench/model-step.sh} on the 2-core machine (JDK 17, one
+ * layer, 3 features): {@link #JAVA} costs about 0.25 / 1.2 / 3.2 us per key at H = 16 / 64 / 128 whatever the
+ * batch. {@link #ND4J} costs 30-50 us per call, so it loses below roughly 100 keys per call (H = 64: 2.8 us per
+ * key at 16 keys) and wins from a few hundred (H = 64: 0.8 us per key at 256 keys, 0.7 at 1,024; H = 128:
+ * 1.6 us), because OpenBLAS blocks its registers where the JIT cannot. Those ND4J figures let OpenBLAS use both
+ * cores; on one thread ({@code OMP_NUM_THREADS=1}) they are 15-30% higher but cost half the CPU.
+ * {@link #JAVA} is the default choice: no native code, and deterministic to the bit.
  */
 public enum Backend {
     /**

@@ -105,7 +105,8 @@ class GruStepperTest {
                 nextStepper.step(1, x, lookAhead, forecast);
                 System.arraycopy(forecast, 0, expected, 2 * step, 2);
                 if (step == 0) {
-                    assertThat(aheadState).as("the state advances by the observed step only").containsExactly(lookAhead);
+                    assertThat(aheadState).as("the state advances by the observed step only")
+                            .containsExactly(lookAhead);
                 }
                 // Targets are [latency, load], features [load, latency]: the forecast is fed back by name.
                 x = new float[] {forecast[1], forecast[0]};
