@@ -1,6 +1,7 @@
 package dev.grustream.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
@@ -32,6 +33,15 @@ class GruStepperTest {
             assertThatThrownBy(() -> stepper.step(2, new float[6], new float[23], new float[4]))
                     .hasMessage("states: expected at least 24 values (2 rows of 12), found 23");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void closingTwiceIsHarmless(Backend backend) {
+        GruStepper stepper = model.newStepper(backend);
+        stepper.close();
+
+        assertThatCode(stepper::close).doesNotThrowAnyException();
     }
 
     @ParameterizedTest
