@@ -84,9 +84,8 @@ public final class GruModel {
     }
 
     /**
-     * A new stepper computing with {@code backend}, for use by one thread at a time.
-     *
-     * @throws IllegalStateException for {@link Backend#ND4J} when ND4J's native libraries cannot be loaded
+     * A new stepper computing with {@code backend}, for use by one thread at a time. The first ND4J stepper of
+     * a JVM loads ND4J's native libraries, which takes a few seconds.
      */
     public GruStepper newStepper(Backend backend) {
         return switch (backend) {

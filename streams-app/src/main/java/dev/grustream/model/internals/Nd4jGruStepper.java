@@ -49,6 +49,7 @@ public final class Nd4jGruStepper implements GruStepper {
     private final INDArray headWeights;
 
     private int capacity;
+    private boolean closed;
     private INDArray[] layerInput;
     private INDArray[] gates;
     private INDArray[] candidateInput;
@@ -112,6 +113,9 @@ public final class Nd4jGruStepper implements GruStepper {
     @Override
     public void step(int batch, float[] inputs, float[] states, float[] forecasts) {
         StepArguments.check(spec, batch, inputs, states, forecasts);
+        if (closed) {
+            throw new IllegalStateException("this stepper was closed");
+        }
         if (batch == 0) {
             return;
         }
@@ -138,6 +142,10 @@ public final class Nd4jGruStepper implements GruStepper {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         release();
         for (int k = 0; k < layers; k++) {
             gateWeights[k].close();

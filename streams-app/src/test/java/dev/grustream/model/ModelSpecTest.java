@@ -1,0 +1,72 @@
+package dev.grustream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** ModelSpec's derived sizes and index maps; field validation through model.json is in ModelLoaderTest. */
+class ModelSpecTest {
+
+    private final ModelSpec spec = TestModels.spec(GateVariant.RESET_BEFORE, 8, 3).build();
+
+    @Test
+    void derivesSizes() {
+        assertThat(spec.featureCount()).isEqualTo(3);
+        assertThat(spec.targetCount()).isEqualTo(2);
+        assertThat(spec.stateSize()).isEqualTo(24);
+        assertThat(spec.forecastSize()).isEqualTo(2);
+        assertThat(spec.inputSize(0)).isEqualTo(3);
+        assertThat(spec.inputSize(2)).isEqualTo(8);
+    }
+
+    @Test
+    void mapsTargetsToFeaturesAndBack() {
+        assertThat(spec.targetFeatureIndex(0)).isEqualTo(1);
+        assertThat(spec.targetFeatureIndex(1)).isEqualTo(0);
+        assertThat(spec.featureTargetIndex(0)).isEqualTo(1);
+        assertThat(spec.featureTargetIndex(2)).isEqualTo(-1);
+    }
+
+    @Test
+    void denormalisesATargetWithItsFeaturesStatistics() {
+        assertThat(spec.denormaliseTarget(0, 1f)).isEqualTo(-3 + 0.2);
+        assertThat(spec.denormaliseTarget(1, 1f)).isEqualTo(115.0);
+    }
+
+    @Test
+    void forecastSizeCoversTheHorizon() {
+        ModelSpec ahead = spec.toBuilder().targets("errors", "load", "latency").horizon(4).build();
+
+        assertThat(ahead.forecastSize()).isEqualTo(12);
+    }
+
+    @Test
+    void rebuildsAnEqualSpec() {
+        assertThat(spec.toBuilder().build()).isEqualTo(spec).hasSameHashCodeAs(spec);
+    }
+
+    @Test
+    void rejectsABlankName() {
+        assertThatThrownBy(() -> spec.toBuilder().name(" ").build())
+                .hasMessage("name: expected a non-empty string, found \" \"");
+    }
+
+    @Test
+    void rejectsNoFeatures() {
+        assertThatThrownBy(() -> spec.toBuilder().features().build())
+                .hasMessage("features: expected at least one name, found none");
+    }
+
+    @Test
+    void rejectsADuplicateScoringKey() {
+        assertThatThrownBy(() -> spec.toBuilder().scoring("threshold", 1).scoring("threshold", 2))
+                .hasMessage("scoring: duplicate key \"threshold\"");
+    }
+
+    @Test
+    void rejectsANonFiniteScoringDefault() {
+        assertThatThrownBy(() -> spec.toBuilder().scoring("threshold", Double.NaN).build())
+                .hasMessage("scoring.threshold: expected a finite number, found NaN");
+    }
+}
