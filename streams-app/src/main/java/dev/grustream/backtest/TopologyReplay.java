@@ -1,0 +1,137 @@
+package dev.grustream.backtest;
+
+import dev.grustream.avro.AnomalyAlert;
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.Observation;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
+import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.topology.ActiveModel;
+import dev.grustream.topology.DeadLetters;
+import dev.grustream.topology.ForecasterMetrics;
+import dev.grustream.topology.ForecasterSettings;
+import dev.grustream.topology.GruStreamTopology;
+import dev.grustream.topology.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * gru-stream's production topology run in-process, without a broker: observations go in one at a time and each
+ * comes back as its forecast (and alert) or its dead letter, exactly as the live service would write them.
+ *
+ * <p>It runs the topology of {@link GruStreamTopology} in Kafka Streams' {@link TopologyTestDriver}, with
+ * {@code batch.max.size = 1} so that every observation's results are ready when {@link #send} returns, an
+ * in-process schema registry scope of its own and a temporary state directory. The results do not depend on the
+ * batch size (see BatchRunner), so they equal the live service's.
+ *
+ * <p>Lifecycle: create, send, close (deletes the state directory). Not thread-safe.
+ */
+public final class TopologyReplay implements AutoCloseable {
+    /** What became of one observation. Exactly one of {@code forecast} and {@code deadLetterReason} is set. */
+    public record Outcome(Forecast forecast, AnomalyAlert alert, String deadLetterReason, String deadLetterMessage) {
+        public boolean accepted() {
+            return forecast != null;
+        }
+    }
+
+    private final String registryScope = "replay-" + UUID.randomUUID();
+    private final Path stateDir;
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, Observation> input;
+    private final TestOutputTopic<String, Forecast> forecasts;
+    private final TestOutputTopic<String, AnomalyAlert> alerts;
+    private final TestOutputTopic<byte[], byte[]> deadLetters;
+
+    /**
+     * @param model the model to serve
+     * @param settings gru-stream settings (thresholds, time rules...); batching and the registry are set here
+     * @param clock the wall clock the topology sees (only the check for events far in the future uses it)
+     * @param scratch directory under which the replay keeps its state store while it runs
+     */
+    public TopologyReplay(GruModel model, Map<String, String> settings, Clock clock, Path scratch) {
+        try {
+            stateDir = Files.createTempDirectory(scratch, ".gru-stream-replay");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a temporary state directory", e);
+        }
+        Map<String, String> props = new HashMap<>(settings);
+        props.put(GruStreamConfig.BATCH_MAX_SIZE, "1");
+        props.put("schema.registry.url", "mock://" + registryScope);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // The driver loses dead letters of the deserialization handler under exactly-once (Kafka 4.3.1); the
+        // replay's results do not depend on the guarantee, which only matters when something crashes.
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "gru-stream-replay");
+        GruStreamConfig config = new GruStreamConfig(props);
+        Topics topics = Topics.from(config);
+        driver = new TopologyTestDriver(GruStreamTopology.build(ForecasterSettings.from(config), topics,
+                new ActiveModel(model), new ForecasterMetrics(new SimpleMeterRegistry()), clock),
+                GruStreamTopology.streamsProperties(config), Instant.ofEpochMilli(clock.millis()));
+        input = driver.createInputTopic(topics.observations(), topics.keySerde().serializer(),
+                topics.observationSerde().serializer());
+        forecasts = driver.createOutputTopic(topics.forecasts(), topics.keySerde().deserializer(),
+                topics.forecastSerde().deserializer());
+        alerts = driver.createOutputTopic(topics.alerts(), topics.keySerde().deserializer(),
+                topics.alertSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    /** Sends one observation and returns what became of it. */
+    public Outcome send(String key, long eventTime, Map<String, Double> values) {
+        Observation observation = Observation.newBuilder()
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setFeatures(values)
+                .build();
+        input.pipeInput(key, observation, eventTime);
+        Forecast forecast = forecasts.isEmpty() ? null : forecasts.readValue();
+        AnomalyAlert alert = alerts.isEmpty() ? null : alerts.readValue();
+        if (forecast != null) {
+            return new Outcome(forecast, alert, null, null);
+        }
+        List<TestRecord<byte[], byte[]>> rejected = deadLetters.readRecordsToList();
+        if (rejected.size() != 1) {
+            throw new IllegalStateException("Expected one forecast or one dead letter for " + key + "@" + eventTime
+                    + ", found " + rejected.size() + " dead letters and no forecast");
+        }
+        return new Outcome(null, null, header(rejected.get(0), DeadLetters.REASON_HEADER),
+                header(rejected.get(0), DeadLetters.MESSAGE_HEADER));
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.close();
+        } finally {
+            MockSchemaRegistry.dropScope(registryScope);
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete " + stateDir, e);
+            }
+        }
+    }
+}

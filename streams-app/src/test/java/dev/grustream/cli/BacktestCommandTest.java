@@ -1,0 +1,134 @@
+package dev.grustream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.model.ModelWriter;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.testing.TopologyHarness;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BacktestCommandTest {
+    @TempDir
+    Path dir;
+    Path model;
+    final StringWriter out = new StringWriter();
+
+    @BeforeEach
+    void writeModel() throws IOException {
+        model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1"), model);
+    }
+
+    private int backtest(String... args) {
+        CommandLine command = GruStreamCommand.commandLine();
+        command.setOut(new PrintWriter(out));
+        List<String> all = new ArrayList<>(List.of("backtest", "--model", model.toString()));
+        all.addAll(List.of(args));
+        return command.execute(all.toArray(String[]::new));
+    }
+
+    private Path csv(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        return file;
+    }
+
+    private static String series(int rows) {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < rows; i++) {
+            csv.append(String.format("2015-08-31 %02d:%02d:00,%s%n", i / 60, i % 60, 10 + Math.sin(i / 4.0)));
+        }
+        return csv.toString();
+    }
+
+    @Test
+    void writesOneRowPerInputRowWithTheDocumentedColumns() throws IOException {
+        Path input = csv("in/speed.csv", series(30));
+        Path output = dir.resolve("out.csv");
+
+        assertThat(backtest("--input", input.toString(), "--output", output.toString())).isZero();
+
+        List<String> lines = Files.readAllLines(output);
+        assertThat(lines.get(0)).isEqualTo("key,timestamp,value,forecast_value,anomaly_score,alert");
+        assertThat(lines).hasSize(31);
+        assertThat(lines.get(1)).startsWith("speed,2015-08-31 00:00:00,10.0,");
+    }
+
+    @Test
+    void forecastsAreTheTopologysForecasts() throws IOException {
+        Path input = csv("in/speed.csv", series(5));
+        Path output = dir.resolve("out.csv");
+        backtest("--input", input.toString(), "--output", output.toString());
+
+        List<String> lines = Files.readAllLines(output);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] cells = lines.get(i).split(",");
+            assertThat(Double.parseDouble(cells[3]))
+                    .isEqualTo(TestingModels.persistenceForecast(Double.parseDouble(cells[2])), org.assertj.core.api
+                            .Assertions.within(1e-4));
+        }
+        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"))) {
+            String[] first = lines.get(1).split(",");
+            harness.send("speed", dev.grustream.data.Timestamps.parse(first[1]), Double.parseDouble(first[2]));
+            harness.flush();
+            assertThat(harness.forecastValues().get(0).getForecast().get("value").get(0))
+                    .isEqualTo(Double.parseDouble(first[3]));
+        }
+    }
+
+    @Test
+    void deadLetteredRowsKeepTheirPlaceWithTheirReason() throws IOException {
+        Path input = csv("in/bad.csv", "timestamp,value\n1000,1\nlater,2\n2000,NaN\n3000,3\n2500,4\n");
+        Path output = dir.resolve("out.csv");
+
+        backtest("--input", input.toString(), "--output", output.toString());
+
+        List<String> lines = Files.readAllLines(output);
+        assertThat(lines.get(0)).endsWith(",alert,dead_letter");
+        assertThat(lines.get(1)).endsWith(",false,");
+        assertThat(lines.get(2)).isEqualTo("bad,later,2.0,,,false,invalid-time");
+        assertThat(lines.get(3)).isEqualTo("bad,2000,NaN,,,false,not-finite");
+        assertThat(lines.get(5)).isEqualTo("bad,2500,4.0,,,false,late");
+        assertThat(out.toString()).contains("5 rows from 1 file(s): 2 forecasts, 3 dead letters");
+    }
+
+    @Test
+    void aDirectoryInputIsMirroredInTheOutputDirectory() throws IOException {
+        csv("data/traffic/a.csv", series(10));
+        csv("data/cloud/b.csv", series(10));
+
+        backtest("--input", dir.resolve("data").toString(), "--output", dir.resolve("results").toString());
+
+        assertThat(dir.resolve("results/traffic/a.csv")).exists();
+        assertThat(dir.resolve("results/cloud/b.csv")).exists();
+    }
+
+    @Test
+    void printsAccuracyPerKeyAndOverall() throws IOException {
+        backtest("--input", csv("in/speed.csv", series(50)).toString(), "--output", dir.resolve("o.csv").toString());
+
+        assertThat(out.toString()).contains("MASE").contains("speed").contains("(all keys)");
+    }
+
+    @Test
+    void drawsAChart() throws IOException {
+        Path png = dir.resolve("chart.png");
+
+        backtest("--input", csv("in/speed.csv", series(50)).toString(), "--output", dir.resolve("o.csv").toString(),
+                "--plot", png.toString());
+
+        byte[] bytes = Files.readAllBytes(png);
+        assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
+    }
+}
