@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
 public final class SyntheticSeries {
     /** Points in a simulated day. */
     static final int DAY = 288;
+    /** Points of a key before the first anomaly may be injected: enough for the service to warm up. */
+    static final int WARM_UP = 120;
 
     /** One generated point. {@code anomaly} names the injected anomaly, or is null for an ordinary point. */
     public record Point(String key, long eventTime, double value, String anomaly) {
@@ -76,7 +78,7 @@ public final class SyntheticSeries {
             this.phase = 2 * Math.PI * random.nextDouble();
             this.trendPerDay = level * 0.01 * (random.nextDouble() - 0.5);
             this.noise = amplitude * (0.03 + 0.07 * random.nextDouble());
-            this.anomalyRate = 1.0 / (DAY * (1 + 2 * random.nextDouble()));
+            this.anomalyRate = 1.0 / (DAY * (1 + random.nextDouble()));
         }
 
         Point next(long startMillis, long intervalMillis) {
@@ -85,7 +87,7 @@ public final class SyntheticSeries {
                     + amplitude * Math.sin(2 * Math.PI * t / DAY + phase)
                     + noise * random.nextGaussian();
             String anomaly = null;
-            if (step > DAY && random.nextDouble() < anomalyRate) {
+            if (step > WARM_UP && random.nextDouble() < anomalyRate) {
                 double kind = random.nextDouble();
                 if (kind < 0.45) {
                     anomaly = "spike";

@@ -1,0 +1,186 @@
+package dev.grustream.cli;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.embedded.EmbeddedKafkaCluster;
+import dev.grustream.embedded.ObservationGenerator;
+import dev.grustream.embedded.SyntheticSeries;
+import dev.grustream.model.GruModel;
+import dev.grustream.serde.InMemorySchemaRegistryServer;
+import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.service.GruStreamService;
+import dev.grustream.service.ModelSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code gru-stream demo}: the main job on embedded defaults. Everything runs in this process: a Kafka broker
+ * (KRaft), a schema registry, the service with the bundled model, and a generator of realistic series with a few
+ * injected anomalies; the terminal shows rates, forecasts and alerts until Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the whole pipeline in this process: a Kafka broker (KRaft), a schema registry, the",
+                "gru-stream service with the bundled model, and a generator of seasonal, trending, noisy series",
+                "with injected anomalies. Shows events per second, actual vs forecast values and alerts live,",
+                "until Ctrl-C (or --duration)."})
+final class DemoCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--keys", defaultValue = "20", description = "Number of series (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--rate", defaultValue = "200",
+            description = "Observations per second over all series (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Stop after this many seconds; 0 runs until Ctrl-C (default).")
+    long durationSeconds;
+
+    @Option(names = "--bootstrap-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Also serve the broker on localhost:PORT, for kcat or a console consumer (0: none).")
+    int bootstrapPort;
+
+    @Option(names = "--registry-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Serve the schema registry over HTTP on localhost:PORT (0: in-process mock:// only).")
+    int registryPort;
+
+    @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to serve (default: the bundled model).")
+    Path model;
+
+    @Option(names = "--show-keys", defaultValue = "8", description = "Series shown in the table (default: ${DEFAULT-VALUE}).")
+    int shownKeys;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated series (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "A gru-stream setting; repeatable.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                main.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("gru-stream demo: starting a Kafka broker, a schema registry and the service in this process...");
+        out.flush();
+        Path stateDir = Files.createTempDirectory("gru-stream-demo");
+        String registryScope = "gru-stream-demo";
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(bootstrapPort).start();
+                InMemorySchemaRegistryServer registry = registryPort > 0
+                        ? InMemorySchemaRegistryServer.start(registryPort) : null) {
+            String registryUrl = registry != null ? registry.url() : "mock://" + registryScope;
+            GruStreamConfig config = config(kafka.bootstrapServers(), registryUrl, stateDir);
+            kafka.createTopics(Map.of(
+                    config.getString(GruStreamConfig.TOPIC_OBSERVATIONS), 4,
+                    config.getString(GruStreamConfig.TOPIC_FORECASTS), 4,
+                    config.getString(GruStreamConfig.TOPIC_ALERTS), 1,
+                    config.getString(GruStreamConfig.TOPIC_DEAD_LETTERS), 1));
+            GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
+            try (GruStreamService service = GruStreamService.create(config, gru, new SimpleMeterRegistry(),
+                    Clock.systemUTC())) {
+                service.start(false);
+                ObservationGenerator generator = new ObservationGenerator(
+                        new SyntheticSeries(keys, seed, 300_000, 0), service.topics().observations(), rate,
+                        Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                        service.topics().observationSerde().serializer(), Clock.systemUTC());
+                try (generator; DemoView view = new DemoView(kafka.bootstrapServers(), service.topics(), generator,
+                        shownKeys)) {
+                    awaitRunning(service);
+                    view.start();
+                    generator.start();
+                    String banner = banner(gru, kafka, registryUrl);
+                    loop(out, view, banner, stop);
+                    out.printf("%nstopping: %d observations sent, %d forecasts and %d alerts seen%n",
+                            generator.sent(), view.forecasts(), view.alerts());
+                    out.flush();
+                }
+            }
+        } finally {
+            MockSchemaRegistry.dropScope(registryScope);
+            Utils.delete(stateDir.toFile());
+            if (stop.getCount() > 0) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+        }
+        out.println("gru-stream demo: stopped cleanly");
+        out.flush();
+        return 0;
+    }
+
+    private GruStreamConfig config(String bootstrapServers, String registryUrl, Path stateDir) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gru-stream-demo");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put("schema.registry.url", registryUrl);
+        // Demo series run at about ten events per second per key, with the wall clock as event time: a day of
+        // them passes in half a minute, so alerts are suppressed for seconds, not minutes.
+        props.put(GruStreamConfig.ALERT_SUPPRESSION_MS, "5000");
+        props.putAll(settings);
+        return new GruStreamConfig(props);
+    }
+
+    private static void awaitRunning(GruStreamService service) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (service.streams().state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the service did not reach RUNNING within 60 s (state "
+                        + service.streams().state() + ")");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private void loop(PrintWriter out, DemoView view, String banner, CountDownLatch stop)
+            throws InterruptedException {
+        boolean terminal = System.console() != null;
+        long refreshMillis = terminal ? 1_000 : 5_000;
+        Instant started = Instant.now();
+        long deadline = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : 0;
+        while (!stop.await(refreshMillis, TimeUnit.MILLISECONDS)) {
+            view.render(out, banner, terminal, started);
+            if (deadline > 0 && System.nanoTime() > deadline) {
+                return;
+            }
+        }
+        LOG.info("Interrupted: stopping the demo");
+    }
+
+    private String banner(GruModel gru, EmbeddedKafkaCluster kafka, String registryUrl) {
+        return String.format("gru-stream demo | model %s %s (%d x %d %s) | broker %s | registry %s | %d series at %.0f/s",
+                gru.spec().name(), gru.spec().version(), gru.spec().numLayers(), gru.spec().hiddenSize(),
+                gru.spec().gateVariant().jsonName(), bootstrapPort > 0 ? "localhost:" + bootstrapPort
+                        : kafka.bootstrapServers(), registryUrl, keys, rate);
+    }
+}

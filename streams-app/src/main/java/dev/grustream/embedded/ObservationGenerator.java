@@ -1,0 +1,146 @@
+package dev.grustream.embedded;
+
+import dev.grustream.avro.Observation;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produces {@link SyntheticSeries} points as Observation records at a steady rate, with the wall clock as event
+ * time (strictly increasing per key), until stopped. It remembers the last values it sent and the anomalies it
+ * injected, so that a viewer can show actual against forecast and tell injected anomalies from false alarms.
+ *
+ * <p>Lifecycle: {@link #start()} runs the producer loop on its own thread; {@link #close()} stops it and flushes.
+ * The query methods are thread-safe.
+ */
+public final class ObservationGenerator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ObservationGenerator.class);
+    private static final int REMEMBERED_PER_KEY = 256;
+
+    private final SyntheticSeries series;
+    private final String topic;
+    private final double ratePerSecond;
+    private final KafkaProducer<String, Observation> producer;
+    private final Clock clock;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong injected = new AtomicLong();
+    private final Map<String, Long> lastTimeByKey = new ConcurrentHashMap<>();
+    private final Map<String, Map<Long, SyntheticSeries.Point>> recentByKey = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param producerConfig producer settings (bootstrap servers, security); acks=all and idempotence are added
+     * @param values serializer of Observation values (configured for the registry)
+     */
+    public ObservationGenerator(SyntheticSeries series, String topic, double ratePerSecond,
+            Map<String, Object> producerConfig, Serializer<Observation> values, Clock clock) {
+        if (!(ratePerSecond > 0)) {
+            throw new IllegalArgumentException("ratePerSecond must be positive, found " + ratePerSecond);
+        }
+        this.series = series;
+        this.topic = topic;
+        this.ratePerSecond = ratePerSecond;
+        this.clock = clock;
+        Properties props = new Properties();
+        props.putAll(producerConfig);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), values);
+        this.thread = new Thread(this::produce, "observation-generator");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void produce() {
+        long intervalNanos = (long) (1e9 / ratePerSecond);
+        long next = System.nanoTime();
+        try {
+            while (running) {
+                SyntheticSeries.Point point = series.next();
+                long now = clock.millis();
+                long eventTime = lastTimeByKey.merge(point.key(), now, (last, current) -> Math.max(last + 1, current));
+                send(point, eventTime);
+                next += intervalNanos;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                } else if (wait < -1_000_000_000L) {
+                    next = System.nanoTime();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("The observation generator stopped", e);
+        }
+    }
+
+    private void send(SyntheticSeries.Point point, long eventTime) {
+        Observation observation = Observation.newBuilder()
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setFeatures(Map.of("value", point.value()))
+                .setSource(point.anomaly() == null
+                        ? Map.of("generator", "gru-stream demo")
+                        : Map.of("generator", "gru-stream demo", "injected", point.anomaly()))
+                .build();
+        producer.send(new ProducerRecord<>(topic, null, eventTime, point.key(), observation));
+        sent.incrementAndGet();
+        if (point.anomaly() != null) {
+            injected.incrementAndGet();
+        }
+        remember(point.key(), new SyntheticSeries.Point(point.key(), eventTime, point.value(), point.anomaly()));
+    }
+
+    private void remember(String key, SyntheticSeries.Point point) {
+        Map<Long, SyntheticSeries.Point> recent = recentByKey.computeIfAbsent(key,
+                k -> java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<Long, SyntheticSeries.Point> eldest) {
+                        return size() > REMEMBERED_PER_KEY;
+                    }
+                }));
+        recent.put(point.eventTime(), point);
+    }
+
+    /** The point sent for {@code key} at {@code eventTime}, if it is among the last ones remembered. */
+    public SyntheticSeries.Point sentAt(String key, long eventTime) {
+        Map<Long, SyntheticSeries.Point> recent = recentByKey.get(key);
+        return recent == null ? null : recent.get(eventTime);
+    }
+
+    public long sent() {
+        return sent.get();
+    }
+
+    public long injectedAnomalies() {
+        return injected.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}

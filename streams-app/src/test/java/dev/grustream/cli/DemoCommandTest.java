@@ -1,0 +1,72 @@
+package dev.grustream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.avro.Observation;
+import dev.grustream.embedded.EmbeddedKafkaCluster;
+import dev.grustream.model.ModelWriter;
+import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.testing.KafkaTestSupport;
+import dev.grustream.testing.TestingModels;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+@Tag("integration")
+@Timeout(180)
+class DemoCommandTest {
+    @TempDir
+    Path dir;
+
+    private String run(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine command = GruStreamCommand.commandLine();
+        command.setOut(new PrintWriter(out));
+        assertThat(command.execute(args)).as("exit code; output:%n%s", out).isZero();
+        return out.toString();
+    }
+
+    @Test
+    void demoShowsForecastsAndStopsCleanly() throws IOException {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1"), model);
+
+        String output = run("demo", "--model", model.toString(), "--duration", "12", "--keys", "3", "--rate", "60");
+
+        Matcher summary = Pattern.compile("(\\d+) observations sent, (\\d+) forecasts").matcher(output);
+        assertThat(summary.find()).as(output).isTrue();
+        assertThat(Long.parseLong(summary.group(2))).isPositive();
+        assertThat(output).contains("events in").contains("gru-stream demo: stopped cleanly");
+    }
+
+    @Test
+    void generateProducesObservationsToAnExistingCluster() throws Exception {
+        String scope = "generate-test";
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().start()) {
+            kafka.createTopics(Map.of("generated", 1));
+
+            run("generate", "--duration", "3", "--keys", "2", "--rate", "50",
+                    "--set", "bootstrap.servers=" + kafka.bootstrapServers(),
+                    "--set", "schema.registry.url=mock://" + scope,
+                    "--set", "topic.observations=generated");
+
+            KafkaTestSupport support = new KafkaTestSupport(kafka.bootstrapServers(), "mock://" + scope);
+            var observations = support.readCommitted("generated",
+                    support.serde(Observation.class).deserializer(), 50, Duration.ofSeconds(30));
+            assertThat(observations).hasSizeGreaterThanOrEqualTo(50);
+            assertThat(observations).extracting(r -> r.key()).contains("series-0000", "series-0001");
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
+    }
+}
