@@ -4,12 +4,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A real Kafka cluster in KRaft mode running inside this JVM, built from Kafka's own test kit: what {@code demo}
@@ -142,7 +146,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 throw new IllegalArgumentException("a fixed host port is supported for a single broker only");
             }
             boolean combined = brokers == 1;
-            TestKitNodes nodes = new TestKitNodes.Builder()
+            TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
                     .setCombined(combined)
                     .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(1)
@@ -157,6 +161,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             builder.setConfigProp("group.initial.rebalance.delay.ms", 0);
             builder.setConfigProp("num.partitions", 1);
             builder.setConfigProp("auto.create.topics.enable", false);
+            builder.setConfigProp("unstable.api.versions.enable", false);
+            builder.setConfigProp("unstable.feature.versions.enable", false);
             if (hostPort > 0) {
                 builder.setConfigProp("listeners", nodes.brokerListenerName().value() + "://localhost:0,"
                         + nodes.controllerListenerName().value() + "://localhost:0," + HOST_LISTENER
@@ -176,6 +182,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 throw e;
             }
             return new EmbeddedKafkaCluster(cluster, hostPort);
+        }
+
+        /**
+         * The metadata version and feature levels a production broker of this Kafka release starts with; the test
+         * kit's default is the testing version with unstable features, which is not what users run.
+         */
+        private static BootstrapMetadata productionMetadata() {
+            MetadataVersion version = MetadataVersion.latestProduction();
+            Map<String, Short> features = new TreeMap<>();
+            for (Feature feature : Feature.PRODUCTION_FEATURES) {
+                features.put(feature.featureName(), feature.defaultLevel(version));
+            }
+            return BootstrapMetadata.fromVersions(version, features, "gru-stream embedded cluster");
         }
     }
 }

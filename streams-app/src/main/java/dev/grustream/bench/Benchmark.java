@@ -1,0 +1,479 @@
+package dev.grustream.bench;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.Observation;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
+import dev.grustream.serde.InMemorySchemaRegistryServer;
+import dev.grustream.topology.ActiveModel;
+import dev.grustream.topology.ForecasterMetrics;
+import dev.grustream.topology.ForecasterSettings;
+import dev.grustream.topology.GruStreamTopology;
+import dev.grustream.topology.Topics;
+import dev.grustream.topology.internals.KeyState;
+import dev.grustream.topology.internals.StateCodec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+
+/**
+ * Measures what gru-stream costs against what Kafka Streams itself costs: on the same preloaded observations, a
+ * {@link BaselineTopology} (trivial per-key update) and the gru-stream topology each run to the end; then each runs
+ * again under a steady offered load of half its own warm maximum, for latency.
+ *
+ * <p>Measured per topology: records per second from start to the last committed output (overall) and over the
+ * second half (warm), process and stream-thread CPU seconds per 1,000 records, end-to-end latency (event time of
+ * the observation, which the load sets to the send time, to the moment its forecast is readable with
+ * read_committed), heap after a full GC and resident memory; for gru-stream also the time a fresh instance takes to
+ * restore every key's state from the changelog.
+ *
+ * <p>Lifecycle: create, {@link #run} once. Not thread-safe.
+ */
+public final class Benchmark {
+
+    /** What to measure. */
+    public record Options(String bootstrapServers, long records, int keys, int partitions, String guarantee,
+            int hidden, int layers, int batchSize, long lingerMs, boolean cache, String backend, int latencySeconds,
+            boolean runBaseline, boolean runGru, long seed) {
+    }
+
+    /** What one topology measured. Latency fields are -1 when no latency run was made. */
+    public record Result(String topology, long records, double overallPerSecond, double warmPerSecond,
+            double processCpuPer1k, double streamCpuPer1k, double offeredPerSecond, long latencyP50,
+            long latencyP99, long latencyMax, long latencySamples, long heapMiB, long rssMiB,
+            double restoreSeconds, long restoredRecords) {
+    }
+
+    private static final long MINUTE = 60_000;
+    /** Closing leaves the group, so that the next instance of an application id does not wait for a timeout. */
+    private static final CloseOptions CLOSE = CloseOptions.timeout(Duration.ofSeconds(60))
+            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+
+    private final Options options;
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    private String registry;
+    private final GruModel model;
+    private Consumer<String> log = line -> { };
+
+    public Benchmark(Options options) {
+        this.options = options;
+        this.model = RandomModels.random(options.hidden(), options.layers(), options.seed());
+    }
+
+    /** Runs the benchmark, reporting progress to {@code log}, and returns one result per topology. */
+    public List<Result> run(Consumer<String> progress) throws Exception {
+        this.log = progress;
+        try (InMemorySchemaRegistryServer registryServer = InMemorySchemaRegistryServer.start(0)) {
+            registry = registryServer.url();
+            String input = "bench-in-" + runId;
+            createTopics(Map.of(input, options.partitions()));
+            preload(input);
+            List<Result> results = new ArrayList<>();
+            if (options.runBaseline()) {
+                results.add(measure("baseline", input));
+            }
+            if (options.runGru()) {
+                results.add(measure("gru-stream", input));
+            }
+            return results;
+        }
+    }
+
+    private Result measure(String topology, String input) throws Exception {
+        log.accept("== " + topology + ": throughput over " + options.records() + " records");
+        String appId = "bench-" + topology + "-" + runId;
+        Path stateDir = Files.createTempDirectory("gru-bench");
+        try {
+            Throughput throughput = throughput(topology, appId, input, stateDir);
+            double restoreSeconds = Double.NaN;
+            long restored = 0;
+            if (topology.equals("gru-stream")) {
+                long[] restoredRecords = new long[1];
+                restoreSeconds = restore(appId, input, restoredRecords);
+                restored = restoredRecords[0];
+            }
+            Latency latency = options.latencySeconds() > 0
+                    ? latency(topology, throughput.warmPerSecond / 2) : Latency.NONE;
+            return new Result(topology, options.records(), throughput.overallPerSecond, throughput.warmPerSecond,
+                    throughput.processCpuPer1k, throughput.streamCpuPer1k, latency.offered, latency.p50,
+                    latency.p99, latency.max, latency.samples, throughput.heapMiB, throughput.rssMiB, restoreSeconds,
+                    restored);
+        } finally {
+            Utils.delete(stateDir.toFile());
+        }
+    }
+
+    private record Throughput(double overallPerSecond, double warmPerSecond, double processCpuPer1k,
+            double streamCpuPer1k, long heapMiB, long rssMiB) {
+    }
+
+    private Throughput throughput(String topology, String appId, String input, Path stateDir) throws Exception {
+        String output = appId + "-out";
+        createTopics(Map.of(output, options.partitions(), appId + "-alerts", 1, appId + "-dead-letters", 1));
+        GruStreamConfig config = config(appId, input, output, stateDir);
+        OutputCounter counter = new OutputCounter(output);
+        counter.start();
+        long cpuBefore = processCpuNanos();
+        long started = System.nanoTime();
+        KafkaStreams streams = new KafkaStreams(topology(topology, config), GruStreamTopology.streamsProperties(config));
+        streams.start();
+        try {
+            long deadline = started + TimeUnit.SECONDS.toNanos(180 + options.records() / 2_000);
+            while (counter.count() < options.records()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(topology + " wrote " + counter.count() + " of "
+                            + options.records() + " outputs before the deadline");
+                }
+                Thread.sleep(20);
+            }
+            long cpu = processCpuNanos() - cpuBefore;
+            long streamCpu = streamThreadCpuNanos();
+            double overall = options.records() / ((counter.lastAt() - started) / 1e9);
+            double warm = (options.records() / 2.0) / ((counter.lastAt() - counter.halfAt()) / 1e9);
+            System.gc();
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+            log.accept(String.format("   %,.0f records/s overall, %,.0f warm", overall, warm));
+            return new Throughput(overall, warm, cpu / 1e9 / (options.records() / 1000.0),
+                    streamCpu / 1e9 / (options.records() / 1000.0), heap, residentMiB());
+        } finally {
+            streams.close(CLOSE);
+            counter.close();
+        }
+    }
+
+    /** Starts a fresh instance of {@code appId} on an empty state directory and times its restoration. */
+    private double restore(String appId, String input, long[] restored) throws Exception {
+        Path fresh = Files.createTempDirectory("gru-bench-restore");
+        try {
+            GruStreamConfig config = config(appId, input, appId + "-out", fresh);
+            KafkaStreams streams = new KafkaStreams(topology("gru-stream", config),
+                    GruStreamTopology.streamsProperties(config));
+            AtomicLong count = new AtomicLong();
+            streams.setGlobalStateRestoreListener(new StateRestoreListener() {
+                @Override
+                public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
+                }
+
+                @Override
+                public void onBatchRestored(TopicPartition partition, String store, long end, long records) {
+                    count.addAndGet(records);
+                }
+
+                @Override
+                public void onRestoreEnd(TopicPartition partition, String store, long total) {
+                }
+            });
+            long started = System.nanoTime();
+            streams.start();
+            try {
+                while (streams.state() != KafkaStreams.State.RUNNING) {
+                    if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(10)) {
+                        throw new IllegalStateException("restoration did not finish within 10 minutes");
+                    }
+                    Thread.sleep(20);
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                restored[0] = count.get();
+                log.accept(String.format("   fresh instance restored %,d changelog records in %.1f s", count.get(),
+                        seconds));
+                return seconds;
+            } finally {
+                streams.close(CLOSE);
+            }
+        } finally {
+            Utils.delete(fresh.toFile());
+        }
+    }
+
+    private record Latency(double offered, long p50, long p99, long max, long samples) {
+        static final Latency NONE = new Latency(0, -1, -1, -1, 0);
+    }
+
+    private Latency latency(String topology, double rate) throws Exception {
+        log.accept(String.format("== %s: latency at %,.0f records/s for %d s", topology, rate,
+                options.latencySeconds()));
+        String appId = "bench-latency-" + topology + "-" + runId;
+        String input = appId + "-in";
+        String output = appId + "-out";
+        createTopics(Map.of(input, options.partitions(), output, options.partitions(), appId + "-alerts", 1,
+                appId + "-dead-letters", 1));
+        Path stateDir = Files.createTempDirectory("gru-bench-latency");
+        GruStreamConfig config = config(appId, input, output, stateDir);
+        Topics topics = Topics.from(config);
+        KafkaStreams streams = new KafkaStreams(topology(topology, config), GruStreamTopology.streamsProperties(config));
+        streams.start();
+        List<Long> samples = new ArrayList<>();
+        Process load = null;
+        try (KafkaConsumer<String, byte[]> consumer = consumer(output)) {
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                Thread.sleep(20);
+            }
+            load = startLoad(input, rate);
+            long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long until = warmUntil + TimeUnit.SECONDS.toNanos(options.latencySeconds());
+            while (System.nanoTime() < until) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    Forecast forecast = topics.forecastSerde().deserializer().deserialize(output, record.value());
+                    long latency = System.currentTimeMillis() - forecast.getEventTime().toEpochMilli();
+                    if (System.nanoTime() > warmUntil) {
+                        samples.add(latency);
+                    }
+                }
+            }
+        } finally {
+            if (load != null) {
+                load.destroy();
+                load.waitFor();
+            }
+            streams.close(CLOSE);
+            Utils.delete(stateDir.toFile());
+        }
+        long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+        if (sorted.length == 0) {
+            throw new IllegalStateException(topology + " wrote no forecast during the latency run");
+        }
+        Latency latency = new Latency(rate, percentile(sorted, 0.50), percentile(sorted, 0.99),
+                sorted[sorted.length - 1], sorted.length);
+        log.accept(String.format("   latency p50 %d ms, p99 %d ms, max %d ms over %,d forecasts", latency.p50,
+                latency.p99, latency.max, latency.samples));
+        return latency;
+    }
+
+    /**
+     * Starts the load in a JVM of its own, so that producing it costs the measured application nothing: the demo's
+     * generator at {@code rate} observations per second, with the wall clock as event time.
+     */
+    private Process startLoad(String topic, double rate) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "dev.grustream.cli.GruStreamCommand", "generate",
+                "--keys", String.valueOf(Math.min(options.keys(), 100_000)), "--rate", String.valueOf(rate),
+                "--seed", String.valueOf(options.seed()),
+                "--set", "bootstrap.servers=" + options.bootstrapServers(),
+                "--set", "schema.registry.url=" + registry,
+                "--set", "topic.observations=" + topic)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    private static long percentile(long[] sorted, double quantile) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)];
+    }
+
+    private Topology topology(String topology, GruStreamConfig config) {
+        Topics topics = Topics.from(config);
+        if (topology.equals("baseline")) {
+            return BaselineTopology.build(topics, stateBytes(), options.cache());
+        }
+        return GruStreamTopology.build(ForecasterSettings.from(config), topics, new ActiveModel(model),
+                new ForecasterMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+    }
+
+    /** Bytes of one key's stored gru-stream state: the baseline stores as many. */
+    private int stateBytes() {
+        KeyState state = KeyState.fresh(model.spec().name(), model.spec().version(), model.spec().stateSize(), 1);
+        state.advanced(1);
+        return StateCodec.encode(state).length;
+    }
+
+    private GruStreamConfig config(String appId, String input, String output, Path stateDir) {
+        Map<String, String> props = new HashMap<>();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.guarantee());
+        props.put("schema.registry.url", registry);
+        props.put(GruStreamConfig.TOPIC_OBSERVATIONS, input);
+        props.put(GruStreamConfig.TOPIC_FORECASTS, output);
+        props.put(GruStreamConfig.TOPIC_ALERTS, appId + "-alerts");
+        props.put(GruStreamConfig.TOPIC_DEAD_LETTERS, appId + "-dead-letters");
+        props.put(GruStreamConfig.BATCH_MAX_SIZE, String.valueOf(options.batchSize()));
+        props.put(GruStreamConfig.BATCH_LINGER_MS, String.valueOf(options.lingerMs()));
+        props.put(GruStreamConfig.STATE_STORE_CACHING, String.valueOf(options.cache()));
+        props.put(GruStreamConfig.MODEL_BACKEND, options.backend());
+        // Preloaded event times are in the past; keep every key for the whole run.
+        props.put(GruStreamConfig.STATE_TTL_MS, "0");
+        return new GruStreamConfig(props);
+    }
+
+    /** Writes the input: {@code records} observations round-robin over the keys, a minute apart per key. */
+    private void preload(String topic) {
+        log.accept(String.format("== preloading %,d observations over %,d keys into %d partitions", options.records(),
+                options.keys(), options.partitions()));
+        Topics topics = Topics.from(config("preload", topic, "unused", Path.of(".")));
+        long start = Instant.now().minus(Duration.ofDays(30)).toEpochMilli();
+        long begun = System.nanoTime();
+        Properties props = new Properties();
+        props.putAll(producerConfig());
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (long i = 0; i < options.records(); i++) {
+                int key = (int) (i % options.keys());
+                long step = i / options.keys();
+                long eventTime = start + step * MINUTE;
+                double value = 50 + 10 * Math.sin(step / 12.0 + key) + (key % 7);
+                Observation observation = Observation.newBuilder()
+                        .setEventTime(Instant.ofEpochMilli(eventTime))
+                        .setFeatures(Map.of("value", value))
+                        .build();
+                producer.send(new ProducerRecord<>(topic, null, eventTime, String.format("key-%07d", key),
+                        topics.observationSerde().serializer().serialize(topic, observation)));
+            }
+            producer.flush();
+        }
+        log.accept(String.format("   preloaded in %.1f s", (System.nanoTime() - begun) / 1e9));
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        return config;
+    }
+
+    private void createTopics(Map<String, Integer> partitionsByTopic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                options.bootstrapServers()))) {
+            List<NewTopic> topics = new ArrayList<>();
+            partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> consumer(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+
+    /** Counts committed output records on its own thread, noting when the half and the last arrived. */
+    private final class OutputCounter implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final Thread thread;
+        private final AtomicLong count = new AtomicLong();
+        private volatile long halfAt;
+        private volatile long lastAt;
+        private volatile boolean running = true;
+
+        OutputCounter(String topic) {
+            this.consumer = consumer(topic);
+            this.thread = new Thread(this::poll, "bench-output-counter");
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void poll() {
+            while (running) {
+                int polled = consumer.poll(Duration.ofMillis(50)).count();
+                if (polled > 0) {
+                    long now = System.nanoTime();
+                    long total = count.addAndGet(polled);
+                    if (halfAt == 0 && total >= options.records() / 2) {
+                        halfAt = now;
+                    }
+                    lastAt = now;
+                }
+            }
+            consumer.close();
+        }
+
+        long count() {
+            return count.get();
+        }
+
+        long halfAt() {
+            return halfAt;
+        }
+
+        long lastAt() {
+            return lastAt;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long streamThreadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().contains("StreamThread")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    /** Resident memory of this process, from /proc (Linux); -1 where unavailable. */
+    private static long residentMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] parts = line.trim().split("\\s+");
+                    return Long.parseLong(parts[1]) >> 10;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,184 @@
+package dev.grustream.cli;
+
+import dev.grustream.bench.Benchmark;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code gru-stream bench}: gru-stream's throughput, latency and memory against a trivial Kafka Streams app. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Preloads N observations over K keys, then runs on the same data (a) a baseline topology with",
+                "the same source, serdes, sink and per-key state size doing a trivial update and (b) the gru-stream",
+                "topology with a random GRU of the given size. Reports records/s (overall and warm), CPU per 1,000",
+                "records, end-to-end latency at half the measured maximum, heap and resident memory, and the time a",
+                "fresh instance takes to restore gru-stream's state. Unless --bootstrap is given, a broker is started",
+                "in a separate JVM so that its work is not counted as the application's."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap", paramLabel = "SERVERS", description = "Use this cluster instead of a local broker.")
+    String bootstrap;
+
+    @Option(names = "--records", defaultValue = "1000000", description = "Observations (default: ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--keys", defaultValue = "10000", description = "Distinct keys (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Input partitions (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--guarantee", defaultValue = "exactly-once-v2",
+            description = "at-least-once or exactly-once-v2 (default: ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--hidden", defaultValue = "64", description = "GRU hidden size (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--layers", defaultValue = "1", description = "GRU layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "batch.max.size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--linger", defaultValue = "5", paramLabel = "MS", description = "batch.linger.ms (default: ${DEFAULT-VALUE}).")
+    long linger;
+
+    @Option(names = "--cache", defaultValue = "on", description = "Store record cache: on or off (default: ${DEFAULT-VALUE}).")
+    String cache;
+
+    @Option(names = "--backend", defaultValue = "java", description = "java or nd4j (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--latency-seconds", defaultValue = "30",
+            description = "Length of each latency run; 0 skips them (default: ${DEFAULT-VALUE}).")
+    int latencySeconds;
+
+    @Option(names = "--only", paramLabel = "baseline|gru", description = "Run one topology only.")
+    String only;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Append the results as JSON lines to FILE.")
+    Path json;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the random model (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String processing = switch (guarantee.toLowerCase(Locale.ROOT).replace('_', '-')) {
+            case "at-least-once" -> "at_least_once";
+            case "exactly-once-v2" -> "exactly_once_v2";
+            default -> throw new IllegalArgumentException("--guarantee must be at-least-once or exactly-once-v2, found "
+                    + guarantee);
+        };
+        if (!cache.equals("on") && !cache.equals("off")) {
+            throw new IllegalArgumentException("--cache must be on or off, found " + cache);
+        }
+        Process broker = null;
+        try {
+            String servers = bootstrap;
+            if (servers == null) {
+                int port = freePort();
+                broker = startBroker(port, out);
+                servers = "localhost:" + port;
+            }
+            Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
+                    layers, batchSize, linger, cache.equals("on"), backend, latencySeconds,
+                    only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed);
+            List<Benchmark.Result> results = new Benchmark(options).run(line -> {
+                out.println(line);
+                out.flush();
+            });
+            report(out, options, results);
+            if (json != null) {
+                appendJson(options, results);
+            }
+        } finally {
+            if (broker != null) {
+                broker.destroy();
+                broker.waitFor();
+            }
+        }
+        return 0;
+    }
+
+    private void report(PrintWriter out, Benchmark.Options options, List<Benchmark.Result> results) {
+        out.println();
+        out.printf("machine: %d cores, Java %s; %,d records, %,d keys, %d partitions, %s, cache %s, H=%d L=%d, "
+                + "batch %d, linger %d ms, backend %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), options.records(), options.keys(), options.partitions(),
+                options.guarantee(), cache, options.hidden(), options.layers(), options.batchSize(), options.lingerMs(),
+                options.backend());
+        out.println("| topology | records/s overall | records/s warm | CPU s/1k records (process / stream threads) "
+                + "| latency p50 / p99 / max ms (at records/s) | heap MiB | RSS MiB | restore |");
+        out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Benchmark.Result r : results) {
+            out.printf("| %s | %,.0f | %,.0f | %.3f / %.3f | %s | %d | %d | %s |%n", r.topology(),
+                    r.overallPerSecond(), r.warmPerSecond(), r.processCpuPer1k(), r.streamCpuPer1k(),
+                    r.latencyP50() < 0 ? "-" : String.format("%d / %d / %d (%,.0f)", r.latencyP50(), r.latencyP99(),
+                            r.latencyMax(), r.offeredPerSecond()), r.heapMiB(), r.rssMiB(),
+                    Double.isNaN(r.restoreSeconds()) ? "-" : String.format("%,d records in %.1f s",
+                            r.restoredRecords(), r.restoreSeconds()));
+        }
+        if (results.size() == 2) {
+            out.printf("gru/baseline throughput ratio: %.2f (warm: %.2f)%n",
+                    results.get(1).overallPerSecond() / results.get(0).overallPerSecond(),
+                    results.get(1).warmPerSecond() / results.get(0).warmPerSecond());
+        }
+        out.flush();
+    }
+
+    private void appendJson(Benchmark.Options options, List<Benchmark.Result> results) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder lines = new StringBuilder();
+        for (Benchmark.Result result : results) {
+            lines.append(mapper.writeValueAsString(java.util.Map.of("options", options, "result", result)))
+                    .append('\n');
+        }
+        Files.writeString(json, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static Process startBroker(int port, PrintWriter out) throws IOException, InterruptedException {
+        out.println("== starting a broker in a separate JVM on localhost:" + port);
+        out.flush();
+        Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"), GruStreamCommand.class.getName(), "broker",
+                "--port", String.valueOf(port))
+                .redirectErrorStream(true)
+                .start();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.startsWith(BrokerCommand.READY)) {
+                Thread drain = new Thread(() -> lines.lines().forEach(ignored -> { }), "broker-output");
+                drain.setDaemon(true);
+                drain.start();
+                return process;
+            }
+        }
+        process.waitFor();
+        throw new IllegalStateException("the broker exited with " + process.exitValue() + " before it was ready");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

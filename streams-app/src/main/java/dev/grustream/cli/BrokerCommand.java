@@ -1,0 +1,50 @@
+package dev.grustream.cli;
+
+import dev.grustream.embedded.EmbeddedKafkaCluster;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code gru-stream broker}: a single-node Kafka cluster (KRaft) in this process on a fixed port, until stopped.
+ * For trying gru-stream against a "real" broker, and for {@code bench}, which runs it in a separate JVM so that
+ * the broker's CPU and memory are not counted as the application's.
+ */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+        description = {"Runs a single-node Kafka cluster (KRaft, Kafka's own code) on localhost:PORT until stopped.",
+                "Its data lives in a temporary directory deleted on exit."})
+final class BrokerCommand implements Callable<Integer> {
+    /** Printed on stdout once the broker accepts clients; {@code bench} waits for it. */
+    static final String READY = "gru-stream broker ready on ";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "9092", description = "Port of the client listener (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                main.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "broker-shutdown"));
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(port).start()) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(READY + kafka.bootstrapServers().split(",")[0]);
+            out.flush();
+            stop.await();
+        }
+        return 0;
+    }
+}
