@@ -409,6 +409,27 @@ class ModelLoaderTest {
     }
 
     @Test
+    void loadsAZipTheWriterWrote() throws IOException {
+        Path zip = temp.resolve("zipped/model.zip");
+        ModelWriter.writeZip(model, zip);
+
+        GruModel loaded = ModelLoader.load(zip);
+
+        assertThat(loaded.spec()).isEqualTo(model.spec());
+        assertThat(loaded.layer(1).weightIh()).containsExactly(model.layer(1).weightIh());
+    }
+
+    @Test
+    void zipsTheSameModelToTheSameBytes() throws IOException {
+        Path first = temp.resolve("first.zip");
+        Path second = temp.resolve("second.zip");
+        ModelWriter.writeZip(model, first);
+        ModelWriter.writeZip(ModelLoader.load(dir), second);
+
+        assertThat(Files.readAllBytes(first)).isEqualTo(Files.readAllBytes(second));
+    }
+
+    @Test
     void writerRefusesADirectoryThatAlreadyHoldsFiles() {
         assertThatThrownBy(() -> ModelWriter.write(model, dir)).isInstanceOf(DirectoryNotEmptyException.class);
     }
