@@ -337,6 +337,11 @@ public final class Trainer {
                 loss += losses[i];
             }
             double norm = total.norm();
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException("training diverged: the gradient's norm is " + norm
+                        + "; try a lower learning rate (" + config.learningRate() + ") or gradient clip ("
+                        + config.clipNorm() + ")");
+            }
             if (norm > config.clipNorm()) {
                 total.scale((float) (config.clipNorm() / norm));
             }

@@ -284,6 +284,12 @@ public final class TrainingConfig {
             if (targets == null || targets.isEmpty()) {
                 throw new IllegalArgumentException("targets: expected at least one name, found none");
             }
+            for (String target : targets) {
+                if (!features.contains(target)) {
+                    throw new IllegalArgumentException("targets: expected each to be one of the features " + features
+                            + ", found \"" + target + "\"");
+                }
+            }
             atLeast("hidden size", hiddenSize, 1);
             atLeast("layers", numLayers, 1);
             atLeast("epochs", epochs, 1);

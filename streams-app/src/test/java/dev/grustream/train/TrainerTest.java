@@ -107,6 +107,12 @@ class TrainerTest {
     }
 
     @Test
+    void refusesATargetThatIsNotAFeature() {
+        assertThatThrownBy(() -> quick().targets("latency").build())
+                .hasMessage("targets: expected each to be one of the features [value], found \"latency\"");
+    }
+
+    @Test
     void tellsTheListenerAboutEveryBatchAndEpoch() {
         List<String> events = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
