@@ -157,9 +157,21 @@ public final class ModelSpec {
         return featureTarget[feature];
     }
 
-    /** The raw value of a normalised forecast of target {@code target}. */
+    /**
+     * The raw value of a normalised forecast of target {@code target}, for a fixed normalisation.
+     *
+     * @throws IllegalStateException for a per-key normalisation, which needs the key's statistics
+     */
     public double denormaliseTarget(int target, float normalised) {
         return normalization.denormalise(targetFeature[target], normalised);
+    }
+
+    /**
+     * The raw value of a normalised forecast of target {@code target} for a key with statistics {@code stats}
+     * (see {@link Normalization#denormalise(int, float, KeyStats)}).
+     */
+    public double denormaliseTarget(int target, float normalised, KeyStats stats) {
+        return normalization.denormalise(targetFeature[target], normalised, stats);
     }
 
     @Override

@@ -3,19 +3,29 @@ package dev.grustream.model;
 import dev.grustream.model.internals.ModelJson;
 import dev.grustream.model.internals.Npy;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
- * Writes a {@link GruModel} as a gru-stream/model/v1 model directory, the layout {@link ModelLoader} reads.
+ * Writes a {@link GruModel} as a gru-stream/model/v1 model directory or zip, the layouts {@link ModelLoader} reads.
  *
  * <p>{@code ModelWriter.write(GruModel.of(spec, layers, headWeight, headBias), Path.of("models/latency-v4"));}
  *
- * <p>Stateless; thread-safe (for distinct directories).
+ * <p>Stateless; thread-safe (for distinct destinations).
  */
 public final class ModelWriter {
+
+    /** The modification time of every zip entry: fixed, so that the same model always zips to the same bytes. */
+    private static final LocalDateTime ZIP_ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
 
     private ModelWriter() {
     }
@@ -34,21 +44,56 @@ public final class ModelWriter {
                 throw new DirectoryNotEmptyException(directory.toString());
             }
         }
+        for (Map.Entry<String, byte[]> file : files(model).entrySet()) {
+            Files.write(directory.resolve(file.getKey()), file.getValue());
+        }
+    }
+
+    /**
+     * Writes {@code model} as a zip holding the model files at its root, replacing {@code zip} if it exists. The
+     * bytes depend only on the model: entries are stored uncompressed, in a fixed order, with a fixed time.
+     *
+     * @throws IOException if writing fails
+     */
+    public static void writeZip(GruModel model, Path zip) throws IOException {
+        Path parent = zip.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream entries = new ZipOutputStream(out)) {
+            for (Map.Entry<String, byte[]> file : files(model).entrySet()) {
+                byte[] bytes = file.getValue();
+                CRC32 crc = new CRC32();
+                crc.update(bytes);
+                ZipEntry entry = new ZipEntry(file.getKey());
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(bytes.length);
+                entry.setCompressedSize(bytes.length);
+                entry.setCrc(crc.getValue());
+                entry.setTimeLocal(ZIP_ENTRY_TIME);
+                entries.putNextEntry(entry);
+                entries.write(bytes);
+                entries.closeEntry();
+            }
+        }
+    }
+
+    /** The model's files by name, in the order {@code model.json}, then each layer's arrays, then the head's. */
+    private static Map<String, byte[]> files(GruModel model) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
         ModelSpec spec = model.spec();
-        Files.write(directory.resolve(ModelJson.FILE), ModelJson.write(spec));
+        files.put(ModelJson.FILE, ModelJson.write(spec));
         int h = spec.hiddenSize();
         for (int k = 0; k < spec.numLayers(); k++) {
             LayerWeights layer = model.layer(k);
-            write(directory, "weight_ih_l" + k, layer.weightIh(), 3 * h, layer.inputSize());
-            write(directory, "weight_hh_l" + k, layer.weightHh(), 3 * h, h);
-            write(directory, "bias_ih_l" + k, layer.biasIh(), 3 * h);
-            write(directory, "bias_hh_l" + k, layer.biasHh(), 3 * h);
+            files.put("weight_ih_l" + k + ".npy", Npy.writeFloat32(new int[] {3 * h, layer.inputSize()},
+                    layer.weightIh()));
+            files.put("weight_hh_l" + k + ".npy", Npy.writeFloat32(new int[] {3 * h, h}, layer.weightHh()));
+            files.put("bias_ih_l" + k + ".npy", Npy.writeFloat32(new int[] {3 * h}, layer.biasIh()));
+            files.put("bias_hh_l" + k + ".npy", Npy.writeFloat32(new int[] {3 * h}, layer.biasHh()));
         }
-        write(directory, "head_weight", model.headWeight(), spec.targetCount(), h);
-        write(directory, "head_bias", model.headBias(), spec.targetCount());
-    }
-
-    private static void write(Path directory, String name, float[] values, int... shape) throws IOException {
-        Files.write(directory.resolve(name + ".npy"), Npy.writeFloat32(shape, values));
+        files.put("head_weight.npy", Npy.writeFloat32(new int[] {spec.targetCount(), h}, model.headWeight()));
+        files.put("head_bias.npy", Npy.writeFloat32(new int[] {spec.targetCount()}, model.headBias()));
+        return files;
     }
 }

@@ -245,8 +245,59 @@ class ModelLoaderTest {
     void rejectsAnUnknownNormalizationField() throws IOException {
         editJson(json -> json.withObject("normalization").put("adaptive", true));
 
-        assertFormatError(dir, "model.json: normalization: unknown field \"adaptive\"; format v1 has only the fixed"
-                + " global normalisation, expected exactly the fields mean and std");
+        assertFormatError(dir, "model.json: normalization: unknown field \"adaptive\"; expected mean, std and"
+                + " optionally per_key");
+    }
+
+    @Test
+    void loadsWhatTheWriterWroteWithPerKeyNormalisation() throws IOException {
+        ModelSpec spec = model.spec().toBuilder().normalization(Normalization.perKey(new double[] {0.1, -0.2, 0},
+                new double[] {1.1, 0.9, 1}, new PerKeyScaling(288, 8, 0.001))).build();
+        Path perKeyDir = temp.resolve("per-key");
+        ModelWriter.write(TestModels.random(spec, 3), perKeyDir);
+
+        assertThat(ModelLoader.load(perKeyDir).spec()).isEqualTo(spec);
+    }
+
+    @Test
+    void readsPerKeyNormalisationFromModelJson() throws IOException {
+        editJson(json -> json.withObject("normalization").putObject("per_key").put("halflife", 100).put("clip", 6)
+                .put("min_std_ratio", 0));
+
+        assertThat(ModelLoader.load(dir).spec().normalization().perKey()).contains(new PerKeyScaling(100, 6, 0));
+    }
+
+    @Test
+    void rejectsAPerKeyObjectWithoutAHalfLife() throws IOException {
+        editJson(json -> json.withObject("normalization").putObject("per_key").put("clip", 6)
+                .put("min_std_ratio", 0));
+
+        assertFormatError(dir, "model.json: normalization.per_key.halflife: expected a number, found nothing");
+    }
+
+    @Test
+    void rejectsAPerKeyClipThatIsNotPositive() throws IOException {
+        editJson(json -> json.withObject("normalization").putObject("per_key").put("halflife", 100)
+                .put("clip", -1).put("min_std_ratio", 0));
+
+        assertFormatError(dir, "model.json: normalization.per_key.clip: expected a finite number > 0, found -1.0");
+    }
+
+    @Test
+    void rejectsAnUnknownPerKeyField() throws IOException {
+        editJson(json -> json.withObject("normalization").putObject("per_key").put("halflife", 100).put("clip", 6)
+                .put("min_std_ratio", 0).put("warmup", 10));
+
+        assertFormatError(dir, "model.json: normalization.per_key: unknown field \"warmup\"; expected exactly"
+                + " halflife, clip and min_std_ratio");
+    }
+
+    @Test
+    void rejectsAPerKeyValueThatIsNotAnObject() throws IOException {
+        editJson(json -> json.withObject("normalization").put("per_key", true));
+
+        assertFormatError(dir, "model.json: normalization.per_key: expected an object with halflife, clip and"
+                + " min_std_ratio, found boolean true");
     }
 
     @Test
@@ -355,6 +406,27 @@ class ModelLoaderTest {
         editJson(json -> json.remove("horizon"));
 
         assertThat(ModelLoader.load(dir).spec().horizon()).isEqualTo(1);
+    }
+
+    @Test
+    void loadsAZipTheWriterWrote() throws IOException {
+        Path zip = temp.resolve("zipped/model.zip");
+        ModelWriter.writeZip(model, zip);
+
+        GruModel loaded = ModelLoader.load(zip);
+
+        assertThat(loaded.spec()).isEqualTo(model.spec());
+        assertThat(loaded.layer(1).weightIh()).containsExactly(model.layer(1).weightIh());
+    }
+
+    @Test
+    void zipsTheSameModelToTheSameBytes() throws IOException {
+        Path first = temp.resolve("first.zip");
+        Path second = temp.resolve("second.zip");
+        ModelWriter.writeZip(model, first);
+        ModelWriter.writeZip(ModelLoader.load(dir), second);
+
+        assertThat(Files.readAllBytes(first)).isEqualTo(Files.readAllBytes(second));
     }
 
     @Test

@@ -13,7 +13,8 @@ import java.util.Arrays;
  *
  * <p>Layout, chosen for HotSpot's auto-vectoriser (C2 SuperWord, JDK 17): weights are transposed into one
  * {@code float[]} per input j holding that input's column of every gate, so a matrix-vector product is a series
- * of axpy loops {@code acc[i] += x[j] * w[j][i]} over contiguous rows. SuperWord only vectorises a loop whose
+ * of axpy loops {@code acc[i] += x[j] * w[j][i]} over contiguous rows ({@link MatVec}, shared with the trainer so
+ * that training computes exactly what serving computes). SuperWord only vectorises a loop whose
  * array accesses all share the index {@code i} (an access at {@code o + i} in another array defeats its alias
  * analysis), hence rows as separate arrays and gate slices copied to offset 0 before the element-wise loops.
  * Four inputs are folded into each pass ({@code acc[i] + x0*w0[i] + x1*w1[i] + ...}), which saves loads and
@@ -165,9 +166,9 @@ public final class JavaGruStepper implements GruStepper {
         int h = hidden;
         System.arraycopy(state, hOffset, previous, 0, h);
         System.arraycopy(inputBias[k], 0, inputGates, 0, inputGates.length);
-        accumulate(x, xOffset, inputWeights[k], inputGates);
+        MatVec.accumulate(x, xOffset, inputWeights[k], inputGates);
         System.arraycopy(hiddenBias[k], 0, hiddenGates, 0, hiddenGates.length);
-        accumulate(previous, 0, hiddenWeights[k], hiddenGates);
+        MatVec.accumulate(previous, 0, hiddenWeights[k], hiddenGates);
         float[] gi = inputGates;
         float[] gh = hiddenGates;
         for (int i = 0; i < 2 * h; i++) {
@@ -190,7 +191,7 @@ public final class JavaGruStepper implements GruStepper {
                 reset[i] = r[i] * previous[i];
             }
             System.arraycopy(hiddenBias[k], 2 * h, nh, 0, h);
-            accumulate(reset, 0, candidateWeights[k], nh);
+            MatVec.accumulate(reset, 0, candidateWeights[k], nh);
             for (int i = 0; i < h; i++) {
                 nx[i] = Activations.tanh(nx[i] + nh[i]);
             }
@@ -211,36 +212,6 @@ public final class JavaGruStepper implements GruStepper {
                 sum += row[j] * state[hOffset + j];
             }
             out[outOffset + t] = sum;
-        }
-    }
-
-    /**
-     * {@code acc += W x} for the transposed W given as one row per input: {@code acc[i] += x[j] * rows[j][i]}
-     * with j in order, four inputs per pass.
-     */
-    private static void accumulate(float[] x, int xOffset, float[][] rows, float[] acc) {
-        int n = rows.length;
-        int width = acc.length;
-        int j = 0;
-        for (; j + 3 < n; j += 4) {
-            float x0 = x[xOffset + j];
-            float x1 = x[xOffset + j + 1];
-            float x2 = x[xOffset + j + 2];
-            float x3 = x[xOffset + j + 3];
-            float[] w0 = rows[j];
-            float[] w1 = rows[j + 1];
-            float[] w2 = rows[j + 2];
-            float[] w3 = rows[j + 3];
-            for (int i = 0; i < width; i++) {
-                acc[i] = acc[i] + x0 * w0[i] + x1 * w1[i] + x2 * w2[i] + x3 * w3[i];
-            }
-        }
-        for (; j < n; j++) {
-            float xj = x[xOffset + j];
-            float[] w = rows[j];
-            for (int i = 0; i < width; i++) {
-                acc[i] += xj * w[i];
-            }
         }
     }
 

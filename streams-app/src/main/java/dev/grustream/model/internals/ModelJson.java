@@ -12,6 +12,7 @@ import dev.grustream.model.GateVariant;
 import dev.grustream.model.ModelFormatException;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.Normalization;
+import dev.grustream.model.PerKeyScaling;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ import java.util.Set;
  *
  * <p>Strict on purpose: unknown fields are refused rather than ignored, at the top level and in
  * {@code normalization}, because a field this version does not know could change what the model computes
- * (a future per-key normalisation will be such a field). Duplicate keys are refused too.
+ * ({@code normalization.per_key} is such a field: a reader that ignored it would run a per-key model with the
+ * fixed scheme). Duplicate keys are refused too.
  *
  * <p>Stateless; thread-safe.
  */
@@ -35,7 +37,8 @@ public final class ModelJson {
 
     private static final Set<String> FIELDS = Set.of("format", "name", "version", "features", "targets",
             "hidden_size", "num_layers", "gate_variant", "normalization", "horizon", "scoring");
-    private static final Set<String> NORMALIZATION_FIELDS = Set.of("mean", "std");
+    private static final Set<String> NORMALIZATION_FIELDS = Set.of("mean", "std", "per_key");
+    private static final Set<String> PER_KEY_FIELDS = Set.of("halflife", "clip", "min_std_ratio");
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -86,6 +89,10 @@ public final class ModelJson {
             mean.add(spec.normalization().mean(f));
             std.add(spec.normalization().std(f));
         }
+        spec.normalization().perKey().ifPresent(scaling -> normalization.putObject("per_key")
+                .put("halflife", scaling.halflife())
+                .put("clip", scaling.clip())
+                .put("min_std_ratio", scaling.minStdRatio()));
         root.put("horizon", spec.horizon());
         if (!spec.scoring().isEmpty()) {
             ObjectNode scoring = root.putObject("scoring");
@@ -142,11 +149,31 @@ public final class ModelJson {
         for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String field = entry.getKey();
             if (!NORMALIZATION_FIELDS.contains(field)) {
-                throw new IllegalArgumentException("normalization: unknown field \"" + field + "\"; format v1 has"
-                        + " only the fixed global normalisation, expected exactly the fields mean and std");
+                throw new IllegalArgumentException("normalization: unknown field \"" + field + "\"; expected mean,"
+                        + " std and optionally per_key");
             }
         }
-        return Normalization.fixed(numbers(node, "normalization.", "mean"), numbers(node, "normalization.", "std"));
+        double[] mean = numbers(node, "normalization.", "mean");
+        double[] std = numbers(node, "normalization.", "std");
+        JsonNode perKey = node.get("per_key");
+        return perKey == null ? Normalization.fixed(mean, std) : Normalization.perKey(mean, std, perKey(perKey));
+    }
+
+    private static PerKeyScaling perKey(JsonNode node) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("normalization.per_key: expected an object with halflife, clip and"
+                    + " min_std_ratio, found " + describe(node));
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!PER_KEY_FIELDS.contains(entry.getKey())) {
+                throw new IllegalArgumentException("normalization.per_key: unknown field \"" + entry.getKey()
+                        + "\"; expected exactly halflife, clip and min_std_ratio");
+            }
+        }
+        String prefix = "normalization.per_key.";
+        return new PerKeyScaling(number(prefix + "halflife", node.get("halflife")),
+                number(prefix + "clip", node.get("clip")),
+                number(prefix + "min_std_ratio", node.get("min_std_ratio")));
     }
 
     private static String text(JsonNode root, String field) {

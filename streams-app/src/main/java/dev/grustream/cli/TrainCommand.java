@@ -1,0 +1,220 @@
+package dev.grustream.cli;
+
+import dev.grustream.data.FeatureMapping;
+import dev.grustream.model.GateVariant;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.model.ModelWriter;
+import dev.grustream.model.PerKeyScaling;
+import dev.grustream.train.EpochReport;
+import dev.grustream.train.SeriesFiles;
+import dev.grustream.train.Trainer;
+import dev.grustream.train.TrainingConfig;
+import dev.grustream.train.TrainingResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.DoublePredicate;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
+
+/** {@code gru-stream train}: fits a model to series CSV files and writes it in the gru-stream model format. */
+@Command(name = "train", sortOptions = false, sortSynopsis = false, showDefaultValues = true,
+        description = {"Trains a GRU forecaster on series CSV files and writes it in the gru-stream model format.",
+                "A CSV file has a header row, a 'timestamp' column (epoch ms, ISO-8601 or yyyy-MM-dd HH:mm:ss), an"
+                        + " optional 'key' column (default: the file name without .csv) and one column per"
+                        + " feature. Rows with an empty or non-numeric value or an unparsable time are skipped and"
+                        + " counted. The last --validation fraction of every key's rows is held out to pick the"
+                        + " best epoch and to report the model's MASE against the persistence forecast.",
+                "Progress goes to stderr, the summary to stdout."})
+final class TrainCommand implements Callable<Integer> {
+
+    private static final TrainingConfig DEFAULTS = TrainingConfig.builder().features("x").targets("x").build();
+    /** Up to this many keys, the summary lists each key's validation MASE. */
+    private static final int MAX_KEYS_LISTED = 50;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE.csv|DIR", showDefaultValue = Visibility.NEVER,
+            description = "A series CSV file, or a directory read recursively for *.csv files; repeatable.")
+    List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--features", required = true, paramLabel = "NAME[=COLUMN],...",
+            description = "The model's input features, in order; NAME=COLUMN reads feature NAME from column"
+                    + " COLUMN (default: the column named NAME).")
+    String features;
+
+    @Option(names = "--targets", split = ",", paramLabel = "NAME", showDefaultValue = Visibility.NEVER,
+            description = "The features to forecast, comma-separated (default: all features).")
+    List<String> targets;
+
+    @Option(names = "--output", required = true, paramLabel = "MODEL_DIR|MODEL.zip",
+            description = "Where to write the model: a new or empty directory, or a .zip file.")
+    Path output;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The model's name.")
+    String name = DEFAULTS.name();
+
+    @Option(names = "--version", paramLabel = "VERSION", description = "The model's version; states of other versions are reset.")
+    String version = DEFAULTS.version();
+
+    @Option(names = "--hidden", paramLabel = "H", description = "Hidden units per layer.")
+    int hidden = DEFAULTS.hiddenSize();
+
+    @Option(names = "--layers", paramLabel = "L", description = "Stacked GRU layers.")
+    int layers = DEFAULTS.numLayers();
+
+    @Option(names = "--variant", paramLabel = "reset_after|reset_before",
+            description = "Where the reset gate applies (reset_after is PyTorch's nn.GRU).")
+    String variant = DEFAULTS.gateVariant().jsonName();
+
+    @Option(names = "--normalization", paramLabel = "per-key|fixed",
+            description = "per-key: each key standardised by its own running mean and variance, so the model"
+                    + " serves series of any scale; fixed: one global mean and std per feature.")
+    String normalization = "per-key";
+
+    @Option(names = "--halflife", paramLabel = "EVENTS",
+            description = "per-key: events for an observation's weight in a key's statistics to halve.")
+    double halflife = TrainingConfig.DEFAULT_PER_KEY.halflife();
+
+    @Option(names = "--z-clip", paramLabel = "Z", description = "per-key: largest standardised magnitude.")
+    double zClip = TrainingConfig.DEFAULT_PER_KEY.clip();
+
+    @Option(names = "--min-std-ratio", paramLabel = "R",
+            description = "per-key: smallest key scale as a fraction of the key's mean magnitude.")
+    double minStdRatio = TrainingConfig.DEFAULT_PER_KEY.minStdRatio();
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Most epochs (early stopping may end sooner).")
+    int epochs = DEFAULTS.epochs();
+
+    @Option(names = "--window", paramLabel = "STEPS",
+            description = "Steps per training window: the truncation length of back-propagation through time.")
+    int window = DEFAULTS.window();
+
+    @Option(names = "--batch", paramLabel = "WINDOWS", description = "Windows per optimiser step.")
+    int batch = DEFAULTS.batch();
+
+    @Option(names = "--learning-rate", paramLabel = "RATE", description = "Adam's learning rate.")
+    double learningRate = DEFAULTS.learningRate();
+
+    @Option(names = "--clip", paramLabel = "NORM", description = "Largest global gradient norm.")
+    double clip = DEFAULTS.clipNorm();
+
+    @Option(names = "--validation", paramLabel = "FRACTION",
+            description = "Fraction of every series, at its end, held out for validation (0 for none).")
+    double validation = DEFAULTS.validationFraction();
+
+    @Option(names = "--patience", paramLabel = "EPOCHS",
+            description = "Stop after this many epochs without a better validation loss.")
+    int patience = DEFAULTS.patience();
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the initial weights and of the window order.")
+    long seed = DEFAULTS.seed();
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads computing gradients; the weights do not depend on it (default: all processors).")
+    int threads = DEFAULTS.threads();
+
+    @Override
+    public Integer call() {
+        long start = System.nanoTime();
+        List<String> featureNames = featureNames();
+        FeatureMapping mapping = FeatureMapping.parse(features, featureNames);
+        TrainingConfig config = config(featureNames);
+        SeriesFiles.Loaded data = SeriesFiles.read(inputs, featureNames, mapping);
+        if (data.series().isEmpty()) {
+            throw new IllegalArgumentException("no usable rows in " + inputs + ": " + data.rows() + " read, "
+                    + data.skippedNotFinite() + " with a missing or non-numeric value, " + data.skippedNoTime()
+                    + " with an unparsable time");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "Read %,d rows of %,d keys from %,d files%n", data.rows(), data.series().size(),
+                data.files());
+        TrainingResult result = new Trainer(config).train(data.series(), new ProgressBar(err, epochs,
+                System.console() != null));
+        write(result);
+        printSummary(spec.commandLine().getOut(), config, data, result, System.nanoTime() - start);
+        return 0;
+    }
+
+    private List<String> featureNames() {
+        List<String> names = new ArrayList<>();
+        for (String pair : features.split(",")) {
+            names.add(pair.split("=", 2)[0].trim());
+        }
+        return names;
+    }
+
+    private TrainingConfig config(List<String> featureNames) {
+        TrainingConfig.Builder builder = TrainingConfig.builder().name(name).version(version).features(featureNames)
+                .targets(targets == null ? featureNames : targets).hiddenSize(hidden).numLayers(layers)
+                .gateVariant(GateVariant.fromJsonName(variant)).epochs(epochs).window(window).batch(batch)
+                .learningRate(learningRate).clipNorm(clip).validationFraction(validation).patience(patience)
+                .seed(seed).threads(threads);
+        switch (normalization) {
+            case "per-key" -> builder.perKey(new PerKeyScaling(halflife, zClip, minStdRatio));
+            case "fixed" -> builder.fixedNormalization();
+            default -> throw new IllegalArgumentException("--normalization: expected per-key or fixed, found '"
+                    + normalization + "'");
+        }
+        return builder.build();
+    }
+
+    private void write(TrainingResult result) {
+        try {
+            if (output.getFileName().toString().endsWith(".zip")) {
+                ModelWriter.writeZip(result.model(), output);
+            } else {
+                ModelWriter.write(result.model(), output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the model to " + output + ": " + e, e);
+        }
+    }
+
+    private void printSummary(PrintWriter out, TrainingConfig config, SeriesFiles.Loaded data,
+            TrainingResult result, long nanos) {
+        ModelSpec model = result.model().spec();
+        EpochReport best = result.best();
+        int epochsRun = result.epochs().size() - 1;
+        out.printf(Locale.ROOT, "Trained %s version %s: %s, %d x %d units, %s normalisation, %,d parameters%n",
+                model.name(), model.version(), model.gateVariant().jsonName(), model.numLayers(),
+                model.hiddenSize(), model.normalization().isPerKey() ? "per-key" : "fixed",
+                result.data().parameters());
+        out.printf(Locale.ROOT, "  rows        %,d read from %,d files; skipped %,d non-numeric, %,d bad time,"
+                + " %,d duplicate time%n", data.rows(), data.files(), data.skippedNotFinite(), data.skippedNoTime(),
+                data.skippedDuplicates());
+        out.printf(Locale.ROOT, "  keys        %,d trained on, %,d too short; %,d training rows, %,d validation"
+                + " rows%n", result.data().keys(), result.skippedSeries().size(), result.data().trainRows(),
+                result.data().validationRows());
+        out.printf(Locale.ROOT, "  epochs      %d run, best %d%s%n", epochsRun, result.bestEpoch(),
+                epochsRun < config.epochs() ? " (stopped early)" : "");
+        out.printf(Locale.ROOT, "  validation  loss %.5f (persistence %.5f), MASE %.3f (median over keys; %d of"
+                + " %d keys below 1)%n", best.validationLoss(), best.persistenceLoss(), best.validationMase(),
+                count(result, mase -> mase < 1), count(result, Double::isFinite));
+        out.printf(Locale.ROOT, "  time        %.1f s; %,.0f rows/s trained%n", nanos / 1e9, result.rowsPerSecond());
+        out.printf(Locale.ROOT, "  model       %s%n", output);
+        if (result.validationAccuracy().size() <= MAX_KEYS_LISTED) {
+            out.println("  validation MASE per key (below 1 beats persistence):");
+            result.validationAccuracy().forEach((key, accuracies) -> out.printf(Locale.ROOT, "    %-40s %.3f%n",
+                    key, accuracies.get(0).mase()));
+        }
+        out.flush();
+    }
+
+    /** How many keys' validation MASE of the first target passes {@code test}. */
+    private static long count(TrainingResult result, DoublePredicate test) {
+        return result.validationAccuracy().values().stream()
+                .mapToDouble(accuracies -> accuracies.get(0).mase()).filter(test).count();
+    }
+}

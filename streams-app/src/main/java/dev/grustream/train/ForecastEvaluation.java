@@ -1,0 +1,48 @@
+package dev.grustream.train;
+
+import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.GruStepper;
+import dev.grustream.train.internals.Replay;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores a model's one-step forecasts over a series the way the service would make them: causally, event by
+ * event from a new key's state, with the {@link Backend#JAVA} stepper and the model's normalisation (per key or
+ * fixed).
+ *
+ * <p>{@code double mase = ForecastEvaluation.evaluate(model, series, 1).get(0).mase();}
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class ForecastEvaluation {
+
+    private ForecastEvaluation() {
+    }
+
+    /**
+     * The accuracy of each target's forecasts of rows {@code fromRow} onwards (each made at the row before), in
+     * target order.
+     *
+     * @throws IllegalArgumentException if the series does not have the model's feature count or {@code fromRow}
+     *     is below 1
+     */
+    public static List<Accuracy> evaluate(GruModel model, TrainingSeries series, int fromRow) {
+        if (series.features() != model.spec().featureCount()) {
+            throw new IllegalArgumentException(series.key() + ": expected " + model.spec().featureCount()
+                    + " features per row, found " + series.features());
+        }
+        if (fromRow < 1) {
+            throw new IllegalArgumentException("fromRow: expected >= 1 (row 0 has no forecast), found " + fromRow);
+        }
+        try (GruStepper stepper = model.newStepper(Backend.JAVA)) {
+            Replay.Totals totals = new Replay(stepper).run(series, fromRow, new int[0], new float[0][], 0);
+            List<Accuracy> accuracies = new ArrayList<>();
+            for (int t = 0; t < model.spec().targetCount(); t++) {
+                accuracies.add(new Accuracy(totals.rows(t), totals.absoluteError(t), totals.naiveAbsoluteError(t)));
+            }
+            return accuracies;
+        }
+    }
+}

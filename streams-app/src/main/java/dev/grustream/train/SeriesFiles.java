@@ -1,0 +1,152 @@
+package dev.grustream.train;
+
+import dev.grustream.data.FeatureMapping;
+import dev.grustream.data.SeriesCsvReader;
+import dev.grustream.data.SeriesRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Reads series CSV files (see {@link SeriesCsvReader}) into one {@link TrainingSeries} per key, as the service
+ * would see their events: each key's rows in time order.
+ *
+ * <p>Rows whose time cannot be parsed or with a feature that is empty, not a number, NaN or infinite are skipped;
+ * so is a row at the same time as the key's previous row (the service refuses duplicates). Rows of one key may
+ * come from several files. Keys keep the order they are first met in; directories are read recursively, their
+ * {@code *.csv} files in path order, so the result does not depend on the file system.
+ *
+ * <p>{@code SeriesFiles.Loaded data = SeriesFiles.read(List.of(Path.of("data")), List.of("value"), mapping);}
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class SeriesFiles {
+
+    /**
+     * What was read.
+     *
+     * @param series one per key, in the order keys were first met
+     * @param files the CSV files read
+     * @param rows the rows read, skipped ones included
+     * @param skippedNotFinite rows skipped for an empty, unparsable or non-finite feature value
+     * @param skippedNoTime rows skipped for a timestamp that could not be parsed
+     * @param skippedDuplicates rows skipped for repeating their key's previous timestamp
+     */
+    public record Loaded(List<TrainingSeries> series, int files, long rows, long skippedNotFinite,
+            long skippedNoTime, long skippedDuplicates) {
+
+        public Loaded {
+            series = List.copyOf(series);
+        }
+
+        /** The rows kept in the series. */
+        public long keptRows() {
+            return series.stream().mapToLong(TrainingSeries::rows).sum();
+        }
+    }
+
+    private SeriesFiles() {
+    }
+
+    /**
+     * Reads every CSV file of {@code inputs} (files, or directories searched recursively for {@code *.csv}).
+     *
+     * @param features the features to read, in model order
+     * @param mapping which column each feature is read from
+     * @throws IllegalArgumentException if an input does not exist, a directory holds no CSV file, or a file lacks
+     *     a needed column
+     * @throws UncheckedIOException if reading fails, naming the file
+     */
+    public static Loaded read(List<Path> inputs, List<String> features, FeatureMapping mapping) {
+        List<Path> files = new ArrayList<>();
+        for (Path input : inputs) {
+            files.addAll(csvFiles(input));
+        }
+        Map<String, List<TimedRow>> byKey = new LinkedHashMap<>();
+        long rows = 0;
+        long notFinite = 0;
+        long noTime = 0;
+        for (Path file : files) {
+            try (SeriesCsvReader reader = SeriesCsvReader.open(file, mapping)) {
+                while (reader.hasNext()) {
+                    SeriesRow row = reader.next();
+                    rows++;
+                    if (!row.hasTime()) {
+                        noTime++;
+                        continue;
+                    }
+                    double[] values = new double[features.size()];
+                    boolean finite = true;
+                    for (int f = 0; f < values.length; f++) {
+                        values[f] = row.values().get(features.get(f));
+                        finite &= Double.isFinite(values[f]);
+                    }
+                    if (!finite) {
+                        notFinite++;
+                        continue;
+                    }
+                    byKey.computeIfAbsent(row.key(), key -> new ArrayList<>()).add(new TimedRow(row.timestamp(),
+                            values));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            } catch (UncheckedIOException e) {
+                throw new UncheckedIOException("Cannot read " + file + ": " + e.getCause().getMessage(),
+                        e.getCause());
+            }
+        }
+        List<TrainingSeries> series = new ArrayList<>();
+        long duplicates = 0;
+        for (Map.Entry<String, List<TimedRow>> entry : byKey.entrySet()) {
+            List<TimedRow> keyRows = entry.getValue();
+            keyRows.sort(Comparator.comparingLong(TimedRow::time));
+            double[] values = new double[keyRows.size() * features.size()];
+            int kept = 0;
+            for (int i = 0; i < keyRows.size(); i++) {
+                if (i > 0 && keyRows.get(i).time() == keyRows.get(i - 1).time()) {
+                    duplicates++;
+                    continue;
+                }
+                System.arraycopy(keyRows.get(i).values(), 0, values, kept * features.size(), features.size());
+                kept++;
+            }
+            series.add(TrainingSeries.of(entry.getKey(), features.size(),
+                    Arrays.copyOf(values, kept * features.size())));
+        }
+        return new Loaded(series, files.size(), rows, notFinite, noTime, duplicates);
+    }
+
+    private static List<Path> csvFiles(Path input) {
+        if (Files.isRegularFile(input)) {
+            return List.of(input);
+        }
+        if (!Files.isDirectory(input)) {
+            throw new IllegalArgumentException(input + ": expected a CSV file or a directory, found nothing");
+        }
+        try (Stream<Path> walk = Files.walk(input)) {
+            List<Path> files = walk.filter(Files::isRegularFile)
+                    .filter(path -> path.getFileName().toString().endsWith(".csv"))
+                    .sorted()
+                    .toList();
+            if (files.isEmpty()) {
+                throw new IllegalArgumentException(input + ": expected CSV files (*.csv) in the directory, found"
+                        + " none");
+            }
+            return files;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + input + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A row's time and feature values. */
+    private record TimedRow(long time, double[] values) {
+    }
+}

@@ -1,0 +1,457 @@
+package dev.grustream.train;
+
+import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.GruStepper;
+import dev.grustream.model.KeyStats;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.model.Normalization;
+import dev.grustream.model.PerKeyScaling;
+import dev.grustream.train.internals.Adam;
+import dev.grustream.train.internals.GruParameters;
+import dev.grustream.train.internals.Replay;
+import dev.grustream.train.internals.RowMajorWeights;
+import dev.grustream.train.internals.WindowPass;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.LongSupplier;
+
+/**
+ * Fits a GRU forecaster to the history of many keys: one-step-ahead mean squared error in normalised units,
+ * truncated back-propagation through time, Adam, gradient clipping by global norm, early stopping on a
+ * validation split by time.
+ *
+ * <p>How a run goes:
+ * <ol>
+ *   <li>The last {@code validationFraction} of every series is held out. The normalisation statistics come from
+ *       the training part: per-feature mean and standard deviation of the raw values (fixed), or of the values
+ *       standardised by each key's running statistics (per key; see {@code Normalization}).</li>
+ *   <li>Each series' training steps are cut into consecutive windows of {@code window} steps. A step feeds a
+ *       normalised row and targets the next row as it will be fed in, so per-key targets are clamped like
+ *       inputs, which keeps spikes from dominating the loss.</li>
+ *   <li>Every epoch shuffles the windows and applies one Adam step per batch of {@code batch} windows. A window
+ *       starts from the state its key had before it in the latest validation pass, so the model learns from
+ *       the states serving will give it, without back-propagating across windows.</li>
+ *   <li>After every epoch the model is replayed over every series exactly as the service would run it (the
+ *       serving stepper, from a new key's state), which scores the validation rows and refreshes the windows'
+ *       starting states. The best epoch's model is kept; training stops after {@code patience} epochs without
+ *       improvement.</li>
+ * </ol>
+ *
+ * <p>Reproducible: the same configuration and data give the same weights to the bit, whatever the number of
+ * threads. Each window's gradient is computed by one thread into its own buffer and the buffers are summed in
+ * batch order; float arithmetic in Java is exactly specified, and random numbers come from a seeded
+ * {@link Random}, whose algorithm is specified.
+ *
+ * <p>Not thread-safe; a trainer may run any number of times, one at a time.
+ */
+public final class Trainer {
+
+    private final TrainingConfig config;
+    private final LongSupplier ticker;
+
+    /** A trainer timing itself with {@link System#nanoTime()}. */
+    public Trainer(TrainingConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /** A trainer reading elapsed time from {@code ticker} (nanoseconds). */
+    public Trainer(TrainingConfig config, LongSupplier ticker) {
+        this.config = config;
+        this.ticker = ticker;
+    }
+
+    /**
+     * Trains a model on {@code series} and returns the best one with its record.
+     *
+     * @throws IllegalArgumentException if a series does not have one value per feature per row, or no series has
+     *     enough rows to train on
+     */
+    public TrainingResult train(List<TrainingSeries> series, TrainingListener listener) {
+        long start = ticker.getAsLong();
+        int featureCount = config.features().size();
+        List<TrainingSeries> kept = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (TrainingSeries one : series) {
+            if (one.features() != featureCount) {
+                throw new IllegalArgumentException(one.key() + ": expected " + featureCount + " features per row "
+                        + config.features() + ", found " + one.features());
+            }
+            if (split(one.rows()) >= 2) {
+                kept.add(one);
+            } else {
+                skipped.add(one.key());
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException("no series has enough rows to train on: each needs at least 2"
+                    + " training rows after the validation split of " + config.validationFraction() + " (series: "
+                    + series.size() + ")");
+        }
+        ModelSpec spec = specBuilder().normalization(normalization(kept)).build();
+        ExecutorService pool = config.threads() > 1 ? Executors.newFixedThreadPool(config.threads(), task -> {
+            Thread thread = new Thread(task, "gru-stream-train");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
+        try {
+            return new Run(spec, kept, skipped, pool, listener, start).train();
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private ModelSpec.Builder specBuilder() {
+        return ModelSpec.builder().name(config.name()).version(config.version()).features(config.features())
+                .targets(config.targets()).hiddenSize(config.hiddenSize()).numLayers(config.numLayers())
+                .gateVariant(config.gateVariant());
+    }
+
+    /** The first validation row of a series of {@code rows} rows ({@code rows} without validation). */
+    private int split(int rows) {
+        if (config.validationFraction() == 0) {
+            return rows;
+        }
+        return rows - Math.max(1, (int) Math.round(rows * config.validationFraction()));
+    }
+
+    /** The normalisation fitted to the training rows: statistics of raw values, or of per-key standardised ones. */
+    private Normalization normalization(List<TrainingSeries> series) {
+        int features = config.features().size();
+        double[] zeros = new double[features];
+        double[] ones = new double[features];
+        Arrays.fill(ones, 1.0);
+        // The unit normalisation maps each row to exactly what the model's normalisation will standardise.
+        Normalization unit = config.perKey()
+                .map(scaling -> Normalization.perKey(zeros, ones, scaling))
+                .orElse(Normalization.fixed(zeros, ones));
+        double[] sum = new double[features];
+        double[] sumOfSquares = new double[features];
+        long count = 0;
+        double[] raw = new double[features];
+        float[] standardised = new float[features];
+        for (TrainingSeries one : series) {
+            KeyStats stats = unit.newKeyStats();
+            for (int i = 0; i < split(one.rows()); i++) {
+                one.copyRow(i, raw);
+                unit.normaliseRow(raw, stats, standardised, 0);
+                unit.update(raw, stats);
+                for (int f = 0; f < features; f++) {
+                    sum[f] += standardised[f];
+                }
+                count++;
+            }
+        }
+        double[] mean = new double[features];
+        for (int f = 0; f < features; f++) {
+            mean[f] = sum[f] / count;
+        }
+        for (TrainingSeries one : series) {
+            KeyStats stats = unit.newKeyStats();
+            for (int i = 0; i < split(one.rows()); i++) {
+                one.copyRow(i, raw);
+                unit.normaliseRow(raw, stats, standardised, 0);
+                unit.update(raw, stats);
+                for (int f = 0; f < features; f++) {
+                    double d = standardised[f] - mean[f];
+                    sumOfSquares[f] += d * d;
+                }
+            }
+        }
+        double[] std = new double[features];
+        for (int f = 0; f < features; f++) {
+            double value = Math.sqrt(sumOfSquares[f] / count);
+            // A feature that never varies carries no information; any positive scale keeps it finite.
+            std[f] = value > 0 && Double.isFinite(value) ? value : 1.0;
+        }
+        PerKeyScaling scaling = config.perKey().orElse(null);
+        return scaling == null ? Normalization.fixed(mean, std) : Normalization.perKey(mean, std, scaling);
+    }
+
+    /** The state of one training run. */
+    private final class Run {
+        private final ModelSpec spec;
+        private final List<TrainingSeries> series;
+        private final List<String> skipped;
+        private final ExecutorService pool;
+        private final TrainingListener listener;
+        private final long start;
+        private final Random random;
+        private final int[] splits;
+        private final float[][] inputs;
+        private final int[] windowSeries;
+        private final int[] windowStart;
+        private final int[] windowLength;
+        private final int[] firstWindow;
+        private final float[][] startStates;
+        private final GruParameters parameters;
+        private final GruParameters best;
+        private final RowMajorWeights rows;
+        private final Adam adam;
+        private final GruParameters[] gradients;
+        private final GruParameters total;
+        private final double[] losses;
+        private final ThreadLocal<WindowPass> passes;
+        private final long trainRows;
+        private final long validationRows;
+
+        Run(ModelSpec spec, List<TrainingSeries> series, List<String> skipped, ExecutorService pool,
+                TrainingListener listener, long start) {
+            this.spec = spec;
+            this.series = series;
+            this.skipped = skipped;
+            this.pool = pool;
+            this.listener = listener;
+            this.start = start;
+            this.random = new Random(config.seed());
+            int count = series.size();
+            splits = new int[count];
+            inputs = new float[count][];
+            firstWindow = new int[count + 1];
+            List<int[]> windows = new ArrayList<>();
+            long trainRowCount = 0;
+            long validationRowCount = 0;
+            for (int s = 0; s < count; s++) {
+                TrainingSeries one = series.get(s);
+                splits[s] = split(one.rows());
+                inputs[s] = normalisedInputs(one, splits[s]);
+                trainRowCount += splits[s];
+                validationRowCount += one.rows() - splits[s];
+                firstWindow[s] = windows.size();
+                int steps = splits[s] - 1;
+                for (int from = 0; from < steps; from += config.window()) {
+                    windows.add(new int[] {s, from, Math.min(config.window(), steps - from)});
+                }
+            }
+            firstWindow[count] = windows.size();
+            trainRows = trainRowCount;
+            validationRows = validationRowCount;
+            windowSeries = windows.stream().mapToInt(window -> window[0]).toArray();
+            windowStart = windows.stream().mapToInt(window -> window[1]).toArray();
+            windowLength = windows.stream().mapToInt(window -> window[2]).toArray();
+            startStates = new float[windows.size()][spec.stateSize()];
+            parameters = GruParameters.random(spec, random);
+            best = GruParameters.zerosLike(parameters);
+            best.copyFrom(parameters);
+            rows = new RowMajorWeights(parameters);
+            rows.refresh(parameters);
+            adam = new Adam(parameters);
+            int batch = Math.min(config.batch(), windows.size());
+            gradients = new GruParameters[batch];
+            for (int b = 0; b < batch; b++) {
+                gradients[b] = GruParameters.zerosLike(parameters);
+            }
+            total = GruParameters.zerosLike(parameters);
+            losses = new double[batch];
+            passes = ThreadLocal.withInitial(() -> new WindowPass(spec, config.window()));
+        }
+
+        TrainingResult train() {
+            int windows = windowSeries.length;
+            int batches = (windows + gradients.length - 1) / gradients.length;
+            DataSummary data = new DataSummary(series.size(), trainRows, validationRows, windows, batches,
+                    parameters.count());
+            long epochStart = ticker.getAsLong();
+            Validation validation = validate(parameters.toModel(spec));
+            List<EpochReport> reports = new ArrayList<>();
+            reports.add(new EpochReport(0, Double.NaN, validation.loss, validation.persistenceLoss,
+                    validation.mase, true, config.learningRate(), ticker.getAsLong() - epochStart));
+            listener.started(data, reports.get(0));
+            Validation bestValidation = validation;
+            int bestEpoch = 0;
+            long trainingNanos = 0;
+            long trainedRows = 0;
+            int[] order = new int[windows];
+            for (int w = 0; w < windows; w++) {
+                order[w] = w;
+            }
+            for (int epoch = 1; epoch <= config.epochs() && epoch - bestEpoch <= config.patience(); epoch++) {
+                epochStart = ticker.getAsLong();
+                shuffle(order);
+                double lossSum = 0;
+                long lossCount = 0;
+                for (int b = 0; b < batches; b++) {
+                    int from = b * gradients.length;
+                    int count = Math.min(gradients.length, windows - from);
+                    int steps = 0;
+                    for (int i = 0; i < count; i++) {
+                        steps += windowLength[order[from + i]];
+                    }
+                    double loss = step(order, from, count, steps);
+                    lossSum += loss * steps;
+                    lossCount += steps;
+                    listener.batch(epoch, b + 1, batches, loss);
+                }
+                trainedRows += lossCount;
+                trainingNanos += ticker.getAsLong() - epochStart;
+                validation = validate(parameters.toModel(spec));
+                boolean improved = validationRows == 0 || validation.loss < bestValidation.loss;
+                if (improved) {
+                    best.copyFrom(parameters);
+                    bestValidation = validation;
+                    bestEpoch = epoch;
+                }
+                EpochReport report = new EpochReport(epoch, lossSum / lossCount, validation.loss,
+                        validation.persistenceLoss, validation.mase, improved, config.learningRate(),
+                        ticker.getAsLong() - epochStart);
+                reports.add(report);
+                listener.epoch(report);
+            }
+            return new TrainingResult(best.toModel(spec), data, reports, bestEpoch, bestValidation.accuracy,
+                    skipped, ticker.getAsLong() - start, trainingNanos, trainedRows);
+        }
+
+        /** One optimiser step over windows {@code order[from .. from + count)}; returns their mean loss. */
+        private double step(int[] order, int from, int count, int steps) {
+            float lossScale = 1f / (steps * spec.targetCount());
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int slot = i;
+                int window = order[from + i];
+                tasks.add(() -> {
+                    WindowPass pass = passes.get();
+                    GruParameters gradient = gradients[slot];
+                    gradient.clear();
+                    losses[slot] = pass.forward(parameters, inputs[windowSeries[window]], windowStart[window],
+                            windowLength[window], startStates[window]);
+                    pass.backward(parameters, rows, lossScale, gradient);
+                    return null;
+                });
+            }
+            runAll(tasks);
+            total.copyFrom(gradients[0]);
+            double loss = losses[0];
+            for (int i = 1; i < count; i++) {
+                total.add(gradients[i]);
+                loss += losses[i];
+            }
+            double norm = total.norm();
+            if (!Double.isFinite(norm)) {
+                throw new IllegalStateException("training diverged: the gradient's norm is " + norm
+                        + "; try a lower learning rate (" + config.learningRate() + ") or gradient clip ("
+                        + config.clipNorm() + ")");
+            }
+            if (norm > config.clipNorm()) {
+                total.scale((float) (config.clipNorm() / norm));
+            }
+            adam.step(parameters, total, config.learningRate());
+            rows.refresh(parameters);
+            return loss / ((double) steps * spec.targetCount());
+        }
+
+        /**
+         * Replays every series with {@code model} as the service would, scoring the validation rows and recording
+         * the state before every training window.
+         */
+        private Validation validate(GruModel model) {
+            List<Callable<Replay.Totals>> tasks = new ArrayList<>();
+            for (int s = 0; s < series.size(); s++) {
+                int index = s;
+                tasks.add(() -> {
+                    int[] recordRows = Arrays.copyOfRange(windowStart, firstWindow[index], firstWindow[index + 1]);
+                    try (GruStepper stepper = model.newStepper(Backend.JAVA)) {
+                        return new Replay(stepper).run(series.get(index), splits[index], recordRows, startStates,
+                                firstWindow[index]);
+                    }
+                });
+            }
+            List<Replay.Totals> results = runAll(tasks);
+            double squared = 0;
+            double naiveSquared = 0;
+            long count = 0;
+            Map<String, List<Accuracy>> accuracy = new LinkedHashMap<>();
+            List<Double> mases = new ArrayList<>();
+            for (int s = 0; s < series.size(); s++) {
+                Replay.Totals totals = results.get(s);
+                List<Accuracy> perTarget = new ArrayList<>();
+                for (int t = 0; t < spec.targetCount(); t++) {
+                    squared += totals.squaredError(t);
+                    naiveSquared += totals.naiveSquaredError(t);
+                    count += totals.rows(t);
+                    perTarget.add(new Accuracy(totals.rows(t), totals.absoluteError(t),
+                            totals.naiveAbsoluteError(t)));
+                }
+                accuracy.put(series.get(s).key(), perTarget);
+                double mase = perTarget.get(0).mase();
+                if (Double.isFinite(mase)) {
+                    mases.add(mase);
+                }
+            }
+            return new Validation(squared / count, naiveSquared / count, median(mases), accuracy);
+        }
+
+        private <T> List<T> runAll(List<Callable<T>> tasks) {
+            List<T> results = new ArrayList<>();
+            try {
+                if (pool == null) {
+                    for (Callable<T> task : tasks) {
+                        results.add(task.call());
+                    }
+                    return results;
+                }
+                for (Future<T> future : pool.invokeAll(tasks)) {
+                    results.add(future.get());
+                }
+                return results;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("training was interrupted", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(e.getCause());
+            } catch (Exception e) {
+                throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+            }
+        }
+
+        /** Fisher-Yates with the run's seeded random. */
+        private void shuffle(int[] order) {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int swap = order[i];
+                order[i] = order[j];
+                order[j] = swap;
+            }
+        }
+
+        /** Rows {@code [0, split)} of a series, normalised as the service will feed them. */
+        private float[] normalisedInputs(TrainingSeries one, int split) {
+            Normalization normalization = spec.normalization();
+            KeyStats stats = normalization.newKeyStats();
+            int features = spec.featureCount();
+            float[] out = new float[split * features];
+            double[] raw = new double[features];
+            for (int i = 0; i < split; i++) {
+                one.copyRow(i, raw);
+                normalization.normaliseRow(raw, stats, out, i * features);
+                normalization.update(raw, stats);
+            }
+            return out;
+        }
+    }
+
+    /** What a validation pass measured. */
+    private record Validation(double loss, double persistenceLoss, double mase,
+            Map<String, List<Accuracy>> accuracy) {
+    }
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.grustream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelLoader;
+import dev.grustream.train.SyntheticData;
+import dev.grustream.train.TrainingSeries;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gru-stream train} end to end on small CSV files. */
+class TrainCommandTest {
+
+    @TempDir
+    Path temp;
+
+    private Path data;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void writeSeries() throws IOException {
+        data = temp.resolve("data");
+        List<TrainingSeries> sines = SyntheticData.sines(2, 200, 1);
+        for (TrainingSeries series : sines) {
+            writeCsv(data.resolve("nested").resolve(series.key() + ".csv"), "value", series);
+        }
+    }
+
+    @Test
+    void trainsOnADirectoryAndWritesAZipTheLoaderReads() throws IOException {
+        Path zip = temp.resolve("model.zip");
+
+        int exit = train("--input", data.toString(), "--features", "value", "--output", zip.toString(),
+                "--name", "sines", "--version", "7", "--layers", "2");
+
+        assertThat(exit).isZero();
+        GruModel model = ModelLoader.load(zip);
+        assertThat(model.spec().name()).isEqualTo("sines");
+        assertThat(model.spec().version()).isEqualTo("7");
+        assertThat(model.spec().numLayers()).isEqualTo(2);
+        assertThat(model.spec().normalization().isPerKey()).isTrue();
+    }
+
+    @Test
+    void printsASummaryWithTheValidationMase() {
+        train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+
+        assertThat(out.toString())
+                .contains("keys        2 trained on, 0 too short; 320 training rows, 80 validation rows")
+                .contains("epochs      2 run")
+                .containsPattern("validation  loss [0-9.]+ \\(persistence [0-9.]+\\), MASE [0-9.]+")
+                .contains("rows/s trained")
+                .contains("sine-0");
+    }
+
+    @Test
+    void writesAModelDirectoryWithFixedNormalisationOnRequest() throws IOException {
+        Path directory = temp.resolve("model-dir");
+
+        train("--input", data.toString(), "--features", "value", "--output", directory.toString(),
+                "--normalization", "fixed", "--variant", "reset_before");
+
+        GruModel model = ModelLoader.load(directory);
+        assertThat(model.spec().normalization().isPerKey()).isFalse();
+        assertThat(model.spec().gateVariant().jsonName()).isEqualTo("reset_before");
+    }
+
+    @Test
+    void countsTheRowsItSkips() throws IOException {
+        Path file = data.resolve("gaps.csv");
+        Files.writeString(file, "timestamp,value\n1000,1\n2000,\n3000,3\nlater,4\n5000,5\n");
+
+        train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+
+        assertThat(out.toString()).contains("skipped 1 non-numeric, 1 bad time, 0 duplicate time");
+    }
+
+    @Test
+    void readsAFeatureFromAMappedColumn() throws IOException {
+        Path mapped = temp.resolve("mapped");
+        writeCsv(mapped.resolve("cpu.csv"), "cpu_pct", SyntheticData.sines(1, 200, 2).get(0));
+        Path zip = temp.resolve("model.zip");
+
+        int exit = train("--input", mapped.toString(), "--features", "value=cpu_pct", "--output", zip.toString());
+
+        assertThat(exit).isZero();
+        assertThat(ModelLoader.load(zip).spec().features()).containsExactly("value");
+    }
+
+    @Test
+    void reportsAnUnknownNormalisationAsAUserError() {
+        int exit = train("--input", data.toString(), "--features", "value", "--output",
+                temp.resolve("m").toString(), "--normalization", "adaptive");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--normalization: expected per-key or fixed, found 'adaptive'");
+    }
+
+    @Test
+    void helpDocumentsTheOptions() {
+        int exit = GruStreamCommand.commandLine().setOut(new PrintWriter(out)).execute("train", "--help");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("--input=FILE.csv|DIR", "--normalization=per-key|fixed",
+                "--learning-rate=RATE", "--patience=EPOCHS");
+    }
+
+    private int train(String... options) {
+        List<String> args = new ArrayList<>(List.of("train", "--epochs", "2", "--hidden", "4", "--window", "16",
+                "--threads", "1"));
+        args.addAll(List.of(options));
+        CommandLine command = GruStreamCommand.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args.toArray(String[]::new));
+    }
+
+    private static void writeCsv(Path file, String column, TrainingSeries series) throws IOException {
+        Files.createDirectories(file.getParent());
+        StringBuilder csv = new StringBuilder("timestamp," + column + "\n");
+        for (int i = 0; i < series.rows(); i++) {
+            csv.append(1_700_000_000_000L + i * 60_000L).append(',').append(series.value(i, 0)).append('\n');
+        }
+        Files.writeString(file, csv);
+    }
+}

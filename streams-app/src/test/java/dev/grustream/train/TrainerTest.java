@@ -1,0 +1,151 @@
+package dev.grustream.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grustream.model.GruModel;
+import dev.grustream.model.LayerWeights;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Training runs on small synthetic series: what they learn, and that they are reproducible. */
+class TrainerTest {
+
+    private static final List<TrainingSeries> SINES = SyntheticData.sines(3, 600, 5);
+
+    private static TrainingConfig.Builder quick() {
+        return TrainingConfig.builder().features("value").targets("value").hiddenSize(8).epochs(15).window(24)
+                .batch(8).learningRate(1e-2).threads(1);
+    }
+
+    @Test
+    void learnsNoisySinesWellBelowPersistence() {
+        TrainingResult result = new Trainer(quick().build()).train(SINES, TrainingListener.NONE);
+
+        EpochReport best = result.best();
+        assertThat(best.validationLoss()).isLessThan(0.5 * best.persistenceLoss());
+        assertThat(best.validationLoss()).isLessThan(0.5 * result.epochs().get(0).validationLoss());
+        assertThat(best.validationMase()).isLessThan(0.8);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameWeights() {
+        GruModel first = new Trainer(quick().epochs(3).build()).train(SINES, TrainingListener.NONE).model();
+        GruModel second = new Trainer(quick().epochs(3).build()).train(SINES, TrainingListener.NONE).model();
+
+        assertSameWeights(first, second);
+    }
+
+    @Test
+    void theWeightsDoNotDependOnTheNumberOfThreads() {
+        GruModel single = new Trainer(quick().epochs(3).build()).train(SINES, TrainingListener.NONE).model();
+        GruModel parallel = new Trainer(quick().epochs(3).threads(3).build()).train(SINES, TrainingListener.NONE)
+                .model();
+
+        assertSameWeights(single, parallel);
+    }
+
+    @Test
+    void anotherSeedGivesOtherWeights() {
+        GruModel first = new Trainer(quick().epochs(1).build()).train(SINES, TrainingListener.NONE).model();
+        GruModel second = new Trainer(quick().epochs(1).seed(7).build()).train(SINES, TrainingListener.NONE)
+                .model();
+
+        assertThat(first.headWeight()).isNotEqualTo(second.headWeight());
+    }
+
+    @Test
+    void reportsTheValidationAccuracyOfTheKeptModelAsTheServiceWouldScoreIt() {
+        TrainingResult result = new Trainer(quick().epochs(4).build()).train(SINES, TrainingListener.NONE);
+
+        TrainingSeries series = SINES.get(2);
+        int firstValidationRow = series.rows() - 120;
+        Accuracy replayed = ForecastEvaluation.evaluate(result.model(), series, firstValidationRow).get(0);
+        assertThat(result.validationAccuracy().get("sine-2").get(0)).isEqualTo(replayed);
+    }
+
+    @Test
+    void stopsEarlyWhenValidationStopsImproving() {
+        TrainingResult result = new Trainer(quick().epochs(200).patience(2).learningRate(0.05).build())
+                .train(SINES, TrainingListener.NONE);
+
+        int epochs = result.epochs().size() - 1;
+        assertThat(epochs).isLessThan(200);
+        assertThat(epochs - result.bestEpoch()).isEqualTo(2);
+    }
+
+    @Test
+    void normalisesPerKeyByDefaultAndFixedOnRequest() {
+        TrainingResult perKey = new Trainer(quick().epochs(1).build()).train(SINES, TrainingListener.NONE);
+        TrainingResult fixed = new Trainer(quick().epochs(1).fixedNormalization().build())
+                .train(SINES, TrainingListener.NONE);
+
+        assertThat(perKey.model().spec().normalization().perKey()).contains(TrainingConfig.DEFAULT_PER_KEY);
+        assertThat(fixed.model().spec().normalization().perKey()).isEmpty();
+        // Fixed statistics are those of the raw training values: levels 1, 10 and 100 average to 37.
+        assertThat(fixed.model().spec().normalization().mean(0)).isBetween(30.0, 45.0);
+    }
+
+    @Test
+    void skipsSeriesTooShortToTrainOn() {
+        List<TrainingSeries> series = new ArrayList<>(SINES);
+        series.add(TrainingSeries.of("tiny", 1, new double[] {1, 2}));
+
+        TrainingResult result = new Trainer(quick().epochs(1).build()).train(series, TrainingListener.NONE);
+
+        assertThat(result.skippedSeries()).containsExactly("tiny");
+        assertThat(result.data().keys()).isEqualTo(3);
+    }
+
+    @Test
+    void refusesSeriesWithAnotherNumberOfFeatures() {
+        List<TrainingSeries> series = List.of(SyntheticData.gaussian("two", 2, 50, 1));
+
+        assertThatThrownBy(() -> new Trainer(quick().build()).train(series, TrainingListener.NONE))
+                .hasMessage("two: expected 1 features per row [value], found 2");
+    }
+
+    @Test
+    void refusesATargetThatIsNotAFeature() {
+        assertThatThrownBy(() -> quick().targets("latency").build())
+                .hasMessage("targets: expected each to be one of the features [value], found \"latency\"");
+    }
+
+    @Test
+    void tellsTheListenerAboutEveryBatchAndEpoch() {
+        List<String> events = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void started(DataSummary data, EpochReport initial) {
+                events.add("started " + data.batchesPerEpoch());
+            }
+
+            @Override
+            public void batch(int epoch, int batch, int batches, double loss) {
+                events.add("batch " + epoch + "." + batch);
+            }
+
+            @Override
+            public void epoch(EpochReport report) {
+                events.add("epoch " + report.epoch());
+            }
+        };
+
+        // 3 keys x (480 training rows - 1) steps in windows of 24: 3 x 20 windows, 8 per batch.
+        new Trainer(quick().epochs(1).build()).train(SINES, listener);
+
+        assertThat(events).hasSize(10).startsWith("started 8", "batch 1.1").endsWith("batch 1.8", "epoch 1");
+    }
+
+    private static void assertSameWeights(GruModel first, GruModel second) {
+        LayerWeights a = first.layer(0);
+        LayerWeights b = second.layer(0);
+        assertThat(a.weightIh()).containsExactly(b.weightIh());
+        assertThat(a.weightHh()).containsExactly(b.weightHh());
+        assertThat(a.biasIh()).containsExactly(b.biasIh());
+        assertThat(a.biasHh()).containsExactly(b.biasHh());
+        assertThat(first.headWeight()).containsExactly(second.headWeight());
+        assertThat(first.headBias()).containsExactly(second.headBias());
+    }
+}
