@@ -307,7 +307,8 @@ public final class Benchmark {
 
     /** Bytes of one key's stored gru-stream state: the baseline stores as many. */
     private int stateBytes() {
-        KeyState state = KeyState.fresh(model.spec().name(), model.spec().version(), model.spec().stateSize(), 1);
+        KeyState state = KeyState.fresh(model.spec().name(), model.spec().version(), model.spec().stateSize(), 1,
+                model.spec().normalization().newKeyStats());
         state.advanced(1);
         return StateCodec.encode(state).length;
     }

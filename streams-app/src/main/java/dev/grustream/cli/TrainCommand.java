@@ -140,8 +140,8 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.printf(Locale.ROOT, "Read %,d rows of %,d keys from %,d files%n", data.rows(), data.series().size(),
                 data.files());
-        TrainingResult result = new Trainer(config).train(data.series(), new ProgressBar(err, epochs,
-                System.console() != null));
+        TrainingResult result = new Trainer(config).train(data.series(), new TrainingProgress(err,
+                System.console() != null ? System.err : null, epochs));
         write(result);
         printSummary(spec.commandLine().getOut(), config, data, result, System.nanoTime() - start);
         return 0;

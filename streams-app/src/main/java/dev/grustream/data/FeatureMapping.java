@@ -1,5 +1,6 @@
 package dev.grustream.data;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ public final class FeatureMapping {
     private final Map<String, String> columnByFeature;
 
     private FeatureMapping(Map<String, String> columnByFeature) {
-        this.columnByFeature = Map.copyOf(columnByFeature);
+        this.columnByFeature = Collections.unmodifiableMap(new LinkedHashMap<>(columnByFeature));
     }
 
     /** Each feature read from the column of its own name. */

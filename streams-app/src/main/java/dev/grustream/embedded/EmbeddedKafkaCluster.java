@@ -26,6 +26,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * called more than once. Thread-safe.
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
+    private static final String TRANSACTION_VERSION = "transaction.version";
+
     /** Name of the extra listener bound to a fixed port for outside tools. */
     static final String HOST_LISTENER = "HOST";
 
@@ -108,6 +110,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     public static final class Builder {
         private int brokers = 1;
         private int hostPort;
+        private short transactionVersion = 1;
         private final Map<String, Object> brokerConfig = new LinkedHashMap<>();
 
         private Builder() {
@@ -131,6 +134,20 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 throw new IllegalArgumentException("port must be in [0, 65535], found " + port);
             }
             this.hostPort = port;
+            return this;
+        }
+
+        /**
+         * The transaction protocol version (feature {@code transaction.version}), 1 by default. Version 2 (KIP-890,
+         * the default of new Kafka 4.x clusters) made exactly-once producers of Kafka Streams 4.3.1 loop on
+         * OUT_OF_ORDER_SEQUENCE_NUMBER after a CONCURRENT_TRANSACTIONS error under sustained load on this
+         * in-process cluster (see the README's benchmark section), so the embedded cluster uses version 1.
+         */
+        public Builder transactionVersion(short version) {
+            if (version < 0 || version > 2) {
+                throw new IllegalArgumentException("transaction.version must be 0, 1 or 2, found " + version);
+            }
+            this.transactionVersion = version;
             return this;
         }
 
@@ -185,15 +202,17 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
 
         /**
-         * The metadata version and feature levels a production broker of this Kafka release starts with; the test
-         * kit's default is the testing version with unstable features, which is not what users run.
+         * The metadata version and feature levels a production broker of this Kafka release starts with (the test
+         * kit's default is the testing version with unstable features, which is not what users run), with the
+         * transaction protocol version of {@link #transactionVersion(short)}.
          */
-        private static BootstrapMetadata productionMetadata() {
+        private BootstrapMetadata productionMetadata() {
             MetadataVersion version = MetadataVersion.latestProduction();
             Map<String, Short> features = new TreeMap<>();
             for (Feature feature : Feature.PRODUCTION_FEATURES) {
                 features.put(feature.featureName(), feature.defaultLevel(version));
             }
+            features.put(TRANSACTION_VERSION, transactionVersion);
             return BootstrapMetadata.fromVersions(version, features, "gru-stream embedded cluster");
         }
     }

@@ -9,6 +9,7 @@ import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.GruStepper;
+import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertLevel;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.ResidualScorer;
@@ -63,6 +64,7 @@ public final class BatchRunner implements AutoCloseable {
     private Map<String, Integer> featureIndex;
     private int[] targetFeature;
     private double[] scale;
+    private double[][] rawRows;
     private int features;
     private int targets;
     private int stateSize;
@@ -147,46 +149,58 @@ public final class BatchRunner implements AutoCloseable {
     private boolean prepare(int row, PendingObservation event, KeyState stored, Map<String, KeyState> touched,
             Sink sink) {
         long eventTime = event.getEventTime().toEpochMilli();
-        if (stored != null) {
-            long last = stored.lastEventTime();
-            if (eventTime == last) {
-                sink.deadLetter(event, DeadLetterReason.DUPLICATE, "the key already has an event at " + event
-                        .getEventTime() + "; a key's event times must increase");
-                return false;
-            }
-            if (last - eventTime > lateGraceMs) {
-                sink.deadLetter(event, DeadLetterReason.LATE, "event time " + event.getEventTime() + " is "
-                        + (last - eventTime) + " ms before the key's last event (" + Instant.ofEpochMilli(last)
-                        + "), more than the grace of " + lateGraceMs + " ms");
-                return false;
-            }
+        if (stored != null && !inOrder(event, eventTime, stored.lastEventTime(), sink)) {
+            return false;
         }
-        if (!stageInputs(row, event, sink)) {
+        double[] raw = rawRows[row];
+        if (!readFeatures(event, raw, sink)) {
             return false;
         }
         StateReset reset = resetOf(stored, eventTime);
+        // A gap keeps the key's feature statistics: the series' level and scale outlive a pause.
+        KeyStats stats = (reset == StateReset.NONE || reset == StateReset.GAP) && stored.featureStats() != null
+                ? stored.featureStats() : spec.normalization().newKeyStats();
+        if (!normalise(event, raw, stats, row, sink)) {
+            return false;
+        }
         KeyState state = reset == StateReset.NONE
-                ? stored : KeyState.fresh(spec.name(), spec.version(), stateSize, targets);
+                ? stored : KeyState.fresh(spec.name(), spec.version(), stateSize, targets, stats);
         touched.put(event.getKey(), state);
 
         boolean hasExpected = state.hasForecast();
         double score = 0.0;
         if (hasExpected) {
-            Map<String, Double> values = event.getFeatures();
             for (int t = 0; t < targets; t++) {
-                double actual = values.get(spec.targets().get(t));
                 expected[row * targets + t] = state.forecast()[t];
-                errors[row * targets + t] = actual - state.forecast()[t];
+                errors[row * targets + t] = raw[targetFeature[t]] - state.forecast()[t];
+                scale[t] = spec.normalization().scale(targetFeature[t], stats);
             }
             score = scorer.score(slice(errors, row), state.errorCount(), state.errorMean(), state.errorVariance(),
                     scale);
         }
+        spec.normalization().update(raw, stats);
         System.arraycopy(state.hidden(), 0, states, row * stateSize, stateSize);
         compared[row] = hasExpected;
         scores[row] = score;
         resets[row] = reset;
         rowStates[row] = state;
         rowEvents[row] = event;
+        return true;
+    }
+
+    /** Whether the event comes after the key's last one (or within the grace); dead-letters it otherwise. */
+    private boolean inOrder(PendingObservation event, long eventTime, long last, Sink sink) {
+        if (eventTime == last) {
+            sink.deadLetter(event, DeadLetterReason.DUPLICATE, "the key already has an event at " + event
+                    .getEventTime() + "; a key's event times must increase");
+            return false;
+        }
+        if (last - eventTime > lateGraceMs) {
+            sink.deadLetter(event, DeadLetterReason.LATE, "event time " + event.getEventTime() + " is "
+                    + (last - eventTime) + " ms before the key's last event (" + Instant.ofEpochMilli(last)
+                    + "), more than the grace of " + lateGraceMs + " ms");
+            return false;
+        }
         return true;
     }
 
@@ -203,8 +217,8 @@ public final class BatchRunner implements AutoCloseable {
         return StateReset.NONE;
     }
 
-    /** Normalises the observation's features into row {@code row} of the inputs; dead-letters it if it cannot. */
-    private boolean stageInputs(int row, PendingObservation event, Sink sink) {
+    /** Reads the model's features, in feature order, into {@code raw}; dead-letters the observation if it cannot. */
+    private boolean readFeatures(PendingObservation event, double[] raw, Sink sink) {
         Map<String, Double> values = event.getFeatures();
         for (int f = 0; f < features; f++) {
             String name = spec.features().get(f);
@@ -219,14 +233,7 @@ public final class BatchRunner implements AutoCloseable {
                         + "; values must be finite");
                 return false;
             }
-            float normalized = spec.normalization().normalise(f, value);
-            if (!Float.isFinite(normalized) || Math.abs(normalized) > maxAbsNormalized) {
-                sink.deadLetter(event, DeadLetterReason.OUT_OF_RANGE, "feature '" + name + "' = " + value
-                        + " is " + normalized + " after normalisation, beyond the accepted magnitude "
-                        + maxAbsNormalized);
-                return false;
-            }
-            inputs[row * features + f] = normalized;
+            raw[f] = value;
         }
         if (values.size() != features) {
             for (String name : values.keySet()) {
@@ -235,6 +242,24 @@ public final class BatchRunner implements AutoCloseable {
                             + "' is not a feature of the model; the model expects exactly " + spec.features());
                     return false;
                 }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Normalises the raw row into row {@code row} of the model inputs with the key's statistics (before this
+     * event); dead-letters the observation if a value would saturate the model.
+     */
+    private boolean normalise(PendingObservation event, double[] raw, KeyStats stats, int row, Sink sink) {
+        spec.normalization().normaliseRow(raw, stats, inputs, row * features);
+        for (int f = 0; f < features; f++) {
+            float normalized = inputs[row * features + f];
+            if (!Float.isFinite(normalized) || Math.abs(normalized) > maxAbsNormalized) {
+                sink.deadLetter(event, DeadLetterReason.OUT_OF_RANGE, "feature '" + spec.features().get(f) + "' = "
+                        + raw[f] + " is " + normalized + " after normalisation, beyond the accepted magnitude "
+                        + maxAbsNormalized);
+                return false;
             }
         }
         return true;
@@ -254,7 +279,8 @@ public final class BatchRunner implements AutoCloseable {
         for (int t = 0; t < targets; t++) {
             Double[] steps = new Double[horizon];
             for (int h = 0; h < horizon; h++) {
-                steps[h] = spec.normalization().denormalise(targetFeature[t], outputs[base + h * targets + t]);
+                steps[h] = spec.normalization().denormalise(targetFeature[t], outputs[base + h * targets + t],
+                        state.featureStats());
             }
             state.forecast()[t] = steps[0];
             forecast.put(spec.targets().get(t), Arrays.asList(steps));
@@ -332,10 +358,10 @@ public final class BatchRunner implements AutoCloseable {
         scale = new double[targets];
         for (int t = 0; t < targets; t++) {
             targetFeature[t] = featureIndex.get(spec.targets().get(t));
-            scale[t] = spec.normalization().std(targetFeature[t]);
         }
         stepper = next.newStepper(backend);
         inputs = new float[maxBatch * features];
+        rawRows = new double[maxBatch][features];
         states = new float[maxBatch * stateSize];
         outputs = new float[maxBatch * horizon * targets];
         errors = new double[maxBatch * targets];

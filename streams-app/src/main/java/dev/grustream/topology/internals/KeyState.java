@@ -1,5 +1,6 @@
 package dev.grustream.topology.internals;
 
+import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertPolicy;
 import java.util.Arrays;
 
@@ -17,6 +18,7 @@ public final class KeyState {
     private final double[] forecast;
     private final double[] errorMean;
     private final double[] errorVariance;
+    private final KeyStats featureStats;
     private long step;
     private long lastEventTime;
     private long errorCount;
@@ -24,27 +26,33 @@ public final class KeyState {
     private boolean hasForecast;
 
     private KeyState(String modelName, String modelVersion, float[] hidden, double[] forecast, double[] errorMean,
-            double[] errorVariance) {
+            double[] errorVariance, KeyStats featureStats) {
         this.modelName = modelName;
         this.modelVersion = modelVersion;
         this.hidden = hidden;
         this.forecast = forecast;
         this.errorMean = errorMean;
         this.errorVariance = errorVariance;
+        this.featureStats = featureStats;
         this.lastAlertTime = AlertPolicy.NEVER;
     }
 
-    /** A state that has consumed nothing yet: zero hidden state, no forecast, no error statistics. */
-    public static KeyState fresh(String modelName, String modelVersion, int stateSize, int targets) {
+    /**
+     * A state that has consumed nothing yet: zero hidden state, no forecast, no error statistics, and the given
+     * running statistics of the features (fresh ones for a new key; a gap keeps the key's own).
+     */
+    public static KeyState fresh(String modelName, String modelVersion, int stateSize, int targets,
+            KeyStats featureStats) {
         return new KeyState(modelName, modelVersion, new float[stateSize], new double[targets], new double[targets],
-                new double[targets]);
+                new double[targets], featureStats);
     }
 
     /** A state restored from stored values; the arrays are taken, not copied. */
     static KeyState restored(String modelName, String modelVersion, float[] hidden, long step, long lastEventTime,
             double[] forecast, boolean hasForecast, long errorCount, double[] errorMean, double[] errorVariance,
-            long lastAlertTime) {
-        KeyState state = new KeyState(modelName, modelVersion, hidden, forecast, errorMean, errorVariance);
+            long lastAlertTime, KeyStats featureStats) {
+        KeyState state = new KeyState(modelName, modelVersion, hidden, forecast, errorMean, errorVariance,
+                featureStats);
         state.step = step;
         state.lastEventTime = lastEventTime;
         state.hasForecast = hasForecast;
@@ -83,6 +91,14 @@ public final class KeyState {
     /** Weighted forecast error variance per target; updated in place. */
     public double[] errorVariance() {
         return errorVariance;
+    }
+
+    /**
+     * The running statistics of the key's raw feature values that per-key normalisation standardises them with;
+     * updated in place. Unused by models with fixed normalisation.
+     */
+    public KeyStats featureStats() {
+        return featureStats;
     }
 
     public long errorCount() {

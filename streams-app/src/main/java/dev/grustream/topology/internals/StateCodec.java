@@ -1,8 +1,10 @@
 package dev.grustream.topology.internals;
 
+import dev.grustream.avro.FeatureStats;
 import dev.grustream.avro.ResidualStats;
 import dev.grustream.avro.SeriesState;
 import dev.grustream.avro.history.VersionedRecordCodec;
+import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertPolicy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -41,6 +43,7 @@ public final class StateCodec implements Serde<KeyState> {
                         .build())
                 .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
                         ? null : Instant.ofEpochMilli(state.lastAlertTime()))
+                .setFeatureStats(state.featureStats() == null ? null : featureStats(state.featureStats()))
                 .build();
         return CODEC.encode(record);
     }
@@ -58,7 +61,19 @@ public final class StateCodec implements Serde<KeyState> {
                 record.getLastEventTime().toEpochMilli(),
                 forecast.isEmpty() ? new double[targets] : toArray(forecast), !forecast.isEmpty(),
                 residuals.getCount(), toArray(residuals.getMean()), toArray(residuals.getVariance()),
-                record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli());
+                record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
+                record.getFeatureStats() == null ? null : KeyStats.of(record.getFeatureStats().getCount(),
+                        toArray(record.getFeatureStats().getMean()), toArray(record.getFeatureStats().getVariance())));
+    }
+
+    private static FeatureStats featureStats(KeyStats stats) {
+        List<Double> mean = new ArrayList<>(stats.size());
+        List<Double> variance = new ArrayList<>(stats.size());
+        for (int f = 0; f < stats.size(); f++) {
+            mean.add(stats.mean(f));
+            variance.add(stats.variance(f));
+        }
+        return FeatureStats.newBuilder().setCount(stats.count()).setMean(mean).setVariance(variance).build();
     }
 
     @Override

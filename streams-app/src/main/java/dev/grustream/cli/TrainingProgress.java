@@ -3,29 +3,32 @@ package dev.grustream.cli;
 import dev.grustream.train.DataSummary;
 import dev.grustream.train.EpochReport;
 import dev.grustream.train.TrainingListener;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows a training run's progress: on a terminal a bar redrawn in place while an epoch runs, and one line per
- * epoch with its losses. Not thread-safe; the trainer calls it from one thread.
+ * Shows a training run's progress: one line per epoch with its losses and, on a terminal, a progress bar with the
+ * running loss while an epoch runs. Not thread-safe; the trainer calls it from one thread.
  */
-final class ProgressBar implements TrainingListener {
-
-    private static final int WIDTH = 30;
-
+final class TrainingProgress implements TrainingListener {
     private final PrintWriter out;
+    private final PrintStream terminal;
     private final int epochs;
-    private final boolean redraw;
-    private int drawn = -1;
+    private ProgressBar bar;
 
     /**
-     * @param redraw whether to redraw a bar in place with carriage returns (a terminal), or only print lines
+     * @param out where the epoch lines go
+     * @param terminal where the bar is drawn, or null for no bar (output that is not a terminal)
      */
-    ProgressBar(PrintWriter out, int epochs, boolean redraw) {
+    TrainingProgress(PrintWriter out, PrintStream terminal, int epochs) {
         this.out = out;
+        this.terminal = terminal;
         this.epochs = epochs;
-        this.redraw = redraw;
     }
 
     @Override
@@ -40,25 +43,24 @@ final class ProgressBar implements TrainingListener {
 
     @Override
     public void batch(int epoch, int batch, int batches, double loss) {
-        if (!redraw) {
+        if (terminal == null) {
             return;
         }
-        int filled = batch * WIDTH / batches;
-        if (filled == drawn && batch != batches) {
-            return;
+        if (bar == null) {
+            bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
+                    .setInitialMax(batches).setStyle(ProgressBarStyle.ASCII).setUnit(" batches", 1)
+                    .setConsumer(new ConsoleProgressBarConsumer(terminal)).build();
         }
-        drawn = filled;
-        out.printf(Locale.ROOT, "\repoch %4d/%d [%s%s] %d/%d loss %.5f", epoch, epochs, "=".repeat(filled),
-                " ".repeat(WIDTH - filled), batch, batches, loss);
-        out.flush();
+        bar.stepTo(batch);
+        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.5f", loss));
     }
 
     @Override
     public void epoch(EpochReport report) {
-        if (redraw) {
-            out.print("\r" + " ".repeat(WIDTH + 50) + "\r");
+        if (bar != null) {
+            bar.close();
+            bar = null;
         }
-        drawn = -1;
         out.printf(Locale.ROOT, "epoch %4d  train %.5f  validation %.5f (persistence %.5f)  MASE %.3f  %.1f s%s%n",
                 report.epoch(), report.trainLoss(), report.validationLoss(), report.persistenceLoss(),
                 report.validationMase(), report.nanos() / 1e9, report.best() ? "  *" : "");

@@ -1,0 +1,90 @@
+package dev.grustream.topology;
+
+import static dev.grustream.testing.TopologyHarness.NOW;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.StateReset;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
+import dev.grustream.service.ModelSource;
+import dev.grustream.testing.TopologyHarness;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The topology with a model that normalises per key: the bundled default model. */
+class PerKeyNormalisationTopologyTest {
+    static final long MINUTE = 60_000;
+    static final long T0 = NOW.toEpochMilli() - 5 * 86_400_000L;
+    static GruModel model;
+
+    @BeforeAll
+    static void loadModel() {
+        model = ModelSource.bundled();
+        assertThat(model.spec().normalization().isPerKey()).isTrue();
+    }
+
+    static double wave(int i) {
+        return 20 + 5 * Math.sin(i / 7.0) + Math.cos(i * 1.3);
+    }
+
+    private List<Forecast> forecasts(double scale, int from, int to) {
+        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
+            for (int i = from; i < to; i++) {
+                harness.send("k", T0 + i * MINUTE, scale * wave(i));
+            }
+            return harness.forecastValues();
+        }
+    }
+
+    @Test
+    void forecastsScaleWithTheSeries() {
+        List<Forecast> unit = forecasts(1, 0, 100);
+        List<Forecast> thousand = forecasts(1000, 0, 100);
+
+        for (int i = 0; i < unit.size(); i++) {
+            double small = unit.get(i).getForecast().get("value").get(0);
+            double large = thousand.get(i).getForecast().get("value").get(0);
+            assertThat(large / 1000).as("forecast %d", i).isCloseTo(small, within(1e-6 * Math.abs(small) + 1e-9));
+        }
+    }
+
+    @Test
+    void forecastsFollowASeriesOfAnyLevel() {
+        List<Forecast> forecasts = forecasts(1e6, 0, 200);
+
+        Forecast last = forecasts.get(forecasts.size() - 1);
+        assertThat(last.getForecast().get("value").get(0)).isCloseTo(1e6 * wave(200), within(1e6 * 3));
+        assertThat(last.getAnomalyScore()).isLessThan(0.999);
+    }
+
+    @Test
+    void storedStateCarriesTheFeatureStatistics() {
+        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
+            for (int i = 0; i < 30; i++) {
+                harness.send("k", T0 + i * MINUTE, wave(i));
+            }
+
+            var stats = harness.stateStore().get("k").featureStats();
+            assertThat(stats.count()).isEqualTo(30);
+            assertThat(stats.mean(0)).isBetween(15.0, 25.0);
+        }
+    }
+
+    @Test
+    void aGapRestartsTheGruStateButKeepsTheFeatureStatistics() {
+        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
+            for (int i = 0; i < 30; i++) {
+                harness.send("k", T0 + i * MINUTE, wave(i));
+            }
+            harness.send("k", T0 + 29 * MINUTE + 2 * 86_400_000L, wave(30));
+
+            Forecast afterGap = harness.forecastValues().get(30);
+            assertThat(afterGap.getStateReset()).isEqualTo(StateReset.GAP);
+            assertThat(harness.stateStore().get("k").featureStats().count()).isEqualTo(31);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.grustream.topology.internals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.avro.history.SchemaHistory;
+import dev.grustream.model.KeyStats;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.junit.jupiter.api.Test;
+
+class StateCodecTest {
+
+    private static KeyState state(KeyStats stats) {
+        KeyState state = KeyState.fresh("m", "1", 4, 1, stats);
+        state.hidden()[2] = 0.5f;
+        state.forecast()[0] = 3.25;
+        state.errorMean()[0] = 0.1;
+        state.errorVariance()[0] = 0.2;
+        state.errorCount(7);
+        state.advanced(1_000);
+        state.alerted(900);
+        return state;
+    }
+
+    @Test
+    void roundTripsEveryField() {
+        KeyState decoded = StateCodec.decode(StateCodec.encode(state(KeyStats.of(5, new double[] {2.0},
+                new double[] {0.25}))));
+
+        assertThat(decoded.modelName()).isEqualTo("m");
+        assertThat(decoded.hidden()).containsExactly(0f, 0f, 0.5f, 0f);
+        assertThat(decoded.forecast()).containsExactly(3.25);
+        assertThat(decoded.hasForecast()).isTrue();
+        assertThat(decoded.errorCount()).isEqualTo(7);
+        assertThat(decoded.step()).isEqualTo(1);
+        assertThat(decoded.lastEventTime()).isEqualTo(1_000);
+        assertThat(decoded.lastAlertTime()).isEqualTo(900);
+        assertThat(decoded.featureStats()).isEqualTo(KeyStats.of(5, new double[] {2.0}, new double[] {0.25}));
+    }
+
+    @Test
+    void stateWithoutFeatureStatisticsRoundTrips() {
+        assertThat(StateCodec.decode(StateCodec.encode(state(null))).featureStats()).isNull();
+    }
+
+    @Test
+    void readsStateWrittenByVersionOne() throws IOException {
+        Schema v1 = SchemaHistory.version("SeriesState", 1);
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("model_name", "m");
+        old.put("model_version", "1");
+        old.put("hidden", ByteBuffer.wrap(new byte[8]));
+        old.put("step", 3L);
+        old.put("last_event_time", 42L);
+        old.put("forecast", List.of(1.5));
+        GenericRecord residuals = new GenericData.Record(v1.getField("residuals").schema());
+        residuals.put("count", 2L);
+        residuals.put("mean", List.of(0.0));
+        residuals.put("variance", List.of(1.0));
+        old.put("residuals", residuals);
+        old.put("last_alert_time", null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(1);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericRecord>(v1).write(old, encoder);
+        encoder.flush();
+
+        KeyState decoded = StateCodec.decode(bytes.toByteArray());
+
+        assertThat(decoded.step()).isEqualTo(3);
+        assertThat(decoded.lastEventTime()).isEqualTo(42);
+        assertThat(decoded.forecast()).containsExactly(1.5);
+        assertThat(decoded.hidden()).hasSize(2);
+        assertThat(decoded.featureStats()).isNull();
+    }
+}
