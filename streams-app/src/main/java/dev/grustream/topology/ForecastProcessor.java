@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +55,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private PendingBuffer pending;
     private BatchRunner runner;
     private String evictionCursor;
+    /** Anomaly score of each key's last forecast in the batch being advanced, kept in its stored state. */
+    private final Map<String, Double> lastScores = new HashMap<>();
 
     ForecastProcessor(ForecasterSettings settings, ActiveModel activeModel, ForecasterMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -176,6 +179,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     private void advance(List<PendingObservation> batch) {
         Map<String, KeyState> touched;
+        lastScores.clear();
         try {
             touched = runner.run(batch, activeModel.current(), states::get, sink);
         } catch (RuntimeException e) {
@@ -183,7 +187,13 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                     + " observations failed", e);
         }
         List<KeyValue<String, KeyState>> updates = new ArrayList<>(touched.size());
-        touched.forEach((key, state) -> updates.add(KeyValue.pair(key, state)));
+        touched.forEach((key, state) -> {
+            Double score = lastScores.get(key);
+            if (score != null) {
+                state.scored(score);
+            }
+            updates.add(KeyValue.pair(key, state));
+        });
         states.putAll(updates);
     }
 
@@ -191,6 +201,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         @Override
         public void forecast(PendingObservation observation, Forecast forecast, StateReset reset) {
             metrics.forecast();
+            lastScores.put(observation.getKey(),
+                    forecast.getExpected() == null ? Double.NaN : forecast.getAnomalyScore());
             if (reset != StateReset.NONE) {
                 metrics.reset(reset);
             }

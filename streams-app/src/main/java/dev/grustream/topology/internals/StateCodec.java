@@ -41,6 +41,7 @@ public final class StateCodec implements Serde<KeyState> {
                         .build())
                 .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
                         ? null : Instant.ofEpochMilli(state.lastAlertTime()))
+                .setLastAnomalyScore(Double.isNaN(state.lastAnomalyScore()) ? null : state.lastAnomalyScore())
                 .build();
         return CODEC.encode(record);
     }
@@ -58,7 +59,8 @@ public final class StateCodec implements Serde<KeyState> {
                 record.getLastEventTime().toEpochMilli(),
                 forecast.isEmpty() ? new double[targets] : toArray(forecast), !forecast.isEmpty(),
                 residuals.getCount(), toArray(residuals.getMean()), toArray(residuals.getVariance()),
-                record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli());
+                record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
+                record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore());
     }
 
     @Override
