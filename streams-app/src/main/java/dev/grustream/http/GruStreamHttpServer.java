@@ -91,6 +91,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
             config.jetty.threadPool = new QueuedThreadPool(16, 2, 60_000);
             // A key may hold any character; %2F must reach the handler as part of the key, not as a separator.
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.router.mount(router -> router
                     .before(ctx -> ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store"))
                     .get("/health/live", this::live)

@@ -138,6 +138,8 @@ class CrashRecoveryIntegrationTest {
                 "--set", "session.timeout.ms=6000",
                 "--set", "heartbeat.interval.ms=1000",
                 "--set", "model.path=" + model,
+                "--set", "http.port=0",
+                "--set", "http.advertised.host=127.0.0.1",
                 "--set", "batch.max.size=5000",
                 "--set", "batch.linger.ms=2000",
                 "--set", "topic.observations=" + observations,
