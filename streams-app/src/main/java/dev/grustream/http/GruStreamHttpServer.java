@@ -131,7 +131,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         }
         server.self = new HostInfo(settings.advertisedHost(), server.port());
         LOG.info("HTTP endpoints on {}:{}, advertised to other instances as {}", settings.bindAddress(),
-                server.port(), server.self);
+                server.port(), server.advertisedEndpoint());
         return server;
     }
 
@@ -140,9 +140,18 @@ public final class GruStreamHttpServer implements AutoCloseable {
         return app.port();
     }
 
-    /** This instance as other instances reach it: the value of Kafka Streams' {@code application.server}. */
+    /** This instance as other instances reach it. */
     public HostInfo advertised() {
         return self;
+    }
+
+    /** {@code host:port} of {@link #advertised()}: the value of Kafka Streams' {@code application.server}. */
+    public String advertisedEndpoint() {
+        return endpoint(self);
+    }
+
+    private static String endpoint(HostInfo host) {
+        return host.host() + ":" + host.port();
     }
 
     /** Starts answering data queries from {@code keyStates}. */
@@ -183,7 +192,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         int limit = limit(ctx.queryParam("limit"));
         KeyStateSource keyStates = running();
         List<String> keys = keyStates.keys(limit);
-        json(ctx, 200, Map.of("instance", self.toString(), "keys", keys,
+        json(ctx, 200, Map.of("instance", advertisedEndpoint(), "keys", keys,
                 "approximateCount", keyStates.approximateCount()));
     }
 
@@ -222,7 +231,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
             throw HttpProblem.notFound("key_not_found", "No state for this key: no observation of it has been"
                     + " processed, or it was evicted after being idle for state.ttl.ms");
         }
-        ctx.header(SERVED_BY_HEADER, self.toString());
+        ctx.header(SERVED_BY_HEADER, advertisedEndpoint());
         json(ctx, 200, SeriesView.of(key, state, model.active().spec(), settings.anomalyThreshold(),
                 settings.neverAlerted()));
     }
@@ -250,13 +259,13 @@ public final class GruStreamHttpServer implements AutoCloseable {
                     + " address that is not a valid URL", RETRY_AFTER_SECONDS);
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
-                .header(FORWARDED_HEADER, self.toString()).GET().build();
+                .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
         HttpResponse<byte[]> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            LOG.warn("Forwarding a series query to {} failed: {}", owner, e.toString());
-            throw HttpProblem.unavailable("owner_unreachable", "The instance holding this key (" + owner
+            LOG.warn("Forwarding a series query to {} failed: {}", endpoint(owner), e.toString());
+            throw HttpProblem.unavailable("owner_unreachable", "The instance holding this key (" + endpoint(owner)
                     + ") did not answer", RETRY_AFTER_SECONDS);
         }
         ctx.status(response.statusCode());

@@ -129,7 +129,7 @@ public final class GruStreamService implements AutoCloseable {
         GruStreamHttpServer http = null;
         if (config.getBoolean(GruStreamConfig.HTTP_ENABLED)) {
             http = GruStreamHttpServer.start(httpSettings(config), models, prometheus, closing::get);
-            streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertised().toString());
+            streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedEndpoint());
         }
         try {
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, new ForecasterMetrics(registry),
@@ -289,6 +289,11 @@ public final class GruStreamService implements AutoCloseable {
     /** The port the HTTP endpoints listen on, or empty when {@code http.enabled} is false. */
     public OptionalInt httpPort() {
         return http == null ? OptionalInt.empty() : OptionalInt.of(http.port());
+    }
+
+    /** {@code host:port} at which other instances reach this one's HTTP endpoints, or null when disabled. */
+    public String httpEndpoint() {
+        return http == null ? null : http.advertisedEndpoint();
     }
 
     /** Blocks until {@link #close()} has run. */

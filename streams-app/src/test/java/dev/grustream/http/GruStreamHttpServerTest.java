@@ -123,7 +123,7 @@ class GruStreamHttpServerTest {
         assertThat(body.get("model").get("version").asText()).isEqualTo("1");
         assertThat(body.get("model").get("active").asBoolean()).isTrue();
         assertThat(response.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
-                .hasValue(server.advertised().toString());
+                .hasValue(server.advertisedEndpoint());
     }
 
     @Test
@@ -271,7 +271,7 @@ class GruStreamHttpServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).get("step").asLong()).isEqualTo(9);
         assertThat(response.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
-                .hasValue(owner.advertised().toString());
+                .hasValue(owner.advertisedEndpoint());
     }
 
     @Test
@@ -325,7 +325,7 @@ class GruStreamHttpServerTest {
 
         assertThat(body.get("keys")).hasSize(2);
         assertThat(body.get("approximateCount").asLong()).isEqualTo(3);
-        assertThat(body.get("instance").asText()).isEqualTo(server.advertised().toString());
+        assertThat(body.get("instance").asText()).isEqualTo(server.advertisedEndpoint());
     }
 
     @ParameterizedTest
