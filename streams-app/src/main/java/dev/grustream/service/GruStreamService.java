@@ -291,9 +291,9 @@ public final class GruStreamService implements AutoCloseable {
         return http == null ? OptionalInt.empty() : OptionalInt.of(http.port());
     }
 
-    /** {@code host:port} at which other instances reach this one's HTTP endpoints, or null when disabled. */
-    public String httpEndpoint() {
-        return http == null ? null : http.advertisedEndpoint();
+    /** {@code host:port} at which other instances reach this one's HTTP endpoints; empty when disabled. */
+    public Optional<String> httpEndpoint() {
+        return http == null ? Optional.empty() : Optional.of(http.advertisedEndpoint());
     }
 
     /** Blocks until {@link #close()} has run. */

@@ -234,7 +234,8 @@ class HttpEndpointsIntegrationTest {
             servedBy.add(owner);
         }
         assertThat(servedBy).as("both instances own keys, so each forwarded the queries for the other's")
-                .containsExactlyInAnyOrder(first.httpEndpoint(), second.httpEndpoint());
+                .containsExactlyInAnyOrder(first.httpEndpoint().orElseThrow(),
+                        second.httpEndpoint().orElseThrow());
     }
 
     /** Asks until the answer is not a 503 (an instance may still be settling after the rebalance). */
