@@ -58,6 +58,7 @@ final class ModelCommand implements Runnable {
             GruModel model = ModelSource.load(file);
             byte[] zip = ModelTopic.zipOf(file);
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
+            ModelTopic.checkSize(zip, maxBytes);
             ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic);
             RecordMetadata written = ModelTopic.publish(settings.passThrough(), topic, zip, model, maxBytes);
             spec.commandLine().getOut().printf("Published model %s/%s (%d bytes) to %s-%d@%d%n",

@@ -80,7 +80,8 @@ public final class ModelTopic {
             throw new IllegalStateException("Interrupted while checking the models topic", e);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot create the models topic " + topic + ": " + e.getCause(), e);
+                throw new IllegalStateException("Cannot check or create the models topic " + topic + ": "
+                        + e.getCause(), e);
             }
         } catch (TimeoutException e) {
             throw new IllegalStateException("The brokers at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
@@ -112,6 +113,19 @@ public final class ModelTopic {
     }
 
     /**
+     * Checks that a model zip fits the models topic.
+     *
+     * @throws IllegalArgumentException if it is larger than {@code maxBytes} ({@code model.topic.max.bytes})
+     */
+    public static void checkSize(byte[] zip, int maxBytes) {
+        if (zip.length > maxBytes) {
+            throw new IllegalArgumentException("The model is " + zip.length + " bytes, more than"
+                    + " model.topic.max.bytes (" + maxBytes + "); raise it (and the topic's max.message.bytes)"
+                    + " to publish it");
+        }
+    }
+
+    /**
      * Publishes {@code zip}, the bytes of {@code model}, to {@code topic} under the model's name, and waits until
      * the brokers have it.
      *
@@ -122,10 +136,7 @@ public final class ModelTopic {
      */
     public static RecordMetadata publish(Map<String, Object> clientConfig, String topic, byte[] zip, GruModel model,
             int maxBytes) {
-        if (zip.length > maxBytes) {
-            throw new IllegalArgumentException("The model is " + zip.length + " bytes, more than model.topic.max.bytes ("
-                    + maxBytes + "); raise it (and the topic's max.message.bytes) to publish it");
-        }
+        checkSize(zip, maxBytes);
         Map<String, Object> props = new HashMap<>();
         clientConfig.forEach((key, value) -> {
             if (ProducerConfig.configNames().contains(key)) {
