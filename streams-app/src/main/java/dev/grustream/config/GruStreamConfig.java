@@ -183,7 +183,7 @@ public final class GruStreamConfig extends AbstractConfig {
         }
     }
 
-    /** The host other instances reach this one's HTTP endpoints at: {@code http.advertised.host} or this host's name. */
+    /** The host other instances reach this instance's HTTP endpoints at: {@code http.advertised.host} or its name. */
     public String advertisedHost() {
         String configured = getString(HTTP_ADVERTISED_HOST);
         if (!configured.isBlank()) {
@@ -244,7 +244,8 @@ public final class GruStreamConfig extends AbstractConfig {
      * string.
      */
     static final class HostName implements ConfigDef.Validator {
-        private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+]");
+        private static final Pattern HOST =
+                Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+]");
 
         @Override
         public void ensureValid(String name, Object value) {

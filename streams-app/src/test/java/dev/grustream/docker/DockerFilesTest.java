@@ -92,7 +92,8 @@ class DockerFilesTest {
         assertThat(services.get("kafka").get("image").asText()).startsWith("apache/kafka:");
         assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").asText())
                 .isEqualTo("broker,controller");
-        assertThat(services.get("schema-registry").get("image").asText()).startsWith("confluentinc/cp-schema-registry:");
+        assertThat(services.get("schema-registry").get("image").asText())
+                .startsWith("confluentinc/cp-schema-registry:");
         assertThat(services.get("prometheus").get("image").asText()).startsWith("prom/prometheus:");
     }
 

@@ -412,7 +412,8 @@ class GruStreamHttpServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/plain"));
-        assertThat(response.body()).contains("gru_test_counter_total 3.0", "gru_model_swaps_total{outcome=\"applied\"}");
+        assertThat(response.body()).contains("gru_test_counter_total 3.0",
+                "gru_model_swaps_total{outcome=\"applied\"}");
     }
 
     @Test
