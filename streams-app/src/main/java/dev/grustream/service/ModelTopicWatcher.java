@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -81,17 +82,11 @@ public final class ModelTopicWatcher implements AutoCloseable {
      * @throws IllegalStateException if the topic does not exist or cannot be read within {@code timeout}
      */
     public void catchUp(Duration timeout) {
-        List<PartitionInfo> partitions = consumer.partitionsFor(topic, timeout);
-        if (partitions == null || partitions.isEmpty()) {
-            throw new IllegalStateException("The models topic " + topic + " does not exist; create it, or start"
-                    + " with --create-topics");
-        }
-        List<TopicPartition> assigned = partitions.stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TopicPartition> assigned = partitions(deadline);
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
         Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
         int read = 0;
         while (!reached(end)) {
             if (System.nanoTime() > deadline) {
@@ -105,6 +100,26 @@ public final class ModelTopicWatcher implements AutoCloseable {
         }
         LOG.info("Read {} records of the models topic {}; serving {}/{} from {}", read, topic,
                 models.active().spec().name(), models.active().spec().version(), models.source());
+    }
+
+    /** The topic's partitions, waiting for a topic created a moment ago to reach this client's metadata. */
+    private List<TopicPartition> partitions(long deadline) {
+        while (true) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, POLL);
+            if (partitions != null && !partitions.isEmpty()) {
+                return partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The models topic " + topic + " does not exist; create it, or"
+                        + " start with --create-topics");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while looking for the models topic " + topic, e);
+            }
+        }
     }
 
     private boolean reached(Map<TopicPartition, Long> end) {
