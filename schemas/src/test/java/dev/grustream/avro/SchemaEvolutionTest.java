@@ -76,6 +76,7 @@ class SchemaEvolutionTest {
                                 .setVariance(List.of(0.002))
                                 .build())
                         .setLastAlertTime(null)
+                        .setLastAnomalyScore(0.42)
                         .build(),
                 PendingObservation.newBuilder()
                         .setSequence(42)

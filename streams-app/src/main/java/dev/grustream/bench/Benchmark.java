@@ -355,7 +355,8 @@ public final class Benchmark {
                         .setEventTime(Instant.ofEpochMilli(eventTime))
                         .setFeatures(Map.of("value", value))
                         .build();
-                producer.send(new ProducerRecord<>(topic, null, eventTime, String.format("key-%07d", key),
+                // The record timestamp is the send time; the event time travels in the observation.
+                producer.send(new ProducerRecord<>(topic, null, String.format("key-%07d", key),
                         topics.observationSerde().serializer().serialize(topic, observation)));
             }
             producer.flush();

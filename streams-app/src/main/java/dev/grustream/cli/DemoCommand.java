@@ -66,6 +66,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Serve the schema registry over HTTP on localhost:PORT (0: in-process mock:// only).")
     int registryPort;
 
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port of the HTTP API, health and /metrics (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int httpPort;
+
     @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to serve (default: the bundled model).")
     Path model;
 
@@ -119,7 +123,8 @@ final class DemoCommand implements Callable<Integer> {
                     awaitRunning(service);
                     view.start();
                     generator.start();
-                    String banner = banner(gru, kafka, registryUrl);
+                    String banner = banner(gru, kafka, registryUrl) + service.httpEndpoint()
+                            .map(endpoint -> " | HTTP http://" + endpoint).orElse("");
                     loop(out, view, banner, stop);
                     out.printf("%nstopping: %d observations sent, %d forecasts and %d alerts seen%n",
                             generator.sent(), view.forecasts(), view.alerts());
@@ -144,6 +149,9 @@ final class DemoCommand implements Callable<Integer> {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put("schema.registry.url", registryUrl);
+        props.put(GruStreamConfig.HTTP_PORT, String.valueOf(httpPort));
+        props.put(GruStreamConfig.HTTP_BIND_ADDRESS, "127.0.0.1");
+        props.put(GruStreamConfig.HTTP_ADVERTISED_HOST, "localhost");
         // Demo series run at about ten events per second per key, with the wall clock as event time: a day of
         // them passes in half a minute, so alerts are suppressed for seconds, not minutes.
         props.put(GruStreamConfig.ALERT_SUPPRESSION_MS, "5000");

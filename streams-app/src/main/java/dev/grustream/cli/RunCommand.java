@@ -4,7 +4,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.GruStreamService;
 import dev.grustream.service.ModelSource;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,8 +33,9 @@ final class RunCommand implements Callable<Integer> {
         GruStreamConfig settings = config.load(Map.of());
         LOG.info("Configuration (secrets hidden): {}", settings.redactedSummary());
         GruModel model = ModelSource.load(settings);
-        GruStreamService service = GruStreamService.create(settings, model, new SimpleMeterRegistry(),
-                Clock.systemUTC());
+        // Meters go to the service's own Prometheus registry (GET /metrics); no other registry is wanted here.
+        GruStreamService service = GruStreamService.create(settings, model, ModelSource.describe(settings),
+                new CompositeMeterRegistry(), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "gru-stream-shutdown"));
         service.start(createTopics);
         service.awaitStop();

@@ -1,5 +1,7 @@
 package dev.grustream.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -35,6 +38,15 @@ public final class GruStreamConfig extends AbstractConfig {
 
     public static final String MODEL_PATH = "model.path";
     public static final String MODEL_BACKEND = "model.backend";
+    public static final String MODEL_TOPIC = "model.topic";
+    public static final String MODEL_NAME = "model.name";
+    public static final String MODEL_TOPIC_MAX_BYTES = "model.topic.max.bytes";
+
+    public static final String HTTP_ENABLED = "http.enabled";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HTTP_BIND_ADDRESS = "http.bind.address";
+    public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
+    public static final String HTTP_FORWARD_TIMEOUT_MS = "http.forward.timeout.ms";
 
     public static final String BATCH_MAX_SIZE = "batch.max.size";
     public static final String BATCH_LINGER_MS = "batch.linger.ms";
@@ -80,6 +92,28 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(MODEL_BACKEND, Type.STRING, "java", ValidString.in("java", "nd4j"), Importance.MEDIUM,
                     "Implementation of the batched GRU step: 'java' (plain Java, fastest on small batches) or"
                             + " 'nd4j' (ND4J/OpenBLAS gemm). Both compute the same model.")
+            .define(MODEL_TOPIC, Type.STRING, "", Importance.MEDIUM,
+                    "Compacted topic that models are published to for hot swapping (gru-stream model publish);"
+                            + " every instance follows it and switches to each valid model published there without a"
+                            + " restart. Empty disables hot swapping.")
+            .define(MODEL_NAME, Type.STRING, "", Importance.LOW,
+                    "Name of the published model this instance follows on " + MODEL_TOPIC + " (the record key);"
+                            + " empty follows every name, so the newest valid publication wins.")
+            .define(MODEL_TOPIC_MAX_BYTES, Type.INT, 16 * 1024 * 1024, Range.between(1024 * 1024, 1024 * 1024 * 1024),
+                    Importance.LOW, "Largest model zip, in bytes, that can be published: the max.message.bytes given"
+                            + " to " + MODEL_TOPIC + " when gru-stream creates it (brokers accept 1 MiB by default).")
+            .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Whether the instance serves its HTTP endpoints: interactive queries, health and metrics.")
+            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the HTTP endpoints; 0 picks a free one.")
+            .define(HTTP_BIND_ADDRESS, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Address the HTTP endpoints listen on; 0.0.0.0 listens on every interface.")
+            .define(HTTP_ADVERTISED_HOST, Type.STRING, "", new HostName(), Importance.MEDIUM,
+                    "Host name or address other instances use to reach this one's HTTP endpoints; with the bound"
+                            + " HTTP port it becomes Kafka Streams' application.server, through which queries for a"
+                            + " key are forwarded to the instance that holds it. Empty uses this machine's host name.")
+            .define(HTTP_FORWARD_TIMEOUT_MS, Type.LONG, 5_000L, Range.between(1, 300_000), Importance.LOW,
+                    "Longest wait for the instance that holds a key to answer a query forwarded to it.")
             .define(BATCH_MAX_SIZE, Type.INT, 256, Range.between(1, 65536), Importance.MEDIUM,
                     "Most observations a task buffers before advancing their keys in one model call. 1 advances"
                             + " every observation on its own, with no buffer.")
@@ -138,6 +172,29 @@ public final class GruStreamConfig extends AbstractConfig {
             throw new ConfigException("The topics " + TOPIC_OBSERVATIONS + ", " + TOPIC_FORECASTS + ", "
                     + TOPIC_ALERTS + " and " + TOPIC_DEAD_LETTERS + " must be four different topics");
         }
+        if (topics.contains(getString(MODEL_TOPIC))) {
+            throw new ConfigException(MODEL_TOPIC, getString(MODEL_TOPIC), "must differ from the data topics");
+        }
+        if (getBoolean(HTTP_ENABLED) && originals().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
+            throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG,
+                    originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), "is derived from "
+                            + HTTP_ADVERTISED_HOST + " and " + HTTP_PORT + " while " + HTTP_ENABLED
+                            + " is true; set those instead");
+        }
+    }
+
+    /** The host other instances reach this instance's HTTP endpoints at: {@code http.advertised.host} or its name. */
+    public String advertisedHost() {
+        String configured = getString(HTTP_ADVERTISED_HOST);
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            throw new ConfigException(HTTP_ADVERTISED_HOST, configured, "this machine's host name cannot be"
+                    + " resolved (" + e.getMessage() + "); set the host other instances reach this one at");
+        }
     }
 
     /** The definition of gru-stream's own keys. */
@@ -180,6 +237,29 @@ public final class GruStreamConfig extends AbstractConfig {
         values().forEach((key, value) -> summary.put(key, String.valueOf(value)));
         passThrough().forEach((key, value) -> summary.put(key, Secrets.redact(key, String.valueOf(value))));
         return summary;
+    }
+
+    /**
+     * Accepts a host name or an IP address without scheme, port or path (an IPv6 address in brackets), or the empty
+     * string.
+     */
+    static final class HostName implements ConfigDef.Validator {
+        private static final Pattern HOST =
+                Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+]");
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            String host = (String) value;
+            if (!host.isEmpty() && (host.length() > 253 || !HOST.matcher(host).matches())) {
+                throw new ConfigException(name, value, "expected a host name or IP address, without scheme, port"
+                        + " or path (an IPv6 address in brackets)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a host name or IP address, or empty";
+        }
     }
 
     /** The reference of gru-stream's own keys as a Markdown table. */

@@ -178,6 +178,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             builder.setConfigProp("group.initial.rebalance.delay.ms", 0);
             builder.setConfigProp("num.partitions", 1);
             builder.setConfigProp("auto.create.topics.enable", false);
+            // Tests, demos and benchmarks replay observations with past event times as record timestamps: time-based
+            // retention would delete them while they are being read (the default is 7 days, checked every 5 min).
+            builder.setConfigProp("log.retention.ms", -1L);
             builder.setConfigProp("unstable.api.versions.enable", false);
             builder.setConfigProp("unstable.feature.versions.enable", false);
             if (hostPort > 0) {

@@ -1,27 +1,46 @@
 package dev.grustream.service;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.http.GruStreamHttpServer;
+import dev.grustream.http.KafkaStreamsKeyStateSource;
+import dev.grustream.http.KeyStateSource;
 import dev.grustream.model.GruModel;
+import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.ForecasterMetrics;
 import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.topology.GruStreamTopology;
 import dev.grustream.topology.Topics;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -32,65 +51,183 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running gru-stream instance: the topology in a {@link KafkaStreams} client, the model it serves and its
- * metrics.
+ * One running gru-stream instance: the topology in a {@link KafkaStreams} client, the model it serves (hot-swapped
+ * from {@code model.topic} when set), its HTTP endpoints and its metrics.
  *
- * <p>Lifecycle: {@link #create} builds everything without connecting; {@link #start()} checks the topics and starts
- * processing; {@link #close()} stops cleanly (committing what was processed) and may be called from a shutdown
- * hook. A stream thread that dies of an unexpected error is replaced, so that work resumes from the last commit.
- * Thread-safe.
+ * <p>Lifecycle: {@link #create} builds everything without connecting to Kafka, and binds the HTTP port (Kafka
+ * Streams' {@code application.server} must name it); {@link #start} checks the topics, reads the models topic,
+ * and starts processing; {@link #close()} stops it all cleanly (committing what was processed) and may be called
+ * from a shutdown hook. A stream thread that dies of an unexpected error is replaced, so that work resumes from
+ * the last commit. Thread-safe.
  */
 public final class GruStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration MODEL_CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
 
     private final GruStreamConfig config;
     private final Topics topics;
     private final ActiveModel activeModel;
+    private final ModelSwitch models;
     private final KafkaStreams streams;
+    private final PrometheusMeterRegistry prometheus;
+    private final List<AutoCloseable> resources;
+    private final GruStreamHttpServer http;
+    private final ModelTopicWatcher watcher;
+    private final AtomicBoolean closing;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private GruStreamService(GruStreamConfig config, Topics topics, ActiveModel activeModel, KafkaStreams streams) {
+    private GruStreamService(GruStreamConfig config, Topics topics, ActiveModel activeModel, ModelSwitch models,
+            KafkaStreams streams, PrometheusMeterRegistry prometheus, List<AutoCloseable> resources,
+            GruStreamHttpServer http, ModelTopicWatcher watcher, AtomicBoolean closing) {
         this.config = config;
         this.topics = topics;
         this.activeModel = activeModel;
+        this.models = models;
         this.streams = streams;
+        this.prometheus = prometheus;
+        this.resources = resources;
+        this.http = http;
+        this.watcher = watcher;
+        this.closing = closing;
     }
 
-    /** Builds an instance from {@code config}, serving {@code model}; nothing connects until {@link #start()}. */
+    /**
+     * Builds an instance from {@code config}, serving {@code model}.
+     *
+     * @param meters a registry that receives every meter besides the service's own Prometheus registry (tests read
+     *     it); pass an empty {@link CompositeMeterRegistry} for none
+     */
     public static GruStreamService create(GruStreamConfig config, GruModel model, MeterRegistry meters,
             Clock clock) {
+        return create(config, model, "start-up", meters, clock);
+    }
+
+    /**
+     * Builds an instance from {@code config}, serving {@code model}, which came from {@code modelSource} (for
+     * example {@link ModelSource#describe}).
+     *
+     * @param meters a registry that receives every meter besides the service's own Prometheus registry
+     * @throws IllegalStateException if the HTTP port cannot be bound
+     */
+    public static GruStreamService create(GruStreamConfig config, GruModel model, String modelSource,
+            MeterRegistry meters, Clock clock) {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CompositeMeterRegistry registry = new CompositeMeterRegistry(io.micrometer.core.instrument.Clock.SYSTEM,
+                List.of(prometheus, meters));
+        List<AutoCloseable> resources = new ArrayList<>();
+        resources.add(registry::close);
+        bindJvmMetrics(registry, resources);
+
         Topics topics = Topics.from(config);
         ActiveModel activeModel = new ActiveModel(model);
-        Topology topology = GruStreamTopology.build(ForecasterSettings.from(config), topics, activeModel,
-                new ForecasterMetrics(meters), clock);
-        KafkaStreams streams = new KafkaStreams(topology, GruStreamTopology.streamsProperties(config));
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("A stream thread died; replacing it, work resumes from the last commit", e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        return new GruStreamService(config, topics, activeModel, streams);
+        ForecasterSettings settings = ForecasterSettings.from(config);
+        ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
+        Properties streamsProps = GruStreamTopology.streamsProperties(config);
+        // Set by close(): a streams client that stopped because it was asked to is not a failed one.
+        AtomicBoolean closing = new AtomicBoolean();
+        GruStreamHttpServer http = null;
+        if (config.getBoolean(GruStreamConfig.HTTP_ENABLED)) {
+            http = GruStreamHttpServer.start(httpSettings(config), models, prometheus, closing::get);
+            streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedEndpoint());
+        }
+        try {
+            Topology topology = GruStreamTopology.build(settings, topics, activeModel, new ForecasterMetrics(registry),
+                    clock);
+            KafkaStreams streams = new KafkaStreams(topology, streamsProps);
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("A stream thread died; replacing it, work resumes from the last commit", e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(registry);
+            resources.add(0, streamsMetrics);
+            KeyStateSource keyStates = new KafkaStreamsKeyStateSource(streams);
+            Gauge.builder("gru.keys.stored", keyStates, GruStreamService::storedKeys).strongReference(true)
+                    .description("Keys in this instance's active state stores (the stores' estimate)")
+                    .register(registry);
+            if (http != null) {
+                http.attach(keyStates);
+            }
+            return new GruStreamService(config, topics, activeModel, models, streams, prometheus, resources, http,
+                    watcher(config, models), closing);
+        } catch (RuntimeException e) {
+            if (http != null) {
+                http.close();
+            }
+            throw e;
+        }
+    }
+
+    private static void bindJvmMetrics(MeterRegistry registry, List<AutoCloseable> resources) {
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        resources.add(gc);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    private static double storedKeys(KeyStateSource keyStates) {
+        if (keyStates.state() != KafkaStreams.State.RUNNING) {
+            return Double.NaN;
+        }
+        try {
+            return keyStates.approximateCount();
+        } catch (RuntimeException e) {
+            // The stores are moving (a rebalance began after the state was read): no value for this scrape.
+            return Double.NaN;
+        }
+    }
+
+    private static GruStreamHttpServer.Settings httpSettings(GruStreamConfig config) {
+        return new GruStreamHttpServer.Settings(config.getString(GruStreamConfig.HTTP_BIND_ADDRESS),
+                config.getInt(GruStreamConfig.HTTP_PORT), config.advertisedHost(),
+                Duration.ofMillis(config.getLong(GruStreamConfig.HTTP_FORWARD_TIMEOUT_MS)),
+                config.getInt(GruStreamConfig.INPUT_MAX_KEY_BYTES), config.getDouble(GruStreamConfig.ANOMALY_THRESHOLD),
+                AlertPolicy.NEVER);
+    }
+
+    private static ModelTopicWatcher watcher(GruStreamConfig config, ModelSwitch models) {
+        String topic = config.getString(GruStreamConfig.MODEL_TOPIC);
+        if (topic.isBlank()) {
+            return null;
+        }
+        return new ModelTopicWatcher(config.passThrough(), topic, config.getString(GruStreamConfig.MODEL_NAME),
+                models, config.passThrough().get(StreamsConfig.APPLICATION_ID_CONFIG) + "-model-watcher");
     }
 
     /**
      * Checks that the topics exist (creating the missing ones with the brokers' defaults when
-     * {@code createMissingTopics}), then starts processing.
+     * {@code createMissingTopics}), reads the models topic to its end, then starts processing.
      *
      * @throws IllegalStateException naming the missing topics
      */
     public void start(boolean createMissingTopics) {
         ensureTopics(createMissingTopics);
+        if (watcher != null) {
+            watcher.catchUp(MODEL_CATCH_UP_TIMEOUT);
+            watcher.start();
+        }
         GruModel model = activeModel.current();
-        LOG.info("Starting gru-stream {} with model {}/{} ({} features, {} targets, {} layers of {} units)",
+        LOG.info("Starting gru-stream {} with model {}/{} from {} ({} features, {} targets, {} layers of {} units)",
                 config.passThrough().get(StreamsConfig.APPLICATION_ID_CONFIG), model.spec().name(),
-                model.spec().version(), model.spec().featureCount(), model.spec().targetCount(),
+                model.spec().version(), models.source(), model.spec().featureCount(), model.spec().targetCount(),
                 model.spec().numLayers(), model.spec().hiddenSize());
         streams.start();
     }
 
     private void ensureTopics(boolean createMissing) {
-        List<String> wanted = List.of(topics.observations(), topics.forecasts(), topics.alerts(),
-                topics.deadLetters());
+        List<NewTopic> wanted = new ArrayList<>();
+        for (String name : List.of(topics.observations(), topics.forecasts(), topics.alerts(), topics.deadLetters())) {
+            wanted.add(new NewTopic(name, Optional.empty(), Optional.empty()));
+        }
+        String modelTopic = config.getString(GruStreamConfig.MODEL_TOPIC);
+        if (!modelTopic.isBlank()) {
+            wanted.add(ModelTopic.newTopic(modelTopic, config.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES)));
+        }
         Properties adminProps = new Properties();
         config.passThrough().forEach((key, value) -> {
             if (AdminClientConfig.configNames().contains(key)) {
@@ -99,20 +236,16 @@ public final class GruStreamService implements AutoCloseable {
         });
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
-            List<String> missing = new ArrayList<>(wanted);
-            missing.removeAll(existing);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
                 return;
             }
             if (!createMissing) {
-                throw new IllegalStateException("These topics do not exist: " + missing + ". Create them, or start"
-                        + " with --create-topics to create them with the brokers' default partitions and"
-                        + " replication");
+                throw new IllegalStateException("These topics do not exist: " + missing.stream().map(NewTopic::name)
+                        .toList() + ". Create them, or start with --create-topics to create them with the brokers'"
+                        + " default partitions and replication");
             }
-            List<NewTopic> newTopics = new ArrayList<>();
-            missing.forEach(name -> newTopics.add(new NewTopic(name, Optional.empty(), Optional.empty())));
-            for (Map.Entry<String, ? extends org.apache.kafka.common.KafkaFuture<Void>> entry
-                    : admin.createTopics(newTopics).values().entrySet()) {
+            for (Map.Entry<String, KafkaFuture<Void>> entry : admin.createTopics(missing).values().entrySet()) {
                 try {
                     entry.getValue().get(60, TimeUnit.SECONDS);
                     LOG.info("Created topic {}", entry.getKey());
@@ -125,7 +258,7 @@ public final class GruStreamService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while checking the topics", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Cannot check the topics on " + adminProps.get("bootstrap.servers")
                     + ": " + e.getMessage(), e);
         }
@@ -139,8 +272,28 @@ public final class GruStreamService implements AutoCloseable {
         return activeModel;
     }
 
+    /** The gate through which models are swapped in: what the models topic feeds, and what a demo may call. */
+    public ModelSwitch models() {
+        return models;
+    }
+
     public Topics topics() {
         return topics;
+    }
+
+    /** The Prometheus registry behind {@code /metrics}. */
+    public PrometheusMeterRegistry prometheus() {
+        return prometheus;
+    }
+
+    /** The port the HTTP endpoints listen on, or empty when {@code http.enabled} is false. */
+    public OptionalInt httpPort() {
+        return http == null ? OptionalInt.empty() : OptionalInt.of(http.port());
+    }
+
+    /** {@code host:port} at which other instances reach this one's HTTP endpoints; empty when disabled. */
+    public Optional<String> httpEndpoint() {
+        return http == null ? Optional.empty() : Optional.of(http.advertisedEndpoint());
     }
 
     /** Blocks until {@link #close()} has run. */
@@ -151,15 +304,31 @@ public final class GruStreamService implements AutoCloseable {
     /**
      * Stops processing cleanly: processed work and the batch buffer are committed, stores are closed, and the
      * instance leaves the consumer group so that its partitions move to the other instances at once rather than
-     * after the session timeout.
+     * after the session timeout. The HTTP endpoints stop last, so that health reports the shutdown until the end.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         LOG.info("Stopping gru-stream");
+        if (watcher != null) {
+            watcher.close();
+        }
         boolean clean = streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (!clean) {
             LOG.warn("Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
+        }
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
+            }
+        }
+        if (http != null) {
+            http.close();
         }
         stopped.countDown();
     }

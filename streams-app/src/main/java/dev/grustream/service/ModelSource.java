@@ -2,17 +2,17 @@ package dev.grustream.service;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelFormatException;
 import dev.grustream.model.ModelLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Finds the model an instance starts with: the directory or zip named by {@code model.path}, or the bundled
- * default model when that is empty.
+ * default model when that is empty; and reads models from zip bytes, as they travel on the models topic.
  *
  * <p>Stateless and thread-safe.
  */
@@ -27,6 +27,12 @@ public final class ModelSource {
     public static GruModel load(GruStreamConfig config) {
         String path = config.getString(GruStreamConfig.MODEL_PATH);
         return path.isBlank() ? bundled() : load(Path.of(path));
+    }
+
+    /** Says where {@link #load(GruStreamConfig)} takes the model from: {@code file:<path>} or {@code bundled}. */
+    public static String describe(GruStreamConfig config) {
+        String path = config.getString(GruStreamConfig.MODEL_PATH);
+        return path.isBlank() ? "bundled" : "file:" + path;
     }
 
     /** Loads a model directory or zip, wrapping I/O trouble in an unchecked exception that names the path. */
@@ -45,15 +51,27 @@ public final class ModelSource {
                 throw new IllegalStateException("The bundled model " + BUNDLED_MODEL + " is missing from the"
                         + " classpath; set model.path to a model directory or zip");
             }
-            Path copy = Files.createTempFile("gru-stream-default-model", ".zip");
-            try {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-                return ModelLoader.load(copy);
-            } finally {
-                Files.deleteIfExists(copy);
-            }
+            return fromZip(in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the bundled model: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a model from the bytes of its zip.
+     *
+     * @throws ModelFormatException if the bytes are not a valid model zip
+     */
+    public static GruModel fromZip(byte[] zip) throws IOException {
+        // The loader reads files: the zip goes through a temporary one, deleted at once.
+        Path copy = Files.createTempFile("gru-stream-model", ".zip");
+        try {
+            Files.write(copy, zip);
+            return ModelLoader.load(copy);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("not a readable zip: " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(copy);
         }
     }
 }

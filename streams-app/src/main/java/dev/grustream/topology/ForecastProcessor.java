@@ -54,6 +54,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private PendingBuffer pending;
     private BatchRunner runner;
     private String evictionCursor;
+    /** Anomaly score of each key's last forecast in the batch being advanced, kept in its stored state. */
 
     ForecastProcessor(ForecasterSettings settings, ActiveModel activeModel, ForecasterMetrics metrics, Clock clock) {
         this.settings = settings;

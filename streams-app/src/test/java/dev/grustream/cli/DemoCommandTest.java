@@ -41,7 +41,8 @@ class DemoCommandTest {
         Path model = dir.resolve("model");
         ModelWriter.write(TestingModels.persistence("1"), model);
 
-        String output = run("demo", "--model", model.toString(), "--duration", "12", "--keys", "3", "--rate", "60");
+        String output = run("demo", "--model", model.toString(), "--duration", "12", "--keys", "3", "--rate", "60",
+                "--http-port", "0");
 
         Matcher summary = Pattern.compile("(\\d+) observations sent, (\\d+) forecasts").matcher(output);
         assertThat(summary.find()).as(output).isTrue();

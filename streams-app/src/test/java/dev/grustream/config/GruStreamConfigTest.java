@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -119,5 +120,60 @@ class GruStreamConfigTest {
         assertThatThrownBy(() -> ConfigSources.merge(missing, Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void httpDefaultsToPort8080OnEveryInterface() {
+        GruStreamConfig config = new GruStreamConfig(Map.of());
+
+        assertThat(config.getBoolean(GruStreamConfig.HTTP_ENABLED)).isTrue();
+        assertThat(config.getInt(GruStreamConfig.HTTP_PORT)).isEqualTo(8080);
+        assertThat(config.getString(GruStreamConfig.HTTP_BIND_ADDRESS)).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void advertisedHostDefaultsToThisMachinesName() {
+        assertThat(new GruStreamConfig(Map.of()).advertisedHost()).isNotBlank();
+        assertThat(new GruStreamConfig(Map.of(GruStreamConfig.HTTP_ADVERTISED_HOST, "gru-1")).advertisedHost())
+                .isEqualTo("gru-1");
+    }
+
+    @Test
+    void rejectsAnAdvertisedHostWithAPortOrScheme() {
+        for (String bad : List.of("gru-1:8080", "http://gru-1", "gru 1", "gru-1/x")) {
+            assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.HTTP_ADVERTISED_HOST, bad)))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(GruStreamConfig.HTTP_ADVERTISED_HOST);
+        }
+    }
+
+    @Test
+    void acceptsAnIpv6AdvertisedHostInBrackets() {
+        assertThat(new GruStreamConfig(Map.of(GruStreamConfig.HTTP_ADVERTISED_HOST, "[::1]")).advertisedHost())
+                .isEqualTo("[::1]");
+    }
+
+    @Test
+    void applicationServerIsDerivedNotSetWhileHttpIsEnabled() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of("application.server", "a:1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.HTTP_ADVERTISED_HOST);
+        assertThat(new GruStreamConfig(Map.of("application.server", "a:1", GruStreamConfig.HTTP_ENABLED, "false"))
+                .passThrough()).containsEntry("application.server", "a:1");
+    }
+
+    @Test
+    void rejectsAModelTopicThatIsADataTopic() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.MODEL_TOPIC, "observations")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.MODEL_TOPIC);
+    }
+
+    @Test
+    void rejectsAModelTopicLimitBelowTheBrokersDefault() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.MODEL_TOPIC_MAX_BYTES, "1000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
     }
 }

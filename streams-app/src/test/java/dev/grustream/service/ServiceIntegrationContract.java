@@ -98,6 +98,8 @@ abstract class ServiceIntegrationContract {
         props.put(GruStreamConfig.TOPIC_DEAD_LETTERS, topic("dead-letters"));
         props.put(GruStreamConfig.BATCH_MAX_SIZE, "16");
         props.put(GruStreamConfig.ALERT_WARMUP_EVENTS, "20");
+        props.put(GruStreamConfig.HTTP_PORT, "0");
+        props.put(GruStreamConfig.HTTP_ADVERTISED_HOST, "127.0.0.1");
         GruStreamService service = GruStreamService.create(new GruStreamConfig(props),
                 TestingModels.persistence("1"), new SimpleMeterRegistry(), Clock.systemUTC());
         services.add(service);

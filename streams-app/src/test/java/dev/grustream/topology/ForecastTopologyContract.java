@@ -287,6 +287,23 @@ abstract class ForecastTopologyContract {
         assertThat(state.modelVersion()).isEqualTo("1");
     }
 
+    @Test
+    void storedStateKeepsTheAnomalyScoreOfTheLastForecast() {
+        sendSteady("a", 0, 12);
+        harness.flush();
+        Forecast lastForecast = last(harness.forecastValues());
+
+        assertThat(harness.stateStore().get("a").lastAnomalyScore()).isEqualTo(lastForecast.getAnomalyScore());
+    }
+
+    @Test
+    void storedStateHasNoAnomalyScoreBeforeItsFirstComparison() {
+        harness.send("a", T0, 1.0);
+        harness.flush();
+
+        assertThat(harness.stateStore().get("a").lastAnomalyScore()).isNaN();
+    }
+
     // ---- records judged bad: each ends as one dead letter with its reason, and the stream goes on
 
     @Test

@@ -286,6 +286,7 @@ public final class BatchRunner implements AutoCloseable {
             forecast.put(spec.targets().get(t), Arrays.asList(steps));
         }
         state.advanced(eventTime);
+        state.scored(compared[row] ? scores[row] : Double.NaN);
 
         double score = scores[row];
         Map<String, Double> expectedByTarget = compared[row] ? byTarget(expected, row) : null;

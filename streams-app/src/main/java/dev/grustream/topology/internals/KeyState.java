@@ -23,6 +23,7 @@ public final class KeyState {
     private long lastEventTime;
     private long errorCount;
     private long lastAlertTime;
+    private double lastAnomalyScore = Double.NaN;
     private boolean hasForecast;
 
     private KeyState(String modelName, String modelVersion, float[] hidden, double[] forecast, double[] errorMean,
@@ -50,7 +51,7 @@ public final class KeyState {
     /** A state restored from stored values; the arrays are taken, not copied. */
     static KeyState restored(String modelName, String modelVersion, float[] hidden, long step, long lastEventTime,
             double[] forecast, boolean hasForecast, long errorCount, double[] errorMean, double[] errorVariance,
-            long lastAlertTime, KeyStats featureStats) {
+            long lastAlertTime, double lastAnomalyScore, KeyStats featureStats) {
         KeyState state = new KeyState(modelName, modelVersion, hidden, forecast, errorMean, errorVariance,
                 featureStats);
         state.step = step;
@@ -58,6 +59,7 @@ public final class KeyState {
         state.hasForecast = hasForecast;
         state.errorCount = errorCount;
         state.lastAlertTime = lastAlertTime;
+        state.lastAnomalyScore = lastAnomalyScore;
         return state;
     }
 
@@ -116,6 +118,19 @@ public final class KeyState {
     /** Event time of the last alert, or {@link AlertPolicy#NEVER}. */
     public long lastAlertTime() {
         return lastAlertTime;
+    }
+
+    /**
+     * Anomaly score of the last observation this state consumed, or NaN when that observation had no forecast to be
+     * compared with (the first one after a (re)start) or the state was stored before scores were kept.
+     */
+    public double lastAnomalyScore() {
+        return lastAnomalyScore;
+    }
+
+    /** Records the anomaly score of the observation just consumed; NaN for none. */
+    public void scored(double score) {
+        this.lastAnomalyScore = score;
     }
 
     /** Records that the state consumed an observation of {@code eventTime} and now forecasts {@link #forecast()}. */

@@ -44,6 +44,7 @@ public final class StateCodec implements Serde<KeyState> {
                 .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
                         ? null : Instant.ofEpochMilli(state.lastAlertTime()))
                 .setFeatureStats(state.featureStats() == null ? null : featureStats(state.featureStats()))
+                .setLastAnomalyScore(Double.isNaN(state.lastAnomalyScore()) ? null : state.lastAnomalyScore())
                 .build();
         return CODEC.encode(record);
     }
@@ -62,6 +63,7 @@ public final class StateCodec implements Serde<KeyState> {
                 forecast.isEmpty() ? new double[targets] : toArray(forecast), !forecast.isEmpty(),
                 residuals.getCount(), toArray(residuals.getMean()), toArray(residuals.getVariance()),
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
+                record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore(),
                 record.getFeatureStats() == null ? null : KeyStats.of(record.getFeatureStats().getCount(),
                         toArray(record.getFeatureStats().getMean()), toArray(record.getFeatureStats().getVariance())));
     }

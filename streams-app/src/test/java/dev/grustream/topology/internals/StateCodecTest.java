@@ -27,6 +27,7 @@ class StateCodecTest {
         state.errorCount(7);
         state.advanced(1_000);
         state.alerted(900);
+        state.scored(0.75);
         return state;
     }
 
@@ -43,7 +44,21 @@ class StateCodecTest {
         assertThat(decoded.step()).isEqualTo(1);
         assertThat(decoded.lastEventTime()).isEqualTo(1_000);
         assertThat(decoded.lastAlertTime()).isEqualTo(900);
+        assertThat(decoded.lastAnomalyScore()).isEqualTo(0.75);
         assertThat(decoded.featureStats()).isEqualTo(KeyStats.of(5, new double[] {2.0}, new double[] {0.25}));
+    }
+
+    @Test
+    void roundTripsAMissingAnomalyScoreAsNaN() {
+        KeyState state = state(null);
+        state.scored(Double.NaN);
+
+        assertThat(StateCodec.decode(StateCodec.encode(state)).lastAnomalyScore()).isNaN();
+    }
+
+    @Test
+    void writesTheNewestPublishedVersion() {
+        assertThat(StateCodec.encode(state(null))[0]).isEqualTo((byte) SchemaHistory.latestVersion("SeriesState"));
     }
 
     @Test
@@ -80,5 +95,6 @@ class StateCodecTest {
         assertThat(decoded.forecast()).containsExactly(1.5);
         assertThat(decoded.hidden()).hasSize(2);
         assertThat(decoded.featureStats()).isNull();
+        assertThat(decoded.lastAnomalyScore()).isNaN();
     }
 }

@@ -1,0 +1,70 @@
+package dev.grustream.cli;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
+import dev.grustream.service.ModelSource;
+import dev.grustream.service.ModelTopic;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code gru-stream model}: the operator's tools for the models the instances serve. */
+@Command(name = "model", mixinStandardHelpOptions = true,
+        description = "Manages the models that running instances serve.",
+        subcommands = {ModelCommand.Publish.class})
+final class ModelCommand implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
+                + spec.subcommands().keySet());
+    }
+
+    /** {@code gru-stream model publish --file MODEL.zip}: rolls a model out to every instance following the topic. */
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = {"Publishes a model to model.topic: every running instance following it checks the model"
+                    + " and switches to it without a restart (each key restarts its state at its next event).",
+                    "An instance keeps its model and logs why when it refuses one (see GET /v1/model)."})
+    static final class Publish implements Callable<Integer> {
+        @Mixin
+        ConfigOptions config;
+
+        @Option(names = {"-f", "--file"}, required = true, paramLabel = "MODEL",
+                description = "Model .zip or directory in the gru-stream model format.")
+        Path file;
+
+        @Option(names = "--create-topic",
+                description = "Create model.topic (compacted, one partition) if it does not exist.")
+        boolean createTopic;
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            GruStreamConfig settings = config.load(Map.of());
+            String topic = settings.getString(GruStreamConfig.MODEL_TOPIC);
+            if (topic.isBlank()) {
+                throw new IllegalArgumentException("model.topic is not set: set it (GRU_STREAM_MODEL_TOPIC, or"
+                        + " --set model.topic=...) to the topic the instances follow");
+            }
+            GruModel model = ModelSource.load(file);
+            byte[] zip = ModelTopic.zipOf(file);
+            int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
+            ModelTopic.checkSize(zip, maxBytes);
+            ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic);
+            RecordMetadata written = ModelTopic.publish(settings.passThrough(), topic, zip, model, maxBytes);
+            spec.commandLine().getOut().printf("Published model %s/%s (%d bytes) to %s-%d@%d%n",
+                    model.spec().name(), model.spec().version(), zip.length, written.topic(), written.partition(),
+                    written.offset());
+            return 0;
+        }
+    }
+}

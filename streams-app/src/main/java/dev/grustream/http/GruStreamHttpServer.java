@@ -1,0 +1,303 @@
+package dev.grustream.http;
+
+import dev.grustream.topology.internals.KeyState;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.util.JavalinBindException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP endpoints of one instance: interactive queries of key states, the model, health and metrics.
+ *
+ * <pre>
+ *   GET /v1/series/{key}   a key's state, from whichever instance holds it (forwarded there)
+ *   GET /v1/series?limit=N keys this instance holds
+ *   GET /v1/model          the model being served
+ *   GET /v1/openapi.yaml   this API's description
+ *   GET /health/live       200 unless the streams client failed
+ *   GET /health/ready      200 only while the streams client is RUNNING
+ *   GET /metrics           Prometheus text format
+ * </pre>
+ *
+ * <p>Every error is a JSON body {@code {"status": 503, "error": "rebalancing", "message": "..."}}; a 503 carries
+ * {@code Retry-After}. Keys arrive percent-encoded in the path ({@code %2F} for a slash); they are decoded here,
+ * length-checked, and never echoed into messages.
+ *
+ * <p>Lifecycle: {@link #start} binds the port at once (the port must be known to build the streams client's
+ * {@code application.server}); until {@link #attach} hands it the key states, data endpoints answer 503 and
+ * readiness is false. {@link #close()} stops serving. Thread-safe.
+ */
+public final class GruStreamHttpServer implements AutoCloseable {
+    /** Header naming the instance that answered a series query, when it was forwarded. */
+    public static final String SERVED_BY_HEADER = "X-Gru-Served-By";
+    /** Header set on a forwarded query, so that a second hop is refused rather than looping. */
+    static final String FORWARDED_HEADER = "X-Gru-Forwarded-By";
+    static final int DEFAULT_KEY_LIMIT = 100;
+    static final int MAX_KEY_LIMIT = 1000;
+    private static final int RETRY_AFTER_SECONDS = 1;
+    private static final String SERIES_PREFIX = "/v1/series/";
+    private static final String JSON = "application/json";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Logger LOG = LoggerFactory.getLogger(GruStreamHttpServer.class);
+
+    /** What the endpoints need besides the key states. */
+    public record Settings(String bindAddress, int port, String advertisedHost, Duration forwardTimeout,
+            int maxKeyBytes, double anomalyThreshold, long neverAlerted) {
+    }
+
+    private final Settings settings;
+    private final ModelStatus model;
+    private final PrometheusMeterRegistry metrics;
+    private final BooleanSupplier closing;
+    private final HttpClient client;
+    private final byte[] openApi;
+    private final Javalin app;
+    private volatile KeyStateSource source;
+    private volatile HostInfo self;
+
+    private GruStreamHttpServer(Settings settings, ModelStatus model, PrometheusMeterRegistry metrics,
+            BooleanSupplier closing) {
+        this.settings = settings;
+        this.model = model;
+        this.metrics = metrics;
+        this.closing = closing;
+        this.client = HttpClient.newBuilder().connectTimeout(settings.forwardTimeout()).build();
+        this.openApi = resource("/openapi.yaml");
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.startupWatcherEnabled = false;
+            config.jetty.threadPool = new QueuedThreadPool(16, 2, 60_000);
+            // A key may hold any character; %2F must reach the handler as part of the key, not as a separator.
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.router.mount(router -> router
+                    .before(ctx -> ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store"))
+                    .get("/health/live", this::live)
+                    .get("/health/ready", this::ready)
+                    .get("/metrics", this::metrics)
+                    .get("/v1/model", ctx -> json(ctx, 200, ModelView.of(model)))
+                    .get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi))
+                    .get("/v1/series", this::keys)
+                    .get("/v1/series/<key>", this::series)
+                    .exception(HttpProblem.class, this::problem)
+                    .exception(InvalidStateStoreException.class, (e, ctx) -> problem(HttpProblem.unavailable(
+                            "store_unavailable", "The state store is not available here right now (it is being"
+                                    + " restored or moved between instances)", RETRY_AFTER_SECONDS), ctx))
+                    .exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+                            e.getStatus() == 404 ? "no_such_endpoint" : "http_" + e.getStatus(),
+                            e.getStatus() == 404 ? "No such endpoint; see /v1/openapi.yaml" : "Request refused"))
+                    .exception(Exception.class, (e, ctx) -> {
+                        LOG.error("HTTP {} {} failed", ctx.method(), ctx.endpointHandlerPath(), e);
+                        error(ctx, 500, "internal_error", "The request failed inside the service; see its log");
+                    }));
+        });
+    }
+
+    /**
+     * Starts serving on {@code settings.bindAddress():settings.port()} (port 0 picks a free one).
+     *
+     * @throws IllegalStateException if the address cannot be bound
+     */
+    public static GruStreamHttpServer start(Settings settings, ModelStatus model, PrometheusMeterRegistry metrics,
+            BooleanSupplier closing) {
+        GruStreamHttpServer server = new GruStreamHttpServer(settings, model, metrics, closing);
+        try {
+            server.app.start(settings.bindAddress(), settings.port());
+        } catch (JavalinBindException e) {
+            throw new IllegalStateException("Cannot serve HTTP on " + settings.bindAddress() + ":" + settings.port()
+                    + ": " + e.getMessage() + ". Set http.port to a free port", e);
+        }
+        server.self = new HostInfo(settings.advertisedHost(), server.port());
+        LOG.info("HTTP endpoints on {}:{}, advertised to other instances as {}", settings.bindAddress(),
+                server.port(), server.advertisedEndpoint());
+        return server;
+    }
+
+    /** The bound port. */
+    public int port() {
+        return app.port();
+    }
+
+    /** This instance as other instances reach it. */
+    public HostInfo advertised() {
+        return self;
+    }
+
+    /** {@code host:port} of {@link #advertised()}: the value of Kafka Streams' {@code application.server}. */
+    public String advertisedEndpoint() {
+        return endpoint(self);
+    }
+
+    private static String endpoint(HostInfo host) {
+        return host.host() + ":" + host.port();
+    }
+
+    /** Starts answering data queries from {@code keyStates}. */
+    public void attach(KeyStateSource keyStates) {
+        this.source = keyStates;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private KafkaStreams.State state() {
+        KeyStateSource current = source;
+        return current == null ? KafkaStreams.State.CREATED : current.state();
+    }
+
+    private void live(Context ctx) {
+        KafkaStreams.State state = state();
+        boolean live = Health.isLive(state, closing.getAsBoolean());
+        json(ctx, live ? 200 : 503, Map.of("status", live ? "UP" : "DOWN", "state", state.name()));
+    }
+
+    private void ready(Context ctx) {
+        KafkaStreams.State state = state();
+        boolean ready = Health.isReady(state);
+        if (!ready) {
+            ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+        }
+        json(ctx, ready ? 200 : 503, Map.of("status", ready ? "UP" : "DOWN", "state", state.name()));
+    }
+
+    private void metrics(Context ctx) {
+        ctx.contentType(PROMETHEUS_TEXT).result(metrics.scrape());
+    }
+
+    private void keys(Context ctx) {
+        int limit = limit(ctx.queryParam("limit"));
+        KeyStateSource keyStates = running();
+        List<String> keys = keyStates.keys(limit);
+        json(ctx, 200, Map.of("instance", advertisedEndpoint(), "keys", keys,
+                "approximateCount", keyStates.approximateCount()));
+    }
+
+    private static int limit(String parameter) {
+        if (parameter == null) {
+            return DEFAULT_KEY_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(parameter);
+            if (limit >= 1 && limit <= MAX_KEY_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the same answer as an out-of-range number.
+        }
+        throw HttpProblem.badRequest("invalid_limit", "limit must be an integer from 1 to " + MAX_KEY_LIMIT);
+    }
+
+    private void series(Context ctx) throws InterruptedException {
+        String key = SeriesKeys.decode(ctx.req().getRequestURI().substring(SERIES_PREFIX.length()),
+                settings.maxKeyBytes());
+        KeyStateSource keyStates = running();
+        KeyStateSource.Location location = keyStates.locate(key).orElseThrow(() -> HttpProblem.unavailable(
+                "owner_unknown", "Which instance holds this key is not known yet (starting or rebalancing)",
+                RETRY_AFTER_SECONDS));
+        if (!location.host().equals(self)) {
+            if (ctx.header(FORWARDED_HEADER) != null) {
+                throw HttpProblem.unavailable("owner_moved", "The instance this query was forwarded to no longer"
+                        + " holds the key (it is moving)", RETRY_AFTER_SECONDS);
+            }
+            forward(ctx, location.host(), key);
+            return;
+        }
+        KeyState state = keyStates.get(key, location.partition());
+        if (state == null) {
+            throw HttpProblem.notFound("key_not_found", "No state for this key: no observation of it has been"
+                    + " processed, or it was evicted after being idle for state.ttl.ms");
+        }
+        ctx.header(SERVED_BY_HEADER, advertisedEndpoint());
+        json(ctx, 200, SeriesView.of(key, state, model.active().spec(), settings.anomalyThreshold(),
+                settings.neverAlerted()));
+    }
+
+    /** The key states, if the streams client is running; a 503 otherwise. */
+    private KeyStateSource running() {
+        KeyStateSource keyStates = source;
+        KafkaStreams.State state = keyStates == null ? KafkaStreams.State.CREATED : keyStates.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            throw HttpProblem.unavailable(state == KafkaStreams.State.REBALANCING ? "rebalancing" : "not_running",
+                    "The instance is " + state + "; key states can be queried while it is RUNNING",
+                    RETRY_AFTER_SECONDS);
+        }
+        return keyStates;
+    }
+
+    /** Asks the instance holding the key and relays its answer unchanged. */
+    private void forward(Context ctx, HostInfo owner, String key) throws InterruptedException {
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        URI uri;
+        try {
+            uri = new URI("http://" + owner.host() + ":" + owner.port() + SERIES_PREFIX + encoded);
+        } catch (URISyntaxException e) {
+            throw HttpProblem.unavailable("owner_unreachable", "The instance holding this key advertises an"
+                    + " address that is not a valid URL", RETRY_AFTER_SECONDS);
+        }
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
+                .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            LOG.warn("Forwarding a series query to {} failed: {}", endpoint(owner), e.toString());
+            throw HttpProblem.unavailable("owner_unreachable", "The instance holding this key (" + endpoint(owner)
+                    + ") did not answer", RETRY_AFTER_SECONDS);
+        }
+        ctx.status(response.statusCode());
+        for (String header : List.of("Content-Type", "Retry-After", SERVED_BY_HEADER)) {
+            response.headers().firstValue(header).ifPresent(value -> ctx.header(header, value));
+        }
+        ctx.result(response.body());
+    }
+
+    private void problem(HttpProblem problem, Context ctx) {
+        if (problem.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", String.valueOf(problem.retryAfterSeconds()));
+        }
+        error(ctx, problem.status(), problem.error(), problem.getMessage());
+    }
+
+    private static void error(Context ctx, int status, String error, String message) {
+        json(ctx, status, Map.of("status", status, "error", error, "message", message));
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType(JSON).result(Json.write(body));
+    }
+
+    private static byte[] resource(String path) {
+        try (InputStream in = GruStreamHttpServer.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("The resource " + path + " is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the resource " + path, e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.grustream.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON writer of the HTTP endpoints. Besides what JSON requires, it escapes {@code < > & '} as
+ * {@code \u003C}-style sequences, so that a series key or any other string from the outside can never be read as
+ * markup by a client that ignores the content type.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class Json {
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    static {
+        MAPPER.getFactory().setCharacterEscapes(new HtmlSafeEscapes());
+    }
+
+    private Json() {
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write a " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    /** JSON's own escapes plus the characters that matter to HTML. */
+    private static final class HtmlSafeEscapes extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+        private final int[] escapes;
+
+        HtmlSafeEscapes() {
+            escapes = standardAsciiEscapesForJSON();
+            escapes['<'] = ESCAPE_STANDARD;
+            escapes['>'] = ESCAPE_STANDARD;
+            escapes['&'] = ESCAPE_STANDARD;
+            escapes['\''] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return escapes;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return null;
+        }
+    }
+}

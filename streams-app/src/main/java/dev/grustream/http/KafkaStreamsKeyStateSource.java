@@ -1,0 +1,76 @@
+package dev.grustream.http;
+
+import dev.grustream.topology.GruStreamTopology;
+import dev.grustream.topology.internals.KeyState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * {@link KeyStateSource} over a running {@link KafkaStreams} client: interactive queries of its
+ * {@link GruStreamTopology#STATE_STORE} store.
+ *
+ * <p>Thread-safe, as Kafka Streams' interactive queries are.
+ */
+public final class KafkaStreamsKeyStateSource implements KeyStateSource {
+    private final KafkaStreams streams;
+    private final Serializer<String> keySerializer = Serdes.String().serializer();
+
+    public KafkaStreamsKeyStateSource(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public Optional<Location> locate(String key) {
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(GruStreamTopology.STATE_STORE, key, keySerializer);
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Location(metadata.activeHost(), metadata.partition()));
+    }
+
+    @Override
+    public KeyState get(String key, int partition) {
+        return store(StoreQueryParameters.fromNameAndType(GruStreamTopology.STATE_STORE,
+                QueryableStoreTypes.<String, KeyState>keyValueStore()).withPartition(partition)).get(key);
+    }
+
+    @Override
+    public List<String> keys(int limit) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, KeyState> all = allStores().all()) {
+            while (all.hasNext() && keys.size() < limit) {
+                keys.add(all.next().key);
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public long approximateCount() {
+        return allStores().approximateNumEntries();
+    }
+
+    private ReadOnlyKeyValueStore<String, KeyState> allStores() {
+        return store(StoreQueryParameters.fromNameAndType(GruStreamTopology.STATE_STORE,
+                QueryableStoreTypes.keyValueStore()));
+    }
+
+    private ReadOnlyKeyValueStore<String, KeyState> store(
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, KeyState>> parameters) {
+        return streams.store(parameters);
+    }
+}

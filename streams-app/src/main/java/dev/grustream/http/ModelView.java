@@ -1,0 +1,37 @@
+package dev.grustream.http;
+
+import dev.grustream.model.ModelSpec;
+import java.util.List;
+
+/**
+ * The answer of {@code GET /v1/model}: the model this instance serves, its shape, where it came from, and the last
+ * model that was refused. Serialised as JSON. Immutable.
+ */
+public record ModelView(
+        String name,
+        String version,
+        List<String> features,
+        List<String> targets,
+        int hiddenSize,
+        int numLayers,
+        int stateSize,
+        int horizon,
+        String gateVariant,
+        String source,
+        String activeSince,
+        long swaps,
+        RejectionView lastRejection) {
+
+    /** The last model refused: where it came from, which model it was (when readable), why, and when. */
+    public record RejectionView(String source, String model, String reason, String at) {
+    }
+
+    static ModelView of(ModelStatus status) {
+        ModelSpec spec = status.active().spec();
+        return new ModelView(spec.name(), spec.version(), spec.features(), spec.targets(), spec.hiddenSize(),
+                spec.numLayers(), spec.stateSize(), spec.horizon(), spec.gateVariant().jsonName(), status.source(),
+                status.activeSince().toString(), status.swaps(), status.lastRejection()
+                        .map(r -> new RejectionView(r.source(), r.model(), r.reason(), r.at().toString()))
+                        .orElse(null));
+    }
+}

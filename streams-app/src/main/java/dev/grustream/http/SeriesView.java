@@ -1,0 +1,67 @@
+package dev.grustream.http;
+
+import dev.grustream.model.ModelSpec;
+import dev.grustream.topology.internals.KeyState;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer of {@code GET /v1/series/{key}}: what the instance holding the key knows about it. Serialised as
+ * JSON; see {@code openapi.yaml} for the field reference. Immutable.
+ *
+ * @param model the model that made the state; {@code active} is false while the key waits for its next event to
+ *     be restarted with the model now serving (its targets are then named {@code target-0}, ...)
+ * @param anomalyScore score of the key's last observation, null when it had nothing to be compared with
+ * @param anomalous whether that score reached the anomaly threshold, null when there is no score
+ * @param forecast one-step forecast of each target: what the next observation will be compared with
+ */
+public record SeriesView(
+        String key,
+        ModelRef model,
+        long step,
+        String lastEventTime,
+        Double anomalyScore,
+        Boolean anomalous,
+        Map<String, Double> forecast,
+        Residuals residuals,
+        String lastAlertTime) {
+
+    /** A model by name and version, and whether it is the one serving now. */
+    public record ModelRef(String name, String version, boolean active) {
+    }
+
+    /** Running statistics of a key's one-step forecast errors (actual - expected), by target. */
+    public record Residuals(long count, Map<String, Double> mean, Map<String, Double> stddev) {
+    }
+
+    /** Describes {@code state} of {@code key}, naming targets after {@code serving} when it made the state. */
+    static SeriesView of(String key, KeyState state, ModelSpec serving, double anomalyThreshold, long neverAlerted) {
+        boolean active = serving.name().equals(state.modelName()) && serving.version().equals(state.modelVersion());
+        List<String> targets = active ? serving.targets() : null;
+        double score = state.lastAnomalyScore();
+        Double anomalyScore = Double.isNaN(score) ? null : score;
+        double[] stddev = new double[state.errorVariance().length];
+        for (int t = 0; t < stddev.length; t++) {
+            stddev[t] = Math.sqrt(Math.max(0.0, state.errorVariance()[t]));
+        }
+        return new SeriesView(key,
+                new ModelRef(state.modelName(), state.modelVersion(), active),
+                state.step(),
+                Instant.ofEpochMilli(state.lastEventTime()).toString(),
+                anomalyScore,
+                anomalyScore == null ? null : anomalyScore >= anomalyThreshold,
+                state.hasForecast() ? byTarget(targets, state.forecast()) : Map.of(),
+                new Residuals(state.errorCount(), byTarget(targets, state.errorMean()), byTarget(targets, stddev)),
+                state.lastAlertTime() == neverAlerted ? null : Instant.ofEpochMilli(state.lastAlertTime()).toString());
+    }
+
+    private static Map<String, Double> byTarget(List<String> names, double[] values) {
+        Map<String, Double> map = new LinkedHashMap<>();
+        for (int t = 0; t < values.length; t++) {
+            map.put(names != null && t < names.size() ? names.get(t) : "target-" + t, values[t]);
+        }
+        return map;
+    }
+}

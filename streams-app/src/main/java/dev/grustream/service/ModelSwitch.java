@@ -1,0 +1,184 @@
+package dev.grustream.service;
+
+import dev.grustream.http.ModelStatus;
+import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.GruStepper;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.topology.ActiveModel;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gate through which a new model replaces the one being served without a restart: it checks a candidate, and
+ * swaps it into the {@link ActiveModel} only if it passes; otherwise the serving model stays and the refusal is
+ * logged, counted and reported by {@code GET /v1/model}.
+ *
+ * <p>A candidate is swapped in when:
+ * <ul>
+ *   <li>it loads and validates (the model loader's checks: files, shapes, finite weights);</li>
+ *   <li>its name or version differs from the serving model's: the same name and version is the model already
+ *       being served, left as it is (a changed model must carry a new version, because keys restart only when
+ *       the version that made their state differs);</li>
+ *   <li>it has the same features and the same targets as the serving model, as sets (order is free). Observations
+ *       carry the serving model's features and downstream consumers read its targets: a model over other features
+ *       or targets is a new deployment, not a swap. Sizes, layers, gate variant, horizon, normalisation and
+ *       weights may all change;</li>
+ *   <li>one step of it runs on the configured backend and gives finite forecasts.</li>
+ * </ul>
+ * Tasks read the active model once per batch, so the switch happens between two batches; each key then restarts
+ * its state at its next event (state reset {@code MODEL_CHANGE}), as it does for any state made by another model.
+ *
+ * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}. Thread-safe: offers are serialised.
+ */
+public final class ModelSwitch implements ModelStatus {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelSwitch.class);
+
+    /** What became of an offered model. */
+    public enum Outcome {
+        /** It serves from the next batch on. */
+        APPLIED,
+        /** It is the model already serving (same name and version). */
+        UNCHANGED,
+        /** It failed a check; the serving model stays. */
+        REJECTED
+    }
+
+    private final ActiveModel active;
+    private final Backend backend;
+    private final Clock clock;
+    private final Counter applied;
+    private final Counter rejected;
+    private String source;
+    private Instant activeSince;
+    private long swaps;
+    private Rejection lastRejection;
+
+    public ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock) {
+        this.active = active;
+        this.source = source;
+        this.backend = backend;
+        this.clock = clock;
+        this.activeSince = clock.instant();
+        this.applied = Counter.builder("gru.model.swaps").description("Models offered for hot swapping, by outcome")
+                .tag("outcome", "applied").register(meters);
+        this.rejected = Counter.builder("gru.model.swaps").description("Models offered for hot swapping, by outcome")
+                .tag("outcome", "rejected").register(meters);
+    }
+
+    /**
+     * Offers the model in {@code zip} (the bytes of a model zip), read from {@code source}.
+     *
+     * @param expectedName the name the model must carry (the record key it was published under), or null
+     */
+    public synchronized Outcome offer(byte[] zip, String expectedName, String source) {
+        GruModel candidate;
+        try {
+            candidate = ModelSource.fromZip(zip);
+        } catch (IOException | RuntimeException e) {
+            return reject(source, expectedName, "it is not a valid gru-stream model: " + e.getMessage());
+        }
+        if (expectedName != null && !expectedName.equals(candidate.spec().name())) {
+            return reject(source, label(candidate.spec()), "it was published under the name '" + expectedName
+                    + "' but its model.json names it '" + candidate.spec().name() + "'");
+        }
+        return offer(candidate, source);
+    }
+
+    /** Offers {@code candidate}, read from {@code source}. */
+    public synchronized Outcome offer(GruModel candidate, String source) {
+        ModelSpec serving = active.current().spec();
+        ModelSpec next = candidate.spec();
+        if (serving.name().equals(next.name()) && serving.version().equals(next.version())) {
+            LOG.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
+            return Outcome.UNCHANGED;
+        }
+        Optional<String> problem = incompatibility(serving, next).or(() -> trialStep(candidate));
+        if (problem.isPresent()) {
+            return reject(source, label(next), problem.get());
+        }
+        active.swap(candidate);
+        this.source = source;
+        this.activeSince = clock.instant();
+        swaps++;
+        applied.increment();
+        LOG.info("Model switched from {} to {} ({}); each key restarts its state at its next event (MODEL_CHANGE)",
+                label(serving), label(next), source);
+        return Outcome.APPLIED;
+    }
+
+    private static Optional<String> incompatibility(ModelSpec serving, ModelSpec next) {
+        if (!new HashSet<>(serving.features()).equals(new HashSet<>(next.features()))) {
+            return Optional.of("its features " + next.features() + " differ from the serving model's "
+                    + serving.features() + "; a model over other features needs its own deployment");
+        }
+        if (!new HashSet<>(serving.targets()).equals(new HashSet<>(next.targets()))) {
+            return Optional.of("its targets " + next.targets() + " differ from the serving model's "
+                    + serving.targets() + "; a model with other targets needs its own deployment");
+        }
+        return Optional.empty();
+    }
+
+    /** Runs one step of one key from the zero state; a problem if it fails or gives a non-finite forecast. */
+    private Optional<String> trialStep(GruModel candidate) {
+        ModelSpec spec = candidate.spec();
+        float[] forecasts = new float[spec.forecastSize()];
+        try (GruStepper stepper = candidate.newStepper(backend)) {
+            stepper.step(1, new float[spec.featureCount()], candidate.newState(), forecasts);
+        } catch (RuntimeException | LinkageError e) {
+            return Optional.of("it cannot run on the " + backend.name().toLowerCase(Locale.ROOT)
+                    + " backend: " + e);
+        }
+        for (float value : forecasts) {
+            if (!Float.isFinite(value)) {
+                return Optional.of("its forecast from the zero state is " + value + ", not a finite number");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Outcome reject(String source, String model, String reason) {
+        lastRejection = new Rejection(source, model, reason, clock.instant());
+        rejected.increment();
+        LOG.error("Model {} from {} rejected: {}. Still serving {}", model == null ? "(unreadable)" : model, source,
+                reason, label(active.current().spec()));
+        return Outcome.REJECTED;
+    }
+
+    private static String label(ModelSpec spec) {
+        return spec.name() + "/" + spec.version();
+    }
+
+    @Override
+    public GruModel active() {
+        return active.current();
+    }
+
+    @Override
+    public synchronized String source() {
+        return source;
+    }
+
+    @Override
+    public synchronized Instant activeSince() {
+        return activeSince;
+    }
+
+    @Override
+    public synchronized long swaps() {
+        return swaps;
+    }
+
+    @Override
+    public synchronized Optional<Rejection> lastRejection() {
+        return Optional.ofNullable(lastRejection);
+    }
+}

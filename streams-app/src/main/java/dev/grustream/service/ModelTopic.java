@@ -1,0 +1,166 @@
+package dev.grustream.service;
+
+import dev.grustream.model.GruModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The models topic ({@code model.topic}): how it is laid out and how a model is published to it.
+ *
+ * <p>One partition, so that publications have one order that every instance sees; compacted, so that the newest
+ * model of each name stays readable forever while older ones go; {@code max.message.bytes} raised to
+ * {@code model.topic.max.bytes}, because a model zip easily exceeds the brokers' default of 1 MiB. A record's key
+ * is the model's name, its value the bytes of the model's zip.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ModelTopic {
+    /** Room for the record's framing and headers on top of the zip, when sizing the producer's requests. */
+    private static final int RECORD_OVERHEAD = 64 * 1024;
+
+    private ModelTopic() {
+    }
+
+    /** The topic as gru-stream creates it, with the brokers' default replication. */
+    public static NewTopic newTopic(String name, int maxBytes) {
+        return new NewTopic(name, Optional.of(1), Optional.empty()).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxBytes)));
+    }
+
+    /**
+     * Checks that {@code topic} exists, creating it as {@link #newTopic} describes when {@code create} is set.
+     *
+     * @param clientConfig admin client settings (bootstrap servers, security); other keys are ignored
+     * @throws IllegalStateException if it is missing and not to be created, or the brokers cannot be reached
+     */
+    public static void ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create) {
+        Map<String, Object> props = new HashMap<>();
+        clientConfig.forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        try (Admin admin = Admin.create(props)) {
+            if (admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
+                return;
+            }
+            if (!create) {
+                throw new IllegalStateException("The models topic " + topic + " does not exist; pass --create-topic,"
+                        + " or start an instance with --create-topics");
+            }
+            admin.createTopics(List.of(newTopic(topic, maxBytes))).all().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while checking the models topic", e);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("Cannot check or create the models topic " + topic + ": "
+                        + e.getCause(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("The brokers at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + " did not answer within 60 s", e);
+        }
+    }
+
+    /**
+     * The bytes of a model zip: the file itself if {@code path} is a zip, or a zip of the files of a model
+     * directory.
+     */
+    public static byte[] zipOf(Path path) {
+        try {
+            if (!Files.isDirectory(path)) {
+                return Files.readAllBytes(path);
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(path)) {
+                for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                    zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
+                    Files.copy(file, zip);
+                    zip.closeEntry();
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the model at " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks that a model zip fits the models topic.
+     *
+     * @throws IllegalArgumentException if it is larger than {@code maxBytes} ({@code model.topic.max.bytes})
+     */
+    public static void checkSize(byte[] zip, int maxBytes) {
+        if (zip.length > maxBytes) {
+            throw new IllegalArgumentException("The model is " + zip.length + " bytes, more than"
+                    + " model.topic.max.bytes (" + maxBytes + "); raise it (and the topic's max.message.bytes)"
+                    + " to publish it");
+        }
+    }
+
+    /**
+     * Publishes {@code zip}, the bytes of {@code model}, to {@code topic} under the model's name, and waits until
+     * the brokers have it.
+     *
+     * @param clientConfig producer settings (bootstrap servers, security); sizes are set here to fit the model
+     * @param maxBytes the largest model accepted ({@code model.topic.max.bytes})
+     * @throws IllegalArgumentException if the zip is larger than {@code maxBytes}
+     * @throws IllegalStateException if the brokers refuse or cannot be reached, saying why
+     */
+    public static RecordMetadata publish(Map<String, Object> clientConfig, String topic, byte[] zip, GruModel model,
+            int maxBytes) {
+        checkSize(zip, maxBytes);
+        Map<String, Object> props = new HashMap<>();
+        clientConfig.forEach((key, value) -> {
+            if (ProducerConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, zip.length + RECORD_OVERHEAD);
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * (zip.length + RECORD_OVERHEAD)));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            return producer.send(new ProducerRecord<>(topic, model.spec().name(), zip)).get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while publishing the model", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RecordTooLargeException) {
+                throw new IllegalStateException("The brokers refused the model (" + zip.length + " bytes) as too"
+                        + " large for topic " + topic + "; raise the topic's max.message.bytes", e.getCause());
+            }
+            throw new IllegalStateException("Cannot publish the model to " + topic + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("The brokers did not acknowledge the model within 60 s", e);
+        }
+    }
+}

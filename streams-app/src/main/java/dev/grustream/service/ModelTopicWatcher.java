@@ -1,0 +1,196 @@
+package dev.grustream.service;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the models topic and offers every model published there to a {@link ModelSwitch}: how an operator rolls
+ * out a new model to every instance without a restart.
+ *
+ * <p>Why a compacted topic rather than a watched file: every instance reads the same records in the same order, so
+ * all of them take the same decisions without a shared file system (containers, several hosts); a publication is
+ * one atomic record, never a half-written file; an instance that starts or restarts later replays the topic and
+ * serves what the others serve; and the topic keeps the history of what was published. The costs: models travel
+ * through Kafka, so a topic's {@code max.message.bytes} must fit them ({@code model.topic.max.bytes}, 16 MiB by
+ * default), and publishing needs a Kafka client ({@code gru-stream model publish}).
+ *
+ * <p>Each instance reads the whole topic with its own consumer (no group, no committed offsets): {@link #catchUp}
+ * replays it from the beginning before processing starts, then {@link #start} follows it on a daemon thread. A
+ * record whose key is not the followed name ({@code model.name}, when set) is skipped; a tombstone is ignored (the
+ * serving model stays).
+ *
+ * <p>Lifecycle: create, {@link #catchUp}, {@link #start}, {@link #close}. Thread-safe.
+ */
+public final class ModelTopicWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelTopicWatcher.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String topic;
+    private final String followName;
+    private final ModelSwitch models;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    /**
+     * Creates a watcher of {@code topic}.
+     *
+     * @param clientConfig consumer settings (bootstrap servers, security); the rest is set here
+     * @param followName the model name (record key) to follow, or empty to follow every name
+     */
+    public ModelTopicWatcher(Map<String, Object> clientConfig, String topic, String followName, ModelSwitch models,
+            String clientId) {
+        this.topic = topic;
+        this.followName = followName;
+        this.models = models;
+        Map<String, Object> props = new HashMap<>();
+        clientConfig.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = new Thread(this::follow, clientId);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Reads the topic from its beginning to its present end, offering each model in order, so that this instance
+     * starts with the model the others serve.
+     *
+     * @throws IllegalStateException if the topic does not exist or cannot be read within {@code timeout}
+     */
+    public void catchUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TopicPartition> assigned = partitions(deadline);
+        consumer.assign(assigned);
+        consumer.seekToBeginning(assigned);
+        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
+        int read = 0;
+        while (!reached(end)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Could not read the models topic " + topic + " to its end within "
+                        + timeout);
+            }
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                handle(record);
+                read++;
+            }
+        }
+        LOG.info("Read {} records of the models topic {}; serving {}/{} from {}", read, topic,
+                models.active().spec().name(), models.active().spec().version(), models.source());
+    }
+
+    /** The topic's partitions, waiting for a topic created a moment ago to reach this client's metadata. */
+    private List<TopicPartition> partitions(long deadline) {
+        while (true) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, POLL);
+            if (partitions != null && !partitions.isEmpty()) {
+                return partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The models topic " + topic + " does not exist; create it, or"
+                        + " start with --create-topics");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while looking for the models topic " + topic, e);
+            }
+        }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> end) {
+        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
+    /** Follows the topic on a daemon thread until {@link #close()}. */
+    public void start() {
+        thread.start();
+    }
+
+    private void follow() {
+        try {
+            while (!closed) {
+                try {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                        handle(record);
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // The consumer retries connection problems itself; what reaches here is worth a line in the
+                    // log, and the next poll tries again.
+                    LOG.warn("Reading the models topic {} failed: {}", topic, e.toString());
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closed) {
+                throw e;
+            }
+        } finally {
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
+        String source = record.topic() + "-" + record.partition() + "@" + record.offset();
+        if (record.key() == null) {
+            LOG.warn("Skipping {}: a model record needs a key, the model's name", source);
+            return;
+        }
+        if (!followName.isEmpty() && !followName.equals(record.key())) {
+            LOG.debug("Skipping {}: model {} is not the followed model {}", source, record.key(), followName);
+            return;
+        }
+        if (record.value() == null) {
+            LOG.info("Ignoring the tombstone {} of model {}: the serving model stays", source, record.key());
+            return;
+        }
+        models.offer(record.value(), record.key(), source);
+    }
+
+    /** Stops following and closes the consumer. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!thread.isAlive()) {
+            // Never started (or already ended): the consumer is this thread's to close.
+            if (thread.getState() == Thread.State.NEW) {
+                consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+            }
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(CLOSE_TIMEOUT.toMillis() * 2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

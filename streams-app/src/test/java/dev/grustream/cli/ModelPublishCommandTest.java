@@ -1,0 +1,64 @@
+package dev.grustream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.model.ModelWriter;
+import dev.grustream.testing.TestingModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gru-stream model publish} refusing what it cannot publish, before it connects to anything. */
+class ModelPublishCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine command = GruStreamCommand.commandLine();
+        command.setErr(new PrintWriter(err));
+        return command.execute(args);
+    }
+
+    @Test
+    void refusesToPublishWithoutAModelsTopic() throws Exception {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("2"), model);
+
+        assertThat(run("model", "publish", "--file", model.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("model.topic is not set");
+    }
+
+    @Test
+    void refusesAnInvalidModelNamingTheProblem() throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.zip"), "not a zip");
+
+        assertThat(run("model", "publish", "--file", broken.toString(), "--set", "model.topic=models")).isEqualTo(2);
+        assertThat(err.toString()).contains("model.json");
+    }
+
+    @Test
+    void refusesAModelLargerThanTheTopicAllows() throws Exception {
+        Path big = dir.resolve("big");
+        ModelWriter.write(TestingModels.persistence("2"), big);
+        byte[] incompressible = new byte[2 << 20];
+        new Random(7).nextBytes(incompressible);
+        Files.write(big.resolve("padding.bin"), incompressible);
+
+        assertThat(run("model", "publish", "--file", big.toString(), "--set", "model.topic=models",
+                "--set", "model.topic.max.bytes=1048576")).isEqualTo(2);
+        assertThat(err.toString()).contains("more than model.topic.max.bytes");
+    }
+
+    @Test
+    void modelWithoutASubcommandIsAUsageError() {
+        assertThat(run("model")).isEqualTo(2);
+        assertThat(err.toString()).contains("publish");
+    }
+}

@@ -1,0 +1,236 @@
+package dev.grustream.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.grustream.cli.GruStreamCommand;
+import dev.grustream.config.ConfigSources;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.docker.DockerFiles.Instruction;
+import dev.grustream.serde.AvroSerdeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The container files cannot run here (no Docker engine), so they are checked for what can be checked: every
+ * setting they pass is a key gru-stream knows and accepts, the ports agree with {@code http.port}, Prometheus
+ * scrapes the instances where they serve metrics, and the Dockerfile's inputs exist.
+ */
+class DockerFilesTest {
+    /** Commands the compose file uses that the lead is adding to the CLI; drop one here once it exists. */
+    private static final List<String> INSTANCES = List.of("gru-stream-1", "gru-stream-2");
+
+    private final JsonNode compose = DockerFiles.yaml("docker/compose.yaml");
+    private final JsonNode services = compose.get("services");
+
+    /** Services built from gru-stream's Dockerfile. */
+    private List<String> gruStreamServices() {
+        List<String> names = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> service = it.next();
+            JsonNode build = service.getValue().get("build");
+            if (build != null && "docker/Dockerfile".equals(build.path("dockerfile").asText())) {
+                names.add(service.getKey());
+            }
+        }
+        return names;
+    }
+
+    private Map<String, String> environment(String service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        services.get(service).path("environment").fields().forEachRemaining(e -> env.put(e.getKey(),
+                e.getValue().asText()));
+        return env;
+    }
+
+    /** Every key a GRU_STREAM_* variable may set: gru-stream's own, Kafka Streams' and its clients', the serde's. */
+    private static Set<String> knownKeys() {
+        Set<String> keys = new HashSet<>(GruStreamConfig.definition().names());
+        keys.addAll(StreamsConfig.configDef().names());
+        keys.addAll(ConsumerConfig.configNames());
+        keys.addAll(ProducerConfig.configNames());
+        keys.addAll(AdminClientConfig.configNames());
+        keys.addAll(AvroSerdeConfig.configDef().names());
+        return keys;
+    }
+
+    /** Variables that logback.xml reads; they also reach the config as harmless unknown keys. */
+    private static Set<String> loggingVariables() throws IOException {
+        String logback = Files.readString(DockerFiles.root().resolve("streams-app/src/main/resources/logback.xml"));
+        Set<String> names = new HashSet<>();
+        Matcher matcher = Pattern.compile("\\$\\{(GRU_STREAM_[A-Z_]+)").matcher(logback);
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return names;
+    }
+
+    private static int defaultHttpPort() {
+        return (Integer) GruStreamConfig.definition().configKeys().get(GruStreamConfig.HTTP_PORT).defaultValue;
+    }
+
+    @Test
+    void composeRunsTwoInstancesAGeneratorKafkaSchemaRegistryAndPrometheus() {
+        assertThat(gruStreamServices()).containsExactlyInAnyOrder("gru-stream-1", "gru-stream-2", "generator");
+        assertThat(services.get("kafka").get("image").asText()).startsWith("apache/kafka:");
+        assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").asText())
+                .isEqualTo("broker,controller");
+        assertThat(services.get("schema-registry").get("image").asText())
+                .startsWith("confluentinc/cp-schema-registry:");
+        assertThat(services.get("prometheus").get("image").asText()).startsWith("prom/prometheus:");
+    }
+
+    @Test
+    void everyGruStreamVariableSetsAKnownKey() throws IOException {
+        Set<String> known = knownKeys();
+        Set<String> logging = loggingVariables();
+        for (String service : gruStreamServices()) {
+            environment(service).keySet().stream().filter(name -> name.startsWith(ConfigSources.ENV_PREFIX))
+                    .filter(name -> !logging.contains(name))
+                    .forEach(name -> assertThat(known).as("%s of %s sets %s", name, service,
+                            ConfigSources.keyOf(name)).contains(ConfigSources.keyOf(name)));
+        }
+    }
+
+    @Test
+    void theInstancesSettingsAreValid() {
+        for (String instance : INSTANCES) {
+            GruStreamConfig config = new GruStreamConfig(ConfigSources.fromEnvironment(environment(instance)));
+            assertThat(config.getString(GruStreamConfig.MODEL_TOPIC)).as(instance).isNotBlank();
+        }
+    }
+
+    @Test
+    void theInstancesShareOneApplicationIdAndAdvertiseTheirOwnNames() {
+        Set<String> applicationIds = new HashSet<>();
+        for (String instance : INSTANCES) {
+            Map<String, Object> settings = new LinkedHashMap<>(ConfigSources.fromEnvironment(environment(instance)));
+            applicationIds.add((String) settings.get(StreamsConfig.APPLICATION_ID_CONFIG));
+            GruStreamConfig config = new GruStreamConfig(settings);
+            assertThat(config.advertisedHost()).as(instance).isEqualTo(instance);
+            assertThat(services.get(instance).get("hostname").asText()).isEqualTo(instance);
+        }
+        assertThat(applicationIds).hasSize(1).doesNotContainNull();
+    }
+
+    @Test
+    void eachInstancePublishesItsHttpPort() {
+        Set<String> hostPorts = new HashSet<>();
+        for (String instance : INSTANCES) {
+            int httpPort = new GruStreamConfig(ConfigSources.fromEnvironment(environment(instance)))
+                    .getInt(GruStreamConfig.HTTP_PORT);
+            JsonNode ports = services.get(instance).get("ports");
+            assertThat(ports).as(instance).hasSize(1);
+            String[] mapping = ports.get(0).asText().split(":");
+            assertThat(Integer.parseInt(mapping[1])).as(instance).isEqualTo(httpPort);
+            hostPorts.add(mapping[0]);
+        }
+        assertThat(hostPorts).as("distinct host ports").hasSize(INSTANCES.size());
+    }
+
+    @Test
+    void prometheusScrapesEveryInstanceWhereItServesMetrics() {
+        JsonNode job = DockerFiles.yaml("docker/prometheus.yml").get("scrape_configs").get(0);
+        List<String> targets = new ArrayList<>();
+        job.get("static_configs").get(0).get("targets").forEach(t -> targets.add(t.asText()));
+
+        assertThat(job.get("metrics_path").asText()).isEqualTo("/metrics");
+        List<String> expected = INSTANCES.stream().map(instance -> instance + ":" + new GruStreamConfig(
+                ConfigSources.fromEnvironment(environment(instance))).getInt(GruStreamConfig.HTTP_PORT)).toList();
+        assertThat(targets).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(services.get("prometheus").get("volumes").get(0).asText())
+                .startsWith("./prometheus.yml:/etc/prometheus/prometheus.yml");
+    }
+
+    @Test
+    void everyCommandLineTheComposeFileRunsParses() {
+        for (String service : gruStreamServices()) {
+            List<String> args = new ArrayList<>();
+            services.get(service).get("command").forEach(arg -> args.add(arg.asText()));
+            assertThatCode(() -> new CommandLine(new GruStreamCommand()).parseArgs(args.toArray(String[]::new)))
+                    .as("%s runs gru-stream %s", service, args).doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void theDockerfilesInputsExistAndAreNotIgnored() throws IOException {
+        Path root = DockerFiles.root();
+        String ignored = Files.readString(root.resolve(".dockerignore"));
+        for (Instruction copy : DockerFiles.dockerfile()) {
+            if (!copy.keyword().equals("COPY") || copy.arguments().startsWith("--from")) {
+                continue;
+            }
+            String[] parts = copy.arguments().split("\\s+");
+            for (int i = 0; i < parts.length - 1; i++) {
+                assertThat(root.resolve(parts[i])).as("COPY input %s", parts[i]).exists();
+                assertThat(ignored).as(".dockerignore keeps %s", parts[i]).doesNotContain(parts[i]);
+            }
+        }
+    }
+
+    @Test
+    void theImageRunsTheJarTheBuildMakes() throws IOException {
+        String pom = Files.readString(DockerFiles.root().resolve("streams-app/pom.xml"));
+        Matcher finalName = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(pom);
+        assertThat(finalName.find()).isTrue();
+        String jar = finalName.group(1) + ".jar";
+        List<Instruction> instructions = DockerFiles.dockerfile();
+
+        assertThat(instructions).anySatisfy(i -> assertThat(i.arguments())
+                .startsWith("--from=build /src/streams-app/target/" + jar));
+        assertThat(instructions).anySatisfy(i -> assertThat(i.arguments())
+                .startsWith("--from=build /src/streams-app/target/lib/"));
+        Instruction entrypoint = only(instructions, "ENTRYPOINT");
+        assertThat(entrypoint.arguments()).contains("/app/" + jar + ":/app/lib/*",
+                GruStreamCommand.class.getName());
+        assertThat(only(instructions, "CMD").arguments()).isEqualTo("[\"run\"]");
+    }
+
+    @Test
+    void theImageExposesTheHttpPortAndChecksLiveness() {
+        List<Instruction> instructions = DockerFiles.dockerfile();
+
+        assertThat(only(instructions, "EXPOSE").arguments()).isEqualTo(String.valueOf(defaultHttpPort()));
+        assertThat(only(instructions, "HEALTHCHECK").arguments()).contains("/health/live",
+                "${GRU_STREAM_HTTP_PORT:-" + defaultHttpPort() + "}");
+    }
+
+    @Test
+    void theImageRunsAsANonRootUserWithAStateVolume() {
+        List<Instruction> instructions = DockerFiles.dockerfile();
+        Map<String, String> env = new LinkedHashMap<>();
+        instructions.stream().filter(i -> i.keyword().equals("ENV")).forEach(i -> {
+            String[] pair = i.arguments().split("=", 2);
+            env.put(pair[0], pair[1]);
+        });
+
+        assertThat(only(instructions, "USER").arguments()).isNotIn("root", "0");
+        String stateDir = new GruStreamConfig(ConfigSources.fromEnvironment(env)).passThrough()
+                .get(StreamsConfig.STATE_DIR_CONFIG).toString();
+        assertThat(only(instructions, "VOLUME").arguments()).isEqualTo(stateDir);
+        assertThat(knownKeys()).containsAll(ConfigSources.fromEnvironment(env).keySet());
+    }
+
+    private static Instruction only(List<Instruction> instructions, String keyword) {
+        List<Instruction> found = instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
+        assertThat(found).as(keyword).hasSize(1);
+        return found.get(0);
+    }
+}

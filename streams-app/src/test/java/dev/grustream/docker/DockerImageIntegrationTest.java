@@ -1,0 +1,76 @@
+package dev.grustream.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.model.ModelWriter;
+import dev.grustream.service.ModelTopic;
+import dev.grustream.testing.TestingModels;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.MountableFile;
+
+/**
+ * Builds the image from {@code docker/Dockerfile} and runs it against Kafka in a container: it must become healthy
+ * and ready, and serve its model. Where no Docker engine exists it is skipped cleanly.
+ */
+@Tag("integration")
+@Timeout(1800)
+@Testcontainers(disabledWithoutDocker = true)
+class DockerImageIntegrationTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theImageRunsTheServiceAgainstKafka() throws Exception {
+        Path modelDir = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1"), modelDir);
+        Path model = Files.write(dir.resolve("model.zip"), ModelTopic.zipOf(modelDir));
+        Path root = DockerFiles.root();
+        ImageFromDockerfile image = new ImageFromDockerfile("gru-stream-image-test", true)
+                .withFileFromPath(".", root)
+                .withDockerfile(root.resolve("docker/Dockerfile"));
+        try (Network network = Network.newNetwork();
+                KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.0").withNetwork(network)
+                        .withListener("kafka:19092");
+                GenericContainer<?> app = new GenericContainer<>(image).withNetwork(network)
+                        .withCopyFileToContainer(MountableFile.forHostPath(model), "/tmp/model.zip")
+                        .withEnv("GRU_STREAM_BOOTSTRAP_SERVERS", "kafka:19092")
+                        .withEnv("GRU_STREAM_SCHEMA_REGISTRY_URL", "mock://image-test")
+                        .withEnv("GRU_STREAM_MODEL_PATH", "/tmp/model.zip")
+                        .withEnv("GRU_STREAM_HTTP_ADVERTISED_HOST", "gru-stream")
+                        .withCommand("run", "--create-topics")
+                        .withExposedPorts(8080)
+                        .waitingFor(Wait.forHttp("/health/ready").forStatusCode(200)
+                                .withStartupTimeout(Duration.ofMinutes(3)))) {
+            kafka.start();
+            app.dependsOn(kafka).start();
+            String base = "http://" + app.getHost() + ":" + app.getMappedPort(8080);
+            HttpClient client = HttpClient.newHttpClient();
+
+            HttpResponse<String> live = client.send(HttpRequest.newBuilder(URI.create(base + "/health/live")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> model1 = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/model")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(model1.body()).contains("\"name\":\"persistence\"", "\"version\":\"1\"");
+            assertThat(app.getCurrentContainerInfo().getConfig().getUser()).isEqualTo("gru");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.grustream.http;
+
+import dev.grustream.topology.internals.KeyState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+
+/** Key states held in a map, with a state and an owner per key set by the test. */
+final class FakeKeyStates implements KeyStateSource {
+    final Map<String, KeyState> states = new ConcurrentHashMap<>();
+    volatile KafkaStreams.State state = KafkaStreams.State.RUNNING;
+    volatile Function<String, Optional<HostInfo>> owner;
+
+    FakeKeyStates(HostInfo self) {
+        this.owner = key -> Optional.of(self);
+    }
+
+    @Override
+    public KafkaStreams.State state() {
+        return state;
+    }
+
+    @Override
+    public Optional<Location> locate(String key) {
+        return owner.apply(key).map(host -> new Location(host, 0));
+    }
+
+    @Override
+    public KeyState get(String key, int partition) {
+        return states.get(key);
+    }
+
+    @Override
+    public List<String> keys(int limit) {
+        return new ArrayList<>(states.keySet()).stream().sorted().limit(limit).toList();
+    }
+
+    @Override
+    public long approximateCount() {
+        return states.size();
+    }
+}

@@ -1,0 +1,436 @@
+package dev.grustream.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.grustream.model.Backend;
+import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.service.ModelSwitch;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.topology.ActiveModel;
+import dev.grustream.topology.internals.KeyState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The HTTP endpoints over fake key states: routing, encoding, errors, health, forwarding. No broker. */
+class GruStreamHttpServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_KEY_BYTES = 64;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final List<GruStreamHttpServer> servers = new ArrayList<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private ModelSwitch models;
+    private GruStreamHttpServer server;
+    private FakeKeyStates keyStates;
+
+    @BeforeEach
+    void startServer() {
+        models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "file:/models/p.zip", Backend.JAVA,
+                metrics, Clock.systemUTC());
+        server = start();
+        keyStates = new FakeKeyStates(server.advertised());
+        server.attach(keyStates);
+    }
+
+    @AfterEach
+    void stopServers() {
+        servers.forEach(GruStreamHttpServer::close);
+        metrics.close();
+    }
+
+    private GruStreamHttpServer start() {
+        GruStreamHttpServer started = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
+                "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics,
+                closing::get);
+        servers.add(started);
+        return started;
+    }
+
+    private static KeyState state(long step, double score) {
+        KeyState state = KeyState.fresh("persistence", "1", 1, 1, null);
+        state.forecast()[0] = 10.5;
+        state.errorMean()[0] = 0.1;
+        state.errorVariance()[0] = 0.04;
+        state.errorCount(step - 1);
+        for (int i = 0; i < step; i++) {
+            state.advanced(1_000L * (i + 1));
+        }
+        state.scored(score);
+        return state;
+    }
+
+    private HttpResponse<String> get(GruStreamHttpServer target, String rawPath) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + rawPath)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String rawPath) throws Exception {
+        return get(server, rawPath);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        return JSON.readTree(response.body());
+    }
+
+    // ---- series
+
+    @Test
+    void answersAKeysStateFromTheStore() throws Exception {
+        keyStates.states.put("web-1", state(17, 0.42));
+
+        HttpResponse<String> response = get("/v1/series/web-1");
+        JsonNode body = json(response);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(body.get("key").asText()).isEqualTo("web-1");
+        assertThat(body.get("step").asLong()).isEqualTo(17);
+        assertThat(body.get("lastEventTime").asText()).isEqualTo("1970-01-01T00:00:17Z");
+        assertThat(body.get("anomalyScore").asDouble()).isEqualTo(0.42);
+        assertThat(body.get("anomalous").asBoolean()).isFalse();
+        assertThat(body.get("forecast").get("value").asDouble()).isEqualTo(10.5);
+        assertThat(body.get("residuals").get("count").asLong()).isEqualTo(16);
+        assertThat(body.get("residuals").get("stddev").get("value").asDouble()).isEqualTo(0.2);
+        assertThat(body.get("model").get("version").asText()).isEqualTo("1");
+        assertThat(body.get("model").get("active").asBoolean()).isTrue();
+        assertThat(response.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
+                .hasValue(server.advertisedEndpoint());
+    }
+
+    @Test
+    void aStateMadeByAnotherModelIsMarkedInactiveWithGenericTargetNames() throws Exception {
+        KeyState old = KeyState.fresh("persistence", "0", 1, 1, null);
+        old.advanced(5_000);
+        keyStates.states.put("k", old);
+
+        JsonNode body = json(get("/v1/series/k"));
+
+        assertThat(body.get("model").get("active").asBoolean()).isFalse();
+        assertThat(body.get("forecast").has("target-0")).isTrue();
+    }
+
+    @Test
+    void aStateWithoutScoreReportsNullScore() throws Exception {
+        keyStates.states.put("k", state(1, Double.NaN));
+
+        JsonNode body = json(get("/v1/series/k"));
+
+        assertThat(body.get("anomalyScore").isNull()).isTrue();
+        assertThat(body.get("anomalous").isNull()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a/b", "a b", "a+b", "100%", "größe", "/leading", "x?y#z"})
+    void decodesPercentEncodedKeys(String key) throws Exception {
+        keyStates.states.put(key, state(3, 0.1));
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8)
+                .replace("+", "%20");
+
+        HttpResponse<String> response = get("/v1/series/" + encoded);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("key").asText()).isEqualTo(key);
+    }
+
+    @Test
+    void aPlusInThePathIsAPlus() throws Exception {
+        keyStates.states.put("a+b", state(2, 0.1));
+
+        assertThat(get("/v1/series/a+b").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void unknownKeyIsA404WithAJsonError() throws Exception {
+        HttpResponse<String> response = get("/v1/series/nobody");
+        JsonNode body = json(response);
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(body.get("status").asInt()).isEqualTo(404);
+        assertThat(body.get("error").asText()).isEqualTo("key_not_found");
+        assertThat(body.get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void neverEchoesTheKeyUnescaped() throws Exception {
+        keyStates.states.put("<script>alert('x')</script>", state(2, 0.1));
+
+        HttpResponse<String> found = get("/v1/series/%3Cscript%3Ealert('x')%3C%2Fscript%3E");
+        HttpResponse<String> missing = get("/v1/series/%3Cimg%20src%3Dx%3E");
+
+        assertThat(found.statusCode()).isEqualTo(200);
+        assertThat(json(found).get("key").asText()).isEqualTo("<script>alert('x')</script>");
+        assertThat(found.body()).doesNotContain("<", ">", "'");
+        assertThat(found.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).doesNotContain("<", "img");
+    }
+
+    @Test
+    void aKeyLongerThanTheLimitIsA400() throws Exception {
+        HttpResponse<String> response = get("/v1/series/" + "k".repeat(MAX_KEY_BYTES + 1));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).get("error").asText()).isEqualTo("key_too_long");
+    }
+
+    @Test
+    void aKeyLongerThanTheLimitInUtf8BytesIsA400() throws Exception {
+        String key = "ü".repeat(MAX_KEY_BYTES / 2 + 1);
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8);
+
+        assertThat(get("/v1/series/" + encoded).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aMalformedEncodingIsA400WithAJsonError() throws Exception {
+        // The JDK's client refuses to send such a path: write the request by hand.
+        String response;
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("GET /v1/series/bad%zz HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        assertThat(response).startsWith("HTTP/1.1 400");
+        assertThat(response).contains("application/json", "\"bad_request\"");
+    }
+
+    @Test
+    void whileRebalancingQueriesAnswer503WithRetryAfter() throws Exception {
+        keyStates.states.put("k", state(2, 0.1));
+        keyStates.state = KafkaStreams.State.REBALANCING;
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(json(response).get("error").asText()).isEqualTo("rebalancing");
+    }
+
+    @Test
+    void anUnknownOwnerIsA503() throws Exception {
+        keyStates.owner = key -> Optional.empty();
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_unknown");
+    }
+
+    @Test
+    void beforeTheStreamsClientIsAttachedQueriesAnswer503() throws Exception {
+        GruStreamHttpServer unattached = start();
+
+        HttpResponse<String> response = get(unattached, "/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("not_running");
+    }
+
+    // ---- forwarding
+
+    @Test
+    void aQueryForAKeyHeldElsewhereIsForwardedToItsOwner() throws Exception {
+        GruStreamHttpServer owner = start();
+        FakeKeyStates ownerStates = new FakeKeyStates(owner.advertised());
+        ownerStates.states.put("a/b c", state(9, 0.3));
+        owner.attach(ownerStates);
+        keyStates.owner = key -> Optional.of(owner.advertised());
+
+        HttpResponse<String> response = get("/v1/series/a%2Fb%20c");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("step").asLong()).isEqualTo(9);
+        assertThat(response.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
+                .hasValue(owner.advertisedEndpoint());
+    }
+
+    @Test
+    void theOwnersErrorsAreRelayed() throws Exception {
+        GruStreamHttpServer owner = start();
+        owner.attach(new FakeKeyStates(owner.advertised()));
+        keyStates.owner = key -> Optional.of(owner.advertised());
+
+        HttpResponse<String> response = get("/v1/series/nobody");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+    }
+
+    @Test
+    void aForwardedQueryIsNotForwardedAgain() throws Exception {
+        keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", 1));
+
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + server.port() + "/v1/series/k")).header(GruStreamHttpServer.FORWARDED_HEADER, "other:1").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_moved");
+    }
+
+    @Test
+    void anUnreachableOwnerIsA503() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", closedPort));
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+    }
+
+    // ---- key listing and model
+
+    @Test
+    void listsKeysUpToTheLimit() throws Exception {
+        keyStates.states.put("a", state(1, 0.1));
+        keyStates.states.put("b", state(1, 0.1));
+        keyStates.states.put("c", state(1, 0.1));
+
+        JsonNode body = json(get("/v1/series?limit=2"));
+
+        assertThat(body.get("keys")).hasSize(2);
+        assertThat(body.get("approximateCount").asLong()).isEqualTo(3);
+        assertThat(body.get("instance").asText()).isEqualTo(server.advertisedEndpoint());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1001", "-1", "ten", "1e3"})
+    void anInvalidLimitIsA400(String limit) throws Exception {
+        HttpResponse<String> response = get("/v1/series?limit=" + limit);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).get("error").asText()).isEqualTo("invalid_limit");
+    }
+
+    @Test
+    void describesTheServingModel() throws Exception {
+        JsonNode body = json(get("/v1/model"));
+
+        assertThat(body.get("name").asText()).isEqualTo("persistence");
+        assertThat(body.get("version").asText()).isEqualTo("1");
+        assertThat(body.get("features")).extracting(JsonNode::asText).containsExactly("value");
+        assertThat(body.get("targets")).extracting(JsonNode::asText).containsExactly("value");
+        assertThat(body.get("hiddenSize").asInt()).isEqualTo(1);
+        assertThat(body.get("stateSize").asInt()).isEqualTo(1);
+        assertThat(body.get("source").asText()).isEqualTo("file:/models/p.zip");
+        assertThat(body.get("lastRejection").isNull()).isTrue();
+    }
+
+    @Test
+    void reportsTheLastRejectedModel() throws Exception {
+        models.offer(TestingModels.persistence("2", 1, "other"), "test");
+
+        JsonNode rejection = json(get("/v1/model")).get("lastRejection");
+
+        assertThat(rejection.get("model").asText()).isEqualTo("persistence/2");
+        assertThat(rejection.get("reason").asText()).contains("features");
+    }
+
+    @Test
+    void anUnknownEndpointIsA404WithAJsonError() throws Exception {
+        HttpResponse<String> response = get("/v2/nothing-%3Cb%3E");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").asText()).isEqualTo("no_such_endpoint");
+        assertThat(response.body()).doesNotContain("nothing", "<b>");
+    }
+
+    // ---- health
+
+    @Test
+    void readyOnlyWhileRunning() throws Exception {
+        for (KafkaStreams.State state : KafkaStreams.State.values()) {
+            keyStates.state = state;
+            HttpResponse<String> response = get("/health/ready");
+            assertThat(response.statusCode()).as("ready in %s", state)
+                    .isEqualTo(state == KafkaStreams.State.RUNNING ? 200 : 503);
+            assertThat(json(response).get("state").asText()).isEqualTo(state.name());
+        }
+    }
+
+    @Test
+    void liveUnlessTheStreamsClientFailed() throws Exception {
+        for (KafkaStreams.State state : KafkaStreams.State.values()) {
+            keyStates.state = state;
+            boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || state == KafkaStreams.State.NOT_RUNNING;
+            assertThat(get("/health/live").statusCode()).as("live in %s", state).isEqualTo(failed ? 503 : 200);
+        }
+    }
+
+    @Test
+    void stoppedOnRequestIsStillLive() throws Exception {
+        keyStates.state = KafkaStreams.State.NOT_RUNNING;
+        closing.set(true);
+
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    // ---- metrics and the API description
+
+    @Test
+    void metricsAreInThePrometheusTextFormat() throws Exception {
+        Counter.builder("gru.test.counter").register(metrics).increment(3);
+
+        HttpResponse<String> response = get("/metrics");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain"));
+        assertThat(response.body()).contains("gru_test_counter_total 3.0",
+                "gru_model_swaps_total{outcome=\"applied\"}");
+    }
+
+    @Test
+    void everyPathOfTheOpenApiDescriptionIsServed() throws Exception {
+        keyStates.states.put("k", state(1, 0.1));
+        HttpResponse<String> document = get("/v1/openapi.yaml");
+        JsonNode paths = new YAMLMapper().readTree(document.body()).get("paths");
+
+        assertThat(document.statusCode()).isEqualTo(200);
+        List<String> served = new ArrayList<>();
+        for (Iterator<String> names = paths.fieldNames(); names.hasNext(); ) {
+            String path = names.next();
+            HttpResponse<String> response = get(path.replace("{key}", "k"));
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            served.add(path);
+        }
+        assertThat(served).containsExactlyInAnyOrder("/v1/series/{key}", "/v1/series", "/v1/model",
+                "/v1/openapi.yaml", "/health/live", "/health/ready", "/metrics");
+    }
+}

@@ -1,0 +1,282 @@
+package dev.grustream.service;
+
+import static dev.grustream.testing.TopologyHarness.observation;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.StateReset;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.embedded.EmbeddedKafkaCluster;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelWriter;
+import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.testing.KafkaTestSupport;
+import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.TestingModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Models published to the models topic while records flow: every instance switches at a batch boundary, every
+ * observation still gets exactly one forecast, and a model that fails its checks is refused while the old one
+ * keeps serving.
+ */
+@Tag("integration")
+@Timeout(300)
+class ModelHotSwapIntegrationTest {
+    private static final long MINUTE = 60_000;
+    private static final long T0 = Instant.now().minus(Duration.ofDays(3)).toEpochMilli();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int KEYS = 8;
+    /** A bound on the producer, so that the test stops by itself even if the swap never came. */
+    private static final int MAX_STEPS = 2_000;
+
+    private static EmbeddedKafkaCluster cluster;
+
+    private final String id = UUID.randomUUID().toString().substring(0, 8);
+    private final List<GruStreamService> services = new ArrayList<>();
+    private final List<Path> stateDirs = new ArrayList<>();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private KafkaTestSupport kafka;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = EmbeddedKafkaCluster.builder().start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void createDataTopics() throws Exception {
+        kafka = new KafkaTestSupport(cluster.bootstrapServers(), "mock://" + id);
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic("observations"), 2, (short) 1),
+                    new NewTopic(topic("forecasts"), 1, (short) 1), new NewTopic(topic("alerts"), 1, (short) 1),
+                    new NewTopic(topic("dead-letters"), 1, (short) 1))).all().get();
+        }
+    }
+
+    @AfterEach
+    void stopServices() throws IOException {
+        services.forEach(GruStreamService::close);
+        MockSchemaRegistry.dropScope(id);
+        for (Path stateDir : stateDirs) {
+            Utils.delete(stateDir.toFile());
+        }
+    }
+
+    private static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+    }
+
+    private String topic(String role) {
+        return role + "-swap-" + id;
+    }
+
+    private Map<String, Object> clientConfig() {
+        return Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    }
+
+    /** Starts an instance serving {@code model}, following the models topic (created if missing). */
+    private GruStreamService start(GruModel model) throws IOException {
+        Path stateDir = Files.createTempDirectory("gru-swap-it");
+        stateDirs.add(stateDir);
+        Map<String, Object> props = new HashMap<>(clientConfig());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "swap-it-" + id);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        props.put("schema.registry.url", "mock://" + id);
+        props.put(GruStreamConfig.TOPIC_OBSERVATIONS, topic("observations"));
+        props.put(GruStreamConfig.TOPIC_FORECASTS, topic("forecasts"));
+        props.put(GruStreamConfig.TOPIC_ALERTS, topic("alerts"));
+        props.put(GruStreamConfig.TOPIC_DEAD_LETTERS, topic("dead-letters"));
+        props.put(GruStreamConfig.MODEL_TOPIC, topic("models"));
+        props.put(GruStreamConfig.BATCH_MAX_SIZE, "16");
+        props.put(GruStreamConfig.HTTP_ENABLED, "false");
+        GruStreamService service = GruStreamService.create(new GruStreamConfig(props), model, "test", meters,
+                Clock.systemUTC());
+        services.add(service);
+        service.start(true);
+        await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
+        return service;
+    }
+
+    private byte[] zip(GruModel model) throws IOException {
+        Path modelDir = dir.resolve(model.spec().name() + "-" + model.spec().version() + "-" + UUID.randomUUID());
+        ModelWriter.write(model, modelDir);
+        return ModelTopic.zipOf(modelDir);
+    }
+
+    private void publish(GruModel model) throws IOException {
+        ModelTopic.publish(clientConfig(), topic("models"), zip(model), model, 16 << 20);
+    }
+
+    private void publishRaw(String key, byte[] value) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            KafkaTestSupport.await(producer.send(new ProducerRecord<>(topic("models"), key, value)));
+        }
+    }
+
+    private double swaps(String outcome) {
+        var counter = meters.find("gru.model.swaps").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static List<Input> step(int i) {
+        List<Input> inputs = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+            inputs.add(Input.of("key-" + k, observation(T0 + i * MINUTE, 10 + k + Math.sin((i + k) / 5.0))));
+        }
+        return inputs;
+    }
+
+    @Test
+    void aPublishedModelReplacesTheServingOneUnderLoadWithoutLosingOrDuplicatingForecasts() throws Exception {
+        GruStreamService service = start(TestingModels.persistence("1"));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger produced = new AtomicInteger();
+        ExecutorService producer = Executors.newSingleThreadExecutor();
+        Future<?> producing = producer.submit(() -> {
+            while (!stop.get() && produced.get() < MAX_STEPS) {
+                kafka.produce(topic("observations"), step(produced.get()));
+                produced.incrementAndGet();
+            }
+        });
+        try {
+            await().atMost(WAIT).until(() -> produced.get() >= 20);
+            publish(TestingModels.persistence("2"));
+            await().atMost(WAIT).until(() -> service.activeModel().current().spec().version().equals("2"));
+            int atSwap = produced.get();
+            await().atMost(WAIT).until(() -> produced.get() >= atSwap + 20);
+        } finally {
+            stop.set(true);
+            KafkaTestSupport.await(producing);
+            producer.shutdown();
+        }
+        int steps = produced.get();
+
+        List<ConsumerRecord<String, Forecast>> read = kafka.forecasts(topic("forecasts"), steps * KEYS, WAIT);
+
+        Map<String, List<Forecast>> byKey = read.stream().map(ConsumerRecord::value)
+                .collect(Collectors.groupingBy(f -> f.getKey().toString()));
+        assertThat(read).as("one forecast per observation").hasSize(steps * KEYS);
+        assertThat(read.stream().map(r -> r.value().getKey() + "@" + r.value().getEventTime()).distinct())
+                .as("no observation forecast twice").hasSize(steps * KEYS);
+        assertThat(byKey).hasSize(KEYS);
+        byKey.forEach((key, forecasts) -> assertSwitchedOnce(key, forecasts));
+        assertThat(swaps("applied")).isEqualTo(1);
+        assertThat(swaps("rejected")).isZero();
+        assertThat(service.models().source()).startsWith(topic("models") + "-0@");
+    }
+
+    /** A key's forecasts: version 1, then version 2 from the first one restarted with MODEL_CHANGE on. */
+    private static void assertSwitchedOnce(String key, List<Forecast> forecasts) {
+        List<Forecast> ordered = forecasts.stream().sorted(Comparator.comparing(Forecast::getEventTime)).toList();
+        int first = 0;
+        while (first < ordered.size() && ordered.get(first).getModelVersion().equals("1")) {
+            first++;
+        }
+        assertThat(first).as("%s: forecasts of version 1 before the swap", key).isPositive();
+        assertThat(first).as("%s: forecasts of version 2 after the swap", key).isLessThan(ordered.size());
+        assertThat(ordered.subList(first, ordered.size())).as(key)
+                .allSatisfy(f -> assertThat(f.getModelVersion()).isEqualTo("2"));
+        assertThat(ordered.get(first).getStateReset()).as(key).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(ordered.get(first).getStep()).as(key).isEqualTo(1);
+        assertThat(ordered.subList(first + 1, ordered.size()))
+                .allSatisfy(f -> assertThat(f.getStateReset()).isEqualTo(StateReset.NONE));
+    }
+
+    @Test
+    void invalidModelsAreRejectedWhileTheServingModelKeepsServing() throws Exception {
+        GruStreamService service = start(TestingModels.persistence("1"));
+
+        publishRaw("persistence", "not a zip".getBytes(StandardCharsets.UTF_8));
+        publish(TestingModels.persistence("3", 1, "other"));
+        await().atMost(WAIT).until(() -> swaps("rejected") == 2);
+        kafka.produce(topic("observations"), step(0));
+
+        assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT)).hasSize(KEYS)
+                .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("1"));
+        assertThat(service.activeModel().current().spec().version()).isEqualTo("1");
+        assertThat(service.models().lastRejection()).hasValueSatisfying(
+                rejection -> assertThat(rejection.reason()).contains("features [other]"));
+        assertThat(swaps("applied")).isZero();
+    }
+
+    @Test
+    void anInstanceStartsWithTheModelPublishedBeforeIt() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20))).all().get();
+        }
+        publish(TestingModels.persistence("7"));
+
+        GruStreamService service = start(TestingModels.persistence("1"));
+
+        assertThat(service.activeModel().current().spec().version()).isEqualTo("7");
+        kafka.produce(topic("observations"), step(0));
+        assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT))
+                .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("7"));
+    }
+
+    @Test
+    void theModelsTopicIsCreatedCompactedWithRoomForLargeModels() throws Exception {
+        start(TestingModels.persistence("1"));
+
+        try (Admin admin = admin()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic("models"));
+            Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+            assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
+            assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo(String.valueOf(16 << 20));
+            assertThat(admin.describeTopics(List.of(topic("models"))).allTopicNames().get().get(topic("models"))
+                    .partitions()).hasSize(1);
+        }
+    }
+}

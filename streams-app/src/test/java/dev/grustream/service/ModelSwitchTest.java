@@ -1,0 +1,125 @@
+package dev.grustream.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelWriter;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.topology.ActiveModel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelSwitchTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final ActiveModel active = new ActiveModel(TestingModels.persistence("1", 1, "value", "other"));
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ModelSwitch models = new ModelSwitch(active, "file:/m.zip", Backend.JAVA, meters,
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @TempDir
+    Path dir;
+
+    private double count(String outcome) {
+        return meters.find("gru.model.swaps").tag("outcome", outcome).counter().count();
+    }
+
+    private byte[] zip(GruModel model) throws IOException {
+        Path modelDir = dir.resolve("model-" + model.spec().version());
+        ModelWriter.write(model, modelDir);
+        return ModelTopic.zipOf(modelDir);
+    }
+
+    @Test
+    void swapsInANewVersion() {
+        GruModel next = TestingModels.persistence("2", 1, "value", "other");
+
+        assertThat(models.offer(next, "models-0@4")).isEqualTo(ModelSwitch.Outcome.APPLIED);
+
+        assertThat(active.current()).isSameAs(next);
+        assertThat(models.source()).isEqualTo("models-0@4");
+        assertThat(models.swaps()).isEqualTo(1);
+        assertThat(count("applied")).isEqualTo(1);
+    }
+
+    @Test
+    void theSameNameAndVersionIsLeftAsItIs() {
+        GruModel serving = active.current();
+
+        assertThat(models.offer(TestingModels.persistence("1", 1, "value", "other"), "models-0@5"))
+                .isEqualTo(ModelSwitch.Outcome.UNCHANGED);
+
+        assertThat(active.current()).isSameAs(serving);
+        assertThat(count("applied")).isZero();
+        assertThat(count("rejected")).isZero();
+    }
+
+    @Test
+    void featuresInAnotherOrderAreAccepted() {
+        GruModel serving = active.current();
+        GruModel reordered = GruModel.of(serving.spec().toBuilder().version("2").features("other", "value").build(),
+                List.of(serving.layer(0)), serving.headWeight(), serving.headBias());
+
+        assertThat(models.offer(reordered, "models-0@3")).isEqualTo(ModelSwitch.Outcome.APPLIED);
+    }
+
+    @Test
+    void otherTargetsAreRejected() {
+        assertThat(models.offer(TestingModels.persistence("2", 2, "value", "other"), "models-0@3"))
+                .isEqualTo(ModelSwitch.Outcome.REJECTED);
+        assertThat(models.lastRejection()).hasValueSatisfying(
+                rejection -> assertThat(rejection.reason()).contains("targets [value, other]"));
+    }
+
+    @Test
+    void otherFeaturesAreRejectedAndTheServingModelStays() {
+        GruModel serving = active.current();
+
+        assertThat(models.offer(TestingModels.persistence("2", 1, "value", "load"), "models-0@6"))
+                .isEqualTo(ModelSwitch.Outcome.REJECTED);
+
+        assertThat(active.current()).isSameAs(serving);
+        assertThat(count("rejected")).isEqualTo(1);
+        assertThat(models.lastRejection()).hasValueSatisfying(rejection -> {
+            assertThat(rejection.source()).isEqualTo("models-0@6");
+            assertThat(rejection.model()).isEqualTo("persistence/2");
+            assertThat(rejection.reason()).contains("features [value, load]", "[value, other]");
+            assertThat(rejection.at()).isEqualTo(NOW);
+        });
+    }
+
+    @Test
+    void bytesThatAreNotAModelAreRejected() {
+        assertThat(models.offer("garbage".getBytes(StandardCharsets.UTF_8), "persistence", "models-0@7"))
+                .isEqualTo(ModelSwitch.Outcome.REJECTED);
+
+        assertThat(models.lastRejection()).hasValueSatisfying(
+                rejection -> assertThat(rejection.reason()).startsWith("it is not a valid gru-stream model"));
+    }
+
+    @Test
+    void aModelPublishedUnderAnotherNameIsRejected() throws IOException {
+        byte[] zip = zip(TestingModels.persistence("2", 1, "value", "other"));
+
+        assertThat(models.offer(zip, "latency", "models-0@8")).isEqualTo(ModelSwitch.Outcome.REJECTED);
+        assertThat(models.lastRejection()).hasValueSatisfying(
+                rejection -> assertThat(rejection.reason()).contains("'latency'", "'persistence'"));
+    }
+
+    @Test
+    void aModelZipIsSwappedIn() throws IOException {
+        byte[] zip = zip(TestingModels.persistence("2", 1, "value", "other"));
+
+        assertThat(models.offer(zip, "persistence", "models-0@9")).isEqualTo(ModelSwitch.Outcome.APPLIED);
+        assertThat(active.current().spec().version()).isEqualTo("2");
+    }
+}
