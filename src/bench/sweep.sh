@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark runs behind the README's performance tables: gru-stream against a trivial Kafka Streams app under
 # both guarantees, then gru-stream alone over key counts, hidden sizes and the store cache.
-#   src/bench/sweep.sh [RESULTS.jsonl]     (about 30 minutes on 2 cores; run it on an otherwise idle machine)
+#   src/bench/sweep.sh [RESULTS.jsonl]     (about 45 minutes on 2 cores; run it on an otherwise idle machine)
 # Each run appends JSON lines to RESULTS.jsonl; src/bench/table.py turns them into the README's tables.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,3 +19,10 @@ for hidden in 16 128 256; do
 done
 bench --latency-seconds 0 --cache off
 bench --only gru --latency-seconds 0 --batch-size 1
+# Latency at fixed offered rates, the load generator in its own JVM: exactly-once with a 20 ms commit interval
+# (read_committed readers see a forecast only after the transaction that wrote it commits), then the defaults.
+for rate in 2000 5000 10000 20000; do
+  bench --records 100000 --latency-rate "$rate" --commit-interval 20
+done
+bench --records 100000 --latency-rate 10000
+bench --records 100000 --latency-rate 10000 --guarantee at-least-once

@@ -1,19 +1,32 @@
 #!/usr/bin/env python3
-"""Turns the JSON lines of `gru-stream bench --json FILE` (see sweep.sh) into the README's Markdown table."""
+"""Turns the JSON lines of `gru-stream bench --json FILE` (see sweep.sh) into the README's Markdown tables.
+
+    table.py RESULTS.jsonl              every run, one row per topology
+    table.py --latency RESULTS.jsonl    the runs with a latency phase, baseline and gru-stream side by side
+"""
 import json
 import sys
 
 
-def main(path):
+def runs(path):
+    for line in open(path):
+        run = json.loads(line)
+        yield run["options"], run["result"]
+
+
+def latency_cell(r):
+    return "-" if r["latencyP50"] < 0 else "%d / %d / %d" % (r["latencyP50"], r["latencyP99"], r["latencyMax"])
+
+
+def throughput_table(path):
     print("| topology | guarantee | keys | H | batch | cache | records/s overall | records/s warm "
           "| CPU s / 1k records (process / stream threads) | latency p50 / p99 / max ms (offered/s) "
           "| heap MiB | RSS MiB | restore of a fresh instance |")
     print("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for line in open(path):
-        run = json.loads(line)
-        o, r = run["options"], run["result"]
-        latency = "-" if r["latencyP50"] < 0 else "%d / %d / %d (%s)" % (
-            r["latencyP50"], r["latencyP99"], r["latencyMax"], f"{r['offeredPerSecond']:,.0f}")
+    for o, r in runs(path):
+        latency = latency_cell(r)
+        if latency != "-":
+            latency += f" ({r['offeredPerSecond']:,.0f})"
         seconds = float(r["restoreSeconds"])  # Jackson writes NaN as the string "NaN"
         restore = "-" if seconds != seconds else f"{r['restoredRecords']:,} records in {seconds:.1f} s"
         print(f"| {r['topology']} | {o['guarantee']} | {o['keys']:,} | {o['hidden']} | {o['batchSize']} "
@@ -22,5 +35,24 @@ def main(path):
               f"| {r['rssMiB']} | {restore} |")
 
 
+def latency_table(path):
+    print("| guarantee | commit interval ms | offered records/s | baseline p50 / p99 / max ms "
+          "| gru-stream p50 / p99 / max ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    rows = {}
+    for o, r in runs(path):
+        if r["latencyP50"] < 0:
+            continue
+        commit = o.get("commitIntervalMs", 0) or (100 if o["guarantee"] == "exactly_once_v2" else 30000)
+        key = (o["guarantee"], commit, r["offeredPerSecond"])
+        rows.setdefault(key, {})[r["topology"]] = latency_cell(r)
+    for (guarantee, commit, offered), cells in rows.items():
+        print(f"| {guarantee} | {commit} | {offered:,.0f} | {cells.get('baseline', '-')} "
+              f"| {cells.get('gru-stream', '-')} |")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "bench-results.jsonl")
+    if len(sys.argv) > 1 and sys.argv[1] == "--latency":
+        latency_table(sys.argv[2] if len(sys.argv) > 2 else "bench-results.jsonl")
+    else:
+        throughput_table(sys.argv[1] if len(sys.argv) > 1 else "bench-results.jsonl")

@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -174,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
                 StandardCharsets.UTF_8));
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.startsWith(BrokerCommand.READY)) {
-                Thread drain = new Thread(() -> lines.lines().forEach(ignored -> { }), "broker-output");
+                Thread drain = new Thread(() -> drain(lines), "broker-output");
                 drain.setDaemon(true);
                 drain.start();
                 return process;
@@ -182,6 +183,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         process.waitFor();
         throw new IllegalStateException("the broker exited with " + process.exitValue() + " before it was ready");
+    }
+
+    /** Reads the broker's output until it exits, so that a full pipe never blocks it. */
+    private static void drain(BufferedReader lines) {
+        try {
+            lines.lines().forEach(ignored -> { });
+        } catch (UncheckedIOException e) {
+            // The JDK closes the pipe when the broker process exits: the end of its output, not an error.
+        }
     }
 
     private static int freePort() throws IOException {
