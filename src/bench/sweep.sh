@@ -13,12 +13,13 @@ bench --guarantee at-least-once
 for keys in 1000 100000; do
   bench --only gru --latency-seconds 0 --keys "$keys"
 done
-bench --only gru --latency-seconds 0 --keys 1000000 --records 3000000
+bench --latency-seconds 0 --keys 1000000 --records 3000000
 for hidden in 16 128 256; do
   bench --only gru --latency-seconds 0 --hidden "$hidden"
 done
 bench --latency-seconds 0 --cache off
 bench --only gru --latency-seconds 0 --batch-size 1
+bench --latency-seconds 0 --commit-interval 20
 # Latency at fixed offered rates, the load generator in its own JVM: exactly-once with a 20 ms commit interval
 # (read_committed readers see a forecast only after the transaction that wrote it commits), then the defaults.
 for rate in 2000 5000 10000 20000; do

@@ -14,15 +14,20 @@ def runs(path):
         yield run["options"], run["result"]
 
 
+def commit_interval(o):
+    """The commit interval of a run: the option, or Kafka Streams' default for its guarantee."""
+    return o.get("commitIntervalMs", 0) or (100 if o["guarantee"] == "exactly_once_v2" else 30000)
+
+
 def latency_cell(r):
     return "-" if r["latencyP50"] < 0 else "%d / %d / %d" % (r["latencyP50"], r["latencyP99"], r["latencyMax"])
 
 
 def throughput_table(path):
-    print("| topology | guarantee | keys | H | batch | cache | records/s overall | records/s warm "
+    print("| topology | guarantee | keys | H | batch | cache | commit ms | records/s overall | records/s warm "
           "| CPU s / 1k records (process / stream threads) | latency p50 / p99 / max ms (offered/s) "
           "| heap MiB | RSS MiB | restore of a fresh instance |")
-    print("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for o, r in runs(path):
         latency = latency_cell(r)
         if latency != "-":
@@ -30,7 +35,7 @@ def throughput_table(path):
         seconds = float(r["restoreSeconds"])  # Jackson writes NaN as the string "NaN"
         restore = "-" if seconds != seconds else f"{r['restoredRecords']:,} records in {seconds:.1f} s"
         print(f"| {r['topology']} | {o['guarantee']} | {o['keys']:,} | {o['hidden']} | {o['batchSize']} "
-              f"| {'on' if o['cache'] else 'off'} | {r['overallPerSecond']:,.0f} | {r['warmPerSecond']:,.0f} "
+              f"| {'on' if o['cache'] else 'off'} | {commit_interval(o)} | {r['overallPerSecond']:,.0f} | {r['warmPerSecond']:,.0f} "
               f"| {r['processCpuPer1k']:.3f} / {r['streamCpuPer1k']:.3f} | {latency} | {r['heapMiB']} "
               f"| {r['rssMiB']} | {restore} |")
 
@@ -43,8 +48,7 @@ def latency_table(path):
     for o, r in runs(path):
         if r["latencyP50"] < 0:
             continue
-        commit = o.get("commitIntervalMs", 0) or (100 if o["guarantee"] == "exactly_once_v2" else 30000)
-        key = (o["guarantee"], commit, r["offeredPerSecond"])
+        key = (o["guarantee"], commit_interval(o), r["offeredPerSecond"])
         rows.setdefault(key, {})[r["topology"]] = latency_cell(r)
     for (guarantee, commit, offered), cells in rows.items():
         print(f"| {guarantee} | {commit} | {offered:,.0f} | {cells.get('baseline', '-')} "
