@@ -37,13 +37,13 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
             Exception exception) {
-        if (causedBy(exception, SchemaRegistryUnavailableException.class)) {
+        if (DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class)) {
             LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable; failing the"
                     + " task so that the record is retried", context.taskId(), context.topic(), context.partition(),
                     context.offset(), exception);
             return Response.fail();
         }
-        if (!causedBy(exception, AvroSerializationException.class) && causedBy(exception,
+        if (!DeadLetters.causedBy(exception, AvroSerializationException.class) && DeadLetters.causedBy(exception,
                 SchemaRegistryException.class)) {
             LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry refused the request: {}",
                     context.taskId(), context.topic(), context.partition(), context.offset(), exception.getMessage());
@@ -73,14 +73,5 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             }
         }
         return DeadLetterReason.UNDECODABLE;
-    }
-
-    private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
-        for (Throwable t = exception; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -36,7 +36,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (exception instanceof BatchFailedException || context.sourceRawValue() == null
-                || causedBy(exception, ProcessorStateException.class)) {
+                || DeadLetters.causedBy(exception, ProcessorStateException.class)) {
             LOG.error("Task {}: processing failed in {} outside a single record ({}); failing the task so that the"
                     + " work is retried from the last commit", context.taskId(), context.processorNodeId(),
                     exception.getMessage(), exception);
@@ -52,14 +52,5 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                         DeadLetterReason.INTERNAL_ERROR, exception.getClass().getName() + ": " + exception.getMessage(),
                         context.topic(), context.partition(), context.offset()));
         return Response.resume(List.of(deadLetter));
-    }
-
-    private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
-        for (Throwable t = exception; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 }
