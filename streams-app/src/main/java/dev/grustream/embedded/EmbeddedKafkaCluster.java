@@ -92,13 +92,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * authenticate there. Administration goes through the unauthenticated listener of {@link #bootstrapServers()}.
      */
     public void createScramUser(String user, String password) {
-        List<UserScramCredentialAlteration> alterations = new ArrayList<>();
-        for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
-            alterations.add(new UserScramCredentialUpsertion(user, new ScramCredentialInfo(mechanism,
-                    SCRAM_ITERATIONS), password));
-        }
         try (Admin admin = cluster.admin()) {
-            admin.alterUserScramCredentials(alterations).all().get(60, TimeUnit.SECONDS);
+            // One request per mechanism: a request may alter a user's credentials only once.
+            for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
+                List<UserScramCredentialAlteration> alteration = List.of(new UserScramCredentialUpsertion(user,
+                        new ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password));
+                admin.alterUserScramCredentials(alteration).all().get(60, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating SCRAM user " + user, e);
