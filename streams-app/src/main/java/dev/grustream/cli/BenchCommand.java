@@ -162,7 +162,8 @@ final class BenchCommand implements Callable<Integer> {
         Files.writeString(json, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    private static Process startBroker(int port, PrintWriter out) throws IOException, InterruptedException {
+    /** Starts {@code gru-stream broker} in a JVM of its own on {@code port}; returns once it accepts clients. */
+    static Process startBroker(int port, PrintWriter out) throws IOException, InterruptedException {
         out.println("== starting a broker in a separate JVM on localhost:" + port);
         out.flush();
         Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
@@ -184,7 +185,7 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalStateException("the broker exited with " + process.exitValue() + " before it was ready");
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
