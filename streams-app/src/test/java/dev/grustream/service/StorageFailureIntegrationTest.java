@@ -93,7 +93,7 @@ class StorageFailureIntegrationTest {
             String log = full.log();
             assertThat(exit).as("the instance on a full disk stopped by itself; its log:%n%s", tail(log))
                     .isPresent();
-            assertThat(exit.getAsInt()).as("exit code").isNotZero();
+            assertThat(exit.getAsInt()).as("exit code of run after a fatal error").isEqualTo(1);
             assertThat(log).contains("No space left on device").contains("state.dir");
             assertThat(count(REPLACED, log)).as("stream threads replaced").isZero();
         }
