@@ -175,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
                 StandardCharsets.UTF_8));
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.startsWith(BrokerCommand.READY)) {
-                Thread drain = new Thread(() -> lines.lines().forEach(ignored -> { }), "broker-output");
+                Thread drain = new Thread(() -> discard(lines), "broker-output");
                 drain.setDaemon(true);
                 drain.start();
                 return process;
@@ -183,6 +183,17 @@ final class BenchCommand implements Callable<Integer> {
         }
         process.waitFor();
         throw new IllegalStateException("the broker exited with " + process.exitValue() + " before it was ready");
+    }
+
+    /** Reads the broker's output so that its pipe never fills, until the broker ends and the pipe closes. */
+    private static void discard(BufferedReader lines) {
+        try {
+            while (lines.readLine() != null) {
+                // Its output is of no interest once it is ready.
+            }
+        } catch (IOException e) {
+            // The pipe closed under the reader when the broker was stopped: nothing left to read.
+        }
     }
 
     static int freePort() throws IOException {
