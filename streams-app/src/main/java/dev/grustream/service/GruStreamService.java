@@ -174,23 +174,13 @@ public final class GruStreamService implements AutoCloseable {
                             + " = " + stateDir(streamsProps) + "): " + t.getMessage(), e);
                 }
             }
-            throw new IllegalStateException("Cannot create the Kafka clients: " + deepestMessage(e)
+            throw new IllegalStateException("Cannot create the Kafka clients: " + StreamThreadFailures.deepestMessage(e)
                     + " (check bootstrap.servers, security.protocol, sasl.* and ssl.*)", e);
         }
     }
 
     private static String stateDir(Properties streamsProps) {
         return streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG, "Kafka Streams' default, under java.io.tmpdir");
-    }
-
-    private static String deepestMessage(Throwable exception) {
-        String message = exception.getMessage();
-        for (Throwable t = exception.getCause(); t != null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                message = t.getMessage();
-            }
-        }
-        return message;
     }
 
     /** Closes the instance when Kafka Streams stopped by itself after a fatal error ({@link StreamThreadFailures}). */

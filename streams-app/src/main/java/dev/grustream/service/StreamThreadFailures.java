@@ -69,7 +69,7 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     }
 
     /** The message of the innermost cause that has one: for I/O errors, the one that names the file and errno. */
-    private static String deepestMessage(Throwable exception) {
+    static String deepestMessage(Throwable exception) {
         String message = exception.getMessage();
         for (Throwable t = exception.getCause(); t != null; t = t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
