@@ -6,6 +6,7 @@ import dev.grustream.topology.EventTimeExtractor;
 import dev.grustream.topology.InboundObservation;
 import dev.grustream.topology.InboundObservationDeserializer;
 import dev.grustream.topology.Topics;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -31,9 +32,10 @@ final class BaselineTopology {
     private BaselineTopology() {
     }
 
-    static Topology build(Topics topics, int stateBytes, boolean caching) {
+    static Topology build(Topics topics, int stateBytes, boolean caching, long futureToleranceMs) {
         Topology topology = new Topology();
-        topology.addSource(AutoOffsetReset.earliest(), "source", new EventTimeExtractor(),
+        topology.addSource(AutoOffsetReset.earliest(), "source", new EventTimeExtractor(Clock.systemUTC(),
+                futureToleranceMs),
                 topics.keySerde().deserializer(), new InboundObservationDeserializer(
                         topics.observationSerde().deserializer()), topics.observations());
         topology.addProcessor("trivial", () -> new TrivialUpdate(stateBytes), "source");

@@ -299,7 +299,8 @@ public final class Benchmark {
     private Topology topology(String topology, GruStreamConfig config) {
         Topics topics = Topics.from(config);
         if (topology.equals("baseline")) {
-            return BaselineTopology.build(topics, stateBytes(), options.cache());
+            return BaselineTopology.build(topics, stateBytes(), options.cache(),
+                    ForecasterSettings.from(config).futureToleranceMs());
         }
         return GruStreamTopology.build(ForecasterSettings.from(config), topics, new ActiveModel(model),
                 new ForecasterMetrics(new SimpleMeterRegistry()), Clock.systemUTC());

@@ -9,13 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Models with random weights of any size, for benchmarks: what they compute does not matter, only its cost. */
-final class RandomModels {
+/**
+ * Models with random weights of any size, for benchmarks (what they compute does not matter, only its cost) and for
+ * tests that need a hidden state that matters (unlike a persistence model, every past input moves the forecast).
+ */
+public final class RandomModels {
     private RandomModels() {
     }
 
     /** A reset-after GRU on feature {@code value}, weights uniform in +-1/sqrt(H) as PyTorch initialises them. */
-    static GruModel random(int hidden, int layers, long seed) {
+    public static GruModel random(int hidden, int layers, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double bound = 1 / Math.sqrt(hidden);
         List<LayerWeights> weights = new ArrayList<>();

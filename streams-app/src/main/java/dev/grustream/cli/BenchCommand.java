@@ -5,7 +5,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -163,7 +162,8 @@ final class BenchCommand implements Callable<Integer> {
         Files.writeString(json, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    private static Process startBroker(int port, PrintWriter out) throws IOException, InterruptedException {
+    /** Starts {@code gru-stream broker} in a JVM of its own on {@code port}; returns once it accepts clients. */
+    static Process startBroker(int port, PrintWriter out) throws IOException, InterruptedException {
         out.println("== starting a broker in a separate JVM on localhost:" + port);
         out.flush();
         Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
@@ -175,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
                 StandardCharsets.UTF_8));
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.startsWith(BrokerCommand.READY)) {
-                Thread drain = new Thread(() -> drain(lines), "broker-output");
+                Thread drain = new Thread(() -> discard(lines), "broker-output");
                 drain.setDaemon(true);
                 drain.start();
                 return process;
@@ -185,16 +185,18 @@ final class BenchCommand implements Callable<Integer> {
         throw new IllegalStateException("the broker exited with " + process.exitValue() + " before it was ready");
     }
 
-    /** Reads the broker's output until it exits, so that a full pipe never blocks it. */
-    private static void drain(BufferedReader lines) {
+    /** Reads the broker's output so that its pipe never fills, until the broker ends and the pipe closes. */
+    private static void discard(BufferedReader lines) {
         try {
-            lines.lines().forEach(ignored -> { });
-        } catch (UncheckedIOException e) {
-            // The JDK closes the pipe when the broker process exits: the end of its output, not an error.
+            while (lines.readLine() != null) {
+                // Its output is of no interest once it is ready.
+            }
+        } catch (IOException e) {
+            // The pipe closed under the reader when the broker was stopped: nothing left to read.
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

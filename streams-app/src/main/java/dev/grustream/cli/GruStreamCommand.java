@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Live GRU forecasts and anomaly alerts on Kafka event streams.",
         subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, TrainCommand.class,
-                GenerateCommand.class, ModelCommand.class, BenchCommand.class, BrokerCommand.class,
+                GenerateCommand.class, ModelCommand.class, BenchCommand.class, SoakCommand.class, BrokerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GruStreamCommand implements Runnable {
     @CommandLine.Spec

@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
 
 /** {@code gru-stream run}: the service, configured from a file, the environment and the command line. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Runs the gru-stream service until stopped (SIGTERM or Ctrl-C stop it cleanly).",
+        description = {"Runs the gru-stream service until stopped (SIGTERM or Ctrl-C stop it cleanly; the JVM then",
+                "exits with 143 or 130, as for any signal), or until a fatal error stops it (a state directory it",
+                "cannot write, credentials refused; exit code 1).",
                 "Settings: defaults < --config file < GRU_STREAM_* environment < --set KEY=VALUE."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -39,6 +41,7 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "gru-stream-shutdown"));
         service.start(createTopics);
         service.awaitStop();
-        return 0;
+        // A non-zero exit tells a supervisor that the instance stopped by itself after a fatal error (logged).
+        return service.failed() ? 1 : 0;
     }
 }

@@ -1,13 +1,25 @@
 package dev.grustream.embedded;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -30,14 +42,20 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Name of the extra listener bound to a fixed port for outside tools. */
     static final String HOST_LISTENER = "HOST";
+    /** Name of the extra listener that authenticates clients with SASL/SCRAM. */
+    static final String SASL_LISTENER = "SASL";
+    private static final String SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+    private static final int SCRAM_ITERATIONS = 4096;
 
     private final KafkaClusterTestKit cluster;
     private final int hostPort;
+    private final boolean scram;
     private boolean closed;
 
-    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int hostPort) {
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int hostPort, boolean scram) {
         this.cluster = cluster;
         this.hostPort = hostPort;
+        this.scram = scram;
     }
 
     public static Builder builder() {
@@ -51,6 +69,78 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     public String bootstrapServers() {
         String servers = cluster.bootstrapServers();
         return hostPort > 0 ? "localhost:" + hostPort + "," + servers : servers;
+    }
+
+    /**
+     * The bootstrap servers of the listener that requires SASL/SCRAM authentication ({@code SASL_PLAINTEXT},
+     * mechanisms SCRAM-SHA-256 and SCRAM-SHA-512); its users are made with {@link #createScramUser}.
+     *
+     * @throws IllegalStateException unless the cluster was built with {@link Builder#scramListener()}
+     */
+    public String scramBootstrapServers() {
+        if (!scram) {
+            throw new IllegalStateException("the cluster has no SASL/SCRAM listener: build it with scramListener()");
+        }
+        ListenerName listener = ListenerName.normalised(SASL_LISTENER);
+        List<String> servers = new ArrayList<>();
+        cluster.brokers().values().forEach(broker -> servers.add("localhost:" + broker.boundPort(listener)));
+        return String.join(",", servers);
+    }
+
+    /**
+     * Creates (or replaces) a SCRAM user for both mechanisms of the SASL listener, and returns once the user can
+     * authenticate there. Administration goes through the unauthenticated listener of {@link #bootstrapServers()}.
+     */
+    public void createScramUser(String user, String password) {
+        try (Admin admin = cluster.admin()) {
+            // One request per mechanism: a request may alter a user's credentials only once.
+            for (ScramMechanism mechanism : List.of(ScramMechanism.SCRAM_SHA_256, ScramMechanism.SCRAM_SHA_512)) {
+                List<UserScramCredentialAlteration> alteration = List.of(new UserScramCredentialUpsertion(user,
+                        new ScramCredentialInfo(mechanism, SCRAM_ITERATIONS), password));
+                admin.alterUserScramCredentials(alteration).all().get(60, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating SCRAM user " + user, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot create SCRAM user " + user + ": " + e.getMessage(), e);
+        }
+        awaitScramLogin(user, password);
+    }
+
+    /** The controller has the credentials at once, each broker once its metadata catches up: try until one works. */
+    private void awaitScramLogin(String user, String password) {
+        Map<String, Object> client = new HashMap<>(scramClientConfig(user, password));
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, scramBootstrapServers());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (Admin admin = Admin.create(client)) {
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("SCRAM user " + user + " cannot log in after 60 s: "
+                                + e.getMessage(), e);
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for SCRAM user " + user, e);
+        }
+    }
+
+    /**
+     * The client settings that log in to the SASL listener as {@code user} with SCRAM-SHA-256 (without the bootstrap
+     * servers).
+     */
+    public static Map<String, String> scramClientConfig(String user, String password) {
+        return Map.of(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
+                SaslConfigs.SASL_MECHANISM, ScramMechanism.SCRAM_SHA_256.mechanismName(),
+                SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"" + user + "\" password=\"" + password + "\";");
     }
 
     /** Creates each topic with its number of partitions, unless it exists; replication is min(3, brokers). */
@@ -110,6 +200,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     public static final class Builder {
         private int brokers = 1;
         private int hostPort;
+        private boolean scram;
         private short transactionVersion = 1;
         private final Map<String, Object> brokerConfig = new LinkedHashMap<>();
 
@@ -138,6 +229,16 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
 
         /**
+         * Also listens on a port that requires SASL/SCRAM authentication (SASL_PLAINTEXT, SCRAM-SHA-256 and
+         * SCRAM-SHA-512; {@link #scramBootstrapServers()}), for tests of secured clients. The brokers' own listener
+         * stays open, for administration and for the brokers themselves. For a single broker only.
+         */
+        public Builder scramListener() {
+            this.scram = true;
+            return this;
+        }
+
+        /**
          * The transaction protocol version (feature {@code transaction.version}), 1 by default. Version 2 (KIP-890,
          * the default of new Kafka 4.x clusters) made exactly-once producers of Kafka Streams 4.3.1 loop on
          * OUT_OF_ORDER_SEQUENCE_NUMBER after a CONCURRENT_TRANSACTIONS error under sustained load on this
@@ -159,8 +260,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
         /** Starts the cluster and returns once every broker is ready. */
         public EmbeddedKafkaCluster start() throws Exception {
-            if (hostPort > 0 && brokers > 1) {
-                throw new IllegalArgumentException("a fixed host port is supported for a single broker only");
+            if ((hostPort > 0 || scram) && brokers > 1) {
+                throw new IllegalArgumentException("a fixed host port or a SCRAM listener is supported for a single"
+                        + " broker only");
             }
             boolean combined = brokers == 1;
             TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
@@ -175,6 +277,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             builder.setConfigProp("transaction.state.log.replication.factor", replication);
             builder.setConfigProp("transaction.state.log.min.isr", Math.min(2, (int) replication));
             builder.setConfigProp("transaction.state.log.num.partitions", 5);
+            // With three brokers, every topic (Kafka Streams' internal ones too) survives the loss of one broker
+            // without losing an acknowledged write.
+            builder.setConfigProp("default.replication.factor", (int) replication);
+            builder.setConfigProp("min.insync.replicas", Math.min(2, (int) replication));
             builder.setConfigProp("group.initial.rebalance.delay.ms", 0);
             builder.setConfigProp("num.partitions", 1);
             builder.setConfigProp("auto.create.topics.enable", false);
@@ -183,13 +289,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             builder.setConfigProp("log.retention.ms", -1L);
             builder.setConfigProp("unstable.api.versions.enable", false);
             builder.setConfigProp("unstable.feature.versions.enable", false);
-            if (hostPort > 0) {
-                builder.setConfigProp("listeners", nodes.brokerListenerName().value() + "://localhost:0,"
-                        + nodes.controllerListenerName().value() + "://localhost:0," + HOST_LISTENER
-                        + "://localhost:" + hostPort);
-                builder.setConfigProp("listener.security.protocol.map", nodes.brokerListenerName().value()
-                        + ":PLAINTEXT," + nodes.controllerListenerName().value() + ":PLAINTEXT," + HOST_LISTENER
-                        + ":PLAINTEXT");
+            if (hostPort > 0 || scram) {
+                extraListeners(builder, nodes);
             }
             brokerConfig.forEach(builder::setConfigProp);
             KafkaClusterTestKit cluster = builder.build();
@@ -201,7 +302,29 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 cluster.close();
                 throw e;
             }
-            return new EmbeddedKafkaCluster(cluster, hostPort);
+            return new EmbeddedKafkaCluster(cluster, hostPort, scram);
+        }
+
+        /** Adds the fixed host port and the SCRAM listener to the brokers' own and the controller's listeners. */
+        private void extraListeners(KafkaClusterTestKit.Builder builder, TestKitNodes nodes) {
+            String broker = nodes.brokerListenerName().value();
+            String controller = nodes.controllerListenerName().value();
+            List<String> listeners = new ArrayList<>(List.of(broker + "://localhost:0", controller + "://localhost:0"));
+            List<String> protocols = new ArrayList<>(List.of(broker + ":PLAINTEXT", controller + ":PLAINTEXT"));
+            if (hostPort > 0) {
+                listeners.add(HOST_LISTENER + "://localhost:" + hostPort);
+                protocols.add(HOST_LISTENER + ":PLAINTEXT");
+            }
+            if (scram) {
+                listeners.add(SASL_LISTENER + "://localhost:0");
+                protocols.add(SASL_LISTENER + ":SASL_PLAINTEXT");
+                String prefix = "listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".";
+                builder.setConfigProp(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512");
+                builder.setConfigProp(prefix + "scram-sha-256.sasl.jaas.config", SCRAM_LOGIN);
+                builder.setConfigProp(prefix + "scram-sha-512.sasl.jaas.config", SCRAM_LOGIN);
+            }
+            builder.setConfigProp("listeners", String.join(",", listeners));
+            builder.setConfigProp("listener.security.protocol.map", String.join(",", protocols));
         }
 
         /**

@@ -40,13 +40,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,7 @@ public final class GruStreamService implements AutoCloseable {
     private final GruStreamHttpServer http;
     private final ModelTopicWatcher watcher;
     private final AtomicBoolean closing;
+    private final AtomicBoolean failed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private GruStreamService(GruStreamConfig config, Topics topics, ActiveModel activeModel, ModelSwitch models,
@@ -134,11 +136,8 @@ public final class GruStreamService implements AutoCloseable {
         try {
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, new ForecasterMetrics(registry),
                     clock);
-            KafkaStreams streams = new KafkaStreams(topology, streamsProps);
-            streams.setUncaughtExceptionHandler(e -> {
-                LOG.error("A stream thread died; replacing it, work resumes from the last commit", e);
-                return StreamThreadExceptionResponse.REPLACE_THREAD;
-            });
+            KafkaStreams streams = newKafkaStreams(topology, streamsProps);
+            streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps)));
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             resources.add(0, streamsMetrics);
@@ -149,13 +148,49 @@ public final class GruStreamService implements AutoCloseable {
             if (http != null) {
                 http.attach(keyStates);
             }
-            return new GruStreamService(config, topics, activeModel, models, streams, prometheus, resources, http,
-                    watcher(config, models), closing);
+            GruStreamService service = new GruStreamService(config, topics, activeModel, models, streams, prometheus,
+                    resources, http, watcher(config, models), closing);
+            streams.setStateListener(service::onStateChange);
+            return service;
         } catch (RuntimeException e) {
             if (http != null) {
                 http.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * The Kafka Streams client, or an {@link IllegalStateException} saying in one line why it cannot be made: the
+     * state directory is unusable, or a client setting (security, say) is wrong.
+     */
+    private static KafkaStreams newKafkaStreams(Topology topology, Properties streamsProps) {
+        try {
+            return new KafkaStreams(topology, streamsProps);
+        } catch (KafkaException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ProcessorStateException) {
+                    throw new IllegalStateException("Cannot use the state directory (" + StreamsConfig.STATE_DIR_CONFIG
+                            + " = " + stateDir(streamsProps) + "): " + t.getMessage(), e);
+                }
+            }
+            throw new IllegalStateException("Cannot create the Kafka clients: " + StreamThreadFailures.deepestMessage(e)
+                    + " (check bootstrap.servers, security.protocol, sasl.* and ssl.*)", e);
+        }
+    }
+
+    private static String stateDir(Properties streamsProps) {
+        return streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG, "Kafka Streams' default, under java.io.tmpdir");
+    }
+
+    /** Closes the instance when Kafka Streams stopped by itself after a fatal error ({@link StreamThreadFailures}). */
+    private void onStateChange(KafkaStreams.State newState, KafkaStreams.State oldState) {
+        if (newState == KafkaStreams.State.ERROR && !closing.get()) {
+            failed.set(true);
+            LOG.error("gru-stream stopped processing after a fatal error (logged above); shutting down");
+            // Not on this thread: Kafka Streams reports the state from one of its own, which close() waits for.
+            Thread shutdown = new Thread(this::close, "gru-stream-failure-shutdown");
+            shutdown.start();
         }
     }
 
@@ -296,7 +331,12 @@ public final class GruStreamService implements AutoCloseable {
         return http == null ? Optional.empty() : Optional.of(http.advertisedEndpoint());
     }
 
-    /** Blocks until {@link #close()} has run. */
+    /** Whether the instance stopped by itself after a fatal error rather than because it was closed. */
+    public boolean failed() {
+        return failed.get();
+    }
+
+    /** Blocks until {@link #close()} has run (also when the instance stopped by itself, see {@link #failed()}). */
     public void awaitStop() throws InterruptedException {
         stopped.await();
     }

@@ -1,6 +1,7 @@
 package dev.grustream.topology;
 
 import dev.grustream.serde.AvroSerializationException;
+import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * mechanism, and keeps the stream running.
  *
  * <p>The exception from gru-stream's Avro deserializer says why ({@link AvroSerializationException.Reason}); it
- * becomes the record's {@value DeadLetters#REASON_HEADER}. A registry that cannot be reached is not the record's
- * fault: the handler then fails the task instead, so the record is retried when the stream thread is replaced,
- * rather than dead-lettered.
+ * becomes the record's {@value DeadLetters#REASON_HEADER}. A registry that cannot be reached, or that refuses the
+ * request (wrong credentials, say), is not the record's fault: the handler then fails the task instead of
+ * dead-lettering the record, so that every valid record is not thrown away while the registry is unusable. The
+ * instance's uncaught-exception handler decides whether to retry (unreachable) or stop (refused).
  *
  * <p>Kafka Streams creates one instance per stream thread from {@code deserialization.exception.handler}.
  */
@@ -35,10 +37,16 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
             Exception exception) {
-        if (causedBy(exception, SchemaRegistryUnavailableException.class)) {
+        if (DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class)) {
             LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable; failing the"
                     + " task so that the record is retried", context.taskId(), context.topic(), context.partition(),
                     context.offset(), exception);
+            return Response.fail();
+        }
+        if (!DeadLetters.causedBy(exception, AvroSerializationException.class) && DeadLetters.causedBy(exception,
+                SchemaRegistryException.class)) {
+            LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry refused the request: {}",
+                    context.taskId(), context.topic(), context.partition(), context.offset(), exception.getMessage());
             return Response.fail();
         }
         DeadLetterReason reason = reasonOf(exception);
@@ -65,14 +73,5 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             }
         }
         return DeadLetterReason.UNDECODABLE;
-    }
-
-    private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
-        for (Throwable t = exception; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failure while a whole batch was being advanced ({@link BatchFailedException}) is different: dropping it
  * would lose every observation of the batch, so the handler fails the task instead, and the batch is retried from
- * the last commit when the stream thread is replaced.
+ * the last commit. So is a state store that cannot be read or written ({@link ProcessorStateException}, a full disk
+ * say): that is no record's fault, and dead-lettering the record while its batch's forecasts are already out but the
+ * states not stored would write forecasts twice and advance states from stale ones. The instance's uncaught-exception
+ * handler then decides whether to retry or stop.
  *
  * <p>Kafka Streams creates one instance per stream thread from {@code processing.exception.handler}.
  */
@@ -31,7 +35,8 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        if (exception instanceof BatchFailedException || context.sourceRawValue() == null) {
+        if (exception instanceof BatchFailedException || context.sourceRawValue() == null
+                || DeadLetters.causedBy(exception, ProcessorStateException.class)) {
             LOG.error("Task {}: processing failed in {} outside a single record ({}); failing the task so that the"
                     + " work is retried from the last commit", context.taskId(), context.processorNodeId(),
                     exception.getMessage(), exception);
@@ -39,7 +44,10 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         }
         LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
                 context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
-        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, context.timestamp(),
+        // Kafka Streams creates this handler by class name, so no clock can be injected; the wall clock is what the
+        // broker checks timestamps against (see ForecastProcessor#outputTime).
+        long timestamp = Math.min(context.timestamp(), System.currentTimeMillis());
+        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
                 context.sourceRawKey(), context.sourceRawValue(), DeadLetters.headers(context.headers(),
                         DeadLetterReason.INTERNAL_ERROR, exception.getClass().getName() + ": " + exception.getMessage(),
                         context.topic(), context.partition(), context.offset()));

@@ -65,6 +65,16 @@ public final class DeadLetters {
         return topic.toString();
     }
 
+    /** Whether {@code exception} or one of its causes is a {@code type}: handlers judge a failure by its root. */
+    static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

@@ -163,8 +163,18 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         LOG.debug("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), topic, partition, offset,
                 reason.code(), message);
         Headers headers = DeadLetters.headers(original, reason, message, topic, partition, offset);
-        context.forward(new Record<Object, Object>(key, value, timestamp, headers),
+        context.forward(new Record<Object, Object>(key, value, outputTime(timestamp), headers),
                 GruStreamTopology.DEAD_LETTERS_SINK);
+    }
+
+    /**
+     * The timestamp of a record this processor writes: {@code time}, but never ahead of the wall clock. Brokers refuse
+     * a record stamped more than {@code log.message.timestamp.after.max.ms} (one hour by default since Kafka 4.0) ahead
+     * of theirs, and a refused output fails the task again at every retry: an observation accepted up to
+     * {@code future.tolerance.ms} (a day) ahead, or the dead letter of one beyond it, would stop the instance.
+     */
+    private long outputTime(long time) {
+        return Math.min(time, clock.millis());
     }
 
     private void flush() {
@@ -196,14 +206,14 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 metrics.reset(reset);
             }
             context.forward(new Record<Object, Object>(observation.getKey(), forecast,
-                    observation.getEventTime().toEpochMilli()), GruStreamTopology.FORECASTS_SINK);
+                    outputTime(observation.getEventTime().toEpochMilli())), GruStreamTopology.FORECASTS_SINK);
         }
 
         @Override
         public void alert(PendingObservation observation, AnomalyAlert alert, AlertLevel level) {
             metrics.alert(level);
             context.forward(new Record<Object, Object>(observation.getKey(), alert,
-                    observation.getEventTime().toEpochMilli()), GruStreamTopology.ALERTS_SINK);
+                    outputTime(observation.getEventTime().toEpochMilli())), GruStreamTopology.ALERTS_SINK);
         }
 
         @Override

@@ -44,7 +44,8 @@ public final class GruStreamTopology {
     public static Topology build(ForecasterSettings settings, Topics topics, ActiveModel model,
             ForecasterMetrics metrics, Clock clock) {
         Topology topology = new Topology();
-        topology.addSource(AutoOffsetReset.earliest(), SOURCE, new EventTimeExtractor(),
+        topology.addSource(AutoOffsetReset.earliest(), SOURCE,
+                new EventTimeExtractor(clock, settings.futureToleranceMs()),
                 topics.keySerde().deserializer(),
                 new InboundObservationDeserializer(topics.observationSerde().deserializer()),
                 topics.observations());

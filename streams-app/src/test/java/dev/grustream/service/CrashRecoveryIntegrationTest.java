@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class CrashRecoveryIntegrationTest {
     private static final int KEYS = 20;
-    private static final int STEPS = 200;
+    private static final int STEPS = 300;
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2025-12-01T00:00:00Z").toEpochMilli();
     private static final Pattern RECOVERED = Pattern.compile("recovered (\\d+) buffered observations");
@@ -102,22 +103,26 @@ class CrashRecoveryIntegrationTest {
         Outcome outcome = killAndRestart(StreamsConfig.EXACTLY_ONCE_V2, inputs);
 
         assertThat(outcome.recovered).as("observations recovered from the batch buffer").isPositive();
+        assertThat(outcome.producedBeforeKill).as("observations produced before the kill").isLessThan(inputs.size());
         assertThat(outcome.duplicates).as("forecasts written twice").isZero();
         assertThat(outcome.forecasts.keySet()).isEqualTo(reference(inputs).keySet());
         assertThat(outcome.forecasts).isEqualTo(reference(inputs));
     }
 
     @Test
-    void atLeastOnceRunKilledMidBatchLosesNothing() throws Exception {
+    void atLeastOnceRunKilledMidBatchLosesNothingBeforeOrAfterTheKill() throws Exception {
         List<Input> inputs = inputs();
         Outcome outcome = killAndRestart(StreamsConfig.AT_LEAST_ONCE, inputs);
 
-        System.out.printf("at_least_once after SIGKILL: %d forecasts, %d duplicates, %d recovered from buffer%n",
-                outcome.forecasts.size(), outcome.duplicates, outcome.recovered);
+        System.out.printf("at_least_once after SIGKILL: %d forecasts (%d observations produced before the kill, %d"
+                + " after), %d duplicates, %d recovered from the buffer%n", outcome.forecasts.size(),
+                outcome.producedBeforeKill, inputs.size() - outcome.producedBeforeKill, outcome.duplicates,
+                outcome.recovered);
+        assertThat(outcome.producedBeforeKill).as("observations produced before the kill").isLessThan(inputs.size());
         assertThat(outcome.forecasts).isEqualTo(reference(inputs));
     }
 
-    private record Outcome(Map<String, Forecast> forecasts, int duplicates, int recovered) {
+    private record Outcome(Map<String, Forecast> forecasts, int duplicates, int recovered, int producedBeforeKill) {
     }
 
     private Outcome killAndRestart(String guarantee, List<Input> inputs) throws Exception {
@@ -149,32 +154,40 @@ class CrashRecoveryIntegrationTest {
                 "--set", "topic.dead.letters=dead-letters-" + id);
         KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
 
+        // Observations are produced while the first JVM runs (at most two thirds of them) and the rest only once it
+        // has been killed: both those it had taken (committed or not) and those that arrive while no instance runs
+        // must get their forecasts.
+        CountDownLatch killed = new CountDownLatch(1);
         ExecutorService producer = Executors.newSingleThreadExecutor();
         try (ChildJvm first = ChildJvm.start(dir.resolve("first.log"), main(), args)) {
             if (guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)) {
                 // The buffer holds observations at the kill only if production outlasts the first linger: start it
-                // once the JVM has started, so that a slow start-up cannot use up the four seconds of production.
+                // once the JVM has started, so that a slow start-up cannot use up the seconds of production.
                 await().atMost(Duration.ofSeconds(120)).until(() -> first.log().contains("Starting gru-stream"));
             }
-            Future<?> produced = producer.submit(() -> producePaced(kafka, observations, inputs));
+            Future<Integer> producedBeforeKill = producer.submit(() -> producePaced(kafka, observations, inputs,
+                    killed));
             await().atMost(Duration.ofSeconds(120))
                     .until(() -> kafka.forecasts(forecasts, 1, Duration.ofSeconds(1)).size() >= 1);
             await().pollDelay(Duration.ofMillis(700)).until(() -> true);
             first.kill();
+            killed.countDown();
 
             try (ChildJvm second = ChildJvm.start(dir.resolve("second.log"), main(), args)) {
-                KafkaTestSupport.await(produced);
+                int beforeKill = KafkaTestSupport.await(producedBeforeKill);
                 List<ConsumerRecord<String, Forecast>> read = kafka.forecasts(forecasts, inputs.size(),
                         Duration.ofSeconds(180));
                 second.stop();
                 Map<String, Forecast> byId = new HashMap<>();
                 int duplicates = 0;
                 for (ConsumerRecord<String, Forecast> record : read) {
-                    if (byId.put(id(record.value()), record.value()) != null) {
+                    Forecast earlier = byId.putIfAbsent(id(record.value()), record.value());
+                    if (earlier != null) {
                         duplicates++;
+                        assertThat(record.value()).as("a forecast written twice").isEqualTo(earlier);
                     }
                 }
-                return new Outcome(byId, duplicates, recoveredIn(second.log()));
+                return new Outcome(byId, duplicates, recoveredIn(second.log()), beforeKill);
             }
         } finally {
             producer.shutdownNow();
@@ -182,17 +195,23 @@ class CrashRecoveryIntegrationTest {
         }
     }
 
-    /** Produces the inputs at about 1,000 per second, so the application is mid-stream when it is killed. */
-    private static void producePaced(KafkaTestSupport kafka, String topic, List<Input> inputs) {
+    /**
+     * Produces the inputs at about 1,000 per second, so that the application is mid-stream when it is killed: until
+     * {@code killed} is counted down (or two thirds are written, then it waits for it), then the rest. Returns how
+     * many were produced before the kill.
+     */
+    private static int producePaced(KafkaTestSupport kafka, String topic, List<Input> inputs, CountDownLatch killed)
+            throws InterruptedException {
+        int beforeKill = -1;
         for (int from = 0; from < inputs.size(); from += 100) {
-            kafka.produce(topic, inputs.subList(from, Math.min(inputs.size(), from + 100)));
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            if (beforeKill < 0 && (killed.getCount() == 0 || from >= inputs.size() * 2 / 3)) {
+                killed.await();
+                beforeKill = from;
             }
+            kafka.produce(topic, inputs.subList(from, Math.min(inputs.size(), from + 100)));
+            Thread.sleep(100);
         }
+        return beforeKill;
     }
 
     private static int recoveredIn(String log) {

@@ -159,19 +159,25 @@ abstract class ServiceIntegrationContract {
     }
 
     @Test
-    void aLostStateDirectoryIsRestoredFromTheChangelog() throws IOException {
-        GruStreamService first = startService(newStateDir());
+    void aStateDirectoryDeletedWhileStoppedIsRestoredFromTheChangelog() throws IOException {
+        Path stateDir = newStateDir();
+        GruStreamService first = startService(stateDir);
         kafka.produce(topic("observations"), steadyInputs(2, 0, 30));
         assertThat(kafka.forecasts(topic("forecasts"), 60, WAIT)).hasSize(60);
         first.close();
+        Utils.delete(stateDir.toFile());
+        assertThat(stateDir).doesNotExist();
 
-        startService(newStateDir());
+        startService(stateDir);
         kafka.produce(topic("observations"), steadyInputs(2, 30, 40));
 
         assertContinued(kafka.forecasts(topic("forecasts"), 80, WAIT));
     }
 
-    /** The forecasts after the restart carry on the keys' states: steps 31..40, compared, no reset. */
+    /**
+     * The forecasts after the restart carry on the keys' states (steps 31..40, compared, no reset), and every forecast
+     * is exactly the one an uninterrupted run of the same inputs makes.
+     */
     private static void assertContinued(List<ConsumerRecord<String, Forecast>> forecasts) {
         assertThat(forecasts).hasSize(80);
         List<Forecast> afterRestart = forecasts.stream().map(ConsumerRecord::value)
@@ -182,5 +188,27 @@ abstract class ServiceIntegrationContract {
             assertThat(f.getExpected()).isNotNull();
             assertThat(f.getStep()).isEqualTo((f.getEventTime().toEpochMilli() - T0) / MINUTE + 1);
         });
+        assertThat(byId(forecasts.stream().map(ConsumerRecord::value).toList()))
+                .isEqualTo(byId(uninterrupted(steadyInputs(2, 0, 40))));
+    }
+
+    /** The forecasts of the same topology over {@code inputs} in one run, without a broker. */
+    private static List<Forecast> uninterrupted(List<Input> inputs) {
+        // Batches of one: the harness's clock does not move, so a larger batch would wait for a linger that never
+        // ends; forecasts do not depend on the batching.
+        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"), Map.of(
+                GruStreamConfig.ALERT_WARMUP_EVENTS, "20", GruStreamConfig.BATCH_MAX_SIZE, "1",
+                // The harness's clock is fixed in the past: no event of these runs is in its future.
+                GruStreamConfig.FUTURE_TOLERANCE_MS, String.valueOf(Long.MAX_VALUE / 2)))) {
+            inputs.forEach(input -> harness.send(input.key(), input.observation()));
+            return harness.forecastValues();
+        }
+    }
+
+    private static Map<String, Forecast> byId(List<Forecast> forecasts) {
+        Map<String, Forecast> byId = new HashMap<>();
+        forecasts.forEach(f -> assertThat(byId.put(f.getKey() + "@" + f.getEventTime().toEpochMilli(), f))
+                .as("a second forecast of %s at %s", f.getKey(), f.getEventTime()).isNull());
+        return byId;
     }
 }

@@ -5,8 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,21 +25,39 @@ public final class ChildJvm implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * How to start the JVM besides its class and arguments.
+     *
+     * @param launcher a command the java command is handed to (for example one that sets up a mount namespace and
+     *     then runs {@code "$@"}); empty to run java directly
+     * @param jvmOptions options for the JVM, before the class name
+     * @param environment variables added to this process's environment
+     */
+    public record Options(List<String> launcher, List<String> jvmOptions, Map<String, String> environment) {
+        public static final Options DEFAULT = new Options(List.of(), List.of(), Map.of());
+    }
+
     /** Starts {@code mainClass} with {@code args}, logging to {@code log}. */
     public static ChildJvm start(Path log, String mainClass, List<String> args) {
-        List<String> command = new ArrayList<>();
+        return start(log, Options.DEFAULT, mainClass, args);
+    }
+
+    /** Starts {@code mainClass} with {@code args} as {@code options} say, logging to {@code log}. */
+    public static ChildJvm start(Path log, Options options, String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>(options.launcher());
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        command.addAll(options.jvmOptions());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
         try {
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            return new ChildJvm(process, log);
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(options.environment());
+            return new ChildJvm(builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + mainClass, e);
         }
@@ -56,6 +77,12 @@ public final class ChildJvm implements AutoCloseable {
             throw new IllegalStateException("The child JVM did not stop within 60 s of SIGTERM; see " + log);
         }
         return process.exitValue();
+    }
+
+    /** Waits up to {@code timeout} for the process to end by itself; its exit code, or empty if it still runs. */
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     public boolean isAlive() {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -74,6 +76,28 @@ public final class KafkaTestSupport {
         }
     }
 
+    /**
+     * Sends {@code records} as they are (keys and values already bytes, either may be null) with an idempotent
+     * producer and acks=all, and returns where each was written, in the order given.
+     */
+    public List<RecordMetadata> produceRaw(List<ProducerRecord<byte[], byte[]>> records) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            records.forEach(record -> sent.add(producer.send(record)));
+            producer.flush();
+        }
+        List<RecordMetadata> written = new ArrayList<>(sent.size());
+        sent.forEach(future -> written.add(await(future)));
+        return written;
+    }
+
     /** Reads every committed record of {@code topic} until {@code count} were read or {@code timeout} passed. */
     public <V> List<ConsumerRecord<String, V>> readCommitted(String topic, Deserializer<V> values, int count,
             Duration timeout) {
@@ -115,7 +139,7 @@ public final class KafkaTestSupport {
     }
 
     /** Waits for a future, rethrowing its failure unchecked. */
-    public static <T> T await(java.util.concurrent.Future<T> future) {
+    public static <T> T await(Future<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

@@ -254,6 +254,39 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void aRecordWithAnUnusableTimeDoesNotMoveStreamTime() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.STATE_TTL_MS, String.valueOf(60 * MINUTE),
+                GruStreamConfig.STATE_TTL_SCAN_INTERVAL_MS, String.valueOf(MINUTE)));
+        sendSteady("a", 0, 5);
+        // Processed, so that "a" is not in the batch buffer, which protects buffered keys from eviction.
+        harness.flush();
+        harness.send("b", NOW.toEpochMilli() + 3_650L * 86_400_000L, 1.0);
+        harness.send("b", observation(-5, 1.0));
+        sendSteady("a", 5, 10);
+        harness.flush();
+
+        assertThat(reasonsOf(harness.deadLetters())).containsExactly("future", "invalid-time");
+        assertThat(harness.counter("gru.keys.evicted")).as("keys evicted").isZero();
+        assertThat(last(harness.forecastValues()).getStep()).isEqualTo(10);
+    }
+
+    @Test
+    void outputsAreNeverStampedAheadOfTheClock() {
+        // Accepted (within future.tolerance.ms), but an hour past what a broker accepts as a timestamp by default.
+        long ahead = NOW.toEpochMilli() + 2 * 60 * MINUTE;
+        harness.send("a", ahead, 1.0);
+        harness.send("a", ahead, 2.0);
+        harness.flush();
+
+        TestRecord<String, Forecast> forecast = single(harness.forecasts());
+        assertThat(forecast.value().getEventTime().toEpochMilli()).isEqualTo(ahead);
+        assertThat(forecast.timestamp()).isEqualTo(NOW.toEpochMilli());
+        assertThat(single(harness.deadLetters()).timestamp()).as("the duplicate's dead letter")
+                .isEqualTo(NOW.toEpochMilli());
+    }
+
+    @Test
     void keysDoNotInfluenceEachOther() {
         sendSteady("a", 0, 30);
         harness.flush();

@@ -1,0 +1,518 @@
+package dev.grustream.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grustream.avro.Observation;
+import dev.grustream.serde.SpecificAvroSerde;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A soak run: the service, in a JVM of its own ({@code gru-stream run}), under a steady load for a long time, over
+ * many distinct keys that come and go so that idle-key eviction works all along. At every interval it samples the
+ * consumer lag, the service's heap (used, and live after the last major collection), RocksDB's memory (memtables,
+ * block cache, table readers, from Kafka Streams' RocksDB metrics), the process's resident size, the keys stored and
+ * evicted, and errors (dead letters, ERROR log lines, a state other than RUNNING).
+ *
+ * <p>Load: at elapsed time t of a run of length T, keys are drawn round-robin from a window of {@code activeKeys}
+ * consecutive key numbers starting at {@code (distinctKeys - activeKeys) * t / T}: every key is busy for a while and
+ * then idle for good, so the store keeps only the window plus the keys not yet evicted, and over the run
+ * {@code distinctKeys} keys are seen. Event times are the wall clock at sending, so stream time, and with it eviction,
+ * follows the wall clock. Unless a rate is given, a calibration first measures how fast the service drains a burst,
+ * and the run offers a fraction of that.
+ *
+ * <p>Lifecycle: create, {@link #run} once. Not thread-safe.
+ */
+public final class Soak {
+
+    /** What to run. */
+    public record Options(String bootstrapServers, String registryUrl, Duration duration, long distinctKeys,
+            int activeKeys, double rate, double fraction, int calibrationRecords, int partitions, String guarantee,
+            long ttlMs, long ttlScanIntervalMs, Duration sampleInterval, String serviceHeap, Path workDir) {
+        public Options {
+            if (activeKeys < 1 || distinctKeys < activeKeys) {
+                throw new IllegalArgumentException("need 1 <= activeKeys <= distinctKeys, found activeKeys "
+                        + activeKeys + " and distinctKeys " + distinctKeys);
+            }
+            if (rate < 0 || !(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("rate must be >= 0 (0 calibrates) and fraction in (0, 1], found "
+                        + rate + " and " + fraction);
+            }
+        }
+    }
+
+    /** One sample of the service, over the interval that ends at {@code elapsedSeconds}. */
+    public record Sample(long elapsedSeconds, double producedPerSecond, double forecastsPerSecond, long lag,
+            long heapUsedMiB, long heapLiveMiB, long rocksDbMiB, long rssMiB, long keysStored, long keysEvicted,
+            long deadLetters, long errorLines, String state) {
+    }
+
+    /** What a run measured. */
+    public record Result(double rate, double calibratedMaximum, List<Sample> samples, long produced,
+            long forecasts, long drainedLag, int exitCode, List<String> errorLines) {
+        /** Errors of the whole run: dead letters, ERROR log lines, samples not RUNNING, an exit other than clean. */
+        public long errors() {
+            Sample last = samples.get(samples.size() - 1);
+            long notRunning = samples.stream().filter(s -> !s.state().equals("RUNNING")).count();
+            return last.deadLetters() + errorLines.size() + notRunning + (stoppedCleanly() ? 0 : 1);
+        }
+
+        /**
+         * Whether the service's JVM ended as after a SIGTERM it handled: the JVM's code for that is 143 (128 + 15),
+         * 0 if the service had returned first.
+         */
+        public boolean stoppedCleanly() {
+            return exitCode == 0 || exitCode == EXIT_ON_SIGTERM;
+        }
+
+        /** The lag at the last sample under load (the one before the drain). */
+        public long lagAtEndOfLoad() {
+            return samples.get(Math.max(0, samples.size() - 2)).lag();
+        }
+
+        /** A few lines that say whether the service held steady: lag, memory first/last/max, keys, errors. */
+        public String summary() {
+            Sample first = samples.get(0);
+            Sample last = samples.get(samples.size() - 1);
+            return String.format(Locale.ROOT, "soak summary: %,.0f records/s offered%s; %,d observations produced,"
+                    + " %,.0f forecasts written%n"
+                    + "  lag: max %,d, at the end of the load %,d, after draining %,d%n"
+                    + "  heap live after GC (MiB): first %d, last %d, max %d; heap used max %d%n"
+                    + "  RocksDB memory (MiB): first %d, last %d, max %d; resident size (MiB): first %d, last %d%n"
+                    + "  keys: about %,d stored at the end (RocksDB's estimate), %,d evicted%n"
+                    + "  errors: %d (dead letters %d, ERROR log lines %d, exit code %d)",
+                    rate, Double.isNaN(calibratedMaximum) ? "" : String.format(Locale.ROOT,
+                            " (calibrated maximum %,.0f)", calibratedMaximum), produced, (double) forecasts,
+                    max(Sample::lag), lagAtEndOfLoad(), drainedLag,
+                    first.heapLiveMiB(), last.heapLiveMiB(), max(Sample::heapLiveMiB), max(Sample::heapUsedMiB),
+                    first.rocksDbMiB(), last.rocksDbMiB(), max(Sample::rocksDbMiB), first.rssMiB(), last.rssMiB(),
+                    last.keysStored(), last.keysEvicted(), errors(), last.deadLetters(), errorLines.size(), exitCode);
+        }
+
+        private long max(ToLongFunction<Sample> field) {
+            return samples.stream().mapToLong(field).max().orElse(-1);
+        }
+    }
+
+    private static final String MAIN = "dev.grustream.cli.GruStreamCommand";
+    private static final int EXIT_ON_SIGTERM = 143;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Options options;
+    private final String id = UUID.randomUUID().toString().substring(0, 8);
+    private final String input = "soak-observations-" + id;
+    private final String applicationId = "soak-" + id;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Consumer<String> out = line -> { };
+
+    public Soak(Options options) {
+        this.options = options;
+    }
+
+    /** Runs the soak, printing progress and a table row per sample to {@code progress}. */
+    public Result run(Consumer<String> progress) throws Exception {
+        this.out = progress;
+        createTopics();
+        int port = freePort();
+        Path log = options.workDir().resolve("service-" + id + ".log");
+        Process service = startService(port, log);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                options.bootstrapServers()));
+                Load load = new Load()) {
+            awaitReady(service, port, log);
+            double maximum = Double.NaN;
+            double rate = options.rate();
+            if (rate == 0) {
+                maximum = calibrate(admin, load);
+                rate = options.fraction() * maximum;
+            }
+            out.accept(String.format("== soak: %,.0f records/s for %s over %,d distinct keys (%,d active at a time),"
+                    + " state.ttl.ms=%d; service pid %d, log %s", rate, options.duration(), options.distinctKeys(),
+                    options.activeKeys(), options.ttlMs(), service.pid(), log));
+            out.accept("| minute | produced/s | forecasts/s | lag | heap used MiB | heap live MiB | RocksDB MiB "
+                    + "| RSS MiB | keys stored (estimate) | keys evicted | dead letters | ERROR lines | state |");
+            out.accept("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            List<Sample> samples = new ArrayList<>();
+            load.steady(rate, options.duration());
+            Sampler sampler = new Sampler(admin, service, port, log, load);
+            long started = System.nanoTime();
+            long end = started + options.duration().toNanos();
+            long next = started;
+            while ((next += options.sampleInterval().toNanos()) <= end) {
+                LockSupport.parkNanos(next - System.nanoTime());
+                samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
+                if (!service.isAlive()) {
+                    break;
+                }
+            }
+            load.stop();
+            long drained = drain(admin, service);
+            samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
+            int exit = stop(service);
+            return new Result(rate, maximum, samples, load.sent(), (long) sampler.forecasts, drained, exit,
+                    errorLines(log));
+        } finally {
+            service.destroyForcibly();
+        }
+    }
+
+    private Sample report(Sample s) {
+        out.accept(String.format("| %.1f | %,.0f | %,.0f | %,d | %d | %d | %d | %d | %,d | %,d | %d | %d | %s |",
+                s.elapsedSeconds() / 60.0, s.producedPerSecond(), s.forecastsPerSecond(), s.lag(), s.heapUsedMiB(),
+                s.heapLiveMiB(), s.rocksDbMiB(), s.rssMiB(), s.keysStored(), s.keysEvicted(), s.deadLetters(),
+                s.errorLines(), s.state()));
+        return s;
+    }
+
+    private void createTopics() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                options.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(input, options.partitions(), (short) 1),
+                    new NewTopic("soak-forecasts-" + id, options.partitions(), (short) 1),
+                    new NewTopic("soak-alerts-" + id, 1, (short) 1),
+                    new NewTopic("soak-dead-letters-" + id, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process startService(int port, Path log) throws IOException {
+        Path stateDir = Files.createDirectories(options.workDir().resolve("state-" + id));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx" + options.serviceHeap(), "-cp", System.getProperty("java.class.path"), MAIN, "run"));
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", options.bootstrapServers());
+        settings.put("schema.registry.url", options.registryUrl());
+        settings.put("application.id", applicationId);
+        settings.put("state.dir", stateDir.toString());
+        settings.put("processing.guarantee", options.guarantee());
+        settings.put("topic.observations", input);
+        settings.put("topic.forecasts", "soak-forecasts-" + id);
+        settings.put("topic.alerts", "soak-alerts-" + id);
+        settings.put("topic.dead.letters", "soak-dead-letters-" + id);
+        settings.put("http.port", String.valueOf(port));
+        settings.put("http.bind.address", "127.0.0.1");
+        settings.put("http.advertised.host", "127.0.0.1");
+        settings.put("state.ttl.ms", String.valueOf(options.ttlMs()));
+        settings.put("state.ttl.scan.interval.ms", String.valueOf(options.ttlScanIntervalMs()));
+        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private void awaitReady(Process service, int port, Path log) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!"RUNNING".equals(state(port))) {
+            if (!service.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the service did not become ready; see " + log);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Sends a burst as fast as possible and measures how fast the service drains it: records per second. */
+    private double calibrate(Admin admin, Load load) throws Exception {
+        out.accept(String.format("== calibrating: a burst of %,d records", options.calibrationRecords()));
+        long started = System.nanoTime();
+        load.burst(options.calibrationRecords());
+        long deadline = started + DRAIN_TIMEOUT.toNanos();
+        while (lag(admin) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the service did not drain the calibration burst in " + DRAIN_TIMEOUT);
+            }
+            Thread.sleep(100);
+        }
+        double maximum = options.calibrationRecords() / ((System.nanoTime() - started) / 1e9);
+        out.accept(String.format("   drained at %,.0f records/s: the soak offers %.0f%% of it", maximum,
+                100 * options.fraction()));
+        return maximum;
+    }
+
+    /** Waits until the service has consumed everything; returns the lag left (0 unless it timed out). */
+    private long drain(Admin admin, Process service) throws Exception {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        long lag = lag(admin);
+        while (lag > 0 && service.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            lag = lag(admin);
+        }
+        return lag;
+    }
+
+    private static int stop(Process service) throws InterruptedException {
+        service.destroy();
+        if (!service.waitFor(90, TimeUnit.SECONDS)) {
+            service.destroyForcibly();
+            return -1;
+        }
+        return service.exitValue();
+    }
+
+    /** Records of the input topic not yet consumed by the application (committed offsets against log ends). */
+    private long lag(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < options.partitions(); p++) {
+            latest.put(new TopicPartition(input, p), OffsetSpec.latest());
+        }
+        long lag = 0;
+        for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : admin.listOffsets(latest).all()
+                .get(30, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+        }
+        return lag;
+    }
+
+    private String state(int port) {
+        try {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return JSON.readTree(body).path("state").asText("?");
+        } catch (IOException e) {
+            return "UNREACHABLE";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "INTERRUPTED";
+        }
+    }
+
+    private static List<String> errorLines(Path log) throws IOException {
+        return Files.readAllLines(log).stream().filter(line -> line.contains(" ERROR ")).toList();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Takes samples, remembering the previous one's counters to turn them into rates. */
+    private final class Sampler {
+        private final Admin admin;
+        private final Process service;
+        private final int port;
+        private final Path log;
+        private final Load load;
+        private long lastAt = System.nanoTime();
+        private long lastSent;
+        private double forecasts;
+
+        Sampler(Admin admin, Process service, int port, Path log, Load load) throws Exception {
+            this.admin = admin;
+            this.service = service;
+            this.port = port;
+            this.log = log;
+            this.load = load;
+            this.lastSent = load.sent();
+            this.forecasts = metrics().sum("gru_forecasts_total");
+        }
+
+        Sample sample(long elapsedSeconds) throws Exception {
+            long now = System.nanoTime();
+            double seconds = (now - lastAt) / 1e9;
+            long sent = load.sent();
+            PrometheusText metrics = metrics();
+            double forecastsNow = metrics.sum("gru_forecasts_total");
+            Sample sample = new Sample(elapsedSeconds, (sent - lastSent) / seconds,
+                    (forecastsNow - forecasts) / seconds, lag(admin),
+                    mib(metrics.sum("jvm_memory_used_bytes", "area=\"heap\"")),
+                    mib(metrics.sum("jvm_gc_live_data_size_bytes")),
+                    mib(metrics.sumEndingWith("_size_all_mem_tables") + metrics.sumEndingWith("_block_cache_usage")
+                            + metrics.sumEndingWith("_estimate_table_readers_mem")),
+                    residentMiB(service.pid()), (long) metrics.sum("gru_keys_stored"),
+                    (long) metrics.sum("gru_keys_evicted_total"), (long) metrics.sum("gru_dead_letters_total"),
+                    errorLines(log).size(), service.isAlive() ? state(port) : "EXITED");
+            lastAt = now;
+            lastSent = sent;
+            forecasts = forecastsNow;
+            return sample;
+        }
+
+        private PrometheusText metrics() throws IOException, InterruptedException {
+            if (!service.isAlive()) {
+                return new PrometheusText("");
+            }
+            return new PrometheusText(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body());
+        }
+    }
+
+    private static long mib(double bytes) {
+        return Math.round(bytes / (1 << 20));
+    }
+
+    /** Resident memory of a process, from /proc (Linux); -1 where unavailable. */
+    private static long residentMiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.trim().split("\\s+")[1]) >> 10;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * Sums of the samples of Prometheus text-format metrics. Written by hand: the format is one sample a line
+     * ({@code name{labels} value}), and the Prometheus client libraries on the classpath write it but do not read it.
+     */
+    private static final class PrometheusText {
+        private final List<String[]> samples = new ArrayList<>();
+
+        PrometheusText(String text) {
+            for (String line : text.split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                int space = line.lastIndexOf(' ');
+                int brace = line.indexOf('{');
+                String name = brace >= 0 && brace < space ? line.substring(0, brace) : line.substring(0, space);
+                String labels = brace >= 0 && brace < space ? line.substring(brace, line.lastIndexOf('}') + 1) : "";
+                samples.add(new String[] {name, labels, line.substring(space + 1)});
+            }
+        }
+
+        double sum(String name, String... labels) {
+            return samples.stream().filter(s -> s[0].equals(name) && Set.of(labels).stream()
+                    .allMatch(s[1]::contains)).mapToDouble(s -> value(s[2])).sum();
+        }
+
+        double sumEndingWith(String suffix) {
+            return samples.stream().filter(s -> s[0].endsWith(suffix)).mapToDouble(s -> value(s[2])).sum();
+        }
+
+        private static double value(String text) {
+            double value = Double.parseDouble(text);
+            return Double.isFinite(value) ? value : 0;
+        }
+    }
+
+    /** The load: observations of the key window, at a steady rate or in a burst, on a thread of its own. */
+    private final class Load implements AutoCloseable {
+        private final KafkaProducer<String, byte[]> producer;
+        private final SpecificAvroSerde<Observation> serde = new SpecificAvroSerde<>(Observation.class);
+        private final SplittableRandom random = new SplittableRandom(17);
+        private final AtomicLong sent = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean();
+        private Thread thread;
+        private long windowStart;
+
+        Load() {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+            props.put(ProducerConfig.BATCH_SIZE_CONFIG, 131_072);
+            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+            serde.configure(Map.of("schema.registry.url", options.registryUrl()), false);
+        }
+
+        long sent() {
+            return sent.get();
+        }
+
+        /** Sends {@code records} as fast as the producer takes them, from the first window, and flushes. */
+        void burst(int records) {
+            for (int i = 0; i < records; i++) {
+                send();
+            }
+            producer.flush();
+        }
+
+        /** Starts sending {@code rate} records per second, sliding the key window over {@code duration}. */
+        void steady(double rate, Duration duration) {
+            running.set(true);
+            thread = new Thread(() -> {
+                long started = System.nanoTime();
+                long intervalNanos = 10_000_000L;
+                double perInterval = rate / 100;
+                double owed = 0;
+                long next = started;
+                long slide = options.distinctKeys() - options.activeKeys();
+                while (running.get()) {
+                    double progress = Math.min(1.0, (System.nanoTime() - started) / (double) duration.toNanos());
+                    windowStart = (long) (slide * progress);
+                    owed += perInterval;
+                    for (; owed >= 1; owed--) {
+                        send();
+                    }
+                    next += intervalNanos;
+                    LockSupport.parkNanos(next - System.nanoTime());
+                }
+            }, "soak-load");
+            thread.start();
+        }
+
+        private void send() {
+            long n = sent.getAndIncrement();
+            long key = windowStart + n % options.activeKeys();
+            long now = System.currentTimeMillis();
+            double phase = (key * 0.618_033_988_7) % 1.0;
+            double value = 50 + 10 * Math.sin(2 * Math.PI * (now / 300_000.0 + phase)) + (key % 13)
+                    + random.nextGaussian() * 0.5;
+            Observation observation = Observation.newBuilder().setEventTime(Instant.ofEpochMilli(now))
+                    .setFeatures(Map.of("value", value)).build();
+            producer.send(new ProducerRecord<>(input, null, now, String.format("key-%08d", key),
+                    serde.serializer().serialize(input, observation)));
+        }
+
+        void stop() {
+            running.set(false);
+            if (thread != null) {
+                try {
+                    thread.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            producer.flush();
+        }
+
+        @Override
+        public void close() {
+            stop();
+            producer.close(Duration.ofSeconds(10));
+            serde.close();
+        }
+    }
+}

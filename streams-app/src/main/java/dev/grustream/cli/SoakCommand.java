@@ -1,0 +1,130 @@
+package dev.grustream.cli;
+
+import dev.grustream.bench.Soak;
+import dev.grustream.serde.InMemorySchemaRegistryServer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gru-stream soak}: the service under a steady load for a bounded time, its lag and memory sampled. */
+@Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the service (gru-stream run, in a JVM of its own) under a steady load for --minutes over",
+                "--keys distinct keys that come and go, with idle-key eviction (state.ttl.ms) active, and prints every",
+                "sample: consumer lag, heap (used and live after GC), RocksDB memory, resident size, keys stored and",
+                "evicted, dead letters, ERROR log lines. Unless --rate is given, the rate is --fraction of the rate at",
+                "which the service drains a calibration burst. Unless --bootstrap is given, a broker is started in a",
+                "separate JVM and a schema registry in this one. Exit code 0 when the run had no error and the lag",
+                "drained at the end, 1 otherwise."})
+final class SoakCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap", paramLabel = "SERVERS", description = "Use this cluster instead of a local broker.")
+    String bootstrap;
+
+    @Option(names = "--registry", paramLabel = "URL",
+            description = "Schema registry of that cluster (default: one started in this process).")
+    String registryUrl;
+
+    @Option(names = "--minutes", defaultValue = "30", description = "Length of the run (default: ${DEFAULT-VALUE}).")
+    double minutes;
+
+    @Option(names = "--keys", defaultValue = "1000000",
+            description = "Distinct keys over the run (default: ${DEFAULT-VALUE}).")
+    long keys;
+
+    @Option(names = "--active-keys", defaultValue = "20000",
+            description = "Keys busy at any one time (default: ${DEFAULT-VALUE}).")
+    int activeKeys;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "RECORDS/S",
+            description = "Offered rate; 0 (default) calibrates and offers --fraction of the maximum.")
+    double rate;
+
+    @Option(names = "--fraction", defaultValue = "0.5",
+            description = "Fraction of the calibrated maximum to offer (default: ${DEFAULT-VALUE}).")
+    double fraction;
+
+    @Option(names = "--calibration-records", defaultValue = "200000",
+            description = "Size of the calibration burst (default: ${DEFAULT-VALUE}).")
+    int calibrationRecords;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Input partitions (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--guarantee", defaultValue = "exactly-once-v2",
+            description = "at-least-once or exactly-once-v2 (default: ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--ttl", defaultValue = "120000", paramLabel = "MS",
+            description = "state.ttl.ms: idle keys are evicted after this (default: ${DEFAULT-VALUE}).")
+    long ttlMs;
+
+    @Option(names = "--ttl-scan-interval", defaultValue = "10000", paramLabel = "MS",
+            description = "state.ttl.scan.interval.ms (default: ${DEFAULT-VALUE}).")
+    long ttlScanIntervalMs;
+
+    @Option(names = "--sample-seconds", defaultValue = "60",
+            description = "Interval between samples (default: ${DEFAULT-VALUE}).")
+    long sampleSeconds;
+
+    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of the service's JVM (default: ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where the service's state and log go (default: a new temporary directory).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String processing = switch (guarantee.toLowerCase(Locale.ROOT).replace('_', '-')) {
+            case "at-least-once" -> "at_least_once";
+            case "exactly-once-v2" -> "exactly_once_v2";
+            default -> throw new IllegalArgumentException("--guarantee must be at-least-once or exactly-once-v2, found "
+                    + guarantee);
+        };
+        Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("gru-soak");
+        Process broker = null;
+        InMemorySchemaRegistryServer registry = null;
+        try {
+            String servers = bootstrap;
+            if (servers == null) {
+                int port = BenchCommand.freePort();
+                broker = BenchCommand.startBroker(port, out);
+                servers = "localhost:" + port;
+            }
+            String registryAt = registryUrl;
+            if (registryAt == null) {
+                registry = InMemorySchemaRegistryServer.start(0);
+                registryAt = registry.url();
+            }
+            Soak.Options options = new Soak.Options(servers, registryAt, Duration.ofMillis((long) (minutes * 60_000)),
+                    keys, activeKeys, rate, fraction, calibrationRecords, partitions, processing, ttlMs,
+                    ttlScanIntervalMs, Duration.ofSeconds(sampleSeconds), heap, work);
+            Soak.Result result = new Soak(options).run(line -> {
+                out.println(line);
+                out.flush();
+            });
+            out.println();
+            out.println(result.summary());
+            out.flush();
+            return result.errors() == 0 && result.drainedLag() == 0 ? 0 : 1;
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+            if (broker != null) {
+                broker.destroy();
+                broker.waitFor();
+            }
+        }
+    }
+}

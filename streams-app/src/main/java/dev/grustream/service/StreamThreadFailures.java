@@ -1,0 +1,81 @@
+package dev.grustream.service;
+
+import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
+import java.util.Optional;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what becomes of an instance whose stream thread died of an exception: a new thread, so that work resumes
+ * from the last commit, or a clean stop of the instance, when a new thread would only fail the same way forever.
+ *
+ * <p>Fatal, the instance stops: its state directory cannot be written or read (a full disk, a directory it may not
+ * write, RocksDB refusing to open: a {@link ProcessorStateException} in the cause chain); Kafka refused its
+ * credentials or permissions ({@link AuthenticationException}, {@link AuthorizationException}); the schema registry
+ * refused them (HTTP 401 or 403). None of these heals by retrying, and each retry of a full disk would restore state
+ * onto the same disk. Stopping moves the instance's partitions to the application's other instances, and its
+ * liveness endpoint and exit code tell an orchestrator. Everything else (a broker or the registry unreachable for a
+ * while, a batch that failed) gets a new thread.
+ *
+ * <p>Stateless apart from its settings; thread-safe.
+ */
+final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamThreadFailures.class);
+    private static final int UNAUTHORIZED = 401;
+    private static final int FORBIDDEN = 403;
+
+    private final String stateDir;
+
+    /** @param stateDir the configured {@code state.dir}, for the message when it fails */
+    StreamThreadFailures(String stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    @Override
+    public StreamThreadExceptionResponse handle(Throwable exception) {
+        Optional<String> fatal = fatalCause(exception);
+        if (fatal.isPresent()) {
+            LOG.error("Stopping this instance: {}. Its partitions move to the application's other instances.",
+                    fatal.get(), exception);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        LOG.error("A stream thread died; replacing it, work resumes from the last commit", exception);
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** Why retrying {@code exception} on a new thread cannot help, or empty if it may. */
+    Optional<String> fatalCause(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof ProcessorStateException) {
+                return Optional.of("its state directory (state.dir = " + stateDir + ") cannot be used: "
+                        + deepestMessage(t) + ". Free space or repair the directory, then restart the instance");
+            }
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return Optional.of("Kafka refused its credentials or permissions: " + t.getMessage()
+                        + ". Check security.protocol, sasl.*, ssl.* and the ACLs");
+            }
+            if (t instanceof SchemaRegistryException registry && !(t instanceof SchemaRegistryUnavailableException)
+                    && (registry.status() == UNAUTHORIZED || registry.status() == FORBIDDEN)) {
+                return Optional.of("the schema registry refused its requests: " + t.getMessage()
+                        + ". Check basic.auth.credentials.source and basic.auth.user.info");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The message of the innermost cause that has one: for I/O errors, the one that names the file and errno. */
+    static String deepestMessage(Throwable exception) {
+        String message = exception.getMessage();
+        for (Throwable t = exception.getCause(); t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message;
+    }
+}

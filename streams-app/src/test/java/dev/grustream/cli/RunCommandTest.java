@@ -1,0 +1,45 @@
+package dev.grustream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gru-stream run} refusing a state directory it cannot use, before it connects to anything. */
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine command = GruStreamCommand.commandLine();
+        command.setErr(new PrintWriter(err));
+        return command.execute(args);
+    }
+
+    @Test
+    void aStateDirectoryThatIsAFileStopsTheStartWithOneClearLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("state"), "not a directory");
+
+        assertThat(run("run", "--set", "state.dir=" + file, "--set", "http.enabled=false",
+                "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("state.dir").contains(file.toString()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aStateDirectoryUnderAFileStopsTheStartWithOneClearLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain-file"), "not a directory");
+
+        assertThat(run("run", "--set", "state.dir=" + file.resolve("state"), "--set", "http.enabled=false",
+                "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("state.dir").doesNotContain("\tat ");
+    }
+}

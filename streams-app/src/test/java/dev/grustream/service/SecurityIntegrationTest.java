@@ -1,0 +1,238 @@
+package dev.grustream.service;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static dev.grustream.testing.TopologyHarness.observation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.BasicCredentials;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.grustream.avro.Forecast;
+import dev.grustream.embedded.EmbeddedKafkaCluster;
+import dev.grustream.model.ModelWriter;
+import dev.grustream.serde.InMemorySchemaRegistryServer;
+import dev.grustream.testing.ChildJvm;
+import dev.grustream.testing.KafkaTestSupport;
+import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.TestingModels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka and Schema Registry credentials pass straight through the configuration: an instance (a JVM of its own)
+ * reaches a broker listener that requires SASL/SCRAM-SHA-256 and a registry behind HTTP basic auth when given the
+ * credentials, stops at once with a clear error when given wrong ones (without dead-lettering anything), and never
+ * prints a secret, however it was given (properties file, environment, command line), even with Kafka's clients
+ * logging at INFO.
+ */
+@Tag("integration")
+@Timeout(300)
+class SecurityIntegrationTest {
+    private static final String KAFKA_USER = "gru-service";
+    private static final String KAFKA_PASSWORD = "kafka-pw-7f3a9c";
+    private static final String REGISTRY_USER = "registry-user";
+    private static final String REGISTRY_PASSWORD = "registry-pw-51e2d8";
+    private static final String TRUSTSTORE_PASSWORD = "truststore-pw-c04b6e";
+    private static final String URL_PASSWORD = "url-pw-93aa17";
+    private static final long MINUTE = 60_000;
+    private static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private static EmbeddedKafkaCluster cluster;
+    private static InMemorySchemaRegistryServer registry;
+    private static WireMockServer securedRegistry;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = EmbeddedKafkaCluster.builder().scramListener().start();
+        cluster.createScramUser(KAFKA_USER, KAFKA_PASSWORD);
+        registry = InMemorySchemaRegistryServer.start(0);
+        // The registry behind basic auth: requests with the credentials are passed on, all others refused.
+        securedRegistry = new WireMockServer(WireMockConfiguration.wireMockConfig().dynamicPort());
+        securedRegistry.start();
+        securedRegistry.stubFor(any(anyUrl()).atPriority(1).withBasicAuth(REGISTRY_USER, REGISTRY_PASSWORD)
+                .willReturn(aResponse().proxiedFrom(registry.url())));
+        securedRegistry.stubFor(any(anyUrl()).atPriority(2).willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .withBody("{\"error_code\": 40101, \"message\": \"Unauthorized\"}")));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        securedRegistry.stop();
+        registry.close();
+        cluster.close();
+    }
+
+    @Test
+    void withTheCredentialsTheServiceWorksAndNoSecretIsEverPrinted() throws Exception {
+        String id = newTopics();
+        Path file = Files.writeString(dir.resolve("gru-stream.properties"), String.join("\n",
+                "ssl.truststore.password=" + TRUSTSTORE_PASSWORD,
+                "basic.auth.credentials.source=USER_INFO",
+                "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD,
+                ""));
+        List<String> args = new ArrayList<>(args(id));
+        args.addAll(List.of("--config", file.toString(),
+                "--set", "security.protocol=SASL_PLAINTEXT",
+                "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "audit.sink.url=https://auditor:" + URL_PASSWORD + "@audit.example.com/in"));
+        Map<String, String> environment = Map.of("GRU_STREAM_SASL_JAAS_CONFIG", jaas(KAFKA_PASSWORD),
+                // Everything at INFO, Kafka's clients included (their configuration dumps), gru-stream's at DEBUG.
+                "GRU_STREAM_LOG_LEVEL", "DEBUG", "GRU_STREAM_KAFKA_LOG_LEVEL", "INFO");
+        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
+        List<Input> inputs = inputs(3, 20);
+
+        String log;
+        try (ChildJvm service = ChildJvm.start(dir.resolve("secured.log"), withProductionLogging(environment),
+                main(), args)) {
+            kafka.produce("observations-" + id, inputs);
+            List<ConsumerRecord<String, Forecast>> forecasts = kafka.forecasts("forecasts-" + id, inputs.size(),
+                    WAIT);
+            assertThat(forecasts).as("forecasts; the instance's log:%n%s", service.log()).hasSize(inputs.size());
+            assertThat(service.stop()).as("exit code after SIGTERM (the JVM's: 128 + 15)").isEqualTo(143);
+            log = service.log();
+        }
+
+        assertThat(log).contains("Configuration (secrets hidden)").contains("[hidden]")
+                .contains("ProducerConfig values").contains("sasl.jaas.config = [hidden]");
+        for (String secret : List.of(KAFKA_PASSWORD, REGISTRY_PASSWORD, TRUSTSTORE_PASSWORD, URL_PASSWORD,
+                Base64.getEncoder().encodeToString((REGISTRY_USER + ":" + REGISTRY_PASSWORD)
+                        .getBytes(StandardCharsets.UTF_8)))) {
+            assertThat(log).as("the log must not contain the secret %s", secret).doesNotContain(secret);
+        }
+        securedRegistry.verify(anyRequestedFor(anyUrl()).withBasicAuth(new BasicCredentials(REGISTRY_USER,
+                REGISTRY_PASSWORD)));
+        assertThat(securedRegistry.findAll(anyRequestedFor(anyUrl()).withoutHeader("Authorization")))
+                .as("registry requests without credentials").isEmpty();
+    }
+
+    @Test
+    void aWrongKafkaPasswordStopsTheStartWithAClearError() throws Exception {
+        String id = newTopics();
+        List<String> args = new ArrayList<>(args(id));
+        args.addAll(List.of("--set", "security.protocol=SASL_PLAINTEXT", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "sasl.jaas.config=" + jaas("not-the-password"),
+                "--set", "basic.auth.credentials.source=USER_INFO",
+                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
+
+        try (ChildJvm service = ChildJvm.start(dir.resolve("wrong-kafka.log"), main(), args)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+
+            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
+            assertThat(exit.getAsInt()).isNotZero();
+            assertThat(service.log()).contains("Authentication failed").doesNotContain("not-the-password");
+        }
+    }
+
+    @Test
+    void noKafkaCredentialsStopTheStartWithAClearError() throws Exception {
+        String id = newTopics();
+        List<String> args = new ArrayList<>(args(id));
+        args.addAll(List.of("--set", "security.protocol=SASL_PLAINTEXT", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "basic.auth.credentials.source=USER_INFO",
+                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
+
+        try (ChildJvm service = ChildJvm.start(dir.resolve("no-kafka-credentials.log"), main(), args)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+
+            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
+            assertThat(exit.getAsInt()).isNotZero();
+            assertThat(service.log()).contains("JAAS").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aWrongRegistryPasswordStopsTheInstanceWithoutDeadLetteringAnything() throws Exception {
+        String id = newTopics();
+        List<String> args = new ArrayList<>(args(id));
+        args.addAll(List.of("--set", "security.protocol=SASL_PLAINTEXT", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "sasl.jaas.config=" + jaas(KAFKA_PASSWORD),
+                "--set", "basic.auth.credentials.source=USER_INFO",
+                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":not-the-password"));
+        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
+        kafka.produce("observations-" + id, inputs(2, 5));
+
+        try (ChildJvm service = ChildJvm.start(dir.resolve("wrong-registry.log"), main(), args)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(90));
+
+            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
+            assertThat(exit.getAsInt()).isNotZero();
+            assertThat(service.log()).contains("HTTP 401").doesNotContain("not-the-password");
+        }
+        assertThat(kafka.deadLetters("dead-letters-" + id, 1, Duration.ofSeconds(3))).as("dead letters").isEmpty();
+        assertThat(kafka.forecasts("forecasts-" + id, 1, Duration.ofSeconds(1))).as("forecasts").isEmpty();
+    }
+
+    private String newTopics() {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        cluster.createTopics(Map.of("observations-" + id, 1, "forecasts-" + id, 1, "alerts-" + id, 1,
+                "dead-letters-" + id, 1));
+        return id;
+    }
+
+    private List<String> args(String id) throws Exception {
+        Path model = dir.resolve("model-" + id);
+        ModelWriter.write(TestingModels.persistence("1"), model);
+        return List.of("run",
+                "--set", "bootstrap.servers=" + cluster.scramBootstrapServers(),
+                "--set", "schema.registry.url=" + securedRegistry.baseUrl(),
+                "--set", "application.id=security-" + id,
+                "--set", "state.dir=" + Files.createDirectories(dir.resolve("state-" + id)),
+                "--set", "commit.interval.ms=100",
+                "--set", "model.path=" + model,
+                "--set", "http.enabled=false",
+                "--set", "topic.observations=observations-" + id,
+                "--set", "topic.forecasts=forecasts-" + id,
+                "--set", "topic.alerts=alerts-" + id,
+                "--set", "topic.dead.letters=dead-letters-" + id);
+    }
+
+    private static String jaas(String password) {
+        return EmbeddedKafkaCluster.scramClientConfig(KAFKA_USER, password).get("sasl.jaas.config");
+    }
+
+    /** The service's own logging configuration (not the tests'), so that its levels follow the environment. */
+    private static ChildJvm.Options withProductionLogging(Map<String, String> environment) throws Exception {
+        Path logback = Path.of(SecurityIntegrationTest.class.getResource("/logback.xml").toURI());
+        return new ChildJvm.Options(List.of(), List.of("-Dlogback.configurationFile=" + logback),
+                new HashMap<>(environment));
+    }
+
+    private static List<Input> inputs(int keys, int steps) {
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            for (int k = 0; k < keys; k++) {
+                inputs.add(Input.of("key-" + k, observation(T0 + i * MINUTE, 10 + k + Math.sin(i / 3.0))));
+            }
+        }
+        return inputs;
+    }
+
+    private static String main() {
+        return dev.grustream.cli.GruStreamCommand.class.getName();
+    }
+}

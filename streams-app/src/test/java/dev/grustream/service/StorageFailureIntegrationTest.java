@@ -1,0 +1,169 @@
+package dev.grustream.service;
+
+import static dev.grustream.testing.TopologyHarness.observation;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.bench.RandomModels;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.embedded.EmbeddedKafkaCluster;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelWriter;
+import dev.grustream.serde.InMemorySchemaRegistryServer;
+import dev.grustream.testing.ChildJvm;
+import dev.grustream.testing.KafkaTestSupport;
+import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.SmallMemtables;
+import dev.grustream.testing.TinyFilesystem;
+import dev.grustream.testing.TopologyHarness;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The state directory's disk fills up under a running instance (a real one: the instance runs in a JVM of its own
+ * whose state directory is a 1 MiB tmpfs, less than its keys' states need). The instance must stop by itself, with
+ * an error that says what happened, rather than replace its stream thread again and again; and the state must not be
+ * corrupted: an instance started afterwards on a roomy directory writes, under exactly-once, exactly the forecasts of
+ * an undisturbed run.
+ */
+@Tag("integration")
+@Timeout(300)
+class StorageFailureIntegrationTest {
+    private static final int KEYS = 4_000;
+    private static final int STEPS = 20;
+    private static final long MINUTE = 60_000;
+    private static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
+    private static final GruModel MODEL = RandomModels.random(64, 1, 9);
+    private static final Pattern REPLACED = Pattern.compile("replacing it");
+
+    private static EmbeddedKafkaCluster cluster;
+    private static InMemorySchemaRegistryServer registry;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = EmbeddedKafkaCluster.builder().start();
+        registry = InMemorySchemaRegistryServer.start(0);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        registry.close();
+        cluster.close();
+    }
+
+    @Test
+    void aFullDiskStopsTheInstanceWithAClearErrorAndCorruptsNothing() throws Exception {
+        Path tiny = dir.resolve("tiny-state");
+        List<String> launcher = TinyFilesystem.launcher(tiny, 1).orElse(null);
+        Assumptions.assumeTrue(launcher != null, "this machine cannot mount a small filesystem for a child process"
+                + " (needs unshare and root or user namespaces)");
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        cluster.createTopics(Map.of("observations-" + id, 2, "forecasts-" + id, 2, "alerts-" + id, 1,
+                "dead-letters-" + id, 1));
+        Path model = dir.resolve("model");
+        ModelWriter.write(MODEL, model);
+        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
+        List<Input> inputs = inputs();
+        kafka.produce("observations-" + id, inputs);
+
+        try (ChildJvm full = ChildJvm.start(dir.resolve("full.log"), new ChildJvm.Options(launcher, List.of(),
+                Map.of()), main(), args(id, tiny, model))) {
+            OptionalInt exit = full.awaitExit(Duration.ofSeconds(180));
+            String log = full.log();
+            assertThat(exit).as("the instance on a full disk stopped by itself; its log:%n%s", tail(log))
+                    .isPresent();
+            assertThat(exit.getAsInt()).as("exit code of run after a fatal error").isEqualTo(1);
+            assertThat(log).contains("No space left on device").contains("state.dir");
+            assertThat(count(REPLACED, log)).as("stream threads replaced").isZero();
+        }
+
+        Path roomy = Files.createDirectories(dir.resolve("roomy-state"));
+        try (ChildJvm after = ChildJvm.start(dir.resolve("after.log"), main(), args(id, roomy, model))) {
+            List<ConsumerRecord<String, Forecast>> read = kafka.forecasts("forecasts-" + id, inputs.size(),
+                    Duration.ofSeconds(120));
+            assertThat(after.isAlive()).as("the instance on a roomy disk runs").isTrue();
+            after.stop();
+            Map<String, Forecast> byId = new HashMap<>();
+            read.forEach(r -> byId.put(CrashRecoveryIntegrationTest.id(r.value()), r.value()));
+            assertThat(read).as("forecasts, none twice").hasSize(inputs.size());
+            assertThat(byId).isEqualTo(reference(inputs));
+        }
+    }
+
+    private static List<Input> inputs() {
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < STEPS; i++) {
+            for (int k = 0; k < KEYS; k++) {
+                inputs.add(Input.of("key-" + k, observation(T0 + i * MINUTE, 3 + (k % 17) + Math.sin(i / 3.0 + k))));
+            }
+        }
+        return inputs;
+    }
+
+    private static Map<String, Forecast> reference(List<Input> inputs) {
+        try (TopologyHarness harness = new TopologyHarness(MODEL, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1",
+                GruStreamConfig.FUTURE_TOLERANCE_MS, String.valueOf(Long.MAX_VALUE / 2)))) {
+            inputs.forEach(input -> harness.send(input.key(), input.observation()));
+            Map<String, Forecast> reference = new HashMap<>();
+            harness.forecastValues().forEach(f -> reference.put(CrashRecoveryIntegrationTest.id(f), f));
+            return reference;
+        }
+    }
+
+    private List<String> args(String id, Path stateDir, Path model) {
+        return List.of("run",
+                "--set", "bootstrap.servers=" + cluster.bootstrapServers(),
+                "--set", "schema.registry.url=" + registry.url(),
+                "--set", "application.id=storage-" + id,
+                "--set", "state.dir=" + stateDir,
+                "--set", "commit.interval.ms=100",
+                "--set", "session.timeout.ms=6000",
+                "--set", "heartbeat.interval.ms=1000",
+                "--set", "model.path=" + model,
+                "--set", "http.enabled=false",
+                // Small memtables, so that RocksDB writes its files (and fills the disk) after little input.
+                "--set", "rocksdb.config.setter=" + SmallMemtables.class.getName(),
+                "--set", "topic.observations=observations-" + id,
+                "--set", "topic.forecasts=forecasts-" + id,
+                "--set", "topic.alerts=alerts-" + id,
+                "--set", "topic.dead.letters=dead-letters-" + id);
+    }
+
+    private static int count(Pattern pattern, String text) {
+        Matcher matcher = pattern.matcher(text);
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+
+    private static String tail(String log) {
+        return log.length() <= 6_000 ? log : log.substring(log.length() - 6_000);
+    }
+
+    private static String main() {
+        return dev.grustream.cli.GruStreamCommand.class.getName();
+    }
+}

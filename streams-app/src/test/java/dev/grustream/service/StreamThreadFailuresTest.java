@@ -1,0 +1,65 @@
+package dev.grustream.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
+import dev.grustream.topology.BatchFailedException;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+
+/** Which failures of a stream thread stop the instance and which get a new thread. */
+class StreamThreadFailuresTest {
+    private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream");
+
+    @Test
+    void aFullDiskStopsTheInstanceNamingTheStateDirectoryAndTheCause() {
+        StreamsException died = new StreamsException("task [0_1] Failed to commit",
+                new ProcessorStateException("Error while executing flush from store series-state",
+                        new IOException("IO error: No space left on device: While appending to file: 000012.sst")));
+
+        assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(failures.fatalCause(died)).hasValueSatisfying(message -> assertThat(message)
+                .contains("state.dir = /var/lib/gru-stream").contains("No space left on device"));
+    }
+
+    @Test
+    void refusedKafkaCredentialsStopTheInstance() {
+        assertThat(failures.handle(new StreamsException(new SaslAuthenticationException("Authentication failed"))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(failures.handle(new StreamsException(new TopicAuthorizationException("Not authorized"))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
+    void aRegistryThatRefusesTheCredentialsStopsTheInstance() {
+        StreamsException died = new StreamsException("Deserialization exception handler is set to fail",
+                new SchemaRegistryException("answered GET /schemas/ids/1 with HTTP 401", 401, 40101));
+
+        assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(failures.fatalCause(died)).hasValueSatisfying(message -> assertThat(message)
+                .contains("HTTP 401").contains("basic.auth.user.info"));
+    }
+
+    @Test
+    void anUnreachableRegistryGetsANewThread() {
+        StreamsException died = new StreamsException(new SchemaRegistryUnavailableException("no registry answered",
+                -1, -1, new IOException("Connection refused")));
+
+        assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
+    void aFailedBatchOrATimeoutGetsANewThread() {
+        assertThat(failures.handle(new StreamsException(new BatchFailedException("a batch failed",
+                new IllegalStateException("boom"))))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+        assertThat(failures.handle(new StreamsException(new TimeoutException("broker away"))))
+                .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+}

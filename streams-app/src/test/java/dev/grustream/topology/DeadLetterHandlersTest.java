@@ -1,0 +1,172 @@
+package dev.grustream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.serde.AvroSerializationException;
+import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dead-letter handlers blame a record only for what is its own fault: bytes that do not decode, a schema id
+ * nobody knows, a record that made the processor throw. A registry that refuses the credentials, or a state store
+ * that cannot be written, fails the task instead, so that valid records are not thrown away.
+ */
+class DeadLetterHandlersTest {
+    private static final byte[] KEY = "key".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] VALUE = {0, 0, 0, 0, 1, 2};
+    private static final long NOW = System.currentTimeMillis();
+
+    private final DeadLetterDeserializationHandler deserialization = new DeadLetterDeserializationHandler();
+    private final DeadLetterProcessingHandler processing = new DeadLetterProcessingHandler();
+    private final ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
+            TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, new RecordHeaders(), Optional.empty());
+
+    @BeforeEach
+    void configure() {
+        Map<String, Object> configs = Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dead-letters");
+        deserialization.configure(configs);
+        processing.configure(configs);
+    }
+
+    @Test
+    void anUnknownSchemaIdIsDeadLettered() {
+        SchemaRegistryException notFound = new SchemaRegistryException("no such schema", 404,
+                SchemaRegistryException.SCHEMA_NOT_FOUND);
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new AvroSerializationException(AvroSerializationException.Reason.UNKNOWN_SCHEMA_ID, 1, "unknown",
+                        notFound));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> assertThat(
+                new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("unknown-schema-id"));
+    }
+
+    @Test
+    void bytesThatDoNotDecodeAreDeadLettered() {
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SerializationException("not Avro"));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).hasSize(1);
+    }
+
+    @Test
+    void aRegistryThatRefusesTheCredentialsFailsTheTaskInsteadOfDeadLettering() {
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SchemaRegistryException("answered GET /schemas/ids/1 with HTTP 401", 401, 40101));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void anUnreachableRegistryFailsTheTaskInsteadOfDeadLettering() {
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SchemaRegistryUnavailableException("no registry answered", -1, -1, null));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+    }
+
+    @Test
+    void aRecordThatMadeTheProcessorThrowIsDeadLetteredAsAnInternalError() {
+        ProcessingExceptionHandler.Response response = processing.handleError(context(NOW), record(),
+                new IllegalArgumentException("a bug"));
+
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> assertThat(
+                new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("internal-error"));
+    }
+
+    @Test
+    void aStateStoreThatCannotBeWrittenFailsTheTaskInsteadOfDeadLettering() {
+        ProcessingExceptionHandler.Response response = processing.handleError(context(NOW), record(),
+                new ProcessorStateException("Error while putting key/value into store series-state",
+                        new RuntimeException("IO error: No space left on device")));
+
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void anInternalErrorsDeadLetterIsNeverStampedAheadOfTheClock() {
+        long anHourAndMoreAhead = NOW + 2 * 3_600_000L;
+
+        ProcessingExceptionHandler.Response response = processing.handleError(context(anHourAndMoreAhead),
+                record(), new IllegalArgumentException("a bug"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(letter -> assertThat(letter.timestamp()).isLessThanOrEqualTo(System.currentTimeMillis()));
+    }
+
+    private static Record<Object, Object> record() {
+        return new Record<>("key", "value", NOW);
+    }
+
+    private static ErrorHandlerContext context(long timestamp) {
+        return new ErrorHandlerContext() {
+            @Override
+            public String topic() {
+                return "observations";
+            }
+
+            @Override
+            public int partition() {
+                return 0;
+            }
+
+            @Override
+            public long offset() {
+                return 42;
+            }
+
+            @Override
+            public Headers headers() {
+                return new RecordHeaders();
+            }
+
+            @Override
+            public String processorNodeId() {
+                return GruStreamTopology.PROCESSOR;
+            }
+
+            @Override
+            public TaskId taskId() {
+                return new TaskId(0, 0);
+            }
+
+            @Override
+            public long timestamp() {
+                return timestamp;
+            }
+
+            @Override
+            public byte[] sourceRawKey() {
+                return KEY;
+            }
+
+            @Override
+            public byte[] sourceRawValue() {
+                return VALUE;
+            }
+        };
+    }
+}
