@@ -41,7 +41,8 @@ final class NabEvalCommand implements Callable<Integer> {
             description = "Results directory; <category>/<file>.csv files there are replaced.")
     Path output;
 
-    @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to replay with (default: the bundled model).")
+    @Option(names = "--model", paramLabel = "DIR|ZIP",
+            description = "Model to replay with (default: the bundled model).")
     Path model;
 
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE",

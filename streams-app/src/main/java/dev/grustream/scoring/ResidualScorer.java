@@ -1,22 +1,20 @@
 package dev.grustream.scoring;
 
-import org.apache.commons.math3.special.Gamma;
-
 /**
- * Turns a key's one-step forecast errors into anomaly scores, measured against that key's own recent errors.
+ * Measures how far a key's one-step forecast errors lie from that key's own recent errors: the first stage of the
+ * anomaly score (see {@link AnomalyLikelihood} for the second).
  *
  * <p>Each target's error is standardised with the exponentially weighted mean and variance of the key's previous
- * errors of that target, {@code z = (e - mean) / sd}. Under the hypothesis that the observation is ordinary the sum
- * of the squared {@code z} over the T targets follows a chi-squared law with T degrees of freedom; the score is its
- * distribution function at the observed sum, so 0.999 means "larger than 99.9% of ordinary errors". The statistics
- * adapt per key and need no labels. An error is scored before it is folded into the statistics, so an anomaly does
- * not mask itself.
+ * errors of that target, {@code z = (e - mean) / sd}, and the observation's deviation is {@code sqrt(sum z^2)} over
+ * the T targets ({@code |z|} for one target): how many of its usual standard deviations the key missed its forecast
+ * by. The statistics adapt per key and need no labels. An error is measured before it is folded into the
+ * statistics, so an anomaly does not mask itself.
  *
  * <p>The statistics live in caller-owned arrays (the per-key state) and are updated in place, so scoring allocates
  * nothing. Immutable and thread-safe.
  */
 public final class ResidualScorer {
-    /** Fewest past errors a key needs before its errors are scored; before that the score is 0. */
+    /** Fewest past errors a key needs before its errors are measured; before that there is no deviation. */
     public static final long MIN_ERRORS = 8;
 
     private final double decay;
@@ -39,7 +37,8 @@ public final class ResidualScorer {
     }
 
     /**
-     * Returns the anomaly score in [0,1] of {@code errors} given the statistics of earlier errors.
+     * Returns the deviation {@code sqrt(sum z^2)} of {@code errors} given the statistics of earlier errors, or NaN when
+     * the statistics hold fewer than {@link #MIN_ERRORS} errors.
      *
      * @param errors actual minus expected, per target
      * @param count how many errors the statistics hold
@@ -47,9 +46,9 @@ public final class ResidualScorer {
      * @param variance weighted error variance per target
      * @param scale typical magnitude of each target (for the standard-deviation floor)
      */
-    public double score(double[] errors, long count, double[] mean, double[] variance, double[] scale) {
+    public double deviation(double[] errors, long count, double[] mean, double[] variance, double[] scale) {
         if (count < MIN_ERRORS) {
-            return 0.0;
+            return Double.NaN;
         }
         double sumSquares = 0.0;
         for (int t = 0; t < errors.length; t++) {
@@ -58,7 +57,7 @@ public final class ResidualScorer {
             double z = (errors[t] - mean[t]) / sd;
             sumSquares += z * z;
         }
-        return Gamma.regularizedGammaP(errors.length / 2.0, sumSquares / 2.0);
+        return Math.sqrt(sumSquares);
     }
 
     /**

@@ -11,40 +11,31 @@ class ResidualScorerTest {
     private final double[] scale = {1.0};
 
     @Test
-    void scoresZeroBeforeEnoughErrors() {
-        assertThat(scorer.score(new double[] {100.0}, ResidualScorer.MIN_ERRORS - 1, new double[] {0},
-                new double[] {1}, scale)).isZero();
+    void hasNoDeviationBeforeEnoughErrors() {
+        assertThat(scorer.deviation(new double[] {100.0}, ResidualScorer.MIN_ERRORS - 1, new double[] {0},
+                new double[] {1}, scale)).isNaN();
     }
 
     @Test
-    void oneSigmaErrorScoresTheTwoSidedNormalProbability() {
-        // P(|Z| < 1) = erf(1 / sqrt 2) = 0.682689...
-        double score = scorer.score(new double[] {1.0}, 100, new double[] {0}, new double[] {1}, scale);
+    void deviationIsTheErrorInStandardDeviationsFromTheMeanError() {
+        double deviation = scorer.deviation(new double[] {-5.0}, 100, new double[] {1}, new double[] {4}, scale);
 
-        assertThat(score).isCloseTo(0.6826894921, within(1e-9));
+        assertThat(deviation).isEqualTo(3.0);
     }
 
     @Test
-    void fourSigmaErrorCrossesTheDefaultThreshold() {
-        double score = scorer.score(new double[] {4.0}, 100, new double[] {0}, new double[] {1}, scale);
+    void twoTargetsCombineAsTheLengthOfTheirStandardisedErrors() {
+        double deviation = scorer.deviation(new double[] {3.0, 4.0}, 100, new double[] {0, 0},
+                new double[] {1, 1}, new double[] {1, 1});
 
-        assertThat(score).isGreaterThan(0.999);
-    }
-
-    @Test
-    void twoTargetsCombineAsChiSquaredWithTwoDegrees() {
-        // chi2(2) CDF at x is 1 - exp(-x/2); errors (1, 1) give x = 2.
-        double score = scorer.score(new double[] {1.0, 1.0}, 100, new double[] {0, 0}, new double[] {1, 1},
-                new double[] {1, 1});
-
-        assertThat(score).isCloseTo(1 - Math.exp(-1), within(1e-12));
+        assertThat(deviation).isCloseTo(5.0, within(1e-12));
     }
 
     @Test
     void varianceFloorKeepsAPerfectSeriesQuiet() {
-        double score = scorer.score(new double[] {1e-7}, 100, new double[] {0}, new double[] {0}, scale);
+        double deviation = scorer.deviation(new double[] {1e-7}, 100, new double[] {0}, new double[] {0}, scale);
 
-        assertThat(score).isLessThan(0.5);
+        assertThat(deviation).isCloseTo(1e-4, within(1e-12));
     }
 
     @Test

@@ -1,11 +1,14 @@
 package dev.grustream.topology.internals;
 
 import dev.grustream.avro.FeatureStats;
+import dev.grustream.avro.LikelihoodStats;
 import dev.grustream.avro.ResidualStats;
 import dev.grustream.avro.SeriesState;
+import dev.grustream.avro.ValueRange;
 import dev.grustream.avro.history.VersionedRecordCodec;
 import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.AnomalyLikelihood;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -45,6 +48,17 @@ public final class StateCodec implements Serde<KeyState> {
                         ? null : Instant.ofEpochMilli(state.lastAlertTime()))
                 .setFeatureStats(state.featureStats() == null ? null : featureStats(state.featureStats()))
                 .setLastAnomalyScore(Double.isNaN(state.lastAnomalyScore()) ? null : state.lastAnomalyScore())
+                .setLikelihood(LikelihoodStats.newBuilder()
+                        .setCount(state.likelihoodCount())
+                        .setAverage(state.likelihoodStats()[0])
+                        .setMean(state.likelihoodStats()[1])
+                        .setVariance(state.likelihoodStats()[2])
+                        .build())
+                .setValueRange(ValueRange.newBuilder()
+                        .setCount(state.rangeCount())
+                        .setMin(toList(state.rangeMin()))
+                        .setMax(toList(state.rangeMax()))
+                        .build())
                 .build();
         return CODEC.encode(record);
     }
@@ -58,6 +72,9 @@ public final class StateCodec implements Serde<KeyState> {
         ResidualStats residuals = record.getResiduals();
         int targets = residuals.getMean().size();
         List<Double> forecast = record.getForecast();
+        // States written before the likelihood statistics and the value range were kept start them afresh.
+        LikelihoodStats likelihood = record.getLikelihood();
+        ValueRange range = record.getValueRange();
         return KeyState.restored(record.getModelName(), record.getModelVersion(), hidden, record.getStep(),
                 record.getLastEventTime().toEpochMilli(),
                 forecast.isEmpty() ? new double[targets] : toArray(forecast), !forecast.isEmpty(),
@@ -65,7 +82,13 @@ public final class StateCodec implements Serde<KeyState> {
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
                 record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore(),
                 record.getFeatureStats() == null ? null : KeyStats.of(record.getFeatureStats().getCount(),
-                        toArray(record.getFeatureStats().getMean()), toArray(record.getFeatureStats().getVariance())));
+                        toArray(record.getFeatureStats().getMean()), toArray(record.getFeatureStats().getVariance())),
+                likelihood == null ? 0 : likelihood.getCount(),
+                likelihood == null ? new double[AnomalyLikelihood.STATS]
+                        : new double[] {likelihood.getAverage(), likelihood.getMean(), likelihood.getVariance()},
+                range == null ? 0 : range.getCount(),
+                range == null ? new double[targets] : toArray(range.getMin()),
+                range == null ? new double[targets] : toArray(range.getMax()));
     }
 
     private static FeatureStats featureStats(KeyStats stats) {

@@ -28,6 +28,13 @@ class StateCodecTest {
         state.advanced(1_000);
         state.alerted(900);
         state.scored(0.75);
+        state.likelihoodStats()[0] = 1.5;
+        state.likelihoodStats()[1] = 0.8;
+        state.likelihoodStats()[2] = 0.04;
+        state.likelihoodCount(6);
+        state.rangeMin()[0] = -2.0;
+        state.rangeMax()[0] = 9.0;
+        state.rangeCount(7);
         return state;
     }
 
@@ -46,6 +53,17 @@ class StateCodecTest {
         assertThat(decoded.lastAlertTime()).isEqualTo(900);
         assertThat(decoded.lastAnomalyScore()).isEqualTo(0.75);
         assertThat(decoded.featureStats()).isEqualTo(KeyStats.of(5, new double[] {2.0}, new double[] {0.25}));
+    }
+
+    @Test
+    void roundTripsTheLikelihoodStatisticsAndTheValueRange() {
+        KeyState decoded = StateCodec.decode(StateCodec.encode(state(null)));
+
+        assertThat(decoded.likelihoodCount()).isEqualTo(6);
+        assertThat(decoded.likelihoodStats()).containsExactly(1.5, 0.8, 0.04);
+        assertThat(decoded.rangeCount()).isEqualTo(7);
+        assertThat(decoded.rangeMin()).containsExactly(-2.0);
+        assertThat(decoded.rangeMax()).containsExactly(9.0);
     }
 
     @Test
@@ -96,5 +114,9 @@ class StateCodecTest {
         assertThat(decoded.hidden()).hasSize(2);
         assertThat(decoded.featureStats()).isNull();
         assertThat(decoded.lastAnomalyScore()).isNaN();
+        assertThat(decoded.likelihoodCount()).isZero();
+        assertThat(decoded.likelihoodStats()).containsExactly(0.0, 0.0, 0.0);
+        assertThat(decoded.rangeCount()).isZero();
+        assertThat(decoded.rangeMin()).containsExactly(0.0);
     }
 }
