@@ -15,7 +15,6 @@ import dev.grustream.topology.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
@@ -112,13 +110,8 @@ public final class TopologyReplay implements AutoCloseable {
             throw new IllegalStateException("Expected one forecast or one dead letter for " + key + "@" + eventTime
                     + ", found " + rejected.size() + " dead letters and no forecast");
         }
-        return new Outcome(null, null, header(rejected.get(0), DeadLetters.REASON_HEADER),
-                header(rejected.get(0), DeadLetters.MESSAGE_HEADER));
-    }
-
-    private static String header(TestRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return new Outcome(null, null, DeadLetters.header(rejected.get(0).headers(), DeadLetters.REASON_HEADER),
+                DeadLetters.header(rejected.get(0).headers(), DeadLetters.MESSAGE_HEADER));
     }
 
     @Override

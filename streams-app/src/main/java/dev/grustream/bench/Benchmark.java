@@ -70,7 +70,7 @@ public final class Benchmark {
     /** What to measure. */
     public record Options(String bootstrapServers, long records, int keys, int partitions, String guarantee,
             int hidden, int layers, int batchSize, long lingerMs, boolean cache, String backend, int latencySeconds,
-            boolean runBaseline, boolean runGru, long seed) {
+            double latencyRate, long commitIntervalMs, boolean runBaseline, boolean runGru, long seed) {
     }
 
     /** What one topology measured. Latency fields are -1 when no latency run was made. */
@@ -128,8 +128,8 @@ public final class Benchmark {
                 restoreSeconds = restore(appId, input, restoredRecords);
                 restored = restoredRecords[0];
             }
-            Latency latency = options.latencySeconds() > 0
-                    ? latency(topology, throughput.warmPerSecond / 2) : Latency.NONE;
+            double offered = options.latencyRate() > 0 ? options.latencyRate() : throughput.warmPerSecond / 2;
+            Latency latency = options.latencySeconds() > 0 ? latency(topology, offered) : Latency.NONE;
             return new Result(topology, options.records(), throughput.overallPerSecond, throughput.warmPerSecond,
                     throughput.processCpuPer1k, throughput.streamCpuPer1k, latency.offered, latency.p50,
                     latency.p99, latency.max, latency.samples, throughput.heapMiB, throughput.rssMiB, restoreSeconds,
@@ -319,6 +319,9 @@ public final class Benchmark {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.guarantee());
+        if (options.commitIntervalMs() > 0) {
+            props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(options.commitIntervalMs()));
+        }
         props.put("schema.registry.url", registry);
         props.put(GruStreamConfig.TOPIC_OBSERVATIONS, input);
         props.put(GruStreamConfig.TOPIC_FORECASTS, output);

@@ -69,6 +69,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Length of each latency run; 0 skips them (default: ${DEFAULT-VALUE}).")
     int latencySeconds;
 
+    @Option(names = "--latency-rate", defaultValue = "0", paramLabel = "RECORDS/S",
+            description = "Offered rate of the latency runs; 0 (default) is half of each topology's warm maximum.")
+    double latencyRate;
+
+    @Option(names = "--commit-interval", defaultValue = "0", paramLabel = "MS",
+            description = "commit.interval.ms; 0 (default) keeps Kafka Streams' default (100 ms under exactly-once).")
+    long commitInterval;
+
     @Option(names = "--only", paramLabel = "baseline|gru", description = "Run one topology only.")
     String only;
 
@@ -99,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
                 servers = "localhost:" + port;
             }
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
-                    layers, batchSize, linger, cache.equals("on"), backend, latencySeconds,
+                    layers, batchSize, linger, cache.equals("on"), backend, latencySeconds, latencyRate, commitInterval,
                     only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed);
             List<Benchmark.Result> results = new Benchmark(options).run(line -> {
                 out.println(line);
@@ -120,11 +128,11 @@ final class BenchCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, Benchmark.Options options, List<Benchmark.Result> results) {
         out.println();
-        out.printf("machine: %d cores, Java %s; %,d records, %,d keys, %d partitions, %s, cache %s, H=%d L=%d, "
-                + "batch %d, linger %d ms, backend %s%n", Runtime.getRuntime().availableProcessors(),
+        out.printf("machine: %d cores, Java %s; %,d records, %,d keys, %d partitions, %s, commit interval %s, cache %s,"
+                + " H=%d L=%d, batch %d, linger %d ms, backend %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), options.records(), options.keys(), options.partitions(),
-                options.guarantee(), cache, options.hidden(), options.layers(), options.batchSize(), options.lingerMs(),
-                options.backend());
+                options.guarantee(), commitInterval > 0 ? commitInterval + " ms" : "default", cache, options.hidden(),
+                options.layers(), options.batchSize(), options.lingerMs(), options.backend());
         out.println("| topology | records/s overall | records/s warm | CPU s/1k records (process / stream threads) "
                 + "| latency p50 / p99 / max ms (at records/s) | heap MiB | RSS MiB | restore |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -3,7 +3,6 @@ package dev.grustream.cli;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.embedded.ObservationGenerator;
-import dev.grustream.embedded.SyntheticSeries;
 import dev.grustream.model.GruModel;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.serde.MockSchemaRegistry;
@@ -27,6 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,16 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--keys", defaultValue = "20", description = "Number of series (default: ${DEFAULT-VALUE}).")
-    int keys;
-
-    @Option(names = "--rate", defaultValue = "200",
-            description = "Observations per second over all series (default: ${DEFAULT-VALUE}).")
-    double rate;
-
-    @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS",
-            description = "Stop after this many seconds; 0 runs until Ctrl-C (default).")
-    long durationSeconds;
+    @Mixin
+    GeneratorOptions series;
 
     @Option(names = "--bootstrap-port", defaultValue = "0", paramLabel = "PORT",
             description = "Also serve the broker on localhost:PORT, for kcat or a console consumer (0: none).")
@@ -75,9 +67,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--show-keys", defaultValue = "8", description = "Series shown in the table (default: ${DEFAULT-VALUE}).")
     int shownKeys;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated series (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "A gru-stream setting; repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
@@ -115,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
                     Clock.systemUTC())) {
                 service.start(false);
                 ObservationGenerator generator = new ObservationGenerator(
-                        new SyntheticSeries(keys, seed, 300_000, 0), service.topics().observations(), rate,
+                        series.newSeries(), service.topics().observations(), series.rate,
                         Map.of("bootstrap.servers", kafka.bootstrapServers()),
                         service.topics().observationSerde().serializer(), Clock.systemUTC());
                 try (generator; DemoView view = new DemoView(kafka.bootstrapServers(), service.topics(), generator,
@@ -175,10 +164,10 @@ final class DemoCommand implements Callable<Integer> {
         boolean terminal = System.console() != null;
         long refreshMillis = terminal ? 1_000 : 5_000;
         Instant started = Instant.now();
-        long deadline = durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : 0;
+        long deadline = series.deadlineNanos();
         while (!stop.await(refreshMillis, TimeUnit.MILLISECONDS)) {
             view.render(out, banner, terminal, started);
-            if (deadline > 0 && System.nanoTime() > deadline) {
+            if (System.nanoTime() > deadline) {
                 return;
             }
         }
@@ -189,6 +178,6 @@ final class DemoCommand implements Callable<Integer> {
         return String.format("gru-stream demo | model %s %s (%d x %d %s) | broker %s | registry %s | %d series at %.0f/s",
                 gru.spec().name(), gru.spec().version(), gru.spec().numLayers(), gru.spec().hiddenSize(),
                 gru.spec().gateVariant().jsonName(), bootstrapPort > 0 ? "localhost:" + bootstrapPort
-                        : kafka.bootstrapServers(), registryUrl, keys, rate);
+                        : kafka.bootstrapServers(), registryUrl, series.keys, series.rate);
     }
 }

@@ -2,7 +2,6 @@ package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.embedded.ObservationGenerator;
-import dev.grustream.embedded.SyntheticSeries;
 import dev.grustream.topology.Topics;
 import java.time.Clock;
 import java.util.Map;
@@ -30,19 +29,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--keys", defaultValue = "20", description = "Number of series (default: ${DEFAULT-VALUE}).")
-    int keys;
-
-    @Option(names = "--rate", defaultValue = "200",
-            description = "Observations per second over all series (default: ${DEFAULT-VALUE}).")
-    double rate;
-
-    @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS",
-            description = "Stop after this many seconds; 0 runs until stopped (default).")
-    long durationSeconds;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the series (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    GeneratorOptions series;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -56,13 +44,12 @@ final class GenerateCommand implements Callable<Integer> {
         });
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "generate-shutdown"));
-        try (ObservationGenerator generator = new ObservationGenerator(new SyntheticSeries(keys, seed, 300_000, 0),
-                topics.observations(), rate, producerConfig, topics.observationSerde().serializer(),
+        try (ObservationGenerator generator = new ObservationGenerator(series.newSeries(), topics.observations(),
+                series.rate, producerConfig, topics.observationSerde().serializer(),
                 Clock.systemUTC())) {
             generator.start();
-            LOG.info("Producing {} series at {}/s to {}", keys, rate, topics.observations());
-            long deadline = durationSeconds > 0
-                    ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
+            LOG.info("Producing {} series at {}/s to {}", series.keys, series.rate, topics.observations());
+            long deadline = series.deadlineNanos();
             while (!stop.await(Math.min(TimeUnit.SECONDS.toNanos(10), deadline - System.nanoTime()),
                     TimeUnit.NANOSECONDS) && System.nanoTime() < deadline) {
                 LOG.info("{} observations sent, {} anomalies injected", generator.sent(), generator.injectedAnomalies());

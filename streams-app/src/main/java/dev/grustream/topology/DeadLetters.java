@@ -1,8 +1,12 @@
 package dev.grustream.topology;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The headers of a dead-letter record: why the record was rejected and where it was read from.
@@ -38,6 +42,27 @@ public final class DeadLetters {
         headers.add(PARTITION_HEADER, utf8(String.valueOf(partition)));
         headers.add(OFFSET_HEADER, utf8(String.valueOf(offset)));
         return headers;
+    }
+
+    /** The value of header {@code name} as UTF-8 text, or null when the record has no such header. */
+    public static String header(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The dead-letter topic named by Kafka Streams' {@code errors.dead.letter.queue.topic.name} in {@code configs},
+     * which gru-stream's exception handlers need.
+     *
+     * @throws ConfigException naming the key when it is missing
+     */
+    static String topicOf(Map<String, ?> configs, Class<?> handler) {
+        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        if (topic == null || topic.toString().isBlank()) {
+            throw new ConfigException(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topic,
+                    "is required by " + handler.getSimpleName());
+        }
+        return topic.toString();
     }
 
     private static byte[] utf8(String text) {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,7 @@ class DockerFilesTest {
     /** Services built from gru-stream's Dockerfile. */
     private List<String> gruStreamServices() {
         List<String> names = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = services.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> service = it.next();
+        for (Map.Entry<String, JsonNode> service : services.properties()) {
             JsonNode build = service.getValue().get("build");
             if (build != null && "docker/Dockerfile".equals(build.path("dockerfile").asText())) {
                 names.add(service.getKey());
@@ -55,7 +53,7 @@ class DockerFilesTest {
 
     private Map<String, String> environment(String service) {
         Map<String, String> env = new LinkedHashMap<>();
-        services.get(service).path("environment").fields().forEachRemaining(e -> env.put(e.getKey(),
+        services.get(service).path("environment").properties().forEach(e -> env.put(e.getKey(),
                 e.getValue().asText()));
         return env;
     }

@@ -7,6 +7,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.GruModel;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.topology.ActiveModel;
+import dev.grustream.topology.DeadLetters;
 import dev.grustream.topology.ForecasterMetrics;
 import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.topology.GruStreamTopology;
@@ -150,8 +151,7 @@ public final class TopologyHarness implements AutoCloseable {
 
     /** The value of header {@code name} as a string, or null. */
     public static String header(Headers headers, String name) {
-        return headers.lastHeader(name) == null ? null : new String(headers.lastHeader(name).value(),
-                java.nio.charset.StandardCharsets.UTF_8);
+        return DeadLetters.header(headers, name);
     }
 
     public KeyValueStore<String, KeyState> stateStore() {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The benchmark runs behind the README's performance tables: gru-stream against a trivial Kafka Streams app under
+# both guarantees, then gru-stream alone over key counts, hidden sizes and the store cache.
+#   src/bench/sweep.sh [RESULTS.jsonl]     (about 30 minutes on 2 cores; run it on an otherwise idle machine)
+# Each run appends JSON lines to RESULTS.jsonl; src/bench/table.py turns them into the README's tables.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out="${1:-bench-results.jsonl}"
+bench() { ./gru-stream bench --json "$out" "$@"; }
+
+bench --guarantee exactly-once-v2                       # the reference: 1M records, 10k keys, H=64
+bench --guarantee at-least-once
+for keys in 1000 100000; do
+  bench --only gru --latency-seconds 0 --keys "$keys"
+done
+bench --only gru --latency-seconds 0 --keys 1000000 --records 3000000
+for hidden in 16 128 256; do
+  bench --only gru --latency-seconds 0 --hidden "$hidden"
+done
+bench --latency-seconds 0 --cache off
+bench --only gru --latency-seconds 0 --batch-size 1
