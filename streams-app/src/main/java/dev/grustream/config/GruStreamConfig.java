@@ -124,7 +124,7 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " every observation on its own, with no buffer.")
             .define(BATCH_LINGER_MS, Type.LONG, 5L, Range.between(1, 60_000), Importance.MEDIUM,
                     "Longest wall-clock time an observation waits in a task's buffer before it is processed.")
-            .define(ANOMALY_THRESHOLD, Type.DOUBLE, 0.985, Range.between(0.0, 1.0), Importance.HIGH,
+            .define(ANOMALY_THRESHOLD, Type.DOUBLE, 0.975, Range.between(0.0, 1.0), Importance.HIGH,
                     "Anomaly score at or above which an observation is flagged (and, after warm-up and outside"
                             + " the suppression window, alerted).")
             .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, 0.999, Range.between(0.0, 1.0), Importance.MEDIUM,
@@ -132,12 +132,12 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(RESIDUAL_HALFLIFE_EVENTS, Type.DOUBLE, 200.0, Range.between(1.0, 1e9), Importance.LOW,
                     "Half-life, in events, of the exponentially weighted statistics of each key's forecast"
                             + " errors that anomaly scores are measured against.")
-            .define(ANOMALY_LIKELIHOOD_WINDOW_EVENTS, Type.DOUBLE, 10.0, Range.between(1.0, 1e9), Importance.LOW,
-                    "Events over which a key's deviations (forecast errors in standard deviations of its errors)"
-                            + " are averaged, exponentially with weight 1/window, before the average is compared with"
-                            + " the key's history of averages; 1 judges each observation on its own.")
-            .define(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS, Type.DOUBLE, 500.0, Range.between(1.0, 1e9),
-                    Importance.LOW, "Half-life, in events, of the statistics of each key's averaged deviations that"
+            .define(ANOMALY_LIKELIHOOD_WINDOW_EVENTS, Type.DOUBLE, 15.0, Range.between(1.0, 1e9), Importance.LOW,
+                    "Events over which a key's surprises (its forecast errors, measured in its usual errors and"
+                            + " bounded to [0,1]) are averaged, exponentially with weight 1/window, before the average"
+                            + " is compared with the key's history of averages; 1 judges each observation on its own.")
+            .define(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS, Type.DOUBLE, 2000.0, Range.between(1.0, 1e9),
+                    Importance.LOW, "Half-life, in events, of the statistics of each key's averaged surprises that"
                             + " the anomaly likelihood measures the current average against.")
             .define(ANOMALY_RANGE_ENABLED, Type.BOOLEAN, true, Importance.LOW,
                     "Whether an observation that leaves its key's range of earlier values (by more than"

@@ -83,7 +83,7 @@ public final class BatchRunner implements AutoCloseable {
     private double[] errors;
     private double[] expected;
     private double[] actuals;
-    private double[] deviations;
+    private double[] surprises;
     private double[] scores;
     private boolean[] compared;
     private StateReset[] resets;
@@ -189,7 +189,7 @@ public final class BatchRunner implements AutoCloseable {
             actuals[row * targets + t] = raw[targetFeature[t]];
         }
         boolean hasExpected = state.hasForecast();
-        double deviation = Double.NaN;
+        double surprise = Double.NaN;
         double score = 0.0;
         if (hasExpected) {
             for (int t = 0; t < targets; t++) {
@@ -197,10 +197,11 @@ public final class BatchRunner implements AutoCloseable {
                 errors[row * targets + t] = raw[targetFeature[t]] - state.forecast()[t];
                 scale[t] = spec.normalization().scale(targetFeature[t], stats);
             }
-            deviation = scorer.deviation(slice(errors, row), state.errorCount(), state.errorMean(),
-                    state.errorVariance(), scale);
+            double deviation = scorer.deviation(slice(errors, row), state.errorCount(), state.errorMean(),
+                    state.errorMeanAbsDeviation(), scale);
             if (!Double.isNaN(deviation)) {
-                score = likelihood.likelihood(deviation, state.likelihoodCount(), state.likelihoodStats());
+                surprise = likelihood.surprise(deviation);
+                score = likelihood.likelihood(surprise, state.likelihoodCount(), state.likelihoodStats());
             }
             if (rangeCheck.isOutside(slice(actuals, row), state.rangeCount(), state.rangeMin(), state.rangeMax())) {
                 score = 1.0;
@@ -209,7 +210,7 @@ public final class BatchRunner implements AutoCloseable {
         spec.normalization().update(raw, stats);
         System.arraycopy(state.hidden(), 0, states, row * stateSize, stateSize);
         compared[row] = hasExpected;
-        deviations[row] = deviation;
+        surprises[row] = surprise;
         scores[row] = score;
         resets[row] = reset;
         rowStates[row] = state;
@@ -301,10 +302,10 @@ public final class BatchRunner implements AutoCloseable {
         System.arraycopy(states, row * stateSize, state.hidden(), 0, stateSize);
         if (compared[row]) {
             state.errorCount(scorer.update(slice(errors, row), state.errorCount(), state.errorMean(),
-                    state.errorVariance()));
+                    state.errorVariance(), state.errorMeanAbsDeviation()));
         }
-        if (!Double.isNaN(deviations[row])) {
-            state.likelihoodCount(likelihood.update(deviations[row], state.likelihoodCount(),
+        if (!Double.isNaN(surprises[row])) {
+            state.likelihoodCount(likelihood.update(surprises[row], state.likelihoodCount(),
                     state.likelihoodStats()));
         }
         state.rangeCount(rangeCheck.update(slice(actuals, row), state.rangeCount(), state.rangeMin(),
@@ -405,7 +406,7 @@ public final class BatchRunner implements AutoCloseable {
         expected = new double[maxBatch * targets];
         actuals = new double[maxBatch * targets];
         rowView = new double[targets];
-        deviations = new double[maxBatch];
+        surprises = new double[maxBatch];
         scores = new double[maxBatch];
         compared = new boolean[maxBatch];
         resets = new StateReset[maxBatch];

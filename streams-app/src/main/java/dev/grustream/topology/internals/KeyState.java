@@ -20,6 +20,7 @@ public final class KeyState {
     private final double[] forecast;
     private final double[] errorMean;
     private final double[] errorVariance;
+    private final double[] errorMeanAbsDeviation;
     private final KeyStats featureStats;
     private final double[] likelihoodStats;
     private final double[] rangeMin;
@@ -34,7 +35,7 @@ public final class KeyState {
     private boolean hasForecast;
 
     private KeyState(String modelName, String modelVersion, float[] hidden, double[] forecast, double[] errorMean,
-            double[] errorVariance, KeyStats featureStats, double[] likelihoodStats, double[] rangeMin,
+            double[] errorVariance, double[] errorMeanAbsDeviation, KeyStats featureStats, double[] likelihoodStats, double[] rangeMin,
             double[] rangeMax) {
         this.modelName = modelName;
         this.modelVersion = modelVersion;
@@ -42,6 +43,7 @@ public final class KeyState {
         this.forecast = forecast;
         this.errorMean = errorMean;
         this.errorVariance = errorVariance;
+        this.errorMeanAbsDeviation = errorMeanAbsDeviation;
         this.featureStats = featureStats;
         this.likelihoodStats = likelihoodStats;
         this.rangeMin = rangeMin;
@@ -57,17 +59,17 @@ public final class KeyState {
     public static KeyState fresh(String modelName, String modelVersion, int stateSize, int targets,
             KeyStats featureStats) {
         return new KeyState(modelName, modelVersion, new float[stateSize], new double[targets], new double[targets],
-                new double[targets], featureStats, new double[AnomalyLikelihood.STATS], new double[targets],
+                new double[targets], new double[targets], featureStats, new double[AnomalyLikelihood.STATS], new double[targets],
                 new double[targets]);
     }
 
     /** A state restored from stored values; the arrays are taken, not copied. */
     static KeyState restored(String modelName, String modelVersion, float[] hidden, long step, long lastEventTime,
             double[] forecast, boolean hasForecast, long errorCount, double[] errorMean, double[] errorVariance,
-            long lastAlertTime, double lastAnomalyScore, KeyStats featureStats, long likelihoodCount,
+            double[] errorMeanAbsDeviation, long lastAlertTime, double lastAnomalyScore, KeyStats featureStats, long likelihoodCount,
             double[] likelihoodStats, long rangeCount, double[] rangeMin, double[] rangeMax) {
         KeyState state = new KeyState(modelName, modelVersion, hidden, forecast, errorMean, errorVariance,
-                featureStats, likelihoodStats, rangeMin, rangeMax);
+                errorMeanAbsDeviation, featureStats, likelihoodStats, rangeMin, rangeMax);
         state.step = step;
         state.lastEventTime = lastEventTime;
         state.hasForecast = hasForecast;
@@ -119,6 +121,11 @@ public final class KeyState {
     /** Weighted forecast error variance per target; updated in place. */
     public double[] errorVariance() {
         return errorVariance;
+    }
+
+    /** Weighted mean absolute deviation of the forecast errors from their mean, per target; updated in place. */
+    public double[] errorMeanAbsDeviation() {
+        return errorMeanAbsDeviation;
     }
 
     /**

@@ -43,6 +43,7 @@ public final class StateCodec implements Serde<KeyState> {
                         .setCount(state.errorCount())
                         .setMean(toList(state.errorMean()))
                         .setVariance(toList(state.errorVariance()))
+                        .setMeanAbsDeviation(toList(state.errorMeanAbsDeviation()))
                         .build())
                 .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
                         ? null : Instant.ofEpochMilli(state.lastAlertTime()))
@@ -79,6 +80,7 @@ public final class StateCodec implements Serde<KeyState> {
                 record.getLastEventTime().toEpochMilli(),
                 forecast.isEmpty() ? new double[targets] : toArray(forecast), !forecast.isEmpty(),
                 residuals.getCount(), toArray(residuals.getMean()), toArray(residuals.getVariance()),
+                meanAbsDeviation(residuals),
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
                 record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore(),
                 record.getFeatureStats() == null ? null : KeyStats.of(record.getFeatureStats().getCount(),
@@ -89,6 +91,21 @@ public final class StateCodec implements Serde<KeyState> {
                 range == null ? 0 : range.getCount(),
                 range == null ? new double[targets] : toArray(range.getMin()),
                 range == null ? new double[targets] : toArray(range.getMax()));
+    }
+
+    /**
+     * The stored mean absolute deviations of the errors or, in states written before they were kept, those of
+     * Gaussian errors with the stored variance ({@code sqrt(2/pi) * sd}), so that a key's scoring carries on.
+     */
+    private static double[] meanAbsDeviation(ResidualStats residuals) {
+        if (!residuals.getMeanAbsDeviation().isEmpty()) {
+            return toArray(residuals.getMeanAbsDeviation());
+        }
+        double[] deviation = toArray(residuals.getVariance());
+        for (int t = 0; t < deviation.length; t++) {
+            deviation[t] = Math.sqrt(Math.max(deviation[t], 0.0) * 2.0 / Math.PI);
+        }
+        return deviation;
     }
 
     private static FeatureStats featureStats(KeyStats stats) {

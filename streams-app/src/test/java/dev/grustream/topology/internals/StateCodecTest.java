@@ -24,6 +24,7 @@ class StateCodecTest {
         state.forecast()[0] = 3.25;
         state.errorMean()[0] = 0.1;
         state.errorVariance()[0] = 0.2;
+        state.errorMeanAbsDeviation()[0] = 0.35;
         state.errorCount(7);
         state.advanced(1_000);
         state.alerted(900);
@@ -48,6 +49,7 @@ class StateCodecTest {
         assertThat(decoded.forecast()).containsExactly(3.25);
         assertThat(decoded.hasForecast()).isTrue();
         assertThat(decoded.errorCount()).isEqualTo(7);
+        assertThat(decoded.errorMeanAbsDeviation()).containsExactly(0.35);
         assertThat(decoded.step()).isEqualTo(1);
         assertThat(decoded.lastEventTime()).isEqualTo(1_000);
         assertThat(decoded.lastAlertTime()).isEqualTo(900);
@@ -118,5 +120,7 @@ class StateCodecTest {
         assertThat(decoded.likelihoodStats()).containsExactly(0.0, 0.0, 0.0);
         assertThat(decoded.rangeCount()).isZero();
         assertThat(decoded.rangeMin()).containsExactly(0.0);
+        // sqrt(2/pi) * sd: the mean absolute deviation of Gaussian errors with the stored variance of 1.
+        assertThat(decoded.errorMeanAbsDeviation()).containsExactly(Math.sqrt(2.0 / Math.PI));
     }
 }
