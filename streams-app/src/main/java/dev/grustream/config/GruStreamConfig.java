@@ -145,7 +145,7 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(ANOMALY_RANGE_TOLERANCE, Type.DOUBLE, 0.05, Range.between(0.0, 1e9), Importance.LOW,
                     "How far beyond the key's range of earlier values, as a fraction of the range's width, an"
                             + " observation must lie to score 1.")
-            .define(ANOMALY_RANGE_WARMUP_EVENTS, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
+            .define(ANOMALY_RANGE_WARMUP_EVENTS, Type.LONG, 30L, Range.atLeast(0), Importance.LOW,
                     "Observations a key's range must hold before an observation can score 1 for leaving it.")
             .define(ALERT_WARMUP_EVENTS, Type.LONG, 50L, Range.atLeast(0), Importance.MEDIUM,
                     "Observations a key's state must have consumed before it may raise an alert.")

@@ -196,6 +196,7 @@ abstract class ForecastTopologyContract {
 
     @Test
     void theRangeRuleWaitsForItsWarmUp() {
+        startWithRangeWarmUp(100);
         sendSteady("a", 0, 60);
         harness.send("a", T0 + 60 * MINUTE, 11.6);
         harness.flush();
