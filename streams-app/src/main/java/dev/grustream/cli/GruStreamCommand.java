@@ -13,8 +13,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Live GRU forecasts and anomaly alerts on Kafka event streams.",
-        subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, TrainCommand.class,
-                GenerateCommand.class, ModelCommand.class, BenchCommand.class, SoakCommand.class, BrokerCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, NabEvalCommand.class,
+                TrainCommand.class, GenerateCommand.class, ModelCommand.class, BenchCommand.class, SoakCommand.class,
+                BrokerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GruStreamCommand implements Runnable {
     @CommandLine.Spec

@@ -54,6 +54,11 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String ANOMALY_THRESHOLD = "anomaly.threshold";
     public static final String ANOMALY_CRITICAL_THRESHOLD = "anomaly.critical.threshold";
     public static final String RESIDUAL_HALFLIFE_EVENTS = "residual.halflife.events";
+    public static final String ANOMALY_LIKELIHOOD_WINDOW_EVENTS = "anomaly.likelihood.window.events";
+    public static final String ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS = "anomaly.likelihood.halflife.events";
+    public static final String ANOMALY_RANGE_ENABLED = "anomaly.range.enabled";
+    public static final String ANOMALY_RANGE_TOLERANCE = "anomaly.range.tolerance";
+    public static final String ANOMALY_RANGE_WARMUP_EVENTS = "anomaly.range.warmup.events";
     public static final String ALERT_WARMUP_EVENTS = "alert.warmup.events";
     public static final String ALERT_SUPPRESSION_MS = "alert.suppression.ms";
 
@@ -119,14 +124,29 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " every observation on its own, with no buffer.")
             .define(BATCH_LINGER_MS, Type.LONG, 5L, Range.between(1, 60_000), Importance.MEDIUM,
                     "Longest wall-clock time an observation waits in a task's buffer before it is processed.")
-            .define(ANOMALY_THRESHOLD, Type.DOUBLE, 0.999, Range.between(0.0, 1.0), Importance.HIGH,
+            .define(ANOMALY_THRESHOLD, Type.DOUBLE, 0.975, Range.between(0.0, 1.0), Importance.HIGH,
                     "Anomaly score at or above which an observation is flagged (and, after warm-up and outside"
                             + " the suppression window, alerted).")
-            .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, 0.99999, Range.between(0.0, 1.0), Importance.MEDIUM,
+            .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, 0.999, Range.between(0.0, 1.0), Importance.MEDIUM,
                     "Anomaly score at or above which an alert's severity is CRITICAL instead of WARNING.")
             .define(RESIDUAL_HALFLIFE_EVENTS, Type.DOUBLE, 200.0, Range.between(1.0, 1e9), Importance.LOW,
                     "Half-life, in events, of the exponentially weighted statistics of each key's forecast"
                             + " errors that anomaly scores are measured against.")
+            .define(ANOMALY_LIKELIHOOD_WINDOW_EVENTS, Type.DOUBLE, 15.0, Range.between(1.0, 1e9), Importance.LOW,
+                    "Events over which a key's surprises (its forecast errors, measured in its usual errors and"
+                            + " bounded to [0,1]) are averaged, exponentially with weight 1/window, before the average"
+                            + " is compared with the key's history of averages; 1 judges each observation on its own.")
+            .define(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS, Type.DOUBLE, 2000.0, Range.between(1.0, 1e9),
+                    Importance.LOW, "Half-life, in events, of the statistics of each key's averaged surprises that"
+                            + " the anomaly likelihood measures the current average against.")
+            .define(ANOMALY_RANGE_ENABLED, Type.BOOLEAN, true, Importance.LOW,
+                    "Whether an observation that leaves its key's range of earlier values (by more than"
+                            + " anomaly.range.tolerance of its width) scores 1.")
+            .define(ANOMALY_RANGE_TOLERANCE, Type.DOUBLE, 0.05, Range.between(0.0, 1e9), Importance.LOW,
+                    "How far beyond the key's range of earlier values, as a fraction of the range's width, an"
+                            + " observation must lie to score 1.")
+            .define(ANOMALY_RANGE_WARMUP_EVENTS, Type.LONG, 30L, Range.atLeast(0), Importance.LOW,
+                    "Observations a key's range must hold before an observation can score 1 for leaving it.")
             .define(ALERT_WARMUP_EVENTS, Type.LONG, 50L, Range.atLeast(0), Importance.MEDIUM,
                     "Observations a key's state must have consumed before it may raise an alert.")
             .define(ALERT_SUPPRESSION_MS, Type.LONG, 600_000L, Range.atLeast(0), Importance.MEDIUM,

@@ -68,7 +68,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         this.context = context;
         this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
         this.runner = new BatchRunner(settings.backend(), settings.batchMaxSize(), settings.scorer(),
-                settings.alertPolicy(), settings.lateGraceMs(), settings.resetGapMs(), settings.maxAbsNormalized());
+                settings::likelihood, settings.rangeCheck(), settings.alertPolicy(), settings.lateGraceMs(),
+                settings.resetGapMs(), settings.maxAbsNormalized());
         if (settings.batching()) {
             pending = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE),
                     settings.batchMaxSize());

@@ -3,6 +3,11 @@ package dev.grustream.topology;
 import static dev.grustream.config.GruStreamConfig.ALERT_SUPPRESSION_MS;
 import static dev.grustream.config.GruStreamConfig.ALERT_WARMUP_EVENTS;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_CRITICAL_THRESHOLD;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_LIKELIHOOD_WINDOW_EVENTS;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_ENABLED;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_TOLERANCE;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_THRESHOLD;
 import static dev.grustream.config.GruStreamConfig.BATCH_LINGER_MS;
 import static dev.grustream.config.GruStreamConfig.BATCH_MAX_SIZE;
@@ -22,6 +27,8 @@ import static dev.grustream.config.GruStreamConfig.STATE_TTL_SCAN_MAX_KEYS;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.Backend;
 import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.AnomalyLikelihood;
+import dev.grustream.scoring.RangeCheck;
 import dev.grustream.scoring.ResidualScorer;
 import java.util.Locale;
 
@@ -35,6 +42,9 @@ public record ForecasterSettings(
         int batchMaxSize,
         long batchLingerMs,
         double halfLifeEvents,
+        double likelihoodWindowEvents,
+        double likelihoodHalfLifeEvents,
+        RangeCheck rangeCheck,
         AlertPolicy alertPolicy,
         long lateGraceMs,
         long futureToleranceMs,
@@ -56,6 +66,10 @@ public record ForecasterSettings(
                 config.getInt(BATCH_MAX_SIZE),
                 config.getLong(BATCH_LINGER_MS),
                 config.getDouble(RESIDUAL_HALFLIFE_EVENTS),
+                config.getDouble(ANOMALY_LIKELIHOOD_WINDOW_EVENTS),
+                config.getDouble(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS),
+                new RangeCheck(config.getBoolean(ANOMALY_RANGE_ENABLED), config.getDouble(ANOMALY_RANGE_TOLERANCE),
+                        config.getLong(ANOMALY_RANGE_WARMUP_EVENTS)),
                 new AlertPolicy(config.getDouble(ANOMALY_THRESHOLD), config.getDouble(ANOMALY_CRITICAL_THRESHOLD),
                         config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)),
                 config.getLong(LATE_GRACE_MS),
@@ -77,5 +91,10 @@ public record ForecasterSettings(
 
     ResidualScorer scorer() {
         return new ResidualScorer(halfLifeEvents, MIN_ERROR_STD_RATIO);
+    }
+
+    /** The anomaly likelihood for a model with {@code targets} targets. */
+    AnomalyLikelihood likelihood(int targets) {
+        return new AnomalyLikelihood(targets, likelihoodWindowEvents, likelihoodHalfLifeEvents);
     }
 }

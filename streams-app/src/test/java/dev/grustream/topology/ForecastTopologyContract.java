@@ -11,6 +11,7 @@ import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Severity;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.scoring.ResidualScorer;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,8 +120,19 @@ abstract class ForecastTopologyContract {
         assertThat(harness.alerts()).isEmpty();
     }
 
+    /**
+     * Restarts the harness with a range warm-up short enough for these short series: a young key's anomaly
+     * likelihood still weighs its starting statistics, so a lone spike in its first tens of events is flagged by the
+     * range rule (the steady series covers its whole range within about 31 events).
+     */
+    private void startWithRangeWarmUp(int events) {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, String.valueOf(events)));
+    }
+
     @Test
     void aSpikeAfterWarmUpRaisesAnAlert() {
+        startWithRangeWarmUp(35);
         sendSteady("a", 0, 40);
         harness.send("a", T0 + 40 * MINUTE, 60.0);
         harness.flush();
@@ -143,6 +156,7 @@ abstract class ForecastTopologyContract {
 
     @Test
     void noAlertDuringWarmUpThoughTheForecastIsFlagged() {
+        startWithRangeWarmUp(10);
         sendSteady("a", 0, 15);
         harness.send("a", T0 + 15 * MINUTE, 60.0);
         harness.flush();
@@ -153,16 +167,53 @@ abstract class ForecastTopologyContract {
 
     @Test
     void oneAlertPerSuppressionWindow() {
+        startWithRangeWarmUp(35);
         sendSteady("a", 0, 40);
         harness.send("a", T0 + 40 * MINUTE, 60.0);
         sendSteady("a", 41, 45);
+        // Flagged (below the range) but within ten minutes of the first alert.
         harness.send("a", T0 + 45 * MINUTE, -40.0);
         sendSteady("a", 46, 60);
-        harness.send("a", T0 + 60 * MINUTE, 80.0);
+        harness.send("a", T0 + 60 * MINUTE, 10_000.0);
         harness.flush();
 
         assertThat(harness.alerts()).extracting(a -> a.getEventTime().toEpochMilli())
                 .containsExactly(T0 + 40 * MINUTE, T0 + 60 * MINUTE);
+    }
+
+    @Test
+    void aValueBeyondTheKeysRangeScoresOne() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "40"));
+        sendSteady("a", 0, 60);
+        // The steady series spans about [9, 11]; 11.6 is beyond its maximum by more than 5% of that width, yet only
+        // a moderate step from the last value, which on its own would not be flagged.
+        harness.send("a", T0 + 60 * MINUTE, 11.6);
+        harness.flush();
+
+        assertThat(last(harness.forecastValues()).getAnomalyScore()).isEqualTo(1.0);
+    }
+
+    @Test
+    void theRangeRuleWaitsForItsWarmUp() {
+        startWithRangeWarmUp(100);
+        sendSteady("a", 0, 60);
+        harness.send("a", T0 + 60 * MINUTE, 11.6);
+        harness.flush();
+
+        assertThat(last(harness.forecastValues()).getAnomalyScore()).isLessThan(1.0);
+    }
+
+    @Test
+    void aDisabledRangeRuleScoresNothingOne() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "40",
+                GruStreamConfig.ANOMALY_RANGE_ENABLED, "false"));
+        sendSteady("a", 0, 60);
+        harness.send("a", T0 + 60 * MINUTE, 11.6);
+        harness.flush();
+
+        assertThat(last(harness.forecastValues()).getAnomalyScore()).isLessThan(1.0);
     }
 
     @Test
@@ -216,6 +267,18 @@ abstract class ForecastTopologyContract {
         assertThat(afterGap.getStateReset()).isEqualTo(StateReset.GAP);
         assertThat(afterGap.getStep()).isEqualTo(1);
         assertThat(afterGap.getExpected()).isNull();
+    }
+
+    @Test
+    void aLongGapKeepsTheKeysRangeAndRestartsItsErrorStatistics() {
+        sendSteady("a", 0, 30);
+        harness.send("a", T0 + 29 * MINUTE + 86_400_001L, 10.0);
+        harness.flush();
+
+        var state = harness.stateStore().get("a");
+        assertThat(state.rangeCount()).isEqualTo(31);
+        assertThat(state.errorCount()).isZero();
+        assertThat(state.likelihoodCount()).isZero();
     }
 
     @Test
@@ -318,6 +381,19 @@ abstract class ForecastTopologyContract {
         assertThat(state.forecast()[0]).isEqualTo(lastForecast.getForecast().get("value").get(0));
         assertThat(state.errorCount()).isEqualTo(11);
         assertThat(state.modelVersion()).isEqualTo("1");
+    }
+
+    @Test
+    void storedStateHoldsTheDeviationStatisticsAndTheRange() {
+        sendSteady("a", 0, 30);
+        harness.flush();
+
+        var state = harness.stateStore().get("a");
+        // 29 errors; the first ResidualScorer.MIN_ERRORS of them build the error statistics without a deviation.
+        assertThat(state.likelihoodCount()).isEqualTo(29 - ResidualScorer.MIN_ERRORS);
+        assertThat(state.rangeCount()).isEqualTo(30);
+        assertThat(state.rangeMax()[0]).isEqualTo(IntStream.range(0, 30).mapToDouble(i -> steady(i)).max()
+                .orElseThrow());
     }
 
     @Test

@@ -12,6 +12,8 @@ import dev.grustream.model.GruStepper;
 import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertLevel;
 import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.AnomalyLikelihood;
+import dev.grustream.scoring.RangeCheck;
 import dev.grustream.scoring.ResidualScorer;
 import dev.grustream.topology.DeadLetterReason;
 import java.time.Instant;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Advances a batch of buffered observations through the model: every key's observations strictly in arrival
@@ -29,8 +32,9 @@ import java.util.function.Function;
  *
  * <p>The batch is cut into rounds: round r holds the r-th observation of every key that has more than r. Each round
  * is advanced in model calls of at most {@code maxBatch} keys. For each observation the runner checks it against its
- * key's state (lateness, features, range), scores it against the forecast made at the key's previous event, feeds it
- * to the model, and emits the new forecast, and an alert when the alert policy says so. Rejected observations are
+ * key's state (lateness, features, range), scores it against the forecast made at the key's previous event (the
+ * deviation of its errors, their anomaly likelihood, and the range rule, which scores 1), feeds it to the model, and
+ * emits the new forecast, and an alert when the alert policy says so. Rejected observations are
  * emitted as dead letters. Because the model's result for a key does not depend on the other keys of a call, the
  * outputs are the same whatever the batch size: a replay after a crash reproduces them.
  *
@@ -53,6 +57,8 @@ public final class BatchRunner implements AutoCloseable {
     private final Backend backend;
     private final int maxBatch;
     private final ResidualScorer scorer;
+    private final IntFunction<AnomalyLikelihood> likelihoods;
+    private final RangeCheck rangeCheck;
     private final AlertPolicy alertPolicy;
     private final long lateGraceMs;
     private final long resetGapMs;
@@ -60,6 +66,7 @@ public final class BatchRunner implements AutoCloseable {
 
     private GruModel model;
     private GruStepper stepper;
+    private AnomalyLikelihood likelihood;
     private ModelSpec spec;
     private Map<String, Integer> featureIndex;
     private int[] targetFeature;
@@ -75,17 +82,25 @@ public final class BatchRunner implements AutoCloseable {
     private float[] outputs;
     private double[] errors;
     private double[] expected;
+    private double[] actuals;
+    private double[] surprises;
     private double[] scores;
     private boolean[] compared;
     private StateReset[] resets;
     private KeyState[] rowStates;
     private PendingObservation[] rowEvents;
 
-    public BatchRunner(Backend backend, int maxBatch, ResidualScorer scorer, AlertPolicy alertPolicy,
+    /**
+     * @param likelihoods the anomaly likelihood for a model with the given number of targets
+     */
+    public BatchRunner(Backend backend, int maxBatch, ResidualScorer scorer,
+            IntFunction<AnomalyLikelihood> likelihoods, RangeCheck rangeCheck, AlertPolicy alertPolicy,
             long lateGraceMs, long resetGapMs, double maxAbsNormalized) {
         this.backend = backend;
         this.maxBatch = maxBatch;
         this.scorer = scorer;
+        this.likelihoods = likelihoods;
+        this.rangeCheck = rangeCheck;
         this.alertPolicy = alertPolicy;
         this.lateGraceMs = lateGraceMs;
         this.resetGapMs = resetGapMs;
@@ -165,9 +180,16 @@ public final class BatchRunner implements AutoCloseable {
         }
         KeyState state = reset == StateReset.NONE
                 ? stored : KeyState.fresh(spec.name(), spec.version(), stateSize, targets, stats);
+        if (reset == StateReset.GAP) {
+            state.keepRangeOf(stored);
+        }
         touched.put(event.getKey(), state);
 
+        for (int t = 0; t < targets; t++) {
+            actuals[row * targets + t] = raw[targetFeature[t]];
+        }
         boolean hasExpected = state.hasForecast();
+        double surprise = Double.NaN;
         double score = 0.0;
         if (hasExpected) {
             for (int t = 0; t < targets; t++) {
@@ -175,12 +197,20 @@ public final class BatchRunner implements AutoCloseable {
                 errors[row * targets + t] = raw[targetFeature[t]] - state.forecast()[t];
                 scale[t] = spec.normalization().scale(targetFeature[t], stats);
             }
-            score = scorer.score(slice(errors, row), state.errorCount(), state.errorMean(), state.errorVariance(),
-                    scale);
+            double deviation = scorer.deviation(slice(errors, row), state.errorCount(), state.errorMean(),
+                    state.errorMeanAbsDeviation(), scale);
+            if (!Double.isNaN(deviation)) {
+                surprise = likelihood.surprise(deviation);
+                score = likelihood.likelihood(surprise, state.likelihoodCount(), state.likelihoodStats());
+            }
+            if (rangeCheck.isOutside(slice(actuals, row), state.rangeCount(), state.rangeMin(), state.rangeMax())) {
+                score = 1.0;
+            }
         }
         spec.normalization().update(raw, stats);
         System.arraycopy(state.hidden(), 0, states, row * stateSize, stateSize);
         compared[row] = hasExpected;
+        surprises[row] = surprise;
         scores[row] = score;
         resets[row] = reset;
         rowStates[row] = state;
@@ -272,8 +302,14 @@ public final class BatchRunner implements AutoCloseable {
         System.arraycopy(states, row * stateSize, state.hidden(), 0, stateSize);
         if (compared[row]) {
             state.errorCount(scorer.update(slice(errors, row), state.errorCount(), state.errorMean(),
-                    state.errorVariance()));
+                    state.errorVariance(), state.errorMeanAbsDeviation()));
         }
+        if (!Double.isNaN(surprises[row])) {
+            state.likelihoodCount(likelihood.update(surprises[row], state.likelihoodCount(),
+                    state.likelihoodStats()));
+        }
+        state.rangeCount(rangeCheck.update(slice(actuals, row), state.rangeCount(), state.rangeMin(),
+                state.rangeMax()));
         Map<String, List<Double>> forecast = new HashMap<>();
         int base = row * horizon * targets;
         for (int t = 0; t < targets; t++) {
@@ -361,13 +397,16 @@ public final class BatchRunner implements AutoCloseable {
             targetFeature[t] = featureIndex.get(spec.targets().get(t));
         }
         stepper = next.newStepper(backend);
+        likelihood = likelihoods.apply(targets);
         inputs = new float[maxBatch * features];
         rawRows = new double[maxBatch][features];
         states = new float[maxBatch * stateSize];
         outputs = new float[maxBatch * horizon * targets];
         errors = new double[maxBatch * targets];
         expected = new double[maxBatch * targets];
+        actuals = new double[maxBatch * targets];
         rowView = new double[targets];
+        surprises = new double[maxBatch];
         scores = new double[maxBatch];
         compared = new boolean[maxBatch];
         resets = new StateReset[maxBatch];

@@ -1,11 +1,14 @@
 package dev.grustream.topology.internals;
 
 import dev.grustream.avro.FeatureStats;
+import dev.grustream.avro.LikelihoodStats;
 import dev.grustream.avro.ResidualStats;
 import dev.grustream.avro.SeriesState;
+import dev.grustream.avro.ValueRange;
 import dev.grustream.avro.history.VersionedRecordCodec;
 import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.AnomalyLikelihood;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -40,11 +43,23 @@ public final class StateCodec implements Serde<KeyState> {
                         .setCount(state.errorCount())
                         .setMean(toList(state.errorMean()))
                         .setVariance(toList(state.errorVariance()))
+                        .setMeanAbsDeviation(toList(state.errorMeanAbsDeviation()))
                         .build())
                 .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
                         ? null : Instant.ofEpochMilli(state.lastAlertTime()))
                 .setFeatureStats(state.featureStats() == null ? null : featureStats(state.featureStats()))
                 .setLastAnomalyScore(Double.isNaN(state.lastAnomalyScore()) ? null : state.lastAnomalyScore())
+                .setLikelihood(LikelihoodStats.newBuilder()
+                        .setCount(state.likelihoodCount())
+                        .setAverage(state.likelihoodStats()[0])
+                        .setMean(state.likelihoodStats()[1])
+                        .setVariance(state.likelihoodStats()[2])
+                        .build())
+                .setValueRange(ValueRange.newBuilder()
+                        .setCount(state.rangeCount())
+                        .setMin(toList(state.rangeMin()))
+                        .setMax(toList(state.rangeMax()))
+                        .build())
                 .build();
         return CODEC.encode(record);
     }
@@ -58,14 +73,39 @@ public final class StateCodec implements Serde<KeyState> {
         ResidualStats residuals = record.getResiduals();
         int targets = residuals.getMean().size();
         List<Double> forecast = record.getForecast();
+        // States written before the likelihood statistics and the value range were kept start them afresh.
+        LikelihoodStats likelihood = record.getLikelihood();
+        ValueRange range = record.getValueRange();
         return KeyState.restored(record.getModelName(), record.getModelVersion(), hidden, record.getStep(),
                 record.getLastEventTime().toEpochMilli(),
                 forecast.isEmpty() ? new double[targets] : toArray(forecast), !forecast.isEmpty(),
                 residuals.getCount(), toArray(residuals.getMean()), toArray(residuals.getVariance()),
+                meanAbsDeviation(residuals),
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
                 record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore(),
                 record.getFeatureStats() == null ? null : KeyStats.of(record.getFeatureStats().getCount(),
-                        toArray(record.getFeatureStats().getMean()), toArray(record.getFeatureStats().getVariance())));
+                        toArray(record.getFeatureStats().getMean()), toArray(record.getFeatureStats().getVariance())),
+                likelihood == null ? 0 : likelihood.getCount(),
+                likelihood == null ? new double[AnomalyLikelihood.STATS]
+                        : new double[] {likelihood.getAverage(), likelihood.getMean(), likelihood.getVariance()},
+                range == null ? 0 : range.getCount(),
+                range == null ? new double[targets] : toArray(range.getMin()),
+                range == null ? new double[targets] : toArray(range.getMax()));
+    }
+
+    /**
+     * The stored mean absolute deviations of the errors or, in states written before they were kept, those of
+     * Gaussian errors with the stored variance ({@code sqrt(2/pi) * sd}), so that a key's scoring carries on.
+     */
+    private static double[] meanAbsDeviation(ResidualStats residuals) {
+        if (!residuals.getMeanAbsDeviation().isEmpty()) {
+            return toArray(residuals.getMeanAbsDeviation());
+        }
+        double[] deviation = toArray(residuals.getVariance());
+        for (int t = 0; t < deviation.length; t++) {
+            deviation[t] = Math.sqrt(Math.max(deviation[t], 0.0) * 2.0 / Math.PI);
+        }
+        return deviation;
     }
 
     private static FeatureStats featureStats(KeyStats stats) {

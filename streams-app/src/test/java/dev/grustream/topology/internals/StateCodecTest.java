@@ -24,10 +24,18 @@ class StateCodecTest {
         state.forecast()[0] = 3.25;
         state.errorMean()[0] = 0.1;
         state.errorVariance()[0] = 0.2;
+        state.errorMeanAbsDeviation()[0] = 0.35;
         state.errorCount(7);
         state.advanced(1_000);
         state.alerted(900);
         state.scored(0.75);
+        state.likelihoodStats()[0] = 1.5;
+        state.likelihoodStats()[1] = 0.8;
+        state.likelihoodStats()[2] = 0.04;
+        state.likelihoodCount(6);
+        state.rangeMin()[0] = -2.0;
+        state.rangeMax()[0] = 9.0;
+        state.rangeCount(7);
         return state;
     }
 
@@ -41,11 +49,23 @@ class StateCodecTest {
         assertThat(decoded.forecast()).containsExactly(3.25);
         assertThat(decoded.hasForecast()).isTrue();
         assertThat(decoded.errorCount()).isEqualTo(7);
+        assertThat(decoded.errorMeanAbsDeviation()).containsExactly(0.35);
         assertThat(decoded.step()).isEqualTo(1);
         assertThat(decoded.lastEventTime()).isEqualTo(1_000);
         assertThat(decoded.lastAlertTime()).isEqualTo(900);
         assertThat(decoded.lastAnomalyScore()).isEqualTo(0.75);
         assertThat(decoded.featureStats()).isEqualTo(KeyStats.of(5, new double[] {2.0}, new double[] {0.25}));
+    }
+
+    @Test
+    void roundTripsTheLikelihoodStatisticsAndTheValueRange() {
+        KeyState decoded = StateCodec.decode(StateCodec.encode(state(null)));
+
+        assertThat(decoded.likelihoodCount()).isEqualTo(6);
+        assertThat(decoded.likelihoodStats()).containsExactly(1.5, 0.8, 0.04);
+        assertThat(decoded.rangeCount()).isEqualTo(7);
+        assertThat(decoded.rangeMin()).containsExactly(-2.0);
+        assertThat(decoded.rangeMax()).containsExactly(9.0);
     }
 
     @Test
@@ -96,5 +116,11 @@ class StateCodecTest {
         assertThat(decoded.hidden()).hasSize(2);
         assertThat(decoded.featureStats()).isNull();
         assertThat(decoded.lastAnomalyScore()).isNaN();
+        assertThat(decoded.likelihoodCount()).isZero();
+        assertThat(decoded.likelihoodStats()).containsExactly(0.0, 0.0, 0.0);
+        assertThat(decoded.rangeCount()).isZero();
+        assertThat(decoded.rangeMin()).containsExactly(0.0);
+        // sqrt(2/pi) * sd: the mean absolute deviation of Gaussian errors with the stored variance of 1.
+        assertThat(decoded.errorMeanAbsDeviation()).containsExactly(Math.sqrt(2.0 / Math.PI));
     }
 }
