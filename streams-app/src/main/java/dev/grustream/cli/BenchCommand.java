@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,12 +88,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        String processing = switch (guarantee.toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "at-least-once" -> "at_least_once";
-            case "exactly-once-v2" -> "exactly_once_v2";
-            default -> throw new IllegalArgumentException("--guarantee must be at-least-once or exactly-once-v2, found "
-                    + guarantee);
-        };
+        String processing = ProcessingGuarantees.parse(guarantee);
         if (!cache.equals("on") && !cache.equals("off")) {
             throw new IllegalArgumentException("--cache must be on or off, found " + cache);
         }

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,12 +84,7 @@ final class SoakCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        String processing = switch (guarantee.toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "at-least-once" -> "at_least_once";
-            case "exactly-once-v2" -> "exactly_once_v2";
-            default -> throw new IllegalArgumentException("--guarantee must be at-least-once or exactly-once-v2, found "
-                    + guarantee);
-        };
+        String processing = ProcessingGuarantees.parse(guarantee);
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("gru-soak");
         Process broker = null;
         InMemorySchemaRegistryServer registry = null;

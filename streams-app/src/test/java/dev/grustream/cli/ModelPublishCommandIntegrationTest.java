@@ -2,10 +2,10 @@ package dev.grustream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.service.ModelSource;
+import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,11 +20,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -32,20 +31,11 @@ import picocli.CommandLine;
 @Tag("integration")
 @Timeout(120)
 class ModelPublishCommandIntegrationTest {
-    private static EmbeddedKafkaCluster cluster;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
 
     @Test
     void publishesTheModelZipUnderItsName() throws Exception {
@@ -57,7 +47,7 @@ class ModelPublishCommandIntegrationTest {
         command.setOut(new PrintWriter(out));
 
         int exit = command.execute("model", "publish", "--file", model.toString(), "--create-topic",
-                "--set", "bootstrap.servers=" + cluster.bootstrapServers(), "--set", "model.topic=" + topic);
+                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(), "--set", "model.topic=" + topic);
 
         assertThat(exit).isEqualTo(0);
         assertThat(out.toString()).contains("Published model persistence/5", topic + "-0@0");
@@ -77,7 +67,8 @@ class ModelPublishCommandIntegrationTest {
         command.setErr(new PrintWriter(err));
 
         int exit = command.execute("model", "publish", "--file", model.toString(),
-                "--set", "bootstrap.servers=" + cluster.bootstrapServers(), "--set", "model.topic=absent-models");
+                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
+                "--set", "model.topic=absent-models");
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("does not exist", "--create-topic");
@@ -86,7 +77,7 @@ class ModelPublishCommandIntegrationTest {
     private static List<ConsumerRecord<String, byte[]>> read(String topic) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
                 new ByteArrayDeserializer())) {

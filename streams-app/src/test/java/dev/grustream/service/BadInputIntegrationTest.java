@@ -7,13 +7,13 @@ import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
 import dev.grustream.bench.RandomModels;
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.GruModel;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.testing.HostileInput;
 import dev.grustream.testing.HostileInput.Entry;
 import dev.grustream.testing.HostileInput.Kind;
 import dev.grustream.testing.KafkaTestSupport;
+import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TopologyHarness;
 import dev.grustream.topology.DeadLetters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,11 +35,10 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 100,000 records, half of them hostile (random bytes, truncated Avro, unknown schema ids, a foreign schema, huge
@@ -56,17 +55,8 @@ class BadInputIntegrationTest {
     private static final int STEPS = 100;
     private static final Duration WAIT = Duration.ofSeconds(120);
 
-    private static EmbeddedKafkaCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @Test
     void halfAHundredThousandHostileRecordsAreDeadLetteredWithoutTouchingTheValidHalf() throws IOException {
@@ -76,8 +66,8 @@ class BadInputIntegrationTest {
         String forecasts = "forecasts-" + id;
         String alerts = "alerts-" + id;
         String deadLetters = "dead-letters-" + id;
-        cluster.createTopics(Map.of(observations, 4, forecasts, 4, alerts, 1, deadLetters, 1));
-        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), "mock://" + scope);
+        KAFKA.cluster().createTopics(Map.of(observations, 4, forecasts, 4, alerts, 1, deadLetters, 1));
+        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), "mock://" + scope);
         GruModel model = RandomModels.random(16, 1, 11);
         long now = System.currentTimeMillis();
         long t0 = now - 2 * 86_400_000L;
@@ -89,7 +79,7 @@ class BadInputIntegrationTest {
         Path stateDir = Files.createTempDirectory("gru-bad-input");
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         Map<String, String> settings = new HashMap<>();
-        settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers());
         settings.put(StreamsConfig.APPLICATION_ID_CONFIG, "bad-input-" + id);
         settings.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");

@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.ModelWriter;
-import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.testing.ChildJvm;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.nio.file.Files;
@@ -31,11 +30,10 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,23 +51,11 @@ class CrashRecoveryIntegrationTest {
     private static final long T0 = Instant.parse("2025-12-01T00:00:00Z").toEpochMilli();
     private static final Pattern RECOVERED = Pattern.compile("recovered (\\d+) buffered observations");
 
-    private static EmbeddedKafkaCluster cluster;
-    private static InMemorySchemaRegistryServer registry;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().start();
-        registry = InMemorySchemaRegistryServer.start(0);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        registry.close();
-        cluster.close();
-    }
 
     static List<Input> inputs() {
         List<Input> inputs = new ArrayList<>();
@@ -129,13 +115,13 @@ class CrashRecoveryIntegrationTest {
         String id = guarantee.replace('_', '-') + "-" + System.nanoTime();
         String observations = "observations-" + id;
         String forecasts = "forecasts-" + id;
-        cluster.createTopics(Map.of(observations, 2, forecasts, 2, "alerts-" + id, 1, "dead-letters-" + id, 1));
+        KAFKA.cluster().createTopics(Map.of(observations, 2, forecasts, 2, "alerts-" + id, 1, "dead-letters-" + id, 1));
         Path model = dir.resolve("model");
         ModelWriter.write(TestingModels.persistence("1"), model);
         Path stateDir = Files.createDirectories(dir.resolve("state"));
         List<String> args = List.of("run",
-                "--set", "bootstrap.servers=" + cluster.bootstrapServers(),
-                "--set", "schema.registry.url=" + registry.url(),
+                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
+                "--set", "schema.registry.url=" + KAFKA.registry().url(),
                 "--set", "application.id=crash-" + id,
                 "--set", "state.dir=" + stateDir,
                 "--set", "processing.guarantee=" + guarantee,
@@ -152,7 +138,7 @@ class CrashRecoveryIntegrationTest {
                 "--set", "topic.forecasts=" + forecasts,
                 "--set", "topic.alerts=alerts-" + id,
                 "--set", "topic.dead.letters=dead-letters-" + id);
-        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
+        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
 
         // Observations are produced while the first JVM runs (at most two thirds of them) and the rest only once it
         // has been killed: both those it had taken (committed or not) and those that arrive while no instance runs

@@ -7,13 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.grustream.avro.Forecast;
 import dev.grustream.bench.RandomModels;
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
-import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.testing.ChildJvm;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TopologyHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,11 +46,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -71,23 +69,11 @@ class FailoverIntegrationTest {
     private static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
     private static final GruModel MODEL = RandomModels.random(16, 1, 3);
 
-    private static EmbeddedKafkaCluster cluster;
-    private static InMemorySchemaRegistryServer registry;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().start();
-        registry = InMemorySchemaRegistryServer.start(0);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        registry.close();
-        cluster.close();
-    }
 
     @Test
     void theSurvivorRestoresTheKilledInstancesStateFromTheChangelogAndCarriesOn() throws Exception {
@@ -135,11 +121,11 @@ class FailoverIntegrationTest {
         String applicationId = "failover-" + id;
         String observations = "observations-" + id;
         String forecasts = "forecasts-" + id;
-        cluster.createTopics(Map.of(observations, PARTITIONS, forecasts, PARTITIONS, "alerts-" + id, 1,
+        KAFKA.cluster().createTopics(Map.of(observations, PARTITIONS, forecasts, PARTITIONS, "alerts-" + id, 1,
                 "dead-letters-" + id, 1));
         Path model = dir.resolve("model");
         ModelWriter.write(MODEL, model);
-        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
+        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
         List<Input> inputs = inputs();
 
         ExecutorService background = Executors.newFixedThreadPool(2);
@@ -184,8 +170,8 @@ class FailoverIntegrationTest {
     private List<String> args(String id, String instance, int standbys, Path model) throws Exception {
         Path stateDir = Files.createDirectories(dir.resolve("state-" + instance));
         return List.of("run",
-                "--set", "bootstrap.servers=" + cluster.bootstrapServers(),
-                "--set", "schema.registry.url=" + registry.url(),
+                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
+                "--set", "schema.registry.url=" + KAFKA.registry().url(),
                 "--set", "application.id=failover-" + id,
                 "--set", "client.id=" + instance,
                 "--set", "state.dir=" + stateDir,
@@ -205,7 +191,7 @@ class FailoverIntegrationTest {
     private static Map<String, Set<Integer>> awaitBalancedGroup(String groupId, String topic) {
         Map<String, Set<Integer>> owners = new ConcurrentHashMap<>();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers()))) {
+                KAFKA.cluster().bootstrapServers()))) {
             // The group does not exist until the first instance joins it: ignore that while waiting.
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> balanced(admin, groupId, topic, owners));
@@ -231,7 +217,7 @@ class FailoverIntegrationTest {
     /** The log end offsets (committed or not) of some partitions of {@code topic}. */
     private static Map<Integer, Long> logEndOffsets(String topic, Set<Integer> partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers()))) {
+                KAFKA.cluster().bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(p -> latest.put(new TopicPartition(topic, p), OffsetSpec.latest()));
             Map<Integer, Long> ends = new HashMap<>();
@@ -275,7 +261,7 @@ class FailoverIntegrationTest {
         @Override
         public void run() {
             Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers());
             props.put(ConsumerConfig.GROUP_ID_CONFIG, "watch-" + UUID.randomUUID());
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

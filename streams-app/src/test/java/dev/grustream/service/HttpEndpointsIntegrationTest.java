@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.http.GruStreamHttpServer;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
@@ -39,13 +39,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The HTTP endpoints of real instances against an in-process broker: queries answered from the state store, by any
@@ -60,7 +59,8 @@ class HttpEndpointsIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static EmbeddedKafkaCluster cluster;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     private final String id = UUID.randomUUID().toString().substring(0, 8);
     private final List<GruStreamService> services = new ArrayList<>();
@@ -68,21 +68,11 @@ class HttpEndpointsIntegrationTest {
     private final HttpClient client = HttpClient.newHttpClient();
     private KafkaTestSupport kafka;
 
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
-
     @BeforeEach
     void createTopics() throws Exception {
-        kafka = new KafkaTestSupport(cluster.bootstrapServers(), "mock://" + id);
+        kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), "mock://" + id);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                cluster.bootstrapServers()))) {
+                KAFKA.cluster().bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic("observations"), 4, (short) 1),
                     new NewTopic(topic("forecasts"), 1, (short) 1), new NewTopic(topic("alerts"), 1, (short) 1),
                     new NewTopic(topic("dead-letters"), 1, (short) 1))).all().get();
@@ -106,7 +96,7 @@ class HttpEndpointsIntegrationTest {
         Path stateDir = Files.createTempDirectory("gru-http-it");
         stateDirs.add(stateDir);
         Map<String, Object> props = new HashMap<>();
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "http-it-" + id);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");

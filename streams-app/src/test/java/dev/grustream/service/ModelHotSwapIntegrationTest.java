@@ -7,12 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -48,13 +48,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -72,7 +71,8 @@ class ModelHotSwapIntegrationTest {
     /** A bound on the producer, so that the test stops by itself even if the swap never came. */
     private static final int MAX_STEPS = 2_000;
 
-    private static EmbeddedKafkaCluster cluster;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     private final String id = UUID.randomUUID().toString().substring(0, 8);
     private final List<GruStreamService> services = new ArrayList<>();
@@ -83,19 +83,9 @@ class ModelHotSwapIntegrationTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
-
     @BeforeEach
     void createDataTopics() throws Exception {
-        kafka = new KafkaTestSupport(cluster.bootstrapServers(), "mock://" + id);
+        kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), "mock://" + id);
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic("observations"), 2, (short) 1),
                     new NewTopic(topic("forecasts"), 1, (short) 1), new NewTopic(topic("alerts"), 1, (short) 1),
@@ -113,7 +103,7 @@ class ModelHotSwapIntegrationTest {
     }
 
     private static Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers()));
     }
 
     private String topic(String role) {
@@ -121,7 +111,7 @@ class ModelHotSwapIntegrationTest {
     }
 
     private Map<String, Object> clientConfig() {
-        return Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        return Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers());
     }
 
     /** Starts an instance serving {@code model}, following the models topic (created if missing). */
@@ -160,7 +150,7 @@ class ModelHotSwapIntegrationTest {
 
     private void publishRaw(String key, byte[] value) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
-                cluster.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+                KAFKA.cluster().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
             KafkaTestSupport.await(producer.send(new ProducerRecord<>(topic("models"), key, value)));
         }
     }

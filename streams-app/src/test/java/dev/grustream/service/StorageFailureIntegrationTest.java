@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.grustream.avro.Forecast;
 import dev.grustream.bench.RandomModels;
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
-import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.testing.ChildJvm;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.SmallMemtables;
 import dev.grustream.testing.TinyFilesystem;
 import dev.grustream.testing.TopologyHarness;
@@ -29,12 +28,11 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,23 +52,11 @@ class StorageFailureIntegrationTest {
     private static final GruModel MODEL = RandomModels.random(64, 1, 9);
     private static final Pattern REPLACED = Pattern.compile("replacing it");
 
-    private static EmbeddedKafkaCluster cluster;
-    private static InMemorySchemaRegistryServer registry;
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().start();
-        registry = InMemorySchemaRegistryServer.start(0);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        registry.close();
-        cluster.close();
-    }
 
     @Test
     void aFullDiskStopsTheInstanceWithAClearErrorAndCorruptsNothing() throws Exception {
@@ -79,11 +65,11 @@ class StorageFailureIntegrationTest {
         Assumptions.assumeTrue(launcher != null, "this machine cannot mount a small filesystem for a child process"
                 + " (needs unshare and root or user namespaces)");
         String id = UUID.randomUUID().toString().substring(0, 8);
-        cluster.createTopics(Map.of("observations-" + id, 2, "forecasts-" + id, 2, "alerts-" + id, 1,
+        KAFKA.cluster().createTopics(Map.of("observations-" + id, 2, "forecasts-" + id, 2, "alerts-" + id, 1,
                 "dead-letters-" + id, 1));
         Path model = dir.resolve("model");
         ModelWriter.write(MODEL, model);
-        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
+        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
         List<Input> inputs = inputs();
         kafka.produce("observations-" + id, inputs);
 
@@ -133,8 +119,8 @@ class StorageFailureIntegrationTest {
 
     private List<String> args(String id, Path stateDir, Path model) {
         return List.of("run",
-                "--set", "bootstrap.servers=" + cluster.bootstrapServers(),
-                "--set", "schema.registry.url=" + registry.url(),
+                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
+                "--set", "schema.registry.url=" + KAFKA.registry().url(),
                 "--set", "application.id=storage-" + id,
                 "--set", "state.dir=" + stateDir,
                 "--set", "commit.interval.ms=100",
