@@ -12,7 +12,7 @@ import dev.grustream.model.GruModel;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
-import dev.grustream.testing.TopologyHarness;
+import dev.grustream.testing.UninterruptedRun;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +96,7 @@ class BrokerFailureIntegrationTest {
             service.start(false);
             await().atMost(Duration.ofSeconds(60)).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
             int coordinator = groupCoordinator(applicationId);
-            Future<?> produced = producer.submit(() -> producePaced(kafka, observations, inputs));
+            Future<?> produced = producer.submit(() -> kafka.producePaced(observations, inputs));
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> kafka.forecasts(forecasts, 1, Duration.ofSeconds(1)).size() >= 1);
 
@@ -120,7 +120,7 @@ class BrokerFailureIntegrationTest {
                     .as("stream threads (a replaced thread would have another name)")
                     .singleElement().asString().endsWith("-StreamThread-1");
             assertThat(read).as("forecasts, none twice").hasSize(inputs.size());
-            assertThat(byId(read)).isEqualTo(reference(inputs));
+            assertThat(byId(read)).isEqualTo(UninterruptedRun.forecasts(MODEL, inputs));
         } finally {
             producer.shutdownNow();
             MockSchemaRegistry.dropScope(scope);
@@ -139,19 +139,9 @@ class BrokerFailureIntegrationTest {
         return inputs;
     }
 
-    private static Map<String, Forecast> reference(List<Input> inputs) {
-        try (TopologyHarness harness = new TopologyHarness(MODEL, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1",
-                GruStreamConfig.FUTURE_TOLERANCE_MS, String.valueOf(Long.MAX_VALUE / 2)))) {
-            inputs.forEach(input -> harness.send(input.key(), input.observation()));
-            Map<String, Forecast> reference = new HashMap<>();
-            harness.forecastValues().forEach(f -> reference.put(CrashRecoveryIntegrationTest.id(f), f));
-            return reference;
-        }
-    }
-
     private static Map<String, Forecast> byId(List<ConsumerRecord<String, Forecast>> records) {
         Map<String, Forecast> byId = new HashMap<>();
-        records.forEach(r -> byId.put(CrashRecoveryIntegrationTest.id(r.value()), r.value()));
+        records.forEach(r -> byId.put(UninterruptedRun.id(r.value()), r.value()));
         return byId;
     }
 
@@ -160,19 +150,6 @@ class BrokerFailureIntegrationTest {
                 cluster.bootstrapServers()))) {
             return admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)
                     .get(30, TimeUnit.SECONDS).coordinator().id();
-        }
-    }
-
-    /** Produces the inputs at about 1,000 per second (acks=all, idempotent), through the broker's outage. */
-    private static void producePaced(KafkaTestSupport kafka, String topic, List<Input> inputs) {
-        for (int from = 0; from < inputs.size(); from += 100) {
-            kafka.produce(topic, inputs.subList(from, Math.min(inputs.size(), from + 100)));
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 }

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.grustream.avro.Forecast;
-import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.ChildJvm;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
 import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
-import dev.grustream.testing.TopologyHarness;
+import dev.grustream.testing.UninterruptedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +49,7 @@ class CrashRecoveryIntegrationTest {
     private static final int STEPS = 300;
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2025-12-01T00:00:00Z").toEpochMilli();
+    private static final GruModel MODEL = TestingModels.persistence("1");
     private static final Pattern RECOVERED = Pattern.compile("recovered (\\d+) buffered observations");
 
     @RegisterExtension
@@ -68,21 +69,6 @@ class CrashRecoveryIntegrationTest {
         return inputs;
     }
 
-    /** The forecasts of an uninterrupted run of the same topology, by key and event time. */
-    static Map<String, Forecast> reference(List<Input> inputs) {
-        Map<String, Forecast> reference = new HashMap<>();
-        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"),
-                Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
-            inputs.forEach(input -> harness.send(input.key(), input.observation()));
-            harness.forecastValues().forEach(f -> reference.put(id(f), f));
-        }
-        return reference;
-    }
-
-    static String id(Forecast forecast) {
-        return forecast.getKey() + "@" + forecast.getEventTime().toEpochMilli();
-    }
-
     @Test
     void exactlyOnceRunKilledMidBatchWritesExactlyTheUninterruptedForecasts() throws Exception {
         List<Input> inputs = inputs();
@@ -91,8 +77,9 @@ class CrashRecoveryIntegrationTest {
         assertThat(outcome.recovered).as("observations recovered from the batch buffer").isPositive();
         assertThat(outcome.producedBeforeKill).as("observations produced before the kill").isLessThan(inputs.size());
         assertThat(outcome.duplicates).as("forecasts written twice").isZero();
-        assertThat(outcome.forecasts.keySet()).isEqualTo(reference(inputs).keySet());
-        assertThat(outcome.forecasts).isEqualTo(reference(inputs));
+        Map<String, Forecast> uninterrupted = UninterruptedRun.forecasts(MODEL, inputs);
+        assertThat(outcome.forecasts.keySet()).isEqualTo(uninterrupted.keySet());
+        assertThat(outcome.forecasts).isEqualTo(uninterrupted);
     }
 
     @Test
@@ -105,7 +92,7 @@ class CrashRecoveryIntegrationTest {
                 outcome.producedBeforeKill, inputs.size() - outcome.producedBeforeKill, outcome.duplicates,
                 outcome.recovered);
         assertThat(outcome.producedBeforeKill).as("observations produced before the kill").isLessThan(inputs.size());
-        assertThat(outcome.forecasts).isEqualTo(reference(inputs));
+        assertThat(outcome.forecasts).isEqualTo(UninterruptedRun.forecasts(MODEL, inputs));
     }
 
     private record Outcome(Map<String, Forecast> forecasts, int duplicates, int recovered, int producedBeforeKill) {
@@ -117,7 +104,7 @@ class CrashRecoveryIntegrationTest {
         String forecasts = "forecasts-" + id;
         KAFKA.cluster().createTopics(Map.of(observations, 2, forecasts, 2, "alerts-" + id, 1, "dead-letters-" + id, 1));
         Path model = dir.resolve("model");
-        ModelWriter.write(TestingModels.persistence("1"), model);
+        ModelWriter.write(MODEL, model);
         Path stateDir = Files.createDirectories(dir.resolve("state"));
         List<String> args = List.of("run",
                 "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
@@ -167,7 +154,7 @@ class CrashRecoveryIntegrationTest {
                 Map<String, Forecast> byId = new HashMap<>();
                 int duplicates = 0;
                 for (ConsumerRecord<String, Forecast> record : read) {
-                    Forecast earlier = byId.putIfAbsent(id(record.value()), record.value());
+                    Forecast earlier = byId.putIfAbsent(UninterruptedRun.id(record.value()), record.value());
                     if (earlier != null) {
                         duplicates++;
                         assertThat(record.value()).as("a forecast written twice").isEqualTo(earlier);

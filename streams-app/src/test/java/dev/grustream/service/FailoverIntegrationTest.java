@@ -6,14 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.bench.RandomModels;
-import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.ChildJvm;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
 import dev.grustream.testing.SharedKafka;
-import dev.grustream.testing.TopologyHarness;
+import dev.grustream.testing.UninterruptedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,7 +78,7 @@ class FailoverIntegrationTest {
     void theSurvivorRestoresTheKilledInstancesStateFromTheChangelogAndCarriesOn() throws Exception {
         Takeover takeover = killOneOfTwo(0);
 
-        assertThat(takeover.forecasts).isEqualTo(reference());
+        assertThat(takeover.forecasts).isEqualTo(UninterruptedRun.forecasts(MODEL, inputs()));
         assertThat(takeover.duplicates).as("forecasts written twice").isZero();
     }
 
@@ -87,7 +86,7 @@ class FailoverIntegrationTest {
     void theSurvivorTakesOverFromItsStandbyReplicaAndCarriesOn() throws Exception {
         Takeover takeover = killOneOfTwo(1);
 
-        assertThat(takeover.forecasts).isEqualTo(reference());
+        assertThat(takeover.forecasts).isEqualTo(UninterruptedRun.forecasts(MODEL, inputs()));
         assertThat(takeover.duplicates).as("forecasts written twice").isZero();
     }
 
@@ -100,17 +99,6 @@ class FailoverIntegrationTest {
             }
         }
         return inputs;
-    }
-
-    /** The forecasts of one uninterrupted instance, by key and event time. */
-    private static Map<String, Forecast> reference() {
-        Map<String, Forecast> reference = new HashMap<>();
-        try (TopologyHarness harness = new TopologyHarness(MODEL, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1",
-                GruStreamConfig.FUTURE_TOLERANCE_MS, String.valueOf(Long.MAX_VALUE / 2)))) {
-            inputs().forEach(input -> harness.send(input.key(), input.observation()));
-            harness.forecastValues().forEach(f -> reference.put(CrashRecoveryIntegrationTest.id(f), f));
-        }
-        return reference;
     }
 
     private record Takeover(Map<String, Forecast> forecasts, int duplicates) {
@@ -137,7 +125,7 @@ class FailoverIntegrationTest {
             Map<String, Set<Integer>> owners = awaitBalancedGroup(applicationId, observations);
             Set<Integer> victimPartitions = owners.get("victim");
             background.submit(watch);
-            Future<?> produced = background.submit(() -> producePaced(kafka, observations, inputs));
+            Future<?> produced = background.submit(() -> kafka.producePaced(observations, inputs));
             await().atMost(Duration.ofSeconds(60)).until(() -> watch.count() >= inputs.size() / 3);
 
             victim.kill();
@@ -157,7 +145,7 @@ class FailoverIntegrationTest {
             Map<String, Forecast> byId = new HashMap<>();
             int duplicates = 0;
             for (ConsumerRecord<String, Forecast> record : read) {
-                if (byId.put(CrashRecoveryIntegrationTest.id(record.value()), record.value()) != null) {
+                if (byId.put(UninterruptedRun.id(record.value()), record.value()) != null) {
                     duplicates++;
                 }
             }
@@ -224,19 +212,6 @@ class FailoverIntegrationTest {
             admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS)
                     .forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
             return ends;
-        }
-    }
-
-    /** Produces the inputs at about 1,000 per second, so that the instances are mid-stream at the kill. */
-    private static void producePaced(KafkaTestSupport kafka, String topic, List<Input> inputs) {
-        for (int from = 0; from < inputs.size(); from += 100) {
-            kafka.produce(topic, inputs.subList(from, Math.min(inputs.size(), from + 100)));
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 

@@ -77,6 +77,22 @@ public final class KafkaTestSupport {
     }
 
     /**
+     * Produces {@code inputs} in order at about 1,000 a second (100 every 100 ms), so that a fault injected meanwhile
+     * lands mid-stream; returns early, with the thread's interrupt flag set, when interrupted.
+     */
+    public void producePaced(String topic, List<Input> inputs) {
+        for (int from = 0; from < inputs.size(); from += 100) {
+            produce(topic, inputs.subList(from, Math.min(inputs.size(), from + 100)));
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
      * Sends {@code records} as they are (keys and values already bytes, either may be null) with an idempotent
      * producer and acks=all, and returns where each was written, in the order given.
      */
