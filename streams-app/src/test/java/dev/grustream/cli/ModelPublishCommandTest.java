@@ -4,26 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code gru-stream model publish} refusing what it cannot publish, before it connects to anything. */
 class ModelPublishCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter err = new StringWriter();
+    private final CapturedCommandLine commandLine = new CapturedCommandLine();
 
     private int run(String... args) {
-        CommandLine command = GruStreamCommand.commandLine();
-        command.setErr(new PrintWriter(err));
-        return command.execute(args);
+        return commandLine.run(args);
     }
 
     @Test
@@ -32,7 +27,7 @@ class ModelPublishCommandTest {
         ModelWriter.write(TestingModels.persistence("2"), model);
 
         assertThat(run("model", "publish", "--file", model.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("model.topic is not set");
+        assertThat(commandLine.err()).contains("model.topic is not set");
     }
 
     @Test
@@ -40,7 +35,7 @@ class ModelPublishCommandTest {
         Path broken = Files.writeString(dir.resolve("broken.zip"), "not a zip");
 
         assertThat(run("model", "publish", "--file", broken.toString(), "--set", "model.topic=models")).isEqualTo(2);
-        assertThat(err.toString()).contains("model.json");
+        assertThat(commandLine.err()).contains("model.json");
     }
 
     @Test
@@ -53,12 +48,12 @@ class ModelPublishCommandTest {
 
         assertThat(run("model", "publish", "--file", big.toString(), "--set", "model.topic=models",
                 "--set", "model.topic.max.bytes=1048576")).isEqualTo(2);
-        assertThat(err.toString()).contains("more than model.topic.max.bytes");
+        assertThat(commandLine.err()).contains("more than model.topic.max.bytes");
     }
 
     @Test
     void modelWithoutASubcommandIsAUsageError() {
         assertThat(run("model")).isEqualTo(2);
-        assertThat(err.toString()).contains("publish");
+        assertThat(commandLine.err()).contains("publish");
     }
 }

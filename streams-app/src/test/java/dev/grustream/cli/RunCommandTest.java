@@ -2,25 +2,20 @@ package dev.grustream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code gru-stream run} refusing a state directory it cannot use, before it connects to anything. */
 class RunCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter err = new StringWriter();
+    private final CapturedCommandLine commandLine = new CapturedCommandLine();
 
     private int run(String... args) {
-        CommandLine command = GruStreamCommand.commandLine();
-        command.setErr(new PrintWriter(err));
-        return command.execute(args);
+        return commandLine.run(args);
     }
 
     @Test
@@ -30,7 +25,7 @@ class RunCommandTest {
         assertThat(run("run", "--set", "state.dir=" + file, "--set", "http.enabled=false",
                 "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
                 .isEqualTo(2);
-        assertThat(err.toString()).contains("state.dir").contains(file.toString()).doesNotContain("\tat ");
+        assertThat(commandLine.err()).contains("state.dir").contains(file.toString()).doesNotContain("\tat ");
     }
 
     @Test
@@ -40,6 +35,6 @@ class RunCommandTest {
         assertThat(run("run", "--set", "state.dir=" + file.resolve("state"), "--set", "http.enabled=false",
                 "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
                 .isEqualTo(2);
-        assertThat(err.toString()).contains("state.dir").doesNotContain("\tat ");
+        assertThat(commandLine.err()).contains("state.dir").doesNotContain("\tat ");
     }
 }
