@@ -23,6 +23,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,11 +175,36 @@ public final class GruStreamService implements AutoCloseable {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ProcessorStateException) {
                     throw new IllegalStateException("Cannot use the state directory (" + StreamsConfig.STATE_DIR_CONFIG
-                            + " = " + stateDir(streamsProps) + "): " + t.getMessage(), e);
+                            + " = " + stateDir(streamsProps) + "): " + t.getMessage()
+                            + systemReason(streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG)), e);
                 }
             }
             throw new IllegalStateException("Cannot create the Kafka clients: " + StreamThreadFailures.deepestMessage(e)
                     + " (check bootstrap.servers, security.protocol, sasl.* and ssl.*)", e);
+        }
+    }
+
+    /**
+     * Why the operating system will not let {@code stateDir} be written (" (Read-only file system)", say), found by
+     * trying, or the empty string: Kafka Streams' own message does not say, as it learns only that a directory could
+     * not be made.
+     */
+    private static String systemReason(String stateDir) {
+        if (stateDir == null) {
+            return "";
+        }
+        Path path = Path.of(stateDir);
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            return " (it is a file, not a directory)";
+        }
+        try {
+            Path dir = Files.createDirectories(path);
+            Files.delete(Files.createTempFile(dir, "gru-stream-probe", ".tmp"));
+            return "";
+        } catch (FileSystemException e) {
+            return " (" + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName()) + ")";
+        } catch (IOException | RuntimeException e) {
+            return " (" + e.getClass().getSimpleName() + ")";
         }
     }
 

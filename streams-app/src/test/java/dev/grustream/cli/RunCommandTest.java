@@ -25,7 +25,8 @@ class RunCommandTest {
         assertThat(run("run", "--set", "state.dir=" + file, "--set", "http.enabled=false",
                 "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
                 .isEqualTo(2);
-        assertThat(commandLine.err()).contains("state.dir").contains(file.toString()).doesNotContain("\tat ");
+        assertThat(commandLine.err()).contains("state.dir").contains(file.toString())
+                .contains("it is a file, not a directory").doesNotContain("\tat ");
     }
 
     @Test
@@ -35,6 +36,6 @@ class RunCommandTest {
         assertThat(run("run", "--set", "state.dir=" + file.resolve("state"), "--set", "http.enabled=false",
                 "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
                 .isEqualTo(2);
-        assertThat(commandLine.err()).contains("state.dir").doesNotContain("\tat ");
+        assertThat(commandLine.err()).contains("state.dir").contains("Not a directory").doesNotContain("\tat ");
     }
 }

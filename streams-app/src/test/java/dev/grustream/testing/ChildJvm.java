@@ -85,6 +85,22 @@ public final class ChildJvm implements AutoCloseable {
                 ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
+    /**
+     * Asks the JVM for a dump of its threads (SIGQUIT), which it prints to its log, and waits a moment for it: what a
+     * test records before it gives up on a process that neither finishes nor fails.
+     */
+    public void dumpThreads() throws InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot signal the child JVM", e);
+        }
+        Thread.sleep(2_000);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A way to give a child process a small filesystem of its own, so that a test can fill a disk for real: a
  * {@code tmpfs} of a given size mounted over a directory in a private mount namespace ({@code unshare --mount}),
- * seen only by that process and gone when it exits. Running as root is not a way around a full disk (permissions
- * are, which is why a read-only directory proves nothing here).
+ * seen only by that process and gone when it exits. Running as root is not a way around a full disk, nor around a
+ * read-only mount (it is around file permissions, which is why a directory without write permission proves nothing).
  *
- * <p>Needs util-linux's {@code unshare} and either root or unprivileged user namespaces; {@link #launcher} says
+ * <p>Needs util-linux's {@code unshare} and either root or unprivileged user namespaces; {@link #launcher(Path, int)} says
  * whether this machine can.
  */
 public final class TinyFilesystem {
@@ -27,11 +27,21 @@ public final class TinyFilesystem {
      */
     public static Optional<List<String>> launcher(Path directory, int megabytes) throws IOException,
             InterruptedException {
+        return launcher(directory, "size=" + megabytes + "m");
+    }
+
+    /** As {@link #launcher(Path, int)}, but the filesystem is mounted read-only: nothing can be created in it. */
+    public static Optional<List<String>> readOnlyLauncher(Path directory) throws IOException, InterruptedException {
+        return launcher(directory, "ro,size=1m");
+    }
+
+    private static Optional<List<String>> launcher(Path directory, String mountOptions) throws IOException,
+            InterruptedException {
         Files.createDirectories(directory);
         for (List<String> unshare : List.of(List.of("unshare", "--mount", "--propagation", "private"),
                 List.of("unshare", "--map-root-user", "--mount", "--propagation", "private"))) {
             List<String> launcher = new ArrayList<>(unshare);
-            launcher.addAll(List.of("sh", "-c", "mount -t tmpfs -o size=" + megabytes + "m tmpfs \"$0\" && exec \"$@\"",
+            launcher.addAll(List.of("sh", "-c", "mount -t tmpfs -o " + mountOptions + " tmpfs \"$0\" && exec \"$@\"",
                     directory.toString()));
             if (works(launcher)) {
                 return Optional.of(launcher);
