@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The short soak of CI: the same run as {@code gru-stream soak}, for 90 seconds, at a fixed rate far below what the
+ * The short soak of CI: the same run as {@code gru-stream soak}, for 3 minutes, at a fixed rate far below what the
  * service can do (so that it holds on a loaded machine), over keys that come and go with a TTL short enough that
  * eviction works all along. The service must keep up (lag bounded, drained at the end), evict idle keys, and report
  * no error of any kind.
@@ -31,7 +31,7 @@ class SoakIntegrationTest {
         Soak.Result result;
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder().start();
                 InMemorySchemaRegistryServer registry = InMemorySchemaRegistryServer.start(0)) {
-            Soak.Options options = new Soak.Options(cluster.bootstrapServers(), registry.url(), Duration.ofSeconds(90),
+            Soak.Options options = new Soak.Options(cluster.bootstrapServers(), registry.url(), Duration.ofMinutes(3),
                     DISTINCT_KEYS, 2_000, RATE, 0.5, 0, 2, "exactly_once_v2", 20_000, 5_000, Duration.ofSeconds(10),
                     "512m", dir);
             result = new Soak(options).run(System.out::println);
