@@ -1,5 +1,6 @@
 package dev.grustream.embedded;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -50,12 +52,15 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
     private final int hostPort;
     private final boolean scram;
+    private final Map<String, String> scramClientTls;
     private boolean closed;
 
-    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int hostPort, boolean scram) {
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int hostPort, boolean scram,
+            Map<String, String> scramClientTls) {
         this.cluster = cluster;
         this.hostPort = hostPort;
         this.scram = scram;
+        this.scramClientTls = scramClientTls;
     }
 
     public static Builder builder() {
@@ -72,8 +77,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * The bootstrap servers of the listener that requires SASL/SCRAM authentication ({@code SASL_PLAINTEXT},
-     * mechanisms SCRAM-SHA-256 and SCRAM-SHA-512); its users are made with {@link #createScramUser}.
+     * The bootstrap servers of the listener that requires SASL/SCRAM authentication ({@code SASL_PLAINTEXT}, or
+     * {@code SASL_SSL} if built with {@link Builder#scramOverTls}; mechanisms SCRAM-SHA-256 and SCRAM-SHA-512); its
+     * users are made with {@link #createScramUser}.
      *
      * @throws IllegalStateException unless the cluster was built with {@link Builder#scramListener()}
      */
@@ -133,14 +139,22 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
 
     /**
-     * The client settings that log in to the SASL listener as {@code user} with SCRAM-SHA-256 (without the bootstrap
-     * servers).
+     * The client settings that log in to the SASL listener as {@code user} with SCRAM-SHA-256, over TLS if the
+     * listener uses it (without the bootstrap servers).
      */
-    public static Map<String, String> scramClientConfig(String user, String password) {
-        return Map.of(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
-                SaslConfigs.SASL_MECHANISM, ScramMechanism.SCRAM_SHA_256.mechanismName(),
-                SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required"
-                        + " username=\"" + user + "\" password=\"" + password + "\";");
+    public Map<String, String> scramClientConfig(String user, String password) {
+        Map<String, String> config = new HashMap<>(scramClientTls);
+        config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, scramClientTls.isEmpty() ? "SASL_PLAINTEXT"
+                : "SASL_SSL");
+        config.put(SaslConfigs.SASL_MECHANISM, ScramMechanism.SCRAM_SHA_256.mechanismName());
+        config.put(SaslConfigs.SASL_JAAS_CONFIG, scramJaasConfig(user, password));
+        return config;
+    }
+
+    /** The {@code sasl.jaas.config} that logs in as {@code user} with SCRAM. */
+    public static String scramJaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     /** Creates each topic with its number of partitions, unless it exists; replication is min(3, brokers). */
@@ -201,6 +215,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private int brokers = 1;
         private int hostPort;
         private boolean scram;
+        private final Map<String, String> scramBrokerTls = new HashMap<>();
+        private final Map<String, String> scramClientTls = new HashMap<>();
         private short transactionVersion = 1;
         private final Map<String, Object> brokerConfig = new LinkedHashMap<>();
 
@@ -235,6 +251,24 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
          */
         public Builder scramListener() {
             this.scram = true;
+            return this;
+        }
+
+        /**
+         * As {@link #scramListener()}, over TLS ({@code SASL_SSL}): the listener presents the key and certificate of
+         * the PKCS12 {@code keyStore}, and the clients of {@link #scramClientConfig} trust the certificates of the
+         * PKCS12 {@code trustStore}; {@code password} opens both and the key.
+         */
+        public Builder scramOverTls(Path keyStore, Path trustStore, String password) {
+            scramListener();
+            String prefix = "listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".";
+            scramBrokerTls.put(prefix + SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
+            scramBrokerTls.put(prefix + SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, keyStore.toString());
+            scramBrokerTls.put(prefix + SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, password);
+            scramBrokerTls.put(prefix + SslConfigs.SSL_KEY_PASSWORD_CONFIG, password);
+            scramClientTls.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+            scramClientTls.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, trustStore.toString());
+            scramClientTls.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, password);
             return this;
         }
 
@@ -302,7 +336,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 cluster.close();
                 throw e;
             }
-            return new EmbeddedKafkaCluster(cluster, hostPort, scram);
+            return new EmbeddedKafkaCluster(cluster, hostPort, scram, Map.copyOf(scramClientTls));
         }
 
         /** Adds the fixed host port and the SCRAM listener to the brokers' own and the controller's listeners. */
@@ -317,7 +351,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             }
             if (scram) {
                 listeners.add(SASL_LISTENER + "://localhost:0");
-                protocols.add(SASL_LISTENER + ":SASL_PLAINTEXT");
+                protocols.add(SASL_LISTENER + (scramBrokerTls.isEmpty() ? ":SASL_PLAINTEXT" : ":SASL_SSL"));
+                scramBrokerTls.forEach(builder::setConfigProp);
                 String prefix = "listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".";
                 builder.setConfigProp(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512");
                 builder.setConfigProp(prefix + "scram-sha-256.sasl.jaas.config", SCRAM_LOGIN);

@@ -46,6 +46,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -323,8 +324,10 @@ public final class GruStreamService implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while checking the topics", e);
         } catch (ExecutionException | TimeoutException e) {
+            String hint = e.getCause() instanceof SslAuthenticationException
+                    ? " (check ssl.truststore.*: the brokers' certificate must be trusted)" : "";
             throw new IllegalStateException("Cannot check the topics on " + adminProps.get("bootstrap.servers")
-                    + ": " + e.getMessage(), e);
+                    + ": " + e.getMessage() + ": " + StreamThreadFailures.deepestMessage(e) + hint, e);
         }
     }
 

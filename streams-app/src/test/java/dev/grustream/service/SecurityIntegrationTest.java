@@ -17,6 +17,7 @@ import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.testing.ChildJvm;
 import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.SelfSignedTls;
 import dev.grustream.testing.TestingModels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka and Schema Registry credentials pass straight through the configuration: an instance (a JVM of its own)
- * reaches a broker listener that requires SASL/SCRAM-SHA-256 and a registry behind HTTP basic auth when given the
+ * reaches a broker listener that requires SASL/SCRAM-SHA-256 over TLS (SASL_SSL, the broker's certificate trusted
+ * through a trust store) and a registry behind HTTP basic auth when given the
  * credentials, stops at once with a clear error when given wrong ones (without dead-lettering anything), and never
  * prints a secret, however it was given (properties file, environment, command line), even with Kafka's clients
  * logging at INFO.
@@ -58,6 +60,9 @@ class SecurityIntegrationTest {
     private static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
     private static final Duration WAIT = Duration.ofSeconds(90);
 
+    @TempDir
+    static Path tlsDir;
+    private static SelfSignedTls tls;
     private static EmbeddedKafkaCluster cluster;
     private static InMemorySchemaRegistryServer registry;
     private static WireMockServer securedRegistry;
@@ -67,7 +72,9 @@ class SecurityIntegrationTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = EmbeddedKafkaCluster.builder().scramListener().start();
+        tls = SelfSignedTls.create(tlsDir, TRUSTSTORE_PASSWORD);
+        cluster = EmbeddedKafkaCluster.builder().scramOverTls(tls.keyStore(), tls.trustStore(), TRUSTSTORE_PASSWORD)
+                .start();
         cluster.createScramUser(KAFKA_USER, KAFKA_PASSWORD);
         registry = InMemorySchemaRegistryServer.start(0);
         // The registry behind basic auth: requests with the credentials are passed on, all others refused.
@@ -97,7 +104,7 @@ class SecurityIntegrationTest {
                 ""));
         List<String> args = new ArrayList<>(args(id));
         args.addAll(List.of("--config", file.toString(),
-                "--set", "security.protocol=SASL_PLAINTEXT",
+                "--set", "security.protocol=SASL_SSL",
                 "--set", "sasl.mechanism=SCRAM-SHA-256",
                 "--set", "audit.sink.url=https://auditor:" + URL_PASSWORD + "@audit.example.com/in"));
         Map<String, String> environment = Map.of("GRU_STREAM_SASL_JAAS_CONFIG", jaas(KAFKA_PASSWORD),
@@ -118,7 +125,8 @@ class SecurityIntegrationTest {
         }
 
         assertThat(log).contains("Configuration (secrets hidden)").contains("[hidden]")
-                .contains("ProducerConfig values").contains("sasl.jaas.config = [hidden]");
+                .contains("ProducerConfig values").contains("sasl.jaas.config = [hidden]")
+                .contains("security.protocol = SASL_SSL");
         for (String secret : List.of(KAFKA_PASSWORD, REGISTRY_PASSWORD, TRUSTSTORE_PASSWORD, URL_PASSWORD,
                 Base64.getEncoder().encodeToString((REGISTRY_USER + ":" + REGISTRY_PASSWORD)
                         .getBytes(StandardCharsets.UTF_8)))) {
@@ -134,7 +142,8 @@ class SecurityIntegrationTest {
     void aWrongKafkaPasswordStopsTheStartWithAClearError() throws Exception {
         String id = newTopics();
         List<String> args = new ArrayList<>(args(id));
-        args.addAll(List.of("--set", "security.protocol=SASL_PLAINTEXT", "--set", "sasl.mechanism=SCRAM-SHA-256",
+        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "ssl.truststore.password=" + TRUSTSTORE_PASSWORD,
                 "--set", "sasl.jaas.config=" + jaas("not-the-password"),
                 "--set", "basic.auth.credentials.source=USER_INFO",
                 "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
@@ -149,10 +158,30 @@ class SecurityIntegrationTest {
     }
 
     @Test
+    void aBrokerCertificateNobodyTrustsStopsTheStartWithAClearError() throws Exception {
+        String id = newTopics();
+        // The JVM's default trust store instead of the one holding the broker's self-signed certificate.
+        List<String> args = new ArrayList<>(args(id, false));
+        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "sasl.jaas.config=" + jaas(KAFKA_PASSWORD),
+                "--set", "basic.auth.credentials.source=USER_INFO",
+                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
+
+        try (ChildJvm service = ChildJvm.start(dir.resolve("untrusted.log"), main(), args)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
+
+            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
+            assertThat(exit.getAsInt()).isNotZero();
+            assertThat(service.log()).contains("SSL handshake failed").contains("ssl.truststore");
+        }
+    }
+
+    @Test
     void noKafkaCredentialsStopTheStartWithAClearError() throws Exception {
         String id = newTopics();
         List<String> args = new ArrayList<>(args(id));
-        args.addAll(List.of("--set", "security.protocol=SASL_PLAINTEXT", "--set", "sasl.mechanism=SCRAM-SHA-256",
+        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "ssl.truststore.password=" + TRUSTSTORE_PASSWORD,
                 "--set", "basic.auth.credentials.source=USER_INFO",
                 "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
 
@@ -169,7 +198,8 @@ class SecurityIntegrationTest {
     void aWrongRegistryPasswordStopsTheInstanceWithoutDeadLetteringAnything() throws Exception {
         String id = newTopics();
         List<String> args = new ArrayList<>(args(id));
-        args.addAll(List.of("--set", "security.protocol=SASL_PLAINTEXT", "--set", "sasl.mechanism=SCRAM-SHA-256",
+        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "ssl.truststore.password=" + TRUSTSTORE_PASSWORD,
                 "--set", "sasl.jaas.config=" + jaas(KAFKA_PASSWORD),
                 "--set", "basic.auth.credentials.source=USER_INFO",
                 "--set", "basic.auth.user.info=" + REGISTRY_USER + ":not-the-password"));
@@ -195,9 +225,14 @@ class SecurityIntegrationTest {
     }
 
     private List<String> args(String id) throws Exception {
+        return args(id, true);
+    }
+
+    /** {@code run}'s arguments, with or without the trust store that holds the broker's certificate. */
+    private List<String> args(String id, boolean trustBroker) throws Exception {
         Path model = dir.resolve("model-" + id);
         ModelWriter.write(TestingModels.persistence("1"), model);
-        return List.of("run",
+        List<String> args = new ArrayList<>(List.of("run",
                 "--set", "bootstrap.servers=" + cluster.scramBootstrapServers(),
                 "--set", "schema.registry.url=" + securedRegistry.baseUrl(),
                 "--set", "application.id=security-" + id,
@@ -208,11 +243,16 @@ class SecurityIntegrationTest {
                 "--set", "topic.observations=observations-" + id,
                 "--set", "topic.forecasts=forecasts-" + id,
                 "--set", "topic.alerts=alerts-" + id,
-                "--set", "topic.dead.letters=dead-letters-" + id);
+                "--set", "topic.dead.letters=dead-letters-" + id));
+        if (trustBroker) {
+            args.addAll(List.of("--set", "ssl.truststore.type=PKCS12",
+                    "--set", "ssl.truststore.location=" + tls.trustStore()));
+        }
+        return args;
     }
 
     private static String jaas(String password) {
-        return EmbeddedKafkaCluster.scramClientConfig(KAFKA_USER, password).get("sasl.jaas.config");
+        return EmbeddedKafkaCluster.scramJaasConfig(KAFKA_USER, password);
     }
 
     /** The service's own logging configuration (not the tests'), so that its levels follow the environment. */
