@@ -140,79 +140,37 @@ class SecurityIntegrationTest {
 
     @Test
     void aWrongKafkaPasswordStopsTheStartWithAClearError() throws Exception {
-        String id = newTopics();
-        List<String> args = new ArrayList<>(args(id));
-        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
-                "--set", "ssl.truststore.password=" + TRUSTSTORE_PASSWORD,
-                "--set", "sasl.jaas.config=" + jaas("not-the-password"),
-                "--set", "basic.auth.credentials.source=USER_INFO",
-                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
+        List<String> args = securedArgs(newTopics(), true, "not-the-password", REGISTRY_PASSWORD);
 
-        try (ChildJvm service = ChildJvm.start(dir.resolve("wrong-kafka.log"), main(), args)) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
-
-            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
-            assertThat(exit.getAsInt()).isNotZero();
-            assertThat(service.log()).contains("Authentication failed").doesNotContain("not-the-password");
-        }
+        assertThat(logOfAFailedStart("wrong-kafka.log", args)).contains("Authentication failed")
+                .doesNotContain("not-the-password");
     }
 
     @Test
     void aBrokerCertificateNobodyTrustsStopsTheStartWithAClearError() throws Exception {
-        String id = newTopics();
         // The JVM's default trust store instead of the one holding the broker's self-signed certificate.
-        List<String> args = new ArrayList<>(args(id, false));
-        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
-                "--set", "sasl.jaas.config=" + jaas(KAFKA_PASSWORD),
-                "--set", "basic.auth.credentials.source=USER_INFO",
-                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
+        List<String> args = securedArgs(newTopics(), false, KAFKA_PASSWORD, REGISTRY_PASSWORD);
 
-        try (ChildJvm service = ChildJvm.start(dir.resolve("untrusted.log"), main(), args)) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
-
-            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
-            assertThat(exit.getAsInt()).isNotZero();
-            assertThat(service.log()).contains("SSL handshake failed").contains("ssl.truststore");
-        }
+        assertThat(logOfAFailedStart("untrusted.log", args)).contains("SSL handshake failed")
+                .contains("ssl.truststore");
     }
 
     @Test
     void noKafkaCredentialsStopTheStartWithAClearError() throws Exception {
-        String id = newTopics();
-        List<String> args = new ArrayList<>(args(id));
-        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
-                "--set", "ssl.truststore.password=" + TRUSTSTORE_PASSWORD,
-                "--set", "basic.auth.credentials.source=USER_INFO",
-                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD));
+        List<String> args = securedArgs(newTopics(), true, null, REGISTRY_PASSWORD);
 
-        try (ChildJvm service = ChildJvm.start(dir.resolve("no-kafka-credentials.log"), main(), args)) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(60));
-
-            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
-            assertThat(exit.getAsInt()).isNotZero();
-            assertThat(service.log()).contains("JAAS").doesNotContain("\tat ");
-        }
+        assertThat(logOfAFailedStart("no-kafka-credentials.log", args)).contains("JAAS").doesNotContain("\tat ");
     }
 
     @Test
     void aWrongRegistryPasswordStopsTheInstanceWithoutDeadLetteringAnything() throws Exception {
         String id = newTopics();
-        List<String> args = new ArrayList<>(args(id));
-        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
-                "--set", "ssl.truststore.password=" + TRUSTSTORE_PASSWORD,
-                "--set", "sasl.jaas.config=" + jaas(KAFKA_PASSWORD),
-                "--set", "basic.auth.credentials.source=USER_INFO",
-                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":not-the-password"));
+        List<String> args = securedArgs(id, true, KAFKA_PASSWORD, "not-the-password");
         KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
         kafka.produce("observations-" + id, inputs(2, 5));
 
-        try (ChildJvm service = ChildJvm.start(dir.resolve("wrong-registry.log"), main(), args)) {
-            OptionalInt exit = service.awaitExit(Duration.ofSeconds(90));
-
-            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
-            assertThat(exit.getAsInt()).isNotZero();
-            assertThat(service.log()).contains("HTTP 401").doesNotContain("not-the-password");
-        }
+        assertThat(logOfAFailedStart("wrong-registry.log", args)).contains("HTTP 401")
+                .doesNotContain("not-the-password");
         assertThat(kafka.deadLetters("dead-letters-" + id, 1, Duration.ofSeconds(3))).as("dead letters").isEmpty();
         assertThat(kafka.forecasts("forecasts-" + id, 1, Duration.ofSeconds(1))).as("forecasts").isEmpty();
     }
@@ -222,6 +180,37 @@ class SecurityIntegrationTest {
         cluster.createTopics(Map.of("observations-" + id, 1, "forecasts-" + id, 1, "alerts-" + id, 1,
                 "dead-letters-" + id, 1));
         return id;
+    }
+
+    /**
+     * {@code run}'s arguments for SASL_SSL with SCRAM and the registry's basic auth: with or without the trust store
+     * that holds the broker's certificate, with {@code kafkaPassword} (none at all if null) and
+     * {@code registryPassword}.
+     */
+    private List<String> securedArgs(String id, boolean trustBroker, String kafkaPassword, String registryPassword)
+            throws Exception {
+        List<String> args = new ArrayList<>(args(id, trustBroker));
+        args.addAll(List.of("--set", "security.protocol=SASL_SSL", "--set", "sasl.mechanism=SCRAM-SHA-256",
+                "--set", "basic.auth.credentials.source=USER_INFO",
+                "--set", "basic.auth.user.info=" + REGISTRY_USER + ":" + registryPassword));
+        if (trustBroker) {
+            args.addAll(List.of("--set", "ssl.truststore.password=" + TRUSTSTORE_PASSWORD));
+        }
+        if (kafkaPassword != null) {
+            args.addAll(List.of("--set", "sasl.jaas.config=" + jaas(kafkaPassword)));
+        }
+        return args;
+    }
+
+    /** Runs an instance with {@code args}; its log, once it stopped by itself with a non-zero exit code. */
+    private String logOfAFailedStart(String logName, List<String> args) throws Exception {
+        try (ChildJvm service = ChildJvm.start(dir.resolve(logName), main(), args)) {
+            OptionalInt exit = service.awaitExit(Duration.ofSeconds(90));
+
+            assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
+            assertThat(exit.getAsInt()).isNotZero();
+            return service.log();
+        }
     }
 
     private List<String> args(String id) throws Exception {
