@@ -46,6 +46,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     static final String HOST_LISTENER = "HOST";
     /** Name of the extra listener that authenticates clients with SASL/SCRAM. */
     static final String SASL_LISTENER = "SASL";
+    /** Prefix of the broker settings that apply to the SASL listener alone. */
+    private static final String SASL_LISTENER_SETTING = "listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".";
     private static final String SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
     private static final int SCRAM_ITERATIONS = 4096;
 
@@ -261,11 +263,10 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
          */
         public Builder scramOverTls(Path keyStore, Path trustStore, String password) {
             scramListener();
-            String prefix = "listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".";
-            scramBrokerTls.put(prefix + SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
-            scramBrokerTls.put(prefix + SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, keyStore.toString());
-            scramBrokerTls.put(prefix + SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, password);
-            scramBrokerTls.put(prefix + SslConfigs.SSL_KEY_PASSWORD_CONFIG, password);
+            scramBrokerTls.put(SASL_LISTENER_SETTING + SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
+            scramBrokerTls.put(SASL_LISTENER_SETTING + SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, keyStore.toString());
+            scramBrokerTls.put(SASL_LISTENER_SETTING + SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, password);
+            scramBrokerTls.put(SASL_LISTENER_SETTING + SslConfigs.SSL_KEY_PASSWORD_CONFIG, password);
             scramClientTls.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
             scramClientTls.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, trustStore.toString());
             scramClientTls.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, password);
@@ -353,10 +354,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 listeners.add(SASL_LISTENER + "://localhost:0");
                 protocols.add(SASL_LISTENER + (scramBrokerTls.isEmpty() ? ":SASL_PLAINTEXT" : ":SASL_SSL"));
                 scramBrokerTls.forEach(builder::setConfigProp);
-                String prefix = "listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".";
-                builder.setConfigProp(prefix + "sasl.enabled.mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512");
-                builder.setConfigProp(prefix + "scram-sha-256.sasl.jaas.config", SCRAM_LOGIN);
-                builder.setConfigProp(prefix + "scram-sha-512.sasl.jaas.config", SCRAM_LOGIN);
+                builder.setConfigProp(SASL_LISTENER_SETTING + "sasl.enabled.mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512");
+                builder.setConfigProp(SASL_LISTENER_SETTING + "scram-sha-256.sasl.jaas.config", SCRAM_LOGIN);
+                builder.setConfigProp(SASL_LISTENER_SETTING + "scram-sha-512.sasl.jaas.config", SCRAM_LOGIN);
             }
             builder.setConfigProp("listeners", String.join(",", listeners));
             builder.setConfigProp("listener.security.protocol.map", String.join(",", protocols));
