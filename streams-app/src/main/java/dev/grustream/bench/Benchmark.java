@@ -3,6 +3,13 @@ package dev.grustream.bench;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.forecast.Event;
+import dev.grustream.forecast.Forecaster;
+import dev.grustream.forecast.KeyState;
+import dev.grustream.forecast.KeyStateCodec;
+import dev.grustream.forecast.Outcome;
+import dev.grustream.forecast.Refusal;
+import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.topology.ActiveModel;
@@ -10,8 +17,6 @@ import dev.grustream.topology.ForecasterMetrics;
 import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.topology.GruStreamTopology;
 import dev.grustream.topology.Topics;
-import dev.grustream.topology.internals.KeyState;
-import dev.grustream.topology.internals.StateCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -299,7 +304,7 @@ public final class Benchmark {
     private Topology topology(String topology, GruStreamConfig config) {
         Topics topics = Topics.from(config);
         if (topology.equals("baseline")) {
-            return BaselineTopology.build(topics, stateBytes(), options.cache(),
+            return BaselineTopology.build(topics, stateBytes(config), options.cache(),
                     ForecasterSettings.from(config).futureToleranceMs());
         }
         return GruStreamTopology.build(ForecasterSettings.from(config), topics, new ActiveModel(model),
@@ -307,11 +312,24 @@ public final class Benchmark {
     }
 
     /** Bytes of one key's stored gru-stream state: the baseline stores as many. */
-    private int stateBytes() {
-        KeyState state = KeyState.fresh(model.spec().name(), model.spec().version(), model.spec().stateSize(), 1,
-                model.spec().normalization().newKeyStats());
-        state.advanced(1);
-        return StateCodec.encode(state).length;
+    private int stateBytes(GruStreamConfig config) {
+        Map<String, Double> features = new HashMap<>();
+        model.spec().features().forEach(feature -> features.put(feature, 1.0));
+        try (Forecaster forecaster = new Forecaster(ForecasterSettings.rules(config),
+                Backend.JAVA, 1)) {
+            KeyState state = forecaster.advance(List.of(new Event("key", 1, features)), model, key -> null,
+                    new Forecaster.Outcomes() {
+                        @Override
+                        public void accepted(int index, Outcome outcome) {
+                        }
+
+                        @Override
+                        public void refused(int index, Refusal refusal, String message) {
+                            throw new IllegalStateException(message);
+                        }
+                    }).get("key");
+            return KeyStateCodec.encode(state).length;
+        }
     }
 
     private GruStreamConfig config(String appId, String input, String output, Path stateDir) {

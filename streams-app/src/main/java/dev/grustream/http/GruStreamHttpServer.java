@@ -1,6 +1,6 @@
 package dev.grustream.http;
 
-import dev.grustream.topology.internals.KeyState;
+import dev.grustream.forecast.KeyState;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;

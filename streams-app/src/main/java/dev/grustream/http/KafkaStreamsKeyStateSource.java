@@ -1,7 +1,7 @@
 package dev.grustream.http;
 
 import dev.grustream.topology.GruStreamTopology;
-import dev.grustream.topology.internals.KeyState;
+import dev.grustream.forecast.KeyState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,8 @@
 package dev.grustream.http;
 
+import dev.grustream.forecast.KeyState;
 import dev.grustream.model.ModelSpec;
-import dev.grustream.topology.internals.KeyState;
+import dev.grustream.scoring.ErrorStats;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +43,16 @@ public record SeriesView(
         List<String> targets = active ? serving.targets() : null;
         double score = state.lastAnomalyScore();
         Double anomalyScore = Double.isNaN(score) ? null : score;
-        double[] stddev = new double[state.errorVariance().length];
+        ErrorStats errors = state.errors();
+        double[] mean = new double[errors.targets()];
+        double[] stddev = new double[errors.targets()];
+        double[] forecast = new double[state.targets()];
         for (int t = 0; t < stddev.length; t++) {
-            stddev[t] = Math.sqrt(Math.max(0.0, state.errorVariance()[t]));
+            mean[t] = errors.mean(t);
+            stddev[t] = Math.sqrt(Math.max(0.0, errors.variance(t)));
+        }
+        for (int t = 0; t < forecast.length; t++) {
+            forecast[t] = state.forecast(t);
         }
         return new SeriesView(key,
                 new ModelRef(state.modelName(), state.modelVersion(), active),
@@ -52,8 +60,8 @@ public record SeriesView(
                 Instant.ofEpochMilli(state.lastEventTime()).toString(),
                 anomalyScore,
                 anomalyScore == null ? null : anomalyScore >= anomalyThreshold,
-                state.hasForecast() ? byTarget(targets, state.forecast()) : Map.of(),
-                new Residuals(state.errorCount(), byTarget(targets, state.errorMean()), byTarget(targets, stddev)),
+                state.hasForecast() ? byTarget(targets, forecast) : Map.of(),
+                new Residuals(errors.count(), byTarget(targets, mean), byTarget(targets, stddev)),
                 state.lastAlertTime() == neverAlerted ? null : Instant.ofEpochMilli(state.lastAlertTime()).toString());
     }
 

@@ -3,10 +3,9 @@ package dev.grustream.scoring;
 import org.apache.commons.math3.special.Gamma;
 
 /**
- * Turns the deviations a {@link ResidualScorer} measures into an anomaly likelihood in [0,1]: how unusual a key's
- * recent surprises are against that key's own longer history of them. The second stage of the anomaly score, after
- * Numenta's anomaly likelihood (Ahmad et al., "Unsupervised real-time anomaly detection for streaming data",
- * Neurocomputing 2017).
+ * One key's anomaly likelihood: how unusual its recent surprises are against its own longer history of them. The
+ * second stage of the anomaly score, after the deviation of {@link ErrorStats}, after Numenta's anomaly likelihood
+ * (Ahmad et al., "Unsupervised real-time anomaly detection for streaming data", Neurocomputing 2017).
  *
  * <p>For each observation with a deviation {@code r} over T targets, with window {@code W} and half-life {@code H}:
  * <pre>
@@ -31,8 +30,8 @@ import org.apache.commons.math3.special.Gamma;
  * rather than the normal law keeps extreme averages ordered: it stays below 1 in double precision up to {@code u} of
  * about 10^5 (the normal law rounds to 1 from {@code u = 8.3}), and below the range rule's 1.
  *
- * <p>The statistics live in caller-owned arrays (the per-key state) and are updated in place: O(1) work and no
- * allocation per event. Immutable and thread-safe.
+ * <p>Maps one-to-one onto the {@code LikelihoodStats} record of the stored state. Mutable and not thread-safe: one
+ * instance belongs to one key's state.
  */
 public final class AnomalyLikelihood {
     /** Deviation, in standard deviations, that the surprise treats as one: s = P(T/2, (r / 2)^2 / 2). */
@@ -46,81 +45,137 @@ public final class AnomalyLikelihood {
      * change of a hundredth into an alert.
      */
     public static final double MIN_SD = 0.01;
-    /** Length of the statistics array: {average, mean, variance}. */
-    public static final int STATS = 3;
 
     private static final double SQRT3 = Math.sqrt(3.0);
 
-    private final double halfTargets;
-    private final double smoothing;
-    private final double minWeight;
+    /** The window and half-life every key's likelihood is computed with. Immutable and thread-safe. */
+    public static final class Rule {
+        private final double smoothing;
+        private final double minWeight;
 
-    /**
-     * @param targets how many targets the deviations combine (the degrees of freedom of the surprise)
-     * @param windowEvents {@code W}: the short average gives a new surprise the weight {@code 1/W}; 1 compares each
-     *     observation on its own
-     * @param halfLifeEvents {@code H}: after this many events an average weighs half as much in the statistics
-     */
-    public AnomalyLikelihood(int targets, double windowEvents, double halfLifeEvents) {
-        if (targets < 1) {
-            throw new IllegalArgumentException("targets must be at least 1, found " + targets);
+        /**
+         * @param windowEvents {@code W}: the short average gives a new surprise the weight {@code 1/W}; 1 compares
+         *     each observation on its own
+         * @param halfLifeEvents {@code H}: after this many events an average weighs half as much in the statistics
+         */
+        public Rule(double windowEvents, double halfLifeEvents) {
+            if (!(windowEvents >= 1.0) || !Double.isFinite(windowEvents)) {
+                throw new IllegalArgumentException("windowEvents must be a finite number >= 1, found "
+                        + windowEvents);
+            }
+            if (!(halfLifeEvents >= 1.0) || !Double.isFinite(halfLifeEvents)) {
+                throw new IllegalArgumentException("halfLifeEvents must be a finite number >= 1, found "
+                        + halfLifeEvents);
+            }
+            this.smoothing = 1.0 / windowEvents;
+            this.minWeight = 1.0 - StrictMath.pow(2.0, -1.0 / halfLifeEvents);
         }
-        if (!(windowEvents >= 1.0) || !Double.isFinite(windowEvents)) {
-            throw new IllegalArgumentException("windowEvents must be a finite number >= 1, found " + windowEvents);
-        }
-        if (!(halfLifeEvents >= 1.0) || !Double.isFinite(halfLifeEvents)) {
-            throw new IllegalArgumentException("halfLifeEvents must be a finite number >= 1, found "
-                    + halfLifeEvents);
-        }
-        this.halfTargets = targets / 2.0;
-        this.smoothing = 1.0 / windowEvents;
-        this.minWeight = 1.0 - StrictMath.pow(2.0, -1.0 / halfLifeEvents);
+    }
+
+    private long count;
+    private double average;
+    private double mean;
+    private double variance;
+
+    private AnomalyLikelihood(long count, double average, double mean, double variance) {
+        this.count = count;
+        this.average = average;
+        this.mean = mean;
+        this.variance = variance;
+    }
+
+    /** The likelihood of a key that has had no surprise yet. */
+    public static AnomalyLikelihood empty() {
+        return new AnomalyLikelihood(0, 0.0, 0.0, 0.0);
     }
 
     /**
-     * Returns the surprise in [0,1] of an observation with deviation {@code deviation} ({@link
-     * ResidualScorer#deviation}): the chi-squared distribution function, T degrees of freedom, at
+     * A likelihood restored from stored values.
+     *
+     * @throws IllegalArgumentException if the count is negative
+     */
+    public static AnomalyLikelihood of(long count, double average, double mean, double variance) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count: expected >= 0, found " + count);
+        }
+        return new AnomalyLikelihood(count, average, mean, variance);
+    }
+
+    /**
+     * The surprise in [0,1] of an observation with deviation {@code deviation} ({@link ErrorStats#deviation}) over
+     * {@code targets} targets: the chi-squared distribution function, {@code targets} degrees of freedom, at
      * {@code (deviation / SURPRISE_SCALE)^2}.
      */
-    public double surprise(double deviation) {
+    public static double surprise(double deviation, int targets) {
         double scaled = deviation / SURPRISE_SCALE;
-        return Gamma.regularizedGammaP(halfTargets, scaled * scaled / 2.0);
+        return Gamma.regularizedGammaP(targets / 2.0, scaled * scaled / 2.0);
     }
 
-    /**
-     * Returns the likelihood in [0,1] of an observation with surprise {@code surprise}, given the key's statistics
-     * before it.
-     *
-     * @param surprise the observation's {@link #surprise}
-     * @param count how many surprises the statistics hold
-     * @param stats the key's {average, mean, variance}; ignored when {@code count} is 0
-     */
-    public double likelihood(double surprise, long count, double[] stats) {
+    /** The likelihood in [0,1] of an observation with surprise {@code surprise}, given the statistics before it. */
+    public double likelihood(double surprise, Rule rule) {
         if (count == 0) {
             return 0.5;
         }
-        double average = stats[0] + (surprise - stats[0]) * smoothing;
-        return studentT3((average - stats[1]) / Math.max(Math.sqrt(stats[2]), MIN_SD));
+        double next = average + (surprise - average) * rule.smoothing;
+        return studentT3((next - mean) / Math.max(Math.sqrt(variance), MIN_SD));
     }
 
-    /** Folds {@code surprise} into the key's statistics, in place, and returns the new count. */
-    public long update(double surprise, long count, double[] stats) {
-        double average = count == 0 ? surprise : stats[0] + (surprise - stats[0]) * smoothing;
+    /** Folds {@code surprise} into the statistics. */
+    public void add(double surprise, Rule rule) {
+        average = count == 0 ? surprise : average + (surprise - average) * rule.smoothing;
         if (count == 0) {
-            stats[1] = average;
-            stats[2] = PRIOR_VARIANCE;
+            mean = average;
+            variance = PRIOR_VARIANCE;
         }
-        double weight = Math.max(1.0 / (count + 1 + PRIOR_EVENTS), minWeight);
-        double delta = average - stats[1];
-        stats[0] = average;
-        stats[1] += weight * delta;
-        stats[2] = (1.0 - weight) * (stats[2] + weight * delta * delta);
-        return count + 1;
+        double weight = Math.max(1.0 / (count + 1 + PRIOR_EVENTS), rule.minWeight);
+        double delta = average - mean;
+        mean += weight * delta;
+        variance = (1.0 - weight) * (variance + weight * delta * delta);
+        count++;
+    }
+
+    /** How many surprises have been folded in. */
+    public long count() {
+        return count;
+    }
+
+    /** The short average of the recent surprises. */
+    public double average() {
+        return average;
+    }
+
+    /** The longer-term weighted mean of the short averages. */
+    public double mean() {
+        return mean;
+    }
+
+    /** The longer-term weighted variance of the short averages. */
+    public double variance() {
+        return variance;
     }
 
     /** The distribution function of Student's t with 3 degrees of freedom, in closed form. */
     static double studentT3(double u) {
         double x = u / SQRT3;
         return 0.5 + (Math.atan(x) + x / (1.0 + x * x)) / Math.PI;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AnomalyLikelihood that && count == that.count
+                && Double.compare(average, that.average) == 0 && Double.compare(mean, that.mean) == 0
+                && Double.compare(variance, that.variance) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(count) * 31 * 31 * 31 + Double.hashCode(average) * 31 * 31 + Double.hashCode(mean) * 31
+                + Double.hashCode(variance);
+    }
+
+    @Override
+    public String toString() {
+        return "AnomalyLikelihood{count=" + count + ", average=" + average + ", mean=" + mean + ", variance="
+                + variance + "}";
     }
 }

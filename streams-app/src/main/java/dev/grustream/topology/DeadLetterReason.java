@@ -1,5 +1,7 @@
 package dev.grustream.topology;
 
+import dev.grustream.forecast.Refusal;
+
 /**
  * Why an input record was sent to the dead-letter topic. The {@link #code()} is written in the
  * {@value DeadLetters#REASON_HEADER} header and tags the dead-letter metric.
@@ -42,6 +44,18 @@ public enum DeadLetterReason {
 
     DeadLetterReason(String code) {
         this.code = code;
+    }
+
+    /** The reason a refusal of the forecasting core is dead-lettered with. */
+    public static DeadLetterReason of(Refusal refusal) {
+        return switch (refusal) {
+            case DUPLICATE -> DUPLICATE;
+            case LATE -> LATE;
+            case MISSING_FEATURE -> MISSING_FEATURE;
+            case UNKNOWN_FEATURE -> UNKNOWN_FEATURE;
+            case NOT_FINITE -> NOT_FINITE;
+            case OUT_OF_RANGE -> OUT_OF_RANGE;
+        };
     }
 
     /** The stable, machine-readable name of the reason. */

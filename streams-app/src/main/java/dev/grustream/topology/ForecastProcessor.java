@@ -1,12 +1,13 @@
 package dev.grustream.topology;
 
-import dev.grustream.avro.AnomalyAlert;
-import dev.grustream.avro.Forecast;
 import dev.grustream.avro.PendingObservation;
 import dev.grustream.avro.StateReset;
+import dev.grustream.forecast.Event;
+import dev.grustream.forecast.Forecaster;
+import dev.grustream.forecast.KeyState;
+import dev.grustream.forecast.Outcome;
+import dev.grustream.forecast.Refusal;
 import dev.grustream.scoring.AlertLevel;
-import dev.grustream.topology.internals.BatchRunner;
-import dev.grustream.topology.internals.KeyState;
 import dev.grustream.topology.internals.PendingBuffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #process} rejects what can be judged from the record alone (key, value, size, time) and buffers the
  * rest in a crash-safe {@link PendingBuffer}; the buffer is advanced as one batch when it is full or when
- * {@code batch.linger.ms} of wall-clock time has passed ({@link BatchRunner}). With {@code batch.max.size = 1} every
+ * {@code batch.linger.ms} of wall-clock time has passed, through the forecasting core ({@link Forecaster}), and
+ * stores the states it returns. {@link OutputRecords} turns the core's outcomes into records. With {@code batch.max.size = 1} every
  * observation is advanced at once, with no buffer. A stream-time punctuation evicts keys idle for longer than
  * {@code state.ttl.ms}, a bounded number per scan.
  *
@@ -52,9 +54,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, KeyState> states;
     private PendingBuffer pending;
-    private BatchRunner runner;
+    private Forecaster forecaster;
     private String evictionCursor;
-    /** Anomaly score of each key's last forecast in the batch being advanced, kept in its stored state. */
 
     ForecastProcessor(ForecasterSettings settings, ActiveModel activeModel, ForecasterMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -67,9 +68,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
-        this.runner = new BatchRunner(settings.backend(), settings.batchMaxSize(), settings.scorer(),
-                settings::likelihood, settings.rangeCheck(), settings.alertPolicy(), settings.lateGraceMs(),
-                settings.resetGapMs(), settings.maxAbsNormalized());
+        this.forecaster = new Forecaster(settings.rules(), settings.backend(), settings.batchMaxSize());
         if (settings.batching()) {
             pending = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE),
                     settings.batchMaxSize());
@@ -187,9 +186,14 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     private void advance(List<PendingObservation> batch) {
+        List<Event> events = new ArrayList<>(batch.size());
+        for (PendingObservation pendingEvent : batch) {
+            events.add(new Event(pendingEvent.getKey(), pendingEvent.getEventTime().toEpochMilli(),
+                    pendingEvent.getFeatures()));
+        }
         Map<String, KeyState> touched;
         try {
-            touched = runner.run(batch, activeModel.current(), states::get, sink);
+            touched = forecaster.advance(events, activeModel.current(), states::get, new Forwarder(batch));
         } catch (RuntimeException e) {
             throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
                     + " observations failed", e);
@@ -199,38 +203,46 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         states.putAll(updates);
     }
 
-    private final BatchRunner.Sink sink = new BatchRunner.Sink() {
+    /** Forwards the core's outcomes for one batch as forecast, alert and dead-letter records. */
+    private final class Forwarder implements Forecaster.Outcomes {
+        private final List<PendingObservation> batch;
+
+        Forwarder(List<PendingObservation> batch) {
+            this.batch = batch;
+        }
+
         @Override
-        public void forecast(PendingObservation observation, Forecast forecast, StateReset reset) {
+        public void accepted(int index, Outcome outcome) {
             metrics.forecast();
-            if (reset != StateReset.NONE) {
-                metrics.reset(reset);
+            if (outcome.reset() != StateReset.NONE) {
+                metrics.reset(outcome.reset());
             }
-            context.forward(new Record<Object, Object>(observation.getKey(), forecast,
-                    outputTime(observation.getEventTime().toEpochMilli())), GruStreamTopology.FORECASTS_SINK);
+            long time = outputTime(outcome.eventTime());
+            context.forward(new Record<Object, Object>(outcome.key(), OutputRecords.forecast(outcome), time),
+                    GruStreamTopology.FORECASTS_SINK);
+            if (outcome.alert() != AlertLevel.NONE) {
+                metrics.alert(outcome.alert());
+                context.forward(new Record<Object, Object>(outcome.key(),
+                        OutputRecords.alert(outcome, settings.rules().alerts().threshold()), time),
+                        GruStreamTopology.ALERTS_SINK);
+            }
         }
 
         @Override
-        public void alert(PendingObservation observation, AnomalyAlert alert, AlertLevel level) {
-            metrics.alert(level);
-            context.forward(new Record<Object, Object>(observation.getKey(), alert,
-                    outputTime(observation.getEventTime().toEpochMilli())), GruStreamTopology.ALERTS_SINK);
-        }
-
-        @Override
-        public void deadLetter(PendingObservation observation, DeadLetterReason reason, String message) {
+        public void refused(int index, Refusal refusal, String message) {
+            PendingObservation observation = batch.get(index);
             byte[] raw = new byte[observation.getRawValue().remaining()];
             observation.getRawValue().duplicate().get(raw);
             forwardDeadLetter(observation.getKey().getBytes(StandardCharsets.UTF_8), raw,
-                    observation.getRecordTimestamp(), null, reason, message, observation.getSourceTopic(),
-                    observation.getSourcePartition(), observation.getSourceOffset());
+                    observation.getRecordTimestamp(), null, DeadLetterReason.of(refusal), message,
+                    observation.getSourceTopic(), observation.getSourcePartition(), observation.getSourceOffset());
         }
 
         @Override
-        public void modelCall(int batch, long nanos) {
-            metrics.modelCall(batch, nanos);
+        public void modelCall(int rows, long nanos) {
+            metrics.modelCall(rows, nanos);
         }
-    };
+    }
 
     /** Deletes keys idle for longer than the TTL, scanning at most {@code state.ttl.scan.max.keys} keys. */
     private void evictIdleKeys(long streamTime) {
@@ -265,8 +277,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     @Override
     public void close() {
-        if (runner != null) {
-            runner.close();
+        if (forecaster != null) {
+            forecaster.close();
         }
     }
 }

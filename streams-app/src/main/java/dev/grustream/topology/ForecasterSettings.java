@@ -25,15 +25,17 @@ import static dev.grustream.config.GruStreamConfig.STATE_TTL_SCAN_INTERVAL_MS;
 import static dev.grustream.config.GruStreamConfig.STATE_TTL_SCAN_MAX_KEYS;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.Backend;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.AnomalyLikelihood;
-import dev.grustream.scoring.RangeCheck;
-import dev.grustream.scoring.ResidualScorer;
+import dev.grustream.scoring.ErrorStats;
+import dev.grustream.scoring.ValueRange;
 import java.util.Locale;
 
 /**
- * The settings of the forecasting processor, read once from a {@link GruStreamConfig}.
+ * The settings of the forecasting processor, read once from a {@link GruStreamConfig}: how it batches, stores and
+ * evicts, what it refuses before buffering, and the {@link ForecastRules} of the forecasting core.
  *
  * <p>Immutable and thread-safe.
  */
@@ -41,21 +43,14 @@ public record ForecasterSettings(
         Backend backend,
         int batchMaxSize,
         long batchLingerMs,
-        double halfLifeEvents,
-        double likelihoodWindowEvents,
-        double likelihoodHalfLifeEvents,
-        RangeCheck rangeCheck,
-        AlertPolicy alertPolicy,
-        long lateGraceMs,
+        ForecastRules rules,
         long futureToleranceMs,
-        long resetGapMs,
         long ttlMs,
         long ttlScanIntervalMs,
         int ttlScanMaxKeys,
         boolean storeCaching,
         int maxKeyBytes,
-        int maxValueBytes,
-        double maxAbsNormalized) {
+        int maxValueBytes) {
 
     /** Floor of the forecast-error standard deviation, as a fraction of a target's normalisation scale. */
     static final double MIN_ERROR_STD_RATIO = 1e-3;
@@ -65,36 +60,33 @@ public record ForecasterSettings(
                 Backend.valueOf(config.getString(MODEL_BACKEND).toUpperCase(Locale.ROOT)),
                 config.getInt(BATCH_MAX_SIZE),
                 config.getLong(BATCH_LINGER_MS),
-                config.getDouble(RESIDUAL_HALFLIFE_EVENTS),
-                config.getDouble(ANOMALY_LIKELIHOOD_WINDOW_EVENTS),
-                config.getDouble(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS),
-                new RangeCheck(config.getBoolean(ANOMALY_RANGE_ENABLED), config.getDouble(ANOMALY_RANGE_TOLERANCE),
-                        config.getLong(ANOMALY_RANGE_WARMUP_EVENTS)),
-                new AlertPolicy(config.getDouble(ANOMALY_THRESHOLD), config.getDouble(ANOMALY_CRITICAL_THRESHOLD),
-                        config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)),
-                config.getLong(LATE_GRACE_MS),
+                rules(config),
                 config.getLong(FUTURE_TOLERANCE_MS),
-                config.getLong(STATE_RESET_GAP_MS),
                 config.getLong(STATE_TTL_MS),
                 config.getLong(STATE_TTL_SCAN_INTERVAL_MS),
                 config.getInt(STATE_TTL_SCAN_MAX_KEYS),
                 config.getBoolean(STATE_STORE_CACHING),
                 config.getInt(INPUT_MAX_KEY_BYTES),
-                config.getInt(INPUT_MAX_VALUE_BYTES),
-                config.getDouble(INPUT_MAX_ABS_NORMALIZED));
+                config.getInt(INPUT_MAX_VALUE_BYTES));
+    }
+
+    /** The forecasting core's rules in {@code config}. */
+    public static ForecastRules rules(GruStreamConfig config) {
+        return new ForecastRules(
+                config.getLong(LATE_GRACE_MS),
+                config.getLong(STATE_RESET_GAP_MS),
+                config.getDouble(INPUT_MAX_ABS_NORMALIZED),
+                new ErrorStats.Rule(config.getDouble(RESIDUAL_HALFLIFE_EVENTS), MIN_ERROR_STD_RATIO),
+                new AnomalyLikelihood.Rule(config.getDouble(ANOMALY_LIKELIHOOD_WINDOW_EVENTS),
+                        config.getDouble(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS)),
+                new ValueRange.Rule(config.getBoolean(ANOMALY_RANGE_ENABLED),
+                        config.getDouble(ANOMALY_RANGE_TOLERANCE), config.getLong(ANOMALY_RANGE_WARMUP_EVENTS)),
+                new AlertPolicy(config.getDouble(ANOMALY_THRESHOLD), config.getDouble(ANOMALY_CRITICAL_THRESHOLD),
+                        config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)));
     }
 
     /** Whether observations are buffered and advanced in batches, rather than one by one. */
     public boolean batching() {
         return batchMaxSize > 1;
-    }
-
-    ResidualScorer scorer() {
-        return new ResidualScorer(halfLifeEvents, MIN_ERROR_STD_RATIO);
-    }
-
-    /** The anomaly likelihood for a model with {@code targets} targets. */
-    AnomalyLikelihood likelihood(int targets) {
-        return new AnomalyLikelihood(targets, likelihoodWindowEvents, likelihoodHalfLifeEvents);
     }
 }

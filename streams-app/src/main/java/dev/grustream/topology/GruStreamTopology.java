@@ -1,8 +1,8 @@
 package dev.grustream.topology;
 
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.topology.internals.KeyState;
-import dev.grustream.topology.internals.StateCodec;
+import dev.grustream.forecast.KeyState;
+import dev.grustream.topology.internals.KeyStateSerde;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
@@ -85,7 +85,7 @@ public final class GruStreamTopology {
 
     private static StoreBuilder<KeyValueStore<String, KeyState>> stateStore(ForecasterSettings settings) {
         StoreBuilder<KeyValueStore<String, KeyState>> builder = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new StateCodec())
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new KeyStateSerde())
                 .withLoggingEnabled(Map.of());
         return settings.storeCaching() ? builder.withCachingEnabled() : builder.withCachingDisabled();
     }

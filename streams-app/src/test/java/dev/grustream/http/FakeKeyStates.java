@@ -1,6 +1,6 @@
 package dev.grustream.http;
 
-import dev.grustream.topology.internals.KeyState;
+import dev.grustream.forecast.KeyState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

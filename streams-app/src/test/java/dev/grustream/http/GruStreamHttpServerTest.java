@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.grustream.forecast.KeyState;
+import dev.grustream.forecast.KeyStateFixture;
 import dev.grustream.model.Backend;
 import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.ErrorStats;
 import dev.grustream.service.ModelSwitch;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
-import dev.grustream.topology.internals.KeyState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -75,16 +77,8 @@ class GruStreamHttpServerTest {
     }
 
     private static KeyState state(long step, double score) {
-        KeyState state = KeyState.fresh("persistence", "1", 1, 1, null);
-        state.forecast()[0] = 10.5;
-        state.errorMean()[0] = 0.1;
-        state.errorVariance()[0] = 0.04;
-        state.errorCount(step - 1);
-        for (int i = 0; i < step; i++) {
-            state.advanced(1_000L * (i + 1));
-        }
-        state.scored(score);
-        return state;
+        return KeyStateFixture.of("persistence", "1", step, 1_000L * step, 10.5,
+                ErrorStats.of(step - 1, new double[] {0.1}, new double[] {0.04}, new double[] {0.16}), score);
     }
 
     private HttpResponse<String> get(GruStreamHttpServer target, String rawPath) throws Exception {
@@ -128,9 +122,8 @@ class GruStreamHttpServerTest {
 
     @Test
     void aStateMadeByAnotherModelIsMarkedInactiveWithGenericTargetNames() throws Exception {
-        KeyState old = KeyState.fresh("persistence", "0", 1, 1, null);
-        old.advanced(5_000);
-        keyStates.states.put("k", old);
+        keyStates.states.put("k", KeyStateFixture.of("persistence", "0", 1, 5_000, 0.0, ErrorStats.empty(1),
+                Double.NaN));
 
         JsonNode body = json(get("/v1/series/k"));
 

@@ -8,19 +8,22 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class AnomalyLikelihoodTest {
-    private final AnomalyLikelihood likelihood = new AnomalyLikelihood(1, 10, 500);
+    private final AnomalyLikelihood.Rule rule = new AnomalyLikelihood.Rule(10, 500);
 
-    /** A key's statistics and count, fed deviations as the service feeds them. */
+    private static double surprise(double deviation) {
+        return AnomalyLikelihood.surprise(deviation, 1);
+    }
+
+    /** A key's likelihood, fed deviations as the service feeds them. */
     private final class Key {
-        final double[] stats = new double[AnomalyLikelihood.STATS];
-        long count;
+        final AnomalyLikelihood likelihood = AnomalyLikelihood.empty();
 
         double score(double deviation) {
-            return likelihood.likelihood(likelihood.surprise(deviation), count, stats);
+            return likelihood.likelihood(surprise(deviation), rule);
         }
 
         Key feed(double deviation) {
-            count = likelihood.update(likelihood.surprise(deviation), count, stats);
+            likelihood.add(surprise(deviation), rule);
             return this;
         }
 
@@ -52,13 +55,13 @@ class AnomalyLikelihoodTest {
     @Test
     void surpriseIsTheChiSquaredDistributionFunctionOfTheScaledDeviation() {
         // scipy.stats.chi2.cdf((3 / 2)**2, 1) and chi2.cdf((5 / 2)**2, 2); commons-math's series converges to 1e-14.
-        assertThat(likelihood.surprise(3.0)).isCloseTo(0.8663855974622842, within(1e-12));
-        assertThat(new AnomalyLikelihood(2, 10, 500).surprise(5.0)).isCloseTo(0.9560630663765926, within(1e-12));
+        assertThat(surprise(3.0)).isCloseTo(0.8663855974622842, within(1e-12));
+        assertThat(AnomalyLikelihood.surprise(5.0, 2)).isCloseTo(0.9560630663765926, within(1e-12));
     }
 
     @Test
     void surpriseIsBoundedByOne() {
-        assertThat(likelihood.surprise(1e6)).isEqualTo(1.0);
+        assertThat(surprise(1e6)).isEqualTo(1.0);
     }
 
     @Test
@@ -66,7 +69,9 @@ class AnomalyLikelihoodTest {
         Key large = new Key().feedHalfNormal(500, 3).feed(20.0);
         Key huge = new Key().feedHalfNormal(500, 3).feed(1e6);
 
-        assertThat(huge.stats).containsExactly(large.stats, within(1e-12));
+        assertThat(huge.likelihood.mean()).isCloseTo(large.likelihood.mean(), within(1e-12));
+        assertThat(huge.likelihood.variance()).isCloseTo(large.likelihood.variance(), within(1e-12));
+        assertThat(huge.likelihood.average()).isCloseTo(large.likelihood.average(), within(1e-12));
     }
 
     @Test
@@ -78,33 +83,32 @@ class AnomalyLikelihoodTest {
     void theFirstSurpriseIsItsOwnAverageAndTheStartingMean() {
         Key key = new Key().feed(3.0);
 
-        assertThat(key.count).isEqualTo(1);
-        assertThat(key.stats[0]).isEqualTo(likelihood.surprise(3.0));
-        assertThat(key.stats[1]).isEqualTo(likelihood.surprise(3.0));
+        assertThat(key.likelihood.count()).isEqualTo(1);
+        assertThat(key.likelihood.average()).isEqualTo(surprise(3.0));
+        assertThat(key.likelihood.mean()).isEqualTo(surprise(3.0));
     }
 
     @Test
     void theAverageMovesByAWindowthOfEachNewSurprise() {
-        double[] stats = new double[AnomalyLikelihood.STATS];
-        long count = likelihood.update(0.0, 0, stats);
-        likelihood.update(1.0, count, stats);
+        AnomalyLikelihood likelihood = AnomalyLikelihood.empty();
+        likelihood.add(0.0, rule);
+        likelihood.add(1.0, rule);
 
-        assertThat(stats[0]).isCloseTo(0.1, within(1e-15));
+        assertThat(likelihood.average()).isCloseTo(0.1, within(1e-15));
     }
 
     @Test
     void statisticsConvergeToThoseOfTheAveragedSurprises() {
         Random random = new Random(3);
-        double[] stats = new double[AnomalyLikelihood.STATS];
-        long count = 0;
+        AnomalyLikelihood likelihood = AnomalyLikelihood.empty();
         for (int i = 0; i < 100_000; i++) {
-            count = likelihood.update(random.nextDouble(), count, stats);
+            likelihood.add(random.nextDouble(), rule);
         }
 
         // Uniform surprises: mean 1/2, variance 1/12; an exponential average with weight a = 1/10 keeps a/(2-a) of
         // the variance. 100,000 events at a half-life of 500 leave the estimates within a few percent.
-        assertThat(stats[1]).isCloseTo(0.5, within(0.02));
-        assertThat(stats[2]).isCloseTo(1.0 / 12 * 0.1 / 1.9, within(0.001));
+        assertThat(likelihood.mean()).isCloseTo(0.5, within(0.02));
+        assertThat(likelihood.variance()).isCloseTo(1.0 / 12 * 0.1 / 1.9, within(0.001));
     }
 
     @Test
@@ -149,7 +153,7 @@ class AnomalyLikelihoodTest {
 
     @Test
     void refusesAWindowBelowOneEvent() {
-        assertThatThrownBy(() -> new AnomalyLikelihood(1, 0.5, 500))
+        assertThatThrownBy(() -> new AnomalyLikelihood.Rule(0.5, 500))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("windowEvents").hasMessageContaining("0.5");
     }

@@ -11,7 +11,7 @@ import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Severity;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.scoring.ResidualScorer;
+import dev.grustream.scoring.ErrorStats;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.nio.ByteBuffer;
@@ -276,9 +276,9 @@ abstract class ForecastTopologyContract {
         harness.flush();
 
         var state = harness.stateStore().get("a");
-        assertThat(state.rangeCount()).isEqualTo(31);
-        assertThat(state.errorCount()).isZero();
-        assertThat(state.likelihoodCount()).isZero();
+        assertThat(state.range().count()).isEqualTo(31);
+        assertThat(state.errors().count()).isZero();
+        assertThat(state.likelihood().count()).isZero();
     }
 
     @Test
@@ -378,8 +378,8 @@ abstract class ForecastTopologyContract {
         var state = harness.stateStore().get("a");
         assertThat(state.step()).isEqualTo(12);
         assertThat(state.lastEventTime()).isEqualTo(T0 + 11 * MINUTE);
-        assertThat(state.forecast()[0]).isEqualTo(lastForecast.getForecast().get("value").get(0));
-        assertThat(state.errorCount()).isEqualTo(11);
+        assertThat(state.forecast(0)).isEqualTo(lastForecast.getForecast().get("value").get(0));
+        assertThat(state.errors().count()).isEqualTo(11);
         assertThat(state.modelVersion()).isEqualTo("1");
     }
 
@@ -389,10 +389,10 @@ abstract class ForecastTopologyContract {
         harness.flush();
 
         var state = harness.stateStore().get("a");
-        // 29 errors; the first ResidualScorer.MIN_ERRORS of them build the error statistics without a deviation.
-        assertThat(state.likelihoodCount()).isEqualTo(29 - ResidualScorer.MIN_ERRORS);
-        assertThat(state.rangeCount()).isEqualTo(30);
-        assertThat(state.rangeMax()[0]).isEqualTo(IntStream.range(0, 30).mapToDouble(i -> steady(i)).max()
+        // 29 errors; the first ErrorStats.MIN_ERRORS of them build the error statistics without a deviation.
+        assertThat(state.likelihood().count()).isEqualTo(29 - ErrorStats.MIN_ERRORS);
+        assertThat(state.range().count()).isEqualTo(30);
+        assertThat(state.range().max(0)).isEqualTo(IntStream.range(0, 30).mapToDouble(i -> steady(i)).max()
                 .orElseThrow());
     }
 

@@ -68,7 +68,7 @@ class PerKeyNormalisationTopologyTest {
                 harness.send("k", T0 + i * MINUTE, wave(i));
             }
 
-            var stats = harness.stateStore().get("k").featureStats();
+            var stats = harness.stateStore().get("k").features();
             assertThat(stats.count()).isEqualTo(30);
             assertThat(stats.mean(0)).isBetween(15.0, 25.0);
         }
@@ -84,7 +84,7 @@ class PerKeyNormalisationTopologyTest {
 
             Forecast afterGap = harness.forecastValues().get(30);
             assertThat(afterGap.getStateReset()).isEqualTo(StateReset.GAP);
-            assertThat(harness.stateStore().get("k").featureStats().count()).isEqualTo(31);
+            assertThat(harness.stateStore().get("k").features().count()).isEqualTo(31);
         }
     }
 }

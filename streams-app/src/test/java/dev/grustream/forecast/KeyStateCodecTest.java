@@ -1,9 +1,12 @@
-package dev.grustream.topology.internals;
+package dev.grustream.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.avro.history.SchemaHistory;
 import dev.grustream.model.KeyStats;
+import dev.grustream.scoring.AnomalyLikelihood;
+import dev.grustream.scoring.ErrorStats;
+import dev.grustream.scoring.ValueRange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,74 +19,58 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
-class StateCodecTest {
+class KeyStateCodecTest {
 
     private static KeyState state(KeyStats stats) {
-        KeyState state = KeyState.fresh("m", "1", 4, 1, stats);
-        state.hidden()[2] = 0.5f;
-        state.forecast()[0] = 3.25;
-        state.errorMean()[0] = 0.1;
-        state.errorVariance()[0] = 0.2;
-        state.errorMeanAbsDeviation()[0] = 0.35;
-        state.errorCount(7);
-        state.advanced(1_000);
-        state.alerted(900);
-        state.scored(0.75);
-        state.likelihoodStats()[0] = 1.5;
-        state.likelihoodStats()[1] = 0.8;
-        state.likelihoodStats()[2] = 0.04;
-        state.likelihoodCount(6);
-        state.rangeMin()[0] = -2.0;
-        state.rangeMax()[0] = 9.0;
-        state.rangeCount(7);
-        return state;
+        return KeyState.restored("m", "1", stats, new float[] {0f, 0f, 0.5f, 0f},
+                        ErrorStats.of(7, new double[] {0.1}, new double[] {0.2}, new double[] {0.35}),
+                        AnomalyLikelihood.of(6, 1.5, 0.8, 0.04), ValueRange.of(7, new double[] {-2.0},
+                                new double[] {9.0}))
+                .restoreProgress(1, 1_000, 900, 0.75)
+                .restoreForecast(new double[] {3.25});
     }
 
     @Test
     void roundTripsEveryField() {
-        KeyState decoded = StateCodec.decode(StateCodec.encode(state(KeyStats.of(5, new double[] {2.0},
+        KeyState decoded = KeyStateCodec.decode(KeyStateCodec.encode(state(KeyStats.of(5, new double[] {2.0},
                 new double[] {0.25}))));
 
         assertThat(decoded.modelName()).isEqualTo("m");
         assertThat(decoded.hidden()).containsExactly(0f, 0f, 0.5f, 0f);
-        assertThat(decoded.forecast()).containsExactly(3.25);
+        assertThat(decoded.forecast(0)).isEqualTo(3.25);
         assertThat(decoded.hasForecast()).isTrue();
-        assertThat(decoded.errorCount()).isEqualTo(7);
-        assertThat(decoded.errorMeanAbsDeviation()).containsExactly(0.35);
+        assertThat(decoded.errors()).isEqualTo(ErrorStats.of(7, new double[] {0.1}, new double[] {0.2},
+                new double[] {0.35}));
         assertThat(decoded.step()).isEqualTo(1);
         assertThat(decoded.lastEventTime()).isEqualTo(1_000);
         assertThat(decoded.lastAlertTime()).isEqualTo(900);
         assertThat(decoded.lastAnomalyScore()).isEqualTo(0.75);
-        assertThat(decoded.featureStats()).isEqualTo(KeyStats.of(5, new double[] {2.0}, new double[] {0.25}));
+        assertThat(decoded.features()).isEqualTo(KeyStats.of(5, new double[] {2.0}, new double[] {0.25}));
     }
 
     @Test
     void roundTripsTheLikelihoodStatisticsAndTheValueRange() {
-        KeyState decoded = StateCodec.decode(StateCodec.encode(state(null)));
+        KeyState decoded = KeyStateCodec.decode(KeyStateCodec.encode(state(null)));
 
-        assertThat(decoded.likelihoodCount()).isEqualTo(6);
-        assertThat(decoded.likelihoodStats()).containsExactly(1.5, 0.8, 0.04);
-        assertThat(decoded.rangeCount()).isEqualTo(7);
-        assertThat(decoded.rangeMin()).containsExactly(-2.0);
-        assertThat(decoded.rangeMax()).containsExactly(9.0);
+        assertThat(decoded.likelihood()).isEqualTo(AnomalyLikelihood.of(6, 1.5, 0.8, 0.04));
+        assertThat(decoded.range()).isEqualTo(ValueRange.of(7, new double[] {-2.0}, new double[] {9.0}));
     }
 
     @Test
     void roundTripsAMissingAnomalyScoreAsNaN() {
-        KeyState state = state(null);
-        state.scored(Double.NaN);
+        KeyState state = state(null).restoreProgress(1, 1_000, 900, Double.NaN);
 
-        assertThat(StateCodec.decode(StateCodec.encode(state)).lastAnomalyScore()).isNaN();
+        assertThat(KeyStateCodec.decode(KeyStateCodec.encode(state)).lastAnomalyScore()).isNaN();
     }
 
     @Test
     void writesTheNewestPublishedVersion() {
-        assertThat(StateCodec.encode(state(null))[0]).isEqualTo((byte) SchemaHistory.latestVersion("SeriesState"));
+        assertThat(KeyStateCodec.encode(state(null))[0]).isEqualTo((byte) SchemaHistory.latestVersion("SeriesState"));
     }
 
     @Test
     void stateWithoutFeatureStatisticsRoundTrips() {
-        assertThat(StateCodec.decode(StateCodec.encode(state(null))).featureStats()).isNull();
+        assertThat(KeyStateCodec.decode(KeyStateCodec.encode(state(null))).features()).isNull();
     }
 
     @Test
@@ -108,19 +95,17 @@ class StateCodecTest {
         new GenericDatumWriter<GenericRecord>(v1).write(old, encoder);
         encoder.flush();
 
-        KeyState decoded = StateCodec.decode(bytes.toByteArray());
+        KeyState decoded = KeyStateCodec.decode(bytes.toByteArray());
 
         assertThat(decoded.step()).isEqualTo(3);
         assertThat(decoded.lastEventTime()).isEqualTo(42);
-        assertThat(decoded.forecast()).containsExactly(1.5);
+        assertThat(decoded.forecast(0)).isEqualTo(1.5);
         assertThat(decoded.hidden()).hasSize(2);
-        assertThat(decoded.featureStats()).isNull();
+        assertThat(decoded.features()).isNull();
         assertThat(decoded.lastAnomalyScore()).isNaN();
-        assertThat(decoded.likelihoodCount()).isZero();
-        assertThat(decoded.likelihoodStats()).containsExactly(0.0, 0.0, 0.0);
-        assertThat(decoded.rangeCount()).isZero();
-        assertThat(decoded.rangeMin()).containsExactly(0.0);
+        assertThat(decoded.likelihood()).isEqualTo(AnomalyLikelihood.empty());
+        assertThat(decoded.range()).isEqualTo(ValueRange.empty(1));
         // sqrt(2/pi) * sd: the mean absolute deviation of Gaussian errors with the stored variance of 1.
-        assertThat(decoded.errorMeanAbsDeviation()).containsExactly(Math.sqrt(2.0 / Math.PI));
+        assertThat(decoded.errors().meanAbsDeviation(0)).isEqualTo(Math.sqrt(2.0 / Math.PI));
     }
 }

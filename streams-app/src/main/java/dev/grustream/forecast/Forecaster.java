@@ -1,0 +1,359 @@
+package dev.grustream.forecast;
+
+import dev.grustream.avro.StateReset;
+import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.GruStepper;
+import dev.grustream.model.KeyStats;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.model.Normalization;
+import dev.grustream.scoring.AlertLevel;
+import dev.grustream.scoring.AnomalyLikelihood;
+import dev.grustream.scoring.ValueRange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The forecasting core: advances each key's state by its observations and says, per observation, what became of it.
+ * It knows nothing of Kafka; the topology, the backtest and training all advance keys through it.
+ *
+ * <p>Per observation, in order: refuse it if its key's state or the model condemns it ({@link Refusal}); restart the
+ * key's state if it is new, made by another model or paused too long; score it against the forecast made at the
+ * key's previous event (the deviation of its error in {@link dev.grustream.scoring.ErrorStats}, the
+ * {@link AnomalyLikelihood} of that deviation, and the {@link ValueRange} rule, which scores 1); normalise it with
+ * the key's statistics; advance the GRU; and forecast the key's next values.
+ *
+ * <p>A batch is cut into rounds: round r holds the r-th observation of every key that has more than r, so each
+ * key's observations are processed strictly in arrival order while one model call advances many keys. A key's
+ * results depend only on its own observations and state, never on the batch it was advanced in: with the
+ * {@link Backend#JAVA} backend they are bit-identical whatever the batch size, so a replay reproduces them.
+ *
+ * <p>Not thread-safe: one instance belongs to one task or thread. It reuses its arrays between batches and rebuilds
+ * its model stepper when the model changes; {@link #close()} releases the stepper.
+ */
+public final class Forecaster implements AutoCloseable {
+
+    /** Where the outcome of each observation of a batch goes, by its index in the batch. */
+    public interface Outcomes {
+        /** Observation {@code index} was accepted. */
+        void accepted(int index, Outcome outcome);
+
+        /** Observation {@code index} was refused and changed nothing. */
+        void refused(int index, Refusal refusal, String message);
+
+        /** The model advanced {@code rows} keys in one call, in {@code nanos}. */
+        default void modelCall(int rows, long nanos) {
+        }
+    }
+
+    private final ForecastRules rules;
+    private final Backend backend;
+    private final int maxBatch;
+
+    private GruModel model;
+    private GruStepper stepper;
+    private ModelSpec spec;
+    private Normalization normalization;
+    private Map<String, Integer> featureIndex;
+    private int features;
+    private int targets;
+    private int stateSize;
+    private int horizon;
+
+    private float[] inputs;
+    private float[] states;
+    private float[] outputs;
+    private double[][] raw;
+    private double[][] actuals;
+    private double[][] errors;
+    private double[] scale;
+    private double[] oneStep;
+    private double[] surprises;
+    private double[] scores;
+    private boolean[] compared;
+    private StateReset[] resets;
+    private KeyState[] rowStates;
+    private int[] rowIndex;
+
+    /**
+     * @param backend where the model's arithmetic runs
+     * @param maxBatch the most keys one model call advances
+     */
+    public Forecaster(ForecastRules rules, Backend backend, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, found " + maxBatch);
+        }
+        this.rules = rules;
+        this.backend = backend;
+        this.maxBatch = maxBatch;
+    }
+
+    /**
+     * Processes {@code batch} with {@code activeModel} and returns the states of the keys it advanced, in first-seen
+     * order, for the caller to store. Keys whose every observation was refused are not among them.
+     *
+     * @param stored reads a key's stored state, or returns null for a key without one
+     */
+    public Map<String, KeyState> advance(List<Event> batch, GruModel activeModel, Function<String, KeyState> stored,
+            Outcomes outcomes) {
+        useModel(activeModel);
+        Map<String, KeyState> touched = new LinkedHashMap<>();
+        for (List<Integer> round : rounds(batch)) {
+            for (int from = 0; from < round.size(); from += maxBatch) {
+                advanceRows(batch, round.subList(from, Math.min(round.size(), from + maxBatch)), touched, stored,
+                        outcomes);
+            }
+        }
+        return touched;
+    }
+
+    /** The batch's indices cut into rounds: round r holds the r-th observation of each key that has more than r. */
+    private static List<List<Integer>> rounds(List<Event> batch) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<List<Integer>> rounds = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            int round = seen.merge(batch.get(i).key(), 1, Integer::sum) - 1;
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(i);
+        }
+        return rounds;
+    }
+
+    private void advanceRows(List<Event> batch, List<Integer> indices, Map<String, KeyState> touched,
+            Function<String, KeyState> stored, Outcomes outcomes) {
+        int rows = 0;
+        for (int index : indices) {
+            Event event = batch.get(index);
+            KeyState state = touched.containsKey(event.key()) ? touched.get(event.key()) : stored.apply(event.key());
+            if (prepare(rows, index, event, state, touched, outcomes)) {
+                rows++;
+            }
+        }
+        if (rows == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        stepper.step(rows, inputs, states, outputs);
+        outcomes.modelCall(rows, System.nanoTime() - start);
+        for (int row = 0; row < rows; row++) {
+            finish(row, batch.get(rowIndex[row]), outcomes);
+        }
+    }
+
+    /** Checks, scores and stages one observation in row {@code row}; false if it was refused instead. */
+    private boolean prepare(int row, int index, Event event, KeyState stored, Map<String, KeyState> touched,
+            Outcomes outcomes) {
+        if (stored != null && refusedAsOutOfOrder(index, event, stored.lastEventTime(), outcomes)) {
+            return false;
+        }
+        double[] values = raw[row];
+        if (refusedFeatures(index, event, values, outcomes)) {
+            return false;
+        }
+        StateReset reset = resetOf(stored, event.eventTime());
+        boolean keepsStatistics = reset == StateReset.NONE || reset == StateReset.GAP;
+        KeyStats stats = keepsStatistics && stored.features() != null
+                ? stored.features() : normalization.newKeyStats();
+        if (refusedAsOutOfRange(index, values, stats, row, outcomes)) {
+            return false;
+        }
+        KeyState state = reset == StateReset.NONE ? stored : KeyState.fresh(spec,
+                stats, reset == StateReset.GAP ? stored.range() : ValueRange.empty(targets));
+        touched.put(event.key(), state);
+
+        double[] actual = actuals[row];
+        for (int t = 0; t < targets; t++) {
+            actual[t] = values[spec.targetFeatureIndex(t)];
+        }
+        compared[row] = state.hasForecast();
+        surprises[row] = Double.NaN;
+        scores[row] = compared[row] ? score(row, state, stats) : 0.0;
+        normalization.update(values, stats);
+        System.arraycopy(state.hidden(), 0, states, row * stateSize, stateSize);
+        resets[row] = reset;
+        rowStates[row] = state;
+        rowIndex[row] = index;
+        return true;
+    }
+
+    /** The anomaly score of row {@code row}'s observation against the forecast {@code state} made for it. */
+    private double score(int row, KeyState state, KeyStats stats) {
+        double[] error = errors[row];
+        for (int t = 0; t < targets; t++) {
+            error[t] = actuals[row][t] - state.forecast(t);
+            scale[t] = normalization.scale(spec.targetFeatureIndex(t), stats);
+        }
+        double score = 0.0;
+        double deviation = state.errors().deviation(error, scale, rules.errors());
+        if (!Double.isNaN(deviation)) {
+            surprises[row] = AnomalyLikelihood.surprise(deviation, targets);
+            score = state.likelihood().likelihood(surprises[row], rules.likelihood());
+        }
+        return state.range().excludes(actuals[row], rules.range()) ? 1.0 : score;
+    }
+
+    private boolean refusedAsOutOfOrder(int index, Event event, long last, Outcomes outcomes) {
+        long eventTime = event.eventTime();
+        if (eventTime == last) {
+            outcomes.refused(index, Refusal.DUPLICATE, "the key already has an event at "
+                    + Instant.ofEpochMilli(eventTime) + "; a key's event times must increase");
+            return true;
+        }
+        if (last - eventTime > rules.lateGraceMs()) {
+            outcomes.refused(index, Refusal.LATE, "event time " + Instant.ofEpochMilli(eventTime) + " is "
+                    + (last - eventTime) + " ms before the key's last event (" + Instant.ofEpochMilli(last)
+                    + "), more than the grace of " + rules.lateGraceMs() + " ms");
+            return true;
+        }
+        return false;
+    }
+
+    /** Reads the model's features, in feature order, into {@code values}; refuses the observation if it cannot. */
+    private boolean refusedFeatures(int index, Event event, double[] values, Outcomes outcomes) {
+        Map<String, Double> given = event.features();
+        for (int f = 0; f < features; f++) {
+            String name = spec.features().get(f);
+            Double value = given.get(name);
+            if (value == null) {
+                outcomes.refused(index, Refusal.MISSING_FEATURE, "feature '" + name
+                        + "' is missing; the model expects exactly " + spec.features());
+                return true;
+            }
+            if (!Double.isFinite(value)) {
+                outcomes.refused(index, Refusal.NOT_FINITE, "feature '" + name + "' is " + value
+                        + "; values must be finite");
+                return true;
+            }
+            values[f] = value;
+        }
+        if (given.size() != features) {
+            for (String name : given.keySet()) {
+                if (!featureIndex.containsKey(name)) {
+                    outcomes.refused(index, Refusal.UNKNOWN_FEATURE, "feature '" + name
+                            + "' is not a feature of the model; the model expects exactly " + spec.features());
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Normalises {@code values} into row {@code row} of the model inputs with the key's statistics before this
+     * event; refuses the observation if a value would saturate the model.
+     */
+    private boolean refusedAsOutOfRange(int index, double[] values, KeyStats stats, int row, Outcomes outcomes) {
+        normalization.normaliseRow(values, stats, inputs, row * features);
+        for (int f = 0; f < features; f++) {
+            float normalised = inputs[row * features + f];
+            if (!Float.isFinite(normalised) || Math.abs(normalised) > rules.maxAbsNormalized()) {
+                outcomes.refused(index, Refusal.OUT_OF_RANGE, "feature '" + spec.features().get(f) + "' = "
+                        + values[f] + " is " + normalised + " after normalisation, beyond the accepted magnitude "
+                        + rules.maxAbsNormalized());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private StateReset resetOf(KeyState stored, long eventTime) {
+        if (stored == null) {
+            return StateReset.NEW_KEY;
+        }
+        if (!stored.madeBy(spec)) {
+            return StateReset.MODEL_CHANGE;
+        }
+        if (rules.resetGapMs() > 0 && eventTime - stored.lastEventTime() > rules.resetGapMs()) {
+            return StateReset.GAP;
+        }
+        return StateReset.NONE;
+    }
+
+    /** Folds row {@code row}'s observation into its key's state and reports the outcome. */
+    private void finish(int row, Event event, Outcomes outcomes) {
+        KeyState state = rowStates[row];
+        System.arraycopy(states, row * stateSize, state.hidden(), 0, stateSize);
+        if (compared[row]) {
+            state.errors().add(errors[row], rules.errors());
+        }
+        if (!Double.isNaN(surprises[row])) {
+            state.likelihood().add(surprises[row], rules.likelihood());
+        }
+        state.range().include(actuals[row]);
+
+        double[] forecast = new double[horizon * targets];
+        int base = row * horizon * targets;
+        for (int i = 0; i < forecast.length; i++) {
+            int target = i % targets;
+            forecast[i] = normalization.denormalise(spec.targetFeatureIndex(target), outputs[base + i],
+                    state.features());
+        }
+        double[] expected = null;
+        if (compared[row]) {
+            expected = new double[targets];
+            for (int t = 0; t < targets; t++) {
+                expected[t] = state.forecast(t);
+            }
+        }
+        System.arraycopy(forecast, 0, oneStep, 0, targets);
+        double score = scores[row];
+        state.advanced(event.eventTime(), compared[row] ? score : Double.NaN, oneStep);
+        AlertLevel alert = rules.alerts().decide(score, state.step(), state.lastAlertTime(), event.eventTime());
+        if (alert != AlertLevel.NONE) {
+            state.alerted(event.eventTime());
+        }
+        outcomes.accepted(rowIndex[row], new Outcome(event, spec.name(), spec.version(), spec.targets(), horizon,
+                state.step(), resets[row], forecast, actuals[row].clone(), expected, score,
+                rules.alerts().isAnomalous(score), alert));
+        rowStates[row] = null;
+    }
+
+    private void useModel(GruModel next) {
+        if (next == model) {
+            return;
+        }
+        close();
+        model = next;
+        spec = next.spec();
+        normalization = spec.normalization();
+        features = spec.featureCount();
+        targets = spec.targetCount();
+        stateSize = spec.stateSize();
+        horizon = spec.horizon();
+        featureIndex = new HashMap<>();
+        for (int f = 0; f < features; f++) {
+            featureIndex.put(spec.features().get(f), f);
+        }
+        stepper = next.newStepper(backend);
+        inputs = new float[maxBatch * features];
+        states = new float[maxBatch * stateSize];
+        outputs = new float[maxBatch * horizon * targets];
+        raw = new double[maxBatch][features];
+        actuals = new double[maxBatch][targets];
+        errors = new double[maxBatch][targets];
+        scale = new double[targets];
+        oneStep = new double[targets];
+        surprises = new double[maxBatch];
+        scores = new double[maxBatch];
+        compared = new boolean[maxBatch];
+        resets = new StateReset[maxBatch];
+        rowStates = new KeyState[maxBatch];
+        rowIndex = new int[maxBatch];
+    }
+
+    @Override
+    public void close() {
+        if (stepper != null) {
+            stepper.close();
+            stepper = null;
+        }
+        model = null;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.grustream.forecast;
+
+import dev.grustream.model.KeyStats;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.AnomalyLikelihood;
+import dev.grustream.scoring.ErrorStats;
+import dev.grustream.scoring.ValueRange;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Everything the forecasting core keeps for one key between its events, composed of parts that each own their
+ * update rule and each map onto one record of the stored {@code SeriesState}:
+ * <ul>
+ *   <li>the normaliser: the key's running feature statistics ({@link KeyStats}, {@code feature_stats});</li>
+ *   <li>the GRU hidden state of every layer ({@code hidden});</li>
+ *   <li>the forecast the next observation will be compared with ({@code forecast});</li>
+ *   <li>the statistics of its forecast errors ({@link ErrorStats}, {@code residuals});</li>
+ *   <li>its anomaly likelihood ({@link AnomalyLikelihood}, {@code likelihood});</li>
+ *   <li>its value range ({@link ValueRange}, {@code value_range});</li>
+ * </ul>
+ * plus a little bookkeeping: the model that made the state, how many events it consumed, the last event and alert
+ * times and the last anomaly score.
+ *
+ * <p>{@link KeyStateCodec} reads and writes it. Mutable and not thread-safe: one instance belongs to one key while
+ * one task processes it.
+ */
+public final class KeyState {
+    private final String modelName;
+    private final String modelVersion;
+    private final KeyStats features;
+    private final float[] hidden;
+    private final double[] forecast;
+    private final ErrorStats errors;
+    private final AnomalyLikelihood likelihood;
+    private final ValueRange range;
+    private boolean hasForecast;
+    private long step;
+    private long lastEventTime;
+    private long lastAlertTime = AlertPolicy.NEVER;
+    private double lastAnomalyScore = Double.NaN;
+
+    private KeyState(String modelName, String modelVersion, KeyStats features, float[] hidden, double[] forecast,
+            ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range) {
+        this.modelName = Objects.requireNonNull(modelName, "modelName");
+        this.modelVersion = Objects.requireNonNull(modelVersion, "modelVersion");
+        this.features = features;
+        this.hidden = hidden;
+        this.forecast = forecast;
+        this.errors = errors;
+        this.likelihood = likelihood;
+        this.range = range;
+    }
+
+    /**
+     * A state of {@code spec}'s model that has consumed nothing yet: zero hidden state, no forecast, no error
+     * statistics, with the given feature statistics and value range (fresh ones for a new key; a key restarted after
+     * a pause keeps its own, since a series' level, scale and extremes outlive a pause).
+     */
+    public static KeyState fresh(ModelSpec spec, KeyStats features, ValueRange range) {
+        int targets = spec.targetCount();
+        return new KeyState(spec.name(), spec.version(), features, new float[spec.stateSize()], new double[targets],
+                ErrorStats.empty(targets), AnomalyLikelihood.empty(), range);
+    }
+
+    /**
+     * A state restored from stored parts, arrays and parts taken, not copied; {@link #restoreProgress} and
+     * {@link #restoreForecast} complete it.
+     */
+    static KeyState restored(String modelName, String modelVersion, KeyStats features, float[] hidden,
+            ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range) {
+        return new KeyState(modelName, modelVersion, features, hidden, new double[errors.targets()], errors,
+                likelihood, range);
+    }
+
+    /** Sets the bookkeeping of a restored state. */
+    KeyState restoreProgress(long step, long lastEventTime, long lastAlertTime, double lastAnomalyScore) {
+        this.step = step;
+        this.lastEventTime = lastEventTime;
+        this.lastAlertTime = lastAlertTime;
+        this.lastAnomalyScore = lastAnomalyScore;
+        return this;
+    }
+
+    /** Sets the one-step forecast of a restored state. */
+    KeyState restoreForecast(double[] oneStep) {
+        System.arraycopy(oneStep, 0, forecast, 0, forecast.length);
+        hasForecast = true;
+        return this;
+    }
+
+    /** Whether this state was made by {@code spec}'s model, name and version. */
+    public boolean madeBy(ModelSpec spec) {
+        return modelName.equals(spec.name()) && modelVersion.equals(spec.version());
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    /**
+     * The running statistics of the key's raw feature values that per-key normalisation standardises them with;
+     * null in states stored before they were kept. Unused by models with a fixed normalisation.
+     */
+    public KeyStats features() {
+        return features;
+    }
+
+    /** Hidden state of every layer, layer 0 first; updated in place. */
+    public float[] hidden() {
+        return hidden;
+    }
+
+    /** Whether the state holds a forecast for the key's next observation. */
+    public boolean hasForecast() {
+        return hasForecast;
+    }
+
+    /** The one-step forecast of target {@code target}, in observation units; meaningful when {@link #hasForecast()}. */
+    public double forecast(int target) {
+        return forecast[target];
+    }
+
+    /** The number of targets. */
+    public int targets() {
+        return forecast.length;
+    }
+
+    /** The statistics of the key's one-step forecast errors. */
+    public ErrorStats errors() {
+        return errors;
+    }
+
+    /** The key's anomaly likelihood. */
+    public AnomalyLikelihood likelihood() {
+        return likelihood;
+    }
+
+    /** The key's value range. */
+    public ValueRange range() {
+        return range;
+    }
+
+    /** How many observations this state has consumed since it last (re)started. */
+    public long step() {
+        return step;
+    }
+
+    /** Event time of the last observation this state consumed. */
+    public long lastEventTime() {
+        return lastEventTime;
+    }
+
+    /** Event time of the last alert, or {@link AlertPolicy#NEVER}. */
+    public long lastAlertTime() {
+        return lastAlertTime;
+    }
+
+    /**
+     * Anomaly score of the last observation this state consumed, or NaN when that observation had no forecast to be
+     * compared with (the first one after a (re)start).
+     */
+    public double lastAnomalyScore() {
+        return lastAnomalyScore;
+    }
+
+    /**
+     * Records that the state consumed an observation of {@code eventTime}, scored {@code score} (NaN for none), and
+     * now forecasts {@code oneStep} for the next one.
+     */
+    void advanced(long eventTime, double score, double[] oneStep) {
+        step++;
+        lastEventTime = eventTime;
+        lastAnomalyScore = score;
+        System.arraycopy(oneStep, 0, forecast, 0, forecast.length);
+        hasForecast = true;
+    }
+
+    void alerted(long eventTime) {
+        lastAlertTime = eventTime;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof KeyState that && modelName.equals(that.modelName)
+                && modelVersion.equals(that.modelVersion) && Objects.equals(features, that.features)
+                && Arrays.equals(hidden, that.hidden) && hasForecast == that.hasForecast
+                && Arrays.equals(forecast, that.forecast) && errors.equals(that.errors)
+                && likelihood.equals(that.likelihood) && range.equals(that.range) && step == that.step
+                && lastEventTime == that.lastEventTime && lastAlertTime == that.lastAlertTime
+                && Double.compare(lastAnomalyScore, that.lastAnomalyScore) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(modelName, modelVersion, step, lastEventTime, Arrays.hashCode(hidden));
+    }
+
+    @Override
+    public String toString() {
+        return "KeyState{model=" + modelName + "/" + modelVersion + ", step=" + step + ", lastEventTime="
+                + lastEventTime + ", forecast=" + (hasForecast ? Arrays.toString(forecast) : "none") + ", " + errors
+                + "}";
+    }
+}

@@ -1,0 +1,300 @@
+package dev.grustream.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.grustream.avro.StateReset;
+import dev.grustream.bench.RandomModels;
+import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
+import dev.grustream.scoring.AlertLevel;
+import dev.grustream.scoring.AlertPolicy;
+import dev.grustream.scoring.AnomalyLikelihood;
+import dev.grustream.scoring.ErrorStats;
+import dev.grustream.scoring.ValueRange;
+import dev.grustream.testing.TestingModels;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ForecasterTest {
+    private static final long MINUTE = 60_000;
+    private static final long DAY = 86_400_000;
+    private static final GruModel PERSISTENCE = TestingModels.persistence("1");
+
+    private static final ForecastRules RULES = new ForecastRules(0, DAY, 1e6, new ErrorStats.Rule(200, 1e-3),
+            new AnomalyLikelihood.Rule(15, 2000), new ValueRange.Rule(true, 0.05, 30),
+            new AlertPolicy(0.975, 0.999, 20, 10 * MINUTE));
+
+    private final Forecaster forecaster = new Forecaster(RULES, Backend.JAVA, 8);
+    private final Map<String, KeyState> store = new HashMap<>();
+    private final List<Outcome> accepted = new ArrayList<>();
+    private final List<String> refused = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        forecaster.close();
+    }
+
+    private static Event event(String key, long minute, double value) {
+        return new Event(key, minute * MINUTE, Map.of("value", value));
+    }
+
+    /** Advances {@code events} as one batch with {@code model}, storing the touched states. */
+    private void advance(GruModel model, List<Event> events) {
+        store.putAll(forecaster.advance(events, model, store::get, new Forecaster.Outcomes() {
+            @Override
+            public void accepted(int index, Outcome outcome) {
+                accepted.add(outcome);
+            }
+
+            @Override
+            public void refused(int index, Refusal refusal, String message) {
+                refused.add(index + " " + refusal + ": " + message);
+            }
+        }));
+    }
+
+    private void advance(Event... events) {
+        advance(PERSISTENCE, List.of(events));
+    }
+
+    private static double steady(int i) {
+        return 10 + Math.sin(i / 5.0) + 0.05 * Math.cos(i * 1.7);
+    }
+
+    private void advanceSteady(String key, int from, int to) {
+        for (int i = from; i < to; i++) {
+            advance(event(key, i, steady(i)));
+        }
+    }
+
+    private Outcome last() {
+        return accepted.get(accepted.size() - 1);
+    }
+
+    @Test
+    void aNewKeyStartsFreshWithNothingToCompare() {
+        advance(event("a", 0, 7.0));
+
+        Outcome outcome = last();
+        assertThat(outcome.reset()).isEqualTo(StateReset.NEW_KEY);
+        assertThat(outcome.step()).isEqualTo(1);
+        assertThat(outcome.compared()).isFalse();
+        assertThat(outcome.anomalyScore()).isZero();
+        // The model computes in float32: its forecast matches the double-precision formula to about 1e-6.
+        assertThat(outcome.forecast(0, 1)).isCloseTo(TestingModels.persistenceForecast(7.0), within(1e-4));
+    }
+
+    @Test
+    void anObservationIsComparedWithTheForecastMadeAtTheKeysPreviousOne() {
+        advance(event("a", 0, 7.0));
+        double forecast = last().forecast(0, 1);
+
+        advance(event("a", 1, 8.0));
+
+        assertThat(last().reset()).isEqualTo(StateReset.NONE);
+        assertThat(last().expected(0)).isEqualTo(forecast);
+        assertThat(last().actual(0)).isEqualTo(8.0);
+        assertThat(store.get("a").errors().mean(0)).isEqualTo(8.0 - forecast);
+    }
+
+    @Test
+    void aKeysObservationsInOneBatchAreAdvancedInArrivalOrder() {
+        advance(event("a", 0, 1.0), event("b", 0, 5.0), event("a", 1, 2.0), event("a", 2, 3.0));
+
+        assertThat(accepted).extracting(Outcome::key).containsExactly("a", "b", "a", "a");
+        assertThat(accepted).filteredOn(o -> o.key().equals("a")).extracting(Outcome::step)
+                .containsExactly(1L, 2L, 3L);
+        assertThat(store.get("a").lastEventTime()).isEqualTo(2 * MINUTE);
+    }
+
+    @Test
+    void aDuplicateEventTimeIsRefusedAndChangesNothing() {
+        advance(event("a", 0, 1.0));
+        KeyState before = KeyStateCodec.decode(KeyStateCodec.encode(store.get("a")));
+
+        advance(event("a", 0, 2.0));
+
+        assertThat(refused).singleElement().asString().startsWith("0 DUPLICATE");
+        assertThat(store.get("a")).isEqualTo(before);
+    }
+
+    @Test
+    void anObservationOlderThanTheKeysLastIsRefusedAsLate() {
+        advance(event("a", 5, 1.0));
+
+        advance(event("a", 4, 2.0));
+
+        assertThat(refused).singleElement().asString().startsWith("0 LATE").contains("60000 ms before");
+    }
+
+    @Test
+    void aLateObservationWithinTheGraceIsAccepted() {
+        ForecastRules lenient = new ForecastRules(2 * MINUTE, DAY, 1e6, RULES.errors(), RULES.likelihood(),
+                RULES.range(), RULES.alerts());
+        try (Forecaster graceful = new Forecaster(lenient, Backend.JAVA, 8)) {
+            Map<String, KeyState> states = new HashMap<>();
+            List<Refusal> refusals = new ArrayList<>();
+            Forecaster.Outcomes outcomes = new Forecaster.Outcomes() {
+                @Override
+                public void accepted(int index, Outcome outcome) {
+                }
+
+                @Override
+                public void refused(int index, Refusal refusal, String message) {
+                    refusals.add(refusal);
+                }
+            };
+            states.putAll(graceful.advance(List.of(event("a", 5, 1.0)), PERSISTENCE, states::get, outcomes));
+            states.putAll(graceful.advance(List.of(event("a", 4, 2.0)), PERSISTENCE, states::get, outcomes));
+
+            assertThat(refusals).isEmpty();
+            assertThat(states.get("a").step()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aMissingFeatureIsRefused() {
+        advance(new Event("a", 0, Map.of("other", 1.0)));
+
+        assertThat(refused).singleElement().asString().startsWith("0 MISSING_FEATURE").contains("'value'");
+        assertThat(store).isEmpty();
+    }
+
+    @Test
+    void anUnknownFeatureIsRefused() {
+        advance(new Event("a", 0, Map.of("value", 1.0, "other", 2.0)));
+
+        assertThat(refused).singleElement().asString().startsWith("0 UNKNOWN_FEATURE").contains("'other'");
+    }
+
+    @Test
+    void aValueThatIsNotFiniteIsRefused() {
+        advance(event("a", 0, Double.NaN));
+
+        assertThat(refused).singleElement().asString().startsWith("0 NOT_FINITE");
+    }
+
+    @Test
+    void aValueBeyondTheAcceptedNormalisedMagnitudeIsRefused() {
+        advance(event("a", 0, 2e6));
+
+        assertThat(refused).singleElement().asString().startsWith("0 OUT_OF_RANGE");
+    }
+
+    @Test
+    void aRefusedObservationDoesNotStopTheRestOfTheBatch() {
+        advance(event("a", 0, 1.0), event("a", 0, 1.0), new Event("b", 0, Map.of()), event("b", 1, 2.0));
+
+        assertThat(refused).extracting(r -> r.substring(0, r.indexOf(':')))
+                .containsExactlyInAnyOrder("1 DUPLICATE", "2 MISSING_FEATURE");
+        assertThat(accepted).extracting(Outcome::key).containsExactly("a", "b");
+    }
+
+    @Test
+    void aLongPauseRestartsTheModelStateButKeepsTheKeysStatisticsAndRange() {
+        advanceSteady("a", 0, 40);
+        KeyState before = store.get("a");
+
+        advance(new Event("a", 39 * MINUTE + 2 * DAY, Map.of("value", 10.0)));
+
+        assertThat(last().reset()).isEqualTo(StateReset.GAP);
+        assertThat(last().step()).isEqualTo(1);
+        assertThat(last().compared()).isFalse();
+        assertThat(store.get("a").range().count()).isEqualTo(before.range().count());
+        assertThat(store.get("a").errors().count()).isZero();
+    }
+
+    @Test
+    void aStateMadeByAnotherModelVersionStartsAfresh() {
+        advance(event("a", 0, 1.0));
+
+        advance(TestingModels.persistence("2"), List.of(event("a", 1, 2.0)));
+
+        assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(last().modelVersion()).isEqualTo("2");
+        assertThat(store.get("a").modelVersion()).isEqualTo("2");
+    }
+
+    @Test
+    void ordinaryObservationsAreNotFlagged() {
+        advanceSteady("a", 0, 60);
+
+        assertThat(accepted).hasSize(60).noneMatch(Outcome::anomalous);
+    }
+
+    @Test
+    void aSpikeBeyondTheKeysRangeAfterWarmUpScoresOneAndRaisesACriticalAlert() {
+        advanceSteady("a", 0, 40);
+
+        advance(event("a", 40, 60.0));
+
+        assertThat(last().anomalyScore()).isEqualTo(1.0);
+        assertThat(last().anomalous()).isTrue();
+        assertThat(last().alert()).isEqualTo(AlertLevel.CRITICAL);
+        assertThat(store.get("a").lastAlertTime()).isEqualTo(40 * MINUTE);
+    }
+
+    @Test
+    void aFlaggedObservationDuringWarmUpRaisesNoAlert() {
+        advanceSteady("a", 0, 10);
+
+        advance(event("a", 10, 1_000.0));
+
+        assertThat(last().alert()).isEqualTo(AlertLevel.NONE);
+    }
+
+    @Test
+    void theStoredStateRemembersTheLastScore() {
+        advanceSteady("a", 0, 12);
+
+        assertThat(store.get("a").lastAnomalyScore()).isEqualTo(last().anomalyScore());
+        assertThat(store.get("a").forecast(0)).isEqualTo(last().forecast(0, 1));
+    }
+
+    @Test
+    void outcomesDoNotDependOnTheBatchSize() {
+        GruModel model = RandomModels.random(16, 2, 7);
+        List<Event> events = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(11);
+        for (int minute = 0; minute < 50; minute++) {
+            for (int key = 0; key < 10; key++) {
+                if (random.nextInt(4) > 0) {
+                    events.add(event("k" + key, minute, 5 * Math.sin(minute / 3.0 + key) + random.nextDouble()));
+                }
+            }
+        }
+
+        assertThat(replay(model, events, 1)).isEqualTo(replay(model, events, 3)).isEqualTo(replay(model, events, 64));
+    }
+
+    /** Every forecast and score of {@code events} advanced in batches of {@code batch}, in outcome order. */
+    private static List<String> replay(GruModel model, List<Event> events, int batch) {
+        List<String> results = new ArrayList<>();
+        Map<String, KeyState> states = new HashMap<>();
+        try (Forecaster replaying = new Forecaster(RULES, Backend.JAVA, batch)) {
+            for (int from = 0; from < events.size(); from += 17) {
+                states.putAll(replaying.advance(events.subList(from, Math.min(events.size(), from + 17)), model,
+                        states::get, new Forecaster.Outcomes() {
+                            @Override
+                            public void accepted(int index, Outcome outcome) {
+                                results.add(outcome.key() + "@" + outcome.eventTime() + " "
+                                        + outcome.forecast(0, 1) + " " + outcome.anomalyScore());
+                            }
+
+                            @Override
+                            public void refused(int index, Refusal refusal, String message) {
+                                results.add(refusal.name());
+                            }
+                        }));
+            }
+        }
+        results.sort(null);
+        return results;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.grustream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.avro.AnomalyAlert;
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.Observation;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.forecast.KeyState;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.topology.internals.KeyStateSerde;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The forecasting processor on its own, with in-memory stores and its punctuators fired by hand: it buffers, runs
+ * batches through the forecasting core, stores states and forwards records to the right sinks.
+ */
+class ForecastProcessorTest {
+    private static final long MINUTE = 60_000;
+    private static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
+    private static final long T0 = NOW.toEpochMilli() - 86_400_000;
+
+    private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    private final KeyValueStore<String, KeyState> states = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(GruStreamTopology.STATE_STORE), Serdes.String(), new KeyStateSerde())
+            .withLoggingDisabled().build();
+    private final KeyValueStore<Integer, byte[]> pendingStore = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(GruStreamTopology.PENDING_STORE), Serdes.Integer(), Serdes.ByteArray())
+            .withLoggingDisabled().build();
+    private ForecastProcessor processor;
+    private long offset;
+
+    private ForecastProcessor start(Map<String, String> overrides) {
+        Map<String, Object> props = new HashMap<>(overrides);
+        props.put("application.id", "forecast-processor-test");
+        props.put("bootstrap.servers", "localhost:9092");
+        ForecasterSettings settings = ForecasterSettings.from(new GruStreamConfig(props));
+        states.init(context.getStateStoreContext(), states);
+        pendingStore.init(context.getStateStoreContext(), pendingStore);
+        context.addStateStore(states);
+        context.addStateStore(pendingStore);
+        processor = new ForecastProcessor(settings, new ActiveModel(TestingModels.persistence("1")),
+                new ForecasterMetrics(new SimpleMeterRegistry()), Clock.fixed(NOW, ZoneOffset.UTC));
+        processor.init(context);
+        return processor;
+    }
+
+    @AfterEach
+    void close() {
+        if (processor != null) {
+            processor.close();
+        }
+    }
+
+    private void send(String key, long time, double value) {
+        Observation observation = Observation.newBuilder().setEventTime(Instant.ofEpochMilli(time))
+                .setFeatures(Map.of("value", value)).build();
+        context.setRecordMetadata("observations", 0, offset++);
+        processor.process(new Record<>(key, new InboundObservation(observation,
+                ("raw-" + value).getBytes(StandardCharsets.UTF_8)), time, new RecordHeaders()));
+    }
+
+    private List<CapturedForward<?, ?>> forwardedTo(String sink) {
+        return context.forwarded(sink);
+    }
+
+    private CapturedPunctuator punctuator(PunctuationType type) {
+        return context.scheduledPunctuators().stream().filter(p -> p.getType() == type).findFirst().orElseThrow();
+    }
+
+    @Test
+    void buffersObservationsUntilTheLingerPunctuationRunsThem() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("a", T0, 1.0);
+        send("b", T0, 2.0);
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).isEmpty();
+
+        punctuator(PunctuationType.WALL_CLOCK_TIME).getPunctuator().punctuate(NOW.toEpochMilli());
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).extracting(f -> ((Forecast) f.record().value())
+                .getKey()).containsExactly("a", "b");
+        assertThat(states.get("a").step()).isEqualTo(1);
+    }
+
+    @Test
+    void aFullBufferRunsWithoutWaitingForTheLinger() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "2"));
+        send("a", T0, 1.0);
+        send("a", T0 + MINUTE, 2.0);
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(2);
+    }
+
+    @Test
+    void withoutBatchingEachObservationIsForecastAtOnce() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement()
+                .satisfies(f -> assertThat(f.record().timestamp()).isEqualTo(T0));
+        assertThat(context.scheduledPunctuators()).noneMatch(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME);
+    }
+
+    @Test
+    void aRefusedObservationIsForwardedAsItArrivedToTheDeadLetters() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        send("a", T0, 2.0);
+
+        CapturedForward<?, ?> deadLetter = forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK).get(0);
+        assertThat((byte[]) deadLetter.record().value()).isEqualTo("raw-2.0".getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(deadLetter.record().headers().lastHeader(DeadLetters.REASON_HEADER).value(),
+                StandardCharsets.UTF_8)).isEqualTo(DeadLetterReason.DUPLICATE.code());
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(1);
+    }
+
+    @Test
+    void aSpikeIsForwardedToTheAlertsAfterItsForecast() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.ALERT_WARMUP_EVENTS, "20"));
+        for (int i = 0; i < 40; i++) {
+            send("a", T0 + i * MINUTE, 10 + Math.sin(i / 5.0));
+        }
+        send("a", T0 + 40 * MINUTE, 60.0);
+
+        assertThat(forwardedTo(GruStreamTopology.ALERTS_SINK)).singleElement().satisfies(alert -> {
+            assertThat(((AnomalyAlert) alert.record().value()).getEventTime().toEpochMilli())
+                    .isEqualTo(T0 + 40 * MINUTE);
+            assertThat(alert.record().timestamp()).isEqualTo(T0 + 40 * MINUTE);
+        });
+        assertThat(context.forwarded()).last().satisfies(f -> assertThat(f.childName())
+                .hasValue(GruStreamTopology.ALERTS_SINK));
+    }
+
+    @Test
+    void theStreamTimePunctuationEvictsKeysIdleLongerThanTheTtl() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_TTL_MS, String.valueOf(10 * MINUTE)));
+        send("old", T0, 1.0);
+        send("new", T0 + 20 * MINUTE, 1.0);
+
+        punctuator(PunctuationType.STREAM_TIME).getPunctuator().punctuate(T0 + 20 * MINUTE);
+
+        assertThat(states.get("old")).isNull();
+        assertThat(states.get("new")).isNotNull();
+    }
+
+    @Test
+    void observationsLeftInTheBufferByAnEarlierRunAreRecoveredAndProcessedFirst() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("a", T0, 1.0);
+        processor.close();
+        context.resetForwards();
+
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        punctuator(PunctuationType.WALL_CLOCK_TIME).getPunctuator().punctuate(NOW.toEpochMilli());
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement()
+                .satisfies(f -> assertThat(f.record().key()).isEqualTo("a"));
+    }
+
+}
