@@ -32,7 +32,7 @@ java -cp "$classpath" dev.grustream.cli.GruStreamCommand train \
     --input src/data/nab/realAdExchange \
     --input "$synthetic" \
     --features value --targets value \
-    --name gru-stream-default --version 1 \
+    --name gru-stream-default --model-version 1 \
     --hidden 32 --layers 2 --variant reset_after \
     --normalization per-key --halflife 288 --z-clip 8 --min-std-ratio 0.001 \
     --epochs 100 --window 64 --batch 32 --learning-rate 0.003 --clip 1 \

@@ -9,7 +9,6 @@ import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.service.GruStreamService;
 import dev.grustream.service.ModelSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.grustream.cli;
 
 import dev.grustream.data.FeatureMapping;
+import dev.grustream.model.CalendarFeature;
 import dev.grustream.model.GateVariant;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.ModelWriter;
@@ -14,15 +15,17 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.DoublePredicate;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code gru-stream train}: fits a model to series CSV files and writes it in the gru-stream model format. */
 @Command(name = "train", sortOptions = false, sortSynopsis = false, showDefaultValues = true,
@@ -35,7 +38,9 @@ import picocli.CommandLine.Option;
                 "Progress goes to stderr, the summary to stdout."})
 final class TrainCommand implements Callable<Integer> {
 
-    private static final TrainingConfig DEFAULTS = TrainingConfig.builder().features("x").targets("x").build();
+    private static final TrainingConfig DEFAULTS = TrainingConfig.builder()
+            .model(TrainingConfig.defaultModel(List.of("x"), List.of("x"))).build();
+    private static final ModelSpec DEFAULT_MODEL = DEFAULTS.model();
     /** Up to this many keys, the summary lists each key's validation MASE. */
     private static final int MAX_KEYS_LISTED = 50;
 
@@ -44,6 +49,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print gru-stream's version and exit.")
+    boolean versionRequested;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.csv|DIR", showDefaultValue = Visibility.NEVER,
             description = "A series CSV file, or a directory read recursively for *.csv files; repeatable.")
@@ -63,20 +71,34 @@ final class TrainCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The model's name.")
-    String name = DEFAULTS.name();
+    String name = DEFAULT_MODEL.name();
 
-    @Option(names = "--version", paramLabel = "VERSION", description = "The model's version; states of other versions are reset.")
-    String version = DEFAULTS.version();
+    @Option(names = "--model-version", paramLabel = "VERSION",
+            description = "The model's version; states made by another version are reset.")
+    String modelVersion = DEFAULT_MODEL.version();
 
     @Option(names = "--hidden", paramLabel = "H", description = "Hidden units per layer.")
-    int hidden = DEFAULTS.hiddenSize();
+    int hidden = DEFAULT_MODEL.hiddenSize();
 
     @Option(names = "--layers", paramLabel = "L", description = "Stacked GRU layers.")
-    int layers = DEFAULTS.numLayers();
+    int layers = DEFAULT_MODEL.numLayers();
 
     @Option(names = "--variant", paramLabel = "reset_after|reset_before",
             description = "Where the reset gate applies (reset_after is PyTorch's nn.GRU).")
-    String variant = DEFAULTS.gateVariant().jsonName();
+    String variant = DEFAULT_MODEL.gateVariant().jsonName();
+
+    @Option(names = "--horizon", paramLabel = "STEPS",
+            description = "How many steps ahead the model forecasts, every step directly from the same state.")
+    int horizon = DEFAULT_MODEL.horizon();
+
+    @Option(names = "--calendar", split = ",", paramLabel = "INPUT",
+            description = "Calendar inputs computed from each event's time, comma-separated: time-of-day,"
+                    + " day-of-week, day-of-year (default: none).")
+    List<String> calendar = new ArrayList<>();
+
+    @Option(names = "--time-zone", paramLabel = "ZONE",
+            description = "The time zone whose local clock the calendar inputs read, e.g. Europe/Paris.")
+    String timeZone = "UTC";
 
     @Option(names = "--normalization", paramLabel = "per-key|fixed",
             description = "per-key: each key standardised by its own running mean and variance, so the model"
@@ -156,18 +178,35 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingConfig config(List<String> featureNames) {
-        TrainingConfig.Builder builder = TrainingConfig.builder().name(name).version(version).features(featureNames)
-                .targets(targets == null ? featureNames : targets).hiddenSize(hidden).numLayers(layers)
-                .gateVariant(GateVariant.fromJsonName(variant)).epochs(epochs).window(window).batch(batch)
-                .learningRate(learningRate).clipNorm(clip).validationFraction(validation).patience(patience)
-                .seed(seed).threads(threads);
-        switch (normalization) {
-            case "per-key" -> builder.perKey(new PerKeyScaling(halflife, zClip, minStdRatio));
-            case "fixed" -> builder.fixedNormalization();
+        PerKeyScaling perKey = switch (normalization) {
+            case "per-key" -> new PerKeyScaling(halflife, zClip, minStdRatio);
+            case "fixed" -> null;
             default -> throw new IllegalArgumentException("--normalization: expected per-key or fixed, found '"
                     + normalization + "'");
+        };
+        List<CalendarFeature> calendarInputs = new ArrayList<>();
+        for (String input : calendar) {
+            try {
+                calendarInputs.add(CalendarFeature.fromJsonName(input.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--calendar: " + e.getMessage(), e);
+            }
         }
-        return builder.build();
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(timeZone);
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("--time-zone: expected a time zone such as Europe/Paris or UTC, found '"
+                    + timeZone + "'", e);
+        }
+        List<String> targetNames = targets == null ? featureNames : targets;
+        ModelSpec.Builder model = TrainingConfig.defaultModel(featureNames, targetNames).name(name)
+                .version(modelVersion).hiddenSize(hidden).numLayers(layers)
+                .gateVariant(GateVariant.fromJsonName(variant)).horizon(horizon).calendar(calendarInputs)
+                .timeZone(zone).normalization(TrainingConfig.unitNormalization(featureNames.size(), perKey));
+        return TrainingConfig.builder().model(model).epochs(epochs).window(window).batch(batch)
+                .learningRate(learningRate).clipNorm(clip).validationFraction(validation).patience(patience)
+                .seed(seed).threads(threads).build();
     }
 
     private void write(TrainingResult result) {

@@ -1,5 +1,19 @@
 package dev.grustream.config;
 
+import static dev.grustream.forecast.ForecastRules.DEFAULT_ALERT_SUPPRESSION_MS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_ALERT_WARMUP_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_CRITICAL_THRESHOLD;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_ERROR_HALFLIFE_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_LATE_GRACE_MS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_WINDOW_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_MAX_ABS_NORMALIZED;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_ENABLED;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_TOLERANCE;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_WARMUP_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_RESET_GAP_MS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_THRESHOLD;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashSet;
@@ -11,11 +25,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -124,41 +138,47 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " every observation on its own, with no buffer.")
             .define(BATCH_LINGER_MS, Type.LONG, 5L, Range.between(1, 60_000), Importance.MEDIUM,
                     "Longest wall-clock time an observation waits in a task's buffer before it is processed.")
-            .define(ANOMALY_THRESHOLD, Type.DOUBLE, 0.975, Range.between(0.0, 1.0), Importance.HIGH,
+            .define(ANOMALY_THRESHOLD, Type.DOUBLE, DEFAULT_THRESHOLD, Range.between(0.0, 1.0), Importance.HIGH,
                     "Anomaly score at or above which an observation is flagged (and, after warm-up and outside"
                             + " the suppression window, alerted).")
-            .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, 0.999, Range.between(0.0, 1.0), Importance.MEDIUM,
+            .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, DEFAULT_CRITICAL_THRESHOLD, Range.between(0.0,
+                    1.0), Importance.MEDIUM,
                     "Anomaly score at or above which an alert's severity is CRITICAL instead of WARNING.")
-            .define(RESIDUAL_HALFLIFE_EVENTS, Type.DOUBLE, 200.0, Range.between(1.0, 1e9), Importance.LOW,
+            .define(RESIDUAL_HALFLIFE_EVENTS, Type.DOUBLE, DEFAULT_ERROR_HALFLIFE_EVENTS, Range.between(1.0,
+                    1e9), Importance.LOW,
                     "Half-life, in events, of the exponentially weighted statistics of each key's forecast"
                             + " errors that anomaly scores are measured against.")
-            .define(ANOMALY_LIKELIHOOD_WINDOW_EVENTS, Type.DOUBLE, 15.0, Range.between(1.0, 1e9), Importance.LOW,
+            .define(ANOMALY_LIKELIHOOD_WINDOW_EVENTS, Type.DOUBLE, DEFAULT_LIKELIHOOD_WINDOW_EVENTS,
+                    Range.between(1.0, 1e9), Importance.LOW,
                     "Events over which a key's surprises (its forecast errors, measured in its usual errors and"
                             + " bounded to [0,1]) are averaged, exponentially with weight 1/window, before the average"
                             + " is compared with the key's history of averages; 1 judges each observation on its own.")
-            .define(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS, Type.DOUBLE, 2000.0, Range.between(1.0, 1e9),
+            .define(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS, Type.DOUBLE, DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS,
+                    Range.between(1.0, 1e9),
                     Importance.LOW, "Half-life, in events, of the statistics of each key's averaged surprises that"
                             + " the anomaly likelihood measures the current average against.")
-            .define(ANOMALY_RANGE_ENABLED, Type.BOOLEAN, true, Importance.LOW,
+            .define(ANOMALY_RANGE_ENABLED, Type.BOOLEAN, DEFAULT_RANGE_ENABLED, Importance.LOW,
                     "Whether an observation that leaves its key's range of earlier values (by more than"
                             + " anomaly.range.tolerance of its width) scores 1.")
-            .define(ANOMALY_RANGE_TOLERANCE, Type.DOUBLE, 0.05, Range.between(0.0, 1e9), Importance.LOW,
+            .define(ANOMALY_RANGE_TOLERANCE, Type.DOUBLE, DEFAULT_RANGE_TOLERANCE, Range.between(0.0, 1e9),
+                    Importance.LOW,
                     "How far beyond the key's range of earlier values, as a fraction of the range's width, an"
                             + " observation must lie to score 1.")
-            .define(ANOMALY_RANGE_WARMUP_EVENTS, Type.LONG, 30L, Range.atLeast(0), Importance.LOW,
+            .define(ANOMALY_RANGE_WARMUP_EVENTS, Type.LONG, DEFAULT_RANGE_WARMUP_EVENTS, Range.atLeast(0),
+                    Importance.LOW,
                     "Observations a key's range must hold before an observation can score 1 for leaving it.")
-            .define(ALERT_WARMUP_EVENTS, Type.LONG, 50L, Range.atLeast(0), Importance.MEDIUM,
+            .define(ALERT_WARMUP_EVENTS, Type.LONG, DEFAULT_ALERT_WARMUP_EVENTS, Range.atLeast(0), Importance.MEDIUM,
                     "Observations a key's state must have consumed before it may raise an alert.")
-            .define(ALERT_SUPPRESSION_MS, Type.LONG, 600_000L, Range.atLeast(0), Importance.MEDIUM,
+            .define(ALERT_SUPPRESSION_MS, Type.LONG, DEFAULT_ALERT_SUPPRESSION_MS, Range.atLeast(0), Importance.MEDIUM,
                     "After an alert, further alerts of the same key are suppressed for this long (event time);"
                             + " their forecasts are still flagged.")
-            .define(LATE_GRACE_MS, Type.LONG, 0L, Range.atLeast(0), Importance.MEDIUM,
+            .define(LATE_GRACE_MS, Type.LONG, DEFAULT_LATE_GRACE_MS, Range.atLeast(0), Importance.MEDIUM,
                     "An observation older than its key's last processed event time by more than this is"
                             + " dead-lettered as 'late'; within it, it is processed in arrival order.")
             .define(FUTURE_TOLERANCE_MS, Type.LONG, 86_400_000L, Range.atLeast(0), Importance.LOW,
                     "An observation whose event time is further than this ahead of the wall clock is"
                             + " dead-lettered as 'future'.")
-            .define(STATE_RESET_GAP_MS, Type.LONG, 86_400_000L, Range.atLeast(0), Importance.MEDIUM,
+            .define(STATE_RESET_GAP_MS, Type.LONG, DEFAULT_RESET_GAP_MS, Range.atLeast(0), Importance.MEDIUM,
                     "When a key's next event comes more than this after its previous one, its state restarts"
                             + " from zero (the forecast says GAP). 0 disables gap resets.")
             .define(STATE_TTL_MS, Type.LONG, 604_800_000L, Range.atLeast(0), Importance.MEDIUM,
@@ -176,7 +196,8 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,
                     "Largest accepted record value, in bytes; larger values are dead-lettered as"
                             + " 'value-too-large'.")
-            .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, 1e6, Range.atLeast(1.0), Importance.LOW,
+            .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),
+                    Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
                             + " saturate the model, so the record is dead-lettered as 'out-of-range'.");
 

@@ -24,6 +24,23 @@ import java.util.Objects;
 public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNormalized, ErrorStats.Rule errors,
         AnomalyLikelihood.Rule likelihood, ValueRange.Rule range, AlertPolicy alerts) {
 
+    // The defaults, which the service's configuration also declares as its own.
+    public static final long DEFAULT_LATE_GRACE_MS = 0;
+    public static final long DEFAULT_RESET_GAP_MS = 86_400_000;
+    public static final double DEFAULT_MAX_ABS_NORMALIZED = 1e6;
+    public static final double DEFAULT_ERROR_HALFLIFE_EVENTS = 200;
+    /** Floor of the forecast-error scale, as a fraction of a target's normalisation scale (not configurable). */
+    public static final double MIN_ERROR_STD_RATIO = 1e-3;
+    public static final double DEFAULT_LIKELIHOOD_WINDOW_EVENTS = 15;
+    public static final double DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS = 2000;
+    public static final boolean DEFAULT_RANGE_ENABLED = true;
+    public static final double DEFAULT_RANGE_TOLERANCE = 0.05;
+    public static final long DEFAULT_RANGE_WARMUP_EVENTS = 30;
+    public static final double DEFAULT_THRESHOLD = 0.975;
+    public static final double DEFAULT_CRITICAL_THRESHOLD = 0.999;
+    public static final long DEFAULT_ALERT_WARMUP_EVENTS = 50;
+    public static final long DEFAULT_ALERT_SUPPRESSION_MS = 600_000;
+
     public ForecastRules {
         if (lateGraceMs < 0 || resetGapMs < 0) {
             throw new IllegalArgumentException("lateGraceMs and resetGapMs must not be negative, found "
@@ -36,5 +53,15 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
         Objects.requireNonNull(likelihood, "likelihood");
         Objects.requireNonNull(range, "range");
         Objects.requireNonNull(alerts, "alerts");
+    }
+
+    /** The rules with every default: what the service runs when nothing is configured. */
+    public static ForecastRules defaults() {
+        return new ForecastRules(DEFAULT_LATE_GRACE_MS, DEFAULT_RESET_GAP_MS, DEFAULT_MAX_ABS_NORMALIZED,
+                new ErrorStats.Rule(DEFAULT_ERROR_HALFLIFE_EVENTS, MIN_ERROR_STD_RATIO),
+                new AnomalyLikelihood.Rule(DEFAULT_LIKELIHOOD_WINDOW_EVENTS, DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS),
+                new ValueRange.Rule(DEFAULT_RANGE_ENABLED, DEFAULT_RANGE_TOLERANCE, DEFAULT_RANGE_WARMUP_EVENTS),
+                new AlertPolicy(DEFAULT_THRESHOLD, DEFAULT_CRITICAL_THRESHOLD, DEFAULT_ALERT_WARMUP_EVENTS,
+                        DEFAULT_ALERT_SUPPRESSION_MS));
     }
 }

@@ -61,6 +61,7 @@ public final class Forecaster implements AutoCloseable {
     private Normalization normalization;
     private Map<String, Integer> featureIndex;
     private int features;
+    private int inputCount;
     private int targets;
     private int stateSize;
     private int horizon;
@@ -161,7 +162,7 @@ public final class Forecaster implements AutoCloseable {
         boolean keepsStatistics = reset == StateReset.NONE || reset == StateReset.GAP;
         KeyStats stats = keepsStatistics && stored.features() != null
                 ? stored.features() : normalization.newKeyStats();
-        if (refusedAsOutOfRange(index, values, stats, row, outcomes)) {
+        if (refusedAsOutOfRange(index, values, stats, event.eventTime(), row, outcomes)) {
             return false;
         }
         KeyState state = reset == StateReset.NONE ? stored : KeyState.fresh(spec,
@@ -246,13 +247,14 @@ public final class Forecaster implements AutoCloseable {
     }
 
     /**
-     * Normalises {@code values} into row {@code row} of the model inputs with the key's statistics before this
-     * event; refuses the observation if a value would saturate the model.
+     * Writes row {@code row} of the model inputs: {@code values} normalised with the key's statistics before this
+     * event, then the calendar inputs; refuses the observation if a value would saturate the model.
      */
-    private boolean refusedAsOutOfRange(int index, double[] values, KeyStats stats, int row, Outcomes outcomes) {
-        normalization.normaliseRow(values, stats, inputs, row * features);
+    private boolean refusedAsOutOfRange(int index, double[] values, KeyStats stats, long eventTime, int row,
+            Outcomes outcomes) {
+        spec.writeInputs(values, stats, eventTime, inputs, row * inputCount);
         for (int f = 0; f < features; f++) {
-            float normalised = inputs[row * features + f];
+            float normalised = inputs[row * inputCount + f];
             if (!Float.isFinite(normalised) || Math.abs(normalised) > rules.maxAbsNormalized()) {
                 outcomes.refused(index, Refusal.OUT_OF_RANGE, "feature '" + spec.features().get(f) + "' = "
                         + values[f] + " is " + normalised + " after normalisation, beyond the accepted magnitude "
@@ -324,6 +326,7 @@ public final class Forecaster implements AutoCloseable {
         spec = next.spec();
         normalization = spec.normalization();
         features = spec.featureCount();
+        inputCount = spec.inputCount();
         targets = spec.targetCount();
         stateSize = spec.stateSize();
         horizon = spec.horizon();
@@ -332,7 +335,7 @@ public final class Forecaster implements AutoCloseable {
             featureIndex.put(spec.features().get(f), f);
         }
         stepper = next.newStepper(backend);
-        inputs = new float[maxBatch * features];
+        inputs = new float[maxBatch * inputCount];
         states = new float[maxBatch * stateSize];
         outputs = new float[maxBatch * horizon * targets];
         raw = new double[maxBatch][features];

@@ -36,8 +36,8 @@ public final class GruModel {
      * Assembles a model after checking that the weights fit the spec.
      *
      * @param layers one per layer, layer 0 first, sized for {@link ModelSpec#inputSize(int)} and the hidden size
-     * @param headWeight [targetCount, hiddenSize] row-major
-     * @param headBias [targetCount]
+     * @param headWeight [headSize, hiddenSize] row-major (see {@link ModelSpec#headSize()})
+     * @param headBias [headSize]
      * @throws IllegalArgumentException naming the layer or array that does not fit, or holds a NaN or infinity
      */
     public static GruModel of(ModelSpec spec, List<LayerWeights> layers, float[] headWeight, float[] headBias) {
@@ -54,11 +54,11 @@ public final class GruModel {
             }
         }
         return new GruModel(spec, List.copyOf(layers),
-                LayerWeights.checked("head_weight", headWeight, spec.targetCount() * spec.hiddenSize()),
-                LayerWeights.checked("head_bias", headBias, spec.targetCount()));
+                LayerWeights.checked("head_weight", headWeight, spec.headSize() * spec.hiddenSize()),
+                LayerWeights.checked("head_bias", headBias, spec.headSize()));
     }
 
-    /** What the model is: names, sizes, normalisation, horizon, scoring defaults. */
+    /** What the model is: names, sizes, normalisation, calendar inputs, horizon. */
     public ModelSpec spec() {
         return spec;
     }
@@ -68,7 +68,7 @@ public final class GruModel {
         return layers.get(layer);
     }
 
-    /** A copy of the head's weight, [targetCount, hiddenSize] row-major. */
+    /** A copy of the head's weight, [headSize, hiddenSize] row-major. */
     public float[] headWeight() {
         return headWeight.clone();
     }

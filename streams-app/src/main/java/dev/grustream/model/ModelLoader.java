@@ -21,7 +21,8 @@ import java.util.zip.ZipInputStream;
  * <p>A model is {@code model.json} (see {@link ModelSpec}) plus float32 NumPy arrays named and shaped like the
  * state_dict of PyTorch's {@code nn.GRU}: for each layer k, {@code weight_ih_l{k}.npy} [3H, in_k],
  * {@code weight_hh_l{k}.npy} [3H, H], {@code bias_ih_l{k}.npy} [3H], {@code bias_hh_l{k}.npy} [3H]; and the head
- * {@code head_weight.npy} [T, H], {@code head_bias.npy} [T]. A zip may hold these files at its root or inside
+ * {@code head_weight.npy} [S, H], {@code head_bias.npy} [S], S = T for a one-step or recursive head and
+ * horizon * T (step-major) for a direct one. A zip may hold these files at its root or inside
  * one directory. Everything is validated before a model is returned; the first problem found is reported.
  *
  * <p>{@code GruModel model = ModelLoader.load(Path.of("models/latency-v3.zip"));}
@@ -75,8 +76,8 @@ public final class ModelLoader {
                     weights(files, "bias_ih_l" + k + ".npy", 3 * h),
                     weights(files, "bias_hh_l" + k + ".npy", 3 * h)));
         }
-        float[] headWeight = weights(files, "head_weight.npy", spec.targetCount(), h);
-        float[] headBias = weights(files, "head_bias.npy", spec.targetCount());
+        float[] headWeight = weights(files, "head_weight.npy", spec.headSize(), h);
+        float[] headBias = weights(files, "head_bias.npy", spec.headSize());
         return GruModel.of(spec, layers, headWeight, headBias);
     }
 

@@ -1,28 +1,31 @@
 package dev.grustream.model;
 
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * What a GRU forecaster is, apart from its weights: the contents of {@code model.json}.
  *
- * <p>Built with {@link #builder()}; {@link Builder#build()} checks every rule of format v1 and names the
- * offending field in its message. {@code features} are the model's inputs in input order; {@code targets} are
- * the features it forecasts, in output order. With {@code horizon > 1} the model forecasts several steps ahead
- * by feeding its forecasts back as inputs, so targets and features must then be the same set.
+ * <p>Built with {@link #builder()}; {@link Builder#build()} checks every rule of the format and names the
+ * offending field in its message. {@code features} are the observed values the model reads, in input order;
+ * {@code targets} are the features it forecasts, in output order; {@code calendar} adds inputs computed from
+ * each observation's event time ({@link CalendarFeature}), after the features. With {@code horizon > 1} the model
+ * forecasts steps 1..horizon of every target, directly from one state ({@link MultiStep#DIRECT}, format v2) or,
+ * for format v1 models, by feeding its forecasts back as inputs ({@link MultiStep#RECURSIVE}).
  *
  * <p>Immutable and thread-safe.
  */
 public final class ModelSpec {
 
-    /** The value of {@code format} in {@code model.json} for this version of the format. */
-    public static final String FORMAT = "gru-stream/model/v1";
+    /** The value of {@code format} in {@code model.json} for format v1: no calendar, recursive multi-step. */
+    public static final String FORMAT_V1 = "gru-stream/model/v1";
+    /** The value of {@code format} in {@code model.json} for format v2: calendar inputs, direct multi-step. */
+    public static final String FORMAT_V2 = "gru-stream/model/v2";
 
     private final String name;
     private final String version;
@@ -33,7 +36,9 @@ public final class ModelSpec {
     private final GateVariant gateVariant;
     private final Normalization normalization;
     private final int horizon;
-    private final Map<String, Double> scoring;
+    private final MultiStep multiStep;
+    private final List<CalendarFeature> calendar;
+    private final ZoneId timeZone;
     private final int[] targetFeature;
     private final int[] featureTarget;
 
@@ -47,23 +52,26 @@ public final class ModelSpec {
         this.gateVariant = builder.gateVariant;
         this.normalization = builder.normalization;
         this.horizon = builder.horizon;
-        this.scoring = Collections.unmodifiableMap(new LinkedHashMap<>(builder.scoring));
+        this.multiStep = builder.multiStep;
+        this.calendar = List.copyOf(builder.calendar);
+        this.timeZone = builder.timeZone.normalized();
         this.targetFeature = targetFeature;
         this.featureTarget = featureTarget;
     }
 
-    /** A builder with {@code horizon = 1} and no scoring defaults; every other field must be set. */
+    /**
+     * A builder with {@code horizon = 1}, {@link MultiStep#DIRECT}, no calendar inputs and time zone UTC; every
+     * other field must be set.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
     /** A builder holding this spec's values, for deriving a changed copy. */
     public Builder toBuilder() {
-        Builder builder = new Builder().name(name).version(version).features(features).targets(targets)
+        return new Builder().name(name).version(version).features(features).targets(targets)
                 .hiddenSize(hiddenSize).numLayers(numLayers).gateVariant(gateVariant).normalization(normalization)
-                .horizon(horizon);
-        scoring.forEach(builder::scoring);
-        return builder;
+                .horizon(horizon).multiStep(multiStep).calendar(calendar).timeZone(timeZone);
     }
 
     /** The model's name ({@code model.json} {@code name}). */
@@ -111,12 +119,25 @@ public final class ModelSpec {
         return horizon;
     }
 
-    /**
-     * Named anomaly-scoring defaults from {@code model.json}'s optional {@code scoring} object, in file order;
-     * empty when absent. Their meaning belongs to the scoring package.
-     */
-    public Map<String, Double> scoring() {
-        return scoring;
+    /** How steps after the first are forecast; matters only with {@code horizon > 1}. */
+    public MultiStep multiStep() {
+        return multiStep;
+    }
+
+    /** The calendar inputs, in input order after the features; empty for none. */
+    public List<CalendarFeature> calendar() {
+        return calendar;
+    }
+
+    /** The time zone whose local clock the calendar inputs read (normalised: UTC is {@code ZoneOffset.UTC}). */
+    public ZoneId timeZone() {
+        return timeZone;
+    }
+
+    /** The format that can express this spec: v1 when it has no calendar and no direct multi-step, else v2. */
+    public String format() {
+        return calendar.isEmpty() && (horizon == 1 || multiStep == MultiStep.RECURSIVE) && timeZone == ZoneOffset.UTC
+                ? FORMAT_V1 : FORMAT_V2;
     }
 
     /** The number of input features F. */
@@ -139,9 +160,35 @@ public final class ModelSpec {
         return horizon * targets.size();
     }
 
-    /** The input width of layer {@code layer}: the feature count for layer 0, the hidden size above it. */
+    /** The number of values the head computes from a hidden state: every step's targets when direct, else one's. */
+    public int headSize() {
+        return multiStep == MultiStep.DIRECT ? forecastSize() : targets.size();
+    }
+
+    /** The width of the GRU's input: the features, then two values (sine, cosine) per calendar input. */
+    public int inputCount() {
+        return features.size() + 2 * calendar.size();
+    }
+
+    /** The input width of layer {@code layer}: {@link #inputCount()} for layer 0, the hidden size above it. */
     public int inputSize(int layer) {
-        return layer == 0 ? features.size() : hiddenSize;
+        return layer == 0 ? inputCount() : hiddenSize;
+    }
+
+    /**
+     * Writes the GRU input of one observation into {@code out} at {@code offset}: its raw feature values, in
+     * feature order, normalised with the key's statistics before this event (see {@link Normalization}), then the
+     * calendar inputs of its event time. Training, the service and the backtest all build inputs with it.
+     *
+     * @param stats the key's statistics; unused, and may be null, for the fixed scheme
+     */
+    public void writeInputs(double[] raw, KeyStats stats, long eventTime, float[] out, int offset) {
+        normalization.normaliseRow(raw, stats, out, offset);
+        int at = offset + features.size();
+        for (CalendarFeature feature : calendar) {
+            feature.write(eventTime, timeZone, out, at);
+            at += 2;
+        }
     }
 
     /** The index in {@link #features()} of target {@code target}, used to denormalise its forecasts. */
@@ -150,8 +197,8 @@ public final class ModelSpec {
     }
 
     /**
-     * The index in {@link #targets()} of feature {@code feature}, or -1 when it is not a target. With
-     * {@code horizon > 1} every feature is a target and this maps forecasts back to inputs.
+     * The index in {@link #targets()} of feature {@code feature}, or -1 when it is not a target. With a
+     * recursive horizon every feature is a target and this maps forecasts back to inputs.
      */
     public int featureTargetIndex(int feature) {
         return featureTarget[feature];
@@ -180,20 +227,21 @@ public final class ModelSpec {
                 && features.equals(that.features) && targets.equals(that.targets) && hiddenSize == that.hiddenSize
                 && numLayers == that.numLayers && gateVariant == that.gateVariant
                 && normalization.equals(that.normalization) && horizon == that.horizon
-                && scoring.equals(that.scoring);
+                && multiStep == that.multiStep && calendar.equals(that.calendar) && timeZone.equals(that.timeZone);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(name, version, features, targets, hiddenSize, numLayers, gateVariant, normalization,
-                horizon, scoring);
+                horizon, multiStep, calendar, timeZone);
     }
 
     @Override
     public String toString() {
         return "ModelSpec{name=" + name + ", version=" + version + ", features=" + features + ", targets=" + targets
                 + ", hiddenSize=" + hiddenSize + ", numLayers=" + numLayers + ", gateVariant=" + gateVariant
-                + ", horizon=" + horizon + ", scoring=" + scoring + ", " + normalization + "}";
+                + ", horizon=" + horizon + (horizon > 1 ? " (" + multiStep + ")" : "")
+                + (calendar.isEmpty() ? "" : ", calendar=" + calendar + " in " + timeZone) + ", " + normalization + "}";
     }
 
     /** Collects and validates the fields of a {@link ModelSpec}. Not thread-safe; use once per spec. */
@@ -207,7 +255,9 @@ public final class ModelSpec {
         private GateVariant gateVariant;
         private Normalization normalization;
         private int horizon = 1;
-        private final Map<String, Double> scoring = new LinkedHashMap<>();
+        private MultiStep multiStep = MultiStep.DIRECT;
+        private List<CalendarFeature> calendar = List.of();
+        private ZoneId timeZone = ZoneOffset.UTC;
 
         private Builder() {
         }
@@ -265,11 +315,22 @@ public final class ModelSpec {
             return this;
         }
 
-        /** Adds one named scoring default; names are unique. */
-        public Builder scoring(String key, double value) {
-            if (scoring.put(Objects.requireNonNull(key, "scoring key"), value) != null) {
-                throw new IllegalArgumentException("scoring: duplicate key \"" + key + "\"");
-            }
+        public Builder multiStep(MultiStep multiStep) {
+            this.multiStep = Objects.requireNonNull(multiStep, "multiStep");
+            return this;
+        }
+
+        public Builder calendar(List<CalendarFeature> calendar) {
+            this.calendar = new ArrayList<>(calendar);
+            return this;
+        }
+
+        public Builder calendar(CalendarFeature... calendar) {
+            return calendar(List.of(calendar));
+        }
+
+        public Builder timeZone(ZoneId timeZone) {
+            this.timeZone = Objects.requireNonNull(timeZone, "timeZone");
             return this;
         }
 
@@ -299,12 +360,18 @@ public final class ModelSpec {
                 throw new IllegalArgumentException("normalization.mean: expected " + features.size()
                         + " values (one per feature), found " + normalization.size());
             }
-            scoring.forEach((key, value) -> {
-                if (!Double.isFinite(value)) {
-                    throw new IllegalArgumentException("scoring." + key + ": expected a finite number, found "
-                            + value);
-                }
-            });
+            if (new HashSet<>(calendar).size() != calendar.size()) {
+                throw new IllegalArgumentException("calendar: expected each input at most once, found " + calendar);
+            }
+            if (horizon == 1) {
+                // One step is forecast alike either way: one canonical spec.
+                multiStep = MultiStep.DIRECT;
+            }
+            boolean recursive = multiStep == MultiStep.RECURSIVE;
+            if (recursive && !calendar.isEmpty()) {
+                throw new IllegalArgumentException("calendar: a recursive horizon feeds forecasts back as inputs,"
+                        + " which cannot supply calendar inputs; expected none, found " + calendar);
+            }
             int[] targetFeature = new int[targets.size()];
             for (int t = 0; t < targets.size(); t++) {
                 targetFeature[t] = features.indexOf(targets.get(t));
@@ -316,8 +383,8 @@ public final class ModelSpec {
             int[] featureTarget = new int[features.size()];
             for (int f = 0; f < features.size(); f++) {
                 featureTarget[f] = targets.indexOf(features.get(f));
-                if (featureTarget[f] < 0 && horizon > 1) {
-                    throw new IllegalArgumentException("targets: a horizon of " + horizon
+                if (featureTarget[f] < 0 && recursive) {
+                    throw new IllegalArgumentException("targets: a recursive horizon of " + horizon
                             + " feeds forecasts back as inputs, so every feature must be a target; expected "
                             + features + " in any order, found " + targets);
                 }

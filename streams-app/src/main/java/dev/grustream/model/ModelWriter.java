@@ -92,8 +92,8 @@ public final class ModelWriter {
             files.put("bias_ih_l" + k + ".npy", Npy.writeFloat32(new int[] {3 * h}, layer.biasIh()));
             files.put("bias_hh_l" + k + ".npy", Npy.writeFloat32(new int[] {3 * h}, layer.biasHh()));
         }
-        files.put("head_weight.npy", Npy.writeFloat32(new int[] {spec.targetCount(), h}, model.headWeight()));
-        files.put("head_bias.npy", Npy.writeFloat32(new int[] {spec.targetCount()}, model.headBias()));
+        files.put("head_weight.npy", Npy.writeFloat32(new int[] {spec.headSize(), h}, model.headWeight()));
+        files.put("head_bias.npy", Npy.writeFloat32(new int[] {spec.headSize()}, model.headBias()));
         return files;
     }
 }

@@ -52,9 +52,6 @@ public record ForecasterSettings(
         int maxKeyBytes,
         int maxValueBytes) {
 
-    /** Floor of the forecast-error standard deviation, as a fraction of a target's normalisation scale. */
-    static final double MIN_ERROR_STD_RATIO = 1e-3;
-
     public static ForecasterSettings from(GruStreamConfig config) {
         return new ForecasterSettings(
                 Backend.valueOf(config.getString(MODEL_BACKEND).toUpperCase(Locale.ROOT)),
@@ -76,7 +73,7 @@ public record ForecasterSettings(
                 config.getLong(LATE_GRACE_MS),
                 config.getLong(STATE_RESET_GAP_MS),
                 config.getDouble(INPUT_MAX_ABS_NORMALIZED),
-                new ErrorStats.Rule(config.getDouble(RESIDUAL_HALFLIFE_EVENTS), MIN_ERROR_STD_RATIO),
+                new ErrorStats.Rule(config.getDouble(RESIDUAL_HALFLIFE_EVENTS), ForecastRules.MIN_ERROR_STD_RATIO),
                 new AnomalyLikelihood.Rule(config.getDouble(ANOMALY_LIKELIHOOD_WINDOW_EVENTS),
                         config.getDouble(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS)),
                 new ValueRange.Rule(config.getBoolean(ANOMALY_RANGE_ENABLED),

@@ -1,8 +1,7 @@
 package dev.grustream.train;
 
-import dev.grustream.model.Backend;
+import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GruModel;
-import dev.grustream.model.GruStepper;
 import dev.grustream.train.internals.Replay;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +35,8 @@ public final class ForecastEvaluation {
         if (fromRow < 1) {
             throw new IllegalArgumentException("fromRow: expected >= 1 (row 0 has no forecast), found " + fromRow);
         }
-        try (GruStepper stepper = model.newStepper(Backend.JAVA)) {
-            Replay.Totals totals = new Replay(stepper).run(series, fromRow, new int[0], new float[0][], 0);
+        try (Replay replay = new Replay(model, ForecastRules.defaults())) {
+            Replay.Totals totals = replay.run(series, fromRow, new int[0], new float[0][], 0);
             List<Accuracy> accuracies = new ArrayList<>();
             for (int t = 0; t < model.spec().targetCount(); t++) {
                 accuracies.add(new Accuracy(totals.rows(t), totals.absoluteError(t), totals.naiveAbsoluteError(t)));

@@ -109,6 +109,7 @@ public final class SeriesFiles {
             List<TimedRow> keyRows = entry.getValue();
             keyRows.sort(Comparator.comparingLong(TimedRow::time));
             double[] values = new double[keyRows.size() * features.size()];
+            long[] times = new long[keyRows.size()];
             int kept = 0;
             for (int i = 0; i < keyRows.size(); i++) {
                 if (i > 0 && keyRows.get(i).time() == keyRows.get(i - 1).time()) {
@@ -116,9 +117,10 @@ public final class SeriesFiles {
                     continue;
                 }
                 System.arraycopy(keyRows.get(i).values(), 0, values, kept * features.size(), features.size());
+                times[kept] = keyRows.get(i).time();
                 kept++;
             }
-            series.add(TrainingSeries.of(entry.getKey(), features.size(),
+            series.add(TrainingSeries.of(entry.getKey(), Arrays.copyOf(times, kept), features.size(),
                     Arrays.copyOf(values, kept * features.size())));
         }
         return new Loaded(series, files.size(), rows, notFinite, noTime, duplicates);

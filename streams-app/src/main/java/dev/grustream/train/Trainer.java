@@ -1,8 +1,6 @@
 package dev.grustream.train;
 
-import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
-import dev.grustream.model.GruStepper;
 import dev.grustream.model.KeyStats;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.Normalization;
@@ -36,14 +34,15 @@ import java.util.function.LongSupplier;
  *       the training part: per-feature mean and standard deviation of the raw values (fixed), or of the values
  *       standardised by each key's running statistics (per key; see {@code Normalization}).</li>
  *   <li>Each series' training steps are cut into consecutive windows of {@code window} steps. A step feeds a
- *       normalised row and targets the next row as it will be fed in, so per-key targets are clamped like
- *       inputs, which keeps spikes from dominating the loss.</li>
+ *       row as the service feeds it (normalised, with its calendar inputs) and targets the next {@code horizon}
+ *       rows' targets, normalised with the key's statistics at that step, with which the service denormalises
+ *       its forecasts; per-key targets are clamped like inputs, which keeps spikes from dominating the loss.</li>
  *   <li>Every epoch shuffles the windows and applies one Adam step per batch of {@code batch} windows. A window
  *       starts from the state its key had before it in the latest validation pass, so the model learns from
  *       the states serving will give it, without back-propagating across windows.</li>
- *   <li>After every epoch the model is replayed over every series exactly as the service would run it (the
- *       serving stepper, from a new key's state), which scores the validation rows and refreshes the windows'
- *       starting states. The best epoch's model is kept; training stops after {@code patience} epochs without
+ *   <li>After every epoch the model is replayed over every series exactly as the service would run it (through
+ *       the forecasting core, from a new key's state), which scores the validation rows (every step's squared
+ *       error) and refreshes the windows' starting states. The best epoch's model is kept; training stops after {@code patience} epochs without
  *       improvement.</li>
  * </ol>
  *
@@ -78,13 +77,14 @@ public final class Trainer {
      */
     public TrainingResult train(List<TrainingSeries> series, TrainingListener listener) {
         long start = ticker.getAsLong();
-        int featureCount = config.features().size();
+        ModelSpec shape = config.model();
+        int featureCount = shape.featureCount();
         List<TrainingSeries> kept = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (TrainingSeries one : series) {
             if (one.features() != featureCount) {
                 throw new IllegalArgumentException(one.key() + ": expected " + featureCount + " features per row "
-                        + config.features() + ", found " + one.features());
+                        + shape.features() + ", found " + one.features());
             }
             if (split(one.rows()) >= 2) {
                 kept.add(one);
@@ -97,7 +97,7 @@ public final class Trainer {
                     + " training rows after the validation split of " + config.validationFraction() + " (series: "
                     + series.size() + ")");
         }
-        ModelSpec spec = specBuilder().normalization(normalization(kept)).build();
+        ModelSpec spec = shape.toBuilder().normalization(normalization(kept)).build();
         ExecutorService pool = config.threads() > 1 ? Executors.newFixedThreadPool(config.threads(), task -> {
             Thread thread = new Thread(task, "gru-stream-train");
             thread.setDaemon(true);
@@ -112,12 +112,6 @@ public final class Trainer {
         }
     }
 
-    private ModelSpec.Builder specBuilder() {
-        return ModelSpec.builder().name(config.name()).version(config.version()).features(config.features())
-                .targets(config.targets()).hiddenSize(config.hiddenSize()).numLayers(config.numLayers())
-                .gateVariant(config.gateVariant());
-    }
-
     /** The first validation row of a series of {@code rows} rows ({@code rows} without validation). */
     private int split(int rows) {
         if (config.validationFraction() == 0) {
@@ -128,14 +122,10 @@ public final class Trainer {
 
     /** The normalisation fitted to the training rows: statistics of raw values, or of per-key standardised ones. */
     private Normalization normalization(List<TrainingSeries> series) {
-        int features = config.features().size();
-        double[] zeros = new double[features];
-        double[] ones = new double[features];
-        Arrays.fill(ones, 1.0);
+        int features = config.model().featureCount();
+        PerKeyScaling scaling = config.model().normalization().perKey().orElse(null);
         // The unit normalisation maps each row to exactly what the model's normalisation will standardise.
-        Normalization unit = config.perKey()
-                .map(scaling -> Normalization.perKey(zeros, ones, scaling))
-                .orElse(Normalization.fixed(zeros, ones));
+        Normalization unit = TrainingConfig.unitNormalization(features, scaling);
         double[] sum = new double[features];
         double[] sumOfSquares = new double[features];
         long count = 0;
@@ -175,7 +165,6 @@ public final class Trainer {
             // A feature that never varies carries no information; any positive scale keeps it finite.
             std[f] = value > 0 && Double.isFinite(value) ? value : 1.0;
         }
-        PerKeyScaling scaling = config.perKey().orElse(null);
         return scaling == null ? Normalization.fixed(mean, std) : Normalization.perKey(mean, std, scaling);
     }
 
@@ -190,6 +179,7 @@ public final class Trainer {
         private final Random random;
         private final int[] splits;
         private final float[][] inputs;
+        private final float[][] targets;
         private final int[] windowSeries;
         private final int[] windowStart;
         private final int[] windowLength;
@@ -218,6 +208,7 @@ public final class Trainer {
             int count = series.size();
             splits = new int[count];
             inputs = new float[count][];
+            targets = new float[count][];
             firstWindow = new int[count + 1];
             List<int[]> windows = new ArrayList<>();
             long trainRowCount = 0;
@@ -225,7 +216,9 @@ public final class Trainer {
             for (int s = 0; s < count; s++) {
                 TrainingSeries one = series.get(s);
                 splits[s] = split(one.rows());
-                inputs[s] = normalisedInputs(one, splits[s]);
+                inputs[s] = new float[splits[s] * spec.inputCount()];
+                targets[s] = new float[splits[s] * spec.headSize()];
+                prepare(one, splits[s], inputs[s], targets[s]);
                 trainRowCount += splits[s];
                 validationRowCount += one.rows() - splits[s];
                 firstWindow[s] = windows.size();
@@ -314,7 +307,7 @@ public final class Trainer {
 
         /** One optimiser step over windows {@code order[from .. from + count)}; returns their mean loss. */
         private double step(int[] order, int from, int count, int steps) {
-            float lossScale = 1f / (steps * spec.targetCount());
+            float lossScale = 1f / (steps * spec.headSize());
             List<Callable<Void>> tasks = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 int slot = i;
@@ -323,8 +316,9 @@ public final class Trainer {
                     WindowPass pass = passes.get();
                     GruParameters gradient = gradients[slot];
                     gradient.clear();
-                    losses[slot] = pass.forward(parameters, inputs[windowSeries[window]], windowStart[window],
-                            windowLength[window], startStates[window]);
+                    losses[slot] = pass.forward(parameters, inputs[windowSeries[window]],
+                            targets[windowSeries[window]], windowStart[window], windowLength[window],
+                            startStates[window]);
                     pass.backward(parameters, rows, lossScale, gradient);
                     return null;
                 });
@@ -347,7 +341,7 @@ public final class Trainer {
             }
             adam.step(parameters, total, config.learningRate());
             rows.refresh(parameters);
-            return loss / ((double) steps * spec.targetCount());
+            return loss / ((double) steps * spec.headSize());
         }
 
         /**
@@ -360,8 +354,8 @@ public final class Trainer {
                 int index = s;
                 tasks.add(() -> {
                     int[] recordRows = Arrays.copyOfRange(windowStart, firstWindow[index], firstWindow[index + 1]);
-                    try (GruStepper stepper = model.newStepper(Backend.JAVA)) {
-                        return new Replay(stepper).run(series.get(index), splits[index], recordRows, startStates,
+                    try (Replay replay = new Replay(model, config.rules())) {
+                        return replay.run(series.get(index), splits[index], recordRows, startStates,
                                 firstWindow[index]);
                     }
                 });
@@ -369,7 +363,7 @@ public final class Trainer {
             List<Replay.Totals> results = runAll(tasks);
             double squared = 0;
             double naiveSquared = 0;
-            long count = 0;
+            long terms = 0;
             Map<String, List<Accuracy>> accuracy = new LinkedHashMap<>();
             List<Double> mases = new ArrayList<>();
             for (int s = 0; s < series.size(); s++) {
@@ -378,7 +372,7 @@ public final class Trainer {
                 for (int t = 0; t < spec.targetCount(); t++) {
                     squared += totals.squaredError(t);
                     naiveSquared += totals.naiveSquaredError(t);
-                    count += totals.rows(t);
+                    terms += totals.squaredTerms(t);
                     perTarget.add(new Accuracy(totals.rows(t), totals.absoluteError(t),
                             totals.naiveAbsoluteError(t)));
                 }
@@ -388,7 +382,7 @@ public final class Trainer {
                     mases.add(mase);
                 }
             }
-            return new Validation(squared / count, naiveSquared / count, median(mases), accuracy);
+            return new Validation(squared / terms, naiveSquared / terms, median(mases), accuracy);
         }
 
         private <T> List<T> runAll(List<Callable<T>> tasks) {
@@ -425,19 +419,28 @@ public final class Trainer {
             }
         }
 
-        /** Rows {@code [0, split)} of a series, normalised as the service will feed them. */
-        private float[] normalisedInputs(TrainingSeries one, int split) {
+        /**
+         * Writes the model inputs of rows {@code [0, split)} of a series, as the service will feed them, and the
+         * targets of each row's head outputs: for step k and target t, row {@code i + k}'s value normalised with
+         * the key's statistics after row i (NaN beyond the split).
+         */
+        private void prepare(TrainingSeries one, int split, float[] inputs, float[] targets) {
             Normalization normalization = spec.normalization();
-            KeyStats stats = normalization.newKeyStats();
             int features = spec.featureCount();
-            float[] out = new float[split * features];
+            int outputs = spec.headSize();
+            KeyStats stats = normalization.newKeyStats();
             double[] raw = new double[features];
             for (int i = 0; i < split; i++) {
                 one.copyRow(i, raw);
-                normalization.normaliseRow(raw, stats, out, i * features);
+                spec.writeInputs(raw, stats, one.time(i), inputs, i * spec.inputCount());
                 normalization.update(raw, stats);
+                for (int o = 0; o < outputs; o++) {
+                    int row = i + o / spec.targetCount() + 1;
+                    int feature = spec.targetFeatureIndex(o % spec.targetCount());
+                    targets[i * outputs + o] = row < split
+                            ? normalization.normalise(feature, one.value(row, feature), stats) : Float.NaN;
+                }
             }
-            return out;
         }
     }
 

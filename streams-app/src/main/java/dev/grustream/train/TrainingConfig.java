@@ -1,33 +1,32 @@
 package dev.grustream.train;
 
+import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GateVariant;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.model.Normalization;
 import dev.grustream.model.PerKeyScaling;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
- * What to train and how: the model's shape and normalisation, and the optimisation's settings.
+ * What to train and how: the model's shape, declared once as a {@link ModelSpec} whose normalisation statistics
+ * training fits, and the optimisation's settings.
  *
- * <p>Built with {@link #builder()}, which holds a default for everything but the features and targets;
- * {@link Builder#build()} names the offending field of the first invalid setting.
+ * <p>{@code TrainingConfig.builder().model(TrainingConfig.defaultModel(List.of("value"), List.of("value"))
+ * .hiddenSize(64)).epochs(50).build()}
  *
- * <p>Immutable and thread-safe.
+ * <p>Built with {@link #builder()}, which holds a default for every optimisation setting; the model has none
+ * but what {@link #defaultModel} gives. {@link Builder#build()} names the offending field of the first invalid
+ * setting. Immutable and thread-safe.
  */
 public final class TrainingConfig {
 
     /** Per-key normalisation used unless told otherwise: a day of 5-minute events as half-life. */
     public static final PerKeyScaling DEFAULT_PER_KEY = new PerKeyScaling(288, 8, 0.001);
 
-    private final String name;
-    private final String version;
-    private final List<String> features;
-    private final List<String> targets;
-    private final int hiddenSize;
-    private final int numLayers;
-    private final GateVariant gateVariant;
-    private final PerKeyScaling perKey;
+    private final ModelSpec model;
+    private final ForecastRules rules;
     private final int epochs;
     private final int window;
     private final int batch;
@@ -38,15 +37,9 @@ public final class TrainingConfig {
     private final long seed;
     private final int threads;
 
-    private TrainingConfig(Builder builder) {
-        this.name = builder.name;
-        this.version = builder.version;
-        this.features = List.copyOf(builder.features);
-        this.targets = List.copyOf(builder.targets);
-        this.hiddenSize = builder.hiddenSize;
-        this.numLayers = builder.numLayers;
-        this.gateVariant = builder.gateVariant;
-        this.perKey = builder.perKey;
+    private TrainingConfig(Builder builder, ModelSpec model) {
+        this.model = model;
+        this.rules = builder.rules;
         this.epochs = builder.epochs;
         this.window = builder.window;
         this.batch = builder.batch;
@@ -58,49 +51,44 @@ public final class TrainingConfig {
         this.threads = builder.threads;
     }
 
-    /** A builder with the defaults: H = 32, 1 layer, reset-after, per-key normalisation, 100 epochs, ... */
+    /** A builder with the default optimisation settings: 100 epochs, windows of 64, batches of 32, ... */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The model's name. */
-    public String name() {
-        return name;
+    /**
+     * The model shape used unless told otherwise: name {@code gru-stream-model}, version 1, 32 hidden units, one
+     * reset-after layer, per-key normalisation {@link #DEFAULT_PER_KEY}, horizon 1, no calendar inputs. Its
+     * normalisation's mean and standard deviation are placeholders that training fits.
+     */
+    public static ModelSpec.Builder defaultModel(List<String> features, List<String> targets) {
+        return ModelSpec.builder().name("gru-stream-model").version("1").features(features).targets(targets)
+                .hiddenSize(32).numLayers(1).gateVariant(GateVariant.RESET_AFTER)
+                .normalization(unitNormalization(features.size(), DEFAULT_PER_KEY));
     }
 
-    /** The model's version. */
-    public String version() {
-        return version;
+    /**
+     * A normalisation of {@code features} features with mean 0 and standard deviation 1: per key with
+     * {@code perKey}, fixed when it is null. Training replaces its mean and standard deviation.
+     */
+    public static Normalization unitNormalization(int features, PerKeyScaling perKey) {
+        double[] zeros = new double[features];
+        double[] ones = new double[features];
+        Arrays.fill(ones, 1.0);
+        return perKey == null ? Normalization.fixed(zeros, ones) : Normalization.perKey(zeros, ones, perKey);
     }
 
-    /** The input features, in input order. */
-    public List<String> features() {
-        return features;
+    /**
+     * The model to train: names, sizes, gate variant, horizon, calendar inputs and normalisation scheme; training
+     * fits the normalisation's statistics and the weights.
+     */
+    public ModelSpec model() {
+        return model;
     }
 
-    /** The forecast targets, each one of the features. */
-    public List<String> targets() {
-        return targets;
-    }
-
-    /** Hidden units per layer. */
-    public int hiddenSize() {
-        return hiddenSize;
-    }
-
-    /** Stacked GRU layers. */
-    public int numLayers() {
-        return numLayers;
-    }
-
-    /** Where the reset gate applies. */
-    public GateVariant gateVariant() {
-        return gateVariant;
-    }
-
-    /** The per-key normalisation parameters, or empty for the fixed global normalisation. */
-    public Optional<PerKeyScaling> perKey() {
-        return Optional.ofNullable(perKey);
+    /** The rules the training replays keys with, as the service would: resets, refusals. */
+    public ForecastRules rules() {
+        return rules;
     }
 
     /** The most epochs to train (early stopping may end sooner). */
@@ -150,14 +138,8 @@ public final class TrainingConfig {
 
     /** Collects and validates the settings. Not thread-safe; use once. */
     public static final class Builder {
-        private String name = "gru-stream-model";
-        private String version = "1";
-        private List<String> features;
-        private List<String> targets;
-        private int hiddenSize = 32;
-        private int numLayers = 1;
-        private GateVariant gateVariant = GateVariant.RESET_AFTER;
-        private PerKeyScaling perKey = DEFAULT_PER_KEY;
+        private ModelSpec.Builder model;
+        private ForecastRules rules = ForecastRules.defaults();
         private int epochs = 100;
         private int window = 64;
         private int batch = 32;
@@ -171,58 +153,14 @@ public final class TrainingConfig {
         private Builder() {
         }
 
-        public Builder name(String name) {
-            this.name = name;
+        /** The model to train; its normalisation's statistics are placeholders (see {@link #unitNormalization}). */
+        public Builder model(ModelSpec.Builder model) {
+            this.model = Objects.requireNonNull(model, "model");
             return this;
         }
 
-        public Builder version(String version) {
-            this.version = version;
-            return this;
-        }
-
-        public Builder features(List<String> features) {
-            this.features = new ArrayList<>(features);
-            return this;
-        }
-
-        public Builder features(String... features) {
-            return features(List.of(features));
-        }
-
-        public Builder targets(List<String> targets) {
-            this.targets = new ArrayList<>(targets);
-            return this;
-        }
-
-        public Builder targets(String... targets) {
-            return targets(List.of(targets));
-        }
-
-        public Builder hiddenSize(int hiddenSize) {
-            this.hiddenSize = hiddenSize;
-            return this;
-        }
-
-        public Builder numLayers(int numLayers) {
-            this.numLayers = numLayers;
-            return this;
-        }
-
-        public Builder gateVariant(GateVariant gateVariant) {
-            this.gateVariant = Objects.requireNonNull(gateVariant, "gateVariant");
-            return this;
-        }
-
-        /** Per-key normalisation with these parameters. */
-        public Builder perKey(PerKeyScaling perKey) {
-            this.perKey = Objects.requireNonNull(perKey, "perKey");
-            return this;
-        }
-
-        /** The fixed global normalisation instead of the per-key one. */
-        public Builder fixedNormalization() {
-            this.perKey = null;
+        public Builder rules(ForecastRules rules) {
+            this.rules = Objects.requireNonNull(rules, "rules");
             return this;
         }
 
@@ -272,26 +210,15 @@ public final class TrainingConfig {
         }
 
         /**
-         * Validates the settings and returns the configuration. The model's own fields (names, sizes) are checked
-         * again by the model spec when training builds it.
+         * Validates the settings and the model's shape and returns the configuration.
          *
          * @throws IllegalArgumentException naming the setting, the expected and the found value
          */
         public TrainingConfig build() {
-            if (features == null || features.isEmpty()) {
-                throw new IllegalArgumentException("features: expected at least one name, found none");
+            if (model == null) {
+                throw new IllegalArgumentException("model: expected the shape of the model to train, found nothing");
             }
-            if (targets == null || targets.isEmpty()) {
-                throw new IllegalArgumentException("targets: expected at least one name, found none");
-            }
-            for (String target : targets) {
-                if (!features.contains(target)) {
-                    throw new IllegalArgumentException("targets: expected each to be one of the features " + features
-                            + ", found \"" + target + "\"");
-                }
-            }
-            atLeast("hidden size", hiddenSize, 1);
-            atLeast("layers", numLayers, 1);
+            ModelSpec spec = model.build();
             atLeast("epochs", epochs, 1);
             atLeast("window", window, 1);
             atLeast("batch", batch, 1);
@@ -308,7 +235,7 @@ public final class TrainingConfig {
                 throw new IllegalArgumentException("validation: expected a fraction in [0, 1), found "
                         + validationFraction);
             }
-            return new TrainingConfig(this);
+            return new TrainingConfig(this, spec);
         }
 
         private static void atLeast(String field, int value, int minimum) {

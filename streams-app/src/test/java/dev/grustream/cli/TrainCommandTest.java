@@ -42,7 +42,7 @@ class TrainCommandTest {
         Path zip = temp.resolve("model.zip");
 
         int exit = train("--input", data.toString(), "--features", "value", "--output", zip.toString(),
-                "--name", "sines", "--version", "7", "--layers", "2");
+                "--name", "sines", "--model-version", "7", "--layers", "2");
 
         assertThat(exit).isZero();
         GruModel model = ModelLoader.load(zip);

@@ -28,7 +28,10 @@ class DeterminismTest {
                 Arguments.of("reset_after, 1 layer, H=5, horizon 3", TestModels.spec(GateVariant.RESET_AFTER, 5, 1)
                         .features("load", "latency").targets("latency", "load")
                         .normalization(Normalization.fixed(new double[] {0, 0}, new double[] {1, 1}))
-                        .horizon(3).build()));
+                        .horizon(3).multiStep(MultiStep.RECURSIVE).build()),
+                Arguments.of("reset_before, 2 layers, H=8, direct horizon 4, calendar",
+                        TestModels.spec(GateVariant.RESET_BEFORE, 8, 2).horizon(4)
+                                .calendar(CalendarFeature.TIME_OF_DAY, CalendarFeature.DAY_OF_WEEK).build()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -69,7 +72,7 @@ class DeterminismTest {
      */
     private static double worstDeviation(GruModel model, Backend backend, boolean resync) {
         ModelSpec spec = model.spec();
-        int features = spec.featureCount();
+        int features = spec.inputCount();
         int stateSize = spec.stateSize();
         int forecastSize = spec.forecastSize();
         Random random = new Random(5);

@@ -99,7 +99,7 @@ class GruStepperTest {
                 .targets("latency", "load").normalization(Normalization.fixed(new double[2], new double[] {1, 1}))
                 .build();
         GruModel next = TestModels.random(oneStep, 9);
-        GruModel ahead = withSpec(next, oneStep.toBuilder().horizon(3).build());
+        GruModel ahead = withSpec(next, oneStep.toBuilder().horizon(3).multiStep(MultiStep.RECURSIVE).build());
         Random random = new Random(8);
         float[] input = TestModels.gaussian(random, 2);
         float[] state = TestModels.gaussian(random, 10);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grustream.model.internals.Npy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -13,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -37,7 +38,7 @@ class ModelLoaderTest {
 
     @BeforeEach
     void writeValidModel() throws IOException {
-        model = TestModels.random(TestModels.spec(GateVariant.RESET_AFTER, 4, 2).scoring("threshold", 0.99).build(),
+        model = TestModels.random(TestModels.spec(GateVariant.RESET_AFTER, 4, 2).build(),
                 3);
         dir = temp.resolve("model");
         ModelWriter.write(model, dir);
@@ -70,7 +71,6 @@ class ModelLoaderTest {
         assertThat(spec.numLayers()).isEqualTo(3);
         assertThat(spec.gateVariant()).isEqualTo(GateVariant.RESET_AFTER);
         assertThat(spec.horizon()).isEqualTo(1);
-        assertThat(spec.scoring()).containsExactly(Map.entry("threshold", 0.999), Map.entry("warmup", 50.0));
         assertThat(spec.normalization().mean(0)).isEqualTo(100.0);
         assertThat(spec.normalization().std(2)).isEqualTo(0.01);
     }
@@ -204,9 +204,61 @@ class ModelLoaderTest {
 
     @Test
     void rejectsAnUnknownFormat() throws IOException {
-        editJson(json -> json.put("format", "gru-stream/model/v2"));
+        editJson(json -> json.put("format", "gru-stream/model/v3"));
 
-        assertFormatError(dir, "model.json: format: expected \"gru-stream/model/v1\", found \"gru-stream/model/v2\"");
+        assertFormatError(dir, "model.json: format: expected \"gru-stream/model/v1\" or \"gru-stream/model/v2\","
+                + " found \"gru-stream/model/v3\"");
+    }
+
+    @Test
+    void loadsWhatTheWriterWroteWithCalendarInputsAndADirectHorizon() throws IOException {
+        GruModel direct = TestModels.random(TestModels.spec(GateVariant.RESET_AFTER, 4, 1).horizon(3)
+                .calendar(CalendarFeature.TIME_OF_DAY, CalendarFeature.DAY_OF_WEEK)
+                .timeZone(ZoneId.of("Europe/Paris")).build(), 5);
+        Path directDir = temp.resolve("direct");
+        ModelWriter.write(direct, directDir);
+
+        GruModel loaded = ModelLoader.load(directDir);
+
+        assertThat(loaded.spec()).isEqualTo(direct.spec());
+        assertThat(loaded.spec().multiStep()).isEqualTo(MultiStep.DIRECT);
+        assertThat(loaded.headWeight()).containsExactly(direct.headWeight());
+        assertThat(JSON.readTree(directDir.resolve("model.json").toFile()).get("format").asText())
+                .isEqualTo(ModelSpec.FORMAT_V2);
+    }
+
+    @Test
+    void aFormatOneHorizonIsRecursive() throws IOException {
+        editJson(json -> {
+            json.put("horizon", 2);
+            json.putArray("targets").add("load").add("latency").add("errors");
+        });
+        Files.delete(dir.resolve("head_weight.npy"));
+        Files.delete(dir.resolve("head_bias.npy"));
+        Files.write(dir.resolve("head_weight.npy"), Npy.writeFloat32(new int[] {3, 4},
+                new float[12]));
+        Files.write(dir.resolve("head_bias.npy"), Npy.writeFloat32(new int[] {3},
+                new float[3]));
+
+        assertThat(ModelLoader.load(dir).spec().multiStep()).isEqualTo(MultiStep.RECURSIVE);
+    }
+
+    @Test
+    void rejectsAnUnknownCalendarInput() throws IOException {
+        editJson(json -> {
+            json.put("format", "gru-stream/model/v2");
+            json.putArray("calendar").add("hour-of-week");
+        });
+
+        assertFormatError(dir, "model.json: calendar[0]: expected one of [time-of-day, day-of-week, day-of-year],"
+                + " found \"hour-of-week\"");
+    }
+
+    @Test
+    void rejectsACalendarInFormatOne() throws IOException {
+        editJson(json -> json.putArray("calendar").add("time-of-day"));
+
+        assertFormatError(dir, "model.json: calendar: unknown field in gru-stream/model/v1");
     }
 
     @Test
@@ -304,7 +356,7 @@ class ModelLoaderTest {
     void rejectsAnUnknownTopLevelField() throws IOException {
         editJson(json -> json.put("dropout", 0.1));
 
-        assertFormatError(dir, "model.json: dropout: unknown field; expected only [features, format,");
+        assertFormatError(dir, "model.json: dropout: unknown field in gru-stream/model/v1; expected only [features,");
     }
 
     @Test
@@ -354,7 +406,7 @@ class ModelLoaderTest {
     void rejectsAHorizonAboveOneWhenAFeatureIsNotATarget() throws IOException {
         editJson(json -> json.put("horizon", 2));
 
-        assertFormatError(dir, "model.json: targets: a horizon of 2 feeds forecasts back as inputs, so every"
+        assertFormatError(dir, "model.json: targets: a recursive horizon of 2 feeds forecasts back as inputs, so every"
                 + " feature must be a target; expected [load, latency, errors] in any order, found [latency, load]");
     }
 
@@ -373,10 +425,10 @@ class ModelLoaderTest {
     }
 
     @Test
-    void rejectsANonNumericScoringDefault() throws IOException {
+    void acceptsAndIgnoresTheScoringObjectOfFormatOne() throws IOException {
         editJson(json -> json.withObject("scoring").put("threshold", "high"));
 
-        assertFormatError(dir, "model.json: scoring.threshold: expected a number, found string \"high\"");
+        assertThat(ModelLoader.load(dir).spec()).isEqualTo(model.spec());
     }
 
     @Test

@@ -59,14 +59,26 @@ class ModelSpecTest {
     }
 
     @Test
-    void rejectsADuplicateScoringKey() {
-        assertThatThrownBy(() -> spec.toBuilder().scoring("threshold", 1).scoring("threshold", 2))
-                .hasMessage("scoring: duplicate key \"threshold\"");
+    void aRecursiveHorizonRefusesCalendarInputs() {
+        assertThatThrownBy(() -> spec.toBuilder().features("load").targets("load")
+                .normalization(Normalization.fixed(new double[1], new double[] {1})).horizon(3)
+                .multiStep(MultiStep.RECURSIVE).calendar(CalendarFeature.TIME_OF_DAY).build())
+                .hasMessageStartingWith("calendar: a recursive horizon feeds forecasts back as inputs");
     }
 
     @Test
-    void rejectsANonFiniteScoringDefault() {
-        assertThatThrownBy(() -> spec.toBuilder().scoring("threshold", Double.NaN).build())
-                .hasMessage("scoring.threshold: expected a finite number, found NaN");
+    void aDirectHorizonTakesAnyFeaturesAndCalendarInputs() {
+        ModelSpec direct = spec.toBuilder().horizon(12).calendar(CalendarFeature.TIME_OF_DAY,
+                CalendarFeature.DAY_OF_WEEK).build();
+
+        assertThat(direct.inputCount()).isEqualTo(direct.featureCount() + 4);
+        assertThat(direct.headSize()).isEqualTo(12 * direct.targetCount());
+        assertThat(direct.format()).isEqualTo(ModelSpec.FORMAT_V2);
+    }
+
+    @Test
+    void rejectsACalendarInputTwice() {
+        assertThatThrownBy(() -> spec.toBuilder().calendar(CalendarFeature.TIME_OF_DAY, CalendarFeature.TIME_OF_DAY)
+                .build()).hasMessageStartingWith("calendar: expected each input at most once");
     }
 }

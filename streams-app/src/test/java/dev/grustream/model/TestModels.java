@@ -31,8 +31,8 @@ final class TestModels {
             layers.add(LayerWeights.of(in, h, uniform(random, 3 * h * in, bound), uniform(random, 3 * h * h, bound),
                     uniform(random, 3 * h, bound), uniform(random, 3 * h, bound)));
         }
-        return GruModel.of(spec, layers, uniform(random, spec.targetCount() * h, bound),
-                uniform(random, spec.targetCount(), bound));
+        return GruModel.of(spec, layers, uniform(random, spec.headSize() * h, bound),
+                uniform(random, spec.headSize(), bound));
     }
 
     static float[] gaussian(Random random, int n) {

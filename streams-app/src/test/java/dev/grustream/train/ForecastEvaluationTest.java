@@ -32,7 +32,7 @@ class ForecastEvaluationTest {
 
     @Test
     void aSeriesThatNeverChangesHasNoMase() {
-        TrainingSeries flat = TrainingSeries.of("flat", 1, new double[] {0.5, 0.5, 0.5});
+        TrainingSeries flat = TrainingSeries.regular("flat", 0, 60_000, 1, new double[] {0.5, 0.5, 0.5});
 
         assertThat(ForecastEvaluation.evaluate(persistence, flat, 1).get(0).mase()).isNaN();
     }
@@ -59,6 +59,6 @@ class ForecastEvaluationTest {
             value += 0.01 * random.nextGaussian();
             values[i] = value;
         }
-        return TrainingSeries.of("walk", 1, values);
+        return TrainingSeries.regular("walk", 0, 60_000, 1, values);
     }
 }

@@ -6,6 +6,9 @@ import java.util.Random;
 
 /** Small reproducible series for training tests. */
 public final class SyntheticData {
+    /** The interval between synthetic rows: the sines cycle once a day. */
+    static final long HOUR = 3_600_000;
+
 
     private SyntheticData() {
     }
@@ -26,7 +29,7 @@ public final class SyntheticData {
                 values[i] = level + amplitude * Math.sin(2 * Math.PI * i / 24 + phase)
                         + 0.1 * amplitude * random.nextGaussian();
             }
-            series.add(TrainingSeries.of("sine-" + k, 1, values));
+            series.add(TrainingSeries.regular("sine-" + k, 0, HOUR, 1, values));
         }
         return series;
     }
@@ -38,6 +41,6 @@ public final class SyntheticData {
         for (int i = 0; i < values.length; i++) {
             values[i] = random.nextGaussian();
         }
-        return TrainingSeries.of(key, features, values);
+        return TrainingSeries.regular(key, 0, HOUR, features, values);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.model.GruModel;
 import dev.grustream.model.LayerWeights;
+import dev.grustream.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,12 @@ class TrainerTest {
     private static final List<TrainingSeries> SINES = SyntheticData.sines(3, 600, 5);
 
     private static TrainingConfig.Builder quick() {
-        return TrainingConfig.builder().features("value").targets("value").hiddenSize(8).epochs(15).window(24)
-                .batch(8).learningRate(1e-2).threads(1);
+        return TrainingConfig.builder().model(model().hiddenSize(8)).epochs(15).window(24).batch(8)
+                .learningRate(1e-2).threads(1);
+    }
+
+    private static ModelSpec.Builder model() {
+        return TrainingConfig.defaultModel(List.of("value"), List.of("value"));
     }
 
     @Test
@@ -78,7 +83,8 @@ class TrainerTest {
     @Test
     void normalisesPerKeyByDefaultAndFixedOnRequest() {
         TrainingResult perKey = new Trainer(quick().epochs(1).build()).train(SINES, TrainingListener.NONE);
-        TrainingResult fixed = new Trainer(quick().epochs(1).fixedNormalization().build())
+        TrainingResult fixed = new Trainer(quick().epochs(1).model(model().hiddenSize(8)
+                .normalization(TrainingConfig.unitNormalization(1, null))).build())
                 .train(SINES, TrainingListener.NONE);
 
         assertThat(perKey.model().spec().normalization().perKey()).contains(TrainingConfig.DEFAULT_PER_KEY);
@@ -90,7 +96,7 @@ class TrainerTest {
     @Test
     void skipsSeriesTooShortToTrainOn() {
         List<TrainingSeries> series = new ArrayList<>(SINES);
-        series.add(TrainingSeries.of("tiny", 1, new double[] {1, 2}));
+        series.add(TrainingSeries.regular("tiny", 0, 60_000, 1, new double[] {1, 2}));
 
         TrainingResult result = new Trainer(quick().epochs(1).build()).train(series, TrainingListener.NONE);
 
@@ -108,8 +114,8 @@ class TrainerTest {
 
     @Test
     void refusesATargetThatIsNotAFeature() {
-        assertThatThrownBy(() -> quick().targets("latency").build())
-                .hasMessage("targets: expected each to be one of the features [value], found \"latency\"");
+        assertThatThrownBy(() -> quick().model(model().targets("latency")).build())
+                .hasMessage("targets[0]: expected one of the features [value], found \"latency\"");
     }
 
     @Test

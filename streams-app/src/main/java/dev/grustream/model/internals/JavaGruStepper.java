@@ -5,6 +5,7 @@ import dev.grustream.model.GruModel;
 import dev.grustream.model.GruStepper;
 import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.model.MultiStep;
 import java.util.Arrays;
 
 /**
@@ -37,7 +38,10 @@ public final class JavaGruStepper implements GruStepper {
     private final int hidden;
     private final int layers;
     private final int featureCount;
+    private final int inputCount;
     private final int targetCount;
+    private final int headSize;
+    private final boolean recursive;
     private final boolean resetAfter;
     private final float[][][] inputWeights;
     private final float[][][] hiddenWeights;
@@ -67,7 +71,10 @@ public final class JavaGruStepper implements GruStepper {
         this.hidden = spec.hiddenSize();
         this.layers = spec.numLayers();
         this.featureCount = spec.featureCount();
+        this.inputCount = spec.inputCount();
         this.targetCount = spec.targetCount();
+        this.headSize = spec.headSize();
+        this.recursive = spec.horizon() > 1 && spec.multiStep() == MultiStep.RECURSIVE;
         this.resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
         int gates = 3 * hidden;
         inputWeights = new float[layers][][];
@@ -79,10 +86,10 @@ public final class JavaGruStepper implements GruStepper {
             LayerWeights layer = model.layer(k);
             inputWeights[k] = transpose(layer.weightIh(), 0, gates, layer.inputSize());
             if (k == 0) {
-                // Zero rows up to a multiple of four let the features go through the four-input pass: adding
-                // 0 * 0 changes no value, and three features then cost one pass over the gates instead of three.
-                inputWeights[k] = Arrays.copyOf(inputWeights[k], (featureCount + 3) / 4 * 4);
-                for (int j = featureCount; j < inputWeights[k].length; j++) {
+                // Zero rows up to a multiple of four let the inputs go through the four-input pass: adding
+                // 0 * 0 changes no value, and three inputs then cost one pass over the gates instead of three.
+                inputWeights[k] = Arrays.copyOf(inputWeights[k], (inputCount + 3) / 4 * 4);
+                for (int j = inputCount; j < inputWeights[k].length; j++) {
                     inputWeights[k][j] = new float[gates];
                 }
             }
@@ -92,7 +99,7 @@ public final class JavaGruStepper implements GruStepper {
             inputBias[k] = layer.biasIh();
             hiddenBias[k] = layer.biasHh();
         }
-        headWeight = rows(model.headWeight(), targetCount, hidden);
+        headWeight = rows(model.headWeight(), headSize, hidden);
         headBias = model.headBias();
         feedbackTarget = new int[featureCount];
         for (int f = 0; f < featureCount; f++) {
@@ -123,8 +130,8 @@ public final class JavaGruStepper implements GruStepper {
         int forecastSize = spec.forecastSize();
         for (int b = 0; b < batch; b++) {
             int forecastOffset = b * forecastSize;
-            advance(inputs, b * featureCount, states, b * stateSize, forecasts, forecastOffset);
-            if (spec.horizon() > 1) {
+            advance(inputs, b * inputCount, states, b * stateSize, forecasts, forecastOffset);
+            if (recursive) {
                 lookAhead(states, b * stateSize, forecasts, forecastOffset);
             }
         }
@@ -147,10 +154,10 @@ public final class JavaGruStepper implements GruStepper {
         }
     }
 
-    /** Advances every layer of one key's state in place and writes its one-step forecast. */
+    /** Advances every layer of one key's state in place and writes what its head computes. */
     private void advance(float[] input, int inputOffset, float[] state, int stateOffset, float[] out,
             int outOffset) {
-        System.arraycopy(input, inputOffset, features, 0, featureCount);
+        System.arraycopy(input, inputOffset, features, 0, inputCount);
         float[] layerInput = features;
         int layerInputOffset = 0;
         for (int k = 0; k < layers; k++) {
@@ -205,7 +212,7 @@ public final class JavaGruStepper implements GruStepper {
     }
 
     private void head(float[] state, int hOffset, float[] out, int outOffset) {
-        for (int t = 0; t < targetCount; t++) {
+        for (int t = 0; t < headSize; t++) {
             float sum = headBias[t];
             float[] row = headWeight[t];
             for (int j = 0; j < hidden; j++) {

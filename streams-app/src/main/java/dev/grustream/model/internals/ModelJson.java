@@ -8,20 +8,30 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grustream.model.CalendarFeature;
 import dev.grustream.model.GateVariant;
 import dev.grustream.model.ModelFormatException;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.model.MultiStep;
 import dev.grustream.model.Normalization;
 import dev.grustream.model.PerKeyScaling;
 import java.io.IOException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and writes {@code model.json}, the {@link ModelSpec} part of a gru-stream/model/v1 model.
+ * Reads and writes {@code model.json}, the {@link ModelSpec} part of a model, in format v1 or v2.
+ *
+ * <p>Format v2 adds {@code calendar} (names of {@link CalendarFeature}s) and {@code time_zone} (an IANA zone id,
+ * UTC by default), and its {@code horizon} is forecast directly ({@link MultiStep#DIRECT}); in format v1 a horizon
+ * above 1 is recursive. A spec is written in v1 whenever v1 can express it, so that older releases still read it.
+ * A v1 file's {@code scoring} object, which no release ever applied, is accepted and ignored.
  *
  * <p>Strict on purpose: unknown fields are refused rather than ignored, at the top level and in
  * {@code normalization}, because a field this version does not know could change what the model computes
@@ -35,8 +45,10 @@ public final class ModelJson {
     /** The file name of the spec inside a model directory. */
     public static final String FILE = "model.json";
 
-    private static final Set<String> FIELDS = Set.of("format", "name", "version", "features", "targets",
-            "hidden_size", "num_layers", "gate_variant", "normalization", "horizon", "scoring");
+    private static final Set<String> COMMON_FIELDS = Set.of("format", "name", "version", "features", "targets",
+            "hidden_size", "num_layers", "gate_variant", "normalization", "horizon");
+    private static final Set<String> V1_FIELDS = union(COMMON_FIELDS, Set.of("scoring"));
+    private static final Set<String> V2_FIELDS = union(COMMON_FIELDS, Set.of("calendar", "time_zone"));
     private static final Set<String> NORMALIZATION_FIELDS = Set.of("mean", "std", "per_key");
     private static final Set<String> PER_KEY_FIELDS = Set.of("halflife", "clip", "min_std_ratio");
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -74,7 +86,7 @@ public final class ModelJson {
     /** The {@code model.json} bytes for {@code spec} (UTF-8, indented, fields in the documented order). */
     public static byte[] write(ModelSpec spec) {
         ObjectNode root = MAPPER.createObjectNode();
-        root.put("format", ModelSpec.FORMAT);
+        root.put("format", spec.format());
         root.put("name", spec.name());
         root.put("version", spec.version());
         spec.features().forEach(root.putArray("features")::add);
@@ -94,9 +106,11 @@ public final class ModelJson {
                 .put("clip", scaling.clip())
                 .put("min_std_ratio", scaling.minStdRatio()));
         root.put("horizon", spec.horizon());
-        if (!spec.scoring().isEmpty()) {
-            ObjectNode scoring = root.putObject("scoring");
-            spec.scoring().forEach(scoring::put);
+        if (!spec.calendar().isEmpty()) {
+            spec.calendar().forEach(feature -> root.withArray("calendar").add(feature.jsonName()));
+        }
+        if (spec.format().equals(ModelSpec.FORMAT_V2)) {
+            root.put("time_zone", spec.timeZone().getId());
         }
         try {
             return MAPPER.writeValueAsBytes(root);
@@ -106,16 +120,18 @@ public final class ModelJson {
     }
 
     private static ModelSpec toSpec(JsonNode root) {
-        for (Map.Entry<String, JsonNode> field : root.properties()) {
-            if (!FIELDS.contains(field.getKey())) {
-                throw new IllegalArgumentException(field.getKey() + ": unknown field; expected only "
-                        + FIELDS.stream().sorted().toList());
-            }
-        }
         String format = text(root, "format");
-        if (!ModelSpec.FORMAT.equals(format)) {
-            throw new IllegalArgumentException("format: expected \"" + ModelSpec.FORMAT + "\", found \"" + format
-                    + "\"");
+        boolean v1 = ModelSpec.FORMAT_V1.equals(format);
+        if (!v1 && !ModelSpec.FORMAT_V2.equals(format)) {
+            throw new IllegalArgumentException("format: expected \"" + ModelSpec.FORMAT_V1 + "\" or \""
+                    + ModelSpec.FORMAT_V2 + "\", found \"" + format + "\"");
+        }
+        Set<String> fields = v1 ? V1_FIELDS : V2_FIELDS;
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (!fields.contains(field.getKey())) {
+                throw new IllegalArgumentException(field.getKey() + ": unknown field in " + format + "; expected only "
+                        + fields.stream().sorted().toList());
+            }
         }
         ModelSpec.Builder builder = ModelSpec.builder()
                 .name(text(root, "name"))
@@ -126,18 +142,36 @@ public final class ModelJson {
                 .numLayers(integer(root, "num_layers"))
                 .gateVariant(GateVariant.fromJsonName(text(root, "gate_variant")))
                 .normalization(normalization(root))
-                .horizon(root.has("horizon") ? integer(root, "horizon") : 1);
-        JsonNode scoring = root.get("scoring");
-        if (scoring != null) {
-            if (!scoring.isObject()) {
-                throw new IllegalArgumentException("scoring: expected an object of named numbers, found "
-                        + scoring.getNodeType());
+                .horizon(root.has("horizon") ? integer(root, "horizon") : 1)
+                .multiStep(v1 ? MultiStep.RECURSIVE : MultiStep.DIRECT);
+        if (root.has("calendar")) {
+            List<CalendarFeature> calendar = new ArrayList<>();
+            List<String> names = names(root, "calendar");
+            for (int i = 0; i < names.size(); i++) {
+                try {
+                    calendar.add(CalendarFeature.fromJsonName(names.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("calendar[" + i + "]: " + e.getMessage(), e);
+                }
             }
-            for (Map.Entry<String, JsonNode> entry : scoring.properties()) {
-                builder.scoring(entry.getKey(), number("scoring." + entry.getKey(), entry.getValue()));
+            builder.calendar(calendar);
+        }
+        if (root.has("time_zone")) {
+            String zone = text(root, "time_zone");
+            try {
+                builder.timeZone(ZoneId.of(zone));
+            } catch (DateTimeException e) {
+                throw new IllegalArgumentException("time_zone: expected an IANA time zone such as \"Europe/Paris\""
+                        + " or \"UTC\", found \"" + zone + "\"", e);
             }
         }
         return builder.build();
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> union = new HashSet<>(first);
+        union.addAll(second);
+        return Set.copyOf(union);
     }
 
     private static Normalization normalization(JsonNode root) {

@@ -5,6 +5,7 @@ import dev.grustream.model.GruModel;
 import dev.grustream.model.GruStepper;
 import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.model.MultiStep;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,10 @@ public final class Nd4jGruStepper implements GruStepper {
     private final int hidden;
     private final int layers;
     private final int featureCount;
+    private final int inputCount;
     private final int targetCount;
+    private final int headSize;
+    private final boolean recursive;
     private final boolean resetAfter;
     private final int gateWidth;
     private final int[] rowWidth;
@@ -77,7 +81,10 @@ public final class Nd4jGruStepper implements GruStepper {
         this.hidden = spec.hiddenSize();
         this.layers = spec.numLayers();
         this.featureCount = spec.featureCount();
+        this.inputCount = spec.inputCount();
         this.targetCount = spec.targetCount();
+        this.headSize = spec.headSize();
+        this.recursive = spec.horizon() > 1 && spec.multiStep() == MultiStep.RECURSIVE;
         this.resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
         this.gateWidth = (resetAfter ? 4 : 3) * hidden;
         rowWidth = new int[layers];
@@ -91,7 +98,7 @@ public final class Nd4jGruStepper implements GruStepper {
             candidateWeights[k] = resetAfter ? null
                     : Nd4j.create(candidateWeights(layer), new long[] {hidden, hidden}, DataType.FLOAT);
         }
-        headWeights = Nd4j.create(headWeights(model), new long[] {hidden + 1, targetCount}, DataType.FLOAT);
+        headWeights = Nd4j.create(headWeights(model), new long[] {hidden + 1, headSize}, DataType.FLOAT);
         feedbackTarget = new int[featureCount];
         for (int f = 0; f < featureCount; f++) {
             feedbackTarget[f] = spec.featureTargetIndex(f);
@@ -125,7 +132,7 @@ public final class Nd4jGruStepper implements GruStepper {
         }
         int forecastStride = spec.forecastSize();
         advance(batch, inputs, states, forecasts, 0);
-        if (spec.horizon() > 1) {
+        if (recursive) {
             int stateSize = spec.stateSize();
             System.arraycopy(states, 0, aheadStates, 0, batch * stateSize);
             for (int step = 1; step < spec.horizon(); step++) {
@@ -156,7 +163,10 @@ public final class Nd4jGruStepper implements GruStepper {
         headWeights.close();
     }
 
-    /** Advances every layer of the batch's states in place and writes forecast step {@code step}. */
+    /**
+     * Advances every layer of the batch's states in place and writes what the head computes, at forecast step
+     * {@code step} (always 0 but for a recursive head).
+     */
     private void advance(int batch, float[] inputs, float[] states, float[] forecasts, int step) {
         Views view = views(batch);
         int stateSize = spec.stateSize();
@@ -166,7 +176,7 @@ public final class Nd4jGruStepper implements GruStepper {
             for (int b = 0; b < batch; b++) {
                 int row = b * width;
                 if (k == 0) {
-                    System.arraycopy(inputs, b * featureCount, staging, row, featureCount);
+                    System.arraycopy(inputs, b * inputCount, staging, row, inputCount);
                 } else {
                     System.arraycopy(states, b * stateSize + (k - 1) * hidden, staging, row, hidden);
                 }
@@ -200,10 +210,10 @@ public final class Nd4jGruStepper implements GruStepper {
         }
         copyIn(staging, batch * headWidth, headInput);
         Nd4j.gemm(view.headInput, headWeights, view.headOutput, false, false, 1.0, 0.0);
-        copyOut(headOutput, hostGates, batch * targetCount);
+        copyOut(headOutput, hostGates, batch * headSize);
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(hostGates, b * targetCount, forecasts, b * spec.forecastSize() + step * targetCount,
-                    targetCount);
+            System.arraycopy(hostGates, b * headSize, forecasts, b * spec.forecastSize() + step * targetCount,
+                    headSize);
         }
     }
 
@@ -308,16 +318,16 @@ public final class Nd4jGruStepper implements GruStepper {
             widest = Math.max(widest, rowWidth[k]);
         }
         headInput = Nd4j.create(DataType.FLOAT, capacity, hidden + 1);
-        headOutput = Nd4j.create(DataType.FLOAT, capacity, targetCount);
+        headOutput = Nd4j.create(DataType.FLOAT, capacity, headSize);
         views = new ArrayList<>(capacity + 1);
         for (int b = 0; b <= capacity; b++) {
             views.add(null);
         }
         staging = new float[capacity * widest];
-        hostGates = new float[capacity * Math.max(gateWidth, targetCount)];
+        hostGates = new float[capacity * Math.max(gateWidth, headSize)];
         hostCandidate = new float[capacity * hidden];
-        aheadStates = new float[spec.horizon() > 1 ? capacity * spec.stateSize() : 0];
-        aheadInputs = new float[spec.horizon() > 1 ? capacity * featureCount : 0];
+        aheadStates = new float[recursive ? capacity * spec.stateSize() : 0];
+        aheadInputs = new float[recursive ? capacity * featureCount : 0];
     }
 
     private void release() {
@@ -383,16 +393,16 @@ public final class Nd4jGruStepper implements GruStepper {
         return transposed;
     }
 
-    /** The head's weight transposed, [H, T], over a last row holding its bias. */
+    /** The head's weight transposed, [H, S], over a last row holding its bias. */
     private float[] headWeights(GruModel source) {
         float[] weight = source.headWeight();
         float[] bias = source.headBias();
-        float[] stacked = new float[(hidden + 1) * targetCount];
-        for (int t = 0; t < targetCount; t++) {
+        float[] stacked = new float[(hidden + 1) * headSize];
+        for (int t = 0; t < headSize; t++) {
             for (int j = 0; j < hidden; j++) {
-                stacked[j * targetCount + t] = weight[t * hidden + j];
+                stacked[j * headSize + t] = weight[t * hidden + j];
             }
-            stacked[hidden * targetCount + t] = bias[t];
+            stacked[hidden * headSize + t] = bias[t];
         }
         return stacked;
     }

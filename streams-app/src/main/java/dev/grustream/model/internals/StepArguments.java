@@ -17,7 +17,7 @@ final class StepArguments {
         if (batch < 0) {
             throw new IllegalArgumentException("batch: expected >= 0, found " + batch);
         }
-        require("inputs", inputs, batch, spec.featureCount());
+        require("inputs", inputs, batch, spec.inputCount());
         require("states", states, batch, spec.stateSize());
         require("forecasts", forecasts, batch, spec.forecastSize());
     }

@@ -17,8 +17,8 @@ import java.util.Random;
  * <p>Per layer k with G = 3H gates (r, z, n) and in_k inputs: {@code inputWeights[k][j]} is column j of
  * W_ih (length G); {@code hiddenWeights[k][j]} is column j of W_hh (length G for reset-after; for reset-before only
  * its r and z blocks, length 2H, and {@code candidateWeights[k][j]} the n block, length H); {@code inputBias[k]}
- * and {@code hiddenBias[k]} have length G. The head is {@code headWeight[t]} (row t, length H) and
- * {@code headBias}.
+ * and {@code hiddenBias[k]} have length G. The head is {@code headWeight[o]} (row o of the head's S outputs, length
+ * H) and {@code headBias} (length S).
  *
  * <p>Mutable, not thread-safe: the trainer owns it and changes it only between batches.
  */
@@ -26,8 +26,8 @@ public final class GruParameters {
 
     final int layers;
     final int hidden;
-    final int features;
-    final int targets;
+    final int inputs;
+    final int outputs;
     final boolean resetAfter;
     final float[][][] inputWeights;
     final float[][][] hiddenWeights;
@@ -38,11 +38,11 @@ public final class GruParameters {
     final float[] headBias;
     private final List<float[]> arrays = new ArrayList<>();
 
-    private GruParameters(int layers, int hidden, int features, int targets, GateVariant variant) {
+    private GruParameters(int layers, int hidden, int inputs, int outputs, GateVariant variant) {
         this.layers = layers;
         this.hidden = hidden;
-        this.features = features;
-        this.targets = targets;
+        this.inputs = inputs;
+        this.outputs = outputs;
         this.resetAfter = variant == GateVariant.RESET_AFTER;
         int gates = 3 * hidden;
         inputWeights = new float[layers][][];
@@ -51,25 +51,25 @@ public final class GruParameters {
         inputBias = new float[layers][];
         hiddenBias = new float[layers][];
         for (int k = 0; k < layers; k++) {
-            inputWeights[k] = matrix(k == 0 ? features : hidden, gates);
+            inputWeights[k] = matrix(k == 0 ? inputs : hidden, gates);
             hiddenWeights[k] = matrix(hidden, resetAfter ? gates : 2 * hidden);
             candidateWeights[k] = resetAfter ? null : matrix(hidden, hidden);
             inputBias[k] = vector(gates);
             hiddenBias[k] = vector(gates);
         }
-        headWeight = matrix(targets, hidden);
-        headBias = vector(targets);
+        headWeight = matrix(outputs, hidden);
+        headBias = vector(outputs);
     }
 
     /** Zero parameters (or a zero gradient) for a model of {@code spec}'s shape. */
     public static GruParameters zeros(ModelSpec spec) {
-        return new GruParameters(spec.numLayers(), spec.hiddenSize(), spec.featureCount(), spec.targetCount(),
+        return new GruParameters(spec.numLayers(), spec.hiddenSize(), spec.inputCount(), spec.headSize(),
                 spec.gateVariant());
     }
 
     /** Zero parameters of {@code shape}'s shape. */
     public static GruParameters zerosLike(GruParameters shape) {
-        return new GruParameters(shape.layers, shape.hidden, shape.features, shape.targets,
+        return new GruParameters(shape.layers, shape.hidden, shape.inputs, shape.outputs,
                 shape.resetAfter ? GateVariant.RESET_AFTER : GateVariant.RESET_BEFORE);
     }
 
@@ -105,10 +105,10 @@ public final class GruParameters {
             System.arraycopy(layer.biasHh(), 0, parameters.hiddenBias[k], 0, 3 * h);
         }
         float[] head = model.headWeight();
-        for (int t = 0; t < spec.targetCount(); t++) {
-            System.arraycopy(head, t * h, parameters.headWeight[t], 0, h);
+        for (int o = 0; o < spec.headSize(); o++) {
+            System.arraycopy(head, o * h, parameters.headWeight[o], 0, h);
         }
-        System.arraycopy(model.headBias(), 0, parameters.headBias, 0, spec.targetCount());
+        System.arraycopy(model.headBias(), 0, parameters.headBias, 0, spec.headSize());
         return parameters;
     }
 
@@ -117,7 +117,7 @@ public final class GruParameters {
         int h = hidden;
         List<LayerWeights> layerWeights = new ArrayList<>();
         for (int k = 0; k < layers; k++) {
-            int in = k == 0 ? features : h;
+            int in = k == 0 ? inputs : h;
             float[] weightIh = new float[3 * h * in];
             transposeOut(inputWeights[k], 0, weightIh, in);
             float[] weightHh = new float[3 * h * h];
@@ -127,9 +127,9 @@ public final class GruParameters {
             }
             layerWeights.add(LayerWeights.of(in, h, weightIh, weightHh, inputBias[k], hiddenBias[k]));
         }
-        float[] head = new float[targets * h];
-        for (int t = 0; t < targets; t++) {
-            System.arraycopy(headWeight[t], 0, head, t * h, h);
+        float[] head = new float[outputs * h];
+        for (int o = 0; o < outputs; o++) {
+            System.arraycopy(headWeight[o], 0, head, o * h, h);
         }
         return GruModel.of(spec, layerWeights, head, headBias);
     }

@@ -17,10 +17,12 @@ import java.util.Arrays;
  * (see FACTS.md), and a window step at H = 64 costs a few microseconds here. The gradients are proved by the
  * finite-difference check in {@code GradientCheckTest}.
  *
- * <p>The forward pass for step s (series row i = start + s) feeds input row i and targets input row i + 1: the
- * target of a forecast is the normalised value the next event will be fed as. The loss is the sum of squared
- * errors; {@link #backward} adds the gradient of {@code lossScale} times it to a gradient buffer, assuming no
- * gradient flows in from after the window (truncation).
+ * <p>The forward pass for step s (series row i = start + s) feeds input row i; its head's S outputs aim at
+ * target row i, prepared by the trainer (a forecast of step k aims at the value of row i + k, normalised with the
+ * key's statistics at row i, with which serving denormalises it; NaN where the series has no such row). The loss
+ * is the sum of squared errors over the targets that exist; {@link #backward} adds the gradient of
+ * {@code lossScale} times it to a gradient buffer, assuming no gradient flows in from after the window
+ * (truncation).
  *
  * <p>Activation derivatives use the identities of the exact functions ({@code tanh' = 1 - tanh^2},
  * {@code sigmoid' = s (1 - s)}) evaluated on the outputs of the rational approximations; the approximations are
@@ -33,11 +35,10 @@ public final class WindowPass {
 
     private final int layers;
     private final int hidden;
-    private final int features;
-    private final int targets;
+    private final int inputCount;
+    private final int outputCount;
     private final int gates;
     private final boolean resetAfter;
-    private final int[] targetFeature;
     private final int maxLength;
 
     private final float[][][] states;
@@ -70,23 +71,19 @@ public final class WindowPass {
     public WindowPass(ModelSpec spec, int maxLength) {
         this.layers = spec.numLayers();
         this.hidden = spec.hiddenSize();
-        this.features = spec.featureCount();
-        this.targets = spec.targetCount();
+        this.inputCount = spec.inputCount();
+        this.outputCount = spec.headSize();
         this.gates = 3 * hidden;
         this.resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
         this.maxLength = maxLength;
-        targetFeature = new int[targets];
-        for (int t = 0; t < targets; t++) {
-            targetFeature[t] = spec.targetFeatureIndex(t);
-        }
         states = new float[layers][maxLength + 1][hidden];
         reset = new float[layers][maxLength][hidden];
         update = new float[layers][maxLength][hidden];
         candidate = new float[layers][maxLength][hidden];
         auxiliary = new float[layers][maxLength][hidden];
-        inputs = new float[maxLength][features];
-        outputs = new float[maxLength][targets];
-        targetValues = new float[maxLength * targets];
+        inputs = new float[maxLength][inputCount];
+        outputs = new float[maxLength][outputCount];
+        targetValues = new float[maxLength * outputCount];
         int hiddenWidth = resetAfter ? gates : 2 * hidden;
         inputGates = new float[gates];
         hiddenGates = new float[hiddenWidth];
@@ -101,19 +98,19 @@ public final class WindowPass {
         resetHiddenDelta = new float[hidden];
         inputGateDelta = new float[gates];
         hiddenGateDelta = new float[hiddenWidth];
-        outputDelta = new float[targets];
+        outputDelta = new float[outputCount];
     }
 
     /**
      * Runs steps {@code start .. start + length - 1} of a series from {@code initialState} and returns the sum of
      * squared errors of their forecasts.
      *
-     * @param seriesInputs the series' normalised inputs, row-major [rows, features]; row {@code start + length}
-     *     must exist, as it holds the last step's target
+     * @param seriesInputs the series' model inputs, row-major [rows, inputCount]
+     * @param seriesTargets the targets of each row's head outputs, row-major [rows, headSize]; NaN for none
      * @param initialState [layers * hidden], layer 0 first; not changed
      */
-    public double forward(GruParameters parameters, float[] seriesInputs, int start, int length,
-            float[] initialState) {
+    public double forward(GruParameters parameters, float[] seriesInputs, float[] seriesTargets, int start,
+            int length, float[] initialState) {
         if (length < 1 || length > maxLength) {
             throw new IllegalArgumentException("length: expected 1.." + maxLength + ", found " + length);
         }
@@ -124,32 +121,34 @@ public final class WindowPass {
         double loss = 0;
         for (int s = 0; s < length; s++) {
             int row = start + s;
-            System.arraycopy(seriesInputs, row * features, inputs[s], 0, features);
+            System.arraycopy(seriesInputs, row * inputCount, inputs[s], 0, inputCount);
             float[] layerInput = inputs[s];
             for (int k = 0; k < layers; k++) {
                 cell(parameters, k, s, layerInput);
                 layerInput = states[k][s + 1];
             }
             float[] top = states[layers - 1][s + 1];
-            for (int t = 0; t < targets; t++) {
-                float sum = parameters.headBias[t];
-                float[] weights = parameters.headWeight[t];
+            for (int o = 0; o < outputCount; o++) {
+                float sum = parameters.headBias[o];
+                float[] weights = parameters.headWeight[o];
                 for (int j = 0; j < hidden; j++) {
                     sum += weights[j] * top[j];
                 }
-                outputs[s][t] = sum;
-                float target = seriesInputs[(row + 1) * features + targetFeature[t]];
-                targetValues[s * targets + t] = target;
-                double error = sum - target;
-                loss += error * error;
+                outputs[s][o] = sum;
+                float target = seriesTargets[row * outputCount + o];
+                targetValues[s * outputCount + o] = target;
+                if (!Float.isNaN(target)) {
+                    double error = sum - target;
+                    loss += error * error;
+                }
             }
         }
         return loss;
     }
 
-    /** The forecast of target {@code target} at step {@code step} of the last forward pass. */
-    public float output(int step, int target) {
-        return outputs[step][target];
+    /** Head output {@code output} at step {@code step} of the last forward pass. */
+    public float output(int step, int output) {
+        return outputs[step][output];
     }
 
     /** Copies the state after the last step of the last forward pass into {@code out} [layers * hidden]. */
@@ -173,15 +172,16 @@ public final class WindowPass {
         }
         for (int s = windowLength - 1; s >= 0; s--) {
             float[] top = states[layers - 1][s + 1];
-            for (int t = 0; t < targets; t++) {
-                outputDelta[t] = 2f * (outputs[s][t] - targetValues[s * targets + t]) * lossScale;
+            for (int o = 0; o < outputCount; o++) {
+                float target = targetValues[s * outputCount + o];
+                outputDelta[o] = Float.isNaN(target) ? 0f : 2f * (outputs[s][o] - target) * lossScale;
             }
             System.arraycopy(next[layers - 1], 0, delta, 0, hidden);
-            for (int t = 0; t < targets; t++) {
-                float dy = outputDelta[t];
-                gradient.headBias[t] += dy;
-                float[] headGradient = gradient.headWeight[t];
-                float[] headWeight = parameters.headWeight[t];
+            for (int o = 0; o < outputCount; o++) {
+                float dy = outputDelta[o];
+                gradient.headBias[o] += dy;
+                float[] headGradient = gradient.headWeight[o];
+                float[] headWeight = parameters.headWeight[o];
                 for (int j = 0; j < hidden; j++) {
                     headGradient[j] += dy * top[j];
                     delta[j] += dy * headWeight[j];

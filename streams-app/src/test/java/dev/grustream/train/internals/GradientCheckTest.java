@@ -34,6 +34,9 @@ class GradientCheckTest {
         Random random = new Random(11);
         GruParameters parameters = GruParameters.random(spec, random);
         float[] inputs = gaussian(random, 2 * (WINDOW + 2));
+        float[] targets = gaussian(random, spec.headSize() * (WINDOW + 2));
+        // A missing target (beyond a series' end) adds nothing to the loss or the gradient.
+        targets[3] = Float.NaN;
         float[] initialState = gaussian(random, spec.stateSize());
         for (int i = 0; i < initialState.length; i++) {
             initialState[i] *= 0.5f;
@@ -42,7 +45,7 @@ class GradientCheckTest {
         RowMajorWeights rows = new RowMajorWeights(parameters);
         rows.refresh(parameters);
         GruParameters gradient = GruParameters.zerosLike(parameters);
-        pass.forward(parameters, inputs, 1, WINDOW, initialState);
+        pass.forward(parameters, inputs, targets, 1, WINDOW, initialState);
         pass.backward(parameters, rows, 1f, gradient);
 
         List<float[]> values = parameters.arrays();
@@ -55,10 +58,10 @@ class GradientCheckTest {
                 float original = array[i];
                 array[i] = original + STEP;
                 float up = array[i];
-                double lossUp = pass.forward(parameters, inputs, 1, WINDOW, initialState);
+                double lossUp = pass.forward(parameters, inputs, targets, 1, WINDOW, initialState);
                 array[i] = original - STEP;
                 float down = array[i];
-                double lossDown = pass.forward(parameters, inputs, 1, WINDOW, initialState);
+                double lossDown = pass.forward(parameters, inputs, targets, 1, WINDOW, initialState);
                 array[i] = original;
                 double numeric = (lossUp - lossDown) / (up - down);
                 double error = Math.abs(numeric - analytic.get(a)[i]) / (1e-2 + Math.abs(numeric));
