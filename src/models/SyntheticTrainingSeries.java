@@ -15,9 +15,11 @@ import java.util.Random;
  * ground.
  *
  * <p>Each series draws, on log-uniform scales so that any of them may dominate: a level (10^-2 .. 10^3), a random
- * walk, AR(1) noise with a random persistence, white noise, a daily or shorter seasonality (sine, square or
- * saw-tooth), rare level shifts and positive spikes; some series are then rounded to a step (integer-valued
- * metrics) or floored at zero (utilisations, counts). Rows are 5 minutes apart.
+ * walk, AR(1) noise with a random persistence, white noise, a daily cycle read from the clock (sine, square,
+ * saw-tooth or a business-hours bump, peaking at a random hour), a weekend change, a shorter cycle counted in
+ * events, rare level shifts, positive spikes and bursts (a stretch of raised, noisier values); some series are then
+ * rounded to a step (integer-valued metrics) or floored at zero (utilisations, counts). Rows are 1 minute to an
+ * hour apart, 5 minutes most often. None of the series the project evaluates on is among them.
  *
  * <p>Run with gru-stream's jar on the class path:
  * {@code java -cp streams-app/target/gru-stream.jar src/models/SyntheticTrainingSeries.java OUT_DIR [SERIES] [ROWS]
@@ -28,7 +30,9 @@ public final class SyntheticTrainingSeries {
 
     private static final long START = Instant.parse("2020-01-01T00:00:00Z").toEpochMilli();
     private static final long INTERVAL = 5 * 60 * 1000;
-    private static final int[] PERIODS = {12, 24, 48, 96, 144, 288};
+    private static final long[] INTERVALS = {60_000, 300_000, 300_000, 300_000, 600_000, 1_800_000, 3_600_000};
+    private static final int[] PERIODS = {12, 24, 48, 96, 144};
+    private static final long DAY = 86_400_000L;
     /** Keys and points per key of the demo's series: a week of 5-minute points. */
     private static final int DEMO_KEYS = 20;
     private static final int DEMO_POINTS = 7 * 288;
@@ -48,12 +52,15 @@ public final class SyntheticTrainingSeries {
         long seed = args.length > 3 ? Long.parseLong(args[3]) : 1;
         Files.createDirectories(out);
         for (int s = 0; s < count; s++) {
-            double[] values = series(new Random(seed * 1_000_003L + s), rows);
+            Random random = new Random(seed * 1_000_003L + s);
+            long interval = INTERVALS[random.nextInt(INTERVALS.length)];
+            long start = START + random.nextInt(365) * DAY + random.nextInt(24) * 3_600_000L;
+            double[] values = series(random, rows, start, interval);
             try (PrintWriter writer = new PrintWriter(Files.newBufferedWriter(out.resolve(
                     String.format(Locale.ROOT, "synthetic-%04d.csv", s))))) {
                 writer.print("timestamp,value\n");
                 for (int i = 0; i < rows; i++) {
-                    writer.print(Instant.ofEpochMilli(START + i * INTERVAL) + "," + values[i] + "\n");
+                    writer.print(Instant.ofEpochMilli(start + i * interval) + "," + values[i] + "\n");
                 }
             }
         }
@@ -72,21 +79,25 @@ public final class SyntheticTrainingSeries {
         }
     }
 
-    /** One series of {@code rows} values drawn with {@code random}. */
-    static double[] series(Random random, int rows) {
+    /** One series of {@code rows} values {@code interval} ms apart from {@code start}, drawn with {@code random}. */
+    static double[] series(Random random, int rows, long start, long interval) {
         double level = StrictMath.pow(10, -2 + 5 * random.nextDouble());
         double scale = level * StrictMath.pow(10, -2 + 2 * random.nextDouble());
-        double walk = maybe(random, 0.5) * scale * logUniform(random, 0.01, 0.5);
+        double walk = maybe(random, 0.4) * scale * logUniform(random, 0.01, 0.5);
         double arWeight = maybe(random, 0.7) * scale * logUniform(random, 0.05, 1);
         double persistence = 1 - logUniform(random, 0.01, 1);
         double white = maybe(random, 0.8) * scale * logUniform(random, 0.02, 1);
-        double seasonal = maybe(random, 0.6) * scale * logUniform(random, 0.2, 3);
+        double daily = maybe(random, 0.6) * scale * logUniform(random, 0.2, 5);
+        int dailyShape = random.nextInt(4);
+        double peakHour = random.nextDouble();
+        double weekend = maybe(random, 0.3) * scale * logUniform(random, 0.2, 3) * (random.nextBoolean() ? 1 : -1);
+        double cycle = maybe(random, 0.2) * scale * logUniform(random, 0.2, 3);
         int period = PERIODS[random.nextInt(PERIODS.length)];
-        int shape = random.nextInt(3);
-        double phase = random.nextDouble();
         double shiftRate = maybe(random, 0.3) * logUniform(random, 1e-4, 3e-3);
         double spikeRate = maybe(random, 0.3) * logUniform(random, 1e-3, 3e-2);
         double spikeSize = scale * logUniform(random, 1, 10);
+        double burstRate = maybe(random, 0.2) * logUniform(random, 1e-3, 1e-2);
+        double burstSize = scale * logUniform(random, 1, 10);
         boolean floorAtZero = random.nextDouble() < 0.3;
         double step = random.nextDouble() < 0.2 ? scale * logUniform(random, 0.05, 0.5) : 0;
 
@@ -94,19 +105,32 @@ public final class SyntheticTrainingSeries {
         double walked = 0;
         double ar = 0;
         double shift = 0;
+        int burstLeft = 0;
         for (int i = 0; i < rows; i++) {
+            long time = start + i * interval;
             walked += walk * random.nextGaussian();
             ar = persistence * ar + arWeight * StrictMath.sqrt(1 - persistence * persistence) * random.nextGaussian();
             if (random.nextDouble() < shiftRate) {
                 shift += scale * (random.nextBoolean() ? 1 : -1) * logUniform(random, 0.5, 5);
             }
-            double cycle = ((double) i / period + phase) % 1.0;
-            double season = switch (shape) {
-                case 0 -> StrictMath.sin(2 * StrictMath.PI * cycle);
-                case 1 -> cycle < 0.5 ? 1 : -1;
-                default -> 2 * cycle - 1;
+            double ofDay = (Math.floorMod(time, DAY) / (double) DAY - peakHour + 1.25) % 1.0;
+            double dayShape = switch (dailyShape) {
+                case 0 -> StrictMath.sin(2 * StrictMath.PI * ofDay);
+                case 1 -> ofDay < 0.5 ? 1 : -1;
+                case 2 -> 2 * ofDay - 1;
+                default -> ofDay > 0.35 && ofDay < 0.75 ? 1 : -0.5;
             };
-            double value = level + walked + ar + shift + seasonal * season + white * random.nextGaussian();
+            long dayOfWeek = Math.floorMod(Math.floorDiv(time, DAY) + 3, 7);
+            double cyclePosition = ((double) i / period) % 1.0;
+            double value = level + walked + ar + shift + daily * dayShape + (dayOfWeek >= 5 ? weekend : 0)
+                    + cycle * StrictMath.sin(2 * StrictMath.PI * cyclePosition) + white * random.nextGaussian();
+            if (burstLeft == 0 && random.nextDouble() < burstRate) {
+                burstLeft = 3 + random.nextInt(60);
+            }
+            if (burstLeft > 0) {
+                value += burstSize * (0.5 + random.nextDouble());
+                burstLeft--;
+            }
             if (random.nextDouble() < spikeRate) {
                 value += spikeSize * random.nextDouble();
             }

@@ -8,6 +8,7 @@ import dev.grustream.avro.Forecast;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
 import java.io.BufferedReader;

@@ -9,6 +9,7 @@ import dev.grustream.avro.Forecast;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
 import java.io.BufferedWriter;
@@ -41,13 +42,34 @@ public final class NabEvaluation {
     public static final List<String> COLUMNS = List.of("timestamp", "value", "anomaly_score", "expected",
             "forecast", "alert");
 
+    /** A day, the season of the seasonal naive forecast. */
+    static final long DAY_MS = 86_400_000L;
+    /** A new key's first events, over which {@link SeriesResult#firstEvents()} measures how fast it learns. */
+    public static final int FIRST_EVENTS = 500;
+
     /**
      * What one series' replay produced.
      *
      * @param series the file's path under the data directory, {@code <category>/<file>.csv}, with '/' separators
-     * @param accuracy one-step forecast accuracy of the rows that had a forecast to compare with
+     * @param steps per step 1..H, the accuracy of the forecasts made at every accepted row for the k-th next accepted
+     *     row: against persistence (the value at the forecast's row), against seasonal naive (the last value at
+     *     least a day before the target row's time) and the coverage of their intervals
+     * @param firstEvents the one-step accuracy of the forecasts made at the key's first {@link #FIRST_EVENTS} rows
+     * @param times every row's timestamp, in milliseconds since the epoch
+     * @param scores every row's anomaly score (0 for a row the topology dead-lettered)
      */
-    public record SeriesResult(String series, long rows, long deadLetters, long alerts, Accuracy accuracy) {
+    public record SeriesResult(String series, long rows, long deadLetters, long alerts, List<Accuracy> steps,
+            Accuracy firstEvents, long[] times, double[] scores) {
+
+        /** The one-step accuracy. */
+        public Accuracy accuracy() {
+            return steps.get(0);
+        }
+
+        /** The series' category: the directory part of its path. */
+        public String category() {
+            return series.substring(0, series.indexOf('/'));
+        }
     }
 
     private final GruModel model;
@@ -109,11 +131,11 @@ public final class NabEvaluation {
         Files.createDirectories(output.toAbsolutePath().getParent());
         Path partial = Files.createTempFile(output.toAbsolutePath().getParent(), output.getFileName().toString(),
                 ".partial");
-        long rows = 0;
         long deadLetters = 0;
         long alerts = 0;
-        Accuracy accuracy = new Accuracy();
-        double previous = Double.NaN;
+        List<Long> times = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        List<Forecast> accepted = new ArrayList<>();
         try (SeriesCsvReader reader = SeriesCsvReader.open(dataDir.resolve(series), mapping);
                 TopologyReplay replay = new TopologyReplay(model, settings, clock,
                         output.toAbsolutePath().getParent());
@@ -124,18 +146,17 @@ public final class NabEvaluation {
                 double actual = row.values().get(feature);
                 TopologyReplay.Outcome outcome = row.hasTime()
                         ? replay.send(row.key(), row.timestamp(), row.values()) : null;
-                rows++;
+                times.add(row.hasTime() ? row.timestamp() : Long.MIN_VALUE);
                 if (outcome == null || !outcome.accepted()) {
                     deadLetters++;
+                    scores.add(0.0);
                     writer.write(List.of(row.timestampText(), String.valueOf(actual), "0.0", "", "", "false"));
                     continue;
                 }
                 Forecast forecast = outcome.forecast();
                 Double expected = forecast.getExpected() == null ? null : forecast.getExpected().get(feature);
-                if (expected != null) {
-                    accuracy.add(actual, expected, previous);
-                }
-                previous = actual;
+                accepted.add(forecast);
+                scores.add(forecast.getAnomalyScore());
                 alerts += outcome.alert() == null ? 0 : 1;
                 writer.write(List.of(row.timestampText(), String.valueOf(actual),
                         String.valueOf(forecast.getAnomalyScore()), expected == null ? "" : String.valueOf(expected),
@@ -147,7 +168,70 @@ public final class NabEvaluation {
             throw e;
         }
         Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
-        return new SeriesResult(series, rows, deadLetters, alerts, accuracy);
+        Accuracy firstEvents = new Accuracy();
+        return new SeriesResult(series, times.size(), deadLetters, alerts, accuracy(accepted, firstEvents),
+                firstEvents, times.stream().mapToLong(Long::longValue).toArray(),
+                scores.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /**
+     * Scores the forecasts made at each accepted row for the following accepted rows of the same state: step k of
+     * row i against row i + k, unless the key's state restarted in between.
+     */
+    private List<Accuracy> accuracy(List<Forecast> accepted, Accuracy firstEvents) {
+        int horizon = accepted.isEmpty() ? 1 : accepted.get(0).getForecast().get(feature).size();
+        List<Accuracy> steps = new ArrayList<>();
+        for (int k = 0; k < horizon; k++) {
+            steps.add(new Accuracy());
+        }
+        int n = accepted.size();
+        long[] times = new long[n];
+        double[] values = new double[n];
+        int[] start = new int[n];
+        for (int i = 0; i < n; i++) {
+            Forecast forecast = accepted.get(i);
+            times[i] = forecast.getEventTime().toEpochMilli();
+            values[i] = forecast.getActual().get(feature);
+            start[i] = forecast.getStep() == 1 ? i : start[Math.max(0, i - 1)];
+        }
+        for (int i = 0; i < n; i++) {
+            Forecast origin = accepted.get(i);
+            List<Double> forecasts = origin.getForecast().get(feature);
+            List<Double> lower = origin.getLower().get(feature);
+            List<Double> upper = origin.getUpper().get(feature);
+            for (int k = 1; k <= forecasts.size() && i + k < n && start[i + k] <= i; k++) {
+                double actual = values[i + k];
+                double forecast = forecasts.get(k - 1);
+                Accuracy step = steps.get(k - 1);
+                step.add(actual, forecast, values[i]);
+                step.addSeasonal(actual, forecast, seasonal(times, values, i + k));
+                if (lower != null && lower.get(k - 1) != null) {
+                    step.addInterval(actual, lower.get(k - 1), upper.get(k - 1));
+                }
+                if (k == 1 && i < FIRST_EVENTS) {
+                    firstEvents.add(actual, forecast, values[i]);
+                }
+            }
+        }
+        return steps;
+    }
+
+    /** The value of the last row at least a day before row {@code target}'s time, NaN when there is none. */
+    private static double seasonal(long[] times, double[] values, int target) {
+        long limit = times[target] - DAY_MS;
+        int low = 0;
+        int high = target - 1;
+        int found = -1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            if (times[middle] <= limit) {
+                found = middle;
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return found < 0 ? Double.NaN : values[found];
     }
 
     private static ObjectWriter csvWriter() {

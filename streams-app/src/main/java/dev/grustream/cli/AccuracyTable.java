@@ -1,6 +1,6 @@
 package dev.grustream.cli;
 
-import dev.grustream.backtest.Accuracy;
+import dev.grustream.forecast.Accuracy;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.grustream.cli;
 
-import dev.grustream.backtest.Accuracy;
 import dev.grustream.backtest.Backtest;
 import dev.grustream.backtest.ForecastChart;
 import dev.grustream.backtest.PlotData;
 import dev.grustream.data.FeatureMapping;
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.ModelSource;
 import java.io.IOException;
@@ -24,9 +24,9 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code gru-stream backtest}: replays CSV files through the production topology and scores the forecasts. */
 @Command(name = "backtest", mixinStandardHelpOptions = true, sortOptions = false,

@@ -1,6 +1,9 @@
 package dev.grustream.cli;
 
+import dev.grustream.backtest.LocoReport;
 import dev.grustream.backtest.NabEvaluation;
+import dev.grustream.backtest.NabScorer;
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.ModelSource;
 import java.io.IOException;
@@ -20,15 +23,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gru-stream nab-eval}: replays every series of a Numenta Anomaly Benchmark data directory through the
- * production topology, writes NAB result files and prints each series' one-step MASE against persistence.
+ * production topology, writes NAB result files, prints each series' forecast accuracy and, given NAB's labels, the
+ * NAB scores; or a leave-one-category-out evaluation of candidate settings.
  */
 @Command(name = "nab-eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Replays every <category>/<file>.csv series of a directory laid out like the Numenta Anomaly",
-                "Benchmark's data/ through the very topology the service runs (each file a new key, scored",
-                "causally, no labels), writes one result file per series to the same path under --output",
-                "(timestamp,value,anomaly_score,expected,forecast,alert: the layout NAB scorers read), and prints",
-                "each series' one-step MASE against persistence and their median.",
-                "Score the results with a NAB scorer, e.g. src/eval/nab.sh does both."})
+        description = {"Replays every <category>/<file>.csv series of a NAB-layout directory through the topology the"
+                + " service runs, each file a new key scored causally, and prints its forecast accuracy and NAB score.",
+                "Writes one result file per series under --output (timestamp,value,anomaly_score,expected,forecast,"
+                        + "alert: the layout NAB scorers read). With --labels it scores NAB itself (causal scores,"
+                        + " probation, one threshold per profile over all files). With --loco, each category is"
+                        + " scored with the setting and thresholds chosen on the other categories."})
 final class NabEvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,45 +45,119 @@ final class NabEvalCommand implements Callable<Integer> {
             description = "Results directory; <category>/<file>.csv files there are replaced.")
     Path output;
 
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "NAB's combined_windows.json: score NAB (standard, low FP, low FN).")
+    Path labels;
+
     @Option(names = "--model", paramLabel = "DIR|ZIP",
             description = "Model to replay with (default: the bundled model).")
     Path model;
 
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE",
-            description = "A gru-stream setting for the replay (thresholds, warm-up, time rules); repeatable.")
+            description = "A gru-stream setting for every replay (thresholds, learning, time rules); repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--candidate", paramLabel = "NAME:KEY=VALUE[;KEY=VALUE...]",
+            description = "A candidate setting for --loco, on top of --set; repeatable. Without any, --set alone.")
+    List<String> candidates = new ArrayList<>();
+
+    @Option(names = "--loco", description = "Leave one category out: choose the setting and the NAB thresholds on"
+            + " the other categories, score the held-out one; print every fold (needs --labels).")
+    boolean loco;
 
     @Override
     public Integer call() throws IOException {
         long start = System.nanoTime();
+        if (loco && labels == null) {
+            throw new IllegalArgumentException("--loco scores NAB: give NAB's labels with --labels");
+        }
         GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
-        NabEvaluation evaluation = new NabEvaluation(gru, settings, Clock.systemUTC());
         List<String> series = NabEvaluation.series(data);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model %s %s; %d series from %s%n", gru.spec().name(), gru.spec().version(),
                 series.size(), data);
-        String format = "%-56s %7s %6s %6s %7s%n";
-        out.printf(format, "series", "rows", "alerts", "dead", "MASE");
-        List<Double> mases = new ArrayList<>();
-        long rows = 0;
-        for (String name : series) {
-            NabEvaluation.SeriesResult result = evaluation.run(data, name, output);
-            double mase = result.accuracy().mase();
-            if (Double.isFinite(mase)) {
-                mases.add(mase);
+        Map<String, Map<String, String>> settingsByName = settingsByName();
+        Map<String, List<NabEvaluation.SeriesResult>> results = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, String>> candidate : settingsByName.entrySet()) {
+            if (settingsByName.size() > 1) {
+                out.printf(Locale.ROOT, "%n== candidate %s: %s%n", candidate.getKey(), candidate.getValue());
             }
-            rows += result.rows();
-            out.printf(format, name, result.rows(), result.alerts(), result.deadLetters(),
-                    Double.isFinite(mase) ? String.format(Locale.ROOT, "%.3f", mase) : "-");
-            out.flush();
+            results.put(candidate.getKey(), replay(gru, candidate.getValue(), series,
+                    settingsByName.size() > 1 ? output.resolve(candidate.getKey()) : output, out));
         }
-        out.printf(Locale.ROOT, "median MASE %s over %d series (%d below 1; '-': persistence made no error)%n",
-                mases.isEmpty() ? "-" : String.format(Locale.ROOT, "%.3f", median(mases)), mases.size(),
-                mases.stream().filter(mase -> mase < 1).count());
-        out.printf(Locale.ROOT, "%d rows in %.1f s; results in %s%n", rows, (System.nanoTime() - start) / 1e9,
-                output);
+        if (loco) {
+            out.println();
+            out.print(LocoReport.report(results, NabScorer.readWindows(labels)));
+        }
+        out.printf(Locale.ROOT, "%n%d series, %d replays in %.1f s; results in %s%n", series.size(), results.size(),
+                (System.nanoTime() - start) / 1e9, output);
         out.flush();
         return 0;
+    }
+
+    /** The settings of each candidate by name: --set alone, or --set with each --candidate on top. */
+    private Map<String, Map<String, String>> settingsByName() {
+        Map<String, Map<String, String>> byName = new LinkedHashMap<>();
+        if (candidates.isEmpty()) {
+            byName.put("settings", settings);
+            return byName;
+        }
+        for (String candidate : candidates) {
+            int colon = candidate.indexOf(':');
+            if (colon < 1) {
+                throw new IllegalArgumentException("--candidate: expected NAME:KEY=VALUE[;KEY=VALUE...], found '"
+                        + candidate + "'");
+            }
+            Map<String, String> merged = new LinkedHashMap<>(settings);
+            for (String pair : candidate.substring(colon + 1).split(";")) {
+                String[] keyValue = pair.split("=", 2);
+                if (keyValue.length != 2) {
+                    throw new IllegalArgumentException("--candidate " + candidate.substring(0, colon)
+                            + ": expected KEY=VALUE, found '" + pair + "'");
+                }
+                merged.put(keyValue[0].trim(), keyValue[1].trim());
+            }
+            byName.put(candidate.substring(0, colon), merged);
+        }
+        return byName;
+    }
+
+    private List<NabEvaluation.SeriesResult> replay(GruModel gru, Map<String, String> candidate,
+            List<String> series, Path directory, PrintWriter out) throws IOException {
+        NabEvaluation evaluation = new NabEvaluation(gru, candidate, Clock.systemUTC());
+        String format = "%-56s %6s %6s %5s %7s %7s %7s %7s%n";
+        out.printf(format, "series", "rows", "alerts", "dead", "MASE", "sMASE", "MASE-H", "cover");
+        List<NabEvaluation.SeriesResult> results = new ArrayList<>();
+        for (String name : series) {
+            NabEvaluation.SeriesResult result = evaluation.run(data, name, directory);
+            results.add(result);
+            List<Accuracy> steps = result.steps();
+            out.printf(format, name, result.rows(), result.alerts(), result.deadLetters(),
+                    number(steps.get(0).mase()), number(steps.get(0).seasonalMase()),
+                    number(steps.get(steps.size() - 1).mase()), number(steps.get(0).coverage()));
+            out.flush();
+        }
+        List<Double> mases = results.stream().map(r -> r.accuracy().mase()).filter(Double::isFinite).toList();
+        out.printf(Locale.ROOT, "median MASE %s over %d series (%d below 1; '-': persistence made no error)%n",
+                mases.isEmpty() ? "-" : number(median(mases)), mases.size(),
+                mases.stream().filter(mase -> mase < 1).count());
+        if (labels != null) {
+            List<NabScorer.File> files = new ArrayList<>();
+            Map<String, List<long[]>> windows = NabScorer.readWindows(labels);
+            for (NabEvaluation.SeriesResult result : results) {
+                files.add(new NabScorer.File(result.series(), result.times(), result.scores(),
+                        windows.getOrDefault(result.series(), List.of())));
+            }
+            out.printf(Locale.ROOT, "NAB standard: %.1f  low FP: %.1f  low FN: %.1f%n",
+                    NabScorer.score(files, NabScorer.STANDARD).normalized(),
+                    NabScorer.score(files, NabScorer.LOW_FP).normalized(),
+                    NabScorer.score(files, NabScorer.LOW_FN).normalized());
+        }
+        return results;
+    }
+
+    private static String number(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "-";
     }
 
     static double median(List<Double> values) {

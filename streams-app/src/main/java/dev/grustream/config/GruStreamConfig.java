@@ -1,13 +1,19 @@
 package dev.grustream.config;
 
+import static dev.grustream.forecast.ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_ALERT_SUPPRESSION_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_ALERT_WARMUP_EVENTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_CRITICAL_THRESHOLD;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_ERROR_HALFLIFE_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_INTERVAL_ALERTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_INTERVAL_COVERAGE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LATE_GRACE_MS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_LEARNING;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_WINDOW_EVENTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_MAX_ABS_NORMALIZED;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_PROFILE_BINS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_ENABLED;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_TOLERANCE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_WARMUP_EVENTS;
@@ -73,7 +79,14 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String ANOMALY_RANGE_ENABLED = "anomaly.range.enabled";
     public static final String ANOMALY_RANGE_TOLERANCE = "anomaly.range.tolerance";
     public static final String ANOMALY_RANGE_WARMUP_EVENTS = "anomaly.range.warmup.events";
+    public static final String ANOMALY_INTERVAL_ENABLED = "anomaly.interval.enabled";
+    public static final String ANOMALY_INTERVAL_COVERAGE = "anomaly.interval.coverage";
     public static final String ALERT_WARMUP_EVENTS = "alert.warmup.events";
+
+    public static final String LEARNER_ENABLED = "learner.enabled";
+    public static final String LEARNER_FORGETTING_EVENTS = "learner.forgetting.events";
+    public static final String LEARNER_PROFILE_BINS = "learner.profile.bins";
+    public static final String FORECAST_INTERVAL_COVERAGE = "forecast.interval.coverage";
     public static final String ALERT_SUPPRESSION_MS = "alert.suppression.ms";
 
     public static final String LATE_GRACE_MS = "late.grace.ms";
@@ -199,7 +212,28 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),
                     Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
-                            + " saturate the model, so the record is dead-lettered as 'out-of-range'.");
+                            + " saturate the model, so the record is dead-lettered as 'out-of-range'.")
+            .define(LEARNER_ENABLED, Type.BOOLEAN, DEFAULT_LEARNING, Importance.HIGH,
+                    "Whether every key learns its own forecaster from its events, on top of the model (recursive"
+                            + " least squares on the model's forecast, the key's recent values and its time-of-day"
+                            + " profile, with prediction intervals). Off: the model's forecasts are served as they are,"
+                            + " without intervals.")
+            .define(LEARNER_FORGETTING_EVENTS, Type.DOUBLE, DEFAULT_LEARNER_FORGETTING_EVENTS,
+                    Range.between(2.0, 1e9), Importance.LOW,
+                    "How many events a key's learner remembers: its least squares forget with factor 1 - 1/this.")
+            .define(LEARNER_PROFILE_BINS, Type.INT, DEFAULT_PROFILE_BINS, Range.between(24, 1440), Importance.LOW,
+                    "Bins of each key's time-of-day profile (UTC); must divide a day into whole milliseconds.")
+            .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, Range.between(0.5, 0.999),
+                    Importance.MEDIUM,
+                    "Share of observations each forecast's prediction interval should hold, calibrated per key and"
+                            + " step on the key's own recent errors.")
+            .define(ANOMALY_INTERVAL_ENABLED, Type.BOOLEAN, DEFAULT_INTERVAL_ALERTS, Importance.LOW,
+                    "Whether an observation outside its key's one-step prediction interval at"
+                            + " anomaly.interval.coverage scores 1, as one beyond the key's range does. Needs"
+                            + " learner.enabled.")
+            .define(ANOMALY_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_ALERT_INTERVAL_COVERAGE,
+                    Range.between(0.5, 0.9999), Importance.LOW,
+                    "Coverage of the intervals anomaly.interval.enabled judges observations against.");
 
     public GruStreamConfig(Map<String, ?> props) {
         super(DEFINITION, props, false);

@@ -20,9 +20,15 @@ import java.util.Objects;
  * @param likelihood how a key's anomaly likelihood is computed
  * @param range when a value beyond a key's range scores 1
  * @param alerts when a flagged observation raises an alert
+ * @param learning whether each key learns its own forecaster ({@link Learner}) on top of the model; without it the
+ *     model's forecasts are served as they are, without intervals
+ * @param learner how keys learn, and the coverage of their intervals
+ * @param intervalAlerts whether an observation outside the key's one-step interval at the alert rule's coverage
+ *     scores 1, as one beyond its range does
  */
 public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNormalized, ErrorStats.Rule errors,
-        AnomalyLikelihood.Rule likelihood, ValueRange.Rule range, AlertPolicy alerts) {
+        AnomalyLikelihood.Rule likelihood, ValueRange.Rule range, AlertPolicy alerts, boolean learning,
+        Learner.Rule learner, boolean intervalAlerts) {
 
     // The defaults, which the service's configuration also declares as its own.
     public static final long DEFAULT_LATE_GRACE_MS = 0;
@@ -36,10 +42,16 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
     public static final boolean DEFAULT_RANGE_ENABLED = true;
     public static final double DEFAULT_RANGE_TOLERANCE = 0.05;
     public static final long DEFAULT_RANGE_WARMUP_EVENTS = 30;
-    public static final double DEFAULT_THRESHOLD = 0.975;
+    public static final double DEFAULT_THRESHOLD = 0.984;
     public static final double DEFAULT_CRITICAL_THRESHOLD = 0.999;
     public static final long DEFAULT_ALERT_WARMUP_EVENTS = 50;
     public static final long DEFAULT_ALERT_SUPPRESSION_MS = 600_000;
+    public static final boolean DEFAULT_LEARNING = true;
+    public static final double DEFAULT_LEARNER_FORGETTING_EVENTS = 300;
+    public static final int DEFAULT_PROFILE_BINS = 96;
+    public static final double DEFAULT_INTERVAL_COVERAGE = 0.9;
+    public static final double DEFAULT_ALERT_INTERVAL_COVERAGE = 0.99;
+    public static final boolean DEFAULT_INTERVAL_ALERTS = false;
 
     public ForecastRules {
         if (lateGraceMs < 0 || resetGapMs < 0) {
@@ -53,6 +65,16 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
         Objects.requireNonNull(likelihood, "likelihood");
         Objects.requireNonNull(range, "range");
         Objects.requireNonNull(alerts, "alerts");
+        Objects.requireNonNull(learner, "learner");
+        if (intervalAlerts && !learning) {
+            throw new IllegalArgumentException("interval alerts need learning on: intervals come from the learners");
+        }
+    }
+
+    /** These rules with learning off: the model's own forecasts, as training judges the model it trains. */
+    public ForecastRules withoutLearning() {
+        return new ForecastRules(lateGraceMs, resetGapMs, maxAbsNormalized, errors, likelihood, range, alerts, false,
+                learner, false);
     }
 
     /** The rules with every default: what the service runs when nothing is configured. */
@@ -62,6 +84,9 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
                 new AnomalyLikelihood.Rule(DEFAULT_LIKELIHOOD_WINDOW_EVENTS, DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS),
                 new ValueRange.Rule(DEFAULT_RANGE_ENABLED, DEFAULT_RANGE_TOLERANCE, DEFAULT_RANGE_WARMUP_EVENTS),
                 new AlertPolicy(DEFAULT_THRESHOLD, DEFAULT_CRITICAL_THRESHOLD, DEFAULT_ALERT_WARMUP_EVENTS,
-                        DEFAULT_ALERT_SUPPRESSION_MS));
+                        DEFAULT_ALERT_SUPPRESSION_MS),
+                DEFAULT_LEARNING, new Learner.Rule(DEFAULT_LEARNER_FORGETTING_EVENTS, DEFAULT_PROFILE_BINS,
+                        DEFAULT_INTERVAL_COVERAGE, DEFAULT_ALERT_INTERVAL_COVERAGE),
+                DEFAULT_INTERVAL_ALERTS);
     }
 }

@@ -23,10 +23,11 @@ import java.util.function.Function;
  * It knows nothing of Kafka; the topology, the backtest and training all advance keys through it.
  *
  * <p>Per observation, in order: refuse it if its key's state or the model condemns it ({@link Refusal}); restart the
- * key's state if it is new, made by another model or paused too long; score it against the forecast made at the
- * key's previous event (the deviation of its error in {@link dev.grustream.scoring.ErrorStats}, the
- * {@link AnomalyLikelihood} of that deviation, and the {@link ValueRange} rule, which scores 1); normalise it with
- * the key's statistics; advance the GRU; and forecast the key's next values.
+ * key's state if it is new, made by another model or paused too long; score it against what was forecast for it
+ * (the deviation of its errors in {@link dev.grustream.scoring.ErrorStats}: the one-step forecast's and, with a
+ * horizon above 1 and learning on, the step-H forecast's; the {@link AnomalyLikelihood} of that deviation; and the
+ * {@link ValueRange} rule, which scores 1); normalise it with the key's statistics; advance the GRU; let each
+ * target's {@link Learner} learn from it; and forecast the key's next values with their intervals.
  *
  * <p>A batch is cut into rounds: round r holds the r-th observation of every key that has more than r, so each
  * key's observations are processed strictly in arrival order while one model call advances many keys. A key's
@@ -65,6 +66,11 @@ public final class Forecaster implements AutoCloseable {
     private int targets;
     private int stateSize;
     private int horizon;
+    private int channels;
+    private final Learner.Scratch scratch = new Learner.Scratch();
+    private double[] learnt;
+    private double[] halfWidth;
+    private double[] halfWidthHigh;
 
     private float[] inputs;
     private float[] states;
@@ -165,8 +171,14 @@ public final class Forecaster implements AutoCloseable {
         if (refusedAsOutOfRange(index, values, stats, event.eventTime(), row, outcomes)) {
             return false;
         }
-        KeyState state = reset == StateReset.NONE ? stored : KeyState.fresh(spec,
-                stats, reset == StateReset.GAP ? stored.range() : ValueRange.empty(targets));
+        KeyState state = reset == StateReset.NONE ? stored : KeyState.fresh(spec, stats,
+                reset == StateReset.GAP ? stored.range() : ValueRange.empty(targets), channels,
+                learners(reset == StateReset.GAP ? stored : null));
+        if (reset == StateReset.NONE && !fits(state)) {
+            // A state stored by a release or a setting that kept other parts: its model state carries on, the parts
+            // that do not fit start afresh.
+            state = KeyState.fresh(spec, stats, state.range(), channels, learners(null)).continuing(state);
+        }
         touched.put(event.key(), state);
 
         double[] actual = actuals[row];
@@ -184,20 +196,56 @@ public final class Forecaster implements AutoCloseable {
         return true;
     }
 
-    /** The anomaly score of row {@code row}'s observation against the forecast {@code state} made for it. */
+    /**
+     * The learners a fresh state of the key starts with: the key's own when it has them and they fit the model
+     * ({@code kept} non-null), fresh ones otherwise, none when learning is off.
+     */
+    private Learner[] learners(KeyState kept) {
+        if (!rules.learning()) {
+            return null;
+        }
+        if (kept != null && kept.learners() != null && kept.learners().length == targets
+                && kept.learners()[0].horizon() == horizon) {
+            return kept.learners();
+        }
+        Learner[] fresh = new Learner[targets];
+        for (int t = 0; t < targets; t++) {
+            fresh[t] = Learner.fresh(horizon, rules.learner());
+        }
+        return fresh;
+    }
+
+    /** Whether a stored state's parts fit the model and the rules: as many error channels, learners if learning. */
+    private boolean fits(KeyState state) {
+        return state.errors().targets() == channels && state.targets() == targets
+                && (state.learners() != null) == rules.learning()
+                && (state.learners() == null || state.learners()[0].horizon() == horizon);
+    }
+
+    /** The anomaly score of row {@code row}'s observation against what {@code state} forecast for it. */
     private double score(int row, KeyState state, KeyStats stats) {
         double[] error = errors[row];
+        double[] actual = actuals[row];
+        boolean outsideInterval = false;
         for (int t = 0; t < targets; t++) {
-            error[t] = actuals[row][t] - state.forecast(t);
+            error[t] = actual[t] - state.forecast(t);
             scale[t] = normalization.scale(spec.targetFeatureIndex(t), stats);
+            if (channels > targets) {
+                error[targets + t] = state.learners()[t].farError(actual[t]);
+                scale[targets + t] = scale[t];
+            }
+            if (rules.intervalAlerts()) {
+                double limit = state.learners()[t].lastHalfWidthHigh();
+                outsideInterval |= Math.abs(error[t]) > limit;
+            }
         }
         double score = 0.0;
         double deviation = state.errors().deviation(error, scale, rules.errors());
         if (!Double.isNaN(deviation)) {
-            surprises[row] = AnomalyLikelihood.surprise(deviation, targets);
+            surprises[row] = AnomalyLikelihood.surprise(deviation, channels);
             score = state.likelihood().likelihood(surprises[row], rules.likelihood());
         }
-        return state.range().excludes(actuals[row], rules.range()) ? 1.0 : score;
+        return state.range().excludes(actual, rules.range()) || outsideInterval ? 1.0 : score;
     }
 
     private boolean refusedAsOutOfOrder(int index, Event event, long last, Outcomes outcomes) {
@@ -291,11 +339,18 @@ public final class Forecaster implements AutoCloseable {
         state.range().include(actuals[row]);
 
         double[] forecast = new double[horizon * targets];
+        double[] lower = null;
+        double[] upper = null;
         int base = row * horizon * targets;
         for (int i = 0; i < forecast.length; i++) {
             int target = i % targets;
             forecast[i] = normalization.denormalise(spec.targetFeatureIndex(target), outputs[base + i],
                     state.features());
+        }
+        if (state.learners() != null) {
+            lower = new double[forecast.length];
+            upper = new double[forecast.length];
+            learn(state, event.eventTime(), actuals[row], forecast, lower, upper);
         }
         double[] expected = null;
         if (compared[row]) {
@@ -312,9 +367,31 @@ public final class Forecaster implements AutoCloseable {
             state.alerted(event.eventTime());
         }
         outcomes.accepted(rowIndex[row], new Outcome(event, spec.name(), spec.version(), spec.targets(), horizon,
-                state.step(), resets[row], forecast, actuals[row].clone(), expected, score,
+                state.step(), resets[row], forecast, lower, upper, actuals[row].clone(), expected, score,
                 rules.alerts().isAnomalous(score), alert));
         rowStates[row] = null;
+    }
+
+    /**
+     * Lets each target's learner learn from the observation, then replaces the model's {@code forecast} (steps
+     * 1..H of every target, step-major) with the learners' and writes their intervals' bounds (NaN for none).
+     */
+    private void learn(KeyState state, long eventTime, double[] actual, double[] forecast, double[] lower,
+            double[] upper) {
+        for (int t = 0; t < targets; t++) {
+            int feature = spec.targetFeatureIndex(t);
+            Learner learner = state.learners()[t];
+            learner.learn(actual[t], rules.learner(), scratch);
+            learner.forecast(actual[t], eventTime, normalization.center(feature, state.features()),
+                    normalization.spread(feature, state.features()), forecast[t], rules.learner(), scratch, learnt,
+                    halfWidth, halfWidthHigh);
+            for (int k = 0; k < horizon; k++) {
+                int i = k * targets + t;
+                forecast[i] = learnt[k];
+                lower[i] = learnt[k] - halfWidth[k];
+                upper[i] = learnt[k] + halfWidth[k];
+            }
+        }
     }
 
     private void useModel(GruModel next) {
@@ -330,6 +407,10 @@ public final class Forecaster implements AutoCloseable {
         targets = spec.targetCount();
         stateSize = spec.stateSize();
         horizon = spec.horizon();
+        channels = rules.learning() && horizon > 1 ? 2 * targets : targets;
+        learnt = new double[horizon];
+        halfWidth = new double[horizon];
+        halfWidthHigh = new double[horizon];
         featureIndex = new HashMap<>();
         for (int f = 0; f < features; f++) {
             featureIndex.put(spec.features().get(f), f);
@@ -340,8 +421,8 @@ public final class Forecaster implements AutoCloseable {
         outputs = new float[maxBatch * horizon * targets];
         raw = new double[maxBatch][features];
         actuals = new double[maxBatch][targets];
-        errors = new double[maxBatch][targets];
-        scale = new double[targets];
+        errors = new double[maxBatch][channels];
+        scale = new double[channels];
         oneStep = new double[targets];
         surprises = new double[maxBatch];
         scores = new double[maxBatch];

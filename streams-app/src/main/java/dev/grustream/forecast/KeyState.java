@@ -19,6 +19,8 @@ import java.util.Objects;
  *   <li>the statistics of its forecast errors ({@link ErrorStats}, {@code residuals});</li>
  *   <li>its anomaly likelihood ({@link AnomalyLikelihood}, {@code likelihood});</li>
  *   <li>its value range ({@link ValueRange}, {@code value_range});</li>
+ *   <li>each target's online {@link Learner}, with its day profile and interval calibration ({@code learners}),
+ *       when learning is on.</li>
  * </ul>
  * plus a little bookkeeping: the model that made the state, how many events it consumed, the last event and alert
  * times and the last anomaly score.
@@ -35,6 +37,7 @@ public final class KeyState {
     private final ErrorStats errors;
     private final AnomalyLikelihood likelihood;
     private final ValueRange range;
+    private final Learner[] learners;
     private boolean hasForecast;
     private long step;
     private long lastEventTime;
@@ -42,7 +45,7 @@ public final class KeyState {
     private double lastAnomalyScore = Double.NaN;
 
     private KeyState(String modelName, String modelVersion, KeyStats features, float[] hidden, double[] forecast,
-            ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range) {
+            ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range, Learner[] learners) {
         this.modelName = Objects.requireNonNull(modelName, "modelName");
         this.modelVersion = Objects.requireNonNull(modelVersion, "modelVersion");
         this.features = features;
@@ -51,17 +54,22 @@ public final class KeyState {
         this.errors = errors;
         this.likelihood = likelihood;
         this.range = range;
+        this.learners = learners;
     }
 
     /**
      * A state of {@code spec}'s model that has consumed nothing yet: zero hidden state, no forecast, no error
-     * statistics, with the given feature statistics and value range (fresh ones for a new key; a key restarted after
-     * a pause keeps its own, since a series' level, scale and extremes outlive a pause).
+     * statistics over {@code errorChannels} errors, with the given feature statistics, value range and learners
+     * (fresh ones for a new key; a key restarted after a pause keeps its own, since a series' level, scale, extremes
+     * and habits outlive a pause).
+     *
+     * @param learners one per target, or null when learning is off
      */
-    public static KeyState fresh(ModelSpec spec, KeyStats features, ValueRange range) {
-        int targets = spec.targetCount();
-        return new KeyState(spec.name(), spec.version(), features, new float[spec.stateSize()], new double[targets],
-                ErrorStats.empty(targets), AnomalyLikelihood.empty(), range);
+    static KeyState fresh(ModelSpec spec, KeyStats features, ValueRange range, int errorChannels,
+            Learner[] learners) {
+        return new KeyState(spec.name(), spec.version(), features, new float[spec.stateSize()],
+                new double[spec.targetCount()], ErrorStats.empty(errorChannels), AnomalyLikelihood.empty(), range,
+                learners);
     }
 
     /**
@@ -69,9 +77,9 @@ public final class KeyState {
      * {@link #restoreForecast} complete it.
      */
     static KeyState restored(String modelName, String modelVersion, KeyStats features, float[] hidden,
-            ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range) {
-        return new KeyState(modelName, modelVersion, features, hidden, new double[errors.targets()], errors,
-                likelihood, range);
+            int targets, ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range, Learner[] learners) {
+        return new KeyState(modelName, modelVersion, features, hidden, new double[targets], errors, likelihood,
+                range, learners);
     }
 
     /** Sets the bookkeeping of a restored state. */
@@ -87,6 +95,21 @@ public final class KeyState {
     KeyState restoreForecast(double[] oneStep) {
         System.arraycopy(oneStep, 0, forecast, 0, forecast.length);
         hasForecast = true;
+        return this;
+    }
+
+    /**
+     * This fresh state, carrying on {@code previous}'s model state and bookkeeping: its hidden state, forecast and
+     * progress. Used when a stored state's other parts no longer fit.
+     */
+    KeyState continuing(KeyState previous) {
+        System.arraycopy(previous.hidden, 0, hidden, 0, hidden.length);
+        System.arraycopy(previous.forecast, 0, forecast, 0, forecast.length);
+        hasForecast = previous.hasForecast;
+        step = previous.step;
+        lastEventTime = previous.lastEventTime;
+        lastAlertTime = previous.lastAlertTime;
+        lastAnomalyScore = previous.lastAnomalyScore;
         return this;
     }
 
@@ -146,6 +169,11 @@ public final class KeyState {
         return range;
     }
 
+    /** Each target's online learner, or null when the state was made with learning off. */
+    public Learner[] learners() {
+        return learners;
+    }
+
     /** How many observations this state has consumed since it last (re)started. */
     public long step() {
         return step;
@@ -185,20 +213,15 @@ public final class KeyState {
         lastAlertTime = eventTime;
     }
 
+    /** States are equal when they would be stored as the same bytes. */
     @Override
     public boolean equals(Object other) {
-        return other instanceof KeyState that && modelName.equals(that.modelName)
-                && modelVersion.equals(that.modelVersion) && Objects.equals(features, that.features)
-                && Arrays.equals(hidden, that.hidden) && hasForecast == that.hasForecast
-                && Arrays.equals(forecast, that.forecast) && errors.equals(that.errors)
-                && likelihood.equals(that.likelihood) && range.equals(that.range) && step == that.step
-                && lastEventTime == that.lastEventTime && lastAlertTime == that.lastAlertTime
-                && Double.compare(lastAnomalyScore, that.lastAnomalyScore) == 0;
+        return other instanceof KeyState that && Arrays.equals(KeyStateCodec.encode(this), KeyStateCodec.encode(that));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modelName, modelVersion, step, lastEventTime, Arrays.hashCode(hidden));
+        return Arrays.hashCode(KeyStateCodec.encode(this));
     }
 
     @Override

@@ -14,13 +14,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntToDoubleFunction;
 
 /**
  * Reads and writes a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version,
- * then the record, each part of the state in its own sub-record. The hidden state travels as raw little-endian
- * float32 bytes, so its cost stays a copy. Bytes written by an earlier release are read with the schema they were
+ * then the record, each part of the state in its own sub-record. The hidden state and the learners' arrays travel
+ * as raw little-endian bytes, so their cost stays a copy. Bytes written by an earlier release are read with the schema they were
  * written with; parts they lack start afresh.
  *
  * <p>Stateless and thread-safe.
@@ -58,6 +59,8 @@ public final class KeyStateCodec {
                         .setMin(list(state.targets(), state.range()::min))
                         .setMax(list(state.targets(), state.range()::max))
                         .build())
+                .setLearners(state.learners() == null ? null
+                        : Arrays.stream(state.learners()).map(LearnerCodec::encode).toList())
                 .build();
         return CODEC.encode(record);
     }
@@ -73,24 +76,28 @@ public final class KeyStateCodec {
         float[] hidden = new float[hiddenBytes.remaining() / Float.BYTES];
         hiddenBytes.asFloatBuffer().get(hidden);
         ResidualStats residuals = record.getResiduals();
-        int targets = residuals.getMean().size();
-        LikelihoodStats likelihood = record.getLikelihood();
         dev.grustream.avro.ValueRange range = record.getValueRange();
+        List<Double> forecast = record.getForecast();
+        // The range and the forecast hold one value per target; the error statistics may hold more (several steps).
+        int targets = range != null ? range.getMin().size()
+                : forecast.isEmpty() ? residuals.getMean().size() : forecast.size();
+        LikelihoodStats likelihood = record.getLikelihood();
         FeatureStats features = record.getFeatureStats();
         KeyState state = KeyState.restored(record.getModelName(), record.getModelVersion(),
                 features == null ? null : KeyStats.of(features.getCount(), array(features.getMean()),
                         array(features.getVariance())),
-                hidden,
+                hidden, targets,
                 ErrorStats.of(residuals.getCount(), array(residuals.getMean()), array(residuals.getVariance()),
                         meanAbsDeviation(residuals)),
                 likelihood == null ? AnomalyLikelihood.empty() : AnomalyLikelihood.of(likelihood.getCount(),
                         likelihood.getAverage(), likelihood.getMean(), likelihood.getVariance()),
                 range == null ? ValueRange.empty(targets)
-                        : ValueRange.of(range.getCount(), array(range.getMin()), array(range.getMax())));
+                        : ValueRange.of(range.getCount(), array(range.getMin()), array(range.getMax())),
+                record.getLearners() == null ? null
+                        : record.getLearners().stream().map(LearnerCodec::decode).toArray(Learner[]::new));
         state.restoreProgress(record.getStep(), record.getLastEventTime().toEpochMilli(),
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
                 record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore());
-        List<Double> forecast = record.getForecast();
         return forecast.isEmpty() ? state : state.restoreForecast(array(forecast));
     }
 

@@ -20,6 +20,8 @@ public final class Outcome {
     private final long step;
     private final StateReset reset;
     private final double[] forecast;
+    private final double[] lower;
+    private final double[] upper;
     private final double[] actual;
     private final double[] expected;
     private final double anomalyScore;
@@ -27,8 +29,8 @@ public final class Outcome {
     private final AlertLevel alert;
 
     Outcome(Event event, String modelName, String modelVersion, List<String> targets, int horizon, long step,
-            StateReset reset, double[] forecast, double[] actual, double[] expected, double anomalyScore,
-            boolean anomalous, AlertLevel alert) {
+            StateReset reset, double[] forecast, double[] lower, double[] upper, double[] actual, double[] expected,
+            double anomalyScore, boolean anomalous, AlertLevel alert) {
         this.event = event;
         this.modelName = modelName;
         this.modelVersion = modelVersion;
@@ -37,6 +39,8 @@ public final class Outcome {
         this.step = step;
         this.reset = reset;
         this.forecast = forecast;
+        this.lower = lower;
+        this.upper = upper;
         this.actual = actual;
         this.expected = expected;
         this.anomalyScore = anomalyScore;
@@ -94,10 +98,32 @@ public final class Outcome {
      * @param stepsAhead 1 for the next observation, up to {@link #horizon()}
      */
     public double forecast(int target, int stepsAhead) {
+        return forecast[index(target, stepsAhead)];
+    }
+
+    /** Whether the forecasts come with intervals: they do when keys learn. */
+    public boolean hasIntervals() {
+        return lower != null;
+    }
+
+    /**
+     * The lower bound of the prediction interval of {@link #forecast(int, int)}, or NaN while the key has not seen
+     * enough errors of that step, or without intervals.
+     */
+    public double lower(int target, int stepsAhead) {
+        return lower == null ? Double.NaN : lower[index(target, stepsAhead)];
+    }
+
+    /** The upper bound of the prediction interval of {@link #forecast(int, int)}; NaN as {@link #lower}. */
+    public double upper(int target, int stepsAhead) {
+        return upper == null ? Double.NaN : upper[index(target, stepsAhead)];
+    }
+
+    private int index(int target, int stepsAhead) {
         if (stepsAhead < 1 || stepsAhead > horizon) {
             throw new IndexOutOfBoundsException("stepsAhead: expected 1.." + horizon + ", found " + stepsAhead);
         }
-        return forecast[(stepsAhead - 1) * targets.size() + target];
+        return (stepsAhead - 1) * targets.size() + target;
     }
 
     /** The observed value of target {@code target}. */

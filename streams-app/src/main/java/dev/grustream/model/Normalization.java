@@ -245,6 +245,27 @@ public final class Normalization {
         return perKey == null ? std[feature] : std[feature] * keyScale(feature, stats);
     }
 
+    /**
+     * Where a key's values of feature {@code feature} are centred in raw units: the key's running mean for the
+     * per-key scheme (0 before its first event), the global mean for the fixed one.
+     *
+     * @param stats the key's statistics; unused, and may be null, for the fixed scheme
+     */
+    public double center(int feature, KeyStats stats) {
+        return perKey == null ? mean[feature] : stats.mean(feature);
+    }
+
+    /**
+     * How widely a key's values of feature {@code feature} spread, in raw units: the key's scale {@code s_f} for the
+     * per-key scheme, the global standard deviation for the fixed one. Unlike {@link #scale}, it leaves out the
+     * model's standardisation of per-key values.
+     *
+     * @param stats the key's statistics; unused, and may be null, for the fixed scheme
+     */
+    public double spread(int feature, KeyStats stats) {
+        return perKey == null ? std[feature] : keyScale(feature, stats);
+    }
+
     /** The per-key scale {@code s_f = sqrt(max(v_f, (r * |m_f|)^2, 1e-18))}. */
     private double keyScale(int feature, KeyStats stats) {
         double floor = perKey.minStdRatio() * Math.abs(stats.mean(feature));

@@ -3,6 +3,8 @@ package dev.grustream.topology;
 import static dev.grustream.config.GruStreamConfig.ALERT_SUPPRESSION_MS;
 import static dev.grustream.config.GruStreamConfig.ALERT_WARMUP_EVENTS;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_CRITICAL_THRESHOLD;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_INTERVAL_COVERAGE;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_INTERVAL_ENABLED;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_LIKELIHOOD_WINDOW_EVENTS;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_ENABLED;
@@ -11,11 +13,15 @@ import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_THRESHOLD;
 import static dev.grustream.config.GruStreamConfig.BATCH_LINGER_MS;
 import static dev.grustream.config.GruStreamConfig.BATCH_MAX_SIZE;
+import static dev.grustream.config.GruStreamConfig.FORECAST_INTERVAL_COVERAGE;
 import static dev.grustream.config.GruStreamConfig.FUTURE_TOLERANCE_MS;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_ABS_NORMALIZED;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_KEY_BYTES;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_VALUE_BYTES;
 import static dev.grustream.config.GruStreamConfig.LATE_GRACE_MS;
+import static dev.grustream.config.GruStreamConfig.LEARNER_ENABLED;
+import static dev.grustream.config.GruStreamConfig.LEARNER_FORGETTING_EVENTS;
+import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_BINS;
 import static dev.grustream.config.GruStreamConfig.MODEL_BACKEND;
 import static dev.grustream.config.GruStreamConfig.RESIDUAL_HALFLIFE_EVENTS;
 import static dev.grustream.config.GruStreamConfig.STATE_RESET_GAP_MS;
@@ -26,6 +32,7 @@ import static dev.grustream.config.GruStreamConfig.STATE_TTL_SCAN_MAX_KEYS;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.ForecastRules;
+import dev.grustream.forecast.Learner;
 import dev.grustream.model.Backend;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.AnomalyLikelihood;
@@ -79,7 +86,11 @@ public record ForecasterSettings(
                 new ValueRange.Rule(config.getBoolean(ANOMALY_RANGE_ENABLED),
                         config.getDouble(ANOMALY_RANGE_TOLERANCE), config.getLong(ANOMALY_RANGE_WARMUP_EVENTS)),
                 new AlertPolicy(config.getDouble(ANOMALY_THRESHOLD), config.getDouble(ANOMALY_CRITICAL_THRESHOLD),
-                        config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)));
+                        config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)),
+                config.getBoolean(LEARNER_ENABLED),
+                new Learner.Rule(config.getDouble(LEARNER_FORGETTING_EVENTS), config.getInt(LEARNER_PROFILE_BINS),
+                        config.getDouble(FORECAST_INTERVAL_COVERAGE), config.getDouble(ANOMALY_INTERVAL_COVERAGE)),
+                config.getBoolean(ANOMALY_INTERVAL_ENABLED));
     }
 
     /** Whether observations are buffered and advanced in batches, rather than one by one. */

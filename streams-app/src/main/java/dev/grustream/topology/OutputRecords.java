@@ -24,12 +24,25 @@ final class OutputRecords {
 
     static Forecast forecast(Outcome outcome) {
         Map<String, List<Double>> forecast = new HashMap<>();
+        Map<String, List<Double>> lower = new HashMap<>();
+        Map<String, List<Double>> upper = new HashMap<>();
+        Map<String, Double> actual = new HashMap<>();
         for (int t = 0; t < outcome.targets().size(); t++) {
+            String target = outcome.targets().get(t);
             List<Double> steps = new ArrayList<>(outcome.horizon());
+            List<Double> lowers = new ArrayList<>(outcome.horizon());
+            List<Double> uppers = new ArrayList<>(outcome.horizon());
             for (int k = 1; k <= outcome.horizon(); k++) {
                 steps.add(outcome.forecast(t, k));
+                lowers.add(orNull(outcome.lower(t, k)));
+                uppers.add(orNull(outcome.upper(t, k)));
             }
-            forecast.put(outcome.targets().get(t), steps);
+            forecast.put(target, steps);
+            actual.put(target, outcome.actual(t));
+            if (outcome.hasIntervals()) {
+                lower.put(target, lowers);
+                upper.put(target, uppers);
+            }
         }
         return Forecast.newBuilder()
                 .setKey(outcome.key())
@@ -42,7 +55,14 @@ final class OutputRecords {
                 .setAnomalous(outcome.anomalous())
                 .setStep(outcome.step())
                 .setStateReset(outcome.reset())
+                .setActual(actual)
+                .setLower(lower)
+                .setUpper(upper)
                 .build();
+    }
+
+    private static Double orNull(double value) {
+        return Double.isNaN(value) ? null : value;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.grustream.train;
 
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GruModel;
 import dev.grustream.train.internals.Replay;
@@ -28,6 +29,14 @@ public final class ForecastEvaluation {
      *     is below 1
      */
     public static List<Accuracy> evaluate(GruModel model, TrainingSeries series, int fromRow) {
+        return evaluate(model, ForecastRules.defaults().withoutLearning(), series, fromRow);
+    }
+
+    /**
+     * The accuracy of each target's one-step forecasts under {@code rules}: with learning on, the forecasts the
+     * service serves; without, the model's own.
+     */
+    public static List<Accuracy> evaluate(GruModel model, ForecastRules rules, TrainingSeries series, int fromRow) {
         if (series.features() != model.spec().featureCount()) {
             throw new IllegalArgumentException(series.key() + ": expected " + model.spec().featureCount()
                     + " features per row, found " + series.features());
@@ -35,11 +44,11 @@ public final class ForecastEvaluation {
         if (fromRow < 1) {
             throw new IllegalArgumentException("fromRow: expected >= 1 (row 0 has no forecast), found " + fromRow);
         }
-        try (Replay replay = new Replay(model, ForecastRules.defaults())) {
+        try (Replay replay = new Replay(model, rules)) {
             Replay.Totals totals = replay.run(series, fromRow, new int[0], new float[0][], 0);
             List<Accuracy> accuracies = new ArrayList<>();
             for (int t = 0; t < model.spec().targetCount(); t++) {
-                accuracies.add(new Accuracy(totals.rows(t), totals.absoluteError(t), totals.naiveAbsoluteError(t)));
+                accuracies.add(totals.oneStep(t));
             }
             return accuracies;
         }

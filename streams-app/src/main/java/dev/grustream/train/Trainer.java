@@ -1,5 +1,6 @@
 package dev.grustream.train;
 
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.KeyStats;
 import dev.grustream.model.ModelSpec;
@@ -373,8 +374,7 @@ public final class Trainer {
                     squared += totals.squaredError(t);
                     naiveSquared += totals.naiveSquaredError(t);
                     terms += totals.squaredTerms(t);
-                    perTarget.add(new Accuracy(totals.rows(t), totals.absoluteError(t),
-                            totals.naiveAbsoluteError(t)));
+                    perTarget.add(totals.oneStep(t));
                 }
                 accuracy.put(series.get(s).key(), perTarget);
                 double mase = perTarget.get(0).mase();

@@ -86,7 +86,10 @@ public final class TrainingConfig {
         return model;
     }
 
-    /** The rules the training replays keys with, as the service would: resets, refusals. */
+    /**
+     * The rules the training replays keys with, as the service would (resets, refusals), but without learning: it
+     * is the model's own forecasts that training fits and judges.
+     */
     public ForecastRules rules() {
         return rules;
     }
@@ -139,7 +142,7 @@ public final class TrainingConfig {
     /** Collects and validates the settings. Not thread-safe; use once. */
     public static final class Builder {
         private ModelSpec.Builder model;
-        private ForecastRules rules = ForecastRules.defaults();
+        private ForecastRules rules = ForecastRules.defaults().withoutLearning();
         private int epochs = 100;
         private int window = 64;
         private int batch = 32;
@@ -159,8 +162,9 @@ public final class TrainingConfig {
             return this;
         }
 
+        /** The rules of the replays; learning is turned off in them. */
         public Builder rules(ForecastRules rules) {
-            this.rules = Objects.requireNonNull(rules, "rules");
+            this.rules = Objects.requireNonNull(rules, "rules").withoutLearning();
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.grustream.train;
 
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package dev.grustream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +71,7 @@ class BacktestCommandTest {
     void forecastsAreTheTopologysForecasts() throws IOException {
         Path input = csv("in/speed.csv", series(5));
         Path output = dir.resolve("out.csv");
-        backtest("--input", input.toString(), "--output", output.toString());
+        backtest("--input", input.toString(), "--output", output.toString(), "--set", "learner.enabled=false");
 
         List<String> lines = Files.readAllLines(output);
         for (int i = 1; i < lines.size(); i++) {
@@ -78,7 +80,8 @@ class BacktestCommandTest {
                     .isEqualTo(TestingModels.persistenceForecast(Double.parseDouble(cells[2])), org.assertj.core.api
                             .Assertions.within(1e-4));
         }
-        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"))) {
+        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"),
+                Map.of(GruStreamConfig.LEARNER_ENABLED, "false"))) {
             String[] first = lines.get(1).split(",");
             harness.send("speed", dev.grustream.data.Timestamps.parse(first[1]), Double.parseDouble(first[2]));
             harness.flush();

@@ -124,8 +124,9 @@ class NabEvalCommandTest {
     @Test
     void printsEachSeriesMaseAsTheResultFileGivesIt() throws IOException {
         for (String series : SERIES) {
-            Matcher line = Pattern.compile(Pattern.quote(series) + " .* (\\d+\\.\\d{3})$", Pattern.MULTILINE)
-                    .matcher(run.out());
+            // Columns: series, rows, alerts, dead letters, then the one-step MASE.
+            Matcher line = Pattern.compile(Pattern.quote(series) + " +\\d+ +\\d+ +\\d+ +(\\d+\\.\\d{3}) ",
+                    Pattern.MULTILINE).matcher(run.out());
             assertThat(line.find()).as(run.out()).isTrue();
 
             assertThat(Double.parseDouble(line.group(1))).isCloseTo(maseOf(results.resolve(series)), within(5e-4));

@@ -26,9 +26,11 @@ class ForecasterTest {
     private static final long DAY = 86_400_000;
     private static final GruModel PERSISTENCE = TestingModels.persistence("1");
 
+    private static final Learner.Rule LEARNER = new Learner.Rule(300, 96, 0.9, 0.99);
+    /** The rules without learning: the model's own forecasts, which these tests reason about. */
     private static final ForecastRules RULES = new ForecastRules(0, DAY, 1e6, new ErrorStats.Rule(200, 1e-3),
             new AnomalyLikelihood.Rule(15, 2000), new ValueRange.Rule(true, 0.05, 30),
-            new AlertPolicy(0.975, 0.999, 20, 10 * MINUTE));
+            new AlertPolicy(0.975, 0.999, 20, 10 * MINUTE), false, LEARNER, false);
 
     private final Forecaster forecaster = new Forecaster(RULES, Backend.JAVA, 8);
     private final Map<String, KeyState> store = new HashMap<>();
@@ -136,7 +138,7 @@ class ForecasterTest {
     @Test
     void aLateObservationWithinTheGraceIsAccepted() {
         ForecastRules lenient = new ForecastRules(2 * MINUTE, DAY, 1e6, RULES.errors(), RULES.likelihood(),
-                RULES.range(), RULES.alerts());
+                RULES.range(), RULES.alerts(), false, LEARNER, false);
         try (Forecaster graceful = new Forecaster(lenient, Backend.JAVA, 8)) {
             Map<String, KeyState> states = new HashMap<>();
             List<Refusal> refusals = new ArrayList<>();

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 class KeyStateCodecTest {
 
     private static KeyState state(KeyStats stats) {
-        return KeyState.restored("m", "1", stats, new float[] {0f, 0f, 0.5f, 0f},
+        return KeyState.restored("m", "1", stats, new float[] {0f, 0f, 0.5f, 0f}, 1,
                         ErrorStats.of(7, new double[] {0.1}, new double[] {0.2}, new double[] {0.35}),
                         AnomalyLikelihood.of(6, 1.5, 0.8, 0.04), ValueRange.of(7, new double[] {-2.0},
-                                new double[] {9.0}))
+                                new double[] {9.0}), null)
                 .restoreProgress(1, 1_000, 900, 0.75)
                 .restoreForecast(new double[] {3.25});
     }

@@ -17,8 +17,8 @@ public final class KeyStateFixture {
      */
     public static KeyState of(String modelName, String modelVersion, long step, long lastEventTime,
             double oneStepForecast, ErrorStats errors, double lastAnomalyScore) {
-        return KeyState.restored(modelName, modelVersion, null, new float[1], errors, AnomalyLikelihood.empty(),
-                        ValueRange.empty(1))
+        return KeyState.restored(modelName, modelVersion, null, new float[1], 1, errors, AnomalyLikelihood.empty(),
+                        ValueRange.empty(1), null)
                 .restoreProgress(step, lastEventTime, AlertPolicy.NEVER, lastAnomalyScore)
                 .restoreForecast(new double[] {oneStepForecast});
     }

@@ -59,6 +59,18 @@ public final class TestingModels {
         return persistence(version, 1, "value");
     }
 
+    /**
+     * {@link #persistence} of one feature, {@code value}, forecasting {@code horizon} steps directly: every step's
+     * forecast is (almost exactly) the last observed value.
+     */
+    public static GruModel persistence(String version, int horizon) {
+        GruModel oneStep = persistence(version);
+        ModelSpec spec = oneStep.spec().toBuilder().horizon(horizon).build();
+        float[] headWeight = new float[horizon];
+        java.util.Arrays.fill(headWeight, 1 / GAIN);
+        return GruModel.of(spec, List.of(oneStep.layer(0)), headWeight, new float[horizon]);
+    }
+
     /** What {@link #persistence} forecasts after observing {@code value} (normalisation mean 0, std 1). */
     public static double persistenceForecast(double value) {
         return Math.tanh(GAIN * (float) value) / GAIN;

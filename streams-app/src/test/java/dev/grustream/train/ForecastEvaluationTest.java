@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.testing.TestingModels;
 import java.util.Random;
@@ -19,7 +20,7 @@ class ForecastEvaluationTest {
     void aPersistenceModelScoresAMaseOfOne() {
         Accuracy accuracy = ForecastEvaluation.evaluate(persistence, randomWalk(500), 1).get(0);
 
-        assertThat(accuracy.rows()).isEqualTo(499);
+        assertThat(accuracy.count()).isEqualTo(499);
         assertThat(accuracy.mase()).isCloseTo(1.0, offset(1e-3));
     }
 
@@ -27,7 +28,7 @@ class ForecastEvaluationTest {
     void scoresOnlyTheRowsFromTheFirstOneAsked() {
         Accuracy accuracy = ForecastEvaluation.evaluate(persistence, randomWalk(500), 400).get(0);
 
-        assertThat(accuracy.rows()).isEqualTo(100);
+        assertThat(accuracy.count()).isEqualTo(100);
     }
 
     @Test

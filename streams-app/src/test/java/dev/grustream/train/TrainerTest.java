@@ -3,6 +3,7 @@ package dev.grustream.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;

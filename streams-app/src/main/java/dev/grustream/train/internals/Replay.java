@@ -1,5 +1,6 @@
 package dev.grustream.train.internals;
 
+import dev.grustream.forecast.Accuracy;
 import dev.grustream.forecast.Event;
 import dev.grustream.forecast.ForecastRules;
 import dev.grustream.forecast.Forecaster;
@@ -31,35 +32,24 @@ public final class Replay implements AutoCloseable {
 
     /** The scores of one replay, per target. */
     public static final class Totals {
-        final long[] rows;
-        final double[] absoluteError;
-        final double[] naiveAbsoluteError;
+        final Accuracy[] oneStep;
         final long[] squaredTerms;
         final double[] squaredError;
         final double[] naiveSquaredError;
 
         Totals(int targets) {
-            rows = new long[targets];
-            absoluteError = new double[targets];
-            naiveAbsoluteError = new double[targets];
+            oneStep = new Accuracy[targets];
+            for (int t = 0; t < targets; t++) {
+                oneStep[t] = new Accuracy();
+            }
             squaredTerms = new long[targets];
             squaredError = new double[targets];
             naiveSquaredError = new double[targets];
         }
 
-        /** The number of one-step forecasts of target {@code target} scored. */
-        public long rows(int target) {
-            return rows[target];
-        }
-
-        /** The sum of absolute raw errors of target {@code target}'s one-step forecasts. */
-        public double absoluteError(int target) {
-            return absoluteError[target];
-        }
-
-        /** The sum of absolute raw errors of the persistence forecast of target {@code target}, one step ahead. */
-        public double naiveAbsoluteError(int target) {
-            return naiveAbsoluteError[target];
+        /** The accuracy of target {@code target}'s one-step forecasts, against persistence. */
+        public Accuracy oneStep(int target) {
+            return oneStep[target];
         }
 
         /** The number of forecasts, of every step, of target {@code target} in the squared errors. */
@@ -183,9 +173,7 @@ public final class Replay implements AutoCloseable {
                     double error = actual - forecasts[j][(k - 1) * targets + t];
                     double naive = actual - values[j][t];
                     if (k == 1) {
-                        totals.rows[t]++;
-                        totals.absoluteError[t] += Math.abs(error);
-                        totals.naiveAbsoluteError[t] += Math.abs(naive);
+                        totals.oneStep[t].add(actual, forecasts[j][t], values[j][t]);
                     }
                     totals.squaredTerms[t]++;
                     totals.squaredError[t] += square(error / scales[j][t]);

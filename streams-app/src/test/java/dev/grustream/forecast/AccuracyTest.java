@@ -1,4 +1,4 @@
-package dev.grustream.backtest;
+package dev.grustream.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

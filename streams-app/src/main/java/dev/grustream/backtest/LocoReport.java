@@ -1,0 +1,165 @@
+package dev.grustream.backtest;
+
+import dev.grustream.forecast.Accuracy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Leave-one-category-out evaluation of NAB replays: for each category in turn, the setting (among the candidates
+ * replayed) and the NAB thresholds are chosen on the other categories only, and the held-out category is scored
+ * with them. What it prints estimates how the service does on series nobody tuned it on.
+ *
+ * <p>The forecasting criterion on the other categories: the median one-step MASE against persistence plus the sum
+ * of every series' excess over 1, so that a setting that wins the median by losing badly on some series is not
+ * chosen. Stateless; thread-safe.
+ */
+public final class LocoReport {
+
+    private LocoReport() {
+    }
+
+    /**
+     * The report, in Markdown.
+     *
+     * @param candidates every candidate setting's name and the results of its replay of every series
+     * @param windows NAB's labelled windows by series
+     */
+    public static String report(Map<String, List<NabEvaluation.SeriesResult>> candidates,
+            Map<String, List<long[]>> windows) {
+        StringBuilder out = new StringBuilder();
+        List<NabEvaluation.SeriesResult> any = candidates.values().iterator().next();
+        TreeSet<String> categories = new TreeSet<>();
+        any.forEach(result -> categories.add(result.category()));
+        Map<String, List<NabEvaluation.SeriesResult>> heldOut = new LinkedHashMap<>();
+        Map<NabScorer.Profile, Double> pooledRaw = new LinkedHashMap<>();
+        out.append("## Leave one category out\n\n");
+        for (String category : categories) {
+            String chosen = choose(candidates, category);
+            List<NabEvaluation.SeriesResult> results = candidates.get(chosen);
+            List<NabEvaluation.SeriesResult> held = results.stream().filter(r -> r.category().equals(category))
+                    .toList();
+            heldOut.put(category, held);
+            out.append(String.format(Locale.ROOT, "### Held out: %s (setting chosen on the other categories: %s)%n%n",
+                    category, chosen));
+            out.append("| series | MASE vs persistence | vs seasonal naive | first ").append(NabEvaluation.FIRST_EVENTS)
+                    .append(" events | MASE step H vs persistence | coverage step 1 |\n");
+            out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+            for (NabEvaluation.SeriesResult result : held) {
+                List<Accuracy> steps = result.steps();
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", result.series(),
+                        number(steps.get(0).mase()), number(steps.get(0).seasonalMase()),
+                        number(result.firstEvents().mase()), number(steps.get(steps.size() - 1).mase()),
+                        number(steps.get(0).coverage())));
+            }
+            List<Double> mases = finite(held.stream().map(r -> r.accuracy().mase()).toList());
+            out.append(String.format(Locale.ROOT, "%nMedian one-step MASE %s, worst %s.%n", number(median(mases)),
+                    number(mases.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN))));
+            List<NabScorer.File> tuning = files(results.stream().filter(r -> !r.category().equals(category))
+                    .toList(), windows);
+            List<NabScorer.File> scored = files(held, windows);
+            if (scored.stream().anyMatch(file -> windows.get(file.key()) != null && !windows.get(file.key())
+                    .isEmpty())) {
+                out.append("NAB with thresholds chosen on the other categories:");
+                for (NabScorer.Profile profile : NabScorer.PROFILES) {
+                    NabScorer.Result result = NabScorer.at(scored, profile,
+                            NabScorer.bestThreshold(tuning, profile));
+                    pooledRaw.merge(profile, result.raw(), Double::sum);
+                    out.append(String.format(Locale.ROOT, " %s %.1f (threshold %.4f, %d of %d windows);",
+                            profile.name(), result.normalized(), result.threshold(), result.windowsDetected(),
+                            result.windows()));
+                }
+                out.append("\n\n");
+            } else {
+                for (NabScorer.Profile profile : NabScorer.PROFILES) {
+                    NabScorer.Result result = NabScorer.at(scored, profile,
+                            NabScorer.bestThreshold(tuning, profile));
+                    pooledRaw.merge(profile, result.raw(), Double::sum);
+                }
+                out.append(String.format(Locale.ROOT, "No labelled windows: NAB counts only its false positives"
+                        + " (%d rows flagged at the standard threshold).%n%n",
+                        NabScorer.at(scored, NabScorer.STANDARD, NabScorer.bestThreshold(tuning, NabScorer.STANDARD))
+                                .falsePositiveRows()));
+            }
+        }
+        List<NabEvaluation.SeriesResult> all = heldOut.values().stream().flatMap(List::stream).toList();
+        out.append(summary(all, files(all, windows), pooledRaw));
+        return out.toString();
+    }
+
+    /** The candidate with the best criterion on every category but {@code heldOut}; ties go to the first. */
+    static String choose(Map<String, List<NabEvaluation.SeriesResult>> candidates, String heldOut) {
+        return candidates.entrySet().stream()
+                .min(Comparator.comparingDouble(entry -> criterion(entry.getValue().stream()
+                        .filter(r -> !r.category().equals(heldOut)).toList())))
+                .orElseThrow().getKey();
+    }
+
+    /** Median one-step MASE plus the sum of every series' excess over 1. */
+    static double criterion(List<NabEvaluation.SeriesResult> results) {
+        List<Double> mases = finite(results.stream().map(r -> r.accuracy().mase()).toList());
+        return median(mases) + mases.stream().mapToDouble(mase -> Math.max(0, mase - 1)).sum();
+    }
+
+    private static String summary(List<NabEvaluation.SeriesResult> all, List<NabScorer.File> files,
+            Map<NabScorer.Profile, Double> pooledRaw) {
+        StringBuilder out = new StringBuilder("## Every held-out series together\n\n");
+        List<Double> mases = finite(all.stream().map(r -> r.accuracy().mase()).toList());
+        NabEvaluation.SeriesResult worst = all.stream().filter(r -> Double.isFinite(r.accuracy().mase()))
+                .max(Comparator.comparingDouble(r -> r.accuracy().mase())).orElseThrow();
+        out.append(String.format(Locale.ROOT, "Median one-step MASE against persistence %s over %d series, worst %s"
+                + " (%s), %d above 1.%n%n", number(median(mases)), mases.size(), number(worst.accuracy().mase()),
+                worst.series(), mases.stream().filter(mase -> mase > 1).count()));
+        out.append("NAB, each category at the thresholds of its fold:");
+        pooledRaw.forEach((profile, raw) -> out.append(String.format(Locale.ROOT, " %s %.1f;", profile.name(),
+                NabScorer.normalized(files, profile, raw))));
+        out.append("\n\n| step | median MASE vs persistence | median MASE vs seasonal naive | worst vs persistence"
+                + " | interval coverage |\n| ---: | ---: | ---: | ---: | ---: |\n");
+        int horizon = all.get(0).steps().size();
+        for (int k = 0; k < horizon; k++) {
+            int step = k;
+            List<Double> persistence = finite(all.stream().map(r -> r.steps().get(step).mase()).toList());
+            List<Double> seasonal = finite(all.stream().map(r -> r.steps().get(step).seasonalMase()).toList());
+            Accuracy pooled = new Accuracy();
+            all.forEach(r -> pooled.addAll(r.steps().get(step)));
+            out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", k + 1, number(median(persistence)),
+                    number(median(seasonal)), number(persistence.stream().mapToDouble(Double::doubleValue).max()
+                            .orElse(Double.NaN)), number(pooled.coverage())));
+        }
+        return out.toString();
+    }
+
+    /** The NAB files of {@code results}, with their windows. */
+    static List<NabScorer.File> files(List<NabEvaluation.SeriesResult> results, Map<String, List<long[]>> windows) {
+        List<NabScorer.File> files = new ArrayList<>();
+        for (NabEvaluation.SeriesResult result : results) {
+            List<long[]> limits = windows.get(result.series());
+            if (limits == null) {
+                throw new IllegalArgumentException("the labels hold no windows for " + result.series());
+            }
+            files.add(new NabScorer.File(result.series(), result.times(), result.scores(), limits));
+        }
+        return files;
+    }
+
+    private static List<Double> finite(List<Double> values) {
+        return values.stream().filter(Double::isFinite).toList();
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String number(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "-";
+    }
+}

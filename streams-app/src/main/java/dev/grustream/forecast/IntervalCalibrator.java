@@ -1,0 +1,83 @@
+package dev.grustream.forecast;
+
+/**
+ * One target's prediction intervals, calibrated on the key's own recent errors, per forecast step: adaptive
+ * conformal inference (Gibbs and Candes, 2021) on a running error scale.
+ *
+ * <p>Per step k, in the key's normalised units: {@code a_k}, an exponentially weighted mean absolute error (half-life
+ * 200 errors), and a multiplier {@code q_k} per coverage level. The interval's half-width is {@code q_k * a_k} times
+ * the key's scale at the forecast. After each error {@code e} of step k, a miss ({@code |e| > q_k a_k}) raises
+ * {@code log q_k} by {@code 0.02 (1 - alpha)} and a hit lowers it by {@code 0.02 alpha}, with {@code alpha = 1 -
+ * coverage}: in the long run the fraction of misses is alpha whatever the shape of the errors. Multipliers start
+ * at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}.
+ *
+ * <p>Two coverage levels are kept: the forecasts' (default 0.9) and the alert rule's (default 0.99). Maps onto the
+ * {@code Intervals} record of the stored state. Mutable and not thread-safe.
+ */
+public final class IntervalCalibrator {
+    static final double SCALE_HALFLIFE = 200;
+    static final double STEP = 0.02;
+
+    private final double[] errorScale;
+    private final double[] logMultiplier;
+    private final double[] logMultiplierHigh;
+
+    private IntervalCalibrator(double[] errorScale, double[] logMultiplier, double[] logMultiplierHigh) {
+        this.errorScale = errorScale;
+        this.logMultiplier = logMultiplier;
+        this.logMultiplierHigh = logMultiplierHigh;
+    }
+
+    static IntervalCalibrator fresh(int horizon, Learner.Rule rule) {
+        double[] logMultiplier = new double[horizon];
+        double[] logMultiplierHigh = new double[horizon];
+        java.util.Arrays.fill(logMultiplier, rule.initialLogMultiplier);
+        java.util.Arrays.fill(logMultiplierHigh, rule.initialLogMultiplierHigh);
+        return new IntervalCalibrator(new double[horizon], logMultiplier, logMultiplierHigh);
+    }
+
+    static IntervalCalibrator restored(double[] errorScale, double[] logMultiplier, double[] logMultiplierHigh) {
+        return new IntervalCalibrator(errorScale, logMultiplier, logMultiplierHigh);
+    }
+
+    /**
+     * Folds in the absolute error {@code error} of a step-{@code step} forecast, the {@code count}-th of that step
+     * (0 for the first).
+     */
+    void add(int step, double error, long count, Learner.Rule rule) {
+        int k = step - 1;
+        if (count > 0) {
+            boolean miss = error > StrictMath.exp(logMultiplier[k]) * errorScale[k];
+            logMultiplier[k] += STEP * ((miss ? 1.0 : 0.0) - rule.alpha);
+            boolean missHigh = error > StrictMath.exp(logMultiplierHigh[k]) * errorScale[k];
+            logMultiplierHigh[k] += STEP * ((missHigh ? 1.0 : 0.0) - rule.alphaHigh);
+        }
+        errorScale[k] += Learner.weight(SCALE_HALFLIFE, count) * (error - errorScale[k]);
+    }
+
+    /** The half-width of the step's interval at the forecasts' coverage, in normalised units. */
+    double halfWidth(int step) {
+        return StrictMath.exp(logMultiplier[step - 1]) * errorScale[step - 1];
+    }
+
+    /** The half-width of the step's interval at the alert rule's coverage, in normalised units. */
+    double halfWidthHigh(int step) {
+        return StrictMath.exp(logMultiplierHigh[step - 1]) * errorScale[step - 1];
+    }
+
+    int horizon() {
+        return errorScale.length;
+    }
+
+    double errorScale(int k) {
+        return errorScale[k];
+    }
+
+    double logMultiplier(int k) {
+        return logMultiplier[k];
+    }
+
+    double logMultiplierHigh(int k) {
+        return logMultiplierHigh[k];
+    }
+}

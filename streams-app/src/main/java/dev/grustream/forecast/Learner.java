@@ -1,0 +1,428 @@
+package dev.grustream.forecast;
+
+import java.util.Arrays;
+import org.apache.commons.math3.distribution.NormalDistribution;
+
+/**
+ * One target's online learner: it learns, for each key on its own, how the key's next values depart from its last
+ * one, so that every key gets a forecaster fitted to it as its events arrive, on top of the shared GRU model.
+ *
+ * <p><b>What it forecasts.</b> For steps k = 1..H, the change over persistence in the key's scale {@code s}:
+ * {@code F_k = x + s * W_k . phi}, where {@code phi} are nine inputs at the latest event, each clamped to +-8:
+ * a constant; the level {@code (x - m)/s} against the key's long mean {@code m}; the last change; the fast and slow
+ * means of recent values minus {@code x}; the key's {@link DayProfile} now minus {@code x}, and its changes over the
+ * next step and over H steps; and the GRU's one-step forecast minus {@code x}. {@code W = 0} is persistence, where
+ * every key starts.
+ *
+ * <p><b>How it learns.</b> Recursive least squares with exponential forgetting ({@code lambda = 1 - 1/300}), one
+ * weight vector per step ("direct" forecasts) and one covariance {@code P} shared by all steps: when the value of
+ * event t arrives, the target of step k from origin {@code o = t - k} is {@code y = clamp8((x_t - x_o)/s_o)}, its
+ * error {@code e = y - W_k . phi_o}; {@code P} absorbs {@code phi_(t-1)} once, then every {@code W_k} moves by
+ * {@code P phi_o * w * e}. The sample weight {@code w = min(1, 2 * mae_k / |e|)} (Huber's, against the step's running
+ * mean absolute error, half-life 200) keeps a spike or a level shift from rewriting the weights. After each update
+ * {@code P} is made symmetric and its diagonal capped at {@code delta = 1} by symmetric scaling, so inputs that never
+ * move (flat lines) cannot wind it up. Origin 0 never trains: a new key's first scale means nothing.
+ *
+ * <p><b>A guard.</b> Per step, the running mean absolute errors (half-life 50) of the learner and of persistence are
+ * compared; while the learner's is higher, that step issues persistence. So no key is served much worse than
+ * "tomorrow equals today", whatever its series does.
+ *
+ * <p><b>Intervals</b> come from an {@link IntervalCalibrator} fed with the errors the issued forecasts made.
+ *
+ * <p>Chosen by leave-one-category-out evaluation on 32 NAB series (docs/accuracy.md); every choice above and what
+ * was tried instead are there. All arithmetic is in double with {@link StrictMath}, in a fixed order: a key's
+ * forecasts are the same to the bit on every JVM, whatever the batch it was advanced in. Maps onto the
+ * {@code Learner} record of the stored state (about 3.3 KiB at H = 12). Mutable and not thread-safe.
+ */
+public final class Learner {
+    /** Largest magnitude of an input or target, in the key's scales. */
+    static final double CLAMP = 8.0;
+    /** The number of inputs. */
+    static final int INPUTS = 9;
+    /** Errors of a step before its Huber limit applies; until then the limit is the clamp. */
+    static final long MIN_ERRORS = 10;
+    static final double ERROR_HALFLIFE = 200;
+    static final double GUARD_HALFLIFE = 50;
+
+    /** The learners' settings, shared by every key. Immutable and thread-safe. */
+    public static final class Rule {
+        final double lambda;
+        final double delta;
+        final double huberClip;
+        final int profileBins;
+        final double profileHalfLifeDays;
+        final double coverage;
+        final double alpha;
+        final double alphaHigh;
+        final double initialLogMultiplier;
+        final double initialLogMultiplierHigh;
+
+        /**
+         * @param forgettingEvents how many events the learner's memory spans: {@code lambda = 1 - 1/forgettingEvents}
+         * @param profileBins the number of time-of-day bins of each key's profile
+         * @param coverage the share of observations the forecasts' intervals should hold, in (0, 1)
+         * @param highCoverage the share the alert rule's intervals should hold, in [coverage, 1)
+         */
+        public Rule(double forgettingEvents, int profileBins, double coverage, double highCoverage) {
+            if (!(forgettingEvents > 1) || !Double.isFinite(forgettingEvents)) {
+                throw new IllegalArgumentException("forgettingEvents must be a finite number > 1, found "
+                        + forgettingEvents);
+            }
+            if (profileBins < 24 || 86_400_000 % profileBins != 0) {
+                throw new IllegalArgumentException("profileBins must be at least 24 and divide a day in whole"
+                        + " milliseconds, found " + profileBins);
+            }
+            if (!(coverage > 0 && coverage < 1) || !(highCoverage >= coverage && highCoverage < 1)) {
+                throw new IllegalArgumentException("coverage must be in (0, 1) and highCoverage in [coverage, 1),"
+                        + " found " + coverage + " and " + highCoverage);
+            }
+            this.lambda = 1.0 - 1.0 / forgettingEvents;
+            this.delta = 1.0;
+            this.huberClip = 2.0;
+            this.profileBins = profileBins;
+            this.profileHalfLifeDays = 4.0;
+            this.coverage = coverage;
+            this.alpha = 1.0 - coverage;
+            this.alphaHigh = 1.0 - highCoverage;
+            NormalDistribution gaussian = new NormalDistribution(null, 0.0, 1.0);
+            this.initialLogMultiplier = StrictMath.log(gaussian.inverseCumulativeProbability(1.0 - alpha / 2.0)
+                    * MAD_TO_SD);
+            this.initialLogMultiplierHigh = StrictMath.log(gaussian.inverseCumulativeProbability(1.0 - alphaHigh / 2.0)
+                    * MAD_TO_SD);
+        }
+
+        /** The forecasts' interval coverage. */
+        public double coverage() {
+            return coverage;
+        }
+
+        /** The alert rule's interval coverage. */
+        public double highCoverage() {
+            return 1.0 - alphaHigh;
+        }
+    }
+
+    private static final double MAD_TO_SD = StrictMath.sqrt(StrictMath.PI / 2.0);
+
+    /** Work arrays, reused from key to key by one thread. */
+    static final class Scratch {
+        final double[] phi = new double[INPUTS];
+        final double[] gain = new double[INPUTS];
+        final double[] pPhi = new double[INPUTS];
+        final double[] scale = new double[INPUTS];
+    }
+
+    private final int horizon;
+    private long events;
+    private final double[] p;
+    private final double[] weights;
+    private final double[] ringInputs;
+    private final double[] ringValues;
+    private final double[] ringScales;
+    private final double[] ringFar;
+    private final long[] ringGuards;
+    private final double[] errorScale;
+    private final double[] learnerError;
+    private final double[] persistenceError;
+    private final DayProfile profile;
+    private final IntervalCalibrator intervals;
+
+    private Learner(int horizon, long events, double[] p, double[] weights, double[] ringInputs, double[] ringValues,
+            double[] ringScales, double[] ringFar, long[] ringGuards, double[] errorScale, double[] learnerError,
+            double[] persistenceError, DayProfile profile, IntervalCalibrator intervals) {
+        this.horizon = horizon;
+        this.events = events;
+        this.p = p;
+        this.weights = weights;
+        this.ringInputs = ringInputs;
+        this.ringValues = ringValues;
+        this.ringScales = ringScales;
+        this.ringFar = ringFar;
+        this.ringGuards = ringGuards;
+        this.errorScale = errorScale;
+        this.learnerError = learnerError;
+        this.persistenceError = persistenceError;
+        this.profile = profile;
+        this.intervals = intervals;
+    }
+
+    /** The learner of a key that has had no event: persistence, an empty profile, no intervals yet. */
+    static Learner fresh(int horizon, Rule rule) {
+        if (horizon < 1 || horizon > Long.SIZE) {
+            throw new IllegalArgumentException("horizon must be in 1.." + Long.SIZE + ", found " + horizon);
+        }
+        double[] p = new double[INPUTS * INPUTS];
+        for (int i = 0; i < INPUTS; i++) {
+            p[i * INPUTS + i] = rule.delta;
+        }
+        double[] ringScales = new double[horizon];
+        Arrays.fill(ringScales, 1.0);
+        return new Learner(horizon, 0, p, new double[horizon * INPUTS], new double[horizon * INPUTS],
+                new double[horizon], ringScales, new double[horizon], new long[horizon], new double[horizon],
+                new double[horizon], new double[horizon], DayProfile.empty(rule.profileBins),
+                IntervalCalibrator.fresh(horizon, rule));
+    }
+
+    /** A learner restored from stored parts; arrays are taken, not copied. */
+    static Learner restored(long events, double[] p, double[] weights, double[] ringInputs, double[] ringValues,
+            double[] ringScales, double[] ringFar, long[] ringGuards, double[] errorScale, double[] learnerError,
+            double[] persistenceError, DayProfile profile, IntervalCalibrator intervals) {
+        int horizon = ringValues.length;
+        if (p.length != INPUTS * INPUTS || weights.length != horizon * INPUTS || ringInputs.length != weights.length
+                || ringScales.length != horizon || ringFar.length != horizon || ringGuards.length != horizon
+                || errorScale.length != horizon || learnerError.length != horizon
+                || persistenceError.length != horizon || intervals.horizon() != horizon) {
+            throw new IllegalArgumentException("a learner's arrays must fit " + INPUTS + " inputs and a horizon of "
+                    + horizon);
+        }
+        return new Learner(horizon, events, p, weights, ringInputs, ringValues, ringScales, ringFar, ringGuards,
+                errorScale, learnerError, persistenceError, profile, intervals);
+    }
+
+    /** The weight of a new sample in an exponentially weighted mean of half-life {@code halfLife} after {@code n}. */
+    static double weight(double halfLife, long n) {
+        return Math.max(1.0 / (n + 1.0), 1.0 - StrictMath.pow(2.0, -1.0 / halfLife));
+    }
+
+    private static double clamp(double value) {
+        return Math.max(-CLAMP, Math.min(CLAMP, value));
+    }
+
+    /**
+     * The error of the step-H forecast made H events ago for value {@code x} of this event, or 0 when there is
+     * none yet: the anomaly score's second error. Call before {@link #learn}.
+     */
+    double farError(double x) {
+        return events >= horizon ? x - ringFar[(int) (events % horizon)] : 0.0;
+    }
+
+    /**
+     * The half-width, at the alert rule's coverage, of the interval of the one-step forecast issued at the last
+     * event, in raw units; NaN when it had none. Call before {@link #learn}.
+     */
+    double lastHalfWidthHigh() {
+        return events >= 3 ? ringScales[slot(events - 1)] * intervals.halfWidthHigh(1) : Double.NaN;
+    }
+
+    /** Learns from the value {@code x} of the next event: every step whose target it is. */
+    void learn(double x, Rule rule, Scratch scratch) {
+        long t = events;
+        if (t < 2) {
+            return;
+        }
+        int steps = (int) Math.min(horizon, t - 1);
+        double[] phi = scratch.phi;
+        // The shared covariance absorbs the newest origin whose one-step target arrived, with its Huber weight.
+        int newest = slot(t - 1);
+        double e1 = target(x, newest) - dot(1, newest);
+        updateCovariance(newest, huberWeight(1, e1, t), rule, scratch);
+        for (int k = 1; k <= steps; k++) {
+            int origin = slot(t - k);
+            long count = t - k - 1;
+            double raw = (x - ringValues[origin]) / ringScales[origin];
+            double predicted = dot(k, origin);
+            double error = clamp(raw) - predicted;
+            double sampleWeight = huberWeight(k, error, t);
+            System.arraycopy(ringInputs, origin * INPUTS, phi, 0, INPUTS);
+            multiply(p, phi, scratch.gain);
+            int w = (k - 1) * INPUTS;
+            double step = sampleWeight * error;
+            for (int i = 0; i < INPUTS; i++) {
+                weights[w + i] += scratch.gain[i] * step;
+            }
+            errorScale[k - 1] += weight(ERROR_HALFLIFE, count) * (Math.min(Math.abs(error), CLAMP)
+                    - errorScale[k - 1]);
+            double learnerMiss = Math.abs(raw - predicted);
+            double persistenceMiss = Math.abs(raw);
+            double guardWeight = weight(GUARD_HALFLIFE, count);
+            learnerError[k - 1] += guardWeight * (learnerMiss - learnerError[k - 1]);
+            persistenceError[k - 1] += guardWeight * (persistenceMiss - persistenceError[k - 1]);
+            boolean issuedPersistence = (ringGuards[origin] & (1L << (k - 1))) != 0;
+            intervals.add(k, issuedPersistence ? persistenceMiss : learnerMiss, count, rule);
+        }
+    }
+
+    private double target(double x, int origin) {
+        return clamp((x - ringValues[origin]) / ringScales[origin]);
+    }
+
+    /** {@code W_k . phi} of the regressor in ring slot {@code origin}. */
+    private double dot(int k, int origin) {
+        double sum = 0.0;
+        int w = (k - 1) * INPUTS;
+        int r = origin * INPUTS;
+        for (int i = 0; i < INPUTS; i++) {
+            sum += weights[w + i] * ringInputs[r + i];
+        }
+        return sum;
+    }
+
+    /** Huber's weight of error {@code error} of step {@code k} at event {@code t}: 1 within the step's limit. */
+    private double huberWeight(int k, double error, long t) {
+        long count = t - k - 1;
+        double limit = count >= MIN_ERRORS ? 2.0 * Math.max(errorScale[k - 1], 1e-6) : CLAMP;
+        return Math.min(1.0, limit / Math.max(Math.abs(error), Double.MIN_NORMAL));
+    }
+
+    /** Rank-one update of P with the regressor in ring slot {@code origin}, then symmetrise and cap its diagonal. */
+    private void updateCovariance(int origin, double sampleWeight, Rule rule, Scratch scratch) {
+        double[] phi = scratch.phi;
+        double[] u = scratch.pPhi;
+        System.arraycopy(ringInputs, origin * INPUTS, phi, 0, INPUTS);
+        multiply(p, phi, u);
+        double denominator = rule.lambda;
+        for (int i = 0; i < INPUTS; i++) {
+            denominator += sampleWeight * phi[i] * u[i];
+        }
+        double factor = sampleWeight / denominator;
+        for (int i = 0; i < INPUTS; i++) {
+            for (int j = 0; j < INPUTS; j++) {
+                p[i * INPUTS + j] = (p[i * INPUTS + j] - factor * u[i] * u[j]) / rule.lambda;
+            }
+        }
+        double[] scale = scratch.scale;
+        for (int i = 0; i < INPUTS; i++) {
+            for (int j = i + 1; j < INPUTS; j++) {
+                double mean = 0.5 * (p[i * INPUTS + j] + p[j * INPUTS + i]);
+                p[i * INPUTS + j] = mean;
+                p[j * INPUTS + i] = mean;
+            }
+            scale[i] = StrictMath.sqrt(Math.min(1.0, rule.delta / Math.max(p[i * INPUTS + i], Double.MIN_NORMAL)));
+        }
+        for (int i = 0; i < INPUTS; i++) {
+            for (int j = 0; j < INPUTS; j++) {
+                p[i * INPUTS + j] *= scale[i] * scale[j];
+            }
+        }
+    }
+
+    private static void multiply(double[] matrix, double[] vector, double[] out) {
+        for (int i = 0; i < INPUTS; i++) {
+            double sum = 0.0;
+            for (int j = 0; j < INPUTS; j++) {
+                sum += matrix[i * INPUTS + j] * vector[j];
+            }
+            out[i] = sum;
+        }
+    }
+
+    /**
+     * Folds in the event (value {@code x} at {@code time}) and forecasts the key's next H values from it.
+     *
+     * @param center the key's mean after this event, in raw units
+     * @param spread the key's scale after this event, in raw units
+     * @param gru the GRU's one-step forecast made at this event, in raw units
+     * @param forecast receives the forecasts of steps 1..H, raw units
+     * @param halfWidth receives the half-widths of their intervals at the forecasts' coverage, raw units; NaN while
+     *     a step has no error to calibrate on
+     * @param halfWidthHigh the same at the alert rule's coverage
+     */
+    void forecast(double x, long time, double center, double spread, double gru, Rule rule, Scratch scratch,
+            double[] forecast, double[] halfWidth, double[] halfWidthHigh) {
+        long t = events;
+        double previous = t == 0 ? x : profile.lastValue();
+        profile.observe(x, time, rule.profileHalfLifeDays);
+        double now = profile.lookup(time, 0);
+        double[] phi = scratch.phi;
+        phi[0] = 1.0;
+        phi[1] = clamp((x - center) / spread);
+        phi[2] = clamp((x - previous) / spread);
+        phi[3] = clamp((profile.fastMean() - x) / spread);
+        phi[4] = clamp((profile.slowMean() - x) / spread);
+        phi[5] = Double.isNaN(now) ? 0.0 : clamp((now - x) / spread);
+        phi[6] = profileChange(now, profile.lookup(time, 1), spread);
+        phi[7] = profileChange(now, profile.lookup(time, horizon), spread);
+        phi[8] = clamp((gru - x) / spread);
+        int slot = slot(t);
+        System.arraycopy(phi, 0, ringInputs, slot * INPUTS, INPUTS);
+        ringValues[slot] = x;
+        ringScales[slot] = spread;
+        long guards = 0;
+        for (int k = 1; k <= horizon; k++) {
+            long updates = Math.max(0, t - k);
+            boolean guarded = updates > 0 && learnerError[k - 1] > persistenceError[k - 1];
+            double change = guarded ? 0.0 : dot(k, slot);
+            if (guarded) {
+                guards |= 1L << (k - 1);
+            }
+            forecast[k - 1] = x + spread * change;
+            halfWidth[k - 1] = updates > 0 ? spread * intervals.halfWidth(k) : Double.NaN;
+            halfWidthHigh[k - 1] = updates > 0 ? spread * intervals.halfWidthHigh(k) : Double.NaN;
+        }
+        ringGuards[slot] = guards;
+        ringFar[slot] = forecast[horizon - 1];
+        events++;
+    }
+
+    private static double profileChange(double now, double later, double spread) {
+        double change = later - now;
+        return Double.isNaN(change) ? 0.0 : clamp(change / spread);
+    }
+
+    private int slot(long event) {
+        return (int) (event % horizon);
+    }
+
+    /** The number of steps learnt. */
+    public int horizon() {
+        return horizon;
+    }
+
+    /** How many events the learner has seen. */
+    public long events() {
+        return events;
+    }
+
+    /** The weight of input {@code input} in the forecast of step {@code step} (1-based). */
+    public double weight(int step, int input) {
+        return weights[(step - 1) * INPUTS + input];
+    }
+
+    DayProfile profile() {
+        return profile;
+    }
+
+    IntervalCalibrator intervals() {
+        return intervals;
+    }
+
+    double[] covariance() {
+        return p;
+    }
+
+    double[] weights() {
+        return weights;
+    }
+
+    double[] ringInputs() {
+        return ringInputs;
+    }
+
+    double[] ringValues() {
+        return ringValues;
+    }
+
+    double[] ringScales() {
+        return ringScales;
+    }
+
+    double[] ringFar() {
+        return ringFar;
+    }
+
+    long[] ringGuards() {
+        return ringGuards;
+    }
+
+    double[] errorScale() {
+        return errorScale;
+    }
+
+    double[] learnerError() {
+        return learnerError;
+    }
+
+    double[] persistenceError() {
+        return persistenceError;
+    }
+}
