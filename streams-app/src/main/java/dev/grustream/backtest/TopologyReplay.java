@@ -30,6 +30,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
+import org.slf4j.LoggerFactory;
 
 /**
  * gru-stream's production topology run in-process, without a broker: observations go in one at a time and each
@@ -51,6 +52,9 @@ public final class TopologyReplay implements AutoCloseable {
     }
 
     private final String registryScope = "replay-" + UUID.randomUUID();
+    /** The logger of Kafka Streams' state directory class (internal, hence named). */
+    private static final String STATE_DIRECTORY_LOGGER = "org.apache.kafka.streams.processor.internals.StateDirectory";
+
     private final Path stateDir;
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, Observation> input;
@@ -59,12 +63,25 @@ public final class TopologyReplay implements AutoCloseable {
     private final TestOutputTopic<byte[], byte[]> deadLetters;
 
     /**
+     * Kafka Streams warns, once per state directory, that one under the OS temp directory may be cleared by the OS.
+     * A replay's state directory lives only as long as the replay, so for replays, which write one per file, the
+     * warning is noise; the service keeps it.
+     */
+    private static void quietTemporaryDirectoryWarning() {
+        if (LoggerFactory.getLogger(STATE_DIRECTORY_LOGGER) instanceof ch.qos.logback.classic.Logger logger
+                && logger.getLevel() == null) {
+            logger.setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
+    }
+
+    /**
      * @param model the model to serve
      * @param settings gru-stream settings (thresholds, time rules...); batching and the registry are set here
      * @param clock the wall clock the topology sees (only the check for events far in the future uses it)
      * @param scratch directory under which the replay keeps its state store while it runs
      */
     public TopologyReplay(GruModel model, Map<String, String> settings, Clock clock, Path scratch) {
+        quietTemporaryDirectoryWarning();
         try {
             stateDir = Files.createTempDirectory(scratch, ".gru-stream-replay");
         } catch (IOException e) {

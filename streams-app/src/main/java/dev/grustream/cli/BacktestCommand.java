@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code gru-stream backtest}: replays CSV files through the production topology and scores the forecasts. */
-@Command(name = "backtest", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "backtest",
+        header = "Replays series CSV files through the service's topology, without a broker.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Replays series CSV files through the very topology the service runs (no broker needed) and",
                 "writes one output row per input row: the forecast for the next step, the anomaly score and",
                 "whether an alert was raised (or why the row was dead-lettered). Prints MAE, RMSE, MAPE and",

@@ -1,6 +1,7 @@
 package dev.grustream.cli;
 
 import dev.grustream.bench.Benchmark;
+import dev.grustream.config.OperatorException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,15 +12,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code gru-stream bench}: gru-stream's throughput, latency and memory against a trivial Kafka Streams app. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench",
+        header = "Measures the service against a trivial Kafka Streams application on the same data.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Preloads N observations over K keys, then runs on the same data (a) a baseline topology with",
                 "the same source, serdes, sink and per-key state size doing a trivial update and (b) the gru-stream",
                 "topology with a random GRU of the given size. Reports records/s (overall and warm), CPU per 1,000",
@@ -55,8 +59,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "256", description = "batch.max.size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--linger", defaultValue = "5", paramLabel = "MS", description = "batch.linger.ms (default: ${DEFAULT-VALUE}).")
-    long linger;
+    @Option(names = "--linger", defaultValue = "5", paramLabel = "DURATION", converter = Durations.Millis.class,
+            description = "batch.linger.ms (a plain number is milliseconds; default: ${DEFAULT-VALUE}).")
+    Duration linger;
 
     @Option(names = "--cache", defaultValue = "on", description = "Store record cache: on or off (default: ${DEFAULT-VALUE}).")
     String cache;
@@ -64,17 +69,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "java", description = "java or nd4j (default: ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--latency-seconds", defaultValue = "30",
-            description = "Length of each latency run; 0 skips them (default: ${DEFAULT-VALUE}).")
-    int latencySeconds;
+    @Option(names = {"--latency-duration", "--latency-seconds"}, defaultValue = "30", paramLabel = "DURATION",
+            converter = Durations.Seconds.class,
+            description = "Length of each latency run (a plain number is seconds); 0 skips them (default:"
+                    + " ${DEFAULT-VALUE}).")
+    Duration latencyDuration;
 
     @Option(names = "--latency-rate", defaultValue = "0", paramLabel = "RECORDS/S",
             description = "Offered rate of the latency runs; 0 (default) is half of each topology's warm maximum.")
     double latencyRate;
 
-    @Option(names = "--commit-interval", defaultValue = "0", paramLabel = "MS",
-            description = "commit.interval.ms; 0 (default) keeps Kafka Streams' default (100 ms under exactly-once).")
-    long commitInterval;
+    @Option(names = "--commit-interval", defaultValue = "0", paramLabel = "DURATION",
+            converter = Durations.Millis.class,
+            description = "commit.interval.ms (a plain number is milliseconds); 0 (default) keeps Kafka Streams'"
+                    + " default (100 ms under exactly-once).")
+    Duration commitInterval;
 
     @Option(names = "--only", paramLabel = "baseline|gru", description = "Run one topology only.")
     String only;
@@ -101,7 +110,8 @@ final class BenchCommand implements Callable<Integer> {
                 servers = "localhost:" + port;
             }
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
-                    layers, batchSize, linger, cache.equals("on"), backend, latencySeconds, latencyRate, commitInterval,
+                    layers, batchSize, linger.toMillis(), cache.equals("on"), backend,
+                    (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
                     only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed);
             List<Benchmark.Result> results = new Benchmark(options).run(line -> {
                 out.println(line);
@@ -125,7 +135,8 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("machine: %d cores, Java %s; %,d records, %,d keys, %d partitions, %s, commit interval %s, cache %s,"
                 + " H=%d L=%d, batch %d, linger %d ms, backend %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), options.records(), options.keys(), options.partitions(),
-                options.guarantee(), commitInterval > 0 ? commitInterval + " ms" : "default", cache, options.hidden(),
+                options.guarantee(), commitInterval.isZero() ? "default" : commitInterval.toMillis() + " ms", cache,
+                options.hidden(),
                 options.layers(), options.batchSize(), options.lingerMs(), options.backend());
         out.println("| topology | records/s overall | records/s warm | CPU s/1k records (process / stream threads) "
                 + "| latency p50 / p99 / max ms (at records/s) | heap MiB | RSS MiB | restore |");
@@ -176,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         process.waitFor();
-        throw new IllegalStateException("the broker exited with " + process.exitValue() + " before it was ready");
+        throw new OperatorException("the broker exited with " + process.exitValue() + " before it was ready");
     }
 
     /** Reads the broker's output so that its pipe never fills, until the broker ends and the pipe closes. */

@@ -14,7 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * For trying gru-stream against a "real" broker, and for {@code bench}, which runs it in a separate JVM so that
  * the broker's CPU and memory are not counted as the application's.
  */
-@Command(name = "broker", mixinStandardHelpOptions = true,
+@Command(name = "broker",
+        header = "Runs a single-node Kafka cluster (KRaft) in this process.",
+        mixinStandardHelpOptions = true,
         description = {"Runs a single-node Kafka cluster (KRaft, Kafka's own code) on localhost:PORT until stopped.",
                 "Its data lives in a temporary directory deleted on exit."})
 final class BrokerCommand implements Callable<Integer> {

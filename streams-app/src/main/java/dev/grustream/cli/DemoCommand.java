@@ -1,6 +1,7 @@
 package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
 import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.embedded.ObservationGenerator;
 import dev.grustream.model.GruModel;
@@ -26,16 +27,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code gru-stream demo}: the main job on embedded defaults. Everything runs in this process: a Kafka broker
  * (KRaft), a schema registry, the service with the bundled model, and a generator of realistic series with a few
  * injected anomalies; the terminal shows rates, forecasts and alerts until Ctrl-C.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "demo",
+        header = "Runs the whole pipeline in this process, with a live view of forecasts and alerts.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the whole pipeline in this process: a Kafka broker (KRaft), a schema registry, the",
                 "gru-stream service with the bundled model, and a generator of seasonal, trending, noisy series",
                 "with injected anomalies. Shows events per second, actual vs forecast values and alerts live,",
@@ -151,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (service.streams().state() != KafkaStreams.State.RUNNING) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the service did not reach RUNNING within 60 s (state "
+                throw new OperatorException("the service did not reach RUNNING within 60 s (state "
                         + service.streams().state() + ")");
             }
             Thread.sleep(100);

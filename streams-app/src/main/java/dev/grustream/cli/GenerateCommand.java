@@ -18,7 +18,9 @@ import picocli.CommandLine.Mixin;
  * {@code gru-stream generate}: the demo's generator on its own, producing synthetic observations to an existing
  * cluster (for the container setup, load tests, or trying a deployment).
  */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "generate",
+        header = "Produces the demo's synthetic observations to a cluster until stopped.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Produces seasonal, trending, noisy series with injected anomalies to the observations topic",
                 "of an existing cluster, until stopped. Uses the same settings as 'run' (bootstrap.servers,",
                 "schema.registry.url, topic.observations, client security) from --config, GRU_STREAM_* and --set."})

@@ -1,7 +1,7 @@
 package dev.grustream.cli;
 
 import dev.grustream.embedded.SyntheticSeries;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The options of the synthetic-series generator, shared by {@code demo} and {@code generate}. */
@@ -13,9 +13,10 @@ final class GeneratorOptions {
             description = "Observations per second over all series (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS",
-            description = "Stop after this many seconds; 0 runs until stopped (default).")
-    long durationSeconds;
+    @Option(names = "--duration", defaultValue = "0", paramLabel = "DURATION", converter = Durations.Seconds.class,
+            description = "Stop after this long (45s, 5m, 2h; a plain number is seconds); 0 runs until stopped"
+                    + " (default).")
+    Duration duration;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the series (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -27,6 +28,6 @@ final class GeneratorOptions {
 
     /** When to stop, in {@link System#nanoTime()} terms; {@link Long#MAX_VALUE} when running until stopped. */
     long deadlineNanos() {
-        return durationSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds) : Long.MAX_VALUE;
+        return duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
     }
 }

@@ -1,10 +1,12 @@
 package dev.grustream.cli;
 
+import dev.grustream.config.OperatorException;
 import dev.grustream.model.ModelFormatException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import org.apache.kafka.common.config.ConfigException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code gru-stream} command line: {@code gru-stream <command> [options]}, {@code --help} on every command.
@@ -32,22 +34,28 @@ public final class GruStreamCommand implements Runnable {
     }
 
     /**
-     * The command line, with errors in the user's input (configuration, model, files, topics) reported as one clear
-     * line and exit code 2 rather than a stack trace.
+     * The command line. Errors the user can fix (settings, model files, input files and arguments, the cluster:
+     * {@link OperatorException} and its like) are reported as one line with exit code 2; anything else is a bug in
+     * gru-stream, reported with its stack trace and exit code 1.
      */
     static CommandLine commandLine() {
         return new CommandLine(new GruStreamCommand()).setExecutionExceptionHandler((error, command, parsed) -> {
+            PrintWriter err = command.getErr();
             if (isUserError(error)) {
-                command.getErr().println("gru-stream " + command.getCommandName() + ": " + error.getMessage());
+                err.println("gru-stream " + command.getCommandName() + ": " + error.getMessage());
                 return 2;
             }
-            throw error;
+            err.println("gru-stream " + command.getCommandName() + ": internal error, a bug in gru-stream (please"
+                    + " report it with this trace):");
+            error.printStackTrace(err);
+            err.flush();
+            return 1;
         });
     }
 
     private static boolean isUserError(Exception error) {
-        return error instanceof ConfigException || error instanceof ModelFormatException
-                || error instanceof UncheckedIOException || error instanceof IllegalStateException
+        return error instanceof OperatorException || error instanceof ConfigException
+                || error instanceof ModelFormatException || error instanceof UncheckedIOException
                 || error instanceof IllegalArgumentException;
     }
 }

@@ -14,7 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gru-stream model}: the operator's tools for the models the instances serve. */
-@Command(name = "model", mixinStandardHelpOptions = true,
+@Command(name = "model",
+        header = "Manages the models that running instances serve.",
+        mixinStandardHelpOptions = true,
         description = "Manages the models that running instances serve.",
         subcommands = {ModelCommand.Publish.class})
 final class ModelCommand implements Runnable {
@@ -28,7 +30,9 @@ final class ModelCommand implements Runnable {
     }
 
     /** {@code gru-stream model publish --file MODEL.zip}: rolls a model out to every instance following the topic. */
-    @Command(name = "publish", mixinStandardHelpOptions = true,
+    @Command(name = "publish",
+            header = "Publishes a model to the models topic, for every instance to swap to it live.",
+            mixinStandardHelpOptions = true,
             description = {"Publishes a model to model.topic: every running instance following it checks the model"
                     + " and switches to it without a restart (each key restarts its state at its next event).",
                     "An instance keeps its model and logs why when it refuses one (see GET /v1/model)."})

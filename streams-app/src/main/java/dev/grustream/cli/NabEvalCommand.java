@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  * production topology, writes NAB result files, prints each series' forecast accuracy and, given NAB's labels, the
  * NAB scores; or a leave-one-category-out evaluation of candidate settings.
  */
-@Command(name = "nab-eval", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "nab-eval",
+        header = "Replays NAB series through the service's topology and scores the forecasts and NAB.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Replays every <category>/<file>.csv series of a NAB-layout directory through the topology the"
                 + " service runs, each file a new key scored causally, and prints its forecast accuracy and NAB score.",
                 "Writes one result file per series under --output (timestamp,value,anomaly_score,expected,forecast,"

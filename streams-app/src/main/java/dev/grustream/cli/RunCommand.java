@@ -15,7 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gru-stream run}: the service, configured from a file, the environment and the command line. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run",
+        header = "Runs the service: forecasts and alerts for every key of the observations topic.",
+        mixinStandardHelpOptions = true,
         description = {"Runs the gru-stream service until stopped (SIGTERM or Ctrl-C stop it cleanly; the JVM then",
                 "exits with 143 or 130, as for any signal), or until a fatal error stops it (a state directory it",
                 "cannot write, credentials refused; exit code 1).",

@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code gru-stream soak}: the service under a steady load for a bounded time, its lag and memory sampled. */
-@Command(name = "soak", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "soak",
+        header = "Runs the service under a steady load for a bounded time and samples its health.",
+        mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the service (gru-stream run, in a JVM of its own) under a steady load for --minutes over",
                 "--keys distinct keys that come and go, with idle-key eviction (state.ttl.ms) active, and prints every",
                 "sample: consumer lag, heap (used and live after GC), RocksDB memory, resident size, keys stored and",
@@ -32,8 +34,10 @@ final class SoakCommand implements Callable<Integer> {
             description = "Schema registry of that cluster (default: one started in this process).")
     String registryUrl;
 
-    @Option(names = "--minutes", defaultValue = "30", description = "Length of the run (default: ${DEFAULT-VALUE}).")
-    double minutes;
+    @Option(names = {"--duration", "--minutes"}, defaultValue = "30", paramLabel = "DURATION",
+            converter = Durations.Minutes.class,
+            description = "Length of the run (45s, 90m, 2h; a plain number is minutes; default: ${DEFAULT-VALUE}).")
+    Duration duration;
 
     @Option(names = "--keys", defaultValue = "1000000",
             description = "Distinct keys over the run (default: ${DEFAULT-VALUE}).")
@@ -62,17 +66,21 @@ final class SoakCommand implements Callable<Integer> {
             description = "at-least-once or exactly-once-v2 (default: ${DEFAULT-VALUE}).")
     String guarantee;
 
-    @Option(names = "--ttl", defaultValue = "120000", paramLabel = "MS",
-            description = "state.ttl.ms: idle keys are evicted after this (default: ${DEFAULT-VALUE}).")
-    long ttlMs;
+    @Option(names = "--ttl", defaultValue = "120000", paramLabel = "DURATION", converter = Durations.Millis.class,
+            description = "state.ttl.ms: idle keys are evicted after this (2m; a plain number is milliseconds;"
+                    + " default: ${DEFAULT-VALUE}).")
+    Duration ttl;
 
-    @Option(names = "--ttl-scan-interval", defaultValue = "10000", paramLabel = "MS",
-            description = "state.ttl.scan.interval.ms (default: ${DEFAULT-VALUE}).")
-    long ttlScanIntervalMs;
+    @Option(names = "--ttl-scan-interval", defaultValue = "10000", paramLabel = "DURATION",
+            converter = Durations.Millis.class,
+            description = "state.ttl.scan.interval.ms (10s; a plain number is milliseconds; default:"
+                    + " ${DEFAULT-VALUE}).")
+    Duration ttlScanInterval;
 
-    @Option(names = "--sample-seconds", defaultValue = "60",
-            description = "Interval between samples (default: ${DEFAULT-VALUE}).")
-    long sampleSeconds;
+    @Option(names = {"--sample-interval", "--sample-seconds"}, defaultValue = "60", paramLabel = "DURATION",
+            converter = Durations.Seconds.class,
+            description = "Interval between samples (1m; a plain number is seconds; default: ${DEFAULT-VALUE}).")
+    Duration sampleInterval;
 
     @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of the service's JVM (default: ${DEFAULT-VALUE}).")
     String heap;
@@ -100,9 +108,9 @@ final class SoakCommand implements Callable<Integer> {
                 registry = InMemorySchemaRegistryServer.start(0);
                 registryAt = registry.url();
             }
-            Soak.Options options = new Soak.Options(servers, registryAt, Duration.ofMillis((long) (minutes * 60_000)),
-                    keys, activeKeys, rate, fraction, calibrationRecords, partitions, processing, ttlMs,
-                    ttlScanIntervalMs, Duration.ofSeconds(sampleSeconds), heap, work);
+            Soak.Options options = new Soak.Options(servers, registryAt, duration, keys, activeKeys, rate, fraction,
+                    calibrationRecords, partitions, processing, ttl.toMillis(), ttlScanInterval.toMillis(),
+                    sampleInterval, heap, work);
             Soak.Result result = new Soak(options).run(line -> {
                 out.println(line);
                 out.flush();

@@ -28,7 +28,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 /** {@code gru-stream train}: fits a model to series CSV files and writes it in the gru-stream model format. */
-@Command(name = "train", sortOptions = false, sortSynopsis = false, showDefaultValues = true,
+@Command(name = "train",
+        header = "Trains a GRU forecaster on history and writes it in the gru-stream model format.",
+        sortOptions = false, sortSynopsis = false, showDefaultValues = true,
         description = {"Trains a GRU forecaster on series CSV files and writes it in the gru-stream model format.",
                 "A CSV file has a header row, a 'timestamp' column (epoch ms, ISO-8601 or yyyy-MM-dd HH:mm:ss), an"
                         + " optional 'key' column (default: the file name without .csv) and one column per"

@@ -1,5 +1,6 @@
 package dev.grustream.http;
 
+import dev.grustream.config.OperatorException;
 import dev.grustream.forecast.KeyState;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -126,7 +127,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         try {
             server.app.start(settings.bindAddress(), settings.port());
         } catch (JavalinBindException e) {
-            throw new IllegalStateException("Cannot serve HTTP on " + settings.bindAddress() + ":" + settings.port()
+            throw new OperatorException("Cannot serve HTTP on " + settings.bindAddress() + ":" + settings.port()
                     + ": " + e.getMessage() + ". Set http.port to a free port", e);
         }
         server.self = new HostInfo(settings.advertisedHost(), server.port());

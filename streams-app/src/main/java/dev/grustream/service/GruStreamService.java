@@ -1,6 +1,7 @@
 package dev.grustream.service;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
 import dev.grustream.http.GruStreamHttpServer;
 import dev.grustream.http.KafkaStreamsKeyStateSource;
 import dev.grustream.http.KeyStateSource;
@@ -175,12 +176,12 @@ public final class GruStreamService implements AutoCloseable {
         } catch (KafkaException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ProcessorStateException) {
-                    throw new IllegalStateException("Cannot use the state directory (" + StreamsConfig.STATE_DIR_CONFIG
+                    throw new OperatorException("Cannot use the state directory (" + StreamsConfig.STATE_DIR_CONFIG
                             + " = " + stateDir(streamsProps) + "): " + t.getMessage()
                             + systemReason(streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG)), e);
                 }
             }
-            throw new IllegalStateException("Cannot create the Kafka clients: " + StreamThreadFailures.deepestMessage(e)
+            throw new OperatorException("Cannot create the Kafka clients: " + StreamThreadFailures.deepestMessage(e)
                     + " (check bootstrap.servers, security.protocol, sasl.* and ssl.*)", e);
         }
     }
@@ -306,7 +307,7 @@ public final class GruStreamService implements AutoCloseable {
                 return;
             }
             if (!createMissing) {
-                throw new IllegalStateException("These topics do not exist: " + missing.stream().map(NewTopic::name)
+                throw new OperatorException("These topics do not exist: " + missing.stream().map(NewTopic::name)
                         .toList() + ". Create them, or start with --create-topics to create them with the brokers'"
                         + " default partitions and replication");
             }
@@ -322,11 +323,11 @@ public final class GruStreamService implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while checking the topics", e);
+            throw new OperatorException("Interrupted while checking the topics", e);
         } catch (ExecutionException | TimeoutException e) {
             String hint = e.getCause() instanceof SslAuthenticationException
                     ? " (check ssl.truststore.*: the brokers' certificate must be trusted)" : "";
-            throw new IllegalStateException("Cannot check the topics on " + adminProps.get("bootstrap.servers")
+            throw new OperatorException("Cannot check the topics on " + adminProps.get("bootstrap.servers")
                     + ": " + e.getMessage() + ": " + StreamThreadFailures.deepestMessage(e) + hint, e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.grustream.service;
 
+import dev.grustream.config.OperatorException;
 import dev.grustream.model.GruModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,20 +72,20 @@ public final class ModelTopic {
                 return;
             }
             if (!create) {
-                throw new IllegalStateException("The models topic " + topic + " does not exist; pass --create-topic,"
+                throw new OperatorException("The models topic " + topic + " does not exist; pass --create-topic,"
                         + " or start an instance with --create-topics");
             }
             admin.createTopics(List.of(newTopic(topic, maxBytes))).all().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while checking the models topic", e);
+            throw new OperatorException("Interrupted while checking the models topic", e);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot check or create the models topic " + topic + ": "
+                throw new OperatorException("Cannot check or create the models topic " + topic + ": "
                         + e.getCause(), e);
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("The brokers at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+            throw new OperatorException("The brokers at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
                     + " did not answer within 60 s", e);
         }
     }
@@ -152,15 +153,15 @@ public final class ModelTopic {
             return producer.send(new ProducerRecord<>(topic, model.spec().name(), zip)).get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while publishing the model", e);
+            throw new OperatorException("Interrupted while publishing the model", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException) {
-                throw new IllegalStateException("The brokers refused the model (" + zip.length + " bytes) as too"
+                throw new OperatorException("The brokers refused the model (" + zip.length + " bytes) as too"
                         + " large for topic " + topic + "; raise the topic's max.message.bytes", e.getCause());
             }
-            throw new IllegalStateException("Cannot publish the model to " + topic + ": " + e.getCause(), e);
+            throw new OperatorException("Cannot publish the model to " + topic + ": " + e.getCause(), e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("The brokers did not acknowledge the model within 60 s", e);
+            throw new OperatorException("The brokers did not acknowledge the model within 60 s", e);
         }
     }
 }

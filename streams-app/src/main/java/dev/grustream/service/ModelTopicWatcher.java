@@ -1,5 +1,6 @@
 package dev.grustream.service;
 
+import dev.grustream.config.OperatorException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
         int read = 0;
         while (!reached(end)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Could not read the models topic " + topic + " to its end within "
+                throw new OperatorException("Could not read the models topic " + topic + " to its end within "
                         + timeout);
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
@@ -110,14 +111,14 @@ public final class ModelTopicWatcher implements AutoCloseable {
                 return partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The models topic " + topic + " does not exist; create it, or"
+                throw new OperatorException("The models topic " + topic + " does not exist; create it, or"
                         + " start with --create-topics");
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while looking for the models topic " + topic, e);
+                throw new OperatorException("Interrupted while looking for the models topic " + topic, e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.grustream.train;
 
+import dev.grustream.config.OperatorException;
 import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.KeyStats;
@@ -333,7 +334,7 @@ public final class Trainer {
             }
             double norm = total.norm();
             if (!Double.isFinite(norm)) {
-                throw new IllegalStateException("training diverged: the gradient's norm is " + norm
+                throw new OperatorException("training diverged: the gradient's norm is " + norm
                         + "; try a lower learning rate (" + config.learningRate() + ") or gradient clip ("
                         + config.clipNorm() + ")");
             }

@@ -1,0 +1,63 @@
+package dev.grustream.cli;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Reads a duration option: a number with a unit ({@code 500ms}, {@code 45s}, {@code 5m}, {@code 2h}, {@code 1d},
+ * fractions allowed: {@code 1.5h}) or a plain number in the option's own unit, as the option always took it. One
+ * converter class per default unit, since picocli names converters by class.
+ */
+abstract class Durations implements ITypeConverter<Duration> {
+    private static final Pattern VALUE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
+
+    private final ChronoUnit plainUnit;
+
+    Durations(ChronoUnit plainUnit) {
+        this.plainUnit = plainUnit;
+    }
+
+    @Override
+    public Duration convert(String text) {
+        Matcher matcher = VALUE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw new TypeConversionException("expected a duration such as 500ms, 45s, 5m, 2h or 1d, or a number of "
+                    + plainUnit.toString().toLowerCase(Locale.ROOT) + ", found '" + text + "'");
+        }
+        double amount = Double.parseDouble(matcher.group(1));
+        ChronoUnit unit = matcher.group(2) == null ? plainUnit : switch (matcher.group(2)) {
+            case "ms" -> ChronoUnit.MILLIS;
+            case "s" -> ChronoUnit.SECONDS;
+            case "m" -> ChronoUnit.MINUTES;
+            case "h" -> ChronoUnit.HOURS;
+            default -> ChronoUnit.DAYS;
+        };
+        return Duration.ofMillis(Math.round(amount * unit.getDuration().toMillis()));
+    }
+
+    /** Plain numbers are milliseconds. */
+    static final class Millis extends Durations {
+        Millis() {
+            super(ChronoUnit.MILLIS);
+        }
+    }
+
+    /** Plain numbers are seconds. */
+    static final class Seconds extends Durations {
+        Seconds() {
+            super(ChronoUnit.SECONDS);
+        }
+    }
+
+    /** Plain numbers are minutes. */
+    static final class Minutes extends Durations {
+        Minutes() {
+            super(ChronoUnit.MINUTES);
+        }
+    }
+}

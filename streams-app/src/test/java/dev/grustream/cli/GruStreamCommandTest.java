@@ -1,0 +1,79 @@
+package dev.grustream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.config.OperatorException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line as a whole: its help, and how it reports errors. */
+class GruStreamCommandTest {
+
+    @Command(name = "fails")
+    static final class Failing implements Runnable {
+        private final RuntimeException error;
+
+        Failing(RuntimeException error) {
+            this.error = error;
+        }
+
+        @Override
+        public void run() {
+            throw error;
+        }
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(CommandLine commandLine, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        int code = commandLine.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEveryCommandWithACompleteSentence() {
+        CommandLine commandLine = GruStreamCommand.commandLine();
+        String help = run(commandLine, "--help").out().replaceAll("\\s+", " ");
+
+        assertThat(commandLine.getSubcommands()).hasSizeGreaterThanOrEqualTo(10);
+        commandLine.getSubcommands().forEach((name, command) -> {
+            if (!name.equals("help")) {
+                String summary = command.getCommandSpec().usageMessage().header()[0];
+                assertThat(summary).as(name).matches("[A-Z].*\\.");
+                assertThat(help).contains(" " + name + " " + summary);
+            }
+        });
+    }
+
+    @Test
+    void anErrorTheUserCanFixIsOneLineAndExitCodeTwo() {
+        CommandLine commandLine = GruStreamCommand.commandLine()
+                .addSubcommand(new Failing(new OperatorException("topic x does not exist; create it")));
+
+        Run failed = run(commandLine, "fails");
+
+        assertThat(failed.exitCode()).isEqualTo(2);
+        assertThat(failed.err()).isEqualTo("gru-stream fails: topic x does not exist; create it"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void aBugPrintsItsStackTraceAndExitCodeOne() {
+        CommandLine commandLine = GruStreamCommand.commandLine()
+                .addSubcommand(new Failing(new IllegalStateException("an invariant broke")));
+
+        Run failed = run(commandLine, "fails");
+
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.err()).contains("internal error, a bug in gru-stream")
+                .contains("java.lang.IllegalStateException: an invariant broke")
+                .contains("at dev.grustream.cli.GruStreamCommandTest");
+    }
+}
