@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.grustream.avro.Forecast;
+import dev.grustream.avro.StateReset;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,20 +27,27 @@ import java.util.function.LongConsumer;
 
 /**
  * Replays series CSV files through the production topology ({@link TopologyReplay}) and writes, for every input
- * row, what the live service would have written: its forecast for the next step, its anomaly score and whether it
- * raised an alert, or the reason it was dead-lettered.
+ * row, what the live service would have written: its forecasts of the next H rows with their intervals, its anomaly
+ * score and whether it raised an alert, or the reason it was dead-lettered.
  *
- * <p>Output columns, one row per input row in input order: {@code key,timestamp,<each feature>,
- * forecast_<each target>,anomaly_score,alert}, plus {@code dead_letter} when a row of the file was rejected.
- * Timestamps are written back as they were read. Memory grows with the number of keys, not of rows (except for
- * the optional chart's keys).
+ * <p>Output columns, one row per input row in input order (a contract scripts rely on): {@code key,timestamp,<each
+ * feature>}, then {@code forecast_<T>} for every target T (the next row's forecast), then for every target T and step
+ * k in 1..H {@code forecast_<T>_h<k>,forecast_<T>_h<k>_lower,forecast_<T>_h<k>_upper} (the forecast made at this row
+ * for the k-th next row of the same key and its interval; empty bounds while the key has none), then {@code
+ * anomaly_score,alert}, plus {@code dead_letter} when a row of the file was rejected. {@code forecast_<T>} equals
+ * {@code forecast_<T>_h1}. Timestamps are written back as they were read. Memory grows with the number of keys, not
+ * of rows (except for the optional chart's keys).
  *
  * <p>One replay per file: keys of different files never share state. Not thread-safe.
  */
 public final class Backtest {
-    /** What a file's backtest produced. */
+    /**
+     * What a file's backtest produced.
+     *
+     * @param accuracyByKey per key and target, the accuracy of each step 1..H
+     */
     public record FileReport(Path input, Path output, long rows, long forecasts, long deadLetters, long alerts,
-            Map<String, Map<String, Accuracy>> accuracyByKey) {
+            Map<String, Map<String, List<Accuracy>>> accuracyByKey) {
     }
 
     private final GruModel model;
@@ -71,8 +78,7 @@ public final class Backtest {
         Files.createDirectories(parent);
         Path partial = Files.createTempFile(parent, output.getFileName().toString(), ".partial");
         Counts counts = new Counts();
-        Map<String, Map<String, Accuracy>> accuracy = new LinkedHashMap<>();
-        Map<String, double[]> previousActual = new HashMap<>();
+        Map<String, Map<String, StepAccuracy>> accuracy = new LinkedHashMap<>();
         try (SeriesCsvReader rows = SeriesCsvReader.open(input, mapping);
                 TopologyReplay replay = new TopologyReplay(model, settings, clock, parent);
                 BufferedWriter file = Files.newBufferedWriter(partial);
@@ -89,7 +95,7 @@ public final class Backtest {
                         counts.forecasts++;
                         counts.alerts += outcome.alert() == null ? 0 : 1;
                         cells.addAll(accepted(spec, outcome));
-                        score(spec, row, outcome.forecast(), accuracy, previousActual, plot, outcome.alert() != null);
+                        score(spec, row, outcome.forecast(), accuracy, plot, outcome.alert() != null);
                     } else {
                         counts.deadLetters++;
                         cells.addAll(rejected(spec, outcome.deadLetterReason()));
@@ -104,8 +110,13 @@ public final class Backtest {
             throw e;
         }
         finish(spec, partial, output, counts.deadLetters > 0);
-        return new FileReport(input, output, counts.rows, counts.forecasts, counts.deadLetters, counts.alerts,
-                accuracy);
+        Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
+        accuracy.forEach((key, byTarget) -> {
+            Map<String, List<Accuracy>> steps = new LinkedHashMap<>();
+            byTarget.forEach((target, measured) -> steps.put(target, measured.steps()));
+            byKey.put(key, steps);
+        });
+        return new FileReport(input, output, counts.rows, counts.forecasts, counts.deadLetters, counts.alerts, byKey);
     }
 
     private static final class Counts {
@@ -116,28 +127,36 @@ public final class Backtest {
     }
 
     private static void score(ModelSpec spec, SeriesRow row, Forecast forecast,
-            Map<String, Map<String, Accuracy>> accuracy, Map<String, double[]> previousActual, PlotData plot,
-            boolean alert) {
-        double[] previous = previousActual.get(row.key());
-        Map<String, Accuracy> byTarget = accuracy.computeIfAbsent(row.key(), k -> new LinkedHashMap<>());
-        double[] actuals = new double[spec.targetCount()];
-        double plotted = Double.NaN;
-        for (int t = 0; t < spec.targetCount(); t++) {
-            String target = spec.targets().get(t);
-            actuals[t] = row.values().get(target);
-            Double expected = forecast.getExpected() == null ? null : forecast.getExpected().get(target);
-            if (expected != null) {
-                byTarget.computeIfAbsent(target, k -> new Accuracy())
-                        .add(actuals[t], expected, previous == null ? Double.NaN : previous[t]);
-            }
-            if (t == 0 && expected != null) {
-                plotted = expected;
-            }
+            Map<String, Map<String, StepAccuracy>> accuracy, PlotData plot, boolean alert) {
+        Map<String, StepAccuracy> byTarget = accuracy.computeIfAbsent(row.key(), k -> new LinkedHashMap<>());
+        boolean restarted = forecast.getStateReset() != StateReset.NONE;
+        for (String target : spec.targets()) {
+            byTarget.computeIfAbsent(target, k -> new StepAccuracy(spec.horizon(), NabEvaluation.FIRST_EVENTS))
+                    .add(row.timestamp(), row.values().get(target), restarted, values(forecast.getForecast(), target),
+                            values(forecast.getLower(), target), values(forecast.getUpper(), target));
         }
-        previousActual.put(row.key(), actuals);
         if (plot != null) {
-            plot.add(row.key(), new PlotData.Point(row.timestamp(), actuals[0], plotted, alert));
+            String first = spec.targets().get(0);
+            Double expected = forecast.getExpected() == null ? null : forecast.getExpected().get(first);
+            double[] band = restarted ? null : plot.band(row.key());
+            plot.add(row.key(), new PlotData.Point(row.timestamp(), row.values().get(first),
+                    expected == null ? Double.NaN : expected, band == null ? Double.NaN : band[0],
+                    band == null ? Double.NaN : band[1], alert));
+            plot.band(row.key(), values(forecast.getLower(), first)[0], values(forecast.getUpper(), first)[0]);
         }
+    }
+
+    /** The values of one target's list in a forecast's map, nulls (and a missing list) as NaN. */
+    static double[] values(Map<String, List<Double>> byTarget, String target) {
+        List<Double> list = byTarget == null ? null : byTarget.get(target);
+        if (list == null) {
+            return new double[] {Double.NaN};
+        }
+        double[] values = new double[list.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = list.get(i) == null ? Double.NaN : list.get(i);
+        }
+        return values;
     }
 
     private static List<String> cells(ModelSpec spec, SeriesRow row) {
@@ -152,8 +171,19 @@ public final class Backtest {
 
     private static List<String> accepted(ModelSpec spec, TopologyReplay.Outcome outcome) {
         List<String> cells = new ArrayList<>();
+        Forecast forecast = outcome.forecast();
         for (String target : spec.targets()) {
-            cells.add(String.valueOf(outcome.forecast().getForecast().get(target).get(0)));
+            cells.add(String.valueOf(forecast.getForecast().get(target).get(0)));
+        }
+        for (String target : spec.targets()) {
+            double[] lower = values(forecast.getLower(), target);
+            double[] upper = values(forecast.getUpper(), target);
+            List<Double> steps = forecast.getForecast().get(target);
+            for (int k = 0; k < spec.horizon(); k++) {
+                cells.add(String.valueOf(steps.get(k)));
+                cells.add(k < lower.length && !Double.isNaN(lower[k]) ? String.valueOf(lower[k]) : "");
+                cells.add(k < upper.length && !Double.isNaN(upper[k]) ? String.valueOf(upper[k]) : "");
+            }
         }
         cells.add(String.valueOf(outcome.forecast().getAnomalyScore()));
         cells.add(String.valueOf(outcome.alert() != null));
@@ -163,7 +193,9 @@ public final class Backtest {
 
     private static List<String> rejected(ModelSpec spec, String reason) {
         List<String> cells = new ArrayList<>();
-        spec.targets().forEach(target -> cells.add(""));
+        for (int i = 0; i < spec.targetCount() * (1 + 3 * spec.horizon()); i++) {
+            cells.add("");
+        }
         cells.add("");
         cells.add("false");
         cells.add(reason);
@@ -177,6 +209,14 @@ public final class Backtest {
         columns.add("timestamp");
         columns.addAll(spec.features());
         spec.targets().forEach(target -> columns.add("forecast_" + target));
+        for (String target : spec.targets()) {
+            for (int k = 1; k <= spec.horizon(); k++) {
+                String step = "forecast_" + target + "_h" + k;
+                columns.add(step);
+                columns.add(step + "_lower");
+                columns.add(step + "_upper");
+            }
+        }
         columns.add("anomaly_score");
         columns.add("alert");
         if (withDeadLetter) {

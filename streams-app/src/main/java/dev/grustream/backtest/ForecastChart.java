@@ -12,13 +12,17 @@ import org.jfree.chart.axis.DateAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.time.Millisecond;
 import org.jfree.data.time.TimeSeries;
 import org.jfree.data.time.TimeSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
- * Draws actual against forecast values, one panel per key, with alerts marked, as a PNG (JFreeChart).
+ * Draws actual against forecast values, one panel per key, with the forecasts' intervals shaded and alerts marked,
+ * as a PNG (JFreeChart).
  *
  * <p>Stateless and thread-safe.
  */
@@ -46,11 +50,15 @@ public final class ForecastChart {
         TimeSeries actual = new TimeSeries("actual");
         TimeSeries forecast = new TimeSeries("forecast");
         TimeSeries alerts = new TimeSeries("alert");
+        YIntervalSeries band = new YIntervalSeries("interval");
         for (PlotData.Point point : points) {
             Millisecond time = new Millisecond(new java.util.Date(point.time()));
             actual.addOrUpdate(time, point.actual());
             if (!Double.isNaN(point.forecast())) {
                 forecast.addOrUpdate(time, point.forecast());
+            }
+            if (!Double.isNaN(point.lower()) && !Double.isNaN(point.upper())) {
+                band.add(point.time(), point.forecast(), point.lower(), point.upper());
             }
             if (point.alert()) {
                 alerts.addOrUpdate(time, point.actual());
@@ -74,6 +82,13 @@ public final class ForecastChart {
         panel.setBackgroundPaint(Color.WHITE);
         panel.setRangeGridlinePaint(Color.LIGHT_GRAY);
         panel.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        YIntervalSeriesCollection intervals = new YIntervalSeriesCollection();
+        intervals.addSeries(band);
+        DeviationRenderer shading = new DeviationRenderer(false, false);
+        shading.setSeriesFillPaint(0, new Color(0xff7f0e));
+        shading.setAlpha(0.2f);
+        panel.setDataset(1, intervals);
+        panel.setRenderer(1, shading);
         return panel;
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.grustream.avro.Forecast;
+import dev.grustream.avro.StateReset;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
@@ -42,8 +43,6 @@ public final class NabEvaluation {
     public static final List<String> COLUMNS = List.of("timestamp", "value", "anomaly_score", "expected",
             "forecast", "alert");
 
-    /** A day, the season of the seasonal naive forecast. */
-    static final long DAY_MS = 86_400_000L;
     /** A new key's first events, over which {@link SeriesResult#firstEvents()} measures how fast it learns. */
     public static final int FIRST_EVENTS = 500;
 
@@ -135,7 +134,7 @@ public final class NabEvaluation {
         long alerts = 0;
         List<Long> times = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
-        List<Forecast> accepted = new ArrayList<>();
+        StepAccuracy accuracy = new StepAccuracy(model.spec().horizon(), FIRST_EVENTS);
         try (SeriesCsvReader reader = SeriesCsvReader.open(dataDir.resolve(series), mapping);
                 TopologyReplay replay = new TopologyReplay(model, settings, clock,
                         output.toAbsolutePath().getParent());
@@ -155,7 +154,9 @@ public final class NabEvaluation {
                 }
                 Forecast forecast = outcome.forecast();
                 Double expected = forecast.getExpected() == null ? null : forecast.getExpected().get(feature);
-                accepted.add(forecast);
+                accuracy.add(row.timestamp(), actual, forecast.getStateReset() != StateReset.NONE,
+                        Backtest.values(forecast.getForecast(), feature), Backtest.values(forecast.getLower(), feature),
+                        Backtest.values(forecast.getUpper(), feature));
                 scores.add(forecast.getAnomalyScore());
                 alerts += outcome.alert() == null ? 0 : 1;
                 writer.write(List.of(row.timestampText(), String.valueOf(actual),
@@ -168,70 +169,9 @@ public final class NabEvaluation {
             throw e;
         }
         Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
-        Accuracy firstEvents = new Accuracy();
-        return new SeriesResult(series, times.size(), deadLetters, alerts, accuracy(accepted, firstEvents),
-                firstEvents, times.stream().mapToLong(Long::longValue).toArray(),
+        return new SeriesResult(series, times.size(), deadLetters, alerts, accuracy.steps(), accuracy.firstEvents(),
+                times.stream().mapToLong(Long::longValue).toArray(),
                 scores.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    /**
-     * Scores the forecasts made at each accepted row for the following accepted rows of the same state: step k of
-     * row i against row i + k, unless the key's state restarted in between.
-     */
-    private List<Accuracy> accuracy(List<Forecast> accepted, Accuracy firstEvents) {
-        int horizon = accepted.isEmpty() ? 1 : accepted.get(0).getForecast().get(feature).size();
-        List<Accuracy> steps = new ArrayList<>();
-        for (int k = 0; k < horizon; k++) {
-            steps.add(new Accuracy());
-        }
-        int n = accepted.size();
-        long[] times = new long[n];
-        double[] values = new double[n];
-        int[] start = new int[n];
-        for (int i = 0; i < n; i++) {
-            Forecast forecast = accepted.get(i);
-            times[i] = forecast.getEventTime().toEpochMilli();
-            values[i] = forecast.getActual().get(feature);
-            start[i] = forecast.getStep() == 1 ? i : start[Math.max(0, i - 1)];
-        }
-        for (int i = 0; i < n; i++) {
-            Forecast origin = accepted.get(i);
-            List<Double> forecasts = origin.getForecast().get(feature);
-            List<Double> lower = origin.getLower().get(feature);
-            List<Double> upper = origin.getUpper().get(feature);
-            for (int k = 1; k <= forecasts.size() && i + k < n && start[i + k] <= i; k++) {
-                double actual = values[i + k];
-                double forecast = forecasts.get(k - 1);
-                Accuracy step = steps.get(k - 1);
-                step.add(actual, forecast, values[i]);
-                step.addSeasonal(actual, forecast, seasonal(times, values, i + k));
-                if (lower != null && lower.get(k - 1) != null) {
-                    step.addInterval(actual, lower.get(k - 1), upper.get(k - 1));
-                }
-                if (k == 1 && i < FIRST_EVENTS) {
-                    firstEvents.add(actual, forecast, values[i]);
-                }
-            }
-        }
-        return steps;
-    }
-
-    /** The value of the last row at least a day before row {@code target}'s time, NaN when there is none. */
-    private static double seasonal(long[] times, double[] values, int target) {
-        long limit = times[target] - DAY_MS;
-        int low = 0;
-        int high = target - 1;
-        int found = -1;
-        while (low <= high) {
-            int middle = (low + high) >>> 1;
-            if (times[middle] <= limit) {
-                found = middle;
-                low = middle + 1;
-            } else {
-                high = middle - 1;
-            }
-        }
-        return found < 0 ? Double.NaN : values[found];
     }
 
     private static ObjectWriter csvWriter() {

@@ -77,7 +77,7 @@ final class BacktestCommand implements Callable<Integer> {
         List<Job> jobs = jobs();
         Backtest backtest = new Backtest(gru, settings, Clock.systemUTC());
         PlotData plotData = plot == null ? null : new PlotData(plotKeys);
-        Map<String, Map<String, Accuracy>> byKey = new LinkedHashMap<>();
+        Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
         long rows = 0;
         long deadLetters = 0;
         long alerts = 0;

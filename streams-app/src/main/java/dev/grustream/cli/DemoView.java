@@ -48,7 +48,8 @@ final class DemoView implements AutoCloseable {
     private long lastForecasts;
     private long lastRender = System.nanoTime();
 
-    private record Row(double actual, double expected, double score, double next) {
+    /** One key's latest row: actual, what was forecast for it, score, next forecast and its interval. */
+    private record Row(double actual, double expected, double score, double next, Double lower, Double upper) {
     }
 
     DemoView(String bootstrapServers, Topics topics, ObservationGenerator generator, int shownKeys) {
@@ -90,9 +91,12 @@ final class DemoView implements AutoCloseable {
             Double expected = forecast.getExpected() == null ? null : forecast.getExpected().get("value");
             synchronized (rows) {
                 if (rows.containsKey(forecast.getKey()) || rows.size() < shownKeys) {
+                    List<Double> lower = forecast.getLower().get("value");
+                    List<Double> upper = forecast.getUpper().get("value");
                     rows.put(forecast.getKey(), new Row(sent == null ? Double.NaN : sent.value(),
                             expected == null ? Double.NaN : expected, forecast.getAnomalyScore(),
-                            forecast.getForecast().get("value").get(0)));
+                            forecast.getForecast().get("value").get(0), lower == null ? null : lower.get(0),
+                            upper == null ? null : upper.get(0)));
                 }
             }
         } else if (record.topic().equals(topics.alerts())) {
@@ -142,11 +146,13 @@ final class DemoView implements AutoCloseable {
         }
         StringBuilder screen = new StringBuilder("\u001b[H\u001b[2J");
         screen.append(banner).append('\n').append(status).append("\n\n");
-        screen.append(String.format("%-12s %10s %16s %10s %8s %14s%n", "key", "actual", "forecast for it", "error",
-                "score", "next forecast"));
+        screen.append(String.format("%-12s %10s %16s %10s %8s %14s %21s%n", "key", "actual", "forecast for it",
+                "error", "score", "next forecast", "interval"));
         synchronized (rows) {
-            rows.forEach((key, row) -> screen.append(String.format("%-12s %10.2f %16.2f %10.2f %8.4f %14.2f%n", key,
-                    row.actual(), row.expected(), row.actual() - row.expected(), row.score(), row.next())));
+            rows.forEach((key, row) -> screen.append(String.format("%-12s %10.2f %16.2f %10.2f %8.4f %14.2f %21s%n",
+                    key, row.actual(), row.expected(), row.actual() - row.expected(), row.score(), row.next(),
+                    row.lower() == null ? "(learning)" : String.format("%9.2f .. %-9.2f", row.lower(),
+                            row.upper()))));
         }
         screen.append("\nlatest alerts (event time UTC)\n");
         synchronized (alerts) {

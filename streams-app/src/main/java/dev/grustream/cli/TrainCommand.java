@@ -1,16 +1,19 @@
 package dev.grustream.cli;
 
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.model.CalendarFeature;
 import dev.grustream.model.GateVariant;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.model.PerKeyScaling;
+import dev.grustream.service.ObservationHistory;
 import dev.grustream.train.EpochReport;
 import dev.grustream.train.SeriesFiles;
 import dev.grustream.train.Trainer;
 import dev.grustream.train.TrainingConfig;
 import dev.grustream.train.TrainingResult;
+import dev.grustream.train.TrainingSeries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,10 +23,12 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.DoublePredicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -31,7 +36,8 @@ import picocli.CommandLine;
 @Command(name = "train",
         header = "Trains a GRU forecaster on history and writes it in the gru-stream model format.",
         sortOptions = false, sortSynopsis = false, showDefaultValues = true,
-        description = {"Trains a GRU forecaster on series CSV files and writes it in the gru-stream model format.",
+        description = {"Trains a GRU forecaster on series CSV files (--input) or the history of an Observation topic"
+                + " (--from-topic) and writes it in the gru-stream model format.",
                 "A CSV file has a header row, a 'timestamp' column (epoch ms, ISO-8601 or yyyy-MM-dd HH:mm:ss), an"
                         + " optional 'key' column (default: the file name without .csv) and one column per"
                         + " feature. Rows with an empty or non-numeric value or an unparsable time are skipped and"
@@ -55,9 +61,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print gru-stream's version and exit.")
     boolean versionRequested;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE.csv|DIR", showDefaultValue = Visibility.NEVER,
+    @Option(names = "--input", paramLabel = "FILE.csv|DIR", showDefaultValue = Visibility.NEVER,
             description = "A series CSV file, or a directory read recursively for *.csv files; repeatable.")
     List<Path> inputs = new ArrayList<>();
+
+    @Option(names = "--from-topic", paramLabel = "TOPIC", arity = "0..1", fallbackValue = "",
+            description = "Train on an Observation topic instead, read from its beginning up to now with the"
+                    + " settings of 'run' (--config, GRU_STREAM_*, --set); without a name, topic.observations.")
+    String fromTopic;
+
+    @Mixin
+    ConfigOptions connection = new ConfigOptions();
 
     @Option(names = "--features", required = true, paramLabel = "NAME[=COLUMN],...",
             description = "The model's input features, in order; NAME=COLUMN reads feature NAME from column"
@@ -155,19 +169,38 @@ final class TrainCommand implements Callable<Integer> {
         List<String> featureNames = featureNames();
         FeatureMapping mapping = FeatureMapping.parse(features, featureNames);
         TrainingConfig config = config(featureNames);
-        SeriesFiles.Loaded data = SeriesFiles.read(inputs, featureNames, mapping);
-        if (data.series().isEmpty()) {
-            throw new IllegalArgumentException("no usable rows in " + inputs + ": " + data.rows() + " read, "
-                    + data.skippedNotFinite() + " with a missing or non-numeric value, " + data.skippedNoTime()
-                    + " with an unparsable time");
+        if (inputs.isEmpty() == (fromTopic == null)) {
+            throw new IllegalArgumentException("give the history to train on: --input FILE.csv|DIR (repeatable) or"
+                    + " --from-topic [TOPIC], not both");
+        }
+        List<TrainingSeries> series;
+        String read;
+        if (fromTopic != null) {
+            GruStreamConfig settings = connection.load(Map.of());
+            String topic = fromTopic.isEmpty() ? settings.getString(GruStreamConfig.TOPIC_OBSERVATIONS) : fromTopic;
+            List<String> columns = featureNames.stream().map(mapping::columnOf).toList();
+            ObservationHistory.Read history = ObservationHistory.read(settings, topic, columns);
+            series = history.series();
+            read = String.format(Locale.ROOT, "%,d records read from topic %s; skipped %s", history.records(),
+                    topic, ObservationHistory.describe(history.skipped()));
+        } else {
+            SeriesFiles.Loaded data = SeriesFiles.read(inputs, featureNames, mapping);
+            if (data.series().isEmpty()) {
+                throw new IllegalArgumentException("no usable rows in " + inputs + ": " + data.rows() + " read, "
+                        + data.skippedNotFinite() + " with a missing or non-numeric value, " + data.skippedNoTime()
+                        + " with an unparsable time");
+            }
+            series = data.series();
+            read = String.format(Locale.ROOT, "%,d read from %,d files; skipped %,d non-numeric, %,d bad time,"
+                    + " %,d duplicate time", data.rows(), data.files(), data.skippedNotFinite(), data.skippedNoTime(),
+                    data.skippedDuplicates());
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.printf(Locale.ROOT, "Read %,d rows of %,d keys from %,d files%n", data.rows(), data.series().size(),
-                data.files());
-        TrainingResult result = new Trainer(config).train(data.series(), new TrainingProgress(err,
+        err.printf(Locale.ROOT, "Read %s: %,d keys%n", read, series.size());
+        TrainingResult result = new Trainer(config).train(series, new TrainingProgress(err,
                 System.console() != null ? System.err : null, epochs));
         write(result);
-        printSummary(spec.commandLine().getOut(), config, data, result, System.nanoTime() - start);
+        printSummary(spec.commandLine().getOut(), config, read, result, System.nanoTime() - start);
         return 0;
     }
 
@@ -223,8 +256,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private void printSummary(PrintWriter out, TrainingConfig config, SeriesFiles.Loaded data,
-            TrainingResult result, long nanos) {
+    private void printSummary(PrintWriter out, TrainingConfig config, String read, TrainingResult result,
+            long nanos) {
         ModelSpec model = result.model().spec();
         EpochReport best = result.best();
         int epochsRun = result.epochs().size() - 1;
@@ -232,9 +265,7 @@ final class TrainCommand implements Callable<Integer> {
                 model.name(), model.version(), model.gateVariant().jsonName(), model.numLayers(),
                 model.hiddenSize(), model.normalization().isPerKey() ? "per-key" : "fixed",
                 result.data().parameters());
-        out.printf(Locale.ROOT, "  rows        %,d read from %,d files; skipped %,d non-numeric, %,d bad time,"
-                + " %,d duplicate time%n", data.rows(), data.files(), data.skippedNotFinite(), data.skippedNoTime(),
-                data.skippedDuplicates());
+        out.printf(Locale.ROOT, "  rows        %s%n", read);
         out.printf(Locale.ROOT, "  keys        %,d trained on, %,d too short; %,d training rows, %,d validation"
                 + " rows%n", result.data().keys(), result.skippedSeries().size(), result.data().trainRows(),
                 result.data().validationRows());

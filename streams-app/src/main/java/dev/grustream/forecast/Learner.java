@@ -354,6 +354,25 @@ public final class Learner {
         events++;
     }
 
+    /**
+     * The forecasts issued at the last event, steps 1..H, with their intervals' half-widths (NaN for none), exactly
+     * as {@link #forecast} issued them: neither the weights nor the calibration change until the next event.
+     *
+     * @throws IllegalStateException before the first event
+     */
+    public void latest(double[] forecast, double[] halfWidth) {
+        if (events == 0) {
+            throw new IllegalStateException("the learner has seen no event yet");
+        }
+        long t = events - 1;
+        int slot = slot(t);
+        for (int k = 1; k <= horizon; k++) {
+            boolean guarded = (ringGuards[slot] & (1L << (k - 1))) != 0;
+            forecast[k - 1] = ringValues[slot] + ringScales[slot] * (guarded ? 0.0 : dot(k, slot));
+            halfWidth[k - 1] = t - k > 0 ? ringScales[slot] * intervals.halfWidth(k) : Double.NaN;
+        }
+    }
+
     private static double profileChange(double now, double later, double spread) {
         double change = later - now;
         return Double.isNaN(change) ? 0.0 : clamp(change / spread);

@@ -1,9 +1,11 @@
 package dev.grustream.http;
 
 import dev.grustream.forecast.KeyState;
+import dev.grustream.forecast.Learner;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.scoring.ErrorStats;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,8 @@ import java.util.Map;
  * @param anomalyScore score of the key's last observation, null when it had nothing to be compared with
  * @param anomalous whether that score reached the anomaly threshold, null when there is no score
  * @param forecast one-step forecast of each target: what the next observation will be compared with
+ * @param steps the forecasts of steps 1..H of each target with their intervals, made at the key's last event; empty
+ *     when the key does not learn (learner.enabled=false)
  */
 public record SeriesView(
         String key,
@@ -26,11 +30,16 @@ public record SeriesView(
         Double anomalyScore,
         Boolean anomalous,
         Map<String, Double> forecast,
+        Map<String, List<Step>> steps,
         Residuals residuals,
         String lastAlertTime) {
 
     /** A model by name and version, and whether it is the one serving now. */
     public record ModelRef(String name, String version, boolean active) {
+    }
+
+    /** The forecast of one step with its interval's bounds, null while the key has no interval for the step. */
+    public record Step(int step, double forecast, Double lower, Double upper) {
     }
 
     /** Running statistics of a key's one-step forecast errors (actual - expected), by target. */
@@ -61,8 +70,31 @@ public record SeriesView(
                 anomalyScore,
                 anomalyScore == null ? null : anomalyScore >= anomalyThreshold,
                 state.hasForecast() ? byTarget(targets, forecast) : Map.of(),
+                steps(state, targets),
                 new Residuals(errors.count(), byTarget(targets, mean), byTarget(targets, stddev)),
                 state.lastAlertTime() == neverAlerted ? null : Instant.ofEpochMilli(state.lastAlertTime()).toString());
+    }
+
+    private static Map<String, List<Step>> steps(KeyState state, List<String> targets) {
+        Learner[] learners = state.learners();
+        if (learners == null || learners[0].events() == 0) {
+            return Map.of();
+        }
+        Map<String, List<Step>> steps = new LinkedHashMap<>();
+        for (int t = 0; t < learners.length; t++) {
+            int horizon = learners[t].horizon();
+            double[] forecasts = new double[horizon];
+            double[] halfWidths = new double[horizon];
+            learners[t].latest(forecasts, halfWidths);
+            List<Step> list = new ArrayList<>(horizon);
+            for (int k = 0; k < horizon; k++) {
+                boolean interval = !Double.isNaN(halfWidths[k]);
+                list.add(new Step(k + 1, forecasts[k], interval ? forecasts[k] - halfWidths[k] : null,
+                        interval ? forecasts[k] + halfWidths[k] : null));
+            }
+            steps.put(targets != null && t < targets.size() ? targets.get(t) : "target-" + t, list);
+        }
+        return steps;
     }
 
     private static Map<String, Double> byTarget(List<String> names, double[] values) {

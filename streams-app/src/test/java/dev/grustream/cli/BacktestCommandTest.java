@@ -62,7 +62,8 @@ class BacktestCommandTest {
         assertThat(backtest("--input", input.toString(), "--output", output.toString())).isZero();
 
         List<String> lines = Files.readAllLines(output);
-        assertThat(lines.get(0)).isEqualTo("key,timestamp,value,forecast_value,anomaly_score,alert");
+        assertThat(lines.get(0)).isEqualTo("key,timestamp,value,forecast_value,forecast_value_h1,"
+                + "forecast_value_h1_lower,forecast_value_h1_upper,anomaly_score,alert");
         assertThat(lines).hasSize(31);
         assertThat(lines.get(1)).startsWith("speed,2015-08-31 00:00:00,10.0,");
     }
@@ -100,9 +101,9 @@ class BacktestCommandTest {
         List<String> lines = Files.readAllLines(output);
         assertThat(lines.get(0)).endsWith(",alert,dead_letter");
         assertThat(lines.get(1)).endsWith(",false,");
-        assertThat(lines.get(2)).isEqualTo("bad,later,2.0,,,false,invalid-time");
-        assertThat(lines.get(3)).isEqualTo("bad,2000,NaN,,,false,not-finite");
-        assertThat(lines.get(5)).isEqualTo("bad,2500,4.0,,,false,late");
+        assertThat(lines.get(2)).isEqualTo("bad,later,2.0,,,,,,false,invalid-time");
+        assertThat(lines.get(3)).isEqualTo("bad,2000,NaN,,,,,,false,not-finite");
+        assertThat(lines.get(5)).isEqualTo("bad,2500,4.0,,,,,,false,late");
         assertThat(out.toString()).contains("5 rows from 1 file(s): 2 forecasts, 3 dead letters");
     }
 
@@ -121,7 +122,35 @@ class BacktestCommandTest {
     void printsAccuracyPerKeyAndOverall() throws IOException {
         backtest("--input", csv("in/speed.csv", series(50)).toString(), "--output", dir.resolve("o.csv").toString());
 
-        assertThat(out.toString()).contains("MASE").contains("speed").contains("(all keys)");
+        assertThat(out.toString()).contains("MASE").contains("sMASE").contains("cover").contains("speed")
+                .contains("Every step, all keys");
+    }
+
+    @Test
+    void writesEveryStepOfTheHorizonWithItsInterval() throws IOException {
+        model = dir.resolve("horizon-3");
+        ModelWriter.write(TestingModels.persistence("1", 3), model);
+        Path output = dir.resolve("steps.csv");
+
+        backtest("--input", csv("in/speed.csv", series(200)).toString(), "--output", output.toString());
+
+        List<String> lines = Files.readAllLines(output);
+        List<String> header = List.of(lines.get(0).split(","));
+        assertThat(header).containsSubsequence("forecast_value", "forecast_value_h1", "forecast_value_h1_lower",
+                "forecast_value_h1_upper", "forecast_value_h2", "forecast_value_h2_lower", "forecast_value_h2_upper",
+                "forecast_value_h3", "forecast_value_h3_lower", "forecast_value_h3_upper", "anomaly_score");
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            assertThat(cells[header.indexOf("forecast_value")]).isEqualTo(cells[header.indexOf("forecast_value_h1")]);
+        }
+        String[] late = lines.get(lines.size() - 1).split(",", -1);
+        for (int k = 1; k <= 3; k++) {
+            double forecast = Double.parseDouble(late[header.indexOf("forecast_value_h" + k)]);
+            assertThat(Double.parseDouble(late[header.indexOf("forecast_value_h" + k + "_lower")]))
+                    .isLessThan(forecast);
+            assertThat(Double.parseDouble(late[header.indexOf("forecast_value_h" + k + "_upper")]))
+                    .isGreaterThan(forecast);
+        }
     }
 
     @Test

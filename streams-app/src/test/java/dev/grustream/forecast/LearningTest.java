@@ -213,6 +213,28 @@ class LearningTest {
     }
 
     @Test
+    void theStoredStateReproducesTheLatestForecastsAndIntervals() {
+        double[] values = series(700, 10, time -> 5.0 + time % 7, 0.3);
+        Map<String, KeyState> store = new HashMap<>();
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            events.add(new Event("k", i * FIVE_MINUTES, Map.of("value", values[i])));
+        }
+        List<Outcome> outcomes = run(MODEL, RULES, events, 1, store);
+        Outcome last = outcomes.get(outcomes.size() - 1);
+
+        double[] forecast = new double[HORIZON];
+        double[] halfWidth = new double[HORIZON];
+        KeyStateCodec.decode(KeyStateCodec.encode(store.get("k"))).learners()[0].latest(forecast, halfWidth);
+
+        for (int k = 1; k <= HORIZON; k++) {
+            assertThat(forecast[k - 1]).isEqualTo(last.forecast(0, k));
+            assertThat(forecast[k - 1] - halfWidth[k - 1]).isEqualTo(last.lower(0, k));
+            assertThat(forecast[k - 1] + halfWidth[k - 1]).isEqualTo(last.upper(0, k));
+        }
+    }
+
+    @Test
     void aKeysStoredStateAtTheDefaultsFitsInFourKibibytes() {
         double[] values = series(2000, 9, time -> 25.0 + (time / 86_400_000L), 1.0);
         Map<String, KeyState> store = new HashMap<>();

@@ -1,0 +1,149 @@
+package dev.grustream.service;
+
+import dev.grustream.avro.Observation;
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
+import dev.grustream.topology.Topics;
+import dev.grustream.train.TrainingSeries;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the history of an Observation topic, from its beginning up to the offsets it had when reading started,
+ * into one {@link TrainingSeries} per key, as the service would have accepted the observations: in event-time order,
+ * skipping what it would dead-letter (no key, undecodable, a feature missing or not finite, a time repeated).
+ *
+ * <p>Reads with the instance's own client settings (bootstrap servers, security, registry), without a consumer
+ * group: it commits nothing and never disturbs the running service. Not thread-safe; use once.
+ */
+public final class ObservationHistory {
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    /**
+     * What was read.
+     *
+     * @param skipped records the service would have dead-lettered, by reason
+     */
+    public record Read(List<TrainingSeries> series, long records, Map<String, Long> skipped) {
+    }
+
+    private ObservationHistory() {
+    }
+
+    /**
+     * Reads {@code topic} with {@code config}'s settings and keeps the values of {@code features}, in that order.
+     *
+     * @throws OperatorException when the topic does not exist or holds no record
+     */
+    public static Read read(GruStreamConfig config, String topic, List<String> features) {
+        Topics topics = Topics.from(config);
+        Map<String, Object> consumerConfig = new HashMap<>();
+        config.passThrough().forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                consumerConfig.put(key, value);
+            }
+        });
+        consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, TreeMap<Long, double[]>> byKey = new HashMap<>();
+        Map<String, Long> skipped = new TreeMap<>();
+        long records = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (partitions == null || partitions.isEmpty()) {
+                throw new OperatorException("The topic " + topic + " does not exist on "
+                        + consumerConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+            }
+            List<TopicPartition> assigned = partitions.stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(assigned));
+            end.entrySet().removeIf(entry -> entry.getValue() <= consumer.position(entry.getKey()));
+            while (!end.isEmpty()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    Long last = end.get(partition);
+                    if (last == null || record.offset() >= last) {
+                        continue;
+                    }
+                    records++;
+                    String reason = add(record, topics, topic, features, byKey);
+                    if (reason != null) {
+                        skipped.merge(reason, 1L, Long::sum);
+                    }
+                }
+                end.entrySet().removeIf(entry -> consumer.position(entry.getKey()) >= entry.getValue());
+            }
+        }
+        if (records == 0) {
+            throw new OperatorException("The topic " + topic + " holds no record to train on");
+        }
+        List<TrainingSeries> series = new ArrayList<>();
+        byKey.forEach((key, rows) -> {
+            long[] times = rows.keySet().stream().mapToLong(Long::longValue).toArray();
+            double[] values = new double[times.length * features.size()];
+            int row = 0;
+            for (double[] value : rows.values()) {
+                System.arraycopy(value, 0, values, row++ * features.size(), features.size());
+            }
+            series.add(TrainingSeries.of(key, times, features.size(), values));
+        });
+        series.sort((a, b) -> a.key().compareTo(b.key()));
+        return new Read(series, records, skipped);
+    }
+
+    /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */
+    private static String add(ConsumerRecord<String, byte[]> record, Topics topics, String topic,
+            List<String> features, Map<String, TreeMap<Long, double[]>> byKey) {
+        if (record.key() == null) {
+            return "null-key";
+        }
+        if (record.value() == null) {
+            return "null-value";
+        }
+        Observation observation;
+        try {
+            observation = topics.observationSerde().deserializer().deserialize(topic, record.value());
+        } catch (SerializationException e) {
+            return "undecodable";
+        }
+        double[] values = new double[features.size()];
+        for (int f = 0; f < values.length; f++) {
+            Double value = observation.getFeatures().get(features.get(f));
+            if (value == null) {
+                return "missing-feature";
+            }
+            if (!Double.isFinite(value)) {
+                return "not-finite";
+            }
+            values[f] = value;
+        }
+        if (byKey.computeIfAbsent(record.key(), key -> new TreeMap<>())
+                .putIfAbsent(observation.getEventTime().toEpochMilli(), values) != null) {
+            return "duplicate";
+        }
+        return null;
+    }
+
+    /** A one-line summary of the records skipped. */
+    public static String describe(Map<String, Long> skipped) {
+        return skipped.isEmpty() ? "none" : skipped.entrySet().stream()
+                .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", "));
+    }
+}
