@@ -22,7 +22,7 @@ import java.util.Random;
  * hour apart, 5 minutes most often. None of the series the project evaluates on is among them.
  *
  * <p>Run with gru-stream's jar on the class path:
- * {@code java -cp streams-app/target/gru-stream.jar src/models/SyntheticTrainingSeries.java OUT_DIR [SERIES] [ROWS]
+ * {@code java -cp "tools/target/gru-stream-tools.jar:tools/target/lib/*" src/models/SyntheticTrainingSeries.java OUT_DIR [SERIES] [ROWS]
  * [SEED]}. The same arguments write the same bytes on every JVM: java.util.Random, SplittableRandom and StrictMath
  * are specified exactly, and doubles are written with Double.toString.
  */

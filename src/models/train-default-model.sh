@@ -15,17 +15,17 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 output="${1:-streams-app/src/main/resources/dev/grustream/models/default-model.zip}"
-jar=streams-app/target/gru-stream.jar
+jar=tools/target/gru-stream-tools.jar
 if [[ ! -f "$jar" ]]; then
-    mvn -q -pl streams-app -am package -DskipTests
+    mvn -q -pl tools -am package -DskipTests
 fi
-classpath="$jar:streams-app/target/lib/*"
+classpath="$jar:tools/target/lib/*"
 
 synthetic="$(mktemp -d)"
 trap 'rm -rf "$synthetic"' EXIT
-java -cp "$jar" src/models/SyntheticTrainingSeries.java "$synthetic" 300 3000 1
+java -cp "$classpath" src/models/SyntheticTrainingSeries.java "$synthetic" 300 3000 1
 
-java -cp "$classpath" dev.grustream.cli.GruStreamCommand train \
+java -cp "$classpath" dev.grustream.cli.GruStreamTools train \
     --input "$synthetic" \
     --features value --targets value \
     --name gru-stream-default --model-version 2 \

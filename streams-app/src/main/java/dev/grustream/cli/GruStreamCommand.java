@@ -15,10 +15,7 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Live GRU forecasts and anomaly alerts on Kafka event streams.",
-        subcommands = {DemoCommand.class, RunCommand.class, BacktestCommand.class, NabEvalCommand.class,
-                TrainCommand.class, GenerateCommand.class, ModelCommand.class, BenchCommand.class, SoakCommand.class,
-                BrokerCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, TrainCommand.class, ModelCommand.class})
 public final class GruStreamCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -34,11 +31,23 @@ public final class GruStreamCommand implements Runnable {
     }
 
     /**
-     * The command line. Errors the user can fix (settings, model files, input files and arguments, the cluster:
-     * {@link OperatorException} and its like) are reported as one line with exit code 2; anything else is a bug in
-     * gru-stream, reported with its stack trace and exit code 1.
+     * The command line with {@code commands} added after the service's own ({@code run}, {@code train},
+     * {@code model}) and before {@code help}: how the tools module adds its commands.
      */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine(Object... commands) {
+        CommandLine commandLine = service();
+        for (Object command : commands) {
+            commandLine.addSubcommand(command);
+        }
+        return commandLine.addSubcommand(new CommandLine.HelpCommand());
+    }
+
+    /**
+     * The service's command line, without {@code help}. Errors the user can fix (settings, model files, input files
+     * and arguments, the cluster: {@link OperatorException} and its like) are reported as one line with exit code 2;
+     * anything else is a bug in gru-stream, reported with its stack trace and exit code 1.
+     */
+    private static CommandLine service() {
         return new CommandLine(new GruStreamCommand()).setExecutionExceptionHandler((error, command, parsed) -> {
             PrintWriter err = command.getErr();
             if (isUserError(error)) {

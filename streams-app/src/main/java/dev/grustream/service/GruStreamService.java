@@ -140,10 +140,12 @@ public final class GruStreamService implements AutoCloseable {
             streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedEndpoint());
         }
         try {
-            Topology topology = GruStreamTopology.build(settings, topics, activeModel, new ForecasterMetrics(registry),
-                    clock);
+            ForecasterMetrics metrics = new ForecasterMetrics(registry);
+            metrics.addTo(streamsProps);
+            Topology topology = GruStreamTopology.build(settings, topics, activeModel, metrics, clock);
             KafkaStreams streams = newKafkaStreams(topology, streamsProps);
             streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps)));
+            streams.setGlobalStateRestoreListener(new RestoreLogger());
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             resources.add(0, streamsMetrics);

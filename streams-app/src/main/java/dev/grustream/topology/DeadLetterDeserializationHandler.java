@@ -28,10 +28,12 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
     private String deadLetterTopic;
+    private ForecasterMetrics metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
         deadLetterTopic = DeadLetters.topicOf(configs, getClass());
+        metrics = ForecasterMetrics.of(configs);
     }
 
     @Override
@@ -56,6 +58,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                 record.key(), record.value(), DeadLetters.headers(record.headers(), reason,
                         String.valueOf(exception.getMessage()), context.topic(), context.partition(),
                         context.offset()));
+        metrics.deadLetter(reason);
         return Response.resume(List.of(deadLetter));
     }
 

@@ -27,10 +27,12 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
     private String deadLetterTopic;
+    private ForecasterMetrics metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
         deadLetterTopic = DeadLetters.topicOf(configs, getClass());
+        metrics = ForecasterMetrics.of(configs);
     }
 
     @Override
@@ -51,6 +53,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                 context.sourceRawKey(), context.sourceRawValue(), DeadLetters.headers(context.headers(),
                         DeadLetterReason.INTERNAL_ERROR, exception.getClass().getName() + ": " + exception.getMessage(),
                         context.topic(), context.partition(), context.offset()));
+        metrics.deadLetter(DeadLetterReason.INTERNAL_ERROR);
         return Response.resume(List.of(deadLetter));
     }
 }

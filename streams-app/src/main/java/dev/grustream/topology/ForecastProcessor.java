@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -68,6 +69,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
+        if (Boolean.getBoolean(GruStreamTopology.FORGET_STATE_FAULT)) {
+            forgetEveryState();
+        }
         this.forecaster = new Forecaster(settings.rules(), settings.backend(), settings.batchMaxSize());
         if (settings.batching()) {
             pending = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE),
@@ -185,63 +189,116 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         pending.markProcessed();
     }
 
+    /**
+     * Advances a batch through the core, then forwards its outcomes and stores its states: nothing leaves the batch
+     * unless all of it succeeded. When the core fails on a batch, its observations are advanced again one by one, and
+     * one that fails on its own is dead-lettered as {@code internal-error} with the exception: one record the code
+     * cannot handle never stops the stream. A failure of the state store fails the task instead, for a retry.
+     */
     private void advance(List<PendingObservation> batch) {
-        List<Event> events = new ArrayList<>(batch.size());
-        for (PendingObservation pendingEvent : batch) {
-            events.add(new Event(pendingEvent.getKey(), pendingEvent.getEventTime().toEpochMilli(),
-                    pendingEvent.getFeatures()));
-        }
+        Forwarder forwarder = new Forwarder(batch);
         Map<String, KeyState> touched;
         try {
-            touched = forecaster.advance(events, activeModel.current(), states::get, new Forwarder(batch));
+            touched = forecaster.advance(events(batch), activeModel.current(), states::get, forwarder);
         } catch (RuntimeException e) {
-            throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
-                    + " observations failed", e);
+            if (DeadLetters.causedBy(e, ProcessorStateException.class)) {
+                throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
+                        + " observations failed on the state store", e);
+            }
+            if (batch.size() == 1) {
+                LOG.error("Task {}: dead-lettering an observation of key {} after an unexpected error",
+                        context.taskId(), batch.get(0).getKey(), e);
+                forwardDeadLetter(batch.get(0), DeadLetterReason.INTERNAL_ERROR,
+                        e.getClass().getName() + ": " + e.getMessage());
+                return;
+            }
+            LOG.warn("Task {}: a batch of {} observations failed ({}); advancing them one by one", context.taskId(),
+                    batch.size(), e.toString());
+            batch.forEach(one -> advance(List.of(one)));
+            return;
         }
+        forwarder.forwardAll();
         List<KeyValue<String, KeyState>> updates = new ArrayList<>(touched.size());
         touched.forEach((key, state) -> updates.add(KeyValue.pair(key, state)));
         states.putAll(updates);
     }
 
-    /** Forwards the core's outcomes for one batch as forecast, alert and dead-letter records. */
+    private static List<Event> events(List<PendingObservation> batch) {
+        String failingKey = System.getProperty(GruStreamTopology.FAIL_KEY_FAULT);
+        List<Event> events = new ArrayList<>(batch.size());
+        for (PendingObservation pendingEvent : batch) {
+            if (pendingEvent.getKey().equals(failingKey)) {
+                throw new IllegalStateException("fault injection (" + GruStreamTopology.FAIL_KEY_FAULT + "): key "
+                        + failingKey);
+            }
+            events.add(new Event(pendingEvent.getKey(), pendingEvent.getEventTime().toEpochMilli(),
+                    pendingEvent.getFeatures()));
+        }
+        return events;
+    }
+
+    private void forwardDeadLetter(PendingObservation observation, DeadLetterReason reason, String message) {
+        byte[] raw = new byte[observation.getRawValue().remaining()];
+        observation.getRawValue().duplicate().get(raw);
+        forwardDeadLetter(observation.getKey().getBytes(StandardCharsets.UTF_8), raw,
+                observation.getRecordTimestamp(), null, reason, message, observation.getSourceTopic(),
+                observation.getSourcePartition(), observation.getSourceOffset());
+    }
+
+    /**
+     * Collects the core's outcomes for one batch as forecast, alert and dead-letter records, in order, and forwards
+     * them once the batch has succeeded.
+     */
     private final class Forwarder implements Forecaster.Outcomes {
         private final List<PendingObservation> batch;
+        private final List<Runnable> forwards = new ArrayList<>();
 
         Forwarder(List<PendingObservation> batch) {
             this.batch = batch;
         }
 
+        void forwardAll() {
+            forwards.forEach(Runnable::run);
+        }
+
         @Override
         public void accepted(int index, Outcome outcome) {
-            metrics.forecast();
-            if (outcome.reset() != StateReset.NONE) {
-                metrics.reset(outcome.reset());
-            }
-            long time = outputTime(outcome.eventTime());
-            context.forward(new Record<Object, Object>(outcome.key(), OutputRecords.forecast(outcome), time),
-                    GruStreamTopology.FORECASTS_SINK);
-            if (outcome.alert() != AlertLevel.NONE) {
-                metrics.alert(outcome.alert());
-                context.forward(new Record<Object, Object>(outcome.key(),
-                        OutputRecords.alert(outcome, settings.rules().alerts().threshold()), time),
-                        GruStreamTopology.ALERTS_SINK);
-            }
+            forwards.add(() -> {
+                metrics.forecast();
+                if (outcome.reset() != StateReset.NONE) {
+                    metrics.reset(outcome.reset());
+                }
+                long time = outputTime(outcome.eventTime());
+                context.forward(new Record<Object, Object>(outcome.key(), OutputRecords.forecast(outcome), time),
+                        GruStreamTopology.FORECASTS_SINK);
+                if (outcome.alert() != AlertLevel.NONE) {
+                    metrics.alert(outcome.alert());
+                    context.forward(new Record<Object, Object>(outcome.key(),
+                            OutputRecords.alert(outcome, settings.rules().alerts().threshold()), time),
+                            GruStreamTopology.ALERTS_SINK);
+                }
+            });
         }
 
         @Override
         public void refused(int index, Refusal refusal, String message) {
-            PendingObservation observation = batch.get(index);
-            byte[] raw = new byte[observation.getRawValue().remaining()];
-            observation.getRawValue().duplicate().get(raw);
-            forwardDeadLetter(observation.getKey().getBytes(StandardCharsets.UTF_8), raw,
-                    observation.getRecordTimestamp(), null, DeadLetterReason.of(refusal), message,
-                    observation.getSourceTopic(), observation.getSourcePartition(), observation.getSourceOffset());
+            forwards.add(() -> forwardDeadLetter(batch.get(index), DeadLetterReason.of(refusal), message));
         }
 
         @Override
         public void modelCall(int rows, long nanos) {
             metrics.modelCall(rows, nanos);
         }
+    }
+
+    private void forgetEveryState() {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, KeyState> all = states.all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        keys.forEach(states::delete);
+        LOG.warn("Task {}: fault injection ({}): forgot the states of {} keys", context.taskId(),
+                GruStreamTopology.FORGET_STATE_FAULT, keys.size());
     }
 
     /** Deletes keys idle for longer than the TTL, scanning at most {@code state.ttl.scan.max.keys} keys. */

@@ -6,8 +6,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  * {@code gru_events_received_total}). Thread-safe: every task of the instance records into the same meters.
  */
 public final class ForecasterMetrics {
+    /**
+     * The Kafka Streams property that carries an instance's meters to the exception handlers Kafka Streams creates
+     * by class name ({@link #addTo}); not a setting for users.
+     */
+    static final String PROPERTY = "gru.stream.internal.forecaster.metrics";
+
     private final Counter received;
     private final Counter forecasts;
     private final Map<AlertLevel, Counter> alerts = new EnumMap<>(AlertLevel.class);
@@ -36,7 +44,7 @@ public final class ForecasterMetrics {
         }
         for (DeadLetterReason reason : DeadLetterReason.values()) {
             deadLetters.put(reason, Counter.builder("gru.dead.letters")
-                    .description("Input records sent to the dead-letter topic by the forecaster")
+                    .description("Input records sent to the dead-letter topic")
                     .tag("reason", reason.code()).register(registry));
         }
         for (StateReset reset : StateReset.values()) {
@@ -52,6 +60,20 @@ public final class ForecasterMetrics {
                 .register(registry);
         modelStep = Timer.builder("gru.model.step").description("Time of one batched model call")
                 .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    /** Hands these meters to the dead-letter handlers of the Kafka Streams client configured by {@code properties}. */
+    public void addTo(Properties properties) {
+        properties.put(PROPERTY, this);
+    }
+
+    /**
+     * The meters {@link #addTo} put in a handler's {@code configs}; meters that nobody reads if there are none (the
+     * handler configured by hand, outside gru-stream's service).
+     */
+    static ForecasterMetrics of(Map<String, ?> configs) {
+        return configs.get(PROPERTY) instanceof ForecasterMetrics metrics ? metrics
+                : new ForecasterMetrics(new SimpleMeterRegistry());
     }
 
     void received() {

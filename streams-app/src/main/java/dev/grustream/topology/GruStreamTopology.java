@@ -32,6 +32,20 @@ public final class GruStreamTopology {
     public static final String SOURCE = "observations-source";
     public static final String PROCESSOR = "forecaster";
     public static final String STATE_STORE = "series-state";
+
+    /**
+     * Fault injection for the reliability tests, never set in production: with the system property
+     * {@value} set to {@code true}, every task deletes the key states it finds in its store when it starts, as an
+     * instance that failed to restore its state would. The tests run once with it to show that they catch the
+     * failure they guard against.
+     */
+    public static final String FORGET_STATE_FAULT = "gru.stream.fault.forget-state";
+    /**
+     * Fault injection for the tests, never set in production: the forecasting of an observation of the key named by
+     * the system property {@value} fails as a bug would.
+     */
+    public static final String FAIL_KEY_FAULT = "gru.stream.fault.fail-key";
+
     public static final String PENDING_STORE = "pending-observations";
     public static final String FORECASTS_SINK = "forecasts-sink";
     public static final String ALERTS_SINK = "alerts-sink";

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.grustream.avro.StateReset;
-import dev.grustream.bench.RandomModels;
+import dev.grustream.model.RandomModels;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.scoring.AlertLevel;

@@ -7,6 +7,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.model.GruModel;
 import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.serde.SpecificAvroSerde;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.DeadLetters;
 import dev.grustream.topology.ForecasterMetrics;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -79,8 +81,10 @@ public final class TopologyHarness implements AutoCloseable {
         activeModel = new ActiveModel(model);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);
+        ForecasterMetrics metrics = new ForecasterMetrics(meters);
+        metrics.addTo(streamsProps);
         driver = new TopologyTestDriver(GruStreamTopology.build(ForecasterSettings.from(config), topics, activeModel,
-                new ForecasterMetrics(meters), clock), streamsProps, NOW);
+                metrics, clock), streamsProps, NOW);
         observations = driver.createInputTopic(topics.observations(), topics.keySerde().serializer(),
                 topics.observationSerde().serializer());
         rawObservations = driver.createInputTopic(topics.observations(), new ByteArraySerializer(),
@@ -126,6 +130,14 @@ public final class TopologyHarness implements AutoCloseable {
     /** The bytes the Observation serializer writes for {@code observation}. */
     public byte[] serialize(Observation observation) {
         return topics.observationSerde().serializer().serialize(topics.observations(), observation);
+    }
+
+    /** The bytes the harness's registry-backed serializer writes for {@code record} on {@code topic}. */
+    public <T extends SpecificRecord> byte[] serialize(String topic, Class<T> type, T record) {
+        try (SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(type)) {
+            serde.configure(config.passThrough(), false);
+            return serde.serializer().serialize(topic, record);
+        }
     }
 
     /** Fires the linger punctuation, so that buffered observations are processed. */

@@ -15,6 +15,7 @@ import dev.grustream.scoring.ErrorStats;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,6 +108,7 @@ abstract class ForecastTopologyContract {
         harness.flush();
 
         List<Forecast> forecasts = harness.forecastValues();
+        assertThat(forecasts).hasSize(3);
         for (int i = 1; i < forecasts.size(); i++) {
             assertThat(forecasts.get(i).getStateReset()).isEqualTo(StateReset.NONE);
             assertThat(forecasts.get(i).getExpected())
@@ -119,7 +121,7 @@ abstract class ForecastTopologyContract {
         sendSteady("a", 0, 60);
         harness.flush();
 
-        assertThat(harness.forecastValues()).allSatisfy(f -> assertThat(f.getAnomalous()).isFalse());
+        assertThat(harness.forecastValues()).hasSize(60).allSatisfy(f -> assertThat(f.getAnomalous()).isFalse());
         assertThat(harness.alerts()).isEmpty();
     }
 
@@ -496,6 +498,38 @@ abstract class ForecastTopologyContract {
         assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("undecodable");
         assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("WRONG_MAGIC_BYTE");
         assertThat(deadLetter.value()).isEqualTo(garbage);
+    }
+
+    @Test
+    void aValueOfAnotherRecordTypeIsDeadLetteredAsASchemaMismatch() {
+        Forecast notAnObservation = Forecast.newBuilder().setKey("a").setEventTime(Instant.ofEpochMilli(T0))
+                .setModelName("m").setModelVersion("1").setForecast(Map.of()).setAnomalyScore(0).setAnomalous(false)
+                .setStep(1).build();
+        // A forecast copied from the forecasts topic: its schema is registered, for another subject.
+        harness.sendRaw("a".getBytes(StandardCharsets.UTF_8), harness.serialize("forecasts", Forecast.class,
+                notAnObservation));
+        harness.flush();
+
+        assertDeadLetteredOnlyAs("schema-mismatch");
+    }
+
+    @Test
+    void anObservationTheCodeFailsOnIsDeadLetteredAsAnInternalErrorAndTheOthersGoOn() {
+        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, "broken");
+        try {
+            harness.send("a", T0, 1.0);
+            harness.send("broken", T0, 2.0);
+            harness.send("b", T0, 3.0);
+            harness.flush();
+        } finally {
+            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
+        }
+
+        assertThat(harness.forecastValues()).extracting(Forecast::getKey).containsExactly("a", "b");
+        TestRecord<byte[], byte[]> deadLetter = single(harness.deadLetters());
+        assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("internal-error");
+        assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("fault injection");
+        assertThat(new String(deadLetter.key(), StandardCharsets.UTF_8)).isEqualTo("broken");
     }
 
     @Test

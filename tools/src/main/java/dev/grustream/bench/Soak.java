@@ -33,11 +33,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -81,9 +84,20 @@ public final class Soak {
             long deadLetters, long errorLines, String state) {
     }
 
-    /** What a run measured. */
+    /**
+     * What a run measured. {@code produced} counts the observations the broker acknowledged; {@code forecastsWritten}
+     * and {@code deadLettersWritten} count the records of the output topics a {@code read_committed} consumer reads
+     * after the drain; {@code heapAfterFullGcMiB} is the heap the service uses right after a full collection at the
+     * end of the drain (its live set; -1 where {@code jcmd} is missing).
+     */
     public record Result(double rate, double calibratedMaximum, List<Sample> samples, long produced,
-            long forecasts, long drainedLag, int exitCode, List<String> errorLines) {
+            long forecastsWritten, long deadLettersWritten, long drainedLag, long heapAfterFullGcMiB, int exitCode,
+            List<String> errorLines) {
+        /** Observations that ended as neither a forecast nor a dead letter (negative: some ended as both). */
+        public long unaccounted() {
+            return produced - forecastsWritten - deadLettersWritten;
+        }
+
         /** Errors of the whole run: dead letters, ERROR log lines, samples not RUNNING, an exit other than clean. */
         public long errors() {
             Sample last = samples.get(samples.size() - 1);
@@ -109,16 +123,19 @@ public final class Soak {
             Sample first = samples.get(0);
             Sample last = samples.get(samples.size() - 1);
             return String.format(Locale.ROOT, "soak summary: %,.0f records/s offered%s; %,d observations produced,"
-                    + " %,.0f forecasts written%n"
+                    + " %,d forecasts and %,d dead letters written (%,d unaccounted)%n"
                     + "  lag: max %,d, at the end of the load %,d, after draining %,d%n"
-                    + "  heap live after GC (MiB): first %d, last %d, max %d; heap used max %d%n"
+                    + "  heap live after GC (MiB): first %d, last %d, max %d; heap used max %d; after a full GC at the"
+                    + " end %d%n"
                     + "  RocksDB memory (MiB): first %d, last %d, max %d; resident size (MiB): first %d, last %d%n"
                     + "  keys: about %,d stored at the end (RocksDB's estimate), %,d evicted%n"
                     + "  errors: %d (dead letters %d, ERROR log lines %d, exit code %d)",
                     rate, Double.isNaN(calibratedMaximum) ? "" : String.format(Locale.ROOT,
-                            " (calibrated maximum %,.0f)", calibratedMaximum), produced, (double) forecasts,
+                            " (calibrated maximum %,.0f)", calibratedMaximum), produced, forecastsWritten,
+                    deadLettersWritten, unaccounted(),
                     max(Sample::lag), lagAtEndOfLoad(), drainedLag,
                     first.heapLiveMiB(), last.heapLiveMiB(), max(Sample::heapLiveMiB), max(Sample::heapUsedMiB),
+                    heapAfterFullGcMiB,
                     first.rocksDbMiB(), last.rocksDbMiB(), max(Sample::rocksDbMiB), first.rssMiB(), last.rssMiB(),
                     last.keysStored(), last.keysEvicted(), errors(), last.deadLetters(), errorLines.size(), exitCode);
         }
@@ -137,6 +154,8 @@ public final class Soak {
     private final Options options;
     private final String id = UUID.randomUUID().toString().substring(0, 8);
     private final String input = "soak-observations-" + id;
+    private final String forecasts = "soak-forecasts-" + id;
+    private final String deadLetters = "soak-dead-letters-" + id;
     private final String applicationId = "soak-" + id;
     private final HttpClient http = HttpClient.newHttpClient();
     private Consumer<String> out = line -> { };
@@ -184,9 +203,10 @@ public final class Soak {
             load.stop();
             long drained = drain(admin, service);
             samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
+            long heapAfterFullGc = fullGc(service) ? sampler.heapUsedMiB() : -1;
             int exit = stop(service);
-            return new Result(rate, maximum, samples, load.sent(), (long) sampler.forecasts, drained, exit,
-                    errorLines(log));
+            return new Result(rate, maximum, samples, load.acknowledged(), committedRecords(forecasts),
+                    committedRecords(deadLetters), drained, heapAfterFullGc, exit, errorLines(log));
         } finally {
             service.destroyForcibly();
         }
@@ -204,9 +224,9 @@ public final class Soak {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 options.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(input, options.partitions(), (short) 1),
-                    new NewTopic("soak-forecasts-" + id, options.partitions(), (short) 1),
+                    new NewTopic(forecasts, options.partitions(), (short) 1),
                     new NewTopic("soak-alerts-" + id, 1, (short) 1),
-                    new NewTopic("soak-dead-letters-" + id, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                    new NewTopic(deadLetters, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -221,9 +241,9 @@ public final class Soak {
         settings.put("state.dir", stateDir.toString());
         settings.put("processing.guarantee", options.guarantee());
         settings.put("topic.observations", input);
-        settings.put("topic.forecasts", "soak-forecasts-" + id);
+        settings.put("topic.forecasts", forecasts);
         settings.put("topic.alerts", "soak-alerts-" + id);
-        settings.put("topic.dead.letters", "soak-dead-letters-" + id);
+        settings.put("topic.dead.letters", deadLetters);
         settings.put("http.port", String.valueOf(port));
         settings.put("http.bind.address", "127.0.0.1");
         settings.put("http.advertised.host", "127.0.0.1");
@@ -273,6 +293,17 @@ public final class Soak {
         return lag;
     }
 
+    /** Asks the service's JVM for a full collection ({@code jcmd PID GC.run}); whether it was done. */
+    private static boolean fullGc(Process service) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd) || !service.isAlive()) {
+            return false;
+        }
+        Process gc = new ProcessBuilder(jcmd.toString(), String.valueOf(service.pid()), "GC.run")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return gc.waitFor(60, TimeUnit.SECONDS) && gc.exitValue() == 0;
+    }
+
     private static int stop(Process service) throws InterruptedException {
         service.destroy();
         if (!service.waitFor(90, TimeUnit.SECONDS)) {
@@ -297,6 +328,30 @@ public final class Soak {
             lag += end.getValue().offset() - (done == null ? 0 : done.offset());
         }
         return lag;
+    }
+
+    /** The records of {@code topic} a {@code read_committed} consumer reads, from the start to the end. */
+    private long committedRecords(String topic) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // Under read_committed the end offsets are the last stable offsets: nothing after them is readable.
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long records = 0;
+            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end in " + DRAIN_TIMEOUT);
+                }
+                records += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            return records;
+        }
     }
 
     private String state(int port) {
@@ -331,7 +386,7 @@ public final class Soak {
         private final Load load;
         private long lastAt = System.nanoTime();
         private long lastSent;
-        private double forecasts;
+        private double forecastsMeter;
 
         Sampler(Admin admin, Process service, int port, Path log, Load load) throws Exception {
             this.admin = admin;
@@ -340,7 +395,7 @@ public final class Soak {
             this.log = log;
             this.load = load;
             this.lastSent = load.sent();
-            this.forecasts = metrics().sum("gru_forecasts_total");
+            this.forecastsMeter = metrics().sum("gru_forecasts_total");
         }
 
         Sample sample(long elapsedSeconds) throws Exception {
@@ -350,7 +405,7 @@ public final class Soak {
             PrometheusText metrics = metrics();
             double forecastsNow = metrics.sum("gru_forecasts_total");
             Sample sample = new Sample(elapsedSeconds, (sent - lastSent) / seconds,
-                    (forecastsNow - forecasts) / seconds, lag(admin),
+                    (forecastsNow - forecastsMeter) / seconds, lag(admin),
                     mib(metrics.sum("jvm_memory_used_bytes", "area=\"heap\"")),
                     mib(metrics.sum("jvm_gc_live_data_size_bytes")),
                     mib(metrics.sumEndingWith("_size_all_mem_tables") + metrics.sumEndingWith("_block_cache_usage")
@@ -360,8 +415,12 @@ public final class Soak {
                     errorLines(log).size(), service.isAlive() ? state(port) : "EXITED");
             lastAt = now;
             lastSent = sent;
-            forecasts = forecastsNow;
+            forecastsMeter = forecastsNow;
             return sample;
+        }
+
+        long heapUsedMiB() throws IOException, InterruptedException {
+            return mib(metrics().sum("jvm_memory_used_bytes", "area=\"heap\""));
         }
 
         private PrometheusText metrics() throws IOException, InterruptedException {
@@ -433,6 +492,7 @@ public final class Soak {
         private final SpecificAvroSerde<Observation> serde = new SpecificAvroSerde<>(Observation.class);
         private final SplittableRandom random = new SplittableRandom(17);
         private final AtomicLong sent = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean();
         private Thread thread;
         private long windowStart;
@@ -449,6 +509,11 @@ public final class Soak {
 
         long sent() {
             return sent.get();
+        }
+
+        /** The records the broker acknowledged, once {@link #stop} flushed the producer. */
+        long acknowledged() {
+            return sent.get() - failed.get();
         }
 
         /** Sends {@code records} as fast as the producer takes them, from the first window, and flushes. */
@@ -493,7 +558,11 @@ public final class Soak {
             Observation observation = Observation.newBuilder().setEventTime(Instant.ofEpochMilli(now))
                     .setFeatures(Map.of("value", value)).build();
             producer.send(new ProducerRecord<>(input, null, now, String.format("key-%08d", key),
-                    serde.serializer().serialize(input, observation)));
+                    serde.serializer().serialize(input, observation)), (metadata, error) -> {
+                        if (error != null) {
+                            failed.incrementAndGet();
+                        }
+                    });
         }
 
         void stop() {

@@ -1,4 +1,4 @@
-package dev.grustream.bench;
+package dev.grustream.model;
 
 import dev.grustream.model.GateVariant;
 import dev.grustream.model.GruModel;

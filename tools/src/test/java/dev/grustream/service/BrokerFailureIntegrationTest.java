@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.grustream.avro.Forecast;
-import dev.grustream.bench.RandomModels;
+import dev.grustream.model.RandomModels;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.GruModel;

@@ -47,7 +47,7 @@ class NabEvalCommandTest {
     static Result nabEval(Path dataDir, Path outputDir) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine command = GruStreamCommand.commandLine();
+        CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(err));
         int code = command.execute("nab-eval", "--data", dataDir.toString(), "--output", outputDir.toString());

@@ -9,11 +9,13 @@ import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
+import dev.grustream.model.RandomModels;
 import dev.grustream.serde.MockSchemaRegistry;
-import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
+import dev.grustream.testing.TopologyHarness;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -168,9 +170,17 @@ class ModelHotSwapIntegrationTest {
         return inputs;
     }
 
+    /** A model named "swap" with random weights drawn from {@code seed}: versions with other seeds differ. */
+    private static GruModel swapModel(String version, long seed) {
+        GruModel random = RandomModels.random(8, 1, seed);
+        return GruModel.of(random.spec().toBuilder().name("swap").version(version).build(), List.of(random.layer(0)),
+                random.headWeight(), random.headBias());
+    }
+
     @Test
     void aPublishedModelReplacesTheServingOneUnderLoadWithoutLosingOrDuplicatingForecasts() throws Exception {
-        GruStreamService service = start(TestingModels.persistence("1"));
+        GruModel second = swapModel("2", 22);
+        GruStreamService service = start(swapModel("1", 11));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger produced = new AtomicInteger();
         ExecutorService producer = Executors.newSingleThreadExecutor();
@@ -182,7 +192,7 @@ class ModelHotSwapIntegrationTest {
         });
         try {
             await().atMost(WAIT).until(() -> produced.get() >= 20);
-            publish(TestingModels.persistence("2"));
+            publish(second);
             await().atMost(WAIT).until(() -> service.activeModel().current().spec().version().equals("2"));
             int atSwap = produced.get();
             await().atMost(WAIT).until(() -> produced.get() >= atSwap + 20);
@@ -201,14 +211,17 @@ class ModelHotSwapIntegrationTest {
         assertThat(read.stream().map(r -> r.value().getKey() + "@" + r.value().getEventTime()).distinct())
                 .as("no observation forecast twice").hasSize(steps * KEYS);
         assertThat(byKey).hasSize(KEYS);
-        byKey.forEach((key, forecasts) -> assertSwitchedOnce(key, forecasts));
+        byKey.forEach((key, forecasts) -> assertSwitchedOnce(key, forecasts, second));
         assertThat(swaps("applied")).isEqualTo(1);
         assertThat(swaps("rejected")).isZero();
         assertThat(service.models().source()).startsWith(topic("models") + "-0@");
     }
 
-    /** A key's forecasts: version 1, then version 2 from the first one restarted with MODEL_CHANGE on. */
-    private static void assertSwitchedOnce(String key, List<Forecast> forecasts) {
+    /**
+     * A key's forecasts: version 1, then version 2 from the first one restarted with MODEL_CHANGE on, each of them
+     * exactly what the new model computes for the key's observations from the switch on.
+     */
+    private static void assertSwitchedOnce(String key, List<Forecast> forecasts, GruModel second) {
         List<Forecast> ordered = forecasts.stream().sorted(Comparator.comparing(Forecast::getEventTime)).toList();
         int first = 0;
         while (first < ordered.size() && ordered.get(first).getModelVersion().equals("1")) {
@@ -222,6 +235,23 @@ class ModelHotSwapIntegrationTest {
         assertThat(ordered.get(first).getStep()).as(key).isEqualTo(1);
         assertThat(ordered.subList(first + 1, ordered.size()))
                 .allSatisfy(f -> assertThat(f.getStateReset()).isEqualTo(StateReset.NONE));
+        List<Forecast> afterSwitch = ordered.subList(first, ordered.size());
+        List<Forecast> computed = secondModelAlone(key, afterSwitch, second);
+        assertThat(computed).hasSameSizeAs(afterSwitch);
+        for (int i = 0; i < computed.size(); i++) {
+            assertThat(afterSwitch.get(i).getForecast()).as("%s after the switch", key)
+                    .isEqualTo(computed.get(i).getForecast());
+            assertThat(afterSwitch.get(i).getAnomalyScore()).isEqualTo(computed.get(i).getAnomalyScore());
+        }
+    }
+
+    /** What {@code model} forecasts for a new key fed the observations the forecasts {@code afterSwitch} were made at. */
+    private static List<Forecast> secondModelAlone(String key, List<Forecast> afterSwitch, GruModel model) {
+        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1",
+                GruStreamConfig.FUTURE_TOLERANCE_MS, String.valueOf(Long.MAX_VALUE / 2)))) {
+            afterSwitch.forEach(f -> harness.send(key, f.getEventTime().toEpochMilli(), f.getActual().get("value")));
+            return harness.forecastValues();
+        }
     }
 
     @Test
@@ -252,7 +282,7 @@ class ModelHotSwapIntegrationTest {
 
         assertThat(service.activeModel().current().spec().version()).isEqualTo("7");
         kafka.produce(topic("observations"), step(0));
-        assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT))
+        assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT)).hasSize(KEYS)
                 .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("7"));
     }
 

@@ -7,12 +7,14 @@ import static org.awaitility.Awaitility.await;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.RandomModels;
 import dev.grustream.serde.MockSchemaRegistry;
-import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
-import dev.grustream.testing.TestingModels;
+import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.TopologyHarness;
 import dev.grustream.topology.DeadLetters;
+import dev.grustream.topology.GruStreamTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +44,9 @@ import org.junit.jupiter.api.Test;
  * survives a restart and the loss of the local state directory. Subclasses say where the cluster is.
  */
 abstract class ServiceIntegrationContract {
+    /** A model whose forecasts depend on each key's GRU state, so that a lost state shows. */
+    private static final GruModel MODEL = RandomModels.random(8, 1, 5);
+
     static final long MINUTE = 60_000;
     static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
     static final Duration WAIT = Duration.ofSeconds(60);
@@ -100,8 +105,8 @@ abstract class ServiceIntegrationContract {
         props.put(GruStreamConfig.ALERT_WARMUP_EVENTS, "20");
         props.put(GruStreamConfig.HTTP_PORT, "0");
         props.put(GruStreamConfig.HTTP_ADVERTISED_HOST, "127.0.0.1");
-        GruStreamService service = GruStreamService.create(new GruStreamConfig(props),
-                TestingModels.persistence("1"), new SimpleMeterRegistry(), Clock.systemUTC());
+        GruStreamService service = GruStreamService.create(new GruStreamConfig(props), MODEL,
+                new SimpleMeterRegistry(), Clock.systemUTC());
         services.add(service);
         service.start(false);
         await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
@@ -175,6 +180,33 @@ abstract class ServiceIntegrationContract {
     }
 
     /**
+     * The same restart, with the keys' states dropped when the tasks start again (a fault switch): the comparison
+     * with an uninterrupted run that {@link #assertContinued} makes must fail, since the model's forecasts depend on
+     * each key's GRU state and every key learns online.
+     */
+    @Test
+    void theComparisonCatchesARestartThatLostTheKeysStates() throws IOException {
+        Path stateDir = newStateDir();
+        GruStreamService first = startService(stateDir);
+        kafka.produce(topic("observations"), steadyInputs(2, 0, 30));
+        assertThat(kafka.forecasts(topic("forecasts"), 60, WAIT)).hasSize(60);
+        first.close();
+
+        System.setProperty(GruStreamTopology.FORGET_STATE_FAULT, "true");
+        try {
+            startService(stateDir);
+            kafka.produce(topic("observations"), steadyInputs(2, 30, 40));
+            List<ConsumerRecord<String, Forecast>> forecasts = kafka.forecasts(topic("forecasts"), 80, WAIT);
+
+            assertThat(forecasts).hasSize(80);
+            assertThat(byId(forecasts.stream().map(ConsumerRecord::value).toList()))
+                    .isNotEqualTo(byId(uninterrupted(steadyInputs(2, 0, 40))));
+        } finally {
+            System.clearProperty(GruStreamTopology.FORGET_STATE_FAULT);
+        }
+    }
+
+    /**
      * The forecasts after the restart carry on the keys' states (steps 31..40, compared, no reset), and every forecast
      * is exactly the one an uninterrupted run of the same inputs makes.
      */
@@ -196,7 +228,7 @@ abstract class ServiceIntegrationContract {
     private static List<Forecast> uninterrupted(List<Input> inputs) {
         // Batches of one: the harness's clock does not move, so a larger batch would wait for a linger that never
         // ends; forecasts do not depend on the batching.
-        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"), Map.of(
+        try (TopologyHarness harness = new TopologyHarness(MODEL, Map.of(
                 GruStreamConfig.ALERT_WARMUP_EVENTS, "20", GruStreamConfig.BATCH_MAX_SIZE, "1",
                 // The harness's clock is fixed in the past: no event of these runs is in its future.
                 GruStreamConfig.FUTURE_TOLERANCE_MS, String.valueOf(Long.MAX_VALUE / 2)))) {

@@ -52,7 +52,7 @@ class TrainFromTopicIntegrationTest {
         Path model = dir.resolve("model.zip");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine command = GruStreamCommand.commandLine();
+        CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(err));
 

@@ -4,7 +4,7 @@ import static dev.grustream.testing.TopologyHarness.observation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.avro.Forecast;
-import dev.grustream.bench.RandomModels;
+import dev.grustream.model.RandomModels;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.ChildJvm;

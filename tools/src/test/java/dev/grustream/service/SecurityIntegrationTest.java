@@ -11,17 +11,20 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.BasicCredentials;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.grustream.avro.Forecast;
+import dev.grustream.cli.GruStreamCommand;
 import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.testing.ChildJvm;
-import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.SelfSignedTls;
 import dev.grustream.testing.TestingModels;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,37 +143,55 @@ class SecurityIntegrationTest {
 
     @Test
     void aWrongKafkaPasswordStopsTheStartWithAClearError() throws Exception {
-        List<String> args = securedArgs(newTopics(), true, "not-the-password", REGISTRY_PASSWORD);
+        String id = newTopicsWithObservations();
+        List<String> args = securedArgs(id, true, "not-the-password", REGISTRY_PASSWORD);
 
-        assertThat(logOfAFailedStart("wrong-kafka.log", args)).contains("Authentication failed")
+        assertThat(logOfAFailedStart("wrong-kafka.log", args, 2)).contains("Authentication failed")
                 .doesNotContain("not-the-password");
+        assertNothingWritten(id);
     }
 
     @Test
     void aBrokerCertificateNobodyTrustsStopsTheStartWithAClearError() throws Exception {
+        String id = newTopicsWithObservations();
         // The JVM's default trust store instead of the one holding the broker's self-signed certificate.
-        List<String> args = securedArgs(newTopics(), false, KAFKA_PASSWORD, REGISTRY_PASSWORD);
+        List<String> args = securedArgs(id, false, KAFKA_PASSWORD, REGISTRY_PASSWORD);
 
-        assertThat(logOfAFailedStart("untrusted.log", args)).contains("SSL handshake failed")
+        assertThat(logOfAFailedStart("untrusted.log", args, 2)).contains("SSL handshake failed")
                 .contains("ssl.truststore");
+        assertNothingWritten(id);
     }
 
     @Test
     void noKafkaCredentialsStopTheStartWithAClearError() throws Exception {
-        List<String> args = securedArgs(newTopics(), true, null, REGISTRY_PASSWORD);
+        String id = newTopicsWithObservations();
+        List<String> args = securedArgs(id, true, null, REGISTRY_PASSWORD);
 
-        assertThat(logOfAFailedStart("no-kafka-credentials.log", args)).contains("JAAS").doesNotContain("\tat ");
+        assertThat(logOfAFailedStart("no-kafka-credentials.log", args, 2)).contains("JAAS")
+                .doesNotContain("\tat ");
+        assertNothingWritten(id);
     }
 
     @Test
     void aWrongRegistryPasswordStopsTheInstanceWithoutDeadLetteringAnything() throws Exception {
-        String id = newTopics();
+        String id = newTopicsWithObservations();
         List<String> args = securedArgs(id, true, KAFKA_PASSWORD, "not-the-password");
-        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
-        kafka.produce("observations-" + id, inputs(2, 5));
 
-        assertThat(logOfAFailedStart("wrong-registry.log", args)).contains("HTTP 401")
+        assertThat(logOfAFailedStart("wrong-registry.log", args, 1)).contains("HTTP 401")
                 .doesNotContain("not-the-password");
+        assertNothingWritten(id);
+    }
+
+    /** New topics for one instance, with a few observations waiting on them. */
+    private String newTopicsWithObservations() {
+        String id = newTopics();
+        new KafkaTestSupport(cluster.bootstrapServers(), registry.url()).produce("observations-" + id, inputs(2, 5));
+        return id;
+    }
+
+    /** A refused start wrote nothing: no dead letter (the records were not at fault) and no forecast. */
+    private void assertNothingWritten(String id) {
+        KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
         assertThat(kafka.deadLetters("dead-letters-" + id, 1, Duration.ofSeconds(3))).as("dead letters").isEmpty();
         assertThat(kafka.forecasts("forecasts-" + id, 1, Duration.ofSeconds(1))).as("forecasts").isEmpty();
     }
@@ -202,13 +223,16 @@ class SecurityIntegrationTest {
         return args;
     }
 
-    /** Runs an instance with {@code args}; its log, once it stopped by itself with a non-zero exit code. */
-    private String logOfAFailedStart(String logName, List<String> args) throws Exception {
+    /**
+     * Runs an instance with {@code args}; its log, once it stopped by itself with the exit code documented for the
+     * failure: 2 for a start refused on its settings, 1 for a fatal error once running (docs/operations.md).
+     */
+    private String logOfAFailedStart(String logName, List<String> args, int expectedExit) throws Exception {
         try (ChildJvm service = ChildJvm.start(dir.resolve(logName), main(), args)) {
             OptionalInt exit = service.awaitExit(Duration.ofSeconds(90));
 
             assertThat(exit).as("exit; the log:%n%s", service.log()).isPresent();
-            assertThat(exit.getAsInt()).isNotZero();
+            assertThat(exit.getAsInt()).as("exit code; the log:%n%s", service.log()).isEqualTo(expectedExit);
             return service.log();
         }
     }
@@ -245,8 +269,12 @@ class SecurityIntegrationTest {
     }
 
     /** The service's own logging configuration (not the tests'), so that its levels follow the environment. */
-    private static ChildJvm.Options withProductionLogging(Map<String, String> environment) throws Exception {
-        Path logback = Path.of(SecurityIntegrationTest.class.getResource("/logback.xml").toURI());
+    private ChildJvm.Options withProductionLogging(Map<String, String> environment) throws Exception {
+        // The configuration ships inside the application's jar; the child JVM needs it as a file.
+        Path logback = dir.resolve("logback.xml");
+        try (InputStream in = GruStreamCommand.class.getResourceAsStream("/logback.xml")) {
+            Files.copy(in, logback, StandardCopyOption.REPLACE_EXISTING);
+        }
         return new ChildJvm.Options(List.of(), List.of("-Dlogback.configurationFile=" + logback),
                 new HashMap<>(environment));
     }
@@ -262,6 +290,6 @@ class SecurityIntegrationTest {
     }
 
     private static String main() {
-        return dev.grustream.cli.GruStreamCommand.class.getName();
+        return GruStreamCommand.class.getName();
     }
 }

@@ -43,7 +43,7 @@ class ModelPublishCommandIntegrationTest {
         Path model = dir.resolve("model");
         ModelWriter.write(TestingModels.persistence("5"), model);
         StringWriter out = new StringWriter();
-        CommandLine command = GruStreamCommand.commandLine();
+        CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(out));
 
         int exit = command.execute("model", "publish", "--file", model.toString(), "--create-topic",
@@ -63,7 +63,7 @@ class ModelPublishCommandIntegrationTest {
         Path model = dir.resolve("model");
         ModelWriter.write(TestingModels.persistence("5"), model);
         StringWriter err = new StringWriter();
-        CommandLine command = GruStreamCommand.commandLine();
+        CommandLine command = GruStreamTools.commandLine();
         command.setErr(new PrintWriter(err));
 
         int exit = command.execute("model", "publish", "--file", model.toString(),

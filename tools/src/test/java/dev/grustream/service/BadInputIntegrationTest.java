@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
-import dev.grustream.bench.RandomModels;
+import dev.grustream.model.RandomModels;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.GruModel;
 import dev.grustream.serde.MockSchemaRegistry;

@@ -11,6 +11,7 @@ import dev.grustream.forecast.Outcome;
 import dev.grustream.forecast.Refusal;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.RandomModels;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.ForecasterMetrics;

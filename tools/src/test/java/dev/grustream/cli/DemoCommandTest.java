@@ -30,7 +30,7 @@ class DemoCommandTest {
 
     private String run(String... args) {
         StringWriter out = new StringWriter();
-        CommandLine command = GruStreamCommand.commandLine();
+        CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(out));
         assertThat(command.execute(args)).as("exit code; output:%n%s", out).isZero();
         return out.toString();

@@ -32,7 +32,7 @@ class BacktestCommandTest {
     }
 
     private int backtest(String... args) {
-        CommandLine command = GruStreamCommand.commandLine();
+        CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(out));
         List<String> all = new ArrayList<>(List.of("backtest", "--model", model.toString()));
         all.addAll(List.of(args));

@@ -1,0 +1,24 @@
+# gru-stream's tools image: the service's commands plus demo, generate, backtest, nab-eval, bench, soak and broker.
+# The compose file's generator runs it. Build it from the repository root:
+#   docker build -f docker/tools.Dockerfile -t gru-stream-tools .
+
+FROM maven:3.9.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+COPY schemas/ schemas/
+COPY streams-app/pom.xml streams-app/
+COPY streams-app/src/main/ streams-app/src/main/
+COPY tools/pom.xml tools/
+COPY tools/src/main/ tools/src/main/
+RUN mvn -B -ntp -pl tools -am -Dmaven.test.skip=true package
+
+FROM eclipse-temurin:17-jre-jammy
+RUN groupadd --system --gid 10001 gru \
+    && useradd --system --uid 10001 --gid gru --create-home --home-dir /home/gru --shell /usr/sbin/nologin gru
+WORKDIR /app
+COPY --from=build /src/tools/target/lib/ /app/lib/
+COPY --from=build /src/tools/target/gru-stream-tools.jar /app/gru-stream-tools.jar
+USER gru
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
+    "-cp", "/app/gru-stream-tools.jar:/app/lib/*", "dev.grustream.cli.GruStreamTools"]
+CMD ["--help"]
