@@ -132,8 +132,9 @@ public final class Backtest {
         boolean restarted = forecast.getStateReset() != StateReset.NONE;
         for (String target : spec.targets()) {
             byTarget.computeIfAbsent(target, k -> new StepAccuracy(spec.horizon(), NabEvaluation.FIRST_EVENTS))
-                    .add(row.timestamp(), row.values().get(target), restarted, values(forecast.getForecast(), target),
-                            values(forecast.getLower(), target), values(forecast.getUpper(), target));
+                    .add(row.timestamp(), row.values().get(target), restarted, values(forecast.getForecast(), target,
+                            spec.horizon()), values(forecast.getLower(), target, spec.horizon()),
+                            values(forecast.getUpper(), target, spec.horizon()));
         }
         if (plot != null) {
             String first = spec.targets().get(0);
@@ -142,19 +143,19 @@ public final class Backtest {
             plot.add(row.key(), new PlotData.Point(row.timestamp(), row.values().get(first),
                     expected == null ? Double.NaN : expected, band == null ? Double.NaN : band[0],
                     band == null ? Double.NaN : band[1], alert));
-            plot.band(row.key(), values(forecast.getLower(), first)[0], values(forecast.getUpper(), first)[0]);
+            plot.band(row.key(), values(forecast.getLower(), first, 1)[0], values(forecast.getUpper(), first, 1)[0]);
         }
     }
 
-    /** The values of one target's list in a forecast's map, nulls (and a missing list) as NaN. */
-    static double[] values(Map<String, List<Double>> byTarget, String target) {
+    /**
+     * The {@code steps} values of one target's list in a forecast's map, nulls as NaN; all NaN when the map or the
+     * list is missing (a forecast without intervals, when learning is off).
+     */
+    static double[] values(Map<String, List<Double>> byTarget, String target, int steps) {
         List<Double> list = byTarget == null ? null : byTarget.get(target);
-        if (list == null) {
-            return new double[] {Double.NaN};
-        }
-        double[] values = new double[list.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = list.get(i) == null ? Double.NaN : list.get(i);
+        double[] values = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            values[i] = list == null || list.get(i) == null ? Double.NaN : list.get(i);
         }
         return values;
     }
@@ -176,13 +177,13 @@ public final class Backtest {
             cells.add(String.valueOf(forecast.getForecast().get(target).get(0)));
         }
         for (String target : spec.targets()) {
-            double[] lower = values(forecast.getLower(), target);
-            double[] upper = values(forecast.getUpper(), target);
+            double[] lower = values(forecast.getLower(), target, spec.horizon());
+            double[] upper = values(forecast.getUpper(), target, spec.horizon());
             List<Double> steps = forecast.getForecast().get(target);
             for (int k = 0; k < spec.horizon(); k++) {
                 cells.add(String.valueOf(steps.get(k)));
-                cells.add(k < lower.length && !Double.isNaN(lower[k]) ? String.valueOf(lower[k]) : "");
-                cells.add(k < upper.length && !Double.isNaN(upper[k]) ? String.valueOf(upper[k]) : "");
+                cells.add(Double.isNaN(lower[k]) ? "" : String.valueOf(lower[k]));
+                cells.add(Double.isNaN(upper[k]) ? "" : String.valueOf(upper[k]));
             }
         }
         cells.add(String.valueOf(outcome.forecast().getAnomalyScore()));

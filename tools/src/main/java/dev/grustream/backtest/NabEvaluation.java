@@ -134,7 +134,8 @@ public final class NabEvaluation {
         long alerts = 0;
         List<Long> times = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
-        StepAccuracy accuracy = new StepAccuracy(model.spec().horizon(), FIRST_EVENTS);
+        int horizon = model.spec().horizon();
+        StepAccuracy accuracy = new StepAccuracy(horizon, FIRST_EVENTS);
         try (SeriesCsvReader reader = SeriesCsvReader.open(dataDir.resolve(series), mapping);
                 TopologyReplay replay = new TopologyReplay(model, settings, clock,
                         output.toAbsolutePath().getParent());
@@ -155,8 +156,9 @@ public final class NabEvaluation {
                 Forecast forecast = outcome.forecast();
                 Double expected = forecast.getExpected() == null ? null : forecast.getExpected().get(feature);
                 accuracy.add(row.timestamp(), actual, forecast.getStateReset() != StateReset.NONE,
-                        Backtest.values(forecast.getForecast(), feature), Backtest.values(forecast.getLower(), feature),
-                        Backtest.values(forecast.getUpper(), feature));
+                        Backtest.values(forecast.getForecast(), feature, horizon),
+                        Backtest.values(forecast.getLower(), feature, horizon),
+                        Backtest.values(forecast.getUpper(), feature, horizon));
                 scores.add(forecast.getAnomalyScore());
                 alerts += outcome.alert() == null ? 0 : 1;
                 writer.write(List.of(row.timestampText(), String.valueOf(actual),

@@ -154,6 +154,26 @@ class BacktestCommandTest {
     }
 
     @Test
+    void withLearningOffEveryStepIsWrittenWithoutAnInterval() throws IOException {
+        model = dir.resolve("horizon-3");
+        ModelWriter.write(TestingModels.persistence("1", 3), model);
+        Path output = dir.resolve("steps.csv");
+
+        int exit = backtest("--input", csv("in/speed.csv", series(50)).toString(), "--output", output.toString(),
+                "--set", "learner.enabled=false");
+
+        assertThat(exit).isZero();
+        List<String> lines = Files.readAllLines(output);
+        List<String> header = List.of(lines.get(0).split(","));
+        String[] late = lines.get(lines.size() - 1).split(",", -1);
+        for (int k = 1; k <= 3; k++) {
+            assertThat(late[header.indexOf("forecast_value_h" + k)]).isNotEmpty();
+            assertThat(late[header.indexOf("forecast_value_h" + k + "_lower")]).isEmpty();
+            assertThat(late[header.indexOf("forecast_value_h" + k + "_upper")]).isEmpty();
+        }
+    }
+
+    @Test
     void drawsAChart() throws IOException {
         Path png = dir.resolve("chart.png");
 
