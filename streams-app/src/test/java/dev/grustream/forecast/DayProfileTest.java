@@ -1,0 +1,102 @@
+package dev.grustream.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class DayProfileTest {
+    private static final long MIDNIGHT = Instant.parse("2024-03-04T00:00:00Z").toEpochMilli();
+    private static final long MINUTE = 60_000;
+    private static final long DAY = 86_400_000;
+    private static final double HALF_LIFE_DAYS = 4;
+
+    @Test
+    void aBinsFirstValueSetsItAndALaterDayMovesItByItsHalfLifeInDays() {
+        DayProfile profile = DayProfile.empty(96);
+
+        profile.observe(10, MIDNIGHT + 5 * MINUTE, HALF_LIFE_DAYS);
+        assertThat(profile.bin(0)).isEqualTo(10f);
+        profile.observe(20, MIDNIGHT + DAY + 5 * MINUTE, HALF_LIFE_DAYS);
+
+        // One event a day in that bin: the bin forgets with a half-life of 4 events.
+        double alpha = 1 - Math.pow(2, -1 / HALF_LIFE_DAYS);
+        assertThat(profile.bin(0)).isCloseTo((float) (10 + alpha * 10), within(1e-5f));
+        assertThat(profile.bin(1)).isNaN();
+        assertThat(profile.lastValue()).isEqualTo(20);
+        assertThat(profile.events()).isEqualTo(2);
+        assertThat(profile.lastTime()).isEqualTo(MIDNIGHT + DAY + 5 * MINUTE);
+    }
+
+    @Test
+    void aBinVisitedManyTimesADayForgetsAtTheSamePaceInDays() {
+        DayProfile profile = DayProfile.empty(96);
+        for (int i = 0; i < 100; i++) {
+            profile.observe(0, MIDNIGHT - (100 - i) * MINUTE, HALF_LIFE_DAYS);
+        }
+        float before = profile.bin(0);
+        profile.observe(10, MIDNIGHT, HALF_LIFE_DAYS);
+
+        // Events a minute apart visit a 15-minute bin 15 times a day: each moves it by 1 - 2^(-1/(4 * 15)).
+        double alpha = 1 - Math.pow(2, -1 / (HALF_LIFE_DAYS * 15));
+        assertThat(before).isNaN();
+        assertThat(profile.bin(0)).isEqualTo(10f);
+        profile.observe(0, MIDNIGHT + MINUTE, HALF_LIFE_DAYS);
+        assertThat(profile.bin(0)).isCloseTo((float) (10 - alpha * 10), within(1e-4f));
+    }
+
+    @Test
+    void theFastMeanFollowsAStepInAFewEventsAndTheSlowOneInTens() {
+        DayProfile profile = DayProfile.empty(96);
+        for (int i = 0; i < 100; i++) {
+            profile.observe(0, MIDNIGHT + i * MINUTE, HALF_LIFE_DAYS);
+        }
+        for (int i = 0; i < 8; i++) {
+            profile.observe(10, MIDNIGHT + (100 + i) * MINUTE, HALF_LIFE_DAYS);
+        }
+
+        assertThat(profile.fastMean()).isCloseTo(10 * (1 - Math.pow(2, -8 / 4.0)), within(1e-9));
+        assertThat(profile.slowMean()).isCloseTo(10 * (1 - Math.pow(2, -8 / 32.0)), within(1e-9));
+    }
+
+    @Test
+    void theMeanIntervalIgnoresMostOfAPause() {
+        DayProfile profile = DayProfile.empty(96);
+        for (int i = 0; i < 100; i++) {
+            profile.observe(1, MIDNIGHT + i * MINUTE, HALF_LIFE_DAYS);
+        }
+        assertThat(profile.meanInterval()).isCloseTo(60, within(1e-9));
+
+        profile.observe(1, MIDNIGHT + 99 * MINUTE + 3_600_000, HALF_LIFE_DAYS);
+
+        // The hour-long gap counts as 4 mean intervals, 240 s, with the weight of a half-life of 32 events.
+        double weight = 1 - Math.pow(2, -1 / 32.0);
+        assertThat(profile.meanInterval()).isCloseTo(60 + weight * (240 - 60), within(1e-9));
+    }
+
+    @Test
+    void anUnvisitedBinReadsTheNearestEarlierOneWithinAnHour() {
+        DayProfile profile = DayProfile.empty(96);
+        profile.observe(7, MIDNIGHT + 5 * MINUTE, HALF_LIFE_DAYS);
+
+        assertThat(profile.lookup(MIDNIGHT + 5 * MINUTE, 0)).isEqualTo(7);
+        assertThat(profile.lookup(MIDNIGHT + 64 * MINUTE, 0)).isEqualTo(7);
+        assertThat(profile.lookup(MIDNIGHT + 76 * MINUTE, 0)).isNaN();
+        assertThat(profile.lookup(MIDNIGHT - 5 * MINUTE, 0)).isNaN();
+    }
+
+    @Test
+    void aLookupAheadMovesByTheMeanInterval() {
+        DayProfile profile = DayProfile.empty(96);
+        for (int i = 0; i < 2 * 96; i++) {
+            profile.observe(i % 96, MIDNIGHT + i * 15 * MINUTE, HALF_LIFE_DAYS);
+        }
+
+        // Every bin holds its own index; the mean interval is 15 minutes: 8 steps after 00:30 is 02:30.
+        assertThat(profile.meanInterval()).isCloseTo(900, within(1e-9));
+        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 0)).isEqualTo(2);
+        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 1)).isEqualTo(3);
+        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 8)).isEqualTo(10);
+    }
+}
