@@ -1,12 +1,16 @@
 package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.GruStreamService;
 import dev.grustream.service.ModelSource;
+import dev.grustream.service.TopicCreation;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +34,33 @@ final class RunCommand implements Callable<Integer> {
     ConfigOptions config;
 
     @Option(names = "--create-topics",
-            description = "Create missing topics with the brokers' default partitions and replication.")
+            description = "Create missing topics (with the brokers' default partitions and replication unless given"
+                    + " below).")
     boolean createTopics;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Partitions of each topic --create-topics creates (the models topic always has one).")
+    Integer partitions;
+
+    @Option(names = "--replication-factor", paramLabel = "R",
+            description = "Replicas of each topic --create-topics creates.")
+    Short replicationFactor;
+
+    private TopicCreation topicCreation() {
+        if (!createTopics && (partitions != null || replicationFactor != null)) {
+            throw new OperatorException("--partitions and --replication-factor apply only with --create-topics");
+        }
+        try {
+            return new TopicCreation(createTopics, partitions == null ? OptionalInt.empty()
+                    : OptionalInt.of(partitions), Optional.ofNullable(replicationFactor));
+        } catch (IllegalArgumentException e) {
+            throw new OperatorException(e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
+        TopicCreation topics = topicCreation();
         GruStreamConfig settings = config.load(Map.of());
         LOG.info("Configuration (secrets hidden): {}", settings.redactedSummary());
         GruModel model = ModelSource.load(settings);
@@ -42,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
         GruStreamService service = GruStreamService.create(settings, model, ModelSource.describe(settings),
                 new CompositeMeterRegistry(), Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "gru-stream-shutdown"));
-        service.start(createTopics);
+        service.start(topics);
         service.awaitStop();
         // A non-zero exit tells a supervisor that the instance stopped by itself after a fatal error (logged).
         return service.failed() ? 1 : 0;

@@ -9,20 +9,26 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Merges the sources of configuration in order of precedence: defaults &lt; properties file &lt; environment &lt;
  * command line.
  *
- * <p>Environment variables named {@code GRU_STREAM_<KEY>} set {@code <key>}: the part after the prefix is
- * lower-cased and each {@code _} becomes a {@code .}, so {@code GRU_STREAM_SCHEMA_REGISTRY_URL} sets
- * {@code schema.registry.url} and {@code GRU_STREAM_BATCH_MAX_SIZE} sets {@code batch.max.size}.
+ * <p>Environment variables named {@code GRU_STREAM_<KEY>} set {@code <key>}, read the way Confluent's images read
+ * theirs: the part after the prefix is lower-cased, then {@code ___} becomes {@code _}, {@code __} becomes {@code -}
+ * and {@code _} becomes {@code .}. So {@code GRU_STREAM_SCHEMA_REGISTRY_URL} sets {@code schema.registry.url} and
+ * {@code GRU_STREAM_SASL_JAAS_CONFIG} sets {@code sasl.jaas.config}. The launcher's own variables
+ * ({@link #LAUNCHER_VARIABLES}: JVM options and log levels) are not settings.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ConfigSources {
     public static final String ENV_PREFIX = "GRU_STREAM_";
+    /** Variables the launcher and the logging configuration read, which set nothing in the service. */
+    public static final Set<String> LAUNCHER_VARIABLES = Set.of("GRU_STREAM_JAVA_OPTS", "GRU_STREAM_LOG_LEVEL",
+            "GRU_STREAM_KAFKA_LOG_LEVEL");
 
     private ConfigSources() {
     }
@@ -50,21 +56,41 @@ public final class ConfigSources {
     public static Map<String, String> fromEnvironment(Map<String, String> environment) {
         Map<String, String> settings = new LinkedHashMap<>();
         environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()
+                    && !LAUNCHER_VARIABLES.contains(name)) {
                 settings.put(keyOf(name), value);
             }
         });
         return settings;
     }
 
-    /** The key an environment variable sets: {@code GRU_STREAM_TOPIC_ALERTS} gives {@code topic.alerts}. */
+    /**
+     * The key an environment variable sets: {@code GRU_STREAM_TOPIC_ALERTS} gives {@code topic.alerts},
+     * {@code GRU_STREAM_MAX__POLL___RECORDS} gives {@code max-poll_records}. A run of underscores is read three at a
+     * time, then two, then one.
+     */
     public static String keyOf(String environmentVariable) {
-        return environmentVariable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        String name = environmentVariable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+        StringBuilder key = new StringBuilder(name.length());
+        int i = 0;
+        while (i < name.length()) {
+            if (name.startsWith("___", i)) {
+                key.append('_');
+                i += 3;
+            } else if (name.startsWith("__", i)) {
+                key.append('-');
+                i += 2;
+            } else {
+                key.append(name.charAt(i) == '_' ? '.' : name.charAt(i));
+                i++;
+            }
+        }
+        return key.toString();
     }
 
     /** The environment variable that sets {@code key}: {@code topic.alerts} gives {@code GRU_STREAM_TOPIC_ALERTS}. */
     public static String environmentVariableOf(String key) {
-        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace("_", "___").replace("-", "__").replace('.', '_');
     }
 
     private static Map<String, String> readFile(Path file) {

@@ -100,6 +100,17 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String INPUT_MAX_KEY_BYTES = "input.max.key.bytes";
     public static final String INPUT_MAX_VALUE_BYTES = "input.max.value.bytes";
     public static final String INPUT_MAX_ABS_NORMALIZED = "input.max.abs.normalized";
+    public static final String INPUT_FORMAT = "input.format";
+    public static final String INPUT_KEY_FIELDS = "input.key.fields";
+    public static final String INPUT_TIME_FIELD = "input.time.field";
+    public static final String INPUT_FEATURES = "input.features";
+    public static final String INPUT_VALUE_DESERIALIZER = "input.value.deserializer";
+
+    public static final String OUTPUT_LAYOUT = "output.layout";
+    public static final String OUTPUT_FORMAT = "output.format";
+    public static final String OUTPUT_VALUE_SERIALIZER = "output.value.serializer";
+
+    public static final String METRICS_WATCHED_KEYS = "metrics.watched.keys";
 
     /** Kafka Streams settings whose default gru-stream changes. */
     static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
@@ -109,8 +120,8 @@ public final class GruStreamConfig extends AbstractConfig {
 
     private static final ConfigDef DEFINITION = new ConfigDef()
             .define(TOPIC_OBSERVATIONS, Type.STRING, "observations", new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Topic the Observation records are read from. Key: the series id (string);"
-                            + " value: Avro in the Confluent wire format.")
+                    Importance.HIGH, "Topic the observations are read from. Key: the series id (string),"
+                            + " unless input.key.fields names it; value: in input.format.")
             .define(TOPIC_FORECASTS, Type.STRING, "forecasts", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Topic a Forecast is written to for every accepted observation.")
             .define(TOPIC_ALERTS, Type.STRING, "alerts", new ConfigDef.NonEmptyString(),
@@ -213,6 +224,41 @@ public final class GruStreamConfig extends AbstractConfig {
                     Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
                             + " saturate the model, so the record is dead-lettered as 'out-of-range'.")
+            .define(INPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json", "avro-generic"),
+                    Importance.HIGH,
+                    "Format of the observations topic's values: 'avro', gru-stream's Observation record through the"
+                            + " schema registry; 'json', one JSON object per record, no registry; 'avro-generic', an"
+                            + " Avro record of any schema through the registry. The last two are read with"
+                            + " input.key.fields, input.time.field and input.features.")
+            .define(INPUT_KEY_FIELDS, Type.LIST, "", Importance.MEDIUM,
+                    "For 'json' and 'avro-generic': the fields (dotted paths into nested objects) whose values,"
+                            + " joined with '/', name a record's series. Empty: the record key.")
+            .define(INPUT_TIME_FIELD, Type.STRING, "", Importance.MEDIUM,
+                    "For 'json' and 'avro-generic': the field of the event time, as epoch seconds or milliseconds"
+                            + " (told apart by size), an ISO-8601 string, or an Avro timestamp. Empty: the record"
+                            + " timestamp.")
+            .define(INPUT_FEATURES, Type.LIST, "", Importance.MEDIUM,
+                    "For 'json' and 'avro-generic': FEATURE=PATH pairs naming the field of each model feature"
+                            + " (value=metrics.cpu). A feature not named is read from the top-level field of its"
+                            + " own name.")
+            .define(INPUT_VALUE_DESERIALIZER, Type.CLASS, null, Importance.LOW,
+                    "For 'avro' and 'avro-generic': a Kafka Deserializer class to read the values with instead of"
+                            + " gru-stream's (Confluent's io.confluent.kafka.serializers.KafkaAvroDeserializer, say);"
+                            + " configured with the pass-through settings.")
+            .define(OUTPUT_LAYOUT, Type.STRING, "nested", ValidString.in("nested", "flat"), Importance.MEDIUM,
+                    "Layout of the forecast and alert records: 'nested', the Forecast and AnomalyAlert records (maps"
+                            + " of arrays); 'flat', one field per target and step (value_h1, value_h1_lower, ...)"
+                            + " and nothing nested, for the JDBC sink connector and ksqlDB.")
+            .define(OUTPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json"), Importance.MEDIUM,
+                    "Format of the forecast and alert records: 'avro' through the schema registry, or 'json'.")
+            .define(OUTPUT_VALUE_SERIALIZER, Type.CLASS, null, Importance.LOW,
+                    "For output.format 'avro': a Kafka Serializer class to write the forecast and alert records"
+                            + " with instead of gru-stream's (Confluent's KafkaAvroSerializer, say); configured with"
+                            + " the pass-through settings.")
+            .define(METRICS_WATCHED_KEYS, Type.LIST, "", Importance.LOW,
+                    "Keys whose last observation and next-step forecast with its bounds are exported as gauges"
+                            + " (gru_watched_value), for a dashboard. Keep it to a few: each key adds four gauges per"
+                            + " target.")
             .define(LEARNER_ENABLED, Type.BOOLEAN, DEFAULT_LEARNING, Importance.HIGH,
                     "Whether every key learns its own forecaster from its events, on top of the model (recursive"
                             + " least squares on the model's forecast, the key's recent values and its time-of-day"
@@ -249,6 +295,26 @@ public final class GruStreamConfig extends AbstractConfig {
         }
         if (topics.contains(getString(MODEL_TOPIC))) {
             throw new ConfigException(MODEL_TOPIC, getString(MODEL_TOPIC), "must differ from the data topics");
+        }
+        if (getString(INPUT_FORMAT).equals("avro")) {
+            for (String key : List.of(INPUT_KEY_FIELDS, INPUT_FEATURES)) {
+                if (!getList(key).isEmpty()) {
+                    throw new ConfigException(key, getList(key), "applies to input.format 'json' and 'avro-generic';"
+                            + " an Observation names its features and the record key its series");
+                }
+            }
+            if (!getString(INPUT_TIME_FIELD).isBlank()) {
+                throw new ConfigException(INPUT_TIME_FIELD, getString(INPUT_TIME_FIELD), "applies to input.format"
+                        + " 'json' and 'avro-generic'; an Observation carries its event time");
+            }
+        }
+        if (getString(INPUT_FORMAT).equals("json") && getClass(INPUT_VALUE_DESERIALIZER) != null) {
+            throw new ConfigException(INPUT_VALUE_DESERIALIZER, getClass(INPUT_VALUE_DESERIALIZER).getName(),
+                    "applies to input.format 'avro' and 'avro-generic'");
+        }
+        if (getString(OUTPUT_FORMAT).equals("json") && getClass(OUTPUT_VALUE_SERIALIZER) != null) {
+            throw new ConfigException(OUTPUT_VALUE_SERIALIZER, getClass(OUTPUT_VALUE_SERIALIZER).getName(),
+                    "applies to output.format 'avro'");
         }
         if (getBoolean(HTTP_ENABLED) && originals().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
             throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG,

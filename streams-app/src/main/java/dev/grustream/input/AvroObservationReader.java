@@ -1,4 +1,4 @@
-package dev.grustream.topology;
+package dev.grustream.input;
 
 import dev.grustream.avro.Observation;
 import java.util.Map;
@@ -7,16 +7,21 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads an {@link InboundObservation}: decodes the value with the given Observation deserializer and keeps the
- * bytes beside it. A null value (a tombstone) reads as null; a value that does not decode throws the
- * deserializer's exception, which the {@link DeadLetterDeserializationHandler} dead-letters.
+ * Reads values in gru-stream's own format ({@code input.format=avro}): an {@link Observation} in Avro through the
+ * schema registry. The record key is the series; the observation carries its event time and features. A null value
+ * (a tombstone) reads as null; a value that does not decode throws the wrapped deserializer's exception, which the
+ * dead-letter handler turns into a dead letter.
  *
  * <p>As thread-safe as the wrapped deserializer.
  */
-public final class InboundObservationDeserializer implements Deserializer<InboundObservation> {
-    private final Deserializer<Observation> observations;
+public final class AvroObservationReader implements ObservationReader {
+    private final Deserializer<?> observations;
 
-    public InboundObservationDeserializer(Deserializer<Observation> observations) {
+    /**
+     * @param observations the deserializer of the values: gru-stream's {@code SpecificAvroSerde}'s, or any that
+     *     returns {@link Observation}s (Confluent's {@code KafkaAvroDeserializer} with {@code specific.avro.reader})
+     */
+    public AvroObservationReader(Deserializer<?> observations) {
         this.observations = Objects.requireNonNull(observations, "observations");
     }
 
@@ -35,8 +40,17 @@ public final class InboundObservationDeserializer implements Deserializer<Inboun
         if (data == null) {
             return null;
         }
-        Observation observation = observations.deserialize(topic, headers, data);
-        return observation == null ? null : new InboundObservation(observation, data);
+        Object value = observations.deserialize(topic, headers, data);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Observation observation)) {
+            throw new InputException(InputException.Reason.SCHEMA_MISMATCH, "the value is a "
+                    + value.getClass().getName() + ", not an Observation; input.format=avro-generic reads other"
+                    + " records");
+        }
+        return InboundObservation.timed(null, observation.getEventTime().toEpochMilli(), observation.getFeatures(),
+                data);
     }
 
     @Override

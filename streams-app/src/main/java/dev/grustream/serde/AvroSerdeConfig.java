@@ -9,18 +9,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.config.types.Password;
 
 /**
  * The configuration keys of gru-stream's Avro serdes, with their defaults and docs. The keys are Confluent's, so a
  * configuration written for these serdes also configures Confluent's {@code KafkaAvroSerializer} and
- * {@code SpecificAvroSerde}, and the other way round; the only keys of our own are the two registry timeouts.
+ * {@code SpecificAvroSerde}, and the other way round; the only keys of our own are the two registry timeouts. The
+ * registry client's TLS settings are Confluent's {@code schema.registry.ssl.*}: Kafka's {@code ssl.*} client settings
+ * under that prefix.
  *
  * <p>An instance is the validated form of a configuration map: it is built with {@link #AvroSerdeConfig(Map)}, which
  * throws a {@link ConfigException} naming the key for a missing, unknown or malformed value. Immutable; safe to share
@@ -82,8 +84,36 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC = "How long to wait for a registry's answer to "
             + "one request before trying the next URL (gru-stream only; Confluent's serde ignores this key).";
 
+    public static final String SCHEMA_REGISTRY_USER_INFO_CONFIG = "schema.registry.basic.auth.user.info";
+    public static final String SCHEMA_REGISTRY_USER_INFO_DOC = "The same as basic.auth.user.info (Confluent's alias);"
+            + " basic.auth.user.info wins when both are set.";
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG = "bearer.auth.credentials.source";
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DOC = "Where a bearer token for the registry comes"
+            + " from: STATIC_TOKEN (bearer.auth.token), or empty for none. A bearer token replaces basic auth.";
+    public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
+    public static final String BEARER_AUTH_TOKEN_DOC = "The bearer token sent to the registry as"
+            + " 'Authorization: Bearer <token>' when bearer.auth.credentials.source is STATIC_TOKEN.";
+    public static final String NORMALIZE_SCHEMAS_CONFIG = "normalize.schemas";
+    public static final String NORMALIZE_SCHEMAS_DOC = "Whether the registry is asked to normalize a schema"
+            + " (normalize=true) before registering or looking it up.";
+    public static final String LATEST_COMPATIBILITY_STRICT_CONFIG = "latest.compatibility.strict";
+    public static final String LATEST_COMPATIBILITY_STRICT_DOC = "With use.latest.version: whether a value is"
+            + " refused unless the latest version can read every value of its own schema; false tries each value.";
+    public static final String MAX_SCHEMAS_PER_SUBJECT_CONFIG = "max.schemas.per.subject";
+    public static final String MAX_SCHEMAS_PER_SUBJECT_DOC = "Most schemas the client remembers per subject; one more"
+            + " is refused, so that a producer that makes a new schema per record cannot exhaust the memory.";
+    public static final String MAX_RETRIES_CONFIG = "max.retries";
+    public static final String MAX_RETRIES_DOC = "How many times a request every registry URL failed (no"
+            + " connection, a timeout, HTTP 5xx or 429) is retried.";
+    public static final String RETRIES_WAIT_MS_CONFIG = "retries.wait.ms";
+    public static final String RETRIES_WAIT_MS_DOC = "Wait before the first retry; each next wait doubles.";
+    public static final String RETRIES_MAX_WAIT_MS_CONFIG = "retries.max.wait.ms";
+    public static final String RETRIES_MAX_WAIT_MS_DOC = "Longest wait between two retries.";
+    /** The prefix of the registry client's TLS settings: {@code schema.registry.ssl.truststore.location}, say. */
+    public static final String SSL_PREFIX = "schema.registry.";
     public static final String CREDENTIALS_SOURCE_URL = "URL";
     public static final String CREDENTIALS_SOURCE_USER_INFO = "USER_INFO";
+    public static final String BEARER_SOURCE_STATIC_TOKEN = "STATIC_TOKEN";
 
     private static final Map<String, Supplier<SubjectNameStrategy>> STRATEGIES = strategiesByName();
     private static final ConfigDef CONFIG = configDef();
@@ -95,6 +125,15 @@ public final class AvroSerdeConfig extends AbstractConfig {
      */
     public AvroSerdeConfig(Map<String, ?> props) {
         super(CONFIG, withClassNames(props), false);
+        if (BEARER_SOURCE_STATIC_TOKEN.equals(getString(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG))
+                && bearerToken().isEmpty()) {
+            throw new ConfigException(BEARER_AUTH_TOKEN_CONFIG, null, "expected a token because "
+                    + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG + " is " + BEARER_SOURCE_STATIC_TOKEN);
+        }
+        if ("".equals(originals().get(SSL_PREFIX + SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG))) {
+            throw new ConfigException(SSL_PREFIX + SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "",
+                    "the registry client always checks that the registry's certificate names its host");
+        }
         if (CREDENTIALS_SOURCE_USER_INFO.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG))
                 && basicAuthUserInfo().isEmpty()) {
             throw new ConfigException(BASIC_AUTH_USER_INFO_CONFIG, null,
@@ -124,7 +163,24 @@ public final class AvroSerdeConfig extends AbstractConfig {
                 .define(SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1),
                         Importance.LOW, SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_DOC)
                 .define(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, Type.INT, 30_000, ConfigDef.Range.atLeast(1),
-                        Importance.LOW, SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC);
+                        Importance.LOW, SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC)
+                .define(SCHEMA_REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, null, new UserInfoValidator(),
+                        Importance.LOW, SCHEMA_REGISTRY_USER_INFO_DOC)
+                .define(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, "",
+                        ConfigDef.ValidString.in("", BEARER_SOURCE_STATIC_TOKEN), Importance.MEDIUM,
+                        BEARER_AUTH_CREDENTIALS_SOURCE_DOC)
+                .define(BEARER_AUTH_TOKEN_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BEARER_AUTH_TOKEN_DOC)
+                .define(NORMALIZE_SCHEMAS_CONFIG, Type.BOOLEAN, false, Importance.LOW, NORMALIZE_SCHEMAS_DOC)
+                .define(LATEST_COMPATIBILITY_STRICT_CONFIG, Type.BOOLEAN, true, Importance.LOW,
+                        LATEST_COMPATIBILITY_STRICT_DOC)
+                .define(MAX_SCHEMAS_PER_SUBJECT_CONFIG, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                        MAX_SCHEMAS_PER_SUBJECT_DOC)
+                .define(MAX_RETRIES_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        MAX_RETRIES_DOC)
+                .define(RETRIES_WAIT_MS_CONFIG, Type.INT, 1000, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        RETRIES_WAIT_MS_DOC)
+                .define(RETRIES_MAX_WAIT_MS_CONFIG, Type.INT, 20_000, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        RETRIES_MAX_WAIT_MS_DOC);
     }
 
     /** The registry URLs in the order given; empty when none was configured. */
@@ -158,10 +214,62 @@ public final class AvroSerdeConfig extends AbstractConfig {
         return CREDENTIALS_SOURCE_USER_INFO.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG));
     }
 
-    /** The configured {@code user:password}, or empty. */
+    /** The configured {@code user:password} ({@code basic.auth.user.info}, else its alias), or empty. */
     public Optional<String> basicAuthUserInfo() {
-        Password userInfo = getPassword(BASIC_AUTH_USER_INFO_CONFIG);
-        return userInfo == null || userInfo.value().isEmpty() ? Optional.empty() : Optional.of(userInfo.value());
+        return password(BASIC_AUTH_USER_INFO_CONFIG).or(() -> password(SCHEMA_REGISTRY_USER_INFO_CONFIG));
+    }
+
+    /** The static bearer token when {@code bearer.auth.credentials.source} is STATIC_TOKEN, else empty. */
+    public Optional<String> bearerToken() {
+        return BEARER_SOURCE_STATIC_TOKEN.equals(getString(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG))
+                ? password(BEARER_AUTH_TOKEN_CONFIG) : Optional.empty();
+    }
+
+    private Optional<String> password(String key) {
+        Password value = getPassword(key);
+        return value == null || value.value().isEmpty() ? Optional.empty() : Optional.of(value.value());
+    }
+
+    public boolean normalizeSchemas() {
+        return getBoolean(NORMALIZE_SCHEMAS_CONFIG);
+    }
+
+    public boolean latestCompatibilityStrict() {
+        return getBoolean(LATEST_COMPATIBILITY_STRICT_CONFIG);
+    }
+
+    public int maxSchemasPerSubject() {
+        return getInt(MAX_SCHEMAS_PER_SUBJECT_CONFIG);
+    }
+
+    public int maxRetries() {
+        return getInt(MAX_RETRIES_CONFIG);
+    }
+
+    public Duration retryWait() {
+        return Duration.ofMillis(getInt(RETRIES_WAIT_MS_CONFIG));
+    }
+
+    public Duration retryMaxWait() {
+        return Duration.ofMillis(getInt(RETRIES_MAX_WAIT_MS_CONFIG));
+    }
+
+    /**
+     * The registry client's TLS settings, {@code schema.registry.ssl.*} with the prefix removed and read as Kafka
+     * reads its clients' {@code ssl.*}; empty when none is set.
+     */
+    public Optional<Map<String, Object>> sslSettings() {
+        Map<String, Object> ssl = new HashMap<>();
+        originalsWithPrefix(SSL_PREFIX).forEach((key, value) -> {
+            if (key.startsWith("ssl.")) {
+                ssl.put(key, value);
+            }
+        });
+        if (ssl.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new HashMap<>(new AbstractConfig(new ConfigDef().withClientSslSupport(), ssl, false)
+                .values()));
     }
 
     /** The subject name strategy for keys ({@code isKey}) or values. */

@@ -51,7 +51,7 @@ public final class AvroSerializer implements Serializer<Object> {
     private final ThreadLocal<OutputBuffer> buffers = ThreadLocal.withInitial(OutputBuffer::new);
 
     private record Settings(SchemaRegistryClient client, boolean isKey, SubjectNameStrategy strategy,
-                            boolean autoRegister, boolean useLatest) {
+                            boolean autoRegister, boolean useLatest, boolean latestStrict) {
     }
 
     private record SchemaPair(Schema own, Schema latest) {
@@ -86,7 +86,8 @@ public final class AvroSerializer implements Serializer<Object> {
     /** Configures with a client the caller built (a serde shares one between its serializer and deserializer). */
     void configure(AvroSerdeConfig config, boolean isKey, SchemaRegistryClient client) {
         settings = new Settings(client, isKey,
-                config.subjectNameStrategy(isKey), config.autoRegisterSchemas(), config.useLatestVersion());
+                config.subjectNameStrategy(isKey), config.autoRegisterSchemas(), config.useLatestVersion(),
+                config.latestCompatibilityStrict());
     }
 
     /**
@@ -187,7 +188,9 @@ public final class AvroSerializer implements Serializer<Object> {
         if (conversion != null) {
             return conversion;
         }
-        return toLatest.computeIfAbsent(pair, unknown -> new ToLatest(writerFor(data, own), own, latest, topic));
+        boolean strict = settings.latestStrict();
+        return toLatest.computeIfAbsent(pair, unknown -> new ToLatest(writerFor(data, own), own, latest, topic,
+                strict));
     }
 
     private byte[] write(int id, DatumWriter<Object> writer, Object datum, String topic, Schema schema) {
@@ -214,14 +217,16 @@ public final class AvroSerializer implements Serializer<Object> {
     /**
      * How a value of one schema is written with the latest version of its subject: as is when the two are the same,
      * else re-read through Avro's schema resolution (writer: its own schema, reader: the latest) and written with the
-     * latest. Immutable once built; its Avro readers and writers are thread-safe.
+     * latest. When strict ({@code latest.compatibility.strict}), a latest version that cannot read every value of
+     * the own schema is refused up front; otherwise each value is tried, and one that does not resolve is refused.
+     * Immutable once built; its Avro readers and writers are thread-safe.
      */
     private static final class ToLatest {
         private final DatumWriter<Object> ownWriter;
         private final DatumReader<Object> resolver;
         final DatumWriter<Object> writer;
 
-        ToLatest(DatumWriter<Object> ownWriter, Schema own, SchemaMetadata latest, String topic) {
+        ToLatest(DatumWriter<Object> ownWriter, Schema own, SchemaMetadata latest, String topic, boolean strict) {
             this.ownWriter = ownWriter;
             if (own.equals(latest.schema())) {
                 this.resolver = null;
@@ -230,7 +235,7 @@ public final class AvroSerializer implements Serializer<Object> {
             }
             SchemaCompatibility.SchemaPairCompatibility compatibility =
                     SchemaCompatibility.checkReaderWriterCompatibility(latest.schema(), own);
-            if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            if (strict && compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
                 throw new AvroSerializationException(Reason.SCHEMA_MISMATCH, latest.id(), "cannot write a value of "
                         + "schema " + own.getFullName() + " for topic '" + topic + "' with the latest version "
                         + latest.version() + " (id " + latest.id() + ") of subject '" + latest.subject() + "': "

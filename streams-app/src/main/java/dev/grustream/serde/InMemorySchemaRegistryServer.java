@@ -1,14 +1,15 @@
 package dev.grustream.serde;
 
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.grustream.serde.internals.RegistryHttpHandler;
+import dev.grustream.serde.internals.SchemaRegistryStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-
-import com.sun.net.httpserver.HttpServer;
-
-import dev.grustream.serde.internals.RegistryHttpHandler;
-import dev.grustream.serde.internals.SchemaRegistryStore;
+import javax.net.ssl.SSLContext;
 
 /**
  * A Schema Registry in this JVM that speaks the subset of Confluent's REST API the serdes use, over HTTP, so that
@@ -33,6 +34,11 @@ public final class InMemorySchemaRegistryServer implements AutoCloseable {
     private InMemorySchemaRegistryServer(HttpServer server) {
         this.server = server;
         InetSocketAddress address = server.getAddress();
+        if (server instanceof HttpsServer) {
+            // A certificate names a host, not an address: the URL must carry the name the certificate gives.
+            this.url = "https://localhost:" + address.getPort();
+            return;
+        }
         // A server on every interface is reached from this host through loopback.
         InetAddress host = address.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress()
                 : address.getAddress();
@@ -62,6 +68,29 @@ public final class InMemorySchemaRegistryServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot bind the in-memory Schema Registry to " + address, e);
         }
+        return serve(server, compatibility);
+    }
+
+    /**
+     * Starts a registry over HTTPS on the loopback interface at {@code port} (0 picks a free one), with the key and
+     * certificate of {@code tls}, whose certificate must name {@code localhost}: {@link #url()} is
+     * {@code https://localhost:<port>}.
+     *
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public static InMemorySchemaRegistryServer startHttps(int port, SSLContext tls) {
+        HttpsServer server;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try {
+            server = HttpsServer.create(address, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot bind the in-memory Schema Registry to " + address, e);
+        }
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return serve(server, CompatibilityLevel.BACKWARD);
+    }
+
+    private static InMemorySchemaRegistryServer serve(HttpServer server, CompatibilityLevel compatibility) {
         server.createContext("/", new RegistryHttpHandler(new SchemaRegistryStore(compatibility)));
         server.start();
         return new InMemorySchemaRegistryServer(server);

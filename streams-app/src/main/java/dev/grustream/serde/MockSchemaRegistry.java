@@ -29,7 +29,8 @@ public final class MockSchemaRegistry {
     /** Returns the client of {@code scope}'s registry, creating an empty registry on first use. */
     public static SchemaRegistryClient clientForScope(String scope) {
         return SCOPES.computeIfAbsent(scope, unknown -> new CachingSchemaRegistryClient(
-                new StoreSchemaRegistryClient(new SchemaRegistryStore(CompatibilityLevel.BACKWARD))));
+                new StoreSchemaRegistryClient(new SchemaRegistryStore(CompatibilityLevel.BACKWARD)),
+                Integer.MAX_VALUE));
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.grustream.http.GruStreamHttpServer;
 import dev.grustream.http.KafkaStreamsKeyStateSource;
 import dev.grustream.http.KeyStateSource;
 import dev.grustream.model.GruModel;
+import dev.grustream.output.FlatRecords;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.ForecasterMetrics;
@@ -120,6 +121,13 @@ public final class GruStreamService implements AutoCloseable {
      */
     public static GruStreamService create(GruStreamConfig config, GruModel model, String modelSource,
             MeterRegistry meters, Clock clock) {
+        if (config.getString(GruStreamConfig.OUTPUT_LAYOUT).equals("flat")) {
+            try {
+                FlatRecords.checkTargets(model.spec().targets());
+            } catch (IllegalArgumentException e) {
+                throw new OperatorException("output.layout=flat: " + e.getMessage());
+            }
+        }
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CompositeMeterRegistry registry = new CompositeMeterRegistry(io.micrometer.core.instrument.Clock.SYSTEM,
                 List.of(prometheus, meters));
@@ -140,7 +148,8 @@ public final class GruStreamService implements AutoCloseable {
             streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedEndpoint());
         }
         try {
-            ForecasterMetrics metrics = new ForecasterMetrics(registry);
+            ForecasterMetrics metrics = new ForecasterMetrics(registry,
+                    Set.copyOf(config.getList(GruStreamConfig.METRICS_WATCHED_KEYS)));
             metrics.addTo(streamsProps);
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, metrics, clock);
             KafkaStreams streams = newKafkaStreams(topology, streamsProps);
@@ -268,13 +277,13 @@ public final class GruStreamService implements AutoCloseable {
     }
 
     /**
-     * Checks that the topics exist (creating the missing ones with the brokers' defaults when
-     * {@code createMissingTopics}), reads the models topic to its end, then starts processing.
+     * Checks that the topics exist (creating the missing ones as {@code topics} says), reads the models topic to its
+     * end, then starts processing.
      *
-     * @throws IllegalStateException naming the missing topics
+     * @throws OperatorException naming the missing topics, or saying why they cannot be checked
      */
-    public void start(boolean createMissingTopics) {
-        ensureTopics(createMissingTopics);
+    public void start(TopicCreation topics) {
+        ensureTopics(topics);
         if (watcher != null) {
             watcher.catchUp(MODEL_CATCH_UP_TIMEOUT);
             watcher.start();
@@ -287,36 +296,36 @@ public final class GruStreamService implements AutoCloseable {
         streams.start();
     }
 
-    private void ensureTopics(boolean createMissing) {
+    private void ensureTopics(TopicCreation creation) {
         List<NewTopic> wanted = new ArrayList<>();
         for (String name : List.of(topics.observations(), topics.forecasts(), topics.alerts(), topics.deadLetters())) {
-            wanted.add(new NewTopic(name, Optional.empty(), Optional.empty()));
+            wanted.add(new NewTopic(name, creation.partitions().isPresent()
+                    ? Optional.of(creation.partitions().getAsInt()) : Optional.empty(),
+                    creation.replicationFactor()));
         }
         String modelTopic = config.getString(GruStreamConfig.MODEL_TOPIC);
         if (!modelTopic.isBlank()) {
-            wanted.add(ModelTopic.newTopic(modelTopic, config.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES)));
+            wanted.add(ModelTopic.newTopic(modelTopic, config.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES),
+                    creation.replicationFactor()));
         }
-        Properties adminProps = new Properties();
-        config.passThrough().forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key)) {
-                adminProps.put(key, value);
-            }
-        });
+        Map<String, Object> adminProps = AdminClientSettings.of(config.passThrough());
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {
                 return;
             }
-            if (!createMissing) {
+            if (!creation.create()) {
                 throw new OperatorException("These topics do not exist: " + missing.stream().map(NewTopic::name)
-                        .toList() + ". Create them, or start with --create-topics to create them with the brokers'"
-                        + " default partitions and replication");
+                        .toList() + ". Create them, or start with --create-topics to create them (with"
+                        + " --partitions and --replication-factor, or the brokers' defaults)");
             }
             for (Map.Entry<String, KafkaFuture<Void>> entry : admin.createTopics(missing).values().entrySet()) {
                 try {
                     entry.getValue().get(60, TimeUnit.SECONDS);
-                    LOG.info("Created topic {}", entry.getKey());
+                    LOG.info("Created topic {} ({} partitions, replication factor {})", entry.getKey(),
+                            creation.partitions().isPresent() ? creation.partitions().getAsInt() : "the brokers' default",
+                            creation.replicationFactor().map(String::valueOf).orElse("the brokers' default"));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;

@@ -8,10 +8,13 @@ import dev.grustream.model.ModelSpec;
 import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Tasks read the active model once per batch, so the switch happens between two batches; each key then restarts
  * its state at its next event (state reset {@code MODEL_CHANGE}), as it does for any state made by another model.
  *
- * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}. Thread-safe: offers are serialised.
+ * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}; {@code gru.model.info}, 1 tagged with the
+ * serving model's {@code name} and {@code version}. Thread-safe: offers are serialised.
  */
 public final class ModelSwitch implements ModelStatus {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSwitch.class);
@@ -57,6 +61,7 @@ public final class ModelSwitch implements ModelStatus {
     private final Clock clock;
     private final Counter applied;
     private final Counter rejected;
+    private final MultiGauge info;
     private String source;
     private Instant activeSince;
     private long swaps;
@@ -72,6 +77,13 @@ public final class ModelSwitch implements ModelStatus {
                 .tag("outcome", "applied").register(meters);
         this.rejected = Counter.builder("gru.model.swaps").description("Models offered for hot swapping, by outcome")
                 .tag("outcome", "rejected").register(meters);
+        this.info = MultiGauge.builder("gru.model.info").description("The serving model: 1, tagged with its name and"
+                + " version").register(meters);
+        describe(active.current().spec());
+    }
+
+    private void describe(ModelSpec spec) {
+        info.register(List.of(MultiGauge.Row.of(Tags.of("name", spec.name(), "version", spec.version()), 1)), true);
     }
 
     /**
@@ -106,6 +118,7 @@ public final class ModelSwitch implements ModelStatus {
             return reject(source, label(next), problem.get());
         }
         active.swap(candidate);
+        describe(next);
         this.source = source;
         this.activeSince = clock.instant();
         swaps++;

@@ -47,9 +47,9 @@ public final class ModelTopic {
     private ModelTopic() {
     }
 
-    /** The topic as gru-stream creates it, with the brokers' default replication. */
-    public static NewTopic newTopic(String name, int maxBytes) {
-        return new NewTopic(name, Optional.of(1), Optional.empty()).configs(Map.of(
+    /** The topic as gru-stream creates it: one partition, compacted, with the given or the brokers' replication. */
+    public static NewTopic newTopic(String name, int maxBytes, Optional<Short> replicationFactor) {
+        return new NewTopic(name, Optional.of(1), replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxBytes)));
     }
@@ -57,16 +57,11 @@ public final class ModelTopic {
     /**
      * Checks that {@code topic} exists, creating it as {@link #newTopic} describes when {@code create} is set.
      *
-     * @param clientConfig admin client settings (bootstrap servers, security); other keys are ignored
+     * @param clientConfig the instance's settings, of which the admin client's are used ({@link AdminClientSettings})
      * @throws IllegalStateException if it is missing and not to be created, or the brokers cannot be reached
      */
     public static void ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create) {
-        Map<String, Object> props = new HashMap<>();
-        clientConfig.forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = AdminClientSettings.of(clientConfig);
         try (Admin admin = Admin.create(props)) {
             if (admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
                 return;
@@ -75,7 +70,7 @@ public final class ModelTopic {
                 throw new OperatorException("The models topic " + topic + " does not exist; pass --create-topic,"
                         + " or start an instance with --create-topics");
             }
-            admin.createTopics(List.of(newTopic(topic, maxBytes))).all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(List.of(newTopic(topic, maxBytes, Optional.empty()))).all().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperatorException("Interrupted while checking the models topic", e);

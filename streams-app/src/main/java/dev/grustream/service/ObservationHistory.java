@@ -3,12 +3,16 @@ package dev.grustream.service;
 import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
+import dev.grustream.input.InboundObservation;
+import dev.grustream.input.InputException;
+import dev.grustream.input.ObservationReader;
 import dev.grustream.topology.Topics;
 import dev.grustream.train.TrainingSeries;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -44,12 +48,13 @@ public final class ObservationHistory {
     }
 
     /**
-     * Reads {@code topic} with {@code config}'s settings and keeps the values of {@code features}, in that order.
+     * Reads {@code topic} with {@code config}'s settings, in its {@code input.format} and mapping as the service reads
+     * it, and keeps the values of {@code features}, in that order.
      *
      * @throws OperatorException when the topic does not exist or holds no record
      */
     public static Read read(GruStreamConfig config, String topic, List<String> features) {
-        Topics topics = Topics.from(config);
+        ObservationReader reader = Topics.from(config).observationReader(() -> features);
         Map<String, Object> consumerConfig = new HashMap<>();
         config.passThrough().forEach((key, value) -> {
             if (ConsumerConfig.configNames().contains(key)) {
@@ -83,7 +88,7 @@ public final class ObservationHistory {
                         continue;
                     }
                     records++;
-                    String reason = add(record, topics, topic, features, byKey);
+                    String reason = add(record, reader, topic, features, byKey);
                     if (reason != null) {
                         skipped.merge(reason, 1L, Long::sum);
                     }
@@ -109,23 +114,27 @@ public final class ObservationHistory {
     }
 
     /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */
-    private static String add(ConsumerRecord<String, byte[]> record, Topics topics, String topic,
+    private static String add(ConsumerRecord<String, byte[]> record, ObservationReader reader, String topic,
             List<String> features, Map<String, TreeMap<Long, double[]>> byKey) {
-        if (record.key() == null) {
-            return "null-key";
-        }
         if (record.value() == null) {
             return "null-value";
         }
-        Observation observation;
+        InboundObservation observation;
         try {
-            observation = topics.observationSerde().deserializer().deserialize(topic, record.value());
+            observation = reader.deserialize(topic, record.headers(), record.value());
+        } catch (InputException e) {
+            return e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
         } catch (SerializationException e) {
             return "undecodable";
         }
+        String key = observation.seriesKey() != null ? observation.seriesKey() : record.key();
+        if (key == null) {
+            return "null-key";
+        }
+        observation.useRecordTimestamp(record.timestamp());
         double[] values = new double[features.size()];
         for (int f = 0; f < values.length; f++) {
-            Double value = observation.getFeatures().get(features.get(f));
+            Double value = observation.features().get(features.get(f));
             if (value == null) {
                 return "missing-feature";
             }
@@ -134,8 +143,7 @@ public final class ObservationHistory {
             }
             values[f] = value;
         }
-        if (byKey.computeIfAbsent(record.key(), key -> new TreeMap<>())
-                .putIfAbsent(observation.getEventTime().toEpochMilli(), values) != null) {
+        if (byKey.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(observation.eventTime(), values) != null) {
             return "duplicate";
         }
         return null;

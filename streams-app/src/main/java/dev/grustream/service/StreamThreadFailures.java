@@ -3,6 +3,7 @@ package dev.grustream.service;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.util.Optional;
+import javax.net.ssl.SSLException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fatal, the instance stops: its state directory cannot be written or read (a full disk, a directory it may not
  * write, RocksDB refusing to open: a {@link ProcessorStateException} in the cause chain); Kafka refused its
  * credentials or permissions ({@link AuthenticationException}, {@link AuthorizationException}); the schema registry
- * refused them (HTTP 401 or 403). None of these heals by retrying, and each retry of a full disk would restore state
+ * refused them (HTTP 401 or 403: a wrong password or bearer token), or its TLS handshake failed (a certificate not
+ * trusted or not naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state
  * onto the same disk. Stopping moves the instance's partitions to the application's other instances, and its
  * liveness endpoint and exit code tell an orchestrator. Everything else (a broker or the registry unreachable for a
  * while, a batch that failed) gets a new thread.
@@ -59,10 +61,14 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
                 return Optional.of("Kafka refused its credentials or permissions: " + t.getMessage()
                         + ". Check security.protocol, sasl.*, ssl.* and the ACLs");
             }
-            if (t instanceof SchemaRegistryException registry && !(t instanceof SchemaRegistryUnavailableException)
-                    && (registry.status() == UNAUTHORIZED || registry.status() == FORBIDDEN)) {
-                return Optional.of("the schema registry refused its requests: " + t.getMessage()
-                        + ". Check basic.auth.credentials.source and basic.auth.user.info");
+            if (t instanceof SchemaRegistryException registry && !(t instanceof SchemaRegistryUnavailableException)) {
+                if (registry.status() == UNAUTHORIZED || registry.status() == FORBIDDEN) {
+                    return Optional.of("the schema registry refused its requests: " + t.getMessage()
+                            + ". Check basic.auth.* or bearer.auth.*");
+                }
+                if (registry.getCause() instanceof SSLException) {
+                    return Optional.of(t.getMessage());
+                }
             }
         }
         return Optional.empty();

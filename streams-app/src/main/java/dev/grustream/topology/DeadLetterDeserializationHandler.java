@@ -1,5 +1,6 @@
 package dev.grustream.topology;
 
+import dev.grustream.input.InputException;
 import dev.grustream.serde.AvroSerializationException;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Sends records that cannot be deserialized to the dead-letter topic, through Kafka Streams' own dead-letter
  * mechanism, and keeps the stream running.
  *
- * <p>The exception from gru-stream's Avro deserializer says why ({@link AvroSerializationException.Reason}); it
- * becomes the record's {@value DeadLetters#REASON_HEADER}. A registry that cannot be reached, or that refuses the
+ * <p>The exception from the observation reader ({@link InputException.Reason}) or gru-stream's Avro deserializer
+ * ({@link AvroSerializationException.Reason}) says why; it becomes the record's {@value DeadLetters#REASON_HEADER}. A registry that cannot be reached, or that refuses the
  * request (wrong credentials, say), is not the record's fault: the handler then fails the task instead of
  * dead-lettering the record, so that every valid record is not thrown away while the registry is unusable. The
  * instance's uncaught-exception handler decides whether to retry (unreachable) or stop (refused).
@@ -64,6 +65,15 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
     static DeadLetterReason reasonOf(Exception exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof InputException input) {
+                return switch (input.reason()) {
+                    case UNDECODABLE -> DeadLetterReason.UNDECODABLE;
+                    case SCHEMA_MISMATCH -> DeadLetterReason.SCHEMA_MISMATCH;
+                    case MISSING_FIELD -> DeadLetterReason.MISSING_FIELD;
+                    case NOT_A_NUMBER -> DeadLetterReason.NOT_A_NUMBER;
+                    case INVALID_TIME -> DeadLetterReason.INVALID_TIME;
+                };
+            }
             if (t instanceof AvroSerializationException avro) {
                 switch (avro.reason()) {
                     case UNKNOWN_SCHEMA_ID:

@@ -7,12 +7,16 @@ import dev.grustream.forecast.Refusal;
  * {@value DeadLetters#REASON_HEADER} header and tags the dead-letter metric.
  */
 public enum DeadLetterReason {
-    /** The value is not Avro in the Confluent wire format, or its body does not decode. */
+    /** The value is not in input.format: not Avro in the Confluent wire format, not a JSON object. */
     UNDECODABLE("undecodable"),
     /** The value names a schema id the registry does not know. */
     UNKNOWN_SCHEMA_ID("unknown-schema-id"),
-    /** The value's schema cannot be read as an Observation. */
+    /** The value's schema cannot be read as an Observation (or, for avro-generic, is not a record). */
     SCHEMA_MISMATCH("schema-mismatch"),
+    /** A field that input.key.fields or input.time.field names is absent or null. */
+    MISSING_FIELD("missing-field"),
+    /** A feature's field (input.features) holds something that is not a number. */
+    NOT_A_NUMBER("not-a-number"),
     /** The record has no key, so it belongs to no series. */
     NULL_KEY("null-key"),
     /** The key is longer than {@code input.max.key.bytes}. */
@@ -29,7 +33,7 @@ public enum DeadLetterReason {
     NOT_FINITE("not-finite"),
     /** A feature value is so far from the model's normalisation that it would saturate the model. */
     OUT_OF_RANGE("out-of-range"),
-    /** The event time is negative. */
+    /** The event time is negative, or its field holds something that is not a time. */
     INVALID_TIME("invalid-time"),
     /** The event time is further ahead of the wall clock than {@code future.tolerance.ms}. */
     FUTURE("future"),

@@ -1,5 +1,6 @@
 package dev.grustream.topology;
 
+import dev.grustream.input.InboundObservation;
 import java.time.Clock;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
@@ -12,6 +13,9 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * records included, and brokers refuse a record stamped more than {@code log.message.timestamp.after.max.ms} (one
  * hour by default since Kafka 4.0) ahead of their clock: a refused changelog write fails the task again at every
  * retry. So an event time ahead of the clock (accepted up to {@code future.tolerance.ms}) counts as now.
+ *
+ * <p>A value that carries no event time ({@code input.format} json or avro-generic without {@code input.time.field})
+ * takes the record's timestamp as its event time, judged by the same rules.
  *
  * <p>A record without a usable event time (beyond {@code future.tolerance.ms}, which the processor dead-letters as
  * {@code future}; negative; no value) gets the partition's time, which leaves stream time where it was: an event
@@ -38,7 +42,9 @@ public final class EventTimeExtractor implements TimestampExtractor {
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
         long now = clock.millis();
         if (record.value() instanceof InboundObservation inbound) {
-            long eventTime = inbound.observation().getEventTime().toEpochMilli();
+            // A value without an event time of its own (input.time.field unset) takes the record's timestamp.
+            inbound.useRecordTimestamp(record.timestamp());
+            long eventTime = inbound.eventTime();
             if (usable(eventTime, now)) {
                 return Math.min(eventTime, now);
             }

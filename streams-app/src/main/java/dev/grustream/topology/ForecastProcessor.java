@@ -7,12 +7,14 @@ import dev.grustream.forecast.Forecaster;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.forecast.Outcome;
 import dev.grustream.forecast.Refusal;
+import dev.grustream.input.InboundObservation;
 import dev.grustream.scoring.AlertLevel;
 import dev.grustream.topology.internals.PendingBuffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,9 +101,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         RecordMetadata source = context.recordMetadata().orElseThrow();
         PendingObservation.Builder event = PendingObservation.newBuilder()
                 .setSequence(0)
-                .setKey(record.key())
-                .setEventTime(record.value().observation().getEventTime())
-                .setFeatures(record.value().observation().getFeatures())
+                .setKey(seriesKey(record))
+                .setEventTime(Instant.ofEpochMilli(record.value().eventTime()))
+                .setFeatures(record.value().features())
                 .setRawValue(ByteBuffer.wrap(record.value().rawValue()))
                 .setRecordTimestamp(record.timestamp())
                 .setSourceTopic(source.topic())
@@ -120,12 +122,19 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         }
     }
 
+    /** The series of a record: the one its value names (input.key.fields), else its key. */
+    private static String seriesKey(Record<String, InboundObservation> record) {
+        return record.value() != null && record.value().seriesKey() != null ? record.value().seriesKey()
+                : record.key();
+    }
+
     /** Dead-letters a record that can be judged without its key's state or the model; true if it did. */
     private boolean rejectedUpFront(Record<String, InboundObservation> record) {
-        if (record.key() == null) {
+        String key = seriesKey(record);
+        if (key == null) {
             return reject(record, DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
         }
-        int keyBytes = record.key().getBytes(StandardCharsets.UTF_8).length;
+        int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (keyBytes > settings.maxKeyBytes()) {
             return reject(record, DeadLetterReason.KEY_TOO_LARGE, "the key has " + keyBytes
                     + " bytes; at most " + settings.maxKeyBytes() + " are accepted");
@@ -138,16 +147,16 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             return reject(record, DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes
                     + " bytes; at most " + settings.maxValueBytes() + " are accepted");
         }
-        long eventTime = record.value().observation().getEventTime().toEpochMilli();
+        long eventTime = record.value().eventTime();
         if (eventTime < 0) {
             return reject(record, DeadLetterReason.INVALID_TIME, "event time " + eventTime
                     + " is before 1970; event times must not be negative");
         }
         long ahead = eventTime - clock.millis();
         if (ahead > settings.futureToleranceMs()) {
-            return reject(record, DeadLetterReason.FUTURE, "event time " + record.value().observation()
-                    .getEventTime() + " is " + ahead + " ms ahead of the clock, more than the tolerance of "
-                    + settings.futureToleranceMs() + " ms");
+            return reject(record, DeadLetterReason.FUTURE, "event time " + Instant.ofEpochMilli(eventTime) + " is "
+                    + ahead + " ms ahead of the clock, more than the tolerance of " + settings.futureToleranceMs()
+                    + " ms");
         }
         return false;
     }
@@ -264,7 +273,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         @Override
         public void accepted(int index, Outcome outcome) {
             forwards.add(() -> {
-                metrics.forecast();
+                metrics.forecast(outcome, clock.millis());
                 if (outcome.reset() != StateReset.NONE) {
                     metrics.reset(outcome.reset());
                 }

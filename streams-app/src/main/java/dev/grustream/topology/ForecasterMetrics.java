@@ -1,22 +1,33 @@
 package dev.grustream.topology;
 
 import dev.grustream.avro.StateReset;
+import dev.grustream.forecast.Outcome;
 import dev.grustream.scoring.AlertLevel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * gru-stream's own meters: what came in, what went out, and what the model cost.
  *
  * <p>Names follow Micrometer's dotted convention ({@code gru.events.received} is exported to Prometheus as
  * {@code gru_events_received_total}). Thread-safe: every task of the instance records into the same meters.
+ *
+ * <p>For a few keys named in {@code metrics.watched.keys}, gauges carry the last observation and its next step's
+ * forecast with bounds ({@code gru_watched_value{key,target,kind=actual|forecast|lower|upper}}), so that a
+ * dashboard can draw them; every other key stays out of the metrics, which would not bear one series per key.
  */
 public final class ForecasterMetrics {
     /**
@@ -33,8 +44,19 @@ public final class ForecasterMetrics {
     private final Counter evicted;
     private final DistributionSummary batchSize;
     private final Timer modelStep;
+    private final Timer forecastLag;
+    private final MeterRegistry registry;
+    private final Set<String> watchedKeys;
+    private final Map<List<String>, AtomicReference<Double>> watched = new ConcurrentHashMap<>();
 
     public ForecasterMetrics(MeterRegistry registry) {
+        this(registry, Set.of());
+    }
+
+    /** Meters in {@code registry}, with gauges of the last forecasts of {@code watchedKeys}. */
+    public ForecasterMetrics(MeterRegistry registry, Set<String> watchedKeys) {
+        this.registry = registry;
+        this.watchedKeys = Set.copyOf(watchedKeys);
         received = Counter.builder("gru.events.received").description("Input records handed to the forecaster")
                 .register(registry);
         forecasts = Counter.builder("gru.forecasts").description("Forecasts written").register(registry);
@@ -55,11 +77,17 @@ public final class ForecasterMetrics {
         }
         evicted = Counter.builder("gru.keys.evicted").description("Idle keys evicted from the state store")
                 .register(registry);
+        // Histograms rather than percentiles computed here: buckets add up across instances, percentiles do not.
         batchSize = DistributionSummary.builder("gru.batch.size")
-                .description("Observations advanced per model call").publishPercentiles(0.5, 0.99)
-                .register(registry);
+                .description("Observations advanced per model call").publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue(65_536.0).register(registry);
         modelStep = Timer.builder("gru.model.step").description("Time of one batched model call")
-                .publishPercentiles(0.5, 0.99).register(registry);
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+        forecastLag = Timer.builder("gru.forecast.lag")
+                .description("Wall-clock time from an observation's event time to its forecast being written")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofDays(1)).register(registry);
     }
 
     /** Hands these meters to the dead-letter handlers of the Kafka Streams client configured by {@code properties}. */
@@ -80,8 +108,29 @@ public final class ForecasterMetrics {
         received.increment();
     }
 
-    void forecast() {
+    /** A forecast written at wall-clock time {@code nowMs}. */
+    void forecast(Outcome outcome, long nowMs) {
         forecasts.increment();
+        forecastLag.record(Math.max(0, nowMs - outcome.eventTime()), TimeUnit.MILLISECONDS);
+        if (watchedKeys.contains(outcome.key())) {
+            for (int t = 0; t < outcome.targets().size(); t++) {
+                String target = outcome.targets().get(t);
+                watch(outcome.key(), target, "actual", outcome.actual(t));
+                watch(outcome.key(), target, "forecast", outcome.forecast(t, 1));
+                watch(outcome.key(), target, "lower", outcome.lower(t, 1));
+                watch(outcome.key(), target, "upper", outcome.upper(t, 1));
+            }
+        }
+    }
+
+    private void watch(String key, String target, String kind, double value) {
+        watched.computeIfAbsent(List.of(key, target, kind), id -> {
+            AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
+            Gauge.builder("gru.watched.value", holder, AtomicReference::get)
+                    .description("Last observation and next-step forecast of a key in metrics.watched.keys")
+                    .tags("key", key, "target", target, "kind", kind).register(registry);
+            return holder;
+        }).set(value);
     }
 
     void alert(AlertLevel level) {

@@ -61,7 +61,7 @@ public final class GruStreamTopology {
         topology.addSource(AutoOffsetReset.earliest(), SOURCE,
                 new EventTimeExtractor(clock, settings.futureToleranceMs()),
                 topics.keySerde().deserializer(),
-                new InboundObservationDeserializer(topics.observationSerde().deserializer()),
+                topics.observationReader(() -> model.current().spec().features()),
                 topics.observations());
         topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock), SOURCE);
         topology.addStateStore(stateStore(settings), PROCESSOR);
@@ -69,9 +69,9 @@ public final class GruStreamTopology {
             topology.addStateStore(pendingStore(settings), PROCESSOR);
         }
         topology.addSink(FORECASTS_SINK, topics.forecasts(), topics.keySerde().serializer(),
-                topics.forecastSerde().serializer(), PROCESSOR);
+                topics.forecastSerializer(), PROCESSOR);
         topology.addSink(ALERTS_SINK, topics.alerts(), topics.keySerde().serializer(),
-                topics.alertSerde().serializer(), PROCESSOR);
+                topics.alertSerializer(), PROCESSOR);
         topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
         return topology;

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code gru-stream run} refusing a state directory it cannot use, before it connects to anything. */
+/** {@code gru-stream run} refusing what it cannot use (options, a state directory) before it connects to anything. */
 class RunCommandTest {
     @TempDir
     Path dir;
@@ -37,5 +37,14 @@ class RunCommandTest {
                 "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
                 .isEqualTo(2);
         assertThat(commandLine.err()).contains("state.dir").contains("Not a directory").doesNotContain("\tat ");
+    }
+
+    @Test
+    void partitionsWithoutCreateTopicsAreAUserError() {
+        assertThat(run("run", "--partitions", "3", "--set", "http.enabled=false",
+                "--set", "bootstrap.servers=localhost:1", "--set", "schema.registry.url=mock://run-command-test"))
+                .isEqualTo(2);
+        assertThat(commandLine.err()).contains("--partitions and --replication-factor apply only with --create-topics")
+                .doesNotContain("\tat ");
     }
 }

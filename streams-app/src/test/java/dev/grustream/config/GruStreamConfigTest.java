@@ -114,6 +114,23 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void environmentVariablesReadDashesAndUnderscoresAsConfluentsImagesDo() {
+        assertThat(ConfigSources.keyOf("GRU_STREAM_MAX__POLL___RECORDS")).isEqualTo("max-poll_records");
+        assertThat(ConfigSources.keyOf("GRU_STREAM_A____B")).isEqualTo("a_.b");
+        for (String key : List.of("sasl.jaas.config", "processing.exception.handler.global.enabled", "odd-key_x.y")) {
+            assertThat(ConfigSources.keyOf(ConfigSources.environmentVariableOf(key))).isEqualTo(key);
+        }
+    }
+
+    @Test
+    void theLaunchersOwnVariablesAreNotSettings() {
+        Map<String, String> settings = ConfigSources.fromEnvironment(Map.of("GRU_STREAM_JAVA_OPTS", "-Xmx1g",
+                "GRU_STREAM_LOG_LEVEL", "DEBUG", "GRU_STREAM_KAFKA_LOG_LEVEL", "INFO", "GRU_STREAM_BATCH_MAX_SIZE", "9"));
+
+        assertThat(settings).containsExactly(Map.entry("batch.max.size", "9"));
+    }
+
+    @Test
     void unreadableFileIsAClearError(@TempDir Path dir) {
         Path missing = dir.resolve("missing.properties");
 

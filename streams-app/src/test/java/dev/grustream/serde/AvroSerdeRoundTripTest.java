@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -298,6 +299,32 @@ class AvroSerdeRoundTripTest {
         assertThatThrownBy(() -> serialize(config, false, TestRecords.forecast("k")))
                 .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
                         .isEqualTo(AvroSerializationException.Reason.SCHEMA_MISMATCH));
+    }
+
+    @Test
+    void withoutStrictLatestCompatibilityEachValueTheLatestSchemaCanReadIsWritten() {
+        Schema latest = alarm("LOW", "HIGH");
+        Schema own = alarm("LOW", "HIGH", "CRITICAL");
+        int latestId = registry.register(TOPIC + "-value", latest);
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        config.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        GenericRecord low = new GenericData.Record(own);
+        low.put("level", new GenericData.EnumSymbol(own.getField("level").schema(), "LOW"));
+
+        assertThatThrownBy(() -> serialize(config, false, low))
+                .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AvroSerializationException.Reason.SCHEMA_MISMATCH));
+
+        config.put(AvroSerdeConfig.LATEST_COMPATIBILITY_STRICT_CONFIG, false);
+        byte[] bytes = serialize(config, false, low);
+
+        assertThat(ByteBuffer.wrap(bytes).getInt(1)).isEqualTo(latestId);
+        assertThat(((GenericRecord) deserialize(config, bytes)).get("level")).hasToString("LOW");
+    }
+
+    private static Schema alarm(String... levels) {
+        return SchemaBuilder.record("Alarm").namespace("dev.grustream.test").fields()
+                .name("level").type().enumeration("Level").symbols(levels).noDefault().endRecord();
     }
 
     @Test

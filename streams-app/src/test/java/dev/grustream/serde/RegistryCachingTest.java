@@ -43,7 +43,9 @@ class RegistryCachingTest {
     static final WireMockExtension REGISTRY = WireMockExtension.newInstance()
             .options(wireMockConfig().dynamicPort()).build();
 
-    private final Map<String, Object> config = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl());
+    /** Without retries, so that a failure reaches the caller (the client's retries are tested on their own). */
+    private final Map<String, Object> config = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
+            AvroSerdeConfig.MAX_RETRIES_CONFIG, 0);
 
     @Test
     void serializerRegistersASchemaOnce() {

@@ -11,6 +11,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.avro.Schema;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,7 +57,9 @@ class RestSchemaRegistryClientTest {
 
     @BeforeEach
     void pointAtTheFirstRegistry() {
-        config = new HashMap<>(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl()));
+        // One round over the URLs per request, so that each test sees its failures at once; retries have their own.
+        config = new HashMap<>(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
+                AvroSerdeConfig.MAX_RETRIES_CONFIG, 0));
     }
 
     @Test
@@ -329,6 +334,94 @@ class RestSchemaRegistryClientTest {
         assertThatThrownBy(() -> client().getSchemaById(1))
                 .isExactlyInstanceOf(SchemaRegistryException.class)
                 .hasMessageContaining("cannot parse");
+    }
+
+    @Test
+    void retriesARoundOfFailuresAfterAWaitUntilTheRegistryAnswers() {
+        config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 2);
+        config.put(AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 10);
+        REGISTRY.stubFor(get("/schemas/ids/1").inScenario("recovering").whenScenarioStateIs(STARTED)
+                .willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")).willSetStateTo("once"));
+        REGISTRY.stubFor(get("/schemas/ids/1").inScenario("recovering").whenScenarioStateIs("once")
+                .willReturn(confluent(429, "{\"error_code\": 42900, \"message\": \"slow down\"}"))
+                .willSetStateTo("twice"));
+        REGISTRY.stubFor(get("/schemas/ids/1").inScenario("recovering").whenScenarioStateIs("twice")
+                .willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(STRING);
+
+        REGISTRY.verify(3, getRequestedFor(urlEqualTo("/schemas/ids/1")));
+    }
+
+    @Test
+    void givesUpAfterMaxRetries() {
+        config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 1);
+        config.put(AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 10);
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class);
+
+        REGISTRY.verify(2, getRequestedFor(urlEqualTo("/schemas/ids/1")));
+    }
+
+    @Test
+    void sendsAStaticBearerTokenInsteadOfBasicAuth() {
+        config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:secret");
+        config.put(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
+        config.put(AvroSerdeConfig.BEARER_AUTH_TOKEN_CONFIG, "t0ken");
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
+                .withHeader("Authorization", equalTo("Bearer t0ken")));
+    }
+
+    @Test
+    void aBearerSourceWithoutATokenIsAConfigError() {
+        config.put(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
+
+        assertThatThrownBy(this::client).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(AvroSerdeConfig.BEARER_AUTH_TOKEN_CONFIG);
+    }
+
+    @Test
+    void takesUserInfoFromConfluentsPrefixedAlias() {
+        config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_USER_INFO_CONFIG, "ann:pw");
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1")).withHeader("Authorization",
+                equalTo(basic("ann:pw"))));
+    }
+
+    @Test
+    void asksForNormalizedSchemasWhenToldTo() {
+        config.put(AvroSerdeConfig.NORMALIZE_SCHEMAS_CONFIG, true);
+        REGISTRY.stubFor(post(urlPathEqualTo("/subjects/test/versions")).willReturn(confluent(200, "{\"id\": 1}")));
+        REGISTRY.stubFor(post(urlPathEqualTo("/subjects/test")).willReturn(confluent(200,
+                "{\"subject\": \"test\", \"version\": 1, \"id\": 2, \"schema\": \"\\\"long\\\"\"}")));
+
+        client().register("test", STRING);
+        client().getId("test", Schema.create(Schema.Type.LONG));
+
+        REGISTRY.verify(postRequestedFor(urlEqualTo("/subjects/test/versions?normalize=true")));
+        REGISTRY.verify(postRequestedFor(urlEqualTo("/subjects/test?normalize=true")));
+    }
+
+    @Test
+    void holdsAtMostMaxSchemasPerSubject() {
+        config.put(AvroSerdeConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG, 1);
+        REGISTRY.stubFor(post("/subjects/test/versions").willReturn(confluent(200, "{\"id\": 1}")));
+        SchemaRegistryClient client = client();
+        client.register("test", STRING);
+
+        assertThat(client.register("test", STRING)).isEqualTo(1);
+        assertThatThrownBy(() -> client.register("test", Schema.create(Schema.Type.LONG)))
+                .isInstanceOf(SchemaRegistryException.class).hasMessageContaining("max.schemas.per.subject");
     }
 
     private SchemaRegistryClient client() {

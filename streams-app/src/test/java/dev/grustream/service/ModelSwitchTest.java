@@ -52,6 +52,17 @@ class ModelSwitchTest {
     }
 
     @Test
+    void theModelInfoGaugeNamesOnlyTheServingModel() {
+        String name = active.current().spec().name();
+        assertThat(meters.get("gru.model.info").tags("name", name, "version", "1").gauge().value()).isEqualTo(1.0);
+
+        models.offer(TestingModels.persistence("2", 1, "value", "other"), "models-0@4");
+
+        assertThat(meters.get("gru.model.info").tags("name", name, "version", "2").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.find("gru.model.info").gauges()).hasSize(1);
+    }
+
+    @Test
     void theSameNameAndVersionIsLeftAsItIs() {
         GruModel serving = active.current();
 

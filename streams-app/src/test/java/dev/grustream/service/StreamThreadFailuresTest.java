@@ -6,6 +6,7 @@ import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import dev.grustream.topology.BatchFailedException;
 import java.io.IOException;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -44,7 +45,18 @@ class StreamThreadFailuresTest {
 
         assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         assertThat(failures.fatalCause(died)).hasValueSatisfying(message -> assertThat(message)
-                .contains("HTTP 401").contains("basic.auth.user.info"));
+                .contains("HTTP 401").contains("basic.auth.*").contains("bearer.auth.*"));
+    }
+
+    @Test
+    void aRegistryWhoseCertificateIsNotTrustedStopsTheInstance() {
+        StreamsException died = new StreamsException(new SchemaRegistryException("The TLS handshake with Schema"
+                + " Registry https://registry:8081 failed: PKIX path building failed", -1, -1,
+                new SSLHandshakeException("PKIX path building failed")));
+
+        assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(failures.fatalCause(died)).hasValueSatisfying(message -> assertThat(message)
+                .contains("TLS handshake"));
     }
 
     @Test

@@ -1,16 +1,22 @@
 package dev.grustream.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 /**
  * A self-signed certificate for {@code localhost} in a PKCS12 key store, and a trust store holding it: enough for a
- * broker listener with TLS and the clients that connect to it. Made with the JDK's {@code keytool}, because the JDK
+ * broker listener or a registry with TLS and the clients that connect to it. Made with the JDK's {@code keytool}, because the JDK
  * has no public API that signs a certificate.
  *
  * @param keyStore the broker's key and certificate
@@ -31,6 +37,19 @@ public record SelfSignedTls(Path keyStore, Path trustStore, String password) {
         keytool("-importcert", "-noprompt", "-alias", "broker", "-file", certificate.toString(),
                 "-storetype", "PKCS12", "-keystore", tls.trustStore.toString(), "-storepass", password);
         return tls;
+    }
+
+    /** A server-side TLS context with the key and certificate of {@link #keyStore()}. */
+    public SSLContext serverContext() throws GeneralSecurityException, IOException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            store.load(in, password.toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password.toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {

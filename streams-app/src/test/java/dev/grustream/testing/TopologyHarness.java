@@ -6,6 +6,7 @@ import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.model.GruModel;
+import dev.grustream.serde.GenericAvroSerde;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.serde.SpecificAvroSerde;
 import dev.grustream.topology.ActiveModel;
@@ -14,9 +15,11 @@ import dev.grustream.topology.ForecasterMetrics;
 import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.topology.GruStreamTopology;
 import dev.grustream.topology.Topics;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +29,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
@@ -81,7 +85,8 @@ public final class TopologyHarness implements AutoCloseable {
         activeModel = new ActiveModel(model);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);
-        ForecasterMetrics metrics = new ForecasterMetrics(meters);
+        ForecasterMetrics metrics = new ForecasterMetrics(meters,
+                Set.copyOf(config.getList(GruStreamConfig.METRICS_WATCHED_KEYS)));
         metrics.addTo(streamsProps);
         driver = new TopologyTestDriver(GruStreamTopology.build(ForecasterSettings.from(config), topics, activeModel,
                 metrics, clock), streamsProps, NOW);
@@ -140,6 +145,13 @@ public final class TopologyHarness implements AutoCloseable {
         }
     }
 
+    /** A generic Avro serde on the harness's registry, for records of schemas other than gru-stream's. */
+    public GenericAvroSerde genericSerde() {
+        GenericAvroSerde serde = new GenericAvroSerde();
+        serde.configure(config.passThrough(), false);
+        return serde;
+    }
+
     /** Fires the linger punctuation, so that buffered observations are processed. */
     public void flush() {
         driver.advanceWallClockTime(Duration.ofMillis(config.getLong(GruStreamConfig.BATCH_LINGER_MS)));
@@ -161,6 +173,24 @@ public final class TopologyHarness implements AutoCloseable {
         return deadLetters.readRecordsToList();
     }
 
+    /** The forecast records' bytes, whatever output.layout and output.format wrote. */
+    public List<byte[]> rawForecasts() {
+        return driver.createOutputTopic(topics.forecasts(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .readValuesToList();
+    }
+
+    /** The alert records' bytes, whatever output.layout and output.format wrote. */
+    public List<byte[]> rawAlerts() {
+        return driver.createOutputTopic(topics.alerts(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .readValuesToList();
+    }
+
+    /** Sends a raw value with {@code key} and the record timestamp {@code timestamp}. */
+    public void sendRaw(String key, byte[] value, long timestamp) {
+        rawObservations.pipeInput(key == null ? null : key.getBytes(StandardCharsets.UTF_8), value,
+                Instant.ofEpochMilli(timestamp));
+    }
+
     /** The value of header {@code name} as a string, or null. */
     public static String header(Headers headers, String name) {
         return DeadLetters.header(headers, name);
@@ -178,6 +208,21 @@ public final class TopologyHarness implements AutoCloseable {
     public double counter(String name, String... tags) {
         var counter = meters.find(name).tags(tags).counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    /** Whether gru-stream's metrics hold a meter named {@code name}. */
+    public boolean hasMeter(String name) {
+        return meters.find(name).meter() != null;
+    }
+
+    /** The value of the gauge of gru-stream's metrics named {@code name} with {@code tags}. */
+    public double gauge(String name, String... tags) {
+        return meters.get(name).tags(tags).gauge().value();
+    }
+
+    /** The timer of gru-stream's metrics named {@code name}. */
+    public Timer timer(String name) {
+        return meters.get(name).timer();
     }
 
     @Override

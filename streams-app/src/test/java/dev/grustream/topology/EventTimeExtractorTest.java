@@ -2,7 +2,7 @@ package dev.grustream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.grustream.avro.Observation;
+import dev.grustream.input.InboundObservation;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -59,9 +59,8 @@ class EventTimeExtractorTest {
     }
 
     private static ConsumerRecord<Object, Object> record(long eventTime, long kafkaTimestamp) {
-        Observation observation = Observation.newBuilder().setEventTime(Instant.ofEpochMilli(eventTime))
-                .setFeatures(Map.of("value", 1.0)).build();
-        return consumerRecord(new InboundObservation(observation, new byte[0]), kafkaTimestamp);
+        return consumerRecord(InboundObservation.timed(null, eventTime, Map.of("value", 1.0), new byte[0]),
+                kafkaTimestamp);
     }
 
     private static ConsumerRecord<Object, Object> consumerRecord(Object value, long kafkaTimestamp) {

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
-import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
+import dev.grustream.input.InboundObservation;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.internals.KeyStateSerde;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,9 +20,9 @@ import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -71,10 +71,8 @@ class ForecastProcessorTest {
     }
 
     private void send(String key, long time, double value) {
-        Observation observation = Observation.newBuilder().setEventTime(Instant.ofEpochMilli(time))
-                .setFeatures(Map.of("value", value)).build();
         context.setRecordMetadata("observations", 0, offset++);
-        processor.process(new Record<>(key, new InboundObservation(observation,
+        processor.process(new Record<>(key, InboundObservation.timed(null, time, Map.of("value", value),
                 ("raw-" + value).getBytes(StandardCharsets.UTF_8)), time, new RecordHeaders()));
     }
 

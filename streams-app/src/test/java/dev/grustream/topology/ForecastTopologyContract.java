@@ -14,13 +14,15 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.scoring.ErrorStats;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
+import io.micrometer.core.instrument.Timer;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.streams.test.TestRecord;
@@ -498,6 +500,18 @@ abstract class ForecastTopologyContract {
         assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("undecodable");
         assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("WRONG_MAGIC_BYTE");
         assertThat(deadLetter.value()).isEqualTo(garbage);
+    }
+
+    @Test
+    void theForecastLagMetricIsTheClockMinusTheEventTime() {
+        harness.send("a", T0, 1.0);
+        harness.send("a", T0 + MINUTE, 2.0);
+        harness.flush();
+
+        Timer lag = harness.timer("gru.forecast.lag");
+        assertThat(lag.count()).isEqualTo(2);
+        assertThat(lag.max(TimeUnit.MILLISECONDS)).isEqualTo(NOW.toEpochMilli() - T0);
+        assertThat(lag.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(2.0 * (NOW.toEpochMilli() - T0) - MINUTE);
     }
 
     @Test

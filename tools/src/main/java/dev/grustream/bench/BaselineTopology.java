@@ -2,11 +2,12 @@ package dev.grustream.bench;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
+import dev.grustream.input.AvroObservationReader;
+import dev.grustream.input.InboundObservation;
 import dev.grustream.topology.EventTimeExtractor;
-import dev.grustream.topology.InboundObservation;
-import dev.grustream.topology.InboundObservationDeserializer;
 import dev.grustream.topology.Topics;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,7 +37,7 @@ final class BaselineTopology {
         Topology topology = new Topology();
         topology.addSource(AutoOffsetReset.earliest(), "source", new EventTimeExtractor(Clock.systemUTC(),
                 futureToleranceMs),
-                topics.keySerde().deserializer(), new InboundObservationDeserializer(
+                topics.keySerde().deserializer(), new AvroObservationReader(
                         topics.observationSerde().deserializer()), topics.observations());
         topology.addProcessor("trivial", () -> new TrivialUpdate(stateBytes), "source");
         StoreBuilder<KeyValueStore<String, byte[]>> store = Stores.keyValueStoreBuilder(
@@ -70,10 +71,10 @@ final class BaselineTopology {
             byte[] next = state == null ? new byte[stateBytes] : state.clone();
             next[0]++;
             store.put(record.key(), next);
-            double value = record.value().observation().getFeatures().getOrDefault("value", 0.0);
+            double value = record.value().features().getOrDefault("value", 0.0);
             context.forward(record.withValue(Forecast.newBuilder()
                     .setKey(record.key())
-                    .setEventTime(record.value().observation().getEventTime())
+                    .setEventTime(Instant.ofEpochMilli(record.value().eventTime()))
                     .setModelName("baseline")
                     .setModelVersion("1")
                     .setForecast(Map.of("value", List.of(value)))

@@ -9,6 +9,7 @@ import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.service.GruStreamService;
 import dev.grustream.service.ModelSource;
+import dev.grustream.service.TopicCreation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -104,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
             GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
             try (GruStreamService service = GruStreamService.create(config, gru, new SimpleMeterRegistry(),
                     Clock.systemUTC())) {
-                service.start(false);
+                service.start(TopicCreation.NONE);
                 ObservationGenerator generator = new ObservationGenerator(
                         series.newSeries(), service.topics().observations(), series.rate,
                         Map.of("bootstrap.servers", kafka.bootstrapServers()),

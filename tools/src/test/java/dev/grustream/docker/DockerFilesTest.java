@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grustream.cli.GruStreamCommand;
 import dev.grustream.cli.GruStreamTools;
 import dev.grustream.config.ConfigSources;
@@ -86,7 +87,7 @@ class DockerFilesTest {
     }
 
     @Test
-    void composeRunsTwoInstancesAGeneratorKafkaSchemaRegistryAndPrometheus() {
+    void composeRunsTwoInstancesAGeneratorKafkaSchemaRegistryPrometheusAndGrafana() {
         assertThat(gruStreamServices()).containsExactlyInAnyOrder("gru-stream-1", "gru-stream-2", "generator");
         assertThat(services.get("kafka").get("image").asText()).startsWith("apache/kafka:");
         assertThat(services.get("kafka").get("environment").get("KAFKA_PROCESS_ROLES").asText())
@@ -94,6 +95,44 @@ class DockerFilesTest {
         assertThat(services.get("schema-registry").get("image").asText())
                 .startsWith("confluentinc/cp-schema-registry:");
         assertThat(services.get("prometheus").get("image").asText()).startsWith("prom/prometheus:");
+    }
+
+    @Test
+    void composeKeepsKafkasDataAndGivesEachInstanceAStandbyAndRoomForRocksDb() {
+        JsonNode kafka = services.get("kafka");
+        String logDirs = kafka.get("environment").get("KAFKA_LOG_DIRS").asText();
+        assertThat(kafka.get("volumes")).anySatisfy(volume -> assertThat(volume.asText()).endsWith(":" + logDirs));
+        for (String instance : INSTANCES) {
+            GruStreamConfig config = new GruStreamConfig(ConfigSources.fromEnvironment(environment(instance)));
+            assertThat(config.passThrough().get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).as(instance)
+                    .isEqualTo("1");
+            assertThat(services.get(instance).get("mem_limit")).as(instance).isNotNull();
+        }
+        assertThat(only(DockerFiles.dockerfile(), "ENTRYPOINT").arguments()).contains("-XX:MaxRAMPercentage=50",
+                "${GRU_STREAM_JAVA_OPTS:-}");
+    }
+
+    @Test
+    void grafanaReadsPrometheusAndItsDashboardQueriesOnlyDocumentedMeters() throws IOException {
+        JsonNode grafana = services.get("grafana");
+        assertThat(grafana.get("image").asText()).startsWith("grafana/grafana:");
+        JsonNode datasource = DockerFiles.yaml("docker/grafana/provisioning/datasources/prometheus.yaml")
+                .get("datasources").get(0);
+        assertThat(datasource.get("url").asText()).isEqualTo("http://prometheus:9090");
+        String dashboard = Files.readString(DockerFiles.root().resolve("docker/grafana/dashboards/gru-stream.json"));
+        JsonNode panels = new ObjectMapper().readTree(dashboard).get("panels");
+        String documented = Files.readString(DockerFiles.root().resolve("docs/operations.md"));
+        Set<String> meters = new HashSet<>();
+        panels.forEach(panel -> panel.get("targets").forEach(target -> {
+            Matcher name = Pattern.compile("gru_[a-z_]+?(?=_bucket|_sum|_count|\\b)").matcher(target.get("expr")
+                    .asText());
+            while (name.find()) {
+                meters.add(name.group());
+            }
+        }));
+        assertThat(panels).hasSizeGreaterThanOrEqualTo(6);
+        assertThat(meters).contains("gru_watched_value", "gru_dead_letters_total", "gru_forecast_lag_seconds")
+                .allSatisfy(meter -> assertThat(documented).as(meter).contains("`" + meter));
     }
 
     @Test

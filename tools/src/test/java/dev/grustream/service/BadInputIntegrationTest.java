@@ -91,7 +91,7 @@ class BadInputIntegrationTest {
         settings.put(GruStreamConfig.HTTP_ENABLED, "false");
         try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings), model, meters,
                 Clock.systemUTC())) {
-            service.start(false);
+            service.start(TopicCreation.NONE);
             await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
 
             long started = System.nanoTime();

@@ -93,7 +93,7 @@ class BrokerFailureIntegrationTest {
         ExecutorService producer = Executors.newSingleThreadExecutor();
         try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings), MODEL,
                 new SimpleMeterRegistry(), Clock.systemUTC())) {
-            service.start(false);
+            service.start(TopicCreation.NONE);
             await().atMost(Duration.ofSeconds(60)).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
             int coordinator = groupCoordinator(applicationId);
             Future<?> produced = producer.submit(() -> kafka.producePaced(observations, inputs));

@@ -117,7 +117,7 @@ class HttpEndpointsIntegrationTest {
 
     private GruStreamService startRunning() throws IOException {
         GruStreamService service = create();
-        service.start(false);
+        service.start(TopicCreation.NONE);
         await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
         return service;
     }
@@ -170,7 +170,7 @@ class HttpEndpointsIntegrationTest {
 
         assertThat(get(service, "/health/ready").statusCode()).isEqualTo(503);
         assertThat(get(service, "/health/live").statusCode()).isEqualTo(200);
-        service.start(false);
+        service.start(TopicCreation.NONE);
         await().atMost(WAIT).until(() -> get(service, "/health/ready").statusCode() == 200);
         assertThat(JSON.readTree(get(service, "/health/ready").body()).get("state").asText()).isEqualTo("RUNNING");
         assertThat(get(service, "/health/live").statusCode()).isEqualTo(200);

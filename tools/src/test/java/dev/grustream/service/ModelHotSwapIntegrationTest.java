@@ -29,6 +29,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -135,7 +136,7 @@ class ModelHotSwapIntegrationTest {
         GruStreamService service = GruStreamService.create(new GruStreamConfig(props), model, "test", meters,
                 Clock.systemUTC());
         services.add(service);
-        service.start(true);
+        service.start(TopicCreation.BROKER_DEFAULTS);
         await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
         return service;
     }
@@ -274,7 +275,7 @@ class ModelHotSwapIntegrationTest {
     @Test
     void anInstanceStartsWithTheModelPublishedBeforeIt() throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20))).all().get();
+            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty()))).all().get();
         }
         publish(TestingModels.persistence("7"));
 

@@ -108,7 +108,7 @@ abstract class ServiceIntegrationContract {
         GruStreamService service = GruStreamService.create(new GruStreamConfig(props), MODEL,
                 new SimpleMeterRegistry(), Clock.systemUTC());
         services.add(service);
-        service.start(false);
+        service.start(TopicCreation.NONE);
         await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
         return service;
     }

@@ -1,13 +1,12 @@
 package dev.grustream.serde.internals;
 
+import dev.grustream.serde.SchemaMetadata;
+import dev.grustream.serde.SchemaRegistryClient;
+import dev.grustream.serde.SchemaRegistryException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-
 import org.apache.avro.Schema;
-
-import dev.grustream.serde.SchemaMetadata;
-import dev.grustream.serde.SchemaRegistryClient;
 
 /**
  * A {@link SchemaRegistryClient} that remembers every id, schema and latest version its delegate returned, for its
@@ -16,17 +15,23 @@ import dev.grustream.serde.SchemaRegistryClient;
  * running producer does not switch schemas mid-stream.
  *
  * <p>Failures are not cached: the next call asks again. Concurrent first calls for the same key wait for one
- * request instead of sending several. The caches are unbounded; they hold one entry per schema the process meets,
- * and unknown ids are never stored. Thread-safe.
+ * request instead of sending several. The caches hold one entry per schema the process meets, at most
+ * {@code max.schemas.per.subject} per subject (one more is refused, as Confluent's client does, since a producer
+ * making a new schema per record would otherwise exhaust the memory); unknown ids are never stored. Thread-safe.
  */
 public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     private final SchemaRegistryClient delegate;
+    private final int maxSchemasPerSubject;
     private final ConcurrentMap<String, ConcurrentMap<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SchemaMetadata> latestBySubject = new ConcurrentHashMap<>();
 
-    public CachingSchemaRegistryClient(SchemaRegistryClient delegate) {
+    public CachingSchemaRegistryClient(SchemaRegistryClient delegate, int maxSchemasPerSubject) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        if (maxSchemasPerSubject < 1) {
+            throw new IllegalArgumentException("maxSchemasPerSubject must be at least 1, found " + maxSchemasPerSubject);
+        }
+        this.maxSchemasPerSubject = maxSchemasPerSubject;
     }
 
     @Override
@@ -36,6 +41,7 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
         if (id != null) {
             return id;
         }
+        checkRoom(subject, ids);
         return ids.computeIfAbsent(schema, unknown -> remember(delegate.register(subject, unknown), unknown));
     }
 
@@ -46,6 +52,7 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
         if (id != null) {
             return id;
         }
+        checkRoom(subject, ids);
         return ids.computeIfAbsent(schema, unknown -> remember(delegate.getId(subject, unknown), unknown));
     }
 
@@ -80,6 +87,14 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     private ConcurrentMap<Schema, Integer> idsOf(String subject) {
         ConcurrentMap<Schema, Integer> ids = idsBySubject.get(subject);
         return ids != null ? ids : idsBySubject.computeIfAbsent(subject, unknown -> new ConcurrentHashMap<>());
+    }
+
+    private void checkRoom(String subject, ConcurrentMap<Schema, Integer> ids) {
+        if (ids.size() >= maxSchemasPerSubject) {
+            throw new SchemaRegistryException("This client already holds " + ids.size() + " schemas for subject '"
+                    + subject + "', the most max.schemas.per.subject allows", SchemaRegistryException.NO_STATUS,
+                    SchemaRegistryException.NO_ERROR_CODE);
+        }
     }
 
     // A schema this process registered or looked up is one its deserializers may meet next: knowing its id saves

@@ -1,5 +1,13 @@
 package dev.grustream.serde.internals;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grustream.serde.SchemaMetadata;
+import dev.grustream.serde.SchemaRegistryClient;
+import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,28 +19,22 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.InterruptException;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.grustream.serde.SchemaMetadata;
-import dev.grustream.serde.SchemaRegistryClient;
-import dev.grustream.serde.SchemaRegistryException;
-import dev.grustream.serde.SchemaRegistryUnavailableException;
 
 /**
  * A {@link SchemaRegistryClient} speaking Confluent's REST API over the JDK's {@link HttpClient}, without caching
  * (wrap it in {@link CachingSchemaRegistryClient}).
  *
- * <p>Fail-over: a request that cannot connect, times out or gets a 5xx answer is tried on the next endpoint; the
- * endpoint that last answered is tried first next time. When every endpoint failed the request throws
- * {@link SchemaRegistryUnavailableException}; a 4xx answer throws {@link SchemaRegistryException} at once, as
- * another instance of the same registry would give the same answer.
+ * <p>Fail-over: a request that cannot connect, times out or gets a 5xx or 429 answer is tried on the next endpoint;
+ * the endpoint that last answered is tried first next time. When every endpoint failed, the round is retried up to
+ * {@link Options#maxRetries()} times after waits that double from {@link Options#retryWait()} up to
+ * {@link Options#retryMaxWait()} (Confluent's {@code max.retries}, {@code retries.wait.ms},
+ * {@code retries.max.wait.ms}); then the request throws {@link SchemaRegistryUnavailableException}. A 4xx answer
+ * throws {@link SchemaRegistryException} at once, as another instance of the same registry would give the same
+ * answer; so does a TLS handshake that fails, which no retry mends (an untrusted certificate, a wrong host name).
  *
  * <p>Thread-safe; the JDK client it holds owns its threads and connections and needs no closing on Java 17.
  */
@@ -56,36 +58,65 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
     }
 
+    /**
+     * How requests are sent. Immutable.
+     *
+     * @param ssl the TLS context for https endpoints, or empty for the JVM's default (its trust store)
+     * @param normalize whether the registry is asked to normalize schemas before registering or looking them up
+     * @param maxRetries rounds over every endpoint repeated after the first fails, {@code >= 0}
+     */
+    public record Options(Duration connectTimeout, Duration requestTimeout, Optional<SSLContext> ssl,
+            boolean normalize, int maxRetries, Duration retryWait, Duration retryMaxWait) {
+        /** Plain defaults: no TLS context of its own, no normalization, no retries. */
+        public static Options of(Duration connectTimeout, Duration requestTimeout) {
+            return new Options(connectTimeout, requestTimeout, Optional.empty(), false, 0, Duration.ZERO,
+                    Duration.ZERO);
+        }
+
+        public Options {
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(ssl, "ssl");
+            if (maxRetries < 0 || retryWait.isNegative() || retryMaxWait.isNegative()) {
+                throw new IllegalArgumentException("maxRetries, retryWait and retryMaxWait must not be negative");
+            }
+        }
+    }
+
+    private static final int TOO_MANY_REQUESTS = 429;
+
     private final List<Endpoint> endpoints;
-    private final Duration requestTimeout;
+    private final Options options;
     private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger preferred = new AtomicInteger();
 
-    public RestSchemaRegistryClient(List<Endpoint> endpoints, Duration connectTimeout, Duration requestTimeout) {
+    public RestSchemaRegistryClient(List<Endpoint> endpoints, Options options) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("endpoints: expected at least one registry endpoint, found none");
         }
         this.endpoints = List.copyOf(endpoints);
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        this.options = Objects.requireNonNull(options, "options");
         // HTTP/1.1 because the JDK's default (HTTP/2 with an h2c upgrade on plain http) buys nothing for a few small
         // JSON calls and trips some proxies in front of registries.
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .build();
+                .connectTimeout(options.connectTimeout());
+        options.ssl().ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     @Override
     public int register(String subject, Schema schema) {
-        JsonNode answer = send("POST", "/subjects/" + RegistryApi.encodeSegment(subject) + "/versions",
-                schemaBody(schema));
+        JsonNode answer = send("POST", "/subjects/" + RegistryApi.encodeSegment(subject) + "/versions"
+                + normalizeQuery(), schemaBody(schema));
         return intField(answer, RegistryApi.FIELD_ID, "POST /subjects/{subject}/versions");
     }
 
     @Override
     public int getId(String subject, Schema schema) {
-        JsonNode answer = send("POST", "/subjects/" + RegistryApi.encodeSegment(subject), schemaBody(schema));
+        JsonNode answer = send("POST", "/subjects/" + RegistryApi.encodeSegment(subject) + normalizeQuery(),
+                schemaBody(schema));
         return intField(answer, RegistryApi.FIELD_ID, "POST /subjects/{subject}");
     }
 
@@ -121,11 +152,42 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return compatible.booleanValue();
     }
 
+    private String normalizeQuery() {
+        return options.normalize() ? "?normalize=true" : "";
+    }
+
     private ObjectNode schemaBody(Schema schema) {
         return json.createObjectNode().put(RegistryApi.FIELD_SCHEMA, schema.toString());
     }
 
     private JsonNode send(String method, String path, JsonNode body) {
+        for (int round = 0; ; round++) {
+            try {
+                return sendOnce(method, path, body);
+            } catch (SchemaRegistryUnavailableException e) {
+                if (round >= options.maxRetries()) {
+                    throw e;
+                }
+                sleep(backoff(round));
+            }
+        }
+    }
+
+    private Duration backoff(int round) {
+        Duration wait = options.retryWait().multipliedBy(1L << Math.min(round, 30));
+        return wait.compareTo(options.retryMaxWait()) > 0 ? options.retryMaxWait() : wait;
+    }
+
+    private static void sleep(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            throw new InterruptException(e);
+        }
+    }
+
+    /** One round over the endpoints, from the preferred one. */
+    private JsonNode sendOnce(String method, String path, JsonNode body) {
         int first = preferred.get();
         List<String> failures = new ArrayList<>(endpoints.size());
         SchemaRegistryException last = null;
@@ -135,6 +197,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             HttpResponse<String> response;
             try {
                 response = http.send(request(endpoint, method, path, body), HttpResponse.BodyHandlers.ofString());
+            } catch (SSLException e) {
+                throw new SchemaRegistryException("The TLS handshake with Schema Registry " + endpoint + " failed: "
+                        + e.getMessage() + " (check schema.registry.ssl.truststore.*: the registry's certificate"
+                        + " must be trusted and name its host)", SchemaRegistryException.NO_STATUS,
+                        SchemaRegistryException.NO_ERROR_CODE, e);
             } catch (IOException e) {
                 failures.add(endpoint + ": " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : " " + e.getMessage()));
@@ -144,7 +211,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             } catch (InterruptedException e) {
                 throw new InterruptException(e);
             }
-            if (response.statusCode() >= 500) {
+            if (response.statusCode() >= 500 || response.statusCode() == TOO_MANY_REQUESTS) {
                 last = errorAnswer(endpoint, method, path, response);
                 failures.add(endpoint + ": " + last.getMessage());
                 continue;
@@ -164,7 +231,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         String base = endpoint.baseUri().toString();
         URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
-                .timeout(requestTimeout)
+                .timeout(options.requestTimeout())
                 .header("Accept", RegistryApi.ACCEPT);
         endpoint.authorization().ifPresent(value -> builder.header("Authorization", value));
         if (body == null) {

@@ -1,18 +1,20 @@
 package dev.grustream.serde.internals;
 
+import dev.grustream.serde.AvroSerdeConfig;
+import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.serde.SchemaRegistryClient;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-
+import javax.net.ssl.SSLContext;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
-
-import dev.grustream.serde.AvroSerdeConfig;
-import dev.grustream.serde.MockSchemaRegistry;
-import dev.grustream.serde.SchemaRegistryClient;
+import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
 
 /** Builds the registry client a validated {@link AvroSerdeConfig} asks for. Stateless. */
 public final class SchemaRegistryClients {
@@ -38,8 +40,23 @@ public final class SchemaRegistryClients {
         for (String url : urls) {
             endpoints.add(endpoint(url, config));
         }
-        return new CachingSchemaRegistryClient(
-                new RestSchemaRegistryClient(endpoints, config.connectTimeout(), config.requestTimeout()));
+        RestSchemaRegistryClient.Options options = new RestSchemaRegistryClient.Options(config.connectTimeout(),
+                config.requestTimeout(), config.sslSettings().map(SchemaRegistryClients::sslContext),
+                config.normalizeSchemas(), config.maxRetries(), config.retryWait(), config.retryMaxWait());
+        return new CachingSchemaRegistryClient(new RestSchemaRegistryClient(endpoints, options),
+                config.maxSchemasPerSubject());
+    }
+
+    /** The TLS context of {@code schema.registry.ssl.*}, built by Kafka's own factory as Kafka's clients build it. */
+    private static SSLContext sslContext(Map<String, Object> ssl) {
+        DefaultSslEngineFactory factory = new DefaultSslEngineFactory();
+        try {
+            factory.configure(ssl);
+            return factory.sslContext();
+        } catch (KafkaException e) {
+            throw new ConfigException("Cannot build the Schema Registry client's TLS context from "
+                    + AvroSerdeConfig.SSL_PREFIX + "ssl.*: " + e.getMessage());
+        }
     }
 
     private static RestSchemaRegistryClient.Endpoint endpoint(String url, AvroSerdeConfig config) {
@@ -50,7 +67,9 @@ public final class SchemaRegistryClients {
         String authority = uri.getRawAuthority();
         URI base = URI.create(uri.getScheme() + "://" + authority.substring(authority.lastIndexOf('@') + 1)
                 + (uri.getRawPath() == null ? "" : uri.getRawPath()));
-        return new RestSchemaRegistryClient.Endpoint(base, userInfo.map(SchemaRegistryClients::basicAuth));
+        Optional<String> authorization = config.bearerToken().map(token -> "Bearer " + token)
+                .or(() -> userInfo.map(SchemaRegistryClients::basicAuth));
+        return new RestSchemaRegistryClient.Endpoint(base, authorization);
     }
 
     private static String basicAuth(String userInfo) {

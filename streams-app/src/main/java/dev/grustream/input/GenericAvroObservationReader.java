@@ -1,0 +1,126 @@
+package dev.grustream.input;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * Reads Avro records of any schema through the registry ({@code input.format=avro-generic}), mapped onto
+ * observations by an {@link InputMapping}. A field typed {@code timestamp-millis} or {@code timestamp-micros} is read
+ * in its unit; other numbers and strings as {@link EventTimes} says.
+ *
+ * <p>As thread-safe as the wrapped deserializer.
+ */
+public final class GenericAvroObservationReader implements ObservationReader {
+    private final Deserializer<?> records;
+    private final ObservationMapper mapper;
+
+    /**
+     * @param records the deserializer of the values: gru-stream's {@code GenericAvroSerde}'s, or any that returns
+     *     {@link GenericRecord}s (Confluent's {@code KafkaAvroDeserializer})
+     * @param modelFeatures the serving model's features, read at every value
+     */
+    public GenericAvroObservationReader(Deserializer<?> records, InputMapping mapping,
+            Supplier<List<String>> modelFeatures) {
+        this.records = Objects.requireNonNull(records, "records");
+        this.mapper = new ObservationMapper(mapping, modelFeatures);
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        records.configure(configs, isKey);
+    }
+
+    @Override
+    public InboundObservation deserialize(String topic, byte[] data) {
+        return deserialize(topic, null, data);
+    }
+
+    @Override
+    public InboundObservation deserialize(String topic, Headers headers, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        Object value = records.deserialize(topic, headers, data);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof GenericRecord record)) {
+            throw new InputException(InputException.Reason.SCHEMA_MISMATCH, "the value is a "
+                    + (value instanceof GenericContainer container ? container.getSchema().getType() + " "
+                    : "") + value.getClass().getSimpleName() + ", not an Avro record");
+        }
+        return mapper.map(path -> valueAt(record, path), data);
+    }
+
+    private static Object valueAt(GenericRecord root, FieldPath path) {
+        Object value = root;
+        Schema schema = root.getSchema();
+        for (String name : path.names()) {
+            if (!(value instanceof GenericRecord record)) {
+                return null;
+            }
+            Schema.Field field = record.getSchema().getField(name);
+            if (field == null) {
+                return null;
+            }
+            value = record.get(field.pos());
+            schema = field.schema();
+            if (value == null) {
+                return null;
+            }
+        }
+        return scalar(value, schema);
+    }
+
+    private static Object scalar(Object value, Schema schema) {
+        if (value instanceof Instant || value instanceof Number || value instanceof Boolean) {
+            return value instanceof Long millis && isTime(schema) ? time(millis, schema) : value;
+        }
+        if (value instanceof CharSequence || value instanceof org.apache.avro.generic.GenericEnumSymbol<?>) {
+            return value.toString();
+        }
+        if (value instanceof ByteBuffer || value instanceof GenericContainer || value instanceof Iterable<?>
+                || value instanceof Map<?, ?>) {
+            return Fields.COMPOSITE;
+        }
+        return value.toString();
+    }
+
+    /** The field's schema, or its non-null branch: whether it is a timestamp type. */
+    private static boolean isTime(Schema schema) {
+        return logicalType(schema) instanceof LogicalTypes.TimestampMillis
+                || logicalType(schema) instanceof LogicalTypes.TimestampMicros;
+    }
+
+    private static Instant time(long value, Schema schema) {
+        return logicalType(schema) instanceof LogicalTypes.TimestampMicros
+                ? Instant.ofEpochMilli(Math.floorDiv(value, 1000)) : Instant.ofEpochMilli(value);
+    }
+
+    private static LogicalType logicalType(Schema schema) {
+        if (schema.getType() == Schema.Type.UNION) {
+            for (Schema branch : schema.getTypes()) {
+                if (branch.getType() != Schema.Type.NULL) {
+                    return branch.getLogicalType();
+                }
+            }
+        }
+        return schema.getLogicalType();
+    }
+
+    @Override
+    public void close() {
+        records.close();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.grustream.input;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Reads values that are one JSON object each ({@code input.format=json}; no registry), mapped onto observations by
+ * an {@link InputMapping}. Numbers may be JSON numbers or strings holding one.
+ *
+ * <p>Thread-safe.
+ */
+public final class JsonObservationReader implements ObservationReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ObservationMapper mapper;
+
+    /**
+     * @param modelFeatures the serving model's features, read at every value
+     */
+    public JsonObservationReader(InputMapping mapping, Supplier<List<String>> modelFeatures) {
+        this.mapper = new ObservationMapper(mapping, modelFeatures);
+    }
+
+    @Override
+    public InboundObservation deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(data);
+        } catch (JsonProcessingException e) {
+            throw new InputException(InputException.Reason.UNDECODABLE, "the value is not JSON: "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InputException(InputException.Reason.UNDECODABLE, "the value cannot be read as JSON: "
+                    + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new InputException(InputException.Reason.UNDECODABLE, "the value is JSON but not an object: "
+                    + (root == null || root.isMissingNode() ? "empty" : root.getNodeType().toString().toLowerCase(
+                            java.util.Locale.ROOT)));
+        }
+        return mapper.map(path -> valueAt(root, path), data);
+    }
+
+    @Override
+    public InboundObservation deserialize(String topic, Headers headers, byte[] data) {
+        return deserialize(topic, data);
+    }
+
+    private static Object valueAt(JsonNode root, FieldPath path) {
+        JsonNode node = root;
+        for (String name : path.names()) {
+            node = node.isObject() ? node.get(name) : null;
+            if (node == null || node.isNull()) {
+                return null;
+            }
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
+        }
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        return Fields.COMPOSITE;
+    }
+}

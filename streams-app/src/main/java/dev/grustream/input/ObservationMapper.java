@@ -1,0 +1,109 @@
+package dev.grustream.input;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Supplier;
+
+/**
+ * Turns the fields of a decoded value into an observation as an {@link InputMapping} says. A feature whose field is
+ * absent is left out, so that the forecasting core refuses the observation as {@code missing-feature} like any
+ * other; a key or time field that is absent, a feature that is not a number and a time that is not a time throw an
+ * {@link InputException}.
+ *
+ * <p>Thread-safe: the model's features are read at every value, as a hot swap may change their order.
+ */
+final class ObservationMapper {
+    private final InputMapping mapping;
+    private final Supplier<List<String>> modelFeatures;
+    private volatile Cached cached;
+
+    private record Cached(List<String> features, Map<String, FieldPath> paths) {
+    }
+
+    /**
+     * @param modelFeatures the serving model's features, read at every value
+     */
+    ObservationMapper(InputMapping mapping, Supplier<List<String>> modelFeatures) {
+        this.mapping = mapping;
+        this.modelFeatures = modelFeatures;
+    }
+
+    InboundObservation map(Fields fields, byte[] rawValue) {
+        String key = mapping.keyFields().isEmpty() ? null : seriesKey(fields);
+        Map<String, Double> features = new LinkedHashMap<>();
+        paths().forEach((feature, path) -> {
+            Object value = fields.at(path);
+            if (value != null) {
+                features.put(feature, number(feature, path, value));
+            }
+        });
+        if (mapping.timeField().isEmpty()) {
+            return InboundObservation.untimed(key, features, rawValue);
+        }
+        return InboundObservation.timed(key, eventTime(fields, mapping.timeField().get()), features, rawValue);
+    }
+
+    private Map<String, FieldPath> paths() {
+        List<String> features = modelFeatures.get();
+        Cached current = cached;
+        if (current == null || !current.features().equals(features)) {
+            current = new Cached(features, mapping.featurePaths(features));
+            cached = current;
+        }
+        return current.paths();
+    }
+
+    private String seriesKey(Fields fields) {
+        StringJoiner key = new StringJoiner("/");
+        for (FieldPath path : mapping.keyFields()) {
+            Object value = fields.at(path);
+            if (value == null || value == Fields.COMPOSITE) {
+                throw new InputException(InputException.Reason.MISSING_FIELD, "the series key field '" + path + "' "
+                        + (value == null ? "is missing" : "holds " + value + ", not a value"));
+            }
+            key.add(value.toString());
+        }
+        return key.toString();
+    }
+
+    private static double number(String feature, FieldPath path, Object value) {
+        if (value instanceof Number number) {
+            return number.doubleValue();
+        }
+        if (value instanceof String text) {
+            try {
+                return Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new InputException(InputException.Reason.NOT_A_NUMBER, "feature '" + feature + "' (field '" + path
+                + "') holds " + describe(value) + ", not a number");
+    }
+
+    private static long eventTime(Fields fields, FieldPath path) {
+        Object value = fields.at(path);
+        if (value == null) {
+            throw new InputException(InputException.Reason.MISSING_FIELD, "the event time field '" + path
+                    + "' is missing");
+        }
+        if (value instanceof Instant instant) {
+            return instant.toEpochMilli();
+        }
+        if (value instanceof Number number) {
+            return EventTimes.ofNumber(number.doubleValue());
+        }
+        if (value instanceof String text) {
+            return EventTimes.ofText(text);
+        }
+        throw new InputException(InputException.Reason.INVALID_TIME, "the event time field '" + path + "' holds "
+                + describe(value) + ", not a time");
+    }
+
+    private static String describe(Object value) {
+        return value instanceof String text ? "'" + text + "'" : String.valueOf(value);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.grustream.service;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Whether a starting instance creates the topics it finds missing, and with how many partitions and replicas (the
+ * brokers' defaults where absent). Immutable.
+ *
+ * @param create whether to create missing topics; if not, a missing topic refuses the start
+ * @param partitions the partitions of each created topic, or empty for the brokers' {@code num.partitions}
+ * @param replicationFactor the replicas of each created topic, or empty for the brokers'
+ *     {@code default.replication.factor}
+ */
+public record TopicCreation(boolean create, OptionalInt partitions, Optional<Short> replicationFactor) {
+    /** Create nothing: every topic must exist. */
+    public static final TopicCreation NONE = new TopicCreation(false, OptionalInt.empty(), Optional.empty());
+    /** Create missing topics with the brokers' default partitions and replication. */
+    public static final TopicCreation BROKER_DEFAULTS = new TopicCreation(true, OptionalInt.empty(),
+            Optional.empty());
+
+    /**
+     * @throws IllegalArgumentException if partitions or replicas are given but not positive, or given without
+     *     {@code create}
+     */
+    public TopicCreation {
+        if (partitions.isPresent() && partitions.getAsInt() < 1
+                || replicationFactor.isPresent() && replicationFactor.get() < 1) {
+            throw new IllegalArgumentException("partitions and replication factor must be at least 1, found "
+                    + partitions + " and " + replicationFactor);
+        }
+        if (!create && (partitions.isPresent() || replicationFactor.isPresent())) {
+            throw new IllegalArgumentException("partitions and replication factor apply only to topics created");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.grustream.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class EventTimesTest {
+    private static final long MILLIS = Instant.parse("2024-05-01T12:00:00.250Z").toEpochMilli();
+
+    @Test
+    void numbersAreReadAsSecondsMillisecondsMicrosecondsOrNanosecondsBySize() {
+        assertThat(EventTimes.ofNumber(MILLIS / 1000.0)).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofNumber(MILLIS)).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofNumber(MILLIS * 1_000.0)).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofNumber(MILLIS * 1_000_000.0)).isEqualTo(MILLIS);
+    }
+
+    @Test
+    void stringsAreReadAsNumbersOrIso8601() {
+        assertThat(EventTimes.ofText(" " + MILLIS + " ")).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofText("2024-05-01T12:00:00.250Z")).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofText("2024-05-01T14:00:00.250+02:00")).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofText("2024-05-01T12:00:00.250")).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofText("2024-05-01 12:00:00.250")).isEqualTo(MILLIS);
+    }
+
+    @Test
+    void anythingElseIsAnInvalidTime() {
+        assertThatThrownBy(() -> EventTimes.ofText("yesterday")).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
+        assertThatThrownBy(() -> EventTimes.ofNumber(Double.NaN)).isInstanceOf(InputException.class);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.grustream.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class JsonObservationReaderTest {
+    private final JsonObservationReader reader = new JsonObservationReader(new InputMapping(
+            List.of(FieldPath.parse("host"), FieldPath.parse("dc")), Optional.of(FieldPath.parse("ts")), Map.of()),
+            () -> List.of("cpu", "mem"));
+
+    private InboundObservation read(String json) {
+        return reader.deserialize("t", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static InputException.Reason reasonOf(Runnable read) {
+        try {
+            read.run();
+        } catch (InputException e) {
+            return e.reason();
+        }
+        throw new AssertionError("no InputException");
+    }
+
+    @Test
+    void readsTheKeyTimeAndFeaturesAndKeepsTheBytes() {
+        String json = "{\"host\":\"a\",\"dc\":7,\"ts\":\"2024-05-01T00:00:00Z\",\"cpu\":0.5,\"mem\":\"12\",\"x\":[1]}";
+
+        InboundObservation observation = read(json);
+
+        assertThat(observation.seriesKey()).isEqualTo("a/7");
+        assertThat(observation.timed()).isTrue();
+        assertThat(observation.eventTime()).isEqualTo(1_714_521_600_000L);
+        assertThat(observation.features()).containsExactly(Map.entry("cpu", 0.5), Map.entry("mem", 12.0));
+        assertThat(new String(observation.rawValue(), StandardCharsets.UTF_8)).isEqualTo(json);
+    }
+
+    @Test
+    void anAbsentFeatureIsLeftForTheCoreToRefuse() {
+        assertThat(read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":null}").features()).isEmpty();
+    }
+
+    @Test
+    void eachUnreadableValueSaysWhy() {
+        assertThat(reasonOf(() -> read("not json"))).isEqualTo(InputException.Reason.UNDECODABLE);
+        assertThat(reasonOf(() -> read("[1, 2]"))).isEqualTo(InputException.Reason.UNDECODABLE);
+        assertThat(reasonOf(() -> read("{\"dc\":1,\"ts\":1}"))).isEqualTo(InputException.Reason.MISSING_FIELD);
+        assertThat(reasonOf(() -> read("{\"host\":{\"n\":1},\"dc\":1,\"ts\":1}")))
+                .isEqualTo(InputException.Reason.MISSING_FIELD);
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1}"))).isEqualTo(InputException.Reason.MISSING_FIELD);
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":\"soon\"}")))
+                .isEqualTo(InputException.Reason.INVALID_TIME);
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":true}")))
+                .isEqualTo(InputException.Reason.NOT_A_NUMBER);
+    }
+
+    @Test
+    void aNullValueIsATombstone() {
+        assertThat(reader.deserialize("t", null)).isNull();
+    }
+
+    @Test
+    void withoutATimeFieldTheObservationWaitsForTheRecordTimestamp() {
+        JsonObservationReader untimed = new JsonObservationReader(InputMapping.DEFAULT, () -> List.of("cpu"));
+        InboundObservation observation = untimed.deserialize("t", "{\"cpu\":1}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(observation.timed()).isFalse();
+        observation.useRecordTimestamp(42);
+        assertThat(observation.eventTime()).isEqualTo(42);
+        observation.useRecordTimestamp(43);
+        assertThat(observation.eventTime()).isEqualTo(42);
+        assertThatThrownBy(() -> InboundObservation.timed(null, 1, null, new byte[0]))
+                .isInstanceOf(NullPointerException.class);
+    }
+}

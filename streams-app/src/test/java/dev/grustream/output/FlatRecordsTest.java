@@ -1,0 +1,55 @@
+package dev.grustream.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.avro.StateReset;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+class FlatRecordsTest {
+    private static Forecast forecast() {
+        return Forecast.newBuilder().setKey("k").setEventTime(Instant.ofEpochMilli(1_000)).setModelName("m")
+                .setModelVersion("3").setForecast(Map.of("cpu.load", List.of(1.0, 2.0)))
+                .setLower(Map.of("cpu.load", Arrays.asList(0.5, null))).setUpper(Map.of("cpu.load",
+                        Arrays.asList(1.5, null)))
+                .setActual(Map.of("cpu.load", 0.9)).setExpected(null).setAnomalyScore(0.25).setAnomalous(false)
+                .setStep(7).setStateReset(StateReset.NONE).build();
+    }
+
+    @Test
+    void aForecastBecomesOneFieldPerTargetAndStep() {
+        GenericRecord record = new FlatRecords().forecast(forecast());
+
+        assertThat(record.getSchema().getFields()).extracting(Schema.Field::name).containsExactly("key",
+                "event_time", "model_name", "model_version", "anomaly_score", "anomalous", "step", "state_reset",
+                "cpu_load_actual", "cpu_load_expected", "cpu_load_h1", "cpu_load_h1_lower", "cpu_load_h1_upper",
+                "cpu_load_h2", "cpu_load_h2_lower", "cpu_load_h2_upper");
+        assertThat(record.get("event_time")).isEqualTo(1_000L);
+        assertThat(record.get("cpu_load_h1_lower")).isEqualTo(0.5);
+        assertThat(record.get("cpu_load_h2_upper")).isNull();
+        assertThat(record.get("cpu_load_expected")).isNull();
+    }
+
+    @Test
+    void everyPerTargetFieldIsOptionalSoAnotherHorizonIsACompatibleSchema() {
+        Schema schema = new FlatRecords().forecast(forecast()).getSchema();
+
+        assertThat(schema.getFields()).filteredOn(field -> field.name().startsWith("cpu_load"))
+                .isNotEmpty().allSatisfy(field -> assertThat(field.hasDefaultValue()).as(field.name()).isTrue());
+    }
+
+    @Test
+    void targetsThatWouldShareTheirFieldsAreRefused() {
+        assertThatThrownBy(() -> FlatRecords.checkTargets(List.of("cpu.load", "cpu_load")))
+                .hasMessageContaining("'cpu.load' and 'cpu_load'");
+        FlatRecords.checkTargets(List.of("cpu", "mem"));
+        assertThat(FlatRecords.fieldName("1m")).isEqualTo("_1m");
+    }
+}

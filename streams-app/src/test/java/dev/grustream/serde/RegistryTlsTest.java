@@ -1,0 +1,82 @@
+package dev.grustream.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grustream.avro.Forecast;
+import dev.grustream.testing.SelfSignedTls;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import javax.net.ssl.SSLException;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry client against the in-memory registry served over HTTPS with a self-signed certificate. */
+class RegistryTlsTest {
+    private static final String PASSWORD = "changeit";
+
+    @TempDir
+    static Path dir;
+    static SelfSignedTls tls;
+    static InMemorySchemaRegistryServer registry;
+
+    @BeforeAll
+    static void serveOverHttps() throws Exception {
+        tls = SelfSignedTls.create(dir, PASSWORD);
+        registry = InMemorySchemaRegistryServer.startHttps(0, tls.serverContext());
+    }
+
+    @AfterAll
+    static void stop() {
+        registry.close();
+    }
+
+    private static Map<String, Object> config(boolean trusted) {
+        Map<String, Object> config = new HashMap<>(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url(),
+                AvroSerdeConfig.MAX_RETRIES_CONFIG, 0));
+        if (trusted) {
+            config.put("schema.registry.ssl.truststore.location", tls.trustStore().toString());
+            config.put("schema.registry.ssl.truststore.password", PASSWORD);
+            config.put("schema.registry.ssl.truststore.type", "PKCS12");
+        }
+        return config;
+    }
+
+    @Test
+    void withTheTrustStoreAValueRoundTripsThroughTheRegistry() {
+        try (SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
+            serde.configure(config(true), false);
+            Forecast forecast = TestRecords.forecast("k");
+
+            byte[] bytes = serde.serializer().serialize("forecasts", forecast);
+
+            assertThat(registry.url()).startsWith("https://");
+            assertThat(serde.deserializer().deserialize("forecasts", bytes)).isEqualTo(forecast);
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateIsARefusalNotAnOutage() {
+        try (SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
+            serde.configure(config(false), false);
+
+            assertThatThrownBy(() -> serde.serializer().serialize("forecasts", TestRecords.forecast("k")))
+                    .isExactlyInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("TLS handshake").hasMessageContaining("schema.registry.ssl.truststore")
+                    .hasCauseInstanceOf(SSLException.class);
+        }
+    }
+
+    @Test
+    void hostNameVerificationCannotBeTurnedOff() {
+        Map<String, Object> config = config(true);
+        config.put("schema.registry.ssl.endpoint.identification.algorithm", "");
+
+        assertThatThrownBy(() -> new AvroSerdeConfig(config)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("names its host");
+    }
+}

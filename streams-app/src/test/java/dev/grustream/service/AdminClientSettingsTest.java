@@ -1,0 +1,25 @@
+package dev.grustream.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AdminClientSettingsTest {
+
+    @Test
+    void keepsTheAdminClientsKeysAndDropsTheOthers() {
+        Map<String, Object> admin = AdminClientSettings.of(Map.of("bootstrap.servers", "b:9092",
+                "security.protocol", "SSL", "batch.max.size", "64", "linger.ms", "5"));
+
+        assertThat(admin).containsOnly(Map.entry("bootstrap.servers", "b:9092"), Map.entry("security.protocol", "SSL"));
+    }
+
+    @Test
+    void adminPrefixedKeysWinWithoutTheirPrefix() {
+        Map<String, Object> admin = AdminClientSettings.of(Map.of("request.timeout.ms", "30000",
+                "admin.request.timeout.ms", "5000", "admin.client.id", "ops"));
+
+        assertThat(admin).containsOnly(Map.entry("request.timeout.ms", "5000"), Map.entry("client.id", "ops"));
+    }
+}

@@ -1,0 +1,202 @@
+package dev.grustream.topology;
+
+import static dev.grustream.testing.TopologyHarness.NOW;
+import static dev.grustream.testing.TopologyHarness.header;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grustream.avro.Forecast;
+import dev.grustream.serde.GenericAvroSerde;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.testing.TopologyHarness;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The production topology reading JSON and generic Avro observations and writing flat and JSON records. */
+class InputOutputFormatsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long T0 = NOW.toEpochMilli() - 86_400_000;
+    private static final long MINUTE = 60_000;
+    /** A Telegraf-style metric: {"name": ..., "tags": {"host": ...}, "fields": {"usage": ...}, "timestamp": s}. */
+    private static final Map<String, String> TELEGRAF = Map.of("input.format", "json",
+            "input.key.fields", "tags.host,name", "input.time.field", "timestamp", "input.features", "value=fields.usage",
+            "batch.max.size", "1");
+
+    private TopologyHarness harness;
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    private static byte[] telegraf(String host, long epochSeconds, String usage) {
+        return ("{\"name\":\"cpu\",\"tags\":{\"host\":\"" + host + "\"},\"fields\":{\"usage\":" + usage
+                + "},\"timestamp\":" + epochSeconds + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void jsonObservationsAreReadThroughTheMapping() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+
+        harness.sendRaw("ignored", telegraf("web-1", T0 / 1000, "12.5"), NOW.toEpochMilli());
+        harness.sendRaw(null, telegraf("web-1", T0 / 1000 + 60, "\"13.5\""), NOW.toEpochMilli());
+        harness.flush();
+
+        List<TestRecord<String, Forecast>> forecasts = harness.forecasts();
+        assertThat(forecasts).hasSize(2).allSatisfy(record -> assertThat(record.key()).isEqualTo("web-1/cpu"));
+        assertThat(forecasts.get(0).value().getEventTime().toEpochMilli()).isEqualTo(T0);
+        assertThat(forecasts.get(1).value().getEventTime().toEpochMilli()).isEqualTo(T0 + MINUTE);
+        assertThat(forecasts.get(1).value().getActual()).containsEntry("value", 13.5);
+        assertThat(harness.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void withoutATimeFieldTheRecordTimestampIsTheEventTime() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("input.format", "json"));
+
+        harness.sendRaw("k", "{\"value\": 3}".getBytes(StandardCharsets.UTF_8), T0);
+        harness.flush();
+
+        List<Forecast> forecasts = harness.forecastValues();
+        assertThat(forecasts).hasSize(1);
+        assertThat(forecasts.get(0).getKey()).isEqualTo("k");
+        assertThat(forecasts.get(0).getEventTime().toEpochMilli()).isEqualTo(T0);
+    }
+
+    @Test
+    void eachJsonValueTheMappingCannotReadIsDeadLetteredWithItsReason() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+        Map<String, byte[]> bad = Map.of(
+                "undecodable", "{\"name\": ".getBytes(StandardCharsets.UTF_8),
+                "missing-field", "{\"name\":\"cpu\",\"fields\":{\"usage\":1},\"timestamp\":1}"
+                        .getBytes(StandardCharsets.UTF_8),
+                "not-a-number", telegraf("a", T0 / 1000, "\"high\""),
+                "invalid-time", "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"fields\":{\"usage\":1},\"timestamp\":true}"
+                        .getBytes(StandardCharsets.UTF_8),
+                "missing-feature", "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"fields\":{},\"timestamp\":1700000000}"
+                        .getBytes(StandardCharsets.UTF_8));
+
+        bad.forEach((reason, value) -> harness.sendRaw("k", value, T0));
+        harness.flush();
+
+        assertThat(harness.forecastValues()).isEmpty();
+        assertThat(ForecastTopologyContract.reasonsOf(harness.deadLetters()))
+                .containsExactlyInAnyOrderElementsOf(bad.keySet());
+        bad.keySet().forEach(reason -> assertThat(harness.counter("gru.dead.letters", "reason", reason))
+                .as(reason).isEqualTo(1));
+    }
+
+    @Test
+    void aDeadLetterOfTheMappingSaysWhatWasWrong() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+
+        harness.sendRaw("k", telegraf("a", T0 / 1000, "\"high\""), T0);
+        harness.flush();
+
+        List<TestRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+        assertThat(deadLetters).hasSize(1);
+        assertThat(header(deadLetters.get(0).headers(), DeadLetters.MESSAGE_HEADER))
+                .isEqualTo("feature 'value' (field 'fields.usage') holds 'high', not a number");
+    }
+
+    @Test
+    void genericAvroRecordsOfTheirOwnSchemaAreReadThroughTheMapping() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("input.format", "avro-generic",
+                "input.key.fields", "device.id", "input.time.field", "at", "input.features", "value=reading",
+                "batch.max.size", "1"));
+        Schema device = SchemaBuilder.record("Device").fields().requiredString("id").endRecord();
+        Schema schema = SchemaBuilder.record("Reading").namespace("com.example").fields()
+                .name("device").type(device).noDefault()
+                .name("at").type(LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG)))
+                .noDefault()
+                .name("reading").type().optional().doubleType()
+                .endRecord();
+        GenericRecord reading = new GenericData.Record(schema);
+        GenericRecord id = new GenericData.Record(device);
+        id.put("id", "pump-7");
+        reading.put("device", id);
+        reading.put("at", T0 * 1000 + 999);
+        reading.put("reading", 4.25);
+        try (GenericAvroSerde serde = harness.genericSerde()) {
+            harness.sendRaw(null, serde.serializer().serialize("observations", reading), NOW.toEpochMilli());
+        }
+        harness.flush();
+
+        List<Forecast> forecasts = harness.forecastValues();
+        assertThat(forecasts).hasSize(1);
+        assertThat(forecasts.get(0).getKey()).isEqualTo("pump-7");
+        assertThat(forecasts.get(0).getEventTime().toEpochMilli()).isEqualTo(T0);
+        assertThat(forecasts.get(0).getActual()).containsEntry("value", 4.25);
+    }
+
+    @Test
+    void flatJsonForecastsHaveOneFieldPerValue() throws IOException {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("output.layout", "flat",
+                "output.format", "json", "batch.max.size", "1"));
+
+        for (int i = 0; i < 60; i++) {
+            harness.send("k", T0 + i * MINUTE, 10 + i % 3);
+        }
+        harness.flush();
+
+        List<byte[]> forecasts = harness.rawForecasts();
+        assertThat(forecasts).hasSize(60);
+        JsonNode last = JSON.readTree(forecasts.get(59));
+        assertThat(last.get("key").asText()).isEqualTo("k");
+        assertThat(last.get("event_time").asLong()).isEqualTo(T0 + 59 * MINUTE);
+        assertThat(last.get("value_actual").asDouble()).isEqualTo(12.0);
+        assertThat(last.get("value_h1").isNumber()).isTrue();
+        assertThat(last.get("value_h1_lower").asDouble()).isLessThan(last.get("value_h1_upper").asDouble());
+        last.properties().forEach(field -> assertThat(field.getValue().isValueNode()).as(field.getKey()).isTrue());
+    }
+
+    @Test
+    void flatAvroForecastsAreRegisteredRecordsOfScalars() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("output.layout", "flat",
+                "batch.max.size", "1"));
+
+        harness.send("k", T0, 5.0);
+        harness.flush();
+
+        List<byte[]> forecasts = harness.rawForecasts();
+        assertThat(forecasts).hasSize(1);
+        try (GenericAvroSerde serde = harness.genericSerde()) {
+            GenericRecord record = serde.deserializer().deserialize("forecasts", forecasts.get(0));
+            assertThat(record.getSchema().getName()).isEqualTo("FlatForecast");
+            assertThat(record.getSchema().getFields()).allSatisfy(field -> assertThat(field.schema().getType())
+                    .isIn(Schema.Type.STRING, Schema.Type.LONG, Schema.Type.DOUBLE, Schema.Type.BOOLEAN,
+                            Schema.Type.UNION));
+            assertThat(record.get("key").toString()).isEqualTo("k");
+            assertThat(record.get("event_time")).isEqualTo(T0);
+            assertThat(record.get("value_actual")).isEqualTo(5.0);
+            assertThat(record.get("value_h1")).isEqualTo(5.0);
+        }
+    }
+
+    @Test
+    void nestedJsonForecastsKeepTheForecastRecordsShape() throws IOException {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("output.format", "json",
+                "batch.max.size", "1"));
+
+        harness.send("k", T0, 5.0);
+        harness.flush();
+
+        List<byte[]> forecasts = harness.rawForecasts();
+        assertThat(forecasts).hasSize(1);
+        JsonNode forecast = JSON.readTree(forecasts.get(0));
+        assertThat(forecast.get("event_time").asLong()).isEqualTo(T0);
+        assertThat(forecast.get("forecast").get("value").get(0).asDouble()).isEqualTo(5.0);
+        assertThat(forecast.get("state_reset").asText()).isEqualTo("NEW_KEY");
+    }
+}

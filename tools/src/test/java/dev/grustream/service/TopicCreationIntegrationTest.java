@@ -1,0 +1,63 @@
+package dev.grustream.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.testing.SharedKafka;
+import dev.grustream.testing.TestingModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code run --create-topics --partitions N --replication-factor R} on a real broker. */
+@Tag("integration")
+@Timeout(120)
+class TopicCreationIntegrationTest {
+    @RegisterExtension
+    static final SharedKafka KAFKA = new SharedKafka();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void missingTopicsAreCreatedWithTheGivenPartitionsAndTheModelsTopicWithOne() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        List<String> data = List.of("observations-" + id, "forecasts-" + id, "alerts-" + id, "dead-letters-" + id);
+        Map<String, Object> settings = Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "topics-" + id,
+                StreamsConfig.STATE_DIR_CONFIG, dir.toString(), "schema.registry.url", "mock://" + id,
+                GruStreamConfig.TOPIC_OBSERVATIONS, data.get(0), GruStreamConfig.TOPIC_FORECASTS, data.get(1),
+                GruStreamConfig.TOPIC_ALERTS, data.get(2), GruStreamConfig.TOPIC_DEAD_LETTERS, data.get(3),
+                GruStreamConfig.MODEL_TOPIC, "models-" + id, GruStreamConfig.HTTP_ENABLED, "false");
+
+        try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings),
+                TestingModels.persistence("1"), "test", new SimpleMeterRegistry(), Clock.systemUTC())) {
+            service.start(new TopicCreation(true, OptionalInt.of(3), Optional.of((short) 1)));
+        }
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers()))) {
+            Map<String, TopicDescription> created = admin.describeTopics(data).allTopicNames().get();
+            assertThat(created).hasSize(4).allSatisfy((name, topic) -> {
+                assertThat(topic.partitions()).as(name).hasSize(3);
+                assertThat(topic.partitions().get(0).replicas()).as(name).hasSize(1);
+            });
+            assertThat(admin.describeTopics(List.of("models-" + id)).allTopicNames().get().get("models-" + id)
+                    .partitions()).hasSize(1);
+        }
+    }
+}
