@@ -76,7 +76,12 @@ public final class Benchmark {
     /** What to measure. */
     public record Options(String bootstrapServers, long records, int keys, int partitions, String guarantee,
             int hidden, int layers, int batchSize, long lingerMs, boolean cache, String backend, int latencySeconds,
-            double latencyRate, long commitIntervalMs, boolean runBaseline, boolean runGru, long seed) {
+            double latencyRate, long commitIntervalMs, boolean runBaseline, boolean runGru, long seed,
+            Map<String, String> settings) {
+        /** @param settings more gru-stream settings for both topologies (learner.enabled=false, say) */
+        public Options {
+            settings = Map.copyOf(settings);
+        }
     }
 
     /** What one topology measured. Latency fields are -1 when no latency run was made. */
@@ -87,6 +92,10 @@ public final class Benchmark {
     }
 
     private static final long MINUTE = 60_000;
+    /** The names of the two topologies in every {@link Result}. */
+    public static final String BASELINE = "baseline";
+    public static final String GRU_STREAM = "gru-stream";
+
     /** Closing leaves the group, so that the next instance of an application id does not wait for a timeout. */
     private static final CloseOptions CLOSE = CloseOptions.timeout(Duration.ofSeconds(60))
             .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
@@ -112,10 +121,10 @@ public final class Benchmark {
             preload(input);
             List<Result> results = new ArrayList<>();
             if (options.runBaseline()) {
-                results.add(measure("baseline", input));
+                results.add(measure(BASELINE, input));
             }
             if (options.runGru()) {
-                results.add(measure("gru-stream", input));
+                results.add(measure(GRU_STREAM, input));
             }
             return results;
         }
@@ -129,7 +138,7 @@ public final class Benchmark {
             Throughput throughput = throughput(topology, appId, input, stateDir);
             double restoreSeconds = Double.NaN;
             long restored = 0;
-            if (topology.equals("gru-stream")) {
+            if (topology.equals(GRU_STREAM)) {
                 long[] restoredRecords = new long[1];
                 restoreSeconds = restore(appId, input, restoredRecords);
                 restored = restoredRecords[0];
@@ -188,7 +197,7 @@ public final class Benchmark {
         Path fresh = Files.createTempDirectory("gru-bench-restore");
         try {
             GruStreamConfig config = config(appId, input, appId + "-out", fresh);
-            KafkaStreams streams = new KafkaStreams(topology("gru-stream", config),
+            KafkaStreams streams = new KafkaStreams(topology(GRU_STREAM, config),
                     GruStreamTopology.streamsProperties(config));
             AtomicLong count = new AtomicLong();
             streams.setGlobalStateRestoreListener(new StateRestoreListener() {
@@ -304,7 +313,7 @@ public final class Benchmark {
 
     private Topology topology(String topology, GruStreamConfig config) {
         Topics topics = Topics.from(config);
-        if (topology.equals("baseline")) {
+        if (topology.equals(BASELINE)) {
             return BaselineTopology.build(topics, stateBytes(config), options.cache(),
                     ForecasterSettings.from(config).futureToleranceMs());
         }
@@ -353,6 +362,7 @@ public final class Benchmark {
         props.put(GruStreamConfig.MODEL_BACKEND, options.backend());
         // Preloaded event times are in the past; keep every key for the whole run.
         props.put(GruStreamConfig.STATE_TTL_MS, "0");
+        props.putAll(options.settings());
         return new GruStreamConfig(props);
     }
 

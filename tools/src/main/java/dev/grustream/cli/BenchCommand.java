@@ -13,8 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -94,6 +98,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the random model (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE",
+            description = "A gru-stream setting for both topologies (learner.enabled=false, say); repeatable.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
+            description = "Run both topologies N times, alternating, and report the medians (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -112,15 +124,26 @@ final class BenchCommand implements Callable<Integer> {
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
                     layers, batchSize, linger.toMillis(), cache.equals("on"), backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
-                    only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed);
-            List<Benchmark.Result> results = new Benchmark(options).run(line -> {
-                out.println(line);
-                out.flush();
-            });
-            report(out, options, results);
-            if (json != null) {
-                appendJson(options, results);
+                    only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed, settings);
+            if (repeat < 1) {
+                throw new OperatorException("--repeat must be at least 1, found " + repeat);
             }
+            List<List<Benchmark.Result>> runs = new ArrayList<>();
+            for (int run = 1; run <= repeat; run++) {
+                if (repeat > 1) {
+                    out.printf("== run %d of %d%n", run, repeat);
+                }
+                List<Benchmark.Result> results = new Benchmark(options).run(line -> {
+                    out.println(line);
+                    out.flush();
+                });
+                report(out, options, results);
+                if (json != null) {
+                    appendJson(options, results);
+                }
+                runs.add(results);
+            }
+            headline(out, runs);
         } finally {
             if (broker != null) {
                 broker.destroy();
@@ -133,11 +156,12 @@ final class BenchCommand implements Callable<Integer> {
     private void report(PrintWriter out, Benchmark.Options options, List<Benchmark.Result> results) {
         out.println();
         out.printf("machine: %d cores, Java %s; %,d records, %,d keys, %d partitions, %s, commit interval %s, cache %s,"
-                + " H=%d L=%d, batch %d, linger %d ms, backend %s%n", Runtime.getRuntime().availableProcessors(),
+                + " H=%d L=%d, batch %d, linger %d ms, backend %s, settings %s%n",
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), options.records(), options.keys(), options.partitions(),
                 options.guarantee(), commitInterval.isZero() ? "default" : commitInterval.toMillis() + " ms", cache,
                 options.hidden(),
-                options.layers(), options.batchSize(), options.lingerMs(), options.backend());
+                options.layers(), options.batchSize(), options.lingerMs(), options.backend(), options.settings());
         out.println("| topology | records/s overall | records/s warm | CPU s/1k records (process / stream threads) "
                 + "| latency p50 / p99 / max ms (at records/s) | heap MiB | RSS MiB | restore |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -149,12 +173,40 @@ final class BenchCommand implements Callable<Integer> {
                     Double.isNaN(r.restoreSeconds()) ? "-" : String.format("%,d records in %.1f s",
                             r.restoredRecords(), r.restoreSeconds()));
         }
-        if (results.size() == 2) {
-            out.printf("gru/baseline throughput ratio: %.2f (warm: %.2f)%n",
-                    results.get(1).overallPerSecond() / results.get(0).overallPerSecond(),
-                    results.get(1).warmPerSecond() / results.get(0).warmPerSecond());
+        out.flush();
+    }
+
+    /**
+     * The medians over the runs per topology, and the headline: gru-stream's stream-thread CPU per record over the
+     * baseline's, with the throughput ratios beside it.
+     */
+    private static void headline(PrintWriter out, List<List<Benchmark.Result>> runs) {
+        Map<String, List<Benchmark.Result>> byTopology = new LinkedHashMap<>();
+        runs.forEach(results -> results.forEach(result -> byTopology.computeIfAbsent(result.topology(),
+                topology -> new ArrayList<>()).add(result)));
+        out.println();
+        out.printf("medians over %d run(s):%n", runs.size());
+        Map<String, double[]> medians = new LinkedHashMap<>();
+        byTopology.forEach((topology, results) -> {
+            double[] median = {median(results, Benchmark.Result::streamCpuPer1k),
+                    median(results, Benchmark.Result::overallPerSecond), median(results, Benchmark.Result::warmPerSecond)};
+            medians.put(topology, median);
+            out.printf("  %s: stream-thread CPU %.4f s/1k records, %,.0f records/s overall, %,.0f warm%n", topology,
+                    median[0], median[1], median[2]);
+        });
+        double[] gru = medians.get(Benchmark.GRU_STREAM);
+        double[] baseline = medians.get(Benchmark.BASELINE);
+        if (gru != null && baseline != null) {
+            out.printf("gru/baseline stream-thread CPU per record: %.2f (throughput overall %.2f, warm %.2f)%n",
+                    gru[0] / baseline[0], gru[1] / baseline[1], gru[2] / baseline[2]);
         }
         out.flush();
+    }
+
+    private static double median(List<Benchmark.Result> results, ToDoubleFunction<Benchmark.Result> field) {
+        double[] values = results.stream().mapToDouble(field).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
     private void appendJson(Benchmark.Options options, List<Benchmark.Result> results) throws IOException {
@@ -172,7 +224,7 @@ final class BenchCommand implements Callable<Integer> {
         out.println("== starting a broker in a separate JVM on localhost:" + port);
         out.flush();
         Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), GruStreamCommand.class.getName(), "broker",
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"), GruStreamTools.class.getName(), "broker",
                 "--port", String.valueOf(port))
                 .redirectErrorStream(true)
                 .start();
