@@ -3,6 +3,7 @@
 #
 #   src/bench/model-step.sh                       # the full table: hidden 16/64/128 x batch 1/16/256/1024 x backends
 #   src/bench/model-step.sh -p hidden=64 -p backend=JAVA   # any JMH options narrow or change the run
+#   src/bench/model-step.sh KeyStateCodecBenchmark         # another benchmark of streams-app's tests, by name
 #
 # Builds the test classes and their classpath with Maven (under the shared build lock), then runs JMH in a
 # plain JVM so that the numbers are not disturbed by Maven.
@@ -19,8 +20,14 @@ if [[ ! -f streams-app/target/test-classes/META-INF/BenchmarkList ]]; then
 fi
 classpath="streams-app/target/test-classes:streams-app/target/classes:$(cat "$out/classpath.txt")"
 
-java -cp "$classpath" org.openjdk.jmh.Main 'dev.grustream.benchmarks.ModelStepBenchmark' \
+benchmark=ModelStepBenchmark
+if [[ $# -gt 0 && $1 != -* ]]; then
+    benchmark=$1
+    shift
+fi
+java -cp "$classpath" org.openjdk.jmh.Main "dev.grustream.benchmarks.$benchmark" \
     -rf csv -rff "$out/results.csv" "$@"
+[[ $benchmark == ModelStepBenchmark ]] || exit 0
 
 echo
 echo "Cost per key of one step (us/key = us per call / batch); machine: $(nproc) cores, $(java -version 2>&1 | head -1)"

@@ -12,11 +12,7 @@ import dev.grustream.scoring.ErrorStats;
 import dev.grustream.scoring.ValueRange;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntToDoubleFunction;
 
 /**
  * Reads and writes a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version,
@@ -28,41 +24,73 @@ import java.util.function.IntToDoubleFunction;
  */
 public final class KeyStateCodec {
     private static final VersionedRecordCodec<SeriesState> CODEC = VersionedRecordCodec.forClass(SeriesState.class);
+    /** The branches of the schema's optional fields, {@code ["null", T]}. */
+    private static final int NULL_BRANCH = 0;
+    private static final int VALUE_BRANCH = 1;
 
     private KeyStateCodec() {
     }
 
-    /** Encodes {@code state} with the newest format version. */
+    /**
+     * Encodes {@code state} with the newest format version: the bytes Avro's writer gives for the {@link SeriesState}
+     * record of the state, written field by field in the schema's order (see {@link StateWriter} for why).
+     */
     public static byte[] encode(KeyState state) {
-        ByteBuffer hidden = ByteBuffer.allocate(state.hidden().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        hidden.asFloatBuffer().put(state.hidden());
-        SeriesState record = SeriesState.newBuilder()
-                .setModelName(state.modelName())
-                .setModelVersion(state.modelVersion())
-                .setHidden(hidden)
-                .setStep(state.step())
-                .setLastEventTime(Instant.ofEpochMilli(state.lastEventTime()))
-                .setForecast(state.hasForecast() ? list(state.targets(), state::forecast) : List.of())
-                .setResiduals(residuals(state.errors()))
-                .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
-                        ? null : Instant.ofEpochMilli(state.lastAlertTime()))
-                .setFeatureStats(state.features() == null ? null : featureStats(state.features()))
-                .setLastAnomalyScore(Double.isNaN(state.lastAnomalyScore()) ? null : state.lastAnomalyScore())
-                .setLikelihood(LikelihoodStats.newBuilder()
-                        .setCount(state.likelihood().count())
-                        .setAverage(state.likelihood().average())
-                        .setMean(state.likelihood().mean())
-                        .setVariance(state.likelihood().variance())
-                        .build())
-                .setValueRange(dev.grustream.avro.ValueRange.newBuilder()
-                        .setCount(state.range().count())
-                        .setMin(list(state.targets(), state.range()::min))
-                        .setMax(list(state.targets(), state.range()::max))
-                        .build())
-                .setLearners(state.learners() == null ? null
-                        : Arrays.stream(state.learners()).map(LearnerCodec::encode).toList())
-                .build();
-        return CODEC.encode(record);
+        Learner[] learners = state.learners();
+        int targets = state.targets();
+        StateWriter out = new StateWriter(256 + state.hidden().length * Float.BYTES
+                + (learners == null ? 0 : learners.length * LearnerCodec.expectedSize(learners[0])));
+        out.writeByte(CODEC.currentVersion());
+        out.writeString(state.modelName());
+        out.writeString(state.modelVersion());
+        out.writeRawFloats(state.hidden());
+        out.writeLong(state.step());
+        out.writeLong(state.lastEventTime());
+        out.writeDoubleArray(state.hasForecast() ? targets : 0, state::forecast);
+        ErrorStats errors = state.errors();
+        out.writeLong(errors.count());
+        out.writeDoubleArray(errors.targets(), errors::mean);
+        out.writeDoubleArray(errors.targets(), errors::variance);
+        out.writeDoubleArray(errors.targets(), errors::meanAbsDeviation);
+        boolean neverAlerted = state.lastAlertTime() == AlertPolicy.NEVER;
+        out.writeLong(neverAlerted ? NULL_BRANCH : VALUE_BRANCH);
+        if (!neverAlerted) {
+            out.writeLong(state.lastAlertTime());
+        }
+        boolean noScore = Double.isNaN(state.lastAnomalyScore());
+        out.writeLong(noScore ? NULL_BRANCH : VALUE_BRANCH);
+        if (!noScore) {
+            out.writeDouble(state.lastAnomalyScore());
+        }
+        KeyStats features = state.features();
+        out.writeLong(features == null ? NULL_BRANCH : VALUE_BRANCH);
+        if (features != null) {
+            out.writeLong(features.count());
+            out.writeDoubleArray(features.size(), features::mean);
+            out.writeDoubleArray(features.size(), features::variance);
+        }
+        AnomalyLikelihood likelihood = state.likelihood();
+        out.writeLong(VALUE_BRANCH);
+        out.writeLong(likelihood.count());
+        out.writeDouble(likelihood.average());
+        out.writeDouble(likelihood.mean());
+        out.writeDouble(likelihood.variance());
+        ValueRange range = state.range();
+        out.writeLong(VALUE_BRANCH);
+        out.writeLong(range.count());
+        out.writeDoubleArray(targets, range::min);
+        out.writeDoubleArray(targets, range::max);
+        out.writeLong(learners == null ? NULL_BRANCH : VALUE_BRANCH);
+        if (learners != null) {
+            if (learners.length > 0) {
+                out.writeLong(learners.length);
+                for (Learner learner : learners) {
+                    LearnerCodec.write(learner, out);
+                }
+            }
+            out.writeLong(0);
+        }
+        return out.toByteArray();
     }
 
     /**
@@ -101,15 +129,6 @@ public final class KeyStateCodec {
         return forecast.isEmpty() ? state : state.restoreForecast(array(forecast));
     }
 
-    private static ResidualStats residuals(ErrorStats errors) {
-        return ResidualStats.newBuilder()
-                .setCount(errors.count())
-                .setMean(list(errors.targets(), errors::mean))
-                .setVariance(list(errors.targets(), errors::variance))
-                .setMeanAbsDeviation(list(errors.targets(), errors::meanAbsDeviation))
-                .build();
-    }
-
     /**
      * The stored mean absolute deviations of the errors or, in states written before they were kept, those of
      * Gaussian errors with the stored variance ({@code sqrt(2/pi) * sd}), so that a key's scoring carries on.
@@ -123,22 +142,6 @@ public final class KeyStateCodec {
             deviation[t] = Math.sqrt(Math.max(deviation[t], 0.0) * 2.0 / Math.PI);
         }
         return deviation;
-    }
-
-    private static FeatureStats featureStats(KeyStats stats) {
-        return FeatureStats.newBuilder()
-                .setCount(stats.count())
-                .setMean(list(stats.size(), stats::mean))
-                .setVariance(list(stats.size(), stats::variance))
-                .build();
-    }
-
-    private static List<Double> list(int size, IntToDoubleFunction value) {
-        List<Double> list = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            list.add(value.applyAsDouble(i));
-        }
-        return list;
     }
 
     private static double[] array(List<Double> values) {

@@ -7,15 +7,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Maps a {@link Learner} to and from its {@link LearnerState} record. Arrays travel as raw little-endian bytes, so a
- * learner of about 3 KiB costs a few copies, not thousands of boxed doubles. Stateless and thread-safe.
+ * Writes a {@link Learner} as its {@link LearnerState} record and reads it back. Arrays travel as raw little-endian
+ * bytes, so a learner of about 3 KiB costs a few copies, not thousands of boxed doubles. Stateless and thread-safe.
  */
 final class LearnerCodec {
 
     private LearnerCodec() {
     }
 
-    static LearnerState encode(Learner learner) {
+    /** Writes {@code learner} as a {@link LearnerState} record, field by field in the schema's order. */
+    static void write(Learner learner, StateWriter out) {
         double[] p = learner.covariance();
         int n = Learner.INPUTS;
         double[] upper = new double[n * (n + 1) / 2];
@@ -25,48 +26,39 @@ final class LearnerCodec {
                 upper[at++] = p[i * n + j];
             }
         }
+        out.writeLong(learner.events());
+        out.writeRawDoubles(upper);
+        out.writeRawDoubles(learner.weights());
+        out.writeRawDoubles(learner.ringInputs());
+        out.writeRawDoubles(learner.ringValues());
+        out.writeRawDoubles(learner.ringScales());
+        out.writeRawDoubles(learner.ringFar());
+        out.writeRawLongs(learner.ringGuards());
+        out.writeRawDoubles(learner.errorScale());
+        out.writeRawDoubles(learner.learnerError());
+        out.writeRawDoubles(learner.persistenceError());
         DayProfile profile = learner.profile();
-        float[] bins = new float[profile.size()];
-        for (int b = 0; b < bins.length; b++) {
-            bins[b] = profile.bin(b);
-        }
+        out.writeRawFloats(profile.size(), profile::bin);
+        out.writeLong(profile.events());
+        out.writeLong(profile.lastTime());
+        out.writeDouble(profile.meanInterval());
+        out.writeDouble(profile.fastMean());
+        out.writeDouble(profile.slowMean());
+        out.writeDouble(profile.lastValue());
         IntervalCalibrator intervals = learner.intervals();
-        int horizon = learner.horizon();
-        double[] scale = new double[horizon];
-        double[] log = new double[horizon];
-        double[] logHigh = new double[horizon];
-        for (int k = 0; k < horizon; k++) {
-            scale[k] = intervals.errorScale(k);
-            log[k] = intervals.logMultiplier(k);
-            logHigh[k] = intervals.logMultiplierHigh(k);
-        }
-        return LearnerState.newBuilder()
-                .setEvents(learner.events())
-                .setCovariance(bytes(upper))
-                .setWeights(bytes(learner.weights()))
-                .setRingInputs(bytes(learner.ringInputs()))
-                .setRingValues(bytes(learner.ringValues()))
-                .setRingScales(bytes(learner.ringScales()))
-                .setRingFar(bytes(learner.ringFar()))
-                .setRingGuards(bytes(learner.ringGuards()))
-                .setErrorScale(bytes(learner.errorScale()))
-                .setLearnerError(bytes(learner.learnerError()))
-                .setPersistenceError(bytes(learner.persistenceError()))
-                .setProfile(DayProfileState.newBuilder()
-                        .setBins(bytes(bins))
-                        .setEvents(profile.events())
-                        .setLastTime(profile.lastTime())
-                        .setMeanInterval(profile.meanInterval())
-                        .setFastMean(profile.fastMean())
-                        .setSlowMean(profile.slowMean())
-                        .setLastValue(profile.lastValue())
-                        .build())
-                .setIntervals(IntervalState.newBuilder()
-                        .setErrorScale(bytes(scale))
-                        .setLogMultiplier(bytes(log))
-                        .setLogMultiplierHigh(bytes(logHigh))
-                        .build())
-                .build();
+        out.writeRawDoubles(learner.horizon(), intervals::errorScale);
+        out.writeRawDoubles(learner.horizon(), intervals::logMultiplier);
+        out.writeRawDoubles(learner.horizon(), intervals::logMultiplierHigh);
+    }
+
+    /** About the bytes {@link #write} takes for {@code learner}: a size to reserve, not a bound. */
+    static int expectedSize(Learner learner) {
+        int n = Learner.INPUTS;
+        int doubles = n * (n + 1) / 2 + learner.weights().length + learner.ringInputs().length
+                + learner.ringValues().length + learner.ringScales().length + learner.ringFar().length
+                + learner.ringGuards().length + learner.errorScale().length + learner.learnerError().length
+                + learner.persistenceError().length + 3 * learner.horizon() + 4;
+        return doubles * Double.BYTES + learner.profile().size() * Float.BYTES + 64;
     }
 
     /**
@@ -100,24 +92,6 @@ final class LearnerCodec {
                         profile.getLastValue()),
                 IntervalCalibrator.restored(doubles(intervals.getErrorScale()), doubles(intervals.getLogMultiplier()),
                         doubles(intervals.getLogMultiplierHigh())));
-    }
-
-    private static ByteBuffer bytes(double[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asDoubleBuffer().put(values);
-        return buffer;
-    }
-
-    private static ByteBuffer bytes(float[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asFloatBuffer().put(values);
-        return buffer;
-    }
-
-    private static ByteBuffer bytes(long[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.asLongBuffer().put(values);
-        return buffer;
     }
 
     static double[] doubles(ByteBuffer bytes) {

@@ -2,15 +2,35 @@ package dev.grustream.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.grustream.avro.DayProfileState;
+import dev.grustream.avro.FeatureStats;
+import dev.grustream.avro.IntervalState;
+import dev.grustream.avro.LearnerState;
+import dev.grustream.avro.LikelihoodStats;
+import dev.grustream.avro.ResidualStats;
+import dev.grustream.avro.SeriesState;
 import dev.grustream.avro.history.SchemaHistory;
+import dev.grustream.avro.history.VersionedRecordCodec;
+import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
 import dev.grustream.model.KeyStats;
+import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.AnomalyLikelihood;
 import dev.grustream.scoring.ErrorStats;
 import dev.grustream.scoring.ValueRange;
+import dev.grustream.testing.TestingModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.IntToDoubleFunction;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -107,5 +127,176 @@ class KeyStateCodecTest {
         assertThat(decoded.range()).isEqualTo(ValueRange.empty(1));
         // sqrt(2/pi) * sd: the mean absolute deviation of Gaussian errors with the stored variance of 1.
         assertThat(decoded.errors().meanAbsDeviation(0)).isEqualTo(Math.sqrt(2.0 / Math.PI));
+    }
+
+    @Test
+    void writesTheBytesAvroWritesForALearntKey() {
+        KeyState learnt = learnt(TestingModels.persistence("1", 12), 600);
+
+        assertThat(learnt.learners()).isNotEmpty();
+        assertThat(KeyStateCodec.encode(learnt)).isEqualTo(writtenByAvro(learnt));
+    }
+
+    @Test
+    void writesTheBytesAvroWritesForAStateWithFeatureStatisticsAndAnAlert() {
+        KeyState state = state(KeyStats.of(5, new double[] {2.0, -1.5}, new double[] {0.25, 4.0}));
+
+        assertThat(KeyStateCodec.encode(state)).isEqualTo(writtenByAvro(state));
+    }
+
+    @Test
+    void writesTheBytesAvroWritesForAStateWithoutForecastScoreOrAlert() {
+        KeyState state = KeyState.restored("model-\u00e9", "2", null, new float[3], 2, ErrorStats.empty(2),
+                AnomalyLikelihood.empty(), ValueRange.empty(2), null)
+                .restoreProgress(0, 0, AlertPolicy.NEVER, Double.NaN);
+
+        assertThat(KeyStateCodec.encode(state)).isEqualTo(writtenByAvro(state));
+    }
+
+    /** The state of key {@code k} after {@code events} events of a daily cycle with noise. */
+    private static KeyState learnt(GruModel model, int events) {
+        Map<String, KeyState> store = new HashMap<>();
+        SplittableRandom random = new SplittableRandom(7);
+        try (Forecaster forecaster = new Forecaster(ForecastRules.defaults(), Backend.JAVA, 1)) {
+            for (int i = 0; i < events; i++) {
+                Event event = new Event("k", i * 300_000L,
+                        Map.of("value", Math.sin(i * 2 * Math.PI / 288) + 0.1 * random.nextDouble()));
+                store.putAll(forecaster.advance(List.of(event), model, store::get, new Forecaster.Outcomes() {
+                    @Override
+                    public void accepted(int index, Outcome outcome) {
+                    }
+
+                    @Override
+                    public void refused(int index, Refusal refusal, String message) {
+                        throw new AssertionError(message);
+                    }
+                }));
+            }
+        }
+        return store.get("k");
+    }
+
+    /** What Avro's own writer gives for the state's {@link SeriesState} record: the reference for the codec. */
+    private static byte[] writtenByAvro(KeyState state) {
+        ByteBuffer hidden = ByteBuffer.allocate(state.hidden().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        hidden.asFloatBuffer().put(state.hidden());
+        ErrorStats errors = state.errors();
+        KeyStats features = state.features();
+        SeriesState record = SeriesState.newBuilder()
+                .setModelName(state.modelName())
+                .setModelVersion(state.modelVersion())
+                .setHidden(hidden)
+                .setStep(state.step())
+                .setLastEventTime(Instant.ofEpochMilli(state.lastEventTime()))
+                .setForecast(state.hasForecast() ? list(state.targets(), state::forecast) : List.of())
+                .setResiduals(ResidualStats.newBuilder()
+                        .setCount(errors.count())
+                        .setMean(list(errors.targets(), errors::mean))
+                        .setVariance(list(errors.targets(), errors::variance))
+                        .setMeanAbsDeviation(list(errors.targets(), errors::meanAbsDeviation))
+                        .build())
+                .setLastAlertTime(state.lastAlertTime() == AlertPolicy.NEVER
+                        ? null : Instant.ofEpochMilli(state.lastAlertTime()))
+                .setFeatureStats(features == null ? null : FeatureStats.newBuilder()
+                        .setCount(features.count())
+                        .setMean(list(features.size(), features::mean))
+                        .setVariance(list(features.size(), features::variance))
+                        .build())
+                .setLastAnomalyScore(Double.isNaN(state.lastAnomalyScore()) ? null : state.lastAnomalyScore())
+                .setLikelihood(LikelihoodStats.newBuilder()
+                        .setCount(state.likelihood().count())
+                        .setAverage(state.likelihood().average())
+                        .setMean(state.likelihood().mean())
+                        .setVariance(state.likelihood().variance())
+                        .build())
+                .setValueRange(dev.grustream.avro.ValueRange.newBuilder()
+                        .setCount(state.range().count())
+                        .setMin(list(state.targets(), state.range()::min))
+                        .setMax(list(state.targets(), state.range()::max))
+                        .build())
+                .setLearners(state.learners() == null ? null
+                        : Arrays.stream(state.learners()).map(KeyStateCodecTest::learnerRecord).toList())
+                .build();
+        return VersionedRecordCodec.forClass(SeriesState.class).encode(record);
+    }
+
+    private static LearnerState learnerRecord(Learner learner) {
+        double[] p = learner.covariance();
+        int n = Learner.INPUTS;
+        double[] upper = new double[n * (n + 1) / 2];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                upper[at++] = p[i * n + j];
+            }
+        }
+        DayProfile profile = learner.profile();
+        float[] bins = new float[profile.size()];
+        for (int b = 0; b < bins.length; b++) {
+            bins[b] = profile.bin(b);
+        }
+        IntervalCalibrator intervals = learner.intervals();
+        int horizon = learner.horizon();
+        double[] scale = new double[horizon];
+        double[] log = new double[horizon];
+        double[] logHigh = new double[horizon];
+        for (int k = 0; k < horizon; k++) {
+            scale[k] = intervals.errorScale(k);
+            log[k] = intervals.logMultiplier(k);
+            logHigh[k] = intervals.logMultiplierHigh(k);
+        }
+        return LearnerState.newBuilder()
+                .setEvents(learner.events())
+                .setCovariance(littleEndian(upper))
+                .setWeights(littleEndian(learner.weights()))
+                .setRingInputs(littleEndian(learner.ringInputs()))
+                .setRingValues(littleEndian(learner.ringValues()))
+                .setRingScales(littleEndian(learner.ringScales()))
+                .setRingFar(littleEndian(learner.ringFar()))
+                .setRingGuards(littleEndian(learner.ringGuards()))
+                .setErrorScale(littleEndian(learner.errorScale()))
+                .setLearnerError(littleEndian(learner.learnerError()))
+                .setPersistenceError(littleEndian(learner.persistenceError()))
+                .setProfile(DayProfileState.newBuilder()
+                        .setBins(littleEndian(bins))
+                        .setEvents(profile.events())
+                        .setLastTime(profile.lastTime())
+                        .setMeanInterval(profile.meanInterval())
+                        .setFastMean(profile.fastMean())
+                        .setSlowMean(profile.slowMean())
+                        .setLastValue(profile.lastValue())
+                        .build())
+                .setIntervals(IntervalState.newBuilder()
+                        .setErrorScale(littleEndian(scale))
+                        .setLogMultiplier(littleEndian(log))
+                        .setLogMultiplierHigh(littleEndian(logHigh))
+                        .build())
+                .build();
+    }
+
+    private static ByteBuffer littleEndian(double[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asDoubleBuffer().put(values);
+        return buffer;
+    }
+
+    private static ByteBuffer littleEndian(float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(values);
+        return buffer;
+    }
+
+    private static ByteBuffer littleEndian(long[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asLongBuffer().put(values);
+        return buffer;
+    }
+
+    private static List<Double> list(int size, IntToDoubleFunction value) {
+        List<Double> list = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            list.add(value.applyAsDouble(i));
+        }
+        return list;
     }
 }

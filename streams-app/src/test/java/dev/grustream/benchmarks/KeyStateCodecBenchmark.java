@@ -1,0 +1,73 @@
+package dev.grustream.benchmarks;
+
+import dev.grustream.model.Backend;
+import dev.grustream.forecast.Event;
+import dev.grustream.forecast.ForecastRules;
+import dev.grustream.forecast.Forecaster;
+import dev.grustream.forecast.KeyState;
+import dev.grustream.forecast.KeyStateCodec;
+import dev.grustream.forecast.Outcome;
+import dev.grustream.forecast.Refusal;
+import dev.grustream.testing.TestingModels;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Cost of writing and reading one key's stored state (a learnt key at the defaults, about 3.5 KiB): the state store
+ * serialises it on every update, so this is paid once per record.
+ * Run with {@code src/bench/model-step.sh KeyStateCodecBenchmark}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class KeyStateCodecBenchmark {
+    private KeyState state;
+    private byte[] bytes;
+
+    @Setup
+    public void setUp() {
+        KeyState[] learnt = new KeyState[1];
+        try (Forecaster forecaster = new Forecaster(ForecastRules.defaults(), Backend.JAVA, 1)) {
+            for (int i = 0; i < 2_000; i++) {
+                Event event = new Event("k", i * 300_000L, Map.of("value", Math.sin(i / 12.0) + (i % 7) * 0.1));
+                learnt[0] = forecaster.advance(List.of(event), TestingModels.persistence("1"), key -> learnt[0],
+                        new Forecaster.Outcomes() {
+                            @Override
+                            public void accepted(int index, Outcome outcome) {
+                            }
+
+                            @Override
+                            public void refused(int index, Refusal refusal, String message) {
+                                throw new IllegalStateException(message);
+                            }
+                        }).get("k");
+            }
+        }
+        state = learnt[0];
+        bytes = KeyStateCodec.encode(state);
+    }
+
+    @Benchmark
+    public byte[] encode() {
+        return KeyStateCodec.encode(state);
+    }
+
+    @Benchmark
+    public KeyState decode() {
+        return KeyStateCodec.decode(bytes);
+    }
+}
