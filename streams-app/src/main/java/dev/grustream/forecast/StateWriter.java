@@ -2,6 +2,7 @@ package dev.grustream.forecast;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -23,8 +24,6 @@ final class StateWriter {
     private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class,
             ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class,
-            ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
             ByteOrder.LITTLE_ENDIAN);
     /** The longest variable-length long. */
     private static final int MAX_LONG = 10;
@@ -75,30 +74,27 @@ final class StateWriter {
     void writeRawDoubles(double[] values) {
         writeLong((long) values.length * Double.BYTES);
         ensure(values.length * Double.BYTES);
-        for (double value : values) {
-            DOUBLES.set(buffer, size, value);
-            size += Double.BYTES;
-        }
+        ByteBuffer.wrap(buffer, size, values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer()
+                .put(values);
+        size += values.length * Double.BYTES;
     }
 
     /** An Avro {@code bytes} holding {@code values} as little-endian floats. */
     void writeRawFloats(float[] values) {
         writeLong((long) values.length * Float.BYTES);
         ensure(values.length * Float.BYTES);
-        for (float value : values) {
-            FLOATS.set(buffer, size, value);
-            size += Float.BYTES;
-        }
+        ByteBuffer.wrap(buffer, size, values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                .put(values);
+        size += values.length * Float.BYTES;
     }
 
     /** An Avro {@code bytes} holding {@code values} as little-endian longs. */
     void writeRawLongs(long[] values) {
         writeLong((long) values.length * Long.BYTES);
         ensure(values.length * Long.BYTES);
-        for (long value : values) {
-            LONGS.set(buffer, size, value);
-            size += Long.BYTES;
-        }
+        ByteBuffer.wrap(buffer, size, values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+                .put(values);
+        size += values.length * Long.BYTES;
     }
 
     /** An Avro {@code bytes} of {@code count} little-endian doubles given one by one. */
