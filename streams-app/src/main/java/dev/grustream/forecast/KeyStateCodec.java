@@ -10,15 +10,22 @@ import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.AnomalyLikelihood;
 import dev.grustream.scoring.ErrorStats;
 import dev.grustream.scoring.ValueRange;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 
 /**
  * Reads and writes a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version,
  * then the record, each part of the state in its own sub-record. The hidden state and the learners' arrays travel
- * as raw little-endian bytes, so their cost stays a copy. Bytes written by an earlier release are read with the schema they were
- * written with; parts they lack start afresh.
+ * as raw little-endian bytes, so their cost stays a copy. The newest version is written and read field by field
+ * (the store does both for every event; see {@link StateWriter}); bytes written by an earlier release are read
+ * through Avro's resolution from the schema they were written with, and parts they lack start afresh.
  *
  * <p>Stateless and thread-safe.
  */
@@ -99,45 +106,126 @@ public final class KeyStateCodec {
      * @throws IllegalArgumentException if the bytes are not a stored state of any published version
      */
     public static KeyState decode(byte[] bytes) {
-        SeriesState record = CODEC.decode(bytes);
+        if (bytes.length == 0 || bytes[0] != CODEC.currentVersion()) {
+            return fromEarlierVersion(CODEC.decode(bytes));
+        }
+        BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
+        try {
+            return read(in, bytes.length);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("Corrupt stored SeriesState (version " + bytes[0] + ", "
+                    + bytes.length + " bytes): " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the newest version's fields in the order {@link #encode} wrote them; {@code size} bounds the arrays. */
+    private static KeyState read(BinaryDecoder in, int size) throws IOException {
+        String modelName = in.readString();
+        String modelVersion = in.readString();
+        float[] hidden = LearnerCodec.floats(in.readBytes(null));
+        long step = in.readLong();
+        long lastEventTime = in.readLong();
+        double[] forecast = readDoubleArray(in, size);
+        long errorCount = in.readLong();
+        double[] errorMean = readDoubleArray(in, size);
+        double[] errorVariance = readDoubleArray(in, size);
+        double[] errorDeviation = readDoubleArray(in, size);
+        long lastAlertTime = present(in) ? in.readLong() : AlertPolicy.NEVER;
+        double lastAnomalyScore = present(in) ? in.readDouble() : Double.NaN;
+        KeyStats features = present(in)
+                ? KeyStats.of(in.readLong(), readDoubleArray(in, size), readDoubleArray(in, size)) : null;
+        AnomalyLikelihood likelihood = present(in)
+                ? AnomalyLikelihood.of(in.readLong(), in.readDouble(), in.readDouble(), in.readDouble())
+                : AnomalyLikelihood.empty();
+        ValueRange range = present(in)
+                ? ValueRange.of(in.readLong(), readDoubleArray(in, size), readDoubleArray(in, size)) : null;
+        Learner[] learners = null;
+        if (present(in)) {
+            List<Learner> read = new ArrayList<>();
+            for (long block = in.readArrayStart(); block > 0; block = in.arrayNext()) {
+                for (long i = 0; i < block; i++) {
+                    read.add(LearnerCodec.read(in));
+                }
+            }
+            learners = read.toArray(Learner[]::new);
+        }
+        int targets = range != null ? range.targets() : forecast.length == 0 ? errorMean.length : forecast.length;
+        return restore(modelName, modelVersion, hidden, features, targets,
+                ErrorStats.of(errorCount, errorMean, errorVariance, meanAbsDeviation(errorDeviation, errorVariance)),
+                likelihood, range, learners, step, lastEventTime, lastAlertTime, lastAnomalyScore, forecast);
+    }
+
+    /** Reads a state written before the newest version, through Avro's schema resolution. */
+    private static KeyState fromEarlierVersion(SeriesState record) {
         ByteBuffer hiddenBytes = record.getHidden().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         float[] hidden = new float[hiddenBytes.remaining() / Float.BYTES];
         hiddenBytes.asFloatBuffer().get(hidden);
         ResidualStats residuals = record.getResiduals();
         dev.grustream.avro.ValueRange range = record.getValueRange();
-        List<Double> forecast = record.getForecast();
-        // The range and the forecast hold one value per target; the error statistics may hold more (several steps).
+        double[] forecast = array(record.getForecast());
         int targets = range != null ? range.getMin().size()
-                : forecast.isEmpty() ? residuals.getMean().size() : forecast.size();
+                : forecast.length == 0 ? residuals.getMean().size() : forecast.length;
         LikelihoodStats likelihood = record.getLikelihood();
         FeatureStats features = record.getFeatureStats();
-        KeyState state = KeyState.restored(record.getModelName(), record.getModelVersion(),
+        double[] variance = array(residuals.getVariance());
+        // Versions before 3 kept no learners: such keys start learning afresh.
+        return restore(record.getModelName(), record.getModelVersion(), hidden,
                 features == null ? null : KeyStats.of(features.getCount(), array(features.getMean()),
                         array(features.getVariance())),
-                hidden, targets,
-                ErrorStats.of(residuals.getCount(), array(residuals.getMean()), array(residuals.getVariance()),
-                        meanAbsDeviation(residuals)),
+                targets,
+                ErrorStats.of(residuals.getCount(), array(residuals.getMean()), variance,
+                        meanAbsDeviation(array(residuals.getMeanAbsDeviation()), variance)),
                 likelihood == null ? AnomalyLikelihood.empty() : AnomalyLikelihood.of(likelihood.getCount(),
                         likelihood.getAverage(), likelihood.getMean(), likelihood.getVariance()),
-                range == null ? ValueRange.empty(targets)
-                        : ValueRange.of(range.getCount(), array(range.getMin()), array(range.getMax())),
-                record.getLearners() == null ? null
-                        : record.getLearners().stream().map(LearnerCodec::decode).toArray(Learner[]::new));
-        state.restoreProgress(record.getStep(), record.getLastEventTime().toEpochMilli(),
+                range == null ? null : ValueRange.of(range.getCount(), array(range.getMin()), array(range.getMax())),
+                null, record.getStep(), record.getLastEventTime().toEpochMilli(),
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
-                record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore());
-        return forecast.isEmpty() ? state : state.restoreForecast(array(forecast));
+                record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore(), forecast);
+    }
+
+    private static KeyState restore(String modelName, String modelVersion, float[] hidden, KeyStats features,
+            int targets, ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range, Learner[] learners,
+            long step, long lastEventTime, long lastAlertTime, double lastAnomalyScore, double[] forecast) {
+        KeyState state = KeyState.restored(modelName, modelVersion, features, hidden, targets, errors, likelihood,
+                range == null ? ValueRange.empty(targets) : range, learners);
+        state.restoreProgress(step, lastEventTime, lastAlertTime, lastAnomalyScore);
+        return forecast.length == 0 ? state : state.restoreForecast(forecast);
+    }
+
+    /** Whether an optional field ({@code ["null", T]}) holds a value. */
+    private static boolean present(BinaryDecoder in) throws IOException {
+        int branch = in.readIndex();
+        if (branch != NULL_BRANCH && branch != VALUE_BRANCH) {
+            throw new IOException("union branch " + branch + " of an optional field");
+        }
+        return branch == VALUE_BRANCH;
+    }
+
+    /** An Avro array of doubles, in as many blocks as it was written in, of at most {@code size / 8} items. */
+    private static double[] readDoubleArray(BinaryDecoder in, int size) throws IOException {
+        double[] values = new double[0];
+        int count = 0;
+        for (long block = in.readArrayStart(); block > 0; block = in.arrayNext()) {
+            if (count + block > size / Double.BYTES) {
+                throw new IOException("an array of " + (count + block) + " doubles in " + size + " bytes");
+            }
+            values = Arrays.copyOf(values, (int) (count + block));
+            for (long i = 0; i < block; i++) {
+                values[count++] = in.readDouble();
+            }
+        }
+        return values;
     }
 
     /**
      * The stored mean absolute deviations of the errors or, in states written before they were kept, those of
      * Gaussian errors with the stored variance ({@code sqrt(2/pi) * sd}), so that a key's scoring carries on.
      */
-    private static double[] meanAbsDeviation(ResidualStats residuals) {
-        if (!residuals.getMeanAbsDeviation().isEmpty()) {
-            return array(residuals.getMeanAbsDeviation());
+    private static double[] meanAbsDeviation(double[] stored, double[] variance) {
+        if (stored.length > 0) {
+            return stored;
         }
-        double[] deviation = array(residuals.getVariance());
+        double[] deviation = variance.clone();
         for (int t = 0; t < deviation.length; t++) {
             deviation[t] = Math.sqrt(Math.max(deviation[t], 0.0) * 2.0 / Math.PI);
         }

@@ -1,10 +1,10 @@
 package dev.grustream.forecast;
 
-import dev.grustream.avro.DayProfileState;
-import dev.grustream.avro.IntervalState;
 import dev.grustream.avro.LearnerState;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.apache.avro.io.BinaryDecoder;
 
 /**
  * Writes a {@link Learner} as its {@link LearnerState} record and reads it back. Arrays travel as raw little-endian
@@ -62,13 +62,28 @@ final class LearnerCodec {
     }
 
     /**
-     * Reads a stored learner.
+     * Reads a learner that {@link #write} wrote.
      *
+     * @throws IOException if the bytes end early
      * @throws IllegalArgumentException if its arrays do not fit together
      */
-    static Learner decode(LearnerState state) {
+    static Learner read(BinaryDecoder in) throws IOException {
+        long events = in.readLong();
+        double[] upper = doubles(in.readBytes(null));
+        double[] weights = doubles(in.readBytes(null));
+        double[] ringInputs = doubles(in.readBytes(null));
+        double[] ringValues = doubles(in.readBytes(null));
+        double[] ringScales = doubles(in.readBytes(null));
+        double[] ringFar = doubles(in.readBytes(null));
+        long[] ringGuards = longs(in.readBytes(null));
+        double[] errorScale = doubles(in.readBytes(null));
+        double[] learnerError = doubles(in.readBytes(null));
+        double[] persistenceError = doubles(in.readBytes(null));
+        DayProfile profile = DayProfile.restored(floats(in.readBytes(null)), in.readLong(), in.readLong(),
+                in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
+        IntervalCalibrator intervals = IntervalCalibrator.restored(doubles(in.readBytes(null)),
+                doubles(in.readBytes(null)), doubles(in.readBytes(null)));
         int n = Learner.INPUTS;
-        double[] upper = doubles(state.getCovariance());
         if (upper.length != n * (n + 1) / 2) {
             throw new IllegalArgumentException("learner covariance: expected " + n * (n + 1) / 2 + " values, found "
                     + upper.length);
@@ -81,20 +96,11 @@ final class LearnerCodec {
                 p[j * n + i] = upper[at++];
             }
         }
-        DayProfileState profile = state.getProfile();
-        IntervalState intervals = state.getIntervals();
-        return Learner.restored(state.getEvents(), p, doubles(state.getWeights()), doubles(state.getRingInputs()),
-                doubles(state.getRingValues()), doubles(state.getRingScales()), doubles(state.getRingFar()),
-                longs(state.getRingGuards()), doubles(state.getErrorScale()), doubles(state.getLearnerError()),
-                doubles(state.getPersistenceError()),
-                DayProfile.restored(floats(profile.getBins()), profile.getEvents(), profile.getLastTime(),
-                        profile.getMeanInterval(), profile.getFastMean(), profile.getSlowMean(),
-                        profile.getLastValue()),
-                IntervalCalibrator.restored(doubles(intervals.getErrorScale()), doubles(intervals.getLogMultiplier()),
-                        doubles(intervals.getLogMultiplierHigh())));
+        return Learner.restored(events, p, weights, ringInputs, ringValues, ringScales, ringFar, ringGuards,
+                errorScale, learnerError, persistenceError, profile, intervals);
     }
 
-    static double[] doubles(ByteBuffer bytes) {
+    private static double[] doubles(ByteBuffer bytes) {
         ByteBuffer buffer = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         double[] values = new double[buffer.remaining() / Double.BYTES];
         buffer.asDoubleBuffer().get(values);

@@ -1,6 +1,7 @@
 package dev.grustream.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.avro.DayProfileState;
 import dev.grustream.avro.FeatureStats;
@@ -151,6 +152,23 @@ class KeyStateCodecTest {
                 .restoreProgress(0, 0, AlertPolicy.NEVER, Double.NaN);
 
         assertThat(KeyStateCodec.encode(state)).isEqualTo(writtenByAvro(state));
+    }
+
+    @Test
+    void readsBackEveryFieldOfALearntKey() {
+        byte[] bytes = KeyStateCodec.encode(learnt(TestingModels.persistence("1", 12), 600));
+
+        assertThat(KeyStateCodec.encode(KeyStateCodec.decode(bytes))).isEqualTo(bytes);
+    }
+
+    @Test
+    void refusesTruncatedBytesWithTheirVersionAndLength() {
+        byte[] bytes = KeyStateCodec.encode(learnt(TestingModels.persistence("1", 12), 50));
+        byte[] truncated = Arrays.copyOf(bytes, bytes.length / 2);
+
+        assertThatThrownBy(() -> KeyStateCodec.decode(truncated))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 3, " + truncated.length + " bytes)");
     }
 
     /** The state of key {@code k} after {@code events} events of a daily cycle with noise. */
