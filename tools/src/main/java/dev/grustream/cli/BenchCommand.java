@@ -102,6 +102,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "A gru-stream setting for both topologies (learner.enabled=false, say); repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Option(names = "--transaction-version", defaultValue = "1", paramLabel = "N",
+            description = "Transaction protocol version of the local broker: 1 (default) or 2 (see broker --help).")
+    short transactionVersion;
+
     @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
             description = "Run both topologies N times, alternating, and report the medians (default: ${DEFAULT-VALUE}).")
     int repeat;
@@ -118,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
             String servers = bootstrap;
             if (servers == null) {
                 int port = freePort();
-                broker = startBroker(port, out);
+                broker = startBroker(port, transactionVersion, out);
                 servers = "localhost:" + port;
             }
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
@@ -219,13 +223,17 @@ final class BenchCommand implements Callable<Integer> {
         Files.writeString(json, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    /** Starts {@code gru-stream broker} in a JVM of its own on {@code port}; returns once it accepts clients. */
-    static Process startBroker(int port, PrintWriter out) throws IOException, InterruptedException {
+    /**
+     * Starts {@code gru-stream broker} in a JVM of its own on {@code port} with transaction protocol
+     * {@code transactionVersion}; returns once it accepts clients.
+     */
+    static Process startBroker(int port, short transactionVersion, PrintWriter out)
+            throws IOException, InterruptedException {
         out.println("== starting a broker in a separate JVM on localhost:" + port);
         out.flush();
         Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-cp", System.getProperty("java.class.path"), GruStreamTools.class.getName(), "broker",
-                "--port", String.valueOf(port))
+                "--port", String.valueOf(port), "--transaction-version", String.valueOf(transactionVersion))
                 .redirectErrorStream(true)
                 .start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),

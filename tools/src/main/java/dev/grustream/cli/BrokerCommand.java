@@ -29,6 +29,11 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "9092", description = "Port of the client listener (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--transaction-version", defaultValue = "1", paramLabel = "N",
+            description = "Transaction protocol version (feature transaction.version) of the cluster: 1 (default) or "
+                    + "2, KIP-890's protocol and the default of new Kafka 4 clusters (see docs/development.md).")
+    short transactionVersion;
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
@@ -41,7 +46,8 @@ final class BrokerCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "broker-shutdown"));
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(port).start()) {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(port)
+                .transactionVersion(transactionVersion).start()) {
             PrintWriter out = spec.commandLine().getOut();
             out.println(READY + kafka.bootstrapServers().split(",")[0]);
             out.flush();

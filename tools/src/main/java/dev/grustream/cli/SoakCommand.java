@@ -100,7 +100,7 @@ final class SoakCommand implements Callable<Integer> {
             String servers = bootstrap;
             if (servers == null) {
                 int port = BenchCommand.freePort();
-                broker = BenchCommand.startBroker(port, out);
+                broker = BenchCommand.startBroker(port, (short) 1, out);
                 servers = "localhost:" + port;
             }
             String registryAt = registryUrl;

@@ -219,7 +219,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private boolean scram;
         private final Map<String, String> scramBrokerTls = new HashMap<>();
         private final Map<String, String> scramClientTls = new HashMap<>();
-        private short transactionVersion = 1;
+        /** 1 unless the system property {@code gru.embedded.transaction.version} says otherwise (tests on protocol 2). */
+        private short transactionVersion = Integer.getInteger("gru.embedded.transaction.version", 1).shortValue();
         private final Map<String, Object> brokerConfig = new LinkedHashMap<>();
 
         private Builder() {
@@ -277,7 +278,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
          * The transaction protocol version (feature {@code transaction.version}), 1 by default. Version 2 (KIP-890,
          * the default of new Kafka 4.x clusters) made exactly-once producers of Kafka Streams 4.3.1 loop on
          * OUT_OF_ORDER_SEQUENCE_NUMBER after a CONCURRENT_TRANSACTIONS error under sustained load on this
-         * in-process cluster (see the README's benchmark section), so the embedded cluster uses version 1.
+         * in-process cluster (see docs/development.md), so the embedded cluster uses version 1.
          */
         public Builder transactionVersion(short version) {
             if (version < 0 || version > 2) {
