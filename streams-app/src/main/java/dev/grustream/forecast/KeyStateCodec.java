@@ -4,6 +4,7 @@ import dev.grustream.avro.FeatureStats;
 import dev.grustream.avro.LikelihoodStats;
 import dev.grustream.avro.ResidualStats;
 import dev.grustream.avro.SeriesState;
+import dev.grustream.avro.history.AvroBinaryWriter;
 import dev.grustream.avro.history.VersionedRecordCodec;
 import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertPolicy;
@@ -24,7 +25,7 @@ import org.apache.avro.io.DecoderFactory;
  * Reads and writes a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version,
  * then the record, each part of the state in its own sub-record. The hidden state and the learners' arrays travel
  * as raw little-endian bytes, so their cost stays a copy. The newest version is written and read field by field
- * (the store does both for every event; see {@link StateWriter}); bytes written by an earlier release are read
+ * (the store does both for every event; see {@link AvroBinaryWriter}); bytes written by an earlier release are read
  * through Avro's resolution from the schema they were written with, and parts they lack start afresh.
  *
  * <p>Stateless and thread-safe.
@@ -40,12 +41,12 @@ public final class KeyStateCodec {
 
     /**
      * Encodes {@code state} with the newest format version: the bytes Avro's writer gives for the {@link SeriesState}
-     * record of the state, written field by field in the schema's order (see {@link StateWriter} for why).
+     * record of the state, written field by field in the schema's order (see {@link AvroBinaryWriter} for why).
      */
     public static byte[] encode(KeyState state) {
         Learner[] learners = state.learners();
         int targets = state.targets();
-        StateWriter out = new StateWriter(256 + state.hidden().length * Float.BYTES
+        AvroBinaryWriter out = new AvroBinaryWriter(256 + state.hidden().length * Float.BYTES
                 + (learners == null ? 0 : learners.length * LearnerCodec.expectedSize(learners[0])));
         out.writeByte(CODEC.currentVersion());
         out.writeString(state.modelName());

@@ -1,6 +1,7 @@
 package dev.grustream.forecast;
 
 import dev.grustream.avro.LearnerState;
+import dev.grustream.avro.history.AvroBinaryWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +17,7 @@ final class LearnerCodec {
     }
 
     /** Writes {@code learner} as a {@link LearnerState} record, field by field in the schema's order. */
-    static void write(Learner learner, StateWriter out) {
+    static void write(Learner learner, AvroBinaryWriter out) {
         double[] p = learner.covariance();
         int n = Learner.INPUTS;
         double[] upper = new double[n * (n + 1) / 2];

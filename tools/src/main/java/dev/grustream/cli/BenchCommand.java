@@ -107,7 +107,8 @@ final class BenchCommand implements Callable<Integer> {
     short transactionVersion;
 
     @Option(names = "--repeat", defaultValue = "1", paramLabel = "N",
-            description = "Run both topologies N times, alternating, and report the medians (default: ${DEFAULT-VALUE}).")
+            description = "Run both topologies N times, alternating, and report the medians "
+                    + "(default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Override
@@ -193,7 +194,8 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, double[]> medians = new LinkedHashMap<>();
         byTopology.forEach((topology, results) -> {
             double[] median = {median(results, Benchmark.Result::streamCpuPer1k),
-                    median(results, Benchmark.Result::overallPerSecond), median(results, Benchmark.Result::warmPerSecond)};
+                    median(results, Benchmark.Result::overallPerSecond),
+                    median(results, Benchmark.Result::warmPerSecond)};
             medians.put(topology, median);
             out.printf("  %s: stream-thread CPU %.4f s/1k records, %,.0f records/s overall, %,.0f warm%n", topology,
                     median[0], median[1], median[2]);

@@ -1,6 +1,7 @@
 package dev.grustream.topology.internals;
 
 import dev.grustream.avro.PendingObservation;
+import dev.grustream.avro.history.AvroBinaryWriter;
 import dev.grustream.avro.history.VersionedRecordCodec;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -88,8 +89,28 @@ public final class PendingBuffer {
     /** Appends an observation, giving it the next sequence number, and writes it to its slot. */
     public void add(PendingObservation.Builder event) {
         PendingObservation observation = event.setSequence(nextSequence++).build();
-        store.put((int) (observation.getSequence() % capacity), CODEC.encode(observation));
+        store.put((int) (observation.getSequence() % capacity), encode(observation));
         events.add(observation);
+    }
+
+    /**
+     * The bytes {@link VersionedRecordCodec#encode} gives for {@code observation}, written field by field (the
+     * buffer writes one per event; see {@link AvroBinaryWriter}).
+     */
+    static byte[] encode(PendingObservation observation) {
+        AvroBinaryWriter out = new AvroBinaryWriter(128 + observation.getRawValue().remaining()
+                + 24 * observation.getFeatures().size());
+        out.writeByte(CODEC.currentVersion());
+        out.writeLong(observation.getSequence());
+        out.writeString(observation.getKey());
+        out.writeLong(observation.getEventTime().toEpochMilli());
+        out.writeDoubleMap(observation.getFeatures());
+        out.writeBytes(observation.getRawValue());
+        out.writeLong(observation.getRecordTimestamp());
+        out.writeString(observation.getSourceTopic());
+        out.writeLong(observation.getSourcePartition());
+        out.writeLong(observation.getSourceOffset());
+        return out.toByteArray();
     }
 
     /** Whether the buffer holds {@code capacity} observations or more (possible right after {@link #recover()}). */

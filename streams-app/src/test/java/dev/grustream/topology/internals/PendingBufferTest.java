@@ -3,8 +3,10 @@ package dev.grustream.topology.internals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.avro.PendingObservation;
+import dev.grustream.avro.history.VersionedRecordCodec;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -42,6 +44,31 @@ class PendingBufferTest {
                 .setSourceTopic("observations")
                 .setSourcePartition(0)
                 .setSourceOffset(time);
+    }
+
+    @Test
+    void writesTheBytesAvroWritesForAnObservation() {
+        Map<String, Double> features = new LinkedHashMap<>();
+        features.put("cpu", 0.25);
+        features.put("m\u00e9moire", -1e300);
+        PendingObservation observation = observation("host/\u00e9", 1_700_000_000_123L)
+                .setSequence(Long.MAX_VALUE)
+                .setFeatures(features)
+                .setRawValue(ByteBuffer.wrap(new byte[] {9, 1, 2, 3, 4}, 1, 3))
+                .setSourcePartition(-1)
+                .build();
+
+        assertThat(PendingBuffer.encode(observation))
+                .isEqualTo(VersionedRecordCodec.forClass(PendingObservation.class).encode(observation));
+    }
+
+    @Test
+    void writesTheBytesAvroWritesForAnObservationWithoutFeaturesOrRawValue() {
+        PendingObservation observation = observation("k", 0).setFeatures(Map.of())
+                .setRawValue(ByteBuffer.allocate(0)).build();
+
+        assertThat(PendingBuffer.encode(observation))
+                .isEqualTo(VersionedRecordCodec.forClass(PendingObservation.class).encode(observation));
     }
 
     @Test

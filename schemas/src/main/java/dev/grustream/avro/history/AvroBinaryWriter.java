@@ -1,4 +1,4 @@
-package dev.grustream.forecast;
+package dev.grustream.avro.history;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -6,21 +6,23 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.IntToDoubleFunction;
 import org.apache.avro.io.BinaryData;
 
 /**
- * Writes Avro's binary encoding into one growing array: variable-length zig-zag longs and little-endian doubles
- * through Avro's own {@link BinaryData} helpers, and the raw little-endian arrays the stored state keeps in
- * {@code bytes} fields in bulk.
+ * Writes Avro's binary encoding into one growing array, for the records the stream thread writes on every event
+ * (a key's stored state, a buffered observation): variable-length zig-zag longs and little-endian doubles through
+ * Avro's own {@link BinaryData} helpers, and raw little-endian arrays kept in {@code bytes} fields in bulk. The
+ * caller writes a record's fields in its schema's order.
  *
  * <p>Written by hand because Avro's code generator gives no fast path to a record with logical-type fields (its
  * custom coders are off for them), and its generic writer cost a sixth of the stream thread's time in the benchmark
- * (see docs/performance.md). {@code KeyStateCodecTest} checks the bytes against Avro's own writer.
+ * (see docs/performance.md). Each caller's test checks its bytes against Avro's own writer.
  *
  * <p>Not thread-safe: one writer per encoded record.
  */
-final class StateWriter {
+public final class AvroBinaryWriter {
     private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class,
             ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class,
@@ -31,27 +33,28 @@ final class StateWriter {
     private byte[] buffer;
     private int size;
 
-    StateWriter(int expectedSize) {
+    /** A writer whose array starts at {@code expectedSize} bytes and grows as needed. */
+    public AvroBinaryWriter(int expectedSize) {
         buffer = new byte[Math.max(expectedSize, 64)];
     }
 
-    void writeByte(int value) {
+    public void writeByte(int value) {
         ensure(1);
         buffer[size++] = (byte) value;
     }
 
     /** An Avro {@code long} or {@code int}, or a union's branch index. */
-    void writeLong(long value) {
+    public void writeLong(long value) {
         ensure(MAX_LONG);
         size += BinaryData.encodeLong(value, buffer, size);
     }
 
-    void writeDouble(double value) {
+    public void writeDouble(double value) {
         ensure(Double.BYTES);
         size += BinaryData.encodeDouble(value, buffer, size);
     }
 
-    void writeString(String value) {
+    public void writeString(String value) {
         byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         writeLong(utf8.length);
         ensure(utf8.length);
@@ -59,8 +62,29 @@ final class StateWriter {
         size += utf8.length;
     }
 
+    /** An Avro {@code bytes}: the remaining bytes of {@code value}, whose position is left as it was. */
+    public void writeBytes(ByteBuffer value) {
+        int length = value.remaining();
+        writeLong(length);
+        ensure(length);
+        value.duplicate().get(buffer, size, length);
+        size += length;
+    }
+
+    /** An Avro {@code map} of {@code double}: the entries in one block, in the map's order, then the empty block. */
+    public void writeDoubleMap(Map<? extends CharSequence, Double> map) {
+        if (!map.isEmpty()) {
+            writeLong(map.size());
+            map.forEach((key, value) -> {
+                writeString(key.toString());
+                writeDouble(value);
+            });
+        }
+        writeLong(0);
+    }
+
     /** An Avro {@code array} of {@code double}: the items in one block, then the empty block that ends it. */
-    void writeDoubleArray(int count, IntToDoubleFunction value) {
+    public void writeDoubleArray(int count, IntToDoubleFunction value) {
         if (count > 0) {
             writeLong(count);
             for (int i = 0; i < count; i++) {
@@ -71,7 +95,7 @@ final class StateWriter {
     }
 
     /** An Avro {@code bytes} holding {@code values} as little-endian doubles. */
-    void writeRawDoubles(double[] values) {
+    public void writeRawDoubles(double[] values) {
         writeLong((long) values.length * Double.BYTES);
         ensure(values.length * Double.BYTES);
         ByteBuffer.wrap(buffer, size, values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer()
@@ -80,7 +104,7 @@ final class StateWriter {
     }
 
     /** An Avro {@code bytes} holding {@code values} as little-endian floats. */
-    void writeRawFloats(float[] values) {
+    public void writeRawFloats(float[] values) {
         writeLong((long) values.length * Float.BYTES);
         ensure(values.length * Float.BYTES);
         ByteBuffer.wrap(buffer, size, values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
@@ -89,7 +113,7 @@ final class StateWriter {
     }
 
     /** An Avro {@code bytes} holding {@code values} as little-endian longs. */
-    void writeRawLongs(long[] values) {
+    public void writeRawLongs(long[] values) {
         writeLong((long) values.length * Long.BYTES);
         ensure(values.length * Long.BYTES);
         ByteBuffer.wrap(buffer, size, values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer()
@@ -98,7 +122,7 @@ final class StateWriter {
     }
 
     /** An Avro {@code bytes} of {@code count} little-endian doubles given one by one. */
-    void writeRawDoubles(int count, IntToDoubleFunction value) {
+    public void writeRawDoubles(int count, IntToDoubleFunction value) {
         writeLong((long) count * Double.BYTES);
         ensure(count * Double.BYTES);
         for (int i = 0; i < count; i++) {
@@ -108,7 +132,7 @@ final class StateWriter {
     }
 
     /** An Avro {@code bytes} of {@code count} little-endian floats given one by one. */
-    void writeRawFloats(int count, IntToFloatFunction value) {
+    public void writeRawFloats(int count, IntToFloatFunction value) {
         writeLong((long) count * Float.BYTES);
         ensure(count * Float.BYTES);
         for (int i = 0; i < count; i++) {
@@ -118,7 +142,7 @@ final class StateWriter {
     }
 
     /** The bytes written so far. */
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
     }
 
@@ -130,7 +154,7 @@ final class StateWriter {
 
     /** A float for each index: the day profile's bins. */
     @FunctionalInterface
-    interface IntToFloatFunction {
+    public interface IntToFloatFunction {
         float applyAsFloat(int index);
     }
 }
