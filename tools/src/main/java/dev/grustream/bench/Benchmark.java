@@ -263,6 +263,10 @@ public final class Benchmark {
             long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             long until = warmUntil + TimeUnit.SECONDS.toNanos(options.latencySeconds());
             while (System.nanoTime() < until) {
+                if (!load.isAlive()) {
+                    throw new IllegalStateException("the load generator exited with " + load.exitValue()
+                            + " during the latency run");
+                }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     Forecast forecast = topics.forecastSerde().deserializer().deserialize(output, record.value());
                     long latency = System.currentTimeMillis() - forecast.getEventTime().toEpochMilli();
@@ -296,7 +300,7 @@ public final class Benchmark {
      */
     private Process startLoad(String topic, double rate) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "dev.grustream.cli.GruStreamCommand", "generate",
+                "-cp", System.getProperty("java.class.path"), "dev.grustream.cli.GruStreamTools", "generate",
                 "--keys", String.valueOf(Math.min(options.keys(), 100_000)), "--rate", String.valueOf(rate),
                 "--seed", String.valueOf(options.seed()),
                 "--set", "bootstrap.servers=" + options.bootstrapServers(),

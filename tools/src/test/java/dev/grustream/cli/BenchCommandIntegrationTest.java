@@ -1,0 +1,33 @@
+package dev.grustream.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A small {@code bench} end to end: its broker and its load generator each start in a JVM of their own, so this is
+ * what catches a child launched with the wrong main class (the latency run then sees no forecast).
+ */
+@Tag("integration")
+@Timeout(300)
+class BenchCommandIntegrationTest {
+
+    @Test
+    void measuresThroughputAndLatencyOfBothTopologiesWithChildJvmsAndPrintsTheHeadline() {
+        StringWriter out = new StringWriter();
+        int exitCode = GruStreamTools.commandLine().setOut(new PrintWriter(out)).execute("bench",
+                "--records", "20000", "--keys", "200", "--hidden", "8", "--partitions", "2",
+                "--latency-duration", "3s", "--latency-rate", "500");
+
+        assertThat(exitCode).as(out.toString()).isZero();
+        assertThat(out.toString())
+                .contains("== starting a broker in a separate JVM")
+                .containsPattern("baseline: latency at 500 records/s[\\s\\S]*latency p50 \\d+ ms")
+                .containsPattern("gru-stream: latency at 500 records/s[\\s\\S]*latency p50 \\d+ ms")
+                .containsPattern("gru/baseline stream-thread CPU per record: \\d+\\.\\d+");
+    }
+}
