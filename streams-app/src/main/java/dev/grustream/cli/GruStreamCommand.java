@@ -17,6 +17,9 @@ import picocli.CommandLine;
         description = "Live GRU forecasts and anomaly alerts on Kafka event streams.",
         subcommands = {RunCommand.class, TrainCommand.class, ModelCommand.class})
 public final class GruStreamCommand implements Runnable {
+    /** Columns of {@code --help}. */
+    private static final int USAGE_WIDTH = 120;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -39,7 +42,9 @@ public final class GruStreamCommand implements Runnable {
         for (Object command : commands) {
             commandLine.addSubcommand(command);
         }
-        return commandLine.addSubcommand(new CommandLine.HelpCommand());
+        // The descriptions are written as lines of up to about 110 characters; at picocli's default width of 80
+        // each would be wrapped on its own, leaving ragged half-lines.
+        return commandLine.addSubcommand(new CommandLine.HelpCommand()).setUsageHelpWidth(USAGE_WIDTH);
     }
 
     /**

@@ -14,7 +14,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 class FlatRecordsTest {
-    private static Forecast forecast() {
+    static Forecast forecast() {
         return Forecast.newBuilder().setKey("k").setEventTime(Instant.ofEpochMilli(1_000)).setModelName("m")
                 .setModelVersion("3").setForecast(Map.of("cpu.load", List.of(1.0, 2.0)))
                 .setLower(Map.of("cpu.load", Arrays.asList(0.5, null))).setUpper(Map.of("cpu.load",
