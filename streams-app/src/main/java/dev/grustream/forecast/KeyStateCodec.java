@@ -47,7 +47,8 @@ public final class KeyStateCodec {
         Learner[] learners = state.learners();
         int targets = state.targets();
         AvroBinaryWriter out = new AvroBinaryWriter(256 + state.hidden().length * Float.BYTES
-                + (learners == null ? 0 : learners.length * LearnerCodec.expectedSize(learners[0])));
+                + (learners == null || learners.length == 0 ? 0
+                        : learners.length * LearnerCodec.expectedSize(learners[0])));
         out.writeByte(CODEC.currentVersion());
         out.writeString(state.modelName());
         out.writeString(state.modelVersion());

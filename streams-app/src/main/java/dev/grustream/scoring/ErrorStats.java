@@ -154,7 +154,7 @@ public final class ErrorStats {
 
     @Override
     public String toString() {
-        return "ErrorStats{count=" + count + ", mean=" + Arrays.toString(mean) + ", meanAbsDeviation="
-                + Arrays.toString(meanAbsDeviation) + "}";
+        return "ErrorStats{count=" + count + ", mean=" + Arrays.toString(mean) + ", variance="
+                + Arrays.toString(variance) + ", meanAbsDeviation=" + Arrays.toString(meanAbsDeviation) + "}";
     }
 }

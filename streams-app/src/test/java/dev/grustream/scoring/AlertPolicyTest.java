@@ -46,4 +46,25 @@ class AlertPolicyTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("criticalThreshold");
     }
+
+    @Test
+    void criticalExactlyAtTheCriticalThreshold() {
+        assertThat(policy.decide(0.9999, 100, AlertPolicy.NEVER, 0)).isEqualTo(AlertLevel.CRITICAL);
+    }
+
+    @Test
+    void acceptsThresholdsAtTheEdgesOfTheirRangesAndNoWarmUpOrSuppression() {
+        assertThat(new AlertPolicy(0.0, 0.0, 0, 0).decide(0.0, 1, AlertPolicy.NEVER, 0))
+                .isEqualTo(AlertLevel.CRITICAL);
+        assertThat(new AlertPolicy(1.0, 1.0, 0, 0).decide(1.0, 1, AlertPolicy.NEVER, 0))
+                .isEqualTo(AlertLevel.CRITICAL);
+    }
+
+    @Test
+    void rejectsThresholdsOutsideZeroToOneAndNegativeDurations() {
+        assertThatThrownBy(() -> new AlertPolicy(-0.01, 0.5, 0, 0)).hasMessageContaining("threshold");
+        assertThatThrownBy(() -> new AlertPolicy(0.5, 1.01, 0, 0)).hasMessageContaining("criticalThreshold");
+        assertThatThrownBy(() -> new AlertPolicy(0.5, 0.9, -1, 0)).hasMessageContaining("warmupEvents");
+        assertThatThrownBy(() -> new AlertPolicy(0.5, 0.9, 0, -1)).hasMessageContaining("suppressionMillis");
+    }
 }

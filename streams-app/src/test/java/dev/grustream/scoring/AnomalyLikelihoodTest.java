@@ -157,4 +157,31 @@ class AnomalyLikelihoodTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("windowEvents").hasMessageContaining("0.5");
     }
+
+    @Test
+    void aRuleAcceptsAWindowAndAHalfLifeOfOneEvent() {
+        AnomalyLikelihood likelihood = AnomalyLikelihood.empty();
+        likelihood.add(surprise(1.0), new AnomalyLikelihood.Rule(1.0, 1.0));
+
+        assertThat(likelihood.count()).isEqualTo(1);
+        assertThatThrownBy(() -> new AnomalyLikelihood.Rule(10, 0.99)).hasMessageContaining("halfLifeEvents");
+    }
+
+    @Test
+    void statesThatDifferInAnyPartAreUnequalWithDifferentHashCodes() {
+        AnomalyLikelihood base = AnomalyLikelihood.of(20, 1.5, 0.8, 0.04);
+        assertThat(base).isEqualTo(AnomalyLikelihood.of(20, 1.5, 0.8, 0.04))
+                .hasSameHashCodeAs(AnomalyLikelihood.of(20, 1.5, 0.8, 0.04));
+        for (AnomalyLikelihood other : new AnomalyLikelihood[] {AnomalyLikelihood.of(21, 1.5, 0.8, 0.04),
+                AnomalyLikelihood.of(20, 1.6, 0.8, 0.04), AnomalyLikelihood.of(20, 1.5, 0.9, 0.04),
+                AnomalyLikelihood.of(20, 1.5, 0.8, 0.05)}) {
+            assertThat(other).isNotEqualTo(base);
+            assertThat(other.hashCode()).as(other.toString()).isNotEqualTo(base.hashCode());
+        }
+    }
+
+    @Test
+    void toStringShowsTheCountAndTheStatistics() {
+        assertThat(AnomalyLikelihood.of(20, 1.5, 0.8, 0.04).toString()).contains("20", "1.5", "0.8", "0.04");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.grustream.scoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Random;
@@ -77,5 +78,33 @@ class ErrorStatsTest {
         assertThat(stats.variance(0)).isEqualTo(1.0);
         // The first error lies 2 from the starting mean 0, the second 2 from the first mean 2.0.
         assertThat(stats.meanAbsDeviation(0)).isEqualTo(2.0);
+    }
+
+    @Test
+    void hasADeviationFromExactlyTheMinimumNumberOfErrors() {
+        assertThat(stats(ErrorStats.MIN_ERRORS, 0, 1, 0.8).deviation(new double[] {2.0}, scale, rule)).isFinite();
+    }
+
+    @Test
+    void aRuleAcceptsAHalfLifeOfOneEventAndRefusesANonPositiveFloor() {
+        new ErrorStats.Rule(1.0, 1e-9);
+        assertThatThrownBy(() -> new ErrorStats.Rule(0.99, 1e-3)).hasMessageContaining("halfLifeEvents");
+        assertThatThrownBy(() -> new ErrorStats.Rule(200, 0.0)).hasMessageContaining("minStdRatio");
+    }
+
+    @Test
+    void statesThatDifferInAnyPartAreUnequalWithDifferentHashCodes() {
+        ErrorStats base = stats(10, 0.5, 2.0, 1.0);
+        assertThat(base).isEqualTo(stats(10, 0.5, 2.0, 1.0)).hasSameHashCodeAs(stats(10, 0.5, 2.0, 1.0));
+        for (ErrorStats other : new ErrorStats[] {stats(11, 0.5, 2.0, 1.0), stats(10, 0.6, 2.0, 1.0),
+                stats(10, 0.5, 2.5, 1.0), stats(10, 0.5, 2.0, 1.5)}) {
+            assertThat(other).isNotEqualTo(base);
+            assertThat(other.hashCode()).as(other.toString()).isNotEqualTo(base.hashCode());
+        }
+    }
+
+    @Test
+    void toStringShowsTheCountAndTheStatistics() {
+        assertThat(stats(10, 0.5, 2.0, 1.0).toString()).contains("10", "0.5", "2.0", "1.0");
     }
 }

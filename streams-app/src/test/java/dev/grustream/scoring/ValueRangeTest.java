@@ -86,4 +86,43 @@ class ValueRangeTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tolerance").hasMessageContaining("-0.1");
     }
+
+    @Test
+    void aValueExactlyAtTheToleranceIsNotExcluded() {
+        ValueRange range = range(10, 0.0, 100.0);
+
+        assertThat(range.excludes(values(105.0), rule)).isFalse();
+        assertThat(range.excludes(values(-5.0), rule)).isFalse();
+        assertThat(range.excludes(values(105.001), rule)).isTrue();
+        assertThat(range.excludes(values(-5.001), rule)).isTrue();
+    }
+
+    @Test
+    void theRuleAppliesOnceTheRangeHoldsExactlyItsWarmUp() {
+        assertThat(range(3, 0.0, 1.0).excludes(values(10.0), rule)).isTrue();
+        assertThat(range(2, 0.0, 1.0).excludes(values(10.0), rule)).isFalse();
+    }
+
+    @Test
+    void aRuleAcceptsNoToleranceAndNoWarmUpAndAnEmptyRangeRestores() {
+        ValueRange.Rule strict = new ValueRange.Rule(true, 0.0, 0);
+
+        assertThat(range(5, 0.0, 1.0).excludes(values(1.000001), strict)).isTrue();
+        assertThat(ValueRange.of(0, new double[1], new double[1])).isEqualTo(ValueRange.empty(1));
+    }
+
+    @Test
+    void rangesThatDifferInAnyPartAreUnequalWithDifferentHashCodes() {
+        ValueRange base = range(10, 0.0, 1.0);
+        assertThat(base).isEqualTo(range(10, 0.0, 1.0)).hasSameHashCodeAs(range(10, 0.0, 1.0));
+        for (ValueRange other : new ValueRange[] {range(11, 0.0, 1.0), range(10, -1.0, 1.0), range(10, 0.0, 2.0)}) {
+            assertThat(other).isNotEqualTo(base);
+            assertThat(other.hashCode()).as(other.toString()).isNotEqualTo(base.hashCode());
+        }
+    }
+
+    @Test
+    void toStringShowsTheCountAndTheBounds() {
+        assertThat(range(10, -2.5, 7.5).toString()).contains("count=10", "-2.5", "7.5");
+    }
 }
