@@ -4,14 +4,12 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -21,8 +19,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  *
  * <p>As thread-safe as the wrapped deserializer.
  */
-public final class GenericAvroObservationReader implements ObservationReader {
-    private final Deserializer<?> records;
+public final class GenericAvroObservationReader extends AvroValueReader {
     private final ObservationMapper mapper;
 
     /**
@@ -32,29 +29,12 @@ public final class GenericAvroObservationReader implements ObservationReader {
      */
     public GenericAvroObservationReader(Deserializer<?> records, InputMapping mapping,
             Supplier<List<String>> modelFeatures) {
-        this.records = Objects.requireNonNull(records, "records");
+        super(records);
         this.mapper = new ObservationMapper(mapping, modelFeatures);
     }
 
     @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        records.configure(configs, isKey);
-    }
-
-    @Override
-    public InboundObservation deserialize(String topic, byte[] data) {
-        return deserialize(topic, null, data);
-    }
-
-    @Override
-    public InboundObservation deserialize(String topic, Headers headers, byte[] data) {
-        if (data == null) {
-            return null;
-        }
-        Object value = records.deserialize(topic, headers, data);
-        if (value == null) {
-            return null;
-        }
+    InboundObservation read(Object value, byte[] data) {
         if (!(value instanceof GenericRecord record)) {
             throw new InputException(InputException.Reason.SCHEMA_MISMATCH, "the value is a "
                     + (value instanceof GenericContainer container ? container.getSchema().getType() + " "
@@ -117,10 +97,5 @@ public final class GenericAvroObservationReader implements ObservationReader {
             }
         }
         return schema.getLogicalType();
-    }
-
-    @Override
-    public void close() {
-        records.close();
     }
 }
