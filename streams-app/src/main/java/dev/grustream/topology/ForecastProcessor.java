@@ -9,6 +9,7 @@ import dev.grustream.forecast.Outcome;
 import dev.grustream.forecast.Refusal;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.scoring.AlertLevel;
+import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.PendingBuffer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +40,16 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #process} rejects what can be judged from the record alone (key, value, size, time) and buffers the
  * rest in a crash-safe {@link PendingBuffer}; the buffer is advanced as one batch when it is full or when
  * {@code batch.linger.ms} of wall-clock time has passed, through the forecasting core ({@link Forecaster}), and
- * stores the states it returns. {@link OutputRecords} turns the core's outcomes into records. With {@code batch.max.size = 1} every
+ * stores the states it returns. The states of recently seen keys stay decoded between batches
+ * ({@link DecodedStates}, {@code state.cache.max.keys}); the store remains what a restart or another instance reads.
+ * {@link OutputRecords} turns the core's outcomes into records. With {@code batch.max.size = 1} every
  * observation is advanced at once, with no buffer. A stream-time punctuation evicts keys idle for longer than
  * {@code state.ttl.ms}, a bounded number per scan.
  *
  * <p>Lifecycle: one instance per task, created by Kafka Streams; it fetches its stores in {@link #init} and never
- * closes them. Not thread-safe, as Kafka Streams requires.
+ * closes them. Its decoded states start empty in {@link #init} and are dropped in {@link #close}: Kafka Streams
+ * closes and re-initialises a task's processors when it rolls the task's stores back (an aborted transaction).
+ * Not thread-safe, as Kafka Streams requires.
  */
 final class ForecastProcessor implements Processor<String, InboundObservation, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(ForecastProcessor.class);
@@ -56,6 +61,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, KeyState> states;
+    private DecodedStates decoded;
     private PendingBuffer pending;
     private Forecaster forecaster;
     private String evictionCursor;
@@ -71,6 +77,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
+        this.decoded = new DecodedStates(settings.stateCacheMaxKeys());
         if (Boolean.getBoolean(GruStreamTopology.FORGET_STATE_FAULT)) {
             forgetEveryState();
         }
@@ -208,8 +215,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         Forwarder forwarder = new Forwarder(batch);
         Map<String, KeyState> touched;
         try {
-            touched = forecaster.advance(events(batch), activeModel.current(), states::get, forwarder);
+            touched = forecaster.advance(events(batch), activeModel.current(), this::storedState, forwarder);
         } catch (RuntimeException e) {
+            // The core changes states in place: the decoded ones it was given may now hold part of this batch.
+            decoded.clear();
             if (DeadLetters.causedBy(e, ProcessorStateException.class)) {
                 throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
                         + " observations failed on the state store", e);
@@ -226,20 +235,27 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             batch.forEach(one -> advance(List.of(one)));
             return;
         }
-        forwarder.forwardAll();
-        List<KeyValue<String, KeyState>> updates = new ArrayList<>(touched.size());
-        touched.forEach((key, state) -> updates.add(KeyValue.pair(key, state)));
-        states.putAll(updates);
+        try {
+            forwarder.forwardAll();
+            List<KeyValue<String, KeyState>> updates = new ArrayList<>(touched.size());
+            touched.forEach((key, state) -> updates.add(KeyValue.pair(key, state)));
+            states.putAll(updates);
+        } catch (RuntimeException e) {
+            decoded.clear();
+            throw e;
+        }
+        decoded.putAll(touched);
+    }
+
+    /** A key's state as the store holds it: decoded from an earlier batch if still cached, else read and decoded. */
+    private KeyState storedState(String key) {
+        KeyState state = decoded.get(key);
+        return state != null ? state : states.get(key);
     }
 
     private static List<Event> events(List<PendingObservation> batch) {
-        String failingKey = System.getProperty(GruStreamTopology.FAIL_KEY_FAULT);
         List<Event> events = new ArrayList<>(batch.size());
         for (PendingObservation pendingEvent : batch) {
-            if (pendingEvent.getKey().equals(failingKey)) {
-                throw new IllegalStateException("fault injection (" + GruStreamTopology.FAIL_KEY_FAULT + "): key "
-                        + failingKey);
-            }
             events.add(new Event(pendingEvent.getKey(), pendingEvent.getEventTime().toEpochMilli(),
                     pendingEvent.getFeatures()));
         }
@@ -261,6 +277,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private final class Forwarder implements Forecaster.Outcomes {
         private final List<PendingObservation> batch;
         private final List<Runnable> forwards = new ArrayList<>();
+        private final String failingKey = System.getProperty(GruStreamTopology.FAIL_KEY_FAULT);
 
         Forwarder(List<PendingObservation> batch) {
             this.batch = batch;
@@ -272,6 +289,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
         @Override
         public void accepted(int index, Outcome outcome) {
+            if (outcome.key().equals(failingKey)) {
+                throw new IllegalStateException("fault injection (" + GruStreamTopology.FAIL_KEY_FAULT + "): key "
+                        + failingKey + ", after the keys before it in the batch were advanced");
+            }
             forwards.add(() -> {
                 metrics.forecast(outcome, clock.millis());
                 if (outcome.reset() != StateReset.NONE) {
@@ -332,7 +353,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             }
             more = iterator.hasNext();
         }
-        idle.forEach(states::delete);
+        idle.forEach(key -> {
+            states.delete(key);
+            decoded.remove(key);
+        });
         evictionCursor = more ? last : null;
         if (!idle.isEmpty()) {
             metrics.evicted(idle.size());
@@ -343,6 +367,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     @Override
     public void close() {
+        if (decoded != null) {
+            decoded.clear();
+        }
         if (forecaster != null) {
             forecaster.close();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
+import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.input.InboundObservation;
@@ -171,6 +172,94 @@ class ForecastProcessorTest {
 
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement()
                 .satisfies(f -> assertThat(f.record().key()).isEqualTo("a"));
+    }
+
+    @Test
+    void aKeyEvictedByTheTtlStartsAfreshWhenItReturns() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_TTL_MS, String.valueOf(10 * MINUTE)));
+        send("old", T0, 1.0);
+        send("new", T0 + 20 * MINUTE, 1.0);
+        punctuator(PunctuationType.STREAM_TIME).getPunctuator().punctuate(T0 + 20 * MINUTE);
+
+        send("old", T0 + 21 * MINUTE, 1.0);
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).last().satisfies(f -> assertThat(
+                ((Forecast) f.record().value()).getStateReset()).isEqualTo(StateReset.NEW_KEY));
+    }
+
+    @Test
+    void statesKeptDecodedBetweenBatchesForecastExactlyAsStatesReadFromTheStore() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "4", GruStreamConfig.STATE_CACHE_MAX_KEYS, "0"));
+        sendSeries("stored-");
+        List<String> fromTheStore = forecastsWithoutKeys();
+        processor.close();
+        context.resetForwards();
+
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "4"));
+        sendSeries("decoded-");
+
+        assertThat(forecastsWithoutKeys()).hasSize(300).isEqualTo(fromTheStore);
+    }
+
+    @Test
+    void aBatchThatFailsPartWayLeavesNoTraceInTheStatesOfItsOtherKeys() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "2"));
+        for (int i = 0; i < 10; i++) {
+            send("a", T0 + i * MINUTE, 10 + i % 3);
+            send("b", T0 + i * MINUTE, 20 + i % 3);
+        }
+        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, "b");
+        try {
+            send("a", T0 + 10 * MINUTE, 11.0);
+            send("b", T0 + 10 * MINUTE, 21.0);
+        } finally {
+            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
+        }
+
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).singleElement().satisfies(deadLetter -> {
+            assertThat(new String((byte[]) deadLetter.record().key(), StandardCharsets.UTF_8)).isEqualTo("b");
+            assertThat(new String(deadLetter.record().headers().lastHeader(DeadLetters.REASON_HEADER).value(),
+                    StandardCharsets.UTF_8)).isEqualTo(DeadLetterReason.INTERNAL_ERROR.code());
+        });
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).last().satisfies(f -> assertThat(
+                ((Forecast) f.record().value()).getStep()).isEqualTo(11));
+    }
+
+    @Test
+    void aReinitialisedProcessorReadsItsStatesFromTheStoreAsRolledBack() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        byte[] committed = new KeyStateSerde().serializer().serialize("", states.get("a"));
+        send("a", T0 + MINUTE, 2.0);
+        // An aborted transaction: Kafka Streams closes the task's processors, rolls its stores back to what was
+        // committed, and initialises the processors again.
+        processor.close();
+        states.put("a", new KeyStateSerde().deserializer().deserialize("", committed));
+        processor.init(context);
+        context.resetForwards();
+
+        send("a", T0 + MINUTE, 2.0);
+
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement().satisfies(f -> assertThat(
+                ((Forecast) f.record().value()).getStep()).isEqualTo(2));
+    }
+
+    private void sendSeries(String prefix) {
+        for (int i = 0; i < 100; i++) {
+            for (int key = 0; key < 3; key++) {
+                send(prefix + key, T0 + i * MINUTE, 10 * key + Math.sin(i / 7.0 + key) + (i * 7919 % 13) / 10.0);
+            }
+        }
+        punctuator(PunctuationType.WALL_CLOCK_TIME).getPunctuator().punctuate(NOW.toEpochMilli());
+    }
+
+    private List<String> forecastsWithoutKeys() {
+        return forwardedTo(GruStreamTopology.FORECASTS_SINK).stream().map(f -> {
+            Forecast forecast = (Forecast) f.record().value();
+            return forecast.getEventTime() + " " + forecast.getForecast() + " " + forecast.getLower() + " "
+                    + forecast.getUpper() + " " + forecast.getAnomalyScore() + " " + forecast.getStep();
+        }).toList();
     }
 
 }
