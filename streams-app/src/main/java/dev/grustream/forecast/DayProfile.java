@@ -21,6 +21,9 @@ public final class DayProfile {
     static final double FAST_HALFLIFE_EVENTS = 4;
     static final double SLOW_HALFLIFE_EVENTS = 32;
     static final double INTERVAL_HALFLIFE_EVENTS = 32;
+    private static final double FAST_RATE = Learner.rate(FAST_HALFLIFE_EVENTS);
+    private static final double SLOW_RATE = Learner.rate(SLOW_HALFLIFE_EVENTS);
+    private static final double INTERVAL_RATE = Learner.rate(INTERVAL_HALFLIFE_EVENTS);
     private static final long DAY_MS = 86_400_000L;
 
     private final float[] bins;
@@ -63,10 +66,10 @@ public final class DayProfile {
         if (events > 0) {
             double gap = (time - lastTime) / 1000.0;
             double sample = events > 1 ? Math.min(gap, 4.0 * meanInterval) : gap;
-            meanInterval += Learner.weight(INTERVAL_HALFLIFE_EVENTS, events - 1) * (sample - meanInterval);
+            meanInterval += Learner.weight(INTERVAL_RATE, events - 1) * (sample - meanInterval);
         }
-        fastMean += Learner.weight(FAST_HALFLIFE_EVENTS, events) * (x - fastMean);
-        slowMean += Learner.weight(SLOW_HALFLIFE_EVENTS, events) * (x - slowMean);
+        fastMean += Learner.weight(FAST_RATE, events) * (x - fastMean);
+        slowMean += Learner.weight(SLOW_RATE, events) * (x - slowMean);
         int bin = bin(time);
         double perDay = Math.max(1.0, 86_400.0 / bins.length / Math.max(meanInterval, 1.0));
         double alpha = 1.0 - StrictMath.pow(2.0, -1.0 / (profileHalfLifeDays * perDay));

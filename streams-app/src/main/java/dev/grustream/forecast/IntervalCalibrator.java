@@ -16,6 +16,7 @@ package dev.grustream.forecast;
  */
 public final class IntervalCalibrator {
     static final double SCALE_HALFLIFE = 200;
+    private static final double SCALE_RATE = Learner.rate(SCALE_HALFLIFE);
     static final double STEP = 0.02;
 
     private final double[] errorScale;
@@ -52,7 +53,7 @@ public final class IntervalCalibrator {
             boolean missHigh = error > StrictMath.exp(logMultiplierHigh[k]) * errorScale[k];
             logMultiplierHigh[k] += STEP * ((missHigh ? 1.0 : 0.0) - rule.alphaHigh);
         }
-        errorScale[k] += Learner.weight(SCALE_HALFLIFE, count) * (error - errorScale[k]);
+        errorScale[k] += Learner.weight(SCALE_RATE, count) * (error - errorScale[k]);
     }
 
     /** The half-width of the step's interval at the forecasts' coverage, in normalised units. */

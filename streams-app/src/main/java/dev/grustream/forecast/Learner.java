@@ -43,6 +43,8 @@ public final class Learner {
     static final long MIN_ERRORS = 10;
     static final double ERROR_HALFLIFE = 200;
     static final double GUARD_HALFLIFE = 50;
+    private static final double ERROR_RATE = rate(ERROR_HALFLIFE);
+    private static final double GUARD_RATE = rate(GUARD_HALFLIFE);
 
     /** The learners' settings, shared by every key. Immutable and thread-safe. */
     public static final class Rule {
@@ -179,9 +181,17 @@ public final class Learner {
                 errorScale, learnerError, persistenceError, profile, intervals);
     }
 
-    /** The weight of a new sample in an exponentially weighted mean of half-life {@code halfLife} after {@code n}. */
-    static double weight(double halfLife, long n) {
-        return Math.max(1.0 / (n + 1.0), 1.0 - StrictMath.pow(2.0, -1.0 / halfLife));
+    /**
+     * The weight of a new sample in an exponentially weighted mean that forgets at {@code rate} per sample (see
+     * {@link #rate}), after {@code n} samples: the plain mean's until that falls below the rate.
+     */
+    static double weight(double rate, long n) {
+        return Math.max(1.0 / (n + 1.0), rate);
+    }
+
+    /** The forgetting rate per sample of an exponentially weighted mean of half-life {@code halfLife} samples. */
+    static double rate(double halfLife) {
+        return 1.0 - StrictMath.pow(2.0, -1.0 / halfLife);
     }
 
     private static double clamp(double value) {
@@ -230,11 +240,11 @@ public final class Learner {
             for (int i = 0; i < INPUTS; i++) {
                 weights[w + i] += scratch.gain[i] * step;
             }
-            errorScale[k - 1] += weight(ERROR_HALFLIFE, count) * (Math.min(Math.abs(error), CLAMP)
+            errorScale[k - 1] += weight(ERROR_RATE, count) * (Math.min(Math.abs(error), CLAMP)
                     - errorScale[k - 1]);
             double learnerMiss = Math.abs(raw - predicted);
             double persistenceMiss = Math.abs(raw);
-            double guardWeight = weight(GUARD_HALFLIFE, count);
+            double guardWeight = weight(GUARD_RATE, count);
             learnerError[k - 1] += guardWeight * (learnerMiss - learnerError[k - 1]);
             persistenceError[k - 1] += guardWeight * (persistenceMiss - persistenceError[k - 1]);
             boolean issuedPersistence = (ringGuards[origin] & (1L << (k - 1))) != 0;
