@@ -216,7 +216,7 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(STATE_STORE_CACHING, Type.BOOLEAN, true, Importance.LOW,
                     "Whether the state stores use Kafka Streams' record cache (sized by statestore.cache.max.bytes),"
                             + " which collapses repeated writes to a key between commits.")
-            .define(STATE_CACHE_MAX_KEYS, Type.INT, 4096, Range.atLeast(0), Importance.LOW,
+            .define(STATE_CACHE_MAX_KEYS, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
                     "Most key states a task keeps decoded in memory between batches (least recently used go first),"
                             + " so that a key seen again skips the store read and decode; each takes about 4.5 KiB of"
                             + " heap with learning on. 0 reads every key from the store.")

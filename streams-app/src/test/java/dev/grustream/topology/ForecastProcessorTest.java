@@ -150,11 +150,7 @@ class ForecastProcessorTest {
 
     @Test
     void theStreamTimePunctuationEvictsKeysIdleLongerThanTheTtl() {
-        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_TTL_MS, String.valueOf(10 * MINUTE)));
-        send("old", T0, 1.0);
-        send("new", T0 + 20 * MINUTE, 1.0);
-
-        punctuator(PunctuationType.STREAM_TIME).getPunctuator().punctuate(T0 + 20 * MINUTE);
+        scanAfterKeyOldIdledPastATenMinuteTtl();
 
         assertThat(states.get("old")).isNull();
         assertThat(states.get("new")).isNotNull();
@@ -176,10 +172,7 @@ class ForecastProcessorTest {
 
     @Test
     void aKeyEvictedByTheTtlStartsAfreshWhenItReturns() {
-        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_TTL_MS, String.valueOf(10 * MINUTE)));
-        send("old", T0, 1.0);
-        send("new", T0 + 20 * MINUTE, 1.0);
-        punctuator(PunctuationType.STREAM_TIME).getPunctuator().punctuate(T0 + 20 * MINUTE);
+        scanAfterKeyOldIdledPastATenMinuteTtl();
 
         send("old", T0 + 21 * MINUTE, 1.0);
 
@@ -243,6 +236,14 @@ class ForecastProcessorTest {
         assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement().satisfies(f -> assertThat(
                 ((Forecast) f.record().value()).getStep()).isEqualTo(2));
+    }
+
+    /** Unbatched, a 10-minute TTL: key "old" seen once, "new" 20 minutes later, then a stream-time scan. */
+    private void scanAfterKeyOldIdledPastATenMinuteTtl() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_TTL_MS, String.valueOf(10 * MINUTE)));
+        send("old", T0, 1.0);
+        send("new", T0 + 20 * MINUTE, 1.0);
+        punctuator(PunctuationType.STREAM_TIME).getPunctuator().punctuate(T0 + 20 * MINUTE);
     }
 
     private void sendSeries(String prefix) {

@@ -1,60 +1,70 @@
 package dev.grustream.topology.internals;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.grustream.forecast.KeyState;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A task's most recently used key states, kept decoded between batches so that a key seen again skips the store's
- * read and the decode of about 4 KiB of state. The store stays the truth: every state put here was first written
- * to the store, so a lost entry costs only a decode.
+ * A task's recently used key states, kept decoded between batches so that a key seen again skips the store's read
+ * and the decode of about 4 KiB of state. The store stays the truth: every state put here was first written to the
+ * store, so a lost entry costs only a decode.
  *
  * <p>The states held are the objects the next batch mutates in place. Whoever owns this cache must therefore
  * {@link #clear()} it whenever its objects may differ from what the store holds: when a batch fails part way, and
  * when the task closes or is re-initialised (after an aborted transaction the store is rolled back, the cache would
  * not be).
  *
- * <p>Least-recently-used eviction from Java's {@link LinkedHashMap}. Not thread-safe: owned by one task's processor.
+ * <p>Bounded by Caffeine, whose admission policy (W-TinyLFU) keeps a stable share of the keys when more keys come in
+ * turn than it holds, the usual pattern of series that report at a steady rate; a least-recently-used cache would
+ * then evict every key just before it comes back. Maintenance runs on the calling thread, never in a pool.
+ *
+ * <p>Not thread-safe by contract: owned by one task's processor (Caffeine itself would allow more).
  */
 public final class DecodedStates {
-    private final int maxKeys;
-    private final Map<String, KeyState> states;
+    private final Cache<String, KeyState> states;
 
     /** A cache of at most {@code maxKeys} states; 0 keeps none. */
     public DecodedStates(int maxKeys) {
         if (maxKeys < 0) {
             throw new IllegalArgumentException("maxKeys must not be negative, found " + maxKeys);
         }
-        this.maxKeys = maxKeys;
-        this.states = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, KeyState> eldest) {
-                return size() > DecodedStates.this.maxKeys;
-            }
-        };
+        this.states = maxKeys == 0 ? null : Caffeine.newBuilder()
+                .maximumSize(maxKeys)
+                .executor(Runnable::run)
+                .build();
     }
 
     /** The cached state of {@code key}, or null if it is not cached. */
     public KeyState get(String key) {
-        return states.get(key);
+        return states == null ? null : states.getIfPresent(key);
     }
 
-    /** Caches the states just written to the store, evicting the least recently used beyond the limit. */
+    /** Caches the states just written to the store; beyond the limit, the cache's policy chooses what stays. */
     public void putAll(Map<String, KeyState> written) {
-        if (maxKeys > 0) {
+        if (states != null) {
             states.putAll(written);
         }
     }
 
     public void remove(String key) {
-        states.remove(key);
+        if (states != null) {
+            states.invalidate(key);
+        }
     }
 
     public void clear() {
-        states.clear();
+        if (states != null) {
+            states.invalidateAll();
+        }
     }
 
-    public int size() {
-        return states.size();
+    /** How many states are cached, after pending evictions have run. */
+    public long size() {
+        if (states == null) {
+            return 0;
+        }
+        states.cleanUp();
+        return states.estimatedSize();
     }
 }

@@ -12,17 +12,30 @@ class DecodedStatesTest {
     private final KeyState state = KeyStateFixture.of("m", "1", 3, 1_000, 1.5, ErrorStats.empty(1), 0.0);
 
     @Test
-    void theLeastRecentlyUsedKeyGoesFirstBeyondTheLimit() {
-        DecodedStates cache = new DecodedStates(2);
-        cache.putAll(Map.of("a", state));
-        cache.putAll(Map.of("b", state));
-        cache.get("a");
+    void holdsNoMoreThanItsLimit() {
+        DecodedStates cache = new DecodedStates(100);
+        for (int key = 0; key < 1_000; key++) {
+            cache.putAll(Map.of("k" + key, state));
+        }
 
-        cache.putAll(Map.of("c", state));
+        assertThat(cache.size()).isEqualTo(100);
+    }
 
-        assertThat(cache.get("b")).isNull();
-        assertThat(cache.get("a")).isSameAs(state);
-        assertThat(cache.get("c")).isSameAs(state);
+    @Test
+    void keysThatComeInTurnStillHitWhenThereAreMoreThanItHolds() {
+        DecodedStates cache = new DecodedStates(100);
+        int hits = 0;
+        for (int round = 0; round < 20; round++) {
+            for (int key = 0; key < 250; key++) {
+                if (cache.get("k" + key) != null) {
+                    hits++;
+                }
+                cache.putAll(Map.of("k" + key, state));
+            }
+        }
+
+        // A least-recently-used cache would evict every key before it comes back: no hit at all.
+        assertThat(hits).isGreaterThan(20 * 250 / 4);
     }
 
     @Test
@@ -30,6 +43,17 @@ class DecodedStatesTest {
         DecodedStates cache = new DecodedStates(0);
         cache.putAll(Map.of("a", state));
 
+        assertThat(cache.get("a")).isNull();
+    }
+
+    @Test
+    void aClearedCacheForgetsEveryState() {
+        DecodedStates cache = new DecodedStates(10);
+        cache.putAll(Map.of("a", state, "b", state));
+
+        cache.clear();
+
+        assertThat(cache.get("a")).isNull();
         assertThat(cache.size()).isZero();
     }
 }
