@@ -217,9 +217,10 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Whether the state stores use Kafka Streams' record cache (sized by statestore.cache.max.bytes),"
                             + " which collapses repeated writes to a key between commits.")
             .define(STATE_CACHE_MAX_KEYS, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
-                    "Most key states a task keeps decoded in memory between batches (least recently used go first),"
-                            + " so that a key seen again skips the store read and decode; each takes about 4.5 KiB of"
-                            + " heap with learning on. 0 reads every key from the store.")
+                    "Most key states a task keeps decoded in memory between batches, so that a key seen again skips"
+                            + " the store read and decode; each takes about 4.5 KiB of heap with learning on. Which"
+                            + " keys stay is Caffeine's choice (frequency-based, so keys that come in turn keep a"
+                            + " stable share). 0 reads every key from the store.")
             .define(INPUT_MAX_KEY_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
                     "Longest accepted record key, in UTF-8 bytes; longer keys are dead-lettered as 'key-too-large'.")
             .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,

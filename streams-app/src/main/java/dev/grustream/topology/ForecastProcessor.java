@@ -250,6 +250,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     /** A key's state as the store holds it: decoded from an earlier batch if still cached, else read and decoded. */
     private KeyState storedState(String key) {
         KeyState state = decoded.get(key);
+        metrics.stateRead(state != null);
         return state != null ? state : states.get(key);
     }
 

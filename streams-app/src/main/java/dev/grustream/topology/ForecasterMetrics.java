@@ -42,6 +42,8 @@ public final class ForecasterMetrics {
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
     private final Map<StateReset, Counter> resets = new EnumMap<>(StateReset.class);
     private final Counter evicted;
+    private final Counter statesDecoded;
+    private final Counter statesFromStore;
     private final DistributionSummary batchSize;
     private final Timer modelStep;
     private final Timer forecastLag;
@@ -77,6 +79,8 @@ public final class ForecasterMetrics {
         }
         evicted = Counter.builder("gru.keys.evicted").description("Idle keys evicted from the state store")
                 .register(registry);
+        statesDecoded = stateReads("decoded", registry);
+        statesFromStore = stateReads("store", registry);
         // Histograms rather than percentiles computed here: buckets add up across instances, percentiles do not.
         batchSize = DistributionSummary.builder("gru.batch.size")
                 .description("Observations advanced per model call").publishPercentileHistogram()
@@ -88,6 +92,12 @@ public final class ForecasterMetrics {
                 .description("Wall-clock time from an observation's event time to its forecast being written")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofDays(1)).register(registry);
+    }
+
+    private static Counter stateReads(String source, MeterRegistry registry) {
+        return Counter.builder("gru.state.reads")
+                .description("Key states read for a batch: still decoded from an earlier one, or from the store")
+                .tag("source", source).register(registry);
     }
 
     /** Hands these meters to the dead-letter handlers of the Kafka Streams client configured by {@code properties}. */
@@ -143,6 +153,11 @@ public final class ForecasterMetrics {
 
     void reset(StateReset reset) {
         resets.get(reset).increment();
+    }
+
+    /** A key's state read for a batch, {@code decoded} if it was still cached from an earlier batch. */
+    void stateRead(boolean decoded) {
+        (decoded ? statesDecoded : statesFromStore).increment();
     }
 
     void evicted(int keys) {

@@ -46,6 +46,7 @@ class ForecastProcessorTest {
     private final KeyValueStore<Integer, byte[]> pendingStore = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(GruStreamTopology.PENDING_STORE), Serdes.Integer(), Serdes.ByteArray())
             .withLoggingDisabled().build();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ForecastProcessor processor;
     private long offset;
 
@@ -59,7 +60,7 @@ class ForecastProcessorTest {
         context.addStateStore(states);
         context.addStateStore(pendingStore);
         processor = new ForecastProcessor(settings, new ActiveModel(TestingModels.persistence("1")),
-                new ForecasterMetrics(new SimpleMeterRegistry()), Clock.fixed(NOW, ZoneOffset.UTC));
+                new ForecasterMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC));
         processor.init(context);
         return processor;
     }
@@ -192,6 +193,17 @@ class ForecastProcessorTest {
         sendSeries("decoded-");
 
         assertThat(forecastsWithoutKeys()).hasSize(300).isEqualTo(fromTheStore);
+    }
+
+    @Test
+    void aKeySeenAgainIsReadFromItsDecodedStateAndCountedSo() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        send("a", T0 + MINUTE, 2.0);
+        send("a", T0 + 2 * MINUTE, 3.0);
+
+        assertThat(registry.get("gru.state.reads").tag("source", "store").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("gru.state.reads").tag("source", "decoded").counter().count()).isEqualTo(2.0);
     }
 
     @Test
