@@ -119,8 +119,10 @@ class BrokerFailureIntegrationTest {
             assertThat(service.streams().metadataForLocalThreads()).extracting(ThreadMetadata::threadName)
                     .as("stream threads (a replaced thread would have another name)")
                     .singleElement().asString().endsWith("-StreamThread-1");
-            assertThat(read).as("forecasts, none twice").hasSize(inputs.size());
-            assertThat(byId(read)).isEqualTo(UninterruptedRun.forecasts(MODEL, inputs));
+            Map<String, Forecast> expected = UninterruptedRun.forecasts(MODEL, inputs);
+            assertThat(read.size()).as("forecasts, none twice: %s", UninterruptedRun.difference(read, expected))
+                    .isEqualTo(inputs.size());
+            assertThat(byId(read)).isEqualTo(expected);
         } finally {
             producer.shutdownNow();
             MockSchemaRegistry.dropScope(scope);

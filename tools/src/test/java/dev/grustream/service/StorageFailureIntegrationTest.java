@@ -4,16 +4,17 @@ import static dev.grustream.testing.TopologyHarness.observation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.avro.Forecast;
-import dev.grustream.model.RandomModels;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
+import dev.grustream.model.RandomModels;
 import dev.grustream.testing.ChildJvm;
-import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.KafkaTestSupport.Input;
+import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.SmallMemtables;
 import dev.grustream.testing.TinyFilesystem;
 import dev.grustream.testing.UninterruptedRun;
+import dev.grustream.topology.DeadLetters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,14 +79,14 @@ class StorageFailureIntegrationTest {
         kafka.produce("observations-" + id, inputs);
 
         try (ChildJvm full = ChildJvm.start(dir.resolve("full.log"), new ChildJvm.Options(launcher, List.of(),
-                Map.of()), main(), args(id, tiny, model))) {
+                Map.of()), main(), fillingArgs(id, tiny, model))) {
             OptionalInt exit = full.awaitExit(Duration.ofSeconds(180));
             if (exit.isEmpty()) {
                 full.dumpThreads();
             }
             String log = full.log();
-            assertThat(exit).as("the instance on a full disk stopped by itself; its log (%s):%n%s", dir, tail(log))
-                    .isPresent();
+            assertThat(exit).as("the instance on a full disk stopped by itself; its log (%s):%n%s", dir,
+                    tail(log, 6_000)).isPresent();
             assertThat(exit.getAsInt()).as("exit code of run after a fatal error").isEqualTo(1);
             assertThat(log).contains("No space left on device").contains("state.dir");
             assertThat(count(REPLACED, log)).as("stream threads replaced").isZero();
@@ -93,14 +94,22 @@ class StorageFailureIntegrationTest {
 
         Path roomy = Files.createDirectories(dir.resolve("roomy-state"));
         try (ChildJvm after = ChildJvm.start(dir.resolve("after.log"), main(), args(id, roomy, model))) {
+            long startedAt = System.nanoTime();
             List<ConsumerRecord<String, Forecast>> read = kafka.forecasts("forecasts-" + id, inputs.size(),
                     Duration.ofSeconds(120));
+            Map<String, Forecast> expected = UninterruptedRun.forecasts(MODEL, inputs);
+            System.out.printf("the instance on a roomy disk started; after %.1f s, forecasts %s%n",
+                    (System.nanoTime() - startedAt) / 1e9, UninterruptedRun.difference(read, expected));
             assertThat(after.isAlive()).as("the instance on a roomy disk runs").isTrue();
             after.stop();
+            assertThat(kafka.deadLetters("dead-letters-" + id, 1, Duration.ofSeconds(1))).as("dead letters' messages")
+                    .extracting(r -> DeadLetters.header(r.headers(), DeadLetters.MESSAGE_HEADER)).isEmpty();
             Map<String, Forecast> byId = new HashMap<>();
             read.forEach(r -> byId.put(UninterruptedRun.id(r.value()), r.value()));
-            assertThat(read).as("forecasts, none twice").hasSize(inputs.size());
-            assertThat(byId).isEqualTo(UninterruptedRun.forecasts(MODEL, inputs));
+            // The difference last: CI shows the end of a failure's message.
+            assertThat(read.size()).as("the instance's log ends (%s):%n%s%nforecasts, none twice: %s", dir,
+                    tail(after.log(), 2_000), UninterruptedRun.difference(read, expected)).isEqualTo(inputs.size());
+            assertThat(byId).isEqualTo(expected);
         }
     }
 
@@ -134,6 +143,18 @@ class StorageFailureIntegrationTest {
         return inputs;
     }
 
+    /**
+     * The arguments of an instance whose stores write their files to disk early: the instance on a small disk fills
+     * it after little input.
+     */
+    private List<String> fillingArgs(String id, Path stateDir, Path model) {
+        List<String> args = new ArrayList<>(args(id, stateDir, model));
+        // 64 KiB memtables: RocksDB writes its files (and fills the disk) after little input. Only here: the instance
+        // on a roomy disk is an ordinary one, spared the thousands of small files and their compactions.
+        args.addAll(List.of("--set", "rocksdb.config.setter=" + SmallMemtables.class.getName()));
+        return args;
+    }
+
     private List<String> args(String id, Path stateDir, Path model) {
         return List.of("run",
                 "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
@@ -145,8 +166,6 @@ class StorageFailureIntegrationTest {
                 "--set", "heartbeat.interval.ms=1000",
                 "--set", "model.path=" + model,
                 "--set", "http.enabled=false",
-                // Small memtables, so that RocksDB writes its files (and fills the disk) after little input.
-                "--set", "rocksdb.config.setter=" + SmallMemtables.class.getName(),
                 "--set", "topic.observations=observations-" + id,
                 "--set", "topic.forecasts=forecasts-" + id,
                 "--set", "topic.alerts=alerts-" + id,
@@ -162,8 +181,8 @@ class StorageFailureIntegrationTest {
         return count;
     }
 
-    private static String tail(String log) {
-        return log.length() <= 6_000 ? log : log.substring(log.length() - 6_000);
+    private static String tail(String log, int chars) {
+        return log.length() <= chars ? log : log.substring(log.length() - chars);
     }
 
     private static String main() {

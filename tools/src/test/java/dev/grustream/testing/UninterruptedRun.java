@@ -7,6 +7,9 @@ import dev.grustream.testing.KafkaTestSupport.Input;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** What an undisturbed run of the topology forecasts: the yardstick of the crash, failover and outage tests. */
 public final class UninterruptedRun {
@@ -30,5 +33,27 @@ public final class UninterruptedRun {
     /** A forecast's identity: its key and the event time it was made at, which each observation has once. */
     public static String id(Forecast forecast) {
         return forecast.getKey() + "@" + forecast.getEventTime().toEpochMilli();
+    }
+
+    /**
+     * How {@code read} differs from one forecast per id of {@code expected}, in a line a failed test can print instead
+     * of every record: how many were read, how many ids came twice (and the first few), how many never came (and the
+     * first few), and the last offset read per partition.
+     */
+    public static String difference(List<ConsumerRecord<String, Forecast>> read, Map<String, Forecast> expected) {
+        Map<String, Long> counts = read.stream().collect(Collectors.groupingBy(r -> id(r.value()), TreeMap::new,
+                Collectors.counting()));
+        List<String> twice = counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .toList();
+        List<String> missing = expected.keySet().stream().filter(id -> !counts.containsKey(id)).sorted().toList();
+        Map<Integer, Long> lastOffsets = read.stream().collect(Collectors.toMap(ConsumerRecord::partition,
+                ConsumerRecord::offset, Math::max, TreeMap::new));
+        return String.format("read %d of %d; %d ids twice %s; %d ids missing %s; last offset per partition %s",
+                read.size(), expected.size(), twice.size(), firstFew(twice), missing.size(), firstFew(missing),
+                lastOffsets);
+    }
+
+    private static List<String> firstFew(List<String> ids) {
+        return ids.subList(0, Math.min(5, ids.size()));
     }
 }
