@@ -19,6 +19,16 @@ def commit_interval(o):
     return o.get("commitIntervalMs", 0) or (100 if o["guarantee"] == "exactly_once_v2" else 30000)
 
 
+def store_cache(o, r):
+    """Whether a run's store used the record cache (older files hold a boolean for both topologies)."""
+    cache = o["cache"]
+    if isinstance(cache, bool):
+        return "on" if cache else "off"
+    if cache == "DEFAULT":
+        return "on" if r["topology"] == "baseline" else "off"
+    return cache.lower()
+
+
 def latency_cell(r):
     return "-" if r["latencyP50"] < 0 else "%d / %d / %d" % (r["latencyP50"], r["latencyP99"], r["latencyMax"])
 
@@ -35,7 +45,7 @@ def throughput_table(path):
         seconds = float(r["restoreSeconds"])  # Jackson writes NaN as the string "NaN"
         restore = "-" if seconds != seconds else f"{r['restoredRecords']:,} records in {seconds:.1f} s"
         print(f"| {r['topology']} | {o['guarantee']} | {o['keys']:,} | {o['hidden']} | {o['batchSize']} "
-              f"| {'on' if o['cache'] else 'off'} | {commit_interval(o)} | {r['overallPerSecond']:,.0f} | {r['warmPerSecond']:,.0f} "
+              f"| {store_cache(o, r)} | {commit_interval(o)} | {r['overallPerSecond']:,.0f} | {r['warmPerSecond']:,.0f} "
               f"| {r['processCpuPer1k']:.3f} / {r['streamCpuPer1k']:.3f} | {latency} | {r['heapMiB']} "
               f"| {r['rssMiB']} | {restore} |")
 

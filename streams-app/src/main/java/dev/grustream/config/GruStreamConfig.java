@@ -213,9 +213,12 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Stream-time interval between two eviction scans of a task's store.")
             .define(STATE_TTL_SCAN_MAX_KEYS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
                     "Most keys one eviction scan inspects; the next scan resumes where it stopped.")
-            .define(STATE_STORE_CACHING, Type.BOOLEAN, true, Importance.LOW,
-                    "Whether the state stores use Kafka Streams' record cache (sized by statestore.cache.max.bytes),"
-                            + " which collapses repeated writes to a key between commits.")
+            .define(STATE_STORE_CACHING, Type.BOOLEAN, false, Importance.LOW,
+                    "Whether the key-state store uses Kafka Streams' record cache (sized by"
+                            + " statestore.cache.max.bytes), which collapses repeated writes to a key between"
+                            + " commits. Off by default: a key's state is written once per batch it appears in, and"
+                            + " the decoded states (state.cache.max.keys) serve re-reads, so with many keys the cache"
+                            + " only adds work. Turn it on when a few keys get many events per commit interval.")
             .define(STATE_CACHE_MAX_KEYS, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
                     "Most key states a task keeps decoded in memory between batches, so that a key seen again skips"
                             + " the store read and decode; each takes about 4.5 KiB of heap with learning on. Which"

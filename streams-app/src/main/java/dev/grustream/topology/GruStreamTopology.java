@@ -66,7 +66,7 @@ public final class GruStreamTopology {
         topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock), SOURCE);
         topology.addStateStore(stateStore(settings), PROCESSOR);
         if (settings.batching()) {
-            topology.addStateStore(pendingStore(settings), PROCESSOR);
+            topology.addStateStore(pendingStore(), PROCESSOR);
         }
         topology.addSink(FORECASTS_SINK, topics.forecasts(), topics.keySerde().serializer(),
                 topics.forecastSerializer(), PROCESSOR);
@@ -104,10 +104,12 @@ public final class GruStreamTopology {
         return settings.storeCaching() ? builder.withCachingEnabled() : builder.withCachingDisabled();
     }
 
-    private static StoreBuilder<KeyValueStore<Integer, byte[]>> pendingStore(ForecasterSettings settings) {
-        StoreBuilder<KeyValueStore<Integer, byte[]>> builder = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Integer(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of());
-        return settings.storeCaching() ? builder.withCachingEnabled() : builder.withCachingDisabled();
+    /**
+     * The batch buffer's store, always cached: its slots are rewritten many times between two commits, and the
+     * record cache sends only each slot's last value to the changelog.
+     */
+    private static StoreBuilder<KeyValueStore<Integer, byte[]>> pendingStore() {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Integer(),
+                Serdes.ByteArray()).withLoggingEnabled(Map.of()).withCachingEnabled();
     }
 }

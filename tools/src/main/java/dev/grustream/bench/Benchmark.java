@@ -73,9 +73,17 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
  */
 public final class Benchmark {
 
+    /** The record cache of the stores compared: each topology's own default, or on or off for both. */
+    public enum StoreCache {
+        /** Kafka Streams' default for the baseline (cached), gru-stream's for its key-state store (uncached). */
+        DEFAULT,
+        ON,
+        OFF
+    }
+
     /** What to measure. */
     public record Options(String bootstrapServers, long records, int keys, int partitions, String guarantee,
-            int hidden, int layers, int batchSize, long lingerMs, boolean cache, String backend, int latencySeconds,
+            int hidden, int layers, int batchSize, long lingerMs, StoreCache cache, String backend, int latencySeconds,
             double latencyRate, long commitIntervalMs, boolean runBaseline, boolean runGru, long seed,
             Map<String, String> settings) {
         /** @param settings more gru-stream settings for both topologies (learner.enabled=false, say) */
@@ -318,7 +326,7 @@ public final class Benchmark {
     private Topology topology(String topology, GruStreamConfig config) {
         Topics topics = Topics.from(config);
         if (topology.equals(BASELINE)) {
-            return BaselineTopology.build(topics, stateBytes(config), options.cache(),
+            return BaselineTopology.build(topics, stateBytes(config), options.cache() != StoreCache.OFF,
                     ForecasterSettings.from(config).futureToleranceMs());
         }
         return GruStreamTopology.build(ForecasterSettings.from(config), topics, new ActiveModel(model),
@@ -362,7 +370,9 @@ public final class Benchmark {
         props.put(GruStreamConfig.TOPIC_DEAD_LETTERS, appId + "-dead-letters");
         props.put(GruStreamConfig.BATCH_MAX_SIZE, String.valueOf(options.batchSize()));
         props.put(GruStreamConfig.BATCH_LINGER_MS, String.valueOf(options.lingerMs()));
-        props.put(GruStreamConfig.STATE_STORE_CACHING, String.valueOf(options.cache()));
+        if (options.cache() != StoreCache.DEFAULT) {
+            props.put(GruStreamConfig.STATE_STORE_CACHING, String.valueOf(options.cache() == StoreCache.ON));
+        }
         props.put(GruStreamConfig.MODEL_BACKEND, options.backend());
         // Preloaded event times are in the past; keep every key for the whole run.
         props.put(GruStreamConfig.STATE_TTL_MS, "0");

@@ -68,7 +68,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "batch.linger.ms (a plain number is milliseconds; default: ${DEFAULT-VALUE}).")
     Duration linger;
 
-    @Option(names = "--cache", defaultValue = "on", description = "Store record cache: on or off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cache", defaultValue = "default", description = "Record cache of the key-state store"
+            + " (state.store.caching) and of the baseline's store: on or off for both, or each topology's own default"
+            + " (default: ${DEFAULT-VALUE}: off for gru-stream, on for the baseline as in Kafka Streams).")
     String cache;
 
     @Option(names = "--backend", defaultValue = "java", description = "java or nd4j (default: ${DEFAULT-VALUE}).")
@@ -116,9 +118,12 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         String processing = ProcessingGuarantees.parse(guarantee);
-        if (!cache.equals("on") && !cache.equals("off")) {
-            throw new IllegalArgumentException("--cache must be on or off, found " + cache);
-        }
+        Benchmark.StoreCache storeCache = switch (cache) {
+            case "default" -> Benchmark.StoreCache.DEFAULT;
+            case "on" -> Benchmark.StoreCache.ON;
+            case "off" -> Benchmark.StoreCache.OFF;
+            default -> throw new IllegalArgumentException("--cache must be default, on or off, found " + cache);
+        };
         Process broker = null;
         try {
             String servers = bootstrap;
@@ -128,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                 servers = "localhost:" + port;
             }
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
-                    layers, batchSize, linger.toMillis(), cache.equals("on"), backend,
+                    layers, batchSize, linger.toMillis(), storeCache, backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
                     only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed, settings);
             if (repeat < 1) {
