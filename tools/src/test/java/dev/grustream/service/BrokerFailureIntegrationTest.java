@@ -122,7 +122,7 @@ class BrokerFailureIntegrationTest {
             Map<String, Forecast> expected = UninterruptedRun.forecasts(MODEL, inputs);
             assertThat(read.size()).as("forecasts, none twice: %s", UninterruptedRun.difference(read, expected))
                     .isEqualTo(inputs.size());
-            assertThat(byId(read)).isEqualTo(expected);
+            assertThat(UninterruptedRun.byId(read)).isEqualTo(expected);
         } finally {
             producer.shutdownNow();
             MockSchemaRegistry.dropScope(scope);
@@ -139,12 +139,6 @@ class BrokerFailureIntegrationTest {
             }
         }
         return inputs;
-    }
-
-    private static Map<String, Forecast> byId(List<ConsumerRecord<String, Forecast>> records) {
-        Map<String, Forecast> byId = new HashMap<>();
-        records.forEach(r -> byId.put(UninterruptedRun.id(r.value()), r.value()));
-        return byId;
     }
 
     private static int groupCoordinator(String groupId) throws Exception {

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -98,18 +97,17 @@ class StorageFailureIntegrationTest {
             List<ConsumerRecord<String, Forecast>> read = kafka.forecasts("forecasts-" + id, inputs.size(),
                     Duration.ofSeconds(120));
             Map<String, Forecast> expected = UninterruptedRun.forecasts(MODEL, inputs);
+            String difference = UninterruptedRun.difference(read, expected);
             System.out.printf("the instance on a roomy disk started; after %.1f s, forecasts %s%n",
-                    (System.nanoTime() - startedAt) / 1e9, UninterruptedRun.difference(read, expected));
+                    (System.nanoTime() - startedAt) / 1e9, difference);
             assertThat(after.isAlive()).as("the instance on a roomy disk runs").isTrue();
             after.stop();
             assertThat(kafka.deadLetters("dead-letters-" + id, 1, Duration.ofSeconds(1))).as("dead letters' messages")
                     .extracting(r -> DeadLetters.header(r.headers(), DeadLetters.MESSAGE_HEADER)).isEmpty();
-            Map<String, Forecast> byId = new HashMap<>();
-            read.forEach(r -> byId.put(UninterruptedRun.id(r.value()), r.value()));
             // The difference last: CI shows the end of a failure's message.
             assertThat(read.size()).as("the instance's log ends (%s):%n%s%nforecasts, none twice: %s", dir,
-                    tail(after.log(), 2_000), UninterruptedRun.difference(read, expected)).isEqualTo(inputs.size());
-            assertThat(byId).isEqualTo(expected);
+                    tail(after.log(), 2_000), difference).isEqualTo(inputs.size());
+            assertThat(UninterruptedRun.byId(read)).isEqualTo(expected);
         }
     }
 

@@ -35,6 +35,13 @@ public final class UninterruptedRun {
         return forecast.getKey() + "@" + forecast.getEventTime().toEpochMilli();
     }
 
+    /** The forecasts of {@code records} by {@link #id}; a later record of an id replaces an earlier one. */
+    public static Map<String, Forecast> byId(List<ConsumerRecord<String, Forecast>> records) {
+        Map<String, Forecast> byId = new HashMap<>();
+        records.forEach(r -> byId.put(id(r.value()), r.value()));
+        return byId;
+    }
+
     /**
      * How {@code read} differs from one forecast per id of {@code expected}, in a line a failed test can print instead
      * of every record: how many were read, how many ids came twice (and the first few), how many never came (and the
