@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The accuracy evaluation of docs/accuracy.md: replays the 32 NAB series of src/data/nab through the service's
 # topology (each file a new key, scored causally, no labels seen) and reports, by leave one category out, the
-# forecast accuracy per series and per step and the NAB scores: for each category, the setting (among the candidates
-# below) and the NAB thresholds are chosen on the other four categories only.
+# forecast accuracy per series and per step and the NAB scores: for each category, the forecasting setting and the
+# anomaly setting (among the candidates below) and the NAB thresholds are chosen on the other four categories only.
 #
 #   src/eval/nab.sh [nab-eval options...]      e.g. src/eval/nab.sh --model my-model.zip
 #
 # Needs nothing but this repository: the data, the labels (MIT licence, src/data/nab/LICENSE.txt) and the scorer
-# (gru-stream nab-eval) are here. About a minute on 2 cores.
+# (gru-stream nab-eval) are here. About two minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,4 +19,10 @@ echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo
     --candidate "forget-300-bins-288:learner.forgetting.events=300;learner.profile.bins=288" \
     --candidate "forget-1000-bins-96:learner.forgetting.events=1000;learner.profile.bins=96" \
     --candidate "forget-1000-bins-288:learner.forgetting.events=1000;learner.profile.bins=288" \
+    --anomaly-candidate "window-5-residual-200:anomaly.likelihood.window.events=5;residual.halflife.events=200" \
+    --anomaly-candidate "window-15-residual-200:anomaly.likelihood.window.events=15;residual.halflife.events=200" \
+    --anomaly-candidate "window-45-residual-200:anomaly.likelihood.window.events=45;residual.halflife.events=200" \
+    --anomaly-candidate "window-5-residual-1000:anomaly.likelihood.window.events=5;residual.halflife.events=1000" \
+    --anomaly-candidate "window-15-residual-1000:anomaly.likelihood.window.events=15;residual.halflife.events=1000" \
+    --anomaly-candidate "window-45-residual-1000:anomaly.likelihood.window.events=45;residual.halflife.events=1000" \
     "$@"

@@ -3,20 +3,25 @@ package dev.grustream.backtest;
 import dev.grustream.forecast.Accuracy;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Leave-one-category-out evaluation of NAB replays: for each category in turn, the setting (among the candidates
- * replayed) and the NAB thresholds are chosen on the other categories only, and the held-out category is scored
- * with them. What it prints estimates how the service does on series nobody tuned it on.
+ * Leave-one-category-out evaluation of NAB replays: for each category in turn, the forecasting setting (among the
+ * candidates replayed), the anomaly setting (among the anomaly candidates, if any) and the NAB thresholds are chosen
+ * on the other categories only, and the held-out category is scored with them. What it prints estimates how the
+ * service does on series nobody tuned it on.
  *
  * <p>The forecasting criterion on the other categories: the median one-step MASE against persistence plus the sum
  * of every series' excess over 1, so that a setting that wins the median by losing badly on some series is not
- * chosen. Stateless; thread-safe.
+ * chosen. The anomaly criterion: NAB's standard score at its best threshold there. Anomaly settings do not change
+ * the forecasts, so they are chosen after the forecasting setting, among replays of it. Stateless; thread-safe.
  */
 public final class LocoReport {
 
@@ -27,25 +32,29 @@ public final class LocoReport {
      * The report, in Markdown.
      *
      * @param candidates every candidate setting's name and the results of its replay of every series
+     * @param anomalyCandidates for each candidate some fold chooses, the replays of it with each anomaly candidate
+     *     on top, by the anomaly candidate's name; empty to score every fold with its chosen candidate's replay
      * @param windows NAB's labelled windows by series
      */
     public static String report(Map<String, List<NabEvaluation.SeriesResult>> candidates,
+            Map<String, Map<String, List<NabEvaluation.SeriesResult>>> anomalyCandidates,
             Map<String, List<long[]>> windows) {
         StringBuilder out = new StringBuilder();
-        List<NabEvaluation.SeriesResult> any = candidates.values().iterator().next();
-        TreeSet<String> categories = new TreeSet<>();
-        any.forEach(result -> categories.add(result.category()));
+        TreeSet<String> categories = categories(candidates);
         Map<String, List<NabEvaluation.SeriesResult>> heldOut = new LinkedHashMap<>();
         Map<NabScorer.Profile, Double> pooledRaw = new LinkedHashMap<>();
         out.append("## Leave one category out\n\n");
         for (String category : categories) {
             String chosen = choose(candidates, category);
-            List<NabEvaluation.SeriesResult> results = candidates.get(chosen);
-            List<NabEvaluation.SeriesResult> held = results.stream().filter(r -> r.category().equals(category))
-                    .toList();
+            List<NabEvaluation.SeriesResult> held = candidates.get(chosen).stream()
+                    .filter(r -> r.category().equals(category)).toList();
             heldOut.put(category, held);
-            out.append(String.format(Locale.ROOT, "### Held out: %s (setting chosen on the other categories: %s)%n%n",
-                    category, chosen));
+            String anomalyChosen = anomalyCandidates.isEmpty() ? null
+                    : chooseAnomaly(anomalyCandidates.get(chosen), category, windows);
+            List<NabEvaluation.SeriesResult> results = anomalyChosen == null ? candidates.get(chosen)
+                    : anomalyCandidates.get(chosen).get(anomalyChosen);
+            out.append(String.format(Locale.ROOT, "### Held out: %s (setting chosen on the other categories: %s%s)%n%n",
+                    category, chosen, anomalyChosen == null ? "" : ", anomaly setting " + anomalyChosen));
             out.append("| series | MASE vs persistence | vs seasonal naive | first ").append(NabEvaluation.FIRST_EVENTS)
                     .append(" events | MASE step H vs persistence | coverage step 1 |\n");
             out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
@@ -61,7 +70,8 @@ public final class LocoReport {
                     number(mases.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN))));
             List<NabScorer.File> tuning = files(results.stream().filter(r -> !r.category().equals(category))
                     .toList(), windows);
-            List<NabScorer.File> scored = files(held, windows);
+            List<NabScorer.File> scored = files(results.stream().filter(r -> r.category().equals(category)).toList(),
+                    windows);
             if (scored.stream().anyMatch(file -> windows.get(file.key()) != null && !windows.get(file.key())
                     .isEmpty())) {
                 out.append("NAB with thresholds chosen on the other categories:");
@@ -88,7 +98,28 @@ public final class LocoReport {
         }
         List<NabEvaluation.SeriesResult> all = heldOut.values().stream().flatMap(List::stream).toList();
         out.append(summary(all, files(all, windows), pooledRaw));
+        String overall = choose(candidates, "");
+        out.append(String.format(Locale.ROOT, "%nChosen on every category, for the defaults: %s", overall));
+        if (anomalyCandidates.containsKey(overall)) {
+            out.append(", anomaly setting ").append(chooseAnomaly(anomalyCandidates.get(overall), "", windows));
+        }
+        out.append(".\n");
         return out.toString();
+    }
+
+    /** The candidates some fold chooses, in the order of {@code candidates}. */
+    public static Set<String> chosen(Map<String, List<NabEvaluation.SeriesResult>> candidates) {
+        Set<String> chosen = new HashSet<>();
+        categories(candidates).forEach(category -> chosen.add(choose(candidates, category)));
+        Set<String> ordered = new LinkedHashSet<>(candidates.keySet());
+        ordered.retainAll(chosen);
+        return ordered;
+    }
+
+    private static TreeSet<String> categories(Map<String, List<NabEvaluation.SeriesResult>> candidates) {
+        TreeSet<String> categories = new TreeSet<>();
+        candidates.values().iterator().next().forEach(result -> categories.add(result.category()));
+        return categories;
     }
 
     /** The candidate with the best criterion on every category but {@code heldOut}; ties go to the first. */
@@ -97,6 +128,26 @@ public final class LocoReport {
                 .min(Comparator.comparingDouble(entry -> criterion(entry.getValue().stream()
                         .filter(r -> !r.category().equals(heldOut)).toList())))
                 .orElseThrow().getKey();
+    }
+
+    /**
+     * The anomaly candidate with the best NAB standard score, at its best threshold, on every category but
+     * {@code heldOut}; ties go to the first.
+     */
+    static String chooseAnomaly(Map<String, List<NabEvaluation.SeriesResult>> anomalyCandidates, String heldOut,
+            Map<String, List<long[]>> windows) {
+        String best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<String, List<NabEvaluation.SeriesResult>> entry : anomalyCandidates.entrySet()) {
+            List<NabScorer.File> tuning = files(entry.getValue().stream().filter(r -> !r.category().equals(heldOut))
+                    .toList(), windows);
+            double score = NabScorer.score(tuning, NabScorer.STANDARD).raw();
+            if (score > bestScore) {
+                best = entry.getKey();
+                bestScore = score;
+            }
+        }
+        return best;
     }
 
     /** Median one-step MASE plus the sum of every series' excess over 1. */

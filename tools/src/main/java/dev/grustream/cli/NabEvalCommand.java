@@ -63,6 +63,11 @@ final class NabEvalCommand implements Callable<Integer> {
             description = "A candidate setting for --loco, on top of --set; repeatable. Without any, --set alone.")
     List<String> candidates = new ArrayList<>();
 
+    @Option(names = "--anomaly-candidate", paramLabel = "NAME:KEY=VALUE[;KEY=VALUE...]",
+            description = "An anomaly setting for --loco, on top of the forecasting candidate a fold chooses; each"
+                    + " fold chooses one by NAB's standard score on the other categories; repeatable.")
+    List<String> anomalyCandidates = new ArrayList<>();
+
     @Option(names = "--loco", description = "Leave one category out: choose the setting and the NAB thresholds on"
             + " the other categories, score the held-out one; print every fold (needs --labels).")
     boolean loco;
@@ -78,43 +83,67 @@ final class NabEvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model %s %s; %d series from %s%n", gru.spec().name(), gru.spec().version(),
                 series.size(), data);
-        Map<String, Map<String, String>> settingsByName = settingsByName();
+        if (!anomalyCandidates.isEmpty() && !loco) {
+            throw new IllegalArgumentException("--anomaly-candidate is chosen by --loco: add --loco");
+        }
+        Map<String, Map<String, String>> settingsByName = settings(candidates, settings, "--candidate");
         Map<String, List<NabEvaluation.SeriesResult>> results = new LinkedHashMap<>();
+        boolean named = settingsByName.size() > 1 || !anomalyCandidates.isEmpty();
         for (Map.Entry<String, Map<String, String>> candidate : settingsByName.entrySet()) {
-            if (settingsByName.size() > 1) {
+            if (named) {
                 out.printf(Locale.ROOT, "%n== candidate %s: %s%n", candidate.getKey(), candidate.getValue());
             }
             results.put(candidate.getKey(), replay(gru, candidate.getValue(), series,
-                    settingsByName.size() > 1 ? output.resolve(candidate.getKey()) : output, out));
+                    named ? output.resolve(candidate.getKey()) : output, out));
         }
+        int replays = results.size();
         if (loco) {
+            Map<String, Map<String, List<NabEvaluation.SeriesResult>>> anomalyResults = new LinkedHashMap<>();
+            if (!anomalyCandidates.isEmpty()) {
+                for (String chosen : LocoReport.chosen(results)) {
+                    Map<String, List<NabEvaluation.SeriesResult>> byAnomaly = new LinkedHashMap<>();
+                    for (Map.Entry<String, Map<String, String>> anomaly : settings(anomalyCandidates,
+                            settingsByName.get(chosen), "--anomaly-candidate").entrySet()) {
+                        String name = chosen + "+" + anomaly.getKey();
+                        out.printf(Locale.ROOT, "%n== candidate %s: %s%n", name, anomaly.getValue());
+                        byAnomaly.put(anomaly.getKey(), replay(gru, anomaly.getValue(), series,
+                                output.resolve(name), out));
+                        replays++;
+                    }
+                    anomalyResults.put(chosen, byAnomaly);
+                }
+            }
             out.println();
-            out.print(LocoReport.report(results, NabScorer.readWindows(labels)));
+            out.print(LocoReport.report(results, anomalyResults, NabScorer.readWindows(labels)));
         }
-        out.printf(Locale.ROOT, "%n%d series, %d replays in %.1f s; results in %s%n", series.size(), results.size(),
+        out.printf(Locale.ROOT, "%n%d series, %d replays in %.1f s; results in %s%n", series.size(), replays,
                 (System.nanoTime() - start) / 1e9, output);
         out.flush();
         return 0;
     }
 
-    /** The settings of each candidate by name: --set alone, or --set with each --candidate on top. */
-    private Map<String, Map<String, String>> settingsByName() {
+    /**
+     * The settings of each candidate by name: {@code base} alone when there is none, else {@code base} with each
+     * candidate ({@code NAME:KEY=VALUE[;KEY=VALUE...]}, given with {@code option}) on top.
+     */
+    private static Map<String, Map<String, String>> settings(List<String> candidates, Map<String, String> base,
+            String option) {
         Map<String, Map<String, String>> byName = new LinkedHashMap<>();
         if (candidates.isEmpty()) {
-            byName.put("settings", settings);
+            byName.put("settings", base);
             return byName;
         }
         for (String candidate : candidates) {
             int colon = candidate.indexOf(':');
             if (colon < 1) {
-                throw new IllegalArgumentException("--candidate: expected NAME:KEY=VALUE[;KEY=VALUE...], found '"
+                throw new IllegalArgumentException(option + ": expected NAME:KEY=VALUE[;KEY=VALUE...], found '"
                         + candidate + "'");
             }
-            Map<String, String> merged = new LinkedHashMap<>(settings);
+            Map<String, String> merged = new LinkedHashMap<>(base);
             for (String pair : candidate.substring(colon + 1).split(";")) {
                 String[] keyValue = pair.split("=", 2);
                 if (keyValue.length != 2) {
-                    throw new IllegalArgumentException("--candidate " + candidate.substring(0, colon)
+                    throw new IllegalArgumentException(option + " " + candidate.substring(0, colon)
                             + ": expected KEY=VALUE, found '" + pair + "'");
                 }
                 merged.put(keyValue[0].trim(), keyValue[1].trim());
