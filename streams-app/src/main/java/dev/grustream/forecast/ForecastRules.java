@@ -34,7 +34,7 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
     public static final long DEFAULT_LATE_GRACE_MS = 0;
     public static final long DEFAULT_RESET_GAP_MS = 86_400_000;
     public static final double DEFAULT_MAX_ABS_NORMALIZED = 1e6;
-    public static final double DEFAULT_ERROR_HALFLIFE_EVENTS = 200;
+    public static final double DEFAULT_ERROR_HALFLIFE_EVENTS = 1000;
     /** Floor of the forecast-error scale, as a fraction of a target's normalisation scale (not configurable). */
     public static final double MIN_ERROR_STD_RATIO = 1e-3;
     public static final double DEFAULT_LIKELIHOOD_WINDOW_EVENTS = 15;
@@ -42,7 +42,7 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
     public static final boolean DEFAULT_RANGE_ENABLED = true;
     public static final double DEFAULT_RANGE_TOLERANCE = 0.05;
     public static final long DEFAULT_RANGE_WARMUP_EVENTS = 30;
-    public static final double DEFAULT_THRESHOLD = 0.984;
+    public static final double DEFAULT_THRESHOLD = 0.979;
     public static final double DEFAULT_CRITICAL_THRESHOLD = 0.999;
     public static final long DEFAULT_ALERT_WARMUP_EVENTS = 50;
     public static final long DEFAULT_ALERT_SUPPRESSION_MS = 600_000;

@@ -91,7 +91,7 @@ public final class LocoReport {
                     pooledRaw.merge(profile, result.raw(), Double::sum);
                 }
                 out.append(String.format(Locale.ROOT, "No labelled windows: NAB counts only its false positives"
-                        + " (%d rows flagged at the standard threshold).%n%n",
+                        + " (rows flagged at the standard threshold: %d).%n%n",
                         NabScorer.at(scored, NabScorer.STANDARD, NabScorer.bestThreshold(tuning, NabScorer.STANDARD))
                                 .falsePositiveRows()));
             }
@@ -99,9 +99,18 @@ public final class LocoReport {
         List<NabEvaluation.SeriesResult> all = heldOut.values().stream().flatMap(List::stream).toList();
         out.append(summary(all, files(all, windows), pooledRaw));
         String overall = choose(candidates, "");
+        List<NabEvaluation.SeriesResult> overallResults = candidates.get(overall);
         out.append(String.format(Locale.ROOT, "%nChosen on every category, for the defaults: %s", overall));
         if (anomalyCandidates.containsKey(overall)) {
-            out.append(", anomaly setting ").append(chooseAnomaly(anomalyCandidates.get(overall), "", windows));
+            String anomaly = chooseAnomaly(anomalyCandidates.get(overall), "", windows);
+            overallResults = anomalyCandidates.get(overall).get(anomaly);
+            out.append(", anomaly setting ").append(anomaly);
+        }
+        List<NabScorer.File> allFiles = files(overallResults, windows);
+        out.append("; NAB thresholds");
+        for (NabScorer.Profile profile : NabScorer.PROFILES) {
+            out.append(String.format(Locale.ROOT, " %s %.4f", profile.name(),
+                    NabScorer.bestThreshold(allFiles, profile)));
         }
         out.append(".\n");
         return out.toString();

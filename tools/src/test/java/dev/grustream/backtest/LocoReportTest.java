@@ -94,6 +94,6 @@ class LocoReportTest {
         String report = LocoReport.report(candidates, Map.of("only", anomaly), WINDOWS);
 
         assertThat(report).contains("Chosen on every category, for the defaults: only, anomaly setting"
-                + " finds-a-and-b.");
+                + " finds-a-and-b; NAB thresholds standard");
     }
 }
