@@ -78,14 +78,14 @@ final class NabEvalCommand implements Callable<Integer> {
         if (loco && labels == null) {
             throw new IllegalArgumentException("--loco scores NAB: give NAB's labels with --labels");
         }
+        if (!anomalyCandidates.isEmpty() && !loco) {
+            throw new IllegalArgumentException("--anomaly-candidate is chosen by --loco: add --loco");
+        }
         GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
         List<String> series = NabEvaluation.series(data);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model %s %s; %d series from %s%n", gru.spec().name(), gru.spec().version(),
                 series.size(), data);
-        if (!anomalyCandidates.isEmpty() && !loco) {
-            throw new IllegalArgumentException("--anomaly-candidate is chosen by --loco: add --loco");
-        }
         Map<String, Map<String, String>> settingsByName = settings(candidates, settings, "--candidate");
         Map<String, List<NabEvaluation.SeriesResult>> results = new LinkedHashMap<>();
         boolean named = settingsByName.size() > 1 || !anomalyCandidates.isEmpty();
