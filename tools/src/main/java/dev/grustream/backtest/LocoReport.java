@@ -174,7 +174,7 @@ public final class LocoReport {
         out.append(String.format(Locale.ROOT, "Median one-step MASE against persistence %s over %d series, worst %s"
                 + " (%s), %d above 1.%n%n", number(median(mases)), mases.size(), number(worst.accuracy().mase()),
                 worst.series(), mases.stream().filter(mase -> mase > 1).count()));
-        out.append("NAB, each category at the thresholds of its fold:");
+        out.append("NAB, each category at the settings and thresholds of its fold:");
         pooledRaw.forEach((profile, raw) -> out.append(String.format(Locale.ROOT, " %s %.1f;", profile.name(),
                 NabScorer.normalized(files, profile, raw))));
         out.append("\n\n| step | median MASE vs persistence | median MASE vs seasonal naive | worst vs persistence"
