@@ -45,16 +45,13 @@ public final class LocoReport {
         Map<NabScorer.Profile, Double> pooledRaw = new LinkedHashMap<>();
         out.append("## Leave one category out\n\n");
         for (String category : categories) {
-            String chosen = choose(candidates, category);
-            List<NabEvaluation.SeriesResult> held = candidates.get(chosen).stream()
+            Choice choice = Choice.of(candidates, anomalyCandidates, category, windows);
+            List<NabEvaluation.SeriesResult> held = candidates.get(choice.setting()).stream()
                     .filter(r -> r.category().equals(category)).toList();
             heldOut.put(category, held);
-            String anomalyChosen = anomalyCandidates.isEmpty() ? null
-                    : chooseAnomaly(anomalyCandidates.get(chosen), category, windows);
-            List<NabEvaluation.SeriesResult> results = anomalyChosen == null ? candidates.get(chosen)
-                    : anomalyCandidates.get(chosen).get(anomalyChosen);
-            out.append(String.format(Locale.ROOT, "### Held out: %s (setting chosen on the other categories: %s%s)%n%n",
-                    category, chosen, anomalyChosen == null ? "" : ", anomaly setting " + anomalyChosen));
+            List<NabEvaluation.SeriesResult> results = choice.results();
+            out.append(String.format(Locale.ROOT, "### Held out: %s (setting chosen on the other categories: %s)%n%n",
+                    category, choice));
             out.append("| series | MASE vs persistence | vs seasonal naive | first ").append(NabEvaluation.FIRST_EVENTS)
                     .append(" events | MASE step H vs persistence | coverage step 1 |\n");
             out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
@@ -98,15 +95,9 @@ public final class LocoReport {
         }
         List<NabEvaluation.SeriesResult> all = heldOut.values().stream().flatMap(List::stream).toList();
         out.append(summary(all, files(all, windows), pooledRaw));
-        String overall = choose(candidates, "");
-        List<NabEvaluation.SeriesResult> overallResults = candidates.get(overall);
+        Choice overall = Choice.of(candidates, anomalyCandidates, "", windows);
         out.append(String.format(Locale.ROOT, "%nChosen on every category, for the defaults: %s", overall));
-        if (anomalyCandidates.containsKey(overall)) {
-            String anomaly = chooseAnomaly(anomalyCandidates.get(overall), "", windows);
-            overallResults = anomalyCandidates.get(overall).get(anomaly);
-            out.append(", anomaly setting ").append(anomaly);
-        }
-        List<NabScorer.File> allFiles = files(overallResults, windows);
+        List<NabScorer.File> allFiles = files(overall.results(), windows);
         out.append("; NAB thresholds");
         for (NabScorer.Profile profile : NabScorer.PROFILES) {
             out.append(String.format(Locale.ROOT, " %s %.4f", profile.name(),
@@ -114,6 +105,31 @@ public final class LocoReport {
         }
         out.append(".\n");
         return out.toString();
+    }
+
+    /**
+     * What a fold chooses: the forecasting setting and, when its anomaly candidates were replayed, the anomaly
+     * setting, with the replay that setting gave.
+     */
+    private record Choice(String setting, String anomalySetting, List<NabEvaluation.SeriesResult> results) {
+
+        /** The choice on every category but {@code heldOut} ({@code ""} for none). */
+        static Choice of(Map<String, List<NabEvaluation.SeriesResult>> candidates,
+                Map<String, Map<String, List<NabEvaluation.SeriesResult>>> anomalyCandidates, String heldOut,
+                Map<String, List<long[]>> windows) {
+            String setting = choose(candidates, heldOut);
+            Map<String, List<NabEvaluation.SeriesResult>> anomaly = anomalyCandidates.get(setting);
+            if (anomaly == null) {
+                return new Choice(setting, null, candidates.get(setting));
+            }
+            String anomalySetting = chooseAnomaly(anomaly, heldOut, windows);
+            return new Choice(setting, anomalySetting, anomaly.get(anomalySetting));
+        }
+
+        @Override
+        public String toString() {
+            return anomalySetting == null ? setting : setting + ", anomaly setting " + anomalySetting;
+        }
     }
 
     /** The candidates some fold chooses, in the order of {@code candidates}. */
@@ -145,18 +161,10 @@ public final class LocoReport {
      */
     static String chooseAnomaly(Map<String, List<NabEvaluation.SeriesResult>> anomalyCandidates, String heldOut,
             Map<String, List<long[]>> windows) {
-        String best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, List<NabEvaluation.SeriesResult>> entry : anomalyCandidates.entrySet()) {
-            List<NabScorer.File> tuning = files(entry.getValue().stream().filter(r -> !r.category().equals(heldOut))
-                    .toList(), windows);
-            double score = NabScorer.score(tuning, NabScorer.STANDARD).raw();
-            if (score > bestScore) {
-                best = entry.getKey();
-                bestScore = score;
-            }
-        }
-        return best;
+        return anomalyCandidates.entrySet().stream()
+                .max(Comparator.comparingDouble(entry -> NabScorer.score(files(entry.getValue().stream()
+                        .filter(r -> !r.category().equals(heldOut)).toList(), windows), NabScorer.STANDARD).raw()))
+                .orElseThrow().getKey();
     }
 
     /** Median one-step MASE plus the sum of every series' excess over 1. */
