@@ -14,6 +14,7 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_HALFLIFE_E
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_WINDOW_EVENTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_MAX_ABS_NORMALIZED;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_PROFILE_BINS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_PROFILE_MID_HORIZON;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_ENABLED;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_TOLERANCE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_WARMUP_EVENTS;
@@ -86,6 +87,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String LEARNER_ENABLED = "learner.enabled";
     public static final String LEARNER_FORGETTING_EVENTS = "learner.forgetting.events";
     public static final String LEARNER_PROFILE_BINS = "learner.profile.bins";
+    public static final String LEARNER_PROFILE_MID_HORIZON = "learner.profile.midhorizon";
     public static final String FORECAST_INTERVAL_COVERAGE = "forecast.interval.coverage";
     public static final String ALERT_SUPPRESSION_MS = "alert.suppression.ms";
 
@@ -278,6 +280,11 @@ public final class GruStreamConfig extends AbstractConfig {
                     "How many events a key's learner remembers: its least squares forget with factor 1 - 1/this.")
             .define(LEARNER_PROFILE_BINS, Type.INT, DEFAULT_PROFILE_BINS, Range.between(24, 1440), Importance.LOW,
                     "Bins of each key's time-of-day profile (UTC); must divide a day into whole milliseconds.")
+            .define(LEARNER_PROFILE_MID_HORIZON, Type.BOOLEAN, DEFAULT_PROFILE_MID_HORIZON, Importance.LOW,
+                    "Whether keys whose forecast horizon spans two hours or more (half-hourly or hourly data) also"
+                            + " learn from their time-of-day profile's change to the middle of the horizon. On: much"
+                            + " better forecasts several steps ahead on such keys with a strong daily cycle; off by"
+                            + " default because it cost anomaly detection on the evaluation series (docs/accuracy.md).")
             .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, Range.between(0.5, 0.999),
                     Importance.MEDIUM,
                     "Share of observations each forecast's prediction interval should hold, calibrated per key and"

@@ -8,11 +8,14 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * one, so that every key gets a forecaster fitted to it as its events arrive, on top of the shared GRU model.
  *
  * <p><b>What it forecasts.</b> For steps k = 1..H, the change over persistence in the key's scale {@code s}:
- * {@code F_k = x + s * W_k . phi}, where {@code phi} are nine inputs at the latest event, each clamped to +-8:
- * a constant; the level {@code (x - m)/s} against the key's long mean {@code m}; the last change; the fast and slow
- * means of recent values minus {@code x}; the key's {@link DayProfile} now minus {@code x}, and its changes over the
- * next step and over H steps; and the GRU's one-step forecast minus {@code x}. {@code W = 0} is persistence, where
- * every key starts.
+ * {@code F_k = x + s * W_k . phi}, where {@code phi} are ten inputs at the latest event, each clamped to +-8 and
+ * kept at float precision (as they are stored): a constant; the level {@code (x - m)/s} against the key's long mean
+ * {@code m}; the last change; the fast and slow means of recent values minus {@code x}; the key's {@link DayProfile}
+ * now minus {@code x}, and its changes over the next step and over H steps; the GRU's one-step forecast minus
+ * {@code x}; and, with {@link Rule#midHorizon} on and a horizon that spans at least {@value #BENDING_SPAN_SECONDS}
+ * seconds of the key's mean interval (where a day's shape bends within it), the profile's change to the middle of
+ * the horizon, else 0 (an input that is always 0 leaves the others' least squares exactly as without it).
+ * {@code W = 0} is persistence, where every key starts.
  *
  * <p><b>How it learns.</b> Recursive least squares with exponential forgetting ({@code lambda = 1 - 1/300}), one
  * weight vector per step ("direct" forecasts) and one covariance {@code P} shared by all steps: when the value of
@@ -32,13 +35,19 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * <p>Chosen by leave-one-category-out evaluation on 32 NAB series (docs/accuracy.md); every choice above and what
  * was tried instead are there. All arithmetic is in double with {@link StrictMath}, in a fixed order: a key's
  * forecasts are the same to the bit on every JVM, whatever the batch it was advanced in. Maps onto the
- * {@code Learner} record of the stored state (about 3.3 KiB at H = 12). Mutable and not thread-safe.
+ * {@code Learner} record of the stored state (about 3.2 KiB at H = 12). Mutable and not thread-safe.
  */
 public final class Learner {
     /** Largest magnitude of an input or target, in the key's scales. */
     static final double CLAMP = 8.0;
     /** The number of inputs. */
-    static final int INPUTS = 9;
+    static final int INPUTS = 10;
+    /** The covariance's starting diagonal and the cap on its diagonal ({@code delta}). */
+    static final double DELTA = 1.0;
+    /** The index of the input that {@link Rule#midHorizon} turns on. */
+    static final int MID_HORIZON_INPUT = 9;
+    /** The least span of the horizon, in seconds, for which the mid-horizon input is given: two hours. */
+    static final double BENDING_SPAN_SECONDS = 7_200.0;
     /** Errors of a step before its Huber limit applies; until then the limit is the clamp. */
     static final long MIN_ERRORS = 10;
     static final double ERROR_HALFLIFE = 200;
@@ -58,14 +67,17 @@ public final class Learner {
         final double alphaHigh;
         final double initialLogMultiplier;
         final double initialLogMultiplierHigh;
+        final boolean midHorizon;
 
         /**
          * @param forgettingEvents how many events the learner's memory spans: {@code lambda = 1 - 1/forgettingEvents}
          * @param profileBins the number of time-of-day bins of each key's profile
          * @param coverage the share of observations the forecasts' intervals should hold, in (0, 1)
          * @param highCoverage the share the alert rule's intervals should hold, in [coverage, 1)
+         * @param midHorizon whether keys whose horizon spans hours also get the profile's change to its middle
          */
-        public Rule(double forgettingEvents, int profileBins, double coverage, double highCoverage) {
+        public Rule(double forgettingEvents, int profileBins, double coverage, double highCoverage,
+                boolean midHorizon) {
             if (!(forgettingEvents > 1) || !Double.isFinite(forgettingEvents)) {
                 throw new IllegalArgumentException("forgettingEvents must be a finite number > 1, found "
                         + forgettingEvents);
@@ -79,7 +91,7 @@ public final class Learner {
                         + " found " + coverage + " and " + highCoverage);
             }
             this.lambda = 1.0 - 1.0 / forgettingEvents;
-            this.delta = 1.0;
+            this.delta = DELTA;
             this.huberClip = 2.0;
             this.profileBins = profileBins;
             this.profileHalfLifeDays = 4.0;
@@ -91,6 +103,7 @@ public final class Learner {
                     * MAD_TO_SD);
             this.initialLogMultiplierHigh = StrictMath.log(gaussian.inverseCumulativeProbability(1.0 - alphaHigh / 2.0)
                     * MAD_TO_SD);
+            this.midHorizon = midHorizon;
         }
 
         /** The forecasts' interval coverage. */
@@ -118,7 +131,7 @@ public final class Learner {
     private long events;
     private final double[] p;
     private final double[] weights;
-    private final double[] ringInputs;
+    private final float[] ringInputs;
     private final double[] ringValues;
     private final double[] ringScales;
     private final double[] ringFar;
@@ -129,7 +142,7 @@ public final class Learner {
     private final DayProfile profile;
     private final IntervalCalibrator intervals;
 
-    private Learner(int horizon, long events, double[] p, double[] weights, double[] ringInputs, double[] ringValues,
+    private Learner(int horizon, long events, double[] p, double[] weights, float[] ringInputs, double[] ringValues,
             double[] ringScales, double[] ringFar, long[] ringGuards, double[] errorScale, double[] learnerError,
             double[] persistenceError, DayProfile profile, IntervalCalibrator intervals) {
         this.horizon = horizon;
@@ -159,14 +172,14 @@ public final class Learner {
         }
         double[] ringScales = new double[horizon];
         Arrays.fill(ringScales, 1.0);
-        return new Learner(horizon, 0, p, new double[horizon * INPUTS], new double[horizon * INPUTS],
+        return new Learner(horizon, 0, p, new double[horizon * INPUTS], new float[horizon * INPUTS],
                 new double[horizon], ringScales, new double[horizon], new long[horizon], new double[horizon],
                 new double[horizon], new double[horizon], DayProfile.empty(rule.profileBins),
                 IntervalCalibrator.fresh(horizon, rule));
     }
 
     /** A learner restored from stored parts; arrays are taken, not copied. */
-    static Learner restored(long events, double[] p, double[] weights, double[] ringInputs, double[] ringValues,
+    static Learner restored(long events, double[] p, double[] weights, float[] ringInputs, double[] ringValues,
             double[] ringScales, double[] ringFar, long[] ringGuards, double[] errorScale, double[] learnerError,
             double[] persistenceError, DayProfile profile, IntervalCalibrator intervals) {
         int horizon = ringValues.length;
@@ -233,7 +246,7 @@ public final class Learner {
             double predicted = dot(k, origin);
             double error = clamp(raw) - predicted;
             double sampleWeight = huberWeight(k, error, t);
-            System.arraycopy(ringInputs, origin * INPUTS, phi, 0, INPUTS);
+            regressor(origin, phi);
             multiply(p, phi, scratch.gain);
             int w = (k - 1) * INPUTS;
             double step = sampleWeight * error;
@@ -278,7 +291,7 @@ public final class Learner {
     private void updateCovariance(int origin, double sampleWeight, Rule rule, Scratch scratch) {
         double[] phi = scratch.phi;
         double[] u = scratch.pPhi;
-        System.arraycopy(ringInputs, origin * INPUTS, phi, 0, INPUTS);
+        regressor(origin, phi);
         multiply(p, phi, u);
         double denominator = rule.lambda;
         for (int i = 0; i < INPUTS; i++) {
@@ -303,6 +316,13 @@ public final class Learner {
             for (int j = 0; j < INPUTS; j++) {
                 p[i * INPUTS + j] *= scale[i] * scale[j];
             }
+        }
+    }
+
+    /** Copies the regressor in ring slot {@code origin} into {@code phi}. */
+    private void regressor(int origin, double[] phi) {
+        for (int i = 0; i < INPUTS; i++) {
+            phi[i] = ringInputs[origin * INPUTS + i];
         }
     }
 
@@ -343,8 +363,13 @@ public final class Learner {
         phi[6] = profileChange(now, profile.lookup(time, 1), spread);
         phi[7] = profileChange(now, profile.lookup(time, horizon), spread);
         phi[8] = clamp((gru - x) / spread);
+        phi[MID_HORIZON_INPUT] = rule.midHorizon && bends(horizon, profile.meanInterval())
+                ? profileChange(now, profile.lookup(time, (horizon + 1) / 2), spread) : 0.0;
         int slot = slot(t);
-        System.arraycopy(phi, 0, ringInputs, slot * INPUTS, INPUTS);
+        for (int i = 0; i < INPUTS; i++) {
+            ringInputs[slot * INPUTS + i] = (float) phi[i];
+            phi[i] = ringInputs[slot * INPUTS + i];
+        }
         ringValues[slot] = x;
         ringScales[slot] = spread;
         long guards = 0;
@@ -381,6 +406,11 @@ public final class Learner {
             forecast[k - 1] = ringValues[slot] + ringScales[slot] * (guarded ? 0.0 : dot(k, slot));
             halfWidth[k - 1] = t - k > 0 ? ringScales[slot] * intervals.halfWidth(k) : Double.NaN;
         }
+    }
+
+    /** Whether a horizon of {@code horizon} steps spans enough of a day for its shape to bend within it. */
+    private static boolean bends(int horizon, double meanIntervalSeconds) {
+        return horizon >= 3 && horizon * meanIntervalSeconds >= BENDING_SPAN_SECONDS;
     }
 
     private static double profileChange(double now, double later, double spread) {
@@ -423,7 +453,7 @@ public final class Learner {
         return weights;
     }
 
-    double[] ringInputs() {
+    float[] ringInputs() {
         return ringInputs;
     }
 

@@ -9,9 +9,14 @@ import org.apache.avro.io.BinaryDecoder;
 
 /**
  * Writes a {@link Learner} as its {@link LearnerState} record and reads it back. Arrays travel as raw little-endian
- * bytes, so a learner of about 3 KiB costs a few copies, not thousands of boxed doubles. Stateless and thread-safe.
+ * bytes, so a learner of about 3 KiB costs a few copies, not thousands of boxed doubles. Reads the learners of
+ * state version 3 too (nine inputs, the ring of inputs in doubles, now rounded to floats): the tenth input joins
+ * them unlearnt, with weight 0 and the covariance's starting variance, which is where a fresh learner's inputs start.
+ * Stateless and thread-safe.
  */
 final class LearnerCodec {
+    /** The learners' inputs in version 3 of the stored state. */
+    private static final int VERSION_THREE_INPUTS = 9;
 
     private LearnerCodec() {
     }
@@ -30,7 +35,7 @@ final class LearnerCodec {
         out.writeLong(learner.events());
         out.writeRawDoubles(upper);
         out.writeRawDoubles(learner.weights());
-        out.writeRawDoubles(learner.ringInputs());
+        out.writeRawFloats(learner.ringInputs());
         out.writeRawDoubles(learner.ringValues());
         out.writeRawDoubles(learner.ringScales());
         out.writeRawDoubles(learner.ringFar());
@@ -55,24 +60,26 @@ final class LearnerCodec {
     /** About the bytes {@link #write} takes for {@code learner}: a size to reserve, not a bound. */
     static int expectedSize(Learner learner) {
         int n = Learner.INPUTS;
-        int doubles = n * (n + 1) / 2 + learner.weights().length + learner.ringInputs().length
+        int doubles = n * (n + 1) / 2 + learner.weights().length
                 + learner.ringValues().length + learner.ringScales().length + learner.ringFar().length
                 + learner.ringGuards().length + learner.errorScale().length + learner.learnerError().length
                 + learner.persistenceError().length + 3 * learner.horizon() + 4;
-        return doubles * Double.BYTES + learner.profile().size() * Float.BYTES + 64;
+        return doubles * Double.BYTES + (learner.ringInputs().length + learner.profile().size()) * Float.BYTES + 64;
     }
 
     /**
-     * Reads a learner that {@link #write} wrote.
+     * Reads a learner that {@link #write} wrote, or that version 3 of the state wrote when {@code versionThree}.
      *
      * @throws IOException if the bytes end early
      * @throws IllegalArgumentException if its arrays do not fit together
      */
-    static Learner read(BinaryDecoder in) throws IOException {
+    static Learner read(BinaryDecoder in, boolean versionThree) throws IOException {
         long events = in.readLong();
         double[] upper = doubles(in.readBytes(null));
         double[] weights = doubles(in.readBytes(null));
-        double[] ringInputs = doubles(in.readBytes(null));
+        ByteBuffer ringBytes = in.readBytes(null);
+        float[] ringInputs = versionThree ? toFloats(widen(doubles(ringBytes), VERSION_THREE_INPUTS))
+                : floats(ringBytes);
         double[] ringValues = doubles(in.readBytes(null));
         double[] ringScales = doubles(in.readBytes(null));
         double[] ringFar = doubles(in.readBytes(null));
@@ -84,21 +91,44 @@ final class LearnerCodec {
                 in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
         IntervalCalibrator intervals = IntervalCalibrator.restored(doubles(in.readBytes(null)),
                 doubles(in.readBytes(null)), doubles(in.readBytes(null)));
-        int n = Learner.INPUTS;
+        int n = versionThree ? VERSION_THREE_INPUTS : Learner.INPUTS;
         if (upper.length != n * (n + 1) / 2) {
             throw new IllegalArgumentException("learner covariance: expected " + n * (n + 1) / 2 + " values, found "
                     + upper.length);
         }
-        double[] p = new double[n * n];
+        double[] p = new double[Learner.INPUTS * Learner.INPUTS];
+        for (int i = n; i < Learner.INPUTS; i++) {
+            p[i * Learner.INPUTS + i] = Learner.DELTA;
+        }
         int at = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i; j < n; j++) {
-                p[i * n + j] = upper[at];
-                p[j * n + i] = upper[at++];
+                p[i * Learner.INPUTS + j] = upper[at];
+                p[j * Learner.INPUTS + i] = upper[at++];
             }
         }
-        return Learner.restored(events, p, weights, ringInputs, ringValues, ringScales, ringFar, ringGuards,
+        return Learner.restored(events, p, widen(weights, n), ringInputs, ringValues, ringScales, ringFar, ringGuards,
                 errorScale, learnerError, persistenceError, profile, intervals);
+    }
+
+    /** Rows of {@code n} values widened to rows of {@link Learner#INPUTS}, the new places 0. */
+    private static double[] widen(double[] rows, int n) {
+        if (n == Learner.INPUTS || rows.length % n != 0) {
+            return rows;
+        }
+        double[] wide = new double[rows.length / n * Learner.INPUTS];
+        for (int row = 0; row < rows.length / n; row++) {
+            System.arraycopy(rows, row * n, wide, row * Learner.INPUTS, n);
+        }
+        return wide;
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] narrow = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            narrow[i] = (float) values[i];
+        }
+        return narrow;
     }
 
     private static double[] doubles(ByteBuffer bytes) {

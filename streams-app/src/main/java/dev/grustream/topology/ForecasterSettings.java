@@ -22,6 +22,7 @@ import static dev.grustream.config.GruStreamConfig.LATE_GRACE_MS;
 import static dev.grustream.config.GruStreamConfig.LEARNER_ENABLED;
 import static dev.grustream.config.GruStreamConfig.LEARNER_FORGETTING_EVENTS;
 import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_BINS;
+import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_MID_HORIZON;
 import static dev.grustream.config.GruStreamConfig.MODEL_BACKEND;
 import static dev.grustream.config.GruStreamConfig.RESIDUAL_HALFLIFE_EVENTS;
 import static dev.grustream.config.GruStreamConfig.STATE_CACHE_MAX_KEYS;
@@ -92,7 +93,8 @@ public record ForecasterSettings(
                         config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)),
                 config.getBoolean(LEARNER_ENABLED),
                 new Learner.Rule(config.getDouble(LEARNER_FORGETTING_EVENTS), config.getInt(LEARNER_PROFILE_BINS),
-                        config.getDouble(FORECAST_INTERVAL_COVERAGE), config.getDouble(ANOMALY_INTERVAL_COVERAGE)),
+                        config.getDouble(FORECAST_INTERVAL_COVERAGE), config.getDouble(ANOMALY_INTERVAL_COVERAGE),
+                        config.getBoolean(LEARNER_PROFILE_MID_HORIZON)),
                 config.getBoolean(ANOMALY_INTERVAL_ENABLED));
     }
 

@@ -162,13 +162,24 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void readsTheLearnersOfVersionThreeWithTheTenthInputUnlearnt() {
+        // At five-minute intervals the tenth input is never given: its weights stay 0 and its variance where it
+        // started, which is what reading version 3 gives it.
+        KeyState learnt = learnt(TestingModels.persistence("1", 12), 600);
+        byte[] versionThree = writtenByAvro(learnt, true);
+
+        assertThat(versionThree.length).isGreaterThan(KeyStateCodec.encode(learnt).length);
+        assertThat(KeyStateCodec.encode(KeyStateCodec.decode(versionThree))).isEqualTo(KeyStateCodec.encode(learnt));
+    }
+
+    @Test
     void refusesTruncatedBytesWithTheirVersionAndLength() {
         byte[] bytes = KeyStateCodec.encode(learnt(TestingModels.persistence("1", 12), 50));
         byte[] truncated = Arrays.copyOf(bytes, bytes.length / 2);
 
         assertThatThrownBy(() -> KeyStateCodec.decode(truncated))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Corrupt stored SeriesState (version 3, " + truncated.length + " bytes)");
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 4, " + truncated.length + " bytes)");
     }
 
     /** The state of key {@code k} after {@code events} events of a daily cycle with noise. */
@@ -196,6 +207,14 @@ class KeyStateCodecTest {
 
     /** What Avro's own writer gives for the state's {@link SeriesState} record: the reference for the codec. */
     private static byte[] writtenByAvro(KeyState state) {
+        return writtenByAvro(state, false);
+    }
+
+    /**
+     * The same, as version 3 wrote it when {@code versionThree}: its schema has the same fields, but learners had the
+     * first nine inputs only and the ring of inputs in doubles.
+     */
+    private static byte[] writtenByAvro(KeyState state, boolean versionThree) {
         ByteBuffer hidden = ByteBuffer.allocate(state.hidden().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         hidden.asFloatBuffer().put(state.hidden());
         ErrorStats errors = state.errors();
@@ -233,19 +252,25 @@ class KeyStateCodecTest {
                         .setMax(list(state.targets(), state.range()::max))
                         .build())
                 .setLearners(state.learners() == null ? null
-                        : Arrays.stream(state.learners()).map(KeyStateCodecTest::learnerRecord).toList())
+                        : Arrays.stream(state.learners()).map(learner -> learnerRecord(learner, versionThree))
+                                .toList())
                 .build();
-        return VersionedRecordCodec.forClass(SeriesState.class).encode(record);
+        byte[] bytes = VersionedRecordCodec.forClass(SeriesState.class).encode(record);
+        if (versionThree) {
+            bytes[0] = 3;
+        }
+        return bytes;
     }
 
-    private static LearnerState learnerRecord(Learner learner) {
+    private static LearnerState learnerRecord(Learner learner, boolean versionThree) {
         double[] p = learner.covariance();
-        int n = Learner.INPUTS;
+        int all = Learner.INPUTS;
+        int n = versionThree ? 9 : all;
         double[] upper = new double[n * (n + 1) / 2];
         int at = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i; j < n; j++) {
-                upper[at++] = p[i * n + j];
+                upper[at++] = p[i * all + j];
             }
         }
         DayProfile profile = learner.profile();
@@ -266,8 +291,9 @@ class KeyStateCodecTest {
         return LearnerState.newBuilder()
                 .setEvents(learner.events())
                 .setCovariance(littleEndian(upper))
-                .setWeights(littleEndian(learner.weights()))
-                .setRingInputs(littleEndian(learner.ringInputs()))
+                .setWeights(littleEndian(firstInputs(learner.weights(), n)))
+                .setRingInputs(versionThree ? littleEndian(firstInputs(doubles(learner.ringInputs()), n))
+                        : littleEndian(learner.ringInputs()))
                 .setRingValues(littleEndian(learner.ringValues()))
                 .setRingScales(littleEndian(learner.ringScales()))
                 .setRingFar(littleEndian(learner.ringFar()))
@@ -290,6 +316,23 @@ class KeyStateCodecTest {
                         .setLogMultiplierHigh(littleEndian(logHigh))
                         .build())
                 .build();
+    }
+
+    /** The first {@code n} values of each row of {@link Learner#INPUTS}. */
+    private static double[] firstInputs(double[] rows, int n) {
+        double[] narrow = new double[rows.length / Learner.INPUTS * n];
+        for (int row = 0; row < rows.length / Learner.INPUTS; row++) {
+            System.arraycopy(rows, row * Learner.INPUTS, narrow, row * n, n);
+        }
+        return narrow;
+    }
+
+    private static double[] doubles(float[] values) {
+        double[] wide = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            wide[i] = values[i];
+        }
+        return wide;
     }
 
     private static ByteBuffer littleEndian(double[] values) {

@@ -22,6 +22,12 @@ class LearningTest {
     private static final int HORIZON = 12;
     private static final GruModel MODEL = TestingModels.persistence("1", HORIZON);
     private static final ForecastRules RULES = ForecastRules.defaults();
+    /** The defaults with {@code learner.profile.midhorizon} on. */
+    private static final ForecastRules MID_HORIZON = new ForecastRules(RULES.lateGraceMs(), RULES.resetGapMs(),
+            RULES.maxAbsNormalized(), RULES.errors(), RULES.likelihood(), RULES.range(), RULES.alerts(), true,
+            new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
+                    ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, true),
+            false);
 
     /** Every outcome of one key fed {@code values} at {@code interval}, through one core, in batches of 7. */
     private static List<Outcome> run(GruModel model, ForecastRules rules, long interval, double[] values) {
@@ -113,6 +119,37 @@ class LearningTest {
 
         // Twelve steps (an hour) ahead, persistence misses the hour's move; the key's profile knows it.
         assertThat(mase(outcomes, values, HORIZON, 288 * 5)).isLessThan(0.5);
+    }
+
+    @Test
+    void theMidHorizonInputForecastsAHalfHourlyDailyCycleBetterSeveralStepsAhead() {
+        // Twelve half-hourly steps span six hours, within which this day's morning and evening peaks bend the shape.
+        long halfHour = 30 * MINUTE;
+        SplittableRandom random = new SplittableRandom(11);
+        double[] values = new double[48 * 42];
+        for (int i = 0; i < values.length; i++) {
+            double hour = (i % 48) / 2.0;
+            values[i] = 10 + 3 * bump(hour, 8, 1.5) + 2 * bump(hour, 18, 2) + 0.2 * gaussian(random);
+        }
+
+        List<Outcome> without = run(MODEL, RULES, halfHour, values);
+        List<Outcome> with = run(MODEL, MID_HORIZON, halfHour, values);
+
+        // Measured over the last four weeks: five steps ahead 0.19 against 0.47; one step ahead 0.537 either way.
+        assertThat(mase(with, values, 5, 48 * 14)).isLessThan(0.6 * mase(without, values, 5, 48 * 14));
+    }
+
+    @Test
+    void theMidHorizonInputIsNotGivenWhereTheHorizonSpansLessThanTwoHours() {
+        double[] values = series(2000, 12, time -> 10 + 3 * bump(time / 3_600_000.0 % 24, 8, 1.5), 0.2);
+
+        assertThat(describe(run(MODEL, MID_HORIZON, FIVE_MINUTES, values)))
+                .isEqualTo(describe(run(MODEL, RULES, FIVE_MINUTES, values)));
+    }
+
+    private static double bump(double hour, double centre, double width) {
+        double distance = (hour - centre) / width;
+        return StrictMath.exp(-distance * distance / 2);
     }
 
     @Test
