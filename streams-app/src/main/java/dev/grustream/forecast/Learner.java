@@ -368,7 +368,6 @@ public final class Learner {
         int slot = slot(t);
         for (int i = 0; i < INPUTS; i++) {
             ringInputs[slot * INPUTS + i] = (float) phi[i];
-            phi[i] = ringInputs[slot * INPUTS + i];
         }
         ringValues[slot] = x;
         ringScales[slot] = spread;

@@ -3,6 +3,7 @@ package dev.grustream.bench;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
 import dev.grustream.forecast.Event;
 import dev.grustream.forecast.Forecaster;
 import dev.grustream.forecast.KeyState;
@@ -177,11 +178,16 @@ public final class Benchmark {
         KafkaStreams streams = new KafkaStreams(topology(topology, config), GruStreamTopology.streamsProperties(config));
         streams.start();
         try {
-            long deadline = started + TimeUnit.SECONDS.toNanos(180 + options.records() / 2_000);
+            long limitSeconds = 180 + options.records() / 2_000;
+            long deadline = started + TimeUnit.SECONDS.toNanos(limitSeconds);
             while (counter.count() < options.records()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(topology + " wrote " + counter.count() + " of "
-                            + options.records() + " outputs before the deadline");
+                    // An overloaded host or a struggling broker (its errors are logged above) stalls a run, not a
+                    // bug: say so in one line rather than as an internal error.
+                    throw new OperatorException(topology + " wrote " + counter.count() + " of " + options.records()
+                            + " outputs in " + limitSeconds + " s, the most a run may take: the machine or the"
+                            + " broker was too slow (see any broker or producer errors above); run the benchmark"
+                            + " again, or with fewer --records");
                 }
                 Thread.sleep(20);
             }
