@@ -73,12 +73,12 @@ class WeeklyCycleAccuracyTest {
     private static void print(String title, List<NabEvaluation.SeriesResult> results) {
         System.out.println(title + ":");
         for (NabEvaluation.SeriesResult result : results) {
-            System.out.printf(Locale.ROOT, "%s: one step MAPE %.4f, MASE vs persistence %.3f, vs seasonal naive"
+            System.out.printf(Locale.ROOT, "%s: one step MAPE %.2f%%, MASE vs persistence %.3f, vs seasonal naive"
                     + " %.3f%n", result.series(), result.accuracy().mape(), result.accuracy().mase(),
                     result.accuracy().seasonalMase());
             for (int k = 2; k <= result.steps().size(); k++) {
                 Accuracy step = step(result, k);
-                System.out.printf(Locale.ROOT, "  step %d: MAPE %.4f, MASE vs persistence %.3f, vs seasonal naive"
+                System.out.printf(Locale.ROOT, "  step %d: MAPE %.2f%%, MASE vs persistence %.3f, vs seasonal naive"
                         + " %.3f%n", k, step.mape(), step.mase(), step.seasonalMase());
             }
         }
