@@ -58,7 +58,6 @@ public final class Learner {
     /** The learners' settings, shared by every key. Immutable and thread-safe. */
     public static final class Rule {
         final double lambda;
-        final double delta;
         final double huberClip;
         final int profileBins;
         final double profileHalfLifeDays;
@@ -91,7 +90,6 @@ public final class Learner {
                         + " found " + coverage + " and " + highCoverage);
             }
             this.lambda = 1.0 - 1.0 / forgettingEvents;
-            this.delta = DELTA;
             this.huberClip = 2.0;
             this.profileBins = profileBins;
             this.profileHalfLifeDays = 4.0;
@@ -168,7 +166,7 @@ public final class Learner {
         }
         double[] p = new double[INPUTS * INPUTS];
         for (int i = 0; i < INPUTS; i++) {
-            p[i * INPUTS + i] = rule.delta;
+            p[i * INPUTS + i] = DELTA;
         }
         double[] ringScales = new double[horizon];
         Arrays.fill(ringScales, 1.0);
@@ -310,7 +308,7 @@ public final class Learner {
                 p[i * INPUTS + j] = mean;
                 p[j * INPUTS + i] = mean;
             }
-            scale[i] = StrictMath.sqrt(Math.min(1.0, rule.delta / Math.max(p[i * INPUTS + i], Double.MIN_NORMAL)));
+            scale[i] = StrictMath.sqrt(Math.min(1.0, DELTA / Math.max(p[i * INPUTS + i], Double.MIN_NORMAL)));
         }
         for (int i = 0; i < INPUTS; i++) {
             for (int j = 0; j < INPUTS; j++) {
