@@ -2,6 +2,7 @@ package dev.grustream.backtest;
 
 import dev.grustream.forecast.Accuracy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
@@ -21,9 +23,15 @@ import java.util.TreeSet;
  * <p>The forecasting criterion on the other categories: the median one-step MASE against persistence plus the sum
  * of every series' excess over 1, so that a setting that wins the median by losing badly on some series is not
  * chosen. The anomaly criterion: NAB's standard score at its best threshold there. Anomaly settings do not change
- * the forecasts, so they are chosen after the forecasting setting, among replays of it. Stateless; thread-safe.
+ * the forecasts, so they are chosen after the forecasting setting, among replays of it. The pooled NAB score comes
+ * with the range a bootstrap over the held-out series gives it, because 46 windows make it a noisy estimate.
+ * Stateless; thread-safe.
  */
 public final class LocoReport {
+
+    /** Bootstrap resamples behind the interval of the pooled NAB score. */
+    static final int RESAMPLES = 2_000;
+    private static final long BOOTSTRAP_SEED = 20_261_204L;
 
     private LocoReport() {
     }
@@ -43,6 +51,7 @@ public final class LocoReport {
         TreeSet<String> categories = categories(candidates);
         Map<String, List<NabEvaluation.SeriesResult>> heldOut = new LinkedHashMap<>();
         Map<NabScorer.Profile, Double> pooledRaw = new LinkedHashMap<>();
+        List<NabScorer.Share> shares = new ArrayList<>();
         out.append("## Leave one category out\n\n");
         for (String category : categories) {
             Choice choice = Choice.of(candidates, anomalyCandidates, category, windows);
@@ -69,6 +78,8 @@ public final class LocoReport {
                     .toList(), windows);
             List<NabScorer.File> scored = files(results.stream().filter(r -> r.category().equals(category)).toList(),
                     windows);
+            double standardThreshold = NabScorer.bestThreshold(tuning, NabScorer.STANDARD);
+            scored.forEach(file -> shares.add(NabScorer.share(file, NabScorer.STANDARD, standardThreshold)));
             if (scored.stream().anyMatch(file -> windows.get(file.key()) != null && !windows.get(file.key())
                     .isEmpty())) {
                 out.append("NAB with thresholds chosen on the other categories:");
@@ -94,7 +105,7 @@ public final class LocoReport {
             }
         }
         List<NabEvaluation.SeriesResult> all = heldOut.values().stream().flatMap(List::stream).toList();
-        out.append(summary(all, files(all, windows), pooledRaw));
+        out.append(summary(all, files(all, windows), pooledRaw, shares));
         Choice overall = Choice.of(candidates, anomalyCandidates, "", windows);
         out.append(String.format(Locale.ROOT, "%nChosen on every category, for the defaults: %s", overall));
         List<NabScorer.File> allFiles = files(overall.results(), windows);
@@ -174,18 +185,24 @@ public final class LocoReport {
     }
 
     private static String summary(List<NabEvaluation.SeriesResult> all, List<NabScorer.File> files,
-            Map<NabScorer.Profile, Double> pooledRaw) {
+            Map<NabScorer.Profile, Double> pooledRaw, List<NabScorer.Share> shares) {
         StringBuilder out = new StringBuilder("## Every held-out series together\n\n");
         List<Double> mases = finite(all.stream().map(r -> r.accuracy().mase()).toList());
-        NabEvaluation.SeriesResult worst = all.stream().filter(r -> Double.isFinite(r.accuracy().mase()))
-                .max(Comparator.comparingDouble(r -> r.accuracy().mase())).orElseThrow();
-        out.append(String.format(Locale.ROOT, "Median one-step MASE against persistence %s over %d series, worst %s"
-                + " (%s), %d above 1.%n%n", number(median(mases)), mases.size(), number(worst.accuracy().mase()),
-                worst.series(), mases.stream().filter(mase -> mase > 1).count()));
+        // No series has a MASE when every row was dead-lettered (a setting the service refuses, say).
+        String worst = all.stream().filter(r -> Double.isFinite(r.accuracy().mase()))
+                .max(Comparator.comparingDouble(r -> r.accuracy().mase()))
+                .map(r -> number(r.accuracy().mase()) + " (" + r.series() + ")").orElse("-");
+        out.append(String.format(Locale.ROOT, "Median one-step MASE against persistence %s over %d series, worst %s,"
+                + " %d above 1.%n%n", number(median(mases)), mases.size(), worst,
+                mases.stream().filter(mase -> mase > 1).count()));
         out.append("NAB, each category at the settings and thresholds of its fold:");
         pooledRaw.forEach((profile, raw) -> out.append(String.format(Locale.ROOT, " %s %.1f;", profile.name(),
                 NabScorer.normalized(files, profile, raw))));
-        out.append("\n\n| step | median MASE vs persistence | median MASE vs seasonal naive | worst vs persistence"
+        double[] interval = interval(shares);
+        out.append(String.format(Locale.ROOT, "%n%nHow much the standard score depends on which series are scored: over"
+                + " %,d resamples of the %d held-out series with replacement (each at its fold's threshold), 90%% of"
+                + " the scores lie between %.1f and %.1f.%n", RESAMPLES, shares.size(), interval[0], interval[1]));
+        out.append("\n| step | median MASE vs persistence | median MASE vs seasonal naive | worst vs persistence"
                 + " | interval coverage |\n| ---: | ---: | ---: | ---: | ---: |\n");
         int horizon = all.get(0).steps().size();
         for (int k = 0; k < horizon; k++) {
@@ -199,6 +216,32 @@ public final class LocoReport {
                             .orElse(Double.NaN)), number(pooled.coverage())));
         }
         return out.toString();
+    }
+
+    /**
+     * The 5th and 95th percentiles of the normalised score over {@value #RESAMPLES} bootstrap resamples of the files
+     * whose {@code shares} these are (drawn with replacement, as many as there are); resamples without a window are
+     * skipped. A fixed seed makes the report reproducible.
+     */
+    static double[] interval(List<NabScorer.Share> shares) {
+        SplittableRandom random = new SplittableRandom(BOOTSTRAP_SEED);
+        double[] scores = new double[RESAMPLES];
+        int kept = 0;
+        for (int r = 0; r < RESAMPLES; r++) {
+            NabScorer.Share total = new NabScorer.Share(0, 0, 0, 0);
+            for (int i = 0; i < shares.size(); i++) {
+                total = total.plus(shares.get(random.nextInt(shares.size())));
+            }
+            if (total.perfect() > 0) {
+                scores[kept++] = total.normalized();
+            }
+        }
+        if (kept == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[] sorted = Arrays.copyOf(scores, kept);
+        Arrays.sort(sorted);
+        return new double[] {sorted[(int) Math.floor(0.05 * (kept - 1))], sorted[(int) Math.ceil(0.95 * (kept - 1))]};
     }
 
     /** The NAB files of {@code results}, with their windows. */

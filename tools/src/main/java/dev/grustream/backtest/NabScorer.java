@@ -186,9 +186,40 @@ public final class NabScorer {
      * that detects every window at its start and nothing else.
      */
     public static double normalized(Collection<File> files, Profile profile, double raw) {
-        double nullRaw = nullScore(files, profile);
-        double perfect = profile.truePositive() * files.stream().mapToInt(f -> f.windowCount).sum();
-        return 100.0 * (raw - nullRaw) / (perfect - nullRaw);
+        Share total = new Share(raw, 0, 0, 0);
+        for (File file : files) {
+            total = total.plus(constant(file, profile));
+        }
+        return total.normalized();
+    }
+
+    /**
+     * One file's share of a normalised score: {@link #at} its raw total at {@code threshold}, with what a constant
+     * detector and a perfect one total on it.
+     */
+    public static Share share(File file, Profile profile, double threshold) {
+        Share constant = constant(file, profile);
+        return new Share(at(List.of(file), profile, threshold).raw(), constant.nothing(), constant.everything(),
+                constant.perfect());
+    }
+
+    /**
+     * What a set of files contributes to a normalised score, summed file by file: the detector's raw total, the
+     * totals of a constant detector that detects nothing and one that detects every row, and a perfect detector's
+     * total. Shares add up, so a score can be recomputed for any multiset of files without scoring rows again.
+     */
+    public record Share(double raw, double nothing, double everything, double perfect) {
+
+        public Share plus(Share other) {
+            return new Share(raw + other.raw, nothing + other.nothing, everything + other.everything,
+                    perfect + other.perfect);
+        }
+
+        /** The total on NAB's 0-100 scale, against the better of the two constant detectors. */
+        public double normalized() {
+            double nullRaw = Math.max(nothing, everything);
+            return 100.0 * (raw - nullRaw) / (perfect - nullRaw);
+        }
     }
 
     /**
@@ -232,25 +263,22 @@ public final class NabScorer {
         return best;
     }
 
-    /** The best total of a detector whose score is the same on every row. */
-    private static double nullScore(Collection<File> files, Profile profile) {
-        double nothing = 0;
+    /** The totals on {@code file} of the two constant detectors and of a perfect one; no raw total. */
+    private static Share constant(File file, Profile profile) {
         double everything = 0;
-        for (File file : files) {
-            nothing -= profile.falseNegative() * file.windows;
-            Map<Integer, Double> best = new HashMap<>();
-            for (int i = 0; i < file.scores.length; i++) {
-                if (file.window[i] >= 0) {
-                    best.merge(file.window[i], file.value(i, profile), Math::max);
-                } else {
-                    everything += file.value(i, profile);
-                }
-            }
-            for (double value : best.values()) {
-                everything += Math.max(-profile.falseNegative(), value);
+        Map<Integer, Double> best = new HashMap<>();
+        for (int i = 0; i < file.scores.length; i++) {
+            if (file.window[i] >= 0) {
+                best.merge(file.window[i], file.value(i, profile), Math::max);
+            } else {
+                everything += file.value(i, profile);
             }
         }
-        return Math.max(nothing, everything);
+        for (double value : best.values()) {
+            everything += Math.max(-profile.falseNegative(), value);
+        }
+        return new Share(0, -profile.falseNegative() * file.windows, everything,
+                profile.truePositive() * file.windowCount);
     }
 
     /** {@code 2/(1 + e^(5y)) - 1}, and -1 beyond {@code y = 3}. */

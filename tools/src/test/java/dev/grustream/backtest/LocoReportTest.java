@@ -1,6 +1,7 @@
 package dev.grustream.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.grustream.forecast.Accuracy;
 import java.util.ArrayList;
@@ -95,5 +96,38 @@ class LocoReportTest {
 
         assertThat(report).contains("Chosen on every category, for the defaults: only, anomaly setting"
                 + " finds-a-and-b; NAB thresholds standard");
+    }
+
+    @Test
+    void theNabIntervalIsOnePointWhenEverySeriesScoresAlike() {
+        NabScorer.File file = LocoReport.files(replay(new double[] {0.9, 0.9, 0.9}, "a"), WINDOWS).get(0);
+        NabScorer.Share share = NabScorer.share(file, NabScorer.STANDARD, 0.5);
+
+        double[] interval = LocoReport.interval(List.of(share, share, share));
+
+        assertThat(interval[0]).isCloseTo(share.normalized(), within(1e-9));
+        assertThat(interval[1]).isCloseTo(share.normalized(), within(1e-9));
+    }
+
+    @Test
+    void theNabIntervalSpansTheScoresOfSeriesThatDiffer() {
+        List<NabScorer.Share> shares = LocoReport.files(replay(new double[] {0.9, 0.9, 0.9}, "a", "b"), WINDOWS)
+                .stream().map(file -> NabScorer.share(file, NabScorer.STANDARD, 0.5)).toList();
+        double together = shares.get(0).plus(shares.get(1)).plus(shares.get(2)).normalized();
+
+        double[] interval = LocoReport.interval(shares);
+
+        assertThat(interval[0]).isLessThan(together);
+        assertThat(interval[1]).isGreaterThan(together);
+    }
+
+    @Test
+    void aReplayWithoutAnyForecastIsReportedNotFailed() {
+        Map<String, List<NabEvaluation.SeriesResult>> candidates = Map.of("refused",
+                replay(new double[] {Double.NaN, Double.NaN, Double.NaN}));
+
+        String report = LocoReport.report(candidates, Map.of(), WINDOWS);
+
+        assertThat(report).contains("Median one-step MASE against persistence - over 0 series, worst -, 0 above 1.");
     }
 }

@@ -131,6 +131,20 @@ class NabScorerTest {
                 .normalized()).isCloseTo(100.0, within(1e-9));
     }
 
+    @Test
+    void theSharesOfFilesAddUpToTheirScoreTogether() {
+        NabScorer.File detected = file(41, 20);
+        NabScorer.File missed = file(70);
+        NabScorer.File withoutWindows = file(List.of(), 30);
+
+        NabScorer.Share total = NabScorer.share(detected, NabScorer.STANDARD, 0.5)
+                .plus(NabScorer.share(missed, NabScorer.STANDARD, 0.5))
+                .plus(NabScorer.share(withoutWindows, NabScorer.STANDARD, 0.5));
+
+        assertThat(total.normalized()).isCloseTo(NabScorer.at(List.of(detected, missed, withoutWindows),
+                NabScorer.STANDARD, 0.5).normalized(), within(1e-12));
+    }
+
     /**
      * The 32 NAB series' result files of a replay, scored here and by the independent Python scorer of this
      * workplace ({@code ../shared/tools/nab_score.py}): the same scores within 0.1. Skipped, and said so, where
