@@ -15,6 +15,7 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_WINDOW_EVE
 import static dev.grustream.forecast.ForecastRules.DEFAULT_MAX_ABS_NORMALIZED;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_PROFILE_BINS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_PROFILE_MID_HORIZON;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_PROFILE_WEEKLY;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_ENABLED;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_TOLERANCE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_WARMUP_EVENTS;
@@ -88,6 +89,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String LEARNER_FORGETTING_EVENTS = "learner.forgetting.events";
     public static final String LEARNER_PROFILE_BINS = "learner.profile.bins";
     public static final String LEARNER_PROFILE_MID_HORIZON = "learner.profile.midhorizon";
+    public static final String LEARNER_PROFILE_WEEKLY = "learner.profile.weekly";
     public static final String FORECAST_INTERVAL_COVERAGE = "forecast.interval.coverage";
     public static final String ALERT_SUPPRESSION_MS = "alert.suppression.ms";
 
@@ -285,6 +287,10 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " learn from their time-of-day profile's change to the middle of the horizon. On: much"
                             + " better forecasts several steps ahead on such keys with a strong daily cycle; off by"
                             + " default because it cost anomaly detection on the evaluation series (docs/accuracy.md).")
+            .define(LEARNER_PROFILE_WEEKLY, Type.BOOLEAN, DEFAULT_PROFILE_WEEKLY, Importance.LOW,
+                    "Whether each key's time-of-day profile also learns how its weekends (Saturday and Sunday, UTC)"
+                            + " depart from its weekdays, hour by hour, and uses that while it forecasts the key's"
+                            + " values better than the plain profile.")
             .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, Range.between(0.5, 0.999),
                     Importance.MEDIUM,
                     "Share of observations each forecast's prediction interval should hold, calibrated per key and"

@@ -14,6 +14,13 @@ import java.util.Arrays;
  * pause does not distort it). {@link #lookup} reads the bin of a time or, if that bin was never visited, the
  * nearest earlier visited bin within an hour.
  *
+ * <p>With the weekly part on, the profile also learns how weekends (Saturday and Sunday, UTC) and weekdays depart
+ * from it, hour by hour: for each day type and UTC hour, an exponentially weighted mean of {@code x - bin} (the bin
+ * before this event moves it; half-life {@code halfLifeDays} days of that type). It keeps two one-step errors of the
+ * profile as a forecast of the next value in its bin, with and without that departure (mean absolute, half-life
+ * {@value #WEEKLY_ERROR_HALFLIFE_DAYS} days), and {@link #lookup} adds the departure only while the first is the
+ * smaller: a key whose weekends look like its weekdays keeps the plain profile.
+ *
  * <p>Maps onto the {@code DayProfile} record of the stored state. Mutable and not thread-safe: it belongs to one
  * key's state.
  */
@@ -24,9 +31,18 @@ public final class DayProfile {
     private static final double FAST_RATE = Learner.rate(FAST_HALFLIFE_EVENTS);
     private static final double SLOW_RATE = Learner.rate(SLOW_HALFLIFE_EVENTS);
     private static final double INTERVAL_RATE = Learner.rate(INTERVAL_HALFLIFE_EVENTS);
+    static final double WEEKLY_ERROR_HALFLIFE_DAYS = 7;
     private static final long DAY_MS = 86_400_000L;
+    private static final long HOUR_MS = 3_600_000L;
+    private static final int HOURS = 24;
+    /** Day types of the weekly part: weekdays, then weekends. */
+    private static final int DAY_TYPES = 2;
 
     private final float[] bins;
+    /** The weekly part: departures by day type and UTC hour, NaN where never seen; empty when the part is off. */
+    private final float[] weekly;
+    private double plainError;
+    private double weeklyError;
     private long events;
     private long lastTime;
     private double meanInterval;
@@ -34,21 +50,35 @@ public final class DayProfile {
     private double slowMean;
     private double lastValue;
 
-    private DayProfile(float[] bins) {
+    private DayProfile(float[] bins, float[] weekly) {
         this.bins = bins;
+        this.weekly = weekly;
     }
 
-    /** The profile of a key that has had no event yet. */
-    static DayProfile empty(int bins) {
+    /** The profile of a key that has had no event yet, with the weekly part when {@code weekly}. */
+    static DayProfile empty(int bins, boolean weekly) {
         float[] values = new float[bins];
         Arrays.fill(values, Float.NaN);
-        return new DayProfile(values);
+        float[] departures = new float[weekly ? DAY_TYPES * HOURS : 0];
+        Arrays.fill(departures, Float.NaN);
+        return new DayProfile(values, departures);
     }
 
-    /** A profile restored from stored values; {@code bins} is taken, not copied. */
+    /**
+     * A profile restored from stored values; {@code bins} and {@code weekly} (empty without the weekly part) are
+     * taken, not copied.
+     *
+     * @throws IllegalArgumentException if {@code weekly} is neither empty nor one value per day type and hour
+     */
     static DayProfile restored(float[] bins, long events, long lastTime, double meanInterval, double fastMean,
-            double slowMean, double lastValue) {
-        DayProfile profile = new DayProfile(bins);
+            double slowMean, double lastValue, float[] weekly, double plainError, double weeklyError) {
+        if (weekly.length != 0 && weekly.length != DAY_TYPES * HOURS) {
+            throw new IllegalArgumentException("a profile's weekly part must have " + DAY_TYPES * HOURS
+                    + " values or none, found " + weekly.length);
+        }
+        DayProfile profile = new DayProfile(bins, weekly);
+        profile.plainError = plainError;
+        profile.weeklyError = weeklyError;
         profile.events = events;
         profile.lastTime = lastTime;
         profile.meanInterval = meanInterval;
@@ -74,6 +104,9 @@ public final class DayProfile {
         double perDay = Math.max(1.0, 86_400.0 / bins.length / Math.max(meanInterval, 1.0));
         double alpha = 1.0 - StrictMath.pow(2.0, -1.0 / (profileHalfLifeDays * perDay));
         float old = bins[bin];
+        if (weekly.length > 0 && !Float.isNaN(old)) {
+            observeWeekly(x, time, old, profileHalfLifeDays);
+        }
         bins[bin] = Float.isNaN(old) ? (float) x : (float) (old + alpha * (x - old));
         lastTime = time;
         lastValue = x;
@@ -92,7 +125,43 @@ public final class DayProfile {
         for (int j = 1; j <= back && Float.isNaN(value); j++) {
             value = bins[Math.floorMod(bin - j, bins.length)];
         }
+        if (weeklyInUse()) {
+            float departure = weekly[weeklyIndex(time + ahead)];
+            return Float.isNaN(departure) ? value : value + (double) departure;
+        }
         return value;
+    }
+
+    /**
+     * Scores the bin's value {@code bin} as a forecast of {@code x}, with and without its day type's departure,
+     * then moves the departure towards {@code x - bin}.
+     */
+    private void observeWeekly(double x, long time, float bin, double halfLifeDays) {
+        int index = weeklyIndex(time);
+        float departure = weekly[index];
+        double interval = Math.max(meanInterval, 1.0);
+        double errorRate = 1.0 - StrictMath.pow(2.0, -interval / (WEEKLY_ERROR_HALFLIFE_DAYS * 86_400.0));
+        double errorWeight = Learner.weight(errorRate, events - 1);
+        plainError += errorWeight * (Math.abs(x - bin) - plainError);
+        double withDeparture = Float.isNaN(departure) ? bin : bin + (double) departure;
+        weeklyError += errorWeight * (Math.abs(x - withDeparture) - weeklyError);
+        double perHour = Math.max(1.0, 3_600.0 / interval);
+        double rate = 1.0 - StrictMath.pow(2.0, -1.0 / (halfLifeDays * perHour));
+        weekly[index] = Float.isNaN(departure) ? (float) (x - bin) : (float) (departure + rate * (x - bin - departure));
+    }
+
+    /** Whether {@link #lookup} adds the weekly departures: the part is on and has forecast better than without. */
+    boolean weeklyInUse() {
+        return weekly.length > 0 && weeklyError < plainError;
+    }
+
+    /** The weekly part's slot of {@code time}: its day type (Saturday and Sunday, UTC, are weekends) and hour. */
+    private static int weeklyIndex(double time) {
+        long day = (long) Math.floor(time / DAY_MS);
+        // 1 January 1970 was a Thursday: day 0 is day 3 of a week that starts on Monday (0).
+        boolean weekend = Math.floorMod(day + 3, 7) >= 5;
+        int hour = (int) Math.floor((time - day * (double) DAY_MS) / HOUR_MS) % HOURS;
+        return (weekend ? HOURS : 0) + hour;
     }
 
     private int bin(double time) {
@@ -116,6 +185,19 @@ public final class DayProfile {
 
     float bin(int index) {
         return bins[index];
+    }
+
+    /** The weekly part's departures, weekdays' 24 hours then weekends'; empty when the part is off. Not a copy. */
+    float[] weekly() {
+        return weekly;
+    }
+
+    double plainError() {
+        return plainError;
+    }
+
+    double weeklyError() {
+        return weeklyError;
     }
 
     long events() {

@@ -50,6 +50,7 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
     public static final double DEFAULT_LEARNER_FORGETTING_EVENTS = 300;
     public static final int DEFAULT_PROFILE_BINS = 96;
     public static final boolean DEFAULT_PROFILE_MID_HORIZON = false;
+    public static final boolean DEFAULT_PROFILE_WEEKLY = false;
     public static final double DEFAULT_INTERVAL_COVERAGE = 0.9;
     public static final double DEFAULT_ALERT_INTERVAL_COVERAGE = 0.99;
     public static final boolean DEFAULT_INTERVAL_ALERTS = false;
@@ -87,7 +88,8 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
                 new AlertPolicy(DEFAULT_THRESHOLD, DEFAULT_CRITICAL_THRESHOLD, DEFAULT_ALERT_WARMUP_EVENTS,
                         DEFAULT_ALERT_SUPPRESSION_MS),
                 DEFAULT_LEARNING, new Learner.Rule(DEFAULT_LEARNER_FORGETTING_EVENTS, DEFAULT_PROFILE_BINS,
-                        DEFAULT_INTERVAL_COVERAGE, DEFAULT_ALERT_INTERVAL_COVERAGE, DEFAULT_PROFILE_MID_HORIZON),
+                        DEFAULT_INTERVAL_COVERAGE, DEFAULT_ALERT_INTERVAL_COVERAGE, DEFAULT_PROFILE_MID_HORIZON,
+                        DEFAULT_PROFILE_WEEKLY),
                 DEFAULT_INTERVAL_ALERTS);
     }
 }

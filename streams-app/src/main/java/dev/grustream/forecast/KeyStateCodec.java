@@ -25,9 +25,9 @@ import org.apache.avro.io.DecoderFactory;
  * Reads and writes a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version,
  * then the record, each part of the state in its own sub-record. The hidden state and the learners' arrays travel
  * as raw little-endian bytes, so their cost stays a copy. The newest version is written and read field by field
- * (the store does both for every event; see {@link AvroBinaryWriter}), and so is version 3, whose learners
- * {@link LearnerCodec} widens; bytes of earlier versions are read through Avro's resolution from the schema they were
- * written with, and parts they lack start afresh.
+ * (the store does both for every event; see {@link AvroBinaryWriter}), and so are versions 3 and 4, whose learners
+ * {@link LearnerCodec} reads as they were written; bytes of earlier versions are read through Avro's resolution from
+ * the schema they were written with, and parts they lack start afresh.
  *
  * <p>Stateless and thread-safe.
  */
@@ -36,7 +36,7 @@ public final class KeyStateCodec {
     /** The branches of the schema's optional fields, {@code ["null", T]}. */
     private static final int NULL_BRANCH = 0;
     private static final int VALUE_BRANCH = 1;
-    /** The version whose learners had nine inputs and the ring of inputs in doubles (see {@link LearnerCodec}). */
+    /** The first version read field by field: the first with learners (see {@link LearnerCodec}). */
     private static final int VERSION_THREE = 3;
 
     private KeyStateCodec() {
@@ -111,12 +111,12 @@ public final class KeyStateCodec {
      * @throws IllegalArgumentException if the bytes are not a stored state of any published version
      */
     public static KeyState decode(byte[] bytes) {
-        if (bytes.length == 0 || bytes[0] != CODEC.currentVersion() && bytes[0] != VERSION_THREE) {
+        if (bytes.length == 0 || bytes[0] < VERSION_THREE || bytes[0] > CODEC.currentVersion()) {
             return fromEarlierVersion(CODEC.decode(bytes));
         }
         BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
         try {
-            return read(in, bytes.length, bytes[0] == VERSION_THREE);
+            return read(in, bytes.length, bytes[0]);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("Corrupt stored SeriesState (version " + bytes[0] + ", "
                     + bytes.length + " bytes): " + e.getMessage(), e);
@@ -124,10 +124,11 @@ public final class KeyStateCodec {
     }
 
     /**
-     * Reads the newest version's fields in the order {@link #encode} wrote them, or version 3's, which has the same
-     * fields and other learner arrays; {@code size} bounds the arrays.
+     * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 and 4
+     * have the same fields as the newest, with learners of their own (see {@link LearnerCodec}); {@code size} bounds
+     * the arrays.
      */
-    private static KeyState read(BinaryDecoder in, int size, boolean versionThree) throws IOException {
+    private static KeyState read(BinaryDecoder in, int size, int version) throws IOException {
         String modelName = in.readString();
         String modelVersion = in.readString();
         float[] hidden = LearnerCodec.floats(in.readBytes(null));
@@ -152,7 +153,7 @@ public final class KeyStateCodec {
             List<Learner> read = new ArrayList<>();
             for (long block = in.readArrayStart(); block > 0; block = in.arrayNext()) {
                 for (long i = 0; i < block; i++) {
-                    read.add(LearnerCodec.read(in, versionThree));
+                    read.add(LearnerCodec.read(in, version));
                 }
             }
             learners = read.toArray(Learner[]::new);

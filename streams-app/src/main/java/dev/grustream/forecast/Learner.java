@@ -67,6 +67,7 @@ public final class Learner {
         final double initialLogMultiplier;
         final double initialLogMultiplierHigh;
         final boolean midHorizon;
+        final boolean weeklyProfile;
 
         /**
          * @param forgettingEvents how many events the learner's memory spans: {@code lambda = 1 - 1/forgettingEvents}
@@ -74,9 +75,11 @@ public final class Learner {
          * @param coverage the share of observations the forecasts' intervals should hold, in (0, 1)
          * @param highCoverage the share the alert rule's intervals should hold, in [coverage, 1)
          * @param midHorizon whether keys whose horizon spans hours also get the profile's change to its middle
+         * @param weeklyProfile whether each key's profile also learns how its weekends depart from its weekdays
+         *     (see {@link DayProfile})
          */
         public Rule(double forgettingEvents, int profileBins, double coverage, double highCoverage,
-                boolean midHorizon) {
+                boolean midHorizon, boolean weeklyProfile) {
             if (!(forgettingEvents > 1) || !Double.isFinite(forgettingEvents)) {
                 throw new IllegalArgumentException("forgettingEvents must be a finite number > 1, found "
                         + forgettingEvents);
@@ -102,6 +105,7 @@ public final class Learner {
             this.initialLogMultiplierHigh = StrictMath.log(gaussian.inverseCumulativeProbability(1.0 - alphaHigh / 2.0)
                     * MAD_TO_SD);
             this.midHorizon = midHorizon;
+            this.weeklyProfile = weeklyProfile;
         }
 
         /** The forecasts' interval coverage. */
@@ -172,7 +176,7 @@ public final class Learner {
         Arrays.fill(ringScales, 1.0);
         return new Learner(horizon, 0, p, new double[horizon * INPUTS], new float[horizon * INPUTS],
                 new double[horizon], ringScales, new double[horizon], new long[horizon], new double[horizon],
-                new double[horizon], new double[horizon], DayProfile.empty(rule.profileBins),
+                new double[horizon], new double[horizon], DayProfile.empty(rule.profileBins, rule.weeklyProfile),
                 IntervalCalibrator.fresh(horizon, rule));
     }
 

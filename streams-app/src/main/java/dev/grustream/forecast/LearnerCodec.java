@@ -10,13 +10,16 @@ import org.apache.avro.io.BinaryDecoder;
 /**
  * Writes a {@link Learner} as its {@link LearnerState} record and reads it back. Arrays travel as raw little-endian
  * bytes, so a learner of about 3 KiB costs a few copies, not thousands of boxed doubles. Reads the learners of
- * state version 3 too (nine inputs, the ring of inputs in doubles, now rounded to floats): the tenth input joins
- * them unlearnt, with weight 0 and the covariance's starting variance, which is where a fresh learner's inputs start.
+ * state versions 3 and 4 too. Version 3 had nine inputs and the ring of inputs in doubles, now rounded to floats: the
+ * tenth input joins them unlearnt, with weight 0 and the covariance's starting variance, which is where a fresh
+ * learner's inputs start. Versions 3 and 4 had no weekly part in the profile: it stays off for such a learner.
  * Stateless and thread-safe.
  */
 final class LearnerCodec {
     /** The learners' inputs in version 3 of the stored state. */
     private static final int VERSION_THREE_INPUTS = 9;
+    /** The first version of the stored state whose profiles have a weekly part. */
+    private static final int WEEKLY_SINCE = 5;
 
     private LearnerCodec() {
     }
@@ -51,6 +54,9 @@ final class LearnerCodec {
         out.writeDouble(profile.fastMean());
         out.writeDouble(profile.slowMean());
         out.writeDouble(profile.lastValue());
+        out.writeRawFloats(profile.weekly());
+        out.writeDouble(profile.plainError());
+        out.writeDouble(profile.weeklyError());
         IntervalCalibrator intervals = learner.intervals();
         out.writeRawDoubles(learner.horizon(), intervals::errorScale);
         out.writeRawDoubles(learner.horizon(), intervals::logMultiplier);
@@ -64,16 +70,18 @@ final class LearnerCodec {
                 + learner.ringValues().length + learner.ringScales().length + learner.ringFar().length
                 + learner.ringGuards().length + learner.errorScale().length + learner.learnerError().length
                 + learner.persistenceError().length + 3 * learner.horizon() + 4;
-        return doubles * Double.BYTES + (learner.ringInputs().length + learner.profile().size()) * Float.BYTES + 64;
+        return doubles * Double.BYTES + (learner.ringInputs().length + learner.profile().size()
+                + learner.profile().weekly().length) * Float.BYTES + 80;
     }
 
     /**
-     * Reads a learner that {@link #write} wrote, or that version 3 of the state wrote when {@code versionThree}.
+     * Reads a learner that {@link #write} wrote, or that {@code version} (3 or later) of the state wrote.
      *
      * @throws IOException if the bytes end early
      * @throws IllegalArgumentException if its arrays do not fit together
      */
-    static Learner read(BinaryDecoder in, boolean versionThree) throws IOException {
+    static Learner read(BinaryDecoder in, int version) throws IOException {
+        boolean versionThree = version == 3;
         long events = in.readLong();
         double[] upper = doubles(in.readBytes(null));
         double[] weights = doubles(in.readBytes(null));
@@ -87,8 +95,17 @@ final class LearnerCodec {
         double[] errorScale = doubles(in.readBytes(null));
         double[] learnerError = doubles(in.readBytes(null));
         double[] persistenceError = doubles(in.readBytes(null));
-        DayProfile profile = DayProfile.restored(floats(in.readBytes(null)), in.readLong(), in.readLong(),
-                in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble());
+        float[] bins = floats(in.readBytes(null));
+        long profileEvents = in.readLong();
+        long lastTime = in.readLong();
+        double meanInterval = in.readDouble();
+        double fastMean = in.readDouble();
+        double slowMean = in.readDouble();
+        double lastValue = in.readDouble();
+        boolean weekly = version >= WEEKLY_SINCE;
+        DayProfile profile = DayProfile.restored(bins, profileEvents, lastTime, meanInterval, fastMean, slowMean,
+                lastValue, weekly ? floats(in.readBytes(null)) : new float[0], weekly ? in.readDouble() : 0.0,
+                weekly ? in.readDouble() : 0.0);
         IntervalCalibrator intervals = IntervalCalibrator.restored(doubles(in.readBytes(null)),
                 doubles(in.readBytes(null)), doubles(in.readBytes(null)));
         int n = versionThree ? VERSION_THREE_INPUTS : Learner.INPUTS;

@@ -23,6 +23,7 @@ import static dev.grustream.config.GruStreamConfig.LEARNER_ENABLED;
 import static dev.grustream.config.GruStreamConfig.LEARNER_FORGETTING_EVENTS;
 import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_BINS;
 import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_MID_HORIZON;
+import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_WEEKLY;
 import static dev.grustream.config.GruStreamConfig.MODEL_BACKEND;
 import static dev.grustream.config.GruStreamConfig.RESIDUAL_HALFLIFE_EVENTS;
 import static dev.grustream.config.GruStreamConfig.STATE_CACHE_MAX_KEYS;
@@ -94,7 +95,7 @@ public record ForecasterSettings(
                 config.getBoolean(LEARNER_ENABLED),
                 new Learner.Rule(config.getDouble(LEARNER_FORGETTING_EVENTS), config.getInt(LEARNER_PROFILE_BINS),
                         config.getDouble(FORECAST_INTERVAL_COVERAGE), config.getDouble(ANOMALY_INTERVAL_COVERAGE),
-                        config.getBoolean(LEARNER_PROFILE_MID_HORIZON)),
+                        config.getBoolean(LEARNER_PROFILE_MID_HORIZON), config.getBoolean(LEARNER_PROFILE_WEEKLY)),
                 config.getBoolean(ANOMALY_INTERVAL_ENABLED));
     }
 

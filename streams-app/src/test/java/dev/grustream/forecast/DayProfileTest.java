@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Instant;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class DayProfileTest {
@@ -14,7 +15,7 @@ class DayProfileTest {
 
     @Test
     void aBinsFirstValueSetsItAndALaterDayMovesItByItsHalfLifeInDays() {
-        DayProfile profile = DayProfile.empty(96);
+        DayProfile profile = DayProfile.empty(96, false);
 
         profile.observe(10, MIDNIGHT + 5 * MINUTE, HALF_LIFE_DAYS);
         assertThat(profile.bin(0)).isEqualTo(10f);
@@ -31,7 +32,7 @@ class DayProfileTest {
 
     @Test
     void aBinVisitedManyTimesADayForgetsAtTheSamePaceInDays() {
-        DayProfile profile = DayProfile.empty(96);
+        DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
             profile.observe(0, MIDNIGHT - (100 - i) * MINUTE, HALF_LIFE_DAYS);
         }
@@ -48,7 +49,7 @@ class DayProfileTest {
 
     @Test
     void theFastMeanFollowsAStepInAFewEventsAndTheSlowOneInTens() {
-        DayProfile profile = DayProfile.empty(96);
+        DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
             profile.observe(0, MIDNIGHT + i * MINUTE, HALF_LIFE_DAYS);
         }
@@ -62,7 +63,7 @@ class DayProfileTest {
 
     @Test
     void theMeanIntervalIgnoresMostOfAPause() {
-        DayProfile profile = DayProfile.empty(96);
+        DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
             profile.observe(1, MIDNIGHT + i * MINUTE, HALF_LIFE_DAYS);
         }
@@ -77,7 +78,7 @@ class DayProfileTest {
 
     @Test
     void anUnvisitedBinReadsTheNearestEarlierOneWithinAnHour() {
-        DayProfile profile = DayProfile.empty(96);
+        DayProfile profile = DayProfile.empty(96, false);
         profile.observe(7, MIDNIGHT + 5 * MINUTE, HALF_LIFE_DAYS);
 
         assertThat(profile.lookup(MIDNIGHT + 5 * MINUTE, 0)).isEqualTo(7);
@@ -88,7 +89,7 @@ class DayProfileTest {
 
     @Test
     void aLookupAheadMovesByTheMeanInterval() {
-        DayProfile profile = DayProfile.empty(96);
+        DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 2 * 96; i++) {
             profile.observe(i % 96, MIDNIGHT + i * 15 * MINUTE, HALF_LIFE_DAYS);
         }
@@ -98,5 +99,39 @@ class DayProfileTest {
         assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 0)).isEqualTo(2);
         assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 1)).isEqualTo(3);
         assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 8)).isEqualTo(10);
+    }
+
+    @Test
+    void theWeeklyPartLearnsHowWeekendsDepartFromWeekdays() {
+        DayProfile weekly = DayProfile.empty(96, true);
+        DayProfile plain = DayProfile.empty(96, false);
+        // Five weeks from a Monday and then to Saturday 11:00, hourly: 10 on weekdays, 2 on weekends (UTC).
+        long saturday = MIDNIGHT + 5 * 7 * DAY + 5 * DAY;
+        for (long time = MIDNIGHT; time <= saturday + 11 * 3_600_000L; time += 3_600_000L) {
+            double value = (time - MIDNIGHT) / DAY % 7 >= 5 ? 2 : 10;
+            weekly.observe(value, time, HALF_LIFE_DAYS);
+            plain.observe(value, time, HALF_LIFE_DAYS);
+        }
+
+        // What the forecasts of this hour read: noon today, and noon on Monday, whose departure is a mean over
+        // weekdays measured against a profile the weekend has pulled down (hence within a tenth of the swing).
+        assertThat(weekly.weeklyInUse()).isTrue();
+        assertThat(weekly.lookup(saturday + 12 * 3_600_000L, 0)).isCloseTo(2, within(0.5));
+        assertThat(weekly.lookup(saturday + 2 * DAY + 12 * 3_600_000L, 0)).isCloseTo(10, within(1.0));
+        assertThat(plain.lookup(saturday + 12 * 3_600_000L, 0)).isGreaterThan(8);
+    }
+
+    @Test
+    void aKeyWhoseWeekendsLookLikeItsWeekdaysKeepsThePlainProfile() {
+        DayProfile profile = DayProfile.empty(96, true);
+        SplittableRandom random = new SplittableRandom(5);
+        for (int i = 0; i < 6 * 7 * 288; i++) {
+            double hour = i % 288 / 12.0;
+            profile.observe(10 + 3 * Math.sin(2 * Math.PI * hour / 24) + random.nextDouble(),
+                    MIDNIGHT + i * 5 * MINUTE, HALF_LIFE_DAYS);
+        }
+
+        assertThat(profile.weekly()).doesNotContain(Float.NaN);
+        assertThat(profile.weeklyInUse()).isFalse();
     }
 }

@@ -22,6 +22,7 @@ import dev.grustream.scoring.ValueRange;
 import dev.grustream.testing.TestingModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -38,9 +39,21 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 class KeyStateCodecTest {
+    /** The defaults with {@code learner.profile.weekly} on. */
+    private static final ForecastRules WEEKLY = weekly(ForecastRules.defaults());
+
+    private static ForecastRules weekly(ForecastRules rules) {
+        return new ForecastRules(rules.lateGraceMs(), rules.resetGapMs(), rules.maxAbsNormalized(), rules.errors(),
+                rules.likelihood(), rules.range(), rules.alerts(), true,
+                new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
+                        ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, false,
+                        true),
+                false);
+    }
 
     private static KeyState state(KeyStats stats) {
         return KeyState.restored("m", "1", stats, new float[] {0f, 0f, 0.5f, 0f}, 1,
@@ -166,10 +179,30 @@ class KeyStateCodecTest {
         // At five-minute intervals the tenth input is never given: its weights stay 0 and its variance where it
         // started, which is what reading version 3 gives it.
         KeyState learnt = learnt(TestingModels.persistence("1", 12), 600);
-        byte[] versionThree = writtenByAvro(learnt, true);
+        byte[] versionThree = writtenByAvro(learnt, 3);
 
         assertThat(versionThree.length).isGreaterThan(KeyStateCodec.encode(learnt).length);
         assertThat(KeyStateCodec.encode(KeyStateCodec.decode(versionThree))).isEqualTo(KeyStateCodec.encode(learnt));
+    }
+
+    @Test
+    void readsTheLearnersOfVersionFourWithoutAWeeklyProfile() {
+        // Without learner.profile.weekly a profile has no weekly part: what reading version 4 gives it.
+        KeyState learnt = learnt(TestingModels.persistence("1", 12), 600);
+        byte[] versionFour = writtenByAvro(learnt, 4);
+
+        assertThat(versionFour).isNotEqualTo(KeyStateCodec.encode(learnt));
+        assertThat(KeyStateCodec.encode(KeyStateCodec.decode(versionFour))).isEqualTo(KeyStateCodec.encode(learnt));
+    }
+
+    @Test
+    void writesTheBytesAvroWritesForAKeyWithAWeeklyProfile() {
+        KeyState learnt = learnt(TestingModels.persistence("1", 12), WEEKLY, 3_000);
+
+        assertThat(learnt.learners()[0].profile().weekly()).isNotEmpty();
+        assertThat(KeyStateCodec.encode(learnt)).isEqualTo(writtenByAvro(learnt));
+        assertThat(KeyStateCodec.encode(KeyStateCodec.decode(KeyStateCodec.encode(learnt))))
+                .isEqualTo(KeyStateCodec.encode(learnt));
     }
 
     @Test
@@ -179,14 +212,18 @@ class KeyStateCodecTest {
 
         assertThatThrownBy(() -> KeyStateCodec.decode(truncated))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Corrupt stored SeriesState (version 4, " + truncated.length + " bytes)");
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 5, " + truncated.length + " bytes)");
     }
 
-    /** The state of key {@code k} after {@code events} events of a daily cycle with noise. */
+    /** The state of key {@code k} after {@code events} events of a daily cycle with noise, at the defaults. */
     private static KeyState learnt(GruModel model, int events) {
+        return learnt(model, ForecastRules.defaults(), events);
+    }
+
+    private static KeyState learnt(GruModel model, ForecastRules rules, int events) {
         Map<String, KeyState> store = new HashMap<>();
         SplittableRandom random = new SplittableRandom(7);
-        try (Forecaster forecaster = new Forecaster(ForecastRules.defaults(), Backend.JAVA, 1)) {
+        try (Forecaster forecaster = new Forecaster(rules, Backend.JAVA, 1)) {
             for (int i = 0; i < events; i++) {
                 Event event = new Event("k", i * 300_000L,
                         Map.of("value", Math.sin(i * 2 * Math.PI / 288) + 0.1 * random.nextDouble()));
@@ -207,14 +244,15 @@ class KeyStateCodecTest {
 
     /** What Avro's own writer gives for the state's {@link SeriesState} record: the reference for the codec. */
     private static byte[] writtenByAvro(KeyState state) {
-        return writtenByAvro(state, false);
+        return writtenByAvro(state, VersionedRecordCodec.forClass(SeriesState.class).currentVersion());
     }
 
     /**
-     * The same, as version 3 wrote it when {@code versionThree}: its schema has the same fields, but learners had the
-     * first nine inputs only and the ring of inputs in doubles.
+     * The same, as {@code version} (3 or later) wrote it with its own schema: version 3's learners had the first nine
+     * inputs only and the ring of inputs in doubles; the profiles of versions 3 and 4 had no weekly part.
      */
-    private static byte[] writtenByAvro(KeyState state, boolean versionThree) {
+    private static byte[] writtenByAvro(KeyState state, int version) {
+        boolean versionThree = version == 3;
         ByteBuffer hidden = ByteBuffer.allocate(state.hidden().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         hidden.asFloatBuffer().put(state.hidden());
         ErrorStats errors = state.errors();
@@ -255,11 +293,17 @@ class KeyStateCodecTest {
                         : Arrays.stream(state.learners()).map(learner -> learnerRecord(learner, versionThree))
                                 .toList())
                 .build();
-        byte[] bytes = VersionedRecordCodec.forClass(SeriesState.class).encode(record);
-        if (versionThree) {
-            bytes[0] = 3;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(version);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        try {
+            // The generated record's fields of older versions keep their positions: new ones were appended.
+            new SpecificDatumWriter<SeriesState>(SchemaHistory.version("SeriesState", version)).write(record, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return bytes;
+        return bytes.toByteArray();
     }
 
     private static LearnerState learnerRecord(Learner learner, boolean versionThree) {
@@ -309,6 +353,9 @@ class KeyStateCodecTest {
                         .setFastMean(profile.fastMean())
                         .setSlowMean(profile.slowMean())
                         .setLastValue(profile.lastValue())
+                        .setWeekly(littleEndian(profile.weekly()))
+                        .setPlainError(profile.plainError())
+                        .setWeeklyError(profile.weeklyError())
                         .build())
                 .setIntervals(IntervalState.newBuilder()
                         .setErrorScale(littleEndian(scale))

@@ -26,7 +26,15 @@ class LearningTest {
     private static final ForecastRules MID_HORIZON = new ForecastRules(RULES.lateGraceMs(), RULES.resetGapMs(),
             RULES.maxAbsNormalized(), RULES.errors(), RULES.likelihood(), RULES.range(), RULES.alerts(), true,
             new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
-                    ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, true),
+                    ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, true,
+                    false),
+            false);
+    /** The defaults with {@code learner.profile.midhorizon} and {@code learner.profile.weekly} on. */
+    private static final ForecastRules WEEKLY = new ForecastRules(RULES.lateGraceMs(), RULES.resetGapMs(),
+            RULES.maxAbsNormalized(), RULES.errors(), RULES.likelihood(), RULES.range(), RULES.alerts(), true,
+            new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
+                    ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, true,
+                    true),
             false);
 
     /** Every outcome of one key fed {@code values} at {@code interval}, through one core, in batches of 7. */
@@ -137,6 +145,54 @@ class LearningTest {
 
         // Measured over the last four weeks: five steps ahead 0.19 against 0.47; one step ahead 0.537 either way.
         assertThat(mase(with, values, 5, 48 * 14)).isLessThan(0.6 * mase(without, values, 5, 48 * 14));
+    }
+
+    @Test
+    void theWeeklyProfileForecastsAHalfHourlySeriesWhoseWeekendsDifferBetterSeveralStepsAhead() {
+        long halfHour = 30 * MINUTE;
+        double[] values = weekdaysAndWeekends(48 * 7 * 10, 13);
+
+        List<Outcome> without = run(MODEL, MID_HORIZON, halfHour, values);
+        List<Outcome> with = run(MODEL, WEEKLY, halfHour, values);
+
+        // Measured over the last eight weeks: five steps ahead 0.27 against 0.55; one step ahead 0.64 against 0.85.
+        assertThat(mase(with, values, 5, 48 * 14)).isLessThan(0.7 * mase(without, values, 5, 48 * 14));
+    }
+
+    @Test
+    void aKeyWithAWeeklyProfileRestoredFromItsStoredStateCarriesOnExactlyAsAnUninterruptedOne() {
+        double[] values = weekdaysAndWeekends(48 * 7 * 4, 14);
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            events.add(new Event("k", i * 30 * MINUTE, Map.of("value", values[i])));
+        }
+        List<String> uninterrupted = describe(run(MODEL, WEEKLY, events, 1, new HashMap<>()));
+
+        Map<String, KeyState> store = new HashMap<>();
+        List<Outcome> before = run(MODEL, WEEKLY, events.subList(0, 48 * 7 * 3), 1, store);
+        assertThat(store.get("k").learners()[0].profile().weeklyInUse()).isTrue();
+        store.replaceAll((key, state) -> KeyStateCodec.decode(KeyStateCodec.encode(state)));
+        List<Outcome> after = run(MODEL, WEEKLY, events.subList(48 * 7 * 3, events.size()), 1, store);
+
+        List<Outcome> resumed = new ArrayList<>(before);
+        resumed.addAll(after);
+        assertThat(describe(resumed)).isEqualTo(uninterrupted);
+    }
+
+    /**
+     * Half-hourly values from time 0, Thursday 1 January 1970 (UTC): weekdays with a morning and an evening peak,
+     * weekends with one late peak, and noise.
+     */
+    private static double[] weekdaysAndWeekends(int rows, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] values = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            double hour = (i % 48) / 2.0;
+            boolean weekend = (i / 48 + 3) % 7 >= 5;
+            values[i] = 10 + (weekend ? 2 * bump(hour, 22, 2) : 3 * bump(hour, 8, 1.5) + 2 * bump(hour, 18, 2))
+                    + 0.2 * gaussian(random);
+        }
+        return values;
     }
 
     @Test
