@@ -19,7 +19,8 @@ import java.util.Arrays;
  * before this event moves it; half-life {@code halfLifeDays} days of that type). It keeps two one-step errors of the
  * profile as a forecast of the next value in its bin, with and without that departure (mean absolute, half-life
  * {@value #WEEKLY_ERROR_HALFLIFE_DAYS} days), and {@link #lookup} adds the departure only while the first is the
- * smaller: a key whose weekends look like its weekdays keeps the plain profile.
+ * smaller: a key whose weekends look like its weekdays keeps the plain profile. Turning the part on for a key that
+ * had none starts it afresh; turning it off drops it ({@link #keepWeeklyPart}).
  *
  * <p>Maps onto the {@code DayProfile} record of the stored state. Mutable and not thread-safe: it belongs to one
  * key's state.
@@ -40,7 +41,7 @@ public final class DayProfile {
 
     private final float[] bins;
     /** The weekly part: departures by day type and UTC hour, NaN where never seen; empty when the part is off. */
-    private final float[] weekly;
+    private float[] weekly;
     private double plainError;
     private double weeklyError;
     private long events;
@@ -130,6 +131,20 @@ public final class DayProfile {
             return Float.isNaN(departure) ? value : value + (double) departure;
         }
         return value;
+    }
+
+    /**
+     * Gives the profile a fresh weekly part when {@code on} and it has none, or drops the one it has when not {@code
+     * on}: a key stored before the setting changed follows the setting from its next event.
+     */
+    void keepWeeklyPart(boolean on) {
+        if (on == (weekly.length > 0)) {
+            return;
+        }
+        weekly = new float[on ? DAY_TYPES * HOURS : 0];
+        Arrays.fill(weekly, Float.NaN);
+        plainError = 0.0;
+        weeklyError = 0.0;
     }
 
     /**

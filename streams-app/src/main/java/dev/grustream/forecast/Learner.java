@@ -353,6 +353,7 @@ public final class Learner {
             double[] forecast, double[] halfWidth, double[] halfWidthHigh) {
         long t = events;
         double previous = t == 0 ? x : profile.lastValue();
+        profile.keepWeeklyPart(rule.weeklyProfile);
         profile.observe(x, time, rule.profileHalfLifeDays);
         double now = profile.lookup(time, 0);
         double[] phi = scratch.phi;

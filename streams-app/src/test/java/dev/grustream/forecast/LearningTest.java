@@ -179,6 +179,25 @@ class LearningTest {
         assertThat(describe(resumed)).isEqualTo(uninterrupted);
     }
 
+    @Test
+    void aKeyStoredBeforeTheWeeklyProfileWasTurnedOnGetsItFromItsNextEvent() {
+        double[] values = weekdaysAndWeekends(48 * 14, 15);
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            events.add(new Event("k", i * 30 * MINUTE, Map.of("value", values[i])));
+        }
+        Map<String, KeyState> store = new HashMap<>();
+        run(MODEL, MID_HORIZON, events.subList(0, 48 * 7), 1, store);
+        assertThat(store.get("k").learners()[0].profile().weekly()).isEmpty();
+
+        run(MODEL, WEEKLY, events.subList(48 * 7, events.size()), 1, store);
+        assertThat(store.get("k").learners()[0].profile().weekly()).hasSize(48).doesNotContain(Float.NaN);
+
+        run(MODEL, MID_HORIZON, List.of(new Event("k", values.length * 30 * MINUTE, Map.of("value", 10.0))), 1,
+                store);
+        assertThat(store.get("k").learners()[0].profile().weekly()).isEmpty();
+    }
+
     /**
      * Half-hourly values from time 0, Thursday 1 January 1970 (UTC): weekdays with a morning and an evening peak,
      * weekends with one late peak, and noise.
