@@ -281,14 +281,16 @@ public final class GruStreamConfig extends AbstractConfig {
                     Range.between(2.0, 1e9), Importance.LOW,
                     "How many events a key's learner remembers: its least squares forget with factor 1 - 1/this.")
             .define(LEARNER_PROFILE_BINS, Type.INT, DEFAULT_PROFILE_BINS, Range.between(24, 1440), Importance.LOW,
-                    "Bins of each key's time-of-day profile (UTC); must divide a day into whole milliseconds.")
+                    "Bins of each key's time-of-day profile (on the local clock of the model's time zone); must divide a"
+                            + " day into whole milliseconds.")
             .define(LEARNER_PROFILE_MID_HORIZON, Type.BOOLEAN, DEFAULT_PROFILE_MID_HORIZON, Importance.LOW,
                     "Whether keys whose forecast horizon spans two hours or more (half-hourly or hourly data) also"
                             + " learn from their time-of-day profile's change to the middle of the horizon. On: much"
                             + " better forecasts several steps ahead on such keys with a strong daily cycle; off by"
                             + " default because it cost anomaly detection on the evaluation series (docs/accuracy.md).")
             .define(LEARNER_PROFILE_WEEKLY, Type.BOOLEAN, DEFAULT_PROFILE_WEEKLY, Importance.LOW,
-                    "Whether each key's time-of-day profile also learns how its weekends (Saturday and Sunday, UTC)"
+                    "Whether each key's time-of-day profile also learns how its weekends (Saturday and Sunday in the"
+                            + " model's time zone)"
                             + " depart from its weekdays, hour by hour, and uses that while it forecasts the key's"
                             + " values better than the plain profile.")
             .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, Range.between(0.5, 0.999),

@@ -1,5 +1,7 @@
 package dev.grustream.forecast;
 
+import dev.grustream.model.CalendarFeature;
+import java.time.ZoneId;
 import java.util.Arrays;
 
 /**
@@ -7,15 +9,17 @@ import java.util.Arrays;
  * exponentially weighted means of recent values, the last value and the mean time between events. The
  * {@link Learner} reads its inputs from it.
  *
- * <p>The profile has {@code bins} bins of UTC time of day (96: a quarter of an hour each). A bin's first value
+ * <p>The profile has {@code bins} bins of local time of day (96: a quarter of an hour each), on the clock of the
+ * model's time zone ({@link CalendarFeature#offsetMillis}, UTC for the bundled model), as the model's calendar inputs
+ * are. A bin's first value
  * sets it; later ones move it by {@code a = 1 - 2^(-1/(halfLifeDays * v))}, where {@code v} is how many events a
  * bin sees per day, so that a bin forgets at the same pace in days whatever the key's rate. The mean interval
  * between events is exponentially weighted (half-life 32 events, each sample capped at 4 times the mean so a
  * pause does not distort it). {@link #lookup} reads the bin of a time or, if that bin was never visited, the
  * nearest earlier visited bin within an hour.
  *
- * <p>With the weekly part on, the profile also learns how weekends (Saturday and Sunday, UTC) and weekdays depart
- * from it, hour by hour: for each day type and UTC hour, an exponentially weighted mean of {@code x - bin} (the bin
+ * <p>With the weekly part on, the profile also learns how weekends (local Saturday and Sunday) and weekdays depart
+ * from it, hour by hour: for each day type and local hour, an exponentially weighted mean of {@code x - bin} (the bin
  * before this event moves it; half-life {@code halfLifeDays} days of that type). It keeps two one-step errors of the
  * profile as a forecast of the next value in its bin, with and without that departure (mean absolute, half-life
  * {@value #WEEKLY_ERROR_HALFLIFE_DAYS} days), and {@link #lookup} adds the departure only while the first is the
@@ -40,7 +44,7 @@ public final class DayProfile {
     private static final int DAY_TYPES = 2;
 
     private final float[] bins;
-    /** The weekly part: departures by day type and UTC hour, NaN where never seen; empty when the part is off. */
+    /** The weekly part: departures by day type and local hour, NaN where never seen; empty when the part is off. */
     private float[] weekly;
     private double plainError;
     private double weeklyError;
@@ -93,7 +97,7 @@ public final class DayProfile {
      * Folds the value {@code x} of an event at {@code time} (milliseconds since the epoch) into the means, the mean
      * interval and the profile; it becomes the {@link #lastValue()}.
      */
-    void observe(double x, long time, double profileHalfLifeDays) {
+    void observe(double x, long time, ZoneId zone, double profileHalfLifeDays) {
         if (events > 0) {
             double gap = (time - lastTime) / 1000.0;
             double sample = events > 1 ? Math.min(gap, 4.0 * meanInterval) : gap;
@@ -101,12 +105,13 @@ public final class DayProfile {
         }
         fastMean += Learner.weight(FAST_RATE, events) * (x - fastMean);
         slowMean += Learner.weight(SLOW_RATE, events) * (x - slowMean);
-        int bin = bin(time);
+        double local = time + CalendarFeature.offsetMillis(time, zone);
+        int bin = bin(local);
         double perDay = Math.max(1.0, 86_400.0 / bins.length / Math.max(meanInterval, 1.0));
         double alpha = 1.0 - StrictMath.pow(2.0, -1.0 / (profileHalfLifeDays * perDay));
         float old = bins[bin];
         if (weekly.length > 0 && !Float.isNaN(old)) {
-            observeWeekly(x, time, old, profileHalfLifeDays);
+            observeWeekly(x, local, old, profileHalfLifeDays);
         }
         bins[bin] = Float.isNaN(old) ? (float) x : (float) (old + alpha * (x - old));
         lastTime = time;
@@ -118,16 +123,17 @@ public final class DayProfile {
      * The profile's value at {@code stepsAhead} mean intervals after {@code time}, or NaN when neither its bin nor
      * any of the earlier bins within an hour was ever visited.
      */
-    double lookup(long time, int stepsAhead) {
-        double ahead = events > 1 ? stepsAhead * meanInterval * 1000.0 : 0.0;
-        int bin = bin(time + ahead);
+    double lookup(long time, ZoneId zone, int stepsAhead) {
+        double target = time + (events > 1 ? stepsAhead * meanInterval * 1000.0 : 0.0);
+        double local = target + CalendarFeature.offsetMillis((long) Math.floor(target), zone);
+        int bin = bin(local);
         float value = bins[bin];
         int back = Math.max(1, Math.round(bins.length / 24.0f));
         for (int j = 1; j <= back && Float.isNaN(value); j++) {
             value = bins[Math.floorMod(bin - j, bins.length)];
         }
         if (weeklyInUse()) {
-            float departure = weekly[weeklyIndex(time + ahead)];
+            float departure = weekly[weeklyIndex(local)];
             return Float.isNaN(departure) ? value : value + (double) departure;
         }
         return value;
@@ -151,8 +157,8 @@ public final class DayProfile {
      * Scores the bin's value {@code bin} as a forecast of {@code x}, with and without its day type's departure,
      * then moves the departure towards {@code x - bin}.
      */
-    private void observeWeekly(double x, long time, float bin, double halfLifeDays) {
-        int index = weeklyIndex(time);
+    private void observeWeekly(double x, double local, float bin, double halfLifeDays) {
+        int index = weeklyIndex(local);
         float departure = weekly[index];
         double interval = Math.max(meanInterval, 1.0);
         double errorRate = 1.0 - StrictMath.pow(2.0, -interval / (WEEKLY_ERROR_HALFLIFE_DAYS * 86_400.0));
@@ -170,17 +176,18 @@ public final class DayProfile {
         return weekly.length > 0 && weeklyError < plainError;
     }
 
-    /** The weekly part's slot of {@code time}: its day type (Saturday and Sunday, UTC, are weekends) and hour. */
-    private static int weeklyIndex(double time) {
-        long day = (long) Math.floor(time / DAY_MS);
+    /** The weekly part's slot of local time {@code local}: its day type (Saturday and Sunday are weekends) and hour. */
+    private static int weeklyIndex(double local) {
+        long day = (long) Math.floor(local / DAY_MS);
         // 1 January 1970 was a Thursday: day 0 is day 3 of a week that starts on Monday (0).
         boolean weekend = Math.floorMod(day + 3, 7) >= 5;
-        int hour = (int) Math.floor((time - day * (double) DAY_MS) / HOUR_MS) % HOURS;
+        int hour = (int) Math.floor((local - day * (double) DAY_MS) / HOUR_MS) % HOURS;
         return (weekend ? HOURS : 0) + hour;
     }
 
-    private int bin(double time) {
-        double ofDay = time - Math.floor(time / DAY_MS) * DAY_MS;
+    /** The bin of local time {@code local}. */
+    private int bin(double local) {
+        double ofDay = local - Math.floor(local / DAY_MS) * DAY_MS;
         return (int) Math.floor(ofDay / (DAY_MS / (double) bins.length)) % bins.length;
     }
 

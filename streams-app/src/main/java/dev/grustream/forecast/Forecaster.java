@@ -382,9 +382,9 @@ public final class Forecaster implements AutoCloseable {
             int feature = spec.targetFeatureIndex(t);
             Learner learner = state.learners()[t];
             learner.learn(actual[t], rules.learner(), scratch);
-            learner.forecast(actual[t], eventTime, normalization.center(feature, state.features()),
-                    normalization.spread(feature, state.features()), forecast[t], rules.learner(), scratch, learnt,
-                    halfWidth, halfWidthHigh);
+            learner.forecast(actual[t], eventTime, spec.timeZone(), normalization.center(feature,
+                    state.features()), normalization.spread(feature, state.features()), forecast[t], rules.learner(),
+                    scratch, learnt, halfWidth, halfWidthHigh);
             for (int k = 0; k < horizon; k++) {
                 int i = k * targets + t;
                 forecast[i] = learnt[k];

@@ -1,5 +1,6 @@
 package dev.grustream.forecast;
 
+import java.time.ZoneId;
 import java.util.Arrays;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
@@ -341,6 +342,7 @@ public final class Learner {
     /**
      * Folds in the event (value {@code x} at {@code time}) and forecasts the key's next H values from it.
      *
+     * @param zone the time zone whose local clock the key's profile reads (the model's)
      * @param center the key's mean after this event, in raw units
      * @param spread the key's scale after this event, in raw units
      * @param gru the GRU's one-step forecast made at this event, in raw units
@@ -349,13 +351,13 @@ public final class Learner {
      *     a step has no error to calibrate on
      * @param halfWidthHigh the same at the alert rule's coverage
      */
-    void forecast(double x, long time, double center, double spread, double gru, Rule rule, Scratch scratch,
-            double[] forecast, double[] halfWidth, double[] halfWidthHigh) {
+    void forecast(double x, long time, ZoneId zone, double center, double spread, double gru, Rule rule,
+            Scratch scratch, double[] forecast, double[] halfWidth, double[] halfWidthHigh) {
         long t = events;
         double previous = t == 0 ? x : profile.lastValue();
         profile.keepWeeklyPart(rule.weeklyProfile);
-        profile.observe(x, time, rule.profileHalfLifeDays);
-        double now = profile.lookup(time, 0);
+        profile.observe(x, time, zone, rule.profileHalfLifeDays);
+        double now = profile.lookup(time, zone, 0);
         double[] phi = scratch.phi;
         phi[0] = 1.0;
         phi[1] = clamp((x - center) / spread);
@@ -363,11 +365,11 @@ public final class Learner {
         phi[3] = clamp((profile.fastMean() - x) / spread);
         phi[4] = clamp((profile.slowMean() - x) / spread);
         phi[5] = Double.isNaN(now) ? 0.0 : clamp((now - x) / spread);
-        phi[6] = profileChange(now, profile.lookup(time, 1), spread);
-        phi[7] = profileChange(now, profile.lookup(time, horizon), spread);
+        phi[6] = profileChange(now, profile.lookup(time, zone, 1), spread);
+        phi[7] = profileChange(now, profile.lookup(time, zone, horizon), spread);
         phi[8] = clamp((gru - x) / spread);
         phi[MID_HORIZON_INPUT] = rule.midHorizon && bends(horizon, profile.meanInterval())
-                ? profileChange(now, profile.lookup(time, (horizon + 1) / 2), spread) : 0.0;
+                ? profileChange(now, profile.lookup(time, zone, (horizon + 1) / 2), spread) : 0.0;
         int slot = slot(t);
         for (int i = 0; i < INPUTS; i++) {
             ringInputs[slot * INPUTS + i] = (float) phi[i];

@@ -75,7 +75,11 @@ public enum CalendarFeature {
         out[offset + 1] = (float) StrictMath.cos(angle);
     }
 
-    private static long offsetMillis(long eventTime, ZoneId zone) {
+    /**
+     * How far the local clock of {@code zone} is ahead of UTC at {@code eventTime} (milliseconds since the epoch), in
+     * milliseconds: add it to an event time to read local days and hours off it.
+     */
+    public static long offsetMillis(long eventTime, ZoneId zone) {
         if (zone instanceof ZoneOffset fixed) {
             return fixed.getTotalSeconds() * 1000L;
         }

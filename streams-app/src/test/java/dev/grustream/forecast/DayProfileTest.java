@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +14,15 @@ class DayProfileTest {
     private static final long MINUTE = 60_000;
     private static final long DAY = 86_400_000;
     private static final double HALF_LIFE_DAYS = 4;
+    private static final ZoneId UTC = ZoneOffset.UTC;
 
     @Test
     void aBinsFirstValueSetsItAndALaterDayMovesItByItsHalfLifeInDays() {
         DayProfile profile = DayProfile.empty(96, false);
 
-        profile.observe(10, MIDNIGHT + 5 * MINUTE, HALF_LIFE_DAYS);
+        profile.observe(10, MIDNIGHT + 5 * MINUTE, UTC, HALF_LIFE_DAYS);
         assertThat(profile.bin(0)).isEqualTo(10f);
-        profile.observe(20, MIDNIGHT + DAY + 5 * MINUTE, HALF_LIFE_DAYS);
+        profile.observe(20, MIDNIGHT + DAY + 5 * MINUTE, UTC, HALF_LIFE_DAYS);
 
         // One event a day in that bin: the bin forgets with a half-life of 4 events.
         double alpha = 1 - Math.pow(2, -1 / HALF_LIFE_DAYS);
@@ -34,16 +37,16 @@ class DayProfileTest {
     void aBinVisitedManyTimesADayForgetsAtTheSamePaceInDays() {
         DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
-            profile.observe(0, MIDNIGHT - (100 - i) * MINUTE, HALF_LIFE_DAYS);
+            profile.observe(0, MIDNIGHT - (100 - i) * MINUTE, UTC, HALF_LIFE_DAYS);
         }
         float before = profile.bin(0);
-        profile.observe(10, MIDNIGHT, HALF_LIFE_DAYS);
+        profile.observe(10, MIDNIGHT, UTC, HALF_LIFE_DAYS);
 
         // Events a minute apart visit a 15-minute bin 15 times a day: each moves it by 1 - 2^(-1/(4 * 15)).
         double alpha = 1 - Math.pow(2, -1 / (HALF_LIFE_DAYS * 15));
         assertThat(before).isNaN();
         assertThat(profile.bin(0)).isEqualTo(10f);
-        profile.observe(0, MIDNIGHT + MINUTE, HALF_LIFE_DAYS);
+        profile.observe(0, MIDNIGHT + MINUTE, UTC, HALF_LIFE_DAYS);
         assertThat(profile.bin(0)).isCloseTo((float) (10 - alpha * 10), within(1e-4f));
     }
 
@@ -51,10 +54,10 @@ class DayProfileTest {
     void theFastMeanFollowsAStepInAFewEventsAndTheSlowOneInTens() {
         DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
-            profile.observe(0, MIDNIGHT + i * MINUTE, HALF_LIFE_DAYS);
+            profile.observe(0, MIDNIGHT + i * MINUTE, UTC, HALF_LIFE_DAYS);
         }
         for (int i = 0; i < 8; i++) {
-            profile.observe(10, MIDNIGHT + (100 + i) * MINUTE, HALF_LIFE_DAYS);
+            profile.observe(10, MIDNIGHT + (100 + i) * MINUTE, UTC, HALF_LIFE_DAYS);
         }
 
         assertThat(profile.fastMean()).isCloseTo(10 * (1 - Math.pow(2, -8 / 4.0)), within(1e-9));
@@ -65,11 +68,11 @@ class DayProfileTest {
     void theMeanIntervalIgnoresMostOfAPause() {
         DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
-            profile.observe(1, MIDNIGHT + i * MINUTE, HALF_LIFE_DAYS);
+            profile.observe(1, MIDNIGHT + i * MINUTE, UTC, HALF_LIFE_DAYS);
         }
         assertThat(profile.meanInterval()).isCloseTo(60, within(1e-9));
 
-        profile.observe(1, MIDNIGHT + 99 * MINUTE + 3_600_000, HALF_LIFE_DAYS);
+        profile.observe(1, MIDNIGHT + 99 * MINUTE + 3_600_000, UTC, HALF_LIFE_DAYS);
 
         // The hour-long gap counts as 4 mean intervals, 240 s, with the weight of a half-life of 32 events.
         double weight = 1 - Math.pow(2, -1 / 32.0);
@@ -79,26 +82,26 @@ class DayProfileTest {
     @Test
     void anUnvisitedBinReadsTheNearestEarlierOneWithinAnHour() {
         DayProfile profile = DayProfile.empty(96, false);
-        profile.observe(7, MIDNIGHT + 5 * MINUTE, HALF_LIFE_DAYS);
+        profile.observe(7, MIDNIGHT + 5 * MINUTE, UTC, HALF_LIFE_DAYS);
 
-        assertThat(profile.lookup(MIDNIGHT + 5 * MINUTE, 0)).isEqualTo(7);
-        assertThat(profile.lookup(MIDNIGHT + 64 * MINUTE, 0)).isEqualTo(7);
-        assertThat(profile.lookup(MIDNIGHT + 76 * MINUTE, 0)).isNaN();
-        assertThat(profile.lookup(MIDNIGHT - 5 * MINUTE, 0)).isNaN();
+        assertThat(profile.lookup(MIDNIGHT + 5 * MINUTE, UTC, 0)).isEqualTo(7);
+        assertThat(profile.lookup(MIDNIGHT + 64 * MINUTE, UTC, 0)).isEqualTo(7);
+        assertThat(profile.lookup(MIDNIGHT + 76 * MINUTE, UTC, 0)).isNaN();
+        assertThat(profile.lookup(MIDNIGHT - 5 * MINUTE, UTC, 0)).isNaN();
     }
 
     @Test
     void aLookupAheadMovesByTheMeanInterval() {
         DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 2 * 96; i++) {
-            profile.observe(i % 96, MIDNIGHT + i * 15 * MINUTE, HALF_LIFE_DAYS);
+            profile.observe(i % 96, MIDNIGHT + i * 15 * MINUTE, UTC, HALF_LIFE_DAYS);
         }
 
         // Every bin holds its own index; the mean interval is 15 minutes: 8 steps after 00:30 is 02:30.
         assertThat(profile.meanInterval()).isCloseTo(900, within(1e-9));
-        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 0)).isEqualTo(2);
-        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 1)).isEqualTo(3);
-        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, 8)).isEqualTo(10);
+        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, UTC, 0)).isEqualTo(2);
+        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, UTC, 1)).isEqualTo(3);
+        assertThat(profile.lookup(MIDNIGHT + 30 * MINUTE, UTC, 8)).isEqualTo(10);
     }
 
     @Test
@@ -109,16 +112,16 @@ class DayProfileTest {
         long saturday = MIDNIGHT + 5 * 7 * DAY + 5 * DAY;
         for (long time = MIDNIGHT; time <= saturday + 11 * 3_600_000L; time += 3_600_000L) {
             double value = (time - MIDNIGHT) / DAY % 7 >= 5 ? 2 : 10;
-            weekly.observe(value, time, HALF_LIFE_DAYS);
-            plain.observe(value, time, HALF_LIFE_DAYS);
+            weekly.observe(value, time, UTC, HALF_LIFE_DAYS);
+            plain.observe(value, time, UTC, HALF_LIFE_DAYS);
         }
 
         // What the forecasts of this hour read: noon today, and noon on Monday, whose departure is a mean over
         // weekdays measured against a profile the weekend has pulled down (hence within a tenth of the swing).
         assertThat(weekly.weeklyInUse()).isTrue();
-        assertThat(weekly.lookup(saturday + 12 * 3_600_000L, 0)).isCloseTo(2, within(0.5));
-        assertThat(weekly.lookup(saturday + 2 * DAY + 12 * 3_600_000L, 0)).isCloseTo(10, within(1.0));
-        assertThat(plain.lookup(saturday + 12 * 3_600_000L, 0)).isGreaterThan(8);
+        assertThat(weekly.lookup(saturday + 12 * 3_600_000L, UTC, 0)).isCloseTo(2, within(0.5));
+        assertThat(weekly.lookup(saturday + 2 * DAY + 12 * 3_600_000L, UTC, 0)).isCloseTo(10, within(1.0));
+        assertThat(plain.lookup(saturday + 12 * 3_600_000L, UTC, 0)).isGreaterThan(8);
     }
 
     @Test
@@ -128,10 +131,27 @@ class DayProfileTest {
         for (int i = 0; i < 6 * 7 * 288; i++) {
             double hour = i % 288 / 12.0;
             profile.observe(10 + 3 * Math.sin(2 * Math.PI * hour / 24) + random.nextDouble(),
-                    MIDNIGHT + i * 5 * MINUTE, HALF_LIFE_DAYS);
+                    MIDNIGHT + i * 5 * MINUTE, UTC, HALF_LIFE_DAYS);
         }
 
         assertThat(profile.weekly()).doesNotContain(Float.NaN);
         assertThat(profile.weeklyInUse()).isFalse();
+    }
+
+    @Test
+    void aBinIsALocalTimeOfDayOfTheModelsTimeZoneDaylightSavingIncluded() {
+        ZoneId paris = ZoneId.of("Europe/Paris");
+        DayProfile profile = DayProfile.empty(96, false);
+        // Local noon in winter (11:00 UTC) and in summer (10:00 UTC).
+        long winterNoon = Instant.parse("2024-01-15T11:00:00Z").toEpochMilli();
+        long summerNoon = Instant.parse("2024-07-15T10:00:00Z").toEpochMilli();
+
+        profile.observe(5, winterNoon, paris, HALF_LIFE_DAYS);
+        profile.observe(9, summerNoon, paris, HALF_LIFE_DAYS);
+
+        assertThat(profile.bin(48)).isNotNaN().isNotEqualTo(5f);
+        assertThat(profile.lookup(summerNoon + DAY, paris, 0)).isEqualTo(profile.bin(48));
+        assertThat(profile.bin(44)).isNaN();
+        assertThat(profile.bin(40)).isNaN();
     }
 }

@@ -7,6 +7,7 @@ import dev.grustream.avro.StateReset;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.testing.TestingModels;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -196,6 +197,31 @@ class LearningTest {
         run(MODEL, MID_HORIZON, List.of(new Event("k", values.length * 30 * MINUTE, Map.of("value", 10.0))), 1,
                 store);
         assertThat(store.get("k").learners()[0].profile().weekly()).isEmpty();
+    }
+
+    @Test
+    void aKeysProfileReadsTheLocalClockOfTheModelsTimeZone() {
+        // The same local series, once in UTC and once five and a half hours earlier on the clock of Kolkata.
+        ZoneOffset kolkata = ZoneOffset.ofHoursMinutes(5, 30);
+        GruModel local = GruModel.of(MODEL.spec().toBuilder().timeZone(kolkata).build(), List.of(MODEL.layer(0)),
+                MODEL.headWeight(), MODEL.headBias());
+        double[] values = weekdaysAndWeekends(48 * 7 * 4, 16);
+        List<Event> inUtc = new ArrayList<>();
+        List<Event> inKolkata = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            inUtc.add(new Event("k", i * 30 * MINUTE, Map.of("value", values[i])));
+            inKolkata.add(new Event("k", i * 30 * MINUTE - kolkata.getTotalSeconds() * 1000L,
+                    Map.of("value", values[i])));
+        }
+
+        List<Outcome> utc = run(MODEL, WEEKLY, inUtc, 1, new HashMap<>());
+        List<Outcome> shifted = run(local, WEEKLY, inKolkata, 1, new HashMap<>());
+
+        for (int i = 0; i < values.length; i++) {
+            for (int k = 1; k <= HORIZON; k++) {
+                assertThat(shifted.get(i).forecast(0, k)).isEqualTo(utc.get(i).forecast(0, k));
+            }
+        }
     }
 
     /**
