@@ -26,7 +26,8 @@ class LearnerRuleTest {
 
     @Test
     void refusesAMemoryOfOneEventOrLess() {
-        assertThatThrownBy(() -> new Learner.Rule(1, 96, 0.9, 0.99, false, false)).hasMessageContaining("forgettingEvents");
+        assertThatThrownBy(() -> new Learner.Rule(1, 96, 0.9, 0.99, false, false))
+                .hasMessageContaining("forgettingEvents");
         assertThatThrownBy(() -> new Learner.Rule(Double.POSITIVE_INFINITY, 96, 0.9, 0.99, false, false))
                 .hasMessageContaining("forgettingEvents");
         assertThat(new Learner.Rule(1.5, 96, 0.9, 0.99, false, false).lambda).isCloseTo(1 / 3.0, within(1e-15));
@@ -34,8 +35,10 @@ class LearnerRuleTest {
 
     @Test
     void refusesProfilesThatDoNotDivideADay() {
-        assertThatThrownBy(() -> new Learner.Rule(300, 23, 0.9, 0.99, false, false)).hasMessageContaining("profileBins");
-        assertThatThrownBy(() -> new Learner.Rule(300, 31, 0.9, 0.99, false, false)).hasMessageContaining("profileBins");
+        assertThatThrownBy(() -> new Learner.Rule(300, 23, 0.9, 0.99, false, false))
+                .hasMessageContaining("profileBins");
+        assertThatThrownBy(() -> new Learner.Rule(300, 31, 0.9, 0.99, false, false))
+                .hasMessageContaining("profileBins");
         assertThat(new Learner.Rule(300, 24, 0.9, 0.99, false, false).profileBins).isEqualTo(24);
     }
 
