@@ -290,9 +290,8 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " default because it cost anomaly detection on the evaluation series (docs/accuracy.md).")
             .define(LEARNER_PROFILE_WEEKLY, Type.BOOLEAN, DEFAULT_PROFILE_WEEKLY, Importance.LOW,
                     "Whether each key's time-of-day profile also learns how its weekends (Saturday and Sunday in the"
-                            + " model's time zone)"
-                            + " depart from its weekdays, hour by hour, and uses that while it forecasts the key's"
-                            + " values better than the plain profile.")
+                            + " model's time zone) depart from its weekdays, hour by hour, and uses that while it"
+                            + " forecasts the key's values better than the plain profile.")
             .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, Range.between(0.5, 0.999),
                     Importance.MEDIUM,
                     "Share of observations each forecast's prediction interval should hold, calibrated per key and"

@@ -79,6 +79,12 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
                 learner, false);
     }
 
+    /** These rules with the learners' settings {@code learner}. */
+    public ForecastRules withLearner(Learner.Rule learner) {
+        return new ForecastRules(lateGraceMs, resetGapMs, maxAbsNormalized, errors, likelihood, range, alerts, learning,
+                learner, intervalAlerts);
+    }
+
     /** The rules with every default: what the service runs when nothing is configured. */
     public static ForecastRules defaults() {
         return new ForecastRules(DEFAULT_LATE_GRACE_MS, DEFAULT_RESET_GAP_MS, DEFAULT_MAX_ABS_NORMALIZED,

@@ -44,16 +44,8 @@ import org.junit.jupiter.api.Test;
 
 class KeyStateCodecTest {
     /** The defaults with {@code learner.profile.weekly} on. */
-    private static final ForecastRules WEEKLY = weekly(ForecastRules.defaults());
-
-    private static ForecastRules weekly(ForecastRules rules) {
-        return new ForecastRules(rules.lateGraceMs(), rules.resetGapMs(), rules.maxAbsNormalized(), rules.errors(),
-                rules.likelihood(), rules.range(), rules.alerts(), true,
-                new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
-                        ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, false,
-                        true),
-                false);
-    }
+    private static final ForecastRules WEEKLY = ForecastRules.defaults()
+            .withLearner(LearningTest.learnerRule(false, true));
 
     private static KeyState state(KeyStats stats) {
         return KeyState.restored("m", "1", stats, new float[] {0f, 0f, 0.5f, 0f}, 1,

@@ -24,19 +24,16 @@ class LearningTest {
     private static final GruModel MODEL = TestingModels.persistence("1", HORIZON);
     private static final ForecastRules RULES = ForecastRules.defaults();
     /** The defaults with {@code learner.profile.midhorizon} on. */
-    private static final ForecastRules MID_HORIZON = new ForecastRules(RULES.lateGraceMs(), RULES.resetGapMs(),
-            RULES.maxAbsNormalized(), RULES.errors(), RULES.likelihood(), RULES.range(), RULES.alerts(), true,
-            new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
-                    ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, true,
-                    false),
-            false);
+    private static final ForecastRules MID_HORIZON = RULES.withLearner(learnerRule(true, false));
     /** The defaults with {@code learner.profile.midhorizon} and {@code learner.profile.weekly} on. */
-    private static final ForecastRules WEEKLY = new ForecastRules(RULES.lateGraceMs(), RULES.resetGapMs(),
-            RULES.maxAbsNormalized(), RULES.errors(), RULES.likelihood(), RULES.range(), RULES.alerts(), true,
-            new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
-                    ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, true,
-                    true),
-            false);
+    private static final ForecastRules WEEKLY = RULES.withLearner(learnerRule(true, true));
+
+    /** The default learners' settings with the two profile options as given. */
+    static Learner.Rule learnerRule(boolean midHorizon, boolean weeklyProfile) {
+        return new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
+                ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, midHorizon,
+                weeklyProfile);
+    }
 
     /** Every outcome of one key fed {@code values} at {@code interval}, through one core, in batches of 7. */
     private static List<Outcome> run(GruModel model, ForecastRules rules, long interval, double[] values) {

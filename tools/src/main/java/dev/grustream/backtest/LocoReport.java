@@ -78,30 +78,25 @@ public final class LocoReport {
                     .toList(), windows);
             List<NabScorer.File> scored = files(results.stream().filter(r -> r.category().equals(category)).toList(),
                     windows);
-            double standardThreshold = NabScorer.bestThreshold(tuning, NabScorer.STANDARD);
+            Map<NabScorer.Profile, NabScorer.Result> nab = new LinkedHashMap<>();
+            for (NabScorer.Profile profile : NabScorer.PROFILES) {
+                NabScorer.Result result = NabScorer.at(scored, profile, NabScorer.bestThreshold(tuning, profile));
+                nab.put(profile, result);
+                pooledRaw.merge(profile, result.raw(), Double::sum);
+            }
+            double standardThreshold = nab.get(NabScorer.STANDARD).threshold();
             scored.forEach(file -> shares.add(NabScorer.share(file, NabScorer.STANDARD, standardThreshold)));
             if (scored.stream().anyMatch(file -> windows.get(file.key()) != null && !windows.get(file.key())
                     .isEmpty())) {
                 out.append("NAB with thresholds chosen on the other categories:");
-                for (NabScorer.Profile profile : NabScorer.PROFILES) {
-                    NabScorer.Result result = NabScorer.at(scored, profile,
-                            NabScorer.bestThreshold(tuning, profile));
-                    pooledRaw.merge(profile, result.raw(), Double::sum);
-                    out.append(String.format(Locale.ROOT, " %s %.1f (threshold %.4f, %d of %d windows);",
-                            profile.name(), result.normalized(), result.threshold(), result.windowsDetected(),
-                            result.windows()));
-                }
+                nab.forEach((profile, result) -> out.append(String.format(Locale.ROOT,
+                        " %s %.1f (threshold %.4f, %d of %d windows);", profile.name(), result.normalized(),
+                        result.threshold(), result.windowsDetected(), result.windows())));
                 out.append("\n\n");
             } else {
-                for (NabScorer.Profile profile : NabScorer.PROFILES) {
-                    NabScorer.Result result = NabScorer.at(scored, profile,
-                            NabScorer.bestThreshold(tuning, profile));
-                    pooledRaw.merge(profile, result.raw(), Double::sum);
-                }
                 out.append(String.format(Locale.ROOT, "No labelled windows: NAB counts only its false positives"
                         + " (rows flagged at the standard threshold: %d).%n%n",
-                        NabScorer.at(scored, NabScorer.STANDARD, NabScorer.bestThreshold(tuning, NabScorer.STANDARD))
-                                .falsePositiveRows()));
+                        nab.get(NabScorer.STANDARD).falsePositiveRows()));
             }
         }
         List<NabEvaluation.SeriesResult> all = heldOut.values().stream().flatMap(List::stream).toList();
