@@ -8,6 +8,7 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_ERROR_HALFLIFE_EVENTS
 import static dev.grustream.forecast.ForecastRules.DEFAULT_INTERVAL_ALERTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_INTERVAL_COVERAGE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LATE_GRACE_MS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_GUARD_HALFLIFE_EVENTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LEARNING;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS;
@@ -90,6 +91,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String LEARNER_PROFILE_BINS = "learner.profile.bins";
     public static final String LEARNER_PROFILE_MID_HORIZON = "learner.profile.midhorizon";
     public static final String LEARNER_PROFILE_WEEKLY = "learner.profile.weekly";
+    public static final String LEARNER_GUARD_HALFLIFE_EVENTS = "learner.guard.halflife.events";
     public static final String FORECAST_INTERVAL_COVERAGE = "forecast.interval.coverage";
     public static final String ALERT_SUPPRESSION_MS = "alert.suppression.ms";
 
@@ -292,6 +294,11 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Whether each key's time-of-day profile also learns how its weekends (Saturday and Sunday in the"
                             + " model's time zone) depart from its weekdays, hour by hour, and uses that while it"
                             + " forecasts the key's values better than the plain profile.")
+            .define(LEARNER_GUARD_HALFLIFE_EVENTS, Type.DOUBLE, DEFAULT_GUARD_HALFLIFE_EVENTS,
+                    Range.between(1.0, 1e9), Importance.LOW,
+                    "Half-life, in events, of the running mean absolute errors of a key's learner and of persistence"
+                            + " that its guard compares, step by step, to decide which forecast to issue. Longer: the"
+                            + " guard switches less often on noise, and follows a change in which is better later.")
             .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, Range.between(0.5, 0.999),
                     Importance.MEDIUM,
                     "Share of observations each forecast's prediction interval should hold, calibrated per key and"

@@ -49,6 +49,7 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
     public static final boolean DEFAULT_LEARNING = true;
     public static final double DEFAULT_LEARNER_FORGETTING_EVENTS = 300;
     public static final int DEFAULT_PROFILE_BINS = 96;
+    public static final double DEFAULT_GUARD_HALFLIFE_EVENTS = 50;
     public static final boolean DEFAULT_PROFILE_MID_HORIZON = false;
     public static final boolean DEFAULT_PROFILE_WEEKLY = false;
     public static final double DEFAULT_INTERVAL_COVERAGE = 0.9;
@@ -94,8 +95,8 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
                 new AlertPolicy(DEFAULT_THRESHOLD, DEFAULT_CRITICAL_THRESHOLD, DEFAULT_ALERT_WARMUP_EVENTS,
                         DEFAULT_ALERT_SUPPRESSION_MS),
                 DEFAULT_LEARNING, new Learner.Rule(DEFAULT_LEARNER_FORGETTING_EVENTS, DEFAULT_PROFILE_BINS,
-                        DEFAULT_INTERVAL_COVERAGE, DEFAULT_ALERT_INTERVAL_COVERAGE, DEFAULT_PROFILE_MID_HORIZON,
-                        DEFAULT_PROFILE_WEEKLY),
+                        DEFAULT_INTERVAL_COVERAGE, DEFAULT_ALERT_INTERVAL_COVERAGE, DEFAULT_GUARD_HALFLIFE_EVENTS,
+                        DEFAULT_PROFILE_MID_HORIZON, DEFAULT_PROFILE_WEEKLY),
                 DEFAULT_INTERVAL_ALERTS);
     }
 }

@@ -27,9 +27,9 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * {@code P} is made symmetric and its diagonal capped at {@code delta = 1} by symmetric scaling, so inputs that never
  * move (flat lines) cannot wind it up. Origin 0 never trains: a new key's first scale means nothing.
  *
- * <p><b>A guard.</b> Per step, the running mean absolute errors (half-life 50) of the learner and of persistence are
- * compared; while the learner's is higher, that step issues persistence. So no key is served much worse than
- * "tomorrow equals today", whatever its series does.
+ * <p><b>A guard.</b> Per step, the running mean absolute errors of the learner and of persistence (half-life of the
+ * {@link Rule}, 50 events by default) are compared; while the learner's is higher, that step issues persistence. So no
+ * key is served much worse than "tomorrow equals today", whatever its series does.
  *
  * <p><b>Intervals</b> come from an {@link IntervalCalibrator} fed with the errors the issued forecasts made.
  *
@@ -52,9 +52,7 @@ public final class Learner {
     /** Errors of a step before its Huber limit applies; until then the limit is the clamp. */
     static final long MIN_ERRORS = 10;
     static final double ERROR_HALFLIFE = 200;
-    static final double GUARD_HALFLIFE = 50;
     private static final double ERROR_RATE = rate(ERROR_HALFLIFE);
-    private static final double GUARD_RATE = rate(GUARD_HALFLIFE);
 
     /** The learners' settings, shared by every key. Immutable and thread-safe. */
     public static final class Rule {
@@ -69,18 +67,20 @@ public final class Learner {
         final double initialLogMultiplierHigh;
         final boolean midHorizon;
         final boolean weeklyProfile;
+        final double guardRate;
 
         /**
          * @param forgettingEvents how many events the learner's memory spans: {@code lambda = 1 - 1/forgettingEvents}
          * @param profileBins the number of time-of-day bins of each key's profile
          * @param coverage the share of observations the forecasts' intervals should hold, in (0, 1)
          * @param highCoverage the share the alert rule's intervals should hold, in [coverage, 1)
+         * @param guardHalfLifeEvents the half-life, in events, of the running errors the guard compares, {@code >= 1}
          * @param midHorizon whether keys whose horizon spans hours also get the profile's change to its middle
          * @param weeklyProfile whether each key's profile also learns how its weekends depart from its weekdays
          *     (see {@link DayProfile})
          */
         public Rule(double forgettingEvents, int profileBins, double coverage, double highCoverage,
-                boolean midHorizon, boolean weeklyProfile) {
+                double guardHalfLifeEvents, boolean midHorizon, boolean weeklyProfile) {
             if (!(forgettingEvents > 1) || !Double.isFinite(forgettingEvents)) {
                 throw new IllegalArgumentException("forgettingEvents must be a finite number > 1, found "
                         + forgettingEvents);
@@ -92,6 +92,10 @@ public final class Learner {
             if (!(coverage > 0 && coverage < 1) || !(highCoverage >= coverage && highCoverage < 1)) {
                 throw new IllegalArgumentException("coverage must be in (0, 1) and highCoverage in [coverage, 1),"
                         + " found " + coverage + " and " + highCoverage);
+            }
+            if (!(guardHalfLifeEvents >= 1) || !Double.isFinite(guardHalfLifeEvents)) {
+                throw new IllegalArgumentException("guardHalfLifeEvents must be a finite number >= 1, found "
+                        + guardHalfLifeEvents);
             }
             this.lambda = 1.0 - 1.0 / forgettingEvents;
             this.huberClip = 2.0;
@@ -107,6 +111,7 @@ public final class Learner {
                     * MAD_TO_SD);
             this.midHorizon = midHorizon;
             this.weeklyProfile = weeklyProfile;
+            this.guardRate = rate(guardHalfLifeEvents);
         }
 
         /** The forecasts' interval coverage. */
@@ -260,7 +265,7 @@ public final class Learner {
                     - errorScale[k - 1]);
             double learnerMiss = Math.abs(raw - predicted);
             double persistenceMiss = Math.abs(raw);
-            double guardWeight = weight(GUARD_RATE, count);
+            double guardWeight = weight(rule.guardRate, count);
             learnerError[k - 1] += guardWeight * (learnerMiss - learnerError[k - 1]);
             persistenceError[k - 1] += guardWeight * (persistenceMiss - persistenceError[k - 1]);
             boolean issuedPersistence = (ringGuards[origin] & (1L << (k - 1))) != 0;

@@ -21,6 +21,7 @@ import static dev.grustream.config.GruStreamConfig.INPUT_MAX_VALUE_BYTES;
 import static dev.grustream.config.GruStreamConfig.LATE_GRACE_MS;
 import static dev.grustream.config.GruStreamConfig.LEARNER_ENABLED;
 import static dev.grustream.config.GruStreamConfig.LEARNER_FORGETTING_EVENTS;
+import static dev.grustream.config.GruStreamConfig.LEARNER_GUARD_HALFLIFE_EVENTS;
 import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_BINS;
 import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_MID_HORIZON;
 import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_WEEKLY;
@@ -95,7 +96,8 @@ public record ForecasterSettings(
                 config.getBoolean(LEARNER_ENABLED),
                 new Learner.Rule(config.getDouble(LEARNER_FORGETTING_EVENTS), config.getInt(LEARNER_PROFILE_BINS),
                         config.getDouble(FORECAST_INTERVAL_COVERAGE), config.getDouble(ANOMALY_INTERVAL_COVERAGE),
-                        config.getBoolean(LEARNER_PROFILE_MID_HORIZON), config.getBoolean(LEARNER_PROFILE_WEEKLY)),
+                        config.getDouble(LEARNER_GUARD_HALFLIFE_EVENTS), config.getBoolean(LEARNER_PROFILE_MID_HORIZON),
+                        config.getBoolean(LEARNER_PROFILE_WEEKLY)),
                 config.getBoolean(ANOMALY_INTERVAL_ENABLED));
     }
 

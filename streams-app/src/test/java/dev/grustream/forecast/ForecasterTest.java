@@ -26,7 +26,7 @@ class ForecasterTest {
     private static final long DAY = 86_400_000;
     private static final GruModel PERSISTENCE = TestingModels.persistence("1");
 
-    private static final Learner.Rule LEARNER = new Learner.Rule(300, 96, 0.9, 0.99, false, false);
+    private static final Learner.Rule LEARNER = new Learner.Rule(300, 96, 0.9, 0.99, 50, false, false);
     /** The rules without learning: the model's own forecasts, which these tests reason about. */
     private static final ForecastRules RULES = new ForecastRules(0, DAY, 1e6, new ErrorStats.Rule(200, 1e-3),
             new AnomalyLikelihood.Rule(15, 2000), new ValueRange.Rule(true, 0.05, 30),

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class IntervalCalibratorTest {
-    private static final Learner.Rule RULE = new Learner.Rule(300, 96, 0.9, 0.99, false, false);
+    private static final Learner.Rule RULE = new Learner.Rule(300, 96, 0.9, 0.99, 50, false, false);
     /** The Gaussian 0.95 and 0.995 quantiles times sqrt(pi/2): a mean absolute error's multipliers. */
     private static final double START = 1.6448536269514722 * Math.sqrt(Math.PI / 2);
     private static final double START_HIGH = 2.5758293035489004 * Math.sqrt(Math.PI / 2);

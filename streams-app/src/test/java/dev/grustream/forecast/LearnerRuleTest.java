@@ -10,7 +10,7 @@ class LearnerRuleTest {
 
     @Test
     void derivesTheForgettingFactorAndTheStartingMultipliers() {
-        Learner.Rule rule = new Learner.Rule(300, 96, 0.9, 0.99, false, false);
+        Learner.Rule rule = new Learner.Rule(300, 96, 0.9, 0.99, 50, false, false);
 
         assertThat(rule.lambda).isEqualTo(1 - 1 / 300.0);
         assertThat(rule.alpha).isCloseTo(0.1, within(1e-15));
@@ -26,28 +26,40 @@ class LearnerRuleTest {
 
     @Test
     void refusesAMemoryOfOneEventOrLess() {
-        assertThatThrownBy(() -> new Learner.Rule(1, 96, 0.9, 0.99, false, false))
+        assertThatThrownBy(() -> new Learner.Rule(1, 96, 0.9, 0.99, 50, false, false))
                 .hasMessageContaining("forgettingEvents");
-        assertThatThrownBy(() -> new Learner.Rule(Double.POSITIVE_INFINITY, 96, 0.9, 0.99, false, false))
+        assertThatThrownBy(() -> new Learner.Rule(Double.POSITIVE_INFINITY, 96, 0.9, 0.99, 50, false, false))
                 .hasMessageContaining("forgettingEvents");
-        assertThat(new Learner.Rule(1.5, 96, 0.9, 0.99, false, false).lambda).isCloseTo(1 / 3.0, within(1e-15));
+        assertThat(new Learner.Rule(1.5, 96, 0.9, 0.99, 50, false, false).lambda).isCloseTo(1 / 3.0, within(1e-15));
     }
 
     @Test
     void refusesProfilesThatDoNotDivideADay() {
-        assertThatThrownBy(() -> new Learner.Rule(300, 23, 0.9, 0.99, false, false))
+        assertThatThrownBy(() -> new Learner.Rule(300, 23, 0.9, 0.99, 50, false, false))
                 .hasMessageContaining("profileBins");
-        assertThatThrownBy(() -> new Learner.Rule(300, 31, 0.9, 0.99, false, false))
+        assertThatThrownBy(() -> new Learner.Rule(300, 31, 0.9, 0.99, 50, false, false))
                 .hasMessageContaining("profileBins");
-        assertThat(new Learner.Rule(300, 24, 0.9, 0.99, false, false).profileBins).isEqualTo(24);
+        assertThat(new Learner.Rule(300, 24, 0.9, 0.99, 50, false, false).profileBins).isEqualTo(24);
     }
 
     @Test
     void refusesCoveragesOutsideTheirRanges() {
-        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0, 0.99, false, false)).hasMessageContaining("coverage");
-        assertThatThrownBy(() -> new Learner.Rule(300, 96, 1, 0.99, false, false)).hasMessageContaining("coverage");
-        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0.9, 0.8, false, false)).hasMessageContaining("coverage");
-        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0.9, 1, false, false)).hasMessageContaining("coverage");
-        assertThat(new Learner.Rule(300, 96, 0.9, 0.9, false, false).highCoverage()).isCloseTo(0.9, within(1e-15));
+        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0, 0.99, 50, false, false))
+                .hasMessageContaining("coverage");
+        assertThatThrownBy(() -> new Learner.Rule(300, 96, 1, 0.99, 50, false, false))
+                .hasMessageContaining("coverage");
+        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0.9, 0.8, 50, false, false))
+                .hasMessageContaining("coverage");
+        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0.9, 1, 50, false, false))
+                .hasMessageContaining("coverage");
+        assertThat(new Learner.Rule(300, 96, 0.9, 0.9, 50, false, false).highCoverage()).isCloseTo(0.9, within(1e-15));
+    }
+
+    @Test
+    void refusesAGuardHalfLifeBelowOneEvent() {
+        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0.9, 0.99, 0.5, false, false))
+                .hasMessageContaining("guardHalfLifeEvents");
+        assertThatThrownBy(() -> new Learner.Rule(300, 96, 0.9, 0.99, Double.NaN, false, false))
+                .hasMessageContaining("guardHalfLifeEvents");
     }
 }

@@ -31,8 +31,8 @@ class LearningTest {
     /** The default learners' settings with the two profile options as given. */
     static Learner.Rule learnerRule(boolean midHorizon, boolean weeklyProfile) {
         return new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
-                ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, midHorizon,
-                weeklyProfile);
+                ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE,
+                ForecastRules.DEFAULT_GUARD_HALFLIFE_EVENTS, midHorizon, weeklyProfile);
     }
 
     /** Every outcome of one key fed {@code values} at {@code interval}, through one core, in batches of 7. */
