@@ -13,12 +13,19 @@ cd "$(dirname "$0")/../.."
 
 results="${NAB_RESULTS:-$(mktemp -d)}"
 echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(java -version 2>&1 | head -1)"
+# The forecasting candidates: the learner's memory, its profile's bins and its guard's half-life.
+candidates=()
+for guard in 50 500; do
+    for forget in 300 1000; do
+        for bins in 96 288; do
+            setting="learner.forgetting.events=$forget;learner.profile.bins=$bins;learner.guard.halflife.events=$guard"
+            candidates+=(--candidate "forget-$forget-bins-$bins-guard-$guard:$setting")
+        done
+    done
+done
 ./gru-stream nab-eval --data src/data/nab --labels src/data/nab/labels/combined_windows.json --output "$results" \
     --loco \
-    --candidate "forget-300-bins-96:learner.forgetting.events=300;learner.profile.bins=96" \
-    --candidate "forget-300-bins-288:learner.forgetting.events=300;learner.profile.bins=288" \
-    --candidate "forget-1000-bins-96:learner.forgetting.events=1000;learner.profile.bins=96" \
-    --candidate "forget-1000-bins-288:learner.forgetting.events=1000;learner.profile.bins=288" \
+    "${candidates[@]}" \
     --anomaly-candidate "window-5-residual-200:anomaly.likelihood.window.events=5;residual.halflife.events=200" \
     --anomaly-candidate "window-15-residual-200:anomaly.likelihood.window.events=15;residual.halflife.events=200" \
     --anomaly-candidate "window-45-residual-200:anomaly.likelihood.window.events=45;residual.halflife.events=200" \
