@@ -267,6 +267,25 @@ class LearningTest {
     }
 
     @Test
+    void aLongerGuardHalfLifeServesAStepValuedSeriesBetter() {
+        // A daily cycle rounded to whole units: the value changes every few tens of events, the learner and
+        // persistence are nearly matched, so their errors over 50 events cross on noise and every switch costs.
+        double[] values = new double[4000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.rint(200 + 2 * StrictMath.sin(2 * StrictMath.PI * i / 288.0));
+        }
+        Learner.Rule patient = new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS,
+                ForecastRules.DEFAULT_PROFILE_BINS, ForecastRules.DEFAULT_INTERVAL_COVERAGE,
+                ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, 500, false, false);
+
+        double atTheDefault = mase(run(MODEL, RULES, FIVE_MINUTES, values), values, 1, 500);
+        double atFiveHundred = mase(run(MODEL, RULES.withLearner(patient), FIVE_MINUTES, values), values, 1, 500);
+
+        // Measured: 1.10 at the default half-life of 50, 0.97 at 500.
+        assertThat(atFiveHundred).isLessThan(1.0).isLessThan(atTheDefault);
+    }
+
+    @Test
     void aLevelShiftIsFollowedAtOnce() {
         double[] values = series(1000, 4, time -> time < 800 * FIVE_MINUTES ? 10.0 : 40.0, 0.5);
 
