@@ -7,7 +7,7 @@
 #   src/eval/nab.sh [nab-eval options...]      e.g. src/eval/nab.sh --model my-model.zip
 #
 # Needs nothing but this repository: the data, the labels (MIT licence, src/data/nab/LICENSE.txt) and the scorer
-# (gru-stream nab-eval) are here. About a minute and a half on 2 cores.
+# (gru-stream nab-eval) are here. About three minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -8,7 +8,7 @@
 #
 #   src/eval/synthetic.sh -s KEY=VALUE [-s KEY=VALUE...]     e.g. -s learner.profile.weekly=true
 #
-# SERIES (120), ROWS (6000) and SEED (20261205) override the draw. Needs nothing but this repository; about five
+# SERIES (120), ROWS (6000) and SEED (20261205) override the draw. Needs nothing but this repository; about two
 # minutes on 2 cores.
 #
 # It prints one line per series (its interval, both settings' MASE and their ratio) and a summary: the median ratio
