@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 class KeyStateCodecTest {
     /** The defaults with {@code learner.profile.weekly} on. */
     private static final ForecastRules WEEKLY = ForecastRules.defaults()
-            .withLearner(LearningTest.learnerRule(false, true));
+            .withLearner(LearningTest.learnerRule(ForecastRules.DEFAULT_GUARD_HALFLIFE_EVENTS, false, true));
 
     private static KeyState state(KeyStats stats) {
         return KeyState.restored("m", "1", stats, new float[] {0f, 0f, 0.5f, 0f}, 1,

@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
 import java.util.function.LongToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
-/** What each key's online learner does, through the forecasting core: it learns the key, never much worse than persistence. */
+/**
+ * What each key's online learner does, through the forecasting core: it learns the key, never much worse than
+ * persistence.
+ */
 class LearningTest {
     private static final long MINUTE = 60_000;
     private static final long FIVE_MINUTES = 5 * MINUTE;
@@ -24,15 +27,17 @@ class LearningTest {
     private static final GruModel MODEL = TestingModels.persistence("1", HORIZON);
     private static final ForecastRules RULES = ForecastRules.defaults();
     /** The defaults with {@code learner.profile.midhorizon} on. */
-    private static final ForecastRules MID_HORIZON = RULES.withLearner(learnerRule(true, false));
+    private static final ForecastRules MID_HORIZON =
+            RULES.withLearner(learnerRule(ForecastRules.DEFAULT_GUARD_HALFLIFE_EVENTS, true, false));
     /** The defaults with {@code learner.profile.midhorizon} and {@code learner.profile.weekly} on. */
-    private static final ForecastRules WEEKLY = RULES.withLearner(learnerRule(true, true));
+    private static final ForecastRules WEEKLY =
+            RULES.withLearner(learnerRule(ForecastRules.DEFAULT_GUARD_HALFLIFE_EVENTS, true, true));
 
-    /** The default learners' settings with the two profile options as given. */
-    static Learner.Rule learnerRule(boolean midHorizon, boolean weeklyProfile) {
+    /** The default learners' settings with the guard's half-life and the two profile options as given. */
+    static Learner.Rule learnerRule(double guardHalfLifeEvents, boolean midHorizon, boolean weeklyProfile) {
         return new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS, ForecastRules.DEFAULT_PROFILE_BINS,
                 ForecastRules.DEFAULT_INTERVAL_COVERAGE, ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE,
-                ForecastRules.DEFAULT_GUARD_HALFLIFE_EVENTS, midHorizon, weeklyProfile);
+                guardHalfLifeEvents, midHorizon, weeklyProfile);
     }
 
     /** Every outcome of one key fed {@code values} at {@code interval}, through one core, in batches of 7. */
@@ -274,12 +279,10 @@ class LearningTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = Math.rint(200 + 2 * StrictMath.sin(2 * StrictMath.PI * i / 288.0));
         }
-        Learner.Rule patient = new Learner.Rule(ForecastRules.DEFAULT_LEARNER_FORGETTING_EVENTS,
-                ForecastRules.DEFAULT_PROFILE_BINS, ForecastRules.DEFAULT_INTERVAL_COVERAGE,
-                ForecastRules.DEFAULT_ALERT_INTERVAL_COVERAGE, 500, false, false);
+        ForecastRules patient = RULES.withLearner(learnerRule(500, false, false));
 
         double atTheDefault = mase(run(MODEL, RULES, FIVE_MINUTES, values), values, 1, 500);
-        double atFiveHundred = mase(run(MODEL, RULES.withLearner(patient), FIVE_MINUTES, values), values, 1, 500);
+        double atFiveHundred = mase(run(MODEL, patient, FIVE_MINUTES, values), values, 1, 500);
 
         // Measured: 1.10 at the default half-life of 50, 0.97 at 500.
         assertThat(atFiveHundred).isLessThan(1.0).isLessThan(atTheDefault);
