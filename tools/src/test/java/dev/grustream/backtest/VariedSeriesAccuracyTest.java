@@ -3,17 +3,18 @@ package dev.grustream.backtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.service.ModelSource;
+import dev.grustream.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code nab-eval} runs it). Many of these series are hard to beat (random walks, values that rarely change); what
  * the service must do is serve none of them much worse than repeating the last value, and most of them better.
  *
- * <p>The generator is run as Java's single-file source launcher runs it for {@code src/eval/synthetic.sh}, in a
- * child JVM on this test's class path.
+ * <p>The generator runs as {@code src/eval/synthetic.sh} runs it, through Java's single-file source launcher, in a
+ * child JVM ({@link ChildJvm}) on this test's class path.
  */
 class VariedSeriesAccuracyTest {
     private static final long SEED = 20261204;
@@ -42,13 +43,11 @@ class VariedSeriesAccuracyTest {
     static void replayTheDrawnSeries() throws IOException, InterruptedException {
         Path drawn = dir.resolve("drawn");
         Path generator = Path.of("..", "src", "models", "SyntheticTrainingSeries.java").toAbsolutePath();
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), generator.toString(), drawn.toString(),
-                String.valueOf(SERIES), String.valueOf(ROWS), String.valueOf(SEED))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("generator.log").toFile()).start();
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the generator finished").isTrue();
-        assertThat(process.exitValue()).as("the generator's exit code (%s)",
-                Files.readString(dir.resolve("generator.log"))).isZero();
+        try (ChildJvm process = ChildJvm.start(dir.resolve("generator.log"), generator.toString(),
+                List.of(drawn.toString(), String.valueOf(SERIES), String.valueOf(ROWS), String.valueOf(SEED)))) {
+            assertThat(process.awaitExit(Duration.ofMinutes(2))).as("the generator's exit code (%s)", process.log())
+                    .hasValue(0);
+        }
         Path category = Files.createDirectories(dir.resolve("data").resolve("varied"));
         for (int k = 0; k < SERIES; k++) {
             String name = String.format(Locale.ROOT, "synthetic-%04d.csv", k);
