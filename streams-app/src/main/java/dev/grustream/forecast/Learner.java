@@ -51,13 +51,14 @@ public final class Learner {
     static final double BENDING_SPAN_SECONDS = 7_200.0;
     /** Errors of a step before its Huber limit applies; until then the limit is the clamp. */
     static final long MIN_ERRORS = 10;
+    /** Huber's limit on a step's error, in multiples of the step's running mean absolute error. */
+    static final double HUBER_LIMIT = 2.0;
     static final double ERROR_HALFLIFE = 200;
     private static final double ERROR_RATE = rate(ERROR_HALFLIFE);
 
     /** The learners' settings, shared by every key. Immutable and thread-safe. */
     public static final class Rule {
         final double lambda;
-        final double huberClip;
         final int profileBins;
         final double profileHalfLifeDays;
         final double coverage;
@@ -98,7 +99,6 @@ public final class Learner {
                         + guardHalfLifeEvents);
             }
             this.lambda = 1.0 - 1.0 / forgettingEvents;
-            this.huberClip = 2.0;
             this.profileBins = profileBins;
             this.profileHalfLifeDays = 4.0;
             this.coverage = coverage;
@@ -291,7 +291,7 @@ public final class Learner {
     /** Huber's weight of error {@code error} of step {@code k} at event {@code t}: 1 within the step's limit. */
     private double huberWeight(int k, double error, long t) {
         long count = t - k - 1;
-        double limit = count >= MIN_ERRORS ? 2.0 * Math.max(errorScale[k - 1], 1e-6) : CLAMP;
+        double limit = count >= MIN_ERRORS ? HUBER_LIMIT * Math.max(errorScale[k - 1], 1e-6) : CLAMP;
         return Math.min(1.0, limit / Math.max(Math.abs(error), Double.MIN_NORMAL));
     }
 

@@ -47,11 +47,6 @@ public record InputMapping(List<FieldPath> keyFields, Optional<FieldPath> timeFi
                 timeField.isBlank() ? Optional.empty() : Optional.of(FieldPath.parse(timeField)), paths);
     }
 
-    /** Whether this is the default: nothing mapped. */
-    public boolean isDefault() {
-        return keyFields.isEmpty() && timeField.isEmpty() && features.isEmpty();
-    }
-
     /** The field each of {@code modelFeatures} is read from. */
     public Map<String, FieldPath> featurePaths(List<String> modelFeatures) {
         Map<String, FieldPath> paths = new LinkedHashMap<>();

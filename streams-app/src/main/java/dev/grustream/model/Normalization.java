@@ -130,16 +130,6 @@ public final class Normalization {
         return std[feature];
     }
 
-    /** A copy of the per-feature means. */
-    public double[] means() {
-        return mean.clone();
-    }
-
-    /** A copy of the per-feature standard deviations. */
-    public double[] stds() {
-        return std.clone();
-    }
-
     /**
      * The normalised value of a raw value of feature {@code feature}, for the fixed scheme.
      *

@@ -20,8 +20,6 @@ public class SchemaRegistryException extends KafkaException {
 
     /** Confluent's error code for a subject that has no versions. */
     public static final int SUBJECT_NOT_FOUND = 40401;
-    /** Confluent's error code for a version that does not exist under a subject. */
-    public static final int VERSION_NOT_FOUND = 40402;
     /** Confluent's error code for an unknown schema id, or a schema not registered under a subject. */
     public static final int SCHEMA_NOT_FOUND = 40403;
     /** Confluent's error code (status 409) for a schema that breaks the subject's compatibility level. */

@@ -46,11 +46,6 @@ public final class SeriesFiles {
         public Loaded {
             series = List.copyOf(series);
         }
-
-        /** The rows kept in the series. */
-        public long keptRows() {
-            return series.stream().mapToLong(TrainingSeries::rows).sum();
-        }
     }
 
     private SeriesFiles() {
