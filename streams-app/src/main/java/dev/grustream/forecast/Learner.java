@@ -53,6 +53,8 @@ public final class Learner {
     static final long MIN_ERRORS = 10;
     /** Huber's limit on a step's error, in multiples of the step's running mean absolute error. */
     static final double HUBER_LIMIT = 2.0;
+    /** The half-life, in days, of each time-of-day bin of a key's profile. */
+    static final double PROFILE_HALFLIFE_DAYS = 4.0;
     static final double ERROR_HALFLIFE = 200;
     private static final double ERROR_RATE = rate(ERROR_HALFLIFE);
 
@@ -60,7 +62,6 @@ public final class Learner {
     public static final class Rule {
         final double lambda;
         final int profileBins;
-        final double profileHalfLifeDays;
         final double coverage;
         final double alpha;
         final double alphaHigh;
@@ -100,7 +101,6 @@ public final class Learner {
             }
             this.lambda = 1.0 - 1.0 / forgettingEvents;
             this.profileBins = profileBins;
-            this.profileHalfLifeDays = 4.0;
             this.coverage = coverage;
             this.alpha = 1.0 - coverage;
             this.alphaHigh = 1.0 - highCoverage;
@@ -361,7 +361,7 @@ public final class Learner {
         long t = events;
         double previous = t == 0 ? x : profile.lastValue();
         profile.keepWeeklyPart(rule.weeklyProfile);
-        profile.observe(x, time, zone, rule.profileHalfLifeDays);
+        profile.observe(x, time, zone, PROFILE_HALFLIFE_DAYS);
         double now = profile.lookup(time, zone, 0);
         double[] phi = scratch.phi;
         phi[0] = 1.0;

@@ -81,12 +81,11 @@ class VariedSeriesAccuracyTest {
 
     @Test
     void mostSeriesAreForecastBetterThanByRepeatingTheirLastValue() {
-        double[] oneStep = results.stream().mapToDouble(result -> result.accuracy().mase())
-                .filter(Double::isFinite).sorted().toArray();
+        List<Double> oneStep = results.stream().map(result -> result.accuracy().mase()).filter(Double::isFinite)
+                .toList();
 
         // Measured: median 0.861 over the 39 series where persistence errs.
-        assertThat(oneStep.length).isGreaterThan(SERIES / 2);
-        assertThat((oneStep[(oneStep.length - 1) / 2] + oneStep[oneStep.length / 2]) / 2).as("median one-step MASE")
-                .isLessThan(0.95);
+        assertThat(oneStep).hasSizeGreaterThan(SERIES / 2);
+        assertThat(LocoReport.median(oneStep)).as("median one-step MASE").isLessThan(0.95);
     }
 }
