@@ -21,10 +21,10 @@ import java.util.Random;
  * rounded to a step (integer-valued metrics) or floored at zero (utilisations, counts). Rows are 1 minute to an
  * hour apart, 5 minutes most often. None of the series the project evaluates on is among them.
  *
- * <p>Run with gru-stream's jar on the class path:
- * {@code java -cp "tools/target/gru-stream-tools.jar:tools/target/lib/*" src/models/SyntheticTrainingSeries.java OUT_DIR [SERIES] [ROWS]
- * [SEED]}. The same arguments write the same bytes on every JVM: java.util.Random, SplittableRandom and StrictMath
- * are specified exactly, and doubles are written with Double.toString.
+ * <p>Run with gru-stream's jar on the class path: {@code java -cp
+ * "tools/target/gru-stream-tools.jar:tools/target/lib/*" src/models/SyntheticTrainingSeries.java OUT_DIR [SERIES]
+ * [ROWS] [SEED]}. The same arguments write the same bytes on every JVM: java.util.Random, SplittableRandom and
+ * StrictMath are specified exactly, and doubles are written with Double.toString.
  */
 public final class SyntheticTrainingSeries {
 

@@ -106,10 +106,10 @@ public final class ErrorStats {
             double delta = errors[t] - mean[t];
             mean[t] += weight * delta;
             variance[t] = (1.0 - weight) * (variance[t] + weight * delta * delta);
-            // Unlike the variance, the deviation starts from the first error's distance to zero, not at zero: a new key's
-            // first forecasts come from a fresh hidden state and miss widely, and a wide starting scale that narrows
-            // as 1/count keeps its first tens of ordinary errors from looking anomalous (on NAB's tuning series the
-            // standard score is about 4 points higher than with a scale that starts at zero).
+            // Unlike the variance, the deviation starts from the first error's distance to zero, not at zero: a new
+            // key's first forecasts come from a fresh hidden state and miss widely, and a wide starting scale that
+            // narrows as 1/count keeps its first tens of ordinary errors from looking anomalous (on NAB's tuning series
+            // the standard score is about 4 points higher than with a scale that starts at zero).
             meanAbsDeviation[t] += weight * (Math.abs(delta) - meanAbsDeviation[t]);
         }
         count++;

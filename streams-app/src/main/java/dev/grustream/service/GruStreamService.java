@@ -324,7 +324,8 @@ public final class GruStreamService implements AutoCloseable {
                 try {
                     entry.getValue().get(60, TimeUnit.SECONDS);
                     LOG.info("Created topic {} ({} partitions, replication factor {})", entry.getKey(),
-                            creation.partitions().isPresent() ? creation.partitions().getAsInt() : "the brokers' default",
+                            creation.partitions().isPresent() ? creation.partitions().getAsInt()
+                                    : "the brokers' default",
                             creation.replicationFactor().map(String::valueOf).orElse("the brokers' default"));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {

@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
  * from the last commit, or a clean stop of the instance, when a new thread would only fail the same way forever.
  *
  * <p>Fatal, the instance stops: its state directory cannot be written or read (a full disk, a directory it may not
- * write, RocksDB refusing to open: a {@link ProcessorStateException} in the cause chain); Kafka refused its
- * credentials or permissions ({@link AuthenticationException}, {@link AuthorizationException}); the schema registry
- * refused them (HTTP 401 or 403: a wrong password or bearer token), or its TLS handshake failed (a certificate not
- * trusted or not naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state
- * onto the same disk. Stopping moves the instance's partitions to the application's other instances, and its
- * liveness endpoint and exit code tell an orchestrator. Everything else (a broker or the registry unreachable for a
- * while, a batch that failed) gets a new thread.
+ * write, RocksDB refusing to open: a {@link ProcessorStateException} in the cause chain); Kafka refused its credentials
+ * or permissions ({@link AuthenticationException}, {@link AuthorizationException}); the schema registry refused them
+ * (HTTP 401 or 403: a wrong password or bearer token), or its TLS handshake failed (a certificate not trusted or not
+ * naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state onto
+ * the same disk. Stopping moves the instance's partitions to the application's other instances, and its liveness
+ * endpoint and exit code tell an orchestrator. Everything else (a broker or the registry unreachable for a while, a
+ * batch that failed) gets a new thread.
  *
  * <p>Stateless apart from its settings; thread-safe.
  */

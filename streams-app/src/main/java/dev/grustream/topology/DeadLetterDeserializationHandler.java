@@ -18,10 +18,11 @@ import org.slf4j.LoggerFactory;
  * mechanism, and keeps the stream running.
  *
  * <p>The exception from the observation reader ({@link InputException.Reason}) or gru-stream's Avro deserializer
- * ({@link AvroSerializationException.Reason}) says why; it becomes the record's {@value DeadLetters#REASON_HEADER}. A registry that cannot be reached, or that refuses the
- * request (wrong credentials, say), is not the record's fault: the handler then fails the task instead of
- * dead-lettering the record, so that every valid record is not thrown away while the registry is unusable. The
- * instance's uncaught-exception handler decides whether to retry (unreachable) or stop (refused).
+ * ({@link AvroSerializationException.Reason}) says why; it becomes the record's {@value DeadLetters#REASON_HEADER}. A
+ * registry that cannot be reached, or that refuses the request (wrong credentials, say), is not the record's fault: the
+ * handler then fails the task instead of dead-lettering the record, so that every valid record is not thrown away while
+ * the registry is unusable. The instance's uncaught-exception handler decides whether to retry (unreachable) or stop
+ * (refused).
  *
  * <p>Kafka Streams creates one instance per stream thread from {@code deserialization.exception.handler}.
  */

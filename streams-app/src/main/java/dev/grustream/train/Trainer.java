@@ -42,10 +42,10 @@ import java.util.function.LongSupplier;
  *   <li>Every epoch shuffles the windows and applies one Adam step per batch of {@code batch} windows. A window
  *       starts from the state its key had before it in the latest validation pass, so the model learns from
  *       the states serving will give it, without back-propagating across windows.</li>
- *   <li>After every epoch the model is replayed over every series exactly as the service would run it (through
- *       the forecasting core, from a new key's state), which scores the validation rows (every step's squared
- *       error) and refreshes the windows' starting states. The best epoch's model is kept; training stops after {@code patience} epochs without
- *       improvement.</li>
+ *   <li>After every epoch the model is replayed over every series exactly as the service would run it (through the
+ *       forecasting core, from a new key's state), which scores the validation rows (every step's squared error) and
+ *       refreshes the windows' starting states. The best epoch's model is kept; training stops after {@code patience}
+ *       epochs without improvement.</li>
  * </ol>
  *
  * <p>Reproducible: the same configuration and data give the same weights to the bit, whatever the number of

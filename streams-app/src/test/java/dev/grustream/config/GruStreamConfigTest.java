@@ -125,7 +125,8 @@ class GruStreamConfigTest {
     @Test
     void theLaunchersOwnVariablesAreNotSettings() {
         Map<String, String> settings = ConfigSources.fromEnvironment(Map.of("GRU_STREAM_JAVA_OPTS", "-Xmx1g",
-                "GRU_STREAM_LOG_LEVEL", "DEBUG", "GRU_STREAM_KAFKA_LOG_LEVEL", "INFO", "GRU_STREAM_BATCH_MAX_SIZE", "9"));
+                "GRU_STREAM_LOG_LEVEL", "DEBUG", "GRU_STREAM_KAFKA_LOG_LEVEL", "INFO",
+                "GRU_STREAM_BATCH_MAX_SIZE", "9"));
 
         assertThat(settings).containsExactly(Map.entry("batch.max.size", "9"));
     }

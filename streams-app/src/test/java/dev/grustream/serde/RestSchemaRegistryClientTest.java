@@ -357,7 +357,8 @@ class RestSchemaRegistryClientTest {
     void givesUpAfterMaxRetries() {
         config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 1);
         config.put(AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 10);
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")));
+        REGISTRY.stubFor(get("/schemas/ids/1")
+                .willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")));
 
         assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class);
 

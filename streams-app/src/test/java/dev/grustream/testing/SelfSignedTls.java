@@ -16,8 +16,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A self-signed certificate for {@code localhost} in a PKCS12 key store, and a trust store holding it: enough for a
- * broker listener or a registry with TLS and the clients that connect to it. Made with the JDK's {@code keytool}, because the JDK
- * has no public API that signs a certificate.
+ * broker listener or a registry with TLS and the clients that connect to it. Made with the JDK's {@code keytool},
+ * because the JDK has no public API that signs a certificate.
  *
  * @param keyStore the broker's key and certificate
  * @param trustStore the certificate alone, for clients

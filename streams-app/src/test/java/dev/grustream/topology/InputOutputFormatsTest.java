@@ -30,8 +30,8 @@ class InputOutputFormatsTest {
     private static final long MINUTE = 60_000;
     /** A Telegraf-style metric: {"name": ..., "tags": {"host": ...}, "fields": {"usage": ...}, "timestamp": s}. */
     private static final Map<String, String> TELEGRAF = Map.of("input.format", "json",
-            "input.key.fields", "tags.host,name", "input.time.field", "timestamp", "input.features", "value=fields.usage",
-            "batch.max.size", "1");
+            "input.key.fields", "tags.host,name", "input.time.field", "timestamp",
+            "input.features", "value=fields.usage", "batch.max.size", "1");
 
     private TopologyHarness harness;
 
@@ -82,7 +82,8 @@ class InputOutputFormatsTest {
                 "missing-field", "{\"name\":\"cpu\",\"fields\":{\"usage\":1},\"timestamp\":1}"
                         .getBytes(StandardCharsets.UTF_8),
                 "not-a-number", telegraf("a", T0 / 1000, "\"high\""),
-                "invalid-time", "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"fields\":{\"usage\":1},\"timestamp\":true}"
+                "invalid-time",
+                "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"fields\":{\"usage\":1},\"timestamp\":true}"
                         .getBytes(StandardCharsets.UTF_8),
                 "missing-feature", "{\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},\"fields\":{},\"timestamp\":1700000000}"
                         .getBytes(StandardCharsets.UTF_8));

@@ -175,7 +175,8 @@ public final class Benchmark {
         counter.start();
         long cpuBefore = processCpuNanos();
         long started = System.nanoTime();
-        KafkaStreams streams = new KafkaStreams(topology(topology, config), GruStreamTopology.streamsProperties(config));
+        KafkaStreams streams = new KafkaStreams(topology(topology, config),
+                GruStreamTopology.streamsProperties(config));
         streams.start();
         try {
             long limitSeconds = 180 + options.records() / 2_000;
@@ -265,7 +266,8 @@ public final class Benchmark {
         Path stateDir = Files.createTempDirectory("gru-bench-latency");
         GruStreamConfig config = config(appId, input, output, stateDir);
         Topics topics = Topics.from(config);
-        KafkaStreams streams = new KafkaStreams(topology(topology, config), GruStreamTopology.streamsProperties(config));
+        KafkaStreams streams = new KafkaStreams(topology(topology, config),
+                GruStreamTopology.streamsProperties(config));
         streams.start();
         List<Long> samples = new ArrayList<>();
         Process load = null;

@@ -232,8 +232,9 @@ public final class Soak {
 
     private Process startService(int port, Path log) throws IOException {
         Path stateDir = Files.createDirectories(options.workDir().resolve("state-" + id));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + options.serviceHeap(), "-cp", System.getProperty("java.class.path"), MAIN, "run"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + options.serviceHeap(), "-cp",
+                System.getProperty("java.class.path"), MAIN, "run"));
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", options.bootstrapServers());
         settings.put("schema.registry.url", options.registryUrl());

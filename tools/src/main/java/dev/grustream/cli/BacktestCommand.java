@@ -43,7 +43,8 @@ final class BacktestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to replay with (default: the bundled model).")
+    @Option(names = "--model", paramLabel = "DIR|ZIP",
+            description = "Model to replay with (default: the bundled model).")
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.csv|DIR",

@@ -26,7 +26,8 @@ final class BrokerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", defaultValue = "9092", description = "Port of the client listener (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "9092",
+            description = "Port of the client listener (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--transaction-version", defaultValue = "1", paramLabel = "N",

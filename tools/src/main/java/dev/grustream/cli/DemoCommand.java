@@ -68,7 +68,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to serve (default: the bundled model).")
     Path model;
 
-    @Option(names = "--show-keys", defaultValue = "8", description = "Series shown in the table (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--show-keys", defaultValue = "8",
+            description = "Series shown in the table (default: ${DEFAULT-VALUE}).")
     int shownKeys;
 
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE", description = "A gru-stream setting; repeatable.")
@@ -178,7 +179,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private String banner(GruModel gru, EmbeddedKafkaCluster kafka, String registryUrl) {
-        return String.format("gru-stream demo | model %s %s (%d x %d %s) | broker %s | registry %s | %d series at %.0f/s",
+        return String.format(
+                "gru-stream demo | model %s %s (%d x %d %s) | broker %s | registry %s | %d series at %.0f/s",
                 gru.spec().name(), gru.spec().version(), gru.spec().numLayers(), gru.spec().hiddenSize(),
                 gru.spec().gateVariant().jsonName(), bootstrapPort > 0 ? "localhost:" + bootstrapPort
                         : kafka.bootstrapServers(), registryUrl, series.keys, series.rate);

@@ -53,7 +53,8 @@ final class GenerateCommand implements Callable<Integer> {
             long deadline = series.deadlineNanos();
             while (!stop.await(Math.min(TimeUnit.SECONDS.toNanos(10), deadline - System.nanoTime()),
                     TimeUnit.NANOSECONDS) && System.nanoTime() < deadline) {
-                LOG.info("{} observations sent, {} anomalies injected", generator.sent(), generator.injectedAnomalies());
+                LOG.info("{} observations sent, {} anomalies injected", generator.sent(),
+                        generator.injectedAnomalies());
             }
         }
         return 0;

@@ -82,7 +82,8 @@ final class SoakCommand implements Callable<Integer> {
             description = "Interval between samples (1m; a plain number is seconds; default: ${DEFAULT-VALUE}).")
     Duration sampleInterval;
 
-    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of the service's JVM (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--heap", defaultValue = "1g",
+            description = "-Xmx of the service's JVM (default: ${DEFAULT-VALUE}).")
     String heap;
 
     @Option(names = "--work-dir", paramLabel = "DIR",

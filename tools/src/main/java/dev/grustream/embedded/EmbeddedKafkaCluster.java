@@ -219,14 +219,19 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private boolean scram;
         private final Map<String, String> scramBrokerTls = new HashMap<>();
         private final Map<String, String> scramClientTls = new HashMap<>();
-        /** 1 unless the system property {@code gru.embedded.transaction.version} says otherwise (tests on protocol 2). */
+        /**
+         * 1 unless the system property {@code gru.embedded.transaction.version} says otherwise (tests on protocol 2).
+         */
         private short transactionVersion = Integer.getInteger("gru.embedded.transaction.version", 1).shortValue();
         private final Map<String, Object> brokerConfig = new LinkedHashMap<>();
 
         private Builder() {
         }
 
-        /** Number of brokers (default 1). With one, the broker is also the controller; with more, one extra node controls. */
+        /**
+         * Number of brokers (default 1). With one, the broker is also the controller; with more, one extra node
+         * controls.
+         */
         public Builder brokers(int brokers) {
             if (brokers < 1) {
                 throw new IllegalArgumentException("brokers must be at least 1, found " + brokers);

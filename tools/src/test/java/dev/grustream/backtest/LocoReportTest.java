@@ -27,7 +27,9 @@ class LocoReportTest {
         return windows;
     }
 
-    /** A replay of the three series, with one-step MASEs {@code mase} and a detection in the categories {@code hits}. */
+    /**
+     * A replay of the three series, with one-step MASEs {@code mase} and a detection in the categories {@code hits}.
+     */
     private static List<NabEvaluation.SeriesResult> replay(double[] mase, String... hits) {
         List<NabEvaluation.SeriesResult> results = new ArrayList<>();
         for (int s = 0; s < SERIES.size(); s++) {

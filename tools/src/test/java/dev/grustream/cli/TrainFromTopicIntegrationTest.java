@@ -23,7 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code gru-stream train --from-topic}: a model trained on an Observation topic's history, as the service reads it. */
+/**
+ * {@code gru-stream train --from-topic}: a model trained on an Observation topic's history, as the service reads it.
+ */
 @Tag("integration")
 @Timeout(180)
 class TrainFromTopicIntegrationTest {

@@ -249,7 +249,9 @@ class ModelHotSwapIntegrationTest {
         }
     }
 
-    /** What {@code model} forecasts for a new key fed the observations the forecasts {@code afterSwitch} were made at. */
+    /**
+     * What {@code model} forecasts for a new key fed the observations the forecasts {@code afterSwitch} were made at.
+     */
     private static List<Forecast> secondModelAlone(String key, List<Forecast> afterSwitch, GruModel model) {
         try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1",
                 GruStreamConfig.FUTURE_TOLERANCE_MS, String.valueOf(Long.MAX_VALUE / 2),

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  * seen only by that process and gone when it exits. Running as root is not a way around a full disk, nor around a
  * read-only mount (it is around file permissions, which is why a directory without write permission proves nothing).
  *
- * <p>Needs util-linux's {@code unshare} and either root or unprivileged user namespaces; {@link #launcher(Path, int)} says
- * whether this machine can.
+ * <p>Needs util-linux's {@code unshare} and either root or unprivileged user namespaces; {@link #launcher(Path, int)}
+ * says whether this machine can.
  */
 public final class TinyFilesystem {
     private TinyFilesystem() {

@@ -29,7 +29,8 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     public CachingSchemaRegistryClient(SchemaRegistryClient delegate, int maxSchemasPerSubject) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         if (maxSchemasPerSubject < 1) {
-            throw new IllegalArgumentException("maxSchemasPerSubject must be at least 1, found " + maxSchemasPerSubject);
+            throw new IllegalArgumentException(
+                    "maxSchemasPerSubject must be at least 1, found " + maxSchemasPerSubject);
         }
         this.maxSchemasPerSubject = maxSchemasPerSubject;
     }
