@@ -9,7 +9,7 @@
 #
 # CHANGE and BASE (main by default) are anything git names a commit by. SERIES (120), ROWS (6000) and SEED (20261205)
 # override the draw: pick a seed no run has used, and write down what would keep the change before running it. Needs
-# Maven and this repository's history; about eight minutes on 2 cores (two builds, four replays).
+# Maven and this repository's history; about two and a half minutes on 2 cores (two builds, four replays).
 #
 # For each of "full" and "first 500 rows" it prints, one step and twelve steps ahead: the median MASE under BASE and
 # CHANGE, how many series are above 1.05 and the largest MASE under each, and the per-series ratios CHANGE / BASE: their
