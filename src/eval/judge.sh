@@ -7,9 +7,9 @@
 #
 #   src/eval/judge.sh CHANGE [BASE]      e.g. SEED=20261215 src/eval/judge.sh experiment/my-change main
 #
-# CHANGE and BASE (main by default) are anything git names a commit by. SERIES (120), ROWS (6000) and SEED (20261205)
-# override the draw: pick a seed no run has used, and write down what would keep the change before running it. Needs
-# Maven and this repository's history; about two and a half minutes on 2 cores (two builds, four replays).
+# CHANGE and BASE (main by default) are anything git names a commit by. SEED is required: pick one no run has used,
+# and write down what would keep the change before running it. SERIES (120) and ROWS (6000) override the draw's size.
+# Needs Maven and this repository's history; about two and a half minutes on 2 cores (two builds, four replays).
 #
 # For each of "full" and "first 500 rows" it prints, one step and twelve steps ahead: the median MASE under BASE and
 # CHANGE, how many series are above 1.05 and the largest MASE under each, and the per-series ratios CHANGE / BASE: their
@@ -17,15 +17,15 @@
 # CHANGE forecasts that series better.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ "$#" -lt 1 ] || [ "$#" -gt 2 ]; then
-    echo "usage: src/eval/judge.sh CHANGE [BASE]" >&2
+if [ "$#" -lt 1 ] || [ "$#" -gt 2 ] || [ -z "${SEED:-}" ]; then
+    echo "usage: SEED=N src/eval/judge.sh CHANGE [BASE]   (N: a seed no run has used)" >&2
     exit 2
 fi
 change="$(git rev-parse --verify "$1^{commit}")"
 base="$(git rev-parse --verify "${2:-main}^{commit}")"
 series="${SERIES:-120}"
 rows="${ROWS:-6000}"
-seed="${SEED:-20261205}"
+seed="$SEED"
 work="$(mktemp -d)"
 cleanup() {
     git worktree remove --force "$work/base" 2>/dev/null || true
