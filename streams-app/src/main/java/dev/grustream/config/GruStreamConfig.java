@@ -238,7 +238,8 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),
                     Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
-                            + " saturate the model, so the record is dead-lettered as 'out-of-range'.")
+                            + " saturate the model, so the record is dead-lettered as 'out-of-range' (as is any value"
+                            + " beyond +-1e150, whatever the model).")
             .define(INPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json", "avro-generic"),
                     Importance.HIGH,
                     "Format of the observations topic's values: 'avro', gru-stream's Observation record through the"

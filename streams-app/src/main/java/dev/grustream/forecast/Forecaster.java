@@ -38,6 +38,12 @@ import java.util.function.Function;
  * its model stepper when the model changes; {@link #close()} releases the stepper.
  */
 public final class Forecaster implements AutoCloseable {
+    /**
+     * The largest magnitude of a feature value it accepts. A key's statistics square the differences between its
+     * values, and a double holds squares only up to about 1.8e308: beyond this bound they could overflow and leave
+     * the key a state that cannot be stored. No measurement is near it; a larger value is a fault upstream.
+     */
+    public static final double MAX_ABS_VALUE = 1e150;
 
     /** Where the outcome of each observation of a batch goes, by its index in the batch. */
     public interface Outcomes {
@@ -278,6 +284,11 @@ public final class Forecaster implements AutoCloseable {
             if (!Double.isFinite(value)) {
                 outcomes.refused(index, Refusal.NOT_FINITE, "feature '" + name + "' is " + value
                         + "; values must be finite");
+                return true;
+            }
+            if (Math.abs(value) > MAX_ABS_VALUE) {
+                outcomes.refused(index, Refusal.OUT_OF_RANGE, "feature '" + name + "' = " + value
+                        + " is beyond +-" + MAX_ABS_VALUE + ", the largest magnitude accepted");
                 return true;
             }
             values[f] = value;

@@ -15,6 +15,9 @@ public enum Refusal {
     UNKNOWN_FEATURE,
     /** A feature value is NaN or infinite. */
     NOT_FINITE,
-    /** A feature value is so far from the key's normalisation that it would saturate the model. */
+    /**
+     * A feature value is beyond {@link Forecaster#MAX_ABS_VALUE}, or so far from the key's normalisation that it
+     * would saturate the model.
+     */
     OUT_OF_RANGE
 }

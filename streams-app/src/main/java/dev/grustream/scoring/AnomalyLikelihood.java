@@ -104,11 +104,14 @@ public final class AnomalyLikelihood {
     /**
      * The surprise in [0,1] of an observation with deviation {@code deviation} ({@link ErrorStats#deviation}) over
      * {@code targets} targets: the chi-squared distribution function, {@code targets} degrees of freedom, at
-     * {@code (deviation / SURPRISE_SCALE)^2}.
+     * {@code (deviation / SURPRISE_SCALE)^2}; 1 when that overflows (a value far beyond anything the key's errors
+     * have been).
      */
     public static double surprise(double deviation, int targets) {
         double scaled = deviation / SURPRISE_SCALE;
-        return Gamma.regularizedGammaP(targets / 2.0, scaled * scaled / 2.0);
+        double half = scaled * scaled / 2.0;
+        // Commons Math's continued fraction diverges at infinity instead of returning its limit, 1.
+        return half == Double.POSITIVE_INFINITY ? 1.0 : Gamma.regularizedGammaP(targets / 2.0, half);
     }
 
     /** The likelihood in [0,1] of an observation with surprise {@code surprise}, given the statistics before it. */

@@ -31,7 +31,10 @@ public enum DeadLetterReason {
     UNKNOWN_FEATURE("unknown-feature"),
     /** A feature value is NaN or infinite. */
     NOT_FINITE("not-finite"),
-    /** A feature value is so far from the model's normalisation that it would saturate the model. */
+    /**
+     * A feature value is beyond {@link dev.grustream.forecast.Forecaster#MAX_ABS_VALUE}, or so far from the model's
+     * normalisation that it would saturate the model.
+     */
     OUT_OF_RANGE("out-of-range"),
     /** The event time is negative, or its field holds something that is not a time. */
     INVALID_TIME("invalid-time"),

@@ -65,6 +65,12 @@ class AnomalyLikelihoodTest {
     }
 
     @Test
+    void aDeviationWhoseSquareOverflowsIsFullySurprising() {
+        assertThat(surprise(1e200)).isEqualTo(1.0);
+        assertThat(surprise(Double.POSITIVE_INFINITY)).isEqualTo(1.0);
+    }
+
+    @Test
     void aHugeSpikeWeighsNoMoreThanAnyFullySurprisingObservation() {
         Key large = new Key().feedHalfNormal(500, 3).feed(20.0);
         Key huge = new Key().feedHalfNormal(500, 3).feed(1e6);

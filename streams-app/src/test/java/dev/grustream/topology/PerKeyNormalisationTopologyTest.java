@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.within;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.forecast.Forecaster;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.ModelSource;
 import dev.grustream.testing.TopologyHarness;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +87,64 @@ class PerKeyNormalisationTopologyTest {
             Forecast afterGap = harness.forecastValues().get(30);
             assertThat(afterGap.getStateReset()).isEqualTo(StateReset.GAP);
             assertThat(harness.stateStore().get("k").features().count()).isEqualTo(31);
+        }
+    }
+
+    @Test
+    void aValueTooLargeForAKeysStatisticsIsDeadLetteredAndTheKeyGoesOn() {
+        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
+            harness.send("k", T0, 1e308);
+            for (int i = 1; i <= 30; i++) {
+                harness.send("k", T0 + i * MINUTE, wave(i));
+            }
+            harness.flush();
+
+            List<TestRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+            assertThat(deadLetters).hasSize(1);
+            assertThat(TopologyHarness.header(deadLetters.get(0).headers(), DeadLetters.REASON_HEADER))
+                    .isEqualTo("out-of-range");
+            assertThat(TopologyHarness.header(deadLetters.get(0).headers(), DeadLetters.MESSAGE_HEADER))
+                    .contains("1.0E308");
+            assertThat(harness.forecastValues()).hasSize(30);
+            assertThat(harness.stateStore().get("k").features().count()).isEqualTo(30);
+        }
+    }
+
+    @Test
+    void valuesAtTheLargestAcceptedMagnitudeLeaveAStateThatReadsBack() {
+        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
+            for (int i = 0; i < 40; i++) {
+                harness.send("k", T0 + i * MINUTE, (i % 2 == 0 ? 1 : -1) * Forecaster.MAX_ABS_VALUE);
+            }
+            harness.flush();
+
+            assertThat(harness.deadLetters()).isEmpty();
+            assertThat(harness.forecastValues()).hasSize(40)
+                    .allSatisfy(forecast -> assertThat(forecast.getForecast().get("value")).allMatch(Double::isFinite));
+            assertThat(harness.stateStore().get("k").features().count()).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void aValueWhoseDeviationOverflowsScoresOneInsteadOfFailing() {
+        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
+            for (int i = 0; i < 40; i++) {
+                harness.send("k", T0 + i * MINUTE, 1e-12 * wave(i));
+            }
+            harness.send("k", T0 + 40 * MINUTE, Forecaster.MAX_ABS_VALUE);
+            for (int i = 41; i < 50; i++) {
+                harness.send("k", T0 + i * MINUTE, 1e-12 * wave(i));
+            }
+            harness.flush();
+
+            assertThat(harness.deadLetters()).isEmpty();
+            List<Forecast> forecasts = harness.forecastValues();
+            assertThat(forecasts).hasSize(50);
+            assertThat(forecasts.get(40).getAnomalyScore()).isEqualTo(1.0);
+            assertThat(forecasts.subList(41, 50)).allSatisfy(forecast -> {
+                assertThat(forecast.getAnomalyScore()).isBetween(0.0, 1.0);
+                assertThat(forecast.getForecast().get("value")).allMatch(Double::isFinite);
+            });
         }
     }
 }
