@@ -332,7 +332,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 GruStreamTopology.FORGET_STATE_FAULT, keys.size());
     }
 
-    /** Deletes keys idle for longer than the TTL, scanning at most {@code state.ttl.scan.max.keys} keys. */
+    /**
+     * Deletes keys idle for longer than the TTL, and states that cannot be read
+     * ({@link dev.grustream.topology.internals.KeyStateSerde}), scanning at most {@code state.ttl.scan.max.keys} keys.
+     */
     private void evictIdleKeys(long streamTime) {
         Set<String> buffered = pending == null ? Set.of() : pending.keys();
         List<String> idle = new ArrayList<>();
@@ -348,7 +351,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 }
                 scanned++;
                 last = entry.key;
-                if (streamTime - entry.value.lastEventTime() > settings.ttlMs() && !buffered.contains(entry.key)) {
+                boolean unreadable = entry.value == null;
+                if ((unreadable || streamTime - entry.value.lastEventTime() > settings.ttlMs())
+                        && !buffered.contains(entry.key)) {
                     idle.add(entry.key);
                 }
             }

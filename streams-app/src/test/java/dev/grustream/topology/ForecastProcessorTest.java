@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
@@ -27,6 +28,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -172,6 +174,34 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void aStoredStateThatCannotBeReadIsReplacedAndItsKeyStartsAfresh() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        // As after a restart: the processor reads the state from its store, where it has been corrupted.
+        processor.close();
+        storeUnreadableState("a");
+        processor.init(context);
+
+        send("a", T0 + MINUTE, 2.0);
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).last().satisfies(f -> assertThat(
+                ((Forecast) f.record().value()).getStateReset()).isEqualTo(StateReset.NEW_KEY));
+        assertThat(states.get("a").lastEventTime()).isEqualTo(T0 + MINUTE);
+    }
+
+    @Test
+    void theStreamTimePunctuationDeletesAStoredStateThatCannotBeRead() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        storeUnreadableState("broken");
+
+        punctuator(PunctuationType.STREAM_TIME).getPunctuator().punctuate(T0);
+
+        assertThat(rawState("broken")).isNull();
+        assertThat(states.get("a")).isNotNull();
+    }
+
+    @Test
     void aKeyEvictedByTheTtlStartsAfreshWhenItReturns() {
         scanAfterKeyOldIdledPastATenMinuteTtl();
 
@@ -248,6 +278,21 @@ class ForecastProcessorTest {
         assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement().satisfies(f -> assertThat(
                 ((Forecast) f.record().value()).getStep()).isEqualTo(2));
+    }
+
+    /** The bytes store under the state store: what the changelog would restore. */
+    @SuppressWarnings("unchecked")
+    private KeyValueStore<Bytes, byte[]> bytesStore() {
+        return (KeyValueStore<Bytes, byte[]>) ((WrappedStateStore<?, ?, ?>) states).wrapped();
+    }
+
+    /** Stores bytes no release wrote as {@code key}'s state, as a corrupted record or a newer release might. */
+    private void storeUnreadableState(String key) {
+        bytesStore().put(Bytes.wrap(key.getBytes(StandardCharsets.UTF_8)), new byte[] {9, 9, 9});
+    }
+
+    private byte[] rawState(String key) {
+        return bytesStore().get(Bytes.wrap(key.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Unbatched, a 10-minute TTL: key "old" seen once, "new" 20 minutes later, then a stream-time scan. */
