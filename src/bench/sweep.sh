@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The benchmark runs behind the README's performance tables: gru-stream against a trivial Kafka Streams app under
-# both guarantees, then gru-stream alone over key counts, hidden sizes and the key-state store's record cache.
+# The benchmark runs behind docs/performance.md's tables: gru-stream against a trivial Kafka Streams app under both
+# guarantees, then gru-stream alone over key counts, hidden sizes and the key-state store's record cache.
 #   src/bench/sweep.sh [RESULTS.jsonl]     (about 45 minutes on 2 cores; run it on an otherwise idle machine)
-# Each run appends JSON lines to RESULTS.jsonl; src/bench/table.py turns them into the README's tables.
+# Each run appends JSON lines to RESULTS.jsonl; src/bench/table.py turns them into those tables.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${1:-bench-results.jsonl}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns the JSON lines of `gru-stream bench --json FILE` (see sweep.sh) into the README's Markdown tables.
+"""Turns the JSON lines of `gru-stream bench --json FILE` (see sweep.sh) into docs/performance.md's Markdown tables.
 
     table.py RESULTS.jsonl              every run, one row per topology
     table.py --latency RESULTS.jsonl    the runs with a latency phase, baseline and gru-stream side by side

@@ -48,7 +48,7 @@ import org.apache.kafka.streams.StreamsConfig;
  *
  * <p>Build it from the merged sources with {@link ConfigSources}; construction validates every key and fails with a
  * {@link ConfigException} naming the key, the value and what was expected. {@link #describe()} prints the reference
- * of all keys (the README's table is generated from it).
+ * of all keys (docs/configuration.md's table is generated from it).
  *
  * <p>Immutable and thread-safe.
  */

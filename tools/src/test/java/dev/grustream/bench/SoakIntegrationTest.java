@@ -24,8 +24,8 @@ class SoakIntegrationTest {
     private static final double RATE = 500;
     private static final long DISTINCT_KEYS = 20_000;
     /**
-     * One second of input, five times the most measured (64 and 102 in two runs, docs/reliability.md): a service that
-     * fell behind for good passes it within seconds and keeps growing.
+     * One second of input, five times the most measured (83 to 102 in the runs docs/reliability.md reports): a
+     * service that fell behind for good passes it within seconds and keeps growing.
      */
     private static final long MAX_LAG = (long) RATE;
     /**
