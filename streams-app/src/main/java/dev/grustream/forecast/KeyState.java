@@ -113,9 +113,14 @@ public final class KeyState {
         return this;
     }
 
-    /** Whether this state was made by {@code spec}'s model, name and version. */
+    /**
+     * Whether this state was made by {@code spec}'s model: its name and version, and a hidden state and feature
+     * statistics of that model's sizes (a model retrained under the same name and version with other sizes is
+     * another model).
+     */
     public boolean madeBy(ModelSpec spec) {
-        return modelName.equals(spec.name()) && modelVersion.equals(spec.version());
+        return modelName.equals(spec.name()) && modelVersion.equals(spec.version())
+                && hidden.length == spec.stateSize() && (features == null || features.size() == spec.featureCount());
     }
 
     public String modelName() {

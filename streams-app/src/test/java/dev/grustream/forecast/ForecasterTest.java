@@ -213,6 +213,20 @@ class ForecasterTest {
     }
 
     @Test
+    void aStateMadeByAModelOfTheSameNameAndVersionButAnotherHiddenSizeStartsAfresh() {
+        GruModel oneUnit = RandomModels.random(1, 1, 7);
+        GruModel twoUnits = RandomModels.random(2, 1, 7);
+        GruModel retrained = GruModel.of(twoUnits.spec().toBuilder().version(oneUnit.spec().version()).build(),
+                List.of(twoUnits.layer(0)), twoUnits.headWeight(), twoUnits.headBias());
+        advance(oneUnit, List.of(event("a", 0, 1.0)));
+
+        advance(retrained, List.of(event("a", 1, 2.0)));
+
+        assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(store.get("a").hidden()).hasSize(2);
+    }
+
+    @Test
     void aStateMadeByAnotherModelVersionStartsAfresh() {
         advance(event("a", 0, 1.0));
 
