@@ -97,7 +97,7 @@ public final class DayProfile {
      * interval and the profile; it becomes the {@link #lastValue()}.
      */
     void observe(double x, long time, ZoneId zone, double profileHalfLifeDays) {
-        if (events > 0) {
+        if (events > 0 && time > lastTime) {
             double gap = (time - lastTime) / 1000.0;
             double sample = events > 1 ? Math.min(gap, 4.0 * meanInterval) : gap;
             meanInterval += Learner.weight(INTERVAL_RATE, events - 1) * (sample - meanInterval);
@@ -113,7 +113,7 @@ public final class DayProfile {
             observeWeekly(x, local, old, profileHalfLifeDays);
         }
         bins[bin] = Float.isNaN(old) ? (float) x : (float) (old + alpha * (x - old));
-        lastTime = time;
+        lastTime = events == 0 ? time : Math.max(lastTime, time);
         lastValue = x;
         events++;
     }

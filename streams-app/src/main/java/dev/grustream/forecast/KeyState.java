@@ -207,8 +207,9 @@ public final class KeyState {
      * now forecasts {@code oneStep} for the next one.
      */
     void advanced(long eventTime, double score, double[] oneStep) {
+        // A late observation accepted within the grace does not move the key's clock back.
+        lastEventTime = step == 0 ? eventTime : Math.max(lastEventTime, eventTime);
         step++;
-        lastEventTime = eventTime;
         lastAnomalyScore = score;
         System.arraycopy(oneStep, 0, forecast, 0, forecast.length);
         hasForecast = true;

@@ -80,6 +80,19 @@ class DayProfileTest {
     }
 
     @Test
+    void aLateEventLeavesTheMeanIntervalAsItWas() {
+        DayProfile profile = DayProfile.empty(96, false);
+        for (int i = 0; i < 100; i++) {
+            profile.observe(1, MIDNIGHT + i * MINUTE, UTC, HALF_LIFE_DAYS);
+        }
+
+        profile.observe(1, MIDNIGHT + 98 * MINUTE + MINUTE / 2, UTC, HALF_LIFE_DAYS);
+        profile.observe(1, MIDNIGHT + 100 * MINUTE, UTC, HALF_LIFE_DAYS);
+
+        assertThat(profile.meanInterval()).isCloseTo(60, within(1e-9));
+    }
+
+    @Test
     void anUnvisitedBinReadsTheNearestEarlierOneWithinAnHour() {
         DayProfile profile = DayProfile.empty(96, false);
         profile.observe(7, MIDNIGHT + 5 * MINUTE, UTC, HALF_LIFE_DAYS);

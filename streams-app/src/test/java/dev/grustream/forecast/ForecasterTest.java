@@ -137,27 +137,46 @@ class ForecasterTest {
 
     @Test
     void aLateObservationWithinTheGraceIsAccepted() {
+        Map<String, KeyState> states = new HashMap<>();
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, event("a", 5, 1.0), event("a", 4, 2.0));
+
+        assertThat(refusals).isEmpty();
+        assertThat(states.get("a").step()).isEqualTo(2);
+    }
+
+    @Test
+    void aLateObservationAcceptedWithinTheGraceLeavesTheKeysClockWhereItWas() {
+        Map<String, KeyState> states = new HashMap<>();
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, event("a", 5, 1.0), event("a", 4, 2.0),
+                event("a", 5, 3.0));
+
+        assertThat(refusals).containsExactly(Refusal.DUPLICATE);
+        assertThat(states.get("a").lastEventTime()).isEqualTo(5 * MINUTE);
+    }
+
+    /** Advances each event in a batch of its own, with a late grace of two minutes; returns the refusals. */
+    private static List<Refusal> advanceWithTwoMinutesOfGrace(Map<String, KeyState> states, Event... events) {
         ForecastRules lenient = new ForecastRules(2 * MINUTE, DAY, 1e6, RULES.errors(), RULES.likelihood(),
                 RULES.range(), RULES.alerts(), false, LEARNER, false);
+        List<Refusal> refusals = new ArrayList<>();
+        Forecaster.Outcomes outcomes = new Forecaster.Outcomes() {
+            @Override
+            public void accepted(int index, Outcome outcome) {
+            }
+
+            @Override
+            public void refused(int index, Refusal refusal, String message) {
+                refusals.add(refusal);
+            }
+        };
         try (Forecaster graceful = new Forecaster(lenient, Backend.JAVA, 8)) {
-            Map<String, KeyState> states = new HashMap<>();
-            List<Refusal> refusals = new ArrayList<>();
-            Forecaster.Outcomes outcomes = new Forecaster.Outcomes() {
-                @Override
-                public void accepted(int index, Outcome outcome) {
-                }
-
-                @Override
-                public void refused(int index, Refusal refusal, String message) {
-                    refusals.add(refusal);
-                }
-            };
-            states.putAll(graceful.advance(List.of(event("a", 5, 1.0)), PERSISTENCE, states::get, outcomes));
-            states.putAll(graceful.advance(List.of(event("a", 4, 2.0)), PERSISTENCE, states::get, outcomes));
-
-            assertThat(refusals).isEmpty();
-            assertThat(states.get("a").step()).isEqualTo(2);
+            for (Event event : events) {
+                states.putAll(graceful.advance(List.of(event), PERSISTENCE, states::get, outcomes));
+            }
         }
+        return refusals;
     }
 
     @Test
