@@ -1,5 +1,6 @@
 package dev.grustream.input;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -50,15 +51,25 @@ final class EventTimes {
             String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
                     ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;
             try {
-                return OffsetDateTime.parse(iso).toInstant().toEpochMilli();
+                return millis(OffsetDateTime.parse(iso).toInstant());
             } catch (DateTimeParseException withoutOffset) {
                 try {
-                    return LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC).toEpochMilli();
+                    return millis(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
                 } catch (DateTimeParseException e) {
                     throw new InputException(InputException.Reason.INVALID_TIME, "the event time '" + text
                             + "' is neither a number of seconds or milliseconds nor an ISO-8601 time", e);
                 }
             }
+        }
+    }
+
+    /** Epoch milliseconds of {@code instant}, which ISO-8601 and Avro can name far beyond their range. */
+    static long millis(Instant instant) {
+        try {
+            return instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + instant
+                    + " is beyond the range of epoch milliseconds", e);
         }
     }
 }

@@ -91,7 +91,7 @@ final class ObservationMapper {
                     + "' is missing");
         }
         if (value instanceof Instant instant) {
-            return instant.toEpochMilli();
+            return EventTimes.millis(instant);
         }
         if (value instanceof Number number) {
             return EventTimes.ofNumber(number.doubleValue());

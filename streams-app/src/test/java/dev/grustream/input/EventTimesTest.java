@@ -32,4 +32,12 @@ class EventTimesTest {
                 e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
         assertThatThrownBy(() -> EventTimes.ofNumber(Double.NaN)).isInstanceOf(InputException.class);
     }
+
+    @Test
+    void aTimeBeyondTheRangeOfEpochMillisecondsIsInvalid() {
+        assertThatThrownBy(() -> EventTimes.ofText("+999999999-01-01T00:00:00Z")).isInstanceOfSatisfying(
+                InputException.class, e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
+        assertThatThrownBy(() -> EventTimes.millis(Instant.MAX)).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
+    }
 }
