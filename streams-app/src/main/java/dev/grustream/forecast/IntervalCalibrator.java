@@ -9,7 +9,8 @@ package dev.grustream.forecast;
  * the key's scale at the forecast. After each error {@code e} of step k, a miss ({@code |e| > q_k a_k}) raises
  * {@code log q_k} by {@code 0.02 (1 - alpha)} and a hit lowers it by {@code 0.02 alpha}, with {@code alpha = 1 -
  * coverage}: in the long run the fraction of misses is alpha whatever the shape of the errors. Multipliers start
- * at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}.
+ * at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}. An error of zero against a scale of zero (a key that has not
+ * moved) leaves them as they are, so that a long flat stretch cannot shrink them without bound.
  *
  * <p>Two coverage levels are kept: the forecasts' (default 0.9) and the alert rule's (default 0.99). Maps onto the
  * {@code Intervals} record of the stored state. Mutable and not thread-safe.
@@ -47,7 +48,8 @@ public final class IntervalCalibrator {
      */
     void add(int step, double error, long count, Learner.Rule rule) {
         int k = step - 1;
-        if (count > 0) {
+        // An error of zero against a scale of zero (a flat key) says nothing of how wide an interval should be.
+        if (count > 0 && (error > 0.0 || errorScale[k] > 0.0)) {
             boolean miss = error > StrictMath.exp(logMultiplier[k]) * errorScale[k];
             logMultiplier[k] += STEP * ((miss ? 1.0 : 0.0) - rule.alpha);
             boolean missHigh = error > StrictMath.exp(logMultiplierHigh[k]) * errorScale[k];

@@ -31,7 +31,8 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * {@link Rule}, 50 events by default) are compared; while the learner's is higher, that step issues persistence. So no
  * key is served much worse than "tomorrow equals today", whatever its series does.
  *
- * <p><b>Intervals</b> come from an {@link IntervalCalibrator} fed with the errors the issued forecasts made.
+ * <p><b>Intervals</b> come from an {@link IntervalCalibrator} fed with the errors the issued forecasts made, in the
+ * key's scale at the forecast and capped at the clamp as the targets are.
  *
  * <p>Chosen by leave-one-category-out evaluation on 32 NAB series (docs/accuracy.md); every choice above and what
  * was tried instead are there. All arithmetic is in double with {@link StrictMath}, in a fixed order: a key's
@@ -269,7 +270,9 @@ public final class Learner {
             learnerError[k - 1] += guardWeight * (learnerMiss - learnerError[k - 1]);
             persistenceError[k - 1] += guardWeight * (persistenceMiss - persistenceError[k - 1]);
             boolean issuedPersistence = (ringGuards[origin] & (1L << (k - 1))) != 0;
-            intervals.add(k, issuedPersistence ? persistenceMiss : learnerMiss, count, rule);
+            // Capped as the targets are: a flat key's first move is millions of its scales (floored near zero)
+            // and would otherwise widen its intervals for thousands of events.
+            intervals.add(k, Math.min(issuedPersistence ? persistenceMiss : learnerMiss, CLAMP), count, rule);
         }
     }
 

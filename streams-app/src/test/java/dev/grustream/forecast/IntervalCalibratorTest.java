@@ -27,6 +27,21 @@ class IntervalCalibratorTest {
     }
 
     @Test
+    void errorsOfZeroAgainstAScaleOfZeroLeaveTheMultipliersAsTheyWere() {
+        IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
+        intervals.add(1, 0.0, 0, RULE);
+        double start = intervals.logMultiplier(0);
+        double startHigh = intervals.logMultiplierHigh(0);
+
+        for (int i = 1; i <= 10_000; i++) {
+            intervals.add(1, 0.0, i, RULE);
+        }
+
+        assertThat(intervals.logMultiplier(0)).isEqualTo(start);
+        assertThat(intervals.logMultiplierHigh(0)).isEqualTo(startHigh);
+    }
+
+    @Test
     void aMissWidensByMoreThanAHitNarrows() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
         intervals.add(1, 1.0, 0, RULE);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.grustream.avro.StateReset;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
+import dev.grustream.service.ModelSource;
 import dev.grustream.testing.TestingModels;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -315,6 +316,28 @@ class LearningTest {
             }
             assertThat((double) inside / counted).as("coverage of step %d", k).isCloseTo(0.9, within(0.03));
         }
+    }
+
+    @Test
+    void intervalsFitAKeyThatStartsToMoveAfterALongFlatStretch() {
+        double[] values = new double[2600];
+        SplittableRandom random = new SplittableRandom(8);
+        for (int t = 2000; t < values.length; t++) {
+            values[t] = random.nextInt(2);
+        }
+
+        // The bundled model, whose per-key scale of a flat key is floored near zero.
+        List<Outcome> outcomes = run(ModelSource.bundled(), RULES, FIVE_MINUTES, values);
+
+        int inside = 0;
+        for (int t = 2050; t + 1 < values.length; t++) {
+            Outcome outcome = outcomes.get(t);
+            assertThat(outcome.upper(0, 1) - outcome.lower(0, 1)).as("width at event %d", t).isLessThan(10.0);
+            if (values[t + 1] >= outcome.lower(0, 1) && values[t + 1] <= outcome.upper(0, 1)) {
+                inside++;
+            }
+        }
+        assertThat(inside / 549.0).as("coverage of step 1").isGreaterThan(0.8);
     }
 
     @Test
