@@ -179,9 +179,16 @@ public final class AvroDeserializer implements Deserializer<Object> {
         } catch (SchemaRegistryUnavailableException e) {
             throw e;
         } catch (SchemaRegistryException e) {
-            if (e.isNotFound()) {
+            // Only Confluent's own "schema not found" blames the record: a bare 404 (a wrong URL path, a proxy's
+            // page) is the registry's fault, and dead-lettering on it would throw good records away.
+            if (e.isNotFound() && e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
                 throw bad(Reason.UNKNOWN_SCHEMA_ID, schemaId, topic, "the registry has no schema id " + schemaId
                         + ": " + e.getMessage(), e);
+            }
+            // A schema that is there but is not Avro (Protobuf, JSON Schema) or does not parse: no retry helps.
+            if (e.errorCode() == SchemaRegistryException.INVALID_SCHEMA) {
+                throw bad(Reason.SCHEMA_MISMATCH, schemaId, topic, "schema id " + schemaId + " cannot be used: "
+                        + e.getMessage(), e);
             }
             throw e;
         }
@@ -200,7 +207,8 @@ public final class AvroDeserializer implements Deserializer<Object> {
             String detail = e.getMessage() == null ? "" : ": " + e.getMessage();
             throw bad(Reason.TRUNCATED, schemaId, topic, "the " + bodyLength + "-byte body ends before the "
                     + "record of schema id " + schemaId + " does" + detail, e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            // A recursive schema lets a few bytes nest deeper than the stack: the error unwinds the reader only.
             throw bad(Reason.MALFORMED_BODY, schemaId, topic, "the " + bodyLength + "-byte body does not decode "
                     + "with schema id " + schemaId + ": " + e, e);
         }

@@ -177,6 +177,21 @@ class AvroDeserializerMalformedInputTest {
     }
 
     @Test
+    void rejectsARecordNestedDeeperThanTheStackAsMalformed() {
+        Schema node = new Schema.Parser().parse("""
+                {"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}""");
+        int id = registry.register("nodes", node);
+        // Each byte 0x02 (union branch 1) opens one more Node; the last 0x00 closes them all with a null.
+        byte[] body = new byte[1_000_001];
+        Arrays.fill(body, 0, body.length - 1, (byte) 0x02);
+        AvroDeserializer generic = new AvroDeserializer();
+        generic.configure(config, false);
+
+        assertBadRecord(() -> generic.deserialize(TOPIC, TestRecords.framed(id, body)), Reason.MALFORMED_BODY, id)
+                .hasMessageContaining("StackOverflowError");
+    }
+
+    @Test
     void rejectsANegativeLength() {
         int id = registry.register("strings", Schema.create(Schema.Type.STRING));
         AvroDeserializer generic = new AvroDeserializer();

@@ -286,7 +286,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         JsonNode type = answer.get(RegistryApi.FIELD_SCHEMA_TYPE);
         if (type != null && !RegistryApi.SCHEMA_TYPE_AVRO.equals(type.asText())) {
             throw new SchemaRegistryException("Schema Registry answered " + what + " with a " + type.asText()
-                    + " schema; only AVRO is supported", 200, SchemaRegistryException.NO_ERROR_CODE);
+                    + " schema; only AVRO is supported", 200, SchemaRegistryException.INVALID_SCHEMA);
         }
         JsonNode schema = answer.get(RegistryApi.FIELD_SCHEMA);
         if (schema == null || !schema.isTextual()) {
@@ -297,7 +297,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         } catch (RuntimeException e) {
             // Not only SchemaParseException: Avro 1.12 reports an undefined type name with a NullPointerException.
             throw new SchemaRegistryException("Schema Registry answered " + what + " with a schema Avro cannot "
-                    + "parse: " + e, 200, SchemaRegistryException.NO_ERROR_CODE, e);
+                    + "parse: " + e, 200, SchemaRegistryException.INVALID_SCHEMA, e);
         }
     }
 
