@@ -8,6 +8,7 @@ import dev.grustream.model.ModelSpec;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.model.PerKeyScaling;
 import dev.grustream.service.ObservationHistory;
+import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.train.EpochReport;
 import dev.grustream.train.SeriesFiles;
 import dev.grustream.train.Trainer;
@@ -239,7 +240,8 @@ final class TrainCommand implements Callable<Integer> {
                 .version(modelVersion).hiddenSize(hidden).numLayers(layers)
                 .gateVariant(GateVariant.fromJsonName(variant)).horizon(horizon).calendar(calendarInputs)
                 .timeZone(zone).normalization(TrainingConfig.unitNormalization(featureNames.size(), perKey));
-        return TrainingConfig.builder().model(model).epochs(epochs).window(window).batch(batch)
+        return TrainingConfig.builder().model(model).rules(ForecasterSettings.rules(connection.load(Map.of())))
+                .epochs(epochs).window(window).batch(batch)
                 .learningRate(learningRate).clipNorm(clip).validationFraction(validation).patience(patience)
                 .seed(seed).threads(threads).build();
     }

@@ -291,6 +291,10 @@ public final class Trainer {
                 trainedRows += lossCount;
                 trainingNanos += ticker.getAsLong() - epochStart;
                 validation = validate(parameters.toModel(spec));
+                if (validationRows > 0 && Double.isNaN(validation.loss)) {
+                    throw new IllegalArgumentException("training diverged at epoch " + epoch + " (the validation"
+                            + " loss is NaN); try a smaller --learning-rate or --clip");
+                }
                 boolean improved = validationRows == 0 || validation.loss < bestValidation.loss;
                 if (improved) {
                     best.copyFrom(parameters);
@@ -382,6 +386,12 @@ public final class Trainer {
                 if (Double.isFinite(mase)) {
                     mases.add(mase);
                 }
+            }
+            if (validationRows > 0 && terms == 0) {
+                throw new IllegalArgumentException("none of the " + validationRows + " validation rows could be"
+                        + " scored: each starts its key afresh, as the service restarts a key whose events are further"
+                        + " apart than state.reset.gap.ms (" + config.rules().resetGapMs() + " ms); raise it with"
+                        + " --set state.reset.gap.ms=..., or train without validation (--validation 0)");
             }
             return new Validation(squared / terms, naiveSquared / terms, median(mases), accuracy);
         }

@@ -108,6 +108,40 @@ class TrainCommandTest {
     }
 
     @Test
+    void refusesToWriteAModelWhenNoValidationRowCanBeScored() throws IOException {
+        Path weekly = writeWeeklyRows();
+        Path model = temp.resolve("weekly-model");
+
+        int exit = train("--input", weekly.toString(), "--features", "value", "--output", model.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("none of the", "state.reset.gap.ms", "--validation 0");
+        assertThat(model).doesNotExist();
+    }
+
+    @Test
+    void replaysWithTheServicesSettingsGivenBySet() throws IOException {
+        Path weekly = writeWeeklyRows();
+
+        int exit = train("--input", weekly.toString(), "--features", "value", "--output",
+                temp.resolve("weekly-model").toString(), "--set", "state.reset.gap.ms=0");
+
+        assertThat(exit).as(err.toString()).isZero();
+    }
+
+    /** 300 rows a week apart: each further from the last than the service's default reset gap of a day. */
+    private Path writeWeeklyRows() throws IOException {
+        Path file = temp.resolve("weekly").resolve("w.csv");
+        Files.createDirectories(file.getParent());
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 300; i++) {
+            csv.append(1_700_000_000_000L + i * 7 * 86_400_000L).append(',').append(Math.sin(i / 5.0)).append('\n');
+        }
+        Files.writeString(file, csv);
+        return file;
+    }
+
+    @Test
     void helpDocumentsTheOptions() {
         int exit = GruStreamCommand.commandLine().setOut(new PrintWriter(out)).execute("train", "--help");
 
