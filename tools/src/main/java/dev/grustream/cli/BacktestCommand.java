@@ -10,6 +10,7 @@ import dev.grustream.service.ModelSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -91,12 +92,20 @@ final class BacktestCommand implements Callable<Integer> {
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
             for (Job job : jobs) {
                 long before = progress.getCurrent();
-                Backtest.FileReport report = backtest.run(job.input, job.output, mapping, plotData,
-                        done -> progress.stepTo(before + done));
+                Backtest.FileReport report;
+                try {
+                    report = backtest.run(job.input, job.output, mapping, plotData,
+                            done -> progress.stepTo(before + done));
+                } catch (IOException e) {
+                    // A file that cannot be read or written is the user's to fix, not a bug: name it.
+                    throw new UncheckedIOException("cannot back-test " + job.input + " into " + job.output + ": "
+                            + e.getMessage(), e);
+                }
                 rows += report.rows();
                 deadLetters += report.deadLetters();
                 alerts += report.alerts();
-                byKey.putAll(report.accuracyByKey());
+                report.accuracyByKey().forEach((key, byTarget) -> byKey.merge(key, byTarget,
+                        BacktestCommand::pooled));
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -113,6 +122,18 @@ final class BacktestCommand implements Callable<Integer> {
     }
 
     private record Job(Path input, Path output) {
+    }
+
+    /** A key that more than one file holds: each target's accuracy at each step over all of them. */
+    private static Map<String, List<Accuracy>> pooled(Map<String, List<Accuracy>> seen,
+            Map<String, List<Accuracy>> more) {
+        more.forEach((target, steps) -> seen.merge(target, steps, (a, b) -> {
+            for (int k = 0; k < a.size(); k++) {
+                a.get(k).addAll(b.get(k));
+            }
+            return a;
+        }));
+        return seen;
     }
 
     /** Pairs each input file with its output file, mirroring directory layouts. */

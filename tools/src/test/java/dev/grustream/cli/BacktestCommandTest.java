@@ -24,6 +24,7 @@ class BacktestCommandTest {
     Path dir;
     Path model;
     final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
 
     @BeforeEach
     void writeModel() throws IOException {
@@ -34,6 +35,7 @@ class BacktestCommandTest {
     private int backtest(String... args) {
         CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(out));
+        command.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("backtest", "--model", model.toString()));
         all.addAll(List.of(args));
         return command.execute(all.toArray(String[]::new));
@@ -124,6 +126,27 @@ class BacktestCommandTest {
 
         assertThat(out.toString()).contains("MASE").contains("sMASE").contains("cover").contains("speed")
                 .contains("Every step, all keys");
+    }
+
+    @Test
+    void aKeyInSeveralFilesIsSummarisedOverAllOfThem() throws IOException {
+        csv("data/a/speed.csv", series(30));
+        csv("data/b/speed.csv", series(30));
+
+        backtest("--input", dir.resolve("data").toString(), "--output", dir.resolve("out").toString());
+
+        // Each file's replay scores 29 one-step forecasts of key "speed".
+        assertThat(out.toString()).containsPattern("(?m)^speed\\s+value\\s+58\\s");
+    }
+
+    @Test
+    void anEmptyFileIsAUserErrorNamingTheFile() throws IOException {
+        Path empty = csv("in/empty.csv", "");
+
+        int exit = backtest("--input", empty.toString(), "--output", dir.resolve("o.csv").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("empty.csv").doesNotContain("internal error");
     }
 
     @Test
