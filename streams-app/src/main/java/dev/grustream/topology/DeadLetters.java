@@ -28,6 +28,11 @@ public final class DeadLetters {
     public static final String PARTITION_HEADER = "__streams.errors.partition";
     /** Offset the record was read from (Kafka Streams' header name). */
     public static final String OFFSET_HEADER = "__streams.errors.offset";
+    /**
+     * The most characters of a message the header keeps. Messages quote the bad input; a long string in a large
+     * record would otherwise double the dead letter's size, past what the producer sends, and fail the task.
+     */
+    static final int MAX_MESSAGE_CHARS = 2_000;
 
     private DeadLetters() {
     }
@@ -37,7 +42,8 @@ public final class DeadLetters {
             int partition, long offset) {
         RecordHeaders headers = original == null ? new RecordHeaders() : new RecordHeaders(original.toArray());
         headers.add(REASON_HEADER, utf8(reason.code()));
-        headers.add(MESSAGE_HEADER, utf8(message));
+        headers.add(MESSAGE_HEADER, utf8(message.length() <= MAX_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_MESSAGE_CHARS) + "... (" + message.length() + " characters in all)"));
         headers.add(TOPIC_HEADER, utf8(String.valueOf(topic)));
         headers.add(PARTITION_HEADER, utf8(String.valueOf(partition)));
         headers.add(OFFSET_HEADER, utf8(String.valueOf(offset)));

@@ -69,6 +69,18 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void aMessageQuotingALongInputIsCutSoTheDeadLetterStaysNearTheInputsSize() {
+        String full = "the event time '" + "x".repeat(600_000) + "' is not a time";
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SerializationException(full));
+
+        Headers headers = response.deadLetterQueueRecords().get(0).headers();
+        String message = DeadLetters.header(headers, DeadLetters.MESSAGE_HEADER);
+        assertThat(message).hasSizeLessThan(2_100).startsWith("the event time 'xxx")
+                .endsWith("(" + full.length() + " characters in all)");
+    }
+
+    @Test
     void aRegistryThatRefusesTheCredentialsFailsTheTaskInsteadOfDeadLettering() {
         DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
                 new SchemaRegistryException("answered GET /schemas/ids/1 with HTTP 401", 401, 40101));
