@@ -4,6 +4,10 @@ import dev.grustream.input.InputException;
 import dev.grustream.serde.AvroSerializationException;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,7 +45,9 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
             Exception exception) {
-        if (DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class)) {
+        // A network failure under the exception counts too: a deserializer of another library (Confluent's, set by
+        // input.value.deserializer) reports a registry it cannot reach that way.
+        if (DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class) || unreachable(exception)) {
             LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable; failing the"
                     + " task so that the record is retried", context.taskId(), context.topic(), context.partition(),
                     context.offset(), exception);
@@ -62,6 +68,14 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                         context.offset()));
         metrics.deadLetter(reason);
         return Response.resume(List.of(deadLetter));
+    }
+
+    /** Whether a network failure (a refused or cut connection, a timeout, an unknown host) lies under it. */
+    private static boolean unreachable(Exception exception) {
+        return DeadLetters.causedBy(exception, SocketException.class)
+                || DeadLetters.causedBy(exception, SocketTimeoutException.class)
+                || DeadLetters.causedBy(exception, UnknownHostException.class)
+                || DeadLetters.causedBy(exception, HttpTimeoutException.class);
     }
 
     static DeadLetterReason reasonOf(Exception exception) {

@@ -81,6 +81,19 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void anotherLibrarysDeserializerThatCannotReachItsRegistryFailsTheTaskInsteadOfDeadLettering() {
+        // As Confluent's KafkaAvroDeserializer reports it: a SerializationException caused by the network error.
+        SerializationException unreachable = new SerializationException("Error retrieving Avro schema for id 1",
+                new java.net.ConnectException("Connection refused"));
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                unreachable);
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
     void aRegistryThatRefusesTheCredentialsFailsTheTaskInsteadOfDeadLettering() {
         DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
                 new SchemaRegistryException("answered GET /schemas/ids/1 with HTTP 401", 401, 40101));
