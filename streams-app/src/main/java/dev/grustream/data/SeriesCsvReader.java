@@ -45,8 +45,8 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
     /**
      * Opens {@code file} and checks its header.
      *
-     * @throws IllegalArgumentException naming the file and the missing column when the header lacks the timestamp
-     *     column or a feature column
+     * @throws IllegalArgumentException naming the file and the column when the header lacks the timestamp column or
+     *     a feature column, or names a column twice
      */
     public static SeriesCsvReader open(Path file, FeatureMapping mapping) throws IOException {
         CsvMapper mapper = new CsvMapper();
@@ -56,6 +56,14 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         CsvSchema parsed = (CsvSchema) rows.getParserSchema();
         List<String> header = new ArrayList<>();
         parsed.forEach(column -> header.add(column.getName()));
+        for (int i = 0; i < header.size(); i++) {
+            if (header.indexOf(header.get(i)) != i) {
+                rows.close();
+                // Rows are read into a map by column name: a second column of the same name would win silently.
+                throw new IllegalArgumentException(file + ": the column '" + header.get(i) + "' appears more than"
+                        + " once in the header " + header);
+            }
+        }
         if (!header.contains(TIMESTAMP_COLUMN)) {
             rows.close();
             throw new IllegalArgumentException(file + ": no '" + TIMESTAMP_COLUMN + "' column in the header "

@@ -28,7 +28,12 @@ public final class Timestamps {
     public static long parse(String text) {
         String trimmed = text.trim();
         if (!trimmed.isEmpty() && trimmed.chars().allMatch(Character::isDigit)) {
-            return Long.parseLong(trimmed);
+            try {
+                return Long.parseLong(trimmed);
+            } catch (NumberFormatException e) {
+                throw new DateTimeParseException("'" + text + "' is not a timestamp: too many digits for epoch"
+                        + " milliseconds", text, 0, e);
+            }
         }
         try {
             if (trimmed.length() > 10 && trimmed.charAt(10) == ' ') {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,22 @@ class SeriesCsvReaderTest {
         assertThatThrownBy(() -> read("x.csv", "time,value\n1000,1\n", FeatureMapping.identity(List.of("value"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no 'timestamp' column");
+    }
+
+    @Test
+    void aColumnNamedTwiceIsAClearError() {
+        assertThatThrownBy(() -> read("x.csv", "timestamp,value,value\n1000,5,1\n",
+                FeatureMapping.identity(List.of("value"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x.csv")
+                .hasMessageContaining("'value' appears more than once");
+    }
+
+    @Test
+    void digitsTooManyForEpochMillisecondsAreNotATimestamp() {
+        assertThatThrownBy(() -> Timestamps.parse("1433116800000000000000"))
+                .isInstanceOf(DateTimeParseException.class)
+                .hasMessageContaining("too many digits");
     }
 
     @Test
