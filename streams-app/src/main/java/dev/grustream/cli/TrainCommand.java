@@ -18,6 +18,7 @@ import dev.grustream.train.TrainingSeries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.DoublePredicate;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
@@ -174,6 +176,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give the history to train on: --input FILE.csv|DIR (repeatable) or"
                     + " --from-topic [TOPIC], not both");
         }
+        checkOutput();
         List<TrainingSeries> series;
         String read;
         if (fromTopic != null) {
@@ -244,6 +247,30 @@ final class TrainCommand implements Callable<Integer> {
                 .epochs(epochs).window(window).batch(batch)
                 .learningRate(learningRate).clipNorm(clip).validationFraction(validation).patience(patience)
                 .seed(seed).threads(threads).build();
+    }
+
+    /** Refuses at once an --output that the model could not be written to after training: a file, or files. */
+    private void checkOutput() {
+        if (output.getFileName().toString().endsWith(".zip")) {
+            if (Files.isDirectory(output)) {
+                throw new IllegalArgumentException("--output " + output + " is a directory, not a zip file");
+            }
+            return;
+        }
+        if (Files.isRegularFile(output)) {
+            throw new IllegalArgumentException("--output " + output + " is a file: give a new or empty directory,"
+                    + " or a name ending in .zip");
+        }
+        if (Files.isDirectory(output)) {
+            try (Stream<Path> existing = Files.list(output)) {
+                if (existing.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--output " + output + " already holds files: a model is"
+                            + " written to a new or empty directory");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the directory " + output + ": " + e, e);
+            }
+        }
     }
 
     private void write(TrainingResult result) {

@@ -142,6 +142,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void anOutputDirectoryThatHoldsFilesIsRefusedBeforeTraining() throws IOException {
+        Path taken = temp.resolve("taken");
+        Files.createDirectories(taken);
+        Files.writeString(taken.resolve("notes.txt"), "mine");
+
+        int exit = train("--input", data.toString(), "--features", "value", "--output", taken.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("already holds files").doesNotContain("Read ");
+    }
+
+    @Test
     void helpDocumentsTheOptions() {
         int exit = GruStreamCommand.commandLine().setOut(new PrintWriter(out)).execute("train", "--help");
 
