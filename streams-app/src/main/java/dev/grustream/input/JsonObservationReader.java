@@ -1,8 +1,11 @@
 package dev.grustream.input;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Supplier;
@@ -15,7 +18,14 @@ import org.apache.kafka.common.header.Headers;
  * <p>Thread-safe.
  */
 public final class JsonObservationReader implements ObservationReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strict where leniency would pick a value silently: a field given twice, or a second object after the first, is
+     * not one observation.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private final ObservationMapper mapper;
 

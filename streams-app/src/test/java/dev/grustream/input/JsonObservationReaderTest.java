@@ -60,6 +60,14 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aFieldGivenTwiceOrASecondObjectIsNotOneObservation() {
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":1,\"cpu\":2}")))
+                .isEqualTo(InputException.Reason.UNDECODABLE);
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":1} {\"cpu\":2}")))
+                .isEqualTo(InputException.Reason.UNDECODABLE);
+    }
+
+    @Test
     void aNullValueIsATombstone() {
         assertThat(reader.deserialize("t", null)).isNull();
     }
