@@ -216,6 +216,13 @@ public final class GruStreamHttpServer implements AutoCloseable {
         String key = SeriesKeys.decode(ctx.req().getRequestURI().substring(SERIES_PREFIX.length()),
                 settings.maxKeyBytes());
         KeyStateSource keyStates = running();
+        // Here first: a series id made by input.key.fields lives in its record key's partition, which the id's own
+        // hash (all locate() knows) need not point to.
+        KeyState local = keyStates.getFromAnyPartition(key);
+        if (local != null) {
+            answer(ctx, key, local);
+            return;
+        }
         KeyStateSource.Location location = keyStates.locate(key).orElseThrow(() -> HttpProblem.unavailable(
                 "owner_unknown", "Which instance holds this key is not known yet (starting or rebalancing)",
                 RETRY_AFTER_SECONDS));
@@ -232,6 +239,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
             throw HttpProblem.notFound("key_not_found", "No state for this key: no observation of it has been"
                     + " processed, or it was evicted after being idle for state.ttl.ms");
         }
+        answer(ctx, key, state);
+    }
+
+    private void answer(Context ctx, String key, KeyState state) {
         ctx.header(SERVED_BY_HEADER, advertisedEndpoint());
         json(ctx, 200, SeriesView.of(key, state, model.active().spec(), settings.anomalyThreshold(),
                 settings.neverAlerted()));

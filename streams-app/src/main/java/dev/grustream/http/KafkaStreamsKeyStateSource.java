@@ -49,6 +49,11 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     }
 
     @Override
+    public KeyState getFromAnyPartition(String key) {
+        return allStores().get(key);
+    }
+
+    @Override
     public List<String> keys(int limit) {
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, KeyState> all = allStores().all()) {

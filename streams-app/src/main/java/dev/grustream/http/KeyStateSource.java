@@ -28,6 +28,13 @@ public interface KeyStateSource {
     /** The state of {@code key} in this instance's store partition {@code partition}, or null if it has none. */
     KeyState get(String key, int partition);
 
+    /**
+     * The state of {@code key} in whichever of this instance's active store partitions holds it, or null. Needed
+     * where the series id is not the record key ({@code input.key.fields}): the partition then follows the record
+     * key, which the series id does not tell.
+     */
+    KeyState getFromAnyPartition(String key);
+
     /** At most {@code limit} keys held by this instance's active stores, in store order. */
     List<String> keys(int limit);
 

@@ -162,6 +162,18 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void answersASeriesHeldInAnotherPartitionThanItsIdHashesTo() throws Exception {
+        // As with input.key.fields: series web-1/cpu lives in the partition of its record key, web-1.
+        keyStates.states.put("web-1/cpu", state(3, 0.1));
+        keyStates.partitions.put("web-1/cpu", 2);
+
+        HttpResponse<String> response = get("/v1/series/web-1%2Fcpu");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("key").asText()).isEqualTo("web-1/cpu");
+    }
+
+    @Test
     void unknownKeyIsA404WithAJsonError() throws Exception {
         HttpResponse<String> response = get("/v1/series/nobody");
         JsonNode body = json(response);
