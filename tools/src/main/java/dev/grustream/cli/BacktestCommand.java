@@ -111,6 +111,10 @@ final class BacktestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%d rows from %d file(s): %d forecasts, %d dead letters, %d alerts%n", rows, jobs.size(),
                 rows - deadLetters, deadLetters, alerts);
+        if (rows > 0 && rows == deadLetters) {
+            spec.commandLine().getErr().printf("gru-stream backtest: no row was forecast: all %d were dead-lettered;"
+                    + " the dead_letter column of the output says why%n", rows);
+        }
         AccuracyTable.print(out, byKey);
         if (plotData != null) {
             ForecastChart.write(plotData, "gru-stream backtest: " + gru.spec().name() + " " + gru.spec().version(),

@@ -140,6 +140,16 @@ class BacktestCommandTest {
     }
 
     @Test
+    void saysSoWhenNoRowWasForecast() throws IOException {
+        Path unreadable = csv("in/dates.csv", "timestamp,value\n01/06/2015,1\n02/06/2015,2\n");
+
+        int exit = backtest("--input", unreadable.toString(), "--output", dir.resolve("o.csv").toString());
+
+        assertThat(exit).isZero();
+        assertThat(err.toString()).contains("no row was forecast: all 2 were dead-lettered");
+    }
+
+    @Test
     void anEmptyFileIsAUserErrorNamingTheFile() throws IOException {
         Path empty = csv("in/empty.csv", "");
 
