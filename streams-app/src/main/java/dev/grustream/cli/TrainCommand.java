@@ -41,7 +41,7 @@ import picocli.CommandLine;
         sortOptions = false, sortSynopsis = false, showDefaultValues = true,
         description = {"Trains a GRU forecaster on series CSV files (--input) or the history of an Observation topic"
                 + " (--from-topic) and writes it in the gru-stream model format.",
-                "A CSV file has a header row, a 'timestamp' column (epoch ms, ISO-8601 or yyyy-MM-dd HH:mm:ss), an"
+                "A CSV file has a header row, a 'timestamp' column (epoch s or ms, ISO-8601 or yyyy-MM-dd HH:mm:ss), an"
                         + " optional 'key' column (default: the file name without .csv) and one column per"
                         + " feature. Rows with an empty or non-numeric value or an unparsable time are skipped and"
                         + " counted. The last --validation fraction of every key's rows is held out to pick the"

@@ -8,7 +8,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
- * Parses the timestamps series files use: epoch milliseconds ({@code 1433116800000}), ISO-8601 with an offset
+ * Parses the timestamps series files use: an epoch number read by its size ({@link #ofEpochNumber}:
+ * {@code 1433116800} or {@code 1433116800000}), ISO-8601 with an offset
  * ({@code 2015-06-01T00:00:00Z}, {@code 2015-06-01T02:00:00+02:00}), ISO-8601 local date-time, and
  * {@code yyyy-MM-dd HH:mm:ss} as in the Numenta Anomaly Benchmark files. Times without an offset are UTC.
  *
@@ -16,6 +17,9 @@ import java.time.format.DateTimeParseException;
  */
 public final class Timestamps {
     private static final DateTimeFormatter SPACED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS]");
+    private static final double SECONDS_BELOW = 1e11;
+    private static final double MILLIS_BELOW = 1e14;
+    private static final double MICROS_BELOW = 1e17;
 
     private Timestamps() {
     }
@@ -28,12 +32,7 @@ public final class Timestamps {
     public static long parse(String text) {
         String trimmed = text.trim();
         if (!trimmed.isEmpty() && trimmed.chars().allMatch(Character::isDigit)) {
-            try {
-                return Long.parseLong(trimmed);
-            } catch (NumberFormatException e) {
-                throw new DateTimeParseException("'" + text + "' is not a timestamp: too many digits for epoch"
-                        + " milliseconds", text, 0, e);
-            }
+            return ofEpochNumber(Double.parseDouble(trimmed));
         }
         try {
             if (trimmed.length() > 10 && trimmed.charAt(10) == ' ') {
@@ -44,9 +43,30 @@ public final class Timestamps {
             }
             return LocalDateTime.parse(trimmed).toInstant(ZoneOffset.UTC).toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new DateTimeParseException("'" + text + "' is not a timestamp: expected epoch milliseconds,"
-                    + " ISO-8601 (2015-06-01T00:00:00Z) or yyyy-MM-dd HH:mm:ss", text, e.getErrorIndex(), e);
+            throw new DateTimeParseException("'" + text + "' is not a timestamp: expected epoch seconds or"
+                    + " milliseconds, ISO-8601 (2015-06-01T00:00:00Z) or yyyy-MM-dd HH:mm:ss", text, e.getErrorIndex(),
+                    e);
         }
+    }
+
+    /**
+     * Epoch milliseconds of a finite epoch number read by its size, as the service reads numeric event times:
+     * seconds below 10^11 (fractions kept to the millisecond), milliseconds below 10^14, microseconds below 10^17,
+     * nanoseconds above. 10^11 seconds is the year 5138 and 10^11 milliseconds 1973, so no time after 1973 and
+     * before 5138 is ambiguous.
+     */
+    public static long ofEpochNumber(double value) {
+        double magnitude = Math.abs(value);
+        if (magnitude < SECONDS_BELOW) {
+            return Math.round(value * 1000);
+        }
+        if (magnitude < MILLIS_BELOW) {
+            return Math.round(value);
+        }
+        if (magnitude < MICROS_BELOW) {
+            return Math.round(value / 1e3);
+        }
+        return Math.round(value / 1e6);
     }
 
     /** Formats epoch milliseconds as ISO-8601 UTC. */

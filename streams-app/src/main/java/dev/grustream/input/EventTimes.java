@@ -1,5 +1,6 @@
 package dev.grustream.input;
 
+import dev.grustream.data.Timestamps;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -9,17 +10,11 @@ import java.time.format.DateTimeParseException;
 /**
  * Reads event times the way metrics pipelines write them. Stateless.
  *
- * <p>A number is read by its size, as epoch seconds below 10^11 (fractions kept to the millisecond), milliseconds
- * below 10^14, microseconds below 10^17 and nanoseconds above: 10^11 seconds is the year 5138 and 10^11
- * milliseconds 1973, so no time after 1973 and before 5138 is ambiguous. A string is read as such a number if it is
+ * <p>A number is read by its size ({@link Timestamps#ofEpochNumber}). A string is read as such a number if it is
  * one, else as ISO-8601: with an offset ({@code 2024-05-01T12:00:00Z}, {@code +02:00}), or without one, then in UTC
  * ({@code 2024-05-01T12:00:00}, also with a space for the {@code T}).
  */
 final class EventTimes {
-    private static final double SECONDS_BELOW = 1e11;
-    private static final double MILLIS_BELOW = 1e14;
-    private static final double MICROS_BELOW = 1e17;
-
     private EventTimes() {
     }
 
@@ -29,17 +24,7 @@ final class EventTimes {
             throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + value
                     + " is not a number of seconds or milliseconds");
         }
-        double magnitude = Math.abs(value);
-        if (magnitude < SECONDS_BELOW) {
-            return Math.round(value * 1000);
-        }
-        if (magnitude < MILLIS_BELOW) {
-            return Math.round(value);
-        }
-        if (magnitude < MICROS_BELOW) {
-            return Math.round(value / 1e3);
-        }
-        return Math.round(value / 1e6);
+        return Timestamps.ofEpochNumber(value);
     }
 
     /** Epoch milliseconds of a string: a number read by its size, or ISO-8601. */

@@ -89,10 +89,18 @@ class SeriesCsvReaderTest {
     }
 
     @Test
-    void digitsTooManyForEpochMillisecondsAreNotATimestamp() {
-        assertThatThrownBy(() -> Timestamps.parse("1433116800000000000000"))
+    void readsAnEpochNumberByItsSizeAsTheServiceDoes() {
+        assertThat(Timestamps.parse("1433116800")).isEqualTo(1433116800000L);
+        assertThat(Timestamps.parse("1433116800000")).isEqualTo(1433116800000L);
+        assertThat(Timestamps.parse("1433116800000000")).isEqualTo(1433116800000L);
+        assertThat(Timestamps.parse("1433116800000000000")).isEqualTo(1433116800000L);
+    }
+
+    @Test
+    void somethingElseIsNotATimestamp() {
+        assertThatThrownBy(() -> Timestamps.parse("01/06/2015"))
                 .isInstanceOf(DateTimeParseException.class)
-                .hasMessageContaining("too many digits");
+                .hasMessageContaining("epoch seconds or milliseconds");
     }
 
     @Test

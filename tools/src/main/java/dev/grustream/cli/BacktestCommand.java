@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
                 "whether an alert was raised (or why the row was dead-lettered). Prints MAE, RMSE, MAPE and",
                 "MASE against persistence per key and overall.",
                 "",
-                "Input: a header row, a 'timestamp' column (epoch millis, ISO-8601 or yyyy-MM-dd HH:mm:ss), an",
-                "optional 'key' column (default: the file name) and one column per model feature."})
+                "Input: a header row, a 'timestamp' column (epoch seconds or millis, ISO-8601 or yyyy-MM-dd",
+                "HH:mm:ss), an optional 'key' column (default: the file name) and one column per model feature."})
 final class BacktestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
