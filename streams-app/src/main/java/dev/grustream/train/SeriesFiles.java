@@ -39,9 +39,11 @@ public final class SeriesFiles {
      * @param skippedNotFinite rows skipped for an empty, unparsable or non-finite feature value
      * @param skippedNoTime rows skipped for a timestamp that could not be parsed
      * @param skippedDuplicates rows skipped for repeating their key's previous timestamp
+     * @param firstSkipped where the first row skipped for its value or its time is and why, so that a user can see
+     *     what to fix; empty when none was
      */
     public record Loaded(List<TrainingSeries> series, int files, long rows, long skippedNotFinite,
-            long skippedNoTime, long skippedDuplicates) {
+            long skippedNoTime, long skippedDuplicates, String firstSkipped) {
 
         public Loaded {
             series = List.copyOf(series);
@@ -69,13 +71,17 @@ public final class SeriesFiles {
         long rows = 0;
         long notFinite = 0;
         long noTime = 0;
+        String firstSkipped = "";
         for (Path file : files) {
             try (SeriesCsvReader reader = SeriesCsvReader.open(file, mapping)) {
                 while (reader.hasNext()) {
                     SeriesRow row = reader.next();
                     rows++;
                     if (!row.hasTime()) {
-                        noTime++;
+                        if (noTime++ == 0 && notFinite == 0) {
+                            firstSkipped = file + " row " + row.line() + ": the time '" + row.timestampText()
+                                    + "' is not a timestamp";
+                        }
                         continue;
                     }
                     double[] values = new double[features.size()];
@@ -85,7 +91,10 @@ public final class SeriesFiles {
                         finite &= Double.isFinite(values[f]);
                     }
                     if (!finite) {
-                        notFinite++;
+                        if (notFinite++ == 0 && noTime == 0) {
+                            firstSkipped = file + " row " + row.line() + ": a value of " + features
+                                    + " is missing or not a number";
+                        }
                         continue;
                     }
                     byKey.computeIfAbsent(row.key(), key -> new ArrayList<>()).add(new TimedRow(row.timestamp(),
@@ -118,7 +127,7 @@ public final class SeriesFiles {
             series.add(TrainingSeries.of(entry.getKey(), Arrays.copyOf(times, kept), features.size(),
                     Arrays.copyOf(values, kept * features.size())));
         }
-        return new Loaded(series, files.size(), rows, notFinite, noTime, duplicates);
+        return new Loaded(series, files.size(), rows, notFinite, noTime, duplicates, firstSkipped);
     }
 
     private static List<Path> csvFiles(Path input) {

@@ -87,6 +87,28 @@ class TrainCommandTest {
     }
 
     @Test
+    void showsTheFirstRowItSkippedAndWhy() throws IOException {
+        Path file = data.resolve("gaps.csv");
+        Files.writeString(file, "timestamp,value\n1000,1\n2000,\n3000,3\nlater,4\n5000,5\n");
+
+        train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+
+        assertThat(out.toString()).contains("gaps.csv row 3: a value of [value] is missing or not a number");
+    }
+
+    @Test
+    void aFileWithNoUsableRowSaysWhatTheFirstLooksLike() throws IOException {
+        Path file = temp.resolve("dates").resolve("d.csv");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "timestamp,value\n01/06/2015,1\n02/06/2015,2\n");
+
+        int exit = train("--input", file.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("d.csv row 2: the time '01/06/2015' is not a timestamp");
+    }
+
+    @Test
     void readsAFeatureFromAMappedColumn() throws IOException {
         Path mapped = temp.resolve("mapped");
         writeCsv(mapped.resolve("cpu.csv"), "cpu_pct", SyntheticData.sines(1, 200, 2).get(0));
