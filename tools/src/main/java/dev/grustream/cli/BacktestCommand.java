@@ -100,6 +100,10 @@ final class BacktestCommand implements Callable<Integer> {
                     // A file that cannot be read or written is the user's to fix, not a bug: name it.
                     throw new UncheckedIOException("cannot back-test " + job.input + " into " + job.output + ": "
                             + e.getMessage(), e);
+                } catch (UncheckedIOException e) {
+                    // The CSV reader's iterator reports a malformed row this way.
+                    throw new UncheckedIOException("cannot back-test " + job.input + " into " + job.output + ": "
+                            + e.getCause().getMessage(), e.getCause());
                 }
                 rows += report.rows();
                 deadLetters += report.deadLetters();

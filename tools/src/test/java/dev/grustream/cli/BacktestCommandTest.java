@@ -140,6 +140,16 @@ class BacktestCommandTest {
     }
 
     @Test
+    void aMalformedRowIsAUserErrorNamingTheFile() throws IOException {
+        Path ragged = csv("in/ragged.csv", "timestamp,value\n1000,1\n2000,2,3\n3000,3\n");
+
+        int exit = backtest("--input", ragged.toString(), "--output", dir.resolve("o.csv").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("ragged.csv").contains("Too many entries");
+    }
+
+    @Test
     void saysSoWhenNoRowWasForecast() throws IOException {
         Path unreadable = csv("in/dates.csv", "timestamp,value\n01/06/2015,1\n02/06/2015,2\n");
 
