@@ -141,32 +141,25 @@ class BacktestCommandTest {
 
     @Test
     void aMalformedRowIsAUserErrorNamingTheFile() throws IOException {
-        Path ragged = csv("in/ragged.csv", "timestamp,value\n1000,1\n2000,2,3\n3000,3\n");
-
-        int exit = backtest("--input", ragged.toString(), "--output", dir.resolve("o.csv").toString());
-
-        assertThat(exit).isEqualTo(2);
+        assertThat(backtestOf("ragged.csv", "timestamp,value\n1000,1\n2000,2,3\n3000,3\n")).isEqualTo(2);
         assertThat(err.toString()).contains("ragged.csv").contains("Too many entries");
     }
 
     @Test
     void saysSoWhenNoRowWasForecast() throws IOException {
-        Path unreadable = csv("in/dates.csv", "timestamp,value\n01/06/2015,1\n02/06/2015,2\n");
-
-        int exit = backtest("--input", unreadable.toString(), "--output", dir.resolve("o.csv").toString());
-
-        assertThat(exit).isZero();
+        assertThat(backtestOf("dates.csv", "timestamp,value\n01/06/2015,1\n02/06/2015,2\n")).isZero();
         assertThat(err.toString()).contains("no row was forecast: all 2 were dead-lettered");
     }
 
     @Test
     void anEmptyFileIsAUserErrorNamingTheFile() throws IOException {
-        Path empty = csv("in/empty.csv", "");
-
-        int exit = backtest("--input", empty.toString(), "--output", dir.resolve("o.csv").toString());
-
-        assertThat(exit).isEqualTo(2);
+        assertThat(backtestOf("empty.csv", "")).isEqualTo(2);
         assertThat(err.toString()).contains("empty.csv").doesNotContain("internal error");
+    }
+
+    /** Back-tests one file named {@code name} holding {@code content}; returns the exit code. */
+    private int backtestOf(String name, String content) throws IOException {
+        return backtest("--input", csv("in/" + name, content).toString(), "--output", dir.resolve("o.csv").toString());
     }
 
     @Test
