@@ -216,30 +216,22 @@ public final class GruStreamHttpServer implements AutoCloseable {
         String key = SeriesKeys.decode(ctx.req().getRequestURI().substring(SERIES_PREFIX.length()),
                 settings.maxKeyBytes());
         KeyStateSource keyStates = running();
-        // Here first: a series id made by input.key.fields lives in its record key's partition, which the id's own
-        // hash (all locate() knows) need not point to.
-        KeyState local = keyStates.getFromAnyPartition(key);
-        if (local != null) {
-            answer(ctx, key, local);
+        KeyState state = keyStates.get(key);
+        if (state != null) {
+            answer(ctx, key, state);
             return;
         }
-        KeyStateSource.Location location = keyStates.locate(key).orElseThrow(() -> HttpProblem.unavailable(
-                "owner_unknown", "Which instance holds this key is not known yet (starting or rebalancing)",
-                RETRY_AFTER_SECONDS));
-        if (!location.host().equals(self)) {
-            if (ctx.header(FORWARDED_HEADER) != null) {
-                throw HttpProblem.unavailable("owner_moved", "The instance this query was forwarded to no longer"
-                        + " holds the key (it is moving)", RETRY_AFTER_SECONDS);
-            }
-            forward(ctx, location.host(), key);
-            return;
-        }
-        KeyState state = keyStates.get(key, location.partition());
-        if (state == null) {
+        HostInfo owner = keyStates.locate(key).orElseThrow(() -> HttpProblem.unavailable("owner_unknown",
+                "Which instance holds this key is not known yet (starting or rebalancing)", RETRY_AFTER_SECONDS));
+        if (owner.equals(self)) {
             throw HttpProblem.notFound("key_not_found", "No state for this key: no observation of it has been"
                     + " processed, or it was evicted after being idle for state.ttl.ms");
         }
-        answer(ctx, key, state);
+        if (ctx.header(FORWARDED_HEADER) != null) {
+            throw HttpProblem.unavailable("owner_moved", "The instance this query was forwarded to no longer"
+                    + " holds the key (it is moving)", RETRY_AFTER_SECONDS);
+        }
+        forward(ctx, owner, key);
     }
 
     private void answer(Context ctx, String key, KeyState state) {

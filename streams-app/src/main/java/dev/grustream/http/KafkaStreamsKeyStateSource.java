@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -34,22 +35,16 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     }
 
     @Override
-    public Optional<Location> locate(String key) {
+    public Optional<HostInfo> locate(String key) {
         KeyQueryMetadata metadata = streams.queryMetadataForKey(GruStreamTopology.STATE_STORE, key, keySerializer);
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return Optional.empty();
         }
-        return Optional.of(new Location(metadata.activeHost(), metadata.partition()));
+        return Optional.of(metadata.activeHost());
     }
 
     @Override
-    public KeyState get(String key, int partition) {
-        return store(StoreQueryParameters.fromNameAndType(GruStreamTopology.STATE_STORE,
-                QueryableStoreTypes.<String, KeyState>keyValueStore()).withPartition(partition)).get(key);
-    }
-
-    @Override
-    public KeyState getFromAnyPartition(String key) {
+    public KeyState get(String key) {
         return allStores().get(key);
     }
 

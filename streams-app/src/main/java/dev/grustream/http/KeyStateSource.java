@@ -15,25 +15,21 @@ import org.apache.kafka.streams.state.HostInfo;
  */
 public interface KeyStateSource {
 
-    /** Which instance holds a key's active state, and in which partition of the store. */
-    record Location(HostInfo host, int partition) {
-    }
-
     /** The streams client's state. */
     KafkaStreams.State state();
 
-    /** Where {@code key}'s state lives, or empty while that is not known (no assignment yet, rebalancing). */
-    Optional<Location> locate(String key);
-
-    /** The state of {@code key} in this instance's store partition {@code partition}, or null if it has none. */
-    KeyState get(String key, int partition);
+    /**
+     * Which instance's active state {@code key} hashes to, or empty while that is not known (no assignment yet,
+     * rebalancing).
+     */
+    Optional<HostInfo> locate(String key);
 
     /**
-     * The state of {@code key} in whichever of this instance's active store partitions holds it, or null. Needed
-     * where the series id is not the record key ({@code input.key.fields}): the partition then follows the record
-     * key, which the series id does not tell.
+     * The state of {@code key} in whichever of this instance's active store partitions holds it, or null. Not only
+     * the partition the key hashes to: a series id made by {@code input.key.fields} lives in its record key's
+     * partition, which the id does not tell.
      */
-    KeyState getFromAnyPartition(String key);
+    KeyState get(String key);
 
     /** At most {@code limit} keys held by this instance's active stores, in store order. */
     List<String> keys(int limit);

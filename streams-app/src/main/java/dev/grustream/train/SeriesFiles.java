@@ -78,7 +78,8 @@ public final class SeriesFiles {
                     SeriesRow row = reader.next();
                     rows++;
                     if (!row.hasTime()) {
-                        if (noTime++ == 0 && notFinite == 0) {
+                        noTime++;
+                        if (firstSkipped.isEmpty()) {
                             firstSkipped = file + " row " + row.line() + ": the time '" + row.timestampText()
                                     + "' is not a timestamp";
                         }
@@ -91,7 +92,8 @@ public final class SeriesFiles {
                         finite &= Double.isFinite(values[f]);
                     }
                     if (!finite) {
-                        if (notFinite++ == 0 && noTime == 0) {
+                        notFinite++;
+                        if (firstSkipped.isEmpty()) {
                             firstSkipped = file + " row " + row.line() + ": a value of " + features
                                     + " is missing or not a number";
                         }

@@ -13,8 +13,6 @@ import org.apache.kafka.streams.state.HostInfo;
 /** Key states held in a map, with a state and an owner per key set by the test. */
 final class FakeKeyStates implements KeyStateSource {
     final Map<String, KeyState> states = new ConcurrentHashMap<>();
-    /** The store partition of each key; 0, where locate() places every key, unless set. */
-    final Map<String, Integer> partitions = new ConcurrentHashMap<>();
     volatile KafkaStreams.State state = KafkaStreams.State.RUNNING;
     volatile Function<String, Optional<HostInfo>> owner;
 
@@ -28,17 +26,12 @@ final class FakeKeyStates implements KeyStateSource {
     }
 
     @Override
-    public Optional<Location> locate(String key) {
-        return owner.apply(key).map(host -> new Location(host, 0));
+    public Optional<HostInfo> locate(String key) {
+        return owner.apply(key);
     }
 
     @Override
-    public KeyState get(String key, int partition) {
-        return partitions.getOrDefault(key, 0) == partition ? states.get(key) : null;
-    }
-
-    @Override
-    public KeyState getFromAnyPartition(String key) {
+    public KeyState get(String key) {
         return states.get(key);
     }
 

@@ -163,9 +163,8 @@ class GruStreamHttpServerTest {
 
     @Test
     void answersASeriesHeldInAnotherPartitionThanItsIdHashesTo() throws Exception {
-        // As with input.key.fields: series web-1/cpu lives in the partition of its record key, web-1.
+        // As with input.key.fields: series web-1/cpu lives in the partition of its record key, web-1, not of its id.
         keyStates.states.put("web-1/cpu", state(3, 0.1));
-        keyStates.partitions.put("web-1/cpu", 2);
 
         HttpResponse<String> response = get("/v1/series/web-1%2Fcpu");
 

@@ -97,13 +97,10 @@ final class BacktestCommand implements Callable<Integer> {
                     report = backtest.run(job.input, job.output, mapping, plotData,
                             done -> progress.stepTo(before + done));
                 } catch (IOException e) {
-                    // A file that cannot be read or written is the user's to fix, not a bug: name it.
-                    throw new UncheckedIOException("cannot back-test " + job.input + " into " + job.output + ": "
-                            + e.getMessage(), e);
+                    throw cannotBacktest(job, e);
                 } catch (UncheckedIOException e) {
                     // The CSV reader's iterator reports a malformed row this way.
-                    throw new UncheckedIOException("cannot back-test " + job.input + " into " + job.output + ": "
-                            + e.getCause().getMessage(), e.getCause());
+                    throw cannotBacktest(job, e.getCause());
                 }
                 rows += report.rows();
                 deadLetters += report.deadLetters();
@@ -130,6 +127,12 @@ final class BacktestCommand implements Callable<Integer> {
     }
 
     private record Job(Path input, Path output) {
+    }
+
+    /** A file that cannot be read or written is the user's to fix, not a bug: the error names it. */
+    private static UncheckedIOException cannotBacktest(Job job, IOException cause) {
+        return new UncheckedIOException("cannot back-test " + job.input + " into " + job.output + ": "
+                + cause.getMessage(), cause);
     }
 
     /** A key that more than one file holds: each target's accuracy at each step over all of them. */
