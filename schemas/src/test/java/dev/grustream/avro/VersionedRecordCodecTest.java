@@ -56,6 +56,21 @@ class VersionedRecordCodecTest {
     }
 
     @Test
+    void rejectsALengthLongerThanTheBodyAsCorrupt() {
+        byte[] bytes = codec.encode(state());
+        // The model name's length, a one-byte varint after the version byte, claims 2^30 bytes instead.
+        byte[] corrupt = new byte[bytes.length + 4];
+        corrupt[0] = bytes[0];
+        System.arraycopy(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08}, 0, corrupt, 1, 5);
+        System.arraycopy(bytes, 2, corrupt, 6, bytes.length - 2);
+
+        assertThatThrownBy(() -> codec.decode(corrupt))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Corrupt stored SeriesState")
+                .hasMessageContaining("a string of 1073741824 bytes cannot fit");
+    }
+
+    @Test
     void rejectsEmptyBytes() {
         assertThatThrownBy(() -> codec.decode(new byte[0]))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -5,6 +5,7 @@ import dev.grustream.avro.LikelihoodStats;
 import dev.grustream.avro.ResidualStats;
 import dev.grustream.avro.SeriesState;
 import dev.grustream.avro.history.AvroBinaryWriter;
+import dev.grustream.avro.history.LengthCheckingDecoder;
 import dev.grustream.avro.history.VersionedRecordCodec;
 import dev.grustream.model.KeyStats;
 import dev.grustream.scoring.AlertPolicy;
@@ -18,7 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
 
 /**
@@ -114,7 +115,8 @@ public final class KeyStateCodec {
         if (bytes.length == 0 || bytes[0] < VERSION_THREE || bytes[0] > CODEC.currentVersion()) {
             return fromEarlierVersion(CODEC.decode(bytes));
         }
-        BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
+        LengthCheckingDecoder in = new LengthCheckingDecoder(
+                DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null), bytes.length - 1);
         try {
             return read(in, bytes.length, bytes[0]);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
@@ -128,7 +130,7 @@ public final class KeyStateCodec {
      * have the same fields as the newest, with learners of their own (see {@link LearnerCodec}); {@code size} bounds
      * the arrays.
      */
-    private static KeyState read(BinaryDecoder in, int size, int version) throws IOException {
+    private static KeyState read(Decoder in, int size, int version) throws IOException {
         String modelName = in.readString();
         String modelVersion = in.readString();
         float[] hidden = LearnerCodec.floats(in.readBytes(null));
@@ -202,7 +204,7 @@ public final class KeyStateCodec {
     }
 
     /** Whether an optional field ({@code ["null", T]}) holds a value. */
-    private static boolean present(BinaryDecoder in) throws IOException {
+    private static boolean present(Decoder in) throws IOException {
         int branch = in.readIndex();
         if (branch != NULL_BRANCH && branch != VALUE_BRANCH) {
             throw new IOException("union branch " + branch + " of an optional field");
@@ -211,7 +213,7 @@ public final class KeyStateCodec {
     }
 
     /** An Avro array of doubles, in as many blocks as it was written in, of at most {@code size / 8} items. */
-    private static double[] readDoubleArray(BinaryDecoder in, int size) throws IOException {
+    private static double[] readDoubleArray(Decoder in, int size) throws IOException {
         double[] values = new double[0];
         int count = 0;
         for (long block = in.readArrayStart(); block > 0; block = in.arrayNext()) {

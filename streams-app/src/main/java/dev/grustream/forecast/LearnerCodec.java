@@ -5,7 +5,7 @@ import dev.grustream.avro.history.AvroBinaryWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.Decoder;
 
 /**
  * Writes a {@link Learner} as its {@link LearnerState} record and reads it back. Arrays travel as raw little-endian
@@ -80,7 +80,7 @@ final class LearnerCodec {
      * @throws IOException if the bytes end early
      * @throws IllegalArgumentException if its arrays do not fit together
      */
-    static Learner read(BinaryDecoder in, int version) throws IOException {
+    static Learner read(Decoder in, int version) throws IOException {
         boolean versionThree = version == 3;
         long events = in.readLong();
         double[] upper = doubles(in.readBytes(null));

@@ -18,9 +18,9 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
+import dev.grustream.avro.history.LengthCheckingDecoder;
 import dev.grustream.serde.AvroSerializationException.Reason;
 import dev.grustream.serde.internals.AvroValues;
-import dev.grustream.serde.internals.LengthCheckingDecoder;
 import dev.grustream.serde.internals.SchemaRegistryClients;
 import dev.grustream.serde.internals.WireFormat;
 

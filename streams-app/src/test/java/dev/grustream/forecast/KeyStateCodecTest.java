@@ -2,6 +2,7 @@ package dev.grustream.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.grustream.avro.DayProfileState;
 import dev.grustream.avro.FeatureStats;
@@ -23,6 +24,7 @@ import dev.grustream.testing.TestingModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -205,6 +207,24 @@ class KeyStateCodecTest {
         assertThatThrownBy(() -> KeyStateCodec.decode(truncated))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Corrupt stored SeriesState (version 5, " + truncated.length + " bytes)");
+    }
+
+    @Test
+    void refusesALengthLongerThanTheStoredBytesWithoutAllocatingIt() {
+        byte[] bytes = KeyStateCodec.encode(learnt(TestingModels.persistence("1", 12), 50));
+        // The model name's length, a one-byte varint after the version byte, claims 2^30 bytes instead.
+        byte[] corrupt = new byte[bytes.length + 4];
+        corrupt[0] = bytes[0];
+        System.arraycopy(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08}, 0, corrupt, 1, 5);
+        System.arraycopy(bytes, 2, corrupt, 6, bytes.length - 2);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        Throwable thrown = catchThrowable(() -> KeyStateCodec.decode(corrupt));
+
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(16L << 20);
+        assertThat(thrown).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a string of 1073741824 bytes cannot fit");
     }
 
     /** The state of key {@code k} after {@code events} events of a daily cycle with noise, at the defaults. */

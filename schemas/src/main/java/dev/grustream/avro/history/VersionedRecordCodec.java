@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -87,7 +86,8 @@ public final class VersionedRecordCodec<T extends SpecificRecord> {
             throw new IllegalArgumentException("Unknown format version " + version + " of a stored "
                     + type.getSimpleName() + "; this release reads versions 1 to " + currentVersion);
         }
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
+        LengthCheckingDecoder decoder = new LengthCheckingDecoder(
+                DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null), bytes.length - 1);
         try {
             return readers[version].read(null, decoder);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {

@@ -1,4 +1,4 @@
-package dev.grustream.serde.internals;
+package dev.grustream.avro.history;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,10 +15,11 @@ import org.apache.avro.util.Utf8;
  * whole body before anything is allocated for it.
  *
  * <p>Why: Avro's {@link BinaryDecoder} allocates a string, bytes or array of the length the data claims before it
- * reads it, up to about 2 GB (its only bound is a JVM-wide system property). One corrupt or hostile record could
- * therefore exhaust a stream thread's heap instead of being dead-lettered. A claim that cannot fit in the body is
- * reported as an {@link EOFException}, as the body then ends before the value does. The one legitimate value this
- * refuses is an array of more zero-byte items (nulls, empty records) than the body has bytes.
+ * reads it, up to about 2 GB (its only bound is a JVM-wide system property). One corrupt or hostile record, an input
+ * record or a stored state whose bytes went bad, could therefore exhaust a stream thread's heap instead of being
+ * dead-lettered or reported as corrupt. A claim that cannot fit in the body is reported as an {@link EOFException},
+ * as the body then ends before the value does. The one legitimate value this refuses is an array of more zero-byte
+ * items (nulls, empty records) than the body has bytes.
  *
  * <p>Everything else is passed to the {@link BinaryDecoder}. Not thread-safe: one per decoded body.
  */
@@ -26,6 +27,7 @@ public final class LengthCheckingDecoder extends Decoder {
     private final BinaryDecoder in;
     private final int bodyLength;
 
+    /** A decoder reading from {@code in}, which holds a body of {@code bodyLength} bytes. */
     public LengthCheckingDecoder(BinaryDecoder in, int bodyLength) {
         this.in = in;
         this.bodyLength = bodyLength;
