@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -58,6 +59,14 @@ public final class GruStreamHttpServer implements AutoCloseable {
     static final int DEFAULT_KEY_LIMIT = 100;
     static final int MAX_KEY_LIMIT = 1000;
     private static final int RETRY_AFTER_SECONDS = 1;
+    /** Server threads: the health, metrics and local queries keep some while forwards wait on other instances. */
+    private static final int MAX_THREADS = 16;
+    /**
+     * Most queries forwarded at once. A forward holds its server thread until the owner answers or
+     * {@code http.forward.timeout.ms} passes; without a bound, a peer that stops answering would let queries for its
+     * keys take every thread, and the liveness probe would fail on an instance that is healthy.
+     */
+    static final int MAX_FORWARDS = MAX_THREADS / 2;
     private static final String SERIES_PREFIX = "/v1/series/";
     private static final String JSON = "application/json";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -74,6 +83,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private final BooleanSupplier closing;
     private final HttpClient client;
     private final byte[] openApi;
+    private final Semaphore forwards = new Semaphore(MAX_FORWARDS);
     private final Javalin app;
     private volatile KeyStateSource source;
     private volatile HostInfo self;
@@ -89,7 +99,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
-            config.jetty.threadPool = new QueuedThreadPool(16, 2, 60_000);
+            config.jetty.threadPool = new QueuedThreadPool(MAX_THREADS, 2, 60_000);
             // A key may hold any character; %2F must reach the handler as part of the key, not as a separator.
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
@@ -231,7 +241,15 @@ public final class GruStreamHttpServer implements AutoCloseable {
             throw HttpProblem.unavailable("owner_moved", "The instance this query was forwarded to no longer"
                     + " holds the key (it is moving)", RETRY_AFTER_SECONDS);
         }
-        forward(ctx, owner, key);
+        if (!forwards.tryAcquire()) {
+            throw HttpProblem.unavailable("forwards_busy", "Too many queries are being forwarded to other instances"
+                    + " right now", RETRY_AFTER_SECONDS);
+        }
+        try {
+            forward(ctx, owner, key);
+        } finally {
+            forwards.release();
+        }
     }
 
     private void answer(Context ctx, String key, KeyState state) {

@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -69,8 +71,12 @@ class GruStreamHttpServerTest {
     }
 
     private GruStreamHttpServer start() {
+        return start(Duration.ofSeconds(2));
+    }
+
+    private GruStreamHttpServer start(Duration forwardTimeout) {
         GruStreamHttpServer started = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
-                "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics,
+                "127.0.0.1", forwardTimeout, MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics,
                 closing::get);
         servers.add(started);
         return started;
@@ -315,6 +321,40 @@ class GruStreamHttpServerTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
         assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+    }
+
+    @Test
+    void anOwnerThatNeverAnswersCannotTakeEveryServerThread() throws Exception {
+        GruStreamHttpServer patient = start(Duration.ofMinutes(1));
+        patient.attach(keyStates);
+        int queries = 2 * GruStreamHttpServer.MAX_FORWARDS;
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        // Connections are taken into the socket's backlog, never accepted: the owner hears every query, answers none.
+        try (ServerSocket silent = new ServerSocket(0, 4 * queries)) {
+            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+            for (int i = 0; i < queries; i++) {
+                answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + patient.port()
+                        + "/v1/series/k" + i)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int refused = queries - GruStreamHttpServer.MAX_FORWARDS;
+            while (answers.stream().filter(CompletableFuture::isDone).count() < refused
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+
+            HttpResponse<String> live = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + patient.port() + "/health/live")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(live.statusCode()).isEqualTo(200);
+        }
+        List<String> errors = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> answer : answers) {
+            errors.add(json(answer.get(30, TimeUnit.SECONDS)).get("error").asText());
+        }
+        assertThat(errors).filteredOn("forwards_busy"::equals).hasSize(GruStreamHttpServer.MAX_FORWARDS);
+        assertThat(errors).filteredOn("owner_unreachable"::equals).hasSize(GruStreamHttpServer.MAX_FORWARDS);
     }
 
     // ---- key listing and model
