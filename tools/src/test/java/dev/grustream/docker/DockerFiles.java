@@ -39,11 +39,16 @@ final class DockerFiles {
     record Instruction(String keyword, String arguments) {
     }
 
-    /** The Dockerfile's instructions, continuation lines joined, comments dropped. */
+    /** The service Dockerfile's instructions, continuation lines joined, comments dropped. */
     static List<Instruction> dockerfile() {
+        return dockerfile("docker/Dockerfile");
+    }
+
+    /** The instructions of the Dockerfile at {@code relative}, continuation lines joined, comments dropped. */
+    static List<Instruction> dockerfile(String relative) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(root().resolve("docker/Dockerfile"));
+            lines = Files.readAllLines(root().resolve(relative));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

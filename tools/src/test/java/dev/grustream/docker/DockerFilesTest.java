@@ -14,10 +14,12 @@ import dev.grustream.serde.AvroSerdeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -222,6 +224,36 @@ class DockerFilesTest {
                 assertThat(root.resolve(parts[i])).as("COPY input %s", parts[i]).exists();
                 assertThat(ignored).as(".dockerignore keeps %s", parts[i]).doesNotContain(parts[i]);
             }
+        }
+    }
+
+    /**
+     * Maven resolves a module's test-scoped dependencies even when {@code maven.test.skip} is set, and that flag also
+     * stops the reactor from making test jars; so a module that depends on another's test jar cannot be built with it
+     * from an empty local repository, as an image's build is (checked by hand; {@code -DskipTests} makes the jar).
+     */
+    @Test
+    void eachImageBuildMakesTheTestJarsItsModuleDependsOn() throws IOException {
+        for (String file : List.of("docker/Dockerfile", "docker/tools.Dockerfile")) {
+            Instruction build = DockerFiles.dockerfile(file).stream()
+                    .filter(i -> i.keyword().equals("RUN") && i.arguments().startsWith("mvn "))
+                    .findFirst().orElseThrow();
+            Matcher module = Pattern.compile("-pl (\\S+)").matcher(build.arguments());
+            assertThat(module.find()).as(file).isTrue();
+            String pom = Files.readString(DockerFiles.root().resolve(module.group(1)).resolve("pom.xml"));
+            if (pom.contains("<type>test-jar</type>")) {
+                assertThat(build.arguments()).as(file).doesNotContain("maven.test.skip");
+            }
+        }
+    }
+
+    @Test
+    void theInstancesRestartAfterAFailureAndHaveTimeToCloseCleanly() {
+        for (String instance : INSTANCES) {
+            JsonNode service = services.get(instance);
+            assertThat(service.path("restart").asText()).as(instance).isEqualTo("on-failure");
+            assertThat(Duration.parse("PT" + service.path("stop_grace_period").asText().toUpperCase(Locale.ROOT)))
+                    .as(instance).isGreaterThanOrEqualTo(Duration.ofSeconds(50));
         }
     }
 
