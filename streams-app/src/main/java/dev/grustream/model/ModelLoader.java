@@ -9,11 +9,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 
 /**
  * Loads a gru-stream/model/v1 model from a directory or from a {@code .zip} of one.
@@ -30,6 +28,10 @@ import java.util.zip.ZipInputStream;
  * <p>Stateless; thread-safe.
  */
 public final class ModelLoader {
+    /** Most bytes {@code model.json} may take: it holds names, shapes and a few numbers. */
+    static final int MAX_SPEC_BYTES = 1 << 20;
+    /** Room for an {@code .npy} file's magic string, version and header, besides its values. */
+    static final int NPY_HEADER_ALLOWANCE = 1 << 16;
 
     private ModelLoader() {
     }
@@ -42,30 +44,30 @@ public final class ModelLoader {
      */
     public static GruModel load(Path path) throws IOException {
         if (Files.isDirectory(path)) {
-            return load(name -> readFromDirectory(path, name));
+            return load((name, maxBytes) -> readFromDirectory(path, name, maxBytes));
         }
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".zip")) {
-            Map<String, byte[]> entries = readZip(path);
-            return load(name -> {
-                byte[] bytes = entries.get(name);
-                if (bytes == null) {
-                    throw new ModelFormatException(name + ": missing from " + path);
-                }
-                return bytes;
-            });
+            try (ZipFile zip = new ZipFile(path.toFile())) {
+                String prefix = modelDirectory(zip, path);
+                return load((name, maxBytes) -> readFromZip(zip, path, prefix + name, name, maxBytes));
+            }
         }
         throw new ModelFormatException(path + ": expected a model directory or a .zip file, found "
                 + (Files.exists(path) ? "another kind of file" : "nothing"));
     }
 
-    /** Reads one named file of a model. */
+    /**
+     * Reads one named file of a model, refusing it when it holds more than {@code maxBytes}, before reading more:
+     * a zip entry of a few kilobytes can unpack to gigabytes, and a model offered on the model topic must not be
+     * able to exhaust the heap of every instance that reads it.
+     */
     @FunctionalInterface
     private interface ModelFiles {
-        byte[] read(String name) throws IOException;
+        byte[] read(String name, long maxBytes) throws IOException;
     }
 
     private static GruModel load(ModelFiles files) throws IOException {
-        ModelSpec spec = ModelJson.parse(files.read(ModelJson.FILE));
+        ModelSpec spec = ModelJson.parse(files.read(ModelJson.FILE, MAX_SPEC_BYTES));
         int h = spec.hiddenSize();
         List<LayerWeights> layers = new ArrayList<>();
         for (int k = 0; k < spec.numLayers(); k++) {
@@ -83,7 +85,11 @@ public final class ModelLoader {
 
     /** Reads a float32 array, checking its shape against {@code expected} and that every value is finite. */
     private static float[] weights(ModelFiles files, String name, int... expected) throws IOException {
-        Npy.Array array = Npy.read(name, files.read(name));
+        long count = 1;
+        for (int dimension : expected) {
+            count *= dimension;
+        }
+        Npy.Array array = Npy.read(name, files.read(name, NPY_HEADER_ALLOWANCE + Float.BYTES * count));
         if (array.dtype() != Npy.DType.FLOAT32) {
             throw new ModelFormatException(name + ": dtype expected '<f4' (little-endian float32), found '"
                     + array.dtype().descr() + "'");
@@ -102,43 +108,55 @@ public final class ModelLoader {
         return values;
     }
 
-    private static byte[] readFromDirectory(Path directory, String name) throws IOException {
+    private static byte[] readFromDirectory(Path directory, String name, long maxBytes) throws IOException {
+        Path file = directory.resolve(name);
         try {
-            return Files.readAllBytes(directory.resolve(name));
+            long size = Files.size(file);
+            if (size > maxBytes) {
+                throw tooLarge(name, maxBytes);
+            }
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(name + ": missing from " + directory, e);
         }
     }
 
-    /**
-     * Reads a zip's files by their name relative to the directory holding {@code model.json}, which may be the
-     * root or one level down (a zip of the model directory itself).
-     */
-    private static Map<String, byte[]> readZip(Path zip) throws IOException {
-        Map<String, byte[]> byPath = new HashMap<>();
-        try (InputStream in = Files.newInputStream(zip); ZipInputStream entries = new ZipInputStream(in)) {
-            for (ZipEntry entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
-                if (!entry.isDirectory()) {
-                    byPath.put(entry.getName(), entries.readAllBytes());
-                }
-            }
+    private static byte[] readFromZip(ZipFile zip, Path path, String entryName, String name, long maxBytes)
+            throws IOException {
+        ZipEntry entry = zip.getEntry(entryName);
+        if (entry == null || entry.isDirectory()) {
+            throw new ModelFormatException(name + ": missing from " + path);
         }
-        List<String> specs = byPath.keySet().stream()
+        try (InputStream in = zip.getInputStream(entry)) {
+            // readNBytes grows its buffer as bytes arrive: a lying entry costs what it really holds, up to the bound.
+            byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            if (bytes.length > maxBytes) {
+                throw tooLarge(name, maxBytes);
+            }
+            return bytes;
+        }
+    }
+
+    private static ModelFormatException tooLarge(String name, long maxBytes) {
+        return new ModelFormatException(name + ": larger than the " + maxBytes + " bytes "
+                + (name.equals(ModelJson.FILE) ? "a model's description may take" : "its shape allows"));
+    }
+
+    /**
+     * Where {@code model.json} is in the zip: the root ({@code ""}) or one top-level directory ({@code "name/"}),
+     * whose files are the model's. Other entries are never read.
+     */
+    private static String modelDirectory(ZipFile zip, Path path) throws ModelFormatException {
+        List<String> specs = zip.stream()
+                .map(ZipEntry::getName)
                 .filter(name -> name.equals(ModelJson.FILE) || name.endsWith("/" + ModelJson.FILE))
                 .filter(name -> name.indexOf('/') == name.lastIndexOf('/'))
                 .sorted()
                 .toList();
         if (specs.size() != 1) {
-            throw new ModelFormatException(zip + ": expected one " + ModelJson.FILE
+            throw new ModelFormatException(path + ": expected one " + ModelJson.FILE
                     + " at the root or in one top-level directory, found " + (specs.isEmpty() ? "none" : specs));
         }
-        String prefix = specs.get(0).substring(0, specs.get(0).length() - ModelJson.FILE.length());
-        Map<String, byte[]> files = new HashMap<>();
-        byPath.forEach((name, bytes) -> {
-            if (name.startsWith(prefix)) {
-                files.put(name.substring(prefix.length()), bytes);
-            }
-        });
-        return files;
+        return specs.get(0).substring(0, specs.get(0).length() - ModelJson.FILE.length());
     }
 }

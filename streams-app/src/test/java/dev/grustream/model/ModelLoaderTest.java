@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grustream.model.internals.Npy;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -106,6 +107,33 @@ class ModelLoaderTest {
         Path zip = zip(dir, "m/");
 
         assertFormatError(zip, "bias_hh_l1.npy: missing from ");
+    }
+
+    @Test
+    void neverReadsAZipsOtherFiles() throws IOException {
+        Path zip = zipWithZeros(dir, "m/", "notes.csv", 64L << 20);
+
+        long allocated = allocatedBy(() -> assertThat(ModelLoader.load(zip).spec()).isEqualTo(model.spec()));
+
+        assertThat(allocated).isLessThan(16L << 20);
+    }
+
+    @Test
+    void refusesAZipEntryThatUnpacksToMoreThanItsShapeAllowsBeforeReadingIt() throws IOException {
+        Path zip = zipWithZeros(dir, "", "head_bias.npy", 64L << 20);
+
+        long allocated = allocatedBy(() -> assertFormatError(zip, "head_bias.npy: larger than the "
+                + (ModelLoader.NPY_HEADER_ALLOWANCE + 2 * Float.BYTES) + " bytes its shape allows"));
+
+        assertThat(allocated).isLessThan(16L << 20);
+    }
+
+    @Test
+    void refusesAWeightFileLargerThanItsShapeAllows() throws IOException {
+        Files.write(dir.resolve("head_bias.npy"), new byte[ModelLoader.NPY_HEADER_ALLOWANCE + 2 * Float.BYTES + 1]);
+
+        assertFormatError(dir, "head_bias.npy: larger than the " + (ModelLoader.NPY_HEADER_ALLOWANCE + 8)
+                + " bytes its shape allows");
     }
 
     @Test
@@ -534,6 +562,42 @@ class ModelLoaderTest {
         float[] values = new float[n];
         Arrays.fill(values, value);
         return values;
+    }
+
+    /** An action that may fail to read. */
+    private interface Reading {
+        void run() throws IOException;
+    }
+
+    /** Bytes the calling thread allocates while {@code action} runs. */
+    private static long allocatedBy(Reading action) throws IOException {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    /** {@link #zip} with the entry {@code name} (replaced or added) holding {@code size} zero bytes, a few KB packed. */
+    private Path zipWithZeros(Path source, String prefix, String name, long size) throws IOException {
+        Path zip = temp.resolve("model.zip");
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(source)) {
+            files = listing.filter(file -> !file.getFileName().toString().equals(name)).sorted().toList();
+        }
+        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream entries = new ZipOutputStream(out)) {
+            for (Path file : files) {
+                entries.putNextEntry(new ZipEntry(prefix + file.getFileName()));
+                entries.write(Files.readAllBytes(file));
+                entries.closeEntry();
+            }
+            entries.putNextEntry(new ZipEntry(prefix + name));
+            byte[] zeros = new byte[1 << 20];
+            for (long written = 0; written < size; written += zeros.length) {
+                entries.write(zeros);
+            }
+            entries.closeEntry();
+        }
+        return zip;
     }
 
     private Path zip(Path source, String prefix) throws IOException {
