@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -20,7 +21,9 @@ import org.apache.kafka.common.config.ConfigException;
  * theirs: the part after the prefix is lower-cased, then {@code ___} becomes {@code _}, {@code __} becomes {@code -}
  * and {@code _} becomes {@code .}. So {@code GRU_STREAM_SCHEMA_REGISTRY_URL} sets {@code schema.registry.url} and
  * {@code GRU_STREAM_SASL_JAAS_CONFIG} sets {@code sasl.jaas.config}. The launcher's own variables
- * ({@link #LAUNCHER_VARIABLES}: JVM options and log levels) are not settings.
+ * ({@link #LAUNCHER_VARIABLES}: JVM options and log levels) are not settings, and neither are the variables
+ * Kubernetes gives a pod for each Service of its namespace ({@link #isServiceLink}): a Service named
+ * {@code gru-stream-http} would otherwise set {@code http.port} to {@code tcp://10.0.0.5:8080}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -30,7 +33,26 @@ public final class ConfigSources {
     public static final Set<String> LAUNCHER_VARIABLES = Set.of("GRU_STREAM_JAVA_OPTS", "GRU_STREAM_LOG_LEVEL",
             "GRU_STREAM_KAFKA_LOG_LEVEL");
 
+    /** Kubernetes' {@code <SERVICE>_SERVICE_HOST}, {@code _SERVICE_PORT} and {@code _SERVICE_PORT_<NAME>}. */
+    private static final Pattern SERVICE_ADDRESS = Pattern.compile(".+_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)");
+    /** Kubernetes' {@code <SERVICE>_PORT_<NUMBER>_<PROTOCOL>} and its {@code _PROTO}, {@code _PORT}, {@code _ADDR}. */
+    private static final Pattern SERVICE_PORT_DETAIL =
+            Pattern.compile(".+_PORT_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?");
+    /** The value of Kubernetes' {@code <SERVICE>_PORT} and {@code <SERVICE>_PORT_<NUMBER>_<PROTOCOL>}. */
+    private static final Pattern SERVICE_URL = Pattern.compile("(tcp|udp|sctp)://[^/]+:[0-9]+");
+
     private ConfigSources() {
+    }
+
+    /**
+     * Whether {@code GRU_STREAM_*} variable {@code name} is one of those Kubernetes sets for a Service whose name
+     * starts with {@code gru-stream} (unless the pod has {@code enableServiceLinks: false}): no gru-stream or Kafka
+     * key ends in {@code service.host} or {@code service.port} or has a port number and protocol in its name, and
+     * {@code <SERVICE>_PORT} holds a {@code tcp://host:port} URL, never a setting's value.
+     */
+    static boolean isServiceLink(String name, String value) {
+        return SERVICE_ADDRESS.matcher(name).matches() || SERVICE_PORT_DETAIL.matcher(name).matches()
+                || (name.endsWith("_PORT") && SERVICE_URL.matcher(value).matches());
     }
 
     /**
@@ -57,7 +79,7 @@ public final class ConfigSources {
         Map<String, String> settings = new LinkedHashMap<>();
         environment.forEach((name, value) -> {
             if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()
-                    && !LAUNCHER_VARIABLES.contains(name)) {
+                    && !LAUNCHER_VARIABLES.contains(name) && !isServiceLink(name, value)) {
                 settings.put(keyOf(name), value);
             }
         });

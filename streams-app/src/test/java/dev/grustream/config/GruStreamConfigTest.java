@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -129,6 +130,29 @@ class GruStreamConfigTest {
                 "GRU_STREAM_BATCH_MAX_SIZE", "9"));
 
         assertThat(settings).containsExactly(Map.entry("batch.max.size", "9"));
+    }
+
+    @Test
+    void theVariablesKubernetesSetsForAServiceAreNotSettings() {
+        Map<String, String> environment = new HashMap<>(Map.of("GRU_STREAM_BATCH_MAX_SIZE", "9",
+                "GRU_STREAM_HTTP_PORT", "tcp://10.0.0.5:8080",
+                "GRU_STREAM_HTTP_SERVICE_HOST", "10.0.0.5",
+                "GRU_STREAM_HTTP_SERVICE_PORT", "8080",
+                "GRU_STREAM_HTTP_SERVICE_PORT_QUERIES", "8080",
+                "GRU_STREAM_HTTP_PORT_8080_TCP", "tcp://10.0.0.5:8080",
+                "GRU_STREAM_HTTP_PORT_8080_TCP_PROTO", "tcp",
+                "GRU_STREAM_HTTP_PORT_8080_TCP_PORT", "8080",
+                "GRU_STREAM_HTTP_PORT_8080_TCP_ADDR", "10.0.0.5"));
+        environment.put("GRU_STREAM_PORT", "tcp://10.0.0.6:80");
+        environment.put("GRU_STREAM_SERVICE_HOST", "10.0.0.6");
+
+        assertThat(ConfigSources.fromEnvironment(environment)).containsExactly(Map.entry("batch.max.size", "9"));
+    }
+
+    @Test
+    void aPortSetByItsVariableIsASetting() {
+        assertThat(ConfigSources.fromEnvironment(Map.of("GRU_STREAM_HTTP_PORT", "9000")))
+                .containsExactly(Map.entry("http.port", "9000"));
     }
 
     @Test
