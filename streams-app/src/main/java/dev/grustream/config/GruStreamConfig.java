@@ -53,6 +53,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * <p>Immutable and thread-safe.
  */
 public final class GruStreamConfig extends AbstractConfig {
+    private static final long MILLIS_PER_DAY = 86_400_000L;
 
     public static final String TOPIC_OBSERVATIONS = "topic.observations";
     public static final String TOPIC_FORECASTS = "topic.forecasts";
@@ -317,6 +318,20 @@ public final class GruStreamConfig extends AbstractConfig {
         if (getDouble(ANOMALY_CRITICAL_THRESHOLD) < getDouble(ANOMALY_THRESHOLD)) {
             throw new ConfigException(ANOMALY_CRITICAL_THRESHOLD, getDouble(ANOMALY_CRITICAL_THRESHOLD),
                     "must be at least " + ANOMALY_THRESHOLD + " (" + getDouble(ANOMALY_THRESHOLD) + ")");
+        }
+        if (getBoolean(ANOMALY_INTERVAL_ENABLED) && !getBoolean(LEARNER_ENABLED)) {
+            throw new ConfigException(ANOMALY_INTERVAL_ENABLED, true, "needs " + LEARNER_ENABLED
+                    + "=true: the intervals come from the keys' learners");
+        }
+        if (getBoolean(ANOMALY_INTERVAL_ENABLED)
+                && getDouble(ANOMALY_INTERVAL_COVERAGE) < getDouble(FORECAST_INTERVAL_COVERAGE)) {
+            throw new ConfigException(ANOMALY_INTERVAL_COVERAGE, getDouble(ANOMALY_INTERVAL_COVERAGE),
+                    "must be at least " + FORECAST_INTERVAL_COVERAGE + " (" + getDouble(FORECAST_INTERVAL_COVERAGE)
+                            + ") while " + ANOMALY_INTERVAL_ENABLED + " is on");
+        }
+        if (MILLIS_PER_DAY % getInt(LEARNER_PROFILE_BINS) != 0) {
+            throw new ConfigException(LEARNER_PROFILE_BINS, getInt(LEARNER_PROFILE_BINS),
+                    "must divide a day (86,400,000 ms) into whole milliseconds, e.g. 24, 48, 96, 144, 288 or 1440");
         }
         Set<String> topics = new HashSet<>(List.of(getString(TOPIC_OBSERVATIONS), getString(TOPIC_FORECASTS),
                 getString(TOPIC_ALERTS), getString(TOPIC_DEAD_LETTERS)));

@@ -82,6 +82,11 @@ public record ForecasterSettings(
 
     /** The forecasting core's rules in {@code config}. */
     public static ForecastRules rules(GruStreamConfig config) {
+        boolean intervalAlerts = config.getBoolean(ANOMALY_INTERVAL_ENABLED);
+        double coverage = config.getDouble(FORECAST_INTERVAL_COVERAGE);
+        // The alert rule's intervals, unused while interval alerts are off, are then kept at least as wide.
+        double alertCoverage = intervalAlerts ? config.getDouble(ANOMALY_INTERVAL_COVERAGE)
+                : Math.max(coverage, config.getDouble(ANOMALY_INTERVAL_COVERAGE));
         return new ForecastRules(
                 config.getLong(LATE_GRACE_MS),
                 config.getLong(STATE_RESET_GAP_MS),
@@ -95,10 +100,10 @@ public record ForecasterSettings(
                         config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)),
                 config.getBoolean(LEARNER_ENABLED),
                 new Learner.Rule(config.getDouble(LEARNER_FORGETTING_EVENTS), config.getInt(LEARNER_PROFILE_BINS),
-                        config.getDouble(FORECAST_INTERVAL_COVERAGE), config.getDouble(ANOMALY_INTERVAL_COVERAGE),
+                        coverage, alertCoverage,
                         config.getDouble(LEARNER_GUARD_HALFLIFE_EVENTS), config.getBoolean(LEARNER_PROFILE_MID_HORIZON),
                         config.getBoolean(LEARNER_PROFILE_WEEKLY)),
-                config.getBoolean(ANOMALY_INTERVAL_ENABLED));
+                intervalAlerts);
     }
 
     /** Whether observations are buffered and advanced in batches, rather than one by one. */

@@ -3,11 +3,12 @@ package dev.grustream.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.topology.ForecasterSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -130,6 +131,38 @@ class GruStreamConfigTest {
                 "GRU_STREAM_BATCH_MAX_SIZE", "9"));
 
         assertThat(settings).containsExactly(Map.entry("batch.max.size", "9"));
+    }
+
+    @Test
+    void aForecastCoverageAboveTheAlertRulesIsValidWhileIntervalAlertsAreOff() {
+        GruStreamConfig config = new GruStreamConfig(Map.of(GruStreamConfig.FORECAST_INTERVAL_COVERAGE, "0.995"));
+
+        assertThat(ForecasterSettings.rules(config).learner().coverage()).isEqualTo(0.995);
+    }
+
+    @Test
+    void aForecastCoverageAboveTheAlertRulesIsRefusedNamingBothWhileIntervalAlertsAreOn() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.FORECAST_INTERVAL_COVERAGE, "0.995",
+                GruStreamConfig.ANOMALY_INTERVAL_ENABLED, "true")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.ANOMALY_INTERVAL_COVERAGE)
+                .hasMessageContaining(GruStreamConfig.FORECAST_INTERVAL_COVERAGE);
+    }
+
+    @Test
+    void intervalAlertsWithoutLearningAreRefusedNamingBoth() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.ANOMALY_INTERVAL_ENABLED, "true",
+                GruStreamConfig.LEARNER_ENABLED, "false")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.ANOMALY_INTERVAL_ENABLED)
+                .hasMessageContaining(GruStreamConfig.LEARNER_ENABLED);
+    }
+
+    @Test
+    void profileBinsThatDoNotDivideADayAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.LEARNER_PROFILE_BINS, "29")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.LEARNER_PROFILE_BINS);
     }
 
     @Test
