@@ -5,6 +5,7 @@ import dev.grustream.config.OperatorException;
 import dev.grustream.http.GruStreamHttpServer;
 import dev.grustream.http.KafkaStreamsKeyStateSource;
 import dev.grustream.http.KeyStateSource;
+import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.output.FlatRecords;
 import dev.grustream.scoring.AlertPolicy;
@@ -128,6 +129,13 @@ public final class GruStreamService implements AutoCloseable {
                 throw new OperatorException("output.layout=flat: " + e.getMessage());
             }
         }
+        ForecasterSettings settings = ForecasterSettings.from(config);
+        // Checked here, as an offered model is: otherwise every stream thread would fail on its first record.
+        ModelSwitch.trialStep(model, settings.backend()).ifPresent(problem -> {
+            throw new OperatorException("The model " + model.spec().name() + " version " + model.spec().version()
+                    + " cannot be served: " + problem + (settings.backend() == Backend.ND4J
+                            ? ". model.backend=java needs no native code" : ""));
+        });
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CompositeMeterRegistry registry = new CompositeMeterRegistry(io.micrometer.core.instrument.Clock.SYSTEM,
                 List.of(prometheus, meters));
@@ -137,7 +145,6 @@ public final class GruStreamService implements AutoCloseable {
 
         Topics topics = Topics.from(config);
         ActiveModel activeModel = new ActiveModel(model);
-        ForecasterSettings settings = ForecasterSettings.from(config);
         ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);
         // Set by close(): a streams client that stopped because it was asked to is not a failed one.

@@ -113,7 +113,7 @@ public final class ModelSwitch implements ModelStatus {
             LOG.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
             return Outcome.UNCHANGED;
         }
-        Optional<String> problem = incompatibility(serving, next).or(() -> trialStep(candidate));
+        Optional<String> problem = incompatibility(serving, next).or(() -> trialStep(candidate, backend));
         if (problem.isPresent()) {
             return reject(source, label(next), problem.get());
         }
@@ -140,8 +140,11 @@ public final class ModelSwitch implements ModelStatus {
         return Optional.empty();
     }
 
-    /** Runs one step of one key from the zero state; a problem if it fails or gives a non-finite forecast. */
-    private Optional<String> trialStep(GruModel candidate) {
+    /**
+     * Runs one step of one key from the zero state on {@code backend}; a problem if it fails (a backend whose native
+     * code cannot load here) or gives a non-finite forecast.
+     */
+    static Optional<String> trialStep(GruModel candidate, Backend backend) {
         ModelSpec spec = candidate.spec();
         float[] forecasts = new float[spec.forecastSize()];
         try (GruStepper stepper = candidate.newStepper(backend)) {
