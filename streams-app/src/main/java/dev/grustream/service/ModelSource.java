@@ -68,6 +68,9 @@ public final class ModelSource {
         try {
             Files.write(copy, zip);
             return ModelLoader.load(copy);
+        } catch (ModelFormatException e) {
+            // The copy is gone by the time anyone reads the reason: name the zip, not the file.
+            throw new ModelFormatException(e.getMessage().replace(copy.toString(), "the zip"), e);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("not a readable zip: " + e.getMessage(), e);
         } finally {

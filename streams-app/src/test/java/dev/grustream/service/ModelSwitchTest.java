@@ -10,6 +10,7 @@ import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -115,6 +116,20 @@ class ModelSwitchTest {
 
         assertThat(models.lastRejection()).hasValueSatisfying(
                 rejection -> assertThat(rejection.reason()).startsWith("it is not a valid gru-stream model"));
+    }
+
+    @Test
+    void aRejectedZipsReasonNamesTheZipNotATemporaryFile() throws IOException {
+        Path modelDir = dir.resolve("no-weights");
+        ModelWriter.write(TestingModels.persistence("2"), modelDir);
+        Files.delete(modelDir.resolve("head_bias.npy"));
+
+        assertThat(models.offer(ModelTopic.zipOf(modelDir), "persistence", "models-0@7"))
+                .isEqualTo(ModelSwitch.Outcome.REJECTED);
+
+        assertThat(models.lastRejection()).hasValueSatisfying(rejection -> assertThat(rejection.reason())
+                .contains("head_bias.npy: missing from the zip")
+                .doesNotContain(System.getProperty("java.io.tmpdir")));
     }
 
     @Test
