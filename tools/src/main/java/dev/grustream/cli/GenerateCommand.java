@@ -26,6 +26,7 @@ import picocli.CommandLine.Mixin;
                 "schema.registry.url, topic.observations, client security) from --config, GRU_STREAM_* and --set."})
 final class GenerateCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateCommand.class);
+    private static final long REPORT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     @Mixin
     ConfigOptions config;
@@ -51,10 +52,20 @@ final class GenerateCommand implements Callable<Integer> {
             generator.start();
             LOG.info("Producing {} series at {}/s to {}", series.keys, series.rate, topics.observations());
             long deadline = series.deadlineNanos();
-            while (!stop.await(Math.min(TimeUnit.SECONDS.toNanos(10), deadline - System.nanoTime()),
+            long nextReport = System.nanoTime() + REPORT_EVERY_NANOS;
+            while (!stop.await(Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()),
                     TimeUnit.NANOSECONDS) && System.nanoTime() < deadline) {
-                LOG.info("{} observations sent, {} anomalies injected", generator.sent(),
-                        generator.injectedAnomalies());
+                if (generator.failure().isPresent()) {
+                    // Non-zero, so that a supervisor (the compose file's restart policy) starts it again.
+                    LOG.error("Stopping: the generator could not send ({}); {} observations were sent",
+                            generator.failure().get().toString(), generator.sent());
+                    return 1;
+                }
+                if (System.nanoTime() >= nextReport) {
+                    LOG.info("{} observations sent, {} anomalies injected", generator.sent(),
+                            generator.injectedAnomalies());
+                    nextReport += REPORT_EVERY_NANOS;
+                }
             }
         }
         return 0;

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * time (strictly increasing per key), until stopped. It remembers the last values it sent and the anomalies it
  * injected, so that a viewer can show actual against forecast and tell injected anomalies from false alarms.
  *
- * <p>Lifecycle: {@link #start()} runs the producer loop on its own thread; {@link #close()} stops it and flushes.
+ * <p>Lifecycle: {@link #start()} runs the producer loop on its own thread until {@link #close()} stops it and
+ * flushes, or until a record cannot be sent ({@link #failure()}).
  * The query methods are thread-safe.
  */
 public final class ObservationGenerator implements AutoCloseable {
@@ -40,6 +42,7 @@ public final class ObservationGenerator implements AutoCloseable {
     private final Map<String, Map<Long, SyntheticSeries.Point>> recentByKey = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile Exception failure;
 
     /**
      * @param producerConfig producer settings (bootstrap servers, security); acks=all and idempotence are added
@@ -86,7 +89,7 @@ public final class ObservationGenerator implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.error("The observation generator stopped", e);
+            stop(e);
         }
     }
 
@@ -98,7 +101,12 @@ public final class ObservationGenerator implements AutoCloseable {
                         ? Map.of("generator", "gru-stream demo")
                         : Map.of("generator", "gru-stream demo", "injected", point.anomaly()))
                 .build();
-        producer.send(new ProducerRecord<>(topic, null, eventTime, point.key(), observation));
+        // The producer reports most failures through the callback, not by throwing: one that gave up on a record.
+        producer.send(new ProducerRecord<>(topic, null, eventTime, point.key(), observation), (metadata, error) -> {
+            if (error != null) {
+                stop(error);
+            }
+        });
         sent.incrementAndGet();
         if (point.anomaly() != null) {
             injected.incrementAndGet();
@@ -127,6 +135,19 @@ public final class ObservationGenerator implements AutoCloseable {
 
     public long sent() {
         return sent.get();
+    }
+
+    private synchronized void stop(Exception error) {
+        if (failure == null) {
+            LOG.error("The observation generator stopped: a record could not be sent", error);
+            failure = error;
+        }
+        running = false;
+    }
+
+    /** Why the generator stopped by itself (a record the producer could not send), if it did. */
+    public Optional<Exception> failure() {
+        return Optional.ofNullable(failure);
     }
 
     public long injectedAnomalies() {
