@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +58,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private final ForecasterSettings settings;
     private final ActiveModel activeModel;
     private final ForecasterMetrics metrics;
+    /** The watched keys this task has forecast, whose gauges it empties when it closes. */
+    private final Set<String> watchedHere = new HashSet<>();
     private final Clock clock;
 
     private ProcessorContext<Object, Object> context;
@@ -296,6 +299,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             }
             forwards.add(() -> {
                 metrics.forecast(outcome, clock.millis());
+                if (metrics.watches(outcome.key())) {
+                    watchedHere.add(outcome.key());
+                }
                 if (outcome.reset() != StateReset.NONE) {
                     metrics.reset(outcome.reset());
                 }
@@ -373,6 +379,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     @Override
     public void close() {
+        watchedHere.forEach(metrics::forget);
         if (decoded != null) {
             decoded.clear();
         }

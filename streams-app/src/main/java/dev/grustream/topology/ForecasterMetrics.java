@@ -143,6 +143,23 @@ public final class ForecasterMetrics {
         }).set(value);
     }
 
+    /** Whether {@code key} has gauges ({@code metrics.watched.keys}). */
+    boolean watches(String key) {
+        return watchedKeys.contains(key);
+    }
+
+    /**
+     * Empties {@code key}'s gauges (NaN): its task closed here, perhaps to move to another instance, which takes the
+     * key's gauges over. Without this, the last values would stay here as a second, frozen line on the dashboard.
+     */
+    void forget(String key) {
+        watched.forEach((id, holder) -> {
+            if (id.get(0).equals(key)) {
+                holder.set(Double.NaN);
+            }
+        });
+    }
+
     void alert(AlertLevel level) {
         alerts.get(level).increment();
     }

@@ -39,6 +39,20 @@ class WatchedKeysTest {
     }
 
     @Test
+    void aWatchedKeysGaugesAreEmptiedWhenItsTaskCloses() {
+        TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"),
+                Map.of("metrics.watched.keys", "pump-1", "batch.max.size", "1"));
+        harness.send("pump-1", T0, 10);
+        harness.flush();
+        assertThat(harness.gauge("gru.watched.value", "key", "pump-1", "target", "value", "kind", "actual"))
+                .isEqualTo(10.0);
+
+        harness.close();
+
+        assertThat(harness.gauge("gru.watched.value", "key", "pump-1", "target", "value", "kind", "actual")).isNaN();
+    }
+
+    @Test
     void keysNotWatchedHaveNoGauge() {
         try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"),
                 Map.of("metrics.watched.keys", "pump-1"))) {
