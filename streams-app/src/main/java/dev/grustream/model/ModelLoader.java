@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -47,7 +48,14 @@ public final class ModelLoader {
             return load((name, maxBytes) -> readFromDirectory(path, name, maxBytes));
         }
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".zip")) {
-            try (ZipFile zip = new ZipFile(path.toFile())) {
+            ZipFile zip;
+            try {
+                zip = new ZipFile(path.toFile());
+            } catch (ZipException e) {
+                throw new ModelFormatException(path + ": not a readable zip of a model (" + ModelJson.FILE
+                        + " and its .npy arrays): " + e.getMessage(), e);
+            }
+            try (zip) {
                 String prefix = modelDirectory(zip, path);
                 return load((name, maxBytes) -> readFromZip(zip, path, prefix + name, name, maxBytes));
             }
