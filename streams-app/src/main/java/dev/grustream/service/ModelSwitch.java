@@ -148,7 +148,7 @@ public final class ModelSwitch implements ModelStatus {
         ModelSpec spec = candidate.spec();
         float[] forecasts = new float[spec.forecastSize()];
         try (GruStepper stepper = candidate.newStepper(backend)) {
-            stepper.step(1, new float[spec.featureCount()], candidate.newState(), forecasts);
+            stepper.step(1, new float[spec.inputCount()], candidate.newState(), forecasts);
         } catch (RuntimeException | LinkageError e) {
             return Optional.of("it cannot run on the " + backend.name().toLowerCase(Locale.ROOT)
                     + " backend: " + e);

@@ -53,6 +53,16 @@ class ModelSwitchTest {
     }
 
     @Test
+    void aModelWithCalendarInputsIsSwappedIn() {
+        GruModel bundled = ModelSource.bundled();
+        ModelSwitch servingOneFeature = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")),
+                "file:/m.zip", Backend.JAVA, meters, Clock.fixed(NOW, ZoneOffset.UTC));
+
+        assertThat(bundled.spec().inputCount()).isGreaterThan(bundled.spec().featureCount());
+        assertThat(servingOneFeature.offer(bundled, "models-0@5")).isEqualTo(ModelSwitch.Outcome.APPLIED);
+    }
+
+    @Test
     void theModelInfoGaugeNamesOnlyTheServingModel() {
         String name = active.current().spec().name();
         assertThat(meters.get("gru.model.info").tags("name", name, "version", "1").gauge().value()).isEqualTo(1.0);
