@@ -405,7 +405,11 @@ public final class GruStreamService implements AutoCloseable {
         }
         LOG.info("Stopping gru-stream");
         if (watcher != null) {
-            watcher.close();
+            try {
+                watcher.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the models topic watcher failed: {}", e.toString());
+            }
         }
         boolean clean = streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));

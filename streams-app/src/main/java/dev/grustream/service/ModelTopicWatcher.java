@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -48,6 +49,8 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean closed;
+    /** Set while {@link #catchUp} reads on the caller's thread, which then owns the consumer. */
+    private volatile boolean catchingUp;
 
     /**
      * Creates a watcher of {@code topic}.
@@ -80,9 +83,26 @@ public final class ModelTopicWatcher implements AutoCloseable {
      * Reads the topic from its beginning to its present end, offering each model in order, so that this instance
      * starts with the model the others serve.
      *
-     * @throws IllegalStateException if the topic does not exist or cannot be read within {@code timeout}
+     * @throws OperatorException if the topic does not exist or cannot be read within {@code timeout}, or if
+     *     {@link #close()} is called meanwhile
      */
     public void catchUp(Duration timeout) {
+        catchingUp = true;
+        try {
+            if (closed) {
+                throw new OperatorException("Stopped before reading the models topic " + topic);
+            }
+            readToTheEnd(timeout);
+        } catch (WakeupException e) {
+            // close() from another thread (a stop requested during start-up): the consumer is ours to close.
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+            throw new OperatorException("Stopped while reading the models topic " + topic, e);
+        } finally {
+            catchingUp = false;
+        }
+    }
+
+    private void readToTheEnd(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<TopicPartition> assigned = partitions(deadline);
         consumer.assign(assigned);
@@ -106,13 +126,18 @@ public final class ModelTopicWatcher implements AutoCloseable {
     /** The topic's partitions, waiting for a topic created a moment ago to reach this client's metadata. */
     private List<TopicPartition> partitions(long deadline) {
         while (true) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic, POLL);
+            List<PartitionInfo> partitions;
+            try {
+                partitions = consumer.partitionsFor(topic, POLL);
+            } catch (TimeoutException e) {
+                partitions = null; // No broker answered within POLL: ask again until the deadline.
+            }
             if (partitions != null && !partitions.isEmpty()) {
                 return partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
             if (System.nanoTime() > deadline) {
-                throw new OperatorException("The models topic " + topic + " does not exist; create it, or"
-                        + " start with --create-topics");
+                throw new OperatorException("The models topic " + topic + " does not exist or no broker answered;"
+                        + " create it, or start with --create-topics");
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(100);
@@ -180,6 +205,11 @@ public final class ModelTopicWatcher implements AutoCloseable {
             return;
         }
         closed = true;
+        if (catchingUp) {
+            // The consumer is in use by the thread catching up; waking it is the one call that is safe from here.
+            consumer.wakeup();
+            return;
+        }
         if (!thread.isAlive()) {
             // Never started (or already ended): the consumer is this thread's to close.
             if (thread.getState() == Thread.State.NEW) {

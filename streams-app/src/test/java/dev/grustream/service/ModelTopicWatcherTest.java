@@ -1,0 +1,37 @@
+package dev.grustream.service;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grustream.model.Backend;
+import dev.grustream.testing.TestingModels;
+import dev.grustream.topology.ActiveModel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The watcher's lifecycle without a broker. */
+class ModelTopicWatcherTest {
+
+    @Test
+    void aStopRequestedWhileCatchingUpEndsTheCatchUpAndClosesWithoutFailing() throws Exception {
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        // Nothing listens on port 1: the catch-up keeps looking for the topic until its minute is up.
+        ModelTopicWatcher watcher = new ModelTopicWatcher(Map.of("bootstrap.servers", "127.0.0.1:1"), "models", "",
+                models, "watcher-test");
+        CompletableFuture<Void> catchUp = CompletableFuture.runAsync(() -> watcher.catchUp(Duration.ofMinutes(1)));
+        Thread.sleep(500);
+
+        assertThatCode(watcher::close).doesNotThrowAnyException();
+
+        assertThatThrownBy(() -> catchUp.get(15, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().hasMessageContaining("Stopped while reading the models topic models");
+    }
+}
