@@ -33,6 +33,11 @@ public final class ModelLoader {
     static final int MAX_SPEC_BYTES = 1 << 20;
     /** Room for an {@code .npy} file's magic string, version and header, besides its values. */
     static final int NPY_HEADER_ALLOWANCE = 1 << 16;
+    /**
+     * Most bytes a model's arrays may take together, 16 million float32 values: the shapes come from the model's own
+     * {@code model.json}, so without a bound of its own a small zip could claim a huge model of zeros.
+     */
+    static final long MAX_MODEL_BYTES = 64L << 20;
 
     private ModelLoader() {
     }
@@ -76,6 +81,7 @@ public final class ModelLoader {
 
     private static GruModel load(ModelFiles files) throws IOException {
         ModelSpec spec = ModelJson.parse(files.read(ModelJson.FILE, MAX_SPEC_BYTES));
+        requireModestSize(spec);
         int h = spec.hiddenSize();
         List<LayerWeights> layers = new ArrayList<>();
         for (int k = 0; k < spec.numLayers(); k++) {
@@ -89,6 +95,20 @@ public final class ModelLoader {
         float[] headWeight = weights(files, "head_weight.npy", spec.headSize(), h);
         float[] headBias = weights(files, "head_bias.npy", spec.headSize());
         return GruModel.of(spec, layers, headWeight, headBias);
+    }
+
+    /** Refuses a model whose arrays would take more than {@link #MAX_MODEL_BYTES}, before any is read. */
+    private static void requireModestSize(ModelSpec spec) throws ModelFormatException {
+        // In double: hidden sizes and inputs near Integer.MAX_VALUE would overflow a long's products.
+        double h = spec.hiddenSize();
+        double values = (double) spec.headSize() * (h + 1);
+        for (int k = 0; k < spec.numLayers(); k++) {
+            values += 3 * h * (spec.inputSize(k) + h + 2);
+        }
+        if (values * Float.BYTES > MAX_MODEL_BYTES) {
+            throw new ModelFormatException(ModelJson.FILE + ": its arrays would hold " + String.format("%.3g", values)
+                    + " values, more than the " + MAX_MODEL_BYTES + " bytes a model's arrays may take");
+        }
     }
 
     /** Reads a float32 array, checking its shape against {@code expected} and that every value is finite. */

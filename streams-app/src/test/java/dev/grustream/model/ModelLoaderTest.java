@@ -129,6 +129,14 @@ class ModelLoaderTest {
     }
 
     @Test
+    void refusesAModelWhoseArraysWouldTakeMoreThanAModelMay() throws IOException {
+        editJson(json -> json.put("hidden_size", 100_000));
+
+        assertFormatError(dir, "values, more than the " + ModelLoader.MAX_MODEL_BYTES
+                + " bytes a model's arrays may take");
+    }
+
+    @Test
     void refusesAWeightFileLargerThanItsShapeAllows() throws IOException {
         Files.write(dir.resolve("head_bias.npy"), new byte[ModelLoader.NPY_HEADER_ALLOWANCE + 2 * Float.BYTES + 1]);
 
