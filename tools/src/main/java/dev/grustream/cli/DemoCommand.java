@@ -118,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
                     generator.start();
                     String banner = banner(gru, kafka, registryUrl) + service.httpEndpoint()
                             .map(endpoint -> " | HTTP http://" + endpoint).orElse("");
-                    loop(out, view, banner, stop);
+                    loop(out, view, banner, stop, generator);
                     out.printf("%nstopping: %d observations sent, %d forecasts and %d alerts seen%n",
                             generator.sent(), view.forecasts(), view.alerts());
                     out.flush();
@@ -163,14 +163,18 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void loop(PrintWriter out, DemoView view, String banner, CountDownLatch stop)
-            throws InterruptedException {
+    private void loop(PrintWriter out, DemoView view, String banner, CountDownLatch stop,
+            ObservationGenerator generator) throws InterruptedException {
         boolean terminal = System.console() != null;
         long refreshMillis = terminal ? 1_000 : 5_000;
         Instant started = Instant.now();
         long deadline = series.deadlineNanos();
         while (!stop.await(refreshMillis, TimeUnit.MILLISECONDS)) {
             view.render(out, banner, terminal, started);
+            if (generator.failure().isPresent()) {
+                out.printf("%nthe generator stopped: %s%n", generator.failure().get());
+                return;
+            }
             if (System.nanoTime() > deadline) {
                 return;
             }

@@ -46,9 +46,9 @@ final class GenerateCommand implements Callable<Integer> {
         });
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "generate-shutdown"));
-        try (ObservationGenerator generator = new ObservationGenerator(series.newSeries(), topics.observations(),
-                series.rate, producerConfig, topics.observationSerde().serializer(),
-                Clock.systemUTC())) {
+        ObservationGenerator generator = new ObservationGenerator(series.newSeries(), topics.observations(),
+                series.rate, producerConfig, topics.observationSerde().serializer(), Clock.systemUTC());
+        try (generator) {
             generator.start();
             LOG.info("Producing {} series at {}/s to {}", series.keys, series.rate, topics.observations());
             long deadline = series.deadlineNanos();
@@ -68,6 +68,7 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
         }
-        return 0;
+        // Closing flushes the last records; a failure among them counts as well.
+        return generator.failure().isPresent() ? 1 : 0;
     }
 }

@@ -105,9 +105,10 @@ public final class ObservationGenerator implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, null, eventTime, point.key(), observation), (metadata, error) -> {
             if (error != null) {
                 stop(error);
+            } else {
+                sent.incrementAndGet();
             }
         });
-        sent.incrementAndGet();
         if (point.anomaly() != null) {
             injected.incrementAndGet();
         }
@@ -133,6 +134,7 @@ public final class ObservationGenerator implements AutoCloseable {
         return recent == null ? null : recent.get(eventTime);
     }
 
+    /** Records the broker acknowledged. */
     public long sent() {
         return sent.get();
     }

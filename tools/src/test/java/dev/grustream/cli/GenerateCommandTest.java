@@ -20,4 +20,14 @@ class GenerateCommandTest {
 
         assertThat(exit).isEqualTo(1);
     }
+
+    @Test
+    void exitsNonZeroWhenASendFailsAfterItsDurationIsUp() {
+        // The first send gives up after 1.5 s, when the 1 s run is already over and the generator is closing.
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(new StringWriter())).execute("generate",
+                "--keys", "2", "--rate", "10", "--duration", "1", "--set", "bootstrap.servers=127.0.0.1:1",
+                "--set", "max.block.ms=1500", "--set", "schema.registry.url=mock://generate-command-test");
+
+        assertThat(exit).isEqualTo(1);
+    }
 }
