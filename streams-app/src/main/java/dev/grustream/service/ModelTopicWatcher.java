@@ -94,11 +94,14 @@ public final class ModelTopicWatcher implements AutoCloseable {
             }
             readToTheEnd(timeout);
         } catch (WakeupException e) {
-            // close() from another thread (a stop requested during start-up): the consumer is ours to close.
-            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
             throw new OperatorException("Stopped while reading the models topic " + topic, e);
         } finally {
             catchingUp = false;
+            if (closed) {
+                // close() came from another thread while this one read (a stop during start-up) and left the
+                // consumer to it; closing twice is harmless if close() got to it first.
+                consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+            }
         }
     }
 

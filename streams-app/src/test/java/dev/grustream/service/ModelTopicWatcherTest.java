@@ -32,6 +32,6 @@ class ModelTopicWatcherTest {
 
         assertThatThrownBy(() -> catchUp.get(15, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().hasMessageContaining("Stopped while reading the models topic models");
+                .cause().hasMessageStartingWith("Stopped"); // while reading; before, if the thread started late
     }
 }
