@@ -311,7 +311,9 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " learner.enabled.")
             .define(ANOMALY_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_ALERT_INTERVAL_COVERAGE,
                     Range.between(0.5, 0.9999), Importance.LOW,
-                    "Coverage of the intervals anomaly.interval.enabled judges observations against.");
+                    "Coverage of the intervals anomaly.interval.enabled judges observations against; at least"
+                            + " forecast.interval.coverage while that is on (while it is off, the larger of the two"
+                            + " is kept).");
 
     public GruStreamConfig(Map<String, ?> props) {
         super(DEFINITION, props, false);

@@ -118,7 +118,7 @@ public final class GruStreamService implements AutoCloseable {
      * example {@link ModelSource#describe}).
      *
      * @param meters a registry that receives every meter besides the service's own Prometheus registry
-     * @throws IllegalStateException if the HTTP port cannot be bound
+     * @throws OperatorException if the model cannot run on the configured backend, or the HTTP port cannot be bound
      */
     public static GruStreamService create(GruStreamConfig config, GruModel model, String modelSource,
             MeterRegistry meters, Clock clock) {
@@ -134,7 +134,8 @@ public final class GruStreamService implements AutoCloseable {
         ModelSwitch.trialStep(model, settings.backend()).ifPresent(problem -> {
             throw new OperatorException("The model " + model.spec().name() + " version " + model.spec().version()
                     + " cannot be served: " + problem + (settings.backend() == Backend.ND4J
-                            ? ". model.backend=java needs no native code" : ""));
+                            && problem.startsWith(ModelSwitch.CANNOT_RUN) ? ". model.backend=java needs no native code"
+                                    : ""));
         });
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CompositeMeterRegistry registry = new CompositeMeterRegistry(io.micrometer.core.instrument.Clock.SYSTEM,

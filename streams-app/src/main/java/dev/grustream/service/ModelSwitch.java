@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * serving model's {@code name} and {@code version}. Thread-safe: offers are serialised.
  */
 public final class ModelSwitch implements ModelStatus {
+    /** How {@link #trialStep}'s problem starts when the backend itself failed, not the model's arithmetic. */
+    static final String CANNOT_RUN = "it cannot run on the ";
+
     private static final Logger LOG = LoggerFactory.getLogger(ModelSwitch.class);
 
     /** What became of an offered model. */
@@ -150,7 +153,7 @@ public final class ModelSwitch implements ModelStatus {
         try (GruStepper stepper = candidate.newStepper(backend)) {
             stepper.step(1, new float[spec.inputCount()], candidate.newState(), forecasts);
         } catch (RuntimeException | LinkageError e) {
-            return Optional.of("it cannot run on the " + backend.name().toLowerCase(Locale.ROOT)
+            return Optional.of(CANNOT_RUN + backend.name().toLowerCase(Locale.ROOT)
                     + " backend: " + e);
         }
         for (float value : forecasts) {
