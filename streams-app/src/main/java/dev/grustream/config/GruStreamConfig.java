@@ -249,7 +249,8 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " input.key.fields, input.time.field and input.features.")
             .define(INPUT_KEY_FIELDS, Type.LIST, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': the fields (dotted paths into nested objects) whose values,"
-                            + " joined with '/', name a record's series. Empty: the record key.")
+                            + " joined with '/', name a record's series (with two fields or more, a '%' or '/' inside"
+                            + " a value is written %25 or %2F). Empty: the record key.")
             .define(INPUT_TIME_FIELD, Type.STRING, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': the field of the event time, as epoch seconds or milliseconds"
                             + " (told apart by size), an ISO-8601 string, or an Avro timestamp. Empty: the record"

@@ -56,7 +56,13 @@ final class ObservationMapper {
         return current.paths();
     }
 
+    /**
+     * The key fields' values joined with {@code /}. With two fields or more, a {@code %} or {@code /} inside a value
+     * is written {@code %25} or {@code %2F}, so that ({@code x/y}, {@code z}) and ({@code x}, {@code y/z}) are two
+     * series, not one; a single field's value is the id as it is.
+     */
     private String seriesKey(Fields fields) {
+        boolean escape = mapping.keyFields().size() > 1;
         StringJoiner key = new StringJoiner("/");
         for (FieldPath path : mapping.keyFields()) {
             Object value = fields.at(path);
@@ -64,7 +70,8 @@ final class ObservationMapper {
                 throw new InputException(InputException.Reason.MISSING_FIELD, "the series key field '" + path + "' "
                         + (value == null ? "is missing" : "holds " + value + ", not a value"));
             }
-            key.add(value.toString());
+            String text = value.toString();
+            key.add(escape ? text.replace("%", "%25").replace("/", "%2F") : text);
         }
         return key.toString();
     }

@@ -41,6 +41,25 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aSlashInsideAKeyFieldCannotMakeTwoSeriesOne() {
+        String first = read("{\"host\":\"x/y\",\"dc\":\"z\",\"ts\":1}").seriesKey();
+        String second = read("{\"host\":\"x\",\"dc\":\"y/z\",\"ts\":1}").seriesKey();
+
+        assertThat(first).isEqualTo("x%2Fy/z");
+        assertThat(second).isEqualTo("x/y%2Fz");
+        assertThat(read("{\"host\":\"50%\",\"dc\":\"z\",\"ts\":1}").seriesKey()).isEqualTo("50%25/z");
+    }
+
+    @Test
+    void aSingleKeyFieldIsTheSeriesIdAsItIs() {
+        JsonObservationReader oneField = new JsonObservationReader(new InputMapping(
+                List.of(FieldPath.parse("path")), Optional.empty(), Map.of()), () -> List.of("cpu"));
+
+        assertThat(oneField.deserialize("t", "{\"path\":\"/api/v1 50%\"}".getBytes(StandardCharsets.UTF_8))
+                .seriesKey()).isEqualTo("/api/v1 50%");
+    }
+
+    @Test
     void anAbsentFeatureIsLeftForTheCoreToRefuse() {
         assertThat(read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":null}").features()).isEmpty();
     }
