@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * Handles an unexpected exception while one input record was being processed: the record goes to the dead-letter
  * topic as {@code internal-error}, through Kafka Streams' own dead-letter mechanism, and the stream keeps running.
  *
- * <p>A failure while a whole batch was being advanced ({@link BatchFailedException}) is different: dropping it
- * would lose every observation of the batch, so the handler fails the task instead, and the batch is retried from
- * the last commit. So is a state store that cannot be read or written ({@link ProcessorStateException}, a full disk
+ * <p>A failure while a whole batch was being advanced or its outcomes written ({@link BatchFailedException}) is
+ * different: dropping it would lose every observation of the batch, so the handler fails the task instead, and the
+ * batch is retried from the last commit. So is a state store that cannot be read or written ({@link ProcessorStateException}, a full disk
  * say): that is no record's fault, and dead-lettering the record while its batch's forecasts are already out but the
  * states not stored would write forecasts twice and advance states from stale ones. The instance's uncaught-exception
  * handler then decides whether to retry or stop.

@@ -245,7 +245,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             states.putAll(updates);
         } catch (RuntimeException e) {
             decoded.clear();
-            throw e;
+            // Part of the batch's outcomes may be out and no state stored: no single record is at fault (an output
+            // the registry refuses, a store that cannot be written), so the task fails and the batch is retried
+            // from the last commit, rather than the record at hand being dead-lettered and the batch sent again.
+            throw e instanceof BatchFailedException ? e : new BatchFailedException("Task " + context.taskId()
+                    + ": writing the outcomes of a batch of " + batch.size() + " observations failed", e);
         }
         decoded.putAll(touched);
     }

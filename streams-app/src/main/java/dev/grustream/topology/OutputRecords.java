@@ -82,7 +82,8 @@ final class OutputRecords {
                 .setKey(outcome.key())
                 .setEventTime(Instant.ofEpochMilli(outcome.eventTime()))
                 .setActual(actual)
-                .setExpected(outcome.compared() ? expected(outcome) : null)
+                // Empty when the key had no forecast to compare with (its first event); the field is not optional.
+                .setExpected(outcome.compared() ? expected(outcome) : Map.of())
                 .setAnomalyScore(outcome.anomalyScore())
                 .setThreshold(threshold)
                 .setSeverity(outcome.alert() == AlertLevel.CRITICAL ? Severity.CRITICAL : Severity.WARNING)
