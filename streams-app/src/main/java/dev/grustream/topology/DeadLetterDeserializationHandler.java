@@ -62,7 +62,9 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         DeadLetterReason reason = reasonOf(exception);
         LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(), context.partition(),
                 context.offset(), reason.code(), exception.getMessage());
-        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, record.timestamp(),
+        // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters).
+        long timestamp = Math.min(record.timestamp(), System.currentTimeMillis());
+        ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
                 record.key(), record.value(), DeadLetters.headers(record.headers(), reason,
                         String.valueOf(exception.getMessage()), context.topic(), context.partition(),
                         context.offset()));

@@ -132,6 +132,18 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void anUndecodableRecordsDeadLetterIsNeverStampedAheadOfTheClock() {
+        ConsumerRecord<byte[], byte[]> ahead = new ConsumerRecord<>("observations", 0, 42, NOW + 2 * 3_600_000L,
+                TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, new RecordHeaders(), Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), ahead,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(letter -> assertThat(letter.timestamp()).isLessThanOrEqualTo(System.currentTimeMillis()));
+    }
+
+    @Test
     void anInternalErrorsDeadLetterIsNeverStampedAheadOfTheClock() {
         long anHourAndMoreAhead = NOW + 2 * 3_600_000L;
 
