@@ -60,6 +60,12 @@ final class ModelCommand implements Runnable {
                         + " --set model.topic=...) to the topic the instances follow");
             }
             GruModel model = ModelSource.load(file);
+            String followed = settings.getString(GruStreamConfig.MODEL_NAME);
+            if (!followed.isEmpty() && !followed.equals(model.spec().name())) {
+                throw new IllegalArgumentException("the model is named '" + model.spec().name() + "' but model.name"
+                        + " is '" + followed + "': instances with these settings follow only that name and would skip"
+                        + " it; publish with the model.name they use");
+            }
             byte[] zip = ModelTopic.zipOf(file);
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);

@@ -31,6 +31,16 @@ class ModelPublishCommandTest {
     }
 
     @Test
+    void refusesAModelTheInstancesWouldSkipForItsName() throws Exception {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("2"), model);
+
+        assertThat(run("model", "publish", "--file", model.toString(), "--set", "model.topic=models", "--set",
+                "model.name=latency")).isEqualTo(2);
+        assertThat(commandLine.err()).contains("named 'persistence' but model.name is 'latency'");
+    }
+
+    @Test
     void refusesAnInvalidModelNamingTheProblem() throws Exception {
         Path broken = Files.writeString(dir.resolve("broken.zip"), "not a zip");
 
