@@ -24,6 +24,7 @@ import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -66,6 +67,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private KeyValueStore<String, KeyState> states;
     private DecodedStates decoded;
     private PendingBuffer pending;
+    /** Without batching, until processed: what a run with batching left buffered; else null. */
+    private PendingBuffer leftovers;
+    private Cancellable leftoversPunctuation;
     private Forecaster forecaster;
     private String evictionCursor;
 
@@ -95,6 +99,17 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             }
             context.schedule(Duration.ofMillis(settings.batchLingerMs()), PunctuationType.WALL_CLOCK_TIME,
                     now -> flush());
+        } else {
+            leftovers = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE), 1);
+            int recovered = leftovers.recover();
+            if (recovered > 0) {
+                LOG.info("Task {}: {} observations left buffered by a run with batching are processed first",
+                        context.taskId(), recovered);
+                leftoversPunctuation = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME,
+                        now -> processLeftovers());
+            } else {
+                leftovers = null;
+            }
         }
         if (settings.ttlMs() > 0) {
             context.schedule(Duration.ofMillis(settings.ttlScanIntervalMs()), PunctuationType.STREAM_TIME,
@@ -120,6 +135,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 .setSourcePartition(source.partition())
                 .setSourceOffset(source.offset());
         if (pending == null) {
+            processLeftovers();
             advance(List.of(event.build()));
             return;
         }
@@ -198,6 +214,17 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
      */
     private long outputTime(long time) {
         return Math.min(time, clock.millis());
+    }
+
+    /** Without batching: the observations a run with batching left in the buffer, one by one, once. */
+    private void processLeftovers() {
+        if (leftovers == null) {
+            return;
+        }
+        leftovers.events().forEach(one -> advance(List.of(one)));
+        leftovers.markProcessed();
+        leftovers = null;
+        leftoversPunctuation.cancel();
     }
 
     private void flush() {

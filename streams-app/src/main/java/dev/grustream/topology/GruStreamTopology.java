@@ -65,9 +65,8 @@ public final class GruStreamTopology {
                 topics.observations());
         topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock), SOURCE);
         topology.addStateStore(stateStore(settings), PROCESSOR);
-        if (settings.batching()) {
-            topology.addStateStore(pendingStore(), PROCESSOR);
-        }
+        // Also without batching: observations a run with batching left buffered are processed, not stranded.
+        topology.addStateStore(pendingStore(), PROCESSOR);
         topology.addSink(FORECASTS_SINK, topics.forecasts(), topics.keySerde().serializer(),
                 topics.forecastSerializer(), PROCESSOR);
         topology.addSink(ALERTS_SINK, topics.alerts(), topics.keySerde().serializer(),

@@ -174,6 +174,21 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void observationsLeftBufferedByARunWithBatchingAreProcessedFirstByARunWithout() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("a", T0, 1.0);
+        send("b", T0, 2.0);
+        processor.close();
+        context.resetForwards();
+
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("c", T0, 3.0);
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK).stream()
+                .map(f -> String.valueOf(f.record().key())).toList()).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void aStoredStateThatCannotBeReadIsReplacedAndItsKeyStartsAfresh() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
         send("a", T0, 1.0);
