@@ -53,20 +53,31 @@ public final class ModelLoader {
             return load((name, maxBytes) -> readFromDirectory(path, name, maxBytes));
         }
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".zip")) {
-            ZipFile zip;
-            try {
-                zip = new ZipFile(path.toFile());
-            } catch (ZipException e) {
-                throw new ModelFormatException(path + ": not a readable zip of a model (" + ModelJson.FILE
-                        + " and its .npy arrays): " + e.getMessage(), e);
-            }
-            try (zip) {
-                String prefix = modelDirectory(zip, path);
-                return load((name, maxBytes) -> readFromZip(zip, path, prefix + name, name, maxBytes));
-            }
+            return loadZip(path, path.toString());
         }
         throw new ModelFormatException(path + ": expected a model directory or a .zip file, found "
                 + (Files.exists(path) ? "another kind of file" : "nothing"));
+    }
+
+    /**
+     * Loads the model zip at {@code path}, calling it {@code zipName} in messages (a temporary copy's path would mean
+     * nothing to whoever reads them).
+     *
+     * @throws ModelFormatException if it is not a zip, or a file is missing or malformed
+     * @throws IOException if reading fails
+     */
+    public static GruModel loadZip(Path path, String zipName) throws IOException {
+        ZipFile zip;
+        try {
+            zip = new ZipFile(path.toFile());
+        } catch (ZipException e) {
+            throw new ModelFormatException(zipName + ": not a readable zip of a model (" + ModelJson.FILE
+                    + " and its .npy arrays): " + e.getMessage(), e);
+        }
+        try (zip) {
+            String prefix = modelDirectory(zip, zipName);
+            return load((name, maxBytes) -> readFromZip(zip, zipName, prefix + name, name, maxBytes));
+        }
     }
 
     /**
@@ -149,11 +160,11 @@ public final class ModelLoader {
         }
     }
 
-    private static byte[] readFromZip(ZipFile zip, Path path, String entryName, String name, long maxBytes)
+    private static byte[] readFromZip(ZipFile zip, String zipName, String entryName, String name, long maxBytes)
             throws IOException {
         ZipEntry entry = zip.getEntry(entryName);
         if (entry == null || entry.isDirectory()) {
-            throw new ModelFormatException(name + ": missing from " + path);
+            throw new ModelFormatException(name + ": missing from " + zipName);
         }
         try (InputStream in = zip.getInputStream(entry)) {
             // readNBytes grows its buffer as bytes arrive: a lying entry costs what it really holds, up to the bound.
@@ -174,7 +185,7 @@ public final class ModelLoader {
      * Where {@code model.json} is in the zip: the root ({@code ""}) or one top-level directory ({@code "name/"}),
      * whose files are the model's. Other entries are never read.
      */
-    private static String modelDirectory(ZipFile zip, Path path) throws ModelFormatException {
+    private static String modelDirectory(ZipFile zip, String zipName) throws ModelFormatException {
         List<String> specs = zip.stream()
                 .map(ZipEntry::getName)
                 .filter(name -> name.equals(ModelJson.FILE) || name.endsWith("/" + ModelJson.FILE))
@@ -182,7 +193,7 @@ public final class ModelLoader {
                 .sorted()
                 .toList();
         if (specs.size() != 1) {
-            throw new ModelFormatException(path + ": expected one " + ModelJson.FILE
+            throw new ModelFormatException(zipName + ": expected one " + ModelJson.FILE
                     + " at the root or in one top-level directory, found " + (specs.isEmpty() ? "none" : specs));
         }
         return specs.get(0).substring(0, specs.get(0).length() - ModelJson.FILE.length());

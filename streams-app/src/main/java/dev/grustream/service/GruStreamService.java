@@ -5,7 +5,6 @@ import dev.grustream.config.OperatorException;
 import dev.grustream.http.GruStreamHttpServer;
 import dev.grustream.http.KafkaStreamsKeyStateSource;
 import dev.grustream.http.KeyStateSource;
-import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.output.FlatRecords;
 import dev.grustream.scoring.AlertPolicy;
@@ -133,9 +132,7 @@ public final class GruStreamService implements AutoCloseable {
         // Checked here, as an offered model is: otherwise every stream thread would fail on its first record.
         ModelSwitch.trialStep(model, settings.backend()).ifPresent(problem -> {
             throw new OperatorException("The model " + model.spec().name() + " version " + model.spec().version()
-                    + " cannot be served: " + problem + (settings.backend() == Backend.ND4J
-                            && problem.startsWith(ModelSwitch.CANNOT_RUN) ? ". model.backend=java needs no native code"
-                                    : ""));
+                    + " cannot be served: " + problem);
         });
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CompositeMeterRegistry registry = new CompositeMeterRegistry(io.micrometer.core.instrument.Clock.SYSTEM,

@@ -67,10 +67,8 @@ public final class ModelSource {
         Path copy = Files.createTempFile("gru-stream-model", ".zip");
         try {
             Files.write(copy, zip);
-            return ModelLoader.load(copy);
-        } catch (ModelFormatException e) {
-            // The copy is gone by the time anyone reads the reason: name the zip, not the file.
-            throw new ModelFormatException(e.getMessage().replace(copy.toString(), "the zip"), e);
+            // The copy is gone by the time anyone reads a reason: name the zip, not the file.
+            return ModelLoader.loadZip(copy, "the zip");
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("not a readable zip: " + e.getMessage(), e);
         } finally {

@@ -44,9 +44,6 @@ import org.slf4j.LoggerFactory;
  * serving model's {@code name} and {@code version}. Thread-safe: offers are serialised.
  */
 public final class ModelSwitch implements ModelStatus {
-    /** How {@link #trialStep}'s problem starts when the backend itself failed, not the model's arithmetic. */
-    static final String CANNOT_RUN = "it cannot run on the ";
-
     private static final Logger LOG = LoggerFactory.getLogger(ModelSwitch.class);
 
     /** What became of an offered model. */
@@ -153,8 +150,8 @@ public final class ModelSwitch implements ModelStatus {
         try (GruStepper stepper = candidate.newStepper(backend)) {
             stepper.step(1, new float[spec.inputCount()], candidate.newState(), forecasts);
         } catch (RuntimeException | LinkageError e) {
-            return Optional.of(CANNOT_RUN + backend.name().toLowerCase(Locale.ROOT)
-                    + " backend: " + e);
+            return Optional.of("it cannot run on the " + backend.name().toLowerCase(Locale.ROOT) + " backend: " + e
+                    + (backend == Backend.ND4J ? "; model.backend=java needs no native code" : ""));
         }
         for (float value : forecasts) {
             if (!Float.isFinite(value)) {

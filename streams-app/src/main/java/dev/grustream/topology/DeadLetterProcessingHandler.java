@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failure while a whole batch was being advanced or its outcomes written ({@link BatchFailedException}) is
  * different: dropping it would lose every observation of the batch, so the handler fails the task instead, and the
- * batch is retried from the last commit. So is a state store that cannot be read or written ({@link ProcessorStateException}, a full disk
- * say): that is no record's fault, and dead-lettering the record while its batch's forecasts are already out but the
- * states not stored would write forecasts twice and advance states from stale ones. The instance's uncaught-exception
- * handler then decides whether to retry or stop.
+ * batch is retried from the last commit. So is a state store that cannot be read or written
+ * ({@link ProcessorStateException}, a full disk say): that is no record's fault, and dead-lettering the record while
+ * its batch's forecasts are already out but the states not stored would write forecasts twice and advance states
+ * from stale ones. The instance's uncaught-exception handler then decides whether to retry or stop.
  *
  * <p>Kafka Streams creates one instance per stream thread from {@code processing.exception.handler}.
  */

@@ -585,7 +585,7 @@ class ModelLoaderTest {
         return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
-    /** {@link #zip} with the entry {@code name} (replaced or added) holding {@code size} zero bytes, a few KB packed. */
+    /** {@link #zip} with the entry {@code name} (replaced or added) holding {@code size} zeros, a few KB packed. */
     private Path zipWithZeros(Path source, String prefix, String name, long size) throws IOException {
         Path zip = temp.resolve("model.zip");
         List<Path> files;

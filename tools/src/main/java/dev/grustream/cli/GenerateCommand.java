@@ -53,14 +53,8 @@ final class GenerateCommand implements Callable<Integer> {
             LOG.info("Producing {} series at {}/s to {}", series.keys, series.rate, topics.observations());
             long deadline = series.deadlineNanos();
             long nextReport = System.nanoTime() + REPORT_EVERY_NANOS;
-            while (!stop.await(Math.min(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime()),
-                    TimeUnit.NANOSECONDS) && System.nanoTime() < deadline) {
-                if (generator.failure().isPresent()) {
-                    // Non-zero, so that a supervisor (the compose file's restart policy) starts it again.
-                    LOG.error("Stopping: the generator could not send ({}); {} observations were sent",
-                            generator.failure().get().toString(), generator.sent());
-                    return 1;
-                }
+            while (generator.failure().isEmpty() && !stop.await(Math.min(TimeUnit.SECONDS.toNanos(1),
+                    deadline - System.nanoTime()), TimeUnit.NANOSECONDS) && System.nanoTime() < deadline) {
                 if (System.nanoTime() >= nextReport) {
                     LOG.info("{} observations sent, {} anomalies injected", generator.sent(),
                             generator.injectedAnomalies());
@@ -68,7 +62,13 @@ final class GenerateCommand implements Callable<Integer> {
                 }
             }
         }
-        // Closing flushes the last records; a failure among them counts as well.
-        return generator.failure().isPresent() ? 1 : 0;
+        // Checked after closing, which flushes the last records: a failure among them counts as well. Non-zero, so
+        // that a supervisor (the compose file's restart policy) starts it again.
+        if (generator.failure().isPresent()) {
+            LOG.error("Stopping: the generator could not send ({}); {} observations were sent",
+                    generator.failure().get().toString(), generator.sent());
+            return 1;
+        }
+        return 0;
     }
 }
