@@ -41,6 +41,7 @@ public final class KeyState {
     private boolean hasForecast;
     private long step;
     private long lastEventTime;
+    private long lastActiveStreamTime;
     private long lastAlertTime = AlertPolicy.NEVER;
     private double lastAnomalyScore = Double.NaN;
 
@@ -83,9 +84,11 @@ public final class KeyState {
     }
 
     /** Sets the bookkeeping of a restored state. */
-    KeyState restoreProgress(long step, long lastEventTime, long lastAlertTime, double lastAnomalyScore) {
+    KeyState restoreProgress(long step, long lastEventTime, long lastActiveStreamTime, long lastAlertTime,
+            double lastAnomalyScore) {
         this.step = step;
         this.lastEventTime = lastEventTime;
+        this.lastActiveStreamTime = lastActiveStreamTime;
         this.lastAlertTime = lastAlertTime;
         this.lastAnomalyScore = lastAnomalyScore;
         return this;
@@ -108,6 +111,7 @@ public final class KeyState {
         hasForecast = previous.hasForecast;
         step = previous.step;
         lastEventTime = previous.lastEventTime;
+        lastActiveStreamTime = previous.lastActiveStreamTime;
         lastAlertTime = previous.lastAlertTime;
         lastAnomalyScore = previous.lastAnomalyScore;
         return this;
@@ -187,6 +191,32 @@ public final class KeyState {
     /** Event time of the last observation this state consumed. */
     public long lastEventTime() {
         return lastEventTime;
+    }
+
+    /**
+     * The stream time of the key's task when the key last consumed an observation (0 in a state stored before it was
+     * kept, or never marked; see {@link #activeAt}).
+     */
+    public long lastActiveStreamTime() {
+        return lastActiveStreamTime;
+    }
+
+    /**
+     * The key's last activity, in the stream time a TTL judges idleness by: the later of {@link #lastEventTime} and
+     * {@link #lastActiveStreamTime}, so that a key whose event times lag its partition's (a backfill into a live
+     * partition) is active while its observations arrive.
+     */
+    public long lastActivity() {
+        return Math.max(lastEventTime, lastActiveStreamTime);
+    }
+
+    /**
+     * Records that an observation of this key arrived when its task's stream time was {@code streamTime}. The
+     * processor calls it with the stream time each observation arrived at (kept with the observation while it waits
+     * in the batch buffer), so a key's stored state does not depend on when its batch ran.
+     */
+    public void activeAt(long streamTime) {
+        lastActiveStreamTime = Math.max(lastActiveStreamTime, streamTime);
     }
 
     /** Event time of the last alert, or {@link AlertPolicy#NEVER}. */

@@ -26,7 +26,7 @@ import org.apache.avro.io.DecoderFactory;
  * Reads and writes a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version,
  * then the record, each part of the state in its own sub-record. The hidden state and the learners' arrays travel
  * as raw little-endian bytes, so their cost stays a copy. The newest version is written and read field by field
- * (the store does both for every event; see {@link AvroBinaryWriter}), and so are versions 3 and 4, whose learners
+ * (the store does both for every event; see {@link AvroBinaryWriter}), and so are versions 3 to 5, whose learners
  * {@link LearnerCodec} reads as they were written; bytes of earlier versions are read through Avro's resolution from
  * the schema they were written with, and parts they lack start afresh.
  *
@@ -39,6 +39,8 @@ public final class KeyStateCodec {
     private static final int VALUE_BRANCH = 1;
     /** The first version read field by field: the first with learners (see {@link LearnerCodec}). */
     private static final int VERSION_THREE = 3;
+    /** The first version that keeps the key's last active stream time. */
+    private static final int ACTIVITY_SINCE = 6;
 
     private KeyStateCodec() {
     }
@@ -103,6 +105,7 @@ public final class KeyStateCodec {
             }
             out.writeLong(0);
         }
+        out.writeLong(state.lastActiveStreamTime());
         return out.toByteArray();
     }
 
@@ -126,9 +129,9 @@ public final class KeyStateCodec {
     }
 
     /**
-     * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 and 4
-     * have the same fields as the newest, with learners of their own (see {@link LearnerCodec}); {@code size} bounds
-     * the arrays.
+     * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 to 5
+     * have the same fields as the newest but the last active stream time (since 6), versions 3 and 4 learners of
+     * their own (see {@link LearnerCodec}); {@code size} bounds the arrays.
      */
     private static KeyState read(Decoder in, int size, int version) throws IOException {
         String modelName = in.readString();
@@ -160,10 +163,12 @@ public final class KeyStateCodec {
             }
             learners = read.toArray(Learner[]::new);
         }
+        long lastActiveStreamTime = version >= ACTIVITY_SINCE ? in.readLong() : 0;
         int targets = range != null ? range.targets() : forecast.length == 0 ? errorMean.length : forecast.length;
         return restore(modelName, modelVersion, hidden, features, targets,
                 ErrorStats.of(errorCount, errorMean, errorVariance, meanAbsDeviation(errorDeviation, errorVariance)),
-                likelihood, range, learners, step, lastEventTime, lastAlertTime, lastAnomalyScore, forecast);
+                likelihood, range, learners, step, lastEventTime, lastActiveStreamTime, lastAlertTime,
+                lastAnomalyScore, forecast);
     }
 
     /** Reads a state written before the newest version, through Avro's schema resolution. */
@@ -189,17 +194,18 @@ public final class KeyStateCodec {
                 likelihood == null ? AnomalyLikelihood.empty() : AnomalyLikelihood.of(likelihood.getCount(),
                         likelihood.getAverage(), likelihood.getMean(), likelihood.getVariance()),
                 range == null ? null : ValueRange.of(range.getCount(), array(range.getMin()), array(range.getMax())),
-                null, record.getStep(), record.getLastEventTime().toEpochMilli(),
+                null, record.getStep(), record.getLastEventTime().toEpochMilli(), 0,
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
                 record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore(), forecast);
     }
 
     private static KeyState restore(String modelName, String modelVersion, float[] hidden, KeyStats features,
             int targets, ErrorStats errors, AnomalyLikelihood likelihood, ValueRange range, Learner[] learners,
-            long step, long lastEventTime, long lastAlertTime, double lastAnomalyScore, double[] forecast) {
+            long step, long lastEventTime, long lastActiveStreamTime, long lastAlertTime, double lastAnomalyScore,
+            double[] forecast) {
         KeyState state = KeyState.restored(modelName, modelVersion, features, hidden, targets, errors, likelihood,
                 range == null ? ValueRange.empty(targets) : range, learners);
-        state.restoreProgress(step, lastEventTime, lastAlertTime, lastAnomalyScore);
+        state.restoreProgress(step, lastEventTime, lastActiveStreamTime, lastAlertTime, lastAnomalyScore);
         return forecast.length == 0 ? state : state.restoreForecast(forecast);
     }
 

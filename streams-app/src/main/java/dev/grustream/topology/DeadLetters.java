@@ -12,9 +12,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * The headers of a dead-letter record: why the record was rejected and where it was read from.
  *
  * <p>A dead-letter record is the rejected input record (key and value bytes, timestamp, original headers) plus these
- * headers; one refused by the forecasting core after buffering has its series id as key and no original headers,
- * which the buffer does not keep. The source coordinates use the header names of Kafka Streams' own dead-letter
- * records, so tools that read those read ours.
+ * headers; one refused by the forecasting core after buffering has the key and headers the buffer kept with it (its
+ * series id as key when it had no key of its own). The source coordinates use the header names of Kafka Streams' own
+ * dead-letter records, so tools that read those read ours.
  *
  * <p>Stateless and thread-safe.
  */

@@ -1,6 +1,7 @@
 package dev.grustream.topology;
 
 import dev.grustream.avro.PendingObservation;
+import dev.grustream.avro.SourceHeader;
 import dev.grustream.avro.StateReset;
 import dev.grustream.forecast.Event;
 import dev.grustream.forecast.Forecaster;
@@ -20,8 +21,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -124,16 +128,20 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             return;
         }
         RecordMetadata source = context.recordMetadata().orElseThrow();
+        String series = seriesKey(record);
         PendingObservation.Builder event = PendingObservation.newBuilder()
                 .setSequence(0)
-                .setKey(seriesKey(record))
+                .setKey(series)
                 .setEventTime(Instant.ofEpochMilli(record.value().eventTime()))
                 .setFeatures(record.value().features())
                 .setRawValue(ByteBuffer.wrap(record.value().rawValue()))
                 .setRecordTimestamp(record.timestamp())
                 .setSourceTopic(source.topic())
                 .setSourcePartition(source.partition())
-                .setSourceOffset(source.offset());
+                .setSourceOffset(source.offset())
+                .setStreamTime(context.currentStreamTimeMs())
+                .setHeaders(sourceHeaders(record.headers()))
+                .setRecordKey(Objects.equals(record.key(), series) ? null : record.key());
         if (pending == null) {
             processLeftovers();
             advance(List.of(event.build()));
@@ -146,6 +154,15 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         if (pending.isFull()) {
             flush();
         }
+    }
+
+    /** A record's headers as the buffer keeps them, so that a later dead letter carries them. */
+    private static List<SourceHeader> sourceHeaders(Headers headers) {
+        List<SourceHeader> kept = new ArrayList<>();
+        for (Header header : headers) {
+            kept.add(new SourceHeader(header.key(), header.value() == null ? null : ByteBuffer.wrap(header.value())));
+        }
+        return kept;
     }
 
     /** The series of a record: the one its value names (input.key.fields), else its key. */
@@ -265,6 +282,12 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             batch.forEach(one -> advance(List.of(one)));
             return;
         }
+        for (PendingObservation observation : batch) {
+            KeyState state = touched.get(observation.getKey());
+            if (state != null) {
+                state.activeAt(observation.getStreamTime());
+            }
+        }
         try {
             forwarder.forwardAll();
             List<KeyValue<String, KeyState>> updates = new ArrayList<>(touched.size());
@@ -298,11 +321,20 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     private void forwardDeadLetter(PendingObservation observation, DeadLetterReason reason, String message) {
-        byte[] raw = new byte[observation.getRawValue().remaining()];
-        observation.getRawValue().duplicate().get(raw);
-        forwardDeadLetter(observation.getKey().getBytes(StandardCharsets.UTF_8), raw,
-                observation.getRecordTimestamp(), null, reason, message, observation.getSourceTopic(),
+        Headers original = new RecordHeaders();
+        for (SourceHeader header : observation.getHeaders()) {
+            original.add(header.getKey(), header.getValue() == null ? null : bytes(header.getValue()));
+        }
+        String key = observation.getRecordKey() == null ? observation.getKey() : observation.getRecordKey();
+        forwardDeadLetter(key.getBytes(StandardCharsets.UTF_8), bytes(observation.getRawValue()),
+                observation.getRecordTimestamp(), original, reason, message, observation.getSourceTopic(),
                 observation.getSourcePartition(), observation.getSourceOffset());
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     /**
@@ -389,7 +421,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 scanned++;
                 last = entry.key;
                 boolean unreadable = entry.value == null;
-                if ((unreadable || streamTime - entry.value.lastEventTime() > settings.ttlMs())
+                if ((unreadable || streamTime - entry.value.lastActivity() > settings.ttlMs())
                         && !buffered.contains(entry.key)) {
                     idle.add(entry.key);
                 }

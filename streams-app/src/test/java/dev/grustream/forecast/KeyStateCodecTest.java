@@ -54,7 +54,7 @@ class KeyStateCodecTest {
                         ErrorStats.of(7, new double[] {0.1}, new double[] {0.2}, new double[] {0.35}),
                         AnomalyLikelihood.of(6, 1.5, 0.8, 0.04), ValueRange.of(7, new double[] {-2.0},
                                 new double[] {9.0}), null)
-                .restoreProgress(1, 1_000, 900, 0.75)
+                .restoreProgress(1, 1_000, 1_200, 900, 0.75)
                 .restoreForecast(new double[] {3.25});
     }
 
@@ -71,6 +71,7 @@ class KeyStateCodecTest {
                 new double[] {0.35}));
         assertThat(decoded.step()).isEqualTo(1);
         assertThat(decoded.lastEventTime()).isEqualTo(1_000);
+        assertThat(decoded.lastActiveStreamTime()).isEqualTo(1_200);
         assertThat(decoded.lastAlertTime()).isEqualTo(900);
         assertThat(decoded.lastAnomalyScore()).isEqualTo(0.75);
         assertThat(decoded.features()).isEqualTo(KeyStats.of(5, new double[] {2.0}, new double[] {0.25}));
@@ -86,7 +87,7 @@ class KeyStateCodecTest {
 
     @Test
     void roundTripsAMissingAnomalyScoreAsNaN() {
-        KeyState state = state(null).restoreProgress(1, 1_000, 900, Double.NaN);
+        KeyState state = state(null).restoreProgress(1, 1_000, 1_200, 900, Double.NaN);
 
         assertThat(KeyStateCodec.decode(KeyStateCodec.encode(state)).lastAnomalyScore()).isNaN();
     }
@@ -156,7 +157,7 @@ class KeyStateCodecTest {
     void writesTheBytesAvroWritesForAStateWithoutForecastScoreOrAlert() {
         KeyState state = KeyState.restored("model-\u00e9", "2", null, new float[3], 2, ErrorStats.empty(2),
                 AnomalyLikelihood.empty(), ValueRange.empty(2), null)
-                .restoreProgress(0, 0, AlertPolicy.NEVER, Double.NaN);
+                .restoreProgress(0, 0, 0, AlertPolicy.NEVER, Double.NaN);
 
         assertThat(KeyStateCodec.encode(state)).isEqualTo(writtenByAvro(state));
     }
@@ -190,6 +191,19 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void readsVersionFiveWithTheLastEventTimeAsTheLastActivity() {
+        KeyState unmarked = learnt(TestingModels.persistence("1", 12), 600);
+        KeyState active = learnt(TestingModels.persistence("1", 12), 600);
+        active.activeAt(active.lastEventTime() + 86_400_000L);
+
+        KeyState decoded = KeyStateCodec.decode(writtenByAvro(active, 5));
+
+        assertThat(decoded.lastActiveStreamTime()).isZero();
+        assertThat(decoded.lastActivity()).isEqualTo(active.lastEventTime());
+        assertThat(KeyStateCodec.encode(decoded)).isEqualTo(KeyStateCodec.encode(unmarked));
+    }
+
+    @Test
     void writesTheBytesAvroWritesForAKeyWithAWeeklyProfile() {
         KeyState learnt = learnt(TestingModels.persistence("1", 12), WEEKLY, 3_000);
 
@@ -206,7 +220,7 @@ class KeyStateCodecTest {
 
         assertThatThrownBy(() -> KeyStateCodec.decode(truncated))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Corrupt stored SeriesState (version 5, " + truncated.length + " bytes)");
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 6, " + truncated.length + " bytes)");
     }
 
     @Test
@@ -304,6 +318,7 @@ class KeyStateCodecTest {
                 .setLearners(state.learners() == null ? null
                         : Arrays.stream(state.learners()).map(learner -> learnerRecord(learner, versionThree))
                                 .toList())
+                .setLastStreamTime(Instant.ofEpochMilli(state.lastActiveStreamTime()))
                 .build();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.write(version);

@@ -19,7 +19,7 @@ public final class KeyStateFixture {
             double oneStepForecast, ErrorStats errors, double lastAnomalyScore) {
         return KeyState.restored(modelName, modelVersion, null, new float[1], 1, errors, AnomalyLikelihood.empty(),
                         ValueRange.empty(1), null)
-                .restoreProgress(step, lastEventTime, AlertPolicy.NEVER, lastAnomalyScore)
+                .restoreProgress(step, lastEventTime, 0, AlertPolicy.NEVER, lastAnomalyScore)
                 .restoreForecast(new double[] {oneStepForecast});
     }
 }

@@ -123,6 +123,11 @@ public final class TopologyHarness implements AutoCloseable {
         observations.pipeInput(key, observation, observation.getEventTime());
     }
 
+    /** Sends one observation with its event time as the record timestamp and the given headers. */
+    public void send(String key, Observation observation, Headers headers) {
+        observations.pipeInput(new TestRecord<>(key, observation, headers, observation.getEventTime()));
+    }
+
     public void send(String key, long eventTime, double value) {
         send(key, observation(eventTime, value));
     }

@@ -51,6 +51,7 @@ class ForecastProcessorTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ForecastProcessor processor;
     private long offset;
+    private long streamTime;
 
     private ForecastProcessor start(Map<String, String> overrides) {
         Map<String, Object> props = new HashMap<>(overrides);
@@ -76,6 +77,8 @@ class ForecastProcessorTest {
 
     private void send(String key, long time, double value) {
         context.setRecordMetadata("observations", 0, offset++);
+        streamTime = Math.max(streamTime, time);
+        context.setCurrentStreamTimeMs(streamTime);
         processor.process(new Record<>(key, InboundObservation.timed(null, time, Map.of("value", value),
                 ("raw-" + value).getBytes(StandardCharsets.UTF_8)), time, new RecordHeaders()));
     }

@@ -25,6 +25,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -321,6 +325,59 @@ abstract class ForecastTopologyContract {
         assertThat(harness.stateStore().get("idle")).isNull();
         assertThat(harness.stateStore().get("busy")).isNotNull();
         assertThat(harness.counter("gru.keys.evicted")).isEqualTo(1);
+    }
+
+    @Test
+    void aKeyWhoseEventTimesLagThePartitionsStaysWhileItsObservationsArrive() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.STATE_TTL_MS, String.valueOf(60 * MINUTE),
+                GruStreamConfig.STATE_TTL_SCAN_INTERVAL_MS, String.valueOf(MINUTE)));
+        // A backfill three hours behind a live key of the same partition: stream time runs ahead of its events.
+        harness.send("live", T0 + 179 * MINUTE, 1.0);
+        harness.flush();
+        for (int i = 0; i < 30; i++) {
+            harness.send("backfill", T0 + i * MINUTE, steady(i));
+            harness.flush();
+            harness.send("live", T0 + (180 + i) * MINUTE, 1.0);
+            harness.flush();
+        }
+
+        assertThat(harness.counter("gru.keys.evicted")).as("keys evicted").isZero();
+        assertThat(harness.forecastValues().stream().filter(forecast -> forecast.getKey().equals("backfill")))
+                .extracting(Forecast::getStep).containsExactlyElementsOf(LongStream.rangeClosed(1, 30).boxed()
+                        .toList());
+    }
+
+    @Test
+    void aKeyWhoseEventTimesLaggedIsEvictedOnceItsObservationsStop() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.STATE_TTL_MS, String.valueOf(60 * MINUTE),
+                GruStreamConfig.STATE_TTL_SCAN_INTERVAL_MS, String.valueOf(MINUTE)));
+        harness.send("live", T0 + 180 * MINUTE, 1.0);
+        harness.send("backfill", T0, 1.0);
+        harness.flush();
+        for (int i = 1; i <= 62; i++) {
+            harness.send("live", T0 + (180 + i) * MINUTE, 1.0);
+            harness.flush();
+        }
+
+        assertThat(harness.stateStore().get("backfill")).isNull();
+        assertThat(harness.counter("gru.keys.evicted")).isEqualTo(1);
+    }
+
+    @Test
+    void aRecordRefusedAfterBufferingIsDeadLetteredWithTheInputsHeaders() {
+        Headers headers = new RecordHeaders()
+                .add("trace-id", "t-1".getBytes(StandardCharsets.UTF_8))
+                .add("no-value", null);
+        harness.send("a", observation(T0, Map.of("other", 1.0)), headers);
+        harness.flush();
+
+        TestRecord<byte[], byte[]> deadLetter = single(harness.deadLetters());
+        assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("missing-feature");
+        assertThat(header(deadLetter.headers(), "trace-id")).isEqualTo("t-1");
+        assertThat(deadLetter.headers().lastHeader("no-value")).isNotNull()
+                .extracting(Header::value).isNull();
     }
 
     @Test

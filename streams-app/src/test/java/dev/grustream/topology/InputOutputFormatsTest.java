@@ -12,6 +12,7 @@ import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.LogicalTypes;
@@ -109,6 +110,25 @@ class InputOutputFormatsTest {
         assertThat(deadLetters).hasSize(1);
         assertThat(header(deadLetters.get(0).headers(), DeadLetters.MESSAGE_HEADER))
                 .isEqualTo("feature 'value' (field 'fields.usage') holds 'high', not a number");
+    }
+
+    @Test
+    void aRecordRefusedAfterBufferingIsDeadLetteredUnderItsOwnKey() {
+        Map<String, String> batched = new HashMap<>(TELEGRAF);
+        batched.put("batch.max.size", "16");
+        harness = new TopologyHarness(TestingModels.persistence("1"), batched);
+
+        harness.sendRaw("first", telegraf("web-1", T0 / 1000, "12.5"), NOW.toEpochMilli());
+        harness.sendRaw("second", telegraf("web-1", T0 / 1000, "13.5"), NOW.toEpochMilli());
+        harness.sendRaw(null, telegraf("web-1", T0 / 1000, "14.5"), NOW.toEpochMilli());
+        harness.flush();
+
+        List<TestRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+        assertThat(deadLetters).extracting(record -> header(record.headers(), DeadLetters.REASON_HEADER))
+                .containsExactly("duplicate", "duplicate");
+        assertThat(new String(deadLetters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("second");
+        assertThat(new String(deadLetters.get(1).key(), StandardCharsets.UTF_8))
+                .as("a record without a key, under its series id").isEqualTo("web-1/cpu");
     }
 
     @Test

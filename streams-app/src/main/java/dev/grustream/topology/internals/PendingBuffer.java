@@ -1,6 +1,7 @@
 package dev.grustream.topology.internals;
 
 import dev.grustream.avro.PendingObservation;
+import dev.grustream.avro.SourceHeader;
 import dev.grustream.avro.history.AvroBinaryWriter;
 import dev.grustream.avro.history.VersionedRecordCodec;
 import java.nio.ByteBuffer;
@@ -32,6 +33,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class PendingBuffer {
     static final int WATERMARK_SLOT = -1;
+    /** The branches of the schema's optional fields, {@code ["null", T]}. */
+    private static final int NULL_BRANCH = 0;
+    private static final int VALUE_BRANCH = 1;
     private static final VersionedRecordCodec<PendingObservation> CODEC =
             VersionedRecordCodec.forClass(PendingObservation.class);
 
@@ -110,6 +114,23 @@ public final class PendingBuffer {
         out.writeString(observation.getSourceTopic());
         out.writeLong(observation.getSourcePartition());
         out.writeLong(observation.getSourceOffset());
+        out.writeLong(observation.getStreamTime());
+        List<SourceHeader> headers = observation.getHeaders();
+        if (!headers.isEmpty()) {
+            out.writeLong(headers.size());
+            for (SourceHeader header : headers) {
+                out.writeString(header.getKey());
+                out.writeLong(header.getValue() == null ? NULL_BRANCH : VALUE_BRANCH);
+                if (header.getValue() != null) {
+                    out.writeBytes(header.getValue());
+                }
+            }
+        }
+        out.writeLong(0);
+        out.writeLong(observation.getRecordKey() == null ? NULL_BRANCH : VALUE_BRANCH);
+        if (observation.getRecordKey() != null) {
+            out.writeString(observation.getRecordKey());
+        }
         return out.toByteArray();
     }
 

@@ -3,11 +3,19 @@ package dev.grustream.topology.internals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.avro.PendingObservation;
+import dev.grustream.avro.SourceHeader;
+import dev.grustream.avro.history.SchemaHistory;
 import dev.grustream.avro.history.VersionedRecordCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -56,6 +64,10 @@ class PendingBufferTest {
                 .setFeatures(features)
                 .setRawValue(ByteBuffer.wrap(new byte[] {9, 1, 2, 3, 4}, 1, 3))
                 .setSourcePartition(-1)
+                .setStreamTime(1_700_000_600_000L)
+                .setHeaders(List.of(new SourceHeader("trace-\u00e9", ByteBuffer.wrap(new byte[] {7, 8})),
+                        new SourceHeader("no-value", null)))
+                .setRecordKey("device-\u00e9")
                 .build();
 
         assertThat(PendingBuffer.encode(observation))
@@ -69,6 +81,27 @@ class PendingBufferTest {
 
         assertThat(PendingBuffer.encode(observation))
                 .isEqualTo(VersionedRecordCodec.forClass(PendingObservation.class).encode(observation));
+    }
+
+    @Test
+    void observationsBufferedByVersionOneAreRecoveredWithoutHeadersOrStreamTime() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(1);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        // The generated record's fields of version 1 keep their positions: version 2's were appended.
+        new SpecificDatumWriter<PendingObservation>(SchemaHistory.version("PendingObservation", 1))
+                .write(observation("k", 1_000).build(), encoder);
+        encoder.flush();
+        store.put(0, bytes.toByteArray());
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+
+        assertThat(buffer.recover()).isEqualTo(1);
+        PendingObservation recovered = buffer.events().get(0);
+        assertThat(recovered.getKey()).isEqualTo("k");
+        assertThat(recovered.getSourceOffset()).isEqualTo(1_000);
+        assertThat(recovered.getHeaders()).isEmpty();
+        assertThat(recovered.getStreamTime()).isZero();
+        assertThat(recovered.getRecordKey()).isNull();
     }
 
     @Test
