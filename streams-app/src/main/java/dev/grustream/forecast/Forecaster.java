@@ -409,6 +409,9 @@ public final class Forecaster implements AutoCloseable {
         if (next == model) {
             return;
         }
+        // Built before the current stepper is closed: if it fails, this forecaster keeps its model and stepper, and
+        // the next batch tries again.
+        GruStepper nextStepper = next.newStepper(backend);
         close();
         model = next;
         spec = next.spec();
@@ -426,7 +429,7 @@ public final class Forecaster implements AutoCloseable {
         for (int f = 0; f < features; f++) {
             featureIndex.put(spec.features().get(f), f);
         }
-        stepper = next.newStepper(backend);
+        stepper = nextStepper;
         inputs = new float[maxBatch * inputCount];
         states = new float[maxBatch * stateSize];
         outputs = new float[maxBatch * horizon * targets];
