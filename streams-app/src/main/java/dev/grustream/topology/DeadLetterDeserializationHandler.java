@@ -62,8 +62,10 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         DeadLetterReason reason = reasonOf(exception);
         LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(), context.partition(),
                 context.offset(), reason.code(), exception.getMessage());
-        // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters).
-        long timestamp = Math.min(record.timestamp(), System.currentTimeMillis());
+        // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
+        // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
+        // producer record refuses a negative one and a handler that throws stops the stream thread at this record.
+        Long timestamp = record.timestamp() < 0 ? null : Math.min(record.timestamp(), System.currentTimeMillis());
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
                 record.key(), record.value(), DeadLetters.headers(record.headers(), reason,
                         String.valueOf(exception.getMessage()), context.topic(), context.partition(),

@@ -144,6 +144,20 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void anUndecodableRecordWithoutATimestampIsDeadLettered() {
+        ConsumerRecord<byte[], byte[]> untimed = new ConsumerRecord<>("observations", 0, 42,
+                ConsumerRecord.NO_TIMESTAMP, TimestampType.NO_TIMESTAMP_TYPE, KEY.length, VALUE.length, KEY, VALUE,
+                new RecordHeaders(), Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), untimed,
+                new SerializationException("not Avro"));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(letter -> assertThat(letter.timestamp()).isNull());
+    }
+
+    @Test
     void anInternalErrorsDeadLetterIsNeverStampedAheadOfTheClock() {
         long anHourAndMoreAhead = NOW + 2 * 3_600_000L;
 
