@@ -6,7 +6,9 @@ import dev.grustream.config.OperatorException;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.InputException;
 import dev.grustream.input.ObservationReader;
+import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.topology.Topics;
+import dev.grustream.topology.UpFrontChecks;
 import dev.grustream.train.TrainingSeries;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Reads the history of an Observation topic, from its beginning up to the offsets it had when reading started,
  * into one {@link TrainingSeries} per key, as the service would have accepted the observations: in event-time order,
- * skipping what it would dead-letter (no key, undecodable, a feature missing or not finite, a time repeated).
+ * skipping what it would dead-letter (no key or value, too large, undecodable, a time negative or beyond
+ * {@code future.tolerance.ms}, a feature missing or not finite, a time repeated; see {@link UpFrontChecks}) and
+ * records of a blank series id, which a training series cannot be named by.
  *
  * <p>Reads with the instance's own client settings (bootstrap servers, security, registry), without a consumer
  * group: it commits nothing and never disturbs the running service. Not thread-safe; use once.
@@ -54,7 +58,7 @@ public final class ObservationHistory {
      * @throws OperatorException when the topic does not exist or holds no record
      */
     public static Read read(GruStreamConfig config, String topic, List<String> features) {
-        ObservationReader reader = Topics.from(config).observationReader(() -> features);
+        UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
         Map<String, Object> consumerConfig = new HashMap<>();
         config.passThrough().forEach((key, value) -> {
             if (ConsumerConfig.configNames().contains(key)) {
@@ -64,11 +68,16 @@ public final class ObservationHistory {
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // From the log's start even when retention moves it during the read (the default, latest, would skip the
+        // rest of the partition), and never creating a mistyped topic.
+        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         Map<String, TreeMap<Long, double[]>> byKey = new HashMap<>();
         Map<String, Long> skipped = new TreeMap<>();
         long records = 0;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (ObservationReader reader = Topics.from(config).observationReader(() -> features);
+                KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                        new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (partitions == null || partitions.isEmpty()) {
                 throw new OperatorException("The topic " + topic + " does not exist on "
@@ -88,12 +97,15 @@ public final class ObservationHistory {
                         continue;
                     }
                     records++;
-                    String reason = add(record, reader, topic, features, byKey);
+                    String reason = add(record, reader, checks, topic, features, byKey);
                     if (reason != null) {
                         skipped.merge(reason, 1L, Long::sum);
                     }
                 }
-                end.entrySet().removeIf(entry -> consumer.position(entry.getKey()) >= entry.getValue());
+                List<TopicPartition> finished = end.keySet().stream()
+                        .filter(partition -> consumer.position(partition) >= end.get(partition)).toList();
+                consumer.pause(finished);
+                finished.forEach(end::remove);
             }
         }
         if (records == 0) {
@@ -114,10 +126,10 @@ public final class ObservationHistory {
     }
 
     /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */
-    private static String add(ConsumerRecord<String, byte[]> record, ObservationReader reader, String topic,
-            List<String> features, Map<String, TreeMap<Long, double[]>> byKey) {
+    private static String add(ConsumerRecord<String, byte[]> record, ObservationReader reader, UpFrontChecks checks,
+            String topic, List<String> features, Map<String, TreeMap<Long, double[]>> byKey) {
         if (record.value() == null) {
-            return "null-value";
+            return checks.check(record.key(), null, System.currentTimeMillis()).reason().code();
         }
         InboundObservation observation;
         try {
@@ -128,10 +140,15 @@ public final class ObservationHistory {
             return "undecodable";
         }
         String key = observation.seriesKey() != null ? observation.seriesKey() : record.key();
-        if (key == null) {
-            return "null-key";
-        }
         observation.useRecordTimestamp(record.timestamp());
+        UpFrontChecks.Rejection rejection = checks.check(key, observation, System.currentTimeMillis());
+        if (rejection != null) {
+            return rejection.reason().code();
+        }
+        if (key.isBlank()) {
+            // The service forecasts such a key; a training series needs a name.
+            return "blank-key";
+        }
         double[] values = new double[features.size()];
         for (int f = 0; f < values.length; f++) {
             Double value = observation.features().get(features.get(f));

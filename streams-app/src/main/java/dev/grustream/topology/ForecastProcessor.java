@@ -66,6 +66,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     /** The watched keys this task has forecast, whose gauges it empties when it closes. */
     private final Set<String> watchedHere = new HashSet<>();
     private final Clock clock;
+    private final UpFrontChecks upFrontChecks;
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, KeyState> states;
@@ -82,6 +83,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         this.activeModel = activeModel;
         this.metrics = metrics;
         this.clock = clock;
+        this.upFrontChecks = new UpFrontChecks(settings);
     }
 
     @Override
@@ -173,35 +175,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     /** Dead-letters a record that can be judged without its key's state or the model; true if it did. */
     private boolean rejectedUpFront(Record<String, InboundObservation> record) {
-        String key = seriesKey(record);
-        if (key == null) {
-            return reject(record, DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
-        }
-        int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
-        if (keyBytes > settings.maxKeyBytes()) {
-            return reject(record, DeadLetterReason.KEY_TOO_LARGE, "the key has " + keyBytes
-                    + " bytes; at most " + settings.maxKeyBytes() + " are accepted");
-        }
-        if (record.value() == null) {
-            return reject(record, DeadLetterReason.NULL_VALUE, "the record has no value");
-        }
-        int valueBytes = record.value().rawValue().length;
-        if (valueBytes > settings.maxValueBytes()) {
-            return reject(record, DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes
-                    + " bytes; at most " + settings.maxValueBytes() + " are accepted");
-        }
-        long eventTime = record.value().eventTime();
-        if (eventTime < 0) {
-            return reject(record, DeadLetterReason.INVALID_TIME, "event time " + eventTime
-                    + " is before 1970; event times must not be negative");
-        }
-        long ahead = eventTime - clock.millis();
-        if (ahead > settings.futureToleranceMs()) {
-            return reject(record, DeadLetterReason.FUTURE, "event time " + Instant.ofEpochMilli(eventTime) + " is "
-                    + ahead + " ms ahead of the clock, more than the tolerance of " + settings.futureToleranceMs()
-                    + " ms");
-        }
-        return false;
+        UpFrontChecks.Rejection rejection = upFrontChecks.check(seriesKey(record), record.value(), clock.millis());
+        return rejection != null && reject(record, rejection.reason(), rejection.message());
     }
 
     private boolean reject(Record<String, InboundObservation> record, DeadLetterReason reason, String message) {

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,10 @@ class TrainFromTopicIntegrationTest {
         }
         inputs.add(KafkaTestSupport.Input.of("a", observation(t0, 99.0)));
         inputs.add(KafkaTestSupport.Input.raw("a", "not avro".getBytes(StandardCharsets.UTF_8)));
+        inputs.add(KafkaTestSupport.Input.of("", observation(t0, 1.0)));
+        inputs.add(KafkaTestSupport.Input.of("a", observation(-300_000L, 1.0)));
+        inputs.add(KafkaTestSupport.Input.of("b", observation(Instant.now().plus(Duration.ofDays(30)).toEpochMilli(),
+                1.0)));
         kafka.produce(topic, inputs);
         Path model = dir.resolve("model.zip");
         StringWriter out = new StringWriter();
@@ -64,8 +69,9 @@ class TrainFromTopicIntegrationTest {
                 "--set", "schema.registry.url=" + KAFKA.registry().url());
 
         assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("1,202 records read from topic " + topic)
-                .contains("1 duplicate").contains("1 undecodable").contains("3 trained on");
+        assertThat(out.toString()).contains("1,205 records read from topic " + topic)
+                .contains("1 blank-key").contains("1 duplicate").contains("1 future").contains("1 invalid-time")
+                .contains("1 undecodable").contains("3 trained on");
         GruModel trained = ModelSource.load(model);
         assertThat(trained.spec().features()).containsExactly("value");
     }

@@ -68,8 +68,11 @@ public final class KafkaTestSupport {
             for (Input input : inputs) {
                 byte[] value = input.raw() != null || input.observation() == null
                         ? input.raw() : serde.serializer().serialize(topic, input.observation());
-                long timestamp = input.observation() == null
-                        ? System.currentTimeMillis() : input.observation().getEventTime().toEpochMilli();
+                // A record's timestamp can be neither negative nor far ahead of the broker's clock: an observation
+                // from before 1970 or from the future is stamped now.
+                long now = System.currentTimeMillis();
+                long eventTime = input.observation() == null ? -1 : input.observation().getEventTime().toEpochMilli();
+                long timestamp = eventTime >= 0 ? Math.min(eventTime, now) : now;
                 producer.send(new ProducerRecord<>(topic, null, timestamp, input.key(), value));
             }
             producer.flush();

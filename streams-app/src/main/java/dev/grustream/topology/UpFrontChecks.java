@@ -1,0 +1,64 @@
+package dev.grustream.topology;
+
+import dev.grustream.input.InboundObservation;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * What the forecasting processor refuses before it reads a key's state or the model: a record without a series id or
+ * a value, one too large, and one whose event time is negative or too far ahead of the clock. {@code train
+ * --from-topic} skips the same records, so that a model is trained on what the service would have accepted.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class UpFrontChecks {
+    private final int maxKeyBytes;
+    private final int maxValueBytes;
+    private final long futureToleranceMs;
+
+    /** Why a record is refused, and what was expected and found. */
+    public record Rejection(DeadLetterReason reason, String message) {
+    }
+
+    public UpFrontChecks(ForecasterSettings settings) {
+        this.maxKeyBytes = settings.maxKeyBytes();
+        this.maxValueBytes = settings.maxValueBytes();
+        this.futureToleranceMs = settings.futureToleranceMs();
+    }
+
+    /**
+     * Judges a record of series {@code key} holding {@code value} (null for a record without one) at wall-clock time
+     * {@code now}.
+     *
+     * @return why the service refuses it, or null when it goes on to the key's state
+     */
+    public Rejection check(String key, InboundObservation value, long now) {
+        if (key == null) {
+            return new Rejection(DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
+        }
+        int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (keyBytes > maxKeyBytes) {
+            return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the key has " + keyBytes + " bytes; at most "
+                    + maxKeyBytes + " are accepted");
+        }
+        if (value == null) {
+            return new Rejection(DeadLetterReason.NULL_VALUE, "the record has no value");
+        }
+        int valueBytes = value.rawValue().length;
+        if (valueBytes > maxValueBytes) {
+            return new Rejection(DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes
+                    + " bytes; at most " + maxValueBytes + " are accepted");
+        }
+        long eventTime = value.eventTime();
+        if (eventTime < 0) {
+            return new Rejection(DeadLetterReason.INVALID_TIME, "event time " + eventTime
+                    + " is before 1970; event times must not be negative");
+        }
+        long ahead = eventTime - now;
+        if (ahead > futureToleranceMs) {
+            return new Rejection(DeadLetterReason.FUTURE, "event time " + Instant.ofEpochMilli(eventTime) + " is "
+                    + ahead + " ms ahead of the clock, more than the tolerance of " + futureToleranceMs + " ms");
+        }
+        return null;
+    }
+}
