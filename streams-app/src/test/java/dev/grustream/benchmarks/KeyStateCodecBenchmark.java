@@ -40,6 +40,12 @@ public class KeyStateCodecBenchmark {
 
     @Setup
     public void setUp() {
+        state = learntKey();
+        bytes = KeyStateCodec.encode(state);
+    }
+
+    /** A key's state after 2,000 events at the defaults, with this test model's one hidden unit. */
+    static KeyState learntKey() {
         KeyState[] learnt = new KeyState[1];
         try (Forecaster forecaster = new Forecaster(ForecastRules.defaults(), Backend.JAVA, 1)) {
             for (int i = 0; i < 2_000; i++) {
@@ -57,8 +63,7 @@ public class KeyStateCodecBenchmark {
                         }).get("k");
             }
         }
-        state = learnt[0];
-        bytes = KeyStateCodec.encode(state);
+        return learnt[0];
     }
 
     @Benchmark
