@@ -61,7 +61,11 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
                 return Optional.of("Kafka refused its credentials or permissions: " + t.getMessage()
                         + ". Check security.protocol, sasl.*, ssl.* and the ACLs");
             }
-            if (t instanceof SchemaRegistryException registry && !(t instanceof SchemaRegistryUnavailableException)) {
+            if (t instanceof SchemaRegistryUnavailableException) {
+                // An outage, whatever the last URL's failure under it was: a new thread retries.
+                return Optional.empty();
+            }
+            if (t instanceof SchemaRegistryException registry) {
                 if (registry.status() == UNAUTHORIZED || registry.status() == FORBIDDEN) {
                     return Optional.of("the schema registry refused its requests: " + t.getMessage()
                             + ". Check basic.auth.* or bearer.auth.*");

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.testing.SelfSignedTls;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,6 +72,33 @@ class RegistryTlsTest {
                     .isExactlyInstanceOf(SchemaRegistryException.class)
                     .hasMessageContaining("TLS handshake").hasMessageContaining("schema.registry.ssl.truststore")
                     .hasCauseInstanceOf(SSLException.class);
+        }
+    }
+
+    @Test
+    void aHandshakeCutShortFailsOverToTheNextRegistry() throws Exception {
+        try (ServerSocket cutting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
+            Thread closer = new Thread(() -> {
+                while (!cutting.isClosed()) {
+                    try (Socket socket = cutting.accept()) {
+                        socket.getInputStream().read();
+                    } catch (IOException e) {
+                        // closed by the test, or the client gave up: either way the next one is cut too
+                    }
+                }
+            });
+            closer.setDaemon(true);
+            closer.start();
+            Map<String, Object> config = config(true);
+            config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "https://localhost:" + cutting.getLocalPort()
+                    + "," + registry.url());
+            serde.configure(config, false);
+            Forecast forecast = TestRecords.forecast("k");
+
+            byte[] bytes = serde.serializer().serialize("forecasts", forecast);
+
+            assertThat(serde.deserializer().deserialize("forecasts", bytes)).isEqualTo(forecast);
         }
     }
 

@@ -272,13 +272,14 @@ class RestSchemaRegistryClientTest {
     @Test
     void sendsBasicAuthFromTheUrlWithoutPuttingItInTheRequestLine() {
         int port = REGISTRY.getRuntimeInfo().getHttpPort();
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://fred:p%40ss@localhost:" + port);
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://fred:p%40ss+w@localhost:" + port);
         REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
 
         client().getSchemaById(1);
 
+        // Percent-escapes are decoded as in any URL; a plus sign is a plus sign, not a form's space.
         REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
-                .withHeader("Authorization", equalTo(basic("fred:p@ss"))));
+                .withHeader("Authorization", equalTo(basic("fred:p@ss+w"))));
     }
 
     @Test

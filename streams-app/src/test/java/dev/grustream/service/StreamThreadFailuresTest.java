@@ -68,6 +68,16 @@ class StreamThreadFailuresTest {
     }
 
     @Test
+    void aRegistryWhoseHandshakesWereCutShortGetsANewThread() {
+        // As the client reports it: every URL failed, the last one in the TLS handshake.
+        StreamsException died = new StreamsException(new SchemaRegistryUnavailableException("no registry answered",
+                -1, -1, new SchemaRegistryException("POST /subjects on https://registry:8081 failed", -1, -1,
+                        new SSLHandshakeException("Remote host terminated the handshake"))));
+
+        assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
     void aFailedBatchOrATimeoutGetsANewThread() {
         assertThat(failures.handle(new StreamsException(new BatchFailedException("a batch failed",
                 new IllegalStateException("boom"))))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);

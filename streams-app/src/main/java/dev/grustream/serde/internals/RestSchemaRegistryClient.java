@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.InterruptException;
 
@@ -197,12 +199,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             HttpResponse<String> response;
             try {
                 response = http.send(request(endpoint, method, path, body), HttpResponse.BodyHandlers.ofString());
-            } catch (SSLException e) {
-                throw new SchemaRegistryException("The TLS handshake with Schema Registry " + endpoint + " failed: "
-                        + e.getMessage() + " (check schema.registry.ssl.truststore.*: the registry's certificate"
-                        + " must be trusted and name its host)", SchemaRegistryException.NO_STATUS,
-                        SchemaRegistryException.NO_ERROR_CODE, e);
             } catch (IOException e) {
+                if (certificateRefused(e)) {
+                    throw new SchemaRegistryException("The TLS handshake with Schema Registry " + endpoint
+                            + " failed: " + e.getMessage() + " (check schema.registry.ssl.truststore.*: the registry's"
+                            + " certificate must be trusted and name its host)", SchemaRegistryException.NO_STATUS,
+                            SchemaRegistryException.NO_ERROR_CODE, e);
+                }
                 failures.add(endpoint + ": " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : " " + e.getMessage()));
                 last = new SchemaRegistryException(method + " " + path + " on " + endpoint + " failed: " + e,
@@ -225,6 +228,26 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         throw new SchemaRegistryUnavailableException("No Schema Registry answered " + method + " " + path
                 + " (tried " + endpoints.size() + " URL(s)): " + String.join("; ", failures),
                 last.status(), last.errorCode(), last);
+    }
+
+    /**
+     * Whether a failed request met a certificate this client does not trust or that does not name the registry's host:
+     * a refusal that no retry or other URL mends. A handshake cut short (a registry restarting, a load balancer) is an
+     * outage like any other failed connection.
+     */
+    private static boolean certificateRefused(IOException e) {
+        if (e instanceof SSLPeerUnverifiedException) {
+            return true;
+        }
+        if (!(e instanceof SSLException)) {
+            return false;
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private HttpRequest request(Endpoint endpoint, String method, String path, JsonNode body) {

@@ -4,7 +4,6 @@ import dev.grustream.serde.AvroSerdeConfig;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.serde.SchemaRegistryClient;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -63,7 +62,7 @@ public final class SchemaRegistryClients {
         URI uri = URI.create(url);
         Optional<String> userInfo = config.credentialsFromUserInfo()
                 ? config.basicAuthUserInfo()
-                : Optional.ofNullable(uri.getRawUserInfo()).map(raw -> URLDecoder.decode(raw, StandardCharsets.UTF_8));
+                : Optional.ofNullable(uri.getUserInfo());
         String authority = uri.getRawAuthority();
         URI base = URI.create(uri.getScheme() + "://" + authority.substring(authority.lastIndexOf('@') + 1)
                 + (uri.getRawPath() == null ? "" : uri.getRawPath()));
