@@ -18,19 +18,24 @@ import org.apache.avro.util.Utf8;
  * reads it, up to about 2 GB (its only bound is a JVM-wide system property). One corrupt or hostile record, an input
  * record or a stored state whose bytes went bad, could therefore exhaust a stream thread's heap instead of being
  * dead-lettered or reported as corrupt. A claim that cannot fit in the body is reported as an {@link EOFException},
- * as the body then ends before the value does. The one legitimate value this refuses is an array of more zero-byte
- * items (nulls, empty records) than the body has bytes.
+ * as the body then ends before the value does. Item counts are also bounded in all, over every block of every array
+ * and map read or skipped: each block's count alone would let many blocks of zero-byte items (nulls, empty records)
+ * claim the square of the body's length. The one legitimate value this refuses is a body with more zero-byte items
+ * than bytes.
  *
  * <p>Everything else is passed to the {@link BinaryDecoder}. Not thread-safe: one per decoded body.
  */
 public final class LengthCheckingDecoder extends Decoder {
     private final BinaryDecoder in;
     private final int bodyLength;
+    /** Items of arrays and maps the body may still claim: every item but a zero-byte one takes a byte at least. */
+    private long itemsLeft;
 
     /** A decoder reading from {@code in}, which holds a body of {@code bodyLength} bytes. */
     public LengthCheckingDecoder(BinaryDecoder in, int bodyLength) {
         this.in = in;
         this.bodyLength = bodyLength;
+        this.itemsLeft = bodyLength;
     }
 
     /** Whether the whole body has been read. */
@@ -105,6 +110,11 @@ public final class LengthCheckingDecoder extends Decoder {
             throw new EOFException(what + " of " + count + " items cannot fit in a body of " + bodyLength
                     + " bytes");
         }
+        if (count > itemsLeft) {
+            throw new EOFException(what + "'s block of " + count + " items after " + (bodyLength - itemsLeft)
+                    + " items in all cannot fit in a body of " + bodyLength + " bytes");
+        }
+        itemsLeft -= Math.max(count, 0);
         return count;
     }
 
@@ -165,12 +175,12 @@ public final class LengthCheckingDecoder extends Decoder {
 
     @Override
     public long skipArray() throws IOException {
-        return in.skipArray();
+        return checkedCount(in.skipArray(), "an array");
     }
 
     @Override
     public long skipMap() throws IOException {
-        return in.skipMap();
+        return checkedCount(in.skipMap(), "a map");
     }
 
     @Override

@@ -9,6 +9,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -59,6 +62,31 @@ class LengthCheckingDecoderTest {
 
         assertThatThrownBy(in::readArrayStart).isInstanceOf(EOFException.class)
                 .hasMessageContaining("an array of 1073741824 items cannot fit");
+    }
+
+    @Test
+    void refusesBlocksOfZeroByteItemsThatTogetherOutnumberTheBodysBytes() throws IOException {
+        // 100 blocks of 10 nulls: each block fits the body's 101 bytes, the 1,000 items do not.
+        long[] blocks = new long[101];
+        Arrays.fill(blocks, 0, 100, 10);
+        LengthCheckingDecoder in = over(longs(blocks));
+        Schema nulls = Schema.createArray(Schema.create(Schema.Type.NULL));
+
+        assertThatThrownBy(() -> new GenericDatumReader<Object>(nulls).read(null, in))
+                .isInstanceOf(EOFException.class).hasMessageContaining("items in all cannot fit in a body of 101");
+    }
+
+    @Test
+    void refusesSkippingMoreZeroByteItemsThanTheBodyHasBytes() throws IOException {
+        long[] blocks = new long[101];
+        Arrays.fill(blocks, 0, 100, 10);
+        LengthCheckingDecoder in = over(longs(blocks));
+
+        assertThatThrownBy(() -> {
+            for (long block = in.skipArray(); block > 0; block = in.skipArray()) {
+                // nothing to skip in a null
+            }
+        }).isInstanceOf(EOFException.class).hasMessageContaining("items in all cannot fit in a body of 101");
     }
 
     @Test
