@@ -1,11 +1,12 @@
 package dev.grustream.serde;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import dev.grustream.avro.history.LengthCheckingDecoder;
 import dev.grustream.serde.AvroSerializationException.Reason;
 import dev.grustream.serde.internals.AvroValues;
+import dev.grustream.serde.internals.CachingSchemaRegistryClient;
 import dev.grustream.serde.internals.SchemaRegistryClients;
 import dev.grustream.serde.internals.WireFormat;
 
@@ -54,7 +56,9 @@ public final class AvroDeserializer implements Deserializer<Object> {
     private final Mode mode;
     private final Class<? extends SpecificRecord> readerClass;
     private volatile Settings settings;
-    private final ConcurrentMap<Integer, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+    /** Bounded as the client's schemas by id are: a shared registry may hold many more schemas than one topic. */
+    private final Cache<Integer, DatumReader<Object>> readers = Caffeine.newBuilder()
+            .maximumSize(CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID).executor(Runnable::run).build();
     // Most topics carry one schema id: remembering the last reader skips the map (and boxing the id) on the hot path.
     private volatile CachedReader lastReader;
 
@@ -136,12 +140,7 @@ public final class AvroDeserializer implements Deserializer<Object> {
         if (last != null && last.schemaId() == schemaId) {
             return last.reader();
         }
-        DatumReader<Object> reader = readers.get(schemaId);
-        if (reader == null) {
-            reader = newReader(current, schemaId, topic);
-            DatumReader<Object> raced = readers.putIfAbsent(schemaId, reader);
-            reader = raced != null ? raced : reader;
-        }
+        DatumReader<Object> reader = readers.get(schemaId, id -> newReader(current, id, topic));
         lastReader = new CachedReader(schemaId, reader);
         return reader;
     }

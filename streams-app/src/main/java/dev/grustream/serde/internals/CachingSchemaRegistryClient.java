@@ -1,5 +1,7 @@
 package dev.grustream.serde.internals;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
 import dev.grustream.serde.SchemaRegistryException;
@@ -17,13 +19,19 @@ import org.apache.avro.Schema;
  * <p>Failures are not cached: the next call asks again. Concurrent first calls for the same key wait for one
  * request instead of sending several. The caches hold one entry per schema the process meets, at most
  * {@code max.schemas.per.subject} per subject (one more is refused, as Confluent's client does, since a producer
- * making a new schema per record would otherwise exhaust the memory); unknown ids are never stored. Thread-safe.
+ * making a new schema per record would otherwise exhaust the memory); unknown ids are never stored. Schemas by id,
+ * which a deserializer meets as the records it reads name them, are kept for the {@value #MAX_SCHEMAS_BY_ID} met most
+ * (a shared registry may hold many more); one evicted is asked for again when it is met again. Thread-safe.
  */
 public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
+    /** How many schemas by id a client keeps, as many as Confluent's client keeps by default. */
+    public static final int MAX_SCHEMAS_BY_ID = 1_000;
+
     private final SchemaRegistryClient delegate;
     private final int maxSchemasPerSubject;
     private final ConcurrentMap<String, ConcurrentMap<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
-    private final ConcurrentMap<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final Cache<Integer, Schema> schemasById = Caffeine.newBuilder().maximumSize(MAX_SCHEMAS_BY_ID)
+            .executor(Runnable::run).build();
     private final ConcurrentMap<String, SchemaMetadata> latestBySubject = new ConcurrentHashMap<>();
 
     public CachingSchemaRegistryClient(SchemaRegistryClient delegate, int maxSchemasPerSubject) {
@@ -59,11 +67,7 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public Schema getSchemaById(int id) {
-        Schema schema = schemasById.get(id);
-        if (schema != null) {
-            return schema;
-        }
-        return schemasById.computeIfAbsent(id, delegate::getSchemaById);
+        return schemasById.get(id, delegate::getSchemaById);
     }
 
     @Override
@@ -101,7 +105,7 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     // A schema this process registered or looked up is one its deserializers may meet next: knowing its id saves
     // them a request.
     private int remember(int id, Schema schema) {
-        schemasById.putIfAbsent(id, schema);
+        schemasById.asMap().putIfAbsent(id, schema);
         return id;
     }
 }

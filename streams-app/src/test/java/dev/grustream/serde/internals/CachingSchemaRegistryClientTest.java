@@ -1,0 +1,70 @@
+package dev.grustream.serde.internals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.serde.SchemaMetadata;
+import dev.grustream.serde.SchemaRegistryClient;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.junit.jupiter.api.Test;
+
+class CachingSchemaRegistryClientTest {
+    /** A registry that holds a record schema for every id and counts the schemas it was asked for. */
+    private static final class CountingRegistry implements SchemaRegistryClient {
+        final AtomicInteger fetches = new AtomicInteger();
+
+        @Override
+        public Schema getSchemaById(int id) {
+            fetches.incrementAndGet();
+            return SchemaBuilder.record("R" + id).fields().requiredLong("v").endRecord();
+        }
+
+        @Override
+        public int register(String subject, Schema schema) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int getId(String subject, Schema schema) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SchemaMetadata getLatestSchemaMetadata(String subject) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean testCompatibility(String subject, Schema schema) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void aSchemaIdMetAgainIsNotFetchedAgain() {
+        CountingRegistry registry = new CountingRegistry();
+        CachingSchemaRegistryClient client = new CachingSchemaRegistryClient(registry, 10);
+
+        client.getSchemaById(7);
+        client.getSchemaById(7);
+
+        assertThat(registry.fetches).hasValue(1);
+    }
+
+    @Test
+    void keepsAtMostItsBoundOfSchemasById() {
+        CountingRegistry registry = new CountingRegistry();
+        CachingSchemaRegistryClient client = new CachingSchemaRegistryClient(registry, 10);
+        int ids = 2 * CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID;
+        for (int pass = 0; pass < 2; pass++) {
+            for (int id = 0; id < ids; id++) {
+                client.getSchemaById(id);
+            }
+        }
+
+        // Every id met once, then again: the ones no longer kept are fetched a second time.
+        assertThat(registry.fetches.get() - ids)
+                .isGreaterThanOrEqualTo(ids - CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID);
+    }
+}
