@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -80,6 +83,36 @@ class RestSchemaRegistryClientTest {
                 .willReturn(confluent(200, "{\"schema\": \"{\\\"type\\\": \\\"string\\\"}\"}")));
 
         assertThat(client().getSchemaById(1)).isEqualTo(STRING);
+    }
+
+    @Test
+    void aSchemaThatReferencesOthersIsParsedWithTheirTypes() {
+        Schema site = SchemaBuilder.record("Site").namespace("com.acme").fields().requiredString("id").endRecord();
+        Schema device = SchemaBuilder.record("Device").namespace("com.acme").fields()
+                .name("site").type(site).noDefault().endRecord();
+        Schema reading = SchemaBuilder.record("Reading").fields().name("device").type(device).noDefault().endRecord();
+        // As Confluent's registry stores them: each schema names the types it references instead of defining them.
+        REGISTRY.stubFor(get("/schemas/ids/5").willReturn(confluent(200, referencing(
+                "{\"type\": \"record\", \"name\": \"Reading\", \"fields\": "
+                        + "[{\"name\": \"device\", \"type\": \"com.acme.Device\"}]}", "device", 2))));
+        REGISTRY.stubFor(get("/subjects/device/versions/2").willReturn(confluent(200, referencing(
+                "{\"type\": \"record\", \"name\": \"Device\", \"namespace\": \"com.acme\", \"fields\": "
+                        + "[{\"name\": \"site\", \"type\": \"com.acme.Site\"}]}", "site", 1))));
+        REGISTRY.stubFor(get("/subjects/site/versions/1").willReturn(confluent(200, referencing(site.toString(),
+                null, 0))));
+
+        assertThat(client().getSchemaById(5)).isEqualTo(reading);
+    }
+
+    /** An answer holding {@code schema} and, unless {@code subject} is null, a reference to a subject's version. */
+    private static String referencing(String schema, String subject, int version) {
+        ObjectNode answer = JsonNodeFactory.instance.objectNode().put("schema", schema);
+        if (subject != null) {
+            String type = "com.acme." + Character.toUpperCase(subject.charAt(0)) + subject.substring(1);
+            answer.putArray("references").addObject().put("name", type).put("subject", subject)
+                    .put("version", version);
+        }
+        return answer.toString();
     }
 
     @Test

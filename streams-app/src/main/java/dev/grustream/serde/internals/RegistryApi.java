@@ -19,6 +19,8 @@ public final class RegistryApi {
     public static final String FIELD_ID = "id";
     public static final String FIELD_SUBJECT = "subject";
     public static final String FIELD_VERSION = "version";
+    public static final String FIELD_REFERENCES = "references";
+    public static final String FIELD_NAME = "name";
     public static final String FIELD_IS_COMPATIBLE = "is_compatible";
     public static final String FIELD_ERROR_CODE = "error_code";
     public static final String FIELD_MESSAGE = "message";

@@ -16,9 +16,11 @@ import java.net.http.HttpResponse;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -36,12 +38,17 @@ import org.apache.kafka.common.errors.InterruptException;
  * {@link Options#retryMaxWait()} (Confluent's {@code max.retries}, {@code retries.wait.ms},
  * {@code retries.max.wait.ms}); then the request throws {@link SchemaRegistryUnavailableException}. A 4xx answer
  * throws {@link SchemaRegistryException} at once, as another instance of the same registry would give the same
- * answer; so does a TLS handshake that fails, which no retry mends (an untrusted certificate, a wrong host name).
+ * answer; so does a TLS handshake that meets a certificate no retry mends (untrusted, or naming another host).
+ *
+ * <p>A schema that references others (Confluent's schema references: a subject and version for each named type it
+ * uses) is parsed after the schemas it references, fetched by subject and version, their own references first.
  *
  * <p>Thread-safe; the JDK client it holds owns its threads and connections and needs no closing on Java 17.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private static final int MAX_BODY_IN_MESSAGE = 300;
+    /** Most schemas one schema may reference, directly or not: a bound on the requests one answer can cause. */
+    private static final int MAX_REFERENCES = 100;
 
     /** One registry instance: its base URI (without user info) and the Authorization header to send it, if any. */
     public record Endpoint(URI baseUri, Optional<String> authorization) {
@@ -305,7 +312,48 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return value.intValue();
     }
 
-    private static Schema schemaField(JsonNode answer, String what) {
+    /** The schema of an answer, with the named types of the schemas it references defined first. */
+    private Schema schemaField(JsonNode answer, String what) {
+        Schema.Parser parser = new Schema.Parser();
+        defineReferences(answer, parser, new HashSet<>(), what);
+        return parse(parser, schemaText(answer, what), what);
+    }
+
+    /**
+     * Defines in {@code parser} the types of every schema {@code answer} references (Confluent's {@code references}:
+     * a name, a subject and a version each), their own references first, each subject version once.
+     */
+    private void defineReferences(JsonNode answer, Schema.Parser parser, Set<String> defined, String what) {
+        JsonNode references = answer.get(RegistryApi.FIELD_REFERENCES);
+        if (references == null || references.isNull()) {
+            return;
+        }
+        if (!references.isArray()) {
+            throw malformedAnswer(what, "an array '" + RegistryApi.FIELD_REFERENCES + "'", answer);
+        }
+        for (JsonNode reference : references) {
+            JsonNode subject = reference.get(RegistryApi.FIELD_SUBJECT);
+            JsonNode version = reference.get(RegistryApi.FIELD_VERSION);
+            if (subject == null || !subject.isTextual() || version == null || !version.canConvertToInt()) {
+                throw malformedAnswer(what, "a subject and a version in each reference", answer);
+            }
+            if (defined.size() >= MAX_REFERENCES) {
+                throw new SchemaRegistryException("Schema Registry answered " + what + " with a schema of more than "
+                        + MAX_REFERENCES + " references", 200, SchemaRegistryException.INVALID_SCHEMA);
+            }
+            if (!defined.add(subject.asText() + "/" + version.intValue())) {
+                continue;
+            }
+            String path = "/subjects/" + RegistryApi.encodeSegment(subject.asText()) + "/versions/"
+                    + version.intValue();
+            String referenced = "GET " + path + " (referenced by " + what + ")";
+            JsonNode answered = send("GET", path, null);
+            defineReferences(answered, parser, defined, referenced);
+            parse(parser, schemaText(answered, referenced), referenced);
+        }
+    }
+
+    private static String schemaText(JsonNode answer, String what) {
         JsonNode type = answer.get(RegistryApi.FIELD_SCHEMA_TYPE);
         if (type != null && !RegistryApi.SCHEMA_TYPE_AVRO.equals(type.asText())) {
             throw new SchemaRegistryException("Schema Registry answered " + what + " with a " + type.asText()
@@ -315,8 +363,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (schema == null || !schema.isTextual()) {
             throw malformedAnswer(what, "a string '" + RegistryApi.FIELD_SCHEMA + "'", answer);
         }
+        return schema.asText();
+    }
+
+    private static Schema parse(Schema.Parser parser, String text, String what) {
         try {
-            return new Schema.Parser().parse(schema.asText());
+            return parser.parse(text);
         } catch (RuntimeException e) {
             // Not only SchemaParseException: Avro 1.12 reports an undefined type name with a NullPointerException.
             throw new SchemaRegistryException("Schema Registry answered " + what + " with a schema Avro cannot "
