@@ -3,13 +3,14 @@ package dev.grustream.serde;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-import dev.grustream.serde.internals.CachingSchemaRegistryClient;
 import dev.grustream.serde.internals.SchemaRegistryStore;
 import dev.grustream.serde.internals.StoreSchemaRegistryClient;
 
 /**
  * The in-process registries behind {@code schema.registry.url=mock://<scope>}: one per scope name, shared by every
- * serde of that scope in the JVM, created on first use, with {@link CompatibilityLevel#BACKWARD} checks. Like
+ * serde of that scope in the JVM, created on first use, with {@link CompatibilityLevel#BACKWARD} checks. Each serde
+ * reaches it through a caching client of its own, as it would a real registry: it pins the latest version it met and
+ * keeps its own {@code max.schemas.per.subject}. Like
  * Confluent's {@code MockSchemaRegistry}, a test isolates itself with a scope of its own and drops it afterwards:
  *
  * <pre>{@code
@@ -26,11 +27,13 @@ public final class MockSchemaRegistry {
     private MockSchemaRegistry() {
     }
 
-    /** Returns the client of {@code scope}'s registry, creating an empty registry on first use. */
+    /**
+     * Returns the client of {@code scope}'s registry, creating an empty registry on first use. It caches nothing: every
+     * call sees the registry as it is.
+     */
     public static SchemaRegistryClient clientForScope(String scope) {
-        return SCOPES.computeIfAbsent(scope, unknown -> new CachingSchemaRegistryClient(
-                new StoreSchemaRegistryClient(new SchemaRegistryStore(CompatibilityLevel.BACKWARD)),
-                Integer.MAX_VALUE));
+        return SCOPES.computeIfAbsent(scope, unknown -> new StoreSchemaRegistryClient(
+                new SchemaRegistryStore(CompatibilityLevel.BACKWARD)));
     }
 
     /**

@@ -3,7 +3,10 @@ package dev.grustream.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.Map;
+
+import org.apache.avro.generic.GenericData;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,38 @@ class MockSchemaRegistryTest {
                     assertThat(e.status()).isEqualTo(409);
                     assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
                 });
+    }
+
+    @Test
+    void eachSerializerOfAScopePinsTheLatestVersionItMet() {
+        SchemaRegistryClient registry = MockSchemaRegistry.clientForScope(SCOPE_A);
+        int first = registry.register(TOPIC + "-value", TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
+        Map<String, Object> latest = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + SCOPE_A,
+                AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false, AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        AvroSerializer before = new AvroSerializer();
+        before.configure(latest, false);
+        before.serialize(TOPIC, TestRecords.forecast("k"));
+        int second = registry.register(TOPIC + "-value", Forecast.SCHEMA$);
+        AvroSerializer after = new AvroSerializer();
+        after.configure(latest, false);
+
+        assertThat(schemaIdOf(after.serialize(TOPIC, TestRecords.forecast("k")))).isEqualTo(second);
+        assertThat(schemaIdOf(before.serialize(TOPIC, TestRecords.forecast("k")))).isEqualTo(first);
+    }
+
+    @Test
+    void aSerdeOfAScopeKeepsItsMaxSchemasPerSubject() {
+        AvroSerializer serializer = new AvroSerializer();
+        serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + SCOPE_A,
+                AvroSerdeConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG, 1), false);
+        serializer.serialize(TOPIC, TestRecords.forecast("k"));
+        GenericData.Record old = new GenericData.Record(TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
+
+        assertThatThrownBy(() -> serializer.serialize(TOPIC, old)).hasMessageContaining("max.schemas.per.subject");
+    }
+
+    private static int schemaIdOf(byte[] framed) {
+        return ByteBuffer.wrap(framed).getInt(1);
     }
 
     private static SpecificAvroSerde<Forecast> serde(String scope) {

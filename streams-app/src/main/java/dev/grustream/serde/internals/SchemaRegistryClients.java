@@ -28,7 +28,8 @@ public final class SchemaRegistryClients {
     public static SchemaRegistryClient create(AvroSerdeConfig config) {
         Optional<String> scope = config.mockScope();
         if (scope.isPresent()) {
-            return MockSchemaRegistry.clientForScope(scope.get());
+            return new CachingSchemaRegistryClient(MockSchemaRegistry.clientForScope(scope.get()),
+                    config.maxSchemasPerSubject());
         }
         List<String> urls = config.schemaRegistryUrls();
         if (urls.isEmpty()) {
