@@ -104,13 +104,42 @@ class RestSchemaRegistryClientTest {
         assertThat(client().getSchemaById(5)).isEqualTo(reading);
     }
 
+    @Test
+    void aTypeReferencedTwiceIsDefinedByItsFirstReference() {
+        Schema site = SchemaBuilder.record("Site").namespace("com.acme").fields().requiredString("id").endRecord();
+        Schema siteWithName = SchemaBuilder.record("Site").namespace("com.acme").fields().requiredString("id")
+                .optionalString("name").endRecord();
+        // The outer schema references Site version 1 and Device, whose own schema references Site version 2.
+        ObjectNode outer = JsonNodeFactory.instance.objectNode().put("schema", "{\"type\": \"record\", \"name\": "
+                + "\"Visit\", \"fields\": [{\"name\": \"site\", \"type\": \"com.acme.Site\"}, "
+                + "{\"name\": \"device\", \"type\": \"com.acme.Device\"}]}");
+        outer.putArray("references").add(reference("com.acme.Site", "site", 1))
+                .add(reference("com.acme.Device", "device", 1));
+        REGISTRY.stubFor(get("/schemas/ids/6").willReturn(confluent(200, outer.toString())));
+        REGISTRY.stubFor(get("/subjects/site/versions/1").willReturn(confluent(200, referencing(site.toString(),
+                null, 0))));
+        REGISTRY.stubFor(get("/subjects/device/versions/1").willReturn(confluent(200, referencing(
+                "{\"type\": \"record\", \"name\": \"Device\", \"namespace\": \"com.acme\", \"fields\": "
+                        + "[{\"name\": \"site\", \"type\": \"com.acme.Site\"}]}", "site", 2))));
+        REGISTRY.stubFor(get("/subjects/site/versions/2").willReturn(confluent(200, referencing(
+                siteWithName.toString(), null, 0))));
+
+        Schema visit = client().getSchemaById(6);
+
+        assertThat(visit.getField("site").schema()).isEqualTo(site);
+        assertThat(visit.getField("device").schema().getField("site").schema()).isEqualTo(site);
+    }
+
+    private static ObjectNode reference(String type, String subject, int version) {
+        return JsonNodeFactory.instance.objectNode().put("name", type).put("subject", subject).put("version", version);
+    }
+
     /** An answer holding {@code schema} and, unless {@code subject} is null, a reference to a subject's version. */
     private static String referencing(String schema, String subject, int version) {
         ObjectNode answer = JsonNodeFactory.instance.objectNode().put("schema", schema);
         if (subject != null) {
             String type = "com.acme." + Character.toUpperCase(subject.charAt(0)) + subject.substring(1);
-            answer.putArray("references").addObject().put("name", type).put("subject", subject)
-                    .put("version", version);
+            answer.putArray("references").add(reference(type, subject, version));
         }
         return answer.toString();
     }

@@ -8,12 +8,14 @@ import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.InterruptException;
 
@@ -38,7 +39,8 @@ import org.apache.kafka.common.errors.InterruptException;
  * {@link Options#retryMaxWait()} (Confluent's {@code max.retries}, {@code retries.wait.ms},
  * {@code retries.max.wait.ms}); then the request throws {@link SchemaRegistryUnavailableException}. A 4xx answer
  * throws {@link SchemaRegistryException} at once, as another instance of the same registry would give the same
- * answer; so does a TLS handshake that meets a certificate no retry mends (untrusted, or naming another host).
+ * answer; so does a TLS handshake that TLS itself refuses (a certificate not trusted or naming another host, a client
+ * certificate the registry refuses), which no retry mends; one cut short is an outage.
  *
  * <p>A schema that references others (Confluent's schema references: a subject and version for each named type it
  * uses) is parsed after the schemas it references, fetched by subject and version, their own references first.
@@ -49,6 +51,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private static final int MAX_BODY_IN_MESSAGE = 300;
     /** Most schemas one schema may reference, directly or not: a bound on the requests one answer can cause. */
     private static final int MAX_REFERENCES = 100;
+    /** The JDK's message for a TLS handshake the peer closed the connection in. */
+    private static final String HANDSHAKE_CUT_SHORT = "Remote host terminated the handshake";
 
     /** One registry instance: its base URI (without user info) and the Authorization header to send it, if any. */
     public record Endpoint(URI baseUri, Optional<String> authorization) {
@@ -207,10 +211,11 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             try {
                 response = http.send(request(endpoint, method, path, body), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                if (certificateRefused(e)) {
+                if (tlsRefused(e)) {
                     throw new SchemaRegistryException("The TLS handshake with Schema Registry " + endpoint
                             + " failed: " + e.getMessage() + " (check schema.registry.ssl.truststore.*: the registry's"
-                            + " certificate must be trusted and name its host)", SchemaRegistryException.NO_STATUS,
+                            + " certificate must be trusted and name its host; and schema.registry.ssl.keystore.* if"
+                            + " the registry asks for a client certificate)", SchemaRegistryException.NO_STATUS,
                             SchemaRegistryException.NO_ERROR_CODE, e);
                 }
                 failures.add(endpoint + ": " + e.getClass().getSimpleName()
@@ -238,23 +243,25 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /**
-     * Whether a failed request met a certificate this client does not trust or that does not name the registry's host:
-     * a refusal that no retry or other URL mends. A handshake cut short (a registry restarting, a load balancer) is an
-     * outage like any other failed connection.
+     * Whether a failed request was refused by TLS itself: a certificate this client does not trust or that does not
+     * name the registry's host, a client certificate the registry refuses (mutual TLS), no protocol or cipher in
+     * common; no retry or other URL mends those. A handshake cut short (a registry restarting, a load balancer closing
+     * the connection) is an outage like any other failed connection.
      */
-    private static boolean certificateRefused(IOException e) {
-        if (e instanceof SSLPeerUnverifiedException) {
-            return true;
-        }
+    private static boolean tlsRefused(IOException e) {
         if (!(e instanceof SSLException)) {
             return false;
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof CertificateException) {
-                return true;
+            // The JDK's HTTP client reports a peer that closed the connection mid-handshake with this message and
+            // no cause; its blocking sockets with an EOFException or SocketException under it.
+            if (cause instanceof EOFException || cause instanceof SocketException
+                    || cause instanceof SocketTimeoutException
+                    || HANDSHAKE_CUT_SHORT.equals(cause.getMessage())) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     private HttpRequest request(Endpoint endpoint, String method, String path, JsonNode body) {
@@ -321,7 +328,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     /**
      * Defines in {@code parser} the types of every schema {@code answer} references (Confluent's {@code references}:
-     * a name, a subject and a version each), their own references first, each subject version once.
+     * a name, a subject and a version each), their own references first, each named type once: the first reference to
+     * a name wins, as in Confluent's client (two versions of one type cannot both be defined).
      */
     private void defineReferences(JsonNode answer, Schema.Parser parser, Set<String> defined, String what) {
         JsonNode references = answer.get(RegistryApi.FIELD_REFERENCES);
@@ -332,17 +340,19 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             throw malformedAnswer(what, "an array '" + RegistryApi.FIELD_REFERENCES + "'", answer);
         }
         for (JsonNode reference : references) {
+            JsonNode name = reference.get(RegistryApi.FIELD_NAME);
             JsonNode subject = reference.get(RegistryApi.FIELD_SUBJECT);
             JsonNode version = reference.get(RegistryApi.FIELD_VERSION);
-            if (subject == null || !subject.isTextual() || version == null || !version.canConvertToInt()) {
-                throw malformedAnswer(what, "a subject and a version in each reference", answer);
+            if (name == null || !name.isTextual() || subject == null || !subject.isTextual() || version == null
+                    || !version.canConvertToInt()) {
+                throw malformedAnswer(what, "a name, a subject and a version in each reference", answer);
             }
-            if (defined.size() >= MAX_REFERENCES) {
+            if (!defined.add(name.asText())) {
+                continue;
+            }
+            if (defined.size() > MAX_REFERENCES) {
                 throw new SchemaRegistryException("Schema Registry answered " + what + " with a schema of more than "
                         + MAX_REFERENCES + " references", 200, SchemaRegistryException.INVALID_SCHEMA);
-            }
-            if (!defined.add(subject.asText() + "/" + version.intValue())) {
-                continue;
             }
             String path = "/subjects/" + RegistryApi.encodeSegment(subject.asText()) + "/versions/"
                     + version.intValue();
