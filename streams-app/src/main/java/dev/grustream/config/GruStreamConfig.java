@@ -233,10 +233,11 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " keys stay is Caffeine's choice (frequency-based, so keys that come in turn keep a"
                             + " stable share). 0 reads every key from the store.")
             .define(INPUT_MAX_KEY_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
-                    "Longest accepted record key, in UTF-8 bytes; longer keys are dead-lettered as 'key-too-large'.")
+                    "Longest accepted record key, and series id (input.key.fields), in UTF-8 bytes; longer ones are"
+                            + " dead-lettered as 'key-too-large'.")
             .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,
-                    "Largest accepted record value, in bytes; larger values are dead-lettered as"
-                            + " 'value-too-large'.")
+                    "Largest accepted record value with its headers (their keys and values), in bytes; larger"
+                            + " ones are dead-lettered as 'value-too-large'.")
             .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),
                     Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"

@@ -129,7 +129,8 @@ public final class ObservationHistory {
     private static String add(ConsumerRecord<String, byte[]> record, ObservationReader reader, UpFrontChecks checks,
             String topic, List<String> features, Map<String, TreeMap<Long, double[]>> byKey) {
         if (record.value() == null) {
-            return checks.check(record.key(), null, System.currentTimeMillis()).reason().code();
+            return checks.check(record.key(), record.key(), record.headers(), null, System.currentTimeMillis()).reason()
+                    .code();
         }
         InboundObservation observation;
         try {
@@ -141,7 +142,8 @@ public final class ObservationHistory {
         }
         String key = observation.seriesKey() != null ? observation.seriesKey() : record.key();
         observation.useRecordTimestamp(record.timestamp());
-        UpFrontChecks.Rejection rejection = checks.check(key, observation, System.currentTimeMillis());
+        UpFrontChecks.Rejection rejection = checks.check(key, record.key(), record.headers(), observation,
+                System.currentTimeMillis());
         if (rejection != null) {
             return rejection.reason().code();
         }

@@ -175,7 +175,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     /** Dead-letters a record that can be judged without its key's state or the model; true if it did. */
     private boolean rejectedUpFront(Record<String, InboundObservation> record) {
-        UpFrontChecks.Rejection rejection = upFrontChecks.check(seriesKey(record), record.value(), clock.millis());
+        UpFrontChecks.Rejection rejection = upFrontChecks.check(seriesKey(record), record.key(), record.headers(),
+                record.value(), clock.millis());
         return rejection != null && reject(record, rejection.reason(), rejection.message());
     }
 
@@ -257,11 +258,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             batch.forEach(one -> advance(List.of(one)));
             return;
         }
-        for (PendingObservation observation : batch) {
-            KeyState state = touched.get(observation.getKey());
-            if (state != null) {
-                state.activeAt(observation.getStreamTime());
-            }
+        // A refused observation is no activity: counting it only when its key had another one accepted in the batch
+        // would make the stored state depend on the batch.
+        for (int index : forwarder.accepted()) {
+            PendingObservation observation = batch.get(index);
+            touched.get(observation.getKey()).activeAt(observation.getStreamTime());
         }
         try {
             forwarder.forwardAll();
@@ -319,6 +320,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private final class Forwarder implements Forecaster.Outcomes {
         private final List<PendingObservation> batch;
         private final List<Runnable> forwards = new ArrayList<>();
+        private final List<Integer> accepted = new ArrayList<>();
         private final String failingKey = System.getProperty(GruStreamTopology.FAIL_KEY_FAULT);
 
         Forwarder(List<PendingObservation> batch) {
@@ -329,12 +331,18 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             forwards.forEach(Runnable::run);
         }
 
+        /** The indices in the batch of the observations the core accepted, in order. */
+        List<Integer> accepted() {
+            return accepted;
+        }
+
         @Override
         public void accepted(int index, Outcome outcome) {
             if (outcome.key().equals(failingKey)) {
                 throw new IllegalStateException("fault injection (" + GruStreamTopology.FAIL_KEY_FAULT + "): key "
                         + failingKey + ", after the keys before it in the batch were advanced");
             }
+            accepted.add(index);
             forwards.add(() -> {
                 metrics.forecast(outcome, clock.millis());
                 if (metrics.watches(outcome.key())) {

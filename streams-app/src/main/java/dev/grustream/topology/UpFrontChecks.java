@@ -3,10 +3,14 @@ package dev.grustream.topology;
 import dev.grustream.input.InboundObservation;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * What the forecasting processor refuses before it reads a key's state or the model: a record without a series id or
- * a value, one too large, and one whose event time is negative or too far ahead of the clock. {@code train
+ * a value, one too large (its key or series id beyond {@code input.max.key.bytes}, its value and headers together
+ * beyond {@code input.max.value.bytes}: the batch buffer keeps all of them), and one whose event time is negative or
+ * too far ahead of the clock. {@code train
  * --from-topic} skips the same records, so that a model is trained on what the service would have accepted.
  *
  * <p>Stateless and thread-safe.
@@ -27,12 +31,12 @@ public final class UpFrontChecks {
     }
 
     /**
-     * Judges a record of series {@code key} holding {@code value} (null for a record without one) at wall-clock time
-     * {@code now}.
+     * Judges a record of series {@code key} with its own key {@code recordKey}, its {@code headers} and its
+     * {@code value} (null for a record without one) at wall-clock time {@code now}.
      *
      * @return why the service refuses it, or null when it goes on to the key's state
      */
-    public Rejection check(String key, InboundObservation value, long now) {
+    public Rejection check(String key, String recordKey, Headers headers, InboundObservation value, long now) {
         if (key == null) {
             return new Rejection(DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
         }
@@ -41,13 +45,26 @@ public final class UpFrontChecks {
             return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the key has " + keyBytes + " bytes; at most "
                     + maxKeyBytes + " are accepted");
         }
+        if (recordKey != null && !recordKey.equals(key)) {
+            int recordKeyBytes = recordKey.getBytes(StandardCharsets.UTF_8).length;
+            if (recordKeyBytes > maxKeyBytes) {
+                return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the record key has " + recordKeyBytes
+                        + " bytes; at most " + maxKeyBytes + " are accepted");
+            }
+        }
         if (value == null) {
             return new Rejection(DeadLetterReason.NULL_VALUE, "the record has no value");
         }
         int valueBytes = value.rawValue().length;
-        if (valueBytes > maxValueBytes) {
-            return new Rejection(DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes
-                    + " bytes; at most " + maxValueBytes + " are accepted");
+        long headerBytes = 0;
+        for (Header header : headers) {
+            headerBytes += header.key().getBytes(StandardCharsets.UTF_8).length
+                    + (header.value() == null ? 0 : header.value().length);
+        }
+        if (valueBytes + headerBytes > maxValueBytes) {
+            return new Rejection(DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes + " bytes"
+                    + (headerBytes == 0 ? "" : " and its headers " + headerBytes) + "; at most " + maxValueBytes
+                    + " are accepted" + (headerBytes == 0 ? "" : " together"));
         }
         long eventTime = value.eventTime();
         if (eventTime < 0) {

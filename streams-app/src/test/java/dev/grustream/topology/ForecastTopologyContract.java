@@ -366,6 +366,25 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void aRefusedObservationIsNoActivityOfItsKey() {
+        harness.send("k", T0, 1.0);
+        harness.send("other", T0 + 10 * MINUTE, 1.0);
+        harness.send("k", T0, 2.0);
+        harness.flush();
+
+        assertThat(reasonsOf(harness.deadLetters())).containsExactly("duplicate");
+        assertThat(harness.stateStore().get("k").lastActiveStreamTime()).isEqualTo(T0);
+    }
+
+    @Test
+    void headersThatMakeARecordTooLargeToBufferAreDeadLettered() {
+        Headers headers = new RecordHeaders().add("trace", new byte[70_000]);
+        harness.send("a", observation(T0, 1.0), headers);
+
+        assertDeadLetteredOnlyAs("value-too-large");
+    }
+
+    @Test
     void aRecordRefusedAfterBufferingIsDeadLetteredWithTheInputsHeaders() {
         Headers headers = new RecordHeaders()
                 .add("trace-id", "t-1".getBytes(StandardCharsets.UTF_8))

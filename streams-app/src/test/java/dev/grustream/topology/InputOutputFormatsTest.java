@@ -132,6 +132,18 @@ class InputOutputFormatsTest {
     }
 
     @Test
+    void aRecordKeyLongerThanTheLimitIsDeadLetteredThoughItsSeriesIdIsShort() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+
+        harness.sendRaw("k".repeat(2_000), telegraf("web-1", T0 / 1000, "12.5"), NOW.toEpochMilli());
+        harness.flush();
+
+        assertThat(harness.forecasts()).isEmpty();
+        assertThat(harness.deadLetters()).extracting(record -> header(record.headers(), DeadLetters.REASON_HEADER))
+                .containsExactly("key-too-large");
+    }
+
+    @Test
     void genericAvroRecordsOfTheirOwnSchemaAreReadThroughTheMapping() {
         harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("input.format", "avro-generic",
                 "input.key.fields", "device.id", "input.time.field", "at", "input.features", "value=reading",

@@ -20,8 +20,8 @@ import org.apache.avro.util.Utf8;
  * dead-lettered or reported as corrupt. A claim that cannot fit in the body is reported as an {@link EOFException},
  * as the body then ends before the value does. Item counts are also bounded in all, over every block of every array
  * and map read or skipped: each block's count alone would let many blocks of zero-byte items (nulls, empty records)
- * claim the square of the body's length. The one legitimate value this refuses is a body with more zero-byte items
- * than bytes.
+ * claim the square of the body's length. The one legitimate value this refuses is a body whose items, zero-byte ones
+ * (nulls, empty records, zero-size fixed values) among them, outnumber its bytes.
  *
  * <p>Everything else is passed to the {@link BinaryDecoder}. Not thread-safe: one per decoded body.
  */
