@@ -20,7 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -222,6 +226,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
         throw HttpProblem.badRequest("invalid_limit", "limit must be an integer from 1 to " + MAX_KEY_LIMIT);
     }
 
+    /**
+     * A key's state: from this instance's stores, else from the instance Kafka Streams says the key hashes to, else
+     * from the others. The hash is Java's default partitioner's: a key its producer placed otherwise (librdkafka's
+     * clients, a custom partitioner) or a series id of {@code input.key.fields} may be held anywhere.
+     */
     private void series(Context ctx) throws InterruptedException {
         String key = SeriesKeys.decode(ctx.req().getRequestURI().substring(SERIES_PREFIX.length()),
                 settings.maxKeyBytes());
@@ -231,25 +240,62 @@ public final class GruStreamHttpServer implements AutoCloseable {
             answer(ctx, key, state);
             return;
         }
-        HostInfo owner = keyStates.locate(key).orElseThrow(() -> HttpProblem.unavailable("owner_unknown",
-                "Which instance holds this key is not known yet (starting or rebalancing)", RETRY_AFTER_SECONDS));
-        if (owner.equals(self)) {
-            throw HttpProblem.notFound("key_not_found", "No state for this key: no observation of it has been"
-                    + " processed, or it was evicted after being idle for state.ttl.ms");
-        }
+        HostInfo owner = keyStates.locate(key).filter(host -> host.port() >= 0).orElseThrow(() ->
+                HttpProblem.unavailable("owner_unknown", "Which instance holds this key is not known yet (starting"
+                        + " or rebalancing)", RETRY_AFTER_SECONDS));
+        boolean ownedHere = sameInstance(owner, self);
         if (ctx.header(FORWARDED_HEADER) != null) {
-            throw HttpProblem.unavailable("owner_moved", "The instance this query was forwarded to no longer"
-                    + " holds the key (it is moving)", RETRY_AFTER_SECONDS);
+            if (ownedHere) {
+                throw keyNotFound();
+            }
+            throw HttpProblem.unavailable("owner_moved", "The instance this query was forwarded to does not hold"
+                    + " the key (it is elsewhere, or moving)", RETRY_AFTER_SECONDS);
         }
         if (!forwards.tryAcquire()) {
             throw HttpProblem.unavailable("forwards_busy", "Too many queries are being forwarded to other instances"
                     + " right now", RETRY_AFTER_SECONDS);
         }
         try {
-            forward(ctx, owner, key);
+            HttpResponse<byte[]> ownersAnswer = ownedHere ? null : ask(owner, key);
+            if (ownersAnswer != null && ownersAnswer.statusCode() == 200) {
+                relay(ctx, ownersAnswer);
+                return;
+            }
+            for (HostInfo other : keyStates.instances()) {
+                if (sameInstance(other, self) || sameInstance(other, owner)) {
+                    continue;
+                }
+                HttpResponse<byte[]> answer = ask(other, key);
+                if (answer != null && answer.statusCode() == 200) {
+                    relay(ctx, answer);
+                    return;
+                }
+            }
+            if (ownedHere) {
+                throw keyNotFound();
+            }
+            if (ownersAnswer == null) {
+                throw HttpProblem.unavailable("owner_unreachable", "The instance this key hashes to ("
+                        + endpoint(owner) + ") did not answer", RETRY_AFTER_SECONDS);
+            }
+            relay(ctx, ownersAnswer);
         } finally {
             forwards.release();
         }
+    }
+
+    private static HttpProblem keyNotFound() {
+        return HttpProblem.notFound("key_not_found", "No state for this key: no observation of it has been"
+                + " processed, or it was evicted after being idle for state.ttl.ms");
+    }
+
+    /** Whether two addresses name one instance; Kafka Streams gives IPv6 hosts without their brackets. */
+    private static boolean sameInstance(HostInfo a, HostInfo b) {
+        return a.port() == b.port() && unbracketed(a.host()).equalsIgnoreCase(unbracketed(b.host()));
+    }
+
+    private static String unbracketed(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     private void answer(Context ctx, String key, KeyState state) {
@@ -270,26 +316,46 @@ public final class GruStreamHttpServer implements AutoCloseable {
         return keyStates;
     }
 
-    /** Asks the instance holding the key and relays its answer unchanged. */
-    private void forward(Context ctx, HostInfo owner, String key) throws InterruptedException {
+    /**
+     * Asks another instance for a key's state, within {@code http.forward.timeout.ms} for the whole exchange; null
+     * when it cannot be reached or does not answer in time.
+     */
+    private HttpResponse<byte[]> ask(HostInfo instance, String key) throws InterruptedException {
         String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        String host = unbracketed(instance.host());
         URI uri;
         try {
-            uri = new URI("http://" + owner.host() + ":" + owner.port() + SERIES_PREFIX + encoded);
+            uri = new URI("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + instance.port()
+                    + SERIES_PREFIX + encoded);
+            if (uri.getHost() == null) {
+                throw new URISyntaxException(uri.toString(), "no host");
+            }
         } catch (URISyntaxException e) {
-            throw HttpProblem.unavailable("owner_unreachable", "The instance holding this key advertises an"
-                    + " address that is not a valid URL", RETRY_AFTER_SECONDS);
+            LOG.warn("Instance {} advertises an address that is not a valid URL: {}", endpoint(instance),
+                    e.getMessage());
+            return null;
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
                 .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
-        HttpResponse<byte[]> response;
+        CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
+                HttpResponse.BodyHandlers.ofByteArray());
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            LOG.warn("Forwarding a series query to {} failed: {}", endpoint(owner), e.toString());
-            throw HttpProblem.unavailable("owner_unreachable", "The instance holding this key (" + endpoint(owner)
-                    + ") did not answer", RETRY_AFTER_SECONDS);
+            // The request's own timeout ends when the headers arrive: a peer stalling in its body is bounded here.
+            return pending.get(settings.forwardTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            pending.cancel(true);
+            LOG.warn("Forwarding a series query to {} failed: {}", endpoint(instance),
+                    e instanceof ExecutionException ? e.getCause().toString() : "no answer within "
+                            + settings.forwardTimeout().toMillis() + " ms");
+            return null;
+        } catch (InterruptedException e) {
+            pending.cancel(true);
+            throw e;
         }
+    }
+
+    /** Relays another instance's answer unchanged. */
+    private static void relay(Context ctx, HttpResponse<byte[]> response) {
         ctx.status(response.statusCode());
         for (String header : List.of("Content-Type", "Retry-After", SERVED_BY_HEADER)) {
             response.headers().firstValue(header).ifPresent(value -> ctx.header(header, value));

@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -41,6 +42,12 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
             return Optional.empty();
         }
         return Optional.of(metadata.activeHost());
+    }
+
+    @Override
+    public List<HostInfo> instances() {
+        return streams.streamsMetadataForStore(GruStreamTopology.STATE_STORE).stream()
+                .map(StreamsMetadata::hostInfo).toList();
     }
 
     @Override

@@ -31,6 +31,9 @@ public interface KeyStateSource {
      */
     KeyState get(String key);
 
+    /** Every instance of the application whose stores hold key states, this one included, as they advertise. */
+    List<HostInfo> instances();
+
     /** At most {@code limit} keys held by this instance's active stores, in store order. */
     List<String> keys(int limit);
 

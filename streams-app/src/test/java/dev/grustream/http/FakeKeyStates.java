@@ -15,6 +15,7 @@ final class FakeKeyStates implements KeyStateSource {
     final Map<String, KeyState> states = new ConcurrentHashMap<>();
     volatile KafkaStreams.State state = KafkaStreams.State.RUNNING;
     volatile Function<String, Optional<HostInfo>> owner;
+    volatile List<HostInfo> instances = List.of();
 
     FakeKeyStates(HostInfo self) {
         this.owner = key -> Optional.of(self);
@@ -28,6 +29,11 @@ final class FakeKeyStates implements KeyStateSource {
     @Override
     public Optional<HostInfo> locate(String key) {
         return owner.apply(key);
+    }
+
+    @Override
+    public List<HostInfo> instances() {
+        return instances;
     }
 
     @Override

@@ -285,6 +285,73 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void aKeyHeldElsewhereThanItHashesToIsAskedForAtTheOtherInstances() throws Exception {
+        // As with a producer that partitions otherwise than Java's default (librdkafka's clients, a custom one).
+        GruStreamHttpServer holder = start();
+        FakeKeyStates holderStates = new FakeKeyStates(holder.advertised());
+        holderStates.states.put("k", state(4, 0.2));
+        holder.attach(holderStates);
+        keyStates.instances = List.of(server.advertised(), holder.advertised());
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("step").asLong()).isEqualTo(4);
+        assertThat(response.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
+                .hasValue(holder.advertisedEndpoint());
+    }
+
+    @Test
+    void aKeyNoInstanceHoldsIsA404AfterAskingThemAll() throws Exception {
+        GruStreamHttpServer other = start();
+        other.attach(new FakeKeyStates(server.advertised()));
+        keyStates.instances = List.of(server.advertised(), other.advertised());
+
+        HttpResponse<String> response = get("/v1/series/nobody");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+    }
+
+    @Test
+    void aKeyOfDotsIsForwardedAsAKey() throws Exception {
+        GruStreamHttpServer owner = start();
+        FakeKeyStates ownerStates = new FakeKeyStates(owner.advertised());
+        ownerStates.states.put("..", state(3, 0.1));
+        owner.attach(ownerStates);
+        keyStates.owner = key -> Optional.of(owner.advertised());
+
+        HttpResponse<String> response = get("/v1/series/%2E%2E");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("step").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void anOwnerKafkaStreamsReportsUnavailableIsA503() throws Exception {
+        keyStates.owner = key -> Optional.of(HostInfo.unavailable());
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_unknown");
+    }
+
+    @Test
+    void anInstanceAdvertisedByAnIpv6AddressKnowsItself() throws Exception {
+        GruStreamHttpServer ipv6 = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0, "[::1]",
+                Duration.ofSeconds(2), MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics, closing::get);
+        servers.add(ipv6);
+        FakeKeyStates states = new FakeKeyStates(new HostInfo("::1", ipv6.port()));
+        ipv6.attach(states);
+
+        HttpResponse<String> response = get(ipv6, "/v1/series/nobody");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+    }
+
+    @Test
     void theOwnersErrorsAreRelayed() throws Exception {
         GruStreamHttpServer owner = start();
         owner.attach(new FakeKeyStates(owner.advertised()));
