@@ -158,7 +158,7 @@ public final class GruStreamService implements AutoCloseable {
             metrics.addTo(streamsProps);
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, metrics, clock);
             KafkaStreams streams = newKafkaStreams(topology, streamsProps);
-            streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps)));
+            streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps), clock));
             streams.setGlobalStateRestoreListener(new RestoreLogger());
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
@@ -283,11 +283,15 @@ public final class GruStreamService implements AutoCloseable {
 
     /**
      * Checks that the topics exist (creating the missing ones as {@code topics} says), reads the models topic to its
-     * end, then starts processing.
+     * end, then starts processing; does nothing once {@link #close()} was called, from any thread.
      *
      * @throws OperatorException naming the missing topics, or saying why they cannot be checked
      */
     public void start(TopicCreation topics) {
+        if (closing.get()) {
+            // A stop requested while the instance was being built (SIGTERM during start-up): nothing to start.
+            return;
+        }
         ensureTopics(topics);
         if (watcher != null) {
             watcher.catchUp(MODEL_CATCH_UP_TIMEOUT);
@@ -298,7 +302,12 @@ public final class GruStreamService implements AutoCloseable {
                 config.passThrough().get(StreamsConfig.APPLICATION_ID_CONFIG), model.spec().name(),
                 model.spec().version(), models.source(), model.spec().featureCount(), model.spec().targetCount(),
                 model.spec().numLayers(), model.spec().hiddenSize());
-        streams.start();
+        synchronized (this) {
+            // Under close()'s lock: a client that close() has stopped cannot be started.
+            if (!closing.get()) {
+                streams.start();
+            }
+        }
     }
 
     private void ensureTopics(TopicCreation creation) {

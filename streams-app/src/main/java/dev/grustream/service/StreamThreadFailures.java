@@ -2,6 +2,11 @@ package dev.grustream.service;
 
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -21,26 +26,39 @@ import org.slf4j.LoggerFactory;
  * (HTTP 401 or 403: a wrong password or bearer token), or its TLS handshake failed (a certificate not trusted or not
  * naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state onto
  * the same disk. Stopping moves the instance's partitions to the application's other instances, and its liveness
- * endpoint and exit code tell an orchestrator. Everything else (a broker or the registry unreachable for a while, a
+ * endpoint and exit code tell an orchestrator. Also fatal: the JVM failing ({@link VirtualMachineError}, such as an
+ * out-of-memory), after which nothing in it can be trusted; and more than {@value #MAX_REPLACEMENTS} threads replaced
+ * within {@link #REPLACEMENT_WINDOW}, which no outage a new thread outlasts causes but a failure that repeats at every
+ * retry does (an output the brokers or the registry refuse each time), whose new threads would otherwise rebalance the
+ * group without end while liveness stays up. Everything else (a broker or the registry unreachable for a while, a
  * batch that failed) gets a new thread.
  *
- * <p>Stateless apart from its settings; thread-safe.
+ * <p>Keeps the times of its recent replacements; thread-safe.
  */
 final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StreamThreadFailures.class);
     private static final int UNAUTHORIZED = 401;
     private static final int FORBIDDEN = 403;
 
-    private final String stateDir;
+    static final int MAX_REPLACEMENTS = 10;
+    static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
 
-    /** @param stateDir the configured {@code state.dir}, for the message when it fails */
-    StreamThreadFailures(String stateDir) {
+    private final String stateDir;
+    private final Clock clock;
+    private final Deque<Instant> replacements = new ArrayDeque<>();
+
+    /**
+     * @param stateDir the configured {@code state.dir}, for the message when it fails
+     * @param clock the clock replacements are timed with
+     */
+    StreamThreadFailures(String stateDir, Clock clock) {
         this.stateDir = stateDir;
+        this.clock = clock;
     }
 
     @Override
     public StreamThreadExceptionResponse handle(Throwable exception) {
-        Optional<String> fatal = fatalCause(exception);
+        Optional<String> fatal = fatalCause(exception).or(() -> tooManyReplacements());
         if (fatal.isPresent()) {
             LOG.error("Stopping this instance: {}. Its partitions move to the application's other instances.",
                     fatal.get(), exception);
@@ -50,9 +68,27 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
+    /** Counts one more replacement; says why there is none to be had if it is one too many in the window. */
+    private synchronized Optional<String> tooManyReplacements() {
+        Instant now = clock.instant();
+        while (!replacements.isEmpty() && replacements.peekFirst().isBefore(now.minus(REPLACEMENT_WINDOW))) {
+            replacements.removeFirst();
+        }
+        replacements.addLast(now);
+        if (replacements.size() <= MAX_REPLACEMENTS) {
+            return Optional.empty();
+        }
+        return Optional.of("stream threads died " + replacements.size() + " times within "
+                + REPLACEMENT_WINDOW.toMinutes() + " minutes; each new thread fails the same way (the last error is"
+                + " below)");
+    }
+
     /** Why retrying {@code exception} on a new thread cannot help, or empty if it may. */
     Optional<String> fatalCause(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof VirtualMachineError) {
+                return Optional.of("the JVM failed: " + t + ". Nothing in it can be trusted any more; restart it");
+            }
             if (t instanceof ProcessorStateException) {
                 return Optional.of("its state directory (state.dir = " + stateDir + ") cannot be used: "
                         + deepestMessage(t) + ". Free space or repair the directory, then restart the instance");

@@ -1,5 +1,6 @@
 package dev.grustream.service;
 
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.config.GruStreamConfig;
@@ -31,6 +32,18 @@ class GruStreamServiceStartTest {
         biasIh[2] = 20f;
         LayerWeights layer = LayerWeights.of(1, 1, new float[3], new float[3], biasIh, new float[3]);
         return GruModel.of(base.spec(), List.of(layer), new float[] {Float.MAX_VALUE}, new float[] {Float.MAX_VALUE});
+    }
+
+    @Test
+    void aServiceClosedBeforeItStartedDoesNotStart() {
+        GruStreamConfig config = new GruStreamConfig(Map.of("http.enabled", "false", "state.dir",
+                stateDir.toString(), "bootstrap.servers", "localhost:1", "schema.registry.url", "mock://start-test"));
+        GruStreamService service = GruStreamService.create(config, TestingModels.persistence("1"),
+                new CompositeMeterRegistry(), Clock.systemUTC());
+
+        service.close();
+
+        assertThatCode(() -> service.start(TopicCreation.NONE)).doesNotThrowAnyException();
     }
 
     @Test

@@ -6,6 +6,11 @@ import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import dev.grustream.topology.BatchFailedException;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -17,7 +22,32 @@ import org.junit.jupiter.api.Test;
 
 /** Which failures of a stream thread stop the instance and which get a new thread. */
 class StreamThreadFailuresTest {
-    private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream");
+    private final MutableClock clock = new MutableClock();
+    private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream", clock);
+
+    /** A clock the test moves. */
+    private static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-12-05T00:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
 
     @Test
     void aFullDiskStopsTheInstanceNamingTheStateDirectoryAndTheCause() {
@@ -75,6 +105,34 @@ class StreamThreadFailuresTest {
                         new SSLHandshakeException("Remote host terminated the handshake"))));
 
         assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
+    void aFailureThatRepeatsAtEveryRetryStopsTheInstanceAfterTenNewThreads() {
+        StreamsException died = new StreamsException(new BatchFailedException("an output the registry refuses",
+                new IllegalStateException("subject not found")));
+        for (int i = 0; i < StreamThreadFailures.MAX_REPLACEMENTS; i++) {
+            assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            clock.advance(Duration.ofSeconds(5));
+        }
+
+        assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
+    void replacementsSpreadBeyondTheWindowGetNewThreads() {
+        StreamsException died = new StreamsException(new TimeoutException("broker away"));
+        for (int i = 0; i < 3 * StreamThreadFailures.MAX_REPLACEMENTS; i++) {
+            assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            clock.advance(StreamThreadFailures.REPLACEMENT_WINDOW.dividedBy(StreamThreadFailures.MAX_REPLACEMENTS)
+                    .plusSeconds(1));
+        }
+    }
+
+    @Test
+    void aJvmThatRanOutOfMemoryStopsTheInstance() {
+        assertThat(failures.handle(new StreamsException(new OutOfMemoryError("Java heap space"))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
 
     @Test
