@@ -9,8 +9,8 @@ package dev.grustream.forecast;
  * the key's scale at the forecast. After each error {@code e} of step k, a miss ({@code |e| > q_k a_k}) raises
  * {@code log q_k} by {@code 0.02 (1 - alpha)} and a hit lowers it by {@code 0.02 alpha}, with {@code alpha = 1 -
  * coverage}: in the long run the fraction of misses is alpha whatever the shape of the errors. Multipliers start
- * at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}. An error of zero against a scale of zero (a key that has not
- * moved) leaves them as they are, so that a long flat stretch cannot shrink them without bound.
+ * at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}. An error of exactly zero leaves the scale and the
+ * multipliers as they are, so that a long flat stretch cannot shrink them without bound.
  *
  * <p>Two coverage levels are kept: the forecasts' (default 0.9) and the alert rule's (default 0.99). Maps onto the
  * {@code Intervals} record of the stored state. Mutable and not thread-safe.
@@ -47,9 +47,15 @@ public final class IntervalCalibrator {
      * (0 for the first).
      */
     void add(int step, double error, long count, Learner.Rule rule) {
+        if (error == 0.0) {
+            // A forecast exactly right (persistence on a flat stretch, or between a step-valued key's steps) says
+            // nothing of how far off the next inexact one will be: counted, zeros would shrink the scale and the
+            // multipliers without bound over a flat stretch, and a key with more exact forecasts than the coverage
+            // has no equilibrium. Calibrated on the inexact forecasts, such a key's intervals cover more than asked.
+            return;
+        }
         int k = step - 1;
-        // An error of zero against a scale of zero (a flat key) says nothing of how wide an interval should be.
-        if (count > 0 && (error > 0.0 || errorScale[k] > 0.0)) {
+        if (count > 0) {
             boolean miss = error > StrictMath.exp(logMultiplier[k]) * errorScale[k];
             logMultiplier[k] += STEP * ((miss ? 1.0 : 0.0) - rule.alpha);
             boolean missHigh = error > StrictMath.exp(logMultiplierHigh[k]) * errorScale[k];

@@ -42,6 +42,24 @@ class IntervalCalibratorTest {
     }
 
     @Test
+    void aFlatStretchAfterTheKeyMovedLeavesItsIntervalsAsTheyWere() {
+        IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
+        SplittableRandom random = new SplittableRandom(3);
+        long count = 0;
+        for (; count < 500; count++) {
+            intervals.add(1, Math.abs(random.nextGaussian()), count, RULE);
+        }
+        double before = intervals.halfWidth(1);
+        double beforeHigh = intervals.halfWidthHigh(1);
+        for (; count < 10_500; count++) {
+            intervals.add(1, 0.0, count, RULE);
+        }
+
+        assertThat(intervals.halfWidth(1)).isEqualTo(before);
+        assertThat(intervals.halfWidthHigh(1)).isEqualTo(beforeHigh);
+    }
+
+    @Test
     void aMissWidensByMoreThanAHitNarrows() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
         intervals.add(1, 1.0, 0, RULE);
