@@ -49,6 +49,8 @@ public final class DayProfile {
     private double weeklyError;
     private long events;
     private long lastTime;
+    /** Set for one event by {@link #resumeAfterGap()}; not stored. */
+    private boolean afterGap;
     private double meanInterval;
     private double fastMean;
     private double slowMean;
@@ -97,11 +99,14 @@ public final class DayProfile {
      * interval and the profile; it becomes the {@link #lastValue()}.
      */
     void observe(double x, long time, ZoneId zone, double profileHalfLifeDays) {
-        if (events > 0 && time > lastTime) {
+        if (events > 0 && time > lastTime && !afterGap) {
             double gap = (time - lastTime) / 1000.0;
-            double sample = events > 1 ? Math.min(gap, 4.0 * meanInterval) : gap;
-            meanInterval += Learner.weight(INTERVAL_RATE, events - 1) * (sample - meanInterval);
+            // The first interval sets the mean; later ones move it, each capped at four times it.
+            meanInterval = meanInterval == 0.0 ? gap
+                    : meanInterval + Learner.weight(INTERVAL_RATE, events - 1)
+                            * (Math.min(gap, 4.0 * meanInterval) - meanInterval);
         }
+        afterGap = false;
         fastMean += Learner.weight(FAST_RATE, events) * (x - fastMean);
         slowMean += Learner.weight(SLOW_RATE, events) * (x - slowMean);
         double local = time + CalendarFeature.offsetMillis(time, zone);
@@ -116,6 +121,14 @@ public final class DayProfile {
         lastTime = events == 0 ? time : Math.max(lastTime, time);
         lastValue = x;
         events++;
+    }
+
+    /**
+     * Says that the next event follows a gap that restarted the key's state ({@code state.reset.gap.ms}): its distance
+     * from the last event is a pause, not a sampling interval, and leaves the mean interval as it is.
+     */
+    void resumeAfterGap() {
+        afterGap = true;
     }
 
     /**

@@ -361,7 +361,7 @@ public final class Forecaster implements AutoCloseable {
         if (state.learners() != null) {
             lower = new double[forecast.length];
             upper = new double[forecast.length];
-            learn(state, event.eventTime(), actuals[row], forecast, lower, upper);
+            learn(state, event.eventTime(), resets[row] == StateReset.GAP, actuals[row], forecast, lower, upper);
         }
         double[] expected = null;
         if (compared[row]) {
@@ -385,13 +385,17 @@ public final class Forecaster implements AutoCloseable {
 
     /**
      * Lets each target's learner learn from the observation, then replaces the model's {@code forecast} (steps
-     * 1..H of every target, step-major) with the learners' and writes their intervals' bounds (NaN for none).
+     * 1..H of every target, step-major) with the learners' and writes their intervals' bounds (NaN for none). After a
+     * gap that restarted the key ({@code afterGap}), the pause is no sampling interval of its profile.
      */
-    private void learn(KeyState state, long eventTime, double[] actual, double[] forecast, double[] lower,
-            double[] upper) {
+    private void learn(KeyState state, long eventTime, boolean afterGap, double[] actual, double[] forecast,
+            double[] lower, double[] upper) {
         for (int t = 0; t < targets; t++) {
             int feature = spec.targetFeatureIndex(t);
             Learner learner = state.learners()[t];
+            if (afterGap) {
+                learner.profile().resumeAfterGap();
+            }
             learner.learn(actual[t], rules.learner(), scratch);
             learner.forecast(actual[t], eventTime, spec.timeZone(), normalization.center(feature,
                     state.features()), normalization.spread(feature, state.features()), forecast[t], rules.learner(),

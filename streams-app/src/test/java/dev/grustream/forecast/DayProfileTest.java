@@ -93,6 +93,31 @@ class DayProfileTest {
     }
 
     @Test
+    void aSecondEventEarlierThanTheFirstLeavesTheMeanIntervalToTheNextOnes() {
+        DayProfile profile = DayProfile.empty(96, false);
+        profile.observe(1, MIDNIGHT + 1_000, UTC, HALF_LIFE_DAYS);
+        profile.observe(1, MIDNIGHT + 500, UTC, HALF_LIFE_DAYS);
+        for (int i = 1; i <= 10; i++) {
+            profile.observe(1, MIDNIGHT + 1_000 + i * 5 * MINUTE, UTC, HALF_LIFE_DAYS);
+        }
+
+        assertThat(profile.meanInterval()).isCloseTo(300, within(1e-9));
+    }
+
+    @Test
+    void aGapThatRestartedTheKeyIsNoSamplingInterval() {
+        DayProfile profile = DayProfile.empty(96, false);
+        profile.observe(1, MIDNIGHT, UTC, HALF_LIFE_DAYS);
+        profile.resumeAfterGap();
+        long resumed = MIDNIGHT + 7 * 86_400_000L;
+        for (int i = 0; i < 10; i++) {
+            profile.observe(1, resumed + i * 5 * MINUTE, UTC, HALF_LIFE_DAYS);
+        }
+
+        assertThat(profile.meanInterval()).isCloseTo(300, within(1e-9));
+    }
+
+    @Test
     void anUnvisitedBinReadsTheNearestEarlierOneWithinAnHour() {
         DayProfile profile = DayProfile.empty(96, false);
         profile.observe(7, MIDNIGHT + 5 * MINUTE, UTC, HALF_LIFE_DAYS);

@@ -415,6 +415,22 @@ class LearningTest {
     }
 
     @Test
+    void aKeyRestartedAfterAGapTakesThePauseForNoSamplingInterval() {
+        List<Event> events = new ArrayList<>();
+        events.add(new Event("k", 0, Map.of("value", 1.0)));
+        long resumed = 7 * 86_400_000L;
+        for (int i = 0; i < 10; i++) {
+            events.add(new Event("k", resumed + i * FIVE_MINUTES, Map.of("value", 1.0 + i % 3)));
+        }
+        Map<String, KeyState> store = new HashMap<>();
+
+        List<Outcome> outcomes = run(TestingModels.persistence("1", HORIZON), RULES, events, 1, store);
+
+        assertThat(outcomes.get(1).reset()).isEqualTo(StateReset.GAP);
+        assertThat(store.get("k").learners()[0].profile().meanInterval()).isCloseTo(300, within(1e-9));
+    }
+
+    @Test
     void aKeysStoredStateAtTheDefaultsFitsInFourKibibytes() {
         double[] values = series(2000, 9, time -> 25.0 + (time / 86_400_000L), 1.0);
         Map<String, KeyState> store = new HashMap<>();
