@@ -44,7 +44,7 @@ public final class ErrorStats {
                 throw new IllegalArgumentException("minStdRatio must be a finite number > 0, found " + minStdRatio);
             }
             this.minStdRatio = minStdRatio;
-            this.minWeight = 1.0 - Math.pow(0.5, 1.0 / halfLifeEvents);
+            this.minWeight = 1.0 - StrictMath.pow(0.5, 1.0 / halfLifeEvents);
         }
     }
 
