@@ -114,10 +114,13 @@ public final class DayProfile {
         double perDay = Math.max(1.0, 86_400.0 / bins.length / Math.max(meanInterval, 1.0));
         double alpha = 1.0 - StrictMath.pow(2.0, -1.0 / (profileHalfLifeDays * perDay));
         float old = bins[bin];
-        if (weekly.length > 0 && !Float.isNaN(old)) {
-            observeWeekly(x, local, old, profileHalfLifeDays);
+        // The bins are floats: a value beyond their range (accepted up to 1e150) would make them infinite, then NaN.
+        if (Math.abs(x) <= Float.MAX_VALUE) {
+            if (weekly.length > 0 && !Float.isNaN(old)) {
+                observeWeekly(x, local, old, profileHalfLifeDays);
+            }
+            bins[bin] = Float.isNaN(old) ? (float) x : (float) (old + alpha * (x - old));
         }
-        bins[bin] = Float.isNaN(old) ? (float) x : (float) (old + alpha * (x - old));
         lastTime = events == 0 ? time : Math.max(lastTime, time);
         lastValue = x;
         events++;
@@ -180,7 +183,10 @@ public final class DayProfile {
         weeklyError += errorWeight * (Math.abs(x - withDeparture) - weeklyError);
         double perHour = Math.max(1.0, 3_600.0 / interval);
         double rate = 1.0 - StrictMath.pow(2.0, -1.0 / (halfLifeDays * perHour));
-        weekly[index] = Float.isNaN(departure) ? (float) (x - bin) : (float) (departure + rate * (x - bin - departure));
+        float next = Float.isNaN(departure) ? (float) (x - bin) : (float) (departure + rate * (x - bin - departure));
+        if (Float.isFinite(next)) {
+            weekly[index] = next;
+        }
     }
 
     /** Whether {@link #lookup} adds the weekly departures: the part is on and has forecast better than without. */

@@ -105,6 +105,21 @@ class DayProfileTest {
     }
 
     @Test
+    void valuesBeyondTheRangeOfFloatsLeaveTheBinsAndTheWeeklyPartFinite() {
+        DayProfile profile = DayProfile.empty(96, true);
+        profile.observe(1, MIDNIGHT, UTC, HALF_LIFE_DAYS);
+        profile.observe(1e39, MIDNIGHT + MINUTE, UTC, HALF_LIFE_DAYS);
+        profile.observe(-1e39, MIDNIGHT + 2 * MINUTE, UTC, HALF_LIFE_DAYS);
+        for (int i = 3; i < 100; i++) {
+            profile.observe(1, MIDNIGHT + i * MINUTE, UTC, HALF_LIFE_DAYS);
+        }
+
+        assertThat(profile.lookup(MIDNIGHT + 99 * MINUTE, UTC, 0)).isEqualTo(1);
+        assertThat(profile.plainError()).isFinite();
+        assertThat(profile.weeklyError()).isFinite();
+    }
+
+    @Test
     void aGapThatRestartedTheKeyIsNoSamplingInterval() {
         DayProfile profile = DayProfile.empty(96, false);
         profile.observe(1, MIDNIGHT, UTC, HALF_LIFE_DAYS);
