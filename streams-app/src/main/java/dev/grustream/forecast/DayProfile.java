@@ -99,7 +99,10 @@ public final class DayProfile {
      * interval and the profile; it becomes the {@link #lastValue()}.
      */
     void observe(double x, long time, ZoneId zone, double profileHalfLifeDays) {
-        if (events > 0 && time > lastTime && !afterGap) {
+        // A gap that restarted the key is a pause, not an interval; but a key all of whose intervals are such gaps (one
+        // event every few days) takes them for its cadence from its second interval on.
+        boolean pause = afterGap && (meanInterval > 0.0 || events == 1);
+        if (events > 0 && time > lastTime && !pause) {
             double gap = (time - lastTime) / 1000.0;
             // The first interval sets the mean; later ones move it, each capped at four times it.
             meanInterval = meanInterval == 0.0 ? gap

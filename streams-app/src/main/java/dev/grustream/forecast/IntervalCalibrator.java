@@ -55,12 +55,16 @@ public final class IntervalCalibrator {
             return;
         }
         int k = step - 1;
-        if (count > 0) {
-            boolean miss = error > StrictMath.exp(logMultiplier[k]) * errorScale[k];
-            logMultiplier[k] += STEP * ((miss ? 1.0 : 0.0) - rule.alpha);
-            boolean missHigh = error > StrictMath.exp(logMultiplierHigh[k]) * errorScale[k];
-            logMultiplierHigh[k] += STEP * ((missHigh ? 1.0 : 0.0) - rule.alphaHigh);
+        if (errorScale[k] == 0.0) {
+            // The first inexact forecast sets the scale, however many exact ones came before it; the multipliers
+            // keep their start.
+            errorScale[k] = error;
+            return;
         }
+        boolean miss = error > StrictMath.exp(logMultiplier[k]) * errorScale[k];
+        logMultiplier[k] += STEP * ((miss ? 1.0 : 0.0) - rule.alpha);
+        boolean missHigh = error > StrictMath.exp(logMultiplierHigh[k]) * errorScale[k];
+        logMultiplierHigh[k] += STEP * ((missHigh ? 1.0 : 0.0) - rule.alphaHigh);
         errorScale[k] += Learner.weight(SCALE_RATE, count) * (error - errorScale[k]);
     }
 

@@ -256,27 +256,36 @@ public final class GruStreamHttpServer implements AutoCloseable {
                     + " right now", RETRY_AFTER_SECONDS);
         }
         try {
-            HttpResponse<byte[]> ownersAnswer = ownedHere ? null : ask(owner, key);
-            if (ownersAnswer != null && ownersAnswer.statusCode() == 200) {
-                relay(ctx, ownersAnswer);
-                return;
+            // One deadline for every instance asked, so that a query holds its thread at most that long.
+            long deadline = System.nanoTime() + settings.forwardTimeout().toNanos();
+            HttpResponse<byte[]> ownersAnswer = null;
+            boolean allAnswered = true;
+            if (!ownedHere) {
+                ownersAnswer = ask(owner, key, deadline);
+                if (ownersAnswer != null && ownersAnswer.statusCode() == 200) {
+                    relay(ctx, ownersAnswer);
+                    return;
+                }
+                allAnswered = ownersAnswer != null;
             }
             for (HostInfo other : keyStates.instances()) {
                 if (sameInstance(other, self) || sameInstance(other, owner)) {
                     continue;
                 }
-                HttpResponse<byte[]> answer = ask(other, key);
+                HttpResponse<byte[]> answer = ask(other, key, deadline);
                 if (answer != null && answer.statusCode() == 200) {
                     relay(ctx, answer);
                     return;
                 }
+                allAnswered &= answer != null;
+            }
+            if (!allAnswered) {
+                // Not a 404: the one that did not answer may hold the key.
+                throw HttpProblem.unavailable("owner_unreachable", "An instance that may hold this key did not"
+                        + " answer within http.forward.timeout.ms", RETRY_AFTER_SECONDS);
             }
             if (ownedHere) {
                 throw keyNotFound();
-            }
-            if (ownersAnswer == null) {
-                throw HttpProblem.unavailable("owner_unreachable", "The instance this key hashes to ("
-                        + endpoint(owner) + ") did not answer", RETRY_AFTER_SECONDS);
             }
             relay(ctx, ownersAnswer);
         } finally {
@@ -317,10 +326,14 @@ public final class GruStreamHttpServer implements AutoCloseable {
     }
 
     /**
-     * Asks another instance for a key's state, within {@code http.forward.timeout.ms} for the whole exchange; null
-     * when it cannot be reached or does not answer in time.
+     * Asks another instance for a key's state, the whole exchange before {@code deadline} ({@link System#nanoTime()});
+     * null when it cannot be reached or does not answer in time.
      */
-    private HttpResponse<byte[]> ask(HostInfo instance, String key) throws InterruptedException {
+    private HttpResponse<byte[]> ask(HostInfo instance, String key, long deadline) throws InterruptedException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            return null;
+        }
         String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
         String host = unbracketed(instance.host());
         URI uri;
@@ -341,7 +354,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofByteArray());
         try {
             // The request's own timeout ends when the headers arrive: a peer stalling in its body is bounded here.
-            return pending.get(settings.forwardTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return pending.get(remaining, TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
             pending.cancel(true);
             LOG.warn("Forwarding a series query to {} failed: {}", endpoint(instance),

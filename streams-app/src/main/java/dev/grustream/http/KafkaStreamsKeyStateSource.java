@@ -11,6 +11,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -37,7 +38,12 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
 
     @Override
     public Optional<HostInfo> locate(String key) {
-        KeyQueryMetadata metadata = streams.queryMetadataForKey(GruStreamTopology.STATE_STORE, key, keySerializer);
+        KeyQueryMetadata metadata;
+        try {
+            metadata = streams.queryMetadataForKey(GruStreamTopology.STATE_STORE, key, keySerializer);
+        } catch (IllegalStateException e) {
+            throw stopping(e);
+        }
         if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return Optional.empty();
         }
@@ -46,8 +52,17 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
 
     @Override
     public List<HostInfo> instances() {
-        return streams.streamsMetadataForStore(GruStreamTopology.STATE_STORE).stream()
-                .map(StreamsMetadata::hostInfo).toList();
+        try {
+            return streams.streamsMetadataForStore(GruStreamTopology.STATE_STORE).stream()
+                    .map(StreamsMetadata::hostInfo).toList();
+        } catch (IllegalStateException e) {
+            throw stopping(e);
+        }
+    }
+
+    /** The client's metadata refused because it is shutting down: a store that is not available, answered 503. */
+    private static InvalidStateStoreException stopping(IllegalStateException e) {
+        return new InvalidStateStoreException("The streams client cannot answer: " + e.getMessage(), e);
     }
 
     @Override

@@ -158,7 +158,8 @@ public final class GruStreamService implements AutoCloseable {
             metrics.addTo(streamsProps);
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, metrics, clock);
             KafkaStreams streams = newKafkaStreams(topology, streamsProps);
-            streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps), clock));
+            streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps),
+                    new StreamsConfig(streamsProps).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG), clock));
             streams.setGlobalStateRestoreListener(new RestoreLogger());
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);

@@ -11,6 +11,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -27,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state onto
  * the same disk. Stopping moves the instance's partitions to the application's other instances, and its liveness
  * endpoint and exit code tell an orchestrator. Also fatal: the JVM failing ({@link VirtualMachineError}, such as an
- * out-of-memory), after which nothing in it can be trusted; and more than {@value #MAX_REPLACEMENTS} threads replaced
- * within {@link #REPLACEMENT_WINDOW}, which no outage a new thread outlasts causes but a failure that repeats at every
- * retry does (an output the brokers or the registry refuse each time), whose new threads would otherwise rebalance the
- * group without end while liveness stays up. Everything else (a broker or the registry unreachable for a while, a
- * batch that failed) gets a new thread.
+ * out-of-memory), after which nothing in it can be trusted; and more than {@value #MAX_REPLACEMENTS_PER_THREAD}
+ * replacements per stream thread within {@link #REPLACEMENT_WINDOW} of failures that are not outages: a failure that
+ * repeats at every retry (an output the brokers or the registry refuse each time), whose new threads would otherwise
+ * rebalance the group without end while liveness stays up. Outages (the registry unreachable, a retriable Kafka error)
+ * are not counted: they end by themselves, however long they last. Everything else gets a new thread.
  *
  * <p>Keeps the times of its recent replacements; thread-safe.
  */
@@ -40,25 +41,29 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     private static final int UNAUTHORIZED = 401;
     private static final int FORBIDDEN = 403;
 
-    static final int MAX_REPLACEMENTS = 10;
+    static final int MAX_REPLACEMENTS_PER_THREAD = 10;
     static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
 
     private final String stateDir;
+    private final int maxReplacements;
     private final Clock clock;
     private final Deque<Instant> replacements = new ArrayDeque<>();
 
     /**
      * @param stateDir the configured {@code state.dir}, for the message when it fails
+     * @param threads the configured {@code num.stream.threads}, all of which one failure may kill at once
      * @param clock the clock replacements are timed with
      */
-    StreamThreadFailures(String stateDir, Clock clock) {
+    StreamThreadFailures(String stateDir, int threads, Clock clock) {
         this.stateDir = stateDir;
+        this.maxReplacements = MAX_REPLACEMENTS_PER_THREAD * Math.max(threads, 1);
         this.clock = clock;
     }
 
     @Override
     public StreamThreadExceptionResponse handle(Throwable exception) {
-        Optional<String> fatal = fatalCause(exception).or(() -> tooManyReplacements());
+        Optional<String> fatal = fatalCause(exception)
+                .or(() -> outage(exception) ? Optional.empty() : tooManyReplacements());
         if (fatal.isPresent()) {
             LOG.error("Stopping this instance: {}. Its partitions move to the application's other instances.",
                     fatal.get(), exception);
@@ -68,6 +73,16 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
+    /** Whether {@code exception} comes of something unreachable for a while, which a later retry outlasts. */
+    private static boolean outage(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryUnavailableException || t instanceof RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Counts one more replacement; says why there is none to be had if it is one too many in the window. */
     private synchronized Optional<String> tooManyReplacements() {
         Instant now = clock.instant();
@@ -75,7 +90,7 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
             replacements.removeFirst();
         }
         replacements.addLast(now);
-        if (replacements.size() <= MAX_REPLACEMENTS) {
+        if (replacements.size() <= maxReplacements) {
             return Optional.empty();
         }
         return Optional.of("stream threads died " + replacements.size() + " times within "

@@ -120,6 +120,19 @@ class DayProfileTest {
     }
 
     @Test
+    void aKeyAllOfWhoseIntervalsAreGapsTakesThemForItsCadence() {
+        DayProfile profile = DayProfile.empty(96, false);
+        for (int i = 0; i < 5; i++) {
+            if (i > 0) {
+                profile.resumeAfterGap();
+            }
+            profile.observe(1, MIDNIGHT + i * 2 * 86_400_000L, UTC, HALF_LIFE_DAYS);
+        }
+
+        assertThat(profile.meanInterval()).isCloseTo(2 * 86_400, within(1e-9));
+    }
+
+    @Test
     void aGapThatRestartedTheKeyIsNoSamplingInterval() {
         DayProfile profile = DayProfile.empty(96, false);
         profile.observe(1, MIDNIGHT, UTC, HALF_LIFE_DAYS);

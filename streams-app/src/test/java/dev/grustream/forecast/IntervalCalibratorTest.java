@@ -60,6 +60,19 @@ class IntervalCalibratorTest {
     }
 
     @Test
+    void theFirstInexactForecastOfAKeyThatStartedFlatSetsTheScale() {
+        IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
+        for (long count = 0; count < 1_000; count++) {
+            intervals.add(1, 0.0, count, RULE);
+        }
+
+        intervals.add(1, 1.0, 1_000, RULE);
+
+        assertThat(intervals.errorScale(0)).isEqualTo(1.0);
+        assertThat(intervals.halfWidth(1)).isCloseTo(START, within(1e-12));
+    }
+
+    @Test
     void aMissWidensByMoreThanAHitNarrows() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
         intervals.add(1, 1.0, 0, RULE);

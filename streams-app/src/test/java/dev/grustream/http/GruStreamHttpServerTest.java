@@ -314,6 +314,22 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void aKeyNotFoundWhileAnInstanceDidNotAnswerIsA503() throws Exception {
+        GruStreamHttpServer other = start();
+        other.attach(new FakeKeyStates(server.advertised()));
+        // Connections are taken into the socket's backlog, never accepted: an instance that hears and never answers.
+        try (ServerSocket silent = new ServerSocket(0, 4)) {
+            keyStates.instances = List.of(server.advertised(), new HostInfo("127.0.0.1", silent.getLocalPort()),
+                    other.advertised());
+
+            HttpResponse<String> response = get("/v1/series/nobody");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+        }
+    }
+
+    @Test
     void aKeyOfDotsIsForwardedAsAKey() throws Exception {
         GruStreamHttpServer owner = start();
         FakeKeyStates ownerStates = new FakeKeyStates(owner.advertised());

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /** Which failures of a stream thread stop the instance and which get a new thread. */
 class StreamThreadFailuresTest {
     private final MutableClock clock = new MutableClock();
-    private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream", clock);
+    private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream", 1, clock);
 
     /** A clock the test moves. */
     private static final class MutableClock extends Clock {
@@ -111,7 +111,7 @@ class StreamThreadFailuresTest {
     void aFailureThatRepeatsAtEveryRetryStopsTheInstanceAfterTenNewThreads() {
         StreamsException died = new StreamsException(new BatchFailedException("an output the registry refuses",
                 new IllegalStateException("subject not found")));
-        for (int i = 0; i < StreamThreadFailures.MAX_REPLACEMENTS; i++) {
+        for (int i = 0; i < StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
             assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
             clock.advance(Duration.ofSeconds(5));
         }
@@ -120,11 +120,34 @@ class StreamThreadFailuresTest {
     }
 
     @Test
-    void replacementsSpreadBeyondTheWindowGetNewThreads() {
-        StreamsException died = new StreamsException(new TimeoutException("broker away"));
-        for (int i = 0; i < 3 * StreamThreadFailures.MAX_REPLACEMENTS; i++) {
+    void anOutageGetsNewThreadsHoweverOftenTheyDie() {
+        StreamsException died = new StreamsException(new SchemaRegistryUnavailableException("no registry answered",
+                -1, -1, new IOException("Connection refused")));
+        for (int i = 0; i < 5 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
             assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
-            clock.advance(StreamThreadFailures.REPLACEMENT_WINDOW.dividedBy(StreamThreadFailures.MAX_REPLACEMENTS)
+            clock.advance(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void eachStreamThreadHasItsShareOfReplacements() {
+        StreamThreadFailures fourThreads = new StreamThreadFailures("/var/lib/gru-stream", 4, clock);
+        StreamsException died = new StreamsException(new BatchFailedException("an output the registry refuses",
+                new IllegalStateException("subject not found")));
+        for (int i = 0; i < 4 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
+            assertThat(fourThreads.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+        }
+
+        assertThat(fourThreads.handle(died)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
+    void replacementsSpreadBeyondTheWindowGetNewThreads() {
+        StreamsException died = new StreamsException(new BatchFailedException("a batch failed",
+                new IllegalStateException("boom")));
+        for (int i = 0; i < 3 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
+            assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            clock.advance(StreamThreadFailures.REPLACEMENT_WINDOW.dividedBy(StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD)
                     .plusSeconds(1));
         }
     }
