@@ -34,7 +34,7 @@ import org.apache.avro.io.DecoderFactory;
  */
 public final class KeyStateCodec {
     private static final VersionedRecordCodec<SeriesState> CODEC = VersionedRecordCodec.forClass(SeriesState.class);
-    /** The branches of the schema's optional fields, {@code ["null", T]}. */
+    /** The branches of the schema's optional fields, {@code ["null", T]}, as {@link AvroBinaryWriter} writes them. */
     private static final int NULL_BRANCH = 0;
     private static final int VALUE_BRANCH = 1;
     /** The first version read field by field: the first with learners (see {@link LearnerCodec}). */
@@ -68,34 +68,34 @@ public final class KeyStateCodec {
         out.writeDoubleArray(errors.targets(), errors::variance);
         out.writeDoubleArray(errors.targets(), errors::meanAbsDeviation);
         boolean neverAlerted = state.lastAlertTime() == AlertPolicy.NEVER;
-        out.writeLong(neverAlerted ? NULL_BRANCH : VALUE_BRANCH);
+        out.writePresence(!neverAlerted);
         if (!neverAlerted) {
             out.writeLong(state.lastAlertTime());
         }
         boolean noScore = Double.isNaN(state.lastAnomalyScore());
-        out.writeLong(noScore ? NULL_BRANCH : VALUE_BRANCH);
+        out.writePresence(!noScore);
         if (!noScore) {
             out.writeDouble(state.lastAnomalyScore());
         }
         KeyStats features = state.features();
-        out.writeLong(features == null ? NULL_BRANCH : VALUE_BRANCH);
+        out.writePresence(features != null);
         if (features != null) {
             out.writeLong(features.count());
             out.writeDoubleArray(features.size(), features::mean);
             out.writeDoubleArray(features.size(), features::variance);
         }
         AnomalyLikelihood likelihood = state.likelihood();
-        out.writeLong(VALUE_BRANCH);
+        out.writePresence(true);
         out.writeLong(likelihood.count());
         out.writeDouble(likelihood.average());
         out.writeDouble(likelihood.mean());
         out.writeDouble(likelihood.variance());
         ValueRange range = state.range();
-        out.writeLong(VALUE_BRANCH);
+        out.writePresence(true);
         out.writeLong(range.count());
         out.writeDoubleArray(targets, range::min);
         out.writeDoubleArray(targets, range::max);
-        out.writeLong(learners == null ? NULL_BRANCH : VALUE_BRANCH);
+        out.writePresence(learners != null);
         if (learners != null) {
             if (learners.length > 0) {
                 out.writeLong(learners.length);

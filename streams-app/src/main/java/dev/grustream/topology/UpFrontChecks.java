@@ -10,8 +10,8 @@ import org.apache.kafka.common.header.Headers;
  * What the forecasting processor refuses before it reads a key's state or the model: a record without a series id or
  * a value, one too large (its key or series id beyond {@code input.max.key.bytes}, its value and headers together
  * beyond {@code input.max.value.bytes}: the batch buffer keeps all of them), and one whose event time is negative or
- * too far ahead of the clock. {@code train
- * --from-topic} skips the same records, so that a model is trained on what the service would have accepted.
+ * too far ahead of the clock. {@code train --from-topic} skips the same records, so that a model is trained on what
+ * the service would have accepted.
  *
  * <p>Stateless and thread-safe.
  */

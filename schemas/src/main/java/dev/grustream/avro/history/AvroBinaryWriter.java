@@ -49,6 +49,14 @@ public final class AvroBinaryWriter {
         size += BinaryData.encodeLong(value, buffer, size);
     }
 
+    /**
+     * The branch index of an optional field, a union {@code ["null", T]}: 1 when it holds a value, which the caller
+     * writes next, 0 for null.
+     */
+    public void writePresence(boolean present) {
+        writeLong(present ? 1 : 0);
+    }
+
     public void writeDouble(double value) {
         ensure(Double.BYTES);
         size += BinaryData.encodeDouble(value, buffer, size);

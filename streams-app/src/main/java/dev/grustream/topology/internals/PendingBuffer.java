@@ -33,9 +33,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class PendingBuffer {
     static final int WATERMARK_SLOT = -1;
-    /** The branches of the schema's optional fields, {@code ["null", T]}. */
-    private static final int NULL_BRANCH = 0;
-    private static final int VALUE_BRANCH = 1;
     private static final VersionedRecordCodec<PendingObservation> CODEC =
             VersionedRecordCodec.forClass(PendingObservation.class);
 
@@ -120,14 +117,14 @@ public final class PendingBuffer {
             out.writeLong(headers.size());
             for (SourceHeader header : headers) {
                 out.writeString(header.getKey());
-                out.writeLong(header.getValue() == null ? NULL_BRANCH : VALUE_BRANCH);
+                out.writePresence(header.getValue() != null);
                 if (header.getValue() != null) {
                     out.writeBytes(header.getValue());
                 }
             }
         }
         out.writeLong(0);
-        out.writeLong(observation.getRecordKey() == null ? NULL_BRANCH : VALUE_BRANCH);
+        out.writePresence(observation.getRecordKey() != null);
         if (observation.getRecordKey() != null) {
             out.writeString(observation.getRecordKey());
         }
