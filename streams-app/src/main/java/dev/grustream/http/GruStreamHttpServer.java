@@ -112,7 +112,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
                     .get("/health/live", this::live)
                     .get("/health/ready", this::ready)
                     .get("/metrics", this::metrics)
-                    .get("/v1/model", ctx -> json(ctx, 200, ModelView.of(model)))
+                    .get("/v1/model", ctx -> json(ctx, 200, ModelView.of(model.snapshot())))
                     .get("/v1/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi))
                     .get("/v1/series", this::keys)
                     .get("/v1/series/<key>", this::series)

@@ -16,16 +16,17 @@ public interface ModelStatus {
     record Rejection(String source, String model, String reason, Instant at) {
     }
 
+    /**
+     * The serving model with where it came from, since when, how many swaps there were and the last refusal, all
+     * read at one instant: a swap never shows the new model with the old one's source.
+     */
+    record Snapshot(GruModel active, String source, Instant activeSince, long swaps,
+            Optional<Rejection> lastRejection) {
+    }
+
+    /** The model being served; what each batch reads. */
     GruModel active();
 
-    /** Where the active model came from, e.g. {@code file:/models/m.zip} or {@code topic models-0@12}. */
-    String source();
-
-    /** When the active model started serving. */
-    Instant activeSince();
-
-    /** How many times the active model was replaced since this instance started. */
-    long swaps();
-
-    Optional<Rejection> lastRejection();
+    /** Everything this status reports, consistent with itself. */
+    Snapshot snapshot();
 }

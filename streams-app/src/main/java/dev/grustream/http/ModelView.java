@@ -26,7 +26,7 @@ public record ModelView(
     public record RejectionView(String source, String model, String reason, String at) {
     }
 
-    static ModelView of(ModelStatus status) {
+    static ModelView of(ModelStatus.Snapshot status) {
         ModelSpec spec = status.active().spec();
         return new ModelView(spec.name(), spec.version(), spec.features(), spec.targets(), spec.hiddenSize(),
                 spec.numLayers(), spec.stateSize(), spec.horizon(), spec.gateVariant().jsonName(), status.source(),

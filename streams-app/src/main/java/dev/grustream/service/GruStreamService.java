@@ -301,8 +301,8 @@ public final class GruStreamService implements AutoCloseable {
         GruModel model = activeModel.current();
         LOG.info("Starting gru-stream {} with model {}/{} from {} ({} features, {} targets, {} layers of {} units)",
                 config.passThrough().get(StreamsConfig.APPLICATION_ID_CONFIG), model.spec().name(),
-                model.spec().version(), models.source(), model.spec().featureCount(), model.spec().targetCount(),
-                model.spec().numLayers(), model.spec().hiddenSize());
+                model.spec().version(), models.snapshot().source(), model.spec().featureCount(),
+                model.spec().targetCount(), model.spec().numLayers(), model.spec().hiddenSize());
         synchronized (this) {
             // Under close()'s lock: a client that close() has stopped cannot be started.
             if (!closing.get()) {

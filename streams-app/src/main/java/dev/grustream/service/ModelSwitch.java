@@ -179,22 +179,7 @@ public final class ModelSwitch implements ModelStatus {
     }
 
     @Override
-    public synchronized String source() {
-        return source;
-    }
-
-    @Override
-    public synchronized Instant activeSince() {
-        return activeSince;
-    }
-
-    @Override
-    public synchronized long swaps() {
-        return swaps;
-    }
-
-    @Override
-    public synchronized Optional<Rejection> lastRejection() {
-        return Optional.ofNullable(lastRejection);
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(active.current(), source, activeSince, swaps, Optional.ofNullable(lastRejection));
     }
 }

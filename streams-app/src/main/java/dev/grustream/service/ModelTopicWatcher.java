@@ -123,7 +123,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
             }
         }
         LOG.info("Read {} records of the models topic {}; serving {}/{} from {}", read, topic,
-                models.active().spec().name(), models.active().spec().version(), models.source());
+                models.active().spec().name(), models.active().spec().version(), models.snapshot().source());
     }
 
     /** The topic's partitions, waiting for a topic created a moment ago to reach this client's metadata. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
+import dev.grustream.http.ModelStatus;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
@@ -15,7 +16,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +51,8 @@ class ModelSwitchTest {
         assertThat(models.offer(next, "models-0@4")).isEqualTo(ModelSwitch.Outcome.APPLIED);
 
         assertThat(active.current()).isSameAs(next);
-        assertThat(models.source()).isEqualTo("models-0@4");
-        assertThat(models.swaps()).isEqualTo(1);
+        assertThat(models.snapshot().source()).isEqualTo("models-0@4");
+        assertThat(models.snapshot().swaps()).isEqualTo(1);
         assertThat(count("applied")).isEqualTo(1);
     }
 
@@ -98,7 +102,7 @@ class ModelSwitchTest {
     void otherTargetsAreRejected() {
         assertThat(models.offer(TestingModels.persistence("2", 2, "value", "other"), "models-0@3"))
                 .isEqualTo(ModelSwitch.Outcome.REJECTED);
-        assertThat(models.lastRejection()).hasValueSatisfying(
+        assertThat(models.snapshot().lastRejection()).hasValueSatisfying(
                 rejection -> assertThat(rejection.reason()).contains("targets [value, other]"));
     }
 
@@ -111,7 +115,7 @@ class ModelSwitchTest {
 
         assertThat(active.current()).isSameAs(serving);
         assertThat(count("rejected")).isEqualTo(1);
-        assertThat(models.lastRejection()).hasValueSatisfying(rejection -> {
+        assertThat(models.snapshot().lastRejection()).hasValueSatisfying(rejection -> {
             assertThat(rejection.source()).isEqualTo("models-0@6");
             assertThat(rejection.model()).isEqualTo("persistence/2");
             assertThat(rejection.reason()).contains("features [value, load]", "[value, other]");
@@ -124,7 +128,7 @@ class ModelSwitchTest {
         assertThat(models.offer("garbage".getBytes(StandardCharsets.UTF_8), "persistence", "models-0@7"))
                 .isEqualTo(ModelSwitch.Outcome.REJECTED);
 
-        assertThat(models.lastRejection()).hasValueSatisfying(
+        assertThat(models.snapshot().lastRejection()).hasValueSatisfying(
                 rejection -> assertThat(rejection.reason()).startsWith("it is not a valid gru-stream model"));
     }
 
@@ -137,7 +141,7 @@ class ModelSwitchTest {
         assertThat(models.offer(ModelTopic.zipOf(modelDir), "persistence", "models-0@7"))
                 .isEqualTo(ModelSwitch.Outcome.REJECTED);
 
-        assertThat(models.lastRejection()).hasValueSatisfying(rejection -> assertThat(rejection.reason())
+        assertThat(models.snapshot().lastRejection()).hasValueSatisfying(rejection -> assertThat(rejection.reason())
                 .contains("head_bias.npy: missing from the zip")
                 .doesNotContain(System.getProperty("java.io.tmpdir")));
     }
@@ -147,7 +151,7 @@ class ModelSwitchTest {
         byte[] zip = zip(TestingModels.persistence("2", 1, "value", "other"));
 
         assertThat(models.offer(zip, "latency", "models-0@8")).isEqualTo(ModelSwitch.Outcome.REJECTED);
-        assertThat(models.lastRejection()).hasValueSatisfying(
+        assertThat(models.snapshot().lastRejection()).hasValueSatisfying(
                 rejection -> assertThat(rejection.reason()).contains("'latency'", "'persistence'"));
     }
 
@@ -157,5 +161,29 @@ class ModelSwitchTest {
 
         assertThat(models.offer(zip, "persistence", "models-0@9")).isEqualTo(ModelSwitch.Outcome.APPLIED);
         assertThat(active.current().spec().version()).isEqualTo("2");
+    }
+
+    @Test
+    void aSnapshotTakenDuringSwapsNeverPairsOneModelWithAnothersSource() {
+        AtomicBoolean swapping = new AtomicBoolean(true);
+        CompletableFuture<List<String>> mismatches = CompletableFuture.supplyAsync(() -> {
+            List<String> seen = new ArrayList<>();
+            while (swapping.get()) {
+                ModelStatus.Snapshot snapshot = models.snapshot();
+                String version = snapshot.active().spec().version();
+                String expected = version.equals("1") ? "file:/m.zip" : "models-0@" + version;
+                if (!snapshot.source().equals(expected)) {
+                    seen.add("version " + version + " from " + snapshot.source());
+                }
+            }
+            return seen;
+        });
+        for (int version = 2; version <= 400; version++) {
+            models.offer(TestingModels.persistence(Integer.toString(version), 1, "value", "other"),
+                    "models-0@" + version);
+        }
+        swapping.set(false);
+
+        assertThat(mismatches.join()).isEmpty();
     }
 }

@@ -218,7 +218,7 @@ class ModelHotSwapIntegrationTest {
         byKey.forEach((key, forecasts) -> assertSwitchedOnce(key, forecasts, second));
         assertThat(swaps("applied")).isEqualTo(1);
         assertThat(swaps("rejected")).isZero();
-        assertThat(service.models().source()).startsWith(topic("models") + "-0@");
+        assertThat(service.models().snapshot().source()).startsWith(topic("models") + "-0@");
     }
 
     /**
@@ -273,7 +273,7 @@ class ModelHotSwapIntegrationTest {
         assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT)).hasSize(KEYS)
                 .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("1"));
         assertThat(service.activeModel().current().spec().version()).isEqualTo("1");
-        assertThat(service.models().lastRejection()).hasValueSatisfying(
+        assertThat(service.models().snapshot().lastRejection()).hasValueSatisfying(
                 rejection -> assertThat(rejection.reason()).contains("features [other]"));
         assertThat(swaps("applied")).isZero();
     }
