@@ -12,18 +12,22 @@ import dev.grustream.topology.UpFrontChecks;
 import dev.grustream.train.TrainingSeries;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -35,7 +39,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * records of a blank series id, which a training series cannot be named by.
  *
  * <p>Reads with the instance's own client settings (bootstrap servers, security, registry), without a consumer
- * group: it commits nothing and never disturbs the running service. Not thread-safe; use once.
+ * group: it commits nothing and never disturbs the running service. A read during which no partition moves for the
+ * consumer's {@code default.api.timeout.ms} (a minute by default) fails, naming the partitions it could not finish.
+ * Not thread-safe; use once.
  */
 public final class ObservationHistory {
     private static final Duration POLL = Duration.ofMillis(500);
@@ -58,7 +64,6 @@ public final class ObservationHistory {
      * @throws OperatorException when the topic does not exist or holds no record
      */
     public static Read read(GruStreamConfig config, String topic, List<String> features) {
-        UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
         Map<String, Object> consumerConfig = new HashMap<>();
         config.passThrough().forEach((key, value) -> {
             if (ConsumerConfig.configNames().contains(key)) {
@@ -72,16 +77,38 @@ public final class ObservationHistory {
         // rest of the partition), and never creating a mistyped topic.
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        Duration patience = Duration.ofMillis(new ConsumerConfig(withDeserializers(consumerConfig))
+                .getInt(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG));
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            return read(config, topic, features, consumer, patience,
+                    String.valueOf(consumerConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)));
+        }
+    }
+
+    private static Map<String, Object> withDeserializers(Map<String, Object> consumerConfig) {
+        Map<String, Object> complete = new HashMap<>(consumerConfig);
+        complete.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        complete.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return complete;
+    }
+
+    /**
+     * Reads {@code topic} with {@code consumer}, which it neither commits with nor closes.
+     *
+     * @param patience how long the read may go without any partition moving before it fails: a partition whose
+     *     leader is offline would otherwise keep it polling for ever
+     */
+    static Read read(GruStreamConfig config, String topic, List<String> features, Consumer<String, byte[]> consumer,
+            Duration patience, String servers) {
+        UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
         Map<String, TreeMap<Long, double[]>> byKey = new HashMap<>();
         Map<String, Long> skipped = new TreeMap<>();
         long records = 0;
-        try (ObservationReader reader = Topics.from(config).observationReader(() -> features);
-                KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                        new ByteArrayDeserializer())) {
+        try (ObservationReader reader = Topics.from(config).observationReader(() -> features)) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (partitions == null || partitions.isEmpty()) {
-                throw new OperatorException("The topic " + topic + " does not exist on "
-                        + consumerConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+                throw new OperatorException("The topic " + topic + " does not exist on " + servers);
             }
             List<TopicPartition> assigned = partitions.stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
@@ -89,6 +116,8 @@ public final class ObservationHistory {
             consumer.seekToBeginning(assigned);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(assigned));
             end.entrySet().removeIf(entry -> entry.getValue() <= consumer.position(entry.getKey()));
+            Map<TopicPartition, Long> reached = positions(consumer, end.keySet());
+            long lastMove = System.nanoTime();
             while (!end.isEmpty()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -106,7 +135,17 @@ public final class ObservationHistory {
                         .filter(partition -> consumer.position(partition) >= end.get(partition)).toList();
                 consumer.pause(finished);
                 finished.forEach(end::remove);
+                Map<TopicPartition, Long> now = positions(consumer, end.keySet());
+                if (!finished.isEmpty() || !now.equals(reached)) {
+                    reached = now;
+                    lastMove = System.nanoTime();
+                } else if (System.nanoTime() - lastMove > patience.toNanos()) {
+                    throw stalled(topic, end, now, patience);
+                }
             }
+        } catch (TimeoutException e) {
+            throw new OperatorException("Reading the topic " + topic + " from " + servers + " timed out ("
+                    + e.getMessage() + "); is a partition's leader offline?", e);
         }
         if (records == 0) {
             throw new OperatorException("The topic " + topic + " holds no record to train on");
@@ -123,6 +162,23 @@ public final class ObservationHistory {
         });
         series.sort((a, b) -> a.key().compareTo(b.key()));
         return new Read(series, records, skipped);
+    }
+
+    private static Map<TopicPartition, Long> positions(Consumer<String, byte[]> consumer,
+            Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        partitions.forEach(partition -> positions.put(partition, consumer.position(partition)));
+        return positions;
+    }
+
+    private static OperatorException stalled(String topic, Map<TopicPartition, Long> end,
+            Map<TopicPartition, Long> positions, Duration patience) {
+        String behind = end.keySet().stream().sorted(Comparator.comparingInt(TopicPartition::partition))
+                .map(partition -> "partition " + partition.partition() + " at offset " + positions.get(partition)
+                        + " of " + end.get(partition))
+                .collect(Collectors.joining(", "));
+        return new OperatorException("Reading the topic " + topic + " made no progress for " + patience.toMillis()
+                + " ms (default.api.timeout.ms): " + behind + "; is a partition's leader offline?");
     }
 
     /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */

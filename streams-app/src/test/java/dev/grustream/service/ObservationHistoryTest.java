@@ -1,0 +1,54 @@
+package dev.grustream.service;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class ObservationHistoryTest {
+    private static final String TOPIC = "observations";
+    private static final TopicPartition READ = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition OFFLINE = new TopicPartition(TOPIC, 1);
+
+    private final GruStreamConfig config = new GruStreamConfig(Map.of(GruStreamConfig.INPUT_FORMAT, "json"));
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+
+    ObservationHistoryTest() {
+        Node broker = new Node(0, "localhost", 9092);
+        consumer.updatePartitions(TOPIC, List.of(
+                new PartitionInfo(TOPIC, 0, broker, new Node[] {broker}, new Node[] {broker}),
+                new PartitionInfo(TOPIC, 1, broker, new Node[] {broker}, new Node[] {broker})));
+        consumer.updateBeginningOffsets(Map.of(READ, 0L, OFFLINE, 0L));
+        consumer.updateEndOffsets(Map.of(READ, 0L, OFFLINE, 3L));
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the limit it polls for ever
+    void aReadDuringWhichNoPartitionMovesFailsNamingThePartitionsLeft() {
+        assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
+                Duration.ofMillis(200), "localhost:9092"))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("no progress for 200 ms")
+                .hasMessageContaining("partition 1 at offset 0 of 3");
+    }
+
+    @Test
+    void aClientTimeoutFailsAsAnOperatorError() {
+        consumer.setPollException(new TimeoutException("Timeout of 60000ms expired before the position was found"));
+
+        assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
+                Duration.ofMinutes(1), "localhost:9092"))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("Reading the topic observations from localhost:9092 timed out");
+    }
+}
