@@ -1,5 +1,6 @@
 package dev.grustream.forecast;
 
+import dev.grustream.model.ModelSpec;
 import java.time.ZoneId;
 import java.util.Arrays;
 import org.apache.commons.math3.distribution.NormalDistribution;
@@ -172,8 +173,8 @@ public final class Learner {
 
     /** The learner of a key that has had no event: persistence, an empty profile, no intervals yet. */
     static Learner fresh(int horizon, Rule rule) {
-        if (horizon < 1 || horizon > Long.SIZE) {
-            throw new IllegalArgumentException("horizon must be in 1.." + Long.SIZE + ", found " + horizon);
+        if (horizon < 1 || horizon > ModelSpec.MAX_HORIZON) {
+            throw new IllegalArgumentException("horizon must be in 1.." + ModelSpec.MAX_HORIZON + ", found " + horizon);
         }
         double[] p = new double[INPUTS * INPUTS];
         for (int i = 0; i < INPUTS; i++) {

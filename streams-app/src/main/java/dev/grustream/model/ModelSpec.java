@@ -26,6 +26,8 @@ public final class ModelSpec {
     public static final String FORMAT_V1 = "gru-stream/model/v1";
     /** The value of {@code format} in {@code model.json} for format v2: calendar inputs, direct multi-step. */
     public static final String FORMAT_V2 = "gru-stream/model/v2";
+    /** The longest horizon a model may have: each key learns one forecaster per step, flagged in one long. */
+    public static final int MAX_HORIZON = Long.SIZE;
 
     private final String name;
     private final String version;
@@ -157,7 +159,7 @@ public final class ModelSpec {
 
     /** The number of forecast values one step writes per key: {@code horizon * targetCount}, step-major. */
     public int forecastSize() {
-        return horizon * targets.size();
+        return Math.multiplyExact(horizon, targets.size());
     }
 
     /** The number of values the head computes from a hidden state: every step's targets when direct, else one's. */
@@ -348,6 +350,10 @@ public final class ModelSpec {
             requireAtLeastOne("hidden_size", hiddenSize);
             requireAtLeastOne("num_layers", numLayers);
             requireAtLeastOne("horizon", horizon);
+            if (horizon > MAX_HORIZON) {
+                throw new IllegalArgumentException("horizon: expected at most " + MAX_HORIZON
+                        + " (each key learns one forecaster per step), found " + horizon);
+            }
             if (gateVariant == null) {
                 throw new IllegalArgumentException("gate_variant: expected \"reset_after\" or \"reset_before\","
                         + " found nothing");
@@ -371,6 +377,11 @@ public final class ModelSpec {
             if (recursive && !calendar.isEmpty()) {
                 throw new IllegalArgumentException("calendar: a recursive horizon feeds forecasts back as inputs,"
                         + " which cannot supply calendar inputs; expected none, found " + calendar);
+            }
+            if (recursive && !ZoneOffset.UTC.equals(timeZone.normalized())) {
+                // Format v1, the only one a recursive horizon is written in, has no time zone.
+                throw new IllegalArgumentException("time_zone: a recursive horizon is written in format "
+                        + FORMAT_V1 + ", which has no time zone; expected UTC, found " + timeZone.getId());
             }
             int[] targetFeature = new int[targets.size()];
             for (int t = 0; t < targets.size(); t++) {

@@ -129,6 +129,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void aHorizonTheServiceCannotLearnIsAUserErrorBeforeTraining() {
+        int exit = train("--input", data.toString(), "--features", "value", "--output",
+                temp.resolve("m").toString(), "--horizon", "96");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("horizon: expected at most 64").doesNotContain("Epoch");
+    }
+
+    @Test
     void refusesToWriteAModelWhenNoValidationRowCanBeScored() throws IOException {
         Path weekly = writeWeeklyRows();
         Path model = temp.resolve("weekly-model");

@@ -3,6 +3,7 @@ package dev.grustream.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 
 /** ModelSpec's derived sizes and index maps; field validation through model.json is in ModelLoaderTest. */
@@ -64,6 +65,20 @@ class ModelSpecTest {
                 .normalization(Normalization.fixed(new double[1], new double[] {1})).horizon(3)
                 .multiStep(MultiStep.RECURSIVE).calendar(CalendarFeature.TIME_OF_DAY).build())
                 .hasMessageStartingWith("calendar: a recursive horizon feeds forecasts back as inputs");
+    }
+
+    @Test
+    void aHorizonBeyondWhatKeysLearnIsRefused() {
+        assertThatThrownBy(() -> spec.toBuilder().horizon(ModelSpec.MAX_HORIZON + 1).build())
+                .hasMessageStartingWith("horizon: expected at most 64");
+    }
+
+    @Test
+    void aRecursiveHorizonRefusesATimeZoneItsFormatCannotRecord() {
+        assertThatThrownBy(() -> spec.toBuilder().features("load").targets("load")
+                .normalization(Normalization.fixed(new double[1], new double[] {1})).horizon(3)
+                .multiStep(MultiStep.RECURSIVE).timeZone(ZoneId.of("Europe/Paris")).build())
+                .hasMessageStartingWith("time_zone: a recursive horizon is written in format");
     }
 
     @Test
