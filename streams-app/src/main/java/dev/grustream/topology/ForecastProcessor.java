@@ -28,6 +28,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.errors.TaskCorruptedException;
+import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -195,8 +197,28 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         LOG.debug("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), topic, partition, offset,
                 reason.code(), message);
         Headers headers = DeadLetters.headers(original, reason, message, topic, partition, offset);
-        context.forward(new Record<Object, Object>(key, value, outputTime(timestamp), headers),
-                GruStreamTopology.DEAD_LETTERS_SINK);
+        try {
+            context.forward(new Record<Object, Object>(key, value, outputTime(timestamp), headers),
+                    GruStreamTopology.DEAD_LETTERS_SINK);
+        } catch (RuntimeException e) {
+            // A dead letter's bytes need no serializer, so what fails here is the producer: most often an earlier
+            // output's send that failed and surfaces at this one. No record at hand is to blame, and dead-lettering
+            // it would commit past the output that was lost.
+            if (isTaskSignal(e)) {
+                throw e;
+            }
+            throw new BatchFailedException("Task " + context.taskId() + ": writing a dead letter for " + topic + "-"
+                    + partition + "@" + offset + " failed", e);
+        }
+    }
+
+    /**
+     * Whether {@code e} is how Kafka Streams tells a task that it moved to another instance (its producer was fenced)
+     * or that its state is corrupt: Kafka Streams handles both itself, by closing the task and rejoining the group,
+     * if they reach it as they were thrown.
+     */
+    private static boolean isTaskSignal(RuntimeException e) {
+        return e instanceof TaskMigratedException || e instanceof TaskCorruptedException;
     }
 
     /**
@@ -274,8 +296,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             // Part of the batch's outcomes may be out and no state stored: no single record is at fault (an output
             // the registry refuses, a store that cannot be written), so the task fails and the batch is retried
             // from the last commit, rather than the record at hand being dead-lettered and the batch sent again.
-            throw e instanceof BatchFailedException ? e : new BatchFailedException("Task " + context.taskId()
-                    + ": writing the outcomes of a batch of " + batch.size() + " observations failed", e);
+            throw e instanceof BatchFailedException || isTaskSignal(e) ? e : new BatchFailedException("Task "
+                    + context.taskId() + ": writing the outcomes of a batch of " + batch.size()
+                    + " observations failed", e);
         }
         decoded.putAll(touched);
     }

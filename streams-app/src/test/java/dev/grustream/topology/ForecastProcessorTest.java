@@ -1,6 +1,7 @@
 package dev.grustream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
@@ -21,6 +22,8 @@ import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
@@ -41,7 +44,7 @@ class ForecastProcessorTest {
     private static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
     private static final long T0 = NOW.toEpochMilli() - 86_400_000;
 
-    private final MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+    private final FailingContext context = new FailingContext();
     private final KeyValueStore<String, KeyState> states = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(GruStreamTopology.STATE_STORE), Serdes.String(), new KeyStateSerde())
             .withLoggingDisabled().build();
@@ -338,4 +341,42 @@ class ForecastProcessorTest {
         }).toList();
     }
 
+
+    @Test
+    void aFencedProducerReachesKafkaStreamsAsItWasThrownSoThatTheTaskMovesInsteadOfTheThreadDying() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        context.failNextForward(new TaskMigratedException("Producer got fenced"));
+
+        assertThatThrownBy(() -> send("a", T0, 1.0)).isInstanceOf(TaskMigratedException.class);
+    }
+
+    @Test
+    void aSendFailureSurfacingAtADeadLetterFailsTheTaskInsteadOfBlamingTheRecordAtHand() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        context.failNextForward(new StreamsException("Error encountered sending record to topic forecasts"));
+
+        // Far beyond future.tolerance.ms: refused before its key is looked at.
+        assertThatThrownBy(() -> send("a", NOW.toEpochMilli() + 30 * 86_400_000L, 1.0))
+                .isInstanceOf(BatchFailedException.class)
+                .hasCauseInstanceOf(StreamsException.class);
+    }
+
+    /** A context whose next forward fails, as a producer's send does. */
+    private static final class FailingContext extends MockProcessorContext<Object, Object> {
+        private RuntimeException nextForwardFailure;
+
+        void failNextForward(RuntimeException failure) {
+            nextForwardFailure = failure;
+        }
+
+        @Override
+        public <K, V> void forward(Record<K, V> record, String childName) {
+            RuntimeException failure = nextForwardFailure;
+            nextForwardFailure = null;
+            if (failure != null) {
+                throw failure;
+            }
+            super.forward(record, childName);
+        }
+    }
 }
