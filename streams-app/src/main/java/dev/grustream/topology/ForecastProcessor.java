@@ -101,6 +101,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             pending = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE),
                     settings.batchMaxSize());
             int recovered = pending.recover();
+            deadLetterLater(pending.unreadable());
             if (recovered > 0) {
                 LOG.info("Task {}: recovered {} buffered observations left unprocessed by the previous run",
                         context.taskId(), recovered);
@@ -110,6 +111,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         } else {
             leftovers = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE), 1);
             int recovered = leftovers.recover();
+            deadLetterLater(leftovers.unreadable());
             if (recovered > 0) {
                 LOG.info("Task {}: {} observations left buffered by a run with batching are processed first",
                         context.taskId(), recovered);
@@ -328,6 +330,31 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         forwardDeadLetter(key.getBytes(StandardCharsets.UTF_8), bytes(observation.getRawValue()),
                 observation.getRecordTimestamp(), original, reason, message, observation.getSourceTopic(),
                 observation.getSourcePartition(), observation.getSourceOffset());
+    }
+
+    /**
+     * Dead-letters, at the first wall-clock punctuation (nothing can be forwarded from {@code init}), the bytes of the
+     * buffer's slots this release could not read: a rollback across a change of the buffer's format, or damage, would
+     * otherwise fail the task at every start.
+     */
+    private void deadLetterLater(List<PendingBuffer.UnreadableSlot> slots) {
+        if (slots.isEmpty()) {
+            return;
+        }
+        List<PendingBuffer.UnreadableSlot> copies = List.copyOf(slots);
+        LOG.error("Task {}: {} buffered observations cannot be read by this release and go to the dead letters as {}"
+                + " ({})", context.taskId(), copies.size(), DeadLetterReason.INTERNAL_ERROR.code(),
+                copies.get(0).reason());
+        Cancellable[] once = new Cancellable[1];
+        once[0] = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, now -> {
+            for (PendingBuffer.UnreadableSlot slot : copies) {
+                forwardDeadLetter(null, slot.bytes(), clock.millis(), null, DeadLetterReason.INTERNAL_ERROR,
+                        "slot " + slot.slot() + " of the task's batch buffer cannot be read by this release ("
+                                + slot.reason() + "); the value is its stored bytes, an observation that may have been processed"
+                                + " before", GruStreamTopology.PENDING_STORE, context.taskId().partition(), -1);
+            }
+            once[0].cancel();
+        });
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

@@ -180,6 +180,28 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void aBufferedObservationThisReleaseCannotReadIsDeadLetteredInsteadOfFailingTheTaskAtEveryStart() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("a", T0, 1.0);
+        processor.close();
+        byte[] newerFormat = {99, 0, 1, 2};
+        pendingStore.put(0, newerFormat);
+        context.resetForwards();
+
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        context.scheduledPunctuators().stream().filter(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME)
+                .forEach(p -> p.getPunctuator().punctuate(NOW.toEpochMilli()));
+
+        CapturedForward<?, ?> deadLetter = forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK).get(0);
+        assertThat((byte[]) deadLetter.record().value()).isEqualTo(newerFormat);
+        assertThat(DeadLetters.header(deadLetter.record().headers(), DeadLetters.REASON_HEADER))
+                .isEqualTo(DeadLetterReason.INTERNAL_ERROR.code());
+        assertThat(DeadLetters.header(deadLetter.record().headers(), DeadLetters.MESSAGE_HEADER))
+                .contains("Unknown format version 99");
+        assertThat(pendingStore.get(0)).isNull();
+    }
+
+    @Test
     void observationsLeftBufferedByARunWithBatchingAreProcessedFirstByARunWithout() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
         send("a", T0, 1.0);

@@ -39,7 +39,12 @@ public final class PendingBuffer {
     private final KeyValueStore<Integer, byte[]> store;
     private final int capacity;
     private final List<PendingObservation> events = new ArrayList<>();
+    private final List<UnreadableSlot> unreadable = new ArrayList<>();
     private long nextSequence;
+
+    /** A slot of the store that this release cannot read: its bytes and why. */
+    public record UnreadableSlot(int slot, byte[] bytes, String reason) {
+    }
 
     public PendingBuffer(KeyValueStore<Integer, byte[]> store, int capacity) {
         if (capacity < 1) {
@@ -63,7 +68,12 @@ public final class PendingBuffer {
                 if (entry.key == WATERMARK_SLOT) {
                     watermark = ByteBuffer.wrap(entry.value).getLong();
                 } else {
-                    stored.add(CODEC.decode(entry.value));
+                    try {
+                        stored.add(CODEC.decode(entry.value));
+                    } catch (IllegalArgumentException e) {
+                        unreadable.add(new UnreadableSlot(entry.key, entry.value, e.getMessage()));
+                        continue;
+                    }
                     if (entry.key >= capacity) {
                         outsideRing.add(entry.key);
                     }
@@ -84,7 +94,17 @@ public final class PendingBuffer {
         if (events.isEmpty()) {
             outsideRing.forEach(store::delete);
         }
+        unreadable.forEach(slot -> store.delete(slot.slot()));
         return events.size();
+    }
+
+    /**
+     * The slots {@link #recover()} could not read (written by a newer release's format, or damaged), which it deleted
+     * so that they cannot fail the task at every start: the caller dead-letters their bytes. Each may hold an
+     * observation processed before.
+     */
+    public List<UnreadableSlot> unreadable() {
+        return Collections.unmodifiableList(unreadable);
     }
 
     /** Appends an observation, giving it the next sequence number, and writes it to its slot. */
