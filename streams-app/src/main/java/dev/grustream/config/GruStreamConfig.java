@@ -214,9 +214,9 @@ public final class GruStreamConfig extends AbstractConfig {
                     "When a key's next event comes more than this after its previous one, its state restarts"
                             + " from zero (the forecast says GAP). 0 disables gap resets.")
             .define(STATE_TTL_MS, Type.LONG, 604_800_000L, Range.atLeast(0), Importance.MEDIUM,
-                    "Keys that received no observation for longer than this much stream time are evicted from the"
-                            + " state store (a key whose event times lag the partition's is active while its"
-                            + " observations arrive). 0 keeps keys forever.")
+                    "Keys that received no observation for longer than this much stream time start afresh at their"
+                            + " next one, and eviction scans delete their states (a key whose event times lag the"
+                            + " partition's is active while its observations arrive). 0 keeps keys forever.")
             .define(STATE_TTL_SCAN_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
                     "Stream-time interval between two eviction scans of a task's store.")
             .define(STATE_TTL_SCAN_MAX_KEYS, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -262,7 +263,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         Forwarder forwarder = new Forwarder(batch);
         Map<String, KeyState> touched;
         try {
-            touched = forecaster.advance(events(batch), activeModel.current(), this::storedState, forwarder);
+            Map<String, Long> arrivals = firstArrivals(batch);
+            touched = forecaster.advance(events(batch), activeModel.current(),
+                    key -> unexpiredState(key, arrivals.get(key)), forwarder);
         } catch (RuntimeException e) {
             // The core changes states in place: the decoded ones it was given may now hold part of this batch.
             decoded.clear();
@@ -305,11 +308,33 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         decoded.putAll(touched);
     }
 
-    /** A key's state as the store holds it: decoded from an earlier batch if still cached, else read and decoded. */
-    private KeyState storedState(String key) {
+    /** The stream time at which each key's first observation in {@code batch} arrived. */
+    private static Map<String, Long> firstArrivals(List<PendingObservation> batch) {
+        Map<String, Long> arrivals = new HashMap<>();
+        for (PendingObservation observation : batch) {
+            arrivals.putIfAbsent(observation.getKey(), observation.getStreamTime());
+        }
+        return arrivals;
+    }
+
+    /**
+     * A key's state as the store holds it (decoded from an earlier batch if still cached, else read and decoded), or
+     * null when the key was idle for longer than the TTL when its observation arrived. Expiry is judged here, at the
+     * read, so that a key's forecasts never depend on whether an eviction scan reached it first: scans stop after
+     * {@code state.ttl.scan.max.keys} and start afresh on a new owner of the task, so which keys they reach differs
+     * between a run and its replay after a failover. The scans only reclaim space.
+     */
+    private KeyState unexpiredState(String key, long arrivedAt) {
         KeyState state = decoded.get(key);
         metrics.stateRead(state != null);
-        return state != null ? state : states.get(key);
+        if (state == null) {
+            state = states.get(key);
+        }
+        if (state != null && settings.ttlMs() > 0 && arrivedAt - state.lastActivity() > settings.ttlMs()) {
+            metrics.evicted(1);
+            return null;
+        }
+        return state;
     }
 
     private static List<Event> events(List<PendingObservation> batch) {
@@ -439,7 +464,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
      * ({@link dev.grustream.topology.internals.KeyStateSerde}), scanning at most {@code state.ttl.scan.max.keys} keys.
      */
     private void evictIdleKeys(long streamTime) {
-        Set<String> buffered = pending == null ? Set.of() : pending.keys();
+        Set<String> buffered = pending != null ? pending.keys() : leftovers != null ? leftovers.keys() : Set.of();
         List<String> idle = new ArrayList<>();
         int scanned = 0;
         String last = null;

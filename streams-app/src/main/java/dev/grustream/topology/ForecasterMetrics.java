@@ -77,7 +77,8 @@ public final class ForecasterMetrics {
                         .tag("reason", reset.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
             }
         }
-        evicted = Counter.builder("gru.keys.evicted").description("Idle keys evicted from the state store")
+        evicted = Counter.builder("gru.keys.evicted")
+                .description("Keys expired by state.ttl.ms: found idle at their next observation, or by a scan")
                 .register(registry);
         statesDecoded = stateReads("decoded", registry);
         statesFromStore = stateReads("store", registry);

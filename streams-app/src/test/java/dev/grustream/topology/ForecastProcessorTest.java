@@ -166,6 +166,19 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void aKeyIdleLongerThanTheTtlStartsAfreshWhetherOrNotAScanReachedIt() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_TTL_MS, String.valueOf(10 * MINUTE)));
+        send("old", T0, 1.0);
+        send("new", T0 + 20 * MINUTE, 1.0);
+        context.resetForwards();
+
+        send("old", T0 + 21 * MINUTE, 2.0);
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement().satisfies(f -> assertThat(
+                ((Forecast) f.record().value()).getStateReset()).isEqualTo(StateReset.NEW_KEY));
+    }
+
+    @Test
     void observationsLeftInTheBufferByAnEarlierRunAreRecoveredAndProcessedFirst() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
         send("a", T0, 1.0);
