@@ -307,6 +307,11 @@ public final class Trainer {
                 reports.add(report);
                 listener.epoch(report);
             }
+            if (validationRows > 0 && bestEpoch == 0) {
+                throw new IllegalArgumentException("no epoch improved on the validation loss of the initial weights ("
+                        + bestValidation.loss + "), so there is no trained model to write; try another"
+                        + " --learning-rate, more --epochs or a larger --patience");
+            }
             return new TrainingResult(best.toModel(spec), data, reports, bestEpoch, bestValidation.accuracy,
                     skipped, ticker.getAsLong() - start, trainingNanos, trainedRows);
         }

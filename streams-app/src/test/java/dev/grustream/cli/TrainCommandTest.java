@@ -138,6 +138,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void refusesToWriteTheInitialWeightsWhenNoEpochImprovedOnThem() {
+        Path model = temp.resolve("m");
+
+        int exit = train("--input", data.toString(), "--features", "value", "--output", model.toString(),
+                "--learning-rate", "1e-30");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("no epoch improved on the validation loss of the initial weights");
+        assertThat(model).doesNotExist();
+    }
+
+    @Test
     void refusesToWriteAModelWhenNoValidationRowCanBeScored() throws IOException {
         Path weekly = writeWeeklyRows();
         Path model = temp.resolve("weekly-model");
