@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Writes the weights of a Keras GRU (with a Dense head) in gru-stream's model format, and checks the conversion.
+
+Keras keeps a GRU layer's weights as [kernel [in, 3H], recurrent_kernel [H, 3H], bias] with the gate blocks in the
+order z, r, h; bias is [2, 3H] (input row, recurrent row) with reset_after=True, its default, and [3H] with
+reset_after=False. gru-stream reads PyTorch's layout: [3H, in] and [3H, H] matrices with the blocks in the order
+r, z, n, and two biases. The conversion transposes, swaps the first two blocks and splits the bias; a reset-before
+layer has no recurrent bias, so it gets zeros. Keras computes h' = z * h + (1 - z) * hh, which is gru-stream's
+h' = (1 - z) * n + z * h. The layers must use Keras' default activations (tanh, and sigmoid for the gates).
+
+Use, with numpy only (the Keras model need not be importable where this runs):
+
+    from keras_export import export
+    export("out", [layer.get_weights() for layer in gru_layers], dense.get_weights(), reset_after=True,
+           spec={"name": "latency", "version": "1", "features": ["value"], "targets": ["value"], "horizon": 12,
+                 "calendar": [], "time_zone": "UTC", "normalization": {"mean": [mu], "std": [sigma]}})
+
+Run it as a script to check the conversion: a Keras cell written from Keras' equations and gru-stream's reference
+cell (gru_reference.py) are stepped on random weights and inputs, both variants, and must agree to 1e-12.
+
+    python3 src/reference/keras_export.py
+"""
+
+import json
+import os
+
+import numpy as np
+
+
+def _reorder(blocks):
+    """Keras' gate blocks z, r, h along the last axis, as r, z, n."""
+    z, r, h = np.split(blocks, 3, axis=-1)
+    return np.concatenate([r, z, h], axis=-1)
+
+
+def convert(gru_layers, dense, reset_after):
+    """The arrays of the model format, by file name, from Keras' get_weights() of each GRU layer and of the head."""
+    arrays = {}
+    for k, (kernel, recurrent_kernel, bias) in enumerate(gru_layers):
+        arrays["weight_ih_l%d" % k] = _reorder(kernel).T
+        arrays["weight_hh_l%d" % k] = _reorder(recurrent_kernel).T
+        if reset_after:
+            arrays["bias_ih_l%d" % k] = _reorder(bias[0])
+            arrays["bias_hh_l%d" % k] = _reorder(bias[1])
+        else:
+            arrays["bias_ih_l%d" % k] = _reorder(bias)
+            arrays["bias_hh_l%d" % k] = np.zeros_like(bias)
+    kernel, bias = dense
+    arrays["head_weight"] = kernel.T
+    arrays["head_bias"] = bias
+    return arrays
+
+
+def export(directory, gru_layers, dense, reset_after, spec):
+    """Writes model.json and the .npy files; spec holds the model.json fields the weights do not tell."""
+    os.makedirs(directory, exist_ok=True)
+    for name, array in convert(gru_layers, dense, reset_after).items():
+        np.save(os.path.join(directory, name + ".npy"), np.ascontiguousarray(array, dtype="<f4"))
+    model = {"format": "gru-stream/model/v2", "hidden_size": gru_layers[0][1].shape[0],
+             "num_layers": len(gru_layers), "gate_variant": "reset_after" if reset_after else "reset_before"}
+    model.update(spec)
+    with open(os.path.join(directory, "model.json"), "w") as out:
+        json.dump(model, out, indent=1)
+
+
+def _keras_step(x, h, kernel, recurrent_kernel, bias, reset_after):
+    """One step of Keras' GRU cell, from its equations, in Keras' own layout."""
+    units = h.shape[1]
+    if reset_after:
+        matrix_x = x @ kernel + bias[0]
+        matrix_inner = h @ recurrent_kernel + bias[1]
+        x_z, x_r, x_h = np.split(matrix_x, 3, axis=-1)
+        rec_z, rec_r, rec_h = np.split(matrix_inner, 3, axis=-1)
+        z = 1 / (1 + np.exp(-(x_z + rec_z)))
+        r = 1 / (1 + np.exp(-(x_r + rec_r)))
+        hh = np.tanh(x_h + r * rec_h)
+    else:
+        x_z, x_r, x_h = np.split(x @ kernel + bias, 3, axis=-1)
+        z = 1 / (1 + np.exp(-(x_z + h @ recurrent_kernel[:, :units])))
+        r = 1 / (1 + np.exp(-(x_r + h @ recurrent_kernel[:, units:2 * units])))
+        hh = np.tanh(x_h + (r * h) @ recurrent_kernel[:, 2 * units:])
+    return z * h + (1 - z) * hh
+
+
+def _check():
+    from gru_reference import gru_layer_step
+
+    rng = np.random.default_rng(7)
+    worst = 0.0
+    for reset_after in (True, False):
+        features, hidden, layers, targets, keys = 3, 8, 2, 4, 5
+        keras_layers = []
+        for k in range(layers):
+            inputs = features if k == 0 else hidden
+            bias = rng.normal(size=(2, 3 * hidden) if reset_after else 3 * hidden)
+            keras_layers.append((rng.normal(size=(inputs, 3 * hidden)), rng.normal(size=(hidden, 3 * hidden)), bias))
+        dense = (rng.normal(size=(hidden, targets)), rng.normal(size=targets))
+        arrays = convert(keras_layers, dense, reset_after)
+        variant = "reset_after" if reset_after else "reset_before"
+        keras_h = [np.zeros((keys, hidden)) for _ in range(layers)]
+        ours_h = [np.zeros((keys, hidden)) for _ in range(layers)]
+        for _ in range(50):
+            x = rng.normal(size=(keys, features))
+            keras_in, ours_in = x, x
+            for k in range(layers):
+                keras_h[k] = _keras_step(keras_in, keras_h[k], *keras_layers[k], reset_after)
+                ours_h[k] = gru_layer_step(ours_in, ours_h[k], arrays["weight_ih_l%d" % k],
+                                           arrays["weight_hh_l%d" % k], arrays["bias_ih_l%d" % k],
+                                           arrays["bias_hh_l%d" % k], variant)
+                keras_in, ours_in = keras_h[k], ours_h[k]
+            keras_out = keras_in @ dense[0] + dense[1]
+            ours_out = ours_in @ arrays["head_weight"].T + arrays["head_bias"]
+            worst = max(worst, np.abs(keras_h[-1] - ours_h[-1]).max(), np.abs(keras_out - ours_out).max())
+    print("largest difference between Keras' cell and gru-stream's over 50 steps, both variants: %.3g" % worst)
+    assert worst < 1e-12, worst
+
+
+if __name__ == "__main__":
+    _check()
