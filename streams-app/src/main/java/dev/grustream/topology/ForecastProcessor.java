@@ -9,6 +9,7 @@ import dev.grustream.forecast.KeyState;
 import dev.grustream.forecast.Outcome;
 import dev.grustream.forecast.Refusal;
 import dev.grustream.input.InboundObservation;
+import dev.grustream.model.GruModel;
 import dev.grustream.scoring.AlertLevel;
 import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.PendingBuffer;
@@ -260,11 +261,16 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
      * cannot handle never stops the stream. A failure of the state store fails the task instead, for a retry.
      */
     private void advance(List<PendingObservation> batch) {
+        advance(batch, activeModel.current());
+    }
+
+    /** {@link #advance(List)} with {@code model}, which the one-by-one retries of a failed batch keep. */
+    private void advance(List<PendingObservation> batch, GruModel model) {
         Forwarder forwarder = new Forwarder(batch);
         Map<String, KeyState> touched;
         try {
             Map<String, Long> arrivals = firstArrivals(batch);
-            touched = forecaster.advance(events(batch), activeModel.current(),
+            touched = forecaster.advance(events(batch), model,
                     key -> unexpiredState(key, arrivals.get(key)), forwarder);
         } catch (RuntimeException e) {
             // The core changes states in place: the decoded ones it was given may now hold part of this batch.
@@ -282,7 +288,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             }
             LOG.warn("Task {}: a batch of {} observations failed ({}); advancing them one by one", context.taskId(),
                     batch.size(), e.toString());
-            batch.forEach(one -> advance(List.of(one)));
+            batch.forEach(one -> advance(List.of(one), model));
             return;
         }
         // A refused observation is no activity: counting it only when its key had another one accepted in the batch
