@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *   GET /v1/model          the model being served
  *   GET /v1/openapi.yaml   this API's description
  *   GET /health/live       200 unless the streams client failed
- *   GET /health/ready      200 only while the streams client is RUNNING
+ *   GET /health/ready      200 while the streams client is RUNNING, or REBALANCING once it has run
  *   GET /metrics           Prometheus text format
  * </pre>
  *
@@ -191,8 +191,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
     }
 
     private void ready(Context ctx) {
+        KeyStateSource current = source;
         KafkaStreams.State state = state();
-        boolean ready = Health.isReady(state);
+        boolean ready = Health.isReady(state, current != null && current.hasRun());
         if (!ready) {
             ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
         }
@@ -313,13 +314,17 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 settings.neverAlerted()));
     }
 
-    /** The key states, if the streams client is running; a 503 otherwise. */
+    /**
+     * The key states, if the instance is ready ({@link Health#isReady}); a 503 otherwise. While it rebalances, a key
+     * whose store is moving answers 503 as well ({@code owner_unknown} or {@code store_unavailable}).
+     */
     private KeyStateSource running() {
         KeyStateSource keyStates = source;
         KafkaStreams.State state = keyStates == null ? KafkaStreams.State.CREATED : keyStates.state();
-        if (state != KafkaStreams.State.RUNNING) {
+        if (!Health.isReady(state, keyStates != null && keyStates.hasRun())) {
             throw HttpProblem.unavailable(state == KafkaStreams.State.REBALANCING ? "rebalancing" : "not_running",
-                    "The instance is " + state + "; key states can be queried while it is RUNNING",
+                    "The instance is " + state + (state == KafkaStreams.State.REBALANCING
+                            ? " and restoring its first assignment" : "") + "; key states can be queried once it runs",
                     RETRY_AFTER_SECONDS);
         }
         return keyStates;

@@ -5,16 +5,24 @@ import org.apache.kafka.streams.KafkaStreams;
 /**
  * The liveness and readiness of an instance, derived from its Kafka Streams client's state.
  *
- * <p>Ready only while {@code RUNNING}: then this instance processes its partitions and answers queries at once.
- * Live unless the client failed: {@code PENDING_ERROR} and {@code ERROR}, or {@code NOT_RUNNING} that nobody asked
- * for. An orchestrator restarts what is not live and routes traffic only to what is ready. Stateless.
+ * <p>Ready while {@code RUNNING}, and while {@code REBALANCING} once the client has run: Kafka Streams rebalances
+ * cooperatively, so an instance keeps processing and answering for the partitions it keeps, and taking every instance
+ * out of service at each rebalance (every instance rebalances when one joins or leaves) would leave a rolling restart
+ * with no instance to query. Not ready while it restores its first assignment, or stops. Live unless the client failed:
+ * {@code PENDING_ERROR} and {@code ERROR}, or {@code NOT_RUNNING} that nobody asked for. An orchestrator restarts what
+ * is not live and routes traffic only to what is ready. Stateless.
  */
 public final class Health {
     private Health() {
     }
 
-    public static boolean isReady(KafkaStreams.State state) {
-        return state == KafkaStreams.State.RUNNING;
+    /**
+     * Whether the instance is ready to serve.
+     *
+     * @param hasRun whether the client has been {@code RUNNING} since it started
+     */
+    public static boolean isReady(KafkaStreams.State state, boolean hasRun) {
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING && hasRun;
     }
 
     /**

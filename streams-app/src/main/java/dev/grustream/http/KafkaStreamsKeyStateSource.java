@@ -21,10 +21,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * {@link KeyStateSource} over a running {@link KafkaStreams} client: interactive queries of its
  * {@link GruStreamTopology#STATE_STORE} store.
  *
- * <p>Thread-safe, as Kafka Streams' interactive queries are.
+ * <p>Learns that the client has run through {@link #onStateChange}, which the owner of the client's one state
+ * listener calls. Thread-safe, as Kafka Streams' interactive queries are.
  */
 public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     private final KafkaStreams streams;
+    private volatile boolean hasRun;
     private final Serializer<String> keySerializer = Serdes.String().serializer();
 
     public KafkaStreamsKeyStateSource(KafkaStreams streams) {
@@ -34,6 +36,18 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     @Override
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    @Override
+    public boolean hasRun() {
+        return hasRun;
+    }
+
+    /** Notes a change of the client's state; call it from the client's state listener. */
+    public void onStateChange(KafkaStreams.State newState) {
+        if (newState == KafkaStreams.State.RUNNING) {
+            hasRun = true;
+        }
     }
 
     @Override

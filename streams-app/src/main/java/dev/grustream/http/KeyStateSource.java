@@ -19,6 +19,12 @@ public interface KeyStateSource {
     KafkaStreams.State state();
 
     /**
+     * Whether the streams client has been {@code RUNNING} since it started: until then a {@code REBALANCING} client is
+     * still restoring its first assignment, afterwards it keeps processing and answering for the partitions it keeps.
+     */
+    boolean hasRun();
+
+    /**
      * Which instance's active state {@code key} hashes to, or empty while that is not known (no assignment yet,
      * rebalancing).
      */

@@ -164,7 +164,7 @@ public final class GruStreamService implements AutoCloseable {
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             resources.add(0, streamsMetrics);
-            KeyStateSource keyStates = new KafkaStreamsKeyStateSource(streams);
+            KafkaStreamsKeyStateSource keyStates = new KafkaStreamsKeyStateSource(streams);
             Gauge.builder("gru.keys.stored", keyStates, GruStreamService::storedKeys).strongReference(true)
                     .description("Keys in this instance's active state stores (the stores' estimate)")
                     .register(registry);
@@ -173,7 +173,10 @@ public final class GruStreamService implements AutoCloseable {
             }
             GruStreamService service = new GruStreamService(config, topics, activeModel, models, streams, prometheus,
                     resources, http, watcher(config, models), closing);
-            streams.setStateListener(service::onStateChange);
+            streams.setStateListener((newState, oldState) -> {
+                keyStates.onStateChange(newState);
+                service.onStateChange(newState, oldState);
+            });
             return service;
         } catch (RuntimeException e) {
             if (http != null) {

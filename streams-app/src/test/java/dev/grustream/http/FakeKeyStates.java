@@ -14,6 +14,7 @@ import org.apache.kafka.streams.state.HostInfo;
 final class FakeKeyStates implements KeyStateSource {
     final Map<String, KeyState> states = new ConcurrentHashMap<>();
     volatile KafkaStreams.State state = KafkaStreams.State.RUNNING;
+    volatile boolean hasRun;
     volatile Function<String, Optional<HostInfo>> owner;
     volatile List<HostInfo> instances = List.of();
 
@@ -24,6 +25,11 @@ final class FakeKeyStates implements KeyStateSource {
     @Override
     public KafkaStreams.State state() {
         return state;
+    }
+
+    @Override
+    public boolean hasRun() {
+        return hasRun;
     }
 
     @Override

@@ -235,7 +235,18 @@ class GruStreamHttpServerTest {
     }
 
     @Test
-    void whileRebalancingQueriesAnswer503WithRetryAfter() throws Exception {
+    void whileRebalancingAfterRunningAKeyWhoseStoreStaysIsAnswered() throws Exception {
+        keyStates.states.put("k", state(2, 0.1));
+        keyStates.hasRun = true;
+        keyStates.state = KafkaStreams.State.REBALANCING;
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void whileRestoringItsFirstAssignmentQueriesAnswer503WithRetryAfter() throws Exception {
         keyStates.states.put("k", state(2, 0.1));
         keyStates.state = KafkaStreams.State.REBALANCING;
 
@@ -500,13 +511,23 @@ class GruStreamHttpServerTest {
     // ---- health
 
     @Test
-    void readyOnlyWhileRunning() throws Exception {
+    void readyOnlyWhileRunningBeforeTheFirstRun() throws Exception {
         for (KafkaStreams.State state : KafkaStreams.State.values()) {
             keyStates.state = state;
             HttpResponse<String> response = get("/health/ready");
             assertThat(response.statusCode()).as("ready in %s", state)
                     .isEqualTo(state == KafkaStreams.State.RUNNING ? 200 : 503);
             assertThat(json(response).get("state").asText()).isEqualTo(state.name());
+        }
+    }
+
+    @Test
+    void readyWhileRunningOrRebalancingOnceItHasRun() throws Exception {
+        keyStates.hasRun = true;
+        for (KafkaStreams.State state : KafkaStreams.State.values()) {
+            keyStates.state = state;
+            assertThat(get("/health/ready").statusCode()).as("ready in %s", state).isEqualTo(
+                    state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING ? 200 : 503);
         }
     }
 
