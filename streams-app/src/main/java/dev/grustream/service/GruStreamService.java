@@ -152,12 +152,13 @@ public final class GruStreamService implements AutoCloseable {
             http = GruStreamHttpServer.start(httpSettings(config), models, prometheus, closing::get);
             streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedEndpoint());
         }
+        KafkaStreams streams = null;
         try {
             ForecasterMetrics metrics = new ForecasterMetrics(registry,
                     Set.copyOf(config.getList(GruStreamConfig.METRICS_WATCHED_KEYS)));
             metrics.addTo(streamsProps);
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, metrics, clock);
-            KafkaStreams streams = newKafkaStreams(topology, streamsProps);
+            streams = newKafkaStreams(topology, streamsProps);
             streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps),
                     new StreamsConfig(streamsProps).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG), clock));
             streams.setGlobalStateRestoreListener(new RestoreLogger());
@@ -179,9 +180,15 @@ public final class GruStreamService implements AutoCloseable {
             });
             return service;
         } catch (RuntimeException e) {
+            // What was built before the failure (the model watcher's consumer refusing its settings, say) holds
+            // threads, a state directory lock and meters; a caller that carries on must not inherit them.
             if (http != null) {
                 http.close();
             }
+            if (streams != null) {
+                streams.close(CloseOptions.timeout(Duration.ZERO));
+            }
+            closeAll(resources);
             throw e;
         }
     }
@@ -427,6 +434,14 @@ public final class GruStreamService implements AutoCloseable {
         if (!clean) {
             LOG.warn("Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
         }
+        closeAll(resources);
+        if (http != null) {
+            http.close();
+        }
+        stopped.countDown();
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
         for (AutoCloseable resource : resources) {
             try {
                 resource.close();
@@ -434,9 +449,5 @@ public final class GruStreamService implements AutoCloseable {
                 LOG.warn("Closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
             }
         }
-        if (http != null) {
-            http.close();
-        }
-        stopped.countDown();
     }
 }
