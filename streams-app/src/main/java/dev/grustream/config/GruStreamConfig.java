@@ -40,6 +40,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -367,11 +369,21 @@ public final class GruStreamConfig extends AbstractConfig {
             throw new ConfigException(OUTPUT_VALUE_SERIALIZER, getClass(OUTPUT_VALUE_SERIALIZER).getName(),
                     "applies to output.format 'avro'");
         }
+        requireSubclass(INPUT_VALUE_DESERIALIZER, Deserializer.class);
+        requireSubclass(OUTPUT_VALUE_SERIALIZER, Serializer.class);
         if (getBoolean(HTTP_ENABLED) && originals().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
             throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG,
                     originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), "is derived from "
                             + HTTP_ADVERTISED_HOST + " and " + HTTP_PORT + " while " + HTTP_ENABLED
                             + " is true; set those instead");
+        }
+    }
+
+    /** Refuses a class setting that names a class of the wrong kind (a deserializer given for a serializer, say). */
+    private void requireSubclass(String key, Class<?> kind) {
+        Class<?> type = getClass(key);
+        if (type != null && !kind.isAssignableFrom(type)) {
+            throw new ConfigException(key, type.getName(), "is not a " + kind.getName());
         }
     }
 

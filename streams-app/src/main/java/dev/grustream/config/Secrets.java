@@ -32,6 +32,7 @@ public final class Secrets {
         if (isSecretKey(key)) {
             return HIDDEN;
         }
-        return value == null ? null : value.replaceAll("://[^/@\\s,]+@", "://" + HIDDEN + "@");
+        // Up to the last '@' of the address: a password may hold '/' or '@' (hiding a path's '@' too is harmless).
+        return value == null ? null : value.replaceAll("://[^\\s,]*@", "://" + HIDDEN + "@");
     }
 }

@@ -5,21 +5,25 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.avro.Conversions;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads Avro records of any schema through the registry ({@code input.format=avro-generic}), mapped onto
- * observations by an {@link InputMapping}. A field typed {@code timestamp-millis} or {@code timestamp-micros} is read
- * in its unit; other numbers and strings as {@link EventTimes} says.
+ * observations by an {@link InputMapping}. A path goes through records by field name and through maps by key. A field
+ * typed {@code timestamp-millis} or {@code timestamp-micros} is read in its unit, a {@code date} as midnight UTC of its
+ * day, a {@code decimal} as its exact value; other numbers and strings as {@link EventTimes} says.
  *
  * <p>As thread-safe as the wrapped deserializer.
  */
 public final class GenericAvroObservationReader extends AvroValueReader {
+    private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
     private final ObservationMapper mapper;
 
     /**
@@ -47,15 +51,19 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         Object value = root;
         Schema schema = root.getSchema();
         for (String name : path.names()) {
-            if (!(value instanceof GenericRecord record)) {
+            if (value instanceof GenericRecord record) {
+                Schema.Field field = record.getSchema().getField(name);
+                if (field == null) {
+                    return null;
+                }
+                value = record.get(field.pos());
+                schema = field.schema();
+            } else if (value instanceof Map<?, ?> map) {
+                value = entry(map, name);
+                schema = nonNull(schema).getValueType();
+            } else {
                 return null;
             }
-            Schema.Field field = record.getSchema().getField(name);
-            if (field == null) {
-                return null;
-            }
-            value = record.get(field.pos());
-            schema = field.schema();
             if (value == null) {
                 return null;
             }
@@ -63,7 +71,29 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         return scalar(value, schema);
     }
 
+    /** The value of {@code key} in a map read by Avro, whose keys are {@code Utf8} or {@code String}. */
+    private static Object entry(Map<?, ?> map, String key) {
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            if (key.contentEquals((CharSequence) entry.getKey())) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
     private static Object scalar(Object value, Schema schema) {
+        LogicalType logical = logicalType(schema);
+        if (logical instanceof LogicalTypes.Decimal decimal) {
+            if (value instanceof ByteBuffer bytes) {
+                return DECIMALS.fromBytes(bytes.duplicate(), nonNull(schema), decimal);
+            }
+            if (value instanceof GenericFixed fixed) {
+                return DECIMALS.fromFixed(fixed, nonNull(schema), decimal);
+            }
+        }
+        if (value instanceof Integer days && logical instanceof LogicalTypes.Date) {
+            return Instant.ofEpochMilli(days * 86_400_000L);
+        }
         if (value instanceof Instant || value instanceof Number || value instanceof Boolean) {
             return value instanceof Long millis && isTime(schema) ? time(millis, schema) : value;
         }
@@ -89,13 +119,18 @@ public final class GenericAvroObservationReader extends AvroValueReader {
     }
 
     private static LogicalType logicalType(Schema schema) {
+        return nonNull(schema).getLogicalType();
+    }
+
+    /** The schema, or the first branch of a union that is not null. */
+    private static Schema nonNull(Schema schema) {
         if (schema.getType() == Schema.Type.UNION) {
             for (Schema branch : schema.getTypes()) {
                 if (branch.getType() != Schema.Type.NULL) {
-                    return branch.getLogicalType();
+                    return branch;
                 }
             }
         }
-        return schema.getLogicalType();
+        return schema;
     }
 }

@@ -47,6 +47,21 @@ public record InputMapping(List<FieldPath> keyFields, Optional<FieldPath> timeFi
                 timeField.isBlank() ? Optional.empty() : Optional.of(FieldPath.parse(timeField)), paths);
     }
 
+    /**
+     * Refuses a mapping that names a feature {@code modelFeatures} does not have: its entry would never be read, and
+     * the feature it was meant for would be looked for under its own name (a typo in {@code input.features} would
+     * otherwise show only as every record dead-lettered as {@code missing-feature}).
+     *
+     * @throws IllegalArgumentException naming the unknown features and the model's
+     */
+    public void checkFeatures(List<String> modelFeatures) {
+        List<String> unknown = features.keySet().stream().filter(feature -> !modelFeatures.contains(feature)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("maps " + unknown + ", which the model does not have; its features are "
+                    + modelFeatures);
+        }
+    }
+
     /** The field each of {@code modelFeatures} is read from. */
     public Map<String, FieldPath> featurePaths(List<String> modelFeatures) {
         Map<String, FieldPath> paths = new LinkedHashMap<>();

@@ -72,8 +72,9 @@ public final class JsonObservationReader implements ObservationReader {
                 return null;
             }
         }
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
-            return node.longValue();
+        if (node.isIntegralNumber()) {
+            // Beyond a long, exact: as a double two ids would become one series key.
+            return node.canConvertToLong() ? node.longValue() : node.bigIntegerValue();
         }
         if (node.isNumber()) {
             return node.doubleValue();

@@ -142,6 +142,7 @@ public final class GruStreamService implements AutoCloseable {
         bindJvmMetrics(registry, resources);
 
         Topics topics = Topics.from(config);
+        topics.checkInputMapping(model.spec().features());
         ActiveModel activeModel = new ActiveModel(model);
         ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);

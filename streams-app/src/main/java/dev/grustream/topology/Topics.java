@@ -121,13 +121,7 @@ public final class Topics {
      */
     public ObservationReader observationReader(Supplier<List<String>> modelFeatures) {
         String format = config.getString(GruStreamConfig.INPUT_FORMAT);
-        InputMapping mapping;
-        try {
-            mapping = InputMapping.parse(config.getList(GruStreamConfig.INPUT_KEY_FIELDS),
-                    config.getString(GruStreamConfig.INPUT_TIME_FIELD), config.getList(GruStreamConfig.INPUT_FEATURES));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("input.* mapping: " + e.getMessage());
-        }
+        InputMapping mapping = inputMapping();
         return switch (format) {
             case "json" -> new JsonObservationReader(mapping, modelFeatures);
             case "avro-generic" -> new GenericAvroObservationReader(valueDeserializer(() -> {
@@ -137,6 +131,28 @@ public final class Topics {
             }), mapping, modelFeatures);
             default -> new AvroObservationReader(valueDeserializer(() -> observationSerde().deserializer()));
         };
+    }
+
+    /**
+     * Checks the input mapping against the serving model's features (a swap keeps them).
+     *
+     * @throws ConfigException naming {@code input.features} when it maps a feature the model does not have
+     */
+    public void checkInputMapping(List<String> modelFeatures) {
+        try {
+            inputMapping().checkFeatures(modelFeatures);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(GruStreamConfig.INPUT_FEATURES + ": " + e.getMessage());
+        }
+    }
+
+    private InputMapping inputMapping() {
+        try {
+            return InputMapping.parse(config.getList(GruStreamConfig.INPUT_KEY_FIELDS),
+                    config.getString(GruStreamConfig.INPUT_TIME_FIELD), config.getList(GruStreamConfig.INPUT_FEATURES));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("input.* mapping: " + e.getMessage());
+        }
     }
 
     /** The serializer of the forecasts topic in {@code output.layout} and {@code output.format}, configured. */

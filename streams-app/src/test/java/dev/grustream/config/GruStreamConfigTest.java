@@ -94,6 +94,24 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void aDeserializerGivenAsTheOutputSerializerIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.OUTPUT_VALUE_SERIALIZER,
+                "org.apache.kafka.common.serialization.ByteArrayDeserializer")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("output.value.serializer")
+                .hasMessageContaining("is not a org.apache.kafka.common.serialization.Serializer");
+    }
+
+    @Test
+    void aPasswordHoldingASlashOrAnAtSignIsHiddenFromTheSummary() {
+        GruStreamConfig config = new GruStreamConfig(Map.of("schema.registry.url",
+                "https://u:pa/ss@registry-1:8081,https://u:p@ss@registry-2:8081"));
+
+        assertThat(config.redactedSummary()).containsEntry("schema.registry.url",
+                "https://[hidden]@registry-1:8081,https://[hidden]@registry-2:8081");
+    }
+
+    @Test
     void commandLineBeatsEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("gru.properties");
         Files.writeString(file, "batch.max.size=10\nbatch.linger.ms=7\ntopic.alerts=file-alerts\n");

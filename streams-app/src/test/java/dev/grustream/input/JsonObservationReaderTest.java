@@ -51,6 +51,15 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void integerIdsBeyondALongKeepEveryDigit() {
+        String first = read("{\"host\":18446744073709551615,\"dc\":1,\"ts\":1}").seriesKey();
+        String second = read("{\"host\":18446744073709551614,\"dc\":1,\"ts\":1}").seriesKey();
+
+        assertThat(first).isEqualTo("18446744073709551615/1");
+        assertThat(second).isEqualTo("18446744073709551614/1");
+    }
+
+    @Test
     void aSingleKeyFieldIsTheSeriesIdAsItIs() {
         JsonObservationReader oneField = new JsonObservationReader(new InputMapping(
                 List.of(FieldPath.parse("path")), Optional.empty(), Map.of()), () -> List.of("cpu"));

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,19 @@ class GruStreamServiceStartTest {
         service.close();
 
         assertThatCode(() -> service.start(TopicCreation.NONE)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void anInputFeatureTheModelDoesNotHaveIsRefusedNamingTheSetting() {
+        GruStreamConfig config = new GruStreamConfig(Map.of("http.enabled", "false", "state.dir",
+                stateDir.toString(), "bootstrap.servers", "localhost:1", "input.format", "json",
+                "input.features", "valeu=fields.usage"));
+
+        assertThatThrownBy(() -> GruStreamService.create(config, TestingModels.persistence("1"),
+                new CompositeMeterRegistry(), Clock.systemUTC()).close())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("input.features: maps [valeu], which the model does not have; its features are"
+                        + " [value]");
     }
 
     @Test

@@ -11,10 +11,12 @@ import dev.grustream.serde.GenericAvroSerde;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -171,6 +173,31 @@ class InputOutputFormatsTest {
         assertThat(forecasts.get(0).getKey()).isEqualTo("pump-7");
         assertThat(forecasts.get(0).getEventTime().toEpochMilli()).isEqualTo(T0);
         assertThat(forecasts.get(0).getActual()).containsEntry("value", 4.25);
+    }
+
+    @Test
+    void genericAvroPathsGoThroughMapsAndDecimalsAreReadAsNumbers() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("input.format", "avro-generic",
+                "input.key.fields", "tags.host", "input.features", "value=usage", "batch.max.size", "1"));
+        Schema decimal = LogicalTypes.decimal(9, 3).addToSchema(Schema.create(Schema.Type.BYTES));
+        Schema schema = SchemaBuilder.record("Usage").namespace("com.example").fields()
+                .name("tags").type().map().values().stringType().noDefault()
+                .name("usage").type(decimal).noDefault()
+                .endRecord();
+        GenericRecord usage = new GenericData.Record(schema);
+        usage.put("tags", Map.of("host", "db-1"));
+        usage.put("usage", new Conversions.DecimalConversion().toBytes(new BigDecimal("12.345"), decimal,
+                decimal.getLogicalType()));
+        try (GenericAvroSerde serde = harness.genericSerde()) {
+            harness.sendRaw(null, serde.serializer().serialize("observations", usage), T0);
+        }
+        harness.flush();
+
+        assertThat(harness.deadLetters()).isEmpty();
+        assertThat(harness.forecastValues()).singleElement().satisfies(forecast -> {
+            assertThat(forecast.getKey()).isEqualTo("db-1");
+            assertThat(forecast.getActual()).containsEntry("value", 12.345);
+        });
     }
 
     @Test
