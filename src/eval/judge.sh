@@ -58,9 +58,9 @@ for part in full first500; do
     done
 done
 
-# nab-eval's table: series rows alerts dead MASE sMASE MASE-H cover; '-' where persistence made no error
+# nab-eval's table: series rows alerts dead MASE sMASE MASE-H cover; '-' where neither forecast erred, 'inf' where only persistence was exact
 summary='
-    $1 ~ /^synthetic\// && $column != "-" {
+    $1 ~ /^synthetic\// && $column ~ /^[0-9.]+$/ {
         if (FILENAME ~ /\/base-/) { a[$1] = $column } else { b[$1] = $column }
     }
     function sort(values, n,    i, j, t) {

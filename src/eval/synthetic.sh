@@ -44,7 +44,7 @@ done > "$work/intervals.txt"
 ./gru-stream nab-eval --data "$work/data" --output "$work/defaults" > "$work/defaults.txt"
 ./gru-stream nab-eval --data "$work/data" --output "$work/setting" "$@" > "$work/setting.txt"
 
-# nab-eval's table: series rows alerts dead MASE sMASE MASE-H cover; '-' where persistence made no error
+# nab-eval's table: series rows alerts dead MASE sMASE MASE-H cover; '-' where neither forecast erred, 'inf' where only persistence was exact
 awk '
     FILENAME ~ /intervals/ { interval[$1] = $2; next }
     $1 ~ /^synthetic\// {
@@ -67,8 +67,8 @@ awk '
         }
         for (i = 1; i <= count; i++) {
             name = names[i]
-            r1 = (a1[name] != "-" && b1[name] != "-" && a1[name] > 0) ? b1[name] / a1[name] : "-"
-            r12 = (a12[name] != "-" && b12[name] != "-" && a12[name] > 0) ? b12[name] / a12[name] : "-"
+            r1 = (a1[name] ~ /^[0-9.]+$/ && b1[name] ~ /^[0-9.]+$/ && a1[name] > 0) ? b1[name] / a1[name] : "-"
+            r12 = (a12[name] ~ /^[0-9.]+$/ && b12[name] ~ /^[0-9.]+$/ && a12[name] > 0) ? b12[name] / a12[name] : "-"
             printf "%-20s %8d %9s %9s %7s %9s %9s %7s\n", name, interval[name], a1[name], b1[name],
                 r1 == "-" ? "-" : sprintf("%.4f", r1), a12[name], b12[name], r12 == "-" ? "-" : sprintf("%.4f", r12)
             if (r1 != "-") { all1[++n1] = r1; if (r1 > worst) { worst = r1; worstName = name } }

@@ -304,7 +304,7 @@ final class TrainCommand implements Callable<Integer> {
                 epochsRun < config.epochs() ? " (stopped early)" : "");
         out.printf(Locale.ROOT, "  validation  loss %.5f (persistence %.5f), MASE %.3f (median over keys; %d of"
                 + " %d keys below 1)%n", best.validationLoss(), best.persistenceLoss(), best.validationMase(),
-                count(result, mase -> mase < 1), count(result, Double::isFinite));
+                count(result, mase -> mase < 1), count(result, mase -> !Double.isNaN(mase)));
         out.printf(Locale.ROOT, "  time        %.1f s; %,.0f rows/s trained%n", nanos / 1e9, result.rowsPerSecond());
         out.printf(Locale.ROOT, "  model       %s%n", output);
         if (result.validationAccuracy().size() <= MAX_KEYS_LISTED) {

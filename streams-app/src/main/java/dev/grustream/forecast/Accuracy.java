@@ -101,14 +101,27 @@ public final class Accuracy {
         return percentCount == 0 ? Double.NaN : 100 * sumPercent / percentCount;
     }
 
-    /** Mean absolute scaled error against persistence; NaN when persistence made no error at all. */
+    /**
+     * Mean absolute scaled error against persistence; NaN when neither made an error (or nothing was compared),
+     * infinite when only persistence made none.
+     */
     public double mase() {
-        return sumPersistenceAbs == 0 ? Double.NaN : sumAbsAgainstPersistence / sumPersistenceAbs;
+        return scaled(sumAbsAgainstPersistence, sumPersistenceAbs);
     }
 
-    /** Mean absolute scaled error against seasonal naive; NaN without comparisons or when it made no error. */
+    /**
+     * Mean absolute scaled error against seasonal naive; NaN without comparisons or when neither made an error,
+     * infinite when only seasonal naive made none.
+     */
     public double seasonalMase() {
-        return sumSeasonalAbs == 0 ? Double.NaN : sumAbsAgainstSeasonal / sumSeasonalAbs;
+        return scaled(sumAbsAgainstSeasonal, sumSeasonalAbs);
+    }
+
+    private static double scaled(double errors, double comparisonErrors) {
+        if (comparisonErrors == 0) {
+            return errors == 0 ? Double.NaN : Double.POSITIVE_INFINITY;
+        }
+        return errors / comparisonErrors;
     }
 
     /** The share of actual values inside their forecast's interval; NaN when no forecast had one. */

@@ -388,7 +388,7 @@ public final class Trainer {
                 }
                 accuracy.put(series.get(s).key(), perTarget);
                 double mase = perTarget.get(0).mase();
-                if (Double.isFinite(mase)) {
+                if (!Double.isNaN(mase)) {
                     mases.add(mase);
                 }
             }

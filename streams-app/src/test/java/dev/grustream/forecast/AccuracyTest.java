@@ -22,11 +22,19 @@ class AccuracyTest {
     }
 
     @Test
-    void maseIsUndefinedWhenPersistenceIsPerfect() {
+    void maseIsUndefinedWhenNeitherForecastErred() {
+        Accuracy accuracy = new Accuracy();
+        accuracy.add(5, 5, 5);
+
+        assertThat(accuracy.mase()).isNaN();
+    }
+
+    @Test
+    void maseIsInfiniteWhenOnlyPersistenceIsPerfect() {
         Accuracy accuracy = new Accuracy();
         accuracy.add(5, 4, 5);
 
-        assertThat(accuracy.mase()).isNaN();
+        assertThat(accuracy.mase()).isInfinite().isPositive();
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class LocoReport {
                         number(result.firstEvents().mase()), number(steps.get(steps.size() - 1).mase()),
                         number(steps.get(0).coverage())));
             }
-            List<Double> mases = finite(held.stream().map(r -> r.accuracy().mase()).toList());
+            List<Double> mases = defined(held.stream().map(r -> r.accuracy().mase()).toList());
             out.append(String.format(Locale.ROOT, "%nMedian one-step MASE %s, worst %s.%n", number(median(mases)),
                     number(mases.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN))));
             List<NabScorer.File> tuning = files(results.stream().filter(r -> !r.category().equals(category))
@@ -138,10 +138,14 @@ public final class LocoReport {
         }
     }
 
-    /** The candidates some fold chooses, in the order of {@code candidates}. */
+    /**
+     * The candidates some fold chooses, and the one chosen on every category for the defaults, in the order of
+     * {@code candidates}: each needs its anomaly replays.
+     */
     public static Set<String> chosen(Map<String, List<NabEvaluation.SeriesResult>> candidates) {
         Set<String> chosen = new HashSet<>();
         categories(candidates).forEach(category -> chosen.add(choose(candidates, category)));
+        chosen.add(choose(candidates, ""));
         Set<String> ordered = new LinkedHashSet<>(candidates.keySet());
         ordered.retainAll(chosen);
         return ordered;
@@ -175,16 +179,16 @@ public final class LocoReport {
 
     /** Median one-step MASE plus the sum of every series' excess over 1. */
     static double criterion(List<NabEvaluation.SeriesResult> results) {
-        List<Double> mases = finite(results.stream().map(r -> r.accuracy().mase()).toList());
+        List<Double> mases = defined(results.stream().map(r -> r.accuracy().mase()).toList());
         return median(mases) + mases.stream().mapToDouble(mase -> Math.max(0, mase - 1)).sum();
     }
 
     private static String summary(List<NabEvaluation.SeriesResult> all, List<NabScorer.File> files,
             Map<NabScorer.Profile, Double> pooledRaw, List<NabScorer.Share> shares) {
         StringBuilder out = new StringBuilder("## Every held-out series together\n\n");
-        List<Double> mases = finite(all.stream().map(r -> r.accuracy().mase()).toList());
+        List<Double> mases = defined(all.stream().map(r -> r.accuracy().mase()).toList());
         // No series has a MASE when every row was dead-lettered (a setting the service refuses, say).
-        String worst = all.stream().filter(r -> Double.isFinite(r.accuracy().mase()))
+        String worst = all.stream().filter(r -> !Double.isNaN(r.accuracy().mase()))
                 .max(Comparator.comparingDouble(r -> r.accuracy().mase()))
                 .map(r -> number(r.accuracy().mase()) + " (" + r.series() + ")").orElse("-");
         out.append(String.format(Locale.ROOT, "Median one-step MASE against persistence %s over %d series, worst %s,"
@@ -202,8 +206,8 @@ public final class LocoReport {
         int horizon = all.get(0).steps().size();
         for (int k = 0; k < horizon; k++) {
             int step = k;
-            List<Double> persistence = finite(all.stream().map(r -> r.steps().get(step).mase()).toList());
-            List<Double> seasonal = finite(all.stream().map(r -> r.steps().get(step).seasonalMase()).toList());
+            List<Double> persistence = defined(all.stream().map(r -> r.steps().get(step).mase()).toList());
+            List<Double> seasonal = defined(all.stream().map(r -> r.steps().get(step).seasonalMase()).toList());
             Accuracy pooled = new Accuracy();
             all.forEach(r -> pooled.addAll(r.steps().get(step)));
             out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", k + 1, number(median(persistence)),
@@ -252,8 +256,12 @@ public final class LocoReport {
         return files;
     }
 
-    private static List<Double> finite(List<Double> values) {
-        return values.stream().filter(Double::isFinite).toList();
+    /**
+     * The values that are defined: a NaN MASE (neither forecast erred) says nothing, while an infinite one (only the
+     * comparison was exact) is the worst there is and stays in medians and maxima.
+     */
+    private static List<Double> defined(List<Double> values) {
+        return values.stream().filter(value -> !Double.isNaN(value)).toList();
     }
 
     static double median(List<Double> values) {
@@ -266,6 +274,6 @@ public final class LocoReport {
     }
 
     private static String number(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "-";
+        return Double.isNaN(value) ? "-" : Double.isInfinite(value) ? "inf" : String.format(Locale.ROOT, "%.3f", value);
     }
 }

@@ -49,6 +49,9 @@ final class AccuracyTable {
         if (Double.isNaN(value)) {
             return "-";
         }
+        if (Double.isInfinite(value)) {
+            return "inf";
+        }
         return Math.abs(value) >= 1e5 || (value != 0 && Math.abs(value) < 1e-3)
                 ? String.format(Locale.ROOT, "%.3e", value) : String.format(Locale.ROOT, "%.4f", value);
     }

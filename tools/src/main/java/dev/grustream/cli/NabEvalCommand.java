@@ -155,6 +155,15 @@ final class NabEvalCommand implements Callable<Integer> {
 
     private List<NabEvaluation.SeriesResult> replay(GruModel gru, Map<String, String> candidate,
             List<String> series, Path directory, PrintWriter out) throws IOException {
+        Map<String, List<long[]>> windows = labels == null ? null : NabScorer.readWindows(labels);
+        if (windows != null) {
+            List<String> unlabelled = series.stream().filter(name -> !windows.containsKey(name)).toList();
+            if (!unlabelled.isEmpty()) {
+                // Scored as series without anomalies, they would add false positives and no windows, silently.
+                throw new IllegalArgumentException("--labels " + labels + " has no entry for " + unlabelled
+                        + "; give every series an entry, [] for none");
+            }
+        }
         NabEvaluation evaluation = new NabEvaluation(gru, candidate, Clock.systemUTC());
         String format = "%-56s %6s %6s %5s %7s %7s %7s %7s%n";
         out.printf(format, "series", "rows", "alerts", "dead", "MASE", "sMASE", "MASE-H", "cover");
@@ -168,16 +177,17 @@ final class NabEvalCommand implements Callable<Integer> {
                     number(steps.get(steps.size() - 1).mase()), number(steps.get(0).coverage()));
             out.flush();
         }
-        List<Double> mases = results.stream().map(r -> r.accuracy().mase()).filter(Double::isFinite).toList();
-        out.printf(Locale.ROOT, "median MASE %s over %d series (%d below 1; '-': persistence made no error)%n",
+        List<Double> mases = results.stream().map(r -> r.accuracy().mase()).filter(mase -> !Double.isNaN(mase))
+                .toList();
+        out.printf(Locale.ROOT, "median MASE %s over %d series (%d below 1; '-': neither forecast erred, 'inf': only"
+                + " the comparison was exact)%n",
                 mases.isEmpty() ? "-" : number(median(mases)), mases.size(),
                 mases.stream().filter(mase -> mase < 1).count());
-        if (labels != null) {
+        if (windows != null) {
             List<NabScorer.File> files = new ArrayList<>();
-            Map<String, List<long[]>> windows = NabScorer.readWindows(labels);
             for (NabEvaluation.SeriesResult result : results) {
                 files.add(new NabScorer.File(result.series(), result.times(), result.scores(),
-                        windows.getOrDefault(result.series(), List.of())));
+                        windows.get(result.series())));
             }
             out.printf(Locale.ROOT, "NAB standard: %.1f  low FP: %.1f  low FN: %.1f%n",
                     NabScorer.score(files, NabScorer.STANDARD).normalized(),
@@ -188,7 +198,7 @@ final class NabEvalCommand implements Callable<Integer> {
     }
 
     private static String number(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "-";
+        return Double.isNaN(value) ? "-" : Double.isInfinite(value) ? "inf" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     static double median(List<Double> values) {

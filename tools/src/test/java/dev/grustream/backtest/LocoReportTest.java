@@ -87,6 +87,38 @@ class LocoReportTest {
     }
 
     @Test
+    void aSeriesOnlyPersistenceForecastExactlyCountsAsTheWorstInsteadOfVanishing() {
+        List<NabEvaluation.SeriesResult> missesAnExactSeries = new ArrayList<>(replay(new double[] {0, 0.5, 0.5}));
+        Accuracy exactPersistence = new Accuracy();
+        exactPersistence.add(1.0, 1.5, 1.0);
+        NabEvaluation.SeriesResult a = missesAnExactSeries.get(0);
+        missesAnExactSeries.set(0, new NabEvaluation.SeriesResult(a.series(), a.rows(), 0, 0,
+                List.of(exactPersistence), exactPersistence, a.times(), a.scores()));
+        Map<String, List<NabEvaluation.SeriesResult>> candidates = new LinkedHashMap<>();
+        candidates.put("misses-an-exact-series", missesAnExactSeries);
+        candidates.put("fair", replay(new double[] {0.95, 0.9, 0.9}));
+
+        assertThat(LocoReport.choose(candidates, "")).isEqualTo("fair");
+        assertThat(LocoReport.report(Map.of("misses-an-exact-series", missesAnExactSeries), Map.of(), WINDOWS))
+                .contains("| a/1.csv | inf |", "worst inf (a/1.csv)");
+    }
+
+    @Test
+    void theDefaultsSettingGetsItsAnomalyReplaysEvenWhenNoFoldChoseIt() {
+        Map<String, List<NabEvaluation.SeriesResult>> candidates = new LinkedHashMap<>();
+        candidates.put("bad-on-a", replay(new double[] {2.0, 0.5, 0.5}));
+        candidates.put("bad-on-b", replay(new double[] {0.5, 2.0, 0.5}));
+        candidates.put("bad-on-c", replay(new double[] {0.5, 0.5, 2.0}));
+        candidates.put("good-everywhere", replay(new double[] {0.8, 0.8, 0.8}));
+
+        // Each fold prefers the candidate that is bad only on the category it holds out.
+        assertThat(List.of("a", "b", "c")).allSatisfy(heldOut -> assertThat(LocoReport.choose(candidates, heldOut))
+                .isEqualTo("bad-on-" + heldOut));
+        assertThat(LocoReport.choose(candidates, "")).isEqualTo("good-everywhere");
+        assertThat(LocoReport.chosen(candidates)).contains("good-everywhere");
+    }
+
+    @Test
     void theDefaultsAreWhatEveryCategoryTogetherChooses() {
         Map<String, List<NabEvaluation.SeriesResult>> candidates = Map.of("only", replay(new double[] {0.9, 0.9,
                 0.9}));

@@ -134,6 +134,23 @@ class NabEvalCommandTest {
     }
 
     @Test
+    void labelsWithoutAnEntryForASeriesAreRefusedBeforeAnyReplay() throws IOException {
+        Path labels = dir.resolve("labels.json");
+        Files.writeString(labels, "{\"" + SERIES.get(0) + "\": []}");
+        StringWriter err = new StringWriter();
+        CommandLine command = GruStreamTools.commandLine();
+        command.setOut(new PrintWriter(new StringWriter()));
+        command.setErr(new PrintWriter(err));
+
+        int code = command.execute("nab-eval", "--data", data.toString(), "--output",
+                dir.resolve("unlabelled").toString(), "--labels", labels.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("has no entry for [" + SERIES.get(1) + "]");
+        assertThat(dir.resolve("unlabelled")).doesNotExist();
+    }
+
+    @Test
     void printsTheMedianMase() {
         assertThat(run.out()).containsPattern("median MASE \\d+\\.\\d{3} over 2 series");
     }
