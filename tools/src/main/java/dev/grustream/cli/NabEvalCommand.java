@@ -198,7 +198,11 @@ final class NabEvalCommand implements Callable<Integer> {
     }
 
     private static String number(double value) {
-        return Double.isNaN(value) ? "-" : Double.isInfinite(value) ? "inf" : String.format(Locale.ROOT, "%.3f", value);
+        // Four decimals: src/eval/judge.sh and synthetic.sh judge ratios of these to a few parts in a thousand.
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return Double.isNaN(value) ? "-" : "inf";
+        }
+        return String.format(Locale.ROOT, "%.4f", value);
     }
 
     static double median(List<Double> values) {

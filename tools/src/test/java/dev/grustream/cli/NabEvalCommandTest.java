@@ -125,11 +125,11 @@ class NabEvalCommandTest {
     void printsEachSeriesMaseAsTheResultFileGivesIt() throws IOException {
         for (String series : SERIES) {
             // Columns: series, rows, alerts, dead letters, then the one-step MASE.
-            Matcher line = Pattern.compile(Pattern.quote(series) + " +\\d+ +\\d+ +\\d+ +(\\d+\\.\\d{3}) ",
+            Matcher line = Pattern.compile(Pattern.quote(series) + " +\\d+ +\\d+ +\\d+ +(\\d+\\.\\d{4}) ",
                     Pattern.MULTILINE).matcher(run.out());
             assertThat(line.find()).as(run.out()).isTrue();
 
-            assertThat(Double.parseDouble(line.group(1))).isCloseTo(maseOf(results.resolve(series)), within(5e-4));
+            assertThat(Double.parseDouble(line.group(1))).isCloseTo(maseOf(results.resolve(series)), within(5e-5));
         }
     }
 
@@ -152,7 +152,7 @@ class NabEvalCommandTest {
 
     @Test
     void printsTheMedianMase() {
-        assertThat(run.out()).containsPattern("median MASE \\d+\\.\\d{3} over 2 series");
+        assertThat(run.out()).containsPattern("median MASE \\d+\\.\\d{4} over 2 series");
     }
 
     @Test
