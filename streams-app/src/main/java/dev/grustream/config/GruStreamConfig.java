@@ -21,6 +21,7 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_ENABLED;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_TOLERANCE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_WARMUP_EVENTS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RESET_GAP_MS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_STATE_TTL_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_THRESHOLD;
 
 import java.net.InetAddress;
@@ -215,7 +216,7 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(STATE_RESET_GAP_MS, Type.LONG, DEFAULT_RESET_GAP_MS, Range.atLeast(0), Importance.MEDIUM,
                     "When a key's next event comes more than this after its previous one, its state restarts"
                             + " from zero (the forecast says GAP). 0 disables gap resets.")
-            .define(STATE_TTL_MS, Type.LONG, 604_800_000L, Range.atLeast(0), Importance.MEDIUM,
+            .define(STATE_TTL_MS, Type.LONG, DEFAULT_STATE_TTL_MS, Range.atLeast(0), Importance.MEDIUM,
                     "Keys that received no observation for longer than this much stream time start afresh at their"
                             + " next one, and eviction scans delete their states (a key whose event times lag the"
                             + " partition's is active while its observations arrive). 0 keeps keys forever.")

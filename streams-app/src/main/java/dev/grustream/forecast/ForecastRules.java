@@ -14,6 +14,8 @@ import java.util.Objects;
  *
  * @param lateGraceMs how far, in event time, an observation may lie before its key's last one and still be accepted
  * @param resetGapMs a pause longer than this, in event time, restarts the key's model state (0: never)
+ * @param stateTtlMs a key idle for longer than this, in the stream time its observations arrive at
+ *     ({@link Event#arrivedAt}), starts afresh as a new key (0: never)
  * @param maxAbsNormalized largest magnitude of a normalised input the model is fed; beyond it the observation is
  *     refused as {@link Refusal#OUT_OF_RANGE}
  * @param errors how a key's forecast errors are measured
@@ -26,13 +28,15 @@ import java.util.Objects;
  * @param intervalAlerts whether an observation outside the key's one-step interval at the alert rule's coverage
  *     scores 1, as one beyond its range does
  */
-public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNormalized, ErrorStats.Rule errors,
+public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, double maxAbsNormalized,
+        ErrorStats.Rule errors,
         AnomalyLikelihood.Rule likelihood, ValueRange.Rule range, AlertPolicy alerts, boolean learning,
         Learner.Rule learner, boolean intervalAlerts) {
 
     // The defaults, which the service's configuration also declares as its own.
     public static final long DEFAULT_LATE_GRACE_MS = 0;
     public static final long DEFAULT_RESET_GAP_MS = 86_400_000;
+    public static final long DEFAULT_STATE_TTL_MS = 604_800_000;
     public static final double DEFAULT_MAX_ABS_NORMALIZED = 1e6;
     public static final double DEFAULT_ERROR_HALFLIFE_EVENTS = 1000;
     /** Floor of the forecast-error scale, as a fraction of a target's normalisation scale (not configurable). */
@@ -57,9 +61,9 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
     public static final boolean DEFAULT_INTERVAL_ALERTS = false;
 
     public ForecastRules {
-        if (lateGraceMs < 0 || resetGapMs < 0) {
-            throw new IllegalArgumentException("lateGraceMs and resetGapMs must not be negative, found "
-                    + lateGraceMs + " and " + resetGapMs);
+        if (lateGraceMs < 0 || resetGapMs < 0 || stateTtlMs < 0) {
+            throw new IllegalArgumentException("lateGraceMs, resetGapMs and stateTtlMs must not be negative, found "
+                    + lateGraceMs + ", " + resetGapMs + " and " + stateTtlMs);
         }
         if (!(maxAbsNormalized > 0)) {
             throw new IllegalArgumentException("maxAbsNormalized must be positive, found " + maxAbsNormalized);
@@ -76,20 +80,20 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, double maxAbsNorm
 
     /** These rules with learning off: the model's own forecasts, as training judges the model it trains. */
     public ForecastRules withoutLearning() {
-        return new ForecastRules(lateGraceMs, resetGapMs, maxAbsNormalized, errors, likelihood, range, alerts, false,
-                learner, false);
+        return new ForecastRules(lateGraceMs, resetGapMs, stateTtlMs, maxAbsNormalized, errors, likelihood, range,
+                alerts, false, learner, false);
     }
 
     /** These rules with the learners' settings {@code learner}. */
     public ForecastRules withLearner(Learner.Rule learner) {
-        return new ForecastRules(lateGraceMs, resetGapMs, maxAbsNormalized, errors, likelihood, range, alerts, learning,
-                learner, intervalAlerts);
+        return new ForecastRules(lateGraceMs, resetGapMs, stateTtlMs, maxAbsNormalized, errors, likelihood, range,
+                alerts, learning, learner, intervalAlerts);
     }
 
     /** The rules with every default: what the service runs when nothing is configured. */
     public static ForecastRules defaults() {
-        return new ForecastRules(DEFAULT_LATE_GRACE_MS, DEFAULT_RESET_GAP_MS, DEFAULT_MAX_ABS_NORMALIZED,
-                new ErrorStats.Rule(DEFAULT_ERROR_HALFLIFE_EVENTS, MIN_ERROR_STD_RATIO),
+        return new ForecastRules(DEFAULT_LATE_GRACE_MS, DEFAULT_RESET_GAP_MS, DEFAULT_STATE_TTL_MS,
+                DEFAULT_MAX_ABS_NORMALIZED, new ErrorStats.Rule(DEFAULT_ERROR_HALFLIFE_EVENTS, MIN_ERROR_STD_RATIO),
                 new AnomalyLikelihood.Rule(DEFAULT_LIKELIHOOD_WINDOW_EVENTS, DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS),
                 new ValueRange.Rule(DEFAULT_RANGE_ENABLED, DEFAULT_RANGE_TOLERANCE, DEFAULT_RANGE_WARMUP_EVENTS),
                 new AlertPolicy(DEFAULT_THRESHOLD, DEFAULT_CRITICAL_THRESHOLD, DEFAULT_ALERT_WARMUP_EVENTS,

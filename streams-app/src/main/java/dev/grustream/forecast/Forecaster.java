@@ -56,6 +56,10 @@ public final class Forecaster implements AutoCloseable {
         /** The model advanced {@code rows} keys in one call, in {@code nanos}. */
         default void modelCall(int rows, long nanos) {
         }
+
+        /** Observation {@code index}, accepted, found its key idle past {@link ForecastRules#stateTtlMs}. */
+        default void expired(int index) {
+        }
     }
 
     private final ForecastRules rules;
@@ -161,8 +165,12 @@ public final class Forecaster implements AutoCloseable {
     }
 
     /** Checks, scores and stages one observation in row {@code row}; false if it was refused instead. */
-    private boolean prepare(int row, int index, Event event, KeyState stored, Map<String, KeyState> touched,
+    private boolean prepare(int row, int index, Event event, KeyState kept, Map<String, KeyState> touched,
             Outcomes outcomes) {
+        // Judged per observation, at the stream time it arrived at: the same however observations are batched.
+        boolean expired = kept != null && rules.stateTtlMs() > 0 && event.arrivedAt() != Event.NO_STREAM
+                && event.arrivedAt() - kept.lastActivity() > rules.stateTtlMs();
+        KeyState stored = expired ? null : kept;
         if (stored != null && refusedAsOutOfOrder(index, event, stored.lastEventTime(), outcomes)) {
             return false;
         }
@@ -185,7 +193,13 @@ public final class Forecaster implements AutoCloseable {
             // that do not fit start afresh.
             state = KeyState.fresh(spec, stats, state.range(), channels, learners(null)).continuing(state);
         }
+        if (event.arrivedAt() != Event.NO_STREAM) {
+            state.activeAt(event.arrivedAt());
+        }
         touched.put(event.key(), state);
+        if (expired) {
+            outcomes.expired(index);
+        }
 
         double[] actual = actuals[row];
         for (int t = 0; t < targets; t++) {

@@ -211,9 +211,9 @@ public final class KeyState {
     }
 
     /**
-     * Records that an observation of this key arrived when its task's stream time was {@code streamTime}. The
-     * processor calls it with the stream time each observation arrived at (kept with the observation while it waits
-     * in the batch buffer), so a key's stored state does not depend on when its batch ran.
+     * Records that an observation of this key arrived when its task's stream time was {@code streamTime}. The core
+     * calls it as it accepts each observation, with the stream time the observation arrived at (kept with it while it
+     * waits in the batch buffer), so a key's stored state does not depend on when or with what its batch ran.
      */
     public void activeAt(long streamTime) {
         lastActiveStreamTime = Math.max(lastActiveStreamTime, streamTime);

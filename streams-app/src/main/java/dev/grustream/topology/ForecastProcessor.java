@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -269,9 +268,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         Forwarder forwarder = new Forwarder(batch);
         Map<String, KeyState> touched;
         try {
-            Map<String, Long> arrivals = firstArrivals(batch);
-            touched = forecaster.advance(events(batch), model,
-                    key -> unexpiredState(key, arrivals.get(key)), forwarder);
+            touched = forecaster.advance(events(batch), model, this::storedState, forwarder);
         } catch (RuntimeException e) {
             // The core changes states in place: the decoded ones it was given may now hold part of this batch.
             decoded.clear();
@@ -291,12 +288,6 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             batch.forEach(one -> advance(List.of(one), model));
             return;
         }
-        // A refused observation is no activity: counting it only when its key had another one accepted in the batch
-        // would make the stored state depend on the batch.
-        for (int index : forwarder.accepted()) {
-            PendingObservation observation = batch.get(index);
-            touched.get(observation.getKey()).activeAt(observation.getStreamTime());
-        }
         try {
             forwarder.forwardAll();
             List<KeyValue<String, KeyState>> updates = new ArrayList<>(touched.size());
@@ -314,40 +305,18 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         decoded.putAll(touched);
     }
 
-    /** The stream time at which each key's first observation in {@code batch} arrived. */
-    private static Map<String, Long> firstArrivals(List<PendingObservation> batch) {
-        Map<String, Long> arrivals = new HashMap<>();
-        for (PendingObservation observation : batch) {
-            arrivals.putIfAbsent(observation.getKey(), observation.getStreamTime());
-        }
-        return arrivals;
-    }
-
-    /**
-     * A key's state as the store holds it (decoded from an earlier batch if still cached, else read and decoded), or
-     * null when the key was idle for longer than the TTL when its observation arrived. Expiry is judged here, at the
-     * read, so that a key's forecasts never depend on whether an eviction scan reached it first: scans stop after
-     * {@code state.ttl.scan.max.keys} and start afresh on a new owner of the task, so which keys they reach differs
-     * between a run and its replay after a failover. The scans only reclaim space.
-     */
-    private KeyState unexpiredState(String key, long arrivedAt) {
+    /** A key's state as the store holds it: decoded from an earlier batch if still cached, else read and decoded. */
+    private KeyState storedState(String key) {
         KeyState state = decoded.get(key);
         metrics.stateRead(state != null);
-        if (state == null) {
-            state = states.get(key);
-        }
-        if (state != null && settings.ttlMs() > 0 && arrivedAt - state.lastActivity() > settings.ttlMs()) {
-            metrics.evicted(1);
-            return null;
-        }
-        return state;
+        return state != null ? state : states.get(key);
     }
 
     private static List<Event> events(List<PendingObservation> batch) {
         List<Event> events = new ArrayList<>(batch.size());
         for (PendingObservation pendingEvent : batch) {
             events.add(new Event(pendingEvent.getKey(), pendingEvent.getEventTime().toEpochMilli(),
-                    pendingEvent.getFeatures()));
+                    pendingEvent.getFeatures(), pendingEvent.getStreamTime()));
         }
         return events;
     }
@@ -401,7 +370,6 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private final class Forwarder implements Forecaster.Outcomes {
         private final List<PendingObservation> batch;
         private final List<Runnable> forwards = new ArrayList<>();
-        private final List<Integer> accepted = new ArrayList<>();
         private final String failingKey = System.getProperty(GruStreamTopology.FAIL_KEY_FAULT);
 
         Forwarder(List<PendingObservation> batch) {
@@ -412,18 +380,12 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             forwards.forEach(Runnable::run);
         }
 
-        /** The indices in the batch of the observations the core accepted, in order. */
-        List<Integer> accepted() {
-            return accepted;
-        }
-
         @Override
         public void accepted(int index, Outcome outcome) {
             if (outcome.key().equals(failingKey)) {
                 throw new IllegalStateException("fault injection (" + GruStreamTopology.FAIL_KEY_FAULT + "): key "
                         + failingKey + ", after the keys before it in the batch were advanced");
             }
-            accepted.add(index);
             forwards.add(() -> {
                 metrics.forecast(outcome, clock.millis());
                 if (metrics.watches(outcome.key())) {
@@ -442,6 +404,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                             GruStreamTopology.ALERTS_SINK);
                 }
             });
+        }
+
+        @Override
+        public void expired(int index) {
+            forwards.add(() -> metrics.evicted(1));
         }
 
         @Override

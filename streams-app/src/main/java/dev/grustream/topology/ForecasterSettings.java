@@ -90,6 +90,7 @@ public record ForecasterSettings(
         return new ForecastRules(
                 config.getLong(LATE_GRACE_MS),
                 config.getLong(STATE_RESET_GAP_MS),
+                config.getLong(STATE_TTL_MS),
                 config.getDouble(INPUT_MAX_ABS_NORMALIZED),
                 new ErrorStats.Rule(config.getDouble(RESIDUAL_HALFLIFE_EVENTS), ForecastRules.MIN_ERROR_STD_RATIO),
                 new AnomalyLikelihood.Rule(config.getDouble(ANOMALY_LIKELIHOOD_WINDOW_EVENTS),

@@ -28,9 +28,13 @@ class ForecasterTest {
 
     private static final Learner.Rule LEARNER = new Learner.Rule(300, 96, 0.9, 0.99, 50, false, false);
     /** The rules without learning: the model's own forecasts, which these tests reason about. */
-    private static final ForecastRules RULES = new ForecastRules(0, DAY, 1e6, new ErrorStats.Rule(200, 1e-3),
+    private static final ForecastRules RULES = new ForecastRules(0, DAY, 0, 1e6, new ErrorStats.Rule(200, 1e-3),
             new AnomalyLikelihood.Rule(15, 2000), new ValueRange.Rule(true, 0.05, 30),
             new AlertPolicy(0.975, 0.999, 20, 10 * MINUTE), false, LEARNER, false);
+
+    /** {@link #RULES} with keys idle for ten minutes of stream time starting afresh. */
+    private static final ForecastRules EXPIRING = new ForecastRules(0, DAY, 10 * MINUTE, 1e6, RULES.errors(),
+            RULES.likelihood(), RULES.range(), RULES.alerts(), false, LEARNER, false);
 
     private final Forecaster forecaster = new Forecaster(RULES, Backend.JAVA, 8);
     private final Map<String, KeyState> store = new HashMap<>();
@@ -65,6 +69,32 @@ class ForecasterTest {
         advance(PERSISTENCE, List.of(events));
     }
 
+    /** An observation of minute {@code minute} that arrived when its partition's stream time was {@code arrived}. */
+    private static Event arriving(String key, long minute, long arrived, Map<String, Double> features) {
+        return new Event(key, minute * MINUTE, features, arrived * MINUTE);
+    }
+
+    /** The state resets of the observations accepted when {@code batches} run in turn under {@link #EXPIRING}. */
+    private static List<StateReset> resetsUnderATtl(List<List<Event>> batches) {
+        Map<String, KeyState> states = new HashMap<>();
+        List<StateReset> resets = new ArrayList<>();
+        try (Forecaster expiring = new Forecaster(EXPIRING, Backend.JAVA, 8)) {
+            for (List<Event> batch : batches) {
+                states.putAll(expiring.advance(batch, PERSISTENCE, states::get, new Forecaster.Outcomes() {
+                    @Override
+                    public void accepted(int index, Outcome outcome) {
+                        resets.add(outcome.reset());
+                    }
+
+                    @Override
+                    public void refused(int index, Refusal refusal, String message) {
+                    }
+                }));
+            }
+        }
+        return resets;
+    }
+
     private static double steady(int i) {
         return 10 + Math.sin(i / 5.0) + 0.05 * Math.cos(i * 1.7);
     }
@@ -77,6 +107,27 @@ class ForecasterTest {
 
     private Outcome last() {
         return accepted.get(accepted.size() - 1);
+    }
+
+    @Test
+    void aKeyIdlePastTheTtlBetweenTwoObservationsOfOneBatchStartsAfreshAsItDoesOneByOne() {
+        Event first = arriving("k", 0, 0, Map.of("value", 1.0));
+        Event second = arriving("k", 1, 20, Map.of("value", 2.0));
+
+        assertThat(resetsUnderATtl(List.of(List.of(first, second))))
+                .isEqualTo(resetsUnderATtl(List.of(List.of(first), List.of(second))))
+                .containsExactly(StateReset.NEW_KEY, StateReset.NEW_KEY);
+    }
+
+    @Test
+    void aRefusedObservationBeforeAnExpiredKeysNextOneDoesNotDecideItsExpiry() {
+        Event first = arriving("k", 0, 0, Map.of("value", 1.0));
+        Event refused = arriving("k", 1, 5, Map.of("other", 1.0));
+        Event late = arriving("k", 2, 15, Map.of("value", 2.0));
+
+        assertThat(resetsUnderATtl(List.of(List.of(first), List.of(refused, late))))
+                .isEqualTo(resetsUnderATtl(List.of(List.of(first), List.of(refused), List.of(late))))
+                .containsExactly(StateReset.NEW_KEY, StateReset.NEW_KEY);
     }
 
     @Test
@@ -158,7 +209,7 @@ class ForecasterTest {
 
     /** Advances each event in a batch of its own, with a late grace of two minutes; returns the refusals. */
     private static List<Refusal> advanceWithTwoMinutesOfGrace(Map<String, KeyState> states, Event... events) {
-        ForecastRules lenient = new ForecastRules(2 * MINUTE, DAY, 1e6, RULES.errors(), RULES.likelihood(),
+        ForecastRules lenient = new ForecastRules(2 * MINUTE, DAY, 0, 1e6, RULES.errors(), RULES.likelihood(),
                 RULES.range(), RULES.alerts(), false, LEARNER, false);
         List<Refusal> refusals = new ArrayList<>();
         Forecaster.Outcomes outcomes = new Forecaster.Outcomes() {
