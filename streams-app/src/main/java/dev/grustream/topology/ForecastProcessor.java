@@ -78,6 +78,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     /** Without batching, until processed: what a run with batching left buffered; else null. */
     private PendingBuffer leftovers;
     private Cancellable leftoversPunctuation;
+    /** The buffer whose unreadable slots are yet to be dead-lettered, while {@link #unreadablePunctuation} is set. */
+    private PendingBuffer unreadableIn;
+    private Cancellable unreadablePunctuation;
     private Forecaster forecaster;
     private String evictionCursor;
 
@@ -102,7 +105,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             pending = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE),
                     settings.batchMaxSize());
             int recovered = pending.recover();
-            deadLetterLater(pending.unreadable());
+            unreadableIn = pending;
             if (recovered > 0) {
                 LOG.info("Task {}: recovered {} buffered observations left unprocessed by the previous run",
                         context.taskId(), recovered);
@@ -112,7 +115,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         } else {
             leftovers = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE), 1);
             int recovered = leftovers.recover();
-            deadLetterLater(leftovers.unreadable());
+            unreadableIn = leftovers;
             if (recovered > 0) {
                 LOG.info("Task {}: {} observations left buffered by a run with batching are processed first",
                         context.taskId(), recovered);
@@ -122,6 +125,13 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 leftovers = null;
             }
         }
+        if (!unreadableIn.unreadable().isEmpty()) {
+            LOG.error("Task {}: {} buffered observations cannot be read by this release and go to the dead letters"
+                    + " as {} ({})", context.taskId(), unreadableIn.unreadable().size(),
+                    DeadLetterReason.INTERNAL_ERROR.code(), unreadableIn.unreadable().get(0).reason());
+            unreadablePunctuation = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME,
+                    now -> deadLetterUnreadable());
+        }
         if (settings.ttlMs() > 0) {
             context.schedule(Duration.ofMillis(settings.ttlScanIntervalMs()), PunctuationType.STREAM_TIME,
                     this::evictIdleKeys);
@@ -130,6 +140,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     @Override
     public void process(Record<String, InboundObservation> record) {
+        deadLetterUnreadable();
         metrics.received();
         if (rejectedUpFront(record)) {
             return;
@@ -333,28 +344,24 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     /**
-     * Dead-letters, at the first wall-clock punctuation (nothing can be forwarded from {@code init}), the bytes of the
-     * buffer's slots this release could not read: a rollback across a change of the buffer's format, or damage, would
-     * otherwise fail the task at every start.
+     * Dead-letters the bytes of the buffer's slots this release could not read, then deletes them: a rollback across a
+     * change of the buffer's format, or damage, would otherwise fail the task at every start. Runs at the first record
+     * or wall-clock punctuation, whichever comes first (nothing can be forwarded from {@code init}), before anything
+     * is added to the buffer, so that the dead letters and the deletions are committed together.
      */
-    private void deadLetterLater(List<PendingBuffer.UnreadableSlot> slots) {
-        if (slots.isEmpty()) {
+    private void deadLetterUnreadable() {
+        if (unreadablePunctuation == null) {
             return;
         }
-        List<PendingBuffer.UnreadableSlot> copies = List.copyOf(slots);
-        LOG.error("Task {}: {} buffered observations cannot be read by this release and go to the dead letters as {}"
-                + " ({})", context.taskId(), copies.size(), DeadLetterReason.INTERNAL_ERROR.code(),
-                copies.get(0).reason());
-        Cancellable[] once = new Cancellable[1];
-        once[0] = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, now -> {
-            for (PendingBuffer.UnreadableSlot slot : copies) {
-                forwardDeadLetter(null, slot.bytes(), clock.millis(), null, DeadLetterReason.INTERNAL_ERROR,
-                        "slot " + slot.slot() + " of the task's batch buffer cannot be read by this release ("
-                                + slot.reason() + "); the value is its stored bytes, an observation that may have been processed"
-                                + " before", GruStreamTopology.PENDING_STORE, context.taskId().partition(), -1);
-            }
-            once[0].cancel();
-        });
+        for (PendingBuffer.UnreadableSlot slot : unreadableIn.unreadable()) {
+            forwardDeadLetter(null, slot.bytes(), clock.millis(), null, DeadLetterReason.INTERNAL_ERROR, "slot "
+                    + slot.slot() + " of the task's batch buffer cannot be read by this release (" + slot.reason()
+                    + "); the value is its stored bytes, an observation that may have been processed before",
+                    GruStreamTopology.PENDING_STORE, context.taskId().partition(), -1);
+        }
+        unreadableIn.dropUnreadable();
+        unreadablePunctuation.cancel();
+        unreadablePunctuation = null;
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

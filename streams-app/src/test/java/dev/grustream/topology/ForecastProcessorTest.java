@@ -215,6 +215,22 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void anUnreadableSlotIsDeadLetteredAndDroppedBeforeTheFirstRecordIsBuffered() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("a", T0, 1.0);
+        processor.close();
+        pendingStore.put(1, new byte[] {99, 0, 1, 2});
+        context.resetForwards();
+
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("b", T0 + MINUTE, 2.0);
+
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).singleElement().satisfies(deadLetter ->
+                assertThat((byte[]) deadLetter.record().value()).isEqualTo(new byte[] {99, 0, 1, 2}));
+        assertThat(pendingStore.get(1)).isNotNull().isNotEqualTo(new byte[] {99, 0, 1, 2});
+    }
+
+    @Test
     void observationsLeftBufferedByARunWithBatchingAreProcessedFirstByARunWithout() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
         send("a", T0, 1.0);

@@ -94,17 +94,22 @@ public final class PendingBuffer {
         if (events.isEmpty()) {
             outsideRing.forEach(store::delete);
         }
-        unreadable.forEach(slot -> store.delete(slot.slot()));
         return events.size();
     }
 
     /**
-     * The slots {@link #recover()} could not read (written by a newer release's format, or damaged), which it deleted
-     * so that they cannot fail the task at every start: the caller dead-letters their bytes. Each may hold an
+     * The slots {@link #recover()} could not read (written by a newer release's format, or damaged), for the caller to
+     * dead-letter and then {@link #dropUnreadable() drop}, before it {@link #add adds} anything. Each may hold an
      * observation processed before.
      */
     public List<UnreadableSlot> unreadable() {
         return Collections.unmodifiableList(unreadable);
+    }
+
+    /** Deletes the slots {@link #unreadable()} lists, so that they cannot fail the task at its next start. */
+    public void dropUnreadable() {
+        unreadable.forEach(slot -> store.delete(slot.slot()));
+        unreadable.clear();
     }
 
     /** Appends an observation, giving it the next sequence number, and writes it to its slot. */
