@@ -9,6 +9,7 @@ import dev.grustream.model.ModelWriter;
 import dev.grustream.model.PerKeyScaling;
 import dev.grustream.service.ObservationHistory;
 import dev.grustream.topology.ForecasterSettings;
+import dev.grustream.topology.Topics;
 import dev.grustream.train.EpochReport;
 import dev.grustream.train.SeriesFiles;
 import dev.grustream.train.Trainer;
@@ -182,6 +183,8 @@ final class TrainCommand implements Callable<Integer> {
         if (fromTopic != null) {
             GruStreamConfig settings = connection.load(Map.of());
             String topic = fromTopic.isEmpty() ? settings.getString(GruStreamConfig.TOPIC_OBSERVATIONS) : fromTopic;
+            // As the service will check it when it serves the model this trains.
+            Topics.from(settings).checkInputMapping(featureNames);
             List<String> columns = featureNames.stream().map(mapping::columnOf).toList();
             ObservationHistory.Read history = ObservationHistory.read(settings, topic, columns);
             series = history.series();

@@ -315,8 +315,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
     }
 
     /**
-     * The key states, if the instance is ready ({@link Health#isReady}); a 503 otherwise. While it rebalances, a key
-     * whose store is moving answers 503 as well ({@code owner_unknown} or {@code store_unavailable}).
+     * The key states, if the instance is ready ({@link Health#isReady}); a 503 otherwise. While it rebalances, the
+     * stores answer only once their stream thread has restored what it was given: until then a 503 as well
+     * ({@code owner_unknown} or {@code store_unavailable}).
      */
     private KeyStateSource running() {
         KeyStateSource keyStates = source;

@@ -6,9 +6,11 @@ import org.apache.kafka.streams.KafkaStreams;
  * The liveness and readiness of an instance, derived from its Kafka Streams client's state.
  *
  * <p>Ready while {@code RUNNING}, and while {@code REBALANCING} once the client has run: Kafka Streams rebalances
- * cooperatively, so an instance keeps processing and answering for the partitions it keeps, and taking every instance
- * out of service at each rebalance (every instance rebalances when one joins or leaves) would leave a rolling restart
- * with no instance to query. Not ready while it restores its first assignment, or stops. Live unless the client failed:
+ * cooperatively, so an instance keeps processing the partitions it keeps, and taking every instance out of service at
+ * each rebalance (every instance rebalances when one joins or leaves) would leave a rolling restart with no instance
+ * to route to. Queries then answer 503 with {@code Retry-After} while a stream thread restores the partitions it was
+ * given, rather than failing to connect. Not ready while it restores its first assignment, or stops. Live unless the
+ * client failed:
  * {@code PENDING_ERROR} and {@code ERROR}, or {@code NOT_RUNNING} that nobody asked for. An orchestrator restarts what
  * is not live and routes traffic only to what is ready. Stateless.
  */

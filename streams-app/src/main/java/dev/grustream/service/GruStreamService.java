@@ -129,6 +129,7 @@ public final class GruStreamService implements AutoCloseable {
             }
         }
         ForecasterSettings settings = ForecasterSettings.from(config);
+        Topics.from(config).checkInputMapping(model.spec().features());
         // Checked here, as an offered model is: otherwise every stream thread would fail on its first record.
         ModelSwitch.trialStep(model, settings.backend()).ifPresent(problem -> {
             throw new OperatorException("The model " + model.spec().name() + " version " + model.spec().version()
@@ -142,7 +143,6 @@ public final class GruStreamService implements AutoCloseable {
         bindJvmMetrics(registry, resources);
 
         Topics topics = Topics.from(config);
-        topics.checkInputMapping(model.spec().features());
         ActiveModel activeModel = new ActiveModel(model);
         ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);

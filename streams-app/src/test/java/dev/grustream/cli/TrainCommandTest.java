@@ -138,6 +138,16 @@ class TrainCommandTest {
     }
 
     @Test
+    void anInputMappingTheServiceWouldRefuseIsRefusedBeforeTheTopicIsRead() {
+        int exit = train("--from-topic", "observations", "--features", "value", "--output",
+                temp.resolve("m").toString(), "--set", "bootstrap.servers=localhost:1", "--set", "input.format=json",
+                "--set", "input.features=valeu=fields.usage");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("input.features: maps [valeu], which the model does not have");
+    }
+
+    @Test
     void refusesToWriteTheInitialWeightsWhenNoEpochImprovedOnThem() {
         Path model = temp.resolve("m");
 

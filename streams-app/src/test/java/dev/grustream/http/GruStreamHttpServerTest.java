@@ -235,7 +235,7 @@ class GruStreamHttpServerTest {
     }
 
     @Test
-    void whileRebalancingAfterRunningAKeyWhoseStoreStaysIsAnswered() throws Exception {
+    void whileRebalancingAfterRunningQueriesGoToTheStores() throws Exception {
         keyStates.states.put("k", state(2, 0.1));
         keyStates.hasRun = true;
         keyStates.state = KafkaStreams.State.REBALANCING;
