@@ -2,6 +2,8 @@ package dev.grustream.input;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -9,7 +11,9 @@ import org.apache.avro.Conversions;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.UnresolvedUnionException;
 import org.apache.avro.generic.GenericContainer;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -60,15 +64,30 @@ public final class GenericAvroObservationReader extends AvroValueReader {
                 schema = field.schema();
             } else if (value instanceof Map<?, ?> map) {
                 value = entry(map, name);
-                schema = nonNull(schema).getValueType();
+                schema = schema.getValueType();
             } else {
                 return null;
             }
             if (value == null) {
                 return null;
             }
+            schema = branchOf(schema, value);
         }
         return scalar(value, schema);
+    }
+
+    /** The schema {@code value} was read with: the union's branch it belongs to, or {@code schema} itself. */
+    private static Schema branchOf(Schema schema, Object value) {
+        if (schema.getType() != Schema.Type.UNION) {
+            return schema;
+        }
+        try {
+            return schema.getTypes().get(GenericData.get().resolveUnion(schema, value));
+        } catch (UnresolvedUnionException e) {
+            // A value from a deserializer with conversions (a BigDecimal, a LocalDate): its first non-null branch.
+            return schema.getTypes().stream().filter(branch -> branch.getType() != Schema.Type.NULL).findFirst()
+                    .orElse(schema);
+        }
     }
 
     /** The value of {@code key} in a map read by Avro, whose keys are {@code Utf8} or {@code String}. */
@@ -85,14 +104,17 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         LogicalType logical = logicalType(schema);
         if (logical instanceof LogicalTypes.Decimal decimal) {
             if (value instanceof ByteBuffer bytes) {
-                return DECIMALS.fromBytes(bytes.duplicate(), nonNull(schema), decimal);
+                return DECIMALS.fromBytes(bytes.duplicate(), schema, decimal);
             }
             if (value instanceof GenericFixed fixed) {
-                return DECIMALS.fromFixed(fixed, nonNull(schema), decimal);
+                return DECIMALS.fromFixed(fixed, schema, decimal);
             }
         }
         if (value instanceof Integer days && logical instanceof LogicalTypes.Date) {
             return Instant.ofEpochMilli(days * 86_400_000L);
+        }
+        if (value instanceof LocalDate date) {
+            return date.atStartOfDay(ZoneOffset.UTC).toInstant();
         }
         if (value instanceof Instant || value instanceof Number || value instanceof Boolean) {
             return value instanceof Long millis && isTime(schema) ? time(millis, schema) : value;
@@ -107,7 +129,7 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         return value.toString();
     }
 
-    /** The field's schema, or its non-null branch: whether it is a timestamp type. */
+    /** Whether the value's schema is a timestamp type. */
     private static boolean isTime(Schema schema) {
         return logicalType(schema) instanceof LogicalTypes.TimestampMillis
                 || logicalType(schema) instanceof LogicalTypes.TimestampMicros;
@@ -119,18 +141,6 @@ public final class GenericAvroObservationReader extends AvroValueReader {
     }
 
     private static LogicalType logicalType(Schema schema) {
-        return nonNull(schema).getLogicalType();
-    }
-
-    /** The schema, or the first branch of a union that is not null. */
-    private static Schema nonNull(Schema schema) {
-        if (schema.getType() == Schema.Type.UNION) {
-            for (Schema branch : schema.getTypes()) {
-                if (branch.getType() != Schema.Type.NULL) {
-                    return branch;
-                }
-            }
-        }
-        return schema;
+        return schema.getLogicalType();
     }
 }

@@ -201,6 +201,33 @@ class InputOutputFormatsTest {
     }
 
     @Test
+    void genericAvroPathsGoThroughTheUnionBranchTheValueHas() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("input.format", "avro-generic",
+                "input.key.fields", "labels.host", "input.features", "value=metrics.usage", "batch.max.size", "1"));
+        Schema labels = Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING),
+                Schema.createMap(Schema.create(Schema.Type.STRING)));
+        Schema metrics = Schema.createMap(Schema.createUnion(Schema.create(Schema.Type.NULL),
+                Schema.create(Schema.Type.STRING), Schema.create(Schema.Type.DOUBLE)));
+        Schema schema = SchemaBuilder.record("Tagged").namespace("com.example").fields()
+                .name("labels").type(labels).noDefault()
+                .name("metrics").type(metrics).noDefault()
+                .endRecord();
+        GenericRecord tagged = new GenericData.Record(schema);
+        tagged.put("labels", Map.of("host", "db-2"));
+        tagged.put("metrics", Map.of("usage", 7.5));
+        try (GenericAvroSerde serde = harness.genericSerde()) {
+            harness.sendRaw(null, serde.serializer().serialize("observations", tagged), T0);
+        }
+        harness.flush();
+
+        assertThat(harness.deadLetters()).isEmpty();
+        assertThat(harness.forecastValues()).singleElement().satisfies(forecast -> {
+            assertThat(forecast.getKey()).isEqualTo("db-2");
+            assertThat(forecast.getActual()).containsEntry("value", 7.5);
+        });
+    }
+
+    @Test
     void flatJsonForecastsHaveOneFieldPerValue() throws IOException {
         harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("output.layout", "flat",
                 "output.format", "json", "batch.max.size", "1"));
