@@ -60,8 +60,10 @@ done
 
 # nab-eval's table: series rows alerts dead MASE sMASE MASE-H cover; '-' where neither forecast erred, 'inf' where only persistence was exact
 summary='
-    $1 ~ /^synthetic\// && $column ~ /^[0-9.]+$/ {
-        if (FILENAME ~ /\/base-/) { a[$1] = $column } else { b[$1] = $column }
+    # "inf" (only persistence was exact) counts as the worst there is: 1e9
+    $1 ~ /^synthetic\// && $column ~ /^([0-9.]+|inf)$/ {
+        value = $column == "inf" ? 1e9 : $column
+        if (FILENAME ~ /\/base-/) { a[$1] = value } else { b[$1] = value }
     }
     function sort(values, n,    i, j, t) {
         for (i = 2; i <= n; i++) for (j = i; j > 1 && values[j - 1] > values[j]; j--) {

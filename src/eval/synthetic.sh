@@ -51,6 +51,12 @@ awk '
         name = substr($1, 11)
         if (FILENAME ~ /defaults/) { a1[name] = $5; a12[name] = $7 } else { b1[name] = $5; b12[name] = $7 }
     }
+    # A ratio of two MASEs; "inf" (only persistence was exact) counts as the worst there is, 1e9
+    function ratio(base, setting) {
+        if (base !~ /^([0-9.]+|inf)$/ || setting !~ /^([0-9.]+|inf)$/) return "-"
+        base = base == "inf" ? 1e9 : base; setting = setting == "inf" ? 1e9 : setting
+        return base > 0 ? setting / base : "-"
+    }
     function median(values, n,    i, j, t) {
         for (i = 2; i <= n; i++) for (j = i; j > 1 && values[j - 1] > values[j]; j--) {
             t = values[j]; values[j] = values[j - 1]; values[j - 1] = t
@@ -67,8 +73,8 @@ awk '
         }
         for (i = 1; i <= count; i++) {
             name = names[i]
-            r1 = (a1[name] ~ /^[0-9.]+$/ && b1[name] ~ /^[0-9.]+$/ && a1[name] > 0) ? b1[name] / a1[name] : "-"
-            r12 = (a12[name] ~ /^[0-9.]+$/ && b12[name] ~ /^[0-9.]+$/ && a12[name] > 0) ? b12[name] / a12[name] : "-"
+            r1 = ratio(a1[name], b1[name])
+            r12 = ratio(a12[name], b12[name])
             printf "%-20s %8d %9s %9s %7s %9s %9s %7s\n", name, interval[name], a1[name], b1[name],
                 r1 == "-" ? "-" : sprintf("%.4f", r1), a12[name], b12[name], r12 == "-" ? "-" : sprintf("%.4f", r12)
             if (r1 != "-") { all1[++n1] = r1; if (r1 > worst) { worst = r1; worstName = name } }

@@ -22,7 +22,7 @@ import java.util.TreeSet;
  *
  * <p>The forecasting criterion on the other categories: the median one-step MASE against persistence plus the sum
  * of every series' excess over 1, so that a setting that wins the median by losing badly on some series is not
- * chosen. The anomaly criterion: NAB's standard score at its best threshold there. Anomaly settings do not change
+ * chosen; before it, the number of series persistence forecast exactly and the setting did not. The anomaly criterion: NAB's standard score at its best threshold there. Anomaly settings do not change
  * the forecasts, so they are chosen after the forecasting setting, among replays of it. The pooled NAB score comes
  * with the range a bootstrap over the held-out series gives it, because 46 windows make it a noisy estimate.
  * Stateless; thread-safe.
@@ -159,10 +159,20 @@ public final class LocoReport {
 
     /** The candidate with the best criterion on every category but {@code heldOut}; ties go to the first. */
     static String choose(Map<String, List<NabEvaluation.SeriesResult>> candidates, String heldOut) {
+        Comparator<List<NabEvaluation.SeriesResult>> better = Comparator.comparingLong(LocoReport::exactMisses)
+                .thenComparingDouble(LocoReport::criterion);
         return candidates.entrySet().stream()
-                .min(Comparator.comparingDouble(entry -> criterion(entry.getValue().stream()
-                        .filter(r -> !r.category().equals(heldOut)).toList())))
+                .min(Comparator.comparing(entry -> entry.getValue().stream()
+                        .filter(r -> !r.category().equals(heldOut)).toList(), better))
                 .orElseThrow().getKey();
+    }
+
+    /**
+     * The series whose MASE is infinite: persistence forecast them exactly and the setting did not. Compared first,
+     * so that such a series makes a setting lose to one without it, rather than every setting tie at infinity.
+     */
+    private static long exactMisses(List<NabEvaluation.SeriesResult> results) {
+        return results.stream().filter(r -> Double.isInfinite(r.accuracy().mase())).count();
     }
 
     /**
@@ -177,9 +187,9 @@ public final class LocoReport {
                 .orElseThrow().getKey();
     }
 
-    /** Median one-step MASE plus the sum of every series' excess over 1. */
+    /** Median one-step MASE plus the sum of every series' excess over 1, over the series with a finite MASE. */
     static double criterion(List<NabEvaluation.SeriesResult> results) {
-        List<Double> mases = defined(results.stream().map(r -> r.accuracy().mase()).toList());
+        List<Double> mases = results.stream().map(r -> r.accuracy().mase()).filter(Double::isFinite).toList();
         return median(mases) + mases.stream().mapToDouble(mase -> Math.max(0, mase - 1)).sum();
     }
 

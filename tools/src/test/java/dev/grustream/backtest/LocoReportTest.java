@@ -104,6 +104,28 @@ class LocoReportTest {
     }
 
     @Test
+    void ofTwoSettingsThatMissAnExactSeriesTheOneThatMissesFewerWins() {
+        Accuracy exactPersistence = new Accuracy();
+        exactPersistence.add(1.0, 1.5, 1.0);
+        Map<String, List<NabEvaluation.SeriesResult>> candidates = new LinkedHashMap<>();
+        candidates.put("misses-two", withExactPersistence(replay(new double[] {0, 0, 0.5}), exactPersistence, 0, 1));
+        candidates.put("misses-one", withExactPersistence(replay(new double[] {0, 0.9, 0.9}), exactPersistence, 0));
+
+        assertThat(LocoReport.choose(candidates, "")).isEqualTo("misses-one");
+    }
+
+    private static List<NabEvaluation.SeriesResult> withExactPersistence(List<NabEvaluation.SeriesResult> results,
+            Accuracy accuracy, int... series) {
+        List<NabEvaluation.SeriesResult> changed = new ArrayList<>(results);
+        for (int s : series) {
+            NabEvaluation.SeriesResult r = changed.get(s);
+            changed.set(s, new NabEvaluation.SeriesResult(r.series(), r.rows(), 0, 0, List.of(accuracy), accuracy,
+                    r.times(), r.scores()));
+        }
+        return changed;
+    }
+
+    @Test
     void theDefaultsSettingGetsItsAnomalyReplaysEvenWhenNoFoldChoseIt() {
         Map<String, List<NabEvaluation.SeriesResult>> candidates = new LinkedHashMap<>();
         candidates.put("bad-on-a", replay(new double[] {2.0, 0.5, 0.5}));

@@ -12,8 +12,8 @@ package dev.grustream.model.internals;
  *
  * <p>The coefficients come from {@code src/reference/fit_tanh.py} (minimax fit of the relative error, then the
  * float32 formula evaluated operation by operation over 11M points): worst error 3.7e-7 absolute and relative
- * there; over every float in [0, 9], 3.8e-7 (7 ulp, at 7.9389367). {@link #sigmoid} uses the identity {@code sigmoid(x) = (1 + tanh(x / 2)) / 2}; its error is below
- * 2e-7 absolute.
+ * there; over every float in [1, 9], 3.8e-7 (7 ulp, at 7.9389367). {@link #sigmoid} uses the identity
+ * {@code sigmoid(x) = (1 + tanh(x / 2)) / 2}; its error is below 2e-7 absolute.
  *
  * <p>Stateless; thread-safe.
  */
