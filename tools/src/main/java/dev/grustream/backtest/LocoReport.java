@@ -20,11 +20,12 @@ import java.util.TreeSet;
  * on the other categories only, and the held-out category is scored with them. What it prints estimates how the
  * service does on series nobody tuned it on.
  *
- * <p>The forecasting criterion on the other categories: the median one-step MASE against persistence plus the sum
- * of every series' excess over 1, so that a setting that wins the median by losing badly on some series is not
- * chosen; before it, the number of series persistence forecast exactly and the setting did not. The anomaly criterion: NAB's standard score at its best threshold there. Anomaly settings do not change
- * the forecasts, so they are chosen after the forecasting setting, among replays of it. The pooled NAB score comes
- * with the range a bootstrap over the held-out series gives it, because 46 windows make it a noisy estimate.
+ * <p>The forecasting criterion on the other categories: the median one-step MASE against persistence plus the sum of
+ * every series' excess over 1, so that a setting that wins the median by losing badly on some series is not chosen;
+ * before it, the number of series persistence forecast exactly and the setting did not. The anomaly criterion: NAB's
+ * standard score at its best threshold there. Anomaly settings do not change the forecasts, so they are chosen after
+ * the forecasting setting, among replays of it. The pooled NAB score comes with the range a bootstrap over the held-out
+ * series gives it, because 46 windows make it a noisy estimate.
  * Stateless; thread-safe.
  */
 public final class LocoReport {
