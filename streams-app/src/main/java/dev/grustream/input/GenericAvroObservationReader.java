@@ -7,11 +7,11 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.UnresolvedUnionException;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
@@ -83,8 +83,9 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         }
         try {
             return schema.getTypes().get(GenericData.get().resolveUnion(schema, value));
-        } catch (UnresolvedUnionException e) {
-            // A value from a deserializer with conversions (a BigDecimal, a LocalDate): its first non-null branch.
+        } catch (AvroRuntimeException e) {
+            // A value converted by its deserializer (an Instant, a BigDecimal, a LocalDate), which plain GenericData
+            // cannot place in a union (unresolved, or an unknown datum type): its first non-null branch.
             return schema.getTypes().stream().filter(branch -> branch.getType() != Schema.Type.NULL).findFirst()
                     .orElse(schema);
         }
