@@ -88,12 +88,7 @@ class LocoReportTest {
 
     @Test
     void aSeriesOnlyPersistenceForecastExactlyCountsAsTheWorstInsteadOfVanishing() {
-        List<NabEvaluation.SeriesResult> missesAnExactSeries = new ArrayList<>(replay(new double[] {0, 0.5, 0.5}));
-        Accuracy exactPersistence = new Accuracy();
-        exactPersistence.add(1.0, 1.5, 1.0);
-        NabEvaluation.SeriesResult a = missesAnExactSeries.get(0);
-        missesAnExactSeries.set(0, new NabEvaluation.SeriesResult(a.series(), a.rows(), 0, 0,
-                List.of(exactPersistence), exactPersistence, a.times(), a.scores()));
+        List<NabEvaluation.SeriesResult> missesAnExactSeries = missingExactly(replay(new double[] {0, 0.5, 0.5}), 0);
         Map<String, List<NabEvaluation.SeriesResult>> candidates = new LinkedHashMap<>();
         candidates.put("misses-an-exact-series", missesAnExactSeries);
         candidates.put("fair", replay(new double[] {0.95, 0.9, 0.9}));
@@ -105,17 +100,18 @@ class LocoReportTest {
 
     @Test
     void ofTwoSettingsThatMissAnExactSeriesTheOneThatMissesFewerWins() {
-        Accuracy exactPersistence = new Accuracy();
-        exactPersistence.add(1.0, 1.5, 1.0);
         Map<String, List<NabEvaluation.SeriesResult>> candidates = new LinkedHashMap<>();
-        candidates.put("misses-two", withExactPersistence(replay(new double[] {0, 0, 0.5}), exactPersistence, 0, 1));
-        candidates.put("misses-one", withExactPersistence(replay(new double[] {0, 0.9, 0.9}), exactPersistence, 0));
+        candidates.put("misses-two", missingExactly(replay(new double[] {0, 0, 0.5}), 0, 1));
+        candidates.put("misses-one", missingExactly(replay(new double[] {0, 0.9, 0.9}), 0));
 
         assertThat(LocoReport.choose(candidates, "")).isEqualTo("misses-one");
     }
 
-    private static List<NabEvaluation.SeriesResult> withExactPersistence(List<NabEvaluation.SeriesResult> results,
-            Accuracy accuracy, int... series) {
+    /** {@code results} with the series at {@code series} made ones persistence forecast exactly and the setting not. */
+    private static List<NabEvaluation.SeriesResult> missingExactly(List<NabEvaluation.SeriesResult> results,
+            int... series) {
+        Accuracy accuracy = new Accuracy();
+        accuracy.add(1.0, 1.5, 1.0);
         List<NabEvaluation.SeriesResult> changed = new ArrayList<>(results);
         for (int s : series) {
             NabEvaluation.SeriesResult r = changed.get(s);
