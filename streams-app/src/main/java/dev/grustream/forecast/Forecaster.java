@@ -169,7 +169,7 @@ public final class Forecaster implements AutoCloseable {
             Outcomes outcomes) {
         // Judged per observation, at the stream time it arrived at: the same however observations are batched.
         boolean expired = kept != null && rules.stateTtlMs() > 0 && event.arrivedAt() != Event.NO_STREAM
-                && event.arrivedAt() - kept.lastActivity() > rules.stateTtlMs();
+                && kept.idleLongerThan(rules.stateTtlMs(), event.arrivedAt());
         KeyState stored = expired ? null : kept;
         if (stored != null && refusedAsOutOfOrder(index, event, stored.lastEventTime(), outcomes)) {
             return false;
@@ -193,9 +193,7 @@ public final class Forecaster implements AutoCloseable {
             // that do not fit start afresh.
             state = KeyState.fresh(spec, stats, state.range(), channels, learners(null)).continuing(state);
         }
-        if (event.arrivedAt() != Event.NO_STREAM) {
-            state.activeAt(event.arrivedAt());
-        }
+        state.activeAt(event.arrivedAt()); // keeps the later of the two, so NO_STREAM changes nothing
         touched.put(event.key(), state);
         if (expired) {
             outcomes.expired(index);

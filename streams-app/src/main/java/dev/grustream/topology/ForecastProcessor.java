@@ -132,7 +132,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             unreadablePunctuation = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME,
                     now -> deadLetterUnreadable());
         }
-        if (settings.ttlMs() > 0) {
+        if (settings.rules().stateTtlMs() > 0) {
             context.schedule(Duration.ofMillis(settings.ttlScanIntervalMs()), PunctuationType.STREAM_TIME,
                     this::evictIdleKeys);
         }
@@ -459,7 +459,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 scanned++;
                 last = entry.key;
                 boolean unreadable = entry.value == null;
-                if ((unreadable || streamTime - entry.value.lastActivity() > settings.ttlMs())
+                if ((unreadable || entry.value.idleLongerThan(settings.rules().stateTtlMs(), streamTime))
                         && !buffered.contains(entry.key)) {
                     idle.add(entry.key);
                 }
@@ -474,7 +474,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         if (!idle.isEmpty()) {
             metrics.evicted(idle.size());
             LOG.debug("Task {}: evicted {} keys idle since before {}", context.taskId(), idle.size(),
-                    streamTime - settings.ttlMs());
+                    streamTime - settings.rules().stateTtlMs());
         }
     }
 
