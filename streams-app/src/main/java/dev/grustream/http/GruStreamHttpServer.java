@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -259,24 +260,23 @@ public final class GruStreamHttpServer implements AutoCloseable {
         try {
             // One deadline for every instance asked, so that a query holds its thread at most that long.
             long deadline = System.nanoTime() + settings.forwardTimeout().toNanos();
+            // The owner the hash names first, then every other instance.
+            List<HostInfo> asked = new ArrayList<>();
+            if (!ownedHere) {
+                asked.add(owner);
+            }
+            keyStates.instances().stream().filter(other -> !sameInstance(other, self) && !sameInstance(other, owner))
+                    .forEach(asked::add);
             HttpResponse<byte[]> ownersAnswer = null;
             boolean allAnswered = true;
-            if (!ownedHere) {
-                ownersAnswer = ask(owner, key, deadline);
-                if (ownersAnswer != null && ownersAnswer.statusCode() == 200) {
-                    relay(ctx, ownersAnswer);
-                    return;
-                }
-                allAnswered = ownersAnswer != null;
-            }
-            for (HostInfo other : keyStates.instances()) {
-                if (sameInstance(other, self) || sameInstance(other, owner)) {
-                    continue;
-                }
-                HttpResponse<byte[]> answer = ask(other, key, deadline);
+            for (HostInfo instance : asked) {
+                HttpResponse<byte[]> answer = ask(instance, key, deadline);
                 if (answer != null && answer.statusCode() == 200) {
                     relay(ctx, answer);
                     return;
+                }
+                if (instance == owner) {
+                    ownersAnswer = answer;
                 }
                 allAnswered &= answer != null;
             }
