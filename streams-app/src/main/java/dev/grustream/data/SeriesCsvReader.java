@@ -127,7 +127,7 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
             return Double.NaN;
         }
         try {
-            return Double.parseDouble(text.trim());
+            return Decimals.parse(text);
         } catch (NumberFormatException e) {
             return Double.NaN;
         }

@@ -1,5 +1,6 @@
 package dev.grustream.input;
 
+import dev.grustream.data.Decimals;
 import dev.grustream.data.Timestamps;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -31,7 +32,7 @@ final class EventTimes {
     static long ofText(String text) {
         String trimmed = text.trim();
         try {
-            return ofNumber(Double.parseDouble(trimmed));
+            return ofNumber(Decimals.parse(trimmed));
         } catch (NumberFormatException notANumber) {
             String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
                     ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;

@@ -1,5 +1,6 @@
 package dev.grustream.input;
 
+import dev.grustream.data.Decimals;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ final class ObservationMapper {
         }
         if (value instanceof String text) {
             try {
-                return Double.parseDouble(text.trim());
+                return Decimals.parse(text);
             } catch (NumberFormatException e) {
                 // reported below
             }

@@ -57,11 +57,12 @@ class SeriesCsvReaderTest {
 
     @Test
     void unreadableCellsReadAsNaNAndUnreadableTimesAsNoTime() throws IOException {
-        List<SeriesRow> rows = read("x.csv", "timestamp,value\nyesterday,1\n1000,n/a\n",
+        List<SeriesRow> rows = read("x.csv", "timestamp,value\nyesterday,1\n1000,n/a\n2000,12f\n",
                 FeatureMapping.identity(List.of("value")));
 
         assertThat(rows.get(0).hasTime()).isFalse();
         assertThat(rows.get(1).values().get("value")).isNaN();
+        assertThat(rows.get(2).values().get("value")).isNaN();
     }
 
     @Test

@@ -88,6 +88,16 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aStringInJavasLiteralGrammarButNotADecimalIsNotANumber() {
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":\"12f\"}")))
+                .isEqualTo(InputException.Reason.NOT_A_NUMBER);
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":\"0x1p3\"}")))
+                .isEqualTo(InputException.Reason.NOT_A_NUMBER);
+        assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":\"1714521600d\"}")))
+                .isEqualTo(InputException.Reason.INVALID_TIME);
+    }
+
+    @Test
     void aFieldGivenTwiceOrASecondObjectIsNotOneObservation() {
         assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":1,\"cpu\":2}")))
                 .isEqualTo(InputException.Reason.UNDECODABLE);

@@ -1,0 +1,22 @@
+package dev.grustream.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DecimalsTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"12", "-0.5", "+1.5", ".5", "5.", "1e-3", "2E4", " 7 "})
+    void readsDecimalNumbers(String text) {
+        assertThat(Decimals.parse(text)).isEqualTo(Double.parseDouble(text.trim()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12f", "12d", "0x1p3", "NaN", "Infinity", "-Infinity", "1_000", "1,5", "", ".", "1e"})
+    void refusesWhatOnlyJavasLiteralGrammarOrNothingTakes(String text) {
+        assertThatThrownBy(() -> Decimals.parse(text)).isInstanceOf(NumberFormatException.class)
+                .hasMessageContaining("is not a decimal number");
+    }
+}
