@@ -24,8 +24,10 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_RESET_GAP_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_STATE_TTL_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_THRESHOLD;
 
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +36,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -41,6 +48,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -321,8 +329,24 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " forecast.interval.coverage while that is on (while it is off, the larger of the two"
                             + " is kept).");
 
+    /** The first parts of gru-stream's own keys, with their dot: {@code learner.}, {@code anomaly.}, ... */
+    private static final Set<String> OWN_PREFIXES = DEFINITION.names().stream()
+            .map(name -> name.substring(0, name.indexOf('.') + 1)).collect(Collectors.toUnmodifiableSet());
+    /** Every setting Kafka Streams and its producer, consumer and admin client define. */
+    private static final Set<String> KAFKA_KEYS = Stream.of(StreamsConfig.configDef().names(),
+            ProducerConfig.configNames(), ConsumerConfig.configNames(), AdminClientConfig.configNames())
+            .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
+    /**
+     * The topic settings Kafka Streams takes with its {@code topic.} prefix for the topics it creates. Read from
+     * {@link TopicConfig}'s constants because the clients publish no set of them (the broker's is in its own jar).
+     */
+    private static final Set<String> TOPIC_KEYS = Arrays.stream(TopicConfig.class.getFields())
+            .filter(field -> field.getName().endsWith("_CONFIG") && field.getType() == String.class)
+            .map(GruStreamConfig::constant).collect(Collectors.toUnmodifiableSet());
+
     public GruStreamConfig(Map<String, ?> props) {
         super(DEFINITION, props, false);
+        refuseUnknownKeysUnderOwnPrefixes();
         if (getDouble(ANOMALY_CRITICAL_THRESHOLD) < getDouble(ANOMALY_THRESHOLD)) {
             throw new ConfigException(ANOMALY_CRITICAL_THRESHOLD, getDouble(ANOMALY_CRITICAL_THRESHOLD),
                     "must be at least " + ANOMALY_THRESHOLD + " (" + getDouble(ANOMALY_THRESHOLD) + ")");
@@ -377,6 +401,37 @@ public final class GruStreamConfig extends AbstractConfig {
                     originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), "is derived from "
                             + HTTP_ADVERTISED_HOST + " and " + HTTP_PORT + " while " + HTTP_ENABLED
                             + " is true; set those instead");
+        }
+    }
+
+    /**
+     * Refuses a key that starts like gru-stream's own ({@code learner.}, {@code anomaly.}, ...) but is neither one of
+     * them nor a Kafka setting: most likely a misspelt setting, which would otherwise leave its default in force with
+     * no more than the warning Kafka's clients log for a key they do not use.
+     */
+    private void refuseUnknownKeysUnderOwnPrefixes() {
+        for (String key : originals().keySet()) {
+            String prefix = key.substring(0, key.indexOf('.') + 1);
+            if (isOwnKey(key) || isKafkaKey(key) || !OWN_PREFIXES.contains(prefix)) {
+                continue;
+            }
+            List<String> own = DEFINITION.names().stream().filter(name -> name.startsWith(prefix)).sorted().toList();
+            throw new ConfigException("Unknown setting '" + key + "': gru-stream's settings starting with '" + prefix
+                    + "' are " + own + ", and it is not a Kafka Streams, client or topic setting either");
+        }
+    }
+
+    /** Whether {@code key} is a setting of Kafka Streams or its clients, or {@code topic.} and a topic setting. */
+    private static boolean isKafkaKey(String key) {
+        return KAFKA_KEYS.contains(key) || (key.startsWith(StreamsConfig.TOPIC_PREFIX)
+                && TOPIC_KEYS.contains(key.substring(StreamsConfig.TOPIC_PREFIX.length())));
+    }
+
+    private static String constant(Field field) {
+        try {
+            return (String) field.get(null);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("TopicConfig." + field.getName() + " is public", e);
         }
     }
 

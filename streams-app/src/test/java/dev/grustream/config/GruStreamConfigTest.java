@@ -40,6 +40,26 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void refusesAMisspeltOwnSettingNamingTheSettingsItCouldMean() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of("learner.guard.halflife.event", "500")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'learner.guard.halflife.event'")
+                .hasMessageContaining(GruStreamConfig.LEARNER_GUARD_HALFLIFE_EVENTS);
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of("topic.observation", "in")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.TOPIC_OBSERVATIONS);
+    }
+
+    @Test
+    void kafkaSettingsThatShareAPrefixWithOwnOnesPassThrough() {
+        Map<String, String> kafka = Map.of("state.dir", "/tmp/s", "batch.size", "65536",
+                "metrics.recording.level", "DEBUG", "topic.cleanup.policy", "compact", "schema.registry.url",
+                "mock://x", "my.serde.option", "1");
+
+        assertThat(new GruStreamConfig(kafka).passThrough()).containsAllEntriesOf(kafka);
+    }
+
+    @Test
     void rejectsAnUnknownBackend() {
         assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.MODEL_BACKEND, "gpu")))
                 .isInstanceOf(ConfigException.class)
