@@ -53,8 +53,9 @@ public record SeriesView(
         double score = state.lastAnomalyScore();
         Double anomalyScore = Double.isNaN(score) ? null : score;
         ErrorStats errors = state.errors();
-        double[] mean = new double[errors.targets()];
-        double[] stddev = new double[errors.targets()];
+        // The statistics' channels past the targets are the step-H errors the anomaly score also weighs.
+        double[] mean = new double[Math.min(errors.targets(), state.targets())];
+        double[] stddev = new double[mean.length];
         double[] forecast = new double[state.targets()];
         for (int t = 0; t < stddev.length; t++) {
             mean[t] = errors.mean(t);

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,19 @@ class GruStreamHttpServerTest {
         assertThat(body.get("model").get("active").asBoolean()).isTrue();
         assertThat(response.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
                 .hasValue(server.advertisedEndpoint());
+    }
+
+    @Test
+    void residualsAreTheOneStepErrorsOfEachTargetOnly() throws Exception {
+        // With learning on, a key's error statistics also hold each target's step-H error: not a target of its own.
+        keyStates.states.put("k", KeyStateFixture.of("persistence", "1", 5, 5_000, 10.5, ErrorStats.of(4,
+                new double[] {0.1, 0.3}, new double[] {0.04, 0.09}, new double[] {0.16, 0.24}), Double.NaN));
+
+        JsonNode residuals = json(get("/v1/series/k")).get("residuals");
+
+        assertThat(residuals.get("mean").properties()).extracting(Map.Entry::getKey).containsExactly("value");
+        assertThat(residuals.get("stddev").properties()).extracting(Map.Entry::getKey).containsExactly("value");
+        assertThat(residuals.get("stddev").get("value").asDouble()).isEqualTo(0.2);
     }
 
     @Test
