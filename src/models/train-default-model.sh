@@ -16,9 +16,8 @@ cd "$(dirname "$0")/../.."
 
 output="${1:-streams-app/src/main/resources/dev/grustream/models/default-model.zip}"
 jar=tools/target/gru-stream-tools.jar
-if [[ ! -f "$jar" ]]; then
-    mvn -q -pl tools -am package -DskipTests
-fi
+# Always built: a jar left from before a source change would train with the old code (Maven skips what is current).
+mvn -q -pl tools -am package -DskipTests
 classpath="$jar:tools/target/lib/*"
 
 synthetic="$(mktemp -d)"

@@ -42,9 +42,11 @@ class DockerImageIntegrationTest {
         ModelWriter.write(TestingModels.persistence("1"), modelDir);
         Path model = Files.write(dir.resolve("model.zip"), ModelTopic.zipOf(modelDir));
         Path root = DockerFiles.root();
+        // The repository is the build context, as for `docker build -f docker/Dockerfile .`; withDockerfile(Path)
+        // alone would make the Dockerfile's own folder the context, where COPY pom.xml finds nothing.
         ImageFromDockerfile image = new ImageFromDockerfile("gru-stream-image-test", true)
-                .withFileFromPath(".", root)
-                .withDockerfile(root.resolve("docker/Dockerfile"));
+                .withBuildImageCmdModifier(build -> build.withBaseDirectory(root.toFile())
+                        .withDockerfile(root.resolve("docker/Dockerfile").toFile()));
         try (Network network = Network.newNetwork();
                 KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.0").withNetwork(network)
                         .withListener("kafka:19092");
