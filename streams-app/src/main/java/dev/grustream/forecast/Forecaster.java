@@ -171,7 +171,7 @@ public final class Forecaster implements AutoCloseable {
         boolean expired = kept != null && rules.stateTtlMs() > 0 && event.arrivedAt() != Event.NO_STREAM
                 && kept.idleLongerThan(rules.stateTtlMs(), event.arrivedAt());
         KeyState stored = expired ? null : kept;
-        if (stored != null && refusedAsOutOfOrder(index, event, stored.lastEventTime(), outcomes)) {
+        if (stored != null && refusedAsOutOfOrder(index, event, stored, outcomes)) {
             return false;
         }
         double[] values = raw[row];
@@ -266,17 +266,24 @@ public final class Forecaster implements AutoCloseable {
         return state.range().excludes(actual, rules.range()) || outsideInterval ? 1.0 : score;
     }
 
-    private boolean refusedAsOutOfOrder(int index, Event event, long last, Outcomes outcomes) {
+    private boolean refusedAsOutOfOrder(int index, Event event, KeyState stored, Outcomes outcomes) {
         long eventTime = event.eventTime();
-        if (eventTime == last) {
+        long last = stored.lastEventTime();
+        if (stored.consumed(eventTime)) {
             outcomes.refused(index, Refusal.DUPLICATE, "the key already has an event at "
-                    + Instant.ofEpochMilli(eventTime) + "; a key's event times must increase");
+                    + Instant.ofEpochMilli(eventTime) + "; a key has one value per instant, and the first wins");
             return true;
         }
         if (last - eventTime > rules.lateGraceMs()) {
             outcomes.refused(index, Refusal.LATE, "event time " + Instant.ofEpochMilli(eventTime) + " is "
                     + (last - eventTime) + " ms before the key's last event (" + Instant.ofEpochMilli(last)
                     + "), more than the grace of " + rules.lateGraceMs() + " ms");
+            return true;
+        }
+        if (stored.forgot(eventTime)) {
+            outcomes.refused(index, Refusal.LATE, "event time " + Instant.ofEpochMilli(eventTime) + " is before the"
+                    + " key's last " + (KeyState.REMEMBERED_EVENT_TIMES + 1) + " event times, the most a key"
+                    + " remembers within the grace to tell a late observation from a repeat");
             return true;
         }
         return false;
@@ -384,7 +391,7 @@ public final class Forecaster implements AutoCloseable {
         }
         System.arraycopy(forecast, 0, oneStep, 0, targets);
         double score = scores[row];
-        state.advanced(event.eventTime(), compared[row] ? score : Double.NaN, oneStep);
+        state.advanced(event.eventTime(), rules.lateGraceMs(), compared[row] ? score : Double.NaN, oneStep);
         AlertLevel alert = rules.alerts().decide(score, state.step(), state.lastAlertTime(), event.eventTime());
         if (alert != AlertLevel.NONE) {
             state.alerted(event.eventTime());

@@ -23,12 +23,16 @@ import java.util.Objects;
  *       when learning is on.</li>
  * </ul>
  * plus a little bookkeeping: the model that made the state, how many events it consumed, the last event and alert
- * times and the last anomaly score.
+ * times (and, with a late grace, the other event times within it), and the last anomaly score.
  *
  * <p>{@link KeyStateCodec} reads and writes it. Mutable and not thread-safe: one instance belongs to one key while
  * one task processes it.
  */
 public final class KeyState {
+    /** The most event times before its last one a key remembers within the late grace, to tell a repeat. */
+    public static final int REMEMBERED_EVENT_TIMES = 16;
+    private static final long[] NONE = new long[0];
+
     private final String modelName;
     private final String modelVersion;
     private final KeyStats features;
@@ -42,6 +46,8 @@ public final class KeyState {
     private long step;
     private long lastEventTime;
     private long lastActiveStreamTime;
+    /** Other event times consumed within the late grace of the last one, newest first; empty while it is 0. */
+    private long[] earlierEventTimes = NONE;
     private long lastAlertTime = AlertPolicy.NEVER;
     private double lastAnomalyScore = Double.NaN;
 
@@ -94,6 +100,12 @@ public final class KeyState {
         return this;
     }
 
+    /** Sets the event times a restored state consumed before its last one, newest first (taken, not copied). */
+    KeyState restoreEarlierEventTimes(long[] times) {
+        this.earlierEventTimes = times;
+        return this;
+    }
+
     /** Sets the one-step forecast of a restored state. */
     KeyState restoreForecast(double[] oneStep) {
         System.arraycopy(oneStep, 0, forecast, 0, forecast.length);
@@ -112,6 +124,7 @@ public final class KeyState {
         step = previous.step;
         lastEventTime = previous.lastEventTime;
         lastActiveStreamTime = previous.lastActiveStreamTime;
+        earlierEventTimes = previous.earlierEventTimes;
         lastAlertTime = previous.lastAlertTime;
         lastAnomalyScore = previous.lastAnomalyScore;
         return this;
@@ -224,6 +237,36 @@ public final class KeyState {
         lastActiveStreamTime = Math.max(lastActiveStreamTime, streamTime);
     }
 
+    /**
+     * The event times this state consumed within the late grace before its last one, newest first, at most
+     * {@link #REMEMBERED_EVENT_TIMES}; empty while the grace is 0. Not to be modified.
+     */
+    long[] earlierEventTimes() {
+        return earlierEventTimes;
+    }
+
+    /** Whether this state consumed an observation of {@code eventTime}: its last one, or one it remembers. */
+    boolean consumed(long eventTime) {
+        if (eventTime == lastEventTime) {
+            return true;
+        }
+        for (long earlier : earlierEventTimes) {
+            if (earlier == eventTime) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code eventTime} lies before every event time this state remembers while it remembers as many as it
+     * can: whether it consumed one then cannot be told.
+     */
+    boolean forgot(long eventTime) {
+        return earlierEventTimes.length == REMEMBERED_EVENT_TIMES
+                && eventTime < earlierEventTimes[REMEMBERED_EVENT_TIMES - 1];
+    }
+
     /** Event time of the last alert, or {@link AlertPolicy#NEVER}. */
     public long lastAlertTime() {
         return lastAlertTime;
@@ -239,15 +282,39 @@ public final class KeyState {
 
     /**
      * Records that the state consumed an observation of {@code eventTime}, scored {@code score} (NaN for none), and
-     * now forecasts {@code oneStep} for the next one.
+     * now forecasts {@code oneStep} for the next one; it remembers the event times within {@code lateGraceMs} of
+     * its last one.
      */
-    void advanced(long eventTime, double score, double[] oneStep) {
-        // A late observation accepted within the grace does not move the key's clock back.
-        lastEventTime = step == 0 ? eventTime : Math.max(lastEventTime, eventTime);
+    void advanced(long eventTime, long lateGraceMs, double score, double[] oneStep) {
+        if (step == 0) {
+            lastEventTime = eventTime;
+        } else {
+            // A late observation accepted within the grace does not move the key's clock back.
+            long earlier = Math.min(lastEventTime, eventTime);
+            lastEventTime = Math.max(lastEventTime, eventTime);
+            earlierEventTimes = lateGraceMs == 0 ? NONE : remembered(earlier, lateGraceMs);
+        }
         step++;
         lastAnomalyScore = score;
         System.arraycopy(oneStep, 0, forecast, 0, forecast.length);
         hasForecast = true;
+    }
+
+    /** The earlier event times with {@code time} added, less those beyond the grace or past the most kept. */
+    private long[] remembered(long time, long lateGraceMs) {
+        long[] merged = new long[earlierEventTimes.length + 1];
+        int at = 0;
+        while (at < earlierEventTimes.length && earlierEventTimes[at] > time) {
+            at++;
+        }
+        System.arraycopy(earlierEventTimes, 0, merged, 0, at);
+        merged[at] = time;
+        System.arraycopy(earlierEventTimes, at, merged, at + 1, earlierEventTimes.length - at);
+        int kept = 0;
+        while (kept < merged.length && kept < REMEMBERED_EVENT_TIMES && lastEventTime - merged[kept] <= lateGraceMs) {
+            kept++;
+        }
+        return kept == merged.length ? merged : Arrays.copyOf(merged, kept);
     }
 
     void alerted(long eventTime) {

@@ -41,6 +41,8 @@ public final class KeyStateCodec {
     private static final int VERSION_THREE = 3;
     /** The first version that keeps the key's last active stream time. */
     private static final int ACTIVITY_SINCE = 6;
+    /** The first version that keeps the event times consumed within the late grace before the last one. */
+    private static final int EARLIER_TIMES_SINCE = 7;
 
     private KeyStateCodec() {
     }
@@ -106,6 +108,12 @@ public final class KeyStateCodec {
             out.writeLong(0);
         }
         out.writeLong(state.lastActiveStreamTime());
+        long[] earlier = state.earlierEventTimes();
+        long[] lags = new long[earlier.length];
+        for (int i = 0; i < lags.length; i++) {
+            lags[i] = state.lastEventTime() - earlier[i];
+        }
+        out.writeLongArray(lags);
         return out.toByteArray();
     }
 
@@ -129,8 +137,9 @@ public final class KeyStateCodec {
     }
 
     /**
-     * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 to 5
-     * have the same fields as the newest but the last active stream time (since 6), versions 3 and 4 learners of
+     * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 to 6
+     * have the same fields as the newest but the earlier event times (since 7) and, before 6, the last active
+     * stream time, versions 3 and 4 learners of
      * their own (see {@link LearnerCodec}); {@code size} bounds the arrays.
      */
     private static KeyState read(Decoder in, int size, int version) throws IOException {
@@ -164,11 +173,15 @@ public final class KeyStateCodec {
             learners = read.toArray(Learner[]::new);
         }
         long lastActiveStreamTime = version >= ACTIVITY_SINCE ? in.readLong() : 0;
+        long[] earlier = version >= EARLIER_TIMES_SINCE ? readLongArray(in, size) : new long[0];
+        for (int i = 0; i < earlier.length; i++) {
+            earlier[i] = lastEventTime - earlier[i];
+        }
         int targets = range != null ? range.targets() : forecast.length == 0 ? errorMean.length : forecast.length;
         return restore(modelName, modelVersion, hidden, features, targets,
                 ErrorStats.of(errorCount, errorMean, errorVariance, meanAbsDeviation(errorDeviation, errorVariance)),
                 likelihood, range, learners, step, lastEventTime, lastActiveStreamTime, lastAlertTime,
-                lastAnomalyScore, forecast);
+                lastAnomalyScore, forecast).restoreEarlierEventTimes(earlier);
     }
 
     /** Reads a state written before the newest version, through Avro's schema resolution. */
@@ -216,6 +229,25 @@ public final class KeyStateCodec {
             throw new IOException("union branch " + branch + " of an optional field");
         }
         return branch == VALUE_BRANCH;
+    }
+
+    /**
+     * An Avro array of longs, in as many blocks as it was written in, of at most
+     * {@link KeyState#REMEMBERED_EVENT_TIMES} items.
+     */
+    private static long[] readLongArray(Decoder in, int size) throws IOException {
+        long[] values = new long[0];
+        int count = 0;
+        for (long block = in.readArrayStart(); block > 0; block = in.arrayNext()) {
+            if (count + block > Math.min(size, KeyState.REMEMBERED_EVENT_TIMES)) {
+                throw new IOException("an array of " + (count + block) + " event times, more than a key keeps");
+            }
+            values = Arrays.copyOf(values, (int) (count + block));
+            for (long i = 0; i < block; i++) {
+                values[count++] = in.readLong();
+            }
+        }
+        return values;
     }
 
     /** An Avro array of doubles, in as many blocks as it was written in, of at most {@code size / 8} items. */

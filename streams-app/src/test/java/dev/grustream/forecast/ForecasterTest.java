@@ -207,6 +207,51 @@ class ForecasterTest {
         assertThat(states.get("a").lastEventTime()).isEqualTo(5 * MINUTE);
     }
 
+    @Test
+    void aRepeatOfAnEarlierEventTimeWithinTheGraceIsADuplicate() {
+        Map<String, KeyState> states = new HashMap<>();
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, event("a", 10, 1.0), event("a", 9, 2.0),
+                event("a", 9, 3.0), event("a", 11, 4.0), event("a", 10, 5.0), event("a", 9, 6.0));
+
+        assertThat(refusals).containsExactly(Refusal.DUPLICATE, Refusal.DUPLICATE, Refusal.DUPLICATE);
+        assertThat(states.get("a").step()).isEqualTo(3);
+    }
+
+    @Test
+    void aLateEventTimeNotYetSeenWithinTheGraceIsAccepted() {
+        Map<String, KeyState> states = new HashMap<>();
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, event("a", 10, 1.0), event("a", 8, 2.0),
+                event("a", 9, 3.0));
+
+        assertThat(refusals).isEmpty();
+        assertThat(states.get("a").step()).isEqualTo(3);
+    }
+
+    @Test
+    void aLateObservationBeforeEveryRememberedEventTimeIsRefusedAsLate() {
+        Map<String, KeyState> states = new HashMap<>();
+        List<Event> events = new ArrayList<>();
+        for (int second = 0; second <= KeyState.REMEMBERED_EVENT_TIMES + 1; second++) {
+            events.add(new Event("a", 600_000L + second * 1_000L, Map.of("value", 1.0)));
+        }
+        // One second before the oldest remembered of the 17 before the last, well within the grace.
+        events.add(new Event("a", 600_000L - 500L, Map.of("value", 2.0)));
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, events.toArray(Event[]::new));
+
+        assertThat(refusals).containsExactly(Refusal.LATE);
+        assertThat(states.get("a").earlierEventTimes()).hasSize(KeyState.REMEMBERED_EVENT_TIMES);
+    }
+
+    @Test
+    void withoutAGraceNoEarlierEventTimeIsKept() {
+        advance(event("a", 0, 1.0), event("a", 1, 2.0), event("a", 2, 3.0));
+
+        assertThat(store.get("a").earlierEventTimes()).isEmpty();
+    }
+
     /** Advances each event in a batch of its own, with a late grace of two minutes; returns the refusals. */
     private static List<Refusal> advanceWithTwoMinutesOfGrace(Map<String, KeyState> states, Event... events) {
         ForecastRules lenient = new ForecastRules(2 * MINUTE, DAY, 0, 1e6, RULES.errors(), RULES.likelihood(),

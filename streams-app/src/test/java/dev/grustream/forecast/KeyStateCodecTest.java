@@ -204,6 +204,26 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void writesTheBytesAvroWritesForAKeyThatRemembersEarlierEventTimesAndReadsThemBack() {
+        KeyState state = state(null).restoreEarlierEventTimes(new long[] {990, 400, -5_000});
+
+        byte[] bytes = KeyStateCodec.encode(state);
+
+        assertThat(bytes).isEqualTo(writtenByAvro(state));
+        assertThat(KeyStateCodec.decode(bytes).earlierEventTimes()).containsExactly(990, 400, -5_000);
+    }
+
+    @Test
+    void readsVersionSixAsRememberingNoEarlierEventTime() {
+        KeyState state = state(null).restoreEarlierEventTimes(new long[] {990, 400});
+
+        KeyState decoded = KeyStateCodec.decode(writtenByAvro(state, 6));
+
+        assertThat(decoded.earlierEventTimes()).isEmpty();
+        assertThat(KeyStateCodec.encode(decoded)).isEqualTo(KeyStateCodec.encode(state(null)));
+    }
+
+    @Test
     void writesTheBytesAvroWritesForAKeyWithAWeeklyProfile() {
         KeyState learnt = learnt(TestingModels.persistence("1", 12), WEEKLY, 3_000);
 
@@ -220,7 +240,7 @@ class KeyStateCodecTest {
 
         assertThatThrownBy(() -> KeyStateCodec.decode(truncated))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Corrupt stored SeriesState (version 6, " + truncated.length + " bytes)");
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 7, " + truncated.length + " bytes)");
     }
 
     @Test
@@ -319,6 +339,8 @@ class KeyStateCodecTest {
                         : Arrays.stream(state.learners()).map(learner -> learnerRecord(learner, versionThree))
                                 .toList())
                 .setLastStreamTime(Instant.ofEpochMilli(state.lastActiveStreamTime()))
+                .setEarlierEventLags(Arrays.stream(state.earlierEventTimes()).map(t -> state.lastEventTime() - t)
+                        .boxed().toList())
                 .build();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.write(version);

@@ -259,6 +259,22 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void aRepeatWithinTheGraceOfAnEventAlreadyProcessedIsADuplicate() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.LATE_GRACE_MS, String.valueOf(10 * MINUTE)));
+        harness.send("a", T0 + 10 * MINUTE, 1.0);
+        harness.send("a", T0 + 5 * MINUTE, 2.0);
+        harness.send("a", T0 + 5 * MINUTE, 2.5);
+        harness.send("a", T0 + 11 * MINUTE, 3.0);
+        harness.send("a", T0 + 10 * MINUTE, 1.0);
+        harness.flush();
+
+        assertThat(harness.forecastValues()).extracting(f -> f.getEventTime().toEpochMilli())
+                .containsExactly(T0 + 10 * MINUTE, T0 + 5 * MINUTE, T0 + 11 * MINUTE);
+        assertThat(reasonsOf(harness.deadLetters())).containsExactly("duplicate", "duplicate");
+    }
+
+    @Test
     void secondObservationAtTheSameEventTimeIsADuplicate() {
         harness.send("a", T0, 1.0);
         harness.send("a", T0, 1.5);

@@ -102,6 +102,17 @@ public final class AvroBinaryWriter {
         writeLong(0);
     }
 
+    /** An Avro {@code array} of {@code long}: the items in one block, then the empty block that ends it. */
+    public void writeLongArray(long[] values) {
+        if (values.length > 0) {
+            writeLong(values.length);
+            for (long value : values) {
+                writeLong(value);
+            }
+        }
+        writeLong(0);
+    }
+
     /** An Avro {@code bytes} holding {@code values} as little-endian doubles. */
     public void writeRawDoubles(double[] values) {
         writeLong((long) values.length * Double.BYTES);
