@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Where a value lies in an input record: field names from the top level down, written with dots
- * ({@code metrics.cpu} is the field {@code cpu} of the object in the field {@code metrics}). Immutable.
+ * ({@code metrics.cpu} is the field {@code cpu} of the object in the field {@code metrics}; the readers also find a
+ * key that holds the dots itself, {@code "metrics.cpu"}, where no nested object answers). Immutable.
  */
 public record FieldPath(List<String> names) {
 

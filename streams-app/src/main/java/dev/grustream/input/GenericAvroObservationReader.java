@@ -52,28 +52,40 @@ public final class GenericAvroObservationReader extends AvroValueReader {
     }
 
     private static Object valueAt(GenericRecord root, FieldPath path) {
-        Object value = root;
-        Schema schema = root.getSchema();
-        for (String name : path.names()) {
-            if (value instanceof GenericRecord record) {
-                Schema.Field field = record.getSchema().getField(name);
-                if (field == null) {
-                    return null;
-                }
-                value = record.get(field.pos());
-                schema = field.schema();
-            } else if (value instanceof Map<?, ?> map) {
-                value = entry(map, name);
-                schema = schema.getValueType();
-            } else {
-                return null;
-            }
-            if (value == null) {
-                return null;
-            }
-            schema = branchOf(schema, value);
+        Found found = find(root, root.getSchema(), path.names(), 0);
+        return found == null ? null : scalar(found.value(), found.schema());
+    }
+
+    /** A value found in a record, with the schema it was read with. */
+    private record Found(Object value, Schema schema) {
+    }
+
+    /**
+     * The non-null value at {@code names[from..]} below {@code value} (of {@code schema}), or null. A record's field
+     * is one name (Avro's names hold no dots); a map's key may hold dots, so a map is searched by one name first and
+     * then by names joined by their dots ({@code labels.k8s.pod} finds the key {@code k8s.pod} of {@code labels}).
+     */
+    private static Found find(Object value, Schema schema, List<String> names, int from) {
+        if (from == names.size()) {
+            return new Found(value, schema);
         }
-        return scalar(value, schema);
+        if (value instanceof GenericRecord record) {
+            Schema.Field field = record.getSchema().getField(names.get(from));
+            Object child = field == null ? null : record.get(field.pos());
+            return child == null ? null : find(child, branchOf(field.schema(), child), names, from + 1);
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (int to = from + 1; to <= names.size(); to++) {
+                Object child = entry(map, to == from + 1 ? names.get(from) : String.join(".", names.subList(from, to)));
+                if (child != null) {
+                    Found found = find(child, branchOf(schema.getValueType(), child), names, to);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** The schema {@code value} was read with: the union's branch it belongs to, or {@code schema} itself. */

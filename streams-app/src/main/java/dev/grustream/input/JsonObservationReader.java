@@ -65,12 +65,9 @@ public final class JsonObservationReader implements ObservationReader {
     }
 
     private static Object valueAt(JsonNode root, FieldPath path) {
-        JsonNode node = root;
-        for (String name : path.names()) {
-            node = node.isObject() ? node.get(name) : null;
-            if (node == null || node.isNull()) {
-                return null;
-            }
+        JsonNode node = find(root, path.names(), 0);
+        if (node == null) {
+            return null;
         }
         if (node.isIntegralNumber()) {
             // Beyond a long, exact: as a double two ids would become one series key.
@@ -86,5 +83,28 @@ public final class JsonObservationReader implements ObservationReader {
             return node.booleanValue();
         }
         return Fields.COMPOSITE;
+    }
+
+    /**
+     * The non-null node at {@code names[from..]} below {@code node}, or null: nested objects first, then names joined
+     * by their dots, for keys that hold dots themselves ({@code "host.name"}, as flattened documents write them).
+     */
+    private static JsonNode find(JsonNode node, List<String> names, int from) {
+        if (from == names.size()) {
+            return node;
+        }
+        if (!node.isObject()) {
+            return null;
+        }
+        for (int to = from + 1; to <= names.size(); to++) {
+            JsonNode child = node.get(to == from + 1 ? names.get(from) : String.join(".", names.subList(from, to)));
+            if (child != null && !child.isNull()) {
+                JsonNode found = find(child, names, to);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 }

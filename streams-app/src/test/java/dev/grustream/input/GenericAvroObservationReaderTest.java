@@ -46,6 +46,22 @@ class GenericAvroObservationReaderTest {
     }
 
     @Test
+    void aDottedPathFindsAMapKeyThatHoldsTheDots() {
+        Schema schema = SchemaBuilder.record("Labelled").fields()
+                .name("labels").type().map().values().stringType().noDefault()
+                .name("value").type().doubleType().noDefault()
+                .endRecord();
+        GenericRecord record = new GenericData.Record(schema);
+        record.put("labels", Map.of("k8s.pod", "web-1"));
+        record.put("value", 1.5);
+        GenericAvroObservationReader reader = new GenericAvroObservationReader(new ByteArrayDeserializer(),
+                new InputMapping(List.of(FieldPath.parse("labels.k8s.pod")), Optional.empty(), Map.of()),
+                () -> List.of("value"));
+
+        assertThat(reader.read(record, new byte[0]).seriesKey()).isEqualTo("web-1");
+    }
+
+    @Test
     void aConvertedDateInANullableUnionIsMidnightUtcOfItsDay() {
         assertThat(read("day", LocalDate.parse("2026-05-01")).eventTime())
                 .isEqualTo(Instant.parse("2026-05-01T00:00:00Z").toEpochMilli());

@@ -98,6 +98,21 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aDottedPathFindsNestedObjectsOrKeysThatHoldTheDots() {
+        JsonObservationReader dotted = new JsonObservationReader(new InputMapping(List.of(FieldPath.parse(
+                "host.name")), Optional.of(FieldPath.parse("ts")), Map.of("cpu", FieldPath.parse("metrics.cpu.idle"))),
+                () -> List.of("cpu"));
+        String flattened = "{\"host.name\":\"a\",\"ts\":1,\"metrics\":{\"cpu.idle\":97.5}}";
+        String nested = "{\"host\":{\"name\":\"a\"},\"ts\":1,\"metrics.cpu\":{\"idle\":97.5}}";
+
+        for (String json : List.of(flattened, nested)) {
+            InboundObservation observation = dotted.deserialize("t", json.getBytes(StandardCharsets.UTF_8));
+            assertThat(observation.seriesKey()).as(json).isEqualTo("a");
+            assertThat(observation.features()).as(json).containsExactly(Map.entry("cpu", 97.5));
+        }
+    }
+
+    @Test
     void aFieldGivenTwiceOrASecondObjectIsNotOneObservation() {
         assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":1,\"cpu\":2}")))
                 .isEqualTo(InputException.Reason.UNDECODABLE);
