@@ -24,10 +24,8 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_RESET_GAP_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_STATE_TTL_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_THRESHOLD;
 
-import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +46,6 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -217,7 +214,9 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " their forecasts are still flagged.")
             .define(LATE_GRACE_MS, Type.LONG, DEFAULT_LATE_GRACE_MS, Range.atLeast(0), Importance.MEDIUM,
                     "An observation older than its key's last processed event time by more than this is"
-                            + " dead-lettered as 'late'; within it, it is processed in arrival order.")
+                            + " dead-lettered as 'late'; within it, it is processed in arrival order, unless it repeats"
+                            + " an event time the key processed ('duplicate') or lies before the 64 it remembers"
+                            + " ('late').")
             .define(FUTURE_TOLERANCE_MS, Type.LONG, 86_400_000L, Range.atLeast(0), Importance.LOW,
                     "An observation whose event time is further than this ahead of the wall clock is"
                             + " dead-lettered as 'future'.")
@@ -329,21 +328,19 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " forecast.interval.coverage while that is on (while it is off, the larger of the two"
                             + " is kept).");
 
-    /** The first parts of gru-stream's own keys, with their dot: {@code learner.}, {@code anomaly.}, ... */
+    /**
+     * The first parts of gru-stream's own keys, with their dot ({@code learner.}, {@code anomaly.}, ...), less those
+     * other settings share: Confluent's serdes have {@code http.*} keys, Kafka's clients {@code metrics.context.*}
+     * and Kafka Streams takes any topic setting, a broker's own included, after {@code topic.}.
+     */
     private static final Set<String> OWN_PREFIXES = DEFINITION.names().stream()
-            .map(name -> name.substring(0, name.indexOf('.') + 1)).collect(Collectors.toUnmodifiableSet());
+            .map(name -> name.substring(0, name.indexOf('.') + 1))
+            .filter(prefix -> !Set.of("http.", "metrics.", "topic.").contains(prefix))
+            .collect(Collectors.toUnmodifiableSet());
     /** Every setting Kafka Streams and its producer, consumer and admin client define. */
     private static final Set<String> KAFKA_KEYS = Stream.of(StreamsConfig.configDef().names(),
             ProducerConfig.configNames(), ConsumerConfig.configNames(), AdminClientConfig.configNames())
             .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
-    /**
-     * The topic settings Kafka Streams takes with its {@code topic.} prefix for the topics it creates. Read from
-     * {@link TopicConfig}'s constants because the clients publish no set of them (the broker's is in its own jar).
-     */
-    private static final Set<String> TOPIC_KEYS = Arrays.stream(TopicConfig.class.getFields())
-            .filter(field -> field.getName().endsWith("_CONFIG") && field.getType() == String.class)
-            .map(GruStreamConfig::constant).collect(Collectors.toUnmodifiableSet());
-
     public GruStreamConfig(Map<String, ?> props) {
         super(DEFINITION, props, false);
         refuseUnknownKeysUnderOwnPrefixes();
@@ -412,26 +409,12 @@ public final class GruStreamConfig extends AbstractConfig {
     private void refuseUnknownKeysUnderOwnPrefixes() {
         for (String key : originals().keySet()) {
             String prefix = key.substring(0, key.indexOf('.') + 1);
-            if (isOwnKey(key) || isKafkaKey(key) || !OWN_PREFIXES.contains(prefix)) {
+            if (isOwnKey(key) || KAFKA_KEYS.contains(key) || !OWN_PREFIXES.contains(prefix)) {
                 continue;
             }
             List<String> own = DEFINITION.names().stream().filter(name -> name.startsWith(prefix)).sorted().toList();
             throw new ConfigException("Unknown setting '" + key + "': gru-stream's settings starting with '" + prefix
-                    + "' are " + own + ", and it is not a Kafka Streams, client or topic setting either");
-        }
-    }
-
-    /** Whether {@code key} is a setting of Kafka Streams or its clients, or {@code topic.} and a topic setting. */
-    private static boolean isKafkaKey(String key) {
-        return KAFKA_KEYS.contains(key) || (key.startsWith(StreamsConfig.TOPIC_PREFIX)
-                && TOPIC_KEYS.contains(key.substring(StreamsConfig.TOPIC_PREFIX.length())));
-    }
-
-    private static String constant(Field field) {
-        try {
-            return (String) field.get(null);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("TopicConfig." + field.getName() + " is public", e);
+                    + "' are " + own + ", and it is not a Kafka Streams or client setting either");
         }
     }
 

@@ -188,6 +188,9 @@ public final class Forecaster implements AutoCloseable {
         KeyState state = reset == StateReset.NONE ? stored : KeyState.fresh(spec, stats,
                 reset == StateReset.GAP ? stored.range() : ValueRange.empty(targets), channels,
                 learners(reset == StateReset.GAP ? stored : null));
+        if (reset != StateReset.NONE && stored != null) {
+            state.keepingEventTimesOf(stored);
+        }
         if (reset == StateReset.NONE && !fits(state)) {
             // A state stored by a release or a setting that kept other parts: its model state carries on, the parts
             // that do not fit start afresh.

@@ -30,7 +30,7 @@ import java.util.Objects;
  */
 public final class KeyState {
     /** The most event times before its last one a key remembers within the late grace, to tell a repeat. */
-    public static final int REMEMBERED_EVENT_TIMES = 16;
+    public static final int REMEMBERED_EVENT_TIMES = 64;
     private static final long[] NONE = new long[0];
 
     private final String modelName;
@@ -48,6 +48,8 @@ public final class KeyState {
     private long lastActiveStreamTime;
     /** Other event times consumed within the late grace of the last one, newest first; empty while it is 0. */
     private long[] earlierEventTimes = NONE;
+    /** Whether a fresh state took its event times over from the state it replaces ({@link #keepingEventTimesOf}). */
+    private boolean eventTimesKept;
     private long lastAlertTime = AlertPolicy.NEVER;
     private double lastAnomalyScore = Double.NaN;
 
@@ -127,6 +129,18 @@ public final class KeyState {
         earlierEventTimes = previous.earlierEventTimes;
         lastAlertTime = previous.lastAlertTime;
         lastAnomalyScore = previous.lastAnomalyScore;
+        return this;
+    }
+
+    /**
+     * This fresh state, taking over {@code previous}'s last event time and the times it remembers: a key restarted
+     * after a gap or a model change still refuses a repeat of what it processed, and a late observation does not
+     * move its clock back.
+     */
+    KeyState keepingEventTimesOf(KeyState previous) {
+        lastEventTime = previous.lastEventTime;
+        earlierEventTimes = previous.earlierEventTimes;
+        eventTimesKept = true;
         return this;
     }
 
@@ -286,7 +300,7 @@ public final class KeyState {
      * its last one.
      */
     void advanced(long eventTime, long lateGraceMs, double score, double[] oneStep) {
-        if (step == 0) {
+        if (step == 0 && !eventTimesKept) {
             lastEventTime = eventTime;
         } else {
             // A late observation accepted within the grace does not move the key's clock back.

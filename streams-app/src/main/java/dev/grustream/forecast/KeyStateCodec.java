@@ -130,7 +130,7 @@ public final class KeyStateCodec {
                 DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null), bytes.length - 1);
         try {
             return read(in, bytes.length, bytes[0]);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ArithmeticException e) {
             throw new IllegalArgumentException("Corrupt stored SeriesState (version " + bytes[0] + ", "
                     + bytes.length + " bytes): " + e.getMessage(), e);
         }
@@ -175,7 +175,11 @@ public final class KeyStateCodec {
         long lastActiveStreamTime = version >= ACTIVITY_SINCE ? in.readLong() : 0;
         long[] earlier = version >= EARLIER_TIMES_SINCE ? readLongArray(in, size) : new long[0];
         for (int i = 0; i < earlier.length; i++) {
-            earlier[i] = lastEventTime - earlier[i];
+            // Newest first: each lag positive and longer than the one before, as KeyState keeps them.
+            if (earlier[i] <= (i == 0 ? 0 : lastEventTime - earlier[i - 1])) {
+                throw new IOException("earlier event lag " + earlier[i] + " (item " + i + ") not past the one before");
+            }
+            earlier[i] = Math.subtractExact(lastEventTime, earlier[i]);
         }
         int targets = range != null ? range.targets() : forecast.length == 0 ? errorMean.length : forecast.length;
         return restore(modelName, modelVersion, hidden, features, targets,

@@ -45,16 +45,17 @@ class GruStreamConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'learner.guard.halflife.event'")
                 .hasMessageContaining(GruStreamConfig.LEARNER_GUARD_HALFLIFE_EVENTS);
-        assertThatThrownBy(() -> new GruStreamConfig(Map.of("topic.observation", "in")))
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of("state.ttl", "1000")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(GruStreamConfig.TOPIC_OBSERVATIONS);
+                .hasMessageContaining(GruStreamConfig.STATE_TTL_MS);
     }
 
     @Test
     void kafkaSettingsThatShareAPrefixWithOwnOnesPassThrough() {
         Map<String, String> kafka = Map.of("state.dir", "/tmp/s", "batch.size", "65536",
                 "metrics.recording.level", "DEBUG", "topic.cleanup.policy", "compact", "schema.registry.url",
-                "mock://x", "my.serde.option", "1");
+                "mock://x", "my.serde.option", "1", "http.connect.timeout.ms", "5000", "metrics.context.env", "prod",
+                "topic.confluent.value.schema.validation", "true");
 
         assertThat(new GruStreamConfig(kafka).passThrough()).containsAllEntriesOf(kafka);
     }

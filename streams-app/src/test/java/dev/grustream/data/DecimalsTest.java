@@ -8,13 +8,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class DecimalsTest {
     @ParameterizedTest
-    @ValueSource(strings = {"12", "-0.5", "+1.5", ".5", "5.", "1e-3", "2E4", " 7 "})
+    @ValueSource(strings = {"12", "-0.5", "+1.5", ".5", "5.", "1e-3", "2E4", " 7 ", "-.5e+2", "00012"})
     void readsDecimalNumbers(String text) {
         assertThat(Decimals.parse(text)).isEqualTo(Double.parseDouble(text.trim()));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"12f", "12d", "0x1p3", "NaN", "Infinity", "-Infinity", "1_000", "1,5", "", ".", "1e"})
+    @ValueSource(strings = {"12f", "12d", "0x1p3", "NaN", "Infinity", "-Infinity", "1_000", "1,5", "", ".", "1e", "+",
+        "1e+", "--1", "1.2.3", "\u0661"})
     void refusesWhatOnlyJavasLiteralGrammarOrNothingTakes(String text) {
         assertThatThrownBy(() -> Decimals.parse(text)).isInstanceOf(NumberFormatException.class)
                 .hasMessageContaining("is not a decimal number");

@@ -252,8 +252,48 @@ class ForecasterTest {
         assertThat(store.get("a").earlierEventTimes()).isEmpty();
     }
 
+    @Test
+    void aLateObservationBeforeEveryRememberedTimeIsAcceptedWhileTheMemoryHasRoom() {
+        Map<String, KeyState> states = new HashMap<>();
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, event("a", 10, 1.0), event("a", 9, 2.0),
+                event("a", 8, 3.0));
+
+        assertThat(refusals).isEmpty();
+        assertThat(states.get("a").earlierEventTimes()).containsExactly(9 * MINUTE, 8 * MINUTE);
+    }
+
+    @Test
+    void eventTimesBeyondTheGraceAreForgotten() {
+        Map<String, KeyState> states = new HashMap<>();
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, event("a", 1, 1.0), event("a", 2, 2.0),
+                event("a", 5, 3.0), event("a", 2, 4.0));
+
+        assertThat(states.get("a").earlierEventTimes()).isEmpty();
+        assertThat(refusals).containsExactly(Refusal.LATE);
+    }
+
+    @Test
+    void aKeyRestartedByAnotherModelStillRefusesRepeatsAndKeepsItsClock() {
+        Map<String, KeyState> states = new HashMap<>();
+        advanceWithTwoMinutesOfGrace(states, event("a", 10, 1.0), event("a", 8, 2.0));
+
+        List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, TestingModels.persistence("2"),
+                event("a", 9, 3.0), event("a", 10, 4.0), event("a", 8, 5.0));
+
+        assertThat(refusals).containsExactly(Refusal.DUPLICATE, Refusal.DUPLICATE);
+        assertThat(states.get("a").modelVersion()).isEqualTo("2");
+        assertThat(states.get("a").lastEventTime()).isEqualTo(10 * MINUTE);
+    }
+
     /** Advances each event in a batch of its own, with a late grace of two minutes; returns the refusals. */
     private static List<Refusal> advanceWithTwoMinutesOfGrace(Map<String, KeyState> states, Event... events) {
+        return advanceWithTwoMinutesOfGrace(states, PERSISTENCE, events);
+    }
+
+    private static List<Refusal> advanceWithTwoMinutesOfGrace(Map<String, KeyState> states, GruModel model,
+            Event... events) {
         ForecastRules lenient = new ForecastRules(2 * MINUTE, DAY, 0, 1e6, RULES.errors(), RULES.likelihood(),
                 RULES.range(), RULES.alerts(), false, LEARNER, false);
         List<Refusal> refusals = new ArrayList<>();
@@ -269,7 +309,7 @@ class ForecasterTest {
         };
         try (Forecaster graceful = new Forecaster(lenient, Backend.JAVA, 8)) {
             for (Event event : events) {
-                states.putAll(graceful.advance(List.of(event), PERSISTENCE, states::get, outcomes));
+                states.putAll(graceful.advance(List.of(event), model, states::get, outcomes));
             }
         }
         return refusals;

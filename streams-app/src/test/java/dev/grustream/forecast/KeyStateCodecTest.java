@@ -214,6 +214,15 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void refusesEarlierEventTimesOutOfOrderAsCorrupt() {
+        byte[] disordered = writtenByAvro(state(null).restoreEarlierEventTimes(new long[] {400, 990}));
+
+        assertThatThrownBy(() -> KeyStateCodec.decode(disordered))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 7");
+    }
+
+    @Test
     void readsVersionSixAsRememberingNoEarlierEventTime() {
         KeyState state = state(null).restoreEarlierEventTimes(new long[] {990, 400});
 
