@@ -189,7 +189,7 @@ public final class Forecaster implements AutoCloseable {
                 reset == StateReset.GAP ? stored.range() : ValueRange.empty(targets), channels,
                 learners(reset == StateReset.GAP ? stored : null));
         if (reset != StateReset.NONE && stored != null) {
-            state.keepingEventTimesOf(stored);
+            state.keepEventTimesOf(stored);
         }
         if (reset == StateReset.NONE && !fits(state)) {
             // A state stored by a release or a setting that kept other parts: its model state carries on, the parts

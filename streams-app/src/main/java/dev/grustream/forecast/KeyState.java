@@ -48,7 +48,7 @@ public final class KeyState {
     private long lastActiveStreamTime;
     /** Other event times consumed within the late grace of the last one, newest first; empty while it is 0. */
     private long[] earlierEventTimes = NONE;
-    /** Whether a fresh state took its event times over from the state it replaces ({@link #keepingEventTimesOf}). */
+    /** Whether a fresh state took its event times over from the state it replaces ({@link #keepEventTimesOf}). */
     private boolean eventTimesKept;
     private long lastAlertTime = AlertPolicy.NEVER;
     private double lastAnomalyScore = Double.NaN;
@@ -137,11 +137,10 @@ public final class KeyState {
      * after a gap or a model change still refuses a repeat of what it processed, and a late observation does not
      * move its clock back.
      */
-    KeyState keepingEventTimesOf(KeyState previous) {
+    void keepEventTimesOf(KeyState previous) {
         lastEventTime = previous.lastEventTime;
         earlierEventTimes = previous.earlierEventTimes;
         eventTimesKept = true;
-        return this;
     }
 
     /**

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class DecimalsTest {
     @ParameterizedTest
-    @ValueSource(strings = {"12", "-0.5", "+1.5", ".5", "5.", "1e-3", "2E4", " 7 ", "-.5e+2", "00012"})
+    @ValueSource(strings = {"12", "-0.5", "+1.5", ".5", "5.", "1e-3", "2E4", " 7 ", "-.5e+2", "00012", "19.95"})
     void readsDecimalNumbers(String text) {
         assertThat(Decimals.parse(text)).isEqualTo(Double.parseDouble(text.trim()));
     }

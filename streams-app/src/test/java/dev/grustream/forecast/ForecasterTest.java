@@ -242,6 +242,8 @@ class ForecasterTest {
         List<Refusal> refusals = advanceWithTwoMinutesOfGrace(states, events.toArray(Event[]::new));
 
         assertThat(refusals).containsExactly(Refusal.LATE);
+        long last = 600_000L + (KeyState.REMEMBERED_EVENT_TIMES + 1) * 1_000L;
+        assertThat(states.get("a").lastEventTime()).isEqualTo(last);
         assertThat(states.get("a").earlierEventTimes()).hasSize(KeyState.REMEMBERED_EVENT_TIMES);
     }
 
