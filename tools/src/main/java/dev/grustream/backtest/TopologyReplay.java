@@ -74,6 +74,27 @@ public final class TopologyReplay implements AutoCloseable {
         }
     }
 
+    /** The settings of the topics' formats, which a replay (and the demo's view) sets itself. */
+    private static final List<String> FORMAT_SETTINGS = List.of(GruStreamConfig.INPUT_FORMAT,
+            GruStreamConfig.INPUT_KEY_FIELDS, GruStreamConfig.INPUT_TIME_FIELD, GruStreamConfig.INPUT_FEATURES,
+            GruStreamConfig.INPUT_VALUE_DESERIALIZER, GruStreamConfig.OUTPUT_FORMAT, GruStreamConfig.OUTPUT_LAYOUT,
+            GruStreamConfig.OUTPUT_VALUE_SERIALIZER);
+
+    /**
+     * Refuses settings of the topics' formats: a replay feeds gru-stream's own Observations and reads its nested
+     * Avro forecasts, so another format would fail at the first record.
+     *
+     * @throws IllegalArgumentException naming the first such setting
+     */
+    public static void refuseFormatSettings(Map<String, String> settings) {
+        for (String key : FORMAT_SETTINGS) {
+            if (settings.containsKey(key)) {
+                throw new IllegalArgumentException(key + " does not apply here: the observations and forecasts"
+                        + " stay in gru-stream's own Avro records (the columns and files are the same either way)");
+            }
+        }
+    }
+
     /**
      * @param model the model to serve
      * @param settings gru-stream settings (thresholds, time rules...); batching and the registry are set here
@@ -81,6 +102,7 @@ public final class TopologyReplay implements AutoCloseable {
      * @param scratch directory under which the replay keeps its state store while it runs
      */
     public TopologyReplay(GruModel model, Map<String, String> settings, Clock clock, Path scratch) {
+        refuseFormatSettings(settings);
         quietTemporaryDirectoryWarning();
         try {
             stateDir = Files.createTempDirectory(scratch, ".gru-stream-replay");

@@ -35,7 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -432,6 +434,9 @@ public final class Benchmark {
             List<NewTopic> topics = new ArrayList<>();
             partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new OperatorException("cannot create the benchmark's topics on " + options.bootstrapServers()
+                    + " within 60 s; is the cluster there? (" + (e.getCause() != null ? e.getCause() : e) + ")", e);
         }
     }
 

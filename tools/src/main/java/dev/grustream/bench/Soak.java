@@ -2,6 +2,7 @@ package dev.grustream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grustream.avro.Observation;
+import dev.grustream.config.OperatorException;
 import dev.grustream.serde.SpecificAvroSerde;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -22,7 +23,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -193,13 +196,13 @@ public final class Soak {
             long started = System.nanoTime();
             long end = started + options.duration().toNanos();
             long next = started;
-            while ((next += options.sampleInterval().toNanos()) <= end) {
+            // A sample every interval and one at the end: the load runs for the whole duration, not to the last
+            // whole interval (a duration shorter than one interval ran almost no load).
+            do {
+                next = Math.min(next + options.sampleInterval().toNanos(), end);
                 LockSupport.parkNanos(next - System.nanoTime());
                 samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
-                if (!service.isAlive()) {
-                    break;
-                }
-            }
+            } while (next < end && service.isAlive());
             load.stop();
             long drained = drain(admin, service);
             samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
@@ -227,6 +230,9 @@ public final class Soak {
                     new NewTopic(forecasts, options.partitions(), (short) 1),
                     new NewTopic("soak-alerts-" + id, 1, (short) 1),
                     new NewTopic(deadLetters, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new OperatorException("cannot create the soak's topics on " + options.bootstrapServers()
+                    + " within 60 s; is the cluster there? (" + (e.getCause() != null ? e.getCause() : e) + ")", e);
         }
     }
 

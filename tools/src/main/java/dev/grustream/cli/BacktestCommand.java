@@ -15,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
@@ -171,7 +173,30 @@ final class BacktestCommand implements Callable<Integer> {
         if (jobs.isEmpty()) {
             throw new IllegalArgumentException("no .csv files found in " + inputs);
         }
+        refuseOverwrites(jobs);
         return jobs;
+    }
+
+    /** Refuses jobs that would write one output twice, or write over an input (two inputs of one name, say). */
+    private static void refuseOverwrites(List<Job> jobs) {
+        Map<Path, Path> writers = new LinkedHashMap<>();
+        Set<Path> inputs = new HashSet<>();
+        for (Job job : jobs) {
+            inputs.add(job.input.toAbsolutePath().normalize());
+        }
+        for (Job job : jobs) {
+            Path output = job.output.toAbsolutePath().normalize();
+            if (inputs.contains(output)) {
+                throw new IllegalArgumentException("the output for " + job.input + " would be written over an input,"
+                        + " " + job.output + "; give --output a directory apart from the inputs");
+            }
+            Path other = writers.putIfAbsent(output, job.input);
+            if (other != null) {
+                throw new IllegalArgumentException(other + " and " + job.input + " would both be written to "
+                        + job.output + "; back-test them into different --output directories, or give the"
+                        + " directory that holds both");
+            }
+        }
     }
 
     private static long lines(Path file) throws IOException {

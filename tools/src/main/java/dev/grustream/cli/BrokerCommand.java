@@ -2,8 +2,8 @@ package dev.grustream.cli;
 
 import dev.grustream.embedded.EmbeddedKafkaCluster;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,18 +37,9 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            try {
-                main.join(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "broker-shutdown"));
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(port)
-                .transactionVersion(transactionVersion).start()) {
+        try (StopSignal stop = new StopSignal("broker-shutdown", Duration.ofSeconds(30));
+                EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(port)
+                        .transactionVersion(transactionVersion).start()) {
             PrintWriter out = spec.commandLine().getOut();
             out.println(READY + kafka.bootstrapServers().split(",")[0]);
             out.flush();

@@ -1,5 +1,6 @@
 package dev.grustream.cli;
 
+import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import dev.grustream.embedded.EmbeddedKafkaCluster;
@@ -15,11 +16,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
@@ -78,17 +79,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            stop.countDown();
-            try {
-                main.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "demo-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try (StopSignal stop = new StopSignal("demo-shutdown", Duration.ofSeconds(60))) {
+            return run(out, stop);
+        }
+    }
+
+    private int run(PrintWriter out, StopSignal stop) throws Exception {
         out.println("gru-stream demo: starting a Kafka broker, a schema registry and the service in this process...");
         out.flush();
         Path stateDir = Files.createTempDirectory("gru-stream-demo");
@@ -127,9 +123,6 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             MockSchemaRegistry.dropScope(registryScope);
             Utils.delete(stateDir.toFile());
-            if (stop.getCount() > 0) {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
         }
         out.println("gru-stream demo: stopped cleanly");
         out.flush();
@@ -148,6 +141,7 @@ final class DemoCommand implements Callable<Integer> {
         // Demo series run at about ten events per second per key, with the wall clock as event time: a day of
         // them passes in half a minute, so alerts are suppressed for seconds, not minutes.
         props.put(GruStreamConfig.ALERT_SUPPRESSION_MS, "5000");
+        TopologyReplay.refuseFormatSettings(settings);
         props.putAll(settings);
         return new GruStreamConfig(props);
     }
@@ -163,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void loop(PrintWriter out, DemoView view, String banner, CountDownLatch stop,
+    private void loop(PrintWriter out, DemoView view, String banner, StopSignal stop,
             ObservationGenerator generator) throws InterruptedException {
         boolean terminal = System.console() != null;
         long refreshMillis = terminal ? 1_000 : 5_000;

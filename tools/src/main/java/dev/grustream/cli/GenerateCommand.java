@@ -4,9 +4,9 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.embedded.ObservationGenerator;
 import dev.grustream.topology.Topics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
@@ -44,11 +44,10 @@ final class GenerateCommand implements Callable<Integer> {
                 producerConfig.put(key, value);
             }
         });
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "generate-shutdown"));
         ObservationGenerator generator = new ObservationGenerator(series.newSeries(), topics.observations(),
                 series.rate, producerConfig, topics.observationSerde().serializer(), Clock.systemUTC());
-        try (generator) {
+        // Stopped by a signal, the JVM waits for the generator's close, which flushes the last records.
+        try (StopSignal stop = new StopSignal("generate-shutdown", Duration.ofSeconds(30)); generator) {
             generator.start();
             LOG.info("Producing {} series at {}/s to {}", series.keys, series.rate, topics.observations());
             long deadline = series.deadlineNanos();

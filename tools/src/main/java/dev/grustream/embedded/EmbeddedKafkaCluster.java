@@ -1,5 +1,6 @@
 package dev.grustream.embedded;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -306,7 +307,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                         + " broker only");
             }
             boolean combined = brokers == 1;
+            // A directory of our own: the test kit's default one comes with a JVM shutdown hook that deletes it,
+            // which ran beside a stopping demo's or broker's close and failed the broker's log directory under it.
+            // The test kit's close deletes it.
             TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
+                    .setBaseDirectory(Files.createTempDirectory("gru-stream-kafka"))
                     .setCombined(combined)
                     .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(1)

@@ -140,6 +140,37 @@ class BacktestCommandTest {
     }
 
     @Test
+    void twoInputsOfOneNameWrittenToOneOutputAreRefused() throws IOException {
+        Path first = csv("a/speed.csv", series(30));
+        Path second = csv("b/speed.csv", series(30));
+
+        int exit = backtest("--input", first.toString(), "--input", second.toString(), "--output",
+                dir.resolve("out").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("would both be written to");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void anOutputOverAnInputIsRefused() throws IOException {
+        Path input = csv("data/speed.csv", series(30));
+
+        int exit = backtest("--input", dir.resolve("data").toString(), "--output", dir.resolve("data").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("would be written over an input");
+        assertThat(input).hasContent(series(30));
+    }
+
+    @Test
+    void aSettingOfTheTopicsFormatsIsAUserError() throws IOException {
+        assertThat(backtest("--input", csv("in/x.csv", series(30)).toString(), "--output",
+                dir.resolve("o.csv").toString(), "-s", "output.format=json")).isEqualTo(2);
+        assertThat(err.toString()).contains("output.format does not apply").doesNotContain("internal error");
+    }
+
+    @Test
     void aMalformedRowIsAUserErrorNamingTheFile() throws IOException {
         assertThat(backtestOf("ragged.csv", "timestamp,value\n1000,1\n2000,2,3\n3000,3\n")).isEqualTo(2);
         assertThat(err.toString()).contains("ragged.csv").contains("Too many entries");
