@@ -274,7 +274,12 @@ public final class Benchmark {
         List<Long> samples = new ArrayList<>();
         Process load = null;
         try (KafkaConsumer<String, byte[]> consumer = consumer(output)) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (streams.state() != KafkaStreams.State.RUNNING) {
+                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("the latency run's instance did not reach RUNNING within 5"
+                            + " minutes (state " + streams.state() + ")");
+                }
                 Thread.sleep(20);
             }
             load = startLoad(input, rate);
@@ -390,12 +395,19 @@ public final class Benchmark {
         return new GruStreamConfig(props);
     }
 
-    /** Writes the input: {@code records} observations round-robin over the keys, a minute apart per key. */
+    /**
+     * Writes the input: {@code records} observations round-robin over the keys, a minute apart per key over the last
+     * 30 days, closer where that many minutes do not fit (few keys), so that none lies in the future (gru-stream
+     * dead-letters those; the baseline would not).
+     */
     private void preload(String topic) {
         log.accept(String.format("== preloading %,d observations over %,d keys into %d partitions", options.records(),
                 options.keys(), options.partitions()));
         Topics topics = Topics.from(config("preload", topic, "unused", Path.of(".")));
         long start = Instant.now().minus(Duration.ofDays(30)).toEpochMilli();
+        long rounds = (options.records() + options.keys() - 1) / options.keys();
+        long spacing = Math.max(1, Math.min(MINUTE, Duration.ofDays(30).toMillis() / rounds));
+        AtomicLong failed = new AtomicLong();
         long begun = System.nanoTime();
         Properties props = new Properties();
         props.putAll(producerConfig());
@@ -406,7 +418,7 @@ public final class Benchmark {
             for (long i = 0; i < options.records(); i++) {
                 int key = (int) (i % options.keys());
                 long step = i / options.keys();
-                long eventTime = start + step * MINUTE;
+                long eventTime = start + step * spacing;
                 double value = 50 + 10 * Math.sin(step / 12.0 + key) + (key % 7);
                 Observation observation = Observation.newBuilder()
                         .setEventTime(Instant.ofEpochMilli(eventTime))
@@ -414,9 +426,18 @@ public final class Benchmark {
                         .build();
                 // The record timestamp is the send time; the event time travels in the observation.
                 producer.send(new ProducerRecord<>(topic, null, String.format("key-%07d", key),
-                        topics.observationSerde().serializer().serialize(topic, observation)));
+                        topics.observationSerde().serializer().serialize(topic, observation)),
+                        (metadata, error) -> {
+                            if (error != null) {
+                                failed.incrementAndGet();
+                            }
+                        });
             }
             producer.flush();
+        }
+        if (failed.get() > 0) {
+            throw new OperatorException(failed.get() + " of " + options.records() + " preloaded observations could"
+                    + " not be sent to " + options.bootstrapServers() + "; the run would never see them");
         }
         log.accept(String.format("   preloaded in %.1f s", (System.nanoTime() - begun) / 1e9));
     }

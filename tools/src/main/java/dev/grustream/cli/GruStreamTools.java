@@ -14,6 +14,10 @@ public final class GruStreamTools {
     }
 
     public static void main(String[] args) {
+        // bench and soak run a broker, a service and a load generator in JVMs of their own: a signal to this JVM
+        // alone (kill, a supervisor's SIGTERM) must not leave them running. A command that ends stops its own.
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy), "tools-children"));
         System.exit(commandLine().execute(args));
     }
 
