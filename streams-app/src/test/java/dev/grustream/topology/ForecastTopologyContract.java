@@ -245,10 +245,14 @@ abstract class ForecastTopologyContract {
         assertThat(harness.counter("gru.dead.letters", "reason", "late")).isEqualTo(1);
     }
 
-    @Test
-    void lateObservationWithinTheGraceIsProcessedInArrivalOrder() {
+    private void restartWithTenMinutesOfGrace() {
         harness.close();
         harness = start(Map.of(GruStreamConfig.LATE_GRACE_MS, String.valueOf(10 * MINUTE)));
+    }
+
+    @Test
+    void lateObservationWithinTheGraceIsProcessedInArrivalOrder() {
+        restartWithTenMinutesOfGrace();
         harness.send("a", T0 + 10 * MINUTE, 1.0);
         harness.send("a", T0 + 5 * MINUTE, 2.0);
         harness.flush();
@@ -260,8 +264,7 @@ abstract class ForecastTopologyContract {
 
     @Test
     void aRepeatWithinTheGraceOfAnEventAlreadyProcessedIsADuplicate() {
-        harness.close();
-        harness = start(Map.of(GruStreamConfig.LATE_GRACE_MS, String.valueOf(10 * MINUTE)));
+        restartWithTenMinutesOfGrace();
         harness.send("a", T0 + 10 * MINUTE, 1.0);
         harness.send("a", T0 + 5 * MINUTE, 2.0);
         harness.send("a", T0 + 5 * MINUTE, 2.5);
