@@ -80,6 +80,11 @@ final class BacktestCommand implements Callable<Integer> {
         FeatureMapping mapping = FeatureMapping.parse(features, gru.spec().features());
         List<Job> jobs = jobs();
         Backtest backtest = new Backtest(gru, settings, Clock.systemUTC());
+        if (plot != null && !Files.isWritable(plot.toAbsolutePath().getParent())) {
+            // Checked before the replay, which can take minutes, rather than when the chart is written.
+            throw new IllegalArgumentException("--plot " + plot + ": cannot write in " + plot.toAbsolutePath()
+                    .getParent());
+        }
         PlotData plotData = plot == null ? null : new PlotData(plotKeys);
         Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
         long rows = 0;

@@ -89,7 +89,8 @@ final class SoakCommand implements Callable<Integer> {
     String heap;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
-            description = "Where the service's state and log go (default: a new temporary directory).")
+            description = "Where the service's state and log go (default: a new temporary directory); kept after the"
+                    + " run, for the log.")
     Path workDir;
 
     @Override

@@ -164,6 +164,16 @@ class BacktestCommandTest {
     }
 
     @Test
+    void aPlotThatCannotBeWrittenIsRefusedBeforeTheReplay() throws IOException {
+        int exit = backtest("--input", csv("in/x.csv", series(30)).toString(), "--output",
+                dir.resolve("o.csv").toString(), "--plot", dir.resolve("no/such/dir/chart.png").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot write in");
+        assertThat(dir.resolve("o.csv")).doesNotExist();
+    }
+
+    @Test
     void aSettingOfTheTopicsFormatsIsAUserError() throws IOException {
         assertThat(backtest("--input", csv("in/x.csv", series(30)).toString(), "--output",
                 dir.resolve("o.csv").toString(), "-s", "output.format=json")).isEqualTo(2);
