@@ -197,7 +197,10 @@ public final class Benchmark {
             long cpu = processCpuNanos() - cpuBefore;
             long streamCpu = streamThreadCpuNanos();
             double overall = options.records() / ((counter.lastAt() - started) / 1e9);
-            double warm = (options.records() / 2.0) / ((counter.lastAt() - counter.halfAt()) / 1e9);
+            // Over what came after the poll that passed the halfway mark: that poll may have brought far more than
+            // half, and the whole second half in one poll would make the rate infinite (the overall rate then).
+            double warm = counter.lastAt() > counter.halfAt()
+                    ? (counter.count() - counter.halfCount()) / ((counter.lastAt() - counter.halfAt()) / 1e9) : overall;
             System.gc();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
             log.accept(String.format("   %,.0f records/s overall, %,.0f warm", overall, warm));
@@ -479,6 +482,7 @@ public final class Benchmark {
         private final Thread thread;
         private final AtomicLong count = new AtomicLong();
         private volatile long halfAt;
+        private volatile long halfCount;
         private volatile long lastAt;
         private volatile boolean running = true;
 
@@ -498,6 +502,7 @@ public final class Benchmark {
                     long now = System.nanoTime();
                     long total = count.addAndGet(polled);
                     if (halfAt == 0 && total >= options.records() / 2) {
+                        halfCount = total;
                         halfAt = now;
                     }
                     lastAt = now;
@@ -508,6 +513,11 @@ public final class Benchmark {
 
         long count() {
             return count.get();
+        }
+
+        /** How many outputs had come when {@link #halfAt}. */
+        long halfCount() {
+            return halfCount;
         }
 
         long halfAt() {
