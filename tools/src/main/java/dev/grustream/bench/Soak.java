@@ -42,6 +42,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -200,7 +201,9 @@ public final class Soak {
             // whole interval (a duration shorter than one interval ran almost no load).
             do {
                 next = Math.min(next + options.sampleInterval().toNanos(), end);
-                LockSupport.parkNanos(next - System.nanoTime());
+                while (System.nanoTime() < next) {
+                    LockSupport.parkNanos(next - System.nanoTime());
+                }
                 samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
             } while (next < end && service.isAlive());
             load.stop();
@@ -230,7 +233,7 @@ public final class Soak {
                     new NewTopic(forecasts, options.partitions(), (short) 1),
                     new NewTopic("soak-alerts-" + id, 1, (short) 1),
                     new NewTopic(deadLetters, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw new OperatorException("cannot create the soak's topics on " + options.bootstrapServers()
                     + " within 60 s; is the cluster there? (" + (e.getCause() != null ? e.getCause() : e) + ")", e);
         }

@@ -3,6 +3,7 @@ package dev.grustream.cli;
 import dev.grustream.backtest.Backtest;
 import dev.grustream.backtest.ForecastChart;
 import dev.grustream.backtest.PlotData;
+import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
@@ -76,6 +77,7 @@ final class BacktestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         System.setProperty("java.awt.headless", "true");
+        TopologyReplay.refuseFormatSettings(settings);
         GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
         FeatureMapping mapping = FeatureMapping.parse(features, gru.spec().features());
         List<Job> jobs = jobs();
@@ -160,12 +162,17 @@ final class BacktestCommand implements Callable<Integer> {
         boolean singleFile = inputs.size() == 1 && Files.isRegularFile(inputs.get(0));
         if (singleFile && !Files.isDirectory(output)) {
             jobs.add(new Job(inputs.get(0), output));
+            refuseOverwrites(jobs);
             return jobs;
         }
         for (Path input : inputs) {
             if (Files.isRegularFile(input)) {
                 jobs.add(new Job(input, output.resolve(input.getFileName())));
             } else if (Files.isDirectory(input)) {
+                if (where(output).startsWith(where(input))) {
+                    throw new IllegalArgumentException("--output " + output + " lies inside the input directory "
+                            + input + ", whose .csv files are all read; give an output directory apart from it");
+                }
                 try (Stream<Path> files = Files.walk(input)) {
                     files.filter(f -> Files.isRegularFile(f) && f.toString().toLowerCase(Locale.ROOT).endsWith(".csv"))
                             .sorted()
@@ -182,15 +189,35 @@ final class BacktestCommand implements Callable<Integer> {
         return jobs;
     }
 
+    /**
+     * Where {@code path} is on disk, links followed: its real path, or that of its nearest existing ancestor with
+     * the rest appended (an output not written yet).
+     */
+    private static Path where(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return absolute;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(absolute));
+        } catch (IOException e) {
+            return absolute;
+        }
+    }
+
     /** Refuses jobs that would write one output twice, or write over an input (two inputs of one name, say). */
     private static void refuseOverwrites(List<Job> jobs) {
         Map<Path, Path> writers = new LinkedHashMap<>();
         Set<Path> inputs = new HashSet<>();
         for (Job job : jobs) {
-            inputs.add(job.input.toAbsolutePath().normalize());
+            inputs.add(where(job.input));
         }
         for (Job job : jobs) {
-            Path output = job.output.toAbsolutePath().normalize();
+            Path output = where(job.output);
             if (inputs.contains(output)) {
                 throw new IllegalArgumentException("the output for " + job.input + " would be written over an input,"
                         + " " + job.output + "; give --output a directory apart from the inputs");

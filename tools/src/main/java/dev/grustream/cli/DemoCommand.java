@@ -79,6 +79,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        TopologyReplay.refuseFormatSettings(settings);
         try (StopSignal stop = new StopSignal("demo-shutdown", Duration.ofSeconds(60))) {
             return run(out, stop);
         }
@@ -141,7 +142,6 @@ final class DemoCommand implements Callable<Integer> {
         // Demo series run at about ten events per second per key, with the wall clock as event time: a day of
         // them passes in half a minute, so alerts are suppressed for seconds, not minutes.
         props.put(GruStreamConfig.ALERT_SUPPRESSION_MS, "5000");
-        TopologyReplay.refuseFormatSettings(settings);
         props.putAll(settings);
         return new GruStreamConfig(props);
     }

@@ -1,5 +1,6 @@
 package dev.grustream.embedded;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -53,17 +55,27 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private static final int SCRAM_ITERATIONS = 4096;
 
     private final KafkaClusterTestKit cluster;
+    private final Path baseDirectory;
     private final int hostPort;
     private final boolean scram;
     private final Map<String, String> scramClientTls;
     private boolean closed;
 
-    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, int hostPort, boolean scram,
+    private EmbeddedKafkaCluster(KafkaClusterTestKit cluster, Path baseDirectory, int hostPort, boolean scram,
             Map<String, String> scramClientTls) {
         this.cluster = cluster;
+        this.baseDirectory = baseDirectory;
         this.hostPort = hostPort;
         this.scram = scram;
         this.scramClientTls = scramClientTls;
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try {
+            Utils.delete(directory.toFile());
+        } catch (IOException e) {
+            // Left in the temporary directory; nothing depends on it.
+        }
     }
 
     public static Builder builder() {
@@ -210,6 +222,9 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             throw new IllegalStateException("Interrupted while stopping the embedded Kafka cluster", e);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot stop the embedded Kafka cluster cleanly: " + e.getMessage(), e);
+        } finally {
+            // The test kit deletes it after a clean stop only.
+            deleteQuietly(baseDirectory);
         }
     }
 
@@ -310,8 +325,18 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             // A directory of our own: the test kit's default one comes with a JVM shutdown hook that deletes it,
             // which ran beside a stopping demo's or broker's close and failed the broker's log directory under it.
             // The test kit's close deletes it.
+            Path baseDirectory = Files.createTempDirectory("gru-stream-kafka");
+            try {
+                return start(baseDirectory, combined);
+            } catch (Exception | Error e) {
+                deleteQuietly(baseDirectory);
+                throw e;
+            }
+        }
+
+        private EmbeddedKafkaCluster start(Path baseDirectory, boolean combined) throws Exception {
             TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
-                    .setBaseDirectory(Files.createTempDirectory("gru-stream-kafka"))
+                    .setBaseDirectory(baseDirectory)
                     .setCombined(combined)
                     .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(1)
@@ -348,7 +373,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 cluster.close();
                 throw e;
             }
-            return new EmbeddedKafkaCluster(cluster, hostPort, scram, Map.copyOf(scramClientTls));
+            return new EmbeddedKafkaCluster(cluster, baseDirectory, hostPort, scram, Map.copyOf(scramClientTls));
         }
 
         /** Adds the fixed host port and the SCRAM listener to the brokers' own and the controller's listeners. */

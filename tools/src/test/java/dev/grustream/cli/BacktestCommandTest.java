@@ -159,8 +159,23 @@ class BacktestCommandTest {
         int exit = backtest("--input", dir.resolve("data").toString(), "--output", dir.resolve("data").toString());
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("would be written over an input");
+        assertThat(err.toString()).contains("lies inside the input directory");
         assertThat(input).hasContent(series(30));
+    }
+
+    @Test
+    void aSingleFileWrittenOverItselfOrThroughALinkIsRefused() throws IOException {
+        Path input = csv("data/speed.csv", series(30));
+        Path link = Files.createSymbolicLink(dir.resolve("results"), dir.resolve("data"));
+
+        assertThat(backtest("--input", input.toString(), "--output", dir.resolve("data/../data/speed.csv").toString()))
+                .isEqualTo(2);
+        assertThat(backtest("--input", dir.resolve("data").toString(), "--output", link.toString())).isEqualTo(2);
+        assertThat(backtest("--input", dir.resolve("data").toString(), "--output", dir.resolve("data/out").toString()))
+                .isEqualTo(2);
+
+        assertThat(input).hasContent(series(30));
+        assertThat(dir.resolve("data/out")).doesNotExist();
     }
 
     @Test
