@@ -133,9 +133,9 @@ public final class KeyState {
     }
 
     /**
-     * This fresh state, taking over {@code previous}'s last event time and the times it remembers: a key restarted
-     * after a gap or a model change still refuses a repeat of what it processed, and a late observation does not
-     * move its clock back.
+     * Gives this fresh state {@code previous}'s last event time and the times it remembers: a key restarted after a
+     * gap or a model change still refuses a repeat of what it processed, and a late observation does not move its
+     * clock back.
      */
     void keepEventTimesOf(KeyState previous) {
         lastEventTime = previous.lastEventTime;
