@@ -341,6 +341,7 @@ public final class GruStreamConfig extends AbstractConfig {
     private static final Set<String> KAFKA_KEYS = Stream.of(StreamsConfig.configDef().names(),
             ProducerConfig.configNames(), ConsumerConfig.configNames(), AdminClientConfig.configNames())
             .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
+
     public GruStreamConfig(Map<String, ?> props) {
         super(DEFINITION, props, false);
         refuseUnknownKeysUnderOwnPrefixes();
