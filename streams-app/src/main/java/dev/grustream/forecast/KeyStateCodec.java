@@ -109,11 +109,7 @@ public final class KeyStateCodec {
         }
         out.writeLong(state.lastActiveStreamTime());
         long[] earlier = state.earlierEventTimes();
-        long[] lags = new long[earlier.length];
-        for (int i = 0; i < lags.length; i++) {
-            lags[i] = state.lastEventTime() - earlier[i];
-        }
-        out.writeLongArray(lags);
+        out.writeLongArray(earlier.length, i -> state.lastEventTime() - earlier[i]);
         return out.toByteArray();
     }
 
@@ -139,8 +135,8 @@ public final class KeyStateCodec {
     /**
      * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 to 6
      * have the same fields as the newest but the earlier event times (since 7) and, before 6, the last active
-     * stream time, versions 3 and 4 learners of
-     * their own (see {@link LearnerCodec}); {@code size} bounds the arrays.
+     * stream time, versions 3 and 4 learners of their own (see {@link LearnerCodec}); {@code size} bounds the
+     * arrays.
      */
     private static KeyState read(Decoder in, int size, int version) throws IOException {
         String modelName = in.readString();

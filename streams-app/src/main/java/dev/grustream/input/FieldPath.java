@@ -33,6 +33,14 @@ public record FieldPath(List<String> names) {
         return new FieldPath(names);
     }
 
+    /**
+     * The names from {@code from} (inclusive) to {@code to} (exclusive) joined by their dots: the key a record holding
+     * dots in its keys ({@code "host.name"}) would use for them.
+     */
+    public String span(int from, int to) {
+        return to == from + 1 ? names.get(from) : String.join(".", names.subList(from, to));
+    }
+
     @Override
     public String toString() {
         return String.join(".", names);

@@ -52,7 +52,7 @@ public final class GenericAvroObservationReader extends AvroValueReader {
     }
 
     private static Object valueAt(GenericRecord root, FieldPath path) {
-        Found found = find(root, root.getSchema(), path.names(), 0);
+        Found found = find(root, root.getSchema(), path, 0);
         return found == null ? null : scalar(found.value(), found.schema());
     }
 
@@ -61,24 +61,25 @@ public final class GenericAvroObservationReader extends AvroValueReader {
     }
 
     /**
-     * The non-null value at {@code names[from..]} below {@code value} (of {@code schema}), or null. A record's field
-     * is one name (Avro's names hold no dots); a map's key may hold dots, so a map is searched by one name first and
-     * then by names joined by their dots ({@code labels.k8s.pod} finds the key {@code k8s.pod} of {@code labels}).
+     * The non-null value at the names of {@code path} from {@code from} on below {@code value} (of {@code schema}), or
+     * null. A record's field is one name (Avro's names hold no dots); a map's key may hold dots, so a map is searched
+     * by one name first and then by names joined by their dots ({@code labels.k8s.pod} finds the key {@code k8s.pod} of
+     * {@code labels}).
      */
-    private static Found find(Object value, Schema schema, List<String> names, int from) {
-        if (from == names.size()) {
+    private static Found find(Object value, Schema schema, FieldPath path, int from) {
+        if (from == path.names().size()) {
             return new Found(value, schema);
         }
         if (value instanceof GenericRecord record) {
-            Schema.Field field = record.getSchema().getField(names.get(from));
+            Schema.Field field = record.getSchema().getField(path.names().get(from));
             Object child = field == null ? null : record.get(field.pos());
-            return child == null ? null : find(child, branchOf(field.schema(), child), names, from + 1);
+            return child == null ? null : find(child, branchOf(field.schema(), child), path, from + 1);
         }
         if (value instanceof Map<?, ?> map) {
-            for (int to = from + 1; to <= names.size(); to++) {
-                Object child = entry(map, to == from + 1 ? names.get(from) : String.join(".", names.subList(from, to)));
+            for (int to = from + 1; to <= path.names().size(); to++) {
+                Object child = entry(map, path.span(from, to));
                 if (child != null) {
-                    Found found = find(child, branchOf(schema.getValueType(), child), names, to);
+                    Found found = find(child, branchOf(schema.getValueType(), child), path, to);
                     if (found != null) {
                         return found;
                     }
@@ -114,7 +115,7 @@ public final class GenericAvroObservationReader extends AvroValueReader {
     }
 
     private static Object scalar(Object value, Schema schema) {
-        LogicalType logical = logicalType(schema);
+        LogicalType logical = schema.getLogicalType();
         if (logical instanceof LogicalTypes.Decimal decimal) {
             if (value instanceof ByteBuffer bytes) {
                 return DECIMALS.fromBytes(bytes.duplicate(), schema, decimal);
@@ -144,16 +145,12 @@ public final class GenericAvroObservationReader extends AvroValueReader {
 
     /** Whether the value's schema is a timestamp type. */
     private static boolean isTime(Schema schema) {
-        return logicalType(schema) instanceof LogicalTypes.TimestampMillis
-                || logicalType(schema) instanceof LogicalTypes.TimestampMicros;
+        return schema.getLogicalType() instanceof LogicalTypes.TimestampMillis
+                || schema.getLogicalType() instanceof LogicalTypes.TimestampMicros;
     }
 
     private static Instant time(long value, Schema schema) {
-        return logicalType(schema) instanceof LogicalTypes.TimestampMicros
+        return schema.getLogicalType() instanceof LogicalTypes.TimestampMicros
                 ? Instant.ofEpochMilli(Math.floorDiv(value, 1000)) : Instant.ofEpochMilli(value);
-    }
-
-    private static LogicalType logicalType(Schema schema) {
-        return schema.getLogicalType();
     }
 }

@@ -65,7 +65,7 @@ public final class JsonObservationReader implements ObservationReader {
     }
 
     private static Object valueAt(JsonNode root, FieldPath path) {
-        JsonNode node = find(root, path.names(), 0);
+        JsonNode node = find(root, path, 0);
         if (node == null) {
             return null;
         }
@@ -86,20 +86,21 @@ public final class JsonObservationReader implements ObservationReader {
     }
 
     /**
-     * The non-null node at {@code names[from..]} below {@code node}, or null: nested objects first, then names joined
-     * by their dots, for keys that hold dots themselves ({@code "host.name"}, as flattened documents write them).
+     * The non-null node at the names of {@code path} from {@code from} on below {@code node}, or null: nested objects
+     * first, then names joined by their dots, for keys that hold dots themselves ({@code "host.name"}, as flattened
+     * documents write them).
      */
-    private static JsonNode find(JsonNode node, List<String> names, int from) {
-        if (from == names.size()) {
+    private static JsonNode find(JsonNode node, FieldPath path, int from) {
+        if (from == path.names().size()) {
             return node;
         }
         if (!node.isObject()) {
             return null;
         }
-        for (int to = from + 1; to <= names.size(); to++) {
-            JsonNode child = node.get(to == from + 1 ? names.get(from) : String.join(".", names.subList(from, to)));
+        for (int to = from + 1; to <= path.names().size(); to++) {
+            JsonNode child = node.get(path.span(from, to));
             if (child != null && !child.isNull()) {
-                JsonNode found = find(child, names, to);
+                JsonNode found = find(child, path, to);
                 if (found != null) {
                     return found;
                 }

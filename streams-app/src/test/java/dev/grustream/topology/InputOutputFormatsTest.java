@@ -43,6 +43,20 @@ class InputOutputFormatsTest {
         harness.close();
     }
 
+    /** Sends {@code record} as the value of a record without key, through the registry as avro-generic reads it. */
+    private void sendGeneric(GenericRecord record, long timestamp) {
+        try (GenericAvroSerde serde = harness.genericSerde()) {
+            harness.sendRaw(null, serde.serializer().serialize("observations", record), timestamp);
+        }
+    }
+
+    private void assertOneForecast(String key, double value) {
+        assertThat(harness.forecastValues()).singleElement().satisfies(forecast -> {
+            assertThat(forecast.getKey()).isEqualTo(key);
+            assertThat(forecast.getActual()).containsEntry("value", value);
+        });
+    }
+
     private static byte[] telegraf(String host, long epochSeconds, String usage) {
         return ("{\"name\":\"cpu\",\"tags\":{\"host\":\"" + host + "\"},\"fields\":{\"usage\":" + usage
                 + "},\"timestamp\":" + epochSeconds + "}").getBytes(StandardCharsets.UTF_8);
@@ -163,9 +177,7 @@ class InputOutputFormatsTest {
         reading.put("device", id);
         reading.put("at", T0 * 1000 + 999);
         reading.put("reading", 4.25);
-        try (GenericAvroSerde serde = harness.genericSerde()) {
-            harness.sendRaw(null, serde.serializer().serialize("observations", reading), NOW.toEpochMilli());
-        }
+        sendGeneric(reading, NOW.toEpochMilli());
         harness.flush();
 
         List<Forecast> forecasts = harness.forecastValues();
@@ -188,16 +200,11 @@ class InputOutputFormatsTest {
         usage.put("tags", Map.of("host", "db-1"));
         usage.put("usage", new Conversions.DecimalConversion().toBytes(new BigDecimal("12.345"), decimal,
                 decimal.getLogicalType()));
-        try (GenericAvroSerde serde = harness.genericSerde()) {
-            harness.sendRaw(null, serde.serializer().serialize("observations", usage), T0);
-        }
+        sendGeneric(usage, T0);
         harness.flush();
 
         assertThat(harness.deadLetters()).isEmpty();
-        assertThat(harness.forecastValues()).singleElement().satisfies(forecast -> {
-            assertThat(forecast.getKey()).isEqualTo("db-1");
-            assertThat(forecast.getActual()).containsEntry("value", 12.345);
-        });
+        assertOneForecast("db-1", 12.345);
     }
 
     @Test
@@ -215,16 +222,11 @@ class InputOutputFormatsTest {
         GenericRecord tagged = new GenericData.Record(schema);
         tagged.put("labels", Map.of("host", "db-2"));
         tagged.put("metrics", Map.of("usage", 7.5));
-        try (GenericAvroSerde serde = harness.genericSerde()) {
-            harness.sendRaw(null, serde.serializer().serialize("observations", tagged), T0);
-        }
+        sendGeneric(tagged, T0);
         harness.flush();
 
         assertThat(harness.deadLetters()).isEmpty();
-        assertThat(harness.forecastValues()).singleElement().satisfies(forecast -> {
-            assertThat(forecast.getKey()).isEqualTo("db-2");
-            assertThat(forecast.getActual()).containsEntry("value", 7.5);
-        });
+        assertOneForecast("db-2", 7.5);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.IntToDoubleFunction;
+import java.util.function.IntToLongFunction;
 import org.apache.avro.io.BinaryData;
 
 /**
@@ -103,11 +104,11 @@ public final class AvroBinaryWriter {
     }
 
     /** An Avro {@code array} of {@code long}: the items in one block, then the empty block that ends it. */
-    public void writeLongArray(long[] values) {
-        if (values.length > 0) {
-            writeLong(values.length);
-            for (long value : values) {
-                writeLong(value);
+    public void writeLongArray(int count, IntToLongFunction value) {
+        if (count > 0) {
+            writeLong(count);
+            for (int i = 0; i < count; i++) {
+                writeLong(value.applyAsLong(i));
             }
         }
         writeLong(0);
