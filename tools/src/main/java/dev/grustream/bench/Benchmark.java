@@ -96,9 +96,14 @@ public final class Benchmark {
         }
     }
 
-    /** What one topology measured. Latency fields are -1 when no latency run was made. */
+    /**
+     * What one topology measured. Latency fields are -1 when no latency run was made; {@code achievedPerSecond} is the
+     * rate at which forecasts arrived during the latency run's measured seconds, below {@code offeredPerSecond} when
+     * the topology fell behind the load or the load generator could not send that fast.
+     */
     public record Result(String topology, long records, double overallPerSecond, double warmPerSecond,
-            double processCpuPer1k, double streamCpuPer1k, double offeredPerSecond, long latencyP50,
+            double processCpuPer1k, double streamCpuPer1k, double offeredPerSecond, double achievedPerSecond,
+            long latencyP50,
             long latencyP99, long latencyMax, long latencySamples, long heapMiB, long rssMiB,
             double restoreSeconds, long restoredRecords) {
     }
@@ -158,7 +163,8 @@ public final class Benchmark {
             double offered = options.latencyRate() > 0 ? options.latencyRate() : throughput.warmPerSecond / 2;
             Latency latency = options.latencySeconds() > 0 ? latency(topology, offered) : Latency.NONE;
             return new Result(topology, options.records(), throughput.overallPerSecond, throughput.warmPerSecond,
-                    throughput.processCpuPer1k, throughput.streamCpuPer1k, latency.offered, latency.p50,
+                    throughput.processCpuPer1k, throughput.streamCpuPer1k, latency.offered, latency.achieved,
+                    latency.p50,
                     latency.p99, latency.max, latency.samples, throughput.heapMiB, throughput.rssMiB, restoreSeconds,
                     restored);
         } finally {
@@ -257,8 +263,8 @@ public final class Benchmark {
         }
     }
 
-    private record Latency(double offered, long p50, long p99, long max, long samples) {
-        static final Latency NONE = new Latency(0, -1, -1, -1, 0);
+    private record Latency(double offered, double achieved, long p50, long p99, long max, long samples) {
+        static final Latency NONE = new Latency(0, 0, -1, -1, -1, 0);
     }
 
     private Latency latency(String topology, double rate) throws Exception {
@@ -314,10 +320,10 @@ public final class Benchmark {
         if (sorted.length == 0) {
             throw new IllegalStateException(topology + " wrote no forecast during the latency run");
         }
-        Latency latency = new Latency(rate, percentile(sorted, 0.50), percentile(sorted, 0.99),
-                sorted[sorted.length - 1], sorted.length);
-        log.accept(String.format("   latency p50 %d ms, p99 %d ms, max %d ms over %,d forecasts", latency.p50,
-                latency.p99, latency.max, latency.samples));
+        Latency latency = new Latency(rate, (double) sorted.length / options.latencySeconds(),
+                percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1], sorted.length);
+        log.accept(String.format("   latency p50 %d ms, p99 %d ms, max %d ms over %,d forecasts (%,.0f/s)",
+                latency.p50, latency.p99, latency.max, latency.samples, latency.achieved));
         return latency;
     }
 

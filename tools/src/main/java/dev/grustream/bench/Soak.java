@@ -182,7 +182,7 @@ public final class Soak {
             double maximum = Double.NaN;
             double rate = options.rate();
             if (rate == 0) {
-                maximum = calibrate(admin, load);
+                maximum = calibrate(load, service, port);
                 rate = options.fraction() * maximum;
             }
             out.accept(String.format("== soak: %,.0f records/s for %s over %,d distinct keys (%,d active at a time),"
@@ -274,17 +274,23 @@ public final class Soak {
         }
     }
 
-    /** Sends a burst as fast as possible and measures how fast the service drains it: records per second. */
-    private double calibrate(Admin admin, Load load) throws Exception {
+    /**
+     * Sends a burst as fast as possible and measures how fast the service processes it: records per second, from the
+     * service's own counts of forecasts and dead letters. Not from the committed offsets: under at-least-once they move
+     * every 30 s (Kafka Streams' commit interval), which would count up to 30 s of waiting as work.
+     */
+    private double calibrate(Load load, Process service, int port) throws Exception {
         out.accept(String.format("== calibrating: a burst of %,d records", options.calibrationRecords()));
+        double before = processed(service, port);
         long started = System.nanoTime();
         load.burst(options.calibrationRecords());
         long deadline = started + DRAIN_TIMEOUT.toNanos();
-        while (lag(admin) > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the service did not drain the calibration burst in " + DRAIN_TIMEOUT);
+        while (processed(service, port) - before < options.calibrationRecords()) {
+            if (!service.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the service did not process the calibration burst in "
+                        + DRAIN_TIMEOUT);
             }
-            Thread.sleep(100);
+            Thread.sleep(200);
         }
         double maximum = options.calibrationRecords() / ((System.nanoTime() - started) / 1e9);
         out.accept(String.format("   drained at %,.0f records/s: the soak offers %.0f%% of it", maximum,
@@ -434,13 +440,24 @@ public final class Soak {
         }
 
         private PrometheusText metrics() throws IOException, InterruptedException {
-            if (!service.isAlive()) {
-                return new PrometheusText("");
-            }
-            return new PrometheusText(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
-                    .body());
+            return Soak.this.metrics(service, port);
         }
+    }
+
+    /** The service's metrics; none once it has exited. */
+    private PrometheusText metrics(Process service, int port) throws IOException, InterruptedException {
+        if (!service.isAlive()) {
+            return new PrometheusText("");
+        }
+        return new PrometheusText(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
+                .body());
+    }
+
+    /** Observations the service has processed so far: its forecasts and dead letters. */
+    private double processed(Process service, int port) throws IOException, InterruptedException {
+        PrometheusText metrics = metrics(service, port);
+        return metrics.sum("gru_forecasts_total") + metrics.sum("gru_dead_letters_total");
     }
 
     private static long mib(double bytes) {

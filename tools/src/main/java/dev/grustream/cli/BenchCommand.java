@@ -174,13 +174,13 @@ final class BenchCommand implements Callable<Integer> {
                 options.hidden(),
                 options.layers(), options.batchSize(), options.lingerMs(), options.backend(), options.settings());
         out.println("| topology | records/s overall | records/s warm | CPU s/1k records (process / stream threads) "
-                + "| latency p50 / p99 / max ms (at records/s) | heap MiB | RSS MiB | restore |");
+                + "| latency p50 / p99 / max ms (records/s offered / achieved) | heap MiB | RSS MiB | restore |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Benchmark.Result r : results) {
             out.printf("| %s | %,.0f | %,.0f | %.3f / %.3f | %s | %d | %d | %s |%n", r.topology(),
                     r.overallPerSecond(), r.warmPerSecond(), r.processCpuPer1k(), r.streamCpuPer1k(),
-                    r.latencyP50() < 0 ? "-" : String.format("%d / %d / %d (%,.0f)", r.latencyP50(), r.latencyP99(),
-                            r.latencyMax(), r.offeredPerSecond()), r.heapMiB(), r.rssMiB(),
+                    r.latencyP50() < 0 ? "-" : String.format("%d / %d / %d (%,.0f / %,.0f)", r.latencyP50(),
+                            r.latencyP99(), r.latencyMax(), r.offeredPerSecond(), r.achievedPerSecond()), r.heapMiB(), r.rssMiB(),
                     Double.isNaN(r.restoreSeconds()) ? "-" : String.format("%,d records in %.1f s",
                             r.restoredRecords(), r.restoreSeconds()));
         }

@@ -28,6 +28,7 @@ class BenchCommandIntegrationTest {
                 .contains("== starting a broker in a separate JVM")
                 .containsPattern("baseline: latency at 500 records/s[\\s\\S]*latency p50 \\d+ ms")
                 .containsPattern("gru-stream: latency at 500 records/s[\\s\\S]*latency p50 \\d+ ms")
+                .containsPattern("\\| gru-stream \\|.*\\| \\d+ / \\d+ / \\d+ \\(500 / [1-9][\\d,]*\\) \\|")
                 .containsPattern("gru/baseline stream-thread CPU per record: \\d+\\.\\d+");
     }
 }
