@@ -2,8 +2,12 @@ package dev.grustream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.grustream.avro.AnomalyAlert;
+import dev.grustream.avro.Forecast;
 import dev.grustream.config.GruStreamConfig;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,5 +56,27 @@ class BatchedTopologyTest extends ForecastTopologyContract {
         }
 
         assertThat(harness.counter("gru.forecasts")).isEqualTo(7);
+        assertThat(harness.timer("gru.model.step").count()).as("model calls").isEqualTo(1);
+    }
+
+    @Test
+    void outputsAreThoseOfObservationsAdvancedOneByOne() {
+        harness.close();
+        harness = startWithMemory(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        sendThreeKeys();
+        Map<String, List<Forecast>> oneByOne = byKey(harness.forecastValues());
+        List<AnomalyAlert> alertsOneByOne = harness.alerts();
+
+        harness.close();
+        harness = startWithMemory(batchSettings());
+        sendThreeKeys();
+
+        assertThat(byKey(harness.forecastValues())).isEqualTo(oneByOne).containsOnlyKeys("a", "b", "c");
+        assertThat(harness.alerts()).containsExactlyInAnyOrderElementsOf(alertsOneByOne);
+    }
+
+    /** Each key's forecasts in order: batching may interleave keys differently, never reorder a key's own. */
+    private static Map<String, List<Forecast>> byKey(List<Forecast> forecasts) {
+        return forecasts.stream().collect(Collectors.groupingBy(Forecast::getKey, Collectors.toList()));
     }
 }
