@@ -195,14 +195,15 @@ final class TrainCommand implements Callable<Integer> {
             if (data.series().isEmpty()) {
                 throw new IllegalArgumentException("no usable rows in " + inputs + ": " + data.rows() + " read, "
                         + data.skippedNotFinite() + " with a missing or non-numeric value, " + data.skippedNoTime()
-                        + " with an unparsable time" + (data.firstSkipped().isEmpty() ? ""
+                        + " with an unparsable time, " + data.skippedMalformed() + " with more cells than the header"
+                        + (data.firstSkipped().isEmpty() ? ""
                                 : "; the first: " + data.firstSkipped()));
             }
             series = data.series();
             read = String.format(Locale.ROOT, "%,d read from %,d files; skipped %,d non-numeric, %,d bad time,"
-                    + " %,d duplicate time%s", data.rows(), data.files(), data.skippedNotFinite(), data.skippedNoTime(),
-                    data.skippedDuplicates(), data.firstSkipped().isEmpty() ? "" : " (the first: "
-                            + data.firstSkipped() + ")");
+                    + " %,d with extra cells, %,d duplicate time%s", data.rows(), data.files(), data.skippedNotFinite(),
+                    data.skippedNoTime(), data.skippedMalformed(), data.skippedDuplicates(),
+                    data.firstSkipped().isEmpty() ? "" : " (the first: " + data.firstSkipped() + ")");
         }
         PrintWriter err = spec.commandLine().getErr();
         err.printf(Locale.ROOT, "Read %s: %,d keys%n", read, series.size());

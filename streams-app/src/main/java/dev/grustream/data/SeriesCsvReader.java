@@ -2,6 +2,7 @@ package dev.grustream.data;
 
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.Closeable;
 import java.io.IOException;
@@ -17,7 +18,9 @@ import java.util.NoSuchElementException;
 
 /**
  * Reads a series CSV file row by row: a header row, a {@code timestamp} column, an optional {@code key} column
- * (default: the file name without extension) and one column per model feature.
+ * (default: the file name without extension) and one column per model feature. A row with fewer cells than the
+ * header reads the missing ones as empty; one with more is returned as not {@link SeriesRow#wellFormed}, with its
+ * key and timestamp text but no time and NaN values, since which cell is which cannot be told.
  *
  * <p>{@code try (SeriesCsvReader rows = SeriesCsvReader.open(file, mapping)) { rows.forEachRemaining(...); }}
  * Memory does not grow with the file: one row is held at a time.
@@ -28,13 +31,13 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
     public static final String TIMESTAMP_COLUMN = "timestamp";
     public static final String KEY_COLUMN = "key";
 
-    private final MappingIterator<Map<String, String>> rows;
+    private final MappingIterator<List<String>> rows;
     private final List<String> header;
     private final FeatureMapping mapping;
     private final String defaultKey;
     private long line = 1;
 
-    private SeriesCsvReader(MappingIterator<Map<String, String>> rows, List<String> header, FeatureMapping mapping,
+    private SeriesCsvReader(MappingIterator<List<String>> rows, List<String> header, FeatureMapping mapping,
             String defaultKey) {
         this.rows = rows;
         this.header = header;
@@ -49,17 +52,19 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
      *     a feature column, or names a column twice
      */
     public static SeriesCsvReader open(Path file, FeatureMapping mapping) throws IOException {
-        CsvMapper mapper = new CsvMapper();
-        CsvSchema schema = CsvSchema.emptySchema().withHeader();
-        MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class).with(schema)
+        // Rows as lists of cells, the header among them, rather than maps keyed by the header: Jackson refuses a row
+        // with more cells than a header schema names by an exception that ends the file's reading.
+        CsvMapper mapper = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY).build();
+        MappingIterator<List<String>> rows = mapper.readerForListOf(String.class).with(CsvSchema.emptySchema())
                 .readValues(file.toFile());
-        CsvSchema parsed = (CsvSchema) rows.getParserSchema();
         List<String> header = new ArrayList<>();
-        parsed.forEach(column -> header.add(column.getName()));
+        if (rows.hasNextValue()) {
+            header.addAll(rows.nextValue());
+        }
         for (int i = 0; i < header.size(); i++) {
             if (header.indexOf(header.get(i)) != i) {
                 rows.close();
-                // Rows are read into a map by column name: a second column of the same name would win silently.
+                // Cells are found by their column's name: a second column of the same name would never be read.
                 throw new IllegalArgumentException(file + ": the column '" + header.get(i) + "' appears more than"
                         + " once in the header " + header);
             }
@@ -101,17 +106,26 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
             throw new NoSuchElementException();
         }
         try {
-            Map<String, String> cells = rows.nextValue();
+            List<String> cells = rows.nextValue();
             line++;
-            String key = cells.getOrDefault(KEY_COLUMN, "");
-            String timestampText = cells.getOrDefault(TIMESTAMP_COLUMN, "");
+            String key = cell(cells, KEY_COLUMN);
+            String timestampText = cell(cells, TIMESTAMP_COLUMN);
+            String rowKey = key.isBlank() ? defaultKey : key;
+            int extra = cells.size() - header.size();
             Map<String, Double> values = new HashMap<>();
-            mapping.columns().forEach((feature, column) -> values.put(feature, number(cells.get(column))));
-            return new SeriesRow(line, key.isBlank() ? defaultKey : key, timestampText, time(timestampText),
-                    values);
+            mapping.columns().forEach((feature, column) -> values.put(feature,
+                    extra > 0 ? Double.NaN : number(cell(cells, column))));
+            return new SeriesRow(line, rowKey, timestampText, extra > 0 ? SeriesRow.NO_TIME : time(timestampText),
+                    values, Math.max(0, extra));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The cell of {@code column} in {@code cells}, empty where the header has no such column or the row ends first. */
+    private String cell(List<String> cells, String column) {
+        int index = header.indexOf(column);
+        return index >= 0 && index < cells.size() ? cells.get(index) : "";
     }
 
     private static long time(String text) {

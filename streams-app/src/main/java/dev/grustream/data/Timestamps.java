@@ -4,19 +4,18 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
- * Parses the timestamps series files use: an epoch number read by its size ({@link #ofEpochNumber}:
- * {@code 1433116800} or {@code 1433116800000}), ISO-8601 with an offset
- * ({@code 2015-06-01T00:00:00Z}, {@code 2015-06-01T02:00:00+02:00}), ISO-8601 local date-time, and
- * {@code yyyy-MM-dd HH:mm:ss} as in the Numenta Anomaly Benchmark files. Times without an offset are UTC.
+ * Parses the timestamps series files and event-time strings use, one grammar for the service, {@code backtest} and
+ * {@code train}: a decimal epoch number read by its size ({@link #ofEpochNumber}: {@code 1433116800},
+ * {@code 1433116800.5} or {@code 1433116800000}), else ISO-8601 with an offset ({@code 2015-06-01T00:00:00Z},
+ * {@code 2015-06-01T02:00:00+02:00}) or without one, then in UTC ({@code 2015-06-01T00:00:00},
+ * {@code 2015-06-01T00:00}); a space may stand for the {@code T}, as in the Numenta Anomaly Benchmark's files.
  *
  * <p>Stateless and thread-safe.
  */
 public final class Timestamps {
-    private static final DateTimeFormatter SPACED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS]");
     private static final double SECONDS_BELOW = 1e11;
     private static final double MILLIS_BELOW = 1e14;
     private static final double MICROS_BELOW = 1e17;
@@ -27,25 +26,42 @@ public final class Timestamps {
     /**
      * Returns {@code text} as epoch milliseconds.
      *
-     * @throws DateTimeParseException naming the accepted formats when {@code text} is in none of them
+     * @throws DateTimeParseException saying what was expected when {@code text} is in none of the formats, or names a
+     *     time beyond the range of epoch milliseconds
      */
     public static long parse(String text) {
         String trimmed = text.trim();
-        if (!trimmed.isEmpty() && trimmed.chars().allMatch(Character::isDigit)) {
-            return ofEpochNumber(Double.parseDouble(trimmed));
+        double number;
+        try {
+            number = Decimals.parse(trimmed);
+        } catch (NumberFormatException notANumber) {
+            return ofIso(text, trimmed);
+        }
+        if (!Double.isFinite(number)) {
+            throw new DateTimeParseException("'" + text + "' is beyond the range of epoch times", text, 0);
+        }
+        return ofEpochNumber(number);
+    }
+
+    private static long ofIso(String text, String trimmed) {
+        String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
+                ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;
+        Instant instant;
+        try {
+            instant = OffsetDateTime.parse(iso).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                instant = LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                throw new DateTimeParseException("'" + text + "' is not a timestamp: expected epoch seconds or"
+                        + " milliseconds or ISO-8601 (2015-06-01T00:00:00Z, 2015-06-01 00:00:00)", text,
+                        e.getErrorIndex(), e);
+            }
         }
         try {
-            if (trimmed.length() > 10 && trimmed.charAt(10) == ' ') {
-                return LocalDateTime.parse(trimmed, SPACED).toInstant(ZoneOffset.UTC).toEpochMilli();
-            }
-            if (trimmed.endsWith("Z") || trimmed.matches(".*[+-]\\d\\d:?\\d\\d$")) {
-                return OffsetDateTime.parse(trimmed).toInstant().toEpochMilli();
-            }
-            return LocalDateTime.parse(trimmed).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw new DateTimeParseException("'" + text + "' is not a timestamp: expected epoch seconds or"
-                    + " milliseconds, ISO-8601 (2015-06-01T00:00:00Z) or yyyy-MM-dd HH:mm:ss", text, e.getErrorIndex(),
-                    e);
+            return instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new DateTimeParseException("'" + text + "' is beyond the range of epoch milliseconds", text, 0, e);
         }
     }
 

@@ -1,11 +1,7 @@
 package dev.grustream.input;
 
-import dev.grustream.data.Decimals;
 import dev.grustream.data.Timestamps;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -28,24 +24,12 @@ final class EventTimes {
         return Timestamps.ofEpochNumber(value);
     }
 
-    /** Epoch milliseconds of a string: a number read by its size, or ISO-8601. */
+    /** Epoch milliseconds of a string: a number read by its size, or ISO-8601 ({@link Timestamps#parse}). */
     static long ofText(String text) {
-        String trimmed = text.trim();
         try {
-            return ofNumber(Decimals.parse(trimmed));
-        } catch (NumberFormatException notANumber) {
-            String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
-                    ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;
-            try {
-                return millis(OffsetDateTime.parse(iso).toInstant());
-            } catch (DateTimeParseException withoutOffset) {
-                try {
-                    return millis(LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC));
-                } catch (DateTimeParseException e) {
-                    throw new InputException(InputException.Reason.INVALID_TIME, "the event time '" + text
-                            + "' is neither a number of seconds or milliseconds nor an ISO-8601 time", e);
-                }
-            }
+            return Timestamps.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + e.getMessage(), e);
         }
     }
 

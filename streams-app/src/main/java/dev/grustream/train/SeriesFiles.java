@@ -38,12 +38,13 @@ public final class SeriesFiles {
      * @param rows the rows read, skipped ones included
      * @param skippedNotFinite rows skipped for an empty, unparsable or non-finite feature value
      * @param skippedNoTime rows skipped for a timestamp that could not be parsed
+     * @param skippedMalformed rows skipped for holding more cells than the header names
      * @param skippedDuplicates rows skipped for repeating their key's previous timestamp
      * @param firstSkipped where the first row skipped for its value or its time is and why, so that a user can see
      *     what to fix; empty when none was
      */
     public record Loaded(List<TrainingSeries> series, int files, long rows, long skippedNotFinite,
-            long skippedNoTime, long skippedDuplicates, String firstSkipped) {
+            long skippedNoTime, long skippedMalformed, long skippedDuplicates, String firstSkipped) {
 
         public Loaded {
             series = List.copyOf(series);
@@ -71,12 +72,21 @@ public final class SeriesFiles {
         long rows = 0;
         long notFinite = 0;
         long noTime = 0;
+        long malformed = 0;
         String firstSkipped = "";
         for (Path file : files) {
             try (SeriesCsvReader reader = SeriesCsvReader.open(file, mapping)) {
                 while (reader.hasNext()) {
                     SeriesRow row = reader.next();
                     rows++;
+                    if (!row.wellFormed()) {
+                        malformed++;
+                        if (firstSkipped.isEmpty()) {
+                            firstSkipped = file + " row " + row.line() + ": " + row.extraCells() + " more cell(s)"
+                                    + " than the header names";
+                        }
+                        continue;
+                    }
                     if (!row.hasTime()) {
                         noTime++;
                         if (firstSkipped.isEmpty()) {
@@ -129,7 +139,7 @@ public final class SeriesFiles {
             series.add(TrainingSeries.of(entry.getKey(), Arrays.copyOf(times, kept), features.size(),
                     Arrays.copyOf(values, kept * features.size())));
         }
-        return new Loaded(series, files.size(), rows, notFinite, noTime, duplicates, firstSkipped);
+        return new Loaded(series, files.size(), rows, notFinite, noTime, malformed, duplicates, firstSkipped);
     }
 
     private static List<Path> csvFiles(Path input) {

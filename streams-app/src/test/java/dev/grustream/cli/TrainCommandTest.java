@@ -78,20 +78,21 @@ class TrainCommandTest {
 
     @Test
     void countsTheRowsItSkips() throws IOException {
-        trainWithAnEmptyValueAndAnUnreadableTime();
+        trainWithRowsToSkip();
 
-        assertThat(out.toString()).contains("skipped 1 non-numeric, 1 bad time, 0 duplicate time");
+        assertThat(out.toString()).contains("skipped 1 non-numeric, 1 bad time, 1 with extra cells, 0 duplicate time");
     }
 
     @Test
     void showsTheFirstRowItSkippedAndWhy() throws IOException {
-        trainWithAnEmptyValueAndAnUnreadableTime();
+        trainWithRowsToSkip();
 
         assertThat(out.toString()).contains("gaps.csv row 3: a value of [value] is missing or not a number");
     }
 
-    private void trainWithAnEmptyValueAndAnUnreadableTime() throws IOException {
-        Files.writeString(data.resolve("gaps.csv"), "timestamp,value\n1000,1\n2000,\n3000,3\nlater,4\n5000,5\n");
+    private void trainWithRowsToSkip() throws IOException {
+        Files.writeString(data.resolve("gaps.csv"), "timestamp,value\n1000,1\n2000,\n3000,3\nlater,4\n5000,5\n"
+                + "6000,6,5\n7000,7\n");
         train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString());
     }
 

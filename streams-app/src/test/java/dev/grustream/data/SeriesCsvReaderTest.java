@@ -110,6 +110,50 @@ class SeriesCsvReaderTest {
     }
 
     @Test
+    void readsTheTimesTheServiceReads() {
+        assertThat(Timestamps.parse("1441045320.5")).isEqualTo(1441045320500L);
+        assertThat(Timestamps.parse("2015-08-31 20:22:00+02:00")).isEqualTo(1441045320000L);
+        assertThat(Timestamps.parse("2015-08-31 18:22:00.25")).isEqualTo(1441045320250L);
+        assertThat(Timestamps.parse("2015-08-31 18:22")).isEqualTo(1441045320000L);
+    }
+
+    @Test
+    void digitsOtherThanAsciiAndNumbersBeyondRangeAreNotTimestamps() {
+        assertThatThrownBy(() -> Timestamps.parse("\u0661\u0664\u0663\u0663"))
+                .isInstanceOf(DateTimeParseException.class);
+        assertThatThrownBy(() -> Timestamps.parse("9".repeat(400))).isInstanceOf(DateTimeParseException.class)
+                .hasMessageContaining("beyond the range");
+        assertThatThrownBy(() -> Timestamps.parse("+999999999-01-01T00:00:00Z"))
+                .isInstanceOf(DateTimeParseException.class).hasMessageContaining("beyond the range");
+    }
+
+    @Test
+    void aRowWithMoreCellsThanTheHeaderIsReadAsNotWellFormedAndTheRowsAfterItAsUsual() throws IOException {
+        List<SeriesRow> rows = read("x.csv", "timestamp,value\n1000,1,5\n2000,2\n",
+                FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).wellFormed()).isFalse();
+        assertThat(rows.get(0).extraCells()).isEqualTo(1);
+        assertThat(rows.get(0).hasTime()).isFalse();
+        assertThat(rows.get(0).values().get("value")).isNaN();
+        assertThat(rows.get(1).wellFormed()).isTrue();
+        assertThat(rows.get(1).timestamp()).isEqualTo(2_000_000L);
+        assertThat(rows.get(1).values()).containsEntry("value", 2.0);
+        assertThat(rows.get(1).line()).isEqualTo(3);
+    }
+
+    @Test
+    void aRowWithFewerCellsReadsTheMissingOnesAsEmpty() throws IOException {
+        List<SeriesRow> rows = read("x.csv", "key,timestamp,value\na,1000\n",
+                FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows.get(0).wellFormed()).isTrue();
+        assertThat(rows.get(0).timestamp()).isEqualTo(1_000_000L);
+        assertThat(rows.get(0).values().get("value")).isNaN();
+    }
+
+    @Test
     void anUnknownFeatureInTheMappingIsAClearError() {
         assertThatThrownBy(() -> FeatureMapping.parse("cpu=x", List.of("value")))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -12,6 +12,7 @@ import dev.grustream.data.SeriesRow;
 import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.topology.DeadLetterReason;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -86,9 +87,12 @@ public final class Backtest {
             while (rows.hasNext()) {
                 SeriesRow row = rows.next();
                 List<String> cells = cells(spec, row);
-                if (!row.hasTime()) {
+                if (!row.wellFormed()) {
                     counts.deadLetters++;
-                    cells.addAll(rejected(spec, "invalid-time"));
+                    cells.addAll(rejected(spec, DeadLetterReason.UNDECODABLE.code()));
+                } else if (!row.hasTime()) {
+                    counts.deadLetters++;
+                    cells.addAll(rejected(spec, DeadLetterReason.INVALID_TIME.code()));
                 } else {
                     TopologyReplay.Outcome outcome = replay.send(row.key(), row.timestamp(), row.values());
                     if (outcome.accepted()) {

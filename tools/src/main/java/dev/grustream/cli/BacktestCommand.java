@@ -108,7 +108,7 @@ final class BacktestCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     throw cannotBacktest(job, e);
                 } catch (UncheckedIOException e) {
-                    // The CSV reader's iterator reports a malformed row this way.
+                    // The CSV reader's iterator reports a file it cannot parse (an unterminated quote) this way.
                     throw cannotBacktest(job, e.getCause());
                 }
                 rows += report.rows();
