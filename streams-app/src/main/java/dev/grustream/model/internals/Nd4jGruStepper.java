@@ -301,46 +301,61 @@ public final class Nd4jGruStepper implements GruStepper {
         return view;
     }
 
+    /**
+     * Makes buffers of {@code newCapacity} rows. The capacity and the views over the buffers are set last, so that an
+     * allocation that fails part way (ND4J's off-heap limit) leaves a capacity of 0: the next step releases what was
+     * made and tries again, instead of reading buffers already closed.
+     */
     private void allocate(int newCapacity) {
-        capacity = newCapacity;
+        capacity = 0;
+        views = List.of();
         layerInput = new INDArray[layers];
         gates = new INDArray[layers];
         candidateInput = new INDArray[layers];
         candidateOutput = new INDArray[layers];
         int widest = hidden + 1;
         for (int k = 0; k < layers; k++) {
-            layerInput[k] = Nd4j.create(DataType.FLOAT, capacity, rowWidth[k]);
-            gates[k] = Nd4j.create(DataType.FLOAT, capacity, gateWidth);
+            layerInput[k] = Nd4j.create(DataType.FLOAT, newCapacity, rowWidth[k]);
+            gates[k] = Nd4j.create(DataType.FLOAT, newCapacity, gateWidth);
             if (!resetAfter) {
-                candidateInput[k] = Nd4j.create(DataType.FLOAT, capacity, hidden);
-                candidateOutput[k] = Nd4j.create(DataType.FLOAT, capacity, hidden);
+                candidateInput[k] = Nd4j.create(DataType.FLOAT, newCapacity, hidden);
+                candidateOutput[k] = Nd4j.create(DataType.FLOAT, newCapacity, hidden);
             }
             widest = Math.max(widest, rowWidth[k]);
         }
-        headInput = Nd4j.create(DataType.FLOAT, capacity, hidden + 1);
-        headOutput = Nd4j.create(DataType.FLOAT, capacity, headSize);
-        views = new ArrayList<>(capacity + 1);
-        for (int b = 0; b <= capacity; b++) {
-            views.add(null);
+        headInput = Nd4j.create(DataType.FLOAT, newCapacity, hidden + 1);
+        headOutput = Nd4j.create(DataType.FLOAT, newCapacity, headSize);
+        staging = new float[newCapacity * widest];
+        hostGates = new float[newCapacity * Math.max(gateWidth, headSize)];
+        hostCandidate = new float[newCapacity * hidden];
+        aheadStates = new float[recursive ? newCapacity * spec.stateSize() : 0];
+        aheadInputs = new float[recursive ? newCapacity * featureCount : 0];
+        List<Views> empty = new ArrayList<>(newCapacity + 1);
+        for (int b = 0; b <= newCapacity; b++) {
+            empty.add(null);
         }
-        staging = new float[capacity * widest];
-        hostGates = new float[capacity * Math.max(gateWidth, headSize)];
-        hostCandidate = new float[capacity * hidden];
-        aheadStates = new float[recursive ? capacity * spec.stateSize() : 0];
-        aheadInputs = new float[recursive ? capacity * featureCount : 0];
+        views = empty;
+        capacity = newCapacity;
     }
 
+    /** Closes the buffers, each once, those of an allocation that failed part way included. */
     private void release() {
-        for (int k = 0; k < layers; k++) {
-            layerInput[k].close();
-            gates[k].close();
-            if (!resetAfter) {
-                candidateInput[k].close();
-                candidateOutput[k].close();
+        for (INDArray[] arrays : List.of(layerInput, gates, candidateInput, candidateOutput)) {
+            for (int k = 0; k < arrays.length; k++) {
+                close(arrays[k]);
+                arrays[k] = null;
             }
         }
-        headInput.close();
-        headOutput.close();
+        close(headInput);
+        close(headOutput);
+        headInput = null;
+        headOutput = null;
+    }
+
+    private static void close(INDArray array) {
+        if (array != null) {
+            array.close();
+        }
     }
 
     /** W for the stacked product: rows x then h then the bias row; columns r, z, n_x (and n_h for reset-after). */

@@ -14,6 +14,8 @@ import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A task's buffer of accepted observations waiting to be advanced in one batch, made crash-safe by a changelogged
@@ -32,6 +34,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link #add} and emptied with {@link #markProcessed()}. Not thread-safe: owned by one task.
  */
 public final class PendingBuffer {
+    private static final Logger LOG = LoggerFactory.getLogger(PendingBuffer.class);
     static final int WATERMARK_SLOT = -1;
     private static final VersionedRecordCodec<PendingObservation> CODEC =
             VersionedRecordCodec.forClass(PendingObservation.class);
@@ -66,7 +69,7 @@ public final class PendingBuffer {
             while (all.hasNext()) {
                 KeyValue<Integer, byte[]> entry = all.next();
                 if (entry.key == WATERMARK_SLOT) {
-                    watermark = ByteBuffer.wrap(entry.value).getLong();
+                    watermark = watermark(entry.value);
                 } else {
                     try {
                         stored.add(CODEC.decode(entry.value));
@@ -95,6 +98,19 @@ public final class PendingBuffer {
             outsideRing.forEach(store::delete);
         }
         return events.size();
+    }
+
+    /**
+     * The sequence a stored watermark names, or -1 for a damaged one: every restored observation is then taken as
+     * pending, so that none is lost, and those processed before are refused by their keys as duplicates or late.
+     */
+    private static long watermark(byte[] bytes) {
+        if (bytes == null || bytes.length != Long.BYTES) {
+            LOG.warn("The pending buffer's watermark holds {} bytes instead of {}: every buffered observation is taken"
+                    + " as pending", bytes == null ? 0 : bytes.length, Long.BYTES);
+            return -1;
+        }
+        return ByteBuffer.wrap(bytes).getLong();
     }
 
     /**

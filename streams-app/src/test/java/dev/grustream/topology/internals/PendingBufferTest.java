@@ -143,6 +143,21 @@ class PendingBufferTest {
     }
 
     @Test
+    void aDamagedWatermarkRecoversEveryStoredObservationInsteadOfFailingTheTask() {
+        PendingBuffer before = new PendingBuffer(store, 4);
+        before.recover();
+        before.add(observation("a", 1));
+        before.markProcessed();
+        before.add(observation("a", 2));
+        store.put(PendingBuffer.WATERMARK_SLOT, new byte[] {0, 0, 1});
+
+        PendingBuffer after = new PendingBuffer(store, 4);
+
+        assertThat(after.recover()).isEqualTo(2);
+        assertThat(after.events()).extracting(PendingObservation::getSourceOffset).containsExactly(1L, 2L);
+    }
+
+    @Test
     void sequencesContinueAfterARecovery() {
         PendingBuffer before = new PendingBuffer(store, 4);
         before.recover();
