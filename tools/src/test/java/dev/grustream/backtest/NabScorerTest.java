@@ -174,8 +174,10 @@ class NabScorerTest {
         }
         String output = new String(python.getInputStream().readAllBytes());
         assertThat(python.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        // Once the scorer is here and Python starts, a failure of the scorer fails the test: it is what is checked.
+        assertThat(python.exitValue()).as(output).isZero();
         Matcher line = Pattern.compile("java\\s+(-?\\d+\\.\\d+)\\s+(-?\\d+\\.\\d+)\\s+(-?\\d+\\.\\d+)").matcher(output);
-        assumeTrue(line.find(), "the independent scorer did not run: " + output);
+        assertThat(line.find()).as("the scorer's line for 'java' in: %s", output).isTrue();
 
         assertThat(NabScorer.score(files, NabScorer.STANDARD).normalized())
                 .isCloseTo(Double.parseDouble(line.group(1)), within(0.1));

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -192,8 +193,9 @@ class SecurityIntegrationTest {
     /** A refused start wrote nothing: no dead letter (the records were not at fault) and no forecast. */
     private void assertNothingWritten(String id) {
         KafkaTestSupport kafka = new KafkaTestSupport(cluster.bootstrapServers(), registry.url());
-        assertThat(kafka.deadLetters("dead-letters-" + id, 1, Duration.ofSeconds(3))).as("dead letters").isEmpty();
-        assertThat(kafka.forecasts("forecasts-" + id, 1, Duration.ofSeconds(1))).as("forecasts").isEmpty();
+        assertThat(kafka.readAllCommitted("dead-letters-" + id, new ByteArrayDeserializer())).as("dead letters")
+                .isEmpty();
+        assertThat(kafka.readAllCommitted("forecasts-" + id, new ByteArrayDeserializer())).as("forecasts").isEmpty();
     }
 
     private String newTopics() {
