@@ -16,7 +16,8 @@ import java.util.List;
  * backend is bit-identical whatever the batch size or the other keys of the batch; {@link Backend#ND4J} stays
  * within {@link Backend#maxBatchDeviation()} (see there).
  *
- * <p>Immutable and thread-safe: weights are copied in and out, steppers hold their own copies.
+ * <p>Immutable and thread-safe: weights are copied in and out. Java steppers of one model share one copy laid out for
+ * them; ND4J steppers hold their own, off the heap.
  */
 public final class GruModel {
 

@@ -7,6 +7,9 @@ import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.MultiStep;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * The pure-Java GRU stepper: advances keys one after another with loops that C2 vectorises, no native code
@@ -29,7 +32,8 @@ import java.util.Arrays;
  * arithmetic is exactly specified, so a key's results are bit-identical across batch sizes, batch members,
  * JIT tiers and machines.
  *
- * <p>Not thread-safe: it reuses its buffers. Create one per thread; {@link #close()} does nothing.
+ * <p>Not thread-safe: it reuses its buffers. Create one per thread; {@link #close()} does nothing. The prepared
+ * weights, which only are read, are shared by the steppers of one model.
  */
 public final class JavaGruStepper implements GruStepper {
 
@@ -64,7 +68,7 @@ public final class JavaGruStepper implements GruStepper {
     private final float[] aheadInput;
     private final float[] features;
 
-    /** Prepares the transposed weights and the work buffers for {@code model}. */
+    /** Makes the work buffers for {@code model}; the first stepper of the model lays out its weights for all. */
     public JavaGruStepper(GruModel model) {
         this.model = model;
         this.spec = model.spec();
@@ -77,30 +81,14 @@ public final class JavaGruStepper implements GruStepper {
         this.recursive = spec.horizon() > 1 && spec.multiStep() == MultiStep.RECURSIVE;
         this.resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
         int gates = 3 * hidden;
-        inputWeights = new float[layers][][];
-        hiddenWeights = new float[layers][][];
-        candidateWeights = new float[layers][][];
-        inputBias = new float[layers][];
-        hiddenBias = new float[layers][];
-        for (int k = 0; k < layers; k++) {
-            LayerWeights layer = model.layer(k);
-            inputWeights[k] = transpose(layer.weightIh(), 0, gates, layer.inputSize());
-            if (k == 0) {
-                // Zero rows up to a multiple of four let the inputs go through the four-input pass: adding
-                // 0 * 0 changes no value, and three inputs then cost one pass over the gates instead of three.
-                inputWeights[k] = Arrays.copyOf(inputWeights[k], (inputCount + 3) / 4 * 4);
-                for (int j = inputCount; j < inputWeights[k].length; j++) {
-                    inputWeights[k][j] = new float[gates];
-                }
-            }
-            // Reset-before multiplies W_hn by r * h, which is only known after r: its block is kept apart.
-            hiddenWeights[k] = transpose(layer.weightHh(), 0, resetAfter ? gates : 2 * hidden, hidden);
-            candidateWeights[k] = resetAfter ? null : transpose(layer.weightHh(), 2 * hidden, hidden, hidden);
-            inputBias[k] = layer.biasIh();
-            hiddenBias[k] = layer.biasHh();
-        }
-        headWeight = rows(model.headWeight(), headSize, hidden);
-        headBias = model.headBias();
+        Prepared prepared = PREPARED.computeIfAbsent(model, JavaGruStepper::prepare);
+        inputWeights = prepared.inputWeights;
+        hiddenWeights = prepared.hiddenWeights;
+        candidateWeights = prepared.candidateWeights;
+        inputBias = prepared.inputBias;
+        hiddenBias = prepared.hiddenBias;
+        headWeight = prepared.headWeight;
+        headBias = prepared.headBias;
         feedbackTarget = new int[featureCount];
         for (int f = 0; f < featureCount; f++) {
             feedbackTarget[f] = spec.featureTargetIndex(f);
@@ -220,6 +208,50 @@ public final class JavaGruStepper implements GruStepper {
             }
             out[outOffset + t] = sum;
         }
+    }
+
+    /**
+     * A model's weights laid out for this stepper, never written once made: shared by every stepper of the model (one
+     * per stream task), so that an instance holds one prepared copy per model, not one per task.
+     */
+    private record Prepared(float[][][] inputWeights, float[][][] hiddenWeights, float[][][] candidateWeights,
+            float[][] inputBias, float[][] hiddenBias, float[][] headWeight, float[] headBias) {
+    }
+
+    /** By model identity (GruModel keeps Object's equality); an entry goes with its model. */
+    private static final Map<GruModel, Prepared> PREPARED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private static Prepared prepare(GruModel model) {
+        ModelSpec spec = model.spec();
+        int hidden = spec.hiddenSize();
+        int layers = spec.numLayers();
+        int inputCount = spec.inputCount();
+        boolean resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
+        int gates = 3 * hidden;
+        float[][][] inputWeights = new float[layers][][];
+        float[][][] hiddenWeights = new float[layers][][];
+        float[][][] candidateWeights = new float[layers][][];
+        float[][] inputBias = new float[layers][];
+        float[][] hiddenBias = new float[layers][];
+        for (int k = 0; k < layers; k++) {
+            LayerWeights layer = model.layer(k);
+            inputWeights[k] = transpose(layer.weightIh(), 0, gates, layer.inputSize());
+            if (k == 0) {
+                // Zero rows up to a multiple of four let the inputs go through the four-input pass: adding
+                // 0 * 0 changes no value, and three inputs then cost one pass over the gates instead of three.
+                inputWeights[k] = Arrays.copyOf(inputWeights[k], (inputCount + 3) / 4 * 4);
+                for (int j = inputCount; j < inputWeights[k].length; j++) {
+                    inputWeights[k][j] = new float[gates];
+                }
+            }
+            // Reset-before multiplies W_hn by r * h, which is only known after r: its block is kept apart.
+            hiddenWeights[k] = transpose(layer.weightHh(), 0, resetAfter ? gates : 2 * hidden, hidden);
+            candidateWeights[k] = resetAfter ? null : transpose(layer.weightHh(), 2 * hidden, hidden, hidden);
+            inputBias[k] = layer.biasIh();
+            hiddenBias[k] = layer.biasHh();
+        }
+        return new Prepared(inputWeights, hiddenWeights, candidateWeights, inputBias, hiddenBias,
+                rows(model.headWeight(), spec.headSize(), hidden), model.headBias());
     }
 
     /** Returns rows [first, first + count) of a row-major [?, columns] matrix, transposed: one array per column. */
