@@ -42,11 +42,12 @@ import picocli.CommandLine;
         sortOptions = false, sortSynopsis = false, showDefaultValues = true,
         description = {"Trains a GRU forecaster on series CSV files (--input) or the history of an Observation topic"
                 + " (--from-topic) and writes it in the gru-stream model format.",
-                "A CSV file has a header row, a 'timestamp' column (epoch s or ms, ISO-8601 or yyyy-MM-dd HH:mm:ss), an"
-                        + " optional 'key' column (default: the file name without .csv) and one column per"
-                        + " feature. Rows with an empty or non-numeric value or an unparsable time are skipped and"
-                        + " counted. The last --validation fraction of every key's rows is held out to pick the"
-                        + " best epoch and to report the model's MASE against the persistence forecast.",
+                "A CSV file has a header row, a 'timestamp' column (read as the service reads event times: epoch s"
+                        + " or ms told apart by size, or ISO-8601, a space allowed for the T), an optional 'key'"
+                        + " column (default: the file name without .csv) and one column per feature. Rows with an"
+                        + " empty or non-numeric value, an unparsable or negative time, or more cells than the header"
+                        + " are skipped and counted. The last --validation fraction of every key's rows is held out"
+                        + " to pick the best epoch and to report the model's MASE against the persistence forecast.",
                 "Progress goes to stderr, the summary to stdout."})
 final class TrainCommand implements Callable<Integer> {
 

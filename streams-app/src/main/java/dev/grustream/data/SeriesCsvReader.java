@@ -19,8 +19,9 @@ import java.util.NoSuchElementException;
 /**
  * Reads a series CSV file row by row: a header row, a {@code timestamp} column, an optional {@code key} column
  * (default: the file name without extension) and one column per model feature. A row with fewer cells than the
- * header reads the missing ones as empty; one with more is returned as not {@link SeriesRow#wellFormed}, with its
- * key and timestamp text but no time and NaN values, since which cell is which cannot be told.
+ * header reads the missing ones as empty; one with more that are not blank is returned as not
+ * {@link SeriesRow#wellFormed}, with its key and timestamp text but no time and NaN values, since which cell is which
+ * cannot be told. Header names are trimmed.
  *
  * <p>{@code try (SeriesCsvReader rows = SeriesCsvReader.open(file, mapping)) { rows.forEachRemaining(...); }}
  * Memory does not grow with the file: one row is held at a time.
@@ -59,7 +60,11 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
                 .readValues(file.toFile());
         List<String> header = new ArrayList<>();
         if (rows.hasNextValue()) {
-            header.addAll(rows.nextValue());
+            // As Jackson's header schema reads a header: names trimmed, trailing empty ones (trailing commas) dropped.
+            rows.nextValue().forEach(name -> header.add(name.trim()));
+            while (!header.isEmpty() && header.get(header.size() - 1).isEmpty()) {
+                header.remove(header.size() - 1);
+            }
         }
         for (int i = 0; i < header.size(); i++) {
             if (header.indexOf(header.get(i)) != i) {
@@ -111,7 +116,7 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
             String key = cell(cells, KEY_COLUMN);
             String timestampText = cell(cells, TIMESTAMP_COLUMN);
             String rowKey = key.isBlank() ? defaultKey : key;
-            int extra = cells.size() - header.size();
+            int extra = extraCells(cells);
             Map<String, Double> values = new HashMap<>();
             mapping.columns().forEach((feature, column) -> values.put(feature,
                     extra > 0 ? Double.NaN : number(cell(cells, column))));
@@ -120,6 +125,15 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Cells beyond the header's, not counting empty ones at the end of the row (a trailing comma). */
+    private int extraCells(List<String> cells) {
+        int last = cells.size();
+        while (last > header.size() && cells.get(last - 1).isBlank()) {
+            last--;
+        }
+        return last - header.size();
     }
 
     /** The cell of {@code column} in {@code cells}, empty where the header has no such column or the row ends first. */

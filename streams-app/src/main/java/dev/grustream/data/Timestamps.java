@@ -37,8 +37,8 @@ public final class Timestamps {
         } catch (NumberFormatException notANumber) {
             return ofIso(text, trimmed);
         }
-        if (!Double.isFinite(number)) {
-            throw new DateTimeParseException("'" + text + "' is beyond the range of epoch times", text, 0);
+        if (!inRange(number)) {
+            throw new DateTimeParseException("'" + text + "' is beyond the range of epoch milliseconds", text, 0);
         }
         return ofEpochNumber(number);
     }
@@ -63,6 +63,15 @@ public final class Timestamps {
         } catch (ArithmeticException e) {
             throw new DateTimeParseException("'" + text + "' is beyond the range of epoch milliseconds", text, 0, e);
         }
+    }
+
+    /** Whether {@link #ofEpochNumber} reads {@code value} as a time that epoch milliseconds can hold. */
+    public static boolean inRange(double value) {
+        if (!Double.isFinite(value)) {
+            return false;
+        }
+        long millis = ofEpochNumber(value);
+        return millis != Long.MAX_VALUE && millis != Long.MIN_VALUE;
     }
 
     /**

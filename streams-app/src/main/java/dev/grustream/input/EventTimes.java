@@ -17,9 +17,9 @@ final class EventTimes {
 
     /** Epoch milliseconds of a number read by its size. */
     static long ofNumber(double value) {
-        if (!Double.isFinite(value)) {
+        if (!Timestamps.inRange(value)) {
             throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + value
-                    + " is not a number of seconds or milliseconds");
+                    + " is not a number of seconds or milliseconds that epoch milliseconds can hold");
         }
         return Timestamps.ofEpochNumber(value);
     }

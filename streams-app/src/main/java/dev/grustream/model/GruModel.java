@@ -17,7 +17,7 @@ import java.util.List;
  * within {@link Backend#maxBatchDeviation()} (see there).
  *
  * <p>Immutable and thread-safe: weights are copied in and out. Java steppers of one model share one copy laid out for
- * them; ND4J steppers hold their own, off the heap.
+ * them, kept with the model and gone with it; ND4J steppers hold their own, off the heap.
  */
 public final class GruModel {
 
@@ -25,6 +25,8 @@ public final class GruModel {
     private final List<LayerWeights> layers;
     private final float[] headWeight;
     private final float[] headBias;
+    /** Made by the first Java stepper, for all: a model's steppers are one per stream task. Guarded by this. */
+    private JavaGruStepper.Layout javaLayout;
 
     private GruModel(ModelSpec spec, List<LayerWeights> layers, float[] headWeight, float[] headBias) {
         this.spec = spec;
@@ -84,13 +86,20 @@ public final class GruModel {
         return new float[spec.stateSize()];
     }
 
+    private synchronized JavaGruStepper.Layout javaLayout() {
+        if (javaLayout == null) {
+            javaLayout = JavaGruStepper.layout(this);
+        }
+        return javaLayout;
+    }
+
     /**
      * A new stepper computing with {@code backend}, for use by one thread at a time. The first ND4J stepper of
      * a JVM loads ND4J's native libraries, which takes a few seconds.
      */
     public GruStepper newStepper(Backend backend) {
         return switch (backend) {
-            case JAVA -> new JavaGruStepper(this);
+            case JAVA -> new JavaGruStepper(this, javaLayout());
             case ND4J -> new Nd4jGruStepper(this);
         };
     }

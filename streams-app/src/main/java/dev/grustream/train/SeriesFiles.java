@@ -37,11 +37,12 @@ public final class SeriesFiles {
      * @param files the CSV files read
      * @param rows the rows read, skipped ones included
      * @param skippedNotFinite rows skipped for an empty, unparsable or non-finite feature value
-     * @param skippedNoTime rows skipped for a timestamp that could not be parsed
+     * @param skippedNoTime rows skipped for a timestamp that could not be parsed or is before 1970 (the service
+     *     refuses those)
      * @param skippedMalformed rows skipped for holding more cells than the header names
      * @param skippedDuplicates rows skipped for repeating their key's previous timestamp
-     * @param firstSkipped where the first row skipped for its value or its time is and why, so that a user can see
-     *     what to fix; empty when none was
+     * @param firstSkipped where the first row skipped for its value, its time or its extra cells is and why, so that
+     *     a user can see what to fix; empty when none was
      */
     public record Loaded(List<TrainingSeries> series, int files, long rows, long skippedNotFinite,
             long skippedNoTime, long skippedMalformed, long skippedDuplicates, String firstSkipped) {
@@ -87,11 +88,11 @@ public final class SeriesFiles {
                         }
                         continue;
                     }
-                    if (!row.hasTime()) {
+                    if (!row.hasTime() || row.timestamp() < 0) {
                         noTime++;
                         if (firstSkipped.isEmpty()) {
                             firstSkipped = file + " row " + row.line() + ": the time '" + row.timestampText()
-                                    + "' is not a timestamp";
+                                    + (row.hasTime() ? "' is before 1970" : "' is not a timestamp");
                         }
                         continue;
                     }

@@ -80,7 +80,7 @@ class TrainCommandTest {
     void countsTheRowsItSkips() throws IOException {
         trainWithRowsToSkip();
 
-        assertThat(out.toString()).contains("skipped 1 non-numeric, 1 bad time, 1 with extra cells, 0 duplicate time");
+        assertThat(out.toString()).contains("skipped 1 non-numeric, 2 bad time, 1 with extra cells, 0 duplicate time");
     }
 
     @Test
@@ -92,7 +92,7 @@ class TrainCommandTest {
 
     private void trainWithRowsToSkip() throws IOException {
         Files.writeString(data.resolve("gaps.csv"), "timestamp,value\n1000,1\n2000,\n3000,3\nlater,4\n5000,5\n"
-                + "6000,6,5\n7000,7\n");
+                + "6000,6,5\n7000,7\n-1,8\n");
         train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString());
     }
 

@@ -123,6 +123,8 @@ class SeriesCsvReaderTest {
                 .isInstanceOf(DateTimeParseException.class);
         assertThatThrownBy(() -> Timestamps.parse("9".repeat(400))).isInstanceOf(DateTimeParseException.class)
                 .hasMessageContaining("beyond the range");
+        assertThatThrownBy(() -> Timestamps.parse("9".repeat(40))).isInstanceOf(DateTimeParseException.class)
+                .hasMessageContaining("beyond the range");
         assertThatThrownBy(() -> Timestamps.parse("+999999999-01-01T00:00:00Z"))
                 .isInstanceOf(DateTimeParseException.class).hasMessageContaining("beyond the range");
     }
@@ -141,6 +143,23 @@ class SeriesCsvReaderTest {
         assertThat(rows.get(1).timestamp()).isEqualTo(2_000_000L);
         assertThat(rows.get(1).values()).containsEntry("value", 2.0);
         assertThat(rows.get(1).line()).isEqualTo(3);
+    }
+
+    @Test
+    void datesThatDoNotExistAreNotTimestamps() {
+        // As the service reads them; until the sixteenth session the NAB pattern moved them to a neighbouring day.
+        assertThatThrownBy(() -> Timestamps.parse("2015-02-29 00:00:00")).isInstanceOf(DateTimeParseException.class);
+        assertThatThrownBy(() -> Timestamps.parse("2015-06-01 24:00:00")).isInstanceOf(DateTimeParseException.class);
+    }
+
+    @Test
+    void headerNamesAreTrimmedAndTrailingCommasAddNoCell() throws IOException {
+        List<SeriesRow> rows = read("x.csv", "timestamp, value,\n1000, 1,\n2000,2, \n",
+                FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows).allSatisfy(row -> assertThat(row.wellFormed()).isTrue()).hasSize(2);
+        assertThat(rows.get(0).values()).containsEntry("value", 1.0);
+        assertThat(rows.get(1).values()).containsEntry("value", 2.0);
     }
 
     @Test

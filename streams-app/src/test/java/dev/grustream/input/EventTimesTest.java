@@ -39,5 +39,7 @@ class EventTimesTest {
                 InputException.class, e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
         assertThatThrownBy(() -> EventTimes.millis(Instant.MAX)).isInstanceOfSatisfying(InputException.class,
                 e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
+        assertThatThrownBy(() -> EventTimes.ofNumber(1e40)).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
     }
 }

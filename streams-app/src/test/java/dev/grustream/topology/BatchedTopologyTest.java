@@ -66,6 +66,7 @@ class BatchedTopologyTest extends ForecastTopologyContract {
         sendThreeKeys();
         Map<String, List<Forecast>> oneByOne = byKey(harness.forecastValues());
         List<AnomalyAlert> alertsOneByOne = harness.alerts();
+        assertThat(alertsOneByOne).as("c's spike").isNotEmpty();
 
         harness.close();
         harness = startWithMemory(batchSettings());

@@ -67,16 +67,17 @@ abstract class ForecastTopologyContract {
     TopologyHarness startWithMemory(Map<String, String> batchSettings) {
         Map<String, String> settings = new HashMap<>(batchSettings);
         settings.put(GruStreamConfig.ALERT_WARMUP_EVENTS, "20");
+        settings.put(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "20");
         settings.put(GruStreamConfig.LEARNER_ENABLED, "false");
         return new TopologyHarness(RandomModels.random(8, 2, 7), settings);
     }
 
-    /** Sends three keys' interleaved observations, 30 each, every one different from the others. */
+    /** Sends three keys' interleaved observations, 30 each, every one different from the others; c spikes late. */
     void sendThreeKeys() {
         for (int i = 0; i < 30; i++) {
             harness.send("b", T0 + i * MINUTE, 100 - i);
             harness.send("a", T0 + i * MINUTE, steady(i));
-            harness.send("c", T0 + i * MINUTE, i % 7);
+            harness.send("c", T0 + i * MINUTE, i == 27 ? 500 : i % 7);
         }
         harness.flush();
     }

@@ -180,7 +180,8 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("| %s | %,.0f | %,.0f | %.3f / %.3f | %s | %d | %d | %s |%n", r.topology(),
                     r.overallPerSecond(), r.warmPerSecond(), r.processCpuPer1k(), r.streamCpuPer1k(),
                     r.latencyP50() < 0 ? "-" : String.format("%d / %d / %d (%,.0f / %,.0f)", r.latencyP50(),
-                            r.latencyP99(), r.latencyMax(), r.offeredPerSecond(), r.achievedPerSecond()), r.heapMiB(), r.rssMiB(),
+                            r.latencyP99(), r.latencyMax(), r.offeredPerSecond(), r.achievedPerSecond()),
+                    r.heapMiB(), r.rssMiB(),
                     Double.isNaN(r.restoreSeconds()) ? "-" : String.format("%,d records in %.1f s",
                             r.restoredRecords(), r.restoreSeconds()));
         }

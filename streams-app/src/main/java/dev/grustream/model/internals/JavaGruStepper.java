@@ -7,9 +7,6 @@ import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.MultiStep;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * The pure-Java GRU stepper: advances keys one after another with loops that C2 vectorises, no native code
@@ -32,8 +29,8 @@ import java.util.WeakHashMap;
  * arithmetic is exactly specified, so a key's results are bit-identical across batch sizes, batch members,
  * JIT tiers and machines.
  *
- * <p>Not thread-safe: it reuses its buffers. Create one per thread; {@link #close()} does nothing. The prepared
- * weights, which only are read, are shared by the steppers of one model.
+ * <p>Not thread-safe: it reuses its buffers. Create one per thread; {@link #close()} does nothing. Its
+ * {@link Layout} of the weights, which it only reads, may be shared with other steppers of the model.
  */
 public final class JavaGruStepper implements GruStepper {
 
@@ -68,8 +65,8 @@ public final class JavaGruStepper implements GruStepper {
     private final float[] aheadInput;
     private final float[] features;
 
-    /** Makes the work buffers for {@code model}; the first stepper of the model lays out its weights for all. */
-    public JavaGruStepper(GruModel model) {
+    /** A stepper of {@code model} that computes with {@code layout}, which must be {@code model}'s. */
+    public JavaGruStepper(GruModel model, Layout layout) {
         this.model = model;
         this.spec = model.spec();
         this.hidden = spec.hiddenSize();
@@ -81,14 +78,13 @@ public final class JavaGruStepper implements GruStepper {
         this.recursive = spec.horizon() > 1 && spec.multiStep() == MultiStep.RECURSIVE;
         this.resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
         int gates = 3 * hidden;
-        Prepared prepared = PREPARED.computeIfAbsent(model, JavaGruStepper::prepare);
-        inputWeights = prepared.inputWeights;
-        hiddenWeights = prepared.hiddenWeights;
-        candidateWeights = prepared.candidateWeights;
-        inputBias = prepared.inputBias;
-        hiddenBias = prepared.hiddenBias;
-        headWeight = prepared.headWeight;
-        headBias = prepared.headBias;
+        inputWeights = layout.inputWeights;
+        hiddenWeights = layout.hiddenWeights;
+        candidateWeights = layout.candidateWeights;
+        inputBias = layout.inputBias;
+        hiddenBias = layout.hiddenBias;
+        headWeight = layout.headWeight;
+        headBias = layout.headBias;
         feedbackTarget = new int[featureCount];
         for (int f = 0; f < featureCount; f++) {
             feedbackTarget[f] = spec.featureTargetIndex(f);
@@ -211,17 +207,33 @@ public final class JavaGruStepper implements GruStepper {
     }
 
     /**
-     * A model's weights laid out for this stepper, never written once made: shared by every stepper of the model (one
-     * per stream task), so that an instance holds one prepared copy per model, not one per task.
+     * A model's weights laid out for this stepper, never written once made: made once per model
+     * ({@link GruModel#newStepper} keeps it with the model) and shared by every stepper of the model, one per stream
+     * task. Immutable and thread-safe.
      */
-    private record Prepared(float[][][] inputWeights, float[][][] hiddenWeights, float[][][] candidateWeights,
-            float[][] inputBias, float[][] hiddenBias, float[][] headWeight, float[] headBias) {
+    public static final class Layout {
+        private final float[][][] inputWeights;
+        private final float[][][] hiddenWeights;
+        private final float[][][] candidateWeights;
+        private final float[][] inputBias;
+        private final float[][] hiddenBias;
+        private final float[][] headWeight;
+        private final float[] headBias;
+
+        private Layout(float[][][] inputWeights, float[][][] hiddenWeights, float[][][] candidateWeights,
+                float[][] inputBias, float[][] hiddenBias, float[][] headWeight, float[] headBias) {
+            this.inputWeights = inputWeights;
+            this.hiddenWeights = hiddenWeights;
+            this.candidateWeights = candidateWeights;
+            this.inputBias = inputBias;
+            this.hiddenBias = hiddenBias;
+            this.headWeight = headWeight;
+            this.headBias = headBias;
+        }
     }
 
-    /** By model identity (GruModel keeps Object's equality); an entry goes with its model. */
-    private static final Map<GruModel, Prepared> PREPARED = Collections.synchronizedMap(new WeakHashMap<>());
-
-    private static Prepared prepare(GruModel model) {
+    /** Lays out {@code model}'s weights for this stepper. */
+    public static Layout layout(GruModel model) {
         ModelSpec spec = model.spec();
         int hidden = spec.hiddenSize();
         int layers = spec.numLayers();
@@ -250,7 +262,7 @@ public final class JavaGruStepper implements GruStepper {
             inputBias[k] = layer.biasIh();
             hiddenBias[k] = layer.biasHh();
         }
-        return new Prepared(inputWeights, hiddenWeights, candidateWeights, inputBias, hiddenBias,
+        return new Layout(inputWeights, hiddenWeights, candidateWeights, inputBias, hiddenBias,
                 rows(model.headWeight(), spec.headSize(), hidden), model.headBias());
     }
 
