@@ -43,14 +43,47 @@ public final class Npy {
         }
     }
 
-    /** A parsed array: its element type, shape and values widened to double (float32 values widen exactly). */
-    public record Array(DType dtype, int[] shape, double[] values) {
+    /**
+     * A parsed array: its element type, its shape, and its values read from the file's bytes when asked for, so that
+     * a float32 array costs one float[] besides those bytes (a model can hold 16 million parameters). Immutable.
+     */
+    public static final class Array {
+        private final DType dtype;
+        private final int[] shape;
+        private final ByteBuffer data;
+        private final int count;
+
+        private Array(DType dtype, int[] shape, ByteBuffer data, int count) {
+            this.dtype = dtype;
+            this.shape = shape;
+            this.data = data;
+            this.count = count;
+        }
+
+        public DType dtype() {
+            return dtype;
+        }
+
+        public int[] shape() {
+            return shape.clone();
+        }
 
         /** The values as float32; exact for a FLOAT32 array. */
         public float[] floats() {
-            float[] out = new float[values.length];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = (float) values[i];
+            float[] out = new float[count];
+            ByteBuffer values = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                out[i] = dtype == DType.FLOAT32 ? values.getFloat() : (float) values.getDouble();
+            }
+            return out;
+        }
+
+        /** The values widened to double (float32 values widen exactly). */
+        public double[] values() {
+            double[] out = new double[count];
+            ByteBuffer values = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                out[i] = dtype == DType.FLOAT32 ? values.getFloat() : values.getDouble();
             }
             return out;
         }
@@ -99,7 +132,9 @@ public final class Npy {
         DType dtype = parseDType(file, header);
         int[] shape = parseShape(file, header);
         checkKeys(file, header);
-        return new Array(dtype, shape, readValues(file, buffer, headerStart + headerLength, dtype, shape));
+        int dataStart = headerStart + headerLength;
+        int count = checkedCount(file, buffer, dataStart, dtype, shape);
+        return new Array(dtype, shape, buffer.position(dataStart).slice(), count);
     }
 
     /** Encodes a float32 array of the given shape as a version 1.0 {@code .npy} file. */
@@ -187,7 +222,8 @@ public final class Npy {
         }
     }
 
-    private static double[] readValues(String file, ByteBuffer buffer, int dataStart, DType dtype, int[] shape)
+    /** The number of values, after checking that the data holds exactly that many. */
+    private static int checkedCount(String file, ByteBuffer buffer, int dataStart, DType dtype, int[] shape)
             throws ModelFormatException {
         long count = elementCount(shape);
         long expectedBytes = count * dtype.bytes;
@@ -196,12 +232,7 @@ public final class Npy {
             throw new ModelFormatException(file + ": data length expected " + expectedBytes + " bytes for shape "
                     + Arrays.toString(shape) + ", found " + foundBytes);
         }
-        double[] values = new double[(int) count];
-        buffer.position(dataStart);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = dtype == DType.FLOAT32 ? buffer.getFloat() : buffer.getDouble();
-        }
-        return values;
+        return (int) count;
     }
 
     private static long elementCount(int[] shape) {
