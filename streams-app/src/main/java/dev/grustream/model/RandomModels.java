@@ -5,6 +5,7 @@ import dev.grustream.model.GruModel;
 import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.Normalization;
+import dev.grustream.model.PerKeyScaling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,6 +20,21 @@ public final class RandomModels {
 
     /** A reset-after GRU on feature {@code value}, weights uniform in +-1/sqrt(H) as PyTorch initialises them. */
     public static GruModel random(int hidden, int layers, long seed) {
+        return random(hidden, layers, seed, Normalization.fixed(new double[] {0}, new double[] {1}));
+    }
+
+    /**
+     * As {@link #random(int, int, long)}, with every key standardised by its own running statistics, so that the
+     * model's forecasts lie near each key's values whatever their level. A key's learner then weighs the GRU's
+     * forecast as it would a trained model's, and its forecasts depend on the key's hidden state; with fixed
+     * normalisation around 0 the GRU's forecast of a key near 10 lies beyond the learner's clamp of its inputs.
+     */
+    public static GruModel randomPerKey(int hidden, int layers, long seed) {
+        return random(hidden, layers, seed, Normalization.perKey(new double[] {0}, new double[] {1},
+                new PerKeyScaling(288, 8, 0.001)));
+    }
+
+    private static GruModel random(int hidden, int layers, long seed, Normalization normalization) {
         SplittableRandom random = new SplittableRandom(seed);
         double bound = 1 / Math.sqrt(hidden);
         List<LayerWeights> weights = new ArrayList<>();
@@ -36,7 +52,7 @@ public final class RandomModels {
                 .hiddenSize(hidden)
                 .numLayers(layers)
                 .gateVariant(GateVariant.RESET_AFTER)
-                .normalization(Normalization.fixed(new double[] {0}, new double[] {1}))
+                .normalization(normalization)
                 .build();
         return GruModel.of(spec, weights, uniform(random, hidden, bound), uniform(random, 1, bound));
     }

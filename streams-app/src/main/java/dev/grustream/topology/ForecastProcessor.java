@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +98,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         this.context = context;
         this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
         this.decoded = new DecodedStates(settings.stateCacheMaxKeys());
-        if (Boolean.getBoolean(GruStreamTopology.FORGET_STATE_FAULT)) {
-            forgetEveryState();
+        String fault = System.getProperty(GruStreamTopology.FORGET_STATE_FAULT, "");
+        if (fault.equals("true") || fault.equals("hidden")) {
+            forgetEveryState(fault.equals("hidden"));
         }
         this.forecaster = new Forecaster(settings.rules(), settings.backend(), settings.batchMaxSize());
         if (settings.batching()) {
@@ -429,14 +431,21 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         }
     }
 
-    private void forgetEveryState() {
-        List<String> keys = new ArrayList<>();
+    private void forgetEveryState(boolean hiddenOnly) {
+        List<KeyValue<String, KeyState>> kept = new ArrayList<>();
         try (KeyValueIterator<String, KeyState> all = states.all()) {
-            all.forEachRemaining(entry -> keys.add(entry.key));
+            all.forEachRemaining(kept::add);
         }
-        keys.forEach(states::delete);
-        LOG.warn("Task {}: fault injection ({}): forgot the states of {} keys", context.taskId(),
-                GruStreamTopology.FORGET_STATE_FAULT, keys.size());
+        for (KeyValue<String, KeyState> entry : kept) {
+            if (hiddenOnly && entry.value != null) {
+                Arrays.fill(entry.value.hidden(), 0f);
+                states.put(entry.key, entry.value);
+            } else if (!hiddenOnly) {
+                states.delete(entry.key);
+            }
+        }
+        LOG.warn("Task {}: fault injection ({}): forgot the {} of {} keys", context.taskId(),
+                GruStreamTopology.FORGET_STATE_FAULT, hiddenOnly ? "hidden states" : "states", kept.size());
     }
 
     /**

@@ -36,8 +36,9 @@ public final class GruStreamTopology {
     /**
      * Fault injection for the reliability tests, never set in production: with the system property
      * {@value} set to {@code true}, every task deletes the key states it finds in its store when it starts, as an
-     * instance that failed to restore its state would. The tests run once with it to show that they catch the
-     * failure they guard against.
+     * instance that failed to restore its state would; set to {@code hidden}, it zeroes only their GRU hidden states,
+     * keeping every learner, as a restore that lost part of a state would. The tests run once with it to show that
+     * they catch the failure they guard against.
      */
     public static final String FORGET_STATE_FAULT = "gru.stream.fault.forget-state";
     /**

@@ -54,7 +54,7 @@ class BrokerFailureIntegrationTest {
     private static final int STEPS = 300;
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
-    private static final GruModel MODEL = RandomModels.random(16, 1, 5);
+    private static final GruModel MODEL = RandomModels.randomPerKey(16, 1, 5);
 
     private static EmbeddedKafkaCluster cluster;
 

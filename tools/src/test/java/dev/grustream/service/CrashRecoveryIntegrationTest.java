@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An application JVM is killed with SIGKILL while its batch buffer holds observations whose input offsets were
@@ -44,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * commit almost surely included buffered observations; the test checks that the restarted instance recovered some.
  * The model's forecasts depend on each key's GRU state and every key learns online, so a restart that lost any
  * key's state would change its later forecasts: {@link #theComparisonCatchesARestartThatLostTheKeysStates} runs the
- * same scenario with the state dropped at the restart (a fault switch) and sees the comparison fail.
+ * same scenario with the states dropped at the restart, or only their GRU hidden states zeroed (a fault switch), and
+ * sees the comparison fail.
  */
 @Tag("integration")
 @Timeout(600)
@@ -53,7 +56,7 @@ class CrashRecoveryIntegrationTest {
     private static final int STEPS = 300;
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2025-12-01T00:00:00Z").toEpochMilli();
-    private static final GruModel MODEL = RandomModels.random(8, 1, 3);
+    private static final GruModel MODEL = RandomModels.randomPerKey(8, 1, 3);
     private static final Pattern RECOVERED = Pattern.compile("recovered (\\d+) buffered observations");
 
     @RegisterExtension
@@ -98,18 +101,19 @@ class CrashRecoveryIntegrationTest {
         assertThat(outcome.forecasts).isEqualTo(UninterruptedRun.forecasts(MODEL, inputs));
     }
 
-    @Test
-    void theComparisonCatchesARestartThatLostTheKeysStates() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"true", "hidden"})
+    void theComparisonCatchesARestartThatLostTheKeysStates(String lost) throws Exception {
         List<Input> inputs = inputs();
         Outcome outcome = killAndRestart(StreamsConfig.EXACTLY_ONCE_V2, inputs,
-                List.of("-D" + GruStreamTopology.FORGET_STATE_FAULT + "=true"));
+                List.of("-D" + GruStreamTopology.FORGET_STATE_FAULT + "=" + lost));
 
         Map<String, Forecast> uninterrupted = UninterruptedRun.forecasts(MODEL, inputs);
         assertThat(outcome.forecasts.keySet()).isEqualTo(uninterrupted.keySet());
         long differing = uninterrupted.keySet().stream()
                 .filter(id -> !uninterrupted.get(id).equals(outcome.forecasts.get(id))).count();
-        System.out.printf("with the keys' states dropped at the restart, %d of %d forecasts differ%n", differing,
-                uninterrupted.size());
+        System.out.printf("with the keys' states dropped (%s) at the restart, %d of %d forecasts differ%n", lost,
+                differing, uninterrupted.size());
         assertThat(outcome.forecasts).isNotEqualTo(uninterrupted);
     }
 

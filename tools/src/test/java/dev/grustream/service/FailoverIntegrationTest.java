@@ -69,7 +69,7 @@ class FailoverIntegrationTest {
     private static final int PARTITIONS = 4;
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
-    private static final GruModel MODEL = RandomModels.random(16, 1, 3);
+    private static final GruModel MODEL = RandomModels.randomPerKey(16, 1, 3);
 
     @RegisterExtension
     static final SharedKafka KAFKA = new SharedKafka();

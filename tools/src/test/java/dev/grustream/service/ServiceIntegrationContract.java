@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class ServiceIntegrationContract {
     /** A model whose forecasts depend on each key's GRU state, so that a lost state shows. */
-    private static final GruModel MODEL = RandomModels.random(8, 1, 5);
+    private static final GruModel MODEL = RandomModels.randomPerKey(8, 1, 5);
 
     static final long MINUTE = 60_000;
     static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();

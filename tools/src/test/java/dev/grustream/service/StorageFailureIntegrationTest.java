@@ -54,7 +54,7 @@ class StorageFailureIntegrationTest {
     private static final int STEPS = 20;
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.now().minus(Duration.ofDays(1)).toEpochMilli();
-    private static final GruModel MODEL = RandomModels.random(64, 1, 9);
+    private static final GruModel MODEL = RandomModels.randomPerKey(64, 1, 9);
     private static final Pattern REPLACED = Pattern.compile("replacing it");
 
     @RegisterExtension
