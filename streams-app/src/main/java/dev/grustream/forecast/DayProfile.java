@@ -78,6 +78,9 @@ public final class DayProfile {
      */
     static DayProfile restored(float[] bins, long events, long lastTime, double meanInterval, double fastMean,
             double slowMean, double lastValue, float[] weekly, double plainError, double weeklyError) {
+        if (bins.length == 0) {
+            throw new IllegalArgumentException("a profile needs at least one bin");
+        }
         if (weekly.length != 0 && weekly.length != DAY_TYPES * HOURS) {
             throw new IllegalArgumentException("a profile's weekly part must have " + DAY_TYPES * HOURS
                     + " values or none, found " + weekly.length);

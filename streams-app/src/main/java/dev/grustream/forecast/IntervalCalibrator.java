@@ -39,6 +39,10 @@ public final class IntervalCalibrator {
     }
 
     static IntervalCalibrator restored(double[] errorScale, double[] logMultiplier, double[] logMultiplierHigh) {
+        if (logMultiplier.length != errorScale.length || logMultiplierHigh.length != errorScale.length) {
+            throw new IllegalArgumentException("interval calibration for " + errorScale.length + " steps with "
+                    + logMultiplier.length + " and " + logMultiplierHigh.length + " multipliers");
+        }
         return new IntervalCalibrator(errorScale, logMultiplier, logMultiplierHigh);
     }
 

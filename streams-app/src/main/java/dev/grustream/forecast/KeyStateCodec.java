@@ -12,6 +12,7 @@ import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.AnomalyLikelihood;
 import dev.grustream.scoring.ErrorStats;
 import dev.grustream.scoring.ValueRange;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -125,7 +126,11 @@ public final class KeyStateCodec {
         LengthCheckingDecoder in = new LengthCheckingDecoder(
                 DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null), bytes.length - 1);
         try {
-            return read(in, bytes.length, bytes[0]);
+            KeyState state = read(in, bytes.length, bytes[0]);
+            if (!in.isEnd()) {
+                throw new EOFException("bytes left after the state");
+            }
+            return state;
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ArithmeticException e) {
             throw new IllegalArgumentException("Corrupt stored SeriesState (version " + bytes[0] + ", "
                     + bytes.length + " bytes): " + e.getMessage(), e);
@@ -178,6 +183,9 @@ public final class KeyStateCodec {
             earlier[i] = Math.subtractExact(lastEventTime, earlier[i]);
         }
         int targets = range != null ? range.targets() : forecast.length == 0 ? errorMean.length : forecast.length;
+        if (learners != null && learners.length != targets) {
+            throw new IOException(learners.length + " learners for " + targets + " targets");
+        }
         return restore(modelName, modelVersion, hidden, features, targets,
                 ErrorStats.of(errorCount, errorMean, errorVariance, meanAbsDeviation(errorDeviation, errorVariance)),
                 likelihood, range, learners, step, lastEventTime, lastActiveStreamTime, lastAlertTime,

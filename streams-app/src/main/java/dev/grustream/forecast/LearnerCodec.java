@@ -149,23 +149,32 @@ final class LearnerCodec {
     }
 
     private static double[] doubles(ByteBuffer bytes) {
-        ByteBuffer buffer = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = whole(bytes, Double.BYTES);
         double[] values = new double[buffer.remaining() / Double.BYTES];
         buffer.asDoubleBuffer().get(values);
         return values;
     }
 
     static float[] floats(ByteBuffer bytes) {
-        ByteBuffer buffer = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = whole(bytes, Float.BYTES);
         float[] values = new float[buffer.remaining() / Float.BYTES];
         buffer.asFloatBuffer().get(values);
         return values;
     }
 
     private static long[] longs(ByteBuffer bytes) {
-        ByteBuffer buffer = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = whole(bytes, Long.BYTES);
         long[] values = new long[buffer.remaining() / Long.BYTES];
         buffer.asLongBuffer().get(values);
         return values;
+    }
+
+    /** {@code bytes} as little-endian values of {@code width} bytes each; a remainder means they are corrupt. */
+    private static ByteBuffer whole(ByteBuffer bytes, int width) {
+        if (bytes.remaining() % width != 0) {
+            throw new IllegalArgumentException(bytes.remaining() + " bytes are not a whole number of values of "
+                    + width + " bytes");
+        }
+        return bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -253,6 +253,27 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void refusesBytesLeftAfterTheState() {
+        byte[] bytes = KeyStateCodec.encode(learnt(TestingModels.persistence("1", 12), 50));
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+
+        assertThatThrownBy(() -> KeyStateCodec.decode(longer)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bytes left after the state");
+    }
+
+    @Test
+    void refusesLearnersThatDoNotMatchTheTargets() {
+        KeyState learnt = learnt(TestingModels.persistence("1", 12), 50);
+        KeyState twoTargets = KeyState.restored("m", "1", null, new float[3], 2, ErrorStats.empty(2),
+                AnomalyLikelihood.empty(), ValueRange.empty(2), learnt.learners())
+                .restoreProgress(0, 0, 0, AlertPolicy.NEVER, Double.NaN);
+        byte[] bytes = KeyStateCodec.encode(twoTargets);
+
+        assertThatThrownBy(() -> KeyStateCodec.decode(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1 learners for 2 targets");
+    }
+
+    @Test
     void refusesALengthLongerThanTheStoredBytesWithoutAllocatingIt() {
         byte[] bytes = KeyStateCodec.encode(learnt(TestingModels.persistence("1", 12), 50));
         // The model name's length, a one-byte varint after the version byte, claims 2^30 bytes instead.

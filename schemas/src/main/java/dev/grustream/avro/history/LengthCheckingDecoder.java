@@ -77,22 +77,39 @@ public final class LengthCheckingDecoder extends Decoder {
 
     @Override
     public long readArrayStart() throws IOException {
-        return checkedCount(in.readArrayStart(), "an array");
+        return checkedCount(in::readArrayStart, "an array");
     }
 
     @Override
     public long arrayNext() throws IOException {
-        return checkedCount(in.arrayNext(), "an array");
+        return checkedCount(in::arrayNext, "an array");
     }
 
     @Override
     public long readMapStart() throws IOException {
-        return checkedCount(in.readMapStart(), "a map");
+        return checkedCount(in::readMapStart, "a map");
     }
 
     @Override
     public long mapNext() throws IOException {
-        return checkedCount(in.mapNext(), "a map");
+        return checkedCount(in::mapNext, "a map");
+    }
+
+    /** A block count read by Avro's decoder. */
+    @FunctionalInterface
+    private interface CountReader {
+        long read() throws IOException;
+    }
+
+    private long checkedCount(CountReader reader, String what) throws IOException {
+        long count;
+        try {
+            count = reader.read();
+        } catch (UnsupportedOperationException e) {
+            // Avro refuses a count beyond what a Java collection can hold this way, not as malformed data.
+            throw new EOFException(what + " of more items than a collection can hold: " + e.getMessage());
+        }
+        return checkedCount(count, what);
     }
 
     private int checkedLength(long length, String what) throws EOFException {

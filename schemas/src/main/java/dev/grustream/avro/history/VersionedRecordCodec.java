@@ -1,6 +1,7 @@
 package dev.grustream.avro.history;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.avro.AvroRuntimeException;
@@ -81,7 +82,7 @@ public final class VersionedRecordCodec<T extends SpecificRecord> {
         if (bytes.length == 0) {
             throw new IllegalArgumentException("Cannot decode a " + type.getSimpleName() + " from zero bytes");
         }
-        int version = bytes[0];
+        int version = bytes[0] & 0xff;
         if (version < 1 || version >= readers.length) {
             throw new IllegalArgumentException("Unknown format version " + version + " of a stored "
                     + type.getSimpleName() + "; this release reads versions 1 to " + currentVersion);
@@ -89,7 +90,11 @@ public final class VersionedRecordCodec<T extends SpecificRecord> {
         LengthCheckingDecoder decoder = new LengthCheckingDecoder(
                 DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null), bytes.length - 1);
         try {
-            return readers[version].read(null, decoder);
+            T record = readers[version].read(null, decoder);
+            if (!decoder.isEnd()) {
+                throw new EOFException("bytes left after the record");
+            }
+            return record;
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("Corrupt stored " + type.getSimpleName() + " (version " + version
                     + ", " + bytes.length + " bytes): " + e.getMessage(), e);

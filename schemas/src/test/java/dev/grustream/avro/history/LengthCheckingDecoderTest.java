@@ -65,6 +65,19 @@ class LengthCheckingDecoderTest {
     }
 
     @Test
+    void refusesCountsBeyondWhatAvroReadsAsMalformedData() throws IOException {
+        // Avro's own decoder refuses these with UnsupportedOperationException, which callers do not take for data.
+        for (long count : new long[] {1L << 31, -(1L << 40)}) {
+            assertThatThrownBy(() -> over(longs(count, 0)).readArrayStart()).isInstanceOf(EOFException.class);
+            assertThatThrownBy(() -> over(longs(count, 0)).readMapStart()).isInstanceOf(EOFException.class);
+            LengthCheckingDecoder afterOneItem = over(longs(1, 0, count, 0));
+            afterOneItem.readArrayStart();
+            afterOneItem.readLong();
+            assertThatThrownBy(afterOneItem::arrayNext).isInstanceOf(EOFException.class);
+        }
+    }
+
+    @Test
     void refusesBlocksOfZeroByteItemsThatTogetherOutnumberTheBodysBytes() throws IOException {
         // 100 blocks of 10 nulls: each block fits the body's 101 bytes, the 1,000 items do not.
         long[] blocks = new long[101];

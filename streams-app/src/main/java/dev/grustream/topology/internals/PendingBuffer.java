@@ -71,12 +71,21 @@ public final class PendingBuffer {
                 if (entry.key == WATERMARK_SLOT) {
                     watermark = watermark(entry.value);
                 } else {
+                    PendingObservation event;
                     try {
-                        stored.add(CODEC.decode(entry.value));
+                        event = CODEC.decode(entry.value);
                     } catch (IllegalArgumentException e) {
                         unreadable.add(new UnreadableSlot(entry.key, entry.value, e.getMessage()));
                         continue;
                     }
+                    if (event.getSequence() < 0 || event.getSequence() > Long.MAX_VALUE - capacity) {
+                        // Sequences count from 0 and cannot come near the end of a long: this one is damaged, and
+                        // continuing from it would wrap the ring onto the watermark's slot.
+                        unreadable.add(new UnreadableSlot(entry.key, entry.value, "sequence " + event.getSequence()
+                                + " out of range"));
+                        continue;
+                    }
+                    stored.add(event);
                     if (entry.key >= capacity) {
                         outsideRing.add(entry.key);
                     }

@@ -158,6 +158,32 @@ class PendingBufferTest {
     }
 
     @Test
+    void aSlotClaimingMoreItemsThanAvroReadsIsUnreadableInsteadOfFailingTheTask() {
+        VersionedRecordCodec<PendingObservation> codec = VersionedRecordCodec.forClass(PendingObservation.class);
+        // The current version, sequence 0, key "a", event time 0, then a features map of 2^31 items.
+        byte[] slot = {(byte) codec.currentVersion(), 0, 2, 'a', 0, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+            0x10, 0, 0, 0};
+        store.put(0, slot);
+
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+
+        assertThat(buffer.recover()).isZero();
+        assertThat(buffer.unreadable()).extracting(PendingBuffer.UnreadableSlot::slot).containsExactly(0);
+    }
+
+    @Test
+    void aSlotWithASequenceNearTheEndOfALongIsUnreadable() {
+        store.put(1, VersionedRecordCodec.forClass(PendingObservation.class)
+                .encode(observation("a", 1).setSequence(Long.MAX_VALUE - 1).build()));
+
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+
+        assertThat(buffer.recover()).isZero();
+        assertThat(buffer.unreadable()).extracting(PendingBuffer.UnreadableSlot::reason)
+                .containsExactly("sequence 9223372036854775806 out of range");
+    }
+
+    @Test
     void sequencesContinueAfterARecovery() {
         PendingBuffer before = new PendingBuffer(store, 4);
         before.recover();
