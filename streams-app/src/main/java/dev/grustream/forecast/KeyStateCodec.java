@@ -14,8 +14,6 @@ import dev.grustream.scoring.ErrorStats;
 import dev.grustream.scoring.ValueRange;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -186,6 +184,12 @@ public final class KeyStateCodec {
         if (learners != null && learners.length != targets) {
             throw new IOException(learners.length + " learners for " + targets + " targets");
         }
+        for (int t = 1; learners != null && t < learners.length; t++) {
+            if (learners[t].horizon() != learners[0].horizon()) {
+                throw new IOException("learner " + t + " has horizon " + learners[t].horizon() + ", learner 0 "
+                        + learners[0].horizon());
+            }
+        }
         return restore(modelName, modelVersion, hidden, features, targets,
                 ErrorStats.of(errorCount, errorMean, errorVariance, meanAbsDeviation(errorDeviation, errorVariance)),
                 likelihood, range, learners, step, lastEventTime, lastActiveStreamTime, lastAlertTime,
@@ -194,9 +198,7 @@ public final class KeyStateCodec {
 
     /** Reads a state written before the newest version, through Avro's schema resolution. */
     private static KeyState fromEarlierVersion(SeriesState record) {
-        ByteBuffer hiddenBytes = record.getHidden().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        float[] hidden = new float[hiddenBytes.remaining() / Float.BYTES];
-        hiddenBytes.asFloatBuffer().get(hidden);
+        float[] hidden = LearnerCodec.floats(record.getHidden());
         ResidualStats residuals = record.getResiduals();
         dev.grustream.avro.ValueRange range = record.getValueRange();
         double[] forecast = array(record.getForecast());

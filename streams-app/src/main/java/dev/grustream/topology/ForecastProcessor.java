@@ -99,8 +99,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
         this.decoded = new DecodedStates(settings.stateCacheMaxKeys());
         String fault = System.getProperty(GruStreamTopology.FORGET_STATE_FAULT, "");
-        if (fault.equals("true") || fault.equals("hidden")) {
-            forgetEveryState(fault.equals("hidden"));
+        if (fault.equalsIgnoreCase("true") || fault.equalsIgnoreCase("hidden")) {
+            forgetEveryState(fault.equalsIgnoreCase("hidden"));
         }
         this.forecaster = new Forecaster(settings.rules(), settings.backend(), settings.batchMaxSize());
         if (settings.batching()) {

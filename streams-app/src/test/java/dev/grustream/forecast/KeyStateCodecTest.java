@@ -274,6 +274,19 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void refusesLearnersOfDifferentHorizons() {
+        Learner twelve = learnt(TestingModels.persistence("1", 12), 50).learners()[0];
+        Learner one = learnt(TestingModels.persistence("1", 1), 50).learners()[0];
+        KeyState mixed = KeyState.restored("m", "1", null, new float[3], 2, ErrorStats.empty(2),
+                AnomalyLikelihood.empty(), ValueRange.empty(2), new Learner[] {twelve, one})
+                .restoreProgress(0, 0, 0, AlertPolicy.NEVER, Double.NaN);
+        byte[] bytes = KeyStateCodec.encode(mixed);
+
+        assertThatThrownBy(() -> KeyStateCodec.decode(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("learner 1 has horizon 1, learner 0 12");
+    }
+
+    @Test
     void refusesALengthLongerThanTheStoredBytesWithoutAllocatingIt() {
         byte[] bytes = KeyStateCodec.encode(learnt(TestingModels.persistence("1", 12), 50));
         // The model name's length, a one-byte varint after the version byte, claims 2^30 bytes instead.

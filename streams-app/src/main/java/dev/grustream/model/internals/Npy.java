@@ -45,7 +45,8 @@ public final class Npy {
 
     /**
      * A parsed array: its element type, its shape, and its values read from the file's bytes when asked for, so that
-     * a float32 array costs one float[] besides those bytes (a model can hold 16 million parameters). Immutable.
+     * a float32 array costs one float[] besides those bytes (a model can hold 16 million parameters). It keeps a view
+     * of the bytes given to {@link #read}, which must not change afterwards.
      */
     public static final class Array {
         private final DType dtype;

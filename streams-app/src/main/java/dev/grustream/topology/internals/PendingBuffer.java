@@ -113,13 +113,20 @@ public final class PendingBuffer {
      * The sequence a stored watermark names, or -1 for a damaged one: every restored observation is then taken as
      * pending, so that none is lost, and those processed before are refused by their keys as duplicates or late.
      */
-    private static long watermark(byte[] bytes) {
+    private long watermark(byte[] bytes) {
         if (bytes == null || bytes.length != Long.BYTES) {
             LOG.warn("The pending buffer's watermark holds {} bytes instead of {}: every buffered observation is taken"
                     + " as pending", bytes == null ? 0 : bytes.length, Long.BYTES);
             return -1;
         }
-        return ByteBuffer.wrap(bytes).getLong();
+        long watermark = ByteBuffer.wrap(bytes).getLong();
+        if (watermark < -1 || watermark > Long.MAX_VALUE - capacity) {
+            // Out of the range sequences take: continuing from it would wrap the ring onto the watermark's slot.
+            LOG.warn("The pending buffer's watermark {} is out of range: every buffered observation is taken as"
+                    + " pending", watermark);
+            return -1;
+        }
+        return watermark;
     }
 
     /**

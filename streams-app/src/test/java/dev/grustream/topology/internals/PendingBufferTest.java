@@ -184,6 +184,34 @@ class PendingBufferTest {
     }
 
     @Test
+    void aSlotWithBytesLeftAfterItsObservationOrANegativeSequenceIsUnreadable() {
+        byte[] observation = VersionedRecordCodec.forClass(PendingObservation.class)
+                .encode(observation("a", 1).build());
+        store.put(0, java.util.Arrays.copyOf(observation, observation.length + 1));
+        store.put(1, VersionedRecordCodec.forClass(PendingObservation.class)
+                .encode(observation("a", 2).setSequence(-5).build()));
+
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+
+        assertThat(buffer.recover()).isZero();
+        assertThat(buffer.unreadable()).extracting(PendingBuffer.UnreadableSlot::slot).containsExactly(0, 1);
+    }
+
+    @Test
+    void aWatermarkOutOfRangeRecoversEveryStoredObservation() {
+        PendingBuffer before = new PendingBuffer(store, 4);
+        before.recover();
+        before.add(observation("a", 1));
+        store.put(PendingBuffer.WATERMARK_SLOT, ByteBuffer.allocate(Long.BYTES).putLong(Long.MAX_VALUE).array());
+
+        PendingBuffer after = new PendingBuffer(store, 4);
+
+        assertThat(after.recover()).isEqualTo(1);
+        after.add(observation("a", 2));
+        assertThat(after.events()).extracting(PendingObservation::getSequence).containsExactly(0L, 1L);
+    }
+
+    @Test
     void sequencesContinueAfterARecovery() {
         PendingBuffer before = new PendingBuffer(store, 4);
         before.recover();

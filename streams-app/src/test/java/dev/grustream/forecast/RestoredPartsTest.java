@@ -1,0 +1,21 @@
+package dev.grustream.forecast;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The parts of a learner read back from a stored state refuse shapes they could not work with. */
+class RestoredPartsTest {
+
+    @Test
+    void anIntervalCalibrationWhoseArraysDifferInLengthIsRefused() {
+        assertThatThrownBy(() -> IntervalCalibrator.restored(new double[12], new double[12], new double[11]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12 steps");
+    }
+
+    @Test
+    void aProfileWithoutBinsIsRefused() {
+        assertThatThrownBy(() -> DayProfile.restored(new float[0], 5, 0, 300_000, 1, 1, 1, new float[0], 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one bin");
+    }
+}
