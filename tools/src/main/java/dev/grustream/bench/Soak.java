@@ -37,6 +37,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,6 +47,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -95,11 +97,14 @@ public final class Soak {
      * end of the drain (its live set; -1 where {@code jcmd} is missing).
      */
     public record Result(double rate, double calibratedMaximum, List<Sample> samples, long produced,
-            long forecastsWritten, long deadLettersWritten, long drainedLag, long heapAfterFullGcMiB, int exitCode,
-            List<String> errorLines) {
-        /** Observations that ended as neither a forecast nor a dead letter (negative: some ended as both). */
+            long forecastsWritten, long duplicateForecasts, long deadLettersWritten, long drainedLag,
+            long heapAfterFullGcMiB, int exitCode, List<String> errorLines) {
+        /**
+         * Observations that ended as neither a forecast nor a dead letter (negative: some ended as both), a forecast
+         * written twice counted once, so that a loss cannot hide behind a duplicate.
+         */
         public long unaccounted() {
-            return produced - forecastsWritten - deadLettersWritten;
+            return produced - (forecastsWritten - duplicateForecasts) - deadLettersWritten;
         }
 
         /** Errors of the whole run: dead letters, ERROR log lines, samples not RUNNING, an exit other than clean. */
@@ -127,7 +132,7 @@ public final class Soak {
             Sample first = samples.get(0);
             Sample last = samples.get(samples.size() - 1);
             return String.format(Locale.ROOT, "soak summary: %,.0f records/s offered%s; %,d observations produced,"
-                    + " %,d forecasts and %,d dead letters written (%,d unaccounted)%n"
+                    + " %,d forecasts (%,d of them repeats) and %,d dead letters written (%,d unaccounted)%n"
                     + "  lag: max %,d, at the end of the load %,d, after draining %,d%n"
                     + "  heap live after GC (MiB): first %d, last %d, max %d; heap used max %d; after a full GC at the"
                     + " end %d%n"
@@ -136,7 +141,7 @@ public final class Soak {
                     + "  errors: %d (dead letters %d, ERROR log lines %d, exit code %d)",
                     rate, Double.isNaN(calibratedMaximum) ? "" : String.format(Locale.ROOT,
                             " (calibrated maximum %,.0f)", calibratedMaximum), produced, forecastsWritten,
-                    deadLettersWritten, unaccounted(),
+                    duplicateForecasts, deadLettersWritten, unaccounted(),
                     max(Sample::lag), lagAtEndOfLoad(), drainedLag,
                     first.heapLiveMiB(), last.heapLiveMiB(), max(Sample::heapLiveMiB), max(Sample::heapUsedMiB),
                     heapAfterFullGcMiB,
@@ -211,8 +216,9 @@ public final class Soak {
             samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
             long heapAfterFullGc = fullGc(service) ? sampler.heapUsedMiB() : -1;
             int exit = stop(service);
-            return new Result(rate, maximum, samples, load.acknowledged(), committedRecords(forecasts),
-                    committedRecords(deadLetters), drained, heapAfterFullGc, exit, errorLines(log));
+            long[] forecastCounts = committedRecords(forecasts, true);
+            return new Result(rate, maximum, samples, load.acknowledged(), forecastCounts[0], forecastCounts[1],
+                    committedRecords(deadLetters, false)[0], drained, heapAfterFullGc, exit, errorLines(log));
         } finally {
             service.destroyForcibly();
         }
@@ -346,11 +352,17 @@ public final class Soak {
         return lag;
     }
 
-    /** The records of {@code topic} a {@code read_committed} consumer reads, from the start to the end. */
-    private long committedRecords(String topic) {
+    /**
+     * The records of {@code topic} a {@code read_committed} consumer reads, from the start to the end, and with
+     * {@code repeats} how many of them repeat a record of their key: a key's forecasts carry its observations' event
+     * times, which the service only ever takes increasing, so a forecast no later than its key's last is one written
+     * again (under at-least-once, after a restart).
+     */
+    private long[] committedRecords(String topic, boolean repeats) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+        Map<String, Long> lastTimes = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
@@ -359,14 +371,24 @@ public final class Soak {
             // Under read_committed the end offsets are the last stable offsets: nothing after them is readable.
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             long records = 0;
+            long repeated = 0;
             long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic + " to its end in " + DRAIN_TIMEOUT);
                 }
-                records += consumer.poll(Duration.ofMillis(500)).count();
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records++;
+                    if (repeats) {
+                        Long last = lastTimes.put(record.key(), record.timestamp());
+                        if (last != null && record.timestamp() <= last) {
+                            repeated++;
+                            lastTimes.put(record.key(), last);
+                        }
+                    }
+                }
             }
-            return records;
+            return new long[] {records, repeated};
         }
     }
 

@@ -53,6 +53,7 @@ class SoakIntegrationTest {
         assertThat(result.produced()).as("observations produced").isGreaterThan((long) (RATE * 60));
         assertThat(result.unaccounted()).as("observations that ended as neither a forecast nor a dead letter")
                 .isZero();
+        assertThat(result.duplicateForecasts()).as("forecasts written twice under exactly-once").isZero();
         assertThat(result.errors()).as("errors: %s", result.errorLines()).isZero();
         assertThat(result.drainedLag()).as("lag left after the load stopped").isZero();
         assertThat(result.samples()).as("a sample every 10 s, and one after the drain").hasSizeGreaterThanOrEqualTo(19)
