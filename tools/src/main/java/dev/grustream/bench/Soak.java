@@ -45,6 +45,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -236,7 +237,10 @@ public final class Soak {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 options.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(input, options.partitions(), (short) 1),
-                    new NewTopic(forecasts, options.partitions(), (short) 1),
+                    // Stamped by the service, whatever the cluster's default: a forecast's timestamp is then its
+                    // observation's event time, by which a repeat is told (Repeats).
+                    new NewTopic(forecasts, options.partitions(), (short) 1)
+                            .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")),
                     new NewTopic("soak-alerts-" + id, 1, (short) 1),
                     new NewTopic(deadLetters, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
@@ -265,6 +269,8 @@ public final class Soak {
         settings.put("http.advertised.host", "127.0.0.1");
         settings.put("state.ttl.ms", String.valueOf(options.ttlMs()));
         settings.put("state.ttl.scan.interval.ms", String.valueOf(options.ttlScanIntervalMs()));
+        // No grace: a key's forecasts then carry strictly increasing event times, which Repeats relies on.
+        settings.put("late.grace.ms", "0");
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -354,14 +360,12 @@ public final class Soak {
 
     /**
      * The records of {@code topic} a {@code read_committed} consumer reads, from the start to the end, and with
-     * {@code repeats} how many of them repeat a record of their key: a key's forecasts carry its observations' event
-     * times, which the service only ever takes increasing, so a forecast no later than its key's last is one written
-     * again (under at-least-once, after a restart).
+     * {@code repeats} how many of them repeat a record of their key ({@link Repeats}).
      */
     private long[] committedRecords(String topic, boolean repeats) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, Long> lastTimes = new HashMap<>();
+        Repeats repeated = new Repeats();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -371,7 +375,6 @@ public final class Soak {
             // Under read_committed the end offsets are the last stable offsets: nothing after them is readable.
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             long records = 0;
-            long repeated = 0;
             long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
@@ -380,15 +383,35 @@ public final class Soak {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     records++;
                     if (repeats) {
-                        Long last = lastTimes.put(record.key(), record.timestamp());
-                        if (last != null && record.timestamp() <= last) {
-                            repeated++;
-                            lastTimes.put(record.key(), last);
-                        }
+                        repeated.add(record.key(), record.timestamp());
                     }
                 }
             }
-            return new long[] {records, repeated};
+            return new long[] {records, repeated.count()};
+        }
+    }
+
+    /**
+     * Counts the forecasts written again, read in each key's order: a key's forecasts carry its observations' event
+     * times (topic stamped at creation), which the service takes strictly increasing when {@code late.grace.ms} is 0,
+     * so a forecast no later than its key's latest is a repeat (under at-least-once, after a restart). Not
+     * thread-safe.
+     */
+    static final class Repeats {
+        private final Map<String, Long> latest = new HashMap<>();
+        private long count;
+
+        void add(String key, long time) {
+            Long before = latest.get(key);
+            if (before != null && time <= before) {
+                count++;
+            } else {
+                latest.put(key, time);
+            }
+        }
+
+        long count() {
+            return count;
         }
     }
 
