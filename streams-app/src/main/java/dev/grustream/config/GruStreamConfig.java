@@ -264,9 +264,9 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " joined with '/', name a record's series (with two fields or more, a '%' or '/' inside"
                             + " a value is written %25 or %2F). Empty: the record key.")
             .define(INPUT_TIME_FIELD, Type.STRING, "", Importance.MEDIUM,
-                    "For 'json' and 'avro-generic': the field of the event time, as epoch seconds or milliseconds"
-                            + " (told apart by size), an ISO-8601 string, or an Avro timestamp. Empty: the record"
-                            + " timestamp.")
+                    "For 'json' and 'avro-generic': the field of the event time, as an epoch number (seconds,"
+                            + " milliseconds, microseconds or nanoseconds, told apart by size), an ISO-8601 string"
+                            + " (UTC without an offset), or an Avro timestamp. Empty: the record timestamp.")
             .define(INPUT_FEATURES, Type.LIST, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': FEATURE=PATH pairs naming the field of each model feature"
                             + " (value=metrics.cpu). A feature not named is read from the top-level field of its"

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -141,10 +142,15 @@ class RegistryCachingTest {
         serde.configure(config, false);
         byte[] bytes = TestRecords.framed(7, TestRecords.avroBody(TestRecords.forecast("k")));
         ExecutorService threads = Executors.newFixedThreadPool(4);
+        // The four threads start each round of calls together; the registry's 200 ms answer keeps them overlapping.
+        CyclicBarrier together = new CyclicBarrier(4);
         try {
             List<Callable<Forecast>> calls = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                calls.add(() -> serde.deserializer().deserialize(TOPIC, bytes));
+                calls.add(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    return serde.deserializer().deserialize(TOPIC, bytes);
+                });
             }
             for (Future<Forecast> result : threads.invokeAll(calls)) {
                 assertThat(result.get()).isEqualTo(TestRecords.forecast("k"));
