@@ -34,7 +34,10 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
 
     private final MappingIterator<List<String>> rows;
     private final List<String> header;
-    private final FeatureMapping mapping;
+    private final int keyIndex;
+    private final int timestampIndex;
+    /** Each feature's column index in the header. */
+    private final Map<String, Integer> featureIndex = new HashMap<>();
     private final String defaultKey;
     private long line = 1;
 
@@ -42,7 +45,9 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
             String defaultKey) {
         this.rows = rows;
         this.header = header;
-        this.mapping = mapping;
+        this.keyIndex = header.indexOf(KEY_COLUMN);
+        this.timestampIndex = header.indexOf(TIMESTAMP_COLUMN);
+        mapping.columns().forEach((feature, column) -> featureIndex.put(feature, header.indexOf(column)));
         this.defaultKey = defaultKey;
     }
 
@@ -113,13 +118,13 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         try {
             List<String> cells = rows.nextValue();
             line++;
-            String key = cell(cells, KEY_COLUMN);
-            String timestampText = cell(cells, TIMESTAMP_COLUMN);
+            String key = cell(cells, keyIndex);
+            String timestampText = cell(cells, timestampIndex);
             String rowKey = key.isBlank() ? defaultKey : key;
             int extra = extraCells(cells);
             Map<String, Double> values = new HashMap<>();
-            mapping.columns().forEach((feature, column) -> values.put(feature,
-                    extra > 0 ? Double.NaN : number(cell(cells, column))));
+            featureIndex.forEach((feature, index) -> values.put(feature,
+                    extra > 0 ? Double.NaN : number(cell(cells, index))));
             return new SeriesRow(line, rowKey, timestampText, extra > 0 ? SeriesRow.NO_TIME : time(timestampText),
                     values, Math.max(0, extra));
         } catch (IOException e) {
@@ -136,9 +141,8 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         return last - header.size();
     }
 
-    /** The cell of {@code column} in {@code cells}, empty where the header has no such column or the row ends first. */
-    private String cell(List<String> cells, String column) {
-        int index = header.indexOf(column);
+    /** Cell {@code index} of {@code cells}, empty where the header has no such column (-1) or the row ends first. */
+    private static String cell(List<String> cells, int index) {
         return index >= 0 && index < cells.size() ? cells.get(index) : "";
     }
 

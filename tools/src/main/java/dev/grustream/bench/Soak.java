@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -217,9 +218,10 @@ public final class Soak {
             samples.add(report(sampler.sample((System.nanoTime() - started) / 1_000_000_000L)));
             long heapAfterFullGc = fullGc(service) ? sampler.heapUsedMiB() : -1;
             int exit = stop(service);
-            long[] forecastCounts = committedRecords(forecasts, true);
-            return new Result(rate, maximum, samples, load.acknowledged(), forecastCounts[0], forecastCounts[1],
-                    committedRecords(deadLetters, false)[0], drained, heapAfterFullGc, exit, errorLines(log));
+            Repeats repeats = new Repeats();
+            long forecastsWritten = committedRecords(forecasts, repeats::add);
+            return new Result(rate, maximum, samples, load.acknowledged(), forecastsWritten, repeats.count(),
+                    committedRecords(deadLetters, (key, time) -> { }), drained, heapAfterFullGc, exit, errorLines(log));
         } finally {
             service.destroyForcibly();
         }
@@ -359,13 +361,12 @@ public final class Soak {
     }
 
     /**
-     * The records of {@code topic} a {@code read_committed} consumer reads, from the start to the end, and with
-     * {@code repeats} how many of them repeat a record of their key ({@link Repeats}).
+     * The records of {@code topic} a {@code read_committed} consumer reads, from the start to the end; each record's
+     * key and timestamp also go to {@code eachRecord}.
      */
-    private long[] committedRecords(String topic, boolean repeats) {
+    private long committedRecords(String topic, ObjLongConsumer<String> eachRecord) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Repeats repeated = new Repeats();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -382,12 +383,10 @@ public final class Soak {
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     records++;
-                    if (repeats) {
-                        repeated.add(record.key(), record.timestamp());
-                    }
+                    eachRecord.accept(record.key(), record.timestamp());
                 }
             }
-            return new long[] {records, repeated.count()};
+            return records;
         }
     }
 

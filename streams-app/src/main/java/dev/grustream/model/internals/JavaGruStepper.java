@@ -44,13 +44,7 @@ public final class JavaGruStepper implements GruStepper {
     private final int headSize;
     private final boolean recursive;
     private final boolean resetAfter;
-    private final float[][][] inputWeights;
-    private final float[][][] hiddenWeights;
-    private final float[][][] candidateWeights;
-    private final float[][] inputBias;
-    private final float[][] hiddenBias;
-    private final float[][] headWeight;
-    private final float[] headBias;
+    private final Layout layout;
     private final int[] feedbackTarget;
 
     private final float[] inputGates;
@@ -78,13 +72,7 @@ public final class JavaGruStepper implements GruStepper {
         this.recursive = spec.horizon() > 1 && spec.multiStep() == MultiStep.RECURSIVE;
         this.resetAfter = spec.gateVariant() == GateVariant.RESET_AFTER;
         int gates = 3 * hidden;
-        inputWeights = layout.inputWeights;
-        hiddenWeights = layout.hiddenWeights;
-        candidateWeights = layout.candidateWeights;
-        inputBias = layout.inputBias;
-        hiddenBias = layout.hiddenBias;
-        headWeight = layout.headWeight;
-        headBias = layout.headBias;
+        this.layout = layout;
         feedbackTarget = new int[featureCount];
         for (int f = 0; f < featureCount; f++) {
             feedbackTarget[f] = spec.featureTargetIndex(f);
@@ -99,7 +87,7 @@ public final class JavaGruStepper implements GruStepper {
         resetHidden = new float[hidden];
         aheadState = new float[spec.stateSize()];
         aheadInput = new float[featureCount];
-        features = new float[inputWeights[0].length];
+        features = new float[layout.inputWeights[0].length];
     }
 
     @Override
@@ -156,10 +144,10 @@ public final class JavaGruStepper implements GruStepper {
     private void cell(int k, float[] x, int xOffset, float[] state, int hOffset) {
         int h = hidden;
         System.arraycopy(state, hOffset, previous, 0, h);
-        System.arraycopy(inputBias[k], 0, inputGates, 0, inputGates.length);
-        MatVec.accumulate(x, xOffset, inputWeights[k], inputGates);
-        System.arraycopy(hiddenBias[k], 0, hiddenGates, 0, hiddenGates.length);
-        MatVec.accumulate(previous, 0, hiddenWeights[k], hiddenGates);
+        System.arraycopy(layout.inputBias[k], 0, inputGates, 0, inputGates.length);
+        MatVec.accumulate(x, xOffset, layout.inputWeights[k], inputGates);
+        System.arraycopy(layout.hiddenBias[k], 0, hiddenGates, 0, hiddenGates.length);
+        MatVec.accumulate(previous, 0, layout.hiddenWeights[k], hiddenGates);
         float[] gi = inputGates;
         float[] gh = hiddenGates;
         for (int i = 0; i < 2 * h; i++) {
@@ -181,8 +169,8 @@ public final class JavaGruStepper implements GruStepper {
             for (int i = 0; i < h; i++) {
                 reset[i] = r[i] * previous[i];
             }
-            System.arraycopy(hiddenBias[k], 2 * h, nh, 0, h);
-            MatVec.accumulate(reset, 0, candidateWeights[k], nh);
+            System.arraycopy(layout.hiddenBias[k], 2 * h, nh, 0, h);
+            MatVec.accumulate(reset, 0, layout.candidateWeights[k], nh);
             for (int i = 0; i < h; i++) {
                 nx[i] = Activations.tanh(nx[i] + nh[i]);
             }
@@ -197,8 +185,8 @@ public final class JavaGruStepper implements GruStepper {
 
     private void head(float[] state, int hOffset, float[] out, int outOffset) {
         for (int t = 0; t < headSize; t++) {
-            float sum = headBias[t];
-            float[] row = headWeight[t];
+            float sum = layout.headBias[t];
+            float[] row = layout.headWeight[t];
             for (int j = 0; j < hidden; j++) {
                 sum += row[j] * state[hOffset + j];
             }
