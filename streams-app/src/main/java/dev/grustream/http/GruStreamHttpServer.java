@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
      */
     static final int MAX_FORWARDS = MAX_THREADS / 2;
     private static final String SERIES_PREFIX = "/v1/series/";
+    /** Request header bytes besides a series key: the request line's other parts and the headers. */
+    private static final int REQUEST_HEADER_ROOM = 8 * 1024;
     private static final String JSON = "application/json";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamHttpServer.class);
@@ -106,7 +109,12 @@ public final class GruStreamHttpServer implements AutoCloseable {
             config.startupWatcherEnabled = false;
             config.jetty.threadPool = new QueuedThreadPool(MAX_THREADS, 2, 60_000);
             // A key may hold any character; %2F must reach the handler as part of the key, not as a separator.
-            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setUriCompliance(UriCompliance.LEGACY);
+                // Room for the longest key the service accepts, percent-encoded (3 characters a byte), in the path.
+                http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(),
+                        3 * settings.maxKeyBytes() + REQUEST_HEADER_ROOM));
+            });
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.router.mount(router -> router
                     .before(ctx -> ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store"))
@@ -206,15 +214,16 @@ public final class GruStreamHttpServer implements AutoCloseable {
     }
 
     private void keys(Context ctx) {
-        int limit = limit(ctx.queryParam("limit"));
+        int limit = limit(ctx.queryParam("limit"), ctx.queryString());
         KeyStateSource keyStates = running();
         List<String> keys = keyStates.keys(limit);
         json(ctx, 200, Map.of("instance", advertisedEndpoint(), "keys", keys,
                 "approximateCount", keyStates.approximateCount()));
     }
 
-    private static int limit(String parameter) {
-        if (parameter == null) {
+    /** The {@code limit} asked for; Javalin leaves out a value it cannot decode, so the raw query is looked at too. */
+    private static int limit(String parameter, String query) {
+        if (parameter == null && !namesParameter(query, "limit")) {
             return DEFAULT_KEY_LIMIT;
         }
         try {
@@ -226,6 +235,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
             // Falls through to the same answer as an out-of-range number.
         }
         throw HttpProblem.badRequest("invalid_limit", "limit must be an integer from 1 to " + MAX_KEY_LIMIT);
+    }
+
+    private static boolean namesParameter(String query, String name) {
+        return query != null && Arrays.stream(query.split("&")).anyMatch(pair -> pair.split("=", 2)[0].equals(name));
     }
 
     /**
@@ -268,7 +281,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
             keyStates.instances().stream().filter(other -> !sameInstance(other, self) && !sameInstance(other, owner))
                     .forEach(asked::add);
             HttpResponse<byte[]> ownersAnswer = null;
-            boolean allAnswered = true;
+            boolean allSaidNotHeld = true;
             for (HostInfo instance : asked) {
                 HttpResponse<byte[]> answer = ask(instance, key, deadline);
                 if (answer != null && answer.statusCode() == 200) {
@@ -278,12 +291,13 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 if (instance == owner) {
                     ownersAnswer = answer;
                 }
-                allAnswered &= answer != null;
+                allSaidNotHeld &= saysNotHeld(answer);
             }
-            if (!allAnswered) {
-                // Not a 404: the one that did not answer may hold the key.
+            if (!allSaidNotHeld) {
+                // Not a 404: the one that did not answer, or could not look (restoring, rebalancing), may hold it.
                 throw HttpProblem.unavailable("owner_unreachable", "An instance that may hold this key did not"
-                        + " answer within http.forward.timeout.ms", RETRY_AFTER_SECONDS);
+                        + " answer within http.forward.timeout.ms or could not look yet (restoring or rebalancing)",
+                        RETRY_AFTER_SECONDS);
             }
             if (ownedHere) {
                 throw keyNotFound();
@@ -292,6 +306,19 @@ public final class GruStreamHttpServer implements AutoCloseable {
         } finally {
             forwards.release();
         }
+    }
+
+    /**
+     * Whether a forwarded query's answer says that instance does not hold the key: its {@code key_not_found} or
+     * {@code owner_moved}, the two answers of a forwarded query whose stores were read and had no state for it.
+     */
+    private static boolean saysNotHeld(HttpResponse<byte[]> answer) {
+        if (answer == null) {
+            return false;
+        }
+        String error = Json.errorCode(answer.body());
+        return answer.statusCode() == 404 && "key_not_found".equals(error)
+                || answer.statusCode() == 503 && "owner_moved".equals(error);
     }
 
     private static HttpProblem keyNotFound() {

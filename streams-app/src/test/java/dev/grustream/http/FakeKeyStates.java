@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** Key states held in a map, with a state and an owner per key set by the test. */
@@ -17,6 +19,10 @@ final class FakeKeyStates implements KeyStateSource {
     volatile boolean hasRun;
     volatile Function<String, Optional<HostInfo>> owner;
     volatile List<HostInfo> instances = List.of();
+    /** Reads of a key's state, so that a test can tell whether this instance was asked. */
+    final AtomicInteger reads = new AtomicInteger();
+    /** Stores being restored or moved: reads fail as Kafka Streams' do then. */
+    volatile boolean storesUnavailable;
 
     FakeKeyStates(HostInfo self) {
         this.owner = key -> Optional.of(self);
@@ -44,6 +50,10 @@ final class FakeKeyStates implements KeyStateSource {
 
     @Override
     public KeyState get(String key) {
+        reads.incrementAndGet();
+        if (storesUnavailable) {
+            throw new InvalidStateStoreException("The state store, key-states, may have migrated to another instance");
+        }
         return states.get(key);
     }
 

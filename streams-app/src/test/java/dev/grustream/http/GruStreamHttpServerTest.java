@@ -227,6 +227,24 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void theLongestKeyOfALargeLimitFitsInARequestPercentEncoded() throws Exception {
+        int maxKeyBytes = 4096;
+        GruStreamHttpServer large = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
+                "127.0.0.1", Duration.ofSeconds(2), maxKeyBytes, 0.99, AlertPolicy.NEVER), models, metrics,
+                closing::get);
+        servers.add(large);
+        FakeKeyStates states = new FakeKeyStates(large.advertised());
+        String key = "/".repeat(maxKeyBytes);
+        states.states.put(key, state(2, 0.1));
+        large.attach(states);
+
+        HttpResponse<String> response = get(large, "/v1/series/" + "%2F".repeat(maxKeyBytes));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("step").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void aKeyLongerThanTheLimitInUtf8BytesIsA400() throws Exception {
         String key = "ü".repeat(MAX_KEY_BYTES / 2 + 1);
         String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8);
@@ -329,13 +347,47 @@ class GruStreamHttpServerTest {
     @Test
     void aKeyNoInstanceHoldsIsA404AfterAskingThemAll() throws Exception {
         GruStreamHttpServer other = start();
-        other.attach(new FakeKeyStates(server.advertised()));
+        FakeKeyStates otherStates = new FakeKeyStates(server.advertised());
+        other.attach(otherStates);
         keyStates.instances = List.of(server.advertised(), other.advertised());
 
         HttpResponse<String> response = get("/v1/series/nobody");
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+        assertThat(otherStates.reads).hasValue(1);
+    }
+
+    @Test
+    void aKeyNotFoundWhileAnInstanceCannotReadItsStoresIsA503() throws Exception {
+        GruStreamHttpServer restoring = start();
+        FakeKeyStates restoringStates = new FakeKeyStates(server.advertised());
+        restoringStates.storesUnavailable = true;
+        restoring.attach(restoringStates);
+        keyStates.instances = List.of(server.advertised(), restoring.advertised());
+
+        HttpResponse<String> response = get("/v1/series/held-by-the-restoring-one");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+    }
+
+    @Test
+    void anOwnerThatCannotReadItsStoresIsA503EvenWhenTheOthersDoNotHoldTheKey() throws Exception {
+        GruStreamHttpServer owner = start();
+        FakeKeyStates ownerStates = new FakeKeyStates(owner.advertised());
+        ownerStates.storesUnavailable = true;
+        owner.attach(ownerStates);
+        GruStreamHttpServer other = start();
+        other.attach(new FakeKeyStates(owner.advertised()));
+        keyStates.owner = key -> Optional.of(owner.advertised());
+        keyStates.instances = List.of(server.advertised(), owner.advertised(), other.advertised());
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
     }
 
     @Test
@@ -393,15 +445,17 @@ class GruStreamHttpServerTest {
     }
 
     @Test
-    void theOwnersErrorsAreRelayed() throws Exception {
+    void theOwnersNotFoundIsRelayed() throws Exception {
         GruStreamHttpServer owner = start();
-        owner.attach(new FakeKeyStates(owner.advertised()));
+        FakeKeyStates ownerStates = new FakeKeyStates(owner.advertised());
+        owner.attach(ownerStates);
         keyStates.owner = key -> Optional.of(owner.advertised());
 
         HttpResponse<String> response = get("/v1/series/nobody");
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+        assertThat(ownerStates.reads).hasValue(1);
     }
 
     @Test
@@ -481,12 +535,25 @@ class GruStreamHttpServerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "1001", "-1", "ten", "1e3"})
+    @ValueSource(strings = {"0", "1001", "-1", "ten", "1e3", ""})
     void anInvalidLimitIsA400(String limit) throws Exception {
         HttpResponse<String> response = get("/v1/series?limit=" + limit);
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json(response).get("error").asText()).isEqualTo("invalid_limit");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"%zz", "5%"})
+    void aLimitThatCannotBeDecodedIsA400(String limit) throws Exception {
+        // Java's HTTP client refuses to send a malformed escape: the request is written by hand.
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("GET /v1/series?limit=" + limit + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 400 ").contains("\"invalid_limit\"");
+        }
     }
 
     @Test
