@@ -417,6 +417,21 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void aRequestTimeoutAnswerIsRetried() {
+        config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 1);
+        config.put(AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 10);
+        REGISTRY.stubFor(get("/schemas/ids/1").inScenario("proxy").whenScenarioStateIs(STARTED)
+                .willReturn(confluent(408, "{\"error_code\": 408, \"message\": \"request timeout\"}"))
+                .willSetStateTo("answered"));
+        REGISTRY.stubFor(get("/schemas/ids/1").inScenario("proxy").whenScenarioStateIs("answered")
+                .willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(STRING);
+
+        REGISTRY.verify(2, getRequestedFor(urlEqualTo("/schemas/ids/1")));
+    }
+
+    @Test
     void givesUpAfterMaxRetries() {
         config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 1);
         config.put(AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 10);

@@ -33,14 +33,14 @@ import org.apache.kafka.common.errors.InterruptException;
  * A {@link SchemaRegistryClient} speaking Confluent's REST API over the JDK's {@link HttpClient}, without caching
  * (wrap it in {@link CachingSchemaRegistryClient}).
  *
- * <p>Fail-over: a request that cannot connect, times out or gets a 5xx or 429 answer is tried on the next endpoint;
- * the endpoint that last answered is tried first next time. When every endpoint failed, the round is retried up to
- * {@link Options#maxRetries()} times after waits that double from {@link Options#retryWait()} up to
- * {@link Options#retryMaxWait()} (Confluent's {@code max.retries}, {@code retries.wait.ms},
- * {@code retries.max.wait.ms}); then the request throws {@link SchemaRegistryUnavailableException}. A 4xx answer
- * throws {@link SchemaRegistryException} at once, as another instance of the same registry would give the same
- * answer; so does a TLS handshake that TLS itself refuses (a certificate not trusted or naming another host, a client
- * certificate the registry refuses), which no retry mends; one cut short is an outage.
+ * <p>Fail-over: a request that cannot connect, times out or gets a 5xx, 408 or 429 answer is tried on the next
+ * endpoint; the endpoint that last answered is tried first next time. When every endpoint failed, the round is retried
+ * up to {@link Options#maxRetries()} times after waits that double from {@link Options#retryWait()} up to {@link
+ * Options#retryMaxWait()} (Confluent's {@code max.retries}, {@code retries.wait.ms}, {@code retries.max.wait.ms});
+ * then the request throws {@link SchemaRegistryUnavailableException}. Another 4xx answer throws {@link
+ * SchemaRegistryException} at once, as another instance of the same registry would give the same answer; so does a TLS
+ * handshake that TLS itself refuses (a certificate not trusted or naming another host, a client certificate the
+ * registry refuses), which no retry mends; one cut short is an outage.
  *
  * <p>A schema that references others (Confluent's schema references: a subject and version for each named type it
  * uses) is parsed after the schemas it references, fetched by subject and version, their own references first.
@@ -97,6 +97,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private static final int TOO_MANY_REQUESTS = 429;
+    /** A proxy's or the registry's "took too long to send the request": transient, as a 5xx is. */
+    private static final int REQUEST_TIMEOUT = 408;
 
     private final List<Endpoint> endpoints;
     private final Options options;
@@ -226,7 +228,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             } catch (InterruptedException e) {
                 throw new InterruptException(e);
             }
-            if (response.statusCode() >= 500 || response.statusCode() == TOO_MANY_REQUESTS) {
+            if (response.statusCode() >= 500 || response.statusCode() == TOO_MANY_REQUESTS
+                    || response.statusCode() == REQUEST_TIMEOUT) {
                 last = errorAnswer(endpoint, method, path, response);
                 failures.add(endpoint + ": " + last.getMessage());
                 continue;

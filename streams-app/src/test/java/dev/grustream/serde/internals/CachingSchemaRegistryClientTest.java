@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -13,10 +21,26 @@ class CachingSchemaRegistryClientTest {
     /** A registry that holds a record schema for every id and counts the schemas it was asked for. */
     private static final class CountingRegistry implements SchemaRegistryClient {
         final AtomicInteger fetches = new AtomicInteger();
+        /** Holds every fetch until it opens, as a slow registry would. */
+        final CountDownLatch open;
+
+        CountingRegistry() {
+            this(0);
+        }
+
+        CountingRegistry(int closedUntilCountedDown) {
+            open = new CountDownLatch(closedUntilCountedDown);
+        }
 
         @Override
         public Schema getSchemaById(int id) {
             fetches.incrementAndGet();
+            try {
+                open.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
             return SchemaBuilder.record("R" + id).fields().requiredLong("v").endRecord();
         }
 
@@ -48,6 +72,33 @@ class CachingSchemaRegistryClientTest {
 
         client.getSchemaById(7);
         client.getSchemaById(7);
+
+        assertThat(registry.fetches).hasValue(1);
+    }
+
+    @Test
+    void concurrentFirstCallsForAnIdFetchItOnce() throws Exception {
+        CountingRegistry registry = new CountingRegistry(1);
+        CachingSchemaRegistryClient client = new CachingSchemaRegistryClient(registry, 10);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        CyclicBarrier together = new CyclicBarrier(4);
+        try {
+            List<Future<Schema>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(threads.submit(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    return client.getSchemaById(7);
+                }));
+            }
+            // The first fetch is held open while the other three calls arrive (they have passed the barrier).
+            Thread.sleep(300);
+            registry.open.countDown();
+            for (Future<Schema> call : calls) {
+                assertThat(call.get(10, TimeUnit.SECONDS).getName()).isEqualTo("R7");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
 
         assertThat(registry.fetches).hasValue(1);
     }
