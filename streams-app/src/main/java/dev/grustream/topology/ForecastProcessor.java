@@ -170,7 +170,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         if (pending.isFull()) {
             flush();
         }
-        pending.add(event);
+        writeBuffer(() -> pending.add(event), "buffering an observation");
         if (pending.isFull()) {
             flush();
         }
@@ -253,7 +253,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             return;
         }
         leftovers.events().forEach(one -> advance(List.of(one)));
-        leftovers.markProcessed();
+        writeBuffer(leftovers::markProcessed, "marking the buffer's leftovers processed");
         leftovers = null;
         leftoversPunctuation.cancel();
     }
@@ -263,7 +263,24 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             return;
         }
         advance(pending.events());
-        pending.markProcessed();
+        writeBuffer(pending::markProcessed, "marking a batch processed");
+    }
+
+    /**
+     * Runs a write to the batch buffer's store. A write may flush the store's cache to its changelog, where an earlier
+     * output's failed send surfaces; as in {@link #forwardDeadLetter}, no record at hand is to blame, so the task fails
+     * (and retries from its last commit) instead of the record being dead-lettered and the commit passing the output
+     * that was lost.
+     */
+    private void writeBuffer(Runnable write, String what) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            if (e instanceof BatchFailedException || isTaskSignal(e)) {
+                throw e;
+            }
+            throw new BatchFailedException("Task " + context.taskId() + ": " + what + " failed", e);
+        }
     }
 
     /**
@@ -361,7 +378,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                     + "); the value is its stored bytes, an observation that may have been processed before",
                     GruStreamTopology.PENDING_STORE, context.taskId().partition(), -1);
         }
-        unreadableIn.dropUnreadable();
+        writeBuffer(unreadableIn::dropUnreadable, "deleting the buffer's unreadable slots");
         unreadablePunctuation.cancel();
         unreadablePunctuation = null;
     }

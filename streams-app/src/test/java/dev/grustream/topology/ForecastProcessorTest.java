@@ -29,8 +29,10 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForwa
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.InMemoryKeyValueStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,9 +50,24 @@ class ForecastProcessorTest {
     private final KeyValueStore<String, KeyState> states = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(GruStreamTopology.STATE_STORE), Serdes.String(), new KeyStateSerde())
             .withLoggingDisabled().build();
+    private final FailingStore pendingBytes = new FailingStore(GruStreamTopology.PENDING_STORE);
     private final KeyValueStore<Integer, byte[]> pendingStore = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(GruStreamTopology.PENDING_STORE), Serdes.Integer(), Serdes.ByteArray())
-            .withLoggingDisabled().build();
+            new KeyValueBytesStoreSupplier() {
+                @Override
+                public String name() {
+                    return GruStreamTopology.PENDING_STORE;
+                }
+
+                @Override
+                public KeyValueStore<Bytes, byte[]> get() {
+                    return pendingBytes;
+                }
+
+                @Override
+                public String metricsScope() {
+                    return "in-memory";
+                }
+            }, Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().build();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ForecastProcessor processor;
     private long offset;
@@ -410,6 +427,51 @@ class ForecastProcessorTest {
         assertThatThrownBy(() -> send("a", NOW.toEpochMilli() + 30 * 86_400_000L, 1.0))
                 .isInstanceOf(BatchFailedException.class)
                 .hasCauseInstanceOf(StreamsException.class);
+    }
+
+    @Test
+    void aSendFailureSurfacingAtABufferWriteFailsTheTaskInsteadOfBlamingTheRecordAtHand() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        pendingBytes.failNextPut(new StreamsException("Error encountered sending record to topic x-changelog"));
+
+        assertThatThrownBy(() -> send("a", T0, 1.0))
+                .isInstanceOf(BatchFailedException.class)
+                .hasCauseInstanceOf(StreamsException.class);
+    }
+
+    @Test
+    void aSendFailureSurfacingAtTheBuffersWatermarkFailsTheTask() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("a", T0, 1.0);
+        pendingBytes.failNextPut(new StreamsException("Error encountered sending record to topic x-changelog"));
+
+        assertThatThrownBy(() -> punctuator(PunctuationType.WALL_CLOCK_TIME).getPunctuator()
+                .punctuate(NOW.toEpochMilli()))
+                .isInstanceOf(BatchFailedException.class)
+                .hasCauseInstanceOf(StreamsException.class);
+    }
+
+    /** An in-memory store whose next write fails, as a cached store's write does when its flush meets a failed send. */
+    private static final class FailingStore extends InMemoryKeyValueStore {
+        private RuntimeException nextPutFailure;
+
+        FailingStore(String name) {
+            super(name);
+        }
+
+        void failNextPut(RuntimeException failure) {
+            nextPutFailure = failure;
+        }
+
+        @Override
+        public synchronized void put(Bytes key, byte[] value) {
+            RuntimeException failure = nextPutFailure;
+            nextPutFailure = null;
+            if (failure != null) {
+                throw failure;
+            }
+            super.put(key, value);
+        }
     }
 
     /** A context whose next forward fails, as a producer's send does. */

@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -44,6 +46,11 @@ public final class PendingBuffer {
     private final List<PendingObservation> events = new ArrayList<>();
     private final List<UnreadableSlot> unreadable = new ArrayList<>();
     private long nextSequence;
+    /**
+     * Whether a recovered observation sits in another slot than its sequence takes at this capacity (the capacity
+     * changed since it was written): a new one could then overwrite it, so the buffer counts as full until processed.
+     */
+    private boolean recoveredOutOfPlace;
 
     /** A slot of the store that this release cannot read: its bytes and why. */
     public record UnreadableSlot(int slot, byte[] bytes, String reason) {
@@ -64,6 +71,7 @@ public final class PendingBuffer {
     public int recover() {
         long watermark = -1;
         List<PendingObservation> stored = new ArrayList<>();
+        Map<Long, Integer> slotOf = new HashMap<>();
         List<Integer> outsideRing = new ArrayList<>();
         try (KeyValueIterator<Integer, byte[]> all = store.all()) {
             while (all.hasNext()) {
@@ -86,6 +94,7 @@ public final class PendingBuffer {
                         continue;
                     }
                     stored.add(event);
+                    slotOf.put(event.getSequence(), entry.key);
                     if (entry.key >= capacity) {
                         outsideRing.add(entry.key);
                     }
@@ -102,6 +111,7 @@ public final class PendingBuffer {
             }
         }
         events.sort(Comparator.comparingLong(PendingObservation::getSequence));
+        recoveredOutOfPlace = events.stream().anyMatch(event -> slotOf.get(event.getSequence()) != slot(event));
         nextSequence = highest + 1;
         if (events.isEmpty()) {
             outsideRing.forEach(store::delete);
@@ -147,8 +157,12 @@ public final class PendingBuffer {
     /** Appends an observation, giving it the next sequence number, and writes it to its slot. */
     public void add(PendingObservation.Builder event) {
         PendingObservation observation = event.setSequence(nextSequence++).build();
-        store.put((int) (observation.getSequence() % capacity), encode(observation));
+        store.put(slot(observation), encode(observation));
         events.add(observation);
+    }
+
+    private int slot(PendingObservation observation) {
+        return (int) (observation.getSequence() % capacity);
     }
 
     /**
@@ -188,9 +202,13 @@ public final class PendingBuffer {
         return out.toByteArray();
     }
 
-    /** Whether the buffer holds {@code capacity} observations or more (possible right after {@link #recover()}). */
+    /**
+     * Whether the buffer must be processed before another observation is added: it holds {@code capacity}
+     * observations or more, or {@link #recover()} found some in slots that the next ones could take (both possible
+     * only after a restart with another capacity).
+     */
     public boolean isFull() {
-        return events.size() >= capacity;
+        return recoveredOutOfPlace || events.size() >= capacity;
     }
 
     public boolean isEmpty() {
@@ -217,5 +235,6 @@ public final class PendingBuffer {
         long processedThrough = events.get(events.size() - 1).getSequence();
         store.put(WATERMARK_SLOT, ByteBuffer.allocate(Long.BYTES).putLong(processedThrough).array());
         events.clear();
+        recoveredOutOfPlace = false;
     }
 }

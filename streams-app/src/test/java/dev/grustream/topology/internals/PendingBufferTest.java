@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -251,6 +252,50 @@ class PendingBufferTest {
 
         assertThat(after.recover()).isEqualTo(6);
         assertThat(after.isFull()).isTrue();
+    }
+
+    @Test
+    void aRestartWithAnotherCapacityLosesNoObservation() {
+        PendingBuffer before = new PendingBuffer(store, 8);
+        before.recover();
+        for (int i = 0; i < 8; i++) {
+            before.add(observation("k", i));
+        }
+        before.markProcessed();
+        for (int i = 8; i < 11; i++) {
+            before.add(observation("k", i)); // pending in slots 0 to 2
+        }
+
+        // Restarted with a capacity of 6, processing whenever the buffer says it is full, as the processor does.
+        PendingBuffer after = new PendingBuffer(store, 6);
+        after.recover();
+        List<Long> processed = new ArrayList<>();
+        for (int i = 11; i < 13; i++) {
+            if (after.isFull()) {
+                after.events().forEach(event -> processed.add(event.getSequence()));
+                after.markProcessed();
+            }
+            after.add(observation("k", i));
+        }
+        PendingBuffer again = new PendingBuffer(store, 6);
+        again.recover();
+        again.events().forEach(event -> processed.add(event.getSequence()));
+
+        assertThat(processed).containsExactly(8L, 9L, 10L, 11L, 12L);
+    }
+
+    @Test
+    void observationsRecoveredInTheirOwnSlotsLeaveRoomForMore() {
+        PendingBuffer before = new PendingBuffer(store, 8);
+        before.recover();
+        for (int i = 0; i < 3; i++) {
+            before.add(observation("k", i));
+        }
+
+        PendingBuffer after = new PendingBuffer(store, 8);
+
+        assertThat(after.recover()).isEqualTo(3);
+        assertThat(after.isFull()).isFalse();
     }
 
     @Test
