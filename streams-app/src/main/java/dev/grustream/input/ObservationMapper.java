@@ -72,9 +72,28 @@ final class ObservationMapper {
                         + (value == null ? "is missing" : "holds " + value + ", not a value"));
             }
             String text = value.toString();
+            if (!isWholeUnicode(text)) {
+                // Stored keys are UTF-8, which writes an unpaired surrogate as '?': two series would share one state.
+                throw new InputException(InputException.Reason.UNDECODABLE, "the series key field '" + path
+                        + "' holds text that is not valid Unicode (an unpaired surrogate, as a JSON escape"
+                        + " \\ud800 alone gives)");
+            }
             key.add(escape ? text.replace("%", "%25").replace("/", "%2F") : text);
         }
         return key.toString();
+    }
+
+    /** Whether {@code text} holds no unpaired surrogate, so that it survives a round trip through UTF-8. */
+    static boolean isWholeUnicode(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static double number(String feature, FieldPath path, Object value) {

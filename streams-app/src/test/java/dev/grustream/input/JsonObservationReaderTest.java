@@ -51,6 +51,21 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aKeyFieldWithAnUnpairedSurrogateIsUndecodable() {
+        // A lone surrogate would be stored as "?" in UTF-8, the key of another series.
+        assertThat(reasonOf(() -> read("{\"host\":\"\\ud800\",\"dc\":\"z\",\"ts\":1}")))
+                .isEqualTo(InputException.Reason.UNDECODABLE);
+        assertThat(reasonOf(() -> read("{\"host\":\"a\\udc00b\",\"dc\":\"z\",\"ts\":1}")))
+                .isEqualTo(InputException.Reason.UNDECODABLE);
+    }
+
+    @Test
+    void aKeyFieldWithAPairedSurrogateIsAKey() {
+        assertThat(read("{\"host\":\"\\ud83d\\ude00\",\"dc\":\"z\",\"ts\":1}").seriesKey())
+                .isEqualTo("\ud83d\ude00/z");
+    }
+
+    @Test
     void integerIdsBeyondALongKeepEveryDigit() {
         String first = read("{\"host\":18446744073709551615,\"dc\":1,\"ts\":1}").seriesKey();
         String second = read("{\"host\":18446744073709551614,\"dc\":1,\"ts\":1}").seriesKey();
