@@ -674,23 +674,40 @@ abstract class ForecastTopologyContract {
 
     @Test
     void everyInputEndsAsExactlyOneForecastOrOneDeadLetter() {
-        int inputs = 0;
+        // Each input by its offset (the topic's records in send order): its key and event time, null if undecodable.
+        List<String> inputs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            harness.send("k" + i % 5, T0 + i * MINUTE, i % 11);
-            inputs++;
+            String key = "k" + i % 5;
+            harness.send(key, T0 + i * MINUTE, i % 11);
+            inputs.add(key + "@" + (T0 + i * MINUTE));
             if (i % 7 == 0) {
-                harness.send("k" + i % 5, T0 + i * MINUTE - 30 * MINUTE, 1.0);
-                harness.send("k" + i % 5, T0 + (i + 1) * MINUTE, Double.NaN);
+                harness.send(key, T0 + i * MINUTE - 30 * MINUTE, 1.0);
+                inputs.add(key + "@" + (T0 + i * MINUTE - 30 * MINUTE));
+                harness.send(key, T0 + (i + 1) * MINUTE, Double.NaN);
+                inputs.add(key + "@" + (T0 + (i + 1) * MINUTE));
                 harness.sendRaw("k".getBytes(StandardCharsets.UTF_8), new byte[] {0, 1});
-                inputs += 3;
+                inputs.add(null);
             }
         }
         harness.flush();
 
-        int forecasts = harness.forecastValues().size();
-        int deadLetters = harness.deadLetters().size();
-        assertThat(forecasts + deadLetters).isEqualTo(inputs);
-        assertThat(deadLetters).isGreaterThan(0);
+        List<Long> deadLettered = harness.deadLetters().stream()
+                .map(r -> Long.parseLong(header(r.headers(), DeadLetters.OFFSET_HEADER))).toList();
+        assertThat(deadLettered).doesNotHaveDuplicates().isNotEmpty();
+        // A forecast is of the one input with its key and event time that was not dead-lettered.
+        List<Long> forecast = new ArrayList<>();
+        for (Forecast value : harness.forecastValues()) {
+            String identity = value.getKey() + "@" + value.getEventTime().toEpochMilli();
+            List<Long> candidates = LongStream.range(0, inputs.size())
+                    .filter(offset -> identity.equals(inputs.get((int) offset)) && !deadLettered.contains(offset))
+                    .boxed().toList();
+            assertThat(candidates).as("inputs a forecast of %s can be of", identity).hasSize(1);
+            forecast.add(candidates.get(0));
+        }
+        assertThat(forecast).doesNotHaveDuplicates();
+        List<Long> accounted = new ArrayList<>(forecast);
+        accounted.addAll(deadLettered);
+        assertThat(accounted).containsExactlyInAnyOrderElementsOf(LongStream.range(0, inputs.size()).boxed().toList());
     }
 
     void assertDeadLetteredOnlyAs(String reason) {
