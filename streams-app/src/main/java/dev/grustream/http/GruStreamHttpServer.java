@@ -250,7 +250,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         String key = SeriesKeys.decode(ctx.req().getRequestURI().substring(SERIES_PREFIX.length()),
                 settings.maxKeyBytes());
         KeyStateSource keyStates = running();
-        KeyState state = keyStates.get(key);
+        KeyState state = localState(keyStates, key);
         if (state != null) {
             answer(ctx, key, state);
             return;
@@ -309,16 +309,35 @@ public final class GruStreamHttpServer implements AutoCloseable {
     }
 
     /**
+     * The key's state in this instance's stores, or null. An instance whose active tasks hold no key states (one
+     * with only standby copies, or none) cannot read its stores, and holds no key: null, so that it asks the others.
+     * One whose active stores are being restored or moved cannot read them either: a 503.
+     */
+    private KeyState localState(KeyStateSource keyStates, String key) {
+        try {
+            return keyStates.get(key);
+        } catch (InvalidStateStoreException e) {
+            if (keyStates.instances().stream().anyMatch(instance -> sameInstance(instance, self))) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /**
      * Whether a forwarded query's answer says that instance does not hold the key: its {@code key_not_found} or
-     * {@code owner_moved}, the two answers of a forwarded query whose stores were read and had no state for it.
+     * {@code owner_moved}, the two answers of a forwarded query whose stores were read and had no state for it, or
+     * a refusal of the request itself (a key too long for its {@code input.max.key.bytes}, during a rolling change
+     * of it), which it cannot hold either. Other answers (a 503 while its stores restore, a 408 or 429, none) may
+     * come from an instance that holds the key.
      */
     private static boolean saysNotHeld(HttpResponse<byte[]> answer) {
         if (answer == null) {
             return false;
         }
-        String error = Json.errorCode(answer.body());
-        return answer.statusCode() == 404 && "key_not_found".equals(error)
-                || answer.statusCode() == 503 && "owner_moved".equals(error);
+        int status = answer.statusCode();
+        return status == 503 && "owner_moved".equals(Json.errorCode(answer.body()))
+                || status >= 400 && status < 500 && status != 408 && status != 429;
     }
 
     private static HttpProblem keyNotFound() {

@@ -67,7 +67,9 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     @Override
     public List<HostInfo> instances() {
         try {
+            // Kafka Streams lists an instance with only a standby copy of the store too; its queries fail.
             return streams.streamsMetadataForStore(GruStreamTopology.STATE_STORE).stream()
+                    .filter(instance -> instance.stateStoreNames().contains(GruStreamTopology.STATE_STORE))
                     .map(StreamsMetadata::hostInfo).toList();
         } catch (IllegalStateException e) {
             throw stopping(e);

@@ -37,7 +37,10 @@ public interface KeyStateSource {
      */
     KeyState get(String key);
 
-    /** Every instance of the application whose stores hold key states, this one included, as they advertise. */
+    /**
+     * Every instance of the application whose active tasks hold key states, this one included if its do, as they
+     * advertise; not one that holds only standby copies, which cannot be queried.
+     */
     List<HostInfo> instances();
 
     /** At most {@code limit} keys held by this instance's active stores, in store order. */

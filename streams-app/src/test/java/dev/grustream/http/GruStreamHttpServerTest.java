@@ -363,6 +363,7 @@ class GruStreamHttpServerTest {
         GruStreamHttpServer restoring = start();
         FakeKeyStates restoringStates = new FakeKeyStates(server.advertised());
         restoringStates.storesUnavailable = true;
+        restoringStates.instances = List.of(server.advertised(), restoring.advertised());
         restoring.attach(restoringStates);
         keyStates.instances = List.of(server.advertised(), restoring.advertised());
 
@@ -378,6 +379,7 @@ class GruStreamHttpServerTest {
         GruStreamHttpServer owner = start();
         FakeKeyStates ownerStates = new FakeKeyStates(owner.advertised());
         ownerStates.storesUnavailable = true;
+        ownerStates.instances = List.of(owner.advertised());
         owner.attach(ownerStates);
         GruStreamHttpServer other = start();
         other.attach(new FakeKeyStates(owner.advertised()));
@@ -404,6 +406,52 @@ class GruStreamHttpServerTest {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
         }
+    }
+
+    @Test
+    void whileItsActiveStoresAreRestoredAnInstanceAnswers503() throws Exception {
+        keyStates.storesUnavailable = true;
+        keyStates.instances = List.of(server.advertised());
+
+        HttpResponse<String> response = get("/v1/series/k");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("store_unavailable");
+    }
+
+    @Test
+    void anInstanceHoldingOnlyStandbyCopiesAsksTheOthers() throws Exception {
+        GruStreamHttpServer holder = start();
+        FakeKeyStates holderStates = new FakeKeyStates(holder.advertised());
+        holderStates.states.put("k", state(6, 0.2));
+        holder.attach(holderStates);
+        // Its stores cannot be read, and Kafka Streams does not list it among the instances with active ones.
+        keyStates.storesUnavailable = true;
+        keyStates.owner = key -> Optional.of(holder.advertised());
+        keyStates.instances = List.of(holder.advertised());
+
+        HttpResponse<String> response = get("/v1/series/k");
+        HttpResponse<String> missing = get("/v1/series/nobody");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("step").asLong()).isEqualTo(6);
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(json(missing).get("error").asText()).isEqualTo("key_not_found");
+    }
+
+    @Test
+    void aPeerThatRefusesTheKeyDoesNotHoldIt() throws Exception {
+        // During a rolling change of input.max.key.bytes, a peer with a lower limit refuses the key as too long.
+        GruStreamHttpServer strict = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
+                "127.0.0.1", Duration.ofSeconds(2), 4, 0.99, AlertPolicy.NEVER), models, metrics, closing::get);
+        servers.add(strict);
+        strict.attach(new FakeKeyStates(strict.advertised()));
+        keyStates.instances = List.of(server.advertised(), strict.advertised());
+
+        HttpResponse<String> response = get("/v1/series/longer-than-four");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
     }
 
     @Test

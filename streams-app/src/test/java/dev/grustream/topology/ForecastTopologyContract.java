@@ -674,7 +674,7 @@ abstract class ForecastTopologyContract {
 
     @Test
     void everyInputEndsAsExactlyOneForecastOrOneDeadLetter() {
-        // Each input by its offset (the topic's records in send order): its key and event time, null if undecodable.
+        // Each input by its offset (the topic's records in send order): its key and event time (none if undecodable).
         List<String> inputs = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             String key = "k" + i % 5;
@@ -685,14 +685,19 @@ abstract class ForecastTopologyContract {
                 inputs.add(key + "@" + (T0 + i * MINUTE - 30 * MINUTE));
                 harness.send(key, T0 + (i + 1) * MINUTE, Double.NaN);
                 inputs.add(key + "@" + (T0 + (i + 1) * MINUTE));
-                harness.sendRaw("k".getBytes(StandardCharsets.UTF_8), new byte[] {0, 1});
-                inputs.add(null);
+                harness.sendRaw("raw".getBytes(StandardCharsets.UTF_8), new byte[] {0, 1});
+                inputs.add("raw@");
             }
         }
         harness.flush();
 
-        List<Long> deadLettered = harness.deadLetters().stream()
-                .map(r -> Long.parseLong(header(r.headers(), DeadLetters.OFFSET_HEADER))).toList();
+        List<Long> deadLettered = new ArrayList<>();
+        for (TestRecord<byte[], byte[]> deadLetter : harness.deadLetters()) {
+            long offset = Long.parseLong(header(deadLetter.headers(), DeadLetters.OFFSET_HEADER));
+            assertThat(inputs.get((int) offset)).as("the input at the offset a dead letter names")
+                    .startsWith(new String(deadLetter.key(), StandardCharsets.UTF_8) + "@");
+            deadLettered.add(offset);
+        }
         assertThat(deadLettered).doesNotHaveDuplicates().isNotEmpty();
         // A forecast is of the one input with its key and event time that was not dead-lettered.
         List<Long> forecast = new ArrayList<>();

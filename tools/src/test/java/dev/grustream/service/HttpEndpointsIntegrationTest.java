@@ -93,6 +93,10 @@ class HttpEndpointsIntegrationTest {
     }
 
     private GruStreamService create() throws IOException {
+        return create(Map.of());
+    }
+
+    private GruStreamService create(Map<String, String> overrides) throws IOException {
         Path stateDir = Files.createTempDirectory("gru-http-it");
         stateDirs.add(stateDir);
         Map<String, Object> props = new HashMap<>();
@@ -109,6 +113,7 @@ class HttpEndpointsIntegrationTest {
         props.put(GruStreamConfig.HTTP_PORT, "0");
         props.put(GruStreamConfig.HTTP_BIND_ADDRESS, "127.0.0.1");
         props.put(GruStreamConfig.HTTP_ADVERTISED_HOST, "127.0.0.1");
+        props.putAll(overrides);
         GruStreamService service = GruStreamService.create(new GruStreamConfig(props),
                 TestingModels.persistence("1"), new CompositeMeterRegistry(), Clock.systemUTC());
         services.add(service);
@@ -116,7 +121,11 @@ class HttpEndpointsIntegrationTest {
     }
 
     private GruStreamService startRunning() throws IOException {
-        GruStreamService service = create();
+        return startRunning(Map.of());
+    }
+
+    private GruStreamService startRunning(Map<String, String> overrides) throws IOException {
+        GruStreamService service = create(overrides);
         service.start(TopicCreation.NONE);
         await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
         return service;
@@ -226,6 +235,43 @@ class HttpEndpointsIntegrationTest {
         assertThat(servedBy).as("both instances own keys, so each forwarded the queries for the other's")
                 .containsExactlyInAnyOrder(first.httpEndpoint().orElseThrow(),
                         second.httpEndpoint().orElseThrow());
+    }
+
+    @Test
+    void anInstanceHoldingOnlyAStandbyCopyForwardsItsQueries() throws Exception {
+        // One partition and one standby replica: the second instance's one task is a standby, whose store cannot be
+        // queried, and Kafka Streams lists it among the instances of the store all the same.
+        String observations = topic("observations-single");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(observations, 1, (short) 1))).all().get();
+        }
+        Map<String, String> settings = Map.of(GruStreamConfig.TOPIC_OBSERVATIONS, observations,
+                StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+        GruStreamService first = startRunning(settings);
+        kafka.produce(observations, inputs(4, 3));
+        assertThat(kafka.forecasts(topic("forecasts"), 12, WAIT)).hasSize(12);
+        GruStreamService second = startRunning(settings);
+        await().atMost(WAIT).until(() -> second.streams().state() == KafkaStreams.State.RUNNING
+                && first.streams().state() == KafkaStreams.State.RUNNING
+                && (holdsOnlyStandbys(first) || holdsOnlyStandbys(second)));
+        GruStreamService standby = holdsOnlyStandbys(first) ? first : second;
+        GruStreamService active = standby == first ? second : first;
+
+        HttpResponse<String> held = awaitAnswer(standby, "/v1/series/key-0");
+        HttpResponse<String> missingAtStandby = awaitAnswer(standby, "/v1/series/nobody");
+        HttpResponse<String> missingAtActive = awaitAnswer(active, "/v1/series/nobody");
+
+        assertThat(held.statusCode()).isEqualTo(200);
+        assertThat(held.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
+                .hasValue(active.httpEndpoint().orElseThrow());
+        assertThat(missingAtStandby.statusCode()).isEqualTo(404);
+        assertThat(missingAtActive.statusCode()).isEqualTo(404);
+    }
+
+    private static boolean holdsOnlyStandbys(GruStreamService service) {
+        return service.streams().metadataForLocalThreads().stream().allMatch(t -> t.activeTasks().isEmpty())
+                && service.streams().metadataForLocalThreads().stream().anyMatch(t -> !t.standbyTasks().isEmpty());
     }
 
     /** Asks until the answer is not a 503 (an instance may still be settling after the rebalance). */
