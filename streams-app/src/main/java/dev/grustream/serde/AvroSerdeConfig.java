@@ -104,7 +104,7 @@ public final class AvroSerdeConfig extends AbstractConfig {
             + " is refused, so that a producer that makes a new schema per record cannot exhaust the memory.";
     public static final String MAX_RETRIES_CONFIG = "max.retries";
     public static final String MAX_RETRIES_DOC = "How many times a request every registry URL failed (no"
-            + " connection, a timeout, HTTP 5xx or 429) is retried.";
+            + " connection, a timeout, HTTP 5xx, 408 or 429) is retried.";
     public static final String RETRIES_WAIT_MS_CONFIG = "retries.wait.ms";
     public static final String RETRIES_WAIT_MS_DOC = "Wait before the first retry; each next wait doubles.";
     public static final String RETRIES_MAX_WAIT_MS_CONFIG = "retries.max.wait.ms";

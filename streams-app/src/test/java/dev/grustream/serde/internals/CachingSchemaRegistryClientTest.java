@@ -1,13 +1,16 @@
 package dev.grustream.serde.internals;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -80,18 +83,20 @@ class CachingSchemaRegistryClientTest {
     void concurrentFirstCallsForAnIdFetchItOnce() throws Exception {
         CountingRegistry registry = new CountingRegistry(1);
         CachingSchemaRegistryClient client = new CachingSchemaRegistryClient(registry, 10);
-        ExecutorService threads = Executors.newFixedThreadPool(4);
-        CyclicBarrier together = new CyclicBarrier(4);
+        List<Thread> callers = new CopyOnWriteArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(4, task -> {
+            Thread thread = new Thread(task);
+            callers.add(thread);
+            return thread;
+        });
         try {
             List<Future<Schema>> calls = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                calls.add(threads.submit(() -> {
-                    together.await(10, TimeUnit.SECONDS);
-                    return client.getSchemaById(7);
-                }));
+                calls.add(threads.submit(() -> client.getSchemaById(7)));
             }
-            // The first fetch is held open while the other three calls arrive (they have passed the barrier).
-            Thread.sleep(300);
+            // The first fetch is held open until all four calls are inside the client, waiting.
+            await().atMost(Duration.ofSeconds(10)).until(() -> callers.size() == 4
+                    && callers.stream().allMatch(CachingSchemaRegistryClientTest::waitsInsideTheClient));
             registry.open.countDown();
             for (Future<Schema> call : calls) {
                 assertThat(call.get(10, TimeUnit.SECONDS).getName()).isEqualTo("R7");
@@ -101,6 +106,11 @@ class CachingSchemaRegistryClientTest {
         }
 
         assertThat(registry.fetches).hasValue(1);
+    }
+
+    private static boolean waitsInsideTheClient(Thread thread) {
+        return thread.getState() != Thread.State.RUNNABLE && Arrays.stream(thread.getStackTrace())
+                .anyMatch(frame -> frame.getClassName().equals(CachingSchemaRegistryClient.class.getName()));
     }
 
     @Test
