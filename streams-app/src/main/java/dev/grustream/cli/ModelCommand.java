@@ -1,8 +1,10 @@
 package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.ModelSource;
+import dev.grustream.service.ModelSwitch;
 import dev.grustream.service.ModelTopic;
 import java.nio.file.Path;
 import java.util.Map;
@@ -66,6 +68,11 @@ final class ModelCommand implements Runnable {
                         + " is '" + followed + "': instances with these settings follow only that name and would skip"
                         + " it; publish with the model.name they use");
             }
+            // As every instance will: one it refuses stays in the topic, and once compaction has removed the model
+            // before it, an instance that starts later serves neither (its model.path or the bundled model).
+            ModelSwitch.trialStep(model, Backend.JAVA).ifPresent(problem -> {
+                throw new IllegalArgumentException("the instances would refuse the model: " + problem);
+            });
             byte[] zip = ModelTopic.zipOf(file);
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);

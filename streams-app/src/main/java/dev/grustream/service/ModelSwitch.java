@@ -144,7 +144,7 @@ public final class ModelSwitch implements ModelStatus {
      * Runs one step of one key from the zero state on {@code backend}; a problem if it fails (a backend whose native
      * code cannot load here) or gives a non-finite forecast.
      */
-    static Optional<String> trialStep(GruModel candidate, Backend backend) {
+    public static Optional<String> trialStep(GruModel candidate, Backend backend) {
         ModelSpec spec = candidate.spec();
         float[] forecasts = new float[spec.forecastSize()];
         try (GruStepper stepper = candidate.newStepper(backend)) {

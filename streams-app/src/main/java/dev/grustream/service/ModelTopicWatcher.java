@@ -95,6 +95,11 @@ public final class ModelTopicWatcher implements AutoCloseable {
             readToTheEnd(timeout);
         } catch (WakeupException e) {
             throw new OperatorException("Stopped while reading the models topic " + topic, e);
+        } catch (KafkaException e) {
+            // Not a fault of gru-stream: most often a principal that may describe the topic but not read it, or a
+            // partition without a leader.
+            throw new OperatorException("Could not read the models topic " + topic + ": " + e + ". Check that this"
+                    + " instance may read it (its READ and DESCRIBE permissions) and that its partition has a leader", e);
         } finally {
             catchingUp = false;
             if (closed) {
@@ -108,6 +113,13 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private void readToTheEnd(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<TopicPartition> assigned = partitions(deadline);
+        if (assigned.size() > 1 && followName.isEmpty()) {
+            // One name's records share a partition and keep their order; records of several names across partitions
+            // reach each instance in another order, and the last one read is the one served.
+            throw new OperatorException("The models topic " + topic + " has " + assigned.size() + " partitions and"
+                    + " model.name is not set: instances could serve different models. Set model.name, or use a"
+                    + " topic of one partition (model publish --create-topic creates one)");
+        }
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
         Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
@@ -179,6 +191,10 @@ public final class ModelTopicWatcher implements AutoCloseable {
             if (!closed) {
                 throw e;
             }
+        } catch (RuntimeException | Error e) {
+            LOG.error("Stopped following the models topic {}: models published from now on reach this instance at"
+                    + " its next start", topic, e);
+            throw e;
         } finally {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
         }
@@ -191,7 +207,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
             return;
         }
         if (!followName.isEmpty() && !followName.equals(record.key())) {
-            LOG.debug("Skipping {}: model {} is not the followed model {}", source, record.key(), followName);
+            // At INFO: a model published under a name that differs by a letter would otherwise be skipped unseen.
+            LOG.info("Skipping {}: model {} is not the followed model {} (model.name)", source, record.key(),
+                    followName);
             return;
         }
         if (record.value() == null) {

@@ -41,6 +41,17 @@ class ModelPublishCommandTest {
     }
 
     @Test
+    void refusesAModelTheInstancesWouldRefuse() throws Exception {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.overflowing("2"), model);
+
+        // Nothing listens on port 1: the refusal comes before any connection.
+        assertThat(run("model", "publish", "--file", model.toString(), "--set", "model.topic=models", "--set",
+                "bootstrap.servers=127.0.0.1:1")).isEqualTo(2);
+        assertThat(commandLine.err()).contains("the instances would refuse the model").contains("not a finite number");
+    }
+
+    @Test
     void refusesAnInvalidModelNamingTheProblem() throws Exception {
         Path broken = Files.writeString(dir.resolve("broken.zip"), "not a zip");
 

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
-import dev.grustream.model.GruModel;
-import dev.grustream.model.LayerWeights;
 import dev.grustream.testing.TestingModels;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -21,19 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 class GruStreamServiceStartTest {
     @TempDir
     Path stateDir;
-
-    /**
-     * A one-unit model whose candidate is saturated (so its hidden value is 1 from the zero state) and whose head
-     * multiplies and shifts it by the largest floats: its first forecast overflows to infinity.
-     */
-    private static GruModel overflowing() {
-        GruModel base = TestingModels.persistence("1");
-        float[] biasIh = new float[3];
-        biasIh[1] = -20f;
-        biasIh[2] = 20f;
-        LayerWeights layer = LayerWeights.of(1, 1, new float[3], new float[3], biasIh, new float[3]);
-        return GruModel.of(base.spec(), List.of(layer), new float[] {Float.MAX_VALUE}, new float[] {Float.MAX_VALUE});
-    }
 
     @Test
     void aServiceClosedBeforeItStartedDoesNotStart() {
@@ -65,8 +49,8 @@ class GruStreamServiceStartTest {
         GruStreamConfig config = new GruStreamConfig(Map.of("http.enabled", "false", "state.dir",
                 stateDir.toString(), "bootstrap.servers", "localhost:1"));
 
-        assertThatThrownBy(() -> GruStreamService.create(config, overflowing(), new CompositeMeterRegistry(),
-                Clock.systemUTC()).close())
+        assertThatThrownBy(() -> GruStreamService.create(config, TestingModels.overflowing("1"),
+                new CompositeMeterRegistry(), Clock.systemUTC()).close())
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("The model persistence version 1 cannot be served")
                 .hasMessageContaining("not a finite number");

@@ -19,7 +19,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -164,11 +167,15 @@ class ModelSwitchTest {
     }
 
     @Test
-    void aSnapshotTakenDuringSwapsNeverPairsOneModelWithAnothersSource() {
+    void aSnapshotTakenDuringSwapsNeverPairsOneModelWithAnothersSource() throws Exception {
         AtomicBoolean swapping = new AtomicBoolean(true);
+        CountDownLatch reading = new CountDownLatch(1);
+        AtomicInteger snapshots = new AtomicInteger();
         CompletableFuture<List<String>> mismatches = CompletableFuture.supplyAsync(() -> {
             List<String> seen = new ArrayList<>();
+            reading.countDown();
             while (swapping.get()) {
+                snapshots.incrementAndGet();
                 ModelStatus.Snapshot snapshot = models.snapshot();
                 String version = snapshot.active().spec().version();
                 String expected = version.equals("1") ? "file:/m.zip" : "models-0@" + version;
@@ -178,6 +185,8 @@ class ModelSwitchTest {
             }
             return seen;
         });
+        // The swaps start once the reader runs, so that they overlap its snapshots.
+        assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
         for (int version = 2; version <= 400; version++) {
             models.offer(TestingModels.persistence(Integer.toString(version), 1, "value", "other"),
                     "models-0@" + version);
@@ -185,5 +194,6 @@ class ModelSwitchTest {
         swapping.set(false);
 
         assertThat(mismatches.join()).isEmpty();
+        assertThat(snapshots).hasPositiveValue();
     }
 }

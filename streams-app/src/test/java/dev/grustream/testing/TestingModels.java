@@ -71,6 +71,20 @@ public final class TestingModels {
         return GruModel.of(spec, List.of(oneStep.layer(0)), headWeight, new float[horizon]);
     }
 
+    /**
+     * {@link #persistence} with a saturated one-unit candidate (its hidden value is 1 from the zero state) and a head
+     * that multiplies and shifts it by the largest floats: its first forecast overflows to infinity, so no instance
+     * can serve it.
+     */
+    public static GruModel overflowing(String version) {
+        GruModel base = persistence(version);
+        float[] biasIh = new float[3];
+        biasIh[1] = -20f;
+        biasIh[2] = 20f;
+        LayerWeights layer = LayerWeights.of(1, 1, new float[3], new float[3], biasIh, new float[3]);
+        return GruModel.of(base.spec(), List.of(layer), new float[] {Float.MAX_VALUE}, new float[] {Float.MAX_VALUE});
+    }
+
     /** What {@link #persistence} forecasts after observing {@code value} (normalisation mean 0, std 1). */
     public static double persistenceForecast(double value) {
         return Math.tanh(GAIN * (float) value) / GAIN;

@@ -2,11 +2,13 @@ package dev.grustream.service;
 
 import static dev.grustream.testing.TopologyHarness.observation;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.model.RandomModels;
@@ -119,6 +121,13 @@ class ModelHotSwapIntegrationTest {
 
     /** Starts an instance serving {@code model}, following the models topic (created if missing). */
     private GruStreamService start(GruModel model) throws IOException {
+        GruStreamService service = create(model);
+        service.start(TopicCreation.BROKER_DEFAULTS);
+        await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
+        return service;
+    }
+
+    private GruStreamService create(GruModel model) throws IOException {
         Path stateDir = Files.createTempDirectory("gru-swap-it");
         stateDirs.add(stateDir);
         Map<String, Object> props = new HashMap<>(clientConfig());
@@ -139,8 +148,6 @@ class ModelHotSwapIntegrationTest {
         GruStreamService service = GruStreamService.create(new GruStreamConfig(props), model, "test", meters,
                 Clock.systemUTC());
         services.add(service);
-        service.start(TopicCreation.BROKER_DEFAULTS);
-        await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
         return service;
     }
 
@@ -291,6 +298,18 @@ class ModelHotSwapIntegrationTest {
         kafka.produce(topic("observations"), step(0));
         assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT)).hasSize(KEYS)
                 .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("7"));
+    }
+
+    @Test
+    void aModelsTopicOfSeveralPartitionsWithoutAModelNameIsRefused() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic("models"), 2, (short) 1))).all().get();
+        }
+        GruStreamService service = create(TestingModels.persistence("1"));
+
+        assertThatThrownBy(() -> service.start(TopicCreation.NONE))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("has 2 partitions and model.name is not set");
     }
 
     @Test
