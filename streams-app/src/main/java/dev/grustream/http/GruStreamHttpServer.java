@@ -216,9 +216,19 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private void keys(Context ctx) {
         int limit = limit(ctx.queryParam("limit"), ctx.queryString());
         KeyStateSource keyStates = running();
-        List<String> keys = keyStates.keys(limit);
-        json(ctx, 200, Map.of("instance", advertisedEndpoint(), "keys", keys,
-                "approximateCount", keyStates.approximateCount()));
+        List<String> keys;
+        long count;
+        try {
+            keys = keyStates.keys(limit);
+            count = keyStates.approximateCount();
+        } catch (InvalidStateStoreException e) {
+            if (holdsActiveStores(keyStates)) {
+                throw e;
+            }
+            keys = List.of(); // An instance with only standby copies, or no task: it holds no key.
+            count = 0;
+        }
+        json(ctx, 200, Map.of("instance", advertisedEndpoint(), "keys", keys, "approximateCount", count));
     }
 
     /** The {@code limit} asked for; Javalin leaves out a value it cannot decode, so the raw query is looked at too. */
@@ -317,27 +327,35 @@ public final class GruStreamHttpServer implements AutoCloseable {
         try {
             return keyStates.get(key);
         } catch (InvalidStateStoreException e) {
-            if (keyStates.instances().stream().anyMatch(instance -> sameInstance(instance, self))) {
+            if (holdsActiveStores(keyStates)) {
                 throw e;
             }
             return null;
         }
     }
 
+    private boolean holdsActiveStores(KeyStateSource keyStates) {
+        return keyStates.instances().stream().anyMatch(instance -> sameInstance(instance, self));
+    }
+
     /**
      * Whether a forwarded query's answer says that instance does not hold the key: its {@code key_not_found} or
      * {@code owner_moved}, the two answers of a forwarded query whose stores were read and had no state for it, or
-     * a refusal of the request itself (a key too long for its {@code input.max.key.bytes}, during a rolling change
-     * of it), which it cannot hold either. Other answers (a 503 while its stores restore, a 408 or 429, none) may
-     * come from an instance that holds the key.
+     * its refusal of the key ({@code key_too_long} during a rolling change of {@code input.max.key.bytes}, or
+     * {@code invalid_key}), which it cannot answer for either. Other answers (a 503 while its stores restore, a 403
+     * from a proxy between instances, none) may come from an instance that holds the key.
      */
     private static boolean saysNotHeld(HttpResponse<byte[]> answer) {
-        if (answer == null) {
+        if (answer == null || answer.statusCode() < 400) {
             return false;
         }
-        int status = answer.statusCode();
-        return status == 503 && "owner_moved".equals(Json.errorCode(answer.body()))
-                || status >= 400 && status < 500 && status != 408 && status != 429;
+        String error = Json.errorCode(answer.body());
+        return error != null && switch (answer.statusCode()) {
+            case 404 -> error.equals("key_not_found");
+            case 503 -> error.equals("owner_moved");
+            case 400 -> error.equals("key_too_long") || error.equals("invalid_key");
+            default -> false;
+        };
     }
 
     private static HttpProblem keyNotFound() {

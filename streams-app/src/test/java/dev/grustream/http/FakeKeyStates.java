@@ -51,19 +51,25 @@ final class FakeKeyStates implements KeyStateSource {
     @Override
     public KeyState get(String key) {
         reads.incrementAndGet();
-        if (storesUnavailable) {
-            throw new InvalidStateStoreException("The state store, key-states, may have migrated to another instance");
-        }
+        failIfUnavailable();
         return states.get(key);
     }
 
     @Override
     public List<String> keys(int limit) {
+        failIfUnavailable();
         return new ArrayList<>(states.keySet()).stream().sorted().limit(limit).toList();
     }
 
     @Override
     public long approximateCount() {
+        failIfUnavailable();
         return states.size();
+    }
+
+    private void failIfUnavailable() {
+        if (storesUnavailable) {
+            throw new InvalidStateStoreException("The state store, key-states, may have migrated to another instance");
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.forecast.KeyStateFixture;
 import dev.grustream.model.Backend;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -76,8 +78,12 @@ class GruStreamHttpServerTest {
     }
 
     private GruStreamHttpServer start(Duration forwardTimeout) {
+        return start("127.0.0.1", forwardTimeout, MAX_KEY_BYTES);
+    }
+
+    private GruStreamHttpServer start(String advertisedHost, Duration forwardTimeout, int maxKeyBytes) {
         GruStreamHttpServer started = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
-                "127.0.0.1", forwardTimeout, MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics,
+                advertisedHost, forwardTimeout, maxKeyBytes, 0.99, AlertPolicy.NEVER), models, metrics,
                 closing::get);
         servers.add(started);
         return started;
@@ -229,10 +235,7 @@ class GruStreamHttpServerTest {
     @Test
     void theLongestKeyOfALargeLimitFitsInARequestPercentEncoded() throws Exception {
         int maxKeyBytes = 4096;
-        GruStreamHttpServer large = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
-                "127.0.0.1", Duration.ofSeconds(2), maxKeyBytes, 0.99, AlertPolicy.NEVER), models, metrics,
-                closing::get);
-        servers.add(large);
+        GruStreamHttpServer large = start("127.0.0.1", Duration.ofSeconds(2), maxKeyBytes);
         FakeKeyStates states = new FakeKeyStates(large.advertised());
         String key = "/".repeat(maxKeyBytes);
         states.states.put(key, state(2, 0.1));
@@ -442,9 +445,7 @@ class GruStreamHttpServerTest {
     @Test
     void aPeerThatRefusesTheKeyDoesNotHoldIt() throws Exception {
         // During a rolling change of input.max.key.bytes, a peer with a lower limit refuses the key as too long.
-        GruStreamHttpServer strict = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
-                "127.0.0.1", Duration.ofSeconds(2), 4, 0.99, AlertPolicy.NEVER), models, metrics, closing::get);
-        servers.add(strict);
+        GruStreamHttpServer strict = start("127.0.0.1", Duration.ofSeconds(2), 4);
         strict.attach(new FakeKeyStates(strict.advertised()));
         keyStates.instances = List.of(server.advertised(), strict.advertised());
 
@@ -452,6 +453,28 @@ class GruStreamHttpServerTest {
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+    }
+
+    @Test
+    void aPeerBehindAProxyThatForbidsTheQueryMayHoldTheKey() throws Exception {
+        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        proxy.createContext("/", exchange -> {
+            byte[] body = "RBAC: access denied".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(403, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        proxy.start();
+        try {
+            keyStates.instances = List.of(server.advertised(), new HostInfo("127.0.0.1", proxy.getAddress().getPort()));
+
+            HttpResponse<String> response = get("/v1/series/k");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+        } finally {
+            proxy.stop(0);
+        }
     }
 
     @Test
@@ -480,9 +503,7 @@ class GruStreamHttpServerTest {
 
     @Test
     void anInstanceAdvertisedByAnIpv6AddressKnowsItself() throws Exception {
-        GruStreamHttpServer ipv6 = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0, "[::1]",
-                Duration.ofSeconds(2), MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics, closing::get);
-        servers.add(ipv6);
+        GruStreamHttpServer ipv6 = start("[::1]", Duration.ofSeconds(2), MAX_KEY_BYTES);
         FakeKeyStates states = new FakeKeyStates(new HostInfo("::1", ipv6.port()));
         ipv6.attach(states);
 
@@ -580,6 +601,27 @@ class GruStreamHttpServerTest {
         assertThat(body.get("keys")).hasSize(2);
         assertThat(body.get("approximateCount").asLong()).isEqualTo(3);
         assertThat(body.get("instance").asText()).isEqualTo(server.advertisedEndpoint());
+    }
+
+    @Test
+    void anInstanceHoldingOnlyStandbyCopiesListsNoKeys() throws Exception {
+        keyStates.storesUnavailable = true;
+
+        JsonNode body = json(get("/v1/series"));
+
+        assertThat(body.get("keys")).isEmpty();
+        assertThat(body.get("approximateCount").asLong()).isZero();
+    }
+
+    @Test
+    void whileItsActiveStoresAreRestoredListingKeysAnswers503() throws Exception {
+        keyStates.storesUnavailable = true;
+        keyStates.instances = List.of(server.advertised());
+
+        HttpResponse<String> response = get("/v1/series");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("store_unavailable");
     }
 
     @ParameterizedTest
