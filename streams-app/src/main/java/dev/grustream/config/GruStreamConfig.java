@@ -157,8 +157,8 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " restart. Empty disables hot swapping.")
             .define(MODEL_NAME, Type.STRING, "", Importance.LOW,
                     "Name of the published model this instance follows on " + MODEL_TOPIC + " (the record key);"
-                            + " empty follows every name, so the newest valid publication wins, and then the topic"
-                            + " must have one partition.")
+                            + " empty follows every name, so the newest valid publication wins, and then models in"
+                            + " several partitions of the topic are refused at start.")
             .define(MODEL_TOPIC_MAX_BYTES, Type.INT, 16 * 1024 * 1024, Range.between(1024 * 1024, 1024 * 1024 * 1024),
                     Importance.LOW, "Largest model zip, in bytes, that can be published: the max.message.bytes given"
                             + " to " + MODEL_TOPIC + " when gru-stream creates it (brokers accept 1 MiB by default).")

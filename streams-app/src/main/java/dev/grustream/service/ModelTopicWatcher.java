@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -95,11 +96,14 @@ public final class ModelTopicWatcher implements AutoCloseable {
             readToTheEnd(timeout);
         } catch (WakeupException e) {
             throw new OperatorException("Stopped while reading the models topic " + topic, e);
+        } catch (InterruptException e) {
+            throw e;
         } catch (KafkaException e) {
             // Not a fault of gru-stream: most often a principal that may describe the topic but not read it, or a
             // partition without a leader.
             throw new OperatorException("Could not read the models topic " + topic + ": " + e + ". Check that this"
-                    + " instance may read it (its READ and DESCRIBE permissions) and that its partition has a leader", e);
+                    + " instance may read it (its READ and DESCRIBE permissions) and that its partitions have leaders",
+                    e);
         } finally {
             catchingUp = false;
             if (closed) {
@@ -113,16 +117,12 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private void readToTheEnd(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<TopicPartition> assigned = partitions(deadline);
-        if (assigned.size() > 1 && followName.isEmpty()) {
-            // One name's records share a partition and keep their order; records of several names across partitions
-            // reach each instance in another order, and the last one read is the one served.
-            throw new OperatorException("The models topic " + topic + " has " + assigned.size() + " partitions and"
-                    + " model.name is not set: instances could serve different models. Set model.name, or use a"
-                    + " topic of one partition (model publish --create-topic creates one)");
-        }
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
         Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
+        if (assigned.size() > 1 && followName.isEmpty()) {
+            checkOnePartitionHoldsModels(assigned, end, timeout);
+        }
         int read = 0;
         while (!reached(end)) {
             if (System.nanoTime() > deadline) {
@@ -136,6 +136,26 @@ public final class ModelTopicWatcher implements AutoCloseable {
         }
         LOG.info("Read {} records of the models topic {}; serving {}/{} from {}", read, topic,
                 models.active().spec().name(), models.active().spec().version(), models.snapshot().source());
+    }
+
+    /**
+     * With every name followed, refuses a topic whose models lie in several partitions: one name's records share a
+     * partition and keep their order, but records of several names across partitions reach each instance in another
+     * order, and the last one read is the one served, so instances could serve different models.
+     */
+    private void checkOnePartitionHoldsModels(List<TopicPartition> assigned, Map<TopicPartition, Long> end,
+            Duration timeout) {
+        Map<TopicPartition, Long> beginning = consumer.beginningOffsets(assigned, timeout);
+        long holding = assigned.stream().filter(partition -> end.get(partition) > beginning.get(partition)).count();
+        if (holding > 1) {
+            throw new OperatorException("The models topic " + topic + " holds models in " + holding + " of its "
+                    + assigned.size() + " partitions and model.name is not set: instances could serve different"
+                    + " models. Set model.name to the one to follow, or use a topic of one partition (model publish"
+                    + " --create-topic creates one)");
+        }
+        LOG.warn("The models topic {} has {} partitions and model.name is not set: models published under several"
+                + " names could reach instances in different orders; set model.name, or use a topic of one partition",
+                topic, assigned.size());
     }
 
     /** The topic's partitions, waiting for a topic created a moment ago to reach this client's metadata. */

@@ -162,9 +162,13 @@ class ModelHotSwapIntegrationTest {
     }
 
     private void publishRaw(String key, byte[] value) {
+        publishRaw(null, key, value);
+    }
+
+    private void publishRaw(Integer partition, String key, byte[] value) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
                 KAFKA.cluster().bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
-            KafkaTestSupport.await(producer.send(new ProducerRecord<>(topic("models"), key, value)));
+            KafkaTestSupport.await(producer.send(new ProducerRecord<>(topic("models"), partition, key, value)));
         }
     }
 
@@ -301,15 +305,29 @@ class ModelHotSwapIntegrationTest {
     }
 
     @Test
-    void aModelsTopicOfSeveralPartitionsWithoutAModelNameIsRefused() throws Exception {
+    void modelsInSeveralPartitionsOfTheModelsTopicWithoutAModelNameAreRefused() throws Exception {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic("models"), 2, (short) 1))).all().get();
         }
+        publishRaw(0, "persistence", zip(TestingModels.persistence("7")));
+        publishRaw(1, "other", zip(TestingModels.persistence("8")));
         GruStreamService service = create(TestingModels.persistence("1"));
 
         assertThatThrownBy(() -> service.start(TopicCreation.NONE))
                 .isInstanceOf(OperatorException.class)
-                .hasMessageContaining("has 2 partitions and model.name is not set");
+                .hasMessageContaining("holds models in 2 of its 2 partitions and model.name is not set");
+    }
+
+    @Test
+    void aModelsTopicOfSeveralPartitionsWithModelsInOneServesThem() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic("models"), 2, (short) 1))).all().get();
+        }
+        publishRaw(1, "persistence", zip(TestingModels.persistence("7")));
+
+        GruStreamService service = start(TestingModels.persistence("1"));
+
+        assertThat(service.activeModel().current().spec().version()).isEqualTo("7");
     }
 
     @Test
