@@ -334,7 +334,7 @@ public final class GruStreamService implements AutoCloseable {
             wanted.add(ModelTopic.newTopic(modelTopic, config.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES),
                     creation.replicationFactor()));
         }
-        Map<String, Object> adminProps = AdminClientSettings.of(config.passThrough());
+        Map<String, Object> adminProps = ClientSettings.admin(config.passThrough());
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

@@ -61,7 +61,7 @@ public final class ModelTopic {
      * @throws IllegalStateException if it is missing and not to be created, or the brokers cannot be reached
      */
     public static void ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create) {
-        Map<String, Object> props = AdminClientSettings.of(clientConfig);
+        Map<String, Object> props = ClientSettings.admin(clientConfig);
         try (Admin admin = Admin.create(props)) {
             if (admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
                 return;

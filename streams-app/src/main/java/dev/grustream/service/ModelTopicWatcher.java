@@ -2,7 +2,6 @@ package dev.grustream.service;
 
 import dev.grustream.config.OperatorException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +55,8 @@ public final class ModelTopicWatcher implements AutoCloseable {
     /**
      * Creates a watcher of {@code topic}.
      *
-     * @param clientConfig consumer settings (bootstrap servers, security); the rest is set here
+     * @param clientConfig the service's settings; the consumer's ({@link ClientSettings#consumer}) reach the
+     *     consumer, whose group, client id, commits and starting point are set here
      * @param followName the model name (record key) to follow, or empty to follow every name
      */
     public ModelTopicWatcher(Map<String, Object> clientConfig, String topic, String followName, ModelSwitch models,
@@ -64,12 +64,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
         this.topic = topic;
         this.followName = followName;
         this.models = models;
-        Map<String, Object> props = new HashMap<>();
-        clientConfig.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = ClientSettings.consumer(clientConfig);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -88,11 +83,14 @@ public final class ModelTopicWatcher implements AutoCloseable {
      *     {@link #close()} is called meanwhile
      */
     public void catchUp(Duration timeout) {
-        catchingUp = true;
-        try {
+        synchronized (this) {
+            // Under close()'s lock: a closed watcher's consumer is closed, or being closed, by close() itself.
             if (closed) {
                 throw new OperatorException("Stopped before reading the models topic " + topic);
             }
+            catchingUp = true;
+        }
+        try {
             readToTheEnd(timeout);
         } catch (WakeupException e) {
             throw new OperatorException("Stopped while reading the models topic " + topic, e);
@@ -105,10 +103,14 @@ public final class ModelTopicWatcher implements AutoCloseable {
                     + " instance may read it (its READ and DESCRIBE permissions) and that its partitions have leaders",
                     e);
         } finally {
-            catchingUp = false;
-            if (closed) {
+            boolean stopped;
+            synchronized (this) {
+                catchingUp = false;
+                stopped = closed;
+            }
+            if (stopped) {
                 // close() came from another thread while this one read (a stop during start-up) and left the
-                // consumer to it; closing twice is harmless if close() got to it first.
+                // consumer to it.
                 consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
             }
         }
@@ -187,9 +189,11 @@ public final class ModelTopicWatcher implements AutoCloseable {
         return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
-    /** Follows the topic on a daemon thread until {@link #close()}. */
-    public void start() {
-        thread.start();
+    /** Follows the topic on a daemon thread until {@link #close()}; does nothing once closed. */
+    public synchronized void start() {
+        if (!closed) {
+            thread.start();
+        }
     }
 
     private void follow() {
@@ -242,21 +246,24 @@ public final class ModelTopicWatcher implements AutoCloseable {
     /** Stops following and closes the consumer. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (catchingUp) {
-            // The consumer is in use by the thread catching up; waking it is the one call that is safe from here.
-            consumer.wakeup();
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (catchingUp) {
+                // The consumer is in use by the thread catching up; waking it is the one call that is safe from here.
+                consumer.wakeup();
+                return;
+            }
+            if (thread.getState() == Thread.State.NEW) {
+                // Never started, and now never will: the consumer is this thread's to close.
+                consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+                return;
+            }
         }
         if (!thread.isAlive()) {
-            // Never started (or already ended): the consumer is this thread's to close.
-            if (thread.getState() == Thread.State.NEW) {
-                consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
-            }
-            return;
+            return; // Following ended, and closed the consumer as it did.
         }
         consumer.wakeup();
         try {

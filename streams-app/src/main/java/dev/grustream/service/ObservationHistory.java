@@ -64,12 +64,7 @@ public final class ObservationHistory {
      * @throws OperatorException when the topic does not exist or holds no record
      */
     public static Read read(GruStreamConfig config, String topic, List<String> features) {
-        Map<String, Object> consumerConfig = new HashMap<>();
-        config.passThrough().forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                consumerConfig.put(key, value);
-            }
-        });
+        Map<String, Object> consumerConfig = ClientSettings.consumer(config.passThrough());
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

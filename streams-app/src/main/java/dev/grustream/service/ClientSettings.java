@@ -1,0 +1,46 @@
+package dev.grustream.service;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The settings of gru-stream's own Kafka clients, taken as Kafka Streams takes its own clients': a client's keys, then
+ * the same keys under the client type's prefix, which win. So what a user sets for Kafka Streams' admin client or
+ * consumers (SASL credentials given per client type, say) reaches gru-stream's too. Stateless.
+ */
+final class ClientSettings {
+    private ClientSettings() {
+    }
+
+    /** The admin client's keys of {@code settings}, then its keys prefixed {@code admin.}, prefix removed. */
+    static Map<String, Object> admin(Map<String, Object> settings) {
+        return of(settings, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
+    }
+
+    /**
+     * The consumer's keys of {@code settings}, then its keys prefixed {@code consumer.}, prefix removed: as Kafka
+     * Streams' restore and global consumers, which like gru-stream's read topics without a group, take them.
+     */
+    static Map<String, Object> consumer(Map<String, Object> settings) {
+        return of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
+    }
+
+    private static Map<String, Object> of(Map<String, Object> settings, Set<String> names, String prefix) {
+        Map<String, Object> client = new HashMap<>();
+        settings.forEach((key, value) -> {
+            if (names.contains(key)) {
+                client.put(key, value);
+            }
+        });
+        settings.forEach((key, value) -> {
+            if (key.startsWith(prefix) && names.contains(key.substring(prefix.length()))) {
+                client.put(key.substring(prefix.length()), value);
+            }
+        });
+        return client;
+    }
+}
