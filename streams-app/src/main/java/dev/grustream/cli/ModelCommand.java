@@ -77,6 +77,9 @@ final class ModelCommand implements Runnable {
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);
             ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic);
+            if (followed.isEmpty()) {
+                ModelTopic.checkOnePartitionHoldsModels(settings.passThrough(), topic, model.spec().name());
+            }
             RecordMetadata written = ModelTopic.publish(settings.passThrough(), topic, zip, model, maxBytes);
             spec.commandLine().getOut().printf("Published model %s/%s (%d bytes) to %s-%d@%d%n",
                     model.spec().name(), model.spec().version(), zip.length, written.topic(), written.partition(),

@@ -341,13 +341,17 @@ public final class GruStreamHttpServer implements AutoCloseable {
     /**
      * Whether a forwarded query's answer says that instance does not hold the key: its {@code key_not_found} or
      * {@code owner_moved}, the two answers of a forwarded query whose stores were read and had no state for it, or
-     * its refusal of the key ({@code key_too_long} during a rolling change of {@code input.max.key.bytes}, or
-     * {@code invalid_key}), which it cannot answer for either. Other answers (a 503 while its stores restore, a 403
-     * from a proxy between instances, none) may come from an instance that holds the key.
+     * its refusal of the key ({@code key_too_long}, or its server's 414 or 431 for a path that long, during a rolling
+     * change of {@code input.max.key.bytes}; {@code invalid_key}), which it cannot answer for either. Other answers
+     * (a 503 while its stores restore, a 403 from a proxy between instances, none) may come from an instance that
+     * holds the key.
      */
     private static boolean saysNotHeld(HttpResponse<byte[]> answer) {
         if (answer == null || answer.statusCode() < 400) {
             return false;
+        }
+        if (answer.statusCode() == 414 || answer.statusCode() == 431) {
+            return true; // Its server refused a path this long: a key beyond its limit, which it cannot hold.
         }
         String error = Json.errorCode(answer.body());
         return error != null && switch (answer.statusCode()) {

@@ -5,12 +5,13 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The settings of gru-stream's own Kafka clients, taken as Kafka Streams takes its own clients': a client's keys, then
- * the same keys under the client type's prefix, which win. So what a user sets for Kafka Streams' admin client or
- * consumers (SASL credentials given per client type, say) reaches gru-stream's too. Stateless.
+ * the keys under the client type's prefix, which win. So what a user sets for Kafka Streams' admin client, consumers or
+ * producer (SASL credentials given per client type, say) reaches gru-stream's too. Stateless.
  */
 final class ClientSettings {
     private ClientSettings() {
@@ -23,10 +24,19 @@ final class ClientSettings {
 
     /**
      * The consumer's keys of {@code settings}, then its keys prefixed {@code consumer.}, prefix removed: as Kafka
-     * Streams' restore and global consumers, which like gru-stream's read topics without a group, take them.
+     * Streams' restore and global consumers, which like gru-stream's read topics without a group, take them. Without
+     * the group protocol's keys, which Kafka Streams' own {@code group.protocol} shares a name with and removes too.
      */
     static Map<String, Object> consumer(Map<String, Object> settings) {
-        return of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
+        Map<String, Object> consumer = of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
+        consumer.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        consumer.remove(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
+        return consumer;
+    }
+
+    /** The producer's keys of {@code settings}, then its keys prefixed {@code producer.}, prefix removed. */
+    static Map<String, Object> producer(Map<String, Object> settings) {
+        return of(settings, ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX);
     }
 
     private static Map<String, Object> of(Map<String, Object> settings, Set<String> names, String prefix) {
@@ -36,8 +46,9 @@ final class ClientSettings {
                 client.put(key, value);
             }
         });
+        // Every prefixed key, as Kafka Streams passes them: a plug-in's own settings (a SASL callback handler's) too.
         settings.forEach((key, value) -> {
-            if (key.startsWith(prefix) && names.contains(key.substring(prefix.length()))) {
+            if (key.startsWith(prefix)) {
                 client.put(key.substring(prefix.length()), value);
             }
         });

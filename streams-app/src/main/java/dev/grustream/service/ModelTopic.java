@@ -5,6 +5,7 @@ import dev.grustream.model.GruModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,16 +20,20 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The models topic ({@code model.topic}): how it is laid out and how a model is published to it.
@@ -57,7 +62,7 @@ public final class ModelTopic {
     /**
      * Checks that {@code topic} exists, creating it as {@link #newTopic} describes when {@code create} is set.
      *
-     * @param clientConfig the instance's settings, of which the admin client's are used ({@link AdminClientSettings})
+     * @param clientConfig the instance's settings, of which the admin client's are used ({@link ClientSettings#admin})
      * @throws IllegalStateException if it is missing and not to be created, or the brokers cannot be reached
      */
     public static void ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create) {
@@ -82,6 +87,50 @@ public final class ModelTopic {
         } catch (TimeoutException e) {
             throw new OperatorException("The brokers at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
                     + " did not answer within 60 s", e);
+        }
+    }
+
+    /**
+     * Refuses to publish a model named {@code name} to another partition of {@code topic} than the one that already
+     * holds models: instances that follow every name ({@code model.name} empty) refuse at start a topic whose models
+     * lie in several partitions, as they would read them in another order each. A topic of one partition passes.
+     *
+     * @param clientConfig the instance's settings, of which the admin client's are used ({@link ClientSettings#admin})
+     * @throws OperatorException if the model would go to a second partition, or the brokers cannot be asked
+     */
+    public static void checkOnePartitionHoldsModels(Map<String, Object> clientConfig, String topic, String name) {
+        try (Admin admin = Admin.create(ClientSettings.admin(clientConfig))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            if (partitions == 1) {
+                return;
+            }
+            // Where the producer's default partitioner puts a record keyed by the name.
+            int target = Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % partitions;
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                earliest.put(new TopicPartition(topic, p), OffsetSpec.earliest());
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all()
+                    .get(60, TimeUnit.SECONDS);
+            Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(60, TimeUnit.SECONDS);
+            List<Integer> holding = ends.keySet().stream()
+                    .filter(partition -> ends.get(partition).offset() > starts.get(partition).offset())
+                    .map(TopicPartition::partition).sorted().toList();
+            if (holding.stream().anyMatch(partition -> partition != target)) {
+                throw new OperatorException("The models topic " + topic + " holds models in partition(s) " + holding
+                        + " and model " + name + " would go to partition " + target + ": instances that follow every"
+                        + " name (model.name empty) refuse at start a topic whose models lie in several partitions."
+                        + " Publish with the model.name the instances follow, or use a topic of one partition");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OperatorException("Interrupted while checking the models topic", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new OperatorException("Cannot check the partitions of the models topic " + topic + ": "
+                    + (e instanceof ExecutionException ? e.getCause() : "no answer within 60 s"), e);
         }
     }
 
@@ -125,7 +174,8 @@ public final class ModelTopic {
      * Publishes {@code zip}, the bytes of {@code model}, to {@code topic} under the model's name, and waits until
      * the brokers have it.
      *
-     * @param clientConfig producer settings (bootstrap servers, security); sizes are set here to fit the model
+     * @param clientConfig the instance's settings, of which the producer's are used ({@link ClientSettings#producer});
+     *     sizes are set here to fit the model
      * @param maxBytes the largest model accepted ({@code model.topic.max.bytes})
      * @throws IllegalArgumentException if the zip is larger than {@code maxBytes}
      * @throws IllegalStateException if the brokers refuse or cannot be reached, saying why
@@ -133,12 +183,7 @@ public final class ModelTopic {
     public static RecordMetadata publish(Map<String, Object> clientConfig, String topic, byte[] zip, GruModel model,
             int maxBytes) {
         checkSize(zip, maxBytes);
-        Map<String, Object> props = new HashMap<>();
-        clientConfig.forEach((key, value) -> {
-            if (ProducerConfig.configNames().contains(key)) {
-                props.put(key, value);
-            }
-        });
+        Map<String, Object> props = ClientSettings.producer(clientConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, zip.length + RECORD_OVERHEAD);

@@ -153,7 +153,8 @@ public final class ModelTopicWatcher implements AutoCloseable {
             throw new OperatorException("The models topic " + topic + " holds models in " + holding + " of its "
                     + assigned.size() + " partitions and model.name is not set: instances could serve different"
                     + " models. Set model.name to the one to follow, or use a topic of one partition (model publish"
-                    + " --create-topic creates one)");
+                    + " --create-topic creates one; a partition holding only stray records or tombstones counts until"
+                    + " kafka-delete-records empties it)");
         }
         LOG.warn("The models topic {} has {} partitions and model.name is not set: models published under several"
                 + " names could reach instances in different orders; set model.name, or use a topic of one partition",

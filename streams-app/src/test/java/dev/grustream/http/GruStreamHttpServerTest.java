@@ -457,14 +457,7 @@ class GruStreamHttpServerTest {
 
     @Test
     void aPeerBehindAProxyThatForbidsTheQueryMayHoldTheKey() throws Exception {
-        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        proxy.createContext("/", exchange -> {
-            byte[] body = "RBAC: access denied".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(403, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        proxy.start();
+        HttpServer proxy = answering(403, "RBAC: access denied");
         try {
             keyStates.instances = List.of(server.advertised(), new HostInfo("127.0.0.1", proxy.getAddress().getPort()));
 
@@ -475,6 +468,35 @@ class GruStreamHttpServerTest {
         } finally {
             proxy.stop(0);
         }
+    }
+
+    @Test
+    void aPeerWhoseServerRefusesAPathThatLongDoesNotHoldTheKey() throws Exception {
+        HttpServer tooLong = answering(431, "Request Header Fields Too Large");
+        try {
+            keyStates.instances = List.of(server.advertised(),
+                    new HostInfo("127.0.0.1", tooLong.getAddress().getPort()));
+
+            HttpResponse<String> response = get("/v1/series/k");
+
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+        } finally {
+            tooLong.stop(0);
+        }
+    }
+
+    /** A bare HTTP server, as a proxy or another service would be, answering every request with {@code status}. */
+    private static HttpServer answering(int status, String text) throws IOException {
+        HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        other.createContext("/", exchange -> {
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        other.start();
+        return other;
     }
 
     @Test

@@ -32,4 +32,27 @@ class ClientSettingsTest {
         assertThat(consumer).containsOnly(Map.entry("bootstrap.servers", "b:9092"),
                 Map.entry("sasl.jaas.config", "reader"));
     }
+
+    @Test
+    void theConsumersLeaveOutTheGroupProtocolKafkaStreamsNamesAlike() {
+        Map<String, Object> consumer = ClientSettings.consumer(Map.of("bootstrap.servers", "b:9092",
+                "group.protocol", "streams", "consumer.group.remote.assignor", "uniform"));
+
+        assertThat(consumer).containsOnly(Map.entry("bootstrap.servers", "b:9092"));
+    }
+
+    @Test
+    void prefixedKeysOfAPlugInPassThrough() {
+        Map<String, Object> admin = ClientSettings.admin(Map.of("admin.my.callback.realm", "ops"));
+
+        assertThat(admin).containsOnly(Map.entry("my.callback.realm", "ops"));
+    }
+
+    @Test
+    void producerPrefixedKeysWinForTheProducer() {
+        Map<String, Object> producer = ClientSettings.producer(Map.of("sasl.jaas.config", "shared",
+                "producer.sasl.jaas.config", "writer", "consumer.sasl.jaas.config", "reader"));
+
+        assertThat(producer).containsOnly(Map.entry("sasl.jaas.config", "writer"));
+    }
 }

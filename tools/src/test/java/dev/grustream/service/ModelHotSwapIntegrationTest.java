@@ -331,6 +331,23 @@ class ModelHotSwapIntegrationTest {
     }
 
     @Test
+    void publishingToASecondPartitionOfTheModelsTopicIsRefused() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic("models"), 2, (short) 1))).all().get();
+        }
+        GruModel model = TestingModels.persistence("7");
+        int partition = ModelTopic.publish(clientConfig(), topic("models"), zip(model), model, 16 << 20).partition();
+
+        // A name published to its own partition again passes; one in the other partition is refused.
+        ModelTopic.checkOnePartitionHoldsModels(clientConfig(), topic("models"), "persistence");
+        publishRaw(1 - partition, "other", zip(TestingModels.persistence("8")));
+        assertThatThrownBy(() -> ModelTopic.checkOnePartitionHoldsModels(clientConfig(), topic("models"),
+                "persistence"))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("would go to partition " + partition);
+    }
+
+    @Test
     void theModelsTopicIsCreatedCompactedWithRoomForLargeModels() throws Exception {
         start(TestingModels.persistence("1"));
 
