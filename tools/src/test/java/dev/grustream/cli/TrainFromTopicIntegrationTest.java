@@ -76,6 +76,34 @@ class TrainFromTopicIntegrationTest {
         assertThat(trained.spec().features()).containsExactly("value");
     }
 
+    @Test
+    void readsTheTopicWithTheConsumerPrefixedSettings() throws Exception {
+        String topic = "history-" + UUID.randomUUID();
+        KAFKA.cluster().createTopics(Map.of(topic, 1));
+        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
+        List<KafkaTestSupport.Input> inputs = new ArrayList<>();
+        long t0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+        for (int i = 0; i < 300; i++) {
+            inputs.add(KafkaTestSupport.Input.of("a", observation(t0 + i * 300_000L, 10 + Math.sin(i / 12.0))));
+        }
+        kafka.produce(topic, inputs);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = GruStreamTools.commandLine();
+        command.setOut(new PrintWriter(out));
+        command.setErr(new PrintWriter(err));
+
+        // Nothing listens on port 1: only the consumer.-prefixed address reaches the cluster.
+        int exit = command.execute("train", "--from-topic", topic, "--features", "value", "--output",
+                dir.resolve("model.zip").toString(), "--epochs", "1", "--hidden", "4", "--threads", "1",
+                "--set", "bootstrap.servers=127.0.0.1:1", "--set", "default.api.timeout.ms=5000",
+                "--set", "consumer.bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
+                "--set", "schema.registry.url=" + KAFKA.registry().url());
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("300 records read from topic " + topic);
+    }
+
     private static Observation observation(long time, double value) {
         return Observation.newBuilder().setEventTime(Instant.ofEpochMilli(time)).setFeatures(Map.of("value", value))
                 .build();
