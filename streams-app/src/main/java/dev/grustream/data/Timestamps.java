@@ -37,10 +37,11 @@ public final class Timestamps {
         } catch (NumberFormatException notANumber) {
             return ofIso(text, trimmed);
         }
-        if (!inRange(number)) {
-            throw new DateTimeParseException("'" + text + "' is beyond the range of epoch milliseconds", text, 0);
+        try {
+            return ofEpochNumber(number);
+        } catch (ArithmeticException e) {
+            throw new DateTimeParseException("'" + text + "' is beyond the range of epoch milliseconds", text, 0, e);
         }
-        return ofEpochNumber(number);
     }
 
     private static long ofIso(String text, String trimmed) {
@@ -65,22 +66,24 @@ public final class Timestamps {
         }
     }
 
-    /** Whether {@link #ofEpochNumber} reads {@code value} as a time that epoch milliseconds can hold. */
-    public static boolean inRange(double value) {
-        if (!Double.isFinite(value)) {
-            return false;
-        }
-        long millis = ofEpochNumber(value);
-        return millis != Long.MAX_VALUE && millis != Long.MIN_VALUE;
-    }
-
     /**
      * Epoch milliseconds of a finite epoch number read by its size, as the service reads numeric event times:
      * seconds below 10^11 (fractions kept to the millisecond), milliseconds below 10^14, microseconds below 10^17,
      * nanoseconds above. 10^11 seconds is the year 5138 and 10^11 milliseconds 1973, so no time after 1973 and
      * before 5138 is ambiguous.
+     *
+     * @throws ArithmeticException if {@code value} is not finite or beyond what epoch milliseconds hold
      */
     public static long ofEpochNumber(double value) {
+        long millis = Double.isFinite(value) ? bySize(value) : Long.MAX_VALUE;
+        if (millis == Long.MAX_VALUE || millis == Long.MIN_VALUE) {
+            // Math.round saturates: the value lies beyond the range.
+            throw new ArithmeticException(value + " is beyond the range of epoch milliseconds");
+        }
+        return millis;
+    }
+
+    private static long bySize(double value) {
         double magnitude = Math.abs(value);
         if (magnitude < SECONDS_BELOW) {
             return Math.round(value * 1000);

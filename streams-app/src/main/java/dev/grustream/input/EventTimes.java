@@ -17,11 +17,12 @@ final class EventTimes {
 
     /** Epoch milliseconds of a number read by its size. */
     static long ofNumber(double value) {
-        if (!Timestamps.inRange(value)) {
+        try {
+            return Timestamps.ofEpochNumber(value);
+        } catch (ArithmeticException e) {
             throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + value
-                    + " is not a number of seconds or milliseconds that epoch milliseconds can hold");
+                    + " is not a number of seconds or milliseconds that epoch milliseconds can hold", e);
         }
-        return Timestamps.ofEpochNumber(value);
     }
 
     /** Epoch milliseconds of a string: a number read by its size, or ISO-8601 ({@link Timestamps#parse}). */

@@ -49,8 +49,8 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean closed;
-    /** Set while {@link #catchUp} reads on the caller's thread, which then owns the consumer. */
-    private volatile boolean catchingUp;
+    /** Set while {@link #catchUp} reads on the caller's thread, which then owns the consumer. Guarded by this. */
+    private boolean catchingUp;
 
     /**
      * Creates a watcher of {@code topic}.

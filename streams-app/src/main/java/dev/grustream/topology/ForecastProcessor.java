@@ -170,7 +170,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         if (pending.isFull()) {
             flush();
         }
-        writeBuffer(() -> pending.add(event), "buffering an observation");
+        try {
+            pending.add(event);
+        } catch (RuntimeException e) {
+            throw notTheRecordsFault(e, "buffering an observation"); // A write to the buffer's store: see writeBuffer
+        }
         if (pending.isFull()) {
             flush();
         }
@@ -218,14 +222,20 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                     GruStreamTopology.DEAD_LETTERS_SINK);
         } catch (RuntimeException e) {
             // A dead letter's bytes need no serializer, so what fails here is the producer: most often an earlier
-            // output's send that failed and surfaces at this one. No record at hand is to blame, and dead-lettering
-            // it would commit past the output that was lost.
-            if (isTaskSignal(e)) {
-                throw e;
-            }
-            throw new BatchFailedException("Task " + context.taskId() + ": writing a dead letter for " + topic + "-"
-                    + partition + "@" + offset + " failed", e);
+            // output's send that failed and surfaces at this one.
+            throw notTheRecordsFault(e, "writing a dead letter for " + topic + "-" + partition + "@" + offset);
         }
+    }
+
+    /**
+     * What to throw for a failure that no record at hand is to blame for (an earlier output's send surfacing, a store
+     * that cannot be written): Kafka Streams' own task signals and batch failures as they are, else a
+     * {@link BatchFailedException} saying what failed. The task then retries from its last commit, instead of the
+     * record at hand being dead-lettered and the commit passing an output that was lost.
+     */
+    private RuntimeException notTheRecordsFault(RuntimeException e, String what) {
+        return e instanceof BatchFailedException || isTaskSignal(e) ? e
+                : new BatchFailedException("Task " + context.taskId() + ": " + what + " failed", e);
     }
 
     /**
@@ -268,18 +278,13 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     /**
      * Runs a write to the batch buffer's store. A write may flush the store's cache to its changelog, where an earlier
-     * output's failed send surfaces; as in {@link #forwardDeadLetter}, no record at hand is to blame, so the task fails
-     * (and retries from its last commit) instead of the record being dead-lettered and the commit passing the output
-     * that was lost.
+     * output's failed send surfaces: {@link #notTheRecordsFault}.
      */
     private void writeBuffer(Runnable write, String what) {
         try {
             write.run();
         } catch (RuntimeException e) {
-            if (e instanceof BatchFailedException || isTaskSignal(e)) {
-                throw e;
-            }
-            throw new BatchFailedException("Task " + context.taskId() + ": " + what + " failed", e);
+            throw notTheRecordsFault(e, what);
         }
     }
 
@@ -328,9 +333,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             // Part of the batch's outcomes may be out and no state stored: no single record is at fault (an output
             // the registry refuses, a store that cannot be written), so the task fails and the batch is retried
             // from the last commit, rather than the record at hand being dead-lettered and the batch sent again.
-            throw e instanceof BatchFailedException || isTaskSignal(e) ? e : new BatchFailedException("Task "
-                    + context.taskId() + ": writing the outcomes of a batch of " + batch.size()
-                    + " observations failed", e);
+            throw notTheRecordsFault(e, "writing the outcomes of a batch of " + batch.size() + " observations");
         }
         decoded.putAll(touched);
     }

@@ -26,6 +26,10 @@ final class ReferenceCase {
     final Npy.Array forecasts;
     /** [keys, steps / every, layers * hidden]. */
     final Npy.Array states;
+    /** The three arrays' values, decoded once: {@link Npy.Array#values} decodes them at every call. */
+    private final double[] inputValues;
+    private final double[] forecastValues;
+    private final double[] stateValues;
     final int checkpointEvery;
     final double float32Drift;
 
@@ -37,6 +41,9 @@ final class ReferenceCase {
         this.inputs = read(directory, "inputs.npy");
         this.forecasts = read(directory, "forecasts.npy");
         this.states = read(directory, "states.npy");
+        this.inputValues = inputs.values();
+        this.forecastValues = forecasts.values();
+        this.stateValues = states.values();
         JsonNode info = new ObjectMapper().readTree(directory.resolve("case.json").toFile());
         this.checkpointEvery = info.get("checkpoint_every").intValue();
         this.float32Drift = info.get("float32_drift").doubleValue();
@@ -61,7 +68,7 @@ final class ReferenceCase {
         float[] out = new float[keys() * features];
         for (int key = 0; key < keys(); key++) {
             for (int f = 0; f < features; f++) {
-                double raw = inputs.values()[(key * steps() + step) * features + f];
+                double raw = inputValues[(key * steps() + step) * features + f];
                 out[key * features + f] = spec.normalization().normalise(f, raw);
             }
         }
@@ -71,14 +78,14 @@ final class ReferenceCase {
     /** Expected forecast of {@code key} after {@code step}: [horizon, targets] flattened. */
     double expectedForecast(int key, int step, int index) {
         int size = model.spec().forecastSize();
-        return forecasts.values()[(key * steps() + step) * size + index];
+        return forecastValues[(key * steps() + step) * size + index];
     }
 
     /** Expected state of {@code key} at checkpoint {@code checkpoint} (after step (checkpoint + 1) * every). */
     double expectedState(int key, int checkpoint, int index) {
         int size = model.spec().stateSize();
         int checkpoints = states.shape()[1];
-        return states.values()[(key * checkpoints + checkpoint) * size + index];
+        return stateValues[(key * checkpoints + checkpoint) * size + index];
     }
 
     static Path resource(String name) {

@@ -36,6 +36,9 @@ class TrainFromTopicIntegrationTest {
     @TempDir
     Path dir;
 
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
     @Test
     void trainsOnEveryKeyOfTheTopicAndSkipsWhatTheServiceWouldRefuse() throws Exception {
         String topic = "history-" + UUID.randomUUID();
@@ -57,16 +60,8 @@ class TrainFromTopicIntegrationTest {
                 1.0)));
         kafka.produce(topic, inputs);
         Path model = dir.resolve("model.zip");
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = GruStreamTools.commandLine();
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
 
-        int exit = command.execute("train", "--from-topic", topic, "--features", "value", "--output",
-                model.toString(), "--epochs", "2", "--hidden", "4", "--threads", "1",
-                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
-                "--set", "schema.registry.url=" + KAFKA.registry().url());
+        int exit = train(topic, model, 2, "bootstrap.servers=" + KAFKA.cluster().bootstrapServers());
 
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString()).contains("1,205 records read from topic " + topic)
@@ -87,21 +82,31 @@ class TrainFromTopicIntegrationTest {
             inputs.add(KafkaTestSupport.Input.of("a", observation(t0 + i * 300_000L, 10 + Math.sin(i / 12.0))));
         }
         kafka.produce(topic, inputs);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = GruStreamTools.commandLine();
-        command.setOut(new PrintWriter(out));
-        command.setErr(new PrintWriter(err));
 
         // Nothing listens on port 1: only the consumer.-prefixed address reaches the cluster.
-        int exit = command.execute("train", "--from-topic", topic, "--features", "value", "--output",
-                dir.resolve("model.zip").toString(), "--epochs", "1", "--hidden", "4", "--threads", "1",
-                "--set", "bootstrap.servers=127.0.0.1:1", "--set", "default.api.timeout.ms=5000",
-                "--set", "consumer.bootstrap.servers=" + KAFKA.cluster().bootstrapServers(),
-                "--set", "schema.registry.url=" + KAFKA.registry().url());
+        int exit = train(topic, dir.resolve("model.zip"), 1, "bootstrap.servers=127.0.0.1:1",
+                "default.api.timeout.ms=5000", "consumer.bootstrap.servers=" + KAFKA.cluster().bootstrapServers());
 
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString()).contains("300 records read from topic " + topic);
+    }
+
+    /**
+     * Runs {@code gru-stream train --from-topic topic} of a small network into {@code model}, with the shared
+     * registry and {@code settings}; returns its exit code, its output in {@link #out} and {@link #err}.
+     */
+    private int train(String topic, Path model, int epochs, String... settings) {
+        List<String> args = new ArrayList<>(List.of("train", "--from-topic", topic, "--features", "value", "--output",
+                model.toString(), "--epochs", String.valueOf(epochs), "--hidden", "4", "--threads", "1",
+                "--set", "schema.registry.url=" + KAFKA.registry().url()));
+        for (String setting : settings) {
+            args.add("--set");
+            args.add(setting);
+        }
+        CommandLine command = GruStreamTools.commandLine();
+        command.setOut(new PrintWriter(out));
+        command.setErr(new PrintWriter(err));
+        return command.execute(args.toArray(String[]::new));
     }
 
     private static Observation observation(long time, double value) {

@@ -77,39 +77,43 @@ public final class LengthCheckingDecoder extends Decoder {
 
     @Override
     public long readArrayStart() throws IOException {
-        return checkedCount(in::readArrayStart, "an array");
+        try {
+            return checkedCount(in.readArrayStart(), "an array");
+        } catch (UnsupportedOperationException e) {
+            throw tooMany(e, "an array");
+        }
     }
 
     @Override
     public long arrayNext() throws IOException {
-        return checkedCount(in::arrayNext, "an array");
+        try {
+            return checkedCount(in.arrayNext(), "an array");
+        } catch (UnsupportedOperationException e) {
+            throw tooMany(e, "an array");
+        }
     }
 
     @Override
     public long readMapStart() throws IOException {
-        return checkedCount(in::readMapStart, "a map");
+        try {
+            return checkedCount(in.readMapStart(), "a map");
+        } catch (UnsupportedOperationException e) {
+            throw tooMany(e, "a map");
+        }
     }
 
     @Override
     public long mapNext() throws IOException {
-        return checkedCount(in::mapNext, "a map");
-    }
-
-    /** A block count read by Avro's decoder. */
-    @FunctionalInterface
-    private interface CountReader {
-        long read() throws IOException;
-    }
-
-    private long checkedCount(CountReader reader, String what) throws IOException {
-        long count;
         try {
-            count = reader.read();
+            return checkedCount(in.mapNext(), "a map");
         } catch (UnsupportedOperationException e) {
-            // Avro refuses a count beyond what a Java collection can hold this way, not as malformed data.
-            throw new EOFException(what + " of more items than a collection can hold: " + e.getMessage());
+            throw tooMany(e, "a map");
         }
-        return checkedCount(count, what);
+    }
+
+    /** Avro refuses a block count beyond what a Java collection can hold this way, not as malformed data. */
+    private static EOFException tooMany(UnsupportedOperationException e, String what) {
+        return new EOFException(what + " of more items than a collection can hold: " + e.getMessage());
     }
 
     private int checkedLength(long length, String what) throws EOFException {

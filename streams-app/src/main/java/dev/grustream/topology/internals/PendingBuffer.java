@@ -8,10 +8,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -70,8 +68,7 @@ public final class PendingBuffer {
      */
     public int recover() {
         long watermark = -1;
-        List<PendingObservation> stored = new ArrayList<>();
-        Map<Long, Integer> slotOf = new HashMap<>();
+        List<KeyValue<Integer, PendingObservation>> stored = new ArrayList<>();
         List<Integer> outsideRing = new ArrayList<>();
         try (KeyValueIterator<Integer, byte[]> all = store.all()) {
             while (all.hasNext()) {
@@ -93,8 +90,7 @@ public final class PendingBuffer {
                                 + " out of range"));
                         continue;
                     }
-                    stored.add(event);
-                    slotOf.put(event.getSequence(), entry.key);
+                    stored.add(KeyValue.pair(entry.key, event));
                     if (entry.key >= capacity) {
                         outsideRing.add(entry.key);
                     }
@@ -104,14 +100,16 @@ public final class PendingBuffer {
         long processedThrough = watermark;
         long highest = watermark;
         events.clear();
-        for (PendingObservation event : stored) {
+        recoveredOutOfPlace = false;
+        for (KeyValue<Integer, PendingObservation> slotAndEvent : stored) {
+            PendingObservation event = slotAndEvent.value;
             highest = Math.max(highest, event.getSequence());
             if (event.getSequence() > processedThrough) {
                 events.add(event);
+                recoveredOutOfPlace |= slotAndEvent.key != slot(event);
             }
         }
         events.sort(Comparator.comparingLong(PendingObservation::getSequence));
-        recoveredOutOfPlace = events.stream().anyMatch(event -> slotOf.get(event.getSequence()) != slot(event));
         nextSequence = highest + 1;
         if (events.isEmpty()) {
             outsideRing.forEach(store::delete);
