@@ -29,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Reads the history of an Observation topic, from its beginning up to the offsets it had when reading started,
@@ -74,8 +74,8 @@ public final class ObservationHistory {
         consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         Duration patience = Duration.ofMillis(new ConsumerConfig(withDeserializers(consumerConfig))
                 .getInt(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG));
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig,
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             return read(config, topic, features, consumer, patience,
                     String.valueOf(consumerConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)));
         }
@@ -83,7 +83,7 @@ public final class ObservationHistory {
 
     private static Map<String, Object> withDeserializers(Map<String, Object> consumerConfig) {
         Map<String, Object> complete = new HashMap<>(consumerConfig);
-        complete.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        complete.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         complete.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return complete;
     }
@@ -94,13 +94,15 @@ public final class ObservationHistory {
      * @param patience how long the read may go without any partition moving before it fails: a partition whose
      *     leader is offline would otherwise keep it polling for ever
      */
-    static Read read(GruStreamConfig config, String topic, List<String> features, Consumer<String, byte[]> consumer,
+    static Read read(GruStreamConfig config, String topic, List<String> features, Consumer<byte[], byte[]> consumer,
             Duration patience, String servers) {
         UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
         Map<String, TreeMap<Long, double[]>> byKey = new HashMap<>();
         Map<String, Long> skipped = new TreeMap<>();
         long records = 0;
-        try (ObservationReader reader = Topics.from(config).observationReader(() -> features)) {
+        Topics topics = Topics.from(config);
+        Deserializer<String> keys = topics.observationKeyDeserializer();
+        try (ObservationReader reader = topics.observationReader(() -> features)) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (partitions == null || partitions.isEmpty()) {
                 throw new OperatorException("The topic " + topic + " does not exist on " + servers);
@@ -114,14 +116,14 @@ public final class ObservationHistory {
             Map<TopicPartition, Long> reached = positions(consumer, end.keySet());
             long lastMove = System.nanoTime();
             while (!end.isEmpty()) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     Long last = end.get(partition);
                     if (last == null || record.offset() >= last) {
                         continue;
                     }
                     records++;
-                    String reason = add(record, reader, checks, topic, features, byKey);
+                    String reason = add(record, keys, reader, checks, topic, features, byKey);
                     if (reason != null) {
                         skipped.merge(reason, 1L, Long::sum);
                     }
@@ -159,7 +161,7 @@ public final class ObservationHistory {
         return new Read(series, records, skipped);
     }
 
-    private static Map<TopicPartition, Long> positions(Consumer<String, byte[]> consumer,
+    private static Map<TopicPartition, Long> positions(Consumer<byte[], byte[]> consumer,
             Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> positions = new HashMap<>();
         partitions.forEach(partition -> positions.put(partition, consumer.position(partition)));
@@ -177,23 +179,30 @@ public final class ObservationHistory {
     }
 
     /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */
-    private static String add(ConsumerRecord<String, byte[]> record, ObservationReader reader, UpFrontChecks checks,
-            String topic, List<String> features, Map<String, TreeMap<Long, double[]>> byKey) {
+    private static String add(ConsumerRecord<byte[], byte[]> record, Deserializer<String> keys,
+            ObservationReader reader, UpFrontChecks checks, String topic, List<String> features,
+            Map<String, TreeMap<Long, double[]>> byKey) {
+        String recordKey;
+        try {
+            recordKey = keys.deserialize(topic, record.key());
+        } catch (InputException e) {
+            return code(e);
+        }
         if (record.value() == null) {
-            return checks.check(record.key(), record.key(), record.headers(), null, System.currentTimeMillis()).reason()
+            return checks.check(recordKey, recordKey, record.headers(), null, System.currentTimeMillis()).reason()
                     .code();
         }
         InboundObservation observation;
         try {
             observation = reader.deserialize(topic, record.headers(), record.value());
         } catch (InputException e) {
-            return e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return code(e);
         } catch (SerializationException e) {
             return "undecodable";
         }
-        String key = observation.seriesKey() != null ? observation.seriesKey() : record.key();
+        String key = observation.seriesKey() != null ? observation.seriesKey() : recordKey;
         observation.useRecordTimestamp(record.timestamp());
-        UpFrontChecks.Rejection rejection = checks.check(key, record.key(), record.headers(), observation,
+        UpFrontChecks.Rejection rejection = checks.check(key, recordKey, record.headers(), observation,
                 System.currentTimeMillis());
         if (rejection != null) {
             return rejection.reason().code();
@@ -217,6 +226,11 @@ public final class ObservationHistory {
             return "duplicate";
         }
         return null;
+    }
+
+    /** The dead-letter reason code of {@code e}, as the service's handler names it. */
+    private static String code(InputException e) {
+        return e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** A one-line summary of the records skipped. */

@@ -7,7 +7,10 @@ import dev.grustream.forecast.Refusal;
  * {@value DeadLetters#REASON_HEADER} header and tags the dead-letter metric.
  */
 public enum DeadLetterReason {
-    /** The value is not in input.format: not Avro in the Confluent wire format, not a JSON object. */
+    /**
+     * The value is not in input.format (not Avro in the Confluent wire format, not a JSON object), or the record key
+     * that names the series is not UTF-8.
+     */
     UNDECODABLE("undecodable"),
     /** The value names a schema id the registry does not know. */
     UNKNOWN_SCHEMA_ID("unknown-schema-id"),

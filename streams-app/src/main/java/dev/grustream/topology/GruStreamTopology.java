@@ -61,7 +61,7 @@ public final class GruStreamTopology {
         Topology topology = new Topology();
         topology.addSource(AutoOffsetReset.earliest(), SOURCE,
                 new EventTimeExtractor(clock, settings.futureToleranceMs()),
-                topics.keySerde().deserializer(),
+                topics.observationKeyDeserializer(),
                 topics.observationReader(() -> model.current().spec().features()),
                 topics.observations());
         topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock), SOURCE);

@@ -9,6 +9,7 @@ import dev.grustream.input.GenericAvroObservationReader;
 import dev.grustream.input.InputMapping;
 import dev.grustream.input.JsonObservationReader;
 import dev.grustream.input.ObservationReader;
+import dev.grustream.input.RecordKeyDeserializer;
 import dev.grustream.output.OutputSerializers;
 import dev.grustream.serde.AvroSerializer;
 import dev.grustream.serde.GenericAvroSerde;
@@ -87,6 +88,15 @@ public final class Topics {
 
     public Serde<String> keySerde() {
         return Serdes.String();
+    }
+
+    /**
+     * The reader of the observations' record keys: strict UTF-8 where the record key names the series (no
+     * {@code input.key.fields}), so that two keys never share one series; as Kafka's own where a value's fields do.
+     */
+    public Deserializer<String> observationKeyDeserializer() {
+        return config.getList(GruStreamConfig.INPUT_KEY_FIELDS).isEmpty() ? new RecordKeyDeserializer()
+                : Serdes.String().deserializer();
     }
 
     /** gru-stream's own Observation records in Avro: what {@code input.format=avro} reads and the tools write. */

@@ -1,17 +1,24 @@
 package dev.grustream.service;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
+import dev.grustream.train.TrainingSeries;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,7 +28,7 @@ class ObservationHistoryTest {
     private static final TopicPartition OFFLINE = new TopicPartition(TOPIC, 1);
 
     private final GruStreamConfig config = new GruStreamConfig(Map.of(GruStreamConfig.INPUT_FORMAT, "json"));
-    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
 
     ObservationHistoryTest() {
         Node broker = new Node(0, "localhost", 9092);
@@ -50,5 +57,28 @@ class ObservationHistoryTest {
                 Duration.ofMinutes(1), "localhost:9092"))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("Reading the topic observations from localhost:9092 timed out");
+    }
+
+    @Test
+    void recordKeysThatAreNotUtf8AreSkippedAsTheServiceDeadLettersThem() {
+        consumer.updateEndOffsets(Map.of(READ, 3L, OFFLINE, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, new byte[] {'a', (byte) 0xFE}));
+            consumer.addRecord(record(1, new byte[] {'a', (byte) 0xFF}));
+            consumer.addRecord(record(2, "b".getBytes(StandardCharsets.UTF_8)));
+        });
+
+        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
+                Duration.ofMinutes(1), "localhost:9092");
+
+        assertThat(read.records()).isEqualTo(3);
+        assertThat(read.skipped()).containsExactly(Map.entry("undecodable", 2L));
+        assertThat(read.series()).extracting(TrainingSeries::key).containsExactly("b");
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset, byte[] key) {
+        byte[] value = "{\"value\": 3}".getBytes(StandardCharsets.UTF_8);
+        return new ConsumerRecord<>(TOPIC, 0, offset, 1_700_000_000_000L, TimestampType.CREATE_TIME, key.length,
+                value.length, key, value, new RecordHeaders(), Optional.empty());
     }
 }

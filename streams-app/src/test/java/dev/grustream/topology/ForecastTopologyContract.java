@@ -551,6 +551,31 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void aRecordKeyThatIsNotUtf8IsDeadLetteredWithItsBytes() {
+        byte[] key = {'a', (byte) 0xFF};
+        byte[] value = harness.serialize(observation(T0, 1.0));
+        harness.sendRaw(key, value);
+        harness.flush();
+
+        TestRecord<byte[], byte[]> deadLetter = single(harness.deadLetters());
+        assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("undecodable");
+        assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("not UTF-8");
+        assertThat(deadLetter.key()).isEqualTo(key);
+        assertThat(deadLetter.value()).isEqualTo(value);
+        assertThat(harness.forecastValues()).isEmpty();
+    }
+
+    @Test
+    void twoRecordKeysThatAreNotUtf8NeverShareASeries() {
+        harness.sendRaw(new byte[] {'a', (byte) 0xFE}, harness.serialize(observation(T0, 1.0)));
+        harness.sendRaw(new byte[] {'a', (byte) 0xFF}, harness.serialize(observation(T0 + MINUTE, 2.0)));
+        harness.flush();
+
+        assertThat(reasonsOf(harness.deadLetters())).containsExactly("undecodable", "undecodable");
+        assertThat(harness.forecastValues()).isEmpty();
+    }
+
+    @Test
     void tombstoneIsDeadLettered() {
         harness.sendRaw("a".getBytes(StandardCharsets.UTF_8), null);
         assertDeadLetteredOnlyAs("null-value");

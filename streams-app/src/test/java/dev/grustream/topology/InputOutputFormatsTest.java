@@ -160,6 +160,17 @@ class InputOutputFormatsTest {
     }
 
     @Test
+    void aRecordKeyThatIsNotUtf8IsNoObstacleWhereTheValueNamesTheSeries() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+
+        harness.sendRaw(new byte[] {(byte) 0xFF, 0x01}, telegraf("web-1", T0 / 1000, "12.5"));
+        harness.flush();
+
+        assertOneForecast("web-1/cpu", 12.5);
+        assertThat(harness.deadLetters()).isEmpty();
+    }
+
+    @Test
     void genericAvroRecordsOfTheirOwnSchemaAreReadThroughTheMapping() {
         harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("input.format", "avro-generic",
                 "input.key.fields", "device.id", "input.time.field", "at", "input.features", "value=reading",
