@@ -45,9 +45,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
@@ -338,26 +340,11 @@ public final class GruStreamService implements AutoCloseable {
         try (Admin admin = Admin.create(adminProps)) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
-            if (missing.isEmpty()) {
-                return;
+            if (!missing.isEmpty()) {
+                create(admin, missing, creation);
             }
-            if (!creation.create()) {
-                throw new OperatorException("These topics do not exist: " + missing.stream().map(NewTopic::name)
-                        .toList() + ". Create them, or start with --create-topics to create them (with"
-                        + " --partitions and --replication-factor, or the brokers' defaults)");
-            }
-            for (Map.Entry<String, KafkaFuture<Void>> entry : admin.createTopics(missing).values().entrySet()) {
-                try {
-                    entry.getValue().get(60, TimeUnit.SECONDS);
-                    LOG.info("Created topic {} ({} partitions, replication factor {})", entry.getKey(),
-                            creation.partitions().isPresent() ? creation.partitions().getAsInt()
-                                    : "the brokers' default",
-                            creation.replicationFactor().map(String::valueOf).orElse("the brokers' default"));
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
+            if (!modelTopic.isBlank()) {
+                warnIfModelsCanExpire(admin, modelTopic);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -367,6 +354,41 @@ public final class GruStreamService implements AutoCloseable {
                     ? " (check ssl.truststore.*: the brokers' certificate must be trusted)" : "";
             throw new OperatorException("Cannot check the topics on " + adminProps.get("bootstrap.servers")
                     + ": " + e.getMessage() + ": " + StreamThreadFailures.deepestMessage(e) + hint, e);
+        }
+    }
+
+    private static void create(Admin admin, List<NewTopic> missing, TopicCreation creation)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (!creation.create()) {
+            throw new OperatorException("These topics do not exist: " + missing.stream().map(NewTopic::name)
+                    .toList() + ". Create them, or start with --create-topics to create them (with"
+                    + " --partitions and --replication-factor, or the brokers' defaults). Where the brokers check"
+                    + " ACLs, a topic this principal may not DESCRIBE is listed as missing too");
+        }
+        for (Map.Entry<String, KafkaFuture<Void>> entry : admin.createTopics(missing).values().entrySet()) {
+            try {
+                entry.getValue().get(60, TimeUnit.SECONDS);
+                LOG.info("Created topic {} ({} partitions, replication factor {})", entry.getKey(),
+                        creation.partitions().isPresent() ? creation.partitions().getAsInt()
+                                : "the brokers' default",
+                        creation.replicationFactor().map(String::valueOf).orElse("the brokers' default"));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Logs a models topic whose retention can remove its newest model; the principal may not see its settings. */
+    private static void warnIfModelsCanExpire(Admin admin, String topic) throws InterruptedException, TimeoutException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config settings = admin.describeConfigs(List.of(resource)).all().get(60, TimeUnit.SECONDS).get(resource);
+            ModelTopic.expiryRisk(topic, settings).ifPresent(LOG::warn);
+        } catch (ExecutionException e) {
+            LOG.info("Could not read the settings of the models topic {} ({}); its retention was not checked", topic,
+                    e.getCause().toString());
         }
     }
 

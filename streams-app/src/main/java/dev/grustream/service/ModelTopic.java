@@ -20,6 +20,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -57,6 +59,35 @@ public final class ModelTopic {
         return new NewTopic(name, Optional.of(1), replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxBytes)));
+    }
+
+    /**
+     * Why the models topic's own settings can lose its newest model, or empty if they keep it: a topic whose
+     * {@code cleanup.policy} deletes by time or size (the brokers' default, {@code delete}, or {@code compact,delete})
+     * removes a model once it is old enough however new it is, and an instance that starts after that serves
+     * {@code model.path} or the bundled model while the running ones serve the model they read.
+     *
+     * @param settings the topic's configuration, as the brokers describe it
+     */
+    public static Optional<String> expiryRisk(String topic, Config settings) {
+        String policy = value(settings, TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+        long retentionMs = Long.parseLong(value(settings, TopicConfig.RETENTION_MS_CONFIG, "-1"));
+        long retentionBytes = Long.parseLong(value(settings, TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
+        boolean deletes = List.of(policy.split(",")).stream().map(String::trim)
+                .anyMatch(TopicConfig.CLEANUP_POLICY_DELETE::equals);
+        if (!deletes || (retentionMs < 0 && retentionBytes < 0)) {
+            return Optional.empty();
+        }
+        return Optional.of("The models topic " + topic + " has cleanup.policy=" + policy
+                + (retentionMs >= 0 ? ", retention.ms=" + retentionMs : "")
+                + (retentionBytes >= 0 ? ", retention.bytes=" + retentionBytes : "")
+                + ": once retention removes its newest model, an instance that starts serves model.path or the"
+                + " bundled model while the others serve that model. Set cleanup.policy=compact on it");
+    }
+
+    private static String value(Config settings, String name, String absent) {
+        ConfigEntry entry = settings.get(name);
+        return entry == null || entry.value() == null ? absent : entry.value();
     }
 
     /**

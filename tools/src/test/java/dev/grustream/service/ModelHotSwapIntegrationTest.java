@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
@@ -60,6 +64,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Models published to the models topic while records flow: every instance switches at a batch boundary, every
@@ -359,5 +364,38 @@ class ModelHotSwapIntegrationTest {
             assertThat(admin.describeTopics(List.of(topic("models"))).allTopicNames().get().get(topic("models"))
                     .partitions()).hasSize(1);
         }
+    }
+
+    @Test
+    void aModelsTopicWhoseRetentionCanRemoveItsNewestModelIsWarnedAbout() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic("models"), 1, (short) 1).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, "604800000")))).all().get();
+        }
+
+        assertThat(warningsWhileStarting()).anySatisfy(message -> assertThat(message)
+                .contains("The models topic " + topic("models") + " has cleanup.policy=delete, retention.ms=604800000")
+                .contains("Set cleanup.policy=compact"));
+    }
+
+    @Test
+    void aCompactedModelsTopicIsNotWarnedAbout() throws Exception {
+        assertThat(warningsWhileStarting()).noneSatisfy(message -> assertThat(message).contains("cleanup.policy"));
+    }
+
+    /** The warnings {@link GruStreamService} logs while an instance starts (creating the models topic if missing). */
+    private List<String> warningsWhileStarting() throws IOException {
+        Logger logger = (Logger) LoggerFactory.getLogger(GruStreamService.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            start(TestingModels.persistence("1"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list.stream().filter(event -> event.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
     }
 }
