@@ -13,6 +13,7 @@ import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
+import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.model.RandomModels;
@@ -22,6 +23,7 @@ import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
+import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -307,6 +309,25 @@ class ModelHotSwapIntegrationTest {
         kafka.produce(topic("observations"), step(0));
         assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT)).hasSize(KEYS)
                 .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("7"));
+    }
+
+    @Test
+    void theWatcherReadsThroughConsumerPrefixedSettings() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty()))).all().get();
+        }
+        publish(TestingModels.persistence("7"));
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                meters, Clock.systemUTC());
+        // Nothing listens on port 1: only the consumer.-prefixed servers lead to the cluster.
+        Map<String, Object> settings = Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1",
+                "consumer." + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers());
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(settings, topic("models"), "", models, "watcher-it")) {
+            watcher.catchUp(WAIT);
+        }
+
+        assertThat(models.active().spec().version()).isEqualTo("7");
     }
 
     @Test
