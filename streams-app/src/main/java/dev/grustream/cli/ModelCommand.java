@@ -1,12 +1,18 @@
 package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
-import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelSpec;
 import dev.grustream.service.ModelSource;
 import dev.grustream.service.ModelSwitch;
 import dev.grustream.service.ModelTopic;
+import dev.grustream.service.ModelTopicWatcher;
+import dev.grustream.topology.ActiveModel;
+import dev.grustream.topology.ForecasterSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -37,8 +43,12 @@ final class ModelCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {"Publishes a model to model.topic: every running instance following it checks the model"
                     + " and switches to it without a restart (each key restarts its state at its next event).",
-                    "An instance keeps its model and logs why when it refuses one (see GET /v1/model)."})
+                    "An instance keeps its model and logs why when it refuses one (see GET /v1/model); run with the"
+                            + " instances' settings, this command refuses such a model before writing it."})
     static final class Publish implements Callable<Integer> {
+        /** As long as a starting instance gives the models topic. */
+        private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
+
         @Mixin
         ConfigOptions config;
 
@@ -68,15 +78,15 @@ final class ModelCommand implements Runnable {
                         + " is '" + followed + "': instances with these settings follow only that name and would skip"
                         + " it; publish with the model.name they use");
             }
-            // As every instance will: one it refuses stays in the topic, and once compaction has removed the model
-            // before it, an instance that starts later serves neither (its model.path or the bundled model).
-            ModelSwitch.trialStep(model, Backend.JAVA).ifPresent(problem -> {
+            // Before connecting: a model no instance can run needs no broker to be refused.
+            ModelSwitch.trialStep(model, ForecasterSettings.from(settings).backend()).ifPresent(problem -> {
                 throw new IllegalArgumentException("the instances would refuse the model: " + problem);
             });
             byte[] zip = ModelTopic.zipOf(file);
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);
             ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic);
+            checkTheInstancesTakeIt(settings, topic, followed, model);
             if (followed.isEmpty()) {
                 ModelTopic.checkOnePartitionHoldsModels(settings.passThrough(), topic, model.spec().name());
             }
@@ -85,6 +95,29 @@ final class ModelCommand implements Runnable {
                     model.spec().name(), model.spec().version(), zip.length, written.topic(), written.partition(),
                     written.offset());
             return 0;
+        }
+
+        /**
+         * Refuses a model that instances with these settings would refuse, as each of them checks it: against the
+         * model it serves (the newest valid one in the topic it follows, else {@code model.path} or the bundled model)
+         * and on its {@code model.backend}. A refused model would stay newest in the topic, and once compaction has
+         * removed the model before it, an instance that starts later would serve neither.
+         */
+        private static void checkTheInstancesTakeIt(GruStreamConfig settings, String topic, String followed,
+                GruModel model) {
+            ModelSwitch instance = new ModelSwitch(new ActiveModel(ModelSource.load(settings)),
+                    ModelSource.describe(settings), ForecasterSettings.from(settings).backend(),
+                    new SimpleMeterRegistry(), Clock.systemUTC());
+            try (ModelTopicWatcher watcher = new ModelTopicWatcher(settings.passThrough(), topic, followed, instance,
+                    "gru-stream-model-publish")) {
+                watcher.catchUp(CATCH_UP_TIMEOUT);
+            }
+            instance.refusal(model).ifPresent(problem -> {
+                ModelSpec serving = instance.active().spec();
+                throw new IllegalArgumentException("an instance with these settings serves " + serving.name() + "/"
+                        + serving.version() + " (from " + instance.snapshot().source() + ") and would refuse the"
+                        + " model: " + problem);
+            });
         }
     }
 }

@@ -113,7 +113,7 @@ public final class ModelSwitch implements ModelStatus {
             LOG.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
             return Outcome.UNCHANGED;
         }
-        Optional<String> problem = incompatibility(serving, next).or(() -> trialStep(candidate, backend));
+        Optional<String> problem = refusal(candidate);
         if (problem.isPresent()) {
             return reject(source, label(next), problem.get());
         }
@@ -126,6 +126,14 @@ public final class ModelSwitch implements ModelStatus {
         LOG.info("Model switched from {} to {} ({}); each key restarts its state at its next event (MODEL_CHANGE)",
                 label(serving), label(next), source);
         return Outcome.APPLIED;
+    }
+
+    /**
+     * Why {@link #offer} would refuse {@code candidate} in place of the serving model (other features or targets, or
+     * a step that fails or is not finite on this switch's backend), or empty if it would take it.
+     */
+    public synchronized Optional<String> refusal(GruModel candidate) {
+        return incompatibility(active.current().spec(), candidate.spec()).or(() -> trialStep(candidate, backend));
     }
 
     private static Optional<String> incompatibility(ModelSpec serving, ModelSpec next) {

@@ -74,6 +74,45 @@ class ModelPublishCommandIntegrationTest {
         assertThat(err.toString()).contains("does not exist", "--create-topic");
     }
 
+    @Test
+    void refusesAModelOfOtherFeaturesThanTheOneTheInstancesServeFromTheTopic() throws Exception {
+        String topic = "models-cli-" + UUID.randomUUID();
+        assertThat(publish(topic, TestingModels.persistence("5"))).isEqualTo(0);
+        StringWriter err = new StringWriter();
+
+        int exit = publish(topic, TestingModels.persistence("6", 1, "value", "load"), err);
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("an instance with these settings serves persistence/5 (from " + topic
+                + "-0@0) and would refuse the model: its features [value, load] differ");
+        assertThat(read(topic)).hasSize(1);
+    }
+
+    @Test
+    void refusesAModelOfOtherFeaturesThanTheStartingModelOfAnEmptyTopic() throws Exception {
+        String topic = "models-cli-" + UUID.randomUUID();
+        StringWriter err = new StringWriter();
+
+        int exit = publish(topic, TestingModels.persistence("6", 1, "value", "load"), err);
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("would refuse the model: its features [value, load] differ");
+    }
+
+    private int publish(String topic, GruModel model) throws Exception {
+        return publish(topic, model, new StringWriter());
+    }
+
+    private int publish(String topic, GruModel model, StringWriter err) throws Exception {
+        Path modelDir = dir.resolve("model-" + UUID.randomUUID());
+        ModelWriter.write(model, modelDir);
+        CommandLine command = GruStreamTools.commandLine();
+        command.setOut(new PrintWriter(new StringWriter()));
+        command.setErr(new PrintWriter(err));
+        return command.execute("model", "publish", "--file", modelDir.toString(), "--create-topic",
+                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(), "--set", "model.topic=" + topic);
+    }
+
     private static List<ConsumerRecord<String, byte[]>> read(String topic) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
