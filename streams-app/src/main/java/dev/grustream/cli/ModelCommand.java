@@ -1,17 +1,14 @@
 package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.service.ModelSource;
 import dev.grustream.service.ModelSwitch;
 import dev.grustream.service.ModelTopic;
 import dev.grustream.service.ModelTopicWatcher;
-import dev.grustream.topology.ActiveModel;
-import dev.grustream.topology.ForecasterSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,6 +57,12 @@ final class ModelCommand implements Runnable {
                 description = "Create model.topic (compacted, one partition) if it does not exist.")
         boolean createTopic;
 
+        @Option(names = "--skip-instance-check",
+                description = "Skip reading model.topic to check the model against the one the instances serve"
+                        + " (for a principal that may only write the topic, or a machine without the instances'"
+                        + " model.path).")
+        boolean skipInstanceCheck;
+
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;
 
@@ -78,15 +81,18 @@ final class ModelCommand implements Runnable {
                         + " is '" + followed + "': instances with these settings follow only that name and would skip"
                         + " it; publish with the model.name they use");
             }
-            // Before connecting: a model no instance can run needs no broker to be refused.
-            ModelSwitch.trialStep(model, ForecasterSettings.from(settings).backend()).ifPresent(problem -> {
+            // Before connecting: a model that cannot step needs no broker to be refused. On the Java backend, which
+            // runs anywhere: the native one may not load on the machine that publishes.
+            ModelSwitch.trialStep(model, Backend.JAVA).ifPresent(problem -> {
                 throw new IllegalArgumentException("the instances would refuse the model: " + problem);
             });
             byte[] zip = ModelTopic.zipOf(file);
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);
             ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic);
-            checkTheInstancesTakeIt(settings, topic, followed, model);
+            if (!skipInstanceCheck) {
+                checkTheInstancesTakeIt(settings, topic, followed, model);
+            }
             if (followed.isEmpty()) {
                 ModelTopic.checkOnePartitionHoldsModels(settings.passThrough(), topic, model.spec().name());
             }
@@ -99,25 +105,37 @@ final class ModelCommand implements Runnable {
 
         /**
          * Refuses a model that instances with these settings would refuse, as each of them checks it: against the
-         * model it serves (the newest valid one in the topic it follows, else {@code model.path} or the bundled model)
-         * and on its {@code model.backend}. A refused model would stay newest in the topic, and once compaction has
-         * removed the model before it, an instance that starts later would serve neither.
+         * model it serves (the newest valid one in the topic it follows, else {@code model.path} or the bundled
+         * model). A refused model would stay newest in the topic, and once compaction has removed the model before
+         * it, an instance that starts later would serve neither. Steps are tried on the Java backend.
          */
-        private static void checkTheInstancesTakeIt(GruStreamConfig settings, String topic, String followed,
+        private void checkTheInstancesTakeIt(GruStreamConfig settings, String topic, String followed,
                 GruModel model) {
-            ModelSwitch instance = new ModelSwitch(new ActiveModel(ModelSource.load(settings)),
-                    ModelSource.describe(settings), ForecasterSettings.from(settings).backend(),
-                    new SimpleMeterRegistry(), Clock.systemUTC());
+            GruModel starting;
+            try {
+                starting = ModelSource.load(settings);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("cannot read here the model the instances start with ("
+                        + ModelSource.describe(settings) + "), which the model is checked against: " + e.getMessage()
+                        + ". Publish with the instances' settings where model.path can be read, or pass"
+                        + " --skip-instance-check", e);
+            }
+            ModelSwitch instance = ModelSwitch.unlogged(starting, ModelSource.describe(settings), Backend.JAVA);
             try (ModelTopicWatcher watcher = new ModelTopicWatcher(settings.passThrough(), topic, followed, instance,
                     "gru-stream-model-publish")) {
                 watcher.catchUp(CATCH_UP_TIMEOUT);
             }
+            ModelSpec serving = instance.active().spec();
             instance.refusal(model).ifPresent(problem -> {
-                ModelSpec serving = instance.active().spec();
                 throw new IllegalArgumentException("an instance with these settings serves " + serving.name() + "/"
                         + serving.version() + " (from " + instance.snapshot().source() + ") and would refuse the"
                         + " model: " + problem);
             });
+            if (serving.name().equals(model.spec().name()) && serving.version().equals(model.spec().version())) {
+                spec.commandLine().getErr().printf("Note: the instances already serve %s/%s and leave a model of the"
+                        + " same name and version as it is; give a changed model a new version%n", serving.name(),
+                        serving.version());
+            }
         }
     }
 }

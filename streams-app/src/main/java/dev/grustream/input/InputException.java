@@ -4,15 +4,15 @@ import java.util.Objects;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * A value of the observations topic that its reader cannot turn into an observation, with the reason its dead
- * letter will carry.
+ * A record of the observations topic that cannot be read (its value not turned into an observation, or its key not
+ * the UTF-8 text a series id is), with the reason its dead letter will carry.
  */
 public final class InputException extends SerializationException {
     private static final long serialVersionUID = 1L;
 
     /** Why a value could not be read. */
     public enum Reason {
-        /** The bytes are not what the format says (not JSON, not an object). */
+        /** The bytes are not what the format says (not JSON, not an object), or a series key is not UTF-8. */
         UNDECODABLE,
         /** The value decodes, as a record of another type than the format reads. */
         SCHEMA_MISMATCH,

@@ -296,8 +296,9 @@ public final class GruStreamService implements AutoCloseable {
     }
 
     /**
-     * Checks that the topics exist (creating the missing ones as {@code topics} says), reads the models topic to its
-     * end, then starts processing; does nothing once {@link #close()} was called, from any thread.
+     * Checks that the topics exist (creating the missing ones as {@code topics} says; warning about a models topic
+     * whose retention can remove its newest model), reads the models topic to its end, then starts processing; does
+     * nothing once {@link #close()} was called, from any thread.
      *
      * @throws OperatorException naming the missing topics, or saying why they cannot be checked
      */
@@ -341,9 +342,10 @@ public final class GruStreamService implements AutoCloseable {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
-                create(admin, missing, creation);
+                createMissing(admin, missing, creation);
             }
-            if (!modelTopic.isBlank()) {
+            if (!modelTopic.isBlank() && missing.stream().noneMatch(t -> t.name().equals(modelTopic))) {
+                // A models topic created just now is compacted: only one made elsewhere needs looking at.
                 warnIfModelsCanExpire(admin, modelTopic);
             }
         } catch (InterruptedException e) {
@@ -357,7 +359,7 @@ public final class GruStreamService implements AutoCloseable {
         }
     }
 
-    private static void create(Admin admin, List<NewTopic> missing, TopicCreation creation)
+    private static void createMissing(Admin admin, List<NewTopic> missing, TopicCreation creation)
             throws InterruptedException, ExecutionException, TimeoutException {
         if (!creation.create()) {
             throw new OperatorException("These topics do not exist: " + missing.stream().map(NewTopic::name)
@@ -380,15 +382,18 @@ public final class GruStreamService implements AutoCloseable {
         }
     }
 
-    /** Logs a models topic whose retention can remove its newest model; the principal may not see its settings. */
-    private static void warnIfModelsCanExpire(Admin admin, String topic) throws InterruptedException, TimeoutException {
+    /**
+     * Logs a models topic whose retention can remove its newest model. Advisory: when its settings cannot be read (a
+     * principal without DESCRIBE_CONFIGS, brokers slow to answer), it says so and the start goes on.
+     */
+    private static void warnIfModelsCanExpire(Admin admin, String topic) throws InterruptedException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try {
             Config settings = admin.describeConfigs(List.of(resource)).all().get(60, TimeUnit.SECONDS).get(resource);
             ModelTopic.expiryRisk(topic, settings).ifPresent(LOG::warn);
-        } catch (ExecutionException e) {
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
             LOG.info("Could not read the settings of the models topic {} ({}); its retention was not checked", topic,
-                    e.getCause().toString());
+                    e instanceof ExecutionException ? e.getCause().toString() : e.toString());
         }
     }
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -56,6 +57,7 @@ public final class ModelSwitch implements ModelStatus {
         REJECTED
     }
 
+    private final boolean logs;
     private final ActiveModel active;
     private final Backend backend;
     private final Clock clock;
@@ -68,6 +70,12 @@ public final class ModelSwitch implements ModelStatus {
     private Rejection lastRejection;
 
     public ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock) {
+        this(active, source, backend, meters, clock, true);
+    }
+
+    private ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock,
+            boolean logs) {
+        this.logs = logs;
         this.active = active;
         this.source = source;
         this.backend = backend;
@@ -80,6 +88,15 @@ public final class ModelSwitch implements ModelStatus {
         this.info = MultiGauge.builder("gru.model.info").description("The serving model: 1, tagged with its name and"
                 + " version").register(meters);
         describe(active.current().spec());
+    }
+
+    /**
+     * A switch that logs nothing and keeps its meters to itself, starting with {@code model}: for a tool that replays
+     * what an instance would read ({@code model publish}), without its log reading like an instance's.
+     */
+    public static ModelSwitch unlogged(GruModel model, String source, Backend backend) {
+        return new ModelSwitch(new ActiveModel(model), source, backend, new SimpleMeterRegistry(), Clock.systemUTC(),
+                false);
     }
 
     private void describe(ModelSpec spec) {
@@ -110,7 +127,9 @@ public final class ModelSwitch implements ModelStatus {
         ModelSpec serving = active.current().spec();
         ModelSpec next = candidate.spec();
         if (serving.name().equals(next.name()) && serving.version().equals(next.version())) {
-            LOG.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
+            if (logs) {
+                LOG.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
+            }
             return Outcome.UNCHANGED;
         }
         Optional<String> problem = refusal(candidate);
@@ -123,14 +142,17 @@ public final class ModelSwitch implements ModelStatus {
         this.activeSince = clock.instant();
         swaps++;
         applied.increment();
-        LOG.info("Model switched from {} to {} ({}); each key restarts its state at its next event (MODEL_CHANGE)",
-                label(serving), label(next), source);
+        if (logs) {
+            LOG.info("Model switched from {} to {} ({}); each key restarts its state at its next event"
+                    + " (MODEL_CHANGE)", label(serving), label(next), source);
+        }
         return Outcome.APPLIED;
     }
 
     /**
      * Why {@link #offer} would refuse {@code candidate} in place of the serving model (other features or targets, or
-     * a step that fails or is not finite on this switch's backend), or empty if it would take it.
+     * a step that fails or is not finite on this switch's backend), or empty if it passes those checks. A candidate
+     * of the serving model's name and version passes them as any other, though {@link #offer} leaves it unswitched.
      */
     public synchronized Optional<String> refusal(GruModel candidate) {
         return incompatibility(active.current().spec(), candidate.spec()).or(() -> trialStep(candidate, backend));
@@ -172,8 +194,10 @@ public final class ModelSwitch implements ModelStatus {
     private Outcome reject(String source, String model, String reason) {
         lastRejection = new Rejection(source, model, reason, clock.instant());
         rejected.increment();
-        LOG.error("Model {} from {} rejected: {}. Still serving {}", model == null ? "(unreadable)" : model, source,
-                reason, label(active.current().spec()));
+        if (logs) {
+            LOG.error("Model {} from {} rejected: {}. Still serving {}", model == null ? "(unreadable)" : model,
+                    source, reason, label(active.current().spec()));
+        }
         return Outcome.REJECTED;
     }
 

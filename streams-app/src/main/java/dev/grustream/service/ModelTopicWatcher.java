@@ -100,7 +100,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
             // Not a fault of gru-stream: most often a principal that may describe the topic but not read it, or a
             // partition without a leader.
             throw new OperatorException("Could not read the models topic " + topic + ": " + e + ". Check that this"
-                    + " instance may read it (its READ and DESCRIBE permissions) and that its partitions have leaders",
+                    + " client may read it (its principal's READ and DESCRIBE permissions) and that its partitions have leaders",
                     e);
         } finally {
             boolean stopped;
@@ -175,7 +175,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new OperatorException("The models topic " + topic + " does not exist or no broker answered;"
-                        + " create it, or start with --create-topics");
+                        + " create it (model publish --create-topic, or an instance started with --create-topics)");
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(100);

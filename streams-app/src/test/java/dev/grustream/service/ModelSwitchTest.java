@@ -2,6 +2,10 @@ package dev.grustream.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.http.ModelStatus;
@@ -25,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class ModelSwitchTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
@@ -124,6 +129,26 @@ class ModelSwitchTest {
             assertThat(rejection.reason()).contains("features [value, load]", "[value, other]");
             assertThat(rejection.at()).isEqualTo(NOW);
         });
+    }
+
+    @Test
+    void anUnloggedSwitchJudgesAsAnyButLogsNothing() {
+        ModelSwitch unlogged = ModelSwitch.unlogged(TestingModels.persistence("1"), "test", Backend.JAVA);
+        Logger logger = (Logger) LoggerFactory.getLogger(ModelSwitch.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            assertThat(unlogged.offer(TestingModels.persistence("2", 1, "value", "load"), "t-0@0"))
+                    .isEqualTo(ModelSwitch.Outcome.REJECTED);
+            assertThat(unlogged.offer(TestingModels.persistence("2"), "t-0@1")).isEqualTo(ModelSwitch.Outcome.APPLIED);
+            assertThat(unlogged.offer(TestingModels.persistence("2"), "t-0@2"))
+                    .isEqualTo(ModelSwitch.Outcome.UNCHANGED);
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(appender.list).isEmpty();
     }
 
     @Test

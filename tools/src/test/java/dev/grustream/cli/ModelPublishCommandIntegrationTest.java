@@ -99,21 +99,66 @@ class ModelPublishCommandIntegrationTest {
         assertThat(err.toString()).contains("would refuse the model: its features [value, load] differ");
     }
 
+    @Test
+    void publishesWithoutTheInstanceCheckWhenToldTo() throws Exception {
+        String topic = "models-cli-" + UUID.randomUUID();
+        assertThat(publish(topic, TestingModels.persistence("5"))).isEqualTo(0);
+
+        int exit = publish(topic, TestingModels.persistence("6", 1, "value", "load"), new StringWriter(),
+                "--skip-instance-check");
+
+        assertThat(exit).isEqualTo(0);
+        assertThat(read(topic, 2)).hasSize(2);
+    }
+
+    @Test
+    void saysWhenTheInstancesStartingModelCannotBeReadHere() throws Exception {
+        String topic = "models-cli-" + UUID.randomUUID();
+        StringWriter err = new StringWriter();
+
+        int exit = publish(topic, TestingModels.persistence("5"), err, "--set",
+                "model.path=" + dir.resolve("only-on-the-instances"));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read here the model the instances start with (file:")
+                .contains("--skip-instance-check");
+    }
+
+    @Test
+    void notesThatTheInstancesIgnoreTheModelTheyServeAlready() throws Exception {
+        String topic = "models-cli-" + UUID.randomUUID();
+        assertThat(publish(topic, TestingModels.persistence("5"))).isEqualTo(0);
+        StringWriter err = new StringWriter();
+
+        int exit = publish(topic, TestingModels.persistence("5"), err);
+
+        assertThat(exit).isEqualTo(0);
+        assertThat(err.toString()).contains("the instances already serve persistence/5");
+    }
+
     private int publish(String topic, GruModel model) throws Exception {
         return publish(topic, model, new StringWriter());
     }
 
-    private int publish(String topic, GruModel model, StringWriter err) throws Exception {
+    private int publish(String topic, GruModel model, StringWriter err, String... more) throws Exception {
         Path modelDir = dir.resolve("model-" + UUID.randomUUID());
         ModelWriter.write(model, modelDir);
         CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(new StringWriter()));
         command.setErr(new PrintWriter(err));
-        return command.execute("model", "publish", "--file", modelDir.toString(), "--create-topic",
-                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(), "--set", "model.topic=" + topic);
+        List<String> args = new ArrayList<>(List.of("model", "publish", "--file", modelDir.toString(),
+                "--create-topic", "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(), "--set",
+                "model.topic=" + topic));
+        args.addAll(List.of(more));
+        return command.execute(args.toArray(String[]::new));
     }
 
     private static List<ConsumerRecord<String, byte[]>> read(String topic) {
+        return read(topic, 1);
+    }
+
+    /** The topic's records, polled until {@code expected} have come or 30 s have passed. */
+    private static List<ConsumerRecord<String, byte[]>> read(String topic, int expected) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers(),
@@ -122,7 +167,7 @@ class ModelPublishCommandIntegrationTest {
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.isEmpty() && System.nanoTime() < deadline) {
+            while (records.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }
