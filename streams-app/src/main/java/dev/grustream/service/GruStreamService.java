@@ -163,7 +163,8 @@ public final class GruStreamService implements AutoCloseable {
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, metrics, clock);
             streams = newKafkaStreams(topology, streamsProps);
             streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps),
-                    new StreamsConfig(streamsProps).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG), clock));
+                    new StreamsConfig(streamsProps).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG), clock,
+                    registry));
             streams.setGlobalStateRestoreListener(new RestoreLogger());
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);

@@ -2,6 +2,8 @@ package dev.grustream.service;
 
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * rebalance the group without end while liveness stays up. Outages (the registry unreachable, a retriable Kafka error)
  * are not counted: they end by themselves, however long they last. Everything else gets a new thread.
  *
- * <p>Keeps the times of its recent replacements; thread-safe.
+ * <p>Counts the threads it replaces in {@code gru.stream.threads.replaced} tagged {@code cause=outage|failure}, so
+ * that an outage that lasts (or a retriable error that is in fact permanent) shows as a steady rate of replacements
+ * on an instance whose liveness stays up. Keeps the times of its recent replacements; thread-safe.
  */
 final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StreamThreadFailures.class);
@@ -48,27 +52,39 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
     private final int maxReplacements;
     private final Clock clock;
     private final Deque<Instant> replacements = new ArrayDeque<>();
+    private final Counter outageReplacements;
+    private final Counter failureReplacements;
 
     /**
      * @param stateDir the configured {@code state.dir}, for the message when it fails
      * @param threads the configured {@code num.stream.threads}, all of which one failure may kill at once
      * @param clock the clock replacements are timed with
+     * @param meters where the replacements are counted
      */
-    StreamThreadFailures(String stateDir, int threads, Clock clock) {
+    StreamThreadFailures(String stateDir, int threads, Clock clock, MeterRegistry meters) {
         this.stateDir = stateDir;
         this.maxReplacements = MAX_REPLACEMENTS_PER_THREAD * Math.max(threads, 1);
         this.clock = clock;
+        this.outageReplacements = replaced(meters, "outage");
+        this.failureReplacements = replaced(meters, "failure");
+    }
+
+    private static Counter replaced(MeterRegistry meters, String cause) {
+        return Counter.builder("gru.stream.threads.replaced").tag("cause", cause)
+                .description("Stream threads that died and were replaced, by cause: an outage (not counted toward"
+                        + " stopping the instance) or another failure").register(meters);
     }
 
     @Override
     public StreamThreadExceptionResponse handle(Throwable exception) {
-        Optional<String> fatal = fatalCause(exception)
-                .or(() -> outage(exception) ? Optional.empty() : tooManyReplacements());
+        boolean outage = outage(exception);
+        Optional<String> fatal = fatalCause(exception).or(() -> outage ? Optional.empty() : tooManyReplacements());
         if (fatal.isPresent()) {
             LOG.error("Stopping this instance: {}. Its partitions move to the application's other instances.",
                     fatal.get(), exception);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
+        (outage ? outageReplacements : failureReplacements).increment();
         LOG.error("A stream thread died; replacing it, work resumes from the last commit", exception);
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import dev.grustream.topology.BatchFailedException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /** Which failures of a stream thread stop the instance and which get a new thread. */
 class StreamThreadFailuresTest {
     private final MutableClock clock = new MutableClock();
-    private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream", 1, clock);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream", 1, clock, meters);
 
     /** A clock the test moves. */
     private static final class MutableClock extends Clock {
@@ -131,7 +133,8 @@ class StreamThreadFailuresTest {
 
     @Test
     void eachStreamThreadHasItsShareOfReplacements() {
-        StreamThreadFailures fourThreads = new StreamThreadFailures("/var/lib/gru-stream", 4, clock);
+        StreamThreadFailures fourThreads = new StreamThreadFailures("/var/lib/gru-stream", 4, clock,
+                new SimpleMeterRegistry());
         StreamsException died = new StreamsException(new BatchFailedException("an output the registry refuses",
                 new IllegalStateException("subject not found")));
         for (int i = 0; i < 4 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
@@ -164,5 +167,16 @@ class StreamThreadFailuresTest {
                 new IllegalStateException("boom"))))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
         assertThat(failures.handle(new StreamsException(new TimeoutException("broker away"))))
                 .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
+    void replacementsAreCountedByCauseAndAStopIsNot() {
+        failures.handle(new StreamsException(new TimeoutException("broker away")));
+        failures.handle(new StreamsException(new TimeoutException("broker away")));
+        failures.handle(new StreamsException(new BatchFailedException("a batch failed", new IllegalStateException())));
+        failures.handle(new StreamsException(new OutOfMemoryError("Java heap space")));
+
+        assertThat(meters.get("gru.stream.threads.replaced").tag("cause", "outage").counter().count()).isEqualTo(2);
+        assertThat(meters.get("gru.stream.threads.replaced").tag("cause", "failure").counter().count()).isEqualTo(1);
     }
 }

@@ -197,7 +197,7 @@ class HttpEndpointsIntegrationTest {
         assertThat(metrics).contains("jvm_memory_used_bytes", "jvm_gc_", "jvm_threads_live_threads",
                 "jvm_classes_loaded_classes", "system_cpu_count", "kafka_stream_", "gru_events_received_total",
                 "gru_model_step_seconds", "gru_batch_size", "gru_dead_letters_total{reason=\"late\"}",
-                "gru_model_swaps_total", "gru_keys_stored");
+                "gru_model_swaps_total", "gru_keys_stored", "gru_stream_threads_replaced_total{cause=\"outage\"}");
         assertThat(metric(metrics, "gru_events_received_total")).isEqualTo(40);
         await().atMost(WAIT).until(() -> metric(get(service, "/metrics").body(), "gru_keys_stored") >= 1);
         kafka.produce(topic("observations"), inputs(4, 12).subList(40, 48));
