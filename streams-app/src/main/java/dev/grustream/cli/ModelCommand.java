@@ -43,9 +43,6 @@ final class ModelCommand implements Runnable {
                     "An instance keeps its model and logs why when it refuses one (see GET /v1/model); run with the"
                             + " instances' settings, this command refuses such a model before writing it."})
     static final class Publish implements Callable<Integer> {
-        /** As long as a starting instance gives the models topic. */
-        private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
-
         @Mixin
         ConfigOptions config;
 
@@ -123,7 +120,7 @@ final class ModelCommand implements Runnable {
             ModelSwitch instance = ModelSwitch.unlogged(starting, ModelSource.describe(settings), Backend.JAVA);
             try (ModelTopicWatcher watcher = new ModelTopicWatcher(settings.passThrough(), topic, followed, instance,
                     "gru-stream-model-publish")) {
-                watcher.catchUp(CATCH_UP_TIMEOUT);
+                watcher.catchUp(Duration.ofMillis(settings.getLong(GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS)));
             }
             ModelSpec serving = instance.active().spec();
             instance.refusal(model).ifPresent(problem -> {

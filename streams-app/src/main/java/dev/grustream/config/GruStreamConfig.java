@@ -73,6 +73,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String MODEL_TOPIC = "model.topic";
     public static final String MODEL_NAME = "model.name";
     public static final String MODEL_TOPIC_MAX_BYTES = "model.topic.max.bytes";
+    public static final String MODEL_TOPIC_CATCHUP_TIMEOUT_MS = "model.topic.catchup.timeout.ms";
 
     public static final String HTTP_ENABLED = "http.enabled";
     public static final String HTTP_PORT = "http.port";
@@ -162,6 +163,9 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(MODEL_TOPIC_MAX_BYTES, Type.INT, 16 * 1024 * 1024, Range.between(1024 * 1024, 1024 * 1024 * 1024),
                     Importance.LOW, "Largest model zip, in bytes, that can be published: the max.message.bytes given"
                             + " to " + MODEL_TOPIC + " when gru-stream creates it (brokers accept 1 MiB by default).")
+            .define(MODEL_TOPIC_CATCHUP_TIMEOUT_MS, Type.LONG, 60_000L, Range.atLeast(1_000L), Importance.LOW,
+                    "How long a starting instance, and model publish, may take to read " + MODEL_TOPIC + " to its end"
+                            + " before giving up; raise it for a topic holding many large models.")
             .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Whether the instance serves its HTTP endpoints: interactive queries, health and metrics.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,

@@ -73,7 +73,6 @@ import org.slf4j.LoggerFactory;
 public final class GruStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration MODEL_CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
 
     private final GruStreamConfig config;
     private final Topics topics;
@@ -310,7 +309,7 @@ public final class GruStreamService implements AutoCloseable {
         }
         ensureTopics(topics);
         if (watcher != null) {
-            watcher.catchUp(MODEL_CATCH_UP_TIMEOUT);
+            watcher.catchUp(Duration.ofMillis(config.getLong(GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS)));
             watcher.start();
         }
         GruModel model = activeModel.current();

@@ -96,6 +96,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
             throw new OperatorException("Stopped while reading the models topic " + topic, e);
         } catch (InterruptException e) {
             throw e;
+        } catch (TimeoutException e) {
+            throw new OperatorException("Could not read the models topic " + topic + " to its end within "
+                    + timeout.toMillis() + " ms (model.topic.catchup.timeout.ms): " + e.getMessage(), e);
         } catch (KafkaException e) {
             // Not a fault of gru-stream: most often a principal that may describe the topic but not read it, or a
             // partition without a leader.
@@ -121,15 +124,16 @@ public final class ModelTopicWatcher implements AutoCloseable {
         List<TopicPartition> assigned = partitions(deadline);
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
-        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
+        // Every call within the one deadline, so that the catch-up as a whole keeps to its timeout.
+        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, left(deadline));
         if (assigned.size() > 1 && followName.isEmpty()) {
-            checkOnePartitionHoldsModels(assigned, end, timeout);
+            checkOnePartitionHoldsModels(assigned, end, left(deadline));
         }
         int read = 0;
-        while (!reached(end)) {
+        while (!reached(end, deadline)) {
             if (System.nanoTime() > deadline) {
                 throw new OperatorException("Could not read the models topic " + topic + " to its end within "
-                        + timeout);
+                        + timeout.toMillis() + " ms (model.topic.catchup.timeout.ms)");
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                 handle(record);
@@ -186,8 +190,13 @@ public final class ModelTopicWatcher implements AutoCloseable {
         }
     }
 
-    private boolean reached(Map<TopicPartition, Long> end) {
-        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    private boolean reached(Map<TopicPartition, Long> end, long deadline) {
+        return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), left(deadline)) >= e.getValue());
+    }
+
+    /** The time left until {@code deadline}, a {@link System#nanoTime()}; zero once it has passed. */
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** Follows the topic on a daemon thread until {@link #close()}; does nothing once closed. */
