@@ -41,7 +41,8 @@ final class ModelCommand implements Runnable {
             description = {"Publishes a model to model.topic: every running instance following it checks the model"
                     + " and switches to it without a restart (each key restarts its state at its next event).",
                     "An instance keeps its model and logs why when it refuses one (see GET /v1/model); run with the"
-                            + " instances' settings, this command refuses such a model before writing it."})
+                            + " instances' settings, this command first checks the model as they will (other"
+                            + " features or targets; a step on the Java backend) unless --skip-instance-check."})
     static final class Publish implements Callable<Integer> {
         @Mixin
         ConfigOptions config;
@@ -86,9 +87,10 @@ final class ModelCommand implements Runnable {
             byte[] zip = ModelTopic.zipOf(file);
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);
+            GruModel starting = skipInstanceCheck ? null : startingModel(settings);
             ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic);
             if (!skipInstanceCheck) {
-                checkTheInstancesTakeIt(settings, topic, followed, model);
+                checkTheInstancesTakeIt(settings, topic, followed, starting, model);
             }
             if (followed.isEmpty()) {
                 ModelTopic.checkOnePartitionHoldsModels(settings.passThrough(), topic, model.spec().name());
@@ -100,6 +102,18 @@ final class ModelCommand implements Runnable {
             return 0;
         }
 
+        /** The model instances with these settings start with, read before connecting to anything. */
+        private static GruModel startingModel(GruStreamConfig settings) {
+            try {
+                return ModelSource.load(settings);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("cannot read here the model the instances start with ("
+                        + ModelSource.describe(settings) + "), which the model is checked against: " + e.getMessage()
+                        + ". Publish with the instances' settings where model.path can be read, or pass"
+                        + " --skip-instance-check", e);
+            }
+        }
+
         /**
          * Refuses a model that instances with these settings would refuse, as each of them checks it: against the
          * model it serves (the newest valid one in the topic it follows, else {@code model.path} or the bundled
@@ -107,16 +121,7 @@ final class ModelCommand implements Runnable {
          * it, an instance that starts later would serve neither. Steps are tried on the Java backend.
          */
         private void checkTheInstancesTakeIt(GruStreamConfig settings, String topic, String followed,
-                GruModel model) {
-            GruModel starting;
-            try {
-                starting = ModelSource.load(settings);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("cannot read here the model the instances start with ("
-                        + ModelSource.describe(settings) + "), which the model is checked against: " + e.getMessage()
-                        + ". Publish with the instances' settings where model.path can be read, or pass"
-                        + " --skip-instance-check", e);
-            }
+                GruModel starting, GruModel model) {
             ModelSwitch instance = ModelSwitch.unlogged(starting, ModelSource.describe(settings), Backend.JAVA);
             try (ModelTopicWatcher watcher = new ModelTopicWatcher(settings.passThrough(), topic, followed, instance,
                     "gru-stream-model-publish")) {

@@ -345,7 +345,8 @@ public final class GruStreamService implements AutoCloseable {
                 createMissing(admin, missing, creation);
             }
             if (!modelTopic.isBlank() && missing.stream().noneMatch(t -> t.name().equals(modelTopic))) {
-                // A models topic created just now is compacted: only one made elsewhere needs looking at.
+                // A models topic created just now is compacted: only one made elsewhere needs looking at (one made
+                // elsewhere between the listing and the creation goes unchecked; the next start checks it).
                 warnIfModelsCanExpire(admin, modelTopic);
             }
         } catch (InterruptedException e) {

@@ -103,8 +103,8 @@ public final class ModelTopicWatcher implements AutoCloseable {
             // Not a fault of gru-stream: most often a principal that may describe the topic but not read it, or a
             // partition without a leader.
             throw new OperatorException("Could not read the models topic " + topic + ": " + e + ". Check that this"
-                    + " client may read it (its principal's READ and DESCRIBE permissions) and that its partitions have leaders",
-                    e);
+                    + " client may read it (its principal's READ and DESCRIBE permissions) and that its partitions"
+                    + " have leaders", e);
         } finally {
             boolean stopped;
             synchronized (this) {
@@ -125,9 +125,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
         // Every call within the one deadline, so that the catch-up as a whole keeps to its timeout.
-        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, left(deadline));
+        Map<TopicPartition, Long> end = offsets(consumer.endOffsets(assigned, left(deadline)), assigned, timeout);
         if (assigned.size() > 1 && followName.isEmpty()) {
-            checkOnePartitionHoldsModels(assigned, end, left(deadline));
+            checkOnePartitionHoldsModels(assigned, end, deadline, timeout);
         }
         int read = 0;
         while (!reached(end, deadline)) {
@@ -150,8 +150,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
      * order, and the last one read is the one served, so instances could serve different models.
      */
     private void checkOnePartitionHoldsModels(List<TopicPartition> assigned, Map<TopicPartition, Long> end,
-            Duration timeout) {
-        Map<TopicPartition, Long> beginning = consumer.beginningOffsets(assigned, timeout);
+            long deadline, Duration timeout) {
+        Map<TopicPartition, Long> beginning = offsets(consumer.beginningOffsets(assigned, left(deadline)), assigned,
+                timeout);
         long holding = assigned.stream().filter(partition -> end.get(partition) > beginning.get(partition)).count();
         if (holding > 1) {
             throw new OperatorException("The models topic " + topic + " holds models in " + holding + " of its "
@@ -178,8 +179,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
                 return partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
             if (System.nanoTime() > deadline) {
-                throw new OperatorException("The models topic " + topic + " does not exist or no broker answered;"
-                        + " create it (model publish --create-topic, or an instance started with --create-topics)");
+                throw new OperatorException("The models topic " + topic + " does not exist or no broker answered"
+                        + " within model.topic.catchup.timeout.ms; create it (model publish --create-topic, or an"
+                        + " instance started with --create-topics)");
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(100);
@@ -194,9 +196,22 @@ public final class ModelTopicWatcher implements AutoCloseable {
         return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), left(deadline)) >= e.getValue());
     }
 
-    /** The time left until {@code deadline}, a {@link System#nanoTime()}; zero once it has passed. */
+    /**
+     * The time left until {@code deadline}, a {@link System#nanoTime()}, and at least a millisecond: given none, the
+     * consumer's offset lookups answer with an empty map instead of a {@link TimeoutException}.
+     */
     private static Duration left(long deadline) {
-        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        return Duration.ofMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+
+    /** {@code offsets}, checked to hold every partition of {@code assigned}: a lookup may give up with some missing. */
+    private Map<TopicPartition, Long> offsets(Map<TopicPartition, Long> offsets, List<TopicPartition> assigned,
+            Duration timeout) {
+        if (!offsets.keySet().containsAll(assigned)) {
+            throw new OperatorException("Could not read the offsets of the models topic " + topic + " within "
+                    + timeout.toMillis() + " ms (model.topic.catchup.timeout.ms)");
+        }
+        return offsets;
     }
 
     /** Follows the topic on a daemon thread until {@link #close()}; does nothing once closed. */

@@ -150,8 +150,8 @@ class StreamThreadFailuresTest {
                 new IllegalStateException("boom")));
         for (int i = 0; i < 3 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
             assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
-            clock.advance(StreamThreadFailures.REPLACEMENT_WINDOW.dividedBy(StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD)
-                    .plusSeconds(1));
+            clock.advance(StreamThreadFailures.REPLACEMENT_WINDOW
+                    .dividedBy(StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD).plusSeconds(1));
         }
     }
 
