@@ -2,8 +2,10 @@ package dev.grustream.service;
 
 import dev.grustream.config.OperatorException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -214,6 +216,30 @@ public final class ModelTopicWatcher implements AutoCloseable {
         return offsets;
     }
 
+    /**
+     * Adds partitions created since the topic was assigned, read from their beginning: a name whose records the
+     * producer's partitioner now puts there would otherwise not reach this instance until it restarts. The consumer
+     * learns of them with its metadata ({@code metadata.max.age.ms}, 5 minutes by default); the lookup answers from
+     * that metadata.
+     */
+    private void readNewPartitions() {
+        List<PartitionInfo> partitions = consumer.partitionsFor(topic, POLL);
+        Set<TopicPartition> all = new HashSet<>(consumer.assignment());
+        List<TopicPartition> added = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
+                .filter(all::add).toList();
+        if (added.isEmpty()) {
+            return;
+        }
+        consumer.assign(all);
+        consumer.seekToBeginning(added);
+        LOG.info("The models topic {} has new partitions {}; reading them from their beginning", topic,
+                added.stream().map(TopicPartition::partition).sorted().toList());
+        if (followName.isEmpty()) {
+            LOG.warn("The models topic {} has {} partitions and model.name is not set: models published under several"
+                    + " names could reach instances in different orders; set model.name", topic, all.size());
+        }
+    }
+
     /** Follows the topic on a daemon thread until {@link #close()}; does nothing once closed. */
     public synchronized void start() {
         if (!closed) {
@@ -228,6 +254,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                         handle(record);
                     }
+                    readNewPartitions();
                 } catch (WakeupException e) {
                     throw e;
                 } catch (KafkaException e) {

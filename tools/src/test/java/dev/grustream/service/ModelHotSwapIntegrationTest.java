@@ -48,6 +48,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -135,6 +136,11 @@ class ModelHotSwapIntegrationTest {
     }
 
     private GruStreamService create(GruModel model) throws IOException {
+        return create(model, Map.of());
+    }
+
+    /** An instance serving {@code model}, with {@code extra} settings over the tests' own. */
+    private GruStreamService create(GruModel model, Map<String, Object> extra) throws IOException {
         Path stateDir = Files.createTempDirectory("gru-swap-it");
         stateDirs.add(stateDir);
         Map<String, Object> props = new HashMap<>(clientConfig());
@@ -152,6 +158,7 @@ class ModelHotSwapIntegrationTest {
         // starts from persistence and would hide the model for a while after the switch.
         props.put(GruStreamConfig.LEARNER_ENABLED, "false");
         props.put(GruStreamConfig.HTTP_ENABLED, "false");
+        props.putAll(extra);
         GruStreamService service = GruStreamService.create(new GruStreamConfig(props), model, "test", meters,
                 Clock.systemUTC());
         services.add(service);
@@ -371,6 +378,22 @@ class ModelHotSwapIntegrationTest {
                 "persistence"))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("would go to partition " + partition);
+    }
+
+    @Test
+    void aModelPublishedToAPartitionAddedLaterReachesARunningInstance() throws Exception {
+        // Metadata refreshed every second, so that the watcher learns of the new partition within the test.
+        GruStreamService service = create(TestingModels.persistence("1"),
+                Map.of("consumer.metadata.max.age.ms", "1000"));
+        service.start(TopicCreation.BROKER_DEFAULTS);
+        await().atMost(WAIT).until(() -> service.streams().state() == KafkaStreams.State.RUNNING);
+        try (Admin admin = admin()) {
+            admin.createPartitions(Map.of(topic("models"), NewPartitions.increaseTo(2))).all().get();
+        }
+
+        publishRaw(1, "persistence", zip(TestingModels.persistence("7")));
+
+        await().atMost(WAIT).until(() -> service.activeModel().current().spec().version().equals("7"));
     }
 
     @Test
