@@ -133,24 +133,26 @@ public final class KeyState {
     }
 
     /**
-     * Gives this fresh state {@code previous}'s last event time and the times it remembers: a key restarted after a
-     * gap or a model change still refuses a repeat of what it processed, and a late observation does not move its
-     * clock back.
+     * Gives this fresh state {@code previous}'s last event time, the times it remembers and its last alert's time: a
+     * key restarted after a gap or a model change still refuses a repeat of what it processed, a late observation
+     * does not move its clock back, and {@code alert.suppression.ms} still counts from its last alert.
      */
     void keepEventTimesOf(KeyState previous) {
         lastEventTime = previous.lastEventTime;
         earlierEventTimes = previous.earlierEventTimes;
         eventTimesKept = true;
+        lastAlertTime = previous.lastAlertTime;
     }
 
     /**
-     * Whether this state was made by {@code spec}'s model: its name and version, and a hidden state and feature
-     * statistics of that model's sizes (a model retrained under the same name and version with other sizes is
-     * another model).
+     * Whether this state was made by {@code spec}'s model: its name and version, and a hidden state, forecast and
+     * feature statistics of that model's sizes (a model retrained under the same name and version with other sizes
+     * or another number of targets is another model).
      */
     public boolean madeBy(ModelSpec spec) {
         return modelName.equals(spec.name()) && modelVersion.equals(spec.version())
-                && hidden.length == spec.stateSize() && (features == null || features.size() == spec.featureCount());
+                && hidden.length == spec.stateSize() && forecast.length == spec.targetCount()
+                && (features == null || features.size() == spec.featureCount());
     }
 
     public String modelName() {

@@ -160,7 +160,7 @@ public final class AnomalyLikelihood {
     /** The distribution function of Student's t with 3 degrees of freedom, in closed form. */
     static double studentT3(double u) {
         double x = u / SQRT3;
-        return 0.5 + (Math.atan(x) + x / (1.0 + x * x)) / Math.PI;
+        return 0.5 + (StrictMath.atan(x) + x / (1.0 + x * x)) / Math.PI;
     }
 
     @Override

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import dev.grustream.avro.StateReset;
 import dev.grustream.model.RandomModels;
 import dev.grustream.model.Backend;
+import dev.grustream.model.GateVariant;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.LayerWeights;
+import dev.grustream.model.ModelSpec;
+import dev.grustream.model.Normalization;
 import dev.grustream.scoring.AlertLevel;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.AnomalyLikelihood;
@@ -381,6 +385,40 @@ class ForecasterTest {
 
         assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
         assertThat(store.get("a").hidden()).hasSize(2);
+    }
+
+    @Test
+    void aStateMadeByAModelOfTheSameNameAndVersionButMoreTargetsStartsAfresh() {
+        Map<String, Double> both = Map.of("value", 1.0, "load", 2.0);
+        advance(twoFeatureModel("value"), List.of(new Event("a", 0, both)));
+
+        advance(twoFeatureModel("value", "load"), List.of(new Event("a", MINUTE, both)));
+
+        assertThat(refused).isEmpty();
+        assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
+    }
+
+    /** A model over features value and load with two units and zero weights, forecasting {@code targets}. */
+    private static GruModel twoFeatureModel(String... targets) {
+        int units = 2;
+        LayerWeights layer = LayerWeights.of(2, units, new float[3 * units * 2], new float[3 * units * units],
+                new float[3 * units], new float[3 * units]);
+        ModelSpec spec = ModelSpec.builder().name("two-features").version("1").features("value", "load")
+                .targets(targets).hiddenSize(units).numLayers(1).gateVariant(GateVariant.RESET_AFTER)
+                .normalization(Normalization.fixed(new double[2], new double[] {1, 1})).build();
+        return GruModel.of(spec, List.of(layer), new float[targets.length * units], new float[targets.length]);
+    }
+
+    @Test
+    void theSuppressionWindowHoldsAcrossAModelChange() {
+        advanceSteady("a", 0, 40);
+        advance(event("a", 40, 60.0));
+        assertThat(last().alert()).isEqualTo(AlertLevel.CRITICAL);
+
+        advance(TestingModels.persistence("2"), List.of(event("a", 41, 10.0)));
+
+        assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(store.get("a").lastAlertTime()).isEqualTo(40 * MINUTE);
     }
 
     @Test
