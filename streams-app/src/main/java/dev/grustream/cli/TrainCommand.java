@@ -4,6 +4,8 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.model.CalendarFeature;
 import dev.grustream.model.GateVariant;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.model.PerKeyScaling;
@@ -95,8 +97,10 @@ final class TrainCommand implements Callable<Integer> {
     String name = DEFAULT_MODEL.name();
 
     @Option(names = "--model-version", paramLabel = "VERSION",
-            description = "The model's version; states made by another version are reset.")
-    String modelVersion = DEFAULT_MODEL.version();
+            description = "The model's version; states made by another version are reset, and instances swap only"
+                    + " to a new one. Default: the first 12 hex digits of the trained model's SHA-256, so that every"
+                    + " model trained differently is a new version.")
+    String modelVersion;
 
     @Option(names = "--hidden", paramLabel = "H", description = "Hidden units per layer.")
     int hidden = DEFAULT_MODEL.hiddenSize();
@@ -184,10 +188,17 @@ final class TrainCommand implements Callable<Integer> {
         if (fromTopic != null) {
             GruStreamConfig settings = connection.load(Map.of());
             String topic = fromTopic.isEmpty() ? settings.getString(GruStreamConfig.TOPIC_OBSERVATIONS) : fromTopic;
+            if (features.contains("=")) {
+                // The topic's features are read as the service reads them: by the model's names, through
+                // input.features for JSON; a column read under another name would train a model the service
+                // refuses every record for.
+                throw new IllegalArgumentException("--features " + features + ": with --from-topic, give the"
+                        + " features' names only; map a JSON field to a feature with input.features, as the service"
+                        + " does");
+            }
             // As the service will check it when it serves the model this trains.
             Topics.from(settings).checkInputMapping(featureNames);
-            List<String> columns = featureNames.stream().map(mapping::columnOf).toList();
-            ObservationHistory.Read history = ObservationHistory.read(settings, topic, columns);
+            ObservationHistory.Read history = ObservationHistory.read(settings, topic, featureNames);
             series = history.series();
             read = String.format(Locale.ROOT, "%,d records read from topic %s; skipped %s", history.records(),
                     topic, ObservationHistory.describe(history.skipped()));
@@ -210,8 +221,9 @@ final class TrainCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "Read %s: %,d keys%n", read, series.size());
         TrainingResult result = new Trainer(config).train(series, new TrainingProgress(err,
                 System.console() != null ? System.err : null, epochs));
-        write(result);
-        printSummary(spec.commandLine().getOut(), config, read, result, System.nanoTime() - start);
+        GruModel model = versioned(result.model());
+        write(model);
+        printSummary(spec.commandLine().getOut(), config, read, result, model.spec(), System.nanoTime() - start);
         return 0;
     }
 
@@ -247,7 +259,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         List<String> targetNames = targets == null ? featureNames : targets;
         ModelSpec.Builder model = TrainingConfig.defaultModel(featureNames, targetNames).name(name)
-                .version(modelVersion).hiddenSize(hidden).numLayers(layers)
+                .version(modelVersion == null ? DEFAULT_MODEL.version() : modelVersion).hiddenSize(hidden)
+                .numLayers(layers)
                 .gateVariant(GateVariant.fromJsonName(variant)).horizon(horizon).calendar(calendarInputs)
                 .timeZone(zone).normalization(TrainingConfig.unitNormalization(featureNames.size(), perKey));
         return TrainingConfig.builder().model(model).rules(ForecasterSettings.rules(connection.load(Map.of())))
@@ -258,6 +271,19 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Refuses at once an --output that the model could not be written to after training: a file, or files. */
     private void checkOutput() {
+        if (output.getFileName() == null) {
+            throw new IllegalArgumentException("--output " + output + ": give a new or empty directory, or a name"
+                    + " ending in .zip");
+        }
+        Path nearest = output.toAbsolutePath();
+        while (nearest != null && !Files.exists(nearest)) {
+            nearest = nearest.getParent();
+        }
+        if (nearest == null || (!Files.isDirectory(nearest) && !nearest.equals(output.toAbsolutePath()))
+                || !Files.isWritable(nearest)) {
+            throw new IllegalArgumentException("--output " + output + ": cannot be written"
+                    + (nearest == null ? "" : " (" + nearest + " is not a writable directory)"));
+        }
         if (output.getFileName().toString().endsWith(".zip")) {
             if (Files.isDirectory(output)) {
                 throw new IllegalArgumentException("--output " + output + " is a directory, not a zip file");
@@ -280,12 +306,23 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private void write(TrainingResult result) {
+    /** The trained model, under its --model-version, or its fingerprint when none was given. */
+    private GruModel versioned(GruModel trained) {
+        String version = modelVersion != null ? modelVersion : ModelWriter.fingerprint(trained);
+        List<LayerWeights> layers = new ArrayList<>();
+        for (int k = 0; k < trained.spec().numLayers(); k++) {
+            layers.add(trained.layer(k));
+        }
+        return GruModel.of(trained.spec().toBuilder().version(version).build(), layers, trained.headWeight(),
+                trained.headBias());
+    }
+
+    private void write(GruModel model) {
         try {
             if (output.getFileName().toString().endsWith(".zip")) {
-                ModelWriter.writeZip(result.model(), output);
+                ModelWriter.writeZip(model, output);
             } else {
-                ModelWriter.write(result.model(), output);
+                ModelWriter.write(model, output);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the model to " + output + ": " + e, e);
@@ -293,8 +330,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private void printSummary(PrintWriter out, TrainingConfig config, String read, TrainingResult result,
-            long nanos) {
-        ModelSpec model = result.model().spec();
+            ModelSpec model, long nanos) {
         EpochReport best = result.best();
         int epochsRun = result.epochs().size() - 1;
         out.printf(Locale.ROOT, "Trained %s version %s: %s, %d x %d units, %s normalisation, %,d parameters%n",

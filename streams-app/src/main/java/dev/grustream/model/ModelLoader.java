@@ -108,8 +108,11 @@ public final class ModelLoader {
         return GruModel.of(spec, layers, headWeight, headBias);
     }
 
-    /** Refuses a model whose arrays would take more than {@link #MAX_MODEL_BYTES}, before any is read. */
-    private static void requireModestSize(ModelSpec spec) throws ModelFormatException {
+    /**
+     * Refuses a model whose arrays would take more than {@link #MAX_MODEL_BYTES}, before any is read: every loader
+     * does, so {@code train} checks a shape with it before training one.
+     */
+    public static void requireModestSize(ModelSpec spec) throws ModelFormatException {
         // In double: hidden sizes and inputs near Integer.MAX_VALUE would overflow a long's products.
         double h = spec.hiddenSize();
         double values = (double) spec.headSize() * (h + 1);

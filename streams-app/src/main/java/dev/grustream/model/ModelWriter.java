@@ -4,10 +4,15 @@ import dev.grustream.model.internals.ModelJson;
 import dev.grustream.model.internals.Npy;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -50,16 +55,25 @@ public final class ModelWriter {
     }
 
     /**
-     * Writes {@code model} as a zip holding the model files at its root, replacing {@code zip} if it exists. The
-     * bytes depend only on the model: entries are stored uncompressed, in a fixed order, with a fixed time.
+     * Writes {@code model} as a zip holding the model files at its root, replacing {@code zip} if it exists: written
+     * beside it first and moved into place, so that a failed write leaves an earlier zip as it was. The bytes depend
+     * only on the model: entries are stored uncompressed, in a fixed order, with a fixed time.
      *
      * @throws IOException if writing fails
      */
     public static void writeZip(GruModel model, Path zip) throws IOException {
         Path parent = zip.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        Files.createDirectories(parent);
+        Path partial = Files.createTempFile(parent, zip.getFileName().toString(), ".partial");
+        try {
+            writeZipTo(model, partial);
+            Files.move(partial, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
         }
+    }
+
+    private static void writeZipTo(GruModel model, Path zip) throws IOException {
         try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream entries = new ZipOutputStream(out)) {
             for (Map.Entry<String, byte[]> file : files(model).entrySet()) {
                 byte[] bytes = file.getValue();
@@ -79,6 +93,24 @@ public final class ModelWriter {
     }
 
     /** The model's files by name, in the order {@code model.json}, then each layer's arrays, then the head's. */
+    /**
+     * The first 12 hexadecimal digits of the SHA-256 of {@code model}'s files: the same for the same model, and
+     * another for a model with other weights or another shape.
+     */
+    public static String fingerprint(GruModel model) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java runtime has SHA-256", e);
+        }
+        for (Map.Entry<String, byte[]> file : files(model).entrySet()) {
+            digest.update(file.getKey().getBytes(StandardCharsets.UTF_8));
+            digest.update(file.getValue());
+        }
+        return HexFormat.of().formatHex(digest.digest(), 0, 6);
+    }
+
     private static Map<String, byte[]> files(GruModel model) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         ModelSpec spec = model.spec();

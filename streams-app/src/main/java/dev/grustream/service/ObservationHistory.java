@@ -3,6 +3,7 @@ package dev.grustream.service;
 import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
+import dev.grustream.forecast.Forecaster;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.InputException;
 import dev.grustream.input.ObservationReader;
@@ -24,6 +25,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
@@ -74,10 +76,15 @@ public final class ObservationHistory {
         consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         Duration patience = Duration.ofMillis(new ConsumerConfig(withDeserializers(consumerConfig))
                 .getInt(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG));
+        String servers = String.valueOf(consumerConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            return read(config, topic, features, consumer, patience,
-                    String.valueOf(consumerConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)));
+            return read(config, topic, features, consumer, patience, servers);
+        } catch (KafkaException e) {
+            // Not a fault of gru-stream: servers that do not resolve, credentials or permissions refused, a registry
+            // that is down or refuses the login.
+            throw new OperatorException("Could not read the topic " + topic + " from " + servers + ": " + e
+                    + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
         }
     }
 
@@ -220,7 +227,14 @@ public final class ObservationHistory {
             if (!Double.isFinite(value)) {
                 return "not-finite";
             }
+            if (Math.abs(value) > Forecaster.MAX_ABS_VALUE) {
+                return "out-of-range";
+            }
             values[f] = value;
+        }
+        if (observation.features().size() != features.size()) {
+            // Every name above was found, so another one is there: the service refuses a feature the model lacks.
+            return "unknown-feature";
         }
         if (byKey.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(observation.eventTime(), values) != null) {
             return "duplicate";

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -152,7 +153,7 @@ public final class SeriesFiles {
         }
         try (Stream<Path> walk = Files.walk(input)) {
             List<Path> files = walk.filter(Files::isRegularFile)
-                    .filter(path -> path.getFileName().toString().endsWith(".csv"))
+                    .filter(path -> path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv"))
                     .sorted()
                     .toList();
             if (files.isEmpty()) {

@@ -122,6 +122,15 @@ public final class Trainer {
         return rows - Math.max(1, (int) Math.round(rows * config.validationFraction()));
     }
 
+    /**
+     * Feature {@code f} of a row as the normalisation's statistics take it: the raw value itself for the fixed
+     * scheme (in double: a float keeps only 24 bits, so a series near 1e12 would lose its spread), else the per-key
+     * standardised one.
+     */
+    private static double value(double[] raw, float[] standardised, int f, PerKeyScaling scaling) {
+        return scaling == null ? raw[f] : standardised[f];
+    }
+
     /** The normalisation fitted to the training rows: statistics of raw values, or of per-key standardised ones. */
     private Normalization normalization(List<TrainingSeries> series) {
         int features = config.model().featureCount();
@@ -140,7 +149,7 @@ public final class Trainer {
                 unit.normaliseRow(raw, stats, standardised, 0);
                 unit.update(raw, stats);
                 for (int f = 0; f < features; f++) {
-                    sum[f] += standardised[f];
+                    sum[f] += value(raw, standardised, f, scaling);
                 }
                 count++;
             }
@@ -156,7 +165,7 @@ public final class Trainer {
                 unit.normaliseRow(raw, stats, standardised, 0);
                 unit.update(raw, stats);
                 for (int f = 0; f < features; f++) {
-                    double d = standardised[f] - mean[f];
+                    double d = value(raw, standardised, f, scaling) - mean[f];
                     sumOfSquares[f] += d * d;
                 }
             }
@@ -218,8 +227,8 @@ public final class Trainer {
             for (int s = 0; s < count; s++) {
                 TrainingSeries one = series.get(s);
                 splits[s] = split(one.rows());
-                inputs[s] = new float[splits[s] * spec.inputCount()];
-                targets[s] = new float[splits[s] * spec.headSize()];
+                inputs[s] = new float[arraySize(one, splits[s], spec.inputCount())];
+                targets[s] = new float[arraySize(one, splits[s], spec.headSize())];
                 prepare(one, splits[s], inputs[s], targets[s]);
                 trainRowCount += splits[s];
                 validationRowCount += one.rows() - splits[s];
@@ -249,7 +258,19 @@ public final class Trainer {
             }
             total = GruParameters.zerosLike(parameters);
             losses = new double[batch];
-            passes = ThreadLocal.withInitial(() -> new WindowPass(spec, config.window()));
+            // As long as the longest window built, not --window: a window longer than every series is allowed.
+            int longest = Math.max(1, Arrays.stream(windowLength).max().orElse(1));
+            passes = ThreadLocal.withInitial(() -> new WindowPass(spec, longest));
+        }
+
+        /** {@code rows} rows of {@code width} values each, as one array's length. */
+        private static int arraySize(TrainingSeries series, int rows, int width) {
+            long size = (long) rows * width;
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("key " + series.key() + " has " + rows + " training rows of "
+                        + width + " values, more than one array holds; train on less of its history or split it");
+            }
+            return (int) size;
         }
 
         TrainingResult train() {

@@ -2,6 +2,8 @@ package dev.grustream.train;
 
 import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GateVariant;
+import dev.grustream.model.ModelFormatException;
+import dev.grustream.model.ModelLoader;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.Normalization;
 import dev.grustream.model.PerKeyScaling;
@@ -24,6 +26,8 @@ public final class TrainingConfig {
 
     /** Per-key normalisation used unless told otherwise: a day of 5-minute events as half-life. */
     public static final PerKeyScaling DEFAULT_PER_KEY = new PerKeyScaling(288, 8, 0.001);
+    /** The longest training window: a million steps of back-propagation already hold hundreds of MB per thread. */
+    public static final int MAX_WINDOW = 1_000_000;
 
     private final ModelSpec model;
     private final ForecastRules rules;
@@ -223,8 +227,15 @@ public final class TrainingConfig {
                 throw new IllegalArgumentException("model: expected the shape of the model to train, found nothing");
             }
             ModelSpec spec = model.build();
+            try {
+                ModelLoader.requireModestSize(spec);
+            } catch (ModelFormatException e) {
+                throw new IllegalArgumentException("the model would be too large to serve (the service, backtest"
+                        + " and model publish refuse it): " + e.getMessage() + "; lower --hidden or --layers");
+            }
             atLeast("epochs", epochs, 1);
             atLeast("window", window, 1);
+            atMost("window", window, MAX_WINDOW);
             atLeast("batch", batch, 1);
             atLeast("patience", patience, 1);
             atLeast("threads", threads, 1);
@@ -240,6 +251,13 @@ public final class TrainingConfig {
                         + validationFraction);
             }
             return new TrainingConfig(this, spec);
+        }
+
+        private static void atMost(String field, int value, int maximum) {
+            if (value > maximum) {
+                throw new IllegalArgumentException(field + ": expected an integer <= " + maximum + ", found "
+                        + value);
+            }
         }
 
         private static void atLeast(String field, int value, int minimum) {

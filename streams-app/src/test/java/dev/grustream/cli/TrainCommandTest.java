@@ -207,6 +207,85 @@ class TrainCommandTest {
     }
 
     @Test
+    void withoutAVersionTheModelIsVersionedByItsContent() throws IOException {
+        Path first = temp.resolve("first.zip");
+        Path again = temp.resolve("again.zip");
+        Path other = temp.resolve("other.zip");
+
+        train("--input", data.toString(), "--features", "value", "--output", first.toString());
+        train("--input", data.toString(), "--features", "value", "--output", again.toString());
+        train("--input", data.toString(), "--features", "value", "--output", other.toString(), "--seed", "99");
+
+        String version = ModelLoader.load(first).spec().version();
+        assertThat(version).matches("[0-9a-f]{12}");
+        assertThat(ModelLoader.load(again).spec().version()).as("the same training, the same model").isEqualTo(version);
+        assertThat(ModelLoader.load(other).spec().version()).as("other weights").isNotEqualTo(version);
+        assertThat(out.toString()).contains("version " + version);
+    }
+
+    @Test
+    void aModelTooLargeToServeIsRefusedBeforeTraining() {
+        int exit = train("--input", data.toString(), "--features", "value", "--output",
+                temp.resolve("m").toString(), "--hidden", "4096", "--layers", "2");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("the model would be too large to serve").doesNotContain("Read ");
+    }
+
+    @Test
+    void aWindowBeyondTheLimitIsRefused() {
+        int exit = train("--input", data.toString(), "--features", "value", "--output",
+                temp.resolve("m").toString(), "--window", String.valueOf(Integer.MAX_VALUE));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("window: expected an integer <= 1000000");
+    }
+
+    @Test
+    void aWindowLongerThanEverySeriesTrains() throws IOException {
+        Path model = temp.resolve("long-window");
+
+        int exit = train("--input", data.toString(), "--features", "value", "--output", model.toString(),
+                "--window", "1000000");
+
+        assertThat(exit).isZero();
+        assertThat(ModelLoader.load(model).spec().features()).containsExactly("value");
+    }
+
+    @Test
+    void aMappedColumnIsRefusedWithATopicWhoseFeaturesTheServiceReadsByName() {
+        int exit = train("--from-topic", "observations", "--features", "value=cpu", "--output",
+                temp.resolve("m").toString(), "--set", "bootstrap.servers=localhost:1");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("with --from-topic, give the features' names only");
+    }
+
+    @Test
+    void csvFilesAreFoundWhateverTheCaseOfTheirExtension() throws IOException {
+        Path upper = temp.resolve("upper");
+        for (TrainingSeries series : SyntheticData.sines(2, 200, 1)) {
+            writeCsv(upper.resolve(series.key() + ".CSV"), "value", series);
+        }
+
+        int exit = train("--input", upper.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("keys        2 trained on");
+    }
+
+    @Test
+    void anOutputUnderAFileIsRefusedBeforeTraining() throws IOException {
+        Path file = Files.writeString(temp.resolve("a-file"), "not a directory");
+
+        int exit = train("--input", data.toString(), "--features", "value", "--output",
+                file.resolve("model.zip").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot be written").doesNotContain("Read ");
+    }
+
+    @Test
     void helpDocumentsTheOptions() {
         int exit = GruStreamCommand.commandLine().setOut(new PrintWriter(out)).execute("train", "--help");
 
@@ -215,10 +294,17 @@ class TrainCommandTest {
                 "--learning-rate=RATE", "--patience=EPOCHS");
     }
 
+    /** Runs {@code train} with {@code options}, and small defaults for the shape and the epochs they leave out. */
     private int train(String... options) {
-        List<String> args = new ArrayList<>(List.of("train", "--epochs", "2", "--hidden", "4", "--window", "16",
-                "--threads", "1"));
-        args.addAll(List.of(options));
+        List<String> given = List.of(options);
+        List<String> args = new ArrayList<>(List.of("train", "--epochs", "2", "--threads", "1"));
+        if (!given.contains("--hidden")) {
+            args.addAll(List.of("--hidden", "4"));
+        }
+        if (!given.contains("--window")) {
+            args.addAll(List.of("--window", "16"));
+        }
+        args.addAll(given);
         CommandLine command = GruStreamCommand.commandLine();
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));

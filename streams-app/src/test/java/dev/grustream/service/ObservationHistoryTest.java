@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.avro.Observation;
 import dev.grustream.config.OperatorException;
+import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.testing.TopologyHarness;
+import dev.grustream.topology.Topics;
 import dev.grustream.train.TrainingSeries;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.Node;
@@ -19,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -77,8 +83,48 @@ class ObservationHistoryTest {
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, byte[] key) {
-        byte[] value = "{\"value\": 3}".getBytes(StandardCharsets.UTF_8);
+        return record(offset, key, "{\"value\": 3}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(long offset, byte[] key, byte[] value) {
         return new ConsumerRecord<>(TOPIC, 0, offset, 1_700_000_000_000L, TimestampType.CREATE_TIME, key.length,
                 value.length, key, value, new RecordHeaders(), Optional.empty());
+    }
+
+    @Test
+    void observationsTheServiceRefusesForTheirFeaturesAreSkipped() {
+        String scope = "observation-history-" + UUID.randomUUID();
+        GruStreamConfig avro = new GruStreamConfig(Map.of("schema.registry.url", "mock://" + scope));
+        try (Serializer<Observation> serializer = Topics.from(avro).observationSerde().serializer()) {
+            long t = 1_700_000_000_000L;
+            byte[] key = "a".getBytes(StandardCharsets.UTF_8);
+            consumer.updateEndOffsets(Map.of(READ, 3L, OFFLINE, 0L));
+            consumer.schedulePollTask(() -> {
+                consumer.addRecord(record(0, key, serializer.serialize(TOPIC,
+                        TopologyHarness.observation(t, Map.of("value", 1.0, "temp", 2.0)))));
+                consumer.addRecord(record(1, key, serializer.serialize(TOPIC,
+                        TopologyHarness.observation(t + 60_000, Map.of("value", 1e200)))));
+                consumer.addRecord(record(2, key, serializer.serialize(TOPIC,
+                        TopologyHarness.observation(t + 120_000, Map.of("value", 3.0)))));
+            });
+
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
+                    Duration.ofMinutes(1), "localhost:9092");
+
+            assertThat(read.skipped()).containsOnly(Map.entry("unknown-feature", 1L), Map.entry("out-of-range", 1L));
+            assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(1));
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
+    }
+
+    @Test
+    void serversThatDoNotResolveFailAsAnOperatorError() {
+        GruStreamConfig unresolvable = new GruStreamConfig(Map.of(GruStreamConfig.INPUT_FORMAT, "json",
+                "bootstrap.servers", "no-such-broker.invalid:9092"));
+
+        assertThatThrownBy(() -> ObservationHistory.read(unresolvable, TOPIC, List.of("value")))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("Could not read the topic observations from no-such-broker.invalid:9092");
     }
 }
