@@ -233,9 +233,17 @@ public final class Trainer {
                 trainRowCount += splits[s];
                 validationRowCount += one.rows() - splits[s];
                 firstWindow[s] = windows.size();
+                // A window ends where the service restarts the key (state.reset.gap.ms): the next one starts
+                // there from the zero state, as the key does.
                 int steps = splits[s] - 1;
-                for (int from = 0; from < steps; from += config.window()) {
-                    windows.add(new int[] {s, from, Math.min(config.window(), steps - from)});
+                int segmentStart = 0;
+                for (int row = 1; row <= steps; row++) {
+                    if (row == steps || restartsAt(one, row)) {
+                        for (int from = segmentStart; from < row; from += config.window()) {
+                            windows.add(new int[] {s, from, Math.min(config.window(), row - from)});
+                        }
+                        segmentStart = row;
+                    }
                 }
             }
             firstWindow[count] = windows.size();
@@ -461,12 +469,26 @@ public final class Trainer {
          * targets of each row's head outputs: for step k and target t, row {@code i + k}'s value normalised with
          * the key's statistics after row i (NaN beyond the split).
          */
+        /**
+         * Writes the inputs and targets of the first {@code split} rows. A target beyond the split, or beyond a row
+         * where the service restarts the key, is NaN, which the loss leaves out: the service neither forecasts across
+         * a restart with the state before it nor scores such forecasts.
+         */
         private void prepare(TrainingSeries one, int split, float[] inputs, float[] targets) {
             Normalization normalization = spec.normalization();
             int features = spec.featureCount();
             int outputs = spec.headSize();
             KeyStats stats = normalization.newKeyStats();
             double[] raw = new double[features];
+            int[] restartAfter = new int[split];
+            int restart = split;
+            for (int i = split - 1; i >= 0; i--) {
+                // Filled from the end: the first row after i where the key restarts, or the split.
+                if (i + 1 < split && restartsAt(one, i + 1)) {
+                    restart = i + 1;
+                }
+                restartAfter[i] = restart;
+            }
             for (int i = 0; i < split; i++) {
                 one.copyRow(i, raw);
                 spec.writeInputs(raw, stats, one.time(i), inputs, i * spec.inputCount());
@@ -474,10 +496,16 @@ public final class Trainer {
                 for (int o = 0; o < outputs; o++) {
                     int row = i + o / spec.targetCount() + 1;
                     int feature = spec.targetFeatureIndex(o % spec.targetCount());
-                    targets[i * outputs + o] = row < split
+                    targets[i * outputs + o] = row < restartAfter[i]
                             ? normalization.normalise(feature, one.value(row, feature), stats) : Float.NaN;
                 }
             }
+        }
+
+        /** Whether the service restarts the key at {@code row}: its event comes over state.reset.gap.ms late. */
+        private boolean restartsAt(TrainingSeries one, int row) {
+            long gap = config.rules().resetGapMs();
+            return gap > 0 && one.time(row) - one.time(row - 1) > gap;
         }
     }
 

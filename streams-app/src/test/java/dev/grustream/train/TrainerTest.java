@@ -145,6 +145,30 @@ class TrainerTest {
         assertThat(events).hasSize(10).startsWith("started 8", "batch 1.1").endsWith("batch 1.8", "epoch 1");
     }
 
+    @Test
+    void aWindowNeverSpansARestartOfTheKey() {
+        TrainingSeries sine = SINES.get(0);
+        long[] times = new long[sine.rows()];
+        double[] values = new double[sine.rows()];
+        for (int i = 0; i < times.length; i++) {
+            // Two days between rows 99 and 100: the service restarts the key at row 100 (state.reset.gap.ms).
+            times[i] = sine.time(0) + i * 60_000L + (i >= 100 ? 2 * 86_400_000L : 0);
+            values[i] = sine.value(i, 0);
+        }
+        List<Integer> windows = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void started(DataSummary data, EpochReport initial) {
+                windows.add(data.windows());
+            }
+        };
+
+        new Trainer(quick().epochs(1).build()).train(List.of(TrainingSeries.of("gap", times, 1, values)), listener);
+
+        // 479 steps in windows of 24 would be 20 windows; rows 0-99 and 100-478 apart are 5 and 16.
+        assertThat(windows).containsExactly(21);
+    }
+
     private static void assertSameWeights(GruModel first, GruModel second) {
         LayerWeights a = first.layer(0);
         LayerWeights b = second.layer(0);

@@ -71,6 +71,7 @@ public final class Replay implements AutoCloseable {
     private final GruModel model;
     private final ModelSpec spec;
     private final Forecaster forecaster;
+    private final long resetGapMs;
     private final int targets;
     private final int horizon;
     private Outcome last;
@@ -80,8 +81,14 @@ public final class Replay implements AutoCloseable {
         this.model = model;
         this.spec = model.spec();
         this.forecaster = new Forecaster(rules, Backend.JAVA, 1);
+        this.resetGapMs = rules.resetGapMs();
         this.targets = spec.targetCount();
         this.horizon = spec.horizon();
+    }
+
+    /** Whether the service restarts a key in {@code state} at an event of {@code eventTime} (state.reset.gap.ms). */
+    private boolean restartsAfterGap(KeyState state, long eventTime) {
+        return resetGapMs > 0 && eventTime - state.lastEventTime() > resetGapMs;
     }
 
     /**
@@ -103,7 +110,8 @@ public final class Replay implements AutoCloseable {
         for (int i = 0; i < rows; i++) {
             if (nextRecord < recordRows.length && recordRows[nextRecord] == i) {
                 float[] target = recorded[recordOffset + nextRecord];
-                if (state == null) {
+                // The state the key starts row i from: zero when it is new or restarts there after a gap.
+                if (state == null || restartsAfterGap(state, series.time(i))) {
                     Arrays.fill(target, 0f);
                 } else {
                     System.arraycopy(state.hidden(), 0, target, 0, target.length);

@@ -1,0 +1,34 @@
+package dev.grustream.train.internals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.forecast.ForecastRules;
+import dev.grustream.model.GruModel;
+import dev.grustream.model.RandomModels;
+import dev.grustream.train.TrainingSeries;
+import org.junit.jupiter.api.Test;
+
+/** The replay that validates a model and records the states training windows start from. */
+class ReplayTest {
+
+    @Test
+    void theStateRecordedWhereTheKeyRestartsAfterAGapIsZero() {
+        GruModel model = RandomModels.random(4, 1, 3);
+        int rows = 200;
+        long[] times = new long[rows];
+        double[] values = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            // Two days between rows 99 and 100: more than the default state.reset.gap.ms of a day.
+            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 100 ? 2 * 86_400_000L : 0);
+            values[i] = 10 + Math.sin(i / 7.0);
+        }
+        float[][] recorded = new float[2][model.spec().stateSize()];
+
+        try (Replay replay = new Replay(model, ForecastRules.defaults().withoutLearning())) {
+            replay.run(TrainingSeries.of("gap", times, 1, values), rows, new int[] {99, 100}, recorded, 0);
+        }
+
+        assertThat(recorded[0]).as("the state before row 99").isNotEqualTo(new float[4]);
+        assertThat(recorded[1]).as("the state row 100 starts from").containsOnly(0f);
+    }
+}
