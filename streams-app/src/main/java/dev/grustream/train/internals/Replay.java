@@ -98,16 +98,19 @@ public final class Replay implements AutoCloseable {
      * @param recorded receives the state before {@code recordRows[i]} in {@code recorded[recordOffset + i]}
      */
     public Totals run(TrainingSeries series, int scoreFrom, int[] recordRows, float[][] recorded, int recordOffset) {
-        int rows = series.rows();
-        double[][] forecasts = new double[rows][];
-        double[][] values = new double[rows][targets];
-        double[][] scales = new double[rows][targets];
-        int[] since = new int[rows];
+        // The last horizon + 1 rows' forecasts, values and scales, in a ring: a row is scored against the forecasts
+        // of the horizon rows before it, so memory does not grow with the series.
+        int ring = horizon + 1;
+        double[][] forecasts = new double[ring][horizon * targets];
+        double[][] values = new double[ring][targets];
+        double[][] scales = new double[ring][targets];
+        boolean[] forecast = new boolean[ring];
+        Totals totals = new Totals(targets);
         Normalization normalization = spec.normalization();
         KeyState state = null;
         int nextRecord = 0;
         int start = 0;
-        for (int i = 0; i < rows; i++) {
+        for (int i = 0; i < series.rows(); i++) {
             if (nextRecord < recordRows.length && recordRows[nextRecord] == i) {
                 float[] target = recorded[recordOffset + nextRecord];
                 // The state the key starts row i from: zero when it is new or restarts there after a gap.
@@ -119,24 +122,26 @@ public final class Replay implements AutoCloseable {
                 nextRecord++;
             }
             state = advance(series, i, state);
+            int slot = i % ring;
+            forecast[slot] = last != null;
             if (last == null) {
-                since[i] = i + 1;
                 continue;
             }
             if (last.step() == 1) {
                 start = i;
             }
-            since[i] = start;
-            forecasts[i] = new double[horizon * targets];
             for (int t = 0; t < targets; t++) {
-                values[i][t] = last.actual(t);
-                scales[i][t] = normalization.scale(spec.targetFeatureIndex(t), state.features());
+                values[slot][t] = last.actual(t);
+                scales[slot][t] = normalization.scale(spec.targetFeatureIndex(t), state.features());
                 for (int k = 1; k <= horizon; k++) {
-                    forecasts[i][(k - 1) * targets + t] = last.forecast(t, k);
+                    forecasts[slot][(k - 1) * targets + t] = last.forecast(t, k);
                 }
             }
+            if (i >= Math.max(scoreFrom, 1)) {
+                score(i, start, forecasts, values, scales, forecast, totals);
+            }
         }
-        return score(forecasts, values, scales, since, scoreFrom);
+        return totals;
     }
 
     /** Advances the key by row {@code row}; leaves its outcome in {@link #last} (null if refused). */
@@ -162,34 +167,30 @@ public final class Replay implements AutoCloseable {
     }
 
     /**
-     * Scores every forecast made at a row {@code j} for row {@code i = j + k} that the same state produced
-     * ({@code since[i] <= j}), for {@code i >= scoreFrom}.
+     * Scores against row {@code i} every forecast made at a row {@code j = i - k} that the same state produced
+     * ({@code since <= j}), from the ring of the last rows.
      */
-    private Totals score(double[][] forecasts, double[][] values, double[][] scales, int[] since, int scoreFrom) {
-        Totals totals = new Totals(targets);
-        for (int i = Math.max(scoreFrom, 1); i < forecasts.length; i++) {
-            if (forecasts[i] == null) {
-                continue;
+    private void score(int i, int since, double[][] forecasts, double[][] values, double[][] scales,
+            boolean[] forecast, Totals totals) {
+        int ring = forecasts.length;
+        int row = i % ring;
+        for (int k = 1; k <= horizon && i - k >= since; k++) {
+            int j = (i - k) % ring;
+            if (!forecast[j]) {
+                break;
             }
-            for (int k = 1; k <= horizon && i - k >= since[i]; k++) {
-                int j = i - k;
-                if (forecasts[j] == null) {
-                    break;
+            for (int t = 0; t < targets; t++) {
+                double actual = values[row][t];
+                double error = actual - forecasts[j][(k - 1) * targets + t];
+                double naive = actual - values[j][t];
+                if (k == 1) {
+                    totals.oneStep[t].add(actual, forecasts[j][t], values[j][t]);
                 }
-                for (int t = 0; t < targets; t++) {
-                    double actual = values[i][t];
-                    double error = actual - forecasts[j][(k - 1) * targets + t];
-                    double naive = actual - values[j][t];
-                    if (k == 1) {
-                        totals.oneStep[t].add(actual, forecasts[j][t], values[j][t]);
-                    }
-                    totals.squaredTerms[t]++;
-                    totals.squaredError[t] += square(error / scales[j][t]);
-                    totals.naiveSquaredError[t] += square(naive / scales[j][t]);
-                }
+                totals.squaredTerms[t]++;
+                totals.squaredError[t] += square(error / scales[j][t]);
+                totals.naiveSquaredError[t] += square(naive / scales[j][t]);
             }
         }
-        return totals;
     }
 
     private static double square(double value) {
