@@ -211,6 +211,9 @@ final class TrainCommand implements Callable<Integer> {
                         + (data.firstSkipped().isEmpty() ? ""
                                 : "; the first: " + data.firstSkipped()));
             }
+            data.keysNamedBySeveralFiles().forEach((key, files) -> spec.commandLine().getErr().printf(
+                    "Note: key %s is named by %d files (%s): their rows are one series; give each file a key column"
+                            + " if they are not%n", key, files.size(), files));
             series = data.series();
             read = String.format(Locale.ROOT, "%,d read from %,d files; skipped %,d non-numeric, %,d bad time,"
                     + " %,d with extra cells, %,d duplicate time%s", data.rows(), data.files(), data.skippedNotFinite(),

@@ -64,36 +64,47 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         MappingIterator<List<String>> rows = mapper.readerForListOf(String.class).with(CsvSchema.emptySchema())
                 .readValues(file.toFile());
         List<String> header = new ArrayList<>();
-        if (rows.hasNextValue()) {
-            // As Jackson's header schema reads a header: names trimmed, trailing empty ones (trailing commas) dropped.
-            rows.nextValue().forEach(name -> header.add(name.trim()));
-            while (!header.isEmpty() && header.get(header.size() - 1).isEmpty()) {
-                header.remove(header.size() - 1);
+        try {
+            if (rows.hasNextValue()) {
+                // As Jackson's header schema reads a header: names trimmed, trailing empty ones (trailing commas)
+                // dropped.
+                rows.nextValue().forEach(name -> header.add(name.trim()));
+                while (!header.isEmpty() && header.get(header.size() - 1).isEmpty()) {
+                    header.remove(header.size() - 1);
+                }
             }
-        }
-        for (int i = 0; i < header.size(); i++) {
-            if (header.indexOf(header.get(i)) != i) {
-                rows.close();
-                // Cells are found by their column's name: a second column of the same name would never be read.
-                throw new IllegalArgumentException(file + ": the column '" + header.get(i) + "' appears more than"
-                        + " once in the header " + header);
+            for (int i = 0; i < header.size(); i++) {
+                if (header.indexOf(header.get(i)) != i) {
+                    // Cells are found by their column's name: a second column of the same name would never be
+                    // read.
+                    throw new IllegalArgumentException(file + ": the column '" + header.get(i) + "' appears more"
+                            + " than once in the header " + header);
+                }
             }
-        }
-        if (!header.contains(TIMESTAMP_COLUMN)) {
+            if (!header.contains(TIMESTAMP_COLUMN)) {
+                throw new IllegalArgumentException(file + ": no '" + TIMESTAMP_COLUMN + "' column in the header "
+                        + header);
+            }
+            for (Map.Entry<String, String> entry : mapping.columns().entrySet()) {
+                if (!header.contains(entry.getValue())) {
+                    throw new IllegalArgumentException(file + ": no column '" + entry.getValue() + "' for feature '"
+                            + entry.getKey() + "' in the header " + header + " (map columns with --features)");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // A header that cannot be read (bytes that are not UTF-8, say) or that lacks a column: the file is
+            // closed here, since no reader is returned to close it.
             rows.close();
-            throw new IllegalArgumentException(file + ": no '" + TIMESTAMP_COLUMN + "' column in the header "
-                    + header);
-        }
-        for (Map.Entry<String, String> entry : mapping.columns().entrySet()) {
-            if (!header.contains(entry.getValue())) {
-                rows.close();
-                throw new IllegalArgumentException(file + ": no column '" + entry.getValue() + "' for feature '"
-                        + entry.getKey() + "' in the header " + header + " (map columns with --features)");
-            }
+            throw e;
         }
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return new SeriesCsvReader(rows, List.copyOf(header), mapping, dot > 0 ? name.substring(0, dot) : name);
+    }
+
+    /** The key of rows without one of their own: the file's name without its extension. */
+    public String defaultKey() {
+        return defaultKey;
     }
 
     /** The column names of the header, in file order. */

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -46,10 +47,12 @@ public final class SeriesFiles {
      *     a user can see what to fix; empty when none was
      */
     public record Loaded(List<TrainingSeries> series, int files, long rows, long skippedNotFinite,
-            long skippedNoTime, long skippedMalformed, long skippedDuplicates, String firstSkipped) {
+            long skippedNoTime, long skippedMalformed, long skippedDuplicates, String firstSkipped,
+            Map<String, List<Path>> keysNamedBySeveralFiles) {
 
         public Loaded {
             series = List.copyOf(series);
+            keysNamedBySeveralFiles = Map.copyOf(keysNamedBySeveralFiles);
         }
     }
 
@@ -76,8 +79,12 @@ public final class SeriesFiles {
         long noTime = 0;
         long malformed = 0;
         String firstSkipped = "";
+        Map<String, List<Path>> filesByName = new TreeMap<>();
         for (Path file : files) {
             try (SeriesCsvReader reader = SeriesCsvReader.open(file, mapping)) {
+                if (!reader.header().contains(SeriesCsvReader.KEY_COLUMN)) {
+                    filesByName.computeIfAbsent(reader.defaultKey(), key -> new ArrayList<>()).add(file);
+                }
                 while (reader.hasNext()) {
                     SeriesRow row = reader.next();
                     rows++;
@@ -141,7 +148,11 @@ public final class SeriesFiles {
             series.add(TrainingSeries.of(entry.getKey(), Arrays.copyOf(times, kept), features.size(),
                     Arrays.copyOf(values, kept * features.size())));
         }
-        return new Loaded(series, files.size(), rows, notFinite, noTime, malformed, duplicates, firstSkipped);
+        // Keys taken from file names that several files share (host-a/cpu.csv and host-b/cpu.csv): their rows are
+        // one series, as daily files of one key should be; the caller says so, in case they are not.
+        filesByName.values().removeIf(named -> named.size() < 2);
+        return new Loaded(series, files.size(), rows, notFinite, noTime, malformed, duplicates, firstSkipped,
+                filesByName);
     }
 
     private static List<Path> csvFiles(Path input) {

@@ -286,6 +286,17 @@ class TrainCommandTest {
     }
 
     @Test
+    void saysWhenFilesOfOneNameMakeOneSeries() throws IOException {
+        Path more = temp.resolve("more");
+        writeCsv(more.resolve("sine-0.csv"), "value", SyntheticData.sines(1, 200, 2).get(0));
+
+        train("--input", data.toString(), "--input", more.toString(), "--features", "value", "--output",
+                temp.resolve("m").toString());
+
+        assertThat(err.toString()).contains("Note: key sine-0 is named by 2 files");
+    }
+
+    @Test
     void helpDocumentsTheOptions() {
         int exit = GruStreamCommand.commandLine().setOut(new PrintWriter(out)).execute("train", "--help");
 

@@ -2,6 +2,7 @@ package dev.grustream.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,27 @@ class SeriesCsvReaderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no column 'value' for feature 'value'")
                 .hasMessageContaining("[timestamp, cpu]");
+    }
+
+    @Test
+    void aHeaderThatCannotBeReadLeavesNoFileOpen() throws IOException {
+        Path descriptors = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(descriptors), "counts open files through /proc");
+        Path file = Files.write(dir.resolve("bad.csv"), new byte[] {'t', (byte) 0xFF, (byte) 0xFE, '\n', '1'});
+        long before = count(descriptors);
+
+        for (int i = 0; i < 50; i++) {
+            assertThatThrownBy(() -> SeriesCsvReader.open(file, FeatureMapping.identity(List.of("value"))))
+                    .isInstanceOf(IOException.class);
+        }
+
+        assertThat(count(descriptors)).isLessThan(before + 10);
+    }
+
+    private static long count(Path directory) throws IOException {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.count();
+        }
     }
 
     @Test

@@ -32,6 +32,21 @@ class SeriesFilesTest {
     }
 
     @Test
+    void namesTheFilesThatGiveOneKeyByTheirName() throws IOException {
+        write("host-a/cpu.csv", "timestamp,value\n1000,1\n");
+        write("host-b/cpu.csv", "timestamp,value\n2000,2\n");
+        write("host-b/mem.csv", "timestamp,value\n1000,3\n");
+        write("keyed/cpu.csv", "timestamp,key,value\n3000,cpu,4\n");
+
+        SeriesFiles.Loaded loaded = read(temp);
+
+        assertThat(loaded.keysNamedBySeveralFiles()).containsOnlyKeys("cpu");
+        assertThat(loaded.keysNamedBySeveralFiles().get("cpu")).containsExactly(temp.resolve("host-a/cpu.csv"),
+                temp.resolve("host-b/cpu.csv"));
+        assertThat(values(loaded.series().get(0))).containsExactly(1.0, 2.0, 4.0);
+    }
+
+    @Test
     void skipsAndCountsRowsWithoutANumberOrATime() throws IOException {
         write("s.csv", "timestamp,value\n1000,1\n2000,\n3000,NaN\nyesterday,4\n5000,oops\n6000,6\n");
 
