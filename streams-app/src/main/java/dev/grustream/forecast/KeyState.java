@@ -146,13 +146,13 @@ public final class KeyState {
 
     /**
      * Whether this state was made by {@code spec}'s model: its name and version, and a hidden state, forecast and
-     * feature statistics of that model's sizes (a model retrained under the same name and version with other sizes
-     * or another number of targets is another model).
+     * feature statistics of that model's sizes, the statistics present if it normalises per key (a model retrained
+     * under the same name and version with other sizes or another number of targets is another model).
      */
     public boolean madeBy(ModelSpec spec) {
         return modelName.equals(spec.name()) && modelVersion.equals(spec.version())
                 && hidden.length == spec.stateSize() && forecast.length == spec.targetCount()
-                && (features == null || features.size() == spec.featureCount());
+                && (features == null ? !spec.normalization().isPerKey() : features.size() == spec.featureCount());
     }
 
     public String modelName() {

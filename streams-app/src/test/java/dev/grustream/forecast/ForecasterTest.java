@@ -398,6 +398,17 @@ class ForecasterTest {
         assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
     }
 
+    @Test
+    void aStateWithoutFeatureStatisticsIsNotTakenAsMadeByAModelThatNormalisesPerKey() {
+        GruModel perKey = RandomModels.randomPerKey(2, 1, 5);
+        KeyState withoutStatistics = KeyState.restored(perKey.spec().name(), perKey.spec().version(), null,
+                new float[perKey.spec().stateSize()], perKey.spec().targetCount(), ErrorStats.empty(1),
+                AnomalyLikelihood.empty(), ValueRange.empty(perKey.spec().targetCount()), null);
+
+        assertThat(withoutStatistics.madeBy(perKey.spec())).isFalse();
+        assertThat(withoutStatistics.madeBy(RandomModels.random(2, 1, 5).spec())).isTrue();
+    }
+
     /** A model over features value and load with two units and zero weights, forecasting {@code targets}. */
     private static GruModel twoFeatureModel(String... targets) {
         int units = 2;
