@@ -305,7 +305,8 @@ public final class GruStreamConfig extends AbstractConfig {
                     "How many events a key's learner remembers: its least squares forget with factor 1 - 1/this.")
             .define(LEARNER_PROFILE_BINS, Type.INT, DEFAULT_PROFILE_BINS, Range.between(24, 1440), Importance.LOW,
                     "Bins of each key's time-of-day profile (on the local clock of the model's time zone); must"
-                            + " divide a day into whole milliseconds.")
+                            + " divide a day into whole milliseconds. A key keeps the bins it started with until its"
+                            + " learner starts afresh (a new key, one expired by state.ttl.ms, a model change).")
             .define(LEARNER_PROFILE_MID_HORIZON, Type.BOOLEAN, DEFAULT_PROFILE_MID_HORIZON, Importance.LOW,
                     "Whether keys whose forecast horizon spans two hours or more (half-hourly or hourly data) also"
                             + " learn from their time-of-day profile's change to the middle of the horizon. On: much"
