@@ -23,10 +23,18 @@ public final class Decimals {
     public static double parse(String text) {
         String trimmed = text.trim();
         if (!isDecimal(trimmed)) {
-            throw new NumberFormatException("'" + (text.length() > 40 ? text.substring(0, 40) + "..." : text)
-                    + "' is not a decimal number");
+            throw new NumberFormatException(quoted(text) + " is not a decimal number");
         }
         return Double.parseDouble(trimmed);
+    }
+
+    /**
+     * {@code text} in quotes for a message, its first 40 characters when longer: a message is logged for every
+     * record refused, and one megabyte field would otherwise be written to the log whole each time.
+     */
+    public static String quoted(String text) {
+        return "'" + (text.length() > 40 ? text.substring(0, 40) + "...' (" + text.length() + " characters)"
+                : text + "'");
     }
 
     /** Whether {@code text} is {@code [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?}. */

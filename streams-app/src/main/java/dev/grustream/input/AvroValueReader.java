@@ -43,7 +43,14 @@ abstract class AvroValueReader implements ObservationReader {
         if (data == null) {
             return null;
         }
-        Object value = values.deserialize(topic, headers, data);
+        Object value;
+        try {
+            value = values.deserialize(topic, headers, data);
+        } catch (StackOverflowError e) {
+            // A value nested deeper than the stack (a recursive schema): gru-stream's own deserializer reports it,
+            // another one set by input.value.deserializer may not, and an Error would end the stream thread.
+            throw new InputException(InputException.Reason.UNDECODABLE, "the value is nested too deeply to read");
+        }
         return value == null ? null : read(value, data);
     }
 

@@ -16,6 +16,7 @@ import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -53,7 +54,7 @@ public final class GenericAvroObservationReader extends AvroValueReader {
 
     private static Object valueAt(GenericRecord root, FieldPath path) {
         Found found = find(root, root.getSchema(), path, 0);
-        return found == null ? null : scalar(found.value(), found.schema());
+        return found == null ? null : scalar(found.value(), found.schema(), path);
     }
 
     /** A value found in a record, with the schema it was read with. */
@@ -114,15 +115,26 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         return null;
     }
 
-    private static Object scalar(Object value, Schema schema) {
+    private static Object scalar(Object value, Schema schema, FieldPath path) {
         LogicalType logical = schema.getLogicalType();
         if (logical instanceof LogicalTypes.Decimal decimal) {
-            if (value instanceof ByteBuffer bytes) {
-                return DECIMALS.fromBytes(bytes.duplicate(), schema, decimal);
+            try {
+                if (value instanceof ByteBuffer bytes) {
+                    return DECIMALS.fromBytes(bytes.duplicate(), schema, decimal);
+                }
+                if (value instanceof GenericFixed fixed) {
+                    return DECIMALS.fromFixed(fixed, schema, decimal);
+                }
+            } catch (NumberFormatException e) {
+                // An empty decimal: Avro's conversion cannot make a number of no bytes.
+                throw new InputException(InputException.Reason.NOT_A_NUMBER, "the field '" + path + "' holds a"
+                        + " decimal that is not a number: " + e.getMessage());
             }
-            if (value instanceof GenericFixed fixed) {
-                return DECIMALS.fromFixed(fixed, schema, decimal);
-            }
+        }
+        if (value instanceof Utf8 text && !RecordKeyDeserializer.isUtf8(text.getBytes(), text.getByteLength())) {
+            // Avro reads such bytes as U+FFFD: two series keys of different bytes would become one.
+            throw new InputException(InputException.Reason.UNDECODABLE, "the field '" + path + "' holds a string"
+                    + " that is not UTF-8");
         }
         if (value instanceof Integer days && logical instanceof LogicalTypes.Date) {
             return Instant.ofEpochMilli(days * 86_400_000L);

@@ -74,7 +74,8 @@ public final class JsonObservationReader implements ObservationReader {
             return node.canConvertToLong() ? node.longValue() : node.bigIntegerValue();
         }
         if (node.isNumber()) {
-            return node.doubleValue();
+            // JSON holds no infinity: one here is a literal beyond a double's range (1e400).
+            return ObservationMapper.beyondDoubles(node.doubleValue());
         }
         if (node.isTextual()) {
             return node.textValue();

@@ -98,17 +98,28 @@ final class ObservationMapper {
 
     private static double number(String feature, FieldPath path, Object value) {
         if (value instanceof Number number) {
-            return number.doubleValue();
+            // A double or float holds an infinity of its own; any other number is finite, however large.
+            return value instanceof Double || value instanceof Float ? number.doubleValue()
+                    : beyondDoubles(number.doubleValue());
         }
         if (value instanceof String text) {
             try {
-                return Decimals.parse(text);
+                return beyondDoubles(Decimals.parse(text));
             } catch (NumberFormatException e) {
                 // reported below
             }
         }
         throw new InputException(InputException.Reason.NOT_A_NUMBER, "feature '" + feature + "' (field '" + path
                 + "') holds " + describe(value) + ", not a number");
+    }
+
+    /**
+     * A finite number's value as a double: one too large for a double (1e400, a 400-digit integer) becomes the
+     * largest double of its sign instead of an infinity, so that it is refused as out of range, as it is, rather than
+     * as not finite.
+     */
+    static double beyondDoubles(double value) {
+        return Double.isInfinite(value) ? Math.copySign(Double.MAX_VALUE, value) : value;
     }
 
     private static long eventTime(Fields fields, FieldPath path) {
@@ -131,6 +142,6 @@ final class ObservationMapper {
     }
 
     private static String describe(Object value) {
-        return value instanceof String text ? "'" + text + "'" : String.valueOf(value);
+        return value instanceof String text ? Decimals.quoted(text) : String.valueOf(value);
     }
 }

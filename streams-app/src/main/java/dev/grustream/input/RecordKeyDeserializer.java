@@ -21,6 +21,16 @@ public final class RecordKeyDeserializer implements Deserializer<String> {
         return data == null ? null : decode(data);
     }
 
+    /** Whether the first {@code length} bytes of {@code bytes} are UTF-8 text. */
+    public static boolean isUtf8(byte[] bytes, int length) {
+        boolean ascii = true;
+        for (int i = 0; i < length && ascii; i++) {
+            ascii = bytes[i] >= 0;
+        }
+        return ascii || !StandardCharsets.UTF_8.newDecoder()
+                .decode(ByteBuffer.wrap(bytes, 0, length), CharBuffer.allocate(length), true).isError();
+    }
+
     /**
      * The text of {@code key}'s UTF-8 bytes.
      *

@@ -29,10 +29,16 @@ public final class JsonRecords {
         return write(fields(record));
     }
 
-    /** The JSON of an object whose fields are Java values (strings, numbers, booleans, nulls). */
+    /**
+     * The JSON of an object whose fields are Java values (strings, numbers, booleans, nulls). A number that is not
+     * finite is written as null: JSON has no NaN or infinity, and Jackson would write a quoted string that a sink
+     * expecting a number refuses.
+     */
     public static byte[] write(Map<String, Object> fields) {
+        Map<String, Object> finite = new LinkedHashMap<>(fields);
+        finite.replaceAll((name, value) -> finiteOrNull(value));
         try {
-            return JSON.writeValueAsBytes(fields);
+            return JSON.writeValueAsBytes(finite);
         } catch (JsonProcessingException e) {
             throw new SerializationException("cannot write JSON: " + e.getOriginalMessage(), e);
         }
@@ -46,9 +52,17 @@ public final class JsonRecords {
         return fields;
     }
 
+    private static Object finiteOrNull(Object value) {
+        if (value instanceof Double number && !Double.isFinite(number)
+                || value instanceof Float single && !Float.isFinite(single)) {
+            return null;
+        }
+        return value;
+    }
+
     private static Object plain(Object value) {
         if (value == null || value instanceof Number || value instanceof Boolean) {
-            return value;
+            return finiteOrNull(value);
         }
         if (value instanceof Instant instant) {
             return instant.toEpochMilli();

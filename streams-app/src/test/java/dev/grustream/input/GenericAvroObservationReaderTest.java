@@ -1,7 +1,9 @@
 package dev.grustream.input;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -12,7 +14,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 
 /** Values a deserializer with logical-type conversions hands over, inside nullable unions. */
@@ -65,5 +69,62 @@ class GenericAvroObservationReaderTest {
     void aConvertedDateInANullableUnionIsMidnightUtcOfItsDay() {
         assertThat(read("day", LocalDate.parse("2026-05-01")).eventTime())
                 .isEqualTo(Instant.parse("2026-05-01T00:00:00Z").toEpochMilli());
+    }
+
+    /** A reader of records with a string field "site" naming the series and a feature "value" of {@code value}. */
+    private static GenericAvroObservationReader siteReader(Deserializer<?> records) {
+        return new GenericAvroObservationReader(records,
+                new InputMapping(List.of(FieldPath.parse("site")), Optional.empty(), Map.of()),
+                () -> List.of("value"));
+    }
+
+    private static GenericRecord site(Object site, Object value, Schema valueSchema) {
+        Schema schema = SchemaBuilder.record("Sited").fields()
+                .name("site").type().stringType().noDefault()
+                .name("value").type(valueSchema).noDefault()
+                .endRecord();
+        GenericRecord record = new GenericData.Record(schema);
+        record.put("site", site);
+        record.put("value", value);
+        return record;
+    }
+
+    @Test
+    void twoKeysThatAreNotUtf8AreRefusedInsteadOfBecomingOneSeries() {
+        GenericAvroObservationReader reader = siteReader(new ByteArrayDeserializer());
+        Schema doubles = Schema.create(Schema.Type.DOUBLE);
+
+        for (byte first : new byte[] {(byte) 0xFE, (byte) 0xFF}) {
+            GenericRecord record = site(new Utf8(new byte[] {first, 'a'}), 1.5, doubles);
+            assertThatThrownBy(() -> reader.read(record, new byte[0]))
+                    .isInstanceOfSatisfying(InputException.class,
+                            e -> assertThat(e.reason()).isEqualTo(InputException.Reason.UNDECODABLE))
+                    .hasMessageContaining("the field 'site' holds a string that is not UTF-8");
+        }
+        assertThat(reader.read(site(new Utf8("caf\u00e9"), 1.5, doubles), new byte[0]).seriesKey())
+                .isEqualTo("caf\u00e9");
+    }
+
+    @Test
+    void anEmptyDecimalIsNotANumber() {
+        Schema decimal = LogicalTypes.decimal(9, 2).addToSchema(Schema.create(Schema.Type.BYTES));
+        GenericRecord record = site("a", ByteBuffer.allocate(0), decimal);
+
+        assertThatThrownBy(() -> siteReader(new ByteArrayDeserializer()).read(record, new byte[0]))
+                .isInstanceOfSatisfying(InputException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER))
+                .hasMessageContaining("the field 'value' holds a decimal that is not a number");
+    }
+
+    @Test
+    void aDeserializerThatRunsOutOfStackGivesAnUndecodableValue() {
+        Deserializer<Object> overflowing = (topic, data) -> {
+            throw new StackOverflowError();
+        };
+
+        assertThatThrownBy(() -> siteReader(overflowing).deserialize("observations", new byte[] {1}))
+                .isInstanceOfSatisfying(InputException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InputException.Reason.UNDECODABLE))
+                .hasMessageContaining("nested too deeply");
     }
 }

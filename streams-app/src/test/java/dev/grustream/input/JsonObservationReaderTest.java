@@ -103,6 +103,28 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aNumberBeyondADoublesRangeIsTheLargestDoubleForTheCoreToRefuseAsOutOfRange() {
+        InboundObservation observation = read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":1e400,\"mem\":\"-1e400\"}");
+
+        assertThat(observation.features()).containsExactly(Map.entry("cpu", Double.MAX_VALUE),
+                Map.entry("mem", -Double.MAX_VALUE));
+        assertThat(read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":" + "9".repeat(400) + "}").features())
+                .containsEntry("cpu", Double.MAX_VALUE);
+    }
+
+    @Test
+    void aLongUnreadableValueIsCutShortInItsMessage() {
+        String huge = "x".repeat(1_000_000);
+
+        assertThatThrownBy(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":\"" + huge + "\"}"))
+                .isInstanceOf(InputException.class)
+                .hasMessageContaining("(1000000 characters)")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200));
+        assertThatThrownBy(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":\"" + huge + "\"}"))
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+    }
+
+    @Test
     void aStringInJavasLiteralGrammarButNotADecimalIsNotANumber() {
         assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":\"12f\"}")))
                 .isEqualTo(InputException.Reason.NOT_A_NUMBER);
