@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -214,6 +215,13 @@ final class TrainCommand implements Callable<Integer> {
             data.keysNamedBySeveralFiles().forEach((key, files) -> spec.commandLine().getErr().printf(
                     "Note: key %s is named by %d files (%s): their rows are one series; give each file a key column"
                             + " if they are not%n", key, files.size(), files));
+            ZoneId zone = config.model().timeZone();
+            if (!data.filesOfLocalTimes().isEmpty() && !zone.normalized().equals(ZoneOffset.UTC)) {
+                spec.commandLine().getErr().printf("Note: %d file(s) write times without an offset (the first: %s),"
+                        + " which are read as UTC, while the calendar inputs follow %s's clock: if they are %s"
+                        + " wall-clock times, write them with their offset or as epoch numbers%n",
+                        data.filesOfLocalTimes().size(), data.filesOfLocalTimes().get(0), zone, zone);
+            }
             series = data.series();
             read = String.format(Locale.ROOT, "%,d read from %,d files; skipped %,d non-numeric, %,d bad time,"
                     + " %,d with extra cells, %,d duplicate time%s", data.rows(), data.files(), data.skippedNotFinite(),

@@ -44,6 +44,22 @@ public final class Timestamps {
         }
     }
 
+    /**
+     * Whether {@code text} is an ISO-8601 time without an offset, which {@link #parse} reads in UTC: a file that a
+     * system wrote in its local wall-clock time is then shifted by the zone's offset.
+     */
+    public static boolean withoutOffset(String text) {
+        String trimmed = text.trim();
+        String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
+                ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;
+        try {
+            LocalDateTime.parse(iso);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
     private static long ofIso(String text, String trimmed) {
         String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
                 ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;

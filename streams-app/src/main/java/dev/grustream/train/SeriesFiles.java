@@ -3,6 +3,7 @@ package dev.grustream.train;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
+import dev.grustream.data.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,11 +49,12 @@ public final class SeriesFiles {
      */
     public record Loaded(List<TrainingSeries> series, int files, long rows, long skippedNotFinite,
             long skippedNoTime, long skippedMalformed, long skippedDuplicates, String firstSkipped,
-            Map<String, List<Path>> keysNamedBySeveralFiles) {
+            Map<String, List<Path>> keysNamedBySeveralFiles, List<Path> filesOfLocalTimes) {
 
         public Loaded {
             series = List.copyOf(series);
             keysNamedBySeveralFiles = Map.copyOf(keysNamedBySeveralFiles);
+            filesOfLocalTimes = List.copyOf(filesOfLocalTimes);
         }
     }
 
@@ -80,7 +82,9 @@ public final class SeriesFiles {
         long malformed = 0;
         String firstSkipped = "";
         Map<String, List<Path>> filesByName = new TreeMap<>();
+        List<Path> localTimes = new ArrayList<>();
         for (Path file : files) {
+            boolean timeSeen = false;
             try (SeriesCsvReader reader = SeriesCsvReader.open(file, mapping)) {
                 if (!reader.header().contains(SeriesCsvReader.KEY_COLUMN)) {
                     filesByName.computeIfAbsent(reader.defaultKey(), key -> new ArrayList<>()).add(file);
@@ -95,6 +99,13 @@ public final class SeriesFiles {
                                     + " than the header names";
                         }
                         continue;
+                    }
+                    if (!timeSeen && row.hasTime()) {
+                        // A file's first time says how it writes them all.
+                        timeSeen = true;
+                        if (Timestamps.withoutOffset(row.timestampText())) {
+                            localTimes.add(file);
+                        }
                     }
                     if (!row.hasTime() || row.timestamp() < 0) {
                         noTime++;
@@ -152,7 +163,7 @@ public final class SeriesFiles {
         // one series, as daily files of one key should be; the caller says so, in case they are not.
         filesByName.values().removeIf(named -> named.size() < 2);
         return new Loaded(series, files.size(), rows, notFinite, noTime, malformed, duplicates, firstSkipped,
-                filesByName);
+                filesByName, localTimes);
     }
 
     private static List<Path> csvFiles(Path input) {

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -294,6 +295,25 @@ class TrainCommandTest {
                 temp.resolve("m").toString());
 
         assertThat(err.toString()).contains("Note: key sine-0 is named by 2 files");
+    }
+
+    @Test
+    void saysWhenTimesWithoutAnOffsetMeetACalendarOfAnotherZone() throws IOException {
+        Path local = temp.resolve("local.csv");
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 300; i++) {
+            csv.append(LocalDateTime.of(2024, 5, 1, 0, 0).plusMinutes(5L * i)).append(',')
+                    .append(Math.sin(i / 12.0)).append('\n');
+        }
+        Files.writeString(local, csv);
+
+        train("--input", local.toString(), "--features", "value", "--output", temp.resolve("paris").toString(),
+                "--calendar", "time-of-day", "--time-zone", "Europe/Paris");
+        train("--input", local.toString(), "--features", "value", "--output", temp.resolve("utc").toString(),
+                "--calendar", "time-of-day");
+
+        assertThat(err.toString()).containsOnlyOnce("1 file(s) write times without an offset")
+                .contains("follow Europe/Paris's clock");
     }
 
     @Test
