@@ -213,8 +213,9 @@ final class TrainCommand implements Callable<Integer> {
                                 : "; the first: " + data.firstSkipped()));
             }
             data.keysNamedBySeveralFiles().forEach((key, files) -> spec.commandLine().getErr().printf(
-                    "Note: key %s is named by %d files (%s): their rows are one series; give each file a key column"
-                            + " if they are not%n", key, files.size(), files));
+                    "Note: key %s is named by %d files (%s%s): their rows are one series; give each file a key"
+                            + " column if they are not%n", key, files.size(), files.get(0),
+                    files.size() > 1 ? " and " + files.get(1) + (files.size() > 2 ? ", ..." : "") : ""));
             ZoneId zone = config.model().timeZone();
             if (!data.filesOfLocalTimes().isEmpty() && !zone.normalized().equals(ZoneOffset.UTC)) {
                 spec.commandLine().getErr().printf("Note: %d file(s) write times without an offset (the first: %s),"

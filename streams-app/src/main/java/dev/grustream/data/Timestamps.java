@@ -40,7 +40,8 @@ public final class Timestamps {
         try {
             return ofEpochNumber(number);
         } catch (ArithmeticException e) {
-            throw new DateTimeParseException(Decimals.quoted(text) + " is beyond the range of epoch milliseconds", text, 0, e);
+            throw new DateTimeParseException(Decimals.quoted(text) + " is beyond the range of epoch milliseconds",
+                    text, 0, e);
         }
     }
 
@@ -70,15 +71,16 @@ public final class Timestamps {
             try {
                 instant = LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e) {
-                throw new DateTimeParseException(Decimals.quoted(text) + " is not a timestamp: expected epoch seconds or"
-                        + " milliseconds or ISO-8601 (2015-06-01T00:00:00Z, 2015-06-01 00:00:00)", text,
+                throw new DateTimeParseException(Decimals.quoted(text) + " is not a timestamp: expected epoch seconds"
+                        + " or milliseconds or ISO-8601 (2015-06-01T00:00:00Z, 2015-06-01 00:00:00)", text,
                         e.getErrorIndex(), e);
             }
         }
         try {
             return instant.toEpochMilli();
         } catch (ArithmeticException e) {
-            throw new DateTimeParseException(Decimals.quoted(text) + " is beyond the range of epoch milliseconds", text, 0, e);
+            throw new DateTimeParseException(Decimals.quoted(text) + " is beyond the range of epoch milliseconds",
+                    text, 0, e);
         }
     }
 

@@ -55,19 +55,28 @@ public final class ModelWriter {
     }
 
     /**
-     * Writes {@code model} as a zip holding the model files at its root, replacing {@code zip} if it exists: written
-     * beside it first and moved into place, so that a failed write leaves an earlier zip as it was. The bytes depend
-     * only on the model: entries are stored uncompressed, in a fixed order, with a fixed time.
+     * Writes {@code model} as a zip holding the model files at its root, replacing {@code zip} if it exists. Where
+     * it can, the zip is written beside it first and moved into place, so that a failed write leaves an earlier zip
+     * as it was; where it cannot (a directory it may not add to, a link, a mount or file system that refuses the
+     * move), it is written in place. The bytes depend only on the model: entries are stored uncompressed, in a fixed
+     * order, with a fixed time.
      *
      * @throws IOException if writing fails
      */
     public static void writeZip(GruModel model, Path zip) throws IOException {
         Path parent = zip.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path partial = Files.createTempFile(parent, zip.getFileName().toString(), ".partial");
+        Path partial = parent.resolve(zip.getFileName() + ".partial");
+        if (Files.isSymbolicLink(zip) || !Files.isWritable(parent) || Files.exists(partial)) {
+            writeZipTo(model, zip);
+            return;
+        }
         try {
+            // Created as any new file is (the umask's permissions), unlike a temporary file's owner-only ones.
             writeZipTo(model, partial);
             Files.move(partial, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException moveRefused) {
+            writeZipTo(model, zip);
         } finally {
             Files.deleteIfExists(partial);
         }
@@ -92,10 +101,9 @@ public final class ModelWriter {
         }
     }
 
-    /** The model's files by name, in the order {@code model.json}, then each layer's arrays, then the head's. */
     /**
-     * The first 12 hexadecimal digits of the SHA-256 of {@code model}'s files: the same for the same model, and
-     * another for a model with other weights or another shape.
+     * The first 12 hexadecimal digits of the SHA-256 of {@code model}'s files (their names and bytes, in order): the
+     * same for the same model, and another for a model with other weights or another shape.
      */
     public static String fingerprint(GruModel model) {
         MessageDigest digest;
@@ -111,6 +119,7 @@ public final class ModelWriter {
         return HexFormat.of().formatHex(digest.digest(), 0, 6);
     }
 
+    /** The model's files by name, in the order {@code model.json}, then each layer's arrays, then the head's. */
     private static Map<String, byte[]> files(GruModel model) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         ModelSpec spec = model.spec();

@@ -51,6 +51,11 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean closed;
+    /**
+     * The partitions records of the followed name came from; read by the thread that owns the consumer (the caller
+     * of {@link #catchUp}, then the follower it starts).
+     */
+    private final Set<Integer> followedNameIn = new HashSet<>();
     /** Set while {@link #catchUp} reads on the caller's thread, which then owns the consumer. Guarded by this. */
     private boolean catchingUp;
 
@@ -144,6 +149,14 @@ public final class ModelTopicWatcher implements AutoCloseable {
         }
         LOG.info("Read {} records of the models topic {}; serving {}/{} from {}", read, topic,
                 models.active().spec().name(), models.active().spec().version(), models.snapshot().source());
+        if (followedNameIn.size() > 1) {
+            // Compaction keeps a name's newest record in each partition: after partitions were added, the name's
+            // older model stays in the partition it went to before, and whichever is read last is served.
+            LOG.warn("The models topic {} holds model {} in partitions {}: a starting instance serves the one it"
+                    + " reads last, which need not be the newest; delete the records of the partitions the name no"
+                    + " longer goes to (kafka-delete-records)", topic, followName,
+                    followedNameIn.stream().sorted().toList());
+        }
     }
 
     /**
@@ -281,6 +294,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
         if (record.key() == null) {
             LOG.warn("Skipping {}: a model record needs a key, the model's name", source);
             return;
+        }
+        if (followName.equals(record.key())) {
+            followedNameIn.add(record.partition());
         }
         if (!followName.isEmpty() && !followName.equals(record.key())) {
             // At INFO: a model published under a name that differs by a letter would otherwise be skipped unseen.

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,9 @@ public final class SeriesFiles {
      * @param skippedDuplicates rows skipped for repeating their key's previous timestamp
      * @param firstSkipped where the first row skipped for its value, its time or its extra cells is and why, so that
      *     a user can see what to fix; empty when none was
+     * @param keysNamedBySeveralFiles keys taken from the names of several files without a key column, with those
+     *     files, in key order: their rows make one series
+     * @param filesOfLocalTimes the files whose first time is ISO-8601 without an offset, read as UTC
      */
     public record Loaded(List<TrainingSeries> series, int files, long rows, long skippedNotFinite,
             long skippedNoTime, long skippedMalformed, long skippedDuplicates, String firstSkipped,
@@ -53,7 +57,7 @@ public final class SeriesFiles {
 
         public Loaded {
             series = List.copyOf(series);
-            keysNamedBySeveralFiles = Map.copyOf(keysNamedBySeveralFiles);
+            keysNamedBySeveralFiles = Collections.unmodifiableMap(new TreeMap<>(keysNamedBySeveralFiles));
             filesOfLocalTimes = List.copyOf(filesOfLocalTimes);
         }
     }

@@ -233,20 +233,29 @@ public final class Trainer {
                 trainRowCount += splits[s];
                 validationRowCount += one.rows() - splits[s];
                 firstWindow[s] = windows.size();
-                // A window ends where the service restarts the key (state.reset.gap.ms): the next one starts
-                // there from the zero state, as the key does.
+                // A window ends where the service restarts the key (state.reset.gap.ms), short of the row before
+                // the restart, whose targets all lie beyond it; the next one starts there from the zero state, as the
+                // key does.
                 int steps = splits[s] - 1;
                 int segmentStart = 0;
                 for (int row = 1; row <= steps; row++) {
-                    if (row == steps || restartsAt(one, row)) {
-                        for (int from = segmentStart; from < row; from += config.window()) {
-                            windows.add(new int[] {s, from, Math.min(config.window(), row - from)});
+                    boolean restart = restartsAt(one, row);
+                    if (row == steps || restart) {
+                        int end = restart ? row - 1 : row;
+                        for (int from = segmentStart; from < end; from += config.window()) {
+                            windows.add(new int[] {s, from, Math.min(config.window(), end - from)});
                         }
                         segmentStart = row;
                     }
                 }
             }
             firstWindow[count] = windows.size();
+            if (windows.isEmpty()) {
+                throw new IllegalArgumentException("no training row has a next row before its key restarts: every"
+                        + " row comes more than state.reset.gap.ms (" + config.rules().resetGapMs() + " ms) after"
+                        + " the one before, as the service would restart the key; raise it with --set"
+                        + " state.reset.gap.ms=...");
+            }
             trainRows = trainRowCount;
             validationRows = validationRowCount;
             windowSeries = windows.stream().mapToInt(window -> window[0]).toArray();
@@ -467,12 +476,9 @@ public final class Trainer {
         /**
          * Writes the model inputs of rows {@code [0, split)} of a series, as the service will feed them, and the
          * targets of each row's head outputs: for step k and target t, row {@code i + k}'s value normalised with
-         * the key's statistics after row i (NaN beyond the split).
-         */
-        /**
-         * Writes the inputs and targets of the first {@code split} rows. A target beyond the split, or beyond a row
-         * where the service restarts the key, is NaN, which the loss leaves out: the service neither forecasts across
-         * a restart with the state before it nor scores such forecasts.
+         * the key's statistics after row i. A target beyond the split, or at or beyond a row where the service
+         * restarts the key, is NaN, which the loss leaves out: the service neither forecasts across a restart with
+         * the state before it nor scores such forecasts.
          */
         private void prepare(TrainingSeries one, int split, float[] inputs, float[] targets) {
             Normalization normalization = spec.normalization();

@@ -163,13 +163,33 @@ class TrainCommandTest {
 
     @Test
     void refusesToWriteAModelWhenNoValidationRowCanBeScored() throws IOException {
-        Path weekly = writeWeeklyRows();
-        Path model = temp.resolve("weekly-model");
+        Path file = temp.resolve("sparse-end").resolve("s.csv");
+        Files.createDirectories(file.getParent());
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 300; i++) {
+            // Minutes apart for the 240 training rows, a week apart for the 60 validation rows.
+            long time = 1_700_000_000_000L + Math.min(i, 240) * 60_000L + Math.max(0, i - 239) * 7 * 86_400_000L;
+            csv.append(time).append(',').append(Math.sin(i / 5.0)).append('\n');
+        }
+        Files.writeString(file, csv);
+        Path model = temp.resolve("sparse-end-model");
 
-        int exit = train("--input", weekly.toString(), "--features", "value", "--output", model.toString());
+        int exit = train("--input", file.toString(), "--features", "value", "--output", model.toString());
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("none of the", "state.reset.gap.ms", "--validation 0");
+        assertThat(model).doesNotExist();
+    }
+
+    @Test
+    void refusesAHistoryWhoseEveryRowRestartsItsKey() throws IOException {
+        Path model = temp.resolve("weekly-model");
+
+        int exit = train("--input", writeWeeklyRows().toString(), "--features", "value", "--output",
+                model.toString(), "--validation", "0");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("no training row has a next row before its key restarts");
         assertThat(model).doesNotExist();
     }
 

@@ -169,6 +169,21 @@ class TrainerTest {
         assertThat(windows).containsExactly(21);
     }
 
+    @Test
+    void aHistoryWhoseEveryRowRestartsItsKeyIsRefused() {
+        long[] times = new long[100];
+        double[] values = new double[100];
+        for (int i = 0; i < times.length; i++) {
+            times[i] = 1_700_000_000_000L + i * 2 * 86_400_000L;
+            values[i] = i % 7;
+        }
+
+        assertThatThrownBy(() -> new Trainer(quick().validationFraction(0).build())
+                .train(List.of(TrainingSeries.of("sparse", times, 1, values)), TrainingListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no training row has a next row before its key restarts");
+    }
+
     private static void assertSameWeights(GruModel first, GruModel second) {
         LayerWeights a = first.layer(0);
         LayerWeights b = second.layer(0);

@@ -1,0 +1,60 @@
+package dev.grustream.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelWriterTest {
+    @TempDir
+    Path temp;
+
+    private final GruModel model = TestModels.random(TestModels.spec(GateVariant.RESET_AFTER, 4, 1).build(), 3);
+
+    @Test
+    void aZipReplacesAnEarlierOneWithTheNewModel() throws IOException {
+        Path zip = Files.writeString(temp.resolve("model.zip"), "an earlier model");
+
+        ModelWriter.writeZip(model, zip);
+
+        assertThat(ModelLoader.load(zip).spec()).isEqualTo(model.spec());
+        assertThat(temp.resolve("model.zip.partial")).doesNotExist();
+    }
+
+    @Test
+    void aZipGetsTheSamePermissionsAsAnyNewFileThere() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path zip = temp.resolve("model.zip");
+        Path probe = Files.createFile(temp.resolve("probe"));
+
+        ModelWriter.writeZip(model, zip);
+
+        assertThat(Files.getPosixFilePermissions(zip)).isEqualTo(Files.getPosixFilePermissions(probe));
+    }
+
+    @Test
+    void aZipBehindALinkIsWrittenWhereTheLinkPoints() throws IOException {
+        Path target = Files.writeString(temp.resolve("target.zip"), "an earlier model");
+        Path link = Files.createSymbolicLink(temp.resolve("link.zip"), target);
+
+        ModelWriter.writeZip(model, link);
+
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(ModelLoader.load(target).spec()).isEqualTo(model.spec());
+    }
+
+    @Test
+    void theFingerprintIsTheSameForTheSameModelAndAnotherForOtherWeights() {
+        GruModel other = TestModels.random(TestModels.spec(GateVariant.RESET_AFTER, 4, 1).build(), 4);
+
+        assertThat(ModelWriter.fingerprint(model)).matches("[0-9a-f]{12}")
+                .isEqualTo(ModelWriter.fingerprint(TestModels.random(TestModels.spec(GateVariant.RESET_AFTER, 4, 1)
+                        .build(), 3)))
+                .isNotEqualTo(ModelWriter.fingerprint(other));
+    }
+}
