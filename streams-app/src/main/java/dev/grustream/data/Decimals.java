@@ -33,8 +33,12 @@ public final class Decimals {
      * record refused, and one megabyte field would otherwise be written to the log whole each time.
      */
     public static String quoted(String text) {
-        return "'" + (text.length() > 40 ? text.substring(0, 40) + "...' (" + text.length() + " characters)"
-                : text + "'");
+        if (text.length() <= 40) {
+            return "'" + text + "'";
+        }
+        // Cut between code points: half a surrogate pair is no text.
+        int end = text.offsetByCodePoints(0, Math.min(40, text.codePointCount(0, 40)));
+        return "'" + text.substring(0, end) + "...' (" + text.length() + " characters)";
     }
 
     /** Whether {@code text} is {@code [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?}. */

@@ -7,6 +7,7 @@ import dev.grustream.forecast.Forecaster;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.InputException;
 import dev.grustream.input.ObservationReader;
+import dev.grustream.topology.DeadLetterDeserializationHandler;
 import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.topology.Topics;
 import dev.grustream.topology.UpFrontChecks;
@@ -205,6 +206,12 @@ public final class ObservationHistory {
         } catch (InputException e) {
             return code(e);
         } catch (SerializationException e) {
+            if (DeadLetterDeserializationHandler.registryUnreachable(e)
+                    || DeadLetterDeserializationHandler.registryRefused(e)) {
+                // Not the record's fault, as the service judges it: it would retry, not dead-letter the record.
+                throw new OperatorException("Reading the topic " + topic + " needs the schema registry, which could"
+                        + " not be used: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
+            }
             return "undecodable";
         }
         String key = observation.seriesKey() != null ? observation.seriesKey() : recordKey;

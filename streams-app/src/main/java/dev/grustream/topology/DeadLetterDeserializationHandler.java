@@ -47,14 +47,13 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             Exception exception) {
         // A network failure under the exception counts too: a deserializer of another library (Confluent's, set by
         // input.value.deserializer) reports a registry it cannot reach that way.
-        if (DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class) || unreachable(exception)) {
+        if (registryUnreachable(exception)) {
             LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable; failing the"
                     + " task so that the record is retried", context.taskId(), context.topic(), context.partition(),
                     context.offset(), exception);
             return Response.fail();
         }
-        if (!DeadLetters.causedBy(exception, AvroSerializationException.class) && DeadLetters.causedBy(exception,
-                SchemaRegistryException.class)) {
+        if (registryRefused(exception)) {
             LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry refused the request: {}",
                     context.taskId(), context.topic(), context.partition(), context.offset(), exception.getMessage());
             return Response.fail();
@@ -72,6 +71,20 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                         context.offset()));
         metrics.deadLetter(reason);
         return Response.resume(List.of(deadLetter));
+    }
+
+    /**
+     * Whether {@code exception} says the schema registry could not be reached, whichever deserializer threw it: a
+     * network failure under another library's exception counts too.
+     */
+    public static boolean registryUnreachable(Exception exception) {
+        return DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class) || unreachable(exception);
+    }
+
+    /** Whether {@code exception} says the schema registry refused the request (wrong credentials, say). */
+    public static boolean registryRefused(Exception exception) {
+        return !DeadLetters.causedBy(exception, AvroSerializationException.class)
+                && DeadLetters.causedBy(exception, SchemaRegistryException.class);
     }
 
     /** Whether a network failure (a refused or cut connection, a timeout, an unknown host) lies under it. */

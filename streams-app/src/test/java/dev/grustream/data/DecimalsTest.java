@@ -3,6 +3,7 @@ package dev.grustream.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,5 +20,13 @@ class DecimalsTest {
     void refusesWhatOnlyJavasLiteralGrammarOrNothingTakes(String text) {
         assertThatThrownBy(() -> Decimals.parse(text)).isInstanceOf(NumberFormatException.class)
                 .hasMessageContaining("is not a decimal number");
+    }
+
+    @Test
+    void aLongTextIsQuotedShortWithoutSplittingACharacter() {
+        String text = "a".repeat(39) + "\uD83D\uDE00" + "b".repeat(100);
+
+        assertThat(Decimals.quoted(text)).isEqualTo("'" + "a".repeat(39) + "\uD83D\uDE00...' (141 characters)");
+        assertThat(Decimals.quoted("12x")).isEqualTo("'12x'");
     }
 }

@@ -10,6 +10,7 @@ import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.testing.TopologyHarness;
 import dev.grustream.topology.Topics;
 import dev.grustream.train.TrainingSeries;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,9 +22,11 @@ import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -126,5 +129,28 @@ class ObservationHistoryTest {
         assertThatThrownBy(() -> ObservationHistory.read(unresolvable, TOPIC, List.of("value")))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("Could not read the topic observations from no-such-broker.invalid:9092");
+    }
+
+    /** A deserializer of another library that reports a registry it cannot reach as a serialization error. */
+    public static final class UnreachableRegistryDeserializer implements Deserializer<Object> {
+        @Override
+        public Object deserialize(String topic, byte[] data) {
+            throw new SerializationException("Error retrieving Avro schema",
+                    new ConnectException("Connection refused"));
+        }
+    }
+
+    @Test
+    void aRegistryThatCannotBeReachedThroughAnotherLibrarysDeserializerFailsTheRead() {
+        GruStreamConfig generic = new GruStreamConfig(Map.of(GruStreamConfig.INPUT_FORMAT, "avro-generic",
+                GruStreamConfig.INPUT_VALUE_DESERIALIZER, UnreachableRegistryDeserializer.class.getName(),
+                "schema.registry.url", "http://localhost:1"));
+        consumer.updateEndOffsets(Map.of(READ, 1L, OFFLINE, 0L));
+        consumer.schedulePollTask(() -> consumer.addRecord(record(0, "a".getBytes(StandardCharsets.UTF_8))));
+
+        assertThatThrownBy(() -> ObservationHistory.read(generic, TOPIC, List.of("value"), consumer,
+                Duration.ofMinutes(1), "localhost:9092"))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("needs the schema registry");
     }
 }
