@@ -287,14 +287,18 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--output " + output + ": give a new or empty directory, or a name"
                     + " ending in .zip");
         }
-        Path nearest = output.toAbsolutePath();
+        // The nearest path that exists: an existing zip may be replaced through its directory, anything else is
+        // created in the nearest directory.
+        Path target = output.toAbsolutePath();
+        Path nearest = target;
         while (nearest != null && !Files.exists(nearest)) {
             nearest = nearest.getParent();
         }
-        if (nearest == null || (!Files.isDirectory(nearest) && !nearest.equals(output.toAbsolutePath()))
-                || !Files.isWritable(nearest)) {
+        boolean writable = nearest != null && (Files.isDirectory(nearest) ? Files.isWritable(nearest)
+                : nearest.equals(target) && (Files.isWritable(target) || Files.isWritable(target.getParent())));
+        if (!writable) {
             throw new IllegalArgumentException("--output " + output + ": cannot be written"
-                    + (nearest == null ? "" : " (" + nearest + " is not a writable directory)"));
+                    + (nearest == null ? "" : " (" + nearest + " is not writable, or not a directory)"));
         }
         if (output.getFileName().toString().endsWith(".zip")) {
             if (Files.isDirectory(output)) {
