@@ -16,6 +16,7 @@ import dev.grustream.topology.DeadLetterReason;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.LongConsumer;
 
 /**
@@ -77,7 +79,7 @@ public final class Backtest {
         ModelSpec spec = model.spec();
         Path parent = output.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path partial = Files.createTempFile(parent, output.getFileName().toString(), ".partial");
+        Path partial = newPartial(parent, output);
         Counts counts = new Counts();
         Map<String, Map<String, StepAccuracy>> accuracy = new LinkedHashMap<>();
         try (SeriesCsvReader rows = SeriesCsvReader.open(input, mapping);
@@ -90,7 +92,8 @@ public final class Backtest {
                 if (!row.wellFormed()) {
                     counts.deadLetters++;
                     cells.addAll(rejected(spec, DeadLetterReason.UNDECODABLE.code()));
-                } else if (!row.hasTime()) {
+                } else if (!row.hasTime() || row.timestamp() < 0) {
+                    // Before 1970: the service refuses it as invalid-time (and a Kafka record cannot carry it).
                     counts.deadLetters++;
                     cells.addAll(rejected(spec, DeadLetterReason.INVALID_TIME.code()));
                 } else {
@@ -245,23 +248,45 @@ public final class Backtest {
     private static void finish(ModelSpec spec, Path partial, Path output, boolean keepDeadLetterColumn)
             throws IOException {
         if (keepDeadLetterColumn) {
-            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
+            moveIntoPlace(partial, output);
             return;
         }
+        Path stripped = newPartial(output.toAbsolutePath().getParent(), output);
         CsvMapper mapper = new CsvMapper();
         CsvSchema withColumn = CsvSchema.emptySchema().withHeader();
-        try (BufferedReader in = Files.newBufferedReader(partial);
-                var rows = mapper.readerForListOf(String.class)
-                        .with(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
-                        .with(withColumn.withoutHeader().withSkipFirstDataRow(true)).readValues(in);
-                BufferedWriter file = Files.newBufferedWriter(output);
-                SequenceWriter writer = csvWriter(spec, false).writeValues(file)) {
-            while (rows.hasNextValue()) {
-                List<?> row = (List<?>) rows.nextValue();
-                writer.write(row.subList(0, row.size() - 1));
+        try {
+            try (BufferedReader in = Files.newBufferedReader(partial);
+                    var rows = mapper.readerForListOf(String.class)
+                            .with(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
+                            .with(withColumn.withoutHeader().withSkipFirstDataRow(true)).readValues(in);
+                    BufferedWriter file = Files.newBufferedWriter(stripped);
+                    SequenceWriter writer = csvWriter(spec, false).writeValues(file)) {
+                while (rows.hasNextValue()) {
+                    List<?> row = (List<?>) rows.nextValue();
+                    writer.write(row.subList(0, row.size() - 1));
+                }
             }
+            moveIntoPlace(stripped, output);
         } finally {
             Files.deleteIfExists(partial);
+            Files.deleteIfExists(stripped);
+        }
+    }
+
+    /**
+     * A new file beside {@code output} to write it in first, created as any new file is (the umask's permissions,
+     * where a temporary file's are the owner's only).
+     */
+    private static Path newPartial(Path parent, Path output) throws IOException {
+        return Files.createFile(parent.resolve(output.getFileName() + "." + UUID.randomUUID() + ".partial"));
+    }
+
+    /** Replaces {@code output} by {@code written} at once where the file system can, so no half file is seen. */
+    private static void moveIntoPlace(Path written, Path output) throws IOException {
+        try {
+            Files.move(written, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(written, output, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

@@ -96,7 +96,11 @@ final class BacktestCommand implements Callable<Integer> {
         long alerts = 0;
         long totalLines = 0;
         for (Job job : jobs) {
-            totalLines += Math.max(0, lines(job.input) - 1);
+            try {
+                totalLines += Math.max(0, lines(job.input) - 1);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + job.input + ": " + e, e);
+            }
         }
         try (ProgressBar progress = new ProgressBarBuilder().setTaskName("backtest").setInitialMax(totalLines)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed()
@@ -129,8 +133,12 @@ final class BacktestCommand implements Callable<Integer> {
         }
         AccuracyTable.print(out, byKey);
         if (plotData != null) {
-            ForecastChart.write(plotData, "gru-stream backtest: " + gru.spec().name() + " " + gru.spec().version(),
-                    plot);
+            try {
+                ForecastChart.write(plotData, "gru-stream backtest: " + gru.spec().name() + " "
+                        + gru.spec().version(), plot);
+            } catch (IOException e) {
+                throw new UncheckedIOException("The outputs are written, but not the chart " + plot + ": " + e, e);
+            }
             out.println("chart: " + plot);
         }
         out.flush();
@@ -179,6 +187,9 @@ final class BacktestCommand implements Callable<Integer> {
                     files.filter(f -> Files.isRegularFile(f) && f.toString().toLowerCase(Locale.ROOT).endsWith(".csv"))
                             .sorted()
                             .forEach(f -> jobs.add(new Job(f, output.resolve(input.relativize(f).toString()))));
+                } catch (IOException | UncheckedIOException e) {
+                    throw new UncheckedIOException("Cannot read the directory " + input + ": " + e,
+                            e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
                 }
             } else {
                 throw new IllegalArgumentException("--input " + input + " is neither a file nor a directory");

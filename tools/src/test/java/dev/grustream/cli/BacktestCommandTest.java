@@ -1,6 +1,7 @@
 package dev.grustream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.ModelWriter;
@@ -9,11 +10,13 @@ import dev.grustream.testing.TopologyHarness;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +110,34 @@ class BacktestCommandTest {
         assertThat(lines.get(3)).isEqualTo("bad,2000,NaN,,,,,,false,not-finite");
         assertThat(lines.get(5)).isEqualTo("bad,2500,4.0,,,,,,false,late");
         assertThat(out.toString()).contains("5 rows from 1 file(s): 2 forecasts, 3 dead letters");
+    }
+
+    @Test
+    void aRowBefore1970IsDeadLetteredAsTheServiceRefusesIt() throws IOException {
+        Path input = csv("in/old.csv", "timestamp,value\n1000,1\n1969-12-31 23:59:59,2\n3000,3\n");
+        Path output = dir.resolve("out.csv");
+
+        int exit = backtest("--input", input.toString(), "--output", output.toString());
+
+        assertThat(exit).isZero();
+        List<String> lines = Files.readAllLines(output);
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(2)).isEqualTo("old,1969-12-31 23:59:59,2.0,,,,,,false,invalid-time");
+    }
+
+    @Test
+    void theOutputGetsTheSamePermissionsAsAnyNewFileThere() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path input = csv("in/s.csv", series(30));
+        Path output = dir.resolve("out.csv");
+        Path probe = Files.createFile(dir.resolve("probe"));
+
+        backtest("--input", input.toString(), "--output", output.toString());
+
+        assertThat(Files.getPosixFilePermissions(output)).isEqualTo(Files.getPosixFilePermissions(probe));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left.map(Path::toString)).noneMatch(name -> name.endsWith(".partial"));
+        }
     }
 
     @Test
