@@ -37,7 +37,7 @@ public final class Decimals {
             return "'" + text + "'";
         }
         // Cut between code points: half a surrogate pair is no text.
-        int end = text.offsetByCodePoints(0, Math.min(40, text.codePointCount(0, 40)));
+        int end = text.offsetByCodePoints(0, text.codePointCount(0, 40));
         return "'" + text.substring(0, end) + "...' (" + text.length() + " characters)";
     }
 

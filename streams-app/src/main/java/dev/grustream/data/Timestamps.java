@@ -50,20 +50,22 @@ public final class Timestamps {
      * system wrote in its local wall-clock time is then shifted by the zone's offset.
      */
     public static boolean withoutOffset(String text) {
-        String trimmed = text.trim();
-        String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
-                ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;
         try {
-            LocalDateTime.parse(iso);
+            LocalDateTime.parse(iso(text.trim()));
             return true;
         } catch (DateTimeParseException e) {
             return false;
         }
     }
 
-    private static long ofIso(String text, String trimmed) {
-        String iso = trimmed.length() > 10 && trimmed.charAt(10) == ' '
+    /** {@code trimmed} with a space in the place of ISO-8601's {@code T} made a {@code T}. */
+    private static String iso(String trimmed) {
+        return trimmed.length() > 10 && trimmed.charAt(10) == ' '
                 ? trimmed.substring(0, 10) + 'T' + trimmed.substring(11) : trimmed;
+    }
+
+    private static long ofIso(String text, String trimmed) {
+        String iso = iso(trimmed);
         Instant instant;
         try {
             instant = OffsetDateTime.parse(iso).toInstant();

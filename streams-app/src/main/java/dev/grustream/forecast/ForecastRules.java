@@ -78,6 +78,14 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, 
         }
     }
 
+    /**
+     * Whether a key whose last event came at {@code lastEventTime} restarts its model state at an event of
+     * {@code eventTime}: a pause longer than {@code resetGapMs}, when that is not 0.
+     */
+    public boolean restartsAfter(long lastEventTime, long eventTime) {
+        return resetGapMs > 0 && eventTime - lastEventTime > resetGapMs;
+    }
+
     /** These rules with learning off: the model's own forecasts, as training judges the model it trains. */
     public ForecastRules withoutLearning() {
         return new ForecastRules(lateGraceMs, resetGapMs, stateTtlMs, maxAbsNormalized, errors, likelihood, range,

@@ -353,7 +353,7 @@ public final class Forecaster implements AutoCloseable {
         if (!stored.madeBy(spec)) {
             return StateReset.MODEL_CHANGE;
         }
-        if (rules.resetGapMs() > 0 && eventTime - stored.lastEventTime() > rules.resetGapMs()) {
+        if (rules.restartsAfter(stored.lastEventTime(), eventTime)) {
             return StateReset.GAP;
         }
         return StateReset.NONE;

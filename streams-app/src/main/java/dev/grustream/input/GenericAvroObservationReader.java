@@ -131,10 +131,14 @@ public final class GenericAvroObservationReader extends AvroValueReader {
                         + " decimal that is not a number: " + e.getMessage());
             }
         }
-        if (value instanceof Utf8 text && !RecordKeyDeserializer.isUtf8(text.getBytes(), text.getByteLength())) {
-            // Avro reads such bytes as U+FFFD: two series keys of different bytes would become one.
-            throw new InputException(InputException.Reason.UNDECODABLE, "the field '" + path + "' holds a string"
-                    + " that is not UTF-8");
+        if (value instanceof Utf8 bytes) {
+            // Strictly: Avro's own reading makes such bytes U+FFFD, and two series keys of different bytes one.
+            String text = RecordKeyDeserializer.utf8(bytes.getBytes(), bytes.getByteLength());
+            if (text == null) {
+                throw new InputException(InputException.Reason.UNDECODABLE, "the field '" + path + "' holds a"
+                        + " string that is not UTF-8");
+            }
+            return text;
         }
         if (value instanceof Integer days && logical instanceof LogicalTypes.Date) {
             return Instant.ofEpochMilli(days * 86_400_000L);

@@ -2,7 +2,6 @@ package dev.grustream.input;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -21,39 +20,34 @@ public final class RecordKeyDeserializer implements Deserializer<String> {
         return data == null ? null : decode(data);
     }
 
-    /** Whether the first {@code length} bytes of {@code bytes} are UTF-8 text. */
-    public static boolean isUtf8(byte[] bytes, int length) {
-        boolean ascii = true;
-        for (int i = 0; i < length && ascii; i++) {
-            ascii = bytes[i] >= 0;
-        }
-        return ascii || !StandardCharsets.UTF_8.newDecoder()
-                .decode(ByteBuffer.wrap(bytes, 0, length), CharBuffer.allocate(length), true).isError();
-    }
-
     /**
      * The text of {@code key}'s UTF-8 bytes.
      *
      * @throws InputException if the bytes are not UTF-8
      */
     public static String decode(byte[] key) {
-        String text = new String(key, StandardCharsets.UTF_8);
-        // The lenient decoding above writes U+FFFD for every malformed sequence, so text without one is exact; with
-        // one, the bytes may still hold U+FFFD itself, which the strict decoder tells apart.
-        if (text.indexOf('\uFFFD') < 0) {
-            return text;
-        }
-        ByteBuffer in = ByteBuffer.wrap(key);
-        // A UTF-8 byte gives at most one char: the buffer cannot overflow.
-        CharBuffer out = CharBuffer.allocate(key.length);
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
-        CoderResult result = decoder.decode(in, out, true);
-        if (result.isError()) {
+        String text = utf8(key, key.length);
+        if (text == null) {
             throw new InputException(InputException.Reason.UNDECODABLE, "the record key is not UTF-8 text ("
-                    + key.length + " bytes, malformed from byte " + in.position() + "); the record key names the"
-                    + " series");
+                    + key.length + " bytes, malformed from byte " + malformedAt(key, key.length) + "); the record"
+                    + " key names the series");
         }
-        decoder.flush(out);
-        return out.flip().toString();
+        return text;
+    }
+
+    /** The text of the first {@code length} bytes of {@code bytes}, or null when they are not UTF-8. */
+    static String utf8(byte[] bytes, int length) {
+        String text = new String(bytes, 0, length, StandardCharsets.UTF_8);
+        // The lenient decoding writes U+FFFD for every malformed sequence, so text without one is exact; with one,
+        // the bytes may still hold U+FFFD itself, which the strict decoder tells apart.
+        return text.indexOf('\uFFFD') < 0 || malformedAt(bytes, length) < 0 ? text : null;
+    }
+
+    /** Where the first malformed sequence of the first {@code length} bytes starts, or -1 if there is none. */
+    private static int malformedAt(byte[] bytes, int length) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
+        // A UTF-8 byte gives at most one char: the buffer cannot overflow.
+        CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, CharBuffer.allocate(length), true);
+        return result.isError() ? in.position() : -1;
     }
 }

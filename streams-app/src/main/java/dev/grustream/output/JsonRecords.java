@@ -1,7 +1,12 @@
 package dev.grustream.output;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +24,13 @@ import org.apache.kafka.common.errors.SerializationException;
  * branch ({@code {"double": 1.5}}) that no sink expects. Stateless and thread-safe.
  */
 public final class JsonRecords {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Writes a number that is not finite as null: JSON has no NaN or infinity, and Jackson would write a quoted
+     * string that a sink expecting a number refuses.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+            .addSerializer(Double.class, new FiniteOrNull<>(Double.class))
+            .addSerializer(Float.class, new FiniteOrNull<>(Float.class)));
 
     private JsonRecords() {
     }
@@ -29,16 +40,10 @@ public final class JsonRecords {
         return write(fields(record));
     }
 
-    /**
-     * The JSON of an object whose fields are Java values (strings, numbers, booleans, nulls). A number that is not
-     * finite is written as null: JSON has no NaN or infinity, and Jackson would write a quoted string that a sink
-     * expecting a number refuses.
-     */
+    /** The JSON of an object whose fields are Java values (strings, numbers, booleans, nulls). */
     public static byte[] write(Map<String, Object> fields) {
-        Map<String, Object> finite = new LinkedHashMap<>(fields);
-        finite.replaceAll((name, value) -> finiteOrNull(value));
         try {
-            return JSON.writeValueAsBytes(finite);
+            return JSON.writeValueAsBytes(fields);
         } catch (JsonProcessingException e) {
             throw new SerializationException("cannot write JSON: " + e.getOriginalMessage(), e);
         }
@@ -52,17 +57,9 @@ public final class JsonRecords {
         return fields;
     }
 
-    private static Object finiteOrNull(Object value) {
-        if (value instanceof Double number && !Double.isFinite(number)
-                || value instanceof Float single && !Float.isFinite(single)) {
-            return null;
-        }
-        return value;
-    }
-
     private static Object plain(Object value) {
         if (value == null || value instanceof Number || value instanceof Boolean) {
-            return finiteOrNull(value);
+            return value;
         }
         if (value instanceof Instant instant) {
             return instant.toEpochMilli();
@@ -81,5 +78,26 @@ public final class JsonRecords {
             return array;
         }
         return value.toString();
+    }
+
+    /** Writes a double or float as a JSON number, or as null when it is not finite. */
+    private static final class FiniteOrNull<T extends Number> extends StdSerializer<T> {
+        private static final long serialVersionUID = 1L;
+
+        FiniteOrNull(Class<T> type) {
+            super(type);
+        }
+
+        @Override
+        public void serialize(T value, JsonGenerator json, SerializerProvider provider) throws IOException {
+            double number = value.doubleValue();
+            if (!Double.isFinite(number)) {
+                json.writeNull();
+            } else if (value instanceof Float single) {
+                json.writeNumber(single);
+            } else {
+                json.writeNumber(number);
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLogger;
 
 /**
  * The gate through which a new model replaces the one being served without a restart: it checks a candidate, and
@@ -57,7 +58,7 @@ public final class ModelSwitch implements ModelStatus {
         REJECTED
     }
 
-    private final boolean logs;
+    private final Logger log;
     private final ActiveModel active;
     private final Backend backend;
     private final Clock clock;
@@ -70,12 +71,12 @@ public final class ModelSwitch implements ModelStatus {
     private Rejection lastRejection;
 
     public ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock) {
-        this(active, source, backend, meters, clock, true);
+        this(active, source, backend, meters, clock, LOG);
     }
 
     private ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock,
-            boolean logs) {
-        this.logs = logs;
+            Logger log) {
+        this.log = log;
         this.active = active;
         this.source = source;
         this.backend = backend;
@@ -96,7 +97,7 @@ public final class ModelSwitch implements ModelStatus {
      */
     public static ModelSwitch unlogged(GruModel model, String source, Backend backend) {
         return new ModelSwitch(new ActiveModel(model), source, backend, new SimpleMeterRegistry(), Clock.systemUTC(),
-                false);
+                NOPLogger.NOP_LOGGER);
     }
 
     private void describe(ModelSpec spec) {
@@ -127,9 +128,7 @@ public final class ModelSwitch implements ModelStatus {
         ModelSpec serving = active.current().spec();
         ModelSpec next = candidate.spec();
         if (serving.name().equals(next.name()) && serving.version().equals(next.version())) {
-            if (logs) {
-                LOG.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
-            }
+            log.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
             return Outcome.UNCHANGED;
         }
         Optional<String> problem = refusal(candidate);
@@ -142,10 +141,8 @@ public final class ModelSwitch implements ModelStatus {
         this.activeSince = clock.instant();
         swaps++;
         applied.increment();
-        if (logs) {
-            LOG.info("Model switched from {} to {} ({}); each key restarts its state at its next event"
-                    + " (MODEL_CHANGE)", label(serving), label(next), source);
-        }
+        log.info("Model switched from {} to {} ({}); each key restarts its state at its next event (MODEL_CHANGE)",
+                label(serving), label(next), source);
         return Outcome.APPLIED;
     }
 
@@ -194,10 +191,8 @@ public final class ModelSwitch implements ModelStatus {
     private Outcome reject(String source, String model, String reason) {
         lastRejection = new Rejection(source, model, reason, clock.instant());
         rejected.increment();
-        if (logs) {
-            LOG.error("Model {} from {} rejected: {}. Still serving {}", model == null ? "(unreadable)" : model,
-                    source, reason, label(active.current().spec()));
-        }
+        log.error("Model {} from {} rejected: {}. Still serving {}", model == null ? "(unreadable)" : model, source,
+                reason, label(active.current().spec()));
         return Outcome.REJECTED;
     }
 

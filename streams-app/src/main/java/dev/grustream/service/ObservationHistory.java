@@ -18,7 +18,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -194,7 +193,7 @@ public final class ObservationHistory {
         try {
             recordKey = keys.deserialize(topic, record.key());
         } catch (InputException e) {
-            return code(e);
+            return DeadLetterDeserializationHandler.reasonOf(e).code();
         }
         if (record.value() == null) {
             return checks.check(recordKey, recordKey, record.headers(), null, System.currentTimeMillis()).reason()
@@ -204,7 +203,7 @@ public final class ObservationHistory {
         try {
             observation = reader.deserialize(topic, record.headers(), record.value());
         } catch (InputException e) {
-            return code(e);
+            return DeadLetterDeserializationHandler.reasonOf(e).code();
         } catch (SerializationException e) {
             if (DeadLetterDeserializationHandler.registryUnreachable(e)
                     || DeadLetterDeserializationHandler.registryRefused(e)) {
@@ -247,11 +246,6 @@ public final class ObservationHistory {
             return "duplicate";
         }
         return null;
-    }
-
-    /** The dead-letter reason code of {@code e}, as the service's handler names it. */
-    private static String code(InputException e) {
-        return e.reason().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** A one-line summary of the records skipped. */

@@ -95,7 +95,8 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                 || DeadLetters.causedBy(exception, HttpTimeoutException.class);
     }
 
-    static DeadLetterReason reasonOf(Exception exception) {
+    /** The dead-letter reason of a record whose deserialization threw {@code exception}. */
+    public static DeadLetterReason reasonOf(Exception exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
             if (t instanceof InputException input) {
                 return switch (input.reason()) {

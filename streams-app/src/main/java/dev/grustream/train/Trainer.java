@@ -510,8 +510,7 @@ public final class Trainer {
 
         /** Whether the service restarts the key at {@code row}: its event comes over state.reset.gap.ms late. */
         private boolean restartsAt(TrainingSeries one, int row) {
-            long gap = config.rules().resetGapMs();
-            return gap > 0 && one.time(row) - one.time(row - 1) > gap;
+            return config.rules().restartsAfter(one.time(row - 1), one.time(row));
         }
     }
 

@@ -71,7 +71,7 @@ public final class Replay implements AutoCloseable {
     private final GruModel model;
     private final ModelSpec spec;
     private final Forecaster forecaster;
-    private final long resetGapMs;
+    private final ForecastRules rules;
     private final int targets;
     private final int horizon;
     private Outcome last;
@@ -81,14 +81,9 @@ public final class Replay implements AutoCloseable {
         this.model = model;
         this.spec = model.spec();
         this.forecaster = new Forecaster(rules, Backend.JAVA, 1);
-        this.resetGapMs = rules.resetGapMs();
+        this.rules = rules;
         this.targets = spec.targetCount();
         this.horizon = spec.horizon();
-    }
-
-    /** Whether the service restarts a key in {@code state} at an event of {@code eventTime} (state.reset.gap.ms). */
-    private boolean restartsAfterGap(KeyState state, long eventTime) {
-        return resetGapMs > 0 && eventTime - state.lastEventTime() > resetGapMs;
     }
 
     /**
@@ -114,7 +109,7 @@ public final class Replay implements AutoCloseable {
             if (nextRecord < recordRows.length && recordRows[nextRecord] == i) {
                 float[] target = recorded[recordOffset + nextRecord];
                 // The state the key starts row i from: zero when it is new or restarts there after a gap.
-                if (state == null || restartsAfterGap(state, series.time(i))) {
+                if (state == null || rules.restartsAfter(state.lastEventTime(), series.time(i))) {
                     Arrays.fill(target, 0f);
                 } else {
                     System.arraycopy(state.hidden(), 0, target, 0, target.length);
