@@ -72,11 +72,14 @@ public final class ModelWriter {
             return;
         }
         try {
-            // Created as any new file is (the umask's permissions), unlike a temporary file's owner-only ones.
+            // Created as any new file is (the umask's permissions), unlike a temporary file's owner-only ones. A
+            // failure to write it leaves the earlier zip as it was.
             writeZipTo(model, partial);
-            Files.move(partial, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException moveRefused) {
-            writeZipTo(model, zip);
+            try {
+                Files.move(partial, zip, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException moveRefused) {
+                writeZipTo(model, zip);
+            }
         } finally {
             Files.deleteIfExists(partial);
         }
