@@ -252,7 +252,7 @@ public final class Forecaster implements AutoCloseable {
             error[t] = actual[t] - state.forecast(t);
             scale[t] = normalization.scale(spec.targetFeatureIndex(t), stats);
             if (channels > targets) {
-                error[targets + t] = state.learners()[t].farError(actual[t]);
+                error[targets + t] = state.learners()[t].farError(actual[t], state.step());
                 scale[targets + t] = scale[t];
             }
             if (rules.intervalAlerts()) {
@@ -418,8 +418,8 @@ public final class Forecaster implements AutoCloseable {
             if (afterGap) {
                 learner.profile().resumeAfterGap();
             }
-            learner.learn(actual[t], rules.learner(), scratch);
-            learner.forecast(actual[t], eventTime, spec.timeZone(), normalization.center(feature,
+            learner.learn(actual[t], state.step(), rules.learner(), scratch);
+            learner.forecast(actual[t], eventTime, state.step(), spec.timeZone(), normalization.center(feature,
                     state.features()), normalization.spread(feature, state.features()), forecast[t], rules.learner(),
                     scratch, learnt, halfWidth, halfWidthHigh);
             for (int k = 0; k < horizon; k++) {

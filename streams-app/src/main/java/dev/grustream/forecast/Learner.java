@@ -223,10 +223,11 @@ public final class Learner {
 
     /**
      * The error of the step-H forecast made H events ago for value {@code x} of this event, or 0 when there is
-     * none yet: the anomaly score's second error. Call before {@link #learn}.
+     * none since the key last (re)started, {@code sinceRestart} events ago: the anomaly score's second error. Call
+     * before {@link #learn}.
      */
-    double farError(double x) {
-        return events >= horizon ? x - ringFar[(int) (events % horizon)] : 0.0;
+    double farError(double x, long sinceRestart) {
+        return events >= horizon && sinceRestart >= horizon ? x - ringFar[(int) (events % horizon)] : 0.0;
     }
 
     /**
@@ -237,13 +238,17 @@ public final class Learner {
         return events >= 3 ? ringScales[slot(events - 1)] * intervals.halfWidthHigh(1) : Double.NaN;
     }
 
-    /** Learns from the value {@code x} of the next event: every step whose target it is. */
-    void learn(double x, Rule rule, Scratch scratch) {
+    /**
+     * Learns from the value {@code x} of the next event: every step whose target it is among the forecasts made
+     * since the key last (re)started, {@code sinceRestart} events ago. A forecast made before a gap that restarted
+     * the key is no example of how the key moves from one event to the next.
+     */
+    void learn(double x, long sinceRestart, Rule rule, Scratch scratch) {
         long t = events;
-        if (t < 2) {
+        if (t < 2 || sinceRestart < 1) {
             return;
         }
-        int steps = (int) Math.min(horizon, t - 1);
+        int steps = (int) Math.min(Math.min(horizon, t - 1), sinceRestart);
         double[] phi = scratch.phi;
         // The shared covariance absorbs the newest origin whose one-step target arrived, with its Huber weight.
         int newest = slot(t - 1);
@@ -351,6 +356,8 @@ public final class Learner {
     /**
      * Folds in the event (value {@code x} at {@code time}) and forecasts the key's next H values from it.
      *
+     * @param sinceRestart the events the key's state has consumed since it last (re)started: at 0, the change from
+     *     the last value before the restart is no last change
      * @param zone the time zone whose local clock the key's profile reads (the model's)
      * @param center the key's mean after this event, in raw units
      * @param spread the key's scale after this event, in raw units
@@ -360,10 +367,10 @@ public final class Learner {
      *     a step has no error to calibrate on
      * @param halfWidthHigh the same at the alert rule's coverage
      */
-    void forecast(double x, long time, ZoneId zone, double center, double spread, double gru, Rule rule,
-            Scratch scratch, double[] forecast, double[] halfWidth, double[] halfWidthHigh) {
+    void forecast(double x, long time, long sinceRestart, ZoneId zone, double center, double spread, double gru,
+            Rule rule, Scratch scratch, double[] forecast, double[] halfWidth, double[] halfWidthHigh) {
         long t = events;
-        double previous = t == 0 ? x : profile.lastValue();
+        double previous = t == 0 || sinceRestart == 0 ? x : profile.lastValue();
         profile.keepWeeklyPart(rule.weeklyProfile);
         profile.observe(x, time, zone, PROFILE_HALFLIFE_DAYS);
         double now = profile.lookup(time, zone, 0);

@@ -431,6 +431,63 @@ class LearningTest {
     }
 
     @Test
+    void aKeyRestartedAfterAGapLearnsNothingFromItsFirstEventAfterIt() {
+        Map<String, KeyState> store = new HashMap<>();
+        run(MODEL, RULES, events(series(600, 12, time -> 25.0, 1.0), 0), 1, store);
+        Learner learner = store.get("k").learners()[0];
+        double[] weights = weights(learner, 1, HORIZON);
+        double[] covariance = learner.covariance().clone();
+
+        run(MODEL, RULES, List.of(new Event("k", 600 * FIVE_MINUTES + 2 * 86_400_000L, Map.of("value", 40.0))), 1,
+                store);
+
+        assertThat(store.get("k").learners()[0]).isSameAs(learner);
+        assertThat(weights(learner, 1, HORIZON)).containsExactly(weights);
+        assertThat(learner.covariance()).containsExactly(covariance);
+    }
+
+    @Test
+    void aKeyRestartedAfterAGapLearnsEachStepFromForecastsMadeAfterIt() {
+        Map<String, KeyState> store = new HashMap<>();
+        run(MODEL, RULES, events(series(600, 12, time -> 25.0, 1.0), 0), 1, store);
+        Learner learner = store.get("k").learners()[0];
+        double[] lastStep = weights(learner, HORIZON, HORIZON);
+        double[] firstStep = weights(learner, 1, 1);
+        long resumed = 600 * FIVE_MINUTES + 2 * 86_400_000L;
+
+        // The H-th event after the gap is the first target of a one-step forecast made after it, but of no step-H one.
+        run(MODEL, RULES, events(series(HORIZON, 15, time -> 40.0, 1.0), resumed), 1, store);
+
+        assertThat(weights(learner, HORIZON, HORIZON)).containsExactly(lastStep);
+        assertThat(weights(learner, 1, 1)).isNotEqualTo(firstStep);
+    }
+
+    @Test
+    void aKeyRestartedAfterAGapTakesTheJumpAcrossItForNoLastChange() {
+        Map<String, KeyState> store = new HashMap<>();
+        run(MODEL, RULES, events(series(600, 12, time -> 25.0, 1.0), 0), 1, store);
+
+        run(MODEL, RULES, List.of(new Event("k", 600 * FIVE_MINUTES + 2 * 86_400_000L, Map.of("value", 40.0))), 1,
+                store);
+
+        Learner learner = store.get("k").learners()[0];
+        int slot = (int) ((learner.events() - 1) % HORIZON);
+        assertThat(learner.ringInputs()[slot * Learner.INPUTS + 2]).as("the last change input").isZero();
+    }
+
+    @Test
+    void aKeyRestartedAfterAGapComparesNoValueWithAForecastMadeBeforeIt() {
+        Map<String, KeyState> store = new HashMap<>();
+        run(MODEL, RULES, events(series(600, 13, time -> 25.0, 1.0), 0), 1, store);
+        long resumed = 600 * FIVE_MINUTES + 2 * 86_400_000L;
+
+        run(MODEL, RULES, events(series(HORIZON - 1, 14, time -> 40.0, 1.0), resumed), 1, store);
+
+        // The second error channel, the step-H error, holds none until a step-H forecast is made after the gap.
+        assertThat(store.get("k").errors().mean(1)).isZero();
+    }
+
+    @Test
     void aKeysStoredStateAtTheDefaultsFitsInFourKibibytes() {
         double[] values = series(2000, 9, time -> 25.0 + (time / 86_400_000L), 1.0);
         Map<String, KeyState> store = new HashMap<>();
@@ -443,6 +500,26 @@ class LearningTest {
         store.get("k").activeAt(System.currentTimeMillis());
 
         assertThat(KeyStateCodec.encode(store.get("k")).length).isLessThanOrEqualTo(4096);
+    }
+
+    /** Events of key "k" holding {@code values}, five minutes apart from {@code start}. */
+    private static List<Event> events(double[] values, long start) {
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            events.add(new Event("k", start + i * FIVE_MINUTES, Map.of("value", values[i])));
+        }
+        return events;
+    }
+
+    /** The weights of steps {@code from} to {@code to} of {@code learner}, step by step. */
+    private static double[] weights(Learner learner, int from, int to) {
+        double[] weights = new double[(to - from + 1) * Learner.INPUTS];
+        for (int k = from; k <= to; k++) {
+            for (int i = 0; i < Learner.INPUTS; i++) {
+                weights[(k - from) * Learner.INPUTS + i] = learner.weight(k, i);
+            }
+        }
+        return weights;
     }
 
     private static List<String> describe(List<Outcome> outcomes) {
