@@ -26,7 +26,9 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  * {@code P phi_o * w * e}. The sample weight {@code w = min(1, 2 * mae_k / |e|)} (Huber's, against the step's running
  * mean absolute error, half-life 200) keeps a spike or a level shift from rewriting the weights. After each update
  * {@code P} is made symmetric and its diagonal capped at {@code delta = 1} by symmetric scaling, so inputs that never
- * move (flat lines) cannot wind it up. Origin 0 never trains: a new key's first scale means nothing.
+ * move (flat lines) cannot wind it up. Origin 0 never trains: a new key's first scale means nothing. Nor does an
+ * origin before a gap that restarted the key ({@code state.reset.gap.ms}): the learner is kept across the gap, but
+ * learns each step only from forecasts made since.
  *
  * <p><b>A guard.</b> Per step, the running mean absolute errors of the learner and of persistence (half-life of the
  * {@link Rule}, 50 events by default) are compared; while the learner's is higher, that step issues persistence. So no

@@ -10,6 +10,7 @@ import dev.grustream.service.ModelSource;
 import dev.grustream.testing.TestingModels;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -447,19 +448,29 @@ class LearningTest {
     }
 
     @Test
-    void aKeyRestartedAfterAGapLearnsEachStepFromForecastsMadeAfterIt() {
+    void aKeyRestartedAfterAGapLearnsEachStepOnlyOnceATargetOfAForecastMadeAfterItArrives() {
         Map<String, KeyState> store = new HashMap<>();
         run(MODEL, RULES, events(series(600, 12, time -> 25.0, 1.0), 0), 1, store);
         Learner learner = store.get("k").learners()[0];
-        double[] lastStep = weights(learner, HORIZON, HORIZON);
-        double[] firstStep = weights(learner, 1, 1);
         long resumed = 600 * FIVE_MINUTES + 2 * 86_400_000L;
+        double[] values = series(HORIZON + 1, 15, time -> 40.0, 1.0);
 
-        // The H-th event after the gap is the first target of a one-step forecast made after it, but of no step-H one.
-        run(MODEL, RULES, events(series(HORIZON, 15, time -> 40.0, 1.0), resumed), 1, store);
-
-        assertThat(weights(learner, HORIZON, HORIZON)).containsExactly(lastStep);
-        assertThat(weights(learner, 1, 1)).isNotEqualTo(firstStep);
+        for (int j = 1; j <= HORIZON + 1; j++) {
+            double[] before = weights(learner, 1, HORIZON);
+            run(MODEL, RULES, List.of(new Event("k", resumed + (j - 1) * FIVE_MINUTES, Map.of("value",
+                    values[j - 1]))), 1, store);
+            double[] after = weights(learner, 1, HORIZON);
+            // The j-th event after the gap is the first target of step j - 1 from an origin after it.
+            for (int k = 1; k <= HORIZON; k++) {
+                double[] stepBefore = Arrays.copyOfRange(before, (k - 1) * Learner.INPUTS, k * Learner.INPUTS);
+                double[] stepAfter = Arrays.copyOfRange(after, (k - 1) * Learner.INPUTS, k * Learner.INPUTS);
+                if (k < j) {
+                    assertThat(stepAfter).as("step %d at event %d after the gap", k, j).isNotEqualTo(stepBefore);
+                } else {
+                    assertThat(stepAfter).as("step %d at event %d after the gap", k, j).containsExactly(stepBefore);
+                }
+            }
+        }
     }
 
     @Test
@@ -480,11 +491,15 @@ class LearningTest {
         Map<String, KeyState> store = new HashMap<>();
         run(MODEL, RULES, events(series(600, 13, time -> 25.0, 1.0), 0), 1, store);
         long resumed = 600 * FIVE_MINUTES + 2 * 86_400_000L;
+        List<Event> after = events(series(HORIZON + 1, 14, time -> 40.0, 1.0), resumed);
 
-        run(MODEL, RULES, events(series(HORIZON - 1, 14, time -> 40.0, 1.0), resumed), 1, store);
+        run(MODEL, RULES, after.subList(0, HORIZON), 1, store);
+        // The second error channel, the step-H error, holds none until a step-H forecast made after the gap falls due.
+        double untilThen = store.get("k").errors().mean(1);
+        run(MODEL, RULES, after.subList(HORIZON, HORIZON + 1), 1, store);
 
-        // The second error channel, the step-H error, holds none until a step-H forecast is made after the gap.
-        assertThat(store.get("k").errors().mean(1)).isZero();
+        assertThat(untilThen).isZero();
+        assertThat(store.get("k").errors().mean(1)).isNotZero();
     }
 
     @Test
