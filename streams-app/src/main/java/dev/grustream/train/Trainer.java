@@ -2,6 +2,7 @@ package dev.grustream.train;
 
 import dev.grustream.config.OperatorException;
 import dev.grustream.forecast.Accuracy;
+import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.KeyStats;
 import dev.grustream.model.ModelSpec;
@@ -229,7 +230,7 @@ public final class Trainer {
                 splits[s] = split(one.rows());
                 inputs[s] = new float[arraySize(one, splits[s], spec.inputCount())];
                 targets[s] = new float[arraySize(one, splits[s], spec.headSize())];
-                prepare(one, splits[s], inputs[s], targets[s]);
+                prepare(spec, config.rules(), one, splits[s], inputs[s], targets[s]);
                 trainRowCount += splits[s];
                 validationRowCount += one.rows() - splits[s];
                 firstWindow[s] = windows.size();
@@ -473,44 +474,45 @@ public final class Trainer {
             }
         }
 
-        /**
-         * Writes the model inputs of rows {@code [0, split)} of a series, as the service will feed them, and the
-         * targets of each row's head outputs: for step k and target t, row {@code i + k}'s value normalised with
-         * the key's statistics after row i. A target beyond the split, or at or beyond a row where the service
-         * restarts the key, is NaN, which the loss leaves out: the service neither forecasts across a restart with
-         * the state before it nor scores such forecasts.
-         */
-        private void prepare(TrainingSeries one, int split, float[] inputs, float[] targets) {
-            Normalization normalization = spec.normalization();
-            int features = spec.featureCount();
-            int outputs = spec.headSize();
-            KeyStats stats = normalization.newKeyStats();
-            double[] raw = new double[features];
-            int[] restartAfter = new int[split];
-            int restart = split;
-            for (int i = split - 1; i >= 0; i--) {
-                // Filled from the end: the first row after i where the key restarts, or the split.
-                if (i + 1 < split && restartsAt(one, i + 1)) {
-                    restart = i + 1;
-                }
-                restartAfter[i] = restart;
-            }
-            for (int i = 0; i < split; i++) {
-                one.copyRow(i, raw);
-                spec.writeInputs(raw, stats, one.time(i), inputs, i * spec.inputCount());
-                normalization.update(raw, stats);
-                for (int o = 0; o < outputs; o++) {
-                    int row = i + o / spec.targetCount() + 1;
-                    int feature = spec.targetFeatureIndex(o % spec.targetCount());
-                    targets[i * outputs + o] = row < restartAfter[i]
-                            ? normalization.normalise(feature, one.value(row, feature), stats) : Float.NaN;
-                }
-            }
-        }
-
         /** Whether the service restarts the key at {@code row}: its event comes over state.reset.gap.ms late. */
         private boolean restartsAt(TrainingSeries one, int row) {
             return config.rules().restartsAfter(one.time(row - 1), one.time(row));
+        }
+    }
+
+    /**
+     * Writes the model inputs of rows {@code [0, split)} of a series, as the service will feed them, and the targets
+     * of each row's head outputs: for step k and target t, row {@code i + k}'s value normalised with the key's
+     * statistics after row i. A target beyond the split, or at or beyond a row where the service restarts the key
+     * ({@code rules}' state.reset.gap.ms), is NaN, which the loss leaves out: the service neither forecasts across a
+     * restart with the state before it nor scores such forecasts.
+     */
+    static void prepare(ModelSpec spec, ForecastRules rules, TrainingSeries one, int split, float[] inputs,
+            float[] targets) {
+        Normalization normalization = spec.normalization();
+        int features = spec.featureCount();
+        int outputs = spec.headSize();
+        KeyStats stats = normalization.newKeyStats();
+        double[] raw = new double[features];
+        int[] restartAfter = new int[split];
+        int restart = split;
+        for (int i = split - 1; i >= 0; i--) {
+            // Filled from the end: the first row after i where the key restarts, or the split.
+            if (i + 1 < split && rules.restartsAfter(one.time(i), one.time(i + 1))) {
+                restart = i + 1;
+            }
+            restartAfter[i] = restart;
+        }
+        for (int i = 0; i < split; i++) {
+            one.copyRow(i, raw);
+            spec.writeInputs(raw, stats, one.time(i), inputs, i * spec.inputCount());
+            normalization.update(raw, stats);
+            for (int o = 0; o < outputs; o++) {
+                int row = i + o / spec.targetCount() + 1;
+                int feature = spec.targetFeatureIndex(o % spec.targetCount());
+                targets[i * outputs + o] = row < restartAfter[i]
+                        ? normalization.normalise(feature, one.value(row, feature), stats) : Float.NaN;
+            }
         }
     }
 

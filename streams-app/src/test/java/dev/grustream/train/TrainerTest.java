@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.forecast.Accuracy;
+import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.testing.TestingModels;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -167,6 +169,30 @@ class TrainerTest {
 
         // 479 steps in windows of 24 would be 20 windows; rows 0-99 and 100-478 apart are 5 and 16.
         assertThat(windows).containsExactly(21);
+    }
+
+    @Test
+    void noTargetReachesAcrossARestartOfTheKey() {
+        ModelSpec spec = TestingModels.persistence("1", 3).spec();
+        long[] times = new long[10];
+        double[] values = new double[10];
+        for (int i = 0; i < times.length; i++) {
+            // Two days between rows 5 and 6: the service restarts the key at row 6 (state.reset.gap.ms).
+            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 6 ? 2 * 86_400_000L : 0);
+            values[i] = i % 4;
+        }
+        float[] inputs = new float[10 * spec.inputCount()];
+        float[] targets = new float[10 * spec.headSize()];
+
+        Trainer.prepare(spec, ForecastRules.defaults(), TrainingSeries.of("gap", times, 1, values), 10, inputs,
+                targets);
+
+        for (int row = 0; row < 10; row++) {
+            for (int k = 1; k <= 3; k++) {
+                boolean leftOut = row < 6 && row + k >= 6 || row + k >= 10;
+                assertThat(Float.isNaN(targets[row * 3 + k - 1])).as("row %d, step %d", row, k).isEqualTo(leftOut);
+            }
+        }
     }
 
     @Test
