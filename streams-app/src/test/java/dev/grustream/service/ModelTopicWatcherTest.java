@@ -3,6 +3,7 @@ package dev.grustream.service;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.config.OperatorException;
 import dev.grustream.model.Backend;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
@@ -17,6 +18,24 @@ import org.junit.jupiter.api.Test;
 
 /** The watcher's lifecycle without a broker. */
 class ModelTopicWatcherTest {
+
+    @Test
+    void aCatchUpThatReachesNoBrokerGivesUpAtItsTimeoutNamingTheSetting() throws Exception {
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        // Nothing listens on port 1: the metadata requests behind the lookup of the topic never get an answer.
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(Map.of("bootstrap.servers", "127.0.0.1:1"), "models",
+                "", models, "watcher-test")) {
+            CompletableFuture<Void> catchUp = CompletableFuture.runAsync(
+                    () -> watcher.catchUp(Duration.ofSeconds(1)));
+
+            // Far beyond the second asked for: a guard against a catch-up that never ends, not a speed target.
+            assertThatThrownBy(() -> catchUp.get(60, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(OperatorException.class)
+                    .hasMessageContaining("model.topic.catchup.timeout.ms");
+        }
+    }
 
     @Test
     void aStopRequestedWhileCatchingUpEndsTheCatchUpAndClosesWithoutFailing() throws Exception {
