@@ -364,6 +364,34 @@ class ModelHotSwapIntegrationTest {
     }
 
     @Test
+    void aFollowedNameWhoseModelsLieInSeveralPartitionsIsWarnedAbout() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic("models"), 2, (short) 1))).all().get();
+        }
+        // As after partitions were added: the name's older model stays in the partition it went to before.
+        publishRaw(0, "persistence", zip(TestingModels.persistence("7")));
+        publishRaw(1, "persistence", zip(TestingModels.persistence("8")));
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                meters, Clock.systemUTC());
+        Logger logger = (Logger) LoggerFactory.getLogger(ModelTopicWatcher.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(clientConfig(), topic("models"), "persistence", models,
+                "watcher-it")) {
+            watcher.catchUp(WAIT);
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(appender.list).filteredOn(event -> event.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(message -> assertThat(message)
+                        .contains("holds model persistence in partitions [0, 1]"));
+    }
+
+    @Test
     void publishingToASecondPartitionOfTheModelsTopicIsRefused() throws Exception {
         try (Admin admin = admin()) {
             admin.createTopics(List.of(new NewTopic(topic("models"), 2, (short) 1))).all().get();
