@@ -281,16 +281,6 @@ public final class Trainer {
             passes = ThreadLocal.withInitial(() -> new WindowPass(spec, longest));
         }
 
-        /** {@code rows} rows of {@code width} values each, as one array's length. */
-        private static int arraySize(TrainingSeries series, int rows, int width) {
-            long size = (long) rows * width;
-            if (size > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("key " + series.key() + " has " + rows + " training rows of "
-                        + width + " values, more than one array holds; train on less of its history or split it");
-            }
-            return (int) size;
-        }
-
         TrainingResult train() {
             int windows = windowSeries.length;
             int batches = (windows + gradients.length - 1) / gradients.length;
@@ -478,6 +468,16 @@ public final class Trainer {
         private boolean restartsAt(TrainingSeries one, int row) {
             return config.rules().restartsAfter(one.time(row - 1), one.time(row));
         }
+    }
+
+    /** {@code rows} rows of {@code width} values each, as one array's length. */
+    static int arraySize(TrainingSeries series, int rows, int width) {
+        long size = (long) rows * width;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("key " + series.key() + " has " + rows + " training rows of "
+                    + width + " values, more than one array holds; train on less of its history or split it");
+        }
+        return (int) size;
     }
 
     /**

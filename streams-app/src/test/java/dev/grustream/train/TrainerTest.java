@@ -196,6 +196,16 @@ class TrainerTest {
     }
 
     @Test
+    void aKeyWithMoreTrainingValuesThanAnArrayHoldsIsRefusedByName() {
+        TrainingSeries series = SyntheticData.gaussian("huge", 1, 10, 1);
+
+        assertThat(Trainer.arraySize(series, 268_435_454, 8)).isEqualTo(2_147_483_632);
+        assertThatThrownBy(() -> Trainer.arraySize(series, 268_435_455, 8))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("key huge has 268435455 training rows of 8 values, more than one array holds");
+    }
+
+    @Test
     void aHistoryWhoseEveryRowRestartsItsKeyIsRefused() {
         long[] times = new long[100];
         double[] values = new double[100];
