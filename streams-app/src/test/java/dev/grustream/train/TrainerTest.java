@@ -2,6 +2,7 @@ package dev.grustream.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.grustream.forecast.Accuracy;
 import dev.grustream.forecast.ForecastRules;
@@ -94,6 +95,24 @@ class TrainerTest {
         assertThat(fixed.model().spec().normalization().perKey()).isEmpty();
         // Fixed statistics are those of the raw training values: levels 1, 10 and 100 average to 37.
         assertThat(fixed.model().spec().normalization().mean(0)).isBetween(30.0, 45.0);
+    }
+
+    @Test
+    void fixedStatisticsKeepTheSpreadOfValuesFarFromZero() {
+        long[] times = new long[600];
+        double[] values = new double[600];
+        for (int i = 0; i < times.length; i++) {
+            times[i] = 1_700_000_000_000L + i * 60_000L;
+            // Floats near 1e8 are 8 apart: values in floats would all be 1e8.
+            values[i] = 1e8 + i % 3;
+        }
+        TrainingResult fixed = new Trainer(quick().epochs(1).model(model().hiddenSize(8)
+                .normalization(TrainingConfig.unitNormalization(1, null))).build())
+                .train(List.of(TrainingSeries.of("far", times, 1, values)), TrainingListener.NONE);
+
+        // The first 480 rows (the rest validate) hold 0, 1 and 2 equally often: mean 1e8 + 1, spread sqrt(2/3).
+        assertThat(fixed.model().spec().normalization().mean(0)).isCloseTo(1e8 + 1, within(1e-6));
+        assertThat(fixed.model().spec().normalization().std(0)).isCloseTo(Math.sqrt(2.0 / 3), within(1e-6));
     }
 
     @Test
