@@ -240,7 +240,7 @@ public final class Trainer {
                 int steps = splits[s] - 1;
                 int segmentStart = 0;
                 for (int row = 1; row <= steps; row++) {
-                    boolean restart = restartsAt(one, row);
+                    boolean restart = restartsAt(config.rules(), one, row);
                     if (row == steps || restart) {
                         int end = restart ? row - 1 : row;
                         for (int from = segmentStart; from < end; from += config.window()) {
@@ -463,11 +463,6 @@ public final class Trainer {
                 order[j] = swap;
             }
         }
-
-        /** Whether the service restarts the key at {@code row}: its event comes over state.reset.gap.ms late. */
-        private boolean restartsAt(TrainingSeries one, int row) {
-            return config.rules().restartsAfter(one.time(row - 1), one.time(row));
-        }
     }
 
     /** {@code rows} rows of {@code width} values each, as one array's length. */
@@ -498,7 +493,7 @@ public final class Trainer {
         int restart = split;
         for (int i = split - 1; i >= 0; i--) {
             // Filled from the end: the first row after i where the key restarts, or the split.
-            if (i + 1 < split && rules.restartsAfter(one.time(i), one.time(i + 1))) {
+            if (i + 1 < split && restartsAt(rules, one, i + 1)) {
                 restart = i + 1;
             }
             restartAfter[i] = restart;
@@ -514,6 +509,11 @@ public final class Trainer {
                         ? normalization.normalise(feature, one.value(row, feature), stats) : Float.NaN;
             }
         }
+    }
+
+    /** Whether the service restarts the key at {@code row}: its event comes over state.reset.gap.ms late. */
+    private static boolean restartsAt(ForecastRules rules, TrainingSeries one, int row) {
+        return rules.restartsAfter(one.time(row - 1), one.time(row));
     }
 
     /** What a validation pass measured. */

@@ -196,15 +196,18 @@ class TrainerTest {
         long[] times = new long[10];
         double[] values = new double[10];
         for (int i = 0; i < times.length; i++) {
-            // Two days between rows 5 and 6: the service restarts the key at row 6 (state.reset.gap.ms).
-            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 6 ? 2 * 86_400_000L : 0);
+            // Two hours between rows 5 and 6: with state.reset.gap.ms at an hour, the service restarts the key at 6.
+            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 6 ? 2 * 3_600_000L : 0);
             values[i] = i % 4;
         }
+        ForecastRules defaults = ForecastRules.defaults();
+        ForecastRules hourGap = new ForecastRules(defaults.lateGraceMs(), 3_600_000L, defaults.stateTtlMs(),
+                defaults.maxAbsNormalized(), defaults.errors(), defaults.likelihood(), defaults.range(),
+                defaults.alerts(), defaults.learning(), defaults.learner(), defaults.intervalAlerts());
         float[] inputs = new float[10 * spec.inputCount()];
         float[] targets = new float[10 * spec.headSize()];
 
-        Trainer.prepare(spec, ForecastRules.defaults(), TrainingSeries.of("gap", times, 1, values), 10, inputs,
-                targets);
+        Trainer.prepare(spec, hourGap, TrainingSeries.of("gap", times, 1, values), 10, inputs, targets);
 
         for (int row = 0; row < 10; row++) {
             for (int k = 1; k <= 3; k++) {
