@@ -133,7 +133,7 @@ final class ModelCommand implements Runnable {
                         + serving.version() + " (from " + instance.snapshot().source() + ") and would refuse the"
                         + " model: " + problem);
             });
-            if (serving.name().equals(model.spec().name()) && serving.version().equals(model.spec().version())) {
+            if (instance.serves(model.spec())) {
                 spec.commandLine().getErr().printf("Note: the instances already serve %s/%s and leave a model of the"
                         + " same name and version as it is; give a changed model a new version%n", serving.name(),
                         serving.version());

@@ -215,7 +215,7 @@ final class TrainCommand implements Callable<Integer> {
             data.keysNamedBySeveralFiles().forEach((key, files) -> spec.commandLine().getErr().printf(
                     "Note: key %s is named by %d files (%s%s): their rows are one series; give each file a key"
                             + " column if they are not%n", key, files.size(), files.get(0),
-                    files.size() > 1 ? " and " + files.get(1) + (files.size() > 2 ? ", ..." : "") : ""));
+                    " and " + files.get(1) + (files.size() > 2 ? ", ..." : "")));
             ZoneId zone = config.model().timeZone();
             if (!data.filesOfLocalTimes().isEmpty() && !zone.normalized().equals(ZoneOffset.UTC)) {
                 spec.commandLine().getErr().printf("Note: %d file(s) write times without an offset (the first: %s),"
@@ -322,9 +322,12 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The trained model, under its --model-version, or its fingerprint when none was given. */
+    /** The trained model: under its --model-version, which training gave it, or else under its fingerprint. */
     private GruModel versioned(GruModel trained) {
-        String version = modelVersion != null ? modelVersion : ModelWriter.fingerprint(trained);
+        if (modelVersion != null) {
+            return trained;
+        }
+        String version = ModelWriter.fingerprint(trained);
         List<LayerWeights> layers = new ArrayList<>();
         for (int k = 0; k < trained.spec().numLayers(); k++) {
             layers.add(trained.layer(k));

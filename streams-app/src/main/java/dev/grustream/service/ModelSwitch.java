@@ -123,11 +123,19 @@ public final class ModelSwitch implements ModelStatus {
         return offer(candidate, source);
     }
 
+    /**
+     * Whether a model of {@code spec}'s name and version is the one serving: {@link #offer} leaves it as it is, and
+     * only a new version replaces it.
+     */
+    public synchronized boolean serves(ModelSpec spec) {
+        ModelSpec serving = active.current().spec();
+        return serving.name().equals(spec.name()) && serving.version().equals(spec.version());
+    }
+
     /** Offers {@code candidate}, read from {@code source}. */
     public synchronized Outcome offer(GruModel candidate, String source) {
-        ModelSpec serving = active.current().spec();
         ModelSpec next = candidate.spec();
-        if (serving.name().equals(next.name()) && serving.version().equals(next.version())) {
+        if (serves(next)) {
             log.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
             return Outcome.UNCHANGED;
         }
@@ -135,6 +143,7 @@ public final class ModelSwitch implements ModelStatus {
         if (problem.isPresent()) {
             return reject(source, label(next), problem.get());
         }
+        ModelSpec replaced = active.current().spec();
         active.swap(candidate);
         describe(next);
         this.source = source;
@@ -142,7 +151,7 @@ public final class ModelSwitch implements ModelStatus {
         swaps++;
         applied.increment();
         log.info("Model switched from {} to {} ({}); each key restarts its state at its next event (MODEL_CHANGE)",
-                label(serving), label(next), source);
+                label(replaced), label(next), source);
         return Outcome.APPLIED;
     }
 

@@ -8,6 +8,7 @@ import dev.grustream.input.InboundObservation;
 import dev.grustream.input.InputException;
 import dev.grustream.input.ObservationReader;
 import dev.grustream.topology.DeadLetterDeserializationHandler;
+import dev.grustream.topology.DeadLetterReason;
 import dev.grustream.topology.ForecasterSettings;
 import dev.grustream.topology.Topics;
 import dev.grustream.topology.UpFrontChecks;
@@ -211,7 +212,7 @@ public final class ObservationHistory {
                 throw new OperatorException("Reading the topic " + topic + " needs the schema registry, which could"
                         + " not be used: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
             }
-            return "undecodable";
+            return DeadLetterReason.UNDECODABLE.code();
         }
         String key = observation.seriesKey() != null ? observation.seriesKey() : recordKey;
         observation.useRecordTimestamp(record.timestamp());
@@ -228,22 +229,22 @@ public final class ObservationHistory {
         for (int f = 0; f < values.length; f++) {
             Double value = observation.features().get(features.get(f));
             if (value == null) {
-                return "missing-feature";
+                return DeadLetterReason.MISSING_FEATURE.code();
             }
             if (!Double.isFinite(value)) {
-                return "not-finite";
+                return DeadLetterReason.NOT_FINITE.code();
             }
             if (Math.abs(value) > Forecaster.MAX_ABS_VALUE) {
-                return "out-of-range";
+                return DeadLetterReason.OUT_OF_RANGE.code();
             }
             values[f] = value;
         }
         if (observation.features().size() != features.size()) {
             // Every name above was found, so another one is there: the service refuses a feature the model lacks.
-            return "unknown-feature";
+            return DeadLetterReason.UNKNOWN_FEATURE.code();
         }
         if (byKey.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(observation.eventTime(), values) != null) {
-            return "duplicate";
+            return DeadLetterReason.DUPLICATE.code();
         }
         return null;
     }

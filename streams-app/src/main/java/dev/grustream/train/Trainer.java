@@ -124,12 +124,21 @@ public final class Trainer {
     }
 
     /**
-     * Feature {@code f} of a row as the normalisation's statistics take it: the raw value itself for the fixed
-     * scheme (in double: a float keeps only 24 bits, so a series near 1e12 would lose its spread), else the per-key
-     * standardised one.
+     * Reads row {@code i} of {@code one} into {@code row} as the normalisation's statistics take it: the raw values
+     * for the fixed scheme (in double: a float keeps only 24 bits, so a series near 1e12 would lose its spread), else
+     * the values standardised with the key's statistics {@code stats}, which it then advances by the row.
      */
-    private static double value(double[] raw, float[] standardised, int f, PerKeyScaling scaling) {
-        return scaling == null ? raw[f] : standardised[f];
+    private static void statisticsRow(TrainingSeries one, int i, Normalization unit, KeyStats stats, double[] row,
+            float[] standardised) {
+        one.copyRow(i, row);
+        if (unit.perKey().isEmpty()) {
+            return;
+        }
+        unit.normaliseRow(row, stats, standardised, 0);
+        unit.update(row, stats);
+        for (int f = 0; f < row.length; f++) {
+            row[f] = standardised[f];
+        }
     }
 
     /** The normalisation fitted to the training rows: statistics of raw values, or of per-key standardised ones. */
@@ -141,16 +150,14 @@ public final class Trainer {
         double[] sum = new double[features];
         double[] sumOfSquares = new double[features];
         long count = 0;
-        double[] raw = new double[features];
+        double[] row = new double[features];
         float[] standardised = new float[features];
         for (TrainingSeries one : series) {
             KeyStats stats = unit.newKeyStats();
             for (int i = 0; i < split(one.rows()); i++) {
-                one.copyRow(i, raw);
-                unit.normaliseRow(raw, stats, standardised, 0);
-                unit.update(raw, stats);
+                statisticsRow(one, i, unit, stats, row, standardised);
                 for (int f = 0; f < features; f++) {
-                    sum[f] += value(raw, standardised, f, scaling);
+                    sum[f] += row[f];
                 }
                 count++;
             }
@@ -162,11 +169,9 @@ public final class Trainer {
         for (TrainingSeries one : series) {
             KeyStats stats = unit.newKeyStats();
             for (int i = 0; i < split(one.rows()); i++) {
-                one.copyRow(i, raw);
-                unit.normaliseRow(raw, stats, standardised, 0);
-                unit.update(raw, stats);
+                statisticsRow(one, i, unit, stats, row, standardised);
                 for (int f = 0; f < features; f++) {
-                    double d = value(raw, standardised, f, scaling) - mean[f];
+                    double d = row[f] - mean[f];
                     sumOfSquares[f] += d * d;
                 }
             }
@@ -277,7 +282,7 @@ public final class Trainer {
             total = GruParameters.zerosLike(parameters);
             losses = new double[batch];
             // As long as the longest window built, not --window: a window longer than every series is allowed.
-            int longest = Math.max(1, Arrays.stream(windowLength).max().orElse(1));
+            int longest = Arrays.stream(windowLength).max().getAsInt();
             passes = ThreadLocal.withInitial(() -> new WindowPass(spec, longest));
         }
 
