@@ -88,16 +88,17 @@ public final class Timestamps {
 
     /**
      * Epoch milliseconds of a finite epoch number read by its size, as the service reads numeric event times:
-     * seconds below 10^11 (fractions kept to the millisecond), milliseconds below 10^14, microseconds below 10^17,
-     * nanoseconds above. 10^11 seconds is the year 5138 and 10^11 milliseconds 1973, so no time after 1973 and
-     * before 5138 is ambiguous.
+     * seconds below 10^11, milliseconds below 10^14, microseconds below 10^17, nanoseconds above. 10^11 seconds is the
+     * year 5138 and 10^11 milliseconds 1973, so no time after 1973 and before 5138 is ambiguous. Rounded to the
+     * microsecond, a part below the millisecond is dropped towards the past, as from an ISO-8601 fraction or an Avro
+     * {@code timestamp-micros}, so that one instant is one millisecond whatever form it comes in.
      *
      * @throws ArithmeticException if {@code value} is not finite or beyond what epoch milliseconds hold
      */
     public static long ofEpochNumber(double value) {
         long millis = Double.isFinite(value) ? bySize(value) : Long.MAX_VALUE;
         if (millis == Long.MAX_VALUE || millis == Long.MIN_VALUE) {
-            // Math.round saturates: the value lies beyond the range.
+            // The cast to long saturates: the value lies beyond the range.
             throw new ArithmeticException(value + " is beyond the range of epoch milliseconds");
         }
         return millis;
@@ -105,16 +106,12 @@ public final class Timestamps {
 
     private static long bySize(double value) {
         double magnitude = Math.abs(value);
-        if (magnitude < SECONDS_BELOW) {
-            return Math.round(value * 1000);
-        }
-        if (magnitude < MILLIS_BELOW) {
-            return Math.round(value);
-        }
-        if (magnitude < MICROS_BELOW) {
-            return Math.round(value / 1e3);
-        }
-        return Math.round(value / 1e6);
+        double micros = magnitude < SECONDS_BELOW ? value * 1e6 : magnitude < MILLIS_BELOW ? value * 1e3
+                : magnitude < MICROS_BELOW ? value : value / 1e3;
+        // A double seldom holds a decimal fraction or a large count exactly (1.001 is 1.000999..., today's time in
+        // nanoseconds is off by up to 128), so the time is rounded to the microsecond before the millisecond is
+        // floored; beyond 2^62 microseconds a double's step is over a millisecond, and the cast saturates.
+        return Math.abs(micros) < 0x1p62 ? Math.floorDiv(Math.round(micros), 1000) : (long) Math.floor(micros / 1e3);
     }
 
     /** Formats epoch milliseconds as ISO-8601 UTC. */

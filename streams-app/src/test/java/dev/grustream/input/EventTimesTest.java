@@ -18,6 +18,32 @@ class EventTimesTest {
     }
 
     @Test
+    void aPartBelowTheMillisecondIsDroppedInEveryFormAsIso8601DropsIt() {
+        long iso = EventTimes.ofText("2024-05-01T12:00:00.250999Z");
+        assertThat(iso).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofNumber(MILLIS / 1000.0 + 0.000999)).isEqualTo(iso);
+        assertThat(EventTimes.ofNumber(MILLIS + 0.999)).isEqualTo(iso);
+        assertThat(EventTimes.ofNumber(MILLIS * 1_000.0 + 999)).isEqualTo(iso);
+        assertThat(EventTimes.ofNumber(MILLIS * 1_000_000.0 + 999_000)).isEqualTo(iso);
+        assertThat(EventTimes.ofText(MILLIS + "999")).isEqualTo(iso);
+    }
+
+    @Test
+    void aPartBelowTheMillisecondBeforeTheEpochIsDroppedTowardsThePast() {
+        long iso = EventTimes.ofText("1969-12-31T23:59:59.9995Z");
+        assertThat(iso).isEqualTo(-1);
+        assertThat(EventTimes.ofNumber(-0.0005)).isEqualTo(iso);
+        assertThat(EventTimes.ofNumber(-0.5)).isEqualTo(-500);
+    }
+
+    @Test
+    void aDecimalFractionOfASecondThatBinaryCannotHoldKeepsItsMillisecond() {
+        assertThat(EventTimes.ofText("1714564800.001")).isEqualTo(1714564800001L);
+        assertThat(EventTimes.ofNumber(1714564800.001)).isEqualTo(1714564800001L);
+        assertThat(EventTimes.ofNumber(1.001)).isEqualTo(1001);
+    }
+
+    @Test
     void stringsAreReadAsNumbersOrIso8601() {
         assertThat(EventTimes.ofText(" " + MILLIS + " ")).isEqualTo(MILLIS);
         assertThat(EventTimes.ofText("2024-05-01T12:00:00.250Z")).isEqualTo(MILLIS);
