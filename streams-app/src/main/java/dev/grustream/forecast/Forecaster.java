@@ -70,7 +70,6 @@ public final class Forecaster implements AutoCloseable {
     private GruStepper stepper;
     private ModelSpec spec;
     private Normalization normalization;
-    private Map<String, Integer> featureIndex;
     private int features;
     private int inputCount;
     private int targets;
@@ -294,37 +293,51 @@ public final class Forecaster implements AutoCloseable {
 
     /** Reads the model's features, in feature order, into {@code values}; refuses the observation if it cannot. */
     private boolean refusedFeatures(int index, Event event, double[] values, Outcomes outcomes) {
-        Map<String, Double> given = event.features();
-        for (int f = 0; f < features; f++) {
-            String name = spec.features().get(f);
+        FeatureRefusal refusal = readFeatures(spec.features(), event.features(), values);
+        if (refusal != null) {
+            outcomes.refused(index, refusal.refusal(), refusal.message());
+            return true;
+        }
+        return false;
+    }
+
+    /** Why an observation's features cannot be read, and the message that says which feature and how. */
+    public record FeatureRefusal(Refusal refusal, String message) {
+    }
+
+    /**
+     * Reads {@code given} into {@code values} in the order of the model's {@code features}, as the core does with
+     * every observation: null when each feature is there, finite and within {@link #MAX_ABS_VALUE} and no other is
+     * given, else the first refusal. Stateless; {@code train --from-topic} skips what the service would refuse by it.
+     */
+    public static FeatureRefusal readFeatures(List<String> features, Map<String, Double> given, double[] values) {
+        for (int f = 0; f < features.size(); f++) {
+            String name = features.get(f);
             Double value = given.get(name);
             if (value == null) {
-                outcomes.refused(index, Refusal.MISSING_FEATURE, "feature '" + name
-                        + "' is missing; the model expects exactly " + spec.features());
-                return true;
+                return new FeatureRefusal(Refusal.MISSING_FEATURE, "feature '" + name
+                        + "' is missing; the model expects exactly " + features);
             }
             if (!Double.isFinite(value)) {
-                outcomes.refused(index, Refusal.NOT_FINITE, "feature '" + name + "' is " + value
+                return new FeatureRefusal(Refusal.NOT_FINITE, "feature '" + name + "' is " + value
                         + "; values must be finite");
-                return true;
             }
             if (Math.abs(value) > MAX_ABS_VALUE) {
-                outcomes.refused(index, Refusal.OUT_OF_RANGE, "feature '" + name + "' = " + value
+                return new FeatureRefusal(Refusal.OUT_OF_RANGE, "feature '" + name + "' = " + value
                         + " is beyond +-" + MAX_ABS_VALUE + ", the largest magnitude accepted");
-                return true;
             }
             values[f] = value;
         }
-        if (given.size() != features) {
+        if (given.size() != features.size()) {
+            // Every feature of the model was found above, so another name is there too.
             for (String name : given.keySet()) {
-                if (!featureIndex.containsKey(name)) {
-                    outcomes.refused(index, Refusal.UNKNOWN_FEATURE, "feature '" + name
-                            + "' is not a feature of the model; the model expects exactly " + spec.features());
-                    return true;
+                if (!features.contains(name)) {
+                    return new FeatureRefusal(Refusal.UNKNOWN_FEATURE, "feature '" + name
+                            + "' is not a feature of the model; the model expects exactly " + features);
                 }
             }
         }
-        return false;
+        return null;
     }
 
     /**
@@ -451,10 +464,6 @@ public final class Forecaster implements AutoCloseable {
         learnt = new double[horizon];
         halfWidth = new double[horizon];
         halfWidthHigh = new double[horizon];
-        featureIndex = new HashMap<>();
-        for (int f = 0; f < features; f++) {
-            featureIndex.put(spec.features().get(f), f);
-        }
         stepper = nextStepper;
         inputs = new float[maxBatch * inputCount];
         states = new float[maxBatch * stateSize];

@@ -226,22 +226,9 @@ public final class ObservationHistory {
             return "blank-key";
         }
         double[] values = new double[features.size()];
-        for (int f = 0; f < values.length; f++) {
-            Double value = observation.features().get(features.get(f));
-            if (value == null) {
-                return DeadLetterReason.MISSING_FEATURE.code();
-            }
-            if (!Double.isFinite(value)) {
-                return DeadLetterReason.NOT_FINITE.code();
-            }
-            if (Math.abs(value) > Forecaster.MAX_ABS_VALUE) {
-                return DeadLetterReason.OUT_OF_RANGE.code();
-            }
-            values[f] = value;
-        }
-        if (observation.features().size() != features.size()) {
-            // Every name above was found, so another one is there: the service refuses a feature the model lacks.
-            return DeadLetterReason.UNKNOWN_FEATURE.code();
+        Forecaster.FeatureRefusal refusal = Forecaster.readFeatures(features, observation.features(), values);
+        if (refusal != null) {
+            return DeadLetterReason.of(refusal.refusal()).code();
         }
         if (byKey.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(observation.eventTime(), values) != null) {
             return DeadLetterReason.DUPLICATE.code();
