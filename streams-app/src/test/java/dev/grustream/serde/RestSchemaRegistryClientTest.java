@@ -86,6 +86,17 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void aFetchedSchemaWhoseDefaultDoesNotFitItsFieldIsReadAsConfluentsClientReadsIt() {
+        String legacy = "{\"type\": \"record\", \"name\": \"Legacy\", \"fields\": "
+                + "[{\"name\": \"note\", \"type\": \"string\", \"default\": null}]}";
+        REGISTRY.stubFor(get("/schemas/ids/7").willReturn(confluent(200, referencing(legacy, null, 0))));
+
+        Schema schema = client().getSchemaById(7);
+
+        assertThat(schema.getField("note").schema()).isEqualTo(STRING);
+    }
+
+    @Test
     void aSchemaThatReferencesOthersIsParsedWithTheirTypes() {
         Schema site = SchemaBuilder.record("Site").namespace("com.acme").fields().requiredString("id").endRecord();
         Schema device = SchemaBuilder.record("Device").namespace("com.acme").fields()
@@ -95,11 +106,11 @@ class RestSchemaRegistryClientTest {
         REGISTRY.stubFor(get("/schemas/ids/5").willReturn(confluent(200, referencing(
                 "{\"type\": \"record\", \"name\": \"Reading\", \"fields\": "
                         + "[{\"name\": \"device\", \"type\": \"com.acme.Device\"}]}", "device", 2))));
-        REGISTRY.stubFor(get("/subjects/device/versions/2").willReturn(confluent(200, referencing(
+        REGISTRY.stubFor(get("/subjects/device/versions/2?deleted=true").willReturn(confluent(200, referencing(
                 "{\"type\": \"record\", \"name\": \"Device\", \"namespace\": \"com.acme\", \"fields\": "
                         + "[{\"name\": \"site\", \"type\": \"com.acme.Site\"}]}", "site", 1))));
-        REGISTRY.stubFor(get("/subjects/site/versions/1").willReturn(confluent(200, referencing(site.toString(),
-                null, 0))));
+        REGISTRY.stubFor(get("/subjects/site/versions/1?deleted=true").willReturn(confluent(200,
+                referencing(site.toString(), null, 0))));
 
         assertThat(client().getSchemaById(5)).isEqualTo(reading);
     }
@@ -116,12 +127,12 @@ class RestSchemaRegistryClientTest {
         outer.putArray("references").add(reference("com.acme.Site", "site", 1))
                 .add(reference("com.acme.Device", "device", 1));
         REGISTRY.stubFor(get("/schemas/ids/6").willReturn(confluent(200, outer.toString())));
-        REGISTRY.stubFor(get("/subjects/site/versions/1").willReturn(confluent(200, referencing(site.toString(),
-                null, 0))));
-        REGISTRY.stubFor(get("/subjects/device/versions/1").willReturn(confluent(200, referencing(
+        REGISTRY.stubFor(get("/subjects/site/versions/1?deleted=true").willReturn(confluent(200,
+                referencing(site.toString(), null, 0))));
+        REGISTRY.stubFor(get("/subjects/device/versions/1?deleted=true").willReturn(confluent(200, referencing(
                 "{\"type\": \"record\", \"name\": \"Device\", \"namespace\": \"com.acme\", \"fields\": "
                         + "[{\"name\": \"site\", \"type\": \"com.acme.Site\"}]}", "site", 2))));
-        REGISTRY.stubFor(get("/subjects/site/versions/2").willReturn(confluent(200, referencing(
+        REGISTRY.stubFor(get("/subjects/site/versions/2?deleted=true").willReturn(confluent(200, referencing(
                 siteWithName.toString(), null, 0))));
 
         Schema visit = client().getSchemaById(6);

@@ -322,9 +322,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return value.intValue();
     }
 
-    /** The schema of an answer, with the named types of the schemas it references defined first. */
+    /**
+     * The schema of an answer, with the named types of the schemas it references defined first. A default that does
+     * not fit its field's type is let through, as Confluent's client lets it through in the schemas it fetches: older
+     * registries hold such schemas ({@code "type": "string", "default": null}), and their records read fine.
+     */
     private Schema schemaField(JsonNode answer, String what) {
-        Schema.Parser parser = new Schema.Parser();
+        Schema.Parser parser = new Schema.Parser().setValidateDefaults(false);
         defineReferences(answer, parser, new HashSet<>(), what);
         return parse(parser, schemaText(answer, what), what);
     }
@@ -357,8 +361,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 throw new SchemaRegistryException("Schema Registry answered " + what + " with a schema of more than "
                         + MAX_REFERENCES + " references", 200, SchemaRegistryException.INVALID_SCHEMA);
             }
+            // With deleted versions, as Confluent's client resolves references: records written with a schema stay
+            // readable after a version it references is soft-deleted.
             String path = "/subjects/" + RegistryApi.encodeSegment(subject.asText()) + "/versions/"
-                    + version.intValue();
+                    + version.intValue() + "?deleted=true";
             String referenced = "GET " + path + " (referenced by " + what + ")";
             JsonNode answered = send("GET", path, null);
             defineReferences(answered, parser, defined, referenced);
