@@ -7,7 +7,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * An {@link ObservationReader} over a deserializer of Avro values: configures and closes it with itself, reads a
- * null value or a null result (a tombstone) as null, and leaves turning the decoded value into an observation to
+ * null value (a tombstone) as null, refuses bytes that decode to null (a value of Avro's {@code null} type) as a schema
+ * mismatch, so that their dead letter keeps them, and leaves turning the decoded value into an observation to
  * {@link #read}. A value that does not decode throws the wrapped deserializer's exception, which the dead-letter
  * handler turns into a dead letter.
  *
@@ -51,7 +52,11 @@ abstract class AvroValueReader implements ObservationReader {
             // another one set by input.value.deserializer may not, and an Error would end the stream thread.
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is nested too deeply to read");
         }
-        return value == null ? null : read(value, data);
+        if (value == null) {
+            throw new InputException(InputException.Reason.SCHEMA_MISMATCH, "the value's " + data.length
+                    + " bytes decode to null (a value of Avro's null type), not an observation");
+        }
+        return read(value, data);
     }
 
     @Override

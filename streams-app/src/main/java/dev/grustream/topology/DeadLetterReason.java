@@ -14,7 +14,10 @@ public enum DeadLetterReason {
     UNDECODABLE("undecodable"),
     /** The value names a schema id the registry does not know. */
     UNKNOWN_SCHEMA_ID("unknown-schema-id"),
-    /** The value's schema cannot be read as an Observation (or, for avro-generic, is not a record). */
+    /**
+     * The value's schema cannot be read as an Observation (or, for avro-generic, is not a record), or its bytes decode
+     * to null.
+     */
     SCHEMA_MISMATCH("schema-mismatch"),
     /** A field that input.key.fields or input.time.field names is absent or null. */
     MISSING_FIELD("missing-field"),

@@ -15,6 +15,7 @@ import static dev.grustream.config.GruStreamConfig.BATCH_LINGER_MS;
 import static dev.grustream.config.GruStreamConfig.BATCH_MAX_SIZE;
 import static dev.grustream.config.GruStreamConfig.FORECAST_INTERVAL_COVERAGE;
 import static dev.grustream.config.GruStreamConfig.FUTURE_TOLERANCE_MS;
+import static dev.grustream.config.GruStreamConfig.INPUT_KEY_FIELDS;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_ABS_NORMALIZED;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_KEY_BYTES;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_VALUE_BYTES;
@@ -61,7 +62,8 @@ public record ForecasterSettings(
         boolean storeCaching,
         int stateCacheMaxKeys,
         int maxKeyBytes,
-        int maxValueBytes) {
+        int maxValueBytes,
+        boolean seriesInValue) {
 
     public static ForecasterSettings from(GruStreamConfig config) {
         return new ForecasterSettings(
@@ -75,7 +77,8 @@ public record ForecasterSettings(
                 config.getBoolean(STATE_STORE_CACHING),
                 config.getInt(STATE_CACHE_MAX_KEYS),
                 config.getInt(INPUT_MAX_KEY_BYTES),
-                config.getInt(INPUT_MAX_VALUE_BYTES));
+                config.getInt(INPUT_MAX_VALUE_BYTES),
+                !config.getList(INPUT_KEY_FIELDS).isEmpty());
     }
 
     /** The forecasting core's rules in {@code config}. */

@@ -19,6 +19,7 @@ public final class UpFrontChecks {
     private final int maxKeyBytes;
     private final int maxValueBytes;
     private final long futureToleranceMs;
+    private final boolean seriesInValue;
 
     /** Why a record is refused, and what was expected and found. */
     public record Rejection(DeadLetterReason reason, String message) {
@@ -28,6 +29,7 @@ public final class UpFrontChecks {
         this.maxKeyBytes = settings.maxKeyBytes();
         this.maxValueBytes = settings.maxValueBytes();
         this.futureToleranceMs = settings.futureToleranceMs();
+        this.seriesInValue = settings.seriesInValue();
     }
 
     /**
@@ -38,7 +40,9 @@ public final class UpFrontChecks {
      */
     public Rejection check(String key, String recordKey, Headers headers, InboundObservation value, long now) {
         if (key == null) {
-            return new Rejection(DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
+            // With input.key.fields, only a record without a value has no series: the value names it.
+            return seriesInValue ? new Rejection(DeadLetterReason.NULL_VALUE, "the record has no value")
+                    : new Rejection(DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
         }
         int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (keyBytes > maxKeyBytes) {

@@ -117,6 +117,17 @@ class GenericAvroObservationReaderTest {
     }
 
     @Test
+    void bytesThatDecodeToNullAreASchemaMismatchNotATombstone() {
+        Deserializer<Object> nullType = (topic, data) -> null;
+
+        assertThatThrownBy(() -> siteReader(nullType).deserialize("observations", new byte[] {0, 0, 0, 0, 7}))
+                .isInstanceOfSatisfying(InputException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InputException.Reason.SCHEMA_MISMATCH))
+                .hasMessageContaining("5 bytes decode to null");
+        assertThat(siteReader(nullType).deserialize("observations", null)).isNull();
+    }
+
+    @Test
     void aDeserializerThatRunsOutOfStackGivesAnUndecodableValue() {
         Deserializer<Object> overflowing = (topic, data) -> {
             throw new StackOverflowError();

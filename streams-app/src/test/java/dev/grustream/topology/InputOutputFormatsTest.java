@@ -160,6 +160,17 @@ class InputOutputFormatsTest {
     }
 
     @Test
+    void aRecordWithoutKeyOrValueIsANullValueWhereTheValueNamesTheSeries() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+
+        harness.sendRaw((byte[]) null, null);
+        harness.flush();
+
+        assertThat(harness.deadLetters()).extracting(record -> header(record.headers(), DeadLetters.REASON_HEADER))
+                .containsExactly("null-value");
+    }
+
+    @Test
     void aRecordKeyThatIsNotUtf8IsNoObstacleWhereTheValueNamesTheSeries() {
         harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
 
