@@ -207,10 +207,10 @@ final class TrainCommand implements Callable<Integer> {
             SeriesFiles.Loaded data = SeriesFiles.read(inputs, featureNames, mapping);
             if (data.series().isEmpty()) {
                 throw new IllegalArgumentException("no usable rows in " + inputs + ": " + data.rows() + " read, "
-                        + data.skippedNotFinite() + " with a missing or non-numeric value, " + data.skippedNoTime()
-                        + " with an unparsable time, " + data.skippedMalformed() + " with more cells than the header"
-                        + (data.firstSkipped().isEmpty() ? ""
-                                : "; the first: " + data.firstSkipped()));
+                        + data.skippedNotFinite() + " with a value missing, not a number or out of range, "
+                        + data.skippedNoTime() + " with an unparsable time, " + data.skippedMalformed()
+                        + " with more cells than the header"
+                        + (data.firstSkipped().isEmpty() ? "" : "; the first: " + data.firstSkipped()));
             }
             data.keysNamedBySeveralFiles().forEach((key, files) -> spec.commandLine().getErr().printf(
                     "Note: key %s is named by %d files (%s%s): their rows are one series; give each file a key"
@@ -224,9 +224,9 @@ final class TrainCommand implements Callable<Integer> {
                         data.filesOfLocalTimes().size(), data.filesOfLocalTimes().get(0), zone, zone);
             }
             series = data.series();
-            read = String.format(Locale.ROOT, "%,d read from %,d files; skipped %,d non-numeric, %,d bad time,"
-                    + " %,d with extra cells, %,d duplicate time%s", data.rows(), data.files(), data.skippedNotFinite(),
-                    data.skippedNoTime(), data.skippedMalformed(), data.skippedDuplicates(),
+            read = String.format(Locale.ROOT, "%,d read from %,d files; skipped %,d missing, non-numeric or out of"
+                    + " range, %,d bad time, %,d with extra cells, %,d duplicate time%s", data.rows(), data.files(),
+                    data.skippedNotFinite(), data.skippedNoTime(), data.skippedMalformed(), data.skippedDuplicates(),
                     data.firstSkipped().isEmpty() ? "" : " (the first: " + data.firstSkipped() + ")");
         }
         PrintWriter err = spec.commandLine().getErr();

@@ -5,7 +5,10 @@ package dev.grustream.data;
  * decimal point, an optional exponent ({@code 12}, {@code -0.5}, {@code .5}, {@code 1e-3}), with surrounding blanks
  * ignored. Java's own grammar, which {@link Double#parseDouble} follows, also takes {@code 12f}, {@code 12d},
  * {@code 0x1p3}, {@code NaN} and {@code Infinity}; none of those is how a producer writes a measurement, so they are
- * refused here rather than read as one. Stateless and thread-safe.
+ * refused here rather than read as one. Blanks are white space ({@link String#strip}): a control character such as
+ * NUL around the digits makes the text no number. A decimal beyond a double's range ({@code 1e400}) is finite, and
+ * reads as the largest double of its sign, so that it is refused as out of range rather than as not finite.
+ * Stateless and thread-safe.
  *
  * <p>The check is a scan written here, in time linear in the text: Jackson's {@code NumberInput.looksLikeValidNumber}
  * is a regular expression that backtracks, and took 16 s on a 64 KB run of digits ending in a letter, a value any
@@ -21,11 +24,12 @@ public final class Decimals {
      * @throws NumberFormatException if {@code text}, without its surrounding blanks, is not a decimal number
      */
     public static double parse(String text) {
-        String trimmed = text.trim();
+        String trimmed = text.strip();
         if (!isDecimal(trimmed)) {
             throw new NumberFormatException(quoted(text) + " is not a decimal number");
         }
-        return Double.parseDouble(trimmed);
+        double value = Double.parseDouble(trimmed);
+        return Double.isInfinite(value) ? Math.copySign(Double.MAX_VALUE, value) : value;
     }
 
     /**

@@ -30,7 +30,7 @@ public final class Timestamps {
      *     time beyond the range of epoch milliseconds
      */
     public static long parse(String text) {
-        String trimmed = text.trim();
+        String trimmed = text.strip();
         double number;
         try {
             number = Decimals.parse(trimmed);
@@ -51,7 +51,7 @@ public final class Timestamps {
      */
     public static boolean withoutOffset(String text) {
         try {
-            LocalDateTime.parse(iso(text.trim()));
+            LocalDateTime.parse(iso(text.strip()));
             return true;
         } catch (DateTimeParseException e) {
             return false;

@@ -104,7 +104,7 @@ final class ObservationMapper {
         }
         if (value instanceof String text) {
             try {
-                return beyondDoubles(Decimals.parse(text));
+                return Decimals.parse(text);
             } catch (NumberFormatException e) {
                 // reported below
             }

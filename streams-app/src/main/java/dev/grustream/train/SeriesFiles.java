@@ -4,6 +4,7 @@ import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
 import dev.grustream.data.Timestamps;
+import dev.grustream.forecast.Forecaster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,10 +24,11 @@ import java.util.stream.Stream;
  * Reads series CSV files (see {@link SeriesCsvReader}) into one {@link TrainingSeries} per key, as the service
  * would see their events: each key's rows in time order.
  *
- * <p>Rows whose time cannot be parsed or with a feature that is empty, not a number, NaN or infinite are skipped;
- * so is a row at the same time as the key's previous row (the service refuses duplicates). Rows of one key may
- * come from several files. Keys keep the order they are first met in; directories are read recursively, their
- * {@code *.csv} files in path order, so the result does not depend on the file system.
+ * <p>Rows whose time cannot be parsed or with a feature that is empty, not a number, NaN, infinite or beyond
+ * {@link Forecaster#MAX_ABS_VALUE} are skipped; so is a row at the same time as the key's previous row (the service
+ * refuses those and duplicates). Rows of one key may come from several files. Keys keep the order they are first met
+ * in; directories are read recursively, their {@code *.csv} files in path order, so the result does not depend on the
+ * file system.
  *
  * <p>{@code SeriesFiles.Loaded data = SeriesFiles.read(List.of(Path.of("data")), List.of("value"), mapping);}
  *
@@ -40,7 +42,8 @@ public final class SeriesFiles {
      * @param series one per key, in the order keys were first met
      * @param files the CSV files read
      * @param rows the rows read, skipped ones included
-     * @param skippedNotFinite rows skipped for an empty, unparsable or non-finite feature value
+     * @param skippedNotFinite rows skipped for a feature value that is empty, unparsable, not finite or beyond
+     *     {@link Forecaster#MAX_ABS_VALUE} (the service refuses those)
      * @param skippedNoTime rows skipped for a timestamp that could not be parsed or is before 1970 (the service
      *     refuses those)
      * @param skippedMalformed rows skipped for holding more cells than the header names
@@ -123,13 +126,13 @@ public final class SeriesFiles {
                     boolean finite = true;
                     for (int f = 0; f < values.length; f++) {
                         values[f] = row.values().get(features.get(f));
-                        finite &= Double.isFinite(values[f]);
+                        finite &= Double.isFinite(values[f]) && Math.abs(values[f]) <= Forecaster.MAX_ABS_VALUE;
                     }
                     if (!finite) {
                         notFinite++;
                         if (firstSkipped.isEmpty()) {
                             firstSkipped = file + " row " + row.line() + ": a value of " + features
-                                    + " is missing or not a number";
+                                    + " is missing, not a number or beyond +-" + Forecaster.MAX_ABS_VALUE;
                         }
                         continue;
                     }

@@ -81,19 +81,21 @@ class TrainCommandTest {
     void countsTheRowsItSkips() throws IOException {
         trainWithRowsToSkip();
 
-        assertThat(out.toString()).contains("skipped 1 non-numeric, 2 bad time, 1 with extra cells, 0 duplicate time");
+        assertThat(out.toString()).contains("skipped 3 missing, non-numeric or out of range, 2 bad time,"
+                + " 1 with extra cells, 0 duplicate time");
     }
 
     @Test
     void showsTheFirstRowItSkippedAndWhy() throws IOException {
         trainWithRowsToSkip();
 
-        assertThat(out.toString()).contains("gaps.csv row 3: a value of [value] is missing or not a number");
+        assertThat(out.toString())
+                .contains("gaps.csv row 3: a value of [value] is missing, not a number or beyond +-1.0E150");
     }
 
     private void trainWithRowsToSkip() throws IOException {
         Files.writeString(data.resolve("gaps.csv"), "timestamp,value\n1000,1\n2000,\n3000,3\nlater,4\n5000,5\n"
-                + "6000,6,5\n7000,7\n-1,8\n");
+                + "6000,6,5\n7000,7\n-1,8\n8000,1e400\n9000,-1e151\n");
         train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString());
     }
 

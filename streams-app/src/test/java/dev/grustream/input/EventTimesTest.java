@@ -57,6 +57,8 @@ class EventTimesTest {
         assertThatThrownBy(() -> EventTimes.ofText("yesterday")).isInstanceOfSatisfying(InputException.class,
                 e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
         assertThatThrownBy(() -> EventTimes.ofNumber(Double.NaN)).isInstanceOf(InputException.class);
+        assertThatThrownBy(() -> EventTimes.ofText(MILLIS + "\u001b")).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
     }
 
     @Test
