@@ -8,8 +8,8 @@ import java.util.Objects;
  * it), its event time (when the value carries one), its feature values, and the bytes it was read from, so that a
  * rejected observation can be dead-lettered exactly as it arrived.
  *
- * <p>Lifecycle: a reader creates it from one record's value; when the value carries no event time, Kafka Streams'
- * timestamp extractor gives it the record's timestamp ({@link #useRecordTimestamp}) before any processor sees it.
+ * <p>Lifecycle: a reader creates it from one record's value; Kafka Streams' timestamp extractor gives it the record's
+ * timestamp ({@link #useRecordTimestamp}) before any processor sees it, its event time when the value carries none.
  * Not thread-safe, like the record it travels in; the byte array and the map are not copied and must not change.
  */
 public final class InboundObservation {
@@ -18,6 +18,8 @@ public final class InboundObservation {
     private final byte[] rawValue;
     private long eventTime;
     private boolean timed;
+    private long recordTimestamp;
+    private boolean stamped;
 
     private InboundObservation(String seriesKey, boolean timed, long eventTime, Map<String, Double> features,
             byte[] rawValue) {
@@ -57,12 +59,25 @@ public final class InboundObservation {
         return eventTime;
     }
 
-    /** Makes the record's timestamp the event time of an observation that carries none; does nothing otherwise. */
+    /**
+     * Keeps the input record's own timestamp, which the extractor replaces with the event time (a dead letter keeps
+     * the input's), and makes it the event time of an observation that carries none.
+     */
     public void useRecordTimestamp(long recordTimestamp) {
+        this.recordTimestamp = recordTimestamp;
+        stamped = true;
         if (!timed) {
             eventTime = recordTimestamp;
             timed = true;
         }
+    }
+
+    /**
+     * The input record's own timestamp, as given to {@link #useRecordTimestamp}, else {@code otherwise} (also for a
+     * negative one, which Kafka Streams refuses to write).
+     */
+    public long recordTimestamp(long otherwise) {
+        return stamped && recordTimestamp >= 0 ? recordTimestamp : otherwise;
     }
 
     public Map<String, Double> features() {

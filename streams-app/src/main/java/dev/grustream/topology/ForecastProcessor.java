@@ -155,7 +155,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 .setEventTime(Instant.ofEpochMilli(record.value().eventTime()))
                 .setFeatures(record.value().features())
                 .setRawValue(ByteBuffer.wrap(record.value().rawValue()))
-                .setRecordTimestamp(record.timestamp())
+                .setRecordTimestamp(record.value().recordTimestamp(record.timestamp()))
                 .setSourceTopic(source.topic())
                 .setSourcePartition(source.partition())
                 .setSourceOffset(source.offset())
@@ -206,7 +206,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         RecordMetadata source = context.recordMetadata().orElseThrow();
         byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? null : record.value().rawValue();
-        forwardDeadLetter(key, value, record.timestamp(), record.headers(), reason, message, source.topic(),
+        // The input's own timestamp, not the event time the extractor gave the record: a dead letter of an old event
+        // stamped with its event time could fall to the dead-letter topic's retention as soon as it is written.
+        long timestamp = record.value() == null ? record.timestamp()
+                : record.value().recordTimestamp(record.timestamp());
+        forwardDeadLetter(key, value, timestamp, record.headers(), reason, message, source.topic(),
                 source.partition(), source.offset());
         return true;
     }

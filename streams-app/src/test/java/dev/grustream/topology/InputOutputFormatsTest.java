@@ -3,6 +3,7 @@ package dev.grustream.topology;
 import static dev.grustream.testing.TopologyHarness.NOW;
 import static dev.grustream.testing.TopologyHarness.header;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The production topology reading JSON and generic Avro observations and writing flat and JSON records. */
 class InputOutputFormatsTest {
@@ -145,6 +148,24 @@ class InputOutputFormatsTest {
         assertThat(new String(deadLetters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("second");
         assertThat(new String(deadLetters.get(1).key(), StandardCharsets.UTF_8))
                 .as("a record without a key, under its series id").isEqualTo("web-1/cpu");
+    }
+
+    @ParameterizedTest(name = "batch.max.size {0}")
+    @ValueSource(strings = {"1", "16"})
+    void aDeadLetterKeepsTheInputRecordsTimestampNotTheEventTime(String batchSize) {
+        Map<String, String> settings = new HashMap<>(TELEGRAF);
+        settings.put("batch.max.size", batchSize);
+        harness = new TopologyHarness(TestingModels.persistence("1"), settings);
+        long sent = NOW.toEpochMilli() - MINUTE;
+
+        harness.sendRaw("first", telegraf("web-1", T0 / 1000, "12.5"), sent);
+        harness.sendRaw("repeat", telegraf("web-1", T0 / 1000, "13.5"), sent);
+        harness.sendRaw("negative", telegraf("web-1", -5, "1"), sent);
+        harness.flush();
+
+        assertThat(harness.deadLetters())
+                .extracting(record -> header(record.headers(), DeadLetters.REASON_HEADER), TestRecord::timestamp)
+                .containsExactlyInAnyOrder(tuple("duplicate", sent), tuple("invalid-time", sent));
     }
 
     @Test
