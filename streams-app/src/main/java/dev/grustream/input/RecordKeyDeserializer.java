@@ -12,6 +12,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * refuses them with an {@link InputException} ({@link InputException.Reason#UNDECODABLE}), and the record is
  * dead-lettered with its key bytes as they came. A null key stays null (the processor dead-letters it as such).
  *
+ * <p>Where the value names the series ({@code input.key.fields}), the record key is only carried to dead letters and
+ * may be any bytes (a binary id, an Avro key): {@link #opaque()} reads it one character per byte, which
+ * {@link #opaqueBytes} turns back into the same bytes.
+ *
  * <p>Stateless and thread-safe.
  */
 public final class RecordKeyDeserializer implements Deserializer<String> {
@@ -33,6 +37,16 @@ public final class RecordKeyDeserializer implements Deserializer<String> {
                     + " key names the series");
         }
         return text;
+    }
+
+    /** A reader of record keys that name no series: each byte one character (ISO-8859-1), whatever the bytes. */
+    public static Deserializer<String> opaque() {
+        return (topic, data) -> data == null ? null : new String(data, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes of a key {@link #opaque()} read, exactly as they came. */
+    public static byte[] opaqueBytes(String key) {
+        return key.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** The text of the first {@code length} bytes of {@code bytes}, or null when they are not UTF-8. */

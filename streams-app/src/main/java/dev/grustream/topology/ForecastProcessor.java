@@ -9,6 +9,7 @@ import dev.grustream.forecast.KeyState;
 import dev.grustream.forecast.Outcome;
 import dev.grustream.forecast.Refusal;
 import dev.grustream.input.InboundObservation;
+import dev.grustream.input.RecordKeyDeserializer;
 import dev.grustream.model.GruModel;
 import dev.grustream.scoring.AlertLevel;
 import dev.grustream.topology.internals.DecodedStates;
@@ -161,7 +162,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 .setSourceOffset(source.offset())
                 .setStreamTime(context.currentStreamTimeMs())
                 .setHeaders(sourceHeaders(record.headers()))
-                .setRecordKey(Objects.equals(record.key(), series) ? null : record.key());
+                .setRecordKey(ownKey(record.key(), series));
         if (pending == null) {
             processLeftovers();
             advance(List.of(event.build()));
@@ -189,6 +190,19 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         return kept;
     }
 
+    /**
+     * The bytes of a record's own key where it is not its series id (input.key.fields), for its dead letter should the
+     * core refuse it; null where the key is the series id, or where it has none.
+     */
+    private ByteBuffer ownKey(String recordKey, String series) {
+        if (!settings.seriesInValue() || recordKey == null) {
+            return null;
+        }
+        byte[] bytes = RecordKeyDeserializer.opaqueBytes(recordKey);
+        return recordKey.equals(series) && Arrays.equals(bytes, series.getBytes(StandardCharsets.UTF_8)) ? null
+                : ByteBuffer.wrap(bytes);
+    }
+
     /** The series of a record: the one its value names (input.key.fields), else its key. */
     private static String seriesKey(Record<String, InboundObservation> record) {
         return record.value() != null && record.value().seriesKey() != null ? record.value().seriesKey()
@@ -204,7 +218,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     private boolean reject(Record<String, InboundObservation> record, DeadLetterReason reason, String message) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+        byte[] key = record.key() == null ? null : settings.seriesInValue()
+                ? RecordKeyDeserializer.opaqueBytes(record.key()) : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? null : record.value().rawValue();
         // The input's own timestamp, not the event time the extractor gave the record: a dead letter of an old event
         // stamped with its event time could fall to the dead-letter topic's retention as soon as it is written.
@@ -363,8 +378,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         for (SourceHeader header : observation.getHeaders()) {
             original.add(header.getKey(), header.getValue() == null ? null : bytes(header.getValue()));
         }
-        String key = observation.getRecordKey() == null ? observation.getKey() : observation.getRecordKey();
-        forwardDeadLetter(key.getBytes(StandardCharsets.UTF_8), bytes(observation.getRawValue()),
+        byte[] key = observation.getRecordKey() == null ? observation.getKey().getBytes(StandardCharsets.UTF_8)
+                : bytes(observation.getRecordKey());
+        forwardDeadLetter(key, bytes(observation.getRawValue()),
                 observation.getRecordTimestamp(), original, reason, message, observation.getSourceTopic(),
                 observation.getSourcePartition(), observation.getSourceOffset());
     }

@@ -92,11 +92,12 @@ public final class Topics {
 
     /**
      * The reader of the observations' record keys: strict UTF-8 where the record key names the series (no
-     * {@code input.key.fields}), so that two keys never share one series; as Kafka's own where a value's fields do.
+     * {@code input.key.fields}), so that two keys never share one series; byte for byte where a value's fields do
+     * ({@link RecordKeyDeserializer#opaque()}), so that a dead letter carries the key as it came.
      */
     public Deserializer<String> observationKeyDeserializer() {
         return config.getList(GruStreamConfig.INPUT_KEY_FIELDS).isEmpty() ? new RecordKeyDeserializer()
-                : Serdes.String().deserializer();
+                : RecordKeyDeserializer.opaque();
     }
 
     /** gru-stream's own Observation records in Avro: what {@code input.format=avro} reads and the tools write. */

@@ -39,10 +39,12 @@ public final class UpFrontChecks {
      * @return why the service refuses it, or null when it goes on to the key's state
      */
     public Rejection check(String key, String recordKey, Headers headers, InboundObservation value, long now) {
+        if (seriesInValue && value == null) {
+            // With input.key.fields the value names the series: without one, the record has none, key or no key.
+            return new Rejection(DeadLetterReason.NULL_VALUE, "the record has no value");
+        }
         if (key == null) {
-            // With input.key.fields, only a record without a value has no series: the value names it.
-            return seriesInValue ? new Rejection(DeadLetterReason.NULL_VALUE, "the record has no value")
-                    : new Rejection(DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
+            return new Rejection(DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
         }
         int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (keyBytes > maxKeyBytes) {
@@ -50,7 +52,9 @@ public final class UpFrontChecks {
                     + maxKeyBytes + " are accepted");
         }
         if (recordKey != null && !recordKey.equals(key)) {
-            int recordKeyBytes = recordKey.getBytes(StandardCharsets.UTF_8).length;
+            // A key that names no series is read one character per byte (RecordKeyDeserializer.opaque).
+            int recordKeyBytes = seriesInValue ? recordKey.length()
+                    : recordKey.getBytes(StandardCharsets.UTF_8).length;
             if (recordKeyBytes > maxKeyBytes) {
                 return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the record key has " + recordKeyBytes
                         + " bytes; at most " + maxKeyBytes + " are accepted");

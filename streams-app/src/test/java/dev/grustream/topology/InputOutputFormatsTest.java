@@ -14,6 +14,8 @@ import dev.grustream.testing.TopologyHarness;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,6 +198,50 @@ class InputOutputFormatsTest {
         harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
 
         harness.sendRaw(new byte[] {(byte) 0xFF, 0x01}, telegraf("web-1", T0 / 1000, "12.5"));
+        harness.flush();
+
+        assertOneForecast("web-1/cpu", 12.5);
+        assertThat(harness.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aRecordKeyThatIsNotUtf8IsDeadLetteredByteForByteWhenRefusedOnArrival() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+        byte[] binary = {(byte) 0xFF, 0x01};
+
+        harness.sendRaw(binary, telegraf("web-1", NOW.plus(Duration.ofDays(10)).getEpochSecond(), "12.5"));
+        harness.flush();
+
+        assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
+            assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("future");
+            assertThat(deadLetter.key()).containsExactly(binary);
+        });
+    }
+
+    @Test
+    void aRecordKeyThatIsNotUtf8IsDeadLetteredByteForByteWhenRefusedAfterBuffering() {
+        Map<String, String> batched = new HashMap<>(TELEGRAF);
+        batched.put("batch.max.size", "16");
+        harness = new TopologyHarness(TestingModels.persistence("1"), batched);
+        byte[] binary = {(byte) 0xFF, 0x01};
+
+        harness.sendRaw(binary, telegraf("web-1", T0 / 1000, "12.5"));
+        harness.sendRaw(binary, telegraf("web-1", T0 / 1000, "13.5"));
+        harness.flush();
+
+        assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
+            assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("duplicate");
+            assertThat(deadLetter.key()).containsExactly(binary);
+        });
+    }
+
+    @Test
+    void aBinaryRecordKeyIsMeasuredInItsOwnBytes() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+        byte[] binary = new byte[600];
+        Arrays.fill(binary, (byte) 0xFF);
+
+        harness.sendRaw(binary, telegraf("web-1", T0 / 1000, "12.5"));
         harness.flush();
 
         assertOneForecast("web-1/cpu", 12.5);

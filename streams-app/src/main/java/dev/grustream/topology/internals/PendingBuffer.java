@@ -195,7 +195,7 @@ public final class PendingBuffer {
         out.writeLong(0);
         out.writePresence(observation.getRecordKey() != null);
         if (observation.getRecordKey() != null) {
-            out.writeString(observation.getRecordKey());
+            out.writeBytes(observation.getRecordKey());
         }
         return out.toByteArray();
     }

@@ -9,11 +9,17 @@ import dev.grustream.avro.history.VersionedRecordCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -68,7 +74,7 @@ class PendingBufferTest {
                 .setStreamTime(1_700_000_600_000L)
                 .setHeaders(List.of(new SourceHeader("trace-\u00e9", ByteBuffer.wrap(new byte[] {7, 8})),
                         new SourceHeader("no-value", null)))
-                .setRecordKey("device-\u00e9")
+                .setRecordKey(ByteBuffer.wrap(new byte[] {(byte) 0xFF, 0, 'k'}))
                 .build();
 
         assertThat(PendingBuffer.encode(observation))
@@ -103,6 +109,30 @@ class PendingBufferTest {
         assertThat(recovered.getHeaders()).isEmpty();
         assertThat(recovered.getStreamTime()).isZero();
         assertThat(recovered.getRecordKey()).isNull();
+    }
+
+    @Test
+    void aRecordKeyBufferedByVersionTwoIsRecoveredAsTheBytesThatVersionDeadLettered() throws IOException {
+        Schema versionTwo = SchemaHistory.version("PendingObservation", 2);
+        GenericRecord written = new GenericData.Record(versionTwo);
+        PendingObservation fields = observation("k", 1_000).build();
+        for (Schema.Field field : versionTwo.getFields()) {
+            written.put(field.name(), fields.get(field.name()));
+        }
+        written.put("record_key", "device-\u00e9");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(2);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        GenericData withTimes = new GenericData();
+        withTimes.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+        new GenericDatumWriter<GenericRecord>(versionTwo, withTimes).write(written, encoder);
+        encoder.flush();
+        store.put(0, bytes.toByteArray());
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+
+        assertThat(buffer.recover()).isEqualTo(1);
+        assertThat(buffer.events().get(0).getRecordKey())
+                .isEqualTo(ByteBuffer.wrap("device-\u00e9".getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test
