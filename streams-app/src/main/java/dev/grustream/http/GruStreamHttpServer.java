@@ -260,7 +260,18 @@ public final class GruStreamHttpServer implements AutoCloseable {
         String key = SeriesKeys.decode(ctx.req().getRequestURI().substring(SERIES_PREFIX.length()),
                 settings.maxKeyBytes());
         KeyStateSource keyStates = running();
-        KeyState state = localState(keyStates, key);
+        KeyState state;
+        InvalidStateStoreException unreadableHere = null;
+        try {
+            state = localState(keyStates, key);
+        } catch (InvalidStateStoreException e) {
+            if (ctx.header(FORWARDED_HEADER) != null) {
+                throw e;
+            }
+            // Restoring or moving its own stores: another instance may hold the key, and can answer meanwhile.
+            state = null;
+            unreadableHere = e;
+        }
         if (state != null) {
             answer(ctx, key, state);
             return;
@@ -303,6 +314,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 }
                 allSaidNotHeld &= saysNotHeld(answer);
             }
+            if (unreadableHere != null) {
+                // No other instance holds it: it may be in the stores this one cannot read yet.
+                throw unreadableHere;
+            }
             if (!allSaidNotHeld) {
                 // Not a 404: the one that did not answer, or could not look (restoring, rebalancing), may hold it.
                 throw HttpProblem.unavailable("owner_unreachable", "An instance that may hold this key did not"
@@ -321,7 +336,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
     /**
      * The key's state in this instance's stores, or null. An instance whose active tasks hold no key states (one
      * with only standby copies, or none) cannot read its stores, and holds no key: null, so that it asks the others.
-     * One whose active stores are being restored or moved cannot read them either: a 503.
+     * One whose active stores are being restored or moved cannot read them either: it throws, and a query that was
+     * not forwarded asks the others before it answers 503.
      */
     private KeyState localState(KeyStateSource keyStates, String key) {
         try {

@@ -423,6 +423,27 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void anInstanceRestoringItsStoresAsksTheOthersForAKeyTheyHold() throws Exception {
+        GruStreamHttpServer holder = start();
+        FakeKeyStates holderStates = new FakeKeyStates(holder.advertised());
+        holderStates.states.put("k", state(6, 0.2));
+        holder.attach(holderStates);
+        keyStates.storesUnavailable = true;
+        keyStates.hasRun = true;
+        keyStates.state = KafkaStreams.State.REBALANCING;
+        keyStates.owner = key -> Optional.of(holder.advertised());
+        keyStates.instances = List.of(server.advertised(), holder.advertised());
+
+        HttpResponse<String> held = get("/v1/series/k");
+        HttpResponse<String> maybeHere = get("/v1/series/nobody");
+
+        assertThat(held.statusCode()).isEqualTo(200);
+        assertThat(json(held).get("step").asLong()).isEqualTo(6);
+        assertThat(maybeHere.statusCode()).as("not a 404: the key may be in the stores being restored").isEqualTo(503);
+        assertThat(json(maybeHere).get("error").asText()).isEqualTo("store_unavailable");
+    }
+
+    @Test
     void anInstanceHoldingOnlyStandbyCopiesAsksTheOthers() throws Exception {
         GruStreamHttpServer holder = start();
         FakeKeyStates holderStates = new FakeKeyStates(holder.advertised());
