@@ -4,6 +4,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.model.ModelWriter;
 import dev.grustream.service.ModelSource;
 import dev.grustream.service.ModelSwitch;
 import dev.grustream.service.ModelTopic;
@@ -134,9 +135,20 @@ final class ModelCommand implements Runnable {
                         + " model: " + problem);
             });
             if (instance.serves(model.spec())) {
-                spec.commandLine().getErr().printf("Note: the instances already serve %s/%s and leave a model of the"
-                        + " same name and version as it is; give a changed model a new version%n", serving.name(),
-                        serving.version());
+                String served = ModelWriter.fingerprint(instance.active());
+                String offered = ModelWriter.fingerprint(model);
+                if (!served.equals(offered)) {
+                    // Running instances would keep their model, and one that starts once compaction has removed the
+                    // older record would serve this one: two models under one version, and different forecasts.
+                    throw new IllegalArgumentException("the instances serve " + serving.name() + "/"
+                            + serving.version() + " (from " + instance.snapshot().source() + ", fingerprint " + served
+                            + ") and this model has that name and version but other contents (fingerprint " + offered
+                            + "): running instances would keep theirs and instances started later would take this"
+                            + " one; give it a new version (train --model-version, or leave that out for its"
+                            + " fingerprint)");
+                }
+                spec.commandLine().getErr().printf("Note: the instances already serve %s/%s, this very model;"
+                        + " publishing it again changes nothing they serve%n", serving.name(), serving.version());
             }
         }
     }

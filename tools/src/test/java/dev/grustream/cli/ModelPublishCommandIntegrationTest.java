@@ -133,7 +133,23 @@ class ModelPublishCommandIntegrationTest {
         int exit = publish(topic, TestingModels.persistence("5"), err);
 
         assertThat(exit).isEqualTo(0);
-        assertThat(err.toString()).contains("the instances already serve persistence/5");
+        assertThat(err.toString()).contains("the instances already serve persistence/5, this very model");
+    }
+
+    @Test
+    void refusesOtherContentsUnderTheVersionTheInstancesServe() throws Exception {
+        String topic = "models-cli-" + UUID.randomUUID();
+        GruModel served = TestingModels.persistence("5");
+        assertThat(publish(topic, served)).isEqualTo(0);
+        GruModel changed = GruModel.of(served.spec(), List.of(served.layer(0)), served.headWeight(),
+                new float[] {0.5f});
+        StringWriter err = new StringWriter();
+
+        int exit = publish(topic, changed, err);
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("serve persistence/5").contains("other contents")
+                .contains("give it a new version");
     }
 
     private int publish(String topic, GruModel model) throws Exception {
