@@ -249,8 +249,8 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " keys stay is Caffeine's choice (frequency-based, so keys that come in turn keep a"
                             + " stable share). 0 reads every key from the store.")
             .define(INPUT_MAX_KEY_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
-                    "Longest accepted record key, and series id (input.key.fields), in UTF-8 bytes; longer ones are"
-                            + " dead-lettered as 'key-too-large'.")
+                    "Longest accepted record key, and series id (input.key.fields), in bytes; longer ones are"
+                            + " dead-lettered as 'key-too-large'. HTTP queries take ids up to about 85,000 bytes.")
             .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,
                     "Largest accepted record value with its headers (their keys and values), in bytes; larger"
                             + " ones are dead-lettered as 'value-too-large'.")

@@ -76,6 +76,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private static final String SERIES_PREFIX = "/v1/series/";
     /** Request header bytes besides a series key: the request line's other parts and the headers. */
     private static final int REQUEST_HEADER_ROOM = 8 * 1024;
+    /** The most a request's line and headers may take: the path of a key of about 85,000 bytes. */
+    private static final long MAX_REQUEST_HEADER_BYTES = 256 * 1024;
     private static final String JSON = "application/json";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamHttpServer.class);
@@ -111,9 +113,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
             // A key may hold any character; %2F must reach the handler as part of the key, not as a separator.
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setUriCompliance(UriCompliance.LEGACY);
-                // Room for the longest key the service accepts, percent-encoded (3 characters a byte), in the path.
-                http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(),
-                        3 * settings.maxKeyBytes() + REQUEST_HEADER_ROOM));
+                // Room for the longest key the service accepts, percent-encoded (3 characters a byte), in the path,
+                // up to a bound: Jetty holds a request's head in memory until it is complete.
+                http.setRequestHeaderSize((int) Math.max(http.getRequestHeaderSize(),
+                        Math.min(3L * settings.maxKeyBytes() + REQUEST_HEADER_ROOM, MAX_REQUEST_HEADER_BYTES)));
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.router.mount(router -> router
@@ -150,8 +153,14 @@ public final class GruStreamHttpServer implements AutoCloseable {
         try {
             server.app.start(settings.bindAddress(), settings.port());
         } catch (JavalinBindException e) {
+            // Javalin says "Port already in use" for every failure to bind: the root cause says which it was.
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
             throw new OperatorException("Cannot serve HTTP on " + settings.bindAddress() + ":" + settings.port()
-                    + ": " + e.getMessage() + ". Set http.port to a free port", e);
+                    + ": " + cause.getMessage() + ". Check http.bind.address (an address of this host) and http.port"
+                    + " (a free port; one below 1024 needs privileges)", e);
         }
         server.self = new HostInfo(settings.advertisedHost(), server.port());
         LOG.info("HTTP endpoints on {}:{}, advertised to other instances as {}", settings.bindAddress(),

@@ -1,11 +1,13 @@
 package dev.grustream.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.grustream.config.OperatorException;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.forecast.KeyStateFixture;
 import dev.grustream.model.Backend;
@@ -420,6 +422,26 @@ class GruStreamHttpServerTest {
 
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(json(response).get("error").asText()).isEqualTo("store_unavailable");
+    }
+
+    @Test
+    void anAddressThatIsNotThisHostsIsReportedAsSuchNotAsAPortInUse() {
+        assertThatThrownBy(() -> GruStreamHttpServer.start(new GruStreamHttpServer.Settings("192.0.2.1", 0,
+                "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics,
+                closing::get))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("http.bind.address")
+                .hasMessageNotContaining("already in use");
+    }
+
+    @Test
+    void theLargestKeyLimitLeavesRequestHeadersBoundedAndLongKeysQueryable() throws Exception {
+        GruStreamHttpServer lenient = start("127.0.0.1", Duration.ofSeconds(2), Integer.MAX_VALUE);
+        lenient.attach(new FakeKeyStates(lenient.advertised()));
+
+        HttpResponse<String> response = get(lenient, "/v1/series/" + "a".repeat(10_000));
+
+        assertThat(response.statusCode()).isEqualTo(404);
     }
 
     @Test
