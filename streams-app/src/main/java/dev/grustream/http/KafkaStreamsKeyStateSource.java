@@ -109,6 +109,10 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
 
     private ReadOnlyKeyValueStore<String, KeyState> store(
             StoreQueryParameters<ReadOnlyKeyValueStore<String, KeyState>> parameters) {
-        return streams.store(parameters);
+        try {
+            return streams.store(parameters);
+        } catch (IllegalStateException e) {
+            throw stopping(e);
+        }
     }
 }
