@@ -54,7 +54,8 @@ public final class AvroSerializer implements Serializer<Object> {
                             boolean autoRegister, boolean useLatest, boolean latestStrict) {
     }
 
-    private record SchemaPair(Schema own, Schema latest) {
+    /** A value's own schema, the latest version it is written with, and whether it is a generated class's. */
+    private record SchemaPair(Schema own, Schema latest, boolean specific) {
     }
 
     private static final class OutputBuffer {
@@ -185,7 +186,8 @@ public final class AvroSerializer implements Serializer<Object> {
     }
 
     private ToLatest toLatest(Object data, Schema own, SchemaMetadata latest, String topic) {
-        SchemaPair pair = new SchemaPair(own, latest.schema());
+        // A generated class and a generic record of one schema hold values of other types (Instant and long).
+        SchemaPair pair = new SchemaPair(own, latest.schema(), data instanceof SpecificRecord);
         ToLatest conversion = toLatest.get(pair);
         if (conversion != null) {
             return conversion;

@@ -3,6 +3,7 @@ package dev.grustream.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,7 +11,9 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -267,6 +270,25 @@ class AvroSerdeRoundTripTest {
         byte[] bytes = serialize(config, false, forecast);
 
         assertThat(bytes).isEqualTo(TestRecords.framed(id, TestRecords.avroBody(forecast)));
+    }
+
+    @Test
+    void useLatestVersionWritesGenericAndSpecificValuesOfOneSchemaEachWithItsOwnWriter() throws IOException {
+        int id = registry.register(TOPIC + "-value", Forecast.SCHEMA$);
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        config.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        Forecast forecast = TestRecords.forecast("k");
+        byte[] body = TestRecords.avroBody(forecast);
+        GenericRecord generic = new GenericDatumReader<GenericRecord>(Forecast.SCHEMA$)
+                .read(null, DecoderFactory.get().binaryDecoder(body, null));
+        AvroSerializer serializer = new AvroSerializer();
+        serializer.configure(config, false);
+
+        byte[] fromGeneric = serializer.serialize(TOPIC, generic);
+        byte[] fromSpecific = serializer.serialize(TOPIC, forecast);
+
+        assertThat(fromGeneric).isEqualTo(TestRecords.framed(id, body));
+        assertThat(fromSpecific).isEqualTo(TestRecords.framed(id, body));
     }
 
     @Test
