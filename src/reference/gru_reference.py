@@ -6,9 +6,13 @@ variant, Cho et al. 2014 / Keras reset_after=False for the reset-before one), in
 sharing nothing with the Java code it checks. It writes small models in the gru-stream/model/v1
 format together with raw input sequences and the hidden states and forecasts it computes for them.
 
-Run from the repository root (numpy only; deterministic, so a re-run reproduces the same bytes):
+Run from the repository root (numpy only; deterministic, so a re-run with the same numpy build reproduces the same
+bytes; another build may differ in the last bit of a float64, and in float32_drift by a few percent):
 
     python3 src/reference/gru_reference.py
+
+The keras_* cases hold Keras-layout weights converted by keras_export.py, and their expectations come from Keras' own
+equations (keras_export.keras_step), so they check the Keras path end to end.
 
 Output: streams-app/src/test/resources/reference/<case>/ with
     model/                 model.json + float32 .npy weights, exactly as ModelLoader reads them
@@ -65,7 +69,22 @@ def model_step(model, x, states, dtype):
     return new_states, forecast
 
 
-def run(model, raw, dtype, every):
+def keras_model_step(model, x, states, dtype):
+    """model_step from Keras' own equations, in Keras' layout (keras_export's cell), for the Keras-exported cases."""
+    from keras_export import keras_step
+
+    new_states = []
+    layer_input = x
+    for k, weights in enumerate(model["keras_layers"]):
+        kernel, recurrent_kernel, bias = (np.asarray(w, dtype) for w in weights)
+        h = keras_step(layer_input, states[k], kernel, recurrent_kernel, bias, model["gate_variant"] == "reset_after")
+        new_states.append(h)
+        layer_input = h
+    kernel, bias = (np.asarray(w, dtype) for w in model["keras_dense"])
+    return new_states, layer_input @ kernel + bias
+
+
+def run(model, raw, dtype, every, step=model_step):
     """Runs a model over raw[keys, steps, features]; returns forecasts and checkpointed states."""
     keys, steps, _ = raw.shape
     hidden, layers, horizon = model["hidden_size"], model["num_layers"], model["horizon"]
@@ -78,12 +97,12 @@ def run(model, raw, dtype, every):
     checkpoints = np.zeros((keys, steps // every, layers * hidden), dtype)
     for s in range(steps):
         x = (np.asarray(raw[:, s, :], dtype) - mean) / std
-        states, forecast = model_step(model, x, states, dtype)
+        states, forecast = step(model, x, states, dtype)
         forecasts[:, s, 0, :] = forecast
         ahead = states
         for step_ahead in range(1, horizon):
             # Forecasts fed back as the next inputs: normalised target values are the normalised features.
-            ahead, forecast = model_step(model, forecast[:, feedback], ahead, dtype)
+            ahead, forecast = step(model, forecast[:, feedback], ahead, dtype)
             forecasts[:, s, step_ahead, :] = forecast
         if (s + 1) % every == 0:
             checkpoints[:, (s + 1) // every - 1, :] = np.concatenate(states, axis=1)
@@ -147,8 +166,33 @@ def make_case(rng, case, keys, steps, every, **model_args):
     raw, level, scale = raw_series(rng, keys, steps, len(features))
     model = random_model(rng, case, **model_args)
     model["mean"], model["std"] = level, scale
-    forecasts, states = run(model, raw, np.float64, every)
-    forecasts32, states32 = run(model, raw, np.float32, every)
+    write_case(case, model, raw, every, model_step)
+
+
+def make_keras_case(rng, case, keys, steps, every, features, targets, hidden, layers, reset_after):
+    """A Keras GRU with a Dense head, in Keras' layout, converted by keras_export; expected from Keras' equations."""
+    from keras_export import convert
+
+    raw, level, scale = raw_series(rng, keys, steps, len(features))
+    bound = 1.0 / np.sqrt(hidden)
+    keras_layers = []
+    for k in range(layers):
+        inputs = len(features) if k == 0 else hidden
+        shapes = ((inputs, 3 * hidden), (hidden, 3 * hidden), (2, 3 * hidden) if reset_after else (3 * hidden,))
+        keras_layers.append(tuple(rng.uniform(-bound, bound, shape).astype(np.float32) for shape in shapes))
+    dense = tuple(rng.uniform(-bound, bound, shape).astype(np.float32) for shape in ((hidden, len(targets)),
+                                                                                     (len(targets),)))
+    model = {"name": case, "features": features, "targets": targets, "hidden_size": hidden, "num_layers": layers,
+             "gate_variant": "reset_after" if reset_after else "reset_before", "horizon": 1, "scoring": None,
+             "mean": level, "std": scale, "keras_layers": keras_layers, "keras_dense": dense}
+    model.update(convert(keras_layers, dense, reset_after))
+    write_case(case, model, raw, every, keras_model_step)
+
+
+def write_case(case, model, raw, every, step):
+    keys, steps, _ = raw.shape
+    forecasts, states = run(model, raw, np.float64, every, step)
+    forecasts32, states32 = run(model, raw, np.float32, every, step)
     drift = max(np.abs(forecasts32 - forecasts).max(), np.abs(states32 - states).max())
     directory = os.path.join(OUT, case)
     write_model(model, os.path.join(directory, "model"))
@@ -182,6 +226,10 @@ def main():
               hidden=16, layers=2, variant="reset_after", weight_scale=1.0, horizon=3)
     make_case(rng, "before_l2_h4_horizon2", 2, 300, 100, features=["load", "latency"], targets=["load", "latency"],
               hidden=4, layers=2, variant="reset_before", weight_scale=1.5, horizon=2)
+    make_keras_case(rng, "keras_after_l2_h16", 4, 1000, 100, features=three, targets=two, hidden=16, layers=2,
+                    reset_after=True)
+    make_keras_case(rng, "keras_before_l2_h8", 4, 1000, 100, features=three, targets=two, hidden=8, layers=2,
+                    reset_after=False)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,15 @@ order z, r, h; bias is [2, 3H] (input row, recurrent row) with reset_after=True,
 reset_after=False. gru-stream reads PyTorch's layout: [3H, in] and [3H, H] matrices with the blocks in the order
 r, z, n, and two biases. The conversion transposes, swaps the first two blocks and splits the bias; a reset-before
 layer has no recurrent bias, so it gets zeros. Keras computes h' = z * h + (1 - z) * hh, which is gru-stream's
-h' = (1 - z) * n + z * h. The layers must use Keras' default activations (tanh, and sigmoid for the gates).
+h' = (1 - z) * n + z * h. The layers must use Keras' default activations (tanh, and sigmoid for the gates), biases,
+and run forwards: export() reads each layer's get_config() and refuses any other (hard_sigmoid, the default of Keras
+before 2.3, would otherwise load and run as sigmoid, and forecast wrongly without a word).
 
 Use, with numpy only (the Keras model need not be importable where this runs):
 
     from keras_export import export
-    export("out", [layer.get_weights() for layer in gru_layers], dense.get_weights(), reset_after=True,
+    export("out", [layer.get_weights() for layer in gru_layers], dense.get_weights(),
+           configs=[layer.get_config() for layer in gru_layers],
            spec={"name": "latency", "version": "1", "features": ["value"], "targets": ["value"], "horizon": 12,
                  "calendar": [], "time_zone": "UTC", "normalization": {"mean": [mu], "std": [sigma]}})
 
@@ -33,10 +36,27 @@ def _reorder(blocks):
     return np.concatenate([r, z, h], axis=-1)
 
 
+# What gru-stream computes: anything else in a layer's get_config() would be run as these, and forecast wrongly.
+_REQUIRED = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "go_backwards": False}
+
+
+def check_config(k, config):
+    """Refuses a GRU layer's get_config() that gru-stream would not run as Keras does; returns its reset_after."""
+    for key, required in _REQUIRED.items():
+        found = config.get(key, required)
+        if found != required:
+            raise ValueError("GRU layer %d: %s is %r; gru-stream runs %r only" % (k, key, found, required))
+    return config.get("reset_after", True)
+
+
 def convert(gru_layers, dense, reset_after):
     """The arrays of the model format, by file name, from Keras' get_weights() of each GRU layer and of the head."""
     arrays = {}
-    for k, (kernel, recurrent_kernel, bias) in enumerate(gru_layers):
+    for k, weights in enumerate(gru_layers):
+        if len(weights) != 3:
+            raise ValueError("GRU layer %d: expected [kernel, recurrent_kernel, bias], found %d arrays (a layer"
+                             " with use_bias=False cannot be exported)" % (k, len(weights)))
+        kernel, recurrent_kernel, bias = weights
         arrays["weight_ih_l%d" % k] = _reorder(kernel).T
         arrays["weight_hh_l%d" % k] = _reorder(recurrent_kernel).T
         if reset_after:
@@ -51,8 +71,16 @@ def convert(gru_layers, dense, reset_after):
     return arrays
 
 
-def export(directory, gru_layers, dense, reset_after, spec):
-    """Writes model.json and the .npy files; spec holds the model.json fields the weights do not tell."""
+def export(directory, gru_layers, dense, configs, spec):
+    """Writes model.json and the .npy files; configs are the GRU layers' get_config(), spec holds the model.json
+    fields the weights do not tell."""
+    if len(configs) != len(gru_layers):
+        raise ValueError("expected one get_config() per GRU layer: %d layers, %d configs" % (len(gru_layers),
+                                                                                        len(configs)))
+    variants = {check_config(k, config) for k, config in enumerate(configs)}
+    if len(variants) != 1:
+        raise ValueError("the GRU layers mix reset_after=True and False; gru-stream runs one variant per model")
+    reset_after = variants.pop()
     os.makedirs(directory, exist_ok=True)
     for name, array in convert(gru_layers, dense, reset_after).items():
         np.save(os.path.join(directory, name + ".npy"), np.ascontiguousarray(array, dtype="<f4"))
@@ -63,7 +91,7 @@ def export(directory, gru_layers, dense, reset_after, spec):
         json.dump(model, out, indent=1)
 
 
-def _keras_step(x, h, kernel, recurrent_kernel, bias, reset_after):
+def keras_step(x, h, kernel, recurrent_kernel, bias, reset_after):
     """One step of Keras' GRU cell, from its equations, in Keras' own layout."""
     units = h.shape[1]
     if reset_after:
@@ -103,7 +131,7 @@ def _check():
             x = rng.normal(size=(keys, features))
             keras_in, ours_in = x, x
             for k in range(layers):
-                keras_h[k] = _keras_step(keras_in, keras_h[k], *keras_layers[k], reset_after)
+                keras_h[k] = keras_step(keras_in, keras_h[k], *keras_layers[k], reset_after)
                 ours_h[k] = gru_layer_step(ours_in, ours_h[k], arrays["weight_ih_l%d" % k],
                                            arrays["weight_hh_l%d" % k], arrays["bias_ih_l%d" % k],
                                            arrays["bias_hh_l%d" % k], variant)
@@ -113,6 +141,18 @@ def _check():
             worst = max(worst, np.abs(keras_h[-1] - ours_h[-1]).max(), np.abs(keras_out - ours_out).max())
     print("largest difference between Keras' cell and gru-stream's over 50 steps, both variants: %.3g" % worst)
     assert worst < 1e-12, worst
+    defaults = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "go_backwards": False,
+                "reset_after": False}
+    assert check_config(0, defaults) is False
+    for key, value in (("recurrent_activation", "hard_sigmoid"), ("activation", "relu"), ("use_bias", False),
+                       ("go_backwards", True)):
+        try:
+            check_config(0, {**defaults, key: value})
+        except ValueError as refused:
+            assert key in str(refused), refused
+        else:
+            raise AssertionError("a layer with %s=%r was not refused" % (key, value))
+    print("layers with another activation, without biases or running backwards are refused")
 
 
 if __name__ == "__main__":

@@ -10,19 +10,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * Loads a gru-stream/model/v1 model from a directory or from a {@code .zip} of one.
+ * Loads a gru-stream model (format v1 or v2) from a directory or from a {@code .zip} of one.
  *
  * <p>A model is {@code model.json} (see {@link ModelSpec}) plus float32 NumPy arrays named and shaped like the
  * state_dict of PyTorch's {@code nn.GRU}: for each layer k, {@code weight_ih_l{k}.npy} [3H, in_k],
  * {@code weight_hh_l{k}.npy} [3H, H], {@code bias_ih_l{k}.npy} [3H], {@code bias_hh_l{k}.npy} [3H]; and the head
  * {@code head_weight.npy} [S, H], {@code head_bias.npy} [S], S = T for a one-step or recursive head and
  * horizon * T (step-major) for a direct one. A zip may hold these files at its root or inside
- * one directory. Everything is validated before a model is returned; the first problem found is reported.
+ * one directory. Everything is validated before a model is returned; the first problem found is reported. Other
+ * files are never read, but a GRU array the model would not use is refused by its name: a bidirectional GRU's
+ * {@code *_reverse} arrays, or a layer beyond {@code num_layers}, which would otherwise load and run without it.
  *
  * <p>{@code GruModel model = ModelLoader.load(Path.of("models/latency-v3.zip"));}
  *
@@ -38,6 +43,9 @@ public final class ModelLoader {
      * {@code model.json}, so without a bound of its own a small zip could claim a huge model of zeros.
      */
     static final long MAX_MODEL_BYTES = 64L << 20;
+    /** A GRU layer's array, as PyTorch names it: its layer, and {@code _reverse} for a bidirectional one's. */
+    private static final Pattern LAYER_ARRAY =
+            Pattern.compile("(?:weight|bias)_(?:ih|hh)_l(\\d{1,9})(_reverse)?\\.npy");
 
     private ModelLoader() {
     }
@@ -50,7 +58,19 @@ public final class ModelLoader {
      */
     public static GruModel load(Path path) throws IOException {
         if (Files.isDirectory(path)) {
-            return load((name, maxBytes) -> readFromDirectory(path, name, maxBytes));
+            return load(new ModelFiles() {
+                @Override
+                public byte[] read(String name, long maxBytes) throws IOException {
+                    return readFromDirectory(path, name, maxBytes);
+                }
+
+                @Override
+                public List<String> names() throws IOException {
+                    try (Stream<Path> files = Files.list(path)) {
+                        return files.map(file -> file.getFileName().toString()).toList();
+                    }
+                }
+            });
         }
         if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".zip")) {
             return loadZip(path, path.toString());
@@ -76,7 +96,18 @@ public final class ModelLoader {
         }
         try (zip) {
             String prefix = modelDirectory(zip, zipName);
-            return load((name, maxBytes) -> readFromZip(zip, zipName, prefix + name, name, maxBytes));
+            return load(new ModelFiles() {
+                @Override
+                public byte[] read(String name, long maxBytes) throws IOException {
+                    return readFromZip(zip, zipName, prefix + name, name, maxBytes);
+                }
+
+                @Override
+                public List<String> names() {
+                    return zip.stream().map(ZipEntry::getName).filter(name -> name.startsWith(prefix))
+                            .map(name -> name.substring(prefix.length())).toList();
+                }
+            });
         }
     }
 
@@ -85,14 +116,17 @@ public final class ModelLoader {
      * a zip entry of a few kilobytes can unpack to gigabytes, and a model offered on the model topic must not be
      * able to exhaust the heap of every instance that reads it.
      */
-    @FunctionalInterface
     private interface ModelFiles {
         byte[] read(String name, long maxBytes) throws IOException;
+
+        /** The names of the model's files (those beside {@code model.json}), none of them read. */
+        List<String> names() throws IOException;
     }
 
     private static GruModel load(ModelFiles files) throws IOException {
         ModelSpec spec = ModelJson.parse(files.read(ModelJson.FILE, MAX_SPEC_BYTES));
         requireModestSize(spec);
+        refuseUnusedLayers(spec, files.names());
         int h = spec.hiddenSize();
         List<LayerWeights> layers = new ArrayList<>();
         for (int k = 0; k < spec.numLayers(); k++) {
@@ -122,6 +156,28 @@ public final class ModelLoader {
         if (values * Float.BYTES > MAX_MODEL_BYTES) {
             throw new ModelFormatException(ModelJson.FILE + ": its arrays would hold " + String.format("%.3g", values)
                     + " values, more than the " + MAX_MODEL_BYTES + " bytes a model's arrays may take");
+        }
+    }
+
+    /**
+     * Refuses GRU arrays the model would not use (named as PyTorch's {@code state_dict} names them): loading the
+     * others alone runs another network than the one trained, without a word.
+     */
+    private static void refuseUnusedLayers(ModelSpec spec, List<String> names) throws ModelFormatException {
+        for (String name : names) {
+            Matcher layerArray = LAYER_ARRAY.matcher(name);
+            if (!layerArray.matches()) {
+                continue;
+            }
+            if (layerArray.group(2) != null) {
+                throw new ModelFormatException(name + ": an array of a bidirectional GRU's reverse direction, which"
+                        + " gru-stream does not run (it steps forward through time); export a unidirectional GRU");
+            }
+            int layer = Integer.parseInt(layerArray.group(1));
+            if (layer >= spec.numLayers()) {
+                throw new ModelFormatException(name + ": an array of layer " + layer + ", but " + ModelJson.FILE
+                        + " has num_layers " + spec.numLayers() + ": the model would run without it");
+            }
         }
     }
 

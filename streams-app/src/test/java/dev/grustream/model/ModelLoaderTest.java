@@ -110,6 +110,24 @@ class ModelLoaderTest {
     }
 
     @Test
+    void refusesABidirectionalGrusArraysInADirectoryOrAZip() throws IOException {
+        for (String array : List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")) {
+            Files.copy(dir.resolve(array + ".npy"), dir.resolve(array + "_reverse.npy"));
+        }
+
+        assertFormatError(dir, "_reverse.npy: an array of a bidirectional GRU's reverse direction");
+        assertFormatError(zip(dir, "m/"), "_reverse.npy: an array of a bidirectional GRU's reverse direction");
+    }
+
+    @Test
+    void refusesALayersArrayBeyondNumLayersInADirectoryOrAZip() throws IOException {
+        Files.copy(dir.resolve("weight_hh_l1.npy"), dir.resolve("weight_hh_l2.npy"));
+
+        assertFormatError(dir, "weight_hh_l2.npy: an array of layer 2, but model.json has num_layers 2");
+        assertFormatError(zip(dir, ""), "weight_hh_l2.npy: an array of layer 2, but model.json has num_layers 2");
+    }
+
+    @Test
     void neverReadsAZipsOtherFiles() throws IOException {
         Path zip = zipWithZeros(dir, "m/", "notes.csv", 64L << 20);
 

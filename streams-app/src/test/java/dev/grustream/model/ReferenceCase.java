@@ -15,7 +15,7 @@ final class ReferenceCase {
 
     static final List<String> NAMES = List.of("after_l1_h4", "after_l3_h16", "after_l1_h64_batch",
             "after_l1_h16_saturating", "before_l1_h16", "before_l3_h64", "after_l2_h16_horizon3",
-            "before_l2_h4_horizon2");
+            "before_l2_h4_horizon2", "keras_after_l2_h16", "keras_before_l2_h8");
 
     final String name;
     final Path modelDirectory;
