@@ -38,8 +38,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Reads the history of an Observation topic, from its beginning up to the offsets it had when reading started,
  * into one {@link TrainingSeries} per key, as the service would have accepted the observations: in event-time order,
  * skipping what it would dead-letter (no key or value, too large, undecodable, a time negative or beyond
- * {@code future.tolerance.ms}, a feature missing or not finite, a time repeated; see {@link UpFrontChecks}) and
- * records of a blank series id, which a training series cannot be named by.
+ * {@code future.tolerance.ms}, a feature missing or not finite, a time repeated, or one older than the key's latest
+ * accepted time by more than {@code late.grace.ms}, judged in the order read; see {@link UpFrontChecks}) and records
+ * of a blank series id, which a training series cannot be named by.
  *
  * <p>Reads with the instance's own client settings (bootstrap servers, security, registry), without a consumer
  * group: it commits nothing and never disturbs the running service. A read during which no partition moves for the
@@ -105,6 +106,7 @@ public final class ObservationHistory {
     static Read read(GruStreamConfig config, String topic, List<String> features, Consumer<byte[], byte[]> consumer,
             Duration patience, String servers) {
         UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
+        long lateGraceMs = ForecasterSettings.rules(config).lateGraceMs();
         Map<String, TreeMap<Long, double[]>> byKey = new HashMap<>();
         Map<String, Long> skipped = new TreeMap<>();
         long records = 0;
@@ -131,7 +133,7 @@ public final class ObservationHistory {
                         continue;
                     }
                     records++;
-                    String reason = add(record, keys, reader, checks, topic, features, byKey);
+                    String reason = add(record, keys, reader, checks, lateGraceMs, topic, features, byKey);
                     if (reason != null) {
                         skipped.merge(reason, 1L, Long::sum);
                     }
@@ -188,7 +190,7 @@ public final class ObservationHistory {
 
     /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */
     private static String add(ConsumerRecord<byte[], byte[]> record, Deserializer<String> keys,
-            ObservationReader reader, UpFrontChecks checks, String topic, List<String> features,
+            ObservationReader reader, UpFrontChecks checks, long lateGraceMs, String topic, List<String> features,
             Map<String, TreeMap<Long, double[]>> byKey) {
         String recordKey;
         try {
@@ -230,7 +232,12 @@ public final class ObservationHistory {
         if (refusal != null) {
             return DeadLetterReason.of(refusal.refusal()).code();
         }
-        if (byKey.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(observation.eventTime(), values) != null) {
+        TreeMap<Long, double[]> rows = byKey.computeIfAbsent(key, k -> new TreeMap<>());
+        if (!rows.isEmpty() && rows.lastKey() - observation.eventTime() > lateGraceMs) {
+            // The service judges a key's observations in the order they arrive, against its latest event time.
+            return DeadLetterReason.LATE.code();
+        }
+        if (rows.putIfAbsent(observation.eventTime(), values) != null) {
             return DeadLetterReason.DUPLICATE.code();
         }
         return null;

@@ -29,6 +29,8 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 
 class ObservationHistoryTest {
@@ -92,6 +94,34 @@ class ObservationHistoryTest {
     private static ConsumerRecord<byte[], byte[]> record(long offset, byte[] key, byte[] value) {
         return new ConsumerRecord<>(TOPIC, 0, offset, 1_700_000_000_000L, TimestampType.CREATE_TIME, key.length,
                 value.length, key, value, new RecordHeaders(), Optional.empty());
+    }
+
+    @ParameterizedTest(name = "late.grace.ms {0}")
+    @CsvSource({"0, 1, 2", "60000, 0, 3"})
+    void anObservationOlderThanItsKeysLatestBeyondTheGraceIsSkippedAsLate(long graceMs, long late, int rows) {
+        String scope = "observation-history-" + UUID.randomUUID();
+        GruStreamConfig avro = new GruStreamConfig(Map.of("schema.registry.url", "mock://" + scope,
+                "late.grace.ms", Long.toString(graceMs)));
+        try (Serializer<Observation> serializer = Topics.from(avro).observationSerde().serializer()) {
+            long t = 1_700_000_000_000L;
+            byte[] key = "a".getBytes(StandardCharsets.UTF_8);
+            consumer.updateEndOffsets(Map.of(READ, 3L, OFFLINE, 0L));
+            long[] minutes = {2, 1, 3};
+            consumer.schedulePollTask(() -> {
+                for (int offset = 0; offset < minutes.length; offset++) {
+                    consumer.addRecord(record(offset, key, serializer.serialize(TOPIC,
+                            TopologyHarness.observation(t + minutes[offset] * 60_000, Map.of("value", 1.0)))));
+                }
+            });
+
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
+                    Duration.ofMinutes(1), "localhost:9092");
+
+            assertThat(read.skipped().getOrDefault("late", 0L)).isEqualTo(late);
+            assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(rows));
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
     }
 
     @Test
