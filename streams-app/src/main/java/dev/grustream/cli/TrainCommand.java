@@ -250,7 +250,15 @@ final class TrainCommand implements Callable<Integer> {
     private TrainingConfig config(List<String> featureNames) {
         PerKeyScaling perKey = switch (normalization) {
             case "per-key" -> new PerKeyScaling(halflife, zClip, minStdRatio);
-            case "fixed" -> null;
+            case "fixed" -> {
+                for (String perKeyOption : List.of("--halflife", "--z-clip", "--min-std-ratio")) {
+                    if (spec.commandLine().getParseResult().hasMatchedOption(perKeyOption)) {
+                        throw new IllegalArgumentException(perKeyOption + " sets the per-key normalisation, which"
+                                + " --normalization fixed does not use");
+                    }
+                }
+                yield null;
+            }
             default -> throw new IllegalArgumentException("--normalization: expected per-key or fixed, found '"
                     + normalization + "'");
         };
@@ -362,12 +370,17 @@ final class TrainCommand implements Callable<Integer> {
                 result.data().validationRows());
         out.printf(Locale.ROOT, "  epochs      %d run, best %d%s%n", epochsRun, result.bestEpoch(),
                 epochsRun < config.epochs() ? " (stopped early)" : "");
-        out.printf(Locale.ROOT, "  validation  loss %.5f (persistence %.5f), MASE %.3f (median over keys; %d of"
-                + " %d keys below 1)%n", best.validationLoss(), best.persistenceLoss(), best.validationMase(),
-                count(result, mase -> mase < 1), count(result, mase -> !Double.isNaN(mase)));
+        boolean validated = result.data().validationRows() > 0;
+        if (validated) {
+            out.printf(Locale.ROOT, "  validation  loss %.5f (persistence %.5f), MASE %.3f (median over keys; %d of"
+                    + " %d keys below 1)%n", best.validationLoss(), best.persistenceLoss(), best.validationMase(),
+                    count(result, mase -> mase < 1), count(result, mase -> !Double.isNaN(mase)));
+        } else {
+            out.printf(Locale.ROOT, "  validation  none (--validation 0): every epoch ran, and nothing was scored%n");
+        }
         out.printf(Locale.ROOT, "  time        %.1f s; %,.0f rows/s trained%n", nanos / 1e9, result.rowsPerSecond());
         out.printf(Locale.ROOT, "  model       %s%n", output);
-        if (result.validationAccuracy().size() <= MAX_KEYS_LISTED) {
+        if (validated && result.validationAccuracy().size() <= MAX_KEYS_LISTED) {
             out.println("  validation MASE per key (below 1 beats persistence):");
             result.validationAccuracy().forEach((key, accuracies) -> out.printf(Locale.ROOT, "    %-40s %.3f%n",
                     key, accuracies.get(0).mase()));

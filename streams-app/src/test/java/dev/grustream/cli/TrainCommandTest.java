@@ -78,6 +78,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void refusesAPerKeyOptionWithFixedNormalisation() {
+        int exit = train("--input", data.toString(), "--features", "value", "--output",
+                temp.resolve("fixed").toString(), "--normalization", "fixed", "--halflife", "50");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--halflife sets the per-key normalisation");
+    }
+
+    @Test
+    void withoutValidationSaysSoInsteadOfPrintingNumbersOfNothing() {
+        int exit = train("--input", data.toString(), "--features", "value", "--output",
+                temp.resolve("unvalidated").toString(), "--validation", "0");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("validation  none (--validation 0)").doesNotContain("NaN");
+    }
+
+    @Test
     void countsTheRowsItSkips() throws IOException {
         trainWithRowsToSkip();
 
