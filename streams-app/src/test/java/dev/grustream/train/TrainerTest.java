@@ -12,6 +12,7 @@ import dev.grustream.model.ModelSpec;
 import dev.grustream.testing.TestingModels;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Training runs on small synthetic series: what they learn, and that they are reproducible. */
@@ -113,6 +114,24 @@ class TrainerTest {
         // The first 480 rows (the rest validate) hold 0, 1 and 2 equally often: mean 1e8 + 1, spread sqrt(2/3).
         assertThat(fixed.model().spec().normalization().mean(0)).isCloseTo(1e8 + 1, within(1e-6));
         assertThat(fixed.model().spec().normalization().std(0)).isCloseTo(Math.sqrt(2.0 / 3), within(1e-6));
+    }
+
+    @Test
+    void aKeyThatStartsMovingAfterAFlatStretchDoesNotDecideTheValidationLossAlone() {
+        double[] flatThenMoving = new double[400];
+        Random noise = new Random(3);
+        for (int i = 330; i < flatThenMoving.length; i++) {
+            flatThenMoving[i] = 5 + noise.nextGaussian();
+        }
+        List<TrainingSeries> series = new ArrayList<>(SINES);
+        series.add(TrainingSeries.regular("flat-then-moving", 0, 60_000, 1, flatThenMoving));
+
+        TrainingResult withIt = new Trainer(quick().epochs(2).build()).train(series, TrainingListener.NONE);
+        TrainingResult without = new Trainer(quick().epochs(2).build()).train(SINES, TrainingListener.NONE);
+
+        // Unclipped, its first moves alone made the loss about 1e16 and training refused to write any model.
+        assertThat(withIt.bestEpoch()).isPositive();
+        assertThat(withIt.best().persistenceLoss()).isLessThan(10 * without.best().persistenceLoss());
     }
 
     @Test

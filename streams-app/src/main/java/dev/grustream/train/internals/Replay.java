@@ -11,6 +11,7 @@ import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.Normalization;
+import dev.grustream.model.PerKeyScaling;
 import dev.grustream.train.TrainingSeries;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,8 +24,8 @@ import java.util.Map;
  *
  * <p>From row {@code scoreFrom} on it scores the forecasts made for each row: the one-step forecast's absolute
  * error in raw units next to the persistence forecast's (for MASE), and every step's squared error in the key's
- * normalised units at forecast time, next to persistence's (the validation loss). It can also record the hidden
- * state the key had before chosen rows.
+ * normalised units at forecast time against the actual value clipped as training clips its targets, next to
+ * persistence's (the validation loss). It can also record the hidden state the key had before chosen rows.
  *
  * <p>Not thread-safe: one per thread; {@link #close()} releases the core's stepper.
  */
@@ -57,7 +58,10 @@ public final class Replay implements AutoCloseable {
             return squaredTerms[target];
         }
 
-        /** The sum of squared normalised errors of target {@code target}'s forecasts of every step. */
+        /**
+         * The sum of squared normalised errors of target {@code target}'s forecasts of every step, against actual
+         * values clipped as training's targets are.
+         */
         public double squaredError(int target) {
             return squaredError[target];
         }
@@ -74,6 +78,10 @@ public final class Replay implements AutoCloseable {
     private final ForecastRules rules;
     private final int targets;
     private final int horizon;
+    /** Per target, the largest standardised value training's targets take ({@code clip}); infinite if fixed. */
+    private final double[] clip;
+    /** Per target, the spread of standardised values ({@code std[f]} of the normalisation). */
+    private final double[] spread;
     private Outcome last;
 
     /** A replayer of {@code model}'s forecasts under {@code rules}, with the Java backend. */
@@ -84,6 +92,13 @@ public final class Replay implements AutoCloseable {
         this.rules = rules;
         this.targets = spec.targetCount();
         this.horizon = spec.horizon();
+        this.clip = new double[targets];
+        this.spread = new double[targets];
+        Normalization normalization = spec.normalization();
+        for (int t = 0; t < targets; t++) {
+            clip[t] = normalization.perKey().map(PerKeyScaling::clip).orElse(Double.POSITIVE_INFINITY);
+            spread[t] = normalization.std(spec.targetFeatureIndex(t));
+        }
     }
 
     /**
@@ -99,6 +114,7 @@ public final class Replay implements AutoCloseable {
         double[][] forecasts = new double[ring][horizon * targets];
         double[][] values = new double[ring][targets];
         double[][] scales = new double[ring][targets];
+        double[][] centers = new double[ring][targets];
         boolean[] forecast = new boolean[ring];
         Totals totals = new Totals(targets);
         Normalization normalization = spec.normalization();
@@ -128,12 +144,13 @@ public final class Replay implements AutoCloseable {
             for (int t = 0; t < targets; t++) {
                 values[slot][t] = last.actual(t);
                 scales[slot][t] = normalization.scale(spec.targetFeatureIndex(t), state.features());
+                centers[slot][t] = normalization.center(spec.targetFeatureIndex(t), state.features());
                 for (int k = 1; k <= horizon; k++) {
                     forecasts[slot][(k - 1) * targets + t] = last.forecast(t, k);
                 }
             }
             if (i >= Math.max(scoreFrom, 1)) {
-                score(i, start, forecasts, values, scales, forecast, totals);
+                score(i, start, forecasts, values, scales, centers, forecast, totals);
             }
         }
         return totals;
@@ -166,7 +183,7 @@ public final class Replay implements AutoCloseable {
      * ({@code since <= j}), from the ring of the last rows.
      */
     private void score(int i, int since, double[][] forecasts, double[][] values, double[][] scales,
-            boolean[] forecast, Totals totals) {
+            double[][] centers, boolean[] forecast, Totals totals) {
         int ring = forecasts.length;
         int row = i % ring;
         for (int k = 1; k <= horizon && i - k >= since; k++) {
@@ -176,8 +193,9 @@ public final class Replay implements AutoCloseable {
             }
             for (int t = 0; t < targets; t++) {
                 double actual = values[row][t];
-                double error = actual - forecasts[j][(k - 1) * targets + t];
-                double naive = actual - values[j][t];
+                double target = clipped(actual, centers[j][t], scales[j][t] / spread[t], clip[t]);
+                double error = target - forecasts[j][(k - 1) * targets + t];
+                double naive = target - values[j][t];
                 if (k == 1) {
                     totals.oneStep[t].add(actual, forecasts[j][t], values[j][t]);
                 }
@@ -186,6 +204,19 @@ public final class Replay implements AutoCloseable {
                 totals.naiveSquaredError[t] += square(naive / scales[j][t]);
             }
         }
+    }
+
+    /**
+     * {@code actual} as training's target of it: at most {@code clip} of the key's scale {@code keyScale} from its
+     * centre, as per-key normalisation clips it. Otherwise a key whose scale sits at its floor after a flat stretch
+     * adds errors of 1e9 and more once it moves, and decides the validation loss and early stopping alone.
+     */
+    private static double clipped(double actual, double center, double keyScale, double clip) {
+        if (Double.isInfinite(clip)) {
+            return actual;
+        }
+        double z = (actual - center) / keyScale;
+        return center + keyScale * Math.max(-clip, Math.min(clip, z));
     }
 
     private static double square(double value) {

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.Normalization;
 import dev.grustream.model.RandomModels;
 import dev.grustream.train.TrainingSeries;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The replay that validates a model and records the states training windows start from. */
@@ -30,5 +32,26 @@ class ReplayTest {
 
         assertThat(recorded[0]).as("the state before row 99").isNotEqualTo(new float[4]);
         assertThat(recorded[1]).as("the state row 100 starts from").containsOnly(0f);
+    }
+
+    @Test
+    void aKeyThatMovesAfterAFlatStretchIsScoredAgainstValuesClippedAsTrainingClipsThem() {
+        GruModel model = RandomModels.randomPerKey(4, 1, 3);
+        double[] flatThenMoving = new double[200];
+        Arrays.fill(flatThenMoving, 150, 200, 5.0);
+        Replay.Totals totals;
+
+        try (Replay replay = new Replay(model, ForecastRules.defaults().withoutLearning())) {
+            totals = replay.run(TrainingSeries.regular("flat-then-moving", 0, 60_000, 1, flatThenMoving), 100,
+                    new int[0], new float[0][], 0);
+        }
+
+        // Its scale sits at its floor when it starts moving: unclipped, one error alone would be about 1e18.
+        Normalization normalization = model.spec().normalization();
+        double largest = 2 * normalization.perKey().orElseThrow().clip() / normalization.std(0);
+        double bound = totals.squaredTerms(0) * largest * largest;
+        assertThat(totals.squaredTerms(0)).isPositive();
+        assertThat(totals.squaredError(0)).isLessThanOrEqualTo(bound);
+        assertThat(totals.naiveSquaredError(0)).isLessThanOrEqualTo(bound);
     }
 }
