@@ -20,6 +20,8 @@ final class TrainingProgress implements TrainingListener {
     private final PrintStream terminal;
     private final int epochs;
     private ProgressBar bar;
+    /** Whether any row is held out: without, the epoch lines leave out the validation figures, all NaN. */
+    private boolean validated;
 
     /**
      * @param out where the epoch lines go
@@ -36,8 +38,11 @@ final class TrainingProgress implements TrainingListener {
         out.printf(Locale.ROOT, "Training on %,d keys: %,d training rows in %,d windows (%,d batches per epoch),"
                 + " %,d validation rows; %,d parameters%n", data.keys(), data.trainRows(), data.windows(),
                 data.batchesPerEpoch(), data.validationRows(), data.parameters());
-        out.printf(Locale.ROOT, "epoch %4d  untrained   validation %.5f (persistence %.5f)  MASE %.3f%n", 0,
-                initial.validationLoss(), initial.persistenceLoss(), initial.validationMase());
+        validated = data.validationRows() > 0;
+        if (validated) {
+            out.printf(Locale.ROOT, "epoch %4d  untrained   validation %.5f (persistence %.5f)  MASE %.3f%n", 0,
+                    initial.validationLoss(), initial.persistenceLoss(), initial.validationMase());
+        }
         out.flush();
     }
 
@@ -61,9 +66,14 @@ final class TrainingProgress implements TrainingListener {
             bar.close();
             bar = null;
         }
-        out.printf(Locale.ROOT, "epoch %4d  train %.5f  validation %.5f (persistence %.5f)  MASE %.3f  %.1f s%s%n",
-                report.epoch(), report.trainLoss(), report.validationLoss(), report.persistenceLoss(),
-                report.validationMase(), report.nanos() / 1e9, report.best() ? "  *" : "");
+        if (validated) {
+            out.printf(Locale.ROOT, "epoch %4d  train %.5f  validation %.5f (persistence %.5f)  MASE %.3f  %.1f s%s%n",
+                    report.epoch(), report.trainLoss(), report.validationLoss(), report.persistenceLoss(),
+                    report.validationMase(), report.nanos() / 1e9, report.best() ? "  *" : "");
+        } else {
+            out.printf(Locale.ROOT, "epoch %4d  train %.5f  %.1f s%n", report.epoch(), report.trainLoss(),
+                    report.nanos() / 1e9);
+        }
         out.flush();
     }
 }

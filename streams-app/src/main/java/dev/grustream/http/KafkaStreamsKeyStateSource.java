@@ -76,7 +76,10 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
         }
     }
 
-    /** The client's metadata refused because it is shutting down: a store that is not available, answered 503. */
+    /**
+     * The client's metadata or stores refused because it is shutting down: a store that is not available, answered
+     * 503.
+     */
     private static InvalidStateStoreException stopping(IllegalStateException e) {
         return new InvalidStateStoreException("The streams client cannot answer: " + e.getMessage(), e);
     }

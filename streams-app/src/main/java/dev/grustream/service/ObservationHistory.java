@@ -227,19 +227,22 @@ public final class ObservationHistory {
             // The service forecasts such a key; a training series needs a name.
             return "blank-key";
         }
+        // As the service judges a key's observations, in the order they arrive: late against its latest event time
+        // beyond the grace, then a time it has, then the features.
+        TreeMap<Long, double[]> rows = byKey.get(key);
+        long eventTime = observation.eventTime();
+        if (rows != null && rows.lastKey() - eventTime > lateGraceMs) {
+            return DeadLetterReason.LATE.code();
+        }
+        if (rows != null && rows.containsKey(eventTime)) {
+            return DeadLetterReason.DUPLICATE.code();
+        }
         double[] values = new double[features.size()];
         Forecaster.FeatureRefusal refusal = Forecaster.readFeatures(features, observation.features(), values);
         if (refusal != null) {
             return DeadLetterReason.of(refusal.refusal()).code();
         }
-        TreeMap<Long, double[]> rows = byKey.computeIfAbsent(key, k -> new TreeMap<>());
-        if (!rows.isEmpty() && rows.lastKey() - observation.eventTime() > lateGraceMs) {
-            // The service judges a key's observations in the order they arrive, against its latest event time.
-            return DeadLetterReason.LATE.code();
-        }
-        if (rows.putIfAbsent(observation.eventTime(), values) != null) {
-            return DeadLetterReason.DUPLICATE.code();
-        }
+        byKey.computeIfAbsent(key, k -> new TreeMap<>()).put(eventTime, values);
         return null;
     }
 

@@ -1,5 +1,6 @@
 package dev.grustream.topology;
 
+import dev.grustream.input.InboundObservation;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,9 +47,12 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         }
         LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
                 context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
+        // The input's own timestamp, not the event time the extractor gave the record (see ForecastProcessor#reject).
         // Kafka Streams creates this handler by class name, so no clock can be injected; the wall clock is what the
         // broker checks timestamps against (see ForecastProcessor#outputTime).
-        long timestamp = Math.min(context.timestamp(), System.currentTimeMillis());
+        long input = record.value() instanceof InboundObservation observation
+                ? observation.recordTimestamp(context.timestamp()) : context.timestamp();
+        long timestamp = Math.min(input, System.currentTimeMillis());
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
                 context.sourceRawKey(), context.sourceRawValue(), DeadLetters.headers(context.headers(),
                         DeadLetterReason.INTERNAL_ERROR, exception.getClass().getName() + ": " + exception.getMessage(),

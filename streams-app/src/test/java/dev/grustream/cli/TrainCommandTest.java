@@ -93,6 +93,7 @@ class TrainCommandTest {
 
         assertThat(exit).isZero();
         assertThat(out.toString()).contains("validation  none (--validation 0)").doesNotContain("NaN");
+        assertThat(err.toString()).contains("epoch    1  train").doesNotContain("NaN");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.grustream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.grustream.input.InboundObservation;
 import dev.grustream.serde.AvroSerializationException;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
@@ -166,6 +167,19 @@ class DeadLetterHandlersTest {
 
         assertThat(response.deadLetterQueueRecords()).singleElement()
                 .satisfies(letter -> assertThat(letter.timestamp()).isLessThanOrEqualTo(System.currentTimeMillis()));
+    }
+
+    @Test
+    void anInternalErrorsDeadLetterKeepsTheInputsTimestampNotTheEventTime() {
+        InboundObservation observation = InboundObservation.timed(null, NOW - 30 * 86_400_000L, Map.of("value", 1.0),
+                VALUE);
+        observation.useRecordTimestamp(NOW);
+
+        ProcessingExceptionHandler.Response response = processing.handleError(context(observation.eventTime()),
+                new Record<>("key", observation, observation.eventTime()), new IllegalArgumentException("a bug"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(letter -> assertThat(letter.timestamp()).isEqualTo(NOW));
     }
 
     private static Record<Object, Object> record() {
