@@ -52,6 +52,8 @@ class TrainFromTopicIntegrationTest {
                         10 + Math.sin(i / 12.0 + key.hashCode()))));
             }
         }
+        // The time of a's last observation again, then one before it: as the service judges them, in that order.
+        inputs.add(KafkaTestSupport.Input.of("a", observation(t0 + 399 * 300_000L, 99.0)));
         inputs.add(KafkaTestSupport.Input.of("a", observation(t0, 99.0)));
         inputs.add(KafkaTestSupport.Input.raw("a", "not avro".getBytes(StandardCharsets.UTF_8)));
         inputs.add(KafkaTestSupport.Input.of("", observation(t0, 1.0)));
@@ -64,9 +66,9 @@ class TrainFromTopicIntegrationTest {
         int exit = train(topic, model, 2, "bootstrap.servers=" + KAFKA.cluster().bootstrapServers());
 
         assertThat(exit).as(err.toString()).isZero();
-        assertThat(out.toString()).contains("1,205 records read from topic " + topic)
+        assertThat(out.toString()).contains("1,206 records read from topic " + topic)
                 .contains("1 blank-key").contains("1 duplicate").contains("1 future").contains("1 invalid-time")
-                .contains("1 undecodable").contains("3 trained on");
+                .contains("1 late").contains("1 undecodable").contains("3 trained on");
         GruModel trained = ModelSource.load(model);
         assertThat(trained.spec().features()).containsExactly("value");
     }
