@@ -35,6 +35,14 @@ class DocsTest {
     }
 
     @Test
+    void configurationNamesTheKafkaStreamsDefaultsGruStreamChanges() throws IOException {
+        String page = read("docs/configuration.md");
+
+        GruStreamConfig.STREAMS_DEFAULTS.forEach((key, value) -> assertThat(page)
+                .contains("`" + key + "` is `" + value + "`"));
+    }
+
+    @Test
     void quickStartHasTheTwoCommands() throws IOException {
         assertThat(read("README.md")).contains("./gru-stream demo").contains("mvn verify");
     }

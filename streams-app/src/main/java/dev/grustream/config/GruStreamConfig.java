@@ -130,7 +130,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String METRICS_WATCHED_KEYS = "metrics.watched.keys";
 
     /** Kafka Streams settings whose default gru-stream changes. */
-    static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
+    public static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
             StreamsConfig.APPLICATION_ID_CONFIG, "gru-stream",
             StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
             StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -401,6 +401,11 @@ public final class GruStreamConfig extends AbstractConfig {
         }
         requireSubclass(INPUT_VALUE_DESERIALIZER, Deserializer.class);
         requireSubclass(OUTPUT_VALUE_SERIALIZER, Serializer.class);
+        if (originals().containsKey(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG)) {
+            throw new ConfigException(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                    originals().get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG), "is set from "
+                            + TOPIC_DEAD_LETTERS + ", the topic every dead letter goes to; set that instead");
+        }
         if (getBoolean(HTTP_ENABLED) && originals().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
             throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG,
                     originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), "is derived from "

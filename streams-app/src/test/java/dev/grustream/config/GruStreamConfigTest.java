@@ -269,6 +269,13 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void theDeadLetterQueueTopicIsSetByTopicDeadLettersOnly() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of("errors.dead.letter.queue.topic.name", "my-dlq")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.TOPIC_DEAD_LETTERS);
+    }
+
+    @Test
     void applicationServerIsDerivedNotSetWhileHttpIsEnabled() {
         assertThatThrownBy(() -> new GruStreamConfig(Map.of("application.server", "a:1")))
                 .isInstanceOf(ConfigException.class)
