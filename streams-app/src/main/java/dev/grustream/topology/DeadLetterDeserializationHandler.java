@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -34,11 +35,13 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
     private String deadLetterTopic;
+    private int maxValueBytes;
     private ForecasterMetrics metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
         deadLetterTopic = DeadLetters.topicOf(configs, getClass());
+        maxValueBytes = DeadLetters.maxValueBytes(configs);
         metrics = ForecasterMetrics.of(configs);
     }
 
@@ -65,10 +68,10 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
         // producer record refuses a negative one and a handler that throws stops the stream thread at this record.
         Long timestamp = record.timestamp() < 0 ? null : Math.min(record.timestamp(), System.currentTimeMillis());
+        Headers headers = DeadLetters.headers(record.headers(), reason, String.valueOf(exception.getMessage()),
+                context.topic(), context.partition(), context.offset());
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
-                record.key(), record.value(), DeadLetters.headers(record.headers(), reason,
-                        String.valueOf(exception.getMessage()), context.topic(), context.partition(),
-                        context.offset()));
+                record.key(), DeadLetters.fitted(record.value(), maxValueBytes, headers), headers);
         metrics.deadLetter(reason);
         return Response.resume(List.of(deadLetter));
     }

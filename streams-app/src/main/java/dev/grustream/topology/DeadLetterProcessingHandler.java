@@ -4,6 +4,7 @@ import dev.grustream.input.InboundObservation;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -28,11 +29,13 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
     private String deadLetterTopic;
+    private int maxValueBytes;
     private ForecasterMetrics metrics;
 
     @Override
     public void configure(Map<String, ?> configs) {
         deadLetterTopic = DeadLetters.topicOf(configs, getClass());
+        maxValueBytes = DeadLetters.maxValueBytes(configs);
         metrics = ForecasterMetrics.of(configs);
     }
 
@@ -53,10 +56,11 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         long input = record.value() instanceof InboundObservation observation
                 ? observation.recordTimestamp(context.timestamp()) : context.timestamp();
         long timestamp = Math.min(input, System.currentTimeMillis());
+        Headers headers = DeadLetters.headers(context.headers(), DeadLetterReason.INTERNAL_ERROR,
+                exception.getClass().getName() + ": " + exception.getMessage(), context.topic(), context.partition(),
+                context.offset());
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
-                context.sourceRawKey(), context.sourceRawValue(), DeadLetters.headers(context.headers(),
-                        DeadLetterReason.INTERNAL_ERROR, exception.getClass().getName() + ": " + exception.getMessage(),
-                        context.topic(), context.partition(), context.offset()));
+                context.sourceRawKey(), DeadLetters.fitted(context.sourceRawValue(), maxValueBytes, headers), headers);
         metrics.deadLetter(DeadLetterReason.INTERNAL_ERROR);
         return Response.resume(List.of(deadLetter));
     }

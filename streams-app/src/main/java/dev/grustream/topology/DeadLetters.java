@@ -1,7 +1,9 @@
 package dev.grustream.topology;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -34,6 +36,16 @@ public final class DeadLetters {
      * record would otherwise double the dead letter's size, past what the producer sends, and fail the task.
      */
     static final int MAX_MESSAGE_CHARS = 2_000;
+    /**
+     * Header of a dead letter whose value was cut to fit the producer: how many bytes the input's value had. The whole
+     * value stays in the input topic, at the offset the source headers name.
+     */
+    public static final String VALUE_BYTES_HEADER = "gru.dead-letter.value-bytes";
+    /** Room a dead letter keeps below the producer's {@code max.request.size} for its key, headers and framing. */
+    static final int FRAMING_ROOM = 64 * 1024;
+
+    /** Kafka's default {@code max.request.size}. */
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
     private DeadLetters() {
     }
@@ -49,6 +61,33 @@ public final class DeadLetters {
         headers.add(PARTITION_HEADER, utf8(String.valueOf(partition)));
         headers.add(OFFSET_HEADER, utf8(String.valueOf(offset)));
         return headers;
+    }
+
+    /**
+     * The most value bytes a dead letter carries under {@code configs}' producer settings: {@code max.request.size}
+     * (also as {@code producer.max.request.size}; 1 MiB by default) less {@link #FRAMING_ROOM}. An input value can
+     * be larger (a topic whose messages may be), and a dead letter the producer refuses fails the task at every retry:
+     * one record would stop every instance that took its partition.
+     */
+    static int maxValueBytes(Map<String, ?> configs) {
+        Object size = configs.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+        if (size == null) {
+            size = configs.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        }
+        int maxRequestSize = size == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(size.toString().trim());
+        return Math.max(maxRequestSize - FRAMING_ROOM, FRAMING_ROOM);
+    }
+
+    /**
+     * {@code value}, or its first {@code maxBytes} bytes with a {@link #VALUE_BYTES_HEADER} added to {@code headers}
+     * when it is longer (see {@link #maxValueBytes}); null stays null.
+     */
+    static byte[] fitted(byte[] value, int maxBytes, Headers headers) {
+        if (value == null || value.length <= maxBytes) {
+            return value;
+        }
+        headers.add(VALUE_BYTES_HEADER, utf8(String.valueOf(value.length)));
+        return Arrays.copyOf(value, maxBytes);
     }
 
     /** The value of header {@code name} as UTF-8 text, or null when the record has no such header. */

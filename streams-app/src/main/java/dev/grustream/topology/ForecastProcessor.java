@@ -221,8 +221,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 ? RecordKeyDeserializer.opaqueBytes(record.key()) : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? null : record.value().rawValue();
         // The input's own timestamp, not the event time the extractor gave the record: a dead letter of an old event
-        // stamped with its event time could fall to the dead-letter topic's retention as soon as it is written.
-        long timestamp = record.value() == null ? record.timestamp()
+        // stamped with its event time could fall to the dead-letter topic's retention as soon as it is written. A
+        // record without a value carries it nowhere Kafka Streams passes on, and gets the wall clock's time, not the
+        // partition's, which may be days old.
+        long timestamp = record.value() == null ? clock.millis()
                 : record.value().recordTimestamp(record.timestamp());
         forwardDeadLetter(key, value, timestamp, record.headers(), reason, message, source.topic(),
                 source.partition(), source.offset());
@@ -235,8 +237,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         LOG.debug("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), topic, partition, offset,
                 reason.code(), message);
         Headers headers = DeadLetters.headers(original, reason, message, topic, partition, offset);
+        byte[] fitted = DeadLetters.fitted(value, settings.deadLetterMaxValueBytes(), headers);
         try {
-            context.forward(new Record<Object, Object>(key, value, outputTime(timestamp), headers),
+            context.forward(new Record<Object, Object>(key, fitted, outputTime(timestamp), headers),
                     GruStreamTopology.DEAD_LETTERS_SINK);
         } catch (RuntimeException e) {
             // A dead letter's bytes need no serializer, so what fails here is the producer: most often an earlier

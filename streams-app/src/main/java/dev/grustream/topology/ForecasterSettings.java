@@ -63,7 +63,8 @@ public record ForecasterSettings(
         int stateCacheMaxKeys,
         int maxKeyBytes,
         int maxValueBytes,
-        boolean seriesInValue) {
+        boolean seriesInValue,
+        int deadLetterMaxValueBytes) {
 
     public static ForecasterSettings from(GruStreamConfig config) {
         return new ForecasterSettings(
@@ -78,7 +79,8 @@ public record ForecasterSettings(
                 config.getInt(STATE_CACHE_MAX_KEYS),
                 config.getInt(INPUT_MAX_KEY_BYTES),
                 config.getInt(INPUT_MAX_VALUE_BYTES),
-                !config.getList(INPUT_KEY_FIELDS).isEmpty());
+                !config.getList(INPUT_KEY_FIELDS).isEmpty(),
+                DeadLetters.maxValueBytes(config.passThrough()));
     }
 
     /** The forecasting core's rules in {@code config}. */

@@ -182,11 +182,61 @@ class DeadLetterHandlersTest {
                 .satisfies(letter -> assertThat(letter.timestamp()).isEqualTo(NOW));
     }
 
+    @Test
+    void anUndecodableValueLargerThanTheProducerSendsIsCutToFitAndSaysItsSize() {
+        byte[] large = new byte[2 << 20];
+        ConsumerRecord<byte[], byte[]> huge = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, KEY.length, large.length, KEY, large, new RecordHeaders(), Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), huge,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.value()).hasSize((1 << 20) - DeadLetters.FRAMING_ROOM);
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.VALUE_BYTES_HEADER))
+                    .isEqualTo(String.valueOf(2 << 20));
+        });
+    }
+
+    @Test
+    void aProducerAllowedLargerRequestsCarriesTheWholeValue() {
+        DeadLetterDeserializationHandler allowing = new DeadLetterDeserializationHandler();
+        allowing.configure(Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dead-letters",
+                "producer.max.request.size", String.valueOf(8 << 20)));
+        byte[] large = new byte[2 << 20];
+        ConsumerRecord<byte[], byte[]> huge = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, KEY.length, large.length, KEY, large, new RecordHeaders(), Optional.empty());
+
+        DeserializationExceptionHandler.Response response = allowing.handleError(context(NOW), huge,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.value()).isSameAs(large);
+            assertThat(letter.headers().lastHeader(DeadLetters.VALUE_BYTES_HEADER)).isNull();
+        });
+    }
+
+    @Test
+    void anInternalErrorsValueLargerThanTheProducerSendsIsCutToFit() {
+        ProcessingExceptionHandler.Response response = processing.handleError(context(NOW, new byte[2 << 20]),
+                record(), new IllegalArgumentException("a bug"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.value()).hasSize((1 << 20) - DeadLetters.FRAMING_ROOM);
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.VALUE_BYTES_HEADER))
+                    .isEqualTo(String.valueOf(2 << 20));
+        });
+    }
+
     private static Record<Object, Object> record() {
         return new Record<>("key", "value", NOW);
     }
 
     private static ErrorHandlerContext context(long timestamp) {
+        return context(timestamp, VALUE);
+    }
+
+    private static ErrorHandlerContext context(long timestamp, byte[] rawValue) {
         return new ErrorHandlerContext() {
             @Override
             public String topic() {
@@ -230,7 +280,7 @@ class DeadLetterHandlersTest {
 
             @Override
             public byte[] sourceRawValue() {
-                return VALUE;
+                return rawValue;
             }
         };
     }

@@ -171,6 +171,35 @@ class InputOutputFormatsTest {
     }
 
     @Test
+    void aValueLargerThanTheProducerSendsIsDeadLetteredCutToFitWithItsSize() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+        byte[] value = ("{\"pad\":\"" + "x".repeat(2 << 20) + "\",\"name\":\"cpu\",\"tags\":{\"host\":\"a\"},"
+                + "\"fields\":{\"usage\":1},\"timestamp\":" + T0 / 1000 + "}").getBytes(StandardCharsets.UTF_8);
+
+        harness.sendRaw("k", value, NOW.toEpochMilli());
+        harness.flush();
+
+        assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
+            assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("value-too-large");
+            assertThat(deadLetter.value()).hasSize((1 << 20) - DeadLetters.FRAMING_ROOM);
+            assertThat(header(deadLetter.headers(), DeadLetters.VALUE_BYTES_HEADER))
+                    .isEqualTo(String.valueOf(value.length));
+        });
+    }
+
+    @Test
+    void aRecordWithoutAValueIsDeadLetteredAtTheWallClocksTimeNotThePartitionsEventTime() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
+
+        harness.sendRaw("first", telegraf("web-1", T0 / 1000, "12.5"), NOW.toEpochMilli());
+        harness.sendRaw("k", null, NOW.toEpochMilli() - MINUTE);
+        harness.flush();
+
+        assertThat(harness.deadLetters()).singleElement()
+                .satisfies(deadLetter -> assertThat(deadLetter.timestamp()).isEqualTo(NOW.toEpochMilli()));
+    }
+
+    @Test
     void aRecordKeyLongerThanTheLimitIsDeadLetteredThoughItsSeriesIdIsShort() {
         harness = new TopologyHarness(TestingModels.persistence("1"), TELEGRAF);
 
