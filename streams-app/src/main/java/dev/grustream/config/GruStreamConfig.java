@@ -161,8 +161,9 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " empty follows every name, so the newest valid publication wins, and then models in"
                             + " several partitions of the topic are refused at start.")
             .define(MODEL_TOPIC_MAX_BYTES, Type.INT, 16 * 1024 * 1024, Range.between(1024 * 1024, 1024 * 1024 * 1024),
-                    Importance.LOW, "Largest model zip, in bytes, that can be published: the max.message.bytes given"
-                            + " to " + MODEL_TOPIC + " when gru-stream creates it (brokers accept 1 MiB by default).")
+                    Importance.LOW, "Largest model zip, in bytes, that can be published: with 64 KiB for its record,"
+                            + " the max.message.bytes given to " + MODEL_TOPIC + " when gru-stream creates it (brokers"
+                            + " accept 1 MiB by default).")
             .define(MODEL_TOPIC_CATCHUP_TIMEOUT_MS, Type.LONG, 60_000L,
                     Range.between(1_000L, (long) Integer.MAX_VALUE), Importance.LOW,
                     "How long a starting instance, and model publish, may take to read " + MODEL_TOPIC + " to its end"

@@ -54,11 +54,14 @@ public final class ModelTopic {
     private ModelTopic() {
     }
 
-    /** The topic as gru-stream creates it: one partition, compacted, with the given or the brokers' replication. */
+    /**
+     * The topic as gru-stream creates it: one partition, compacted, with the given or the brokers' replication, and
+     * room for a zip of {@code maxBytes} with its record's key, headers and framing, which the broker counts too.
+     */
     public static NewTopic newTopic(String name, int maxBytes, Optional<Short> replicationFactor) {
         return new NewTopic(name, Optional.of(1), replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(maxBytes)));
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf((long) maxBytes + RECORD_OVERHEAD)));
     }
 
     /**

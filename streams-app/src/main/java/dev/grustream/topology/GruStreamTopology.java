@@ -86,8 +86,11 @@ public final class GruStreamTopology {
         Properties properties = config.streamsProperties();
         properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
                 config.getString(GruStreamConfig.TOPIC_DEAD_LETTERS));
-        properties.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                DeadLetterDeserializationHandler.class.getName());
+        // A handler of the user's own under the deprecated key, which Kafka Streams still reads, is kept too.
+        if (!properties.containsKey("default.deserialization.exception.handler")) {
+            properties.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    DeadLetterDeserializationHandler.class.getName());
+        }
         properties.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProcessingHandler.class.getName());
         // The behaviour Kafka Streams 5.0 makes the default (named by its string: the constant is deprecated);

@@ -18,6 +18,16 @@ class ModelTopicTest {
     }
 
     @Test
+    void theTopicGruStreamCreatesHoldsAZipOfTheWholeLimitWithItsRecordsFraming() {
+        int maxBytes = 1 << 30;
+
+        long topicLimit = Long.parseLong(ModelTopic.newTopic("models", maxBytes, Optional.empty()).configs()
+                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
+
+        assertThat(topicLimit).isGreaterThanOrEqualTo(maxBytes + 1024L);
+    }
+
+    @Test
     void aCompactedTopicKeepsItsNewestModel() {
         assertThat(risk("compact", "604800000", "-1")).isEmpty();
     }

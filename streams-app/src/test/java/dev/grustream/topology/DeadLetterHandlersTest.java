@@ -2,13 +2,16 @@ package dev.grustream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.serde.AvroSerializationException;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
@@ -17,6 +20,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.TaskId;
@@ -226,6 +230,20 @@ class DeadLetterHandlersTest {
             assertThat(DeadLetters.header(letter.headers(), DeadLetters.VALUE_BYTES_HEADER))
                     .isEqualTo(String.valueOf(2 << 20));
         });
+    }
+
+    @Test
+    void gruStreamsDeserializationHandlerIsInstalledUnlessTheUserGivesOneUnderEitherKey() {
+        Properties defaults = GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of()));
+        assertThat(new StreamsConfig(defaults).deserializationExceptionHandler())
+                .isInstanceOf(DeadLetterDeserializationHandler.class);
+
+        for (String key : List.of("deserialization.exception.handler", "default.deserialization.exception.handler")) {
+            Properties own = GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of(key,
+                    LogAndFailExceptionHandler.class.getName())));
+            assertThat(new StreamsConfig(own).deserializationExceptionHandler()).as(key)
+                    .isInstanceOf(LogAndFailExceptionHandler.class);
+        }
     }
 
     private static Record<Object, Object> record() {
