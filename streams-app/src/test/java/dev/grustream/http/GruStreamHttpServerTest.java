@@ -444,12 +444,18 @@ class GruStreamHttpServerTest {
         assertThat(response.statusCode()).isEqualTo(404);
     }
 
-    @Test
-    void anInstanceRestoringItsStoresAsksTheOthersForAKeyTheyHold() throws Exception {
+    /** Another instance that holds key {@code key} at step {@code step}. */
+    private GruStreamHttpServer holding(String key, long step) {
         GruStreamHttpServer holder = start();
         FakeKeyStates holderStates = new FakeKeyStates(holder.advertised());
-        holderStates.states.put("k", state(6, 0.2));
+        holderStates.states.put(key, state(step, 0.2));
         holder.attach(holderStates);
+        return holder;
+    }
+
+    @Test
+    void anInstanceRestoringItsStoresAsksTheOthersForAKeyTheyHold() throws Exception {
+        GruStreamHttpServer holder = holding("k", 6);
         keyStates.storesUnavailable = true;
         keyStates.hasRun = true;
         keyStates.state = KafkaStreams.State.REBALANCING;
@@ -467,10 +473,7 @@ class GruStreamHttpServerTest {
 
     @Test
     void anInstanceHoldingOnlyStandbyCopiesAsksTheOthers() throws Exception {
-        GruStreamHttpServer holder = start();
-        FakeKeyStates holderStates = new FakeKeyStates(holder.advertised());
-        holderStates.states.put("k", state(6, 0.2));
-        holder.attach(holderStates);
+        GruStreamHttpServer holder = holding("k", 6);
         // Its stores cannot be read, and Kafka Streams does not list it among the instances with active ones.
         keyStates.storesUnavailable = true;
         keyStates.owner = key -> Optional.of(holder.advertised());

@@ -189,8 +189,7 @@ class DeadLetterHandlersTest {
     @Test
     void anUndecodableValueLargerThanTheProducerSendsIsCutToFitAndSaysItsSize() {
         byte[] large = new byte[2 << 20];
-        ConsumerRecord<byte[], byte[]> huge = new ConsumerRecord<>("observations", 0, 42, NOW,
-                TimestampType.CREATE_TIME, KEY.length, large.length, KEY, large, new RecordHeaders(), Optional.empty());
+        ConsumerRecord<byte[], byte[]> huge = recordOf(large);
 
         DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), huge,
                 new SerializationException("not Avro"));
@@ -208,8 +207,7 @@ class DeadLetterHandlersTest {
         allowing.configure(Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dead-letters",
                 "producer.max.request.size", String.valueOf(8 << 20)));
         byte[] large = new byte[2 << 20];
-        ConsumerRecord<byte[], byte[]> huge = new ConsumerRecord<>("observations", 0, 42, NOW,
-                TimestampType.CREATE_TIME, KEY.length, large.length, KEY, large, new RecordHeaders(), Optional.empty());
+        ConsumerRecord<byte[], byte[]> huge = recordOf(large);
 
         DeserializationExceptionHandler.Response response = allowing.handleError(context(NOW), huge,
                 new SerializationException("not Avro"));
@@ -244,6 +242,11 @@ class DeadLetterHandlersTest {
             assertThat(new StreamsConfig(own).deserializationExceptionHandler()).as(key)
                     .isInstanceOf(LogAndFailExceptionHandler.class);
         }
+    }
+
+    private static ConsumerRecord<byte[], byte[]> recordOf(byte[] value) {
+        return new ConsumerRecord<>("observations", 0, 42, NOW, TimestampType.CREATE_TIME, KEY.length, value.length,
+                KEY, value, new RecordHeaders(), Optional.empty());
     }
 
     private static Record<Object, Object> record() {
