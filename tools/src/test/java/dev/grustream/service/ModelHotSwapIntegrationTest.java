@@ -432,7 +432,9 @@ class ModelHotSwapIntegrationTest {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic("models"));
             Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
             assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
-            assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo(String.valueOf(16 << 20));
+            // model.topic.max.bytes for the zip, and 64 KiB for its record's key, headers and framing.
+            assertThat(config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
+                    .isEqualTo(String.valueOf((16 << 20) + 64 * 1024));
             assertThat(admin.describeTopics(List.of(topic("models"))).allTopicNames().get().get(topic("models"))
                     .partitions()).hasSize(1);
         }
