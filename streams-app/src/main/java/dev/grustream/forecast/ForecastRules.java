@@ -86,6 +86,14 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, 
         return resetGapMs > 0 && eventTime - lastEventTime > resetGapMs;
     }
 
+    /**
+     * Whether an event of {@code eventTime} comes too late for a key whose last event came at {@code lastEventTime}:
+     * earlier by more than {@code lateGraceMs}.
+     */
+    public boolean late(long lastEventTime, long eventTime) {
+        return lastEventTime - eventTime > lateGraceMs;
+    }
+
     /** These rules with learning off: the model's own forecasts, as training judges the model it trains. */
     public ForecastRules withoutLearning() {
         return new ForecastRules(lateGraceMs, resetGapMs, stateTtlMs, maxAbsNormalized, errors, likelihood, range,

@@ -276,7 +276,7 @@ public final class Forecaster implements AutoCloseable {
                     + Instant.ofEpochMilli(eventTime) + "; a key has one value per instant, and the first wins");
             return true;
         }
-        if (last - eventTime > rules.lateGraceMs()) {
+        if (rules.late(last, eventTime)) {
             outcomes.refused(index, Refusal.LATE, "event time " + Instant.ofEpochMilli(eventTime) + " is "
                     + (last - eventTime) + " ms before the key's last event (" + Instant.ofEpochMilli(last)
                     + "), more than the grace of " + rules.lateGraceMs() + " ms");

@@ -3,6 +3,7 @@ package dev.grustream.service;
 import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
+import dev.grustream.forecast.ForecastRules;
 import dev.grustream.forecast.Forecaster;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.InputException;
@@ -106,7 +107,7 @@ public final class ObservationHistory {
     static Read read(GruStreamConfig config, String topic, List<String> features, Consumer<byte[], byte[]> consumer,
             Duration patience, String servers) {
         UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
-        long lateGraceMs = ForecasterSettings.rules(config).lateGraceMs();
+        ForecastRules rules = ForecasterSettings.rules(config);
         Map<String, TreeMap<Long, double[]>> byKey = new HashMap<>();
         Map<String, Long> skipped = new TreeMap<>();
         long records = 0;
@@ -133,7 +134,7 @@ public final class ObservationHistory {
                         continue;
                     }
                     records++;
-                    String reason = add(record, keys, reader, checks, lateGraceMs, topic, features, byKey);
+                    String reason = add(record, keys, reader, checks, rules, topic, features, byKey);
                     if (reason != null) {
                         skipped.merge(reason, 1L, Long::sum);
                     }
@@ -190,7 +191,7 @@ public final class ObservationHistory {
 
     /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */
     private static String add(ConsumerRecord<byte[], byte[]> record, Deserializer<String> keys,
-            ObservationReader reader, UpFrontChecks checks, long lateGraceMs, String topic, List<String> features,
+            ObservationReader reader, UpFrontChecks checks, ForecastRules rules, String topic, List<String> features,
             Map<String, TreeMap<Long, double[]>> byKey) {
         String recordKey;
         try {
@@ -231,7 +232,7 @@ public final class ObservationHistory {
         // beyond the grace, then a time it has, then the features.
         TreeMap<Long, double[]> rows = byKey.get(key);
         long eventTime = observation.eventTime();
-        if (rows != null && rows.lastKey() - eventTime > lateGraceMs) {
+        if (rows != null && rules.late(rows.lastKey(), eventTime)) {
             return DeadLetterReason.LATE.code();
         }
         if (rows != null && rows.containsKey(eventTime)) {

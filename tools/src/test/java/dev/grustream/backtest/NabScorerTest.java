@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /** NAB's scoring rules, row by row on hand-made files, and the whole score against an independent scorer. */
@@ -151,11 +152,11 @@ class NabScorerTest {
      * the same scores within 0.1. Skipped, and said so, without that scorer or Python.
      */
     @Test
+    @EnabledIfSystemProperty(named = "nab.scorer", matches = ".+",
+            disabledReason = "no independent NAB scorer given (-Dnab.scorer=PATH to a nab_score.py)")
     void agreesWithTheIndependentScorerOnThirtyTwoSeries(@TempDir Path results) throws Exception {
-        String given = System.getProperty("nab.scorer", "");
-        Path scorer = Path.of(given);
-        assumeTrue(!given.isEmpty() && Files.isRegularFile(scorer),
-                "no independent NAB scorer given (-Dnab.scorer=PATH to a nab_score.py)");
+        Path scorer = Path.of(System.getProperty("nab.scorer"));
+        assumeTrue(Files.isRegularFile(scorer), "the independent NAB scorer " + scorer + " is not a file");
         Path data = Path.of("../src/data/nab");
         Path labels = data.resolve("labels/combined_windows.json");
         NabEvaluation evaluation = new NabEvaluation(ModelSource.bundled(), Map.of(),

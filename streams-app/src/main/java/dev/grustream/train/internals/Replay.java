@@ -78,8 +78,8 @@ public final class Replay implements AutoCloseable {
     private final ForecastRules rules;
     private final int targets;
     private final int horizon;
-    /** Per target, the largest standardised value training's targets take ({@code clip}); infinite if fixed. */
-    private final double[] clip;
+    /** The largest standardised value training's targets take ({@code clip}); infinite with fixed normalisation. */
+    private final double clip;
     /** Per target, the spread of standardised values ({@code std[f]} of the normalisation). */
     private final double[] spread;
     private Outcome last;
@@ -92,11 +92,10 @@ public final class Replay implements AutoCloseable {
         this.rules = rules;
         this.targets = spec.targetCount();
         this.horizon = spec.horizon();
-        this.clip = new double[targets];
-        this.spread = new double[targets];
         Normalization normalization = spec.normalization();
+        this.clip = normalization.perKey().map(PerKeyScaling::clip).orElse(Double.POSITIVE_INFINITY);
+        this.spread = new double[targets];
         for (int t = 0; t < targets; t++) {
-            clip[t] = normalization.perKey().map(PerKeyScaling::clip).orElse(Double.POSITIVE_INFINITY);
             spread[t] = normalization.std(spec.targetFeatureIndex(t));
         }
     }
@@ -193,7 +192,7 @@ public final class Replay implements AutoCloseable {
             }
             for (int t = 0; t < targets; t++) {
                 double actual = values[row][t];
-                double target = clipped(actual, centers[j][t], scales[j][t] / spread[t], clip[t]);
+                double target = clipped(actual, centers[j][t], scales[j][t] / spread[t], clip);
                 double error = target - forecasts[j][(k - 1) * targets + t];
                 double naive = target - values[j][t];
                 if (k == 1) {
