@@ -52,9 +52,9 @@ public final class UpFrontChecks {
                     + maxKeyBytes + " are accepted");
         }
         if (recordKey != null && !recordKey.equals(key)) {
-            // A key that names no series is read one character per byte (RecordKeyDeserializer.opaque).
-            int recordKeyBytes = seriesInValue ? recordKey.length()
-                    : recordKey.getBytes(StandardCharsets.UTF_8).length;
+            // Only with input.key.fields does a record key differ from its series id; it then names no series and is
+            // read one character per byte (RecordKeyDeserializer.opaque).
+            int recordKeyBytes = recordKey.length();
             if (recordKeyBytes > maxKeyBytes) {
                 return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the record key has " + recordKeyBytes
                         + " bytes; at most " + maxKeyBytes + " are accepted");
