@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -93,6 +94,21 @@ public final class TopologyReplay implements AutoCloseable {
                         + " stay in gru-stream's own Avro records (the columns and files are the same either way)");
             }
         }
+    }
+
+    /**
+     * The settings of {@code configured} (a service's file and environment) that a replay applies: gru-stream's own,
+     * less the topics' formats. The rest (Kafka clients, the schema registry, security) concern a broker and a
+     * registry that a replay does not use.
+     */
+    public static Map<String, String> replaySettings(Map<String, String> configured) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        configured.forEach((key, value) -> {
+            if (GruStreamConfig.isOwnKey(key) && !FORMAT_SETTINGS.contains(key)) {
+                kept.put(key, value);
+            }
+        });
+        return kept;
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.grustream.backtest.Backtest;
 import dev.grustream.backtest.ForecastChart;
 import dev.grustream.backtest.PlotData;
 import dev.grustream.backtest.TopologyReplay;
+import dev.grustream.config.ConfigSources;
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
@@ -50,8 +52,15 @@ final class BacktestCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "DIR|ZIP",
-            description = "Model to replay with (default: the bundled model).")
+            description = "Model to replay with (default: model.path of --config, else the bundled model).")
     Path model;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = {"The service's properties file: the replay takes its gru-stream settings (thresholds,"
+                    + " learner, time rules, model.path), after them those of GRU_STREAM_* variables, as 'run' does.",
+                    "The topics' formats and the Kafka, registry and security settings concern a broker, and are"
+                    + " ignored."})
+    Path config;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.csv|DIR",
             description = "Input file, or directory read recursively for *.csv; repeatable.")
@@ -73,17 +82,23 @@ final class BacktestCommand implements Callable<Integer> {
     int plotKeys;
 
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE",
-            description = "A gru-stream setting for the replay (thresholds, warm-up, time rules); repeatable.")
+            description = "A gru-stream setting for the replay (thresholds, warm-up, time rules) over --config and"
+                    + " the environment; repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws IOException {
         System.setProperty("java.awt.headless", "true");
         TopologyReplay.refuseFormatSettings(settings);
-        GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
+        Map<String, String> replaySettings = TopologyReplay.replaySettings(
+                ConfigSources.merge(config, System.getenv(), Map.of()));
+        replaySettings.putAll(settings);
+        String modelPath = replaySettings.getOrDefault(GruStreamConfig.MODEL_PATH, "");
+        GruModel gru = model != null ? ModelSource.load(model)
+                : modelPath.isBlank() ? ModelSource.bundled() : ModelSource.load(Path.of(modelPath));
         FeatureMapping mapping = FeatureMapping.parse(features, gru.spec().features());
         List<Job> jobs = jobs();
-        Backtest backtest = new Backtest(gru, settings, Clock.systemUTC());
+        Backtest backtest = new Backtest(gru, replaySettings, Clock.systemUTC());
         if (plot != null && !Files.isWritable(plot.toAbsolutePath().getParent())) {
             // Checked before the replay, which can take minutes, rather than when the chart is written.
             throw new IllegalArgumentException("--plot " + plot + ": cannot write in " + plot.toAbsolutePath()

@@ -241,6 +241,80 @@ class BacktestCommandTest {
     }
 
     @Test
+    void theServicesConfigFileSetsTheReplay() throws IOException {
+        Path input = csv("in/speed.csv", series(60));
+        Path config = csv("service.properties", "learner.enabled=false\n");
+
+        backtest("--input", input.toString(), "--output", dir.resolve("set.csv").toString(),
+                "-s", "learner.enabled=false");
+        backtest("--input", input.toString(), "--output", dir.resolve("file.csv").toString(),
+                "--config", config.toString());
+        backtest("--input", input.toString(), "--output", dir.resolve("default.csv").toString());
+
+        assertThat(Files.readAllLines(dir.resolve("file.csv")))
+                .isEqualTo(Files.readAllLines(dir.resolve("set.csv")))
+                .isNotEqualTo(Files.readAllLines(dir.resolve("default.csv")));
+    }
+
+    @Test
+    void aSettingOnTheCommandLineOverridesTheConfigFile() throws IOException {
+        Path input = csv("in/speed.csv", series(60));
+        Path config = csv("service.properties", "learner.enabled=false\n");
+
+        backtest("--input", input.toString(), "--output", dir.resolve("default.csv").toString());
+        backtest("--input", input.toString(), "--output", dir.resolve("overridden.csv").toString(),
+                "--config", config.toString(), "-s", "learner.enabled=true");
+
+        assertThat(Files.readAllLines(dir.resolve("overridden.csv")))
+                .isEqualTo(Files.readAllLines(dir.resolve("default.csv")));
+    }
+
+    @Test
+    void theConfigFilesFormatsAndBrokerSettingsAreIgnored() throws IOException {
+        Path input = csv("in/speed.csv", series(60));
+        Path config = csv("service.properties", String.join("\n", "learner.enabled=false", "input.format=json",
+                "input.time.field=ts", "output.format=json", "bootstrap.servers=broker:9092",
+                "schema.registry.url=http://registry:8081", "security.protocol=SASL_SSL",
+                "processing.guarantee=exactly_once_v2", ""));
+
+        backtest("--input", input.toString(), "--output", dir.resolve("set.csv").toString(),
+                "-s", "learner.enabled=false");
+        int exit = backtest("--input", input.toString(), "--output", dir.resolve("file.csv").toString(),
+                "--config", config.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("file.csv"))).isEqualTo(Files.readAllLines(dir.resolve("set.csv")));
+    }
+
+    @Test
+    void theConfigFilesModelIsReplayedUnlessModelIsGiven() throws IOException {
+        Path input = csv("in/speed.csv", series(60));
+        backtest("--input", input.toString(), "--output", dir.resolve("given.csv").toString());
+        CommandLine command = GruStreamTools.commandLine();
+        command.setErr(new PrintWriter(err, true));
+        Path config = csv("service.properties", "model.path=" + model + "\n");
+
+        int exit = command.execute("backtest", "--config", config.toString(), "--input", input.toString(),
+                "--output", dir.resolve("configured.csv").toString());
+        int overridden = backtest("--config", csv("other.properties", "model.path=" + dir.resolve("no-model")
+                + "\n").toString(), "--input", input.toString(), "--output", dir.resolve("o.csv").toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("configured.csv")))
+                .isEqualTo(Files.readAllLines(dir.resolve("given.csv")));
+        assertThat(overridden).as(err.toString()).isZero();
+    }
+
+    @Test
+    void aConfigFileThatCannotBeReadIsAUserErrorNamingIt() throws IOException {
+        Path missing = dir.resolve("missing.properties");
+
+        assertThat(backtest("--config", missing.toString(), "--input", csv("in/x.csv", series(30)).toString(),
+                "--output", dir.resolve("o.csv").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("missing.properties").doesNotContain("internal error");
+    }
+
+    @Test
     void saysSoWhenNoRowWasForecast() throws IOException {
         assertThat(backtestOf("dates.csv", "timestamp,value\n01/06/2015,1\n02/06/2015,2\n")).isZero();
         assertThat(err.toString()).contains("no row was forecast: all 2 were dead-lettered");
