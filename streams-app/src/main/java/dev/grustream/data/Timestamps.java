@@ -1,6 +1,8 @@
 package dev.grustream.data;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -11,7 +13,8 @@ import java.time.format.DateTimeParseException;
  * {@code train}: a decimal epoch number read by its size ({@link #ofEpochNumber}: {@code 1433116800},
  * {@code 1433116800.5} or {@code 1433116800000}), else ISO-8601 with an offset ({@code 2015-06-01T00:00:00Z},
  * {@code 2015-06-01T02:00:00+02:00}) or without one, then in UTC ({@code 2015-06-01T00:00:00},
- * {@code 2015-06-01T00:00}); a space may stand for the {@code T}, as in the Numenta Anomaly Benchmark's files.
+ * {@code 2015-06-01T00:00}); a space may stand for the {@code T}, as in the Numenta Anomaly Benchmark's files. An
+ * eight-digit number that is also a date ({@code 20240501}) is refused as ambiguous ({@link #looksLikeBasicDate}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -19,6 +22,8 @@ public final class Timestamps {
     private static final double SECONDS_BELOW = 1e11;
     private static final double MILLIS_BELOW = 1e14;
     private static final double MICROS_BELOW = 1e17;
+    private static final double BASIC_DATES_FROM = 19_000_101;
+    private static final double BASIC_DATES_BELOW = 22_000_101;
 
     private Timestamps() {
     }
@@ -37,6 +42,11 @@ public final class Timestamps {
         } catch (NumberFormatException notANumber) {
             return ofIso(text, trimmed);
         }
+        if (looksLikeBasicDate(number)) {
+            throw new DateTimeParseException(Decimals.quoted(text) + " is ambiguous: a date without separators"
+                    + " (yyyyMMdd) or epoch seconds of 1970-1973; write a date as ISO-8601 (2024-05-01T00:00:00Z)",
+                    text, 0);
+        }
         try {
             return ofEpochNumber(number);
         } catch (ArithmeticException e) {
@@ -54,6 +64,25 @@ public final class Timestamps {
             LocalDateTime.parse(iso(text.strip()));
             return true;
         } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether {@code value}, which would be read as epoch seconds, is more likely a date written without separators:
+     * a whole number of eight digits naming a day of the years 1900-2199 as {@code yyyyMMdd} ({@code 20240501}). As
+     * seconds it would be a time between 1970-04 and 1973-03; as a date it would be read 50 years off without a word,
+     * so both readings are refused.
+     */
+    public static boolean looksLikeBasicDate(double value) {
+        if (value < BASIC_DATES_FROM || value >= BASIC_DATES_BELOW || value != Math.rint(value)) {
+            return false;
+        }
+        int date = (int) value;
+        try {
+            LocalDate.of(date / 10_000, date / 100 % 100, date % 100);
+            return true;
+        } catch (DateTimeException notADay) {
             return false;
         }
     }

@@ -7,7 +7,8 @@ import java.time.format.DateTimeParseException;
 /**
  * Reads event times the way metrics pipelines write them. Stateless.
  *
- * <p>A number is read by its size ({@link Timestamps#ofEpochNumber}). A string is read as such a number if it is
+ * <p>A number is read by its size ({@link Timestamps#ofEpochNumber}), unless it is also a date
+ * ({@link Timestamps#looksLikeBasicDate}), which is refused as ambiguous. A string is read as such a number if it is
  * one, else as ISO-8601: with an offset ({@code 2024-05-01T12:00:00Z}, {@code +02:00}), or without one, then in UTC
  * ({@code 2024-05-01T12:00:00}, also with a space for the {@code T}).
  */
@@ -17,6 +18,11 @@ final class EventTimes {
 
     /** Epoch milliseconds of a number read by its size. */
     static long ofNumber(double value) {
+        if (Timestamps.looksLikeBasicDate(value)) {
+            throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + (long) value
+                    + " is ambiguous: a date without separators (yyyyMMdd) or epoch seconds of 1970-1973; write a"
+                    + " date as ISO-8601 (2024-05-01T00:00:00Z)");
+        }
         try {
             return Timestamps.ofEpochNumber(value);
         } catch (ArithmeticException e) {

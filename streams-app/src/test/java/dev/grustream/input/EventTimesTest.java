@@ -70,4 +70,22 @@ class EventTimesTest {
         assertThatThrownBy(() -> EventTimes.ofNumber(1e40)).isInstanceOfSatisfying(InputException.class,
                 e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
     }
+
+    @Test
+    void anEightDigitNumberThatIsAlsoADateIsRefusedAsAmbiguous() {
+        assertThatThrownBy(() -> EventTimes.ofText("20240501")).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e).hasMessageContaining("ambiguous").hasMessageContaining("yyyyMMdd")
+                        .extracting(InputException::reason).isEqualTo(InputException.Reason.INVALID_TIME));
+        assertThatThrownBy(() -> EventTimes.ofText(" 19991231 ")).isInstanceOf(InputException.class);
+        assertThatThrownBy(() -> EventTimes.ofNumber(20240501)).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e).hasMessageContaining("ambiguous"));
+    }
+
+    @Test
+    void anEightDigitNumberThatIsNoDateIsStillEpochSeconds() {
+        assertThat(EventTimes.ofText("20241301")).isEqualTo(20_241_301_000L);
+        assertThat(EventTimes.ofNumber(20240230)).isEqualTo(20_240_230_000L);
+        assertThat(EventTimes.ofNumber(20240501.5)).isEqualTo(20_240_501_500L);
+        assertThat(EventTimes.ofText("18991231")).isEqualTo(18_991_231_000L);
+    }
 }
