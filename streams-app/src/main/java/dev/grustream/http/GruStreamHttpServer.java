@@ -265,7 +265,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * from the others. The hash is Java's default partitioner's: a key its producer placed otherwise (librdkafka's
      * clients, a custom partitioner) or a series id of {@code input.key.fields} may be held anywhere.
      */
-    private void series(Context ctx) throws InterruptedException {
+    private void series(Context ctx) {
         String key = SeriesKeys.decode(ctx.req().getRequestURI().substring(SERIES_PREFIX.length()),
                 settings.maxKeyBytes());
         KeyStateSource keyStates = running();
@@ -428,7 +428,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * Asks another instance for a key's state, the whole exchange before {@code deadline} ({@link System#nanoTime()});
      * null when it cannot be reached or does not answer in time.
      */
-    private HttpResponse<byte[]> ask(HostInfo instance, String key, long deadline) throws InterruptedException {
+    private HttpResponse<byte[]> ask(HostInfo instance, String key, long deadline) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
             return null;
@@ -461,8 +461,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
                             + settings.forwardTimeout().toMillis() + " ms");
             return null;
         } catch (InterruptedException e) {
+            // Jetty interrupts its threads as the server stops: the query is refused as any other while stopping.
             pending.cancel(true);
-            throw e;
+            Thread.currentThread().interrupt();
+            throw HttpProblem.unavailable("stopping", "This instance is stopping; ask another",
+                    RETRY_AFTER_SECONDS);
         }
     }
 

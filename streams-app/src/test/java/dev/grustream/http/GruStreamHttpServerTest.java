@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -654,6 +655,35 @@ class GruStreamHttpServerTest {
         }
         assertThat(errors).filteredOn("forwards_busy"::equals).hasSize(GruStreamHttpServer.MAX_FORWARDS);
         assertThat(errors).filteredOn("owner_unreachable"::equals).hasSize(GruStreamHttpServer.MAX_FORWARDS);
+    }
+
+    @Test
+    void aForwardInterruptedAsTheServerStopsIsA503() throws Exception {
+        GruStreamHttpServer patient = start(Duration.ofMinutes(1));
+        patient.attach(keyStates);
+        AtomicReference<Thread> serving = new AtomicReference<>();
+        try (ServerSocket silent = new ServerSocket(0)) {
+            keyStates.owner = key -> {
+                serving.set(Thread.currentThread());
+                return Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+            };
+            CompletableFuture<HttpResponse<String>> answer = client.sendAsync(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + patient.port() + "/v1/series/k")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (serving.get() == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            // Long enough for the query to be waiting on the silent owner.
+            Thread.sleep(300);
+
+            serving.get().interrupt();
+
+            HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).isPresent();
+            assertThat(json(response).get("error").asText()).isEqualTo("stopping");
+        }
     }
 
     // ---- key listing and model
