@@ -11,11 +11,12 @@ import java.util.Arrays;
  *
  * <p>The profile has {@code bins} bins of local time of day (96: a quarter of an hour each), on the clock of the
  * model's time zone ({@link CalendarFeature#offsetMillis}, UTC for the bundled model), as the model's calendar inputs
- * are. A bin's first value sets it; later ones move it by {@code a = 1 - 2^(-1/(halfLifeDays * v))}, where {@code v}
- * is how many events a bin sees per day, so that a bin forgets at the same pace in days whatever the key's rate. The
- * mean interval between events is exponentially weighted (half-life 32 events, each sample capped at 4 times the mean
- * so a pause does not distort it). {@link #lookup} reads the bin of a time or, if that bin was never visited, the
- * nearest earlier visited bin within an hour.
+ * are. A bin's first value sets it; later ones move it by {@code a = 1 - 2^(-1/(halfLifeDays * v))}, where {@code v} is
+ * how many events a bin sees per day, so that a bin forgets at the same pace in days whatever the key's rate, for keys
+ * at least a second apart (faster ones are taken as a second apart, and forget faster: a smaller step could be lost in
+ * the float a bin is kept in). The mean interval between events is exponentially weighted (half-life 32 events, each
+ * sample capped at 4 times the mean so a pause does not distort it). {@link #lookup} reads the bin of a time or, if
+ * that bin was never visited, the nearest earlier visited bin within an hour.
  *
  * <p>With the weekly part on, the profile also learns how weekends (local Saturday and Sunday) and weekdays depart
  * from it, hour by hour: for each day type and local hour, an exponentially weighted mean of {@code x - bin} (the bin

@@ -10,7 +10,8 @@ package dev.grustream.forecast;
  * {@code log q_k} by {@code 0.02 (1 - alpha)} and a hit lowers it by {@code 0.02 alpha}, with {@code alpha = 1 -
  * coverage}: in the long run the fraction of misses is alpha whatever the shape of the errors. Multipliers start
  * at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}. An error of exactly zero leaves the scale and the
- * multipliers as they are, so that a long flat stretch cannot shrink them without bound.
+ * multipliers as they are, so that a long flat stretch cannot shrink them without bound; a step has no interval
+ * (NaN) until one of its forecasts was inexact.
  *
  * <p>Two coverage levels are kept: the forecasts' (default 0.9) and the alert rule's (default 0.99). Maps onto the
  * {@code Intervals} record of the stored state. Mutable and not thread-safe.
@@ -72,14 +73,22 @@ public final class IntervalCalibrator {
         errorScale[k] += Learner.weight(SCALE_RATE, count) * (error - errorScale[k]);
     }
 
-    /** The half-width of the step's interval at the forecasts' coverage, in normalised units. */
+    /**
+     * The half-width of the step's interval at the forecasts' coverage, in normalised units; NaN until a forecast of
+     * the step was inexact, since exact ones say nothing of how wide it should be.
+     */
     double halfWidth(int step) {
-        return StrictMath.exp(logMultiplier[step - 1]) * errorScale[step - 1];
+        return scaled(logMultiplier[step - 1], errorScale[step - 1]);
     }
 
-    /** The half-width of the step's interval at the alert rule's coverage, in normalised units. */
+    /** The half-width of the step's interval at the alert rule's coverage, in normalised units; NaN as above. */
     double halfWidthHigh(int step) {
-        return StrictMath.exp(logMultiplierHigh[step - 1]) * errorScale[step - 1];
+        return scaled(logMultiplierHigh[step - 1], errorScale[step - 1]);
+    }
+
+    private static double scaled(double logMultiplier, double errorScale) {
+        // A zero width would make the key's first inexact value, however near, fall outside its interval.
+        return errorScale == 0.0 ? Double.NaN : StrictMath.exp(logMultiplier) * errorScale;
     }
 
     int horizon() {

@@ -12,7 +12,8 @@ import org.apache.avro.io.Decoder;
  * bytes, so a learner of about 3 KiB costs a few copies, not thousands of boxed doubles. Reads the learners of
  * state versions 3 and 4 too. Version 3 had nine inputs and the ring of inputs in doubles, now rounded to floats: the
  * tenth input joins them unlearnt, with weight 0 and the covariance's starting variance, which is where a fresh
- * learner's inputs start. Versions 3 and 4 had no weekly part in the profile: it stays off for such a learner.
+ * learner's inputs start. Versions 3 and 4 had no weekly part in the profile: such a learner is read without one,
+ * and starts one at its next event if {@code learner.profile.weekly} is on.
  * Stateless and thread-safe.
  */
 final class LearnerCodec {

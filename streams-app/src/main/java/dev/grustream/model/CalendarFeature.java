@@ -14,7 +14,8 @@ import java.util.Arrays;
  * <p>The position is read on the local clock of the model's time zone ({@code time_zone} in {@code model.json},
  * UTC unless set): on a day when daylight saving time starts or ends, local noon is still noon. Training, the
  * service and the backtest all compute it with {@link #position}, in {@link StrictMath}, so the same event time
- * gives the same inputs to the bit everywhere.
+ * gives the same inputs to the bit everywhere; in a zone of rules (Europe/Berlin rather than +01:00), wherever the
+ * JVMs' time-zone data agree on the offset.
  */
 public enum CalendarFeature {
     /** Seconds since local midnight over 86,400. */

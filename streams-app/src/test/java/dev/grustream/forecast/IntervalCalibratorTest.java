@@ -15,14 +15,15 @@ class IntervalCalibratorTest {
     @Test
     void theFirstErrorSetsTheScaleAndTheGaussianMultipliersTheWidths() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(2, RULE);
-        assertThat(intervals.halfWidth(1)).isZero();
+        assertThat(intervals.halfWidth(1)).isNaN();
 
         intervals.add(1, 0.5, 0, RULE);
 
         assertThat(intervals.errorScale(0)).isEqualTo(0.5);
         assertThat(intervals.halfWidth(1)).isCloseTo(START * 0.5, within(1e-9));
         assertThat(intervals.halfWidthHigh(1)).isCloseTo(START_HIGH * 0.5, within(1e-9));
-        assertThat(intervals.halfWidth(2)).isZero();
+        assertThat(intervals.halfWidth(2)).isNaN();
+        assertThat(intervals.halfWidthHigh(2)).isNaN();
         assertThat(intervals.horizon()).isEqualTo(2);
     }
 
@@ -57,6 +58,17 @@ class IntervalCalibratorTest {
 
         assertThat(intervals.halfWidth(1)).isEqualTo(before);
         assertThat(intervals.halfWidthHigh(1)).isEqualTo(beforeHigh);
+    }
+
+    @Test
+    void aStepWhoseForecastsWereAllExactHasNoInterval() {
+        IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
+        for (long count = 0; count < 1_000; count++) {
+            intervals.add(1, 0.0, count, RULE);
+        }
+
+        assertThat(intervals.halfWidth(1)).isNaN();
+        assertThat(intervals.halfWidthHigh(1)).isNaN();
     }
 
     @Test

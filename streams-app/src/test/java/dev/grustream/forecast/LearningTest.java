@@ -112,6 +112,23 @@ class LearningTest {
     }
 
     @Test
+    void aKeyFlatSinceItStartedHasNoIntervalsAndItsFirstTinyMoveRaisesNoIntervalAlert() {
+        ForecastRules intervalAlerts = new ForecastRules(RULES.lateGraceMs(), RULES.resetGapMs(), RULES.stateTtlMs(),
+                RULES.maxAbsNormalized(), RULES.errors(), RULES.likelihood(), RULES.range(), RULES.alerts(), true,
+                RULES.learner(), true);
+        double[] values = new double[101];
+        Arrays.fill(values, 5.0);
+        values[100] = 5.0 + 1e-9;
+
+        List<Outcome> outcomes = run(MODEL, intervalAlerts, FIVE_MINUTES, values);
+
+        assertThat(outcomes.get(99).lower(0, 1)).isNaN();
+        assertThat(outcomes.get(99).upper(0, 1)).isNaN();
+        assertThat(outcomes.get(100).anomalyScore()).isLessThan(0.9);
+        assertThat(outcomes.get(100).anomalous()).isFalse();
+    }
+
+    @Test
     void aNoisyLevelIsForecastBetterThanByPersistence() {
         double[] values = series(3000, 1, time -> 50.0, 2.0);
 
