@@ -77,6 +77,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // A models topic deleted or not yet created must be reported, not created by the lookups with the broker's
+        // defaults (deletion after a week, 1 MiB records), which most brokers allow.
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::follow, clientId);
         this.thread.setDaemon(true);
