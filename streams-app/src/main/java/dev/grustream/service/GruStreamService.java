@@ -307,10 +307,19 @@ public final class GruStreamService implements AutoCloseable {
             // A stop requested while the instance was being built (SIGTERM during start-up): nothing to start.
             return;
         }
-        ensureTopics(topics);
-        if (watcher != null) {
-            watcher.catchUp(Duration.ofMillis(config.getLong(GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS)));
-            watcher.start();
+        try {
+            ensureTopics(topics);
+            if (watcher != null) {
+                watcher.catchUp(Duration.ofMillis(config.getLong(GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS)));
+                watcher.start();
+            }
+        } catch (OperatorException e) {
+            if (closing.get()) {
+                // The stop cut the start short (SIGTERM while the models topic was read): no start was refused.
+                LOG.info("Stopped while starting: {}", e.getMessage());
+                return;
+            }
+            throw e;
         }
         GruModel model = activeModel.current();
         LOG.info("Starting gru-stream {} with model {}/{} from {} ({} features, {} targets, {} layers of {} units)",
@@ -451,23 +460,27 @@ public final class GruStreamService implements AutoCloseable {
             return;
         }
         LOG.info("Stopping gru-stream");
-        if (watcher != null) {
-            try {
-                watcher.close();
-            } catch (RuntimeException e) {
-                LOG.warn("Closing the models topic watcher failed: {}", e.toString());
+        try {
+            if (watcher != null) {
+                try {
+                    watcher.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Closing the models topic watcher failed: {}", e.toString());
+                }
             }
+            boolean clean = streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            if (!clean) {
+                LOG.warn("Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
+            }
+            closeAll(resources);
+            if (http != null) {
+                http.close();
+            }
+        } finally {
+            // Whatever failed above, awaitStop() returns, so that run exits and a supervisor can restart it.
+            stopped.countDown();
         }
-        boolean clean = streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-        if (!clean) {
-            LOG.warn("Kafka Streams did not stop within {}", CLOSE_TIMEOUT);
-        }
-        closeAll(resources);
-        if (http != null) {
-            http.close();
-        }
-        stopped.countDown();
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

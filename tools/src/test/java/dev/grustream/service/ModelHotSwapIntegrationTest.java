@@ -39,9 +39,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -316,6 +318,21 @@ class ModelHotSwapIntegrationTest {
         kafka.produce(topic("observations"), step(0));
         assertThat(kafka.forecasts(topic("forecasts"), KEYS, WAIT)).hasSize(KEYS)
                 .allSatisfy(r -> assertThat(r.value().getModelVersion()).isEqualTo("7"));
+    }
+
+    @Test
+    void aStopWhileTheModelsTopicIsReadAtStartEndsTheStartWithoutAnError() throws Exception {
+        // Only the watcher's consumer leads nowhere (port 1): the topics are found, then its read waits.
+        GruStreamService service = create(TestingModels.persistence("1"), Map.of(
+                "consumer." + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1",
+                GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS, "60000"));
+        CompletableFuture<Void> start = CompletableFuture.runAsync(() -> service.start(TopicCreation.BROKER_DEFAULTS));
+        Thread.sleep(2_000);
+
+        service.close();
+
+        start.get(30, TimeUnit.SECONDS);
+        assertThat(service.failed()).isFalse();
     }
 
     @Test
