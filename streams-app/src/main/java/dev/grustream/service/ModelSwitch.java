@@ -7,6 +7,7 @@ import dev.grustream.model.GruStepper;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLogger;
@@ -43,7 +45,9 @@ import org.slf4j.helpers.NOPLogger;
  * its state at its next event (state reset {@code MODEL_CHANGE}), as it does for any state made by another model.
  *
  * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}; {@code gru.model.info}, 1 tagged with the
- * serving model's {@code name} and {@code version}. Thread-safe: offers are serialised.
+ * serving model's {@code name} and {@code version}; for the models topic's watcher, {@code gru.model.topic.following}
+ * (1 while it follows the topic) and {@code gru.model.topic.errors} (its failed reads). Thread-safe: offers are
+ * serialised.
  */
 public final class ModelSwitch implements ModelStatus {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSwitch.class);
@@ -65,6 +69,8 @@ public final class ModelSwitch implements ModelStatus {
     private final Counter applied;
     private final Counter rejected;
     private final MultiGauge info;
+    private final Counter topicErrors;
+    private final AtomicInteger followingTopic = new AtomicInteger();
     private String source;
     private Instant activeSince;
     private long swaps;
@@ -88,6 +94,10 @@ public final class ModelSwitch implements ModelStatus {
                 .tag("outcome", "rejected").register(meters);
         this.info = MultiGauge.builder("gru.model.info").description("The serving model: 1, tagged with its name and"
                 + " version").register(meters);
+        this.topicErrors = Counter.builder("gru.model.topic.errors").description("Failed reads of the models topic;"
+                + " each is retried at the next poll").register(meters);
+        Gauge.builder("gru.model.topic.following", followingTopic, AtomicInteger::get).description("1 while this"
+                + " instance follows the models topic, 0 before it starts and once it stopped").register(meters);
         describe(active.current().spec());
     }
 
@@ -98,6 +108,16 @@ public final class ModelSwitch implements ModelStatus {
     public static ModelSwitch unlogged(GruModel model, String source, Backend backend) {
         return new ModelSwitch(new ActiveModel(model), source, backend, new SimpleMeterRegistry(), Clock.systemUTC(),
                 NOPLogger.NOP_LOGGER);
+    }
+
+    /** Called by the models topic's watcher as it starts and stops following the topic. */
+    void following(boolean following) {
+        followingTopic.set(following ? 1 : 0);
+    }
+
+    /** Called by the models topic's watcher when a read of the topic failed; it tries again at its next poll. */
+    void topicReadFailed() {
+        topicErrors.increment();
     }
 
     private void describe(ModelSpec spec) {

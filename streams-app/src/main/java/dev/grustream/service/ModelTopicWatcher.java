@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,7 +49,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private final String topic;
     private final String followName;
     private final ModelSwitch models;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Consumer<String, byte[]> consumer;
     private final Thread thread;
     private volatile boolean closed;
     /**
@@ -68,9 +69,21 @@ public final class ModelTopicWatcher implements AutoCloseable {
      */
     public ModelTopicWatcher(Map<String, Object> clientConfig, String topic, String followName, ModelSwitch models,
             String clientId) {
+        this(consumer(clientConfig, clientId), topic, followName, models, clientId);
+    }
+
+    /** A watcher reading through {@code consumer}, which it closes. */
+    ModelTopicWatcher(Consumer<String, byte[]> consumer, String topic, String followName, ModelSwitch models,
+            String clientId) {
         this.topic = topic;
         this.followName = followName;
         this.models = models;
+        this.consumer = consumer;
+        this.thread = new Thread(this::follow, clientId);
+        this.thread.setDaemon(true);
+    }
+
+    private static Consumer<String, byte[]> consumer(Map<String, Object> clientConfig, String clientId) {
         Map<String, Object> props = ClientSettings.consumer(clientConfig);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -80,9 +93,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
         // A models topic deleted or not yet created must be reported, not created by the lookups with the broker's
         // defaults (deletion after a week, 1 MiB records), which most brokers allow.
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = new Thread(this::follow, clientId);
-        this.thread.setDaemon(true);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /**
@@ -264,6 +275,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
     }
 
     private void follow() {
+        models.following(true);
         try {
             while (!closed) {
                 try {
@@ -277,6 +289,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
                     // The consumer retries connection problems itself; what reaches here is worth a line in the
                     // log, and the next poll tries again.
                     LOG.warn("Reading the models topic {} failed: {}", topic, e.toString());
+                    models.topicReadFailed();
                 }
             }
         } catch (WakeupException e) {
@@ -288,6 +301,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
                     + " its next start", topic, e);
             throw e;
         } finally {
+            models.following(false);
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
         }
     }

@@ -3,18 +3,26 @@ package dev.grustream.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.grustream.config.OperatorException;
 import dev.grustream.model.Backend;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
 
 /** The watcher's lifecycle without a broker. */
@@ -56,5 +64,30 @@ class ModelTopicWatcherTest {
         assertThatThrownBy(() -> catchUp.get(15, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().hasMessageStartingWith("Stopped"); // while reading; before, if the thread started late
+    }
+
+    @Test
+    void aFailedReadIsCountedAndTheWatcherFollowsOn() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                meters, Clock.systemUTC());
+        TopicPartition partition = new TopicPartition("models", 0);
+        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
+        consumer.assign(List.of(partition));
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        // What a read looks like once an operator has withdrawn the instance's right to read the topic.
+        consumer.setPollException(new TopicAuthorizationException(Set.of("models")));
+        Gauge following = meters.get("gru.model.topic.following").gauge();
+        assertThat(following.value()).isZero();
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
+            watcher.start();
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> meters.get("gru.model.topic.errors").counter().count() == 1.0);
+            assertThat(following.value()).isEqualTo(1.0);
+        }
+        assertThat(following.value()).isZero();
     }
 }
