@@ -362,8 +362,13 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     /** A key's state as the store holds it: decoded from an earlier batch if still cached, else read and decoded. */
     private KeyState storedState(String key) {
         KeyState state = decoded.get(key);
-        metrics.stateRead(state != null);
-        return state != null ? state : states.get(key);
+        if (state != null) {
+            metrics.stateDecoded();
+            return state;
+        }
+        KeyState stored = states.get(key);
+        metrics.stateLookedUp(stored != null);
+        return stored;
     }
 
     private static List<Event> events(List<PendingObservation> batch) {

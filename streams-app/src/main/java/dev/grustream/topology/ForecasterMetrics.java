@@ -44,6 +44,7 @@ public final class ForecasterMetrics {
     private final Counter evicted;
     private final Counter statesDecoded;
     private final Counter statesFromStore;
+    private final Counter statesNone;
     private final DistributionSummary batchSize;
     private final Timer modelStep;
     private final Timer forecastLag;
@@ -82,6 +83,7 @@ public final class ForecasterMetrics {
                 .register(registry);
         statesDecoded = stateReads("decoded", registry);
         statesFromStore = stateReads("store", registry);
+        statesNone = stateReads("none", registry);
         // Histograms rather than percentiles computed here: buckets add up across instances, percentiles do not.
         batchSize = DistributionSummary.builder("gru.batch.size")
                 .description("Observations advanced per model call").publishPercentileHistogram()
@@ -97,7 +99,8 @@ public final class ForecasterMetrics {
 
     private static Counter stateReads(String source, MeterRegistry registry) {
         return Counter.builder("gru.state.reads")
-                .description("Key states read for a batch: still decoded from an earlier one, or from the store")
+                .description("Key states read for a batch: still decoded from an earlier one, from the store, or none"
+                        + " there (a new key)")
                 .tag("source", source).register(registry);
     }
 
@@ -173,9 +176,17 @@ public final class ForecasterMetrics {
         resets.get(reset).increment();
     }
 
-    /** A key's state read for a batch, {@code decoded} if it was still cached from an earlier batch. */
-    void stateRead(boolean decoded) {
-        (decoded ? statesDecoded : statesFromStore).increment();
+    /** A key's state still cached, decoded, from an earlier batch. */
+    void stateDecoded() {
+        statesDecoded.increment();
+    }
+
+    /**
+     * A key's state looked up in the store, {@code found} unless the key has none there (a new key, or one whose
+     * state could not be read): only a found state costs a decoding, which {@code state.cache.max.keys} can save.
+     */
+    void stateLookedUp(boolean found) {
+        (found ? statesFromStore : statesNone).increment();
     }
 
     void evicted(int keys) {

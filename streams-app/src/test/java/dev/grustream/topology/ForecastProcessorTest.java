@@ -321,8 +321,20 @@ class ForecastProcessorTest {
         send("a", T0 + MINUTE, 2.0);
         send("a", T0 + 2 * MINUTE, 3.0);
 
-        assertThat(registry.get("gru.state.reads").tag("source", "store").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("gru.state.reads").tag("source", "none").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("gru.state.reads").tag("source", "store").counter().count()).isZero();
         assertThat(registry.get("gru.state.reads").tag("source", "decoded").counter().count()).isEqualTo(2.0);
+    }
+
+    @Test
+    void aKeyWhoseStateIsNoLongerCachedIsCountedAsReadFromTheStore() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_CACHE_MAX_KEYS, "0"));
+        send("a", T0, 1.0);
+        send("a", T0 + MINUTE, 2.0);
+
+        assertThat(registry.get("gru.state.reads").tag("source", "none").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("gru.state.reads").tag("source", "store").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("gru.state.reads").tag("source", "decoded").counter().count()).isZero();
     }
 
     @Test
