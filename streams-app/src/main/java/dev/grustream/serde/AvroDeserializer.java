@@ -5,8 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -42,6 +44,14 @@ import dev.grustream.serde.internals.WireFormat;
  * allocates the decoder and the record.
  */
 public final class AvroDeserializer implements Deserializer<Object> {
+    /**
+     * Not a user setting: when true, generic records keep their strings as {@link org.apache.avro.util.Utf8} even
+     * where a schema asks for Java strings ({@code avro.java.string}), so that bytes that are not UTF-8 can be told
+     * apart. gru-stream's reader of generic observations sets it; Confluent's deserializer, and this one without it,
+     * hand such strings over as {@code String}, with U+FFFD for the bytes that are not UTF-8.
+     */
+    public static final String KEEP_STRING_BYTES = "gru.stream.internal.avro.keep.string.bytes";
+
     /** What the deserializer returns, fixed by the serde that owns it or left to the configuration. */
     enum Mode {
         /** {@link AvroSerdeConfig#SPECIFIC_AVRO_READER_CONFIG} decides. */
@@ -62,7 +72,7 @@ public final class AvroDeserializer implements Deserializer<Object> {
     // Most topics carry one schema id: remembering the last reader skips the map (and boxing the id) on the hot path.
     private volatile CachedReader lastReader;
 
-    private record Settings(SchemaRegistryClient client, boolean specificReader) {
+    private record Settings(SchemaRegistryClient client, boolean specificReader, boolean keepStringBytes) {
     }
 
     private record CachedReader(int schemaId, DatumReader<Object> reader) {
@@ -92,12 +102,18 @@ public final class AvroDeserializer implements Deserializer<Object> {
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         AvroSerdeConfig config = new AvroSerdeConfig(configs);
-        configure(config, injectedClient != null ? injectedClient : SchemaRegistryClients.create(config));
+        configure(config, injectedClient != null ? injectedClient : SchemaRegistryClients.create(config),
+                keepsStringBytes(configs));
+    }
+
+    /** Whether {@code configs} set {@link #KEEP_STRING_BYTES}. */
+    static boolean keepsStringBytes(Map<String, ?> configs) {
+        return Boolean.parseBoolean(String.valueOf(configs.get(KEEP_STRING_BYTES)));
     }
 
     /** Configures with a client the caller built (a serde shares one between its serializer and deserializer). */
-    void configure(AvroSerdeConfig config, SchemaRegistryClient client) {
-        settings = new Settings(client, config.specificAvroReader());
+    void configure(AvroSerdeConfig config, SchemaRegistryClient client, boolean keepStringBytes) {
+        settings = new Settings(client, config.specificAvroReader(), keepStringBytes);
     }
 
     /**
@@ -153,7 +169,9 @@ public final class AvroDeserializer implements Deserializer<Object> {
                     + writer.getType() + ", but this serde reads records only", null);
         }
         if (mode == Mode.GENERIC_RECORD || mode == Mode.CONFIGURED && (!current.specificReader() || !record)) {
-            return new GenericDatumReader<>(writer, writer, GenericData.get());
+            return current.keepStringBytes() && declaresJavaStrings(writer, new HashSet<>())
+                    ? new Utf8KeepingReader(writer)
+                    : new GenericDatumReader<>(writer, writer, GenericData.get());
         }
         Class<?> type = readerClass != null ? readerClass : SpecificData.get().getClass(writer);
         if (type == null || !SpecificRecord.class.isAssignableFrom(type)) {
@@ -222,5 +240,44 @@ public final class AvroDeserializer implements Deserializer<Object> {
                                                   Throwable cause) {
         return new AvroSerializationException(reason, schemaId,
                 "cannot deserialize a record of topic '" + topic + "': " + message, cause);
+    }
+
+    /** Whether {@code schema} asks anywhere for strings read as Java strings ({@code avro.java.string}). */
+    private static boolean declaresJavaStrings(Schema schema, Set<Schema> seen) {
+        if (schema.getProp(GenericData.STRING_PROP) != null) {
+            return true;
+        }
+        return switch (schema.getType()) {
+            case RECORD -> seen.add(schema)
+                    && schema.getFields().stream().anyMatch(field -> declaresJavaStrings(field.schema(), seen));
+            case ARRAY -> declaresJavaStrings(schema.getElementType(), seen);
+            case MAP -> declaresJavaStrings(schema.getValueType(), seen);
+            case UNION -> schema.getTypes().stream().anyMatch(branch -> declaresJavaStrings(branch, seen));
+            default -> false;
+        };
+    }
+
+    /**
+     * Avro's generic reader, except that strings stay {@link org.apache.avro.util.Utf8} where a schema asks for Java
+     * strings ({@code avro.java.string}): Avro would decode them itself, making every byte that is not UTF-8 U+FFFD,
+     * so that two series ids of different bytes became one; as Utf8 the bytes reach the observation reader, which
+     * refuses them. Nothing else of Avro's offers this, hence the subclass; its fast reader, which reads the property
+     * on its own, is off for it.
+     */
+    private static final class Utf8KeepingReader extends GenericDatumReader<Object> {
+        Utf8KeepingReader(Schema schema) {
+            super(schema, schema, withoutFastReader());
+        }
+
+        private static GenericData withoutFastReader() {
+            GenericData data = new GenericData();
+            data.setFastReaderEnabled(false);
+            return data;
+        }
+
+        @Override
+        protected Class<?> findStringClass(Schema schema) {
+            return CharSequence.class;
+        }
     }
 }

@@ -51,7 +51,7 @@ public final class GenericAvroSerde implements Serde<GenericRecord> {
         AvroSerdeConfig config = new AvroSerdeConfig(configs);
         SchemaRegistryClient client = injectedClient != null ? injectedClient : SchemaRegistryClients.create(config);
         serializer.configure(config, isKey, client);
-        deserializer.configure(config, client);
+        deserializer.configure(config, client, AvroDeserializer.keepsStringBytes(configs));
     }
 
     @Override

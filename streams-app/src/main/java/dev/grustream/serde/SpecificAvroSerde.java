@@ -72,7 +72,7 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
         AvroSerdeConfig config = new AvroSerdeConfig(configs);
         SchemaRegistryClient client = injectedClient != null ? injectedClient : SchemaRegistryClients.create(config);
         serializer.configure(config, isKey, client);
-        deserializer.configure(config, client);
+        deserializer.configure(config, client, false);
     }
 
     @Override

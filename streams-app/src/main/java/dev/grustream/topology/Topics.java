@@ -11,9 +11,11 @@ import dev.grustream.input.JsonObservationReader;
 import dev.grustream.input.ObservationReader;
 import dev.grustream.input.RecordKeyDeserializer;
 import dev.grustream.output.OutputSerializers;
+import dev.grustream.serde.AvroDeserializer;
 import dev.grustream.serde.AvroSerializer;
 import dev.grustream.serde.GenericAvroSerde;
 import dev.grustream.serde.SpecificAvroSerde;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -137,7 +139,10 @@ public final class Topics {
             case "json" -> new JsonObservationReader(mapping, modelFeatures);
             case "avro-generic" -> new GenericAvroObservationReader(valueDeserializer(() -> {
                 GenericAvroSerde serde = new GenericAvroSerde();
-                serde.configure(serdeConfig, false);
+                Map<String, Object> keepingBytes = new HashMap<>(serdeConfig);
+                // The reader refuses series ids whose bytes are not UTF-8, so it needs the bytes.
+                keepingBytes.put(AvroDeserializer.KEEP_STRING_BYTES, true);
+                serde.configure(keepingBytes, false);
                 return serde.deserializer();
             }), mapping, modelFeatures);
             default -> new AvroObservationReader(valueDeserializer(() -> observationSerde().deserializer()));

@@ -25,6 +25,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -303,6 +304,26 @@ class InputOutputFormatsTest {
         assertThat(forecasts.get(0).getKey()).isEqualTo("pump-7");
         assertThat(forecasts.get(0).getEventTime().toEpochMilli()).isEqualTo(T0);
         assertThat(forecasts.get(0).getActual()).containsEntry("value", 4.25);
+    }
+
+    @Test
+    void aGenericSeriesIdOfBytesThatAreNotUtf8IsUndecodableEvenWhereTheSchemaAsksForJavaStrings() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), Map.of("input.format", "avro-generic",
+                "input.key.fields", "site", "batch.max.size", "1"));
+        Schema schema = new Schema.Parser().parse("{\"type\": \"record\", \"name\": \"Sited\", \"fields\": ["
+                + "{\"name\": \"site\", \"type\": {\"type\": \"string\", \"avro.java.string\": \"String\"}},"
+                + "{\"name\": \"value\", \"type\": \"double\"}]}");
+        for (byte first : new byte[] {(byte) 0xFE, (byte) 0xFF}) {
+            GenericRecord record = new GenericData.Record(schema);
+            record.put("site", new Utf8(new byte[] {first, 'a'}));
+            record.put("value", 1.5);
+            sendGeneric(record, T0);
+        }
+        harness.flush();
+
+        assertThat(harness.forecastValues()).isEmpty();
+        assertThat(ForecastTopologyContract.reasonsOf(harness.deadLetters())).containsExactly("undecodable",
+                "undecodable");
     }
 
     @Test
