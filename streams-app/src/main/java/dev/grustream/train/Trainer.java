@@ -209,6 +209,7 @@ public final class Trainer {
         private final GruParameters[] gradients;
         private final GruParameters total;
         private final double[] losses;
+        private final int[] terms;
         private final ThreadLocal<WindowPass> passes;
         private final long trainRows;
         private final long validationRows;
@@ -281,6 +282,7 @@ public final class Trainer {
             }
             total = GruParameters.zerosLike(parameters);
             losses = new double[batch];
+            terms = new int[batch];
             // As long as the longest window built, not --window: a window longer than every series is allowed.
             int longest = Arrays.stream(windowLength).max().getAsInt();
             passes = ThreadLocal.withInitial(() -> new WindowPass(spec, longest));
@@ -308,8 +310,8 @@ public final class Trainer {
             for (int epoch = 1; epoch <= config.epochs() && epoch - bestEpoch <= config.patience(); epoch++) {
                 epochStart = ticker.getAsLong();
                 shuffle(order);
-                double lossSum = 0;
-                long lossCount = 0;
+                double squaredSum = 0;
+                long termCount = 0;
                 for (int b = 0; b < batches; b++) {
                     int from = b * gradients.length;
                     int count = Math.min(gradients.length, windows - from);
@@ -317,12 +319,12 @@ public final class Trainer {
                     for (int i = 0; i < count; i++) {
                         steps += windowLength[order[from + i]];
                     }
-                    double loss = step(order, from, count, steps);
-                    lossSum += loss * steps;
-                    lossCount += steps;
-                    listener.batch(epoch, b + 1, batches, loss);
+                    BatchLoss loss = step(order, from, count, steps);
+                    squaredSum += loss.squared();
+                    termCount += loss.terms();
+                    trainedRows += steps;
+                    listener.batch(epoch, b + 1, batches, loss.mean());
                 }
-                trainedRows += lossCount;
                 trainingNanos += ticker.getAsLong() - epochStart;
                 validation = validate(parameters.toModel(spec));
                 if (validationRows > 0 && Double.isNaN(validation.loss)) {
@@ -335,7 +337,7 @@ public final class Trainer {
                     bestValidation = validation;
                     bestEpoch = epoch;
                 }
-                EpochReport report = new EpochReport(epoch, lossSum / lossCount, validation.loss,
+                EpochReport report = new EpochReport(epoch, squaredSum / termCount, validation.loss,
                         validation.persistenceLoss, validation.mase, improved, config.learningRate(),
                         ticker.getAsLong() - epochStart);
                 reports.add(report);
@@ -350,8 +352,10 @@ public final class Trainer {
                     skipped, ticker.getAsLong() - start, trainingNanos, trainedRows);
         }
 
-        /** One optimiser step over windows {@code order[from .. from + count)}; returns their mean loss. */
-        private double step(int[] order, int from, int count, int steps) {
+        /** One optimiser step over windows {@code order[from .. from + count)}; returns their loss. */
+        private BatchLoss step(int[] order, int from, int count, int steps) {
+            // The gradient is scaled per output slot, missing targets included, as the bundled model was trained;
+            // the loss reported is the mean over the targets that exist, as validation's is.
             float lossScale = 1f / (steps * spec.headSize());
             List<Callable<Void>> tasks = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -364,6 +368,7 @@ public final class Trainer {
                     losses[slot] = pass.forward(parameters, inputs[windowSeries[window]],
                             targets[windowSeries[window]], windowStart[window], windowLength[window],
                             startStates[window]);
+                    terms[slot] = pass.terms();
                     pass.backward(parameters, rows, lossScale, gradient);
                     return null;
                 });
@@ -371,9 +376,11 @@ public final class Trainer {
             runAll(tasks);
             total.copyFrom(gradients[0]);
             double loss = losses[0];
+            long lossTerms = terms[0];
             for (int i = 1; i < count; i++) {
                 total.add(gradients[i]);
                 loss += losses[i];
+                lossTerms += terms[i];
             }
             double norm = total.norm();
             if (!Double.isFinite(norm)) {
@@ -386,7 +393,7 @@ public final class Trainer {
             }
             adam.step(parameters, total, config.learningRate());
             rows.refresh(parameters);
-            return loss / ((double) steps * spec.headSize());
+            return new BatchLoss(loss, lossTerms);
         }
 
         /**
@@ -533,5 +540,12 @@ public final class Trainer {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int middle = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /** The squared errors of a batch's forecasts and how many targets they are over. */
+    private record BatchLoss(double squared, long terms) {
+        double mean() {
+            return terms == 0 ? Double.NaN : squared / terms;
+        }
     }
 }

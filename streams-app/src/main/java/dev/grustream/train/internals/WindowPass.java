@@ -66,6 +66,7 @@ public final class WindowPass {
     private final float[] outputDelta;
 
     private int windowLength;
+    private int terms;
 
     /** Buffers for windows of up to {@code maxLength} steps of a model of {@code spec}'s shape. */
     public WindowPass(ModelSpec spec, int maxLength) {
@@ -103,7 +104,7 @@ public final class WindowPass {
 
     /**
      * Runs steps {@code start .. start + length - 1} of a series from {@code initialState} and returns the sum of
-     * squared errors of their forecasts.
+     * squared errors of their forecasts, over the {@link #terms()} targets that exist.
      *
      * @param seriesInputs the series' model inputs, row-major [rows, inputCount]
      * @param seriesTargets the targets of each row's head outputs, row-major [rows, headSize]; NaN for none
@@ -115,6 +116,7 @@ public final class WindowPass {
             throw new IllegalArgumentException("length: expected 1.." + maxLength + ", found " + length);
         }
         windowLength = length;
+        terms = 0;
         for (int k = 0; k < layers; k++) {
             System.arraycopy(initialState, k * hidden, states[k][0], 0, hidden);
         }
@@ -140,10 +142,16 @@ public final class WindowPass {
                 if (!Float.isNaN(target)) {
                     double error = sum - target;
                     loss += error * error;
+                    terms++;
                 }
             }
         }
         return loss;
+    }
+
+    /** How many targets (not NaN) the last forward pass's loss sums over. */
+    public int terms() {
+        return terms;
     }
 
     /** Head output {@code output} at step {@code step} of the last forward pass. */
