@@ -502,6 +502,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private void evictIdleKeys(long streamTime) {
         Set<String> buffered = pending != null ? pending.keys() : leftovers != null ? leftovers.keys() : Set.of();
         List<String> idle = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
         int scanned = 0;
         String last = null;
         boolean more;
@@ -514,18 +515,27 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 }
                 scanned++;
                 last = entry.key;
-                boolean unreadable = entry.value == null;
-                if ((unreadable || entry.value.idleLongerThan(settings.rules().stateTtlMs(), streamTime))
-                        && !buffered.contains(entry.key)) {
+                if (buffered.contains(entry.key)) {
+                    continue;
+                }
+                if (entry.value == null) {
+                    unreadable.add(entry.key);
+                } else if (entry.value.idleLongerThan(settings.rules().stateTtlMs(), streamTime)) {
                     idle.add(entry.key);
                 }
             }
             more = iterator.hasNext();
         }
-        idle.forEach(key -> {
-            states.delete(key);
-            decoded.remove(key);
-        });
+        for (List<String> deleted : List.of(idle, unreadable)) {
+            deleted.forEach(key -> {
+                states.delete(key);
+                decoded.remove(key);
+            });
+        }
+        if (!unreadable.isEmpty()) {
+            // Not evictions: each was already reported when it could not be read, and its key starts afresh.
+            LOG.info("Task {}: deleted {} stored states that cannot be read", context.taskId(), unreadable.size());
+        }
         evictionCursor = more ? last : null;
         if (!idle.isEmpty()) {
             metrics.evicted(idle.size());

@@ -288,6 +288,8 @@ class ForecastProcessorTest {
 
         assertThat(rawState("broken")).isNull();
         assertThat(states.get("a")).isNotNull();
+        // Not expired by the TTL: gru.keys.evicted counts only those.
+        assertThat(registry.get("gru.keys.evicted").counter().count()).isZero();
     }
 
     @Test
