@@ -465,6 +465,15 @@ public final class GruStreamConfig extends AbstractConfig {
     }
 
     /**
+     * Whether {@code key} is gru-stream's, or starts like gru-stream's own ({@code learner.}, {@code anomaly.}, ...)
+     * without being a Kafka setting: a key that validation refuses as misspelt unless it is one of them.
+     */
+    public static boolean isOwnNamespace(String key) {
+        return isOwnKey(key) || !KAFKA_KEYS.contains(key)
+                && OWN_PREFIXES.contains(key.substring(0, key.indexOf('.') + 1));
+    }
+
+    /**
      * The settings for Kafka Streams and its clients and serdes: every key that is not gru-stream's own, over
      * gru-stream's defaults for Kafka Streams.
      */

@@ -44,7 +44,7 @@ public final class Timestamps {
         }
         if (looksLikeBasicDate(number)) {
             throw new DateTimeParseException(Decimals.quoted(text) + " is ambiguous: a date without separators"
-                    + " (yyyyMMdd) or epoch seconds of 1970-1973; write a date as ISO-8601 (2024-05-01T00:00:00Z)",
+                    + " (yyyyMMdd) or epoch seconds in 1970; write a date as ISO-8601 (2024-05-01T00:00:00Z)",
                     text, 0);
         }
         try {
@@ -52,6 +52,16 @@ public final class Timestamps {
         } catch (ArithmeticException e) {
             throw new DateTimeParseException(Decimals.quoted(text) + " is beyond the range of epoch milliseconds",
                     text, 0, e);
+        }
+    }
+
+    /** Why {@link #parse} refuses {@code text}, naming it; empty if it does not. */
+    public static String whyNot(String text) {
+        try {
+            parse(text);
+            return "";
+        } catch (DateTimeParseException e) {
+            return e.getMessage();
         }
     }
 
@@ -70,9 +80,9 @@ public final class Timestamps {
 
     /**
      * Whether {@code value}, which would be read as epoch seconds, is more likely a date written without separators:
-     * a whole number of eight digits naming a day of the years 1900-2199 as {@code yyyyMMdd} ({@code 20240501}). As
-     * seconds it would be a time between 1970-04 and 1973-03; as a date it would be read 50 years off without a word,
-     * so both readings are refused.
+     * a whole number of eight digits naming a day of the years 1900-2199 as {@code yyyyMMdd} ({@code 20240501}),
+     * however written ({@code 20240501.0}, {@code 2.0240501e7}). As seconds it would be a time in August or September
+     * 1970; as a date it would be read decades off without a word, so both readings are refused.
      */
     public static boolean looksLikeBasicDate(double value) {
         if (value < BASIC_DATES_FROM || value >= BASIC_DATES_BELOW || value != Math.rint(value)) {

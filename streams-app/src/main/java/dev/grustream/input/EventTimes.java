@@ -20,7 +20,7 @@ final class EventTimes {
     static long ofNumber(double value) {
         if (Timestamps.looksLikeBasicDate(value)) {
             throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + (long) value
-                    + " is ambiguous: a date without separators (yyyyMMdd) or epoch seconds of 1970-1973; write a"
+                    + " is ambiguous: a date without separators (yyyyMMdd) or epoch seconds in 1970; write a"
                     + " date as ISO-8601 (2024-05-01T00:00:00Z)");
         }
         try {

@@ -46,8 +46,8 @@ import org.slf4j.helpers.NOPLogger;
  *
  * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}; {@code gru.model.info}, 1 tagged with the
  * serving model's {@code name} and {@code version}; for the models topic's watcher, {@code gru.model.topic.following}
- * (1 while it follows the topic) and {@code gru.model.topic.errors} (its failed reads). Thread-safe: offers are
- * serialised.
+ * (1 while it follows the topic) and {@code gru.model.topic.errors} (its failed reads); one switch per registry, as
+ * Micrometer keeps the first gauge of a name. Thread-safe: offers are serialised.
  */
 public final class ModelSwitch implements ModelStatus {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSwitch.class);

@@ -4,8 +4,8 @@ package dev.grustream.train;
  * The outcome of one training epoch, validated; epoch 0 describes the untrained model.
  *
  * @param epoch the epoch, from 1 (0 before training)
- * @param trainLoss the mean squared one-step error in normalised units over the epoch's training windows (NaN for
- *     epoch 0)
+ * @param trainLoss the mean squared error in normalised units over the targets (every step of the head) that exist in
+ *     the epoch's training windows (NaN for epoch 0)
  * @param validationLoss the mean squared one-step error in normalised units over the validation rows of all keys
  *     (NaN without validation rows)
  * @param persistenceLoss the same for the persistence forecast, the baseline to beat

@@ -117,8 +117,9 @@ public final class SeriesFiles {
                     if (!row.hasTime() || row.timestamp() < 0) {
                         noTime++;
                         if (firstSkipped.isEmpty()) {
-                            firstSkipped = file + " row " + row.line() + ": the time '" + row.timestampText()
-                                    + (row.hasTime() ? "' is before 1970" : "' is not a timestamp");
+                            firstSkipped = file + " row " + row.line() + ": the time " + (row.hasTime()
+                                    ? "'" + row.timestampText() + "' is before 1970"
+                                    : Timestamps.whyNot(row.timestampText()));
                         }
                         continue;
                     }

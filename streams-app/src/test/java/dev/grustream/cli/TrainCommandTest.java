@@ -131,6 +131,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void aFileOfDatesWithoutSeparatorsSaysTheyAreAmbiguous() throws IOException {
+        Path file = temp.resolve("dates").resolve("d.csv");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "timestamp,value\n20150601,1\n20150602,2\n");
+
+        int exit = train("--input", file.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("d.csv row 2: the time '20150601' is ambiguous");
+    }
+
+    @Test
     void readsAFeatureFromAMappedColumn() throws IOException {
         Path mapped = temp.resolve("mapped");
         writeCsv(mapped.resolve("cpu.csv"), "cpu_pct", SyntheticData.sines(1, 200, 2).get(0));

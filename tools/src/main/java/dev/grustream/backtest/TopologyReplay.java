@@ -98,13 +98,14 @@ public final class TopologyReplay implements AutoCloseable {
 
     /**
      * The settings of {@code configured} (a service's file and environment) that a replay applies: gru-stream's own,
-     * less the topics' formats. The rest (Kafka clients, the schema registry, security) concern a broker and a
-     * registry that a replay does not use.
+     * less the topics' formats, and keys that look like gru-stream's, which the replay refuses as misspelt, as the
+     * service does. The rest (Kafka clients, the schema registry, security) concern a broker and a registry that a
+     * replay does not use.
      */
     public static Map<String, String> replaySettings(Map<String, String> configured) {
         Map<String, String> kept = new LinkedHashMap<>();
         configured.forEach((key, value) -> {
-            if (GruStreamConfig.isOwnKey(key) && !FORMAT_SETTINGS.contains(key)) {
+            if (GruStreamConfig.isOwnNamespace(key) && !FORMAT_SETTINGS.contains(key)) {
                 kept.put(key, value);
             }
         });

@@ -306,6 +306,15 @@ class BacktestCommandTest {
     }
 
     @Test
+    void aMisspeltSettingInTheConfigFileIsRefusedAsTheServiceRefusesIt() throws IOException {
+        Path config = csv("service.properties", "learner.profil.weekly=true\n");
+
+        assertThat(backtest("--config", config.toString(), "--input", csv("in/x.csv", series(30)).toString(),
+                "--output", dir.resolve("o.csv").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("learner.profil.weekly").doesNotContain("internal error");
+    }
+
+    @Test
     void aConfigFileThatCannotBeReadIsAUserErrorNamingIt() throws IOException {
         Path missing = dir.resolve("missing.properties");
 
