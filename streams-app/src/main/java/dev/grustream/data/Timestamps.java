@@ -43,9 +43,7 @@ public final class Timestamps {
             return ofIso(text, trimmed);
         }
         if (looksLikeBasicDate(number)) {
-            throw new DateTimeParseException(Decimals.quoted(text) + " is ambiguous: a date without separators"
-                    + " (yyyyMMdd) or epoch seconds in 1970; write a date as ISO-8601 (2024-05-01T00:00:00Z)",
-                    text, 0);
+            throw new DateTimeParseException(ambiguous(text), text, 0);
         }
         try {
             return ofEpochNumber(number);
@@ -53,6 +51,12 @@ public final class Timestamps {
             throw new DateTimeParseException(Decimals.quoted(text) + " is beyond the range of epoch milliseconds",
                     text, 0, e);
         }
+    }
+
+    /** Why a number that {@link #looksLikeBasicDate}, written {@code text}, is refused, naming it. */
+    public static String ambiguous(String text) {
+        return Decimals.quoted(text) + " is ambiguous: a date without separators (yyyyMMdd) or epoch seconds in 1970;"
+                + " write a date as ISO-8601 (2024-05-01T00:00:00Z)";
     }
 
     /** Why {@link #parse} refuses {@code text}, naming it; empty if it does not. */

@@ -19,9 +19,8 @@ final class EventTimes {
     /** Epoch milliseconds of a number read by its size. */
     static long ofNumber(double value) {
         if (Timestamps.looksLikeBasicDate(value)) {
-            throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + (long) value
-                    + " is ambiguous: a date without separators (yyyyMMdd) or epoch seconds in 1970; write a"
-                    + " date as ISO-8601 (2024-05-01T00:00:00Z)");
+            throw new InputException(InputException.Reason.INVALID_TIME, "the event time "
+                    + Timestamps.ambiguous(Long.toString((long) value)));
         }
         try {
             return Timestamps.ofEpochNumber(value);
