@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -50,6 +51,8 @@ import org.apache.kafka.common.utils.Utils;
 public final class ModelTopic {
     /** Room for the record's framing and headers on top of the zip, when sizing the producer's requests. */
     private static final int RECORD_OVERHEAD = 64 * 1024;
+    /** How long the producer tries to deliver a model, unless the settings say: Kafka's default is 120 s. */
+    static final int DELIVERY_TIMEOUT_MS = 60_000;
 
     private ModelTopic() {
     }
@@ -206,7 +209,7 @@ public final class ModelTopic {
 
     /**
      * Publishes {@code zip}, the bytes of {@code model}, to {@code topic} under the model's name, and waits until
-     * the brokers have it.
+     * the brokers have it or the producer gives up ({@link #producerSettings}).
      *
      * @param clientConfig the instance's settings, of which the producer's are used ({@link ClientSettings#producer});
      *     sizes are set here to fit the model
@@ -217,25 +220,48 @@ public final class ModelTopic {
     public static RecordMetadata publish(Map<String, Object> clientConfig, String topic, byte[] zip, GruModel model,
             int maxBytes) {
         checkSize(zip, maxBytes);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerSettings(clientConfig, zip.length),
+                new StringSerializer(), new ByteArraySerializer())) {
+            return publish(producer, topic, zip, model);
+        }
+    }
+
+    /**
+     * The producer's settings for publishing a zip of {@code zipBytes}: the instance's, with acknowledgement by every
+     * in-sync replica, idempotence, requests and buffers sized to the zip, and a delivery timeout of
+     * {@link #DELIVERY_TIMEOUT_MS} unless the settings give one. {@link #publish} waits for the producer's verdict
+     * however long it takes, which the delivery timeout bounds: a fixed wait shorter than it (60 s against the
+     * producer's default of 120 s) reported a failure for a model the producer went on to write.
+     */
+    static Map<String, Object> producerSettings(Map<String, Object> clientConfig, int zipBytes) {
         Map<String, Object> props = ClientSettings.producer(clientConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, zip.length + RECORD_OVERHEAD);
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * (zip.length + RECORD_OVERHEAD)));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
-                new ByteArraySerializer())) {
-            return producer.send(new ProducerRecord<>(topic, model.spec().name(), zip)).get(60, TimeUnit.SECONDS);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, zipBytes + RECORD_OVERHEAD);
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * (zipBytes + RECORD_OVERHEAD)));
+        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        return props;
+    }
+
+    /** Sends the model with {@code producer} and waits for its verdict; package-private for tests. */
+    static RecordMetadata publish(Producer<String, byte[]> producer, String topic, byte[] zip, GruModel model) {
+        try {
+            return producer.send(new ProducerRecord<>(topic, model.spec().name(), zip)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OperatorException("Interrupted while publishing the model", e);
+            throw new OperatorException("Interrupted while publishing the model; it may have been published", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RecordTooLargeException) {
                 throw new OperatorException("The brokers refused the model (" + zip.length + " bytes) as too"
                         + " large for topic " + topic + "; raise the topic's max.message.bytes", e.getCause());
             }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new OperatorException("The brokers did not acknowledge the model within the producer's"
+                        + " delivery.timeout.ms, so it may or may not be in " + topic + ": " + e.getCause().getMessage()
+                        + ". Publishing the same model again is safe: instances that already serve it keep"
+                        + " serving it", e.getCause());
+            }
             throw new OperatorException("Cannot publish the model to " + topic + ": " + e.getCause(), e);
-        } catch (TimeoutException e) {
-            throw new OperatorException("The brokers did not acknowledge the model within 60 s", e);
         }
     }
 }

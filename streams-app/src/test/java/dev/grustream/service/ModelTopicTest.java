@@ -1,12 +1,21 @@
 package dev.grustream.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.config.OperatorException;
+import dev.grustream.testing.TestingModels;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class ModelTopicTest {
@@ -52,5 +61,47 @@ class ModelTopicTest {
     @Test
     void aTopicThatDeletesWithoutAnyLimitKeepsEverything() {
         assertThat(risk("delete", "-1", "-1")).isEmpty();
+    }
+
+    @Test
+    void publishingBoundsTheProducersDeliveryTimeoutItWaitsFor() {
+        Map<String, Object> props = ModelTopic.producerSettings(Map.of("bootstrap.servers", "broker:9092"), 1000);
+
+        assertThat(props).containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ModelTopic.DELIVERY_TIMEOUT_MS);
+    }
+
+    @Test
+    void publishingKeepsADeliveryTimeoutTheSettingsGive() {
+        Map<String, Object> props = ModelTopic.producerSettings(Map.of("producer.delivery.timeout.ms", 300_000), 1000);
+
+        assertThat(props).containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+    }
+
+    @Test
+    void aDeliveryThatTimesOutIsReportedAsPerhapsPublished() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(),
+                new ByteArraySerializer());
+        Thread broker = new Thread(() -> {
+            while (!producer.errorNext(new TimeoutException("Expiring 1 record(s) for models-0"))) {
+                Thread.onSpinWait();
+            }
+        });
+        broker.start();
+
+        assertThatThrownBy(() -> ModelTopic.publish(producer, "models", new byte[] {1}, TestingModels.persistence("5")))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageStartingWith("The brokers did not acknowledge the model within the producer's"
+                        + " delivery.timeout.ms, so it may or may not be in models: Expiring 1 record(s)");
+    }
+
+    @Test
+    void publishingReturnsWhereTheBrokersWroteTheModel() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+
+        assertThat(ModelTopic.publish(producer, "models", new byte[] {1}, TestingModels.persistence("5")).topic())
+                .isEqualTo("models");
+        assertThat(producer.history()).singleElement().satisfies(record -> assertThat(record.key())
+                .isEqualTo(TestingModels.persistence("5").spec().name()));
     }
 }
