@@ -16,12 +16,17 @@ public interface ModelStatus {
     record Rejection(String source, String model, String reason, Instant at) {
     }
 
+    /** A read of the models topic that failed, with the error; the watcher tries again at its next poll. */
+    record TopicReadFailure(String reason, Instant at) {
+    }
+
     /**
-     * The serving model with where it came from, since when, how many swaps there were and the last refusal, all
-     * read at one instant: a swap never shows the new model with the old one's source.
+     * The serving model with where it came from, since when, how many swaps there were and the last refusal, and
+     * whether the models topic is followed with its last failed read, all read at one instant: a swap never shows the
+     * new model with the old one's source.
      */
     record Snapshot(GruModel active, String source, Instant activeSince, long swaps,
-            Optional<Rejection> lastRejection) {
+            Optional<Rejection> lastRejection, boolean followingTopic, Optional<TopicReadFailure> lastTopicReadFailure) {
     }
 
     /** The model being served; what each batch reads. */

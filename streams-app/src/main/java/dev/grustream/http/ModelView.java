@@ -4,8 +4,9 @@ import dev.grustream.model.ModelSpec;
 import java.util.List;
 
 /**
- * The answer of {@code GET /v1/model}: the model this instance serves, its shape, where it came from, and the last
- * model that was refused. Serialised as JSON. Immutable.
+ * The answer of {@code GET /v1/model}: the model this instance serves, its shape, where it came from, the last
+ * model that was refused, and whether the models topic is followed with its last failed read. Serialised as JSON.
+ * Immutable.
  */
 public record ModelView(
         String name,
@@ -20,10 +21,16 @@ public record ModelView(
         String source,
         String activeSince,
         long swaps,
-        RejectionView lastRejection) {
+        RejectionView lastRejection,
+        boolean followingTopic,
+        TopicReadFailureView lastTopicReadFailure) {
 
     /** The last model refused: where it came from, which model it was (when readable), why, and when. */
     public record RejectionView(String source, String model, String reason, String at) {
+    }
+
+    /** The last failed read of the models topic: the error, and when. */
+    public record TopicReadFailureView(String reason, String at) {
     }
 
     static ModelView of(ModelStatus.Snapshot status) {
@@ -32,6 +39,7 @@ public record ModelView(
                 spec.numLayers(), spec.stateSize(), spec.horizon(), spec.gateVariant().jsonName(), status.source(),
                 status.activeSince().toString(), status.swaps(), status.lastRejection()
                         .map(r -> new RejectionView(r.source(), r.model(), r.reason(), r.at().toString()))
-                        .orElse(null));
+                        .orElse(null), status.followingTopic(), status.lastTopicReadFailure()
+                        .map(f -> new TopicReadFailureView(f.reason(), f.at().toString())).orElse(null));
     }
 }

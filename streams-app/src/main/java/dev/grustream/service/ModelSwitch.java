@@ -75,6 +75,7 @@ public final class ModelSwitch implements ModelStatus {
     private Instant activeSince;
     private long swaps;
     private Rejection lastRejection;
+    private TopicReadFailure lastTopicReadFailure;
 
     public ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock) {
         this(active, source, backend, meters, clock, LOG);
@@ -115,9 +116,15 @@ public final class ModelSwitch implements ModelStatus {
         followingTopic.set(following ? 1 : 0);
     }
 
-    /** Called by the models topic's watcher when a read of the topic failed; it tries again at its next poll. */
-    void topicReadFailed() {
+    /**
+     * Called by the models topic's watcher when a read of the topic failed, with the error; it tries again at its
+     * next poll.
+     */
+    void topicReadFailed(String reason) {
         topicErrors.increment();
+        synchronized (this) {
+            lastTopicReadFailure = new TopicReadFailure(reason, clock.instant());
+        }
     }
 
     private void describe(ModelSpec spec) {
@@ -236,6 +243,7 @@ public final class ModelSwitch implements ModelStatus {
 
     @Override
     public synchronized Snapshot snapshot() {
-        return new Snapshot(active.current(), source, activeSince, swaps, Optional.ofNullable(lastRejection));
+        return new Snapshot(active.current(), source, activeSince, swaps, Optional.ofNullable(lastRejection),
+                followingTopic.get() == 1, Optional.ofNullable(lastTopicReadFailure));
     }
 }

@@ -289,7 +289,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
                     // The consumer retries connection problems itself; what reaches here is worth a line in the
                     // log, and the next poll tries again.
                     LOG.warn("Reading the models topic {} failed: {}", topic, e.toString());
-                    models.topicReadFailed();
+                    models.topicReadFailed(e.toString());
                 }
             }
         } catch (WakeupException e) {

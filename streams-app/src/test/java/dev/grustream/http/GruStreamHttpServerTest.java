@@ -31,6 +31,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -756,6 +757,21 @@ class GruStreamHttpServerTest {
         assertThat(body.get("stateSize").asInt()).isEqualTo(1);
         assertThat(body.get("source").asText()).isEqualTo("file:/models/p.zip");
         assertThat(body.get("lastRejection").isNull()).isTrue();
+        assertThat(body.get("followingTopic").asBoolean()).isFalse();
+        assertThat(body.get("lastTopicReadFailure").isNull()).isTrue();
+    }
+
+    @Test
+    void reportsTheLastFailedReadOfTheModelsTopic() {
+        ModelStatus.Snapshot status = new ModelStatus.Snapshot(TestingModels.persistence("1"), "test", Instant.EPOCH,
+                0, Optional.empty(), true, Optional.of(new ModelStatus.TopicReadFailure("not authorized",
+                        Instant.parse("2026-12-06T01:00:00Z"))));
+
+        ModelView view = ModelView.of(status);
+
+        assertThat(view.followingTopic()).isTrue();
+        assertThat(view.lastTopicReadFailure()).isEqualTo(new ModelView.TopicReadFailureView("not authorized",
+                "2026-12-06T01:00:00Z"));
     }
 
     @Test

@@ -66,22 +66,27 @@ class ModelTopicWatcherTest {
                 .cause().hasMessageStartingWith("Stopped"); // while reading; before, if the thread started late
     }
 
-    @Test
-    void aFailedReadIsCountedAndTheWatcherFollowsOn() {
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
-                meters, Clock.systemUTC());
+    /** A consumer of the topic "models" whose every read is refused as once the right to read it is withdrawn. */
+    private static MockConsumer<String, byte[]> refusedConsumer() {
         TopicPartition partition = new TopicPartition("models", 0);
         MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
         consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
         consumer.assign(List.of(partition));
         consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        // What a read looks like once an operator has withdrawn the instance's right to read the topic.
         consumer.setPollException(new TopicAuthorizationException(Set.of("models")));
+        return consumer;
+    }
+
+    @Test
+    void aFailedReadIsCountedAndTheWatcherFollowsOn() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                meters, Clock.systemUTC());
         Gauge following = meters.get("gru.model.topic.following").gauge();
         assertThat(following.value()).isZero();
 
-        try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(refusedConsumer(), "models", "", models,
+                "watcher-test")) {
             watcher.start();
 
             await().atMost(Duration.ofSeconds(20))
@@ -89,5 +94,22 @@ class ModelTopicWatcherTest {
             assertThat(following.value()).isEqualTo(1.0);
         }
         assertThat(following.value()).isZero();
+    }
+
+    @Test
+    void aFailedReadShowsInTheModelStatusWithItsError() {
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                new SimpleMeterRegistry(), Clock.systemUTC());
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(refusedConsumer(), "models", "", models,
+                "watcher-test")) {
+            watcher.start();
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> models.snapshot().lastTopicReadFailure().isPresent());
+            assertThat(models.snapshot().followingTopic()).isTrue();
+            assertThat(models.snapshot().lastTopicReadFailure().orElseThrow().reason())
+                    .startsWith("org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access"
+                            + " topics: [models]");
+        }
     }
 }
