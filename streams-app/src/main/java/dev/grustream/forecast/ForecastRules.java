@@ -46,7 +46,7 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, 
     public static final boolean DEFAULT_RANGE_ENABLED = true;
     public static final double DEFAULT_RANGE_TOLERANCE = 0.05;
     public static final long DEFAULT_RANGE_WARMUP_EVENTS = 30;
-    public static final double DEFAULT_THRESHOLD = 0.979;
+    public static final double DEFAULT_THRESHOLD = 0.9835;
     public static final double DEFAULT_CRITICAL_THRESHOLD = 0.999;
     public static final long DEFAULT_ALERT_WARMUP_EVENTS = 50;
     public static final long DEFAULT_ALERT_SUPPRESSION_MS = 600_000;

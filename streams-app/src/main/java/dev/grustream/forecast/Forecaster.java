@@ -377,7 +377,13 @@ public final class Forecaster implements AutoCloseable {
         KeyState state = rowStates[row];
         System.arraycopy(states, row * stateSize, state.hidden(), 0, stateSize);
         if (compared[row]) {
-            state.errors().add(errors[row], rules.errors());
+            if (channels > targets) {
+                // The step-H errors exist from the key's H-th compared event on (Learner.farError): the row folded
+                // when H - 1 rows are in is their first.
+                state.errors().add(errors[row], rules.errors(), targets, horizon - 1);
+            } else {
+                state.errors().add(errors[row], rules.errors());
+            }
         }
         if (!Double.isNaN(surprises[row])) {
             state.likelihood().add(surprises[row], rules.likelihood());

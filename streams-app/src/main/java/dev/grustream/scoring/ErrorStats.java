@@ -101,16 +101,29 @@ public final class ErrorStats {
 
     /** Folds one row of errors into the statistics. */
     public void add(double[] errors, Rule rule) {
+        add(errors, rule, errors.length, 0);
+    }
+
+    /**
+     * Folds one row of errors into the statistics, where the targets from {@code lateFrom} on have errors only from
+     * the {@code late}-th row on and hold zeros before it (the step-H error, which exists once a step-H forecast has
+     * fallen due): their weights count their own errors only, so the zeros before do not stay in their mean absolute
+     * deviation, which would then start too low and make a new key's errors look larger than they are for hundreds
+     * of events.
+     */
+    public void add(double[] errors, Rule rule, int lateFrom, long late) {
         double weight = Math.max(rule.minWeight, 1.0 / (count + 1));
+        double lateWeight = Math.max(rule.minWeight, 1.0 / (Math.max(count - late, 0) + 1));
         for (int t = 0; t < errors.length; t++) {
+            double w = t < lateFrom ? weight : lateWeight;
             double delta = errors[t] - mean[t];
-            mean[t] += weight * delta;
-            variance[t] = (1.0 - weight) * (variance[t] + weight * delta * delta);
+            mean[t] += w * delta;
+            variance[t] = (1.0 - w) * (variance[t] + w * delta * delta);
             // Unlike the variance, the deviation starts from the first error's distance to zero, not at zero: a new
             // key's first forecasts come from a fresh hidden state and miss widely, and a wide starting scale that
             // narrows as 1/count keeps its first tens of ordinary errors from looking anomalous (on NAB's tuning series
             // the standard score is about 4 points higher than with a scale that starts at zero).
-            meanAbsDeviation[t] += weight * (Math.abs(delta) - meanAbsDeviation[t]);
+            meanAbsDeviation[t] += w * (Math.abs(delta) - meanAbsDeviation[t]);
         }
         count++;
     }

@@ -520,6 +520,19 @@ class LearningTest {
     }
 
     @Test
+    void aNewKeysStepHErrorStatisticsStartAtItsFirstStepHError() {
+        double[] ramp = new double[HORIZON + 1];
+        Arrays.setAll(ramp, i -> 10.0 + i);
+        Map<String, KeyState> store = new HashMap<>();
+
+        run(MODEL, RULES, events(ramp, 0), 1, store);
+
+        // The first step-H error is that of the forecast made at the first event, persistence: the ramp's rise over
+        // H events. The zeros the channel held before it are not part of its statistics.
+        assertThat(store.get("k").errors().meanAbsDeviation(1)).isEqualTo(HORIZON);
+    }
+
+    @Test
     void aKeysStoredStateAtTheDefaultsFitsInFourKibibytes() {
         double[] values = series(2000, 9, time -> 25.0 + (time / 86_400_000L), 1.0);
         Map<String, KeyState> store = new HashMap<>();

@@ -45,6 +45,22 @@ class ErrorStatsTest {
     }
 
     @Test
+    void aLateTargetsStatisticsAreThoseOfItsOwnErrorsOnly() {
+        ErrorStats stats = ErrorStats.empty(2);
+        for (int i = 0; i < 3; i++) {
+            stats.add(new double[] {1.0, 0.0}, rule, 1, 3); // the second target has no error yet
+        }
+        stats.add(new double[] {1.0, 4.0}, rule, 1, 3);
+        stats.add(new double[] {1.0, -4.0}, rule, 1, 3);
+
+        // Its own two errors alone: mean 0; deviation 4, the first one's distance to zero, then halfway to the second's, 8.
+        assertThat(stats.mean(1)).isZero();
+        assertThat(stats.meanAbsDeviation(1)).isEqualTo(6.0);
+        // The first target's five: the first one's distance to zero, 1, then four at its mean, each weighing 1 / n.
+        assertThat(stats.meanAbsDeviation(0)).isCloseTo(0.2, within(1e-12));
+    }
+
+    @Test
     void statisticsConvergeToTheErrorDistribution() {
         Random random = new Random(7);
         ErrorStats stats = ErrorStats.empty(1);
