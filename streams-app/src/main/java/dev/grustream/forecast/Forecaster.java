@@ -378,9 +378,10 @@ public final class Forecaster implements AutoCloseable {
         System.arraycopy(states, row * stateSize, state.hidden(), 0, stateSize);
         if (compared[row]) {
             if (channels > targets) {
-                // The step-H errors exist from the key's H-th compared event on (Learner.farError): the row folded
-                // when H - 1 rows are in is their first.
-                state.errors().add(errors[row], rules.errors(), targets, horizon - 1);
+                // A step-H error exists once both the learners and the key since it (re)started have H events behind
+                // them (Learner.farError); both counts grow by one per row, so this many rows before this one had one.
+                long stepHErrors = Math.max(0, Math.min(state.learners()[0].events(), state.step()) - horizon);
+                state.errors().add(errors[row], rules.errors(), targets, stepHErrors);
             } else {
                 state.errors().add(errors[row], rules.errors());
             }

@@ -105,15 +105,15 @@ public final class ErrorStats {
     }
 
     /**
-     * Folds one row of errors into the statistics, where the targets from {@code lateFrom} on have errors only from
-     * the {@code late}-th row on and hold zeros before it (the step-H error, which exists once a step-H forecast has
-     * fallen due): their weights count their own errors only, so the zeros before do not stay in their mean absolute
-     * deviation, which would then start too low and make a new key's errors look larger than they are for hundreds
-     * of events.
+     * Folds one row of errors into the statistics, where the targets from {@code lateFrom} on have had only
+     * {@code lateErrors} real errors so far and held zeros in the rows before them (the step-H error, which exists
+     * once a step-H forecast has fallen due): their weights count their own errors only, so the zeros do not stay in
+     * their mean absolute deviation, which would then start too low and make a new key's errors look larger than
+     * they are for hundreds of events.
      */
-    public void add(double[] errors, Rule rule, int lateFrom, long late) {
+    public void add(double[] errors, Rule rule, int lateFrom, long lateErrors) {
         double weight = Math.max(rule.minWeight, 1.0 / (count + 1));
-        double lateWeight = Math.max(rule.minWeight, 1.0 / (Math.max(count - late, 0) + 1));
+        double lateWeight = Math.max(rule.minWeight, 1.0 / (lateErrors + 1));
         for (int t = 0; t < errors.length; t++) {
             double w = t < lateFrom ? weight : lateWeight;
             double delta = errors[t] - mean[t];

@@ -30,6 +30,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -228,10 +229,11 @@ public final class ModelTopic {
 
     /**
      * The producer's settings for publishing a zip of {@code zipBytes}: the instance's, with acknowledgement by every
-     * in-sync replica, idempotence, requests and buffers sized to the zip, and a delivery timeout of
-     * {@link #DELIVERY_TIMEOUT_MS} unless the settings give one. {@link #publish} waits for the producer's verdict
-     * however long it takes, which the delivery timeout bounds: a fixed wait shorter than it (60 s against the
-     * producer's default of 120 s) reported a failure for a model the producer went on to write.
+     * in-sync replica, idempotence, requests and buffers sized to the zip, and, unless the settings give one, a
+     * delivery timeout of {@link #DELIVERY_TIMEOUT_MS} or the least the producer accepts, {@code linger.ms} plus
+     * {@code request.timeout.ms}, if that is more. {@link #publish} waits for the producer's verdict however long it
+     * takes, which the delivery timeout bounds: a fixed wait shorter than it (60 s against the producer's default of
+     * 120 s) reported a failure for a model the producer went on to write.
      */
     static Map<String, Object> producerSettings(Map<String, Object> clientConfig, int zipBytes) {
         Map<String, Object> props = ClientSettings.producer(clientConfig);
@@ -239,12 +241,34 @@ public final class ModelTopic {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, zipBytes + RECORD_OVERHEAD);
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * (zipBytes + RECORD_OVERHEAD)));
-        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        if (!props.containsKey(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)) {
+            long least = setting(props, ProducerConfig.LINGER_MS_CONFIG)
+                    + setting(props, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE,
+                    Math.max(DELIVERY_TIMEOUT_MS, least)));
+        }
         return props;
+    }
+
+    /** A whole-number producer setting as given, or the producer's default. */
+    private static long setting(Map<String, Object> props, String name) {
+        Object value = props.containsKey(name) ? props.get(name)
+                : ProducerConfig.configDef().defaultValues().get(name);
+        return Long.parseLong(String.valueOf(value).trim());
     }
 
     /** Sends the model with {@code producer} and waits for its verdict; package-private for tests. */
     static RecordMetadata publish(Producer<String, byte[]> producer, String topic, byte[] zip, GruModel model) {
+        try {
+            // The topic's metadata first: a send that cannot get it fails with the same TimeoutException as one whose
+            // delivery expired, but nothing was sent.
+            producer.partitionsFor(topic);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new OperatorException("The brokers did not describe topic " + topic + " within the producer's"
+                    + " max.block.ms, so the model was not sent: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            throw new OperatorException("Cannot publish the model to " + topic + ", which was not sent: " + e, e);
+        }
         try {
             return producer.send(new ProducerRecord<>(topic, model.spec().name(), zip)).get();
         } catch (InterruptedException e) {

@@ -533,6 +533,19 @@ class LearningTest {
     }
 
     @Test
+    void aKeyThatStartsLearningTakesItsStepHErrorStatisticsFromItsFirstStepHError() {
+        Map<String, KeyState> store = new HashMap<>();
+        run(MODEL, RULES.withoutLearning(), events(series(50, 15, time -> 25.0, 1.0), 0), 1, store);
+        double[] ramp = new double[HORIZON + 1];
+        Arrays.setAll(ramp, i -> 10.0 + i);
+
+        // Learning turned on: the key keeps its forecasts and starts fresh learners, so its every event is compared.
+        run(MODEL, RULES, events(ramp, 50 * FIVE_MINUTES), 1, store);
+
+        assertThat(store.get("k").errors().meanAbsDeviation(1)).isEqualTo(HORIZON);
+    }
+
+    @Test
     void aKeysStoredStateAtTheDefaultsFitsInFourKibibytes() {
         double[] values = series(2000, 9, time -> 25.0 + (time / 86_400_000L), 1.0);
         Map<String, KeyState> store = new HashMap<>();

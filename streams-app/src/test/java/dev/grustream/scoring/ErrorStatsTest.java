@@ -48,10 +48,10 @@ class ErrorStatsTest {
     void aLateTargetsStatisticsAreThoseOfItsOwnErrorsOnly() {
         ErrorStats stats = ErrorStats.empty(2);
         for (int i = 0; i < 3; i++) {
-            stats.add(new double[] {1.0, 0.0}, rule, 1, 3); // the second target has no error yet
+            stats.add(new double[] {1.0, 0.0}, rule, 1, 0); // the second target has no error yet
         }
-        stats.add(new double[] {1.0, 4.0}, rule, 1, 3);
-        stats.add(new double[] {1.0, -4.0}, rule, 1, 3);
+        stats.add(new double[] {1.0, 4.0}, rule, 1, 0);
+        stats.add(new double[] {1.0, -4.0}, rule, 1, 1);
 
         // Its own two errors alone: mean 0; deviation 4, the first one's distance to zero, then halfway to the second's, 8.
         assertThat(stats.mean(1)).isZero();

@@ -78,6 +78,26 @@ class ModelTopicTest {
     }
 
     @Test
+    void publishingLeavesTheProducerADeliveryTimeoutItAcceptsWithALongRequestTimeout() {
+        Map<String, Object> props = ModelTopic.producerSettings(Map.of("request.timeout.ms", "90000"), 1000);
+
+        // The producer refuses to start with a delivery timeout below linger.ms (5 by default) plus this.
+        assertThat(props).containsEntry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_005);
+    }
+
+    @Test
+    void aTopicWhoseMetadataDoesNotComeIsReportedAsNotSent() {
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer());
+        producer.partitionsForException = new TimeoutException("Topic models not present in metadata after 60000 ms.");
+
+        assertThatThrownBy(() -> ModelTopic.publish(producer, "models", new byte[] {1}, TestingModels.persistence("5")))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("so the model was not sent");
+        assertThat(producer.history()).isEmpty();
+    }
+
+    @Test
     void aDeliveryThatTimesOutIsReportedAsPerhapsPublished() {
         MockProducer<String, byte[]> producer = new MockProducer<>(false, null, new StringSerializer(),
                 new ByteArraySerializer());
