@@ -86,12 +86,15 @@ final class BacktestCommand implements Callable<Integer> {
                     + " the environment; repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    /** The environment whose {@code GRU_STREAM_*} variables apply: the process's, or a test's own. */
+    Map<String, String> environment = System.getenv();
+
     @Override
     public Integer call() throws IOException {
         System.setProperty("java.awt.headless", "true");
         TopologyReplay.refuseFormatSettings(settings);
         Map<String, String> replaySettings = TopologyReplay.replaySettings(
-                ConfigSources.merge(config, System.getenv(), Map.of()));
+                ConfigSources.merge(config, environment, Map.of()));
         replaySettings.putAll(settings);
         String modelPath = replaySettings.getOrDefault(GruStreamConfig.MODEL_PATH, "");
         GruModel gru = model != null ? ModelSource.load(model)

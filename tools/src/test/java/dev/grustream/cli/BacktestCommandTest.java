@@ -28,6 +28,7 @@ class BacktestCommandTest {
     Path model;
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
+    Map<String, String> environment = Map.of();
 
     @BeforeEach
     void writeModel() throws IOException {
@@ -35,8 +36,15 @@ class BacktestCommandTest {
         ModelWriter.write(TestingModels.persistence("1"), model);
     }
 
-    private int backtest(String... args) {
+    /** The tools' command line, whose backtest sees {@code environment} instead of the process's variables. */
+    private CommandLine commandLine() {
         CommandLine command = GruStreamTools.commandLine();
+        ((BacktestCommand) command.getSubcommands().get("backtest").getCommand()).environment = environment;
+        return command;
+    }
+
+    private int backtest(String... args) {
+        CommandLine command = commandLine();
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("backtest", "--model", model.toString()));
@@ -257,6 +265,20 @@ class BacktestCommandTest {
     }
 
     @Test
+    void theEnvironmentsGruStreamVariablesSetTheReplayOverTheConfigFile() throws IOException {
+        Path input = csv("in/speed.csv", series(60));
+        Path config = csv("service.properties", "learner.enabled=true\n");
+        backtest("--input", input.toString(), "--output", dir.resolve("set.csv").toString(),
+                "-s", "learner.enabled=false");
+        environment = Map.of("GRU_STREAM_LEARNER_ENABLED", "false");
+
+        backtest("--input", input.toString(), "--output", dir.resolve("env.csv").toString(),
+                "--config", config.toString());
+
+        assertThat(Files.readAllLines(dir.resolve("env.csv"))).isEqualTo(Files.readAllLines(dir.resolve("set.csv")));
+    }
+
+    @Test
     void aSettingOnTheCommandLineOverridesTheConfigFile() throws IOException {
         Path input = csv("in/speed.csv", series(60));
         Path config = csv("service.properties", "learner.enabled=false\n");
@@ -290,7 +312,7 @@ class BacktestCommandTest {
     void theConfigFilesModelIsReplayedUnlessModelIsGiven() throws IOException {
         Path input = csv("in/speed.csv", series(60));
         backtest("--input", input.toString(), "--output", dir.resolve("given.csv").toString());
-        CommandLine command = GruStreamTools.commandLine();
+        CommandLine command = commandLine();
         command.setErr(new PrintWriter(err, true));
         Path config = csv("service.properties", "model.path=" + model + "\n");
 
