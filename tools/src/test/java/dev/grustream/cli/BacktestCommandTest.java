@@ -248,34 +248,33 @@ class BacktestCommandTest {
         assertThat(err.toString()).contains("output.format does not apply").doesNotContain("internal error");
     }
 
+    /** The lines {@code backtest} writes to {@code output}, in the test's directory, replaying {@code input}. */
+    private List<String> replayed(Path input, String output, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--input", input.toString(), "--output",
+                dir.resolve(output).toString()));
+        all.addAll(List.of(args));
+        backtest(all.toArray(String[]::new));
+        return Files.readAllLines(dir.resolve(output));
+    }
+
     @Test
     void theServicesConfigFileSetsTheReplay() throws IOException {
         Path input = csv("in/speed.csv", series(60));
         Path config = csv("service.properties", "learner.enabled=false\n");
 
-        backtest("--input", input.toString(), "--output", dir.resolve("set.csv").toString(),
-                "-s", "learner.enabled=false");
-        backtest("--input", input.toString(), "--output", dir.resolve("file.csv").toString(),
-                "--config", config.toString());
-        backtest("--input", input.toString(), "--output", dir.resolve("default.csv").toString());
-
-        assertThat(Files.readAllLines(dir.resolve("file.csv")))
-                .isEqualTo(Files.readAllLines(dir.resolve("set.csv")))
-                .isNotEqualTo(Files.readAllLines(dir.resolve("default.csv")));
+        assertThat(replayed(input, "file.csv", "--config", config.toString()))
+                .isEqualTo(replayed(input, "set.csv", "-s", "learner.enabled=false"))
+                .isNotEqualTo(replayed(input, "default.csv"));
     }
 
     @Test
     void theEnvironmentsGruStreamVariablesSetTheReplayOverTheConfigFile() throws IOException {
         Path input = csv("in/speed.csv", series(60));
         Path config = csv("service.properties", "learner.enabled=true\n");
-        backtest("--input", input.toString(), "--output", dir.resolve("set.csv").toString(),
-                "-s", "learner.enabled=false");
+        List<String> set = replayed(input, "set.csv", "-s", "learner.enabled=false");
         environment = Map.of("GRU_STREAM_LEARNER_ENABLED", "false");
 
-        backtest("--input", input.toString(), "--output", dir.resolve("env.csv").toString(),
-                "--config", config.toString());
-
-        assertThat(Files.readAllLines(dir.resolve("env.csv"))).isEqualTo(Files.readAllLines(dir.resolve("set.csv")));
+        assertThat(replayed(input, "env.csv", "--config", config.toString())).isEqualTo(set);
     }
 
     @Test
@@ -283,12 +282,8 @@ class BacktestCommandTest {
         Path input = csv("in/speed.csv", series(60));
         Path config = csv("service.properties", "learner.enabled=false\n");
 
-        backtest("--input", input.toString(), "--output", dir.resolve("default.csv").toString());
-        backtest("--input", input.toString(), "--output", dir.resolve("overridden.csv").toString(),
-                "--config", config.toString(), "-s", "learner.enabled=true");
-
-        assertThat(Files.readAllLines(dir.resolve("overridden.csv")))
-                .isEqualTo(Files.readAllLines(dir.resolve("default.csv")));
+        assertThat(replayed(input, "overridden.csv", "--config", config.toString(), "-s", "learner.enabled=true"))
+                .isEqualTo(replayed(input, "default.csv"));
     }
 
     @Test
