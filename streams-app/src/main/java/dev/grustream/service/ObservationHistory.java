@@ -30,7 +30,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -41,7 +40,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  * skipping what it would dead-letter (no key or value, too large, undecodable, a time negative or beyond
  * {@code future.tolerance.ms}, a feature missing or not finite, a time repeated, or one older than the key's latest
  * accepted time by more than {@code late.grace.ms}, judged in the order read; see {@link UpFrontChecks}) and records
- * of a blank series id, which a training series cannot be named by.
+ * of a blank series id, which a training series cannot be named by. Times are judged per partition, as the service's
+ * tasks judge them: a series whose records lie in several partitions (a key other than the series id,
+ * {@code input.key.fields}) is merged by event time afterwards, one value per instant, the lowest partition's, the
+ * others counted as duplicates. Judged in the order polled across partitions, a partition read after another would
+ * have had most of its records skipped as late.
  *
  * <p>Reads with the instance's own client settings (bootstrap servers, security, registry), without a consumer
  * group: it commits nothing and never disturbs the running service. A read during which no partition moves for the
@@ -108,7 +111,8 @@ public final class ObservationHistory {
             Duration patience, String servers) {
         UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
         ForecastRules rules = ForecasterSettings.rules(config);
-        Map<String, TreeMap<Long, double[]>> byKey = new HashMap<>();
+        // Series id, then partition, then event time.
+        Map<String, TreeMap<Integer, TreeMap<Long, double[]>>> byKey = new HashMap<>();
         Map<String, Long> skipped = new TreeMap<>();
         long records = 0;
         Topics topics = Topics.from(config);
@@ -159,7 +163,13 @@ public final class ObservationHistory {
             throw new OperatorException("The topic " + topic + " holds no record to train on");
         }
         List<TrainingSeries> series = new ArrayList<>();
-        byKey.forEach((key, rows) -> {
+        byKey.forEach((key, partitions) -> {
+            TreeMap<Long, double[]> rows = new TreeMap<>();
+            partitions.values().forEach(part -> part.forEach((time, value) -> {
+                if (rows.putIfAbsent(time, value) != null) {
+                    skipped.merge(DeadLetterReason.DUPLICATE.code(), 1L, Long::sum);
+                }
+            }));
             long[] times = rows.keySet().stream().mapToLong(Long::longValue).toArray();
             double[] values = new double[times.length * features.size()];
             int row = 0;
@@ -192,7 +202,7 @@ public final class ObservationHistory {
     /** Keeps one record's values; returns why the service would dead-letter it instead, or null. */
     private static String add(ConsumerRecord<byte[], byte[]> record, Deserializer<String> keys,
             ObservationReader reader, UpFrontChecks checks, ForecastRules rules, String topic, List<String> features,
-            Map<String, TreeMap<Long, double[]>> byKey) {
+            Map<String, TreeMap<Integer, TreeMap<Long, double[]>>> byKey) {
         String recordKey;
         try {
             recordKey = keys.deserialize(topic, record.key());
@@ -208,14 +218,16 @@ public final class ObservationHistory {
             observation = reader.deserialize(topic, record.headers(), record.value());
         } catch (InputException e) {
             return DeadLetterDeserializationHandler.reasonOf(e).code();
-        } catch (SerializationException e) {
+        } catch (RuntimeException e) {
+            // A SerializationException, or whatever another library's deserializer throws, which the service
+            // dead-letters as well, unless the registry is at fault.
             if (DeadLetterDeserializationHandler.registryUnreachable(e)
                     || DeadLetterDeserializationHandler.registryRefused(e)) {
                 // Not the record's fault, as the service judges it: it would retry, not dead-letter the record.
                 throw new OperatorException("Reading the topic " + topic + " needs the schema registry, which could"
                         + " not be used: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
             }
-            return DeadLetterReason.UNDECODABLE.code();
+            return DeadLetterDeserializationHandler.reasonOf(e).code();
         }
         String key = observation.seriesKey() != null ? observation.seriesKey() : recordKey;
         observation.useRecordTimestamp(record.timestamp());
@@ -228,9 +240,10 @@ public final class ObservationHistory {
             // The service forecasts such a key; a training series needs a name.
             return "blank-key";
         }
-        // As the service judges a key's observations, in the order they arrive: late against its latest event time
-        // beyond the grace, then a time it has, then the features.
-        TreeMap<Long, double[]> rows = byKey.get(key);
+        // As the service judges a key's observations, in the order they arrive in their partition: late against its
+        // latest event time beyond the grace, then a time it has, then the features.
+        TreeMap<Integer, TreeMap<Long, double[]>> partitions = byKey.get(key);
+        TreeMap<Long, double[]> rows = partitions == null ? null : partitions.get(record.partition());
         long eventTime = observation.eventTime();
         if (rows != null && rules.late(rows.lastKey(), eventTime)) {
             return DeadLetterReason.LATE.code();
@@ -243,7 +256,8 @@ public final class ObservationHistory {
         if (refusal != null) {
             return DeadLetterReason.of(refusal.refusal()).code();
         }
-        byKey.computeIfAbsent(key, k -> new TreeMap<>()).put(eventTime, values);
+        byKey.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(record.partition(), p -> new TreeMap<>())
+                .put(eventTime, values);
         return null;
     }
 

@@ -96,6 +96,65 @@ class ObservationHistoryTest {
                 value.length, key, value, new RecordHeaders(), Optional.empty());
     }
 
+    /** A JSON observation of "a" with the record's time {@code minute} minutes into the test's hour. */
+    private static ConsumerRecord<byte[], byte[]> minuteOfA(TopicPartition partition, long offset, long minute) {
+        byte[] key = "a".getBytes(StandardCharsets.UTF_8);
+        byte[] value = "{\"value\": 3}".getBytes(StandardCharsets.UTF_8);
+        return new ConsumerRecord<>(TOPIC, partition.partition(), offset, 1_700_000_000_000L + minute * 60_000,
+                TimestampType.CREATE_TIME, key.length, value.length, key, value, new RecordHeaders(),
+                Optional.empty());
+    }
+
+    @Test
+    void aSeriesInTwoPartitionsIsJudgedPerPartitionAndMergedByTime() {
+        consumer.updateEndOffsets(Map.of(READ, 2L, OFFLINE, 2L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(minuteOfA(READ, 0, 2));
+            consumer.addRecord(minuteOfA(READ, 1, 4));
+            consumer.addRecord(minuteOfA(OFFLINE, 0, 1));
+            consumer.addRecord(minuteOfA(OFFLINE, 1, 3));
+        });
+
+        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
+                Duration.ofMinutes(1), "localhost:9092");
+
+        assertThat(read.skipped()).isEmpty();
+        assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(4));
+    }
+
+    @Test
+    void aTimeASeriesHasInTwoPartitionsIsKeptOnceAndCountedAsADuplicate() {
+        consumer.updateEndOffsets(Map.of(READ, 1L, OFFLINE, 1L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(minuteOfA(READ, 0, 1));
+            consumer.addRecord(minuteOfA(OFFLINE, 0, 1));
+        });
+
+        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
+                Duration.ofMinutes(1), "localhost:9092");
+
+        assertThat(read.skipped()).containsExactly(Map.entry("duplicate", 1L));
+        assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(1));
+    }
+
+    @Test
+    void aRecordOfAnUnknownSchemaIdIsSkippedUnderThatReason() {
+        String scope = "observation-history-" + UUID.randomUUID();
+        GruStreamConfig avro = new GruStreamConfig(Map.of("schema.registry.url", "mock://" + scope));
+        consumer.updateEndOffsets(Map.of(READ, 1L, OFFLINE, 0L));
+        // Confluent's framing: magic byte 0, then schema id 99, which the registry never gave out.
+        consumer.schedulePollTask(() -> consumer.addRecord(record(0, "a".getBytes(StandardCharsets.UTF_8),
+                new byte[] {0, 0, 0, 0, 99, 2})));
+        try {
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
+                    Duration.ofMinutes(1), "localhost:9092");
+
+            assertThat(read.skipped()).containsExactly(Map.entry("unknown-schema-id", 1L));
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
+    }
+
     @ParameterizedTest(name = "late.grace.ms {0}")
     @CsvSource({"0, 1, 2", "60000, 0, 3"})
     void anObservationOlderThanItsKeysLatestBeyondTheGraceIsSkippedAsLate(long graceMs, long late, int rows) {
