@@ -12,7 +12,11 @@ import dev.grustream.service.GruStreamService;
 import dev.grustream.service.ModelSource;
 import dev.grustream.service.TopicCreation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -62,9 +66,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Serve the schema registry over HTTP on localhost:PORT (0: in-process mock:// only).")
     int registryPort;
 
-    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
-            description = "Port of the HTTP API, health and /metrics (default: ${DEFAULT-VALUE}; 0 picks a free one).")
-    int httpPort;
+    /** The HTTP port when none is given and it is free; the banner shows the one taken. */
+    static final int DEFAULT_HTTP_PORT = 8080;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of the HTTP API, health and /metrics"
+            + " (default: 8080, or a free one when 8080 is taken; 0 picks a free one).")
+    Integer httpPort;
 
     @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to serve (default: the bundled model).")
     Path model;
@@ -130,13 +137,27 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Whether {@code port} of 127.0.0.1 can be bound now: a demo started beside something on 8080 (another service,
+     * a second demo) takes a free port instead of failing to start.
+     */
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private GruStreamConfig config(String bootstrapServers, String registryUrl, Path stateDir) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gru-stream-demo");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put("schema.registry.url", registryUrl);
-        props.put(GruStreamConfig.HTTP_PORT, String.valueOf(httpPort));
+        props.put(GruStreamConfig.HTTP_PORT, String.valueOf(httpPort != null ? httpPort
+                : free(DEFAULT_HTTP_PORT) ? DEFAULT_HTTP_PORT : 0));
         props.put(GruStreamConfig.HTTP_BIND_ADDRESS, "127.0.0.1");
         props.put(GruStreamConfig.HTTP_ADVERTISED_HOST, "localhost");
         // Demo series run at about ten events per second per key, with the wall clock as event time: a day of
@@ -163,6 +184,10 @@ final class DemoCommand implements Callable<Integer> {
         long refreshMillis = terminal ? 1_000 : 5_000;
         Instant started = Instant.now();
         long deadline = series.deadlineNanos();
+        if (!terminal) {
+            // A terminal shows the banner above every refresh; a log gets it once, with where the HTTP API listens.
+            out.println(banner);
+        }
         while (!stop.await(refreshMillis, TimeUnit.MILLISECONDS)) {
             view.render(out, banner, terminal, started);
             if (generator.failure().isPresent()) {

@@ -11,6 +11,10 @@ import dev.grustream.testing.TestingModels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -48,6 +52,26 @@ class DemoCommandTest {
         assertThat(summary.find()).as(output).isTrue();
         assertThat(Long.parseLong(summary.group(2))).isPositive();
         assertThat(output).contains("events in").contains("gru-stream demo: stopped cleanly");
+    }
+
+    @Test
+    void aDemoBesideSomethingOnPort8080ServesHttpOnAFreePortAndSaysWhich() throws IOException {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1"), model);
+        try (ServerSocket taken = new ServerSocket()) {
+            try {
+                taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), DemoCommand.DEFAULT_HTTP_PORT));
+            } catch (BindException e) {
+                // Something here holds it already, which is the case under test.
+            }
+
+            String output = run("demo", "--model", model.toString(), "--duration", "8", "--keys", "2", "--rate",
+                    "20");
+
+            Matcher http = Pattern.compile("HTTP http://localhost:(\\d+)").matcher(output);
+            assertThat(http.find()).as(output).isTrue();
+            assertThat(Integer.parseInt(http.group(1))).isNotEqualTo(DemoCommand.DEFAULT_HTTP_PORT);
+        }
     }
 
     @Test
