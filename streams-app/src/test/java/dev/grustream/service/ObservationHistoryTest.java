@@ -105,18 +105,24 @@ class ObservationHistoryTest {
                 Optional.empty());
     }
 
+    /** Reads observations of "a" at these minutes from each of the two partitions, written in this order. */
+    private ObservationHistory.Read readMinutesOfA(long[] first, long[] second) {
+        consumer.updateEndOffsets(Map.of(READ, (long) first.length, OFFLINE, (long) second.length));
+        consumer.schedulePollTask(() -> {
+            for (int offset = 0; offset < first.length; offset++) {
+                consumer.addRecord(minuteOfA(READ, offset, first[offset]));
+            }
+            for (int offset = 0; offset < second.length; offset++) {
+                consumer.addRecord(minuteOfA(OFFLINE, offset, second[offset]));
+            }
+        });
+        return ObservationHistory.read(config, TOPIC, List.of("value"), consumer, Duration.ofMinutes(1),
+                "localhost:9092");
+    }
+
     @Test
     void aSeriesInTwoPartitionsIsJudgedPerPartitionAndMergedByTime() {
-        consumer.updateEndOffsets(Map.of(READ, 2L, OFFLINE, 2L));
-        consumer.schedulePollTask(() -> {
-            consumer.addRecord(minuteOfA(READ, 0, 2));
-            consumer.addRecord(minuteOfA(READ, 1, 4));
-            consumer.addRecord(minuteOfA(OFFLINE, 0, 1));
-            consumer.addRecord(minuteOfA(OFFLINE, 1, 3));
-        });
-
-        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
-                Duration.ofMinutes(1), "localhost:9092");
+        ObservationHistory.Read read = readMinutesOfA(new long[] {2, 4}, new long[] {1, 3});
 
         assertThat(read.skipped()).isEmpty();
         assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(4));
@@ -124,14 +130,7 @@ class ObservationHistoryTest {
 
     @Test
     void aTimeASeriesHasInTwoPartitionsIsKeptOnceAndCountedAsADuplicate() {
-        consumer.updateEndOffsets(Map.of(READ, 1L, OFFLINE, 1L));
-        consumer.schedulePollTask(() -> {
-            consumer.addRecord(minuteOfA(READ, 0, 1));
-            consumer.addRecord(minuteOfA(OFFLINE, 0, 1));
-        });
-
-        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
-                Duration.ofMinutes(1), "localhost:9092");
+        ObservationHistory.Read read = readMinutesOfA(new long[] {1}, new long[] {1});
 
         assertThat(read.skipped()).containsExactly(Map.entry("duplicate", 1L));
         assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(1));
