@@ -70,8 +70,9 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         Long timestamp = record.timestamp() < 0 ? null : Math.min(record.timestamp(), System.currentTimeMillis());
         Headers headers = DeadLetters.headers(record.headers(), reason, String.valueOf(exception.getMessage()),
                 context.topic(), context.partition(), context.offset());
+        DeadLetters.Fitted fitted = DeadLetters.fitted(record.key(), record.value(), maxValueBytes, headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
-                record.key(), DeadLetters.fitted(record.value(), maxValueBytes, headers), headers);
+                fitted.key(), fitted.value(), headers);
         metrics.deadLetter(reason);
         return Response.resume(List.of(deadLetter));
     }

@@ -59,8 +59,10 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         Headers headers = DeadLetters.headers(context.headers(), DeadLetterReason.INTERNAL_ERROR,
                 exception.getClass().getName() + ": " + exception.getMessage(), context.topic(), context.partition(),
                 context.offset());
+        DeadLetters.Fitted fitted = DeadLetters.fitted(context.sourceRawKey(), context.sourceRawValue(), maxValueBytes,
+                headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
-                context.sourceRawKey(), DeadLetters.fitted(context.sourceRawValue(), maxValueBytes, headers), headers);
+                fitted.key(), fitted.value(), headers);
         metrics.deadLetter(DeadLetterReason.INTERNAL_ERROR);
         return Response.resume(List.of(deadLetter));
     }

@@ -41,8 +41,17 @@ public final class DeadLetters {
      * value stays in the input topic, at the offset the source headers name.
      */
     public static final String VALUE_BYTES_HEADER = "gru.dead-letter.value-bytes";
+    /**
+     * Header of a dead letter whose key was cut to {@link #MAX_KEY_BYTES}: how many bytes the input's key had (a key
+     * too large for the service can be as large as the topic's records).
+     */
+    public static final String KEY_BYTES_HEADER = "gru.dead-letter.key-bytes";
     /** Room a dead letter keeps below the producer's {@code max.request.size} for its key, headers and framing. */
     static final int FRAMING_ROOM = 64 * 1024;
+    /** The most key bytes a dead letter carries. */
+    static final int MAX_KEY_BYTES = 16 * 1024;
+    /** Room for the record's and its batch's framing and the size headers added here. */
+    private static final int RECORD_FRAMING = 4 * 1024;
 
     /** Kafka's default {@code max.request.size}. */
     private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
@@ -78,16 +87,40 @@ public final class DeadLetters {
         return Math.max(maxRequestSize - FRAMING_ROOM, FRAMING_ROOM);
     }
 
+    /** A dead letter's key and value as it is sent. */
+    record Fitted(byte[] key, byte[] value) {
+    }
+
     /**
-     * {@code value}, or its first {@code maxBytes} bytes with a {@link #VALUE_BYTES_HEADER} added to {@code headers}
-     * when it is longer (see {@link #maxValueBytes}); null stays null.
+     * A dead letter's key and value cut, when needed, so that with {@code headers} the record fits the producer: the
+     * key to its first {@link #MAX_KEY_BYTES} bytes, with a {@link #KEY_BYTES_HEADER}; the value to its first
+     * {@code maxValueBytes} bytes ({@link #maxValueBytes}), fewer when the key and headers take more than the room kept
+     * for them, with a {@link #VALUE_BYTES_HEADER}. An input record near the brokers' limit with a large key or large
+     * headers would otherwise make a dead letter the producer refuses. Null stays null.
      */
-    static byte[] fitted(byte[] value, int maxBytes, Headers headers) {
-        if (value == null || value.length <= maxBytes) {
-            return value;
+    static Fitted fitted(byte[] key, byte[] value, int maxValueBytes, Headers headers) {
+        byte[] fittedKey = key;
+        if (key != null && key.length > MAX_KEY_BYTES) {
+            headers.add(KEY_BYTES_HEADER, utf8(String.valueOf(key.length)));
+            fittedKey = Arrays.copyOf(key, MAX_KEY_BYTES);
+        }
+        long taken = (fittedKey == null ? 0 : fittedKey.length) + bytes(headers);
+        long room = Math.min(maxValueBytes, maxValueBytes + FRAMING_ROOM - RECORD_FRAMING - taken);
+        if (value == null || value.length <= room) {
+            return new Fitted(fittedKey, value);
         }
         headers.add(VALUE_BYTES_HEADER, utf8(String.valueOf(value.length)));
-        return Arrays.copyOf(value, maxBytes);
+        return new Fitted(fittedKey, Arrays.copyOf(value, (int) Math.max(0, room)));
+    }
+
+    /** The bytes of {@code headers}' keys and values. */
+    private static long bytes(Headers headers) {
+        long bytes = 0;
+        for (Header header : headers) {
+            bytes += header.key().getBytes(StandardCharsets.UTF_8).length
+                    + (header.value() == null ? 0 : header.value().length);
+        }
+        return bytes;
     }
 
     /** The value of header {@code name} as UTF-8 text, or null when the record has no such header. */

@@ -237,9 +237,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         LOG.debug("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), topic, partition, offset,
                 reason.code(), message);
         Headers headers = DeadLetters.headers(original, reason, message, topic, partition, offset);
-        byte[] fitted = DeadLetters.fitted(value, settings.deadLetterMaxValueBytes(), headers);
+        DeadLetters.Fitted fitted = DeadLetters.fitted(key, value, settings.deadLetterMaxValueBytes(), headers);
         try {
-            context.forward(new Record<Object, Object>(key, fitted, outputTime(timestamp), headers),
+            context.forward(new Record<Object, Object>(fitted.key(), fitted.value(), outputTime(timestamp), headers),
                     GruStreamTopology.DEAD_LETTERS_SINK);
         } catch (RuntimeException e) {
             // A dead letter's bytes need no serializer, so what fails here is the producer: most often an earlier

@@ -201,6 +201,51 @@ class DeadLetterHandlersTest {
         });
     }
 
+    /** The bytes of a record's key, value and headers, which the producer's max.request.size bounds with framing. */
+    private static long size(byte[] key, byte[] value, Headers headers) {
+        long size = key.length + value.length;
+        for (var header : headers) {
+            size += header.key().length() + header.value().length;
+        }
+        return size;
+    }
+
+    @Test
+    void aLargeKeyIsCutAndSaysItsSizeSoTheDeadLetterFits() {
+        byte[] key = new byte[200 << 10];
+        byte[] value = new byte[(1 << 20) - (201 << 10)]; // with the key or headers, 1 KiB short of 1 MiB
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, key.length, value.length, key, value, new RecordHeaders(), Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SerializationException("key too large"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.key()).hasSize(DeadLetters.MAX_KEY_BYTES);
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.KEY_BYTES_HEADER)).isEqualTo("204800");
+            assertThat(size(letter.key(), letter.value(), letter.headers())).isLessThan(1 << 20);
+        });
+    }
+
+    @Test
+    void largeHeadersTakeRoomFromTheValueSoTheDeadLetterFits() {
+        RecordHeaders original = new RecordHeaders();
+        original.add("trace", new byte[200 << 10]);
+        byte[] value = new byte[(1 << 20) - (201 << 10)]; // with the key or headers, 1 KiB short of 1 MiB
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, KEY.length, value.length, KEY, value, original, Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.headers().lastHeader("trace").value()).hasSize(200 << 10);
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.VALUE_BYTES_HEADER))
+                    .isEqualTo(String.valueOf(value.length));
+            assertThat(size(letter.key(), letter.value(), letter.headers())).isLessThan(1 << 20);
+        });
+    }
+
     @Test
     void aProducerAllowedLargerRequestsCarriesTheWholeValue() {
         DeadLetterDeserializationHandler allowing = new DeadLetterDeserializationHandler();
