@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -43,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
     Integer partitions;
 
     @Option(names = "--replication-factor", paramLabel = "R",
-            description = "Replicas of each topic --create-topics creates.")
+            description = "Replicas of each topic --create-topics creates, and of the state stores' changelogs"
+                    + " unless replication.factor is set.")
     Short replicationFactor;
 
     private TopicCreation topicCreation() {
@@ -58,10 +60,25 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The instance's settings. {@code --replication-factor} also sets Kafka Streams' {@code replication.factor}, the
+     * replicas of the changelogs it creates, unless the settings give it: left at -1, they take the brokers'
+     * {@code default.replication.factor}, 1 on a stock broker, and a changelog of one replica stalls its tasks
+     * whenever its broker restarts and loses the keys' states with the broker's disk.
+     */
+    GruStreamConfig settings() {
+        GruStreamConfig settings = config.load(Map.of());
+        if (replicationFactor == null
+                || settings.passThrough().containsKey(StreamsConfig.REPLICATION_FACTOR_CONFIG)) {
+            return settings;
+        }
+        return config.load(Map.of(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replicationFactor)));
+    }
+
     @Override
     public Integer call() throws Exception {
         TopicCreation topics = topicCreation();
-        GruStreamConfig settings = config.load(Map.of());
+        GruStreamConfig settings = settings();
         LOG.info("Configuration (secrets hidden): {}", settings.redactedSummary());
         GruModel model = ModelSource.load(settings);
         // Meters go to the service's own Prometheus registry (GET /metrics); no other registry is wanted here.

@@ -47,4 +47,25 @@ class RunCommandTest {
         assertThat(commandLine.err()).contains("--partitions and --replication-factor apply only with --create-topics")
                 .doesNotContain("\tat ");
     }
+
+    @Test
+    void theReplicationFactorOfCreatedTopicsAlsoReplicatesTheChangelogs() {
+        RunCommand command = new RunCommand();
+        command.config = new ConfigOptions();
+        command.createTopics = true;
+        command.replicationFactor = 3;
+
+        assertThat(command.settings().passThrough()).containsEntry("replication.factor", "3");
+    }
+
+    @Test
+    void aReplicationFactorTheSettingsGiveIsKept() {
+        RunCommand command = new RunCommand();
+        command.config = new ConfigOptions();
+        command.config.overrides.put("replication.factor", "2");
+        command.createTopics = true;
+        command.replicationFactor = 3;
+
+        assertThat(command.settings().passThrough()).containsEntry("replication.factor", "2");
+    }
 }
