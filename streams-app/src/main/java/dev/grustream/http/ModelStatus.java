@@ -26,7 +26,8 @@ public interface ModelStatus {
      * new model with the old one's source.
      */
     record Snapshot(GruModel active, String source, Instant activeSince, long swaps,
-            Optional<Rejection> lastRejection, boolean followingTopic, Optional<TopicReadFailure> lastTopicReadFailure) {
+            Optional<Rejection> lastRejection, boolean followingTopic,
+            Optional<TopicReadFailure> lastTopicReadFailure) {
     }
 
     /** The model being served; what each batch reads. */

@@ -53,7 +53,8 @@ class ErrorStatsTest {
         stats.add(new double[] {1.0, 4.0}, rule, 1, 0);
         stats.add(new double[] {1.0, -4.0}, rule, 1, 1);
 
-        // Its own two errors alone: mean 0; deviation 4, the first one's distance to zero, then halfway to the second's, 8.
+        // Its own two errors alone: mean 0; deviation 4, the first one's distance to zero, then halfway to the
+        // second's, 8.
         assertThat(stats.mean(1)).isZero();
         assertThat(stats.meanAbsDeviation(1)).isEqualTo(6.0);
         // The first target's five: the first one's distance to zero, 1, then four at its mean, each weighing 1 / n.

@@ -49,7 +49,10 @@ class LauncherScriptTest {
         javaHome = dir.resolve("jdk");
         Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
         Files.writeString(java, String.join("\n", "#!/bin/sh",
-                "if [ \"$1\" = -XshowSettings:properties ]; then echo '    java.specification.version = 17'; exit 0; fi",
+                "if [ \"$1\" = -XshowSettings:properties ]; then",
+                "  echo '    java.specification.version = 17'",
+                "  exit 0",
+                "fi",
                 "echo \"stand-in java: $*\"", ""));
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
 
