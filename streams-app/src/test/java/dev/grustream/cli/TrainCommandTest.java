@@ -118,13 +118,17 @@ class TrainCommandTest {
         train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString());
     }
 
-    @Test
-    void aFileWithNoUsableRowSaysWhatTheFirstLooksLike() throws IOException {
+    /** Trains on one file, d.csv, of {@code rows} under the header {@code timestamp,value}; returns the exit code. */
+    private int trainOnDates(String rows) throws IOException {
         Path file = temp.resolve("dates").resolve("d.csv");
         Files.createDirectories(file.getParent());
-        Files.writeString(file, "timestamp,value\n01/06/2015,1\n02/06/2015,2\n");
+        Files.writeString(file, "timestamp,value\n" + rows);
+        return train("--input", file.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+    }
 
-        int exit = train("--input", file.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+    @Test
+    void aFileWithNoUsableRowSaysWhatTheFirstLooksLike() throws IOException {
+        int exit = trainOnDates("01/06/2015,1\n02/06/2015,2\n");
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("d.csv row 2: the time '01/06/2015' is not a timestamp");
@@ -132,11 +136,7 @@ class TrainCommandTest {
 
     @Test
     void aFileOfDatesWithoutSeparatorsSaysTheyAreAmbiguous() throws IOException {
-        Path file = temp.resolve("dates").resolve("d.csv");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, "timestamp,value\n20150601,1\n20150602,2\n");
-
-        int exit = train("--input", file.toString(), "--features", "value", "--output", temp.resolve("m").toString());
+        int exit = trainOnDates("20150601,1\n20150602,2\n");
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("d.csv row 2: the time '20150601' is ambiguous");
