@@ -113,6 +113,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String STATE_TTL_SCAN_MAX_KEYS = "state.ttl.scan.max.keys";
     public static final String STATE_STORE_CACHING = "state.store.caching";
     public static final String STATE_CACHE_MAX_KEYS = "state.cache.max.keys";
+    public static final String STATE_ROCKSDB_MEMORY_BYTES = "state.rocksdb.memory.bytes";
 
     public static final String INPUT_MAX_KEY_BYTES = "input.max.key.bytes";
     public static final String INPUT_MAX_VALUE_BYTES = "input.max.value.bytes";
@@ -249,6 +250,13 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " the store read and decode; each takes about 4.5 KiB of heap with learning on. Which"
                             + " keys stay is Caffeine's choice (frequency-based, so keys that come in turn keep a"
                             + " stable share). 0 reads every key from the store.")
+            .define(STATE_ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
+                    "Memory outside the heap that all of the instance's RocksDB stores (standby copies included)"
+                            + " share: one block cache holding data, index and filter blocks and, charged to it,"
+                            + " the memtables, which take at most half. RocksDB keeps near it rather than strictly"
+                            + " under it. 0 gives every store Kafka Streams' own settings instead (a 50 MiB cache and"
+                            + " up to 48 MiB of memtables per store, unbounded in total). A rocksdb.config.setter of"
+                            + " your own applies after this.")
             .define(INPUT_MAX_KEY_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
                     "Longest accepted record key, and series id (input.key.fields), in bytes; longer ones are"
                             + " dead-lettered as 'key-too-large'. HTTP queries take ids up to about 85,000 bytes.")

@@ -80,7 +80,8 @@ public final class GruStreamTopology {
     /**
      * The Kafka Streams properties of {@code config}: its pass-through settings, with the dead-letter topic and
      * gru-stream's exception handlers, which every instance needs for bad records to end as dead letters, and the
-     * RocksDB settings that make a full disk stop the instance ({@link FailFastRocksDb}).
+     * RocksDB settings that bound the stores' memory and make a full disk stop the instance ({@link
+     * RocksDbSettings}).
      */
     public static Properties streamsProperties(GruStreamConfig config) {
         Properties properties = config.streamsProperties();
@@ -96,7 +97,7 @@ public final class GruStreamTopology {
         // The behaviour Kafka Streams 5.0 makes the default (named by its string: the constant is deprecated);
         // without it every start warns.
         properties.putIfAbsent("processing.exception.handler.global.enabled", "true");
-        FailFastRocksDb.install(properties);
+        RocksDbSettings.install(properties, config.getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES));
         return properties;
     }
 

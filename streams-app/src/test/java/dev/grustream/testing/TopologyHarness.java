@@ -209,6 +209,15 @@ public final class TopologyHarness implements AutoCloseable {
         return activeModel;
     }
 
+    /** The value of Kafka Streams' metric {@code name} of the key-state store (its RocksDB metrics among them). */
+    public Object storeMetric(String name) {
+        return driver.metrics().entrySet().stream()
+                .filter(metric -> metric.getKey().name().equals(name)
+                        && GruStreamTopology.STATE_STORE.equals(metric.getKey().tags().get("rocksdb-state-id")))
+                .map(metric -> metric.getValue().metricValue())
+                .findFirst().orElseThrow(() -> new AssertionError("no store metric " + name));
+    }
+
     /** The value of a counter of gru-stream's metrics, 0 if it was never registered. */
     public double counter(String name, String... tags) {
         var counter = meters.find(name).tags(tags).counter();

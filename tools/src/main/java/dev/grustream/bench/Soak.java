@@ -2,6 +2,7 @@ package dev.grustream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grustream.avro.Observation;
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import dev.grustream.serde.SpecificAvroSerde;
 import java.io.IOException;
@@ -73,8 +74,10 @@ public final class Soak {
     /** What to run. */
     public record Options(String bootstrapServers, String registryUrl, Duration duration, long distinctKeys,
             int activeKeys, double rate, double fraction, int calibrationRecords, int partitions, String guarantee,
-            long ttlMs, long ttlScanIntervalMs, Duration sampleInterval, String serviceHeap, Path workDir) {
+            long ttlMs, long ttlScanIntervalMs, Duration sampleInterval, String serviceHeap, Path workDir,
+            Map<String, String> serviceSettings) {
         public Options {
+            serviceSettings = Map.copyOf(serviceSettings);
             if (activeKeys < 1 || distinctKeys < activeKeys) {
                 throw new IllegalArgumentException("need 1 <= activeKeys <= distinctKeys, found activeKeys "
                         + activeKeys + " and distinctKeys " + distinctKeys);
@@ -273,6 +276,7 @@ public final class Soak {
         settings.put("state.ttl.scan.interval.ms", String.valueOf(options.ttlScanIntervalMs()));
         // No grace: a key's forecasts then carry strictly increasing event times, which Repeats relies on.
         settings.put("late.grace.ms", "0");
+        settings.putAll(options.serviceSettings());
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -444,6 +448,8 @@ public final class Soak {
         private final int port;
         private final Path log;
         private final Load load;
+        private final boolean sharedRocksDbMemory = new GruStreamConfig(options.serviceSettings())
+                .getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES) > 0;
         private long lastAt = System.nanoTime();
         private long lastSent;
         private double forecastsMeter;
@@ -458,6 +464,18 @@ public final class Soak {
             this.forecastsMeter = metrics().sum("gru_forecasts_total");
         }
 
+        /**
+         * RocksDB's memory from Kafka Streams' metrics of every store. Stores that share one cache
+         * ({@code state.rocksdb.memory.bytes}) each report the whole cache's usage, memtables included, since the
+         * shared write buffer manager charges them to it; stores of their own each report their own.
+         */
+        private double rocksDbBytes(PrometheusText metrics) {
+            double tableReaders = metrics.sumEndingWith("_estimate_table_readers_mem");
+            return sharedRocksDbMemory ? metrics.maxEndingWith("_block_cache_usage") + tableReaders
+                    : metrics.sumEndingWith("_size_all_mem_tables") + metrics.sumEndingWith("_block_cache_usage")
+                            + tableReaders;
+        }
+
         Sample sample(long elapsedSeconds) throws Exception {
             long now = System.nanoTime();
             double seconds = (now - lastAt) / 1e9;
@@ -468,8 +486,7 @@ public final class Soak {
                     (forecastsNow - forecastsMeter) / seconds, lag(admin),
                     mib(metrics.sum("jvm_memory_used_bytes", "area=\"heap\"")),
                     mib(metrics.sum("jvm_gc_live_data_size_bytes")),
-                    mib(metrics.sumEndingWith("_size_all_mem_tables") + metrics.sumEndingWith("_block_cache_usage")
-                            + metrics.sumEndingWith("_estimate_table_readers_mem")),
+                    mib(rocksDbBytes(metrics)),
                     residentMiB(service.pid()), (long) metrics.sum("gru_keys_stored"),
                     (long) metrics.sum("gru_keys_evicted_total"), (long) metrics.sum("gru_dead_letters_total"),
                     errorLines(log).size(), service.isAlive() ? state(port) : "EXITED");
@@ -549,6 +566,10 @@ public final class Soak {
 
         double sumEndingWith(String suffix) {
             return samples.stream().filter(s -> s[0].endsWith(suffix)).mapToDouble(s -> value(s[2])).sum();
+        }
+
+        double maxEndingWith(String suffix) {
+            return samples.stream().filter(s -> s[0].endsWith(suffix)).mapToDouble(s -> value(s[2])).max().orElse(0);
         }
 
         private static double value(String text) {

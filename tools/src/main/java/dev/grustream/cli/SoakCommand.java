@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
@@ -89,6 +90,10 @@ final class SoakCommand implements Callable<Integer> {
             description = "-Xmx of the service's JVM (default: ${DEFAULT-VALUE}).")
     String heap;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A setting of the service (gru-stream run --set), over the soak's own; repeatable.")
+    Map<String, String> settings = Map.of();
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where the service's state and log go (default: a new temporary directory); kept after the"
                     + " run, for the log.")
@@ -118,7 +123,7 @@ final class SoakCommand implements Callable<Integer> {
             }
             Soak.Options options = new Soak.Options(servers, registryAt, duration, keys, activeKeys, rate, fraction,
                     calibrationRecords, partitions, processing, ttl.toMillis(), ttlScanInterval.toMillis(),
-                    sampleInterval, heap, work);
+                    sampleInterval, heap, work, settings);
             Soak.Result result = new Soak(options).run(line -> {
                 out.println(line);
                 out.flush();

@@ -6,6 +6,7 @@ import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,7 +46,7 @@ class SoakIntegrationTest {
                 InMemorySchemaRegistryServer registry = InMemorySchemaRegistryServer.start(0)) {
             Soak.Options options = new Soak.Options(cluster.bootstrapServers(), registry.url(), Duration.ofMinutes(3),
                     DISTINCT_KEYS, 2_000, RATE, 0.5, 0, 2, "exactly_once_v2", 20_000, 5_000, Duration.ofSeconds(10),
-                    "512m", dir);
+                    "512m", dir, Map.of());
             result = new Soak(options).run(System.out::println);
         }
         System.out.println(result.summary());

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * corrupted: an instance started afterwards on a roomy directory writes, under exactly-once, exactly the forecasts of
  * an undisturbed run. A state directory on a read-only filesystem is refused at start, in one line.
  *
- * <p>Before {@code FailFastRocksDb}, the instance sometimes hung instead: its stream thread waited inside a RocksDB
+ * <p>Before {@code RocksDbSettings}, the instance sometimes hung instead: its stream thread waited inside a RocksDB
  * write for free space that never came. If it hangs again, the test records a thread dump in the child's log, which
  * it keeps.
  */
