@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
 
 /**
  * Parses the timestamps series files and event-time strings use, one grammar for the service, {@code backtest} and
@@ -24,6 +25,7 @@ public final class Timestamps {
     private static final double MICROS_BELOW = 1e17;
     private static final double BASIC_DATES_FROM = 19_000_101;
     private static final double BASIC_DATES_BELOW = 22_000_101;
+    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]{1,19}");
 
     private Timestamps() {
     }
@@ -36,14 +38,18 @@ public final class Timestamps {
      */
     public static long parse(String text) {
         String trimmed = text.strip();
+        Long integer = integer(trimmed);
         double number;
         try {
-            number = Decimals.parse(trimmed);
+            number = integer != null ? integer : Decimals.parse(trimmed);
         } catch (NumberFormatException notANumber) {
             return ofIso(text, trimmed);
         }
         if (looksLikeBasicDate(number)) {
             throw new DateTimeParseException(ambiguous(text), text, 0);
+        }
+        if (integer != null) {
+            return ofEpochInteger(integer);
         }
         try {
             return ofEpochNumber(number);
@@ -145,6 +151,29 @@ public final class Timestamps {
             throw new ArithmeticException(value + " is beyond the range of epoch milliseconds");
         }
         return millis;
+    }
+
+    /**
+     * Epoch milliseconds of an integral epoch number read by its size, as {@link #ofEpochNumber} reads it but in
+     * integer arithmetic, so that a count of nanoseconds keeps its millisecond exactly (as a double it is off by up to
+     * 128 nanoseconds, which rounding to the microsecond can carry over a millisecond's edge). Every long is in range.
+     */
+    public static long ofEpochInteger(long value) {
+        double magnitude = Math.abs((double) value);
+        return magnitude < SECONDS_BELOW ? value * 1000 : magnitude < MILLIS_BELOW ? value
+                : magnitude < MICROS_BELOW ? Math.floorDiv(value, 1000) : Math.floorDiv(value, 1_000_000);
+    }
+
+    /** {@code trimmed} as a long when it is a decimal integer a long holds; else null. */
+    private static Long integer(String trimmed) {
+        if (!INTEGER.matcher(trimmed).matches()) {
+            return null;
+        }
+        try {
+            return Long.valueOf(trimmed);
+        } catch (NumberFormatException beyondALong) {
+            return null;
+        }
     }
 
     private static long bySize(double value) {

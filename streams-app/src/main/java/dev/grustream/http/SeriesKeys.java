@@ -1,8 +1,12 @@
 package dev.grustream.http;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /**
  * Turns the percent-encoded path segment of {@code /v1/series/{key}} into a series key, refusing what cannot be
@@ -28,9 +32,11 @@ final class SeriesKeys {
         String key;
         try {
             // The authority keeps a key that starts with a slash from being read as one.
-            key = new URI("http://key/" + encoded).getPath().substring(1);
+            key = utf8(new URI("http://key/" + encoded).getRawPath().substring(1));
         } catch (URISyntaxException e) {
             throw HttpProblem.badRequest("invalid_key", "The key is not correctly percent-encoded (RFC 3986)");
+        } catch (CharacterCodingException e) {
+            throw HttpProblem.badRequest("invalid_key", "The key's percent-encoded bytes are not UTF-8");
         }
         if (key.isEmpty()) {
             throw HttpProblem.badRequest("invalid_key", "The key is empty");
@@ -39,6 +45,23 @@ final class SeriesKeys {
             throw tooLong(maxBytes);
         }
         return key;
+    }
+
+    /**
+     * Decodes a path that {@link URI} has checked, strictly: {@link URI#getPath()} turns bytes that are not UTF-8 into
+     * U+FFFD, so that {@code %FF} and {@code %FE} would both ask for the key "\uFFFD".
+     */
+    private static String utf8(String rawPath) throws CharacterCodingException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawPath.length());
+        int from = 0;
+        for (int percent = rawPath.indexOf('%'); percent >= 0; percent = rawPath.indexOf('%', from)) {
+            // URI leaves characters other than escapes as they are, non-ASCII ones among them.
+            bytes.writeBytes(rawPath.substring(from, percent).getBytes(StandardCharsets.UTF_8));
+            bytes.write(HexFormat.fromHexDigits(rawPath, percent + 1, percent + 3));
+            from = percent + 3;
+        }
+        bytes.writeBytes(rawPath.substring(from).getBytes(StandardCharsets.UTF_8));
+        return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
     }
 
     private static HttpProblem tooLong(int maxBytes) {

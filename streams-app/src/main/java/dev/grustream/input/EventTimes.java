@@ -30,6 +30,15 @@ final class EventTimes {
         }
     }
 
+    /** Epoch milliseconds of an integral number read by its size, exactly ({@link Timestamps#ofEpochInteger}). */
+    static long ofInteger(long value) {
+        if (Timestamps.looksLikeBasicDate(value)) {
+            throw new InputException(InputException.Reason.INVALID_TIME, "the event time "
+                    + Timestamps.ambiguous(Long.toString(value)));
+        }
+        return Timestamps.ofEpochInteger(value);
+    }
+
     /** Epoch milliseconds of a string: a number read by its size, or ISO-8601 ({@link Timestamps#parse}). */
     static long ofText(String text) {
         try {

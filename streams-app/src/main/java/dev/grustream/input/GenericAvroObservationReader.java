@@ -1,5 +1,6 @@
 package dev.grustream.input;
 
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -29,6 +30,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class GenericAvroObservationReader extends AvroValueReader {
     private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
+    private static final double BITS_PER_DIGIT = Math.log(10) / Math.log(2);
     private final ObservationMapper mapper;
 
     /**
@@ -120,10 +122,10 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         if (logical instanceof LogicalTypes.Decimal decimal) {
             try {
                 if (value instanceof ByteBuffer bytes) {
-                    return DECIMALS.fromBytes(bytes.duplicate(), schema, decimal);
+                    return withinPrecision(DECIMALS.fromBytes(bytes.duplicate(), schema, decimal), decimal, path);
                 }
                 if (value instanceof GenericFixed fixed) {
-                    return DECIMALS.fromFixed(fixed, schema, decimal);
+                    return withinPrecision(DECIMALS.fromFixed(fixed, schema, decimal), decimal, path);
                 }
             } catch (NumberFormatException e) {
                 // An empty decimal: Avro's conversion cannot make a number of no bytes.
@@ -159,14 +161,30 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         return value.toString();
     }
 
+    /**
+     * {@code value}, refused unless its digits fit its schema's precision, which Avro does not check when it reads:
+     * a decimal of a million bytes would otherwise take the stream thread seconds to turn into a number or a key.
+     */
+    private static BigDecimal withinPrecision(BigDecimal value, LogicalTypes.Decimal decimal, FieldPath path) {
+        // 10^p needs p * log2(10) bits: a value of more bits has more than p digits.
+        if (value.unscaledValue().bitLength() > Math.ceil(decimal.getPrecision() * BITS_PER_DIGIT)) {
+            throw new InputException(InputException.Reason.NOT_A_NUMBER, "the field '" + path + "' holds a decimal of"
+                    + " more digits than its schema's precision, " + decimal.getPrecision());
+        }
+        return value;
+    }
+
     /** Whether the value's schema is a timestamp type. */
     private static boolean isTime(Schema schema) {
         return schema.getLogicalType() instanceof LogicalTypes.TimestampMillis
-                || schema.getLogicalType() instanceof LogicalTypes.TimestampMicros;
+                || schema.getLogicalType() instanceof LogicalTypes.TimestampMicros
+                || schema.getLogicalType() instanceof LogicalTypes.TimestampNanos;
     }
 
     private static Instant time(long value, Schema schema) {
-        return schema.getLogicalType() instanceof LogicalTypes.TimestampMicros
-                ? Instant.ofEpochMilli(Math.floorDiv(value, 1000)) : Instant.ofEpochMilli(value);
+        LogicalType logical = schema.getLogicalType();
+        long perMilli = logical instanceof LogicalTypes.TimestampNanos ? 1_000_000
+                : logical instanceof LogicalTypes.TimestampMicros ? 1000 : 1;
+        return Instant.ofEpochMilli(Math.floorDiv(value, perMilli));
     }
 }

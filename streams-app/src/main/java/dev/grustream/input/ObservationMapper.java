@@ -72,6 +72,11 @@ final class ObservationMapper {
                         + (value == null ? "is missing" : "holds " + value + ", not a value"));
             }
             String text = value.toString();
+            if (text.isEmpty() && !escape) {
+                // An empty id would merge every producer that leaves it blank into one series nobody can query.
+                throw new InputException(InputException.Reason.MISSING_FIELD, "the series key field '" + path
+                        + "' is empty");
+            }
             if (!isWholeUnicode(text)) {
                 // Stored keys are UTF-8, which writes an unpaired surrogate as '?': two series would share one state.
                 throw new InputException(InputException.Reason.UNDECODABLE, "the series key field '" + path
@@ -130,6 +135,9 @@ final class ObservationMapper {
         }
         if (value instanceof Instant instant) {
             return EventTimes.millis(instant);
+        }
+        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return EventTimes.ofInteger(((Number) value).longValue());
         }
         if (value instanceof Number number) {
             return EventTimes.ofNumber(number.doubleValue());

@@ -46,6 +46,10 @@ public final class UpFrontChecks {
         if (key == null) {
             return new Rejection(DeadLetterReason.NULL_KEY, "the record has no key; the key is the series id");
         }
+        if (key.isEmpty()) {
+            // Every producer that writes an empty key would share one series, which no query can name.
+            return new Rejection(DeadLetterReason.NULL_KEY, "the record's key is empty; the key is the series id");
+        }
         int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (keyBytes > maxKeyBytes) {
             return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the key has " + keyBytes + " bytes; at most "

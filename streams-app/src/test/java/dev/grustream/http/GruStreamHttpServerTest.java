@@ -185,6 +185,17 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void aKeyWhosePercentEncodedBytesAreNotUtf8IsA400() throws Exception {
+        keyStates.states.put("\uFFFD", state(2, 0.1));
+
+        HttpResponse<String> response = get("/v1/series/%FF");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response).get("error").asText()).isEqualTo("invalid_key");
+        assertThat(get("/v1/series/%EF%BF%BD").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void aPlusInThePathIsAPlus() throws Exception {
         keyStates.states.put("a+b", state(2, 0.1));
 

@@ -44,6 +44,20 @@ class EventTimesTest {
     }
 
     @Test
+    void anIntegerIsReadBySizeInIntegerArithmetic() {
+        // As a double, 1714521600123999900 is 1714521600124000000: rounded to the microsecond, the next millisecond.
+        assertThat(EventTimes.ofInteger(1_714_521_600_123_999_900L)).isEqualTo(1_714_521_600_123L);
+        assertThat(EventTimes.ofText("1714521600123999900")).isEqualTo(1_714_521_600_123L);
+        assertThat(EventTimes.ofInteger(MILLIS / 1000)).isEqualTo(MILLIS - 250);
+        assertThat(EventTimes.ofInteger(MILLIS)).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofInteger(MILLIS * 1000 + 999)).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofInteger(-1)).isEqualTo(-1000);
+        assertThat(EventTimes.ofInteger(-1_000_000_000_000_000_001L)).isEqualTo(-1_000_000_000_001L);
+        assertThatThrownBy(() -> EventTimes.ofInteger(20_240_501)).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
+    }
+
+    @Test
     void stringsAreReadAsNumbersOrIso8601() {
         assertThat(EventTimes.ofText(" " + MILLIS + " ")).isEqualTo(MILLIS);
         assertThat(EventTimes.ofText("2024-05-01T12:00:00.250Z")).isEqualTo(MILLIS);

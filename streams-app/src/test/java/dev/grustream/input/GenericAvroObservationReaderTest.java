@@ -3,6 +3,7 @@ package dev.grustream.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -32,6 +33,8 @@ class GenericAvroObservationReaderTest {
                         .addToSchema(Schema.create(Schema.Type.LONG)))).noDefault()
                 .name("day").type(nullable(LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT))))
                 .noDefault()
+                .name("nanos").type(nullable(LogicalTypes.timestampNanos()
+                        .addToSchema(Schema.create(Schema.Type.LONG)))).noDefault()
                 .name("value").type().doubleType().noDefault()
                 .endRecord();
         GenericRecord record = new GenericData.Record(schema);
@@ -47,6 +50,15 @@ class GenericAvroObservationReaderTest {
     void aConvertedTimestampInANullableUnionIsItsInstant() {
         assertThat(read("at", Instant.parse("2026-05-01T10:00:00Z")).eventTime())
                 .isEqualTo(Instant.parse("2026-05-01T10:00:00Z").toEpochMilli());
+    }
+
+    @Test
+    void aTimestampInNanosecondsIsReadAsNanosecondsWhateverItsSize() {
+        // 1971: as a plain number this size would be read as microseconds.
+        long nanos = Instant.parse("1971-08-02T00:00:00.123Z").toEpochMilli() * 1_000_000 + 999_999;
+
+        assertThat(read("nanos", nanos).eventTime())
+                .isEqualTo(Instant.parse("1971-08-02T00:00:00.123Z").toEpochMilli());
     }
 
     @Test
@@ -114,6 +126,22 @@ class GenericAvroObservationReaderTest {
                 .isInstanceOfSatisfying(InputException.class,
                         e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER))
                 .hasMessageContaining("the field 'value' holds a decimal that is not a number");
+    }
+
+    @Test
+    void aDecimalOfMoreDigitsThanItsPrecisionIsNotANumber() {
+        Schema decimal = LogicalTypes.decimal(9, 2).addToSchema(Schema.create(Schema.Type.BYTES));
+        byte[] huge = new byte[20_000];
+        huge[1] = 1;
+        GenericRecord tooLong = site("a", ByteBuffer.wrap(huge), decimal);
+        GenericRecord longest = site("a", ByteBuffer.wrap(BigInteger.valueOf(-999_999_999).toByteArray()), decimal);
+        GenericAvroObservationReader reader = siteReader(new ByteArrayDeserializer());
+
+        assertThatThrownBy(() -> reader.read(tooLong, new byte[0]))
+                .isInstanceOfSatisfying(InputException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER))
+                .hasMessageContaining("more digits than its schema's precision, 9");
+        assertThat(reader.read(longest, new byte[0]).features()).containsEntry("value", -9_999_999.99);
     }
 
     @Test

@@ -84,6 +84,23 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void anEmptySingleKeyFieldIsAMissingId() {
+        JsonObservationReader oneField = new JsonObservationReader(new InputMapping(
+                List.of(FieldPath.parse("path")), Optional.empty(), Map.of()), () -> List.of("cpu"));
+
+        assertThat(reasonOf(() -> oneField.deserialize("t", "{\"path\":\"\"}".getBytes(StandardCharsets.UTF_8))))
+                .isEqualTo(InputException.Reason.MISSING_FIELD);
+    }
+
+    @Test
+    void aTimeInNanosecondsKeepsItsMillisecondExactly() {
+        assertThat(read("{\"host\":\"a\",\"dc\":1,\"ts\":1714521600123999900}").eventTime())
+                .isEqualTo(1_714_521_600_123L);
+        assertThat(read("{\"host\":\"a\",\"dc\":1,\"ts\":\"1714521600123999900\"}").eventTime())
+                .isEqualTo(1_714_521_600_123L);
+    }
+
+    @Test
     void anAbsentFeatureIsLeftForTheCoreToRefuse() {
         assertThat(read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":null}").features()).isEmpty();
     }

@@ -545,6 +545,12 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void recordWithAnEmptyKeyIsDeadLettered() {
+        harness.send("", observation(T0, 1.0));
+        assertDeadLetteredOnlyAs("null-key");
+    }
+
+    @Test
     void oversizedKeyIsDeadLettered() {
         harness.send("k".repeat(1025), observation(T0, 1.0));
         assertDeadLetteredOnlyAs("key-too-large");
