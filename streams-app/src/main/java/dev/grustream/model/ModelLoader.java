@@ -43,6 +43,12 @@ public final class ModelLoader {
      * {@code model.json}, so without a bound of its own a small zip could claim a huge model of zeros.
      */
     static final long MAX_MODEL_BYTES = 64L << 20;
+    /**
+     * The most hidden-state values (layers times units) a model may give each key: every key stores them, and each
+     * task keeps up to a batch and {@code state.cache.max.keys} of them decoded, so a model within the size bound but
+     * of thousands of thin layers would still exhaust the heap.
+     */
+    static final int MAX_HIDDEN_VALUES = 4096;
     /** A GRU layer's array, as PyTorch names it: its layer, and {@code _reverse} for a bidirectional one's. */
     private static final Pattern LAYER_ARRAY =
             Pattern.compile("(?:weight|bias)_(?:ih|hh)_l(\\d{1,9})(_reverse)?\\.npy");
@@ -143,8 +149,9 @@ public final class ModelLoader {
     }
 
     /**
-     * Refuses a model whose arrays would take more than {@link #MAX_MODEL_BYTES}, before any is read: every loader
-     * does, so {@code train} checks a shape with it before training one.
+     * Refuses a model whose arrays would take more than {@link #MAX_MODEL_BYTES}, or whose hidden state per key would
+     * hold more than {@link #MAX_HIDDEN_VALUES} values, before any array is read: every loader does, so {@code train}
+     * checks a shape with it before training one.
      */
     public static void requireModestSize(ModelSpec spec) throws ModelFormatException {
         // In double: hidden sizes and inputs near Integer.MAX_VALUE would overflow a long's products.
@@ -156,6 +163,11 @@ public final class ModelLoader {
         if (values * Float.BYTES > MAX_MODEL_BYTES) {
             throw new ModelFormatException(ModelJson.FILE + ": its arrays would hold " + String.format("%.3g", values)
                     + " values, more than the " + MAX_MODEL_BYTES + " bytes a model's arrays may take");
+        }
+        if ((double) spec.numLayers() * h > MAX_HIDDEN_VALUES) {
+            throw new ModelFormatException(ModelJson.FILE + ": " + spec.numLayers() + " layers of " + spec.hiddenSize()
+                    + " units would give every key a hidden state of more than the " + MAX_HIDDEN_VALUES
+                    + " values a model may");
         }
     }
 

@@ -81,8 +81,9 @@ public final class AvroSerdeConfig extends AbstractConfig {
             + "registry URL before trying the next one (gru-stream only; Confluent's serde ignores this key).";
 
     public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG = "schema.registry.request.timeout.ms";
-    public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC = "How long to wait for a registry's answer to "
-            + "one request before trying the next URL (gru-stream only; Confluent's serde ignores this key).";
+    public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC = "How long to wait for a registry's whole "
+            + "answer (headers and body) to one request before trying the next URL (gru-stream only; Confluent's serde"
+            + " ignores this key).";
 
     public static final String SCHEMA_REGISTRY_USER_INFO_CONFIG = "schema.registry.basic.auth.user.info";
     public static final String SCHEMA_REGISTRY_USER_INFO_DOC = "The same as basic.auth.user.info (Confluent's alias);"

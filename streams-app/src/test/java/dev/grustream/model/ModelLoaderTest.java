@@ -155,6 +155,15 @@ class ModelLoaderTest {
     }
 
     @Test
+    void refusesAModelWhoseHiddenStatePerKeyWouldBeLargerThanAModelMay() throws IOException {
+        // Within the size bound: 300 layers of 16 units hold about 0.5 million weights, but 4,800 values per key.
+        editJson(json -> json.put("hidden_size", 16).put("num_layers", 300));
+
+        assertFormatError(dir, "300 layers of 16 units would give every key a hidden state of more than the "
+                + ModelLoader.MAX_HIDDEN_VALUES + " values a model may");
+    }
+
+    @Test
     void refusesAWeightFileLargerThanItsShapeAllows() throws IOException {
         Files.write(dir.resolve("head_bias.npy"), new byte[ModelLoader.NPY_HEADER_ALLOWANCE + 2 * Float.BYTES + 1]);
 

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -388,6 +389,34 @@ class RestSchemaRegistryClientTest {
         assertThatThrownBy(() -> client().getSchemaById(1))
                 .isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageContaining("HttpTimeoutException");
+    }
+
+    @Test
+    void aRegistryThatStallsInTheMiddleOfItsAnswerIsUnavailable() throws Exception {
+        // A registry (or a proxy) that sends its headers and part of a body, then nothing: the JDK client's own
+        // timeout ends with the headers.
+        try (ServerSocket server = new ServerSocket(0)) {
+            Thread stalling = new Thread(() -> {
+                try (Socket connection = server.accept()) {
+                    connection.getInputStream().read(new byte[8192]);
+                    connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: " + CONTENT_TYPE
+                            + "\r\nContent-Length: 100\r\n\r\n{\"sche").getBytes(StandardCharsets.US_ASCII));
+                    connection.getOutputStream().flush();
+                    Thread.sleep(30_000);
+                } catch (IOException | InterruptedException e) {
+                    // The test is over.
+                }
+            });
+            stalling.setDaemon(true);
+            stalling.start();
+            config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://127.0.0.1:" + server.getLocalPort());
+            config.put(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 200);
+
+            assertThatThrownBy(() -> client().getSchemaById(1))
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasMessageContaining("no whole answer within 200 ms");
+            stalling.interrupt();
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,6 +24,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -211,7 +216,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             Endpoint endpoint = endpoints.get(index);
             HttpResponse<String> response;
             try {
-                response = http.send(request(endpoint, method, path, body), HttpResponse.BodyHandlers.ofString());
+                response = exchange(request(endpoint, method, path, body));
             } catch (IOException e) {
                 if (tlsRefused(e)) {
                     throw new SchemaRegistryException("The TLS handshake with Schema Registry " + endpoint
@@ -243,6 +248,32 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         throw new SchemaRegistryUnavailableException("No Schema Registry answered " + method + " " + path
                 + " (tried " + endpoints.size() + " URL(s)): " + String.join("; ", failures),
                 last.status(), last.errorCode(), last);
+    }
+
+    /**
+     * Sends {@code request} and waits for its whole answer at most the request timeout. The timeout of the JDK's
+     * client ends when the headers arrive, so a registry (or a proxy) that stalls in the middle of a body would
+     * otherwise hold the stream thread for good.
+     */
+    private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        try {
+            return answer.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new HttpTimeoutException("no whole answer within " + options.requestTimeout().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 
     /**
