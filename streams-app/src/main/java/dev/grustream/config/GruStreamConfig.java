@@ -250,9 +250,10 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " the store read and decode; each takes about 4.5 KiB of heap with learning on. Which"
                             + " keys stay is Caffeine's choice (frequency-based, so keys that come in turn keep a"
                             + " stable share). 0 reads every key from the store.")
-            .define(STATE_ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(0), Importance.MEDIUM,
-                    "Memory outside the heap that all of the instance's RocksDB stores (standby copies included)"
-                            + " share: one block cache holding data, index and filter blocks and, charged to it,"
+            .define(STATE_ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, new ZeroOrAtLeast(16L << 20),
+                    Importance.MEDIUM,
+                    "Memory outside the heap, in bytes, that the instance's RocksDB stores (standby copies included;"
+                            + " all of the JVM's) share: one block cache holding data, index and filter blocks and, charged to it,"
                             + " the memtables, which take at most half. RocksDB keeps near it rather than strictly"
                             + " under it. 0 gives every store Kafka Streams' own settings instead (a 50 MiB cache and"
                             + " up to 48 MiB of memtables per store, unbounded in total). A rocksdb.config.setter of"
@@ -533,6 +534,28 @@ public final class GruStreamConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "a host name or IP address, or empty";
+        }
+    }
+
+    /** Accepts 0, which turns a bound off, or a bound large enough to work ({@code 256} meant as MiB is not). */
+    static final class ZeroOrAtLeast implements ConfigDef.Validator {
+        private final long least;
+
+        ZeroOrAtLeast(long least) {
+            this.least = least;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            long bytes = (Long) value;
+            if (bytes != 0 && bytes < least) {
+                throw new ConfigException(name, value, "expected 0 (no bound) or at least " + least + " bytes");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "0, or at least " + least;
         }
     }
 

@@ -166,8 +166,10 @@ public final class GenericAvroObservationReader extends AvroValueReader {
      * a decimal of a million bytes would otherwise take the stream thread seconds to turn into a number or a key.
      */
     private static BigDecimal withinPrecision(BigDecimal value, LogicalTypes.Decimal decimal, FieldPath path) {
-        // 10^p needs p * log2(10) bits: a value of more bits has more than p digits.
-        if (value.unscaledValue().bitLength() > Math.ceil(decimal.getPrecision() * BITS_PER_DIGIT)) {
+        // 10^p needs p * log2(10) bits: a value of more bits has more than p digits, found without counting them,
+        // which costs more than linear time in the digits.
+        if (value.unscaledValue().bitLength() > Math.ceil(decimal.getPrecision() * BITS_PER_DIGIT)
+                || value.precision() > decimal.getPrecision()) {
             throw new InputException(InputException.Reason.NOT_A_NUMBER, "the field '" + path + "' holds a decimal of"
                     + " more digits than its schema's precision, " + decimal.getPrecision());
         }

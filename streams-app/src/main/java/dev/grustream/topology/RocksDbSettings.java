@@ -1,10 +1,10 @@
 package dev.grustream.topology;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * same. {@code StorageFailureIntegrationTest} fills a real disk to check the outcome.
  *
  * <p>Kafka Streams creates one instance per store it opens and closes it with the store; an instance is not
- * thread-safe, which it need not be, and the shared memory is handed out and given back under a lock.
+ * thread-safe, which it need not be; the shared memory is.
  */
 public final class RocksDbSettings implements RocksDBConfigSetter {
     /** Where {@link #install} keeps the {@code rocksdb.config.setter} the user configured, to apply it after ours. */
@@ -59,7 +59,6 @@ public final class RocksDbSettings implements RocksDBConfigSetter {
     private static final Logger LOG = LoggerFactory.getLogger(RocksDbSettings.class);
 
     private NoWaitingForRecovery listener;
-    private SharedMemory memory;
     private RocksDBConfigSetter userSetter;
 
     /**
@@ -92,8 +91,7 @@ public final class RocksDbSettings implements RocksDBConfigSetter {
         options.setListeners(listeners);
         Object bytes = configs.get(MEMORY_BYTES);
         if (bytes != null) {
-            memory = SharedMemory.acquire(Long.parseLong(bytes.toString()));
-            memory.bound(storeName, options);
+            SharedMemory.of(Long.parseLong(bytes.toString())).bound(storeName, options);
         }
         Object user = configs.get(USER_CONFIG_SETTER);
         if (user != null) {
@@ -107,13 +105,8 @@ public final class RocksDbSettings implements RocksDBConfigSetter {
         if (userSetter != null) {
             userSetter.close(storeName, options);
         }
-        // Safe before the store closes its database: the database holds references of its own to the listener, the
-        // cache and the write buffer manager.
+        // Safe before the store closes its database: the database holds a reference of its own to the listener.
         listener.close();
-        if (memory != null) {
-            memory.release();
-            memory = null;
-        }
     }
 
     private static Class<? extends RocksDBConfigSetter> setterClass(String className) {
@@ -132,40 +125,26 @@ public final class RocksDbSettings implements RocksDBConfigSetter {
     }
 
     /**
-     * The block cache and write buffer manager the stores of one JVM share, one pair per size in use, counted out to
-     * the stores that hold them and closed when the last one closes. Written by hand: RocksJava offers the parts, and
-     * Kafka Streams only the hook to give them to each store.
+     * The block cache and write buffer manager the stores of one JVM share, one pair per size in use, kept for the
+     * JVM's life: Kafka Streams does not close the setter of a store that fails to open, so the stores using a pair
+     * cannot be counted out reliably, and a pair unused holds no more than the blocks it cached. Written by hand:
+     * RocksJava offers the parts, and Kafka Streams only the hook to give them to each store.
      */
     static final class SharedMemory {
         /** The share of the cache kept for index and filter blocks, which RocksDB evicts last. */
         private static final double INDEX_AND_FILTER_SHARE = 0.2;
-        private static final Map<Long, SharedMemory> IN_USE = new HashMap<>();
+        private static final Map<Long, SharedMemory> BY_SIZE = new ConcurrentHashMap<>();
 
-        private final long bytes;
         private final LRUCache cache;
         private final WriteBufferManager writeBuffers;
-        private int users;
 
         private SharedMemory(long bytes) {
-            this.bytes = bytes;
             this.cache = new LRUCache(bytes, -1, false, INDEX_AND_FILTER_SHARE);
             this.writeBuffers = new WriteBufferManager(bytes / 2, cache);
         }
 
-        static SharedMemory acquire(long bytes) {
-            synchronized (IN_USE) {
-                SharedMemory memory = IN_USE.computeIfAbsent(bytes, SharedMemory::new);
-                memory.users++;
-                return memory;
-            }
-        }
-
-        /** How many stores hold the memory of {@code bytes}; 0 once the last has closed. */
-        static int users(long bytes) {
-            synchronized (IN_USE) {
-                SharedMemory memory = IN_USE.get(bytes);
-                return memory == null ? 0 : memory.users;
-            }
+        static SharedMemory of(long bytes) {
+            return BY_SIZE.computeIfAbsent(bytes, SharedMemory::new);
         }
 
         void bound(String storeName, Options options) {
@@ -179,17 +158,6 @@ public final class RocksDbSettings implements RocksDBConfigSetter {
             table.setPinTopLevelIndexAndFilter(true);
             options.setTableFormatConfig(table);
             options.setWriteBufferManager(writeBuffers);
-        }
-
-        void release() {
-            synchronized (IN_USE) {
-                if (--users == 0) {
-                    IN_USE.remove(bytes);
-                    // Only the handles: a database still open keeps the native cache and manager alive.
-                    writeBuffers.close();
-                    cache.close();
-                }
-            }
         }
     }
 

@@ -18,6 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
 class GruStreamConfigTest {
 
     @Test
+    void aRocksDbMemoryBoundIsZeroOrLargeEnoughToWork() {
+        assertThat(new GruStreamConfig(Map.of(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, "0"))
+                .getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES)).isZero();
+        assertThat(new GruStreamConfig(Map.of(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, "16777216"))
+                .getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES)).isEqualTo(16L << 20);
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, "256")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("expected 0 (no bound) or at least 16777216 bytes");
+    }
+
+    @Test
     void everyOwnKeyHasADefault() {
         GruStreamConfig config = new GruStreamConfig(Map.of());
 

@@ -145,6 +145,18 @@ class GenericAvroObservationReaderTest {
     }
 
     @Test
+    void aDecimalOneDigitLongerThanItsPrecisionIsNotANumber() {
+        Schema twoDigits = LogicalTypes.decimal(2, 0).addToSchema(Schema.create(Schema.Type.BYTES));
+        GenericAvroObservationReader reader = siteReader(new ByteArrayDeserializer());
+
+        assertThatThrownBy(() -> reader.read(site("a", ByteBuffer.wrap(new byte[] {100}), twoDigits), new byte[0]))
+                .isInstanceOfSatisfying(InputException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER));
+        assertThat(reader.read(site("a", ByteBuffer.wrap(new byte[] {99}), twoDigits), new byte[0]).features())
+                .containsEntry("value", 99.0);
+    }
+
+    @Test
     void bytesThatDecodeToNullAreASchemaMismatchNotATombstone() {
         Deserializer<Object> nullType = (topic, data) -> null;
 

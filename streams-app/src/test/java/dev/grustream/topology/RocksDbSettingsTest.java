@@ -9,7 +9,6 @@ import dev.grustream.model.GruModel;
 import dev.grustream.model.RandomModels;
 import dev.grustream.testing.SmallMemtables;
 import dev.grustream.testing.TopologyHarness;
-import dev.grustream.topology.RocksDbSettings.SharedMemory;
 import java.math.BigInteger;
 import java.util.Map;
 import java.util.Properties;
@@ -42,13 +41,11 @@ class RocksDbSettingsTest {
     @Test
     void theKeyStateStoreUsesTheSharedCacheOfTheBoundedSize() {
         try (TopologyHarness harness = new TopologyHarness(MODEL,
-                Map.of(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, String.valueOf(8 * MIB)))) {
+                Map.of(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, String.valueOf(16 * MIB)))) {
             harness.send("k", NOW.toEpochMilli(), 1.0);
 
-            assertThat(harness.storeMetric("block-cache-capacity")).isEqualTo(BigInteger.valueOf(8 * MIB));
-            assertThat(SharedMemory.users(8 * MIB)).isOne();
+            assertThat(harness.storeMetric("block-cache-capacity")).isEqualTo(BigInteger.valueOf(16 * MIB));
         }
-        assertThat(SharedMemory.users(8 * MIB)).isZero();
     }
 
     @Test
@@ -74,11 +71,9 @@ class RocksDbSettingsTest {
             assertThat(((BlockBasedTableConfigWithAccessibleCache) two.tableFormatConfig()).blockCache())
                     .isSameAs(((BlockBasedTableConfigWithAccessibleCache) one.tableFormatConfig()).blockCache());
             assertThat(((BlockBasedTableConfig) one.tableFormatConfig()).cacheIndexAndFilterBlocks()).isTrue();
-            assertThat(SharedMemory.users(4 * MIB)).isEqualTo(2);
             first.close("store-1", one);
             second.close("store-2", two);
         }
-        assertThat(SharedMemory.users(4 * MIB)).isZero();
     }
 
     @Test

@@ -166,6 +166,7 @@ public final class Soak {
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(3);
 
     private final Options options;
+    private final long rocksDbMemoryBytes;
     private final String id = UUID.randomUUID().toString().substring(0, 8);
     private final String input = "soak-observations-" + id;
     private final String forecasts = "soak-forecasts-" + id;
@@ -176,6 +177,9 @@ public final class Soak {
 
     public Soak(Options options) {
         this.options = options;
+        // Given to the service explicitly, so that no GRU_STREAM_* variable it inherits decides it unseen.
+        this.rocksDbMemoryBytes = new GruStreamConfig(options.serviceSettings())
+                .getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES);
     }
 
     /** Runs the soak, printing progress and a table row per sample to {@code progress}. */
@@ -277,6 +281,7 @@ public final class Soak {
         // No grace: a key's forecasts then carry strictly increasing event times, which Repeats relies on.
         settings.put("late.grace.ms", "0");
         settings.putAll(options.serviceSettings());
+        settings.put(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, String.valueOf(rocksDbMemoryBytes));
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -448,8 +453,6 @@ public final class Soak {
         private final int port;
         private final Path log;
         private final Load load;
-        private final boolean sharedRocksDbMemory = new GruStreamConfig(options.serviceSettings())
-                .getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES) > 0;
         private long lastAt = System.nanoTime();
         private long lastSent;
         private double forecastsMeter;
@@ -471,7 +474,7 @@ public final class Soak {
          */
         private double rocksDbBytes(PrometheusText metrics) {
             double tableReaders = metrics.sumEndingWith("_estimate_table_readers_mem");
-            return sharedRocksDbMemory ? metrics.maxEndingWith("_block_cache_usage") + tableReaders
+            return rocksDbMemoryBytes > 0 ? metrics.maxEndingWith("_block_cache_usage") + tableReaders
                     : metrics.sumEndingWith("_size_all_mem_tables") + metrics.sumEndingWith("_block_cache_usage")
                             + tableReaders;
         }
