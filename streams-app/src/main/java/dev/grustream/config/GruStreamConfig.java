@@ -253,11 +253,11 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(STATE_ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, new ZeroOrAtLeast(16L << 20),
                     Importance.MEDIUM,
                     "Memory outside the heap, in bytes, that the instance's RocksDB stores (standby copies included;"
-                            + " all of the JVM's) share: one block cache holding data, index and filter blocks and, charged to it,"
-                            + " the memtables, which take at most half. RocksDB keeps near it rather than strictly"
-                            + " under it. 0 gives every store Kafka Streams' own settings instead (a 50 MiB cache and"
-                            + " up to 48 MiB of memtables per store, unbounded in total). A rocksdb.config.setter of"
-                            + " your own applies after this.")
+                            + " all of the JVM's) share: one block cache holding data, index and filter blocks and,"
+                            + " charged to it, the memtables, which take at most half. RocksDB keeps near it rather"
+                            + " than strictly under it. 0 gives every store Kafka Streams' own settings instead (a 50"
+                            + " MiB cache and up to 48 MiB of memtables per store, unbounded in total). A"
+                            + " rocksdb.config.setter of your own applies after this.")
             .define(INPUT_MAX_KEY_BYTES, Type.INT, 1024, Range.atLeast(1), Importance.LOW,
                     "Longest accepted record key, and series id (input.key.fields), in bytes; longer ones are"
                             + " dead-lettered as 'key-too-large'. HTTP queries take ids up to about 85,000 bytes.")

@@ -40,6 +40,8 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 
+import dev.grustream.serde.internals.RestSchemaRegistryClient;
+
 /**
  * The REST client against WireMock stubs written from Confluent's API reference: request shapes, answers, error
  * bodies, fail-over, authentication and timeouts.
@@ -417,6 +419,17 @@ class RestSchemaRegistryClientTest {
                     .hasMessageContaining("no whole answer within 200 ms");
             stalling.interrupt();
         }
+    }
+
+    @Test
+    void anAnswerLongerThanAnyRegistrySendsIsUnavailableInsteadOfRead() {
+        String endless = "{\"schema\": \"\\\"string\\\"\", \"padding\": \""
+                + "x".repeat(RestSchemaRegistryClient.MAX_ANSWER_BYTES) + "\"}";
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, endless)));
+
+        assertThatThrownBy(() -> client().getSchemaById(1))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("the answer is longer than " + RestSchemaRegistryClient.MAX_ANSWER_BYTES);
     }
 
     @Test

@@ -54,6 +54,8 @@ import org.apache.kafka.common.errors.InterruptException;
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private static final int MAX_BODY_IN_MESSAGE = 300;
+    /** The longest answer read: far above any schema, far below what would strain the heap. */
+    public static final int MAX_ANSWER_BYTES = 16 << 20;
     /** Most schemas one schema may reference, directly or not: a bound on the requests one answer can cause. */
     private static final int MAX_REFERENCES = 100;
     /** The JDK's message for a TLS handshake the peer closed the connection in. */
@@ -251,12 +253,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /**
-     * Sends {@code request} and waits for its whole answer at most the request timeout. The timeout of the JDK's
-     * client ends when the headers arrive, so a registry (or a proxy) that stalls in the middle of a body would
-     * otherwise hold the stream thread for good.
+     * Sends {@code request} and waits for its whole answer, of at most {@link #MAX_ANSWER_BYTES}, at most the request
+     * timeout. The timeout of the JDK's client ends when the headers arrive, so a registry (or a proxy) that stalls
+     * in the middle of a body would otherwise hold the stream thread for good, and one that sends an endless body
+     * would fill the heap.
      */
     private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request,
+                BoundedText.handler(MAX_ANSWER_BYTES));
         try {
             return answer.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
