@@ -18,10 +18,7 @@ final class EventTimes {
 
     /** Epoch milliseconds of a number read by its size. */
     static long ofNumber(double value) {
-        if (Timestamps.looksLikeBasicDate(value)) {
-            throw new InputException(InputException.Reason.INVALID_TIME, "the event time "
-                    + Timestamps.ambiguous(Long.toString((long) value)));
-        }
+        refuseBasicDate(value);
         try {
             return Timestamps.ofEpochNumber(value);
         } catch (ArithmeticException e) {
@@ -32,11 +29,16 @@ final class EventTimes {
 
     /** Epoch milliseconds of an integral number read by its size, exactly ({@link Timestamps#ofEpochInteger}). */
     static long ofInteger(long value) {
+        refuseBasicDate(value);
+        return Timestamps.ofEpochInteger(value);
+    }
+
+    /** Refuses a number that is also a date without separators ({@link Timestamps#looksLikeBasicDate}). */
+    private static void refuseBasicDate(double value) {
         if (Timestamps.looksLikeBasicDate(value)) {
             throw new InputException(InputException.Reason.INVALID_TIME, "the event time "
-                    + Timestamps.ambiguous(Long.toString(value)));
+                    + Timestamps.ambiguous(Long.toString((long) value)));
         }
-        return Timestamps.ofEpochInteger(value);
     }
 
     /** Epoch milliseconds of a string: a number read by its size, or ISO-8601 ({@link Timestamps#parse}). */

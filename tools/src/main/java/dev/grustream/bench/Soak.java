@@ -33,6 +33,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.ObjLongConsumer;
 import java.util.function.ToLongFunction;
+import java.util.stream.DoubleStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -568,11 +569,15 @@ public final class Soak {
         }
 
         double sumEndingWith(String suffix) {
-            return samples.stream().filter(s -> s[0].endsWith(suffix)).mapToDouble(s -> value(s[2])).sum();
+            return valuesEndingWith(suffix).sum();
         }
 
         double maxEndingWith(String suffix) {
-            return samples.stream().filter(s -> s[0].endsWith(suffix)).mapToDouble(s -> value(s[2])).max().orElse(0);
+            return valuesEndingWith(suffix).max().orElse(0);
+        }
+
+        private DoubleStream valuesEndingWith(String suffix) {
+            return samples.stream().filter(s -> s[0].endsWith(suffix)).mapToDouble(s -> value(s[2]));
         }
 
         private static double value(String text) {
