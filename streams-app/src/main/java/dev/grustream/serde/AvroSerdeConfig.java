@@ -103,6 +103,13 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String MAX_SCHEMAS_PER_SUBJECT_CONFIG = "max.schemas.per.subject";
     public static final String MAX_SCHEMAS_PER_SUBJECT_DOC = "Most schemas the client remembers per subject; one more"
             + " is refused, so that a producer that makes a new schema per record cannot exhaust the memory.";
+    public static final String MISSING_ID_CACHE_TTL_SEC_CONFIG = "missing.id.cache.ttl.sec";
+    public static final String MISSING_ID_CACHE_TTL_SEC_DOC = "How long, in seconds, a schema id the registry"
+            + " answered it does not know is taken as unknown without asking again; 0 asks every time. The default"
+            + " here is 10; Confluent's client's is 0. Without it a producer that writes with another registry's ids"
+            + " costs one registry request per record.";
+    public static final String MISSING_CACHE_SIZE_CONFIG = "missing.cache.size";
+    public static final String MISSING_CACHE_SIZE_DOC = "Most unknown schema ids remembered at a time.";
     public static final String MAX_RETRIES_CONFIG = "max.retries";
     public static final String MAX_RETRIES_DOC = "How many times a request every registry URL failed (no"
             + " connection, a timeout, HTTP 5xx, 408 or 429) is retried.";
@@ -176,6 +183,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
                         LATEST_COMPATIBILITY_STRICT_DOC)
                 .define(MAX_SCHEMAS_PER_SUBJECT_CONFIG, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
                         MAX_SCHEMAS_PER_SUBJECT_DOC)
+                .define(MISSING_ID_CACHE_TTL_SEC_CONFIG, Type.LONG, 10L, ConfigDef.Range.between(0L, 86_400L),
+                        Importance.LOW, MISSING_ID_CACHE_TTL_SEC_DOC)
+                .define(MISSING_CACHE_SIZE_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        MISSING_CACHE_SIZE_DOC)
                 .define(MAX_RETRIES_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
                         MAX_RETRIES_DOC)
                 .define(RETRIES_WAIT_MS_CONFIG, Type.INT, 1000, ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -241,6 +252,15 @@ public final class AvroSerdeConfig extends AbstractConfig {
 
     public int maxSchemasPerSubject() {
         return getInt(MAX_SCHEMAS_PER_SUBJECT_CONFIG);
+    }
+
+    /** How long an unknown schema id is remembered as unknown; zero when it is not. */
+    public Duration missingIdTtl() {
+        return Duration.ofSeconds(getLong(MISSING_ID_CACHE_TTL_SEC_CONFIG));
+    }
+
+    public int missingCacheSize() {
+        return getInt(MISSING_CACHE_SIZE_CONFIG);
     }
 
     public int maxRetries() {

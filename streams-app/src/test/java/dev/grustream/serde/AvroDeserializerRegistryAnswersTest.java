@@ -2,7 +2,9 @@ package dev.grustream.serde;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okForContentType;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,9 +28,17 @@ class AvroDeserializerRegistryAnswersTest {
             .options(wireMockConfig().dynamicPort()).build();
 
     private static Object deserialize() {
+        return deserialize(deserializer());
+    }
+
+    private static AvroDeserializer deserializer() {
         AvroDeserializer deserializer = new AvroDeserializer();
         deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
                 AvroSerdeConfig.MAX_RETRIES_CONFIG, 0), false);
+        return deserializer;
+    }
+
+    private static Object deserialize(AvroDeserializer deserializer) {
         return deserializer.deserialize(TOPIC, TestRecords.framed(SCHEMA_ID,
                 TestRecords.avroBody(TestRecords.forecast("k"))));
     }
@@ -46,6 +56,19 @@ class AvroDeserializerRegistryAnswersTest {
         assertThatThrownBy(AvroDeserializerRegistryAnswersTest::deserialize)
                 .isInstanceOfSatisfying(AvroSerializationException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_SCHEMA_ID));
+    }
+
+    @Test
+    void aRecordWithAnIdTheRegistryJustSaidItDoesNotKnowIsRefusedWithoutAskingAgain() {
+        answerSchemaRequestWith(404, "application/vnd.schemaregistry.v1+json",
+                "{\"error_code\": 40403, \"message\": \"Schema not found\"}");
+        AvroDeserializer deserializer = deserializer();
+        assertThatThrownBy(() -> deserialize(deserializer)).isInstanceOf(AvroSerializationException.class);
+
+        assertThatThrownBy(() -> deserialize(deserializer))
+                .isInstanceOfSatisfying(AvroSerializationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_SCHEMA_ID));
+        REGISTRY.verify(1, getRequestedFor(urlEqualTo("/schemas/ids/" + SCHEMA_ID)));
     }
 
     @Test

@@ -40,7 +40,9 @@ class AvroSerdeConfigTest {
                 AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO",
                 AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:letmein",
                 AvroSerdeConfig.SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, "1500",
-                AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 2500));
+                AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 2500,
+                AvroSerdeConfig.MISSING_ID_CACHE_TTL_SEC_CONFIG, "30",
+                AvroSerdeConfig.MISSING_CACHE_SIZE_CONFIG, 50));
 
         assertThat(config.schemaRegistryUrls()).containsExactly("http://a:8081", "https://b:8082/registry");
         assertThat(config.mockScope()).isEmpty();
@@ -51,6 +53,8 @@ class AvroSerdeConfigTest {
         assertThat(config.basicAuthUserInfo()).contains("fred:letmein");
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.missingIdTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.missingCacheSize()).isEqualTo(50);
     }
 
     @Test
@@ -122,6 +126,12 @@ class AvroSerdeConfigTest {
         assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
                 AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "sometimes"),
                 AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG);
+    }
+
+    @Test
+    void rejectsANegativeMissingIdTtlNamingTheKey() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.MISSING_ID_CACHE_TTL_SEC_CONFIG, -1), AvroSerdeConfig.MISSING_ID_CACHE_TTL_SEC_CONFIG);
     }
 
     @Test

@@ -2,9 +2,11 @@ package dev.grustream.serde.internals;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
 import dev.grustream.serde.SchemaRegistryException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -16,12 +18,16 @@ import org.apache.avro.Schema;
  * registry, and a latest version is deliberately pinned (as Confluent's serializer does by default) so that a
  * running producer does not switch schemas mid-stream.
  *
- * <p>Failures are not cached: the next call asks again. Concurrent first calls for the same key wait for one
- * request instead of sending several. The caches hold one entry per schema the process meets, at most
- * {@code max.schemas.per.subject} per subject (one more is refused, as Confluent's client does, since a producer
- * making a new schema per record would otherwise exhaust the memory); unknown ids are never stored. Schemas by id,
- * which a deserializer meets as the records it reads name them, are kept for the {@value #MAX_SCHEMAS_BY_ID} met most
- * (a shared registry may hold many more); one evicted is asked for again when it is met again. Thread-safe.
+ * <p>Failures are not cached: the next call asks again, with one exception. An id the registry answered it does
+ * not know (Confluent's 40403) is remembered as unknown for {@code missing.id.cache.ttl.sec}, at most
+ * {@code missing.cache.size} of them, as Confluent's client does when those keys are set: a producer that writes with
+ * another registry's ids would otherwise cost one registry request per record it sends, before each is refused.
+ * Concurrent first calls for the same key wait for one request instead of sending several. The caches hold one entry
+ * per schema the process meets, at most {@code max.schemas.per.subject} per subject (one more is refused, as
+ * Confluent's client does, since a producer making a new schema per record would otherwise exhaust the memory).
+ * Schemas by id, which a deserializer meets as the records it reads name them, are kept for the
+ * {@value #MAX_SCHEMAS_BY_ID} met most (a shared registry may hold many more); one evicted is asked for again when it
+ * is met again. Thread-safe.
  */
 public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     /** How many schemas by id a client keeps, as many as Confluent's client keeps by default. */
@@ -33,14 +39,33 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     private final Cache<Integer, Schema> schemasById = Caffeine.newBuilder().maximumSize(MAX_SCHEMAS_BY_ID)
             .executor(Runnable::run).build();
     private final ConcurrentMap<String, SchemaMetadata> latestBySubject = new ConcurrentHashMap<>();
+    /** The ids the registry said it does not know, with its message; empty when they are not remembered. */
+    private final Cache<Integer, String> missingIds;
 
-    public CachingSchemaRegistryClient(SchemaRegistryClient delegate, int maxSchemasPerSubject) {
+    /**
+     * @param missingIdTtl how long an id the registry does not know is answered as unknown without asking again;
+     *        zero asks every time
+     * @param missingCacheSize how many such ids are remembered at most
+     */
+    public CachingSchemaRegistryClient(SchemaRegistryClient delegate, int maxSchemasPerSubject, Duration missingIdTtl,
+            int missingCacheSize) {
+        this(delegate, maxSchemasPerSubject, missingIdTtl, missingCacheSize, Ticker.systemTicker());
+    }
+
+    CachingSchemaRegistryClient(SchemaRegistryClient delegate, int maxSchemasPerSubject, Duration missingIdTtl,
+            int missingCacheSize, Ticker ticker) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         if (maxSchemasPerSubject < 1) {
             throw new IllegalArgumentException(
                     "maxSchemasPerSubject must be at least 1, found " + maxSchemasPerSubject);
         }
+        if (missingIdTtl.isNegative() || missingCacheSize < 0) {
+            throw new IllegalArgumentException("missingIdTtl and missingCacheSize must not be negative, found "
+                    + missingIdTtl + " and " + missingCacheSize);
+        }
         this.maxSchemasPerSubject = maxSchemasPerSubject;
+        this.missingIds = Caffeine.newBuilder().maximumSize(missingCacheSize)
+                .expireAfterWrite(missingIdTtl).ticker(ticker).executor(Runnable::run).build();
     }
 
     @Override
@@ -67,7 +92,19 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public Schema getSchemaById(int id) {
-        return schemasById.get(id, delegate::getSchemaById);
+        String missing = missingIds.getIfPresent(id);
+        if (missing != null) {
+            throw new SchemaRegistryException(missing + " (an answer remembered for up to missing.id.cache.ttl.sec)",
+                    404, SchemaRegistryException.SCHEMA_NOT_FOUND);
+        }
+        try {
+            return schemasById.get(id, delegate::getSchemaById);
+        } catch (SchemaRegistryException e) {
+            if (e.isNotFound() && e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
+                missingIds.put(id, String.valueOf(e.getMessage()));
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -29,7 +29,7 @@ public final class SchemaRegistryClients {
         Optional<String> scope = config.mockScope();
         if (scope.isPresent()) {
             return new CachingSchemaRegistryClient(MockSchemaRegistry.clientForScope(scope.get()),
-                    config.maxSchemasPerSubject());
+                    config.maxSchemasPerSubject(), config.missingIdTtl(), config.missingCacheSize());
         }
         List<String> urls = config.schemaRegistryUrls();
         if (urls.isEmpty()) {
@@ -44,7 +44,7 @@ public final class SchemaRegistryClients {
                 config.requestTimeout(), config.sslSettings().map(SchemaRegistryClients::sslContext),
                 config.normalizeSchemas(), config.maxRetries(), config.retryWait(), config.retryMaxWait());
         return new CachingSchemaRegistryClient(new RestSchemaRegistryClient(endpoints, options),
-                config.maxSchemasPerSubject());
+                config.maxSchemasPerSubject(), config.missingIdTtl(), config.missingCacheSize());
     }
 
     /** The TLS context of {@code schema.registry.ssl.*}, built by Kafka's own factory as Kafka's clients build it. */

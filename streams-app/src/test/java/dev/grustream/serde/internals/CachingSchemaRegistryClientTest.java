@@ -1,10 +1,12 @@
 package dev.grustream.serde.internals;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
+import dev.grustream.serde.SchemaRegistryException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,8 @@ class CachingSchemaRegistryClientTest {
         final AtomicInteger fetches = new AtomicInteger();
         /** Holds every fetch until it opens, as a slow registry would. */
         final CountDownLatch open;
+        /** When set, what every fetch throws instead of answering. */
+        volatile SchemaRegistryException failure;
 
         CountingRegistry() {
             this(0);
@@ -38,6 +43,9 @@ class CachingSchemaRegistryClientTest {
         @Override
         public Schema getSchemaById(int id) {
             fetches.incrementAndGet();
+            if (failure != null) {
+                throw failure;
+            }
             try {
                 open.await();
             } catch (InterruptedException e) {
@@ -68,10 +76,25 @@ class CachingSchemaRegistryClientTest {
         }
     }
 
+    private static final SchemaRegistryException UNKNOWN_ID = new SchemaRegistryException("Schema 9 not found", 404,
+            SchemaRegistryException.SCHEMA_NOT_FOUND);
+
+    private final AtomicLong nanos = new AtomicLong();
+
+    /** A client that remembers no unknown id. */
+    private static CachingSchemaRegistryClient caching(CountingRegistry registry) {
+        return new CachingSchemaRegistryClient(registry, 10, Duration.ZERO, 0);
+    }
+
+    /** A client that remembers unknown ids for a minute of {@link #nanos}. */
+    private CachingSchemaRegistryClient rememberingUnknownIds(CountingRegistry registry) {
+        return new CachingSchemaRegistryClient(registry, 10, Duration.ofMinutes(1), 100, nanos::get);
+    }
+
     @Test
     void aSchemaIdMetAgainIsNotFetchedAgain() {
         CountingRegistry registry = new CountingRegistry();
-        CachingSchemaRegistryClient client = new CachingSchemaRegistryClient(registry, 10);
+        CachingSchemaRegistryClient client = caching(registry);
 
         client.getSchemaById(7);
         client.getSchemaById(7);
@@ -82,7 +105,7 @@ class CachingSchemaRegistryClientTest {
     @Test
     void concurrentFirstCallsForAnIdFetchItOnce() throws Exception {
         CountingRegistry registry = new CountingRegistry(1);
-        CachingSchemaRegistryClient client = new CachingSchemaRegistryClient(registry, 10);
+        CachingSchemaRegistryClient client = caching(registry);
         List<Thread> callers = new CopyOnWriteArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(4, task -> {
             Thread thread = new Thread(task);
@@ -116,7 +139,7 @@ class CachingSchemaRegistryClientTest {
     @Test
     void keepsAtMostItsBoundOfSchemasById() {
         CountingRegistry registry = new CountingRegistry();
-        CachingSchemaRegistryClient client = new CachingSchemaRegistryClient(registry, 10);
+        CachingSchemaRegistryClient client = caching(registry);
         int ids = 2 * CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID;
         for (int pass = 0; pass < 2; pass++) {
             for (int id = 0; id < ids; id++) {
@@ -127,5 +150,57 @@ class CachingSchemaRegistryClientTest {
         // Every id met once, then again: the ones no longer kept are fetched a second time.
         assertThat(registry.fetches.get() - ids)
                 .isGreaterThanOrEqualTo(ids - CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID);
+    }
+
+    @Test
+    void anIdTheRegistryDoesNotKnowIsNotAskedForAgainWithinItsTtl() {
+        CountingRegistry registry = new CountingRegistry();
+        registry.failure = UNKNOWN_ID;
+        CachingSchemaRegistryClient client = rememberingUnknownIds(registry);
+        assertThatThrownBy(() -> client.getSchemaById(9)).isSameAs(UNKNOWN_ID);
+        nanos.addAndGet(Duration.ofSeconds(59).toNanos());
+
+        assertThatThrownBy(() -> client.getSchemaById(9)).isInstanceOfSatisfying(SchemaRegistryException.class,
+                e -> {
+                    assertThat(e.isNotFound()).isTrue();
+                    assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
+                    assertThat(e).hasMessageContaining("Schema 9 not found");
+                });
+        assertThat(registry.fetches).hasValue(1);
+    }
+
+    @Test
+    void anIdTheRegistryDoesNotKnowIsAskedForAgainOnceItsTtlHasPassed() {
+        CountingRegistry registry = new CountingRegistry();
+        registry.failure = UNKNOWN_ID;
+        CachingSchemaRegistryClient client = rememberingUnknownIds(registry);
+        assertThatThrownBy(() -> client.getSchemaById(9)).isSameAs(UNKNOWN_ID);
+        registry.failure = null;
+        nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+
+        assertThat(client.getSchemaById(9).getName()).isEqualTo("R9");
+        assertThat(registry.fetches).hasValue(2);
+    }
+
+    @Test
+    void otherRegistryErrorsAreNotRemembered() {
+        CountingRegistry registry = new CountingRegistry();
+        registry.failure = new SchemaRegistryException("Not Found", 404, SchemaRegistryException.NO_ERROR_CODE);
+        CachingSchemaRegistryClient client = rememberingUnknownIds(registry);
+        assertThatThrownBy(() -> client.getSchemaById(9)).isSameAs(registry.failure);
+
+        assertThatThrownBy(() -> client.getSchemaById(9)).isSameAs(registry.failure);
+        assertThat(registry.fetches).hasValue(2);
+    }
+
+    @Test
+    void withAZeroTtlAnUnknownIdIsAskedForEveryTime() {
+        CountingRegistry registry = new CountingRegistry();
+        registry.failure = UNKNOWN_ID;
+        CachingSchemaRegistryClient client = caching(registry);
+        assertThatThrownBy(() -> client.getSchemaById(9)).isSameAs(UNKNOWN_ID);
+
+        assertThatThrownBy(() -> client.getSchemaById(9)).isSameAs(UNKNOWN_ID);
+        assertThat(registry.fetches).hasValue(2);
     }
 }
