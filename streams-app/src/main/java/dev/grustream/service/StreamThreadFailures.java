@@ -1,5 +1,6 @@
 package dev.grustream.service;
 
+import dev.grustream.serde.ConfluentRegistryError;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.Counter;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>Fatal, the instance stops: its state directory cannot be written or read (a full disk, a directory it may not
  * write, RocksDB refusing to open: a {@link ProcessorStateException} in the cause chain); Kafka refused its credentials
  * or permissions ({@link AuthenticationException}, {@link AuthorizationException}); the schema registry refused them
- * (HTTP 401 or 403: a wrong password or bearer token), or its TLS handshake failed (a certificate not trusted or not
- * naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state onto
+ * (HTTP 401 or 403: a wrong password or bearer token; through Confluent's deserializer too, which reports such answers
+ * as an {@link InvalidConfigurationException} or over its own {@code RestClientException}), or its TLS handshake failed
+ * (a certificate not trusted or not naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state onto
  * the same disk. Stopping moves the instance's partitions to the application's other instances, and its liveness
  * endpoint and exit code tell an orchestrator. Also fatal: the JVM failing ({@link VirtualMachineError}, such as an
  * out-of-memory), after which nothing in it can be trusted; and more than {@value #MAX_REPLACEMENTS_PER_THREAD}
@@ -96,7 +99,7 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
                 return true;
             }
         }
-        return false;
+        return ConfluentRegistryError.in(exception).filter(ConfluentRegistryError::unavailable).isPresent();
     }
 
     /** Counts one more replacement; says why there is none to be had if it is one too many in the window. */
@@ -116,7 +119,16 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
 
     /** Why retrying {@code exception} on a new thread cannot help, or empty if it may. */
     Optional<String> fatalCause(Throwable exception) {
+        if (ConfluentRegistryError.in(exception).filter(ConfluentRegistryError::refused).isPresent()) {
+            return Optional.of("the schema registry refused the requests of Confluent's client: "
+                    + deepestMessage(exception) + ". Check basic.auth.* or bearer.auth.*");
+        }
         for (Throwable t = exception; t != null; t = t.getCause()) {
+            if (t instanceof InvalidConfigurationException) {
+                return Optional.of("a deserializer says its configuration is wrong (Confluent's, for the registry's"
+                        + " answers such as 401 Unauthorized): " + t.getMessage()
+                        + ". Check schema.registry.url, basic.auth.* or bearer.auth.*");
+            }
             if (t instanceof VirtualMachineError) {
                 return Optional.of("the JVM failed: " + t + ". Nothing in it can be trusted any more; restart it");
             }

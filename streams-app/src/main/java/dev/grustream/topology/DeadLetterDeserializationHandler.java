@@ -2,6 +2,7 @@ package dev.grustream.topology;
 
 import dev.grustream.input.InputException;
 import dev.grustream.serde.AvroSerializationException;
+import dev.grustream.serde.ConfluentRegistryError;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.net.SocketException;
@@ -10,8 +11,10 @@ import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -27,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * registry that cannot be reached, or that refuses the request (wrong credentials, say), is not the record's fault: the
  * handler then fails the task instead of dead-lettering the record, so that every valid record is not thrown away while
  * the registry is unusable. The instance's uncaught-exception handler decides whether to retry (unreachable) or stop
- * (refused).
+ * (refused). Confluent's deserializer, set by {@code input.value.deserializer}, is read the same way: the registry
+ * answer under its exceptions ({@link ConfluentRegistryError}), and the {@link InvalidConfigurationException} it
+ * throws for an answer such as 401 Unauthorized.
  *
  * <p>Kafka Streams creates one instance per stream thread from {@code deserialization.exception.handler}.
  */
@@ -82,11 +87,22 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
      * network failure under another library's exception counts too.
      */
     public static boolean registryUnreachable(Exception exception) {
-        return DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class) || unreachable(exception);
+        return DeadLetters.causedBy(exception, SchemaRegistryUnavailableException.class) || unreachable(exception)
+                || ConfluentRegistryError.in(exception).filter(ConfluentRegistryError::unavailable).isPresent();
     }
 
-    /** Whether {@code exception} says the schema registry refused the request (wrong credentials, say). */
+    /**
+     * Whether {@code exception} says the schema registry refused the request (wrong credentials, say) or answered
+     * with an error that is not the record's fault.
+     */
     public static boolean registryRefused(Exception exception) {
+        if (DeadLetters.causedBy(exception, InvalidConfigurationException.class)) {
+            return true;
+        }
+        Optional<ConfluentRegistryError> confluent = ConfluentRegistryError.in(exception);
+        if (confluent.isPresent()) {
+            return !confluent.get().unknownSchemaId() && !confluent.get().invalidSchema();
+        }
         return !DeadLetters.causedBy(exception, AvroSerializationException.class)
                 && DeadLetters.causedBy(exception, SchemaRegistryException.class);
     }
@@ -121,6 +137,13 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                         return DeadLetterReason.UNDECODABLE;
                 }
             }
+        }
+        Optional<ConfluentRegistryError> confluent = ConfluentRegistryError.in(exception);
+        if (confluent.filter(ConfluentRegistryError::unknownSchemaId).isPresent()) {
+            return DeadLetterReason.UNKNOWN_SCHEMA_ID;
+        }
+        if (confluent.filter(ConfluentRegistryError::invalidSchema).isPresent()) {
+            return DeadLetterReason.SCHEMA_MISMATCH;
         }
         return DeadLetterReason.UNDECODABLE;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import dev.grustream.topology.BatchFailedException;
+import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -13,7 +14,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import javax.net.ssl.SSLHandshakeException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -78,6 +81,27 @@ class StreamThreadFailuresTest {
         assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         assertThat(failures.fatalCause(died)).hasValueSatisfying(message -> assertThat(message)
                 .contains("HTTP 401").contains("basic.auth.*").contains("bearer.auth.*"));
+    }
+
+    @Test
+    void aRegistryThatRefusesConfluentsDeserializerStopsTheInstance() {
+        // Confluent's deserializer: a 403 under a SerializationException, a 401 ("error_code": 401) as a config error.
+        StreamsException forbidden = new StreamsException(new SerializationException("Error retrieving Avro schema",
+                new RestClientException("User cannot access the resource", 403, 40301)));
+        StreamsException unauthorized = new StreamsException(new InvalidConfigurationException("Unauthorized"));
+
+        assertThat(failures.handle(forbidden)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(failures.handle(unauthorized)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
+    void aRegistryThatCannotAnswerConfluentsDeserializerNowIsAnOutage() {
+        StreamsException died = new StreamsException(new SerializationException("Error retrieving Avro schema",
+                new RestClientException("Service Unavailable", 503, 50003)));
+        for (int i = 0; i < 5 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
+            assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            clock.advance(Duration.ofSeconds(5));
+        }
     }
 
     @Test

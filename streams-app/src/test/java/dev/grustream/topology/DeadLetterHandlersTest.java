@@ -7,12 +7,14 @@ import dev.grustream.input.InboundObservation;
 import dev.grustream.serde.AvroSerializationException;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -96,6 +98,43 @@ class DeadLetterHandlersTest {
 
         assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
         assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void anIdConfluentsDeserializerCannotFindIsDeadLetteredAsAnUnknownSchemaId() {
+        // As Confluent's KafkaAvroDeserializer reports it: the registry's answer under a SerializationException.
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                confluents(new RestClientException("Schema 1 not found", 404, 40403)));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(DeadLetters.header(response.deadLetterQueueRecords().get(0).headers(), DeadLetters.REASON_HEADER))
+                .isEqualTo("unknown-schema-id");
+    }
+
+    @Test
+    void aRegistryThatRefusesConfluentsDeserializerFailsTheTaskInsteadOfDeadLettering() {
+        DeserializationExceptionHandler.Response forbidden = deserialization.handleError(context(NOW), record,
+                confluents(new RestClientException("User cannot access the resource", 403, 40301)));
+        // An answer whose error code is a bare HTTP status (401 Unauthorized) Confluent reports as a config error.
+        DeserializationExceptionHandler.Response unauthorized = deserialization.handleError(context(NOW), record,
+                new InvalidConfigurationException("Unauthorized; error code: 401"));
+
+        assertThat(forbidden.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(unauthorized.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+    }
+
+    @Test
+    void aRegistryThatCannotAnswerConfluentsDeserializerNowFailsTheTaskInsteadOfDeadLettering() {
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                confluents(new RestClientException("Bad Gateway", 502, 50005)));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(DeadLetterDeserializationHandler.registryUnreachable(confluents(
+                new RestClientException("Bad Gateway", 502, 50005)))).isTrue();
+    }
+
+    private static SerializationException confluents(RestClientException answer) {
+        return new SerializationException("Error retrieving Avro schema for id 1", answer);
     }
 
     @Test

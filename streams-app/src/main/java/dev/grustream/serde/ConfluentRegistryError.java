@@ -1,0 +1,61 @@
+package dev.grustream.serde;
+
+import java.lang.reflect.Method;
+import java.util.Optional;
+
+/**
+ * An error answered to Confluent's own registry client ({@code RestClientException}), found in a cause chain: a
+ * user may read the input with Confluent's deserializer ({@code input.value.deserializer}), which reports the
+ * registry's answers that way. Read by reflection, since Confluent's jars are the user's and not a dependency.
+ * Immutable.
+ *
+ * @param status the HTTP status of the answer
+ * @param errorCode Confluent's {@code error_code} in it
+ */
+public record ConfluentRegistryError(int status, int errorCode) {
+    static final String CLASS_NAME = "io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException";
+    /** What a field reads as when the class has no such getter (another version of it). */
+    private static final int UNKNOWN = -1;
+
+    /** The first of Confluent's registry errors in {@code exception}'s cause chain, or empty. */
+    public static Optional<ConfluentRegistryError> in(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
+                if (type.getName().equals(CLASS_NAME)) {
+                    return Optional.of(new ConfluentRegistryError(read(t, "getStatus"), read(t, "getErrorCode")));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static int read(Throwable error, String getter) {
+        try {
+            Method method = error.getClass().getMethod(getter);
+            return method.invoke(error) instanceof Integer value ? value : UNKNOWN;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // An answer of unknown status fails the task rather than blame the record.
+            return UNKNOWN;
+        }
+    }
+
+    /** Whether the registry refused the credentials or the permission (401, 403): no retry helps. */
+    public boolean refused() {
+        return status == 401 || status == 403;
+    }
+
+    /** Whether the registry could not answer now (5xx, 408, 429): a retry may help. */
+    public boolean unavailable() {
+        return status >= 500 || status == 408 || status == 429;
+    }
+
+    /** Whether the registry said it has no such schema id (40403): the record's fault. */
+    public boolean unknownSchemaId() {
+        return errorCode == SchemaRegistryException.SCHEMA_NOT_FOUND;
+    }
+
+    /** Whether the registry said the schema is not one it can use (42201): the record's fault. */
+    public boolean invalidSchema() {
+        return errorCode == SchemaRegistryException.INVALID_SCHEMA;
+    }
+}
