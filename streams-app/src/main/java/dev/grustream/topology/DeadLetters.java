@@ -1,8 +1,12 @@
 package dev.grustream.topology;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
@@ -46,12 +50,19 @@ public final class DeadLetters {
      * too large for the service can be as large as the topic's records).
      */
     public static final String KEY_BYTES_HEADER = "gru.dead-letter.key-bytes";
+    /**
+     * Header of a dead letter whose input headers were left out, too large to go with it: how many bytes they had.
+     * They stay in the input topic, at the offset the source headers name.
+     */
+    public static final String HEADERS_BYTES_HEADER = "gru.dead-letter.headers-bytes";
     /** Room a dead letter keeps below the producer's {@code max.request.size} for its key, headers and framing. */
     static final int FRAMING_ROOM = 64 * 1024;
     /** The most key bytes a dead letter carries. */
     static final int MAX_KEY_BYTES = 16 * 1024;
     /** Room for the record's and its batch's framing and the size headers added here. */
     private static final int RECORD_FRAMING = 4 * 1024;
+    /** The most bytes a header's framing takes in a record: the varint lengths of its key and value. */
+    private static final int HEADER_FRAMING = 10;
 
     /** Kafka's default {@code max.request.size}. */
     private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
@@ -93,10 +104,12 @@ public final class DeadLetters {
 
     /**
      * A dead letter's key and value cut, when needed, so that with {@code headers} the record fits the producer: the
-     * key to its first {@link #MAX_KEY_BYTES} bytes, with a {@link #KEY_BYTES_HEADER}; the value to its first
-     * {@code maxValueBytes} bytes ({@link #maxValueBytes}), fewer when the key and headers take more than the room kept
-     * for them, with a {@link #VALUE_BYTES_HEADER}. An input record near the brokers' limit with a large key or large
-     * headers would otherwise make a dead letter the producer refuses. Null stays null.
+     * key to its first {@link #MAX_KEY_BYTES} bytes, with a {@link #KEY_BYTES_HEADER}; the input's headers left out,
+     * with a {@link #HEADERS_BYTES_HEADER}, when they take more than the whole record may (the dead letter's own
+     * headers, from {@link #headers}, stay); the value to its first {@code maxValueBytes} bytes
+     * ({@link #maxValueBytes}), fewer when the key and headers take more than the room kept for them, with a
+     * {@link #VALUE_BYTES_HEADER}. An input record near the brokers' limit with a large key or large headers would
+     * otherwise make a dead letter the producer refuses. Null stays null.
      */
     static Fitted fitted(byte[] key, byte[] value, int maxValueBytes, Headers headers) {
         byte[] fittedKey = key;
@@ -104,8 +117,12 @@ public final class DeadLetters {
             headers.add(KEY_BYTES_HEADER, utf8(String.valueOf(key.length)));
             fittedKey = Arrays.copyOf(key, MAX_KEY_BYTES);
         }
-        long taken = (fittedKey == null ? 0 : fittedKey.length) + bytes(headers);
-        long room = Math.min(maxValueBytes, maxValueBytes + FRAMING_ROOM - RECORD_FRAMING - taken);
+        long budget = (long) maxValueBytes + FRAMING_ROOM - RECORD_FRAMING;
+        long keyBytes = fittedKey == null ? 0 : fittedKey.length;
+        if (keyBytes + bytes(headers) > budget) {
+            leaveOutInputHeaders(headers, fittedKey != key);
+        }
+        long room = Math.min(maxValueBytes, budget - keyBytes - bytes(headers));
         if (value == null || value.length <= room) {
             return new Fitted(fittedKey, value);
         }
@@ -113,14 +130,37 @@ public final class DeadLetters {
         return new Fitted(fittedKey, Arrays.copyOf(value, (int) Math.max(0, room)));
     }
 
-    /** The bytes of {@code headers}' keys and values. */
+    /**
+     * Removes every header but the dead letter's own, the last ones added (with {@link #KEY_BYTES_HEADER} when
+     * {@code keyCut}), and says how many bytes the others had.
+     */
+    private static void leaveOutInputHeaders(Headers headers, boolean keyCut) {
+        List<String> ownNames = new ArrayList<>(List.of(REASON_HEADER, MESSAGE_HEADER, TOPIC_HEADER, PARTITION_HEADER,
+                OFFSET_HEADER));
+        if (keyCut) {
+            ownNames.add(KEY_BYTES_HEADER);
+        }
+        List<Header> own = ownNames.stream().map(headers::lastHeader).toList();
+        long inputBytes = bytes(headers) - own.stream().mapToLong(DeadLetters::bytes).sum();
+        Set<String> names = new HashSet<>();
+        headers.forEach(header -> names.add(header.key()));
+        names.forEach(headers::remove);
+        own.forEach(headers::add);
+        headers.add(HEADERS_BYTES_HEADER, utf8(String.valueOf(inputBytes)));
+    }
+
+    /** The bytes {@code headers} take in a record, their framing included. */
     private static long bytes(Headers headers) {
         long bytes = 0;
         for (Header header : headers) {
-            bytes += header.key().getBytes(StandardCharsets.UTF_8).length
-                    + (header.value() == null ? 0 : header.value().length);
+            bytes += bytes(header);
         }
         return bytes;
+    }
+
+    private static long bytes(Header header) {
+        return header.key().getBytes(StandardCharsets.UTF_8).length
+                + (header.value() == null ? 0 : header.value().length) + HEADER_FRAMING;
     }
 
     /** The value of header {@code name} as UTF-8 text, or null when the record has no such header. */

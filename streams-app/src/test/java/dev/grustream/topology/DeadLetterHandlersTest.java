@@ -14,11 +14,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.AbstractRecords;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -283,6 +287,52 @@ class DeadLetterHandlersTest {
                     .isEqualTo(String.valueOf(value.length));
             assertThat(size(letter.key(), letter.value(), letter.headers())).isLessThan(1 << 20);
         });
+    }
+
+    @Test
+    void inputHeadersLargerThanTheProducerSendsAreLeftOutAndTheDeadLetterSaysTheirSize() {
+        RecordHeaders original = new RecordHeaders();
+        for (int i = 0; i < 3; i++) {
+            original.add("trace-" + i, new byte[400 << 10]);
+        }
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, original, Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.headers().lastHeader("trace-0")).isNull();
+            assertThat(letter.value()).isEqualTo(VALUE);
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("undecodable");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.OFFSET_HEADER)).isEqualTo("42");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADERS_BYTES_HEADER))
+                    .isEqualTo(String.valueOf(3 * ("trace-0".length() + (400 << 10) + 10)));
+            assertThat(sentSize(letter)).isLessThan(1 << 20);
+        });
+    }
+
+    @Test
+    void manySmallInputHeadersCountTheirFramingSoTheDeadLetterFits() {
+        RecordHeaders original = new RecordHeaders();
+        for (int i = 0; i < 200_000; i++) {
+            original.add("h", new byte[1]);
+        }
+        byte[] value = new byte[(1 << 20) - (401 << 10)];
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, KEY.length, value.length, KEY, value, original, Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(letter -> assertThat(sentSize(letter)).isLessThan(1 << 20));
+    }
+
+    /** The size the producer checks against its max.request.size, by Kafka's own estimate. */
+    private static int sentSize(ProducerRecord<byte[], byte[]> letter) {
+        return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE,
+                letter.key(), letter.value(), letter.headers().toArray());
     }
 
     @Test
