@@ -263,7 +263,8 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " dead-lettered as 'key-too-large'. HTTP queries take ids up to about 85,000 bytes.")
             .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,
                     "Largest accepted record value with its headers (their keys and values), in bytes; larger"
-                            + " ones are dead-lettered as 'value-too-large'.")
+                            + " ones are dead-lettered as 'value-too-large'. Twice it, twice input.max.key.bytes"
+                            + " and 64 KiB must fit the producer's max.request.size (1 MiB by default).")
             .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),
                     Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
@@ -359,12 +360,28 @@ public final class GruStreamConfig extends AbstractConfig {
             ProducerConfig.configNames(), ConsumerConfig.configNames(), AdminClientConfig.configNames())
             .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
 
+    /** Room a batch buffer's changelog record keeps for its fields and framing besides values and keys. */
+    private static final int BUFFER_ROOM = 64 * 1024;
+    /** Kafka's default {@code max.request.size}. */
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
     public GruStreamConfig(Map<String, ?> props) {
         super(DEFINITION, props, false);
         refuseUnknownKeysUnderOwnPrefixes();
         if (getDouble(ANOMALY_CRITICAL_THRESHOLD) < getDouble(ANOMALY_THRESHOLD)) {
             throw new ConfigException(ANOMALY_CRITICAL_THRESHOLD, getDouble(ANOMALY_CRITICAL_THRESHOLD),
                     "must be at least " + ANOMALY_THRESHOLD + " (" + getDouble(ANOMALY_THRESHOLD) + ")");
+        }
+        // A buffered observation is written to the batch buffer's changelog with its raw value, headers, key and
+        // decoded features (up to about its value's size again): one the producer refuses would fail the task at
+        // every retry.
+        long largestBuffered = 2L * getInt(INPUT_MAX_VALUE_BYTES) + 2L * getInt(INPUT_MAX_KEY_BYTES) + BUFFER_ROOM;
+        if (largestBuffered > producerMaxRequestSize()) {
+            throw new ConfigException(INPUT_MAX_VALUE_BYTES, getInt(INPUT_MAX_VALUE_BYTES), "twice it and twice "
+                    + INPUT_MAX_KEY_BYTES + ", with 64 KiB more, must fit the producer's max.request.size ("
+                    + producerMaxRequestSize() + "): the batch buffer's changelog records hold a value, its headers"
+                    + " and its decoded features; raise max.request.size (and the internal topics'"
+                    + " max.message.bytes) with it");
         }
         if (getBoolean(ANOMALY_INTERVAL_ENABLED) && !getBoolean(LEARNER_ENABLED)) {
             throw new ConfigException(ANOMALY_INTERVAL_ENABLED, true, "needs " + LEARNER_ENABLED
@@ -421,6 +438,22 @@ public final class GruStreamConfig extends AbstractConfig {
                     originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), "is derived from "
                             + HTTP_ADVERTISED_HOST + " and " + HTTP_PORT + " while " + HTTP_ENABLED
                             + " is true; set those instead");
+        }
+    }
+
+    /** The producer's {@code max.request.size}, as {@code producer.max.request.size} or unprefixed. */
+    private long producerMaxRequestSize() {
+        Object size = originals().get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+        if (size == null) {
+            size = originals().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        }
+        if (size == null) {
+            return DEFAULT_MAX_REQUEST_SIZE;
+        }
+        try {
+            return Long.parseLong(size.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, size, "must be a whole number of bytes");
         }
     }
 

@@ -87,6 +87,21 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void rejectsAValueBoundWhoseBufferedRecordsTheProducerWouldRefuse() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.INPUT_MAX_VALUE_BYTES, "600000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.INPUT_MAX_VALUE_BYTES).hasMessageContaining("1048576");
+    }
+
+    @Test
+    void aValueBoundTheProducerWasAllowedToSendIsValid() {
+        GruStreamConfig config = new GruStreamConfig(Map.of(GruStreamConfig.INPUT_MAX_VALUE_BYTES, "600000",
+                "producer.max.request.size", "2097152"));
+
+        assertThat(config.getInt(GruStreamConfig.INPUT_MAX_VALUE_BYTES)).isEqualTo(600_000);
+    }
+
+    @Test
     void rejectsTwoRolesOnOneTopic() {
         assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.TOPIC_ALERTS, "forecasts")))
                 .isInstanceOf(ConfigException.class)
