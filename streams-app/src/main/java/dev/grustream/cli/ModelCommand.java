@@ -12,8 +12,10 @@ import dev.grustream.service.ModelTopicWatcher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +58,12 @@ final class ModelCommand implements Runnable {
                 description = "Create model.topic (compacted, one partition) if it does not exist.")
         boolean createTopic;
 
+        @Option(names = "--replication-factor", paramLabel = "R",
+                description = "With --create-topic: the models topic's replicas. Default: replication.factor when it"
+                        + " is set, else the brokers' default (1 on a stock broker, and a models topic of one replica"
+                        + " keeps instances from starting while its broker is down).")
+        Short replicationFactor;
+
         @Option(names = "--skip-instance-check",
                 description = "Skip reading model.topic to check the model against the one the instances serve"
                         + " (for a principal that may only write the topic, or a machine without the instances'"
@@ -73,6 +81,7 @@ final class ModelCommand implements Runnable {
                 throw new IllegalArgumentException("model.topic is not set: set it (GRU_STREAM_MODEL_TOPIC, or"
                         + " --set model.topic=...) to the topic the instances follow");
             }
+            Optional<Short> replicas = replication(settings);
             GruModel model = ModelSource.load(file);
             String followed = settings.getString(GruStreamConfig.MODEL_NAME);
             if (!followed.isEmpty() && !followed.equals(model.spec().name())) {
@@ -89,7 +98,7 @@ final class ModelCommand implements Runnable {
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);
             GruModel starting = skipInstanceCheck ? null : startingModel(settings);
-            ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic);
+            ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic, replicas);
             if (!skipInstanceCheck) {
                 checkTheInstancesTakeIt(settings, topic, followed, starting, model);
             }
@@ -113,6 +122,19 @@ final class ModelCommand implements Runnable {
                         + ". Publish with the instances' settings where model.path can be read, or pass"
                         + " --skip-instance-check", e);
             }
+        }
+
+        /** The models topic's replicas if it is created here: --replication-factor, else replication.factor. */
+        private Optional<Short> replication(GruStreamConfig settings) {
+            if (replicationFactor != null && !createTopic) {
+                throw new IllegalArgumentException("--replication-factor applies only with --create-topic");
+            }
+            if (replicationFactor != null) {
+                return Optional.of(replicationFactor);
+            }
+            Object configured = settings.passThrough().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+            short factor = configured == null ? -1 : Short.parseShort(configured.toString().trim());
+            return factor > 0 ? Optional.of(factor) : Optional.empty();
         }
 
         /**

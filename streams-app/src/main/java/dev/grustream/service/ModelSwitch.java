@@ -5,6 +5,7 @@ import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.GruStepper;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.model.ModelWriter;
 import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,8 +34,9 @@ import org.slf4j.helpers.NOPLogger;
  * <ul>
  *   <li>it loads and validates (the model loader's checks: files, shapes, finite weights);</li>
  *   <li>its name or version differs from the serving model's: the same name and version is the model already
- *       being served, left as it is (a changed model must carry a new version, because keys restart only when
- *       the version that made their state differs);</li>
+ *       being served, left as it is, and refused if its contents differ (its {@link ModelWriter#fingerprint}): a
+ *       changed model must carry a new version, because keys restart only when the version that made their state
+ *       differs, and instances started later would serve the other contents under the same version;</li>
  *   <li>it has the same features and the same targets as the serving model, as sets (order is free). Observations
  *       carry the serving model's features and downstream consumers read its targets: a model over other features
  *       or targets is a new deployment, not a swap. Sizes, layers, gate variant, horizon, normalisation and
@@ -44,7 +46,9 @@ import org.slf4j.helpers.NOPLogger;
  * Tasks read the active model once per batch, so the switch happens between two batches; each key then restarts
  * its state at its next event (state reset {@code MODEL_CHANGE}), as it does for any state made by another model.
  *
- * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}; {@code gru.model.info}, 1 tagged with the
+ * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}, which leaves out the offers of the
+ * models topic's replay as an instance starts ({@link #replaying}), so that a restart does not count the topic's
+ * history again; {@code gru.model.info}, 1 tagged with the
  * serving model's {@code name} and {@code version}; for the models topic's watcher, {@code gru.model.topic.following}
  * (1 while it follows the topic) and {@code gru.model.topic.errors} (its failed reads); one switch per registry, as
  * Micrometer keeps the first gauge of a name. Thread-safe: offers are serialised.
@@ -76,6 +80,7 @@ public final class ModelSwitch implements ModelStatus {
     private long swaps;
     private Rejection lastRejection;
     private TopicReadFailure lastTopicReadFailure;
+    private boolean replaying;
 
     public ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock) {
         this(active, source, backend, meters, clock, LOG);
@@ -109,6 +114,14 @@ public final class ModelSwitch implements ModelStatus {
     public static ModelSwitch unlogged(GruModel model, String source, Backend backend) {
         return new ModelSwitch(new ActiveModel(model), source, backend, new SimpleMeterRegistry(), Clock.systemUTC(),
                 NOPLogger.NOP_LOGGER);
+    }
+
+    /**
+     * Called by the models topic's watcher around its replay of the topic as the instance starts: offers meanwhile
+     * are decided as any other but not counted as swaps.
+     */
+    synchronized void replaying(boolean replaying) {
+        this.replaying = replaying;
     }
 
     /** Called by the models topic's watcher as it starts and stops following the topic. */
@@ -163,6 +176,13 @@ public final class ModelSwitch implements ModelStatus {
     public synchronized Outcome offer(GruModel candidate, String source) {
         ModelSpec next = candidate.spec();
         if (serves(next)) {
+            String serving = ModelWriter.fingerprint(active.current());
+            String offered = ModelWriter.fingerprint(candidate);
+            if (!serving.equals(offered)) {
+                return reject(source, label(next), "it has the serving model's name and version but other contents"
+                        + " (fingerprint " + offered + ", serving " + serving + "); a changed model needs a new"
+                        + " version, or instances started later would serve it under the same version as this one");
+            }
             log.info("Model {} from {} is the one already serving; nothing to switch", label(next), source);
             return Outcome.UNCHANGED;
         }
@@ -175,8 +195,10 @@ public final class ModelSwitch implements ModelStatus {
         describe(next);
         this.source = source;
         this.activeSince = clock.instant();
-        swaps++;
-        applied.increment();
+        if (!replaying) {
+            swaps++;
+            applied.increment();
+        }
         log.info("Model switched from {} to {} ({}); each key restarts its state at its next event (MODEL_CHANGE)",
                 label(replaced), label(next), source);
         return Outcome.APPLIED;
@@ -226,7 +248,9 @@ public final class ModelSwitch implements ModelStatus {
 
     private Outcome reject(String source, String model, String reason) {
         lastRejection = new Rejection(source, model, reason, clock.instant());
-        rejected.increment();
+        if (!replaying) {
+            rejected.increment();
+        }
         log.error("Model {} from {} rejected: {}. Still serving {}", model == null ? "(unreadable)" : model, source,
                 reason, label(active.current().spec()));
         return Outcome.REJECTED;

@@ -101,9 +101,11 @@ public final class ModelTopic {
      * Checks that {@code topic} exists, creating it as {@link #newTopic} describes when {@code create} is set.
      *
      * @param clientConfig the instance's settings, of which the admin client's are used ({@link ClientSettings#admin})
+     * @param replicationFactor the replicas of a topic created here; empty for the brokers' default
      * @throws IllegalStateException if it is missing and not to be created, or the brokers cannot be reached
      */
-    public static void ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create) {
+    public static void ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create,
+            Optional<Short> replicationFactor) {
         Map<String, Object> props = ClientSettings.admin(clientConfig);
         try (Admin admin = Admin.create(props)) {
             if (admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
@@ -113,7 +115,7 @@ public final class ModelTopic {
                 throw new OperatorException("The models topic " + topic + " does not exist; pass --create-topic,"
                         + " or start an instance with --create-topics");
             }
-            admin.createTopics(List.of(newTopic(topic, maxBytes, Optional.empty()))).all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(List.of(newTopic(topic, maxBytes, replicationFactor))).all().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperatorException("Interrupted while checking the models topic", e);

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each instance reads the whole topic with its own consumer (no group, no committed offsets): {@link #catchUp}
  * replays it from the beginning before processing starts, then {@link #start} follows it on a daemon thread. A
  * record whose key is not the followed name ({@code model.name}, when set) is skipped; a tombstone is ignored (the
- * serving model stays).
+ * serving model stays) with a warning, since instances that start once compaction has removed the name's records
+ * serve another model.
  *
  * <p>Lifecycle: create, {@link #catchUp}, {@link #start}, {@link #close}. Thread-safe.
  */
@@ -111,6 +112,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
             }
             catchingUp = true;
         }
+        models.replaying(true);
         try {
             readToTheEnd(timeout);
         } catch (WakeupException e) {
@@ -127,6 +129,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
                     + " client may read it (its principal's READ and DESCRIBE permissions) and that its partitions"
                     + " have leaders", e);
         } finally {
+            models.replaying(false);
             boolean stopped;
             synchronized (this) {
                 catchingUp = false;
@@ -322,7 +325,10 @@ public final class ModelTopicWatcher implements AutoCloseable {
             return;
         }
         if (record.value() == null) {
-            LOG.info("Ignoring the tombstone {} of model {}: the serving model stays", source, record.key());
+            LOG.warn("Ignoring the tombstone {} of model {}: the serving model stays, but once compaction has removed"
+                    + " the name's records an instance that starts serves model.path or the bundled model (or another"
+                    + " name's, with model.name empty). To go back to a model, publish it again under a new version",
+                    source, record.key());
             return;
         }
         models.offer(record.value(), record.key(), source);

@@ -52,6 +52,16 @@ class ModelPublishCommandTest {
     }
 
     @Test
+    void refusesAReplicationFactorForATopicItIsNotToCreate() throws Exception {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("2"), model);
+
+        assertThat(run("model", "publish", "--file", model.toString(), "--set", "model.topic=models",
+                "--replication-factor", "3", "--set", "bootstrap.servers=127.0.0.1:1")).isEqualTo(2);
+        assertThat(commandLine.err()).contains("--replication-factor applies only with --create-topic");
+    }
+
+    @Test
     void refusesAnInvalidModelNamingTheProblem() throws Exception {
         Path broken = Files.writeString(dir.resolve("broken.zip"), "not a zip");
 

@@ -97,6 +97,32 @@ class ModelSwitchTest {
     }
 
     @Test
+    void theSameNameAndVersionWithOtherContentsIsRejected() {
+        GruModel serving = active.current();
+
+        assertThat(models.offer(TestingModels.persistence("1", 1, "other", "value"), "models-0@5"))
+                .isEqualTo(ModelSwitch.Outcome.REJECTED);
+
+        assertThat(active.current()).isSameAs(serving);
+        assertThat(models.snapshot().lastRejection()).hasValueSatisfying(rejection -> assertThat(rejection.reason())
+                .contains("other contents").contains("new version"));
+    }
+
+    @Test
+    void offersReplayedAsTheInstanceStartsAreDecidedButNotCounted() {
+        GruModel next = TestingModels.persistence("2", 1, "value", "other");
+        models.replaying(true);
+        models.offer(next, "models-0@4");
+        models.offer(TestingModels.persistence("3", 1, "value"), "models-0@5");
+        models.replaying(false);
+
+        assertThat(active.current()).isSameAs(next);
+        assertThat(models.snapshot().swaps()).isZero();
+        assertThat(count("applied")).isZero();
+        assertThat(count("rejected")).isZero();
+    }
+
+    @Test
     void featuresInAnotherOrderAreAccepted() {
         GruModel serving = active.current();
         GruModel reordered = GruModel.of(serving.spec().toBuilder().version("2").features("other", "value").build(),

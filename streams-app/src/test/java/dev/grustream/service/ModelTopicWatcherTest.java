@@ -7,10 +7,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.grustream.config.OperatorException;
 import dev.grustream.model.Backend;
+import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -19,14 +22,18 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The watcher's lifecycle without a broker. */
 class ModelTopicWatcherTest {
+    @TempDir
+    Path dir;
 
     @Test
     void aCatchUpThatReachesNoBrokerGivesUpAtItsTimeoutNamingTheSetting() throws Exception {
@@ -111,5 +118,27 @@ class ModelTopicWatcherTest {
                     .startsWith("org.apache.kafka.common.errors.TopicAuthorizationException: Not authorized to access"
                             + " topics: [models]");
         }
+    }
+
+    @Test
+    void aModelReplayedAsTheInstanceStartsIsServedButNotCountedAsASwap() throws IOException {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                meters, Clock.systemUTC());
+        ModelWriter.write(TestingModels.persistence("2"), dir.resolve("model"));
+        byte[] zip = ModelTopic.zipOf(dir.resolve("model"));
+        TopicPartition partition = new TopicPartition("models", 0);
+        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.updateEndOffsets(Map.of(partition, 1L));
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence", zip)));
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
+            watcher.catchUp(Duration.ofSeconds(10));
+        }
+
+        assertThat(models.active().spec().version()).isEqualTo("2");
+        assertThat(meters.get("gru.model.swaps").tag("outcome", "applied").counter().count()).isZero();
     }
 }
