@@ -89,7 +89,8 @@ class LauncherScriptTest {
         Result result = launch(root.resolve("gru-stream"));
 
         assertThat(result.exit()).as(result.output()).isZero();
-        assertThat(result.output()).startsWith("stand-in java: -cp " + root.resolve("tools/target/gru-stream-tools.jar")
+        assertThat(result.output()).startsWith("stand-in java: -XX:+ExitOnOutOfMemoryError -cp "
+                + root.resolve("tools/target/gru-stream-tools.jar")
                 + ":" + root.resolve("tools/target/lib") + "/* dev.grustream.cli.GruStreamTools --version");
     }
 
