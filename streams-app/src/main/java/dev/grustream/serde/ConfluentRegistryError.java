@@ -2,12 +2,17 @@ package dev.grustream.serde;
 
 import java.lang.reflect.Method;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
  * An error answered to Confluent's own registry client ({@code RestClientException}), found in a cause chain: a
  * user may read the input with Confluent's deserializer ({@code input.value.deserializer}), which reports the
- * registry's answers that way. Read by reflection, since Confluent's jars are the user's and not a dependency.
- * Immutable.
+ * registry's answers that way. Read by reflection, since Confluent's jars are the user's and not a dependency. An
+ * answer whose error code is a bare HTTP status (401, 429...) Confluent's serdes report instead as an
+ * {@link InvalidConfigurationException} with the client's message and no cause; its code is read from that message
+ * ("...; error code: 401"), the only place it is left. Immutable.
  *
  * @param status the HTTP status of the answer
  * @param errorCode Confluent's {@code error_code} in it
@@ -16,6 +21,8 @@ public record ConfluentRegistryError(int status, int errorCode) {
     static final String CLASS_NAME = "io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException";
     /** What a field reads as when the class has no such getter (another version of it). */
     private static final int UNKNOWN = -1;
+    /** How Confluent's client ends the message of its error. */
+    private static final Pattern ERROR_CODE = Pattern.compile("; error code: (4\\d\\d)$");
 
     /** The first of Confluent's registry errors in {@code exception}'s cause chain, or empty. */
     public static Optional<ConfluentRegistryError> in(Throwable exception) {
@@ -23,6 +30,13 @@ public record ConfluentRegistryError(int status, int errorCode) {
             for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
                 if (type.getName().equals(CLASS_NAME)) {
                     return Optional.of(new ConfluentRegistryError(read(t, "getStatus"), read(t, "getErrorCode")));
+                }
+            }
+            if (t instanceof InvalidConfigurationException && t.getMessage() != null) {
+                Matcher code = ERROR_CODE.matcher(t.getMessage());
+                if (code.find()) {
+                    int status = Integer.parseInt(code.group(1));
+                    return Optional.of(new ConfluentRegistryError(status, status));
                 }
             }
         }

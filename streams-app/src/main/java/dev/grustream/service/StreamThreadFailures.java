@@ -14,7 +14,6 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -28,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>Fatal, the instance stops: its state directory cannot be written or read (a full disk, a directory it may not
  * write, RocksDB refusing to open: a {@link ProcessorStateException} in the cause chain); Kafka refused its credentials
  * or permissions ({@link AuthenticationException}, {@link AuthorizationException}); the schema registry refused them
- * (HTTP 401 or 403: a wrong password or bearer token; through Confluent's deserializer too, which reports such answers
- * as an {@link InvalidConfigurationException} or over its own {@code RestClientException}), or its TLS handshake failed
- * (a certificate not trusted or not naming the registry's host). None of these heals by retrying, and each retry of a full disk would restore state onto
+ * (HTTP 401 or 403: a wrong password or bearer token; through Confluent's deserializer too, read as a
+ * {@link ConfluentRegistryError}), or its TLS handshake failed (a certificate not trusted or not naming the registry's
+ * host). None of these heals by retrying, and each retry of a full disk would restore state onto
  * the same disk. Stopping moves the instance's partitions to the application's other instances, and its liveness
  * endpoint and exit code tell an orchestrator. Also fatal: the JVM failing ({@link VirtualMachineError}, such as an
  * out-of-memory), after which nothing in it can be trusted; and more than {@value #MAX_REPLACEMENTS_PER_THREAD}
@@ -124,11 +123,6 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
                     + deepestMessage(exception) + ". Check basic.auth.* or bearer.auth.*");
         }
         for (Throwable t = exception; t != null; t = t.getCause()) {
-            if (t instanceof InvalidConfigurationException) {
-                return Optional.of("a deserializer says its configuration is wrong (Confluent's, for the registry's"
-                        + " answers such as 401 Unauthorized): " + t.getMessage()
-                        + ". Check schema.registry.url, basic.auth.* or bearer.auth.*");
-            }
             if (t instanceof VirtualMachineError) {
                 return Optional.of("the JVM failed: " + t + ". Nothing in it can be trusted any more; restart it");
             }

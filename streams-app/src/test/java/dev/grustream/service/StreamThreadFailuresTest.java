@@ -88,7 +88,8 @@ class StreamThreadFailuresTest {
         // Confluent's deserializer: a 403 under a SerializationException, a 401 ("error_code": 401) as a config error.
         StreamsException forbidden = new StreamsException(new SerializationException("Error retrieving Avro schema",
                 new RestClientException("User cannot access the resource", 403, 40301)));
-        StreamsException unauthorized = new StreamsException(new InvalidConfigurationException("Unauthorized"));
+        StreamsException unauthorized = new StreamsException(
+                new InvalidConfigurationException("Unauthorized; error code: 401"));
 
         assertThat(failures.handle(forbidden)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         assertThat(failures.handle(unauthorized)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
@@ -96,12 +97,22 @@ class StreamThreadFailuresTest {
 
     @Test
     void aRegistryThatCannotAnswerConfluentsDeserializerNowIsAnOutage() {
-        StreamsException died = new StreamsException(new SerializationException("Error retrieving Avro schema",
+        StreamsException unavailable = new StreamsException(new SerializationException("Error retrieving Avro schema",
                 new RestClientException("Service Unavailable", 503, 50003)));
+        StreamsException rateLimited = new StreamsException(
+                new InvalidConfigurationException("Too Many Requests; error code: 429"));
         for (int i = 0; i < 5 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
-            assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            assertThat(failures.handle(unavailable)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            assertThat(failures.handle(rateLimited)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
             clock.advance(Duration.ofSeconds(5));
         }
+    }
+
+    @Test
+    void anotherConfigurationErrorIsNotFatalAtOnce() {
+        StreamsException died = new StreamsException(new InvalidConfigurationException("Not Found; error code: 404"));
+
+        assertThat(failures.handle(died)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
     }
 
     @Test

@@ -128,6 +128,12 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void aRateLimitConfluentsDeserializerReportsAsAConfigurationErrorIsAnOutage() {
+        assertThat(DeadLetterDeserializationHandler.registryUnreachable(
+                new InvalidConfigurationException("Too Many Requests; error code: 429"))).isTrue();
+    }
+
+    @Test
     void aRegistryThatCannotAnswerConfluentsDeserializerNowFailsTheTaskInsteadOfDeadLettering() {
         DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
                 confluents(new RestClientException("Bad Gateway", 502, 50005)));
