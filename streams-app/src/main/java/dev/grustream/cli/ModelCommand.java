@@ -129,6 +129,10 @@ final class ModelCommand implements Runnable {
             if (replicationFactor != null && !createTopic) {
                 throw new IllegalArgumentException("--replication-factor applies only with --create-topic");
             }
+            if (replicationFactor != null && replicationFactor < 1) {
+                throw new IllegalArgumentException("--replication-factor must be at least 1, found "
+                        + replicationFactor);
+            }
             if (replicationFactor != null) {
                 return Optional.of(replicationFactor);
             }

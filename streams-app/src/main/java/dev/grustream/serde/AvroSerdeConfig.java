@@ -105,9 +105,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
             + " is refused, so that a producer that makes a new schema per record cannot exhaust the memory.";
     public static final String MISSING_ID_CACHE_TTL_SEC_CONFIG = "missing.id.cache.ttl.sec";
     public static final String MISSING_ID_CACHE_TTL_SEC_DOC = "How long, in seconds, a schema id the registry"
-            + " answered it does not know is taken as unknown without asking again; 0 asks every time. The default"
-            + " here is 10; Confluent's client's is 0. Without it a producer that writes with another registry's ids"
-            + " costs one registry request per record.";
+            + " answered it does not know is taken as unknown without asking again; 0 (the default, as Confluent's)"
+            + " asks every time. With it, a producer that writes with another registry's ids costs one registry"
+            + " request per id rather than per record, but records written with an id the registry learns within"
+            + " that time (a replica behind its leader) are refused for as long.";
     public static final String MISSING_CACHE_SIZE_CONFIG = "missing.cache.size";
     public static final String MISSING_CACHE_SIZE_DOC = "Most unknown schema ids remembered at a time.";
     public static final String MAX_RETRIES_CONFIG = "max.retries";
@@ -183,7 +184,7 @@ public final class AvroSerdeConfig extends AbstractConfig {
                         LATEST_COMPATIBILITY_STRICT_DOC)
                 .define(MAX_SCHEMAS_PER_SUBJECT_CONFIG, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
                         MAX_SCHEMAS_PER_SUBJECT_DOC)
-                .define(MISSING_ID_CACHE_TTL_SEC_CONFIG, Type.LONG, 10L, ConfigDef.Range.between(0L, 86_400L),
+                .define(MISSING_ID_CACHE_TTL_SEC_CONFIG, Type.LONG, 0L, ConfigDef.Range.between(0L, 86_400L),
                         Importance.LOW, MISSING_ID_CACHE_TTL_SEC_DOC)
                 .define(MISSING_CACHE_SIZE_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
                         MISSING_CACHE_SIZE_DOC)

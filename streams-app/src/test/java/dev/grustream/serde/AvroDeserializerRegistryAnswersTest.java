@@ -32,9 +32,14 @@ class AvroDeserializerRegistryAnswersTest {
     }
 
     private static AvroDeserializer deserializer() {
+        return deserializer(0);
+    }
+
+    private static AvroDeserializer deserializer(int missingIdTtlSeconds) {
         AvroDeserializer deserializer = new AvroDeserializer();
         deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
-                AvroSerdeConfig.MAX_RETRIES_CONFIG, 0), false);
+                AvroSerdeConfig.MAX_RETRIES_CONFIG, 0,
+                AvroSerdeConfig.MISSING_ID_CACHE_TTL_SEC_CONFIG, missingIdTtlSeconds), false);
         return deserializer;
     }
 
@@ -62,13 +67,24 @@ class AvroDeserializerRegistryAnswersTest {
     void aRecordWithAnIdTheRegistryJustSaidItDoesNotKnowIsRefusedWithoutAskingAgain() {
         answerSchemaRequestWith(404, "application/vnd.schemaregistry.v1+json",
                 "{\"error_code\": 40403, \"message\": \"Schema not found\"}");
-        AvroDeserializer deserializer = deserializer();
+        AvroDeserializer deserializer = deserializer(60);
         assertThatThrownBy(() -> deserialize(deserializer)).isInstanceOf(AvroSerializationException.class);
 
         assertThatThrownBy(() -> deserialize(deserializer))
                 .isInstanceOfSatisfying(AvroSerializationException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_SCHEMA_ID));
         REGISTRY.verify(1, getRequestedFor(urlEqualTo("/schemas/ids/" + SCHEMA_ID)));
+    }
+
+    @Test
+    void byDefaultEveryRecordWithAnUnknownIdAsksTheRegistry() {
+        answerSchemaRequestWith(404, "application/vnd.schemaregistry.v1+json",
+                "{\"error_code\": 40403, \"message\": \"Schema not found\"}");
+        AvroDeserializer deserializer = deserializer();
+        assertThatThrownBy(() -> deserialize(deserializer)).isInstanceOf(AvroSerializationException.class);
+
+        assertThatThrownBy(() -> deserialize(deserializer)).isInstanceOf(AvroSerializationException.class);
+        REGISTRY.verify(2, getRequestedFor(urlEqualTo("/schemas/ids/" + SCHEMA_ID)));
     }
 
     @Test

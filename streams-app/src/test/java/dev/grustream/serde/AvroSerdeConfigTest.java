@@ -28,6 +28,7 @@ class AvroSerdeConfigTest {
         assertThat(config.credentialsFromUserInfo()).isFalse();
         assertThat(config.subjectNameStrategy(true)).isInstanceOf(TopicNameStrategy.class);
         assertThat(config.subjectNameStrategy(false)).isInstanceOf(TopicNameStrategy.class);
+        assertThat(config.missingIdTtl()).isZero();
     }
 
     @Test

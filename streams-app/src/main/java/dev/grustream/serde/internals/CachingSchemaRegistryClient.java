@@ -92,6 +92,10 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public Schema getSchemaById(int id) {
+        Schema known = schemasById.getIfPresent(id);
+        if (known != null) {
+            return known;
+        }
         String missing = missingIds.getIfPresent(id);
         if (missing != null) {
             throw new SchemaRegistryException(missing + " (an answer remembered for up to missing.id.cache.ttl.sec)",
@@ -143,6 +147,7 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     // them a request.
     private int remember(int id, Schema schema) {
         schemasById.asMap().putIfAbsent(id, schema);
+        missingIds.invalidate(id);
         return id;
     }
 }

@@ -55,9 +55,10 @@ class CachingSchemaRegistryClientTest {
             return SchemaBuilder.record("R" + id).fields().requiredLong("v").endRecord();
         }
 
+        /** Registers every schema under id 9. */
         @Override
         public int register(String subject, Schema schema) {
-            throw new UnsupportedOperationException();
+            return 9;
         }
 
         @Override
@@ -180,6 +181,19 @@ class CachingSchemaRegistryClientTest {
 
         assertThat(client.getSchemaById(9).getName()).isEqualTo("R9");
         assertThat(registry.fetches).hasValue(2);
+    }
+
+    @Test
+    void aSchemaRegisteredThroughTheClientIsServedThoughItsIdWasRememberedAsUnknown() {
+        CountingRegistry registry = new CountingRegistry();
+        registry.failure = UNKNOWN_ID;
+        CachingSchemaRegistryClient client = rememberingUnknownIds(registry);
+        assertThatThrownBy(() -> client.getSchemaById(9)).isSameAs(UNKNOWN_ID);
+        Schema schema = SchemaBuilder.record("Registered").fields().requiredLong("v").endRecord();
+
+        client.register("subject", schema);
+
+        assertThat(client.getSchemaById(9)).isEqualTo(schema);
     }
 
     @Test
