@@ -231,8 +231,13 @@ public final class ObservationHistory {
         }
         String key = observation.seriesKey() != null ? observation.seriesKey() : recordKey;
         observation.useRecordTimestamp(record.timestamp());
-        UpFrontChecks.Rejection rejection = checks.check(key, recordKey, record.headers(), observation,
-                System.currentTimeMillis());
+        // The service judges an event time ahead of its clock as the record arrives: the record's timestamp (by
+        // default the producer's clock as it sent it, or the broker's as it appended it) stands for that clock here,
+        // never later than now. Judged against today's clock, a time that was days ahead then would pass, and the
+        // key's records up to it would be skipped as late.
+        long now = System.currentTimeMillis();
+        long arrived = record.timestamp() >= 0 ? Math.min(record.timestamp(), now) : now;
+        UpFrontChecks.Rejection rejection = checks.check(key, recordKey, record.headers(), observation, arrived);
         if (rejection != null) {
             return rejection.reason().code();
         }

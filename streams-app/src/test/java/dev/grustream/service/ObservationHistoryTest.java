@@ -154,6 +154,33 @@ class ObservationHistoryTest {
         }
     }
 
+    @Test
+    void anObservationAheadOfItsRecordsTimeIsSkippedAsTheServiceRefusedItThen() {
+        String scope = "observation-history-" + UUID.randomUUID();
+        GruStreamConfig avro = new GruStreamConfig(Map.of("schema.registry.url", "mock://" + scope));
+        try (Serializer<Observation> serializer = Topics.from(avro).observationSerde().serializer()) {
+            // Every record was written at 1_700_000_000_000 (record()); the second one's clock ran three days ahead.
+            long t = 1_700_000_000_000L;
+            long[] eventTimes = {t - 120_000, t + 3 * 86_400_000L, t - 60_000};
+            byte[] key = "a".getBytes(StandardCharsets.UTF_8);
+            consumer.updateEndOffsets(Map.of(READ, 3L, OFFLINE, 0L));
+            consumer.schedulePollTask(() -> {
+                for (int offset = 0; offset < eventTimes.length; offset++) {
+                    consumer.addRecord(record(offset, key, serializer.serialize(TOPIC,
+                            TopologyHarness.observation(eventTimes[offset], Map.of("value", 1.0)))));
+                }
+            });
+
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
+                    Duration.ofMinutes(1), "localhost:9092");
+
+            assertThat(read.skipped()).containsExactly(Map.entry("future", 1L));
+            assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(2));
+        } finally {
+            MockSchemaRegistry.dropScope(scope);
+        }
+    }
+
     @ParameterizedTest(name = "late.grace.ms {0}")
     @CsvSource({"0, 1, 2", "60000, 0, 3"})
     void anObservationOlderThanItsKeysLatestBeyondTheGraceIsSkippedAsLate(long graceMs, long late, int rows) {
