@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.LongConsumer;
 
@@ -47,10 +49,11 @@ public final class Backtest {
     /**
      * What a file's backtest produced.
      *
+     * @param deadLetters the rows dead-lettered, by reason, in the order of the reasons' names
      * @param accuracyByKey per key and target, the accuracy of each step 1..H
      */
-    public record FileReport(Path input, Path output, long rows, long forecasts, long deadLetters, long alerts,
-            Map<String, Map<String, List<Accuracy>>> accuracyByKey) {
+    public record FileReport(Path input, Path output, long rows, long forecasts, SortedMap<String, Long> deadLetters,
+            long alerts, Map<String, Map<String, List<Accuracy>>> accuracyByKey) {
     }
 
     private final GruModel model;
@@ -90,11 +93,11 @@ public final class Backtest {
                 SeriesRow row = rows.next();
                 List<String> cells = cells(spec, row);
                 if (!row.wellFormed()) {
-                    counts.deadLetters++;
+                    counts.deadLetter(DeadLetterReason.UNDECODABLE.code());
                     cells.addAll(rejected(spec, DeadLetterReason.UNDECODABLE.code()));
                 } else if (!row.hasTime() || row.timestamp() < 0) {
                     // Before 1970: the service refuses it as invalid-time (and a Kafka record cannot carry it).
-                    counts.deadLetters++;
+                    counts.deadLetter(DeadLetterReason.INVALID_TIME.code());
                     cells.addAll(rejected(spec, DeadLetterReason.INVALID_TIME.code()));
                 } else {
                     TopologyReplay.Outcome outcome = replay.send(row.key(), row.timestamp(), row.values());
@@ -104,7 +107,7 @@ public final class Backtest {
                         cells.addAll(accepted(spec, outcome));
                         score(spec, row, outcome.forecast(), accuracy, plot, outcome.alert() != null);
                     } else {
-                        counts.deadLetters++;
+                        counts.deadLetter(outcome.deadLetterReason());
                         cells.addAll(rejected(spec, outcome.deadLetterReason()));
                     }
                 }
@@ -116,7 +119,7 @@ public final class Backtest {
             Files.deleteIfExists(partial);
             throw e;
         }
-        finish(spec, partial, output, counts.deadLetters > 0);
+        finish(spec, partial, output, !counts.deadLetters.isEmpty());
         Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
         accuracy.forEach((key, byTarget) -> {
             Map<String, List<Accuracy>> steps = new LinkedHashMap<>();
@@ -129,8 +132,12 @@ public final class Backtest {
     private static final class Counts {
         long rows;
         long forecasts;
-        long deadLetters;
+        final SortedMap<String, Long> deadLetters = new TreeMap<>();
         long alerts;
+
+        void deadLetter(String reason) {
+            deadLetters.merge(reason, 1L, Long::sum);
+        }
     }
 
     private static void score(ModelSpec spec, SeriesRow row, Forecast forecast,

@@ -10,6 +10,7 @@ import dev.grustream.data.FeatureMapping;
 import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.ModelSource;
+import dev.grustream.topology.DeadLetterReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -24,7 +25,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -110,7 +114,7 @@ final class BacktestCommand implements Callable<Integer> {
         PlotData plotData = plot == null ? null : new PlotData(plotKeys);
         Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
         long rows = 0;
-        long deadLetters = 0;
+        SortedMap<String, Long> deadLetters = new TreeMap<>();
         long alerts = 0;
         long totalLines = 0;
         for (Job job : jobs) {
@@ -136,18 +140,27 @@ final class BacktestCommand implements Callable<Integer> {
                     throw cannotBacktest(job, e.getCause());
                 }
                 rows += report.rows();
-                deadLetters += report.deadLetters();
+                report.deadLetters().forEach((reason, count) -> deadLetters.merge(reason, count, Long::sum));
                 alerts += report.alerts();
                 report.accuracyByKey().forEach((key, byTarget) -> byKey.merge(key, byTarget,
                         BacktestCommand::pooled));
             }
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%d rows from %d file(s): %d forecasts, %d dead letters, %d alerts%n", rows, jobs.size(),
-                rows - deadLetters, deadLetters, alerts);
-        if (rows > 0 && rows == deadLetters) {
+        long dead = deadLetters.values().stream().mapToLong(Long::longValue).sum();
+        out.printf("%d rows from %d file(s): %d forecasts, %d dead letters%s, %d alerts%n", rows, jobs.size(),
+                rows - dead, dead, deadLetters.isEmpty() ? "" : " " + deadLetters.entrySet().stream()
+                        .map(reason -> reason.getKey() + " " + reason.getValue())
+                        .collect(Collectors.joining(", ", "(", ")")), alerts);
+        if (rows > 0 && rows == dead) {
             spec.commandLine().getErr().printf("gru-stream backtest: no row was forecast: all %d were dead-lettered;"
                     + " the dead_letter column of the output says why%n", rows);
+        }
+        if (deadLetters.containsKey(DeadLetterReason.LATE.code())) {
+            // Rows are replayed in file order, as the service receives records; train sorts each key's rows.
+            spec.commandLine().getErr().printf("gru-stream backtest: %d rows were older than their key's last and"
+                    + " dead-lettered as late; if a file is not in time order (newest first, say), sort it%n",
+                    deadLetters.get(DeadLetterReason.LATE.code()));
         }
         AccuracyTable.print(out, byKey);
         if (plotData != null) {

@@ -117,7 +117,18 @@ class BacktestCommandTest {
         assertThat(lines.get(2)).isEqualTo("bad,later,2.0,,,,,,false,invalid-time");
         assertThat(lines.get(3)).isEqualTo("bad,2000,NaN,,,,,,false,not-finite");
         assertThat(lines.get(5)).isEqualTo("bad,2500,4.0,,,,,,false,late");
-        assertThat(out.toString()).contains("5 rows from 1 file(s): 2 forecasts, 3 dead letters");
+        assertThat(out.toString()).contains("5 rows from 1 file(s): 2 forecasts, 3 dead letters (invalid-time 1,"
+                + " late 1, not-finite 1)");
+    }
+
+    @Test
+    void rowsDeadLetteredAsLateAreCalledOutWithWhatToDo() throws IOException {
+        Path input = csv("in/newest-first.csv", "timestamp,value\n3000,3\n2000,2\n1000,1\n");
+
+        backtest("--input", input.toString(), "--output", dir.resolve("out.csv").toString());
+
+        assertThat(err.toString()).contains("2 rows were older than their key's last and dead-lettered as late")
+                .contains("sort it");
     }
 
     @Test
