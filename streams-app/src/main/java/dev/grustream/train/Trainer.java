@@ -155,6 +155,7 @@ public final class Trainer {
         for (TrainingSeries one : series) {
             KeyStats stats = unit.newKeyStats();
             for (int i = 0; i < split(one.rows()); i++) {
+                stats = expiresAt(config.rules(), one, i) ? unit.newKeyStats() : stats;
                 statisticsRow(one, i, unit, stats, row, standardised);
                 for (int f = 0; f < features; f++) {
                     sum[f] += row[f];
@@ -169,6 +170,7 @@ public final class Trainer {
         for (TrainingSeries one : series) {
             KeyStats stats = unit.newKeyStats();
             for (int i = 0; i < split(one.rows()); i++) {
+                stats = expiresAt(config.rules(), one, i) ? unit.newKeyStats() : stats;
                 statisticsRow(one, i, unit, stats, row, standardised);
                 for (int f = 0; f < features; f++) {
                     double d = row[f] - mean[f];
@@ -511,6 +513,7 @@ public final class Trainer {
             restartAfter[i] = restart;
         }
         for (int i = 0; i < split; i++) {
+            stats = expiresAt(rules, one, i) ? normalization.newKeyStats() : stats;
             one.copyRow(i, raw);
             spec.writeInputs(raw, stats, one.time(i), inputs, i * spec.inputCount());
             normalization.update(raw, stats);
@@ -523,9 +526,21 @@ public final class Trainer {
         }
     }
 
-    /** Whether the service restarts the key at {@code row}: its event comes over state.reset.gap.ms late. */
+    /**
+     * Whether the service restarts the key at {@code row}: its event comes over state.reset.gap.ms late, or the key
+     * has expired ({@link #expiresAt}).
+     */
     private static boolean restartsAt(ForecastRules rules, TrainingSeries one, int row) {
-        return rules.restartsAfter(one.time(row - 1), one.time(row));
+        return rules.restartsAfter(one.time(row - 1), one.time(row)) || expiresAt(rules, one, row);
+    }
+
+    /**
+     * Whether the service takes the key at {@code row} as a new one, its statistics afresh: idle for longer than
+     * state.ttl.ms, judged here by the key's own event times (in the service, by the stream time of its partition,
+     * which the other keys there move too).
+     */
+    static boolean expiresAt(ForecastRules rules, TrainingSeries one, int row) {
+        return row > 0 && rules.stateTtlMs() > 0 && one.time(row) - one.time(row - 1) > rules.stateTtlMs();
     }
 
     /** What a validation pass measured. */

@@ -9,10 +9,13 @@ import dev.grustream.forecast.ForecastRules;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.LayerWeights;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.service.ModelSource;
 import dev.grustream.testing.TestingModels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Training runs on small synthetic series: what they learn, and that they are reproducible. */
@@ -234,6 +237,32 @@ class TrainerTest {
                 assertThat(Float.isNaN(targets[row * 3 + k - 1])).as("row %d, step %d", row, k).isEqualTo(leftOut);
             }
         }
+    }
+
+    @Test
+    void aKeyIdleBeyondTheStateTtlStartsAfreshWithItsStatisticsAsInTheService() {
+        ModelSpec spec = ModelSource.bundled().spec();
+        int rows = 120;
+        long[] times = new long[rows];
+        double[] values = new double[rows];
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < rows; i++) {
+            // Eight days between rows 59 and 60: beyond the default state.ttl.ms of seven.
+            times[i] = 1_700_000_000_000L + i * 300_000L + (i >= 60 ? 8 * 86_400_000L : 0);
+            values[i] = 50 + 10 * random.nextDouble();
+        }
+        TrainingSeries whole = TrainingSeries.of("k", times, 1, values);
+        TrainingSeries after = TrainingSeries.of("k", Arrays.copyOfRange(times, 60, rows), 1,
+                Arrays.copyOfRange(values, 60, rows));
+        int width = spec.inputCount();
+        float[] wholeInputs = new float[rows * width];
+        float[] afterInputs = new float[(rows - 60) * width];
+
+        Trainer.prepare(spec, ForecastRules.defaults(), whole, rows, wholeInputs, new float[rows * spec.headSize()]);
+        Trainer.prepare(spec, ForecastRules.defaults(), after, rows - 60, afterInputs,
+                new float[(rows - 60) * spec.headSize()]);
+
+        assertThat(Arrays.copyOfRange(wholeInputs, 60 * width, rows * width)).containsExactly(afterInputs);
     }
 
     @Test

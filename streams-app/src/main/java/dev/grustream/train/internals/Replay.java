@@ -162,8 +162,10 @@ public final class Replay implements AutoCloseable {
             features.put(spec.features().get(f), series.value(row, f));
         }
         last = null;
+        // The key's own event time stands for its partition's stream time, so that a key idle beyond state.ttl.ms
+        // starts afresh as in the service.
         Map<String, KeyState> touched = forecaster.advance(List.of(new Event(series.key(), series.time(row),
-                features)), model, key -> state, new Forecaster.Outcomes() {
+                features, series.time(row))), model, key -> state, new Forecaster.Outcomes() {
                     @Override
                     public void accepted(int index, Outcome outcome) {
                         last = outcome;
