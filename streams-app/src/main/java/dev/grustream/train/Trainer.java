@@ -261,9 +261,10 @@ public final class Trainer {
             firstWindow[count] = windows.size();
             if (windows.isEmpty()) {
                 throw new IllegalArgumentException("no training row has a next row before its key restarts: every"
-                        + " row comes more than state.reset.gap.ms (" + config.rules().resetGapMs() + " ms) after"
-                        + " the one before, as the service would restart the key; raise it with --set"
-                        + " state.reset.gap.ms=...");
+                        + " row comes more than state.reset.gap.ms (" + config.rules().resetGapMs() + " ms) or"
+                        + " state.ttl.ms (" + config.rules().stateTtlMs() + " ms) after the one before, as the"
+                        + " service would restart the key; raise them with --set state.reset.gap.ms=... and --set"
+                        + " state.ttl.ms=...");
             }
             trainRows = trainRowCount;
             validationRows = validationRowCount;
@@ -438,8 +439,9 @@ public final class Trainer {
             if (validationRows > 0 && terms == 0) {
                 throw new IllegalArgumentException("none of the " + validationRows + " validation rows could be"
                         + " scored: each starts its key afresh, as the service restarts a key whose events are further"
-                        + " apart than state.reset.gap.ms (" + config.rules().resetGapMs() + " ms); raise it with"
-                        + " --set state.reset.gap.ms=..., or train without validation (--validation 0)");
+                        + " apart than state.reset.gap.ms (" + config.rules().resetGapMs() + " ms) or state.ttl.ms ("
+                        + config.rules().stateTtlMs() + " ms); raise them with --set, or train without validation"
+                        + " (--validation 0)");
             }
             return new Validation(squared / terms, naiveSquared / terms, median(mases), accuracy);
         }

@@ -141,4 +141,23 @@ class ModelTopicWatcherTest {
         assertThat(models.active().spec().version()).isEqualTo("2");
         assertThat(meters.get("gru.model.swaps").tag("outcome", "applied").counter().count()).isZero();
     }
+
+    @Test
+    void aModelOfferedOnceTheReplayIsOverIsCounted() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                meters, Clock.systemUTC());
+        TopicPartition partition = new TopicPartition("models", 0);
+        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.updateEndOffsets(Map.of(partition, 0L));
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
+            watcher.catchUp(Duration.ofSeconds(10));
+        }
+
+        models.offer(TestingModels.persistence("2"), "models-0@0");
+
+        assertThat(meters.get("gru.model.swaps").tag("outcome", "applied").counter().count()).isEqualTo(1.0);
+    }
 }

@@ -35,6 +35,31 @@ class ReplayTest {
     }
 
     @Test
+    void theStateRecordedWhereTheKeyExpiresWithoutAGapRestartIsZero() {
+        GruModel model = RandomModels.random(4, 1, 3);
+        int rows = 200;
+        long[] times = new long[rows];
+        double[] values = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            // Eight days between rows 99 and 100: beyond the default state.ttl.ms of seven, with gap restarts off.
+            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 100 ? 8 * 86_400_000L : 0);
+            values[i] = 10 + Math.sin(i / 7.0);
+        }
+        ForecastRules defaults = ForecastRules.defaults().withoutLearning();
+        ForecastRules noGapRestarts = new ForecastRules(defaults.lateGraceMs(), 0, defaults.stateTtlMs(),
+                defaults.maxAbsNormalized(), defaults.errors(), defaults.likelihood(), defaults.range(),
+                defaults.alerts(), defaults.learning(), defaults.learner(), defaults.intervalAlerts());
+        float[][] recorded = new float[2][model.spec().stateSize()];
+
+        try (Replay replay = new Replay(model, noGapRestarts)) {
+            replay.run(TrainingSeries.of("idle", times, 1, values), rows, new int[] {99, 100}, recorded, 0);
+        }
+
+        assertThat(recorded[0]).as("the state before row 99").isNotEqualTo(new float[4]);
+        assertThat(recorded[1]).as("the state row 100 starts from").containsOnly(0f);
+    }
+
+    @Test
     void aKeyThatMovesAfterAFlatStretchIsScoredAgainstValuesClippedAsTrainingClipsThem() {
         GruModel model = RandomModels.randomPerKey(4, 1, 3);
         double[] flatThenMoving = new double[200];
