@@ -144,9 +144,10 @@ public final class NabEvaluation {
             while (reader.hasNext()) {
                 SeriesRow row = reader.next();
                 double actual = row.values().get(feature);
-                TopologyReplay.Outcome outcome = row.hasTime()
-                        ? replay.send(row.key(), row.timestamp(), row.values()) : null;
-                times.add(row.hasTime() ? row.timestamp() : Long.MIN_VALUE);
+                // A row before 1970 is refused as the service refuses it (a Kafka record cannot carry its time).
+                boolean timed = row.hasTime() && row.timestamp() >= 0;
+                TopologyReplay.Outcome outcome = timed ? replay.send(row.key(), row.timestamp(), row.values()) : null;
+                times.add(timed ? row.timestamp() : Long.MIN_VALUE);
                 if (outcome == null || !outcome.accepted()) {
                     deadLetters++;
                     scores.add(0.0);

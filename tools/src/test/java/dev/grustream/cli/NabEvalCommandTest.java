@@ -122,6 +122,19 @@ class NabEvalCommandTest {
     }
 
     @Test
+    void aRowBefore1970IsCountedAsADeadLetterAndTheRunGoesOn() throws IOException {
+        Path old = dir.resolve("old");
+        Path file = Files.createDirectories(old.resolve("category")).resolve("series.csv");
+        Files.write(file, List.of("timestamp,value", "2024-01-01 00:00:00,1", "1969-12-31 23:55:00,2",
+                "2024-01-01 00:10:00,3"));
+
+        Result run = nabEval(old, dir.resolve("old-results"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("category/series.csv +3 +\\d+ +1 ");
+    }
+
+    @Test
     void printsEachSeriesMaseAsTheResultFileGivesIt() throws IOException {
         for (String series : SERIES) {
             // Columns: series, rows, alerts, dead letters, then the one-step MASE.
