@@ -376,10 +376,11 @@ public final class GruStreamConfig extends AbstractConfig {
         // decoded features (up to about its value's size again): one the producer refuses would fail the task at
         // every retry.
         long largestBuffered = 2L * getInt(INPUT_MAX_VALUE_BYTES) + 2L * getInt(INPUT_MAX_KEY_BYTES) + BUFFER_ROOM;
-        if (largestBuffered > producerMaxRequestSize()) {
+        int maxRequestSize = producerMaxRequestSize(originals());
+        if (largestBuffered > maxRequestSize) {
             throw new ConfigException(INPUT_MAX_VALUE_BYTES, getInt(INPUT_MAX_VALUE_BYTES), "twice it and twice "
                     + INPUT_MAX_KEY_BYTES + ", with 64 KiB more, must fit the producer's max.request.size ("
-                    + producerMaxRequestSize() + "): the batch buffer's changelog records hold a value, its headers"
+                    + maxRequestSize + "): the batch buffer's changelog records hold a value, its headers"
                     + " and its decoded features; raise max.request.size (and the internal topics'"
                     + " max.message.bytes) with it");
         }
@@ -441,17 +442,20 @@ public final class GruStreamConfig extends AbstractConfig {
         }
     }
 
-    /** The producer's {@code max.request.size}, as {@code producer.max.request.size} or unprefixed. */
-    private long producerMaxRequestSize() {
-        Object size = originals().get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+    /**
+     * The producer's {@code max.request.size} in {@code configs} (as {@code producer.max.request.size} or unprefixed,
+     * the prefixed one first, as Kafka Streams reads them; Kafka's default of 1 MiB when neither is set).
+     */
+    public static int producerMaxRequestSize(Map<String, ?> configs) {
+        Object size = configs.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
         if (size == null) {
-            size = originals().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+            size = configs.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         }
         if (size == null) {
             return DEFAULT_MAX_REQUEST_SIZE;
         }
         try {
-            return Long.parseLong(size.toString().trim());
+            return Integer.parseInt(size.toString().trim());
         } catch (NumberFormatException e) {
             throw new ConfigException(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, size, "must be a whole number of bytes");
         }

@@ -87,6 +87,15 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, 
     }
 
     /**
+     * Whether a key whose last observation arrived at stream time {@code lastActivity} has expired by stream time
+     * {@code streamTime}: idle for longer than {@code stateTtlMs}, when that is not 0. Its next observation starts it
+     * as a new key.
+     */
+    public boolean expiresAfter(long lastActivity, long streamTime) {
+        return stateTtlMs > 0 && streamTime - lastActivity > stateTtlMs;
+    }
+
+    /**
      * Whether an event of {@code eventTime} comes too late for a key whose last event came at {@code lastEventTime}:
      * earlier by more than {@code lateGraceMs}.
      */

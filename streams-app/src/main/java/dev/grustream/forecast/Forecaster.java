@@ -167,8 +167,8 @@ public final class Forecaster implements AutoCloseable {
     private boolean prepare(int row, int index, Event event, KeyState kept, Map<String, KeyState> touched,
             Outcomes outcomes) {
         // Judged per observation, at the stream time it arrived at: the same however observations are batched.
-        boolean expired = kept != null && rules.stateTtlMs() > 0 && event.arrivedAt() != Event.NO_STREAM
-                && kept.idleLongerThan(rules.stateTtlMs(), event.arrivedAt());
+        boolean expired = kept != null && event.arrivedAt() != Event.NO_STREAM
+                && rules.expiresAfter(kept.lastActivity(), event.arrivedAt());
         KeyState stored = expired ? null : kept;
         if (stored != null && refusedAsOutOfOrder(index, event, stored, outcomes)) {
             return false;

@@ -1,5 +1,6 @@
 package dev.grustream.topology;
 
+import dev.grustream.config.GruStreamConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -7,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -64,9 +64,6 @@ public final class DeadLetters {
     /** The most bytes a header's framing takes in a record: the varint lengths of its key and value. */
     private static final int HEADER_FRAMING = 10;
 
-    /** Kafka's default {@code max.request.size}. */
-    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
-
     private DeadLetters() {
     }
 
@@ -90,12 +87,7 @@ public final class DeadLetters {
      * one record would stop every instance that took its partition.
      */
     static int maxValueBytes(Map<String, ?> configs) {
-        Object size = configs.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
-        if (size == null) {
-            size = configs.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        }
-        int maxRequestSize = size == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(size.toString().trim());
-        return Math.max(maxRequestSize - FRAMING_ROOM, FRAMING_ROOM);
+        return Math.max(GruStreamConfig.producerMaxRequestSize(configs) - FRAMING_ROOM, FRAMING_ROOM);
     }
 
     /** A dead letter's key and value as it is sent. */

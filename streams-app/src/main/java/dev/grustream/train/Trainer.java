@@ -542,7 +542,7 @@ public final class Trainer {
      * which the other keys there move too).
      */
     static boolean expiresAt(ForecastRules rules, TrainingSeries one, int row) {
-        return row > 0 && rules.stateTtlMs() > 0 && one.time(row) - one.time(row - 1) > rules.stateTtlMs();
+        return row > 0 && rules.expiresAfter(one.time(row - 1), one.time(row));
     }
 
     /** What a validation pass measured. */

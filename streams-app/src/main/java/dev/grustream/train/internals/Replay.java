@@ -126,7 +126,7 @@ public final class Replay implements AutoCloseable {
                 // The state the key starts row i from: zero when it is new, restarts there after a gap or has been
                 // idle beyond state.ttl.ms (its event times standing for the stream time, as in advance).
                 if (state == null || rules.restartsAfter(state.lastEventTime(), series.time(i))
-                        || rules.stateTtlMs() > 0 && state.idleLongerThan(rules.stateTtlMs(), series.time(i))) {
+                        || rules.expiresAfter(state.lastActivity(), series.time(i))) {
                     Arrays.fill(target, 0f);
                 } else {
                     System.arraycopy(state.hidden(), 0, target, 0, target.length);
