@@ -5,13 +5,13 @@ package dev.grustream.forecast;
  * conformal inference (Gibbs and Candes, 2021) on a running error scale.
  *
  * <p>Per step k, in the key's normalised units: {@code a_k}, an exponentially weighted mean absolute error (half-life
- * 200 errors), and a multiplier {@code q_k} per coverage level. The interval's half-width is {@code q_k * a_k} times
- * the key's scale at the forecast. After each error {@code e} of step k, a miss ({@code |e| > q_k a_k}) raises
- * {@code log q_k} by {@code 0.02 (1 - alpha)} and a hit lowers it by {@code 0.02 alpha}, with {@code alpha = 1 -
- * coverage}: in the long run the fraction of misses is alpha whatever the shape of the errors. Multipliers start
- * at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}. An error of exactly zero leaves the scale and the
- * multipliers as they are, so that a long flat stretch cannot shrink them without bound; a step has no interval
- * (NaN) until one of its forecasts was inexact.
+ * 200 errors, its first errors averaged, counted apart from the exact ones), and a multiplier {@code q_k} per coverage
+ * level. The interval's half-width is {@code q_k * a_k} times the key's scale at the forecast. After each error {@code
+ * e} of step k, a miss ({@code |e| > q_k a_k}) raises {@code log q_k} by {@code 0.02 (1 - alpha)} and a hit lowers it
+ * by {@code 0.02 alpha}, with {@code alpha = 1 - coverage}: in the long run the fraction of misses is alpha whatever
+ * the shape of the errors. Multipliers start at the Gaussian value {@code z_(1-alpha/2) sqrt(pi/2)}. An error of
+ * exactly zero leaves the scale and the multipliers as they are, so that a long flat stretch cannot shrink them without
+ * bound; a step has no interval (NaN) until one of its forecasts was inexact.
  *
  * <p>Two coverage levels are kept: the forecasts' (default 0.9) and the alert rule's (default 0.99). Maps onto the
  * {@code Intervals} record of the stored state. Mutable and not thread-safe.
@@ -21,14 +21,23 @@ public final class IntervalCalibrator {
     private static final double SCALE_RATE = Learner.rate(SCALE_HALFLIFE);
     static final double STEP = 0.02;
 
+    /**
+     * The count of a step's inexact errors past which it stops counting them: from the 289th error on, the scale's
+     * weight is its half-life's rate alone, so every larger count weighs the same.
+     */
+    static final long COUNTED_ERRORS = 1_000;
+
     private final double[] errorScale;
     private final double[] logMultiplier;
     private final double[] logMultiplierHigh;
+    private final long[] inexactErrors;
 
-    private IntervalCalibrator(double[] errorScale, double[] logMultiplier, double[] logMultiplierHigh) {
+    private IntervalCalibrator(double[] errorScale, double[] logMultiplier, double[] logMultiplierHigh,
+            long[] inexactErrors) {
         this.errorScale = errorScale;
         this.logMultiplier = logMultiplier;
         this.logMultiplierHigh = logMultiplierHigh;
+        this.inexactErrors = inexactErrors;
     }
 
     static IntervalCalibrator fresh(int horizon, Learner.Rule rule) {
@@ -36,22 +45,29 @@ public final class IntervalCalibrator {
         double[] logMultiplierHigh = new double[horizon];
         java.util.Arrays.fill(logMultiplier, rule.initialLogMultiplier);
         java.util.Arrays.fill(logMultiplierHigh, rule.initialLogMultiplierHigh);
-        return new IntervalCalibrator(new double[horizon], logMultiplier, logMultiplierHigh);
+        return new IntervalCalibrator(new double[horizon], logMultiplier, logMultiplierHigh, new long[horizon]);
     }
 
-    static IntervalCalibrator restored(double[] errorScale, double[] logMultiplier, double[] logMultiplierHigh) {
-        if (logMultiplier.length != errorScale.length || logMultiplierHigh.length != errorScale.length) {
+    static IntervalCalibrator restored(double[] errorScale, double[] logMultiplier, double[] logMultiplierHigh,
+            long[] inexactErrors) {
+        if (logMultiplier.length != errorScale.length || logMultiplierHigh.length != errorScale.length
+                || inexactErrors.length != errorScale.length) {
             throw new IllegalArgumentException("interval calibration for " + errorScale.length + " steps with "
-                    + logMultiplier.length + " and " + logMultiplierHigh.length + " multipliers");
+                    + logMultiplier.length + " and " + logMultiplierHigh.length + " multipliers and "
+                    + inexactErrors.length + " error counts");
         }
-        return new IntervalCalibrator(errorScale, logMultiplier, logMultiplierHigh);
+        for (int k = 0; k < inexactErrors.length; k++) {
+            if (inexactErrors[k] < 0 || inexactErrors[k] > COUNTED_ERRORS
+                    || (inexactErrors[k] == 0) != (errorScale[k] == 0.0)) {
+                throw new IllegalArgumentException("step " + (k + 1) + " counts " + inexactErrors[k]
+                        + " inexact errors with an error scale of " + errorScale[k]);
+            }
+        }
+        return new IntervalCalibrator(errorScale, logMultiplier, logMultiplierHigh, inexactErrors);
     }
 
-    /**
-     * Folds in the absolute error {@code error} of a step-{@code step} forecast, the {@code count}-th of that step
-     * (0 for the first).
-     */
-    void add(int step, double error, long count, Learner.Rule rule) {
+    /** Folds in the absolute error {@code error} of a step-{@code step} forecast. */
+    void add(int step, double error, Learner.Rule rule) {
         if (error == 0.0) {
             // A forecast exactly right (persistence on a flat stretch, or between a step-valued key's steps) says
             // nothing of how far off the next inexact one will be: counted, zeros would shrink the scale and the
@@ -64,13 +80,17 @@ public final class IntervalCalibrator {
             // The first inexact forecast sets the scale, however many exact ones came before it; the multipliers
             // keep their start.
             errorScale[k] = error;
+            inexactErrors[k] = 1;
             return;
         }
         boolean miss = error > StrictMath.exp(logMultiplier[k]) * errorScale[k];
         logMultiplier[k] += STEP * ((miss ? 1.0 : 0.0) - rule.alpha);
         boolean missHigh = error > StrictMath.exp(logMultiplierHigh[k]) * errorScale[k];
         logMultiplierHigh[k] += STEP * ((missHigh ? 1.0 : 0.0) - rule.alphaHigh);
-        errorScale[k] += Learner.weight(SCALE_RATE, count) * (error - errorScale[k]);
+        // Weighed by the step's own inexact errors, not the key's events: a key that moves after a long flat stretch
+        // averages its first errors, rather than keeping its first move, often the clamp, at the settled rate.
+        errorScale[k] += Learner.weight(SCALE_RATE, inexactErrors[k]) * (error - errorScale[k]);
+        inexactErrors[k] = Math.min(inexactErrors[k] + 1, COUNTED_ERRORS);
     }
 
     /**
@@ -105,5 +125,10 @@ public final class IntervalCalibrator {
 
     double logMultiplierHigh(int k) {
         return logMultiplierHigh[k];
+    }
+
+    /** The inexact errors step {@code k + 1} has folded in, counted up to {@link #COUNTED_ERRORS}. */
+    long inexactErrors(int k) {
+        return inexactErrors[k];
     }
 }

@@ -280,7 +280,7 @@ public final class Learner {
             boolean issuedPersistence = (ringGuards[origin] & (1L << (k - 1))) != 0;
             // Capped as the targets are: a flat key's first move is millions of its scales (floored near zero)
             // and would otherwise widen its intervals for thousands of events.
-            intervals.add(k, Math.min(issuedPersistence ? persistenceMiss : learnerMiss, CLAMP), count, rule);
+            intervals.add(k, Math.min(issuedPersistence ? persistenceMiss : learnerMiss, CLAMP), rule);
         }
     }
 

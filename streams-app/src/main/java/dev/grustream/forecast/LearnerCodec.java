@@ -13,7 +13,8 @@ import org.apache.avro.io.Decoder;
  * state versions 3 and 4 too. Version 3 had nine inputs and the ring of inputs in doubles, now rounded to floats: the
  * tenth input joins them unlearnt, with weight 0 and the covariance's starting variance, which is where a fresh
  * learner's inputs start. Versions 3 and 4 had no weekly part in the profile: such a learner is read without one,
- * and starts one at its next event if {@code learner.profile.weekly} is on.
+ * and starts one at its next event if {@code learner.profile.weekly} is on. Versions before 8 did not count each
+ * step's inexact errors: such a learner's intervals carry on weighing errors by its events, as they did.
  * Stateless and thread-safe.
  */
 final class LearnerCodec {
@@ -21,6 +22,8 @@ final class LearnerCodec {
     private static final int VERSION_THREE_INPUTS = 9;
     /** The first version of the stored state whose profiles have a weekly part. */
     private static final int WEEKLY_SINCE = 5;
+    /** The first version of the stored state that counts each step's inexact errors. */
+    private static final int ERROR_COUNTS_SINCE = 8;
 
     private LearnerCodec() {
     }
@@ -62,6 +65,7 @@ final class LearnerCodec {
         out.writeRawDoubles(learner.horizon(), intervals::errorScale);
         out.writeRawDoubles(learner.horizon(), intervals::logMultiplier);
         out.writeRawDoubles(learner.horizon(), intervals::logMultiplierHigh);
+        out.writeLongArray(learner.horizon(), intervals::inexactErrors);
     }
 
     /** About the bytes {@link #write} takes for {@code learner}: a size to reserve, not a bound. */
@@ -70,7 +74,7 @@ final class LearnerCodec {
         int doubles = n * (n + 1) / 2 + learner.weights().length
                 + learner.ringValues().length + learner.ringScales().length + learner.ringFar().length
                 + learner.ringGuards().length + learner.errorScale().length + learner.learnerError().length
-                + learner.persistenceError().length + 3 * learner.horizon() + 4;
+                + learner.persistenceError().length + 4 * learner.horizon() + 4;
         return doubles * Double.BYTES + (learner.ringInputs().length + learner.profile().size()
                 + learner.profile().weekly().length) * Float.BYTES + 80;
     }
@@ -107,8 +111,13 @@ final class LearnerCodec {
         DayProfile profile = DayProfile.restored(bins, profileEvents, lastTime, meanInterval, fastMean, slowMean,
                 lastValue, weekly ? floats(in.readBytes(null)) : new float[0], weekly ? in.readDouble() : 0.0,
                 weekly ? in.readDouble() : 0.0);
-        IntervalCalibrator intervals = IntervalCalibrator.restored(doubles(in.readBytes(null)),
-                doubles(in.readBytes(null)), doubles(in.readBytes(null)));
+        double[] intervalScale = doubles(in.readBytes(null));
+        double[] logMultiplier = doubles(in.readBytes(null));
+        double[] logMultiplierHigh = doubles(in.readBytes(null));
+        long[] inexactErrors = version >= ERROR_COUNTS_SINCE ? counts(in, intervalScale.length)
+                : countsBefore(intervalScale, events);
+        IntervalCalibrator intervals = IntervalCalibrator.restored(intervalScale, logMultiplier, logMultiplierHigh,
+                inexactErrors);
         int n = versionThree ? VERSION_THREE_INPUTS : Learner.INPUTS;
         if (upper.length != n * (n + 1) / 2) {
             throw new IllegalArgumentException("learner covariance: expected " + n * (n + 1) / 2 + " values, found "
@@ -127,6 +136,37 @@ final class LearnerCodec {
         }
         return Learner.restored(events, p, widen(weights, n), ringInputs, ringValues, ringScales, ringFar, ringGuards,
                 errorScale, learnerError, persistenceError, profile, intervals);
+    }
+
+    /** An Avro array of one count per step, in as many blocks as it was written in. */
+    private static long[] counts(Decoder in, int steps) throws IOException {
+        long[] values = new long[steps];
+        int count = 0;
+        for (long block = in.readArrayStart(); block > 0; block = in.arrayNext()) {
+            if (count + block > steps) {
+                throw new IllegalArgumentException("more than " + steps + " counts of inexact errors");
+            }
+            for (long i = 0; i < block; i++) {
+                values[count++] = in.readLong();
+            }
+        }
+        if (count != steps) {
+            throw new IllegalArgumentException(count + " counts of inexact errors for " + steps + " steps");
+        }
+        return values;
+    }
+
+    /**
+     * The counts of inexact errors that carry a learner of a version before 8 on as that version did: it weighed
+     * each step's errors by the learner's events, {@code events - k - 1} for step k at the next event.
+     */
+    private static long[] countsBefore(double[] intervalScale, long events) {
+        long[] counts = new long[intervalScale.length];
+        for (int k = 0; k < counts.length; k++) {
+            counts[k] = intervalScale[k] == 0.0 ? 0
+                    : Math.min(IntervalCalibrator.COUNTED_ERRORS, Math.max(1, events - (k + 1) - 1));
+        }
+        return counts;
     }
 
     /** Rows of {@code n} values widened to rows of {@link Learner#INPUTS}, the new places 0. */

@@ -17,7 +17,7 @@ class IntervalCalibratorTest {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(2, RULE);
         assertThat(intervals.halfWidth(1)).isNaN();
 
-        intervals.add(1, 0.5, 0, RULE);
+        intervals.add(1, 0.5, RULE);
 
         assertThat(intervals.errorScale(0)).isEqualTo(0.5);
         assertThat(intervals.halfWidth(1)).isCloseTo(START * 0.5, within(1e-9));
@@ -30,12 +30,12 @@ class IntervalCalibratorTest {
     @Test
     void errorsOfZeroAgainstAScaleOfZeroLeaveTheMultipliersAsTheyWere() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
-        intervals.add(1, 0.0, 0, RULE);
+        intervals.add(1, 0.0, RULE);
         double start = intervals.logMultiplier(0);
         double startHigh = intervals.logMultiplierHigh(0);
 
         for (int i = 1; i <= 10_000; i++) {
-            intervals.add(1, 0.0, i, RULE);
+            intervals.add(1, 0.0, RULE);
         }
 
         assertThat(intervals.logMultiplier(0)).isEqualTo(start);
@@ -48,12 +48,12 @@ class IntervalCalibratorTest {
         SplittableRandom random = new SplittableRandom(3);
         long count = 0;
         for (; count < 500; count++) {
-            intervals.add(1, Math.abs(random.nextGaussian()), count, RULE);
+            intervals.add(1, Math.abs(random.nextGaussian()), RULE);
         }
         double before = intervals.halfWidth(1);
         double beforeHigh = intervals.halfWidthHigh(1);
         for (; count < 10_500; count++) {
-            intervals.add(1, 0.0, count, RULE);
+            intervals.add(1, 0.0, RULE);
         }
 
         assertThat(intervals.halfWidth(1)).isEqualTo(before);
@@ -64,7 +64,7 @@ class IntervalCalibratorTest {
     void aStepWhoseForecastsWereAllExactHasNoInterval() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
         for (long count = 0; count < 1_000; count++) {
-            intervals.add(1, 0.0, count, RULE);
+            intervals.add(1, 0.0, RULE);
         }
 
         assertThat(intervals.halfWidth(1)).isNaN();
@@ -75,27 +75,43 @@ class IntervalCalibratorTest {
     void theFirstInexactForecastOfAKeyThatStartedFlatSetsTheScale() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
         for (long count = 0; count < 1_000; count++) {
-            intervals.add(1, 0.0, count, RULE);
+            intervals.add(1, 0.0, RULE);
         }
 
-        intervals.add(1, 1.0, 1_000, RULE);
+        intervals.add(1, 1.0, RULE);
 
         assertThat(intervals.errorScale(0)).isEqualTo(1.0);
         assertThat(intervals.halfWidth(1)).isCloseTo(START, within(1e-12));
     }
 
     @Test
+    void theFirstErrorsOfAKeyThatStartedFlatAreAveraged() {
+        IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
+        for (long count = 0; count < 1_000; count++) {
+            intervals.add(1, 0.0, RULE);
+        }
+
+        intervals.add(1, 8.0, RULE);
+        for (int i = 0; i < 9; i++) {
+            intervals.add(1, 1.0, RULE);
+        }
+
+        assertThat(intervals.errorScale(0)).isCloseTo(1.7, within(1e-12));
+        assertThat(intervals.inexactErrors(0)).isEqualTo(10);
+    }
+
+    @Test
     void aMissWidensByMoreThanAHitNarrows() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
-        intervals.add(1, 1.0, 0, RULE);
+        intervals.add(1, 1.0, RULE);
         double start = intervals.logMultiplier(0);
 
-        intervals.add(1, 0.1, 1, RULE);
+        intervals.add(1, 0.1, RULE);
         assertThat(intervals.logMultiplier(0)).isCloseTo(start - 0.02 * 0.1, within(1e-12));
         double afterHit = intervals.logMultiplier(0);
         double afterHitHigh = intervals.logMultiplierHigh(0);
 
-        intervals.add(1, 100, 2, RULE);
+        intervals.add(1, 100, RULE);
         assertThat(intervals.logMultiplier(0)).isCloseTo(afterHit + 0.02 * 0.9, within(1e-12));
         assertThat(intervals.logMultiplierHigh(0)).isCloseTo(afterHitHigh + 0.02 * 0.99, within(1e-12));
     }
@@ -104,9 +120,9 @@ class IntervalCalibratorTest {
     void theScaleIsARunningMeanAbsoluteErrorWithAHalfLifeOf200() {
         IntervalCalibrator intervals = IntervalCalibrator.fresh(1, RULE);
         for (int i = 0; i < 1_000; i++) {
-            intervals.add(1, 1.0, i, RULE);
+            intervals.add(1, 1.0, RULE);
         }
-        intervals.add(1, 3.0, 1_000, RULE);
+        intervals.add(1, 3.0, RULE);
 
         assertThat(intervals.errorScale(0)).isCloseTo(1 + (1 - Math.pow(2, -1 / 200.0)) * 2, within(1e-12));
     }
@@ -125,7 +141,7 @@ class IntervalCalibratorTest {
                 misses += error > intervals.halfWidth(1) ? 1 : 0;
                 missesHigh += error > intervals.halfWidthHigh(1) ? 1 : 0;
             }
-            intervals.add(1, error, i, RULE);
+            intervals.add(1, error, RULE);
         }
 
         assertThat(misses / (n / 2.0)).isCloseTo(0.10, within(0.01));

@@ -191,6 +191,19 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void readsTheLearnersOfVersionSevenWithTheirIntervalsWeighingErrorsByTheirEventsAsBefore() {
+        KeyState learnt = learnt(TestingModels.persistence("1", 12), 600);
+
+        KeyState decoded = KeyStateCodec.decode(writtenByAvro(learnt, 7));
+
+        IntervalCalibrator intervals = decoded.learners()[0].intervals();
+        for (int k = 0; k < 12; k++) {
+            assertThat(intervals.inexactErrors(k)).as("step %d", k + 1).isEqualTo(600 - (k + 1) - 1);
+        }
+        assertThat(KeyStateCodec.encode(decoded)).isEqualTo(KeyStateCodec.encode(learnt));
+    }
+
+    @Test
     void readsVersionFiveWithTheLastEventTimeAsTheLastActivity() {
         KeyState unmarked = learnt(TestingModels.persistence("1", 12), 600);
         KeyState active = learnt(TestingModels.persistence("1", 12), 600);
@@ -219,7 +232,7 @@ class KeyStateCodecTest {
 
         assertThatThrownBy(() -> KeyStateCodec.decode(disordered))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Corrupt stored SeriesState (version 7");
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 8");
     }
 
     @Test
@@ -249,7 +262,7 @@ class KeyStateCodecTest {
 
         assertThatThrownBy(() -> KeyStateCodec.decode(truncated))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Corrupt stored SeriesState (version 7, " + truncated.length + " bytes)");
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 8, " + truncated.length + " bytes)");
     }
 
     @Test
@@ -419,10 +432,12 @@ class KeyStateCodecTest {
         double[] scale = new double[horizon];
         double[] log = new double[horizon];
         double[] logHigh = new double[horizon];
+        List<Long> inexact = new ArrayList<>();
         for (int k = 0; k < horizon; k++) {
             scale[k] = intervals.errorScale(k);
             log[k] = intervals.logMultiplier(k);
             logHigh[k] = intervals.logMultiplierHigh(k);
+            inexact.add(intervals.inexactErrors(k));
         }
         return LearnerState.newBuilder()
                 .setEvents(learner.events())
@@ -453,6 +468,7 @@ class KeyStateCodecTest {
                         .setErrorScale(littleEndian(scale))
                         .setLogMultiplier(littleEndian(log))
                         .setLogMultiplierHigh(littleEndian(logHigh))
+                        .setInexactErrors(inexact)
                         .build())
                 .build();
     }

@@ -359,6 +359,46 @@ class LearningTest {
     }
 
     @Test
+    void intervalsFitTheErrorsSoonAfterALongFlatStretchEnds() {
+        double[] noise = series(3000, 6, time -> 20.0, 1.0);
+        double[] values = new double[5000];
+        Arrays.fill(values, 20.0);
+        System.arraycopy(noise, 0, values, 2000, noise.length);
+
+        // The bundled model, whose per-key scale of a flat key is floored near zero: the first move is capped at
+        // eight of those scales, far above the errors that follow.
+        List<Outcome> outcomes = run(ModelSource.bundled(), RULES, FIVE_MINUTES, values);
+
+        assertThat(meanWidth(outcomes, 2000, 2300)).isLessThan(1.5 * meanWidth(outcomes, 4000, 4999));
+        assertThat(coverage(outcomes, values, 2000, 2300)).isLessThan(0.96);
+        for (int from = 2300; from < 4999; from += 300) {
+            assertThat(coverage(outcomes, values, from, Math.min(from + 300, 4999)))
+                    .as("coverage of step 1 from event %d", from).isGreaterThan(0.84);
+        }
+    }
+
+    /** The mean width of the step-1 intervals issued at events {@code from} to {@code to} (exclusive). */
+    private static double meanWidth(List<Outcome> outcomes, int from, int to) {
+        double width = 0;
+        for (int t = from; t < to; t++) {
+            width += outcomes.get(t).upper(0, 1) - outcomes.get(t).lower(0, 1);
+        }
+        return width / (to - from);
+    }
+
+    /** The share of the next values inside the step-1 intervals issued at events {@code from} to {@code to}. */
+    private static double coverage(List<Outcome> outcomes, double[] values, int from, int to) {
+        int inside = 0;
+        for (int t = from; t < to; t++) {
+            Outcome outcome = outcomes.get(t);
+            if (values[t + 1] >= outcome.lower(0, 1) && values[t + 1] <= outcome.upper(0, 1)) {
+                inside++;
+            }
+        }
+        return (double) inside / (to - from);
+    }
+
+    @Test
     void aKeysForecastsDoNotDependOnTheBatchItWasAdvancedIn() {
         List<Event> events = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(6);
@@ -557,6 +597,7 @@ class LearningTest {
         // The processor marks every state it stores with its task's stream time, an epoch time of 6 bytes.
         store.get("k").activeAt(System.currentTimeMillis());
 
+        System.out.println("SIZE " + KeyStateCodec.encode(store.get("k")).length);
         assertThat(KeyStateCodec.encode(store.get("k")).length).isLessThanOrEqualTo(4096);
     }
 

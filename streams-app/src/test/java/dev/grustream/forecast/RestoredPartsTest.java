@@ -9,8 +9,18 @@ class RestoredPartsTest {
 
     @Test
     void anIntervalCalibrationWhoseArraysDifferInLengthIsRefused() {
-        assertThatThrownBy(() -> IntervalCalibrator.restored(new double[12], new double[12], new double[11]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12 steps");
+        assertThatThrownBy(() -> IntervalCalibrator.restored(new double[12], new double[12], new double[11],
+                new long[12])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("12 steps");
+    }
+
+    @Test
+    void anIntervalCalibrationThatCountsErrorsWithoutAScaleIsRefused() {
+        long[] counts = new long[12];
+        counts[3] = 5;
+
+        assertThatThrownBy(() -> IntervalCalibrator.restored(new double[12], new double[12], new double[12], counts))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("step 4 counts 5 inexact errors with an error scale of 0.0");
     }
 
     @Test
