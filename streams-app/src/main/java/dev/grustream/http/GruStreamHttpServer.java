@@ -73,6 +73,12 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * keys take every thread, and the liveness probe would fail on an instance that is healthy.
      */
     static final int MAX_FORWARDS = MAX_THREADS / 2;
+    /**
+     * The most a peer's answer to a forwarded query may take. One key's state answers in kilobytes: at most about 110
+     * bytes a forecast step and target, so 4 MiB holds 64 steps of 500 targets besides the longest key. A longer
+     * answer counts as none, so that a faulty or hostile peer cannot exhaust this instance's heap.
+     */
+    static final int MAX_FORWARDED_ANSWER_BYTES = 4 << 20;
     private static final String SERIES_PREFIX = "/v1/series/";
     /** Request header bytes besides a series key: the request line's other parts and the headers. */
     private static final int REQUEST_HEADER_ROOM = 8 * 1024;
@@ -450,7 +456,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
                 .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
         CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
-                HttpResponse.BodyHandlers.ofByteArray());
+                BoundedBody.atMost(MAX_FORWARDED_ANSWER_BYTES));
         try {
             // The request's own timeout ends when the headers arrive: a peer stalling in its body is bounded here.
             return pending.get(remaining, TimeUnit.NANOSECONDS);

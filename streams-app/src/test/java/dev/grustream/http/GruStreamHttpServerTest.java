@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -33,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -542,6 +544,38 @@ class GruStreamHttpServerTest {
             assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
         } finally {
             tooLong.stop(0);
+        }
+    }
+
+    @Test
+    void aPeerAnsweringWithMoreThanAnAnswerCanHoldIsNotRelayed() throws Exception {
+        HttpServer endless = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        endless.createContext("/", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, 0); // chunked: no length to refuse it by
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) ' ');
+            try (OutputStream body = exchange.getResponseBody()) {
+                body.write('{');
+                int limit = GruStreamHttpServer.MAX_FORWARDED_ANSWER_BYTES;
+                for (int written = 0; written <= limit; written += chunk.length) {
+                    body.write(chunk);
+                }
+                body.write('}');
+            } catch (IOException e) {
+                // The instance stopped reading, as it should.
+            }
+        });
+        endless.start();
+        try {
+            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", endless.getAddress().getPort()));
+
+            HttpResponse<String> response = get("/v1/series/k");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+        } finally {
+            endless.stop(0);
         }
     }
 
