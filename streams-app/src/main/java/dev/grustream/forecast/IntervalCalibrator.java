@@ -22,7 +22,7 @@ public final class IntervalCalibrator {
     static final double STEP = 0.02;
 
     /**
-     * The count of a step's inexact errors past which it stops counting them: from the 289th error on, the scale's
+     * The count of a step's inexact errors past which it stops counting them: from the 290th error on, the scale's
      * weight is its half-life's rate alone, so every larger count weighs the same.
      */
     static final long COUNTED_ERRORS = 1_000;

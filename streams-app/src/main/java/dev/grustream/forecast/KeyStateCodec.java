@@ -25,7 +25,7 @@ import org.apache.avro.io.DecoderFactory;
  * Reads and writes a {@link KeyState} as a versioned {@link SeriesState} Avro record: one byte of format version,
  * then the record, each part of the state in its own sub-record. The hidden state and the learners' arrays travel
  * as raw little-endian bytes, so their cost stays a copy. The newest version is written and read field by field
- * (the store does both for every event; see {@link AvroBinaryWriter}), and so are versions 3 to 5, whose learners
+ * (the store does both for every event; see {@link AvroBinaryWriter}), and so are versions 3 to 7, whose learners
  * {@link LearnerCodec} reads as they were written; bytes of earlier versions are read through Avro's resolution from
  * the schema they were written with, and parts they lack start afresh.
  *
@@ -138,7 +138,7 @@ public final class KeyStateCodec {
     /**
      * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 to 6
      * have the same fields as the newest but the earlier event times (since 7) and, before 6, the last active
-     * stream time, versions 3 and 4 learners of their own (see {@link LearnerCodec}); {@code size} bounds the
+     * stream time, versions 3 to 7 learners of their own (see {@link LearnerCodec}); {@code size} bounds the
      * arrays.
      */
     private static KeyState read(Decoder in, int size, int version) throws IOException {

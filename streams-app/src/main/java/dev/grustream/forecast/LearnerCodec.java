@@ -14,7 +14,7 @@ import org.apache.avro.io.Decoder;
  * tenth input joins them unlearnt, with weight 0 and the covariance's starting variance, which is where a fresh
  * learner's inputs start. Versions 3 and 4 had no weekly part in the profile: such a learner is read without one,
  * and starts one at its next event if {@code learner.profile.weekly} is on. Versions before 8 did not count each
- * step's inexact errors: such a learner's intervals carry on weighing errors by its events, as they did.
+ * step's inexact errors: such a learner's count starts at what they weighed the step's next error by, its events.
  * Stateless and thread-safe.
  */
 final class LearnerCodec {
@@ -74,9 +74,10 @@ final class LearnerCodec {
         int doubles = n * (n + 1) / 2 + learner.weights().length
                 + learner.ringValues().length + learner.ringScales().length + learner.ringFar().length
                 + learner.ringGuards().length + learner.errorScale().length + learner.learnerError().length
-                + learner.persistenceError().length + 4 * learner.horizon() + 4;
+                + learner.persistenceError().length + 3 * learner.horizon() + 4;
+        // The counts of inexact errors are varints of at most 2 bytes each (up to 1,000).
         return doubles * Double.BYTES + (learner.ringInputs().length + learner.profile().size()
-                + learner.profile().weekly().length) * Float.BYTES + 80;
+                + learner.profile().weekly().length) * Float.BYTES + 2 * learner.horizon() + 82;
     }
 
     /**

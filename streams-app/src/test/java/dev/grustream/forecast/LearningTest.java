@@ -597,7 +597,6 @@ class LearningTest {
         // The processor marks every state it stores with its task's stream time, an epoch time of 6 bytes.
         store.get("k").activeAt(System.currentTimeMillis());
 
-        System.out.println("SIZE " + KeyStateCodec.encode(store.get("k")).length);
         assertThat(KeyStateCodec.encode(store.get("k")).length).isLessThanOrEqualTo(4096);
     }
 
