@@ -32,6 +32,10 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
+        if (this.subscription != null) {
+            subscription.cancel();
+            return;
+        }
         this.subscription = subscription;
         subscription.request(Long.MAX_VALUE);
     }
@@ -43,14 +47,23 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
         }
         for (ByteBuffer buffer : buffers) {
             if (bytes.size() + buffer.remaining() > limit) {
-                subscription.cancel();
-                body.completeExceptionally(new IOException("an answer longer than " + limit + " bytes"));
+                tooLong();
                 return;
             }
-            byte[] chunk = new byte[buffer.remaining()];
-            buffer.get(chunk);
-            bytes.writeBytes(chunk);
+            if (buffer.hasArray()) {
+                bytes.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            } else {
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.writeBytes(chunk);
+            }
         }
+    }
+
+    /** Fails the body, then ends the exchange: completed first, so that no error the cancel may raise replaces it. */
+    private void tooLong() {
+        body.completeExceptionally(new IOException("an answer longer than " + limit + " bytes"));
+        subscription.cancel();
     }
 
     @Override

@@ -73,12 +73,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * keys take every thread, and the liveness probe would fail on an instance that is healthy.
      */
     static final int MAX_FORWARDS = MAX_THREADS / 2;
-    /**
-     * The most a peer's answer to a forwarded query may take. One key's state answers in kilobytes: at most about 110
-     * bytes a forecast step and target, so 4 MiB holds 64 steps of 500 targets besides the longest key. A longer
-     * answer counts as none, so that a faulty or hostile peer cannot exhaust this instance's heap.
-     */
-    static final int MAX_FORWARDED_ANSWER_BYTES = 4 << 20;
+    /** The least limit on a peer's answer to a forwarded query ({@link #forwardedAnswerLimit}). */
+    static final int MIN_FORWARDED_ANSWER_BYTES = 4 << 20;
     private static final String SERIES_PREFIX = "/v1/series/";
     /** Request header bytes besides a series key: the request line's other parts and the headers. */
     private static final int REQUEST_HEADER_ROOM = 8 * 1024;
@@ -88,9 +84,24 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamHttpServer.class);
 
-    /** What the endpoints need besides the key states. */
+    /**
+     * What the endpoints need besides the key states.
+     *
+     * @param maxAnswerBytes the most a peer's answer to a forwarded query may take ({@link #forwardedAnswerLimit})
+     */
     public record Settings(String bindAddress, int port, String advertisedHost, Duration forwardTimeout,
-            int maxKeyBytes, double anomalyThreshold, long neverAlerted) {
+            int maxKeyBytes, int maxAnswerBytes, double anomalyThreshold, long neverAlerted) {
+    }
+
+    /**
+     * The most a peer's answer to a forwarded query may take, so that a faulty or hostile peer cannot exhaust this
+     * instance's heap: a key's state answers in less than its stored form, which fits the producer's
+     * {@code max.request.size}, with its key escaped in JSON up to six times its bytes; twice that, and at least
+     * 4 MiB. A longer answer counts as none.
+     */
+    public static int forwardedAnswerLimit(int producerMaxRequestSize, int maxKeyBytes) {
+        long limit = 2L * producerMaxRequestSize + 6L * maxKeyBytes;
+        return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_FORWARDED_ANSWER_BYTES, limit));
     }
 
     private final Settings settings;
@@ -432,7 +443,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
 
     /**
      * Asks another instance for a key's state, the whole exchange before {@code deadline} ({@link System#nanoTime()});
-     * null when it cannot be reached or does not answer in time.
+     * null when it cannot be reached, does not answer in time or answers beyond {@link Settings#maxAnswerBytes}.
      */
     private HttpResponse<byte[]> ask(HostInfo instance, String key, long deadline) {
         long remaining = deadline - System.nanoTime();
@@ -456,7 +467,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
                 .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
         CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
-                BoundedBody.atMost(MAX_FORWARDED_ANSWER_BYTES));
+                BoundedBody.atMost(settings.maxAnswerBytes()));
         try {
             // The request's own timeout ends when the headers arrive: a peer stalling in its body is bounded here.
             return pending.get(remaining, TimeUnit.NANOSECONDS);

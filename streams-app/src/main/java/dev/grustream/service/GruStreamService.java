@@ -282,8 +282,10 @@ public final class GruStreamService implements AutoCloseable {
         return new GruStreamHttpServer.Settings(config.getString(GruStreamConfig.HTTP_BIND_ADDRESS),
                 config.getInt(GruStreamConfig.HTTP_PORT), config.advertisedHost(),
                 Duration.ofMillis(config.getLong(GruStreamConfig.HTTP_FORWARD_TIMEOUT_MS)),
-                config.getInt(GruStreamConfig.INPUT_MAX_KEY_BYTES), config.getDouble(GruStreamConfig.ANOMALY_THRESHOLD),
-                AlertPolicy.NEVER);
+                config.getInt(GruStreamConfig.INPUT_MAX_KEY_BYTES),
+                GruStreamHttpServer.forwardedAnswerLimit(GruStreamConfig.producerMaxRequestSize(config.originals()),
+                        config.getInt(GruStreamConfig.INPUT_MAX_KEY_BYTES)),
+                config.getDouble(GruStreamConfig.ANOMALY_THRESHOLD), AlertPolicy.NEVER);
     }
 
     private static ModelTopicWatcher watcher(GruStreamConfig config, ModelSwitch models) {

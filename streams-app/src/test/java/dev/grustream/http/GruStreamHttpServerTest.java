@@ -55,6 +55,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GruStreamHttpServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_KEY_BYTES = 64;
+    /** The limit on a peer's answer at the producer's default max.request.size. */
+    private static final int ANSWER_LIMIT = GruStreamHttpServer.forwardedAnswerLimit(1 << 20, MAX_KEY_BYTES);
 
     private final HttpClient client = HttpClient.newHttpClient();
     private final List<GruStreamHttpServer> servers = new ArrayList<>();
@@ -89,7 +91,7 @@ class GruStreamHttpServerTest {
 
     private GruStreamHttpServer start(String advertisedHost, Duration forwardTimeout, int maxKeyBytes) {
         GruStreamHttpServer started = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
-                advertisedHost, forwardTimeout, maxKeyBytes, 0.99, AlertPolicy.NEVER), models, metrics,
+                advertisedHost, forwardTimeout, maxKeyBytes, ANSWER_LIMIT, 0.99, AlertPolicy.NEVER), models, metrics,
                 closing::get);
         servers.add(started);
         return started;
@@ -442,7 +444,8 @@ class GruStreamHttpServerTest {
     @Test
     void anAddressThatIsNotThisHostsIsReportedAsSuchNotAsAPortInUse() {
         assertThatThrownBy(() -> GruStreamHttpServer.start(new GruStreamHttpServer.Settings("192.0.2.1", 0,
-                "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, 0.99, AlertPolicy.NEVER), models, metrics,
+                "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, ANSWER_LIMIT, 0.99, AlertPolicy.NEVER), models,
+                metrics,
                 closing::get))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("http.bind.address")
@@ -557,8 +560,7 @@ class GruStreamHttpServerTest {
             Arrays.fill(chunk, (byte) ' ');
             try (OutputStream body = exchange.getResponseBody()) {
                 body.write('{');
-                int limit = GruStreamHttpServer.MAX_FORWARDED_ANSWER_BYTES;
-                for (int written = 0; written <= limit; written += chunk.length) {
+                for (int written = 0; written <= ANSWER_LIMIT; written += chunk.length) {
                     body.write(chunk);
                 }
                 body.write('}');
@@ -577,6 +579,15 @@ class GruStreamHttpServerTest {
         } finally {
             endless.stop(0);
         }
+    }
+
+    @Test
+    void theLimitOnAPeersAnswerGrowsWithTheProducersMaxRequestSizeAndTheKeys() {
+        assertThat(GruStreamHttpServer.forwardedAnswerLimit(1 << 20, 1024)).isEqualTo(4 << 20);
+        assertThat(GruStreamHttpServer.forwardedAnswerLimit(10 << 20, 1024)).isEqualTo((20 << 20) + 6 * 1024);
+        assertThat(GruStreamHttpServer.forwardedAnswerLimit(1 << 20, 1 << 20)).isEqualTo(8 << 20);
+        assertThat(GruStreamHttpServer.forwardedAnswerLimit(Integer.MAX_VALUE, Integer.MAX_VALUE))
+                .isEqualTo(Integer.MAX_VALUE - 8);
     }
 
     /** A bare HTTP server, as a proxy or another service would be, answering every request with {@code status}. */
