@@ -60,4 +60,11 @@ abstract class Durations implements ITypeConverter<Duration> {
             super(ChronoUnit.MINUTES);
         }
     }
+
+    /** Plain numbers are days. */
+    static final class Days extends Durations {
+        Days() {
+            super(ChronoUnit.DAYS);
+        }
+    }
 }

@@ -24,12 +24,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.DoublePredicate;
 import java.util.stream.Stream;
@@ -74,9 +77,15 @@ final class TrainCommand implements Callable<Integer> {
     List<Path> inputs = new ArrayList<>();
 
     @Option(names = "--from-topic", paramLabel = "TOPIC", arity = "0..1", fallbackValue = "",
-            description = "Train on an Observation topic instead, read from its beginning up to now with the"
-                    + " settings of 'run' (--config, GRU_STREAM_*, --set); without a name, topic.observations.")
+            description = "Train on an Observation topic instead, read from its beginning (or --since) up to now"
+                    + " with the settings of 'run' (--config, GRU_STREAM_*, --set); without a name,"
+                    + " topic.observations.")
     String fromTopic;
+
+    @Option(names = "--since", paramLabel = "DURATION", converter = Durations.Days.class,
+            description = "With --from-topic, read only the records of the last DURATION (30d, 12h; a plain number"
+                    + " is days) by their record timestamps, instead of the whole topic.")
+    Duration since;
 
     @Mixin
     ConfigOptions connection = new ConfigOptions();
@@ -183,6 +192,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give the history to train on: --input FILE.csv|DIR (repeatable) or"
                     + " --from-topic [TOPIC], not both");
         }
+        if (since != null && (fromTopic == null || since.isZero())) {
+            throw new IllegalArgumentException(fromTopic == null ? "--since applies only with --from-topic"
+                    : "--since must be a duration above 0");
+        }
         checkOutput();
         List<TrainingSeries> series;
         String read;
@@ -199,10 +212,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             // As the service will check it when it serves the model this trains.
             Topics.from(settings).checkInputMapping(featureNames);
-            ObservationHistory.Read history = ObservationHistory.read(settings, topic, featureNames);
+            Optional<Instant> from = Optional.ofNullable(since).map(Instant.now()::minus);
+            ObservationHistory.Read history = ObservationHistory.read(settings, topic, featureNames, from);
             series = history.series();
-            read = String.format(Locale.ROOT, "%,d records read from topic %s; skipped %s", history.records(),
-                    topic, ObservationHistory.describe(history.skipped()));
+            read = String.format(Locale.ROOT, "%,d records read from topic %s%s; skipped %s", history.records(),
+                    topic, from.map(time -> " stamped since " + time).orElse(""),
+                    ObservationHistory.describe(history.skipped()));
         } else {
             SeriesFiles.Loaded data = SeriesFiles.read(inputs, featureNames, mapping);
             if (data.series().isEmpty()) {

@@ -15,18 +15,21 @@ import dev.grustream.topology.Topics;
 import dev.grustream.topology.UpFrontChecks;
 import dev.grustream.train.TrainingSeries;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -69,9 +72,11 @@ public final class ObservationHistory {
      * Reads {@code topic} with {@code config}'s settings, in its {@code input.format} and mapping as the service reads
      * it, and keeps the values of {@code features}, in that order.
      *
-     * @throws OperatorException when the topic does not exist or holds no record
+     * @param from when present, only the records whose timestamp is at or after it are read: each partition from its
+     *     first such record (found by the brokers' time index), and later ones stamped earlier are left out too
+     * @throws OperatorException when the topic does not exist or holds no record (since {@code from})
      */
-    public static Read read(GruStreamConfig config, String topic, List<String> features) {
+    public static Read read(GruStreamConfig config, String topic, List<String> features, Optional<Instant> from) {
         Map<String, Object> consumerConfig = ClientSettings.consumer(config.passThrough());
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -85,7 +90,7 @@ public final class ObservationHistory {
         String servers = String.valueOf(consumerConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            return read(config, topic, features, consumer, patience, servers);
+            return read(config, topic, features, from, consumer, patience, servers);
         } catch (KafkaException e) {
             // Not a fault of gru-stream: servers that do not resolve, credentials or permissions refused, a registry
             // that is down or refuses the login.
@@ -107,8 +112,9 @@ public final class ObservationHistory {
      * @param patience how long the read may go without any partition moving before it fails: a partition whose
      *     leader is offline would otherwise keep it polling for ever
      */
-    static Read read(GruStreamConfig config, String topic, List<String> features, Consumer<byte[], byte[]> consumer,
-            Duration patience, String servers) {
+    static Read read(GruStreamConfig config, String topic, List<String> features, Optional<Instant> from,
+            Consumer<byte[], byte[]> consumer, Duration patience, String servers) {
+        long fromMillis = from.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
         UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
         ForecastRules rules = ForecasterSettings.rules(config);
         // Series id, then partition, then event time.
@@ -125,7 +131,11 @@ public final class ObservationHistory {
             List<TopicPartition> assigned = partitions.stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(assigned);
-            consumer.seekToBeginning(assigned);
+            if (from.isPresent()) {
+                seekToFirstSince(consumer, assigned, fromMillis);
+            } else {
+                consumer.seekToBeginning(assigned);
+            }
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(assigned));
             end.entrySet().removeIf(entry -> entry.getValue() <= consumer.position(entry.getKey()));
             Map<TopicPartition, Long> reached = positions(consumer, end.keySet());
@@ -134,7 +144,7 @@ public final class ObservationHistory {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     Long last = end.get(partition);
-                    if (last == null || record.offset() >= last) {
+                    if (last == null || record.offset() >= last || record.timestamp() < fromMillis) {
                         continue;
                     }
                     records++;
@@ -160,7 +170,8 @@ public final class ObservationHistory {
                     + e.getMessage() + "); is a partition's leader offline?", e);
         }
         if (records == 0) {
-            throw new OperatorException("The topic " + topic + " holds no record to train on");
+            throw new OperatorException("The topic " + topic + " holds no record to train on"
+                    + from.map(time -> " stamped at or after " + time).orElse(""));
         }
         List<TrainingSeries> series = new ArrayList<>();
         byKey.forEach((key, partitions) -> {
@@ -180,6 +191,30 @@ public final class ObservationHistory {
         });
         series.sort((a, b) -> a.key().compareTo(b.key()));
         return new Read(series, records, skipped);
+    }
+
+    /**
+     * Moves each partition to its first record stamped at or after {@code fromMillis}, or to its end when it has
+     * none: the offset Kafka's time index gives.
+     */
+    private static void seekToFirstSince(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions,
+            long fromMillis) {
+        Map<TopicPartition, Long> times = new HashMap<>();
+        partitions.forEach(partition -> times.put(partition, fromMillis));
+        Map<TopicPartition, OffsetAndTimestamp> firsts = consumer.offsetsForTimes(times);
+        List<TopicPartition> none = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            OffsetAndTimestamp first = firsts.get(partition);
+            if (first == null) {
+                none.add(partition);
+            } else {
+                consumer.seek(partition, first.offset());
+            }
+        }
+        if (!none.isEmpty()) {
+            // An empty collection would move every assigned partition.
+            consumer.seekToEnd(none);
+        }
     }
 
     private static Map<TopicPartition, Long> positions(Consumer<byte[], byte[]> consumer,

@@ -316,6 +316,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void sinceIsRefusedWithoutATopic() {
+        int exit = train("--input", data.toString(), "--features", "value", "--output", temp.resolve("m").toString(),
+                "--since", "30d");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--since applies only with --from-topic");
+    }
+
+    @Test
     void csvFilesAreFoundWhateverTheCaseOfTheirExtension() throws IOException {
         Path upper = temp.resolve("upper");
         for (TrainingSeries series : SyntheticData.sines(2, 200, 1)) {

@@ -53,7 +53,7 @@ class ObservationHistoryTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the limit it polls for ever
     void aReadDuringWhichNoPartitionMovesFailsNamingThePartitionsLeft() {
-        assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
+        assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), Optional.empty(), consumer,
                 Duration.ofMillis(200), "localhost:9092"))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("no progress for 200 ms")
@@ -64,7 +64,7 @@ class ObservationHistoryTest {
     void aClientTimeoutFailsAsAnOperatorError() {
         consumer.setPollException(new TimeoutException("Timeout of 60000ms expired before the position was found"));
 
-        assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
+        assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), Optional.empty(), consumer,
                 Duration.ofMinutes(1), "localhost:9092"))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("Reading the topic observations from localhost:9092 timed out");
@@ -79,8 +79,8 @@ class ObservationHistoryTest {
             consumer.addRecord(record(2, "b".getBytes(StandardCharsets.UTF_8)));
         });
 
-        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), consumer,
-                Duration.ofMinutes(1), "localhost:9092");
+        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), Optional.empty(),
+                consumer, Duration.ofMinutes(1), "localhost:9092");
 
         assertThat(read.records()).isEqualTo(3);
         assertThat(read.skipped()).containsExactly(Map.entry("undecodable", 2L));
@@ -116,8 +116,8 @@ class ObservationHistoryTest {
                 consumer.addRecord(minuteOfA(OFFLINE, offset, second[offset]));
             }
         });
-        return ObservationHistory.read(config, TOPIC, List.of("value"), consumer, Duration.ofMinutes(1),
-                "localhost:9092");
+        return ObservationHistory.read(config, TOPIC, List.of("value"), Optional.empty(), consumer,
+                Duration.ofMinutes(1), "localhost:9092");
     }
 
     @Test
@@ -145,8 +145,8 @@ class ObservationHistoryTest {
         consumer.schedulePollTask(() -> consumer.addRecord(record(0, "a".getBytes(StandardCharsets.UTF_8),
                 new byte[] {0, 0, 0, 0, 99, 2})));
         try {
-            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
-                    Duration.ofMinutes(1), "localhost:9092");
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), Optional.empty(),
+                    consumer, Duration.ofMinutes(1), "localhost:9092");
 
             assertThat(read.skipped()).containsExactly(Map.entry("unknown-schema-id", 1L));
         } finally {
@@ -171,8 +171,8 @@ class ObservationHistoryTest {
                 }
             });
 
-            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
-                    Duration.ofMinutes(1), "localhost:9092");
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), Optional.empty(),
+                    consumer, Duration.ofMinutes(1), "localhost:9092");
 
             assertThat(read.skipped()).containsExactly(Map.entry("future", 1L));
             assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(2));
@@ -199,8 +199,8 @@ class ObservationHistoryTest {
                 }
             });
 
-            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
-                    Duration.ofMinutes(1), "localhost:9092");
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), Optional.empty(),
+                    consumer, Duration.ofMinutes(1), "localhost:9092");
 
             assertThat(read.skipped().getOrDefault("late", 0L)).isEqualTo(late);
             assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(rows));
@@ -226,8 +226,8 @@ class ObservationHistoryTest {
                         TopologyHarness.observation(t + 120_000, Map.of("value", 3.0)))));
             });
 
-            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), consumer,
-                    Duration.ofMinutes(1), "localhost:9092");
+            ObservationHistory.Read read = ObservationHistory.read(avro, TOPIC, List.of("value"), Optional.empty(),
+                    consumer, Duration.ofMinutes(1), "localhost:9092");
 
             assertThat(read.skipped()).containsOnly(Map.entry("unknown-feature", 1L), Map.entry("out-of-range", 1L));
             assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(1));
@@ -241,7 +241,7 @@ class ObservationHistoryTest {
         GruStreamConfig unresolvable = new GruStreamConfig(Map.of(GruStreamConfig.INPUT_FORMAT, "json",
                 "bootstrap.servers", "no-such-broker.invalid:9092"));
 
-        assertThatThrownBy(() -> ObservationHistory.read(unresolvable, TOPIC, List.of("value")))
+        assertThatThrownBy(() -> ObservationHistory.read(unresolvable, TOPIC, List.of("value"), Optional.empty()))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("Could not read the topic observations from no-such-broker.invalid:9092");
     }
@@ -263,8 +263,8 @@ class ObservationHistoryTest {
         consumer.updateEndOffsets(Map.of(READ, 1L, OFFLINE, 0L));
         consumer.schedulePollTask(() -> consumer.addRecord(record(0, "a".getBytes(StandardCharsets.UTF_8))));
 
-        assertThatThrownBy(() -> ObservationHistory.read(generic, TOPIC, List.of("value"), consumer,
-                Duration.ofMinutes(1), "localhost:9092"))
+        assertThatThrownBy(() -> ObservationHistory.read(generic, TOPIC, List.of("value"), Optional.empty(),
+                consumer, Duration.ofMinutes(1), "localhost:9092"))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("needs the schema registry");
     }

@@ -94,14 +94,47 @@ class TrainFromTopicIntegrationTest {
         assertThat(out.toString()).contains("300 records read from topic " + topic);
     }
 
+    @Test
+    void readsOnlyTheRecordsStampedWithinSince() throws Exception {
+        String topic = "history-" + UUID.randomUUID();
+        KAFKA.cluster().createTopics(Map.of(topic, 1));
+        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
+        List<KafkaTestSupport.Input> inputs = new ArrayList<>();
+        // Each record is stamped with its event time.
+        long older = Instant.now().minus(Duration.ofDays(40)).toEpochMilli();
+        long newer = Instant.now().minus(Duration.ofDays(10)).toEpochMilli();
+        for (int i = 0; i < 200; i++) {
+            inputs.add(KafkaTestSupport.Input.of("old", observation(older + i * 300_000L, 10 + Math.sin(i / 12.0))));
+        }
+        for (int i = 0; i < 300; i++) {
+            inputs.add(KafkaTestSupport.Input.of("new", observation(newer + i * 300_000L, 10 + Math.sin(i / 12.0))));
+        }
+        // Stamped before the window though written after its first record: left out as well.
+        inputs.add(KafkaTestSupport.Input.of("new", observation(older, 1.0)));
+        kafka.produce(topic, inputs);
+
+        int exit = train(topic, dir.resolve("model.zip"), 1, List.of("--since", "20d"),
+                "bootstrap.servers=" + KAFKA.cluster().bootstrapServers());
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("300 records read from topic " + topic + " stamped since")
+                .contains("1 trained on");
+    }
+
     /**
      * Runs {@code gru-stream train --from-topic topic} of a small network into {@code model}, with the shared
      * registry and {@code settings}; returns its exit code, its output in {@link #out} and {@link #err}.
      */
     private int train(String topic, Path model, int epochs, String... settings) {
+        return train(topic, model, epochs, List.of(), settings);
+    }
+
+    /** The same with {@code options} besides. */
+    private int train(String topic, Path model, int epochs, List<String> options, String... settings) {
         List<String> args = new ArrayList<>(List.of("train", "--from-topic", topic, "--features", "value", "--output",
                 model.toString(), "--epochs", String.valueOf(epochs), "--hidden", "4", "--threads", "1",
                 "--set", "schema.registry.url=" + KAFKA.registry().url()));
+        args.addAll(options);
         for (String setting : settings) {
             args.add("--set");
             args.add(setting);
