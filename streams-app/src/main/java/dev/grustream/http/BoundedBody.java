@@ -1,9 +1,9 @@
 package dev.grustream.http;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -11,23 +11,33 @@ import java.util.concurrent.Flow;
 
 /**
  * A response body read whole into a byte array, up to a limit: past it the exchange is cancelled and the body fails
- * with an {@link IOException}. Written here because the JDK's own handlers read a body whole however long it is
- * (a peer answering with gigabytes would exhaust the heap) and none of them stops at a size. One instance per
- * response; the HTTP client calls it from one thread at a time.
+ * with an {@link IOException}, and a body whose declared length is past it fails before a byte is read. Written here
+ * because the JDK's own handlers read a body whole however long it is (a peer answering with gigabytes would exhaust
+ * the heap) and none of them stops at a size. One instance per response; the HTTP client calls it from one thread at
+ * a time.
  */
 final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private static final int FIRST_CAPACITY = 16 * 1024;
+
     private final int limit;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final long declaredLength;
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private Flow.Subscription subscription;
+    private byte[] bytes;
+    private int size;
 
-    private BoundedBody(int limit) {
+    private BoundedBody(int limit, long declaredLength) {
         this.limit = limit;
+        this.declaredLength = declaredLength;
+        // A declared length is read into an array of its size, with no copy; the buffers the client passes are
+        // read-only, so each byte is copied once, into it.
+        this.bytes = new byte[(int) Math.min(limit, declaredLength >= 0 ? declaredLength : FIRST_CAPACITY)];
     }
 
     /** A handler whose bodies are read into byte arrays of at most {@code limit} bytes. */
     static HttpResponse.BodyHandler<byte[]> atMost(int limit) {
-        return response -> new BoundedBody(limit);
+        return response -> new BoundedBody(limit,
+                response.headers().firstValueAsLong("Content-Length").orElse(-1));
     }
 
     @Override
@@ -37,7 +47,11 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
             return;
         }
         this.subscription = subscription;
-        subscription.request(Long.MAX_VALUE);
+        if (declaredLength > limit) {
+            tooLong();
+        } else {
+            subscription.request(Long.MAX_VALUE);
+        }
     }
 
     @Override
@@ -46,17 +60,16 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
             return;
         }
         for (ByteBuffer buffer : buffers) {
-            if (bytes.size() + buffer.remaining() > limit) {
+            int length = buffer.remaining();
+            if ((long) size + length > limit) {
                 tooLong();
                 return;
             }
-            if (buffer.hasArray()) {
-                bytes.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
-            } else {
-                byte[] chunk = new byte[buffer.remaining()];
-                buffer.get(chunk);
-                bytes.writeBytes(chunk);
+            if (size + length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, (int) Math.min(limit, Math.max(size + length, 2L * bytes.length)));
             }
+            buffer.get(bytes, size, length);
+            size += length;
         }
     }
 
@@ -73,7 +86,7 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
     @Override
     public void onComplete() {
-        body.complete(bytes.toByteArray());
+        body.complete(size == bytes.length ? bytes : Arrays.copyOf(bytes, size));
     }
 
     @Override

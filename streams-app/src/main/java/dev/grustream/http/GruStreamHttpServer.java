@@ -75,6 +75,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
     static final int MAX_FORWARDS = MAX_THREADS / 2;
     /** The least limit on a peer's answer to a forwarded query ({@link #forwardedAnswerLimit}). */
     static final int MIN_FORWARDED_ANSWER_BYTES = 4 << 20;
+    /** The greatest: with {@link #MAX_FORWARDS} read at once, at most about 1 GiB of heap at the worst. */
+    static final int MAX_FORWARDED_ANSWER_BYTES = 64 << 20;
     private static final String SERIES_PREFIX = "/v1/series/";
     /** Request header bytes besides a series key: the request line's other parts and the headers. */
     private static final int REQUEST_HEADER_ROOM = 8 * 1024;
@@ -91,17 +93,22 @@ public final class GruStreamHttpServer implements AutoCloseable {
      */
     public record Settings(String bindAddress, int port, String advertisedHost, Duration forwardTimeout,
             int maxKeyBytes, int maxAnswerBytes, double anomalyThreshold, long neverAlerted) {
+        public Settings {
+            if (maxAnswerBytes <= 0) {
+                throw new IllegalArgumentException("maxAnswerBytes must be above 0, found " + maxAnswerBytes);
+            }
+        }
     }
 
     /**
      * The most a peer's answer to a forwarded query may take, so that a faulty or hostile peer cannot exhaust this
      * instance's heap: a key's state answers in less than its stored form, which fits the producer's
-     * {@code max.request.size}, with its key escaped in JSON up to six times its bytes; twice that, and at least
-     * 4 MiB. A longer answer counts as none.
+     * {@code max.request.size}, with its key escaped in JSON up to six times its bytes; twice that, at least 4 MiB
+     * and at most 64 MiB. A longer answer counts as none.
      */
     public static int forwardedAnswerLimit(int producerMaxRequestSize, int maxKeyBytes) {
         long limit = 2L * producerMaxRequestSize + 6L * maxKeyBytes;
-        return (int) Math.min(Integer.MAX_VALUE - 8, Math.max(MIN_FORWARDED_ANSWER_BYTES, limit));
+        return (int) Math.min(MAX_FORWARDED_ANSWER_BYTES, Math.max(MIN_FORWARDED_ANSWER_BYTES, limit));
     }
 
     private final Settings settings;
