@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -212,11 +213,16 @@ final class TrainCommand implements Callable<Integer> {
             }
             // As the service will check it when it serves the model this trains.
             Topics.from(settings).checkInputMapping(featureNames);
-            Optional<Instant> from = Optional.ofNullable(since).map(Instant.now()::minus);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            // Records carry no timestamp before 1970: a longer --since reads the whole topic.
+            Optional<Instant> from = Optional.ofNullable(since)
+                    .filter(duration -> duration.compareTo(Duration.between(Instant.EPOCH, now)) < 0)
+                    .map(now::minus);
             ObservationHistory.Read history = ObservationHistory.read(settings, topic, featureNames, from);
             series = history.series();
             read = String.format(Locale.ROOT, "%,d records read from topic %s%s; skipped %s", history.records(),
-                    topic, from.map(time -> " stamped since " + time).orElse(""),
+                    topic, from.map(time -> " stamped since " + time + (history.stampedBefore() > 0 ? " ("
+                            + history.stampedBefore() + " stamped before it left out)" : "")).orElse(""),
                     ObservationHistory.describe(history.skipped()));
         } else {
             SeriesFiles.Loaded data = SeriesFiles.read(inputs, featureNames, mapping);

@@ -61,8 +61,10 @@ public final class ObservationHistory {
      * What was read.
      *
      * @param skipped records the service would have dead-lettered, by reason
+     * @param stampedBefore records after a partition's first one stamped within the time read from but stamped
+     *     before it, left out (0 when the whole topic is read)
      */
-    public record Read(List<TrainingSeries> series, long records, Map<String, Long> skipped) {
+    public record Read(List<TrainingSeries> series, long records, Map<String, Long> skipped, long stampedBefore) {
     }
 
     private ObservationHistory() {
@@ -115,6 +117,7 @@ public final class ObservationHistory {
     static Read read(GruStreamConfig config, String topic, List<String> features, Optional<Instant> from,
             Consumer<byte[], byte[]> consumer, Duration patience, String servers) {
         long fromMillis = from.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
+        long stampedBefore = 0;
         UpFrontChecks checks = new UpFrontChecks(ForecasterSettings.from(config));
         ForecastRules rules = ForecasterSettings.rules(config);
         // Series id, then partition, then event time.
@@ -144,7 +147,11 @@ public final class ObservationHistory {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     Long last = end.get(partition);
-                    if (last == null || record.offset() >= last || record.timestamp() < fromMillis) {
+                    if (last == null || record.offset() >= last) {
+                        continue;
+                    }
+                    if (record.timestamp() < fromMillis) {
+                        stampedBefore++;
                         continue;
                     }
                     records++;
@@ -171,7 +178,8 @@ public final class ObservationHistory {
         }
         if (records == 0) {
             throw new OperatorException("The topic " + topic + " holds no record to train on"
-                    + from.map(time -> " stamped at or after " + time).orElse(""));
+                    + from.map(time -> " stamped at or after " + time).orElse("")
+                    + (stampedBefore > 0 ? " (" + stampedBefore + " stamped before it were left out)" : ""));
         }
         List<TrainingSeries> series = new ArrayList<>();
         byKey.forEach((key, partitions) -> {
@@ -190,7 +198,7 @@ public final class ObservationHistory {
             series.add(TrainingSeries.of(key, times, features.size(), values));
         });
         series.sort((a, b) -> a.key().compareTo(b.key()));
-        return new Read(series, records, skipped);
+        return new Read(series, records, skipped, stampedBefore);
     }
 
     /**

@@ -13,12 +13,15 @@ import dev.grustream.train.TrainingSeries;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -126,6 +129,46 @@ class ObservationHistoryTest {
 
         assertThat(read.skipped()).isEmpty();
         assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(4));
+    }
+
+    @Test
+    void sinceATimeEachPartitionIsReadFromItsFirstRecordStampedWithinAndLaterOnesStampedBeforeAreLeftOut() {
+        // The brokers' time index, as it answers for these records: partition 0 has none stamped at or after minute
+        // 50, partition 1's first is at offset 1.
+        MockConsumer<byte[], byte[]> indexed = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
+                    Map<TopicPartition, Long> times) {
+                Map<TopicPartition, OffsetAndTimestamp> firsts = new HashMap<>();
+                firsts.put(READ, null);
+                firsts.put(OFFLINE, new OffsetAndTimestamp(1, minuteOfA(OFFLINE, 1, 100).timestamp()));
+                return firsts;
+            }
+        };
+        Node broker = new Node(0, "localhost", 9092);
+        indexed.updatePartitions(TOPIC, List.of(
+                new PartitionInfo(TOPIC, 0, broker, new Node[] {broker}, new Node[] {broker}),
+                new PartitionInfo(TOPIC, 1, broker, new Node[] {broker}, new Node[] {broker})));
+        indexed.updateBeginningOffsets(Map.of(READ, 0L, OFFLINE, 0L));
+        indexed.updateEndOffsets(Map.of(READ, 2L, OFFLINE, 4L));
+        long[] old = {1, 2};
+        long[] recent = {1, 100, 2, 101};
+        indexed.schedulePollTask(() -> {
+            for (int offset = 0; offset < old.length; offset++) {
+                indexed.addRecord(minuteOfA(READ, offset, old[offset]));
+            }
+            for (int offset = 0; offset < recent.length; offset++) {
+                indexed.addRecord(minuteOfA(OFFLINE, offset, recent[offset]));
+            }
+        });
+        Instant from = Instant.ofEpochMilli(minuteOfA(READ, 0, 50).timestamp());
+
+        ObservationHistory.Read read = ObservationHistory.read(config, TOPIC, List.of("value"), Optional.of(from),
+                indexed, Duration.ofMinutes(1), "localhost:9092");
+
+        assertThat(read.records()).isEqualTo(2);
+        assertThat(read.stampedBefore()).isEqualTo(1);
+        assertThat(read.series()).singleElement().satisfies(series -> assertThat(series.rows()).isEqualTo(2));
     }
 
     @Test
