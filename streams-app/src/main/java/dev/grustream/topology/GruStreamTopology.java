@@ -79,7 +79,8 @@ public final class GruStreamTopology {
 
     /**
      * The Kafka Streams properties of {@code config}: its pass-through settings, with the dead-letter topic and
-     * gru-stream's exception handlers, which every instance needs for bad records to end as dead letters, and the
+     * gru-stream's exception handlers, which every instance needs for bad records to end as dead letters (and
+     * outputs that cannot be written to fail the task, not to be dead-lettered), and the
      * RocksDB settings that bound the stores' memory and make a full disk stop the instance ({@link
      * RocksDbSettings}).
      */
@@ -94,6 +95,11 @@ public final class GruStreamTopology {
         }
         properties.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProcessingHandler.class.getName());
+        // Kafka Streams' own would write the input being processed to the dead-letter topic at every failed send.
+        if (!properties.containsKey("default.production.exception.handler")) {
+            properties.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    OutputFailureHandler.class.getName());
+        }
         // The behaviour Kafka Streams 5.0 makes the default (named by its string: the constant is deprecated);
         // without it every start warns.
         properties.putIfAbsent("processing.exception.handler.global.enabled", "true");

@@ -16,6 +16,8 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -24,11 +26,13 @@ import org.apache.kafka.common.record.internal.AbstractRecords;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.BeforeEach;
@@ -381,6 +385,50 @@ class DeadLetterHandlersTest {
                     LogAndFailExceptionHandler.class.getName())));
             assertThat(new StreamsConfig(own).deserializationExceptionHandler()).as(key)
                     .isInstanceOf(LogAndFailExceptionHandler.class);
+        }
+    }
+
+    @Test
+    void anOutputThatCannotBeSentFailsTheTaskWithoutADeadLetter() {
+        ProducerRecord<byte[], byte[]> forecast = new ProducerRecord<>("forecasts", KEY, VALUE);
+
+        ProductionExceptionHandler.Response response = new OutputFailureHandler().handleError(context(NOW), forecast,
+                new RecordTooLargeException("too large"));
+
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void anOutputThatCannotBeSerializedFailsTheTaskWithoutADeadLetter() {
+        ProducerRecord<Object, Object> forecast = new ProducerRecord<>("forecasts", "key", "value");
+
+        ProductionExceptionHandler.Response response = new OutputFailureHandler().handleSerializationError(
+                context(NOW), forecast, new SerializationException("refused"),
+                ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void anOutputSendThatMaySucceedLaterIsRetried() {
+        ProductionExceptionHandler.Response response = new OutputFailureHandler().handleError(context(NOW),
+                new ProducerRecord<>("forecasts", KEY, VALUE), new NotLeaderOrFollowerException("moving"));
+
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.RETRY);
+    }
+
+    @Test
+    void gruStreamsProductionHandlerIsInstalledUnlessTheUserGivesOneUnderEitherKey() {
+        Properties defaults = GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of()));
+        assertThat(new StreamsConfig(defaults).productionExceptionHandler()).isInstanceOf(OutputFailureHandler.class);
+
+        for (String key : List.of("production.exception.handler", "default.production.exception.handler")) {
+            Properties own = GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of(key,
+                    DefaultProductionExceptionHandler.class.getName())));
+            assertThat(new StreamsConfig(own).productionExceptionHandler()).as(key)
+                    .isInstanceOf(DefaultProductionExceptionHandler.class);
         }
     }
 
