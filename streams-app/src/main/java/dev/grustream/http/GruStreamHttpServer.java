@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * readiness is false. {@link #close()} stops serving. Thread-safe.
  */
 public final class GruStreamHttpServer implements AutoCloseable {
-    /** Header naming the instance that answered a series query, when it was forwarded. */
+    /** Header naming the instance that holds the key and answered a series query, forwarded or not. */
     public static final String SERVED_BY_HEADER = "X-Gru-Served-By";
     /** Header set on a forwarded query, so that a second hop is refused rather than looping. */
     static final String FORWARDED_HEADER = "X-Gru-Forwarded-By";

@@ -12,6 +12,8 @@ import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,6 +84,15 @@ class ModelSwitchTest {
 
         assertThat(meters.get("gru.model.info").tags("name", name, "version", "2").gauge().value()).isEqualTo(1.0);
         assertThat(meters.find("gru.model.info").gauges()).hasSize(1);
+    }
+
+    @Test
+    void theModelInfoGaugeIsScrapedUnderTheNameTheDocsAndDashboardUse() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ModelSwitch(active, "file:/m.zip", Backend.JAVA, prometheus, Clock.fixed(NOW, ZoneOffset.UTC));
+
+        assertThat(prometheus.scrape()).contains("gru_model_info{name=\"" + active.current().spec().name()
+                + "\",version=\"1\"} 1");
     }
 
     @Test

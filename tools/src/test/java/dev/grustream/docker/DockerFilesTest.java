@@ -202,6 +202,26 @@ class DockerFilesTest {
     }
 
     @Test
+    void prometheusLoadsAlertRulesOnDocumentedMeters() throws IOException {
+        assertThat(DockerFiles.yaml("docker/prometheus.yml").get("rule_files").get(0).asText())
+                .isEqualTo("/etc/prometheus/alerts.yml");
+        List<String> volumes = new ArrayList<>();
+        services.get("prometheus").get("volumes").forEach(volume -> volumes.add(volume.asText()));
+        assertThat(volumes).contains("./alerts.yml:/etc/prometheus/alerts.yml:ro");
+        String documented = Files.readString(DockerFiles.root().resolve("docs/operations.md"));
+        Set<String> meters = new HashSet<>();
+        DockerFiles.yaml("docker/alerts.yml").get("groups").get(0).get("rules").forEach(rule -> {
+            assertThat(rule.get("alert").asText()).isNotBlank();
+            Matcher name = Pattern.compile("gru_[a-z_]+").matcher(rule.get("expr").asText());
+            while (name.find()) {
+                meters.add(name.group());
+            }
+        });
+        assertThat(meters).contains("gru_stream_threads_replaced_total", "gru_model_topic_errors_total")
+                .allSatisfy(meter -> assertThat(documented).as(meter).contains("`" + meter));
+    }
+
+    @Test
     void everyCommandLineTheComposeFileRunsParsesInItsImage() {
         for (String service : gruStreamServices()) {
             List<String> args = new ArrayList<>();
