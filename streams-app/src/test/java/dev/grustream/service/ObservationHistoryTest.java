@@ -45,12 +45,17 @@ class ObservationHistoryTest {
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
 
     ObservationHistoryTest() {
+        twoPartitions(consumer, 0, 3);
+    }
+
+    /** Gives {@code consumer} the topic's two partitions, from offset 0 to these ends. */
+    private static void twoPartitions(MockConsumer<byte[], byte[]> consumer, long readEnd, long offlineEnd) {
         Node broker = new Node(0, "localhost", 9092);
         consumer.updatePartitions(TOPIC, List.of(
                 new PartitionInfo(TOPIC, 0, broker, new Node[] {broker}, new Node[] {broker}),
                 new PartitionInfo(TOPIC, 1, broker, new Node[] {broker}, new Node[] {broker})));
         consumer.updateBeginningOffsets(Map.of(READ, 0L, OFFLINE, 0L));
-        consumer.updateEndOffsets(Map.of(READ, 0L, OFFLINE, 3L));
+        consumer.updateEndOffsets(Map.of(READ, readEnd, OFFLINE, offlineEnd));
     }
 
     @Test
@@ -145,12 +150,7 @@ class ObservationHistoryTest {
                 return firsts;
             }
         };
-        Node broker = new Node(0, "localhost", 9092);
-        indexed.updatePartitions(TOPIC, List.of(
-                new PartitionInfo(TOPIC, 0, broker, new Node[] {broker}, new Node[] {broker}),
-                new PartitionInfo(TOPIC, 1, broker, new Node[] {broker}, new Node[] {broker})));
-        indexed.updateBeginningOffsets(Map.of(READ, 0L, OFFLINE, 0L));
-        indexed.updateEndOffsets(Map.of(READ, 2L, OFFLINE, 4L));
+        twoPartitions(indexed, 2, 4);
         long[] old = {1, 2};
         long[] recent = {1, 100, 2, 101};
         indexed.schedulePollTask(() -> {
