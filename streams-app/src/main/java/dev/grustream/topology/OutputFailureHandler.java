@@ -33,7 +33,7 @@ public final class OutputFailureHandler implements ProductionExceptionHandler {
         if (exception instanceof RetriableException) {
             return Response.retry();
         }
-        LOG.error("Task {}: an output record to {} could not be sent ({}); failing the task so that its work is"
+        LOG.warn("Task {}: an output record to {} could not be sent ({}); failing the task so that its work is"
                 + " retried from the last commit", context.taskId(), record.topic(), exception.toString());
         return Response.fail();
     }
@@ -42,7 +42,7 @@ public final class OutputFailureHandler implements ProductionExceptionHandler {
     @SuppressWarnings("rawtypes")
     public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
             SerializationExceptionOrigin origin) {
-        LOG.error("Task {}: an output record to {} could not be serialized ({} {}); failing the task so that its work"
+        LOG.warn("Task {}: an output record to {} could not be serialized ({} {}); failing the task so that its work"
                 + " is retried from the last commit", context.taskId(), record.topic(), origin, exception.toString());
         return Response.fail();
     }

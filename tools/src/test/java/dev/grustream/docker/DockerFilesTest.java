@@ -11,6 +11,7 @@ import dev.grustream.config.ConfigSources;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.docker.DockerFiles.Instruction;
 import dev.grustream.serde.AvroSerdeConfig;
+import dev.grustream.topology.DeadLetterReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -209,12 +210,28 @@ class DockerFilesTest {
         services.get("prometheus").get("volumes").forEach(volume -> volumes.add(volume.asText()));
         assertThat(volumes).contains("./alerts.yml:/etc/prometheus/alerts.yml:ro");
         String documented = Files.readString(DockerFiles.root().resolve("docs/operations.md"));
+        String job = DockerFiles.yaml("docker/prometheus.yml").get("scrape_configs").get(0).get("job_name").asText();
+        Set<String> reasons = new HashSet<>();
+        for (DeadLetterReason reason : DeadLetterReason.values()) {
+            reasons.add(reason.code());
+        }
         Set<String> meters = new HashSet<>();
         DockerFiles.yaml("docker/alerts.yml").get("groups").get(0).get("rules").forEach(rule -> {
             assertThat(rule.get("alert").asText()).isNotBlank();
-            Matcher name = Pattern.compile("gru_[a-z_]+").matcher(rule.get("expr").asText());
+            String expr = rule.get("expr").asText();
+            Matcher name = Pattern.compile("gru_[a-z_]+").matcher(expr);
             while (name.find()) {
                 meters.add(name.group());
+            }
+            Matcher label = Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(expr);
+            while (label.find()) {
+                Set<String> known = switch (label.group(1)) {
+                    case "job" -> Set.of(job);
+                    case "reason" -> reasons;
+                    case "cause" -> Set.of("outage", "failure");
+                    default -> Set.of();
+                };
+                assertThat(known).as("%s in %s", label.group(), rule.get("alert").asText()).contains(label.group(2));
             }
         });
         assertThat(meters).contains("gru_stream_threads_replaced_total", "gru_model_topic_errors_total")
