@@ -222,7 +222,7 @@ final class TrainCommand implements Callable<Integer> {
             series = history.series();
             read = String.format(Locale.ROOT, "%,d records read from topic %s%s; skipped %s", history.records(),
                     topic, from.map(time -> " stamped since " + time + (history.stampedBefore() > 0 ? " ("
-                            + history.stampedBefore() + " stamped before it left out)" : "")).orElse(""),
+                            + history.stampedBefore() + " stamped before it were left out)" : "")).orElse(""),
                     ObservationHistory.describe(history.skipped()));
         } else {
             SeriesFiles.Loaded data = SeriesFiles.read(inputs, featureNames, mapping);

@@ -31,7 +31,8 @@ final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
         this.declaredLength = declaredLength;
         // A declared length is read into an array of its size, with no copy; the buffers the client passes are
         // read-only, so each byte is copied once, into it.
-        this.bytes = new byte[(int) Math.min(limit, declaredLength >= 0 ? declaredLength : FIRST_CAPACITY)];
+        this.bytes = new byte[declaredLength > limit ? 0
+                : (int) Math.min(limit, declaredLength >= 0 ? declaredLength : FIRST_CAPACITY)];
     }
 
     /** A handler whose bodies are read into byte arrays of at most {@code limit} bytes. */

@@ -38,16 +38,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads the history of an Observation topic, from its beginning up to the offsets it had when reading started,
- * into one {@link TrainingSeries} per key, as the service would have accepted the observations: in event-time order,
- * skipping what it would dead-letter (no key or value, too large, undecodable, a time negative or beyond
- * {@code future.tolerance.ms}, a feature missing or not finite, a time repeated, or one older than the key's latest
- * accepted time by more than {@code late.grace.ms}, judged in the order read; see {@link UpFrontChecks}) and records
- * of a blank series id, which a training series cannot be named by. Times are judged per partition, as the service's
- * tasks judge them: a series whose records lie in several partitions (a key other than the series id,
- * {@code input.key.fields}) is merged by event time afterwards, one value per instant, the lowest partition's, the
- * others counted as duplicates. Judged in the order polled across partitions, a partition read after another would
- * have had most of its records skipped as late.
+ * Reads the history of an Observation topic, from its beginning (or each partition's first record stamped at or after a
+ * given time) up to the offsets it had when reading started, into one {@link TrainingSeries} per key, as the service
+ * would have accepted the observations: in event-time order, skipping what it would dead-letter (no key or value, too
+ * large, undecodable, a time negative or beyond {@code future.tolerance.ms}, a feature missing or not finite, a time
+ * repeated, or one older than the key's latest accepted time by more than {@code late.grace.ms}, judged in the order
+ * read; see {@link UpFrontChecks}) and records of a blank series id, which a training series cannot be named by. Times
+ * are judged per partition, as the service's tasks judge them: a series whose records lie in several partitions (a key
+ * other than the series id, {@code input.key.fields}) is merged by event time afterwards, one value per instant, the
+ * lowest partition's, the others counted as duplicates. Judged in the order polled across partitions, a partition read
+ * after another would have had most of its records skipped as late.
  *
  * <p>Reads with the instance's own client settings (bootstrap servers, security, registry), without a consumer
  * group: it commits nothing and never disturbs the running service. A read during which no partition moves for the

@@ -80,9 +80,8 @@ public final class GruStreamTopology {
     /**
      * The Kafka Streams properties of {@code config}: its pass-through settings, with the dead-letter topic and
      * gru-stream's exception handlers, which every instance needs for bad records to end as dead letters (and
-     * outputs that cannot be written to fail the task, not to be dead-lettered), and the
-     * RocksDB settings that bound the stores' memory and make a full disk stop the instance ({@link
-     * RocksDbSettings}).
+     * outputs that cannot be written to fail the task, not to be dead-lettered), and the RocksDB settings that bound
+     * the stores' memory and make a full disk stop the instance ({@link RocksDbSettings}).
      */
     public static Properties streamsProperties(GruStreamConfig config) {
         Properties properties = config.streamsProperties();

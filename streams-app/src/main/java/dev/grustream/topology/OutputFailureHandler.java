@@ -33,8 +33,9 @@ public final class OutputFailureHandler implements ProductionExceptionHandler {
         if (exception instanceof RetriableException) {
             return Response.retry();
         }
-        LOG.warn("Task {}: an output record to {} could not be sent ({}); failing the task so that its work is"
-                + " retried from the last commit", context.taskId(), record.topic(), exception.toString());
+        LOG.warn("Task {}: an output record to {} could not be sent ({}) while {}-{}@{} was processed; failing the"
+                + " task so that its work is retried from the last commit", context.taskId(), record.topic(),
+                exception.toString(), context.topic(), context.partition(), context.offset());
         return Response.fail();
     }
 
@@ -42,8 +43,9 @@ public final class OutputFailureHandler implements ProductionExceptionHandler {
     @SuppressWarnings("rawtypes")
     public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
             SerializationExceptionOrigin origin) {
-        LOG.warn("Task {}: an output record to {} could not be serialized ({} {}); failing the task so that its work"
-                + " is retried from the last commit", context.taskId(), record.topic(), origin, exception.toString());
+        LOG.warn("Task {}: an output record to {} could not be serialized ({} {}) while {}-{}@{} was processed;"
+                + " failing the task so that its work is retried from the last commit", context.taskId(),
+                record.topic(), origin, exception.toString(), context.topic(), context.partition(), context.offset());
         return Response.fail();
     }
 }

@@ -14,6 +14,7 @@ class DurationsTest {
     void aPlainNumberIsInTheOptionsOwnUnit() {
         assertThat(seconds.convert("45")).isEqualTo(Duration.ofSeconds(45));
         assertThat(new Durations.Minutes().convert("30")).isEqualTo(Duration.ofMinutes(30));
+        assertThat(new Durations.Days().convert("30")).isEqualTo(Duration.ofDays(30));
         assertThat(new Durations.Millis().convert("5")).isEqualTo(Duration.ofMillis(5));
     }
 

@@ -325,6 +325,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void aSinceOfZeroIsRefused() {
+        int exit = train("--from-topic", "observations", "--features", "value", "--output",
+                temp.resolve("m").toString(), "--since", "0", "--set", "bootstrap.servers=localhost:1");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--since must be a duration above 0");
+    }
+
+    @Test
     void csvFilesAreFoundWhateverTheCaseOfTheirExtension() throws IOException {
         Path upper = temp.resolve("upper");
         for (TrainingSeries series : SyntheticData.sines(2, 200, 1)) {

@@ -445,8 +445,7 @@ class GruStreamHttpServerTest {
     void anAddressThatIsNotThisHostsIsReportedAsSuchNotAsAPortInUse() {
         assertThatThrownBy(() -> GruStreamHttpServer.start(new GruStreamHttpServer.Settings("192.0.2.1", 0,
                 "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, ANSWER_LIMIT, 0.99, AlertPolicy.NEVER), models,
-                metrics,
-                closing::get))
+                metrics, closing::get))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("http.bind.address")
                 .hasMessageNotContaining("already in use");

@@ -118,7 +118,7 @@ class TrainFromTopicIntegrationTest {
 
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString()).contains("300 records read from topic " + topic + " stamped since")
-                .contains("(1 stamped before it left out)").contains("1 trained on");
+                .contains("(1 stamped before it were left out)").contains("1 trained on");
     }
 
     /**
