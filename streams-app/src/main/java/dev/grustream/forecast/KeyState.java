@@ -238,11 +238,6 @@ public final class KeyState {
         return Math.max(lastEventTime, lastActiveStreamTime);
     }
 
-    /** Whether the key was idle for longer than {@code ttlMs} ({@code > 0}) at stream time {@code streamTime}. */
-    public boolean idleLongerThan(long ttlMs, long streamTime) {
-        return streamTime - lastActivity() > ttlMs;
-    }
-
     /**
      * Records that an observation of this key arrived when its task's stream time was {@code streamTime}. The core
      * calls it as it accepts each observation, with the stream time the observation arrived at (kept with it while it

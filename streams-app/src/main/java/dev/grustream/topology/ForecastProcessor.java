@@ -520,7 +520,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 }
                 if (entry.value == null) {
                     unreadable.add(entry.key);
-                } else if (entry.value.idleLongerThan(settings.rules().stateTtlMs(), streamTime)) {
+                } else if (settings.rules().expiresAfter(entry.value.lastActivity(), streamTime)) {
                     idle.add(entry.key);
                 }
             }

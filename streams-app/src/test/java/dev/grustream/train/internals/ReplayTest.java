@@ -12,22 +12,27 @@ import org.junit.jupiter.api.Test;
 
 /** The replay that validates a model and records the states training windows start from. */
 class ReplayTest {
+    private static final int ROWS = 200;
+
+    /** A minute-by-minute series of {@link #ROWS} rows with a pause of {@code days} days between rows 99 and 100. */
+    private static TrainingSeries pausedAtRow100(String key, int days) {
+        long[] times = new long[ROWS];
+        double[] values = new double[ROWS];
+        for (int i = 0; i < ROWS; i++) {
+            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 100 ? days * 86_400_000L : 0);
+            values[i] = 10 + Math.sin(i / 7.0);
+        }
+        return TrainingSeries.of(key, times, 1, values);
+    }
 
     @Test
     void theStateRecordedWhereTheKeyRestartsAfterAGapIsZero() {
         GruModel model = RandomModels.random(4, 1, 3);
-        int rows = 200;
-        long[] times = new long[rows];
-        double[] values = new double[rows];
-        for (int i = 0; i < rows; i++) {
-            // Two days between rows 99 and 100: more than the default state.reset.gap.ms of a day.
-            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 100 ? 2 * 86_400_000L : 0);
-            values[i] = 10 + Math.sin(i / 7.0);
-        }
         float[][] recorded = new float[2][model.spec().stateSize()];
 
         try (Replay replay = new Replay(model, ForecastRules.defaults().withoutLearning())) {
-            replay.run(TrainingSeries.of("gap", times, 1, values), rows, new int[] {99, 100}, recorded, 0);
+            // More than the default state.reset.gap.ms of a day.
+            replay.run(pausedAtRow100("gap", 2), ROWS, new int[] {99, 100}, recorded, 0);
         }
 
         assertThat(recorded[0]).as("the state before row 99").isNotEqualTo(new float[4]);
@@ -37,14 +42,6 @@ class ReplayTest {
     @Test
     void theStateRecordedWhereTheKeyExpiresWithoutAGapRestartIsZero() {
         GruModel model = RandomModels.random(4, 1, 3);
-        int rows = 200;
-        long[] times = new long[rows];
-        double[] values = new double[rows];
-        for (int i = 0; i < rows; i++) {
-            // Eight days between rows 99 and 100: beyond the default state.ttl.ms of seven, with gap restarts off.
-            times[i] = 1_700_000_000_000L + i * 60_000L + (i >= 100 ? 8 * 86_400_000L : 0);
-            values[i] = 10 + Math.sin(i / 7.0);
-        }
         ForecastRules defaults = ForecastRules.defaults().withoutLearning();
         ForecastRules noGapRestarts = new ForecastRules(defaults.lateGraceMs(), 0, defaults.stateTtlMs(),
                 defaults.maxAbsNormalized(), defaults.errors(), defaults.likelihood(), defaults.range(),
@@ -52,7 +49,8 @@ class ReplayTest {
         float[][] recorded = new float[2][model.spec().stateSize()];
 
         try (Replay replay = new Replay(model, noGapRestarts)) {
-            replay.run(TrainingSeries.of("idle", times, 1, values), rows, new int[] {99, 100}, recorded, 0);
+            // Beyond the default state.ttl.ms of seven days, with gap restarts off.
+            replay.run(pausedAtRow100("idle", 8), ROWS, new int[] {99, 100}, recorded, 0);
         }
 
         assertThat(recorded[0]).as("the state before row 99").isNotEqualTo(new float[4]);
