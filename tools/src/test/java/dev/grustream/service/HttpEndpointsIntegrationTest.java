@@ -239,8 +239,36 @@ class HttpEndpointsIntegrationTest {
 
     @Test
     void anInstanceHoldingOnlyAStandbyCopyForwardsItsQueries() throws Exception {
-        // One partition and one standby replica: the second instance's one task is a standby, whose store cannot be
-        // queried, and Kafka Streams lists it among the instances of the store all the same.
+        StandbyPair pair = standbyPair();
+
+        HttpResponse<String> held = awaitAnswer(pair.standby(), "/v1/series/key-0");
+        HttpResponse<String> missingAtStandby = awaitAnswer(pair.standby(), "/v1/series/nobody");
+        HttpResponse<String> missingAtActive = awaitAnswer(pair.active(), "/v1/series/nobody");
+
+        assertThat(held.statusCode()).isEqualTo(200);
+        assertThat(held.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
+                .hasValue(pair.active().httpEndpoint().orElseThrow());
+        assertThat(missingAtStandby.statusCode()).isEqualTo(404);
+        assertThat(missingAtActive.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void anInstanceHoldingOnlyAStandbyCopyStoresNoKeys() throws Exception {
+        StandbyPair pair = standbyPair();
+
+        assertThat(metric(get(pair.standby(), "/metrics").body(), "gru_keys_stored")).isZero();
+        await().atMost(WAIT).until(() -> metric(get(pair.active(), "/metrics").body(), "gru_keys_stored") >= 1);
+    }
+
+    private record StandbyPair(GruStreamService active, GruStreamService standby) {
+    }
+
+    /**
+     * Two running instances over a new topic of one partition with one standby replica, after 12 forecasts: one
+     * instance's one task is active, the other's a standby, whose store cannot be queried, and Kafka Streams lists
+     * it among the instances of the store all the same.
+     */
+    private StandbyPair standbyPair() throws Exception {
         String observations = topic("observations-single");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 KAFKA.cluster().bootstrapServers()))) {
@@ -256,17 +284,7 @@ class HttpEndpointsIntegrationTest {
                 && first.streams().state() == KafkaStreams.State.RUNNING
                 && (holdsOnlyStandbys(first) || holdsOnlyStandbys(second)));
         GruStreamService standby = holdsOnlyStandbys(first) ? first : second;
-        GruStreamService active = standby == first ? second : first;
-
-        HttpResponse<String> held = awaitAnswer(standby, "/v1/series/key-0");
-        HttpResponse<String> missingAtStandby = awaitAnswer(standby, "/v1/series/nobody");
-        HttpResponse<String> missingAtActive = awaitAnswer(active, "/v1/series/nobody");
-
-        assertThat(held.statusCode()).isEqualTo(200);
-        assertThat(held.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
-                .hasValue(active.httpEndpoint().orElseThrow());
-        assertThat(missingAtStandby.statusCode()).isEqualTo(404);
-        assertThat(missingAtActive.statusCode()).isEqualTo(404);
+        return new StandbyPair(standby == first ? second : first, standby);
     }
 
     private static boolean holdsOnlyStandbys(GruStreamService service) {
