@@ -42,9 +42,21 @@ public final class GruStreamCommand implements Runnable {
         for (Object command : commands) {
             commandLine.addSubcommand(command);
         }
+        shareVersion(commandLine, new VersionProvider());
         // The descriptions are written as lines of up to about 110 characters; at picocli's default width of 80
         // each would be wrapped on its own, leaving ragged half-lines.
         return commandLine.addSubcommand(new CommandLine.HelpCommand()).setUsageHelpWidth(USAGE_WIDTH);
+    }
+
+    /**
+     * Gives every command below {@code command} the version: picocli does not pass a version provider down, and a
+     * command's {@code --version} would otherwise print nothing.
+     */
+    private static void shareVersion(CommandLine command, CommandLine.IVersionProvider version) {
+        for (CommandLine subcommand : command.getSubcommands().values()) {
+            subcommand.getCommandSpec().versionProvider(version);
+            shareVersion(subcommand, version);
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.grustream.config.OperatorException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,6 +51,19 @@ class GruStreamCommandTest {
                 assertThat(help).contains(" " + name + " " + summary);
             }
         });
+    }
+
+    @Test
+    void everyCommandPrintsTheVersion() {
+        CommandLine commandLine = GruStreamCommand.commandLine();
+        String version = run(GruStreamCommand.commandLine(), "--version").out();
+
+        assertThat(version).startsWith("gru-stream ");
+        for (String[] command : new String[][] {{"run"}, {"train"}, {"model"}, {"model", "publish"}}) {
+            String[] args = Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--version";
+            assertThat(run(commandLine, args).out()).as(String.join(" ", command)).isEqualTo(version);
+        }
     }
 
     @Test
