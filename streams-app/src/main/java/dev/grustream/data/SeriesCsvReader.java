@@ -21,7 +21,8 @@ import java.util.NoSuchElementException;
  * (default: the file name without extension) and one column per model feature. A row with fewer cells than the
  * header reads the missing ones as empty; one with more that are not blank is returned as not
  * {@link SeriesRow#wellFormed}, with its key and timestamp text but no time and NaN values, since which cell is which
- * cannot be told. Header names are trimmed.
+ * cannot be told. Header names are trimmed. Blank lines, before the header too, are no rows; a row's
+ * {@link SeriesRow#line} is its line in the file all the same.
  *
  * <p>{@code try (SeriesCsvReader rows = SeriesCsvReader.open(file, mapping)) { rows.forEachRemaining(...); }}
  * Memory does not grow with the file: one row is held at a time.
@@ -39,11 +40,15 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
     /** Each feature's column index in the header. */
     private final Map<String, Integer> featureIndex = new HashMap<>();
     private final String defaultKey;
-    private long line = 1;
+    /** The file's line of the last row read: the header's, at first. */
+    private long line;
+    /** The next row, read ahead past blank lines by {@link #hasNext}; null when not read yet. */
+    private List<String> pending;
 
-    private SeriesCsvReader(MappingIterator<List<String>> rows, List<String> header, FeatureMapping mapping,
-            String defaultKey) {
+    private SeriesCsvReader(MappingIterator<List<String>> rows, long headerLine, List<String> header,
+            FeatureMapping mapping, String defaultKey) {
         this.rows = rows;
+        this.line = headerLine;
         this.header = header;
         this.keyIndex = header.indexOf(KEY_COLUMN);
         this.timestampIndex = header.indexOf(TIMESTAMP_COLUMN);
@@ -64,11 +69,17 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         MappingIterator<List<String>> rows = mapper.readerForListOf(String.class).with(CsvSchema.emptySchema())
                 .readValues(file.toFile());
         List<String> header = new ArrayList<>();
+        long headerLine = 0;
         try {
-            if (rows.hasNextValue()) {
+            List<String> first = List.of();
+            while (first.isEmpty() && rows.hasNextValue()) {
+                first = nonBlank(rows.nextValue());
+                headerLine++;
+            }
+            if (!first.isEmpty()) {
                 // As Jackson's header schema reads a header: names trimmed, trailing empty ones (trailing commas)
                 // dropped.
-                rows.nextValue().forEach(name -> header.add(name.trim()));
+                first.forEach(name -> header.add(name.trim()));
                 while (!header.isEmpty() && header.get(header.size() - 1).isEmpty()) {
                     header.remove(header.size() - 1);
                 }
@@ -99,7 +110,13 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         }
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return new SeriesCsvReader(rows, List.copyOf(header), mapping, dot > 0 ? name.substring(0, dot) : name);
+        return new SeriesCsvReader(rows, headerLine, List.copyOf(header), mapping,
+                dot > 0 ? name.substring(0, dot) : name);
+    }
+
+    /** {@code cells}, or none for a blank line, which Jackson reads as one empty cell: it is no row. */
+    private static List<String> nonBlank(List<String> cells) {
+        return cells.size() == 1 && cells.get(0).isEmpty() ? List.of() : cells;
     }
 
     /** The key of rows without one of their own: the file's name without its extension. */
@@ -115,7 +132,14 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
     @Override
     public boolean hasNext() {
         try {
-            return rows.hasNextValue();
+            while (pending == null && rows.hasNextValue()) {
+                List<String> cells = nonBlank(rows.nextValue());
+                line++;
+                if (!cells.isEmpty()) {
+                    pending = cells;
+                }
+            }
+            return pending != null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -126,21 +150,17 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        try {
-            List<String> cells = rows.nextValue();
-            line++;
-            String key = cell(cells, keyIndex);
-            String timestampText = cell(cells, timestampIndex);
-            String rowKey = key.isBlank() ? defaultKey : key;
-            int extra = extraCells(cells);
-            Map<String, Double> values = new HashMap<>();
-            featureIndex.forEach((feature, index) -> values.put(feature,
-                    extra > 0 ? Double.NaN : number(cell(cells, index))));
-            return new SeriesRow(line, rowKey, timestampText, extra > 0 ? SeriesRow.NO_TIME : time(timestampText),
-                    values, Math.max(0, extra));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<String> cells = pending;
+        pending = null;
+        String key = cell(cells, keyIndex);
+        String timestampText = cell(cells, timestampIndex);
+        String rowKey = key.isBlank() ? defaultKey : key;
+        int extra = extraCells(cells);
+        Map<String, Double> values = new HashMap<>();
+        featureIndex.forEach((feature, index) -> values.put(feature,
+                extra > 0 ? Double.NaN : number(cell(cells, index))));
+        return new SeriesRow(line, rowKey, timestampText, extra > 0 ? SeriesRow.NO_TIME : time(timestampText),
+                values, Math.max(0, extra));
     }
 
     /** Cells beyond the header's, not counting empty ones at the end of the row (a trailing comma). */

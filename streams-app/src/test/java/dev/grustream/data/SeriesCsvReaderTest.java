@@ -42,6 +42,15 @@ class SeriesCsvReaderTest {
     }
 
     @Test
+    void blankLinesAreNoRowsAndKeepTheLineNumbersOfTheRowsAfterThem() throws IOException {
+        List<SeriesRow> rows = read("gaps.csv", "\ntimestamp,value\n1000,1\n\n2000,2\r\n\r\n3000,3\n\n",
+                FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows).extracting(SeriesRow::timestampText).containsExactly("1000", "2000", "3000");
+        assertThat(rows).extracting(SeriesRow::line).containsExactly(3L, 5L, 7L);
+    }
+
+    @Test
     void readsTheKeyColumnWhenThereIsOne() throws IOException {
         List<SeriesRow> rows = read("many.csv", "key,timestamp,value\na,1000,1\nb,1000,2\n",
                 FeatureMapping.identity(List.of("value")));
