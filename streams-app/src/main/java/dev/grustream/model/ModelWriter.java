@@ -15,6 +15,7 @@ import java.time.LocalDateTime;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -56,21 +57,22 @@ public final class ModelWriter {
 
     /**
      * Writes {@code model} as a zip holding the model files at its root, replacing {@code zip} if it exists. Where
-     * it can, the zip is written beside it first and moved into place, so that a failed write leaves an earlier zip
-     * as it was; where it cannot (a directory it may not add to, a link, a mount or file system that refuses the
-     * move), it is written in place. The bytes depend only on the model: entries are stored uncompressed, in a fixed
-     * order, with a fixed time.
+     * it can, the zip is written beside it first, under a name of its own ({@code NAME.zip.UUID.partial}), and
+     * moved into place, so that a failed write leaves an earlier zip as it was and two writers never write into one
+     * file; where it cannot (a directory it may not add to, a link, a mount or file system that refuses the move), it
+     * is written in place. A process killed while writing leaves its partial file behind, which may be deleted. The
+     * bytes depend only on the model: entries are stored uncompressed, in a fixed order, with a fixed time.
      *
      * @throws IOException if writing fails
      */
     public static void writeZip(GruModel model, Path zip) throws IOException {
         Path parent = zip.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path partial = parent.resolve(zip.getFileName() + ".partial");
-        if (Files.isSymbolicLink(zip) || !Files.isWritable(parent) || Files.exists(partial)) {
+        if (Files.isSymbolicLink(zip) || !Files.isWritable(parent)) {
             writeZipTo(model, zip);
             return;
         }
+        Path partial = newPartialFile(parent, zip.getFileName().toString());
         try {
             // Created as any new file is (the umask's permissions), unlike a temporary file's owner-only ones. A
             // failure to write it leaves the earlier zip as it was.
@@ -83,6 +85,11 @@ public final class ModelWriter {
         } finally {
             Files.deleteIfExists(partial);
         }
+    }
+
+    /** A new empty file in {@code parent} named after {@code name}, created with the umask's permissions. */
+    private static Path newPartialFile(Path parent, String name) throws IOException {
+        return Files.createFile(parent.resolve(name + "." + UUID.randomUUID() + ".partial"));
     }
 
     private static void writeZipTo(GruModel model, Path zip) throws IOException {

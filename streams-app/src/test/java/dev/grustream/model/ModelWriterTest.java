@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +25,23 @@ class ModelWriterTest {
         ModelWriter.writeZip(model, zip);
 
         assertThat(ModelLoader.load(zip).spec()).isEqualTo(model.spec());
-        assertThat(temp.resolve("model.zip.partial")).doesNotExist();
+        try (Stream<Path> files = Files.list(temp)) {
+            assertThat(files).containsExactly(zip);
+        }
+    }
+
+    @Test
+    void aZipIsMovedIntoPlaceEvenWhenAKilledWriterLeftItsPartialFile() throws IOException {
+        Path zip = Files.writeString(temp.resolve("model.zip"), "an earlier model");
+        Files.writeString(temp.resolve("model.zip.partial"), "left by a killed writer");
+        Object earlierFile = Files.readAttributes(zip, BasicFileAttributes.class).fileKey();
+        assumeTrue(earlierFile != null, "file keys (inodes)");
+
+        ModelWriter.writeZip(model, zip);
+
+        // Written in place, the zip would keep its inode, and a failed write would have spoilt the earlier model.
+        assertThat(Files.readAttributes(zip, BasicFileAttributes.class).fileKey()).isNotEqualTo(earlierFile);
+        assertThat(ModelLoader.load(zip).spec()).isEqualTo(model.spec());
     }
 
     @Test
