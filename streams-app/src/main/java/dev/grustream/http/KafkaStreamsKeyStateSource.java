@@ -100,10 +100,14 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
         return keys;
     }
 
-    /** {@inheritDoc} 0 on an instance with no active task, whose stores, standby copies at most, cannot be queried. */
+    /**
+     * {@inheritDoc} 0 on a running instance with no active task, whose stores, standby copies at most, cannot be
+     * queried.
+     */
     @Override
     public long approximateCount() {
-        if (streams.metadataForLocalThreads().stream().allMatch(thread -> thread.activeTasks().isEmpty())) {
+        if (streams.state() == KafkaStreams.State.RUNNING
+                && streams.metadataForLocalThreads().stream().allMatch(thread -> thread.activeTasks().isEmpty())) {
             return 0;
         }
         return allStores().approximateNumEntries();
