@@ -37,19 +37,52 @@ public final class ModelWriter {
     }
 
     /**
-     * Writes {@code model} into {@code directory}, creating it (and its parents) if needed.
+     * Writes {@code model} into {@code directory}, creating it (and its parents) if needed. Where it can, the files
+     * are written into a new directory beside it ({@code NAME.UUID.partial}) that is then moved into place, so that a
+     * failed write leaves no files behind to be refused by the next attempt; where it cannot (a directory it may not
+     * add to, a link, a file system that refuses the move), they are written in place.
      *
      * @throws DirectoryNotEmptyException if the directory already holds files: a model is never mixed with
      *     the leftovers of another
      * @throws IOException if writing fails
      */
     public static void write(GruModel model, Path directory) throws IOException {
-        Files.createDirectories(directory);
-        try (Stream<Path> existing = Files.list(directory)) {
-            if (existing.findAny().isPresent()) {
-                throw new DirectoryNotEmptyException(directory.toString());
+        Path parent = directory.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        if (Files.isDirectory(directory)) {
+            try (Stream<Path> existing = Files.list(directory)) {
+                if (existing.findAny().isPresent()) {
+                    throw new DirectoryNotEmptyException(directory.toString());
+                }
             }
         }
+        if (Files.isSymbolicLink(directory) || !Files.isWritable(parent)) {
+            writeFiles(model, Files.createDirectories(directory));
+            return;
+        }
+        Path partial = Files.createDirectory(parent.resolve(directory.getFileName() + "." + UUID.randomUUID()
+                + ".partial"));
+        try {
+            writeFiles(model, partial);
+            try {
+                // Replaces the directory if it is there: it is empty.
+                Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException moveRefused) {
+                writeFiles(model, Files.createDirectories(directory));
+            }
+        } finally {
+            if (Files.exists(partial)) {
+                try (Stream<Path> files = Files.list(partial)) {
+                    for (Path file : (Iterable<Path>) files::iterator) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                Files.deleteIfExists(partial);
+            }
+        }
+    }
+
+    private static void writeFiles(GruModel model, Path directory) throws IOException {
         for (Map.Entry<String, byte[]> file : files(model).entrySet()) {
             Files.write(directory.resolve(file.getKey()), file.getValue());
         }

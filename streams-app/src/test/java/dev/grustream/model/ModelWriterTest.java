@@ -1,9 +1,11 @@
 package dev.grustream.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,33 @@ class ModelWriterTest {
         // Written in place, the zip would keep its inode, and a failed write would have spoilt the earlier model.
         assertThat(Files.readAttributes(zip, BasicFileAttributes.class).fileKey()).isNotEqualTo(earlierFile);
         assertThat(ModelLoader.load(zip).spec()).isEqualTo(model.spec());
+    }
+
+    @Test
+    void aModelDirectoryIsWrittenBesideAndMovedIntoPlaceWhole() throws IOException {
+        Path directory = Files.createDirectory(temp.resolve("model"));
+        Object emptyDirectory = Files.readAttributes(directory, BasicFileAttributes.class).fileKey();
+        assumeTrue(emptyDirectory != null, "file keys (inodes)");
+
+        ModelWriter.write(model, directory);
+
+        // Written in place, the directory would keep its inode, and a failed write would leave files in it.
+        assertThat(Files.readAttributes(directory, BasicFileAttributes.class).fileKey()).isNotEqualTo(emptyDirectory);
+        assertThat(ModelLoader.load(directory).spec()).isEqualTo(model.spec());
+        try (Stream<Path> files = Files.list(temp)) {
+            assertThat(files).containsExactly(directory);
+        }
+    }
+
+    @Test
+    void aModelDirectoryThatHoldsFilesIsRefused() throws IOException {
+        Path directory = Files.createDirectory(temp.resolve("model"));
+        Files.writeString(directory.resolve("notes.txt"), "another model's");
+
+        assertThatThrownBy(() -> ModelWriter.write(model, directory)).isInstanceOf(DirectoryNotEmptyException.class);
+        try (Stream<Path> files = Files.list(directory)) {
+            assertThat(files).containsExactly(directory.resolve("notes.txt"));
+        }
     }
 
     @Test
