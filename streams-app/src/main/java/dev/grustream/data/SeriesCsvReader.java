@@ -114,9 +114,9 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
                 dot > 0 ? name.substring(0, dot) : name);
     }
 
-    /** {@code cells}, or none for a blank line, which Jackson reads as one empty cell: it is no row. */
+    /** {@code cells}, or none for a blank line, which Jackson reads as one cell of nothing or white space: no row. */
     private static List<String> nonBlank(List<String> cells) {
-        return cells.size() == 1 && cells.get(0).isEmpty() ? List.of() : cells;
+        return cells.size() == 1 && cells.get(0).isBlank() ? List.of() : cells;
     }
 
     /** The key of rows without one of their own: the file's name without its extension. */

@@ -3,6 +3,7 @@ package dev.grustream.http;
 import dev.grustream.topology.GruStreamTopology;
 import dev.grustream.forecast.KeyState;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
@@ -11,6 +12,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -25,6 +27,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * listener calls. Thread-safe, as Kafka Streams' interactive queries are.
  */
 public final class KafkaStreamsKeyStateSource implements KeyStateSource {
+    /** A stream thread's state when it processes its tasks ({@code StreamThread.State}, internal, hence named). */
+    private static final String RUNNING_THREAD = "RUNNING";
+
     private final KafkaStreams streams;
     private volatile boolean hasRun;
     private final Serializer<String> keySerializer = Serdes.String().serializer();
@@ -101,16 +106,30 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     }
 
     /**
-     * {@inheritDoc} 0 on a running instance with no active task, whose stores, standby copies at most, cannot be
-     * queried.
+     * {@inheritDoc} 0 on a running instance whose running threads have no active task, whose stores, standby copies
+     * at most, cannot be queried.
      */
     @Override
     public long approximateCount() {
-        if (streams.state() == KafkaStreams.State.RUNNING
-                && streams.metadataForLocalThreads().stream().allMatch(thread -> thread.activeTasks().isEmpty())) {
+        if (holdsNoActiveTask()) {
             return 0;
         }
         return allStores().approximateNumEntries();
+    }
+
+    /**
+     * Whether the client runs, with every stream thread running, and none has an active task. A thread that is
+     * starting (one replacing a failed one, say) has not been given its tasks yet, and says nothing.
+     */
+    private boolean holdsNoActiveTask() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
+        Collection<ThreadMetadata> threads = streams.metadataForLocalThreads();
+        return !threads.isEmpty()
+                && threads.stream().allMatch(thread -> RUNNING_THREAD.equals(thread.threadState())
+                        && thread.activeTasks().isEmpty())
+                && streams.state() == KafkaStreams.State.RUNNING;
     }
 
     private ReadOnlyKeyValueStore<String, KeyState> allStores() {

@@ -49,12 +49,8 @@ public final class ModelWriter {
     public static void write(GruModel model, Path directory) throws IOException {
         Path parent = directory.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        if (Files.isDirectory(directory)) {
-            try (Stream<Path> existing = Files.list(directory)) {
-                if (existing.findAny().isPresent()) {
-                    throw new DirectoryNotEmptyException(directory.toString());
-                }
-            }
+        if (holdsFiles(directory)) {
+            throw new DirectoryNotEmptyException(directory.toString());
         }
         if (Files.isSymbolicLink(directory) || !Files.isWritable(parent)) {
             writeFiles(model, Files.createDirectories(directory));
@@ -62,24 +58,65 @@ public final class ModelWriter {
         }
         Path partial = Files.createDirectory(parent.resolve(directory.getFileName() + "." + UUID.randomUUID()
                 + ".partial"));
+        Exception failure = null;
         try {
             writeFiles(model, partial);
-            try {
-                // Replaces the directory if it is there: it is empty.
-                Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException moveRefused) {
-                writeFiles(model, Files.createDirectories(directory));
-            }
+            moveIntoPlace(model, partial, directory);
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+            throw e;
         } finally {
-            if (Files.exists(partial)) {
-                try (Stream<Path> files = Files.list(partial)) {
-                    for (Path file : (Iterable<Path>) files::iterator) {
-                        Files.deleteIfExists(file);
-                    }
+            try {
+                deleteIfThere(partial);
+            } catch (IOException cleanup) {
+                // A directory left beside a model written whole harms nothing; the write's own failure comes first.
+                if (failure != null) {
+                    failure.addSuppressed(cleanup);
                 }
-                Files.deleteIfExists(partial);
             }
         }
+    }
+
+    /**
+     * Moves {@code partial}, which holds {@code model}'s files, to {@code directory}, replacing it if it is there and
+     * empty; where the move is refused (a mount point, say), writes the files into {@code directory} in place.
+     *
+     * @throws DirectoryNotEmptyException if {@code directory} holds files by then: another writer's model got there
+     *     first, and the two are never mixed
+     */
+    static void moveIntoPlace(GruModel model, Path partial, Path directory) throws IOException {
+        try {
+            Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException moveRefused) {
+            if (holdsFiles(directory)) {
+                DirectoryNotEmptyException taken = new DirectoryNotEmptyException(directory.toString());
+                taken.addSuppressed(moveRefused);
+                throw taken;
+            }
+            writeFiles(model, Files.createDirectories(directory));
+        }
+    }
+
+    private static boolean holdsFiles(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return false;
+        }
+        try (Stream<Path> existing = Files.list(directory)) {
+            return existing.findAny().isPresent();
+        }
+    }
+
+    /** Deletes {@code directory} and the files in it, if it is there. */
+    private static void deleteIfThere(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(directory);
     }
 
     private static void writeFiles(GruModel model, Path directory) throws IOException {

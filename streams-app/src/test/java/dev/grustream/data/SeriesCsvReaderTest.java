@@ -43,7 +43,7 @@ class SeriesCsvReaderTest {
 
     @Test
     void blankLinesAreNoRowsAndKeepTheLineNumbersOfTheRowsAfterThem() throws IOException {
-        List<SeriesRow> rows = read("gaps.csv", "\ntimestamp,value\n1000,1\n\n2000,2\r\n\r\n3000,3\n\n",
+        List<SeriesRow> rows = read("gaps.csv", "\ntimestamp,value\n1000,1\n  \n2000,2\r\n\r\n3000,3\n\t\n",
                 FeatureMapping.identity(List.of("value")));
 
         assertThat(rows).extracting(SeriesRow::timestampText).containsExactly("1000", "2000", "3000");
