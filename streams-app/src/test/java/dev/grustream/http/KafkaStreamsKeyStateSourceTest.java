@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,5 +45,91 @@ class KafkaStreamsKeyStateSourceTest {
         assertThatThrownBy(() -> stopped.get("k")).isInstanceOf(InvalidStateStoreException.class);
         assertThatThrownBy(() -> stopped.keys(10)).isInstanceOf(InvalidStateStoreException.class);
         assertThatThrownBy(stopped::approximateCount).isInstanceOf(InvalidStateStoreException.class);
+    }
+
+    @Test
+    void aRunningClientWhoseThreadsRunWithoutActiveTasksStoresNoKeys(@TempDir Path stateDir) {
+        try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"))) {
+            assertThat(new KafkaStreamsKeyStateSource(streams).approximateCount()).isZero();
+        }
+    }
+
+    @Test
+    void aThreadStillStartingSaysNothingOfTheKeysStored(@TempDir Path stateDir) {
+        // A thread replacing a failed one has no tasks until it has joined the group: the stores are not read.
+        try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"), thread("STARTING"))) {
+            KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(streams);
+
+            assertThatThrownBy(source::approximateCount).isInstanceOf(InvalidStateStoreException.class);
+        }
+    }
+
+    /**
+     * A client that was never started (its stores cannot be read) but says it runs, with {@code localThreads}. Kafka
+     * Streams' own types are stood in for by hand: these two methods are all the source reads first.
+     */
+    private static KafkaStreams runningWith(Path stateDir, ThreadMetadata... localThreads) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("observations");
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "key-state-source-test");
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return new KafkaStreams(builder.build(), properties) {
+            @Override
+            public State state() {
+                return State.RUNNING;
+            }
+
+            @Override
+            public Set<ThreadMetadata> metadataForLocalThreads() {
+                return Set.of(localThreads);
+            }
+        };
+    }
+
+    /** A stream thread's metadata, in {@code state}, with no task. */
+    private static ThreadMetadata thread(String state) {
+        return new ThreadMetadata() {
+            @Override
+            public String threadState() {
+                return state;
+            }
+
+            @Override
+            public String threadName() {
+                return "thread-" + state;
+            }
+
+            @Override
+            public Set<TaskMetadata> activeTasks() {
+                return Set.of();
+            }
+
+            @Override
+            public Set<TaskMetadata> standbyTasks() {
+                return Set.of();
+            }
+
+            @Override
+            public String consumerClientId() {
+                return "consumer";
+            }
+
+            @Override
+            public String restoreConsumerClientId() {
+                return "restore-consumer";
+            }
+
+            @Override
+            public Set<String> producerClientIds() {
+                return Set.of();
+            }
+
+            @Override
+            public String adminClientId() {
+                return "admin";
+            }
+        };
     }
 }
