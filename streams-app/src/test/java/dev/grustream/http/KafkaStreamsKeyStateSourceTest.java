@@ -11,6 +11,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +32,7 @@ class KafkaStreamsKeyStateSourceTest {
 
     @Test
     void aClientThatHasStoppedSaysItsStoresAreUnavailableForEveryRead(@TempDir Path stateDir) {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("observations");
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "key-state-source-test");
-        // Never started, so never connected: nothing listens there.
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        KafkaStreams streams = new KafkaStreams(builder.build(), properties);
+        KafkaStreams streams = new KafkaStreams(topology(), properties(stateDir));
         streams.close();
         KafkaStreamsKeyStateSource stopped = new KafkaStreamsKeyStateSource(streams);
 
@@ -69,13 +63,7 @@ class KafkaStreamsKeyStateSourceTest {
      * Streams' own types are stood in for by hand: these two methods are all the source reads first.
      */
     private static KafkaStreams runningWith(Path stateDir, ThreadMetadata... localThreads) {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("observations");
-        Properties properties = new Properties();
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "key-state-source-test");
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        return new KafkaStreams(builder.build(), properties) {
+        return new KafkaStreams(topology(), properties(stateDir)) {
             @Override
             public State state() {
                 return State.RUNNING;
@@ -86,6 +74,21 @@ class KafkaStreamsKeyStateSourceTest {
                 return Set.of(localThreads);
             }
         };
+    }
+
+    private static Topology topology() {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("observations");
+        return builder.build();
+    }
+
+    /** The settings of a client that is never started, so never connected: nothing listens at its brokers. */
+    private static Properties properties(Path stateDir) {
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "key-state-source-test");
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return properties;
     }
 
     /** A stream thread's metadata, in {@code state}, with no task. */
