@@ -4,11 +4,14 @@ import dev.grustream.model.internals.ModelJson;
 import dev.grustream.model.internals.Npy;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
@@ -68,7 +71,7 @@ public final class ModelWriter {
         } finally {
             try {
                 deleteIfThere(partial);
-            } catch (IOException cleanup) {
+            } catch (IOException | UncheckedIOException cleanup) {
                 // A directory left beside a model written whole harms nothing; the write's own failure comes first.
                 if (failure != null) {
                     failure.addSuppressed(cleanup);
@@ -88,12 +91,15 @@ public final class ModelWriter {
         try {
             Files.move(partial, directory, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException moveRefused) {
-            if (holdsFiles(directory)) {
-                DirectoryNotEmptyException taken = new DirectoryNotEmptyException(directory.toString());
-                taken.addSuppressed(moveRefused);
-                throw taken;
+            try {
+                if (holdsFiles(directory)) {
+                    throw new DirectoryNotEmptyException(directory.toString());
+                }
+                writeFiles(model, Files.createDirectories(directory));
+            } catch (IOException | RuntimeException e) {
+                e.addSuppressed(moveRefused);
+                throw e;
             }
-            writeFiles(model, Files.createDirectories(directory));
         }
     }
 
@@ -119,9 +125,22 @@ public final class ModelWriter {
         Files.deleteIfExists(directory);
     }
 
-    private static void writeFiles(GruModel model, Path directory) throws IOException {
+    /**
+     * Writes {@code model}'s files into {@code directory}, each as a new file, in a fixed order.
+     *
+     * @throws DirectoryNotEmptyException if one is there already: another writer's, which began first, and the two
+     *     are never mixed
+     */
+    static void writeFiles(GruModel model, Path directory) throws IOException {
         for (Map.Entry<String, byte[]> file : files(model).entrySet()) {
-            Files.write(directory.resolve(file.getKey()), file.getValue());
+            try {
+                Files.write(directory.resolve(file.getKey()), file.getValue(), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException taken) {
+                DirectoryNotEmptyException refused = new DirectoryNotEmptyException(directory.toString());
+                refused.addSuppressed(taken);
+                throw refused;
+            }
         }
     }
 

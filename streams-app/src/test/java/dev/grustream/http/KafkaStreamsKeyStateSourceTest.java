@@ -51,7 +51,7 @@ class KafkaStreamsKeyStateSourceTest {
     @Test
     void aThreadStillStartingSaysNothingOfTheKeysStored(@TempDir Path stateDir) {
         // A thread replacing a failed one has no tasks until it has joined the group: the stores are not read.
-        try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"), thread("STARTING"))) {
+        try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"), thread("CREATED"))) {
             KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(streams);
 
             assertThatThrownBy(source::approximateCount).isInstanceOf(InvalidStateStoreException.class);

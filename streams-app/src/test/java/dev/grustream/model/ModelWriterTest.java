@@ -89,6 +89,19 @@ class ModelWriterTest {
     }
 
     @Test
+    void filesWrittenInPlaceNeverOverwriteAnotherWritersFiles() throws IOException {
+        Path directory = Files.createDirectory(temp.resolve("model"));
+        Files.writeString(directory.resolve("model.json"), "the other writer's");
+
+        assertThatThrownBy(() -> ModelWriter.writeFiles(model, directory))
+                .isInstanceOf(DirectoryNotEmptyException.class);
+        try (Stream<Path> files = Files.list(directory)) {
+            assertThat(files).containsExactly(directory.resolve("model.json"));
+        }
+        assertThat(directory.resolve("model.json")).hasContent("the other writer's");
+    }
+
+    @Test
     void aZipGetsTheSamePermissionsAsAnyNewFileThere() throws IOException {
         assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
         Path zip = temp.resolve("model.zip");
