@@ -56,7 +56,10 @@ public final class KafkaTestSupport {
         }
     }
 
-    /** Produces {@code inputs} in order (idempotent producer, acks=all) and waits until all are written. */
+    /**
+     * Produces {@code inputs} in order (idempotent producer, acks=all) and waits until all are written; throws if one
+     * was not, so that a test never goes on with records missing.
+     */
     public void produce(String topic, List<Input> inputs) {
         SpecificAvroSerde<Observation> serde = serde(Observation.class);
         Properties props = new Properties();
@@ -67,6 +70,7 @@ public final class KafkaTestSupport {
         // flight are taken, and the retried first one is then refused as out of order (seen once, records lost).
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        List<Future<RecordMetadata>> sent = new ArrayList<>(inputs.size());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
             for (Input input : inputs) {
@@ -77,10 +81,11 @@ public final class KafkaTestSupport {
                 long now = System.currentTimeMillis();
                 long eventTime = input.observation() == null ? -1 : input.observation().getEventTime().toEpochMilli();
                 long timestamp = eventTime >= 0 ? Math.min(eventTime, now) : now;
-                producer.send(new ProducerRecord<>(topic, null, timestamp, input.key(), value));
+                sent.add(producer.send(new ProducerRecord<>(topic, null, timestamp, input.key(), value)));
             }
             producer.flush();
         }
+        sent.forEach(KafkaTestSupport::await);
     }
 
     /**
