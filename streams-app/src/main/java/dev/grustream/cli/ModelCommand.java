@@ -9,13 +9,13 @@ import dev.grustream.service.ModelSource;
 import dev.grustream.service.ModelSwitch;
 import dev.grustream.service.ModelTopic;
 import dev.grustream.service.ModelTopicWatcher;
+import dev.grustream.service.TopicCreation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -136,9 +136,7 @@ final class ModelCommand implements Runnable {
             if (replicationFactor != null) {
                 return Optional.of(replicationFactor);
             }
-            Object configured = settings.passThrough().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
-            short factor = configured == null ? -1 : Short.parseShort(configured.toString().trim());
-            return factor > 0 ? Optional.of(factor) : Optional.empty();
+            return TopicCreation.replicasOf(settings.passThrough());
         }
 
         /**

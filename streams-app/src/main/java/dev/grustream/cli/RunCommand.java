@@ -35,8 +35,8 @@ final class RunCommand implements Callable<Integer> {
     ConfigOptions config;
 
     @Option(names = "--create-topics",
-            description = "Create missing topics (with the brokers' default partitions and replication unless given"
-                    + " below).")
+            description = "Create missing topics (with the brokers' default partitions unless given below, and with"
+                    + " --replication-factor, else replication.factor, else the brokers' default replicas).")
     boolean createTopics;
 
     @Option(names = "--partitions", paramLabel = "N",
@@ -48,13 +48,21 @@ final class RunCommand implements Callable<Integer> {
                     + " unless replication.factor is set.")
     Short replicationFactor;
 
-    private TopicCreation topicCreation() {
+    /**
+     * What {@code --create-topics} creates with these settings: each topic with {@code --replication-factor}
+     * replicas, else with the settings' {@code replication.factor} (as the changelogs), else the brokers' default.
+     */
+    TopicCreation topicCreation(GruStreamConfig settings) {
         if (!createTopics && (partitions != null || replicationFactor != null)) {
             throw new OperatorException("--partitions and --replication-factor apply only with --create-topics");
         }
+        if (!createTopics) {
+            return TopicCreation.NONE;
+        }
         try {
-            return new TopicCreation(createTopics, partitions == null ? OptionalInt.empty()
-                    : OptionalInt.of(partitions), Optional.ofNullable(replicationFactor));
+            return new TopicCreation(true, partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
+                    replicationFactor != null ? Optional.of(replicationFactor)
+                            : TopicCreation.replicasOf(settings.passThrough()));
         } catch (IllegalArgumentException e) {
             throw new OperatorException(e.getMessage());
         }
@@ -77,8 +85,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TopicCreation topics = topicCreation();
         GruStreamConfig settings = settings();
+        TopicCreation topics = topicCreation(settings);
         LOG.info("Configuration (secrets hidden): {}", settings.redactedSummary());
         GruModel model = ModelSource.load(settings);
         // Meters go to the service's own Prometheus registry (GET /metrics); no other registry is wanted here.

@@ -1,7 +1,9 @@
 package dev.grustream.service;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Whether a starting instance creates the topics it finds missing, and with how many partitions and replicas (the
@@ -18,6 +20,28 @@ public record TopicCreation(boolean create, OptionalInt partitions, Optional<Sho
     /** Create missing topics with the brokers' default partitions and replication. */
     public static final TopicCreation BROKER_DEFAULTS = new TopicCreation(true, OptionalInt.empty(),
             Optional.empty());
+
+    /**
+     * The replicas Kafka Streams' {@code replication.factor} gives the changelogs, if {@code settings} (the settings
+     * passed through to Kafka Streams) set a positive one: what the topics gru-stream creates get when no replication
+     * factor is given for them, so that one setting replicates every topic alike.
+     *
+     * @throws IllegalArgumentException if it is set to something that is not a whole number
+     */
+    public static Optional<Short> replicasOf(Map<String, ?> settings) {
+        Object configured = settings.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+        if (configured == null) {
+            return Optional.empty();
+        }
+        short factor;
+        try {
+            factor = Short.parseShort(configured.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(StreamsConfig.REPLICATION_FACTOR_CONFIG + " must be a whole number,"
+                    + " found '" + configured + "'");
+        }
+        return factor > 0 ? Optional.of(factor) : Optional.empty();
+    }
 
     /**
      * @throws IllegalArgumentException if partitions or replicas are given but not positive, or given without

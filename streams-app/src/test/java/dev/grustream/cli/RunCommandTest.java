@@ -68,4 +68,25 @@ class RunCommandTest {
 
         assertThat(command.settings().passThrough()).containsEntry("replication.factor", "2");
     }
+
+    @Test
+    void createdTopicsTakeTheReplicationFactorTheSettingsGive() {
+        RunCommand command = new RunCommand();
+        command.config = new ConfigOptions();
+        command.config.overrides.put("replication.factor", "2");
+        command.createTopics = true;
+
+        assertThat(command.topicCreation(command.settings()).replicationFactor()).contains((short) 2);
+    }
+
+    @Test
+    void theReplicationFactorOptionOutranksTheSettingsForCreatedTopics() {
+        RunCommand command = new RunCommand();
+        command.config = new ConfigOptions();
+        command.config.overrides.put("replication.factor", "2");
+        command.createTopics = true;
+        command.replicationFactor = 3;
+
+        assertThat(command.topicCreation(command.settings()).replicationFactor()).contains((short) 3);
+    }
 }
