@@ -77,7 +77,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                 context.topic(), context.partition(), context.offset());
         DeadLetters.Fitted fitted = DeadLetters.fitted(record.key(), record.value(), maxValueBytes, headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
-                fitted.key(), fitted.value(), headers);
+                fitted.key(), fitted.value(), fitted.headers());
         metrics.deadLetter(reason);
         return Response.resume(List.of(deadLetter));
     }

@@ -62,7 +62,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         DeadLetters.Fitted fitted = DeadLetters.fitted(context.sourceRawKey(), context.sourceRawValue(), maxValueBytes,
                 headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
-                fitted.key(), fitted.value(), headers);
+                fitted.key(), fitted.value(), fitted.headers());
         metrics.deadLetter(DeadLetterReason.INTERNAL_ERROR);
         return Response.resume(List.of(deadLetter));
     }

@@ -4,10 +4,8 @@ import dev.grustream.config.GruStreamConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -84,14 +82,15 @@ public final class DeadLetters {
      * The most value bytes a dead letter carries under {@code configs}' producer settings: {@code max.request.size}
      * (also as {@code producer.max.request.size}; 1 MiB by default) less {@link #FRAMING_ROOM}. An input value can
      * be larger (a topic whose messages may be), and a dead letter the producer refuses fails the task at every retry:
-     * one record would stop every instance that took its partition.
+     * one record would stop every instance that took its partition. Never more than that, however small the
+     * requests: the settings' check keeps {@code max.request.size} above {@link #FRAMING_ROOM}.
      */
     static int maxValueBytes(Map<String, ?> configs) {
-        return Math.max(GruStreamConfig.producerMaxRequestSize(configs) - FRAMING_ROOM, FRAMING_ROOM);
+        return Math.max(GruStreamConfig.producerMaxRequestSize(configs) - FRAMING_ROOM, 0);
     }
 
-    /** A dead letter's key and value as it is sent. */
-    record Fitted(byte[] key, byte[] value) {
+    /** A dead letter's key, value and headers as it is sent. */
+    record Fitted(byte[] key, byte[] value, Headers headers) {
     }
 
     /**
@@ -102,6 +101,9 @@ public final class DeadLetters {
      * ({@link #maxValueBytes}), fewer when the key and headers take more than the room kept for them, with a
      * {@link #VALUE_BYTES_HEADER}. An input record near the brokers' limit with a large key or large headers would
      * otherwise make a dead letter the producer refuses. Null stays null.
+     *
+     * @param headers the dead letter's headers ({@link #headers}), added to; the result's are these or, when the
+     *     input's are left out, new ones
      */
     static Fitted fitted(byte[] key, byte[] value, int maxValueBytes, Headers headers) {
         byte[] fittedKey = key;
@@ -111,22 +113,25 @@ public final class DeadLetters {
         }
         long budget = (long) maxValueBytes + FRAMING_ROOM - RECORD_FRAMING;
         long keyBytes = fittedKey == null ? 0 : fittedKey.length;
+        Headers fittedHeaders = headers;
         if (keyBytes + bytes(headers) > budget) {
-            leaveOutInputHeaders(headers, fittedKey != key);
+            fittedHeaders = withoutInputHeaders(headers, fittedKey != key);
         }
-        long room = Math.min(maxValueBytes, budget - keyBytes - bytes(headers));
+        long room = Math.min(maxValueBytes, budget - keyBytes - bytes(fittedHeaders));
         if (value == null || value.length <= room) {
-            return new Fitted(fittedKey, value);
+            return new Fitted(fittedKey, value, fittedHeaders);
         }
-        headers.add(VALUE_BYTES_HEADER, utf8(String.valueOf(value.length)));
-        return new Fitted(fittedKey, Arrays.copyOf(value, (int) Math.max(0, room)));
+        fittedHeaders.add(VALUE_BYTES_HEADER, utf8(String.valueOf(value.length)));
+        return new Fitted(fittedKey, Arrays.copyOf(value, (int) Math.max(0, room)), fittedHeaders);
     }
 
     /**
-     * Removes every header but the dead letter's own, the last ones added (with {@link #KEY_BYTES_HEADER} when
-     * {@code keyCut}), and says how many bytes the others had.
+     * New headers holding only the dead letter's own, the last ones added to {@code headers} (with
+     * {@link #KEY_BYTES_HEADER} when {@code keyCut}), and saying how many bytes the others had. Built anew rather
+     * than removed from: removing a record's headers name by name takes time growing with the square of their number,
+     * tens of seconds for a record of 100,000 names, longer than a transaction may stay open.
      */
-    private static void leaveOutInputHeaders(Headers headers, boolean keyCut) {
+    private static Headers withoutInputHeaders(Headers headers, boolean keyCut) {
         List<String> ownNames = new ArrayList<>(List.of(REASON_HEADER, MESSAGE_HEADER, TOPIC_HEADER, PARTITION_HEADER,
                 OFFSET_HEADER));
         if (keyCut) {
@@ -134,11 +139,10 @@ public final class DeadLetters {
         }
         List<Header> own = ownNames.stream().map(headers::lastHeader).toList();
         long inputBytes = bytes(headers) - own.stream().mapToLong(DeadLetters::bytes).sum();
-        Set<String> names = new HashSet<>();
-        headers.forEach(header -> names.add(header.key()));
-        names.forEach(headers::remove);
-        own.forEach(headers::add);
-        headers.add(HEADERS_BYTES_HEADER, utf8(String.valueOf(inputBytes)));
+        RecordHeaders fitted = new RecordHeaders();
+        own.forEach(fitted::add);
+        fitted.add(HEADERS_BYTES_HEADER, utf8(String.valueOf(inputBytes)));
+        return fitted;
     }
 
     /** The bytes {@code headers} take in a record, their framing included. */

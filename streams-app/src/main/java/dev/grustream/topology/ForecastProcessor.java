@@ -239,8 +239,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         Headers headers = DeadLetters.headers(original, reason, message, topic, partition, offset);
         DeadLetters.Fitted fitted = DeadLetters.fitted(key, value, settings.deadLetterMaxValueBytes(), headers);
         try {
-            context.forward(new Record<Object, Object>(fitted.key(), fitted.value(), outputTime(timestamp), headers),
-                    GruStreamTopology.DEAD_LETTERS_SINK);
+            context.forward(new Record<Object, Object>(fitted.key(), fitted.value(), outputTime(timestamp),
+                    fitted.headers()), GruStreamTopology.DEAD_LETTERS_SINK);
         } catch (RuntimeException e) {
             // A dead letter's bytes need no serializer, so what fails here is the producer: most often an earlier
             // output's send that failed and surfaces at this one.

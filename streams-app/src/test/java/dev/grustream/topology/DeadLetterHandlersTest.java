@@ -339,6 +339,26 @@ class DeadLetterHandlersTest {
                 .satisfies(letter -> assertThat(sentSize(letter)).isLessThan(1 << 20));
     }
 
+    @Test
+    void aHundredThousandInputHeadersOfDistinctNamesAreLeftOut() {
+        RecordHeaders original = new RecordHeaders();
+        for (int i = 0; i < 100_000; i++) {
+            original.add(Integer.toString(i, 36), null);
+        }
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, original, Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.headers().toArray()).hasSize(6);
+            assertThat(letter.value()).isEqualTo(VALUE);
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("undecodable");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.HEADERS_BYTES_HEADER)).isNotNull();
+        });
+    }
+
     /** The size the producer checks against its max.request.size, by Kafka's own estimate. */
     private static int sentSize(ProducerRecord<byte[], byte[]> letter) {
         return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE,
@@ -360,6 +380,23 @@ class DeadLetterHandlersTest {
             assertThat(letter.value()).isSameAs(large);
             assertThat(letter.headers().lastHeader(DeadLetters.VALUE_BYTES_HEADER)).isNull();
         });
+    }
+
+    @Test
+    void aProducerAllowedSmallerRequestsGetsADeadLetterThatFitsThem() {
+        DeadLetterDeserializationHandler small = new DeadLetterDeserializationHandler();
+        small.configure(Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dead-letters",
+                "producer.max.request.size", "100000"));
+        RecordHeaders original = new RecordHeaders();
+        original.add("trace", new byte[40_000]);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
+                TimestampType.CREATE_TIME, KEY.length, 70_000, KEY, new byte[70_000], original, Optional.empty());
+
+        DeserializationExceptionHandler.Response response = small.handleError(context(NOW), record,
+                new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(letter -> assertThat(sentSize(letter)).isLessThan(100_000));
     }
 
     @Test
