@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -67,13 +68,21 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             return Response.fail();
         }
         DeadLetterReason reason = reasonOf(exception);
-        LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(), context.partition(),
-                context.offset(), reason.code(), exception.getMessage());
+        String message;
+        if (reason == DeadLetterReason.INTERNAL_ERROR) {
+            message = exception.getClass().getName() + ": " + exception.getMessage();
+            LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in its deserializer",
+                    context.taskId(), context.topic(), context.partition(), context.offset(), exception);
+        } else {
+            message = String.valueOf(exception.getMessage());
+            LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(),
+                    context.partition(), context.offset(), reason.code(), message);
+        }
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
         // producer record refuses a negative one and a handler that throws stops the stream thread at this record.
         Long timestamp = record.timestamp() < 0 ? null : Math.min(record.timestamp(), System.currentTimeMillis());
-        Headers headers = DeadLetters.headers(record.headers(), reason, String.valueOf(exception.getMessage()),
+        Headers headers = DeadLetters.headers(record.headers(), reason, message,
                 context.topic(), context.partition(), context.offset());
         DeadLetters.Fitted fitted = DeadLetters.fitted(record.key(), record.value(), maxValueBytes, headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
@@ -115,7 +124,12 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                 || DeadLetters.causedBy(exception, HttpTimeoutException.class);
     }
 
-    /** The dead-letter reason of a record whose deserialization threw {@code exception}. */
+    /**
+     * The dead-letter reason of a record whose deserialization threw {@code exception}: what the reader or the
+     * deserializer says, else {@code undecodable} for a {@link SerializationException} (what Kafka's deserializers
+     * throw for bytes they cannot read), else {@code internal-error}, a fault of the deserializer rather than of the
+     * record.
+     */
     public static DeadLetterReason reasonOf(Exception exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
             if (t instanceof InputException input) {
@@ -145,6 +159,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         if (confluent.filter(ConfluentRegistryError::invalidSchema).isPresent()) {
             return DeadLetterReason.SCHEMA_MISMATCH;
         }
-        return DeadLetterReason.UNDECODABLE;
+        return DeadLetters.causedBy(exception, SerializationException.class) ? DeadLetterReason.UNDECODABLE
+                : DeadLetterReason.INTERNAL_ERROR;
     }
 }

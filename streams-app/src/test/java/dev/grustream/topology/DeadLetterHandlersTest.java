@@ -180,6 +180,18 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void aDeserializerThatFailsOtherwiseThanOnTheBytesDeadLettersAnInternalError() {
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new IllegalStateException("a bug"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("internal-error");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.MESSAGE_HEADER))
+                    .isEqualTo("java.lang.IllegalStateException: a bug");
+        });
+    }
+
+    @Test
     void aStateStoreThatCannotBeWrittenFailsTheTaskInsteadOfDeadLettering() {
         ProcessingExceptionHandler.Response response = processing.handleError(context(NOW), record(),
                 new ProcessorStateException("Error while putting key/value into store series-state",
