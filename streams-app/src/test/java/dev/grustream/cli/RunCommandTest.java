@@ -50,43 +50,41 @@ class RunCommandTest {
 
     @Test
     void theReplicationFactorOfCreatedTopicsAlsoReplicatesTheChangelogs() {
-        RunCommand command = new RunCommand();
-        command.config = new ConfigOptions();
-        command.createTopics = true;
-        command.replicationFactor = 3;
+        RunCommand command = creatingTopics(null, (short) 3);
 
         assertThat(command.settings().passThrough()).containsEntry("replication.factor", "3");
     }
 
     @Test
     void aReplicationFactorTheSettingsGiveIsKept() {
-        RunCommand command = new RunCommand();
-        command.config = new ConfigOptions();
-        command.config.overrides.put("replication.factor", "2");
-        command.createTopics = true;
-        command.replicationFactor = 3;
+        RunCommand command = creatingTopics("2", (short) 3);
 
         assertThat(command.settings().passThrough()).containsEntry("replication.factor", "2");
     }
 
     @Test
     void createdTopicsTakeTheReplicationFactorTheSettingsGive() {
-        RunCommand command = new RunCommand();
-        command.config = new ConfigOptions();
-        command.config.overrides.put("replication.factor", "2");
-        command.createTopics = true;
+        RunCommand command = creatingTopics("2", null);
 
         assertThat(command.topicCreation(command.settings()).replicationFactor()).contains((short) 2);
     }
 
     @Test
     void theReplicationFactorOptionOutranksTheSettingsForCreatedTopics() {
-        RunCommand command = new RunCommand();
-        command.config = new ConfigOptions();
-        command.config.overrides.put("replication.factor", "2");
-        command.createTopics = true;
-        command.replicationFactor = 3;
+        RunCommand command = creatingTopics("2", (short) 3);
 
         assertThat(command.topicCreation(command.settings()).replicationFactor()).contains((short) 3);
+    }
+
+    /** {@code run --create-topics}, with {@code replication.factor} set if given and {@code --replication-factor}. */
+    private static RunCommand creatingTopics(String replicationFactorSetting, Short replicationFactorOption) {
+        RunCommand command = new RunCommand();
+        command.config = new ConfigOptions();
+        if (replicationFactorSetting != null) {
+            command.config.overrides.put("replication.factor", replicationFactorSetting);
+        }
+        command.createTopics = true;
+        command.replicationFactor = replicationFactorOption;
+        return command;
     }
 }
