@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -93,6 +94,22 @@ class RegistryTlsTest {
             Map<String, Object> config = config(true);
             config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "https://localhost:" + cutting.getLocalPort()
                     + "," + registry.url());
+            serde.configure(config, false);
+            Forecast forecast = TestRecords.forecast("k");
+
+            byte[] bytes = serde.serializer().serialize("forecasts", forecast);
+
+            assertThat(serde.deserializer().deserialize("forecasts", bytes)).isEqualTo(forecast);
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateFailsOverToTheNextRegistry() throws Exception {
+        SelfSignedTls other = SelfSignedTls.create(Files.createDirectories(dir.resolve("other")), PASSWORD);
+        try (InMemorySchemaRegistryServer untrusted = InMemorySchemaRegistryServer.startHttps(0,
+                other.serverContext()); SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
+            Map<String, Object> config = config(true);
+            config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, untrusted.url() + "," + registry.url());
             serde.configure(config, false);
             Forecast forecast = TestRecords.forecast("k");
 

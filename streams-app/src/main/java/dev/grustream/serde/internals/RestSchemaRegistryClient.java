@@ -213,6 +213,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         int first = preferred.get();
         List<String> failures = new ArrayList<>(endpoints.size());
         SchemaRegistryException last = null;
+        int handshakesRefused = 0;
         for (int attempt = 0; attempt < endpoints.size(); attempt++) {
             int index = (first + attempt) % endpoints.size();
             Endpoint endpoint = endpoints.get(index);
@@ -221,11 +222,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 response = exchange(request(endpoint, method, path, body));
             } catch (IOException e) {
                 if (tlsRefused(e)) {
-                    throw new SchemaRegistryException("The TLS handshake with Schema Registry " + endpoint
+                    // The next URL may hold a certificate this one lacks, as Confluent's client finds by trying it:
+                    // only when every URL refuses the handshake is it the settings to mend rather than an outage.
+                    last = new SchemaRegistryException("The TLS handshake with Schema Registry " + endpoint
                             + " failed: " + e.getMessage() + " (check schema.registry.ssl.truststore.*: the registry's"
                             + " certificate must be trusted and name its host; and schema.registry.ssl.keystore.* if"
                             + " the registry asks for a client certificate)", SchemaRegistryException.NO_STATUS,
                             SchemaRegistryException.NO_ERROR_CODE, e);
+                    failures.add(last.getMessage());
+                    handshakesRefused++;
+                    continue;
                 }
                 failures.add(endpoint + ": " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : " " + e.getMessage()));
@@ -246,6 +252,9 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 throw errorAnswer(endpoint, method, path, response);
             }
             return parse(response, method + " " + path);
+        }
+        if (handshakesRefused == endpoints.size()) {
+            throw last;
         }
         throw new SchemaRegistryUnavailableException("No Schema Registry answered " + method + " " + path
                 + " (tried " + endpoints.size() + " URL(s)): " + String.join("; ", failures),
