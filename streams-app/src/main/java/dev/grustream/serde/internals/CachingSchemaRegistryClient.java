@@ -21,7 +21,9 @@ import org.apache.avro.Schema;
  * <p>Failures are not cached: the next call asks again, with one exception. An id the registry answered it does
  * not know (Confluent's 40403) is remembered as unknown for {@code missing.id.cache.ttl.sec}, at most
  * {@code missing.cache.size} of them, as Confluent's client does when those keys are set: a producer that writes with
- * another registry's ids would otherwise cost one registry request per record it sends, before each is refused.
+ * another registry's ids would otherwise cost one registry request per record it sends, before each is refused. An
+ * id whose schema is there but cannot be used (not Avro, or not parsed: Confluent's 42201) is remembered as such for
+ * good, at most {@value #MAX_SCHEMAS_BY_ID} of them, for the same reason: the schema of an id never changes.
  * Concurrent first calls for the same key wait for one request instead of sending several. The caches hold one entry
  * per schema the process meets, at most {@code max.schemas.per.subject} per subject (one more is refused, as
  * Confluent's client does, since a producer making a new schema per record would otherwise exhaust the memory).
@@ -41,6 +43,13 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     private final ConcurrentMap<String, SchemaMetadata> latestBySubject = new ConcurrentHashMap<>();
     /** The ids the registry said it does not know, with its message; empty when they are not remembered. */
     private final Cache<Integer, String> missingIds;
+    /** The ids whose schema cannot be used, with the refusal. */
+    private final Cache<Integer, Unusable> unusableIds = Caffeine.newBuilder().maximumSize(MAX_SCHEMAS_BY_ID)
+            .executor(Runnable::run).build();
+
+    /** Why the schema of an id cannot be used, as the answer said it. */
+    private record Unusable(String message, int status) {
+    }
 
     /**
      * @param missingIdTtl how long an id the registry does not know is answered as unknown without asking again;
@@ -101,11 +110,18 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
             throw new SchemaRegistryException(missing + " (an answer remembered for up to missing.id.cache.ttl.sec)",
                     404, SchemaRegistryException.SCHEMA_NOT_FOUND);
         }
+        Unusable unusable = unusableIds.getIfPresent(id);
+        if (unusable != null) {
+            throw new SchemaRegistryException(unusable.message() + " (an answer remembered)", unusable.status(),
+                    SchemaRegistryException.INVALID_SCHEMA);
+        }
         try {
             return schemasById.get(id, delegate::getSchemaById);
         } catch (SchemaRegistryException e) {
             if (e.isNotFound() && e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
                 missingIds.put(id, String.valueOf(e.getMessage()));
+            } else if (e.errorCode() == SchemaRegistryException.INVALID_SCHEMA) {
+                unusableIds.put(id, new Unusable(String.valueOf(e.getMessage()), e.status()));
             }
             throw e;
         }

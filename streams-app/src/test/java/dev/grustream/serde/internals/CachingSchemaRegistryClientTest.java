@@ -132,6 +132,20 @@ class CachingSchemaRegistryClientTest {
         assertThat(registry.fetches).hasValue(1);
     }
 
+    @Test
+    void anIdWhoseSchemaCannotBeUsedIsNotFetchedAgain() {
+        CountingRegistry registry = new CountingRegistry();
+        registry.failure = new SchemaRegistryException("schema id 7 is a PROTOBUF schema; only AVRO is supported", 200,
+                SchemaRegistryException.INVALID_SCHEMA);
+        CachingSchemaRegistryClient client = caching(registry);
+
+        assertThatThrownBy(() -> client.getSchemaById(7)).isSameAs(registry.failure);
+        assertThatThrownBy(() -> client.getSchemaById(7)).isInstanceOfSatisfying(SchemaRegistryException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INVALID_SCHEMA))
+                .hasMessageContaining("PROTOBUF");
+        assertThat(registry.fetches).hasValue(1);
+    }
+
     private static boolean waitsInsideTheClient(Thread thread) {
         return thread.getState() != Thread.State.RUNNABLE && Arrays.stream(thread.getStackTrace())
                 .anyMatch(frame -> frame.getClassName().equals(CachingSchemaRegistryClient.class.getName()));
