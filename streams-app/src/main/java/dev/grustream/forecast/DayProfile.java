@@ -82,6 +82,9 @@ public final class DayProfile {
         if (bins.length == 0) {
             throw new IllegalArgumentException("a profile needs at least one bin");
         }
+        if (events < 0) {
+            throw new IllegalArgumentException("a profile's event count must not be negative, found " + events);
+        }
         if (weekly.length != 0 && weekly.length != DAY_TYPES * HOURS) {
             throw new IllegalArgumentException("a profile's weekly part must have " + DAY_TYPES * HOURS
                     + " values or none, found " + weekly.length);

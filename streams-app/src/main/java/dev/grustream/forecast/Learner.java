@@ -202,6 +202,10 @@ public final class Learner {
             throw new IllegalArgumentException("a learner's arrays must fit " + INPUTS + " inputs and a horizon of "
                     + horizon);
         }
+        if (events < 0) {
+            // Its ring's slots would be negative: every event of the key would then fail.
+            throw new IllegalArgumentException("a learner's event count must not be negative, found " + events);
+        }
         return new Learner(horizon, events, p, weights, ringInputs, ringValues, ringScales, ringFar, ringGuards,
                 errorScale, learnerError, persistenceError, profile, intervals);
     }

@@ -28,4 +28,23 @@ class RestoredPartsTest {
         assertThatThrownBy(() -> DayProfile.restored(new float[0], 5, 0, 300_000, 1, 1, 1, new float[0], 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one bin");
     }
+
+    @Test
+    void aProfileWithANegativeEventCountIsRefused() {
+        assertThatThrownBy(() -> DayProfile.restored(new float[96], -5, 0, 300_000, 1, 1, 1, new float[0], 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found -5");
+    }
+
+    @Test
+    void aLearnerWithANegativeEventCountIsRefused() {
+        int horizon = 12;
+        int inputs = Learner.INPUTS;
+
+        assertThatThrownBy(() -> Learner.restored(-5, new double[inputs * inputs], new double[horizon * inputs],
+                new float[horizon * inputs], new double[horizon], new double[horizon], new double[horizon],
+                new long[horizon], new double[horizon], new double[horizon], new double[horizon],
+                DayProfile.empty(96, false), IntervalCalibrator.restored(new double[horizon], new double[horizon],
+                        new double[horizon], new long[horizon])))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("found -5");
+    }
 }
