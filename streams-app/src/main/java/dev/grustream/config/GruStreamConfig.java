@@ -247,9 +247,12 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " only adds work. Turn it on when a few keys get many events per commit interval.")
             .define(STATE_CACHE_MAX_KEYS, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
                     "Most key states a task keeps decoded in memory between batches, so that a key seen again skips"
-                            + " the store read and decode; each takes about 4.5 KiB of heap with learning on. Which"
-                            + " keys stay is Caffeine's choice (frequency-based, so keys that come in turn keep a"
-                            + " stable share). 0 reads every key from the store.")
+                            + " the store read and decode; each takes about 4.5 KiB of heap with learning on and the"
+                            + " bundled model (more with a longer horizon, more targets or more hidden units). The"
+                            + " bound is per active task: an instance that takes over many partitions holds up to"
+                            + " this times its tasks, which its heap must allow. Which keys stay is Caffeine's choice"
+                            + " (frequency-based, so keys that come in turn keep a stable share). 0 reads every key"
+                            + " from the store.")
             .define(STATE_ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, new ZeroOrAtLeast(16L << 20),
                     Importance.MEDIUM,
                     "Memory outside the heap, in bytes, that the instance's RocksDB stores (standby copies included;"
