@@ -68,16 +68,9 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             return Response.fail();
         }
         DeadLetterReason reason = reasonOf(exception);
-        String message;
-        if (reason == DeadLetterReason.INTERNAL_ERROR) {
-            message = exception.getClass().getName() + ": " + exception.getMessage();
-            LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in its deserializer",
-                    context.taskId(), context.topic(), context.partition(), context.offset(), exception);
-        } else {
-            message = String.valueOf(exception.getMessage());
-            LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(),
-                    context.partition(), context.offset(), reason.code(), message);
-        }
+        String message = messageOf(exception);
+        LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(), context.partition(),
+                context.offset(), reason.code(), message);
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
         // producer record refuses a negative one and a handler that throws stops the stream thread at this record.
@@ -125,10 +118,21 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     }
 
     /**
+     * What a dead letter says of {@code exception}: its message, with its class in front unless it is a
+     * {@link SerializationException}, whose message says what was wrong with the bytes. Other exceptions (a bare
+     * {@code BufferUnderflowException} from Confluent's deserializer for a value shorter than its header, a
+     * {@code NullPointerException}) may have no message, or one that names nothing without the class.
+     */
+    static String messageOf(Exception exception) {
+        return exception instanceof SerializationException ? String.valueOf(exception.getMessage())
+                : exception.getClass().getName() + ": " + exception.getMessage();
+    }
+
+    /**
      * The dead-letter reason of a record whose deserialization threw {@code exception}: what the reader or the
-     * deserializer says, else {@code undecodable} for a {@link SerializationException} (what Kafka's deserializers
-     * throw for bytes they cannot read), else {@code internal-error}, a fault of the deserializer rather than of the
-     * record.
+     * deserializer says, else {@code undecodable}. Whatever a deserializer throws counts against the bytes, as Kafka
+     * Streams counts it: Confluent's throws a bare {@code BufferUnderflowException} for a value shorter than its
+     * header, so a failure that is not a {@link SerializationException} is no sign of a fault of its own.
      */
     public static DeadLetterReason reasonOf(Exception exception) {
         for (Throwable t = exception; t != null; t = t.getCause()) {
@@ -159,7 +163,6 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         if (confluent.filter(ConfluentRegistryError::invalidSchema).isPresent()) {
             return DeadLetterReason.SCHEMA_MISMATCH;
         }
-        return DeadLetters.causedBy(exception, SerializationException.class) ? DeadLetterReason.UNDECODABLE
-                : DeadLetterReason.INTERNAL_ERROR;
+        return DeadLetterReason.UNDECODABLE;
     }
 }

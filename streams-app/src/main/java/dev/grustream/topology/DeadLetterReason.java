@@ -50,10 +50,7 @@ public enum DeadLetterReason {
     LATE("late"),
     /** The event time equals the key's last processed event time: the key already has an event at that time. */
     DUPLICATE("duplicate"),
-    /**
-     * Processing the record failed unexpectedly, or its deserializer threw something other than a serialization
-     * error; the message says how.
-     */
+    /** Processing the record failed unexpectedly; the message says how. */
     INTERNAL_ERROR("internal-error");
 
     private final String code;

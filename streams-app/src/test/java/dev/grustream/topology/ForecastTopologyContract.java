@@ -420,6 +420,23 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void headersTooLargeForADeadLetterAreLeftOutAndTheirSizeSaid() {
+        Headers headers = new RecordHeaders();
+        for (int i = 0; i < 3; i++) {
+            headers.add("trace-" + i, new byte[400 << 10]);
+        }
+        harness.send("a", observation(T0, 1.0), headers);
+        harness.flush();
+
+        assertThat(harness.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.headers().lastHeader("trace-0")).isNull();
+            assertThat(header(letter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("value-too-large");
+            assertThat(header(letter.headers(), DeadLetters.HEADERS_BYTES_HEADER))
+                    .isEqualTo(String.valueOf(3 * ("trace-0".length() + (400 << 10) + 10)));
+        });
+    }
+
+    @Test
     void headersThatMakeARecordTooLargeToBufferAreDeadLettered() {
         Headers headers = new RecordHeaders().add("trace", new byte[70_000]);
         harness.send("a", observation(T0, 1.0), headers);
