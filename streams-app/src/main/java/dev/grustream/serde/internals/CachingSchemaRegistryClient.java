@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
 import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -120,7 +121,9 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
         } catch (SchemaRegistryException e) {
             if (e.isNotFound() && e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
                 missingIds.put(id, String.valueOf(e.getMessage()));
-            } else if (e.errorCode() == SchemaRegistryException.INVALID_SCHEMA) {
+            } else if (e.errorCode() == SchemaRegistryException.INVALID_SCHEMA
+                    && !(e instanceof SchemaRegistryUnavailableException)) {
+                // Not an outage, which carries the error code of the last failed answer's body, whatever it said.
                 unusableIds.put(id, new Unusable(String.valueOf(e.getMessage()), e.status()));
             }
             throw e;

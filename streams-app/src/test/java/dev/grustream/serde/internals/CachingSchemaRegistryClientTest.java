@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.grustream.serde.SchemaMetadata;
 import dev.grustream.serde.SchemaRegistryClient;
 import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,6 +145,19 @@ class CachingSchemaRegistryClientTest {
                 e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INVALID_SCHEMA))
                 .hasMessageContaining("PROTOBUF");
         assertThat(registry.fetches).hasValue(1);
+    }
+
+    @Test
+    void anOutageWhoseLastAnswerSaidTheSchemaCannotBeUsedIsAskedAgain() {
+        CountingRegistry registry = new CountingRegistry();
+        registry.failure = new SchemaRegistryUnavailableException("No Schema Registry answered GET /schemas/ids/7",
+                503, SchemaRegistryException.INVALID_SCHEMA, null);
+        CachingSchemaRegistryClient client = caching(registry);
+
+        assertThatThrownBy(() -> client.getSchemaById(7)).isSameAs(registry.failure);
+        registry.failure = null;
+
+        assertThat(client.getSchemaById(7).getName()).isEqualTo("R7");
     }
 
     private static boolean waitsInsideTheClient(Thread thread) {
