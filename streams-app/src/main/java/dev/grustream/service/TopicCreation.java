@@ -37,8 +37,8 @@ public record TopicCreation(boolean create, OptionalInt partitions, Optional<Sho
         try {
             factor = Short.parseShort(configured.toString().trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(StreamsConfig.REPLICATION_FACTOR_CONFIG + " must be a whole number,"
-                    + " found '" + configured + "'");
+            throw new IllegalArgumentException(StreamsConfig.REPLICATION_FACTOR_CONFIG + " must be a whole number"
+                    + " of replicas (at most " + Short.MAX_VALUE + "), found '" + configured + "'");
         }
         return factor > 0 ? Optional.of(factor) : Optional.empty();
     }
