@@ -315,10 +315,7 @@ class DeadLetterHandlersTest {
 
     @Test
     void inputHeadersLargerThanTheProducerSendsAreLeftOutAndTheDeadLetterSaysTheirSize() {
-        RecordHeaders original = new RecordHeaders();
-        for (int i = 0; i < 3; i++) {
-            original.add("trace-" + i, new byte[400 << 10]);
-        }
+        RecordHeaders original = threeLargeTraceHeaders();
         ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("observations", 0, 42, NOW,
                 TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, original, Optional.empty());
 
@@ -375,10 +372,7 @@ class DeadLetterHandlersTest {
 
     @Test
     void anInternalErrorsInputHeadersTooLargeToCarryAreLeftOut() {
-        RecordHeaders original = new RecordHeaders();
-        for (int i = 0; i < 3; i++) {
-            original.add("trace-" + i, new byte[400 << 10]);
-        }
+        RecordHeaders original = threeLargeTraceHeaders();
 
         ProcessingExceptionHandler.Response response = processing.handleError(context(NOW, VALUE, original),
                 record(), new IllegalArgumentException("a bug"));
@@ -395,10 +389,7 @@ class DeadLetterHandlersTest {
         // Removing headers name by name takes time growing with the square of their number: 13.8 s for 100,000
         // names (aHundredThousandInputHeadersOfDistinctNamesAreLeftOut's time when it was done so), beyond the 10 s a
         // transaction may stay open.
-        RecordHeaders original = new RecordHeaders();
-        for (int i = 0; i < 3; i++) {
-            original.add("trace-" + i, new byte[400 << 10]);
-        }
+        RecordHeaders original = threeLargeTraceHeaders();
         Headers withOwn = DeadLetters.headers(original, DeadLetterReason.UNDECODABLE, "not Avro", "observations", 0,
                 42);
         RecordHeaders refusingRemoval = new RecordHeaders(withOwn.toArray()) {
@@ -412,6 +403,15 @@ class DeadLetterHandlersTest {
                 refusingRemoval);
 
         assertThat(fitted.headers().lastHeader("trace-0")).isNull();
+    }
+
+    /** Input headers that take more than a whole dead letter may: three of 400 KiB, trace-0 to trace-2. */
+    private static RecordHeaders threeLargeTraceHeaders() {
+        RecordHeaders headers = new RecordHeaders();
+        for (int i = 0; i < 3; i++) {
+            headers.add("trace-" + i, new byte[400 << 10]);
+        }
+        return headers;
     }
 
     /** The size the producer checks against its max.request.size, by Kafka's own estimate. */
