@@ -8,13 +8,14 @@ r, z, n, and two biases. The conversion transposes, swaps the first two blocks a
 layer has no recurrent bias, so it gets zeros. Keras computes h' = z * h + (1 - z) * hh, which is gru-stream's
 h' = (1 - z) * n + z * h. The layers must use Keras' default activations (tanh, and sigmoid for the gates), biases,
 and run forwards: export() reads each layer's get_config() and refuses any other (hard_sigmoid, the default of Keras
-before 2.3, would otherwise load and run as sigmoid, and forecast wrongly without a word).
+before 2.3, would otherwise load and run as sigmoid, and forecast wrongly without a word); the Dense head must be
+linear with a bias, as gru-stream's is.
 
 Use, with numpy only (the Keras model need not be importable where this runs):
 
     from keras_export import export
     export("out", [layer.get_weights() for layer in gru_layers], dense.get_weights(),
-           configs=[layer.get_config() for layer in gru_layers],
+           configs=[layer.get_config() for layer in gru_layers], dense_config=dense.get_config(),
            spec={"name": "latency", "version": "1", "features": ["value"], "targets": ["value"], "horizon": 12,
                  "calendar": [], "time_zone": "UTC", "normalization": {"mean": [mu], "std": [sigma]}})
 
@@ -49,6 +50,17 @@ def check_config(k, config):
     return config.get("reset_after", True)
 
 
+def check_head_config(config):
+    """Refuses the Dense head's get_config() unless it is linear with a bias, which is what gru-stream's head is."""
+    activation = config.get("activation", "linear")
+    if activation != "linear":
+        raise ValueError("the Dense head's activation is %r; gru-stream's head is linear (a %s head would be run"
+                         " without it)" % (activation, activation))
+    if not config.get("use_bias", True):
+        raise ValueError("the Dense head has use_bias=False; gru-stream's head has a bias (export a zero bias"
+                         " in its place)")
+
+
 def convert(gru_layers, dense, reset_after):
     """The arrays of the model format, by file name, from Keras' get_weights() of each GRU layer and of the head."""
     arrays = {}
@@ -65,15 +77,18 @@ def convert(gru_layers, dense, reset_after):
         else:
             arrays["bias_ih_l%d" % k] = _reorder(bias)
             arrays["bias_hh_l%d" % k] = np.zeros_like(bias)
+    if len(dense) != 2:
+        raise ValueError("the Dense head: expected [kernel, bias], found %d arrays" % len(dense))
     kernel, bias = dense
     arrays["head_weight"] = kernel.T
     arrays["head_bias"] = bias
     return arrays
 
 
-def export(directory, gru_layers, dense, configs, spec):
-    """Writes model.json and the .npy files; configs are the GRU layers' get_config(), spec holds the model.json
-    fields the weights do not tell."""
+def export(directory, gru_layers, dense, configs, dense_config, spec):
+    """Writes model.json and the .npy files; configs are the GRU layers' get_config(), dense_config the head's, spec
+    holds the model.json fields the weights do not tell."""
+    check_head_config(dense_config)
     if len(configs) != len(gru_layers):
         raise ValueError("expected one get_config() per GRU layer: %d layers, %d configs" % (len(gru_layers),
                                                                                         len(configs)))
@@ -153,6 +168,15 @@ def _check():
         else:
             raise AssertionError("a layer with %s=%r was not refused" % (key, value))
     print("layers with another activation, without biases or running backwards are refused")
+    check_head_config({"activation": "linear", "use_bias": True})
+    for key, value in (("activation", "relu"), ("activation", "sigmoid"), ("use_bias", False)):
+        try:
+            check_head_config({"activation": "linear", "use_bias": True, key: value})
+        except ValueError as refused:
+            assert key in str(refused) or str(value) in str(refused), refused
+        else:
+            raise AssertionError("a head with %s=%r was not refused" % (key, value))
+    print("a head with an activation or without a bias is refused")
 
 
 if __name__ == "__main__":
