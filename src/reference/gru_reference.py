@@ -4,7 +4,9 @@
 The GRU here is written from the equations of the model format (PyTorch nn.GRU for the reset-after
 variant, Cho et al. 2014 / Keras reset_after=False for the reset-before one), in float64 with numpy,
 sharing nothing with the Java code it checks. It writes small models in the gru-stream/model/v1
-format together with raw input sequences and the hidden states and forecasts it computes for them.
+format (v2 for the direct_* cases, whose head forecasts every step at once and whose inputs include calendar
+inputs it computes from event times with Python's own time-zone rules) together with raw input sequences and the
+hidden states and forecasts it computes for them.
 
 Run from the repository root (numpy only; deterministic, so a re-run with the same numpy build reproduces the same
 bytes; another build may differ in the last bit of a float64, and in float32_drift by a few percent):
@@ -17,6 +19,7 @@ equations (keras_export.keras_step), so they check the Keras path end to end.
 Output: streams-app/src/test/resources/reference/<case>/ with
     model/                 model.json + float32 .npy weights, exactly as ModelLoader reads them
     inputs.npy             float64 [keys, steps, features], raw observation units
+    times.npy              float64 [keys, steps], event times in epoch milliseconds (direct_* cases only)
     forecasts.npy          float64 [keys, steps, horizon, targets], normalised units
     states.npy             float64 [keys, steps / every, layers * hidden], state after steps every, 2*every, ...
     case.json              {"checkpoint_every": every, "float32_drift": ...}
@@ -26,14 +29,17 @@ float32 (numpy, float32 weights and arithmetic) over the case: a measured size f
 float32 implementation accumulates, reported so that the Java tolerance can be judged against it.
 """
 
+import datetime
 import json
 import os
 import shutil
+import zoneinfo
 
 import numpy as np
 
 OUT = os.path.join("streams-app", "src", "test", "resources", "reference")
 FORMAT = "gru-stream/model/v1"
+FORMAT_V2 = "gru-stream/model/v2"
 
 
 def sigmoid(x):
@@ -53,6 +59,27 @@ def gru_layer_step(x, h, w_ih, w_hh, b_ih, b_hh, variant):
     else:
         raise ValueError(variant)
     return (1.0 - z) * n + z * h
+
+
+def calendar_inputs(times, calendar, time_zone):
+    """The calendar inputs of event times[keys, steps] (epoch milliseconds): per calendar name, sin and cos of 2 pi
+    times the position in its cycle, read on the local clock of time_zone (Python's own zone rules)."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    out = np.zeros(times.shape + (2 * len(calendar),))
+    for index in np.ndindex(times.shape):
+        local = datetime.datetime.fromtimestamp(times[index] / 1000.0, tz=zone)
+        time_of_day = (local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6) / 86400.0
+        for c, name in enumerate(calendar):
+            if name == "time-of-day":
+                position = time_of_day
+            elif name == "day-of-week":
+                position = (local.weekday() + time_of_day) / 7.0
+            else:
+                days = 366 if local.year % 4 == 0 and (local.year % 100 != 0 or local.year % 400 == 0) else 365
+                position = (local.timetuple().tm_yday - 1 + time_of_day) / days
+            out[index + (2 * c,)] = np.sin(2 * np.pi * position)
+            out[index + (2 * c + 1,)] = np.cos(2 * np.pi * position)
+    return out
 
 
 def model_step(model, x, states, dtype):
@@ -84,20 +111,30 @@ def keras_model_step(model, x, states, dtype):
     return new_states, layer_input @ kernel + bias
 
 
-def run(model, raw, dtype, every, step=model_step):
-    """Runs a model over raw[keys, steps, features]; returns forecasts and checkpointed states."""
+def run(model, raw, dtype, every, step=model_step, calendar=None):
+    """Runs a model over raw[keys, steps, features] (with calendar[keys, steps, 2 * names] appended to the inputs
+    if given); returns forecasts and checkpointed states. A direct model's head gives every step at once."""
     keys, steps, _ = raw.shape
     hidden, layers, horizon = model["hidden_size"], model["num_layers"], model["horizon"]
     mean = np.asarray(model["mean"], dtype)
     std = np.asarray(model["std"], dtype)
     features, targets = model["features"], model["targets"]
-    feedback = [targets.index(f) for f in features] if horizon > 1 else None
+    direct = model.get("direct", False)
+    feedback = [targets.index(f) for f in features] if horizon > 1 and not direct else None
     states = [np.zeros((keys, hidden), dtype) for _ in range(layers)]
     forecasts = np.zeros((keys, steps, horizon, len(targets)), dtype)
     checkpoints = np.zeros((keys, steps // every, layers * hidden), dtype)
     for s in range(steps):
         x = (np.asarray(raw[:, s, :], dtype) - mean) / std
+        if calendar is not None:
+            x = np.concatenate([x, np.asarray(calendar[:, s, :], dtype)], axis=1)
         states, forecast = step(model, x, states, dtype)
+        if direct:
+            # Step-major: every target of step 1, then of step 2...
+            forecasts[:, s, :, :] = forecast.reshape(keys, horizon, len(targets))
+            if (s + 1) % every == 0:
+                checkpoints[:, (s + 1) // every - 1, :] = np.concatenate(states, axis=1)
+            continue
         forecasts[:, s, 0, :] = forecast
         ahead = states
         for step_ahead in range(1, horizon):
@@ -109,19 +146,21 @@ def run(model, raw, dtype, every, step=model_step):
     return forecasts, checkpoints
 
 
-def random_model(rng, name, features, targets, hidden, layers, variant, weight_scale, horizon=1, scoring=None):
+def random_model(rng, name, features, targets, hidden, layers, variant, weight_scale, horizon=1, scoring=None,
+                 calendar=(), head_rows=None):
     """A model with PyTorch's default initialisation U(-k, k), k = weight_scale / sqrt(hidden)."""
     bound = weight_scale / np.sqrt(hidden)
     model = {"name": name, "features": features, "targets": targets, "hidden_size": hidden, "num_layers": layers,
              "gate_variant": variant, "horizon": horizon, "scoring": scoring}
     for k in range(layers):
-        inputs = len(features) if k == 0 else hidden
+        inputs = len(features) + 2 * len(calendar) if k == 0 else hidden
         model["weight_ih_l%d" % k] = rng.uniform(-bound, bound, (3 * hidden, inputs)).astype(np.float32)
         model["weight_hh_l%d" % k] = rng.uniform(-bound, bound, (3 * hidden, hidden)).astype(np.float32)
         model["bias_ih_l%d" % k] = rng.uniform(-bound, bound, 3 * hidden).astype(np.float32)
         model["bias_hh_l%d" % k] = rng.uniform(-bound, bound, 3 * hidden).astype(np.float32)
-    model["head_weight"] = rng.uniform(-bound, bound, (len(targets), hidden)).astype(np.float32)
-    model["head_bias"] = rng.uniform(-bound, bound, len(targets)).astype(np.float32)
+    rows = len(targets) if head_rows is None else head_rows
+    model["head_weight"] = rng.uniform(-bound, bound, (rows, hidden)).astype(np.float32)
+    model["head_bias"] = rng.uniform(-bound, bound, rows).astype(np.float32)
     return model
 
 
@@ -144,13 +183,17 @@ def write_npy(path, array, dtype):
 
 def write_model(model, directory):
     os.makedirs(directory)
-    spec = {"format": FORMAT, "name": model["name"], "version": "1", "features": model["features"],
+    spec = {"format": FORMAT_V2 if model.get("direct") else FORMAT, "name": model["name"], "version": "1",
+            "features": model["features"],
             "targets": model["targets"], "hidden_size": model["hidden_size"], "num_layers": model["num_layers"],
             "gate_variant": model["gate_variant"],
             "normalization": {"mean": [float(v) for v in model["mean"]], "std": [float(v) for v in model["std"]]},
             "horizon": model["horizon"]}
     if model["scoring"] is not None:
         spec["scoring"] = model["scoring"]
+    if model.get("direct"):
+        spec["calendar"] = list(model["calendar"])
+        spec["time_zone"] = model["time_zone"]
     with open(os.path.join(directory, "model.json"), "w") as f:
         json.dump(spec, f, indent=2)
         f.write("\n")
@@ -189,14 +232,33 @@ def make_keras_case(rng, case, keys, steps, every, features, targets, hidden, la
     write_case(case, model, raw, every, keras_model_step)
 
 
-def write_case(case, model, raw, every, step):
+def make_direct_case(rng, case, keys, steps, every, features, targets, hidden, layers, variant, horizon, calendar,
+                     time_zone, start):
+    """A format v2 model whose head forecasts every step at once, with calendar inputs read from event times five
+    minutes apart from start (an ISO local date-time in time_zone)."""
+    raw, level, scale = raw_series(rng, keys, steps, len(features))
+    model = random_model(rng, case, features, targets, hidden, layers, variant, 1.0, horizon=horizon,
+                         calendar=calendar, head_rows=horizon * len(targets))
+    model.update({"mean": level, "std": scale, "direct": True, "calendar": calendar, "time_zone": time_zone})
+    first = int(datetime.datetime.fromisoformat(start).replace(tzinfo=zoneinfo.ZoneInfo(time_zone)).timestamp())
+    # Each key starts up to an hour later, so that the keys of one step are at different times of day.
+    offsets = rng.integers(0, 12, keys) * 300
+    times = (first + offsets[:, None] + 300 * np.arange(steps)[None, :]) * 1000
+    write_case(case, model, raw, every, model_step, times)
+
+
+def write_case(case, model, raw, every, step, times=None):
     keys, steps, _ = raw.shape
-    forecasts, states = run(model, raw, np.float64, every, step)
-    forecasts32, states32 = run(model, raw, np.float32, every, step)
+    calendar = None if times is None else calendar_inputs(times, model["calendar"], model["time_zone"])
+    forecasts, states = run(model, raw, np.float64, every, step, calendar)
+    forecasts32, states32 = run(model, raw, np.float32, every, step, calendar)
     drift = max(np.abs(forecasts32 - forecasts).max(), np.abs(states32 - states).max())
     directory = os.path.join(OUT, case)
     write_model(model, os.path.join(directory, "model"))
     write_npy(os.path.join(directory, "inputs.npy"), raw, np.float64)
+    if times is not None:
+        # Exact as float64: epoch milliseconds stay far below 2^53.
+        write_npy(os.path.join(directory, "times.npy"), times, np.float64)
     write_npy(os.path.join(directory, "forecasts.npy"), forecasts, np.float64)
     write_npy(os.path.join(directory, "states.npy"), states, np.float64)
     with open(os.path.join(directory, "case.json"), "w") as f:
@@ -230,6 +292,14 @@ def main():
                     reset_after=True)
     make_keras_case(rng, "keras_before_l2_h8", 4, 1000, 100, features=three, targets=two, hidden=8, layers=2,
                     reset_after=False)
+    # Format v2: a direct head (step-major), calendar inputs, hidden sizes that are not multiples of 4, and a time
+    # zone whose clocks go forward within the case (29 March 2026 in Paris, on the third day).
+    make_direct_case(rng, "direct_after_l2_h5_calendar", 4, 1000, 100, features=["load", "latency"],
+                     targets=["latency"], hidden=5, layers=2, variant="reset_after", horizon=12,
+                     calendar=["time-of-day", "day-of-week"], time_zone="Europe/Paris", start="2026-03-27T00:00:00")
+    make_direct_case(rng, "direct_before_l1_h6_calendar", 3, 1000, 100, features=three, targets=two, hidden=6,
+                     layers=1, variant="reset_before", horizon=4, calendar=["day-of-year", "time-of-day"],
+                     time_zone="UTC", start="2024-12-29T12:00:00")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /** A test vector written by src/reference/gru_reference.py: a model, raw inputs and float64 expectations. */
@@ -15,7 +16,8 @@ final class ReferenceCase {
 
     static final List<String> NAMES = List.of("after_l1_h4", "after_l3_h16", "after_l1_h64_batch",
             "after_l1_h16_saturating", "before_l1_h16", "before_l3_h64", "after_l2_h16_horizon3",
-            "before_l2_h4_horizon2", "keras_after_l2_h16", "keras_before_l2_h8");
+            "before_l2_h4_horizon2", "keras_after_l2_h16", "keras_before_l2_h8", "direct_after_l2_h5_calendar",
+            "direct_before_l1_h6_calendar");
 
     final String name;
     final Path modelDirectory;
@@ -28,6 +30,8 @@ final class ReferenceCase {
     final Npy.Array states;
     /** The three arrays' values, decoded once: {@link Npy.Array#values} decodes them at every call. */
     private final double[] inputValues;
+    /** [keys, steps] event times in epoch milliseconds, for a model with calendar inputs; else null. */
+    private final double[] times;
     private final double[] forecastValues;
     private final double[] stateValues;
     final int checkpointEvery;
@@ -42,6 +46,7 @@ final class ReferenceCase {
         this.forecasts = read(directory, "forecasts.npy");
         this.states = read(directory, "states.npy");
         this.inputValues = inputs.values();
+        this.times = Files.exists(directory.resolve("times.npy")) ? read(directory, "times.npy").values() : null;
         this.forecastValues = forecasts.values();
         this.stateValues = states.values();
         JsonNode info = new ObjectMapper().readTree(directory.resolve("case.json").toFile());
@@ -61,16 +66,19 @@ final class ReferenceCase {
         return inputs.shape()[1];
     }
 
-    /** Normalised inputs of every key at {@code step}, [keys, features] row-major. */
+    /**
+     * The GRU inputs of every key at {@code step}, [keys, inputCount] row-major, as the service builds them
+     * ({@link ModelSpec#writeInputs}): the normalised features, then the calendar inputs of the step's event time.
+     */
     float[] normalisedInputs(int step) {
         ModelSpec spec = model.spec();
         int features = spec.featureCount();
-        float[] out = new float[keys() * features];
+        float[] out = new float[keys() * spec.inputCount()];
         for (int key = 0; key < keys(); key++) {
-            for (int f = 0; f < features; f++) {
-                double raw = inputValues[(key * steps() + step) * features + f];
-                out[key * features + f] = spec.normalization().normalise(f, raw);
-            }
+            int row = key * steps() + step;
+            double[] raw = Arrays.copyOfRange(inputValues, row * features, (row + 1) * features);
+            long eventTime = times == null ? 0 : (long) times[row];
+            spec.writeInputs(raw, null, eventTime, out, key * spec.inputCount());
         }
         return out;
     }
