@@ -133,10 +133,7 @@ final class ModelCommand implements Runnable {
                 throw new IllegalArgumentException("--replication-factor must be at least 1, found "
                         + replicationFactor);
             }
-            if (replicationFactor != null) {
-                return Optional.of(replicationFactor);
-            }
-            return TopicCreation.replicasOf(settings.passThrough());
+            return TopicCreation.replicasOf(replicationFactor, settings.passThrough());
         }
 
         /**

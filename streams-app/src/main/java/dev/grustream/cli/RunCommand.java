@@ -9,7 +9,6 @@ import dev.grustream.service.TopicCreation;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.StreamsConfig;
@@ -61,8 +60,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             return new TopicCreation(true, partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
-                    replicationFactor != null ? Optional.of(replicationFactor)
-                            : TopicCreation.replicasOf(settings.passThrough()));
+                    TopicCreation.replicasOf(replicationFactor, settings.passThrough()));
         } catch (IllegalArgumentException e) {
             throw new OperatorException(e.getMessage());
         }

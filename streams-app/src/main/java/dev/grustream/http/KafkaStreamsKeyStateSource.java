@@ -126,6 +126,8 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
             return false;
         }
         Collection<ThreadMetadata> threads = streams.metadataForLocalThreads();
+        // Checked again after reading the threads: a rebalance that began meanwhile may have taken their tasks away
+        // for a moment, which says nothing of what the instance holds.
         return !threads.isEmpty()
                 && threads.stream().allMatch(thread -> RUNNING_THREAD.equals(thread.threadState())
                         && thread.activeTasks().isEmpty())

@@ -22,13 +22,17 @@ public record TopicCreation(boolean create, OptionalInt partitions, Optional<Sho
             Optional.empty());
 
     /**
-     * The replicas Kafka Streams' {@code replication.factor} gives the changelogs, if {@code settings} (the settings
-     * passed through to Kafka Streams) set a positive one: what the topics gru-stream creates get when no replication
-     * factor is given for them, so that one setting replicates every topic alike.
+     * The replicas of the topics gru-stream creates: {@code given} (a command's {@code --replication-factor}) if not
+     * null, else those Kafka Streams' {@code replication.factor} gives the changelogs if {@code settings} (the
+     * settings passed through to Kafka Streams) set a positive one, so that one setting replicates every topic alike;
+     * else none, for the brokers' default.
      *
-     * @throws IllegalArgumentException if it is set to something that is not a whole number
+     * @throws IllegalArgumentException if {@code replication.factor} is needed and is not a whole number
      */
-    public static Optional<Short> replicasOf(Map<String, ?> settings) {
+    public static Optional<Short> replicasOf(Short given, Map<String, ?> settings) {
+        if (given != null) {
+            return Optional.of(given);
+        }
         Object configured = settings.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
         if (configured == null) {
             return Optional.empty();
