@@ -1,11 +1,11 @@
 package dev.grustream.serde;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import dev.grustream.serde.AvroSerializationException.Reason;
 import dev.grustream.serde.internals.AvroValues;
+import dev.grustream.serde.internals.CachingSchemaRegistryClient;
 import dev.grustream.serde.internals.SchemaRegistryClients;
 import dev.grustream.serde.internals.WireFormat;
 
@@ -45,9 +46,14 @@ public final class AvroSerializer implements Serializer<Object> {
 
     private final SchemaRegistryClient injectedClient;
     private volatile Settings settings;
-    private final ConcurrentMap<Schema, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
-    private final ConcurrentMap<Schema, DatumWriter<Object>> genericWriters = new ConcurrentHashMap<>();
-    private final ConcurrentMap<SchemaPair, ToLatest> toLatest = new ConcurrentHashMap<>();
+    /*
+     * Bounded as the client's schemas by id are: GenericRecords of ever new schemas (a pipeline that builds them from
+     * its input) would otherwise grow these for the life of the producer, most of all with use.latest.version, where
+     * every (own, latest) pair is a new entry and the client's per-subject bound is never reached.
+     */
+    private final Cache<Schema, DatumWriter<Object>> specificWriters = boundedCache();
+    private final Cache<Schema, DatumWriter<Object>> genericWriters = boundedCache();
+    private final Cache<SchemaPair, ToLatest> toLatest = boundedCache();
     private final ThreadLocal<OutputBuffer> buffers = ThreadLocal.withInitial(OutputBuffer::new);
 
     private record Settings(SchemaRegistryClient client, boolean isKey, SubjectNameStrategy strategy,
@@ -122,6 +128,19 @@ public final class AvroSerializer implements Serializer<Object> {
         return write(id, writerFor(data, schema), datum, topic, schema);
     }
 
+    private static <K, V> Cache<K, V> boundedCache() {
+        return Caffeine.newBuilder().maximumSize(CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID)
+                .executor(Runnable::run).build();
+    }
+
+    /** How many writers and conversions this serializer holds: for tests of the bound. */
+    long cachedWriters() {
+        specificWriters.cleanUp();
+        genericWriters.cleanUp();
+        toLatest.cleanUp();
+        return specificWriters.estimatedSize() + genericWriters.estimatedSize() + toLatest.estimatedSize();
+    }
+
     private Settings settings() {
         Settings current = settings;
         if (current == null) {
@@ -175,12 +194,12 @@ public final class AvroSerializer implements Serializer<Object> {
         // Generated classes carry their own SpecificData with the logical-type conversions their fields need
         // (Instant for timestamp-millis); a GenericRecord holds the raw values.
         boolean specific = data instanceof SpecificRecord;
-        ConcurrentMap<Schema, DatumWriter<Object>> writers = specific ? specificWriters : genericWriters;
-        DatumWriter<Object> writer = writers.get(schema);
+        Cache<Schema, DatumWriter<Object>> writers = specific ? specificWriters : genericWriters;
+        DatumWriter<Object> writer = writers.getIfPresent(schema);
         if (writer != null) {
             return writer;
         }
-        return writers.computeIfAbsent(schema, unknown -> specific
+        return writers.get(schema, unknown -> specific
                 ? new SpecificDatumWriter<>(unknown, SpecificData.getForClass(data.getClass()))
                 : new GenericDatumWriter<>(unknown, GenericData.get()));
     }
@@ -188,12 +207,12 @@ public final class AvroSerializer implements Serializer<Object> {
     private ToLatest toLatest(Object data, Schema own, SchemaMetadata latest, String topic) {
         // A generated class and a generic record of one schema hold values of other types (Instant and long).
         SchemaPair pair = new SchemaPair(own, latest.schema(), data instanceof SpecificRecord);
-        ToLatest conversion = toLatest.get(pair);
+        ToLatest conversion = toLatest.getIfPresent(pair);
         if (conversion != null) {
             return conversion;
         }
         boolean strict = settings.latestStrict();
-        return toLatest.computeIfAbsent(pair, unknown -> new ToLatest(writerFor(data, own), own, latest, topic,
+        return toLatest.get(pair, unknown -> new ToLatest(writerFor(data, own), own, latest, topic,
                 strict));
     }
 

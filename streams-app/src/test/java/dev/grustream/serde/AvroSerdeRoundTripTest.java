@@ -23,6 +23,7 @@ import org.junit.jupiter.api.TestInfo;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Observation;
 import dev.grustream.avro.StateReset;
+import dev.grustream.serde.internals.CachingSchemaRegistryClient;
 
 class AvroSerdeRoundTripTest {
     private static final String TOPIC = "forecasts";
@@ -345,6 +346,30 @@ class AvroSerdeRoundTripTest {
         assertThatThrownBy(() -> serialize(config, false, TestRecords.forecast("k")))
                 .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
                         .isEqualTo(AvroSerializationException.Reason.SCHEMA_MISMATCH));
+    }
+
+    @Test
+    void valuesOfEverNewSchemasWrittenWithTheLatestVersionKeepABoundedNumberOfWriters() {
+        Schema latest = SchemaBuilder.record("Reading").namespace("dev.grustream.test").fields()
+                .requiredDouble("value").endRecord();
+        registry.register(TOPIC + "-value", latest);
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        config.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        AvroSerializer serializer = new AvroSerializer();
+        serializer.configure(config, false);
+        int schemas = CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID + 500;
+
+        for (int i = 0; i < schemas; i++) {
+            Schema own = SchemaBuilder.record("Reading").namespace("dev.grustream.test").fields()
+                    .requiredDouble("value").requiredInt("extra" + i).endRecord();
+            GenericRecord reading = new GenericData.Record(own);
+            reading.put("value", 1.5);
+            reading.put("extra" + i, i);
+            serializer.serialize(TOPIC, reading);
+        }
+
+        // Each own schema needs a writer and a conversion to the latest: without a bound, 2 per schema.
+        assertThat(serializer.cachedWriters()).isLessThanOrEqualTo(2L * CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID);
     }
 
     @Test
