@@ -20,6 +20,7 @@ public final class InboundObservation {
     private boolean timed;
     private long recordTimestamp;
     private boolean stamped;
+    private boolean timedByRecord;
 
     private InboundObservation(String seriesKey, boolean timed, long eventTime, Map<String, Double> features,
             byte[] rawValue) {
@@ -69,7 +70,13 @@ public final class InboundObservation {
         if (!timed) {
             eventTime = recordTimestamp;
             timed = true;
+            timedByRecord = true;
         }
+    }
+
+    /** Whether the event time is the record's timestamp, the value carrying none. */
+    public boolean timedByRecord() {
+        return timedByRecord;
     }
 
     /**

@@ -79,6 +79,12 @@ public final class UpFrontChecks {
                     + " are accepted" + (headerBytes == 0 ? "" : " together"));
         }
         long eventTime = value.eventTime();
+        if (eventTime < 0 && value.timedByRecord()) {
+            // Kafka's "no timestamp": a producer of the message format before 0.10, or a client that wrote none.
+            return new Rejection(DeadLetterReason.INVALID_TIME, "the record has no timestamp (" + eventTime
+                    + ") and its value no event time; set input.time.field to the value's time field, or have the"
+                    + " producer stamp its records");
+        }
         if (eventTime < 0) {
             return new Rejection(DeadLetterReason.INVALID_TIME, "event time " + eventTime
                     + " is before 1970; event times must not be negative");
