@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
  * {@code train}: a decimal epoch number read by its size ({@link #ofEpochNumber}: {@code 1433116800},
  * {@code 1433116800.5} or {@code 1433116800000}), else ISO-8601 with an offset ({@code 2015-06-01T00:00:00Z},
  * {@code 2015-06-01T02:00:00+02:00}) or without one, then in UTC ({@code 2015-06-01T00:00:00},
- * {@code 2015-06-01T00:00}); a space may stand for the {@code T}, as in the Numenta Anomaly Benchmark's files. An
- * eight-digit number that is also a date ({@code 20240501}) is refused as ambiguous ({@link #looksLikeBasicDate}).
+ * {@code 2015-06-01T00:00}), or a date alone, its midnight in UTC ({@code 2015-06-01}); a space may stand for the
+ * {@code T}, as in the Numenta Anomaly Benchmark's files. An eight-digit number that is also a date ({@code 20240501})
+ * is refused as ambiguous ({@link #looksLikeBasicDate}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -62,7 +63,7 @@ public final class Timestamps {
     /** Why a number that {@link #looksLikeBasicDate}, written {@code text}, is refused, naming it. */
     public static String ambiguous(String text) {
         return Decimals.quoted(text) + " is ambiguous: a date without separators (yyyyMMdd) or epoch seconds in 1970;"
-                + " write a date as ISO-8601 (2024-05-01T00:00:00Z)";
+                + " write a date as ISO-8601 (2024-05-01)";
     }
 
     /** Why {@link #parse} refuses {@code text}, naming it; empty if it does not. */
@@ -81,7 +82,7 @@ public final class Timestamps {
      */
     public static boolean withoutOffset(String text) {
         try {
-            LocalDateTime.parse(iso(text.strip()));
+            localTime(iso(text.strip()));
             return true;
         } catch (DateTimeParseException e) {
             return false;
@@ -107,6 +108,11 @@ public final class Timestamps {
         }
     }
 
+    /** An ISO-8601 local date and time, or a date alone (a daily series' timestamps), as its midnight. */
+    private static LocalDateTime localTime(String iso) {
+        return iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay() : LocalDateTime.parse(iso);
+    }
+
     /** {@code trimmed} with a space in the place of ISO-8601's {@code T} made a {@code T}. */
     private static String iso(String trimmed) {
         return trimmed.length() > 10 && trimmed.charAt(10) == ' '
@@ -120,11 +126,11 @@ public final class Timestamps {
             instant = OffsetDateTime.parse(iso).toInstant();
         } catch (DateTimeParseException withoutOffset) {
             try {
-                instant = LocalDateTime.parse(iso).toInstant(ZoneOffset.UTC);
+                instant = localTime(iso).toInstant(ZoneOffset.UTC);
             } catch (DateTimeParseException e) {
                 throw new DateTimeParseException(Decimals.quoted(text) + " is not a timestamp: expected epoch seconds"
-                        + " or milliseconds or ISO-8601 (2015-06-01T00:00:00Z, 2015-06-01 00:00:00)", text,
-                        e.getErrorIndex(), e);
+                        + " or milliseconds or ISO-8601 (2015-06-01T00:00:00Z, 2015-06-01 00:00:00, 2015-06-01)",
+                        text, e.getErrorIndex(), e);
             }
         }
         try {

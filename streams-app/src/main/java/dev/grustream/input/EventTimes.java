@@ -10,7 +10,8 @@ import java.time.format.DateTimeParseException;
  * <p>A number is read by its size ({@link Timestamps#ofEpochNumber}), unless it is also a date
  * ({@link Timestamps#looksLikeBasicDate}), which is refused as ambiguous. A string is read as such a number if it is
  * one, else as ISO-8601: with an offset ({@code 2024-05-01T12:00:00Z}, {@code +02:00}), or without one, then in UTC
- * ({@code 2024-05-01T12:00:00}, also with a space for the {@code T}).
+ * ({@code 2024-05-01T12:00:00}, also with a space for the {@code T}; a date alone, {@code 2024-05-01}, is its
+ * midnight).
  */
 final class EventTimes {
     private EventTimes() {

@@ -67,6 +67,13 @@ class EventTimesTest {
     }
 
     @Test
+    void aDateAloneIsItsMidnightInUtc() {
+        assertThat(EventTimes.ofText("2024-05-01")).isEqualTo(EventTimes.ofText("2024-05-01T00:00:00Z"));
+        assertThatThrownBy(() -> EventTimes.ofText("2024-13-01")).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
+    }
+
+    @Test
     void anythingElseIsAnInvalidTime() {
         assertThatThrownBy(() -> EventTimes.ofText("yesterday")).isInstanceOfSatisfying(InputException.class,
                 e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME));
