@@ -156,8 +156,13 @@ public final class ModelTopicWatcher implements AutoCloseable {
         int read = 0;
         while (!reached(end, deadline)) {
             if (System.nanoTime() > deadline) {
+                // Each model is loaded and stepped once as it is read: many or large models published since the
+                // topic was last compacted take time of their own, which the message must not blame on Kafka.
                 throw new OperatorException("Could not read the models topic " + topic + " to its end within "
-                        + timeout.toMillis() + " ms (model.topic.catchup.timeout.ms)");
+                        + timeout.toMillis() + " ms (model.topic.catchup.timeout.ms): " + read + " of its records"
+                        + " read so far, each model loaded and checked as it is read. If the topic holds many or"
+                        + " large models (it keeps every publication until compaction), raise"
+                        + " model.topic.catchup.timeout.ms");
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                 handle(record);

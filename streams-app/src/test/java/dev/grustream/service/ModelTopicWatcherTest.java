@@ -57,6 +57,31 @@ class ModelTopicWatcherTest {
     }
 
     @Test
+    void aCatchUpThatDoesNotReachTheEndInTimeSaysHowManyRecordsItRead() throws IOException {
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        ModelWriter.write(TestingModels.persistence("2"), dir.resolve("model"));
+        byte[] zip = ModelTopic.zipOf(dir.resolve("model"));
+        TopicPartition partition = new TopicPartition("models", 0);
+        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        // Five records to read, of which only two ever arrive.
+        consumer.updateEndOffsets(Map.of(partition, 5L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence", zip));
+            consumer.addRecord(new ConsumerRecord<>("models", 0, 1L, "persistence", zip));
+        });
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
+            assertThatThrownBy(() -> watcher.catchUp(Duration.ofSeconds(1)))
+                    .isInstanceOf(OperatorException.class)
+                    .hasMessageContaining("2 of its records read so far")
+                    .hasMessageContaining("raise model.topic.catchup.timeout.ms");
+        }
+    }
+
+    @Test
     void aStopRequestedWhileCatchingUpEndsTheCatchUpAndClosesWithoutFailing() throws Exception {
         ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
                 new SimpleMeterRegistry(), Clock.systemUTC());
