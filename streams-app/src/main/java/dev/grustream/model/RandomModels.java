@@ -35,16 +35,7 @@ public final class RandomModels {
     }
 
     private static GruModel random(int hidden, int layers, long seed, Normalization normalization) {
-        SplittableRandom random = new SplittableRandom(seed);
-        double bound = 1 / Math.sqrt(hidden);
-        List<LayerWeights> weights = new ArrayList<>();
-        for (int layer = 0; layer < layers; layer++) {
-            int in = layer == 0 ? 1 : hidden;
-            weights.add(LayerWeights.of(in, hidden, uniform(random, 3 * hidden * in, bound),
-                    uniform(random, 3 * hidden * hidden, bound), uniform(random, 3 * hidden, bound),
-                    uniform(random, 3 * hidden, bound)));
-        }
-        ModelSpec spec = ModelSpec.builder()
+        return random(ModelSpec.builder()
                 .name("bench-random")
                 .version("h" + hidden + "-l" + layers)
                 .features("value")
@@ -53,8 +44,27 @@ public final class RandomModels {
                 .numLayers(layers)
                 .gateVariant(GateVariant.RESET_AFTER)
                 .normalization(normalization)
-                .build();
-        return GruModel.of(spec, weights, uniform(random, hidden, bound), uniform(random, 1, bound));
+                .build(), seed);
+    }
+
+    /**
+     * A GRU of {@code spec}'s shape (its inputs, sizes, horizon and head) with random weights, uniform in
+     * +-1/sqrt(H): a benchmark given the bundled model's spec at another size does per event what the service does
+     * at its defaults.
+     */
+    public static GruModel random(ModelSpec spec, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int hidden = spec.hiddenSize();
+        double bound = 1 / Math.sqrt(hidden);
+        List<LayerWeights> weights = new ArrayList<>();
+        for (int layer = 0; layer < spec.numLayers(); layer++) {
+            int in = spec.inputSize(layer);
+            weights.add(LayerWeights.of(in, hidden, uniform(random, 3 * hidden * in, bound),
+                    uniform(random, 3 * hidden * hidden, bound), uniform(random, 3 * hidden, bound),
+                    uniform(random, 3 * hidden, bound)));
+        }
+        return GruModel.of(spec, weights, uniform(random, spec.headSize() * hidden, bound),
+                uniform(random, spec.headSize(), bound));
     }
 
     private static float[] uniform(SplittableRandom random, int size, double bound) {

@@ -12,8 +12,10 @@ import dev.grustream.forecast.Outcome;
 import dev.grustream.forecast.Refusal;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.ModelSpec;
 import dev.grustream.model.RandomModels;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
+import dev.grustream.service.ModelSource;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.ForecasterMetrics;
 import dev.grustream.topology.ForecasterSettings;
@@ -125,7 +127,18 @@ public final class Benchmark {
 
     public Benchmark(Options options) {
         this.options = options;
-        this.model = RandomModels.random(options.hidden(), options.layers(), options.seed());
+        this.model = model(options.hidden(), options.layers(), options.seed());
+    }
+
+    /**
+     * The model gru-stream runs: random weights in the bundled model's shape (12 steps ahead, calendar inputs, per-key
+     * normalisation) at the asked size, so that each key learns, stores and writes per event what it does at the
+     * service's defaults.
+     */
+    static GruModel model(int hidden, int layers, long seed) {
+        ModelSpec bundled = ModelSource.bundled().spec();
+        return RandomModels.random(bundled.toBuilder().name("bench-random").version("h" + hidden + "-l" + layers)
+                .hiddenSize(hidden).numLayers(layers).build(), seed);
     }
 
     /** Runs the benchmark, reporting progress to {@code log}, and returns one result per topology. */
