@@ -32,10 +32,12 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *
  * <p><b>A guard.</b> Per step, the running mean absolute errors of the learner and of persistence (half-life of the
  * {@link Rule}, 50 events by default) are compared; while the learner's is higher, that step issues persistence. So no
- * key is served much worse than "tomorrow equals today", whatever its series does.
+ * key is served much worse than "tomorrow equals today", whatever its series does. The learner's error at step
+ * {@code k} is that of {@code W_k . phi_o} as {@code W_k} is when the target arrives, which has learnt from up to
+ * {@code k - 1} later targets since origin {@code o}: the rings keep inputs, not issued forecasts.
  *
- * <p><b>Intervals</b> come from an {@link IntervalCalibrator} fed with the errors the issued forecasts made, in the
- * key's scale at the forecast and capped at the clamp as the targets are.
+ * <p><b>Intervals</b> come from an {@link IntervalCalibrator} fed with the same errors (persistence's where the step
+ * issued persistence), in the key's scale at the forecast and capped at the clamp as the targets are.
  *
  * <p>Chosen by leave-one-category-out evaluation on 32 NAB series (docs/accuracy.md); every choice above and what
  * was tried instead are there. All arithmetic is in double with {@link StrictMath}, in a fixed order: a key's
