@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,6 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ForecastProcessor implements Processor<String, InboundObservation, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(ForecastProcessor.class);
+    static final int MAX_FAILING_KEYS = 1_000;
 
     private final ForecasterSettings settings;
     private final ActiveModel activeModel;
@@ -71,6 +74,13 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private final Set<String> watchedHere = new HashSet<>();
     private final Clock clock;
     private final UpFrontChecks upFrontChecks;
+    /**
+     * Keys whose observation failed in the core on its own, oldest first: their next observations are advanced apart
+     * from the batch, so that a key the core cannot handle (its state, say) costs a model call of its own per
+     * observation, not a failed batch and a call for each of the batch's observations every time. A key leaves once
+     * one of its observations succeeds; at most {@link #MAX_FAILING_KEYS}, the oldest forgotten first.
+     */
+    private final Set<String> failingKeys = new LinkedHashSet<>();
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, KeyState> states;
@@ -313,10 +323,24 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
      * Advances a batch through the core, then forwards its outcomes and stores its states: nothing leaves the batch
      * unless all of it succeeded. When the core fails on a batch, its observations are advanced again one by one, and
      * one that fails on its own is dead-lettered as {@code internal-error} with the exception: one record the code
-     * cannot handle never stops the stream. A failure of the state store fails the task instead, for a retry.
+     * cannot handle never stops the stream. A failure of the state store fails the task instead, for a retry. The
+     * observations of a key that failed on its own are advanced apart from the batch until one of them succeeds.
      */
     private void advance(List<PendingObservation> batch) {
-        advance(batch, activeModel.current());
+        GruModel model = activeModel.current();
+        if (failingKeys.isEmpty() || batch.size() == 1) {
+            advance(batch, model);
+            return;
+        }
+        List<PendingObservation> together = new ArrayList<>(batch.size());
+        List<PendingObservation> apart = new ArrayList<>();
+        for (PendingObservation observation : batch) {
+            (failingKeys.contains(observation.getKey()) ? apart : together).add(observation);
+        }
+        if (!together.isEmpty()) {
+            advance(together, model);
+        }
+        apart.forEach(one -> advance(List.of(one), model));
     }
 
     /** {@link #advance(List)} with {@code model}, which the one-by-one retries of a failed batch keep. */
@@ -335,6 +359,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             if (batch.size() == 1) {
                 LOG.error("Task {}: dead-lettering an observation of key {} after an unexpected error",
                         context.taskId(), batch.get(0).getKey(), e);
+                failing(batch.get(0).getKey());
                 forwardDeadLetter(batch.get(0), DeadLetterReason.INTERNAL_ERROR,
                         e.getClass().getName() + ": " + e.getMessage());
                 return;
@@ -357,6 +382,19 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             throw notTheRecordsFault(e, "writing the outcomes of a batch of " + batch.size() + " observations");
         }
         decoded.putAll(touched);
+        if (!failingKeys.isEmpty()) {
+            failingKeys.removeAll(touched.keySet());
+        }
+    }
+
+    private void failing(String key) {
+        failingKeys.remove(key);
+        if (failingKeys.size() == MAX_FAILING_KEYS) {
+            Iterator<String> oldest = failingKeys.iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        failingKeys.add(key);
     }
 
     /** A key's state as the store holds it: decoded from an earlier batch if still cached, else read and decoded. */
@@ -547,6 +585,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     @Override
     public void close() {
         watchedHere.forEach(metrics::forget);
+        failingKeys.clear();
         if (decoded != null) {
             decoded.clear();
         }

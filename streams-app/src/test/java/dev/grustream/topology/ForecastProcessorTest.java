@@ -364,6 +364,58 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void aKeyThatFailedOnItsOwnIsAdvancedApartFromTheBatchUntilItSucceeds() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "4"));
+        List<String> keys = List.of("a", "b", "c", "d");
+        int round = 0;
+        for (; round < 3; round++) {
+            for (String key : keys) {
+                send(key, T0 + round * MINUTE, 10 + round % 3);
+            }
+        }
+        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, "b");
+        double callsBefore;
+        double callsAfterFirstFailure;
+        double callsAfterSecondFailure;
+        try {
+            callsBefore = modelCalls();
+            for (String key : keys) {
+                send(key, T0 + round * MINUTE, 11.0);
+            }
+            round++;
+            callsAfterFirstFailure = modelCalls();
+            for (String key : keys) {
+                send(key, T0 + round * MINUTE, 12.0);
+            }
+            round++;
+            callsAfterSecondFailure = modelCalls();
+        } finally {
+            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
+        }
+        for (String key : keys) {
+            send(key, T0 + round * MINUTE, 10.0);
+        }
+        round++;
+        double callsAfterRecovery = modelCalls();
+        for (String key : keys) {
+            send(key, T0 + round * MINUTE, 11.0);
+        }
+
+        // The batch, then each of its four observations alone.
+        assertThat(callsAfterFirstFailure - callsBefore).isEqualTo(5.0);
+        // The other three together, then b alone, which fails again.
+        assertThat(callsAfterSecondFailure - callsAfterFirstFailure).isEqualTo(2.0);
+        // b apart once more, and it succeeds; then one batch again.
+        assertThat(callsAfterRecovery - callsAfterSecondFailure).isEqualTo(2.0);
+        assertThat(modelCalls() - callsAfterRecovery).isEqualTo(1.0);
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).hasSize(2);
+    }
+
+    private double modelCalls() {
+        return registry.get("gru.model.step").timer().count();
+    }
+
+    @Test
     void aReinitialisedProcessorReadsItsStatesFromTheStoreAsRolledBack() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
         send("a", T0, 1.0);
