@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 public final class GenericAvroObservationReader extends AvroValueReader {
     private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
     private static final double BITS_PER_DIGIT = Math.log(10) / Math.log(2);
+    /** What {@link #find} gives, compared by identity, for a path that meets an array before its last name. */
+    private static final Found THROUGH_ARRAY = new Found(null, null);
     private final ObservationMapper mapper;
 
     /**
@@ -56,6 +59,9 @@ public final class GenericAvroObservationReader extends AvroValueReader {
 
     private static Object valueAt(GenericRecord root, FieldPath path) {
         Found found = find(root, root.getSchema(), path, 0);
+        if (found == THROUGH_ARRAY) {
+            return Fields.INSIDE_ARRAY;
+        }
         return found == null ? null : scalar(found.value(), found.schema(), path);
     }
 
@@ -67,11 +73,15 @@ public final class GenericAvroObservationReader extends AvroValueReader {
      * The non-null value at the names of {@code path} from {@code from} on below {@code value} (of {@code schema}), or
      * null. A record's field is one name (Avro's names hold no dots); a map's key may hold dots, so a map is searched
      * by one name first and then by names joined by their dots ({@code labels.k8s.pod} finds the key {@code k8s.pod} of
-     * {@code labels}).
+     * {@code labels}). {@link #THROUGH_ARRAY} when the path met an array on every way it could be read and found no
+     * value.
      */
     private static Found find(Object value, Schema schema, FieldPath path, int from) {
         if (from == path.names().size()) {
             return new Found(value, schema);
+        }
+        if (value instanceof Collection<?>) {
+            return THROUGH_ARRAY;
         }
         if (value instanceof GenericRecord record) {
             Schema.Field field = record.getSchema().getField(path.names().get(from));
@@ -79,15 +89,19 @@ public final class GenericAvroObservationReader extends AvroValueReader {
             return child == null ? null : find(child, branchOf(field.schema(), child), path, from + 1);
         }
         if (value instanceof Map<?, ?> map) {
+            Found array = null;
             for (int to = from + 1; to <= path.names().size(); to++) {
                 Object child = entry(map, path.span(from, to));
                 if (child != null) {
                     Found found = find(child, branchOf(schema.getValueType(), child), path, to);
-                    if (found != null) {
+                    if (found == THROUGH_ARRAY) {
+                        array = found;
+                    } else if (found != null) {
                         return found;
                     }
                 }
             }
+            return array;
         }
         return null;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Supplier;
@@ -26,6 +27,8 @@ public final class JsonObservationReader implements ObservationReader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+    /** What {@link #find} gives, compared by identity, for a path that meets an array before its last name. */
+    private static final JsonNode THROUGH_ARRAY = JsonNodeFactory.instance.arrayNode();
 
     private final ObservationMapper mapper;
 
@@ -69,6 +72,9 @@ public final class JsonObservationReader implements ObservationReader {
         if (node == null) {
             return null;
         }
+        if (node == THROUGH_ARRAY) {
+            return Fields.INSIDE_ARRAY;
+        }
         if (node.isIntegralNumber()) {
             // Beyond a long, exact: as a double two ids would become one series key.
             return node.canConvertToLong() ? node.longValue() : node.bigIntegerValue();
@@ -89,24 +95,31 @@ public final class JsonObservationReader implements ObservationReader {
     /**
      * The non-null node at the names of {@code path} from {@code from} on below {@code node}, or null: nested objects
      * first, then names joined by their dots, for keys that hold dots themselves ({@code "host.name"}, as flattened
-     * documents write them).
+     * documents write them). {@link #THROUGH_ARRAY} when the path met an array on every way it could be read and found
+     * no value.
      */
     private static JsonNode find(JsonNode node, FieldPath path, int from) {
         if (from == path.names().size()) {
             return node;
         }
+        if (node.isArray()) {
+            return THROUGH_ARRAY;
+        }
         if (!node.isObject()) {
             return null;
         }
+        JsonNode array = null;
         for (int to = from + 1; to <= path.names().size(); to++) {
             JsonNode child = node.get(path.span(from, to));
             if (child != null && !child.isNull()) {
                 JsonNode found = find(child, path, to);
-                if (found != null) {
+                if (found == THROUGH_ARRAY) {
+                    array = found;
+                } else if (found != null) {
                     return found;
                 }
             }
         }
-        return null;
+        return array;
     }
 }

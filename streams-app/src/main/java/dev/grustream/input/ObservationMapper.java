@@ -67,9 +67,10 @@ final class ObservationMapper {
         StringJoiner key = new StringJoiner("/");
         for (FieldPath path : mapping.keyFields()) {
             Object value = fields.at(path);
-            if (value == null || value == Fields.COMPOSITE) {
+            if (value == null || value == Fields.COMPOSITE || value == Fields.INSIDE_ARRAY) {
                 throw new InputException(InputException.Reason.MISSING_FIELD, "the series key field '" + path + "' "
-                        + (value == null ? "is missing" : "holds " + value + ", not a value"));
+                        + (value == null ? "is missing" : value == Fields.INSIDE_ARRAY ? "is " + value
+                                : "holds " + value + ", not a value"));
             }
             String text = value.toString();
             if (text.isEmpty() && !escape) {
@@ -102,6 +103,10 @@ final class ObservationMapper {
     }
 
     private static double number(String feature, FieldPath path, Object value) {
+        if (value == Fields.INSIDE_ARRAY) {
+            throw new InputException(InputException.Reason.NOT_A_NUMBER, "feature '" + feature + "' (field '" + path
+                    + "') is " + value);
+        }
         if (value instanceof Number number) {
             // A double or float holds an infinity of its own; any other number is finite, however large.
             return value instanceof Double || value instanceof Float ? number.doubleValue()
@@ -129,9 +134,9 @@ final class ObservationMapper {
 
     private static long eventTime(Fields fields, FieldPath path) {
         Object value = fields.at(path);
-        if (value == null) {
-            throw new InputException(InputException.Reason.MISSING_FIELD, "the event time field '" + path
-                    + "' is missing");
+        if (value == null || value == Fields.INSIDE_ARRAY) {
+            throw new InputException(InputException.Reason.MISSING_FIELD, "the event time field '" + path + "' is "
+                    + (value == null ? "missing" : value));
         }
         if (value instanceof Instant instant) {
             return EventTimes.millis(instant);

@@ -78,6 +78,29 @@ class GenericAvroObservationReaderTest {
     }
 
     @Test
+    void aPathThatWouldEnterAnArraySaysSoRatherThanThatTheFieldIsMissing() {
+        Schema tag = SchemaBuilder.record("Tag").fields().requiredString("host").endRecord();
+        Schema schema = SchemaBuilder.record("Tagged").fields()
+                .name("tags").type().array().items(tag).noDefault()
+                .name("value").type().doubleType().noDefault()
+                .endRecord();
+        GenericRecord one = new GenericData.Record(tag);
+        one.put("host", "web-1");
+        GenericRecord record = new GenericData.Record(schema);
+        record.put("tags", new GenericData.Array<>(schema.getField("tags").schema(), List.of(one)));
+        record.put("value", 1.5);
+        GenericAvroObservationReader reader = new GenericAvroObservationReader(new ByteArrayDeserializer(),
+                new InputMapping(List.of(FieldPath.parse("tags.host")), Optional.empty(), Map.of()),
+                () -> List.of("value"));
+
+        assertThatThrownBy(() -> reader.read(record, new byte[0])).isInstanceOfSatisfying(InputException.class,
+                e -> {
+                    assertThat(e.reason()).isEqualTo(InputException.Reason.MISSING_FIELD);
+                    assertThat(e.getMessage()).contains("'tags.host' is inside an array");
+                });
+    }
+
+    @Test
     void aConvertedDateInANullableUnionIsMidnightUtcOfItsDay() {
         assertThat(read("day", LocalDate.parse("2026-05-01")).eventTime())
                 .isEqualTo(Instant.parse("2026-05-01T00:00:00Z").toEpochMilli());

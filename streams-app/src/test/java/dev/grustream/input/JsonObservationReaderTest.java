@@ -167,6 +167,28 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aPathThatWouldEnterAnArraySaysSoRatherThanThatTheFieldIsMissing() {
+        JsonObservationReader throughArrays = new JsonObservationReader(new InputMapping(List.of(FieldPath.parse(
+                "tags.host")), Optional.of(FieldPath.parse("ts")), Map.of("cpu", FieldPath.parse("metrics.cpu"))),
+                () -> List.of("cpu"));
+        byte[] keyInArray = "{\"tags\":[{\"host\":\"a\"}],\"ts\":1,\"metrics\":{\"cpu\":1}}"
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] featureInArray = "{\"tags\":{\"host\":\"a\"},\"ts\":1,\"metrics\":[{\"cpu\":1}]}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> throughArrays.deserialize("t", keyInArray)).isInstanceOfSatisfying(
+                InputException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(InputException.Reason.MISSING_FIELD);
+                    assertThat(e.getMessage()).contains("'tags.host' is inside an array");
+                });
+        assertThatThrownBy(() -> throughArrays.deserialize("t", featureInArray)).isInstanceOfSatisfying(
+                InputException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER);
+                    assertThat(e.getMessage()).contains("(field 'metrics.cpu') is inside an array");
+                });
+    }
+
+    @Test
     void aFieldGivenTwiceOrASecondObjectIsNotOneObservation() {
         assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":1,\"cpu\":2}")))
                 .isEqualTo(InputException.Reason.UNDECODABLE);
