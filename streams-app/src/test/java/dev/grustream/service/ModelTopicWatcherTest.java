@@ -60,14 +60,9 @@ class ModelTopicWatcherTest {
     void aCatchUpThatDoesNotReachTheEndInTimeSaysHowManyRecordsItRead() throws IOException {
         ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
                 new SimpleMeterRegistry(), Clock.systemUTC());
-        ModelWriter.write(TestingModels.persistence("2"), dir.resolve("model"));
-        byte[] zip = ModelTopic.zipOf(dir.resolve("model"));
-        TopicPartition partition = new TopicPartition("models", 0);
-        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
-        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        byte[] zip = persistenceModelZip("2");
         // Five records to read, of which only two ever arrive.
-        consumer.updateEndOffsets(Map.of(partition, 5L));
+        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(5);
         consumer.schedulePollTask(() -> {
             consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence", zip));
             consumer.addRecord(new ConsumerRecord<>("models", 0, 1L, "persistence", zip));
@@ -150,13 +145,8 @@ class ModelTopicWatcherTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
                 meters, Clock.systemUTC());
-        ModelWriter.write(TestingModels.persistence("2"), dir.resolve("model"));
-        byte[] zip = ModelTopic.zipOf(dir.resolve("model"));
-        TopicPartition partition = new TopicPartition("models", 0);
-        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
-        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.updateEndOffsets(Map.of(partition, 1L));
+        byte[] zip = persistenceModelZip("2");
+        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(1);
         consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence", zip)));
 
         try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
@@ -172,11 +162,7 @@ class ModelTopicWatcherTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
                 meters, Clock.systemUTC());
-        TopicPartition partition = new TopicPartition("models", 0);
-        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
-        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(partition, 0L));
-        consumer.updateEndOffsets(Map.of(partition, 0L));
+        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(0);
         try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
             watcher.catchUp(Duration.ofSeconds(10));
         }
@@ -184,5 +170,21 @@ class ModelTopicWatcherTest {
         models.offer(TestingModels.persistence("2"), "models-0@0");
 
         assertThat(meters.get("gru.model.swaps").tag("outcome", "applied").counter().count()).isEqualTo(1.0);
+    }
+
+    /** A consumer of the topic "models", one partition from offset 0 to {@code end}, its records yet to be added. */
+    private static MockConsumer<String, byte[]> modelsTopicEndingAt(long end) {
+        TopicPartition partition = new TopicPartition("models", 0);
+        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+        consumer.updatePartitions("models", List.of(new PartitionInfo("models", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(partition, 0L));
+        consumer.updateEndOffsets(Map.of(partition, end));
+        return consumer;
+    }
+
+    /** The zip that model publish sends for a persistence model of {@code version}. */
+    private byte[] persistenceModelZip(String version) throws IOException {
+        ModelWriter.write(TestingModels.persistence(version), dir.resolve("model"));
+        return ModelTopic.zipOf(dir.resolve("model"));
     }
 }
