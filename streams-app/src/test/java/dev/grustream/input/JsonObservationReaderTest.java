@@ -189,6 +189,16 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aKeyHoldingThePathsDotsIsFoundEvenWhereTheNestedReadingMeetsAnArray() {
+        JsonObservationReader dotted = new JsonObservationReader(new InputMapping(List.of(FieldPath.parse(
+                "tags.host")), Optional.of(FieldPath.parse("ts")), Map.of()), () -> List.of("cpu"));
+        byte[] json = "{\"tags\":[{\"host\":\"b\"}],\"tags.host\":\"a\",\"ts\":1,\"cpu\":1}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThat(dotted.deserialize("t", json).seriesKey()).isEqualTo("a");
+    }
+
+    @Test
     void aFieldGivenTwiceOrASecondObjectIsNotOneObservation() {
         assertThat(reasonOf(() -> read("{\"host\":\"a\",\"dc\":1,\"ts\":1,\"cpu\":1,\"cpu\":2}")))
                 .isEqualTo(InputException.Reason.UNDECODABLE);
