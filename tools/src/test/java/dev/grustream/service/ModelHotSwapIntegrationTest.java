@@ -223,6 +223,9 @@ class ModelHotSwapIntegrationTest {
         });
         try {
             await().atMost(WAIT).until(() -> produced.get() >= 20);
+            // Produced is not processed: every key must have a forecast of the first model before the second comes.
+            await().atMost(WAIT).until(() -> kafka.forecasts(topic("forecasts"), Integer.MAX_VALUE,
+                    Duration.ofSeconds(1)).stream().map(ConsumerRecord::key).distinct().count() == KEYS);
             publish(second);
             await().atMost(WAIT).until(() -> service.activeModel().current().spec().version().equals("2"));
             int atSwap = produced.get();
