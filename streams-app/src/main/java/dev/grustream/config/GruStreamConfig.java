@@ -286,7 +286,8 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(INPUT_TIME_FIELD, Type.STRING, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': the field of the event time, as an epoch number (seconds,"
                             + " milliseconds, microseconds or nanoseconds, told apart by size), an ISO-8601 string"
-                            + " (UTC without an offset; a date alone is its midnight), or an Avro timestamp. Empty: the record timestamp.")
+                            + " (UTC without an offset; a date alone is its midnight), or an Avro timestamp. Empty: the"
+                            + " record timestamp.")
             .define(INPUT_FEATURES, Type.LIST, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': FEATURE=PATH pairs naming the field of each model feature"
                             + " (value=metrics.cpu). A feature not named is read from the top-level field of its"

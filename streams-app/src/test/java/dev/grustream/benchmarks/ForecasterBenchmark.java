@@ -1,16 +1,12 @@
 package dev.grustream.benchmarks;
 
-import dev.grustream.forecast.Event;
 import dev.grustream.forecast.ForecastRules;
 import dev.grustream.forecast.Forecaster;
 import dev.grustream.forecast.KeyState;
-import dev.grustream.forecast.Outcome;
-import dev.grustream.forecast.Refusal;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
 import dev.grustream.service.ModelSource;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,28 +32,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ForecasterBenchmark {
-    private static final long FIVE_MINUTES = 300_000L;
-
     private final GruModel model = ModelSource.bundled();
     private Forecaster forecaster;
     private KeyState state;
     private long event;
-    private final Forecaster.Outcomes ignored = new Forecaster.Outcomes() {
-        @Override
-        public void accepted(int index, Outcome outcome) {
-        }
-
-        @Override
-        public void refused(int index, Refusal refusal, String message) {
-            throw new IllegalStateException(message);
-        }
-    };
 
     @Setup
     public void setUp() {
         forecaster = new Forecaster(ForecastRules.defaults(), Backend.JAVA, 1);
         state = KeyStateCodecBenchmark.learntKey();
-        event = 2_000;
+        event = KeyStateCodecBenchmark.LEARNT_EVENTS;
     }
 
     @TearDown
@@ -67,9 +51,8 @@ public class ForecasterBenchmark {
 
     @Benchmark
     public KeyState advance() {
-        long i = event++;
-        Event next = new Event("k", i * FIVE_MINUTES, Map.of("value", Math.sin(i / 12.0) + (i % 7) * 0.1));
-        state = forecaster.advance(List.of(next), model, key -> state, ignored).get("k");
+        state = forecaster.advance(List.of(KeyStateCodecBenchmark.event(event++)), model, key -> state,
+                KeyStateCodecBenchmark.DROPPED).get("k");
         return state;
     }
 }

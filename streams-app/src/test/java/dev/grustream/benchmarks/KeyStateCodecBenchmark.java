@@ -45,24 +45,33 @@ public class KeyStateCodecBenchmark {
         bytes = KeyStateCodec.encode(state);
     }
 
-    /** A key's state after 2,000 events at the defaults, with the bundled model (its stored size: 3.7 KiB). */
+    /** The events {@link #learntKey} learnt from. */
+    static final int LEARNT_EVENTS = 2_000;
+
+    /** Outcomes the benchmarks drop, but for a refusal, which none of them expects. */
+    static final Forecaster.Outcomes DROPPED = new Forecaster.Outcomes() {
+        @Override
+        public void accepted(int index, Outcome outcome) {
+        }
+
+        @Override
+        public void refused(int index, Refusal refusal, String message) {
+            throw new IllegalStateException(message);
+        }
+    };
+
+    /** The {@code i}-th event of the benchmarks' key "k": five minutes apart, a cycle with a little saw-tooth. */
+    static Event event(long i) {
+        return new Event("k", i * 300_000L, Map.of("value", Math.sin(i / 12.0) + (i % 7) * 0.1));
+    }
+
+    /** A key's state after its first {@link #LEARNT_EVENTS} events at the defaults, with the bundled model. */
     static KeyState learntKey() {
         GruModel model = ModelSource.bundled();
         KeyState[] learnt = new KeyState[1];
         try (Forecaster forecaster = new Forecaster(ForecastRules.defaults(), Backend.JAVA, 1)) {
-            for (int i = 0; i < 2_000; i++) {
-                Event event = new Event("k", i * 300_000L, Map.of("value", Math.sin(i / 12.0) + (i % 7) * 0.1));
-                learnt[0] = forecaster.advance(List.of(event), model, key -> learnt[0],
-                        new Forecaster.Outcomes() {
-                            @Override
-                            public void accepted(int index, Outcome outcome) {
-                            }
-
-                            @Override
-                            public void refused(int index, Refusal refusal, String message) {
-                                throw new IllegalStateException(message);
-                            }
-                        }).get("k");
+            for (int i = 0; i < LEARNT_EVENTS; i++) {
+                learnt[0] = forecaster.advance(List.of(event(i)), model, key -> learnt[0], DROPPED).get("k");
             }
         }
         return learnt[0];

@@ -28,14 +28,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         header = "Measures the service against a trivial Kafka Streams application on the same data.",
         mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Preloads N observations over K keys, then runs on the same data (a) a baseline topology with "
-                + "the same source, serdes, sink and per-key state size doing a trivial update and (b) the gru-stream "
+        description = "Preloads N observations over K keys, then runs on the same data (a) a baseline topology with the"
+                + " same source, serdes, sink and per-key state size doing a trivial update and (b) the gru-stream "
                 + "topology with a random GRU of the given size in the bundled model's shape (12 steps ahead, time "
-                + "of day and day of week as inputs, per-key normalisation). Reports records/s (overall and warm), CPU per 1,000 "
-                + "records, end-to-end latency at half the measured maximum, heap and resident memory, and the time a "
-                + "fresh instance takes to restore gru-stream's state, then the headline: gru/baseline stream-thread "
-                + "CPU per record (medians over --repeat runs). Unless --bootstrap is given, a broker is started in a "
-                + "separate JVM so that its work is not counted as the application's.")
+                + "of day and day of week as inputs, per-key normalisation). Reports records/s (overall and warm), "
+                + "CPU per 1,000 records, end-to-end latency at half the measured maximum, heap and resident "
+                + "memory, and the time a fresh instance takes to restore gru-stream's state, then the headline: "
+                + "gru/baseline stream-thread CPU per record (medians over --repeat runs). Unless --bootstrap is "
+                + "given, a broker is started in a separate JVM so that its work is not counted as the "
+                + "application's.")
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
