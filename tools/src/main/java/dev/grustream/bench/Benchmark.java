@@ -87,10 +87,21 @@ public final class Benchmark {
         OFF
     }
 
+    /** The shape of the random GRU gru-stream runs. */
+    public enum ModelShape {
+        /** The bundled model's: 12 steps ahead by a direct head, calendar inputs, per-key normalisation. */
+        BUNDLED,
+        /**
+         * One step ahead from the value alone, normalised around 0: what {@code bench} ran until 2026-12-06, kept to
+         * compare with builds of before then.
+         */
+        ONE_STEP
+    }
+
     /** What to measure. */
     public record Options(String bootstrapServers, long records, int keys, int partitions, String guarantee,
-            int hidden, int layers, int batchSize, long lingerMs, StoreCache cache, String backend, int latencySeconds,
-            double latencyRate, long commitIntervalMs, boolean runBaseline, boolean runGru, long seed,
+            int hidden, int layers, ModelShape modelShape, int batchSize, long lingerMs, StoreCache cache,
+            String backend, int latencySeconds, double latencyRate, long commitIntervalMs, boolean runBaseline, boolean runGru, long seed,
             Map<String, String> settings) {
         /** @param settings more gru-stream settings for both topologies (learner.enabled=false, say) */
         public Options {
@@ -127,15 +138,18 @@ public final class Benchmark {
 
     public Benchmark(Options options) {
         this.options = options;
-        this.model = model(options.hidden(), options.layers(), options.seed());
+        this.model = model(options.modelShape(), options.hidden(), options.layers(), options.seed());
     }
 
     /**
-     * The model gru-stream runs: random weights in the bundled model's shape (12 steps ahead, calendar inputs, per-key
-     * normalisation) at the asked size, so that each key learns, stores and writes per event what it does at the
-     * service's defaults.
+     * The model gru-stream runs: random weights of {@code shape} at the asked size. In the bundled model's shape (12
+     * steps ahead, calendar inputs, per-key normalisation) each key learns, stores and writes per event what it does
+     * at the service's defaults.
      */
-    static GruModel model(int hidden, int layers, long seed) {
+    static GruModel model(ModelShape shape, int hidden, int layers, long seed) {
+        if (shape == ModelShape.ONE_STEP) {
+            return RandomModels.random(hidden, layers, seed);
+        }
         ModelSpec bundled = ModelSource.bundled().spec();
         return RandomModels.random(bundled.toBuilder().name("bench-random").version("h" + hidden + "-l" + layers)
                 .hiddenSize(hidden).numLayers(layers).build(), seed);

@@ -63,6 +63,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", description = "GRU layers (default: ${DEFAULT-VALUE}).")
     int layers;
 
+    @Option(names = "--model-shape", defaultValue = "bundled", paramLabel = "bundled|one-step",
+            description = "Shape of the random GRU: the bundled model's (12 steps ahead, calendar inputs) or one step"
+                    + " from the value alone, as bench ran until 2026-12-06 (default: ${DEFAULT-VALUE}).")
+    String modelShape;
+
     @Option(names = "--batch-size", defaultValue = "256", description = "batch.max.size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
@@ -126,6 +131,11 @@ final class BenchCommand implements Callable<Integer> {
             case "off" -> Benchmark.StoreCache.OFF;
             default -> throw new IllegalArgumentException("--cache must be default, on or off, found " + cache);
         };
+        Benchmark.ModelShape shape = switch (modelShape) {
+            case "bundled" -> Benchmark.ModelShape.BUNDLED;
+            case "one-step" -> Benchmark.ModelShape.ONE_STEP;
+            default -> throw new OperatorException("--model-shape must be bundled or one-step, found " + modelShape);
+        };
         Process broker = null;
         try {
             String servers = bootstrap;
@@ -135,7 +145,7 @@ final class BenchCommand implements Callable<Integer> {
                 servers = "localhost:" + port;
             }
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
-                    layers, batchSize, linger.toMillis(), storeCache, backend,
+                    layers, shape, batchSize, linger.toMillis(), storeCache, backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
                     only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed, settings);
             if (repeat < 1) {

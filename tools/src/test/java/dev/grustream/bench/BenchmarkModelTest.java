@@ -9,13 +9,16 @@ import dev.grustream.model.ModelSpec;
 import dev.grustream.service.ModelSource;
 import org.junit.jupiter.api.Test;
 
-/** The benchmark measures the service at its defaults: its random model has the bundled model's shape. */
+/**
+ * The benchmark measures the service at its defaults: its random model has the bundled model's shape, unless asked for
+ * the one-step model it ran before.
+ */
 class BenchmarkModelTest {
     @Test
     void theModelHasTheBundledModelsHorizonInputsAndNormalisationAtTheAskedSize() {
         ModelSpec bundled = ModelSource.bundled().spec();
 
-        ModelSpec spec = Benchmark.model(64, 1, 7).spec();
+        ModelSpec spec = Benchmark.model(Benchmark.ModelShape.BUNDLED, 64, 1, 7).spec();
 
         assertThat(spec.hiddenSize()).isEqualTo(64);
         assertThat(spec.numLayers()).isEqualTo(1);
@@ -26,8 +29,19 @@ class BenchmarkModelTest {
     }
 
     @Test
+    void theOneStepShapeForecastsOneStepFromTheValueAloneAsBenchDidBefore() {
+        ModelSpec spec = Benchmark.model(Benchmark.ModelShape.ONE_STEP, 64, 1, 7).spec();
+
+        assertThat(spec.hiddenSize()).isEqualTo(64);
+        assertThat(spec.horizon()).isEqualTo(1);
+        assertThat(spec.calendar()).isEmpty();
+        assertThat(spec.inputCount()).isEqualTo(1);
+        assertThat(spec.normalization().isPerKey()).isFalse();
+    }
+
+    @Test
     void itsStepGivesAFiniteForecastForEveryStep() {
-        GruModel model = Benchmark.model(64, 1, 7);
+        GruModel model = Benchmark.model(Benchmark.ModelShape.BUNDLED, 64, 1, 7);
         float[] forecasts = new float[model.spec().forecastSize()];
 
         try (GruStepper stepper = model.newStepper(Backend.JAVA)) {
