@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import dev.grustream.serde.AvroSerializationException.Reason;
 import dev.grustream.serde.internals.AvroValues;
 import dev.grustream.serde.internals.CachingSchemaRegistryClient;
+import dev.grustream.serde.internals.ForecastWriter;
 import dev.grustream.serde.internals.SchemaRegistryClients;
 import dev.grustream.serde.internals.WireFormat;
 
@@ -193,6 +194,9 @@ public final class AvroSerializer implements Serializer<Object> {
     private DatumWriter<Object> writerFor(Object data, Schema schema) {
         // Generated classes carry their own SpecificData with the logical-type conversions their fields need
         // (Instant for timestamp-millis); a GenericRecord holds the raw values.
+        if (ForecastWriter.writes(data, schema)) {
+            return ForecastWriter.INSTANCE;
+        }
         boolean specific = data instanceof SpecificRecord;
         Cache<Schema, DatumWriter<Object>> writers = specific ? specificWriters : genericWriters;
         DatumWriter<Object> writer = writers.getIfPresent(schema);

@@ -6,7 +6,7 @@ import dev.grustream.avro.Severity;
 import dev.grustream.forecast.Outcome;
 import dev.grustream.scoring.AlertLevel;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,42 +23,39 @@ final class OutputRecords {
     }
 
     static Forecast forecast(Outcome outcome) {
-        Map<String, List<Double>> forecast = new HashMap<>();
-        Map<String, List<Double>> lower = new HashMap<>();
-        Map<String, List<Double>> upper = new HashMap<>();
-        Map<String, Double> actual = new HashMap<>();
-        for (int t = 0; t < outcome.targets().size(); t++) {
+        int targets = outcome.targets().size();
+        Map<String, List<Double>> forecast = new HashMap<>(capacity(targets));
+        Map<String, List<Double>> lower = new HashMap<>(capacity(targets));
+        Map<String, List<Double>> upper = new HashMap<>(capacity(targets));
+        Map<String, Double> actual = new HashMap<>(capacity(targets));
+        for (int t = 0; t < targets; t++) {
             String target = outcome.targets().get(t);
-            List<Double> steps = new ArrayList<>(outcome.horizon());
-            List<Double> lowers = new ArrayList<>(outcome.horizon());
-            List<Double> uppers = new ArrayList<>(outcome.horizon());
+            Double[] steps = new Double[outcome.horizon()];
             for (int k = 1; k <= outcome.horizon(); k++) {
-                steps.add(outcome.forecast(t, k));
-                lowers.add(orNull(outcome.lower(t, k)));
-                uppers.add(orNull(outcome.upper(t, k)));
+                steps[k - 1] = outcome.forecast(t, k);
             }
-            forecast.put(target, steps);
+            forecast.put(target, Arrays.asList(steps));
             actual.put(target, outcome.actual(t));
             if (outcome.hasIntervals()) {
-                lower.put(target, lowers);
-                upper.put(target, uppers);
+                Double[] lowers = new Double[outcome.horizon()];
+                Double[] uppers = new Double[outcome.horizon()];
+                for (int k = 1; k <= outcome.horizon(); k++) {
+                    lowers[k - 1] = orNull(outcome.lower(t, k));
+                    uppers[k - 1] = orNull(outcome.upper(t, k));
+                }
+                lower.put(target, Arrays.asList(lowers));
+                upper.put(target, Arrays.asList(uppers));
             }
         }
-        return Forecast.newBuilder()
-                .setKey(outcome.key())
-                .setEventTime(Instant.ofEpochMilli(outcome.eventTime()))
-                .setModelName(outcome.modelName())
-                .setModelVersion(outcome.modelVersion())
-                .setForecast(forecast)
-                .setExpected(outcome.compared() ? expected(outcome) : null)
-                .setAnomalyScore(outcome.anomalyScore())
-                .setAnomalous(outcome.anomalous())
-                .setStep(outcome.step())
-                .setStateReset(outcome.reset())
-                .setActual(actual)
-                .setLower(lower)
-                .setUpper(upper)
-                .build();
+        // The constructor, not the builder, which checks every field again and tracks which were set: one per event.
+        return new Forecast(outcome.key(), Instant.ofEpochMilli(outcome.eventTime()), outcome.modelName(),
+                outcome.modelVersion(), forecast, outcome.compared() ? expected(outcome) : null,
+                outcome.anomalyScore(), outcome.anomalous(), outcome.step(), outcome.reset(), actual, lower, upper);
+    }
+
+    /** A hash map's initial capacity for {@code entries} entries without a resize. */
+    private static int capacity(int entries) {
+        return Math.max(1, (int) Math.ceil(entries / 0.75));
     }
 
     private static Double orNull(double value) {
@@ -93,7 +90,7 @@ final class OutputRecords {
     }
 
     private static Map<String, Double> expected(Outcome outcome) {
-        Map<String, Double> expected = new HashMap<>();
+        Map<String, Double> expected = new HashMap<>(capacity(outcome.targets().size()));
         for (int t = 0; t < outcome.targets().size(); t++) {
             expected.put(outcome.targets().get(t), outcome.expected(t));
         }
