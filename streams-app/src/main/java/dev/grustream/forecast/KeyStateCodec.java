@@ -14,6 +14,7 @@ import dev.grustream.scoring.ErrorStats;
 import dev.grustream.scoring.ValueRange;
 import java.io.EOFException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +34,11 @@ import org.apache.avro.io.DecoderFactory;
  */
 public final class KeyStateCodec {
     private static final VersionedRecordCodec<SeriesState> CODEC = VersionedRecordCodec.forClass(SeriesState.class);
+    /**
+     * Each thread's writer, whose array is kept between states: a state is written into it and copied out once, where
+     * a new writer's array, reserved a little larger than the state, cost a second allocation and copy per event.
+     */
+    private static final ThreadLocal<AvroBinaryWriter> WRITERS = ThreadLocal.withInitial(() -> new AvroBinaryWriter(0));
     /** The branches of the schema's optional fields, {@code ["null", T]}, as {@link AvroBinaryWriter} writes them. */
     private static final int NULL_BRANCH = 0;
     private static final int VALUE_BRANCH = 1;
@@ -53,7 +59,8 @@ public final class KeyStateCodec {
     public static byte[] encode(KeyState state) {
         Learner[] learners = state.learners();
         int targets = state.targets();
-        AvroBinaryWriter out = new AvroBinaryWriter(256 + state.hidden().length * Float.BYTES
+        AvroBinaryWriter out = WRITERS.get();
+        out.reset(256 + state.hidden().length * Float.BYTES
                 + (learners == null || learners.length == 0 ? 0
                         : learners.length * LearnerCodec.expectedSize(learners[0])));
         out.writeByte(CODEC.currentVersion());
@@ -144,7 +151,9 @@ public final class KeyStateCodec {
     private static KeyState read(Decoder in, int size, int version) throws IOException {
         String modelName = in.readString();
         String modelVersion = in.readString();
-        float[] hidden = LearnerCodec.floats(in.readBytes(null));
+        // One buffer for every array read: each is copied out of it (see LearnerCodec#read).
+        ByteBuffer scratch = ByteBuffer.allocate(size);
+        float[] hidden = LearnerCodec.floats(in.readBytes(scratch));
         long step = in.readLong();
         long lastEventTime = in.readLong();
         double[] forecast = readDoubleArray(in, size);
@@ -166,7 +175,7 @@ public final class KeyStateCodec {
             List<Learner> read = new ArrayList<>();
             for (long block = in.readArrayStart(); block > 0; block = in.arrayNext()) {
                 for (long i = 0; i < block; i++) {
-                    read.add(LearnerCodec.read(in, version));
+                    read.add(LearnerCodec.read(in, version, scratch));
                 }
             }
             learners = read.toArray(Learner[]::new);

@@ -81,27 +81,29 @@ final class LearnerCodec {
     }
 
     /**
-     * Reads a learner that {@link #write} wrote, or that {@code version} (3 or later) of the state wrote.
+     * Reads a learner that {@link #write} wrote, or that {@code version} (3 or later) of the state wrote. Its arrays
+     * are read through {@code scratch}, a buffer with an array that may be reused for each (they are copied out), so
+     * that a learner's dozen arrays do not each allocate one more buffer.
      *
      * @throws IOException if the bytes end early
      * @throws IllegalArgumentException if its arrays do not fit together
      */
-    static Learner read(Decoder in, int version) throws IOException {
+    static Learner read(Decoder in, int version, ByteBuffer scratch) throws IOException {
         boolean versionThree = version == 3;
         long events = in.readLong();
-        double[] upper = doubles(in.readBytes(null));
-        double[] weights = doubles(in.readBytes(null));
-        ByteBuffer ringBytes = in.readBytes(null);
+        double[] upper = doubles(in.readBytes(scratch));
+        double[] weights = doubles(in.readBytes(scratch));
+        ByteBuffer ringBytes = in.readBytes(scratch);
         float[] ringInputs = versionThree ? toFloats(widen(doubles(ringBytes), VERSION_THREE_INPUTS))
                 : floats(ringBytes);
-        double[] ringValues = doubles(in.readBytes(null));
-        double[] ringScales = doubles(in.readBytes(null));
-        double[] ringFar = doubles(in.readBytes(null));
-        long[] ringGuards = longs(in.readBytes(null));
-        double[] errorScale = doubles(in.readBytes(null));
-        double[] learnerError = doubles(in.readBytes(null));
-        double[] persistenceError = doubles(in.readBytes(null));
-        float[] bins = floats(in.readBytes(null));
+        double[] ringValues = doubles(in.readBytes(scratch));
+        double[] ringScales = doubles(in.readBytes(scratch));
+        double[] ringFar = doubles(in.readBytes(scratch));
+        long[] ringGuards = longs(in.readBytes(scratch));
+        double[] errorScale = doubles(in.readBytes(scratch));
+        double[] learnerError = doubles(in.readBytes(scratch));
+        double[] persistenceError = doubles(in.readBytes(scratch));
+        float[] bins = floats(in.readBytes(scratch));
         long profileEvents = in.readLong();
         long lastTime = in.readLong();
         double meanInterval = in.readDouble();
@@ -110,11 +112,11 @@ final class LearnerCodec {
         double lastValue = in.readDouble();
         boolean weekly = version >= WEEKLY_SINCE;
         DayProfile profile = DayProfile.restored(bins, profileEvents, lastTime, meanInterval, fastMean, slowMean,
-                lastValue, weekly ? floats(in.readBytes(null)) : new float[0], weekly ? in.readDouble() : 0.0,
+                lastValue, weekly ? floats(in.readBytes(scratch)) : new float[0], weekly ? in.readDouble() : 0.0,
                 weekly ? in.readDouble() : 0.0);
-        double[] intervalScale = doubles(in.readBytes(null));
-        double[] logMultiplier = doubles(in.readBytes(null));
-        double[] logMultiplierHigh = doubles(in.readBytes(null));
+        double[] intervalScale = doubles(in.readBytes(scratch));
+        double[] logMultiplier = doubles(in.readBytes(scratch));
+        double[] logMultiplierHigh = doubles(in.readBytes(scratch));
         long[] inexactErrors = version >= ERROR_COUNTS_SINCE ? counts(in, intervalScale.length)
                 : countsBefore(intervalScale, events);
         IntervalCalibrator intervals = IntervalCalibrator.restored(intervalScale, logMultiplier, logMultiplierHigh,

@@ -21,7 +21,7 @@ import org.apache.avro.io.BinaryData;
  * custom coders are off for them), and its generic writer cost a sixth of the stream thread's time in the benchmark
  * (see docs/performance.md). Each caller's test checks its bytes against Avro's own writer.
  *
- * <p>Not thread-safe: one writer per encoded record.
+ * <p>Not thread-safe: one writer per encoded record, or per thread with {@link #reset}.
  */
 public final class AvroBinaryWriter {
     private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class,
@@ -31,12 +31,29 @@ public final class AvroBinaryWriter {
     /** The longest variable-length long. */
     private static final int MAX_LONG = 10;
 
+    /** The largest array {@link #reset} keeps. */
+    private static final int MAX_RETAINED = 1 << 16;
+
     private byte[] buffer;
     private int size;
+    private boolean reused;
 
     /** A writer whose array starts at {@code expectedSize} bytes and grows as needed. */
     public AvroBinaryWriter(int expectedSize) {
         buffer = new byte[Math.max(expectedSize, 64)];
+    }
+
+    /**
+     * Forgets what was written, to write another record into the same array, grown to {@code expectedSize} bytes if
+     * it is smaller and replaced by one of that size if it grew past {@link #MAX_RETAINED} for an exceptional record.
+     * From then on {@link #toByteArray()} always copies, as the array is used again.
+     */
+    public void reset(int expectedSize) {
+        if (buffer.length < expectedSize || buffer.length > Math.max(MAX_RETAINED, expectedSize)) {
+            buffer = new byte[Math.max(expectedSize, 64)];
+        }
+        size = 0;
+        reused = true;
     }
 
     public void writeByte(int value) {
@@ -163,7 +180,7 @@ public final class AvroBinaryWriter {
 
     /** The bytes written so far. */
     public byte[] toByteArray() {
-        return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
+        return size == buffer.length && !reused ? buffer : Arrays.copyOf(buffer, size);
     }
 
     private void ensure(int more) {

@@ -39,6 +39,17 @@ class DecodedStatesTest {
     }
 
     @Test
+    void aNewStateOfACachedKeyReplacesTheCachedOne() {
+        DecodedStates cache = new DecodedStates(10);
+        KeyState restarted = KeyStateFixture.of("m", "1", 1, 2_000, 0.5, ErrorStats.empty(1), 0.0);
+        cache.putAll(Map.of("a", state));
+
+        cache.putAll(Map.of("a", restarted));
+
+        assertThat(cache.get("a")).isSameAs(restarted);
+    }
+
+    @Test
     void aLimitOfZeroKeepsNothing() {
         DecodedStates cache = new DecodedStates(0);
         cache.putAll(Map.of("a", state));
