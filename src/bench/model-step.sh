@@ -4,6 +4,7 @@
 #   src/bench/model-step.sh                       # the full table: hidden 16/64/128 x batch 1/16/256/1024 x backends
 #   src/bench/model-step.sh -p hidden=64 -p backend=JAVA   # any JMH options narrow or change the run
 #   src/bench/model-step.sh KeyStateCodecBenchmark         # another benchmark of streams-app's tests, by name
+#   src/bench/model-step.sh dev.grustream.serde.benchmarks.AvroSerdeBenchmark   # or by full name, in another package
 #
 # Builds the test classes and their classpath with Maven (under the shared build lock), then runs JMH in a
 # plain JVM so that the numbers are not disturbed by Maven.
@@ -25,9 +26,10 @@ if [[ $# -gt 0 && $1 != -* ]]; then
     benchmark=$1
     shift
 fi
-java -cp "$classpath" org.openjdk.jmh.Main "dev.grustream.benchmarks.$benchmark" \
+[[ $benchmark == *.* ]] || benchmark="dev.grustream.benchmarks.$benchmark"
+java -cp "$classpath" org.openjdk.jmh.Main "$benchmark" \
     -rf csv -rff "$out/results.csv" "$@"
-[[ $benchmark == ModelStepBenchmark ]] || exit 0
+[[ $benchmark == dev.grustream.benchmarks.ModelStepBenchmark ]] || exit 0
 
 echo
 echo "Cost per key of one step (us/key = us per call / batch); machine: $(nproc) cores, $(java -version 2>&1 | head -1)"
