@@ -13,6 +13,7 @@ import dev.grustream.docker.DockerFiles.Instruction;
 import dev.grustream.serde.AvroSerdeConfig;
 import dev.grustream.topology.DeadLetterReason;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -321,6 +322,34 @@ class DockerFilesTest {
         assertThat(only(instructions, "EXPOSE").arguments()).isEqualTo(String.valueOf(defaultHttpPort()));
         assertThat(only(instructions, "HEALTHCHECK").arguments()).contains("/health/live",
                 "${GRU_STREAM_HTTP_PORT:-" + defaultHttpPort() + "}");
+    }
+
+    @Test
+    void theHealthCheckAsksTheAddressTheInstanceIsBoundTo() throws Exception {
+        String check = only(DockerFiles.dockerfile(), "HEALTHCHECK").arguments();
+        // What it does once it knows `run` is serving, with curl replaced by echo: the URL it would ask.
+        String ask = check.substring(check.indexOf("|| exit 0;") + "|| exit 0;".length())
+                .replace("curl -fsS", "echo").replace("> /dev/null || exit 1", "");
+
+        assertThat(healthCheckUrl(ask, null)).isEqualTo("http://localhost:8080/health/live");
+        assertThat(healthCheckUrl(ask, "0.0.0.0")).isEqualTo("http://localhost:8080/health/live");
+        assertThat(healthCheckUrl(ask, "::")).isEqualTo("http://localhost:8080/health/live");
+        assertThat(healthCheckUrl(ask, "10.1.2.3")).isEqualTo("http://10.1.2.3:8080/health/live");
+        assertThat(healthCheckUrl(ask, "fe80::1")).isEqualTo("http://[fe80::1]:8080/health/live");
+        assertThat(healthCheckUrl(ask, "[fe80::1]")).isEqualTo("http://[fe80::1]:8080/health/live");
+    }
+
+    private static String healthCheckUrl(String script, String bindAddress) throws Exception {
+        ProcessBuilder shell = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
+        shell.environment().remove("GRU_STREAM_HTTP_PORT");
+        shell.environment().remove("GRU_STREAM_HTTP_BIND_ADDRESS");
+        if (bindAddress != null) {
+            shell.environment().put("GRU_STREAM_HTTP_BIND_ADDRESS", bindAddress);
+        }
+        Process process = shell.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor()).as(output).isZero();
+        return output;
     }
 
     @Test
