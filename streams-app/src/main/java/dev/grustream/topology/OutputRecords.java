@@ -24,10 +24,12 @@ final class OutputRecords {
 
     static Forecast forecast(Outcome outcome) {
         int targets = outcome.targets().size();
-        Map<String, List<Double>> forecast = new HashMap<>(capacity(targets));
-        Map<String, List<Double>> lower = new HashMap<>(capacity(targets));
-        Map<String, List<Double>> upper = new HashMap<>(capacity(targets));
-        Map<String, Double> actual = new HashMap<>(capacity(targets));
+        // Default hash maps, as every release has used: the records' bytes (and JSON) list a map's entries in its
+        // iteration order, which a presized map changes for some sets of two or more targets.
+        Map<String, List<Double>> forecast = new HashMap<>();
+        Map<String, List<Double>> lower = new HashMap<>();
+        Map<String, List<Double>> upper = new HashMap<>();
+        Map<String, Double> actual = new HashMap<>();
         for (int t = 0; t < targets; t++) {
             String target = outcome.targets().get(t);
             Double[] steps = new Double[outcome.horizon()];
@@ -51,11 +53,6 @@ final class OutputRecords {
         return new Forecast(outcome.key(), Instant.ofEpochMilli(outcome.eventTime()), outcome.modelName(),
                 outcome.modelVersion(), forecast, outcome.compared() ? expected(outcome) : null,
                 outcome.anomalyScore(), outcome.anomalous(), outcome.step(), outcome.reset(), actual, lower, upper);
-    }
-
-    /** A hash map's initial capacity for {@code entries} entries without a resize. */
-    private static int capacity(int entries) {
-        return Math.max(1, (int) Math.ceil(entries / 0.75));
     }
 
     private static Double orNull(double value) {
@@ -90,7 +87,7 @@ final class OutputRecords {
     }
 
     private static Map<String, Double> expected(Outcome outcome) {
-        Map<String, Double> expected = new HashMap<>(capacity(outcome.targets().size()));
+        Map<String, Double> expected = new HashMap<>();
         for (int t = 0; t < outcome.targets().size(); t++) {
             expected.put(outcome.targets().get(t), outcome.expected(t));
         }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -426,5 +427,25 @@ class InputOutputFormatsTest {
         assertThat(forecast.get("event_time").asLong()).isEqualTo(T0);
         assertThat(forecast.get("forecast").get("value").get(0).asDouble()).isEqualTo(5.0);
         assertThat(forecast.get("state_reset").asText()).isEqualTo("NEW_KEY");
+    }
+
+    @Test
+    void aForecastListsItsTargetsInTheOrderOfEarlierReleases() throws IOException {
+        harness = new TopologyHarness(TestingModels.persistence("1", 2, "cpu", "memory"),
+                Map.of("output.format", "json", "batch.max.size", "1"));
+        // Every release so far built the records' maps as default hash maps, whose order the bytes follow.
+        Map<String, Double> release = new HashMap<>();
+        release.put("cpu", 1.0);
+        release.put("memory", 2.0);
+
+        harness.send("k", TopologyHarness.observation(T0, Map.of("cpu", 1.0, "memory", 2.0)));
+        harness.flush();
+
+        JsonNode forecast = JSON.readTree(harness.rawForecasts().get(0));
+        for (String field : List.of("forecast", "actual")) {
+            List<String> targets = new ArrayList<>();
+            forecast.get(field).fieldNames().forEachRemaining(targets::add);
+            assertThat(targets).as(field).containsExactlyElementsOf(release.keySet());
+        }
     }
 }

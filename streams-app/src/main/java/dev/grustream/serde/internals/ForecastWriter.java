@@ -19,14 +19,14 @@ import org.apache.avro.io.Encoder;
  * serialising a forecast in the benchmark (docs/performance.md). {@code ForecastWriterTest} checks the bytes against
  * Avro's writer.
  *
- * <p>Stateless and thread-safe.
+ * <p>Thread-safe: its only state, the bytes of recent strings, is kept per thread.
  */
 public final class ForecastWriter implements DatumWriter<Object> {
     public static final ForecastWriter INSTANCE = new ForecastWriter();
 
     /**
-     * Each thread's UTF-8 bytes of the last model name, model version and target name it wrote: the same strings come
-     * in every forecast of a model, and encoding them was a fifth of writing one.
+     * Each thread's UTF-8 bytes of the last model name and version and of the last four target names it wrote: the
+     * same strings come in every forecast of a model, and encoding them was a fifth of writing one.
      */
     private static final ThreadLocal<Utf8Memo> MEMOS = ThreadLocal.withInitial(Utf8Memo::new);
 
@@ -71,25 +71,41 @@ public final class ForecastWriter implements DatumWriter<Object> {
         writeArrayMap(forecast.getUpper(), true, memo, out);
     }
 
-    /** The UTF-8 bytes of the last string of one field, kept while the next is the same object. */
-    private static final class LastString {
-        private String string;
-        private byte[] utf8;
+    /**
+     * The UTF-8 bytes of the last few strings of one field, each kept while the field meets that same object again
+     * (strings are immutable, so the same object has the same bytes); beyond {@code size} strings in turn, the oldest
+     * is replaced.
+     */
+    private static final class RecentStrings {
+        private final String[] strings;
+        private final byte[][] utf8;
+        private int next;
+
+        RecentStrings(int size) {
+            strings = new String[size];
+            utf8 = new byte[size][];
+        }
 
         void write(String value, Encoder out) throws IOException {
-            if (value != string) {
-                utf8 = value.getBytes(StandardCharsets.UTF_8);
-                string = value;
+            int at = 0;
+            while (at < strings.length && strings[at] != value) {
+                at++;
+            }
+            if (at == strings.length) {
+                at = next;
+                next = (next + 1) % strings.length;
+                strings[at] = value;
+                utf8[at] = value.getBytes(StandardCharsets.UTF_8);
             }
             // An Avro string is written as bytes are: its length, then its UTF-8 bytes.
-            out.writeBytes(utf8);
+            out.writeBytes(utf8[at]);
         }
     }
 
     private static final class Utf8Memo {
-        final LastString modelName = new LastString();
-        final LastString modelVersion = new LastString();
-        final LastString target = new LastString();
+        final RecentStrings modelName = new RecentStrings(1);
+        final RecentStrings modelVersion = new RecentStrings(1);
+        final RecentStrings target = new RecentStrings(4);
     }
 
     private static void writeDoubleMap(Map<String, Double> map, Utf8Memo memo, Encoder out) throws IOException {
