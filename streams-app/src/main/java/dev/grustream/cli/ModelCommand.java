@@ -51,7 +51,8 @@ final class ModelCommand implements Runnable {
         ConfigOptions config;
 
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "MODEL",
-                description = "Model .zip or directory in the gru-stream model format.")
+                description = "Model .zip or directory in the gru-stream model format (of a directory, only"
+                        + " model.json and the .npy files are sent).")
         Path file;
 
         @Option(names = "--create-topic",

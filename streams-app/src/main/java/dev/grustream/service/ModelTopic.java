@@ -175,8 +175,9 @@ public final class ModelTopic {
     }
 
     /**
-     * The bytes of a model zip: the file itself if {@code path} is a zip, or a zip of the files of a model
-     * directory.
+     * The bytes of a model zip: the file itself if {@code path} is a zip, or a zip of a model directory's files that
+     * a model is made of, {@code model.json} and its {@code .npy} arrays: a training log, notes or data beside them
+     * would go to every instance's topic and memory, and the loader never reads them.
      */
     public static byte[] zipOf(Path path) {
         try {
@@ -185,7 +186,8 @@ public final class ModelTopic {
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.list(path)) {
-                for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                for (Path file : files.filter(Files::isRegularFile).filter(ModelTopic::isModelFile).sorted()
+                        .toList()) {
                     zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
                     Files.copy(file, zip);
                     zip.closeEntry();
@@ -195,6 +197,11 @@ public final class ModelTopic {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the model at " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean isModelFile(Path file) {
+        String name = file.getFileName().toString();
+        return name.equals("model.json") || name.endsWith(".npy");
     }
 
     /**

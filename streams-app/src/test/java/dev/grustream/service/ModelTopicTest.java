@@ -4,10 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.config.OperatorException;
+import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -17,6 +28,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ModelTopicTest {
     private static Optional<String> risk(String policy, String retentionMs, String retentionBytes) {
@@ -123,5 +135,29 @@ class ModelTopicTest {
                 .isEqualTo("models");
         assertThat(producer.history()).singleElement().satisfies(record -> assertThat(record.key())
                 .isEqualTo(TestingModels.persistence("5").spec().name()));
+    }
+
+    @Test
+    void aModelDirectoryIsPublishedWithItsModelFilesOnly(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1"), model);
+        Set<String> modelFiles = fileNames(model);
+        Files.writeString(model.resolve("training.log"), "epoch 1 ...");
+        Files.write(model.resolve("history.csv"), new byte[100_000]);
+
+        Set<String> entries = new TreeSet<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(ModelTopic.zipOf(model)))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                entries.add(entry.getName());
+            }
+        }
+
+        assertThat(entries).isEqualTo(modelFiles).contains("model.json").doesNotContain("training.log", "history.csv");
+    }
+
+    private static Set<String> fileNames(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(file -> file.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
     }
 }
