@@ -12,8 +12,11 @@ import java.util.Optional;
  */
 public interface ModelStatus {
 
-    /** A model that was offered for serving and refused, with the reason. */
-    record Rejection(String source, String model, String reason, Instant at) {
+    /**
+     * A model that was offered for serving and refused, with the reason; {@code replayed} when it was read again as
+     * the instance started and replayed the models topic (it was published before then, and {@code at} is the start).
+     */
+    record Rejection(String source, String model, String reason, Instant at, boolean replayed) {
     }
 
     /** A read of the models topic that failed, with the error; the watcher tries again at its next poll. */

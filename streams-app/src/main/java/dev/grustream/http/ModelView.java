@@ -26,7 +26,7 @@ public record ModelView(
         TopicReadFailureView lastTopicReadFailure) {
 
     /** The last model refused: where it came from, which model it was (when readable), why, and when. */
-    public record RejectionView(String source, String model, String reason, String at) {
+    public record RejectionView(String source, String model, String reason, String at, boolean replayed) {
     }
 
     /** The last failed read of the models topic: the error, and when. */
@@ -38,7 +38,8 @@ public record ModelView(
         return new ModelView(spec.name(), spec.version(), spec.features(), spec.targets(), spec.hiddenSize(),
                 spec.numLayers(), spec.stateSize(), spec.horizon(), spec.gateVariant().jsonName(), status.source(),
                 status.activeSince().toString(), status.swaps(), status.lastRejection()
-                        .map(r -> new RejectionView(r.source(), r.model(), r.reason(), r.at().toString()))
+                        .map(r -> new RejectionView(r.source(), r.model(), r.reason(), r.at().toString(),
+                                r.replayed()))
                         .orElse(null), status.followingTopic(), status.lastTopicReadFailure()
                         .map(f -> new TopicReadFailureView(f.reason(), f.at().toString())).orElse(null));
     }

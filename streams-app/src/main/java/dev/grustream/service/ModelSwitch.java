@@ -247,11 +247,12 @@ public final class ModelSwitch implements ModelStatus {
     }
 
     private Outcome reject(String source, String model, String reason) {
-        lastRejection = new Rejection(source, model, reason, clock.instant());
+        lastRejection = new Rejection(source, model, reason, clock.instant(), replaying);
         if (!replaying) {
             rejected.increment();
         }
-        log.error("Model {} from {} rejected: {}. Still serving {}", model == null ? "(unreadable)" : model, source,
+        log.error("Model {} from {} rejected{}: {}. Still serving {}", model == null ? "(unreadable)" : model, source,
+                replaying ? " as the instance replays the models topic at its start (published before it)" : "",
                 reason, label(active.current().spec()));
         return Outcome.REJECTED;
     }

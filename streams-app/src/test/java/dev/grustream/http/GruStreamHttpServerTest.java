@@ -847,6 +847,7 @@ class GruStreamHttpServerTest {
 
         assertThat(rejection.get("model").asText()).isEqualTo("persistence/2");
         assertThat(rejection.get("reason").asText()).contains("features");
+        assertThat(rejection.get("replayed").asBoolean()).isFalse();
     }
 
     @Test

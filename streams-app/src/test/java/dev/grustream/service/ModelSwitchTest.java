@@ -134,6 +134,18 @@ class ModelSwitchTest {
     }
 
     @Test
+    void aRejectionOfTheReplayAtStartSaysSo() {
+        models.replaying(true);
+        models.offer(TestingModels.persistence("2", 1, "value", "load"), "models-0@6");
+        models.replaying(false);
+
+        assertThat(models.snapshot().lastRejection()).hasValueSatisfying(rejection -> {
+            assertThat(rejection.source()).isEqualTo("models-0@6");
+            assertThat(rejection.replayed()).isTrue();
+        });
+    }
+
+    @Test
     void featuresInAnotherOrderAreAccepted() {
         GruModel serving = active.current();
         GruModel reordered = GruModel.of(serving.spec().toBuilder().version("2").features("other", "value").build(),
@@ -164,6 +176,7 @@ class ModelSwitchTest {
             assertThat(rejection.model()).isEqualTo("persistence/2");
             assertThat(rejection.reason()).contains("features [value, load]", "[value, other]");
             assertThat(rejection.at()).isEqualTo(NOW);
+            assertThat(rejection.replayed()).isFalse();
         });
     }
 
