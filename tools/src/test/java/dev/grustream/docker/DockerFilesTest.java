@@ -288,6 +288,13 @@ class DockerFilesTest {
     }
 
     @Test
+    void theInstancesRunUnderAnInitProcess() {
+        for (String instance : INSTANCES) {
+            assertThat(services.get(instance).path("init").asBoolean()).as(instance).isTrue();
+        }
+    }
+
+    @Test
     void theInstancesRestartAfterAFailureAndHaveTimeToCloseCleanly() {
         for (String instance : INSTANCES) {
             JsonNode service = services.get(instance);
