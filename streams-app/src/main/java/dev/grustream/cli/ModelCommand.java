@@ -52,7 +52,7 @@ final class ModelCommand implements Runnable {
 
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "MODEL",
                 description = "Model .zip or directory in the gru-stream model format (of a directory, only"
-                        + " model.json and the .npy files are sent).")
+                        + " model.json and the model's .npy arrays are sent).")
         Path file;
 
         @Option(names = "--create-topic",

@@ -176,8 +176,9 @@ public final class ModelTopic {
 
     /**
      * The bytes of a model zip: the file itself if {@code path} is a zip, or a zip of a model directory's files that
-     * a model is made of, {@code model.json} and its {@code .npy} arrays: a training log, notes or data beside them
-     * would go to every instance's topic and memory, and the loader never reads them.
+     * a model is made of, {@code model.json} and its arrays ({@code weight_*.npy}, {@code bias_*.npy},
+     * {@code head_*.npy}): a training log, notes or data beside them would go to every instance's topic and memory,
+     * and the loader never reads them.
      */
     public static byte[] zipOf(Path path) {
         try {
@@ -201,7 +202,8 @@ public final class ModelTopic {
 
     private static boolean isModelFile(Path file) {
         String name = file.getFileName().toString();
-        return name.equals("model.json") || name.endsWith(".npy");
+        return name.equals("model.json") || (name.endsWith(".npy")
+                && (name.startsWith("weight_") || name.startsWith("bias_") || name.startsWith("head_")));
     }
 
     /**

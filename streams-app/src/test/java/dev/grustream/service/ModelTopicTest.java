@@ -144,6 +144,7 @@ class ModelTopicTest {
         Set<String> modelFiles = fileNames(model);
         Files.writeString(model.resolve("training.log"), "epoch 1 ...");
         Files.write(model.resolve("history.csv"), new byte[100_000]);
+        Files.write(model.resolve("residuals.npy"), new byte[100_000]);
 
         Set<String> entries = new TreeSet<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(ModelTopic.zipOf(model)))) {
@@ -152,7 +153,8 @@ class ModelTopicTest {
             }
         }
 
-        assertThat(entries).isEqualTo(modelFiles).contains("model.json").doesNotContain("training.log", "history.csv");
+        assertThat(entries).isEqualTo(modelFiles).contains("model.json").doesNotContain("training.log", "history.csv",
+                "residuals.npy");
     }
 
     private static Set<String> fileNames(Path directory) throws IOException {

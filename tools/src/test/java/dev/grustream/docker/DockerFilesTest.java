@@ -336,11 +336,13 @@ class DockerFilesTest {
         String check = only(DockerFiles.dockerfile(), "HEALTHCHECK").arguments();
         // What it does once it knows `run` is serving, with curl replaced by echo: the URL it would ask.
         String ask = check.substring(check.indexOf("|| exit 0;") + "|| exit 0;".length())
-                .replace("curl -fsS", "echo").replace("> /dev/null || exit 1", "");
+                .replace("curl -fsS --max-time 2", "echo").replace("> /dev/null || exit 1", "");
 
         assertThat(healthCheckUrl(ask, null)).isEqualTo("http://localhost:8080/health/live");
         assertThat(healthCheckUrl(ask, "0.0.0.0")).isEqualTo("http://localhost:8080/health/live");
         assertThat(healthCheckUrl(ask, "::")).isEqualTo("http://localhost:8080/health/live");
+        assertThat(healthCheckUrl(ask, "[::]")).isEqualTo("http://localhost:8080/health/live");
+        assertThat(healthCheckUrl(ask, "gru-stream-1")).isEqualTo("http://gru-stream-1:8080/health/live");
         assertThat(healthCheckUrl(ask, "10.1.2.3")).isEqualTo("http://10.1.2.3:8080/health/live");
         assertThat(healthCheckUrl(ask, "fe80::1")).isEqualTo("http://[fe80::1]:8080/health/live");
         assertThat(healthCheckUrl(ask, "[fe80::1]")).isEqualTo("http://[fe80::1]:8080/health/live");
