@@ -7,6 +7,9 @@ import dev.grustream.testing.TestingModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,11 +74,21 @@ class ModelPublishCommandTest {
 
     @Test
     void refusesAModelLargerThanTheTopicAllows() throws Exception {
-        Path big = dir.resolve("big");
-        ModelWriter.write(TestingModels.persistence("2"), big);
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("2"), model);
         byte[] incompressible = new byte[2 << 20];
         new Random(7).nextBytes(incompressible);
-        Files.write(big.resolve("padding.bin"), incompressible);
+        // A zip is sent as it is, other files and all (a directory's would be left out).
+        Path big = dir.resolve("big.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(big));
+                Stream<Path> files = Files.list(model)) {
+            for (Path file : files.toList()) {
+                zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
+                Files.copy(file, zip);
+            }
+            zip.putNextEntry(new ZipEntry("padding.bin"));
+            zip.write(incompressible);
+        }
 
         assertThat(run("model", "publish", "--file", big.toString(), "--set", "model.topic=models",
                 "--set", "model.topic.max.bytes=1048576")).isEqualTo(2);
