@@ -61,18 +61,52 @@ public final class ModelSource {
      * Loads a model from the bytes of its zip.
      *
      * @throws ModelFormatException if the bytes are not a valid model zip
+     * @throws TemporaryCopyException if the temporary copy the loader reads cannot be written
      */
     public static GruModel fromZip(byte[] zip) throws IOException {
+        return fromZip(zip, null);
+    }
+
+    /**
+     * {@link #fromZip(byte[])} with its temporary copy in {@code directory}, or in {@code java.io.tmpdir} when null.
+     *
+     * @throws TemporaryCopyException if the copy cannot be written: no fault of the model
+     */
+    static GruModel fromZip(byte[] zip, Path directory) throws IOException {
         // The loader reads files: the zip goes through a temporary one, deleted at once.
-        Path copy = Files.createTempFile("gru-stream-model", ".zip");
+        Path copy;
         try {
-            Files.write(copy, zip);
+            copy = directory == null ? Files.createTempFile("gru-stream-model", ".zip")
+                    : Files.createTempFile(directory, "gru-stream-model", ".zip");
+        } catch (IOException e) {
+            throw new TemporaryCopyException(directory, e);
+        }
+        try {
+            try {
+                Files.write(copy, zip);
+            } catch (IOException e) {
+                throw new TemporaryCopyException(directory, e);
+            }
             // The copy is gone by the time anyone reads a reason: name the zip, not the file.
             return ModelLoader.loadZip(copy, "the zip");
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("not a readable zip: " + e.getMessage(), e);
         } finally {
             Files.deleteIfExists(copy);
+        }
+    }
+
+    /**
+     * The temporary copy of a model zip could not be written (a read-only or full temporary directory): the model
+     * may be fine, this instance cannot load it.
+     */
+    public static final class TemporaryCopyException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TemporaryCopyException(Path directory, IOException cause) {
+            super("cannot write a temporary copy of the model zip in " + (directory != null ? directory
+                    : System.getProperty("java.io.tmpdir") + " (java.io.tmpdir; give the JVM a writable one with"
+                    + " -Djava.io.tmpdir=DIR, in GRU_STREAM_JAVA_OPTS)") + ": " + cause, cause);
         }
     }
 }

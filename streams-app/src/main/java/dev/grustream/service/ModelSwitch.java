@@ -153,6 +153,8 @@ public final class ModelSwitch implements ModelStatus {
         GruModel candidate;
         try {
             candidate = ModelSource.fromZip(zip);
+        } catch (ModelSource.TemporaryCopyException e) {
+            return reject(source, expectedName, "this instance could not load it (" + e.getMessage() + ")");
         } catch (IOException | RuntimeException e) {
             return reject(source, expectedName, "it is not a valid gru-stream model: " + e.getMessage());
         }
