@@ -34,11 +34,6 @@ import org.apache.avro.io.DecoderFactory;
  */
 public final class KeyStateCodec {
     private static final VersionedRecordCodec<SeriesState> CODEC = VersionedRecordCodec.forClass(SeriesState.class);
-    /**
-     * Each thread's writer, whose array is kept between states: a state is written into it and copied out once, where
-     * a new writer's array, reserved a little larger than the state, cost a second allocation and copy per event.
-     */
-    private static final ThreadLocal<AvroBinaryWriter> WRITERS = ThreadLocal.withInitial(() -> new AvroBinaryWriter(0));
     /** The branches of the schema's optional fields, {@code ["null", T]}, as {@link AvroBinaryWriter} writes them. */
     private static final int NULL_BRANCH = 0;
     private static final int VALUE_BRANCH = 1;
@@ -59,8 +54,7 @@ public final class KeyStateCodec {
     public static byte[] encode(KeyState state) {
         Learner[] learners = state.learners();
         int targets = state.targets();
-        AvroBinaryWriter out = WRITERS.get();
-        out.reset(256 + state.hidden().length * Float.BYTES
+        AvroBinaryWriter out = AvroBinaryWriter.ofThisThread(256 + state.hidden().length * Float.BYTES
                 + (learners == null || learners.length == 0 ? 0
                         : learners.length * LearnerCodec.expectedSize(learners[0])));
         out.writeByte(CODEC.currentVersion());

@@ -21,7 +21,7 @@ import org.apache.avro.io.BinaryData;
  * custom coders are off for them), and its generic writer cost a sixth of the stream thread's time in the benchmark
  * (see docs/performance.md). Each caller's test checks its bytes against Avro's own writer.
  *
- * <p>Not thread-safe: one writer per encoded record, or per thread with {@link #reset}.
+ * <p>Not thread-safe: one writer per encoded record, or the thread's own ({@link #ofThisThread}).
  */
 public final class AvroBinaryWriter {
     private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class,
@@ -33,6 +33,7 @@ public final class AvroBinaryWriter {
 
     /** The largest array {@link #reset} keeps. */
     private static final int MAX_RETAINED = 1 << 16;
+    private static final ThreadLocal<AvroBinaryWriter> THREADS = ThreadLocal.withInitial(() -> new AvroBinaryWriter(0));
 
     private byte[] buffer;
     private int size;
@@ -41,6 +42,18 @@ public final class AvroBinaryWriter {
     /** A writer whose array starts at {@code expectedSize} bytes and grows as needed. */
     public AvroBinaryWriter(int expectedSize) {
         buffer = new byte[Math.max(expectedSize, 64)];
+    }
+
+    /**
+     * The calling thread's writer, {@link #reset} for a record of about {@code expectedSize} bytes: its array is kept
+     * between records, so that a record is written into it and copied out once, where a new writer's array, reserved a
+     * little larger than the record, costs a second allocation and copy. Take each record's {@link #toByteArray()}
+     * before the thread writes the next.
+     */
+    public static AvroBinaryWriter ofThisThread(int expectedSize) {
+        AvroBinaryWriter writer = THREADS.get();
+        writer.reset(expectedSize);
+        return writer;
     }
 
     /**

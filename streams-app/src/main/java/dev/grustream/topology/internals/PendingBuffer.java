@@ -38,8 +38,6 @@ public final class PendingBuffer {
     static final int WATERMARK_SLOT = -1;
     private static final VersionedRecordCodec<PendingObservation> CODEC =
             VersionedRecordCodec.forClass(PendingObservation.class);
-    /** Each thread's writer, kept between observations: each is copied out of it once. */
-    private static final ThreadLocal<AvroBinaryWriter> WRITERS = ThreadLocal.withInitial(() -> new AvroBinaryWriter(0));
 
     private final KeyValueStore<Integer, byte[]> store;
     private final int capacity;
@@ -170,8 +168,8 @@ public final class PendingBuffer {
      * buffer writes one per event; see {@link AvroBinaryWriter}).
      */
     static byte[] encode(PendingObservation observation) {
-        AvroBinaryWriter out = WRITERS.get();
-        out.reset(128 + observation.getRawValue().remaining() + 24 * observation.getFeatures().size());
+        AvroBinaryWriter out = AvroBinaryWriter.ofThisThread(128 + observation.getRawValue().remaining()
+                + 24 * observation.getFeatures().size());
         out.writeByte(CODEC.currentVersion());
         out.writeLong(observation.getSequence());
         out.writeString(observation.getKey());
