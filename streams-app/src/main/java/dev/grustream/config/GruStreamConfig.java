@@ -112,7 +112,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String STATE_TTL_SCAN_INTERVAL_MS = "state.ttl.scan.interval.ms";
     public static final String STATE_TTL_SCAN_MAX_KEYS = "state.ttl.scan.max.keys";
     public static final String STATE_STORE_CACHING = "state.store.caching";
-    public static final String STATE_CACHE_MAX_KEYS = "state.cache.max.keys";
+    public static final String STATE_CACHE_MAX_BYTES = "state.cache.max.bytes";
     public static final String STATE_ROCKSDB_MEMORY_BYTES = "state.rocksdb.memory.bytes";
 
     public static final String INPUT_MAX_KEY_BYTES = "input.max.key.bytes";
@@ -243,16 +243,16 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Whether the key-state store uses Kafka Streams' record cache (sized by"
                             + " statestore.cache.max.bytes), which collapses repeated writes to a key between"
                             + " commits. Off by default: a key's state is written once per batch it appears in, and"
-                            + " the decoded states (state.cache.max.keys) serve re-reads, so with many keys the cache"
+                            + " the decoded states (state.cache.max.bytes) serve re-reads, so with many keys the cache"
                             + " only adds work. Turn it on when a few keys get many events per commit interval.")
-            .define(STATE_CACHE_MAX_KEYS, Type.INT, 1024, Range.atLeast(0), Importance.LOW,
-                    "Most key states a task keeps decoded in memory between batches, so that a key seen again skips"
-                            + " the store read and decode; each takes about 4.5 KiB of heap with learning on and the"
-                            + " bundled model (more with a longer horizon, more targets or more hidden units). The"
-                            + " bound is per active task: an instance that takes over many partitions holds up to"
-                            + " this times its tasks, which its heap must allow. Which keys stay is Caffeine's choice"
-                            + " (frequency-based, so keys that come in turn keep a stable share). 0 reads every key"
-                            + " from the store.")
+            .define(STATE_CACHE_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.atLeast(0), Importance.LOW,
+                    "Heap, in bytes, that the instance's tasks share for key states kept decoded between batches,"
+                            + " so that a key seen again skips the store read and decode. A state with learning on"
+                            + " and the bundled model takes about 5 KiB (more with a longer horizon, more targets or"
+                            + " more hidden units), so the default holds about 13,000 keys; the bound does not"
+                            + " grow with the tasks an instance is given. Which keys stay is Caffeine's choice"
+                            + " (frequency-based, so keys that come in turn keep a stable share). Lower it for a"
+                            + " heap under 512 MiB; 0 reads every key from the store.")
             .define(STATE_ROCKSDB_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, new ZeroOrAtLeast(16L << 20),
                     Importance.MEDIUM,
                     "Memory outside the heap, in bytes, that the instance's RocksDB stores (standby copies included;"

@@ -48,15 +48,24 @@ public final class KeyStateCodec {
     }
 
     /**
+     * About the bytes {@link #encode} writes for {@code state}, a little more rather than less: its arrays by their
+     * lengths, with a few hundred bytes for the rest. Costs a few reads, not an encoding.
+     */
+    public static int expectedSize(KeyState state) {
+        Learner[] learners = state.learners();
+        return 256 + state.hidden().length * Float.BYTES
+                + (learners == null || learners.length == 0 ? 0
+                        : learners.length * LearnerCodec.expectedSize(learners[0]));
+    }
+
+    /**
      * Encodes {@code state} with the newest format version: the bytes Avro's writer gives for the {@link SeriesState}
      * record of the state, written field by field in the schema's order (see {@link AvroBinaryWriter} for why).
      */
     public static byte[] encode(KeyState state) {
         Learner[] learners = state.learners();
         int targets = state.targets();
-        AvroBinaryWriter out = AvroBinaryWriter.ofThisThread(256 + state.hidden().length * Float.BYTES
-                + (learners == null || learners.length == 0 ? 0
-                        : learners.length * LearnerCodec.expectedSize(learners[0])));
+        AvroBinaryWriter out = AvroBinaryWriter.ofThisThread(expectedSize(state));
         out.writeByte(CODEC.currentVersion());
         out.writeString(state.modelName());
         out.writeString(state.modelVersion());

@@ -45,8 +45,8 @@ public final class ModelLoader {
     static final long MAX_MODEL_BYTES = 64L << 20;
     /**
      * The most hidden-state values (layers times units) a model may give each key: every key stores them, and each
-     * task keeps up to a batch and {@code state.cache.max.keys} of them decoded, so a model within the size bound but
-     * of thousands of thin layers would still exhaust the heap.
+     * task keeps up to a batch of them decoded (beyond those {@code state.cache.max.bytes} bounds), so a model within
+     * the size bound but of thousands of thin layers would still exhaust the heap.
      */
     static final int MAX_HIDDEN_VALUES = 4096;
     /** A GRU layer's array, as PyTorch names it: its layer, and {@code _reverse} for a bidirectional one's. */

@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * rest in a crash-safe {@link PendingBuffer}; the buffer is advanced as one batch when it is full or when
  * {@code batch.linger.ms} of wall-clock time has passed, through the forecasting core ({@link Forecaster}), and
  * stores the states it returns. The states of recently seen keys stay decoded between batches
- * ({@link DecodedStates}, {@code state.cache.max.keys}); the store remains what a restart or another instance reads.
+ * ({@link DecodedStates}, {@code state.cache.max.bytes}, shared by the instance's tasks); the store remains what a
+ * restart or another instance reads.
  * {@link OutputRecords} turns the core's outcomes into records. With {@code batch.max.size = 1} every
  * observation is advanced at once, with no buffer. A stream-time punctuation evicts keys idle for longer than
  * {@code state.ttl.ms}, a bounded number per scan.
@@ -74,6 +75,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private final Set<String> watchedHere = new HashSet<>();
     private final Clock clock;
     private final UpFrontChecks upFrontChecks;
+    private final DecodedStates sharedDecoded;
     /**
      * Keys whose observation failed in the core on its own, oldest first: their next observations are advanced apart
      * from the batch, so that a key the core cannot handle (its state, say) costs a model call of its own per
@@ -84,7 +86,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, KeyState> states;
-    private DecodedStates decoded;
+    private DecodedStates.Part decoded;
     private PendingBuffer pending;
     /** Without batching, until processed: what a run with batching left buffered; else null. */
     private PendingBuffer leftovers;
@@ -95,8 +97,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private Forecaster forecaster;
     private String evictionCursor;
 
-    ForecastProcessor(ForecasterSettings settings, ActiveModel activeModel, ForecasterMetrics metrics, Clock clock) {
+    ForecastProcessor(ForecasterSettings settings, ActiveModel activeModel, ForecasterMetrics metrics, Clock clock,
+            DecodedStates sharedDecoded) {
         this.settings = settings;
+        this.sharedDecoded = sharedDecoded;
         this.activeModel = activeModel;
         this.metrics = metrics;
         this.clock = clock;
@@ -107,7 +111,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.states = context.getStateStore(GruStreamTopology.STATE_STORE);
-        this.decoded = new DecodedStates(settings.stateCacheMaxKeys());
+        this.decoded = sharedDecoded.of(context.taskId());
+        // Left by an earlier run of this task on this instance only if its close was skipped; its objects may be ahead
+        // of the store, which Kafka Streams may have rolled back since.
+        decoded.clear();
         String fault = System.getProperty(GruStreamTopology.FORGET_STATE_FAULT, "");
         if (fault.equalsIgnoreCase("true") || fault.equalsIgnoreCase("hidden")) {
             forgetEveryState(fault.equalsIgnoreCase("hidden"));

@@ -183,7 +183,7 @@ public final class ForecasterMetrics {
 
     /**
      * A key's state looked up in the store, {@code found} unless the key has none there (a new key, or one whose
-     * state could not be read): only a found state costs a decoding, which {@code state.cache.max.keys} can save.
+     * state could not be read): only a found state costs a decoding, which {@code state.cache.max.bytes} can save.
      */
     void stateLookedUp(boolean found) {
         (found ? statesFromStore : statesNone).increment();

@@ -28,7 +28,7 @@ import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_MID_HORIZON;
 import static dev.grustream.config.GruStreamConfig.LEARNER_PROFILE_WEEKLY;
 import static dev.grustream.config.GruStreamConfig.MODEL_BACKEND;
 import static dev.grustream.config.GruStreamConfig.RESIDUAL_HALFLIFE_EVENTS;
-import static dev.grustream.config.GruStreamConfig.STATE_CACHE_MAX_KEYS;
+import static dev.grustream.config.GruStreamConfig.STATE_CACHE_MAX_BYTES;
 import static dev.grustream.config.GruStreamConfig.STATE_RESET_GAP_MS;
 import static dev.grustream.config.GruStreamConfig.STATE_STORE_CACHING;
 import static dev.grustream.config.GruStreamConfig.STATE_TTL_MS;
@@ -60,7 +60,7 @@ public record ForecasterSettings(
         long ttlScanIntervalMs,
         int ttlScanMaxKeys,
         boolean storeCaching,
-        int stateCacheMaxKeys,
+        long stateCacheMaxBytes,
         int maxKeyBytes,
         int maxValueBytes,
         boolean seriesInValue,
@@ -76,7 +76,7 @@ public record ForecasterSettings(
                 config.getLong(STATE_TTL_SCAN_INTERVAL_MS),
                 config.getInt(STATE_TTL_SCAN_MAX_KEYS),
                 config.getBoolean(STATE_STORE_CACHING),
-                config.getInt(STATE_CACHE_MAX_KEYS),
+                config.getLong(STATE_CACHE_MAX_BYTES),
                 config.getInt(INPUT_MAX_KEY_BYTES),
                 config.getInt(INPUT_MAX_VALUE_BYTES),
                 !config.getList(INPUT_KEY_FIELDS).isEmpty(),

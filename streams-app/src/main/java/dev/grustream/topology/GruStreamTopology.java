@@ -2,6 +2,7 @@ package dev.grustream.topology;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
+import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.KeyStateSerde;
 import java.time.Clock;
 import java.util.Map;
@@ -64,7 +65,10 @@ public final class GruStreamTopology {
                 topics.observationKeyDeserializer(),
                 topics.observationReader(() -> model.current().spec().features()),
                 topics.observations());
-        topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock), SOURCE);
+        // One per topology, so per Kafka Streams instance: its tasks share the bound.
+        DecodedStates decoded = new DecodedStates(settings.stateCacheMaxBytes());
+        topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock, decoded),
+                SOURCE);
         topology.addStateStore(stateStore(settings), PROCESSOR);
         // Also without batching: observations a run with batching left buffered are processed, not stranded.
         topology.addStateStore(pendingStore(), PROCESSOR);

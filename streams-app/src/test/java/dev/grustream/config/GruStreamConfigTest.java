@@ -51,6 +51,14 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void refusesThePerTaskStateCacheSettingNamingTheBoundThatReplacedIt() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of("state.cache.max.keys", "1024")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'state.cache.max.keys'")
+                .hasMessageContaining(GruStreamConfig.STATE_CACHE_MAX_BYTES);
+    }
+
+    @Test
     void refusesAMisspeltOwnSettingNamingTheSettingsItCouldMean() {
         assertThatThrownBy(() -> new GruStreamConfig(Map.of("learner.guard.halflife.event", "500")))
                 .isInstanceOf(ConfigException.class)

@@ -600,6 +600,16 @@ class LearningTest {
         assertThat(KeyStateCodec.encode(store.get("k")).length).isLessThanOrEqualTo(4096);
     }
 
+    @Test
+    void theExpectedSizeOfALearntKeysStateIsAtLeastItsEncodedSizeAndNearIt() {
+        double[] values = series(2000, 9, time -> 25.0 + (time / 86_400_000L), 1.0);
+        Map<String, KeyState> store = new HashMap<>();
+        run(ModelSource.bundled(), RULES, events(values, 0), 1, store);
+        int encoded = KeyStateCodec.encode(store.get("k")).length;
+
+        assertThat(KeyStateCodec.expectedSize(store.get("k"))).isBetween(encoded, encoded + 512);
+    }
+
     /** Events of key "k" holding {@code values}, five minutes apart from {@code start}. */
     private static List<Event> events(double[] values, long start) {
         List<Event> events = new ArrayList<>();

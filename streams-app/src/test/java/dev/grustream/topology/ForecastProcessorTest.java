@@ -10,6 +10,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.testing.TestingModels;
+import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.KeyStateSerde;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +71,7 @@ class ForecastProcessorTest {
             }, Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().build();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ForecastProcessor processor;
+    private DecodedStates decodedStates;
     private long offset;
     private long streamTime;
 
@@ -82,10 +84,16 @@ class ForecastProcessorTest {
         pendingStore.init(context.getStateStoreContext(), pendingStore);
         context.addStateStore(states);
         context.addStateStore(pendingStore);
-        processor = new ForecastProcessor(settings, new ActiveModel(TestingModels.persistence("1")),
-                new ForecasterMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC));
+        decodedStates = new DecodedStates(settings.stateCacheMaxBytes());
+        processor = processorOf(settings);
         processor.init(context);
         return processor;
+    }
+
+    /** Another processor of the same instance: it shares the decoded states of the last one started. */
+    private ForecastProcessor processorOf(ForecasterSettings settings) {
+        return new ForecastProcessor(settings, new ActiveModel(TestingModels.persistence("1")),
+                new ForecasterMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC), decodedStates);
     }
 
     @AfterEach
@@ -304,7 +312,7 @@ class ForecastProcessorTest {
 
     @Test
     void statesKeptDecodedBetweenBatchesForecastExactlyAsStatesReadFromTheStore() {
-        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "4", GruStreamConfig.STATE_CACHE_MAX_KEYS, "0"));
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "4", GruStreamConfig.STATE_CACHE_MAX_BYTES, "0"));
         sendSeries("stored-");
         List<String> fromTheStore = forecastsWithoutKeys();
         processor.close();
@@ -330,7 +338,7 @@ class ForecastProcessorTest {
 
     @Test
     void aKeyWhoseStateIsNoLongerCachedIsCountedAsReadFromTheStore() {
-        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_CACHE_MAX_KEYS, "0"));
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.STATE_CACHE_MAX_BYTES, "0"));
         send("a", T0, 1.0);
         send("a", T0 + MINUTE, 2.0);
 
@@ -431,6 +439,26 @@ class ForecastProcessorTest {
         send("a", T0 + MINUTE, 2.0);
 
         assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement().satisfies(f -> assertThat(
+                ((Forecast) f.record().value()).getStep()).isEqualTo(2));
+    }
+
+    @Test
+    void aTaskStartedAgainOnTheInstanceReadsItsStatesFromTheStoreThoughItsLastRunWasNotClosed() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        byte[] committed = new KeyStateSerde().serializer().serialize("", states.get("a"));
+        send("a", T0 + MINUTE, 2.0);
+        // The task's stores rolled back, and a new processor of the task started on the same instance, its decoded
+        // states shared with the first, which was never closed.
+        states.put("a", new KeyStateSerde().deserializer().deserialize("", committed));
+        processor = processorOf(ForecasterSettings.from(new GruStreamConfig(Map.of("application.id", "test",
+                "bootstrap.servers", "localhost:9092", GruStreamConfig.BATCH_MAX_SIZE, "1"))));
+        processor.init(context);
+        context.resetForwards();
+
+        send("a", T0 + MINUTE, 2.0);
+
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement().satisfies(f -> assertThat(
                 ((Forecast) f.record().value()).getStep()).isEqualTo(2));
     }

@@ -6,16 +6,36 @@ import dev.grustream.forecast.KeyState;
 import dev.grustream.forecast.KeyStateFixture;
 import dev.grustream.scoring.ErrorStats;
 import java.util.Map;
+import org.apache.kafka.streams.processor.TaskId;
 import org.junit.jupiter.api.Test;
 
 class DecodedStatesTest {
+    private static final TaskId TASK = new TaskId(0, 0);
+    private static final TaskId OTHER_TASK = new TaskId(0, 1);
+
     private final KeyState state = KeyStateFixture.of("m", "1", 3, 1_000, 1.5, ErrorStats.empty(1), 0.0);
 
+    /** A cache whose bound holds {@code states} states of the fixture's size. */
+    private DecodedStates holding(int states) {
+        return new DecodedStates((long) states * DecodedStates.weight(state));
+    }
+
     @Test
-    void holdsNoMoreThanItsLimit() {
-        DecodedStates cache = new DecodedStates(100);
+    void holdsNoMoreThanItsBoundInBytes() {
+        DecodedStates cache = holding(100);
         for (int key = 0; key < 1_000; key++) {
-            cache.putAll(Map.of("k" + key, state));
+            cache.of(TASK).putAll(Map.of("k" + key, state));
+        }
+
+        assertThat(cache.size()).isEqualTo(100);
+    }
+
+    @Test
+    void tasksShareTheBound() {
+        DecodedStates cache = holding(100);
+        for (int key = 0; key < 1_000; key++) {
+            cache.of(TASK).putAll(Map.of("k" + key, state));
+            cache.of(OTHER_TASK).putAll(Map.of("k" + key, state));
         }
 
         assertThat(cache.size()).isEqualTo(100);
@@ -23,14 +43,14 @@ class DecodedStatesTest {
 
     @Test
     void keysThatComeInTurnStillHitWhenThereAreMoreThanItHolds() {
-        DecodedStates cache = new DecodedStates(100);
+        DecodedStates cache = holding(100);
         int hits = 0;
         for (int round = 0; round < 20; round++) {
             for (int key = 0; key < 250; key++) {
-                if (cache.get("k" + key) != null) {
+                if (cache.of(TASK).get("k" + key) != null) {
                     hits++;
                 }
-                cache.putAll(Map.of("k" + key, state));
+                cache.of(TASK).putAll(Map.of("k" + key, state));
             }
         }
 
@@ -39,32 +59,44 @@ class DecodedStatesTest {
     }
 
     @Test
+    void aTaskSeesOnlyItsOwnStates() {
+        DecodedStates cache = holding(10);
+        cache.of(TASK).putAll(Map.of("a", state));
+
+        assertThat(cache.of(OTHER_TASK).get("a")).isNull();
+        assertThat(cache.of(TASK).get("a")).isSameAs(state);
+    }
+
+    @Test
     void aNewStateOfACachedKeyReplacesTheCachedOne() {
-        DecodedStates cache = new DecodedStates(10);
+        DecodedStates cache = holding(10);
         KeyState restarted = KeyStateFixture.of("m", "1", 1, 2_000, 0.5, ErrorStats.empty(1), 0.0);
-        cache.putAll(Map.of("a", state));
+        cache.of(TASK).putAll(Map.of("a", state));
 
-        cache.putAll(Map.of("a", restarted));
+        cache.of(TASK).putAll(Map.of("a", restarted));
 
-        assertThat(cache.get("a")).isSameAs(restarted);
+        assertThat(cache.of(TASK).get("a")).isSameAs(restarted);
     }
 
     @Test
-    void aLimitOfZeroKeepsNothing() {
+    void aBoundOfZeroKeepsNothing() {
         DecodedStates cache = new DecodedStates(0);
-        cache.putAll(Map.of("a", state));
+        cache.of(TASK).putAll(Map.of("a", state));
 
-        assertThat(cache.get("a")).isNull();
+        assertThat(cache.of(TASK).get("a")).isNull();
     }
 
     @Test
-    void aClearedCacheForgetsEveryState() {
-        DecodedStates cache = new DecodedStates(10);
-        cache.putAll(Map.of("a", state, "b", state));
+    void aClearedTaskForgetsEveryStateOfItsOwnAndNoneOfAnotherTask() {
+        DecodedStates cache = holding(10);
+        cache.of(TASK).putAll(Map.of("a", state, "b", state));
+        cache.of(OTHER_TASK).putAll(Map.of("a", state));
 
-        cache.clear();
+        cache.of(TASK).clear();
 
-        assertThat(cache.get("a")).isNull();
-        assertThat(cache.size()).isZero();
+        assertThat(cache.of(TASK).get("a")).isNull();
+        assertThat(cache.of(TASK).get("b")).isNull();
+        assertThat(cache.of(OTHER_TASK).get("a")).isSameAs(state);
+        assertThat(cache.size()).isEqualTo(1);
     }
 }
