@@ -249,7 +249,7 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Heap, in bytes, that the instance's tasks share for key states kept decoded between batches,"
                             + " so that a key seen again skips the store read and decode. A state with learning on"
                             + " and the bundled model takes about 5 KiB (more with a longer horizon, more targets or"
-                            + " more hidden units), so the default holds about 13,000 keys; the bound does not"
+                            + " more hidden units), so the default holds about 12,500 keys; the bound does not"
                             + " grow with the tasks an instance is given. Which keys stay is Caffeine's choice"
                             + " (frequency-based, so keys that come in turn keep a stable share). Lower it for a"
                             + " heap under 512 MiB; 0 reads every key from the store.")

@@ -357,8 +357,13 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         try {
             touched = forecaster.advance(events(batch), model, this::storedState, forwarder);
         } catch (RuntimeException e) {
-            // The core changes states in place: the decoded ones it was given may now hold part of this batch.
-            decoded.clear();
+            // The core changes states in place: the decoded ones it was given may now hold part of this batch (of
+            // one key's alone when it held one observation).
+            if (batch.size() == 1) {
+                decoded.remove(batch.get(0).getKey());
+            } else {
+                decoded.clear();
+            }
             if (DeadLetters.causedBy(e, ProcessorStateException.class)) {
                 throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
                         + " observations failed on the state store", e);

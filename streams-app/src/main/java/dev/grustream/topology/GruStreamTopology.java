@@ -2,6 +2,7 @@ package dev.grustream.topology;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
+import dev.grustream.input.InboundObservation;
 import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.KeyStateSerde;
 import java.time.Clock;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -56,7 +58,17 @@ public final class GruStreamTopology {
     private GruStreamTopology() {
     }
 
-    /** Returns the topology of one gru-stream application. */
+    /**
+     * The forecasting processors of one topology, one per task: they share one cache of decoded states, so that its
+     * bound ({@code state.cache.max.bytes}) holds for the Kafka Streams instance the topology is given to.
+     */
+    static ProcessorSupplier<String, InboundObservation, Object, Object> forecastProcessors(
+            ForecasterSettings settings, ActiveModel model, ForecasterMetrics metrics, Clock clock) {
+        DecodedStates decoded = new DecodedStates(settings.stateCacheMaxBytes());
+        return () -> new ForecastProcessor(settings, model, metrics, clock, decoded);
+    }
+
+    /** Returns the topology of one gru-stream application; give each to one Kafka Streams instance only. */
     public static Topology build(ForecasterSettings settings, Topics topics, ActiveModel model,
             ForecasterMetrics metrics, Clock clock) {
         Topology topology = new Topology();
@@ -65,10 +77,7 @@ public final class GruStreamTopology {
                 topics.observationKeyDeserializer(),
                 topics.observationReader(() -> model.current().spec().features()),
                 topics.observations());
-        // One per topology, so per Kafka Streams instance: its tasks share the bound.
-        DecodedStates decoded = new DecodedStates(settings.stateCacheMaxBytes());
-        topology.addProcessor(PROCESSOR, () -> new ForecastProcessor(settings, model, metrics, clock, decoded),
-                SOURCE);
+        topology.addProcessor(PROCESSOR, forecastProcessors(settings, model, metrics, clock), SOURCE);
         topology.addStateStore(stateStore(settings), PROCESSOR);
         // Also without batching: observations a run with batching left buffered are processed, not stranded.
         topology.addStateStore(pendingStore(), PROCESSOR);

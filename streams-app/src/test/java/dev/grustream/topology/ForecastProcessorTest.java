@@ -29,6 +29,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -70,6 +72,7 @@ class ForecastProcessorTest {
                 }
             }, Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().build();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private ForecasterSettings settings;
     private ForecastProcessor processor;
     private DecodedStates decodedStates;
     private long offset;
@@ -79,7 +82,7 @@ class ForecastProcessorTest {
         Map<String, Object> props = new HashMap<>(overrides);
         props.put("application.id", "forecast-processor-test");
         props.put("bootstrap.servers", "localhost:9092");
-        ForecasterSettings settings = ForecasterSettings.from(new GruStreamConfig(props));
+        settings = ForecasterSettings.from(new GruStreamConfig(props));
         states.init(context.getStateStoreContext(), states);
         pendingStore.init(context.getStateStoreContext(), pendingStore);
         context.addStateStore(states);
@@ -461,6 +464,58 @@ class ForecastProcessorTest {
 
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).singleElement().satisfies(f -> assertThat(
                 ((Forecast) f.record().value()).getStep()).isEqualTo(2));
+    }
+
+    @Test
+    void theProcessorsOfOneTopologyShareOneCacheOfDecodedStates() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        processor.close();
+        ProcessorSupplier<String, InboundObservation, Object, Object> processors = GruStreamTopology.forecastProcessors(
+                settings, new ActiveModel(TestingModels.persistence("1")), new ForecasterMetrics(registry),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        processor = (ForecastProcessor) processors.get();
+        processor.init(context);
+        send("a", T0, 1.0);
+        // Another processor of the topology, started on the same task, clears the task's part of the cache they share.
+        Processor<String, InboundObservation, Object, Object> other = processors.get();
+        other.init(context);
+        other.close();
+
+        send("a", T0 + MINUTE, 2.0);
+
+        assertThat(registry.get("gru.state.reads").tag("source", "store").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("gru.state.reads").tag("source", "decoded").counter().count()).isZero();
+    }
+
+    @Test
+    void aClosedProcessorLeavesNoneOfItsStatesInTheCacheItShares() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        send("b", T0, 1.0);
+
+        processor.close();
+
+        assertThat(decodedStates.size()).isZero();
+    }
+
+    @Test
+    void anObservationThatFailsAloneDropsOnlyItsKeysDecodedState() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        send("a", T0, 1.0);
+        send("b", T0, 1.0);
+        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, "b");
+        try {
+            send("b", T0 + MINUTE, 2.0);
+        } finally {
+            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
+        }
+
+        send("a", T0 + MINUTE, 2.0);
+        send("b", T0 + 2 * MINUTE, 3.0);
+
+        // Decoded: b as it failed, then a; b again from the store.
+        assertThat(registry.get("gru.state.reads").tag("source", "decoded").counter().count()).isEqualTo(2.0);
+        assertThat(registry.get("gru.state.reads").tag("source", "store").counter().count()).isEqualTo(1.0);
     }
 
     /** The bytes store under the state store: what the changelog would restore. */

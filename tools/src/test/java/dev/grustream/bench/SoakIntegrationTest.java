@@ -30,7 +30,7 @@ class SoakIntegrationTest {
      */
     private static final long MAX_LAG = (long) RATE;
     /**
-     * The live heap after a full collection at the end, measured 47 MiB with the instance's decoded states sharing
+     * The live heap after a full collection at the end, measured 47-52 MiB with the instance's decoded states sharing
      * state.cache.max.bytes (49-52 when each task kept up to 1,024, 39 before any were kept); it does not grow with the
      * keys, which live in RocksDB. The states of the 16,000 keys evicted (about 4 KiB each) kept on the heap would
      * exceed it.

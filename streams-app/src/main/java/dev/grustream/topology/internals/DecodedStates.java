@@ -21,15 +21,23 @@ import org.apache.kafka.streams.processor.TaskId;
  *
  * <p>Bounded by Caffeine, whose admission policy (W-TinyLFU) keeps a stable share of the keys when more keys come in
  * turn than it holds, the usual pattern of series that report at a steady rate; a least-recently-used cache would
- * then evict every key just before it comes back. A state weighs its stored size
+ * then evict every key just before it comes back. An entry weighs, roughly, its state's stored size
  * ({@link KeyStateCodec#expectedSize}) and three tenths more for what the heap adds (a learnt key of the bundled model,
- * 3,782 bytes stored, measured 5,015 bytes of heap decoded), taken when it is put: a state changed in place keeps its
- * weight until it is put anew. Maintenance runs on the calling thread, never in a pool.
+ * 3,782 bytes stored, measured 5,015 bytes of heap decoded), plus {@value #ENTRY_BYTES} bytes for its key and the
+ * cache's own node, taken when it is put: a state changed in place keeps its weight until it is put anew (the event
+ * times kept within {@code late.grace.ms}, up to 512 bytes, can grow meanwhile). Maintenance runs on the calling
+ * thread, never in a pool.
+ *
+ * <p>One per Kafka Streams instance: {@link dev.grustream.topology.GruStreamTopology} makes one per topology, which must
+ * therefore not be given to two instances in one JVM (their tasks have the same ids).
  *
  * <p>Thread-safe: the stream threads of an instance share it. A {@link Part} is its task's, used by one thread at a
  * time.
  */
 public final class DecodedStates {
+    /** What an entry costs beyond its state: the key's string, the task-and-key record, Caffeine's node. */
+    static final int ENTRY_BYTES = 256;
+
     private final Cache<TaskKey, KeyState> states;
 
     /** A cache of states weighing at most {@code maxBytes} in all; 0 keeps none. */
@@ -44,10 +52,10 @@ public final class DecodedStates {
                 .build();
     }
 
-    /** The bytes of heap a decoded state is taken to hold. */
+    /** The bytes of heap an entry holding {@code state} is taken to hold. */
     static int weight(KeyState state) {
         int stored = KeyStateCodec.expectedSize(state);
-        return stored + stored * 3 / 10;
+        return stored + stored * 3 / 10 + ENTRY_BYTES;
     }
 
     /** The part of {@code task}. */
