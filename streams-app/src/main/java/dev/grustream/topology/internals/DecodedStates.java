@@ -28,8 +28,8 @@ import org.apache.kafka.streams.processor.TaskId;
  * times kept within {@code late.grace.ms}, up to 512 bytes, can grow meanwhile). Maintenance runs on the calling
  * thread, never in a pool.
  *
- * <p>One per Kafka Streams instance: {@link dev.grustream.topology.GruStreamTopology} makes one per topology, which must
- * therefore not be given to two instances in one JVM (their tasks have the same ids).
+ * <p>One per Kafka Streams instance: {@link dev.grustream.topology.GruStreamTopology} makes one per topology, which
+ * must therefore not be given to two instances in one JVM (their tasks have the same ids).
  *
  * <p>Thread-safe: the stream threads of an instance share it. A {@link Part} is its task's, used by one thread at a
  * time.
