@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,6 +95,14 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
     public static final String BEARER_AUTH_TOKEN_DOC = "The bearer token sent to the registry as"
             + " 'Authorization: Bearer <token>' when bearer.auth.credentials.source is STATIC_TOKEN.";
+    public static final String BEARER_AUTH_LOGICAL_CLUSTER_CONFIG = "bearer.auth.logical.cluster";
+    public static final String BEARER_AUTH_LOGICAL_CLUSTER_DOC = "The registry's logical cluster id (lsrc-...), sent"
+            + " with a bearer token as the header target-sr-cluster, which Confluent Cloud asks of OAuth clients;"
+            + " empty for none. Not sent with basic auth.";
+    public static final String BEARER_AUTH_IDENTITY_POOL_ID_CONFIG = "bearer.auth.identity.pool.id";
+    public static final String BEARER_AUTH_IDENTITY_POOL_ID_DOC = "The identity pool id (pool-..., or several"
+            + " separated by commas), sent with a bearer token as the header Confluent-Identity-Pool-Id; empty for"
+            + " none. Not sent with basic auth.";
     public static final String NORMALIZE_SCHEMAS_CONFIG = "normalize.schemas";
     public static final String NORMALIZE_SCHEMAS_DOC = "Whether the registry is asked to normalize a schema"
             + " (normalize=true) before registering or looking it up.";
@@ -179,6 +188,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
                         ConfigDef.ValidString.in("", BEARER_SOURCE_STATIC_TOKEN), Importance.MEDIUM,
                         BEARER_AUTH_CREDENTIALS_SOURCE_DOC)
                 .define(BEARER_AUTH_TOKEN_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BEARER_AUTH_TOKEN_DOC)
+                .define(BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, Type.STRING, "", Importance.LOW,
+                        BEARER_AUTH_LOGICAL_CLUSTER_DOC)
+                .define(BEARER_AUTH_IDENTITY_POOL_ID_CONFIG, Type.STRING, "", Importance.LOW,
+                        BEARER_AUTH_IDENTITY_POOL_ID_DOC)
                 .define(NORMALIZE_SCHEMAS_CONFIG, Type.BOOLEAN, false, Importance.LOW, NORMALIZE_SCHEMAS_DOC)
                 .define(LATEST_COMPATIBILITY_STRICT_CONFIG, Type.BOOLEAN, true, Importance.LOW,
                         LATEST_COMPATIBILITY_STRICT_DOC)
@@ -236,6 +249,25 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public Optional<String> bearerToken() {
         return BEARER_SOURCE_STATIC_TOKEN.equals(getString(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG))
                 ? password(BEARER_AUTH_TOKEN_CONFIG) : Optional.empty();
+    }
+
+    /**
+     * The headers naming the registry and the identity pool a bearer token is for ({@code target-sr-cluster},
+     * {@code Confluent-Identity-Pool-Id}), those configured, in that order; none without a bearer token.
+     */
+    public Map<String, String> bearerTargetHeaders() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (bearerToken().isPresent()) {
+            putIfSet(headers, "target-sr-cluster", getString(BEARER_AUTH_LOGICAL_CLUSTER_CONFIG));
+            putIfSet(headers, "Confluent-Identity-Pool-Id", getString(BEARER_AUTH_IDENTITY_POOL_ID_CONFIG));
+        }
+        return headers;
+    }
+
+    private static void putIfSet(Map<String, String> headers, String name, String value) {
+        if (!value.isBlank()) {
+            headers.put(name, value.strip());
+        }
     }
 
     private Optional<String> password(String key) {

@@ -511,6 +511,36 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void sendsTheRegistryAndIdentityPoolABearerTokenIsFor() {
+        config.put(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
+        config.put(AvroSerdeConfig.BEARER_AUTH_TOKEN_CONFIG, "t0ken");
+        config.put(AvroSerdeConfig.BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, "lsrc-12345");
+        config.put(AvroSerdeConfig.BEARER_AUTH_IDENTITY_POOL_ID_CONFIG, "pool-ab,pool-cd");
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
+                .withHeader("Authorization", equalTo("Bearer t0ken"))
+                .withHeader("target-sr-cluster", equalTo("lsrc-12345"))
+                .withHeader("Confluent-Identity-Pool-Id", equalTo("pool-ab,pool-cd")));
+    }
+
+    @Test
+    void sendsNoBearerTargetsWithBasicAuth() {
+        config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:secret");
+        config.put(AvroSerdeConfig.BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, "lsrc-12345");
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
+                .withHeader("Authorization", equalTo(basic("fred:secret")))
+                .withoutHeader("target-sr-cluster"));
+    }
+
+    @Test
     void aBearerSourceWithoutATokenIsAConfigError() {
         config.put(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -61,14 +62,17 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     /** The JDK's message for a TLS handshake the peer closed the connection in. */
     private static final String HANDSHAKE_CUT_SHORT = "Remote host terminated the handshake";
 
-    /** One registry instance: its base URI (without user info) and the Authorization header to send it, if any. */
-    public record Endpoint(URI baseUri, Optional<String> authorization) {
+    /**
+     * One registry instance: its base URI (without user info) and the headers that authenticate requests to it (an
+     * Authorization header, and with a bearer token the targets Confluent Cloud asks for), if any.
+     */
+    public record Endpoint(URI baseUri, Map<String, String> authHeaders) {
         public Endpoint {
             Objects.requireNonNull(baseUri, "baseUri");
-            Objects.requireNonNull(authorization, "authorization");
+            authHeaders = Map.copyOf(authHeaders);
             if (baseUri.getUserInfo() != null) {
-                throw new IllegalArgumentException("baseUri: expected no user info (pass credentials as "
-                        + "authorization), found some in a URI for host " + baseUri.getHost());
+                throw new IllegalArgumentException("baseUri: expected no user info (pass credentials as an "
+                        + "Authorization header), found some in a URI for host " + baseUri.getHost());
             }
         }
 
@@ -317,7 +321,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(options.requestTimeout())
                 .header("Accept", RegistryApi.ACCEPT);
-        endpoint.authorization().ifPresent(value -> builder.header("Authorization", value));
+        endpoint.authHeaders().forEach(builder::header);
         if (body == null) {
             return builder.GET().build();
         }

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,9 +68,11 @@ public final class SchemaRegistryClients {
         String authority = uri.getRawAuthority();
         URI base = URI.create(uri.getScheme() + "://" + authority.substring(authority.lastIndexOf('@') + 1)
                 + (uri.getRawPath() == null ? "" : uri.getRawPath()));
-        Optional<String> authorization = config.bearerToken().map(token -> "Bearer " + token)
-                .or(() -> userInfo.map(SchemaRegistryClients::basicAuth));
-        return new RestSchemaRegistryClient.Endpoint(base, authorization);
+        Map<String, String> headers = new LinkedHashMap<>();
+        config.bearerToken().map(token -> "Bearer " + token).or(() -> userInfo.map(SchemaRegistryClients::basicAuth))
+                .ifPresent(authorization -> headers.put("Authorization", authorization));
+        headers.putAll(config.bearerTargetHeaders());
+        return new RestSchemaRegistryClient.Endpoint(base, headers);
     }
 
     private static String basicAuth(String userInfo) {
