@@ -10,13 +10,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import javax.security.auth.login.AppConfigurationEntry;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.JaasContext;
 
 /**
  * The configuration keys of gru-stream's Avro serdes, with their defaults and docs. The keys are Confluent's, so a
@@ -54,7 +57,9 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_DOC = "Where the HTTP basic-auth credentials for the "
             + "registry come from: URL (the user info of each URL in schema.registry.url; no authentication when it "
-            + "has none) or USER_INFO (basic.auth.user.info).";
+            + "has none), USER_INFO (basic.auth.user.info) or SASL_INHERIT (the username and password of the Kafka "
+            + "clients' sasl.jaas.config, a PLAIN or SCRAM login, else of the KafkaClient entry of the JVM's JAAS "
+            + "file).";
 
     public static final String BASIC_AUTH_USER_INFO_CONFIG = "basic.auth.user.info";
     public static final String BASIC_AUTH_USER_INFO_DOC = "Basic-auth credentials as 'user:password', used when "
@@ -131,6 +136,7 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SSL_PREFIX = "schema.registry.";
     public static final String CREDENTIALS_SOURCE_URL = "URL";
     public static final String CREDENTIALS_SOURCE_USER_INFO = "USER_INFO";
+    public static final String CREDENTIALS_SOURCE_SASL_INHERIT = "SASL_INHERIT";
     public static final String BEARER_SOURCE_STATIC_TOKEN = "STATIC_TOKEN";
 
     private static final Map<String, Supplier<SubjectNameStrategy>> STRATEGIES = strategiesByName();
@@ -158,6 +164,12 @@ public final class AvroSerdeConfig extends AbstractConfig {
                     "expected 'user:password' because " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " is "
                             + CREDENTIALS_SOURCE_USER_INFO);
         }
+        if (CREDENTIALS_SOURCE_SASL_INHERIT.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG))
+                && basicAuthUserInfo().isEmpty()) {
+            throw new ConfigException(SaslConfigs.SASL_JAAS_CONFIG, null, "expected a login with a username and a "
+                    + "password because " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " is "
+                    + CREDENTIALS_SOURCE_SASL_INHERIT);
+        }
     }
 
     /** Returns the definition of every key: type, default, validator and doc. */
@@ -169,7 +181,8 @@ public final class AvroSerdeConfig extends AbstractConfig {
                         AUTO_REGISTER_SCHEMAS_DOC)
                 .define(USE_LATEST_VERSION_CONFIG, Type.BOOLEAN, false, Importance.LOW, USE_LATEST_VERSION_DOC)
                 .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, CREDENTIALS_SOURCE_URL,
-                        ConfigDef.ValidString.in(CREDENTIALS_SOURCE_URL, CREDENTIALS_SOURCE_USER_INFO),
+                        ConfigDef.ValidString.in(CREDENTIALS_SOURCE_URL, CREDENTIALS_SOURCE_USER_INFO,
+                                CREDENTIALS_SOURCE_SASL_INHERIT),
                         Importance.MEDIUM, BASIC_AUTH_CREDENTIALS_SOURCE_DOC)
                 .define(BASIC_AUTH_USER_INFO_CONFIG, Type.PASSWORD, null, new UserInfoValidator(), Importance.MEDIUM,
                         BASIC_AUTH_USER_INFO_DOC)
@@ -236,13 +249,49 @@ public final class AvroSerdeConfig extends AbstractConfig {
     }
 
     /** Whether credentials come from {@link #basicAuthUserInfo()} rather than from the URLs. */
-    public boolean credentialsFromUserInfo() {
-        return CREDENTIALS_SOURCE_USER_INFO.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG));
+    public boolean credentialsFromConfig() {
+        return !CREDENTIALS_SOURCE_URL.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG));
     }
 
-    /** The configured {@code user:password} ({@code basic.auth.user.info}, else its alias), or empty. */
+    /**
+     * The configured {@code user:password}, or empty: with SASL_INHERIT the Kafka clients' SASL login's, else
+     * {@code basic.auth.user.info} or its alias.
+     */
     public Optional<String> basicAuthUserInfo() {
+        if (CREDENTIALS_SOURCE_SASL_INHERIT.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG))) {
+            return saslUserInfo();
+        }
         return password(BASIC_AUTH_USER_INFO_CONFIG).or(() -> password(SCHEMA_REGISTRY_USER_INFO_CONFIG));
+    }
+
+    /**
+     * {@code username:password} of the first login in the Kafka clients' JAAS configuration that has both, read by
+     * Kafka's own parser: {@code sasl.jaas.config} (as Confluent's SASL_INHERIT reads it), else the JVM's JAAS file.
+     */
+    private Optional<String> saslUserInfo() {
+        Object jaas = originals().get(SaslConfigs.SASL_JAAS_CONFIG);
+        Map<String, Object> clientConfig = new HashMap<>();
+        if (jaas != null) {
+            clientConfig.put(SaslConfigs.SASL_JAAS_CONFIG,
+                    jaas instanceof Password password ? password : new Password(jaas.toString()));
+        }
+        List<AppConfigurationEntry> logins;
+        try {
+            logins = JaasContext.loadClientContext(clientConfig).configurationEntries();
+        } catch (IllegalArgumentException | SecurityException e) {
+            // Without the parser's message: it quotes the token it stopped at, which may be part of a password.
+            throw new ConfigException(SaslConfigs.SASL_JAAS_CONFIG + " cannot be read for "
+                    + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + CREDENTIALS_SOURCE_SASL_INHERIT
+                    + " (Kafka's JAAS parser refused it; its message is left out, as it may quote a secret)");
+        }
+        for (AppConfigurationEntry login : logins) {
+            Object username = login.getOptions().get("username");
+            Object password = login.getOptions().get("password");
+            if (username != null && password != null) {
+                return Optional.of(username + ":" + password);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The static bearer token when {@code bearer.auth.credentials.source} is STATIC_TOKEN, else empty. */

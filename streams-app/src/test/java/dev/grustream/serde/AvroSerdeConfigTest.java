@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.types.Password;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +27,7 @@ class AvroSerdeConfigTest {
         assertThat(config.autoRegisterSchemas()).isTrue();
         assertThat(config.useLatestVersion()).isFalse();
         assertThat(config.specificAvroReader()).isFalse();
-        assertThat(config.credentialsFromUserInfo()).isFalse();
+        assertThat(config.credentialsFromConfig()).isFalse();
         assertThat(config.subjectNameStrategy(true)).isInstanceOf(TopicNameStrategy.class);
         assertThat(config.subjectNameStrategy(false)).isInstanceOf(TopicNameStrategy.class);
         assertThat(config.missingIdTtl()).isZero();
@@ -50,7 +52,7 @@ class AvroSerdeConfigTest {
         assertThat(config.autoRegisterSchemas()).isFalse();
         assertThat(config.useLatestVersion()).isTrue();
         assertThat(config.specificAvroReader()).isTrue();
-        assertThat(config.credentialsFromUserInfo()).isTrue();
+        assertThat(config.credentialsFromConfig()).isTrue();
         assertThat(config.basicAuthUserInfo()).contains("fred:letmein");
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofMillis(2500));
@@ -103,8 +105,47 @@ class AvroSerdeConfigTest {
     @Test
     void rejectsAnUnsupportedCredentialsSourceNamingTheKey() {
         assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
-                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT"),
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "KERBEROS"),
                 AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG);
+    }
+
+    @Test
+    void saslInheritTakesTheUsernameAndPasswordOfTheKafkaClientsLogin() {
+        AvroSerdeConfig config = config(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT",
+                SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"alice\" password=\"s3cr;et\";"));
+
+        assertThat(config.credentialsFromConfig()).isTrue();
+        assertThat(config.basicAuthUserInfo()).contains("alice:s3cr;et");
+    }
+
+    @Test
+    void saslInheritReadsTheLoginGivenAsAKafkaPassword() {
+        AvroSerdeConfig config = config(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT",
+                SaslConfigs.SASL_JAAS_CONFIG, new Password("org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required username=\"bob\" password=\"pw\";")));
+
+        assertThat(config.basicAuthUserInfo()).contains("bob:pw");
+    }
+
+    @Test
+    void rejectsSaslInheritWithoutAUsernameAndPasswordNamingTheJaasKey() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT",
+                SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+                        + " required;"),
+                SaslConfigs.SASL_JAAS_CONFIG);
+    }
+
+    @Test
+    void rejectsAnUnreadableLoginForSaslInheritWithoutQuotingIt() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT",
+                SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.plain.PlainLoginModule hunter2"
+                        + " username=\"bob\";"),
+                SaslConfigs.SASL_JAAS_CONFIG).message().doesNotContain("hunter2");
     }
 
     @Test

@@ -541,6 +541,19 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void sendsTheKafkaClientsSaslLoginAsBasicAuthWhenToldToInheritIt() {
+        config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT");
+        config.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"alice\" password=\"pw\";");
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
+                .withHeader("Authorization", equalTo(basic("alice:pw"))));
+    }
+
+    @Test
     void aBearerSourceWithoutATokenIsAConfigError() {
         config.put(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
 

@@ -62,7 +62,7 @@ public final class SchemaRegistryClients {
 
     private static RestSchemaRegistryClient.Endpoint endpoint(String url, AvroSerdeConfig config) {
         URI uri = URI.create(url);
-        Optional<String> userInfo = config.credentialsFromUserInfo()
+        Optional<String> userInfo = config.credentialsFromConfig()
                 ? config.basicAuthUserInfo()
                 : Optional.ofNullable(uri.getUserInfo());
         String authority = uri.getRawAuthority();
