@@ -1,5 +1,6 @@
 package dev.grustream.serde;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -108,6 +109,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String BEARER_AUTH_IDENTITY_POOL_ID_DOC = "The identity pool id (pool-..., or several"
             + " separated by commas), sent with a bearer token as the header Confluent-Identity-Pool-Id; empty for"
             + " none. Not sent with basic auth.";
+    public static final String PROXY_HOST_CONFIG = "proxy.host";
+    public static final String PROXY_HOST_DOC = "Host of the HTTP proxy the registry client sends every request"
+            + " through (https ones by CONNECT); empty for none. Needs proxy.port.";
+    public static final String PROXY_PORT_CONFIG = "proxy.port";
+    public static final String PROXY_PORT_DOC = "Port of the HTTP proxy named by proxy.host.";
     public static final String NORMALIZE_SCHEMAS_CONFIG = "normalize.schemas";
     public static final String NORMALIZE_SCHEMAS_DOC = "Whether the registry is asked to normalize a schema"
             + " (normalize=true) before registering or looking it up.";
@@ -164,6 +170,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
                     "expected 'user:password' because " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " is "
                             + CREDENTIALS_SOURCE_USER_INFO);
         }
+        if (!getString(PROXY_HOST_CONFIG).isBlank() && getInt(PROXY_PORT_CONFIG) < 1) {
+            throw new ConfigException(PROXY_PORT_CONFIG, getInt(PROXY_PORT_CONFIG), "expected the proxy's port (1 to"
+                    + " 65535) because " + PROXY_HOST_CONFIG + " is set");
+        }
         if (CREDENTIALS_SOURCE_SASL_INHERIT.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG))
                 && basicAuthUserInfo().isEmpty()) {
             throw new ConfigException(SaslConfigs.SASL_JAAS_CONFIG, null, "expected a login with a username and a "
@@ -201,6 +211,9 @@ public final class AvroSerdeConfig extends AbstractConfig {
                         ConfigDef.ValidString.in("", BEARER_SOURCE_STATIC_TOKEN), Importance.MEDIUM,
                         BEARER_AUTH_CREDENTIALS_SOURCE_DOC)
                 .define(BEARER_AUTH_TOKEN_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BEARER_AUTH_TOKEN_DOC)
+                .define(PROXY_HOST_CONFIG, Type.STRING, "", Importance.LOW, PROXY_HOST_DOC)
+                .define(PROXY_PORT_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, 65_535), Importance.LOW,
+                        PROXY_PORT_DOC)
                 .define(BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, Type.STRING, "", Importance.LOW,
                         BEARER_AUTH_LOGICAL_CLUSTER_DOC)
                 .define(BEARER_AUTH_IDENTITY_POOL_ID_CONFIG, Type.STRING, "", Importance.LOW,
@@ -379,6 +392,13 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public SubjectNameStrategy subjectNameStrategy(boolean isKey) {
         String name = getString(isKey ? KEY_SUBJECT_NAME_STRATEGY_CONFIG : VALUE_SUBJECT_NAME_STRATEGY_CONFIG);
         return STRATEGIES.get(name).get();
+    }
+
+    /** The HTTP proxy of {@code proxy.host} and {@code proxy.port}, unresolved, or empty for none. */
+    public Optional<InetSocketAddress> proxy() {
+        String host = getString(PROXY_HOST_CONFIG).strip();
+        return host.isEmpty() ? Optional.empty()
+                : Optional.of(InetSocketAddress.createUnresolved(host, getInt(PROXY_PORT_CONFIG)));
     }
 
     public Duration connectTimeout() {

@@ -554,6 +554,27 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
+    void sendsEveryRequestThroughTheConfiguredProxy() {
+        // Only the proxy (here the stub registry, which serves the absolute URI's path) can reach this host.
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://registry.invalid:8081");
+        config.put(AvroSerdeConfig.PROXY_HOST_CONFIG, "localhost");
+        config.put(AvroSerdeConfig.PROXY_PORT_CONFIG, REGISTRY.getPort());
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(Schema.create(Schema.Type.STRING));
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1")).withHeader("Host",
+                equalTo("registry.invalid:8081")));
+    }
+
+    @Test
+    void aProxyHostWithoutAPortIsAConfigError() {
+        config.put(AvroSerdeConfig.PROXY_HOST_CONFIG, "proxy.example");
+
+        assertThatThrownBy(this::client).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(AvroSerdeConfig.PROXY_PORT_CONFIG);
+    }
+
+    @Test
     void aBearerSourceWithoutATokenIsAConfigError() {
         config.put(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
 

@@ -11,6 +11,8 @@ import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,21 +88,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      * How requests are sent. Immutable.
      *
      * @param ssl the TLS context for https endpoints, or empty for the JVM's default (its trust store)
+     * @param proxy the HTTP proxy every request goes through (https ones by CONNECT), or empty for none
      * @param normalize whether the registry is asked to normalize schemas before registering or looking them up
      * @param maxRetries rounds over every endpoint repeated after the first fails, {@code >= 0}
      */
     public record Options(Duration connectTimeout, Duration requestTimeout, Optional<SSLContext> ssl,
-            boolean normalize, int maxRetries, Duration retryWait, Duration retryMaxWait) {
-        /** Plain defaults: no TLS context of its own, no normalization, no retries. */
-        public static Options of(Duration connectTimeout, Duration requestTimeout) {
-            return new Options(connectTimeout, requestTimeout, Optional.empty(), false, 0, Duration.ZERO,
-                    Duration.ZERO);
-        }
-
+            Optional<InetSocketAddress> proxy, boolean normalize, int maxRetries, Duration retryWait,
+            Duration retryMaxWait) {
         public Options {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             Objects.requireNonNull(ssl, "ssl");
+            Objects.requireNonNull(proxy, "proxy");
             if (maxRetries < 0 || retryWait.isNegative() || retryMaxWait.isNegative()) {
                 throw new IllegalArgumentException("maxRetries, retryWait and retryMaxWait must not be negative");
             }
@@ -129,6 +128,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.connectTimeout());
         options.ssl().ifPresent(builder::sslContext);
+        options.proxy().ifPresent(proxy -> builder.proxy(ProxySelector.of(proxy)));
         this.http = builder.build();
     }
 

@@ -42,7 +42,7 @@ public final class SchemaRegistryClients {
             endpoints.add(endpoint(url, config));
         }
         RestSchemaRegistryClient.Options options = new RestSchemaRegistryClient.Options(config.connectTimeout(),
-                config.requestTimeout(), config.sslSettings().map(SchemaRegistryClients::sslContext),
+                config.requestTimeout(), config.sslSettings().map(SchemaRegistryClients::sslContext), config.proxy(),
                 config.normalizeSchemas(), config.maxRetries(), config.retryWait(), config.retryMaxWait());
         return new CachingSchemaRegistryClient(new RestSchemaRegistryClient(endpoints, options),
                 config.maxSchemasPerSubject(), config.missingIdTtl(), config.missingCacheSize());
