@@ -77,6 +77,48 @@ class RegistryTlsTest {
     }
 
     @Test
+    void theClientOffersOnlyTheEnabledProtocols() {
+        Map<String, Object> config = config(true);
+        // Disabled by the JDK: a client limited to it cannot complete a handshake.
+        config.put("schema.registry.ssl.enabled.protocols", "TLSv1.1");
+
+        assertRefusedAtTheHandshake(config);
+    }
+
+    @Test
+    void theClientOffersOnlyTheConfiguredCipherSuites() {
+        Map<String, Object> config = config(true);
+        // A TLS 1.3 suite with TLS 1.2 only: nothing the two sides could agree on.
+        config.put("schema.registry.ssl.enabled.protocols", "TLSv1.2");
+        config.put("schema.registry.ssl.cipher.suites", "TLS_AES_128_GCM_SHA256");
+
+        assertRefusedAtTheHandshake(config);
+    }
+
+    @Test
+    void aClientLimitedToTls12StillReachesTheRegistry() {
+        try (SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
+            Map<String, Object> config = config(true);
+            config.put("schema.registry.ssl.enabled.protocols", "TLSv1.2");
+            serde.configure(config, false);
+            Forecast forecast = TestRecords.forecast("k");
+
+            assertThat(serde.deserializer().deserialize("forecasts", serde.serializer().serialize("forecasts",
+                    forecast))).isEqualTo(forecast);
+        }
+    }
+
+    private static void assertRefusedAtTheHandshake(Map<String, Object> config) {
+        try (SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
+            serde.configure(config, false);
+
+            assertThatThrownBy(() -> serde.serializer().serialize("forecasts", TestRecords.forecast("k")))
+                    .isExactlyInstanceOf(SchemaRegistryException.class).hasMessageContaining("TLS handshake")
+                    .hasCauseInstanceOf(SSLException.class);
+        }
+    }
+
+    @Test
     void aHandshakeCutShortFailsOverToTheNextRegistry() throws Exception {
         try (ServerSocket cutting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {

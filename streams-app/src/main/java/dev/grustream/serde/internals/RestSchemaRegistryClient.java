@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.InterruptException;
@@ -87,22 +88,30 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     /**
      * How requests are sent. Immutable.
      *
-     * @param ssl the TLS context for https endpoints, or empty for the JVM's default (its trust store)
+     * @param tls the TLS of https endpoints, or empty for the JVM's default (its trust store, its protocols)
      * @param proxy the HTTP proxy every request goes through (https ones by CONNECT), or empty for none
      * @param normalize whether the registry is asked to normalize schemas before registering or looking them up
      * @param maxRetries rounds over every endpoint repeated after the first fails, {@code >= 0}
      */
-    public record Options(Duration connectTimeout, Duration requestTimeout, Optional<SSLContext> ssl,
+    public record Options(Duration connectTimeout, Duration requestTimeout, Optional<Tls> tls,
             Optional<InetSocketAddress> proxy, boolean normalize, int maxRetries, Duration retryWait,
             Duration retryMaxWait) {
         public Options {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
-            Objects.requireNonNull(ssl, "ssl");
+            Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(proxy, "proxy");
             if (maxRetries < 0 || retryWait.isNegative() || retryMaxWait.isNegative()) {
                 throw new IllegalArgumentException("maxRetries, retryWait and retryMaxWait must not be negative");
             }
+        }
+    }
+
+    /** The TLS context of https endpoints and the protocols and cipher suites it may use. Immutable. */
+    public record Tls(SSLContext context, SSLParameters parameters) {
+        public Tls {
+            Objects.requireNonNull(context, "context");
+            Objects.requireNonNull(parameters, "parameters");
         }
     }
 
@@ -127,7 +136,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.connectTimeout());
-        options.ssl().ifPresent(builder::sslContext);
+        options.tls().ifPresent(tls -> builder.sslContext(tls.context()).sslParameters(tls.parameters()));
         options.proxy().ifPresent(proxy -> builder.proxy(ProxySelector.of(proxy)));
         this.http = builder.build();
     }

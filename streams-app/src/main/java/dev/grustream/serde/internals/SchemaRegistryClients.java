@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
 
 /** Builds the registry client a validated {@link AvroSerdeConfig} asks for. Stateless. */
@@ -42,22 +44,37 @@ public final class SchemaRegistryClients {
             endpoints.add(endpoint(url, config));
         }
         RestSchemaRegistryClient.Options options = new RestSchemaRegistryClient.Options(config.connectTimeout(),
-                config.requestTimeout(), config.sslSettings().map(SchemaRegistryClients::sslContext), config.proxy(),
+                config.requestTimeout(), config.sslSettings().map(SchemaRegistryClients::tls), config.proxy(),
                 config.normalizeSchemas(), config.maxRetries(), config.retryWait(), config.retryMaxWait());
         return new CachingSchemaRegistryClient(new RestSchemaRegistryClient(endpoints, options),
                 config.maxSchemasPerSubject(), config.missingIdTtl(), config.missingCacheSize());
     }
 
-    /** The TLS context of {@code schema.registry.ssl.*}, built by Kafka's own factory as Kafka's clients build it. */
-    private static SSLContext sslContext(Map<String, Object> ssl) {
+    /**
+     * The TLS of {@code schema.registry.ssl.*}: the context built by Kafka's own factory as Kafka's clients build it,
+     * limited to {@code ssl.enabled.protocols} and, when set, {@code ssl.cipher.suites}, which the context alone
+     * does not carry.
+     */
+    private static RestSchemaRegistryClient.Tls tls(Map<String, Object> ssl) {
         DefaultSslEngineFactory factory = new DefaultSslEngineFactory();
+        SSLContext context;
         try {
             factory.configure(ssl);
-            return factory.sslContext();
+            context = factory.sslContext();
         } catch (KafkaException e) {
             throw new ConfigException("Cannot build the Schema Registry client's TLS context from "
                     + AvroSerdeConfig.SSL_PREFIX + "ssl.*: " + e.getMessage());
         }
+        SSLParameters parameters = context.getDefaultSSLParameters();
+        parameters.setProtocols(strings(ssl.get(SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG), parameters.getProtocols()));
+        parameters.setCipherSuites(strings(ssl.get(SslConfigs.SSL_CIPHER_SUITES_CONFIG), parameters.getCipherSuites()));
+        return new RestSchemaRegistryClient.Tls(context, parameters);
+    }
+
+    /** A list setting's values, or {@code otherwise} when it is unset or empty. */
+    private static String[] strings(Object values, String[] otherwise) {
+        return values instanceof List<?> list && !list.isEmpty()
+                ? list.stream().map(Object::toString).toArray(String[]::new) : otherwise;
     }
 
     private static RestSchemaRegistryClient.Endpoint endpoint(String url, AvroSerdeConfig config) {
