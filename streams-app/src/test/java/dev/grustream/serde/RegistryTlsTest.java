@@ -77,6 +77,24 @@ class RegistryTlsTest {
     }
 
     @Test
+    void aTrustedCertificateThatDoesNotNameTheRegistrysHostIsRefused() throws Exception {
+        SelfSignedTls elsewhere = SelfSignedTls.create(Files.createDirectories(dir.resolve("elsewhere")), PASSWORD,
+                "registry.example", "SAN=dns:registry.example");
+        try (InMemorySchemaRegistryServer misnamed = InMemorySchemaRegistryServer.startHttps(0,
+                elsewhere.serverContext())) {
+            Map<String, Object> config = config(false);
+            config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, misnamed.url());
+            config.put("schema.registry.ssl.truststore.location", elsewhere.trustStore().toString());
+            config.put("schema.registry.ssl.truststore.password", PASSWORD);
+            config.put("schema.registry.ssl.truststore.type", "PKCS12");
+            // Also with protocols set, which the client's TLS parameters carry.
+            config.put("schema.registry.ssl.enabled.protocols", "TLSv1.2,TLSv1.3");
+
+            assertRefusedAtTheHandshake(config);
+        }
+    }
+
+    @Test
     void theClientOffersOnlyTheEnabledProtocols() {
         Map<String, Object> config = config(true);
         // Disabled by the JDK: a client limited to it cannot complete a handshake.

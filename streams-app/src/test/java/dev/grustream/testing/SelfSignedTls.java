@@ -26,11 +26,20 @@ import javax.net.ssl.SSLContext;
 public record SelfSignedTls(Path keyStore, Path trustStore, String password) {
     /** Creates both stores in {@code directory}. */
     public static SelfSignedTls create(Path directory, String password) throws IOException, InterruptedException {
+        return create(directory, password, "localhost", "SAN=dns:localhost,ip:127.0.0.1");
+    }
+
+    /**
+     * Creates both stores in {@code directory} for a certificate of common name {@code host} whose subject
+     * alternative names are {@code san} (keytool's {@code -ext} form, "SAN=dns:a.example,ip:10.0.0.1").
+     */
+    public static SelfSignedTls create(Path directory, String password, String host, String san)
+            throws IOException, InterruptedException {
         SelfSignedTls tls = new SelfSignedTls(directory.resolve("broker.p12"), directory.resolve("clients.p12"),
                 password);
         Path certificate = directory.resolve("broker.pem");
         keytool("-genkeypair", "-alias", "broker", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12",
+                "-dname", "CN=" + host, "-ext", san, "-storetype", "PKCS12",
                 "-keystore", tls.keyStore.toString(), "-storepass", password, "-keypass", password);
         keytool("-exportcert", "-rfc", "-alias", "broker", "-file", certificate.toString(),
                 "-keystore", tls.keyStore.toString(), "-storepass", password);
