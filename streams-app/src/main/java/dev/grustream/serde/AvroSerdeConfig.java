@@ -170,6 +170,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
                     "expected 'user:password' because " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " is "
                             + CREDENTIALS_SOURCE_USER_INFO);
         }
+        if (getString(PROXY_HOST_CONFIG).contains("/")) {
+            throw new ConfigException(PROXY_HOST_CONFIG, getString(PROXY_HOST_CONFIG), "expected a host name or"
+                    + " address alone, without a scheme or path (the proxy is spoken to in HTTP)");
+        }
         if (!getString(PROXY_HOST_CONFIG).isBlank() && getInt(PROXY_PORT_CONFIG) < 1) {
             throw new ConfigException(PROXY_PORT_CONFIG, getInt(PROXY_PORT_CONFIG), "expected the proxy's port (1 to"
                     + " 65535) because " + PROXY_HOST_CONFIG + " is set");
@@ -292,6 +296,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
         try {
             logins = JaasContext.loadClientContext(clientConfig).configurationEntries();
         } catch (IllegalArgumentException | SecurityException e) {
+            if (jaas == null) {
+                throw new ConfigException(SaslConfigs.SASL_JAAS_CONFIG, null, "expected a login because "
+                        + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " is " + CREDENTIALS_SOURCE_SASL_INHERIT
+                        + ", and the JVM's JAAS file has no KafkaClient entry either");
+            }
             // Without the parser's message: it quotes the token it stopped at, which may be part of a password.
             throw new ConfigException(SaslConfigs.SASL_JAAS_CONFIG + " cannot be read for "
                     + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + CREDENTIALS_SOURCE_SASL_INHERIT

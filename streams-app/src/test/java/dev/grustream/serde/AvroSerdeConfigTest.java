@@ -140,6 +140,20 @@ class AvroSerdeConfigTest {
     }
 
     @Test
+    void rejectsSaslInheritWithNoLoginAnywhereSayingSo() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT"),
+                SaslConfigs.SASL_JAAS_CONFIG).hasMessageContaining("no KafkaClient entry");
+    }
+
+    @Test
+    void rejectsAProxyHostGivenAsAUrl() {
+        assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
+                AvroSerdeConfig.PROXY_HOST_CONFIG, "http://proxy.example", AvroSerdeConfig.PROXY_PORT_CONFIG, 3128),
+                AvroSerdeConfig.PROXY_HOST_CONFIG);
+    }
+
+    @Test
     void rejectsAnUnreadableLoginForSaslInheritWithoutQuotingIt() {
         assertInvalid(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, URL,
                 AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT",

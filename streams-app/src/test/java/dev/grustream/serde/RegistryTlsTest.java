@@ -114,6 +114,17 @@ class RegistryTlsTest {
     }
 
     @Test
+    void aProtocolNameTheJvmDoesNotKnowIsAConfigError() {
+        try (SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
+            Map<String, Object> config = config(true);
+            config.put("schema.registry.ssl.enabled.protocols", "TLSv1.2 TLSv1.3");
+
+            assertThatThrownBy(() -> serde.configure(config, false)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("schema.registry.ssl.enabled.protocols");
+        }
+    }
+
+    @Test
     void aClientLimitedToTls12StillReachesTheRegistry() {
         try (SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class)) {
             Map<String, Object> config = config(true);

@@ -68,6 +68,14 @@ public final class SchemaRegistryClients {
         SSLParameters parameters = context.getDefaultSSLParameters();
         parameters.setProtocols(strings(ssl.get(SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG), parameters.getProtocols()));
         parameters.setCipherSuites(strings(ssl.get(SslConfigs.SSL_CIPHER_SUITES_CONFIG), parameters.getCipherSuites()));
+        try {
+            // Names are only checked where a connection is made: a misspelt one would fail every request instead.
+            context.createSSLEngine().setSSLParameters(parameters);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("The Schema Registry client's " + AvroSerdeConfig.SSL_PREFIX
+                    + SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG + " or " + AvroSerdeConfig.SSL_PREFIX
+                    + SslConfigs.SSL_CIPHER_SUITES_CONFIG + " names what this JVM does not know: " + e.getMessage());
+        }
         return new RestSchemaRegistryClient.Tls(context, parameters);
     }
 
