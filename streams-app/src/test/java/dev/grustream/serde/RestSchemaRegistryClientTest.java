@@ -337,7 +337,7 @@ class RestSchemaRegistryClientTest {
     void sendsBasicAuthFromUserInfo() {
         config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
         config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:let:me in");
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -349,7 +349,7 @@ class RestSchemaRegistryClientTest {
     void sendsBasicAuthFromTheUrlWithoutPuttingItInTheRequestLine() {
         int port = REGISTRY.getRuntimeInfo().getHttpPort();
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://fred:p%40ss+w@localhost:" + port);
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -360,7 +360,7 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void sendsNoAuthorizationWithoutCredentials() {
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -502,7 +502,7 @@ class RestSchemaRegistryClientTest {
         config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:secret");
         config.put(AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
         config.put(AvroSerdeConfig.BEARER_AUTH_TOKEN_CONFIG, "t0ken");
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -516,7 +516,7 @@ class RestSchemaRegistryClientTest {
         config.put(AvroSerdeConfig.BEARER_AUTH_TOKEN_CONFIG, "t0ken");
         config.put(AvroSerdeConfig.BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, "lsrc-12345");
         config.put(AvroSerdeConfig.BEARER_AUTH_IDENTITY_POOL_ID_CONFIG, "pool-ab,pool-cd");
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -531,7 +531,7 @@ class RestSchemaRegistryClientTest {
         config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
         config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:secret");
         config.put(AvroSerdeConfig.BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, "lsrc-12345");
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -545,7 +545,7 @@ class RestSchemaRegistryClientTest {
         config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT");
         config.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
                 + " username=\"alice\" password=\"pw\";");
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -559,7 +559,7 @@ class RestSchemaRegistryClientTest {
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://registry.invalid:8081");
         config.put(AvroSerdeConfig.PROXY_HOST_CONFIG, "localhost");
         config.put(AvroSerdeConfig.PROXY_PORT_CONFIG, REGISTRY.getPort());
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         assertThat(client().getSchemaById(1)).isEqualTo(Schema.create(Schema.Type.STRING));
         REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1")).withHeader("Host",
@@ -586,7 +586,7 @@ class RestSchemaRegistryClientTest {
     void takesUserInfoFromConfluentsPrefixedAlias() {
         config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_USER_INFO_CONFIG, "ann:pw");
-        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
+        stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
@@ -642,5 +642,10 @@ class RestSchemaRegistryClientTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The registry answers schema id 1 with the schema "string". */
+    private static void stubSchemaOneAsString() {
+        REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
     }
 }

@@ -88,13 +88,13 @@ class ForecastProcessorTest {
         context.addStateStore(states);
         context.addStateStore(pendingStore);
         decodedStates = new DecodedStates(settings.stateCacheMaxBytes());
-        processor = processorOf(settings);
+        processor = anotherProcessor();
         processor.init(context);
         return processor;
     }
 
-    /** Another processor of the same instance: it shares the decoded states of the last one started. */
-    private ForecastProcessor processorOf(ForecasterSettings settings) {
+    /** Another processor of the same instance, with the settings and the decoded states of the last one started. */
+    private ForecastProcessor anotherProcessor() {
         return new ForecastProcessor(settings, new ActiveModel(TestingModels.persistence("1")),
                 new ForecasterMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC), decodedStates);
     }
@@ -357,13 +357,10 @@ class ForecastProcessorTest {
             send("a", T0 + i * MINUTE, 10 + i % 3);
             send("b", T0 + i * MINUTE, 20 + i % 3);
         }
-        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, "b");
-        try {
+        whileKeyFails("b", () -> {
             send("a", T0 + 10 * MINUTE, 11.0);
             send("b", T0 + 10 * MINUTE, 21.0);
-        } finally {
-            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
-        }
+        });
 
         assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).singleElement().satisfies(deadLetter -> {
             assertThat(new String((byte[]) deadLetter.record().key(), StandardCharsets.UTF_8)).isEqualTo("b");
@@ -422,6 +419,16 @@ class ForecastProcessorTest {
         assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).hasSize(2);
     }
 
+    /** Runs {@code sends} while the forecasting of key {@code key}'s observations fails as a bug would. */
+    private static void whileKeyFails(String key, Runnable sends) {
+        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, key);
+        try {
+            sends.run();
+        } finally {
+            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
+        }
+    }
+
     private double modelCalls() {
         return registry.get("gru.model.step").timer().count();
     }
@@ -455,8 +462,7 @@ class ForecastProcessorTest {
         // The task's stores rolled back, and a new processor of the task started on the same instance, its decoded
         // states shared with the first, which was never closed.
         states.put("a", new KeyStateSerde().deserializer().deserialize("", committed));
-        processor = processorOf(ForecasterSettings.from(new GruStreamConfig(Map.of("application.id", "test",
-                "bootstrap.servers", "localhost:9092", GruStreamConfig.BATCH_MAX_SIZE, "1"))));
+        processor = anotherProcessor();
         processor.init(context);
         context.resetForwards();
 
@@ -503,12 +509,7 @@ class ForecastProcessorTest {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
         send("a", T0, 1.0);
         send("b", T0, 1.0);
-        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, "b");
-        try {
-            send("b", T0 + MINUTE, 2.0);
-        } finally {
-            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
-        }
+        whileKeyFails("b", () -> send("b", T0 + MINUTE, 2.0));
 
         send("a", T0 + MINUTE, 2.0);
         send("b", T0 + 2 * MINUTE, 3.0);

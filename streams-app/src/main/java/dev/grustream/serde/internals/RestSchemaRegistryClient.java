@@ -10,9 +10,9 @@ import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.SocketException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.InterruptException;
 
@@ -107,7 +107,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
     }
 
-    /** The TLS context of https endpoints and the protocols and cipher suites it may use. Immutable. */
+    /** The TLS context of https endpoints and the protocols and cipher suites it may use; neither changes once made. */
     public record Tls(SSLContext context, SSLParameters parameters) {
         public Tls {
             Objects.requireNonNull(context, "context");
