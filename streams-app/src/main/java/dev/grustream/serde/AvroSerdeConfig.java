@@ -97,10 +97,32 @@ public final class AvroSerdeConfig extends AbstractConfig {
             + " basic.auth.user.info wins when both are set.";
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG = "bearer.auth.credentials.source";
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DOC = "Where a bearer token for the registry comes"
-            + " from: STATIC_TOKEN (bearer.auth.token), or empty for none. A bearer token replaces basic auth.";
+            + " from: STATIC_TOKEN (bearer.auth.token), OAUTHBEARER (fetched from bearer.auth.issuer.endpoint.url"
+            + " with bearer.auth.client.id and bearer.auth.client.secret, the OAuth client-credentials grant, and"
+            + " fetched again before it expires), or empty for none. A bearer token replaces basic auth.";
     public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
     public static final String BEARER_AUTH_TOKEN_DOC = "The bearer token sent to the registry as"
             + " 'Authorization: Bearer <token>' when bearer.auth.credentials.source is STATIC_TOKEN.";
+    public static final String BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG = "bearer.auth.issuer.endpoint.url";
+    public static final String BEARER_AUTH_ISSUER_ENDPOINT_URL_DOC = "The OAuth token endpoint the bearer tokens"
+            + " come from when bearer.auth.credentials.source is OAUTHBEARER. Kafka's client, which fetches them,"
+            + " only reaches a URL listed in the JVM's system property org.apache.kafka.sasl.oauthbearer.allowed.urls.";
+    public static final String BEARER_AUTH_CLIENT_ID_CONFIG = "bearer.auth.client.id";
+    public static final String BEARER_AUTH_CLIENT_ID_DOC = "The OAuth client id, for OAUTHBEARER.";
+    public static final String BEARER_AUTH_CLIENT_SECRET_CONFIG = "bearer.auth.client.secret";
+    public static final String BEARER_AUTH_CLIENT_SECRET_DOC = "The OAuth client secret, for OAUTHBEARER.";
+    public static final String BEARER_AUTH_SCOPE_CONFIG = "bearer.auth.scope";
+    public static final String BEARER_AUTH_SCOPE_DOC = "The scope asked for with each token, for OAUTHBEARER;"
+            + " empty for none.";
+    public static final String BEARER_AUTH_SCOPE_CLAIM_NAME_CONFIG = "bearer.auth.scope.claim.name";
+    public static final String BEARER_AUTH_SCOPE_CLAIM_NAME_DOC = "The claim of a token that holds its scope.";
+    public static final String BEARER_AUTH_SUB_CLAIM_NAME_CONFIG = "bearer.auth.sub.claim.name";
+    public static final String BEARER_AUTH_SUB_CLAIM_NAME_DOC = "The claim of a token that holds its subject; a token"
+            + " without one is refused.";
+    public static final String BEARER_AUTH_CACHE_EXPIRY_BUFFER_SECONDS_CONFIG =
+            "bearer.auth.cache.expiry.buffer.seconds";
+    public static final String BEARER_AUTH_CACHE_EXPIRY_BUFFER_SECONDS_DOC = "How long before a token's expiry a new"
+            + " one is fetched, for OAUTHBEARER; half the token's lifetime when that is shorter.";
     public static final String BEARER_AUTH_LOGICAL_CLUSTER_CONFIG = "bearer.auth.logical.cluster";
     public static final String BEARER_AUTH_LOGICAL_CLUSTER_DOC = "The registry's logical cluster id (lsrc-...), sent"
             + " with a bearer token as the header target-sr-cluster, which Confluent Cloud asks of OAuth clients;"
@@ -144,6 +166,7 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String CREDENTIALS_SOURCE_USER_INFO = "USER_INFO";
     public static final String CREDENTIALS_SOURCE_SASL_INHERIT = "SASL_INHERIT";
     public static final String BEARER_SOURCE_STATIC_TOKEN = "STATIC_TOKEN";
+    public static final String BEARER_SOURCE_OAUTHBEARER = "OAUTHBEARER";
 
     private static final Map<String, Supplier<SubjectNameStrategy>> STRATEGIES = strategiesByName();
     private static final ConfigDef CONFIG = configDef();
@@ -159,6 +182,18 @@ public final class AvroSerdeConfig extends AbstractConfig {
                 && bearerToken().isEmpty()) {
             throw new ConfigException(BEARER_AUTH_TOKEN_CONFIG, null, "expected a token because "
                     + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG + " is " + BEARER_SOURCE_STATIC_TOKEN);
+        }
+        if (oauthBearer()) {
+            for (String key : List.of(BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG, BEARER_AUTH_CLIENT_ID_CONFIG)) {
+                if (getString(key).isBlank()) {
+                    throw new ConfigException(key, getString(key), "expected a value because "
+                            + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG + " is " + BEARER_SOURCE_OAUTHBEARER);
+                }
+            }
+            if (password(BEARER_AUTH_CLIENT_SECRET_CONFIG).isEmpty()) {
+                throw new ConfigException(BEARER_AUTH_CLIENT_SECRET_CONFIG, null, "expected a secret because "
+                        + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG + " is " + BEARER_SOURCE_OAUTHBEARER);
+            }
         }
         if ("".equals(originals().get(SSL_PREFIX + SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG))) {
             throw new ConfigException(SSL_PREFIX + SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "",
@@ -212,9 +247,21 @@ public final class AvroSerdeConfig extends AbstractConfig {
                 .define(SCHEMA_REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, null, new UserInfoValidator(),
                         Importance.LOW, SCHEMA_REGISTRY_USER_INFO_DOC)
                 .define(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, "",
-                        ConfigDef.ValidString.in("", BEARER_SOURCE_STATIC_TOKEN), Importance.MEDIUM,
-                        BEARER_AUTH_CREDENTIALS_SOURCE_DOC)
+                        ConfigDef.ValidString.in("", BEARER_SOURCE_STATIC_TOKEN, BEARER_SOURCE_OAUTHBEARER),
+                        Importance.MEDIUM, BEARER_AUTH_CREDENTIALS_SOURCE_DOC)
                 .define(BEARER_AUTH_TOKEN_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BEARER_AUTH_TOKEN_DOC)
+                .define(BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                        BEARER_AUTH_ISSUER_ENDPOINT_URL_DOC)
+                .define(BEARER_AUTH_CLIENT_ID_CONFIG, Type.STRING, "", Importance.MEDIUM, BEARER_AUTH_CLIENT_ID_DOC)
+                .define(BEARER_AUTH_CLIENT_SECRET_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+                        BEARER_AUTH_CLIENT_SECRET_DOC)
+                .define(BEARER_AUTH_SCOPE_CONFIG, Type.STRING, "", Importance.LOW, BEARER_AUTH_SCOPE_DOC)
+                .define(BEARER_AUTH_SCOPE_CLAIM_NAME_CONFIG, Type.STRING, "scope", new ConfigDef.NonEmptyString(),
+                        Importance.LOW, BEARER_AUTH_SCOPE_CLAIM_NAME_DOC)
+                .define(BEARER_AUTH_SUB_CLAIM_NAME_CONFIG, Type.STRING, "sub", new ConfigDef.NonEmptyString(),
+                        Importance.LOW, BEARER_AUTH_SUB_CLAIM_NAME_DOC)
+                .define(BEARER_AUTH_CACHE_EXPIRY_BUFFER_SECONDS_CONFIG, Type.INT, 300,
+                        ConfigDef.Range.between(0, 86_400), Importance.LOW, BEARER_AUTH_CACHE_EXPIRY_BUFFER_SECONDS_DOC)
                 .define(PROXY_HOST_CONFIG, Type.STRING, "", Importance.LOW, PROXY_HOST_DOC)
                 .define(PROXY_PORT_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, 65_535), Importance.LOW,
                         PROXY_PORT_DOC)
@@ -322,13 +369,28 @@ public final class AvroSerdeConfig extends AbstractConfig {
                 ? password(BEARER_AUTH_TOKEN_CONFIG) : Optional.empty();
     }
 
+    /** Whether bearer tokens come from an OAuth token endpoint ({@code bearer.auth.credentials.source=OAUTHBEARER}). */
+    public boolean oauthBearer() {
+        return BEARER_SOURCE_OAUTHBEARER.equals(getString(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG));
+    }
+
+    /** The OAuth client secret of {@code bearer.auth.client.secret}, or empty when unset. */
+    public Optional<String> oauthClientSecret() {
+        return password(BEARER_AUTH_CLIENT_SECRET_CONFIG);
+    }
+
+    /** How long before a token's expiry a new one is fetched ({@code bearer.auth.cache.expiry.buffer.seconds}). */
+    public Duration oauthExpiryBuffer() {
+        return Duration.ofSeconds(getInt(BEARER_AUTH_CACHE_EXPIRY_BUFFER_SECONDS_CONFIG));
+    }
+
     /**
      * The headers naming the registry and the identity pool a bearer token is for ({@code target-sr-cluster},
      * {@code Confluent-Identity-Pool-Id}), those configured, in that order; none without a bearer token.
      */
     public Map<String, String> bearerTargetHeaders() {
         Map<String, String> headers = new LinkedHashMap<>();
-        if (bearerToken().isPresent()) {
+        if (bearerToken().isPresent() || oauthBearer()) {
             putIfSet(headers, "target-sr-cluster", getString(BEARER_AUTH_LOGICAL_CLUSTER_CONFIG));
             putIfSet(headers, "Confluent-Identity-Pool-Id", getString(BEARER_AUTH_IDENTITY_POOL_ID_CONFIG));
         }

@@ -51,6 +51,9 @@ import org.apache.kafka.common.errors.InterruptException;
  * handshake that TLS itself refuses (a certificate not trusted or naming another host, a client certificate the
  * registry refuses), which no retry mends; one cut short is an outage.
  *
+ * <p>With {@link Options#tokens()}, every request carries the current OAuth token; a request answered 401 is sent once
+ * more with a new token, as a token can be revoked before it expires.
+ *
  * <p>A schema that references others (Confluent's schema references: a subject and version for each named type it
  * uses) is parsed after the schemas it references, fetched by subject and version, their own references first.
  *
@@ -92,15 +95,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      * @param proxy the HTTP proxy every request goes through (https ones by CONNECT), or empty for none
      * @param normalize whether the registry is asked to normalize schemas before registering or looking them up
      * @param maxRetries rounds over every endpoint repeated after the first fails, {@code >= 0}
+     * @param tokens the OAuth bearer tokens every request carries, or empty when the endpoints' own headers
+     *     authenticate them
      */
     public record Options(Duration connectTimeout, Duration requestTimeout, Optional<Tls> tls,
             Optional<InetSocketAddress> proxy, boolean normalize, int maxRetries, Duration retryWait,
-            Duration retryMaxWait) {
+            Duration retryMaxWait, Optional<OAuthBearerTokens> tokens) {
         public Options {
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(proxy, "proxy");
+            Objects.requireNonNull(tokens, "tokens");
             if (maxRetries < 0 || retryWait.isNegative() || retryMaxWait.isNegative()) {
                 throw new IllegalArgumentException("maxRetries, retryWait and retryMaxWait must not be negative");
             }
@@ -115,6 +121,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
     }
 
+    private static final int UNAUTHORIZED = 401;
     private static final int TOO_MANY_REQUESTS = 429;
     /** A proxy's or the registry's "took too long to send the request": transient, as a 5xx is. */
     private static final int REQUEST_TIMEOUT = 408;
@@ -196,14 +203,25 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private JsonNode send(String method, String path, JsonNode body) {
+        boolean tokenRenewed = false;
         for (int round = 0; ; round++) {
+            Optional<String> token = options.tokens().map(OAuthBearerTokens::token);
             try {
-                return sendOnce(method, path, body);
+                return sendOnce(method, path, body, token);
             } catch (SchemaRegistryUnavailableException e) {
                 if (round >= options.maxRetries()) {
                     throw e;
                 }
                 sleep(backoff(round));
+            } catch (SchemaRegistryException e) {
+                // A token refused before its expiry (revoked, or the registry's clock ahead of ours) is renewed once;
+                // a new one refused too is the settings' fault.
+                if (e.status() != UNAUTHORIZED || token.isEmpty() || tokenRenewed) {
+                    throw e;
+                }
+                options.tokens().get().refused(token.get());
+                tokenRenewed = true;
+                round--;
             }
         }
     }
@@ -221,8 +239,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
     }
 
-    /** One round over the endpoints, from the preferred one. */
-    private JsonNode sendOnce(String method, String path, JsonNode body) {
+    /** One round over the endpoints, from the preferred one, with {@code token} as bearer if given. */
+    private JsonNode sendOnce(String method, String path, JsonNode body, Optional<String> token) {
         int first = preferred.get();
         List<String> failures = new ArrayList<>(endpoints.size());
         SchemaRegistryException last = null;
@@ -232,7 +250,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             Endpoint endpoint = endpoints.get(index);
             HttpResponse<String> response;
             try {
-                response = exchange(request(endpoint, method, path, body));
+                response = exchange(request(endpoint, method, path, body, token));
             } catch (IOException e) {
                 if (tlsRefused(e)) {
                     // The next URL may hold a certificate this one lacks, as Confluent's client finds by trying it:
@@ -324,13 +342,15 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return true;
     }
 
-    private HttpRequest request(Endpoint endpoint, String method, String path, JsonNode body) {
+    private HttpRequest request(Endpoint endpoint, String method, String path, JsonNode body,
+            Optional<String> token) {
         String base = endpoint.baseUri().toString();
         URI uri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(options.requestTimeout())
                 .header("Accept", RegistryApi.ACCEPT);
         endpoint.authHeaders().forEach(builder::header);
+        token.ifPresent(value -> builder.header("Authorization", "Bearer " + value));
         if (body == null) {
             return builder.GET().build();
         }

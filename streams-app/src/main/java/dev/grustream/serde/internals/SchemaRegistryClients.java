@@ -5,6 +5,7 @@ import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.serde.SchemaRegistryClient;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -45,7 +46,9 @@ public final class SchemaRegistryClients {
         }
         RestSchemaRegistryClient.Options options = new RestSchemaRegistryClient.Options(config.connectTimeout(),
                 config.requestTimeout(), config.sslSettings().map(SchemaRegistryClients::tls), config.proxy(),
-                config.normalizeSchemas(), config.maxRetries(), config.retryWait(), config.retryMaxWait());
+                config.normalizeSchemas(), config.maxRetries(), config.retryWait(), config.retryMaxWait(),
+                config.oauthBearer() ? Optional.of(OAuthBearerTokens.create(config, Clock.systemUTC()))
+                        : Optional.empty());
         return new CachingSchemaRegistryClient(new RestSchemaRegistryClient(endpoints, options),
                 config.maxSchemasPerSubject(), config.missingIdTtl(), config.missingCacheSize());
     }

@@ -1,0 +1,141 @@
+package dev.grustream.serde.internals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.security.auth.login.AppConfigurationEntry;
+
+import org.apache.kafka.common.security.oauthbearer.JwtRetriever;
+import org.apache.kafka.common.security.oauthbearer.JwtValidator;
+import org.apache.kafka.common.security.oauthbearer.OAuthBearerToken;
+import org.junit.jupiter.api.Test;
+
+/** When the kept token is renewed, with a clock the test moves and tokens whose expiry it chooses. */
+class OAuthBearerTokensTest {
+    private static final Instant START = Instant.parse("2026-12-06T12:00:00Z");
+    private static final Duration BUFFER = Duration.ofSeconds(300);
+
+    private final MovableClock clock = new MovableClock();
+    private Duration life = Duration.ofHours(1);
+    private int fetches;
+
+    @Test
+    void keepsATokenUntilTheBufferBeforeItsExpiry() {
+        OAuthBearerTokens tokens = tokens();
+        String first = tokens.token();
+
+        clock.now = START.plus(life).minus(BUFFER).minusSeconds(1);
+        assertThat(tokens.token()).isEqualTo(first);
+        clock.now = START.plus(life).minus(BUFFER);
+        assertThat(tokens.token()).isNotEqualTo(first);
+        assertThat(fetches).isEqualTo(2);
+    }
+
+    @Test
+    void renewsATokenHalfWayThroughALifeShorterThanTwiceTheBuffer() {
+        life = Duration.ofSeconds(400);
+        OAuthBearerTokens tokens = tokens();
+        String first = tokens.token();
+
+        clock.now = START.plusSeconds(199);
+        assertThat(tokens.token()).isEqualTo(first);
+        clock.now = START.plusSeconds(200);
+        assertThat(tokens.token()).isNotEqualTo(first);
+    }
+
+    @Test
+    void aRefusedTokenIsFetchedAgainButOneFetchedMeanwhileIsKept() {
+        OAuthBearerTokens tokens = tokens();
+        String first = tokens.token();
+
+        tokens.refused(first);
+        String second = tokens.token();
+        tokens.refused(first);
+
+        assertThat(second).isNotEqualTo(first);
+        assertThat(tokens.token()).isEqualTo(second);
+        assertThat(fetches).isEqualTo(2);
+    }
+
+    private OAuthBearerTokens tokens() {
+        return new OAuthBearerTokens(new CountingRetriever(), new LifetimeValidator(), "http://idp.invalid/token",
+                BUFFER, clock);
+    }
+
+    /** Issues "token-1", "token-2", ... and counts them. */
+    private final class CountingRetriever implements JwtRetriever {
+        @Override
+        public String retrieve() {
+            fetches++;
+            return "token-" + fetches;
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs, String mechanism, List<AppConfigurationEntry> entries) {
+        }
+    }
+
+    /** Reads every token as living {@link #life} from the clock's time at its issue. */
+    private final class LifetimeValidator implements JwtValidator {
+        @Override
+        public OAuthBearerToken validate(String jwt) {
+            long expiry = clock.now.plus(life).toEpochMilli();
+            return new OAuthBearerToken() {
+                @Override
+                public String value() {
+                    return jwt;
+                }
+
+                @Override
+                public Set<String> scope() {
+                    return Set.of();
+                }
+
+                @Override
+                public long lifetimeMs() {
+                    return expiry;
+                }
+
+                @Override
+                public String principalName() {
+                    return "gru-stream";
+                }
+
+                @Override
+                public Long startTimeMs() {
+                    return null;
+                }
+            };
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs, String mechanism, List<AppConfigurationEntry> entries) {
+        }
+    }
+
+    private static final class MovableClock extends Clock {
+        private Instant now = START;
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
