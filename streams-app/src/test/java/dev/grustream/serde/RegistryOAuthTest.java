@@ -15,23 +15,31 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.grustream.testing.SelfSignedTls;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 
 /**
  * {@code bearer.auth.credentials.source=OAUTHBEARER} against one WireMock server playing both the OAuth token endpoint
@@ -152,6 +160,98 @@ class RegistryOAuthTest {
         assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageContaining(tokenUrl);
         SERVER.verify(0, getRequestedFor(urlMatching("/schemas/.*")));
+    }
+
+    @Test
+    void aTokenEndpointThatFailsIsAskedOnceWithinTheRegistrysRetryBudgetOfNone() {
+        SERVER.stubFor(post(TOKEN_PATH).willReturn(aResponse().withStatus(503)));
+
+        assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class);
+        SERVER.verify(1, postRequestedFor(urlEqualTo(TOKEN_PATH)));
+    }
+
+    @Test
+    void aTokenEndpointSlowerThanTheRequestTimeoutIsAnOutage() {
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 300);
+        SERVER.stubFor(post(TOKEN_PATH).willReturn(tokenAnswer(jwt("gru-stream", 3600)).withFixedDelay(5_000)));
+
+        assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasRootCauseInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void anAnswerWithoutATokenIsRefusedWithoutQuotingIt() {
+        SERVER.stubFor(post(TOKEN_PATH).willReturn(okJson("{\"refresh_token\": \"" + SECRET + "\"}")));
+
+        assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(SchemaRegistryUnavailableException.class).hasNoCause()
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET))
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(401));
+    }
+
+    @Test
+    void basicAuthIsNotSentBesideAnOAuthToken() {
+        config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:secret");
+        String token = jwt("gru-stream", 3600);
+        SERVER.stubFor(post(TOKEN_PATH).willReturn(tokenAnswer(token)));
+
+        client().getSchemaById(1);
+
+        List<String> authorizations = SERVER.getAllServeEvents().stream()
+                .filter(event -> event.getRequest().getUrl().equals("/schemas/ids/1"))
+                .flatMap(event -> event.getRequest().getHeaders().getHeader("Authorization").values().stream())
+                .toList();
+        assertThat(authorizations).containsExactly("Bearer " + token);
+    }
+
+    @Test
+    void aTokenEndpointOverTlsIsTrustedThroughTheRegistryClientsTrustStore(@TempDir Path dir) throws Exception {
+        SelfSignedTls tls = SelfSignedTls.create(dir, "changeit");
+        String token = jwt("gru-stream", 3600);
+        HttpsServer idp = httpsTokenEndpoint(tls, token);
+        try {
+            config.put("schema.registry.ssl.truststore.location", tls.trustStore().toString());
+            config.put("schema.registry.ssl.truststore.password", "changeit");
+            config.put("schema.registry.ssl.truststore.type", "PKCS12");
+
+            client().getSchemaById(1);
+
+            SERVER.verify(getRequestedFor(urlEqualTo("/schemas/ids/1")).withHeader("Authorization",
+                    equalTo("Bearer " + token)));
+        } finally {
+            idp.stop(0);
+        }
+    }
+
+    @Test
+    void aTokenEndpointWhoseCertificateIsNotTrustedIsARefusalNotAnOutage(@TempDir Path dir) throws Exception {
+        HttpsServer idp = httpsTokenEndpoint(SelfSignedTls.create(dir, "changeit"), jwt("gru-stream", 3600));
+        try {
+            assertThatThrownBy(() -> client().getSchemaById(1)).isExactlyInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("TLS handshake").hasCauseInstanceOf(SSLException.class);
+        } finally {
+            idp.stop(0);
+        }
+    }
+
+    /** Serves {@code token} at {@value #TOKEN_PATH} over TLS, and points the configuration and Kafka at it. */
+    private HttpsServer httpsTokenEndpoint(SelfSignedTls tls, String token) throws Exception {
+        HttpsServer idp = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        idp.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+        idp.createContext(TOKEN_PATH, exchange -> {
+            byte[] answer = ("{\"access_token\": \"" + token + "\", \"expires_in\": 3600}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        idp.start();
+        tokenUrl = "https://localhost:" + idp.getAddress().getPort() + TOKEN_PATH;
+        System.setProperty(ALLOWED_URLS, tokenUrl);
+        config.put(AvroSerdeConfig.BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG, tokenUrl);
+        return idp;
     }
 
     @Test

@@ -10,8 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLException;
 import javax.security.auth.login.AppConfigurationEntry;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -20,50 +20,66 @@ import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.security.oauthbearer.ClientCredentialsJwtRetriever;
 import org.apache.kafka.common.security.oauthbearer.ClientJwtValidator;
 import org.apache.kafka.common.security.oauthbearer.JwtRetriever;
+import org.apache.kafka.common.security.oauthbearer.JwtRetrieverException;
 import org.apache.kafka.common.security.oauthbearer.JwtValidator;
 import org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule;
 import org.apache.kafka.common.security.oauthbearer.OAuthBearerToken;
 import org.apache.kafka.common.security.oauthbearer.internals.secured.UnretryableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registry client's bearer tokens for {@code bearer.auth.credentials.source=OAUTHBEARER}: fetched from an OAuth
  * token endpoint by the client-credentials grant and read (expiry, subject, scope) by Kafka's own
  * {@link ClientCredentialsJwtRetriever} and {@link ClientJwtValidator}, the classes Kafka's clients use for
- * SASL/OAUTHBEARER, so the token endpoint is spoken to as Kafka speaks to it (its retries, its allowed-URL check). A
- * token is kept until {@code bearer.auth.cache.expiry.buffer.seconds} before it expires (half-way through its life
- * when that comes first), then the next caller fetches a new one on its own thread.
+ * SASL/OAUTHBEARER, so the token endpoint is spoken to as Kafka speaks to it (its retries within a window, its
+ * allowed-URL check), over the registry client's TLS settings. A token is kept until {@code
+ * bearer.auth.cache.expiry.buffer.seconds} before it expires (half-way through its life when that comes first), then
+ * the next caller fetches a new one on its own thread; while that fails, the old token serves until it expires.
  *
- * <p>A token endpoint that refuses the client (HTTP 4xx: a wrong id or secret) or answers with a token that cannot be
- * used is reported as a {@link SchemaRegistryException} with status 401, as a registry refusing the client would be:
- * no request can be authenticated until the settings are mended. One that cannot be reached, or fails, is reported as
- * {@link SchemaRegistryUnavailableException}, an outage.
+ * <p>What the settings must mend is reported as a {@link SchemaRegistryException} with status 401, as a registry
+ * refusing the client would be (the instance stops with the message): a token endpoint that refuses the request (HTTP
+ * 4xx but 408 and 429, or 501 or 505, as Kafka judges them: a wrong id, secret or URL), an answer without a token, a
+ * token that cannot be read or has expired already, a TLS handshake refused. An endpoint that cannot be reached or
+ * fails is a {@link SchemaRegistryUnavailableException}, an outage, remembered for {@code retryPause} so that callers
+ * meanwhile do not each wait for it again.
  *
  * <p>Lifecycle: built with the registry client, lives as long. Thread-safe: one fetch at a time, callers that need a
  * token meanwhile wait for it.
  */
 public final class OAuthBearerTokens {
+    private static final Logger LOG = LoggerFactory.getLogger(OAuthBearerTokens.class);
     private static final String MECHANISM = "OAUTHBEARER";
+    private static final Duration MIN_RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final JwtRetriever retriever;
     private final JwtValidator validator;
     private final String endpoint;
     private final Duration expiryBuffer;
+    private final Duration retryPause;
     private final Clock clock;
-    /** The token kept and when to fetch the next one; guarded by this. */
+    /** The token kept, when it expires and when to fetch the next one; guarded by this. */
     private OAuthBearerToken current;
+    private Instant expiry;
     private Instant renewAt;
+    /** The last outage and until when it is reported without asking again; guarded by this. */
+    private SchemaRegistryUnavailableException outage;
+    private Instant outageUntil;
 
     OAuthBearerTokens(JwtRetriever retriever, JwtValidator validator, String endpoint, Duration expiryBuffer,
-            Clock clock) {
+            Duration retryPause, Clock clock) {
         this.retriever = Objects.requireNonNull(retriever, "retriever");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.expiryBuffer = Objects.requireNonNull(expiryBuffer, "expiryBuffer");
+        this.retryPause = Objects.requireNonNull(retryPause, "retryPause");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
      * Tokens from the endpoint, client and scope of a validated configuration whose bearer source is OAUTHBEARER.
+     * Kafka retries a failed fetch within the registry client's own retry budget ({@code max.retries} waits from
+     * {@code retries.wait.ms}, doubling up to {@code retries.max.wait.ms}), each attempt bounded by its timeouts.
      *
      * @throws ConfigException naming {@code bearer.auth.issuer.endpoint.url} when Kafka refuses it: malformed, or not
      *     allowed by the JVM's {@code org.apache.kafka.sasl.oauthbearer.allowed.urls}
@@ -87,12 +103,14 @@ public final class OAuthBearerTokens {
         // Kafka's defaults wait for an answer without end; the registry's own timeouts bound the token endpoint too.
         sasl.put(SaslConfigs.SASL_LOGIN_CONNECT_TIMEOUT_MS, (int) config.connectTimeout().toMillis());
         sasl.put(SaslConfigs.SASL_LOGIN_READ_TIMEOUT_MS, (int) config.requestTimeout().toMillis());
-        sasl.put(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MS, config.retryWait().toMillis());
-        sasl.put(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MAX_MS, config.retryMaxWait().toMillis());
+        // Kafka's "max" is the window its retries end within, not the longest wait: the registry client's budget.
+        long window = retryWindow(config).toMillis();
+        sasl.put(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MS, Math.min(config.retryWait().toMillis(), window));
+        sasl.put(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MAX_MS, window);
         Map<String, ?> values = new AbstractConfig(new ConfigDef().withClientSaslSupport(), sasl, false).values();
-        // Kafka's retriever takes its options from exactly one login; every setting is given above instead.
+        // Kafka's retriever takes its TLS settings, and nothing else here, from exactly one login's options.
         List<AppConfigurationEntry> login = List.of(new AppConfigurationEntry(OAuthBearerLoginModule.class.getName(),
-                AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of()));
+                AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, tlsOptions(config)));
         ClientCredentialsJwtRetriever retriever = new ClientCredentialsJwtRetriever();
         ClientJwtValidator validator = new ClientJwtValidator();
         try {
@@ -102,14 +120,39 @@ public final class OAuthBearerTokens {
             throw new ConfigException(AvroSerdeConfig.BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG + " (or another "
                     + "bearer.auth.* setting) was refused by Kafka's OAuth client: " + e.getMessage());
         }
-        return new OAuthBearerTokens(retriever, validator, endpoint, config.oauthExpiryBuffer(), clock);
+        Duration pause = config.retryWait().compareTo(MIN_RETRY_PAUSE) < 0 ? MIN_RETRY_PAUSE : config.retryWait();
+        return new OAuthBearerTokens(retriever, validator, endpoint, config.oauthExpiryBuffer(), pause, clock);
+    }
+
+    /** The waits of the registry client's retries added up: {@code max.retries} of them. */
+    private static Duration retryWindow(AvroSerdeConfig config) {
+        Duration window = Duration.ZERO;
+        Duration wait = config.retryWait();
+        for (int retry = 0; retry < config.maxRetries(); retry++) {
+            window = window.plus(wait.compareTo(config.retryMaxWait()) > 0 ? config.retryMaxWait() : wait);
+            wait = wait.multipliedBy(2);
+        }
+        return window;
+    }
+
+    /** {@code schema.registry.ssl.*} as the string options Kafka's retriever reads its TLS settings from. */
+    private static Map<String, String> tlsOptions(AvroSerdeConfig config) {
+        Map<String, String> options = new HashMap<>();
+        config.originalsWithPrefix(AvroSerdeConfig.SSL_PREFIX).forEach((key, value) -> {
+            if (key.startsWith("ssl.") && value != null) {
+                options.put(key, value instanceof Password password ? password.value()
+                        : value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+                        : value.toString());
+            }
+        });
+        return options;
     }
 
     /** A token to send: the one kept while it is fresh enough, else a new one fetched on the caller's thread. */
     public synchronized String token() {
         Instant now = clock.instant();
         if (current == null || !now.isBefore(renewAt)) {
-            fetch(now);
+            renew(now);
         }
         return current.value();
     }
@@ -124,41 +167,78 @@ public final class OAuthBearerTokens {
         }
     }
 
-    private void fetch(Instant now) {
-        String jwt;
+    private void renew(Instant now) {
         try {
-            jwt = retriever.retrieve();
-        } catch (KafkaException e) {
-            if (refusedByEndpoint(e)) {
-                throw new SchemaRegistryException("The OAuth token endpoint " + endpoint + " refused the client"
-                        + " credentials of bearer.auth.client.id and bearer.auth.client.secret: " + e.getMessage(),
-                        401, SchemaRegistryException.NO_ERROR_CODE, e);
+            if (outage != null && now.isBefore(outageUntil)) {
+                throw new SchemaRegistryUnavailableException(outage.getMessage() + " (remembered for "
+                        + retryPause.toMillis() + " ms)", outage.status(), outage.errorCode(), outage);
+            }
+            OAuthBearerToken token = read(fetch());
+            Instant expires = Instant.ofEpochMilli(token.lifetimeMs());
+            if (!expires.isAfter(now)) {
+                throw new SchemaRegistryException("The OAuth token endpoint " + endpoint + " answered with a token"
+                        + " that expired at " + expires + ", before this machine's time " + now + ": is either clock"
+                        + " wrong?", 401, SchemaRegistryException.NO_ERROR_CODE);
+            }
+            Duration life = Duration.between(now, expires);
+            Duration keep = life.minus(expiryBuffer);
+            current = token;
+            expiry = expires;
+            renewAt = now.plus(keep.compareTo(life.dividedBy(2)) < 0 ? life.dividedBy(2) : keep);
+            outage = null;
+        } catch (SchemaRegistryException e) {
+            if (e instanceof SchemaRegistryUnavailableException unavailable && unavailable.getCause() != outage) {
+                outage = unavailable;
+                outageUntil = now.plus(retryPause);
+            }
+            if (current != null && now.isBefore(expiry)) {
+                LOG.warn("No new OAuth token; the current one serves until it expires at {} or the registry refuses"
+                        + " it: {}", expiry, e.getMessage());
+                renewAt = now.plus(retryPause).isBefore(expiry) ? now.plus(retryPause) : expiry;
+                return;
+            }
+            throw e;
+        }
+    }
+
+    /** The token endpoint's answer: a JWT, not yet read. */
+    private String fetch() {
+        try {
+            return retriever.retrieve();
+        } catch (JwtRetrieverException e) {
+            // Left out as cause and message: Kafka's message quotes the answer, which may hold a token after all.
+            throw new SchemaRegistryException("The OAuth token endpoint " + endpoint + " answered without an"
+                    + " access_token or id_token that reads as a JWT (is bearer.auth.issuer.endpoint.url a token"
+                    + " endpoint?)", 401, SchemaRegistryException.NO_ERROR_CODE);
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof UnretryableException) {
+                    throw new SchemaRegistryException("The OAuth token endpoint " + endpoint + " refused the"
+                            + " request: " + cause.getMessage() + " (check bearer.auth.client.id,"
+                            + " bearer.auth.client.secret and bearer.auth.issuer.endpoint.url)", 401,
+                            SchemaRegistryException.NO_ERROR_CODE, e);
+                }
+                if (cause instanceof SSLException tls && RestSchemaRegistryClient.tlsRefused(tls)) {
+                    throw new SchemaRegistryException("The TLS handshake with the OAuth token endpoint " + endpoint
+                            + " failed: " + tls.getMessage() + " (check schema.registry.ssl.truststore.*: the"
+                            + " endpoint's certificate must be trusted and name its host)",
+                            SchemaRegistryException.NO_STATUS, SchemaRegistryException.NO_ERROR_CODE, tls);
+                }
             }
             throw new SchemaRegistryUnavailableException("No token from the OAuth token endpoint " + endpoint + ": "
                     + e.getMessage(), SchemaRegistryException.NO_STATUS, SchemaRegistryException.NO_ERROR_CODE, e);
         }
-        OAuthBearerToken token;
+    }
+
+    /** {@code jwt} read for its expiry, subject and scope. */
+    private OAuthBearerToken read(String jwt) {
         try {
-            token = validator.validate(jwt);
-        } catch (KafkaException e) {
+            return validator.validate(jwt);
+        } catch (RuntimeException e) {
+            // Not only Kafka's JwtValidatorException: a claim of another type than it expects is a ClassCastException.
             throw new SchemaRegistryException("The OAuth token endpoint " + endpoint + " answered with a token that"
                     + " cannot be used: " + e.getMessage() + " (see bearer.auth.sub.claim.name and"
                     + " bearer.auth.scope.claim.name)", 401, SchemaRegistryException.NO_ERROR_CODE, e);
         }
-        Instant expiry = Instant.ofEpochMilli(token.lifetimeMs());
-        Duration life = Duration.between(now, expiry);
-        Duration keep = life.minus(expiryBuffer);
-        renewAt = now.plus(keep.compareTo(life.dividedBy(2)) < 0 ? life.dividedBy(2) : keep);
-        current = token;
-    }
-
-    /** Whether the endpoint answered with an error no retry mends (HTTP 4xx but 408 and 429, as Kafka judges it). */
-    private static boolean refusedByEndpoint(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof UnretryableException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -326,7 +326,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      * common; no retry or other URL mends those. A handshake cut short (a registry restarting, a load balancer closing
      * the connection) is an outage like any other failed connection.
      */
-    private static boolean tlsRefused(IOException e) {
+    static boolean tlsRefused(IOException e) {
         if (!(e instanceof SSLException)) {
             return false;
         }
@@ -350,7 +350,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 .timeout(options.requestTimeout())
                 .header("Accept", RegistryApi.ACCEPT);
         endpoint.authHeaders().forEach(builder::header);
-        token.ifPresent(value -> builder.header("Authorization", "Bearer " + value));
+        token.ifPresent(value -> builder.setHeader("Authorization", "Bearer " + value));
         if (body == null) {
             return builder.GET().build();
         }

@@ -97,8 +97,12 @@ public final class SchemaRegistryClients {
         URI base = URI.create(uri.getScheme() + "://" + authority.substring(authority.lastIndexOf('@') + 1)
                 + (uri.getRawPath() == null ? "" : uri.getRawPath()));
         Map<String, String> headers = new LinkedHashMap<>();
-        config.bearerToken().map(token -> "Bearer " + token).or(() -> userInfo.map(SchemaRegistryClients::basicAuth))
-                .ifPresent(authorization -> headers.put("Authorization", authorization));
+        // A bearer token replaces basic auth, as in Confluent's client; an OAuth one is added to each request.
+        if (!config.oauthBearer()) {
+            config.bearerToken().map(token -> "Bearer " + token)
+                    .or(() -> userInfo.map(SchemaRegistryClients::basicAuth))
+                    .ifPresent(authorization -> headers.put("Authorization", authorization));
+        }
         headers.putAll(config.bearerTargetHeaders());
         return new RestSchemaRegistryClient.Endpoint(base, headers);
     }

@@ -1,7 +1,11 @@
 package dev.grustream.serde.internals;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.serde.SchemaRegistryException;
+import dev.grustream.serde.SchemaRegistryUnavailableException;
+import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.security.auth.login.AppConfigurationEntry;
 
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.security.oauthbearer.JwtRetriever;
 import org.apache.kafka.common.security.oauthbearer.JwtValidator;
 import org.apache.kafka.common.security.oauthbearer.OAuthBearerToken;
@@ -21,10 +26,13 @@ import org.junit.jupiter.api.Test;
 class OAuthBearerTokensTest {
     private static final Instant START = Instant.parse("2026-12-06T12:00:00Z");
     private static final Duration BUFFER = Duration.ofSeconds(300);
+    private static final Duration PAUSE = Duration.ofSeconds(1);
 
     private final MovableClock clock = new MovableClock();
     private Duration life = Duration.ofHours(1);
     private int fetches;
+    /** The fetches from which on the endpoint cannot be reached. */
+    private int reachableFetches = Integer.MAX_VALUE;
 
     @Test
     void keepsATokenUntilTheBufferBeforeItsExpiry() {
@@ -64,16 +72,66 @@ class OAuthBearerTokensTest {
         assertThat(fetches).isEqualTo(2);
     }
 
-    private OAuthBearerTokens tokens() {
-        return new OAuthBearerTokens(new CountingRetriever(), new LifetimeValidator(), "http://idp.invalid/token",
-                BUFFER, clock);
+    @Test
+    void aFailedRenewalLeavesTheTokenKeptServingUntilItExpires() {
+        reachableFetches = 1;
+        OAuthBearerTokens tokens = tokens();
+        String first = tokens.token();
+
+        clock.now = START.plus(life).minus(BUFFER);
+        assertThat(tokens.token()).isEqualTo(first);
+        clock.now = START.plus(life);
+        assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("http://idp.invalid/token");
     }
 
-    /** Issues "token-1", "token-2", ... and counts them. */
+    @Test
+    void anOutageIsRememberedForThePauseRatherThanAskedAgainByEachCaller() {
+        reachableFetches = 0;
+        OAuthBearerTokens tokens = tokens();
+
+        assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
+        clock.now = START.plus(PAUSE).minusMillis(1);
+        assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
+        assertThat(fetches).isEqualTo(1);
+        clock.now = START.plus(PAUSE);
+        assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
+        assertThat(fetches).isEqualTo(2);
+    }
+
+    @Test
+    void aTokenExpiredOnArrivalIsRefusedAsAClockFaultNotAnOutage() {
+        life = Duration.ofSeconds(-5);
+
+        assertThatThrownBy(tokens()::token).isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(SchemaRegistryUnavailableException.class).hasMessageContaining("clock")
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(401));
+    }
+
+    @Test
+    void aTokenWhoseClaimsCannotBeReadIsRefusedNotAnOutage() {
+        OAuthBearerTokens tokens = new OAuthBearerTokens(new CountingRetriever(), new ClaimCastingValidator(),
+                "http://idp.invalid/token", BUFFER, PAUSE, clock);
+
+        assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(SchemaRegistryUnavailableException.class)
+                .hasMessageContaining("bearer.auth.sub.claim.name")
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(401));
+    }
+
+    private OAuthBearerTokens tokens() {
+        return new OAuthBearerTokens(new CountingRetriever(), new LifetimeValidator(), "http://idp.invalid/token",
+                BUFFER, PAUSE, clock);
+    }
+
+    /** Issues "token-1", "token-2", ... and counts them; fails after {@link #reachableFetches}. */
     private final class CountingRetriever implements JwtRetriever {
         @Override
         public String retrieve() {
             fetches++;
+            if (fetches > reachableFetches) {
+                throw new KafkaException(new ConnectException("Connection refused"));
+            }
             return "token-" + fetches;
         }
 
@@ -113,6 +171,18 @@ class OAuthBearerTokensTest {
                     return null;
                 }
             };
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs, String mechanism, List<AppConfigurationEntry> entries) {
+        }
+    }
+
+    /** Fails as Kafka's validator does on a claim of another type than it expects. */
+    private static final class ClaimCastingValidator implements JwtValidator {
+        @Override
+        public OAuthBearerToken validate(String jwt) {
+            throw new ClassCastException("class java.lang.String cannot be cast to class java.lang.Number");
         }
 
         @Override
