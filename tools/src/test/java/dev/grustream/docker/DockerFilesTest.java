@@ -64,28 +64,6 @@ class DockerFilesTest {
         return env;
     }
 
-    /** Every key a GRU_STREAM_* variable may set: gru-stream's own, Kafka Streams' and its clients', the serde's. */
-    private static Set<String> knownKeys() {
-        Set<String> keys = new HashSet<>(GruStreamConfig.definition().names());
-        keys.addAll(StreamsConfig.configDef().names());
-        keys.addAll(ConsumerConfig.configNames());
-        keys.addAll(ProducerConfig.configNames());
-        keys.addAll(AdminClientConfig.configNames());
-        keys.addAll(AvroSerdeConfig.configDef().names());
-        return keys;
-    }
-
-    /** Variables that logback.xml reads; they also reach the config as harmless unknown keys. */
-    private static Set<String> loggingVariables() throws IOException {
-        String logback = Files.readString(DockerFiles.root().resolve("streams-app/src/main/resources/logback.xml"));
-        Set<String> names = new HashSet<>();
-        Matcher matcher = Pattern.compile("\\$\\{(GRU_STREAM_[A-Z_]+)").matcher(logback);
-        while (matcher.find()) {
-            names.add(matcher.group(1));
-        }
-        return names;
-    }
-
     private static int defaultHttpPort() {
         return (Integer) GruStreamConfig.definition().configKeys().get(GruStreamConfig.HTTP_PORT).defaultValue;
     }
@@ -143,8 +121,8 @@ class DockerFilesTest {
 
     @Test
     void everyGruStreamVariableSetsAKnownKey() throws IOException {
-        Set<String> known = knownKeys();
-        Set<String> logging = loggingVariables();
+        Set<String> known = DockerFiles.knownKeys();
+        Set<String> logging = DockerFiles.loggingVariables();
         for (String service : gruStreamServices()) {
             environment(service).keySet().stream().filter(name -> name.startsWith(ConfigSources.ENV_PREFIX))
                     .filter(name -> !logging.contains(name) && !ConfigSources.LAUNCHER_VARIABLES.contains(name))
@@ -374,7 +352,7 @@ class DockerFilesTest {
         String stateDir = new GruStreamConfig(ConfigSources.fromEnvironment(env)).passThrough()
                 .get(StreamsConfig.STATE_DIR_CONFIG).toString();
         assertThat(only(instructions, "VOLUME").arguments()).isEqualTo(stateDir);
-        assertThat(knownKeys()).containsAll(ConfigSources.fromEnvironment(env).keySet());
+        assertThat(DockerFiles.knownKeys()).containsAll(ConfigSources.fromEnvironment(env).keySet());
     }
 
     private static Instruction only(List<Instruction> instructions, String keyword) {

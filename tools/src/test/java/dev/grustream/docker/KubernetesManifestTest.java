@@ -1,0 +1,184 @@
+package dev.grustream.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.grustream.cli.GruStreamCommand;
+import dev.grustream.config.ConfigSources;
+import dev.grustream.config.GruStreamConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code docker/kubernetes.yaml} cannot be applied here (no cluster), so it is checked for what can be checked: its
+ * settings are known and valid, each instance advertises a name its headless Service gives it, the probes, Services and
+ * Prometheus annotations ask the instances' HTTP port, the state volume is where the image keeps state and its user may
+ * write it, and the memory limit leaves RocksDB its share beside the image's heap.
+ */
+class KubernetesManifestTest {
+    private static final String MANIFEST = "docker/kubernetes.yaml";
+    private static final String POD = "gru-stream-0";
+
+    private final List<JsonNode> documents = DockerFiles.yamlDocuments(MANIFEST);
+    private final JsonNode statefulSet = only("StatefulSet");
+    private final JsonNode pod = statefulSet.at("/spec/template");
+    private final JsonNode container = pod.at("/spec/containers/0");
+
+    @Test
+    void everyGruStreamVariableSetsAKnownKey() throws IOException {
+        Set<String> known = DockerFiles.knownKeys();
+        Set<String> logging = DockerFiles.loggingVariables();
+
+        environment().keySet().stream().filter(name -> name.startsWith(ConfigSources.ENV_PREFIX))
+                .filter(name -> !logging.contains(name) && !ConfigSources.LAUNCHER_VARIABLES.contains(name))
+                .forEach(name -> assertThat(known).as(name).contains(ConfigSources.keyOf(name)));
+    }
+
+    @Test
+    void eachInstanceAdvertisesItsNameInTheHeadlessService() {
+        JsonNode headless = service(statefulSet.at("/spec/serviceName").asText());
+
+        assertThat(headless.at("/spec/clusterIP").asText()).isEqualTo("None");
+        assertThat(headless.at("/spec/publishNotReadyAddresses").asBoolean()).isTrue();
+        assertThat(config().advertisedHost()).isEqualTo(POD + "." + headless.at("/metadata/name").asText());
+    }
+
+    @Test
+    void theServicesAndTheDisruptionBudgetSelectTheInstances() {
+        JsonNode labels = pod.at("/metadata/labels");
+        List<JsonNode> selectors = new ArrayList<>();
+        documents.stream().filter(d -> d.path("kind").asText().equals("Service"))
+                .forEach(s -> selectors.add(s.at("/spec/selector")));
+        selectors.add(statefulSet.at("/spec/selector/matchLabels"));
+        selectors.add(only("PodDisruptionBudget").at("/spec/selector/matchLabels"));
+
+        assertThat(selectors).hasSize(4).allSatisfy(selector -> selector.properties().forEach(label ->
+                assertThat(labels.path(label.getKey()).asText()).as(label.getKey())
+                        .isEqualTo(label.getValue().asText())));
+        assertThat(only("PodDisruptionBudget").at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theProbesServicesAndScrapeAskTheHttpPort() {
+        int httpPort = config().getInt(GruStreamConfig.HTTP_PORT);
+        JsonNode port = container.at("/ports/0");
+
+        assertThat(port.at("/containerPort").asInt()).isEqualTo(httpPort);
+        String portName = port.at("/name").asText();
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).as(probe).isEqualTo(portName);
+        }
+        documents.stream().filter(d -> d.path("kind").asText().equals("Service")).forEach(s ->
+                assertThat(s.at("/spec/ports/0/targetPort").asText()).isEqualTo(portName));
+        JsonNode annotations = pod.at("/metadata/annotations");
+        assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(httpPort));
+        assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/metrics");
+    }
+
+    @Test
+    void livenessAndStartupAskTheLivenessEndpointAndReadinessTheReadinessOne() {
+        assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/health/live");
+        assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/health/live");
+        assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/health/ready");
+    }
+
+    @Test
+    void theStateVolumeIsWhereTheImageKeepsStateAndItsUserMayWriteIt() throws IOException {
+        String stateDir = DockerFiles.dockerfile().stream().filter(i -> i.keyword().equals("VOLUME")).findFirst()
+                .orElseThrow().arguments();
+        String dockerfile = Files.readString(DockerFiles.root().resolve("docker/Dockerfile"));
+        Matcher uid = Pattern.compile("useradd [^\\n]*--uid (\\d+)").matcher(dockerfile);
+        assertThat(uid.find()).isTrue();
+        String volume = statefulSet.at("/spec/volumeClaimTemplates/0/metadata/name").asText();
+
+        assertThat(container.get("volumeMounts")).anySatisfy(mount -> {
+            assertThat(mount.path("name").asText()).isEqualTo(volume);
+            assertThat(mount.path("mountPath").asText()).isEqualTo(stateDir);
+        });
+        assertThat(pod.at("/spec/securityContext/runAsUser").asText()).isEqualTo(uid.group(1));
+        assertThat(pod.at("/spec/securityContext/fsGroup").asText()).isEqualTo(uid.group(1));
+        // The image's own GRU_STREAM_STATE_DIR holds, naming the mounted directory.
+        assertThat(environment()).doesNotContainKey(ConfigSources.ENV_PREFIX + "STATE_DIR");
+    }
+
+    @Test
+    void theMemoryLimitHoldsTheImagesHeapAndRocksDbsShare() {
+        String entrypoint = DockerFiles.dockerfile().stream().filter(i -> i.keyword().equals("ENTRYPOINT"))
+                .findFirst().orElseThrow().arguments();
+        Matcher percent = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(entrypoint);
+        assertThat(percent.find()).isTrue();
+        long limit = mebibytes(container.at("/resources/limits/memory").asText());
+        long heap = limit * Long.parseLong(percent.group(1)) / 100;
+        long rocksDb = config().getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES) >> 20;
+
+        // What is left beside the heap and RocksDB is the JVM's own: threads, metaspace, buffers, ND4J.
+        assertThat(limit - heap - rocksDb).isGreaterThanOrEqualTo(256);
+        assertThat(container.at("/resources/requests/memory").asText())
+                .isEqualTo(container.at("/resources/limits/memory").asText());
+        assertThat(environment().get("GRU_STREAM_JAVA_OPTS")).contains("-XX:+UseG1GC");
+    }
+
+    @Test
+    void theInstancesHaveTimeToCloseCleanlyAndNoServiceLinkVariables() {
+        assertThat(pod.at("/spec/terminationGracePeriodSeconds").asInt()).isGreaterThanOrEqualTo(50);
+        assertThat(pod.at("/spec/enableServiceLinks").isBoolean()).isTrue();
+        assertThat(pod.at("/spec/enableServiceLinks").asBoolean()).isFalse();
+    }
+
+    @Test
+    void theCommandLineParsesInTheImage() {
+        List<String> args = new ArrayList<>();
+        container.get("args").forEach(arg -> args.add(arg.asText()));
+
+        assertThat(args.get(0)).isEqualTo("run");
+        assertThatCode(() -> GruStreamCommand.commandLine().parseArgs(args.toArray(String[]::new)))
+                .doesNotThrowAnyException();
+    }
+
+    /** The container's variables as a pod named {@value #POD} sees them, {@code $(NAME)} references expanded. */
+    private Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (JsonNode variable : container.get("env")) {
+            String name = variable.get("name").asText();
+            if (variable.at("/valueFrom/fieldRef/fieldPath").asText().equals("metadata.name")) {
+                env.put(name, POD);
+                continue;
+            }
+            String value = variable.get("value").asText();
+            for (Map.Entry<String, String> earlier : env.entrySet()) {
+                value = value.replace("$(" + earlier.getKey() + ")", earlier.getValue());
+            }
+            env.put(name, value);
+        }
+        return env;
+    }
+
+    private GruStreamConfig config() {
+        return new GruStreamConfig(ConfigSources.fromEnvironment(environment()));
+    }
+
+    private JsonNode only(String kind) {
+        List<JsonNode> found = documents.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+        assertThat(found).as(kind).hasSize(1);
+        return found.get(0);
+    }
+
+    private JsonNode service(String name) {
+        return documents.stream().filter(d -> d.path("kind").asText().equals("Service"))
+                .filter(d -> d.at("/metadata/name").asText().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static long mebibytes(String quantity) {
+        assertThat(quantity).endsWith("Mi");
+        return Long.parseLong(quantity.substring(0, quantity.length() - 2));
+    }
+}
