@@ -13,6 +13,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -20,10 +21,12 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.grustream.testing.SelfSignedTls;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -271,6 +274,31 @@ class RegistryOAuthTest {
         assertThatThrownBy(this::client).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(AvroSerdeConfig.BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG)
                 .hasMessageContaining(ALLOWED_URLS);
+    }
+
+    @Test
+    void aRetryCountLargeEnoughToOverflowADoublingIsAccepted() {
+        config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 100);
+
+        assertThatCode(this::client).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aTrustStoreKafkaCannotReadIsAConfigErrorNamingTheSettings(boolean exists, @TempDir Path dir)
+            throws IOException {
+        Path trustStore = dir.resolve("truststore.p12");
+        if (exists) {
+            Files.writeString(trustStore, "not a key store");
+        }
+        tokenUrl = "https://localhost:" + SERVER.getPort() + TOKEN_PATH;
+        System.setProperty(ALLOWED_URLS, tokenUrl);
+        config.put(AvroSerdeConfig.BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG, tokenUrl);
+        config.put("schema.registry.ssl.truststore.location", trustStore.toString());
+        config.put("schema.registry.ssl.truststore.password", "changeit");
+
+        assertThatThrownBy(this::client).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("schema.registry.ssl.*");
     }
 
     @ParameterizedTest

@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLException;
 import javax.security.auth.login.AppConfigurationEntry;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -17,6 +19,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.security.oauthbearer.ClientCredentialsJwtRetriever;
 import org.apache.kafka.common.security.oauthbearer.ClientJwtValidator;
 import org.apache.kafka.common.security.oauthbearer.JwtRetriever;
@@ -44,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * fails is a {@link SchemaRegistryUnavailableException}, an outage, remembered for {@code retryPause} so that callers
  * meanwhile do not each wait for it again.
  *
- * <p>Lifecycle: built with the registry client, lives as long. Thread-safe: one fetch at a time, callers that need a
- * token meanwhile wait for it.
+ * <p>Lifecycle: built with the registry client, lives as long. Thread-safe: one fetch at a time, outside the lock
+ * that guards the kept token; callers that need a token meanwhile use the kept one while it is valid, else wait.
  */
 public final class OAuthBearerTokens {
     private static final Logger LOG = LoggerFactory.getLogger(OAuthBearerTokens.class);
@@ -58,6 +61,8 @@ public final class OAuthBearerTokens {
     private final Duration expiryBuffer;
     private final Duration retryPause;
     private final Clock clock;
+    /** Held by the one caller that fetches; the others wait for it only when they have no valid token. */
+    private final ReentrantLock renewal = new ReentrantLock();
     /** The token kept, when it expires and when to fetch the next one; guarded by this. */
     private OAuthBearerToken current;
     private Instant expiry;
@@ -116,9 +121,12 @@ public final class OAuthBearerTokens {
         try {
             retriever.configure(values, MECHANISM, login);
             validator.configure(values, MECHANISM, login);
-        } catch (ConfigException e) {
+        } catch (RuntimeException e) {
+            // Kafka reports a URL it may not reach, or TLS files it cannot read, as a ConfigException; anything else
+            // it throws while configuring is reported the same way, naming the settings.
             throw new ConfigException(AvroSerdeConfig.BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG + " (or another "
-                    + "bearer.auth.* setting) was refused by Kafka's OAuth client: " + e.getMessage());
+                    + "bearer.auth.* or schema.registry.ssl.* setting) was refused by Kafka's OAuth client: "
+                    + e.getMessage());
         }
         Duration pause = config.retryWait().compareTo(MIN_RETRY_PAUSE) < 0 ? MIN_RETRY_PAUSE : config.retryWait();
         return new OAuthBearerTokens(retriever, validator, endpoint, config.oauthExpiryBuffer(), pause, clock);
@@ -127,10 +135,13 @@ public final class OAuthBearerTokens {
     /** The waits of the registry client's retries added up: {@code max.retries} of them. */
     private static Duration retryWindow(AvroSerdeConfig config) {
         Duration window = Duration.ZERO;
-        Duration wait = config.retryWait();
+        Duration wait = config.retryWait().compareTo(config.retryMaxWait()) > 0 ? config.retryMaxWait()
+                : config.retryWait();
         for (int retry = 0; retry < config.maxRetries(); retry++) {
-            window = window.plus(wait.compareTo(config.retryMaxWait()) > 0 ? config.retryMaxWait() : wait);
-            wait = wait.multipliedBy(2);
+            window = window.plus(wait);
+            // Doubled only up to the longest wait: max.retries may be large enough to overflow a doubling.
+            wait = wait.multipliedBy(2).compareTo(config.retryMaxWait()) > 0 ? config.retryMaxWait()
+                    : wait.multipliedBy(2);
         }
         return window;
     }
@@ -148,13 +159,34 @@ public final class OAuthBearerTokens {
         return options;
     }
 
-    /** A token to send: the one kept while it is fresh enough, else a new one fetched on the caller's thread. */
-    public synchronized String token() {
-        Instant now = clock.instant();
-        if (current == null || !now.isBefore(renewAt)) {
-            renew(now);
+    /**
+     * A token to send: the one kept while it is fresh enough, else a new one fetched on the caller's thread. While one
+     * caller renews a token that has not expired yet, the others go on with it rather than wait for the renewal.
+     *
+     * @throws InterruptException if the thread is interrupted while it waits for another caller's fetch
+     */
+    public String token() {
+        Optional<String> kept = kept(false);
+        if (kept.isPresent()) {
+            return kept.get();
         }
-        return current.value();
+        if (!renewal.tryLock()) {
+            Optional<String> valid = kept(true);
+            if (valid.isPresent()) {
+                return valid.get();
+            }
+            try {
+                renewal.lockInterruptibly();
+            } catch (InterruptedException e) {
+                throw new InterruptException(e);
+            }
+        }
+        try {
+            // Renewed meanwhile by the caller this one waited for?
+            return kept(false).orElseGet(this::renew);
+        } finally {
+            renewal.unlock();
+        }
     }
 
     /**
@@ -167,18 +199,43 @@ public final class OAuthBearerTokens {
         }
     }
 
-    private void renew(Instant now) {
-        try {
+    /** The kept token while it is fresh (or, with {@code untilExpiry}, until it expires), else empty. */
+    private synchronized Optional<String> kept(boolean untilExpiry) {
+        Instant now = clock.instant();
+        return current != null && now.isBefore(untilExpiry ? expiry : renewAt) ? Optional.of(current.value())
+                : Optional.empty();
+    }
+
+    /** Fetches a new token, outside the monitor; called holding {@link #renewal}. */
+    private String renew() {
+        synchronized (this) {
+            Instant now = clock.instant();
             if (outage != null && now.isBefore(outageUntil)) {
-                throw new SchemaRegistryUnavailableException(outage.getMessage() + " (remembered for "
-                        + retryPause.toMillis() + " ms)", outage.status(), outage.errorCode(), outage);
+                return keptThrough(new SchemaRegistryUnavailableException(outage.getMessage() + " (remembered for "
+                        + retryPause.toMillis() + " ms)", outage.status(), outage.errorCode(), outage), now);
             }
-            OAuthBearerToken token = read(fetch());
+        }
+        OAuthBearerToken token;
+        try {
+            token = read(fetch());
+        } catch (SchemaRegistryException e) {
+            synchronized (this) {
+                // The time after the failed fetch, which took up to the retry window and the timeouts.
+                Instant now = clock.instant();
+                if (e instanceof SchemaRegistryUnavailableException unavailable) {
+                    outage = unavailable;
+                    outageUntil = now.plus(retryPause);
+                }
+                return keptThrough(e, now);
+            }
+        }
+        synchronized (this) {
+            Instant now = clock.instant();
             Instant expires = Instant.ofEpochMilli(token.lifetimeMs());
             if (!expires.isAfter(now)) {
-                throw new SchemaRegistryException("The OAuth token endpoint " + endpoint + " answered with a token"
-                        + " that expired at " + expires + ", before this machine's time " + now + ": is either clock"
-                        + " wrong?", 401, SchemaRegistryException.NO_ERROR_CODE);
+                return keptThrough(new SchemaRegistryException("The OAuth token endpoint " + endpoint + " answered"
+                        + " with a token that expired at " + expires + ", before this machine's time " + now
+                        + ": is either clock wrong?", 401, SchemaRegistryException.NO_ERROR_CODE), now);
             }
             Duration life = Duration.between(now, expires);
             Duration keep = life.minus(expiryBuffer);
@@ -186,19 +243,20 @@ public final class OAuthBearerTokens {
             expiry = expires;
             renewAt = now.plus(keep.compareTo(life.dividedBy(2)) < 0 ? life.dividedBy(2) : keep);
             outage = null;
-        } catch (SchemaRegistryException e) {
-            if (e instanceof SchemaRegistryUnavailableException unavailable && unavailable.getCause() != outage) {
-                outage = unavailable;
-                outageUntil = now.plus(retryPause);
-            }
-            if (current != null && now.isBefore(expiry)) {
-                LOG.warn("No new OAuth token; the current one serves until it expires at {} or the registry refuses"
-                        + " it: {}", expiry, e.getMessage());
-                renewAt = now.plus(retryPause).isBefore(expiry) ? now.plus(retryPause) : expiry;
-                return;
-            }
-            throw e;
+            return token.value();
         }
+    }
+
+    /** The kept token if it has not expired, to be renewed again after the pause; else {@code failure} thrown. */
+    private String keptThrough(SchemaRegistryException failure, Instant now) {
+        assert Thread.holdsLock(this);
+        if (current == null || !now.isBefore(expiry)) {
+            throw failure;
+        }
+        LOG.warn("No new OAuth token; the current one serves until it expires at {} or the registry refuses it: {}",
+                expiry, failure.getMessage());
+        renewAt = now.plus(retryPause).isBefore(expiry) ? now.plus(retryPause) : expiry;
+        return current.value();
     }
 
     /** The token endpoint's answer: a JWT, not yet read. */

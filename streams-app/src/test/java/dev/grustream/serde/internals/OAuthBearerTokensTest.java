@@ -14,6 +14,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.security.auth.login.AppConfigurationEntry;
 
 import org.apache.kafka.common.KafkaException;
@@ -33,6 +36,10 @@ class OAuthBearerTokensTest {
     private int fetches;
     /** The fetches from which on the endpoint cannot be reached. */
     private int reachableFetches = Integer.MAX_VALUE;
+    /** How far the clock moves during each fetch. */
+    private Duration fetchTakes = Duration.ZERO;
+    /** Run within each fetch after the first, to hold it. */
+    private Runnable heldFetch = () -> { };
 
     @Test
     void keepsATokenUntilTheBufferBeforeItsExpiry() {
@@ -100,6 +107,40 @@ class OAuthBearerTokensTest {
     }
 
     @Test
+    void anOutageIsRememberedFromTheEndOfTheFetchThatFailed() {
+        reachableFetches = 0;
+        fetchTakes = Duration.ofSeconds(7);
+        OAuthBearerTokens tokens = tokens();
+
+        assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
+        assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
+
+        assertThat(fetches).isEqualTo(1);
+    }
+
+    @Test
+    void whileOneCallerRenewsAValidTokenTheOthersGoOnWithIt() throws Exception {
+        CountDownLatch fetching = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        OAuthBearerTokens tokens = tokens();
+        String first = tokens.token();
+        heldFetch = () -> {
+            fetching.countDown();
+            awaitQuietly(answer);
+        };
+        clock.now = START.plus(life).minus(BUFFER);
+
+        CompletableFuture<String> renewing = CompletableFuture.supplyAsync(tokens::token);
+        assertThat(fetching.await(10, TimeUnit.SECONDS)).isTrue();
+        String meanwhile = CompletableFuture.supplyAsync(tokens::token).get(10, TimeUnit.SECONDS);
+        answer.countDown();
+
+        assertThat(meanwhile).isEqualTo(first);
+        assertThat(renewing.get(10, TimeUnit.SECONDS)).isEqualTo("token-2");
+        assertThat(tokens.token()).isEqualTo("token-2");
+    }
+
+    @Test
     void aTokenExpiredOnArrivalIsRefusedAsAClockFaultNotAnOutage() {
         life = Duration.ofSeconds(-5);
 
@@ -119,6 +160,14 @@ class OAuthBearerTokensTest {
                 .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(401));
     }
 
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private OAuthBearerTokens tokens() {
         return new OAuthBearerTokens(new CountingRetriever(), new LifetimeValidator(), "http://idp.invalid/token",
                 BUFFER, PAUSE, clock);
@@ -129,6 +178,10 @@ class OAuthBearerTokensTest {
         @Override
         public String retrieve() {
             fetches++;
+            if (fetches > 1) {
+                heldFetch.run();
+            }
+            clock.now = clock.now.plus(fetchTakes);
             if (fetches > reachableFetches) {
                 throw new KafkaException(new ConnectException("Connection refused"));
             }
@@ -191,7 +244,7 @@ class OAuthBearerTokensTest {
     }
 
     private static final class MovableClock extends Clock {
-        private Instant now = START;
+        private volatile Instant now = START;
 
         @Override
         public ZoneId getZone() {
