@@ -496,12 +496,27 @@ public final class GruStreamConfig extends AbstractConfig {
         if (!configured.isBlank()) {
             return configured;
         }
+        String hostName;
         try {
-            return InetAddress.getLocalHost().getHostName();
+            hostName = InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             throw new ConfigException(HTTP_ADVERTISED_HOST, configured, "this machine's host name cannot be"
                     + " resolved (" + e.getMessage() + "); set the host other instances reach this one at");
         }
+        return advertisable(hostName);
+    }
+
+    /**
+     * {@code hostName}, this machine's, checked as a configured {@code http.advertised.host} is (an IPv6 address
+     * comes without brackets): one with '_', say, is no host of a URL, and the other instances could never forward
+     * queries to it.
+     */
+    static String advertisable(String hostName) {
+        if (!hostName.contains(":") && !HostName.HOST.matcher(hostName).matches()) {
+            throw new ConfigException(HTTP_ADVERTISED_HOST, "", "this machine's host name '" + hostName
+                    + "' cannot be the host of a URL; set the host other instances reach this one at");
+        }
+        return hostName;
     }
 
     /** The definition of gru-stream's own keys. */

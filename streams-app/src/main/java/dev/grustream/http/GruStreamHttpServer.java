@@ -64,6 +64,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
     static final String FORWARDED_HEADER = "X-Gru-Forwarded-By";
     static final int DEFAULT_KEY_LIMIT = 100;
     static final int MAX_KEY_LIMIT = 1000;
+    /** Most bytes of key ids one listing holds: 1,000 keys of the longest ids a topology may accept would be 400 MB. */
+    static final long MAX_LISTED_KEY_BYTES = 4L << 20;
     private static final int RETRY_AFTER_SECONDS = 1;
     /** Server threads: the health, metrics and local queries keep some while forwards wait on other instances. */
     private static final int MAX_THREADS = 16;
@@ -128,7 +130,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
         this.model = model;
         this.metrics = metrics;
         this.closing = closing;
-        this.client = HttpClient.newBuilder().connectTimeout(settings.forwardTimeout()).build();
+        // Straight to the other instances, whatever proxy the JVM's settings name for other connections.
+        this.client = HttpClient.newBuilder().connectTimeout(settings.forwardTimeout())
+                .proxy(HttpClient.Builder.NO_PROXY).build();
         this.openApi = resource("/openapi.yaml");
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -252,7 +256,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         List<String> keys;
         long count;
         try {
-            keys = keyStates.keys(limit);
+            keys = keyStates.keys(limit, MAX_LISTED_KEY_BYTES);
             count = keyStates.approximateCount();
         } catch (InvalidStateStoreException e) {
             if (holdsActiveStores(keyStates)) {
@@ -357,7 +361,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
                         + " answer within http.forward.timeout.ms or could not look yet (restoring or rebalancing)",
                         RETRY_AFTER_SECONDS);
             }
-            if (ownedHere) {
+            if (ownedHere || !isKeyNotFound(ownersAnswer)) {
+                // The owner's other refusals (its limit on keys, its server's on paths, a partition it just gave up)
+                // mean what the others' mean: no instance holds the key. Answered here, in this instance's terms.
                 throw keyNotFound();
             }
             relay(ctx, ownersAnswer);
@@ -409,6 +415,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
             case 400 -> error.equals("key_too_long") || error.equals("invalid_key");
             default -> false;
         };
+    }
+
+    private static boolean isKeyNotFound(HttpResponse<byte[]> answer) {
+        return answer.statusCode() == 404 && "key_not_found".equals(Json.errorCode(answer.body()));
     }
 
     private static HttpProblem keyNotFound() {

@@ -1,9 +1,10 @@
 package dev.grustream.http;
 
-import dev.grustream.topology.GruStreamTopology;
 import dev.grustream.forecast.KeyState;
+import dev.grustream.topology.GruStreamTopology;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
@@ -95,14 +96,20 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     }
 
     @Override
-    public List<String> keys(int limit) {
-        List<String> keys = new ArrayList<>();
+    public List<String> keys(int limit, long maxBytes) {
         try (KeyValueIterator<String, KeyState> all = allStores().all()) {
-            while (all.hasNext() && keys.size() < limit) {
-                keys.add(all.next().key);
-            }
+            return SeriesKeys.listed(new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return all.hasNext();
+                }
+
+                @Override
+                public String next() {
+                    return all.next().key;
+                }
+            }, limit, maxBytes);
         }
-        return keys;
     }
 
     /**

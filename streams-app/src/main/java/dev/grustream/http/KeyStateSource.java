@@ -43,8 +43,11 @@ public interface KeyStateSource {
      */
     List<HostInfo> instances();
 
-    /** At most {@code limit} keys held by this instance's active stores, in store order. */
-    List<String> keys(int limit);
+    /**
+     * The first keys held by this instance's active stores, in store order: at most {@code limit}, and no more once the
+     * next would take their UTF-8 bytes past {@code maxBytes} (the first is listed whatever its length).
+     */
+    List<String> keys(int limit, long maxBytes);
 
     /** The store's estimate of the keys this instance holds in its active stores. */
     long approximateCount();

@@ -6,7 +6,10 @@ import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
 
 /**
  * Turns the percent-encoded path segment of {@code /v1/series/{key}} into a series key, refusing what cannot be
@@ -16,6 +19,24 @@ import java.util.HexFormat;
  */
 final class SeriesKeys {
     private SeriesKeys() {
+    }
+
+    /**
+     * The first of {@code keys}: at most {@code limit}, and no more once the next would take their UTF-8 bytes past
+     * {@code maxBytes} (the first is listed whatever its length), so that a listing of long keys stays bounded.
+     */
+    static List<String> listed(Iterator<String> keys, int limit, long maxBytes) {
+        List<String> listed = new ArrayList<>();
+        long bytes = 0;
+        while (keys.hasNext() && listed.size() < limit) {
+            String key = keys.next();
+            bytes += key.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > maxBytes && !listed.isEmpty()) {
+                break;
+            }
+            listed.add(key);
+        }
+        return listed;
     }
 
     /**

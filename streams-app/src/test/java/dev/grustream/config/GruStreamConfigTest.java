@@ -280,6 +280,14 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void aMachineNameThatCannotBeAUrlsHostIsRefusedAsTheAdvertisedHost() {
+        assertThatThrownBy(() -> GruStreamConfig.advertisable("gru_1")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.HTTP_ADVERTISED_HOST).hasMessageContaining("gru_1");
+        assertThat(GruStreamConfig.advertisable("gru-1.example")).isEqualTo("gru-1.example");
+        assertThat(GruStreamConfig.advertisable("fe80:0:0:0:0:0:0:1")).isEqualTo("fe80:0:0:0:0:0:0:1");
+    }
+
+    @Test
     void advertisedHostDefaultsToThisMachinesName() {
         assertThat(new GruStreamConfig(Map.of()).advertisedHost()).isNotBlank();
         assertThat(new GruStreamConfig(Map.of(GruStreamConfig.HTTP_ADVERTISED_HOST, "gru-1")).advertisedHost())

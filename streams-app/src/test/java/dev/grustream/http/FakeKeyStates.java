@@ -1,7 +1,6 @@
 package dev.grustream.http;
 
 import dev.grustream.forecast.KeyState;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,9 +55,9 @@ final class FakeKeyStates implements KeyStateSource {
     }
 
     @Override
-    public List<String> keys(int limit) {
+    public List<String> keys(int limit, long maxBytes) {
         failIfUnavailable();
-        return new ArrayList<>(states.keySet()).stream().sorted().limit(limit).toList();
+        return SeriesKeys.listed(states.keySet().stream().sorted().iterator(), limit, maxBytes);
     }
 
     @Override

@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -58,7 +59,8 @@ class GruStreamHttpServerTest {
     /** The limit on a peer's answer at the producer's default max.request.size. */
     private static final int ANSWER_LIMIT = GruStreamHttpServer.forwardedAnswerLimit(1 << 20, MAX_KEY_BYTES);
 
-    private final HttpClient client = HttpClient.newHttpClient();
+    // Straight to the servers, as the forwarding client goes, whatever proxy a test names for the JVM.
+    private final HttpClient client = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY).build();
     private final List<GruStreamHttpServer> servers = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -560,6 +562,53 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void theOwnersRefusalOfAPathThatLongIsAnsweredAsAKeyNotFoundInThisInstancesTerms() throws Exception {
+        HttpServer tooLong = answering(431, "Request Header Fields Too Large");
+        try {
+            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", tooLong.getAddress().getPort()));
+
+            HttpResponse<String> response = get("/v1/series/k");
+
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                    assertThat(type).startsWith("application/json"));
+            assertThat(json(response).get("error").asText()).isEqualTo("key_not_found");
+        } finally {
+            tooLong.stop(0);
+        }
+    }
+
+    @Test
+    void forwardsGoStraightToTheOwnerWhateverProxyTheJvmNames() throws Exception {
+        HttpServer proxy = answering(502, "Bad Gateway");
+        AtomicInteger proxied = new AtomicInteger();
+        proxy.createContext("/v1/", exchange -> {
+            proxied.incrementAndGet();
+            exchange.sendResponseHeaders(502, -1);
+            exchange.close();
+        });
+        GruStreamHttpServer owner = start();
+        FakeKeyStates ownerStates = new FakeKeyStates(owner.advertised());
+        ownerStates.states.put("k", state(9, 0.3));
+        owner.attach(ownerStates);
+        keyStates.owner = key -> Optional.of(owner.advertised());
+        System.setProperty("http.proxyHost", "127.0.0.1");
+        System.setProperty("http.proxyPort", String.valueOf(proxy.getAddress().getPort()));
+        System.setProperty("http.nonProxyHosts", "");
+        try {
+            HttpResponse<String> response = get("/v1/series/k");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(proxied).hasValue(0);
+        } finally {
+            System.clearProperty("http.proxyHost");
+            System.clearProperty("http.proxyPort");
+            System.clearProperty("http.nonProxyHosts");
+            proxy.stop(0);
+        }
+    }
+
+    @Test
     void aPeerAnsweringWithMoreThanAnAnswerCanHoldIsNotRelayed() throws Exception {
         HttpServer endless = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         endless.createContext("/", exchange -> {
@@ -765,6 +814,19 @@ class GruStreamHttpServerTest {
         assertThat(body.get("keys")).hasSize(2);
         assertThat(body.get("approximateCount").asLong()).isEqualTo(3);
         assertThat(body.get("instance").asText()).isEqualTo(server.advertisedEndpoint());
+    }
+
+    @Test
+    void aListingOfLongKeysStopsBeforeTheirIdsPassItsBound() throws Exception {
+        int length = (int) (GruStreamHttpServer.MAX_LISTED_KEY_BYTES / 3);
+        for (char first = 'a'; first <= 'e'; first++) {
+            keyStates.states.put(first + "x".repeat(length - 1), state(1, 0.1));
+        }
+
+        JsonNode body = json(get("/v1/series?limit=1000"));
+
+        assertThat(body.get("keys")).hasSize(3);
+        assertThat(body.get("approximateCount").asLong()).isEqualTo(5);
     }
 
     @Test

@@ -37,7 +37,7 @@ class KafkaStreamsKeyStateSourceTest {
         KafkaStreamsKeyStateSource stopped = new KafkaStreamsKeyStateSource(streams);
 
         assertThatThrownBy(() -> stopped.get("k")).isInstanceOf(InvalidStateStoreException.class);
-        assertThatThrownBy(() -> stopped.keys(10)).isInstanceOf(InvalidStateStoreException.class);
+        assertThatThrownBy(() -> stopped.keys(10, 1 << 20)).isInstanceOf(InvalidStateStoreException.class);
         assertThatThrownBy(stopped::approximateCount).isInstanceOf(InvalidStateStoreException.class);
     }
 
