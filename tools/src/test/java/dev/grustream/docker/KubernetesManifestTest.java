@@ -10,19 +10,23 @@ import dev.grustream.config.GruStreamConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code docker/kubernetes.yaml} cannot be applied here (no cluster), so it is checked for what can be checked: its
  * settings are known and valid, each instance advertises a name its headless Service gives it, the probes, Services and
  * Prometheus annotations ask the instances' HTTP port, the state volume is where the image keeps state and its user may
- * write it, and the memory limit leaves RocksDB its share beside the image's heap.
+ * write it, the memory limit leaves RocksDB its share beside the image's heap, the pod meets Pod Security's restricted
+ * profile, and the topics it creates are replicated.
  */
 class KubernetesManifestTest {
     private static final String MANIFEST = "docker/kubernetes.yaml";
@@ -40,7 +44,8 @@ class KubernetesManifestTest {
 
         environment().keySet().stream().filter(name -> name.startsWith(ConfigSources.ENV_PREFIX))
                 .filter(name -> !logging.contains(name) && !ConfigSources.LAUNCHER_VARIABLES.contains(name))
-                .forEach(name -> assertThat(known).as(name).contains(ConfigSources.keyOf(name)));
+                .map(ConfigSources::keyOf)
+                .forEach(key -> assertThat(known.contains(key) || isTopicSetting(key)).as(key).isTrue());
     }
 
     @Test
@@ -61,9 +66,13 @@ class KubernetesManifestTest {
         selectors.add(statefulSet.at("/spec/selector/matchLabels"));
         selectors.add(only("PodDisruptionBudget").at("/spec/selector/matchLabels"));
 
-        assertThat(selectors).hasSize(4).allSatisfy(selector -> selector.properties().forEach(label ->
-                assertThat(labels.path(label.getKey()).asText()).as(label.getKey())
-                        .isEqualTo(label.getValue().asText())));
+        selectors.add(pod.at("/spec/topologySpreadConstraints/0/labelSelector/matchLabels"));
+
+        assertThat(selectors).hasSize(5).allSatisfy(selector -> {
+            assertThat(selector.size()).isPositive();
+            selector.properties().forEach(label -> assertThat(labels.path(label.getKey()).asText())
+                    .as(label.getKey()).isEqualTo(label.getValue().asText()));
+        });
         assertThat(only("PodDisruptionBudget").at("/spec/maxUnavailable").asInt()).isEqualTo(1);
     }
 
@@ -80,6 +89,7 @@ class KubernetesManifestTest {
         documents.stream().filter(d -> d.path("kind").asText().equals("Service")).forEach(s ->
                 assertThat(s.at("/spec/ports/0/targetPort").asText()).isEqualTo(portName));
         JsonNode annotations = pod.at("/metadata/annotations");
+        assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
         assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(httpPort));
         assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/metrics");
     }
@@ -97,7 +107,9 @@ class KubernetesManifestTest {
                 .orElseThrow().arguments();
         String dockerfile = Files.readString(DockerFiles.root().resolve("docker/Dockerfile"));
         Matcher uid = Pattern.compile("useradd [^\\n]*--uid (\\d+)").matcher(dockerfile);
+        Matcher gid = Pattern.compile("groupadd [^\\n]*--gid (\\d+)").matcher(dockerfile);
         assertThat(uid.find()).isTrue();
+        assertThat(gid.find()).isTrue();
         String volume = statefulSet.at("/spec/volumeClaimTemplates/0/metadata/name").asText();
 
         assertThat(container.get("volumeMounts")).anySatisfy(mount -> {
@@ -105,7 +117,8 @@ class KubernetesManifestTest {
             assertThat(mount.path("mountPath").asText()).isEqualTo(stateDir);
         });
         assertThat(pod.at("/spec/securityContext/runAsUser").asText()).isEqualTo(uid.group(1));
-        assertThat(pod.at("/spec/securityContext/fsGroup").asText()).isEqualTo(uid.group(1));
+        assertThat(pod.at("/spec/securityContext/runAsGroup").asText()).isEqualTo(gid.group(1));
+        assertThat(pod.at("/spec/securityContext/fsGroup").asText()).isEqualTo(gid.group(1));
         // The image's own GRU_STREAM_STATE_DIR holds, naming the mounted directory.
         assertThat(environment()).doesNotContainKey(ConfigSources.ENV_PREFIX + "STATE_DIR");
     }
@@ -135,6 +148,30 @@ class KubernetesManifestTest {
     }
 
     @Test
+    void itRunsAsPodSecuritysRestrictedProfileAsks() {
+        JsonNode podSecurity = pod.at("/spec/securityContext");
+        JsonNode containerSecurity = container.get("securityContext");
+
+        assertThat(podSecurity.path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(podSecurity.at("/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+        assertThat(containerSecurity.path("allowPrivilegeEscalation").isBoolean()).isTrue();
+        assertThat(containerSecurity.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+        assertThat(containerSecurity.at("/capabilities/drop/0").asText()).isEqualTo("ALL");
+    }
+
+    @Test
+    void theTopicsItMakesAreReplicatedAndItFollowsAModelsTopic() {
+        List<String> args = new ArrayList<>();
+        container.get("args").forEach(arg -> args.add(arg.asText()));
+        Map<String, String> settings = ConfigSources.fromEnvironment(environment());
+
+        assertThat(args).contains("--create-topics");
+        assertThat(Integer.parseInt(args.get(args.indexOf("--replication-factor") + 1))).isGreaterThanOrEqualTo(3);
+        assertThat(settings.get(StreamsConfig.TOPIC_PREFIX + TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG)).isEqualTo("2");
+        assertThat(config().getString(GruStreamConfig.MODEL_TOPIC)).isNotBlank();
+    }
+
+    @Test
     void theCommandLineParsesInTheImage() {
         List<String> args = new ArrayList<>();
         container.get("args").forEach(arg -> args.add(arg.asText()));
@@ -160,6 +197,22 @@ class KubernetesManifestTest {
             env.put(name, value);
         }
         return env;
+    }
+
+    /** Whether {@code key} is a topic setting Kafka Streams gives its internal topics ({@code topic.} and a name). */
+    private static boolean isTopicSetting(String key) {
+        if (!key.startsWith(StreamsConfig.TOPIC_PREFIX)) {
+            return false;
+        }
+        String name = key.substring(StreamsConfig.TOPIC_PREFIX.length());
+        return Arrays.stream(TopicConfig.class.getFields()).filter(f -> f.getName().endsWith("_CONFIG"))
+                .anyMatch(f -> {
+                    try {
+                        return name.equals(f.get(null));
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
     }
 
     private GruStreamConfig config() {
