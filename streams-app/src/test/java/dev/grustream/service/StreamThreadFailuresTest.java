@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import dev.grustream.testing.MovableClock;
 import dev.grustream.topology.BatchFailedException;
 import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -26,33 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /** Which failures of a stream thread stop the instance and which get a new thread. */
 class StreamThreadFailuresTest {
-    private final MutableClock clock = new MutableClock();
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-12-05T00:00:00Z"));
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final StreamThreadFailures failures = new StreamThreadFailures("/var/lib/gru-stream", 1, clock, meters);
-
-    /** A clock the test moves. */
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-12-05T00:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
 
     @Test
     void aFullDiskStopsTheInstanceNamingTheStateDirectoryAndTheCause() {

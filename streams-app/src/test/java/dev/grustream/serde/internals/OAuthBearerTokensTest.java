@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import dev.grustream.testing.MovableClock;
 import java.net.ConnectException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +29,7 @@ class OAuthBearerTokensTest {
     private static final Duration BUFFER = Duration.ofSeconds(300);
     private static final Duration PAUSE = Duration.ofSeconds(1);
 
-    private final MovableClock clock = new MovableClock();
+    private final MovableClock clock = new MovableClock(START);
     private Duration life = Duration.ofHours(1);
     private int fetches;
     /** The fetches from which on the endpoint cannot be reached. */
@@ -46,9 +44,9 @@ class OAuthBearerTokensTest {
         OAuthBearerTokens tokens = tokens();
         String first = tokens.token();
 
-        clock.now = START.plus(life).minus(BUFFER).minusSeconds(1);
+        clock.set(START.plus(life).minus(BUFFER).minusSeconds(1));
         assertThat(tokens.token()).isEqualTo(first);
-        clock.now = START.plus(life).minus(BUFFER);
+        clock.set(START.plus(life).minus(BUFFER));
         assertThat(tokens.token()).isNotEqualTo(first);
         assertThat(fetches).isEqualTo(2);
     }
@@ -59,9 +57,9 @@ class OAuthBearerTokensTest {
         OAuthBearerTokens tokens = tokens();
         String first = tokens.token();
 
-        clock.now = START.plusSeconds(199);
+        clock.set(START.plusSeconds(199));
         assertThat(tokens.token()).isEqualTo(first);
-        clock.now = START.plusSeconds(200);
+        clock.set(START.plusSeconds(200));
         assertThat(tokens.token()).isNotEqualTo(first);
     }
 
@@ -85,9 +83,9 @@ class OAuthBearerTokensTest {
         OAuthBearerTokens tokens = tokens();
         String first = tokens.token();
 
-        clock.now = START.plus(life).minus(BUFFER);
+        clock.set(START.plus(life).minus(BUFFER));
         assertThat(tokens.token()).isEqualTo(first);
-        clock.now = START.plus(life);
+        clock.set(START.plus(life));
         assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageContaining("http://idp.invalid/token");
     }
@@ -98,10 +96,10 @@ class OAuthBearerTokensTest {
         OAuthBearerTokens tokens = tokens();
 
         assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
-        clock.now = START.plus(PAUSE).minusMillis(1);
+        clock.set(START.plus(PAUSE).minusMillis(1));
         assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
         assertThat(fetches).isEqualTo(1);
-        clock.now = START.plus(PAUSE);
+        clock.set(START.plus(PAUSE));
         assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryUnavailableException.class);
         assertThat(fetches).isEqualTo(2);
     }
@@ -128,7 +126,7 @@ class OAuthBearerTokensTest {
             fetching.countDown();
             awaitQuietly(answer);
         };
-        clock.now = START.plus(life).minus(BUFFER);
+        clock.set(START.plus(life).minus(BUFFER));
 
         CompletableFuture<String> renewing = CompletableFuture.supplyAsync(tokens::token);
         assertThat(fetching.await(10, TimeUnit.SECONDS)).isTrue();
@@ -181,7 +179,7 @@ class OAuthBearerTokensTest {
             if (fetches > 1) {
                 heldFetch.run();
             }
-            clock.now = clock.now.plus(fetchTakes);
+            clock.advance(fetchTakes);
             if (fetches > reachableFetches) {
                 throw new KafkaException(new ConnectException("Connection refused"));
             }
@@ -197,7 +195,7 @@ class OAuthBearerTokensTest {
     private final class LifetimeValidator implements JwtValidator {
         @Override
         public OAuthBearerToken validate(String jwt) {
-            long expiry = clock.now.plus(life).toEpochMilli();
+            long expiry = clock.instant().plus(life).toEpochMilli();
             return new OAuthBearerToken() {
                 @Override
                 public String value() {
@@ -240,25 +238,6 @@ class OAuthBearerTokensTest {
 
         @Override
         public void configure(Map<String, ?> configs, String mechanism, List<AppConfigurationEntry> entries) {
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-        private volatile Instant now = START;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
