@@ -16,6 +16,14 @@ import org.apache.kafka.common.header.Headers;
  * <p>Stateless and thread-safe.
  */
 public final class UpFrontChecks {
+    /**
+     * What the batch buffer writes around each header beside its key and value: the key's length, whether there is a
+     * value, the value's length (at most 5 + 1 + 5 bytes). Counted, so that a record of many empty headers, a few
+     * hundred kilobytes in Kafka, is refused here rather than buffered into a changelog record the producer refuses,
+     * failing its task at every retry.
+     */
+    private static final int HEADER_FRAMING = 11;
+
     private final int maxKeyBytes;
     private final int maxValueBytes;
     private final long futureToleranceMs;
@@ -70,12 +78,13 @@ public final class UpFrontChecks {
         int valueBytes = value.rawValue().length;
         long headerBytes = 0;
         for (Header header : headers) {
-            headerBytes += header.key().getBytes(StandardCharsets.UTF_8).length
+            headerBytes += HEADER_FRAMING + header.key().getBytes(StandardCharsets.UTF_8).length
                     + (header.value() == null ? 0 : header.value().length);
         }
         if (valueBytes + headerBytes > maxValueBytes) {
             return new Rejection(DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes + " bytes"
-                    + (headerBytes == 0 ? "" : " and its headers " + headerBytes) + "; at most " + maxValueBytes
+                    + (headerBytes == 0 ? "" : " and its headers " + headerBytes + " with their framing") + "; at most "
+                    + maxValueBytes
                     + " are accepted" + (headerBytes == 0 ? "" : " together"));
         }
         long eventTime = value.eventTime();
