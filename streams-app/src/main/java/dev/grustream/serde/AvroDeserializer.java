@@ -187,7 +187,56 @@ public final class AvroDeserializer implements Deserializer<Object> {
                     + writer.getFullName() + ") cannot be read as " + type.getName() + ": "
                     + compatibility.getDescription(), null);
         }
+        String unitMismatch = otherLogicalType(reader, writer, reader.getName());
+        if (unitMismatch != null) {
+            throw bad(Reason.SCHEMA_MISMATCH, schemaId, topic, "writer schema id " + schemaId + " ("
+                    + writer.getFullName() + ") cannot be read as " + type.getName() + ": " + unitMismatch, null);
+        }
         return new SpecificDatumReader<>(writer, reader, data);
+    }
+
+    /**
+     * Where a field the reader gives a logical type has another one in the writer's schema ({@code timestamp-micros}
+     * for {@code timestamp-millis}, say), with both types' names; null if none does. Avro's compatibility check
+     * compares the underlying types only, and the reader would then take microseconds for milliseconds. A writer's
+     * plain {@code long} is read as the reader's logical type says, as Avro reads it.
+     */
+    private static String otherLogicalType(Schema reader, Schema writer, String path) {
+        reader = onlyBranch(reader);
+        writer = onlyBranch(writer);
+        if (reader.getLogicalType() != null && writer.getLogicalType() != null
+                && !reader.getLogicalType().getName().equals(writer.getLogicalType().getName())) {
+            return path + " is " + writer.getLogicalType().getName() + " in the writer's schema, "
+                    + reader.getLogicalType().getName() + " in the reader's";
+        }
+        if (reader.getType() == Schema.Type.RECORD && writer.getType() == Schema.Type.RECORD) {
+            for (Schema.Field field : reader.getFields()) {
+                Schema.Field written = writer.getField(field.name());
+                String found = written == null ? null
+                        : otherLogicalType(field.schema(), written.schema(), path + "." + field.name());
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The one branch of a union of it and null; {@code schema} itself otherwise. */
+    private static Schema onlyBranch(Schema schema) {
+        if (schema.getType() != Schema.Type.UNION) {
+            return schema;
+        }
+        Schema only = null;
+        for (Schema branch : schema.getTypes()) {
+            if (branch.getType() != Schema.Type.NULL) {
+                if (only != null) {
+                    return schema;
+                }
+                only = branch;
+            }
+        }
+        return only == null ? schema : only;
     }
 
     private static Schema writerSchema(Settings current, int schemaId, String topic) {

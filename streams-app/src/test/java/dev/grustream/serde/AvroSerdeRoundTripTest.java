@@ -244,6 +244,27 @@ class AvroSerdeRoundTripTest {
     }
 
     @Test
+    void aWriterWhoseTimesAreInAnotherUnitIsASchemaMismatch() {
+        Schema micros = new Schema.Parser().parse(Forecast.getClassSchema().toString()
+                .replace("timestamp-millis", "timestamp-micros"));
+        GenericData.Record written = new GenericData.Record(micros);
+        Forecast forecast = TestRecords.forecast("k");
+        for (Schema.Field field : micros.getFields()) {
+            written.put(field.name(), forecast.get(field.name()));
+        }
+        written.put("event_time", forecast.getEventTime().toEpochMilli() * 1000);
+        written.put("expected", null);
+        byte[] bytes = serialize(config, false, written);
+        SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
+        serde.configure(config, false);
+
+        assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, bytes))
+                .isInstanceOfSatisfying(AvroSerializationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AvroSerializationException.Reason.SCHEMA_MISMATCH))
+                .hasMessageContaining("Forecast.event_time is timestamp-micros in the writer's schema");
+    }
+
+    @Test
     void nullIsSerializedToNullAndBack() {
         SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
         serde.configure(config, false);
