@@ -64,7 +64,8 @@ def gru_layer_step(x, h, w_ih, w_hh, b_ih, b_hh, variant):
 def calendar_inputs(times, calendar, time_zone):
     """The calendar inputs of event times[keys, steps] (epoch milliseconds): per calendar name, sin and cos of 2 pi
     times the position in its cycle, read on the local clock of time_zone (Python's own zone rules)."""
-    zone = zoneinfo.ZoneInfo(time_zone)
+    # Java's id of UTC, which models written before 2026-12-06 hold; zoneinfo knows it only as "UTC".
+    zone = zoneinfo.ZoneInfo("UTC" if time_zone == "Z" else time_zone)
     out = np.zeros(times.shape + (2 * len(calendar),))
     for index in np.ndindex(times.shape):
         local = datetime.datetime.fromtimestamp(times[index] / 1000.0, tz=zone)

@@ -154,12 +154,11 @@ public final class ModelLoader {
      * checks a shape with it before training one.
      */
     public static void requireModestSize(ModelSpec spec) throws ModelFormatException {
-        // In double: hidden sizes and inputs near Integer.MAX_VALUE would overflow a long's products.
+        // In double: hidden sizes and inputs near Integer.MAX_VALUE would overflow a long's products. In closed form
+        // (the first layer reads the inputs, the others the layer below): num_layers may be near Integer.MAX_VALUE.
         double h = spec.hiddenSize();
-        double values = (double) spec.headSize() * (h + 1);
-        for (int k = 0; k < spec.numLayers(); k++) {
-            values += 3 * h * (spec.inputSize(k) + h + 2);
-        }
+        double values = (double) spec.headSize() * (h + 1) + 3 * h * (spec.inputSize(0) + h + 2)
+                + (spec.numLayers() - 1.0) * 3 * h * (2 * h + 2);
         if (values * Float.BYTES > MAX_MODEL_BYTES) {
             throw new ModelFormatException(ModelJson.FILE + ": its arrays would hold " + String.format("%.3g", values)
                     + " values, more than the " + MAX_MODEL_BYTES + " bytes a model's arrays may take");

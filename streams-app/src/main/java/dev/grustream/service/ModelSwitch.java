@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -228,24 +229,48 @@ public final class ModelSwitch implements ModelStatus {
     }
 
     /**
-     * Runs one step of one key from the zero state on {@code backend}; a problem if it fails (a backend whose native
-     * code cannot load here) or gives a non-finite forecast.
+     * Runs one key through a few steps on {@code backend}, from the zero state: a zero input, then every input at
+     * {@code +1}, {@code -1}, and {@code +8} and {@code -8} in turn (the range of standardised inputs); a problem if
+     * it fails (a backend whose native code cannot load here) or gives a non-finite forecast. Finite weights can
+     * still overflow on real inputs (two of opposite sign near the float limit sum to NaN), and a NaN hidden state
+     * would be stored for every key the model serves.
      */
     public static Optional<String> trialStep(GruModel candidate, Backend backend) {
         ModelSpec spec = candidate.spec();
         float[] forecasts = new float[spec.forecastSize()];
+        float[][] probes = {new float[spec.inputCount()], filled(spec.inputCount(), 1), filled(spec.inputCount(), -1),
+                alternating(spec.inputCount(), 8)};
+        String[] names = {"a zero input from the zero state", "inputs of 1", "inputs of -1", "inputs of 8 and -8"};
         try (GruStepper stepper = candidate.newStepper(backend)) {
-            stepper.step(1, new float[spec.inputCount()], candidate.newState(), forecasts);
+            float[] state = candidate.newState();
+            for (int probe = 0; probe < probes.length; probe++) {
+                stepper.step(1, probes[probe], state, forecasts);
+                for (float value : forecasts) {
+                    if (!Float.isFinite(value)) {
+                        return Optional.of("its forecast after " + names[probe] + " is " + value
+                                + ", not a finite number");
+                    }
+                }
+            }
         } catch (RuntimeException | LinkageError e) {
             return Optional.of("it cannot run on the " + backend.name().toLowerCase(Locale.ROOT) + " backend: " + e
                     + (backend == Backend.ND4J ? "; model.backend=java needs no native code" : ""));
         }
-        for (float value : forecasts) {
-            if (!Float.isFinite(value)) {
-                return Optional.of("its forecast from the zero state is " + value + ", not a finite number");
-            }
-        }
         return Optional.empty();
+    }
+
+    private static float[] filled(int length, float value) {
+        float[] values = new float[length];
+        Arrays.fill(values, value);
+        return values;
+    }
+
+    private static float[] alternating(int length, float magnitude) {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = i % 2 == 0 ? magnitude : -magnitude;
+        }
+        return values;
     }
 
     private Outcome reject(String source, String model, String reason) {

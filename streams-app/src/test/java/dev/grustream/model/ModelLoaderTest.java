@@ -164,6 +164,15 @@ class ModelLoaderTest {
     }
 
     @Test
+    void refusesLayersWithoutEndAsTooLarge() throws IOException {
+        // Refused in closed form: adding up 2^31 layers' weights one by one took seconds per model record.
+        editJson(json -> json.put("hidden_size", 1).put("num_layers", Integer.MAX_VALUE));
+
+        assertFormatError(dir, "values, more than the " + ModelLoader.MAX_MODEL_BYTES
+                + " bytes a model's arrays may take");
+    }
+
+    @Test
     void refusesAWeightFileLargerThanItsShapeAllows() throws IOException {
         Files.write(dir.resolve("head_bias.npy"), new byte[ModelLoader.NPY_HEADER_ALLOWANCE + 2 * Float.BYTES + 1]);
 
@@ -271,6 +280,17 @@ class ModelLoaderTest {
 
         assertFormatError(dir, "model.json: format: expected \"gru-stream/model/v1\" or \"gru-stream/model/v2\","
                 + " found \"gru-stream/model/v3\"");
+    }
+
+    @Test
+    void aUtcModelNamesItsZoneAsIanaReadersKnowIt() throws IOException {
+        GruModel utc = TestModels.random(TestModels.spec(GateVariant.RESET_AFTER, 4, 1).horizon(3)
+                .calendar(CalendarFeature.TIME_OF_DAY).timeZone(ZoneId.of("UTC")).build(), 5);
+        Path utcDir = temp.resolve("utc");
+        ModelWriter.write(utc, utcDir);
+
+        assertThat(JSON.readTree(utcDir.resolve("model.json").toFile()).get("time_zone").asText()).isEqualTo("UTC");
+        assertThat(ModelLoader.load(utcDir).spec()).isEqualTo(utc.spec());
     }
 
     @Test

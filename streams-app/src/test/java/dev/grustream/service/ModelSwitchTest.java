@@ -54,6 +54,14 @@ class ModelSwitchTest {
     }
 
     @Test
+    void aModelWhoseForecastsOverflowOnlyOnRealInputsCannotBeServed() {
+        assertThat(ModelSwitch.trialStep(TestingModels.overflowingOnInput("2"), Backend.JAVA))
+                .hasValueSatisfying(problem -> assertThat(problem).contains("after inputs of 1")
+                        .contains("not a finite number"));
+        assertThat(ModelSwitch.trialStep(TestingModels.persistence("2"), Backend.JAVA)).isEmpty();
+    }
+
+    @Test
     void swapsInANewVersion() {
         GruModel next = TestingModels.persistence("2", 1, "value", "other");
 

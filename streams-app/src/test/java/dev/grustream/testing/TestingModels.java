@@ -85,6 +85,19 @@ public final class TestingModels {
         return GruModel.of(base.spec(), List.of(layer), new float[] {Float.MAX_VALUE}, new float[] {Float.MAX_VALUE});
     }
 
+    /**
+     * A one-unit model whose forecast is finite from the zero state (the largest float) but overflows to infinity as
+     * soon as an input of 1 saturates its candidate: a check at a zero input alone would let every key's state be
+     * poisoned.
+     */
+    public static GruModel overflowingOnInput(String version) {
+        GruModel base = persistence(version);
+        float[] biasIh = new float[3];
+        biasIh[1] = -20f;
+        LayerWeights layer = LayerWeights.of(1, 1, new float[] {0f, 0f, 20f}, new float[3], biasIh, new float[3]);
+        return GruModel.of(base.spec(), List.of(layer), new float[] {Float.MAX_VALUE}, new float[] {Float.MAX_VALUE});
+    }
+
     /** What {@link #persistence} forecasts after observing {@code value} (normalisation mean 0, std 1). */
     public static double persistenceForecast(double value) {
         return Math.tanh(GAIN * (float) value) / GAIN;

@@ -18,6 +18,7 @@ import dev.grustream.model.PerKeyScaling;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -110,7 +111,8 @@ public final class ModelJson {
             spec.calendar().forEach(feature -> root.withArray("calendar").add(feature.jsonName()));
         }
         if (spec.format().equals(ModelSpec.FORMAT_V2)) {
-            root.put("time_zone", spec.timeZone().getId());
+            // "UTC" rather than ZoneOffset.UTC's id, "Z", which Python's zoneinfo (and other IANA readers) refuse.
+            root.put("time_zone", spec.timeZone() == ZoneOffset.UTC ? "UTC" : spec.timeZone().getId());
         }
         try {
             return MAPPER.writeValueAsBytes(root);
