@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
@@ -64,7 +65,12 @@ public final class ModelSwitch implements ModelStatus {
         /** It is the model already serving (same name and version). */
         UNCHANGED,
         /** It failed a check; the serving model stays. */
-        REJECTED
+        REJECTED,
+        /**
+         * This instance could not load it for a reason of its own (its temporary directory full or read-only), which
+         * may pass: the serving model stays, and the offer is to be made again.
+         */
+        DEFERRED
     }
 
     private final Logger log;
@@ -73,6 +79,9 @@ public final class ModelSwitch implements ModelStatus {
     private final Clock clock;
     private final Counter applied;
     private final Counter rejected;
+    private final Counter deferred;
+    /** Where a model zip's temporary copy is written; null for {@code java.io.tmpdir}. */
+    private volatile Path copies;
     private final MultiGauge info;
     private final Counter topicErrors;
     private final AtomicInteger followingTopic = new AtomicInteger();
@@ -99,6 +108,8 @@ public final class ModelSwitch implements ModelStatus {
                 .tag("outcome", "applied").register(meters);
         this.rejected = Counter.builder("gru.model.swaps").description("Models offered for hot swapping, by outcome")
                 .tag("outcome", "rejected").register(meters);
+        this.deferred = Counter.builder("gru.model.swaps").description("Models offered for hot swapping, by outcome")
+                .tag("outcome", "deferred").register(meters);
         this.info = MultiGauge.builder("gru.model.info").description("The serving model: 1, tagged with its name and"
                 + " version").register(meters);
         this.topicErrors = Counter.builder("gru.model.topic.errors").description("Failed reads of the models topic;"
@@ -123,6 +134,11 @@ public final class ModelSwitch implements ModelStatus {
      */
     synchronized void replaying(boolean replaying) {
         this.replaying = replaying;
+    }
+
+    /** Writes the temporary copies of offered zips in {@code directory}, for tests; null for java.io.tmpdir. */
+    void copyZipsTo(Path directory) {
+        this.copies = directory;
     }
 
     /** Called by the models topic's watcher as it starts and stops following the topic. */
@@ -153,9 +169,14 @@ public final class ModelSwitch implements ModelStatus {
     public synchronized Outcome offer(byte[] zip, String expectedName, String source) {
         GruModel candidate;
         try {
-            candidate = ModelSource.fromZip(zip);
+            candidate = ModelSource.fromZip(zip, copies);
         } catch (ModelSource.TemporaryCopyException e) {
-            return reject(source, expectedName, "this instance could not load it (" + e.getMessage() + ")");
+            // Not the model's fault, and perhaps not for long: refusing it for good would leave this instance on
+            // the old model while the others serve the new one.
+            deferred.increment();
+            log.warn("Model {} from {} could not be loaded on this instance, which keeps serving {}; it will be"
+                    + " offered again: {}", expectedName, source, label(active.current().spec()), e.getMessage());
+            return Outcome.DEFERRED;
         } catch (IOException | RuntimeException e) {
             return reject(source, expectedName, "it is not a valid gru-stream model: " + e.getMessage());
         }

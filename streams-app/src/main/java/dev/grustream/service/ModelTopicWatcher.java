@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * replays it from the beginning before processing starts, then {@link #start} follows it on a daemon thread. A
  * record whose key is not the followed name ({@code model.name}, when set) is skipped; a tombstone is ignored (the
  * serving model stays) with a warning, since instances that start once compaction has removed the name's records
- * serve another model.
+ * serve another model. A model this instance could not load for a reason of its own (its temporary directory full,
+ * say: {@link ModelSwitch.Outcome#DEFERRED}) is offered again every {@link #DEFERRED_RETRY} until it loads or a later
+ * record is offered in its place, so that the instance does not stay on the old model while the others move on.
  *
  * <p>Lifecycle: create, {@link #catchUp}, {@link #start}, {@link #close}. Thread-safe.
  */
@@ -46,6 +48,8 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelTopicWatcher.class);
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a model this instance could not load waits before it is offered again. */
+    static final Duration DEFERRED_RETRY = Duration.ofSeconds(5);
 
     private final String topic;
     private final String followName;
@@ -60,6 +64,15 @@ public final class ModelTopicWatcher implements AutoCloseable {
     private final Set<Integer> followedNameIn = new HashSet<>();
     /** Set while {@link #catchUp} reads on the caller's thread, which then owns the consumer. Guarded by this. */
     private boolean catchingUp;
+    /**
+     * The last model offered, when this instance could not load it for a reason of its own: offered again every
+     * {@link #DEFERRED_RETRY} until it loads or a later record is offered in its place. Guarded by this.
+     */
+    private Deferred deferred;
+
+    /** A model zip to offer again, from {@code source}, once {@link System#nanoTime()} reaches {@code dueNanos}. */
+    private record Deferred(byte[] zip, String name, String source, long dueNanos) {
+    }
 
     /**
      * Creates a watcher of {@code topic}.
@@ -291,6 +304,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
                         handle(record);
                     }
                     readNewPartitions();
+                    offerDeferredIfDue(System.nanoTime());
                 } catch (WakeupException e) {
                     throw e;
                 } catch (KafkaException e) {
@@ -336,7 +350,47 @@ public final class ModelTopicWatcher implements AutoCloseable {
                     source, record.key());
             return;
         }
-        models.offer(record.value(), record.key(), source);
+        offer(record.value(), record.key(), source);
+    }
+
+    /** Offers a model; one this instance cannot load yet waits to be offered again, unless a later one comes. */
+    private void offer(byte[] zip, String name, String source) {
+        synchronized (this) {
+            deferred = null;
+        }
+        if (models.offer(zip, name, source) == ModelSwitch.Outcome.DEFERRED) {
+            synchronized (this) {
+                deferred = new Deferred(zip, name, source, System.nanoTime() + DEFERRED_RETRY.toNanos());
+            }
+        }
+    }
+
+    /**
+     * Offers the model this instance could not load again, if there is one and its wait is over at {@code nowNanos}
+     * ({@link System#nanoTime()}). Called by the follower after each poll.
+     */
+    void offerDeferredIfDue(long nowNanos) {
+        Deferred due;
+        synchronized (this) {
+            if (deferred == null || nowNanos - deferred.dueNanos() < 0) {
+                return;
+            }
+            due = deferred;
+        }
+        if (models.offer(due.zip(), due.name(), due.source()) == ModelSwitch.Outcome.DEFERRED) {
+            synchronized (this) {
+                if (deferred == due) {
+                    deferred = new Deferred(due.zip(), due.name(), due.source(),
+                            nowNanos + DEFERRED_RETRY.toNanos());
+                }
+            }
+        } else {
+            synchronized (this) {
+                if (deferred == due) {
+                    deferred = null;
+                }
+            }
+        }
     }
 
     /** Stops following and closes the consumer. */

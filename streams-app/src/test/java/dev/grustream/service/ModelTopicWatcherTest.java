@@ -13,6 +13,8 @@ import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -158,6 +160,63 @@ class ModelTopicWatcherTest {
     }
 
     @Test
+    void aModelThisInstanceCouldNotLoadIsOfferedAgainOnceItsWaitIsOver() throws IOException {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                meters, Clock.systemUTC());
+        Path copies = dir.resolve("copies"); // not there yet: no temporary copy can be written
+        models.copyZipsTo(copies);
+        byte[] zip = persistenceModelZip("2");
+        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(1);
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence", zip)));
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
+            watcher.catchUp(Duration.ofSeconds(10));
+            Files.createDirectories(copies);
+            watcher.offerDeferredIfDue(System.nanoTime());
+            assertThat(models.active().spec().version()).isEqualTo("1");
+
+            watcher.offerDeferredIfDue(System.nanoTime() + ModelTopicWatcher.DEFERRED_RETRY.toNanos());
+        }
+
+        assertThat(models.active().spec().version()).isEqualTo("2");
+        assertThat(meters.get("gru.model.swaps").tag("outcome", "deferred").counter().count()).isEqualTo(1.0);
+        assertThat(meters.get("gru.model.swaps").tag("outcome", "rejected").counter().count()).isZero();
+    }
+
+    @Test
+    void aModelOfferedAfterOneThisInstanceCouldNotLoadTakesItsPlace() throws IOException {
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        Path copies = dir.resolve("copies");
+        models.copyZipsTo(copies);
+        byte[] second = persistenceModelZip("2");
+        byte[] third = persistenceModelZip("3");
+        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(2);
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence",
+                second)));
+        consumer.schedulePollTask(() -> {
+            createDirectories(copies);
+            consumer.addRecord(new ConsumerRecord<>("models", 0, 1L, "persistence", third));
+        });
+
+        try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
+            watcher.catchUp(Duration.ofSeconds(10));
+            watcher.offerDeferredIfDue(System.nanoTime() + ModelTopicWatcher.DEFERRED_RETRY.toNanos());
+        }
+
+        assertThat(models.active().spec().version()).isEqualTo("3");
+    }
+
+    private static void createDirectories(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aModelOfferedOnceTheReplayIsOverIsCounted() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
@@ -184,7 +243,7 @@ class ModelTopicWatcherTest {
 
     /** The zip that model publish sends for a persistence model of {@code version}. */
     private byte[] persistenceModelZip(String version) throws IOException {
-        ModelWriter.write(TestingModels.persistence(version), dir.resolve("model"));
-        return ModelTopic.zipOf(dir.resolve("model"));
+        ModelWriter.write(TestingModels.persistence(version), dir.resolve("model-" + version));
+        return ModelTopic.zipOf(dir.resolve("model-" + version));
     }
 }
