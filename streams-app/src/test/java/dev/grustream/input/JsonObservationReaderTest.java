@@ -60,6 +60,31 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aValueWithAnOverlongUtf8SequenceIsUndecodableRatherThanAnotherSeriesId() {
+        // C1 81 is an overlong "A": read leniently, it would name the series "A".
+        byte[] overlong = {'{', '"', 'h', 'o', 's', 't', '"', ':', '"', (byte) 0xC1, (byte) 0x81, '"', ',', '"', 'd',
+            'c', '"', ':', '"', 'z', '"', ',', '"', 't', 's', '"', ':', '1', '}'};
+
+        assertThat(reasonOf(() -> reader.deserialize("t", overlong))).isEqualTo(InputException.Reason.UNDECODABLE);
+    }
+
+    @Test
+    void aValueThatStartsWithAByteOrderMarkIsRead() {
+        byte[] json = "\uFEFF{\"host\":\"a\",\"dc\":\"z\",\"ts\":1}".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(reader.deserialize("t", json).seriesKey()).isEqualTo("a/z");
+    }
+
+    @Test
+    void aKeyFieldHoldingANumberWithAFractionOrExponentIsNoId() {
+        // 1.0 and 1 would be two series, 1e400 and 1e500 one.
+        assertThat(reasonOf(() -> read("{\"host\":1.0,\"dc\":\"z\",\"ts\":1}")))
+                .isEqualTo(InputException.Reason.MISSING_FIELD);
+        assertThat(reasonOf(() -> read("{\"host\":1e400,\"dc\":\"z\",\"ts\":1}")))
+                .isEqualTo(InputException.Reason.MISSING_FIELD);
+    }
+
+    @Test
     void aKeyFieldWithAPairedSurrogateIsAKey() {
         assertThat(read("{\"host\":\"\\ud83d\\ude00\",\"dc\":\"z\",\"ts\":1}").seriesKey())
                 .isEqualTo("\ud83d\ude00/z");
