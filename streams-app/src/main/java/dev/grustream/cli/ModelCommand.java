@@ -149,6 +149,11 @@ final class ModelCommand implements Runnable {
             try (ModelTopicWatcher watcher = new ModelTopicWatcher(settings.passThrough(), topic, followed, instance,
                     "gru-stream-model-publish")) {
                 watcher.catchUp(Duration.ofMillis(settings.getLong(GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS)));
+                watcher.deferredSource().ifPresent(source -> {
+                    throw new IllegalArgumentException("the model at " + source + " could not be loaded here to"
+                            + " check against (a temporary copy of it cannot be written in java.io.tmpdir; give the"
+                            + " JVM a writable one with -Djava.io.tmpdir=DIR in GRU_STREAM_JAVA_OPTS)");
+                });
             }
             ModelSpec serving = instance.active().spec();
             instance.refusal(model).ifPresent(problem -> {

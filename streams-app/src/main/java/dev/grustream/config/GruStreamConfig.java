@@ -265,7 +265,8 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Longest accepted record key, and series id (input.key.fields), in bytes; longer ones are"
                             + " dead-lettered as 'key-too-large'. HTTP queries take ids up to about 85,000 bytes.")
             .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,
-                    "Largest accepted record value with its headers (their keys and values), in bytes; larger"
+                    "Largest accepted record value with its headers (their keys and values, and 11 bytes each), in"
+                            + " bytes; larger"
                             + " ones are dead-lettered as 'value-too-large'. Twice it, twice input.max.key.bytes"
                             + " and 64 KiB must fit the producer's max.request.size (1 MiB by default).")
             .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),

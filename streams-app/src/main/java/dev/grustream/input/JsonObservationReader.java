@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.Headers;
@@ -43,20 +44,21 @@ public final class JsonObservationReader implements ObservationReader {
         if (data == null) {
             return null;
         }
-        // Decoded strictly first: Jackson reads an overlong sequence (C1 81) as the letter it spells (A), so two
+        // Checked strictly first: Jackson reads an overlong sequence (C1 81) as the letter it spells (A), so two
         // byte strings would name one series, where keys and Avro strings that are not UTF-8 are refused.
-        String text = RecordKeyDeserializer.utf8(data, data.length);
-        if (text == null) {
+        if (RecordKeyDeserializer.utf8(data, data.length) == null) {
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is not valid UTF-8 (a malformed"
                     + " or overlong byte sequence)");
         }
         JsonNode root;
         try {
-            // A byte order mark, which Jackson skips in bytes but not in text.
-            root = JSON.readTree(text.startsWith("\uFEFF") ? text.substring(1) : text);
+            root = JSON.readTree(data);
         } catch (JsonProcessingException e) {
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is not JSON: "
                     + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InputException(InputException.Reason.UNDECODABLE, "the value cannot be read as JSON: "
+                    + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is JSON but not an object: "

@@ -72,12 +72,6 @@ final class ObservationMapper {
                         + (value == null ? "is missing" : value == Fields.INSIDE_ARRAY ? "is " + value
                                 : "holds " + value + ", not a value"));
             }
-            if (value instanceof Double || value instanceof Float) {
-                // A number with a fraction or an exponent has no one text: 1.0 and 1 would be two series, 1e400 and
-                // 1e500 one.
-                throw new InputException(InputException.Reason.MISSING_FIELD, "the series key field '" + path
-                        + "' holds the number " + value + "; an id must be text, an integer or a boolean");
-            }
             String text = value.toString();
             if (text.isEmpty() && !escape) {
                 // An empty id would merge every producer that leaves it blank into one series nobody can query.

@@ -173,7 +173,9 @@ public final class ModelSwitch implements ModelStatus {
         } catch (ModelSource.TemporaryCopyException e) {
             // Not the model's fault, and perhaps not for long: refusing it for good would leave this instance on
             // the old model while the others serve the new one.
-            deferred.increment();
+            if (!replaying) {
+                deferred.increment();
+            }
             log.warn("Model {} from {} could not be loaded on this instance, which keeps serving {}; it will be"
                     + " offered again: {}", expectedName, source, label(active.current().spec()), e.getMessage());
             return Outcome.DEFERRED;
@@ -251,17 +253,20 @@ public final class ModelSwitch implements ModelStatus {
 
     /**
      * Runs one key through a few steps on {@code backend}, from the zero state: a zero input, then every input at
-     * {@code +1}, {@code -1}, and {@code +8} and {@code -8} in turn (the range of standardised inputs); a problem if
-     * it fails (a backend whose native code cannot load here) or gives a non-finite forecast. Finite weights can
-     * still overflow on real inputs (two of opposite sign near the float limit sum to NaN), and a NaN hidden state
-     * would be stored for every key the model serves.
+     * {@code +1}, {@code -1}, {@code +8} and {@code -8} in turn (standardised values), and {@code 1e6} and {@code -1e6}
+     * in turn (the default {@code input.max.abs.normalized}); a problem if it fails (a backend whose native code
+     * cannot load here) or gives a non-finite forecast. Finite weights can still overflow on real inputs (two of
+     * opposite sign near the float limit sum to NaN), and a NaN hidden state would be stored for every key the model
+     * serves. A model whose gates saturate, as a GRU's do, keeps its hidden state in [-1, 1] whatever the input, so
+     * these steps refuse no model that works.
      */
     public static Optional<String> trialStep(GruModel candidate, Backend backend) {
         ModelSpec spec = candidate.spec();
         float[] forecasts = new float[spec.forecastSize()];
         float[][] probes = {new float[spec.inputCount()], filled(spec.inputCount(), 1), filled(spec.inputCount(), -1),
-                alternating(spec.inputCount(), 8)};
-        String[] names = {"a zero input from the zero state", "inputs of 1", "inputs of -1", "inputs of 8 and -8"};
+                alternating(spec.inputCount(), 8), alternating(spec.inputCount(), 1e6f)};
+        String[] names = {"a zero input from the zero state", "inputs of 1", "inputs of -1", "inputs of 8 and -8",
+            "inputs of 1e6 and -1e6"};
         try (GruStepper stepper = candidate.newStepper(backend)) {
             float[] state = candidate.newState();
             for (int probe = 0; probe < probes.length; probe++) {

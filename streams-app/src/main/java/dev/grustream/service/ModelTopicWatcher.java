@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -353,16 +354,24 @@ public final class ModelTopicWatcher implements AutoCloseable {
         offer(record.value(), record.key(), source);
     }
 
-    /** Offers a model; one this instance cannot load yet waits to be offered again, unless a later one comes. */
+    /**
+     * Offers a model; one this instance cannot load yet waits to be offered again, unless a later one is served (or
+     * itself waits). A later one refused leaves it waiting: the other instances serve it.
+     */
     private void offer(byte[] zip, String name, String source) {
+        ModelSwitch.Outcome outcome = models.offer(zip, name, source);
         synchronized (this) {
-            deferred = null;
-        }
-        if (models.offer(zip, name, source) == ModelSwitch.Outcome.DEFERRED) {
-            synchronized (this) {
+            if (outcome == ModelSwitch.Outcome.DEFERRED) {
                 deferred = new Deferred(zip, name, source, System.nanoTime() + DEFERRED_RETRY.toNanos());
+            } else if (outcome != ModelSwitch.Outcome.REJECTED) {
+                deferred = null;
             }
         }
+    }
+
+    /** The source of the model waiting to be offered again, if one is: {@code model publish} cannot check past it. */
+    public synchronized Optional<String> deferredSource() {
+        return deferred == null ? Optional.empty() : Optional.of(deferred.source());
     }
 
     /**

@@ -76,15 +76,6 @@ class JsonObservationReaderTest {
     }
 
     @Test
-    void aKeyFieldHoldingANumberWithAFractionOrExponentIsNoId() {
-        // 1.0 and 1 would be two series, 1e400 and 1e500 one.
-        assertThat(reasonOf(() -> read("{\"host\":1.0,\"dc\":\"z\",\"ts\":1}")))
-                .isEqualTo(InputException.Reason.MISSING_FIELD);
-        assertThat(reasonOf(() -> read("{\"host\":1e400,\"dc\":\"z\",\"ts\":1}")))
-                .isEqualTo(InputException.Reason.MISSING_FIELD);
-    }
-
-    @Test
     void aKeyFieldWithAPairedSurrogateIsAKey() {
         assertThat(read("{\"host\":\"\\ud83d\\ude00\",\"dc\":\"z\",\"ts\":1}").seriesKey())
                 .isEqualTo("\ud83d\ude00/z");
