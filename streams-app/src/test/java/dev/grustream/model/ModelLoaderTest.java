@@ -237,6 +237,14 @@ class ModelLoaderTest {
     }
 
     @Test
+    void rejectsAHeaderKeyGivenTwiceWhichNumPyWouldReadAsItsLastValue() throws IOException {
+        writeNpy("weight_ih_l0.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (12, 3), 'fortran_order': True,"
+                + " }\n", new byte[36 * Float.BYTES]);
+
+        assertFormatError(dir, "weight_ih_l0.npy: key 'fortran_order' given twice in .npy header");
+    }
+
+    @Test
     void rejectsTruncatedWeightData() throws IOException {
         writeNpy("head_weight.npy", "<f4", false, new int[] {2, 4}, floats(7, 0.1f));
 
@@ -596,8 +604,12 @@ class ModelLoaderTest {
         for (int dim : shape) {
             dims.append(dim).append(", ");
         }
-        String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': ("
-                + dims.toString().strip() + "), }\n";
+        writeNpy(name, "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': ("
+                + dims.toString().strip() + "), }\n", data);
+    }
+
+    /** A .npy file whose header is the dictionary {@code dict}, as given. */
+    private void writeNpy(String name, String dict, byte[] data) throws IOException {
         byte[] header = dict.getBytes(StandardCharsets.ISO_8859_1);
         ByteBuffer file = ByteBuffer.allocate(10 + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
         file.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length);

@@ -6,7 +6,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -215,10 +217,16 @@ public final class Npy {
 
     private static void checkKeys(String file, String header) throws ModelFormatException {
         Matcher key = KEY.matcher(header);
+        Set<String> seen = new HashSet<>();
         while (key.find()) {
             String name = key.group(1);
             if (!name.equals("descr") && !name.equals("fortran_order") && !name.equals("shape")) {
                 throw new ModelFormatException(file + ": unknown key '" + name + "' in .npy header");
+            }
+            if (!seen.add(name)) {
+                // NumPy takes the last of a key given twice, the parsing here the first: refused rather than read
+                // otherwise than NumPy reads it.
+                throw new ModelFormatException(file + ": key '" + name + "' given twice in .npy header");
             }
         }
     }
