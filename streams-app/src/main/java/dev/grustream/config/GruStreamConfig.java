@@ -266,9 +266,9 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " dead-lettered as 'key-too-large'. HTTP queries take ids up to about 85,000 bytes.")
             .define(INPUT_MAX_VALUE_BYTES, Type.INT, 65_536, Range.atLeast(1), Importance.LOW,
                     "Largest accepted record value with its headers (their keys and values, and 11 bytes each), in"
-                            + " bytes; larger"
-                            + " ones are dead-lettered as 'value-too-large'. Twice it, twice input.max.key.bytes"
-                            + " and 64 KiB must fit the producer's max.request.size (1 MiB by default).")
+                            + " bytes; larger ones are dead-lettered as 'value-too-large'. Twice it, twice"
+                            + " input.max.key.bytes and 64 KiB must fit the producer's max.request.size (1 MiB by"
+                            + " default).")
             .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),
                     Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
@@ -513,7 +513,8 @@ public final class GruStreamConfig extends AbstractConfig {
      * queries to it.
      */
     static String advertisable(String hostName) {
-        if (!hostName.contains(":") && !HostName.HOST.matcher(hostName).matches()) {
+        // An IPv6 address, which Java gives without brackets, is bracketed by whoever builds a URL of it.
+        if (!HostName.isValid(hostName.contains(":") ? "[" + hostName + "]" : hostName)) {
             throw new ConfigException(HTTP_ADVERTISED_HOST, "", "this machine's host name '" + hostName
                     + "' cannot be the host of a URL; set the host other instances reach this one at");
         }
@@ -582,10 +583,15 @@ public final class GruStreamConfig extends AbstractConfig {
         @Override
         public void ensureValid(String name, Object value) {
             String host = (String) value;
-            if (!host.isEmpty() && (host.length() > 253 || !HOST.matcher(host).matches())) {
+            if (!host.isEmpty() && !isValid(host)) {
                 throw new ConfigException(name, value, "expected a host name or IP address, without scheme, port"
                         + " or path (an IPv6 address in brackets)");
             }
+        }
+
+        /** Whether {@code host} can be the host of a URL: a name or address, an IPv6 address in brackets. */
+        static boolean isValid(String host) {
+            return host.length() <= 253 && HOST.matcher(host).matches();
         }
 
         @Override

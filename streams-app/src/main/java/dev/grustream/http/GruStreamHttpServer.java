@@ -338,16 +338,12 @@ public final class GruStreamHttpServer implements AutoCloseable {
             }
             keyStates.instances().stream().filter(other -> !sameInstance(other, self) && !sameInstance(other, owner))
                     .forEach(asked::add);
-            HttpResponse<byte[]> ownersAnswer = null;
             boolean allSaidNotHeld = true;
             for (HostInfo instance : asked) {
                 HttpResponse<byte[]> answer = ask(instance, key, deadline);
                 if (answer != null && answer.statusCode() == 200) {
                     relay(ctx, answer);
                     return;
-                }
-                if (instance == owner) {
-                    ownersAnswer = answer;
                 }
                 allSaidNotHeld &= saysNotHeld(answer);
             }
@@ -361,12 +357,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
                         + " answer within http.forward.timeout.ms or could not look yet (restoring or rebalancing)",
                         RETRY_AFTER_SECONDS);
             }
-            if (ownedHere || !isKeyNotFound(ownersAnswer)) {
-                // The owner's other refusals (its limit on keys, its server's on paths, a partition it just gave up)
-                // mean what the others' mean: no instance holds the key. Answered here, in this instance's terms.
-                throw keyNotFound();
-            }
-            relay(ctx, ownersAnswer);
+            // Every instance asked said it does not hold the key, the owner too (its refusals, its limit on keys, its
+            // server's on paths, a partition it just gave up, mean the same): answered here, in this instance's terms.
+            throw keyNotFound();
         } finally {
             forwards.release();
         }
@@ -415,10 +408,6 @@ public final class GruStreamHttpServer implements AutoCloseable {
             case 400 -> error.equals("key_too_long") || error.equals("invalid_key");
             default -> false;
         };
-    }
-
-    private static boolean isKeyNotFound(HttpResponse<byte[]> answer) {
-        return answer.statusCode() == 404 && "key_not_found".equals(Json.errorCode(answer.body()));
     }
 
     private static HttpProblem keyNotFound() {

@@ -2,7 +2,6 @@ package dev.grustream.http;
 
 import dev.grustream.forecast.KeyState;
 import dev.grustream.topology.GruStreamTopology;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;

@@ -12,8 +12,9 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Turns the percent-encoded path segment of {@code /v1/series/{key}} into a series key, refusing what cannot be
- * one. A {@code +} stays a plus (this is a path, not a form), {@code %2F} becomes a slash.
+ * Series keys at the HTTP edge: turns the percent-encoded path segment of {@code /v1/series/{key}} into a series key,
+ * refusing what cannot be one (a {@code +} stays a plus, this is a path, not a form; {@code %2F} becomes a slash), and
+ * bounds a listing of keys by their bytes.
  *
  * <p>Stateless and thread-safe.
  */

@@ -80,11 +80,13 @@ public final class ModelSwitch implements ModelStatus {
     private final Counter applied;
     private final Counter rejected;
     private final Counter deferred;
-    /** Where a model zip's temporary copy is written; null for {@code java.io.tmpdir}. */
-    private volatile Path copies;
     private final MultiGauge info;
     private final Counter topicErrors;
     private final AtomicInteger followingTopic = new AtomicInteger();
+    /** Where a model zip's temporary copy is written: null for {@code java.io.tmpdir}, another only in tests. */
+    private volatile Path copies;
+    /** The source of the last offer that could not be loaded, counted and logged once; guarded by this. */
+    private String lastDeferred;
     private String source;
     private Instant activeSince;
     private long swaps;
@@ -173,6 +175,12 @@ public final class ModelSwitch implements ModelStatus {
         } catch (ModelSource.TemporaryCopyException e) {
             // Not the model's fault, and perhaps not for long: refusing it for good would leave this instance on
             // the old model while the others serve the new one.
+            if (source.equals(lastDeferred)) {
+                log.debug("Model {} from {} still cannot be loaded on this instance: {}", expectedName, source,
+                        e.getMessage());
+                return Outcome.DEFERRED;
+            }
+            lastDeferred = source;
             if (!replaying) {
                 deferred.increment();
             }
@@ -180,8 +188,10 @@ public final class ModelSwitch implements ModelStatus {
                     + " offered again: {}", expectedName, source, label(active.current().spec()), e.getMessage());
             return Outcome.DEFERRED;
         } catch (IOException | RuntimeException e) {
+            lastDeferred = null;
             return reject(source, expectedName, "it is not a valid gru-stream model: " + e.getMessage());
         }
+        lastDeferred = null;
         if (expectedName != null && !expectedName.equals(candidate.spec().name())) {
             return reject(source, label(candidate.spec()), "it was published under the name '" + expectedName
                     + "' but its model.json names it '" + candidate.spec().name() + "'");
@@ -253,9 +263,9 @@ public final class ModelSwitch implements ModelStatus {
 
     /**
      * Runs one key through a few steps on {@code backend}, from the zero state: a zero input, then every input at
-     * {@code +1}, {@code -1}, {@code +8} and {@code -8} in turn (standardised values), and {@code 1e6} and {@code -1e6}
-     * in turn (the default {@code input.max.abs.normalized}); a problem if it fails (a backend whose native code
-     * cannot load here) or gives a non-finite forecast. Finite weights can still overflow on real inputs (two of
+     * 1, at -1, at 8 and at -8 (standardised values), 8 and -8 alternating from one input to the next, and the same at
+     * 1e6 (the default {@code input.max.abs.normalized}); a problem if it fails (a backend whose native code cannot
+     * load here) or gives a non-finite forecast. Finite weights can still overflow on real inputs (two of
      * opposite sign near the float limit sum to NaN), and a NaN hidden state would be stored for every key the model
      * serves. A model whose gates saturate, as a GRU's do, keeps its hidden state in [-1, 1] whatever the input, so
      * these steps refuse no model that works.
@@ -263,10 +273,12 @@ public final class ModelSwitch implements ModelStatus {
     public static Optional<String> trialStep(GruModel candidate, Backend backend) {
         ModelSpec spec = candidate.spec();
         float[] forecasts = new float[spec.forecastSize()];
-        float[][] probes = {new float[spec.inputCount()], filled(spec.inputCount(), 1), filled(spec.inputCount(), -1),
-                alternating(spec.inputCount(), 8), alternating(spec.inputCount(), 1e6f)};
-        String[] names = {"a zero input from the zero state", "inputs of 1", "inputs of -1", "inputs of 8 and -8",
-            "inputs of 1e6 and -1e6"};
+        int n = spec.inputCount();
+        float[][] probes = {new float[n], filled(n, 1), filled(n, -1), filled(n, 8), filled(n, -8),
+            alternating(n, 8), filled(n, 1e6f), filled(n, -1e6f), alternating(n, 1e6f)};
+        String[] names = {"a zero input from the zero state", "inputs of 1", "inputs of -1", "inputs of 8",
+            "inputs of -8", "inputs of 8 and -8 in turn", "inputs of 1e6", "inputs of -1e6",
+            "inputs of 1e6 and -1e6 in turn"};
         try (GruStepper stepper = candidate.newStepper(backend)) {
             float[] state = candidate.newState();
             for (int probe = 0; probe < probes.length; probe++) {

@@ -83,9 +83,8 @@ public final class UpFrontChecks {
         }
         if (valueBytes + headerBytes > maxValueBytes) {
             return new Rejection(DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes + " bytes"
-                    + (headerBytes == 0 ? "" : " and its headers " + headerBytes + " with their framing") + "; at most "
-                    + maxValueBytes
-                    + " are accepted" + (headerBytes == 0 ? "" : " together"));
+                    + (headerBytes == 0 ? "" : " and its headers " + headerBytes + " with their framing")
+                    + "; at most " + maxValueBytes + " are accepted" + (headerBytes == 0 ? "" : " together"));
         }
         long eventTime = value.eventTime();
         if (eventTime < 0 && value.timedByRecord()) {

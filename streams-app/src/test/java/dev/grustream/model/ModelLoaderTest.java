@@ -164,7 +164,7 @@ class ModelLoaderTest {
     }
 
     @Test
-    void refusesLayersWithoutEndAsTooLarge() throws IOException {
+    void refusesNumLayersNearIntegerMaxValueAsTooLarge() throws IOException {
         // Refused in closed form: adding up 2^31 layers' weights one by one took seconds per model record.
         editJson(json -> json.put("hidden_size", 1).put("num_layers", Integer.MAX_VALUE));
 

@@ -54,6 +54,18 @@ class ModelSwitchTest {
     }
 
     @Test
+    void aModelThatCannotBeLoadedHereIsCountedOnceHoweverOftenItIsOfferedAgain() throws IOException {
+        byte[] zip = zip(TestingModels.persistence("2", 1, "value", "other"));
+        models.copyZipsTo(dir.resolve("not-there"));
+
+        assertThat(models.offer(zip, "persistence", "models-0@3")).isEqualTo(ModelSwitch.Outcome.DEFERRED);
+        assertThat(models.offer(zip, "persistence", "models-0@3")).isEqualTo(ModelSwitch.Outcome.DEFERRED);
+
+        assertThat(count("deferred")).isEqualTo(1.0);
+        assertThat(active.current().spec().version()).isEqualTo("1");
+    }
+
+    @Test
     void aModelWhoseForecastsOverflowOnlyOnRealInputsCannotBeServed() {
         assertThat(ModelSwitch.trialStep(TestingModels.overflowingOnInput("2"), Backend.JAVA))
                 .hasValueSatisfying(problem -> assertThat(problem).contains("after inputs of 1")

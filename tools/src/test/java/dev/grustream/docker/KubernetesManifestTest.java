@@ -65,8 +65,8 @@ class KubernetesManifestTest {
                 .forEach(s -> selectors.add(s.at("/spec/selector")));
         selectors.add(statefulSet.at("/spec/selector/matchLabels"));
         selectors.add(only("PodDisruptionBudget").at("/spec/selector/matchLabels"));
-
         selectors.add(pod.at("/spec/topologySpreadConstraints/0/labelSelector/matchLabels"));
+
 
         assertThat(selectors).hasSize(5).allSatisfy(selector -> {
             assertThat(selector.size()).isPositive();
@@ -161,8 +161,7 @@ class KubernetesManifestTest {
 
     @Test
     void theTopicsItMakesAreReplicatedAndItFollowsAModelsTopic() {
-        List<String> args = new ArrayList<>();
-        container.get("args").forEach(arg -> args.add(arg.asText()));
+        List<String> args = args();
         Map<String, String> settings = ConfigSources.fromEnvironment(environment());
 
         assertThat(args).contains("--create-topics");
@@ -173,12 +172,18 @@ class KubernetesManifestTest {
 
     @Test
     void theCommandLineParsesInTheImage() {
-        List<String> args = new ArrayList<>();
-        container.get("args").forEach(arg -> args.add(arg.asText()));
+        List<String> args = args();
 
         assertThat(args.get(0)).isEqualTo("run");
         assertThatCode(() -> GruStreamCommand.commandLine().parseArgs(args.toArray(String[]::new)))
                 .doesNotThrowAnyException();
+    }
+
+    /** The command line the container gives the image. */
+    private List<String> args() {
+        List<String> args = new ArrayList<>();
+        container.get("args").forEach(arg -> args.add(arg.asText()));
+        return args;
     }
 
     /** The container's variables as a pod named {@value #POD} sees them, {@code $(NAME)} references expanded. */

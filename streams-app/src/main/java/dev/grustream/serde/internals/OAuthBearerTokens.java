@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>What the settings must mend is reported as a {@link SchemaRegistryException} with status 401, as a registry
  * refusing the client would be (the instance stops with the message): a token endpoint that refuses the request (HTTP
  * 4xx but 408 and 429, or 501 or 505, as Kafka judges them: a wrong id, secret or URL), an answer without a token, a
- * token that cannot be read or has expired already, a TLS handshake refused. An endpoint that cannot be reached or
+ * token that cannot be read or has expired already; a TLS handshake refused is a {@link SchemaRegistryException}
+ * with that {@code SSLException} as its cause, which stops the instance as well. An endpoint that cannot be reached or
  * fails is a {@link SchemaRegistryUnavailableException}, an outage, remembered for {@code retryPause} so that callers
  * meanwhile do not each wait for it again.
  *
