@@ -446,17 +446,23 @@ public final class AvroSerdeConfig extends AbstractConfig {
      * reads its clients' {@code ssl.*}; empty when none is set.
      */
     public Optional<Map<String, Object>> sslSettings() {
+        Map<String, Object> ssl = sslOriginals();
+        if (ssl.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new HashMap<>(new AbstractConfig(new ConfigDef().withClientSslSupport(), ssl, false)
+                .values()));
+    }
+
+    /** {@code schema.registry.ssl.*} as given, with the prefix removed ({@code ssl.truststore.location}, say). */
+    public Map<String, Object> sslOriginals() {
         Map<String, Object> ssl = new HashMap<>();
         originalsWithPrefix(SSL_PREFIX).forEach((key, value) -> {
             if (key.startsWith("ssl.")) {
                 ssl.put(key, value);
             }
         });
-        if (ssl.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new HashMap<>(new AbstractConfig(new ConfigDef().withClientSslSupport(), ssl, false)
-                .values()));
+        return ssl;
     }
 
     /** The subject name strategy for keys ({@code isKey}) or values. */

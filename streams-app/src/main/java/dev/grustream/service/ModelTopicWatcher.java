@@ -73,6 +73,10 @@ public final class ModelTopicWatcher implements AutoCloseable {
 
     /** A model zip to offer again, from {@code source}, once {@link System#nanoTime()} reaches {@code dueNanos}. */
     private record Deferred(byte[] zip, String name, String source, long dueNanos) {
+        /** This offer, due again {@link #DEFERRED_RETRY} after {@code nowNanos}. */
+        Deferred retriedAfter(long nowNanos) {
+            return new Deferred(zip, name, source, nowNanos + DEFERRED_RETRY.toNanos());
+        }
     }
 
     /**
@@ -386,18 +390,11 @@ public final class ModelTopicWatcher implements AutoCloseable {
             }
             due = deferred;
         }
-        if (models.offer(due.zip(), due.name(), due.source()) == ModelSwitch.Outcome.DEFERRED) {
-            synchronized (this) {
-                if (deferred == due) {
-                    deferred = new Deferred(due.zip(), due.name(), due.source(),
-                            nowNanos + DEFERRED_RETRY.toNanos());
-                }
-            }
-        } else {
-            synchronized (this) {
-                if (deferred == due) {
-                    deferred = null;
-                }
+        ModelSwitch.Outcome outcome = models.offer(due.zip(), due.name(), due.source());
+        synchronized (this) {
+            // Unless a later record was offered meanwhile, which decided for itself.
+            if (deferred == due) {
+                deferred = outcome == ModelSwitch.Outcome.DEFERRED ? due.retriedAfter(nowNanos) : null;
             }
         }
     }

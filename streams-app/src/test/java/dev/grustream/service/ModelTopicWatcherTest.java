@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.grustream.config.OperatorException;
 import dev.grustream.model.Backend;
+import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
@@ -187,20 +188,10 @@ class ModelTopicWatcherTest {
 
     @Test
     void aModelThisInstanceCouldNotLoadStillWaitsAfterALaterOneIsRefused() throws IOException {
-        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
-                new SimpleMeterRegistry(), Clock.systemUTC());
         Path copies = dir.resolve("copies");
-        models.copyZipsTo(copies);
-        byte[] second = persistenceModelZip("2");
-        ModelWriter.write(TestingModels.persistence("3", 1, "value", "other"), dir.resolve("other-features"));
-        byte[] otherFeatures = ModelTopic.zipOf(dir.resolve("other-features"));
-        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(2);
-        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence",
-                second)));
-        consumer.schedulePollTask(() -> {
-            createDirectories(copies);
-            consumer.addRecord(new ConsumerRecord<>("models", 0, 1L, "persistence", otherFeatures));
-        });
+        ModelSwitch models = servingVersionOneWithoutCopies(copies);
+        MockConsumer<String, byte[]> consumer = deferredThen(persistenceModelZip("2"),
+                modelZip(TestingModels.persistence("3", 1, "value", "other"), "other-features"), copies);
 
         try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
             watcher.catchUp(Duration.ofSeconds(10));
@@ -215,19 +206,10 @@ class ModelTopicWatcherTest {
 
     @Test
     void aModelOfferedAfterOneThisInstanceCouldNotLoadTakesItsPlace() throws IOException {
-        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
-                new SimpleMeterRegistry(), Clock.systemUTC());
         Path copies = dir.resolve("copies");
-        models.copyZipsTo(copies);
-        byte[] second = persistenceModelZip("2");
-        byte[] third = persistenceModelZip("3");
-        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(2);
-        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence",
-                second)));
-        consumer.schedulePollTask(() -> {
-            createDirectories(copies);
-            consumer.addRecord(new ConsumerRecord<>("models", 0, 1L, "persistence", third));
-        });
+        ModelSwitch models = servingVersionOneWithoutCopies(copies);
+        MockConsumer<String, byte[]> consumer = deferredThen(persistenceModelZip("2"), persistenceModelZip("3"),
+                copies);
 
         try (ModelTopicWatcher watcher = new ModelTopicWatcher(consumer, "models", "", models, "watcher-test")) {
             watcher.catchUp(Duration.ofSeconds(10));
@@ -235,6 +217,29 @@ class ModelTopicWatcherTest {
         }
 
         assertThat(models.active().spec().version()).isEqualTo("3");
+    }
+
+    /** A switch serving version 1 that writes its temporary copies in {@code copies}, not there yet. */
+    private static ModelSwitch servingVersionOneWithoutCopies(Path copies) {
+        ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        models.copyZipsTo(copies);
+        return models;
+    }
+
+    /**
+     * The topic "models" holding {@code first}, read while {@code copies} does not exist (so it cannot be loaded),
+     * then {@code later}, read once it does.
+     */
+    private static MockConsumer<String, byte[]> deferredThen(byte[] first, byte[] later, Path copies) {
+        MockConsumer<String, byte[]> consumer = modelsTopicEndingAt(2);
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("models", 0, 0L, "persistence",
+                first)));
+        consumer.schedulePollTask(() -> {
+            createDirectories(copies);
+            consumer.addRecord(new ConsumerRecord<>("models", 0, 1L, "persistence", later));
+        });
+        return consumer;
     }
 
     private static void createDirectories(Path directory) {
@@ -272,7 +277,12 @@ class ModelTopicWatcherTest {
 
     /** The zip that model publish sends for a persistence model of {@code version}. */
     private byte[] persistenceModelZip(String version) throws IOException {
-        ModelWriter.write(TestingModels.persistence(version), dir.resolve("model-" + version));
-        return ModelTopic.zipOf(dir.resolve("model-" + version));
+        return modelZip(TestingModels.persistence(version), "model-" + version);
+    }
+
+    /** The zip that model publish sends for {@code model}, written in {@code name} under the test's directory. */
+    private byte[] modelZip(GruModel model, String name) throws IOException {
+        ModelWriter.write(model, dir.resolve(name));
+        return ModelTopic.zipOf(dir.resolve(name));
     }
 }

@@ -150,8 +150,8 @@ public final class OAuthBearerTokens {
     /** {@code schema.registry.ssl.*} as the string options Kafka's retriever reads its TLS settings from. */
     private static Map<String, String> tlsOptions(AvroSerdeConfig config) {
         Map<String, String> options = new HashMap<>();
-        config.originalsWithPrefix(AvroSerdeConfig.SSL_PREFIX).forEach((key, value) -> {
-            if (key.startsWith("ssl.") && value != null) {
+        config.sslOriginals().forEach((key, value) -> {
+            if (value != null) {
                 options.put(key, value instanceof Password password ? password.value()
                         : value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
                         : value.toString());
