@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
@@ -71,6 +72,12 @@ public final class AvroDeserializer implements Deserializer<Object> {
             .maximumSize(CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID).executor(Runnable::run).build();
     // Most topics carry one schema id: remembering the last reader skips the map (and boxing the id) on the hot path.
     private volatile CachedReader lastReader;
+
+    /**
+     * Stands for a writer schema of top-level {@code bytes}, whose value Confluent's wire format carries as the whole
+     * body, without Avro's length prefix: {@link #decode} returns the body itself and never calls this reader.
+     */
+    private static final DatumReader<Object> RAW_BYTES = new GenericDatumReader<>(Schema.create(Schema.Type.BYTES));
 
     private record Settings(SchemaRegistryClient client, boolean specificReader, boolean keepStringBytes) {
     }
@@ -168,6 +175,9 @@ public final class AvroDeserializer implements Deserializer<Object> {
             throw bad(Reason.SCHEMA_MISMATCH, schemaId, topic, "schema id " + schemaId + " is a "
                     + writer.getType() + ", but this serde reads records only", null);
         }
+        if (writer.getType() == Schema.Type.BYTES) {
+            return RAW_BYTES;
+        }
         if (mode == Mode.GENERIC_RECORD || mode == Mode.CONFIGURED && (!current.specificReader() || !record)) {
             return current.keepStringBytes() && declaresJavaStrings(writer, new HashSet<>())
                     ? new Utf8KeepingReader(writer)
@@ -261,6 +271,9 @@ public final class AvroDeserializer implements Deserializer<Object> {
     }
 
     private static Object decode(DatumReader<Object> reader, byte[] bytes, int schemaId, String topic) {
+        if (reader == RAW_BYTES) {
+            return Arrays.copyOfRange(bytes, WireFormat.HEADER_SIZE, bytes.length);
+        }
         int bodyLength = bytes.length - WireFormat.HEADER_SIZE;
         LengthCheckingDecoder decoder = new LengthCheckingDecoder(
                 DecoderFactory.get().binaryDecoder(bytes, WireFormat.HEADER_SIZE, bodyLength, null), bodyLength);

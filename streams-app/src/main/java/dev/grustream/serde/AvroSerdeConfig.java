@@ -93,8 +93,8 @@ public final class AvroSerdeConfig extends AbstractConfig {
             + " ignores this key).";
 
     public static final String SCHEMA_REGISTRY_USER_INFO_CONFIG = "schema.registry.basic.auth.user.info";
-    public static final String SCHEMA_REGISTRY_USER_INFO_DOC = "The same as basic.auth.user.info (Confluent's alias);"
-            + " basic.auth.user.info wins when both are set.";
+    public static final String SCHEMA_REGISTRY_USER_INFO_DOC = "The same as basic.auth.user.info (Confluent's older"
+            + " name); it wins when both are set, as in Confluent's client.";
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG = "bearer.auth.credentials.source";
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DOC = "Where a bearer token for the registry comes"
             + " from: STATIC_TOKEN (bearer.auth.token), OAUTHBEARER (fetched from bearer.auth.issuer.endpoint.url"
@@ -319,13 +319,14 @@ public final class AvroSerdeConfig extends AbstractConfig {
 
     /**
      * The configured {@code user:password}, or empty: with SASL_INHERIT the Kafka clients' SASL login's, else
-     * {@code basic.auth.user.info} or its alias.
+     * {@code schema.registry.basic.auth.user.info} if set (Confluent's older name, which wins in Confluent's client
+     * too), else {@code basic.auth.user.info}.
      */
     public Optional<String> basicAuthUserInfo() {
         if (CREDENTIALS_SOURCE_SASL_INHERIT.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG))) {
             return saslUserInfo();
         }
-        return password(BASIC_AUTH_USER_INFO_CONFIG).or(() -> password(SCHEMA_REGISTRY_USER_INFO_CONFIG));
+        return password(SCHEMA_REGISTRY_USER_INFO_CONFIG).or(() -> password(BASIC_AUTH_USER_INFO_CONFIG));
     }
 
     /**

@@ -33,7 +33,8 @@ import dev.grustream.serde.internals.WireFormat;
  * Writes Avro values in Confluent's wire format (magic byte 0, 4-byte big-endian schema id, Avro binary body), the
  * counterpart of Confluent's {@code KafkaAvroSerializer}: SpecificRecords, GenericRecords and Avro primitives, as
  * keys or values. The schema is registered under the subject its {@link SubjectNameStrategy} names, or looked up
- * there, per {@link AvroSerdeConfig}.
+ * there, per {@link AvroSerdeConfig}. A top-level {@code byte[]} or {@code ByteBuffer} is the body as is, without
+ * Avro's length prefix, as Confluent writes it.
  *
  * <p>Lifecycle: construct, {@link #configure(Map, boolean)} once, then serialize. Thread-safe: Kafka Streams may
  * share one instance across stream threads. Each schema costs one registry request for the life of the registry
@@ -225,9 +226,14 @@ public final class AvroSerializer implements Serializer<Object> {
         buffer.out.reset();
         buffer.out.writeBytes(WireFormat.header(id));
         try {
-            buffer.encoder = EncoderFactory.get().binaryEncoder(buffer.out, buffer.encoder);
-            writer.write(datum, buffer.encoder);
-            buffer.encoder.flush();
+            if (schema.getType() == Schema.Type.BYTES) {
+                // Confluent writes a top-level bytes value as is, without Avro's length prefix, and reads it so.
+                buffer.out.writeBytes(AvroValues.bytesOf(datum));
+            } else {
+                buffer.encoder = EncoderFactory.get().binaryEncoder(buffer.out, buffer.encoder);
+                writer.write(datum, buffer.encoder);
+                buffer.encoder.flush();
+            }
         } catch (IOException | RuntimeException e) {
             // The encoder may still hold part of the failed value, which it would flush into the next one.
             buffer.encoder = null;

@@ -144,6 +144,31 @@ class AvroSerdeRoundTripTest {
     }
 
     @Test
+    void aTopLevelBytesValueIsTheWholeBodyWithoutALengthAsConfluentWritesIt() {
+        AvroSerializer serializer = new AvroSerializer();
+        serializer.configure(config, false);
+        ByteBuffer buffer = ByteBuffer.wrap(new byte[] {9, 4, 1, 2});
+        buffer.get();
+
+        byte[] bytes = serializer.serialize("bytes", buffer);
+
+        int id = registry.getId("bytes-value", Schema.create(Schema.Type.BYTES));
+        assertThat(bytes).isEqualTo(TestRecords.framed(id, new byte[] {4, 1, 2}));
+        assertThat(buffer.remaining()).isEqualTo(3);
+    }
+
+    @Test
+    void aTopLevelBytesValueReadsAsTheWholeBody() {
+        int id = registry.register("bytes-value", Schema.create(Schema.Type.BYTES));
+        AvroDeserializer deserializer = new AvroDeserializer();
+        deserializer.configure(config, false);
+
+        Object value = deserializer.deserialize("bytes", TestRecords.framed(id, new byte[] {4, 1, 2}));
+
+        assertThat((byte[]) value).containsExactly(4, 1, 2);
+    }
+
+    @Test
     void framesMagicByteThenRegisteredIdThenPlainAvroBody() {
         SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
         serde.configure(config, false);
@@ -202,6 +227,25 @@ class AvroSerdeRoundTripTest {
         assertThat(registry.getLatestSchemaMetadata(TOPIC + "-dev.grustream.avro.Observation").schema())
                 .isEqualTo(Observation.SCHEMA$);
         assertThat(deserialize(config, bytes)).isEqualTo(observation);
+    }
+
+    @Test
+    void recordNameStrategiesRefuseAValueThatIsNotARecord() {
+        AvroSerializer byRecordName = new AvroSerializer();
+        byRecordName.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + scope,
+                AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG, RecordNameStrategy.class), true);
+        AvroSerializer byTopicAndRecordName = new AvroSerializer();
+        byTopicAndRecordName.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + scope,
+                AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG, TopicRecordNameStrategy.class), false);
+
+        assertThatThrownBy(() -> byRecordName.serialize(TOPIC, "sensor-1"))
+                .isInstanceOfSatisfying(AvroSerializationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(AvroSerializationException.Reason.UNSUPPORTED_TYPE))
+                .hasMessageContaining("key of topic 'forecasts' with RecordNameStrategy: its schema is a STRING");
+        assertThatThrownBy(() -> byTopicAndRecordName.serialize(TOPIC, 42))
+                .hasMessageContaining("value of topic 'forecasts' with TopicRecordNameStrategy: its schema is a INT");
+        assertThatThrownBy(() -> registry.getLatestSchemaMetadata("string"))
+                .isInstanceOf(SchemaRegistryException.class);
     }
 
     @Test

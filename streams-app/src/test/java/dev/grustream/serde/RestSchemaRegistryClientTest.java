@@ -346,16 +346,29 @@ class RestSchemaRegistryClientTest {
     }
 
     @Test
-    void sendsBasicAuthFromTheUrlWithoutPuttingItInTheRequestLine() {
+    void sendsBasicAuthFromTheUrlAsWrittenWithoutPuttingItInTheRequestLine() {
         int port = REGISTRY.getRuntimeInfo().getHttpPort();
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://fred:p%40ss+w@localhost:" + port);
         stubSchemaOneAsString();
 
         client().getSchemaById(1);
 
-        // Percent-escapes are decoded as in any URL; a plus sign is a plus sign, not a form's space.
+        // As written, as Confluent's client sends it: a percent-escape is not decoded, a plus sign is not a space.
         REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
-                .withHeader("Authorization", equalTo(basic("fred:p@ss+w"))));
+                .withHeader("Authorization", equalTo(basic("fred:p%40ss+w"))));
+    }
+
+    @Test
+    void theOlderUserInfoKeyWinsOverTheNewerAsInConfluentsClient() {
+        config.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, "fred:newer");
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_USER_INFO_CONFIG, "wilma:older");
+        stubSchemaOneAsString();
+
+        client().getSchemaById(1);
+
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/schemas/ids/1"))
+                .withHeader("Authorization", equalTo(basic("wilma:older"))));
     }
 
     @Test

@@ -50,6 +50,23 @@ public final class AvroValues {
         return value instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : value;
     }
 
+    /**
+     * Returns the bytes of a top-level {@code bytes} datum, which Confluent's wire format carries as the whole body.
+     *
+     * @throws IllegalArgumentException when {@code datum} is not a {@link ByteBuffer} or {@code byte[]}
+     */
+    public static byte[] bytesOf(Object datum) {
+        if (datum instanceof byte[] bytes) {
+            return bytes;
+        } else if (datum instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return bytes;
+        }
+        throw new IllegalArgumentException("a bytes value must be a byte[] or ByteBuffer, not a "
+                + (datum == null ? "null" : datum.getClass().getName()));
+    }
+
     /** Returns a datum read at the top level as the Java value a caller expects. */
     public static Object fromDatum(Object datum) {
         if (datum instanceof Utf8 utf8) {

@@ -90,9 +90,10 @@ public final class SchemaRegistryClients {
 
     private static RestSchemaRegistryClient.Endpoint endpoint(String url, AvroSerdeConfig config) {
         URI uri = URI.create(url);
+        // A URL's user info is sent as written, not percent-decoded, as Confluent's client sends it.
         Optional<String> userInfo = config.credentialsFromConfig()
                 ? config.basicAuthUserInfo()
-                : Optional.ofNullable(uri.getUserInfo());
+                : Optional.ofNullable(uri.getRawUserInfo());
         String authority = uri.getRawAuthority();
         URI base = URI.create(uri.getScheme() + "://" + authority.substring(authority.lastIndexOf('@') + 1)
                 + (uri.getRawPath() == null ? "" : uri.getRawPath()));
