@@ -111,7 +111,11 @@ public final class DayProfile {
         boolean pause = afterGap && (meanInterval > 0.0 || events == 1);
         if (events > 0 && time > lastTime && !pause) {
             double gap = (time - lastTime) / 1000.0;
-            // The first interval sets the mean; later ones move it, each capped at four times it.
+            // The first interval sets the mean; later ones move it, each capped at four times it. The first had no
+            // mean to be capped by, so the second caps it: a key that paused after its first event keeps its cadence.
+            if (events == 2 && meanInterval > 4.0 * gap) {
+                meanInterval = 4.0 * gap;
+            }
             meanInterval = meanInterval == 0.0 ? gap
                     : meanInterval + Learner.weight(INTERVAL_RATE, events - 1)
                             * (Math.min(gap, 4.0 * meanInterval) - meanInterval);

@@ -55,6 +55,13 @@ public final class Learner {
     static final int MID_HORIZON_INPUT = 9;
     /** The least span of the horizon, in seconds, for which the mid-horizon input is given: two hours. */
     static final double BENDING_SPAN_SECONDS = 7_200.0;
+    /**
+     * Largest miss, in the key's scales, that the guard's running errors take in. A flat key's scale is floored near
+     * zero, so its first move may miss by 10^18 scales, for the learner and persistence alike: both averages would
+     * then hold the same double, and no later difference would tell them apart for hundreds of events. No error a
+     * comparison can learn from comes near this bound.
+     */
+    static final double GUARD_MISS_CAP = 1e6;
     /** Errors of a step before its Huber limit applies; until then the limit is the clamp. */
     static final long MIN_ERRORS = 10;
     /** Huber's limit on a step's error, in multiples of the step's running mean absolute error. */
@@ -281,8 +288,9 @@ public final class Learner {
             double learnerMiss = Math.abs(raw - predicted);
             double persistenceMiss = Math.abs(raw);
             double guardWeight = weight(rule.guardRate, count);
-            learnerError[k - 1] += guardWeight * (learnerMiss - learnerError[k - 1]);
-            persistenceError[k - 1] += guardWeight * (persistenceMiss - persistenceError[k - 1]);
+            learnerError[k - 1] += guardWeight * (Math.min(learnerMiss, GUARD_MISS_CAP) - learnerError[k - 1]);
+            persistenceError[k - 1] += guardWeight
+                    * (Math.min(persistenceMiss, GUARD_MISS_CAP) - persistenceError[k - 1]);
             boolean issuedPersistence = (ringGuards[origin] & (1L << (k - 1))) != 0;
             // Capped as the targets are: a flat key's first move is millions of its scales (floored near zero)
             // and would otherwise widen its intervals for thousands of events.

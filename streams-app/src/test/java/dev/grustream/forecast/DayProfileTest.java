@@ -80,6 +80,20 @@ class DayProfileTest {
     }
 
     @Test
+    void aPauseAfterTheFirstEventCountsAsFourOfTheNextIntervals() {
+        DayProfile profile = DayProfile.empty(96, false);
+        profile.observe(1, MIDNIGHT, UTC, HALF_LIFE_DAYS);
+        long start = MIDNIGHT + 23 * 60 * MINUTE;
+        profile.observe(1, start, UTC, HALF_LIFE_DAYS);
+        assertThat(profile.meanInterval()).isCloseTo(23 * 3_600, within(1e-9));
+
+        profile.observe(1, start + 5 * MINUTE, UTC, HALF_LIFE_DAYS);
+
+        // The 23 hours count as 4 intervals of 5 minutes, then the plain mean of the first intervals takes the second.
+        assertThat(profile.meanInterval()).isCloseTo((1_200 + 300) / 2.0, within(1e-9));
+    }
+
+    @Test
     void aLateEventLeavesTheMeanIntervalAsItWas() {
         DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
