@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
         header = "Runs the service: forecasts and alerts for every key of the observations topic.",
         mixinStandardHelpOptions = true,
         description = {"Runs the gru-stream service until stopped (SIGTERM or Ctrl-C stop it cleanly; the JVM then",
-                "exits with 143 or 130, as for any signal), or until a fatal error stops it (a state directory it",
-                "cannot write, registry credentials refused; exit code 1). A start refused (a bad setting, Kafka",
-                "refusing the credentials, missing topics) exits with 2.",
+                "exits with 143 or 130, as for any signal), or until a fatal error stops it (a state directory that",
+                "fails while it runs, registry credentials refused; exit code 1). A start refused (a bad setting, a",
+                "state directory it cannot write, Kafka refusing the credentials, missing topics) exits with 2.",
                 "Settings: defaults < --config file < GRU_STREAM_* environment < --set KEY=VALUE."})
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);

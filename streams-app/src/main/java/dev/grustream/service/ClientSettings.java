@@ -13,7 +13,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * the keys under the client type's prefix, which win. So what a user sets for Kafka Streams' admin client, consumers or
  * producer (SASL credentials given per client type, say) reaches gru-stream's too. Stateless.
  */
-final class ClientSettings {
+public final class ClientSettings {
     private ClientSettings() {
     }
 
@@ -35,7 +35,7 @@ final class ClientSettings {
     }
 
     /** The producer's keys of {@code settings}, then its keys prefixed {@code producer.}, prefix removed. */
-    static Map<String, Object> producer(Map<String, Object> settings) {
+    public static Map<String, Object> producer(Map<String, Object> settings) {
         return of(settings, ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX);
     }
 

@@ -85,8 +85,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"--latency-duration", "--latency-seconds"}, defaultValue = "30", paramLabel = "DURATION",
             converter = Durations.Seconds.class,
-            description = "Length of each latency run (a plain number is seconds); 0 skips them (default:"
-                    + " ${DEFAULT-VALUE}).")
+            description = "Length of each latency run, in whole seconds (a plain number is seconds); 0 skips"
+                    + " them (default: ${DEFAULT-VALUE}).")
     Duration latencyDuration;
 
     @Option(names = "--latency-rate", defaultValue = "0", paramLabel = "RECORDS/S",
@@ -136,6 +136,10 @@ final class BenchCommand implements Callable<Integer> {
             case "one-step" -> Benchmark.ModelShape.ONE_STEP;
             default -> throw new OperatorException("--model-shape must be bundled or one-step, found " + modelShape);
         };
+        if (latencyDuration.toMillis() % 1_000 != 0) {
+            throw new OperatorException("--latency-duration must be whole seconds (or 0 to skip the latency runs), "
+                    + "found " + latencyDuration.toMillis() + " ms");
+        }
         Process broker = null;
         try {
             String servers = bootstrap;

@@ -2,13 +2,13 @@ package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.embedded.ObservationGenerator;
+import dev.grustream.service.ClientSettings;
 import dev.grustream.topology.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -38,14 +38,9 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         GruStreamConfig settings = config.load(Map.of());
         Topics topics = Topics.from(settings);
-        Map<String, Object> producerConfig = new java.util.HashMap<>();
-        settings.passThrough().forEach((key, value) -> {
-            if (ProducerConfig.configNames().contains(key)) {
-                producerConfig.put(key, value);
-            }
-        });
         ObservationGenerator generator = new ObservationGenerator(series.newSeries(), topics.observations(),
-                series.rate, producerConfig, topics.observationSerde().serializer(), Clock.systemUTC());
+                series.rate, ClientSettings.producer(settings.passThrough()), topics.observationSerde().serializer(),
+                Clock.systemUTC());
         // Stopped by a signal, the JVM waits for the generator's close, which flushes the last records.
         try (StopSignal stop = new StopSignal("generate-shutdown", Duration.ofSeconds(30)); generator) {
             generator.start();
