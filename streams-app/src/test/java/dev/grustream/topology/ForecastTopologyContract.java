@@ -518,6 +518,7 @@ abstract class ForecastTopologyContract {
         List<Forecast> mixed = harness.forecastValues().stream()
                 .filter(f -> f.getKey().equals("a")).collect(Collectors.toList());
 
+        assertThat(alone).hasSize(30);
         assertThat(mixed).isEqualTo(alone);
     }
 

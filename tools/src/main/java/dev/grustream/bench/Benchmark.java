@@ -101,8 +101,8 @@ public final class Benchmark {
     /** What to measure. */
     public record Options(String bootstrapServers, long records, int keys, int partitions, String guarantee,
             int hidden, int layers, ModelShape modelShape, int batchSize, long lingerMs, StoreCache cache,
-            String backend, int latencySeconds, double latencyRate, long commitIntervalMs, boolean runBaseline, boolean runGru, long seed,
-            Map<String, String> settings) {
+            String backend, int latencySeconds, double latencyRate, long commitIntervalMs, boolean runBaseline,
+            boolean runGru, long seed, Map<String, String> settings) {
         /** @param settings more gru-stream settings for both topologies (learner.enabled=false, say) */
         public Options {
             settings = Map.copyOf(settings);

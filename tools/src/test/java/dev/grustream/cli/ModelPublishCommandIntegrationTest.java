@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
@@ -97,6 +98,7 @@ class ModelPublishCommandIntegrationTest {
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("would refuse the model: its features [value, load] differ");
+        assertThat(read(topic)).isEmpty();
     }
 
     @Test
@@ -108,7 +110,7 @@ class ModelPublishCommandIntegrationTest {
                 "--skip-instance-check");
 
         assertThat(exit).isEqualTo(0);
-        assertThat(read(topic, 2)).hasSize(2);
+        assertThat(read(topic)).hasSize(2);
     }
 
     @Test
@@ -150,6 +152,7 @@ class ModelPublishCommandIntegrationTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("serve persistence/5").contains("other contents")
                 .contains("give it a new version");
+        assertThat(read(topic)).hasSize(1);
     }
 
     private int publish(String topic, GruModel model) throws Exception {
@@ -169,21 +172,24 @@ class ModelPublishCommandIntegrationTest {
         return command.execute(args.toArray(String[]::new));
     }
 
+    /**
+     * Every record of {@code topic} now, read from the start of its partitions to their ends (the command has
+     * returned, so nothing more comes); none when the command did not create the topic.
+     */
     private static List<ConsumerRecord<String, byte[]>> read(String topic) {
-        return read(topic, 1);
-    }
-
-    /** The topic's records, polled until {@code expected} have come or 30 s have passed. */
-    private static List<ConsumerRecord<String, byte[]>> read(String topic, int expected) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.cluster().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (records.size() < expected && System.nanoTime() < deadline) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                assertThat(System.nanoTime()).as("reading %s to %s", topic, ends).isLessThan(deadline);
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }

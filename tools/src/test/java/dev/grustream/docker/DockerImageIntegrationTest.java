@@ -12,6 +12,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,7 +37,8 @@ import org.testcontainers.utility.MountableFile;
 
 /**
  * Builds the image from {@code docker/Dockerfile} and runs it against Kafka in a container: it must become healthy
- * and ready, and serve its model. Where no Docker engine exists it is skipped cleanly.
+ * and ready, serve its model, and forecast the observations sent to it. Where no Docker engine exists it is skipped
+ * cleanly.
  */
 @Tag("integration")
 @Timeout(1800)
@@ -56,6 +68,9 @@ class DockerImageIntegrationTest {
                         .withEnv("GRU_STREAM_SCHEMA_REGISTRY_URL", "mock://image-test")
                         .withEnv("GRU_STREAM_MODEL_PATH", "/tmp/model.zip")
                         .withEnv("GRU_STREAM_HTTP_ADVERTISED_HOST", "gru-stream")
+                        // JSON in and out, so that this test reads and writes without the container's registry.
+                        .withEnv("GRU_STREAM_INPUT_FORMAT", "json")
+                        .withEnv("GRU_STREAM_OUTPUT_FORMAT", "json")
                         .withCommand("run", "--create-topics")
                         .withExposedPorts(8080)
                         .waitingFor(Wait.forHttp("/health/ready").forStatusCode(200)
@@ -73,6 +88,35 @@ class DockerImageIntegrationTest {
             assertThat(live.statusCode()).isEqualTo(200);
             assertThat(model1.body()).contains("\"name\":\"persistence\"", "\"version\":\"1\"");
             assertThat(app.getCurrentContainerInfo().getConfig().getUser()).isEqualTo("gru");
+            assertThat(forecastsOf(kafka.getBootstrapServers(), 3)).as("forecasts of the observations sent")
+                    .hasSize(3).allSatisfy(forecast -> assertThat(forecast.key()).isEqualTo("k"));
         }
+    }
+
+    /** Sends {@code count} JSON observations of key "k", a minute apart, and reads the forecasts they give. */
+    private static List<ConsumerRecord<String, String>> forecastsOf(String bootstrapServers, int count) {
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), new StringSerializer(),
+                new StringSerializer())) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>("observations", null, now - (count - i) * 60_000L, "k",
+                        "{\"value\": " + (1.5 + i) + "}"));
+            }
+        }
+        List<ConsumerRecord<String, String>> forecasts = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "image-test-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of("forecasts"));
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (forecasts.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(forecasts::add);
+            }
+        }
+        return forecasts;
     }
 }
