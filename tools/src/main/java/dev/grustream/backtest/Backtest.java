@@ -284,7 +284,7 @@ public final class Backtest {
      * A new file beside {@code output} to write it in first, created as any new file is (the umask's permissions,
      * where a temporary file's are the owner's only).
      */
-    private static Path newPartial(Path parent, Path output) throws IOException {
+    static Path newPartial(Path parent, Path output) throws IOException {
         return Files.createFile(parent.resolve(output.getFileName() + "." + UUID.randomUUID() + ".partial"));
     }
 

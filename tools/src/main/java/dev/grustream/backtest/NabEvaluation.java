@@ -128,8 +128,7 @@ public final class NabEvaluation {
     public SeriesResult run(Path dataDir, String series, Path outputDir) throws IOException {
         Path output = outputDir.resolve(series);
         Files.createDirectories(output.toAbsolutePath().getParent());
-        Path partial = Files.createTempFile(output.toAbsolutePath().getParent(), output.getFileName().toString(),
-                ".partial");
+        Path partial = Backtest.newPartial(output.toAbsolutePath().getParent(), output);
         long deadLetters = 0;
         long alerts = 0;
         List<Long> times = new ArrayList<>();

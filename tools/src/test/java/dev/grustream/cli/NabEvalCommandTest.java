@@ -2,11 +2,13 @@ package dev.grustream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,6 +73,17 @@ class NabEvalCommandTest {
     void writesOneResultFilePerSeriesUnderItsCategory() {
         for (String series : SERIES) {
             assertThat(results.resolve(series)).isRegularFile();
+        }
+    }
+
+    @Test
+    void resultFilesGetTheSamePermissionsAsAnyNewFileThere() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path probe = Files.createFile(dir.resolve("probe"));
+
+        for (String series : SERIES) {
+            assertThat(Files.getPosixFilePermissions(results.resolve(series))).as(series)
+                    .isEqualTo(Files.getPosixFilePermissions(probe));
         }
     }
 
