@@ -47,7 +47,8 @@ def check_config(k, config):
         found = config.get(key, required)
         if found != required:
             raise ValueError("GRU layer %d: %s is %r; gru-stream runs %r only" % (k, key, found, required))
-    return config.get("reset_after", True)
+    # A config without the key comes from a Keras older than the argument, whose GRU computed the reset-before form.
+    return config.get("reset_after", False)
 
 
 def check_head_config(config):
@@ -159,6 +160,8 @@ def _check():
     defaults = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True, "go_backwards": False,
                 "reset_after": False}
     assert check_config(0, defaults) is False
+    assert check_config(0, {**defaults, "reset_after": True}) is True
+    assert check_config(0, {key: value for key, value in defaults.items() if key != "reset_after"}) is False
     for key, value in (("recurrent_activation", "hard_sigmoid"), ("activation", "relu"), ("use_bias", False),
                        ("go_backwards", True)):
         try:

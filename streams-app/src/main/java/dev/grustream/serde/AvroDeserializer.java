@@ -63,6 +63,12 @@ public final class AvroDeserializer implements Deserializer<Object> {
         SPECIFIC_RECORD
     }
 
+    /**
+     * Stands for a writer schema of top-level {@code bytes}, whose value Confluent's wire format carries as the whole
+     * body, without Avro's length prefix: {@link #decode} returns the body itself and never calls this reader.
+     */
+    private static final DatumReader<Object> RAW_BYTES = new GenericDatumReader<>(Schema.create(Schema.Type.BYTES));
+
     private final SchemaRegistryClient injectedClient;
     private final Mode mode;
     private final Class<? extends SpecificRecord> readerClass;
@@ -72,12 +78,6 @@ public final class AvroDeserializer implements Deserializer<Object> {
             .maximumSize(CachingSchemaRegistryClient.MAX_SCHEMAS_BY_ID).executor(Runnable::run).build();
     // Most topics carry one schema id: remembering the last reader skips the map (and boxing the id) on the hot path.
     private volatile CachedReader lastReader;
-
-    /**
-     * Stands for a writer schema of top-level {@code bytes}, whose value Confluent's wire format carries as the whole
-     * body, without Avro's length prefix: {@link #decode} returns the body itself and never calls this reader.
-     */
-    private static final DatumReader<Object> RAW_BYTES = new GenericDatumReader<>(Schema.create(Schema.Type.BYTES));
 
     private record Settings(SchemaRegistryClient client, boolean specificReader, boolean keepStringBytes) {
     }
