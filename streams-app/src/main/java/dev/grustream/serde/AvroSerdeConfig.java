@@ -22,6 +22,8 @@ import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.security.JaasContext;
 
+import dev.grustream.serde.internals.RestSchemaRegistryClient;
+
 /**
  * The configuration keys of gru-stream's Avro serdes, with their defaults and docs. The keys are Confluent's, so a
  * configuration written for these serdes also configures Confluent's {@code KafkaAvroSerializer} and
@@ -440,6 +442,15 @@ public final class AvroSerdeConfig extends AbstractConfig {
 
     public Duration retryMaxWait() {
         return Duration.ofMillis(getInt(RETRIES_MAX_WAIT_MS_CONFIG));
+    }
+
+    /**
+     * How long one registry call may block its caller when no registry URL answers: every URL waited on for
+     * {@code schema.registry.request.timeout.ms} in each of {@code max.retries + 1} rounds, with the waits between.
+     */
+    public Duration longestUnansweredCall() {
+        return RestSchemaRegistryClient.longestUnanswered(Math.max(1, schemaRegistryUrls().size()), requestTimeout(),
+                maxRetries(), retryWait(), retryMaxWait());
     }
 
     /**

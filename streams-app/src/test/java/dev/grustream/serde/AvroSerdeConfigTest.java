@@ -252,4 +252,13 @@ class AvroSerdeConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(key);
     }
+
+    @Test
+    void aCallNoRegistryAnswersLastsEveryRoundsRequestsAndTheWaitsBetweenThem() {
+        AvroSerdeConfig config = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                "http://r1:8081,http://r2:8081", AvroSerdeConfig.MAX_RETRIES_CONFIG, 10));
+
+        // 11 rounds over 2 URLs of 30 s each, and waits of 1, 2, 4, 8 and 16 s, then 20 s five times.
+        assertThat(config.longestUnansweredCall()).isEqualTo(Duration.ofSeconds(2 * 11 * 30 + 31 + 5 * 20));
+    }
 }

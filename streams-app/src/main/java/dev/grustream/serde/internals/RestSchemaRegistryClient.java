@@ -227,8 +227,27 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private Duration backoff(int round) {
-        Duration wait = options.retryWait().multipliedBy(1L << Math.min(round, 30));
-        return wait.compareTo(options.retryMaxWait()) > 0 ? options.retryMaxWait() : wait;
+        return backoff(options.retryWait(), options.retryMaxWait(), round);
+    }
+
+    /** The wait before round {@code round + 1}: {@code first}, doubled every round, at most {@code longest}. */
+    private static Duration backoff(Duration first, Duration longest, int round) {
+        Duration wait = first.multipliedBy(1L << Math.min(round, 30));
+        return wait.compareTo(longest) > 0 ? longest : wait;
+    }
+
+    /**
+     * How long one call lasts at most when none of {@code endpoints} URLs answers: each waited on for {@code
+     * requestTimeout} in every one of {@code maxRetries + 1} rounds, with the waits between the rounds.
+     */
+    public static Duration longestUnanswered(int endpoints, Duration requestTimeout, int maxRetries, Duration retryWait,
+            Duration retryMaxWait) {
+        Duration total = requestTimeout.multipliedBy(endpoints * (maxRetries + 1L));
+        int round = 0;
+        for (; round < maxRetries && backoff(retryWait, retryMaxWait, round).compareTo(retryMaxWait) < 0; round++) {
+            total = total.plus(backoff(retryWait, retryMaxWait, round));
+        }
+        return total.plus(retryMaxWait.multipliedBy(maxRetries - round));
     }
 
     private static void sleep(Duration wait) {
