@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -124,15 +125,23 @@ final class BacktestCommand implements Callable<Integer> {
                 throw new UncheckedIOException("Cannot read " + job.input + ": " + e, e);
             }
         }
-        try (ProgressBar progress = new ProgressBarBuilder().setTaskName("backtest").setInitialMax(totalLines)
+        // Stopped (Ctrl-C, SIGTERM), the file at hand is left unwritten, its partial output and state removed.
+        try (StopSignal stop = new StopSignal("backtest-shutdown", Duration.ofSeconds(30));
+                ProgressBar progress = new ProgressBarBuilder().setTaskName("backtest").setInitialMax(totalLines)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed()
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
             for (Job job : jobs) {
                 long before = progress.getCurrent();
                 Backtest.FileReport report;
                 try {
-                    report = backtest.run(job.input, job.output, mapping, plotData,
-                            done -> progress.stepTo(before + done));
+                    report = backtest.run(job.input, job.output, mapping, plotData, done -> {
+                        stop.checkNotRequested();
+                        progress.stepTo(before + done);
+                    });
+                } catch (StopSignal.Stopped e) {
+                    spec.commandLine().getErr().printf("gru-stream backtest: stopped; %s was not written%n",
+                            job.output);
+                    return 1;
                 } catch (IOException e) {
                     throw cannotBacktest(job, e);
                 } catch (UncheckedIOException e) {

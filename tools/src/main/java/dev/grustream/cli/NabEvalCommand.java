@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,8 +73,25 @@ final class NabEvalCommand implements Callable<Integer> {
             + " the other categories, score the held-out one; print every fold (needs --labels).")
     boolean loco;
 
+    /** Asked between series whether to stop; set while {@link #call()} runs. */
+    private StopSignal stop;
+
+    /**
+     * Stopped (Ctrl-C, SIGTERM), the series at hand is finished, within the signal's minute, so that no partial result
+     * or replay state is left behind.
+     */
     @Override
     public Integer call() throws IOException {
+        try (StopSignal signal = new StopSignal("nab-eval-shutdown", Duration.ofSeconds(60))) {
+            stop = signal;
+            return evaluate();
+        } catch (StopSignal.Stopped e) {
+            spec.commandLine().getErr().printf("gru-stream nab-eval: stopped; the result files written are whole%n");
+            return 1;
+        }
+    }
+
+    private int evaluate() throws IOException {
         long start = System.nanoTime();
         if (loco && labels == null) {
             throw new IllegalArgumentException("--loco scores NAB: give NAB's labels with --labels");
@@ -169,6 +187,7 @@ final class NabEvalCommand implements Callable<Integer> {
         out.printf(format, "series", "rows", "alerts", "dead", "MASE", "sMASE", "MASE-H", "cover");
         List<NabEvaluation.SeriesResult> results = new ArrayList<>();
         for (String name : series) {
+            stop.checkNotRequested();
             NabEvaluation.SeriesResult result = evaluation.run(data, name, directory);
             results.add(result);
             List<Accuracy> steps = result.steps();

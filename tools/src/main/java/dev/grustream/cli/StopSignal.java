@@ -39,6 +39,25 @@ final class StopSignal implements AutoCloseable {
         requested.await();
     }
 
+    /**
+     * Throws {@link Stopped} if a stop was requested: for a command that works in steps rather than waiting, so that
+     * the cleanup of the step at hand runs as the exception unwinds it.
+     */
+    void checkNotRequested() {
+        if (requested.getCount() == 0) {
+            throw new Stopped();
+        }
+    }
+
+    /** A stop request met by {@link #checkNotRequested()}. */
+    static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super("stopped", null, false, false);
+        }
+    }
+
     /** Marks the command done, which ends a stopping JVM's wait, or removes the hook when none is stopping. */
     @Override
     public void close() {
