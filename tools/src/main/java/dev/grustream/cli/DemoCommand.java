@@ -68,6 +68,10 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The HTTP port when none is given and it is free; the banner shows the one taken. */
     static final int DEFAULT_HTTP_PORT = 8080;
+    /** The bytes each partition of the demo's broker keeps (its topics' retention.bytes). */
+    private static final long DEMO_PARTITION_BYTES = 32L << 20;
+    /** Each key's last points the generator keeps for the view to match forecasts and alerts with. */
+    private static final int SHOWN_POINTS = 256;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "Port of the HTTP API, health and /metrics"
             + " (default: 8080, or a free one when 8080 is taken; 0 picks a free one).")
@@ -97,7 +101,12 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         Path stateDir = Files.createTempDirectory("gru-stream-demo");
         String registryScope = "gru-stream-demo";
-        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(bootstrapPort).start();
+        // The demo runs until stopped: each partition keeps about its last DEMO_PARTITION_BYTES, checked every
+        // minute, so that a demo left running does not fill the disk of the temporary directory.
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().hostPort(bootstrapPort)
+                .brokerConfig("log.retention.bytes", DEMO_PARTITION_BYTES)
+                .brokerConfig("log.segment.bytes", (int) (DEMO_PARTITION_BYTES / 4))
+                .brokerConfig("log.retention.check.interval.ms", 60_000).start();
                 InMemorySchemaRegistryServer registry = registryPort > 0
                         ? InMemorySchemaRegistryServer.start(registryPort) : null) {
             String registryUrl = registry != null ? registry.url() : "mock://" + registryScope;
@@ -114,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
                 ObservationGenerator generator = new ObservationGenerator(
                         series.newSeries(), service.topics().observations(), series.rate,
                         Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                        service.topics().observationSerde().serializer(), Clock.systemUTC());
+                        service.topics().observationSerde().serializer(), Clock.systemUTC(), SHOWN_POINTS);
                 try (generator; DemoView view = new DemoView(kafka.bootstrapServers(), service.topics(), generator,
                         shownKeys)) {
                     awaitRunning(service);

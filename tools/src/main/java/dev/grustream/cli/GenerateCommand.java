@@ -40,7 +40,7 @@ final class GenerateCommand implements Callable<Integer> {
         Topics topics = Topics.from(settings);
         ObservationGenerator generator = new ObservationGenerator(series.newSeries(), topics.observations(),
                 series.rate, ClientSettings.producer(settings.passThrough()), topics.observationSerde().serializer(),
-                Clock.systemUTC());
+                Clock.systemUTC(), 0);
         // Stopped by a signal, the JVM waits for the generator's close, which flushes the last records.
         try (StopSignal stop = new StopSignal("generate-shutdown", Duration.ofSeconds(30)); generator) {
             generator.start();

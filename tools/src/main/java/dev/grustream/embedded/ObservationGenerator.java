@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Produces {@link SyntheticSeries} points as Observation records at a steady rate, with the wall clock as event
- * time (strictly increasing per key), until stopped. It remembers the last values it sent and the anomalies it
+ * time (strictly increasing per key), until stopped. It can remember each key's last values and the anomalies it
  * injected, so that a viewer can show actual against forecast and tell injected anomalies from false alarms.
  *
  * <p>Lifecycle: {@link #start()} runs the producer loop on its own thread until {@link #close()} stops it and
@@ -29,13 +29,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ObservationGenerator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ObservationGenerator.class);
-    private static final int REMEMBERED_PER_KEY = 256;
-
     private final SyntheticSeries series;
     private final String topic;
     private final double ratePerSecond;
     private final KafkaProducer<String, Observation> producer;
     private final Clock clock;
+    private final int rememberedPerKey;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
     private final Map<String, Long> lastTimeByKey = new ConcurrentHashMap<>();
@@ -47,9 +46,11 @@ public final class ObservationGenerator implements AutoCloseable {
     /**
      * @param producerConfig producer settings (bootstrap servers, security); acks=all and idempotence are added
      * @param values serializer of Observation values (configured for the registry)
+     * @param rememberedPerKey how many of each key's last points {@link #sentAt} finds: 0 for none, where nothing
+     *     views them (a load test of many keys would otherwise keep about 100 bytes per point)
      */
     public ObservationGenerator(SyntheticSeries series, String topic, double ratePerSecond,
-            Map<String, Object> producerConfig, Serializer<Observation> values, Clock clock) {
+            Map<String, Object> producerConfig, Serializer<Observation> values, Clock clock, int rememberedPerKey) {
         if (!(ratePerSecond > 0)) {
             throw new IllegalArgumentException("ratePerSecond must be positive, found " + ratePerSecond);
         }
@@ -57,6 +58,7 @@ public final class ObservationGenerator implements AutoCloseable {
         this.topic = topic;
         this.ratePerSecond = ratePerSecond;
         this.clock = clock;
+        this.rememberedPerKey = rememberedPerKey;
         Properties props = new Properties();
         props.putAll(producerConfig);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -112,7 +114,9 @@ public final class ObservationGenerator implements AutoCloseable {
         if (point.anomaly() != null) {
             injected.incrementAndGet();
         }
-        remember(point.key(), new SyntheticSeries.Point(point.key(), eventTime, point.value(), point.anomaly()));
+        if (rememberedPerKey > 0) {
+            remember(point.key(), new SyntheticSeries.Point(point.key(), eventTime, point.value(), point.anomaly()));
+        }
     }
 
     private void remember(String key, SyntheticSeries.Point point) {
@@ -122,7 +126,7 @@ public final class ObservationGenerator implements AutoCloseable {
 
                     @Override
                     protected boolean removeEldestEntry(Map.Entry<Long, SyntheticSeries.Point> eldest) {
-                        return size() > REMEMBERED_PER_KEY;
+                        return size() > rememberedPerKey;
                     }
                 }));
         recent.put(point.eventTime(), point);
