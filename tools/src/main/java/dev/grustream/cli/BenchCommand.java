@@ -41,7 +41,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap", paramLabel = "SERVERS", description = "Use this cluster instead of a local broker.")
+    @Option(names = "--bootstrap", paramLabel = "SERVERS", description = "Use this cluster instead of a local"
+            + " broker. The run's topics (bench-*) and groups are left there: delete them afterwards.")
     String bootstrap;
 
     @Option(names = "--records", defaultValue = "1000000", description = "Observations (default: ${DEFAULT-VALUE}).")

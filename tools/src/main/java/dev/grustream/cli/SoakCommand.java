@@ -31,7 +31,8 @@ final class SoakCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap", paramLabel = "SERVERS", description = "Use this cluster instead of a local broker.")
+    @Option(names = "--bootstrap", paramLabel = "SERVERS", description = "Use this cluster instead of a local"
+            + " broker. The run's topics (soak-*) and groups are left there: delete them afterwards.")
     String bootstrap;
 
     @Option(names = "--registry", paramLabel = "URL",
