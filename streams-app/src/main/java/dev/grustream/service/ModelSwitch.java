@@ -93,6 +93,11 @@ public final class ModelSwitch implements ModelStatus {
     private Rejection lastRejection;
     private TopicReadFailure lastTopicReadFailure;
     private boolean replaying;
+    /**
+     * What {@link #snapshot()} reports, published whenever it changes, under this switch's lock: an offer holds the
+     * lock while it loads and tries a model, and a status request must not wait for that.
+     */
+    private volatile Snapshot published;
 
     public ModelSwitch(ActiveModel active, String source, Backend backend, MeterRegistry meters, Clock clock) {
         this(active, source, backend, meters, clock, LOG);
@@ -119,6 +124,13 @@ public final class ModelSwitch implements ModelStatus {
         Gauge.builder("gru.model.topic.following", followingTopic, AtomicInteger::get).description("1 while this"
                 + " instance follows the models topic, 0 before it starts and once it stopped").register(meters);
         describe(active.current().spec());
+        publish();
+    }
+
+    /** Publishes the switch's state for {@link #snapshot()}; called with this switch's lock held. */
+    private void publish() {
+        published = new Snapshot(active.current(), source, activeSince, swaps, Optional.ofNullable(lastRejection),
+                false, Optional.ofNullable(lastTopicReadFailure));
     }
 
     /**
@@ -156,6 +168,7 @@ public final class ModelSwitch implements ModelStatus {
         topicErrors.increment();
         synchronized (this) {
             lastTopicReadFailure = new TopicReadFailure(reason, clock.instant());
+            publish();
         }
     }
 
@@ -235,6 +248,7 @@ public final class ModelSwitch implements ModelStatus {
             swaps++;
             applied.increment();
         }
+        publish();
         log.info("Model switched from {} to {} ({}); each key restarts its state at its next event (MODEL_CHANGE)",
                 label(replaced), label(next), source);
         return Outcome.APPLIED;
@@ -313,6 +327,7 @@ public final class ModelSwitch implements ModelStatus {
 
     private Outcome reject(String source, String model, String reason) {
         lastRejection = new Rejection(source, model, reason, clock.instant(), replaying);
+        publish();
         if (!replaying) {
             rejected.increment();
         }
@@ -331,9 +346,11 @@ public final class ModelSwitch implements ModelStatus {
         return active.current();
     }
 
+    /** The state last published, without waiting for an offer in progress. */
     @Override
-    public synchronized Snapshot snapshot() {
-        return new Snapshot(active.current(), source, activeSince, swaps, Optional.ofNullable(lastRejection),
-                followingTopic.get() == 1, Optional.ofNullable(lastTopicReadFailure));
+    public Snapshot snapshot() {
+        Snapshot state = published;
+        return new Snapshot(state.active(), state.source(), state.activeSince(), state.swaps(),
+                state.lastRejection(), followingTopic.get() == 1, state.lastTopicReadFailure());
     }
 }

@@ -86,6 +86,18 @@ class ModelSwitchTest {
     }
 
     @Test
+    void aStatusReadDoesNotWaitForAnOfferInProgress() throws Exception {
+        assertThat(models.offer(TestingModels.persistence("2", 1, "value", "other"), "models-0@4"))
+                .isEqualTo(ModelSwitch.Outcome.APPLIED);
+        CompletableFuture<ModelStatus.Snapshot> read;
+        // An offer holds the switch's lock while it loads and tries a model, which may take seconds.
+        synchronized (models) {
+            read = CompletableFuture.supplyAsync(models::snapshot);
+            assertThat(read.get(10, TimeUnit.SECONDS).source()).isEqualTo("models-0@4");
+        }
+    }
+
+    @Test
     void aModelWithCalendarInputsIsSwappedIn() {
         GruModel bundled = ModelSource.bundled();
         ModelSwitch servingOneFeature = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")),
