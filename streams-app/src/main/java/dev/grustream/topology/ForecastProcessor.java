@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -66,6 +67,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ForecastProcessor implements Processor<String, InboundObservation, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(ForecastProcessor.class);
+    /** The key of the observation that tells a failure of the core from one of a record; never stored. */
+    private static final String CANARY_KEY = "gru-stream: a new key";
+    /** {@link GruStreamTopology#FAIL_KEY_FAULT}'s value that fails every key, the core's failure. */
+    private static final String EVERY_KEY = "*";
     static final int MAX_FAILING_KEYS = 1_000;
 
     private final ForecasterSettings settings;
@@ -369,6 +374,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                         + " observations failed on the state store", e);
             }
             if (batch.size() == 1) {
+                if (coreFailsOnAFreshKey(batch.get(0), model)) {
+                    throw new BatchFailedException("Task " + context.taskId() + ": the forecasting core fails on"
+                            + " an observation of a new key as well, so no record is at fault; the task is retried"
+                            + " from its last commit", e);
+                }
                 LOG.error("Task {}: dead-lettering an observation of key {} after an unexpected error",
                         context.taskId(), batch.get(0).getKey(), e);
                 failing(batch.get(0).getKey());
@@ -419,6 +429,41 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         KeyState stored = states.get(key);
         metrics.stateLookedUp(stored != null);
         return stored;
+    }
+
+    /**
+     * Whether the core also fails on an observation of a key it has never seen, at the time of {@code failed}, every
+     * feature 0: then the failure is the core's (a backend that cannot allocate, a model that cannot step here), not
+     * the record's, and dead-lettering would throw away every record the task reads. Stores and forwards nothing.
+     */
+    private boolean coreFailsOnAFreshKey(PendingObservation failed, GruModel model) {
+        Map<String, Double> zeros = new HashMap<>();
+        model.spec().features().forEach(feature -> zeros.put(feature, 0.0));
+        Event canary = new Event(CANARY_KEY, failed.getEventTime().toEpochMilli(), zeros, failed.getStreamTime());
+        try {
+            forecaster.advance(List.of(canary), model, key -> null, new Forecaster.Outcomes() {
+                @Override
+                public void accepted(int index, Outcome outcome) {
+                    injectFault(outcome.key(), System.getProperty(GruStreamTopology.FAIL_KEY_FAULT));
+                }
+
+                @Override
+                public void refused(int index, Refusal refusal, String message) {
+                }
+            });
+            return false;
+        } catch (RuntimeException e) {
+            LOG.error("Task {}: the forecasting core fails on a new key's observation too", context.taskId(), e);
+            return true;
+        }
+    }
+
+    /** Fails as a bug would where {@code failingKey} (the fault injection property) is {@code key} or "*". */
+    private static void injectFault(String key, String failingKey) {
+        if (key.equals(failingKey) || EVERY_KEY.equals(failingKey)) {
+            throw new IllegalStateException("fault injection (" + GruStreamTopology.FAIL_KEY_FAULT + "): key " + key
+                    + ", after the keys before it in the batch were advanced");
+        }
     }
 
     private static List<Event> events(List<PendingObservation> batch) {
@@ -488,10 +533,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
         @Override
         public void accepted(int index, Outcome outcome) {
-            if (outcome.key().equals(failingKey)) {
-                throw new IllegalStateException("fault injection (" + GruStreamTopology.FAIL_KEY_FAULT + "): key "
-                        + failingKey + ", after the keys before it in the batch were advanced");
-            }
+            injectFault(outcome.key(), failingKey);
             forwards.add(() -> {
                 metrics.forecast(outcome, clock.millis());
                 if (metrics.watches(outcome.key())) {

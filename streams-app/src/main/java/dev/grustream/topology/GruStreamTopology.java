@@ -46,7 +46,7 @@ public final class GruStreamTopology {
     public static final String FORGET_STATE_FAULT = "gru.stream.fault.forget-state";
     /**
      * Fault injection for the tests, never set in production: the forecasting of an observation of the key named by
-     * the system property {@value} fails as a bug would.
+     * the system property {@value} fails as a bug would; of every key, as a broken core would, where it is "*".
      */
     public static final String FAIL_KEY_FAULT = "gru.stream.fault.fail-key";
 

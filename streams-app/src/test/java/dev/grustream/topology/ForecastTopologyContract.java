@@ -4,6 +4,7 @@ import static dev.grustream.testing.TopologyHarness.NOW;
 import static dev.grustream.testing.TopologyHarness.header;
 import static dev.grustream.testing.TopologyHarness.observation;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.grustream.avro.AnomalyAlert;
@@ -721,6 +722,24 @@ abstract class ForecastTopologyContract {
         assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("internal-error");
         assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("fault injection");
         assertThat(new String(deadLetter.key(), StandardCharsets.UTF_8)).isEqualTo("broken");
+    }
+
+    @Test
+    void aCoreThatFailsOnEveryKeyFailsTheTaskForARetryInsteadOfDeadLetteringEveryRecord() {
+        System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, "*");
+        try {
+            assertThatThrownBy(() -> {
+                harness.send("a", T0, 1.0);
+                harness.send("b", T0, 2.0);
+                harness.flush();
+            }).hasStackTraceContaining(BatchFailedException.class.getName())
+                    .hasStackTraceContaining("fails on an observation of a new key as well");
+        } finally {
+            System.clearProperty(GruStreamTopology.FAIL_KEY_FAULT);
+        }
+
+        assertThat(harness.deadLetters()).isEmpty();
+        assertThat(harness.forecastValues()).isEmpty();
     }
 
     @Test
