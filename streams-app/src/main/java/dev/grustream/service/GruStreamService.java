@@ -147,7 +147,7 @@ public final class GruStreamService implements AutoCloseable {
         ActiveModel activeModel = new ActiveModel(model);
         ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);
-        RegistryWaits.beyondPollInterval(config.passThrough(), streamsProps).ifPresent(LOG::warn);
+        RegistryWaits.beyondPollInterval(config, streamsProps).ifPresent(LOG::warn);
         // Set by close(): a streams client that stopped because it was asked to is not a failed one.
         AtomicBoolean closing = new AtomicBoolean();
         GruStreamHttpServer http = null;

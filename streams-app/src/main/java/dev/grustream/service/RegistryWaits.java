@@ -1,12 +1,11 @@
 package dev.grustream.service;
 
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.serde.AvroSerdeConfig;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -16,6 +15,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * waits on the same registry, rather than failing the task for a retry. Stateless.
  */
 final class RegistryWaits {
+    private static final String JSON = "json";
+
     private RegistryWaits() {
     }
 
@@ -23,23 +24,31 @@ final class RegistryWaits {
      * A warning naming the settings to change when a registry call can outlast the main consumer's
      * {@code max.poll.interval.ms}; empty when it cannot, or when no REST registry is configured.
      *
-     * @param settings the pass-through settings, which configure the serdes' registry client
+     * @param config the instance's settings, whose pass-through ones configure the serdes' registry client
      * @param streamsProps the Kafka Streams properties the instance starts with
      */
-    static Optional<String> beyondPollInterval(Map<String, Object> settings, Properties streamsProps) {
+    static Optional<String> beyondPollInterval(GruStreamConfig config, Properties streamsProps) {
+        if (JSON.equals(config.getString(GruStreamConfig.INPUT_FORMAT))
+                && JSON.equals(config.getString(GruStreamConfig.OUTPUT_FORMAT))) {
+            return Optional.empty(); // the stream threads never call the registry
+        }
         AvroSerdeConfig registry;
+        Duration pollInterval;
         try {
-            registry = new AvroSerdeConfig(settings);
-        } catch (ConfigException e) {
-            return Optional.empty(); // refused where the serdes are configured, with the setting named
+            registry = new AvroSerdeConfig(config.passThrough());
+            String key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+            Object configured = new StreamsConfig(streamsProps).getMainConsumerConfigs("check", "check", 0).get(key);
+            pollInterval = Duration.ofMillis(configured == null
+                    ? (Integer) ConsumerConfig.configDef().defaultValues().get(key)
+                    : Long.parseLong(String.valueOf(configured).trim()));
+        } catch (RuntimeException e) {
+            // A setting refused here is refused, with its name, where the serdes or the consumer are configured.
+            return Optional.empty();
         }
         if (registry.schemaRegistryUrls().isEmpty() || registry.mockScope().isPresent()) {
             return Optional.empty();
         }
         Duration longest = registry.longestUnansweredCall();
-        Duration pollInterval = Duration.ofMillis(Long.parseLong(String.valueOf(new StreamsConfig(streamsProps)
-                .getMainConsumerConfigs("check", "check", 0).getOrDefault(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                        ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG)))));
         if (longest.compareTo(pollInterval) < 0) {
             return Optional.empty();
         }
@@ -50,7 +59,8 @@ final class RegistryWaits {
                 + " between them), not less than the main consumer's " + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG
                 + " (" + pollInterval.toSeconds() + " s): the thread would then leave its group and its tasks move"
                 + " elsewhere instead of being retried. Lower "
-                + AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG + " or " + AvroSerdeConfig.MAX_RETRIES_CONFIG
-                + ", or raise " + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + ".");
+                + AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG + " or "
+                + AvroSerdeConfig.MAX_RETRIES_CONFIG + ", or raise " + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG
+                + ".");
     }
 }

@@ -335,8 +335,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
      * Advances a batch through the core, then forwards its outcomes and stores its states: nothing leaves the batch
      * unless all of it succeeded. When the core fails on a batch, its observations are advanced again one by one, and
      * one that fails on its own is dead-lettered as {@code internal-error} with the exception: one record the code
-     * cannot handle never stops the stream. A failure of the state store fails the task instead, for a retry. The
-     * observations of a key that failed on its own are advanced apart from the batch until one of them succeeds.
+     * cannot handle never stops the stream. A failure of the state store, or of the core on a new key's observation
+     * as well, fails the task instead, for a retry. The observations of a key that failed on its own are advanced
+     * apart from the batch until one of them succeeds.
      */
     private void advance(List<PendingObservation> batch) {
         GruModel model = activeModel.current();
@@ -432,14 +433,15 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     /**
-     * Whether the core also fails on an observation of a key it has never seen, at the time of {@code failed}, every
-     * feature 0: then the failure is the core's (a backend that cannot allocate, a model that cannot step here), not
-     * the record's, and dead-lettering would throw away every record the task reads. Stores and forwards nothing.
+     * Whether the core also fails on an observation of a key it has never seen, now, every feature 0: then the
+     * failure is the core's (a backend that cannot allocate, a model that cannot step here), not the record's, and
+     * dead-lettering would throw away every record the task reads. Nothing of the record goes in, its time neither,
+     * so a fault of its own is not taken for the core's. Stores and forwards nothing.
      */
     private boolean coreFailsOnAFreshKey(PendingObservation failed, GruModel model) {
         Map<String, Double> zeros = new HashMap<>();
         model.spec().features().forEach(feature -> zeros.put(feature, 0.0));
-        Event canary = new Event(CANARY_KEY, failed.getEventTime().toEpochMilli(), zeros, failed.getStreamTime());
+        Event canary = new Event(CANARY_KEY, clock.millis(), zeros, failed.getStreamTime());
         try {
             forecaster.advance(List.of(canary), model, key -> null, new Forecaster.Outcomes() {
                 @Override

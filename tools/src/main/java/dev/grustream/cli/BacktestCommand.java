@@ -141,6 +141,7 @@ final class BacktestCommand implements Callable<Integer> {
                 } catch (StopSignal.Stopped e) {
                     spec.commandLine().getErr().printf("gru-stream backtest: stopped; %s was not written%n",
                             job.output);
+                    spec.commandLine().getErr().flush();
                     return 1;
                 } catch (IOException e) {
                     throw cannotBacktest(job, e);

@@ -84,10 +84,15 @@ final class NabEvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         try (StopSignal signal = new StopSignal("nab-eval-shutdown", Duration.ofSeconds(60))) {
             stop = signal;
-            return evaluate();
-        } catch (StopSignal.Stopped e) {
-            spec.commandLine().getErr().printf("gru-stream nab-eval: stopped; the result files written are whole%n");
-            return 1;
+            try {
+                return evaluate();
+            } catch (StopSignal.Stopped e) {
+                // Said before the signal is closed: a stopping JVM ends once it is.
+                spec.commandLine().getErr().printf("gru-stream nab-eval: stopped; the result files written are"
+                        + " whole%n");
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
         }
     }
 
