@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,14 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * keys take every thread, and the liveness probe would fail on an instance that is healthy.
      */
     static final int MAX_FORWARDS = MAX_THREADS / 2;
+    /**
+     * How long an instance that held a forwarded query for half of {@code http.forward.timeout.ms} or more without
+     * answering is not asked again: a peer whose host went dark (its node lost, a network policy dropping its
+     * packets) stays in Kafka's metadata until its session times out, and every query for its keys would hold a
+     * forward for the whole timeout, until {@link #MAX_FORWARDS} of them refused the forwards to every other peer.
+     * Once the pause is over, one query asks it again while the others still pass it by.
+     */
+    static final Duration UNRESPONSIVE_PAUSE = Duration.ofSeconds(10);
     /** The least limit on a peer's answer to a forwarded query ({@link #forwardedAnswerLimit}). */
     static final int MIN_FORWARDED_ANSWER_BYTES = 4 << 20;
     /** The greatest: with {@link #MAX_FORWARDS} read at once, at most about 1 GiB of heap at the worst. */
@@ -120,6 +129,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private final HttpClient client;
     private final byte[] openApi;
     private final Semaphore forwards = new Semaphore(MAX_FORWARDS);
+    /**
+     * The instances not to ask ({@link #UNRESPONSIVE_PAUSE}), by endpoint, each with the {@link System#nanoTime()}
+     * until which it is passed by; an entry goes when its instance answers, or once past when another is added.
+     */
+    private final ConcurrentHashMap<String, Long> unresponsive = new ConcurrentHashMap<>();
     private final Javalin app;
     private volatile KeyStateSource source;
     private volatile HostInfo self;
@@ -470,18 +484,36 @@ public final class GruStreamHttpServer implements AutoCloseable {
                     e.getMessage());
             return null;
         }
+        String peer = endpoint(instance);
+        if (!mayAsk(peer, remaining)) {
+            LOG.debug("Not forwarding a series query to {}: it did not answer a query lately", peer);
+            return null;
+        }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
                 .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
         CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
                 BoundedBody.atMost(settings.maxAnswerBytes()));
         try {
             // The request's own timeout ends when the headers arrive: a peer stalling in its body is bounded here.
-            return pending.get(remaining, TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+            HttpResponse<byte[]> answer = pending.get(remaining, TimeUnit.NANOSECONDS);
+            unresponsive.remove(peer);
+            return answer;
+        } catch (ExecutionException e) {
             pending.cancel(true);
-            LOG.warn("Forwarding a series query to {} failed: {}", endpoint(instance),
-                    e instanceof ExecutionException ? e.getCause().toString() : "no answer within "
-                            + settings.forwardTimeout().toMillis() + " ms");
+            unresponsive.remove(peer);
+            LOG.warn("Forwarding a series query to {} failed: {}", peer, e.getCause().toString());
+            return null;
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            boolean paused = remaining >= settings.forwardTimeout().toNanos() / 2;
+            if (paused) {
+                long now = System.nanoTime();
+                unresponsive.values().removeIf(until -> now - until >= 0);
+                unresponsive.put(peer, now + UNRESPONSIVE_PAUSE.toNanos());
+            }
+            LOG.warn("Forwarding a series query to {} failed: no answer within {} ms{}", peer,
+                    TimeUnit.NANOSECONDS.toMillis(remaining), paused ? "; it is not asked again for "
+                            + UNRESPONSIVE_PAUSE.toSeconds() + " s" : "");
             return null;
         } catch (InterruptedException e) {
             // Jetty interrupts its threads as the server stops: the query is refused as any other while stopping.
@@ -490,6 +522,19 @@ public final class GruStreamHttpServer implements AutoCloseable {
             throw HttpProblem.unavailable("stopping", "This instance is stopping; ask another",
                     RETRY_AFTER_SECONDS);
         }
+    }
+
+    /**
+     * Whether to ask {@code peer} now, given {@code remaining} nanoseconds: not while it is paused for not answering;
+     * once its pause is over, this query asks it, and the others pass it by until this one has its answer or none.
+     */
+    private boolean mayAsk(String peer, long remaining) {
+        Long until = unresponsive.get(peer);
+        if (until == null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        return now - until >= 0 && unresponsive.replace(peer, until, now + remaining + UNRESPONSIVE_PAUSE.toNanos());
     }
 
     /** Relays another instance's answer unchanged. */

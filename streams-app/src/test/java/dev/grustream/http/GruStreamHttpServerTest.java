@@ -19,7 +19,9 @@ import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -439,6 +441,69 @@ class GruStreamHttpServerTest {
 
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+        }
+    }
+
+    @Test
+    void anInstanceThatDidNotAnswerIsNotAskedAgainForAWhile() throws Exception {
+        GruStreamHttpServer asking = start(Duration.ofMillis(500));
+        asking.attach(keyStates);
+        AtomicInteger queriesHeard = new AtomicInteger();
+        try (ServerSocket silent = new ServerSocket(0)) {
+            new Thread(() -> hearQueriesAndAnswerNone(silent, queriesHeard)).start();
+            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+
+            HttpResponse<String> first = get(asking, "/v1/series/k1");
+            HttpResponse<String> second = get(asking, "/v1/series/k2");
+
+            assertThat(json(first).get("error").asText()).isEqualTo("owner_unreachable");
+            assertThat(json(second).get("error").asText()).isEqualTo("owner_unreachable");
+            assertThat(queriesHeard).hasValue(1);
+        }
+    }
+
+    @Test
+    void anInstanceThatDidNotAnswerIsAskedAgainOnceItsPauseIsOver() throws Exception {
+        GruStreamHttpServer asking = start(Duration.ofMillis(500));
+        asking.attach(keyStates);
+        AtomicInteger queriesHeard = new AtomicInteger();
+        try (ServerSocket silent = new ServerSocket(0)) {
+            new Thread(() -> hearQueriesAndAnswerNone(silent, queriesHeard)).start();
+            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+            get(asking, "/v1/series/k1");
+
+            Thread.sleep(GruStreamHttpServer.UNRESPONSIVE_PAUSE.toMillis());
+            HttpResponse<String> later = get(asking, "/v1/series/k2");
+
+            assertThat(json(later).get("error").asText()).isEqualTo("owner_unreachable");
+            assertThat(queriesHeard).hasValue(2);
+        }
+    }
+
+    /** Reads the request line of every query sent to {@code socket}, counting them, and never answers one. */
+    private static void hearQueriesAndAnswerNone(ServerSocket socket, AtomicInteger heard) {
+        List<Socket> held = new ArrayList<>();
+        try {
+            while (true) {
+                Socket connection = socket.accept();
+                held.add(connection);
+                BufferedReader lines = new BufferedReader(new InputStreamReader(connection.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line = lines.readLine();
+                if (line != null && line.startsWith("GET ")) {
+                    heard.incrementAndGet();
+                }
+            }
+        } catch (IOException closed) {
+            // The test closed the socket: nothing more to hear.
+        } finally {
+            for (Socket connection : held) {
+                try {
+                    connection.close();
+                } catch (IOException ignored) {
+                    // Closing a connection nobody reads any more.
+                }
+            }
         }
     }
 
