@@ -50,7 +50,8 @@ import picocli.CommandLine;
         description = {"Trains a GRU forecaster on series CSV files (--input) or the history of an Observation topic"
                 + " (--from-topic) and writes it in the gru-stream model format.",
                 "A CSV file has a header row, a 'timestamp' column (read as the service reads event times: epoch s"
-                        + " or ms told apart by size, or ISO-8601, a space allowed for the T), an optional 'key'"
+                        + " or ms told apart by size, or ISO-8601, UTC without an offset, a space allowed for the"
+                        + " T), an optional 'key'"
                         + " column (default: the file name without .csv) and one column per feature. Rows with an"
                         + " empty or non-numeric value, an unparsable or negative time, or more cells than the header"
                         + " are skipped and counted. The last --validation fraction of every key's rows is held out"
@@ -238,11 +239,14 @@ final class TrainCommand implements Callable<Integer> {
                             + " column if they are not%n", key, files.size(), files.get(0),
                     " and " + files.get(1) + (files.size() > 2 ? ", ..." : "")));
             ZoneId zone = config.model().timeZone();
-            if (!data.filesOfLocalTimes().isEmpty() && !zone.normalized().equals(ZoneOffset.UTC)) {
+            if (!data.filesOfLocalTimes().isEmpty() && !config.model().calendar().isEmpty()) {
+                // The calendar inputs are the only part of a model that training reads from the clock: local
+                // wall-clock times read as UTC shift them by the zone's offset, an hour more in summer.
                 spec.commandLine().getErr().printf("Note: %d file(s) write times without an offset (the first: %s),"
-                        + " which are read as UTC, while the calendar inputs follow %s's clock: if they are %s"
-                        + " wall-clock times, write them with their offset or as epoch numbers%n",
-                        data.filesOfLocalTimes().size(), data.filesOfLocalTimes().get(0), zone, zone);
+                        + " which are read as UTC%s: if they are local wall-clock times, write them with their offset"
+                        + " or as epoch numbers%n", data.filesOfLocalTimes().size(), data.filesOfLocalTimes().get(0),
+                        zone.normalized().equals(ZoneOffset.UTC) ? ""
+                                : ", while the calendar inputs follow " + zone + "'s clock");
             }
             series = data.series();
             read = String.format(Locale.ROOT, "%,d read from %,d files; skipped %,d missing, non-numeric or out of"

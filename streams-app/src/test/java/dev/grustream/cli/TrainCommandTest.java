@@ -370,6 +370,37 @@ class TrainCommandTest {
 
     @Test
     void saysWhenTimesWithoutAnOffsetMeetACalendarOfAnotherZone() throws IOException {
+        Path local = localTimes();
+
+        train("--input", local.toString(), "--features", "value", "--output", temp.resolve("paris").toString(),
+                "--calendar", "time-of-day", "--time-zone", "Europe/Paris");
+
+        assertThat(err.toString()).contains("1 file(s) write times without an offset", "follow Europe/Paris's clock");
+    }
+
+    @Test
+    void saysWhenTimesWithoutAnOffsetMeetACalendarOfUtc() throws IOException {
+        Path local = localTimes();
+
+        train("--input", local.toString(), "--features", "value", "--output", temp.resolve("utc").toString(),
+                "--calendar", "time-of-day");
+
+        assertThat(err.toString()).contains("1 file(s) write times without an offset",
+                "which are read as UTC: if they are local wall-clock times");
+    }
+
+    @Test
+    void saysNothingOfTimesWithoutAnOffsetWithoutACalendar() throws IOException {
+        Path local = localTimes();
+
+        train("--input", local.toString(), "--features", "value", "--output", temp.resolve("none").toString(),
+                "--time-zone", "Europe/Paris");
+
+        assertThat(err.toString()).doesNotContain("without an offset");
+    }
+
+    /** A file of five-minute values whose times carry no offset. */
+    private Path localTimes() throws IOException {
         Path local = temp.resolve("local.csv");
         StringBuilder csv = new StringBuilder("timestamp,value\n");
         for (int i = 0; i < 300; i++) {
@@ -377,14 +408,7 @@ class TrainCommandTest {
                     .append(Math.sin(i / 12.0)).append('\n');
         }
         Files.writeString(local, csv);
-
-        train("--input", local.toString(), "--features", "value", "--output", temp.resolve("paris").toString(),
-                "--calendar", "time-of-day", "--time-zone", "Europe/Paris");
-        train("--input", local.toString(), "--features", "value", "--output", temp.resolve("utc").toString(),
-                "--calendar", "time-of-day");
-
-        assertThat(err.toString()).containsOnlyOnce("1 file(s) write times without an offset")
-                .contains("follow Europe/Paris's clock");
+        return local;
     }
 
     @Test
