@@ -12,6 +12,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Merges the sources of configuration in order of precedence: defaults &lt; properties file &lt; environment &lt;
@@ -34,6 +36,7 @@ public final class ConfigSources {
             "GRU_STREAM_KAFKA_LOG_LEVEL");
 
     /** Kubernetes' {@code <SERVICE>_SERVICE_HOST}, {@code _SERVICE_PORT} and {@code _SERVICE_PORT_<NAME>}. */
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigSources.class);
     private static final Pattern SERVICE_ADDRESS = Pattern.compile(".+_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)");
     /** Kubernetes' {@code <SERVICE>_PORT_<NUMBER>_<PROTOCOL>} and its {@code _PROTO}, {@code _PORT}, {@code _ADDR}. */
     private static final Pattern SERVICE_PORT_DETAIL =
@@ -56,7 +59,7 @@ public final class ConfigSources {
     }
 
     /**
-     * Returns the merged settings.
+     * Returns the merged settings, with a warning for each key the environment sets over the file's other value.
      *
      * @param file a properties file, or {@code null} for none
      * @param environment the process environment (usually {@code System.getenv()})
@@ -69,7 +72,14 @@ public final class ConfigSources {
         if (file != null) {
             merged.putAll(readFile(file));
         }
-        merged.putAll(fromEnvironment(environment));
+        fromEnvironment(environment).forEach((key, value) -> {
+            String fileValue = merged.put(key, value);
+            if (fileValue != null && !fileValue.equals(value) && !overrides.containsKey(key)) {
+                // Easily missed: an image's own variable (GRU_STREAM_STATE_DIR) outranks the file mounted into it.
+                LOG.warn("Setting {} is taken from the environment ({}), not from {}", key,
+                        environmentVariableOf(key), file);
+            }
+        });
         merged.putAll(overrides);
         return merged;
     }

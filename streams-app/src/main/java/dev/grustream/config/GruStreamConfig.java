@@ -24,8 +24,11 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_RESET_GAP_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_STATE_TTL_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_THRESHOLD;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +49,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -365,6 +369,16 @@ public final class GruStreamConfig extends AbstractConfig {
             ProducerConfig.configNames(), ConsumerConfig.configNames(), AdminClientConfig.configNames())
             .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
 
+    /**
+     * The topic settings Kafka's client names ({@link TopicConfig}'s {@code *_CONFIG} constants): Kafka publishes no
+     * list of them but its broker's, which is not on this classpath.
+     */
+    private static final Set<String> TOPIC_SETTINGS = Arrays.stream(TopicConfig.class.getFields())
+            .filter(field -> Modifier.isStatic(field.getModifiers()) && field.getType() == String.class
+                    && field.getName().endsWith("_CONFIG"))
+            .map(GruStreamConfig::constant)
+            .collect(Collectors.toUnmodifiableSet());
+
     /** Room a batch buffer's changelog record keeps for its fields and framing besides values and keys. */
     private static final int BUFFER_ROOM = 64 * 1024;
     /** Kafka's default {@code max.request.size}. */
@@ -481,6 +495,27 @@ public final class GruStreamConfig extends AbstractConfig {
             throw new ConfigException("Unknown setting '" + key + "': gru-stream's settings starting with '" + prefix
                     + "' are " + own + ", and it is not a Kafka Streams or client setting either");
         }
+    }
+
+    private static String constant(Field field) {
+        try {
+            return (String) field.get(null);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot read " + field, e);
+        }
+    }
+
+    /**
+     * The keys after {@code topic.} that are neither gru-stream's nor a topic setting Kafka's client names, sorted:
+     * Kafka Streams gives every {@code topic.*} key to the topics it creates, and a broker refuses a topic setting it
+     * does not know, so a misspelt {@code topic.dead.letter} fails the stream threads as they create their changelogs.
+     * Not refused here: a broker may know settings of its own (a vendor's).
+     */
+    public List<String> unknownTopicSettings() {
+        return originals().keySet().stream()
+                .filter(key -> key.startsWith(StreamsConfig.TOPIC_PREFIX) && !isOwnKey(key)
+                        && !TOPIC_SETTINGS.contains(key.substring(StreamsConfig.TOPIC_PREFIX.length())))
+                .sorted().toList();
     }
 
     /** Refuses a class setting that names a class of the wrong kind (a deserializer given for a serializer, say). */

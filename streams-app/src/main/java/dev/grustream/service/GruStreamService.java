@@ -5,6 +5,7 @@ import dev.grustream.config.OperatorException;
 import dev.grustream.http.GruStreamHttpServer;
 import dev.grustream.http.KafkaStreamsKeyStateSource;
 import dev.grustream.http.KeyStateSource;
+import dev.grustream.http.ModelStatus;
 import dev.grustream.model.GruModel;
 import dev.grustream.output.FlatRecords;
 import dev.grustream.scoring.AlertPolicy;
@@ -49,6 +50,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -148,6 +150,9 @@ public final class GruStreamService implements AutoCloseable {
         ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);
         RegistryWaits.beyondPollInterval(config, streamsProps).ifPresent(LOG::warn);
+        config.unknownTopicSettings().forEach(key -> LOG.warn("Setting {} is neither gru-stream's nor a topic setting"
+                + " Kafka names: Kafka Streams gives it to every topic it creates, and a broker that does not know it"
+                + " refuses it, which fails the stream threads (is it misspelt?)", key));
         // Set by close(): a streams client that stopped because it was asked to is not a failed one.
         AtomicBoolean closing = new AtomicBoolean();
         GruStreamHttpServer http = null;
@@ -198,12 +203,16 @@ public final class GruStreamService implements AutoCloseable {
     }
 
     /**
-     * The Kafka Streams client, or an {@link IllegalStateException} saying in one line why it cannot be made: the
-     * state directory is unusable, or a client setting (security, say) is wrong.
+     * The Kafka Streams client, or an {@link OperatorException} saying in one line why it cannot be made: the
+     * state directory is unusable, or a client setting (security, say) is wrong; or Kafka's {@link ConfigException}
+     * for a setting it refuses as written.
      */
     private static KafkaStreams newKafkaStreams(Topology topology, Properties streamsProps) {
         try {
             return new KafkaStreams(topology, streamsProps);
+        } catch (ConfigException e) {
+            // A setting Kafka Streams or a client of it refuses (num.stream.threads=two): its message names it.
+            throw e;
         } catch (KafkaException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ProcessorStateException) {
@@ -324,10 +333,11 @@ public final class GruStreamService implements AutoCloseable {
             }
             throw e;
         }
-        GruModel model = activeModel.current();
+        ModelStatus.Snapshot serving = models.snapshot();
+        GruModel model = serving.active();
         LOG.info("Starting gru-stream {} with model {}/{} from {} ({} features, {} targets, {} layers of {} units)",
                 config.passThrough().get(StreamsConfig.APPLICATION_ID_CONFIG), model.spec().name(),
-                model.spec().version(), models.snapshot().source(), model.spec().featureCount(),
+                model.spec().version(), serving.source(), model.spec().featureCount(),
                 model.spec().targetCount(), model.spec().numLayers(), model.spec().hiddenSize());
         synchronized (this) {
             // Under close()'s lock: a client that close() has stopped cannot be started.

@@ -1,6 +1,7 @@
 package dev.grustream.service;
 
 import dev.grustream.config.OperatorException;
+import dev.grustream.http.ModelStatus;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -187,8 +188,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
                 read++;
             }
         }
+        ModelStatus.Snapshot serving = models.snapshot();
         LOG.info("Read {} records of the models topic {}; serving {}/{} from {}", read, topic,
-                models.active().spec().name(), models.active().spec().version(), models.snapshot().source());
+                serving.active().spec().name(), serving.active().spec().version(), serving.source());
         if (followedNameIn.size() > 1) {
             // Compaction keeps a name's newest record in each partition: after partitions were added, the name's
             // older model stays in the partition it went to before, and whichever is read last is served.

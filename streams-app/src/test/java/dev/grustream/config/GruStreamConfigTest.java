@@ -3,6 +3,9 @@ package dev.grustream.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.topology.ForecasterSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class GruStreamConfigTest {
 
@@ -180,6 +184,33 @@ class GruStreamConfigTest {
                 .containsEntry("batch.linger.ms", "7")
                 .containsEntry("topic.alerts", "cli-alerts")
                 .doesNotContainKey("home");
+    }
+
+    @Test
+    void aSettingTheEnvironmentTakesFromTheFileIsLogged(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gru.properties");
+        Files.writeString(file, "state.dir=/var/lib/mine\nbatch.max.size=10\nbatch.linger.ms=7\n");
+        Logger logger = (Logger) LoggerFactory.getLogger(ConfigSources.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            ConfigSources.merge(file, Map.of("GRU_STREAM_STATE_DIR", "/data", "GRU_STREAM_BATCH_MAX_SIZE", "10",
+                    "GRU_STREAM_BATCH_LINGER_MS", "9"), Map.of("batch.linger.ms", "8"));
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                "Setting state.dir is taken from the environment (GRU_STREAM_STATE_DIR), not from " + file);
+    }
+
+    @Test
+    void topicSettingsKafkaDoesNotNameAreFound() {
+        GruStreamConfig config = new GruStreamConfig(Map.of("topic.dead.letter", "dlq", "topic.retention.ms", "1000",
+                "topic.dead.letters", "dlq", "topic.min.insync.replicas", "2", "topic.segment.byte", "1"));
+
+        assertThat(config.unknownTopicSettings()).containsExactly("topic.dead.letter", "topic.segment.byte");
     }
 
     @Test

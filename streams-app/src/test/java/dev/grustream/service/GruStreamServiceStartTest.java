@@ -45,6 +45,19 @@ class GruStreamServiceStartTest {
     }
 
     @Test
+    void aKafkaSettingKafkaStreamsRefusesIsRefusedInItsOwnWords() {
+        GruStreamConfig config = new GruStreamConfig(Map.of("http.enabled", "false", "state.dir",
+                stateDir.toString(), "bootstrap.servers", "localhost:1", "schema.registry.url", "mock://start-test",
+                "num.stream.threads", "two"));
+
+        assertThatThrownBy(() -> GruStreamService.create(config, TestingModels.persistence("1"),
+                new CompositeMeterRegistry(), Clock.systemUTC()).close())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("num.stream.threads")
+                .hasMessageNotContaining("bootstrap.servers");
+    }
+
+    @Test
     void aModelThatCannotRunIsRefusedBeforeAnyStreamThreadTriesIt() {
         GruStreamConfig config = new GruStreamConfig(Map.of("http.enabled", "false", "state.dir",
                 stateDir.toString(), "bootstrap.servers", "localhost:1"));
