@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +64,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
     public static final String SERVED_BY_HEADER = "X-Gru-Served-By";
     /** Header set on a forwarded query, so that a second hop is refused rather than looping. */
     static final String FORWARDED_HEADER = "X-Gru-Forwarded-By";
+    /** Header of a forwarded query's {@code owner_moved}: the instance that answering one takes for the key's. */
+    static final String OWNER_HEADER = "X-Gru-Owner";
     static final int DEFAULT_KEY_LIMIT = 100;
     static final int MAX_KEY_LIMIT = 1000;
     /** Most bytes of key ids one listing holds: 1,000 keys of the longest ids a topology may accept would be 400 MB. */
@@ -335,6 +338,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
             if (ownedHere) {
                 throw keyNotFound();
             }
+            ctx.header(OWNER_HEADER, endpoint(owner));
             throw HttpProblem.unavailable("owner_moved", "The instance this query was forwarded to does not hold"
                     + " the key (it is elsewhere, or moving)", RETRY_AFTER_SECONDS);
         }
@@ -359,7 +363,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
                     relay(ctx, answer);
                     return;
                 }
-                allSaidNotHeld &= saysNotHeld(answer);
+                allSaidNotHeld &= saysNotHeld(answer) && !namesAnotherOwner(answer, asked);
             }
             if (unreadableHere != null) {
                 // No other instance holds it: it may be in the stores this one cannot read yet.
@@ -422,6 +426,30 @@ public final class GruStreamHttpServer implements AutoCloseable {
             case 400 -> error.equals("key_too_long") || error.equals("invalid_key");
             default -> false;
         };
+    }
+
+    /**
+     * Whether {@code answer} is an {@code owner_moved} naming an instance other than this one and those
+     * {@code asked}: one this instance's metadata does not know as an owner yet (a partition that just moved to an
+     * instance it does not list), which may hold the key. Not asked here: an address a peer names is not followed.
+     */
+    private boolean namesAnotherOwner(HttpResponse<byte[]> answer, List<HostInfo> asked) {
+        Optional<HostInfo> named = answer == null ? Optional.empty()
+                : answer.headers().firstValue(OWNER_HEADER).flatMap(GruStreamHttpServer::hostInfo);
+        return named.isPresent() && !sameInstance(named.get(), self)
+                && asked.stream().noneMatch(instance -> sameInstance(instance, named.get()));
+    }
+
+    /** The {@link HostInfo} of an {@link #endpoint}, or empty if it is none. */
+    private static Optional<HostInfo> hostInfo(String endpoint) {
+        int colon = endpoint.lastIndexOf(':');
+        try {
+            return colon <= 0 ? Optional.empty()
+                    : Optional.of(new HostInfo(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon
+                            + 1))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static HttpProblem keyNotFound() {

@@ -381,6 +381,19 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void aKeyAnInstanceAskedSaysMovedToAnInstanceNotAskedIsA503() throws Exception {
+        // The asked instance already sees the partition at an instance this one's metadata does not list yet.
+        GruStreamHttpServer other = start();
+        other.attach(new FakeKeyStates(new HostInfo("127.0.0.1", 1)));
+        keyStates.instances = List.of(server.advertised(), other.advertised());
+
+        HttpResponse<String> response = get("/v1/series/moving");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+    }
+
+    @Test
     void aKeyNoInstanceHoldsIsA404AfterAskingThemAll() throws Exception {
         GruStreamHttpServer other = start();
         FakeKeyStates otherStates = new FakeKeyStates(server.advertised());
