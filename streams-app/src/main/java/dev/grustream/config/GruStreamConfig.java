@@ -174,7 +174,9 @@ public final class GruStreamConfig extends AbstractConfig {
                     "How long a starting instance, and model publish, may take to read " + MODEL_TOPIC + " to its end"
                             + " before giving up; raise it for a topic holding many large models.")
             .define(HTTP_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Whether the instance serves its HTTP endpoints: interactive queries, health and metrics.")
+                    "Whether the instance serves its HTTP endpoints: interactive queries, health and metrics. Off,"
+                            + " it advertises no address, and queries for the keys it holds answer 503 owner_unknown"
+                            + " at every other instance of the application.")
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of the HTTP endpoints; 0 picks a free one.")
             .define(HTTP_BIND_ADDRESS, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
