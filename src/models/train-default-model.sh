@@ -8,9 +8,9 @@
 # project evaluates on (the NAB series of docs/accuracy.md) is unseen by the model: 300 series of 3,000 rows,
 # 1 minute to 1 hour apart: random walks, AR(1) and white noise, daily cycles on the clock, weekend changes, shorter
 # cycles, level shifts, spikes, bursts, rounding and flooring in random proportions, so that the model learns to
-# judge how much of a key's moves to follow; plus a week of the demo's 20 series.
+# judge how much of a key's moves to follow.
 # The model forecasts 12 steps ahead, directly, with the time of day and the day of the week (UTC) as inputs.
-# Takes under 2 minutes on 2 cores (1 min 41 s on the development VM); the weights do not depend on --threads.
+# Takes under 2 minutes on 2 cores (1 min 12 s on the development VM); the weights do not depend on --threads.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
