@@ -49,9 +49,9 @@ import picocli.CommandLine;
         sortOptions = false, sortSynopsis = false, showDefaultValues = true,
         description = {"Trains a GRU forecaster on series CSV files (--input) or the history of an Observation topic"
                 + " (--from-topic) and writes it in the gru-stream model format.",
-                "A CSV file has a header row, a 'timestamp' column (read as the service reads event times: epoch s"
-                        + " or ms told apart by size, or ISO-8601, UTC without an offset, a space allowed for the"
-                        + " T), an optional 'key'"
+                "A CSV file has a header row, a 'timestamp' column (read as the service reads event times: epoch s,"
+                        + " ms, us or ns told apart by size, or ISO-8601, UTC without an offset, a space allowed for"
+                        + " the T), an optional 'key'"
                         + " column (default: the file name without .csv) and one column per feature. Rows with an"
                         + " empty or non-numeric value, an unparsable or negative time, or more cells than the header"
                         + " are skipped and counted. The last --validation fraction of every key's rows is held out"

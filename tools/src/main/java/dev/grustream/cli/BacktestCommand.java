@@ -48,10 +48,10 @@ import picocli.CommandLine.Spec;
                 "whether an alert was raised (or why the row was dead-lettered). Prints MAE, RMSE, MAPE and",
                 "MASE against persistence per key and overall.",
                 "",
-                "Input: a header row, a 'timestamp' column (read as the service reads event times: epoch seconds",
-                "or millis told apart by size, or ISO-8601, a space allowed for the T), an optional 'key' column",
-                "(default: the file name) and one column per model feature. A row with more cells than the header",
-                "is dead-lettered as undecodable."})
+                "Input: a header row, a 'timestamp' column (read as the service reads event times: epoch seconds,",
+                "millis, micros or nanos told apart by size, or ISO-8601, UTC without an offset, a space allowed",
+                "for the T), an optional 'key' column (default: the file name) and one column per model feature.",
+                "A row with more cells than the header is dead-lettered as undecodable."})
 final class BacktestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
