@@ -50,9 +50,9 @@ import org.slf4j.helpers.NOPLogger;
  *
  * <p>Meters: {@code gru.model.swaps} tagged {@code outcome=applied|rejected}, which leaves out the offers of the
  * models topic's replay as an instance starts ({@link #replaying}), so that a restart does not count the topic's
- * history again; {@code gru.model.info}, 1 tagged with the
- * serving model's {@code name} and {@code version}; for the models topic's watcher, {@code gru.model.topic.following}
- * (1 while it follows the topic) and {@code gru.model.topic.errors} (its failed reads); one switch per registry, as
+ * history again; {@code gru.model.info}, 1 tagged with the serving model's {@code name} and {@code version}; for the
+ * models topic's watcher, {@code gru.model.topic.following} (1 while it follows the topic, from its start: none
+ * without a models topic) and {@code gru.model.topic.errors} (its failed reads); one switch per registry, as
  * Micrometer keeps the first gauge of a name. Thread-safe: offers are serialised.
  */
 public final class ModelSwitch implements ModelStatus {
@@ -81,6 +81,7 @@ public final class ModelSwitch implements ModelStatus {
     private final Counter rejected;
     private final Counter deferred;
     private final MultiGauge info;
+    private final MeterRegistry meters;
     private final Counter topicErrors;
     private final AtomicInteger followingTopic = new AtomicInteger();
     /** Where a model zip's temporary copy is written: null for {@code java.io.tmpdir}, another only in tests. */
@@ -117,12 +118,11 @@ public final class ModelSwitch implements ModelStatus {
                 .tag("outcome", "rejected").register(meters);
         this.deferred = Counter.builder("gru.model.swaps").description("Models offered for hot swapping, by outcome")
                 .tag("outcome", "deferred").register(meters);
+        this.meters = meters;
         this.info = MultiGauge.builder("gru.model.info").description("The serving model: 1, tagged with its name and"
                 + " version").register(meters);
         this.topicErrors = Counter.builder("gru.model.topic.errors").description("Failed reads of the models topic;"
                 + " each is retried at the next poll").register(meters);
-        Gauge.builder("gru.model.topic.following", followingTopic, AtomicInteger::get).description("1 while this"
-                + " instance follows the models topic, 0 before it starts and once it stopped").register(meters);
         describe(active.current().spec());
         publish();
     }
@@ -155,8 +155,15 @@ public final class ModelSwitch implements ModelStatus {
         this.copies = directory;
     }
 
-    /** Called by the models topic's watcher as it starts and stops following the topic. */
+    /**
+     * Called by the models topic's watcher as it starts and stops following the topic. The gauge is registered at the
+     * start: an instance without a models topic has none, so that an alert on 0 sees only a watcher that stopped.
+     */
     void following(boolean following) {
+        if (following) {
+            Gauge.builder("gru.model.topic.following", followingTopic, AtomicInteger::get).description("1 while this"
+                    + " instance follows the models topic, 0 once it stopped").register(meters);
+        }
         followingTopic.set(following ? 1 : 0);
     }
 

@@ -11,7 +11,6 @@ import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,8 +111,6 @@ class ModelTopicWatcherTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
                 meters, Clock.systemUTC());
-        Gauge following = meters.get("gru.model.topic.following").gauge();
-        assertThat(following.value()).isZero();
 
         try (ModelTopicWatcher watcher = new ModelTopicWatcher(refusedConsumer(), "models", "", models,
                 "watcher-test")) {
@@ -121,9 +118,19 @@ class ModelTopicWatcherTest {
 
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> meters.get("gru.model.topic.errors").counter().count() == 1.0);
-            assertThat(following.value()).isEqualTo(1.0);
+            assertThat(meters.get("gru.model.topic.following").gauge().value()).isEqualTo(1.0);
         }
-        assertThat(following.value()).isZero();
+        assertThat(meters.get("gru.model.topic.following").gauge().value()).isZero();
+    }
+
+    @Test
+    void anInstanceWithoutAModelsTopicHasNoFollowingGauge() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+        new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA, meters,
+                Clock.systemUTC());
+
+        assertThat(meters.find("gru.model.topic.following").gauge()).isNull();
     }
 
     @Test
