@@ -21,6 +21,8 @@ WORKDIR /app
 COPY --from=build /src/tools/target/lib/ /app/lib/
 COPY --from=build /src/tools/target/gru-stream-tools.jar /app/gru-stream-tools.jar
 USER gru
+# Relative paths (backtest --output out.csv, nab-eval --output dir) land in the user's home, which it may write.
+WORKDIR /home/gru
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
     "-cp", "/app/gru-stream-tools.jar:/app/lib/*", "dev.grustream.cli.GruStreamTools"]
 CMD ["--help"]

@@ -27,6 +27,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -349,6 +351,19 @@ class DockerFilesTest {
                 .get(StreamsConfig.STATE_DIR_CONFIG).toString();
         assertThat(only(instructions, "VOLUME").arguments()).isEqualTo(stateDir);
         assertThat(DockerFiles.knownKeys()).containsAll(ConfigSources.fromEnvironment(env).keySet());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"docker/Dockerfile", "docker/tools.Dockerfile"})
+    void eachImageWorksInItsUsersHome(String dockerfile) {
+        List<Instruction> instructions = DockerFiles.dockerfile(dockerfile);
+        List<String> workingDirectories = instructions.stream().filter(i -> i.keyword().equals("WORKDIR"))
+                .map(Instruction::arguments).toList();
+
+        assertThat(only(instructions, "USER").arguments()).isEqualTo("gru");
+        assertThat(instructions).extracting(Instruction::arguments).anyMatch(arguments -> arguments.contains(
+                "--home-dir /home/gru"));
+        assertThat(workingDirectories.get(workingDirectories.size() - 1)).isEqualTo("/home/gru");
     }
 
     private static Instruction only(List<Instruction> instructions, String keyword) {
