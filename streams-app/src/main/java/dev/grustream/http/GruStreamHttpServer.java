@@ -30,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
@@ -79,14 +80,6 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * keys take every thread, and the liveness probe would fail on an instance that is healthy.
      */
     static final int MAX_FORWARDS = MAX_THREADS / 2;
-    /**
-     * How long an instance that held a forwarded query for half of {@code http.forward.timeout.ms} or more without
-     * answering is not asked again: a peer whose host went dark (its node lost, a network policy dropping its
-     * packets) stays in Kafka's metadata until its session times out, and every query for its keys would hold a
-     * forward for the whole timeout, until {@link #MAX_FORWARDS} of them refused the forwards to every other peer.
-     * Once the pause is over, one query asks it again while the others still pass it by.
-     */
-    static final Duration UNRESPONSIVE_PAUSE = Duration.ofSeconds(10);
     /** The least limit on a peer's answer to a forwarded query ({@link #forwardedAnswerLimit}). */
     static final int MIN_FORWARDED_ANSWER_BYTES = 4 << 20;
     /** The greatest: with {@link #MAX_FORWARDS} read at once, at most about 1 GiB of heap at the worst. */
@@ -133,7 +126,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private final byte[] openApi;
     private final Semaphore forwards = new Semaphore(MAX_FORWARDS);
     /**
-     * The instances not to ask ({@link #UNRESPONSIVE_PAUSE}), by endpoint, each with the {@link System#nanoTime()}
+     * The instances not to ask ({@link #unresponsivePause}), by endpoint, each with the {@link System#nanoTime()}
      * until which it is passed by; an entry goes when its instance answers, or once past when another is added.
      */
     private final ConcurrentHashMap<String, Long> unresponsive = new ConcurrentHashMap<>();
@@ -442,12 +435,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
 
     /** The {@link HostInfo} of an {@link #endpoint}, or empty if it is none. */
     private static Optional<HostInfo> hostInfo(String endpoint) {
-        int colon = endpoint.lastIndexOf(':');
         try {
-            return colon <= 0 ? Optional.empty()
-                    : Optional.of(new HostInfo(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon
-                            + 1))));
-        } catch (NumberFormatException e) {
+            return Optional.ofNullable(HostInfo.buildFromEndpoint(endpoint));
+        } catch (ConfigException e) {
             return Optional.empty();
         }
     }
@@ -521,27 +511,26 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
         CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
                 BoundedBody.atMost(settings.maxAnswerBytes()));
+        HttpResponse<byte[]> answer;
         try {
             // The request's own timeout ends when the headers arrive: a peer stalling in its body is bounded here.
-            HttpResponse<byte[]> answer = pending.get(remaining, TimeUnit.NANOSECONDS);
-            unresponsive.remove(peer);
-            return answer;
+            answer = pending.get(remaining, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             pending.cancel(true);
-            unresponsive.remove(peer);
             LOG.warn("Forwarding a series query to {} failed: {}", peer, e.getCause().toString());
-            return null;
+            answer = null;
         } catch (TimeoutException e) {
             pending.cancel(true);
             boolean paused = remaining >= settings.forwardTimeout().toNanos() / 2;
+            Duration pause = unresponsivePause(settings.forwardTimeout());
             if (paused) {
                 long now = System.nanoTime();
                 unresponsive.values().removeIf(until -> now - until >= 0);
-                unresponsive.put(peer, now + UNRESPONSIVE_PAUSE.toNanos());
+                unresponsive.put(peer, now + pause.toNanos());
             }
             LOG.warn("Forwarding a series query to {} failed: no answer within {} ms{}", peer,
                     TimeUnit.NANOSECONDS.toMillis(remaining), paused ? "; it is not asked again for "
-                            + UNRESPONSIVE_PAUSE.toSeconds() + " s" : "");
+                            + pause.toMillis() + " ms" : "");
             return null;
         } catch (InterruptedException e) {
             // Jetty interrupts its threads as the server stops: the query is refused as any other while stopping.
@@ -550,11 +539,27 @@ public final class GruStreamHttpServer implements AutoCloseable {
             throw HttpProblem.unavailable("stopping", "This instance is stopping; ask another",
                     RETRY_AFTER_SECONDS);
         }
+        // An answer, or a failure short of the wait (a refused connection): nothing to pass the peer by for.
+        unresponsive.remove(peer);
+        return answer;
+    }
+
+    /**
+     * How long an instance that held a forwarded query for half of {@code forwardTimeout} or more without answering
+     * is not asked again (10 s at the default 5 s): a peer whose host went dark (its node lost, a network policy
+     * dropping its packets) stays in Kafka's metadata until its session times out, and every query for its keys would
+     * hold a forward for the whole timeout, until {@link #MAX_FORWARDS} of them refused the forwards to every other
+     * peer. Once the pause is over, one query asks it again while the others still pass it by: at most one forward in
+     * three waits on it.
+     */
+    static Duration unresponsivePause(Duration forwardTimeout) {
+        return forwardTimeout.multipliedBy(2);
     }
 
     /**
      * Whether to ask {@code peer} now, given {@code remaining} nanoseconds: not while it is paused for not answering;
-     * once its pause is over, this query asks it, and the others pass it by until this one has its answer or none.
+     * once its pause is over, a query with at least half the forward timeout left asks it, so that no answer in time
+     * pauses it again, and the others pass it by until that query has its answer or none.
      */
     private boolean mayAsk(String peer, long remaining) {
         Long until = unresponsive.get(peer);
@@ -562,7 +567,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
             return true;
         }
         long now = System.nanoTime();
-        return now - until >= 0 && unresponsive.replace(peer, until, now + remaining + UNRESPONSIVE_PAUSE.toNanos());
+        long timeout = settings.forwardTimeout().toNanos();
+        return now - until >= 0 && remaining >= timeout / 2
+                && unresponsive.replace(peer, until, now + remaining + unresponsivePause(settings.forwardTimeout())
+                        .toNanos());
     }
 
     /** Relays another instance's answer unchanged. */

@@ -485,10 +485,35 @@ class GruStreamHttpServerTest {
             keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
             get(asking, "/v1/series/k1");
 
-            Thread.sleep(GruStreamHttpServer.UNRESPONSIVE_PAUSE.toMillis());
+            Thread.sleep(GruStreamHttpServer.unresponsivePause(Duration.ofMillis(500)).toMillis());
             HttpResponse<String> later = get(asking, "/v1/series/k2");
 
             assertThat(json(later).get("error").asText()).isEqualTo("owner_unreachable");
+            assertThat(queriesHeard).hasValue(2);
+        }
+    }
+
+    @Test
+    void onceItsPauseIsOverOneQueryAtATimeAsksAnInstanceThatDidNotAnswer() throws Exception {
+        GruStreamHttpServer asking = start(Duration.ofMillis(500));
+        asking.attach(keyStates);
+        AtomicInteger queriesHeard = new AtomicInteger();
+        try (ServerSocket silent = new ServerSocket(0)) {
+            new Thread(() -> hearQueriesAndAnswerNone(silent, queriesHeard)).start();
+            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+            get(asking, "/v1/series/k1");
+            Thread.sleep(GruStreamHttpServer.unresponsivePause(Duration.ofMillis(500)).toMillis());
+
+            List<CompletableFuture<HttpResponse<String>>> together = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                together.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + asking.port()
+                        + "/v1/series/k" + (2 + i))).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> answer : together) {
+                assertThat(json(answer.get(30, TimeUnit.SECONDS)).get("error").asText())
+                        .isEqualTo("owner_unreachable");
+            }
+
             assertThat(queriesHeard).hasValue(2);
         }
     }
