@@ -35,8 +35,8 @@ public final class ConfigSources {
     public static final Set<String> LAUNCHER_VARIABLES = Set.of("GRU_STREAM_JAVA_OPTS", "GRU_STREAM_LOG_LEVEL",
             "GRU_STREAM_KAFKA_LOG_LEVEL");
 
-    /** Kubernetes' {@code <SERVICE>_SERVICE_HOST}, {@code _SERVICE_PORT} and {@code _SERVICE_PORT_<NAME>}. */
     private static final Logger LOG = LoggerFactory.getLogger(ConfigSources.class);
+    /** Kubernetes' {@code <SERVICE>_SERVICE_HOST}, {@code _SERVICE_PORT} and {@code _SERVICE_PORT_<NAME>}. */
     private static final Pattern SERVICE_ADDRESS = Pattern.compile(".+_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)");
     /** Kubernetes' {@code <SERVICE>_PORT_<NUMBER>_<PROTOCOL>} and its {@code _PROTO}, {@code _PORT}, {@code _ADDR}. */
     private static final Pattern SERVICE_PORT_DETAIL =
@@ -72,12 +72,15 @@ public final class ConfigSources {
         if (file != null) {
             merged.putAll(readFile(file));
         }
-        fromEnvironment(environment).forEach((key, value) -> {
+        environment.forEach((name, value) -> {
+            if (!isSetting(name, value)) {
+                return;
+            }
+            String key = keyOf(name);
             String fileValue = merged.put(key, value);
-            if (fileValue != null && !fileValue.equals(value) && !overrides.containsKey(key)) {
+            if (fileValue != null && !fileValue.strip().equals(value.strip()) && !overrides.containsKey(key)) {
                 // Easily missed: an image's own variable (GRU_STREAM_STATE_DIR) outranks the file mounted into it.
-                LOG.warn("Setting {} is taken from the environment ({}), not from {}", key,
-                        environmentVariableOf(key), file);
+                LOG.warn("Setting {} is taken from the environment ({}), not from {}", key, name, file);
             }
         });
         merged.putAll(overrides);
@@ -88,12 +91,17 @@ public final class ConfigSources {
     public static Map<String, String> fromEnvironment(Map<String, String> environment) {
         Map<String, String> settings = new LinkedHashMap<>();
         environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()
-                    && !LAUNCHER_VARIABLES.contains(name) && !isServiceLink(name, value)) {
+            if (isSetting(name, value)) {
                 settings.put(keyOf(name), value);
             }
         });
         return settings;
+    }
+
+    /** Whether variable {@code name} sets a key: a {@code GRU_STREAM_*} neither the launcher's nor a service link. */
+    private static boolean isSetting(String name, String value) {
+        return name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()
+                && !LAUNCHER_VARIABLES.contains(name) && !isServiceLink(name, value);
     }
 
     /**
