@@ -6,7 +6,10 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,8 +18,9 @@ import java.util.regex.Pattern;
  * {@code 1433116800.5} or {@code 1433116800000}), else ISO-8601 with an offset ({@code 2015-06-01T00:00:00Z},
  * {@code 2015-06-01T02:00:00+02:00}) or without one, then in UTC ({@code 2015-06-01T00:00:00},
  * {@code 2015-06-01T00:00}), or a date alone, its midnight in UTC ({@code 2015-06-01}); a space may stand for the
- * {@code T}, as in the Numenta Anomaly Benchmark's files. An eight-digit number that is also a date ({@code 20240501})
- * is refused as ambiguous ({@link #looksLikeBasicDate}).
+ * {@code T}, as in the Numenta Anomaly Benchmark's files, and an offset may be written without its colon
+ * ({@code +0200}). A number that is also a date, or a date and time, written as digits ({@code 20240501},
+ * {@code 202405011200}) is refused as ambiguous ({@link #looksLikeBasicDate}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -24,9 +28,11 @@ public final class Timestamps {
     private static final double SECONDS_BELOW = 1e11;
     private static final double MILLIS_BELOW = 1e14;
     private static final double MICROS_BELOW = 1e17;
-    private static final double BASIC_DATES_FROM = 19_000_101;
-    private static final double BASIC_DATES_BELOW = 22_000_101;
+    private static final long BASIC_DATES_FROM = 19_000_101;
+    private static final long BASIC_DATES_BELOW = 22_000_101;
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]{1,19}");
+    /** An offset at the end of a date and time, written without its colon ({@code +0200}, as Python's {@code %z}). */
+    private static final Pattern OFFSET_WITHOUT_COLON = Pattern.compile("(.*T.*[0-9])([+-][0-9]{2})([0-9]{2})");
 
     private Timestamps() {
     }
@@ -40,6 +46,10 @@ public final class Timestamps {
     public static long parse(String text) {
         String trimmed = text.strip();
         Long integer = integer(trimmed);
+        if (integer == null && !mayBeNumber(trimmed)) {
+            // Most ISO-8601 times: read without a failed number's exception first, on every record.
+            return ofIso(text, trimmed);
+        }
         double number;
         try {
             number = integer != null ? integer : Decimals.parse(trimmed);
@@ -60,10 +70,21 @@ public final class Timestamps {
         }
     }
 
+    /** Whether {@code text} holds only what a decimal number may: digits, signs, a point and an exponent. */
+    private static boolean mayBeNumber(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if ("0123456789+-.eE".indexOf(text.charAt(i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Why a number that {@link #looksLikeBasicDate}, written {@code text}, is refused, naming it. */
     public static String ambiguous(String text) {
-        return Decimals.quoted(text) + " is ambiguous: a date without separators (yyyyMMdd) or epoch seconds in 1970;"
-                + " write a date as ISO-8601 (2024-05-01)";
+        return Decimals.quoted(text) + " is ambiguous: a date without separators (yyyyMMdd, with HH, HHmm or HHmmss"
+                + " after it) or an epoch number (yyyyMMdd as seconds is a day of 1970, yyyyMMddHHmm as milliseconds"
+                + " one of 1976); write a date as ISO-8601 (2024-05-01, 2024-05-01T12:00:00Z)";
     }
 
     /** Why {@link #parse} refuses {@code text}, naming it; empty if it does not. */
@@ -90,27 +111,51 @@ public final class Timestamps {
     }
 
     /**
-     * Whether {@code value}, which would be read as epoch seconds, is more likely a date written without separators:
-     * a whole number of eight digits naming a day of the years 1900-2199 as {@code yyyyMMdd} ({@code 20240501}),
-     * however written ({@code 20240501.0}, {@code 2.0240501e7}). As seconds it would be a time in August or September
-     * 1970; as a date it would be read decades off without a word, so both readings are refused.
+     * Whether {@code value}, which would be read as an epoch number, is more likely a date, or a date and time,
+     * written without separators: a whole number naming a day of the years 1900-2199 as {@code yyyyMMdd}
+     * ({@code 20240501}) or a time of one as {@code yyyyMMddHH}, {@code yyyyMMddHHmm} or {@code yyyyMMddHHmmss}
+     * ({@code 202405011200}), however written ({@code 20240501.0}, {@code 2.0240501e7}). Read by size they would be
+     * seconds in 1970 or the 2030s, or milliseconds in 1976 or the 2600s, decades off without a word (1976's
+     * milliseconds pass every check of a time's range), so both readings are refused.
      */
     public static boolean looksLikeBasicDate(double value) {
-        if (value < BASIC_DATES_FROM || value >= BASIC_DATES_BELOW || value != Math.rint(value)) {
+        if (value < BASIC_DATES_FROM || value != Math.rint(value)) {
             return false;
         }
-        int date = (int) value;
+        long digits = 1;
+        for (int timeDigits = 0; timeDigits <= 6; timeDigits += 2) {
+            if (value >= BASIC_DATES_FROM * digits && value < BASIC_DATES_BELOW * digits) {
+                return isDateAndTime((long) value, timeDigits, digits);
+            }
+            digits *= 100;
+        }
+        return false;
+    }
+
+    /** Whether {@code number} is {@code yyyyMMdd} then {@code timeDigits} digits of {@code HHmmss} (10^those: scale). */
+    private static boolean isDateAndTime(long number, int timeDigits, long scale) {
+        long date = number / scale;
+        long time = number % scale;
+        long hour = timeDigits == 0 ? 0 : time / (scale / 100);
+        long minute = timeDigits < 4 ? 0 : time / (scale / 10_000) % 100;
+        long second = timeDigits < 6 ? 0 : time % 100;
         try {
-            LocalDate.of(date / 10_000, date / 100 % 100, date % 100);
-            return true;
+            LocalDate.of((int) (date / 10_000), (int) (date / 100 % 100), (int) (date % 100));
         } catch (DateTimeException notADay) {
             return false;
         }
+        return hour < 24 && minute < 60 && second < 60;
     }
 
     /** An ISO-8601 local date and time, or a date alone (a daily series' timestamps), as its midnight. */
     private static LocalDateTime localTime(String iso) {
         return iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay() : LocalDateTime.parse(iso);
+    }
+
+    /** {@code iso} with an offset written without its colon ({@code +0200}) written with it ({@code +02:00}). */
+    private static String withOffsetColon(String iso) {
+        Matcher offset = OFFSET_WITHOUT_COLON.matcher(iso);
+        return offset.matches() ? offset.group(1) + offset.group(2) + ':' + offset.group(3) : iso;
     }
 
     /** {@code trimmed} with a space in the place of ISO-8601's {@code T} made a {@code T}. */
@@ -120,18 +165,18 @@ public final class Timestamps {
     }
 
     private static long ofIso(String text, String trimmed) {
-        String iso = iso(trimmed);
+        String iso = withOffsetColon(iso(trimmed));
         Instant instant;
         try {
-            instant = OffsetDateTime.parse(iso).toInstant();
-        } catch (DateTimeParseException withoutOffset) {
-            try {
-                instant = localTime(iso).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException e) {
-                throw new DateTimeParseException(Decimals.quoted(text) + " is not a timestamp: expected epoch seconds"
-                        + " or milliseconds or ISO-8601 (2015-06-01T00:00:00Z, 2015-06-01 00:00:00, 2015-06-01)",
-                        text, e.getErrorIndex(), e);
-            }
+            // One parse with the offset optional: an exception only for what is no time at all.
+            TemporalAccessor parsed = iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay()
+                    : DateTimeFormatter.ISO_DATE_TIME.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
+            instant = parsed instanceof OffsetDateTime offset ? offset.toInstant()
+                    : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new DateTimeParseException(Decimals.quoted(text) + " is not a timestamp: expected an epoch number"
+                    + " (seconds, milliseconds, microseconds or nanoseconds, told apart by size) or ISO-8601"
+                    + " (2015-06-01T00:00:00Z, 2015-06-01 00:00:00, 2015-06-01)", text, e.getErrorIndex(), e);
         }
         try {
             return instant.toEpochMilli();

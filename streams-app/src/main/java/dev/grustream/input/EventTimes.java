@@ -7,7 +7,7 @@ import java.time.format.DateTimeParseException;
 /**
  * Reads event times the way metrics pipelines write them. Stateless.
  *
- * <p>A number is read by its size ({@link Timestamps#ofEpochNumber}), unless it is also a date
+ * <p>A number is read by its size ({@link Timestamps#ofEpochNumber}), unless it is also a date or a date and time
  * ({@link Timestamps#looksLikeBasicDate}), which is refused as ambiguous. A string is read as such a number if it is
  * one, else as ISO-8601: with an offset ({@code 2024-05-01T12:00:00Z}, {@code +02:00}), or without one, then in UTC
  * ({@code 2024-05-01T12:00:00}, also with a space for the {@code T}; a date alone, {@code 2024-05-01}, is its
@@ -24,7 +24,8 @@ final class EventTimes {
             return Timestamps.ofEpochNumber(value);
         } catch (ArithmeticException e) {
             throw new InputException(InputException.Reason.INVALID_TIME, "the event time " + value
-                    + " is not a number of seconds or milliseconds that epoch milliseconds can hold", e);
+                    + " is not an epoch number (seconds, milliseconds, microseconds or nanoseconds) that epoch"
+                    + " milliseconds can hold", e);
         }
     }
 
@@ -34,7 +35,7 @@ final class EventTimes {
         return Timestamps.ofEpochInteger(value);
     }
 
-    /** Refuses a number that is also a date without separators ({@link Timestamps#looksLikeBasicDate}). */
+    /** Refuses a number that is also a date (and time) without separators ({@link Timestamps#looksLikeBasicDate}). */
     private static void refuseBasicDate(double value) {
         if (Timestamps.looksLikeBasicDate(value)) {
             throw new InputException(InputException.Reason.INVALID_TIME, "the event time "

@@ -3,8 +3,11 @@ package dev.grustream.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.data.Timestamps;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class EventTimesTest {
     private static final long MILLIS = Instant.parse("2024-05-01T12:00:00.250Z").toEpochMilli();
@@ -67,6 +70,17 @@ class EventTimesTest {
     }
 
     @Test
+    void anOffsetWithoutItsColonIsRead() {
+        assertThat(EventTimes.ofText("2024-05-01T14:00:00.250+0200")).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofText("2024-05-01 07:00:00.250-0500")).isEqualTo(MILLIS);
+    }
+
+    @Test
+    void anIsoTimeWithARegionAfterItsOffsetIsRead() {
+        assertThat(EventTimes.ofText("2024-05-01T14:00:00.250+02:00[Europe/Paris]")).isEqualTo(MILLIS);
+    }
+
+    @Test
     void aDateAloneIsItsMidnightInUtc() {
         assertThat(EventTimes.ofText("2024-05-01")).isEqualTo(EventTimes.ofText("2024-05-01T00:00:00Z"));
         assertThatThrownBy(() -> EventTimes.ofText("2024-13-01")).isInstanceOfSatisfying(InputException.class,
@@ -100,6 +114,21 @@ class EventTimesTest {
         assertThatThrownBy(() -> EventTimes.ofText(" 19991231 ")).isInstanceOf(InputException.class);
         assertThatThrownBy(() -> EventTimes.ofNumber(20240501)).isInstanceOfSatisfying(InputException.class,
                 e -> assertThat(e).hasMessageContaining("ambiguous"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2024050112", "202405011200", "20240501120000", "199912312359", "2.02405011200e11"})
+    void aDateAndTimeWrittenAsDigitsIsRefusedAsAmbiguous(String time) {
+        assertThatThrownBy(() -> EventTimes.ofText(time)).isInstanceOfSatisfying(InputException.class,
+                e -> assertThat(e).hasMessageContaining("ambiguous")
+                        .extracting(InputException::reason).isEqualTo(InputException.Reason.INVALID_TIME));
+        assertThatThrownBy(() -> EventTimes.ofNumber(Double.parseDouble(time))).isInstanceOf(InputException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {2024050124L, 202405011260L, 20240501120060L, 202413011200L})
+    void digitsThatNameNoTimeOfADayAreStillReadBySize(long time) {
+        assertThat(EventTimes.ofInteger(time)).isEqualTo(Timestamps.ofEpochInteger(time));
     }
 
     @Test
