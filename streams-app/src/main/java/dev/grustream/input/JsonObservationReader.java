@@ -54,8 +54,10 @@ public final class JsonObservationReader implements ObservationReader {
         try {
             root = JSON.readTree(data);
         } catch (JsonProcessingException e) {
+            // Jackson's own words for NaN and Infinity (which Python's json module writes) name a setting of its own.
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is not JSON: "
-                    + e.getOriginalMessage(), e);
+                    + (e.getOriginalMessage().startsWith("Non-standard token") ? "NaN and Infinity are no JSON"
+                            + " numbers; send null or leave the field out" : e.getOriginalMessage()), e);
         } catch (IOException e) {
             throw new InputException(InputException.Reason.UNDECODABLE, "the value cannot be read as JSON: "
                     + e.getMessage(), e);

@@ -51,6 +51,15 @@ class JsonObservationReaderTest {
     }
 
     @Test
+    void aNanLiteralIsUndecodableAndSaysWhatJsonHoldsInstead() {
+        assertThatThrownBy(() -> read("{\"host\":\"a\",\"dc\":\"z\",\"ts\":1,\"cpu\":NaN}"))
+                .isInstanceOfSatisfying(InputException.class, e -> assertThat(e.reason())
+                        .isEqualTo(InputException.Reason.UNDECODABLE))
+                .hasMessageContaining("NaN and Infinity are no JSON numbers; send null or leave the field out")
+                .hasMessageNotContaining("JsonReadFeature");
+    }
+
+    @Test
     void aKeyFieldWithAnUnpairedSurrogateIsUndecodable() {
         // A lone surrogate would be stored as "?" in UTF-8, the key of another series.
         assertThat(reasonOf(() -> read("{\"host\":\"\\ud800\",\"dc\":\"z\",\"ts\":1}")))
