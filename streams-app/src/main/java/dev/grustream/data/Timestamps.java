@@ -132,7 +132,7 @@ public final class Timestamps {
         return false;
     }
 
-    /** Whether {@code number} is {@code yyyyMMdd} then {@code timeDigits} digits of {@code HHmmss} (10^those: scale). */
+    /** Whether {@code number} is {@code yyyyMMdd} then {@code timeDigits} digits of {@code HHmmss}, 10^those: scale. */
     private static boolean isDateAndTime(long number, int timeDigits, long scale) {
         long date = number / scale;
         long time = number % scale;
