@@ -327,8 +327,9 @@ public final class KeyState {
         return kept == merged.length ? merged : Arrays.copyOf(merged, kept);
     }
 
+    /** Records an alert at {@code eventTime}; the latest alert's time is kept, a late observation's alert older. */
     void alerted(long eventTime) {
-        lastAlertTime = eventTime;
+        lastAlertTime = Math.max(lastAlertTime, eventTime);
     }
 
     /** States are equal when they would be stored as the same bytes. */

@@ -55,14 +55,15 @@ public final class AlertPolicy {
      *
      * @param score the observation's anomaly score
      * @param step how many observations the key's state has consumed, this one included
-     * @param lastAlertTime event time of the key's last alert, or {@link #NEVER}
+     * @param lastAlertTime event time of the key's latest alert, or {@link #NEVER}
      * @param eventTime the observation's event time
      */
     public AlertLevel decide(double score, long step, long lastAlertTime, long eventTime) {
         if (!isAnomalous(score) || step <= warmupEvents) {
             return AlertLevel.NONE;
         }
-        if (lastAlertTime != NEVER && eventTime - lastAlertTime < suppressionMillis) {
+        // Either side of the last alert: with late.grace.ms, an observation may come after the alert but be older.
+        if (lastAlertTime != NEVER && Math.abs(eventTime - lastAlertTime) < suppressionMillis) {
             return AlertLevel.NONE;
         }
         return score >= criticalThreshold ? AlertLevel.CRITICAL : AlertLevel.WARNING;

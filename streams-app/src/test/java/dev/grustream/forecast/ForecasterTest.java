@@ -433,6 +433,16 @@ class ForecasterTest {
     }
 
     @Test
+    void anAlertOfALateObservationKeepsTheLatestAlertsTime() {
+        KeyState state = KeyStateFixture.of("m", "1", 100, 61 * MINUTE, 0, ErrorStats.empty(1), 0);
+        state.alerted(61 * MINUTE);
+
+        state.alerted(MINUTE);
+
+        assertThat(state.lastAlertTime()).isEqualTo(61 * MINUTE);
+    }
+
+    @Test
     void aStateMadeByAnotherModelVersionStartsAfresh() {
         advance(event("a", 0, 1.0));
 

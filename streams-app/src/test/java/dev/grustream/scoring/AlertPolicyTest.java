@@ -36,6 +36,14 @@ class AlertPolicyTest {
     }
 
     @Test
+    void aLateObservationIsSuppressedOnlyWithinTheWindowBeforeTheLastAlert() {
+        assertThat(policy.decide(1.0, 100, 61_000, 1_001)).isEqualTo(AlertLevel.NONE);
+        assertThat(policy.decide(1.0, 100, 61_000, 1_000)).isEqualTo(AlertLevel.CRITICAL);
+        assertThat(new AlertPolicy(0.99, 0.9999, 10, 0).decide(1.0, 100, 61_000, 60_000))
+                .isEqualTo(AlertLevel.CRITICAL);
+    }
+
+    @Test
     void flagIgnoresWarmUpAndSuppression() {
         assertThat(policy.isAnomalous(0.995)).isTrue();
     }
