@@ -99,6 +99,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     /** The buffer whose unreadable slots are yet to be dead-lettered, while {@link #unreadablePunctuation} is set. */
     private PendingBuffer unreadableIn;
     private Cancellable unreadablePunctuation;
+    /**
+     * Every punctuation {@link #init} scheduled, cancelled at {@link #close}: Kafka Streams keeps a task's schedules
+     * when it closes and revives the task or resumes it, and a second {@code init} would add its own to them.
+     */
+    private final List<Cancellable> punctuations = new ArrayList<>();
     private Forecaster forecaster;
     private String evictionCursor;
 
@@ -134,8 +139,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 LOG.info("Task {}: recovered {} buffered observations left unprocessed by the previous run",
                         context.taskId(), recovered);
             }
-            context.schedule(Duration.ofMillis(settings.batchLingerMs()), PunctuationType.WALL_CLOCK_TIME,
-                    now -> flush());
+            punctuations.add(context.schedule(Duration.ofMillis(settings.batchLingerMs()),
+                    PunctuationType.WALL_CLOCK_TIME, now -> flush()));
         } else {
             leftovers = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE), 1);
             int recovered = leftovers.recover();
@@ -145,6 +150,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                         context.taskId(), recovered);
                 leftoversPunctuation = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME,
                         now -> processLeftovers());
+                punctuations.add(leftoversPunctuation);
             } else {
                 leftovers = null;
             }
@@ -155,10 +161,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                     DeadLetterReason.INTERNAL_ERROR.code(), unreadableIn.unreadable().get(0).reason());
             unreadablePunctuation = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME,
                     now -> deadLetterUnreadable());
+            punctuations.add(unreadablePunctuation);
         }
         if (settings.rules().stateTtlMs() > 0) {
-            context.schedule(Duration.ofMillis(settings.ttlScanIntervalMs()), PunctuationType.STREAM_TIME,
-                    this::evictIdleKeys);
+            punctuations.add(context.schedule(Duration.ofMillis(settings.ttlScanIntervalMs()),
+                    PunctuationType.STREAM_TIME, this::evictIdleKeys));
         }
     }
 
@@ -369,6 +376,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 decoded.remove(batch.get(0).getKey());
             } else {
                 decoded.clear();
+            }
+            if (isTaskSignal(e)) {
+                // From the state store's read (a cached store's flush meeting a fenced producer): Kafka Streams'.
+                throw e;
             }
             if (DeadLetters.causedBy(e, ProcessorStateException.class)) {
                 throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
@@ -640,6 +651,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
 
     @Override
     public void close() {
+        punctuations.forEach(Cancellable::cancel);
+        punctuations.clear();
         watchedHere.forEach(metrics::forget);
         failingKeys.clear();
         if (decoded != null) {

@@ -50,27 +50,12 @@ class ForecastProcessorTest {
     private static final long T0 = NOW.toEpochMilli() - 86_400_000;
 
     private final FailingContext context = new FailingContext();
-    private final KeyValueStore<String, KeyState> states = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(GruStreamTopology.STATE_STORE), Serdes.String(), new KeyStateSerde())
-            .withLoggingDisabled().build();
+    private final FailingStore stateBytes = new FailingStore(GruStreamTopology.STATE_STORE);
+    private final KeyValueStore<String, KeyState> states = Stores.keyValueStoreBuilder(supplier(stateBytes),
+            Serdes.String(), new KeyStateSerde()).withLoggingDisabled().build();
     private final FailingStore pendingBytes = new FailingStore(GruStreamTopology.PENDING_STORE);
-    private final KeyValueStore<Integer, byte[]> pendingStore = Stores.keyValueStoreBuilder(
-            new KeyValueBytesStoreSupplier() {
-                @Override
-                public String name() {
-                    return GruStreamTopology.PENDING_STORE;
-                }
-
-                @Override
-                public KeyValueStore<Bytes, byte[]> get() {
-                    return pendingBytes;
-                }
-
-                @Override
-                public String metricsScope() {
-                    return "in-memory";
-                }
-            }, Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().build();
+    private final KeyValueStore<Integer, byte[]> pendingStore = Stores.keyValueStoreBuilder(supplier(pendingBytes),
+            Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().build();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ForecasterSettings settings;
     private ForecastProcessor processor;
@@ -134,6 +119,17 @@ class ForecastProcessorTest {
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).extracting(f -> ((Forecast) f.record().value())
                 .getKey()).containsExactly("a", "b");
         assertThat(states.get("a").step()).isEqualTo(1);
+    }
+
+    @Test
+    void closingCancelsEveryPunctuationSoThatARevivedTaskSchedulesItsOwnAlone() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        assertThat(context.scheduledPunctuators()).extracting(CapturedPunctuator::getType)
+                .containsExactlyInAnyOrder(PunctuationType.WALL_CLOCK_TIME, PunctuationType.STREAM_TIME);
+
+        processor.close();
+
+        assertThat(context.scheduledPunctuators()).allMatch(CapturedPunctuator::cancelled);
     }
 
     @Test
@@ -590,6 +586,16 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void aTaskSignalFromTheStateStoreReachesKafkaStreamsAsItWasThrown() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        TaskMigratedException fenced = new TaskMigratedException("producer fenced");
+        stateBytes.failNextGet(fenced);
+
+        assertThatThrownBy(() -> send("a", T0, 1.0)).isSameAs(fenced);
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
+    }
+
+    @Test
     void aSendFailureSurfacingAtTheBuffersWatermarkFailsTheTask() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
         send("a", T0, 1.0);
@@ -601,9 +607,32 @@ class ForecastProcessorTest {
                 .hasCauseInstanceOf(StreamsException.class);
     }
 
-    /** An in-memory store whose next write fails, as a cached store's write does when its flush meets a failed send. */
+    private static KeyValueBytesStoreSupplier supplier(FailingStore store) {
+        return new KeyValueBytesStoreSupplier() {
+            @Override
+            public String name() {
+                return store.name();
+            }
+
+            @Override
+            public KeyValueStore<Bytes, byte[]> get() {
+                return store;
+            }
+
+            @Override
+            public String metricsScope() {
+                return "in-memory";
+            }
+        };
+    }
+
+    /**
+     * An in-memory store whose next write or read fails, as a cached store's does when its flush meets a failed send
+     * or its producer was fenced.
+     */
     private static final class FailingStore extends InMemoryKeyValueStore {
         private RuntimeException nextPutFailure;
+        private RuntimeException nextGetFailure;
 
         FailingStore(String name) {
             super(name);
@@ -611,6 +640,20 @@ class ForecastProcessorTest {
 
         void failNextPut(RuntimeException failure) {
             nextPutFailure = failure;
+        }
+
+        void failNextGet(RuntimeException failure) {
+            nextGetFailure = failure;
+        }
+
+        @Override
+        public synchronized byte[] get(Bytes key) {
+            RuntimeException failure = nextGetFailure;
+            nextGetFailure = null;
+            if (failure != null) {
+                throw failure;
+            }
+            return super.get(key);
         }
 
         @Override
