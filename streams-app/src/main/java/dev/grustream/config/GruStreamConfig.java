@@ -191,7 +191,9 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Most observations a task buffers before advancing their keys in one model call. 1 advances"
                             + " every observation on its own, with no buffer.")
             .define(BATCH_LINGER_MS, Type.LONG, 5L, Range.between(1, 60_000), Importance.MEDIUM,
-                    "Longest wall-clock time an observation waits in a task's buffer before it is processed.")
+                    "Wall-clock time after which a task's buffer is processed however full it is. Kafka Streams"
+                            + " runs it between polls, so when no more records arrive an observation may wait up to"
+                            + " poll.ms (100 ms by default) longer.")
             .define(ANOMALY_THRESHOLD, Type.DOUBLE, DEFAULT_THRESHOLD, Range.between(0.0, 1.0), Importance.HIGH,
                     "Anomaly score at or above which an observation is flagged (and, after warm-up and outside"
                             + " the suppression window, alerted).")
@@ -224,8 +226,9 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(ALERT_WARMUP_EVENTS, Type.LONG, DEFAULT_ALERT_WARMUP_EVENTS, Range.atLeast(0), Importance.MEDIUM,
                     "Observations a key's state must have consumed before it may raise an alert.")
             .define(ALERT_SUPPRESSION_MS, Type.LONG, DEFAULT_ALERT_SUPPRESSION_MS, Range.atLeast(0), Importance.MEDIUM,
-                    "After an alert, further alerts of the same key are suppressed for this long (event time);"
-                            + " their forecasts are still flagged.")
+                    "After an alert, further alerts of the same key are suppressed for this long (event time),"
+                            + " either side of it (a late observation may be older); their forecasts are still"
+                            + " flagged.")
             .define(LATE_GRACE_MS, Type.LONG, DEFAULT_LATE_GRACE_MS, Range.atLeast(0), Importance.MEDIUM,
                     "An observation older than its key's last processed event time by more than this is"
                             + " dead-lettered as 'late'; within it, it is processed in arrival order, unless it repeats"
