@@ -58,6 +58,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GruStreamHttpServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_KEY_BYTES = 64;
+    /** Forwards that wait on a silent instance end soon, and its pause ({@code unresponsivePause}) with them. */
+    private static final Duration SHORT_FORWARD_TIMEOUT = Duration.ofMillis(500);
     /** The limit on a peer's answer at the producer's default max.request.size. */
     private static final int ANSWER_LIMIT = GruStreamHttpServer.forwardedAnswerLimit(1 << 20, MAX_KEY_BYTES);
 
@@ -459,50 +461,38 @@ class GruStreamHttpServerTest {
 
     @Test
     void anInstanceThatDidNotAnswerIsNotAskedAgainForAWhile() throws Exception {
-        GruStreamHttpServer asking = start(Duration.ofMillis(500));
-        asking.attach(keyStates);
-        AtomicInteger queriesHeard = new AtomicInteger();
-        try (ServerSocket silent = new ServerSocket(0)) {
-            new Thread(() -> hearQueriesAndAnswerNone(silent, queriesHeard)).start();
-            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+        try (SilentPeer owner = new SilentPeer()) {
+            GruStreamHttpServer asking = askingOf(owner);
 
             HttpResponse<String> first = get(asking, "/v1/series/k1");
             HttpResponse<String> second = get(asking, "/v1/series/k2");
 
             assertThat(json(first).get("error").asText()).isEqualTo("owner_unreachable");
             assertThat(json(second).get("error").asText()).isEqualTo("owner_unreachable");
-            assertThat(queriesHeard).hasValue(1);
+            assertThat(owner.queriesHeard()).isEqualTo(1);
         }
     }
 
     @Test
     void anInstanceThatDidNotAnswerIsAskedAgainOnceItsPauseIsOver() throws Exception {
-        GruStreamHttpServer asking = start(Duration.ofMillis(500));
-        asking.attach(keyStates);
-        AtomicInteger queriesHeard = new AtomicInteger();
-        try (ServerSocket silent = new ServerSocket(0)) {
-            new Thread(() -> hearQueriesAndAnswerNone(silent, queriesHeard)).start();
-            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+        try (SilentPeer owner = new SilentPeer()) {
+            GruStreamHttpServer asking = askingOf(owner);
             get(asking, "/v1/series/k1");
 
-            Thread.sleep(GruStreamHttpServer.unresponsivePause(Duration.ofMillis(500)).toMillis());
+            Thread.sleep(GruStreamHttpServer.unresponsivePause(SHORT_FORWARD_TIMEOUT).toMillis());
             HttpResponse<String> later = get(asking, "/v1/series/k2");
 
             assertThat(json(later).get("error").asText()).isEqualTo("owner_unreachable");
-            assertThat(queriesHeard).hasValue(2);
+            assertThat(owner.queriesHeard()).isEqualTo(2);
         }
     }
 
     @Test
     void onceItsPauseIsOverOneQueryAtATimeAsksAnInstanceThatDidNotAnswer() throws Exception {
-        GruStreamHttpServer asking = start(Duration.ofMillis(500));
-        asking.attach(keyStates);
-        AtomicInteger queriesHeard = new AtomicInteger();
-        try (ServerSocket silent = new ServerSocket(0)) {
-            new Thread(() -> hearQueriesAndAnswerNone(silent, queriesHeard)).start();
-            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", silent.getLocalPort()));
+        try (SilentPeer owner = new SilentPeer()) {
+            GruStreamHttpServer asking = askingOf(owner);
             get(asking, "/v1/series/k1");
-            Thread.sleep(GruStreamHttpServer.unresponsivePause(Duration.ofMillis(500)).toMillis());
+            Thread.sleep(GruStreamHttpServer.unresponsivePause(SHORT_FORWARD_TIMEOUT).toMillis());
 
             List<CompletableFuture<HttpResponse<String>>> together = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -514,32 +504,61 @@ class GruStreamHttpServerTest {
                         .isEqualTo("owner_unreachable");
             }
 
-            assertThat(queriesHeard).hasValue(2);
+            assertThat(owner.queriesHeard()).isEqualTo(2);
         }
     }
 
-    /** Reads the request line of every query sent to {@code socket}, counting them, and never answers one. */
-    private static void hearQueriesAndAnswerNone(ServerSocket socket, AtomicInteger heard) {
-        List<Socket> held = new ArrayList<>();
-        try {
-            while (true) {
-                Socket connection = socket.accept();
-                held.add(connection);
-                BufferedReader lines = new BufferedReader(new InputStreamReader(connection.getInputStream(),
-                        StandardCharsets.UTF_8));
-                String line = lines.readLine();
-                if (line != null && line.startsWith("GET ")) {
-                    heard.incrementAndGet();
+    /** A server forwarding with {@link #SHORT_FORWARD_TIMEOUT}, to which {@code owner} holds every key. */
+    private GruStreamHttpServer askingOf(SilentPeer owner) {
+        GruStreamHttpServer asking = start(SHORT_FORWARD_TIMEOUT);
+        asking.attach(keyStates);
+        keyStates.owner = key -> Optional.of(owner.address());
+        return asking;
+    }
+
+    /** An instance that reads the request line of every query sent to it, counting them, and answers none. */
+    private static final class SilentPeer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0);
+        private final AtomicInteger heard = new AtomicInteger();
+        private final List<Socket> held = new ArrayList<>();
+
+        SilentPeer() throws IOException {
+            new Thread(this::hear).start();
+        }
+
+        HostInfo address() {
+            return new HostInfo("127.0.0.1", socket.getLocalPort());
+        }
+
+        int queriesHeard() {
+            return heard.get();
+        }
+
+        private void hear() {
+            try {
+                while (true) {
+                    Socket connection = socket.accept();
+                    synchronized (held) {
+                        held.add(connection);
+                    }
+                    BufferedReader lines = new BufferedReader(new InputStreamReader(connection.getInputStream(),
+                            StandardCharsets.UTF_8));
+                    String line = lines.readLine();
+                    if (line != null && line.startsWith("GET ")) {
+                        heard.incrementAndGet();
+                    }
                 }
+            } catch (IOException closed) {
+                // The test closed the socket: nothing more to hear.
             }
-        } catch (IOException closed) {
-            // The test closed the socket: nothing more to hear.
-        } finally {
-            for (Socket connection : held) {
-                try {
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            synchronized (held) {
+                for (Socket connection : held) {
                     connection.close();
-                } catch (IOException ignored) {
-                    // Closing a connection nobody reads any more.
                 }
             }
         }
