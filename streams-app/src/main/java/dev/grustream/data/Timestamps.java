@@ -6,10 +6,13 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.TemporalAccessor;
-import java.util.regex.Matcher;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -19,8 +22,8 @@ import java.util.regex.Pattern;
  * {@code 2015-06-01T02:00:00+02:00}) or without one, then in UTC ({@code 2015-06-01T00:00:00},
  * {@code 2015-06-01T00:00}), or a date alone, its midnight in UTC ({@code 2015-06-01}); a space may stand for the
  * {@code T}, as in the Numenta Anomaly Benchmark's files, and an offset may be written without its colon
- * ({@code +0200}). A number that is also a date, or a date and time, written as digits ({@code 20240501},
- * {@code 202405011200}) is refused as ambiguous ({@link #looksLikeBasicDate}).
+ * ({@code +0200}) or be hours alone ({@code +02}). A number that is also a date, or a date and time, written as
+ * digits ({@code 20240501}, {@code 202405011200}) is refused as ambiguous ({@link #looksLikeBasicDate}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -31,8 +34,16 @@ public final class Timestamps {
     private static final long BASIC_DATES_FROM = 19_000_101;
     private static final long BASIC_DATES_BELOW = 22_000_101;
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]{1,19}");
-    /** An offset at the end of a date and time, written without its colon ({@code +0200}, as Python's {@code %z}). */
-    private static final Pattern OFFSET_WITHOUT_COLON = Pattern.compile("(.*T.*[0-9])([+-][0-9]{2})([0-9]{2})");
+    /**
+     * ISO-8601 date and time with the offset optional, read as {@code OffsetDateTime.parse} reads one (leniently:
+     * {@code +02} too), and a region after it ({@code [Europe/Paris]}) as {@code ISO_DATE_TIME} allows.
+     */
+    private static final DateTimeFormatter ISO_OFFSET_OPTIONAL = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+            .optionalStart().parseLenient().appendOffsetId().parseStrict()
+            .optionalStart().appendLiteral('[').parseCaseSensitive().appendZoneRegionId().appendLiteral(']')
+            .toFormatter(Locale.ROOT).withResolverStyle(ResolverStyle.STRICT).withChronology(IsoChronology.INSTANCE);
 
     private Timestamps() {
     }
@@ -82,7 +93,7 @@ public final class Timestamps {
 
     /** Why a number that {@link #looksLikeBasicDate}, written {@code text}, is refused, naming it. */
     public static String ambiguous(String text) {
-        return Decimals.quoted(text) + " is ambiguous: a date without separators (yyyyMMdd, with HH, HHmm or HHmmss"
+        return Decimals.quoted(text) + " is ambiguous: a date without separators (yyyyMMdd, with HHmm or HHmmss"
                 + " after it) or an epoch number (yyyyMMdd as seconds is a day of 1970, yyyyMMddHHmm as milliseconds"
                 + " one of 1976); write a date as ISO-8601 (2024-05-01, 2024-05-01T12:00:00Z)";
     }
@@ -113,21 +124,23 @@ public final class Timestamps {
     /**
      * Whether {@code value}, which would be read as an epoch number, is more likely a date, or a date and time,
      * written without separators: a whole number naming a day of the years 1900-2199 as {@code yyyyMMdd}
-     * ({@code 20240501}) or a time of one as {@code yyyyMMddHH}, {@code yyyyMMddHHmm} or {@code yyyyMMddHHmmss}
-     * ({@code 202405011200}), however written ({@code 20240501.0}, {@code 2.0240501e7}). Read by size they would be
-     * seconds in 1970 or the 2030s, or milliseconds in 1976 or the 2600s, decades off without a word (1976's
-     * milliseconds pass every check of a time's range), so both readings are refused.
+     * ({@code 20240501}) or a time of one as {@code yyyyMMddHHmm} or {@code yyyyMMddHHmmss} ({@code 202405011200}),
+     * however written ({@code 20240501.0}, {@code 2.0240501e7}). Read by size they would be seconds in August or
+     * September 1970, or milliseconds in 1976 or the 2600s, decades off without a word (1976's milliseconds pass every
+     * check of a time's range), so both readings are refused: a time of 1976 in milliseconds whose digits also read as
+     * such a date is refused too. Not {@code yyyyMMddHH}, which as seconds names the 2030s: real times, before long.
      */
     public static boolean looksLikeBasicDate(double value) {
         if (value < BASIC_DATES_FROM || value != Math.rint(value)) {
             return false;
         }
-        long digits = 1;
+        long scale = 1;
         for (int timeDigits = 0; timeDigits <= 6; timeDigits += 2) {
-            if (value >= BASIC_DATES_FROM * digits && value < BASIC_DATES_BELOW * digits) {
-                return isDateAndTime((long) value, timeDigits, digits);
+            // Not yyyyMMddHH: as seconds, the 2030s, which would then refuse real times.
+            if (timeDigits != 2 && value >= BASIC_DATES_FROM * scale && value < BASIC_DATES_BELOW * scale) {
+                return isDateAndTime((long) value, timeDigits, scale);
             }
-            digits *= 100;
+            scale *= 100;
         }
         return false;
     }
@@ -152,10 +165,20 @@ public final class Timestamps {
         return iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay() : LocalDateTime.parse(iso);
     }
 
-    /** {@code iso} with an offset written without its colon ({@code +0200}) written with it ({@code +02:00}). */
+    /**
+     * {@code iso}, a date and time, with an offset written without its colon at its end ({@code +0200}, as Python's
+     * {@code %z} writes it) written with one ({@code +02:00}); looked for at the end only, in constant time.
+     */
     private static String withOffsetColon(String iso) {
-        Matcher offset = OFFSET_WITHOUT_COLON.matcher(iso);
-        return offset.matches() ? offset.group(1) + offset.group(2) + ':' + offset.group(3) : iso;
+        int sign = iso.length() - 5;
+        boolean offsetWithoutColon = sign > 11 && (iso.charAt(sign) == '+' || iso.charAt(sign) == '-')
+                && isDigit(iso.charAt(sign - 1)) && isDigit(iso.charAt(sign + 1)) && isDigit(iso.charAt(sign + 2))
+                && isDigit(iso.charAt(sign + 3)) && isDigit(iso.charAt(sign + 4));
+        return offsetWithoutColon ? iso.substring(0, sign + 3) + ':' + iso.substring(sign + 3) : iso;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** {@code trimmed} with a space in the place of ISO-8601's {@code T} made a {@code T}. */
@@ -170,7 +193,7 @@ public final class Timestamps {
         try {
             // One parse with the offset optional: an exception only for what is no time at all.
             TemporalAccessor parsed = iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay()
-                    : DateTimeFormatter.ISO_DATE_TIME.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
+                    : ISO_OFFSET_OPTIONAL.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
             instant = parsed instanceof OffsetDateTime offset ? offset.toInstant()
                     : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {

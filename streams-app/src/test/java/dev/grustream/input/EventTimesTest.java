@@ -73,6 +73,12 @@ class EventTimesTest {
     void anOffsetWithoutItsColonIsRead() {
         assertThat(EventTimes.ofText("2024-05-01T14:00:00.250+0200")).isEqualTo(MILLIS);
         assertThat(EventTimes.ofText("2024-05-01 07:00:00.250-0500")).isEqualTo(MILLIS);
+        assertThat(EventTimes.ofText("2024-05-01t14:00:00.250+0200")).isEqualTo(MILLIS);
+    }
+
+    @Test
+    void anOffsetOfHoursAloneIsRead() {
+        assertThat(EventTimes.ofText("2024-05-01 14:00:00.250+02")).isEqualTo(MILLIS);
     }
 
     @Test
@@ -117,7 +123,7 @@ class EventTimesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2024050112", "202405011200", "20240501120000", "199912312359", "2.02405011200e11"})
+    @ValueSource(strings = {"202405011200", "20240501120000", "199912312359", "2.02405011200e11"})
     void aDateAndTimeWrittenAsDigitsIsRefusedAsAmbiguous(String time) {
         assertThatThrownBy(() -> EventTimes.ofText(time)).isInstanceOfSatisfying(InputException.class,
                 e -> assertThat(e).hasMessageContaining("ambiguous")
@@ -126,8 +132,8 @@ class EventTimesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(longs = {2024050124L, 202405011260L, 20240501120060L, 202413011200L})
-    void digitsThatNameNoTimeOfADayAreStillReadBySize(long time) {
+    @ValueSource(longs = {2024050112L, 202405011260L, 20240501120060L, 202413011200L})
+    void digitsThatNameNoTimeOfADayOrHoursAloneAreStillReadBySize(long time) {
         assertThat(EventTimes.ofInteger(time)).isEqualTo(Timestamps.ofEpochInteger(time));
     }
 
