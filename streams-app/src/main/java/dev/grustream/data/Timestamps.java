@@ -114,8 +114,7 @@ public final class Timestamps {
      */
     public static boolean withoutOffset(String text) {
         try {
-            localTime(iso(text.strip()));
-            return true;
+            return isoTime(text.strip()) instanceof LocalDateTime;
         } catch (DateTimeParseException e) {
             return false;
         }
@@ -160,9 +159,16 @@ public final class Timestamps {
         return hour < 24 && minute < 60 && second < 60;
     }
 
-    /** An ISO-8601 local date and time, or a date alone (a daily series' timestamps), as its midnight. */
-    private static LocalDateTime localTime(String iso) {
-        return iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay() : LocalDateTime.parse(iso);
+    /**
+     * The ISO-8601 time {@code trimmed} names: an {@link OffsetDateTime}, or a {@link LocalDateTime} where it has no
+     * offset (a date alone, a daily series' timestamps, as its midnight).
+     *
+     * @throws DateTimeParseException if it names none
+     */
+    private static TemporalAccessor isoTime(String trimmed) {
+        String iso = withOffsetColon(iso(trimmed));
+        return iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay()
+                : ISO_OFFSET_OPTIONAL.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
     }
 
     /**
@@ -188,12 +194,10 @@ public final class Timestamps {
     }
 
     private static long ofIso(String text, String trimmed) {
-        String iso = withOffsetColon(iso(trimmed));
         Instant instant;
         try {
             // One parse with the offset optional: an exception only for what is no time at all.
-            TemporalAccessor parsed = iso.length() == 10 ? LocalDate.parse(iso).atStartOfDay()
-                    : ISO_OFFSET_OPTIONAL.parseBest(iso, OffsetDateTime::from, LocalDateTime::from);
+            TemporalAccessor parsed = isoTime(trimmed);
             instant = parsed instanceof OffsetDateTime offset ? offset.toInstant()
                     : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {

@@ -377,13 +377,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             } else {
                 decoded.clear();
             }
-            if (isTaskSignal(e)) {
-                // From the state store's read (a cached store's flush meeting a fenced producer): Kafka Streams'.
-                throw e;
-            }
-            if (DeadLetters.causedBy(e, ProcessorStateException.class)) {
-                throw new BatchFailedException("Task " + context.taskId() + ": advancing a batch of " + batch.size()
-                        + " observations failed on the state store", e);
+            if (isTaskSignal(e) || DeadLetters.causedBy(e, ProcessorStateException.class)) {
+                // The state store's, not the record's: Kafka Streams' own signal as thrown (a cached store's flush
+                // meeting a fenced producer), or a store that cannot be read.
+                throw notTheRecordsFault(e, "advancing a batch of " + batch.size() + " observations on the state"
+                        + " store");
             }
             if (batch.size() == 1) {
                 if (coreFailsOnAFreshKey(batch.get(0), model)) {
