@@ -93,6 +93,12 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private KeyValueStore<String, KeyState> states;
     private DecodedStates.Part decoded;
     private PendingBuffer pending;
+    /**
+     * The linger timer, running only while {@link #pending} holds observations, else null: a punctuation that ran
+     * marks its task for a commit, under exactly-once a transaction, which a timer ticking over an empty buffer would
+     * make every commit interval for as long as the input is quiet.
+     */
+    private Cancellable linger;
     /** Without batching, until processed: what a run with batching left buffered; else null. */
     private PendingBuffer leftovers;
     private Cancellable leftoversPunctuation;
@@ -100,8 +106,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private PendingBuffer unreadableIn;
     private Cancellable unreadablePunctuation;
     /**
-     * Every punctuation {@link #init} scheduled, cancelled at {@link #close}: Kafka Streams keeps a task's schedules
-     * when it closes and revives the task or resumes it, and a second {@code init} would add its own to them.
+     * Every punctuation {@link #init} scheduled, cancelled at {@link #close} as the linger timer is: Kafka Streams
+     * keeps a task's schedules when it closes and revives the task or resumes it, and a second {@code init} would add
+     * its own to them.
      */
     private final List<Cancellable> punctuations = new ArrayList<>();
     private Forecaster forecaster;
@@ -139,8 +146,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 LOG.info("Task {}: recovered {} buffered observations left unprocessed by the previous run",
                         context.taskId(), recovered);
             }
-            punctuations.add(context.schedule(Duration.ofMillis(settings.batchLingerMs()),
-                    PunctuationType.WALL_CLOCK_TIME, now -> flush()));
+            if (recovered > 0) {
+                startLinger();
+            }
         } else {
             leftovers = new PendingBuffer(context.getStateStore(GruStreamTopology.PENDING_STORE), 1);
             int recovered = leftovers.recover();
@@ -206,6 +214,22 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         }
         if (pending.isFull()) {
             flush();
+        } else {
+            startLinger();
+        }
+    }
+
+    private void startLinger() {
+        if (linger == null) {
+            linger = context.schedule(Duration.ofMillis(settings.batchLingerMs()), PunctuationType.WALL_CLOCK_TIME,
+                    now -> flush());
+        }
+    }
+
+    private void stopLinger() {
+        if (linger != null) {
+            linger.cancel();
+            linger = null;
         }
     }
 
@@ -319,11 +343,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     private void flush() {
-        if (pending.isEmpty()) {
-            return;
+        if (!pending.isEmpty()) {
+            advance(pending.events());
+            writeBuffer(pending::markProcessed, "marking a batch processed");
         }
-        advance(pending.events());
-        writeBuffer(pending::markProcessed, "marking a batch processed");
+        stopLinger();
     }
 
     /**
@@ -651,6 +675,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void close() {
         punctuations.forEach(Cancellable::cancel);
         punctuations.clear();
+        stopLinger();
         watchedHere.forEach(metrics::forget);
         failingKeys.clear();
         if (decoded != null) {

@@ -104,7 +104,11 @@ class ForecastProcessorTest {
     }
 
     private CapturedPunctuator punctuator(PunctuationType type) {
-        return context.scheduledPunctuators().stream().filter(p -> p.getType() == type).findFirst().orElseThrow();
+        return running(type).stream().findFirst().orElseThrow();
+    }
+
+    private List<CapturedPunctuator> running(PunctuationType type) {
+        return context.scheduledPunctuators().stream().filter(p -> p.getType() == type && !p.cancelled()).toList();
     }
 
     @Test
@@ -122,8 +126,23 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void theLingerTimerRunsOnlyWhileObservationsAreBuffered() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        assertThat(running(PunctuationType.WALL_CLOCK_TIME)).isEmpty();
+        send("a", T0, 1.0);
+        send("b", T0, 2.0);
+        assertThat(running(PunctuationType.WALL_CLOCK_TIME)).hasSize(1);
+
+        punctuator(PunctuationType.WALL_CLOCK_TIME).getPunctuator().punctuate(NOW.toEpochMilli());
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(2);
+        assertThat(running(PunctuationType.WALL_CLOCK_TIME)).isEmpty();
+    }
+
+    @Test
     void closingCancelsEveryPunctuationSoThatARevivedTaskSchedulesItsOwnAlone() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
+        send("a", T0, 1.0);
         assertThat(context.scheduledPunctuators()).extracting(CapturedPunctuator::getType)
                 .containsExactlyInAnyOrder(PunctuationType.WALL_CLOCK_TIME, PunctuationType.STREAM_TIME);
 
@@ -544,7 +563,7 @@ class ForecastProcessorTest {
                 send(prefix + key, T0 + i * MINUTE, 10 * key + Math.sin(i / 7.0 + key) + (i * 7919 % 13) / 10.0);
             }
         }
-        punctuator(PunctuationType.WALL_CLOCK_TIME).getPunctuator().punctuate(NOW.toEpochMilli());
+        running(PunctuationType.WALL_CLOCK_TIME).forEach(p -> p.getPunctuator().punctuate(NOW.toEpochMilli()));
     }
 
     private List<String> forecastsWithoutKeys() {

@@ -207,6 +207,34 @@ abstract class ServiceIntegrationContract {
     }
 
     /**
+     * A service with nothing to read commits nothing: under exactly-once each commit is a transaction, and a
+     * punctuation that ran marks its task for one, so a timer ticking while the batch buffer is empty would commit a
+     * transaction every commit interval (100 ms here, as under exactly-once by default) for as long as the input is
+     * quiet.
+     */
+    @Test
+    void anIdleServiceCommitsNoTransactions() throws IOException, InterruptedException {
+        GruStreamService service = startService(newStateDir());
+        kafka.produce(topic("observations"), steadyInputs(2, 0, 20));
+        assertThat(kafka.forecasts(topic("forecasts"), 40, WAIT)).hasSize(40);
+        Thread.sleep(1_000); // The commit of the last batch, and one for the input's transaction markers.
+
+        double committed = commits(service);
+        Thread.sleep(2_000); // Twenty commit intervals.
+
+        assertThat(commits(service)).as("task commits in the two idle seconds").isEqualTo(committed);
+    }
+
+    /** The tasks committed so far, over the service's stream threads. */
+    private static double commits(GruStreamService service) {
+        return service.streams().metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-thread-metrics")
+                        && e.getKey().name().equals("commit-total"))
+                .mapToDouble(e -> (Double) e.getValue().metricValue())
+                .sum();
+    }
+
+    /**
      * The forecasts after the restart carry on the keys' states (steps 31..40, compared, no reset), and every forecast
      * is exactly the one an uninterrupted run of the same inputs makes.
      */
