@@ -57,6 +57,12 @@ public final class AvroSerdeConfig extends AbstractConfig {
             + "with Avro schema resolution, so the latest version must be able to read the value's schema. The latest "
             + "version is looked up once per subject for the serializer's lifetime.";
 
+    public static final String AVRO_REMOVE_JAVA_PROPS_CONFIG = "avro.remove.java.properties";
+    public static final String AVRO_REMOVE_JAVA_PROPS_DOC = "Whether the serializer drops the avro.java.string "
+            + "properties that Avro's code generator puts in a generated class's schema before it registers or looks "
+            + "up the schema. A registry counts them, so a schema registered from its .avsc file is found only with "
+            + "this set.";
+
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_DOC = "Where the HTTP basic-auth credentials for the "
             + "registry come from: URL (the user info of each URL in schema.registry.url; no authentication when it "
@@ -231,6 +237,8 @@ public final class AvroSerdeConfig extends AbstractConfig {
                 .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM,
                         AUTO_REGISTER_SCHEMAS_DOC)
                 .define(USE_LATEST_VERSION_CONFIG, Type.BOOLEAN, false, Importance.LOW, USE_LATEST_VERSION_DOC)
+                .define(AVRO_REMOVE_JAVA_PROPS_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
+                        AVRO_REMOVE_JAVA_PROPS_DOC)
                 .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, CREDENTIALS_SOURCE_URL,
                         ConfigDef.ValidString.in(CREDENTIALS_SOURCE_URL, CREDENTIALS_SOURCE_USER_INFO,
                                 CREDENTIALS_SOURCE_SASL_INHERIT),
@@ -308,6 +316,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
 
     public boolean useLatestVersion() {
         return getBoolean(USE_LATEST_VERSION_CONFIG);
+    }
+
+    public boolean removeJavaProperties() {
+        return getBoolean(AVRO_REMOVE_JAVA_PROPS_CONFIG);
     }
 
     public boolean specificAvroReader() {

@@ -1,5 +1,9 @@
 package dev.grustream.serde;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.ByteArrayOutputStream;
@@ -45,6 +49,8 @@ import dev.grustream.serde.internals.WireFormat;
 public final class AvroSerializer implements Serializer<Object> {
     // A thread keeps its output buffer between calls, unless one huge value grew it past this.
     private static final int MAX_RETAINED_BUFFER = 1 << 20;
+    private static final String JAVA_STRING_PROPERTY = "avro.java.string";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SchemaRegistryClient injectedClient;
     private volatile Settings settings;
@@ -58,8 +64,11 @@ public final class AvroSerializer implements Serializer<Object> {
     private final Cache<SchemaPair, ToLatest> toLatest = boundedCache();
     private final ThreadLocal<OutputBuffer> buffers = ThreadLocal.withInitial(OutputBuffer::new);
 
+    private final Cache<Schema, Schema> withoutJavaProperties = boundedCache();
+
     private record Settings(SchemaRegistryClient client, boolean isKey, SubjectNameStrategy strategy,
-                            boolean autoRegister, boolean useLatest, boolean latestStrict) {
+                            boolean autoRegister, boolean useLatest, boolean latestStrict,
+                            boolean removeJavaProperties) {
     }
 
     /** A value's own schema, the latest version it is written with, and whether it is a generated class's. */
@@ -96,7 +105,7 @@ public final class AvroSerializer implements Serializer<Object> {
     void configure(AvroSerdeConfig config, boolean isKey, SchemaRegistryClient client) {
         settings = new Settings(client, isKey,
                 config.subjectNameStrategy(isKey), config.autoRegisterSchemas(), config.useLatestVersion(),
-                config.latestCompatibilityStrict());
+                config.latestCompatibilityStrict(), config.removeJavaProperties());
     }
 
     /**
@@ -119,15 +128,49 @@ public final class AvroSerializer implements Serializer<Object> {
                             + "Avro record or container, or a Boolean, Integer, Long, Float, Double, CharSequence, "
                             + "byte[] or ByteBuffer");
         }
-        String subject = current.strategy().subjectName(topic, current.isKey(), schema);
+        // The registry's copy: the same binary encoding, as avro.java.string only tells generated code which class
+        // reads a string.
+        Schema registered = current.removeJavaProperties() ? withoutJavaProperties.get(schema,
+                AvroSerializer::withoutJavaProperties) : schema;
+        String subject = current.strategy().subjectName(topic, current.isKey(), registered);
         Object datum = AvroValues.toDatum(data);
         if (current.useLatest() && !current.autoRegister()) {
             SchemaMetadata latest = latestVersion(current, subject, topic);
-            ToLatest conversion = toLatest(data, schema, latest, topic);
+            ToLatest conversion = toLatest(data, schema, registered, latest, topic);
             return write(latest.id(), conversion.writer, conversion.convert(datum), topic, latest.schema());
         }
-        int id = schemaId(current, subject, schema, topic);
+        int id = schemaId(current, subject, registered, topic);
         return write(id, writerFor(data, schema), datum, topic, schema);
+    }
+
+    /**
+     * {@code schema} without the {@code avro.java.string} properties of its types, as Confluent's serializer drops
+     * them with {@code avro.remove.java.properties}: by hand, as Avro's API has no way to remove a property.
+     */
+    private static Schema withoutJavaProperties(Schema schema) {
+        String json = schema.toString();
+        if (!json.contains(JAVA_STRING_PROPERTY)) {
+            return schema;
+        }
+        try {
+            JsonNode tree = JSON.readTree(json);
+            removeJavaProperties(tree);
+            return new Schema.Parser().parse(JSON.writeValueAsString(tree));
+        } catch (IOException | RuntimeException e) {
+            throw new AvroSerializationException(Reason.UNSUPPORTED_TYPE, AvroSerializationException.NO_SCHEMA_ID,
+                    "cannot remove the Java properties of schema " + schema.getFullName() + ": " + e, e);
+        }
+    }
+
+    private static void removeJavaProperties(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.remove(JAVA_STRING_PROPERTY);
+            // A default is a value, not a schema: a map's default may have a key of that name.
+            object.properties().stream().filter(field -> !field.getKey().equals("default"))
+                    .forEach(field -> removeJavaProperties(field.getValue()));
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(AvroSerializer::removeJavaProperties);
+        }
     }
 
     private static <K, V> Cache<K, V> boundedCache() {
@@ -209,15 +252,16 @@ public final class AvroSerializer implements Serializer<Object> {
                 : new GenericDatumWriter<>(unknown, GenericData.get()));
     }
 
-    private ToLatest toLatest(Object data, Schema own, SchemaMetadata latest, String topic) {
+    /** With {@code registered}, {@code own} as the registry sees it: the two write the same bytes. */
+    private ToLatest toLatest(Object data, Schema own, Schema registered, SchemaMetadata latest, String topic) {
         // A generated class and a generic record of one schema hold values of other types (Instant and long).
-        SchemaPair pair = new SchemaPair(own, latest.schema(), data instanceof SpecificRecord);
+        SchemaPair pair = new SchemaPair(registered, latest.schema(), data instanceof SpecificRecord);
         ToLatest conversion = toLatest.getIfPresent(pair);
         if (conversion != null) {
             return conversion;
         }
         boolean strict = settings.latestStrict();
-        return toLatest.get(pair, unknown -> new ToLatest(writerFor(data, own), own, latest, topic,
+        return toLatest.get(pair, unknown -> new ToLatest(writerFor(data, own), registered, latest, topic,
                 strict));
     }
 

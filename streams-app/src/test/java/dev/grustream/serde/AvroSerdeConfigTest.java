@@ -26,6 +26,7 @@ class AvroSerdeConfigTest {
 
         assertThat(config.autoRegisterSchemas()).isTrue();
         assertThat(config.useLatestVersion()).isFalse();
+        assertThat(config.removeJavaProperties()).isFalse();
         assertThat(config.specificAvroReader()).isFalse();
         assertThat(config.credentialsFromConfig()).isFalse();
         assertThat(config.subjectNameStrategy(true)).isInstanceOf(TopicNameStrategy.class);

@@ -338,6 +338,51 @@ class AvroSerdeRoundTripTest {
     }
 
     @Test
+    void withoutAutoRegisterASchemaRegisteredFromItsAvscFileIsFoundWithoutTheJavaProperties() throws IOException {
+        int id = registry.register(TOPIC + "-value", avscSchema(Forecast.SCHEMA$));
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+        config.put(AvroSerdeConfig.AVRO_REMOVE_JAVA_PROPS_CONFIG, true);
+        Forecast forecast = TestRecords.forecast("k");
+
+        byte[] bytes = serialize(config, false, forecast);
+
+        assertThat(bytes).isEqualTo(TestRecords.framed(id, TestRecords.avroBody(forecast)));
+    }
+
+    /** As with Confluent's serializer: the generated class's schema carries avro.java.string, which the file lacks. */
+    @Test
+    void withoutAutoRegisterASchemaRegisteredFromItsAvscFileIsNotFoundWithTheJavaProperties() throws IOException {
+        registry.register(TOPIC + "-value", avscSchema(Forecast.SCHEMA$));
+        config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
+
+        assertThatThrownBy(() -> serialize(config, false, TestRecords.forecast("k")))
+                .isInstanceOfSatisfying(AvroSerializationException.class, e -> assertThat(e.reason())
+                        .isEqualTo(AvroSerializationException.Reason.SCHEMA_REJECTED));
+    }
+
+    @Test
+    void autoRegisterWithoutTheJavaPropertiesRegistersTheAvscFilesSchema() throws IOException {
+        config.put(AvroSerdeConfig.AVRO_REMOVE_JAVA_PROPS_CONFIG, true);
+
+        serialize(config, false, TestRecords.forecast("k"));
+
+        assertThat(registry.getLatestSchemaMetadata(TOPIC + "-value").schema().toString())
+                .isEqualTo(avscSchema(Forecast.SCHEMA$).toString())
+                .doesNotContain("avro.java.string");
+    }
+
+    /** The schema as its .avsc file in the schemas module writes it. */
+    private static Schema avscSchema(Schema generated) throws IOException {
+        String path = "/" + generated.getNamespace().replace('.', '/') + "/" + generated.getName() + ".avsc";
+        try (var in = AvroSerdeRoundTripTest.class.getResourceAsStream(path)) {
+            assertThat(in).as(path).isNotNull();
+            Schema schema = new Schema.Parser().parse(in);
+            assertThat(generated.toString()).as("the generated class's schema").contains("avro.java.string");
+            return schema;
+        }
+    }
+
+    @Test
     void rejectsASchemaIncompatibleWithTheSubject() {
         registry.register(TOPIC + "-value", Forecast.SCHEMA$);
 
