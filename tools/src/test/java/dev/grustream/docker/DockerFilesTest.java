@@ -117,6 +117,30 @@ class DockerFilesTest {
                 .allSatisfy(meter -> assertThat(documented).as(meter).contains("`" + meter));
     }
 
+    /** Grafana matches an override to a series by its displayed name: the legend, when a query sets one. */
+    @Test
+    void everySeriesADashboardOverrideNamesIsALegendOfItsPanel() throws IOException {
+        String dashboard = Files.readString(DockerFiles.root().resolve("docker/grafana/dashboards/gru-stream.json"));
+        List<String> named = new ArrayList<>();
+        new ObjectMapper().readTree(dashboard).get("panels").forEach(panel -> {
+            Set<String> legends = new HashSet<>();
+            panel.get("targets").forEach(target -> legends.add(target.path("legendFormat").asText()));
+            panel.path("fieldConfig").path("overrides").forEach(override -> {
+                if (override.get("matcher").get("id").asText().equals("byName")) {
+                    named.add(override.get("matcher").get("options").asText());
+                    assertThat(legends).as("panel %s", panel.get("title")).contains(
+                            override.get("matcher").get("options").asText());
+                }
+                override.get("properties").forEach(property -> {
+                    if (property.get("id").asText().equals("custom.fillBelowTo")) {
+                        assertThat(legends).as("panel %s", panel.get("title")).contains(property.get("value").asText());
+                    }
+                });
+            });
+        });
+        assertThat(named).contains("upper", "lower");
+    }
+
     @Test
     void everyGruStreamVariableSetsAKnownKey() throws IOException {
         Set<String> known = DockerFiles.knownKeys();
