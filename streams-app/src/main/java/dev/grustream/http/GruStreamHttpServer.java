@@ -16,6 +16,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -509,6 +510,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
                 .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
+        long asked = System.nanoTime();
         CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
                 BoundedBody.atMost(settings.maxAnswerBytes()));
         HttpResponse<byte[]> answer;
@@ -517,21 +519,15 @@ public final class GruStreamHttpServer implements AutoCloseable {
             answer = pending.get(remaining, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             pending.cancel(true);
+            if (e.getCause() instanceof HttpTimeoutException) {
+                // The client's own timeouts (connecting, the headers) end near the wait's: the same silence.
+                return noAnswerInTime(peer, asked);
+            }
             LOG.warn("Forwarding a series query to {} failed: {}", peer, e.getCause().toString());
             answer = null;
         } catch (TimeoutException e) {
             pending.cancel(true);
-            boolean paused = remaining >= settings.forwardTimeout().toNanos() / 2;
-            Duration pause = unresponsivePause(settings.forwardTimeout());
-            if (paused) {
-                long now = System.nanoTime();
-                unresponsive.values().removeIf(until -> now - until >= 0);
-                unresponsive.put(peer, now + pause.toNanos());
-            }
-            LOG.warn("Forwarding a series query to {} failed: no answer within {} ms{}", peer,
-                    TimeUnit.NANOSECONDS.toMillis(remaining), paused ? "; it is not asked again for "
-                            + pause.toMillis() + " ms" : "");
-            return null;
+            return noAnswerInTime(peer, asked);
         } catch (InterruptedException e) {
             // Jetty interrupts its threads as the server stops: the query is refused as any other while stopping.
             pending.cancel(true);
@@ -542,6 +538,21 @@ public final class GruStreamHttpServer implements AutoCloseable {
         // An answer, or a failure short of the wait (a refused connection): nothing to pass the peer by for.
         unresponsive.remove(peer);
         return answer;
+    }
+
+    /** Pauses {@code peer} if it held the query asked at {@code asked} for half the timeout or more; null. */
+    private HttpResponse<byte[]> noAnswerInTime(String peer, long asked) {
+        long now = System.nanoTime();
+        boolean paused = now - asked >= settings.forwardTimeout().toNanos() / 2;
+        Duration pause = unresponsivePause(settings.forwardTimeout());
+        if (paused) {
+            unresponsive.values().removeIf(until -> now - until >= 0);
+            unresponsive.put(peer, now + pause.toNanos());
+        }
+        LOG.warn("Forwarding a series query to {} failed: no answer within {} ms{}", peer,
+                TimeUnit.NANOSECONDS.toMillis(now - asked), paused ? "; it is not asked again for "
+                        + pause.toMillis() + " ms" : "");
+        return null;
     }
 
     /**
