@@ -81,6 +81,13 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * keys take every thread, and the liveness probe would fail on an instance that is healthy.
      */
     static final int MAX_FORWARDS = MAX_THREADS / 2;
+    /**
+     * How many pauses after its own ended a paused instance that no query asked again is forgotten: by then it has
+     * most likely left the group (Kafka's session timeout, 45 s by default, is under 5 pauses at the default forward
+     * timeout),
+     * and the map of paused instances stays bounded while instances come and go.
+     */
+    private static final int FORGOTTEN_AFTER_PAUSES = 10;
     /** The least limit on a peer's answer to a forwarded query ({@link #forwardedAnswerLimit}). */
     static final int MIN_FORWARDED_ANSWER_BYTES = 4 << 20;
     /** The greatest: with {@link #MAX_FORWARDS} read at once, at most about 1 GiB of heap at the worst. */
@@ -128,7 +135,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private final Semaphore forwards = new Semaphore(MAX_FORWARDS);
     /**
      * The instances not to ask ({@link #unresponsivePause}), by endpoint, each with the {@link System#nanoTime()}
-     * until which it is passed by; an entry goes when its instance answers, or once past when another is added.
+     * until which it is passed by. An entry stays past that time, so that one query asks its instance again
+     * ({@link #mayAsk}); it goes when its instance answers or fails at once, or, when another is added, if its pause
+     * ended {@link #FORGOTTEN_AFTER_PAUSES} pauses before.
      */
     private final ConcurrentHashMap<String, Long> unresponsive = new ConcurrentHashMap<>();
     private final Javalin app;
@@ -519,15 +528,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
             answer = pending.get(remaining, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             pending.cancel(true);
-            if (e.getCause() instanceof HttpTimeoutException) {
-                // The client's own timeouts (connecting, the headers) end near the wait's: the same silence.
-                return noAnswerInTime(peer, asked);
-            }
-            LOG.warn("Forwarding a series query to {} failed: {}", peer, e.getCause().toString());
-            answer = null;
+            // The client's own timeouts (connecting, the headers) end near the wait's: the same silence.
+            return noAnswer(peer, asked, e.getCause() instanceof HttpTimeoutException ? null : e.getCause());
         } catch (TimeoutException e) {
             pending.cancel(true);
-            return noAnswerInTime(peer, asked);
+            return noAnswer(peer, asked, null);
         } catch (InterruptedException e) {
             // Jetty interrupts its threads as the server stops: the query is refused as any other while stopping.
             pending.cancel(true);
@@ -535,23 +540,32 @@ public final class GruStreamHttpServer implements AutoCloseable {
             throw HttpProblem.unavailable("stopping", "This instance is stopping; ask another",
                     RETRY_AFTER_SECONDS);
         }
-        // An answer, or a failure short of the wait (a refused connection): nothing to pass the peer by for.
         unresponsive.remove(peer);
         return answer;
     }
 
-    /** Pauses {@code peer} if it held the query asked at {@code asked} for half the timeout or more; null. */
-    private HttpResponse<byte[]> noAnswerInTime(String peer, long asked) {
+    /**
+     * Ends a query to {@code peer}, asked at {@code asked}, that got no answer: null. If it held the query for half
+     * the forward timeout or more, the peer is paused, whether the wait ran out or the query failed that late (no
+     * route to a host gone, found after the network's own timeout). A failure sooner (a refused connection) ends
+     * any pause it had, as nothing is gained by passing it by; a wait that ran out sooner (a query with little time
+     * left) leaves the pause as it is.
+     *
+     * @param failure why the query failed, or null when the wait, or the client's own timeout, ran out
+     */
+    private HttpResponse<byte[]> noAnswer(String peer, long asked, Throwable failure) {
         long now = System.nanoTime();
         boolean paused = now - asked >= settings.forwardTimeout().toNanos() / 2;
-        Duration pause = unresponsivePause(settings.forwardTimeout());
+        long pause = unresponsivePause(settings.forwardTimeout()).toNanos();
         if (paused) {
-            unresponsive.values().removeIf(until -> now - until >= 0);
-            unresponsive.put(peer, now + pause.toNanos());
+            unresponsive.values().removeIf(until -> now - until >= FORGOTTEN_AFTER_PAUSES * pause);
+            unresponsive.put(peer, now + pause);
+        } else if (failure != null) {
+            unresponsive.remove(peer);
         }
-        LOG.warn("Forwarding a series query to {} failed: no answer within {} ms{}", peer,
-                TimeUnit.NANOSECONDS.toMillis(now - asked), paused ? "; it is not asked again for "
-                        + pause.toMillis() + " ms" : "");
+        LOG.warn("Forwarding a series query to {} failed after {} ms: {}{}", peer,
+                TimeUnit.NANOSECONDS.toMillis(now - asked), failure == null ? "no answer" : failure.toString(),
+                paused ? "; it is not asked again for " + TimeUnit.NANOSECONDS.toMillis(pause) + " ms" : "");
         return null;
     }
 

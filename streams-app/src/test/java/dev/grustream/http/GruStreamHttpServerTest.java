@@ -508,6 +508,43 @@ class GruStreamHttpServerTest {
         }
     }
 
+    @Test
+    void pausingOneInstanceLeavesAnotherWhosePauseIsOverToOneQueryAtATime() throws Exception {
+        try (SilentPeer first = new SilentPeer(); SilentPeer second = new SilentPeer()) {
+            GruStreamHttpServer asking = askingOf(first);
+            keyStates.owner = key -> Optional.of((key.startsWith("first") ? first : second).address());
+            get(asking, "/v1/series/first-1");
+            Thread.sleep(GruStreamHttpServer.unresponsivePause(SHORT_FORWARD_TIMEOUT).toMillis());
+            get(asking, "/v1/series/second-1");
+
+            List<CompletableFuture<HttpResponse<String>>> together = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                together.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + asking.port()
+                        + "/v1/series/first-" + (2 + i))).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> answer : together) {
+                answer.get(30, TimeUnit.SECONDS);
+            }
+
+            assertThat(first.queriesHeard()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anInstanceThatFailsAQueryAsLateAsASilentOneWouldIsNotAskedAgainForAWhile() throws Exception {
+        try (SilentPeer owner = new SilentPeer(SHORT_FORWARD_TIMEOUT.multipliedBy(3).dividedBy(5))) {
+            GruStreamHttpServer asking = askingOf(owner);
+            HttpResponse<String> first = get(asking, "/v1/series/k1");
+            int heard = owner.queriesHeard();
+
+            HttpResponse<String> second = get(asking, "/v1/series/k2");
+
+            assertThat(json(first).get("error").asText()).isEqualTo("owner_unreachable");
+            assertThat(json(second).get("error").asText()).isEqualTo("owner_unreachable");
+            assertThat(owner.queriesHeard()).isEqualTo(heard);
+        }
+    }
+
     /** A server forwarding with {@link #SHORT_FORWARD_TIMEOUT}, to which {@code owner} holds every key. */
     private GruStreamHttpServer askingOf(SilentPeer owner) {
         GruStreamHttpServer asking = start(SHORT_FORWARD_TIMEOUT);
@@ -516,13 +553,23 @@ class GruStreamHttpServerTest {
         return asking;
     }
 
-    /** An instance that reads the request line of every query sent to it, counting them, and answers none. */
+    /**
+     * An instance that reads the request line of every query sent to it, counting them, and answers none: it holds
+     * each connection, or after a while writes bytes that are not HTTP and closes it.
+     */
     private static final class SilentPeer implements AutoCloseable {
         private final ServerSocket socket = new ServerSocket(0);
         private final AtomicInteger heard = new AtomicInteger();
         private final List<Socket> held = new ArrayList<>();
+        private final Duration closingAfter;
 
         SilentPeer() throws IOException {
+            this(null);
+        }
+
+        /** A peer that fails each query {@code closingAfter} after its request line (no retry: it is not HTTP). */
+        SilentPeer(Duration closingAfter) throws IOException {
+            this.closingAfter = closingAfter;
             new Thread(this::hear).start();
         }
 
@@ -547,9 +594,22 @@ class GruStreamHttpServerTest {
                     if (line != null && line.startsWith("GET ")) {
                         heard.incrementAndGet();
                     }
+                    if (closingAfter != null) {
+                        new Thread(() -> closeAfterAWhile(connection)).start();
+                    }
                 }
             } catch (IOException closed) {
                 // The test closed the socket: nothing more to hear.
+            }
+        }
+
+        private void closeAfterAWhile(Socket connection) {
+            try {
+                Thread.sleep(closingAfter.toMillis());
+                connection.getOutputStream().write("NOT HTTP\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                connection.close();
+            } catch (InterruptedException | IOException e) {
+                // The test is over.
             }
         }
 
