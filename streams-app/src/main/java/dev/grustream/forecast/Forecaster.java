@@ -184,9 +184,8 @@ public final class Forecaster implements AutoCloseable {
         if (refusedAsOutOfRange(index, values, stats, event.eventTime(), row, outcomes)) {
             return false;
         }
-        KeyState state = reset == StateReset.NONE ? stored : KeyState.fresh(spec, stats,
-                reset == StateReset.GAP ? stored.range() : ValueRange.empty(targets), channels,
-                learners(reset == StateReset.GAP ? stored : null));
+        KeyState state = reset == StateReset.NONE ? stored : KeyState.fresh(spec, stats, keptRange(reset, stored),
+                channels, learners(reset == StateReset.GAP ? stored : null));
         if (reset != StateReset.NONE && stored != null) {
             state.keepEventTimesOf(stored);
         }
@@ -370,6 +369,19 @@ public final class Forecaster implements AutoCloseable {
             return StateReset.GAP;
         }
         return StateReset.NONE;
+    }
+
+    /**
+     * The range of observed values a restarted state keeps: after a gap, and after a model change where the model has
+     * one target, as the key's stored range has. The values are the key's whatever the model; restarted empty, every
+     * key's range rule would warm up again at once after a swap, and then alert at each key's first new high or low
+     * since it. A swap keeps the targets' names but may reorder them, and the stored range follows the old order,
+     * which the state does not record: with several targets it restarts.
+     */
+    private ValueRange keptRange(StateReset reset, KeyState stored) {
+        boolean keeps = reset == StateReset.GAP
+                || reset == StateReset.MODEL_CHANGE && targets == 1 && stored.range().targets() == 1;
+        return keeps ? stored.range() : ValueRange.empty(targets);
     }
 
     /** Folds row {@code row}'s observation into its key's state and reports the outcome. */

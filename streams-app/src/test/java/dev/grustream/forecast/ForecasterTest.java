@@ -443,6 +443,31 @@ class ForecasterTest {
     }
 
     @Test
+    void aModelChangeKeepsTheRangeOfAKeysOneTarget() {
+        advanceSteady("a", 0, 40);
+        long seen = store.get("a").range().count();
+
+        advance(TestingModels.persistence("2"), List.of(event("a", 40, 10.0)));
+
+        assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(store.get("a").range().count()).isEqualTo(seen + 1);
+    }
+
+    @Test
+    void aModelChangeRestartsTheRangeOfAKeyWithSeveralTargets() {
+        Map<String, Double> both = Map.of("value", 1.0, "load", 2.0);
+        GruModel first = twoFeatureModel("value", "load");
+        GruModel reordered = twoFeatureModel("load", "value");
+        advance(first, List.of(new Event("a", 0, both)));
+
+        advance(GruModel.of(reordered.spec().toBuilder().version("2").build(), List.of(reordered.layer(0)),
+                reordered.headWeight(), reordered.headBias()), List.of(new Event("a", MINUTE, both)));
+
+        assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(store.get("a").range().count()).isEqualTo(1);
+    }
+
+    @Test
     void aStateMadeByAnotherModelVersionStartsAfresh() {
         advance(event("a", 0, 1.0));
 
