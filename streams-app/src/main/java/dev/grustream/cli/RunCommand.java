@@ -8,6 +8,7 @@ import dev.grustream.service.ModelSource;
 import dev.grustream.service.TopicCreation;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -78,7 +79,10 @@ final class RunCommand implements Callable<Integer> {
                 || settings.passThrough().containsKey(StreamsConfig.REPLICATION_FACTOR_CONFIG)) {
             return settings;
         }
-        return config.load(Map.of(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replicationFactor)));
+        // From the settings read, not read again: the sources' warnings are given once.
+        Map<String, Object> replicated = new HashMap<>(settings.originals());
+        replicated.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replicationFactor));
+        return new GruStreamConfig(replicated);
     }
 
     @Override
