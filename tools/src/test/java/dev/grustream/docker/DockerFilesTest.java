@@ -183,10 +183,18 @@ class DockerFilesTest {
             JsonNode ports = services.get(instance).get("ports");
             assertThat(ports).as(instance).hasSize(1);
             String[] mapping = ports.get(0).asText().split(":");
-            assertThat(Integer.parseInt(mapping[1])).as(instance).isEqualTo(httpPort);
-            hostPorts.add(mapping[0]);
+            assertThat(Integer.parseInt(mapping[2])).as(instance).isEqualTo(httpPort);
+            hostPorts.add(mapping[1]);
         }
         assertThat(hostPorts).as("distinct host ports").hasSize(INSTANCES.size());
+    }
+
+    /** Nothing in the file authenticates (Kafka's PLAINTEXT listener, the registry, the queries, Grafana's admin). */
+    @Test
+    void everyPortIsPublishedOnTheHostsLoopbackOnly() {
+        List<String> published = new ArrayList<>();
+        services.forEach(service -> service.path("ports").forEach(port -> published.add(port.asText())));
+        assertThat(published).hasSizeGreaterThanOrEqualTo(6).allMatch(port -> port.startsWith("127.0.0.1:"));
     }
 
     @Test

@@ -160,6 +160,26 @@ class KubernetesManifestTest {
     }
 
     @Test
+    void onlyTheInstancesPrometheusAndLabelledClientsReachTheHttpPort() {
+        JsonNode policy = only("NetworkPolicy");
+        JsonNode instances = pod.at("/metadata/labels");
+
+        assertThat(policy.at("/spec/podSelector/matchLabels")).isEqualTo(instances);
+        assertThat(policy.at("/spec/policyTypes")).extracting(JsonNode::asText).containsExactly("Ingress");
+        JsonNode rule = policy.at("/spec/ingress/0");
+        assertThat(policy.at("/spec/ingress")).hasSize(1);
+        assertThat(rule.at("/ports/0/port").asText()).isEqualTo(container.at("/ports/0/name").asText());
+        assertThat(rule.get("from")).extracting(from -> from.at("/podSelector/matchLabels"))
+                .contains(instances).hasSize(3);
+    }
+
+    @Test
+    void theInstancesHaveNoServiceAccountToken() {
+        assertThat(pod.at("/spec/automountServiceAccountToken").isBoolean()).isTrue();
+        assertThat(pod.at("/spec/automountServiceAccountToken").asBoolean()).isFalse();
+    }
+
+    @Test
     void theTopicsItMakesAreReplicatedAndItFollowsAModelsTopic() {
         List<String> args = args();
         Map<String, String> settings = ConfigSources.fromEnvironment(environment());
