@@ -18,7 +18,7 @@ public final class ClientSettings {
     }
 
     /** The admin client's keys of {@code settings}, then its keys prefixed {@code admin.}, prefix removed. */
-    static Map<String, Object> admin(Map<String, Object> settings) {
+    public static Map<String, Object> admin(Map<String, Object> settings) {
         return of(settings, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
     }
 
@@ -27,7 +27,7 @@ public final class ClientSettings {
      * Streams' restore and global consumers, which like gru-stream's read topics without a group, take them. Without
      * the group protocol's keys, which Kafka Streams' own {@code group.protocol} shares a name with and removes too.
      */
-    static Map<String, Object> consumer(Map<String, Object> settings) {
+    public static Map<String, Object> consumer(Map<String, Object> settings) {
         Map<String, Object> consumer = of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
         consumer.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         consumer.remove(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);

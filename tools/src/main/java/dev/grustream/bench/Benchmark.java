@@ -4,6 +4,7 @@ import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
+import dev.grustream.config.Secrets;
 import dev.grustream.forecast.Event;
 import dev.grustream.forecast.Forecaster;
 import dev.grustream.forecast.KeyState;
@@ -15,6 +16,7 @@ import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.model.RandomModels;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
+import dev.grustream.service.ClientSettings;
 import dev.grustream.service.ModelSource;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.ForecasterMetrics;
@@ -36,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +46,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -106,6 +108,15 @@ public final class Benchmark {
         /** @param settings more gru-stream settings for both topologies (learner.enabled=false, say) */
         public Options {
             settings = Map.copyOf(settings);
+        }
+
+        /** These options as reports and result files show them: secret settings hidden, URLs without credentials. */
+        public Options shown() {
+            Map<String, String> shown = new TreeMap<>();
+            settings.forEach((key, value) -> shown.put(key, Secrets.redact(key, value)));
+            return new Options(Secrets.redact("bootstrap.servers", bootstrapServers), records, keys, partitions,
+                    guarantee, hidden, layers, modelShape, batchSize, lingerMs, cache, backend, latencySeconds,
+                    latencyRate, commitIntervalMs, runBaseline, runGru, seed, shown);
         }
     }
 
@@ -319,7 +330,7 @@ public final class Benchmark {
                 }
                 Thread.sleep(20);
             }
-            load = startLoad(input, rate);
+            load = startLoad(input, rate, stateDir);
             long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             long until = warmUntil + TimeUnit.SECONDS.toNanos(options.latencySeconds());
             while (System.nanoTime() < until) {
@@ -358,14 +369,16 @@ public final class Benchmark {
      * Starts the load in a JVM of its own, so that producing it costs the measured application nothing: the demo's
      * generator at {@code rate} observations per second, with the wall clock as event time.
      */
-    private Process startLoad(String topic, double rate) throws IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+    private Process startLoad(String topic, double rate, Path dir) throws IOException {
+        Map<String, String> settings = new HashMap<>(options.settings());
+        settings.put("bootstrap.servers", options.bootstrapServers());
+        settings.put("schema.registry.url", registry);
+        settings.put("topic.observations", topic);
+        return ChildSettings.pass(settings, dir, new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), "dev.grustream.cli.GruStreamTools", "generate",
                 "--keys", String.valueOf(Math.min(options.keys(), 100_000)), "--rate", String.valueOf(rate),
-                "--seed", String.valueOf(options.seed()),
-                "--set", "bootstrap.servers=" + options.bootstrapServers(),
-                "--set", "schema.registry.url=" + registry,
-                "--set", "topic.observations=" + topic)
+                "--seed", String.valueOf(options.seed())))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
@@ -480,15 +493,21 @@ public final class Benchmark {
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        Map<String, Object> config = new HashMap<>(ClientSettings.producer(clientSettings()));
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         return config;
     }
 
+    /**
+     * The Kafka settings of the benchmark's own clients: the measured application's, so that a cluster that asks for
+     * credentials or TLS is reached by both alike.
+     */
+    private Map<String, Object> clientSettings() {
+        return config("bench-clients", "bench-clients-in", "bench-clients-out", Path.of("unused")).passThrough();
+    }
+
     private void createTopics(Map<String, Integer> partitionsByTopic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                options.bootstrapServers()))) {
+        try (Admin admin = Admin.create(ClientSettings.admin(clientSettings()))) {
             List<NewTopic> topics = new ArrayList<>();
             partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
@@ -500,7 +519,7 @@ public final class Benchmark {
 
     private KafkaConsumer<String, byte[]> consumer(String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        props.putAll(ClientSettings.consumer(clientSettings()));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

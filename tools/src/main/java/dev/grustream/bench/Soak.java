@@ -5,6 +5,7 @@ import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import dev.grustream.serde.SpecificAvroSerde;
+import dev.grustream.service.ClientSettings;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -35,7 +36,6 @@ import java.util.function.ObjLongConsumer;
 import java.util.function.ToLongFunction;
 import java.util.stream.DoubleStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -190,8 +190,7 @@ public final class Soak {
         int port = freePort();
         Path log = options.workDir().resolve("service-" + id + ".log");
         Process service = startService(port, log);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                options.bootstrapServers()));
+        try (Admin admin = Admin.create(ClientSettings.admin(clientSettings()));
                 Load load = new Load()) {
             awaitReady(service, port, log);
             double maximum = Double.NaN;
@@ -244,8 +243,7 @@ public final class Soak {
     }
 
     private void createTopics() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                options.bootstrapServers()))) {
+        try (Admin admin = Admin.create(ClientSettings.admin(clientSettings()))) {
             admin.createTopics(List.of(new NewTopic(input, options.partitions(), (short) 1),
                     // Stamped by the service, whatever the cluster's default: a forecast's timestamp is then its
                     // observation's event time, by which a repeat is told (Repeats).
@@ -257,6 +255,17 @@ public final class Soak {
             throw new OperatorException("cannot create the soak's topics on " + options.bootstrapServers()
                     + " within 60 s; is the cluster there? (" + (e.getCause() != null ? e.getCause() : e) + ")", e);
         }
+    }
+
+    /**
+     * The Kafka and registry settings of the soak's own clients: the service's, so that a cluster or registry that
+     * asks for credentials or TLS is reached by both alike.
+     */
+    private Map<String, Object> clientSettings() {
+        Map<String, String> settings = new HashMap<>(options.serviceSettings());
+        settings.put("bootstrap.servers", options.bootstrapServers());
+        settings.put("schema.registry.url", options.registryUrl());
+        return new GruStreamConfig(settings).passThrough();
     }
 
     private Process startService(int port, Path log) throws IOException {
@@ -283,8 +292,7 @@ public final class Soak {
         settings.put("late.grace.ms", "0");
         settings.putAll(options.serviceSettings());
         settings.put(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, String.valueOf(rocksDbMemoryBytes));
-        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-        return new ProcessBuilder(command).redirectErrorStream(true)
+        return ChildSettings.pass(settings, options.workDir(), new ProcessBuilder(command)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
@@ -375,8 +383,8 @@ public final class Soak {
      * key and timestamp also go to {@code eachRecord}.
      */
     private long committedRecords(String topic, ObjLongConsumer<String> eachRecord) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Object> props = new HashMap<>(ClientSettings.consumer(clientSettings()));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -598,13 +606,14 @@ public final class Soak {
         private long windowStart;
 
         Load() {
+            Map<String, Object> settings = clientSettings();
             Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+            props.putAll(ClientSettings.producer(settings));
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
             props.put(ProducerConfig.BATCH_SIZE_CONFIG, 131_072);
             producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-            serde.configure(Map.of("schema.registry.url", options.registryUrl()), false);
+            serde.configure(settings, false);
         }
 
         long sent() {

@@ -189,7 +189,8 @@ final class BenchCommand implements Callable<Integer> {
                 System.getProperty("java.version"), options.records(), options.keys(), options.partitions(),
                 options.guarantee(), commitInterval.isZero() ? "default" : commitInterval.toMillis() + " ms", cache,
                 options.hidden(),
-                options.layers(), options.batchSize(), options.lingerMs(), options.backend(), options.settings());
+                options.layers(), options.batchSize(), options.lingerMs(), options.backend(),
+                options.shown().settings());
         out.println("| topology | records/s overall | records/s warm | CPU s/1k records (process / stream threads) "
                 + "| latency p50 / p99 / max ms (records/s offered / achieved) | heap MiB | RSS MiB | restore |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -243,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
         StringBuilder lines = new StringBuilder();
         for (Benchmark.Result result : results) {
-            lines.append(mapper.writeValueAsString(java.util.Map.of("options", options, "result", result)))
+            lines.append(mapper.writeValueAsString(java.util.Map.of("options", options.shown(), "result", result)))
                     .append('\n');
         }
         Files.writeString(json, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -1,0 +1,46 @@
+package dev.grustream.bench;
+
+import dev.grustream.config.ConfigSources;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Hands settings to a child JVM of the tools (the soak's service, the benchmark's load generator) in a file that only
+ * this user may read, not on its command line, which every user of the machine may read while it runs: the settings
+ * may hold credentials ({@code sasl.jaas.config}, a registry URL's user info). Stateless.
+ */
+final class ChildSettings {
+    private ChildSettings() {
+    }
+
+    /**
+     * Gives {@code child} {@code settings}: written to a new properties file in {@code dir}, readable by this user
+     * only and deleted when this JVM exits, and named by {@code --config FILE} at the end of its command; the
+     * {@code GRU_STREAM_*} variables of those settings, which would outrank the file, are left out of its environment.
+     *
+     * @return {@code child}
+     */
+    static ProcessBuilder pass(Map<String, String> settings, Path dir, ProcessBuilder child) throws IOException {
+        Path file = Files.createTempFile(dir, "child-", ".properties",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        file.toFile().deleteOnExit();
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            properties.store(out, null);
+        }
+        List<String> command = new ArrayList<>(child.command());
+        command.addAll(List.of("--config", file.toString()));
+        child.command(command);
+        settings.keySet().forEach(key -> child.environment().remove(ConfigSources.environmentVariableOf(key)));
+        return child;
+    }
+}

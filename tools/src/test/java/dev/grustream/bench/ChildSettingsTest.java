@@ -1,0 +1,59 @@
+package dev.grustream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grustream.config.ConfigSources;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChildSettingsTest {
+    private static final Map<String, String> SETTINGS = Map.of("bootstrap.servers", "broker:9093",
+            "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\""
+                    + " password=\"p=s#w\";");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSettingsAreNotOnTheCommandLine() throws IOException {
+        ProcessBuilder child = ChildSettings.pass(SETTINGS, dir, new ProcessBuilder("java", "Main"));
+
+        assertThat(String.join(" ", child.command())).doesNotContain("password").doesNotContain("broker:9093");
+    }
+
+    @Test
+    void theChildReadsTheSettingsFromAFileOnlyThisUserMayRead() throws IOException {
+        ProcessBuilder child = ChildSettings.pass(SETTINGS, dir, new ProcessBuilder("java", "Main"));
+
+        List<String> command = child.command();
+        assertThat(command.subList(0, 3)).containsExactly("java", "Main", "--config");
+        Path file = Path.of(command.get(3));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        Properties read = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            read.load(in);
+        }
+        assertThat(read).containsExactlyInAnyOrderEntriesOf(SETTINGS);
+    }
+
+    @Test
+    void theEnvironmentDoesNotOutrankTheChildsSettings() throws IOException {
+        ProcessBuilder child = new ProcessBuilder("java", "Main");
+        child.environment().put(ConfigSources.environmentVariableOf("bootstrap.servers"), "elsewhere:9092");
+        child.environment().put(ConfigSources.environmentVariableOf("batch.max.size"), "64");
+
+        ChildSettings.pass(SETTINGS, dir, child);
+
+        assertThat(child.environment()).doesNotContainKey(ConfigSources.environmentVariableOf("bootstrap.servers"))
+                .containsEntry(ConfigSources.environmentVariableOf("batch.max.size"), "64");
+    }
+}
