@@ -297,7 +297,9 @@ public final class GruStreamConfig extends AbstractConfig {
                     "For 'json' and 'avro-generic': the field of the event time, as an epoch number (seconds,"
                             + " milliseconds, microseconds or nanoseconds, told apart by size), an ISO-8601 string"
                             + " (UTC without an offset; a date alone is its midnight), or an Avro timestamp. Empty: the"
-                            + " record timestamp.")
+                            + " record timestamp, in milliseconds, so a key's second record of one millisecond is a"
+                            + " duplicate (under LogAppendTime, a key's records after its first in one producer"
+                            + " batch).")
             .define(INPUT_FEATURES, Type.LIST, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': FEATURE=PATH pairs naming the field of each model feature"
                             + " (value=metrics.cpu). A feature not named is read from the top-level field of its"
