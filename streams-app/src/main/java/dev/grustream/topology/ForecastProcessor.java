@@ -113,6 +113,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private final List<Cancellable> punctuations = new ArrayList<>();
     private Forecaster forecaster;
     private String evictionCursor;
+    private boolean warnedOfRecordsWithoutKeys;
 
     ForecastProcessor(ForecasterSettings settings, ActiveModel activeModel, ForecasterMetrics metrics, Clock clock,
             DecodedStates sharedDecoded) {
@@ -183,6 +184,16 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         metrics.received();
         if (rejectedUpFront(record)) {
             return;
+        }
+        if (record.key() == null && !warnedOfRecordsWithoutKeys) {
+            // Accepted, as the value names the series (input.key.fields); but Kafka's producers spread records
+            // without a key over the partitions, and nothing downstream could tell a series split so.
+            warnedOfRecordsWithoutKeys = true;
+            LOG.warn("Task {}: records without a key are read from {}: their series is named by input.key.fields, but"
+                    + " a producer spreads records without a key over the topic's partitions, and a series read from"
+                    + " two of them keeps a state on each, with forecasts of its own; key the records by their series"
+                    + " (or by a field that determines it) unless the topic has one partition", context.taskId(),
+                    context.recordMetadata().map(RecordMetadata::topic).orElse("the input"));
         }
         RecordMetadata source = context.recordMetadata().orElseThrow();
         String series = seriesKey(record);

@@ -3,6 +3,10 @@ package dev.grustream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
@@ -39,6 +43,7 @@ import org.apache.kafka.streams.state.internals.InMemoryKeyValueStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The forecasting processor on its own, with in-memory stores and its punctuators fired by hand: it buffers, runs
@@ -123,6 +128,31 @@ class ForecastProcessorTest {
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).extracting(f -> ((Forecast) f.record().value())
                 .getKey()).containsExactly("a", "b");
         assertThat(states.get("a").step()).isEqualTo(1);
+    }
+
+    @Test
+    void recordsWithoutAKeyWhoseValueNamesTheirSeriesAreForecastAndWarnedOfOnce() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.INPUT_FORMAT, "json",
+                GruStreamConfig.INPUT_KEY_FIELDS, "host"));
+        Logger logger = (Logger) LoggerFactory.getLogger(ForecastProcessor.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            for (int i = 0; i < 3; i++) {
+                context.setRecordMetadata("observations", 0, offset++);
+                context.setCurrentStreamTimeMs(T0 + i * MINUTE);
+                processor.process(new Record<>(null, InboundObservation.timed("web-1", T0 + i * MINUTE,
+                        Map.of("value", 1.0 + i), new byte[0]), T0 + i * MINUTE, new RecordHeaders()));
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(3);
+        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+                .satisfies(e -> assertThat(e.getFormattedMessage()).contains("records without a key")
+                        .contains("key the records by their series"));
     }
 
     @Test
