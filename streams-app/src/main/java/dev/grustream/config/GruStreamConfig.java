@@ -191,7 +191,7 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Most observations a task buffers before advancing their keys in one model call. 1 advances"
                             + " every observation on its own, with no buffer.")
             .define(BATCH_LINGER_MS, Type.LONG, 5L, Range.between(1, 60_000), Importance.MEDIUM,
-                    "Wall-clock time after its first observation was buffered that a task's buffer is processed"
+                    "Most wall-clock time a task's buffer waits from its first observation before it is processed"
                             + " however full it is. Kafka Streams runs it between polls, so when no more records"
                             + " arrive an observation may wait up to poll.ms (100 ms by default) longer.")
             .define(ANOMALY_THRESHOLD, Type.DOUBLE, DEFAULT_THRESHOLD, Range.between(0.0, 1.0), Importance.HIGH,

@@ -94,9 +94,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private DecodedStates.Part decoded;
     private PendingBuffer pending;
     /**
-     * The linger timer, running only while {@link #pending} holds observations, else null: a punctuation that ran
-     * marks its task for a commit, under exactly-once a transaction, which a timer ticking over an empty buffer would
-     * make every commit interval for as long as the input is quiet.
+     * The linger timer, else null: started by an observation buffered while it is not running, it flushes the buffer
+     * once and stops. A punctuation that ran marks its task for a commit, under exactly-once a transaction, which a
+     * timer ticking over an empty buffer would make every commit interval for as long as the input is quiet. A flush
+     * of a full buffer leaves it running: Kafka Streams drops a cancelled timer from its queue only when it is due,
+     * and a timer cancelled at every full batch would pile up there under a long linger.
      */
     private Cancellable linger;
     /** Without batching, until processed: what a run with batching left buffered; else null. */
@@ -233,7 +235,10 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private void startLinger() {
         if (linger == null) {
             linger = context.schedule(Duration.ofMillis(settings.batchLingerMs()), PunctuationType.WALL_CLOCK_TIME,
-                    now -> flush());
+                    now -> {
+                        flush();
+                        stopLinger();
+                    });
         }
     }
 
@@ -354,11 +359,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     private void flush() {
-        if (!pending.isEmpty()) {
-            advance(pending.events());
-            writeBuffer(pending::markProcessed, "marking a batch processed");
+        if (pending.isEmpty()) {
+            return;
         }
-        stopLinger();
+        advance(pending.events());
+        writeBuffer(pending::markProcessed, "marking a batch processed");
     }
 
     /**

@@ -170,6 +170,18 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void fullBuffersFlushedOneAfterAnotherShareOneLingerTimer() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "2"));
+        for (int i = 0; i < 6; i++) {
+            send("a", T0 + i * MINUTE, i);
+        }
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(6);
+        assertThat(context.scheduledPunctuators()).filteredOn(p -> p.getType() == PunctuationType.WALL_CLOCK_TIME)
+                .singleElement().satisfies(p -> assertThat(p.cancelled()).isFalse());
+    }
+
+    @Test
     void closingCancelsEveryPunctuationSoThatARevivedTaskSchedulesItsOwnAlone() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
         send("a", T0, 1.0);
