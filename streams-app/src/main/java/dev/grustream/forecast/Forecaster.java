@@ -372,15 +372,17 @@ public final class Forecaster implements AutoCloseable {
     }
 
     /**
-     * The range of observed values a restarted state keeps: after a gap, and after a model change where the model has
-     * one target, as the key's stored range has. The values are the key's whatever the model; restarted empty, every
-     * key's range rule would warm up again at once after a swap, and then alert at each key's first new high or low
-     * since it. A swap keeps the targets' names but may reorder them, and the stored range follows the old order,
-     * which the state does not record: with several targets it restarts.
+     * The range of observed values a restarted state keeps: after a gap, and after a change to another version of
+     * the model that made the state, with one target, as the key's stored range has. The values are the key's
+     * whatever the model; restarted empty, every key's range rule would warm up again at once after a swap, and then
+     * alert at each key's first new high or low since it. A swap keeps the targets' names but may reorder them, and
+     * the stored range follows the old order, which the state does not record: with several targets it restarts, as
+     * it does under a model of another name, which may forecast another quantity (a restart is not checked as a swap
+     * is).
      */
     private ValueRange keptRange(StateReset reset, KeyState stored) {
-        boolean keeps = reset == StateReset.GAP
-                || reset == StateReset.MODEL_CHANGE && targets == 1 && stored.range().targets() == 1;
+        boolean keeps = reset == StateReset.GAP || reset == StateReset.MODEL_CHANGE && targets == 1
+                && stored.range().targets() == 1 && stored.modelName().equals(spec.name());
         return keeps ? stored.range() : ValueRange.empty(targets);
     }
 

@@ -454,6 +454,19 @@ class ForecasterTest {
     }
 
     @Test
+    void aModelOfAnotherNameRestartsTheRange() {
+        advanceSteady("a", 0, 40);
+        GruModel next = TestingModels.persistence("2");
+        GruModel renamed = GruModel.of(next.spec().toBuilder().name("another").build(), List.of(next.layer(0)),
+                next.headWeight(), next.headBias());
+
+        advance(renamed, List.of(event("a", 40, 10.0)));
+
+        assertThat(last().reset()).isEqualTo(StateReset.MODEL_CHANGE);
+        assertThat(store.get("a").range().count()).isEqualTo(1);
+    }
+
+    @Test
     void aModelChangeRestartsTheRangeOfAKeyWithSeveralTargets() {
         Map<String, Double> both = Map.of("value", 1.0, "load", 2.0);
         GruModel first = twoFeatureModel("value", "load");
