@@ -374,12 +374,13 @@ public final class Benchmark {
         settings.put("bootstrap.servers", options.bootstrapServers());
         settings.put("schema.registry.url", registry);
         settings.put("topic.observations", topic);
-        return ChildSettings.pass(settings, dir, new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "dev.grustream.cli.GruStreamTools", "generate",
-                "--keys", String.valueOf(Math.min(options.keys(), 100_000)), "--rate", String.valueOf(rate),
-                "--seed", String.valueOf(options.seed())))
-                .redirectErrorStream(true)
+        ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "dev.grustream.cli.GruStreamTools",
+                "generate", "--keys", String.valueOf(Math.min(options.keys(), 100_000)), "--rate", String.valueOf(rate),
+                "--seed", String.valueOf(options.seed()));
+        // In the latency run's state directory, deleted with it.
+        ChildSettings.pass(settings, dir, child);
+        return child.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }

@@ -168,6 +168,8 @@ public final class Soak {
 
     private final Options options;
     private final long rocksDbMemoryBytes;
+    /** The settings file of the service's JVM, until the service has read it. */
+    private Path serviceSettingsFile;
     private final String id = UUID.randomUUID().toString().substring(0, 8);
     private final String input = "soak-observations-" + id;
     private final String forecasts = "soak-forecasts-" + id;
@@ -193,6 +195,8 @@ public final class Soak {
         try (Admin admin = Admin.create(ClientSettings.admin(clientSettings()));
                 Load load = new Load()) {
             awaitReady(service, port, log);
+            // Read by the service at its start; the work directory is kept after the run.
+            Files.delete(serviceSettingsFile);
             double maximum = Double.NaN;
             double rate = options.rate();
             if (rate == 0) {
@@ -292,8 +296,9 @@ public final class Soak {
         settings.put("late.grace.ms", "0");
         settings.putAll(options.serviceSettings());
         settings.put(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, String.valueOf(rocksDbMemoryBytes));
-        return ChildSettings.pass(settings, options.workDir(), new ProcessBuilder(command)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder child = new ProcessBuilder(command);
+        serviceSettingsFile = ChildSettings.pass(settings, options.workDir(), child);
+        return child.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
     private void awaitReady(Process service, int port, Path log) throws InterruptedException {

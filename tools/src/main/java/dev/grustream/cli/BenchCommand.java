@@ -1,6 +1,7 @@
 package dev.grustream.cli;
 
 import dev.grustream.bench.Benchmark;
+import dev.grustream.config.ConfigSources;
 import dev.grustream.config.OperatorException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -113,6 +114,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "A gru-stream setting for both topologies (learner.enabled=false, say); repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Properties file of settings under --set: credentials (sasl.jaas.config, say) belong here, as"
+                    + " a command line is seen by every user of the machine.")
+    Path config;
+
     @Option(names = "--transaction-version", defaultValue = "1", paramLabel = "N",
             description = "Transaction protocol version of the local broker: 1 (default) or 2 (see broker --help).")
     short transactionVersion;
@@ -152,7 +158,8 @@ final class BenchCommand implements Callable<Integer> {
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
                     layers, shape, batchSize, linger.toMillis(), storeCache, backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
-                    only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed, settings);
+                    only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed,
+                    ConfigSources.merge(config, Map.of(), settings));
             if (repeat < 1) {
                 throw new OperatorException("--repeat must be at least 1, found " + repeat);
             }

@@ -1,6 +1,7 @@
 package dev.grustream.cli;
 
 import dev.grustream.bench.Soak;
+import dev.grustream.config.ConfigSources;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -95,6 +96,11 @@ final class SoakCommand implements Callable<Integer> {
             description = "A setting of the service (gru-stream run --set), over the soak's own; repeatable.")
     Map<String, String> settings = Map.of();
 
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Properties file of service settings under --set: credentials (sasl.jaas.config, say) belong"
+                    + " here, as a command line is seen by every user of the machine.")
+    Path config;
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where the service's state and log go (default: a new temporary directory); kept after the"
                     + " run, for the log.")
@@ -124,7 +130,7 @@ final class SoakCommand implements Callable<Integer> {
             }
             Soak.Options options = new Soak.Options(servers, registryAt, duration, keys, activeKeys, rate, fraction,
                     calibrationRecords, partitions, processing, ttl.toMillis(), ttlScanInterval.toMillis(),
-                    sampleInterval, heap, work, settings);
+                    sampleInterval, heap, work, ConfigSources.merge(config, Map.of(), settings));
             Soak.Result result = new Soak(options).run(line -> {
                 out.println(line);
                 out.flush();

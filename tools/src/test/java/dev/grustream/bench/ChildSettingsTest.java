@@ -25,18 +25,18 @@ class ChildSettingsTest {
 
     @Test
     void theSettingsAreNotOnTheCommandLine() throws IOException {
-        ProcessBuilder child = ChildSettings.pass(SETTINGS, dir, new ProcessBuilder("java", "Main"));
+        ProcessBuilder child = new ProcessBuilder("java", "Main");
+        ChildSettings.pass(SETTINGS, dir, child);
 
         assertThat(String.join(" ", child.command())).doesNotContain("password").doesNotContain("broker:9093");
     }
 
     @Test
     void theChildReadsTheSettingsFromAFileOnlyThisUserMayRead() throws IOException {
-        ProcessBuilder child = ChildSettings.pass(SETTINGS, dir, new ProcessBuilder("java", "Main"));
+        ProcessBuilder child = new ProcessBuilder("java", "Main");
+        Path file = ChildSettings.pass(SETTINGS, dir, child);
 
-        List<String> command = child.command();
-        assertThat(command.subList(0, 3)).containsExactly("java", "Main", "--config");
-        Path file = Path.of(command.get(3));
+        assertThat(child.command()).containsExactly("java", "Main", "--config", file.toString());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         Properties read = new Properties();
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
