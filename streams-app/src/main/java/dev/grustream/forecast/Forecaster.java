@@ -378,7 +378,8 @@ public final class Forecaster implements AutoCloseable {
      * alert at each key's first new high or low since it. A swap keeps the targets' names but may reorder them, and
      * the stored range follows the old order, which the state does not record: with several targets it restarts, as
      * it does under a model of another name, which may forecast another quantity (a restart is not checked as a swap
-     * is).
+     * is). Models trained under {@code train}'s default name share it: a deployment keeps to one quantity, as a model
+     * of other targets needs a deployment of its own.
      */
     private ValueRange keptRange(StateReset reset, KeyState stored) {
         boolean keeps = reset == StateReset.GAP || reset == StateReset.MODEL_CHANGE && targets == 1

@@ -420,20 +420,17 @@ public final class Benchmark {
         }
     }
 
-    private GruStreamConfig config(String appId, String input, String output, Path stateDir) {
+    /**
+     * The settings of one topology: the options', then the user's (--set, --config), then what names the run's
+     * cluster, registry, topics, application and state, which a service's own properties file would otherwise take
+     * over (its production topics and consumer group).
+     */
+    GruStreamConfig config(String appId, String input, String output, Path stateDir) {
         Map<String, String> props = new HashMap<>();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.guarantee());
         if (options.commitIntervalMs() > 0) {
             props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(options.commitIntervalMs()));
         }
-        props.put("schema.registry.url", registry);
-        props.put(GruStreamConfig.TOPIC_OBSERVATIONS, input);
-        props.put(GruStreamConfig.TOPIC_FORECASTS, output);
-        props.put(GruStreamConfig.TOPIC_ALERTS, appId + "-alerts");
-        props.put(GruStreamConfig.TOPIC_DEAD_LETTERS, appId + "-dead-letters");
         props.put(GruStreamConfig.BATCH_MAX_SIZE, String.valueOf(options.batchSize()));
         props.put(GruStreamConfig.BATCH_LINGER_MS, String.valueOf(options.lingerMs()));
         if (options.cache() != StoreCache.DEFAULT) {
@@ -443,6 +440,14 @@ public final class Benchmark {
         // Preloaded event times are in the past; keep every key for the whole run.
         props.put(GruStreamConfig.STATE_TTL_MS, "0");
         props.putAll(options.settings());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put("schema.registry.url", registry);
+        props.put(GruStreamConfig.TOPIC_OBSERVATIONS, input);
+        props.put(GruStreamConfig.TOPIC_FORECASTS, output);
+        props.put(GruStreamConfig.TOPIC_ALERTS, appId + "-alerts");
+        props.put(GruStreamConfig.TOPIC_DEAD_LETTERS, appId + "-dead-letters");
         return new GruStreamConfig(props);
     }
 

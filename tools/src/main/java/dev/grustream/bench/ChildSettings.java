@@ -1,7 +1,6 @@
 package dev.grustream.bench;
 
 import dev.grustream.config.ConfigSources;
-import java.io.File;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -24,28 +23,19 @@ final class ChildSettings {
 
     /**
      * Gives {@code child} {@code settings}: written to a new properties file in {@code dir}, readable by this user
-     * only (on a file system with POSIX permissions; elsewhere, as far as the JVM can restrict it) and deleted when
-     * this JVM exits, and named by {@code --config FILE} at the end of its command; the {@code GRU_STREAM_*}
-     * variables of those settings, which would outrank the file, are left out of its environment. Delete the file
-     * once the child has read it, where this JVM may be killed before it exits.
+     * only on a file system with POSIX permissions (elsewhere, as {@code dir} lets its files be read: Windows gives a
+     * user's temporary directory to that user alone) and deleted when this JVM exits, and named by {@code --config
+     * FILE} at the end of its command; the {@code GRU_STREAM_*} variables of those settings, which would outrank the
+     * file, are left out of its environment. Delete the file once the child has read it, where this JVM may be killed
+     * before it exits.
      *
      * @return the file
      */
     static Path pass(Map<String, String> settings, Path dir, ProcessBuilder child) throws IOException {
-        Path file;
-        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            file = Files.createTempFile(dir, "child-", ".properties",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } else {
-            file = Files.createTempFile(dir, "child-", ".properties");
-            File restricted = file.toFile();
-            boolean onlyOwner = restricted.setReadable(false, false) && restricted.setReadable(true, true)
-                    && restricted.setWritable(false, false) && restricted.setWritable(true, true);
-            if (!onlyOwner) {
-                Files.delete(file);
-                throw new IOException("cannot make " + file + " readable by its owner only");
-            }
-        }
+        Path file = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? Files.createTempFile(dir, "child-", ".properties",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : Files.createTempFile(dir, "child-", ".properties");
         file.toFile().deleteOnExit();
         Properties properties = new Properties();
         properties.putAll(settings);

@@ -277,12 +277,17 @@ public final class Soak {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + options.serviceHeap(), "-cp",
                 System.getProperty("java.class.path"), MAIN, "run"));
+        // The soak's own settings, then the user's (--set, --config), then what names the run's cluster, registry,
+        // topics, application, state and address, which a service's own properties file would otherwise take over.
         Map<String, String> settings = new HashMap<>();
+        settings.put("processing.guarantee", options.guarantee());
+        settings.put("state.ttl.ms", String.valueOf(options.ttlMs()));
+        settings.put("state.ttl.scan.interval.ms", String.valueOf(options.ttlScanIntervalMs()));
+        settings.putAll(options.serviceSettings());
         settings.put("bootstrap.servers", options.bootstrapServers());
         settings.put("schema.registry.url", options.registryUrl());
         settings.put("application.id", applicationId);
         settings.put("state.dir", stateDir.toString());
-        settings.put("processing.guarantee", options.guarantee());
         settings.put("topic.observations", input);
         settings.put("topic.forecasts", forecasts);
         settings.put("topic.alerts", "soak-alerts-" + id);
@@ -290,11 +295,8 @@ public final class Soak {
         settings.put("http.port", String.valueOf(port));
         settings.put("http.bind.address", "127.0.0.1");
         settings.put("http.advertised.host", "127.0.0.1");
-        settings.put("state.ttl.ms", String.valueOf(options.ttlMs()));
-        settings.put("state.ttl.scan.interval.ms", String.valueOf(options.ttlScanIntervalMs()));
         // No grace: a key's forecasts then carry strictly increasing event times, which Repeats relies on.
         settings.put("late.grace.ms", "0");
-        settings.putAll(options.serviceSettings());
         settings.put(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES, String.valueOf(rocksDbMemoryBytes));
         ProcessBuilder child = new ProcessBuilder(command);
         serviceSettingsFile = ChildSettings.pass(settings, options.workDir(), child);

@@ -115,8 +115,9 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Properties file of settings under --set: credentials (sasl.jaas.config, say) belong here, as"
-                    + " a command line is seen by every user of the machine.")
+            description = "Properties file of settings under the GRU_STREAM_* environment and --set, as for run:"
+                    + " credentials (sasl.jaas.config, say) belong here, as a command line is seen by every user of"
+                    + " the machine. The run's own cluster, registry, topics, application and state outrank them all.")
     Path config;
 
     @Option(names = "--transaction-version", defaultValue = "1", paramLabel = "N",
@@ -159,7 +160,7 @@ final class BenchCommand implements Callable<Integer> {
                     layers, shape, batchSize, linger.toMillis(), storeCache, backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
                     only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed,
-                    ConfigSources.merge(config, Map.of(), settings));
+                    ConfigSources.merge(config, System.getenv(), settings));
             if (repeat < 1) {
                 throw new OperatorException("--repeat must be at least 1, found " + repeat);
             }

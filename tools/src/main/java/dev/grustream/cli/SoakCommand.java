@@ -93,12 +93,14 @@ final class SoakCommand implements Callable<Integer> {
     String heap;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "A setting of the service (gru-stream run --set), over the soak's own; repeatable.")
+            description = "A setting of the service (gru-stream run --set), over the soak's defaults; repeatable.")
     Map<String, String> settings = Map.of();
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-            description = "Properties file of service settings under --set: credentials (sasl.jaas.config, say) belong"
-                    + " here, as a command line is seen by every user of the machine.")
+            description = "Properties file of service settings under the GRU_STREAM_* environment and --set, as for"
+                    + " run: credentials (sasl.jaas.config, say) belong here, as a command line is seen by every user"
+                    + " of the machine. The soak's own cluster, registry, topics, application, state and address"
+                    + " outrank them all.")
     Path config;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
@@ -130,7 +132,7 @@ final class SoakCommand implements Callable<Integer> {
             }
             Soak.Options options = new Soak.Options(servers, registryAt, duration, keys, activeKeys, rate, fraction,
                     calibrationRecords, partitions, processing, ttl.toMillis(), ttlScanInterval.toMillis(),
-                    sampleInterval, heap, work, ConfigSources.merge(config, Map.of(), settings));
+                    sampleInterval, heap, work, ConfigSources.merge(config, System.getenv(), settings));
             Soak.Result result = new Soak(options).run(line -> {
                 out.println(line);
                 out.flush();
