@@ -187,6 +187,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         if (rejectedUpFront(record)) {
             return;
         }
+        RecordMetadata source = context.recordMetadata().orElseThrow();
         if (record.key() == null && !warnedOfRecordsWithoutKeys) {
             // Accepted, as the value names the series (input.key.fields); but Kafka's producers spread records
             // without a key over the partitions, and nothing downstream could tell a series split so.
@@ -195,9 +196,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                     + " a producer spreads records without a key over the topic's partitions, and a series read from"
                     + " two of them keeps a state on each, with forecasts of its own; key the records by their series"
                     + " (or by a field that determines it) unless the topic has one partition", context.taskId(),
-                    context.recordMetadata().map(RecordMetadata::topic).orElse("the input"));
+                    source.topic());
         }
-        RecordMetadata source = context.recordMetadata().orElseThrow();
         String series = seriesKey(record);
         PendingObservation.Builder event = PendingObservation.newBuilder()
                 .setSequence(0)
