@@ -33,16 +33,33 @@ public final class Decimals {
     }
 
     /**
-     * {@code text} in quotes for a message, its first 40 characters when longer: a message is logged for every
-     * record refused, and one megabyte field would otherwise be written to the log whole each time.
+     * {@code text} in quotes for a message, its first 40 characters when longer, control characters written as
+     * {@code \}{@code uXXXX}: a message is logged for every record refused, and one megabyte field would otherwise be
+     * written to the log whole each time, and a line break in it would start a log line of the producer's writing.
      */
     public static String quoted(String text) {
         if (text.length() <= 40) {
-            return "'" + text + "'";
+            return "'" + visible(text) + "'";
         }
         // Cut between code points: half a surrogate pair is no text.
         int end = text.offsetByCodePoints(0, text.codePointCount(0, 40));
-        return "'" + text.substring(0, end) + "...' (" + text.length() + " characters)";
+        return "'" + visible(text.substring(0, end)) + "...' (" + text.length() + " characters)";
+    }
+
+    private static String visible(String text) {
+        StringBuilder shown = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                if (shown == null) {
+                    shown = new StringBuilder(text.substring(0, i));
+                }
+                shown.append(String.format("\\u%04x", (int) c));
+            } else if (shown != null) {
+                shown.append(c);
+            }
+        }
+        return shown == null ? text : shown.toString();
     }
 
     /** Whether {@code text} is {@code [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?}. */

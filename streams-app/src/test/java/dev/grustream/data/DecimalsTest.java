@@ -37,4 +37,9 @@ class DecimalsTest {
         assertThat(Decimals.quoted(text)).isEqualTo("'" + "a".repeat(39) + "\uD83D\uDE00...' (141 characters)");
         assertThat(Decimals.quoted("12x")).isEqualTo("'12x'");
     }
+
+    @Test
+    void aQuotedTextCannotStartALineOfItsOwn() {
+        assertThat(Decimals.quoted("12\nFAKE ERROR line\r\t")).isEqualTo("'12\\u000aFAKE ERROR line\\u000d\\u0009'");
+    }
 }
