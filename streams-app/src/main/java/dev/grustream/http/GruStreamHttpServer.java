@@ -84,8 +84,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
     /**
      * How many pauses after its own ended a paused instance that no query asked again is forgotten: by then it has
      * most likely left the group (Kafka's session timeout, 45 s by default, is under 5 pauses at the default forward
-     * timeout),
-     * and the map of paused instances stays bounded while instances come and go.
+     * timeout), and the map of paused instances stays bounded while instances come and go.
      */
     private static final int FORGOTTEN_AFTER_PAUSES = 10;
     /** The least limit on a peer's answer to a forwarded query ({@link #forwardedAnswerLimit}). */

@@ -49,7 +49,6 @@ import dev.grustream.serde.internals.WireFormat;
 public final class AvroSerializer implements Serializer<Object> {
     // A thread keeps its output buffer between calls, unless one huge value grew it past this.
     private static final int MAX_RETAINED_BUFFER = 1 << 20;
-    private static final String JAVA_STRING_PROPERTY = "avro.java.string";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SchemaRegistryClient injectedClient;
@@ -149,7 +148,7 @@ public final class AvroSerializer implements Serializer<Object> {
      */
     private static Schema withoutJavaProperties(Schema schema) {
         String json = schema.toString();
-        if (!json.contains(JAVA_STRING_PROPERTY)) {
+        if (!json.contains(GenericData.STRING_PROP)) {
             return schema;
         }
         try {
@@ -164,7 +163,7 @@ public final class AvroSerializer implements Serializer<Object> {
 
     private static void removeJavaProperties(JsonNode node) {
         if (node instanceof ObjectNode object) {
-            object.remove(JAVA_STRING_PROPERTY);
+            object.remove(GenericData.STRING_PROP);
             // A default is a value, not a schema: a map's default may have a key of that name.
             object.properties().stream().filter(field -> !field.getKey().equals("default"))
                     .forEach(field -> removeJavaProperties(field.getValue()));
