@@ -105,6 +105,17 @@ public final class TopologyReplay implements AutoCloseable {
     }
 
     /**
+     * {@code configured} (a service's file and environment) less the settings of the topics' formats, for a run that
+     * writes gru-stream's own Observations and reads its nested Avro forecasts on a broker (bench, soak): the rest,
+     * Kafka clients' and the registry's security among them, applies there.
+     */
+    public static Map<String, String> withoutFormatSettings(Map<String, String> configured) {
+        Map<String, String> kept = new LinkedHashMap<>(configured);
+        kept.keySet().removeAll(FORMAT_SETTINGS);
+        return kept;
+    }
+
+    /**
      * The settings of {@code configured} (a service's file and environment) that a replay applies: gru-stream's own,
      * less the topics' formats, and keys that look like gru-stream's, which the replay refuses as misspelt, as the
      * service does. The rest (Kafka clients, the schema registry, security) concern a broker and a registry that a

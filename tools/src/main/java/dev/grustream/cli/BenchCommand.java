@@ -1,5 +1,6 @@
 package dev.grustream.cli;
 
+import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.bench.Benchmark;
 import dev.grustream.config.ConfigSources;
 import dev.grustream.config.OperatorException;
@@ -117,7 +118,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "Properties file of settings under the GRU_STREAM_* environment and --set, as for run:"
                     + " credentials (sasl.jaas.config, say) belong here, as a command line is seen by every user of"
-                    + " the machine. The run's own cluster, registry, topics, application and state outrank them all.")
+                    + " the machine. The run's own cluster, registry, topics, application and state outrank them all;"
+                    + " its topics hold gru-stream's own Avro records, so a file's format settings are left out.")
     Path config;
 
     @Option(names = "--transaction-version", defaultValue = "1", paramLabel = "N",
@@ -132,6 +134,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, String> serviceSettings = serviceSettings(System.getenv());
         String processing = ProcessingGuarantees.parse(guarantee);
         Benchmark.StoreCache storeCache = switch (cache) {
             case "default" -> Benchmark.StoreCache.DEFAULT;
@@ -144,6 +147,9 @@ final class BenchCommand implements Callable<Integer> {
             case "one-step" -> Benchmark.ModelShape.ONE_STEP;
             default -> throw new OperatorException("--model-shape must be bundled or one-step, found " + modelShape);
         };
+        if (only != null && !only.equals("baseline") && !only.equals("gru")) {
+            throw new OperatorException("--only must be baseline or gru, found " + only);
+        }
         if (latencyDuration.toMillis() % 1_000 != 0) {
             throw new OperatorException("--latency-duration must be whole seconds (or 0 to skip the latency runs), "
                     + "found " + latencyDuration.toMillis() + " ms");
@@ -159,8 +165,8 @@ final class BenchCommand implements Callable<Integer> {
             Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
                     layers, shape, batchSize, linger.toMillis(), storeCache, backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
-                    only == null || only.equals("baseline"), only == null || only.startsWith("gru"), seed,
-                    ConfigSources.merge(config, System.getenv(), settings));
+                    only == null || only.equals("baseline"), only == null || only.equals("gru"), seed,
+                    serviceSettings);
             if (repeat < 1) {
                 throw new OperatorException("--repeat must be at least 1, found " + repeat);
             }
@@ -283,6 +289,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         process.waitFor();
         throw new OperatorException("the broker exited with " + process.exitValue() + " before it was ready");
+    }
+
+    /**
+     * The service's settings: {@code --config}, then {@code environment}'s {@code GRU_STREAM_*} variables, then
+     * {@code --set}; the topics' formats are the benchmark's own (gru-stream's Avro records), so {@code --set} may not
+     * name them and a file's or the environment's are left out.
+     */
+    Map<String, String> serviceSettings(Map<String, String> environment) {
+        TopologyReplay.refuseFormatSettings(settings);
+        return TopologyReplay.withoutFormatSettings(ConfigSources.merge(config, environment, settings));
     }
 
     /** Reads the broker's output so that its pipe never fills, until the broker ends and the pipe closes. */

@@ -1,5 +1,6 @@
 package dev.grustream.cli;
 
+import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.bench.Soak;
 import dev.grustream.config.ConfigSources;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
@@ -100,7 +101,8 @@ final class SoakCommand implements Callable<Integer> {
             description = "Properties file of service settings under the GRU_STREAM_* environment and --set, as for"
                     + " run: credentials (sasl.jaas.config, say) belong here, as a command line is seen by every user"
                     + " of the machine. The soak's own cluster, registry, topics, application, state and address"
-                    + " outrank them all.")
+                    + " outrank them all; its topics hold gru-stream's own Avro records, so a file's format settings"
+                    + " are left out.")
     Path config;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
@@ -115,6 +117,9 @@ final class SoakCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--duration and --sample-interval must be positive");
         }
         String processing = ProcessingGuarantees.parse(guarantee);
+        TopologyReplay.refuseFormatSettings(settings);
+        Map<String, String> serviceSettings = TopologyReplay.withoutFormatSettings(
+                ConfigSources.merge(config, System.getenv(), settings));
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("gru-soak");
         Process broker = null;
         InMemorySchemaRegistryServer registry = null;
@@ -132,7 +137,7 @@ final class SoakCommand implements Callable<Integer> {
             }
             Soak.Options options = new Soak.Options(servers, registryAt, duration, keys, activeKeys, rate, fraction,
                     calibrationRecords, partitions, processing, ttl.toMillis(), ttlScanInterval.toMillis(),
-                    sampleInterval, heap, work, ConfigSources.merge(config, System.getenv(), settings));
+                    sampleInterval, heap, work, serviceSettings);
             Soak.Result result = new Soak(options).run(line -> {
                 out.println(line);
                 out.flush();

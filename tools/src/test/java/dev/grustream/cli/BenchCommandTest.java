@@ -2,9 +2,14 @@ package dev.grustream.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gru-stream bench}'s options, refused before any broker starts. */
 class BenchCommandTest {
@@ -18,5 +23,39 @@ class BenchCommandTest {
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("--latency-duration must be whole seconds", "found 500 ms");
+    }
+
+    @Test
+    void anUnknownTopologyToRunAloneIsRefusedRatherThanRunningNeither() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench", "--only", "Baseline");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--only must be baseline or gru, found Baseline");
+    }
+
+    @Test
+    void aSettingOfTheTopicsFormatsIsRefusedAsTheBenchmarkWritesAndReadsItsOwnAvroRecords() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench",
+                "--set", "output.format=json");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("output.format does not apply").doesNotContain("internal error");
+    }
+
+    @Test
+    void aServicesFileKeepsItsClientSettingsAndLeavesItsFormatsOut(@TempDir Path dir) throws IOException {
+        BenchCommand bench = new BenchCommand();
+        bench.config = Files.writeString(dir.resolve("service.properties"), String.join("\n",
+                "input.format=json", "input.time.field=ts", "output.format=json", "output.layout=flat",
+                "security.protocol=SASL_SSL", "learner.enabled=false"));
+
+        Map<String, String> settings = bench.serviceSettings(Map.of("GRU_STREAM_OUTPUT_FORMAT", "json"));
+
+        assertThat(settings).containsOnly(Map.entry("security.protocol", "SASL_SSL"),
+                Map.entry("learner.enabled", "false"));
     }
 }
