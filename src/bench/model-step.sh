@@ -6,14 +6,14 @@
 #   src/bench/model-step.sh KeyStateCodecBenchmark         # another benchmark of streams-app's tests, by name
 #   src/bench/model-step.sh dev.grustream.serde.benchmarks.AvroSerdeBenchmark   # or by full name, in another package
 #
-# Builds the test classes and their classpath with Maven (under the shared build lock), then runs JMH in a
+# Builds the test classes and their classpath with Maven (under the launcher's build lock), then runs JMH in a
 # plain JVM so that the numbers are not disturbed by Maven.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 out=streams-app/target/model-step
 mkdir -p "$out"
-flock /tmp/mvn.lock mvn -q -pl streams-app -am test-compile dependency:build-classpath \
+flock gru-stream mvn -q -pl streams-app -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$PWD/$out/classpath.txt" -Dmdep.includeScope=test
 if [[ ! -f streams-app/target/test-classes/META-INF/BenchmarkList ]]; then
     echo "JMH's BenchmarkList was not generated (is jmh-generator-annprocess a test dependency?)" >&2

@@ -4,9 +4,9 @@
 #   src/bench/sweep.sh [RESULTS.jsonl]     (about 45 minutes on 2 cores; run it on an otherwise idle machine)
 # Each run appends JSON lines to RESULTS.jsonl; src/bench/table.py turns them into those tables.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:-bench-results.jsonl}"
-bench() { ./gru-stream bench --json "$out" "$@"; }
+bench() { "$root/gru-stream" bench --json "$out" "$@"; }
 
 bench --guarantee exactly-once-v2                       # the reference: 1M records, 10k keys, H=64
 bench --guarantee at-least-once

@@ -17,6 +17,11 @@
 # CHANGE forecasts that series better.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# The java the launcher runs: JAVA_HOME's when it is set, else the one on the PATH.
+java=java
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    java="$JAVA_HOME/bin/java"
+fi
 if [ "$#" -lt 1 ] || [ "$#" -gt 2 ] || [ -z "${SEED:-}" ]; then
     echo "usage: SEED=N src/eval/judge.sh CHANGE [BASE]   (N: a seed no run has used)" >&2
     exit 2
@@ -34,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(java -version 2>&1 | head -1)"
+echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $("$java" -version 2>&1 | head -1)"
 echo "== base $base (${2:-main}), change $change ($1)"
 echo "== $series series of $rows rows, seed $seed"
 git worktree add --detach -q "$work/base" "$base"
@@ -43,7 +48,7 @@ git worktree add --detach -q "$work/change" "$change"
 "$work/base/gru-stream" --version > /dev/null
 "$work/change/gru-stream" --version > /dev/null
 
-java -cp "$work/base/tools/target/gru-stream-tools.jar:$work/base/tools/target/lib/*" \
+"$java" -cp "$work/base/tools/target/gru-stream-tools.jar:$work/base/tools/target/lib/*" \
     "$work/base/src/models/SyntheticTrainingSeries.java" "$work/drawn" "$series" "$rows" "$seed"
 mkdir -p "$work/full/synthetic" "$work/first500/synthetic"
 for file in "$work"/drawn/synthetic-*.csv; do

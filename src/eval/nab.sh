@@ -6,13 +6,25 @@
 #
 #   src/eval/nab.sh [nab-eval options...]      e.g. src/eval/nab.sh --model my-model.zip
 #
+# NAB_RESULTS=DIR keeps every replay's forecasts and alerts there (to compare two builds' files with diff -r, say);
+# without it they go to a temporary directory that is removed at the end. Paths are read from where it is started.
 # Needs nothing but this repository: the data, the labels (MIT licence, src/data/nab/LICENSE.txt) and the scorer
 # (gru-stream nab-eval) are here. About three minutes on 2 cores.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+# The java the launcher runs: JAVA_HOME's when it is set, else the one on the PATH.
+java=java
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    java="$JAVA_HOME/bin/java"
+fi
 
-results="${NAB_RESULTS:-$(mktemp -d)}"
-echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(java -version 2>&1 | head -1)"
+if [ -n "${NAB_RESULTS:-}" ]; then
+    results="$NAB_RESULTS"
+else
+    results="$(mktemp -d)"
+    trap 'rm -rf "$results"' EXIT
+fi
+echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $("$java" -version 2>&1 | head -1)"
 # The forecasting candidates: the learner's memory, its profile's bins and its guard's half-life.
 candidates=()
 for guard in 50 500; do
@@ -23,7 +35,8 @@ for guard in 50 500; do
         done
     done
 done
-./gru-stream nab-eval --data src/data/nab --labels src/data/nab/labels/combined_windows.json --output "$results" \
+"$root/gru-stream" nab-eval --data "$root/src/data/nab" --labels "$root/src/data/nab/labels/combined_windows.json" \
+    --output "$results" \
     --loco \
     "${candidates[@]}" \
     --anomaly-candidate "window-5-residual-200:anomaly.likelihood.window.events=5;residual.halflife.events=200" \

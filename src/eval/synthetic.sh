@@ -2,36 +2,42 @@
 # Compares a setting of the service with its defaults on fresh synthetic series: series no setting was chosen on,
 # drawn from the generator of the bundled model's training data (src/models/SyntheticTrainingSeries.java: daily and
 # weekend cycles, trends, random walks, level shifts, bursts, rounding; rows 1 minute to an hour apart) with a seed
-# nothing else uses. Each series is replayed as a new key through the service's topology (gru-stream nab-eval), once
+# of your choosing. Each series is replayed as a new key through the service's topology (gru-stream nab-eval), once
 # at the defaults and once with the given settings, and the one-step and twelve-step MASE against persistence are
 # compared series by series.
 #
-#   src/eval/synthetic.sh -s KEY=VALUE [-s KEY=VALUE...]     e.g. -s learner.profile.weekly=true
+#   SEED=N src/eval/synthetic.sh -s KEY=VALUE [-s KEY=VALUE...]     e.g. -s learner.profile.weekly=true
 #
-# SERIES (120), ROWS (6000) and SEED (20261205) override the draw. Needs nothing but this repository; about two
-# minutes on 2 cores.
+# SEED is required: pick one no run has used (docs/accuracy.md names those used so far), and write down what would
+# keep the setting before running it. SERIES (120) and ROWS (6000) override the draw's size. Needs nothing but this
+# repository; about two minutes on 2 cores.
 #
 # It prints one line per series (its interval, both settings' MASE and their ratio) and a summary: the median ratio
 # one and twelve steps ahead over every series and over those 30 minutes or more apart (whose 6,000 rows are four
 # to eight months), and the largest one-step ratio. A ratio below 1 means the setting forecasts better.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-if [ "$#" -eq 0 ]; then
-    echo "usage: src/eval/synthetic.sh -s KEY=VALUE [-s KEY=VALUE...]" >&2
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+if [ "$#" -eq 0 ] || [ -z "${SEED:-}" ]; then
+    echo "usage: SEED=N src/eval/synthetic.sh -s KEY=VALUE [-s KEY=VALUE...]   (N: a seed no run has used)" >&2
     exit 2
+fi
+# The java the launcher runs: JAVA_HOME's when it is set, else the one on the PATH.
+java=java
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    java="$JAVA_HOME/bin/java"
 fi
 
 series="${SERIES:-120}"
 rows="${ROWS:-6000}"
-seed="${SEED:-20261205}"
+seed="$SEED"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(java -version 2>&1 | head -1)"
+echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $("$java" -version 2>&1 | head -1)"
 echo "== $series series of $rows rows, seed $seed; setting: $*"
-./gru-stream --version > /dev/null
-java -cp "tools/target/gru-stream-tools.jar:tools/target/lib/*" src/models/SyntheticTrainingSeries.java \
-    "$work/drawn" "$series" "$rows" "$seed"
+"$root/gru-stream" --version > /dev/null
+"$java" -cp "$root/tools/target/gru-stream-tools.jar:$root/tools/target/lib/*" \
+    "$root/src/models/SyntheticTrainingSeries.java" "$work/drawn" "$series" "$rows" "$seed"
 mkdir -p "$work/data/synthetic"
 mv "$work"/drawn/synthetic-*.csv "$work/data/synthetic/"
 for file in "$work"/data/synthetic/*.csv; do
@@ -41,8 +47,8 @@ for file in "$work"/data/synthetic/*.csv; do
     echo "$(basename "$file") $(( ($(date -d "$second" +%s) - $(date -d "$first" +%s)) / 60 ))"
 done > "$work/intervals.txt"
 
-./gru-stream nab-eval --data "$work/data" --output "$work/defaults" > "$work/defaults.txt"
-./gru-stream nab-eval --data "$work/data" --output "$work/setting" "$@" > "$work/setting.txt"
+"$root/gru-stream" nab-eval --data "$work/data" --output "$work/defaults" > "$work/defaults.txt"
+"$root/gru-stream" nab-eval --data "$work/data" --output "$work/setting" "$@" > "$work/setting.txt"
 
 # nab-eval's table: series rows alerts dead MASE sMASE MASE-H cover; '-' where neither forecast erred, 'inf' where only persistence was exact
 awk '

@@ -58,11 +58,15 @@ class LauncherScriptTest {
 
         bin = Files.createDirectories(dir.resolve("bin"));
         for (String tool : TOOLS) {
-            Path found = List.of("/usr/bin", "/bin").stream().map(d -> Path.of(d, tool)).filter(Files::isExecutable)
-                    .findFirst().orElse(null);
-            assumeTrue(found != null, tool + " is not in /usr/bin or /bin here");
-            Files.createSymbolicLink(bin.resolve(tool), found);
+            putOnPath(tool);
         }
+    }
+
+    private void putOnPath(String tool) throws IOException {
+        Path found = List.of("/usr/bin", "/bin").stream().map(d -> Path.of(d, tool)).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        assumeTrue(found != null, tool + " is not in /usr/bin or /bin here");
+        Files.createSymbolicLink(bin.resolve(tool), found);
     }
 
     private static Path at(Path file, Instant time) throws IOException {
@@ -71,11 +75,18 @@ class LauncherScriptTest {
 
     /** Runs {@code script --version} with the PATH of the tools alone; returns its exit code and output. */
     private Result launch(Path script) throws IOException, InterruptedException {
+        return finish(start(script));
+    }
+
+    private Process start(Path script) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(script.toString(), "--version").redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().put("PATH", bin.toString());
         builder.environment().put("JAVA_HOME", javaHome.toString());
-        Process process = builder.start();
+        return builder.start();
+    }
+
+    private static Result finish(Process process) throws IOException, InterruptedException {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         return new Result(process.exitValue(), output);
@@ -104,6 +115,35 @@ class LauncherScriptTest {
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.output()).contains("the build is missing or stale and Maven (mvn) is not installed");
+    }
+
+    @Test
+    void aLauncherStartedWhileAnotherBuildsWaitsForThatBuildAndBuildsNothing() throws Exception {
+        for (String tool : List.of("flock", "mkdir", "sleep")) {
+            putOnPath(tool);
+        }
+        Path builds = dir.resolve("builds.log");
+        Path mvn = Files.writeString(bin.resolve("mvn"), String.join("\n", "#!/bin/sh",
+                "echo started >> '" + builds + "'",
+                "sleep 2",
+                "mkdir -p tools/target/lib",
+                "echo ended >> '" + builds + "'", ""));
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        at(Files.writeString(root.resolve("tools/src/main/Saved.java"), "class Saved {}"),
+                BUILD_STARTED.plusSeconds(60));
+
+        Process first = start(root.resolve("gru-stream"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.exists(builds) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Process second = start(root.resolve("gru-stream"));
+        Result firstResult = finish(first);
+        Result secondResult = finish(second);
+
+        assertThat(firstResult.exit()).as(firstResult.output()).isZero();
+        assertThat(secondResult.exit()).as(secondResult.output()).isZero();
+        assertThat(Files.readAllLines(builds)).containsExactly("started", "ended");
     }
 
     @Test
