@@ -1,7 +1,9 @@
 package dev.grustream.output;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -28,7 +30,10 @@ public final class JsonRecords {
      * Writes a number that is not finite as null: JSON has no NaN or infinity, and Jackson would write a quoted
      * string that a sink expecting a number refuses.
      */
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            // A character outside the BMP (an emoji in a key) as its UTF-8 bytes, as the record key has it, not
+            // as two escaped surrogates.
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build()).registerModule(new SimpleModule()
             .addSerializer(Double.class, new FiniteOrNull<>(Double.class))
             .addSerializer(Float.class, new FiniteOrNull<>(Float.class)));
 

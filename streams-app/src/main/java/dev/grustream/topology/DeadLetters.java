@@ -65,13 +65,19 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
+    /** Where a long message is cut: at {@link #MAX_MESSAGE_CHARS}, or one before, not to split a surrogate pair. */
+    private static int cut(String message) {
+        return Character.isHighSurrogate(message.charAt(MAX_MESSAGE_CHARS - 1)) ? MAX_MESSAGE_CHARS - 1
+                : MAX_MESSAGE_CHARS;
+    }
+
     /** Returns a copy of {@code original} (may be null) with the dead-letter headers added. */
     public static Headers headers(Headers original, DeadLetterReason reason, String message, String topic,
             int partition, long offset) {
         RecordHeaders headers = original == null ? new RecordHeaders() : new RecordHeaders(original.toArray());
         headers.add(REASON_HEADER, utf8(reason.code()));
         headers.add(MESSAGE_HEADER, utf8(message.length() <= MAX_MESSAGE_CHARS ? message
-                : message.substring(0, MAX_MESSAGE_CHARS) + "... (" + message.length() + " characters in all)"));
+                : message.substring(0, cut(message)) + "... (" + message.length() + " characters in all)"));
         headers.add(TOPIC_HEADER, utf8(String.valueOf(topic)));
         headers.add(PARTITION_HEADER, utf8(String.valueOf(partition)));
         headers.add(OFFSET_HEADER, utf8(String.valueOf(offset)));

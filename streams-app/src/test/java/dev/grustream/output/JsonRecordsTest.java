@@ -39,4 +39,12 @@ class JsonRecordsTest {
         assertThat(new String(JsonRecords.of(record), StandardCharsets.UTF_8))
                 .isEqualTo("{\"steps\":[1.0,null],\"by\":{\"cpu\":null}}");
     }
+
+    @Test
+    void aCharacterOutsideTheBasicPlaneIsWrittenAsItsUtf8BytesAsTheRecordKeyHasIt() {
+        String key = "pump-\uD83D\uDE00";
+
+        assertThat(JsonRecords.write(Map.of("key", key)))
+                .isEqualTo(("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
 }

@@ -97,6 +97,17 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void aLongMessageIsNotCutBetweenTheTwoHalvesOfACharacter() {
+        String full = "x".repeat(DeadLetters.MAX_MESSAGE_CHARS - 1) + "\uD83D\uDE00" + "y".repeat(100);
+
+        Headers headers = DeadLetters.headers(null, DeadLetterReason.UNDECODABLE, full, "readings", 0, 7);
+
+        assertThat(DeadLetters.header(headers, DeadLetters.MESSAGE_HEADER))
+                .isEqualTo("x".repeat(DeadLetters.MAX_MESSAGE_CHARS - 1) + "... (" + full.length()
+                        + " characters in all)");
+    }
+
+    @Test
     void anotherLibrarysDeserializerThatCannotReachItsRegistryFailsTheTaskInsteadOfDeadLettering() {
         // As Confluent's KafkaAvroDeserializer reports it: a SerializationException caused by the network error.
         SerializationException unreachable = new SerializationException("Error retrieving Avro schema for id 1",
