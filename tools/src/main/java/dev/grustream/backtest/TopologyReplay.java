@@ -73,10 +73,10 @@ public final class TopologyReplay implements AutoCloseable {
 
     /**
      * Kafka Streams warns, once per state directory, that one under the OS temp directory may be cleared by the OS.
-     * A replay's state directory lives only as long as the replay, so for replays, which write one per file, the
-     * warning is noise; the service keeps it.
+     * A replay's state directory lives only as long as the replay (the demo's, as the demo), so for replays, which
+     * write one per file, and the demo the warning is noise; the service keeps it.
      */
-    private static void quietTemporaryDirectoryWarning() {
+    public static void quietTemporaryDirectoryWarning() {
         if (LoggerFactory.getLogger(STATE_DIRECTORY_LOGGER) instanceof ch.qos.logback.classic.Logger logger
                 && logger.getLevel() == null) {
             logger.setLevel(ch.qos.logback.classic.Level.ERROR);

@@ -100,6 +100,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("gru-stream demo: starting a Kafka broker, a schema registry and the service in this process...");
         out.flush();
         Path stateDir = Files.createTempDirectory("gru-stream-demo");
+        TopologyReplay.quietTemporaryDirectoryWarning();
         String registryScope = "gru-stream-demo";
         // The demo runs until stopped: each partition keeps about its last DEMO_PARTITION_BYTES, checked every
         // minute, so that a demo left running does not fill the disk of the temporary directory.

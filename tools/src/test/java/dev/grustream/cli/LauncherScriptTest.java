@@ -47,19 +47,24 @@ class LauncherScriptTest {
         at(Files.writeString(target.resolve("gru-stream-tools.jar"), ""), BUILD_STARTED.plusSeconds(120));
 
         javaHome = dir.resolve("jdk");
-        Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
-        Files.writeString(java, String.join("\n", "#!/bin/sh",
-                "if [ \"$1\" = -XshowSettings:properties ]; then",
-                "  echo '    java.specification.version = 17'",
-                "  exit 0",
-                "fi",
-                "echo \"stand-in java: $*\"", ""));
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        standInJava("17");
 
         bin = Files.createDirectories(dir.resolve("bin"));
         for (String tool : TOOLS) {
             putOnPath(tool);
         }
+    }
+
+    /** A java in {@link #javaHome} that reports {@code version} and prints its arguments. */
+    private void standInJava(String version) throws IOException {
+        Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
+        Files.writeString(java, String.join("\n", "#!/bin/sh",
+                "if [ \"$1\" = -XshowSettings:properties ]; then",
+                "  echo '    java.specification.version = " + version + "'",
+                "  exit 0",
+                "fi",
+                "echo \"stand-in java: $*\"", ""));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     private void putOnPath(String tool) throws IOException {
@@ -103,6 +108,17 @@ class LauncherScriptTest {
         assertThat(result.output()).startsWith("stand-in java: -XX:+ExitOnOutOfMemoryError -cp "
                 + root.resolve("tools/target/gru-stream-tools.jar")
                 + ":" + root.resolve("tools/target/lib") + "/* dev.grustream.cli.GruStreamTools --version");
+    }
+
+    @Test
+    void onJava24OrLaterTheLibrariesNativeCodeAndUnsafeAreAllowedRatherThanWarnedAboutOnEveryRun() throws Exception {
+        standInJava("25");
+
+        Result result = launch(root.resolve("gru-stream"));
+
+        assertThat(result.exit()).as(result.output()).isZero();
+        assertThat(result.output()).startsWith("stand-in java: -XX:+ExitOnOutOfMemoryError"
+                + " --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -cp ");
     }
 
     @Test
