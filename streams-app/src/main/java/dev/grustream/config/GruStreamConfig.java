@@ -20,6 +20,7 @@ import static dev.grustream.forecast.ForecastRules.DEFAULT_PROFILE_WEEKLY;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_ENABLED;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_TOLERANCE;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_WARMUP_EVENTS;
+import static dev.grustream.forecast.ForecastRules.DEFAULT_RANGE_WARMUP_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_RESET_GAP_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_STATE_TTL_MS;
 import static dev.grustream.forecast.ForecastRules.DEFAULT_THRESHOLD;
@@ -96,6 +97,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String ANOMALY_RANGE_ENABLED = "anomaly.range.enabled";
     public static final String ANOMALY_RANGE_TOLERANCE = "anomaly.range.tolerance";
     public static final String ANOMALY_RANGE_WARMUP_EVENTS = "anomaly.range.warmup.events";
+    public static final String ANOMALY_RANGE_WARMUP_MS = "anomaly.range.warmup.ms";
     public static final String ANOMALY_INTERVAL_ENABLED = "anomaly.interval.enabled";
     public static final String ANOMALY_INTERVAL_COVERAGE = "anomaly.interval.coverage";
     public static final String ALERT_WARMUP_EVENTS = "alert.warmup.events";
@@ -223,6 +225,10 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(ANOMALY_RANGE_WARMUP_EVENTS, Type.LONG, DEFAULT_RANGE_WARMUP_EVENTS, Range.atLeast(0),
                     Importance.LOW,
                     "Observations a key's range must hold before an observation can score 1 for leaving it.")
+            .define(ANOMALY_RANGE_WARMUP_MS, Type.LONG, DEFAULT_RANGE_WARMUP_MS, Range.atLeast(0), Importance.LOW,
+                    "Event time a key's range must span (its values times the key's mean interval) before an"
+                            + " observation can score 1 for leaving it, so that a new key's first daily cycle does"
+                            + " not; a key whose learner is off counts values only.")
             .define(ALERT_WARMUP_EVENTS, Type.LONG, DEFAULT_ALERT_WARMUP_EVENTS, Range.atLeast(0), Importance.MEDIUM,
                     "Observations a key's state must have consumed before it may raise an alert.")
             .define(ALERT_SUPPRESSION_MS, Type.LONG, DEFAULT_ALERT_SUPPRESSION_MS, Range.atLeast(0), Importance.MEDIUM,

@@ -46,6 +46,8 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, 
     public static final boolean DEFAULT_RANGE_ENABLED = true;
     public static final double DEFAULT_RANGE_TOLERANCE = 0.05;
     public static final long DEFAULT_RANGE_WARMUP_EVENTS = 30;
+    /** A day: a key's first daily cycle reaches new highs and lows that are not anomalies. */
+    public static final long DEFAULT_RANGE_WARMUP_MS = 86_400_000L;
     public static final double DEFAULT_THRESHOLD = 0.9835;
     public static final double DEFAULT_CRITICAL_THRESHOLD = 0.999;
     public static final long DEFAULT_ALERT_WARMUP_EVENTS = 50;
@@ -120,7 +122,8 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, 
         return new ForecastRules(DEFAULT_LATE_GRACE_MS, DEFAULT_RESET_GAP_MS, DEFAULT_STATE_TTL_MS,
                 DEFAULT_MAX_ABS_NORMALIZED, new ErrorStats.Rule(DEFAULT_ERROR_HALFLIFE_EVENTS, MIN_ERROR_STD_RATIO),
                 new AnomalyLikelihood.Rule(DEFAULT_LIKELIHOOD_WINDOW_EVENTS, DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS),
-                new ValueRange.Rule(DEFAULT_RANGE_ENABLED, DEFAULT_RANGE_TOLERANCE, DEFAULT_RANGE_WARMUP_EVENTS),
+                new ValueRange.Rule(DEFAULT_RANGE_ENABLED, DEFAULT_RANGE_TOLERANCE, DEFAULT_RANGE_WARMUP_EVENTS,
+                        DEFAULT_RANGE_WARMUP_MS),
                 new AlertPolicy(DEFAULT_THRESHOLD, DEFAULT_CRITICAL_THRESHOLD, DEFAULT_ALERT_WARMUP_EVENTS,
                         DEFAULT_ALERT_SUPPRESSION_MS),
                 DEFAULT_LEARNING, new Learner.Rule(DEFAULT_LEARNER_FORGETTING_EVENTS, DEFAULT_PROFILE_BINS,

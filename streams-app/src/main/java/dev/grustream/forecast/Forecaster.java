@@ -264,7 +264,8 @@ public final class Forecaster implements AutoCloseable {
             surprises[row] = AnomalyLikelihood.surprise(deviation, channels);
             score = state.likelihood().likelihood(surprises[row], rules.likelihood());
         }
-        return state.range().excludes(actual, rules.range()) || outsideInterval ? 1.0 : score;
+        double meanInterval = state.learners() == null ? Double.NaN : state.learners()[0].profile().meanInterval();
+        return state.range().excludes(actual, rules.range(), meanInterval) || outsideInterval ? 1.0 : score;
     }
 
     private boolean refusedAsOutOfOrder(int index, Event event, KeyState stored, Outcomes outcomes) {

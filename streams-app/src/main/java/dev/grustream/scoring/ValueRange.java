@@ -18,14 +18,19 @@ public final class ValueRange {
      * @param enabled whether the rule applies at all (the range is kept either way)
      * @param tolerance how far beyond the range a value must be, as a fraction of the range's width, {@code >= 0}
      * @param warmupEvents how many values the range must hold before the rule applies, {@code >= 0}
+     * @param warmupMillis how much event time, at least, those values must stand for (their count times the key's
+     *     mean interval) before a value beyond the range by the tolerance counts; until then, only one beyond it by
+     *     its whole width does, so that a new key's first cycle does not leave a range that is still filling;
+     *     {@code >= 0}
      */
-    public record Rule(boolean enabled, double tolerance, long warmupEvents) {
+    public record Rule(boolean enabled, double tolerance, long warmupEvents, long warmupMillis) {
         public Rule {
             if (!(tolerance >= 0.0) || !Double.isFinite(tolerance)) {
                 throw new IllegalArgumentException("tolerance must be a finite number >= 0, found " + tolerance);
             }
-            if (warmupEvents < 0) {
-                throw new IllegalArgumentException("warmupEvents must not be negative, found " + warmupEvents);
+            if (warmupEvents < 0 || warmupMillis < 0) {
+                throw new IllegalArgumentException("warmupEvents and warmupMillis must not be negative, found "
+                        + warmupEvents + " and " + warmupMillis);
             }
         }
     }
@@ -61,13 +66,24 @@ public final class ValueRange {
         return new ValueRange(count, min, max);
     }
 
-    /** Whether any target of {@code values} lies beyond the range by more than the rule's tolerance. */
-    public boolean excludes(double[] values, Rule rule) {
+    /**
+     * Whether any target of {@code values} lies beyond the range by more than the rule's tolerance of its width, once
+     * the range holds the rule's count of values, and by more than its whole width until they span its time.
+     *
+     * @param meanIntervalSeconds the key's mean interval between events, by which the range's count of values stands
+     *     for the event time it spans; NaN for a key that keeps none (its learner off), whose warm-up is counted in
+     *     values alone
+     */
+    public boolean excludes(double[] values, Rule rule, double meanIntervalSeconds) {
         if (!rule.enabled() || count == 0 || count < rule.warmupEvents()) {
             return false;
         }
+        // Until the values span the warm-up time, only a value beyond the range by its whole width counts: a new
+        // key climbing to its first daily high passes its range in small steps, a spike in one.
+        double tolerance = count * meanIntervalSeconds * 1000.0 < rule.warmupMillis()
+                ? Math.max(rule.tolerance(), 1.0) : rule.tolerance();
         for (int t = 0; t < values.length; t++) {
-            double margin = rule.tolerance() * (max[t] - min[t]);
+            double margin = tolerance * (max[t] - min[t]);
             if (max[t] > min[t] && (values[t] > max[t] + margin || values[t] < min[t] - margin)) {
                 return true;
             }

@@ -10,6 +10,7 @@ import static dev.grustream.config.GruStreamConfig.ANOMALY_LIKELIHOOD_WINDOW_EVE
 import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_ENABLED;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_TOLERANCE;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS;
+import static dev.grustream.config.GruStreamConfig.ANOMALY_RANGE_WARMUP_MS;
 import static dev.grustream.config.GruStreamConfig.ANOMALY_THRESHOLD;
 import static dev.grustream.config.GruStreamConfig.BATCH_LINGER_MS;
 import static dev.grustream.config.GruStreamConfig.BATCH_MAX_SIZE;
@@ -99,7 +100,8 @@ public record ForecasterSettings(
                 new AnomalyLikelihood.Rule(config.getDouble(ANOMALY_LIKELIHOOD_WINDOW_EVENTS),
                         config.getDouble(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS)),
                 new ValueRange.Rule(config.getBoolean(ANOMALY_RANGE_ENABLED),
-                        config.getDouble(ANOMALY_RANGE_TOLERANCE), config.getLong(ANOMALY_RANGE_WARMUP_EVENTS)),
+                        config.getDouble(ANOMALY_RANGE_TOLERANCE), config.getLong(ANOMALY_RANGE_WARMUP_EVENTS),
+                        config.getLong(ANOMALY_RANGE_WARMUP_MS)),
                 new AlertPolicy(config.getDouble(ANOMALY_THRESHOLD), config.getDouble(ANOMALY_CRITICAL_THRESHOLD),
                         config.getLong(ALERT_WARMUP_EVENTS), config.getLong(ALERT_SUPPRESSION_MS)),
                 config.getBoolean(LEARNER_ENABLED),

@@ -33,7 +33,7 @@ class ForecasterTest {
     private static final Learner.Rule LEARNER = new Learner.Rule(300, 96, 0.9, 0.99, 50, false, false);
     /** The rules without learning: the model's own forecasts, which these tests reason about. */
     private static final ForecastRules RULES = new ForecastRules(0, DAY, 0, 1e6, new ErrorStats.Rule(200, 1e-3),
-            new AnomalyLikelihood.Rule(15, 2000), new ValueRange.Rule(true, 0.05, 30),
+            new AnomalyLikelihood.Rule(15, 2000), new ValueRange.Rule(true, 0.05, 30, 0),
             new AlertPolicy(0.975, 0.999, 20, 10 * MINUTE), false, LEARNER, false);
 
     /** {@link #RULES} with keys idle for ten minutes of stream time starting afresh. */

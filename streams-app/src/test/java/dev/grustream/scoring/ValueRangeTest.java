@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 class ValueRangeTest {
-    private final ValueRange.Rule rule = new ValueRange.Rule(true, 0.05, 3);
+    /** The mean interval of a key that keeps none. */
+    private static final double NO_INTERVAL = Double.NaN;
+    private final ValueRange.Rule rule = new ValueRange.Rule(true, 0.05, 3, 0);
 
     private static ValueRange range(long count, double min, double max) {
         return ValueRange.of(count, new double[] {min}, new double[] {max});
@@ -18,42 +20,42 @@ class ValueRangeTest {
 
     @Test
     void aValueBeyondTheMaximumByMoreThanTheToleranceIsExcluded() {
-        assertThat(range(10, 10, 20).excludes(values(20.6), rule)).isTrue();
+        assertThat(range(10, 10, 20).excludes(values(20.6), rule, NO_INTERVAL)).isTrue();
     }
 
     @Test
     void aValueBelowTheMinimumByMoreThanTheToleranceIsExcluded() {
-        assertThat(range(10, 10, 20).excludes(values(9.4), rule)).isTrue();
+        assertThat(range(10, 10, 20).excludes(values(9.4), rule, NO_INTERVAL)).isTrue();
     }
 
     @Test
     void aValueWithinTheToleranceIsNotExcluded() {
-        assertThat(range(10, 10, 20).excludes(values(20.4), rule)).isFalse();
-        assertThat(range(10, 10, 20).excludes(values(9.6), rule)).isFalse();
+        assertThat(range(10, 10, 20).excludes(values(20.4), rule, NO_INTERVAL)).isFalse();
+        assertThat(range(10, 10, 20).excludes(values(9.6), rule, NO_INTERVAL)).isFalse();
     }
 
     @Test
     void nothingIsExcludedDuringTheWarmUp() {
-        assertThat(range(2, 10, 20).excludes(values(100.0), rule)).isFalse();
+        assertThat(range(2, 10, 20).excludes(values(100.0), rule, NO_INTERVAL)).isFalse();
     }
 
     @Test
     void aRangeWithoutWidthExcludesNothing() {
-        assertThat(range(10, 5, 5).excludes(values(100.0), rule)).isFalse();
+        assertThat(range(10, 5, 5).excludes(values(100.0), rule, NO_INTERVAL)).isFalse();
     }
 
     @Test
     void oneTargetOutsideIsEnough() {
         ValueRange range = ValueRange.of(10, new double[] {10.0, 0.0}, new double[] {20.0, 1.0});
 
-        assertThat(range.excludes(values(15.0, 50.0), rule)).isTrue();
+        assertThat(range.excludes(values(15.0, 50.0), rule, NO_INTERVAL)).isTrue();
     }
 
     @Test
     void aDisabledRuleExcludesNothing() {
-        ValueRange.Rule disabled = new ValueRange.Rule(false, 0.05, 3);
+        ValueRange.Rule disabled = new ValueRange.Rule(false, 0.05, 3, 0);
 
-        assertThat(range(10, 10, 20).excludes(values(100.0), disabled)).isFalse();
+        assertThat(range(10, 10, 20).excludes(values(100.0), disabled, NO_INTERVAL)).isFalse();
     }
 
     @Test
@@ -82,7 +84,7 @@ class ValueRangeTest {
 
     @Test
     void refusesANegativeTolerance() {
-        assertThatThrownBy(() -> new ValueRange.Rule(true, -0.1, 3))
+        assertThatThrownBy(() -> new ValueRange.Rule(true, -0.1, 3, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tolerance").hasMessageContaining("-0.1");
     }
@@ -91,23 +93,53 @@ class ValueRangeTest {
     void aValueExactlyAtTheToleranceIsNotExcluded() {
         ValueRange range = range(10, 0.0, 100.0);
 
-        assertThat(range.excludes(values(105.0), rule)).isFalse();
-        assertThat(range.excludes(values(-5.0), rule)).isFalse();
-        assertThat(range.excludes(values(105.001), rule)).isTrue();
-        assertThat(range.excludes(values(-5.001), rule)).isTrue();
+        assertThat(range.excludes(values(105.0), rule, NO_INTERVAL)).isFalse();
+        assertThat(range.excludes(values(-5.0), rule, NO_INTERVAL)).isFalse();
+        assertThat(range.excludes(values(105.001), rule, NO_INTERVAL)).isTrue();
+        assertThat(range.excludes(values(-5.001), rule, NO_INTERVAL)).isTrue();
     }
 
     @Test
     void theRuleAppliesOnceTheRangeHoldsExactlyItsWarmUp() {
-        assertThat(range(3, 0.0, 1.0).excludes(values(10.0), rule)).isTrue();
-        assertThat(range(2, 0.0, 1.0).excludes(values(10.0), rule)).isFalse();
+        assertThat(range(3, 0.0, 1.0).excludes(values(10.0), rule, NO_INTERVAL)).isTrue();
+        assertThat(range(2, 0.0, 1.0).excludes(values(10.0), rule, NO_INTERVAL)).isFalse();
+    }
+
+    @Test
+    void untilTheRangesValuesSpanTheWarmUpTimeOnlyAValueBeyondItByItsWholeWidthCounts() {
+        ValueRange.Rule day = new ValueRange.Rule(true, 0.05, 3, 86_400_000L);
+
+        assertThat(range(287, 0.0, 1.0).excludes(values(1.5), day, 300.0)).isFalse();
+        assertThat(range(287, 0.0, 1.0).excludes(values(2.001), day, 300.0)).isTrue();
+        assertThat(range(287, 0.0, 1.0).excludes(values(-1.001), day, 300.0)).isTrue();
+    }
+
+    @Test
+    void onceTheRangesValuesSpanTheWarmUpTimeTheToleranceCounts() {
+        ValueRange.Rule day = new ValueRange.Rule(true, 0.05, 3, 86_400_000L);
+
+        assertThat(range(288, 0.0, 1.0).excludes(values(1.5), day, 300.0)).isTrue();
+        assertThat(range(288, 0.0, 1.0).excludes(values(1.5), day, 0.0)).as("no interval known yet").isFalse();
+    }
+
+    @Test
+    void aKeyThatKeepsNoMeanIntervalCountsItsWarmUpInValuesAlone() {
+        ValueRange.Rule day = new ValueRange.Rule(true, 0.05, 3, 86_400_000L);
+
+        assertThat(range(3, 0.0, 1.0).excludes(values(1.5), day, NO_INTERVAL)).isTrue();
+    }
+
+    @Test
+    void refusesANegativeWarmUpTime() {
+        assertThatThrownBy(() -> new ValueRange.Rule(true, 0.05, 3, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("warmupMillis");
     }
 
     @Test
     void aRuleAcceptsNoToleranceAndNoWarmUpAndAnEmptyRangeRestores() {
-        ValueRange.Rule strict = new ValueRange.Rule(true, 0.0, 0);
+        ValueRange.Rule strict = new ValueRange.Rule(true, 0.0, 0, 0);
 
-        assertThat(range(5, 0.0, 1.0).excludes(values(1.000001), strict)).isTrue();
+        assertThat(range(5, 0.0, 1.0).excludes(values(1.000001), strict, NO_INTERVAL)).isTrue();
         assertThat(ValueRange.of(0, new double[1], new double[1])).isEqualTo(ValueRange.empty(1));
     }
 

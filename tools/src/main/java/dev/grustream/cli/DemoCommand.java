@@ -5,6 +5,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.embedded.ObservationGenerator;
+import dev.grustream.embedded.SyntheticSeries;
 import dev.grustream.model.GruModel;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.serde.MockSchemaRegistry;
@@ -173,6 +174,9 @@ final class DemoCommand implements Callable<Integer> {
         // Demo series run at about ten events per second per key, with the wall clock as event time: a day of
         // them passes in half a minute, so alerts are suppressed for seconds, not minutes.
         props.put(GruStreamConfig.ALERT_SUPPRESSION_MS, "5000");
+        // For the same reason a key's range is warm after one of the demo's days, not one of the clock's.
+        props.put(GruStreamConfig.ANOMALY_RANGE_WARMUP_MS,
+                String.valueOf(Math.round(SyntheticSeries.DAY * series.keys / series.rate * 1000.0)));
         props.putAll(settings);
         return new GruStreamConfig(props);
     }

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticSeries {
     /** Points in a simulated day. */
-    static final int DAY = 288;
+    public static final int DAY = 288;
     /** Points of a key before the first anomaly may be injected: enough for the service to warm up. */
     static final int WARM_UP = 120;
 
