@@ -5,6 +5,7 @@ import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Observation;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.model.GruModel;
+import dev.grustream.serde.AvroSerdeConfig;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.DeadLetters;
@@ -90,6 +91,15 @@ public final class TopologyReplay implements AutoCloseable {
             GruStreamConfig.OUTPUT_VALUE_SERIALIZER);
 
     /**
+     * How a serde finds its subjects and schemas in a registry: a run on a registry of its own (bench, soak) starts
+     * with none registered, so a production service's "register nothing, use what is registered" would refuse every
+     * record there.
+     */
+    private static final List<String> SUBJECT_SETTINGS = List.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG,
+            AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG,
+            AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG);
+
+    /**
      * Refuses settings of the topics' formats: a replay feeds gru-stream's own Observations and reads its nested
      * Avro forecasts, so another format would fail at the first record.
      *
@@ -105,13 +115,15 @@ public final class TopologyReplay implements AutoCloseable {
     }
 
     /**
-     * {@code configured} (a service's file and environment) less the settings of the topics' formats, for a run that
-     * writes gru-stream's own Observations and reads its nested Avro forecasts on a broker (bench, soak): the rest,
-     * Kafka clients' and the registry's security among them, applies there.
+     * {@code configured} (a service's file and environment) less the settings of the topics' formats and of how the
+     * serdes find their subjects, for a run that writes gru-stream's own Observations and reads its nested Avro
+     * forecasts on a broker and registry of its own (bench, soak): the rest, Kafka clients' and the registry's
+     * security among them, applies there.
      */
     public static Map<String, String> withoutFormatSettings(Map<String, String> configured) {
         Map<String, String> kept = new LinkedHashMap<>(configured);
         kept.keySet().removeAll(FORMAT_SETTINGS);
+        kept.keySet().removeAll(SUBJECT_SETTINGS);
         return kept;
     }
 

@@ -119,7 +119,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Properties file of settings under the GRU_STREAM_* environment and --set, as for run:"
                     + " credentials (sasl.jaas.config, say) belong here, as a command line is seen by every user of"
                     + " the machine. The run's own cluster, registry, topics, application and state outrank them all;"
-                    + " its topics hold gru-stream's own Avro records, so a file's format settings are left out.")
+                    + " its topics hold gru-stream's own Avro records, so a file's format and subject settings are"
+                    + " left out.")
     Path config;
 
     @Option(names = "--transaction-version", defaultValue = "1", paramLabel = "N",

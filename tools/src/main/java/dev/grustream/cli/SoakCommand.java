@@ -101,8 +101,8 @@ final class SoakCommand implements Callable<Integer> {
             description = "Properties file of service settings under the GRU_STREAM_* environment and --set, as for"
                     + " run: credentials (sasl.jaas.config, say) belong here, as a command line is seen by every user"
                     + " of the machine. The soak's own cluster, registry, topics, application, state and address"
-                    + " outrank them all; its topics hold gru-stream's own Avro records, so a file's format settings"
-                    + " are left out.")
+                    + " outrank them all; its topics hold gru-stream's own Avro records, so a file's format and subject"
+                    + " settings are left out.")
     Path config;
 
     @Option(names = "--work-dir", paramLabel = "DIR",

@@ -47,11 +47,13 @@ class BenchCommandTest {
     }
 
     @Test
-    void aServicesFileKeepsItsClientSettingsAndLeavesItsFormatsOut(@TempDir Path dir) throws IOException {
+    void aServicesFileKeepsItsClientSettingsAndLeavesOutItsFormatsAndSubjectRules(@TempDir Path dir)
+            throws IOException {
         BenchCommand bench = new BenchCommand();
         bench.config = Files.writeString(dir.resolve("service.properties"), String.join("\n",
                 "input.format=json", "input.time.field=ts", "output.format=json", "output.layout=flat",
-                "security.protocol=SASL_SSL", "learner.enabled=false"));
+                "auto.register.schemas=false", "use.latest.version=true", "security.protocol=SASL_SSL",
+                "learner.enabled=false"));
 
         Map<String, String> settings = bench.serviceSettings(Map.of("GRU_STREAM_OUTPUT_FORMAT", "json"));
 

@@ -114,6 +114,8 @@ class BadInputIntegrationTest {
                     .as("forecasts, by key and event time").isEqualTo(reference.forecasts);
             assertThat(forecastRecords).as("forecasts, none twice").hasSize(valid.size());
             // Alerts are committed in the transactions of their forecasts, all of which are in: the whole topic now.
+            assertThat(reference.alerts).as("the reference's alerts, for the comparison to mean something")
+                    .isNotEmpty();
             assertThat(kafka.readAllCommitted(alerts, kafka.serde(AnomalyAlert.class).deserializer()))
                     .extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(reference.alerts);
             assertThat(meters.find("gru.keys.evicted").counter().count()).as("keys evicted").isZero();

@@ -139,9 +139,13 @@ public final class HostileInput {
         return new HostileInput(builder.entries);
     }
 
-    /** The value of key {@code k} at step {@code step}: a smooth, key-dependent series. */
+    /**
+     * The value of key {@code k} at step {@code step}: a smooth, key-dependent series, with a spike at step 80 of every
+     * fiftieth key, so that there are alerts to compare.
+     */
     static double value(int k, int step) {
-        return 5 + (k % 11) + 2 * Math.sin((step + 3 * k) / 7.0) + 0.3 * Math.cos(step * 1.9 + k);
+        return 5 + (k % 11) + 2 * Math.sin((step + 3 * k) / 7.0) + 0.3 * Math.cos(step * 1.9 + k)
+                + (k % 50 == 0 && step == 80 ? 20 : 0);
     }
 
     /** Counts of hostile records by the dead-letter reason they must get. */
