@@ -226,9 +226,9 @@ public final class GruStreamConfig extends AbstractConfig {
                     Importance.LOW,
                     "Observations a key's range must hold before an observation can score 1 for leaving it.")
             .define(ANOMALY_RANGE_WARMUP_MS, Type.LONG, DEFAULT_RANGE_WARMUP_MS, Range.atLeast(0), Importance.LOW,
-                    "Event time a key's range must span (its values times the key's mean interval) before an"
-                            + " observation can score 1 for leaving it, so that a new key's first daily cycle does"
-                            + " not; a key whose learner is off counts values only.")
+                    "Event time from a key's first value until an observation beyond its range by"
+                            + " anomaly.range.tolerance of its width scores 1; until then only one beyond it by its"
+                            + " whole width does, so that a new key's first daily cycle does not alert.")
             .define(ALERT_WARMUP_EVENTS, Type.LONG, DEFAULT_ALERT_WARMUP_EVENTS, Range.atLeast(0), Importance.MEDIUM,
                     "Observations a key's state must have consumed before it may raise an alert.")
             .define(ALERT_SUPPRESSION_MS, Type.LONG, DEFAULT_ALERT_SUPPRESSION_MS, Range.atLeast(0), Importance.MEDIUM,

@@ -206,7 +206,7 @@ public final class Forecaster implements AutoCloseable {
         }
         compared[row] = state.hasForecast();
         surprises[row] = Double.NaN;
-        scores[row] = compared[row] ? score(row, state, stats) : 0.0;
+        scores[row] = compared[row] ? score(row, state, stats, event.eventTime()) : 0.0;
         normalization.update(values, stats);
         System.arraycopy(state.hidden(), 0, states, row * stateSize, stateSize);
         resets[row] = reset;
@@ -241,8 +241,8 @@ public final class Forecaster implements AutoCloseable {
                 && (state.learners() == null || state.learners()[0].horizon() == horizon);
     }
 
-    /** The anomaly score of row {@code row}'s observation against what {@code state} forecast for it. */
-    private double score(int row, KeyState state, KeyStats stats) {
+    /** The anomaly score of row {@code row}'s observation, at {@code eventTime}, against {@code state}'s forecast. */
+    private double score(int row, KeyState state, KeyStats stats, long eventTime) {
         double[] error = errors[row];
         double[] actual = actuals[row];
         boolean outsideInterval = false;
@@ -264,8 +264,7 @@ public final class Forecaster implements AutoCloseable {
             surprises[row] = AnomalyLikelihood.surprise(deviation, channels);
             score = state.likelihood().likelihood(surprises[row], rules.likelihood());
         }
-        double meanInterval = state.learners() == null ? Double.NaN : state.learners()[0].profile().meanInterval();
-        return state.range().excludes(actual, rules.range(), meanInterval) || outsideInterval ? 1.0 : score;
+        return state.range().excludes(actual, rules.range(), eventTime) || outsideInterval ? 1.0 : score;
     }
 
     private boolean refusedAsOutOfOrder(int index, Event event, KeyState stored, Outcomes outcomes) {
@@ -405,7 +404,7 @@ public final class Forecaster implements AutoCloseable {
         if (!Double.isNaN(surprises[row])) {
             state.likelihood().add(surprises[row], rules.likelihood());
         }
-        state.range().include(actuals[row]);
+        state.range().include(actuals[row], event.eventTime());
 
         double[] forecast = new double[horizon * targets];
         double[] lower = null;

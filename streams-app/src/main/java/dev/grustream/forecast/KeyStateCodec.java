@@ -43,6 +43,8 @@ public final class KeyStateCodec {
     private static final int ACTIVITY_SINCE = 6;
     /** The first version that keeps the event times consumed within the late grace before the last one. */
     private static final int EARLIER_TIMES_SINCE = 7;
+    /** The first version that keeps the event time of the value range's first value. */
+    private static final int RANGE_START_SINCE = 9;
 
     private KeyStateCodec() {
     }
@@ -106,6 +108,7 @@ public final class KeyStateCodec {
         out.writeLong(range.count());
         out.writeDoubleArray(targets, range::min);
         out.writeDoubleArray(targets, range::max);
+        out.writeLong(range.since());
         out.writePresence(learners != null);
         if (learners != null) {
             if (learners.length > 0) {
@@ -146,10 +149,10 @@ public final class KeyStateCodec {
     }
 
     /**
-     * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 to 6
-     * have the same fields as the newest but the earlier event times (since 7) and, before 6, the last active
-     * stream time, versions 3 to 7 learners of their own (see {@link LearnerCodec}); {@code size} bounds the
-     * arrays.
+     * Reads the fields of {@code version} (3 or later) in the order {@link #encode} writes them: versions 3 to 8
+     * have the same fields as the newest but the value range's first event time (since 9), before 7 the earlier
+     * event times and before 6 the last active stream time, versions 3 to 7 learners of their own (see
+     * {@link LearnerCodec}); {@code size} bounds the arrays.
      */
     private static KeyState read(Decoder in, int size, int version) throws IOException {
         String modelName = in.readString();
@@ -171,8 +174,9 @@ public final class KeyStateCodec {
         AnomalyLikelihood likelihood = present(in)
                 ? AnomalyLikelihood.of(in.readLong(), in.readDouble(), in.readDouble(), in.readDouble())
                 : AnomalyLikelihood.empty();
-        ValueRange range = present(in)
-                ? ValueRange.of(in.readLong(), readDoubleArray(in, size), readDoubleArray(in, size)) : null;
+        ValueRange range = present(in) ? ValueRange.of(in.readLong(), readDoubleArray(in, size),
+                readDoubleArray(in, size), version >= RANGE_START_SINCE ? in.readLong() : ValueRange.UNKNOWN_SINCE)
+                : null;
         Learner[] learners = null;
         if (present(in)) {
             List<Learner> read = new ArrayList<>();
@@ -228,7 +232,8 @@ public final class KeyStateCodec {
                         meanAbsDeviation(array(residuals.getMeanAbsDeviation()), variance)),
                 likelihood == null ? AnomalyLikelihood.empty() : AnomalyLikelihood.of(likelihood.getCount(),
                         likelihood.getAverage(), likelihood.getMean(), likelihood.getVariance()),
-                range == null ? null : ValueRange.of(range.getCount(), array(range.getMin()), array(range.getMax())),
+                range == null ? null : ValueRange.of(range.getCount(), array(range.getMin()), array(range.getMax()),
+                        range.getSince()),
                 null, record.getStep(), record.getLastEventTime().toEpochMilli(), 0,
                 record.getLastAlertTime() == null ? AlertPolicy.NEVER : record.getLastAlertTime().toEpochMilli(),
                 record.getLastAnomalyScore() == null ? Double.NaN : record.getLastAnomalyScore(), forecast);

@@ -69,6 +69,7 @@ abstract class ForecastTopologyContract {
         Map<String, String> settings = new HashMap<>(batchSettings);
         settings.put(GruStreamConfig.ALERT_WARMUP_EVENTS, "20");
         settings.put(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "20");
+        settings.put(GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0");
         settings.put(GruStreamConfig.LEARNER_ENABLED, "false");
         return new TopologyHarness(RandomModels.random(8, 2, 7), settings);
     }
@@ -163,7 +164,8 @@ abstract class ForecastTopologyContract {
      */
     private void startWithRangeWarmUp(int events) {
         harness.close();
-        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, String.valueOf(events)));
+        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, String.valueOf(events),
+                GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0"));
     }
 
     @Test
@@ -220,7 +222,8 @@ abstract class ForecastTopologyContract {
     @Test
     void aValueBeyondTheKeysRangeScoresOne() {
         harness.close();
-        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "40"));
+        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "40",
+                GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0"));
         sendSteady("a", 0, 60);
         // The steady series spans about [9, 11]; 11.6 is beyond its maximum by more than 5% of that width, yet only
         // a moderate step from the last value, which on its own would not be flagged.
@@ -244,7 +247,7 @@ abstract class ForecastTopologyContract {
     void aDisabledRangeRuleScoresNothingOne() {
         harness.close();
         harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "40",
-                GruStreamConfig.ANOMALY_RANGE_ENABLED, "false"));
+                GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0", GruStreamConfig.ANOMALY_RANGE_ENABLED, "false"));
         sendSteady("a", 0, 60);
         harness.send("a", T0 + 60 * MINUTE, 11.6);
         harness.flush();

@@ -58,7 +58,8 @@ class RangeWarmUpTopologyTest {
 
     @Test
     void withoutTheWarmUpTimeTheFirstDaysNewHighsAndLowsAlert() {
-        try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0"))) {
+        try (TopologyHarness harness = new TopologyHarness(model,
+                Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0"))) {
             for (int i = 0; i < DAY; i++) {
                 harness.send("new", T0 + i * FIVE_MINUTES, daily(i));
             }
