@@ -47,4 +47,10 @@ class JsonRecordsTest {
         assertThat(JsonRecords.write(Map.of("key", key)))
                 .isEqualTo(("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aLoneSurrogateIsWrittenEscapedRatherThanRefused() {
+        assertThat(new String(JsonRecords.write(Map.of("key", "x\uD800y")), StandardCharsets.UTF_8))
+                .isEqualTo("{\"key\":\"x\\uD800y\"}");
+    }
 }
