@@ -80,8 +80,8 @@ public final class ValueRange {
         if (!rule.enabled() || count == 0 || count < rule.warmupEvents()) {
             return false;
         }
-        // Until the values span the warm-up time, only a value beyond the range by its whole width counts: a new
-        // key climbing to its first daily high passes its range in small steps, a spike in one.
+        // Until the warm-up time has passed since the first value, only a value beyond the range by its whole width
+        // counts: a new key climbing to its first daily high passes its range in small steps, a spike in one.
         boolean warm = since == UNKNOWN_SINCE || eventTime - since >= rule.warmupMillis();
         double tolerance = warm ? rule.tolerance() : Math.max(rule.tolerance(), 1.0);
         for (int t = 0; t < values.length; t++) {

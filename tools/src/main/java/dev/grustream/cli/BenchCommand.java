@@ -135,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, String> serviceSettings = serviceSettings(System.getenv());
+        Map<String, String> serviceSettings = serviceSettings(config, System.getenv(), settings);
         String processing = ProcessingGuarantees.parse(guarantee);
         Benchmark.StoreCache storeCache = switch (cache) {
             case "default" -> Benchmark.StoreCache.DEFAULT;
@@ -293,13 +293,13 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The service's settings: {@code --config}, then {@code environment}'s {@code GRU_STREAM_*} variables, then
-     * {@code --set}; the topics' formats are the benchmark's own (gru-stream's Avro records), so {@code --set} may not
-     * name them and a file's or the environment's are left out.
+     * The measured service's settings, for bench and soak: {@code config} (may be null), then {@code environment}'s
+     * {@code GRU_STREAM_*} variables, then {@code set}; the topics' formats are the run's own (gru-stream's Avro
+     * records), so {@code set} may not name them and a file's or the environment's are left out.
      */
-    Map<String, String> serviceSettings(Map<String, String> environment) {
-        TopologyReplay.refuseFormatSettings(settings);
-        return TopologyReplay.withoutFormatSettings(ConfigSources.merge(config, environment, settings));
+    static Map<String, String> serviceSettings(Path config, Map<String, String> environment, Map<String, String> set) {
+        TopologyReplay.refuseFormatSettings(set);
+        return TopologyReplay.withoutFormatSettings(ConfigSources.merge(config, environment, set));
     }
 
     /** Reads the broker's output so that its pipe never fills, until the broker ends and the pipe closes. */

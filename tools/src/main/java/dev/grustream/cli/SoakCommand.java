@@ -1,8 +1,6 @@
 package dev.grustream.cli;
 
-import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.bench.Soak;
-import dev.grustream.config.ConfigSources;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -117,9 +115,7 @@ final class SoakCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--duration and --sample-interval must be positive");
         }
         String processing = ProcessingGuarantees.parse(guarantee);
-        TopologyReplay.refuseFormatSettings(settings);
-        Map<String, String> serviceSettings = TopologyReplay.withoutFormatSettings(
-                ConfigSources.merge(config, System.getenv(), settings));
+        Map<String, String> serviceSettings = BenchCommand.serviceSettings(config, System.getenv(), settings);
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("gru-soak");
         Process broker = null;
         InMemorySchemaRegistryServer registry = null;

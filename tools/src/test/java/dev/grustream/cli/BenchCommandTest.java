@@ -49,13 +49,13 @@ class BenchCommandTest {
     @Test
     void aServicesFileKeepsItsClientSettingsAndLeavesOutItsFormatsAndSubjectRules(@TempDir Path dir)
             throws IOException {
-        BenchCommand bench = new BenchCommand();
-        bench.config = Files.writeString(dir.resolve("service.properties"), String.join("\n",
+        Path config = Files.writeString(dir.resolve("service.properties"), String.join("\n",
                 "input.format=json", "input.time.field=ts", "output.format=json", "output.layout=flat",
                 "auto.register.schemas=false", "use.latest.version=true", "security.protocol=SASL_SSL",
                 "learner.enabled=false"));
 
-        Map<String, String> settings = bench.serviceSettings(Map.of("GRU_STREAM_OUTPUT_FORMAT", "json"));
+        Map<String, String> settings = BenchCommand.serviceSettings(config, Map.of("GRU_STREAM_OUTPUT_FORMAT", "json"),
+                Map.of());
 
         assertThat(settings).containsOnly(Map.entry("security.protocol", "SASL_SSL"),
                 Map.entry("learner.enabled", "false"));
