@@ -374,10 +374,11 @@ public final class Benchmark {
         settings.put("bootstrap.servers", options.bootstrapServers());
         settings.put("schema.registry.url", registry);
         settings.put("topic.observations", topic);
-        ProcessBuilder child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "dev.grustream.cli.GruStreamTools",
-                "generate", "--keys", String.valueOf(Math.min(options.keys(), 100_000)), "--rate", String.valueOf(rate),
-                "--seed", String.valueOf(options.seed()));
+        List<String> command = new ArrayList<>(ChildJava.command("512m"));
+        command.addAll(List.of("dev.grustream.cli.GruStreamTools", "generate",
+                "--keys", String.valueOf(Math.min(options.keys(), 100_000)), "--rate", String.valueOf(rate),
+                "--seed", String.valueOf(options.seed())));
+        ProcessBuilder child = new ProcessBuilder(command);
         // In the latency run's state directory, deleted with it.
         ChildSettings.pass(settings, dir, child);
         return child.redirectErrorStream(true)

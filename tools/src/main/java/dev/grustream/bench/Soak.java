@@ -274,9 +274,8 @@ public final class Soak {
 
     private Process startService(int port, Path log) throws IOException {
         Path stateDir = Files.createDirectories(options.workDir().resolve("state-" + id));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + options.serviceHeap(), "-cp",
-                System.getProperty("java.class.path"), MAIN, "run"));
+        List<String> command = new ArrayList<>(ChildJava.command(options.serviceHeap()));
+        command.addAll(List.of(MAIN, "run"));
         // The soak's own settings, then the user's (--set, --config), then what names the run's cluster, registry,
         // topics, application, state and address, which a service's own properties file would otherwise take over.
         Map<String, String> settings = new HashMap<>();

@@ -2,6 +2,7 @@ package dev.grustream.cli;
 
 import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.bench.Benchmark;
+import dev.grustream.bench.ChildJava;
 import dev.grustream.config.ConfigSources;
 import dev.grustream.config.OperatorException;
 import java.io.BufferedReader;
@@ -12,7 +13,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -273,9 +273,10 @@ final class BenchCommand implements Callable<Integer> {
             throws IOException, InterruptedException {
         out.println("== starting a broker in a separate JVM on localhost:" + port);
         out.flush();
-        Process process = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"), GruStreamTools.class.getName(), "broker",
-                "--port", String.valueOf(port), "--transaction-version", String.valueOf(transactionVersion))
+        List<String> command = new ArrayList<>(ChildJava.command("1g"));
+        command.addAll(List.of(GruStreamTools.class.getName(), "broker", "--port", String.valueOf(port),
+                "--transaction-version", String.valueOf(transactionVersion)));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
