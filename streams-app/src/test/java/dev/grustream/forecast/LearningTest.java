@@ -417,14 +417,15 @@ class LearningTest {
     void aKeysForecastsDoNotDependOnTheBatchItWasAdvancedIn() {
         List<Event> events = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(6);
-        for (int minute = 0; minute < 600; minute++) {
-            for (int key = 0; key < 5; key++) {
+        for (int minute = 0; minute < 400; minute++) {
+            for (int key = 0; key < 70; key++) {
                 events.add(new Event("k" + key, minute * FIVE_MINUTES, Map.of("value",
                         10 * Math.sin(minute / 20.0 + key) + gaussian(random))));
             }
         }
 
         List<String> alone = describe(run(MODEL, RULES, events, 1, new HashMap<>()));
+        assertThat(alone).hasSize(events.size());
         assertThat(describe(run(MODEL, RULES, events, 64, new HashMap<>()))).isEqualTo(alone);
     }
 

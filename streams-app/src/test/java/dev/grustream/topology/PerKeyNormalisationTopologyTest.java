@@ -47,6 +47,8 @@ class PerKeyNormalisationTopologyTest {
         List<Forecast> unit = forecasts(1, 0, 100);
         List<Forecast> thousand = forecasts(1000, 0, 100);
 
+        assertThat(unit).hasSize(100);
+        assertThat(thousand).hasSameSizeAs(unit);
         for (int i = 0; i < unit.size(); i++) {
             double small = unit.get(i).getForecast().get("value").get(0);
             double large = thousand.get(i).getForecast().get("value").get(0);

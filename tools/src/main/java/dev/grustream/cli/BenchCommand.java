@@ -50,6 +50,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "1000000", description = "Observations (default: ${DEFAULT-VALUE}).")
     long records;
 
+    @Option(names = "--warm-up-records", defaultValue = "200000", paramLabel = "N", description = "Records each"
+            + " topology processes, in an instance of its own, before any is measured, so that the one measured first"
+            + " does not pay alone for the JIT's compiling of the code both run; at most --records, 0 skips (default:"
+            + " ${DEFAULT-VALUE}).")
+    long warmUpRecords;
+
     @Option(names = "--keys", defaultValue = "10000", description = "Distinct keys (default: ${DEFAULT-VALUE}).")
     int keys;
 
@@ -155,6 +161,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new OperatorException("--latency-duration must be whole seconds (or 0 to skip the latency runs), "
                     + "found " + latencyDuration.toMillis() + " ms");
         }
+        if (warmUpRecords < 0) {
+            throw new OperatorException("--warm-up-records must be 0 or more, found " + warmUpRecords);
+        }
         Process broker = null;
         try {
             String servers = bootstrap;
@@ -163,8 +172,8 @@ final class BenchCommand implements Callable<Integer> {
                 broker = startBroker(port, transactionVersion, out);
                 servers = "localhost:" + port;
             }
-            Benchmark.Options options = new Benchmark.Options(servers, records, keys, partitions, processing, hidden,
-                    layers, shape, batchSize, linger.toMillis(), storeCache, backend,
+            Benchmark.Options options = new Benchmark.Options(servers, records, warmUpRecords, keys, partitions,
+                    processing, hidden, layers, shape, batchSize, linger.toMillis(), storeCache, backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
                     only == null || only.equals("baseline"), only == null || only.equals("gru"), seed,
                     serviceSettings);
@@ -198,10 +207,10 @@ final class BenchCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, Benchmark.Options options, List<Benchmark.Result> results) {
         out.println();
-        out.printf("machine: %d cores, Java %s; %,d records, %,d keys, %d partitions, %s, commit interval %s, cache %s,"
-                + " H=%d L=%d, batch %d, linger %d ms, backend %s, settings %s%n",
-                Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), options.records(), options.keys(), options.partitions(),
+        out.printf("machine: %d cores, Java %s; %,d records (after a warm-up over %,d), %,d keys, %d partitions, %s,"
+                + " commit interval %s, cache %s, H=%d L=%d, batch %d, linger %d ms, backend %s, settings %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), options.records(),
+                Math.min(options.warmUpRecords(), options.records()), options.keys(), options.partitions(),
                 options.guarantee(), commitInterval.isZero() ? "default" : commitInterval.toMillis() + " ms", cache,
                 options.hidden(),
                 options.layers(), options.batchSize(), options.lingerMs(), options.backend(),

@@ -37,7 +37,7 @@ class BenchmarkOptionsTest {
     }
 
     private static Benchmark.Options options(Map<String, String> settings) {
-        return new Benchmark.Options("broker:9093", 1_000, 10, 4, "exactly_once_v2", 8, 1,
+        return new Benchmark.Options("broker:9093", 1_000, 0, 10, 4, "exactly_once_v2", 8, 1,
                 Benchmark.ModelShape.ONE_STEP, 256, 5, Benchmark.StoreCache.DEFAULT, "java", 0, 0, 0, true, true, 1,
                 settings);
     }

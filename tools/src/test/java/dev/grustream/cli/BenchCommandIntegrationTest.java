@@ -17,15 +17,18 @@ import org.junit.jupiter.api.Timeout;
 class BenchCommandIntegrationTest {
 
     @Test
-    void measuresThroughputAndLatencyOfBothTopologiesWithChildJvmsAndPrintsTheHeadline() {
+    void warmsUpThenMeasuresThroughputAndLatencyOfBothTopologiesWithChildJvmsAndPrintsTheHeadline() {
         StringWriter out = new StringWriter();
         int exitCode = GruStreamTools.commandLine().setOut(new PrintWriter(out)).execute("bench",
-                "--records", "20000", "--keys", "200", "--hidden", "8", "--partitions", "2",
-                "--latency-duration", "3s", "--latency-rate", "500");
+                "--records", "20000", "--warm-up-records", "5000", "--keys", "200", "--hidden", "8",
+                "--partitions", "2", "--latency-duration", "3s", "--latency-rate", "500");
 
         assertThat(exitCode).as(out.toString()).isZero();
         assertThat(out.toString())
                 .contains("== starting a broker in a separate JVM")
+                .containsPattern("== baseline: warm-up over 5000 records, not measured[\\s\\S]*"
+                        + "== gru-stream: warm-up over 5000 records, not measured[\\s\\S]*"
+                        + "== baseline: throughput over 20000 records")
                 .containsPattern("baseline: latency at 500 records/s[\\s\\S]*latency p50 \\d+ ms")
                 .containsPattern("gru-stream: latency at 500 records/s[\\s\\S]*latency p50 \\d+ ms")
                 .containsPattern("\\| gru-stream \\|.*\\| \\d+ / \\d+ / \\d+ \\(500 / [1-9][\\d,]*\\) \\|")

@@ -36,6 +36,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void aNegativeWarmUpIsRefused() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench",
+                "--warm-up-records", "-1");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--warm-up-records must be 0 or more, found -1");
+    }
+
+    @Test
     void aSettingOfTheTopicsFormatsIsRefusedAsTheBenchmarkWritesAndReadsItsOwnAvroRecords() {
         StringWriter err = new StringWriter();
 

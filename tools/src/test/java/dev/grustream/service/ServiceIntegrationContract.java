@@ -220,6 +220,7 @@ abstract class ServiceIntegrationContract {
         Thread.sleep(1_000); // The commit of the last batch, and one for the input's transaction markers.
 
         double committed = commits(service);
+        assertThat(committed).as("task commits of the 40 inputs").isPositive();
         Thread.sleep(2_000); // Twenty commit intervals.
 
         assertThat(commits(service)).as("task commits in the two idle seconds").isEqualTo(committed);
