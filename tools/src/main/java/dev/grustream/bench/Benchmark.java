@@ -256,7 +256,7 @@ public final class Benchmark {
         String output = appId + "-out";
         createTopics(Map.of(output, options.partitions(), appId + "-alerts", 1, appId + "-dead-letters", 1));
         GruStreamConfig config = config(appId, input, output, stateDir);
-        OutputCounter counter = new OutputCounter(output);
+        OutputCounter counter = new OutputCounter(output, records);
         counter.start();
         long cpuBefore = processCpuNanos();
         long started = System.nanoTime();
@@ -579,13 +579,16 @@ public final class Benchmark {
         private final KafkaConsumer<String, byte[]> consumer;
         private final Thread thread;
         private final AtomicLong count = new AtomicLong();
+        private final long half;
         private volatile long halfAt;
         private volatile long halfCount;
         private volatile long lastAt;
         private volatile boolean running = true;
 
-        OutputCounter(String topic) {
+        /** Counts the outputs of {@code topic}, of which {@code records} are awaited. */
+        OutputCounter(String topic, long records) {
             this.consumer = consumer(topic);
+            this.half = records / 2;
             this.thread = new Thread(this::poll, "bench-output-counter");
         }
 
@@ -599,7 +602,7 @@ public final class Benchmark {
                 if (polled > 0) {
                     long now = System.nanoTime();
                     long total = count.addAndGet(polled);
-                    if (halfAt == 0 && total >= options.records() / 2) {
+                    if (halfAt == 0 && total >= half) {
                         halfCount = total;
                         halfAt = now;
                     }
