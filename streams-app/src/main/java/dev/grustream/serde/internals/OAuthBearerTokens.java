@@ -55,6 +55,8 @@ public final class OAuthBearerTokens {
     private static final Logger LOG = LoggerFactory.getLogger(OAuthBearerTokens.class);
     private static final String MECHANISM = "OAUTHBEARER";
     private static final Duration MIN_RETRY_PAUSE = Duration.ofSeconds(1);
+    /** How long Kafka may take to start the one attempt at a token when the registry client makes no retries. */
+    static final Duration FIRST_ATTEMPT_WINDOW = Duration.ofSeconds(1);
 
     private final JwtRetriever retriever;
     private final JwtValidator validator;
@@ -109,10 +111,7 @@ public final class OAuthBearerTokens {
         // Kafka's defaults wait for an answer without end; the registry's own timeouts bound the token endpoint too.
         sasl.put(SaslConfigs.SASL_LOGIN_CONNECT_TIMEOUT_MS, (int) config.connectTimeout().toMillis());
         sasl.put(SaslConfigs.SASL_LOGIN_READ_TIMEOUT_MS, (int) config.requestTimeout().toMillis());
-        // Kafka's "max" is the window its retries end within, not the longest wait: the registry client's budget.
-        long window = retryWindow(config).toMillis();
-        sasl.put(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MS, Math.min(config.retryWait().toMillis(), window));
-        sasl.put(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MAX_MS, window);
+        sasl.putAll(loginRetrySettings(config));
         Map<String, ?> values = new AbstractConfig(new ConfigDef().withClientSaslSupport(), sasl, false).values();
         // Kafka's retriever takes its TLS settings, and nothing else here, from exactly one login's options.
         List<AppConfigurationEntry> login = List.of(new AppConfigurationEntry(OAuthBearerLoginModule.class.getName(),
@@ -131,6 +130,20 @@ public final class OAuthBearerTokens {
         }
         Duration pause = config.retryWait().compareTo(MIN_RETRY_PAUSE) < 0 ? MIN_RETRY_PAUSE : config.retryWait();
         return new OAuthBearerTokens(retriever, validator, endpoint, config.oauthExpiryBuffer(), pause, clock);
+    }
+
+    /**
+     * Kafka's retry settings for the token endpoint: its "max" is the window its retries end within, not the longest
+     * wait, so it is the registry client's budget. Kafka makes even the first attempt only if its clock has not passed
+     * the window's end when it looks, so a window of 0 ({@code max.retries=0}) made no attempt at all whenever a
+     * millisecond ticked between its two readings of the clock (an outage reported without a request sent). Without
+     * retries the window is therefore {@link #FIRST_ATTEMPT_WINDOW} and the backoff 0, which ends Kafka's loop after
+     * the first failure: one attempt, as asked.
+     */
+    static Map<String, Long> loginRetrySettings(AvroSerdeConfig config) {
+        long window = retryWindow(config).toMillis();
+        return Map.of(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MS, Math.min(config.retryWait().toMillis(), window),
+                SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MAX_MS, window == 0 ? FIRST_ATTEMPT_WINDOW.toMillis() : window);
     }
 
     /** The waits of the registry client's retries added up: {@code max.retries} of them. */
