@@ -74,8 +74,8 @@ public final class TopologyReplay implements AutoCloseable {
 
     /**
      * Kafka Streams warns, once per state directory, that one under the OS temp directory may be cleared by the OS.
-     * A replay's state directory lives only as long as the replay (the demo's, as the demo), so for replays, which
-     * write one per file, and the demo the warning is noise; the service keeps it.
+     * A replay's state directory lives only as long as the replay (the demo's, as the demo; bench's, as its run), so
+     * for replays, which write one per file, the demo and bench the warning is noise; the service keeps it.
      */
     public static void quietTemporaryDirectoryWarning() {
         if (LoggerFactory.getLogger(STATE_DIRECTORY_LOGGER) instanceof ch.qos.logback.classic.Logger logger

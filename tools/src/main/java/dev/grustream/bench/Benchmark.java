@@ -2,6 +2,7 @@ package dev.grustream.bench;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Observation;
+import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import dev.grustream.config.Secrets;
@@ -175,6 +176,7 @@ public final class Benchmark {
     /** Runs the benchmark, reporting progress to {@code log}, and returns one result per topology. */
     public List<Result> run(Consumer<String> progress) throws Exception {
         this.log = progress;
+        TopologyReplay.quietTemporaryDirectoryWarning();
         try (InMemorySchemaRegistryServer registryServer = InMemorySchemaRegistryServer.start(0)) {
             registry = registryServer.url();
             String input = "bench-in-" + runId;
