@@ -58,8 +58,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GruStreamHttpServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_KEY_BYTES = 64;
-    /** Forwards that wait on a silent instance end soon, and its pause ({@code unresponsivePause}) with them. */
-    private static final Duration SHORT_FORWARD_TIMEOUT = Duration.ofMillis(500);
+    /**
+     * Forwards that wait on a silent instance end soon, and its pause ({@code unresponsivePause}) with them; long
+     * enough that a stall of the test's JVM on a loaded machine does not outlast a pause the tests count on.
+     */
+    private static final Duration SHORT_FORWARD_TIMEOUT = Duration.ofSeconds(1);
     /** The limit on a peer's answer at the producer's default max.request.size. */
     private static final int ANSWER_LIMIT = GruStreamHttpServer.forwardedAnswerLimit(1 << 20, MAX_KEY_BYTES);
 
