@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark runs behind docs/performance.md's tables: gru-stream against a trivial Kafka Streams app under both
 # guarantees, then gru-stream alone over key counts, hidden sizes and the key-state store's record cache.
-#   src/bench/sweep.sh [RESULTS.jsonl]     (about 45 minutes on 2 cores; run it on an otherwise idle machine)
+#   src/bench/sweep.sh [RESULTS.jsonl]
+# About 45 minutes on 2 cores before bench warmed up, plus about half a minute per run since; run it on an otherwise
+# idle machine.
 # Each run appends JSON lines to RESULTS.jsonl; src/bench/table.py turns them into those tables.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
