@@ -12,6 +12,7 @@ import dev.grustream.service.ModelTopicWatcher;
 import dev.grustream.service.TopicCreation;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -107,7 +108,7 @@ final class ModelCommand implements Runnable {
                 ModelTopic.checkOnePartitionHoldsModels(settings.passThrough(), topic, model.spec().name());
             }
             RecordMetadata written = ModelTopic.publish(settings.passThrough(), topic, zip, model, maxBytes);
-            spec.commandLine().getOut().printf("Published model %s/%s (%d bytes) to %s-%d@%d%n",
+            spec.commandLine().getOut().printf(Locale.ROOT, "Published model %s/%s (%d bytes) to %s-%d@%d%n",
                     model.spec().name(), model.spec().version(), zip.length, written.topic(), written.partition(),
                     written.offset());
             return 0;
@@ -174,8 +175,9 @@ final class ModelCommand implements Runnable {
                             + " one; give it a new version (train --model-version, or leave that out for its"
                             + " fingerprint)");
                 }
-                spec.commandLine().getErr().printf("Note: the instances already serve %s/%s, this very model;"
-                        + " publishing it again changes nothing they serve%n", serving.name(), serving.version());
+                spec.commandLine().getErr().printf(Locale.ROOT, "Note: the instances already serve %s/%s, this very"
+                        + " model; publishing it again changes nothing they serve%n", serving.name(),
+                        serving.version());
             }
         }
     }

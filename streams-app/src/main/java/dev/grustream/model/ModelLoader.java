@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -160,8 +161,9 @@ public final class ModelLoader {
         double values = (double) spec.headSize() * (h + 1) + 3 * h * (spec.inputSize(0) + h + 2)
                 + (spec.numLayers() - 1.0) * 3 * h * (2 * h + 2);
         if (values * Float.BYTES > MAX_MODEL_BYTES) {
-            throw new ModelFormatException(ModelJson.FILE + ": its arrays would hold " + String.format("%.3g", values)
-                    + " values, more than the " + MAX_MODEL_BYTES + " bytes a model's arrays may take");
+            throw new ModelFormatException(ModelJson.FILE + ": its arrays would hold "
+                    + String.format(Locale.ROOT, "%.3g", values) + " values, more than the " + MAX_MODEL_BYTES
+                    + " bytes a model's arrays may take");
         }
         if ((double) spec.numLayers() * h > MAX_HIDDEN_VALUES) {
             throw new ModelFormatException(ModelJson.FILE + ": " + spec.numLayers() + " layers of " + spec.hiddenSize()

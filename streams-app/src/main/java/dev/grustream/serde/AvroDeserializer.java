@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -138,8 +139,8 @@ public final class AvroDeserializer implements Deserializer<Object> {
         Settings current = settings();
         if (bytes.length > 0 && bytes[0] != WireFormat.MAGIC_BYTE) {
             throw bad(Reason.WRONG_MAGIC_BYTE, AvroSerializationException.NO_SCHEMA_ID, topic,
-                    String.format("expected magic byte 0x00, found 0x%02x: the bytes are not in Confluent's Avro "
-                            + "wire format", bytes[0]), null);
+                    String.format(Locale.ROOT, "expected magic byte 0x00, found 0x%02x: the bytes are not in"
+                            + " Confluent's Avro wire format", bytes[0]), null);
         }
         if (bytes.length < WireFormat.HEADER_SIZE) {
             throw bad(Reason.TRUNCATED, AvroSerializationException.NO_SCHEMA_ID, topic, "found " + bytes.length

@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -288,7 +289,7 @@ public final class Benchmark {
                     ? (counter.count() - counter.halfCount()) / ((counter.lastAt() - counter.halfAt()) / 1e9) : overall;
             System.gc();
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
-            log.accept(String.format("   %,.0f records/s overall, %,.0f warm", overall, warm));
+            log.accept(String.format(Locale.ROOT, "   %,.0f records/s overall, %,.0f warm", overall, warm));
             return new Throughput(overall, warm, cpu / 1e9 / (records / 1000.0),
                     streamCpu / 1e9 / (records / 1000.0), heap, residentMiB());
         } finally {
@@ -330,8 +331,8 @@ public final class Benchmark {
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 restored[0] = count.get();
-                log.accept(String.format("   fresh instance restored %,d changelog records in %.1f s", count.get(),
-                        seconds));
+                log.accept(String.format(Locale.ROOT, "   fresh instance restored %,d changelog records in %.1f s",
+                        count.get(), seconds));
                 return seconds;
             } finally {
                 streams.close(CLOSE);
@@ -346,7 +347,7 @@ public final class Benchmark {
     }
 
     private Latency latency(String topology, double rate) throws Exception {
-        log.accept(String.format("== %s: latency at %,.0f records/s for %d s", topology, rate,
+        log.accept(String.format(Locale.ROOT, "== %s: latency at %,.0f records/s for %d s", topology, rate,
                 options.latencySeconds()));
         String appId = "bench-latency-" + topology + "-" + runId;
         String input = appId + "-in";
@@ -400,7 +401,7 @@ public final class Benchmark {
         }
         Latency latency = new Latency(rate, (double) sorted.length / options.latencySeconds(),
                 percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1], sorted.length);
-        log.accept(String.format("   latency p50 %d ms, p99 %d ms, max %d ms over %,d forecasts (%,.0f/s)",
+        log.accept(String.format(Locale.ROOT, "   latency p50 %d ms, p99 %d ms, max %d ms over %,d forecasts (%,.0f/s)",
                 latency.p50, latency.p99, latency.max, latency.samples, latency.achieved));
         return latency;
     }
@@ -498,8 +499,8 @@ public final class Benchmark {
      * dead-letters those; the baseline would not).
      */
     private void preload(String topic) {
-        log.accept(String.format("== preloading %,d observations over %,d keys into %d partitions", options.records(),
-                options.keys(), options.partitions()));
+        log.accept(String.format(Locale.ROOT, "== preloading %,d observations over %,d keys into %d partitions",
+                options.records(), options.keys(), options.partitions()));
         Topics topics = Topics.from(config("preload", topic, "unused", Path.of(".")));
         long start = Instant.now().minus(Duration.ofDays(30)).toEpochMilli();
         long rounds = (options.records() + options.keys() - 1) / options.keys();
@@ -522,7 +523,7 @@ public final class Benchmark {
                         .setFeatures(Map.of("value", value))
                         .build();
                 // The record timestamp is the send time; the event time travels in the observation.
-                producer.send(new ProducerRecord<>(topic, null, String.format("key-%07d", key),
+                producer.send(new ProducerRecord<>(topic, null, String.format(Locale.ROOT, "key-%07d", key),
                         topics.observationSerde().serializer().serialize(topic, observation)),
                         (metadata, error) -> {
                             if (error != null) {
@@ -536,7 +537,7 @@ public final class Benchmark {
             throw new OperatorException(failed.get() + " of " + options.records() + " preloaded observations could"
                     + " not be sent to " + options.bootstrapServers() + "; the run would never see them");
         }
-        log.accept(String.format("   preloaded in %.1f s", (System.nanoTime() - begun) / 1e9));
+        log.accept(String.format(Locale.ROOT, "   preloaded in %.1f s", (System.nanoTime() - begun) / 1e9));
     }
 
     private Map<String, Object> producerConfig() {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
@@ -183,7 +184,7 @@ final class BenchCommand implements Callable<Integer> {
             List<List<Benchmark.Result>> runs = new ArrayList<>();
             for (int run = 1; run <= repeat; run++) {
                 if (repeat > 1) {
-                    out.printf("== run %d of %d%n", run, repeat);
+                    out.printf(Locale.ROOT, "== run %d of %d%n", run, repeat);
                 }
                 List<Benchmark.Result> results = new Benchmark(options).run(line -> {
                     out.println(line);
@@ -207,8 +208,9 @@ final class BenchCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, Benchmark.Options options, List<Benchmark.Result> results) {
         out.println();
-        out.printf("machine: %d cores, Java %s; %,d records (after a warm-up over %,d), %,d keys, %d partitions, %s,"
-                + " commit interval %s, cache %s, H=%d L=%d, batch %d, linger %d ms, backend %s, settings %s%n",
+        out.printf(Locale.ROOT, "machine: %d cores, Java %s; %,d records (after a warm-up over %,d), %,d keys, %d"
+                + " partitions, %s, commit interval %s, cache %s, H=%d L=%d, batch %d, linger %d ms, backend %s,"
+                + " settings %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), options.records(),
                 Math.min(options.warmUpRecords(), options.records()), options.keys(), options.partitions(),
                 options.guarantee(), commitInterval.isZero() ? "default" : commitInterval.toMillis() + " ms", cache,
@@ -219,12 +221,13 @@ final class BenchCommand implements Callable<Integer> {
                 + "| latency p50 / p99 / max ms (records/s offered / achieved) | heap MiB | RSS MiB | restore |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Benchmark.Result r : results) {
-            out.printf("| %s | %,.0f | %,.0f | %.3f / %.3f | %s | %d | %d | %s |%n", r.topology(),
+            out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f | %.3f / %.3f | %s | %d | %d | %s |%n", r.topology(),
                     r.overallPerSecond(), r.warmPerSecond(), r.processCpuPer1k(), r.streamCpuPer1k(),
-                    r.latencyP50() < 0 ? "-" : String.format("%d / %d / %d (%,.0f / %,.0f)", r.latencyP50(),
-                            r.latencyP99(), r.latencyMax(), r.offeredPerSecond(), r.achievedPerSecond()),
+                    r.latencyP50() < 0 ? "-" : String.format(Locale.ROOT, "%d / %d / %d (%,.0f / %,.0f)",
+                            r.latencyP50(), r.latencyP99(), r.latencyMax(), r.offeredPerSecond(),
+                            r.achievedPerSecond()),
                     r.heapMiB(), r.rssMiB(),
-                    Double.isNaN(r.restoreSeconds()) ? "-" : String.format("%,d records in %.1f s",
+                    Double.isNaN(r.restoreSeconds()) ? "-" : String.format(Locale.ROOT, "%,d records in %.1f s",
                             r.restoredRecords(), r.restoreSeconds()));
         }
         out.flush();
@@ -239,21 +242,21 @@ final class BenchCommand implements Callable<Integer> {
         runs.forEach(results -> results.forEach(result -> byTopology.computeIfAbsent(result.topology(),
                 topology -> new ArrayList<>()).add(result)));
         out.println();
-        out.printf("medians over %d run(s):%n", runs.size());
+        out.printf(Locale.ROOT, "medians over %d run(s):%n", runs.size());
         Map<String, double[]> medians = new LinkedHashMap<>();
         byTopology.forEach((topology, results) -> {
             double[] median = {median(results, Benchmark.Result::streamCpuPer1k),
                     median(results, Benchmark.Result::overallPerSecond),
                     median(results, Benchmark.Result::warmPerSecond)};
             medians.put(topology, median);
-            out.printf("  %s: stream-thread CPU %.4f s/1k records, %,.0f records/s overall, %,.0f warm%n", topology,
-                    median[0], median[1], median[2]);
+            out.printf(Locale.ROOT, "  %s: stream-thread CPU %.4f s/1k records, %,.0f records/s overall, %,.0f"
+                    + " warm%n", topology, median[0], median[1], median[2]);
         });
         double[] gru = medians.get(Benchmark.GRU_STREAM);
         double[] baseline = medians.get(Benchmark.BASELINE);
         if (gru != null && baseline != null) {
-            out.printf("gru/baseline stream-thread CPU per record: %.2f (throughput overall %.2f, warm %.2f)%n",
-                    gru[0] / baseline[0], gru[1] / baseline[1], gru[2] / baseline[2]);
+            out.printf(Locale.ROOT, "gru/baseline stream-thread CPU per record: %.2f (throughput overall %.2f,"
+                    + " warm %.2f)%n", gru[0] / baseline[0], gru[1] / baseline[1], gru[2] / baseline[2]);
         }
         out.flush();
     }

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -134,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
                     String banner = banner(gru, kafka, registryUrl) + service.httpEndpoint()
                             .map(endpoint -> " | HTTP http://" + endpoint).orElse("");
                     loop(out, view, banner, stop, generator);
-                    out.printf("%nstopping: %d observations sent, %d forecasts and %d alerts seen%n",
+                    out.printf(Locale.ROOT, "%nstopping: %d observations sent, %d forecasts and %d alerts seen%n",
                             generator.sent(), view.forecasts(), view.alerts());
                     out.flush();
                 }
@@ -205,7 +206,7 @@ final class DemoCommand implements Callable<Integer> {
         while (!stop.await(refreshMillis, TimeUnit.MILLISECONDS)) {
             view.render(out, banner, terminal, started);
             if (generator.failure().isPresent()) {
-                out.printf("%nthe generator stopped: %s%n", generator.failure().get());
+                out.printf(Locale.ROOT, "%nthe generator stopped: %s%n", generator.failure().get());
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -216,7 +217,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private String banner(GruModel gru, EmbeddedKafkaCluster kafka, String registryUrl) {
-        return String.format(
+        return String.format(Locale.ROOT,
                 "gru-stream demo | model %s %s (%d x %d %s) | broker %s | registry %s | %d series at %.0f/s",
                 gru.spec().name(), gru.spec().version(), gru.spec().numLayers(), gru.spec().hiddenSize(),
                 gru.spec().gateVariant().jsonName(), bootstrapPort > 0 ? "localhost:" + bootstrapPort

@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -105,7 +106,7 @@ final class DemoView implements AutoCloseable {
             SyntheticSeries.Point sent = generator.sentAt(alert.getKey(), alert.getEventTime().toEpochMilli());
             String cause = sent == null ? "" : sent.anomaly() == null ? "  (nothing injected here)"
                     : "  (injected: " + sent.anomaly() + ")";
-            String line = String.format("%s  %-12s %-8s actual %9.2f  expected %9.2f  score %.6f%s",
+            String line = String.format(Locale.ROOT, "%s  %-12s %-8s actual %9.2f  expected %9.2f  score %.6f%s",
                     TIME.format(alert.getEventTime()), alert.getKey(), alert.getSeverity(),
                     alert.getActual().get("value"), alert.getExpected().get("value"), alert.getAnomalyScore(), cause);
             synchronized (alerts) {
@@ -131,9 +132,10 @@ final class DemoView implements AutoCloseable {
         lastForecasts = forecastCount;
         lastRender = now;
         Duration uptime = Duration.between(started, Instant.now());
-        String status = String.format("events in %,.0f/s   forecasts %,.0f/s   alerts %d   dead letters %d   "
-                + "injected anomalies %d   uptime %d:%02d:%02d", inRate, outRate, alertCount.get(), deadLetters.get(),
-                generator.injectedAnomalies(), uptime.toHours(), uptime.toMinutesPart(), uptime.toSecondsPart());
+        String status = String.format(Locale.ROOT, "events in %,.0f/s   forecasts %,.0f/s   alerts %d   dead letters"
+                + " %d   injected anomalies %d   uptime %d:%02d:%02d", inRate, outRate, alertCount.get(),
+                deadLetters.get(), generator.injectedAnomalies(), uptime.toHours(), uptime.toMinutesPart(),
+                uptime.toSecondsPart());
         if (!terminal) {
             out.println(status);
             synchronized (alerts) {
@@ -146,12 +148,13 @@ final class DemoView implements AutoCloseable {
         }
         StringBuilder screen = new StringBuilder("\u001b[H\u001b[2J");
         screen.append(banner).append('\n').append(status).append("\n\n");
-        screen.append(String.format("%-12s %10s %16s %10s %8s %14s %21s%n", "key", "actual", "forecast for it",
-                "error", "score", "next forecast", "interval"));
+        screen.append(String.format(Locale.ROOT, "%-12s %10s %16s %10s %8s %14s %21s%n", "key", "actual",
+                "forecast for it", "error", "score", "next forecast", "interval"));
         synchronized (rows) {
-            rows.forEach((key, row) -> screen.append(String.format("%-12s %10.2f %16.2f %10.2f %8.4f %14.2f %21s%n",
-                    key, row.actual(), row.expected(), row.actual() - row.expected(), row.score(), row.next(),
-                    row.lower() == null ? "(learning)" : String.format("%9.2f .. %-9.2f", row.lower(),
+            rows.forEach((key, row) -> screen.append(String.format(Locale.ROOT,
+                    "%-12s %10.2f %16.2f %10.2f %8.4f %14.2f %21s%n", key, row.actual(), row.expected(),
+                    row.actual() - row.expected(), row.score(), row.next(),
+                    row.lower() == null ? "(learning)" : String.format(Locale.ROOT, "%9.2f .. %-9.2f", row.lower(),
                             row.upper()))));
         }
         screen.append("\nlatest alerts (event time UTC)\n");

@@ -2,6 +2,7 @@ package dev.grustream.embedded;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -41,7 +42,7 @@ public final class SyntheticSeries {
         }
         SplittableRandom random = new SplittableRandom(seed);
         for (int k = 0; k < keyCount; k++) {
-            keys.add(new KeySeries(String.format("series-%04d", k), random.split()));
+            keys.add(new KeySeries(String.format(Locale.ROOT, "series-%04d", k), random.split()));
         }
         this.intervalMillis = intervalMillis;
         this.startMillis = startMillis;
