@@ -262,4 +262,20 @@ class AvroSerdeConfigTest {
         // 11 rounds over 2 URLs of 30 s each, and waits of 1, 2, 4, 8 and 16 s, then 20 s five times.
         assertThat(config.longestUnansweredCall()).isEqualTo(Duration.ofSeconds(2 * 11 * 30 + 31 + 5 * 20));
     }
+
+    @Test
+    void aCallNoRegistryAnswersIsBoundedAtOnceForAnyCountOfRetries() {
+        AvroSerdeConfig withoutWaits = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                "http://r1:8081", AvroSerdeConfig.MAX_RETRIES_CONFIG, Integer.MAX_VALUE,
+                AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 0));
+        AvroSerdeConfig waitsThatNeverReachTheLongest = new AvroSerdeConfig(Map.of(
+                AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://r1:8081", AvroSerdeConfig.MAX_RETRIES_CONFIG, 40,
+                AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 1, AvroSerdeConfig.RETRIES_MAX_WAIT_MS_CONFIG,
+                Integer.MAX_VALUE));
+
+        assertThat(withoutWaits.longestUnansweredCall()).isEqualTo(Duration.ofSeconds(30L * (1L << 31)));
+        // Waits of 1, 2, 4, ... 2^30 ms, then 2^30 ms nine times: the doubling stops there.
+        assertThat(waitsThatNeverReachTheLongest.longestUnansweredCall()).isEqualTo(Duration.ofSeconds(41 * 30)
+                .plusMillis((1L << 31) - 1 + 9 * (1L << 30)));
+    }
 }

@@ -174,6 +174,30 @@ class RegistryOAuthTest {
     }
 
     @Test
+    void aTokenEndpointThatFailsIsAskedOnceMoreForEachRetryOfTheRegistryClient() {
+        config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 2);
+        SERVER.stubFor(post(TOKEN_PATH).willReturn(aResponse().withStatus(503)));
+
+        assertThatThrownBy(() -> client().getSchemaById(1)).isInstanceOf(SchemaRegistryUnavailableException.class);
+        SERVER.verify(3, postRequestedFor(urlEqualTo(TOKEN_PATH)));
+    }
+
+    @Test
+    void aTokenEndpointThatFailsOnceIsAskedAgainAndItsTokenServes() {
+        config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 1);
+        String token = jwt("gru-stream", 3600);
+        SERVER.stubFor(post(TOKEN_PATH).inScenario("recovering").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        SERVER.stubFor(post(TOKEN_PATH).inScenario("recovering").whenScenarioStateIs("up")
+                .willReturn(tokenAnswer(token)));
+
+        assertThat(client().getSchemaById(1)).isEqualTo(Schema.create(Schema.Type.STRING));
+        SERVER.verify(2, postRequestedFor(urlEqualTo(TOKEN_PATH)));
+        SERVER.verify(getRequestedFor(urlEqualTo("/schemas/ids/1")).withHeader("Authorization",
+                equalTo("Bearer " + token)));
+    }
+
+    @Test
     void aTokenEndpointSlowerThanTheRequestTimeoutIsAnOutage() {
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, 300);
         SERVER.stubFor(post(TOKEN_PATH).willReturn(tokenAnswer(jwt("gru-stream", 3600)).withFixedDelay(5_000)));

@@ -55,14 +55,23 @@ public final class OAuthBearerTokens {
     private static final Logger LOG = LoggerFactory.getLogger(OAuthBearerTokens.class);
     private static final String MECHANISM = "OAUTHBEARER";
     private static final Duration MIN_RETRY_PAUSE = Duration.ofSeconds(1);
-    /** How long Kafka may take to start the one attempt at a token when the registry client makes no retries. */
-    static final Duration FIRST_ATTEMPT_WINDOW = Duration.ofSeconds(1);
+    /**
+     * Kafka's retry settings for the token endpoint: one attempt, the retries being this class's. Kafka's loop makes
+     * its first attempt only if its clock has not passed the end of its window when it looks, and after a failure
+     * waits {@code backoff * 2^n} cut to the window's end, so its window cannot stand for a count of retries: a window
+     * of 0 made no attempt at all whenever a millisecond ticked between two readings of its clock, and a window of
+     * the retries' waits made the last retry only if the clock still read the window's end after the wait before it.
+     * A backoff of 0 ends its loop after the first failure; the window gives that attempt a second to start.
+     */
+    static final Map<String, Long> ONE_ATTEMPT = Map.of(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MS, 0L,
+            SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MAX_MS, 1_000L);
 
     private final JwtRetriever retriever;
     private final JwtValidator validator;
     private final String endpoint;
     private final Duration expiryBuffer;
     private final Duration retryPause;
+    private final RetryBudget retries;
     private final Clock clock;
     /** Held by the one caller that fetches; the others wait for it only when they have no valid token. */
     private final ReentrantLock renewal = new ReentrantLock();
@@ -75,19 +84,21 @@ public final class OAuthBearerTokens {
     private Instant outageUntil;
 
     OAuthBearerTokens(JwtRetriever retriever, JwtValidator validator, String endpoint, Duration expiryBuffer,
-            Duration retryPause, Clock clock) {
+            Duration retryPause, RetryBudget retries, Clock clock) {
         this.retriever = Objects.requireNonNull(retriever, "retriever");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.expiryBuffer = Objects.requireNonNull(expiryBuffer, "expiryBuffer");
         this.retryPause = Objects.requireNonNull(retryPause, "retryPause");
+        this.retries = Objects.requireNonNull(retries, "retries");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
      * Tokens from the endpoint, client and scope of a validated configuration whose bearer source is OAUTHBEARER.
-     * Kafka retries a failed fetch within the registry client's own retry budget ({@code max.retries} waits from
-     * {@code retries.wait.ms}, doubling up to {@code retries.max.wait.ms}), each attempt bounded by its timeouts.
+     * A fetch that fails as an outage is retried as the registry client retries a request ({@code max.retries} times,
+     * waiting {@code retries.wait.ms}, doubled after each retry up to {@code retries.max.wait.ms}), each attempt
+     * bounded by the client's timeouts.
      *
      * @throws ConfigException naming {@code bearer.auth.issuer.endpoint.url} when Kafka refuses it: malformed, or not
      *     allowed by the JVM's {@code org.apache.kafka.sasl.oauthbearer.allowed.urls}
@@ -111,7 +122,7 @@ public final class OAuthBearerTokens {
         // Kafka's defaults wait for an answer without end; the registry's own timeouts bound the token endpoint too.
         sasl.put(SaslConfigs.SASL_LOGIN_CONNECT_TIMEOUT_MS, (int) config.connectTimeout().toMillis());
         sasl.put(SaslConfigs.SASL_LOGIN_READ_TIMEOUT_MS, (int) config.requestTimeout().toMillis());
-        sasl.putAll(loginRetrySettings(config));
+        sasl.putAll(ONE_ATTEMPT);
         Map<String, ?> values = new AbstractConfig(new ConfigDef().withClientSaslSupport(), sasl, false).values();
         // Kafka's retriever takes its TLS settings, and nothing else here, from exactly one login's options.
         List<AppConfigurationEntry> login = List.of(new AppConfigurationEntry(OAuthBearerLoginModule.class.getName(),
@@ -129,35 +140,8 @@ public final class OAuthBearerTokens {
                     + e.getMessage());
         }
         Duration pause = config.retryWait().compareTo(MIN_RETRY_PAUSE) < 0 ? MIN_RETRY_PAUSE : config.retryWait();
-        return new OAuthBearerTokens(retriever, validator, endpoint, config.oauthExpiryBuffer(), pause, clock);
-    }
-
-    /**
-     * Kafka's retry settings for the token endpoint: its "max" is the window its retries end within, not the longest
-     * wait, so it is the registry client's budget. Kafka makes even the first attempt only if its clock has not passed
-     * the window's end when it looks, so a window of 0 ({@code max.retries=0}) made no attempt at all whenever a
-     * millisecond ticked between its two readings of the clock (an outage reported without a request sent). Without
-     * retries the window is therefore {@link #FIRST_ATTEMPT_WINDOW} and the backoff 0, which ends Kafka's loop after
-     * the first failure: one attempt, as asked.
-     */
-    static Map<String, Long> loginRetrySettings(AvroSerdeConfig config) {
-        long window = retryWindow(config).toMillis();
-        return Map.of(SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MS, Math.min(config.retryWait().toMillis(), window),
-                SaslConfigs.SASL_LOGIN_RETRY_BACKOFF_MAX_MS, window == 0 ? FIRST_ATTEMPT_WINDOW.toMillis() : window);
-    }
-
-    /** The waits of the registry client's retries added up: {@code max.retries} of them. */
-    private static Duration retryWindow(AvroSerdeConfig config) {
-        Duration window = Duration.ZERO;
-        Duration wait = config.retryWait().compareTo(config.retryMaxWait()) > 0 ? config.retryMaxWait()
-                : config.retryWait();
-        for (int retry = 0; retry < config.maxRetries(); retry++) {
-            window = window.plus(wait);
-            // Doubled only up to the longest wait: max.retries may be large enough to overflow a doubling.
-            wait = wait.multipliedBy(2).compareTo(config.retryMaxWait()) > 0 ? config.retryMaxWait()
-                    : wait.multipliedBy(2);
-        }
-        return window;
+        return new OAuthBearerTokens(retriever, validator, endpoint, config.oauthExpiryBuffer(), pause,
+                new RetryBudget(config.maxRetries(), config.retryWait(), config.retryMaxWait()), clock);
     }
 
     /** {@code schema.registry.ssl.*} as the string options Kafka's retriever reads its TLS settings from. */
@@ -273,8 +257,21 @@ public final class OAuthBearerTokens {
         return current.value();
     }
 
-    /** The token endpoint's answer: a JWT, not yet read. */
+    /** The token endpoint's answer, a JWT not yet read, asked again after an outage while retries are left. */
     private String fetch() {
+        for (int retry = 0; ; retry++) {
+            try {
+                return fetchOnce();
+            } catch (SchemaRegistryUnavailableException e) {
+                if (retry >= retries.maxRetries()) {
+                    throw e;
+                }
+                RestSchemaRegistryClient.sleep(retries.waitBefore(retry));
+            }
+        }
+    }
+
+    private String fetchOnce() {
         try {
             return retriever.retrieve();
         } catch (JwtRetrieverException e) {
@@ -311,6 +308,20 @@ public final class OAuthBearerTokens {
             throw new SchemaRegistryException("The OAuth token endpoint " + endpoint + " answered with a token that"
                     + " cannot be used: " + e.getMessage() + " (see bearer.auth.sub.claim.name and"
                     + " bearer.auth.scope.claim.name)", 401, SchemaRegistryException.NO_ERROR_CODE, e);
+        }
+    }
+
+    /**
+     * The registry client's retries, which the token endpoint gets too: {@code maxRetries} attempts after the first,
+     * waiting {@code firstWait} before the first retry and twice as long before each next one, at most {@code
+     * longestWait}.
+     */
+    record RetryBudget(int maxRetries, Duration firstWait, Duration longestWait) {
+        /** One attempt only. */
+        static final RetryBudget NONE = new RetryBudget(0, Duration.ZERO, Duration.ZERO);
+
+        Duration waitBefore(int retry) {
+            return RestSchemaRegistryClient.backoff(firstWait, longestWait, retry);
         }
     }
 }

@@ -231,7 +231,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     /** The wait before round {@code round + 1}: {@code first}, doubled every round, at most {@code longest}. */
-    private static Duration backoff(Duration first, Duration longest, int round) {
+    static Duration backoff(Duration first, Duration longest, int round) {
         Duration wait = first.multipliedBy(1L << Math.min(round, 30));
         return wait.compareTo(longest) > 0 ? longest : wait;
     }
@@ -243,14 +243,20 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     public static Duration longestUnanswered(int endpoints, Duration requestTimeout, int maxRetries, Duration retryWait,
             Duration retryMaxWait) {
         Duration total = requestTimeout.multipliedBy(endpoints * (maxRetries + 1L));
+        // The waits double until they reach the longest (or stay 0, or reach the first times 2^30) and stay there:
+        // those are summed by one product, as max.retries may be as large as an int.
         int round = 0;
-        for (; round < maxRetries && backoff(retryWait, retryMaxWait, round).compareTo(retryMaxWait) < 0; round++) {
-            total = total.plus(backoff(retryWait, retryMaxWait, round));
+        for (; round < maxRetries && round <= 30; round++) {
+            Duration wait = backoff(retryWait, retryMaxWait, round);
+            if (wait.isZero() || wait.equals(retryMaxWait)) {
+                break;
+            }
+            total = total.plus(wait);
         }
-        return total.plus(retryMaxWait.multipliedBy(maxRetries - round));
+        return total.plus(backoff(retryWait, retryMaxWait, round).multipliedBy(maxRetries - round));
     }
 
-    private static void sleep(Duration wait) {
+    static void sleep(Duration wait) {
         try {
             Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {

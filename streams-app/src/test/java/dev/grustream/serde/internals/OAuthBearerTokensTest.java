@@ -150,7 +150,7 @@ class OAuthBearerTokensTest {
     @Test
     void aTokenWhoseClaimsCannotBeReadIsRefusedNotAnOutage() {
         OAuthBearerTokens tokens = new OAuthBearerTokens(new CountingRetriever(), new ClaimCastingValidator(),
-                "http://idp.invalid/token", BUFFER, PAUSE, clock);
+                "http://idp.invalid/token", BUFFER, PAUSE, OAuthBearerTokens.RetryBudget.NONE, clock);
 
         assertThatThrownBy(tokens::token).isInstanceOf(SchemaRegistryException.class)
                 .isNotInstanceOf(SchemaRegistryUnavailableException.class)
@@ -168,7 +168,7 @@ class OAuthBearerTokensTest {
 
     private OAuthBearerTokens tokens() {
         return new OAuthBearerTokens(new CountingRetriever(), new LifetimeValidator(), "http://idp.invalid/token",
-                BUFFER, PAUSE, clock);
+                BUFFER, PAUSE, OAuthBearerTokens.RetryBudget.NONE, clock);
     }
 
     /** Issues "token-1", "token-2", ... and counts them; fails after {@link #reachableFetches}. */
