@@ -102,11 +102,14 @@ public final class RocksDbSettings implements RocksDBConfigSetter {
 
     @Override
     public void close(String storeName, Options options) {
-        if (userSetter != null) {
-            userSetter.close(storeName, options);
+        try {
+            if (userSetter != null) {
+                userSetter.close(storeName, options);
+            }
+        } finally {
+            // Safe before the store closes its database: the database holds a reference of its own to the listener.
+            listener.close();
         }
-        // Safe before the store closes its database: the database holds a reference of its own to the listener.
-        listener.close();
     }
 
     private static Class<? extends RocksDBConfigSetter> setterClass(String className) {

@@ -165,11 +165,22 @@ public final class TopologyReplay implements AutoCloseable {
         // replay's results do not depend on the guarantee, which only matters when something crashes.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "gru-stream-replay");
-        GruStreamConfig config = new GruStreamConfig(props);
-        Topics topics = Topics.from(config);
-        driver = new TopologyTestDriver(GruStreamTopology.build(ForecasterSettings.from(config), topics,
-                new ActiveModel(model), new ForecasterMetrics(new SimpleMeterRegistry()), clock),
-                GruStreamTopology.streamsProperties(config), Instant.ofEpochMilli(clock.millis()));
+        Topics topics;
+        try {
+            // A setting refused here (a threshold that is not a number, say) leaves no directory behind.
+            GruStreamConfig config = new GruStreamConfig(props);
+            topics = Topics.from(config);
+            driver = new TopologyTestDriver(GruStreamTopology.build(ForecasterSettings.from(config), topics,
+                    new ActiveModel(model), new ForecasterMetrics(new SimpleMeterRegistry()), clock),
+                    GruStreamTopology.streamsProperties(config), Instant.ofEpochMilli(clock.millis()));
+        } catch (RuntimeException e) {
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException deleting) {
+                e.addSuppressed(deleting);
+            }
+            throw e;
+        }
         input = driver.createInputTopic(topics.observations(), topics.keySerde().serializer(),
                 topics.observationSerde().serializer());
         forecasts = driver.createOutputTopic(topics.forecasts(), topics.keySerde().deserializer(),

@@ -259,8 +259,14 @@ public final class Benchmark {
         String output = appId + "-out";
         createTopics(Map.of(output, options.partitions(), appId + "-alerts", 1, appId + "-dead-letters", 1));
         GruStreamConfig config = config(appId, input, output, stateDir);
-        OutputCounter counter = new OutputCounter(output, records);
-        counter.start();
+        try (OutputCounter counter = new OutputCounter(output, records)) {
+            counter.start();
+            return throughput(topology, config, counter, records);
+        }
+    }
+
+    private Throughput throughput(String topology, GruStreamConfig config, OutputCounter counter, long records)
+            throws Exception {
         long cpuBefore = processCpuNanos();
         long started = System.nanoTime();
         KafkaStreams streams = new KafkaStreams(topology(topology, config),
@@ -270,6 +276,10 @@ public final class Benchmark {
             long limitSeconds = 180 + records / 2_000;
             long deadline = started + TimeUnit.SECONDS.toNanos(limitSeconds);
             while (counter.count() < records) {
+                if (streams.state() == KafkaStreams.State.ERROR) {
+                    throw new OperatorException(topology + " failed after " + counter.count() + " of " + records
+                            + " outputs: its stream thread stopped (see the errors above)");
+                }
                 if (System.nanoTime() > deadline) {
                     // An overloaded host or a struggling broker (its errors are logged above) stalls a run, not a
                     // bug: say so in one line rather than as an internal error.
@@ -294,7 +304,6 @@ public final class Benchmark {
                     streamCpu / 1e9 / (records / 1000.0), heap, residentMiB());
         } finally {
             streams.close(CLOSE);
-            counter.close();
         }
     }
 
@@ -324,6 +333,10 @@ public final class Benchmark {
             streams.start();
             try {
                 while (streams.state() != KafkaStreams.State.RUNNING) {
+                    if (streams.state() == KafkaStreams.State.ERROR) {
+                        throw new OperatorException("the fresh instance failed while it restored the state (see the"
+                                + " errors above)");
+                    }
                     if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(10)) {
                         throw new IllegalStateException("restoration did not finish within 10 minutes");
                     }
@@ -600,19 +613,20 @@ public final class Benchmark {
         }
 
         private void poll() {
-            while (running) {
-                int polled = consumer.poll(Duration.ofMillis(50)).count();
-                if (polled > 0) {
-                    long now = System.nanoTime();
-                    long total = count.addAndGet(polled);
-                    if (halfAt == 0 && total >= half) {
-                        halfCount = total;
-                        halfAt = now;
+            try (consumer) {
+                while (running) {
+                    int polled = consumer.poll(Duration.ofMillis(50)).count();
+                    if (polled > 0) {
+                        long now = System.nanoTime();
+                        long total = count.addAndGet(polled);
+                        if (halfAt == 0 && total >= half) {
+                            halfCount = total;
+                            halfAt = now;
+                        }
+                        lastAt = now;
                     }
-                    lastAt = now;
                 }
             }
-            consumer.close();
         }
 
         long count() {

@@ -355,7 +355,11 @@ public final class Soak {
         }
         Process gc = new ProcessBuilder(jcmd.toString(), String.valueOf(service.pid()), "GC.run")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return gc.waitFor(60, TimeUnit.SECONDS) && gc.exitValue() == 0;
+        if (!gc.waitFor(60, TimeUnit.SECONDS)) {
+            gc.destroyForcibly();
+            return false;
+        }
+        return gc.exitValue() == 0;
     }
 
     private static int stop(Process service) throws InterruptedException {

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +43,9 @@ import picocli.CommandLine.Spec;
                 + "given, a broker is started in a separate JVM so that its work is not counted as the "
                 + "application's.")
 final class BenchCommand implements Callable<Integer> {
+    /** How long the broker bench starts may take to be ready. */
+    private static final Duration BROKER_START_LIMIT = Duration.ofMinutes(2);
+
     @Spec
     CommandSpec spec;
 
@@ -291,10 +296,25 @@ final class BenchCommand implements Callable<Integer> {
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
+        // A broker that hangs before it is ready would hold bench at the read below forever: once the limit has
+        // passed it is ended, which ends the read.
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!ready.await(BROKER_START_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "broker-start-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.startsWith(BrokerCommand.READY)) {
+                ready.countDown();
                 Thread drain = new Thread(() -> discard(lines), "broker-output");
                 drain.setDaemon(true);
                 drain.start();
@@ -302,7 +322,8 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         process.waitFor();
-        throw new OperatorException("the broker exited with " + process.exitValue() + " before it was ready");
+        throw new OperatorException("the broker exited with " + process.exitValue() + " before it was ready, or"
+                + " was not ready within " + BROKER_START_LIMIT.toSeconds() + " s and was stopped");
     }
 
     /**

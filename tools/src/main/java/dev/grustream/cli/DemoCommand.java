@@ -134,10 +134,15 @@ final class DemoCommand implements Callable<Integer> {
                     generator.start();
                     String banner = banner(gru, kafka, registryUrl) + service.httpEndpoint()
                             .map(endpoint -> " | HTTP http://" + endpoint).orElse("");
-                    loop(out, view, banner, stop, generator);
+                    loop(out, view, banner, stop, generator, service);
                     out.printf(Locale.ROOT, "%nstopping: %d observations sent, %d forecasts and %d alerts seen%n",
                             generator.sent(), view.forecasts(), view.alerts());
                     out.flush();
+                }
+                if (service.failed()) {
+                    out.println("gru-stream demo: the service stopped after a fatal error (see the log above)");
+                    out.flush();
+                    return 1;
                 }
             }
         } finally {
@@ -194,7 +199,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void loop(PrintWriter out, DemoView view, String banner, StopSignal stop,
-            ObservationGenerator generator) throws InterruptedException {
+            ObservationGenerator generator, GruStreamService service) throws InterruptedException {
         boolean terminal = System.console() != null;
         long refreshMillis = terminal ? 1_000 : 5_000;
         Instant started = Instant.now();
@@ -207,6 +212,9 @@ final class DemoCommand implements Callable<Integer> {
             view.render(out, banner, terminal, started);
             if (generator.failure().isPresent()) {
                 out.printf(Locale.ROOT, "%nthe generator stopped: %s%n", generator.failure().get());
+                return;
+            }
+            if (service.failed()) {
                 return;
             }
             if (System.nanoTime() > deadline) {

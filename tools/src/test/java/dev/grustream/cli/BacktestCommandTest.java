@@ -217,6 +217,19 @@ class BacktestCommandTest {
     }
 
     @Test
+    void aSettingThatIsRefusedLeavesNothingInTheOutputsDirectory() throws IOException {
+        Path input = csv("in/speed.csv", series(30));
+        Path out = Files.createDirectories(dir.resolve("out"));
+
+        int exit = backtest("--input", input.toString(), "--output", out.resolve("speed.csv").toString(), "--set",
+                "anomaly.threshold=high");
+
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("anomaly.threshold");
+        assertThat(out).isEmptyDirectory();
+    }
+
+    @Test
     void anOutputOverAnInputIsRefused() throws IOException {
         Path input = csv("data/speed.csv", series(30));
 
