@@ -16,6 +16,9 @@ import picocli.CommandLine.TypeConversionException;
 abstract class Durations implements ITypeConverter<Duration> {
     private static final Pattern VALUE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
 
+    /** Far beyond any option's use, and short enough to be counted in nanoseconds. */
+    private static final Duration LONGEST = Duration.ofDays(100 * 365);
+
     private final ChronoUnit plainUnit;
 
     Durations(ChronoUnit plainUnit) {
@@ -37,7 +40,15 @@ abstract class Durations implements ITypeConverter<Duration> {
             case "h" -> ChronoUnit.HOURS;
             default -> ChronoUnit.DAYS;
         };
-        return Duration.ofMillis(Math.round(amount * unit.getDuration().toMillis()));
+        long millis = Math.round(amount * unit.getDuration().toMillis());
+        if (amount > 0 && millis == 0) {
+            // 0 means "none" or "no limit" to many options: a fraction of a millisecond must not turn into it.
+            throw new TypeConversionException("'" + text + "' is less than a millisecond: give 0 or at least 1ms");
+        }
+        if (millis > LONGEST.toMillis()) {
+            throw new TypeConversionException("'" + text + "' is longer than " + LONGEST.toDays() / 365 + " years");
+        }
+        return Duration.ofMillis(millis);
     }
 
     /** Plain numbers are milliseconds. */

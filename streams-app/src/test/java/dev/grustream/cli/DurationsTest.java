@@ -33,6 +33,20 @@ class DurationsTest {
     }
 
     @Test
+    void lessThanAMillisecondIsRefusedRatherThanReadAsZero() {
+        assertThatThrownBy(() -> seconds.convert("0.0004")).isInstanceOf(TypeConversionException.class)
+                .hasMessageContaining("less than a millisecond");
+        assertThat(seconds.convert("0")).isZero();
+    }
+
+    @Test
+    void moreThanACenturyIsRefusedRatherThanOverflowingLater() {
+        assertThatThrownBy(() -> new Durations.Days().convert("999999999999"))
+                .isInstanceOf(TypeConversionException.class).hasMessageContaining("longer than 100 years");
+        assertThat(new Durations.Days().convert("36500")).isEqualTo(Duration.ofDays(36_500));
+    }
+
+    @Test
     void anythingElseIsRefusedWithTheAcceptedForms() {
         assertThatThrownBy(() -> seconds.convert("45 sec")).isInstanceOf(TypeConversionException.class)
                 .hasMessageContaining("45s").hasMessageContaining("'45 sec'");
