@@ -234,7 +234,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " with more cells than the header"
                         + (data.firstSkipped().isEmpty() ? "" : "; the first: " + data.firstSkipped()));
             }
-            data.keysNamedBySeveralFiles().forEach((key, files) -> spec.commandLine().getErr().printf(
+            data.keysNamedBySeveralFiles().forEach((key, files) -> spec.commandLine().getErr().printf(Locale.ROOT,
                     "Note: key %s is named by %d files (%s%s): their rows are one series; give each file a key"
                             + " column if they are not%n", key, files.size(), files.get(0),
                     " and " + files.get(1) + (files.size() > 2 ? ", ..." : "")));
@@ -242,7 +242,8 @@ final class TrainCommand implements Callable<Integer> {
             if (!data.filesOfLocalTimes().isEmpty() && !config.model().calendar().isEmpty()) {
                 // The calendar inputs are the only part of a model that training reads from the clock: local
                 // wall-clock times read as UTC shift them by the zone's offset, an hour more in summer.
-                spec.commandLine().getErr().printf("Note: %d file(s) write times without an offset (the first: %s),"
+                spec.commandLine().getErr().printf(Locale.ROOT,
+                        "Note: %d file(s) write times without an offset (the first: %s),"
                         + " which are read as UTC%s: if they are local wall-clock times, write them with their offset"
                         + " or as epoch numbers%n", data.filesOfLocalTimes().size(), data.filesOfLocalTimes().get(0),
                         zone.normalized().equals(ZoneOffset.UTC) ? ""

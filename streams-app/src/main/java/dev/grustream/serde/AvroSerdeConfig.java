@@ -458,11 +458,14 @@ public final class AvroSerdeConfig extends AbstractConfig {
 
     /**
      * How long one registry call may block its caller when no registry URL answers: every URL waited on for
-     * {@code schema.registry.request.timeout.ms} in each of {@code max.retries + 1} rounds, with the waits between.
+     * {@code schema.registry.request.timeout.ms} in each of {@code max.retries + 1} rounds, with the waits between;
+     * with OAUTHBEARER, after as many attempts at a token, each waited on for the connect and the request timeouts.
      */
     public Duration longestUnansweredCall() {
-        return RestSchemaRegistryClient.longestUnanswered(Math.max(1, schemaRegistryUrls().size()), requestTimeout(),
-                maxRetries(), retryWait(), retryMaxWait());
+        Duration registry = RestSchemaRegistryClient.longestUnanswered(Math.max(1, schemaRegistryUrls().size()),
+                requestTimeout(), maxRetries(), retryWait(), retryMaxWait());
+        return oauthBearer() ? registry.plus(RestSchemaRegistryClient.longestUnanswered(1,
+                connectTimeout().plus(requestTimeout()), maxRetries(), retryWait(), retryMaxWait())) : registry;
     }
 
     /**

@@ -56,7 +56,8 @@ final class RegistryWaits {
                 + longest.toSeconds() + " s (" + registry.schemaRegistryUrls().size() + " URL(s) waited on for "
                 + AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG + " in each of "
                 + AvroSerdeConfig.MAX_RETRIES_CONFIG + " + 1 rounds, with " + AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG
-                + " between them), not less than the main consumer's " + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG
+                + " between them; with OAUTHBEARER, after as many attempts at a token), not less than the main"
+                + " consumer's " + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG
                 + " (" + pollInterval.toSeconds() + " s): the thread would then leave its group and its tasks move"
                 + " elsewhere instead of being retried. Lower "
                 + AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG + " or "

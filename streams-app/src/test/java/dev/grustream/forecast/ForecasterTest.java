@@ -547,7 +547,7 @@ class ForecasterTest {
     }
 
     /**
-     * Every forecast and score of {@code events}, handed over 170 at a time (about 75 keys) and advanced in batches of
+     * Every forecast and score of {@code events}, handed over 170 at a time (about 95 keys) and advanced in batches of
      * {@code batch}, in outcome order.
      */
     private static List<String> replay(GruModel model, List<Event> events, int batch) {

@@ -13,6 +13,7 @@ import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.types.Password;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -264,6 +265,21 @@ class AvroSerdeConfigTest {
     }
 
     @Test
+    void aCallWithOAuthMayWaitForTheTokenEndpointsAttemptsFirst() {
+        AvroSerdeConfig config = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                "http://r1:8081", AvroSerdeConfig.MAX_RETRIES_CONFIG, 2,
+                AvroSerdeConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, AvroSerdeConfig.BEARER_SOURCE_OAUTHBEARER,
+                AvroSerdeConfig.BEARER_AUTH_ISSUER_ENDPOINT_URL_CONFIG, "https://idp.example/token",
+                AvroSerdeConfig.BEARER_AUTH_CLIENT_ID_CONFIG, "gru-stream",
+                AvroSerdeConfig.BEARER_AUTH_CLIENT_SECRET_CONFIG, "secret"));
+
+        // The registry: 3 rounds of 30 s and waits of 1 and 2 s; the token endpoint: 3 attempts of 10 s to connect
+        // and 30 s to answer, and the same waits.
+        assertThat(config.longestUnansweredCall()).isEqualTo(Duration.ofSeconds(3 * 30 + 3 + 3 * 40 + 3));
+    }
+
+    @Test
+    @Timeout(10)
     void aCallNoRegistryAnswersIsBoundedAtOnceForAnyCountOfRetries() {
         AvroSerdeConfig withoutWaits = new AvroSerdeConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
                 "http://r1:8081", AvroSerdeConfig.MAX_RETRIES_CONFIG, Integer.MAX_VALUE,

@@ -36,10 +36,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -65,13 +67,15 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 
 /**
  * Measures what gru-stream costs against what Kafka Streams itself costs: on the same preloaded observations, a
- * {@link BaselineTopology} (trivial per-key update) and the gru-stream topology each run to the end; then each runs
- * again under a steady offered load of half its own warm maximum, for latency.
+ * {@link BaselineTopology} (trivial per-key update) and the gru-stream topology each run over the first records to
+ * warm the JVM up, unmeasured, then each runs to the end; then each runs again under a steady offered load of half its
+ * own warm maximum, for latency.
  *
  * <p>Measured per topology: records per second from start to the last committed output (overall) and over the
  * second half (warm), process and stream-thread CPU seconds per 1,000 records, end-to-end latency (event time of
@@ -291,7 +295,7 @@ public final class Benchmark {
                 Thread.sleep(20);
             }
             long cpu = processCpuNanos() - cpuBefore;
-            long streamCpu = streamThreadCpuNanos();
+            long streamCpu = streamThreadCpuNanos(streams);
             double overall = records / ((counter.lastAt() - started) / 1e9);
             // Over what came after the poll that passed the halfway mark: that poll may have brought far more than
             // half, and the whole second half in one poll would make the rate infinite (the overall rate then).
@@ -662,11 +666,21 @@ public final class Benchmark {
                 .getProcessCpuTime();
     }
 
-    private static long streamThreadCpuNanos() {
+    /**
+     * The CPU time of {@code streams}' stream threads and of their producers' I/O threads, named by Kafka's producer
+     * {@code kafka-producer-network-thread | CLIENT_ID}: not of an instance run before it (a warm-up's, say) whose
+     * threads outlived its close.
+     */
+    private static long streamThreadCpuNanos(KafkaStreams streams) {
+        Set<String> names = new HashSet<>();
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            names.add(thread.threadName());
+            thread.producerClientIds().forEach(id -> names.add("kafka-producer-network-thread | " + id));
+        }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long total = 0;
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().contains("StreamThread")) {
+            if (info != null && names.contains(info.getThreadName())) {
                 total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
             }
         }

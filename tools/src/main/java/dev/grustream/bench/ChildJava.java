@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The start of the command line of a child JVM of the tools (the benchmark's broker and load generator, the soak's
- * service): this JVM's {@code java}, a heap, the options the launcher gives the same Java, and this JVM's class path.
+ * service): this JVM's {@code java}, a heap, the options the launcher gives the same Java to allow what the libraries
+ * do (not its {@code -XX:+ExitOnOutOfMemoryError}), and this JVM's class path.
  * Stateless.
  */
 public final class ChildJava {

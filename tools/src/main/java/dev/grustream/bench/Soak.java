@@ -203,7 +203,8 @@ public final class Soak {
                 maximum = calibrate(load, service, port);
                 rate = options.fraction() * maximum;
             }
-            out.accept(String.format("== soak: %,.0f records/s for %s over %,d distinct keys (%,d active at a time),"
+            out.accept(String.format(Locale.ROOT,
+                    "== soak: %,.0f records/s for %s over %,d distinct keys (%,d active at a time),"
                     + " state.ttl.ms=%d; service pid %d, log %s", rate, options.duration(), options.distinctKeys(),
                     options.activeKeys(), options.ttlMs(), service.pid(), log));
             out.accept("| minute | produced/s | forecasts/s | lag | heap used MiB | heap live MiB | RocksDB MiB "
@@ -239,7 +240,8 @@ public final class Soak {
     }
 
     private Sample report(Sample s) {
-        out.accept(String.format("| %.1f | %,.0f | %,.0f | %,d | %d | %d | %d | %d | %,d | %,d | %d | %d | %s |",
+        out.accept(String.format(Locale.ROOT,
+                "| %.1f | %,.0f | %,.0f | %,d | %d | %d | %d | %d | %,d | %,d | %d | %d | %s |",
                 s.elapsedSeconds() / 60.0, s.producedPerSecond(), s.forecastsPerSecond(), s.lag(), s.heapUsedMiB(),
                 s.heapLiveMiB(), s.rocksDbMiB(), s.rssMiB(), s.keysStored(), s.keysEvicted(), s.deadLetters(),
                 s.errorLines(), s.state()));
@@ -318,7 +320,7 @@ public final class Soak {
      * every 30 s (Kafka Streams' commit interval), which would count up to 30 s of waiting as work.
      */
     private double calibrate(Load load, Process service, int port) throws Exception {
-        out.accept(String.format("== calibrating: a burst of %,d records", options.calibrationRecords()));
+        out.accept(String.format(Locale.ROOT, "== calibrating: a burst of %,d records", options.calibrationRecords()));
         double before = processed(service, port);
         long started = System.nanoTime();
         load.burst(options.calibrationRecords());
@@ -331,7 +333,7 @@ public final class Soak {
             Thread.sleep(200);
         }
         double maximum = options.calibrationRecords() / ((System.nanoTime() - started) / 1e9);
-        out.accept(String.format("   drained at %,.0f records/s: the soak offers %.0f%% of it", maximum,
+        out.accept(String.format(Locale.ROOT, "   drained at %,.0f records/s: the soak offers %.0f%% of it", maximum,
                 100 * options.fraction()));
         return maximum;
     }
@@ -676,7 +678,7 @@ public final class Soak {
                     + random.nextGaussian() * 0.5;
             Observation observation = Observation.newBuilder().setEventTime(Instant.ofEpochMilli(now))
                     .setFeatures(Map.of("value", value)).build();
-            producer.send(new ProducerRecord<>(input, null, now, String.format("key-%08d", key),
+            producer.send(new ProducerRecord<>(input, null, now, String.format(Locale.ROOT, "key-%08d", key),
                     serde.serializer().serialize(input, observation)), (metadata, error) -> {
                         if (error != null) {
                             failed.incrementAndGet();

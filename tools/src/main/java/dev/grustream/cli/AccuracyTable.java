@@ -35,7 +35,7 @@ final class AccuracyTable {
         }));
         String stepFormat = "%-12s %5s %8s %12s %7s %7s %7s%n";
         overall.forEach((target, steps) -> {
-            out.printf("%nEvery step, all keys, target %s:%n", target);
+            out.printf(Locale.ROOT, "%nEvery step, all keys, target %s:%n", target);
             out.printf(stepFormat, "target", "step", "n", "MAE", "MASE", "sMASE", "cover");
             for (int k = 0; k < steps.size(); k++) {
                 Accuracy step = steps.get(k);

@@ -139,7 +139,8 @@ final class BacktestCommand implements Callable<Integer> {
                         progress.stepTo(before + done);
                     });
                 } catch (StopSignal.Stopped e) {
-                    spec.commandLine().getErr().printf("gru-stream backtest: stopped; %s was not written%n",
+                    spec.commandLine().getErr().printf(Locale.ROOT,
+                            "gru-stream backtest: stopped; %s was not written%n",
                             job.output);
                     spec.commandLine().getErr().flush();
                     return 1;
@@ -158,17 +159,20 @@ final class BacktestCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long dead = deadLetters.values().stream().mapToLong(Long::longValue).sum();
-        out.printf("%d rows from %d file(s): %d forecasts, %d dead letters%s, %d alerts%n", rows, jobs.size(),
+        out.printf(Locale.ROOT,
+                "%d rows from %d file(s): %d forecasts, %d dead letters%s, %d alerts%n", rows, jobs.size(),
                 rows - dead, dead, deadLetters.isEmpty() ? "" : " " + deadLetters.entrySet().stream()
                         .map(reason -> reason.getKey() + " " + reason.getValue())
                         .collect(Collectors.joining(", ", "(", ")")), alerts);
         if (rows > 0 && rows == dead) {
-            spec.commandLine().getErr().printf("gru-stream backtest: no row was forecast: all %d were dead-lettered;"
+            spec.commandLine().getErr().printf(Locale.ROOT,
+                    "gru-stream backtest: no row was forecast: all %d were dead-lettered;"
                     + " the dead_letter column of the output says why%n", rows);
         }
         if (deadLetters.containsKey(DeadLetterReason.LATE.code())) {
             // Rows are replayed in file order, as the service receives records; train sorts each key's rows.
-            spec.commandLine().getErr().printf("gru-stream backtest: %d rows were older than their key's last and"
+            spec.commandLine().getErr().printf(Locale.ROOT,
+                    "gru-stream backtest: %d rows were older than their key's last and"
                     + " dead-lettered as late; if a file is not in time order (newest first, say), sort it%n",
                     deadLetters.get(DeadLetterReason.LATE.code()));
         }

@@ -33,15 +33,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         header = "Measures the service against a trivial Kafka Streams application on the same data.",
         mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Preloads N observations over K keys, then runs on the same data (a) a baseline topology with the"
-                + " same source, serdes, sink and per-key state size doing a trivial update and (b) the gru-stream "
-                + "topology with a random GRU of the given size in the bundled model's shape (12 steps ahead, time "
-                + "of day and day of week as inputs, per-key normalisation). Reports records/s (overall and warm), "
-                + "CPU per 1,000 records, end-to-end latency at half the measured maximum, heap and resident "
-                + "memory, and the time a fresh instance takes to restore gru-stream's state, then the headline: "
-                + "gru/baseline stream-thread CPU per record (medians over --repeat runs). Unless --bootstrap is "
-                + "given, a broker is started in a separate JVM so that its work is not counted as the "
-                + "application's.")
+        description = "Preloads N observations over K keys, warms the JVM up on the first of them, then runs on the"
+                + " same data (a) a baseline topology with the same source, serdes, sink and per-key state size doing"
+                + " a trivial update and (b) the gru-stream topology with a random GRU of the given size in the"
+                + " bundled model's shape (12 steps ahead, time of day and day of week as inputs, per-key"
+                + " normalisation). Reports records/s (overall and warm), CPU per 1,000 records, end-to-end latency"
+                + " at half the measured maximum, heap and resident memory, and the time a fresh instance takes to"
+                + " restore gru-stream's state, then the headline: gru/baseline stream-thread CPU per record (medians"
+                + " over --repeat runs). Unless --bootstrap is given, a broker is started in a separate JVM so that"
+                + " its work is not counted as the application's.")
 final class BenchCommand implements Callable<Integer> {
     /** How long the broker bench starts may take to be ready. */
     private static final Duration BROKER_START_LIMIT = Duration.ofMinutes(2);
@@ -213,11 +213,12 @@ final class BenchCommand implements Callable<Integer> {
 
     private void report(PrintWriter out, Benchmark.Options options, List<Benchmark.Result> results) {
         out.println();
-        out.printf(Locale.ROOT, "machine: %d cores, Java %s; %,d records (after a warm-up over %,d), %,d keys, %d"
-                + " partitions, %s, commit interval %s, cache %s, H=%d L=%d, batch %d, linger %d ms, backend %s,"
-                + " settings %s%n",
+        long warmUp = Math.min(options.warmUpRecords(), options.records());
+        out.printf(Locale.ROOT, "machine: %d cores, Java %s; %,d records (%s), %,d keys, %d partitions, %s, commit"
+                + " interval %s, cache %s, H=%d L=%d, batch %d, linger %d ms, backend %s, settings %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), options.records(),
-                Math.min(options.warmUpRecords(), options.records()), options.keys(), options.partitions(),
+                warmUp > 0 ? String.format(Locale.ROOT, "after a warm-up over %,d", warmUp) : "no warm-up",
+                options.keys(), options.partitions(),
                 options.guarantee(), commitInterval.isZero() ? "default" : commitInterval.toMillis() + " ms", cache,
                 options.hidden(),
                 options.layers(), options.batchSize(), options.lingerMs(), options.backend(),

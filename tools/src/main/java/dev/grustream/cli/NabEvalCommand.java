@@ -88,7 +88,8 @@ final class NabEvalCommand implements Callable<Integer> {
                 return evaluate();
             } catch (StopSignal.Stopped e) {
                 // Said before the signal is closed: a stopping JVM ends once it is.
-                spec.commandLine().getErr().printf("gru-stream nab-eval: stopped; the result files written are"
+                spec.commandLine().getErr().printf(Locale.ROOT,
+                        "gru-stream nab-eval: stopped; the result files written are"
                         + " whole%n");
                 spec.commandLine().getErr().flush();
                 return 1;

@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * The registry client's bearer tokens for {@code bearer.auth.credentials.source=OAUTHBEARER}: fetched from an OAuth
  * token endpoint by the client-credentials grant and read (expiry, subject, scope) by Kafka's own
  * {@link ClientCredentialsJwtRetriever} and {@link ClientJwtValidator}, the classes Kafka's clients use for
- * SASL/OAUTHBEARER, so the token endpoint is spoken to as Kafka speaks to it (its retries within a window, its
- * allowed-URL check), over the registry client's TLS settings. A token is kept until {@code
- * bearer.auth.cache.expiry.buffer.seconds} before it expires (half-way through its life when that comes first), then
- * the next caller fetches a new one on its own thread; while that fails, the old token serves until it expires.
+ * SASL/OAUTHBEARER, so the token endpoint is spoken to as Kafka speaks to it (its requests, its allowed-URL
+ * check), over the registry client's TLS settings, and retried as the registry client retries a request. A token is
+ * kept until {@code bearer.auth.cache.expiry.buffer.seconds} before it expires (half-way through its life when that
+ * comes first), then the next caller fetches a new one on its own thread; while that fails, the old token serves
+ * until it expires.
  *
  * <p>What the settings must mend is reported as a {@link SchemaRegistryException} with status 401, as a registry
  * refusing the client would be (the instance stops with the message): a token endpoint that refuses the request (HTTP
@@ -161,7 +162,8 @@ public final class OAuthBearerTokens {
      * A token to send: the one kept while it is fresh enough, else a new one fetched on the caller's thread. While one
      * caller renews a token that has not expired yet, the others go on with it rather than wait for the renewal.
      *
-     * @throws InterruptException if the thread is interrupted while it waits for another caller's fetch
+     * @throws InterruptException if the thread is interrupted while it waits for another caller's fetch or between
+     *     its own fetch's attempts
      */
     public String token() {
         Optional<String> kept = kept(false);
@@ -218,7 +220,7 @@ public final class OAuthBearerTokens {
             token = read(fetch());
         } catch (SchemaRegistryException e) {
             synchronized (this) {
-                // The time after the failed fetch, which took up to the retry window and the timeouts.
+                // The time after the failed fetch, which took up to every attempt's timeouts and the waits between.
                 Instant now = clock.instant();
                 if (e instanceof SchemaRegistryUnavailableException unavailable) {
                     outage = unavailable;
