@@ -681,6 +681,10 @@ abstract class ForecastTopologyContract {
         assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("undecodable");
         assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("WRONG_MAGIC_BYTE");
         assertThat(deadLetter.value()).isEqualTo(garbage);
+        assertThat(harness.counter("gru.dead.letters", "reason", "undecodable")).isEqualTo(1);
+        harness.send("healthy", T0, 1.0);
+        harness.flush();
+        assertThat(harness.forecastValues()).hasSize(1);
     }
 
     @Test
@@ -725,6 +729,7 @@ abstract class ForecastTopologyContract {
         assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("internal-error");
         assertThat(header(deadLetter.headers(), DeadLetters.MESSAGE_HEADER)).contains("fault injection");
         assertThat(new String(deadLetter.key(), StandardCharsets.UTF_8)).isEqualTo("broken");
+        assertThat(harness.counter("gru.dead.letters", "reason", "internal-error")).isEqualTo(1);
     }
 
     @Test
@@ -753,6 +758,10 @@ abstract class ForecastTopologyContract {
         harness.flush();
 
         assertThat(reasonsOf(harness.deadLetters())).containsExactly("unknown-schema-id");
+        assertThat(harness.counter("gru.dead.letters", "reason", "unknown-schema-id")).isEqualTo(1);
+        harness.send("healthy", T0, 1.0);
+        harness.flush();
+        assertThat(harness.forecastValues()).hasSize(1);
     }
 
     @Test
