@@ -175,8 +175,8 @@ public final class TopologyReplay implements AutoCloseable {
                     GruStreamTopology.streamsProperties(config), Instant.ofEpochMilli(clock.millis()));
         } catch (RuntimeException e) {
             try {
-                Utils.delete(stateDir.toFile());
-            } catch (IOException deleting) {
+                forgetRegistryAndState();
+            } catch (UncheckedIOException deleting) {
                 e.addSuppressed(deleting);
             }
             throw e;
@@ -235,12 +235,17 @@ public final class TopologyReplay implements AutoCloseable {
         try {
             driver.close();
         } finally {
-            MockSchemaRegistry.dropScope(registryScope);
-            try {
-                Utils.delete(stateDir.toFile());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot delete " + stateDir, e);
-            }
+            forgetRegistryAndState();
+        }
+    }
+
+    /** Drops the replay's registry scope and deletes its state directory. */
+    private void forgetRegistryAndState() {
+        MockSchemaRegistry.dropScope(registryScope);
+        try {
+            Utils.delete(stateDir.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete " + stateDir, e);
         }
     }
 }

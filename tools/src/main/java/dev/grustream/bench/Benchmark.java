@@ -108,10 +108,9 @@ public final class Benchmark {
 
     /** What to measure. */
     public record Options(String bootstrapServers, long records, long warmUpRecords, int keys, int partitions,
-            String guarantee,
-            int hidden, int layers, ModelShape modelShape, int batchSize, long lingerMs, StoreCache cache,
-            String backend, int latencySeconds, double latencyRate, long commitIntervalMs, boolean runBaseline,
-            boolean runGru, long seed, Map<String, String> settings) {
+            String guarantee, int hidden, int layers, ModelShape modelShape, int batchSize, long lingerMs,
+            StoreCache cache, String backend, int latencySeconds, double latencyRate, long commitIntervalMs,
+            boolean runBaseline, boolean runGru, long seed, Map<String, String> settings) {
         /**
          * @param warmUpRecords how many of the records each topology processes, in an instance of its own, before
          *     any is measured
@@ -126,9 +125,8 @@ public final class Benchmark {
             Map<String, String> shown = new TreeMap<>();
             settings.forEach((key, value) -> shown.put(key, Secrets.redact(key, value)));
             return new Options(Secrets.redact("bootstrap.servers", bootstrapServers), records, warmUpRecords, keys,
-                    partitions,
-                    guarantee, hidden, layers, modelShape, batchSize, lingerMs, cache, backend, latencySeconds,
-                    latencyRate, commitIntervalMs, runBaseline, runGru, seed, shown);
+                    partitions, guarantee, hidden, layers, modelShape, batchSize, lingerMs, cache, backend,
+                    latencySeconds, latencyRate, commitIntervalMs, runBaseline, runGru, seed, shown);
         }
     }
 
