@@ -37,7 +37,7 @@ class AvroDeserializerRegistryAnswersTest {
 
     private static AvroDeserializer deserializer(int missingIdTtlSeconds) {
         AvroDeserializer deserializer = new AvroDeserializer();
-        deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
+        deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, WireMockUrls.of(REGISTRY),
                 AvroSerdeConfig.MAX_RETRIES_CONFIG, 0,
                 AvroSerdeConfig.MISSING_ID_CACHE_TTL_SEC_CONFIG, missingIdTtlSeconds), false);
         return deserializer;

@@ -28,7 +28,7 @@ class AvroSerializerRegistryAnswersTest {
 
     private static byte[] serialize(boolean useLatest) {
         try (AvroSerializer serializer = new AvroSerializer()) {
-            serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
+            serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, WireMockUrls.of(REGISTRY),
                     AvroSerdeConfig.MAX_RETRIES_CONFIG, 0,
                     AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, !useLatest,
                     AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, useLatest), false);

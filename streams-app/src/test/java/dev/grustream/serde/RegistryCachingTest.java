@@ -45,8 +45,8 @@ class RegistryCachingTest {
             .options(wireMockConfig().dynamicPort()).build();
 
     /** Without retries, so that a failure reaches the caller (the client's retries are tested on their own). */
-    private final Map<String, Object> config = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
-            AvroSerdeConfig.MAX_RETRIES_CONFIG, 0);
+    private final Map<String, Object> config = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+            WireMockUrls.of(REGISTRY), AvroSerdeConfig.MAX_RETRIES_CONFIG, 0);
 
     @Test
     void serializerRegistersASchemaOnce() {
@@ -67,7 +67,7 @@ class RegistryCachingTest {
                 "{\"subject\": \"forecasts-value\", \"id\": 7, \"version\": 1, \"schema\": " + quoted(Forecast.SCHEMA$)
                         + "}")));
         AvroSerializer serializer = new AvroSerializer();
-        serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
+        serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, WireMockUrls.of(REGISTRY),
                 AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false), false);
 
         for (int i = 0; i < RECORDS; i++) {
@@ -83,7 +83,7 @@ class RegistryCachingTest {
         REGISTRY.stubFor(get("/schemas/ids/8").willReturn(confluent("{\"schema\": " + quoted(Observation.SCHEMA$)
                 + "}")));
         AvroDeserializer deserializer = new AvroDeserializer();
-        deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
+        deserializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, WireMockUrls.of(REGISTRY),
                 AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
         byte[] forecast = TestRecords.framed(7, TestRecords.avroBody(TestRecords.forecast("k")));
         byte[] observation = TestRecords.framed(8, TestRecords.avroBody(TestRecords.observation(1.0)));

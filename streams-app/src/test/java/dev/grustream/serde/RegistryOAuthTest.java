@@ -63,9 +63,9 @@ class RegistryOAuthTest {
 
     @BeforeEach
     void configureTheClientCredentialsGrant() {
-        tokenUrl = SERVER.baseUrl() + TOKEN_PATH;
+        tokenUrl = WireMockUrls.of(SERVER) + TOKEN_PATH;
         System.setProperty(ALLOWED_URLS, tokenUrl);
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, SERVER.baseUrl());
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, WireMockUrls.of(SERVER));
         config.put(AvroSerdeConfig.MAX_RETRIES_CONFIG, 0);
         config.put(AvroSerdeConfig.RETRIES_WAIT_MS_CONFIG, 1);
         config.put(AvroSerdeConfig.RETRIES_MAX_WAIT_MS_CONFIG, 1);

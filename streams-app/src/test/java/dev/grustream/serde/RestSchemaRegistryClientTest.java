@@ -64,7 +64,7 @@ class RestSchemaRegistryClientTest {
     @BeforeEach
     void pointAtTheFirstRegistry() {
         // One round over the URLs per request, so that each test sees its failures at once; retries have their own.
-        config = new HashMap<>(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl(),
+        config = new HashMap<>(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, WireMockUrls.of(REGISTRY),
                 AvroSerdeConfig.MAX_RETRIES_CONFIG, 0));
     }
 
@@ -277,7 +277,7 @@ class RestSchemaRegistryClientTest {
     @Test
     void failsOverToTheNextUrlWhenTheFirstRefusesConnections() throws IOException {
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
-                "http://127.0.0.1:" + closedPort() + "," + SECOND_REGISTRY.baseUrl());
+                "http://127.0.0.1:" + closedPort() + "," + WireMockUrls.of(SECOND_REGISTRY));
         SECOND_REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
 
         assertThat(client().getSchemaById(1)).isEqualTo(STRING);
@@ -285,7 +285,8 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void failsOverToTheNextUrlOnAServerError() {
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "," + SECOND_REGISTRY.baseUrl());
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                WireMockUrls.of(REGISTRY) + "," + WireMockUrls.of(SECOND_REGISTRY));
         REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(503,
                 "{\"error_code\": 50003, \"message\": \"Error while forwarding the request to the leader\"}")));
         SECOND_REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
@@ -295,7 +296,8 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void doesNotFailOverOnAClientError() {
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "," + SECOND_REGISTRY.baseUrl());
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                WireMockUrls.of(REGISTRY) + "," + WireMockUrls.of(SECOND_REGISTRY));
         REGISTRY.stubFor(get("/schemas/ids/7").willReturn(confluent(404,
                 "{\"error_code\": 40403, \"message\": \"Schema 7 not found\"}")));
 
@@ -306,7 +308,8 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void keepsUsingTheUrlThatAnsweredAfterAFailOver() {
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "," + SECOND_REGISTRY.baseUrl());
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                WireMockUrls.of(REGISTRY) + "," + WireMockUrls.of(SECOND_REGISTRY));
         REGISTRY.stubFor(get("/schemas/ids/1")
                 .willReturn(confluent(503, "{\"error_code\": 50003, \"message\": \"x\"}")));
         SECOND_REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
@@ -322,14 +325,14 @@ class RestSchemaRegistryClientTest {
     @Test
     void everyUrlFailingListsEachFailure() throws IOException {
         config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
-                REGISTRY.baseUrl() + ",http://127.0.0.1:" + closedPort());
+                WireMockUrls.of(REGISTRY) + ",http://127.0.0.1:" + closedPort());
         REGISTRY.stubFor(get("/schemas/ids/1").willReturn(confluent(500,
                 "{\"error_code\": 50001, \"message\": \"Error in the backend data store\"}")));
 
         assertThatThrownBy(() -> client().getSchemaById(1))
                 .isInstanceOf(SchemaRegistryUnavailableException.class)
                 .hasMessageContaining("tried 2 URL(s)")
-                .hasMessageContaining(REGISTRY.baseUrl())
+                .hasMessageContaining(WireMockUrls.of(REGISTRY))
                 .hasMessageContaining("ConnectException");
     }
 
@@ -387,7 +390,7 @@ class RestSchemaRegistryClientTest {
 
     @Test
     void keepsAPathPrefixOfTheUrl() {
-        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.baseUrl() + "/registry/");
+        config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, WireMockUrls.of(REGISTRY) + "/registry/");
         REGISTRY.stubFor(get("/registry/schemas/ids/1").willReturn(confluent(200, "{\"schema\": \"\\\"string\\\"\"}")));
 
         assertThat(client().getSchemaById(1)).isEqualTo(STRING);

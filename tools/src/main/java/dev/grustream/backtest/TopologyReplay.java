@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
@@ -100,6 +101,14 @@ public final class TopologyReplay implements AutoCloseable {
             AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG);
 
     /**
+     * The producer's request size, which a replay does not send to but which gru-stream's settings are checked
+     * against ({@code input.max.value.bytes} must fit it): without it, a service's file that raises both would be
+     * refused.
+     */
+    private static final Set<String> REQUEST_SIZE_SETTINGS = Set.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+
+    /**
      * Refuses settings of the topics' formats: a replay feeds gru-stream's own Observations and reads its nested
      * Avro forecasts, so another format would fail at the first record.
      *
@@ -130,13 +139,14 @@ public final class TopologyReplay implements AutoCloseable {
     /**
      * The settings of {@code configured} (a service's file and environment) that a replay applies: gru-stream's own,
      * less the topics' formats, and keys that look like gru-stream's, which the replay refuses as misspelt, as the
-     * service does. The rest (Kafka clients, the schema registry, security) concern a broker and a registry that a
-     * replay does not use.
+     * service does; and the producer's {@code max.request.size}, against which gru-stream's are checked. The rest
+     * (Kafka clients, the schema registry, security) concern a broker and a registry that a replay does not use.
      */
     public static Map<String, String> replaySettings(Map<String, String> configured) {
         Map<String, String> kept = new LinkedHashMap<>();
         configured.forEach((key, value) -> {
-            if (GruStreamConfig.isOwnNamespace(key) && !FORMAT_SETTINGS.contains(key)) {
+            if (GruStreamConfig.isOwnNamespace(key) && !FORMAT_SETTINGS.contains(key)
+                    || REQUEST_SIZE_SETTINGS.contains(key)) {
                 kept.put(key, value);
             }
         });

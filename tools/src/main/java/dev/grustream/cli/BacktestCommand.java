@@ -64,7 +64,7 @@ final class BacktestCommand implements Callable<Integer> {
             description = {"The service's properties file: the replay takes its gru-stream settings (thresholds,"
                     + " learner, time rules, model.path), after them those of GRU_STREAM_* variables, as 'run' does.",
                     "The topics' formats and the Kafka, registry and security settings concern a broker, and are"
-                    + " ignored."})
+                    + " ignored, but for max.request.size, which the input size limits are checked against."})
     Path config;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.csv|DIR",

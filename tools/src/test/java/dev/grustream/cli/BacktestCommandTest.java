@@ -328,6 +328,17 @@ class BacktestCommandTest {
     }
 
     @Test
+    void aConfigFileThatRaisesTheInputLimitWithTheRequestSizeIsReplayedAsTheServiceStarts() throws IOException {
+        Path input = csv("in/speed.csv", series(60));
+        Path config = csv("service.properties", "input.max.value.bytes=600000\nmax.request.size=2097152\n");
+
+        int exit = backtest("--input", input.toString(), "--output", dir.resolve("o.csv").toString(),
+                "--config", config.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+    }
+
+    @Test
     void theConfigFilesModelIsReplayedUnlessModelIsGiven() throws IOException {
         Path input = csv("in/speed.csv", series(60));
         backtest("--input", input.toString(), "--output", dir.resolve("given.csv").toString());

@@ -247,9 +247,10 @@ class SecurityIntegrationTest {
     private List<String> args(String id, boolean trustBroker) throws Exception {
         Path model = dir.resolve("model-" + id);
         ModelWriter.write(TestingModels.persistence("1"), model);
+        // Not WireMock's baseUrl(), which formats the port in the default locale (Arabic digits under ar-EG).
         List<String> args = new ArrayList<>(List.of("run",
                 "--set", "bootstrap.servers=" + cluster.scramBootstrapServers(),
-                "--set", "schema.registry.url=" + securedRegistry.baseUrl(),
+                "--set", "schema.registry.url=http://localhost:" + securedRegistry.port(),
                 "--set", "application.id=security-" + id,
                 "--set", "state.dir=" + Files.createDirectories(dir.resolve("state-" + id)),
                 "--set", "commit.interval.ms=100",
