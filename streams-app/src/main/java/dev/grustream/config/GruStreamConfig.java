@@ -196,29 +196,29 @@ public final class GruStreamConfig extends AbstractConfig {
                     "Most wall-clock time a task's buffer waits from its first observation before it is processed"
                             + " however full it is. Kafka Streams runs it between polls, so when no more records"
                             + " arrive an observation may wait up to poll.ms (100 ms by default) longer.")
-            .define(ANOMALY_THRESHOLD, Type.DOUBLE, DEFAULT_THRESHOLD, Range.between(0.0, 1.0), Importance.HIGH,
+            .define(ANOMALY_THRESHOLD, Type.DOUBLE, DEFAULT_THRESHOLD, NumberIn.between(0.0, 1.0), Importance.HIGH,
                     "Anomaly score at or above which an observation is flagged (and, after warm-up and outside"
                             + " the suppression window, alerted).")
-            .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, DEFAULT_CRITICAL_THRESHOLD, Range.between(0.0,
+            .define(ANOMALY_CRITICAL_THRESHOLD, Type.DOUBLE, DEFAULT_CRITICAL_THRESHOLD, NumberIn.between(0.0,
                     1.0), Importance.MEDIUM,
                     "Anomaly score at or above which an alert's severity is CRITICAL instead of WARNING.")
-            .define(RESIDUAL_HALFLIFE_EVENTS, Type.DOUBLE, DEFAULT_ERROR_HALFLIFE_EVENTS, Range.between(1.0,
+            .define(RESIDUAL_HALFLIFE_EVENTS, Type.DOUBLE, DEFAULT_ERROR_HALFLIFE_EVENTS, NumberIn.between(1.0,
                     1e9), Importance.LOW,
                     "Half-life, in events, of the exponentially weighted statistics of each key's forecast"
                             + " errors that anomaly scores are measured against.")
             .define(ANOMALY_LIKELIHOOD_WINDOW_EVENTS, Type.DOUBLE, DEFAULT_LIKELIHOOD_WINDOW_EVENTS,
-                    Range.between(1.0, 1e9), Importance.LOW,
+                    NumberIn.between(1.0, 1e9), Importance.LOW,
                     "Events over which a key's surprises (its forecast errors, measured in its usual errors and"
                             + " bounded to [0,1]) are averaged, exponentially with weight 1/window, before the average"
                             + " is compared with the key's history of averages; 1 judges each observation on its own.")
             .define(ANOMALY_LIKELIHOOD_HALFLIFE_EVENTS, Type.DOUBLE, DEFAULT_LIKELIHOOD_HALFLIFE_EVENTS,
-                    Range.between(1.0, 1e9),
+                    NumberIn.between(1.0, 1e9),
                     Importance.LOW, "Half-life, in events, of the statistics of each key's averaged surprises that"
                             + " the anomaly likelihood measures the current average against.")
             .define(ANOMALY_RANGE_ENABLED, Type.BOOLEAN, DEFAULT_RANGE_ENABLED, Importance.LOW,
                     "Whether an observation that leaves its key's range of earlier values (by more than"
                             + " anomaly.range.tolerance of its width) scores 1.")
-            .define(ANOMALY_RANGE_TOLERANCE, Type.DOUBLE, DEFAULT_RANGE_TOLERANCE, Range.between(0.0, 1e9),
+            .define(ANOMALY_RANGE_TOLERANCE, Type.DOUBLE, DEFAULT_RANGE_TOLERANCE, NumberIn.between(0.0, 1e9),
                     Importance.LOW,
                     "How far beyond the key's range of earlier values, as a fraction of the range's width, an"
                             + " observation must lie to score 1.")
@@ -284,11 +284,12 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " bytes; larger ones are dead-lettered as 'value-too-large'. Twice it, twice"
                             + " input.max.key.bytes and 64 KiB must fit the producer's max.request.size (1 MiB by"
                             + " default).")
-            .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED, Range.atLeast(1.0),
-                    Importance.LOW,
+            .define(INPUT_MAX_ABS_NORMALIZED, Type.DOUBLE, DEFAULT_MAX_ABS_NORMALIZED,
+                    NumberIn.between(1.0, DEFAULT_MAX_ABS_NORMALIZED), Importance.LOW,
                     "Largest accepted magnitude of a feature after normalisation; beyond it the value would"
                             + " saturate the model, so the record is dead-lettered as 'out-of-range' (as is any value"
-                            + " beyond +-1e150, whatever the model).")
+                            + " beyond +-1e150, whatever the model). At most 1e6, the largest input a model is tried"
+                            + " on before it is served.")
             .define(INPUT_FORMAT, Type.STRING, "avro", ValidString.in("avro", "json", "avro-generic"),
                     Importance.HIGH,
                     "Format of the observations topic's values: 'avro', gru-stream's Observation record through the"
@@ -334,7 +335,7 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " profile, with prediction intervals). Off: the model's forecasts are served as they are,"
                             + " without intervals.")
             .define(LEARNER_FORGETTING_EVENTS, Type.DOUBLE, DEFAULT_LEARNER_FORGETTING_EVENTS,
-                    Range.between(2.0, 1e9), Importance.LOW,
+                    NumberIn.between(2.0, 1e9), Importance.LOW,
                     "How many events a key's learner remembers: its least squares forget with factor 1 - 1/this.")
             .define(LEARNER_PROFILE_BINS, Type.INT, DEFAULT_PROFILE_BINS, Range.between(24, 1440), Importance.LOW,
                     "Bins of each key's time-of-day profile (on the local clock of the model's time zone); must"
@@ -350,11 +351,11 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " model's time zone) depart from its weekdays, hour by hour, and uses that while it"
                             + " forecasts the key's values better than the plain profile.")
             .define(LEARNER_GUARD_HALFLIFE_EVENTS, Type.DOUBLE, DEFAULT_GUARD_HALFLIFE_EVENTS,
-                    Range.between(1.0, 1e9), Importance.LOW,
+                    NumberIn.between(1.0, 1e9), Importance.LOW,
                     "Half-life, in events, of the running mean absolute errors of a key's learner and of persistence"
                             + " that its guard compares, step by step, to decide which forecast to issue. Longer: the"
                             + " guard switches less often on noise, and follows a change in which is better later.")
-            .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, Range.between(0.5, 0.999),
+            .define(FORECAST_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_INTERVAL_COVERAGE, NumberIn.between(0.5, 0.999),
                     Importance.MEDIUM,
                     "Share of observations each forecast's prediction interval should hold, calibrated per key and"
                             + " step on the key's own recent errors.")
@@ -363,7 +364,7 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " anomaly.interval.coverage scores 1, as one beyond the key's range does. Needs"
                             + " learner.enabled.")
             .define(ANOMALY_INTERVAL_COVERAGE, Type.DOUBLE, DEFAULT_ALERT_INTERVAL_COVERAGE,
-                    Range.between(0.5, 0.9999), Importance.LOW,
+                    NumberIn.between(0.5, 0.9999), Importance.LOW,
                     "Coverage of the intervals anomaly.interval.enabled judges observations against; at least"
                             + " forecast.interval.coverage while that is on (while it is off, the larger of the two"
                             + " is kept).");
@@ -645,6 +646,35 @@ public final class GruStreamConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "a host name or IP address, or empty";
+        }
+    }
+
+    /**
+     * Kafka's {@link Range} for a decimal setting, refusing {@code NaN} as well: Range compares with {@code <} and
+     * {@code >}, both false for NaN, so it would let NaN through whatever its bounds.
+     */
+    static final class NumberIn implements ConfigDef.Validator {
+        private final Range range;
+
+        private NumberIn(Range range) {
+            this.range = range;
+        }
+
+        static NumberIn between(double min, double max) {
+            return new NumberIn(Range.between(min, max));
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value instanceof Double number && number.isNaN()) {
+                throw new ConfigException(name, value, "expected a number in " + range);
+            }
+            range.ensureValid(name, value);
+        }
+
+        @Override
+        public String toString() {
+            return range.toString();
         }
     }
 

@@ -285,9 +285,10 @@ public final class ModelSwitch implements ModelStatus {
     /**
      * Runs one key through a few steps on {@code backend}, from the zero state: a zero input, then every input at
      * 1, at -1, at 8 and at -8 (standardised values), 8 and -8 alternating from one input to the next, and the same at
-     * 1e6 (the default {@code input.max.abs.normalized}); a problem if it fails (a backend whose native code cannot
-     * load here) or gives a non-finite forecast. Finite weights can still overflow on real inputs (two of
-     * opposite sign near the float limit sum to NaN), and a NaN hidden state would be stored for every key the model
+     * 1e6 (the largest {@code input.max.abs.normalized} allows, its default); a problem if it fails (a backend whose
+     * native code cannot load here) or gives a non-finite forecast. Finite weights can still overflow on real inputs
+     * (two of opposite sign near the float limit sum to NaN), and a NaN hidden state would be stored for every key the
+     * model
      * serves. A model whose gates saturate, as a GRU's do, keeps its hidden state in [-1, 1] whatever the input, so
      * these steps refuse no model that works.
      */

@@ -17,6 +17,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 class GruStreamConfigTest {
@@ -52,6 +54,23 @@ class GruStreamConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(GruStreamConfig.ANOMALY_THRESHOLD)
                 .hasMessageContaining("1.5");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {GruStreamConfig.ANOMALY_THRESHOLD, GruStreamConfig.LEARNER_FORGETTING_EVENTS,
+        GruStreamConfig.INPUT_MAX_ABS_NORMALIZED})
+    void rejectsNotANumberNamingTheKey(String key) {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(key, "NaN")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key)
+                .hasMessageContaining("expected a number in");
+    }
+
+    @Test
+    void rejectsAnInputBoundBeyondWhatTheModelIsTriedOn() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.INPUT_MAX_ABS_NORMALIZED, "1e7")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.INPUT_MAX_ABS_NORMALIZED);
     }
 
     @Test
