@@ -467,11 +467,13 @@ public final class GruStreamConfig extends AbstractConfig {
                     originals().get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG), "is set from "
                             + TOPIC_DEAD_LETTERS + ", the topic every dead letter goes to; set that instead");
         }
-        if (getBoolean(HTTP_ENABLED) && originals().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
+        if (originals().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
             throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG,
-                    originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), "is derived from "
-                            + HTTP_ADVERTISED_HOST + " and " + HTTP_PORT + " while " + HTTP_ENABLED
-                            + " is true; set those instead");
+                    originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), getBoolean(HTTP_ENABLED)
+                            ? "is derived from " + HTTP_ADVERTISED_HOST + " and " + HTTP_PORT + " while "
+                                    + HTTP_ENABLED + " is true; set those instead"
+                            : "names an address other instances would forward queries to, but with " + HTTP_ENABLED
+                                    + "=false this one serves none; leave it unset");
         }
     }
 

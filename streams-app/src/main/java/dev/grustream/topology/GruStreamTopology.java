@@ -72,7 +72,9 @@ public final class GruStreamTopology {
     public static Topology build(ForecasterSettings settings, Topics topics, ActiveModel model,
             ForecasterMetrics metrics, Clock clock) {
         Topology topology = new Topology();
-        topology.addSource(AutoOffsetReset.earliest(), SOURCE,
+        // No reset policy of the source's own (null, as Topology's overloads without one pass): the application's
+        // auto.offset.reset applies, earliest unless set (Kafka Streams' default).
+        topology.addSource((AutoOffsetReset) null, SOURCE,
                 new EventTimeExtractor(clock, settings.futureToleranceMs()),
                 topics.observationKeyDeserializer(),
                 topics.observationReader(() -> model.current().spec().features()),

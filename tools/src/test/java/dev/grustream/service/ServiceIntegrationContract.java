@@ -91,6 +91,10 @@ abstract class ServiceIntegrationContract {
     }
 
     GruStreamService startService(Path stateDir) {
+        return startService(stateDir, Map.of());
+    }
+
+    GruStreamService startService(Path stateDir, Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "service-it-" + id);
@@ -105,6 +109,7 @@ abstract class ServiceIntegrationContract {
         props.put(GruStreamConfig.ALERT_WARMUP_EVENTS, "20");
         props.put(GruStreamConfig.HTTP_PORT, "0");
         props.put(GruStreamConfig.HTTP_ADVERTISED_HOST, "127.0.0.1");
+        props.putAll(extra);
         GruStreamService service = GruStreamService.create(new GruStreamConfig(props), MODEL,
                 new SimpleMeterRegistry(), Clock.systemUTC());
         services.add(service);
@@ -147,6 +152,23 @@ abstract class ServiceIntegrationContract {
         assertThat(kafka.alerts(topic("alerts"), 1, WAIT))
                 .extracting(r -> r.key() + "@" + r.value().getEventTime().toEpochMilli())
                 .containsExactly("key-1@" + (T0 + 60 * MINUTE));
+    }
+
+    @Test
+    void aNewApplicationStartsWhereAutoOffsetResetSays() throws IOException {
+        kafka.produce(topic("observations"), steadyInputs(2, 0, 10));
+        startService(newStateDir(), Map.of("auto.offset.reset", "latest"));
+
+        // Latest is looked up when the consumer first fetches, which may follow RUNNING: produce until forecasts come.
+        List<ConsumerRecord<String, Forecast>> forecasts = List.of();
+        for (int from = 10; forecasts.size() < 2 && from < 400; from += 10) {
+            kafka.produce(topic("observations"), steadyInputs(2, from, from + 10));
+            forecasts = kafka.forecasts(topic("forecasts"), 2, Duration.ofSeconds(2));
+        }
+
+        assertThat(forecasts).hasSizeGreaterThanOrEqualTo(2).allSatisfy(forecast -> assertThat(
+                forecast.value().getEventTime().toEpochMilli()).as("an observation sent before the first start")
+                .isGreaterThanOrEqualTo(T0 + 10 * MINUTE));
     }
 
     @Test
