@@ -11,6 +11,7 @@ import dev.grustream.forecast.Refusal;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.RecordKeyDeserializer;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.Normalization;
 import dev.grustream.scoring.AlertLevel;
 import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.PendingBuffer;
@@ -138,6 +139,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         String fault = System.getProperty(GruStreamTopology.FORGET_STATE_FAULT, "");
         if (fault.equalsIgnoreCase("true") || fault.equalsIgnoreCase("hidden")) {
             forgetEveryState(fault.equalsIgnoreCase("hidden"));
+        }
+        if (forecaster != null) {
+            forecaster.close(); // Also left by a run whose close was skipped: its stepper may hold native memory.
         }
         this.forecaster = new Forecaster(settings.rules(), settings.backend(), settings.batchMaxSize());
         if (settings.batching()) {
@@ -482,15 +486,21 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     /**
-     * Whether the core also fails on an observation of a key it has never seen, now, every feature 0: then the
-     * failure is the core's (a backend that cannot allocate, a model that cannot step here), not the record's, and
-     * dead-lettering would throw away every record the task reads. Nothing of the record goes in, its time neither,
-     * so a fault of its own is not taken for the core's. Stores and forwards nothing.
+     * Whether the core also fails on an observation of a key it has never seen, now, every feature at a value the
+     * model normalises to 0: then the failure is the core's (a backend that cannot allocate, a model that cannot step
+     * here), not the record's, and dead-lettering would throw away every record the task reads. Nothing of the record
+     * goes in, its time neither, so a fault of its own is not taken for the core's. Stores and forwards nothing.
      */
     private boolean coreFailsOnAFreshKey(PendingObservation failed, GruModel model) {
-        Map<String, Double> zeros = new HashMap<>();
-        model.spec().features().forEach(feature -> zeros.put(feature, 0.0));
-        Event canary = new Event(CANARY_KEY, clock.millis(), zeros, failed.getStreamTime());
+        // Not 0 under a fixed normalisation: a feature of mean 500 and scale 10 would be refused as out of range
+        // before the core stepped, and the core taken to work. A new key's first value normalises to 0 per key.
+        Normalization normalization = model.spec().normalization();
+        Map<String, Double> centred = new HashMap<>();
+        List<String> features = model.spec().features();
+        for (int f = 0; f < features.size(); f++) {
+            centred.put(features.get(f), normalization.isPerKey() ? 0.0 : normalization.mean(f));
+        }
+        Event canary = new Event(CANARY_KEY, clock.millis(), centred, failed.getStreamTime());
         try {
             forecaster.advance(List.of(canary), model, key -> null, new Forecaster.Outcomes() {
                 @Override

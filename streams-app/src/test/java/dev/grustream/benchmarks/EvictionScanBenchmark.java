@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -66,7 +67,7 @@ public class EvictionScanBenchmark {
         learnt.activeAt(1_767_225_600_000L);
         byte[] bytes = KeyStateCodec.encode(learnt);
         for (int k = 0; k < keys; k++) {
-            store.put(String.format("host-%06d/cpu", k), KeyStateCodec.decode(bytes));
+            store.put(String.format(Locale.ROOT, "host-%06d/cpu", k), KeyStateCodec.decode(bytes));
         }
     }
 

@@ -24,6 +24,16 @@ public final class TestingModels {
      * @param features the model's features; the targets are the first {@code targets} of them
      */
     public static GruModel persistence(String version, int targets, String... features) {
+        return persistence(version, 0.0, 1.0, targets, features);
+    }
+
+    /** {@link #persistence} of one feature, {@code value}, normalised by a fixed {@code mean} and {@code std}. */
+    public static GruModel persistenceAround(String version, double mean, double std) {
+        return persistence(version, mean, std, 1, "value");
+    }
+
+    private static GruModel persistence(String version, double featureMean, double featureStd, int targets,
+            String... features) {
         int f = features.length;
         int h = targets;
         float[] weightIh = new float[3 * h * f];
@@ -39,7 +49,8 @@ public final class TestingModels {
         }
         double[] mean = new double[f];
         double[] std = new double[f];
-        java.util.Arrays.fill(std, 1.0);
+        java.util.Arrays.fill(mean, featureMean);
+        java.util.Arrays.fill(std, featureStd);
         List<String> targetNames = new ArrayList<>(List.of(features).subList(0, targets));
         ModelSpec spec = ModelSpec.builder()
                 .name("persistence")

@@ -13,6 +13,7 @@ import dev.grustream.avro.StateReset;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.input.InboundObservation;
+import dev.grustream.model.GruModel;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.KeyStateSerde;
@@ -62,6 +63,7 @@ class ForecastProcessorTest {
     private final KeyValueStore<Integer, byte[]> pendingStore = Stores.keyValueStoreBuilder(supplier(pendingBytes),
             Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().build();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private GruModel model = TestingModels.persistence("1");
     private ForecasterSettings settings;
     private ForecastProcessor processor;
     private DecodedStates decodedStates;
@@ -85,7 +87,7 @@ class ForecastProcessorTest {
 
     /** Another processor of the same instance, with the settings and the decoded states of the last one started. */
     private ForecastProcessor anotherProcessor() {
-        return new ForecastProcessor(settings, new ActiveModel(TestingModels.persistence("1")),
+        return new ForecastProcessor(settings, new ActiveModel(model),
                 new ForecasterMetrics(registry), Clock.fixed(NOW, ZoneOffset.UTC), decodedStates);
     }
 
@@ -474,6 +476,18 @@ class ForecastProcessorTest {
         assertThat(callsAfterRecovery - callsAfterSecondFailure).isEqualTo(2.0);
         assertThat(modelCalls() - callsAfterRecovery).isEqualTo(1.0);
         assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).hasSize(2);
+    }
+
+    @Test
+    void aCoreThatFailsOnEveryKeyFailsTheTaskWhereAZeroWouldBeOutOfRangeForTheModel() {
+        // A zero would normalise to -50: beyond the accepted magnitude, refused before the core runs.
+        model = TestingModels.persistenceAround("1", 500, 10);
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.INPUT_MAX_ABS_NORMALIZED, "20"));
+
+        whileKeyFails("*", () -> assertThatThrownBy(() -> send("a", T0, 505.0))
+                .hasStackTraceContaining("fails on an observation of a new key as well"));
+
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
     }
 
     /** Runs {@code sends} while the forecasting of key {@code key}'s observations fails as a bug would. */

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +63,8 @@ class BacktestCommandTest {
     private static String series(int rows) {
         StringBuilder csv = new StringBuilder("timestamp,value\n");
         for (int i = 0; i < rows; i++) {
-            csv.append(String.format("2015-08-31 %02d:%02d:00,%s%n", i / 60, i % 60, 10 + Math.sin(i / 4.0)));
+            csv.append(String.format(Locale.ROOT, "2015-08-31 %02d:%02d:00,%s%n", i / 60, i % 60,
+                    10 + Math.sin(i / 4.0)));
         }
         return csv.toString();
     }

@@ -6,6 +6,7 @@ import dev.grustream.model.GruModel;
 import dev.grustream.testing.KafkaTestSupport.Input;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -55,9 +56,9 @@ public final class UninterruptedRun {
         List<String> missing = expected.keySet().stream().filter(id -> !counts.containsKey(id)).sorted().toList();
         Map<Integer, Long> lastOffsets = read.stream().collect(Collectors.toMap(ConsumerRecord::partition,
                 ConsumerRecord::offset, Math::max, TreeMap::new));
-        return String.format("read %d of %d; %d ids twice %s; %d ids missing %s; last offset per partition %s",
-                read.size(), expected.size(), twice.size(), firstFew(twice), missing.size(), firstFew(missing),
-                lastOffsets);
+        return String.format(Locale.ROOT,
+                "read %d of %d; %d ids twice %s; %d ids missing %s; last offset per partition %s", read.size(),
+                expected.size(), twice.size(), firstFew(twice), missing.size(), firstFew(missing), lastOffsets);
     }
 
     private static List<String> firstFew(List<String> ids) {
