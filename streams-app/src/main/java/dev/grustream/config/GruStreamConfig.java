@@ -126,6 +126,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String INPUT_MAX_ABS_NORMALIZED = "input.max.abs.normalized";
     public static final String INPUT_FORMAT = "input.format";
     public static final String INPUT_KEY_FIELDS = "input.key.fields";
+    public static final String INPUT_REPARTITION = "input.repartition";
     public static final String INPUT_TIME_FIELD = "input.time.field";
     public static final String INPUT_FEATURES = "input.features";
     public static final String INPUT_VALUE_DESERIALIZER = "input.value.deserializer";
@@ -300,6 +301,12 @@ public final class GruStreamConfig extends AbstractConfig {
                     "For 'json' and 'avro-generic': the fields (dotted paths into nested objects) whose values,"
                             + " joined with '/', name a record's series (with two fields or more, a '%' or '/' inside"
                             + " a value is written %25 or %2F). Empty: the record key.")
+            .define(INPUT_REPARTITION, Type.BOOLEAN, false, Importance.MEDIUM,
+                    "With input.key.fields: whether every observation is first re-keyed by the series its value"
+                            + " names, through a topic Kafka Streams creates and manages"
+                            + " (<application.id>-observations-by-series-repartition), so that a series reaches one"
+                            + " task however its records are keyed (without a key, say). Costs one more write and read"
+                            + " of every record. Off, the records of one series must share a partition.")
             .define(INPUT_TIME_FIELD, Type.STRING, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': the field of the event time, as an epoch number (seconds,"
                             + " milliseconds, microseconds or nanoseconds, told apart by size), an ISO-8601 string"
@@ -416,6 +423,10 @@ public final class GruStreamConfig extends AbstractConfig {
                     + maxRequestSize + "): the batch buffer's changelog records hold a value, its headers"
                     + " and its decoded features; raise max.request.size (and the internal topics'"
                     + " max.message.bytes) with it");
+        }
+        if (getBoolean(INPUT_REPARTITION) && getList(INPUT_KEY_FIELDS).isEmpty()) {
+            throw new ConfigException(INPUT_REPARTITION, true, "needs " + INPUT_KEY_FIELDS + ": without it the record"
+                    + " key is the series, and Kafka already puts the records of one key in one partition");
         }
         if (getBoolean(ANOMALY_INTERVAL_ENABLED) && !getBoolean(LEARNER_ENABLED)) {
             throw new ConfigException(ANOMALY_INTERVAL_ENABLED, true, "needs " + LEARNER_ENABLED

@@ -74,6 +74,11 @@ public final class InboundObservation {
         }
     }
 
+    /** Whether {@link #useRecordTimestamp} was called: a timestamp extractor saw the record. */
+    public boolean stamped() {
+        return stamped;
+    }
+
     /** Whether the event time is the record's timestamp, the value carrying none. */
     public boolean timedByRecord() {
         return timedByRecord;

@@ -21,7 +21,9 @@ public final class InputException extends SerializationException {
         /** A feature's field holds something that is not a number. */
         NOT_A_NUMBER,
         /** The event time field holds something that is not a time. */
-        INVALID_TIME
+        INVALID_TIME,
+        /** The value and its headers are larger than the service accepts ({@code input.max.value.bytes}). */
+        VALUE_TOO_LARGE
     }
 
     private final Reason reason;

@@ -143,6 +143,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                     case MISSING_FIELD -> DeadLetterReason.MISSING_FIELD;
                     case NOT_A_NUMBER -> DeadLetterReason.NOT_A_NUMBER;
                     case INVALID_TIME -> DeadLetterReason.INVALID_TIME;
+                    case VALUE_TOO_LARGE -> DeadLetterReason.VALUE_TOO_LARGE;
                 };
             }
             if (t instanceof AvroSerializationException avro) {

@@ -188,6 +188,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void process(Record<String, InboundObservation> record) {
         deadLetterUnreadable();
         metrics.received();
+        if (record.value() != null && !record.value().stamped()) {
+            // Read again from the repartition topic (input.repartition), which Kafka Streams' default extractor
+            // times: the record's timestamp there is the time the first read gave it.
+            record.value().useRecordTimestamp(record.timestamp());
+        }
         if (rejectedUpFront(record)) {
             return;
         }
@@ -199,8 +204,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             LOG.warn("Task {}: records without a key are read from {}: their series is named by input.key.fields, but"
                     + " a producer spreads records without a key over the topic's partitions, and a series read from"
                     + " two of them keeps a state on each, with forecasts of its own; key the records by their series"
-                    + " (or by a field that determines it) unless the topic has one partition", context.taskId(),
-                    source.topic());
+                    + " (or by a field that determines it), or set input.repartition=true, unless the topic has one"
+                    + " partition", context.taskId(), source.topic());
         }
         String series = seriesKey(record);
         PendingObservation.Builder event = PendingObservation.newBuilder()

@@ -17,6 +17,7 @@ import static dev.grustream.config.GruStreamConfig.BATCH_MAX_SIZE;
 import static dev.grustream.config.GruStreamConfig.FORECAST_INTERVAL_COVERAGE;
 import static dev.grustream.config.GruStreamConfig.FUTURE_TOLERANCE_MS;
 import static dev.grustream.config.GruStreamConfig.INPUT_KEY_FIELDS;
+import static dev.grustream.config.GruStreamConfig.INPUT_REPARTITION;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_ABS_NORMALIZED;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_KEY_BYTES;
 import static dev.grustream.config.GruStreamConfig.INPUT_MAX_VALUE_BYTES;
@@ -65,6 +66,7 @@ public record ForecasterSettings(
         int maxKeyBytes,
         int maxValueBytes,
         boolean seriesInValue,
+        boolean repartition,
         int deadLetterMaxValueBytes) {
 
     public static ForecasterSettings from(GruStreamConfig config) {
@@ -81,6 +83,7 @@ public record ForecasterSettings(
                 config.getInt(INPUT_MAX_KEY_BYTES),
                 config.getInt(INPUT_MAX_VALUE_BYTES),
                 !config.getList(INPUT_KEY_FIELDS).isEmpty(),
+                config.getBoolean(INPUT_REPARTITION),
                 DeadLetters.maxValueBytes(config.passThrough()));
     }
 

@@ -3,16 +3,24 @@ package dev.grustream.topology;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.input.InboundObservation;
+import dev.grustream.input.ObservationReader;
 import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.KeyStateSerde;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -28,6 +36,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                         --&gt; dead-letters-sink  (rejected records, with reason headers)
  *   stores of forecaster: series-state (persistent, changelogged), pending-observations (changelogged buffer)
  * </pre>
+ *
+ * <p>With {@code input.repartition}, the observations go from their source through a repartition topic, keyed by the
+ * series their value names, to the forecaster.
  *
  * <p>Stateless and thread-safe.
  */
@@ -51,6 +62,8 @@ public final class GruStreamTopology {
     public static final String FAIL_KEY_FAULT = "gru.stream.fault.fail-key";
 
     public static final String PENDING_STORE = "pending-observations";
+    /** The name of the repartition topic of {@code input.repartition}, after the application id. */
+    public static final String REPARTITION = "observations-by-series";
     public static final String FORECASTS_SINK = "forecasts-sink";
     public static final String ALERTS_SINK = "alerts-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
@@ -71,18 +84,22 @@ public final class GruStreamTopology {
     /** Returns the topology of one gru-stream application; give each to one Kafka Streams instance only. */
     public static Topology build(ForecasterSettings settings, Topics topics, ActiveModel model,
             ForecasterMetrics metrics, Clock clock) {
-        Topology topology = new Topology();
-        // No reset policy of the source's own (null, as Topology's overloads without one pass): the application's
-        // auto.offset.reset applies, earliest unless set (Kafka Streams' default).
-        topology.addSource((AutoOffsetReset) null, SOURCE,
-                new EventTimeExtractor(clock, settings.futureToleranceMs()),
-                topics.observationKeyDeserializer(),
-                topics.observationReader(() -> model.current().spec().features()),
-                topics.observations());
-        topology.addProcessor(PROCESSOR, forecastProcessors(settings, model, metrics, clock), SOURCE);
-        topology.addStateStore(stateStore(settings), PROCESSOR);
-        // Also without batching: observations a run with batching left buffered are processed, not stranded.
-        topology.addStateStore(pendingStore(), PROCESSOR);
+        EventTimeExtractor eventTime = new EventTimeExtractor(clock, settings.futureToleranceMs());
+        ObservationReader reader = topics.observationReader(() -> model.current().spec().features());
+        Topology topology;
+        if (settings.repartition()) {
+            topology = repartitionedBySeries(settings, topics, model, metrics, clock, eventTime, reader);
+        } else {
+            topology = new Topology();
+            // No reset policy of the source's own (null, as Topology's overloads without one pass): the
+            // application's auto.offset.reset applies, earliest unless set (Kafka Streams' default).
+            topology.addSource((AutoOffsetReset) null, SOURCE, eventTime, topics.observationKeyDeserializer(), reader,
+                    topics.observations());
+            topology.addProcessor(PROCESSOR, forecastProcessors(settings, model, metrics, clock), SOURCE);
+            topology.addStateStore(stateStore(settings), PROCESSOR);
+            // Also without batching: observations a run with batching left buffered are processed, not stranded.
+            topology.addStateStore(pendingStore(), PROCESSOR);
+        }
         topology.addSink(FORECASTS_SINK, topics.forecasts(), topics.keySerde().serializer(),
                 topics.forecastSerializer(), PROCESSOR);
         topology.addSink(ALERTS_SINK, topics.alerts(), topics.keySerde().serializer(),
@@ -90,6 +107,38 @@ public final class GruStreamTopology {
         topology.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
         return topology;
+    }
+
+    /**
+     * The topology up to the forecaster with {@code input.repartition}: the observations, read as without it (bad
+     * records dead-lettered there, with their own coordinates), are keyed by the series their value names and written
+     * to a repartition topic as the bytes they came in, which the forecaster's sub-topology reads again. Built with
+     * the DSL, as only it creates and manages a repartition topic (partitions as the observations topic's, records
+     * purged once committed); the processor keeps its name, and its stores theirs, so the changelogs are the same.
+     */
+    private static Topology repartitionedBySeries(ForecasterSettings settings, Topics topics, ActiveModel model,
+            ForecasterMetrics metrics, Clock clock, EventTimeExtractor eventTime, ObservationReader reader) {
+        StreamsBuilder builder = new StreamsBuilder();
+        // The key serde's serializer is never used: the source only reads.
+        Serde<String> recordKeys = Serdes.serdeFrom(new StringSerializer(), topics.observationKeyDeserializer());
+        Serializer<InboundObservation> bytesAsTheyCame = (topic, observation) -> observation == null ? null
+                : observation.rawValue();
+        Serde<InboundObservation> checked = Serdes.serdeFrom(bytesAsTheyCame,
+                new SizeCheckedReader(reader, settings.maxValueBytes()));
+        Serde<InboundObservation> asTheyCame = Serdes.serdeFrom(bytesAsTheyCame, reader);
+        builder.addStateStore(stateStore(settings));
+        builder.addStateStore(pendingStore());
+        // No reset policy of the source's own here either.
+        builder.stream(topics.observations(), Consumed.with(recordKeys, checked).withTimestampExtractor(eventTime)
+                        .withName(SOURCE))
+                // Never null: the DSL's repartition drops records without a key, and every record must reach the
+                // forecaster, which dead-letters one without a value (under its own key, or "") as it would anyway.
+                .selectKey((key, observation) -> observation != null && observation.seriesKey() != null
+                        ? observation.seriesKey() : key != null ? key : "", Named.as("series-of-the-value"))
+                .repartition(Repartitioned.with(Serdes.String(), asTheyCame).withName(REPARTITION))
+                .process(forecastProcessors(settings, model, metrics, clock), Named.as(PROCESSOR), STATE_STORE,
+                        PENDING_STORE);
+        return builder.build();
     }
 
     /**

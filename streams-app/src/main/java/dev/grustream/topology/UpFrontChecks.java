@@ -33,6 +33,26 @@ public final class UpFrontChecks {
     public record Rejection(DeadLetterReason reason, String message) {
     }
 
+    /**
+     * Why a value of {@code valueBytes} bytes with {@code headers} is too large to buffer (together beyond
+     * {@code maxValueBytes}), or null when it is not.
+     */
+    static String tooLarge(int valueBytes, Headers headers, int maxValueBytes) {
+        long headerBytes = 0;
+        if (headers != null) {
+            for (Header header : headers) {
+                headerBytes += HEADER_FRAMING + header.key().getBytes(StandardCharsets.UTF_8).length
+                        + (header.value() == null ? 0 : header.value().length);
+            }
+        }
+        if (valueBytes + headerBytes <= maxValueBytes) {
+            return null;
+        }
+        return "the value has " + valueBytes + " bytes"
+                + (headerBytes == 0 ? "" : " and its headers " + headerBytes + " with their framing")
+                + "; at most " + maxValueBytes + " are accepted" + (headerBytes == 0 ? "" : " together");
+    }
+
     public UpFrontChecks(ForecasterSettings settings) {
         this.maxKeyBytes = settings.maxKeyBytes();
         this.maxValueBytes = settings.maxValueBytes();
@@ -75,16 +95,9 @@ public final class UpFrontChecks {
         if (value == null) {
             return new Rejection(DeadLetterReason.NULL_VALUE, "the record has no value");
         }
-        int valueBytes = value.rawValue().length;
-        long headerBytes = 0;
-        for (Header header : headers) {
-            headerBytes += HEADER_FRAMING + header.key().getBytes(StandardCharsets.UTF_8).length
-                    + (header.value() == null ? 0 : header.value().length);
-        }
-        if (valueBytes + headerBytes > maxValueBytes) {
-            return new Rejection(DeadLetterReason.VALUE_TOO_LARGE, "the value has " + valueBytes + " bytes"
-                    + (headerBytes == 0 ? "" : " and its headers " + headerBytes + " with their framing")
-                    + "; at most " + maxValueBytes + " are accepted" + (headerBytes == 0 ? "" : " together"));
+        String tooLarge = tooLarge(value.rawValue().length, headers, maxValueBytes);
+        if (tooLarge != null) {
+            return new Rejection(DeadLetterReason.VALUE_TOO_LARGE, tooLarge);
         }
         long eventTime = value.eventTime();
         if (eventTime < 0 && value.timedByRecord()) {

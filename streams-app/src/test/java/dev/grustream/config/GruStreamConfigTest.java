@@ -67,6 +67,14 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void repartitioningWithoutKeyFieldsIsRefusedNamingBoth() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.INPUT_REPARTITION, "true")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.INPUT_REPARTITION)
+                .hasMessageContaining(GruStreamConfig.INPUT_KEY_FIELDS);
+    }
+
+    @Test
     void rejectsAnInputBoundBeyondWhatTheModelIsTriedOn() {
         assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.INPUT_MAX_ABS_NORMALIZED, "1e7")))
                 .isInstanceOf(ConfigException.class)

@@ -87,9 +87,9 @@ public final class TopologyReplay implements AutoCloseable {
 
     /** The settings of the topics' formats, which a replay (and the demo's view) sets itself. */
     private static final List<String> FORMAT_SETTINGS = List.of(GruStreamConfig.INPUT_FORMAT,
-            GruStreamConfig.INPUT_KEY_FIELDS, GruStreamConfig.INPUT_TIME_FIELD, GruStreamConfig.INPUT_FEATURES,
-            GruStreamConfig.INPUT_VALUE_DESERIALIZER, GruStreamConfig.OUTPUT_FORMAT, GruStreamConfig.OUTPUT_LAYOUT,
-            GruStreamConfig.OUTPUT_VALUE_SERIALIZER);
+            GruStreamConfig.INPUT_KEY_FIELDS, GruStreamConfig.INPUT_REPARTITION, GruStreamConfig.INPUT_TIME_FIELD,
+            GruStreamConfig.INPUT_FEATURES, GruStreamConfig.INPUT_VALUE_DESERIALIZER, GruStreamConfig.OUTPUT_FORMAT,
+            GruStreamConfig.OUTPUT_LAYOUT, GruStreamConfig.OUTPUT_VALUE_SERIALIZER);
 
     /**
      * How a serde finds its subjects and schemas in a registry: a run on a registry of its own (bench, soak) starts

@@ -1,0 +1,40 @@
+package dev.grustream.topology;
+
+import dev.grustream.input.InboundObservation;
+import dev.grustream.input.InputException;
+import dev.grustream.input.ObservationReader;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * The observations' reader where {@code input.repartition} sends each record on through a repartition topic: a value
+ * whose bytes and headers pass {@code input.max.value.bytes} is refused as it is read ({@code value-too-large}, from
+ * the observations topic), rather than sent on. The repartition topic's producer might refuse it (the observations
+ * topic may take larger records than the producer's {@code max.request.size}), and a refused send fails the task at
+ * every retry; what passes fits, as the settings' check at start-up makes sure.
+ *
+ * <p>Thread-safe where the reader it wraps is. It leaves the reader open: the repartition topic's source reads with it
+ * too.
+ */
+final class SizeCheckedReader implements ObservationReader {
+    private final ObservationReader reader;
+    private final int maxValueBytes;
+
+    SizeCheckedReader(ObservationReader reader, int maxValueBytes) {
+        this.reader = reader;
+        this.maxValueBytes = maxValueBytes;
+    }
+
+    @Override
+    public InboundObservation deserialize(String topic, byte[] data) {
+        return deserialize(topic, null, data);
+    }
+
+    @Override
+    public InboundObservation deserialize(String topic, Headers headers, byte[] data) {
+        String tooLarge = data == null ? null : UpFrontChecks.tooLarge(data.length, headers, maxValueBytes);
+        if (tooLarge != null) {
+            throw new InputException(InputException.Reason.VALUE_TOO_LARGE, tooLarge);
+        }
+        return reader.deserialize(topic, headers, data);
+    }
+}
