@@ -31,11 +31,18 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     private static final String RUNNING_THREAD = "RUNNING";
 
     private final KafkaStreams streams;
+    private final int storeSubtopology;
     private volatile boolean hasRun;
     private final Serializer<String> keySerializer = Serdes.String().serializer();
 
-    public KafkaStreamsKeyStateSource(KafkaStreams streams) {
+    /**
+     * @param storeSubtopology the subtopology whose tasks hold the state store: the forecaster's
+     *     ({@link GruStreamTopology#storeSubtopology}); with {@code input.repartition} the observations' source runs
+     *     in tasks of another, which hold no key
+     */
+    public KafkaStreamsKeyStateSource(KafkaStreams streams, int storeSubtopology) {
         this.streams = streams;
+        this.storeSubtopology = storeSubtopology;
     }
 
     @Override
@@ -124,8 +131,9 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     }
 
     /**
-     * Whether the client runs, with every stream thread running, and none has an active task. A thread that is
-     * starting (one replacing a failed one, say) has not been given its tasks yet, and says nothing.
+     * Whether the client runs, with every stream thread running, and none has an active task of the store's
+     * subtopology. A thread that is starting (one replacing a failed one, say) has not been given its tasks yet, and
+     * says nothing.
      */
     private boolean holdsNoActiveTask() {
         if (streams.state() != KafkaStreams.State.RUNNING) {
@@ -136,7 +144,8 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
         // for a moment, which says nothing of what the instance holds.
         return !threads.isEmpty()
                 && threads.stream().allMatch(thread -> RUNNING_THREAD.equals(thread.threadState())
-                        && thread.activeTasks().isEmpty())
+                        && thread.activeTasks().stream().noneMatch(task -> task.taskId().subtopology()
+                                == storeSubtopology))
                 && streams.state() == KafkaStreams.State.RUNNING;
     }
 

@@ -23,7 +23,9 @@ public final class InputException extends SerializationException {
         /** The event time field holds something that is not a time. */
         INVALID_TIME,
         /** The value and its headers are larger than the service accepts ({@code input.max.value.bytes}). */
-        VALUE_TOO_LARGE
+        VALUE_TOO_LARGE,
+        /** The series id the value names is longer than the service accepts ({@code input.max.key.bytes}). */
+        KEY_TOO_LARGE
     }
 
     private final Reason reason;

@@ -150,6 +150,11 @@ public final class GruStreamService implements AutoCloseable {
         ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
         Properties streamsProps = GruStreamTopology.streamsProperties(config);
         RegistryWaits.beyondPollInterval(config, streamsProps).ifPresent(LOG::warn);
+        if (settings.repartition() && settings.rules().lateGraceMs() == 0) {
+            LOG.warn("input.repartition is on and late.grace.ms is 0: records of one series read from several"
+                    + " partitions meet in the order their tasks send them, and one that arrives after a later event"
+                    + " of its series is dead-lettered as late; give late.grace.ms room for that (docs/operations.md)");
+        }
         config.unknownTopicSettings().forEach(key -> LOG.warn("Setting {} is neither gru-stream's nor a topic setting"
                 + " Kafka names: Kafka Streams gives it to every topic it creates, and a broker that does not know it"
                 + " refuses it, which fails the stream threads (is it misspelt?)", key));
@@ -174,7 +179,8 @@ public final class GruStreamService implements AutoCloseable {
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             resources.add(0, streamsMetrics);
-            KafkaStreamsKeyStateSource keyStates = new KafkaStreamsKeyStateSource(streams);
+            KafkaStreamsKeyStateSource keyStates = new KafkaStreamsKeyStateSource(streams,
+                    GruStreamTopology.storeSubtopology(topology));
             Gauge.builder("gru.keys.stored", keyStates, GruStreamService::storedKeys).strongReference(true)
                     .description("Keys in this instance's active state stores (the stores' estimate)")
                     .register(registry);

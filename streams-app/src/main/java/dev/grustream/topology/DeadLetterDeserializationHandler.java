@@ -144,6 +144,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                     case NOT_A_NUMBER -> DeadLetterReason.NOT_A_NUMBER;
                     case INVALID_TIME -> DeadLetterReason.INVALID_TIME;
                     case VALUE_TOO_LARGE -> DeadLetterReason.VALUE_TOO_LARGE;
+                    case KEY_TOO_LARGE -> DeadLetterReason.KEY_TOO_LARGE;
                 };
             }
             if (t instanceof AvroSerializationException avro) {

@@ -188,10 +188,13 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void process(Record<String, InboundObservation> record) {
         deadLetterUnreadable();
         metrics.received();
-        if (record.value() != null && !record.value().stamped()) {
-            // Read again from the repartition topic (input.repartition), which Kafka Streams' default extractor
-            // times: the record's timestamp there is the time the first read gave it.
-            record.value().useRecordTimestamp(record.timestamp());
+        if (settings.repartition()) {
+            // Read again from the repartition topic, which Kafka Streams' default extractor times (with the time the
+            // first read gave the record): the input's own timestamp came in a header.
+            long recordTimestamp = SeriesKeyer.takeRecordTimestamp(record.headers(), record.timestamp());
+            if (record.value() != null && !record.value().stamped()) {
+                record.value().useRecordTimestamp(recordTimestamp);
+            }
         }
         if (rejectedUpFront(record)) {
             return;

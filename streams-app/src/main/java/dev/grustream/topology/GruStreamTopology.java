@@ -4,6 +4,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.ObservationReader;
+import dev.grustream.input.RecordKeyDeserializer;
 import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.KeyStateSerde;
 import java.time.Clock;
@@ -13,11 +14,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -114,31 +115,37 @@ public final class GruStreamTopology {
      * records dead-lettered there, with their own coordinates), are keyed by the series their value names and written
      * to a repartition topic as the bytes they came in, which the forecaster's sub-topology reads again. Built with
      * the DSL, as only it creates and manages a repartition topic (partitions as the observations topic's, records
-     * purged once committed); the processor keeps its name, and its stores theirs, so the changelogs are the same.
+     * purged once committed). The processor and its stores keep their names, but a series' state lives in another
+     * task (subtopology 1, the partition of its series id): turning the setting on or off moves every series.
      */
     private static Topology repartitionedBySeries(ForecasterSettings settings, Topics topics, ActiveModel model,
             ForecasterMetrics metrics, Clock clock, EventTimeExtractor eventTime, ObservationReader reader) {
         StreamsBuilder builder = new StreamsBuilder();
-        // The key serde's serializer is never used: the source only reads.
-        Serde<String> recordKeys = Serdes.serdeFrom(new StringSerializer(), topics.observationKeyDeserializer());
+        // Keys are read one character per byte, as the observations' keys are where the value names the series.
+        Serde<String> recordKeys = Serdes.serdeFrom((topic, key) -> key == null ? null
+                : RecordKeyDeserializer.opaqueBytes(key), RecordKeyDeserializer.opaque());
         Serializer<InboundObservation> bytesAsTheyCame = (topic, observation) -> observation == null ? null
                 : observation.rawValue();
         Serde<InboundObservation> checked = Serdes.serdeFrom(bytesAsTheyCame,
-                new SizeCheckedReader(reader, settings.maxValueBytes()));
+                new SizeCheckedReader(reader, settings.maxKeyBytes(), settings.maxValueBytes()));
         Serde<InboundObservation> asTheyCame = Serdes.serdeFrom(bytesAsTheyCame, reader);
         builder.addStateStore(stateStore(settings));
         builder.addStateStore(pendingStore());
         // No reset policy of the source's own here either.
         builder.stream(topics.observations(), Consumed.with(recordKeys, checked).withTimestampExtractor(eventTime)
                         .withName(SOURCE))
-                // Never null: the DSL's repartition drops records without a key, and every record must reach the
-                // forecaster, which dead-letters one without a value (under its own key, or "") as it would anyway.
-                .selectKey((key, observation) -> observation != null && observation.seriesKey() != null
-                        ? observation.seriesKey() : key != null ? key : "", Named.as("series-of-the-value"))
-                .repartition(Repartitioned.with(Serdes.String(), asTheyCame).withName(REPARTITION))
+                .process(() -> new SeriesKeyer(settings.maxKeyBytes()), Named.as("series-of-the-value"))
+                .repartition(Repartitioned.with(recordKeys, asTheyCame).withName(REPARTITION))
                 .process(forecastProcessors(settings, model, metrics, clock), Named.as(PROCESSOR), STATE_STORE,
                         PENDING_STORE);
         return builder.build();
+    }
+
+    /** The id of the subtopology of {@code topology} whose tasks hold the state store: the forecaster's. */
+    public static int storeSubtopology(Topology topology) {
+        return topology.describe().subtopologies().stream()
+                .filter(subtopology -> subtopology.nodes().stream().anyMatch(node -> node.name().equals(PROCESSOR)))
+                .mapToInt(TopologyDescription.Subtopology::id).findFirst().orElseThrow();
     }
 
     /**

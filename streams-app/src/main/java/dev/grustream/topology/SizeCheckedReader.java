@@ -3,24 +3,28 @@ package dev.grustream.topology;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.InputException;
 import dev.grustream.input.ObservationReader;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 
 /**
  * The observations' reader where {@code input.repartition} sends each record on through a repartition topic: a value
- * whose bytes and headers pass {@code input.max.value.bytes} is refused as it is read ({@code value-too-large}, from
- * the observations topic), rather than sent on. The repartition topic's producer might refuse it (the observations
- * topic may take larger records than the producer's {@code max.request.size}), and a refused send fails the task at
- * every retry; what passes fits, as the settings' check at start-up makes sure.
+ * whose bytes and headers pass {@code input.max.value.bytes} ({@code value-too-large}; headers alone where there is
+ * no value), or whose series id passes {@code input.max.key.bytes} ({@code key-too-large}), is refused as it is read,
+ * from the observations topic, rather than sent on. The repartition topic's producer might refuse it (the
+ * observations topic may take larger records than the producer's {@code max.request.size}), and a refused send fails
+ * the task at every retry; what passes fits, as the settings' check at start-up makes sure.
  *
  * <p>Thread-safe where the reader it wraps is. It leaves the reader open: the repartition topic's source reads with it
  * too.
  */
 final class SizeCheckedReader implements ObservationReader {
     private final ObservationReader reader;
+    private final int maxKeyBytes;
     private final int maxValueBytes;
 
-    SizeCheckedReader(ObservationReader reader, int maxValueBytes) {
+    SizeCheckedReader(ObservationReader reader, int maxKeyBytes, int maxValueBytes) {
         this.reader = reader;
+        this.maxKeyBytes = maxKeyBytes;
         this.maxValueBytes = maxValueBytes;
     }
 
@@ -31,10 +35,17 @@ final class SizeCheckedReader implements ObservationReader {
 
     @Override
     public InboundObservation deserialize(String topic, Headers headers, byte[] data) {
-        String tooLarge = data == null ? null : UpFrontChecks.tooLarge(data.length, headers, maxValueBytes);
+        String tooLarge = UpFrontChecks.tooLarge(data == null ? 0 : data.length, headers, maxValueBytes);
         if (tooLarge != null) {
             throw new InputException(InputException.Reason.VALUE_TOO_LARGE, tooLarge);
         }
-        return reader.deserialize(topic, headers, data);
+        InboundObservation observation = reader.deserialize(topic, headers, data);
+        int seriesBytes = observation == null || observation.seriesKey() == null ? 0
+                : observation.seriesKey().getBytes(StandardCharsets.UTF_8).length;
+        if (seriesBytes > maxKeyBytes) {
+            throw new InputException(InputException.Reason.KEY_TOO_LARGE, "the series id has " + seriesBytes
+                    + " bytes; at most " + maxKeyBytes + " are accepted");
+        }
+        return observation;
     }
 }

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -13,6 +18,7 @@ import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.TaskId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +26,7 @@ class KafkaStreamsKeyStateSourceTest {
     @Test
     void hasRunOnlyOnceTheClientReachedRunningAndForEverAfter() {
         // Only the state listener is exercised: the client itself is never read.
-        KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(null);
+        KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(null, 0);
         source.onStateChange(KafkaStreams.State.REBALANCING);
         assertThat(source.hasRun()).isFalse();
 
@@ -34,7 +40,7 @@ class KafkaStreamsKeyStateSourceTest {
     void aClientThatHasStoppedSaysItsStoresAreUnavailableForEveryRead(@TempDir Path stateDir) {
         KafkaStreams streams = new KafkaStreams(topology(), properties(stateDir));
         streams.close();
-        KafkaStreamsKeyStateSource stopped = new KafkaStreamsKeyStateSource(streams);
+        KafkaStreamsKeyStateSource stopped = new KafkaStreamsKeyStateSource(streams, 0);
 
         assertThatThrownBy(() -> stopped.get("k")).isInstanceOf(InvalidStateStoreException.class);
         assertThatThrownBy(() -> stopped.keys(10, 1 << 20)).isInstanceOf(InvalidStateStoreException.class);
@@ -44,7 +50,15 @@ class KafkaStreamsKeyStateSourceTest {
     @Test
     void aRunningClientWhoseThreadsRunWithoutActiveTasksStoresNoKeys(@TempDir Path stateDir) {
         try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"))) {
-            assertThat(new KafkaStreamsKeyStateSource(streams).approximateCount()).isZero();
+            assertThat(new KafkaStreamsKeyStateSource(streams, 0).approximateCount()).isZero();
+        }
+    }
+
+    @Test
+    void aRunningClientWhoseThreadsRunOnlyTasksOfAnotherSubtopologyStoresNoKeys(@TempDir Path stateDir) {
+        // With input.repartition: the observations' source runs in subtopology 0, the store in subtopology 1.
+        try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING", new TaskId(0, 0)))) {
+            assertThat(new KafkaStreamsKeyStateSource(streams, 1).approximateCount()).isZero();
         }
     }
 
@@ -52,7 +66,7 @@ class KafkaStreamsKeyStateSourceTest {
     void aThreadStillStartingSaysNothingOfTheKeysStored(@TempDir Path stateDir) {
         // A thread replacing a failed one has no tasks until it has joined the group: the stores are not read.
         try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"), thread("CREATED"))) {
-            KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(streams);
+            KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(streams, 0);
 
             assertThatThrownBy(source::approximateCount).isInstanceOf(InvalidStateStoreException.class);
         }
@@ -91,8 +105,10 @@ class KafkaStreamsKeyStateSourceTest {
         return properties;
     }
 
-    /** A stream thread's metadata, in {@code state}, with no task. */
-    private static ThreadMetadata thread(String state) {
+    /** A stream thread's metadata, in {@code state}, with active tasks of ids {@code tasks}. */
+    private static ThreadMetadata thread(String state, TaskId... tasks) {
+        Set<TaskMetadata> active = Stream.of(tasks).map(KafkaStreamsKeyStateSourceTest::task)
+                .collect(Collectors.toSet());
         return new ThreadMetadata() {
             @Override
             public String threadState() {
@@ -106,7 +122,7 @@ class KafkaStreamsKeyStateSourceTest {
 
             @Override
             public Set<TaskMetadata> activeTasks() {
-                return Set.of();
+                return active;
             }
 
             @Override
@@ -132,6 +148,36 @@ class KafkaStreamsKeyStateSourceTest {
             @Override
             public String adminClientId() {
                 return "admin";
+            }
+        };
+    }
+
+    /** A task's metadata: its id, nothing read. */
+    private static TaskMetadata task(TaskId id) {
+        return new TaskMetadata() {
+            @Override
+            public TaskId taskId() {
+                return id;
+            }
+
+            @Override
+            public Set<TopicPartition> topicPartitions() {
+                return Set.of();
+            }
+
+            @Override
+            public Map<TopicPartition, Long> committedOffsets() {
+                return Map.of();
+            }
+
+            @Override
+            public Map<TopicPartition, Long> endOffsets() {
+                return Map.of();
+            }
+
+            @Override
+            public Optional<Long> timeCurrentIdlingStarted() {
+                return Optional.empty();
             }
         };
     }

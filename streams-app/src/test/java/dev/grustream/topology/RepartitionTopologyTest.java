@@ -12,6 +12,7 @@ import dev.grustream.testing.TopologyHarness;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -55,9 +57,10 @@ class RepartitionTopologyTest {
         Map<String, Object> props = new HashMap<>(BY_HOST);
         props.put("schema.registry.url", "mock://repartition-topology-test");
         GruStreamConfig config = new GruStreamConfig(props);
-        TopologyDescription description = GruStreamTopology.build(ForecasterSettings.from(config),
-                Topics.from(config), new ActiveModel(TestingModels.persistence("1")),
-                new ForecasterMetrics(new SimpleMeterRegistry()), Clock.systemUTC()).describe();
+        Topology topology = GruStreamTopology.build(ForecasterSettings.from(config), Topics.from(config),
+                new ActiveModel(TestingModels.persistence("1")), new ForecasterMetrics(new SimpleMeterRegistry()),
+                Clock.systemUTC());
+        TopologyDescription description = topology.describe();
 
         TopologyDescription.Processor forecaster = description.subtopologies().stream()
                 .flatMap(subtopology -> subtopology.nodes().stream())
@@ -70,6 +73,7 @@ class RepartitionTopologyTest {
                         .containsExactly(GruStreamTopology.REPARTITION + "-repartition"));
         assertThat(forecaster.successors()).extracting(TopologyDescription.Node::name).containsExactlyInAnyOrder(
                 GruStreamTopology.FORECASTS_SINK, GruStreamTopology.ALERTS_SINK, GruStreamTopology.DEAD_LETTERS_SINK);
+        assertThat(GruStreamTopology.storeSubtopology(topology)).as("the source's tasks hold no key").isEqualTo(1);
     }
 
     @Test
@@ -168,18 +172,52 @@ class RepartitionTopologyTest {
     }
 
     @Test
-    void anObservationRefusedByTheForecasterIsDeadLetteredWithTheBytesItCameWith() {
+    void anObservationRefusedByTheForecasterIsDeadLetteredAsItCameUnderItsSeriesId() {
         harness = new TopologyHarness(TestingModels.persistence("1"), BY_HOST);
-        byte[] late = json("web-1", T0, "2");
+        byte[] late = json("zürich-1", T0, "2");
+        long sent = NOW.toEpochMilli() - 5_000;
 
-        harness.sendRaw(null, json("web-1", T0 + MINUTE, "1"), NOW.toEpochMilli());
-        harness.sendRaw(null, late, NOW.toEpochMilli());
+        harness.sendRaw(null, json("zürich-1", T0 + MINUTE, "1"), sent);
+        harness.sendRaw(null, late, sent);
         harness.flush();
 
         assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
             assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("late");
+            assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER))
+                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION + "-repartition");
             assertThat(deadLetter.value()).isEqualTo(late);
-            assertThat(new String(deadLetter.key(), StandardCharsets.UTF_8)).isEqualTo("web-1");
+            assertThat(deadLetter.key()).isEqualTo("zürich-1".getBytes(StandardCharsets.UTF_8));
+            assertThat(deadLetter.timestamp()).as("the input record's own timestamp").isEqualTo(sent);
+            assertThat(deadLetter.headers().lastHeader(SeriesKeyer.RECORD_TIMESTAMP_HEADER)).isNull();
+        });
+    }
+
+    @Test
+    void aRecordTimestampFarAheadIsRefusedAsInTheFutureWhereTheValueHasNoTime() {
+        Map<String, String> settings = new HashMap<>(BY_HOST);
+        settings.remove("input.time.field");
+        harness = new TopologyHarness(TestingModels.persistence("1"), settings);
+
+        harness.sendRaw(null, "{\"host\":\"web-1\",\"cpu\":3}".getBytes(StandardCharsets.UTF_8),
+                NOW.plus(Duration.ofDays(2)).toEpochMilli());
+        harness.flush();
+
+        assertThat(harness.deadLetters()).extracting(record -> header(record.headers(), DeadLetters.REASON_HEADER))
+                .containsExactly("future");
+    }
+
+    @Test
+    void aSeriesIdTooLongIsDeadLetteredFromTheObservationsTopicBeforeItIsSentOn() {
+        Map<String, String> settings = new HashMap<>(BY_HOST);
+        settings.put("input.max.key.bytes", "8");
+        harness = new TopologyHarness(TestingModels.persistence("1"), settings);
+
+        harness.sendRaw(null, json("a-host-name-too-long", T0, "1"), NOW.toEpochMilli());
+        harness.flush();
+
+        assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
+            assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("key-too-large");
+            assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
         });
     }
 }
