@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The production topology with {@code input.repartition}: observations re-keyed by the series their value names on
  * their way to the forecaster, every record still ending as a forecast or a dead letter. That a series spread over
- * partitions then keeps one state is shown on a broker ({@code RepartitionIntegrationTest}).
+ * partitions then keeps one state is shown on a broker ({@code InputOutputFormatsIntegrationTest}).
  */
 class RepartitionTopologyTest {
     private static final long T0 = NOW.toEpochMilli() - 86_400_000;

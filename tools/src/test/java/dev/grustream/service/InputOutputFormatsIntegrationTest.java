@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grustream.avro.Forecast;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.serde.GenericAvroSerde;
 import dev.grustream.testing.KafkaTestSupport;
@@ -24,10 +25,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -41,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each input format and output layout end to end on a real broker: JSON observations in (mapped by fields, with one
- * record the mapping cannot read) and flat JSON forecasts out; Avro records of a schema of their own in and flat
- * Avro forecasts out, through the registry.
+ * record the mapping cannot read) and flat JSON forecasts out; JSON observations without keys, repartitioned by
+ * series; Avro records of a schema of their own in and flat Avro forecasts out, through the registry.
  */
 @Tag("integration")
 @Timeout(180)
@@ -119,6 +124,39 @@ class InputOutputFormatsIntegrationTest {
             assertThat(deadLetters).hasSize(1);
             assertThat(new String(deadLetters.get(0).headers().lastHeader(DeadLetters.REASON_HEADER).value(),
                     StandardCharsets.UTF_8)).isEqualTo("invalid-time");
+            assertThat(service.failed()).as("the instance stopped on a failure").isFalse();
+        }
+    }
+
+    /**
+     * {@code input.repartition}: a series whose records come without a key, spread over the observations topic's
+     * partitions as a producer spreads them, keeps one state, so its forecasts count its steps without a gap. Without
+     * the repartition each partition keeps a state of its own for it.
+     */
+    @Test
+    void jsonWithoutKeysOverSeveralPartitionsRepartitionedBySeries() throws Exception {
+        int partitions = 3;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic("observations"), partitions, (short) 1))).all().get();
+        }
+        // The partitions' records meet in the repartition topic in the order their tasks send them.
+        try (GruStreamService service = start(Map.of("input.format", "json", "input.key.fields", "host",
+                "input.time.field", "time", "input.features", "value=cpu", "input.repartition", "true",
+                "late.grace.ms", String.valueOf(Duration.ofHours(1).toMillis())))) {
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            for (int i = 0; i < STEPS; i++) {
+                String json = "{\"host\":\"db-1\",\"time\":" + (T0 + i * MINUTE) + ",\"cpu\":" + (40 + i % 5) + "}";
+                records.add(new ProducerRecord<>(topic("observations"), i % partitions, null, bytes(json)));
+            }
+            kafka().produceRaw(records);
+
+            List<ConsumerRecord<String, Forecast>> forecasts = kafka().forecasts(topic("forecasts"), STEPS, WAIT);
+
+            assertThat(forecasts).hasSize(STEPS).allSatisfy(record -> assertThat(record.key()).isEqualTo("db-1"));
+            assertThat(forecasts).extracting(record -> record.value().getStep())
+                    .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, STEPS).boxed().toList());
+            assertThat(kafka().deadLetters(topic("dead-letters"), 0, Duration.ofSeconds(1))).isEmpty();
             assertThat(service.failed()).as("the instance stopped on a failure").isFalse();
         }
     }
