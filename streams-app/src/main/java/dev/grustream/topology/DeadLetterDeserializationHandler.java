@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -71,11 +72,16 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         String message = messageOf(exception);
         LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(), context.partition(),
                 context.offset(), reason.code(), message);
+        // A record read again from input.repartition's topic carries its input's own timestamp in a header, which
+        // the dead letter takes, as the forecaster's do, leaving the header out.
+        Headers inputHeaders = new RecordHeaders(record.headers().toArray());
+        long inputTimestamp = record.topic().endsWith("-" + GruStreamTopology.REPARTITION + "-repartition")
+                ? SeriesKeyer.takeRecordTimestamp(inputHeaders, record.timestamp()) : record.timestamp();
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
         // producer record refuses a negative one and a handler that throws stops the stream thread at this record.
-        Long timestamp = record.timestamp() < 0 ? null : Math.min(record.timestamp(), System.currentTimeMillis());
-        Headers headers = DeadLetters.headers(record.headers(), reason, message,
+        Long timestamp = inputTimestamp < 0 ? null : Math.min(inputTimestamp, System.currentTimeMillis());
+        Headers headers = DeadLetters.headers(inputHeaders, reason, message,
                 context.topic(), context.partition(), context.offset());
         DeadLetters.Fitted fitted = DeadLetters.fitted(record.key(), record.value(), maxValueBytes, headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,

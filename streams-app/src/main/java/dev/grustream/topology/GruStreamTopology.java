@@ -115,8 +115,9 @@ public final class GruStreamTopology {
      * records dead-lettered there, with their own coordinates), are keyed by the series their value names and written
      * to a repartition topic as the bytes they came in, which the forecaster's sub-topology reads again. Built with
      * the DSL, as only it creates and manages a repartition topic (partitions as the observations topic's, records
-     * purged once committed). The processor and its stores keep their names, but a series' state lives in another
-     * task (subtopology 1, the partition of its series id): turning the setting on or off moves every series.
+     * purged once committed). The processor and its stores keep their names, so their changelogs too, but run in
+     * tasks of another subtopology (1), which hold the series by the partition of their id: turning the setting on
+     * or off for an application with state forks the states of series whose records were not keyed by their id.
      */
     private static Topology repartitionedBySeries(ForecasterSettings settings, Topics topics, ActiveModel model,
             ForecasterMetrics metrics, Clock clock, EventTimeExtractor eventTime, ObservationReader reader) {

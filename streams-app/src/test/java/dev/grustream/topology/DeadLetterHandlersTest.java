@@ -9,6 +9,7 @@ import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,25 @@ class DeadLetterHandlersTest {
         assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> assertThat(
                 new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .isEqualTo("unknown-schema-id"));
+    }
+
+    @Test
+    void aRecordReadAgainAfterTheRepartitionIsDeadLetteredWithItsInputsTimestampAndWithoutTheHeaderCarryingIt() {
+        long inputTimestamp = NOW - 5_000;
+        Headers headers = new RecordHeaders().add("trace", KEY).add(SeriesKeyer.RECORD_TIMESTAMP_HEADER,
+                ByteBuffer.allocate(Long.BYTES).putLong(inputTimestamp).array());
+        ConsumerRecord<byte[], byte[]> repartitioned = new ConsumerRecord<>(
+                "app-" + GruStreamTopology.REPARTITION + "-repartition", 0, 7, NOW - 86_400_000,
+                TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, headers, Optional.empty());
+
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW),
+                repartitioned, new SerializationException("not Avro"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.timestamp()).isEqualTo(inputTimestamp);
+            assertThat(letter.headers().lastHeader(SeriesKeyer.RECORD_TIMESTAMP_HEADER)).isNull();
+            assertThat(letter.headers().lastHeader("trace")).isNotNull();
+        });
     }
 
     @Test

@@ -121,11 +121,13 @@ class RepartitionTopologyTest {
         settings.remove("input.time.field");
         harness = new TopologyHarness(TestingModels.persistence("1"), settings);
 
-        harness.sendRaw(null, "{\"host\":\"web-1\",\"cpu\":3}".getBytes(StandardCharsets.UTF_8), T0);
+        // Ahead of the clock, within future.tolerance.ms: the record sent on is stamped with the clock's time.
+        long stamped = NOW.plus(Duration.ofMinutes(10)).toEpochMilli();
+        harness.sendRaw(null, "{\"host\":\"web-1\",\"cpu\":3}".getBytes(StandardCharsets.UTF_8), stamped);
         harness.flush();
 
         assertThat(harness.forecastValues()).singleElement()
-                .satisfies(forecast -> assertThat(forecast.getEventTime().toEpochMilli()).isEqualTo(T0));
+                .satisfies(forecast -> assertThat(forecast.getEventTime().toEpochMilli()).isEqualTo(stamped));
     }
 
     @Test
@@ -160,15 +162,22 @@ class RepartitionTopologyTest {
     }
 
     @Test
-    void recordsWithoutAValueReachTheForecasterAndAreDeadLetteredThere() {
-        harness = new TopologyHarness(TestingModels.persistence("1"), BY_HOST);
+    void recordsWithoutAValueReachTheForecasterUnderTheirOwnKeyOrAnEmptyOne() {
+        Map<String, String> settings = new HashMap<>(BY_HOST);
+        settings.put("input.max.key.bytes", "8");
+        harness = new TopologyHarness(TestingModels.persistence("1"), settings);
 
         harness.sendRaw((byte[]) null, null);
         harness.sendRaw("host-7".getBytes(StandardCharsets.UTF_8), null);
+        harness.sendRaw("a-key-too-long".getBytes(StandardCharsets.UTF_8), null);
         harness.flush();
 
-        assertThat(harness.deadLetters()).extracting(record -> header(record.headers(), DeadLetters.REASON_HEADER))
-                .containsExactly("null-value", "null-value");
+        assertThat(harness.deadLetters()).allSatisfy(deadLetter -> {
+            assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("null-value");
+            assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER))
+                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION + "-repartition");
+        }).extracting(deadLetter -> new String(deadLetter.key(), StandardCharsets.UTF_8))
+                .containsExactly("", "host-7", "");
     }
 
     @Test
