@@ -119,8 +119,8 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     }
 
     /**
-     * {@inheritDoc} 0 on a running instance whose running threads have no active task, whose stores, standby copies
-     * at most, cannot be queried.
+     * {@inheritDoc} 0 on a running instance whose running threads have no active task of the store's subtopology,
+     * whose stores, standby copies at most, cannot be queried.
      */
     @Override
     public long approximateCount() {

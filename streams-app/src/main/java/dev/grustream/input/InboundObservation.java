@@ -9,7 +9,8 @@ import java.util.Objects;
  * rejected observation can be dead-lettered exactly as it arrived.
  *
  * <p>Lifecycle: a reader creates it from one record's value; Kafka Streams' timestamp extractor gives it the record's
- * timestamp ({@link #useRecordTimestamp}) before any processor sees it, its event time when the value carries none.
+ * timestamp ({@link #useRecordTimestamp}) before any processor sees it, its event time when the value carries none
+ * (read again from {@code input.repartition}'s topic, the forecaster gives it the timestamp the record came with).
  * Not thread-safe, like the record it travels in; the byte array and the map are not copied and must not change.
  */
 public final class InboundObservation {
@@ -72,11 +73,6 @@ public final class InboundObservation {
             timed = true;
             timedByRecord = true;
         }
-    }
-
-    /** Whether {@link #useRecordTimestamp} was called: a timestamp extractor saw the record. */
-    public boolean stamped() {
-        return stamped;
     }
 
     /** Whether the event time is the record's timestamp, the value carrying none. */

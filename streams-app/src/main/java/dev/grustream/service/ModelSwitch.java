@@ -1,5 +1,6 @@
 package dev.grustream.service;
 
+import dev.grustream.forecast.ForecastRules;
 import dev.grustream.http.ModelStatus;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
@@ -57,6 +58,8 @@ import org.slf4j.helpers.NOPLogger;
  */
 public final class ModelSwitch implements ModelStatus {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSwitch.class);
+    /** The largest input {@code input.max.abs.normalized} allows, whose validator takes the same constant. */
+    private static final float LARGEST_INPUT = (float) ForecastRules.DEFAULT_MAX_ABS_NORMALIZED;
 
     /** What became of an offered model. */
     public enum Outcome {
@@ -288,16 +291,16 @@ public final class ModelSwitch implements ModelStatus {
      * 1e6 (the largest {@code input.max.abs.normalized} allows, its default); a problem if it fails (a backend whose
      * native code cannot load here) or gives a non-finite forecast. Finite weights can still overflow on real inputs
      * (two of opposite sign near the float limit sum to NaN), and a NaN hidden state would be stored for every key the
-     * model
-     * serves. A model whose gates saturate, as a GRU's do, keeps its hidden state in [-1, 1] whatever the input, so
-     * these steps refuse no model that works.
+     * model serves. A model whose gates saturate, as a GRU's do, keeps its hidden state in [-1, 1] whatever the input,
+     * so these steps refuse no model that works.
      */
     public static Optional<String> trialStep(GruModel candidate, Backend backend) {
         ModelSpec spec = candidate.spec();
         float[] forecasts = new float[spec.forecastSize()];
         int n = spec.inputCount();
         float[][] probes = {new float[n], filled(n, 1), filled(n, -1), filled(n, 8), filled(n, -8),
-            alternating(n, 8), filled(n, 1e6f), filled(n, -1e6f), alternating(n, 1e6f)};
+            alternating(n, 8), filled(n, LARGEST_INPUT), filled(n, -LARGEST_INPUT),
+            alternating(n, LARGEST_INPUT)};
         String[] names = {"a zero input from the zero state", "inputs of 1", "inputs of -1", "inputs of 8",
             "inputs of -8", "inputs of 8 and -8 in turn", "inputs of 1e6", "inputs of -1e6",
             "inputs of 1e6 and -1e6 in turn"};

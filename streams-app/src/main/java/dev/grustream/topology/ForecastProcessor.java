@@ -192,7 +192,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             // Read again from the repartition topic, which Kafka Streams' default extractor times (with the time the
             // first read gave the record): the input's own timestamp came in a header.
             long recordTimestamp = SeriesKeyer.takeRecordTimestamp(record.headers(), record.timestamp());
-            if (record.value() != null && !record.value().stamped()) {
+            if (record.value() != null) {
                 record.value().useRecordTimestamp(recordTimestamp);
             }
         }

@@ -51,7 +51,7 @@ final class SeriesKeyer implements Processor<String, InboundObservation, String,
         } else {
             key = record.key() != null && record.key().length() <= maxKeyBytes ? record.key() : "";
         }
-        if (observation != null && observation.stamped()) {
+        if (observation != null) { // Stamped by the source's extractor.
             headers.add(RECORD_TIMESTAMP_HEADER, ByteBuffer.allocate(Long.BYTES)
                     .putLong(observation.recordTimestamp(-1)).array());
         }

@@ -85,7 +85,10 @@ public final class TopologyReplay implements AutoCloseable {
         }
     }
 
-    /** The settings of the topics' formats, which a replay (and the demo's view) sets itself. */
+    /**
+     * The settings of the topics' formats, which a replay (and the demo's view) sets itself, and the repartition that
+     * needs one of them ({@code input.key.fields}).
+     */
     private static final List<String> FORMAT_SETTINGS = List.of(GruStreamConfig.INPUT_FORMAT,
             GruStreamConfig.INPUT_KEY_FIELDS, GruStreamConfig.INPUT_REPARTITION, GruStreamConfig.INPUT_TIME_FIELD,
             GruStreamConfig.INPUT_FEATURES, GruStreamConfig.INPUT_VALUE_DESERIALIZER, GruStreamConfig.OUTPUT_FORMAT,
