@@ -75,7 +75,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         // A record read again from input.repartition's topic carries its input's own timestamp in a header, which
         // the dead letter takes, as the forecaster's do, leaving the header out.
         Headers inputHeaders = new RecordHeaders(record.headers().toArray());
-        long inputTimestamp = record.topic().endsWith("-" + GruStreamTopology.REPARTITION + "-repartition")
+        long inputTimestamp = record.topic().endsWith("-" + GruStreamTopology.REPARTITION_TOPIC)
                 ? SeriesKeyer.takeRecordTimestamp(inputHeaders, record.timestamp()) : record.timestamp();
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a

@@ -63,8 +63,10 @@ public final class GruStreamTopology {
     public static final String FAIL_KEY_FAULT = "gru.stream.fault.fail-key";
 
     public static final String PENDING_STORE = "pending-observations";
-    /** The name of the repartition topic of {@code input.repartition}, after the application id. */
+    /** The name of the repartition of {@code input.repartition}. */
     public static final String REPARTITION = "observations-by-series";
+    /** The name of its topic, after the application id and a dash, as Kafka Streams names it. */
+    public static final String REPARTITION_TOPIC = REPARTITION + "-repartition";
     public static final String FORECASTS_SINK = "forecasts-sink";
     public static final String ALERTS_SINK = "alerts-sink";
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";

@@ -3,7 +3,6 @@ package dev.grustream.topology;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.InputException;
 import dev.grustream.input.ObservationReader;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -40,11 +39,10 @@ final class SizeCheckedReader implements ObservationReader {
             throw new InputException(InputException.Reason.VALUE_TOO_LARGE, tooLarge);
         }
         InboundObservation observation = reader.deserialize(topic, headers, data);
-        int seriesBytes = observation == null || observation.seriesKey() == null ? 0
-                : observation.seriesKey().getBytes(StandardCharsets.UTF_8).length;
-        if (seriesBytes > maxKeyBytes) {
-            throw new InputException(InputException.Reason.KEY_TOO_LARGE, "the series id has " + seriesBytes
-                    + " bytes; at most " + maxKeyBytes + " are accepted");
+        String keyTooLarge = observation == null || observation.seriesKey() == null ? null
+                : UpFrontChecks.tooLarge(observation.seriesKey(), maxKeyBytes);
+        if (keyTooLarge != null) {
+            throw new InputException(InputException.Reason.KEY_TOO_LARGE, keyTooLarge);
         }
         return observation;
     }

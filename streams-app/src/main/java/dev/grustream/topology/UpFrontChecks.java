@@ -33,6 +33,13 @@ public final class UpFrontChecks {
     public record Rejection(DeadLetterReason reason, String message) {
     }
 
+    /** Why series id {@code key} is too long (beyond {@code maxKeyBytes} in UTF-8), or null when it is not. */
+    static String tooLarge(String key, int maxKeyBytes) {
+        int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
+        return keyBytes <= maxKeyBytes ? null : "the key has " + keyBytes + " bytes; at most " + maxKeyBytes
+                + " are accepted";
+    }
+
     /**
      * Why a value of {@code valueBytes} bytes with {@code headers} is too large to buffer (together beyond
      * {@code maxValueBytes}), or null when it is not.
@@ -78,10 +85,9 @@ public final class UpFrontChecks {
             // Every producer that writes an empty key would share one series, which no query can name.
             return new Rejection(DeadLetterReason.NULL_KEY, "the record's key is empty; the key is the series id");
         }
-        int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
-        if (keyBytes > maxKeyBytes) {
-            return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the key has " + keyBytes + " bytes; at most "
-                    + maxKeyBytes + " are accepted");
+        String keyTooLarge = tooLarge(key, maxKeyBytes);
+        if (keyTooLarge != null) {
+            return new Rejection(DeadLetterReason.KEY_TOO_LARGE, keyTooLarge);
         }
         if (recordKey != null && !recordKey.equals(key)) {
             // Only with input.key.fields does a record key differ from its series id; it then names no series and is

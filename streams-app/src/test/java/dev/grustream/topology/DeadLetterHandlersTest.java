@@ -82,7 +82,7 @@ class DeadLetterHandlersTest {
         Headers headers = new RecordHeaders().add("trace", KEY).add(SeriesKeyer.RECORD_TIMESTAMP_HEADER,
                 ByteBuffer.allocate(Long.BYTES).putLong(inputTimestamp).array());
         ConsumerRecord<byte[], byte[]> repartitioned = new ConsumerRecord<>(
-                "app-" + GruStreamTopology.REPARTITION + "-repartition", 0, 7, NOW - 86_400_000,
+                "app-" + GruStreamTopology.REPARTITION_TOPIC, 0, 7, NOW - 86_400_000,
                 TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, headers, Optional.empty());
 
         DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW),

@@ -70,7 +70,7 @@ class RepartitionTopologyTest {
                 GruStreamTopology.PENDING_STORE);
         assertThat(forecaster.predecessors()).singleElement()
                 .isInstanceOfSatisfying(TopologyDescription.Source.class, source -> assertThat(source.topicSet())
-                        .containsExactly(GruStreamTopology.REPARTITION + "-repartition"));
+                        .containsExactly(GruStreamTopology.REPARTITION_TOPIC));
         assertThat(forecaster.successors()).extracting(TopologyDescription.Node::name).containsExactlyInAnyOrder(
                 GruStreamTopology.FORECASTS_SINK, GruStreamTopology.ALERTS_SINK, GruStreamTopology.DEAD_LETTERS_SINK);
         assertThat(GruStreamTopology.storeSubtopology(topology)).as("the source's tasks hold no key").isEqualTo(1);
@@ -175,7 +175,7 @@ class RepartitionTopologyTest {
         assertThat(harness.deadLetters()).allSatisfy(deadLetter -> {
             assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("null-value");
             assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER))
-                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION + "-repartition");
+                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION_TOPIC);
         }).extracting(deadLetter -> new String(deadLetter.key(), StandardCharsets.UTF_8))
                 .containsExactly("", "host-7", "");
     }
@@ -193,7 +193,7 @@ class RepartitionTopologyTest {
         assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
             assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("late");
             assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER))
-                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION + "-repartition");
+                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION_TOPIC);
             assertThat(deadLetter.value()).isEqualTo(late);
             assertThat(deadLetter.key()).isEqualTo("zürich-1".getBytes(StandardCharsets.UTF_8));
             assertThat(deadLetter.timestamp()).as("the input record's own timestamp").isEqualTo(sent);
