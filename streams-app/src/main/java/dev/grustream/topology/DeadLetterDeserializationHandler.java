@@ -17,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -70,19 +69,18 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         }
         DeadLetterReason reason = reasonOf(exception);
         String message = messageOf(exception);
-        LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), context.topic(), context.partition(),
-                context.offset(), reason.code(), message);
-        // A record read again from input.repartition's topic carries its input's own timestamp in a header, which
-        // the dead letter takes, as the forecaster's do, leaving the header out.
-        Headers inputHeaders = new RecordHeaders(record.headers().toArray());
-        long inputTimestamp = record.topic().endsWith("-" + GruStreamTopology.REPARTITION_TOPIC)
-                ? SeriesKeyer.takeRecordTimestamp(inputHeaders, record.timestamp()) : record.timestamp();
+        // A record read again from input.repartition's topic names the input record in headers, whose coordinates
+        // and timestamp the dead letter takes, as the forecaster's do, leaving the headers out.
+        InputOrigin origin = InputOrigin.of(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                record.headers());
+        LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), origin.topic(), origin.partition(),
+                origin.offset(), reason.code(), message);
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
         // producer record refuses a negative one and a handler that throws stops the stream thread at this record.
-        Long timestamp = inputTimestamp < 0 ? null : Math.min(inputTimestamp, System.currentTimeMillis());
-        Headers headers = DeadLetters.headers(inputHeaders, reason, message,
-                context.topic(), context.partition(), context.offset());
+        Long timestamp = origin.timestamp() < 0 ? null : Math.min(origin.timestamp(), System.currentTimeMillis());
+        Headers headers = DeadLetters.headers(origin.headers(), reason, message, origin.topic(), origin.partition(),
+                origin.offset());
         DeadLetters.Fitted fitted = DeadLetters.fitted(record.key(), record.value(), maxValueBytes, headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
                 fitted.key(), fitted.value(), fitted.headers());

@@ -48,17 +48,20 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     exception.getMessage(), exception);
             return Response.fail();
         }
+        // A record read again from input.repartition's topic names the input record in headers (see InputOrigin).
+        InputOrigin origin = InputOrigin.of(context.topic(), context.partition(), context.offset(),
+                context.timestamp(), context.headers());
         LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
-                context.topic(), context.partition(), context.offset(), context.processorNodeId(), exception);
+                origin.topic(), origin.partition(), origin.offset(), context.processorNodeId(), exception);
         // The input's own timestamp, not the event time the extractor gave the record (see ForecastProcessor#reject).
         // Kafka Streams creates this handler by class name, so no clock can be injected; the wall clock is what the
         // broker checks timestamps against (see ForecastProcessor#outputTime).
         long input = record.value() instanceof InboundObservation observation
-                ? observation.recordTimestamp(context.timestamp()) : context.timestamp();
+                ? observation.recordTimestamp(origin.timestamp()) : origin.timestamp();
         long timestamp = Math.min(input, System.currentTimeMillis());
-        Headers headers = DeadLetters.headers(context.headers(), DeadLetterReason.INTERNAL_ERROR,
-                exception.getClass().getName() + ": " + exception.getMessage(), context.topic(), context.partition(),
-                context.offset());
+        Headers headers = DeadLetters.headers(origin.headers(), DeadLetterReason.INTERNAL_ERROR,
+                exception.getClass().getName() + ": " + exception.getMessage(), origin.topic(), origin.partition(),
+                origin.offset());
         DeadLetters.Fitted fitted = DeadLetters.fitted(context.sourceRawKey(), context.sourceRawValue(), maxValueBytes,
                 headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,

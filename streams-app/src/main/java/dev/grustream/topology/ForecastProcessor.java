@@ -188,18 +188,18 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void process(Record<String, InboundObservation> record) {
         deadLetterUnreadable();
         metrics.received();
-        if (settings.repartition()) {
+        RecordMetadata read = context.recordMetadata().orElseThrow();
+        InputOrigin source = InputOrigin.of(read.topic(), read.partition(), read.offset(), record.timestamp(),
+                record.headers());
+        record = record.withHeaders(source.headers());
+        if (settings.repartition() && record.value() != null) {
             // Read again from the repartition topic, which Kafka Streams' default extractor times (with the time the
             // first read gave the record): the input's own timestamp came in a header.
-            long recordTimestamp = SeriesKeyer.takeRecordTimestamp(record.headers(), record.timestamp());
-            if (record.value() != null) {
-                record.value().useRecordTimestamp(recordTimestamp);
-            }
+            record.value().useRecordTimestamp(source.timestamp());
         }
-        if (rejectedUpFront(record)) {
+        if (rejectedUpFront(record, source)) {
             return;
         }
-        RecordMetadata source = context.recordMetadata().orElseThrow();
         if (record.key() == null && !warnedOfRecordsWithoutKeys) {
             // Accepted, as the value names the series (input.key.fields); but Kafka's producers spread records
             // without a key over the partitions, and nothing downstream could tell a series split so.
@@ -290,14 +290,14 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     /** Dead-letters a record that can be judged without its key's state or the model; true if it did. */
-    private boolean rejectedUpFront(Record<String, InboundObservation> record) {
+    private boolean rejectedUpFront(Record<String, InboundObservation> record, InputOrigin source) {
         UpFrontChecks.Rejection rejection = upFrontChecks.check(seriesKey(record), record.key(), record.headers(),
                 record.value(), clock.millis());
-        return rejection != null && reject(record, rejection.reason(), rejection.message());
+        return rejection != null && reject(record, source, rejection.reason(), rejection.message());
     }
 
-    private boolean reject(Record<String, InboundObservation> record, DeadLetterReason reason, String message) {
-        RecordMetadata source = context.recordMetadata().orElseThrow();
+    private boolean reject(Record<String, InboundObservation> record, InputOrigin source, DeadLetterReason reason,
+            String message) {
         byte[] key = record.key() == null ? null : settings.seriesInValue()
                 ? RecordKeyDeserializer.opaqueBytes(record.key()) : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? null : record.value().rawValue();

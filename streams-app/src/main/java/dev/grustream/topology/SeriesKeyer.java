@@ -2,21 +2,20 @@ package dev.grustream.topology;
 
 import dev.grustream.input.InboundObservation;
 import dev.grustream.input.RecordKeyDeserializer;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Keys each observation by the series its value names, for the repartition topic of {@code input.repartition}, and
- * keeps the input record's own timestamp in a header ({@value #RECORD_TIMESTAMP_HEADER}): the repartition record is
+ * keeps the input record's coordinates and own timestamp in headers ({@link InputOrigin}): the repartition record is
  * stamped with the time the extractor gave it, which the broker accepts, while the forecaster judges the observation
  * by its own timestamp as it does without the repartition (a value without an event time takes it; a dead letter
- * carries it). Keys travel as the bytes they are, one character per byte ({@link RecordKeyDeserializer#opaque()}), as
+ * carries it), and a dead letter names the record as it was sent. Keys travel as the bytes they are, one character per byte ({@link RecordKeyDeserializer#opaque()}), as
  * the observations' keys are read where the value names the series.
  *
  * <p>A record without a value goes on under its own key, or under an empty one where it has none (the repartition
@@ -26,9 +25,6 @@ import org.apache.kafka.streams.processor.api.Record;
  * <p>Kafka Streams creates one per task; not thread-safe.
  */
 final class SeriesKeyer implements Processor<String, InboundObservation, String, InboundObservation> {
-    /** The header that carries an observation's record timestamp through the repartition topic. */
-    static final String RECORD_TIMESTAMP_HEADER = "gru.repartition.record-timestamp";
-
     private final int maxKeyBytes;
     private ProcessorContext<String, InboundObservation> context;
 
@@ -52,23 +48,10 @@ final class SeriesKeyer implements Processor<String, InboundObservation, String,
             key = record.key() != null && record.key().length() <= maxKeyBytes ? record.key() : "";
         }
         if (observation != null) { // Stamped by the source's extractor.
-            headers.add(RECORD_TIMESTAMP_HEADER, ByteBuffer.allocate(Long.BYTES)
-                    .putLong(observation.recordTimestamp(-1)).array());
+            InputOrigin.addTimestampTo(headers, observation.recordTimestamp(-1));
         }
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        InputOrigin.addSourceTo(headers, source.topic(), source.partition(), source.offset());
         context.forward(record.withKey(key).withHeaders(headers));
-    }
-
-    /**
-     * Takes the record timestamp {@link SeriesKeyer} kept out of {@code headers}, or returns {@code otherwise} where
-     * they hold none.
-     */
-    static long takeRecordTimestamp(Headers headers, long otherwise) {
-        Header kept = headers.lastHeader(RECORD_TIMESTAMP_HEADER);
-        if (kept == null) {
-            return otherwise;
-        }
-        headers.remove(RECORD_TIMESTAMP_HEADER);
-        return kept.value() != null && kept.value().length == Long.BYTES ? ByteBuffer.wrap(kept.value()).getLong()
-                : otherwise;
     }
 }

@@ -9,7 +9,6 @@ import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -77,10 +76,11 @@ class DeadLetterHandlersTest {
     }
 
     @Test
-    void aRecordReadAgainAfterTheRepartitionIsDeadLetteredWithItsInputsTimestampAndWithoutTheHeaderCarryingIt() {
+    void aRecordReadAgainAfterTheRepartitionIsDeadLetteredAsTheInputRecordWithoutTheHeadersCarryingIt() {
         long inputTimestamp = NOW - 5_000;
-        Headers headers = new RecordHeaders().add("trace", KEY).add(SeriesKeyer.RECORD_TIMESTAMP_HEADER,
-                ByteBuffer.allocate(Long.BYTES).putLong(inputTimestamp).array());
+        Headers headers = new RecordHeaders().add("trace", KEY);
+        InputOrigin.addTimestampTo(headers, inputTimestamp);
+        InputOrigin.addSourceTo(headers, "observations", 2, 1234);
         ConsumerRecord<byte[], byte[]> repartitioned = new ConsumerRecord<>(
                 "app-" + GruStreamTopology.REPARTITION_TOPIC, 0, 7, NOW - 86_400_000,
                 TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, headers, Optional.empty());
@@ -90,7 +90,11 @@ class DeadLetterHandlersTest {
 
         assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
             assertThat(letter.timestamp()).isEqualTo(inputTimestamp);
-            assertThat(letter.headers().lastHeader(SeriesKeyer.RECORD_TIMESTAMP_HEADER)).isNull();
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.PARTITION_HEADER)).isEqualTo("2");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.OFFSET_HEADER)).isEqualTo("1234");
+            assertThat(letter.headers().lastHeader(InputOrigin.RECORD_TIMESTAMP_HEADER)).isNull();
+            assertThat(letter.headers().lastHeader(InputOrigin.SOURCE_HEADER)).isNull();
             assertThat(letter.headers().lastHeader("trace")).isNotNull();
         });
     }
@@ -209,6 +213,25 @@ class DeadLetterHandlersTest {
         assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> assertThat(
                 new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .isEqualTo("internal-error"));
+    }
+
+    @Test
+    void aRecordThatMadeTheForecasterThrowAfterTheRepartitionIsDeadLetteredAsTheInputRecord() {
+        Headers headers = new RecordHeaders();
+        InputOrigin.addTimestampTo(headers, NOW - 5_000);
+        InputOrigin.addSourceTo(headers, "observations", 2, 1234);
+
+        ProcessingExceptionHandler.Response response = processing.handleError(
+                context("app-" + GruStreamTopology.REPARTITION_TOPIC, NOW, VALUE, headers), record(),
+                new IllegalArgumentException("a bug"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.timestamp()).isEqualTo(NOW - 5_000);
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.PARTITION_HEADER)).isEqualTo("2");
+            assertThat(DeadLetters.header(letter.headers(), DeadLetters.OFFSET_HEADER)).isEqualTo("1234");
+            assertThat(letter.headers().lastHeader(InputOrigin.SOURCE_HEADER)).isNull();
+        });
     }
 
     @Test
@@ -573,10 +596,14 @@ class DeadLetterHandlersTest {
     }
 
     private static ErrorHandlerContext context(long timestamp, byte[] rawValue, Headers headers) {
+        return context("observations", timestamp, rawValue, headers);
+    }
+
+    private static ErrorHandlerContext context(String topic, long timestamp, byte[] rawValue, Headers headers) {
         return new ErrorHandlerContext() {
             @Override
             public String topic() {
-                return "observations";
+                return topic;
             }
 
             @Override

@@ -162,7 +162,7 @@ class RepartitionTopologyTest {
     }
 
     @Test
-    void recordsWithoutAValueReachTheForecasterUnderTheirOwnKeyOrAnEmptyOne() {
+    void recordsWithoutAValueReachTheForecasterUnderTheirOwnKeyOrAnEmptyOneAndAreDeadLetteredAsTheyCame() {
         Map<String, String> settings = new HashMap<>(BY_HOST);
         settings.put("input.max.key.bytes", "8");
         harness = new TopologyHarness(TestingModels.persistence("1"), settings);
@@ -172,16 +172,19 @@ class RepartitionTopologyTest {
         harness.sendRaw("a-key-too-long".getBytes(StandardCharsets.UTF_8), null);
         harness.flush();
 
-        assertThat(harness.deadLetters()).allSatisfy(deadLetter -> {
+        List<TestRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+        assertThat(deadLetters).allSatisfy(deadLetter -> {
             assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("null-value");
-            assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER))
-                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION_TOPIC);
+            assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
+            assertThat(deadLetter.headers().lastHeader(InputOrigin.SOURCE_HEADER)).isNull();
         }).extracting(deadLetter -> new String(deadLetter.key(), StandardCharsets.UTF_8))
                 .containsExactly("", "host-7", "");
+        assertThat(deadLetters).extracting(deadLetter -> header(deadLetter.headers(), DeadLetters.OFFSET_HEADER))
+                .containsExactly("0", "1", "2");
     }
 
     @Test
-    void anObservationRefusedByTheForecasterIsDeadLetteredAsItCameUnderItsSeriesId() {
+    void anObservationRefusedByTheForecasterIsDeadLetteredAsItCameWithItsSeriesIdAsKey() {
         harness = new TopologyHarness(TestingModels.persistence("1"), BY_HOST);
         byte[] late = json("zürich-1", T0, "2");
         long sent = NOW.toEpochMilli() - 5_000;
@@ -192,12 +195,13 @@ class RepartitionTopologyTest {
 
         assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
             assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("late");
-            assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER))
-                    .isEqualTo("topology-test-" + GruStreamTopology.REPARTITION_TOPIC);
+            assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
+            assertThat(header(deadLetter.headers(), DeadLetters.OFFSET_HEADER)).isEqualTo("1");
             assertThat(deadLetter.value()).isEqualTo(late);
             assertThat(deadLetter.key()).isEqualTo("zürich-1".getBytes(StandardCharsets.UTF_8));
             assertThat(deadLetter.timestamp()).as("the input record's own timestamp").isEqualTo(sent);
-            assertThat(deadLetter.headers().lastHeader(SeriesKeyer.RECORD_TIMESTAMP_HEADER)).isNull();
+            assertThat(deadLetter.headers().lastHeader(InputOrigin.RECORD_TIMESTAMP_HEADER)).isNull();
+            assertThat(deadLetter.headers().lastHeader(InputOrigin.SOURCE_HEADER)).isNull();
         });
     }
 

@@ -1,0 +1,63 @@
+package dev.grustream.topology;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Where a record the forecaster or a dead-letter handler reads came from: the input record's topic, partition, offset
+ * and timestamp, and its own headers. A record read from the observations topic is its own origin. One read again
+ * from {@code input.repartition}'s topic names its origin in headers that {@link SeriesKeyer} added
+ * ({@value #RECORD_TIMESTAMP_HEADER}, {@value #SOURCE_HEADER}), so that a dead letter points at the record a user
+ * sent, not at an internal topic whose records Kafka Streams purges, and the headers are left out of what the dead
+ * letter carries. Headers of that name on a record read elsewhere are the user's and are kept.
+ *
+ * <p>Immutable; the headers are a copy, never the record's own.
+ *
+ * @param timestamp the input record's timestamp, or the read record's where the headers hold none
+ */
+record InputOrigin(String topic, int partition, long offset, long timestamp, Headers headers) {
+    /** The header that carries an observation's record timestamp through the repartition topic. */
+    static final String RECORD_TIMESTAMP_HEADER = "gru.repartition.record-timestamp";
+    /** The header that carries an input record's partition, offset and topic through the repartition topic. */
+    static final String SOURCE_HEADER = "gru.repartition.source";
+
+    /**
+     * The origin of a record read from {@code topic} at {@code partition} and {@code offset}, with {@code timestamp}
+     * and {@code headers} (not changed).
+     */
+    static InputOrigin of(String topic, int partition, long offset, long timestamp, Headers headers) {
+        RecordHeaders copy = new RecordHeaders(headers == null ? new Header[0] : headers.toArray());
+        if (topic == null || !topic.endsWith("-" + GruStreamTopology.REPARTITION_TOPIC)) {
+            return new InputOrigin(topic, partition, offset, timestamp, copy);
+        }
+        Header kept = copy.lastHeader(RECORD_TIMESTAMP_HEADER);
+        if (kept != null && kept.value() != null && kept.value().length == Long.BYTES) {
+            timestamp = ByteBuffer.wrap(kept.value()).getLong();
+        }
+        Header source = copy.lastHeader(SOURCE_HEADER);
+        if (source != null && source.value() != null && source.value().length >= Integer.BYTES + Long.BYTES) {
+            ByteBuffer bytes = ByteBuffer.wrap(source.value());
+            partition = bytes.getInt();
+            offset = bytes.getLong();
+            topic = StandardCharsets.UTF_8.decode(bytes).toString();
+        }
+        copy.remove(RECORD_TIMESTAMP_HEADER);
+        copy.remove(SOURCE_HEADER);
+        return new InputOrigin(topic, partition, offset, timestamp, copy);
+    }
+
+    /** Adds to {@code headers} the input record's timestamp, for {@link #of} to read back after the repartition. */
+    static void addTimestampTo(Headers headers, long recordTimestamp) {
+        headers.add(RECORD_TIMESTAMP_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(recordTimestamp).array());
+    }
+
+    /** Adds to {@code headers} the input record's coordinates, for {@link #of} to read back after the repartition. */
+    static void addSourceTo(Headers headers, String topic, int partition, long offset) {
+        byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+        headers.add(SOURCE_HEADER, ByteBuffer.allocate(Integer.BYTES + Long.BYTES + name.length)
+                .putInt(partition).putLong(offset).put(name).array());
+    }
+}
