@@ -69,10 +69,10 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         }
         DeadLetterReason reason = reasonOf(exception);
         String message = messageOf(exception);
-        // A record read again from input.repartition's topic names the input record in headers, whose coordinates
-        // and timestamp the dead letter takes, as the forecaster's do, leaving the headers out.
+        // A record read again from input.repartition's topic names the input record in headers, whose coordinates,
+        // key and timestamp the dead letter takes, as the forecaster's do, leaving the headers out.
         InputOrigin origin = InputOrigin.of(record.topic(), record.partition(), record.offset(), record.timestamp(),
-                record.headers());
+                record.key(), record.headers());
         LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), origin.topic(), origin.partition(),
                 origin.offset(), reason.code(), message);
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
@@ -81,7 +81,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         Long timestamp = origin.timestamp() < 0 ? null : Math.min(origin.timestamp(), System.currentTimeMillis());
         Headers headers = DeadLetters.headers(origin.headers(), reason, message, origin.topic(), origin.partition(),
                 origin.offset());
-        DeadLetters.Fitted fitted = DeadLetters.fitted(record.key(), record.value(), maxValueBytes, headers);
+        DeadLetters.Fitted fitted = DeadLetters.fitted(origin.key(), record.value(), maxValueBytes, headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
                 fitted.key(), fitted.value(), fitted.headers());
         metrics.deadLetter(reason);

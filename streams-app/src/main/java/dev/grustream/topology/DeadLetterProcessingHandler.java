@@ -50,7 +50,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         }
         // A record read again from input.repartition's topic names the input record in headers (see InputOrigin).
         InputOrigin origin = InputOrigin.of(context.topic(), context.partition(), context.offset(),
-                context.timestamp(), context.headers());
+                context.timestamp(), context.sourceRawKey(), context.headers());
         LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
                 origin.topic(), origin.partition(), origin.offset(), context.processorNodeId(), exception);
         // The input's own timestamp, not the event time the extractor gave the record (see ForecastProcessor#reject).
@@ -62,7 +62,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         Headers headers = DeadLetters.headers(origin.headers(), DeadLetterReason.INTERNAL_ERROR,
                 exception.getClass().getName() + ": " + exception.getMessage(), origin.topic(), origin.partition(),
                 origin.offset());
-        DeadLetters.Fitted fitted = DeadLetters.fitted(context.sourceRawKey(), context.sourceRawValue(), maxValueBytes,
+        DeadLetters.Fitted fitted = DeadLetters.fitted(origin.key(), context.sourceRawValue(), maxValueBytes,
                 headers);
         ProducerRecord<byte[], byte[]> deadLetter = new ProducerRecord<>(deadLetterTopic, null, timestamp,
                 fitted.key(), fitted.value(), fitted.headers());

@@ -190,17 +190,22 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         metrics.received();
         RecordMetadata read = context.recordMetadata().orElseThrow();
         InputOrigin source = InputOrigin.of(read.topic(), read.partition(), read.offset(), record.timestamp(),
-                record.headers());
+                keyBytes(record.key()), record.headers());
         record = record.withHeaders(source.headers());
-        if (settings.repartition() && record.value() != null) {
-            // Read again from the repartition topic, which Kafka Streams' default extractor times (with the time the
-            // first read gave the record): the input's own timestamp came in a header.
-            record.value().useRecordTimestamp(source.timestamp());
+        if (settings.repartition()) {
+            // Read again from the repartition topic, keyed by series there, which Kafka Streams' default extractor
+            // times (with the time the first read gave the record): the input's own key and timestamp came in
+            // headers, so that the record is judged and dead-lettered as it came.
+            record = record.withKey(source.key() == null ? null
+                    : new String(source.key(), StandardCharsets.ISO_8859_1));
+            if (record.value() != null) {
+                record.value().useRecordTimestamp(source.timestamp());
+            }
         }
         if (rejectedUpFront(record, source)) {
             return;
         }
-        if (record.key() == null && !warnedOfRecordsWithoutKeys) {
+        if (record.key() == null && !settings.repartition() && !warnedOfRecordsWithoutKeys) {
             // Accepted, as the value names the series (input.key.fields); but Kafka's producers spread records
             // without a key over the partitions, and nothing downstream could tell a series split so.
             warnedOfRecordsWithoutKeys = true;
@@ -296,10 +301,14 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         return rejection != null && reject(record, source, rejection.reason(), rejection.message());
     }
 
+    /** The bytes a record key was read from: one character per byte where the value names the series. */
+    private byte[] keyBytes(String key) {
+        return key == null ? null : settings.seriesInValue() ? RecordKeyDeserializer.opaqueBytes(key)
+                : key.getBytes(StandardCharsets.UTF_8);
+    }
+
     private boolean reject(Record<String, InboundObservation> record, InputOrigin source, DeadLetterReason reason,
             String message) {
-        byte[] key = record.key() == null ? null : settings.seriesInValue()
-                ? RecordKeyDeserializer.opaqueBytes(record.key()) : record.key().getBytes(StandardCharsets.UTF_8);
         byte[] value = record.value() == null ? null : record.value().rawValue();
         // The input's own timestamp, not the event time the extractor gave the record: a dead letter of an old event
         // stamped with its event time could fall to the dead-letter topic's retention as soon as it is written. A
@@ -307,7 +316,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         // partition's, which may be days old.
         long timestamp = record.value() == null ? clock.millis()
                 : record.value().recordTimestamp(record.timestamp());
-        forwardDeadLetter(key, value, timestamp, record.headers(), reason, message, source.topic(),
+        forwardDeadLetter(source.key(), value, timestamp, record.headers(), reason, message, source.topic(),
                 source.partition(), source.offset());
         return true;
     }

@@ -135,9 +135,11 @@ public final class GruStreamTopology {
         builder.addStateStore(stateStore(settings));
         builder.addStateStore(pendingStore());
         // No reset policy of the source's own here either.
-        builder.stream(topics.observations(), Consumed.with(recordKeys, checked).withTimestampExtractor(eventTime)
+        Serde<String> checkedKeys = Serdes.serdeFrom(recordKeys.serializer(),
+                SizeCheckedReader.keys(settings.maxKeyBytes()));
+        builder.stream(topics.observations(), Consumed.with(checkedKeys, checked).withTimestampExtractor(eventTime)
                         .withName(SOURCE))
-                .process(() -> new SeriesKeyer(settings.maxKeyBytes()), Named.as("series-of-the-value"))
+                .process(SeriesKeyer::new, Named.as("series-of-the-value"))
                 .repartition(Repartitioned.with(recordKeys, asTheyCame).withName(REPARTITION))
                 .process(forecastProcessors(settings, model, metrics, clock), Named.as(PROCESSOR), STATE_STORE,
                         PENDING_STORE);

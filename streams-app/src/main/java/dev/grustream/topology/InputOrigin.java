@@ -7,31 +7,35 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Where a record the forecaster or a dead-letter handler reads came from: the input record's topic, partition, offset
- * and timestamp, and its own headers. A record read from the observations topic is its own origin. One read again
- * from {@code input.repartition}'s topic names its origin in headers that {@link SeriesKeyer} added
- * ({@value #RECORD_TIMESTAMP_HEADER}, {@value #SOURCE_HEADER}), so that a dead letter points at the record a user
- * sent, not at an internal topic whose records Kafka Streams purges, and the headers are left out of what the dead
- * letter carries. Headers of that name on a record read elsewhere are the user's and are kept.
+ * Where a record the forecaster or a dead-letter handler reads came from: the input record's topic, partition, offset,
+ * timestamp and key, and its own headers. A record read from the observations topic is its own origin. One read again
+ * from {@code input.repartition}'s topic, keyed there by its series, names its origin in headers that
+ * {@link SeriesKeyer} added ({@value #RECORD_TIMESTAMP_HEADER}, {@value #SOURCE_HEADER}, {@value #KEY_HEADER}), so
+ * that a dead letter is the record a user sent, under its own key and pointing at its offset, not at an internal topic
+ * whose records Kafka Streams purges; the headers are left out of what the dead letter carries. Headers of those names
+ * on a record read elsewhere are the user's and are kept.
  *
- * <p>Immutable; the headers are a copy, never the record's own.
+ * <p>Immutable but for the key's bytes, which are not copied; the headers are a copy, never the record's own.
  *
  * @param timestamp the input record's timestamp, or the read record's where the headers hold none
+ * @param key the input record's key bytes (null for none), or the read record's where the headers hold none
  */
-record InputOrigin(String topic, int partition, long offset, long timestamp, Headers headers) {
+record InputOrigin(String topic, int partition, long offset, long timestamp, byte[] key, Headers headers) {
     /** The header that carries an observation's record timestamp through the repartition topic. */
     static final String RECORD_TIMESTAMP_HEADER = "gru.repartition.record-timestamp";
     /** The header that carries an input record's partition, offset and topic through the repartition topic. */
     static final String SOURCE_HEADER = "gru.repartition.source";
+    /** The header that carries an input record's own key through the repartition topic: null where it had none. */
+    static final String KEY_HEADER = "gru.repartition.key";
 
     /**
-     * The origin of a record read from {@code topic} at {@code partition} and {@code offset}, with {@code timestamp}
-     * and {@code headers} (not changed).
+     * The origin of a record read from {@code topic} at {@code partition} and {@code offset}, with {@code timestamp},
+     * {@code key} and {@code headers} (not changed).
      */
-    static InputOrigin of(String topic, int partition, long offset, long timestamp, Headers headers) {
+    static InputOrigin of(String topic, int partition, long offset, long timestamp, byte[] key, Headers headers) {
         RecordHeaders copy = new RecordHeaders(headers == null ? new Header[0] : headers.toArray());
         if (topic == null || !topic.endsWith("-" + GruStreamTopology.REPARTITION_TOPIC)) {
-            return new InputOrigin(topic, partition, offset, timestamp, copy);
+            return new InputOrigin(topic, partition, offset, timestamp, key, copy);
         }
         Header kept = copy.lastHeader(RECORD_TIMESTAMP_HEADER);
         if (kept != null && kept.value() != null && kept.value().length == Long.BYTES) {
@@ -44,9 +48,14 @@ record InputOrigin(String topic, int partition, long offset, long timestamp, Hea
             offset = bytes.getLong();
             topic = StandardCharsets.UTF_8.decode(bytes).toString();
         }
+        Header ownKey = copy.lastHeader(KEY_HEADER);
+        if (ownKey != null) {
+            key = ownKey.value();
+        }
         copy.remove(RECORD_TIMESTAMP_HEADER);
         copy.remove(SOURCE_HEADER);
-        return new InputOrigin(topic, partition, offset, timestamp, copy);
+        copy.remove(KEY_HEADER);
+        return new InputOrigin(topic, partition, offset, timestamp, key, copy);
     }
 
     /** Adds to {@code headers} the input record's timestamp, for {@link #of} to read back after the repartition. */
@@ -54,10 +63,14 @@ record InputOrigin(String topic, int partition, long offset, long timestamp, Hea
         headers.add(RECORD_TIMESTAMP_HEADER, ByteBuffer.allocate(Long.BYTES).putLong(recordTimestamp).array());
     }
 
-    /** Adds to {@code headers} the input record's coordinates, for {@link #of} to read back after the repartition. */
-    static void addSourceTo(Headers headers, String topic, int partition, long offset) {
+    /**
+     * Adds to {@code headers} the input record's coordinates and key (null for none), for {@link #of} to read back
+     * after the repartition.
+     */
+    static void addSourceTo(Headers headers, String topic, int partition, long offset, byte[] key) {
         byte[] name = topic.getBytes(StandardCharsets.UTF_8);
         headers.add(SOURCE_HEADER, ByteBuffer.allocate(Integer.BYTES + Long.BYTES + name.length)
                 .putInt(partition).putLong(offset).put(name).array());
+        headers.add(KEY_HEADER, key);
     }
 }

@@ -41,6 +41,15 @@ public final class UpFrontChecks {
     }
 
     /**
+     * Why a record key of {@code recordKeyBytes} bytes that names no series (input.key.fields) is too long, or null
+     * when it is not.
+     */
+    static String recordKeyTooLarge(int recordKeyBytes, int maxKeyBytes) {
+        return recordKeyBytes <= maxKeyBytes ? null : "the record key has " + recordKeyBytes + " bytes; at most "
+                + maxKeyBytes + " are accepted";
+    }
+
+    /**
      * Why a value of {@code valueBytes} bytes with {@code headers} is too large to buffer (together beyond
      * {@code maxValueBytes}), or null when it is not.
      */
@@ -92,10 +101,9 @@ public final class UpFrontChecks {
         if (recordKey != null && !recordKey.equals(key)) {
             // Only with input.key.fields does a record key differ from its series id; it then names no series and is
             // read one character per byte (RecordKeyDeserializer.opaque).
-            int recordKeyBytes = recordKey.length();
-            if (recordKeyBytes > maxKeyBytes) {
-                return new Rejection(DeadLetterReason.KEY_TOO_LARGE, "the record key has " + recordKeyBytes
-                        + " bytes; at most " + maxKeyBytes + " are accepted");
+            String recordKeyTooLarge = recordKeyTooLarge(recordKey.length(), maxKeyBytes);
+            if (recordKeyTooLarge != null) {
+                return new Rejection(DeadLetterReason.KEY_TOO_LARGE, recordKeyTooLarge);
             }
         }
         if (value == null) {

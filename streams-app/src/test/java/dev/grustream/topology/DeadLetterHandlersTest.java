@@ -46,6 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeadLetterHandlersTest {
     private static final byte[] KEY = "key".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SERIES = "web-1".getBytes(StandardCharsets.UTF_8);
     private static final byte[] VALUE = {0, 0, 0, 0, 1, 2};
     private static final long NOW = System.currentTimeMillis();
 
@@ -80,15 +81,16 @@ class DeadLetterHandlersTest {
         long inputTimestamp = NOW - 5_000;
         Headers headers = new RecordHeaders().add("trace", KEY);
         InputOrigin.addTimestampTo(headers, inputTimestamp);
-        InputOrigin.addSourceTo(headers, "observations", 2, 1234);
+        InputOrigin.addSourceTo(headers, "observations", 2, 1234, KEY);
         ConsumerRecord<byte[], byte[]> repartitioned = new ConsumerRecord<>(
                 "app-" + GruStreamTopology.REPARTITION_TOPIC, 0, 7, NOW - 86_400_000,
-                TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, headers, Optional.empty());
+                TimestampType.CREATE_TIME, SERIES.length, VALUE.length, SERIES, VALUE, headers, Optional.empty());
 
         DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW),
                 repartitioned, new SerializationException("not Avro"));
 
         assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.key()).isEqualTo(KEY);
             assertThat(letter.timestamp()).isEqualTo(inputTimestamp);
             assertThat(DeadLetters.header(letter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
             assertThat(DeadLetters.header(letter.headers(), DeadLetters.PARTITION_HEADER)).isEqualTo("2");
@@ -219,13 +221,14 @@ class DeadLetterHandlersTest {
     void aRecordThatMadeTheForecasterThrowAfterTheRepartitionIsDeadLetteredAsTheInputRecord() {
         Headers headers = new RecordHeaders();
         InputOrigin.addTimestampTo(headers, NOW - 5_000);
-        InputOrigin.addSourceTo(headers, "observations", 2, 1234);
+        InputOrigin.addSourceTo(headers, "observations", 2, 1234, null);
 
         ProcessingExceptionHandler.Response response = processing.handleError(
                 context("app-" + GruStreamTopology.REPARTITION_TOPIC, NOW, VALUE, headers), record(),
                 new IllegalArgumentException("a bug"));
 
         assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
+            assertThat(letter.key()).as("the input record had none").isNull();
             assertThat(letter.timestamp()).isEqualTo(NOW - 5_000);
             assertThat(DeadLetters.header(letter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
             assertThat(DeadLetters.header(letter.headers(), DeadLetters.PARTITION_HEADER)).isEqualTo("2");

@@ -158,6 +158,32 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void recordsWithoutAKeyAreNotWarnedOfWhenTheRepartitionKeysThemBySeries() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.INPUT_FORMAT, "json",
+                GruStreamConfig.INPUT_KEY_FIELDS, "host", GruStreamConfig.INPUT_REPARTITION, "true"));
+        Logger logger = (Logger) LoggerFactory.getLogger(ForecastProcessor.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            for (int i = 0; i < 3; i++) {
+                context.setRecordMetadata("app-" + GruStreamTopology.REPARTITION_TOPIC, 0, offset++);
+                context.setCurrentStreamTimeMs(T0 + i * MINUTE);
+                RecordHeaders headers = new RecordHeaders();
+                InputOrigin.addTimestampTo(headers, T0 + i * MINUTE);
+                InputOrigin.addSourceTo(headers, "observations", i, 0, null);
+                processor.process(new Record<>("web-1", InboundObservation.timed("web-1", T0 + i * MINUTE,
+                        Map.of("value", 1.0 + i), new byte[0]), T0 + i * MINUTE, headers));
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(3);
+        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN).isEmpty();
+    }
+
+    @Test
     void theLingerTimerRunsOnlyWhileObservationsAreBuffered() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "16"));
         assertThat(running(PunctuationType.WALL_CLOCK_TIME)).isEmpty();

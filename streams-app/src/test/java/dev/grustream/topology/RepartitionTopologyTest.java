@@ -162,7 +162,7 @@ class RepartitionTopologyTest {
     }
 
     @Test
-    void recordsWithoutAValueReachTheForecasterUnderTheirOwnKeyOrAnEmptyOneAndAreDeadLetteredAsTheyCame() {
+    void recordsWithoutAValueAreDeadLetteredUnderTheirOwnKeyOneTooLongBeforeItIsSentOn() {
         Map<String, String> settings = new HashMap<>(BY_HOST);
         settings.put("input.max.key.bytes", "8");
         harness = new TopologyHarness(TestingModels.persistence("1"), settings);
@@ -173,14 +173,35 @@ class RepartitionTopologyTest {
         harness.flush();
 
         List<TestRecord<byte[], byte[]>> deadLetters = harness.deadLetters();
+        assertThat(deadLetters).extracting(deadLetter -> header(deadLetter.headers(), DeadLetters.REASON_HEADER))
+                .containsExactly("null-value", "null-value", "key-too-large");
+        assertThat(deadLetters).extracting(deadLetter -> deadLetter.key() == null ? null
+                : new String(deadLetter.key(), StandardCharsets.UTF_8)).containsExactly(null, "host-7",
+                        "a-key-too-long");
         assertThat(deadLetters).allSatisfy(deadLetter -> {
-            assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("null-value");
             assertThat(header(deadLetter.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("observations");
             assertThat(deadLetter.headers().lastHeader(InputOrigin.SOURCE_HEADER)).isNull();
-        }).extracting(deadLetter -> new String(deadLetter.key(), StandardCharsets.UTF_8))
-                .containsExactly("", "host-7", "");
-        assertThat(deadLetters).extracting(deadLetter -> header(deadLetter.headers(), DeadLetters.OFFSET_HEADER))
+            assertThat(deadLetter.headers().lastHeader(InputOrigin.KEY_HEADER)).isNull();
+        }).extracting(deadLetter -> header(deadLetter.headers(), DeadLetters.OFFSET_HEADER))
                 .containsExactly("0", "1", "2");
+    }
+
+    @Test
+    void anObservationRefusedByTheForecasterIsDeadLetteredUnderTheKeyItCameWith() {
+        harness = new TopologyHarness(TestingModels.persistence("1"), BY_HOST);
+        byte[] ownKey = {(byte) 0xc3, 0x28, 1};
+        byte[] late = json("web-1", T0, "2");
+
+        harness.sendRaw(ownKey, json("web-1", T0 + MINUTE, "1"));
+        harness.sendRaw(ownKey, late);
+        harness.flush();
+
+        assertThat(harness.forecasts()).extracting(TestRecord::key).containsExactly("web-1");
+        assertThat(harness.deadLetters()).singleElement().satisfies(deadLetter -> {
+            assertThat(header(deadLetter.headers(), DeadLetters.REASON_HEADER)).isEqualTo("late");
+            assertThat(deadLetter.key()).isEqualTo(ownKey);
+            assertThat(deadLetter.value()).isEqualTo(late);
+        });
     }
 
     @Test
@@ -202,6 +223,7 @@ class RepartitionTopologyTest {
             assertThat(deadLetter.timestamp()).as("the input record's own timestamp").isEqualTo(sent);
             assertThat(deadLetter.headers().lastHeader(InputOrigin.RECORD_TIMESTAMP_HEADER)).isNull();
             assertThat(deadLetter.headers().lastHeader(InputOrigin.SOURCE_HEADER)).isNull();
+            assertThat(deadLetter.headers().lastHeader(InputOrigin.KEY_HEADER)).isNull();
         });
     }
 
