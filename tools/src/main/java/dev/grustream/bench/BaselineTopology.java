@@ -2,7 +2,6 @@ package dev.grustream.bench;
 
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
-import dev.grustream.input.AvroObservationReader;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.topology.EventTimeExtractor;
 import dev.grustream.topology.Topics;
@@ -33,12 +32,12 @@ final class BaselineTopology {
     private BaselineTopology() {
     }
 
-    static Topology build(Topics topics, int stateBytes, boolean caching, long futureToleranceMs) {
+    static Topology build(Topics topics, List<String> features, int stateBytes, boolean caching,
+            long futureToleranceMs) {
         Topology topology = new Topology();
         topology.addSource(AutoOffsetReset.earliest(), "source", new EventTimeExtractor(Clock.systemUTC(),
-                futureToleranceMs),
-                topics.keySerde().deserializer(), new AvroObservationReader(
-                        topics.observationSerde().deserializer()), topics.observations());
+                futureToleranceMs), topics.observationKeyDeserializer(), topics.observationReader(() -> features),
+                topics.observations());
         topology.addProcessor("trivial", () -> new TrivialUpdate(stateBytes), "source");
         StoreBuilder<KeyValueStore<String, byte[]>> store = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -106,11 +107,23 @@ public final class Benchmark {
         ONE_STEP
     }
 
+    /** How the preloaded observations are written, and so read. */
+    public enum InputFormat {
+        /** gru-stream's own Avro Observations, keyed by their series: {@code input.format=avro}. */
+        AVRO,
+        /**
+         * JSON objects naming their series, event time and value ({@code {"series": "key-0000001", "time": ...,
+         * "value": ...}}), keyed by their series, read as a team's own records are: {@code input.format=json} with
+         * {@code input.key.fields=series}, which {@code input.repartition} needs.
+         */
+        JSON
+    }
+
     /** What to measure. */
     public record Options(String bootstrapServers, long records, long warmUpRecords, int keys, int partitions,
-            String guarantee, int hidden, int layers, ModelShape modelShape, int batchSize, long lingerMs,
-            StoreCache cache, String backend, int latencySeconds, double latencyRate, long commitIntervalMs,
-            boolean runBaseline, boolean runGru, long seed, Map<String, String> settings) {
+            InputFormat input, String guarantee, int hidden, int layers, ModelShape modelShape, int batchSize,
+            long lingerMs, StoreCache cache, String backend, int latencySeconds, double latencyRate,
+            long commitIntervalMs, boolean runBaseline, boolean runGru, long seed, Map<String, String> settings) {
         /**
          * @param warmUpRecords how many of the records each topology processes, in an instance of its own, before
          *     any is measured
@@ -125,7 +138,7 @@ public final class Benchmark {
             Map<String, String> shown = new TreeMap<>();
             settings.forEach((key, value) -> shown.put(key, Secrets.redact(key, value)));
             return new Options(Secrets.redact("bootstrap.servers", bootstrapServers), records, warmUpRecords, keys,
-                    partitions, guarantee, hidden, layers, modelShape, batchSize, lingerMs, cache, backend,
+                    partitions, input, guarantee, hidden, layers, modelShape, batchSize, lingerMs, cache, backend,
                     latencySeconds, latencyRate, commitIntervalMs, runBaseline, runGru, seed, shown);
         }
     }
@@ -449,8 +462,8 @@ public final class Benchmark {
     private Topology topology(String topology, GruStreamConfig config) {
         Topics topics = Topics.from(config);
         if (topology.equals(BASELINE)) {
-            return BaselineTopology.build(topics, stateBytes(config), options.cache() != StoreCache.OFF,
-                    ForecasterSettings.from(config).futureToleranceMs());
+            return BaselineTopology.build(topics, model.spec().features(), stateBytes(config),
+                    options.cache() != StoreCache.OFF, ForecasterSettings.from(config).futureToleranceMs());
         }
         return GruStreamTopology.build(ForecasterSettings.from(config), topics, new ActiveModel(model),
                 new ForecasterMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
@@ -496,6 +509,12 @@ public final class Benchmark {
         props.put(GruStreamConfig.MODEL_BACKEND, options.backend());
         // Preloaded event times are in the past; keep every key for the whole run.
         props.put(GruStreamConfig.STATE_TTL_MS, "0");
+        if (options.input() == InputFormat.JSON) {
+            props.put(GruStreamConfig.INPUT_FORMAT, "json");
+            props.put(GruStreamConfig.INPUT_KEY_FIELDS, "series");
+            props.put(GruStreamConfig.INPUT_TIME_FIELD, "time");
+            props.put(GruStreamConfig.INPUT_FEATURES, "value=value");
+        }
         props.putAll(options.settings());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
@@ -514,8 +533,9 @@ public final class Benchmark {
      * dead-letters those; the baseline would not).
      */
     private void preload(String topic) {
-        log.accept(String.format(Locale.ROOT, "== preloading %,d observations over %,d keys into %d partitions",
-                options.records(), options.keys(), options.partitions()));
+        log.accept(String.format(Locale.ROOT, "== preloading %,d observations (%s) over %,d keys into %d partitions",
+                options.records(), options.input().name().toLowerCase(Locale.ROOT), options.keys(),
+                options.partitions()));
         Topics topics = Topics.from(config("preload", topic, "unused", Path.of(".")));
         long start = Instant.now().minus(Duration.ofDays(30)).toEpochMilli();
         long rounds = (options.records() + options.keys() - 1) / options.keys();
@@ -533,13 +553,16 @@ public final class Benchmark {
                 long step = i / options.keys();
                 long eventTime = start + step * spacing;
                 double value = 50 + 10 * Math.sin(step / 12.0 + key) + (key % 7);
-                Observation observation = Observation.newBuilder()
-                        .setEventTime(Instant.ofEpochMilli(eventTime))
-                        .setFeatures(Map.of("value", value))
-                        .build();
+                String series = String.format(Locale.ROOT, "key-%07d", key);
+                byte[] bytes = options.input() == InputFormat.JSON
+                        ? String.format(Locale.ROOT, "{\"series\":\"%s\",\"time\":%d,\"value\":%s}", series,
+                                eventTime, value).getBytes(StandardCharsets.UTF_8)
+                        : topics.observationSerde().serializer().serialize(topic, Observation.newBuilder()
+                                .setEventTime(Instant.ofEpochMilli(eventTime))
+                                .setFeatures(Map.of("value", value))
+                                .build());
                 // The record timestamp is the send time; the event time travels in the observation.
-                producer.send(new ProducerRecord<>(topic, null, String.format(Locale.ROOT, "key-%07d", key),
-                        topics.observationSerde().serializer().serialize(topic, observation)),
+                producer.send(new ProducerRecord<>(topic, null, series, bytes),
                         (metadata, error) -> {
                             if (error != null) {
                                 failed.incrementAndGet();

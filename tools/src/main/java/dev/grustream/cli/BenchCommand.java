@@ -4,6 +4,7 @@ import dev.grustream.backtest.TopologyReplay;
 import dev.grustream.bench.Benchmark;
 import dev.grustream.bench.ChildJava;
 import dev.grustream.config.ConfigSources;
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -67,6 +68,16 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--partitions", defaultValue = "4", description = "Input partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
+
+    @Option(names = "--input", defaultValue = "avro", paramLabel = "avro|json", description = "How the observations"
+            + " are written and read: gru-stream's Avro records, or JSON objects naming their series, time and value,"
+            + " read as input.format=json with input.key.fields=series (default: ${DEFAULT-VALUE}). json measures"
+            + " throughput only: the latency run's load is Avro, so it needs --latency-duration 0.")
+    String input;
+
+    @Option(names = "--repartition", description = "With --input json: input.repartition=true, every record keyed by"
+            + " its series and sent through the repartition topic, to measure what that costs.")
+    boolean repartition;
 
     @Option(names = "--guarantee", defaultValue = "exactly-once-v2",
             description = "at-least-once or exactly-once-v2 (default: ${DEFAULT-VALUE}).")
@@ -147,7 +158,14 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, String> serviceSettings = serviceSettings(config, System.getenv(), settings);
+        for (Map.Entry<String, String> option : Map.of(GruStreamConfig.INPUT_FORMAT, "--input",
+                GruStreamConfig.INPUT_REPARTITION, "--repartition").entrySet()) {
+            if (settings.containsKey(option.getKey())) {
+                throw new OperatorException(option.getKey() + " is set by bench's " + option.getValue()
+                        + " option, not by --set");
+            }
+        }
+        Map<String, String> serviceSettings = new LinkedHashMap<>(serviceSettings(config, System.getenv(), settings));
         String processing = ProcessingGuarantees.parse(guarantee);
         Benchmark.StoreCache storeCache = switch (cache) {
             case "default" -> Benchmark.StoreCache.DEFAULT;
@@ -167,6 +185,22 @@ final class BenchCommand implements Callable<Integer> {
             throw new OperatorException("--latency-duration must be whole seconds (or 0 to skip the latency runs), "
                     + "found " + latencyDuration.toMillis() + " ms");
         }
+        Benchmark.InputFormat inputFormat = switch (input) {
+            case "avro" -> Benchmark.InputFormat.AVRO;
+            case "json" -> Benchmark.InputFormat.JSON;
+            default -> throw new OperatorException("--input must be avro or json, found " + input);
+        };
+        if (inputFormat == Benchmark.InputFormat.JSON && !latencyDuration.isZero()) {
+            throw new OperatorException("--input json measures throughput only: the latency run's load generator"
+                    + " writes gru-stream's Avro records; add --latency-duration 0");
+        }
+        if (repartition && inputFormat != Benchmark.InputFormat.JSON) {
+            throw new OperatorException("--repartition needs --input json: input.repartition re-keys records by"
+                    + " the series their value names (input.key.fields)");
+        }
+        if (repartition) {
+            serviceSettings.put(GruStreamConfig.INPUT_REPARTITION, "true");
+        }
         if (warmUpRecords < 0) {
             throw new OperatorException("--warm-up-records must be 0 or more, found " + warmUpRecords);
         }
@@ -179,7 +213,7 @@ final class BenchCommand implements Callable<Integer> {
                 servers = "localhost:" + port;
             }
             Benchmark.Options options = new Benchmark.Options(servers, records, warmUpRecords, keys, partitions,
-                    processing, hidden, layers, shape, batchSize, linger.toMillis(), storeCache, backend,
+                    inputFormat, processing, hidden, layers, shape, batchSize, linger.toMillis(), storeCache, backend,
                     (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
                     only == null || only.equals("baseline"), only == null || only.equals("gru"), seed,
                     serviceSettings);
@@ -214,9 +248,10 @@ final class BenchCommand implements Callable<Integer> {
     private void report(PrintWriter out, Benchmark.Options options, List<Benchmark.Result> results) {
         out.println();
         long warmUp = Math.min(options.warmUpRecords(), options.records());
-        out.printf(Locale.ROOT, "machine: %d cores, Java %s; %,d records (%s), %,d keys, %d partitions, %s, commit"
-                + " interval %s, cache %s, H=%d L=%d, batch %d, linger %d ms, backend %s, settings %s%n",
+        out.printf(Locale.ROOT, "machine: %d cores, Java %s; %,d records (%s, %s), %,d keys, %d partitions, %s,"
+                + " commit interval %s, cache %s, H=%d L=%d, batch %d, linger %d ms, backend %s, settings %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), options.records(),
+                options.input().name().toLowerCase(Locale.ROOT),
                 warmUp > 0 ? String.format(Locale.ROOT, "after a warm-up over %,d", warmUp) : "no warm-up",
                 options.keys(), options.partitions(),
                 options.guarantee(), commitInterval.isZero() ? "default" : commitInterval.toMillis() + " ms", cache,

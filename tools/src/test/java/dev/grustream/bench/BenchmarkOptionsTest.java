@@ -36,8 +36,25 @@ class BenchmarkOptionsTest {
         assertThat(config.getLong(GruStreamConfig.BATCH_LINGER_MS)).isEqualTo(9);
     }
 
+    @Test
+    void jsonInputIsReadByTheMappingOfItsSeriesTimeAndValueFieldsAndMayBeRepartitioned() {
+        Benchmark benchmark = new Benchmark(options(Benchmark.InputFormat.JSON, Map.of("input.repartition", "true")));
+
+        GruStreamConfig config = benchmark.config("bench-1", "bench-1-in", "bench-1-out", Path.of("bench-state"));
+
+        assertThat(config.getString(GruStreamConfig.INPUT_FORMAT)).isEqualTo("json");
+        assertThat(config.getList(GruStreamConfig.INPUT_KEY_FIELDS)).containsExactly("series");
+        assertThat(config.getString(GruStreamConfig.INPUT_TIME_FIELD)).isEqualTo("time");
+        assertThat(config.getList(GruStreamConfig.INPUT_FEATURES)).containsExactly("value=value");
+        assertThat(config.getBoolean(GruStreamConfig.INPUT_REPARTITION)).isTrue();
+    }
+
     private static Benchmark.Options options(Map<String, String> settings) {
-        return new Benchmark.Options("broker:9093", 1_000, 0, 10, 4, "exactly_once_v2", 8, 1,
+        return options(Benchmark.InputFormat.AVRO, settings);
+    }
+
+    private static Benchmark.Options options(Benchmark.InputFormat input, Map<String, String> settings) {
+        return new Benchmark.Options("broker:9093", 1_000, 0, 10, 4, input, "exactly_once_v2", 8, 1,
                 Benchmark.ModelShape.ONE_STEP, 256, 5, Benchmark.StoreCache.DEFAULT, "java", 0, 0, 0, true, true, 1,
                 settings);
     }

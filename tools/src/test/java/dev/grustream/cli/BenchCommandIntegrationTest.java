@@ -34,4 +34,20 @@ class BenchCommandIntegrationTest {
                 .containsPattern("\\| gru-stream \\|.*\\| \\d+ / \\d+ / \\d+ \\(500 / [1-9][\\d,]*\\) \\|")
                 .containsPattern("gru/baseline stream-thread CPU per record: \\d+\\.\\d+");
     }
+
+    /** Each run waits for one forecast per record, so it ends only if every JSON record went through. */
+    @Test
+    void measuresBothTopologiesOnJsonInputWithTheRepartition() {
+        StringWriter out = new StringWriter();
+        int exitCode = GruStreamTools.commandLine().setOut(new PrintWriter(out)).execute("bench",
+                "--records", "5000", "--warm-up-records", "0", "--keys", "100", "--hidden", "8",
+                "--partitions", "2", "--latency-duration", "0", "--input", "json", "--repartition");
+
+        assertThat(exitCode).as(out.toString()).isZero();
+        assertThat(out.toString())
+                .contains("== preloading 5,000 observations (json)")
+                .contains("settings {input.repartition=true}")
+                .containsPattern("\\| gru-stream \\| [\\d,]+ \\|")
+                .containsPattern("gru/baseline stream-thread CPU per record: \\d+\\.\\d+");
+    }
 }

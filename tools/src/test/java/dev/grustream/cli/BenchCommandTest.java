@@ -47,6 +47,48 @@ class BenchCommandTest {
     }
 
     @Test
+    void anUnknownInputFormatIsRefused() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench", "--input", "csv");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--input must be avro or json, found csv");
+    }
+
+    @Test
+    void jsonInputWithALatencyRunIsRefusedAsItsLoadIsAvro() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench", "--input", "json");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--input json measures throughput only", "--latency-duration 0");
+    }
+
+    @Test
+    void theRepartitionWithoutJsonInputIsRefusedAsAvroRecordsNameNoSeries() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench", "--repartition",
+                "--latency-duration", "0");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--repartition needs --input json");
+    }
+
+    @Test
+    void theRepartitionSetAsASettingIsRefusedInFavourOfItsOption() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench", "--set",
+                "input.repartition=true");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("input.repartition is set by bench's --repartition option");
+    }
+
+    @Test
     void aSettingOfTheTopicsFormatsIsRefusedAsTheBenchmarkWritesAndReadsItsOwnAvroRecords() {
         StringWriter err = new StringWriter();
 
