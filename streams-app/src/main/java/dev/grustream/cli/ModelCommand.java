@@ -100,11 +100,12 @@ final class ModelCommand implements Runnable {
             int maxBytes = settings.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES);
             ModelTopic.checkSize(zip, maxBytes);
             GruModel starting = skipInstanceCheck ? null : startingModel(settings);
-            ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic, replicas);
+            boolean created = ModelTopic.ensure(settings.passThrough(), topic, maxBytes, createTopic, replicas);
             if (!skipInstanceCheck) {
                 checkTheInstancesTakeIt(settings, topic, followed, starting, model);
             }
-            if (followed.isEmpty()) {
+            // A topic just created has one partition, and brokers may not describe it yet.
+            if (followed.isEmpty() && !created) {
                 ModelTopic.checkOnePartitionHoldsModels(settings.passThrough(), topic, model.spec().name());
             }
             RecordMetadata written = ModelTopic.publish(settings.passThrough(), topic, zip, model, maxBytes);

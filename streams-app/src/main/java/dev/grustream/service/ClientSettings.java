@@ -1,11 +1,15 @@
 package dev.grustream.service;
 
+import dev.grustream.config.OperatorException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -32,6 +36,46 @@ public final class ClientSettings {
         consumer.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         consumer.remove(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
         return consumer;
+    }
+
+    /**
+     * The consumer's keys of {@code settings} as Kafka Streams' main consumer, which reads the observations, takes
+     * them: {@link #consumer}'s, then the keys prefixed {@code main.consumer.}, prefix removed, which win.
+     */
+    public static Map<String, Object> mainConsumer(Map<String, Object> settings) {
+        Map<String, Object> consumer = consumer(settings);
+        settings.forEach((key, value) -> {
+            if (key.startsWith(StreamsConfig.MAIN_CONSUMER_PREFIX)) {
+                consumer.put(key.substring(StreamsConfig.MAIN_CONSUMER_PREFIX.length()), value);
+            }
+        });
+        consumer.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        consumer.remove(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
+        return consumer;
+    }
+
+    /**
+     * Creates one of gru-stream's own Kafka clients with {@code client}, reporting settings it refuses as the user's to
+     * fix: a {@link ConfigException} as it is (its message names the setting), any other failure as
+     * {@link #cannotCreateClients}.
+     */
+    public static <T> T create(Supplier<T> client) {
+        try {
+            return client.get();
+        } catch (ConfigException e) {
+            throw e;
+        } catch (KafkaException e) {
+            throw cannotCreateClients(e);
+        }
+    }
+
+    /**
+     * The error to report when Kafka clients cannot even be created from the user's settings (a trust store that
+     * cannot be read, a JAAS line that does not parse): the user's to fix, in one line.
+     */
+    public static OperatorException cannotCreateClients(KafkaException e) {
+        return new OperatorException("Cannot create the Kafka clients: " + StreamThreadFailures.deepestMessage(e)
+                + " (check bootstrap.servers, security.protocol, sasl.* and ssl.*)", e);
     }
 
     /** The producer's keys of {@code settings}, then its keys prefixed {@code producer.}, prefix removed. */

@@ -227,8 +227,7 @@ public final class GruStreamService implements AutoCloseable {
                             + systemReason(streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG)), e);
                 }
             }
-            throw new OperatorException("Cannot create the Kafka clients: " + StreamThreadFailures.deepestMessage(e)
-                    + " (check bootstrap.servers, security.protocol, sasl.* and ssl.*)", e);
+            throw ClientSettings.cannotCreateClients(e);
         }
     }
 
@@ -366,7 +365,7 @@ public final class GruStreamService implements AutoCloseable {
                     creation.replicationFactor()));
         }
         Map<String, Object> adminProps = ClientSettings.admin(config.passThrough());
-        try (Admin admin = Admin.create(adminProps)) {
+        try (Admin admin = ClientSettings.create(() -> Admin.create(adminProps))) {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {

@@ -102,20 +102,22 @@ public final class ModelTopic {
      *
      * @param clientConfig the instance's settings, of which the admin client's are used ({@link ClientSettings#admin})
      * @param replicationFactor the replicas of a topic created here; empty for the brokers' default
+     * @return whether it created the topic, of one partition
      * @throws IllegalStateException if it is missing and not to be created, or the brokers cannot be reached
      */
-    public static void ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create,
+    public static boolean ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create,
             Optional<Short> replicationFactor) {
         Map<String, Object> props = ClientSettings.admin(clientConfig);
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = ClientSettings.create(() -> Admin.create(props))) {
             if (admin.listTopics().names().get(60, TimeUnit.SECONDS).contains(topic)) {
-                return;
+                return false;
             }
             if (!create) {
                 throw new OperatorException("The models topic " + topic + " does not exist; pass --create-topic,"
                         + " or start an instance with --create-topics");
             }
             admin.createTopics(List.of(newTopic(topic, maxBytes, replicationFactor))).all().get(60, TimeUnit.SECONDS);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperatorException("Interrupted while checking the models topic", e);
@@ -128,6 +130,7 @@ public final class ModelTopic {
             throw new OperatorException("The brokers at " + props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
                     + " did not answer within 60 s", e);
         }
+        return false; // Created meanwhile by someone else, with partitions of their choosing.
     }
 
     /**
@@ -139,7 +142,7 @@ public final class ModelTopic {
      * @throws OperatorException if the model would go to a second partition, or the brokers cannot be asked
      */
     public static void checkOnePartitionHoldsModels(Map<String, Object> clientConfig, String topic, String name) {
-        try (Admin admin = Admin.create(ClientSettings.admin(clientConfig))) {
+        try (Admin admin = ClientSettings.create(() -> Admin.create(ClientSettings.admin(clientConfig)))) {
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS)
                     .get(topic).partitions().size();
             if (partitions == 1) {
@@ -232,8 +235,8 @@ public final class ModelTopic {
     public static RecordMetadata publish(Map<String, Object> clientConfig, String topic, byte[] zip, GruModel model,
             int maxBytes) {
         checkSize(zip, maxBytes);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerSettings(clientConfig, zip.length),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = ClientSettings.create(() -> new KafkaProducer<>(
+                producerSettings(clientConfig, zip.length), new StringSerializer(), new ByteArraySerializer()))) {
             return publish(producer, topic, zip, model);
         }
     }

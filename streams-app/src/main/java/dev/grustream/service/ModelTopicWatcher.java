@@ -113,7 +113,8 @@ public final class ModelTopicWatcher implements AutoCloseable {
         // A models topic deleted or not yet created must be reported, not created by the lookups with the broker's
         // defaults (deletion after a week, 1 MiB records), which most brokers allow.
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        return ClientSettings.create(() -> new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer()));
     }
 
     /**

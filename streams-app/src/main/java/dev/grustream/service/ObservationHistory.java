@@ -79,7 +79,7 @@ public final class ObservationHistory {
      * @throws OperatorException when the topic does not exist or holds no record (since {@code from})
      */
     public static Read read(GruStreamConfig config, String topic, List<String> features, Optional<Instant> from) {
-        Map<String, Object> consumerConfig = ClientSettings.consumer(config.passThrough());
+        Map<String, Object> consumerConfig = ClientSettings.mainConsumer(config.passThrough());
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

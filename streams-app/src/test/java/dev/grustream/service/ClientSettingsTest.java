@@ -1,8 +1,13 @@
 package dev.grustream.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.config.OperatorException;
 import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class ClientSettingsTest {
@@ -31,6 +36,37 @@ class ClientSettingsTest {
 
         assertThat(consumer).containsOnly(Map.entry("bootstrap.servers", "b:9092"),
                 Map.entry("sasl.jaas.config", "reader"));
+    }
+
+    @Test
+    void mainConsumerPrefixedKeysWinForTheReaderOfTheObservations() {
+        Map<String, Object> consumer = ClientSettings.mainConsumer(Map.of("sasl.jaas.config", "shared",
+                "consumer.sasl.jaas.config", "reader", "main.consumer.sasl.jaas.config", "main",
+                "restore.consumer.client.id", "restorer", "main.consumer.group.protocol", "consumer"));
+
+        assertThat(consumer).containsOnly(Map.entry("sasl.jaas.config", "main"));
+    }
+
+    @Test
+    void aClientThatCannotBeCreatedFromTheSettingsIsReportedAsTheUsersToFix() {
+        Map<String, Object> settings = Map.of("bootstrap.servers", "localhost:9", "security.protocol", "SSL",
+                "ssl.truststore.location", "/nonexistent/truststore.jks", "ssl.truststore.password", "secret");
+
+        assertThatThrownBy(() -> ClientSettings.create(() -> new KafkaProducer<>(ClientSettings.producer(settings),
+                new StringSerializer(), new StringSerializer())))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageStartingWith("Cannot create the Kafka clients: ")
+                .hasMessageContaining("/nonexistent/truststore.jks")
+                .hasMessageEndingWith("(check bootstrap.servers, security.protocol, sasl.* and ssl.*)");
+    }
+
+    @Test
+    void aSettingAClientRefusesIsReportedAsItIsNamingTheSetting() {
+        Map<String, Object> settings = Map.of("bootstrap.servers", "localhost:9", "acks", "some");
+
+        assertThatThrownBy(() -> ClientSettings.create(() -> new KafkaProducer<>(ClientSettings.producer(settings),
+                new StringSerializer(), new StringSerializer())))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("acks");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.grustream.cli;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.config.OperatorException;
 import dev.grustream.embedded.ObservationGenerator;
 import dev.grustream.service.ClientSettings;
 import dev.grustream.topology.Topics;
@@ -22,8 +23,10 @@ import picocli.CommandLine.Mixin;
         header = "Produces the demo's synthetic observations to a cluster until stopped.",
         mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Produces seasonal, trending, noisy series with injected anomalies to the observations topic",
-                "of an existing cluster, until stopped. Uses the same settings as 'run' (bootstrap.servers,",
-                "schema.registry.url, topic.observations, client security) from --config, GRU_STREAM_* and --set."})
+                "of an existing cluster, until stopped, as gru-stream's own Avro Observations with one feature,",
+                "'value' (input.format=avro, and a model that reads 'value', as the bundled one does). Uses the same",
+                "settings as 'run' (bootstrap.servers, schema.registry.url, topic.observations, client security)",
+                "from --config, GRU_STREAM_* and --set."})
 final class GenerateCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(GenerateCommand.class);
     private static final long REPORT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -37,6 +40,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         GruStreamConfig settings = config.load(Map.of());
+        String format = settings.getString(GruStreamConfig.INPUT_FORMAT);
+        if (!format.equals("avro")) {
+            throw new OperatorException("generate writes gru-stream's own Avro Observations, which an instance with "
+                    + GruStreamConfig.INPUT_FORMAT + "=" + format + " would dead-letter; generate for instances"
+                    + " with " + GruStreamConfig.INPUT_FORMAT + "=avro");
+        }
         Topics topics = Topics.from(settings);
         ObservationGenerator generator = new ObservationGenerator(series.newSeries(), topics.observations(),
                 series.rate, ClientSettings.producer(settings.passThrough()), topics.observationSerde().serializer(),

@@ -1,6 +1,7 @@
 package dev.grustream.embedded;
 
 import dev.grustream.avro.Observation;
+import dev.grustream.service.ClientSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -64,7 +65,7 @@ public final class ObservationGenerator implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), values);
+        this.producer = ClientSettings.create(() -> new KafkaProducer<>(props, new StringSerializer(), values));
         this.thread = new Thread(this::produce, "observation-generator");
         this.thread.setDaemon(true);
     }

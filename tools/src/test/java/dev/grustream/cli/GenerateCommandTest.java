@@ -19,15 +19,44 @@ class GenerateCommandTest {
                 "--set", "max.block.ms=200", "--set", "schema.registry.url=mock://generate-command-test");
 
         assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).as("not through the handler of internal errors").doesNotContain("internal error");
     }
 
     @Test
     void exitsNonZeroWhenASendFailsAfterItsDurationIsUp() {
+        StringWriter err = new StringWriter();
+
         // The first send gives up after 1.5 s, when the 1 s run is already over and the generator is closing.
-        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(new StringWriter())).execute("generate",
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("generate",
                 "--keys", "2", "--rate", "10", "--duration", "1", "--set", "bootstrap.servers=127.0.0.1:1",
                 "--set", "max.block.ms=1500", "--set", "schema.registry.url=mock://generate-command-test");
 
         assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).as("not through the handler of internal errors").doesNotContain("internal error");
+    }
+
+    @Test
+    void settingsItCannotCreateAProducerFromAreReportedInOneLine() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("generate", "--duration", "1",
+                "--set", "bootstrap.servers=127.0.0.1:1", "--set", "security.protocol=SSL",
+                "--set", "ssl.truststore.location=/nonexistent/truststore.jks",
+                "--set", "schema.registry.url=mock://generate-command-test");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Cannot create the Kafka clients").doesNotContain("internal error");
+    }
+
+    @Test
+    void anotherInputFormatIsRefusedAsTheInstancesWouldDeadLetterEveryRecord() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("generate", "--duration", "1",
+                "--set", "input.format=json", "--set", "input.key.fields=host",
+                "--set", "schema.registry.url=mock://generate-command-test");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("input.format=json would dead-letter");
     }
 }

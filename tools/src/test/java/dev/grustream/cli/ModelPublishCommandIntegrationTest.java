@@ -76,6 +76,23 @@ class ModelPublishCommandIntegrationTest {
     }
 
     @Test
+    void reportsClientSettingsItCannotCreateAClientFromInOneLine() throws Exception {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("5"), model);
+        StringWriter err = new StringWriter();
+        CommandLine command = GruStreamTools.commandLine();
+        command.setErr(new PrintWriter(err));
+
+        int exit = command.execute("model", "publish", "--file", model.toString(), "--skip-instance-check",
+                "--set", "bootstrap.servers=" + KAFKA.cluster().bootstrapServers(), "--set", "model.topic=models",
+                "--set", "security.protocol=SSL", "--set", "ssl.truststore.location=/nonexistent/truststore.jks");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Cannot create the Kafka clients", "/nonexistent/truststore.jks")
+                .doesNotContain("internal error");
+    }
+
+    @Test
     void refusesAModelOfOtherFeaturesThanTheOneTheInstancesServeFromTheTopic() throws Exception {
         String topic = "models-cli-" + UUID.randomUUID();
         assertThat(publish(topic, TestingModels.persistence("5"))).isEqualTo(0);
