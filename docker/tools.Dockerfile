@@ -21,6 +21,9 @@ WORKDIR /app
 COPY --from=build /src/tools/target/lib/ /app/lib/
 COPY --from=build /src/tools/target/gru-stream-tools.jar /app/gru-stream-tools.jar
 USER gru
+# One OpenBLAS thread per call (model.backend=nd4j), as the service image and the launcher set: bench and soak measure
+# with it, and OpenBLAS would otherwise start a thread per host core, blind to the container's CPU limit.
+ENV OMP_NUM_THREADS=1
 # Relative paths (backtest --output out.csv, nab-eval --output dir) land in the user's home, which it may write.
 WORKDIR /home/gru
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \

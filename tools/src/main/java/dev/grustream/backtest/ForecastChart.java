@@ -4,8 +4,11 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TimeZone;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.DateAxis;
@@ -29,21 +32,32 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 public final class ForecastChart {
     private static final int WIDTH = 1600;
     private static final int PANEL_HEIGHT = 320;
+    private static final TimeZone UTC = TimeZone.getTimeZone("UTC");
 
     private ForecastChart() {
     }
 
     /** Writes the chart of {@code data} to {@code png}; {@code title} heads it. */
     public static void write(PlotData data, String title, Path png) throws IOException {
-        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new DateAxis("time (UTC)"));
-        plot.setGap(12);
-        for (Map.Entry<String, List<PlotData.Point>> entry : data.pointsByKey().entrySet()) {
-            plot.add(panel(entry.getKey(), entry.getValue()));
-        }
+        CombinedDomainXYPlot plot = plot(data);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         int panels = Math.max(1, data.pointsByKey().size());
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, 120 + panels * PANEL_HEIGHT);
+    }
+
+    /**
+     * One panel per key over a time axis in UTC, as the axis says, whatever the machine's zone: in the machine's
+     * zone, the hour repeated when clocks go back would put two points on one local time, and one would replace the
+     * other.
+     */
+    static CombinedDomainXYPlot plot(PlotData data) {
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new DateAxis("time (UTC)", UTC, Locale.ROOT));
+        plot.setGap(12);
+        for (Map.Entry<String, List<PlotData.Point>> entry : data.pointsByKey().entrySet()) {
+            plot.add(panel(entry.getKey(), entry.getValue()));
+        }
+        return plot;
     }
 
     private static XYPlot panel(String key, List<PlotData.Point> points) {
@@ -52,7 +66,7 @@ public final class ForecastChart {
         TimeSeries alerts = new TimeSeries("alert");
         YIntervalSeries band = new YIntervalSeries("interval");
         for (PlotData.Point point : points) {
-            Millisecond time = new Millisecond(new java.util.Date(point.time()));
+            Millisecond time = new Millisecond(new Date(point.time()), UTC, Locale.ROOT);
             actual.addOrUpdate(time, point.actual());
             if (!Double.isNaN(point.forecast())) {
                 forecast.addOrUpdate(time, point.forecast());
@@ -64,7 +78,7 @@ public final class ForecastChart {
                 alerts.addOrUpdate(time, point.actual());
             }
         }
-        TimeSeriesCollection series = new TimeSeriesCollection();
+        TimeSeriesCollection series = new TimeSeriesCollection(UTC);
         series.addSeries(actual);
         series.addSeries(forecast);
         series.addSeries(alerts);

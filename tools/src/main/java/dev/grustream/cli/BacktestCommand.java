@@ -107,6 +107,15 @@ final class BacktestCommand implements Callable<Integer> {
         FeatureMapping mapping = FeatureMapping.parse(features, gru.spec().features());
         List<Job> jobs = jobs();
         Backtest backtest = new Backtest(gru, replaySettings, Clock.systemUTC());
+        if (plot != null) {
+            for (Job job : jobs) {
+                if (where(plot).equals(where(job.input)) || where(plot).equals(where(job.output))) {
+                    throw new IllegalArgumentException("--plot " + plot + " would be written over "
+                            + (where(plot).equals(where(job.input)) ? "an input" : "an output") + "; give the chart"
+                            + " a name of its own");
+                }
+            }
+        }
         if (plot != null && !Files.isWritable(plot.toAbsolutePath().getParent())) {
             // Checked before the replay, which can take minutes, rather than when the chart is written.
             throw new IllegalArgumentException("--plot " + plot + ": cannot write in " + plot.toAbsolutePath()
@@ -267,12 +276,18 @@ final class BacktestCommand implements Callable<Integer> {
         }
     }
 
-    /** Refuses jobs that would write one output twice, or write over an input (two inputs of one name, say). */
+    /**
+     * Refuses jobs that would read one input twice (--input options that overlap, whose rows would count twice), write
+     * one output twice, or write over an input (two inputs of one name, say).
+     */
     private static void refuseOverwrites(List<Job> jobs) {
         Map<Path, Path> writers = new LinkedHashMap<>();
         Set<Path> inputs = new HashSet<>();
         for (Job job : jobs) {
-            inputs.add(where(job.input));
+            if (!inputs.add(where(job.input))) {
+                throw new IllegalArgumentException(job.input + " is given twice (the --input options overlap), and"
+                        + " its rows would count twice; give each file or directory once");
+            }
         }
         for (Job job : jobs) {
             Path output = where(job.output);

@@ -206,6 +206,30 @@ class BacktestCommandTest {
     }
 
     @Test
+    void inputsThatOverlapAreRefusedRatherThanCountedTwice() throws IOException {
+        csv("data/sub/speed.csv", series(30));
+
+        int exit = backtest("--input", dir.resolve("data").toString(), "--input",
+                dir.resolve("data/sub").toString(), "--output", dir.resolve("out").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("is given twice");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
+    void aChartThatWouldBeWrittenOverAnInputIsRefused() throws IOException {
+        Path input = csv("in/speed.csv", series(30));
+
+        int exit = backtest("--input", input.toString(), "--output", dir.resolve("out").toString(), "--plot",
+                input.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("--plot " + input + " would be written over an input");
+        assertThat(input).content().startsWith("timestamp");
+    }
+
+    @Test
     void twoInputsOfOneNameWrittenToOneOutputAreRefused() throws IOException {
         Path first = csv("a/speed.csv", series(30));
         Path second = csv("b/speed.csv", series(30));

@@ -398,6 +398,13 @@ class DockerFilesTest {
         assertThat(workingDirectories.get(workingDirectories.size() - 1)).isEqualTo("/home/gru");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"docker/Dockerfile", "docker/tools.Dockerfile"})
+    void eachImageRunsOneOpenBlasThreadPerCallAsTheLauncherDoes(String dockerfile) {
+        assertThat(DockerFiles.dockerfile(dockerfile)).filteredOn(i -> i.keyword().equals("ENV"))
+                .extracting(Instruction::arguments).contains("OMP_NUM_THREADS=1");
+    }
+
     private static Instruction only(List<Instruction> instructions, String keyword) {
         List<Instruction> found = instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
         assertThat(found).as(keyword).hasSize(1);
