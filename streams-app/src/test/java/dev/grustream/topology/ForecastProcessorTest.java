@@ -136,23 +136,17 @@ class ForecastProcessorTest {
     void recordsWithoutAKeyWhoseValueNamesTheirSeriesAreForecastAndWarnedOfOnce() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.INPUT_FORMAT, "json",
                 GruStreamConfig.INPUT_KEY_FIELDS, "host"));
-        Logger logger = (Logger) LoggerFactory.getLogger(ForecastProcessor.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        List<ILoggingEvent> logged = logged(() -> {
             for (int i = 0; i < 3; i++) {
                 context.setRecordMetadata("observations", 0, offset++);
                 context.setCurrentStreamTimeMs(T0 + i * MINUTE);
                 processor.process(new Record<>(null, InboundObservation.timed("web-1", T0 + i * MINUTE,
                         Map.of("value", 1.0 + i), new byte[0]), T0 + i * MINUTE, new RecordHeaders()));
             }
-        } finally {
-            logger.detachAppender(appender);
-        }
+        });
 
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(3);
-        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage()).contains("records without a key")
                         .contains("key the records by their series"));
     }
@@ -161,11 +155,7 @@ class ForecastProcessorTest {
     void recordsWithoutAKeyAreNotWarnedOfWhenTheRepartitionKeysThemBySeries() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.INPUT_FORMAT, "json",
                 GruStreamConfig.INPUT_KEY_FIELDS, "host", GruStreamConfig.INPUT_REPARTITION, "true"));
-        Logger logger = (Logger) LoggerFactory.getLogger(ForecastProcessor.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        List<ILoggingEvent> logged = logged(() -> {
             for (int i = 0; i < 3; i++) {
                 context.setRecordMetadata("app-" + GruStreamTopology.REPARTITION_TOPIC, 0, offset++);
                 context.setCurrentStreamTimeMs(T0 + i * MINUTE);
@@ -175,12 +165,24 @@ class ForecastProcessorTest {
                 processor.process(new Record<>("web-1", InboundObservation.timed("web-1", T0 + i * MINUTE,
                         Map.of("value", 1.0 + i), new byte[0]), T0 + i * MINUTE, headers));
             }
+        });
+
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(3);
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).isEmpty();
+    }
+
+    /** What the processor logged while {@code work} ran. */
+    private static List<ILoggingEvent> logged(Runnable work) {
+        Logger logger = (Logger) LoggerFactory.getLogger(ForecastProcessor.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            work.run();
         } finally {
             logger.detachAppender(appender);
         }
-
-        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(3);
-        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN).isEmpty();
+        return appender.list;
     }
 
     @Test

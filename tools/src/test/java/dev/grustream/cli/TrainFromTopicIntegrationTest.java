@@ -85,15 +85,7 @@ class TrainFromTopicIntegrationTest {
 
     @Test
     void readsTheTopicWithTheConsumerPrefixedSettings() throws Exception {
-        String topic = "history-" + UUID.randomUUID();
-        KAFKA.cluster().createTopics(Map.of(topic, 1));
-        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
-        List<KafkaTestSupport.Input> inputs = new ArrayList<>();
-        long t0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
-        for (int i = 0; i < 300; i++) {
-            inputs.add(KafkaTestSupport.Input.of("a", observation(t0 + i * 300_000L, 10 + Math.sin(i / 12.0))));
-        }
-        kafka.produce(topic, inputs);
+        String topic = topicOfOneSeries(300);
 
         // Nothing listens on port 1: only the consumer.-prefixed address reaches the cluster.
         int exit = train(topic, dir.resolve("model.zip"), 1, "bootstrap.servers=127.0.0.1:1",
@@ -105,15 +97,7 @@ class TrainFromTopicIntegrationTest {
 
     @Test
     void readsTheTopicWithTheMainConsumerPrefixedSettingsAsTheServicesReaderOfObservations() throws Exception {
-        String topic = "history-" + UUID.randomUUID();
-        KAFKA.cluster().createTopics(Map.of(topic, 1));
-        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
-        List<KafkaTestSupport.Input> inputs = new ArrayList<>();
-        long t0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
-        for (int i = 0; i < 300; i++) {
-            inputs.add(KafkaTestSupport.Input.of("a", observation(t0 + i * 300_000L, 10 + Math.sin(i / 12.0))));
-        }
-        kafka.produce(topic, inputs);
+        String topic = topicOfOneSeries(300);
 
         // Nothing listens on port 1: only the main.consumer.-prefixed address reaches the cluster.
         int exit = train(topic, dir.resolve("model.zip"), 1, "bootstrap.servers=127.0.0.1:1",
@@ -207,6 +191,20 @@ class TrainFromTopicIntegrationTest {
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(err));
         return command.execute(args.toArray(String[]::new));
+    }
+
+    /** A new topic of one partition holding {@code rows} observations of key "a", five minutes apart. */
+    private static String topicOfOneSeries(int rows) {
+        String topic = "history-" + UUID.randomUUID();
+        KAFKA.cluster().createTopics(Map.of(topic, 1));
+        KafkaTestSupport kafka = new KafkaTestSupport(KAFKA.cluster().bootstrapServers(), KAFKA.registry().url());
+        List<KafkaTestSupport.Input> inputs = new ArrayList<>();
+        long t0 = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
+        for (int i = 0; i < rows; i++) {
+            inputs.add(KafkaTestSupport.Input.of("a", observation(t0 + i * 300_000L, 10 + Math.sin(i / 12.0))));
+        }
+        kafka.produce(topic, inputs);
+        return topic;
     }
 
     private static Observation observation(long time, double value) {
