@@ -55,9 +55,11 @@ public final class ClientSettings {
     }
 
     /**
-     * Creates one of gru-stream's own Kafka clients with {@code client}, reporting settings it refuses as the user's to
-     * fix: a {@link ConfigException} as it is (its message names the setting), any other failure as
-     * {@link #cannotCreateClients}.
+     * Creates one of gru-stream's own Kafka clients with {@code client}, reporting what stops it as the user's to fix: a
+     * {@link ConfigException} as it is (its message names the setting), any other {@link KafkaException} as
+     * {@link #cannotCreateClients}. The clients' constructors wrap whatever they meet in one: most often the settings
+     * (a trust store that cannot be read, a JAAS line that does not parse), also a plug-in the settings name (an
+     * interceptor, a config provider) that fails; the message carries the innermost cause's.
      */
     public static <T> T create(Supplier<T> client) {
         try {

@@ -102,8 +102,8 @@ public final class ModelTopic {
      *
      * @param clientConfig the instance's settings, of which the admin client's are used ({@link ClientSettings#admin})
      * @param replicationFactor the replicas of a topic created here; empty for the brokers' default
-     * @return whether it created the topic, of one partition
-     * @throws IllegalStateException if it is missing and not to be created, or the brokers cannot be reached
+     * @return whether it created the topic, of one partition (false where another client created it meanwhile)
+     * @throws OperatorException if it is missing and not to be created, or the brokers cannot be reached
      */
     public static boolean ensure(Map<String, Object> clientConfig, String topic, int maxBytes, boolean create,
             Optional<Short> replicationFactor) {

@@ -188,19 +188,19 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     public void process(Record<String, InboundObservation> record) {
         deadLetterUnreadable();
         metrics.received();
-        RecordMetadata read = context.recordMetadata().orElseThrow();
-        InputOrigin source = InputOrigin.of(read.topic(), read.partition(), read.offset(), record.timestamp(),
-                keyBytes(record.key()), record.headers());
-        record = record.withHeaders(source.headers());
+        RecordMetadata source = context.recordMetadata().orElseThrow();
         if (settings.repartition()) {
             // Read again from the repartition topic, keyed by series there, which Kafka Streams' default extractor
-            // times (with the time the first read gave the record): the input's own key and timestamp came in
-            // headers, so that the record is judged and dead-lettered as it came.
-            record = record.withKey(source.key() == null ? null
-                    : new String(source.key(), StandardCharsets.ISO_8859_1));
+            // times (with the time the first read gave the record): the input's own key, coordinates and timestamp
+            // came in headers, so that the record is judged and dead-lettered as it came.
+            InputOrigin origin = InputOrigin.of(source.topic(), source.partition(), source.offset(),
+                    record.timestamp(), keyBytes(record.key()), record.headers());
+            record = record.withKey(origin.key() == null ? null : new String(origin.key(), StandardCharsets.ISO_8859_1))
+                    .withHeaders(origin.headers());
             if (record.value() != null) {
-                record.value().useRecordTimestamp(source.timestamp());
+                record.value().useRecordTimestamp(origin.timestamp());
             }
+            source = origin;
         }
         if (rejectedUpFront(record, source)) {
             return;
@@ -295,7 +295,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     }
 
     /** Dead-letters a record that can be judged without its key's state or the model; true if it did. */
-    private boolean rejectedUpFront(Record<String, InboundObservation> record, InputOrigin source) {
+    private boolean rejectedUpFront(Record<String, InboundObservation> record, RecordMetadata source) {
         UpFrontChecks.Rejection rejection = upFrontChecks.check(seriesKey(record), record.key(), record.headers(),
                 record.value(), clock.millis());
         return rejection != null && reject(record, source, rejection.reason(), rejection.message());
@@ -307,7 +307,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                 : key.getBytes(StandardCharsets.UTF_8);
     }
 
-    private boolean reject(Record<String, InboundObservation> record, InputOrigin source, DeadLetterReason reason,
+    private boolean reject(Record<String, InboundObservation> record, RecordMetadata source, DeadLetterReason reason,
             String message) {
         byte[] value = record.value() == null ? null : record.value().rawValue();
         // The input's own timestamp, not the event time the extractor gave the record: a dead letter of an old event
@@ -316,7 +316,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         // partition's, which may be days old.
         long timestamp = record.value() == null ? clock.millis()
                 : record.value().recordTimestamp(record.timestamp());
-        forwardDeadLetter(source.key(), value, timestamp, record.headers(), reason, message, source.topic(),
+        forwardDeadLetter(keyBytes(record.key()), value, timestamp, record.headers(), reason, message, source.topic(),
                 source.partition(), source.offset());
         return true;
     }

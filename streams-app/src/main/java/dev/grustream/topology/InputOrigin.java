@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Where a record the forecaster or a dead-letter handler reads came from: the input record's topic, partition, offset,
@@ -15,12 +16,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * whose records Kafka Streams purges; the headers are left out of what the dead letter carries. Headers of those names
  * on a record read elsewhere are the user's and are kept.
  *
- * <p>Immutable but for the key's bytes, which are not copied; the headers are a copy, never the record's own.
+ * <p>A {@link RecordMetadata}, so that the forecaster names a record's origin one way whether it came through the
+ * repartition or not. Made for one record and dropped with it; not thread-safe: the key's bytes are not copied, and the
+ * headers are a mutable copy of the record's, which the forecaster gives the record it goes on with.
  *
  * @param timestamp the input record's timestamp, or the read record's where the headers hold none
  * @param key the input record's key bytes (null for none), or the read record's where the headers hold none
  */
-record InputOrigin(String topic, int partition, long offset, long timestamp, byte[] key, Headers headers) {
+record InputOrigin(String topic, int partition, long offset, long timestamp, byte[] key, Headers headers)
+        implements RecordMetadata {
     /** The header that carries an observation's record timestamp through the repartition topic. */
     static final String RECORD_TIMESTAMP_HEADER = "gru.repartition.record-timestamp";
     /** The header that carries an input record's partition, offset and topic through the repartition topic. */

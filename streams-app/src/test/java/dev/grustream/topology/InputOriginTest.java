@@ -57,6 +57,18 @@ class InputOriginTest {
     }
 
     @Test
+    void aRecordTheReleaseBeforeWroteCarriesOnlyItsTimestampAndComesOtherwiseFromWhereItWasRead() {
+        Headers headers = new RecordHeaders();
+        InputOrigin.addTimestampTo(headers, 123);
+
+        InputOrigin origin = InputOrigin.of(REPARTITION, 0, 7, 999, SERIES, headers);
+
+        assertThat(origin).extracting(InputOrigin::topic, InputOrigin::partition, InputOrigin::offset,
+                InputOrigin::timestamp, InputOrigin::key).containsExactly(REPARTITION, 0, 7L, 123L, SERIES);
+        assertThat(origin.headers().toArray()).isEmpty();
+    }
+
+    @Test
     void theRecordsOwnHeadersAreLeftAsTheyAre() {
         Headers headers = carrying(123, "observations", 2, 1234, null);
 

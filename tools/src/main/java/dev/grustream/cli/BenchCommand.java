@@ -159,7 +159,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         for (Map.Entry<String, String> option : Map.of(GruStreamConfig.INPUT_FORMAT, "--input",
-                GruStreamConfig.INPUT_REPARTITION, "--repartition").entrySet()) {
+                GruStreamConfig.INPUT_KEY_FIELDS, "--input", GruStreamConfig.INPUT_TIME_FIELD, "--input",
+                GruStreamConfig.INPUT_FEATURES, "--input", GruStreamConfig.INPUT_REPARTITION, "--repartition")
+                .entrySet()) {
             if (settings.containsKey(option.getKey())) {
                 throw new OperatorException(option.getKey() + " is set by bench's " + option.getValue()
                         + " option, not by --set");

@@ -89,6 +89,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void theJsonMappingSetAsASettingIsRefusedInFavourOfTheInputOption() {
+        StringWriter err = new StringWriter();
+
+        int exit = GruStreamTools.commandLine().setErr(new PrintWriter(err)).execute("bench", "--set",
+                "input.key.fields=host");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("input.key.fields is set by bench's --input option");
+    }
+
+    @Test
     void aSettingOfTheTopicsFormatsIsRefusedAsTheBenchmarkWritesAndReadsItsOwnAvroRecords() {
         StringWriter err = new StringWriter();
 
