@@ -9,6 +9,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * answer under its exceptions ({@link ConfluentRegistryError}), and the {@link InvalidConfigurationException} it
  * throws for an answer such as 401 Unauthorized.
  *
+ * <p>Each dead letter is logged at WARN, at most ten a minute per reason and stream thread, the others at DEBUG with a
+ * count in the next WARN line ({@link LogThrottle}).
+ *
  * <p>Kafka Streams creates one instance per stream thread from {@code deserialization.exception.handler}.
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
@@ -43,6 +47,8 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     private String deadLetterTopic;
     private int maxValueBytes;
     private ForecasterMetrics metrics;
+    /** At most ten lines a minute per reason at WARN; the rest at DEBUG. */
+    private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -73,8 +79,15 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         // key and timestamp the dead letter takes, as the forecaster's do, leaving the headers out.
         InputOrigin origin = InputOrigin.of(record.topic(), record.partition(), record.offset(), record.timestamp(),
                 record.key(), record.headers());
-        LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), origin.topic(), origin.partition(),
-                origin.offset(), reason.code(), message);
+        long heldBack = logged.admit(reason.code());
+        if (heldBack >= 0) {
+            LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}{}", context.taskId(), origin.topic(),
+                    origin.partition(), origin.offset(), reason.code(), message,
+                    logged.heldBack(heldBack, reason.code()));
+        } else {
+            LOG.debug("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), origin.topic(),
+                    origin.partition(), origin.offset(), reason.code(), message);
+        }
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
         // producer record refuses a negative one and a handler that throws stops the stream thread at this record.

@@ -1,6 +1,7 @@
 package dev.grustream.topology;
 
 import dev.grustream.input.InboundObservation;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * its batch's forecasts are already out but the states not stored would write forecasts twice and advance states
  * from stale ones. The instance's uncaught-exception handler then decides whether to retry or stop.
  *
+ * <p>Each such dead letter is logged at ERROR with its stack trace, at most ten a minute per stream thread, the others
+ * at DEBUG with a count in the next ERROR line ({@link LogThrottle}).
+ *
  * <p>Kafka Streams creates one instance per stream thread from {@code processing.exception.handler}.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
@@ -31,6 +35,8 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     private String deadLetterTopic;
     private int maxValueBytes;
     private ForecasterMetrics metrics;
+    /** At most ten lines, with their stack traces, a minute at ERROR; the rest at DEBUG. */
+    private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -51,8 +57,15 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         // A record read again from input.repartition's topic names the input record in headers (see InputOrigin).
         InputOrigin origin = InputOrigin.of(context.topic(), context.partition(), context.offset(),
                 context.timestamp(), context.sourceRawKey(), context.headers());
-        LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
-                origin.topic(), origin.partition(), origin.offset(), context.processorNodeId(), exception);
+        long heldBack = logged.admit(DeadLetterReason.INTERNAL_ERROR.code());
+        if (heldBack >= 0) {
+            LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}{}", context.taskId(),
+                    origin.topic(), origin.partition(), origin.offset(), context.processorNodeId(),
+                    logged.heldBack(heldBack, DeadLetterReason.INTERNAL_ERROR.code()), exception);
+        } else {
+            LOG.debug("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
+                    origin.topic(), origin.partition(), origin.offset(), context.processorNodeId(), exception);
+        }
         // The input's own timestamp, not the event time the extractor gave the record (see ForecastProcessor#reject).
         // Kafka Streams creates this handler by class name, so no clock can be injected; the wall clock is what the
         // broker checks timestamps against (see ForecastProcessor#outputTime).

@@ -2,6 +2,10 @@ package dev.grustream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.serde.AvroSerializationException;
@@ -38,6 +42,7 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter handlers blame a record only for what is its own fault: bytes that do not decode, a schema id
@@ -99,6 +104,49 @@ class DeadLetterHandlersTest {
             assertThat(letter.headers().lastHeader(InputOrigin.SOURCE_HEADER)).isNull();
             assertThat(letter.headers().lastHeader("trace")).isNotNull();
         });
+    }
+
+    @Test
+    void aFloodOfBadRecordsIsDeadLetteredInFullButLoggedAtWarnTenTimesAMinutePerReason() {
+        Logger logger = (Logger) LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        int deadLetters = 0;
+        try {
+            for (int i = 0; i < 25; i++) {
+                deadLetters += deserialization.handleError(context(NOW), record,
+                        new SerializationException("not Avro")).deadLetterQueueRecords().size();
+            }
+            deadLetters += deserialization.handleError(context(NOW), record, new AvroSerializationException(
+                    AvroSerializationException.Reason.UNKNOWN_SCHEMA_ID, 1, "unknown", null))
+                    .deadLetterQueueRecords().size();
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(deadLetters).isEqualTo(26);
+        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .hasSize(11).anySatisfy(line -> assertThat(line).contains("(unknown-schema-id)"));
+    }
+
+    @Test
+    void aBugFailingEveryRecordLogsTenStackTracesAMinute() {
+        Logger logger = (Logger) LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            for (int i = 0; i < 25; i++) {
+                processing.handleError(context(NOW), record(), new IllegalArgumentException("a bug"));
+            }
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(10)
+                .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNotNull());
     }
 
     @Test
