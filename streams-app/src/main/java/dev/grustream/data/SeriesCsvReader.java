@@ -114,9 +114,12 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
                 dot > 0 ? name.substring(0, dot) : name);
     }
 
-    /** {@code cells}, or none for a blank line, which Jackson reads as one cell of nothing or white space: no row. */
+    /**
+     * {@code cells}, or none for a blank line, which Jackson reads as one cell of nothing or white space, or a line of
+     * separators only, which spreadsheets write after the last row: no row.
+     */
     private static List<String> nonBlank(List<String> cells) {
-        return cells.size() == 1 && cells.get(0).isBlank() ? List.of() : cells;
+        return cells.stream().allMatch(String::isBlank) ? List.of() : cells;
     }
 
     /** The key of rows without one of their own: the file's name without its extension. */

@@ -51,6 +51,14 @@ class SeriesCsvReaderTest {
     }
 
     @Test
+    void linesOfSeparatorsOnlyAreNoRows() throws IOException {
+        List<SeriesRow> rows = read("export.csv", "timestamp,value\n1000,1\n,\n2000,2\n, \n,\n",
+                FeatureMapping.identity(List.of("value")));
+
+        assertThat(rows).extracting(SeriesRow::timestampText).containsExactly("1000", "2000");
+    }
+
+    @Test
     void readsTheKeyColumnWhenThereIsOne() throws IOException {
         List<SeriesRow> rows = read("many.csv", "key,timestamp,value\na,1000,1\nb,1000,2\n",
                 FeatureMapping.identity(List.of("value")));
