@@ -3,17 +3,17 @@ package dev.grustream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.serde.AvroSerializationException;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import dev.grustream.testing.Logs;
 import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import java.nio.BufferUnderflowException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +42,6 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter handlers blame a record only for what is its own fault: bytes that do not decode, a schema id
@@ -108,44 +107,33 @@ class DeadLetterHandlersTest {
 
     @Test
     void aFloodOfBadRecordsIsDeadLetteredInFullButLoggedAtWarnTenTimesAMinutePerReason() {
-        Logger logger = (Logger) LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        int deadLetters = 0;
-        try {
-            for (int i = 0; i < 25; i++) {
-                deadLetters += deserialization.handleError(context(NOW), record,
-                        new SerializationException("not Avro")).deadLetterQueueRecords().size();
-            }
-            deadLetters += deserialization.handleError(context(NOW), record, new AvroSerializationException(
-                    AvroSerializationException.Reason.UNKNOWN_SCHEMA_ID, 1, "unknown", null))
-                    .deadLetterQueueRecords().size();
-        } finally {
-            logger.detachAppender(appender);
-        }
+        List<DeserializationExceptionHandler.Response> responses = new ArrayList<>();
 
-        assertThat(deadLetters).isEqualTo(26);
-        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.WARN)
+        List<ILoggingEvent> logged = Logs.of(DeadLetterDeserializationHandler.class, () -> {
+            for (int i = 0; i < 25; i++) {
+                responses.add(deserialization.handleError(context(NOW), record,
+                        new SerializationException("not Avro")));
+            }
+            responses.add(deserialization.handleError(context(NOW), record, new AvroSerializationException(
+                    AvroSerializationException.Reason.UNKNOWN_SCHEMA_ID, 1, "unknown", null)));
+        });
+
+        assertThat(responses).allSatisfy(response -> assertThat(response.deadLetterQueueRecords()).hasSize(1))
+                .hasSize(26);
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN)
                 .extracting(ILoggingEvent::getFormattedMessage)
                 .hasSize(11).anySatisfy(line -> assertThat(line).contains("(unknown-schema-id)"));
     }
 
     @Test
     void aBugFailingEveryRecordLogsTenStackTracesAMinute() {
-        Logger logger = (Logger) LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
+        List<ILoggingEvent> logged = Logs.of(DeadLetterProcessingHandler.class, () -> {
             for (int i = 0; i < 25; i++) {
                 processing.handleError(context(NOW), record(), new IllegalArgumentException("a bug"));
             }
-        } finally {
-            logger.detachAppender(appender);
-        }
+        });
 
-        assertThat(appender.list).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(10)
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(10)
                 .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNotNull());
     }
 

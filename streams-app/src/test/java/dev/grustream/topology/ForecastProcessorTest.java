@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
@@ -14,6 +12,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.input.InboundObservation;
 import dev.grustream.model.GruModel;
+import dev.grustream.testing.Logs;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.internals.DecodedStates;
 import dev.grustream.topology.internals.KeyStateSerde;
@@ -44,7 +43,6 @@ import org.apache.kafka.streams.state.internals.InMemoryKeyValueStore;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * The forecasting processor on its own, with in-memory stores and its punctuators fired by hand: it buffers, runs
@@ -136,7 +134,7 @@ class ForecastProcessorTest {
     void recordsWithoutAKeyWhoseValueNamesTheirSeriesAreForecastAndWarnedOfOnce() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.INPUT_FORMAT, "json",
                 GruStreamConfig.INPUT_KEY_FIELDS, "host"));
-        List<ILoggingEvent> logged = logged(() -> {
+        List<ILoggingEvent> logged = Logs.of(ForecastProcessor.class, () -> {
             for (int i = 0; i < 3; i++) {
                 context.setRecordMetadata("observations", 0, offset++);
                 context.setCurrentStreamTimeMs(T0 + i * MINUTE);
@@ -155,7 +153,7 @@ class ForecastProcessorTest {
     void recordsWithoutAKeyAreNotWarnedOfWhenTheRepartitionKeysThemBySeries() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1", GruStreamConfig.INPUT_FORMAT, "json",
                 GruStreamConfig.INPUT_KEY_FIELDS, "host", GruStreamConfig.INPUT_REPARTITION, "true"));
-        List<ILoggingEvent> logged = logged(() -> {
+        List<ILoggingEvent> logged = Logs.of(ForecastProcessor.class, () -> {
             for (int i = 0; i < 3; i++) {
                 context.setRecordMetadata("app-" + GruStreamTopology.REPARTITION_TOPIC, 0, offset++);
                 context.setCurrentStreamTimeMs(T0 + i * MINUTE);
@@ -169,20 +167,6 @@ class ForecastProcessorTest {
 
         assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).hasSize(3);
         assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).isEmpty();
-    }
-
-    /** What the processor logged while {@code work} ran. */
-    private static List<ILoggingEvent> logged(Runnable work) {
-        Logger logger = (Logger) LoggerFactory.getLogger(ForecastProcessor.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        try {
-            work.run();
-        } finally {
-            logger.detachAppender(appender);
-        }
-        return appender.list;
     }
 
     @Test
