@@ -9,6 +9,7 @@ import dev.grustream.avro.StateReset;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
+import dev.grustream.data.Timestamps;
 import dev.grustream.forecast.Accuracy;
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelSpec;
@@ -51,9 +52,11 @@ public final class Backtest {
      *
      * @param deadLetters the rows dead-lettered, by reason, in the order of the reasons' names
      * @param accuracyByKey per key and target, the accuracy of each step 1..H
+     * @param firstInvalidTime why the first row dead-lettered as {@code invalid-time} was, with its line; empty if
+     *     none was
      */
     public record FileReport(Path input, Path output, long rows, long forecasts, SortedMap<String, Long> deadLetters,
-            long alerts, Map<String, Map<String, List<Accuracy>>> accuracyByKey) {
+            long alerts, Map<String, Map<String, List<Accuracy>>> accuracyByKey, String firstInvalidTime) {
     }
 
     private final GruModel model;
@@ -97,6 +100,10 @@ public final class Backtest {
                     cells.addAll(rejected(spec, DeadLetterReason.UNDECODABLE.code()));
                 } else if (!row.hasTime() || row.timestamp() < 0) {
                     // Before 1970: the service refuses it as invalid-time (and a Kafka record cannot carry it).
+                    if (counts.firstInvalidTime.isEmpty()) {
+                        counts.firstInvalidTime = "line " + row.line() + ": " + (row.hasTime()
+                                ? row.timestampText() + " is before 1970" : Timestamps.whyNot(row.timestampText()));
+                    }
                     counts.deadLetter(DeadLetterReason.INVALID_TIME.code());
                     cells.addAll(rejected(spec, DeadLetterReason.INVALID_TIME.code()));
                 } else {
@@ -126,7 +133,8 @@ public final class Backtest {
             byTarget.forEach((target, measured) -> steps.put(target, measured.steps()));
             byKey.put(key, steps);
         });
-        return new FileReport(input, output, counts.rows, counts.forecasts, counts.deadLetters, counts.alerts, byKey);
+        return new FileReport(input, output, counts.rows, counts.forecasts, counts.deadLetters, counts.alerts, byKey,
+                counts.firstInvalidTime);
     }
 
     private static final class Counts {
@@ -134,6 +142,7 @@ public final class Backtest {
         long forecasts;
         final SortedMap<String, Long> deadLetters = new TreeMap<>();
         long alerts;
+        String firstInvalidTime = "";
 
         void deadLetter(String reason) {
             deadLetters.merge(reason, 1L, Long::sum);

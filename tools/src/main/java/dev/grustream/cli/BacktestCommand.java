@@ -126,6 +126,7 @@ final class BacktestCommand implements Callable<Integer> {
         long rows = 0;
         SortedMap<String, Long> deadLetters = new TreeMap<>();
         long alerts = 0;
+        String firstInvalidTime = "";
         long totalLines = 0;
         for (Job job : jobs) {
             try {
@@ -160,6 +161,9 @@ final class BacktestCommand implements Callable<Integer> {
                     throw cannotBacktest(job, e.getCause());
                 }
                 rows += report.rows();
+                if (firstInvalidTime.isEmpty() && !report.firstInvalidTime().isEmpty()) {
+                    firstInvalidTime = job.input + ", " + report.firstInvalidTime();
+                }
                 report.deadLetters().forEach((reason, count) -> deadLetters.merge(reason, count, Long::sum));
                 alerts += report.alerts();
                 report.accuracyByKey().forEach((key, byTarget) -> byKey.merge(key, byTarget,
@@ -177,6 +181,11 @@ final class BacktestCommand implements Callable<Integer> {
             spec.commandLine().getErr().printf(Locale.ROOT,
                     "gru-stream backtest: no row was forecast: all %d were dead-lettered;"
                     + " the dead_letter column of the output says why%n", rows);
+        }
+        if (!firstInvalidTime.isEmpty()) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "gru-stream backtest: %d rows had no time the service"
+                    + " reads (invalid-time); the first, %s%n", deadLetters.get(DeadLetterReason.INVALID_TIME.code()),
+                    firstInvalidTime);
         }
         if (deadLetters.containsKey(DeadLetterReason.LATE.code())) {
             // Rows are replayed in file order, as the service receives records; train sorts each key's rows.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.data.Timestamps;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
@@ -131,6 +132,16 @@ class BacktestCommandTest {
 
         assertThat(err.toString()).contains("2 rows were older than their key's last and dead-lettered as late")
                 .contains("sort it");
+    }
+
+    @Test
+    void rowsWithoutATimeAreCalledOutWithWhyTheFirstWasRefused() throws IOException {
+        Path input = csv("in/times.csv", "timestamp,value\n1000,1\n31/12/2024,2\nlater,3\n");
+
+        backtest("--input", input.toString(), "--output", dir.resolve("out.csv").toString());
+
+        assertThat(err.toString()).contains("2 rows had no time the service reads (invalid-time); the first, "
+                + input + ", line 3: " + Timestamps.whyNot("31/12/2024"));
     }
 
     @Test
