@@ -32,10 +32,7 @@ public final class ClientSettings {
      * the group protocol's keys, which Kafka Streams' own {@code group.protocol} shares a name with and removes too.
      */
     public static Map<String, Object> consumer(Map<String, Object> settings) {
-        Map<String, Object> consumer = of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
-        consumer.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
-        consumer.remove(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
-        return consumer;
+        return withoutGroupProtocol(of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX));
     }
 
     /**
@@ -43,20 +40,19 @@ public final class ClientSettings {
      * them: {@link #consumer}'s, then the keys prefixed {@code main.consumer.}, prefix removed, which win.
      */
     public static Map<String, Object> mainConsumer(Map<String, Object> settings) {
-        Map<String, Object> consumer = consumer(settings);
-        settings.forEach((key, value) -> {
-            if (key.startsWith(StreamsConfig.MAIN_CONSUMER_PREFIX)) {
-                consumer.put(key.substring(StreamsConfig.MAIN_CONSUMER_PREFIX.length()), value);
-            }
-        });
+        Map<String, Object> consumer = withPrefixed(consumer(settings), settings, StreamsConfig.MAIN_CONSUMER_PREFIX);
+        return withoutGroupProtocol(consumer);
+    }
+
+    private static Map<String, Object> withoutGroupProtocol(Map<String, Object> consumer) {
         consumer.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         consumer.remove(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
         return consumer;
     }
 
     /**
-     * Creates one of gru-stream's own Kafka clients with {@code client}, reporting what stops it as the user's to fix: a
-     * {@link ConfigException} as it is (its message names the setting), any other {@link KafkaException} as
+     * Creates one of gru-stream's own Kafka clients with {@code client}, reporting what stops it as the user's to
+     * fix: a {@link ConfigException} as it is (its message names the setting), any other {@link KafkaException} as
      * {@link #cannotCreateClients}. The clients' constructors wrap whatever they meet in one: most often the settings
      * (a trust store that cannot be read, a JAAS line that does not parse), also a plug-in the settings name (an
      * interceptor, a config provider) that fails; the message carries the innermost cause's.
@@ -92,7 +88,15 @@ public final class ClientSettings {
                 client.put(key, value);
             }
         });
-        // Every prefixed key, as Kafka Streams passes them: a plug-in's own settings (a SASL callback handler's) too.
+        return withPrefixed(client, settings, prefix);
+    }
+
+    /**
+     * {@code client} with every key of {@code settings} under {@code prefix}, prefix removed, over its own, as Kafka
+     * Streams passes them: a plug-in's own settings (a SASL callback handler's) too.
+     */
+    private static Map<String, Object> withPrefixed(Map<String, Object> client, Map<String, Object> settings,
+            String prefix) {
         settings.forEach((key, value) -> {
             if (key.startsWith(prefix)) {
                 client.put(key.substring(prefix.length()), value);

@@ -108,18 +108,19 @@ final class BacktestCommand implements Callable<Integer> {
         List<Job> jobs = jobs();
         Backtest backtest = new Backtest(gru, replaySettings, Clock.systemUTC());
         if (plot != null) {
+            Path chart = where(plot);
             for (Job job : jobs) {
-                if (where(plot).equals(where(job.input)) || where(plot).equals(where(job.output))) {
+                boolean overInput = chart.equals(where(job.input));
+                if (overInput || chart.equals(where(job.output))) {
                     throw new IllegalArgumentException("--plot " + plot + " would be written over "
-                            + (where(plot).equals(where(job.input)) ? "an input" : "an output") + "; give the chart"
-                            + " a name of its own");
+                            + (overInput ? "an input" : "an output") + "; give the chart a name of its own");
                 }
             }
-        }
-        if (plot != null && !Files.isWritable(plot.toAbsolutePath().getParent())) {
-            // Checked before the replay, which can take minutes, rather than when the chart is written.
-            throw new IllegalArgumentException("--plot " + plot + ": cannot write in " + plot.toAbsolutePath()
-                    .getParent());
+            if (!Files.isWritable(plot.toAbsolutePath().getParent())) {
+                // Checked before the replay, which can take minutes, rather than when the chart is written.
+                throw new IllegalArgumentException("--plot " + plot + ": cannot write in " + plot.toAbsolutePath()
+                        .getParent());
+            }
         }
         PlotData plotData = plot == null ? null : new PlotData(plotKeys);
         Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
