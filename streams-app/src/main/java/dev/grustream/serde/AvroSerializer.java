@@ -211,7 +211,7 @@ public final class AvroSerializer implements Serializer<Object> {
         } catch (SchemaRegistryUnavailableException e) {
             throw e;
         } catch (SchemaRegistryException e) {
-            if (e.isNotFound() && e.errorCode() != SchemaRegistryException.NO_ERROR_CODE) {
+            if (e.isNotFound() && e.isRefusal()) {
                 throw new AvroSerializationException(Reason.SCHEMA_REJECTED, AvroSerializationException.NO_SCHEMA_ID,
                         "cannot serialize for topic '" + topic + "': use.latest.version is set but subject '"
                                 + subject + "' has no version: " + e.getMessage(), e);
@@ -221,12 +221,11 @@ public final class AvroSerializer implements Serializer<Object> {
     }
 
     // A registry "no" about this schema (unknown, incompatible, invalid) is the value's fault; anything else, such
-    // as 401 or 403, or a 404 without the registry's error code (a proxy's page, a wrong path in the URL), is the
-    // deployment's and must not pass for a bad record.
+    // as 401 or 403, or a 404 that is not the registry's about the subject (a proxy's page, a wrong path in the URL),
+    // is the deployment's and must not pass for a bad record.
     private static RuntimeException rejectedOrRethrown(SchemaRegistryException e, String action, String subject,
                                                        Schema schema, String topic) {
-        boolean refusal = e.status() == 404 || e.status() == 409 || e.status() == 422;
-        if (refusal && e.errorCode() != SchemaRegistryException.NO_ERROR_CODE) {
+        if (e.isRefusal()) {
             return new AvroSerializationException(Reason.SCHEMA_REJECTED, AvroSerializationException.NO_SCHEMA_ID,
                     "cannot " + action + " schema " + schema.getFullName() + " under subject '" + subject
                             + "' for topic '" + topic + "': " + e.getMessage(), e);

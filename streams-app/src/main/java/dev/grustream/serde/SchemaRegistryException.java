@@ -58,4 +58,18 @@ public class SchemaRegistryException extends KafkaException {
     public boolean isNotFound() {
         return status == 404;
     }
+
+    /**
+     * Whether the registry refused what was asked of it about a subject or schema: a 404, 409 or 422 carrying one of
+     * the codes Confluent's registry gives such answers (404xx, 409xx, 422xx, or 409 from older releases). The
+     * same statuses with no code (a proxy's page) or with the bare status as the code (Confluent's own answer to a
+     * path it does not serve, as behind a wrong URL) are not: the deployment is at fault there.
+     */
+    public boolean isRefusal() {
+        return switch (status) {
+            case 404, 422 -> errorCode / 100 == status;
+            case 409 -> errorCode == status || errorCode / 100 == status;
+            default -> false;
+        };
+    }
 }

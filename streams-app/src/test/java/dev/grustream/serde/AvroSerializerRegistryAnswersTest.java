@@ -55,6 +55,31 @@ class AvroSerializerRegistryAnswersTest {
     }
 
     @Test
+    void anIncompatibleSchemaAnsweredByAnOlderRegistryBlamesTheValue() {
+        REGISTRY.stubFor(post("/subjects/" + TOPIC + "-value/versions").willReturn(registryAnswer(409, 409)));
+
+        assertThatThrownBy(() -> serialize(false)).isInstanceOfSatisfying(AvroSerializationException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.SCHEMA_REJECTED));
+    }
+
+    @Test
+    void theRegistrysAnswerToAPathItDoesNotServeBlamesTheDeploymentOnRegistering() {
+        // Confluent's registry answers a wrong path (a URL with a wrong prefix) with the bare status as the code.
+        REGISTRY.stubFor(post("/subjects/" + TOPIC + "-value/versions").willReturn(registryAnswer(404, 404)));
+
+        assertThatThrownBy(() -> serialize(false)).isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(AvroSerializationException.class);
+    }
+
+    @Test
+    void theRegistrysAnswerToAPathItDoesNotServeBlamesTheDeploymentWithTheLatestVersion() {
+        REGISTRY.stubFor(get("/subjects/" + TOPIC + "-value/versions/latest").willReturn(registryAnswer(404, 404)));
+
+        assertThatThrownBy(() -> serialize(true)).isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(AvroSerializationException.class);
+    }
+
+    @Test
     void aNotFoundPageThatIsNotTheRegistrysBlamesTheDeploymentOnRegistering() {
         REGISTRY.stubFor(post("/subjects/" + TOPIC + "-value/versions").willReturn(notFoundPage()));
 

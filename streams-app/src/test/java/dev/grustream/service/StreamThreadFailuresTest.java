@@ -15,6 +15,7 @@ import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -75,9 +76,13 @@ class StreamThreadFailuresTest {
                 new RestClientException("Service Unavailable", 503, 50003)));
         StreamsException rateLimited = new StreamsException(
                 new InvalidConfigurationException("Too Many Requests; error code: 429"));
+        // Confluent's serdes since 2024: a 429 as a throttling exception with no cause.
+        StreamsException throttled = new StreamsException(
+                new ThrottlingQuotaExceededException("Too Many Requests; error code: 429"));
         for (int i = 0; i < 5 * StreamThreadFailures.MAX_REPLACEMENTS_PER_THREAD; i++) {
             assertThat(failures.handle(unavailable)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
             assertThat(failures.handle(rateLimited)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            assertThat(failures.handle(throttled)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
             clock.advance(Duration.ofSeconds(5));
         }
     }

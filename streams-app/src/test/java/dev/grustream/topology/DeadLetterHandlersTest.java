@@ -24,6 +24,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.ThrottlingQuotaExceededException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -209,6 +210,16 @@ class DeadLetterHandlersTest {
     void aRateLimitConfluentsDeserializerReportsAsAConfigurationErrorIsAnOutage() {
         assertThat(DeadLetterDeserializationHandler.registryUnreachable(
                 new InvalidConfigurationException("Too Many Requests; error code: 429"))).isTrue();
+    }
+
+    @Test
+    void aRateLimitConfluentsDeserializerReportsAsAThrottlingExceptionFailsTheTaskInsteadOfDeadLettering() {
+        // Confluent's serdes since 2024 turn a 429 into this exception, with the message and no cause.
+        DeserializationExceptionHandler.Response response = deserialization.handleError(context(NOW), record,
+                new ThrottlingQuotaExceededException("Too Many Requests; error code: 429"));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
     }
 
     @Test
