@@ -161,12 +161,12 @@ public final class GruStreamService implements AutoCloseable {
         // Set by close(): a streams client that stopped because it was asked to is not a failed one.
         AtomicBoolean closing = new AtomicBoolean();
         GruStreamHttpServer http = null;
-        if (config.getBoolean(GruStreamConfig.HTTP_ENABLED)) {
-            http = GruStreamHttpServer.start(httpSettings(config), models, prometheus, closing::get);
-            streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedEndpoint());
-        }
         KafkaStreams streams = null;
         try {
+            if (config.getBoolean(GruStreamConfig.HTTP_ENABLED)) {
+                http = GruStreamHttpServer.start(httpSettings(config), models, prometheus, closing::get);
+                streamsProps.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedEndpoint());
+            }
             ForecasterMetrics metrics = new ForecasterMetrics(registry,
                     Set.copyOf(config.getList(GruStreamConfig.METRICS_WATCHED_KEYS)));
             metrics.addTo(streamsProps);
@@ -195,8 +195,9 @@ public final class GruStreamService implements AutoCloseable {
             });
             return service;
         } catch (RuntimeException e) {
-            // What was built before the failure (the model watcher's consumer refusing its settings, say) holds
-            // threads, a state directory lock and meters; a caller that carries on must not inherit them.
+            // What was built before the failure (the HTTP port taken, the model watcher's consumer refusing its
+            // settings, say) holds threads, a state directory lock, the JVM's GC listeners and meters; a caller that
+            // carries on must not inherit them.
             if (http != null) {
                 http.close();
             }

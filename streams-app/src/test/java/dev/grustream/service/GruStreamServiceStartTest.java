@@ -1,24 +1,28 @@
 package dev.grustream.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
+import dev.grustream.testing.Logs;
 import dev.grustream.testing.TestingModels;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** What {@link GruStreamService#create} refuses before it builds anything. No broker. */
 class GruStreamServiceStartTest {
@@ -34,29 +38,50 @@ class GruStreamServiceStartTest {
 
         service.close();
 
-        assertThatCode(() -> service.start(TopicCreation.NONE)).doesNotThrowAnyException();
+        // Past the guard, start() would ask the (absent) broker for the topics, then log why it stopped or started.
+        assertThat(Logs.of(GruStreamService.class, () -> service.start(TopicCreation.NONE))).isEmpty();
+    }
+
+    @Test
+    void aServiceThatCannotServeHttpLeavesNothingHoldingTheCallersMeters() throws Exception {
+        WeakReference<MeterRegistry> meters = failToServeHttp();
+
+        // The JVM's GC metrics listen to the GC beans for good unless closed, and their listener holds the meters.
+        for (int i = 0; i < 50 && meters.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(meters.get()).isNull();
+    }
+
+    /** Creates a service whose HTTP port is taken, and returns the meters it was given, held weakly. */
+    private WeakReference<MeterRegistry> failToServeHttp() throws IOException {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            GruStreamConfig config = new GruStreamConfig(Map.of("http.bind.address", "127.0.0.1", "http.port",
+                    String.valueOf(taken.getLocalPort()), "state.dir", stateDir.toString(), "bootstrap.servers",
+                    "localhost:1", "schema.registry.url", "mock://start-test"));
+            assertThatThrownBy(() -> GruStreamService.create(config, TestingModels.persistence("1"), meters,
+                    Clock.systemUTC())).isInstanceOf(OperatorException.class).hasMessageContaining("Cannot serve HTTP");
+        }
+        return new WeakReference<>(meters);
     }
 
     @Test
     void repartitioningWithoutAGraceForLateRecordsIsWarnedAbout() {
-        Logger logger = (Logger) LoggerFactory.getLogger(GruStreamService.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
         Map<String, String> settings = new HashMap<>(Map.of("http.enabled", "false", "state.dir",
                 stateDir.toString(), "bootstrap.servers", "localhost:1", "input.format", "json",
                 "input.key.fields", "host", "input.repartition", "true", "schema.registry.url", "mock://start-test"));
-        try {
+
+        List<ILoggingEvent> logged = Logs.of(GruStreamService.class, () -> {
             GruStreamService.create(new GruStreamConfig(settings), TestingModels.persistence("1"),
                     new CompositeMeterRegistry(), Clock.systemUTC()).close();
             settings.put("late.grace.ms", "60000");
             GruStreamService.create(new GruStreamConfig(settings), TestingModels.persistence("1"),
                     new CompositeMeterRegistry(), Clock.systemUTC()).close();
-        } finally {
-            logger.detachAppender(appender);
-        }
+        });
 
-        assertThat(appender.list).filteredOn(event -> event.getFormattedMessage().contains("input.repartition"))
+        assertThat(logged).filteredOn(event -> event.getFormattedMessage().contains("input.repartition"))
                 .singleElement().satisfies(event -> assertThat(event.getFormattedMessage()).contains("late.grace.ms"));
     }
 
