@@ -21,14 +21,16 @@ import dev.grustream.serde.internals.SchemaRegistryClients;
  */
 public final class GenericAvroSerde implements Serde<GenericRecord> {
     private final SchemaRegistryClient injectedClient;
-    private final AvroSerializer serializer = new AvroSerializer();
-    private final Serializer<GenericRecord> typedSerializer = Typed.serializer(serializer);
+    private final AvroSerializer serializer;
+    private final Serializer<GenericRecord> typedSerializer;
     private final AvroDeserializer deserializer;
     private final Deserializer<GenericRecord> typedDeserializer;
 
     /** A serde with the registry given by the configuration. */
     public GenericAvroSerde() {
         this.injectedClient = null;
+        this.serializer = new AvroSerializer();
+        this.typedSerializer = Typed.serializer(serializer);
         this.deserializer = new AvroDeserializer(AvroDeserializer.Mode.GENERIC_RECORD, null, null);
         this.typedDeserializer = Typed.deserializer(deserializer, GenericRecord.class::cast);
     }
@@ -36,6 +38,8 @@ public final class GenericAvroSerde implements Serde<GenericRecord> {
     /** A serde that uses {@code client} whatever the configuration says. */
     public GenericAvroSerde(SchemaRegistryClient client) {
         this.injectedClient = Objects.requireNonNull(client, "client");
+        this.serializer = new AvroSerializer(client);
+        this.typedSerializer = Typed.serializer(serializer);
         this.deserializer = new AvroDeserializer(AvroDeserializer.Mode.GENERIC_RECORD, null, client);
         this.typedDeserializer = Typed.deserializer(deserializer, GenericRecord.class::cast);
     }

@@ -29,8 +29,8 @@ import dev.grustream.serde.internals.SchemaRegistryClients;
  */
 public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final SchemaRegistryClient injectedClient;
-    private final AvroSerializer serializer = new AvroSerializer();
-    private final Serializer<T> typedSerializer = Typed.serializer(serializer);
+    private final AvroSerializer serializer;
+    private final Serializer<T> typedSerializer;
     private final AvroDeserializer deserializer;
     private final Deserializer<T> typedDeserializer;
 
@@ -41,6 +41,8 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
      */
     public SpecificAvroSerde() {
         this.injectedClient = null;
+        this.serializer = new AvroSerializer();
+        this.typedSerializer = Typed.serializer(serializer);
         this.deserializer = new AvroDeserializer(AvroDeserializer.Mode.SPECIFIC_RECORD, null, null);
         this.typedDeserializer = Typed.deserializer(deserializer, SpecificAvroSerde::uncheckedCast);
     }
@@ -48,6 +50,8 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
     /** A serde that reads every record as {@code type}, with the registry given by the configuration. */
     public SpecificAvroSerde(Class<T> type) {
         this.injectedClient = null;
+        this.serializer = new AvroSerializer();
+        this.typedSerializer = Typed.serializer(serializer);
         this.deserializer = new AvroDeserializer(AvroDeserializer.Mode.SPECIFIC_RECORD,
                 Objects.requireNonNull(type, "type"), null);
         this.typedDeserializer = Typed.deserializer(deserializer, type::cast);
@@ -56,6 +60,8 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
     /** A serde that reads every record as {@code type}, with {@code client} whatever the configuration says. */
     public SpecificAvroSerde(Class<T> type, SchemaRegistryClient client) {
         this.injectedClient = Objects.requireNonNull(client, "client");
+        this.serializer = new AvroSerializer(client);
+        this.typedSerializer = Typed.serializer(serializer);
         this.deserializer = new AvroDeserializer(AvroDeserializer.Mode.SPECIFIC_RECORD,
                 Objects.requireNonNull(type, "type"), client);
         this.typedDeserializer = Typed.deserializer(deserializer, type::cast);

@@ -68,6 +68,24 @@ class AvroSerdeRoundTripTest {
     }
 
     @Test
+    void theHalvesOfASerdeGivenAClientUseItWhenConfiguredOnTheirOwn() {
+        SpecificAvroSerde<Observation> specific = new SpecificAvroSerde<>(Observation.class, registry);
+        GenericAvroSerde generic = new GenericAvroSerde(registry);
+        // No schema.registry.url: each half takes the client its serde was given, as Confluent's do.
+        specific.serializer().configure(Map.of(), false);
+        specific.deserializer().configure(Map.of(), false);
+        generic.serializer().configure(Map.of(), false);
+        Observation observation = TestRecords.observation(0.5);
+        GenericRecord reading = TestRecords.reading("s-1", 21.5);
+
+        byte[] bytes = specific.serializer().serialize(TOPIC, observation);
+        generic.serializer().serialize("readings", reading);
+
+        assertThat(specific.deserializer().deserialize(TOPIC, bytes)).isEqualTo(observation);
+        assertThat(registry.getLatestSchemaMetadata("readings-value").schema()).isEqualTo(TestRecords.READING);
+    }
+
+    @Test
     void genericValueRoundTrips() {
         GenericAvroSerde serde = new GenericAvroSerde();
         serde.configure(config, false);
