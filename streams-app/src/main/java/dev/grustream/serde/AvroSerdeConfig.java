@@ -151,8 +151,9 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String LATEST_COMPATIBILITY_STRICT_DOC = "With use.latest.version: whether a value is"
             + " refused unless the latest version can read every value of its own schema; false tries each value.";
     public static final String MAX_SCHEMAS_PER_SUBJECT_CONFIG = "max.schemas.per.subject";
-    public static final String MAX_SCHEMAS_PER_SUBJECT_DOC = "Most schemas the client remembers per subject; one more"
-            + " is refused, so that a producer that makes a new schema per record cannot exhaust the memory.";
+    public static final String MAX_SCHEMAS_PER_SUBJECT_DOC = "Most schemas the client remembers per subject, and most"
+            + " subjects it remembers; the least used is forgotten and asked for again when next met, so that a"
+            + " producer that makes a new schema per record cannot exhaust the memory.";
     public static final String MISSING_ID_CACHE_TTL_SEC_CONFIG = "missing.id.cache.ttl.sec";
     public static final String MISSING_ID_CACHE_TTL_SEC_DOC = "How long, in seconds, a schema id the registry"
             + " answered it does not know is taken as unknown without asking again; 0 (the default, as Confluent's)"

@@ -287,12 +287,7 @@ class AvroSerdeRoundTripTest {
 
     @Test
     void olderWriterSchemaIsResolvedToTheGeneratedClassWithDefaults() {
-        GenericData.Record old = new GenericData.Record(TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
-        Forecast forecast = TestRecords.forecast("k");
-        for (Schema.Field field : TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS.getFields()) {
-            old.put(field.name(), forecast.get(field.name()));
-        }
-        old.put("event_time", forecast.getEventTime().toEpochMilli());
+        GenericData.Record old = TestRecords.olderForecast("k");
         byte[] bytes = serialize(config, false, old);
         SpecificAvroSerde<Forecast> serde = new SpecificAvroSerde<>(Forecast.class);
         serde.configure(config, false);
@@ -300,7 +295,7 @@ class AvroSerdeRoundTripTest {
         Forecast back = serde.deserializer().deserialize(TOPIC, bytes);
 
         assertThat(back.getKey()).isEqualTo("k");
-        assertThat(back.getEventTime()).isEqualTo(forecast.getEventTime());
+        assertThat(back.getEventTime()).isEqualTo(TestRecords.forecast("k").getEventTime());
         assertThat(back.getExpected()).isNull();
         assertThat(back.getStateReset()).isEqualTo(StateReset.NONE);
     }
@@ -450,12 +445,7 @@ class AvroSerdeRoundTripTest {
         int latestId = registry.register(TOPIC + "-value", Forecast.SCHEMA$);
         config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false);
         config.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
-        GenericData.Record old = new GenericData.Record(TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
-        Forecast forecast = TestRecords.forecast("k");
-        for (Schema.Field field : TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS.getFields()) {
-            old.put(field.name(), forecast.get(field.name()));
-        }
-        old.put("event_time", forecast.getEventTime().toEpochMilli());
+        GenericData.Record old = TestRecords.olderForecast("k");
 
         byte[] bytes = serialize(config, false, old);
 

@@ -88,14 +88,17 @@ class MockSchemaRegistryTest {
     }
 
     @Test
-    void aSerdeOfAScopeKeepsItsMaxSchemasPerSubject() {
+    void aSerdeOfAScopeWithRoomForOneSchemaPerSubjectStillWritesTwo() {
         AvroSerializer serializer = new AvroSerializer();
         serializer.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + SCOPE_A,
                 AvroSerdeConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG, 1), false);
-        serializer.serialize(TOPIC, TestRecords.forecast("k"));
-        GenericData.Record old = new GenericData.Record(TestRecords.FORECAST_WITHOUT_DEFAULTED_FIELDS);
+        int current = schemaIdOf(serializer.serialize(TOPIC, TestRecords.forecast("k")));
+        GenericData.Record old = TestRecords.olderForecast("k");
 
-        assertThatThrownBy(() -> serializer.serialize(TOPIC, old)).hasMessageContaining("max.schemas.per.subject");
+        int older = schemaIdOf(serializer.serialize(TOPIC, old));
+
+        assertThat(schemaIdOf(serializer.serialize(TOPIC, TestRecords.forecast("k")))).isEqualTo(current);
+        assertThat(older).isNotEqualTo(current);
     }
 
     private static int schemaIdOf(byte[] framed) {

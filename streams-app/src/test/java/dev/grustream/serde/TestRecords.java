@@ -60,6 +60,17 @@ final class TestRecords {
                 .build();
     }
 
+    /** {@link #forecast}'s fields in {@link #FORECAST_WITHOUT_DEFAULTED_FIELDS}, as an older writer sends them. */
+    static GenericData.Record olderForecast(String key) {
+        GenericData.Record old = new GenericData.Record(FORECAST_WITHOUT_DEFAULTED_FIELDS);
+        Forecast forecast = forecast(key);
+        for (Schema.Field field : FORECAST_WITHOUT_DEFAULTED_FIELDS.getFields()) {
+            old.put(field.name(), forecast.get(field.name()));
+        }
+        old.put("event_time", forecast.getEventTime().toEpochMilli());
+        return old;
+    }
+
     static Observation observation(double cpu) {
         return Observation.newBuilder()
                 .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L))

@@ -9,8 +9,6 @@ import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
 
 /**
@@ -25,12 +23,13 @@ import org.apache.avro.Schema;
  * another registry's ids would otherwise cost one registry request per record it sends, before each is refused. An
  * id whose schema is there but cannot be used (not Avro, or not parsed: Confluent's 42201) is remembered as such for
  * good, at most {@value #MAX_SCHEMAS_BY_ID} of them, for the same reason: the schema of an id never changes.
- * Concurrent first calls for the same key wait for one request instead of sending several. The caches hold one entry
- * per schema the process meets, at most {@code max.schemas.per.subject} per subject (one more is refused, as
- * Confluent's client does, since a producer making a new schema per record would otherwise exhaust the memory).
- * Schemas by id, which a deserializer meets as the records it reads name them, are kept for the
- * {@value #MAX_SCHEMAS_BY_ID} met most (a shared registry may hold many more); one evicted is asked for again when it
- * is met again. Thread-safe.
+ * Concurrent first calls for the same key wait for one request instead of sending several. Every cache is bounded,
+ * as Confluent's client's are since its 7.0 release, so that a producer making a new schema per record or a new
+ * subject per record name cannot exhaust the memory: ids by schema are kept for the {@code max.schemas.per.subject}
+ * met most per subject, and for as many subjects; latest versions for as many subjects; schemas by id, which a
+ * deserializer meets as the records it reads name them, for the {@value #MAX_SCHEMAS_BY_ID} met most (a shared
+ * registry may hold many more). One evicted is asked for again when it is met again (a latest version evicted is
+ * then the subject's latest at that time). Thread-safe.
  */
 public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
     /** How many schemas by id a client keeps, as many as Confluent's client keeps by default. */
@@ -38,10 +37,10 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     private final SchemaRegistryClient delegate;
     private final int maxSchemasPerSubject;
-    private final ConcurrentMap<String, ConcurrentMap<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Cache<String, Cache<Schema, Integer>> idsBySubject;
     private final Cache<Integer, Schema> schemasById = Caffeine.newBuilder().maximumSize(MAX_SCHEMAS_BY_ID)
             .executor(Runnable::run).build();
-    private final ConcurrentMap<String, SchemaMetadata> latestBySubject = new ConcurrentHashMap<>();
+    private final Cache<String, SchemaMetadata> latestBySubject;
     /** The ids the registry said it does not know, with its message; empty when they are not remembered. */
     private final Cache<Integer, String> missingIds;
     /** The ids whose schema cannot be used, with the refusal. */
@@ -74,30 +73,21 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
                     + missingIdTtl + " and " + missingCacheSize);
         }
         this.maxSchemasPerSubject = maxSchemasPerSubject;
+        this.idsBySubject = Caffeine.newBuilder().maximumSize(maxSchemasPerSubject).executor(Runnable::run).build();
+        this.latestBySubject = Caffeine.newBuilder().maximumSize(maxSchemasPerSubject).executor(Runnable::run)
+                .build();
         this.missingIds = Caffeine.newBuilder().maximumSize(missingCacheSize)
                 .expireAfterWrite(missingIdTtl).ticker(ticker).executor(Runnable::run).build();
     }
 
     @Override
     public int register(String subject, Schema schema) {
-        ConcurrentMap<Schema, Integer> ids = idsOf(subject);
-        Integer id = ids.get(schema);
-        if (id != null) {
-            return id;
-        }
-        checkRoom(subject, ids);
-        return ids.computeIfAbsent(schema, unknown -> remember(delegate.register(subject, unknown), unknown));
+        return idsOf(subject).get(schema, unknown -> remember(delegate.register(subject, unknown), unknown));
     }
 
     @Override
     public int getId(String subject, Schema schema) {
-        ConcurrentMap<Schema, Integer> ids = idsOf(subject);
-        Integer id = ids.get(schema);
-        if (id != null) {
-            return id;
-        }
-        checkRoom(subject, ids);
-        return ids.computeIfAbsent(schema, unknown -> remember(delegate.getId(subject, unknown), unknown));
+        return idsOf(subject).get(schema, unknown -> remember(delegate.getId(subject, unknown), unknown));
     }
 
     @Override
@@ -132,11 +122,7 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public SchemaMetadata getLatestSchemaMetadata(String subject) {
-        SchemaMetadata latest = latestBySubject.get(subject);
-        if (latest != null) {
-            return latest;
-        }
-        return latestBySubject.computeIfAbsent(subject, unknown -> {
+        return latestBySubject.get(subject, unknown -> {
             SchemaMetadata metadata = delegate.getLatestSchemaMetadata(unknown);
             remember(metadata.id(), metadata.schema());
             return metadata;
@@ -149,17 +135,9 @@ public final class CachingSchemaRegistryClient implements SchemaRegistryClient {
         return delegate.testCompatibility(subject, schema);
     }
 
-    private ConcurrentMap<Schema, Integer> idsOf(String subject) {
-        ConcurrentMap<Schema, Integer> ids = idsBySubject.get(subject);
-        return ids != null ? ids : idsBySubject.computeIfAbsent(subject, unknown -> new ConcurrentHashMap<>());
-    }
-
-    private void checkRoom(String subject, ConcurrentMap<Schema, Integer> ids) {
-        if (ids.size() >= maxSchemasPerSubject) {
-            throw new SchemaRegistryException("This client already holds " + ids.size() + " schemas for subject '"
-                    + subject + "', the most max.schemas.per.subject allows", SchemaRegistryException.NO_STATUS,
-                    SchemaRegistryException.NO_ERROR_CODE);
-        }
+    private Cache<Schema, Integer> idsOf(String subject) {
+        return idsBySubject.get(subject, unknown -> Caffeine.newBuilder().maximumSize(maxSchemasPerSubject)
+                .executor(Runnable::run).build());
     }
 
     // A schema this process registered or looked up is one its deserializers may meet next: knowing its id saves
