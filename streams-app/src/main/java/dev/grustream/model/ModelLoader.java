@@ -221,12 +221,12 @@ public final class ModelLoader {
 
     private static byte[] readFromDirectory(Path directory, String name, long maxBytes) throws IOException {
         Path file = directory.resolve(name);
-        try {
-            long size = Files.size(file);
-            if (size > maxBytes) {
-                throw tooLarge(name, maxBytes);
-            }
-            return Files.readAllBytes(file);
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A pipe or a device (or a link to one) reports no size and may never end.
+            throw new ModelFormatException(name + ": not a regular file in " + directory);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return readAtMost(in, name, maxBytes);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(name + ": missing from " + directory, e);
         }
@@ -239,13 +239,18 @@ public final class ModelLoader {
             throw new ModelFormatException(name + ": missing from " + zipName);
         }
         try (InputStream in = zip.getInputStream(entry)) {
-            // readNBytes grows its buffer as bytes arrive: a lying entry costs what it really holds, up to the bound.
-            byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
-            if (bytes.length > maxBytes) {
-                throw tooLarge(name, maxBytes);
-            }
-            return bytes;
+            return readAtMost(in, name, maxBytes);
         }
+    }
+
+    private static byte[] readAtMost(InputStream in, String name, long maxBytes) throws IOException {
+        // readNBytes grows its buffer as bytes arrive: a lying entry, or a file that grows as it is read, costs what
+        // it really holds, up to the bound.
+        byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+        if (bytes.length > maxBytes) {
+            throw tooLarge(name, maxBytes);
+        }
+        return bytes;
     }
 
     private static ModelFormatException tooLarge(String name, long maxBytes) {

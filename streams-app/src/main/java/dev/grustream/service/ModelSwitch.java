@@ -203,8 +203,9 @@ public final class ModelSwitch implements ModelStatus {
                         e.getMessage());
                 return Outcome.DEFERRED;
             }
-            lastDeferred = source;
             if (!replaying) {
+                // Remembered only outside the replay, which counts nothing: the first retry after it counts this one.
+                lastDeferred = source;
                 deferred.increment();
             }
             log.warn("Model {} from {} could not be loaded on this instance, which keeps serving {}; it will be"

@@ -2,6 +2,7 @@ package dev.grustream.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -178,6 +179,16 @@ class ModelLoaderTest {
 
         assertFormatError(dir, "head_bias.npy: larger than the " + (ModelLoader.NPY_HEADER_ALLOWANCE + 8)
                 + " bytes its shape allows");
+    }
+
+    @Test
+    void refusesAWeightFileThatIsADeviceWithoutReadingIt() throws IOException {
+        Path zeros = Path.of("/dev/zero");
+        assumeTrue(Files.exists(zeros), "no /dev/zero here");
+        Files.delete(dir.resolve("head_bias.npy"));
+        Files.createSymbolicLink(dir.resolve("head_bias.npy"), zeros);
+
+        assertFormatError(dir, "head_bias.npy: not a regular file in " + dir);
     }
 
     @Test

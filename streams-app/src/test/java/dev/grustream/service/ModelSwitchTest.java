@@ -66,6 +66,20 @@ class ModelSwitchTest {
     }
 
     @Test
+    void aModelThatCannotBeLoadedHereAsTheInstanceReplaysTheTopicIsCountedAtItsFirstRetryAfterwards()
+            throws IOException {
+        byte[] zip = zip(TestingModels.persistence("2", 1, "value", "other"));
+        models.copyZipsTo(dir.resolve("not-there"));
+        models.replaying(true);
+        models.offer(zip, "persistence", "models-0@3");
+        models.replaying(false);
+
+        assertThat(models.offer(zip, "persistence", "models-0@3")).isEqualTo(ModelSwitch.Outcome.DEFERRED);
+
+        assertThat(count("deferred")).isEqualTo(1.0);
+    }
+
+    @Test
     void aModelWhoseForecastsOverflowOnlyOnRealInputsCannotBeServed() {
         assertThat(ModelSwitch.trialStep(TestingModels.overflowingOnInput("2"), Backend.JAVA))
                 .hasValueSatisfying(problem -> assertThat(problem).contains("after inputs of 1")

@@ -127,7 +127,7 @@ public final class Npy {
         } else {
             throw new ModelFormatException(file + ": .npy format version expected 1, 2 or 3, found " + major);
         }
-        if (headerLength < 0 || headerStart + headerLength > bytes.length) {
+        if (headerLength < 0 || (long) headerStart + headerLength > bytes.length) {
             throw new ModelFormatException(file + ": truncated .npy header");
         }
         String header = new String(bytes, headerStart, headerLength,

@@ -87,4 +87,12 @@ class NpyTest {
 
         assertThatThrownBy(() -> Npy.read("short.npy", bytes)).hasMessage("short.npy: truncated .npy header");
     }
+
+    @Test
+    void rejectsAVersionTwoHeaderLengthNearTheLargestInteger() {
+        ByteBuffer file = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        file.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(Integer.MAX_VALUE - 4);
+
+        assertThatThrownBy(() -> Npy.read("huge.npy", file.array())).hasMessage("huge.npy: truncated .npy header");
+    }
 }
