@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.Temporal;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,11 @@ import org.apache.kafka.common.serialization.Deserializer;
 public final class GenericAvroObservationReader extends AvroValueReader {
     private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
     private static final double BITS_PER_DIGIT = Math.log(10) / Math.log(2);
+    /**
+     * The most digits a decimal is read with, whatever precision its schema declares (Avro bounds it only for fixed):
+     * a double's widest number has 309, and digits beyond its 17th change nothing it holds.
+     */
+    static final int MAX_DECIMAL_DIGITS = 1_000;
     /** What {@link #find} gives, compared by identity, for a path that meets an array before its last name. */
     private static final Found THROUGH_ARRAY = new Found(null, null);
     private final ObservationMapper mapper;
@@ -111,14 +117,21 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         if (schema.getType() != Schema.Type.UNION) {
             return schema;
         }
+        if (value instanceof BigDecimal || value instanceof Temporal) {
+            // Converted by its deserializer: GenericData would refuse it after writing it out whole in its message.
+            return firstNonNull(schema);
+        }
         try {
             return schema.getTypes().get(GenericData.get().resolveUnion(schema, value));
         } catch (AvroRuntimeException e) {
-            // A value converted by its deserializer (an Instant, a BigDecimal, a LocalDate), which plain GenericData
-            // cannot place in a union (unresolved, or an unknown datum type): its first non-null branch.
-            return schema.getTypes().stream().filter(branch -> branch.getType() != Schema.Type.NULL).findFirst()
-                    .orElse(schema);
+            // Another value converted by its deserializer, which plain GenericData cannot place in a union.
+            return firstNonNull(schema);
         }
+    }
+
+    private static Schema firstNonNull(Schema union) {
+        return union.getTypes().stream().filter(branch -> branch.getType() != Schema.Type.NULL).findFirst()
+                .orElse(union);
     }
 
     /** The value of {@code key} in a map read by Avro, whose keys are {@code Utf8} or {@code String}. */
@@ -140,6 +153,10 @@ public final class GenericAvroObservationReader extends AvroValueReader {
                 }
                 if (value instanceof GenericFixed fixed) {
                     return withinPrecision(DECIMALS.fromFixed(fixed, schema, decimal), decimal, path);
+                }
+                if (value instanceof BigDecimal converted) {
+                    // Converted by its deserializer (Confluent's with avro.use.logical.type.converters).
+                    return withinPrecision(converted, decimal, path);
                 }
             } catch (NumberFormatException e) {
                 // An empty decimal: Avro's conversion cannot make a number of no bytes.
@@ -180,12 +197,13 @@ public final class GenericAvroObservationReader extends AvroValueReader {
      * a decimal of a million bytes would otherwise take the stream thread seconds to turn into a number or a key.
      */
     private static BigDecimal withinPrecision(BigDecimal value, LogicalTypes.Decimal decimal, FieldPath path) {
+        int digits = Math.min(decimal.getPrecision(), MAX_DECIMAL_DIGITS);
         // 10^p needs p * log2(10) bits: a value of more bits has more than p digits, found without counting them,
         // which costs more than linear time in the digits.
-        if (value.unscaledValue().bitLength() > Math.ceil(decimal.getPrecision() * BITS_PER_DIGIT)
-                || value.precision() > decimal.getPrecision()) {
+        if (value.unscaledValue().bitLength() > Math.ceil(digits * BITS_PER_DIGIT) || value.precision() > digits) {
             throw new InputException(InputException.Reason.NOT_A_NUMBER, "the field '" + path + "' holds a decimal of"
-                    + " more digits than its schema's precision, " + decimal.getPrecision());
+                    + " more digits than " + (digits == decimal.getPrecision() ? "its schema's precision, " + digits
+                            : "the " + MAX_DECIMAL_DIGITS + " read"));
         }
         return value;
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.io.IOException;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.Headers;
@@ -30,6 +29,9 @@ public final class JsonObservationReader implements ObservationReader {
     /** What {@link #find} gives, compared by identity, for a path that meets an array before its last name. */
     private static final JsonNode THROUGH_ARRAY = JsonNodeFactory.instance.arrayNode();
 
+    /** What a UTF-8 byte order mark decodes to; Jackson skips one before bytes, and so does this reader. */
+    private static final String BYTE_ORDER_MARK = "\uFEFF";
+
     private final ObservationMapper mapper;
 
     /**
@@ -44,23 +46,22 @@ public final class JsonObservationReader implements ObservationReader {
         if (data == null) {
             return null;
         }
-        // Checked strictly first: Jackson reads an overlong sequence (C1 81) as the letter it spells (A), so two
-        // byte strings would name one series, where keys and Avro strings that are not UTF-8 are refused.
-        if (RecordKeyDeserializer.utf8(data, data.length) == null) {
+        // Decoded strictly, and the text parsed: Jackson reads an overlong sequence (C1 81) as the letter it spells
+        // (A), and takes bytes that begin 7B 00 for UTF-16, which it decodes leniently; either way two byte strings
+        // would name one series, where keys and Avro strings that are not UTF-8 are refused.
+        String text = RecordKeyDeserializer.utf8(data, data.length);
+        if (text == null) {
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is not valid UTF-8 (a malformed"
                     + " or overlong byte sequence)");
         }
         JsonNode root;
         try {
-            root = JSON.readTree(data);
+            root = JSON.readTree(text.startsWith(BYTE_ORDER_MARK) ? text.substring(1) : text);
         } catch (JsonProcessingException e) {
             // Jackson's own words for NaN and Infinity (which Python's json module writes) name a setting of its own.
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is not JSON: "
                     + (e.getOriginalMessage().startsWith("Non-standard token") ? "NaN and Infinity are no JSON"
                             + " numbers; send null or leave the field out" : e.getOriginalMessage()), e);
-        } catch (IOException e) {
-            throw new InputException(InputException.Reason.UNDECODABLE, "the value cannot be read as JSON: "
-                    + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new InputException(InputException.Reason.UNDECODABLE, "the value is JSON but not an object: "

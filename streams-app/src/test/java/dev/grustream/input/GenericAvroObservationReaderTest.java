@@ -3,6 +3,7 @@ package dev.grustream.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -165,6 +166,35 @@ class GenericAvroObservationReaderTest {
                         e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER))
                 .hasMessageContaining("more digits than its schema's precision, 9");
         assertThat(reader.read(longest, new byte[0]).features()).containsEntry("value", -9_999_999.99);
+    }
+
+    @Test
+    void aDecimalItsDeserializerConvertedIsHeldToItsPrecisionToo() {
+        Schema decimal = LogicalTypes.decimal(9, 2).addToSchema(Schema.create(Schema.Type.BYTES));
+        Schema nullableDecimal = Schema.createUnion(Schema.create(Schema.Type.NULL), decimal);
+        GenericAvroObservationReader reader = siteReader(new ByteArrayDeserializer());
+
+        for (Schema schema : List.of(decimal, nullableDecimal)) {
+            assertThatThrownBy(() -> reader.read(site("a", new BigDecimal("123456789012.34"), schema), new byte[0]))
+                    .isInstanceOfSatisfying(InputException.class,
+                            e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER))
+                    .hasMessageContaining("more digits than its schema's precision, 9");
+            assertThat(reader.read(site("a", new BigDecimal("-9999999.99"), schema), new byte[0]).features())
+                    .containsEntry("value", -9_999_999.99);
+        }
+    }
+
+    @Test
+    void aDecimalIsReadWithAtMostAThousandDigitsWhateverItsSchemaDeclares() {
+        Schema vast = LogicalTypes.decimal(10_000_000, 0).addToSchema(Schema.create(Schema.Type.BYTES));
+        BigInteger thousandAndOneDigits = BigInteger.TEN.pow(GenericAvroObservationReader.MAX_DECIMAL_DIGITS);
+        GenericAvroObservationReader reader = siteReader(new ByteArrayDeserializer());
+
+        assertThatThrownBy(() -> reader.read(site("a", ByteBuffer.wrap(thousandAndOneDigits.toByteArray()), vast),
+                new byte[0]))
+                .isInstanceOfSatisfying(InputException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER))
+                .hasMessageContaining("more digits than the 1000 read");
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.grustream.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +77,19 @@ class JsonObservationReaderTest {
             'c', '"', ':', '"', 'z', '"', ',', '"', 't', 's', '"', ':', '1', '}'};
 
         assertThat(reasonOf(() -> reader.deserialize("t", overlong))).isEqualTo(InputException.Reason.UNDECODABLE);
+    }
+
+    @Test
+    void aValueInUtf16ThatIsAlsoValidUtf8IsUndecodableRatherThanAnotherSeriesId() {
+        // Bytes that begin 7B 00 Jackson would take for UTF-16LE, decoding the lone surrogate U+DC41 as U+FFFD, as
+        // it would U+DC42: two series ids one.
+        String json = "{\"host\":\"\udc41\u00a0\",\"dc\":\"z\",\"ts\":1}";
+        ByteBuffer units = ByteBuffer.allocate(2 * json.length()).order(ByteOrder.LITTLE_ENDIAN);
+        json.chars().forEach(unit -> units.putChar((char) unit)); // as written, lone surrogate and all
+        byte[] utf16 = units.array();
+
+        assertThat(RecordKeyDeserializer.utf8(utf16, utf16.length)).isNotNull();
+        assertThat(reasonOf(() -> reader.deserialize("t", utf16))).isEqualTo(InputException.Reason.UNDECODABLE);
     }
 
     @Test
