@@ -154,7 +154,8 @@ final class ModelCommand implements Runnable {
                 watcher.deferredSource().ifPresent(source -> {
                     throw new IllegalArgumentException("the model at " + source + " could not be loaded here to"
                             + " check against (a temporary copy of it cannot be written in java.io.tmpdir; give the"
-                            + " JVM a writable one with -Djava.io.tmpdir=DIR in GRU_STREAM_JAVA_OPTS)");
+                            + " JVM a writable one with -Djava.io.tmpdir=DIR in GRU_STREAM_JAVA_OPTS, or in"
+                            + " JDK_JAVA_OPTIONS for a DIR with spaces)");
                 });
             }
             ModelSpec serving = instance.active().spec();

@@ -1,7 +1,7 @@
 package dev.grustream.config;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +36,7 @@ public final class ConfigSources {
             "GRU_STREAM_KAFKA_LOG_LEVEL");
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigSources.class);
+    private static final int BYTE_ORDER_MARK = '\uFEFF';
     /** Kubernetes' {@code <SERVICE>_SERVICE_HOST}, {@code _SERVICE_PORT} and {@code _SERVICE_PORT_<NAME>}. */
     private static final Pattern SERVICE_ADDRESS = Pattern.compile(".+_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)");
     /** Kubernetes' {@code <SERVICE>_PORT_<NUMBER>_<PROTOCOL>} and its {@code _PROTO}, {@code _PORT}, {@code _ADDR}. */
@@ -135,7 +136,12 @@ public final class ConfigSources {
 
     private static Map<String, String> readFile(Path file) {
         Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            // A byte order mark, as some editors save, would otherwise start the first key and so hide its setting.
+            reader.mark(1);
+            if (reader.read() != BYTE_ORDER_MARK) {
+                reader.reset();
+            }
             properties.load(reader);
         } catch (IOException e) {
             throw new ConfigException("Cannot read the configuration file " + file + ": " + e.getMessage());

@@ -5,6 +5,7 @@ import dev.grustream.avro.Forecast;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -44,11 +45,13 @@ public final class FlatRecords {
     public static void checkTargets(List<String> targets) {
         Map<String, String> seen = new HashMap<>();
         for (String target : targets) {
-            String previous = seen.put(fieldName(target), target);
+            // Compared without case: the tables of JDBC sinks and ksqlDB's unquoted columns do not tell CPU from cpu.
+            String previous = seen.put(fieldName(target).toLowerCase(Locale.ROOT), target);
             if (previous != null) {
                 throw new IllegalArgumentException("targets '" + previous + "' and '" + target + "' would both be"
-                        + " written as fields " + fieldName(target) + "_*; output.layout=flat needs target names"
-                        + " that differ in letters, digits and '_'");
+                        + " written as fields " + fieldName(target) + "_* (to destinations that ignore case);"
+                        + " output.layout=flat needs target names that differ in letters other than by case,"
+                        + " digits and '_'");
             }
         }
     }

@@ -320,6 +320,15 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void aFileSavedWithAByteOrderMarkKeepsItsFirstSetting(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("gru.properties");
+        Files.writeString(file, "\uFEFFbootstrap.servers=broker:9092\nbatch.max.size=10\n");
+
+        assertThat(ConfigSources.merge(file, Map.of(), Map.of())).containsEntry("bootstrap.servers", "broker:9092")
+                .containsEntry("batch.max.size", "10").hasSize(2);
+    }
+
+    @Test
     void unreadableFileIsAClearError(@TempDir Path dir) {
         Path missing = dir.resolve("missing.properties");
 

@@ -52,4 +52,10 @@ class FlatRecordsTest {
         FlatRecords.checkTargets(List.of("cpu", "mem"));
         assertThat(FlatRecords.fieldName("1m")).isEqualTo("_1m");
     }
+
+    @Test
+    void targetsThatDifferOnlyByCaseAreRefused() {
+        assertThatThrownBy(() -> FlatRecords.checkTargets(List.of("CPU", "cpu")))
+                .hasMessageContaining("'CPU' and 'cpu'").hasMessageContaining("ignore case");
+    }
 }

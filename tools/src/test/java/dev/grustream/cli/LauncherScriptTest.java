@@ -111,6 +111,17 @@ class LauncherScriptTest {
     }
 
     @Test
+    void aJavaHomeWithoutAJavaIsRefusedRatherThanPassedOverForThePathsJava() throws Exception {
+        putOnPath("java");
+        Files.delete(javaHome.resolve("bin/java"));
+
+        Result result = launch(root.resolve("gru-stream"));
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.output()).contains("JAVA_HOME is " + javaHome + ", which has no bin/java");
+    }
+
+    @Test
     void onJava24OrLaterTheLibrariesNativeCodeAndUnsafeAreAllowedRatherThanWarnedAboutOnEveryRun() throws Exception {
         standInJava("25");
 
