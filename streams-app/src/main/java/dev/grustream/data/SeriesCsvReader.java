@@ -92,6 +92,14 @@ public final class SeriesCsvReader implements Iterator<SeriesRow>, Closeable {
                             + " than once in the header " + header);
                 }
             }
+            for (String name : header) {
+                if (!name.equals(KEY_COLUMN) && name.equalsIgnoreCase(KEY_COLUMN)
+                        && !mapping.columns().containsValue(name)) {
+                    // Taken for a column of data, it would leave every row one series, named after the file.
+                    throw new IllegalArgumentException(file + ": the column '" + name + "' is not the series key,"
+                            + " whose column is named '" + KEY_COLUMN + "' in lower case: rename it");
+                }
+            }
             if (!header.contains(TIMESTAMP_COLUMN)) {
                 throw new IllegalArgumentException(file + ": no '" + TIMESTAMP_COLUMN + "' column in the header "
                         + header);

@@ -6,8 +6,8 @@ package dev.grustream.train;
  * @param epoch the epoch, from 1 (0 before training)
  * @param trainLoss the mean squared error in normalised units over the targets (every step of the head) that exist in
  *     the epoch's training windows (NaN for epoch 0)
- * @param validationLoss the mean squared one-step error in normalised units over the validation rows of all keys
- *     (NaN without validation rows)
+ * @param validationLoss the mean squared error in normalised units of every step of the head (1 to the horizon) over
+ *     the validation rows of all keys (NaN without validation rows)
  * @param persistenceLoss the same for the persistence forecast, the baseline to beat
  * @param validationMase the median over keys of the validation MASE of the first target (NaN without validation
  *     rows)

@@ -318,7 +318,7 @@ public final class Trainer {
                 for (int b = 0; b < batches; b++) {
                     int from = b * gradients.length;
                     int count = Math.min(gradients.length, windows - from);
-                    int steps = 0;
+                    long steps = 0;
                     for (int i = 0; i < count; i++) {
                         steps += windowLength[order[from + i]];
                     }
@@ -356,7 +356,7 @@ public final class Trainer {
         }
 
         /** One optimiser step over windows {@code order[from .. from + count)}; returns their loss. */
-        private BatchLoss step(int[] order, int from, int count, int steps) {
+        private BatchLoss step(int[] order, int from, int count, long steps) {
             // The gradient is scaled per output slot, missing targets included, as the bundled model was trained;
             // the loss reported is the mean over the targets that exist, as validation's is.
             float lossScale = 1f / (steps * spec.headSize());

@@ -67,6 +67,14 @@ class SeriesCsvReaderTest {
     }
 
     @Test
+    void aKeyColumnNamedInAnotherCaseIsRefusedRatherThanEveryRowMadeOneSeries() {
+        assertThatThrownBy(() -> read("many.csv", "Key,timestamp,value\na,1000,1\nb,1000,2\n",
+                FeatureMapping.identity(List.of("value"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the column 'Key' is not the series key, whose column is named 'key'");
+    }
+
+    @Test
     void mapsFeaturesToOtherColumns() throws IOException {
         List<SeriesRow> rows = read("x.csv", "timestamp,cpu_pct\n1000,42.5\n",
                 FeatureMapping.parse("value=cpu_pct", List.of("value")));
