@@ -25,9 +25,10 @@ final class ChildSettings {
      * Gives {@code child} {@code settings}: written to a new properties file in {@code dir}, readable by this user
      * only on a file system with POSIX permissions (elsewhere, as {@code dir} lets its files be read: Windows gives a
      * user's temporary directory to that user alone) and deleted when this JVM exits, and named by {@code --config
-     * FILE} at the end of its command; the {@code GRU_STREAM_*} variables of those settings, which would outrank the
-     * file, are left out of its environment. Delete the file once the child has read it, where this JVM may be killed
-     * before it exits.
+     * FILE} at the end of its command; every {@code GRU_STREAM_*} variable that names a setting, which would outrank
+     * the file, is left out of its environment: {@code settings} hold the environment's already
+     * ({@link ConfigSources#merge}), and those the caller left out must stay out. Delete the file once the child has
+     * read it, where this JVM may be killed before it exits.
      *
      * @return the file
      */
@@ -45,7 +46,8 @@ final class ChildSettings {
         List<String> command = new ArrayList<>(child.command());
         command.addAll(List.of("--config", file.toString()));
         child.command(command);
-        settings.keySet().forEach(key -> child.environment().remove(ConfigSources.environmentVariableOf(key)));
+        child.environment().entrySet().removeIf(variable -> !ConfigSources.fromEnvironment(
+                Map.of(variable.getKey(), variable.getValue())).isEmpty());
         return file;
     }
 }

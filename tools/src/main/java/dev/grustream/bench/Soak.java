@@ -616,6 +616,8 @@ public final class Soak {
         private final AtomicBoolean running = new AtomicBoolean();
         private Thread thread;
         private long windowStart;
+        /** The event time of the key window's current round; sends come from one thread at a time. */
+        private long roundTime;
 
         Load() {
             Map<String, Object> settings = clientSettings();
@@ -672,7 +674,12 @@ public final class Soak {
         private void send() {
             long n = sent.getAndIncrement();
             long key = windowStart + n % options.activeKeys();
-            long now = System.currentTimeMillis();
+            if (n % options.activeKeys() == 0) {
+                // A key comes once a round: a round's time after the last one's keeps each key's times increasing,
+                // which the service (late.grace.ms=0) requires, however many rounds a millisecond holds.
+                roundTime = Math.max(System.currentTimeMillis(), roundTime + 1);
+            }
+            long now = roundTime;
             double phase = (key * 0.618_033_988_7) % 1.0;
             double value = 50 + 10 * Math.sin(2 * Math.PI * (now / 300_000.0 + phase)) + (key % 13)
                     + random.nextGaussian() * 0.5;

@@ -24,8 +24,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
@@ -50,7 +52,8 @@ import picocli.CommandLine.Spec;
         description = {"Runs the whole pipeline in this process: a Kafka broker (KRaft), a schema registry, the",
                 "gru-stream service with the bundled model, and a generator of seasonal, trending, noisy series",
                 "with injected anomalies. Shows events per second, actual vs forecast values and alerts live,",
-                "until Ctrl-C (or --duration)."})
+                "until Ctrl-C (or --duration). Exits 1 when the service or the generator failed, or when no",
+                "forecast came for the observations sent."})
 final class DemoCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
 
@@ -79,7 +82,8 @@ final class DemoCommand implements Callable<Integer> {
             + " (default: 8080, or a free one when 8080 is taken; 0 picks a free one).")
     Integer httpPort;
 
-    @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to serve (default: the bundled model).")
+    @Option(names = "--model", paramLabel = "DIR|ZIP", description = "Model to serve, of the one feature 'value' the"
+            + " series send (default: the bundled model).")
     Path model;
 
     @Option(names = "--show-keys", defaultValue = "8",
@@ -101,8 +105,17 @@ final class DemoCommand implements Callable<Integer> {
     private int run(PrintWriter out, StopSignal stop) throws Exception {
         out.println("gru-stream demo: starting a Kafka broker, a schema registry and the service in this process...");
         out.flush();
+        GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
+        if (!gru.spec().features().equals(List.of(ObservationGenerator.FEATURE))) {
+            // Every observation would be dead-lettered as missing-feature, and nothing shown.
+            throw new OperatorException("the demo's series send one feature, '" + ObservationGenerator.FEATURE
+                    + "', and the model " + gru.spec().name() + " reads " + gru.spec().features()
+                    + ": give the demo a model of that one feature (train one with train --features "
+                    + ObservationGenerator.FEATURE + ")");
+        }
         Path stateDir = Files.createTempDirectory("gru-stream-demo");
         TopologyReplay.quietTemporaryDirectoryWarning();
+        Optional<String> failure = Optional.empty();
         String registryScope = "gru-stream-demo";
         // The demo runs until stopped: each partition keeps about its last DEMO_PARTITION_BYTES, checked every
         // minute, so that a demo left running does not fill the disk of the temporary directory.
@@ -119,7 +132,6 @@ final class DemoCommand implements Callable<Integer> {
                     config.getString(GruStreamConfig.TOPIC_FORECASTS), 4,
                     config.getString(GruStreamConfig.TOPIC_ALERTS), 1,
                     config.getString(GruStreamConfig.TOPIC_DEAD_LETTERS), 1));
-            GruModel gru = model == null ? ModelSource.bundled() : ModelSource.load(model);
             try (GruStreamService service = GruStreamService.create(config, gru, new SimpleMeterRegistry(),
                     Clock.systemUTC())) {
                 service.start(TopicCreation.NONE);
@@ -135,23 +147,41 @@ final class DemoCommand implements Callable<Integer> {
                     String banner = banner(gru, kafka, registryUrl) + service.httpEndpoint()
                             .map(endpoint -> " | HTTP http://" + endpoint).orElse("");
                     loop(out, view, banner, stop, generator, service);
-                    out.printf(Locale.ROOT, "%nstopping: %d observations sent, %d forecasts and %d alerts seen%n",
-                            generator.sent(), view.forecasts(), view.alerts());
+                    out.printf(Locale.ROOT, "%nstopping: %d observations sent, %d forecasts, %d alerts and %d dead"
+                            + " letters seen%n", generator.sent(), view.forecasts(), view.alerts(),
+                            view.deadLetters());
                     out.flush();
-                }
-                if (service.failed()) {
-                    out.println("gru-stream demo: the service stopped after a fatal error (see the log above)");
-                    out.flush();
-                    return 1;
+                    failure = failure(generator, view, service);
                 }
             }
         } finally {
             MockSchemaRegistry.dropScope(registryScope);
             Utils.delete(stateDir.toFile());
         }
+        if (failure.isPresent()) {
+            out.println("gru-stream demo: " + failure.get());
+            out.flush();
+            return 1;
+        }
         out.println("gru-stream demo: stopped cleanly");
         out.flush();
         return 0;
+    }
+
+    /** Why the demo did not do its job, if it did not: what stopped it, or forecasts that never came. */
+    private static Optional<String> failure(ObservationGenerator generator, DemoView view,
+            GruStreamService service) {
+        if (service.failed()) {
+            return Optional.of("the service stopped after a fatal error (see the log above)");
+        }
+        if (generator.failure().isPresent()) {
+            return Optional.of("the generator stopped: " + generator.failure().get());
+        }
+        if (generator.sent() > 0 && view.forecasts() == 0) {
+            return Optional.of("no forecast was seen for the " + generator.sent() + " observations sent"
+                    + (view.deadLetters() > 0 ? "; " + view.deadLetters() + " dead letters say why" : ""));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -210,11 +240,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         while (!stop.await(refreshMillis, TimeUnit.MILLISECONDS)) {
             view.render(out, banner, terminal, started);
-            if (generator.failure().isPresent()) {
-                out.printf(Locale.ROOT, "%nthe generator stopped: %s%n", generator.failure().get());
-                return;
-            }
-            if (service.failed()) {
+            if (generator.failure().isPresent() || service.failed()) {
                 return;
             }
             if (System.nanoTime() > deadline) {

@@ -177,6 +177,11 @@ final class DemoView implements AutoCloseable {
         return alertCount.get();
     }
 
+    /** Dead letters read so far. */
+    long deadLetters() {
+        return deadLetters.get();
+    }
+
     @Override
     public void close() {
         consumer.wakeup();

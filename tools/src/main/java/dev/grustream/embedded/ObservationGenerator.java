@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * The query methods are thread-safe.
  */
 public final class ObservationGenerator implements AutoCloseable {
+    /** The one feature its observations carry. */
+    public static final String FEATURE = "value";
+
     private static final Logger LOG = LoggerFactory.getLogger(ObservationGenerator.class);
     private final SyntheticSeries series;
     private final String topic;
@@ -99,7 +102,7 @@ public final class ObservationGenerator implements AutoCloseable {
     private void send(SyntheticSeries.Point point, long eventTime) {
         Observation observation = Observation.newBuilder()
                 .setEventTime(Instant.ofEpochMilli(eventTime))
-                .setFeatures(Map.of("value", point.value()))
+                .setFeatures(Map.of(FEATURE, point.value()))
                 .setSource(point.anomaly() == null
                         ? Map.of("generator", "gru-stream demo")
                         : Map.of("generator", "gru-stream demo", "injected", point.anomaly()))

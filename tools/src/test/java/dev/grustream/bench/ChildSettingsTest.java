@@ -45,14 +45,15 @@ class ChildSettingsTest {
     }
 
     @Test
-    void theEnvironmentDoesNotOutrankTheChildsSettings() throws IOException {
+    void theEnvironmentDoesNotOutrankTheChildsSettingsNorAddSettingsTheCallerLeftOut() throws IOException {
         ProcessBuilder child = new ProcessBuilder("java", "Main");
         child.environment().put(ConfigSources.environmentVariableOf("bootstrap.servers"), "elsewhere:9092");
-        child.environment().put(ConfigSources.environmentVariableOf("batch.max.size"), "64");
+        child.environment().put(ConfigSources.environmentVariableOf("input.format"), "json");
+        child.environment().put("GRU_STREAM_JAVA_OPTS", "-Xss2m");
 
         ChildSettings.pass(SETTINGS, dir, child);
 
-        assertThat(child.environment()).doesNotContainKey(ConfigSources.environmentVariableOf("bootstrap.servers"))
-                .containsEntry(ConfigSources.environmentVariableOf("batch.max.size"), "64");
+        assertThat(child.environment()).doesNotContainKeys(ConfigSources.environmentVariableOf("bootstrap.servers"),
+                ConfigSources.environmentVariableOf("input.format")).containsEntry("GRU_STREAM_JAVA_OPTS", "-Xss2m");
     }
 }

@@ -33,11 +33,41 @@ class DemoCommandTest {
     Path dir;
 
     private String run(String... args) {
+        return run(0, args);
+    }
+
+    /** Runs {@code args}, expects {@code exit}, and returns what was written to both streams. */
+    private String run(int exit, String... args) {
         StringWriter out = new StringWriter();
         CommandLine command = GruStreamTools.commandLine();
         command.setOut(new PrintWriter(out));
-        assertThat(command.execute(args)).as("exit code; output:%n%s", out).isZero();
+        command.setErr(new PrintWriter(out));
+        assertThat(command.execute(args)).as("exit code; output:%n%s", out).isEqualTo(exit);
         return out.toString();
+    }
+
+    @Test
+    void aModelOfFeaturesTheSeriesDoNotSendIsRefusedBeforeAnythingStarts() throws IOException {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1", 1, "value", "other"), model);
+
+        String output = run(2, "demo", "--model", model.toString(), "--duration", "5");
+
+        assertThat(output).contains("the demo's series send one feature, 'value', and the model persistence reads"
+                + " [value, other]").doesNotContain("observations sent");
+    }
+
+    @Test
+    void aDemoThatSeesNoForecastSaysSoAndFails() throws IOException {
+        Path model = dir.resolve("model");
+        ModelWriter.write(TestingModels.persistence("1"), model);
+
+        // Every observation is larger than this, and so dead-lettered.
+        String output = run(1, "demo", "--model", model.toString(), "--duration", "8", "--keys", "2", "--rate", "20",
+                "--http-port", "0", "--set", "input.max.value.bytes=10");
+
+        assertThat(output).containsPattern("\\d+ observations sent, 0 forecasts, 0 alerts and [1-9]\\d* dead letters")
+                .contains("gru-stream demo: no forecast was seen for the").doesNotContain("stopped cleanly");
     }
 
     @Test
