@@ -279,6 +279,14 @@ public final class Trainer {
             rows.refresh(parameters);
             adam = new Adam(parameters);
             int batch = Math.min(config.batch(), windows.size());
+            // One gradient per window of a batch: beyond the heap, the run would end in an OutOfMemoryError.
+            long gradientBytes = (long) batch * parameters.count() * Float.BYTES;
+            if (gradientBytes > Runtime.getRuntime().maxMemory() / 2) {
+                throw new IllegalArgumentException("--batch " + batch + " keeps a gradient of the model's "
+                        + parameters.count() + " parameters per window, " + (gradientBytes >> 20) + " MiB, more than"
+                        + " half of the " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB this JVM may take:"
+                        + " lower --batch, or give the JVM more (GRU_STREAM_JAVA_OPTS=-Xmx...)");
+            }
             gradients = new GruParameters[batch];
             for (int b = 0; b < batch; b++) {
                 gradients[b] = GruParameters.zerosLike(parameters);

@@ -43,6 +43,16 @@ class TrainerTest {
     }
 
     @Test
+    void aBatchWhoseGradientsWouldOutgrowTheHeapIsRefusedBeforeTraining() {
+        // A window per row and a batch of all of them: about 1,500 gradients of some six million parameters each.
+        TrainingConfig config = quick().model(model().hiddenSize(1024)).window(1).batch(Integer.MAX_VALUE).build();
+
+        assertThatThrownBy(() -> new Trainer(config).train(SINES, TrainingListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parameters per window").hasMessageContaining("lower --batch");
+    }
+
+    @Test
     void theSameSeedGivesTheSameWeights() {
         GruModel first = new Trainer(quick().epochs(3).build()).train(SINES, TrainingListener.NONE).model();
         GruModel second = new Trainer(quick().epochs(3).build()).train(SINES, TrainingListener.NONE).model();
