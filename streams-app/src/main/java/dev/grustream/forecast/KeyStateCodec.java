@@ -142,7 +142,8 @@ public final class KeyStateCodec {
                 throw new EOFException("bytes left after the state");
             }
             return state;
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ArithmeticException e) {
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | ArithmeticException
+                | IllegalArgumentException e) {
             throw new IllegalArgumentException("Corrupt stored SeriesState (version " + bytes[0] + ", "
                     + bytes.length + " bytes): " + e.getMessage(), e);
         }
@@ -160,6 +161,13 @@ public final class KeyStateCodec {
         // One buffer for every array read: each is copied out of it (see LearnerCodec#read).
         ByteBuffer scratch = ByteBuffer.allocate(size);
         float[] hidden = LearnerCodec.floats(in.readBytes(scratch));
+        for (int i = 0; i < hidden.length; i++) {
+            // A GRU's hidden values stay within [-1, 1]: one that is not a number would make every forecast after it
+            // NaN, which the learner would take in for good.
+            if (!Float.isFinite(hidden[i])) {
+                throw new IOException("hidden state value " + hidden[i] + " at " + i);
+            }
+        }
         long step = in.readLong();
         long lastEventTime = in.readLong();
         double[] forecast = readDoubleArray(in, size);

@@ -122,6 +122,9 @@ final class LearnerCodec {
         IntervalCalibrator intervals = IntervalCalibrator.restored(intervalScale, logMultiplier, logMultiplierHigh,
                 inexactErrors);
         int n = versionThree ? VERSION_THREE_INPUTS : Learner.INPUTS;
+        // Not numbers here would spread to every weight and forecast of the key, and its guard cannot compare them.
+        requireFinite("learner covariance", upper);
+        requireFinite("learner weights", weights);
         if (upper.length != n * (n + 1) / 2) {
             throw new IllegalArgumentException("learner covariance: expected " + n * (n + 1) / 2 + " values, found "
                     + upper.length);
@@ -139,6 +142,14 @@ final class LearnerCodec {
         }
         return Learner.restored(events, p, widen(weights, n), ringInputs, ringValues, ringScales, ringFar, ringGuards,
                 errorScale, learnerError, persistenceError, profile, intervals);
+    }
+
+    private static void requireFinite(String name, double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new IllegalArgumentException(name + ": value " + values[i] + " at " + i);
+            }
+        }
     }
 
     /** An Avro array of one count per step, in as many blocks as it was written in. */

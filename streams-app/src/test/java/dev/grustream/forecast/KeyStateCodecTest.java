@@ -238,6 +238,33 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void refusesAHiddenStateThatIsNotANumberAsCorrupt() {
+        KeyState state = state(null);
+        state.hidden()[2] = Float.NaN;
+        byte[] bytes = KeyStateCodec.encode(state);
+
+        assertThatThrownBy(() -> KeyStateCodec.decode(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 9")
+                .hasMessageContaining("hidden state value NaN at 2");
+    }
+
+    @Test
+    void refusesLearnerWeightsOrCovarianceThatAreNotNumbersAsCorrupt() {
+        KeyState weights = learnt(TestingModels.persistence("1", 12), 50);
+        weights.learners()[0].weights()[3] = Double.NaN;
+        KeyState covariance = learnt(TestingModels.persistence("1", 12), 50);
+        covariance.learners()[0].covariance()[0] = Double.POSITIVE_INFINITY;
+        byte[] weightBytes = KeyStateCodec.encode(weights);
+        byte[] covarianceBytes = KeyStateCodec.encode(covariance);
+
+        assertThatThrownBy(() -> KeyStateCodec.decode(weightBytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Corrupt stored SeriesState (version 9")
+                .hasMessageContaining("learner weights: value NaN at 3");
+        assertThatThrownBy(() -> KeyStateCodec.decode(covarianceBytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("learner covariance: value Infinity at 0");
+    }
+
+    @Test
     void readsVersionEightWithTheRangesWarmUpInTimeOver() {
         KeyState decoded = KeyStateCodec.decode(writtenByAvro(state(null), 8));
 
