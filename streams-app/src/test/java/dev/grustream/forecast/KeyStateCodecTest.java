@@ -238,6 +238,60 @@ class KeyStateCodecTest {
     }
 
     @Test
+    void readsStateWrittenByVersionTwo() throws IOException {
+        Schema v2 = SchemaHistory.version("SeriesState", 2);
+        GenericRecord old = new GenericData.Record(v2);
+        old.put("model_name", "m");
+        old.put("model_version", "1");
+        old.put("hidden", ByteBuffer.wrap(new byte[8]));
+        old.put("step", 5L);
+        old.put("last_event_time", 42L);
+        old.put("forecast", List.of(1.5, 2.5));
+        GenericRecord residuals = new GenericData.Record(v2.getField("residuals").schema());
+        residuals.put("count", 9L);
+        residuals.put("mean", List.of(0.0, 0.1));
+        residuals.put("variance", List.of(1.0, 4.0));
+        residuals.put("mean_abs_deviation", List.of(0.7, 1.6));
+        old.put("residuals", residuals);
+        old.put("last_alert_time", 30L);
+        old.put("last_anomaly_score", 0.25);
+        GenericRecord features = new GenericData.Record(v2.getField("feature_stats").schema().getTypes().get(1));
+        features.put("count", 9L);
+        features.put("mean", List.of(20.0, 30.0));
+        features.put("variance", List.of(2.0, 3.0));
+        old.put("feature_stats", features);
+        GenericRecord likelihood = new GenericData.Record(v2.getField("likelihood").schema().getTypes().get(1));
+        likelihood.put("count", 4L);
+        likelihood.put("average", 0.5);
+        likelihood.put("mean", 0.4);
+        likelihood.put("variance", 0.02);
+        old.put("likelihood", likelihood);
+        GenericRecord range = new GenericData.Record(v2.getField("value_range").schema().getTypes().get(1));
+        range.put("count", 9L);
+        range.put("min", List.of(-1.0, 0.0));
+        range.put("max", List.of(3.0, 8.0));
+        old.put("value_range", range);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(2);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericRecord>(v2).write(old, encoder);
+        encoder.flush();
+
+        KeyState decoded = KeyStateCodec.decode(bytes.toByteArray());
+
+        assertThat(decoded.targets()).isEqualTo(2);
+        assertThat(decoded.forecast(1)).isEqualTo(2.5);
+        assertThat(decoded.errors().meanAbsDeviation(1)).isEqualTo(1.6);
+        assertThat(decoded.features().mean(1)).isEqualTo(30.0);
+        assertThat(decoded.likelihood()).isEqualTo(AnomalyLikelihood.of(4, 0.5, 0.4, 0.02));
+        assertThat(decoded.range()).isEqualTo(ValueRange.of(9, new double[] {-1.0, 0.0}, new double[] {3.0, 8.0},
+                ValueRange.UNKNOWN_SINCE));
+        assertThat(decoded.lastAlertTime()).isEqualTo(30);
+        assertThat(decoded.lastAnomalyScore()).isEqualTo(0.25);
+        assertThat(decoded.learners()).isNull();
+    }
+
+    @Test
     void refusesAHiddenStateThatIsNotANumberAsCorrupt() {
         KeyState state = state(null);
         state.hidden()[2] = Float.NaN;
