@@ -169,6 +169,7 @@ public final class Benchmark {
     private String registry;
     private final GruModel model;
     private Consumer<String> log = line -> { };
+    private Runnable stopCheck = () -> { };
 
     public Benchmark(Options options) {
         this.options = options;
@@ -189,9 +190,14 @@ public final class Benchmark {
                 .hiddenSize(hidden).numLayers(layers).build(), seed);
     }
 
-    /** Runs the benchmark, reporting progress to {@code log}, and returns one result per topology. */
-    public List<Result> run(Consumer<String> progress) throws Exception {
+    /**
+     * Runs the benchmark, reporting progress to {@code log}, and returns one result per topology. {@code stopCheck}
+     * is run while it waits and may throw to stop it: what the run at hand made (its instance, its state) is closed
+     * and removed as the exception passes.
+     */
+    public List<Result> run(Consumer<String> progress, Runnable stopCheck) throws Exception {
         this.log = progress;
+        this.stopCheck = stopCheck;
         TopologyReplay.quietTemporaryDirectoryWarning();
         try (InMemorySchemaRegistryServer registryServer = InMemorySchemaRegistryServer.start(0)) {
             registry = registryServer.url();
@@ -303,6 +309,7 @@ public final class Benchmark {
                             + " broker was too slow (see any broker or producer errors above); run the benchmark"
                             + " again, or with fewer --records");
                 }
+                stopCheck.run();
                 Thread.sleep(20);
             }
             long cpu = processCpuNanos() - cpuBefore;
@@ -355,6 +362,7 @@ public final class Benchmark {
                     if (System.nanoTime() - started > TimeUnit.MINUTES.toNanos(10)) {
                         throw new IllegalStateException("restoration did not finish within 10 minutes");
                     }
+                    stopCheck.run();
                     Thread.sleep(20);
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
@@ -397,12 +405,14 @@ public final class Benchmark {
                     throw new IllegalStateException("the latency run's instance did not reach RUNNING within 5"
                             + " minutes (state " + streams.state() + ")");
                 }
+                stopCheck.run();
                 Thread.sleep(20);
             }
             load = startLoad(input, rate, stateDir);
             long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             long until = warmUntil + TimeUnit.SECONDS.toNanos(options.latencySeconds());
             while (System.nanoTime() < until) {
+                stopCheck.run();
                 if (!load.isAlive()) {
                     throw new IllegalStateException("the load generator exited with " + load.exitValue()
                             + " during the latency run");

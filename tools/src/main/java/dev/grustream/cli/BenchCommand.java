@@ -207,41 +207,49 @@ final class BenchCommand implements Callable<Integer> {
             throw new OperatorException("--warm-up-records must be 0 or more, found " + warmUpRecords);
         }
         Process broker = null;
-        try {
-            String servers = bootstrap;
-            if (servers == null) {
-                int port = freePort();
-                broker = startBroker(port, transactionVersion, out);
-                servers = "localhost:" + port;
-            }
-            Benchmark.Options options = new Benchmark.Options(servers, records, warmUpRecords, keys, partitions,
-                    inputFormat, processing, hidden, layers, shape, batchSize, linger.toMillis(), storeCache, backend,
-                    (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
-                    only == null || only.equals("baseline"), only == null || only.equals("gru"), seed,
-                    serviceSettings);
-            if (repeat < 1) {
-                throw new OperatorException("--repeat must be at least 1, found " + repeat);
-            }
-            List<List<Benchmark.Result>> runs = new ArrayList<>();
-            for (int run = 1; run <= repeat; run++) {
-                if (repeat > 1) {
-                    out.printf(Locale.ROOT, "== run %d of %d%n", run, repeat);
+        // Stopped (Ctrl-C, SIGTERM), the run at hand closes its instance and removes its state as it unwinds.
+        try (StopSignal stop = new StopSignal("bench-shutdown", Duration.ofSeconds(60))) {
+            try {
+                String servers = bootstrap;
+                if (servers == null) {
+                    int port = freePort();
+                    broker = startBroker(port, transactionVersion, out);
+                    servers = "localhost:" + port;
                 }
-                List<Benchmark.Result> results = new Benchmark(options).run(line -> {
-                    out.println(line);
-                    out.flush();
-                });
-                report(out, options, results);
-                if (json != null) {
-                    appendJson(options, results);
+                Benchmark.Options options = new Benchmark.Options(servers, records, warmUpRecords, keys, partitions,
+                        inputFormat, processing, hidden, layers, shape, batchSize, linger.toMillis(), storeCache,
+                        backend, (int) latencyDuration.toSeconds(), latencyRate, commitInterval.toMillis(),
+                        only == null || only.equals("baseline"), only == null || only.equals("gru"), seed,
+                        serviceSettings);
+                if (repeat < 1) {
+                    throw new OperatorException("--repeat must be at least 1, found " + repeat);
                 }
-                runs.add(results);
-            }
-            headline(out, runs);
-        } finally {
-            if (broker != null) {
-                broker.destroy();
-                broker.waitFor();
+                List<List<Benchmark.Result>> runs = new ArrayList<>();
+                for (int run = 1; run <= repeat; run++) {
+                    if (repeat > 1) {
+                        out.printf(Locale.ROOT, "== run %d of %d%n", run, repeat);
+                    }
+                    List<Benchmark.Result> results = new Benchmark(options).run(line -> {
+                        out.println(line);
+                        out.flush();
+                    }, stop::checkNotRequested);
+                    report(out, options, results);
+                    if (json != null) {
+                        appendJson(options, results);
+                    }
+                    runs.add(results);
+                }
+                headline(out, runs);
+            } catch (StopSignal.Stopped e) {
+                // Said before the signal is closed: a stopping JVM ends once it is.
+                spec.commandLine().getErr().println("gru-stream bench: stopped; the run at hand is not reported");
+                spec.commandLine().getErr().flush();
+                return 1;
+            } finally {
+                if (broker != null) {
+                    broker.destroy();
+                    broker.waitFor();
+                }
             }
         }
         return 0;
