@@ -118,13 +118,7 @@ class KeyStateCodecTest {
         residuals.put("variance", List.of(1.0));
         old.put("residuals", residuals);
         old.put("last_alert_time", null);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(1);
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new GenericDatumWriter<GenericRecord>(v1).write(old, encoder);
-        encoder.flush();
-
-        KeyState decoded = KeyStateCodec.decode(bytes.toByteArray());
+        KeyState decoded = KeyStateCodec.decode(storedAs(1, old));
 
         assertThat(decoded.step()).isEqualTo(3);
         assertThat(decoded.lastEventTime()).isEqualTo(42);
@@ -271,13 +265,7 @@ class KeyStateCodecTest {
         range.put("min", List.of(-1.0, 0.0));
         range.put("max", List.of(3.0, 8.0));
         old.put("value_range", range);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(2);
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new GenericDatumWriter<GenericRecord>(v2).write(old, encoder);
-        encoder.flush();
-
-        KeyState decoded = KeyStateCodec.decode(bytes.toByteArray());
+        KeyState decoded = KeyStateCodec.decode(storedAs(2, old));
 
         assertThat(decoded.targets()).isEqualTo(2);
         assertThat(decoded.forecast(1)).isEqualTo(2.5);
@@ -444,6 +432,16 @@ class KeyStateCodecTest {
     }
 
     /** What Avro's own writer gives for the state's {@link SeriesState} record: the reference for the codec. */
+    /** {@code record} as version {@code version} stored it: its version byte, then the record in Avro binary. */
+    private static byte[] storedAs(int version, GenericRecord record) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(version);
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
+        encoder.flush();
+        return bytes.toByteArray();
+    }
+
     private static byte[] writtenByAvro(KeyState state) {
         return writtenByAvro(state, VersionedRecordCodec.forClass(SeriesState.class).currentVersion());
     }
