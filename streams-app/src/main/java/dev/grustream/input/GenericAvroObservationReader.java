@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.Temporal;
 import java.util.Collection;
@@ -39,7 +38,6 @@ public final class GenericAvroObservationReader extends AvroValueReader {
      * a double's widest number has 309, and digits beyond its 17th change nothing it holds.
      */
     static final int MAX_DECIMAL_DIGITS = 1_000;
-    private static final long NANOS_PER_DAY = 86_400_000_000_000L;
     /** What {@link #find} gives, compared by identity, for a path that meets an array before its last name. */
     private static final Found THROUGH_ARRAY = new Found(null, null);
     private final ObservationMapper mapper;
@@ -175,13 +173,6 @@ public final class GenericAvroObservationReader extends AvroValueReader {
             }
             return text;
         }
-        if (value instanceof Integer millis && logical instanceof LogicalTypes.TimeMillis) {
-            // A time of day, as a converting deserializer gives it: no instant, so no event time.
-            return timeOfDay(millis, 1_000_000L, logical);
-        }
-        if (value instanceof Long micros && logical instanceof LogicalTypes.TimeMicros) {
-            return timeOfDay(micros, 1000L, logical);
-        }
         if (value instanceof Integer days && logical instanceof LogicalTypes.Date) {
             return Instant.ofEpochMilli(days * 86_400_000L);
         }
@@ -215,12 +206,6 @@ public final class GenericAvroObservationReader extends AvroValueReader {
                             : "the " + MAX_DECIMAL_DIGITS + " read"));
         }
         return value;
-    }
-
-    /** The time of day {@code count} units of {@code nanosPerUnit} after midnight, or what it is if none. */
-    private static Object timeOfDay(long count, long nanosPerUnit, LogicalType logical) {
-        return count >= 0 && count < NANOS_PER_DAY / nanosPerUnit ? LocalTime.ofNanoOfDay(count * nanosPerUnit)
-                : count + " (" + logical.getName() + ", beyond a day)";
     }
 
     /** Whether the value's schema is a timestamp type. */

@@ -54,24 +54,6 @@ class GenericAvroObservationReaderTest {
     }
 
     @Test
-    void aTimeOfDayIsNoEventTime() {
-        Schema schema = SchemaBuilder.record("Clocked").fields()
-                .name("noon").type(LogicalTypes.timeMillis().addToSchema(Schema.create(Schema.Type.INT))).noDefault()
-                .name("value").type().doubleType().noDefault()
-                .endRecord();
-        GenericRecord record = new GenericData.Record(schema);
-        record.put("noon", 43_200_000);
-        record.put("value", 1.5);
-        GenericAvroObservationReader reader = new GenericAvroObservationReader(new ByteArrayDeserializer(),
-                new InputMapping(List.of(), Optional.of(FieldPath.parse("noon")), Map.of()), () -> List.of("value"));
-
-        // Read as a number, noon would be epoch seconds: 1971-05-16.
-        assertThatThrownBy(() -> reader.read(record, new byte[0])).isInstanceOfSatisfying(InputException.class,
-                e -> assertThat(e.reason()).isEqualTo(InputException.Reason.INVALID_TIME))
-                .hasMessageContaining("holds 12:00, not a time");
-    }
-
-    @Test
     void aTimestampInNanosecondsIsReadAsNanosecondsWhateverItsSize() {
         // 1971: as a plain number this size would be read as microseconds.
         long nanos = Instant.parse("1971-08-02T00:00:00.123Z").toEpochMilli() * 1_000_000 + 999_999;
