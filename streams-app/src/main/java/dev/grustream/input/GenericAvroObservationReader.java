@@ -117,8 +117,13 @@ public final class GenericAvroObservationReader extends AvroValueReader {
         if (schema.getType() != Schema.Type.UNION) {
             return schema;
         }
-        if (value instanceof BigDecimal || value instanceof Temporal) {
+        if (value instanceof BigDecimal) {
             // Converted by its deserializer: GenericData would refuse it after writing it out whole in its message.
+            // Its branch is the union's decimal, whose precision holds it.
+            return schema.getTypes().stream().filter(branch -> branch.getLogicalType() instanceof LogicalTypes.Decimal)
+                    .findFirst().orElse(firstNonNull(schema));
+        }
+        if (value instanceof Temporal) {
             return firstNonNull(schema);
         }
         try {

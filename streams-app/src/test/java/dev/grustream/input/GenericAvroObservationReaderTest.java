@@ -172,9 +172,11 @@ class GenericAvroObservationReaderTest {
     void aDecimalItsDeserializerConvertedIsHeldToItsPrecisionToo() {
         Schema decimal = LogicalTypes.decimal(9, 2).addToSchema(Schema.create(Schema.Type.BYTES));
         Schema nullableDecimal = Schema.createUnion(Schema.create(Schema.Type.NULL), decimal);
+        Schema doubleOrDecimal = Schema.createUnion(Schema.create(Schema.Type.NULL),
+                Schema.create(Schema.Type.DOUBLE), decimal);
         GenericAvroObservationReader reader = siteReader(new ByteArrayDeserializer());
 
-        for (Schema schema : List.of(decimal, nullableDecimal)) {
+        for (Schema schema : List.of(decimal, nullableDecimal, doubleOrDecimal)) {
             assertThatThrownBy(() -> reader.read(site("a", new BigDecimal("123456789012.34"), schema), new byte[0]))
                     .isInstanceOfSatisfying(InputException.class,
                             e -> assertThat(e.reason()).isEqualTo(InputException.Reason.NOT_A_NUMBER))
