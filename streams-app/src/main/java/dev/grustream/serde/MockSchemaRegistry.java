@@ -10,8 +10,8 @@ import dev.grustream.serde.internals.StoreSchemaRegistryClient;
  * The in-process registries behind {@code schema.registry.url=mock://<scope>}: one per scope name, shared by every
  * serde of that scope in the JVM, created on first use, with {@link CompatibilityLevel#BACKWARD} checks when a schema
  * is registered, as a real registry makes them (Confluent's mock makes them only when asked). Each serde
- * reaches it through a caching client of its own, as it would a real registry: it pins the latest version it met and
- * keeps its own {@code max.schemas.per.subject}. Like
+ * reaches it through a caching client of its own, as it would a real registry: it pins the latest version it met
+ * while it remembers it, within its own {@code max.schemas.per.subject}. Like
  * Confluent's {@code MockSchemaRegistry}, a test isolates itself with a scope of its own and drops it afterwards:
  *
  * <pre>{@code

@@ -559,6 +559,9 @@ public final class Benchmark {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
             for (long i = 0; i < options.records(); i++) {
+                if (i % 10_000 == 0) {
+                    stopCheck.run();
+                }
                 int key = (int) (i % options.keys());
                 long step = i / options.keys();
                 long eventTime = start + step * spacing;

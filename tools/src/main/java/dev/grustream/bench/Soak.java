@@ -87,6 +87,19 @@ public final class Soak {
                 throw new IllegalArgumentException("rate must be >= 0 (0 calibrates) and fraction in (0, 1], found "
                         + rate + " and " + fraction);
             }
+            requireAtMostOnePerKeyAndMillisecond(rate, activeKeys);
+        }
+    }
+
+    /**
+     * Refuses a steady rate that would send a key more than one observation per millisecond: each key's event times
+     * must increase (the service runs without a grace for late ones), and they would run ahead of the clock.
+     */
+    static void requireAtMostOnePerKeyAndMillisecond(double rate, int activeKeys) {
+        if (rate > activeKeys * 1000.0) {
+            throw new IllegalArgumentException("a rate of " + rate + " observations per second over " + activeKeys
+                    + " active keys sends a key more than one per millisecond: raise --active-keys to at least "
+                    + (long) Math.ceil(rate / 1000));
         }
     }
 
@@ -649,6 +662,7 @@ public final class Soak {
 
         /** Starts sending {@code rate} records per second, sliding the key window over {@code duration}. */
         void steady(double rate, Duration duration) {
+            requireAtMostOnePerKeyAndMillisecond(rate, options.activeKeys());
             running.set(true);
             thread = new Thread(() -> {
                 long started = System.nanoTime();

@@ -207,8 +207,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new OperatorException("--warm-up-records must be 0 or more, found " + warmUpRecords);
         }
         Process broker = null;
-        // Stopped (Ctrl-C, SIGTERM), the run at hand closes its instance and removes its state as it unwinds.
-        try (StopSignal stop = new StopSignal("bench-shutdown", Duration.ofSeconds(60))) {
+        // Stopped (Ctrl-C, SIGTERM), the run at hand closes its instance and removes its state as it unwinds: the
+        // signal waits longer than an instance's close (a minute), which may wait on a broker Ctrl-C stopped too.
+        try (StopSignal stop = new StopSignal("bench-shutdown", Duration.ofMinutes(2))) {
             try {
                 String servers = bootstrap;
                 if (servers == null) {

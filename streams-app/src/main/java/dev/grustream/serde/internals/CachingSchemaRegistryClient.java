@@ -12,10 +12,10 @@ import java.util.Objects;
 import org.apache.avro.Schema;
 
 /**
- * A {@link SchemaRegistryClient} that remembers every id, schema and latest version its delegate returned, for its
- * whole lifetime, so the serdes' hot path asks the registry once per schema: ids and schemas never change in a
- * registry, and a latest version is deliberately pinned (as Confluent's serializer does by default) so that a
- * running producer does not switch schemas mid-stream.
+ * A {@link SchemaRegistryClient} that remembers the ids, schemas and latest versions its delegate returned, up to
+ * the bounds below, so the serdes' hot path asks the registry once per schema: ids and schemas never change in a
+ * registry, and a latest version is deliberately pinned while it is remembered (as Confluent's serializer does by
+ * default) so that a running producer does not switch schemas mid-stream.
  *
  * <p>Failures are not cached: the next call asks again, with one exception. An id the registry answered it does
  * not know (Confluent's 40403) is remembered as unknown for {@code missing.id.cache.ttl.sec}, at most
