@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.temporal.Temporal;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -123,13 +122,11 @@ public final class GenericAvroObservationReader extends AvroValueReader {
             return schema.getTypes().stream().filter(branch -> branch.getLogicalType() instanceof LogicalTypes.Decimal)
                     .findFirst().orElse(firstNonNull(schema));
         }
-        if (value instanceof Temporal) {
-            return firstNonNull(schema);
-        }
         try {
             return schema.getTypes().get(GenericData.get().resolveUnion(schema, value));
         } catch (AvroRuntimeException e) {
-            // Another value converted by its deserializer, which plain GenericData cannot place in a union.
+            // A value converted by its deserializer (an Instant, a LocalDate), which plain GenericData cannot place
+            // in a union (unresolved, or an unknown datum type): its first non-null branch.
             return firstNonNull(schema);
         }
     }
