@@ -328,6 +328,23 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void aLongGapStartsTheKeysGruFromTheZeroStateAsANewKeys() {
+        harness.close();
+        harness = startWithMemory(batchSettings());
+        sendSteady("a", 0, 10);
+        long afterGap = T0 + 9 * MINUTE + 86_400_001L;
+        harness.send("a", afterGap, 10.0);
+        harness.send("new", afterGap, 10.0);
+        harness.flush();
+
+        Map<String, Forecast> last = new HashMap<>();
+        harness.forecastValues().forEach(f -> last.put(f.getKey(), f));
+        assertThat(last.get("a").getStateReset()).isEqualTo(StateReset.GAP);
+        assertThat(harness.stateStore().get("a").hidden()).isEqualTo(harness.stateStore().get("new").hidden());
+        assertThat(last.get("a").getForecast()).isEqualTo(last.get("new").getForecast());
+    }
+
+    @Test
     void aLongGapKeepsTheKeysRangeAndRestartsItsErrorStatistics() {
         sendSteady("a", 0, 30);
         harness.send("a", T0 + 29 * MINUTE + 86_400_001L, 10.0);

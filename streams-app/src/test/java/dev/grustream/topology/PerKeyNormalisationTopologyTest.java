@@ -79,7 +79,7 @@ class PerKeyNormalisationTopologyTest {
     }
 
     @Test
-    void aGapRestartsTheGruStateButKeepsTheFeatureStatistics() {
+    void aGapKeepsTheKeysFeatureStatistics() {
         try (TopologyHarness harness = new TopologyHarness(model, Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"))) {
             for (int i = 0; i < 30; i++) {
                 harness.send("k", T0 + i * MINUTE, wave(i));
