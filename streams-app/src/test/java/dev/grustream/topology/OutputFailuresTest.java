@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.grustream.avro.AnomalyAlert;
+import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,10 @@ class OutputFailuresTest {
             Throwable failure = catchThrowable(() -> harness.sendRaw("k".getBytes(StandardCharsets.UTF_8),
                     "{\"value\": 10}".getBytes(StandardCharsets.UTF_8)));
 
-            assertThat(failure).isInstanceOf(StreamsException.class);
+            assertThat(failure).isInstanceOf(StreamsException.class)
+                    .hasRootCauseInstanceOf(SchemaRegistryException.class)
+                    .hasStackTraceContaining("SCHEMA_REJECTED: cannot find schema dev.grustream.avro.Forecast under"
+                            + " subject 'forecasts-value'");
             assertThat(harness.deadLetters()).isEmpty();
         }
     }
