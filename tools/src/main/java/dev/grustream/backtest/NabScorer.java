@@ -30,7 +30,8 @@ import java.util.Map;
  * tried, ties go to the highest); the total is normalised to {@code 100 (raw - null) / (perfect - null)}, where the
  * null detector outputs a constant and the perfect one earns {@code A_TP} per window.
  *
- * <p>Checked against an independent scorer on 32 NAB series in {@code NabScorerTest}. Immutable and thread-safe.
+ * <p>Checked against the scores an independent scorer gave on fixed result files in {@code NabScorerTest}. Immutable
+ * and thread-safe.
  */
 public final class NabScorer {
     /** NAB's three profiles: the weights of a true positive, a false positive and a false negative. */

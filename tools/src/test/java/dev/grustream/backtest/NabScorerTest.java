@@ -2,24 +2,17 @@ package dev.grustream.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.grustream.service.ModelSource;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
-/** NAB's scoring rules, row by row on hand-made files, and the whole score against an independent scorer. */
+/** NAB's scoring rules, row by row on hand-made files, and whole scores against an independent scorer's. */
 class NabScorerTest {
     private static final long FIVE_MINUTES = 300_000;
     private static final NabScorer.Profile ONES = new NabScorer.Profile("ones", 1, 1, 1);
@@ -147,46 +140,39 @@ class NabScorerTest {
     }
 
     /**
-     * The 32 NAB series' result files of a replay, scored here and by an independent Python scorer given with
-     * {@code -Dnab.scorer=PATH} (a {@code nab_score.py} written apart from this code, not part of the repository):
-     * the same scores within 0.1. Skipped, and said so, without that scorer or Python.
+     * Made-up result files whose scores an independent re-implementation of NAB's scoring (in Python, written apart
+     * from this code, not in the repository) recorded: the same thresholds, scores and counts (resource
+     * {@code nab-scorer/README.md}).
      */
     @Test
-    @EnabledIfSystemProperty(named = "nab.scorer", matches = ".+",
-            disabledReason = "no independent NAB scorer given (-Dnab.scorer=PATH to a nab_score.py)")
-    void agreesWithTheIndependentScorerOnThirtyTwoSeries(@TempDir Path results) throws Exception {
-        Path scorer = Path.of(System.getProperty("nab.scorer"));
-        assumeTrue(Files.isRegularFile(scorer), "the independent NAB scorer " + scorer + " is not a file");
-        Path data = Path.of("../src/data/nab");
-        Path labels = data.resolve("labels/combined_windows.json");
-        NabEvaluation evaluation = new NabEvaluation(ModelSource.bundled(), Map.of(),
-                Clock.systemUTC());
+    void agreesWithTheScoresAnIndependentScorerGaveOnFixedFiles() throws IOException, URISyntaxException {
+        Path fixture = Path.of(NabScorerTest.class.getResource("/nab-scorer/windows.json").toURI()).getParent();
         List<NabScorer.File> files = new ArrayList<>();
-        Map<String, List<long[]>> windows = NabScorer.readWindows(labels);
-        for (String series : NabEvaluation.series(data)) {
-            NabEvaluation.SeriesResult result = evaluation.run(data, series, results);
-            files.add(new NabScorer.File(series, result.times(), result.scores(), windows.get(series)));
+        for (Map.Entry<String, List<long[]>> entry : NabScorer.readWindows(fixture.resolve("windows.json"))
+                .entrySet()) {
+            List<String> rows = Files.readAllLines(fixture.resolve(entry.getKey()));
+            long[] times = new long[rows.size() - 1];
+            double[] scores = new double[rows.size() - 1];
+            for (int i = 1; i < rows.size(); i++) {
+                String[] cells = rows.get(i).split(",");
+                times[i - 1] = NabScorer.parseTime(cells[0]);
+                scores[i - 1] = Double.parseDouble(cells[2]);
+            }
+            files.add(new NabScorer.File(entry.getKey(), times, scores, entry.getValue()));
         }
-        Process python;
-        try {
-            python = new ProcessBuilder("python3", scorer.toString(), "--windows", labels.toString(),
-                    "java=" + results).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "python3 is not available: " + e.getMessage());
-            return;
-        }
-        String output = new String(python.getInputStream().readAllBytes());
-        assertThat(python.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        // Once the scorer is here and Python starts, a failure of the scorer fails the test: it is what is checked.
-        assertThat(python.exitValue()).as(output).isZero();
-        Matcher line = Pattern.compile("java\\s+(-?\\d+\\.\\d+)\\s+(-?\\d+\\.\\d+)\\s+(-?\\d+\\.\\d+)").matcher(output);
-        assertThat(line.find()).as("the scorer's line for 'java' in: %s", output).isTrue();
 
-        assertThat(NabScorer.score(files, NabScorer.STANDARD).normalized())
-                .isCloseTo(Double.parseDouble(line.group(1)), within(0.1));
-        assertThat(NabScorer.score(files, NabScorer.LOW_FP).normalized())
-                .isCloseTo(Double.parseDouble(line.group(2)), within(0.1));
-        assertThat(NabScorer.score(files, NabScorer.LOW_FN).normalized())
-                .isCloseTo(Double.parseDouble(line.group(3)), within(0.1));
+        assertThat(NabScorer.score(files, NabScorer.STANDARD)).satisfies(result -> assertSame(result,
+                new NabScorer.Result(NabScorer.STANDARD, 0.59787, -0.8451688406275375, 42.956926328103854, 6, 5, 42)));
+        assertThat(NabScorer.score(files, NabScorer.LOW_FP)).satisfies(result -> assertSame(result,
+                new NabScorer.Result(NabScorer.LOW_FP, 0.908831, -4.525442419985574, 12.287979833453548, 6, 2, 9)));
+        assertThat(NabScorer.score(files, NabScorer.LOW_FN)).satisfies(result -> assertSame(result,
+                new NabScorer.Result(NabScorer.LOW_FN, 0.59787, -1.8451688406275375, 56.41572866318035, 6, 5, 42)));
+    }
+
+    /** {@code actual} equals {@code expected}, its scores to within rounding of the other scorer's sums. */
+    private static void assertSame(NabScorer.Result actual, NabScorer.Result expected) {
+        assertThat(actual).usingRecursiveComparison()
+                .withComparatorForType((a, b) -> Math.abs(a - b) < 1e-9 ? 0 : Double.compare(a, b), Double.class)
+                .isEqualTo(expected);
     }
 }
