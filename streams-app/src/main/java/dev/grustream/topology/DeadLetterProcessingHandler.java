@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -24,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * its batch's forecasts are already out but the states not stored would write forecasts twice and advance states
  * from stale ones. The instance's uncaught-exception handler then decides whether to retry or stop.
  *
+ * <p>A {@code processing.exception.handler} of the user's own does not replace this one: it is kept under
+ * {@link #RECORD_HANDLER_CONFIG} and handles what one record caused instead of the dead-lettering below, while the
+ * failures above still fail the task. Were it in this one's place, a handler that continues would let a failed batch's
+ * records and every later one go without a forecast or a dead letter.
+ *
  * <p>Each such dead letter is logged at ERROR with its stack trace, at most ten a minute per stream thread, the others
  * at DEBUG with a count in the next ERROR line ({@link LogThrottle}).
  *
@@ -32,9 +40,14 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
+    /** Where gru-stream keeps a {@code processing.exception.handler} of the user's own (a class or its name). */
+    public static final String RECORD_HANDLER_CONFIG = "gru.stream.record.processing.exception.handler";
+
     private String deadLetterTopic;
     private int maxValueBytes;
     private ForecasterMetrics metrics;
+    /** The user's handler of what one record caused, or null for dead-lettering it here. */
+    private ProcessingExceptionHandler recordHandler;
     /** At most ten lines, with their stack traces, a minute at ERROR; the rest at DEBUG. */
     private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
 
@@ -43,6 +56,18 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         deadLetterTopic = DeadLetters.topicOf(configs, getClass());
         maxValueBytes = DeadLetters.maxValueBytes(configs);
         metrics = ForecasterMetrics.of(configs);
+        Object own = configs.get(RECORD_HANDLER_CONFIG);
+        if (own != null) {
+            try {
+                recordHandler = own instanceof Class<?> type
+                        ? Utils.newInstance(type.asSubclass(ProcessingExceptionHandler.class))
+                        : Utils.newInstance(own.toString().strip(), ProcessingExceptionHandler.class);
+            } catch (ClassNotFoundException | ClassCastException e) {
+                throw new ConfigException(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, own,
+                        "not a ProcessingExceptionHandler on the class path: " + e.getMessage());
+            }
+            recordHandler.configure(configs);
+        }
     }
 
     @Override
@@ -53,6 +78,9 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     + " work is retried from the last commit", context.taskId(), context.processorNodeId(),
                     exception.getMessage(), exception);
             return Response.fail();
+        }
+        if (recordHandler != null) {
+            return recordHandler.handleError(context, record, exception);
         }
         // A record read again from input.repartition's topic names the input record in headers (see InputOrigin).
         InputOrigin origin = InputOrigin.of(context.topic(), context.partition(), context.offset(),

@@ -168,8 +168,14 @@ public final class GruStreamTopology {
             properties.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                     DeadLetterDeserializationHandler.class.getName());
         }
-        properties.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        // A handler of the user's own handles what one record caused; gru-stream's stays in front of it, since only
+        // it knows that a failed batch must fail the task (see DeadLetterProcessingHandler).
+        Object processingHandler = properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProcessingHandler.class.getName());
+        if (processingHandler != null && !DeadLetterProcessingHandler.class.getName().equals(
+                processingHandler instanceof Class<?> type ? type.getName() : processingHandler.toString().strip())) {
+            properties.put(DeadLetterProcessingHandler.RECORD_HANDLER_CONFIG, processingHandler);
+        }
         // Kafka Streams' own would write the input being processed to the dead-letter topic at every failed send.
         if (!properties.containsKey("default.production.exception.handler")) {
             properties.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,

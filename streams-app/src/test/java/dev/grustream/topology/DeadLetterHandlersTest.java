@@ -1,6 +1,7 @@
 package dev.grustream.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -35,6 +36,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -262,6 +264,32 @@ class DeadLetterHandlersTest {
         assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> assertThat(
                 new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
                 .isEqualTo("internal-error"));
+    }
+
+    @Test
+    void aProcessingHandlerOfTheUsersOwnDecidesWhatARecordCausedAndABatchFailureStillFailsTheTask() {
+        Properties own = GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName())));
+        ProcessingExceptionHandler installed = new StreamsConfig(own).processingExceptionHandler();
+
+        assertThat(installed).isInstanceOf(DeadLetterProcessingHandler.class);
+        ProcessingExceptionHandler.Response recordsFault = installed.handleError(context(NOW), record(),
+                new IllegalArgumentException("a bug"));
+        assertThat(recordsFault.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(recordsFault.deadLetterQueueRecords()).as("Kafka's dead letters, without gru-stream's reason")
+                .allSatisfy(letter -> assertThat(letter.headers().lastHeader(DeadLetters.REASON_HEADER)).isNull());
+        assertThat(installed.handleError(context(NOW), record(), new BatchFailedException("a batch failed",
+                new IllegalStateException("refused"))).result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+    }
+
+    @Test
+    void aProcessingHandlerThatIsNotOneIsRefusedNamingTheSetting() {
+        Properties own = GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, String.class.getName())));
+
+        assertThatThrownBy(() -> new StreamsConfig(own).processingExceptionHandler())
+                .hasStackTraceContaining(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
     }
 
     @Test

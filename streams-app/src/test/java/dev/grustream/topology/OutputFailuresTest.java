@@ -9,6 +9,8 @@ import dev.grustream.testing.TestingModels;
 import dev.grustream.testing.TopologyHarness;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +31,20 @@ class OutputFailuresTest {
                     .hasStackTraceContaining("SCHEMA_REJECTED: cannot find schema dev.grustream.avro.Forecast under"
                             + " subject 'forecasts-value'");
             assertThat(harness.deadLetters()).isEmpty();
+        }
+    }
+
+    @Test
+    void aBatchWhoseOutputsFailFailsTheTaskUnderAProcessingHandlerThatWouldContinue() {
+        try (TopologyHarness harness = new TopologyHarness(TestingModels.persistence("1"),
+                Map.of("input.format", "json", "auto.register.schemas", "false", "batch.max.size", "1",
+                        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                        LogAndContinueProcessingExceptionHandler.class.getName()))) {
+            Throwable failure = catchThrowable(() -> harness.sendRaw("k".getBytes(StandardCharsets.UTF_8),
+                    "{\"value\": 10}".getBytes(StandardCharsets.UTF_8)));
+
+            assertThat(failure).isInstanceOf(StreamsException.class).hasRootCauseInstanceOf(
+                    SchemaRegistryException.class);
         }
     }
 
