@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * into a ring of {@code capacity} slots of the store ({@code slot = sequence % capacity}) and, after each batch, a
  * watermark: the highest sequence processed. The store's changelog is written at every commit together with the
  * offsets (in the same transaction under exactly-once), so after a crash the restored slots above the watermark are
- * exactly the observations whose offsets were committed but whose batch had not run. With the record cache on,
- * repeated writes to a slot between two commits reach the changelog once, so the buffer costs at most
- * {@code capacity + 1} changelog records per commit, whatever the input rate.
+ * exactly the observations whose offsets were committed but whose batch had not run; a processed observation's slot is
+ * deleted. With the record cache on, repeated writes to a slot between two commits reach the changelog once, so the
+ * buffer costs at most {@code capacity + 1} changelog records per commit, whatever the input rate.
  *
  * <p>Lifecycle: created by the processor in {@code init}, {@link #recover() recovered} once, then filled with
  * {@link #add} and emptied with {@link #markProcessed()}. Not thread-safe: owned by one task.
@@ -42,6 +42,8 @@ public final class PendingBuffer {
     private final KeyValueStore<Integer, byte[]> store;
     private final int capacity;
     private final List<PendingObservation> events = new ArrayList<>();
+    /** The slot each of {@link #events} lies in: its sequence's, or where an earlier capacity put it. */
+    private final List<Integer> slots = new ArrayList<>();
     private final List<UnreadableSlot> unreadable = new ArrayList<>();
     private long nextSequence;
     /**
@@ -100,16 +102,18 @@ public final class PendingBuffer {
         long processedThrough = watermark;
         long highest = watermark;
         events.clear();
+        slots.clear();
         recoveredOutOfPlace = false;
+        stored.sort(Comparator.comparingLong(slotAndEvent -> slotAndEvent.value.getSequence()));
         for (KeyValue<Integer, PendingObservation> slotAndEvent : stored) {
             PendingObservation event = slotAndEvent.value;
             highest = Math.max(highest, event.getSequence());
             if (event.getSequence() > processedThrough) {
                 events.add(event);
+                slots.add(slotAndEvent.key);
                 recoveredOutOfPlace |= slotAndEvent.key != slot(event);
             }
         }
-        events.sort(Comparator.comparingLong(PendingObservation::getSequence));
         nextSequence = highest + 1;
         if (events.isEmpty()) {
             outsideRing.forEach(store::delete);
@@ -157,6 +161,7 @@ public final class PendingBuffer {
         PendingObservation observation = event.setSequence(nextSequence++).build();
         store.put(slot(observation), encode(observation));
         events.add(observation);
+        slots.add(slot(observation));
     }
 
     private int slot(PendingObservation observation) {
@@ -225,14 +230,20 @@ public final class PendingBuffer {
         return keys;
     }
 
-    /** Records that every buffered observation has been processed, and empties the buffer. */
+    /**
+     * Records that every buffered observation has been processed, and empties the buffer, deleting their slots: a
+     * processed observation would otherwise stay on the heap until its slot is reused, and in every standby's copy,
+     * {@code capacity} of them per task, each up to {@code input.max.value.bytes} and more.
+     */
     public void markProcessed() {
         if (events.isEmpty()) {
             return;
         }
         long processedThrough = events.get(events.size() - 1).getSequence();
         store.put(WATERMARK_SLOT, ByteBuffer.allocate(Long.BYTES).putLong(processedThrough).array());
+        slots.forEach(store::delete);
         events.clear();
+        slots.clear();
         recoveredOutOfPlace = false;
     }
 }

@@ -178,7 +178,6 @@ class PendingBufferTest {
         PendingBuffer before = new PendingBuffer(store, 4);
         before.recover();
         before.add(observation("a", 1));
-        before.markProcessed();
         before.add(observation("a", 2));
         store.put(PendingBuffer.WATERMARK_SLOT, new byte[] {0, 0, 1});
 
@@ -260,14 +259,41 @@ class PendingBufferTest {
     void theRingReusesItsSlots() {
         PendingBuffer buffer = new PendingBuffer(store, 4);
         buffer.recover();
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 39; i++) {
             buffer.add(observation("k", i));
             if (buffer.isFull()) {
                 buffer.markProcessed();
             }
         }
 
-        assertThat(store.approximateNumEntries()).isEqualTo(5);
+        assertThat(store.approximateNumEntries()).isEqualTo(4); // three pending and the watermark
+    }
+
+    @Test
+    void processedObservationsLeaveOnlyTheWatermarkInTheStore() {
+        PendingBuffer buffer = new PendingBuffer(store, 4);
+        buffer.recover();
+        buffer.add(observation("a", 1));
+        buffer.add(observation("a", 2));
+        buffer.markProcessed();
+
+        assertThat(store.approximateNumEntries()).isEqualTo(1);
+        assertThat(store.get(PendingBuffer.WATERMARK_SLOT)).isNotNull();
+    }
+
+    @Test
+    void observationsRecoveredFromAnotherCapacitysSlotsAreDeletedWhereTheyLie() {
+        PendingBuffer before = new PendingBuffer(store, 8);
+        before.recover();
+        for (int i = 0; i < 6; i++) {
+            before.add(observation("k", i)); // slots 0 to 5
+        }
+
+        PendingBuffer after = new PendingBuffer(store, 4);
+        after.recover();
+        after.markProcessed();
+
+        assertThat(store.approximateNumEntries()).isEqualTo(1);
     }
 
     @Test
@@ -329,13 +355,17 @@ class PendingBufferTest {
     }
 
     @Test
-    void slotsOutsideALoweredRingAreDeletedOnceNothingIsPending() {
+    void processedSlotsOutsideALoweredRingThatAnEarlierReleaseKeptAreDeletedOnceNothingIsPending() {
         PendingBuffer before = new PendingBuffer(store, 8);
         before.recover();
         for (int i = 0; i < 6; i++) {
             before.add(observation("k", i));
         }
         before.markProcessed();
+        // Releases before 2026-12-07 kept a processed observation in its slot until the slot was reused.
+        for (int i : new int[] {3, 5}) {
+            store.put(i, PendingBuffer.encode(observation("k", i).setSequence((long) i).build()));
+        }
 
         new PendingBuffer(store, 4).recover();
 
