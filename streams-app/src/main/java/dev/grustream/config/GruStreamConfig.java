@@ -260,7 +260,9 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " statestore.cache.max.bytes), which collapses repeated writes to a key between"
                             + " commits. Off by default: a key's state is written once per batch it appears in, and"
                             + " the decoded states (state.cache.max.bytes) serve re-reads, so with many keys the cache"
-                            + " only adds work. Turn it on when a few keys get many events per commit interval.")
+                            + " only adds work. Turn it on when a few keys get many events per commit interval. Under"
+                            + " at_least_once the cache holds states back until the commit, so records replayed after a"
+                            + " crash are forecast again instead of dead-lettered as duplicate.")
             .define(STATE_CACHE_MAX_BYTES, Type.LONG, 64L * 1024 * 1024, Range.atLeast(0), Importance.LOW,
                     "Heap, in bytes, that the instance's tasks share for key states kept decoded between batches,"
                             + " so that a key seen again skips the store read and decode. A state with learning on"
