@@ -34,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -423,8 +424,8 @@ public final class GruStreamConfig extends AbstractConfig {
             throw new ConfigException(INPUT_MAX_VALUE_BYTES, getInt(INPUT_MAX_VALUE_BYTES), "twice it and twice "
                     + INPUT_MAX_KEY_BYTES + ", with 64 KiB more, must fit the producer's max.request.size ("
                     + maxRequestSize + "): the batch buffer's changelog records hold a value, its headers"
-                    + " and its decoded features; raise max.request.size (and the internal topics'"
-                    + " max.message.bytes) with it");
+                    + " and its decoded features; raise max.request.size with it (gru-stream raises its internal"
+                    + " topics' max.message.bytes to match)");
         }
         if (getBoolean(INPUT_REPARTITION) && getList(INPUT_KEY_FIELDS).isEmpty()) {
             throw new ConfigException(INPUT_REPARTITION, true, "needs " + INPUT_KEY_FIELDS + ": without it the record"
@@ -488,6 +489,15 @@ public final class GruStreamConfig extends AbstractConfig {
                             : "names an address other instances would forward queries to, but with " + HTTP_ENABLED
                                     + "=false this one serves none; leave it unset");
         }
+    }
+
+    /**
+     * The {@code max.message.bytes} that the topics gru-stream writes need beyond the brokers' default: the producer's
+     * {@code max.request.size} where it was raised above Kafka's default of 1 MiB, else empty.
+     */
+    public OptionalInt raisedMaxRequestSize() {
+        int size = producerMaxRequestSize(originals());
+        return size > DEFAULT_MAX_REQUEST_SIZE ? OptionalInt.of(size) : OptionalInt.empty();
     }
 
     /**

@@ -52,6 +52,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
@@ -356,9 +357,13 @@ public final class GruStreamService implements AutoCloseable {
     private void ensureTopics(TopicCreation creation) {
         List<NewTopic> wanted = new ArrayList<>();
         for (String name : List.of(topics.observations(), topics.forecasts(), topics.alerts(), topics.deadLetters())) {
-            wanted.add(new NewTopic(name, creation.partitions().isPresent()
+            NewTopic topic = new NewTopic(name, creation.partitions().isPresent()
                     ? Optional.of(creation.partitions().getAsInt()) : Optional.empty(),
-                    creation.replicationFactor()));
+                    creation.replicationFactor());
+            // Dead letters are cut to fit max.request.size, not the brokers' default: the topic must take them.
+            OptionalInt largest = config.raisedMaxRequestSize();
+            wanted.add(name.equals(topics.deadLetters()) && largest.isPresent() ? topic.configs(Map.of(
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(largest.getAsInt()))) : topic);
         }
         String modelTopic = config.getString(GruStreamConfig.MODEL_TOPIC);
         if (!modelTopic.isBlank()) {

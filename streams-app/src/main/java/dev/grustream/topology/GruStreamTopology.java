@@ -10,6 +10,7 @@ import dev.grustream.topology.internals.KeyStateSerde;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -184,6 +185,10 @@ public final class GruStreamTopology {
         // The behaviour Kafka Streams 5.0 makes the default (named by its string: the constant is deprecated);
         // without it every start warns.
         properties.putIfAbsent("processing.exception.handler.global.enabled", "true");
+        // The internal topics (the stores' changelogs, input.repartition's topic) take records as large as the producer
+        // sends; one they refused would fail the task at every retry.
+        config.raisedMaxRequestSize().ifPresent(size -> properties.putIfAbsent(
+                StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), String.valueOf(size)));
         RocksDbSettings.install(properties, config.getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES));
         return properties;
     }

@@ -20,7 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -610,6 +612,19 @@ class DeadLetterHandlersTest {
             assertThat(new StreamsConfig(own).deserializationExceptionHandler()).as(key)
                     .isInstanceOf(LogAndFailExceptionHandler.class);
         }
+    }
+
+    @Test
+    void theInternalTopicsTakeWhatARaisedRequestSizeLetsThrough() {
+        String topicLimit = StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+        assertThat(GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of()))).doesNotContainKey(topicLimit);
+
+        assertThat(GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of(
+                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), "4194304"))))
+                .containsEntry(topicLimit, "4194304");
+        assertThat(GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4194304", topicLimit, "8388608"))))
+                .containsEntry(topicLimit, "8388608");
     }
 
     @Test

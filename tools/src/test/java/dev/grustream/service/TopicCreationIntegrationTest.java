@@ -16,6 +16,9 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,30 @@ class TopicCreationIntegrationTest {
             });
             assertThat(admin.describeTopics(List.of("models-" + id)).allTopicNames().get().get("models-" + id)
                     .partitions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aRaisedRequestSizeIsTheDeadLetterTopicsMessageSize() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String deadLetters = "dead-letters-" + id;
+        Map<String, Object> settings = Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "topics-" + id,
+                StreamsConfig.STATE_DIR_CONFIG, dir.toString(), "schema.registry.url", "mock://" + id,
+                GruStreamConfig.TOPIC_OBSERVATIONS, "observations-" + id, GruStreamConfig.TOPIC_FORECASTS,
+                "forecasts-" + id, GruStreamConfig.TOPIC_ALERTS, "alerts-" + id, GruStreamConfig.TOPIC_DEAD_LETTERS,
+                deadLetters, GruStreamConfig.HTTP_ENABLED, "false", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4194304");
+
+        try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings),
+                TestingModels.persistence("1"), "test", new SimpleMeterRegistry(), Clock.systemUTC())) {
+            service.start(new TopicCreation(true, OptionalInt.of(1), Optional.of((short) 1)));
+        }
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers()))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, deadLetters);
+            assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo("4194304");
         }
     }
 }
