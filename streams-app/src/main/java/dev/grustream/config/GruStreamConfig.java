@@ -481,6 +481,15 @@ public final class GruStreamConfig extends AbstractConfig {
                     originals().get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG), "is set from "
                             + TOPIC_DEAD_LETTERS + ", the topic every dead letter goes to; set that instead");
         }
+        if (getBoolean(INPUT_REPARTITION)
+                && originals().containsKey(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG)) {
+            // Kafka Streams reads a repartition topic with the default extractor, which must keep the event time
+            // the first hop stamped on each record: another would change the keys' stream time (TTL, arrival).
+            throw new ConfigException(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG,
+                    originals().get(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG), "would read "
+                            + INPUT_REPARTITION + "'s topic, whose records carry their event time as their"
+                            + " timestamp; leave it unset (" + INPUT_TIME_FIELD + " says where event times are)");
+        }
         if (originals().containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
             throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG,
                     originals().get(StreamsConfig.APPLICATION_SERVER_CONFIG), getBoolean(HTTP_ENABLED)

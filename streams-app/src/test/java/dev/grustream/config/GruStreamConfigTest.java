@@ -1,6 +1,7 @@
 package dev.grustream.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.WallclockTimestampExtractor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,6 +74,22 @@ class GruStreamConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(GruStreamConfig.INPUT_REPARTITION)
                 .hasMessageContaining(GruStreamConfig.INPUT_KEY_FIELDS);
+    }
+
+    @Test
+    void aDefaultTimestampExtractorIsRefusedWhenItWouldReadTheRepartitionTopic() {
+        Map<String, String> repartition = Map.of(GruStreamConfig.INPUT_FORMAT, "json",
+                GruStreamConfig.INPUT_KEY_FIELDS, "host", GruStreamConfig.INPUT_REPARTITION, "true");
+        Map<String, String> extractor = Map.of(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG,
+                WallclockTimestampExtractor.class.getName());
+        Map<String, String> both = new HashMap<>(repartition);
+        both.putAll(extractor);
+
+        assertThatThrownBy(() -> new GruStreamConfig(both)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG)
+                .hasMessageContaining(GruStreamConfig.INPUT_REPARTITION);
+        assertThatCode(() -> new GruStreamConfig(repartition)).doesNotThrowAnyException();
+        assertThatCode(() -> new GruStreamConfig(extractor)).doesNotThrowAnyException();
     }
 
     @Test
