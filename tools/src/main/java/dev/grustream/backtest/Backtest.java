@@ -44,24 +44,32 @@ import java.util.function.LongConsumer;
  * {@code forecast_<T>_h1}. Timestamps are written back as they were read. Memory grows with the number of keys, not
  * of rows (except for the optional chart's keys).
  *
- * <p>One replay per file: keys of different files never share state. Not thread-safe.
+ * <p>One replay for every file, as the service would see their records one after another: a key whose rows go on in a
+ * later file (its own key column, or files of one name in several directories, such as daily files) carries its
+ * state on, as {@code train} joins such rows into one series. Files are replayed in the order {@link #run} is called.
+ *
+ * <p>Lifecycle: create, {@link #run} each file, read {@link #accuracyByKey()}, {@link #close()} (deletes the replay's
+ * state). Not thread-safe.
  */
-public final class Backtest {
+public final class Backtest implements AutoCloseable {
     /**
      * What a file's backtest produced.
      *
      * @param deadLetters the rows dead-lettered, by reason, in the order of the reasons' names
-     * @param accuracyByKey per key and target, the accuracy of each step 1..H
      * @param firstInvalidTime why the first row dead-lettered as {@code invalid-time} was, with its line; empty if
      *     none was
      */
     public record FileReport(Path input, Path output, long rows, long forecasts, SortedMap<String, Long> deadLetters,
-            long alerts, Map<String, Map<String, List<Accuracy>>> accuracyByKey, String firstInvalidTime) {
+            long alerts, String firstInvalidTime) {
     }
 
     private final GruModel model;
     private final Map<String, String> settings;
     private final Clock clock;
+    /** Per key and target, the accuracy of each step over the files replayed so far. */
+    private final Map<String, Map<String, StepAccuracy>> accuracy = new LinkedHashMap<>();
+    /** Made at the first file, in its output's directory; null until then and after {@link #close()}. */
+    private TopologyReplay replay;
 
     /**
      * @param model the model to replay with
@@ -87,11 +95,12 @@ public final class Backtest {
         Files.createDirectories(parent);
         Path partial = newPartial(parent, output);
         Counts counts = new Counts();
-        Map<String, Map<String, StepAccuracy>> accuracy = new LinkedHashMap<>();
         try (SeriesCsvReader rows = SeriesCsvReader.open(input, mapping);
-                TopologyReplay replay = new TopologyReplay(model, settings, clock, parent);
                 BufferedWriter file = Files.newBufferedWriter(partial);
                 SequenceWriter writer = csvWriter(spec, true).writeValues(file)) {
+            if (replay == null) {
+                replay = new TopologyReplay(model, settings, clock, parent);
+            }
             while (rows.hasNext()) {
                 SeriesRow row = rows.next();
                 List<String> cells = cells(spec, row);
@@ -127,14 +136,31 @@ public final class Backtest {
             throw e;
         }
         finish(spec, partial, output, !counts.deadLetters.isEmpty());
+        return new FileReport(input, output, counts.rows, counts.forecasts, counts.deadLetters, counts.alerts,
+                counts.firstInvalidTime);
+    }
+
+    /** Per key and target, the accuracy of each step 1..H over every file replayed so far. */
+    public Map<String, Map<String, List<Accuracy>>> accuracyByKey() {
         Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
         accuracy.forEach((key, byTarget) -> {
             Map<String, List<Accuracy>> steps = new LinkedHashMap<>();
             byTarget.forEach((target, measured) -> steps.put(target, measured.steps()));
             byKey.put(key, steps);
         });
-        return new FileReport(input, output, counts.rows, counts.forecasts, counts.deadLetters, counts.alerts, byKey,
-                counts.firstInvalidTime);
+        return byKey;
+    }
+
+    /** Closes the replay, deleting its state directory. */
+    @Override
+    public void close() {
+        if (replay != null) {
+            try {
+                replay.close();
+            } finally {
+                replay = null;
+            }
+        }
     }
 
     private static final class Counts {

@@ -51,7 +51,9 @@ import picocli.CommandLine.Spec;
                 "Input: a header row, a 'timestamp' column (read as the service reads event times: epoch seconds,",
                 "millis, micros or nanos told apart by size, or ISO-8601, UTC without an offset, a space allowed",
                 "for the T), an optional 'key' column (default: the file name) and one column per model feature.",
-                "A row with more cells than the header is dead-lettered as undecodable."})
+                "A row with more cells than the header is dead-lettered as undecodable. Files are replayed one",
+                "after another in the order of their paths, and a key whose rows go on in a later file carries",
+                "its state on, as 'train' joins them."})
 final class BacktestCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -106,7 +108,6 @@ final class BacktestCommand implements Callable<Integer> {
                 : modelPath.isBlank() ? ModelSource.bundled() : ModelSource.load(Path.of(modelPath));
         FeatureMapping mapping = FeatureMapping.parse(features, gru.spec().features());
         List<Job> jobs = jobs();
-        Backtest backtest = new Backtest(gru, replaySettings, Clock.systemUTC());
         if (plot != null) {
             Path chart = where(plot);
             for (Job job : jobs) {
@@ -123,7 +124,7 @@ final class BacktestCommand implements Callable<Integer> {
             }
         }
         PlotData plotData = plot == null ? null : new PlotData(plotKeys);
-        Map<String, Map<String, List<Accuracy>>> byKey = new LinkedHashMap<>();
+        Map<String, Map<String, List<Accuracy>>> byKey;
         long rows = 0;
         SortedMap<String, Long> deadLetters = new TreeMap<>();
         long alerts = 0;
@@ -136,11 +137,13 @@ final class BacktestCommand implements Callable<Integer> {
                 throw new UncheckedIOException("Cannot read " + job.input + ": " + e, e);
             }
         }
-        // Stopped (Ctrl-C, SIGTERM), the file at hand is left unwritten, its partial output and state removed.
+        // Stopped (Ctrl-C, SIGTERM), the file at hand is left unwritten, its partial output and state removed: the
+        // backtest is closed first, before the stop signal lets the JVM exit.
         try (StopSignal stop = new StopSignal("backtest-shutdown", Duration.ofSeconds(30));
                 ProgressBar progress = new ProgressBarBuilder().setTaskName("backtest").setInitialMax(totalLines)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed()
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
+                Backtest backtest = new Backtest(gru, replaySettings, Clock.systemUTC())) {
             for (Job job : jobs) {
                 long before = progress.getCurrent();
                 Backtest.FileReport report;
@@ -167,9 +170,8 @@ final class BacktestCommand implements Callable<Integer> {
                 }
                 report.deadLetters().forEach((reason, count) -> deadLetters.merge(reason, count, Long::sum));
                 alerts += report.alerts();
-                report.accuracyByKey().forEach((key, byTarget) -> byKey.merge(key, byTarget,
-                        BacktestCommand::pooled));
             }
+            byKey = backtest.accuracyByKey();
         }
         PrintWriter out = spec.commandLine().getOut();
         long dead = deadLetters.values().stream().mapToLong(Long::longValue).sum();
@@ -191,9 +193,9 @@ final class BacktestCommand implements Callable<Integer> {
         if (deadLetters.containsKey(DeadLetterReason.LATE.code())) {
             // Rows are replayed in file order, as the service receives records; train sorts each key's rows.
             spec.commandLine().getErr().printf(Locale.ROOT,
-                    "gru-stream backtest: %d rows were older than their key's last and"
-                    + " dead-lettered as late; if a file is not in time order (newest first, say), sort it%n",
-                    deadLetters.get(DeadLetterReason.LATE.code()));
+                    "gru-stream backtest: %d rows were older than their key's last and dead-lettered as late; if a"
+                    + " file is not in time order (newest first, say), sort it; a key's files are replayed in the"
+                    + " order of their paths%n", deadLetters.get(DeadLetterReason.LATE.code()));
         }
         AccuracyTable.print(out, byKey);
         if (plotData != null) {
@@ -216,18 +218,6 @@ final class BacktestCommand implements Callable<Integer> {
     private static UncheckedIOException cannotBacktest(Job job, IOException cause) {
         return new UncheckedIOException("cannot back-test " + job.input + " into " + job.output + ": "
                 + cause.getMessage(), cause);
-    }
-
-    /** A key that more than one file holds: each target's accuracy at each step over all of them. */
-    private static Map<String, List<Accuracy>> pooled(Map<String, List<Accuracy>> seen,
-            Map<String, List<Accuracy>> more) {
-        more.forEach((target, steps) -> seen.merge(target, steps, (a, b) -> {
-            for (int k = 0; k < a.size(); k++) {
-                a.get(k).addAll(b.get(k));
-            }
-            return a;
-        }));
-        return seen;
     }
 
     /** Pairs each input file with its output file, mirroring directory layouts. */

@@ -62,8 +62,13 @@ class BacktestCommandTest {
     }
 
     private static String series(int rows) {
+        return series(0, rows);
+    }
+
+    /** Rows {@code from} to {@code to - 1} of one series, a minute apart. */
+    private static String series(int from, int to) {
         StringBuilder csv = new StringBuilder("timestamp,value\n");
-        for (int i = 0; i < rows; i++) {
+        for (int i = from; i < to; i++) {
             csv.append(String.format(Locale.ROOT, "2015-08-31 %02d:%02d:00,%s%n", i / 60, i % 60,
                     10 + Math.sin(i / 4.0)));
         }
@@ -207,13 +212,29 @@ class BacktestCommandTest {
 
     @Test
     void aKeyInSeveralFilesIsSummarisedOverAllOfThem() throws IOException {
-        csv("data/a/speed.csv", series(30));
-        csv("data/b/speed.csv", series(30));
+        csv("data/a/speed.csv", series(0, 30));
+        csv("data/b/speed.csv", series(30, 60));
 
         backtest("--input", dir.resolve("data").toString(), "--output", dir.resolve("out").toString());
 
-        // Each file's replay scores 29 one-step forecasts of key "speed".
-        assertThat(out.toString()).containsPattern("(?m)^speed\\s+value\\s+58\\s");
+        // 59 one-step forecasts of key "speed" meet their targets, the one made at the first file's last row too.
+        assertThat(out.toString()).containsPattern("(?m)^speed\\s+value\\s+59\\s");
+    }
+
+    @Test
+    void aKeyWhoseRowsGoOnInALaterFileCarriesItsStateOn() throws IOException {
+        csv("daily/1/speed.csv", series(0, 30));
+        csv("daily/2/speed.csv", series(30, 60));
+        csv("whole/speed.csv", series(0, 60));
+
+        assertThat(backtest("--input", dir.resolve("daily").toString(), "--output", dir.resolve("split").toString()))
+                .isZero();
+        assertThat(backtest("--input", dir.resolve("whole").toString(), "--output", dir.resolve("one").toString()))
+                .isZero();
+
+        List<String> whole = Files.readAllLines(dir.resolve("one/speed.csv"));
+        assertThat(Files.readAllLines(dir.resolve("split/2/speed.csv")).subList(1, 31))
+                .isEqualTo(whole.subList(31, 61));
     }
 
     @Test
