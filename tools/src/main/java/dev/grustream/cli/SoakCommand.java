@@ -91,7 +91,7 @@ final class SoakCommand implements Callable<Integer> {
             description = "-Xmx of the service's JVM (default: ${DEFAULT-VALUE}).")
     String heap;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
+    @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE",
             description = "A setting of the service (gru-stream run --set), over the soak's defaults; repeatable.")
     Map<String, String> settings = Map.of();
 
