@@ -72,6 +72,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
     private static final String CANARY_KEY = "gru-stream: a new key";
     /** {@link GruStreamTopology#FAIL_KEY_FAULT}'s value that fails every key, the core's failure. */
     private static final String EVERY_KEY = "*";
+    /** The kind of log line about a batch that failed and is advanced one observation at a time. */
+    private static final String BATCH_RETRIED = "failed batches";
     static final int MAX_FAILING_KEYS = 1_000;
 
     private final ForecasterSettings settings;
@@ -89,6 +91,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
      * one of its observations succeeds; at most {@link #MAX_FAILING_KEYS}, the oldest forgotten first.
      */
     private final Set<String> failingKeys = new LinkedHashSet<>();
+    /** The task's lines about records that failed the core: ten a minute of each kind at their level, then DEBUG. */
+    private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, KeyState> states;
@@ -450,15 +454,28 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                             + " an observation of a new key as well, so no record is at fault; the task is retried"
                             + " from its last commit", e);
                 }
-                LOG.error("Task {}: dead-lettering an observation of key {} after an unexpected error",
-                        context.taskId(), batch.get(0).getKey(), e);
+                String internalError = DeadLetterReason.INTERNAL_ERROR.code();
+                long heldBack = logged.admit(internalError);
+                if (heldBack >= 0) {
+                    LOG.error("Task {}: dead-lettering an observation of key {} after an unexpected error{}",
+                            context.taskId(), batch.get(0).getKey(), logged.heldBack(heldBack, internalError), e);
+                } else {
+                    LOG.debug("Task {}: dead-lettering an observation of key {} after an unexpected error",
+                            context.taskId(), batch.get(0).getKey(), e);
+                }
                 failing(batch.get(0).getKey());
                 forwardDeadLetter(batch.get(0), DeadLetterReason.INTERNAL_ERROR,
                         e.getClass().getName() + ": " + e.getMessage());
                 return;
             }
-            LOG.warn("Task {}: a batch of {} observations failed ({}); advancing them one by one", context.taskId(),
-                    batch.size(), e.toString());
+            long heldBack = logged.admit(BATCH_RETRIED);
+            if (heldBack >= 0) {
+                LOG.warn("Task {}: a batch of {} observations failed ({}); advancing them one by one{}",
+                        context.taskId(), batch.size(), e.toString(), logged.heldBack(heldBack, BATCH_RETRIED));
+            } else {
+                LOG.debug("Task {}: a batch of {} observations failed ({}); advancing them one by one",
+                        context.taskId(), batch.size(), e.toString());
+            }
             batch.forEach(one -> advance(List.of(one), model));
             return;
         }

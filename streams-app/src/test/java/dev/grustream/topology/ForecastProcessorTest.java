@@ -502,6 +502,21 @@ class ForecastProcessorTest {
         assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
     }
 
+    @Test
+    void aKeyFailingAtEveryObservationLogsTenStackTracesAMinute() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+
+        List<ILoggingEvent> logged = Logs.of(ForecastProcessor.class, () -> whileKeyFails("broken", () -> {
+            for (int i = 0; i < 25; i++) {
+                send("broken", T0 + i * MINUTE, 10.0);
+            }
+        }));
+
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).hasSize(25);
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(10)
+                .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNotNull());
+    }
+
     /** Runs {@code sends} while the forecasting of key {@code key}'s observations fails as a bug would. */
     private static void whileKeyFails(String key, Runnable sends) {
         System.setProperty(GruStreamTopology.FAIL_KEY_FAULT, key);
