@@ -42,6 +42,7 @@ public final class ForecasterMetrics {
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
     private final Map<StateReset, Counter> resets = new EnumMap<>(StateReset.class);
     private final Counter evicted;
+    private final Counter unreadableStates;
     private final Counter statesDecoded;
     private final Counter statesFromStore;
     private final Counter statesNone;
@@ -78,6 +79,10 @@ public final class ForecasterMetrics {
                         .tag("reason", reset.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
             }
         }
+        unreadableStates = Counter.builder("gru.states.unreadable")
+                .description("Reads of stored key states that could not be decoded (damaged, or written by a newer"
+                        + " release) and were taken as none: their keys start afresh")
+                .register(registry);
         evicted = Counter.builder("gru.keys.evicted")
                 .description("Keys expired by state.ttl.ms: found idle at their next observation, or by a scan")
                 .register(registry);
@@ -187,6 +192,11 @@ public final class ForecasterMetrics {
      */
     void stateLookedUp(boolean found) {
         (found ? statesFromStore : statesNone).increment();
+    }
+
+    /** Counts a read of a stored state that the store's serde could not decode. */
+    void unreadableState() {
+        unreadableStates.increment();
     }
 
     void evicted(int keys) {

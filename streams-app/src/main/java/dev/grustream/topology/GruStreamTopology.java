@@ -100,7 +100,7 @@ public final class GruStreamTopology {
             topology.addSource((AutoOffsetReset) null, SOURCE, eventTime, topics.observationKeyDeserializer(), reader,
                     topics.observations());
             topology.addProcessor(PROCESSOR, forecastProcessors(settings, model, metrics, clock), SOURCE);
-            topology.addStateStore(stateStore(settings), PROCESSOR);
+            topology.addStateStore(stateStore(settings, metrics), PROCESSOR);
             // Also without batching: observations a run with batching left buffered are processed, not stranded.
             topology.addStateStore(pendingStore(), PROCESSOR);
         }
@@ -133,7 +133,7 @@ public final class GruStreamTopology {
         Serde<InboundObservation> checked = Serdes.serdeFrom(bytesAsTheyCame,
                 new SizeCheckedReader(reader, settings.maxKeyBytes(), settings.maxValueBytes()));
         Serde<InboundObservation> asTheyCame = Serdes.serdeFrom(bytesAsTheyCame, reader);
-        builder.addStateStore(stateStore(settings));
+        builder.addStateStore(stateStore(settings, metrics));
         builder.addStateStore(pendingStore());
         // No reset policy of the source's own here either.
         Serde<String> checkedKeys = Serdes.serdeFrom(recordKeys.serializer(),
@@ -193,9 +193,11 @@ public final class GruStreamTopology {
         return properties;
     }
 
-    private static StoreBuilder<KeyValueStore<String, KeyState>> stateStore(ForecasterSettings settings) {
+    private static StoreBuilder<KeyValueStore<String, KeyState>> stateStore(ForecasterSettings settings,
+            ForecasterMetrics metrics) {
         StoreBuilder<KeyValueStore<String, KeyState>> builder = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new KeyStateSerde())
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(),
+                new KeyStateSerde(metrics::unreadableState))
                 .withLoggingEnabled(Map.of());
         return settings.storeCaching() ? builder.withCachingEnabled() : builder.withCachingDisabled();
     }

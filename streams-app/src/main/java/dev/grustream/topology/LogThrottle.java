@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe. The kinds must be few (reason codes, say): each keeps a counter for the throttle's life.
  */
-final class LogThrottle {
+public final class LogThrottle {
     private final int perWindow;
     private final long windowNanos;
     private final LongSupplier nanoTime;
@@ -36,7 +36,7 @@ final class LogThrottle {
      * @param perWindow the events of a kind told of in each window
      * @param nanoTime the clock, {@code System::nanoTime} outside tests
      */
-    LogThrottle(int perWindow, Duration window, LongSupplier nanoTime) {
+    public LogThrottle(int perWindow, Duration window, LongSupplier nanoTime) {
         this.perWindow = perWindow;
         this.windowNanos = window.toNanos();
         this.nanoTime = nanoTime;
@@ -46,7 +46,7 @@ final class LogThrottle {
      * Counts an event of {@code kind}: returns -1 if it is not to be told of, else how many events of its kind were
      * not told of since the last one that was.
      */
-    long admit(String kind) {
+    public long admit(String kind) {
         long now = nanoTime.getAsLong();
         Window window = windows.computeIfAbsent(kind, k -> new Window(now));
         synchronized (window) {
@@ -66,7 +66,7 @@ final class LogThrottle {
     }
 
     /** What a line told of after {@code heldBack} events of {@code kind} were not adds: nothing when none were. */
-    String heldBack(long heldBack, String kind) {
+    public String heldBack(long heldBack, String kind) {
         return heldBack <= 0 ? "" : " (and " + heldBack + " more " + kind + " since the last such line, logged at DEBUG"
                 + " only: at most " + perWindow + " per " + windowNanos / 1_000_000_000L + " s are logged at this"
                 + " level)";

@@ -357,6 +357,24 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void aStoredStateThatCannotBeReadIsCountedAndItsKeyStartsAfresh() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.STATE_CACHE_MAX_BYTES, "0"));
+        sendSteady("a", 0, 5);
+        harness.flush();
+        var stored = harness.stateStore().get("a");
+        stored.hidden()[0] = Float.NaN; // the codec refuses to read a hidden state that is not a number
+        harness.stateStore().put("a", stored);
+
+        harness.send("a", T0 + 5 * MINUTE, 10.0);
+        harness.flush();
+
+        assertThat(last(harness.forecastValues()).getStateReset()).isEqualTo(StateReset.NEW_KEY);
+        // Counted at each read: a batched observation's key is read as it is buffered and again as it is advanced.
+        assertThat(harness.counter("gru.states.unreadable")).isPositive();
+    }
+
+    @Test
     void aStateMadeByAnotherModelVersionIsRestarted() {
         sendSteady("a", 0, 10);
         harness.flush();
