@@ -400,14 +400,24 @@ class DockerFilesTest {
         assertThat(healthCheckUrl(ask, "10.1.2.3")).isEqualTo("http://10.1.2.3:8080/health/live");
         assertThat(healthCheckUrl(ask, "fe80::1")).isEqualTo("http://[fe80::1]:8080/health/live");
         assertThat(healthCheckUrl(ask, "[fe80::1]")).isEqualTo("http://[fe80::1]:8080/health/live");
+        assertThat(healthCheckUrl(ask, null, "FALSE")).as("with HTTP off, nothing asked and healthy").isEmpty();
+        assertThat(healthCheckUrl(ask, null, "true")).isEqualTo("http://localhost:8080/health/live");
     }
 
     private static String healthCheckUrl(String script, String bindAddress) throws Exception {
+        return healthCheckUrl(script, bindAddress, null);
+    }
+
+    private static String healthCheckUrl(String script, String bindAddress, String httpEnabled) throws Exception {
         ProcessBuilder shell = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
         shell.environment().remove("GRU_STREAM_HTTP_PORT");
         shell.environment().remove("GRU_STREAM_HTTP_BIND_ADDRESS");
+        shell.environment().remove("GRU_STREAM_HTTP_ENABLED");
         if (bindAddress != null) {
             shell.environment().put("GRU_STREAM_HTTP_BIND_ADDRESS", bindAddress);
+        }
+        if (httpEnabled != null) {
+            shell.environment().put("GRU_STREAM_HTTP_ENABLED", httpEnabled);
         }
         Process process = shell.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
