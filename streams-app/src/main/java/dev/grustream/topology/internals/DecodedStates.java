@@ -23,8 +23,9 @@ import org.apache.kafka.streams.processor.TaskId;
  * turn than it holds, the usual pattern of series that report at a steady rate; a least-recently-used cache would
  * then evict every key just before it comes back. An entry weighs, roughly, its state's stored size
  * ({@link KeyStateCodec#expectedSize}) and three tenths more for what the heap adds (a learnt key of the bundled model,
- * 3,782 bytes stored, measured 5,015 bytes of heap decoded), plus {@value #ENTRY_BYTES} bytes for its key and the
- * cache's own node, taken when it is put: a state changed in place keeps its weight until it is put anew (the event
+ * 3,782 bytes stored, measured 5,015 bytes of heap decoded), plus {@value #ENTRY_BYTES} bytes for a short key and
+ * the cache's own node and two a character beyond, taken when it is put (a key may be up to
+ * {@code input.max.key.bytes} long): a state changed in place keeps its weight until it is put anew (the event
  * times kept within {@code late.grace.ms}, up to 512 bytes, can grow meanwhile). Maintenance runs on the calling
  * thread, never in a pool.
  *
@@ -35,7 +36,7 @@ import org.apache.kafka.streams.processor.TaskId;
  * time.
  */
 public final class DecodedStates {
-    /** What an entry costs beyond its state: the key's string, the task-and-key record, Caffeine's node. */
+    /** What an entry costs beyond its state and its key's characters: the task-and-key record, Caffeine's node. */
     static final int ENTRY_BYTES = 256;
 
     private final Cache<TaskKey, KeyState> states;
@@ -47,15 +48,15 @@ public final class DecodedStates {
         }
         this.states = maxBytes == 0 ? null : Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .<TaskKey, KeyState>weigher((key, state) -> weight(state))
+                .<TaskKey, KeyState>weigher((key, state) -> weight(key.key(), state))
                 .executor(Runnable::run)
                 .build();
     }
 
-    /** The bytes of heap an entry holding {@code state} is taken to hold. */
-    static int weight(KeyState state) {
+    /** The bytes of heap an entry holding {@code key}'s {@code state} is taken to hold. */
+    static int weight(String key, KeyState state) {
         int stored = KeyStateCodec.expectedSize(state);
-        return stored + stored * 3 / 10 + ENTRY_BYTES;
+        return stored + stored * 3 / 10 + ENTRY_BYTES + 2 * key.length();
     }
 
     /** The part of {@code task}. */

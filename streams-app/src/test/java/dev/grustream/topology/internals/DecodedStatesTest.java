@@ -15,9 +15,20 @@ class DecodedStatesTest {
 
     private final KeyState state = KeyStateFixture.of("m", "1", 3, 1_000, 1.5, ErrorStats.empty(1), 0.0);
 
-    /** A cache whose bound holds {@code states} states of the fixture's size. */
+    /** A cache whose bound holds {@code states} states of the fixture's size under keys as long as "k999". */
     private DecodedStates holding(int states) {
-        return new DecodedStates((long) states * DecodedStates.weight(state));
+        return new DecodedStates((long) states * DecodedStates.weight("k999", state));
+    }
+
+    @Test
+    void aLongKeyWeighsItsCharactersToo() {
+        DecodedStates cache = holding(100);
+        String longKey = "k".repeat(5_000);
+        for (int key = 0; key < 1_000; key++) {
+            cache.of(TASK).putAll(Map.of(longKey + key, state));
+        }
+
+        assertThat(cache.size()).isLessThan(100);
     }
 
     @Test
