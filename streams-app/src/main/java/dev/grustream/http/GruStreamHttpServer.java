@@ -36,6 +36,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,13 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private static final int RETRY_AFTER_SECONDS = 1;
     /** Server threads: the health, metrics and local queries keep some while forwards wait on other instances. */
     private static final int MAX_THREADS = 16;
+    /** Requests waiting for a server thread; beyond it Jetty refuses more rather than queueing them without end. */
+    private static final int MAX_QUEUED_REQUESTS = 1_024;
+    /**
+     * Open connections: beyond it the server stops accepting until one closes, so that many slow or idle clients
+     * (each holding a request head's buffer) cannot take the heap. Scrapes, health checks and queries need few.
+     */
+    static final int MAX_CONNECTIONS = 256;
     /**
      * Most queries forwarded at once. A forward holds its server thread until the owner answers or
      * {@code http.forward.timeout.ms} passes; without a bound, a peer that stops answering would let queries for its
@@ -156,7 +165,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
-            config.jetty.threadPool = new QueuedThreadPool(MAX_THREADS, 2, 60_000);
+            config.jetty.threadPool = new QueuedThreadPool(MAX_THREADS, 2, 60_000,
+                    new BlockingArrayQueue<>(MAX_QUEUED_REQUESTS));
             // A key may hold any character; %2F must reach the handler as part of the key, not as a separator.
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setUriCompliance(UriCompliance.LEGACY);
@@ -165,7 +175,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 http.setRequestHeaderSize((int) Math.max(http.getRequestHeaderSize(),
                         Math.min(3L * settings.maxKeyBytes() + REQUEST_HEADER_ROOM, MAX_REQUEST_HEADER_BYTES)));
             });
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
+            });
             config.router.mount(router -> router
                     .before(ctx -> ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store"))
                     .get("/health/live", this::live)

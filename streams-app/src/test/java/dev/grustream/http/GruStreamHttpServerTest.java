@@ -31,6 +31,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -104,6 +105,27 @@ class GruStreamHttpServerTest {
                 closing::get);
         servers.add(started);
         return started;
+    }
+
+    @Test
+    void idleConnectionsBeyondTheLimitWaitUntilOneCloses() throws Exception {
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < GruStreamHttpServer.MAX_CONNECTIONS; i++) {
+                idle.add(new Socket("127.0.0.1", server.port()));
+            }
+            HttpRequest live = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health/live"))
+                    .timeout(Duration.ofSeconds(1)).build();
+
+            assertThatThrownBy(() -> client.send(live, HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(HttpTimeoutException.class);
+            idle.remove(0).close();
+            assertThat(client.send(live, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
     }
 
     private static KeyState state(long step, double score) {
