@@ -595,7 +595,8 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
         for (PendingBuffer.UnreadableSlot slot : unreadableIn.unreadable()) {
             forwardDeadLetter(null, slot.bytes(), clock.millis(), null, DeadLetterReason.INTERNAL_ERROR, "slot "
                     + slot.slot() + " of the task's batch buffer cannot be read by this release (" + slot.reason()
-                    + "); the value is its stored bytes, an observation that may have been processed before",
+                    + "); the value is its stored bytes, an observation not yet processed (releases before 2026-12-07"
+                    + " also kept processed ones)",
                     GruStreamTopology.PENDING_STORE, context.taskId().partition(), -1);
         }
         writeBuffer(unreadableIn::dropUnreadable, "deleting the buffer's unreadable slots");

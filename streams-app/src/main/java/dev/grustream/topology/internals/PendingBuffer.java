@@ -143,8 +143,8 @@ public final class PendingBuffer {
 
     /**
      * The slots {@link #recover()} could not read (written by a newer release's format, or damaged), for the caller to
-     * dead-letter and then {@link #dropUnreadable() drop}, before it {@link #add adds} anything. Each may hold an
-     * observation processed before.
+     * dead-letter and then {@link #dropUnreadable() drop}, before it {@link #add adds} anything. Each holds an
+     * observation not yet processed, or, written by a release before 2026-12-07, one processed before.
      */
     public List<UnreadableSlot> unreadable() {
         return Collections.unmodifiableList(unreadable);
