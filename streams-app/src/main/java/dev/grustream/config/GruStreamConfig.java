@@ -424,8 +424,8 @@ public final class GruStreamConfig extends AbstractConfig {
             throw new ConfigException(INPUT_MAX_VALUE_BYTES, getInt(INPUT_MAX_VALUE_BYTES), "twice it and twice "
                     + INPUT_MAX_KEY_BYTES + ", with 64 KiB more, must fit the producer's max.request.size ("
                     + maxRequestSize + "): the batch buffer's changelog records hold a value, its headers"
-                    + " and its decoded features; raise max.request.size with it (gru-stream raises its internal"
-                    + " topics' max.message.bytes to match)");
+                    + " and its decoded features; raise max.request.size with it (gru-stream gives the internal"
+                    + " topics it creates that max.message.bytes, and warns of existing ones below it)");
         }
         if (getBoolean(INPUT_REPARTITION) && getList(INPUT_KEY_FIELDS).isEmpty()) {
             throw new ConfigException(INPUT_REPARTITION, true, "needs " + INPUT_KEY_FIELDS + ": without it the record"

@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
@@ -382,6 +383,13 @@ public final class GruStreamService implements AutoCloseable {
                 // elsewhere between the listing and the creation goes unchecked; the next start checks it).
                 warnIfModelsCanExpire(admin, modelTopic);
             }
+            OptionalInt requestSize = config.raisedMaxRequestSize();
+            if (requestSize.isPresent()) {
+                List<String> made = missing.stream().map(NewTopic::name).toList();
+                warnIfTooSmallForRequests(admin, writtenTopics().stream()
+                        .filter(topic -> existing.contains(topic) && !made.contains(topic)).toList(),
+                        requestSize.getAsInt());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperatorException("Interrupted while checking the topics", e);
@@ -413,6 +421,52 @@ public final class GruStreamService implements AutoCloseable {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * The topics gru-stream writes records up to {@code max.request.size} to, besides its outputs: the dead letters,
+     * the stores' changelogs, the repartition topic.
+     */
+    private List<String> writtenTopics() {
+        String application = config.passThrough().get(StreamsConfig.APPLICATION_ID_CONFIG).toString();
+        List<String> written = new ArrayList<>(List.of(topics.deadLetters(),
+                application + "-" + GruStreamTopology.STATE_STORE + "-changelog",
+                application + "-" + GruStreamTopology.PENDING_STORE + "-changelog"));
+        if (config.getBoolean(GruStreamConfig.INPUT_REPARTITION)) {
+            written.add(application + "-" + GruStreamTopology.REPARTITION + "-repartition");
+        }
+        return written;
+    }
+
+    /**
+     * Logs each of {@code existing} whose {@code max.message.bytes} is below a raised {@code max.request.size}:
+     * gru-stream gives the limit to the topics it creates, but Kafka Streams never changes an internal topic that
+     * exists, so one made before the size was raised refuses the largest records, and their task fails at every retry.
+     * Advisory, as {@link #warnIfModelsCanExpire}.
+     */
+    private static void warnIfTooSmallForRequests(Admin admin, List<String> existing, int requestSize)
+            throws InterruptedException {
+        if (existing.isEmpty()) {
+            return;
+        }
+        List<ConfigResource> resources = existing.stream()
+                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+        try {
+            Map<ConfigResource, Config> settings = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
+            settings.forEach((resource, topic) -> {
+                ConfigEntry limit = topic.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                if (limit != null && Long.parseLong(limit.value()) < requestSize) {
+                    LOG.warn("Topic {} takes records of at most {} bytes, fewer than max.request.size ({}): its"
+                            + " largest records will be refused and their task fail at every retry. Raise it:"
+                            + " kafka-configs.sh --alter --entity-type topics --entity-name {} --add-config"
+                            + " max.message.bytes={}", resource.name(), limit.value(), requestSize, resource.name(),
+                            requestSize);
+                }
+            });
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.info("Could not read the settings of {} ({}); their max.message.bytes was not checked", existing,
+                    e instanceof ExecutionException ? e.getCause().toString() : e.toString());
         }
     }
 

@@ -2,7 +2,10 @@ package dev.grustream.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.grustream.config.GruStreamConfig;
+import dev.grustream.testing.Logs;
 import dev.grustream.testing.SharedKafka;
 import dev.grustream.testing.TestingModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,6 +18,7 @@ import java.util.OptionalInt;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigResource;
@@ -86,5 +90,32 @@ class TopicCreationIntegrationTest {
             assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic)
                     .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo("4194304");
         }
+    }
+
+    @Test
+    void aDeadLetterTopicMadeBeforeTheRequestSizeWasRaisedIsWarnedOf() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        List<String> data = List.of("observations-" + id, "forecasts-" + id, "alerts-" + id, "dead-letters-" + id);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers()))) {
+            admin.createTopics(data.stream().map(name -> new NewTopic(name, 1, (short) 1)).toList()).all().get();
+        }
+        Map<String, Object> settings = Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "topics-" + id,
+                StreamsConfig.STATE_DIR_CONFIG, dir.toString(), "schema.registry.url", "mock://" + id,
+                GruStreamConfig.TOPIC_OBSERVATIONS, data.get(0), GruStreamConfig.TOPIC_FORECASTS, data.get(1),
+                GruStreamConfig.TOPIC_ALERTS, data.get(2), GruStreamConfig.TOPIC_DEAD_LETTERS, data.get(3),
+                GruStreamConfig.HTTP_ENABLED, "false", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4194304");
+
+        List<ILoggingEvent> logged = Logs.of(GruStreamService.class, () -> {
+            try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings),
+                    TestingModels.persistence("1"), "test", new SimpleMeterRegistry(), Clock.systemUTC())) {
+                service.start(new TopicCreation(false, OptionalInt.empty(), Optional.empty()));
+            }
+        });
+
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement().asString().contains("Topic " + data.get(3) + " takes records of at most",
+                        "max.message.bytes=4194304");
     }
 }
