@@ -56,6 +56,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class ObservationHistory {
     private static final Duration POLL = Duration.ofMillis(500);
+    /**
+     * Heap a row takes besides its values, read into its key's map: the map's entry, the boxed event time, the values'
+     * array header; taken twice, for the copy into its series.
+     */
+    private static final long ROW_BYTES = 80;
 
     /**
      * What was read.
@@ -141,6 +146,11 @@ public final class ObservationHistory {
             }
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(assigned));
             end.entrySet().removeIf(entry -> entry.getValue() <= consumer.position(entry.getKey()));
+            long toRead = 0;
+            for (Map.Entry<TopicPartition, Long> partition : end.entrySet()) {
+                toRead += partition.getValue() - consumer.position(partition.getKey());
+            }
+            refuseBeyondHeap(topic, toRead, features.size(), Runtime.getRuntime().maxMemory());
             Map<TopicPartition, Long> reached = positions(consumer, end.keySet());
             long lastMove = System.nanoTime();
             while (!end.isEmpty()) {
@@ -310,6 +320,23 @@ public final class ObservationHistory {
     }
 
     /** A one-line summary of the records skipped. */
+    /**
+     * Refuses to read {@code records} records when their rows could take more than half of {@code maxHeap}: every row
+     * is held, in a sorted map and then copied into its series, before training starts, and an
+     * {@code OutOfMemoryError} after minutes of reading would say less.
+     *
+     * @throws OperatorException saying how to read fewer records or give more heap
+     */
+    static void refuseBeyondHeap(String topic, long records, int features, long maxHeap) {
+        long bytes = records * 2 * (ROW_BYTES + 8L * features);
+        if (bytes > maxHeap / 2) {
+            throw new OperatorException("Reading the " + records + " records of " + topic + " would take about "
+                    + (bytes >> 20) + " MiB, more than half of the " + (maxHeap >> 20) + " MiB this JVM may take:"
+                    + " read less of it with a later --since, or give the JVM more heap"
+                    + " (GRU_STREAM_JAVA_OPTS=-Xmx...)");
+        }
+    }
+
     public static String describe(Map<String, Long> skipped) {
         return skipped.isEmpty() ? "none" : skipped.entrySet().stream()
                 .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", "));

@@ -311,4 +311,22 @@ class ObservationHistoryTest {
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("needs the schema registry");
     }
+
+    @Test
+    void aTopicWhoseRowsWouldTakeMoreThanHalfTheHeapIsRefusedBeforeItIsRead() {
+        assertThatThrownBy(() -> ObservationHistory.refuseBeyondHeap("observations", 10_000_000, 1, 1L << 30))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("10000000 records of observations")
+                .hasMessageContaining("--since").hasMessageContaining("-Xmx");
+    }
+
+    @Test
+    void aTopicTooLargeForTheHeapIsRefusedBeforeARecordIsRead() {
+        consumer.updateEndOffsets(Map.of(READ, Runtime.getRuntime().maxMemory(), OFFLINE, 3L));
+
+        assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), Optional.empty(), consumer,
+                Duration.ofMinutes(1), "localhost:9092"))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("more than half of the");
+    }
 }
