@@ -319,24 +319,26 @@ public final class ObservationHistory {
         return null;
     }
 
-    /** A one-line summary of the records skipped. */
     /**
-     * Refuses to read {@code records} records when their rows could take more than half of {@code maxHeap}, training
-     * wanting about as much again: every row is held in a sorted map, and copied into its series, before training
-     * starts, and an {@code OutOfMemoryError} after minutes of reading would say less.
+     * Refuses to read {@code records} records when their rows alone could take more than three quarters of
+     * {@code maxHeap}, where training, which wants almost as much again, cannot run: every row is held in a sorted map,
+     * and copied into its series, before training starts, and an {@code OutOfMemoryError} after minutes of reading
+     * would say less.
      *
      * @throws OperatorException saying how to read fewer records or give more heap
      */
     static void refuseBeyondHeap(String topic, long records, int features, long maxHeap) {
         long bytes = records * (ROW_BYTES + 16L * features);
-        if (bytes > maxHeap / 2) {
+        if (bytes > maxHeap / 4 * 3) {
             throw new OperatorException("Reading the " + records + " records of " + topic + " would take about "
-                    + (bytes >> 20) + " MiB, more than half of the " + (maxHeap >> 20) + " MiB this JVM may take:"
+                    + (bytes >> 20) + " MiB, more than three quarters of the " + (maxHeap >> 20)
+                    + " MiB this JVM may take:"
                     + " read less of it with a later --since, or give the JVM more heap"
                     + " (GRU_STREAM_JAVA_OPTS=-Xmx...)");
         }
     }
 
+    /** A one-line summary of the records skipped. */
     public static String describe(Map<String, Long> skipped) {
         return skipped.isEmpty() ? "none" : skipped.entrySet().stream()
                 .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining(", "));

@@ -10,16 +10,19 @@ import dev.grustream.topology.internals.KeyStateSerde;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -175,7 +178,8 @@ public final class GruStreamTopology {
                 DeadLetterProcessingHandler.class.getName());
         if (processingHandler != null && !DeadLetterProcessingHandler.class.getName().equals(
                 processingHandler instanceof Class<?> type ? type.getName() : processingHandler.toString().strip())) {
-            properties.put(DeadLetterProcessingHandler.RECORD_HANDLER_CONFIG, processingHandler);
+            properties.put(DeadLetterProcessingHandler.RECORD_HANDLER_CONFIG,
+                    processingHandlerClass(processingHandler));
         }
         // Kafka Streams' own would write the input being processed to the dead-letter topic at every failed send.
         if (!properties.containsKey("default.production.exception.handler")) {
@@ -191,6 +195,26 @@ public final class GruStreamTopology {
                 StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), String.valueOf(size)));
         RocksDbSettings.install(properties, config.getLong(GruStreamConfig.STATE_ROCKSDB_MEMORY_BYTES));
         return properties;
+    }
+
+    /**
+     * The class a user's {@code processing.exception.handler} names, checked here as Kafka Streams would check it in
+     * that key, so that a misspelt one stops the start rather than every stream thread that makes a task.
+     */
+    private static Class<?> processingHandlerClass(Object handler) {
+        Class<?> type;
+        try {
+            type = handler instanceof Class<?> given ? given
+                    : Utils.loadClass(handler.toString().strip(), Object.class);
+        } catch (ClassNotFoundException e) {
+            throw new ConfigException(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, handler,
+                    "no such class on the class path");
+        }
+        if (!ProcessingExceptionHandler.class.isAssignableFrom(type)) {
+            throw new ConfigException(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, handler,
+                    "is not a " + ProcessingExceptionHandler.class.getName());
+        }
+        return type;
     }
 
     private static StoreBuilder<KeyValueStore<String, KeyState>> stateStore(ForecasterSettings settings,

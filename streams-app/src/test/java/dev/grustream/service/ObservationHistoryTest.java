@@ -327,6 +327,6 @@ class ObservationHistoryTest {
         assertThatThrownBy(() -> ObservationHistory.read(config, TOPIC, List.of("value"), Optional.empty(), consumer,
                 Duration.ofMinutes(1), "localhost:9092"))
                 .isInstanceOf(OperatorException.class)
-                .hasMessageContaining("more than half of the");
+                .hasMessageContaining("more than three quarters of the");
     }
 }

@@ -22,6 +22,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -47,6 +48,8 @@ import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The dead-letter handlers blame a record only for what is its own fault: bytes that do not decode, a schema id
@@ -280,18 +283,21 @@ class DeadLetterHandlersTest {
                 new IllegalArgumentException("a bug"));
         assertThat(recordsFault.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
         assertThat(recordsFault.deadLetterQueueRecords()).as("Kafka's dead letters, without gru-stream's reason")
-                .allSatisfy(letter -> assertThat(letter.headers().lastHeader(DeadLetters.REASON_HEADER)).isNull());
+                .isNotEmpty().allSatisfy(letter -> assertThat(letter.headers().lastHeader(DeadLetters.REASON_HEADER))
+                        .isNull());
         assertThat(installed.handleError(context(NOW), record(), new BatchFailedException("a batch failed",
                 new IllegalStateException("refused"))).result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
     }
 
-    @Test
-    void aProcessingHandlerThatIsNotOneIsRefusedNamingTheSetting() {
-        Properties own = GruStreamTopology.streamsProperties(new GruStreamConfig(Map.of(
-                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, String.class.getName())));
+    @ParameterizedTest
+    @ValueSource(strings = {"java.lang.String", "org.example.NoSuchHandler"})
+    void aProcessingHandlerThatIsNotOneIsRefusedAtTheStartNamingTheSetting(String handler) {
+        GruStreamConfig config = new GruStreamConfig(Map.of(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                handler));
 
-        assertThatThrownBy(() -> new StreamsConfig(own).processingExceptionHandler())
-                .hasStackTraceContaining(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG);
+        assertThatThrownBy(() -> GruStreamTopology.streamsProperties(config)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG)
+                .hasMessageContaining(handler);
     }
 
     @Test
