@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -253,6 +254,9 @@ final class BacktestCommand implements Callable<Integer> {
             throw new IllegalArgumentException("no .csv files found in " + inputs);
         }
         refuseOverwrites(jobs);
+        // One replay takes them all: a key's files in the order of their paths (daily files by date), whatever the
+        // order of the --input options.
+        jobs.sort(Comparator.comparing(job -> job.input.toAbsolutePath().normalize()));
         return jobs;
     }
 

@@ -238,6 +238,19 @@ class BacktestCommandTest {
     }
 
     @Test
+    void filesGivenOutOfOrderAreReplayedInTheOrderOfTheirPaths() throws IOException {
+        Path second = csv("daily/2026-01-02.csv", series(30, 60).replace("timestamp,value", "timestamp,key,value")
+                .replaceAll("(?m)^(2015-[^,]+),", "$1,speed,"));
+        Path first = csv("daily/2026-01-01.csv", series(0, 30).replace("timestamp,value", "timestamp,key,value")
+                .replaceAll("(?m)^(2015-[^,]+),", "$1,speed,"));
+
+        assertThat(backtest("--input", second.toString(), "--input", first.toString(), "--output",
+                dir.resolve("out").toString())).isZero();
+
+        assertThat(out.toString()).contains("60 rows from 2 file(s): 60 forecasts, 0 dead letters");
+    }
+
+    @Test
     void inputsThatOverlapAreRefusedRatherThanCountedTwice() throws IOException {
         csv("data/sub/speed.csv", series(30));
 
