@@ -53,16 +53,18 @@ class DocumentedCommandsTest {
         for (Path page : pages) {
             boolean inBlock = false;
             StringBuilder line = new StringBuilder();
+            // Running text is read a paragraph at a time: a quoted command may wrap onto the next line.
+            StringBuilder paragraph = new StringBuilder();
             for (String text : Files.readAllLines(page)) {
+                if (text.strip().startsWith("```") || !inBlock && text.isBlank()) {
+                    addQuoted(paragraph, commands);
+                }
                 if (text.strip().startsWith("```")) {
                     inBlock = !inBlock;
                     continue;
                 }
                 if (!inBlock) {
-                    Matcher inline = INLINE.matcher(text);
-                    while (inline.find()) {
-                        commands.add(inline.group(1));
-                    }
+                    paragraph.append(text.strip()).append(' ');
                     continue;
                 }
                 line.append(text.strip());
@@ -77,8 +79,18 @@ class DocumentedCommandsTest {
                     commands.add(command.substring("./gru-stream ".length()).replaceAll("\\s+#.*$", ""));
                 }
             }
+            addQuoted(paragraph, commands);
         }
         return commands;
+    }
+
+    /** Adds the commands quoted in {@code paragraph} to {@code commands}, and empties it. */
+    private static void addQuoted(StringBuilder paragraph, List<String> commands) {
+        Matcher inline = INLINE.matcher(paragraph);
+        while (inline.find()) {
+            commands.add(inline.group(1).strip());
+        }
+        paragraph.setLength(0);
     }
 
     /** Splits a shell command line into words: blanks separate them, quotes keep them together; "..." is dropped. */
