@@ -23,8 +23,8 @@ import org.apache.kafka.streams.processor.TaskId;
  * turn than it holds, the usual pattern of series that report at a steady rate; a least-recently-used cache would
  * then evict every key just before it comes back. An entry weighs, roughly, its state's stored size
  * ({@link KeyStateCodec#expectedSize}) and three tenths more for what the heap adds (a learnt key of the bundled model,
- * 3,782 bytes stored, measured 5,015 bytes of heap decoded), plus {@value #ENTRY_BYTES} bytes for a short key and
- * the cache's own node and two a character beyond, taken when it is put (a key may be up to
+ * 3,782 bytes stored, measured 5,015 bytes of heap decoded), plus {@value #ENTRY_BYTES} bytes for the key's record and
+ * the cache's own node and two a character of the key, taken when it is put (a key may be up to
  * {@code input.max.key.bytes} long): a state changed in place keeps its weight until it is put anew (the event
  * times kept within {@code late.grace.ms}, up to 512 bytes, can grow meanwhile). Maintenance runs on the calling
  * thread, never in a pool.

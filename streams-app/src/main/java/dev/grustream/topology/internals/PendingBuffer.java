@@ -123,7 +123,8 @@ public final class PendingBuffer {
 
     /**
      * The sequence a stored watermark names, or -1 for a damaged one: every restored observation is then taken as
-     * pending, so that none is lost, and those processed before are refused by their keys as duplicates or late.
+     * pending, so that none is lost; processed ones, which only a release before 2026-12-07 left in their slots, are
+     * refused by their keys as duplicates or late.
      */
     private long watermark(byte[] bytes) {
         if (bytes == null || bytes.length != Long.BYTES) {
