@@ -386,19 +386,22 @@ public final class Soak {
         return service.exitValue();
     }
 
-    /** Records of the input topic not yet consumed by the application (committed offsets against log ends). */
+    /**
+     * Records of the input topic not yet consumed by the application: the log ends, read first, against the committed
+     * offsets read after them, so that records produced while the two calls take their time do not count as lag.
+     */
     private long lag(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < options.partitions(); p++) {
             latest.put(new TopicPartition(input, p), OffsetSpec.latest());
         }
+        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         long lag = 0;
-        for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : admin.listOffsets(latest).all()
-                .get(30, TimeUnit.SECONDS).entrySet()) {
+        for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
             OffsetAndMetadata done = committed.get(end.getKey());
-            lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+            lag += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
         }
         return lag;
     }
