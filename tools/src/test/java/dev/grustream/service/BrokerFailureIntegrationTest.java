@@ -104,7 +104,7 @@ class BrokerFailureIntegrationTest {
             long stoppedAt = System.nanoTime();
             int beforeStop = kafka.forecasts(forecasts, inputs.size(), Duration.ofSeconds(1)).size();
             // Two replicas of everything remain: the instance must go on writing forecasts while the broker is away.
-            await().atMost(Duration.ofSeconds(60)).until(() -> kafka.forecasts(forecasts, beforeStop + 1_000,
+            await().atMost(Duration.ofSeconds(120)).until(() -> kafka.forecasts(forecasts, beforeStop + 1_000,
                     Duration.ofSeconds(2)).size() >= beforeStop + 1_000);
             cluster.restartBroker(coordinator);
             long restartedAt = System.nanoTime();

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -239,7 +240,14 @@ abstract class ServiceIntegrationContract {
         GruStreamService service = startService(newStateDir());
         kafka.produce(topic("observations"), steadyInputs(2, 0, 20));
         assertThat(kafka.forecasts(topic("forecasts"), 40, WAIT)).hasSize(40);
-        Thread.sleep(1_000); // The commit of the last batch, and one for the input's transaction markers.
+        // The commit of the last batch, and one for the input's transaction markers: wait until the count holds still
+        // for half a second (a timer that commits every interval never lets it).
+        AtomicReference<Double> last = new AtomicReference<>(-1.0);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    double now = commits(service);
+                    return now == last.getAndSet(now);
+                });
 
         double committed = commits(service);
         assertThat(committed).as("task commits of the 40 inputs").isPositive();
