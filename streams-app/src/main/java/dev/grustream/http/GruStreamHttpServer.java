@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -374,7 +375,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
             boolean allSaidNotHeld = true;
             for (HostInfo instance : asked) {
                 HttpResponse<byte[]> answer = ask(instance, key, deadline);
-                if (answer != null && answer.statusCode() == 200) {
+                if (answer != null && answer.statusCode() == 200 && isJson(answer)) {
                     relay(ctx, answer);
                     return;
                 }
@@ -608,6 +609,15 @@ public final class GruStreamHttpServer implements AutoCloseable {
         return now - until >= 0 && remaining >= timeout / 2
                 && unresponsive.replace(peer, until, now + remaining + unresponsivePause(settings.forwardTimeout())
                         .toNanos());
+    }
+
+    /**
+     * Whether an answer is JSON, as an instance's is: anything else (a page of HTML from whatever answers at an address
+     * the group was told of) is not relayed under this instance's name.
+     */
+    private static boolean isJson(HttpResponse<byte[]> answer) {
+        return answer.headers().firstValue("Content-Type")
+                .filter(type -> type.toLowerCase(Locale.ROOT).startsWith(JSON)).isPresent();
     }
 
     /** Relays another instance's answer unchanged. */

@@ -839,6 +839,21 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void aPeerAnsweringWithSomethingOtherThanJsonIsNotRelayed() throws Exception {
+        HttpServer page = answering(200, "<html><script>alert(1)</script></html>");
+        try {
+            keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", page.getAddress().getPort()));
+
+            HttpResponse<String> response = get("/v1/series/k");
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+        } finally {
+            page.stop(0);
+        }
+    }
+
+    @Test
     void theLimitOnAPeersAnswerGrowsWithTheProducersMaxRequestSizeAndTheKeys() {
         assertThat(GruStreamHttpServer.forwardedAnswerLimit(1 << 20, 1024)).isEqualTo(4 << 20);
         assertThat(GruStreamHttpServer.forwardedAnswerLimit(10 << 20, 1024)).isEqualTo((20 << 20) + 6 * 1024);
