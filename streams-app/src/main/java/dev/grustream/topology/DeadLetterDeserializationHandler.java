@@ -22,6 +22,7 @@ import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Sends records that cannot be deserialized to the dead-letter topic, through Kafka Streams' own dead-letter
@@ -79,15 +80,9 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         // key and timestamp the dead letter takes, as the forecaster's do, leaving the headers out.
         InputOrigin origin = InputOrigin.of(record.topic(), record.partition(), record.offset(), record.timestamp(),
                 record.key(), record.headers());
-        long heldBack = logged.admit(reason.code());
-        if (heldBack >= 0) {
-            LOG.warn("Task {}: dead-lettering {}-{}@{} ({}): {}{}", context.taskId(), origin.topic(),
-                    origin.partition(), origin.offset(), reason.code(), message,
-                    logged.heldBack(heldBack, reason.code()));
-        } else {
-            LOG.debug("Task {}: dead-lettering {}-{}@{} ({}): {}", context.taskId(), origin.topic(),
-                    origin.partition(), origin.offset(), reason.code(), message);
-        }
+        LogThrottle.Told told = logged.tell(reason.code(), Level.WARN);
+        LOG.atLevel(told.level()).log("Task {}: dead-lettering {}-{}@{} ({}): {}{}", context.taskId(), origin.topic(),
+                origin.partition(), origin.offset(), reason.code(), message, told.heldBack());
         // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
         // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
         // producer record refuses a negative one and a handler that throws stops the stream thread at this record.

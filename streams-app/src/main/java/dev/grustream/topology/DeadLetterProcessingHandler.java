@@ -15,6 +15,7 @@ import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Handles an unexpected exception while one input record was being processed: the record goes to the dead-letter
@@ -85,15 +86,10 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         // A record read again from input.repartition's topic names the input record in headers (see InputOrigin).
         InputOrigin origin = InputOrigin.of(context.topic(), context.partition(), context.offset(),
                 context.timestamp(), context.sourceRawKey(), context.headers());
-        long heldBack = logged.admit(DeadLetterReason.INTERNAL_ERROR.code());
-        if (heldBack >= 0) {
-            LOG.error("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}{}", context.taskId(),
-                    origin.topic(), origin.partition(), origin.offset(), context.processorNodeId(),
-                    logged.heldBack(heldBack, DeadLetterReason.INTERNAL_ERROR.code()), exception);
-        } else {
-            LOG.debug("Task {}: dead-lettering {}-{}@{} after an unexpected error in {}", context.taskId(),
-                    origin.topic(), origin.partition(), origin.offset(), context.processorNodeId(), exception);
-        }
+        LogThrottle.Told told = logged.tell(DeadLetterReason.INTERNAL_ERROR.code(), Level.ERROR);
+        LOG.atLevel(told.level()).setCause(exception).log("Task {}: dead-lettering {}-{}@{} after an unexpected error"
+                + " in {}{}", context.taskId(), origin.topic(), origin.partition(), origin.offset(),
+                context.processorNodeId(), told.heldBack());
         // The input's own timestamp, not the event time the extractor gave the record (see ForecastProcessor#reject).
         // Kafka Streams creates this handler by class name, so no clock can be injected; the wall clock is what the
         // broker checks timestamps against (see ForecastProcessor#outputTime).

@@ -46,6 +46,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The forecasting processor: keeps one GRU state per key, advances it with every accepted observation, and forwards
@@ -454,28 +455,17 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
                             + " an observation of a new key as well, so no record is at fault; the task is retried"
                             + " from its last commit", e);
                 }
-                String internalError = DeadLetterReason.INTERNAL_ERROR.code();
-                long heldBack = logged.admit(internalError);
-                if (heldBack >= 0) {
-                    LOG.error("Task {}: dead-lettering an observation of key {} after an unexpected error{}",
-                            context.taskId(), batch.get(0).getKey(), logged.heldBack(heldBack, internalError), e);
-                } else {
-                    LOG.debug("Task {}: dead-lettering an observation of key {} after an unexpected error",
-                            context.taskId(), batch.get(0).getKey(), e);
-                }
+                LogThrottle.Told told = logged.tell(DeadLetterReason.INTERNAL_ERROR.code(), Level.ERROR);
+                LOG.atLevel(told.level()).setCause(e).log("Task {}: dead-lettering an observation of key {} after an"
+                        + " unexpected error{}", context.taskId(), batch.get(0).getKey(), told.heldBack());
                 failing(batch.get(0).getKey());
                 forwardDeadLetter(batch.get(0), DeadLetterReason.INTERNAL_ERROR,
                         e.getClass().getName() + ": " + e.getMessage());
                 return;
             }
-            long heldBack = logged.admit(BATCH_RETRIED);
-            if (heldBack >= 0) {
-                LOG.warn("Task {}: a batch of {} observations failed ({}); advancing them one by one{}",
-                        context.taskId(), batch.size(), e.toString(), logged.heldBack(heldBack, BATCH_RETRIED));
-            } else {
-                LOG.debug("Task {}: a batch of {} observations failed ({}); advancing them one by one",
-                        context.taskId(), batch.size(), e.toString());
-            }
+            LogThrottle.Told told = logged.tell(BATCH_RETRIED, Level.WARN);
+            LOG.atLevel(told.level()).log("Task {}: a batch of {} observations failed ({}); advancing them one by"
+                    + " one{}", context.taskId(), batch.size(), e.toString(), told.heldBack());
             batch.forEach(one -> advance(List.of(one), model));
             return;
         }

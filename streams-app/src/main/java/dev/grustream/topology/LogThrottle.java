@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.slf4j.event.Level;
 
 /**
  * How many events of a kind the log is told of: the first {@code perWindow} of each kind in each window, the others
@@ -20,6 +21,10 @@ public final class LogThrottle {
     private final long windowNanos;
     private final LongSupplier nanoTime;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
+
+    /** How to log one event: at {@code level}, its line ending in {@code heldBack}. */
+    public record Told(Level level, String heldBack) {
+    }
 
     /** One kind's current window. Guarded by itself. */
     private static final class Window {
@@ -43,10 +48,19 @@ public final class LogThrottle {
     }
 
     /**
+     * Counts an event of {@code kind} and says how to log it: at {@code level}, with the count of those not told of
+     * since the last that was, while its window admits it; else at DEBUG, with nothing more.
+     */
+    public Told tell(String kind, Level level) {
+        long heldBack = admit(kind);
+        return heldBack >= 0 ? new Told(level, heldBack(heldBack, kind)) : new Told(Level.DEBUG, "");
+    }
+
+    /**
      * Counts an event of {@code kind}: returns -1 if it is not to be told of, else how many events of its kind were
      * not told of since the last one that was.
      */
-    public long admit(String kind) {
+    long admit(String kind) {
         long now = nanoTime.getAsLong();
         Window window = windows.computeIfAbsent(kind, k -> new Window(now));
         synchronized (window) {
@@ -66,7 +80,7 @@ public final class LogThrottle {
     }
 
     /** What a line told of after {@code heldBack} events of {@code kind} were not adds: nothing when none were. */
-    public String heldBack(long heldBack, String kind) {
+    String heldBack(long heldBack, String kind) {
         return heldBack <= 0 ? "" : " (and " + heldBack + " more " + kind + " since the last such line, logged at DEBUG"
                 + " only: at most " + perWindow + " per " + windowNanos / 1_000_000_000L + " s are logged at this"
                 + " level)";

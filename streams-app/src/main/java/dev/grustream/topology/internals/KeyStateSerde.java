@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The state store's serde of a key's {@link KeyState}: {@link KeyStateCodec}'s bytes.
@@ -52,14 +53,9 @@ public final class KeyStateSerde implements Serde<KeyState> {
             } catch (RuntimeException e) {
                 // Whatever the bytes make the decoder throw: they are not a state this release can use.
                 onUnreadable.run();
-                long heldBack = logged.admit(UNREADABLE);
-                if (heldBack >= 0) {
-                    LOG.warn("A stored key state of {} bytes cannot be read and is taken as none: its key starts"
-                            + " afresh ({}){}", bytes.length, e.toString(), logged.heldBack(heldBack, UNREADABLE));
-                } else {
-                    LOG.debug("A stored key state of {} bytes cannot be read and is taken as none ({})",
-                            bytes.length, e.toString());
-                }
+                LogThrottle.Told told = logged.tell(UNREADABLE, Level.WARN);
+                LOG.atLevel(told.level()).log("A stored key state of {} bytes cannot be read and is taken as none: its"
+                        + " key starts afresh ({}){}", bytes.length, e.toString(), told.heldBack());
                 return null;
             }
         };
