@@ -42,8 +42,11 @@ public final class PendingBuffer {
     private final KeyValueStore<Integer, byte[]> store;
     private final int capacity;
     private final List<PendingObservation> events = new ArrayList<>();
-    /** The slot each of {@link #events} lies in: its sequence's, or where an earlier capacity put it. */
-    private final List<Integer> slots = new ArrayList<>();
+    /**
+     * The slots the first of {@link #events}, those {@link #recover()} found, lie in: where an earlier capacity may
+     * have put them. An observation added since lies in its sequence's.
+     */
+    private final List<Integer> recoveredSlots = new ArrayList<>();
     private final List<UnreadableSlot> unreadable = new ArrayList<>();
     private long nextSequence;
     /**
@@ -102,7 +105,7 @@ public final class PendingBuffer {
         long processedThrough = watermark;
         long highest = watermark;
         events.clear();
-        slots.clear();
+        recoveredSlots.clear();
         recoveredOutOfPlace = false;
         stored.sort(Comparator.comparingLong(slotAndEvent -> slotAndEvent.value.getSequence()));
         for (KeyValue<Integer, PendingObservation> slotAndEvent : stored) {
@@ -110,7 +113,7 @@ public final class PendingBuffer {
             highest = Math.max(highest, event.getSequence());
             if (event.getSequence() > processedThrough) {
                 events.add(event);
-                slots.add(slotAndEvent.key);
+                recoveredSlots.add(slotAndEvent.key);
                 recoveredOutOfPlace |= slotAndEvent.key != slot(event);
             }
         }
@@ -162,7 +165,6 @@ public final class PendingBuffer {
         PendingObservation observation = event.setSequence(nextSequence++).build();
         store.put(slot(observation), encode(observation));
         events.add(observation);
-        slots.add(slot(observation));
     }
 
     private int slot(PendingObservation observation) {
@@ -242,9 +244,11 @@ public final class PendingBuffer {
         }
         long processedThrough = events.get(events.size() - 1).getSequence();
         store.put(WATERMARK_SLOT, ByteBuffer.allocate(Long.BYTES).putLong(processedThrough).array());
-        slots.forEach(store::delete);
+        for (int i = 0; i < events.size(); i++) {
+            store.delete(i < recoveredSlots.size() ? recoveredSlots.get(i) : slot(events.get(i)));
+        }
         events.clear();
-        slots.clear();
+        recoveredSlots.clear();
         recoveredOutOfPlace = false;
     }
 }
