@@ -356,15 +356,15 @@ public final class GruStreamService implements AutoCloseable {
     }
 
     private void ensureTopics(TopicCreation creation) {
+        OptionalInt requestSize = config.raisedMaxRequestSize();
         List<NewTopic> wanted = new ArrayList<>();
         for (String name : List.of(topics.observations(), topics.forecasts(), topics.alerts(), topics.deadLetters())) {
             NewTopic topic = new NewTopic(name, creation.partitions().isPresent()
                     ? Optional.of(creation.partitions().getAsInt()) : Optional.empty(),
                     creation.replicationFactor());
             // Dead letters are cut to fit max.request.size, not the brokers' default: the topic must take them.
-            OptionalInt largest = config.raisedMaxRequestSize();
-            wanted.add(name.equals(topics.deadLetters()) && largest.isPresent() ? topic.configs(Map.of(
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(largest.getAsInt()))) : topic);
+            wanted.add(name.equals(topics.deadLetters()) && requestSize.isPresent() ? topic.configs(Map.of(
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(requestSize.getAsInt()))) : topic);
         }
         String modelTopic = config.getString(GruStreamConfig.MODEL_TOPIC);
         if (!modelTopic.isBlank()) {
@@ -383,7 +383,6 @@ public final class GruStreamService implements AutoCloseable {
                 // elsewhere between the listing and the creation goes unchecked; the next start checks it).
                 warnIfModelsCanExpire(admin, modelTopic);
             }
-            OptionalInt requestSize = config.raisedMaxRequestSize();
             if (requestSize.isPresent()) {
                 List<String> made = missing.stream().map(NewTopic::name).toList();
                 warnIfTooSmallForRequests(admin, writtenTopics().stream()
@@ -434,7 +433,7 @@ public final class GruStreamService implements AutoCloseable {
                 application + "-" + GruStreamTopology.STATE_STORE + "-changelog",
                 application + "-" + GruStreamTopology.PENDING_STORE + "-changelog"));
         if (config.getBoolean(GruStreamConfig.INPUT_REPARTITION)) {
-            written.add(application + "-" + GruStreamTopology.REPARTITION + "-repartition");
+            written.add(application + "-" + GruStreamTopology.REPARTITION_TOPIC);
         }
         return written;
     }
