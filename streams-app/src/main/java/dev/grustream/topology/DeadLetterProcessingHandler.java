@@ -5,10 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -41,7 +39,10 @@ import org.slf4j.event.Level;
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
-    /** Where gru-stream keeps a {@code processing.exception.handler} of the user's own (a class or its name). */
+    /**
+     * Where gru-stream keeps the class of a {@code processing.exception.handler} of the user's own, checked by
+     * {@link GruStreamTopology#streamsProperties}.
+     */
     public static final String RECORD_HANDLER_CONFIG = "gru.stream.record.processing.exception.handler";
 
     private String deadLetterTopic;
@@ -57,16 +58,8 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         deadLetterTopic = DeadLetters.topicOf(configs, getClass());
         maxValueBytes = DeadLetters.maxValueBytes(configs);
         metrics = ForecasterMetrics.of(configs);
-        Object own = configs.get(RECORD_HANDLER_CONFIG);
-        if (own != null) {
-            try {
-                recordHandler = own instanceof Class<?> type
-                        ? Utils.newInstance(type.asSubclass(ProcessingExceptionHandler.class))
-                        : Utils.newInstance(own.toString().strip(), ProcessingExceptionHandler.class);
-            } catch (ClassNotFoundException | ClassCastException e) {
-                throw new ConfigException(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, own,
-                        "not a ProcessingExceptionHandler on the class path: " + e.getMessage());
-            }
+        if (configs.get(RECORD_HANDLER_CONFIG) instanceof Class<?> own) {
+            recordHandler = Utils.newInstance(own.asSubclass(ProcessingExceptionHandler.class));
             recordHandler.configure(configs);
         }
     }
