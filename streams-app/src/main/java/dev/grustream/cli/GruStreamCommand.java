@@ -30,7 +30,25 @@ public final class GruStreamCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
+    }
+
+    /**
+     * Runs {@code args} on {@code commandLine} and returns the exit code; an {@link Error}, which picocli passes on,
+     * is printed and gives 1, so that {@code main} still exits: threads a failed start left behind (the HTTP
+     * server's) are not daemons and would keep the process up, idle and reporting itself live.
+     */
+    static int execute(CommandLine commandLine, String[] args) {
+        try {
+            return commandLine.execute(args);
+        } catch (Error e) {
+            PrintWriter err = commandLine.getErr();
+            err.println("gru-stream: fatal error, a bug in gru-stream or its platform (please report it with this"
+                    + " trace):");
+            e.printStackTrace(err);
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
     }
 
     /**

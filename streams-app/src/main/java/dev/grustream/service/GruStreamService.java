@@ -77,6 +77,7 @@ import org.slf4j.LoggerFactory;
 public final class GruStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration FAILED_START_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final GruStreamConfig config;
     private final Topics topics;
@@ -140,6 +141,9 @@ public final class GruStreamService implements AutoCloseable {
             throw new OperatorException("The model " + model.spec().name() + " version " + model.spec().version()
                     + " cannot be served: " + problem);
         });
+        // Before any meter or JVM listener exists: a refused setting here leaves the caller nothing to release.
+        Properties streamsProps = GruStreamTopology.streamsProperties(config);
+        RegistryWaits.beyondPollInterval(config, streamsProps).ifPresent(LOG::warn);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CompositeMeterRegistry registry = new CompositeMeterRegistry(io.micrometer.core.instrument.Clock.SYSTEM,
                 List.of(prometheus, meters));
@@ -150,8 +154,6 @@ public final class GruStreamService implements AutoCloseable {
         Topics topics = Topics.from(config);
         ActiveModel activeModel = new ActiveModel(model);
         ModelSwitch models = new ModelSwitch(activeModel, modelSource, settings.backend(), registry, clock);
-        Properties streamsProps = GruStreamTopology.streamsProperties(config);
-        RegistryWaits.beyondPollInterval(config, streamsProps).ifPresent(LOG::warn);
         if (settings.repartition() && settings.rules().lateGraceMs() == 0) {
             LOG.warn("input.repartition is on and late.grace.ms is 0: records of one series read from several"
                     + " partitions meet in the order their tasks send them, and one that arrives after a later event"
@@ -196,7 +198,7 @@ public final class GruStreamService implements AutoCloseable {
                 service.onStateChange(newState, oldState);
             });
             return service;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             // What was built before the failure (the HTTP port taken, the model watcher's consumer refusing its
             // settings, say) holds threads, a state directory lock, the JVM's GC listeners and meters; a caller that
             // carries on must not inherit them.
@@ -204,7 +206,9 @@ public final class GruStreamService implements AutoCloseable {
                 http.close();
             }
             if (streams != null) {
-                streams.close(CloseOptions.timeout(Duration.ZERO));
+                // Not zero: that would leave the state directory's lock to a background thread, and a caller that
+                // tries again on the same directory would find it locked. A client never started closes at once.
+                streams.close(CloseOptions.timeout(FAILED_START_CLOSE_TIMEOUT));
             }
             closeAll(resources);
             throw e;

@@ -27,6 +27,14 @@ class GruStreamCommandTest {
         }
     }
 
+    @Command(name = "breaks")
+    static final class Breaking implements Runnable {
+        @Override
+        public void run() {
+            throw new LinkageError("a native library did not load");
+        }
+    }
+
     private record Run(int exitCode, String out, String err) {
     }
 
@@ -89,5 +97,18 @@ class GruStreamCommandTest {
         assertThat(failed.err()).contains("internal error, a bug in gru-stream")
                 .contains("java.lang.IllegalStateException: an invariant broke")
                 .contains("at dev.grustream.cli.GruStreamCommandTest");
+    }
+
+    @Test
+    void anErrorPicocliPassesOnIsPrintedAndEndsInExitCodeOne() {
+        CommandLine commandLine = GruStreamCommand.commandLine().addSubcommand(new Breaking());
+        StringWriter err = new StringWriter();
+        commandLine.setErr(new PrintWriter(err));
+
+        int exitCode = GruStreamCommand.execute(commandLine, new String[] {"breaks"});
+
+        assertThat(exitCode).isEqualTo(1);
+        assertThat(err.toString()).contains("fatal error")
+                .contains("java.lang.LinkageError: a native library did not load");
     }
 }

@@ -44,8 +44,16 @@ class GruStreamServiceStartTest {
 
     @Test
     void aServiceThatCannotServeHttpLeavesNothingHoldingTheCallersMeters() throws Exception {
-        WeakReference<MeterRegistry> meters = failToServeHttp();
+        assertCollected(failToServeHttp());
+    }
 
+    @Test
+    void aStreamsSettingRefusedAtCreationLeavesNothingHoldingTheCallersMeters() throws Exception {
+        assertCollected(failOnAHandlerNotOnTheClassPath());
+    }
+
+    /** Waits a second at most for {@code meters} to be collected: nothing the failed service made may hold it. */
+    private static void assertCollected(WeakReference<MeterRegistry> meters) throws InterruptedException {
         // The JVM's GC metrics listen to the GC beans for good unless closed, and their listener holds the meters.
         for (int i = 0; i < 50 && meters.get() != null; i++) {
             System.gc();
@@ -64,6 +72,17 @@ class GruStreamServiceStartTest {
             assertThatThrownBy(() -> GruStreamService.create(config, TestingModels.persistence("1"), meters,
                     Clock.systemUTC())).isInstanceOf(OperatorException.class).hasMessageContaining("Cannot serve HTTP");
         }
+        return new WeakReference<>(meters);
+    }
+
+    /** Creates a service with a misspelt processing handler, and returns the meters it was given, held weakly. */
+    private WeakReference<MeterRegistry> failOnAHandlerNotOnTheClassPath() {
+        MeterRegistry meters = new SimpleMeterRegistry();
+        GruStreamConfig config = new GruStreamConfig(Map.of("http.enabled", "false", "state.dir",
+                stateDir.toString(), "bootstrap.servers", "localhost:1", "schema.registry.url", "mock://start-test",
+                "processing.exception.handler", "com.example.NoSuchHandler"));
+        assertThatThrownBy(() -> GruStreamService.create(config, TestingModels.persistence("1"), meters,
+                Clock.systemUTC())).isInstanceOf(ConfigException.class).hasMessageContaining("NoSuchHandler");
         return new WeakReference<>(meters);
     }
 

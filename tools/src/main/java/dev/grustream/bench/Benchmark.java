@@ -292,8 +292,8 @@ public final class Benchmark {
         long started = System.nanoTime();
         KafkaStreams streams = new KafkaStreams(topology(topology, config),
                 GruStreamTopology.streamsProperties(config));
-        streams.start();
         try {
+            streams.start();
             long limitSeconds = 180 + records / 2_000;
             long deadline = started + TimeUnit.SECONDS.toNanos(limitSeconds);
             while (counter.count() < records) {
@@ -395,10 +395,10 @@ public final class Benchmark {
         Topics topics = Topics.from(config);
         KafkaStreams streams = new KafkaStreams(topology(topology, config),
                 GruStreamTopology.streamsProperties(config));
-        streams.start();
         List<Long> samples = new ArrayList<>();
         Process load = null;
         try (KafkaConsumer<String, byte[]> consumer = consumer(output)) {
+            streams.start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (streams.state() != KafkaStreams.State.RUNNING) {
                 if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {

@@ -18,7 +18,7 @@ public final class GruStreamTools {
         // alone (kill, a supervisor's SIGTERM) must not leave them running. A command that ends stops its own.
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy), "tools-children"));
-        System.exit(commandLine().execute(args));
+        System.exit(GruStreamCommand.execute(commandLine(), args));
     }
 
     /** The whole command line, tools included. */
