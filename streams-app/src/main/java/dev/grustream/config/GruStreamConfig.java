@@ -309,7 +309,8 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " names, through a topic Kafka Streams creates and manages"
                             + " (<application.id>-observations-by-series-repartition), so that a series reaches one"
                             + " task however its records are keyed (without a key, say). Costs one more write and read"
-                            + " of every record. Off, the records of one series must share a partition.")
+                            + " of every record. Off, the records of one series must share a partition. Switch it"
+                            + " only with every instance stopped (docs/operations.md).")
             .define(INPUT_TIME_FIELD, Type.STRING, "", Importance.MEDIUM,
                     "For 'json' and 'avro-generic': the field of the event time, as an epoch number (seconds,"
                             + " milliseconds, microseconds or nanoseconds, told apart by size), an ISO-8601 string"
