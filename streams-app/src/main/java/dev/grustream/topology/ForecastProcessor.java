@@ -443,6 +443,9 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             } else {
                 decoded.clear();
             }
+            if (e instanceof BatchFailedException) {
+                throw e;
+            }
             if (isTaskSignal(e) || DeadLetters.causedBy(e, ProcessorStateException.class)) {
                 // The state store's, not the record's: Kafka Streams' own signal as thrown (a cached store's flush
                 // meeting a fenced producer), or a store that cannot be read.
@@ -504,7 +507,15 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             metrics.stateDecoded();
             return state;
         }
-        KeyState stored = states.get(key);
+        KeyState stored;
+        try {
+            stored = states.get(key);
+        } catch (RuntimeException e) {
+            // A read of a cached store may evict and flush other keys' states to the changelog, where an earlier
+            // output's failed send surfaces (once: Kafka Streams then forgets it). Not the core's failure, nor the
+            // record's: blaming either would let the commit pass the lost output.
+            throw notTheRecordsFault(e, "reading the state of key " + key);
+        }
         metrics.stateLookedUp(stored != null);
         return stored;
     }

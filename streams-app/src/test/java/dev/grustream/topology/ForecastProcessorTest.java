@@ -688,6 +688,29 @@ class ForecastProcessorTest {
     }
 
     @Test
+    void aSendFailureSurfacingAtAStateReadFailsTheTaskInsteadOfBlamingTheRecordAtHand() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
+        stateBytes.failNextGet(new StreamsException("Error encountered sending record to topic x-changelog"));
+
+        assertThatThrownBy(() -> send("a", T0, 1.0))
+                .isInstanceOf(BatchFailedException.class)
+                .hasCauseInstanceOf(StreamsException.class);
+        assertThat(forwardedTo(GruStreamTopology.DEAD_LETTERS_SINK)).isEmpty();
+    }
+
+    @Test
+    void aSendFailureSurfacingAtAStateReadFailsABatchInsteadOfRetryingItOneByOne() {
+        start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "2"));
+        send("a", T0, 1.0);
+        stateBytes.failNextGet(new StreamsException("Error encountered sending record to topic x-changelog"));
+
+        assertThatThrownBy(() -> send("b", T0, 1.0))
+                .isInstanceOf(BatchFailedException.class)
+                .hasCauseInstanceOf(StreamsException.class);
+        assertThat(forwardedTo(GruStreamTopology.FORECASTS_SINK)).isEmpty();
+    }
+
+    @Test
     void aTaskSignalFromTheStateStoreReachesKafkaStreamsAsItWasThrown() {
         start(Map.of(GruStreamConfig.BATCH_MAX_SIZE, "1"));
         TaskMigratedException fenced = new TaskMigratedException("producer fenced");
