@@ -36,7 +36,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--create-topics",
             description = "Create missing topics (with the brokers' default partitions unless given below, and with"
-                    + " --replication-factor, else replication.factor, else the brokers' default replicas).")
+                    + " --replication-factor, else replication.factor, else the brokers' default replicas;"
+                    + " topic.min.insync.replicas, when set, as the changelogs).")
     boolean createTopics;
 
     @Option(names = "--partitions", paramLabel = "N",

@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -361,19 +362,22 @@ public final class GruStreamService implements AutoCloseable {
 
     private void ensureTopics(TopicCreation creation) {
         OptionalInt requestSize = config.raisedMaxRequestSize();
+        Map<String, String> durability = TopicCreation.durabilityOf(config.passThrough());
         List<NewTopic> wanted = new ArrayList<>();
         for (String name : List.of(topics.observations(), topics.forecasts(), topics.alerts(), topics.deadLetters())) {
-            NewTopic topic = new NewTopic(name, creation.partitions().isPresent()
+            Map<String, String> settings = new HashMap<>(durability);
+            if (name.equals(topics.deadLetters()) && requestSize.isPresent()) {
+                // Dead letters are cut to fit max.request.size, not the brokers' default: the topic must take them.
+                settings.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(requestSize.getAsInt()));
+            }
+            wanted.add(new NewTopic(name, creation.partitions().isPresent()
                     ? Optional.of(creation.partitions().getAsInt()) : Optional.empty(),
-                    creation.replicationFactor());
-            // Dead letters are cut to fit max.request.size, not the brokers' default: the topic must take them.
-            wanted.add(name.equals(topics.deadLetters()) && requestSize.isPresent() ? topic.configs(Map.of(
-                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(requestSize.getAsInt()))) : topic);
+                    creation.replicationFactor()).configs(settings));
         }
         String modelTopic = config.getString(GruStreamConfig.MODEL_TOPIC);
         if (!modelTopic.isBlank()) {
             wanted.add(ModelTopic.newTopic(modelTopic, config.getInt(GruStreamConfig.MODEL_TOPIC_MAX_BYTES),
-                    creation.replicationFactor()));
+                    creation.replicationFactor(), durability));
         }
         Map<String, Object> adminProps = ClientSettings.admin(config.passThrough());
         try (Admin admin = ClientSettings.create(() -> Admin.create(adminProps))) {

@@ -60,12 +60,15 @@ public final class ModelTopic {
 
     /**
      * The topic as gru-stream creates it: one partition, compacted, with the given or the brokers' replication, and
-     * room for a zip of {@code maxBytes} with its record's key, headers and framing, which the broker counts too.
+     * room for a zip of {@code maxBytes} with its record's key, headers and framing, which the broker counts too;
+     * with {@code durability} ({@link TopicCreation#durabilityOf}) besides.
      */
-    public static NewTopic newTopic(String name, int maxBytes, Optional<Short> replicationFactor) {
-        return new NewTopic(name, Optional.of(1), replicationFactor).configs(Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf((long) maxBytes + RECORD_OVERHEAD)));
+    public static NewTopic newTopic(String name, int maxBytes, Optional<Short> replicationFactor,
+            Map<String, String> durability) {
+        Map<String, String> settings = new HashMap<>(durability);
+        settings.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        settings.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf((long) maxBytes + RECORD_OVERHEAD));
+        return new NewTopic(name, Optional.of(1), replicationFactor).configs(settings);
     }
 
     /**
@@ -116,7 +119,8 @@ public final class ModelTopic {
                 throw new OperatorException("The models topic " + topic + " does not exist; pass --create-topic,"
                         + " or start an instance with --create-topics");
             }
-            admin.createTopics(List.of(newTopic(topic, maxBytes, replicationFactor))).all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(List.of(newTopic(topic, maxBytes, replicationFactor,
+                    TopicCreation.durabilityOf(clientConfig)))).all().get(60, TimeUnit.SECONDS);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -3,6 +3,7 @@ package dev.grustream.service;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -45,6 +46,18 @@ public record TopicCreation(boolean create, OptionalInt partitions, Optional<Sho
                     + " of replicas (at most " + Short.MAX_VALUE + "), found '" + configured + "'");
         }
         return factor > 0 ? Optional.of(factor) : Optional.empty();
+    }
+
+    /**
+     * The topic settings every topic gru-stream creates takes from {@code settings} (the settings passed through to
+     * Kafka Streams): {@code min.insync.replicas} where {@code topic.min.insync.replicas} sets it for the changelogs,
+     * so that the outputs, whose input offsets commit with them, survive a broker as the state does. Kafka Streams
+     * applies {@code topic.*} to the topics it creates only.
+     */
+    public static Map<String, String> durabilityOf(Map<String, ?> settings) {
+        Object minInSync = settings.get(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
+        return minInSync == null ? Map.of()
+                : Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, minInSync.toString().trim());
     }
 
     /**

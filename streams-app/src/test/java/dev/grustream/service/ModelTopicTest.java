@@ -42,7 +42,8 @@ class ModelTopicTest {
     void theTopicGruStreamCreatesHoldsAZipOfTheWholeLimitWithItsRecordsFraming() {
         int maxBytes = 1 << 30;
 
-        long topicLimit = Long.parseLong(ModelTopic.newTopic("models", maxBytes, Optional.empty()).configs()
+        long topicLimit = Long.parseLong(ModelTopic.newTopic("models", maxBytes, Optional.empty(), Map.of())
+                .configs()
                 .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
 
         assertThat(topicLimit).isGreaterThanOrEqualTo(maxBytes + 1024L);

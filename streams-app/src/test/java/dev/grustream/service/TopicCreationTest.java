@@ -1,7 +1,9 @@
 package dev.grustream.service;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -20,5 +22,12 @@ class TopicCreationTest {
     void partitionsWithoutCreatingAreRefused() {
         assertThatThrownBy(() -> new TopicCreation(false, OptionalInt.of(3), Optional.empty()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only to topics created");
+    }
+
+    @Test
+    void theChangelogsMinimumOfInSyncReplicasIsEveryCreatedTopics() {
+        assertThat(TopicCreation.durabilityOf(Map.of("topic.min.insync.replicas", "2", "topic.segment.ms", "60000")))
+                .containsExactly(Map.entry("min.insync.replicas", "2"));
+        assertThat(TopicCreation.durabilityOf(Map.of("min.insync.replicas", "2"))).isEmpty();
     }
 }

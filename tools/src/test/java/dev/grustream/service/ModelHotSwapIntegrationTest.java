@@ -311,7 +311,8 @@ class ModelHotSwapIntegrationTest {
     @Test
     void anInstanceStartsWithTheModelPublishedBeforeIt() throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty()))).all().get();
+            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty(), Map.of())))
+                    .all().get();
         }
         publish(TestingModels.persistence("7"));
 
@@ -341,7 +342,8 @@ class ModelHotSwapIntegrationTest {
     @Test
     void theWatcherReadsThroughConsumerPrefixedSettings() throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty()))).all().get();
+            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty(), Map.of())))
+                    .all().get();
         }
         publish(TestingModels.persistence("7"));
         ModelSwitch models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1")), "test", Backend.JAVA,
@@ -476,7 +478,8 @@ class ModelHotSwapIntegrationTest {
     @Test
     void aCompactedModelsTopicIsNotWarnedAbout() throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty()))).all().get();
+            admin.createTopics(List.of(ModelTopic.newTopic(topic("models"), 16 << 20, Optional.empty(), Map.of())))
+                    .all().get();
         }
 
         List<String> messages = messagesWhileStarting(Level.INFO);

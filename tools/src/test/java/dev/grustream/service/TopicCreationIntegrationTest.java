@@ -11,6 +11,7 @@ import dev.grustream.testing.TestingModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +66,34 @@ class TopicCreationIntegrationTest {
             });
             assertThat(admin.describeTopics(List.of("models-" + id)).allTopicNames().get().get("models-" + id)
                     .partitions()).hasSize(1);
+        }
+    }
+
+    @Test
+    void theChangelogsMinimumOfInSyncReplicasReachesEveryTopicItCreates() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        List<String> created = List.of("observations-" + id, "forecasts-" + id, "alerts-" + id,
+                "dead-letters-" + id, "models-" + id);
+        Map<String, Object> settings = new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "topics-" + id,
+                StreamsConfig.STATE_DIR_CONFIG, dir.toString(), "schema.registry.url", "mock://" + id,
+                GruStreamConfig.TOPIC_OBSERVATIONS, created.get(0), GruStreamConfig.TOPIC_FORECASTS, created.get(1),
+                GruStreamConfig.TOPIC_ALERTS, created.get(2), GruStreamConfig.TOPIC_DEAD_LETTERS, created.get(3),
+                GruStreamConfig.MODEL_TOPIC, created.get(4), GruStreamConfig.HTTP_ENABLED, "false"));
+        settings.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), "2");
+
+        try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings),
+                TestingModels.persistence("1"), "test", new SimpleMeterRegistry(), Clock.systemUTC())) {
+            service.start(new TopicCreation(true, OptionalInt.of(1), Optional.of((short) 1)));
+        }
+
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KAFKA.cluster().bootstrapServers()))) {
+            List<ConfigResource> topics = created.stream()
+                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+            assertThat(admin.describeConfigs(topics).all().get()).hasSize(5).allSatisfy((topic, config) ->
+                    assertThat(config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).value()).as(topic.name())
+                            .isEqualTo("2"));
         }
     }
 
