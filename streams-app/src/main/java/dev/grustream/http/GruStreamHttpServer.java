@@ -272,11 +272,13 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private void ready(Context ctx) {
         KeyStateSource current = source;
         KafkaStreams.State state = state();
-        boolean ready = Health.isReady(state, current != null && current.hasRun());
+        boolean caughtUp = current != null && current.caughtUp();
+        boolean ready = Health.isReady(state, current != null && current.hasRun()) && caughtUp;
         if (!ready) {
             ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
         }
-        json(ctx, ready ? 200 : 503, Map.of("status", ready ? "UP" : "DOWN", "state", state.name()));
+        json(ctx, ready ? 200 : 503, Map.of("status", ready ? "UP" : "DOWN", "state", state.name(),
+                "storesCaughtUp", caughtUp));
     }
 
     private void metrics(Context ctx) {

@@ -6,10 +6,14 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
@@ -18,31 +22,51 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link KeyStateSource} over a running {@link KafkaStreams} client: interactive queries of its
  * {@link GruStreamTopology#STATE_STORE} store.
  *
  * <p>Learns that the client has run through {@link #onStateChange}, which the owner of the client's one state
- * listener calls. Thread-safe, as Kafka Streams' interactive queries are.
+ * listener calls; from then on, until its stores have once been caught up, it measures their lag in a thread of its
+ * own (a daemon that ends with each check). Thread-safe, as Kafka Streams' interactive queries are.
  */
 public final class KafkaStreamsKeyStateSource implements KeyStateSource {
     /** A stream thread's state when it processes its tasks ({@code StreamThread.State}, internal, hence named). */
     private static final String RUNNING_THREAD = "RUNNING";
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaStreamsKeyStateSource.class);
+
     private final KafkaStreams streams;
     private final int storeSubtopology;
+    private final Supplier<LongStream> offsetLags;
+    private final long acceptableLag;
     private volatile boolean hasRun;
+    private volatile boolean caughtUp;
+    private final AtomicBoolean checking = new AtomicBoolean();
     private final Serializer<String> keySerializer = Serdes.String().serializer();
 
     /**
      * @param storeSubtopology the subtopology whose tasks hold the state store: the forecaster's
      *     ({@link GruStreamTopology#storeSubtopology}); with {@code input.repartition} the observations' source runs
      *     in tasks of another, which hold no key
+     * @param acceptableLag the most records a local store partition may lack for the stores to be caught up:
+     *     Kafka Streams' {@code acceptable.recovery.lag}
      */
-    public KafkaStreamsKeyStateSource(KafkaStreams streams, int storeSubtopology) {
+    public KafkaStreamsKeyStateSource(KafkaStreams streams, int storeSubtopology, long acceptableLag) {
+        this(streams, storeSubtopology, () -> streams.allLocalStorePartitionLags().values().stream()
+                .flatMap(partitions -> partitions.values().stream()).mapToLong(LagInfo::offsetLag), acceptableLag);
+    }
+
+    /** With {@code offsetLags}, the lag of each local store partition, active or standby, in place of the client's. */
+    KafkaStreamsKeyStateSource(KafkaStreams streams, int storeSubtopology, Supplier<LongStream> offsetLags,
+            long acceptableLag) {
         this.streams = streams;
         this.storeSubtopology = storeSubtopology;
+        this.offsetLags = offsetLags;
+        this.acceptableLag = acceptableLag;
     }
 
     @Override
@@ -55,11 +79,43 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
         return hasRun;
     }
 
+    /**
+     * {@inheritDoc} Each call on a client that has run and whose stores have not been caught up starts a check,
+     * unless one is under way, and answers what the last one found.
+     */
+    @Override
+    public boolean caughtUp() {
+        if (hasRun && !caughtUp) {
+            checkLags();
+        }
+        return caughtUp;
+    }
+
     /** Notes a change of the client's state; call it from the client's state listener. */
     public void onStateChange(KafkaStreams.State newState) {
         if (newState == KafkaStreams.State.RUNNING) {
             hasRun = true;
+            caughtUp();
         }
+    }
+
+    private void checkLags() {
+        if (!checking.compareAndSet(false, true)) {
+            return;
+        }
+        // Asking the brokers for the changelogs' ends may take up to the admin client's timeout: never on the thread
+        // of a health check, nor on Kafka Streams' own.
+        Thread check = new Thread(() -> {
+            try {
+                caughtUp = offsetLags.get().allMatch(lag -> lag <= acceptableLag);
+            } catch (RuntimeException e) {
+                LOG.debug("Could not measure the state stores' lag; asking again at the next readiness check", e);
+            } finally {
+                checking.set(false);
+            }
+        }, "gru-stream-store-lag");
+        check.setDaemon(true);
+        check.start();
     }
 
     @Override

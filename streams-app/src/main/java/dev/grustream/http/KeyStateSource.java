@@ -25,6 +25,14 @@ public interface KeyStateSource {
     boolean hasRun();
 
     /**
+     * Whether every local store partition, standby copies included, has once been within Kafka Streams'
+     * {@code acceptable.recovery.lag} of its changelog's end since the client first ran. A client is {@code RUNNING}
+     * while its standby copies still restore: an instance that lost its state (an unclean stop under exactly-once)
+     * would otherwise look ready to an orchestrator that then stops the instance whose tasks it would take over.
+     */
+    boolean caughtUp();
+
+    /**
      * Which instance's active state {@code key} hashes to, or empty while that is not known (no assignment yet,
      * rebalancing).
      */

@@ -185,7 +185,8 @@ public final class GruStreamService implements AutoCloseable {
             streamsMetrics.bindTo(registry);
             resources.add(0, streamsMetrics);
             KafkaStreamsKeyStateSource keyStates = new KafkaStreamsKeyStateSource(streams,
-                    GruStreamTopology.storeSubtopology(topology));
+                    GruStreamTopology.storeSubtopology(topology),
+                    new StreamsConfig(streamsProps).getLong(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG));
             Gauge.builder("gru.keys.stored", keyStates, GruStreamService::storedKeys).strongReference(true)
                     .description("Keys in this instance's active state stores (the stores' estimate)")
                     .register(registry);

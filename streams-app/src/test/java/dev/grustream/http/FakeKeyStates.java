@@ -16,6 +16,7 @@ final class FakeKeyStates implements KeyStateSource {
     final Map<String, KeyState> states = new ConcurrentHashMap<>();
     volatile KafkaStreams.State state = KafkaStreams.State.RUNNING;
     volatile boolean hasRun;
+    volatile boolean caughtUp = true;
     volatile Function<String, Optional<HostInfo>> owner;
     volatile List<HostInfo> instances = List.of();
     /** Reads of a key's state, so that a test can tell whether this instance was asked. */
@@ -35,6 +36,11 @@ final class FakeKeyStates implements KeyStateSource {
     @Override
     public boolean hasRun() {
         return hasRun;
+    }
+
+    @Override
+    public boolean caughtUp() {
+        return caughtUp;
     }
 
     @Override

@@ -1159,6 +1159,18 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void notReadyWhileRunningUntilItsStoresHaveCaughtUp() throws Exception {
+        keyStates.hasRun = true;
+        keyStates.caughtUp = false;
+
+        HttpResponse<String> response = get("/health/ready");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("storesCaughtUp").asBoolean()).isFalse();
+        assertThat(json(response).get("state").asText()).isEqualTo("RUNNING");
+    }
+
+    @Test
     void liveUnlessTheStreamsClientFailed() throws Exception {
         for (KafkaStreams.State state : KafkaStreams.State.values()) {
             keyStates.state = state;

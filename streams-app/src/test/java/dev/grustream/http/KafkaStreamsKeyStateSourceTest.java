@@ -2,13 +2,18 @@ package dev.grustream.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -23,10 +28,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KafkaStreamsKeyStateSourceTest {
+    private static final long ACCEPTABLE_LAG = 100;
+
+    @Test
+    void theStoresAreCaughtUpOnceEveryPartitionHasBeenWithinTheAcceptableLag() {
+        AtomicReference<long[]> lags = new AtomicReference<>(new long[] {5, 500});
+        AtomicInteger checks = new AtomicInteger();
+        KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(null, 0, () -> {
+            checks.incrementAndGet();
+            return LongStream.of(lags.get());
+        }, ACCEPTABLE_LAG);
+        assertThat(source.caughtUp()).as("before the client ran").isFalse();
+        assertThat(checks).as("nothing measured before the client ran").hasValue(0);
+
+        source.onStateChange(KafkaStreams.State.RUNNING);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(checks.get()).isPositive());
+        assertThat(source.caughtUp()).as("one partition 500 records behind").isFalse();
+
+        lags.set(new long[] {5, ACCEPTABLE_LAG});
+        await().atMost(Duration.ofSeconds(10)).until(source::caughtUp);
+        int checked = checks.get();
+        lags.set(new long[] {5_000});
+
+        assertThat(source.caughtUp()).as("once caught up, for good").isTrue();
+        assertThat(checks).as("nothing measured once caught up").hasValue(checked);
+    }
+
     @Test
     void hasRunOnlyOnceTheClientReachedRunningAndForEverAfter() {
         // Only the state listener is exercised: the client itself is never read.
-        KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(null, 0);
+        KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(null, 0, ACCEPTABLE_LAG);
         source.onStateChange(KafkaStreams.State.REBALANCING);
         assertThat(source.hasRun()).isFalse();
 
@@ -40,7 +71,7 @@ class KafkaStreamsKeyStateSourceTest {
     void aClientThatHasStoppedSaysItsStoresAreUnavailableForEveryRead(@TempDir Path stateDir) {
         KafkaStreams streams = new KafkaStreams(topology(), properties(stateDir));
         streams.close();
-        KafkaStreamsKeyStateSource stopped = new KafkaStreamsKeyStateSource(streams, 0);
+        KafkaStreamsKeyStateSource stopped = new KafkaStreamsKeyStateSource(streams, 0, ACCEPTABLE_LAG);
 
         assertThatThrownBy(() -> stopped.get("k")).isInstanceOf(InvalidStateStoreException.class);
         assertThatThrownBy(() -> stopped.keys(10, 1 << 20)).isInstanceOf(InvalidStateStoreException.class);
@@ -50,7 +81,7 @@ class KafkaStreamsKeyStateSourceTest {
     @Test
     void aRunningClientWhoseThreadsRunWithoutActiveTasksStoresNoKeys(@TempDir Path stateDir) {
         try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"))) {
-            assertThat(new KafkaStreamsKeyStateSource(streams, 0).approximateCount()).isZero();
+            assertThat(new KafkaStreamsKeyStateSource(streams, 0, ACCEPTABLE_LAG).approximateCount()).isZero();
         }
     }
 
@@ -58,7 +89,7 @@ class KafkaStreamsKeyStateSourceTest {
     void aRunningClientWhoseThreadsRunOnlyTasksOfAnotherSubtopologyStoresNoKeys(@TempDir Path stateDir) {
         // With input.repartition: the observations' source runs in subtopology 0, the store in subtopology 1.
         try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING", new TaskId(0, 0)))) {
-            assertThat(new KafkaStreamsKeyStateSource(streams, 1).approximateCount()).isZero();
+            assertThat(new KafkaStreamsKeyStateSource(streams, 1, ACCEPTABLE_LAG).approximateCount()).isZero();
         }
     }
 
@@ -66,7 +97,7 @@ class KafkaStreamsKeyStateSourceTest {
     void aThreadStillStartingSaysNothingOfTheKeysStored(@TempDir Path stateDir) {
         // A thread replacing a failed one has no tasks until it has joined the group: the stores are not read.
         try (KafkaStreams streams = runningWith(stateDir, thread("RUNNING"), thread("CREATED"))) {
-            KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(streams, 0);
+            KafkaStreamsKeyStateSource source = new KafkaStreamsKeyStateSource(streams, 0, ACCEPTABLE_LAG);
 
             assertThatThrownBy(source::approximateCount).isInstanceOf(InvalidStateStoreException.class);
         }
