@@ -273,7 +273,10 @@ public final class GruStreamHttpServer implements AutoCloseable {
         KeyStateSource current = source;
         KafkaStreams.State state = state();
         boolean caughtUp = current != null && current.caughtUp();
-        boolean ready = Health.isReady(state, current != null && current.hasRun()) && caughtUp;
+        // Not once asked to stop: the client stays RUNNING while the model watcher closes first, and an orchestrator
+        // should stop routing to this instance before its stores go.
+        boolean ready = Health.isReady(state, current != null && current.hasRun()) && caughtUp
+                && !closing.getAsBoolean();
         if (!ready) {
             ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
         }

@@ -1171,6 +1171,14 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void notReadyOnceAskedToStopThoughStillRunning() throws Exception {
+        keyStates.hasRun = true;
+        closing.set(true);
+
+        assertThat(get("/health/ready").statusCode()).isEqualTo(503);
+    }
+
+    @Test
     void liveUnlessTheStreamsClientFailed() throws Exception {
         for (KafkaStreams.State state : KafkaStreams.State.values()) {
             keyStates.state = state;
