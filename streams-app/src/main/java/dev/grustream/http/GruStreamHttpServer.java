@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *   GET /v1/model          the model being served
  *   GET /v1/openapi.yaml   this API's description
  *   GET /health/live       200 unless the streams client failed
- *   GET /health/ready      200 while the streams client is RUNNING, or REBALANCING once it has run
+ *   GET /health/ready      200 while the streams client is RUNNING, or REBALANCING once it has run, with its stores
+ *                          caught up once since it first ran, and not asked to stop ({@link Health#isReady})
  *   GET /metrics           Prometheus text format
  * </pre>
  *

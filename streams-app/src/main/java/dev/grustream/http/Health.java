@@ -9,8 +9,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * cooperatively, so an instance keeps processing the partitions it keeps, and taking every instance out of service at
  * each rebalance (every instance rebalances when one joins or leaves) would leave a rolling restart with no instance
  * to route to. Queries then answer 503 with {@code Retry-After} while a stream thread restores the partitions it was
- * given, rather than failing to connect. Not ready while it restores its first assignment, or stops. Live unless the
- * client failed:
+ * given, rather than failing to connect. Not ready while it restores its first assignment, or stops. The readiness
+ * endpoint asks more than queries do: the stores caught up once ({@link KeyStateSource#caughtUp}), and no request to
+ * stop. Live unless the client failed:
  * {@code PENDING_ERROR} and {@code ERROR}, or {@code NOT_RUNNING} that nobody asked for. An orchestrator restarts what
  * is not live and routes traffic only to what is ready. Stateless.
  */
