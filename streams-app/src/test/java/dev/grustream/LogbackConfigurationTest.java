@@ -58,8 +58,31 @@ class LogbackConfigurationTest {
         assertThat(written.split("IllegalStateException", -1)).as("the stack trace written once").hasSize(2);
     }
 
+    @Test
+    void kafkaStreamsWarningOfAClientSettingItIgnoresIsKept() throws Exception {
+        String written = stderrOf("org.apache.kafka.streams.StreamsConfig", logger -> logger.warn("Unexpected"
+                + " user-specified {} config '{}' found. {} setting ({}) will be ignored and the Streams default"
+                + " setting ({}) will be used.", "consumer", "enable.auto.commit", "User", true, false));
+
+        assertThat(written).contains("enable.auto.commit");
+    }
+
+    @Test
+    void kafkaStreamsWarningOfAGlobalHandlerThatIsOnIsLeftOut() throws Exception {
+        String written = stderrOf("org.apache.kafka.streams.StreamsConfig", logger -> logger.warn("Processing"
+                + " exception handler is not enabled for the GlobalThread. It's recommended to set"
+                + " `processing.exception.handler.global.enabled` to true to enable it."));
+
+        assertThat(written).isEmpty();
+    }
+
     /** What the configuration's appender writes to stderr for what {@code logging} logs. */
     private static String stderrOf(Consumer<Logger> logging) throws JoranException {
+        return stderrOf("dev.grustream.Test", logging);
+    }
+
+    /** What the configuration's appender writes to stderr for what {@code logging} logs through {@code logger}. */
+    private static String stderrOf(String logger, Consumer<Logger> logging) throws JoranException {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stderr = System.err;
         // Before the configuration: its console appender takes the stream there is as it starts.
@@ -67,7 +90,7 @@ class LogbackConfigurationTest {
         try {
             LoggerContext context = configured();
             context.setMDCAdapter(new LogbackMDCAdapter()); // as SLF4J's binding gives the context it starts
-            logging.accept(context.getLogger("dev.grustream.Test"));
+            logging.accept(context.getLogger(logger));
             context.stop();
         } finally {
             System.setErr(stderr);

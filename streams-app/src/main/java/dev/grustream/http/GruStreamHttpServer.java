@@ -2,6 +2,7 @@ package dev.grustream.http;
 
 import dev.grustream.config.OperatorException;
 import dev.grustream.forecast.KeyState;
+import dev.grustream.topology.LogThrottle;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -42,6 +43,7 @@ import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The HTTP endpoints of one instance: interactive queries of key states, the model, health and metrics.
@@ -143,6 +145,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
     private final HttpClient client;
     private final byte[] openApi;
     private final Semaphore forwards = new Semaphore(MAX_FORWARDS);
+    /**
+     * Ten lines a minute per peer about forwards to it that failed, the others at DEBUG: a peer refusing connections
+     * is asked again at every query for its keys until the group notices it left.
+     */
+    private final LogThrottle forwardFailures = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
     /**
      * The instances not to ask ({@link #unresponsivePause}), by endpoint, each with the {@link System#nanoTime()}
      * until which it is passed by. An entry stays past that time, so that one query asks its instance again
@@ -527,8 +534,9 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 throw new URISyntaxException(uri.toString(), "no host");
             }
         } catch (URISyntaxException e) {
-            LOG.warn("Instance {} advertises an address that is not a valid URL: {}", endpoint(instance),
-                    e.getMessage());
+            LogThrottle.Told told = forwardFailures.tell(endpoint(instance), Level.WARN);
+            LOG.atLevel(told.level()).log("Instance {} advertises an address that is not a valid URL: {}{}",
+                    endpoint(instance), e.getMessage(), told.heldBack());
             return null;
         }
         String peer = endpoint(instance);
@@ -582,9 +590,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
         } else if (failure != null) {
             unresponsive.remove(peer);
         }
-        LOG.warn("Forwarding a series query to {} failed after {} ms: {}{}", peer,
+        LogThrottle.Told told = forwardFailures.tell(peer, Level.WARN);
+        LOG.atLevel(told.level()).log("Forwarding a series query to {} failed after {} ms: {}{}{}", peer,
                 TimeUnit.NANOSECONDS.toMillis(now - asked), failure == null ? "no answer" : failure.toString(),
-                paused ? "; it is not asked again for " + TimeUnit.NANOSECONDS.toMillis(pause) + " ms" : "");
+                paused ? "; it is not asked again for " + TimeUnit.NANOSECONDS.toMillis(pause) + " ms" : "",
+                told.heldBack());
         return null;
     }
 

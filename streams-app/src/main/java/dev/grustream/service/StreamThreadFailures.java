@@ -3,6 +3,7 @@ package dev.grustream.service;
 import dev.grustream.serde.ConfluentRegistryError;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import dev.grustream.topology.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -87,7 +88,13 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         (outage ? outageReplacements : failureReplacements).increment();
-        LOG.error("A stream thread died; replacing it, work resumes from the last commit", exception);
+        if (outage) {
+            // Once per thread every few seconds while the outage lasts, and the stack says nothing the cause does not.
+            LOG.warn("A stream thread stopped on an outage ({}); replacing it, work resumes from the last commit",
+                    DeadLetters.rootCause(exception).toString());
+        } else {
+            LOG.error("A stream thread died; replacing it, work resumes from the last commit", exception);
+        }
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 

@@ -64,9 +64,10 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         // A network failure under the exception counts too: a deserializer of another library (Confluent's, set by
         // input.value.deserializer) reports a registry it cannot reach that way.
         if (registryUnreachable(exception)) {
-            LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable; failing the"
-                    + " task so that the record is retried", context.taskId(), context.topic(), context.partition(),
-                    context.offset(), exception);
+            // The cause alone: the thread this fails logs the whole failure again as it is replaced.
+            LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable ({}); failing"
+                    + " the task so that the record is retried", context.taskId(), context.topic(), context.partition(),
+                    context.offset(), DeadLetters.rootCause(exception).toString());
             return Response.fail();
         }
         if (registryRefused(exception)) {

@@ -10,6 +10,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,10 @@ import org.slf4j.event.Level;
  * batch is retried from the last commit. So is a state store that cannot be read or written
  * ({@link ProcessorStateException}, a full disk say): that is no record's fault, and dead-lettering the record while
  * its batch's forecasts are already out but the states not stored would write forecasts twice and advance states
- * from stale ones. The instance's uncaught-exception handler then decides whether to retry or stop.
+ * from stale ones. So is any other of Kafka Streams' own exceptions, such as an earlier record's failed send, which
+ * Kafka Streams throws once at the next send: with {@code input.repartition} under at-least-once, dead-lettering the
+ * record at hand cleared it and the commit passed the record whose send failed. The instance's uncaught-exception
+ * handler then decides whether to retry or stop.
  *
  * <p>A {@code processing.exception.handler} of the user's own does not replace this one: it is kept under
  * {@link #RECORD_HANDLER_CONFIG} and handles what one record caused instead of the dead-lettering below, while the
@@ -66,7 +70,11 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        if (exception instanceof BatchFailedException || context.sourceRawValue() == null
+        // Kafka Streams' own exceptions are no record's fault: a batch that failed, a store that cannot be written,
+        // or an earlier record's failed send to input.repartition's topic, thrown once at the next send (in the
+        // repartition's filter node, outside the forecaster); dead-lettering the record at hand would clear it and
+        // let the commit pass the lost record.
+        if (exception instanceof StreamsException || context.sourceRawValue() == null
                 || DeadLetters.causedBy(exception, ProcessorStateException.class)) {
             LOG.error("Task {}: processing failed in {} outside a single record ({}); failing the task so that the"
                     + " work is retried from the last commit", context.taskId(), context.processorNodeId(),

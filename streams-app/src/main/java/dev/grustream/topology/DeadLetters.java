@@ -186,6 +186,15 @@ public final class DeadLetters {
         return topic.toString();
     }
 
+    /** The innermost cause of {@code exception}, or itself: what a one-line report of a failure names. */
+    public static Throwable rootCause(Throwable exception) {
+        Throwable root = exception;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
     /** Whether {@code exception} or one of its causes is a {@code type}: handlers judge a failure by its root. */
     static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
         for (Throwable t = exception; t != null; t = t.getCause()) {

@@ -3,6 +3,7 @@ package dev.grustream.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -14,6 +15,7 @@ import dev.grustream.model.Backend;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.ErrorStats;
 import dev.grustream.service.ModelSwitch;
+import dev.grustream.testing.Logs;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
 import io.micrometer.core.instrument.Counter;
@@ -141,6 +143,15 @@ class GruStreamHttpServerTest {
 
     private HttpResponse<String> get(String rawPath) throws Exception {
         return get(server, rawPath);
+    }
+
+    /** {@link #get(String)} where nothing may be thrown (inside a {@link Runnable}). */
+    private HttpResponse<String> uncheckedGet(String rawPath) {
+        try {
+            return get(rawPath);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode json(HttpResponse<String> response) throws IOException {
@@ -950,6 +961,25 @@ class GruStreamHttpServerTest {
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
         assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+    }
+
+    @Test
+    void anOwnerRefusingConnectionsIsWarnedOfTenTimesAMinute() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", closedPort));
+
+        List<ILoggingEvent> logged = Logs.of(GruStreamHttpServer.class, () -> {
+            for (int i = 0; i < 15; i++) {
+                assertThat(uncheckedGet("/v1/series/k").statusCode()).isEqualTo(503);
+            }
+        });
+
+        assertThat(logged).filteredOn(event -> event.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .hasSize(10).allSatisfy(event -> assertThat(event.getFormattedMessage()).contains(
+                        "Forwarding a series query to 127.0.0.1:" + closedPort));
     }
 
     @Test

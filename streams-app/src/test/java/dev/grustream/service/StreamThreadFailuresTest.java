@@ -2,8 +2,11 @@ package dev.grustream.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
+import dev.grustream.testing.Logs;
 import dev.grustream.testing.MovableClock;
 import dev.grustream.topology.BatchFailedException;
 import io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
@@ -11,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -192,5 +196,17 @@ class StreamThreadFailuresTest {
 
         assertThat(meters.get("gru.stream.threads.replaced").tag("cause", "outage").counter().count()).isEqualTo(2);
         assertThat(meters.get("gru.stream.threads.replaced").tag("cause", "failure").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void anOutageIsWarnedOfInOneLineNamingItsCause() {
+        List<ILoggingEvent> logged = Logs.of(StreamThreadFailures.class,
+                () -> failures.handle(new StreamsException(new TimeoutException("broker away"))));
+
+        assertThat(logged).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).contains("TimeoutException: broker away");
+            assertThat(event.getThrowableProxy()).as("no stack trace").isNull();
+        });
     }
 }

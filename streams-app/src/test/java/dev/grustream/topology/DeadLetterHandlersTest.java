@@ -44,6 +44,7 @@ import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,6 +189,20 @@ class DeadLetterHandlersTest {
 
         assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
         assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void aRegistryItCannotReachIsLoggedInOneLineNamingTheCause() {
+        SerializationException unreachable = new SerializationException("Error retrieving Avro schema for id 1",
+                new java.net.ConnectException("Connection refused"));
+
+        List<ILoggingEvent> logged = Logs.of(DeadLetterDeserializationHandler.class,
+                () -> deserialization.handleError(context(NOW), record, unreachable));
+
+        assertThat(logged).singleElement().satisfies(event -> {
+            assertThat(event.getFormattedMessage()).contains("ConnectException: Connection refused");
+            assertThat(event.getThrowableProxy()).as("no stack trace: the failed thread logs it").isNull();
+        });
     }
 
     @Test
@@ -338,6 +353,17 @@ class DeadLetterHandlersTest {
         ProcessingExceptionHandler.Response response = processing.handleError(context(NOW), record(),
                 new ProcessorStateException("Error while putting key/value into store series-state",
                         new RuntimeException("IO error: No space left on device")));
+
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void anEarlierRecordsFailedSendSurfacingAtThisOneFailsTheTaskInsteadOfDeadLettering() {
+        // As Kafka Streams throws it at the next send: in input.repartition's filter node, outside the forecaster.
+        ProcessingExceptionHandler.Response response = processing.handleError(context(NOW), record(),
+                new StreamsException("Error encountered sending record to topic app-observations-by-series-repartition"
+                        + " for task 0_0 due to: org.apache.kafka.common.errors.RecordTooLargeException"));
 
         assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
         assertThat(response.deadLetterQueueRecords()).isEmpty();
