@@ -91,7 +91,8 @@ final class StreamThreadFailures implements StreamsUncaughtExceptionHandler {
         if (outage) {
             // Once per thread every few seconds while the outage lasts, and the stack says nothing the cause does not.
             LOG.warn("A stream thread stopped on an outage ({}); replacing it, work resumes from the last commit",
-                    DeadLetters.rootCause(exception).toString());
+                    DeadLetters.causeLine(exception, SchemaRegistryUnavailableException.class,
+                            RetriableException.class));
         } else {
             LOG.error("A stream thread died; replacing it, work resumes from the last commit", exception);
         }

@@ -67,7 +67,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             // The cause alone: the thread this fails logs the whole failure again as it is replaced.
             LOG.error("Task {}: cannot deserialize {}-{}@{} because the schema registry is unreachable ({}); failing"
                     + " the task so that the record is retried", context.taskId(), context.topic(), context.partition(),
-                    context.offset(), DeadLetters.rootCause(exception).toString());
+                    context.offset(), DeadLetters.causeLine(exception, SchemaRegistryUnavailableException.class));
             return Response.fail();
         }
         if (registryRefused(exception)) {

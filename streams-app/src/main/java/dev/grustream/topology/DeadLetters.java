@@ -186,13 +186,27 @@ public final class DeadLetters {
         return topic.toString();
     }
 
-    /** The innermost cause of {@code exception}, or itself: what a one-line report of a failure names. */
-    public static Throwable rootCause(Throwable exception) {
+    /**
+     * One line saying why {@code exception} happened, for a log line without its stack trace: the first of its chain
+     * that is one of {@code reporters} (whose message says most: a registry client's names the addresses it tried),
+     * else {@code exception} itself, then its root cause when that is another.
+     */
+    public static String causeLine(Throwable exception, Class<?>... reporters) {
+        Throwable named = exception;
+        search:
+        for (Throwable t = exception; t != null; t = t.getCause()) {
+            for (Class<?> reporter : reporters) {
+                if (reporter.isInstance(t)) {
+                    named = t;
+                    break search;
+                }
+            }
+        }
         Throwable root = exception;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root;
+        return root == named ? named.toString() : named + ", caused by " + root;
     }
 
     /** Whether {@code exception} or one of its causes is a {@code type}: handlers judge a failure by its root. */

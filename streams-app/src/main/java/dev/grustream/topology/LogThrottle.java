@@ -14,9 +14,12 @@ import org.slf4j.event.Level;
  * throttles by kind: Logback's {@code DuplicateMessageFilter} drops a message pattern for good after its first
  * repetitions, and Log4j's {@code BurstFilter} is not Logback's.
  *
- * <p>Thread-safe. The kinds must be few (reason codes, say): each keeps a counter for the throttle's life.
+ * <p>Thread-safe. The kinds should be few (reason codes, instances): beyond {@value #MAX_KINDS}, a new kind makes the
+ * throttle forget those told nothing for a window (peers that come and go, say).
  */
 public final class LogThrottle {
+    static final int MAX_KINDS = 1_000;
+
     private final int perWindow;
     private final long windowNanos;
     private final LongSupplier nanoTime;
@@ -62,7 +65,18 @@ public final class LogThrottle {
      */
     long admit(String kind) {
         long now = nanoTime.getAsLong();
-        Window window = windows.computeIfAbsent(kind, k -> new Window(now));
+        Window window = windows.get(kind);
+        if (window == null) {
+            if (windows.size() >= MAX_KINDS) {
+                // A window another thread still holds is only detached: its count goes nowhere, which is harmless.
+                windows.values().removeIf(idle -> {
+                    synchronized (idle) {
+                        return now - idle.start >= windowNanos;
+                    }
+                });
+            }
+            window = windows.computeIfAbsent(kind, k -> new Window(now));
+        }
         synchronized (window) {
             if (now - window.start >= windowNanos) {
                 window.start = now;
@@ -77,6 +91,11 @@ public final class LogThrottle {
             window.heldBack = 0;
             return heldBack;
         }
+    }
+
+    /** How many kinds it keeps a window for. */
+    int kinds() {
+        return windows.size();
     }
 
     /** What a line told of after {@code heldBack} events of {@code kind} were not adds: nothing when none were. */

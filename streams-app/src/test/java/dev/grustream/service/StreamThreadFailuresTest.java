@@ -209,4 +209,16 @@ class StreamThreadFailuresTest {
             assertThat(event.getThrowableProxy()).as("no stack trace").isNull();
         });
     }
+
+    @Test
+    void anUnreachableRegistrysLineNamesTheAddressesTriedAndTheRootCause() {
+        StreamsException died = new StreamsException(new SchemaRegistryUnavailableException(
+                "No schema registry answered: http://registry-1:8081 (Connection refused)", -1, -1,
+                new IOException("wrapped", new java.net.ConnectException("Connection refused"))));
+
+        List<ILoggingEvent> logged = Logs.of(StreamThreadFailures.class, () -> failures.handle(died));
+
+        assertThat(logged).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("http://registry-1:8081").contains("caused by java.net.ConnectException");
+    }
 }

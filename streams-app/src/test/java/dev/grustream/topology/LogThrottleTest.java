@@ -43,4 +43,17 @@ class LogThrottleTest {
         assertThat(throttle.heldBack(3, "late")).startsWith(" (and 3 more late since the last such line")
                 .contains("at most 2 per 60 s");
     }
+
+    @Test
+    void kindsBeyondTheLimitForgetThoseQuietForAWindow() {
+        for (int i = 0; i < LogThrottle.MAX_KINDS; i++) {
+            throttle.admit("peer-" + i);
+        }
+        now.addAndGet(Duration.ofMinutes(1).toNanos());
+        throttle.admit("peer-0");
+
+        throttle.admit("a new peer");
+
+        assertThat(throttle.kinds()).isEqualTo(2);
+    }
 }
