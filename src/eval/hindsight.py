@@ -27,8 +27,8 @@ def read(path):
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     values = np.array([float(r["value"]) for r in rows])
-    minutes = np.array([datetime.datetime.fromisoformat(r["timestamp"]).hour * 60
-                        + datetime.datetime.fromisoformat(r["timestamp"]).minute for r in rows])
+    times = [datetime.datetime.fromisoformat(r["timestamp"]) for r in rows]
+    minutes = np.array([t.hour * 60 + t.minute for t in times])
     return values, minutes * BINS_PER_DAY // 1440
 
 
@@ -46,11 +46,11 @@ def design(values, bins, lags):
 
 def fit(inputs, targets, kind):
     weights = np.ones(len(targets))
+    floor = 1e-9 * max(np.mean(np.abs(targets)), 1e-300)
     for _ in range(1 if kind == "ls" else 30):
         root = np.sqrt(weights)
         beta = np.linalg.lstsq(inputs * root[:, None], targets * root, rcond=None)[0]
         errors = np.abs(targets - inputs @ beta)
-        floor = 1e-9 * max(np.mean(np.abs(targets)), 1e-300)
         if kind == "huber-2":
             limit = 2 * np.mean(errors)
             weights = np.minimum(1.0, limit / np.maximum(errors, floor))

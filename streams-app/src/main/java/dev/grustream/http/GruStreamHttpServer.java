@@ -149,7 +149,7 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * Ten lines a minute per peer about forwards to it that failed, the others at DEBUG: a peer refusing connections
      * is asked again at every query for its keys until the group notices it left.
      */
-    private final LogThrottle forwardFailures = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
+    private final LogThrottle forwardFailures = LogThrottle.tenAMinute();
     /**
      * The instances not to ask ({@link #unresponsivePause}), by endpoint, each with the {@link System#nanoTime()}
      * until which it is passed by. An entry stays past that time, so that one query asks its instance again

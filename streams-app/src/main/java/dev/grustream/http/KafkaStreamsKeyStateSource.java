@@ -66,7 +66,9 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
         this.streams = streams;
         this.storeSubtopology = storeSubtopology;
         this.offsetLags = offsetLags;
-        this.acceptableLag = acceptableLag;
+        // At least 1: under exactly-once a changelog's end counts the commit marker after a standby's last record,
+        // so an acceptable.recovery.lag of 0 would never be met.
+        this.acceptableLag = Math.max(acceptableLag, 1);
     }
 
     @Override
@@ -107,10 +109,7 @@ public final class KafkaStreamsKeyStateSource implements KeyStateSource {
         // of a health check, nor on Kafka Streams' own.
         Thread check = new Thread(() -> {
             try {
-                // At least 1: under exactly-once a changelog's end counts the commit marker after a standby's last
-                // record, so an acceptable.recovery.lag of 0 would never be met.
-                long acceptable = Math.max(acceptableLag, 1);
-                caughtUp = offsetLags.get().allMatch(lag -> lag <= acceptable);
+                caughtUp = offsetLags.get().allMatch(lag -> lag <= acceptableLag);
             } catch (RuntimeException e) {
                 LOG.debug("Could not measure the state stores' lag; asking again at the next readiness check", e);
             } finally {

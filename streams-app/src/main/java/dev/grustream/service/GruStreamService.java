@@ -177,16 +177,17 @@ public final class GruStreamService implements AutoCloseable {
             metrics.addTo(streamsProps);
             Topology topology = GruStreamTopology.build(settings, topics, activeModel, metrics, clock);
             streams = newKafkaStreams(topology, streamsProps);
+            // Read once: each StreamsConfig made logs every setting.
+            StreamsConfig streamsConfig = new StreamsConfig(streamsProps);
             streams.setUncaughtExceptionHandler(new StreamThreadFailures(stateDir(streamsProps),
-                    new StreamsConfig(streamsProps).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG), clock,
-                    registry));
+                    streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG), clock, registry));
             streams.setGlobalStateRestoreListener(new RestoreLogger());
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             resources.add(0, streamsMetrics);
             KafkaStreamsKeyStateSource keyStates = new KafkaStreamsKeyStateSource(streams,
                     GruStreamTopology.storeSubtopology(topology),
-                    new StreamsConfig(streamsProps).getLong(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG));
+                    streamsConfig.getLong(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG));
             Gauge.builder("gru.keys.stored", keyStates, GruStreamService::storedKeys).strongReference(true)
                     .description("Keys in this instance's active state stores (the stores' estimate)")
                     .register(registry);
@@ -393,9 +394,8 @@ public final class GruStreamService implements AutoCloseable {
                 warnIfModelsCanExpire(admin, modelTopic);
             }
             if (requestSize.isPresent()) {
-                List<String> made = missing.stream().map(NewTopic::name).toList();
-                warnIfTooSmallForRequests(admin, writtenTopics().stream()
-                        .filter(topic -> existing.contains(topic) && !made.contains(topic)).toList(),
+                // Listed before the creation: the topics made just now are not among them.
+                warnIfTooSmallForRequests(admin, writtenTopics().stream().filter(existing::contains).toList(),
                         requestSize.getAsInt());
             }
         } catch (InterruptedException e) {

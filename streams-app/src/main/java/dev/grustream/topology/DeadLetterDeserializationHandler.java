@@ -9,7 +9,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +48,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     private int maxValueBytes;
     private ForecasterMetrics metrics;
     /** At most ten lines a minute per reason at WARN; the rest at DEBUG. */
-    private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
+    private final LogThrottle logged = LogThrottle.tenAMinute();
 
     @Override
     public void configure(Map<String, ?> configs) {

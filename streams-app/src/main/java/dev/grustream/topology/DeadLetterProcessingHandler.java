@@ -1,7 +1,6 @@
 package dev.grustream.topology;
 
 import dev.grustream.input.InboundObservation;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -55,7 +54,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     /** The user's handler of what one record caused, or null for dead-lettering it here. */
     private ProcessingExceptionHandler recordHandler;
     /** At most ten lines, with their stack traces, a minute at ERROR; the rest at DEBUG. */
-    private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
+    private final LogThrottle logged = LogThrottle.tenAMinute();
 
     @Override
     public void configure(Map<String, ?> configs) {

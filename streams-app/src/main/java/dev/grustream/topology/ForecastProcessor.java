@@ -93,7 +93,7 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
      */
     private final Set<String> failingKeys = new LinkedHashSet<>();
     /** The task's lines about records that failed the core: ten a minute of each kind at their level, then DEBUG. */
-    private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
+    private final LogThrottle logged = LogThrottle.tenAMinute();
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, KeyState> states;
@@ -443,12 +443,11 @@ final class ForecastProcessor implements Processor<String, InboundObservation, O
             } else {
                 decoded.clear();
             }
-            if (e instanceof BatchFailedException) {
-                throw e;
-            }
-            if (isTaskSignal(e) || DeadLetters.causedBy(e, ProcessorStateException.class)) {
-                // The state store's, not the record's: Kafka Streams' own signal as thrown (a cached store's flush
-                // meeting a fenced producer), or a store that cannot be read.
+            if (e instanceof BatchFailedException || isTaskSignal(e)
+                    || DeadLetters.causedBy(e, ProcessorStateException.class)) {
+                // The state store's, not the record's: a failed send surfacing at a state read (storedState), Kafka
+                // Streams' own signal as thrown (a cached store's flush meeting a fenced producer), or a store that
+                // cannot be read.
                 throw notTheRecordsFault(e, "advancing a batch of " + batch.size() + " observations on the state"
                         + " store");
             }

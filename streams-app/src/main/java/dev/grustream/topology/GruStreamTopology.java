@@ -176,10 +176,11 @@ public final class GruStreamTopology {
         // it knows that a failed batch must fail the task (see DeadLetterProcessingHandler).
         Object processingHandler = properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProcessingHandler.class.getName());
-        if (processingHandler != null && !DeadLetterProcessingHandler.class.getName().equals(
-                processingHandler instanceof Class<?> type ? type.getName() : processingHandler.toString().strip())) {
-            properties.put(DeadLetterProcessingHandler.RECORD_HANDLER_CONFIG,
-                    processingHandlerClass(processingHandler));
+        if (processingHandler != null) {
+            Class<?> type = processingHandlerClass(processingHandler);
+            if (type != DeadLetterProcessingHandler.class) {
+                properties.put(DeadLetterProcessingHandler.RECORD_HANDLER_CONFIG, type);
+            }
         }
         // Kafka Streams' own would write the input being processed to the dead-letter topic at every failed send.
         if (!properties.containsKey("default.production.exception.handler")) {

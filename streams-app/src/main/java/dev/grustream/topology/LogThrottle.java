@@ -40,11 +40,16 @@ public final class LogThrottle {
         }
     }
 
+    /** Ten events of each kind a minute, on the system's clock: what every throttled log line of gru-stream uses. */
+    public static LogThrottle tenAMinute() {
+        return new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
+    }
+
     /**
      * @param perWindow the events of a kind told of in each window
      * @param nanoTime the clock, {@code System::nanoTime} outside tests
      */
-    public LogThrottle(int perWindow, Duration window, LongSupplier nanoTime) {
+    LogThrottle(int perWindow, Duration window, LongSupplier nanoTime) {
         this.perWindow = perWindow;
         this.windowNanos = window.toNanos();
         this.nanoTime = nanoTime;

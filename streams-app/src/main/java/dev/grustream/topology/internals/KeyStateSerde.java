@@ -3,7 +3,6 @@ package dev.grustream.topology.internals;
 import dev.grustream.forecast.KeyState;
 import dev.grustream.forecast.KeyStateCodec;
 import dev.grustream.topology.LogThrottle;
-import java.time.Duration;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -25,7 +24,7 @@ public final class KeyStateSerde implements Serde<KeyState> {
     private static final String UNREADABLE = "unreadable states";
 
     private final Runnable onUnreadable;
-    private final LogThrottle logged = new LogThrottle(10, Duration.ofMinutes(1), System::nanoTime);
+    private final LogThrottle logged = LogThrottle.tenAMinute();
 
     /** A serde that only logs the states it cannot read. */
     public KeyStateSerde() {
