@@ -32,7 +32,8 @@ public final class Secrets {
         if (isSecretKey(key)) {
             return HIDDEN;
         }
-        // Up to the last '@' of the address: a password may hold '/' or '@' (hiding a path's '@' too is harmless).
-        return value == null ? null : value.replaceAll("://[^\\s,]*@", "://" + HIDDEN + "@");
+        // Up to the last '@' before the next address of a list: a password may hold '/', ',' or '@' (hiding more of
+        // an address without credentials, up to a later '@', is harmless).
+        return value == null ? null : value.replaceAll("://(?:(?!://)\\S)*@", "://" + HIDDEN + "@");
     }
 }

@@ -216,6 +216,15 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void aPasswordHoldingACommaIsHiddenFromTheSummary() {
+        GruStreamConfig config = new GruStreamConfig(Map.of("schema.registry.url",
+                "https://u:pa,ss@registry-1:8081,https://registry-2:8081,https://v:q@registry-3:8081"));
+
+        assertThat(config.redactedSummary()).containsEntry("schema.registry.url",
+                "https://[hidden]@registry-1:8081,https://registry-2:8081,https://[hidden]@registry-3:8081");
+    }
+
+    @Test
     void commandLineBeatsEnvironmentWhichBeatsTheFile(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("gru.properties");
         Files.writeString(file, "batch.max.size=10\nbatch.linger.ms=7\ntopic.alerts=file-alerts\n");

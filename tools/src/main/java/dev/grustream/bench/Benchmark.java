@@ -391,11 +391,30 @@ public final class Benchmark {
         createTopics(Map.of(input, options.partitions(), output, options.partitions(), appId + "-alerts", 1,
                 appId + "-dead-letters", 1));
         Path stateDir = Files.createTempDirectory("gru-bench-latency");
+        List<Long> samples = new ArrayList<>();
+        try {
+            sampleLatencies(topology, rate, appId, input, output, stateDir, samples);
+        } finally {
+            Utils.delete(stateDir.toFile());
+        }
+        long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
+        if (sorted.length == 0) {
+            throw new IllegalStateException(topology + " wrote no forecast during the latency run");
+        }
+        Latency latency = new Latency(rate, (double) sorted.length / options.latencySeconds(),
+                percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1], sorted.length);
+        log.accept(String.format(Locale.ROOT, "   latency p50 %d ms, p99 %d ms, max %d ms over %,d forecasts (%,.0f/s)",
+                latency.p50, latency.p99, latency.max, latency.samples, latency.achieved));
+        return latency;
+    }
+
+    /** Adds to {@code samples} the latency of each forecast written while {@code rate} records a second come in. */
+    private void sampleLatencies(String topology, double rate, String appId, String input, String output,
+            Path stateDir, List<Long> samples) throws Exception {
         GruStreamConfig config = config(appId, input, output, stateDir);
         Topics topics = Topics.from(config);
         KafkaStreams streams = new KafkaStreams(topology(topology, config),
                 GruStreamTopology.streamsProperties(config));
-        List<Long> samples = new ArrayList<>();
         Process load = null;
         try (KafkaConsumer<String, byte[]> consumer = consumer(output)) {
             streams.start();
@@ -431,17 +450,7 @@ public final class Benchmark {
                 load.waitFor();
             }
             streams.close(CLOSE);
-            Utils.delete(stateDir.toFile());
         }
-        long[] sorted = samples.stream().mapToLong(Long::longValue).sorted().toArray();
-        if (sorted.length == 0) {
-            throw new IllegalStateException(topology + " wrote no forecast during the latency run");
-        }
-        Latency latency = new Latency(rate, (double) sorted.length / options.latencySeconds(),
-                percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1], sorted.length);
-        log.accept(String.format(Locale.ROOT, "   latency p50 %d ms, p99 %d ms, max %d ms over %,d forecasts (%,.0f/s)",
-                latency.p50, latency.p99, latency.max, latency.samples, latency.achieved));
-        return latency;
     }
 
     /**

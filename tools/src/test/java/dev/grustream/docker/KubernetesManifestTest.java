@@ -141,6 +141,17 @@ class KubernetesManifestTest {
     }
 
     @Test
+    void aStoppingInstancePausesForItsEndpointsToGoWithinItsTimeToClose() {
+        JsonNode preStop = container.at("/lifecycle/preStop/exec/command");
+
+        assertThat(preStop.isArray()).as("a preStop command").isTrue();
+        assertThat(preStop.get(0).asText()).isEqualTo("sleep");
+        assertThat(preStop.get(1).asInt()).isPositive();
+        assertThat(pod.at("/spec/terminationGracePeriodSeconds").asInt())
+                .isGreaterThanOrEqualTo(50 + preStop.get(1).asInt());
+    }
+
+    @Test
     void theInstancesHaveTimeToCloseCleanlyAndNoServiceLinkVariables() {
         assertThat(pod.at("/spec/terminationGracePeriodSeconds").asInt()).isGreaterThanOrEqualTo(50);
         assertThat(pod.at("/spec/enableServiceLinks").isBoolean()).isTrue();
