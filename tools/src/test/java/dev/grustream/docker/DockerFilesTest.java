@@ -461,6 +461,12 @@ class DockerFilesTest {
                 .extracting(Instruction::arguments).contains("OMP_NUM_THREADS=1");
     }
 
+    @Test
+    void theServiceImageKeepsGlibcsMallocArenasFewOnAManyCoreNode() {
+        assertThat(DockerFiles.dockerfile("docker/Dockerfile")).filteredOn(i -> i.keyword().equals("ENV"))
+                .extracting(Instruction::arguments).contains("MALLOC_ARENA_MAX=2");
+    }
+
     private static Instruction only(List<Instruction> instructions, String keyword) {
         List<Instruction> found = instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
         assertThat(found).as(keyword).hasSize(1);
