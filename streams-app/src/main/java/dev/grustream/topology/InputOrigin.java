@@ -13,8 +13,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * from {@code input.repartition}'s topic, keyed there by its series, names its origin in headers that
  * {@link SeriesKeyer} added ({@value #RECORD_TIMESTAMP_HEADER}, {@value #SOURCE_HEADER}, {@value #KEY_HEADER}), so
  * that a dead letter is the record a user sent, under its own key and pointing at its offset, not at an internal topic
- * whose records Kafka Streams purges; the headers are left out of what the dead letter carries. Headers of those names
- * on a record read elsewhere are the user's and are kept.
+ * whose records Kafka Streams purges; those headers (the last of each name) are left out of what the dead letter
+ * carries. Earlier headers of those names, and any on a record read elsewhere, are the user's and are kept.
  *
  * <p>A {@link RecordMetadata}, so that the forecaster names a record's origin one way whether it came through the
  * repartition or not. Made for one record and dropped with it; not thread-safe: the key's bytes are not copied, and the
@@ -37,13 +37,14 @@ record InputOrigin(String topic, int partition, long offset, long timestamp, byt
      * {@code key} and {@code headers} (not changed).
      */
     static InputOrigin of(String topic, int partition, long offset, long timestamp, byte[] key, Headers headers) {
-        RecordHeaders copy = new RecordHeaders(headers == null ? new Header[0] : headers.toArray());
+        Header[] all = headers == null ? new Header[0] : headers.toArray();
         if (topic == null || !topic.endsWith("-" + GruStreamTopology.REPARTITION_TOPIC)) {
-            return new InputOrigin(topic, partition, offset, timestamp, key, copy);
+            return new InputOrigin(topic, partition, offset, timestamp, key, new RecordHeaders(all));
         }
-        Header kept = copy.lastHeader(RECORD_TIMESTAMP_HEADER);
-        if (kept != null && kept.value() != null && kept.value().length == Long.BYTES) {
-            timestamp = ByteBuffer.wrap(kept.value()).getLong();
+        RecordHeaders copy = new RecordHeaders(all);
+        Header stamp = copy.lastHeader(RECORD_TIMESTAMP_HEADER);
+        if (stamp != null && stamp.value() != null && stamp.value().length == Long.BYTES) {
+            timestamp = ByteBuffer.wrap(stamp.value()).getLong();
         }
         Header source = copy.lastHeader(SOURCE_HEADER);
         if (source != null && source.value() != null && source.value().length >= Integer.BYTES + Long.BYTES) {
@@ -56,10 +57,14 @@ record InputOrigin(String topic, int partition, long offset, long timestamp, byt
         if (ownKey != null) {
             key = ownKey.value();
         }
-        copy.remove(RECORD_TIMESTAMP_HEADER);
-        copy.remove(SOURCE_HEADER);
-        copy.remove(KEY_HEADER);
-        return new InputOrigin(topic, partition, offset, timestamp, key, copy);
+        // SeriesKeyer added the last header of each name; earlier ones of those names are the input's own and stay.
+        RecordHeaders own = new RecordHeaders();
+        for (Header header : all) {
+            if (header != stamp && header != source && header != ownKey) {
+                own.add(header);
+            }
+        }
+        return new InputOrigin(topic, partition, offset, timestamp, key, own);
     }
 
     /** Adds to {@code headers} the input record's timestamp, for {@link #of} to read back after the repartition. */

@@ -407,6 +407,22 @@ class DeadLetterHandlersTest {
     }
 
     @Test
+    void anInternalErrorAfterTheRepartitionOfAnInputWithoutATimestampIsDeadLettered() {
+        Headers headers = new RecordHeaders();
+        InputOrigin.addTimestampTo(headers, -1);
+        InputOrigin.addSourceTo(headers, "observations", 2, 1234, null);
+        InboundObservation observation = InboundObservation.timed(null, NOW, Map.of("value", 1.0), VALUE);
+        observation.useRecordTimestamp(-1);
+
+        ProcessingExceptionHandler.Response response = processing.handleError(
+                context("app-" + GruStreamTopology.REPARTITION_TOPIC, NOW, VALUE, headers),
+                new Record<>("key", observation, NOW), new IllegalArgumentException("a bug"));
+
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(letter -> assertThat(letter.timestamp()).isNull());
+    }
+
+    @Test
     void anInternalErrorsDeadLetterKeepsTheInputsTimestampNotTheEventTime() {
         InboundObservation observation = InboundObservation.timed(null, NOW - 30 * 86_400_000L, Map.of("value", 1.0),
                 VALUE);

@@ -49,6 +49,21 @@ class InputOriginTest {
     }
 
     @Test
+    void theInputsOwnHeadersOfTheSameNamesAreKeptAfterTheRepartition() {
+        Headers headers = new RecordHeaders().add(InputOrigin.KEY_HEADER, new byte[] {9});
+        InputOrigin.addTimestampTo(headers, 123);
+        InputOrigin.addSourceTo(headers, "observations", 2, 1234, null);
+
+        InputOrigin origin = InputOrigin.of(REPARTITION, 0, 7, 999, SERIES, headers);
+
+        assertThat(origin.key()).isNull();
+        assertThat(origin.headers().toArray()).singleElement().satisfies(header -> {
+            assertThat(header.key()).isEqualTo(InputOrigin.KEY_HEADER);
+            assertThat(header.value()).containsExactly(9);
+        });
+    }
+
+    @Test
     void aRecordOfTheRepartitionTopicWithoutTheHeadersComesFromWhereItWasRead() {
         InputOrigin origin = InputOrigin.of(REPARTITION, 0, 7, 999, SERIES, new RecordHeaders());
 
