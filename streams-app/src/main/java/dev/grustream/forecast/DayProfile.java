@@ -112,9 +112,11 @@ public final class DayProfile {
         if (events > 0 && time > lastTime && !pause) {
             double gap = (time - lastTime) / 1000.0;
             // The first interval sets the mean; later ones move it, each capped at four times it. The first had no
-            // mean to be capped by, so the second caps it: a key that paused after its first event keeps its cadence.
-            if (events == 2 && meanInterval > 4.0 * gap) {
-                meanInterval = 4.0 * gap;
+            // mean to be capped by, so the second bounds it both ways: a key that paused after its first event keeps
+            // its cadence, and one whose first two events came a millisecond apart does not wait tens of events for
+            // its mean to grow back by at most four times per event.
+            if (events == 2 && meanInterval > 0.0) {
+                meanInterval = Math.max(Math.min(meanInterval, 4.0 * gap), gap / 4.0);
             }
             meanInterval = meanInterval == 0.0 ? gap
                     : meanInterval + Learner.weight(INTERVAL_RATE, events - 1)

@@ -18,7 +18,10 @@ import java.util.Arrays;
  * JVMs' time-zone data agree on the offset.
  */
 public enum CalendarFeature {
-    /** Seconds since local midnight over 86,400. */
+    /**
+     * The local clock's time of day over 24 hours: not the time elapsed since midnight, so on the day clocks change
+     * local noon is 0.5, and a repeated local hour gives its inputs twice.
+     */
     TIME_OF_DAY("time-of-day"),
     /** Days since Monday 00:00 local time, with the time of day, over 7. */
     DAY_OF_WEEK("day-of-week"),

@@ -94,6 +94,19 @@ class DayProfileTest {
     }
 
     @Test
+    void aBurstAtTheFirstEventsCountsAsAQuarterOfTheNextInterval() {
+        DayProfile profile = DayProfile.empty(96, false);
+        profile.observe(1, MIDNIGHT, UTC, HALF_LIFE_DAYS);
+        profile.observe(1, MIDNIGHT + 1, UTC, HALF_LIFE_DAYS);
+        assertThat(profile.meanInterval()).isCloseTo(0.001, within(1e-12));
+
+        profile.observe(1, MIDNIGHT + 1 + MINUTE, UTC, HALF_LIFE_DAYS);
+
+        // The millisecond counts as a quarter of the minute, then the plain mean of the first intervals takes it.
+        assertThat(profile.meanInterval()).isCloseTo((15 + 60) / 2.0, within(1e-9));
+    }
+
+    @Test
     void aLateEventLeavesTheMeanIntervalAsItWas() {
         DayProfile profile = DayProfile.empty(96, false);
         for (int i = 0; i < 100; i++) {
