@@ -7,10 +7,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -31,6 +37,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code evolution/}) reads what the current one writes, and the current one reads every published version.
  */
 class SchemaEvolutionTest {
+
+    /** The digest of each published version's text as parsed (see {@link #publishedVersionsAreNeverEdited}). */
+    private static final Map<String, String> PUBLISHED = Map.ofEntries(
+            Map.entry("AnomalyAlert-v1", "ca58f07334a7253d"),
+            Map.entry("Forecast-v1", "eabdc17c1135bc99"),
+            Map.entry("Forecast-v2", "d3fb6ab6ec257d80"),
+            Map.entry("Observation-v1", "b8247de56116fbb3"),
+            Map.entry("PendingObservation-v1", "116349daf8d5091f"),
+            Map.entry("PendingObservation-v2", "eb7eb23a6a075c81"),
+            Map.entry("PendingObservation-v3", "91ac84a1b9399a97"),
+            Map.entry("SeriesState-v1", "14134ba3e72d7929"),
+            Map.entry("SeriesState-v2", "0fd928e3d5cc1acf"),
+            Map.entry("SeriesState-v3", "d62e6f94da06e1bc"),
+            Map.entry("SeriesState-v4", "50e4a7e89f0029e6"),
+            Map.entry("SeriesState-v5", "263b432ea78652d0"),
+            Map.entry("SeriesState-v6", "592053bfcca4e998"),
+            Map.entry("SeriesState-v7", "3071c80a616369e5"),
+            Map.entry("SeriesState-v8", "bf672da1666d346f"),
+            Map.entry("SeriesState-v9", "6a3891b4dbbd527d"));
 
     static Stream<SpecificRecord> samples() {
         Instant t = Instant.parse("2026-01-02T03:04:05.678Z");
@@ -164,6 +189,33 @@ class SchemaEvolutionTest {
         return samples().filter(sample -> !(sample instanceof SeriesState) && !(sample instanceof PendingObservation));
     }
 
+    /**
+     * Avro's checker compares records by their short names, but Confluent's specific reader finds a record's class,
+     * and RecordNameStrategy its subject, by the full name: no named type may move to another namespace.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void everyPublishedVersionsNamedTypesKeepTheirFullNames(SpecificRecord sample) {
+        Set<String> current = fullNamesIn(sample.getSchema(), new TreeSet<>());
+
+        for (Schema old : SchemaHistory.versions(sample.getSchema().getName())) {
+            assertThat(current).as("the named types of %s", old).containsAll(fullNamesIn(old, new TreeSet<>()));
+        }
+    }
+
+    /** What consumers and stored states were written with never changes: a change is a new version. */
+    @Test
+    void publishedVersionsAreNeverEdited() {
+        Map<String, String> found = new TreeMap<>();
+        for (String name : List.of("AnomalyAlert", "Forecast", "Observation", "PendingObservation", "SeriesState")) {
+            for (int version = 1; version <= SchemaHistory.latestVersion(name); version++) {
+                found.put(name + "-v" + version, digest(SchemaHistory.version(name, version).toString()));
+            }
+        }
+
+        assertThat(found).isEqualTo(PUBLISHED);
+    }
+
     @Test
     void checkerRejectsANewFieldWithoutDefault() throws IOException {
         Schema current = sourceSchemaOf(samples().findFirst().orElseThrow());
@@ -201,6 +253,33 @@ class SchemaEvolutionTest {
         try (InputStream in = SchemaEvolutionTest.class.getResourceAsStream(path)) {
             assertThat(in).as("schema source %s in the jar", path).isNotNull();
             return new Schema.Parser().parse(in);
+        }
+    }
+
+    private static Set<String> fullNamesIn(Schema schema, Set<String> names) {
+        switch (schema.getType()) {
+            case RECORD -> {
+                if (names.add(schema.getFullName())) {
+                    schema.getFields().forEach(field -> fullNamesIn(field.schema(), names));
+                }
+            }
+            case ENUM, FIXED -> names.add(schema.getFullName());
+            case ARRAY -> fullNamesIn(schema.getElementType(), names);
+            case MAP -> fullNamesIn(schema.getValueType(), names);
+            case UNION -> schema.getTypes().forEach(type -> fullNamesIn(type, names));
+            default -> {
+            }
+        }
+        return names;
+    }
+
+    /** The first 16 hex digits of the SHA-256 of {@code text}'s UTF-8 bytes. */
+    private static String digest(String text) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
