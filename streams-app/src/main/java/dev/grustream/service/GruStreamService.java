@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -151,6 +152,9 @@ public final class GruStreamService implements AutoCloseable {
         List<AutoCloseable> resources = new ArrayList<>();
         resources.add(registry::close);
         bindJvmMetrics(registry, resources);
+        // disk_free_bytes and disk_total_bytes of the state stores' file system: a full disk stops the instance.
+        new DiskSpaceMetrics(Path.of(streamsProps.getProperty(StreamsConfig.STATE_DIR_CONFIG,
+                System.getProperty("java.io.tmpdir"))).toFile()).bindTo(registry);
 
         Topics topics = Topics.from(config);
         ActiveModel activeModel = new ActiveModel(model);

@@ -237,6 +237,13 @@ class DockerFilesTest {
             }
             Matcher label = Pattern.compile("(\\w+)=~?\"([^\"]*)\"").matcher(expr);
             while (label.find()) {
+                if (label.group(1).equals("client_id")) {
+                    // Kafka Streams names its clients <application.id>-<process id>-StreamThread-<n>-<role>.
+                    assertThat("app-1f3c-StreamThread-2-consumer").matches(label.group(2));
+                    assertThat("app-1f3c-StateUpdater-1-restore-consumer").doesNotMatch(label.group(2));
+                    assertThat("app-1f3c-StreamThread-2-restore-consumer").doesNotMatch(label.group(2));
+                    continue;
+                }
                 Set<String> known = switch (label.group(1)) {
                     case "job" -> Set.of(job);
                     case "reason" -> reasons;

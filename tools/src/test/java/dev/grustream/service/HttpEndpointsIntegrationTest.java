@@ -204,6 +204,36 @@ class HttpEndpointsIntegrationTest {
         await().atMost(WAIT).until(() -> metric(get(service, "/metrics").body(), "gru_forecasts_total") == 48);
     }
 
+    /** The gru_ names are checked against the code's meters elsewhere (DockerFilesTest); these are the libraries'. */
+    @Test
+    void everyLibraryMetricTheAlertRulesAndTheDashboardAskForIsServed() throws Exception {
+        GruStreamService service = startRunning();
+        kafka.produce(topic("observations"), inputs(2, 5));
+        assertThat(kafka.forecasts(topic("forecasts"), 10, WAIT)).hasSize(10);
+        Set<String> asked = new HashSet<>();
+        for (String file : List.of("docker/alerts.yml", "docker/grafana/dashboards/gru-stream.json")) {
+            Matcher name = Pattern.compile("\\b(?:kafka|process|disk|jvm)_[a-z_]+").matcher(
+                    Files.readString(repositoryRoot().resolve(file)));
+            while (name.find()) {
+                asked.add(name.group());
+            }
+        }
+
+        String metrics = get(service, "/metrics").body();
+
+        assertThat(asked).contains("kafka_consumer_last_poll_seconds_ago", "disk_free_bytes")
+                .allSatisfy(name -> assertThat(metrics).containsPattern("(?m)^" + Pattern.quote(name) + "[{ ]"));
+    }
+
+    private static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("docker/alerts.yml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("No docker/alerts.yml above " + Path.of("").toAbsolutePath());
+    }
+
     /** The value of an untagged metric in Prometheus text, or NaN if absent. */
     private static double metric(String text, String name) {
         Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(text);
