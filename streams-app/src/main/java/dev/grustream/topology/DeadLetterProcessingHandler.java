@@ -93,8 +93,9 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         // The input's own timestamp, not the event time the extractor gave the record (see ForecastProcessor#reject).
         // Kafka Streams creates this handler by class name, so no clock can be injected; the wall clock is what the
         // broker checks timestamps against (see ForecastProcessor#outputTime). An input without a timestamp (-1, as
-        // message format 0 wrote them) takes the producer's clock: a producer record refuses a negative one, and a
-        // handler that throws stops the stream thread at this record.
+        // message format 0 wrote them) gets its event time read directly, and after the repartition, whose headers
+        // carry the -1, the producer's clock: a producer record refuses a negative timestamp, and a handler that
+        // throws stops the stream thread at this record.
         long input = record.value() instanceof InboundObservation observation
                 ? observation.recordTimestamp(origin.timestamp()) : origin.timestamp();
         Long timestamp = input < 0 ? null : Math.min(input, System.currentTimeMillis());

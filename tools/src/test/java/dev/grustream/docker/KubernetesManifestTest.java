@@ -148,7 +148,7 @@ class KubernetesManifestTest {
         assertThat(preStop.get(0).asText()).isEqualTo("sleep");
         assertThat(preStop.get(1).asInt()).isPositive();
         assertThat(pod.at("/spec/terminationGracePeriodSeconds").asInt())
-                .isGreaterThanOrEqualTo(50 + preStop.get(1).asInt());
+                .isGreaterThanOrEqualTo(60 + preStop.get(1).asInt());
     }
 
     @Test

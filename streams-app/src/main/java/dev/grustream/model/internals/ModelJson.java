@@ -29,9 +29,10 @@ import java.util.Set;
 /**
  * Reads and writes {@code model.json}, the {@link ModelSpec} part of a model, in format v1 or v2.
  *
- * <p>Format v2 adds {@code calendar} (names of {@link CalendarFeature}s) and {@code time_zone} (an IANA zone id,
- * UTC by default), and its {@code horizon} is forecast directly ({@link MultiStep#DIRECT}); in format v1 a horizon
- * above 1 is recursive. A spec is written in v1 whenever v1 can express it, so that older releases still read it.
+ * <p>Format v2 adds {@code calendar} (names of {@link CalendarFeature}s) and {@code time_zone} (an IANA zone id
+ * or a fixed offset such as {@code +05:30}, UTC by default), and its {@code horizon} is forecast directly
+ * ({@link MultiStep#DIRECT}); in format v1 a horizon above 1 is recursive. A spec is written in v1 whenever v1 can
+ * express it, so that older releases still read it.
  * A v1 file's {@code scoring} object, which no release ever applied, is accepted and ignored.
  *
  * <p>Strict on purpose: unknown fields are refused rather than ignored, at the top level and in
@@ -164,7 +165,7 @@ public final class ModelJson {
                 builder.timeZone(ZoneId.of(zone));
             } catch (DateTimeException e) {
                 throw new IllegalArgumentException("time_zone: expected an IANA time zone such as \"Europe/Paris\""
-                        + " or \"UTC\", found \"" + zone + "\"", e);
+                        + " or \"UTC\", or a fixed offset such as \"+05:30\", found \"" + zone + "\"", e);
             }
         }
         return builder.build();
