@@ -3,15 +3,23 @@ package dev.grustream.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
+import dev.grustream.avro.Severity;
 import dev.grustream.avro.StateReset;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FlatRecordsTest {
     static Forecast forecast() {
@@ -43,6 +51,31 @@ class FlatRecordsTest {
 
         assertThat(schema.getFields()).filteredOn(field -> field.name().startsWith("cpu_load"))
                 .isNotEmpty().allSatisfy(field -> assertThat(field.hasDefaultValue()).as(field.name()).isTrue());
+    }
+
+    /**
+     * The flat schemas as first published, for one target and a horizon of 2 (src/test/resources/flat): sinks whose
+     * readers hold them read what is written now, and a reader of now reads what they wrote.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"FlatForecast", "FlatAnomalyAlert"})
+    void aFlatSchemaAndItsFirstPublishedVersionReadEachOther(String name) throws IOException {
+        FlatRecords flat = new FlatRecords();
+        Schema current = name.equals("FlatForecast") ? flat.forecast(forecast()).getSchema()
+                : flat.alert(AnomalyAlert.newBuilder().setKey("k").setEventTime(Instant.ofEpochMilli(1_000))
+                        .setActual(Map.of("cpu.load", 0.99)).setExpected(Map.of("cpu.load", 0.3))
+                        .setAnomalyScore(0.9999).setThreshold(0.999).setSeverity(Severity.CRITICAL)
+                        .setModelName("m").setModelVersion("3").build()).getSchema();
+        Schema published;
+        try (InputStream in = FlatRecordsTest.class.getResourceAsStream("/flat/" + name + "-v1.avsc")) {
+            published = new Schema.Parser().parse(in);
+        }
+
+        assertThat(current.getFullName()).isEqualTo(published.getFullName());
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(published, current).getType())
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, published).getType())
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
     }
 
     @Test
