@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.util.JavalinBindException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -232,6 +233,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
                     + " (a free port; one below 1024 needs privileges)", e);
         }
         server.self = new HostInfo(settings.advertisedHost(), server.port());
+        Gauge.builder("gru.ready", server, it -> it.readiness().ready() ? 1 : 0)
+                .description("1 while GET /health/ready answers 200, else 0").register(metrics);
         LOG.info("HTTP endpoints on {}:{}, advertised to other instances as {}", settings.bindAddress(),
                 server.port(), server.advertisedEndpoint());
         return server;
@@ -278,18 +281,27 @@ public final class GruStreamHttpServer implements AutoCloseable {
     }
 
     private void ready(Context ctx) {
+        Readiness readiness = readiness();
+        if (!readiness.ready()) {
+            ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+        }
+        json(ctx, readiness.ready() ? 200 : 503, Map.of("status", readiness.ready() ? "UP" : "DOWN", "state",
+                readiness.state().name(), "storesCaughtUp", readiness.caughtUp()));
+    }
+
+    private record Readiness(KafkaStreams.State state, boolean caughtUp, boolean ready) {
+    }
+
+    /** What {@code /health/ready} and {@code gru_ready} answer. */
+    private Readiness readiness() {
         KeyStateSource current = source;
-        KafkaStreams.State state = state();
+        KafkaStreams.State state = current == null ? KafkaStreams.State.CREATED : current.state();
         boolean caughtUp = current != null && current.caughtUp();
         // Not once asked to stop: the client stays RUNNING while the model watcher closes first, and an orchestrator
         // should stop routing to this instance before its stores go.
         boolean ready = Health.isReady(state, current != null && current.hasRun()) && caughtUp
                 && !closing.getAsBoolean();
-        if (!ready) {
-            ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
-        }
-        json(ctx, ready ? 200 : 503, Map.of("status", ready ? "UP" : "DOWN", "state", state.name(),
-                "storesCaughtUp", caughtUp));
+        return new Readiness(state, caughtUp, ready);
     }
 
     private void metrics(Context ctx) {

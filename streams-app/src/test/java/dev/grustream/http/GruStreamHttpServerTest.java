@@ -1201,6 +1201,16 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void theReadinessGaugeSaysWhatTheReadinessEndpointDoes() throws Exception {
+        keyStates.hasRun = true;
+        assertThat(get("/metrics").body()).containsPattern("(?m)^gru_ready 1\\.0$");
+
+        keyStates.caughtUp = false;
+
+        assertThat(get("/metrics").body()).containsPattern("(?m)^gru_ready 0\\.0$");
+    }
+
+    @Test
     void notReadyOnceAskedToStopThoughStillRunning() throws Exception {
         keyStates.hasRun = true;
         closing.set(true);
