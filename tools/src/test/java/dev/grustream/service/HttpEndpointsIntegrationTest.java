@@ -204,6 +204,30 @@ class HttpEndpointsIntegrationTest {
         await().atMost(WAIT).until(() -> metric(get(service, "/metrics").body(), "gru_forecasts_total") == 48);
     }
 
+    /**
+     * A second instance joining with an empty state directory runs at once, on warm-up and standby copies of the
+     * first one's stores that it restores meanwhile; it is ready only once they are within the acceptable lag.
+     */
+    @Test
+    void anInstanceIsReadyOnlyOnceItsStandbyCopiesHaveCaughtUp() throws Exception {
+        Map<String, String> standbys = Map.of(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1",
+                StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, "50");
+        startRunning(standbys);
+        kafka.produce(topic("observations"), inputs(500, 40));
+        assertThat(kafka.forecasts(topic("forecasts"), 20_000, WAIT)).hasSize(20_000);
+        GruStreamService second = create(standbys);
+        List<Long> lagsWhenReady = new ArrayList<>();
+
+        second.start(TopicCreation.NONE);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+                .until(() -> get(second, "/health/ready").statusCode() == 200);
+        second.streams().allLocalStorePartitionLags().values()
+                .forEach(partitions -> partitions.values().forEach(lag -> lagsWhenReady.add(lag.offsetLag())));
+
+        // Read after the ready answer, with no records coming in since: the lags can only have fallen.
+        assertThat(lagsWhenReady).isNotEmpty().allSatisfy(lag -> assertThat(lag).isLessThanOrEqualTo(50));
+    }
+
     /** The gru_ names are checked against the code's meters elsewhere (DockerFilesTest); these are the libraries'. */
     @Test
     void everyLibraryMetricTheAlertRulesAndTheDashboardAskForIsServed() throws Exception {
