@@ -1,10 +1,14 @@
 package dev.grustream.service;
 
+import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -13,11 +17,20 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * The settings of gru-stream's own Kafka clients, taken as Kafka Streams takes its own clients': a client's keys, then
- * the keys under the client type's prefix, which win. So what a user sets for Kafka Streams' admin client, consumers or
- * producer (SASL credentials given per client type, say) reaches gru-stream's too. Stateless.
+ * The settings of gru-stream's own Kafka clients, taken as Kafka Streams takes its own clients': a client's keys and
+ * the keys of no client (a plug-in's own), then the keys under the client type's prefix, which win. So what a user sets
+ * for Kafka Streams' admin client, consumers or producer (SASL credentials given per client type, say) reaches
+ * gru-stream's too. Stateless.
  */
 public final class ClientSettings {
+    private static final Set<String> KNOWN_KEYS = Stream.of(StreamsConfig.configDef().names(),
+            ConsumerConfig.configNames(), ProducerConfig.configNames(), AdminClientConfig.configNames())
+            .flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
+    private static final List<String> STREAMS_PREFIXES = List.of(StreamsConfig.CONSUMER_PREFIX,
+            StreamsConfig.MAIN_CONSUMER_PREFIX, StreamsConfig.RESTORE_CONSUMER_PREFIX,
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.PRODUCER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX,
+            StreamsConfig.TOPIC_PREFIX);
+
     private ClientSettings() {
     }
 
@@ -84,11 +97,21 @@ public final class ClientSettings {
     private static Map<String, Object> of(Map<String, Object> settings, Set<String> names, String prefix) {
         Map<String, Object> client = new HashMap<>();
         settings.forEach((key, value) -> {
-            if (names.contains(key)) {
+            if (names.contains(key) || isPlugInsOwn(key)) {
                 client.put(key, value);
             }
         });
         return withPrefixed(client, settings, prefix);
+    }
+
+    /**
+     * Whether {@code key} is a setting of no client, nor of Kafka Streams or gru-stream, and under none of Kafka
+     * Streams' prefixes: a plug-in's own (a SASL login callback handler's token endpoint, an interceptor's), which
+     * Kafka Streams gives every client it makes, and so gru-stream gives its own.
+     */
+    private static boolean isPlugInsOwn(String key) {
+        return !KNOWN_KEYS.contains(key) && !GruStreamConfig.isOwnKey(key)
+                && STREAMS_PREFIXES.stream().noneMatch(key::startsWith);
     }
 
     /**

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grustream.config.OperatorException;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 class ClientSettingsTest {
@@ -45,6 +47,23 @@ class ClientSettingsTest {
                 "restore.consumer.client.id", "restorer", "main.consumer.group.protocol", "consumer"));
 
         assertThat(consumer).containsOnly(Map.entry("sasl.jaas.config", "main"));
+    }
+
+    @Test
+    void aPlugInsOwnSettingReachesEveryClientAsKafkaStreamsGivesItToItsOwn() {
+        Map<String, Object> settings = Map.of("application.id", "app", "bootstrap.servers", "b:9092",
+                "sasl.login.callback.handler.class", "com.acme.TokenHandler", "acme.token.endpoint", "https://idp",
+                "main.consumer.client.id", "main", "topic.segment.bytes", "1048576", "batch.max.size", "64");
+        assertThat(new StreamsConfig(settings).getAdminConfigs("client"))
+                .containsEntry("acme.token.endpoint", "https://idp");
+
+        for (Map<String, Object> client : List.of(ClientSettings.admin(settings), ClientSettings.consumer(settings),
+                ClientSettings.mainConsumer(settings), ClientSettings.producer(settings))) {
+            assertThat(client).containsEntry("acme.token.endpoint", "https://idp")
+                    .containsEntry("sasl.login.callback.handler.class", "com.acme.TokenHandler")
+                    .doesNotContainKeys("application.id", "main.consumer.client.id", "topic.segment.bytes",
+                            "batch.max.size");
+        }
     }
 
     @Test

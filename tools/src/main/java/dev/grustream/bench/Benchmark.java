@@ -19,6 +19,7 @@ import dev.grustream.model.RandomModels;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.service.ClientSettings;
 import dev.grustream.service.ModelSource;
+import dev.grustream.service.TopicCreation;
 import dev.grustream.topology.ActiveModel;
 import dev.grustream.topology.ForecasterMetrics;
 import dev.grustream.topology.ForecasterSettings;
@@ -41,6 +42,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -616,8 +618,11 @@ public final class Benchmark {
 
     private void createTopics(Map<String, Integer> partitionsByTopic) throws Exception {
         try (Admin admin = Admin.create(ClientSettings.admin(clientSettings()))) {
+            // Replicated as run --create-topics replicates them: by replication.factor, else the brokers' default.
+            Optional<Short> replicas = TopicCreation.replicasOf(null, clientSettings());
             List<NewTopic> topics = new ArrayList<>();
-            partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, partitions, (short) 1)));
+            partitionsByTopic.forEach((name, partitions) -> topics.add(new NewTopic(name, Optional.of(partitions),
+                    replicas)));
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw new OperatorException("cannot create the benchmark's topics on " + options.bootstrapServers()
@@ -625,16 +630,26 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * A reader of {@code topic} from its start, of every partition, without a consumer group: none to be authorized,
+     * and none left behind with offsets.
+     */
     private KafkaConsumer<String, byte[]> consumer(String topic) {
         Properties props = new Properties();
         props.putAll(ClientSettings.consumer(clientSettings()));
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topic));
-        return consumer;
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
     }
 
     /** Counts committed output records on its own thread, noting when the half and the last arrived. */
@@ -647,6 +662,7 @@ public final class Benchmark {
         private volatile long halfCount;
         private volatile long lastAt;
         private volatile boolean running = true;
+        private volatile RuntimeException failure;
 
         /** Counts the outputs of {@code topic}, of which {@code records} are awaited. */
         OutputCounter(String topic, long records) {
@@ -661,7 +677,7 @@ public final class Benchmark {
 
         private void poll() {
             try (consumer) {
-                while (running) {
+                while (running && failure == null) {
                     int polled = consumer.poll(Duration.ofMillis(50)).count();
                     if (polled > 0) {
                         long now = System.nanoTime();
@@ -673,10 +689,16 @@ public final class Benchmark {
                         lastAt = now;
                     }
                 }
+            } catch (RuntimeException e) {
+                failure = e;
             }
         }
 
+        /** How many outputs have come; throws what stopped the counting (a read refused, say), if anything did. */
         long count() {
+            if (failure != null) {
+                throw new OperatorException("the benchmark cannot read its output topic: " + failure, failure);
+            }
             return count.get();
         }
 

@@ -6,6 +6,7 @@ import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import dev.grustream.serde.SpecificAvroSerde;
 import dev.grustream.service.ClientSettings;
+import dev.grustream.service.TopicCreation;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -263,13 +265,16 @@ public final class Soak {
 
     private void createTopics() throws Exception {
         try (Admin admin = Admin.create(ClientSettings.admin(clientSettings()))) {
-            admin.createTopics(List.of(new NewTopic(input, options.partitions(), (short) 1),
+            // Replicated as run --create-topics replicates them: by replication.factor, else the brokers' default.
+            Optional<Short> replicas = TopicCreation.replicasOf(null, clientSettings());
+            Optional<Integer> partitions = Optional.of(options.partitions());
+            admin.createTopics(List.of(new NewTopic(input, partitions, replicas),
                     // Stamped by the service, whatever the cluster's default: a forecast's timestamp is then its
                     // observation's event time, by which a repeat is told (Repeats).
-                    new NewTopic(forecasts, options.partitions(), (short) 1)
+                    new NewTopic(forecasts, partitions, replicas)
                             .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")),
-                    new NewTopic("soak-alerts-" + id, 1, (short) 1),
-                    new NewTopic(deadLetters, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                    new NewTopic("soak-alerts-" + id, Optional.of(1), replicas),
+                    new NewTopic(deadLetters, Optional.of(1), replicas))).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw new OperatorException("cannot create the soak's topics on " + options.bootstrapServers()
                     + " within 60 s; is the cluster there? (" + (e.getCause() != null ? e.getCause() : e) + ")", e);
