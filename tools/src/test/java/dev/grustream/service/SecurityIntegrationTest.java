@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.client.BasicCredentials;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.grustream.avro.Forecast;
 import dev.grustream.cli.GruStreamCommand;
+import dev.grustream.cli.GruStreamTools;
 import dev.grustream.embedded.EmbeddedKafkaCluster;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
@@ -21,6 +22,8 @@ import dev.grustream.testing.KafkaTestSupport;
 import dev.grustream.testing.SelfSignedTls;
 import dev.grustream.testing.TestingModels;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Kafka and Schema Registry credentials pass straight through the configuration: an instance (a JVM of its own)
@@ -184,6 +188,50 @@ class SecurityIntegrationTest {
     }
 
     /** New topics for one instance, with a few observations waiting on them. */
+    /**
+     * gru-stream's own clients take the credentials as the service's do: {@code model publish} (its admin client
+     * creating the models topic, the read of that topic for its check of what the instances serve, its producer) and
+     * {@code train --from-topic}'s reader.
+     */
+    @Test
+    void theCommandsOwnClientsReachTheSecuredListenerWithTheServicesSettings() throws Exception {
+        String id = newTopics();
+        new KafkaTestSupport(cluster.bootstrapServers(), registry.url()).produce("observations-" + id,
+                inputs(1, 300));
+        List<String> settings = new ArrayList<>();
+        for (String setting : List.of("bootstrap.servers=" + cluster.scramBootstrapServers(),
+                "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-256",
+                "sasl.jaas.config=" + jaas(KAFKA_PASSWORD), "ssl.truststore.type=PKCS12",
+                "ssl.truststore.location=" + tls.trustStore(),
+                "ssl.truststore.password=" + TRUSTSTORE_PASSWORD, "schema.registry.url=" + registry.url(),
+                "model.topic=models-" + id)) {
+            settings.addAll(List.of("--set", setting));
+        }
+        Path model = dir.resolve("published");
+        ModelWriter.write(TestingModels.persistence("2"), model);
+        StringWriter err = new StringWriter();
+
+        int published = tool(err, settings, "model", "publish", "--file", model.toString(), "--create-topic");
+        int trained = tool(err, settings, "train", "--from-topic", "observations-" + id, "--features", "value",
+                "--output", dir.resolve("trained.zip").toString(), "--epochs", "1", "--hidden", "4", "--threads", "1");
+
+        assertThat(published).as("model publish; its errors:%n%s", err).isZero();
+        assertThat(trained).as("train --from-topic; its errors:%n%s", err).isZero();
+        assertThat(new KafkaTestSupport(cluster.bootstrapServers(), registry.url())
+                .readAllCommitted("models-" + id, new ByteArrayDeserializer())).hasSize(1);
+        assertThat(dir.resolve("trained.zip")).isRegularFile();
+    }
+
+    /** Runs the command line {@code args} then {@code settings} in this JVM; its exit code. */
+    private static int tool(StringWriter err, List<String> settings, String... args) {
+        CommandLine command = GruStreamTools.commandLine();
+        command.setOut(new PrintWriter(new StringWriter()));
+        command.setErr(new PrintWriter(err));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(settings);
+        return command.execute(all.toArray(String[]::new));
+    }
+
     private String newTopicsWithObservations() {
         String id = newTopics();
         new KafkaTestSupport(cluster.bootstrapServers(), registry.url()).produce("observations-" + id, inputs(2, 5));
