@@ -634,19 +634,34 @@ public final class Benchmark {
      * A reader of {@code topic} from its start, of every partition, without a consumer group: none to be authorized,
      * and none left behind with offsets.
      */
-    private KafkaConsumer<String, byte[]> consumer(String topic) {
+    private KafkaConsumer<String, byte[]> consumer(String topic) throws InterruptedException {
         Properties props = new Properties();
         props.putAll(ClientSettings.consumer(clientSettings()));
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            // A topic just created may be unknown to the broker asked for a few seconds: no partitions yet.
+            List<TopicPartition> partitions = List.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (partitions.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new OperatorException("the benchmark's output topic " + topic + " has no partitions the"
+                            + " brokers know of 60 s after it was created");
+                }
+                partitions = consumer.partitionsFor(topic).stream()
+                        .map(info -> new TopicPartition(topic, info.partition())).toList();
+                if (partitions.isEmpty()) {
+                    Thread.sleep(100);
+                }
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             return consumer;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             consumer.close();
             throw e;
         }
@@ -665,7 +680,7 @@ public final class Benchmark {
         private volatile RuntimeException failure;
 
         /** Counts the outputs of {@code topic}, of which {@code records} are awaited. */
-        OutputCounter(String topic, long records) {
+        OutputCounter(String topic, long records) throws InterruptedException {
             this.consumer = consumer(topic);
             this.half = records / 2;
             this.thread = new Thread(this::poll, "bench-output-counter");

@@ -187,7 +187,6 @@ class SecurityIntegrationTest {
         assertNothingWritten(id);
     }
 
-    /** New topics for one instance, with a few observations waiting on them. */
     /**
      * gru-stream's own clients take the credentials as the service's do: {@code model publish} (its admin client
      * creating the models topic, the read of that topic for its check of what the instances serve, its producer) and
@@ -232,6 +231,7 @@ class SecurityIntegrationTest {
         return command.execute(all.toArray(String[]::new));
     }
 
+    /** New topics for one instance, with a few observations waiting on them. */
     private String newTopicsWithObservations() {
         String id = newTopics();
         new KafkaTestSupport(cluster.bootstrapServers(), registry.url()).produce("observations-" + id, inputs(2, 5));
