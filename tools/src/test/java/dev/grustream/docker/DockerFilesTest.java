@@ -230,6 +230,8 @@ class DockerFilesTest {
         Set<String> meters = new HashSet<>();
         DockerFiles.yaml("docker/alerts.yml").get("groups").get(0).get("rules").forEach(rule -> {
             assertThat(rule.get("alert").asText()).isNotBlank();
+            assertThat(rule.at("/labels/severity").asText()).as("severity of %s", rule.get("alert").asText())
+                    .isIn("critical", "warning");
             String expr = rule.get("expr").asText();
             Matcher name = Pattern.compile("gru_[a-z_]+").matcher(expr);
             while (name.find()) {
