@@ -42,10 +42,10 @@ public final class ClientSettings {
     /**
      * The consumer's keys of {@code settings}, then its keys prefixed {@code consumer.}, prefix removed: as Kafka
      * Streams' restore and global consumers, which like gru-stream's read topics without a group, take them. Without
-     * the group protocol's keys, which Kafka Streams' own {@code group.protocol} shares a name with and removes too.
+     * the keys of a group ({@link #withoutGroup}).
      */
     public static Map<String, Object> consumer(Map<String, Object> settings) {
-        return withoutGroupProtocol(of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX));
+        return withoutGroup(of(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX));
     }
 
     /**
@@ -54,10 +54,19 @@ public final class ClientSettings {
      */
     public static Map<String, Object> mainConsumer(Map<String, Object> settings) {
         Map<String, Object> consumer = withPrefixed(consumer(settings), settings, StreamsConfig.MAIN_CONSUMER_PREFIX);
-        return withoutGroupProtocol(consumer);
+        return withoutGroup(consumer);
     }
 
-    private static Map<String, Object> withoutGroupProtocol(Map<String, Object> consumer) {
+    /**
+     * {@code consumer} without the keys of a consumer group, since gru-stream's consumers read without one (nothing
+     * to authorize, no offsets left behind): the group's id, a static member's id, and auto-commit, which a consumer
+     * without a group then leaves off (given as true, it would refuse to start); and the group protocol's keys, which
+     * Kafka Streams' own {@code group.protocol} shares a name with and removes too.
+     */
+    private static Map<String, Object> withoutGroup(Map<String, Object> consumer) {
+        consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumer.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        consumer.remove(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
         consumer.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         consumer.remove(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG);
         return consumer;

@@ -105,10 +105,7 @@ public final class ModelTopicWatcher implements AutoCloseable {
 
     private static Consumer<String, byte[]> consumer(Map<String, Object> clientConfig, String clientId) {
         Map<String, Object> props = ClientSettings.consumer(clientConfig);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // A models topic deleted or not yet created must be reported, not created by the lookups with the broker's
         // defaults (deletion after a week, 1 MiB records), which most brokers allow.

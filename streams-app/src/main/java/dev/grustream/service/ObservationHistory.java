@@ -85,8 +85,6 @@ public final class ObservationHistory {
      */
     public static Read read(GruStreamConfig config, String topic, List<String> features, Optional<Instant> from) {
         Map<String, Object> consumerConfig = ClientSettings.mainConsumer(config.passThrough());
-        consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // From the log's start even when retention moves it during the read (the default, latest, would skip the
         // rest of the partition), and never creating a mistyped topic.

@@ -83,10 +83,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         LogThrottle.Told told = logged.tell(reason.code(), Level.WARN);
         LOG.atLevel(told.level()).log("Task {}: dead-lettering {}-{}@{} ({}): {}{}", context.taskId(), origin.topic(),
                 origin.partition(), origin.offset(), reason.code(), message, told.heldBack());
-        // Never ahead of the wall clock, which the broker checks timestamps against (as the other dead letters);
-        // a record without a timestamp (-1, as message format 0 wrote them) takes the producer's clock, because a
-        // producer record refuses a negative one and a handler that throws stops the stream thread at this record.
-        Long timestamp = origin.timestamp() < 0 ? null : Math.min(origin.timestamp(), System.currentTimeMillis());
+        Long timestamp = DeadLetters.timestampOf(origin.timestamp());
         Headers headers = DeadLetters.headers(origin.headers(), reason, message, origin.topic(), origin.partition(),
                 origin.offset());
         DeadLetters.Fitted fitted = DeadLetters.fitted(origin.key(), record.value(), maxValueBytes, headers);

@@ -91,14 +91,10 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                 + " in {}{}", context.taskId(), origin.topic(), origin.partition(), origin.offset(),
                 context.processorNodeId(), told.heldBack());
         // The input's own timestamp, not the event time the extractor gave the record (see ForecastProcessor#reject).
-        // Kafka Streams creates this handler by class name, so no clock can be injected; the wall clock is what the
-        // broker checks timestamps against (see ForecastProcessor#outputTime). An input without a timestamp (-1, as
-        // message format 0 wrote them) gets its event time read directly, and after the repartition, whose headers
-        // carry the -1, the producer's clock: a producer record refuses a negative timestamp, and a handler that
-        // throws stops the stream thread at this record.
-        long input = record.value() instanceof InboundObservation observation
-                ? observation.recordTimestamp(origin.timestamp()) : origin.timestamp();
-        Long timestamp = input < 0 ? null : Math.min(input, System.currentTimeMillis());
+        // An input without a timestamp (-1) gets its event time read directly, and after the repartition, whose
+        // headers carry the -1, none.
+        Long timestamp = DeadLetters.timestampOf(record.value() instanceof InboundObservation observation
+                ? observation.recordTimestamp(origin.timestamp()) : origin.timestamp());
         Headers headers = DeadLetters.headers(origin.headers(), DeadLetterReason.INTERNAL_ERROR,
                 exception.getClass().getName() + ": " + exception.getMessage(), origin.topic(), origin.partition(),
                 origin.offset());

@@ -100,6 +100,17 @@ public final class DeadLetters {
     }
 
     /**
+     * The timestamp of a dead letter of an input record stamped {@code input}, for a handler's dead letter: never
+     * ahead of the wall clock, which the brokers check timestamps against (Kafka Streams creates the handlers by class
+     * name, so no clock can be injected); null, for the producer's clock, where the input had none (-1, as message
+     * format 0 wrote them), because a producer record refuses a negative timestamp and a handler that throws stops
+     * the stream thread at this record.
+     */
+    static Long timestampOf(long input) {
+        return input < 0 ? null : Math.min(input, System.currentTimeMillis());
+    }
+
+    /**
      * A dead letter's key and value cut, when needed, so that with {@code headers} the record fits the producer: the
      * key to its first {@link #MAX_KEY_BYTES} bytes, with a {@link #KEY_BYTES_HEADER}; the input's headers left out,
      * with a {@link #HEADERS_BYTES_HEADER}, when they take more than the whole record may (the dead letter's own

@@ -637,9 +637,6 @@ public final class Benchmark {
     private KafkaConsumer<String, byte[]> consumer(String topic) throws InterruptedException {
         Properties props = new Properties();
         props.putAll(ClientSettings.consumer(clientSettings()));
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());

@@ -417,10 +417,6 @@ public final class Soak {
      */
     private long committedRecords(String topic, ObjLongConsumer<String> eachRecord) {
         Map<String, Object> props = new HashMap<>(ClientSettings.consumer(clientSettings()));
-        // No consumer group, whatever the user's settings name: none to authorize, no offsets left behind.
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
