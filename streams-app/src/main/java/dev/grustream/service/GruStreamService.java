@@ -72,14 +72,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: {@link #create} builds everything without connecting to Kafka, and binds the HTTP port (Kafka
  * Streams' {@code application.server} must name it); {@link #start} checks the topics, reads the models topic,
- * and starts processing; {@link #close()} stops it all cleanly (committing what was processed) and may be called
- * from a shutdown hook. A stream thread that dies of an unexpected error is replaced, so that work resumes from
+ * checks that the registry takes the output schemas, and starts processing; {@link #close()} stops it all cleanly
+ * (committing what was processed) and may be called from a shutdown hook. A stream thread that dies of an unexpected error is replaced, so that work resumes from
  * the last commit. Thread-safe.
  */
 public final class GruStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FAILED_START_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** How long {@link #start} waits for the registry to take the output schemas before it goes on regardless. */
+    private static final Duration OUTPUT_SCHEMA_WAIT = Duration.ofSeconds(15);
 
     private final GruStreamConfig config;
     private final Topics topics;
@@ -328,10 +330,12 @@ public final class GruStreamService implements AutoCloseable {
 
     /**
      * Checks that the topics exist (creating the missing ones as {@code topics} says; warning about a models topic
-     * whose retention can remove its newest model), reads the models topic to its end, then starts processing; does
+     * whose retention can remove its newest model), reads the models topic to its end, checks that the registry takes
+     * the output topics' value schemas (Avro outputs; {@link OutputSchemaCheck}), then starts processing; does
      * nothing once {@link #close()} was called, from any thread.
      *
-     * @throws OperatorException naming the missing topics, or saying why they cannot be checked
+     * @throws OperatorException naming the missing topics, or saying why they cannot be checked, or naming the output
+     *     whose schema the registry refuses
      */
     public void start(TopicCreation topics) {
         if (closing.get()) {
@@ -343,6 +347,9 @@ public final class GruStreamService implements AutoCloseable {
             if (watcher != null) {
                 watcher.catchUp(Duration.ofMillis(config.getLong(GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS)));
                 watcher.start();
+            }
+            if (!config.getString(GruStreamConfig.OUTPUT_FORMAT).equals("json")) {
+                OutputSchemaCheck.check(this.topics, models.snapshot().active().spec(), OUTPUT_SCHEMA_WAIT);
             }
         } catch (OperatorException e) {
             if (closing.get()) {

@@ -178,11 +178,12 @@ class SecurityIntegrationTest {
     }
 
     @Test
-    void aWrongRegistryPasswordStopsTheInstanceWithoutDeadLetteringAnything() throws Exception {
+    void aWrongRegistryPasswordStopsTheStartWithoutDeadLetteringAnything() throws Exception {
         String id = newTopicsWithObservations();
         List<String> args = securedArgs(id, true, KAFKA_PASSWORD, "not-the-password");
 
-        assertThat(logOfAFailedStart("wrong-registry.log", args, 1)).contains("HTTP 401")
+        assertThat(logOfAFailedStart("wrong-registry.log", args, 2)).contains("HTTP 401")
+                .contains("The output topic forecasts-" + id + " cannot be written").doesNotContain("\tat ")
                 .doesNotContain("not-the-password");
         assertNothingWritten(id);
     }
