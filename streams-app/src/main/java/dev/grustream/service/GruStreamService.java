@@ -73,8 +73,8 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: {@link #create} builds everything without connecting to Kafka, and binds the HTTP port (Kafka
  * Streams' {@code application.server} must name it); {@link #start} checks the topics, reads the models topic,
  * checks that the registry takes the output schemas, and starts processing; {@link #close()} stops it all cleanly
- * (committing what was processed) and may be called from a shutdown hook. A stream thread that dies of an unexpected error is replaced, so that work resumes from
- * the last commit. Thread-safe.
+ * (committing what was processed) and may be called from a shutdown hook. A stream thread that dies of an
+ * unexpected error is replaced, so that work resumes from the last commit. Thread-safe.
  */
 public final class GruStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamService.class);
