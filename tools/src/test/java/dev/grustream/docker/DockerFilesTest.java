@@ -262,6 +262,20 @@ class DockerFilesTest {
     }
 
     @Test
+    void everyAlertRuleLinksItsOwnSectionOfTheRunbookAndEverySectionHasItsRule() throws IOException {
+        List<String> sections = Files.readAllLines(DockerFiles.root().resolve("docs/runbook.md")).stream()
+                .filter(line -> line.startsWith("## ")).map(line -> line.substring(3)).toList();
+        List<String> rules = new ArrayList<>();
+        DockerFiles.yaml("docker/alerts.yml").get("groups").get(0).get("rules").forEach(rule -> {
+            String name = rule.get("alert").asText();
+            rules.add(name);
+            assertThat(rule.at("/annotations/runbook_url").asText()).as("runbook_url of %s", name)
+                    .isEqualTo("docs/runbook.md#" + name.toLowerCase(Locale.ROOT));
+        });
+        assertThat(sections).containsExactlyInAnyOrderElementsOf(rules);
+    }
+
+    @Test
     void everyCommandLineTheComposeFileRunsParsesInItsImage() {
         for (String service : gruStreamServices()) {
             List<String> args = new ArrayList<>();
