@@ -1,5 +1,6 @@
 package dev.grustream.forecast;
 
+import dev.grustream.model.GruModel;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.AnomalyLikelihood;
 import dev.grustream.scoring.ErrorStats;
@@ -37,7 +38,11 @@ public record ForecastRules(long lateGraceMs, long resetGapMs, long stateTtlMs, 
     public static final long DEFAULT_LATE_GRACE_MS = 0;
     public static final long DEFAULT_RESET_GAP_MS = 86_400_000;
     public static final long DEFAULT_STATE_TTL_MS = 604_800_000;
-    public static final double DEFAULT_MAX_ABS_NORMALIZED = 1e6;
+    /**
+     * Also the largest allowed: the service refuses a model whose weights could overflow a float with inputs so large
+     * ({@link GruModel#overflowRisk}).
+     */
+    public static final double DEFAULT_MAX_ABS_NORMALIZED = GruModel.MAX_ABS_INPUT;
     public static final double DEFAULT_ERROR_HALFLIFE_EVENTS = 1000;
     /** Floor of the forecast-error scale, as a fraction of a target's normalisation scale (not configurable). */
     public static final double MIN_ERROR_STD_RATIO = 1e-3;

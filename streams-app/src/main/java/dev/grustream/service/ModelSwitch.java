@@ -290,10 +290,11 @@ public final class ModelSwitch implements ModelStatus {
      * Runs one key through a few steps on {@code backend}, from the zero state: a zero input, then every input at
      * 1, at -1, at 8 and at -8 (standardised values), 8 and -8 alternating from one input to the next, and the same at
      * 1e6 (the largest {@code input.max.abs.normalized} allows, its default); a problem if it fails (a backend whose
-     * native code cannot load here) or gives a non-finite forecast. Finite weights can still overflow on real inputs
-     * (two of opposite sign near the float limit sum to NaN), and a NaN hidden state would be stored for every key the
-     * model serves. A model whose gates saturate, as a GRU's do, keeps its hidden state in [-1, 1] whatever the input,
-     * so these steps refuse no model that works.
+     * native code cannot load here) or gives a non-finite forecast. Finite weights can still overflow on inputs these
+     * steps miss (two sums of opposite sign near the float limit make NaN), and a NaN hidden state would be stored for
+     * every key the model serves: so a model whose weights could take any unit's sum near the float limit is a
+     * problem too ({@link GruModel#overflowRisk}). A model whose gates saturate, as a GRU's do, keeps its hidden state
+     * in [-1, 1] whatever the input, so neither check refuses a model that works.
      */
     public static Optional<String> trialStep(GruModel candidate, Backend backend) {
         ModelSpec spec = candidate.spec();
@@ -320,7 +321,7 @@ public final class ModelSwitch implements ModelStatus {
             return Optional.of("it cannot run on the " + backend.name().toLowerCase(Locale.ROOT) + " backend: " + e
                     + (backend == Backend.ND4J ? "; model.backend=java needs no native code" : ""));
         }
-        return Optional.empty();
+        return candidate.overflowRisk();
     }
 
     private static float[] filled(int length, float value) {

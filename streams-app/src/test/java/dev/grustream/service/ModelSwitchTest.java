@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
+import dev.grustream.model.GruStepper;
 import dev.grustream.http.ModelStatus;
 import dev.grustream.model.ModelWriter;
 import dev.grustream.testing.TestingModels;
@@ -85,6 +86,27 @@ class ModelSwitchTest {
                 .hasValueSatisfying(problem -> assertThat(problem).contains("after inputs of 1")
                         .contains("not a finite number"));
         assertThat(ModelSwitch.trialStep(TestingModels.persistence("2"), Backend.JAVA)).isEmpty();
+    }
+
+    @Test
+    void aModelWhoseSumsCanOverflowOnInputsTheProbesMissCannotBeServed() {
+        GruModel model = TestingModels.overflowingOnTwoLargeInputs("2");
+        float[] state = model.newState();
+        float[] forecast = new float[1];
+        try (GruStepper stepper = model.newStepper(Backend.JAVA)) {
+            stepper.step(1, new float[] {1e6f, 1e6f}, state, forecast);
+            assertThat(forecast[0]).isFinite();
+            stepper.step(1, new float[] {1e6f, 1e6f}, state, forecast);
+        }
+
+        assertThat(forecast[0]).isNaN();
+        assertThat(ModelSwitch.trialStep(model, Backend.JAVA)).hasValueSatisfying(problem -> assertThat(problem)
+                .startsWith("layers[0] row 2: its weights and bias can sum to").doesNotContain("not a finite"));
+    }
+
+    @Test
+    void theBundledModelsSumsStayFarFromFloatsLimit() {
+        assertThat(ModelSource.bundled().overflowRisk()).isEmpty();
     }
 
     @Test

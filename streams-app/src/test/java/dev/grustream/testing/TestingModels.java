@@ -109,6 +109,22 @@ public final class TestingModels {
         return GruModel.of(base.spec(), List.of(layer), new float[] {Float.MAX_VALUE}, new float[] {Float.MAX_VALUE});
     }
 
+    /**
+     * A one-unit model of two features, both targets of nothing but its state, whose candidate's input sum overflows
+     * to +infinity at two inputs of 1e6 while its recurrent sum overflows to -infinity once its state is 1: the two
+     * meet as NaN at the second of two such inputs in a row. From the zero state every single input of {@link
+     * dev.grustream.service.ModelSwitch#trialStep}'s probes leaves it finite (its state moves among -1, 0 and 1).
+     */
+    public static GruModel overflowingOnTwoLargeInputs(String version) {
+        GruModel base = persistence(version, 1, "a", "b");
+        float[] biasIh = {20f, -20f, 0f};
+        float[] weightIh = {0f, 0f, 0f, 0f, 2e32f, 2e32f};
+        float[] weightHh = {0f, 0f, -3e38f};
+        float[] biasHh = {0f, 0f, -3e38f};
+        LayerWeights layer = LayerWeights.of(2, 1, weightIh, weightHh, biasIh, biasHh);
+        return GruModel.of(base.spec(), List.of(layer), new float[] {1f}, new float[1]);
+    }
+
     /** What {@link #persistence} forecasts after observing {@code value} (normalisation mean 0, std 1). */
     public static double persistenceForecast(double value) {
         return Math.tanh(GAIN * (float) value) / GAIN;
