@@ -35,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -409,6 +410,11 @@ public final class GruStreamService implements AutoCloseable {
                 warnIfTooSmallForRequests(admin, writtenTopics().stream().filter(existing::contains).toList(),
                         requestSize.getAsInt());
             }
+            // Created just now or not, a topic takes the brokers' log.message.timestamp.before.max.ms.
+            Set<String> stamped = new LinkedHashSet<>(List.of(topics.forecasts(), topics.alerts()));
+            stamped.addAll(writtenTopics().stream().filter(existing::contains).toList());
+            stamped.add(topics.deadLetters());
+            warnIfOldRecordsRefused(admin, List.copyOf(stamped));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperatorException("Interrupted while checking the topics", e);
@@ -485,6 +491,38 @@ public final class GruStreamService implements AutoCloseable {
             });
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             LOG.info("Could not read the settings of {} ({}); their max.message.bytes was not checked", existing,
+                    e instanceof ExecutionException ? e.getCause().toString() : e.toString());
+        }
+    }
+
+    /**
+     * Logs the topics among {@code written} that refuse records stamped long before the brokers' clock
+     * ({@code message.timestamp.before.max.ms} with {@code CreateTime}): forecasts and alerts carry their
+     * observation's event time, Kafka Streams stamps the changelog and repartition records with it, and dead letters
+     * keep their input's timestamp, so an observation older than the bound fails its task at every retry. Advisory,
+     * as {@link #warnIfModelsCanExpire}: a replay of recent events never meets the bound.
+     */
+    private static void warnIfOldRecordsRefused(Admin admin, List<String> written) throws InterruptedException {
+        List<ConfigResource> resources = written.stream()
+                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+        try {
+            Map<ConfigResource, Config> settings = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
+            settings.forEach((resource, topic) -> {
+                ConfigEntry type = topic.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+                ConfigEntry bound = topic.get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG);
+                if (type != null && "CreateTime".equals(type.value()) && bound != null && bound.value() != null
+                        && Long.parseLong(bound.value()) < Long.MAX_VALUE) {
+                    LOG.warn("Topic {} refuses records stamped more than {} before the brokers' clock ({}={}):"
+                            + " gru-stream writes records stamped with an observation's event time there, so an"
+                            + " observation older than that fails its task at every retry and stops its partition."
+                            + " To forecast older events, remove the bound or give the topic"
+                            + " message.timestamp.type=LogAppendTime", resource.name(),
+                            Duration.ofMillis(Long.parseLong(bound.value())),
+                            TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, bound.value());
+                }
+            });
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.info("Could not read the settings of {} ({}); their timestamp bounds were not checked", written,
                     e instanceof ExecutionException ? e.getCause().toString() : e.toString());
         }
     }
