@@ -52,6 +52,7 @@ import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -86,6 +87,7 @@ public final class GruStreamConfig extends AbstractConfig {
     public static final String HTTP_BIND_ADDRESS = "http.bind.address";
     public static final String HTTP_ADVERTISED_HOST = "http.advertised.host";
     public static final String HTTP_FORWARD_TIMEOUT_MS = "http.forward.timeout.ms";
+    public static final String HTTP_AUTH_TOKEN = "http.auth.token";
 
     public static final String BATCH_MAX_SIZE = "batch.max.size";
     public static final String BATCH_LINGER_MS = "batch.linger.ms";
@@ -191,6 +193,12 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " key are forwarded to the instance that holds it. Empty uses this machine's host name.")
             .define(HTTP_FORWARD_TIMEOUT_MS, Type.LONG, 5_000L, Range.between(1, 300_000), Importance.LOW,
                     "Longest wait for the instance that holds a key to answer a query forwarded to it.")
+            .define(HTTP_AUTH_TOKEN, Type.PASSWORD, "", Importance.MEDIUM,
+                    "A bearer token every HTTP endpoint but /health/live and /health/ready asks for (the header"
+                            + " Authorization: Bearer <token>; 401 without it); the instances' forwarded queries carry"
+                            + " it, so every instance of the application needs the same. Empty serves every endpoint"
+                            + " to anyone who reaches the port. Prometheus sends it with a scrape job's"
+                            + " authorization setting.")
             .define(BATCH_MAX_SIZE, Type.INT, 256, Range.between(1, 65536), Importance.MEDIUM,
                     "Most observations a task buffers before advancing their keys in one model call. 1 advances"
                             + " every observation on its own, with no buffer.")
@@ -741,7 +749,9 @@ public final class GruStreamConfig extends AbstractConfig {
                 .append("| --- | --- | --- | --- |\n");
         for (ConfigDef.ConfigKey key : DEFINITION.configKeys().values()) {
             table.append("| `").append(key.name).append("` | `")
-                    .append(key.hasDefault() ? String.valueOf(key.defaultValue) : "")
+                    // A secret's default is empty: Password prints "[hidden]" whatever it holds.
+                    .append(key.hasDefault() && !(key.defaultValue instanceof Password)
+                            ? String.valueOf(key.defaultValue) : "")
                     .append("` | ").append(key.validator == null ? "" : key.validator.toString().replace("|", "\\|"))
                     .append(" | ").append(key.documentation.replace("|", "\\|")).append(" |\n");
         }

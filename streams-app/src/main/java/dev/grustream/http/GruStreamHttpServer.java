@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
@@ -59,6 +61,9 @@ import org.slf4j.event.Level;
  *                          caught up once since it first ran, and not asked to stop ({@link Health#isReady})
  *   GET /metrics           Prometheus text format
  * </pre>
+ *
+ * <p>With a token ({@code http.auth.token}), every endpoint but {@code /health/*} answers 401 to a request without
+ * {@code Authorization: Bearer <token>}, and forwarded queries carry it: every instance must have the same.
  *
  * <p>Every error is a JSON body {@code {"status": 503, "error": "rebalancing", "message": "..."}}; a 503 carries
  * {@code Retry-After}. Keys arrive percent-encoded in the path ({@code %2F} for a slash); they are decoded here,
@@ -106,6 +111,8 @@ public final class GruStreamHttpServer implements AutoCloseable {
     /** The greatest: with {@link #MAX_FORWARDS} read at once, at most about 1 GiB of heap at the worst. */
     static final int MAX_FORWARDED_ANSWER_BYTES = 64 << 20;
     private static final String SERIES_PREFIX = "/v1/series/";
+    private static final String AUTHORIZATION = "Authorization";
+    private static final String BEARER = "Bearer ";
     /** Request header bytes besides a series key: the request line's other parts and the headers. */
     private static final int REQUEST_HEADER_ROOM = 8 * 1024;
     /** The most a request's line and headers may take: the path of a key of about 85,000 bytes. */
@@ -118,9 +125,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
      * What the endpoints need besides the key states.
      *
      * @param maxAnswerBytes the most a peer's answer to a forwarded query may take ({@link #forwardedAnswerLimit})
+     * @param authToken the bearer token every endpoint but {@code /health/*} asks for, and forwarded queries carry;
+     *     null for none
      */
     public record Settings(String bindAddress, int port, String advertisedHost, Duration forwardTimeout,
-            int maxKeyBytes, int maxAnswerBytes, double anomalyThreshold, long neverAlerted) {
+            int maxKeyBytes, int maxAnswerBytes, double anomalyThreshold, long neverAlerted, Password authToken) {
         public Settings {
             if (maxAnswerBytes <= 0) {
                 throw new IllegalArgumentException("maxAnswerBytes must be above 0, found " + maxAnswerBytes);
@@ -190,7 +199,16 @@ public final class GruStreamHttpServer implements AutoCloseable {
                 server.addBean(new ConnectionLimit(MAX_CONNECTIONS, server));
             });
             config.router.mount(router -> router
-                    .before(ctx -> ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store"))
+                    .before(ctx -> {
+                        ctx.header("X-Content-Type-Options", "nosniff").header("Cache-Control", "no-store");
+                        // The probes stay open: an orchestrator's health checks carry no credentials.
+                        if (settings.authToken() != null && !ctx.path().startsWith("/health/")
+                                && !authorized(ctx.header(AUTHORIZATION))) {
+                            ctx.header("WWW-Authenticate", "Bearer");
+                            throw HttpProblem.unauthorized("unauthorized", "This endpoint needs the header"
+                                    + " Authorization: Bearer <http.auth.token>");
+                        }
+                    })
                     .get("/health/live", this::live)
                     .get("/health/ready", this::ready)
                     .get("/metrics", this::metrics)
@@ -556,8 +574,12 @@ public final class GruStreamHttpServer implements AutoCloseable {
             LOG.debug("Not forwarding a series query to {}: it did not answer a query lately", peer);
             return null;
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
-                .header(FORWARDED_HEADER, advertisedEndpoint()).GET().build();
+        HttpRequest.Builder asking = HttpRequest.newBuilder(uri).timeout(settings.forwardTimeout())
+                .header(FORWARDED_HEADER, advertisedEndpoint());
+        if (settings.authToken() != null) {
+            asking.header(AUTHORIZATION, BEARER + settings.authToken().value());
+        }
+        HttpRequest request = asking.GET().build();
         long asked = System.nanoTime();
         CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request,
                 BoundedBody.atMost(settings.maxAnswerBytes()));
@@ -655,6 +677,12 @@ public final class GruStreamHttpServer implements AutoCloseable {
             response.headers().firstValue(header).ifPresent(value -> ctx.header(header, value));
         }
         ctx.result(response.body());
+    }
+
+    /** Whether {@code header} holds this instance's token, compared in constant time. */
+    private boolean authorized(String header) {
+        byte[] expected = (BEARER + settings.authToken().value()).getBytes(StandardCharsets.UTF_8);
+        return header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8));
     }
 
     private void problem(HttpProblem problem, Context ctx) {

@@ -26,6 +26,11 @@ public final class HttpProblem extends RuntimeException {
         return new HttpProblem(400, error, message, 0);
     }
 
+    /** A 401: the request lacks the credentials the endpoint asks for. */
+    public static HttpProblem unauthorized(String error, String message) {
+        return new HttpProblem(401, error, message, 0);
+    }
+
     /** 404: nothing is known under what was asked for. */
     public static HttpProblem notFound(String error, String message) {
         return new HttpProblem(404, error, message, 0);

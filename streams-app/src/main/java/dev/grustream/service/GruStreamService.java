@@ -57,6 +57,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.CloseOptions;
@@ -81,7 +82,7 @@ public final class GruStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FAILED_START_CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    /** How long {@link #start} waits for the registry to take the output schemas before it goes on regardless. */
+    /** How long {@link #start} waits in all for the registry to take the output schemas before it goes on. */
     private static final Duration OUTPUT_SCHEMA_WAIT = Duration.ofSeconds(15);
 
     private final GruStreamConfig config;
@@ -311,13 +312,15 @@ public final class GruStreamService implements AutoCloseable {
     }
 
     private static GruStreamHttpServer.Settings httpSettings(GruStreamConfig config) {
+        Password token = config.getPassword(GruStreamConfig.HTTP_AUTH_TOKEN);
         return new GruStreamHttpServer.Settings(config.getString(GruStreamConfig.HTTP_BIND_ADDRESS),
                 config.getInt(GruStreamConfig.HTTP_PORT), config.advertisedHost(),
                 Duration.ofMillis(config.getLong(GruStreamConfig.HTTP_FORWARD_TIMEOUT_MS)),
                 config.getInt(GruStreamConfig.INPUT_MAX_KEY_BYTES),
                 GruStreamHttpServer.forwardedAnswerLimit(GruStreamConfig.producerMaxRequestSize(config.originals()),
                         config.getInt(GruStreamConfig.INPUT_MAX_KEY_BYTES)),
-                config.getDouble(GruStreamConfig.ANOMALY_THRESHOLD), AlertPolicy.NEVER);
+                config.getDouble(GruStreamConfig.ANOMALY_THRESHOLD), AlertPolicy.NEVER,
+                token.value().isEmpty() ? null : token);
     }
 
     private static ModelTopicWatcher watcher(GruStreamConfig config, ModelSwitch models) {
@@ -347,10 +350,13 @@ public final class GruStreamService implements AutoCloseable {
             ensureTopics(topics);
             if (watcher != null) {
                 watcher.catchUp(Duration.ofMillis(config.getLong(GruStreamConfig.MODEL_TOPIC_CATCHUP_TIMEOUT_MS)));
-                watcher.start();
             }
-            if (!config.getString(GruStreamConfig.OUTPUT_FORMAT).equals("json")) {
+            // With the model the catch-up chose, before the watcher can change it; not once a stop was asked for.
+            if (!config.getString(GruStreamConfig.OUTPUT_FORMAT).equals("json") && !closing.get()) {
                 OutputSchemaCheck.check(this.topics, models.snapshot().active().spec(), OUTPUT_SCHEMA_WAIT);
+            }
+            if (watcher != null) {
+                watcher.start();
             }
         } catch (OperatorException e) {
             if (closing.get()) {

@@ -6,6 +6,7 @@ import dev.grustream.avro.Severity;
 import dev.grustream.avro.StateReset;
 import dev.grustream.config.OperatorException;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.serde.ConfluentRegistryError;
 import dev.grustream.serde.SchemaRegistryException;
 import dev.grustream.serde.SchemaRegistryUnavailableException;
 import dev.grustream.topology.Topics;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks at start that the forecasts' and alerts' value schemas can be written, by serializing one sample record of
  * each for its topic with the serializers the topology uses (gru-stream's or one named by
- * {@code value.serializer.class}): it registers the schema, or looks it up, as the first real output would, and
+ * {@code output.value.serializer}): it registers the schema, or looks it up, as the first real output would, and
  * nothing is sent to Kafka.
  *
  * <p>Without it, a registry that refuses an output's schema (an {@code output.layout} switched on an existing topic,
@@ -45,8 +47,8 @@ final class OutputSchemaCheck {
     }
 
     /**
-     * Serializes a sample forecast and alert for {@code topics}' output topics, waiting up to {@code wait} for the
-     * registry.
+     * Serializes a sample forecast and alert for {@code topics}' output topics, waiting up to {@code wait} in all
+     * for the registry; a probe that outlasts the wait goes on in the background and logs what it got.
      *
      * @throws OperatorException if a serializer refuses its sample other than for a registry that cannot answer now
      */
@@ -55,9 +57,11 @@ final class OutputSchemaCheck {
                 Map.entry(topics.forecasts(), () -> serialize(topics.forecastSerializer(), topics.forecasts(),
                         forecast(model))),
                 Map.entry(topics.alerts(), () -> serialize(topics.alertSerializer(), topics.alerts(), alert(model))));
+        long deadline = System.nanoTime() + wait.toNanos();
         for (Map.Entry<String, Runnable> probe : probes) {
-            // On a daemon thread of its own: a registry that does not answer would hold the start for its every retry.
+            String topic = probe.getKey();
             CompletableFuture<Void> done = new CompletableFuture<>();
+            // On a daemon thread of its own: a registry that does not answer would hold the start for its every retry.
             Thread thread = new Thread(() -> {
                 try {
                     probe.getValue().run();
@@ -69,15 +73,22 @@ final class OutputSchemaCheck {
             thread.setDaemon(true);
             thread.start();
             try {
-                done.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 LOG.warn("The Schema Registry did not answer within {} s for the value schema of topic {}; it is"
-                        + " checked again at the first output, which waits for it", wait.toSeconds(), probe.getKey());
+                        + " checked again at the first output, which waits for it", wait.toSeconds(), topic);
+                done.whenComplete((ignored, failure) -> {
+                    if (failure == null) {
+                        LOG.info("The Schema Registry took the value schema of topic {} after the start's wait", topic);
+                    } else if (!cannotAnswerNow(failure)) {
+                        LOG.error(refusal(topic, failure));
+                    }
+                });
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new OperatorException("Interrupted while checking the output schemas", e);
             } catch (ExecutionException e) {
-                judge(probe.getKey(), e.getCause());
+                judge(topic, e.getCause());
             }
         }
     }
@@ -94,24 +105,37 @@ final class OutputSchemaCheck {
                     + " at the first output, which retries until it can", topic, failure.toString());
             return;
         }
+        throw new OperatorException(refusal(topic, failure), failure);
+    }
+
+    private static String refusal(String topic, Throwable failure) {
         StringBuilder reasons = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause()) {
             reasons.append(reasons.length() == 0 ? "" : ": ").append(t.getMessage());
         }
-        throw new OperatorException("The output topic " + topic + " cannot be written: its value schema is refused ("
-                + reasons + "). Check the registry's subject and compatibility level, auto.register.schemas,"
-                + " use.latest.version, output.layout and the registry's credentials", failure);
+        return "The output topic " + topic + " cannot be written: its value schema is refused (" + reasons + ")."
+                + " Check the registry's subject and compatibility level, auto.register.schemas, use.latest.version,"
+                + " output.layout, and the registry's credentials and certificates";
     }
 
-    /** Whether {@code failure} says the registry could not be reached or asked to be tried again later. */
+    /**
+     * Whether {@code failure} says the registry could not be reached or asked to be tried again later: gru-stream's
+     * client has tried every URL (5xx, 408, 429, no connection), or Confluent's answers so. A refused TLS handshake
+     * is a setting to mend, not an outage.
+     */
     private static boolean cannotAnswerNow(Throwable failure) {
+        if (ConfluentRegistryError.in(failure).filter(ConfluentRegistryError::unavailable).isPresent()) {
+            return true;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SchemaRegistryUnavailableException || t instanceof IOException) {
+            if (t instanceof SchemaRegistryUnavailableException) {
                 return true;
             }
-            if (t instanceof SchemaRegistryException refusal) {
-                int status = refusal.status();
-                return status >= 500 || status == 408 || status == 429 || status == SchemaRegistryException.NO_STATUS;
+            if (t instanceof SSLException || t instanceof SchemaRegistryException) {
+                return false;
+            }
+            if (t instanceof IOException) {
+                return true;
             }
         }
         return false;

@@ -49,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
@@ -102,11 +103,31 @@ class GruStreamHttpServerTest {
     }
 
     private GruStreamHttpServer start(String advertisedHost, Duration forwardTimeout, int maxKeyBytes) {
+        return start(advertisedHost, forwardTimeout, maxKeyBytes, null);
+    }
+
+    private GruStreamHttpServer start(String advertisedHost, Duration forwardTimeout, int maxKeyBytes,
+            Password token) {
         GruStreamHttpServer started = GruStreamHttpServer.start(new GruStreamHttpServer.Settings("127.0.0.1", 0,
-                advertisedHost, forwardTimeout, maxKeyBytes, ANSWER_LIMIT, 0.99, AlertPolicy.NEVER), models, metrics,
-                closing::get);
+                advertisedHost, forwardTimeout, maxKeyBytes, ANSWER_LIMIT, 0.99, AlertPolicy.NEVER, token), models,
+                metrics, closing::get);
         servers.add(started);
         return started;
+    }
+
+    /** A server asking for {@code token}, holding the key "k". */
+    private GruStreamHttpServer startWithToken(String token) {
+        GruStreamHttpServer secured = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password(token));
+        FakeKeyStates states = new FakeKeyStates(secured.advertised());
+        states.states.put("k", state(3, 0.1));
+        secured.attach(states);
+        return secured;
+    }
+
+    private HttpResponse<String> get(GruStreamHttpServer target, String rawPath, String authorization)
+            throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + rawPath))
+                .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -385,6 +406,47 @@ class GruStreamHttpServerTest {
     }
 
     // ---- forwarding
+
+    @Test
+    void withATokenEveryEndpointButHealthAnswers401WithoutIt() throws Exception {
+        GruStreamHttpServer secured = startWithToken("s3cret");
+
+        for (String path : List.of("/v1/series/k", "/v1/series", "/v1/model", "/v1/openapi.yaml", "/metrics",
+                "/no/such/endpoint")) {
+            HttpResponse<String> response = get(secured, path);
+            assertThat(response.statusCode()).as(path).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).as(path).hasValue("Bearer");
+            assertThat(json(response).get("error").asText()).as(path).isEqualTo("unauthorized");
+        }
+        assertThat(get(secured, "/health/live").statusCode()).isEqualTo(200);
+        assertThat(get(secured, "/health/ready").statusCode()).isNotEqualTo(401);
+    }
+
+    @Test
+    void withATokenAWrongOneIsRefusedAndTheRightOneServed() throws Exception {
+        GruStreamHttpServer secured = startWithToken("s3cret");
+
+        assertThat(get(secured, "/v1/series/k", "Bearer s3cre").statusCode()).isEqualTo(401);
+        assertThat(get(secured, "/v1/series/k", "Basic s3cret").statusCode()).isEqualTo(401);
+        HttpResponse<String> served = get(secured, "/v1/series/k", "Bearer s3cret");
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(json(served).get("step").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void aForwardedQueryCarriesTheToken() throws Exception {
+        GruStreamHttpServer owner = startWithToken("s3cret");
+        GruStreamHttpServer asked = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password("s3cret"));
+        FakeKeyStates askedStates = new FakeKeyStates(asked.advertised());
+        askedStates.owner = key -> Optional.of(owner.advertised());
+        asked.attach(askedStates);
+
+        HttpResponse<String> response = get(asked, "/v1/series/k", "Bearer s3cret");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue(GruStreamHttpServer.SERVED_BY_HEADER))
+                .hasValue(owner.advertisedEndpoint());
+    }
 
     @Test
     void aQueryForAKeyHeldElsewhereIsForwardedToItsOwner() throws Exception {
@@ -675,7 +737,7 @@ class GruStreamHttpServerTest {
     @Test
     void anAddressThatIsNotThisHostsIsReportedAsSuchNotAsAPortInUse() {
         assertThatThrownBy(() -> GruStreamHttpServer.start(new GruStreamHttpServer.Settings("192.0.2.1", 0,
-                "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, ANSWER_LIMIT, 0.99, AlertPolicy.NEVER), models,
+                "127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, ANSWER_LIMIT, 0.99, AlertPolicy.NEVER, null), models,
                 metrics, closing::get))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("http.bind.address")

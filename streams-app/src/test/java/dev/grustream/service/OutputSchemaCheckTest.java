@@ -4,16 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.sun.net.httpserver.HttpServer;
+import dev.grustream.avro.Forecast;
 import dev.grustream.config.GruStreamConfig;
 import dev.grustream.config.OperatorException;
 import dev.grustream.model.ModelSpec;
+import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.serde.MockSchemaRegistry;
 import dev.grustream.testing.Logs;
+import dev.grustream.testing.SelfSignedTls;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +29,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The start's check that the registry takes the output topics' value schemas. */
 class OutputSchemaCheckTest {
@@ -74,14 +82,72 @@ class OutputSchemaCheckTest {
     }
 
     @Test
-    void aFlatLayoutsSchemasAreCheckedToo() {
-        Schema other = SchemaBuilder.record("FlatForecast").namespace("dev.grustream.avro").fields()
-                .requiredInt("key").endRecord();
-        MockSchemaRegistry.clientForScope(SCOPE).register("forecasts-value", other);
+    void aFlatLayoutOnATopicOfNestedForecastsStopsTheStart() {
+        MockSchemaRegistry.clientForScope(SCOPE).register("forecasts-value", Forecast.getClassSchema());
 
         assertThatThrownBy(() -> OutputSchemaCheck.check(topics("output.layout", "flat"), MODEL, WAIT))
                 .isInstanceOf(OperatorException.class)
                 .hasMessageContaining("The output topic forecasts cannot be written");
+    }
+
+    @Test
+    void aRegistryAnsweringThatItCannotNowIsWarnedAboutAndTheStartGoesOn() throws IOException {
+        HttpServer registry = answering(503, "{\"error_code\": 50301, \"message\": \"Store not ready\"}");
+        try {
+            Topics topics = topics("schema.registry.url", "http://127.0.0.1:" + registry.getAddress().getPort(),
+                    "max.retries", "0");
+
+            List<ILoggingEvent> logged = Logs.of(OutputSchemaCheck.class,
+                    () -> OutputSchemaCheck.check(topics, MODEL, WAIT));
+
+            assertThat(logged).hasSize(2).allSatisfy(event -> assertThat(event.getFormattedMessage())
+                    .contains("could not take the value schema"));
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    @Test
+    void aRegistryRefusingTheCredentialsStopsTheStart() throws IOException {
+        HttpServer registry = answering(401, "{\"error_code\": 40101, \"message\": \"Unauthorized\"}");
+        try {
+            Topics topics = topics("schema.registry.url", "http://127.0.0.1:" + registry.getAddress().getPort(),
+                    "max.retries", "0");
+
+            assertThatThrownBy(() -> OutputSchemaCheck.check(topics, MODEL, WAIT))
+                    .isInstanceOf(OperatorException.class)
+                    .hasMessageContaining("The output topic forecasts cannot be written")
+                    .hasMessageContaining("401");
+        } finally {
+            registry.stop(0);
+        }
+    }
+
+    @Test
+    void aRegistryWhoseCertificateIsNotTrustedStopsTheStart(@TempDir Path dir) throws Exception {
+        SelfSignedTls tls = SelfSignedTls.create(dir, "changeit");
+        try (InMemorySchemaRegistryServer registry = InMemorySchemaRegistryServer.startHttps(0, tls.serverContext())) {
+            Topics topics = topics("schema.registry.url", registry.url(), "max.retries", "0");
+
+            assertThatThrownBy(() -> OutputSchemaCheck.check(topics, MODEL, WAIT))
+                    .isInstanceOf(OperatorException.class)
+                    .hasMessageContaining("The output topic forecasts cannot be written")
+                    .hasMessageContaining("TLS handshake");
+        }
+    }
+
+    /** A registry on a free local port answering every request with {@code status} and {@code body}. */
+    private static HttpServer answering(int status, String body) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     @Test

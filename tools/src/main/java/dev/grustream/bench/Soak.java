@@ -555,9 +555,14 @@ public final class Soak {
         if (!service.isAlive()) {
             return new PrometheusText("");
         }
-        return new PrometheusText(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/metrics")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString())
-                .body());
+        HttpRequest.Builder scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(30));
+        // The service asks for the user's http.auth.token, which it is given with their other settings.
+        String token = options.serviceSettings().getOrDefault(GruStreamConfig.HTTP_AUTH_TOKEN, "");
+        if (!token.isEmpty()) {
+            scrape.header("Authorization", "Bearer " + token);
+        }
+        return new PrometheusText(http.send(scrape.build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     /** Observations the service has processed so far: its forecasts and dead letters. */
