@@ -94,8 +94,7 @@ class OutputSchemaCheckTest {
     void aRegistryAnsweringThatItCannotNowIsWarnedAboutAndTheStartGoesOn() throws IOException {
         HttpServer registry = answering(503, "{\"error_code\": 50301, \"message\": \"Store not ready\"}");
         try {
-            Topics topics = topics("schema.registry.url", "http://127.0.0.1:" + registry.getAddress().getPort(),
-                    "max.retries", "0");
+            Topics topics = topicsAt(registry);
 
             List<ILoggingEvent> logged = Logs.of(OutputSchemaCheck.class,
                     () -> OutputSchemaCheck.check(topics, MODEL, WAIT));
@@ -111,8 +110,7 @@ class OutputSchemaCheckTest {
     void aRegistryRefusingTheCredentialsStopsTheStart() throws IOException {
         HttpServer registry = answering(401, "{\"error_code\": 40101, \"message\": \"Unauthorized\"}");
         try {
-            Topics topics = topics("schema.registry.url", "http://127.0.0.1:" + registry.getAddress().getPort(),
-                    "max.retries", "0");
+            Topics topics = topicsAt(registry);
 
             assertThatThrownBy(() -> OutputSchemaCheck.check(topics, MODEL, WAIT))
                     .isInstanceOf(OperatorException.class)
@@ -134,6 +132,12 @@ class OutputSchemaCheckTest {
                     .hasMessageContaining("The output topic forecasts cannot be written")
                     .hasMessageContaining("TLS handshake");
         }
+    }
+
+    /** Topics whose serializers ask {@code registry} once, with no retry. */
+    private static Topics topicsAt(HttpServer registry) {
+        return topics("schema.registry.url", "http://127.0.0.1:" + registry.getAddress().getPort(), "max.retries",
+                "0");
     }
 
     /** A registry on a free local port answering every request with {@code status} and {@code body}. */

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -125,26 +126,11 @@ class TopicCreationIntegrationTest {
     void aDeadLetterTopicMadeBeforeTheRequestSizeWasRaisedIsWarnedOf() throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         List<String> data = List.of("observations-" + id, "forecasts-" + id, "alerts-" + id, "dead-letters-" + id);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                KAFKA.cluster().bootstrapServers()))) {
-            admin.createTopics(data.stream().map(name -> new NewTopic(name, 1, (short) 1)).toList()).all().get();
-        }
-        Map<String, Object> settings = Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
-                KAFKA.cluster().bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "topics-" + id,
-                StreamsConfig.STATE_DIR_CONFIG, dir.toString(), "schema.registry.url", "mock://" + id,
-                GruStreamConfig.TOPIC_OBSERVATIONS, data.get(0), GruStreamConfig.TOPIC_FORECASTS, data.get(1),
-                GruStreamConfig.TOPIC_ALERTS, data.get(2), GruStreamConfig.TOPIC_DEAD_LETTERS, data.get(3),
-                GruStreamConfig.HTTP_ENABLED, "false", ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4194304");
+        createTopics(data, name -> Map.of());
 
-        List<ILoggingEvent> logged = Logs.of(GruStreamService.class, () -> {
-            try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings),
-                    TestingModels.persistence("1"), "test", new SimpleMeterRegistry(), Clock.systemUTC())) {
-                service.start(new TopicCreation(false, OptionalInt.empty(), Optional.empty()));
-            }
-        });
+        List<String> warnings = warningsOfAStart(id, data, Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4194304"));
 
-        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .filteredOn(line -> line.contains("takes records of at most")).singleElement().asString()
+        assertThat(warnings).filteredOn(line -> line.contains("takes records of at most")).singleElement().asString()
                 .contains("Topic " + data.get(3) + " takes records of at most", "max.message.bytes=4194304");
     }
 
@@ -152,29 +138,41 @@ class TopicCreationIntegrationTest {
     void anOutputTopicThatRefusesOldRecordsIsWarnedOf() throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
         List<String> data = List.of("observations-" + id, "forecasts-" + id, "alerts-" + id, "dead-letters-" + id);
+        createTopics(data, name -> name.equals(data.get(1))
+                ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "3600000") : Map.of());
+
+        List<String> warnings = warningsOfAStart(id, data, Map.of());
+
+        assertThat(warnings).filteredOn(line -> line.contains("before the brokers' clock")).singleElement().asString()
+                .startsWith("Topic " + data.get(1) + " refuses records stamped more than PT1H")
+                .contains("message.timestamp.type=LogAppendTime");
+    }
+
+    private static void createTopics(List<String> names, Function<String, Map<String, String>> configs)
+            throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 KAFKA.cluster().bootstrapServers()))) {
-            admin.createTopics(data.stream().map(name -> new NewTopic(name, 1, (short) 1).configs(
-                    name.equals(data.get(1)) ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "3600000")
-                            : Map.of())).toList()).all().get();
+            admin.createTopics(names.stream().map(name -> new NewTopic(name, 1, (short) 1)
+                    .configs(configs.apply(name))).toList()).all().get();
         }
-        Map<String, Object> settings = Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+    }
+
+    /** The WARN lines of an instance's start, without creating topics, on {@code data}'s topics, with {@code extra}. */
+    private List<String> warningsOfAStart(String id, List<String> data, Map<String, Object> extra) {
+        Map<String, Object> settings = new HashMap<>(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
                 KAFKA.cluster().bootstrapServers(), StreamsConfig.APPLICATION_ID_CONFIG, "topics-" + id,
                 StreamsConfig.STATE_DIR_CONFIG, dir.toString(), "schema.registry.url", "mock://" + id,
                 GruStreamConfig.TOPIC_OBSERVATIONS, data.get(0), GruStreamConfig.TOPIC_FORECASTS, data.get(1),
                 GruStreamConfig.TOPIC_ALERTS, data.get(2), GruStreamConfig.TOPIC_DEAD_LETTERS, data.get(3),
-                GruStreamConfig.HTTP_ENABLED, "false");
-
+                GruStreamConfig.HTTP_ENABLED, "false"));
+        settings.putAll(extra);
         List<ILoggingEvent> logged = Logs.of(GruStreamService.class, () -> {
             try (GruStreamService service = GruStreamService.create(new GruStreamConfig(settings),
                     TestingModels.persistence("1"), "test", new SimpleMeterRegistry(), Clock.systemUTC())) {
                 service.start(new TopicCreation(false, OptionalInt.empty(), Optional.empty()));
             }
         });
-
-        assertThat(logged).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .filteredOn(line -> line.contains("before the brokers' clock")).singleElement().asString()
-                .startsWith("Topic " + data.get(1) + " refuses records stamped more than PT1H")
-                .contains("message.timestamp.type=LogAppendTime");
+        return logged.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 }
