@@ -411,16 +411,7 @@ public final class GruStreamService implements AutoCloseable {
                 // elsewhere between the listing and the creation goes unchecked; the next start checks it).
                 warnIfModelsCanExpire(admin, modelTopic);
             }
-            if (requestSize.isPresent()) {
-                // Listed before the creation: the topics made just now are not among them.
-                warnIfTooSmallForRequests(admin, writtenTopics().stream().filter(existing::contains).toList(),
-                        requestSize.getAsInt());
-            }
-            // Created just now or not, a topic takes the brokers' log.message.timestamp.before.max.ms.
-            Set<String> stamped = new LinkedHashSet<>(List.of(topics.forecasts(), topics.alerts()));
-            stamped.addAll(writtenTopics().stream().filter(existing::contains).toList());
-            stamped.add(topics.deadLetters());
-            warnIfOldRecordsRefused(admin, List.copyOf(stamped));
+            warnOfWrittenTopics(admin, existing, requestSize);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperatorException("Interrupted while checking the topics", e);
@@ -471,66 +462,54 @@ public final class GruStreamService implements AutoCloseable {
     }
 
     /**
-     * Logs each of {@code existing} whose {@code max.message.bytes} is below a raised {@code max.request.size}:
-     * gru-stream gives the limit to the topics it creates, but Kafka Streams never changes an internal topic that
-     * exists, so one made before the size was raised refuses the largest records, and their task fails at every retry.
-     * Advisory, as {@link #warnIfModelsCanExpire}.
+     * Logs the settings of the topics gru-stream writes that would fail a task at every retry. One made before a
+     * raised {@code max.request.size} (listed in {@code existing}, before the creation) whose
+     * {@code max.message.bytes} is below it: gru-stream gives the limit to the topics it creates, but Kafka Streams
+     * never changes an internal topic that exists, so it refuses the largest records. And, created just now or not
+     * (a topic takes the brokers' {@code log.message.timestamp.before.max.ms}), one that refuses records stamped long
+     * before the brokers' clock ({@code message.timestamp.before.max.ms} with {@code CreateTime}): forecasts and
+     * alerts carry their observation's event time, Kafka Streams stamps the changelog and repartition records with
+     * it, and dead letters keep their input's timestamp, so an observation older than the bound is refused. Advisory,
+     * as {@link #warnIfModelsCanExpire}.
      */
-    private static void warnIfTooSmallForRequests(Admin admin, List<String> existing, int requestSize)
+    private void warnOfWrittenTopics(Admin admin, Set<String> existing, OptionalInt requestSize)
             throws InterruptedException {
-        if (existing.isEmpty()) {
-            return;
-        }
-        List<ConfigResource> resources = existing.stream()
-                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
-        try {
-            Map<ConfigResource, Config> settings = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
-            settings.forEach((resource, topic) -> {
-                ConfigEntry limit = topic.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-                if (limit != null && Long.parseLong(limit.value()) < requestSize) {
-                    LOG.warn("Topic {} takes records of at most {} bytes, fewer than max.request.size ({}): its"
-                            + " largest records will be refused and their task fail at every retry. Raise it:"
-                            + " kafka-configs.sh --alter --entity-type topics --entity-name {} --add-config"
-                            + " max.message.bytes={}", resource.name(), limit.value(), requestSize, resource.name(),
-                            requestSize);
-                }
-            });
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.info("Could not read the settings of {} ({}); their max.message.bytes was not checked", existing,
-                    e instanceof ExecutionException ? e.getCause().toString() : e.toString());
-        }
-    }
-
-    /**
-     * Logs the topics among {@code written} that refuse records stamped long before the brokers' clock
-     * ({@code message.timestamp.before.max.ms} with {@code CreateTime}): forecasts and alerts carry their
-     * observation's event time, Kafka Streams stamps the changelog and repartition records with it, and dead letters
-     * keep their input's timestamp, so an observation older than the bound fails its task at every retry. Advisory,
-     * as {@link #warnIfModelsCanExpire}: a replay of recent events never meets the bound.
-     */
-    private static void warnIfOldRecordsRefused(Admin admin, List<String> written) throws InterruptedException {
+        List<String> internal = writtenTopics().stream().filter(existing::contains).toList();
+        Set<String> written = new LinkedHashSet<>(List.of(topics.forecasts(), topics.alerts(), topics.deadLetters()));
+        written.addAll(internal);
         List<ConfigResource> resources = written.stream()
                 .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+        Map<ConfigResource, Config> settings;
         try {
-            Map<ConfigResource, Config> settings = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
-            settings.forEach((resource, topic) -> {
-                ConfigEntry type = topic.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
-                ConfigEntry bound = topic.get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG);
-                if (type != null && "CreateTime".equals(type.value()) && bound != null && bound.value() != null
-                        && Long.parseLong(bound.value()) < Long.MAX_VALUE) {
-                    LOG.warn("Topic {} refuses records stamped more than {} before the brokers' clock ({}={}):"
-                            + " gru-stream writes records stamped with an observation's event time there, so an"
-                            + " observation older than that fails its task at every retry and stops its partition."
-                            + " To forecast older events, remove the bound or give the topic"
-                            + " message.timestamp.type=LogAppendTime", resource.name(),
-                            Duration.ofMillis(Long.parseLong(bound.value())),
-                            TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, bound.value());
-                }
-            });
+            settings = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.info("Could not read the settings of {} ({}); their timestamp bounds were not checked", written,
-                    e instanceof ExecutionException ? e.getCause().toString() : e.toString());
+            LOG.info("Could not read the settings of {} ({}); their max.message.bytes and timestamp bounds were not"
+                    + " checked", written, e instanceof ExecutionException ? e.getCause().toString() : e.toString());
+            return;
         }
+        settings.forEach((resource, topic) -> {
+            ConfigEntry limit = topic.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (requestSize.isPresent() && internal.contains(resource.name()) && limit != null
+                    && Long.parseLong(limit.value()) < requestSize.getAsInt()) {
+                LOG.warn("Topic {} takes records of at most {} bytes, fewer than max.request.size ({}): its"
+                        + " largest records will be refused and their task fail at every retry. Raise it:"
+                        + " kafka-configs.sh --alter --entity-type topics --entity-name {} --add-config"
+                        + " max.message.bytes={}", resource.name(), limit.value(), requestSize.getAsInt(),
+                        resource.name(), requestSize.getAsInt());
+            }
+            ConfigEntry type = topic.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+            ConfigEntry bound = topic.get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG);
+            if (type != null && "CreateTime".equals(type.value()) && bound != null && bound.value() != null
+                    && Long.parseLong(bound.value()) < Long.MAX_VALUE) {
+                LOG.warn("Topic {} refuses records stamped more than {} before the brokers' clock ({}={}):"
+                        + " gru-stream writes records stamped with an observation's event time there, so an"
+                        + " observation older than that fails its task at every retry and stops its partition."
+                        + " To forecast older events, remove the bound or give the topic"
+                        + " message.timestamp.type=LogAppendTime", resource.name(),
+                        Duration.ofMillis(Long.parseLong(bound.value())),
+                        TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, bound.value());
+            }
+        });
     }
 
     /**
