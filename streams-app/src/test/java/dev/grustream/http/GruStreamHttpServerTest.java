@@ -15,6 +15,7 @@ import dev.grustream.model.Backend;
 import dev.grustream.scoring.AlertPolicy;
 import dev.grustream.scoring.ErrorStats;
 import dev.grustream.service.ModelSwitch;
+import dev.grustream.testing.FixedAnswers;
 import dev.grustream.testing.Logs;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.ActiveModel;
@@ -813,7 +814,7 @@ class GruStreamHttpServerTest {
 
     @Test
     void aPeerBehindAProxyThatForbidsTheQueryMayHoldTheKey() throws Exception {
-        HttpServer proxy = answering(403, "RBAC: access denied");
+        HttpServer proxy = FixedAnswers.answering(403, "RBAC: access denied", null);
         try {
             keyStates.instances = List.of(server.advertised(), new HostInfo("127.0.0.1", proxy.getAddress().getPort()));
 
@@ -830,7 +831,7 @@ class GruStreamHttpServerTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aPeerWhoseServerRefusesAPathThatLongDoesNotHoldTheKey(boolean owner) throws Exception {
-        HttpServer tooLong = answering(431, "Request Header Fields Too Large");
+        HttpServer tooLong = FixedAnswers.answering(431, "Request Header Fields Too Large", null);
         try {
             HostInfo peer = new HostInfo("127.0.0.1", tooLong.getAddress().getPort());
             if (owner) {
@@ -852,7 +853,7 @@ class GruStreamHttpServerTest {
 
     @Test
     void forwardsGoStraightToTheOwnerWhateverProxyTheJvmNames() throws Exception {
-        HttpServer proxy = answering(502, "Bad Gateway");
+        HttpServer proxy = FixedAnswers.answering(502, "Bad Gateway", null);
         AtomicInteger proxied = new AtomicInteger();
         proxy.createContext("/v1/", exchange -> {
             proxied.incrementAndGet();
@@ -913,7 +914,7 @@ class GruStreamHttpServerTest {
 
     @Test
     void aPeerAnsweringWithSomethingOtherThanJsonIsNotRelayed() throws Exception {
-        HttpServer page = answering(200, "<html><script>alert(1)</script></html>");
+        HttpServer page = FixedAnswers.answering(200, "<html><script>alert(1)</script></html>", null);
         try {
             keyStates.owner = key -> Optional.of(new HostInfo("127.0.0.1", page.getAddress().getPort()));
 
@@ -933,19 +934,6 @@ class GruStreamHttpServerTest {
         assertThat(GruStreamHttpServer.forwardedAnswerLimit(1 << 20, 1 << 20)).isEqualTo(8 << 20);
         assertThat(GruStreamHttpServer.forwardedAnswerLimit(Integer.MAX_VALUE, Integer.MAX_VALUE))
                 .isEqualTo(64 << 20);
-    }
-
-    /** A bare HTTP server, as a proxy or another service would be, answering every request with {@code status}. */
-    private static HttpServer answering(int status, String text) throws IOException {
-        HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        other.createContext("/", exchange -> {
-            byte[] body = text.getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        other.start();
-        return other;
     }
 
     @Test

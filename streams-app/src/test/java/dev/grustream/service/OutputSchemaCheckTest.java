@@ -11,15 +11,14 @@ import dev.grustream.config.OperatorException;
 import dev.grustream.model.ModelSpec;
 import dev.grustream.serde.InMemorySchemaRegistryServer;
 import dev.grustream.serde.MockSchemaRegistry;
+import dev.grustream.testing.FixedAnswers;
 import dev.grustream.testing.Logs;
 import dev.grustream.testing.SelfSignedTls;
 import dev.grustream.testing.TestingModels;
 import dev.grustream.topology.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,6 +35,7 @@ class OutputSchemaCheckTest {
     private static final String SCOPE = "output-schema-check";
     private static final ModelSpec MODEL = TestingModels.persistence("1").spec();
     private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String REGISTRY_JSON = "application/vnd.schemaregistry.v1+json";
 
     @AfterEach
     void dropRegistry() {
@@ -92,7 +92,8 @@ class OutputSchemaCheckTest {
 
     @Test
     void aRegistryAnsweringThatItCannotNowIsWarnedAboutAndTheStartGoesOn() throws IOException {
-        HttpServer registry = answering(503, "{\"error_code\": 50301, \"message\": \"Store not ready\"}");
+        HttpServer registry = FixedAnswers.answering(503, "{\"error_code\": 50301, \"message\": \"Store not ready\"}",
+                REGISTRY_JSON);
         try {
             Topics topics = topicsAt(registry);
 
@@ -108,7 +109,8 @@ class OutputSchemaCheckTest {
 
     @Test
     void aRegistryRefusingTheCredentialsStopsTheStart() throws IOException {
-        HttpServer registry = answering(401, "{\"error_code\": 40101, \"message\": \"Unauthorized\"}");
+        HttpServer registry = FixedAnswers.answering(401, "{\"error_code\": 40101, \"message\": \"Unauthorized\"}",
+                REGISTRY_JSON);
         try {
             Topics topics = topicsAt(registry);
 
@@ -138,20 +140,6 @@ class OutputSchemaCheckTest {
     private static Topics topicsAt(HttpServer registry) {
         return topics("schema.registry.url", "http://127.0.0.1:" + registry.getAddress().getPort(), "max.retries",
                 "0");
-    }
-
-    /** A registry on a free local port answering every request with {@code status} and {@code body}. */
-    private static HttpServer answering(int status, String body) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/vnd.schemaregistry.v1+json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
-        });
-        server.start();
-        return server;
     }
 
     @Test
