@@ -242,9 +242,9 @@ public final class GruStreamConfig extends AbstractConfig {
             .define(ALERT_WARMUP_EVENTS, Type.LONG, DEFAULT_ALERT_WARMUP_EVENTS, Range.atLeast(0), Importance.MEDIUM,
                     "Observations a key's state must have consumed before it may raise an alert.")
             .define(ALERT_SUPPRESSION_MS, Type.LONG, DEFAULT_ALERT_SUPPRESSION_MS, Range.atLeast(0), Importance.MEDIUM,
-                    "After an alert, further alerts of the same key are suppressed for this long (event time),"
-                            + " either side of it (a late observation may be older); their forecasts are still"
-                            + " flagged.")
+                    "After an alert, further alerts of the same key are suppressed for this long (event time), and"
+                            + " for any observation older than it (a late one); their forecasts are still flagged."
+                            + " 0 suppresses none.")
             .define(LATE_GRACE_MS, Type.LONG, DEFAULT_LATE_GRACE_MS, Range.atLeast(0), Importance.MEDIUM,
                     "An observation older than its key's last processed event time by more than this is"
                             + " dead-lettered as 'late'; within it, it is processed in arrival order, unless it repeats"

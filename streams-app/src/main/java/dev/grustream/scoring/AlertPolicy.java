@@ -8,7 +8,8 @@ package dev.grustream.scoring;
  *   <li>Warm-up: a key raises no alert until its state has consumed {@code warmupEvents} observations, since a
  *       fresh state forecasts poorly.</li>
  *   <li>Suppression: after an alert, the key raises no other alert until {@code suppressionMillis} of event time
- *       have passed, so one incident does not raise an alert per event.</li>
+ *       have passed, so one incident does not raise an alert per event; nor for an observation older than the
+ *       alert (a late one), so that alerts come at most once per window.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe.
@@ -62,8 +63,10 @@ public final class AlertPolicy {
         if (!isAnomalous(score) || step <= warmupEvents) {
             return AlertLevel.NONE;
         }
-        // Either side of the last alert: with late.grace.ms, an observation may come after the alert but be older.
-        if (lastAlertTime != NEVER && Math.abs(eventTime - lastAlertTime) < suppressionMillis) {
+        // With late.grace.ms an observation may come after the alert but be older. Only the latest alert is kept, so
+        // one older than it raises none: each of a late incident's observations would otherwise be more than the
+        // window from the latest alert, and alert one after the other.
+        if (lastAlertTime != NEVER && suppressionMillis > 0 && eventTime - lastAlertTime < suppressionMillis) {
             return AlertLevel.NONE;
         }
         return score >= criticalThreshold ? AlertLevel.CRITICAL : AlertLevel.WARNING;

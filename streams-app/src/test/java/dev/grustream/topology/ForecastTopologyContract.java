@@ -220,6 +220,25 @@ abstract class ForecastTopologyContract {
     }
 
     @Test
+    void aLateIncidentAfterAnAlertRaisesNoMoreAlertsThoughItsForecastsAreFlagged() {
+        harness.close();
+        harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "35",
+                GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0", GruStreamConfig.LATE_GRACE_MS, String.valueOf(60 * MINUTE)));
+        sendSteady("a", 0, 40);
+        harness.send("a", T0 + 100 * MINUTE, 60.0);
+        // Each more than the ten-minute window before the alert, a minute apart, each beyond the range so far.
+        harness.send("a", T0 + 80 * MINUTE, 1_000.0);
+        harness.send("a", T0 + 81 * MINUTE, -1_000.0);
+        harness.send("a", T0 + 82 * MINUTE, 2_000.0);
+        harness.flush();
+
+        assertThat(harness.alerts()).extracting(a -> a.getEventTime().toEpochMilli())
+                .containsExactly(T0 + 100 * MINUTE);
+        assertThat(harness.forecastValues()).filteredOn(f -> f.getEventTime().toEpochMilli() < T0 + 100 * MINUTE
+                && f.getEventTime().toEpochMilli() >= T0 + 80 * MINUTE).hasSize(3).allMatch(Forecast::getAnomalous);
+    }
+
+    @Test
     void aValueBeyondTheKeysRangeScoresOne() {
         harness.close();
         harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "40",
