@@ -223,7 +223,8 @@ abstract class ForecastTopologyContract {
     void aLateIncidentAfterAnAlertRaisesNoMoreAlertsThoughItsForecastsAreFlagged() {
         harness.close();
         harness = start(Map.of(GruStreamConfig.ANOMALY_RANGE_WARMUP_EVENTS, "35",
-                GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0", GruStreamConfig.LATE_GRACE_MS, String.valueOf(60 * MINUTE)));
+                GruStreamConfig.ANOMALY_RANGE_WARMUP_MS, "0",
+                GruStreamConfig.LATE_GRACE_MS, String.valueOf(60 * MINUTE)));
         sendSteady("a", 0, 40);
         harness.send("a", T0 + 100 * MINUTE, 60.0);
         // Each more than the ten-minute window before the alert, a minute apart, each beyond the range so far.
