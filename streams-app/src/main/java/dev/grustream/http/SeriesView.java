@@ -48,7 +48,8 @@ public record SeriesView(
 
     /** Describes {@code state} of {@code key}, naming targets after {@code serving} when it made the state. */
     static SeriesView of(String key, KeyState state, ModelSpec serving, double anomalyThreshold, long neverAlerted) {
-        boolean active = serving.name().equals(state.modelName()) && serving.version().equals(state.modelVersion());
+        // Not by name and version alone: a model retrained under them with other targets names them otherwise.
+        boolean active = state.madeBy(serving);
         List<String> targets = active ? serving.targets() : null;
         double score = state.lastAnomalyScore();
         Double anomalyScore = Double.isNaN(score) ? null : score;

@@ -231,6 +231,23 @@ class GruStreamHttpServerTest {
     }
 
     @Test
+    void aStateOfAModelRetrainedUnderTheSameVersionWithOtherTargetsIsInactive() throws Exception {
+        models = new ModelSwitch(new ActiveModel(TestingModels.persistence("1", 2, "load", "value")),
+                "file:/models/p.zip", Backend.JAVA, metrics, Clock.systemUTC());
+        GruStreamHttpServer twoTargets = start();
+        FakeKeyStates states = new FakeKeyStates(twoTargets.advertised());
+        states.states.put("k", state(3, 0.1));
+        twoTargets.attach(states);
+
+        JsonNode body = json(get(twoTargets, "/v1/series/k"));
+
+        assertThat(body.get("model").get("version").asText()).isEqualTo("1");
+        assertThat(body.get("model").get("active").asBoolean()).isFalse();
+        assertThat(body.get("forecast").has("load")).isFalse();
+        assertThat(body.get("forecast").has("target-0")).isTrue();
+    }
+
+    @Test
     void aStateWithoutScoreReportsNullScore() throws Exception {
         keyStates.states.put("k", state(1, Double.NaN));
 
