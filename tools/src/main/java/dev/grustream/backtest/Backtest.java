@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.StateReset;
+import dev.grustream.config.OperatorException;
 import dev.grustream.data.FeatureMapping;
 import dev.grustream.data.SeriesCsvReader;
 import dev.grustream.data.SeriesRow;
@@ -23,9 +24,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -77,6 +80,15 @@ public final class Backtest implements AutoCloseable {
      * @param clock the wall clock the topology sees
      */
     public Backtest(GruModel model, Map<String, String> settings, Clock clock) {
+        // Scripts read the columns by name: two of one name would give the values of one for the other's.
+        Set<String> columns = new HashSet<>();
+        for (String column : columns(model.spec(), true)) {
+            if (!columns.add(column)) {
+                throw new OperatorException("The model's features " + model.spec().features() + " and targets "
+                        + model.spec().targets() + " would make two output columns named " + column + "; backtest"
+                        + " cannot write them apart: a model whose names differ in that column's part can");
+            }
+        }
         this.model = model;
         this.settings = Map.copyOf(settings);
         this.clock = clock;

@@ -90,6 +90,18 @@ class BacktestCommandTest {
     }
 
     @Test
+    void aModelWhoseNamesWouldMakeTwoColumnsOfOneNameIsRefused() throws IOException {
+        // Target x's step-1 column and target x_h1's one-step column are both forecast_x_h1.
+        model = dir.resolve("clashing-model");
+        ModelWriter.write(TestingModels.persistence("1", 2, "x", "x_h1"), model);
+        Path input = csv("in/k.csv", "timestamp,x,x_h1\n2015-08-31 00:00:00,1,2\n");
+
+        assertThat(backtest("--input", input.toString(), "--output", dir.resolve("out.csv").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("two output columns named forecast_x_h1");
+        assertThat(dir.resolve("out.csv")).doesNotExist();
+    }
+
+    @Test
     void forecastsAreTheTopologysForecasts() throws IOException {
         Path input = csv("in/speed.csv", series(5));
         Path output = dir.resolve("out.csv");
