@@ -397,17 +397,20 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  epochs      %d run, best %d%s%n", epochsRun, result.bestEpoch(),
                 epochsRun < config.epochs() ? " (stopped early)" : "");
         boolean validated = result.data().validationRows() > 0;
+        // The MASE figures, the epochs' included, are the first target's: say which when there are several.
+        List<String> targets = result.model().spec().targets();
+        String ofTarget = targets.size() > 1 ? " (" + targets.get(0) + ", the first target)" : "";
         if (validated) {
-            out.printf(Locale.ROOT, "  validation  loss %.5f (persistence %.5f), MASE %.3f (median over keys; %d of"
-                    + " %d keys below 1)%n", best.validationLoss(), best.persistenceLoss(), best.validationMase(),
-                    count(result, mase -> mase < 1), count(result, mase -> !Double.isNaN(mase)));
+            out.printf(Locale.ROOT, "  validation  loss %.5f (persistence %.5f), MASE%s %.3f (median over keys; %d"
+                    + " of %d keys below 1)%n", best.validationLoss(), best.persistenceLoss(), ofTarget,
+                    best.validationMase(), count(result, mase -> mase < 1), count(result, mase -> !Double.isNaN(mase)));
         } else {
             out.printf(Locale.ROOT, "  validation  none (--validation 0): every epoch ran, and nothing was scored%n");
         }
         out.printf(Locale.ROOT, "  time        %.1f s; %,.0f rows/s trained%n", nanos / 1e9, result.rowsPerSecond());
         out.printf(Locale.ROOT, "  model       %s%n", output);
         if (validated && result.validationAccuracy().size() <= MAX_KEYS_LISTED) {
-            out.println("  validation MASE per key (below 1 beats persistence):");
+            out.println("  validation MASE" + ofTarget + " per key (below 1 beats persistence):");
             result.validationAccuracy().forEach((key, accuracies) -> out.printf(Locale.ROOT, "    %-40s %.3f%n",
                     key, accuracies.get(0).mase()));
         }

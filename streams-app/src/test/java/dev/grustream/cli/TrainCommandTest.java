@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grustream.model.GruModel;
 import dev.grustream.model.ModelLoader;
+import dev.grustream.model.ModelSpec;
 import dev.grustream.train.SyntheticData;
 import dev.grustream.train.TrainingSeries;
 import java.io.IOException;
@@ -63,6 +64,32 @@ class TrainCommandTest {
                 .containsPattern("validation  loss [0-9.]+ \\(persistence [0-9.]+\\), MASE [0-9.]+")
                 .contains("rows/s trained")
                 .contains("sine-0");
+    }
+
+    @Test
+    void trainsTwoTargetsInAnotherOrderThanTheFeaturesAndNamesTheTargetItsMaseIsOf() throws IOException {
+        Path twoColumns = temp.resolve("two-columns");
+        for (TrainingSeries series : SyntheticData.sines(2, 200, 1)) {
+            StringBuilder csv = new StringBuilder("timestamp,load,value\n");
+            for (int i = 0; i < series.rows(); i++) {
+                csv.append(1_700_000_000_000L + i * 60_000L).append(',').append(2 * series.value(i, 0) + 1)
+                        .append(',').append(series.value(i, 0)).append('\n');
+            }
+            Files.createDirectories(twoColumns);
+            Files.writeString(twoColumns.resolve(series.key() + ".csv"), csv);
+        }
+        Path zip = temp.resolve("two.zip");
+
+        int exit = train("--input", twoColumns.toString(), "--features", "load,value", "--targets", "value,load",
+                "--output", zip.toString());
+
+        assertThat(exit).isZero();
+        ModelSpec spec = ModelLoader.load(zip).spec();
+        assertThat(spec.features()).containsExactly("load", "value");
+        assertThat(spec.targets()).containsExactly("value", "load");
+        assertThat(spec.targetFeatureIndex(0)).isEqualTo(1);
+        assertThat(out.toString()).contains("MASE (value, the first target) ")
+                .contains("validation MASE (value, the first target) per key");
     }
 
     @Test
