@@ -397,7 +397,7 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  epochs      %d run, best %d%s%n", epochsRun, result.bestEpoch(),
                 epochsRun < config.epochs() ? " (stopped early)" : "");
         boolean validated = result.data().validationRows() > 0;
-        // The MASE figures, the epochs' included, are the first target's: say which when there are several.
+        // The MASE figures are the first target's (the epochs' lines above too): say which when there are several.
         List<String> targets = result.model().spec().targets();
         String ofTarget = targets.size() > 1 ? " (" + targets.get(0) + ", the first target)" : "";
         if (validated) {

@@ -193,7 +193,7 @@ public final class GruStreamConfig extends AbstractConfig {
                             + " key are forwarded to the instance that holds it. Empty uses this machine's host name.")
             .define(HTTP_FORWARD_TIMEOUT_MS, Type.LONG, 5_000L, Range.between(1, 300_000), Importance.LOW,
                     "Longest wait for the instance that holds a key to answer a query forwarded to it.")
-            .define(HTTP_AUTH_TOKEN, Type.PASSWORD, "", Importance.MEDIUM,
+            .define(HTTP_AUTH_TOKEN, Type.PASSWORD, "", new BearerToken(), Importance.MEDIUM,
                     "A bearer token every HTTP endpoint but /health/live and /health/ready asks for (the header"
                             + " Authorization: Bearer <token>; 401 without it); the instances' forwarded queries carry"
                             + " it, so every instance of the application needs the same. Empty serves every endpoint"
@@ -662,6 +662,29 @@ public final class GruStreamConfig extends AbstractConfig {
         values().forEach((key, value) -> summary.put(key, String.valueOf(value)));
         passThrough().forEach((key, value) -> summary.put(key, Secrets.redact(key, String.valueOf(value))));
         return summary;
+    }
+
+    /**
+     * Accepts a bearer token as RFC 6750 writes one (letters, digits, {@code -._~+/}, then {@code =} only at the end),
+     * or the empty string. Other characters may not go into a header as they are, and the JDK's client would quote
+     * the whole header in its error. The value is never repeated in the refusal.
+     */
+    static final class BearerToken implements ConfigDef.Validator {
+        private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]+=*");
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            String token = value == null ? "" : ((Password) value).value();
+            if (!token.isEmpty() && !TOKEN.matcher(token).matches()) {
+                throw new ConfigException(name + ": expected a bearer token of letters, digits and -._~+/, with ="
+                        + " at its end only (RFC 6750); the value given is not repeated here");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a bearer token: letters, digits, -._~+/ and = at its end";
+        }
     }
 
     /**

@@ -416,17 +416,29 @@ public final class GruStreamHttpServer implements AutoCloseable {
             keyStates.instances().stream().filter(other -> !sameInstance(other, self) && !sameInstance(other, owner))
                     .forEach(asked::add);
             boolean allSaidNotHeld = true;
+            boolean tokenRefused = false;
             for (HostInfo instance : asked) {
                 HttpResponse<byte[]> answer = ask(instance, key, deadline);
                 if (answer != null && answer.statusCode() == 200 && isJson(answer)) {
                     relay(ctx, answer);
                     return;
                 }
+                if (answer != null && answer.statusCode() == 401) {
+                    tokenRefused = true;
+                    LogThrottle.Told told = forwardFailures.tell(endpoint(instance), Level.WARN);
+                    LOG.atLevel(told.level()).log("Instance {} refused a forwarded query with 401: it asks for"
+                            + " another http.auth.token than this one (every instance needs the same){}",
+                            endpoint(instance), told.heldBack());
+                }
                 allSaidNotHeld &= saysNotHeld(answer) && !namesAnotherOwner(answer, asked);
             }
             if (unreadableHere != null) {
                 // No other instance holds it: it may be in the stores this one cannot read yet.
                 throw unreadableHere;
+            }
+            if (!allSaidNotHeld && tokenRefused) {
+                throw HttpProblem.badGateway("peer_unauthorized", "An instance that may hold this key refused this"
+                        + " instance's http.auth.token; every instance needs the same");
             }
             if (!allSaidNotHeld) {
                 // Not a 404: the one that did not answer, or could not look (restoring, rebalancing), may hold it.
@@ -679,10 +691,13 @@ public final class GruStreamHttpServer implements AutoCloseable {
         ctx.result(response.body());
     }
 
-    /** Whether {@code header} holds this instance's token, compared in constant time. */
+    /** Whether {@code header} holds this instance's token (the scheme in any case), compared in constant time. */
     private boolean authorized(String header) {
-        byte[] expected = (BEARER + settings.authToken().value()).getBytes(StandardCharsets.UTF_8);
-        return header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8));
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return false;
+        }
+        return MessageDigest.isEqual(settings.authToken().value().getBytes(StandardCharsets.UTF_8),
+                header.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8));
     }
 
     private void problem(HttpProblem problem, Context ctx) {

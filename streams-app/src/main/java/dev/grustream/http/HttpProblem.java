@@ -26,6 +26,11 @@ public final class HttpProblem extends RuntimeException {
         return new HttpProblem(400, error, message, 0);
     }
 
+    /** A 502: another instance the query was forwarded to gave an answer this one cannot pass on. */
+    public static HttpProblem badGateway(String error, String message) {
+        return new HttpProblem(502, error, message, 0);
+    }
+
     /** A 401: the request lacks the credentials the endpoint asks for. */
     public static HttpProblem unauthorized(String error, String message) {
         return new HttpProblem(401, error, message, 0);

@@ -35,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -82,6 +84,8 @@ public final class GruStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GruStreamService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FAILED_START_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** The setting Kafka before 3.6 bounds a record's timestamp by, either side of the clock; gone in Kafka 4.0. */
+    private static final String LEGACY_TIMESTAMP_DIFFERENCE = "message.timestamp.difference.max.ms";
     /** How long {@link #start} waits in all for the registry to take the output schemas before it goes on. */
     private static final Duration OUTPUT_SCHEMA_WAIT = Duration.ofSeconds(15);
 
@@ -479,13 +483,24 @@ public final class GruStreamService implements AutoCloseable {
         written.addAll(internal);
         List<ConfigResource> resources = written.stream()
                 .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
-        Map<ConfigResource, Config> settings;
+        Map<ConfigResource, KafkaFuture<Config>> described;
         try {
-            settings = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            described = admin.describeConfigs(resources).values();
+        } catch (RuntimeException e) {
             LOG.info("Could not read the settings of {} ({}); their max.message.bytes and timestamp bounds were not"
-                    + " checked", written, e instanceof ExecutionException ? e.getCause().toString() : e.toString());
+                    + " checked", written, e.toString());
             return;
+        }
+        // Topic by topic: a principal may read the settings of its internal topics and not of outputs it shares.
+        Map<ConfigResource, Config> settings = new LinkedHashMap<>();
+        for (Map.Entry<ConfigResource, KafkaFuture<Config>> entry : described.entrySet()) {
+            try {
+                settings.put(entry.getKey(), entry.getValue().get(60, TimeUnit.SECONDS));
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                LOG.info("Could not read the settings of topic {} ({}); its max.message.bytes and timestamp bound"
+                        + " were not checked", entry.getKey().name(),
+                        e instanceof ExecutionException ? e.getCause().toString() : e.toString());
+            }
         }
         settings.forEach((resource, topic) -> {
             ConfigEntry limit = topic.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
@@ -498,16 +513,21 @@ public final class GruStreamService implements AutoCloseable {
                         resource.name(), requestSize.getAsInt());
             }
             ConfigEntry type = topic.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
-            ConfigEntry bound = topic.get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG);
-            if (type != null && "CreateTime".equals(type.value()) && bound != null && bound.value() != null
-                    && Long.parseLong(bound.value()) < Long.MAX_VALUE) {
+            // Brokers before Kafka 3.6 know only the older setting, which later 3.x brokers read while the newer one
+            // is unset (4.0 dropped it).
+            Optional<ConfigEntry> bound = Stream.of(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG,
+                            LEGACY_TIMESTAMP_DIFFERENCE).map(topic::get)
+                    .filter(entry -> entry != null && entry.value() != null
+                            && Long.parseLong(entry.value()) < Long.MAX_VALUE)
+                    .findFirst();
+            if (type != null && "CreateTime".equals(type.value()) && bound.isPresent()) {
                 LOG.warn("Topic {} refuses records stamped more than {} before the brokers' clock ({}={}):"
                         + " gru-stream writes records stamped with an observation's event time there, so an"
                         + " observation older than that fails its task at every retry and stops its partition."
                         + " To forecast older events, remove the bound or give the topic"
                         + " message.timestamp.type=LogAppendTime", resource.name(),
-                        Duration.ofMillis(Long.parseLong(bound.value())),
-                        TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, bound.value());
+                        Duration.ofMillis(Long.parseLong(bound.get().value())), bound.get().name(),
+                        bound.get().value());
             }
         });
     }

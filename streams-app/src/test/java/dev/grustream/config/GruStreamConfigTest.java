@@ -145,6 +145,21 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void refusesAnHttpTokenThatCannotGoIntoAHeaderWithoutRepeatingIt() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.HTTP_AUTH_TOKEN, "s3cr\u00e9t")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.HTTP_AUTH_TOKEN)
+                .hasMessageNotContaining("s3cr");
+    }
+
+    @Test
+    void acceptsAnHttpTokenAsRfc6750WritesOne() {
+        GruStreamConfig config = new GruStreamConfig(Map.of(GruStreamConfig.HTTP_AUTH_TOKEN, "a-Z_0.9~+/x=="));
+
+        assertThat(config.getPassword(GruStreamConfig.HTTP_AUTH_TOKEN).value()).isEqualTo("a-Z_0.9~+/x==");
+    }
+
+    @Test
     void rejectsAValueBoundWhoseBufferedRecordsTheProducerWouldRefuse() {
         assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.INPUT_MAX_VALUE_BYTES, "600000")))
                 .isInstanceOf(ConfigException.class)

@@ -24,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -165,6 +166,23 @@ class GruStreamHttpServerTest {
 
     private HttpResponse<String> get(String rawPath) throws Exception {
         return get(server, rawPath);
+    }
+
+    /** {@link #get(GruStreamHttpServer, String, String)} where nothing may be thrown (inside a {@link Runnable}). */
+    private HttpResponse<String> uncheckedGet(GruStreamHttpServer target, String rawPath, String authorization) {
+        try {
+            return get(target, rawPath, authorization);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode uncheckedJson(HttpResponse<String> response) {
+        try {
+            return json(response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@link #get(String)} where nothing may be thrown (inside a {@link Runnable}). */
@@ -449,6 +467,31 @@ class GruStreamHttpServerTest {
         HttpResponse<String> served = get(secured, "/v1/series/k", "Bearer s3cret");
         assertThat(served.statusCode()).isEqualTo(200);
         assertThat(json(served).get("step").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void theSchemesNameIsReadInAnyCase() throws Exception {
+        GruStreamHttpServer secured = startWithToken("s3cret");
+
+        assertThat(get(secured, "/v1/series/k", "bearer s3cret").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aQueryForwardedToAnInstanceOfAnotherTokenAnswers502SayingSo() throws Exception {
+        GruStreamHttpServer owner = startWithToken("other");
+        GruStreamHttpServer asked = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password("s3cret"));
+        FakeKeyStates askedStates = new FakeKeyStates(asked.advertised());
+        askedStates.owner = key -> Optional.of(owner.advertised());
+        asked.attach(askedStates);
+
+        List<ILoggingEvent> logged = Logs.of(GruStreamHttpServer.class, () -> {
+            HttpResponse<String> response = uncheckedGet(asked, "/v1/series/k", "Bearer s3cret");
+            assertThat(response.statusCode()).isEqualTo(502);
+            assertThat(uncheckedJson(response).get("error").asText()).isEqualTo("peer_unauthorized");
+        });
+
+        assertThat(logged).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(line -> assertThat(line)
+                .contains("Instance " + owner.advertisedEndpoint() + " refused a forwarded query with 401"));
     }
 
     @Test

@@ -557,12 +557,17 @@ public final class Soak {
         }
         HttpRequest.Builder scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .timeout(Duration.ofSeconds(30));
-        // The service asks for the user's http.auth.token, which it is given with their other settings.
-        String token = options.serviceSettings().getOrDefault(GruStreamConfig.HTTP_AUTH_TOKEN, "");
+        // The service asks for the user's http.auth.token, which it is given with their other settings (trimmed, as
+        // Kafka's configuration reads a secret).
+        String token = options.serviceSettings().getOrDefault(GruStreamConfig.HTTP_AUTH_TOKEN, "").trim();
         if (!token.isEmpty()) {
             scrape.header("Authorization", "Bearer " + token);
         }
-        return new PrometheusText(http.send(scrape.build(), HttpResponse.BodyHandlers.ofString()).body());
+        HttpResponse<String> answer = http.send(scrape.build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IOException("GET /metrics of the service answered HTTP " + answer.statusCode());
+        }
+        return new PrometheusText(answer.body());
     }
 
     /** Observations the service has processed so far: its forecasts and dead letters. */

@@ -130,6 +130,9 @@ final class BacktestCommand implements Callable<Integer> {
         SortedMap<String, Long> deadLetters = new TreeMap<>();
         long alerts = 0;
         String firstInvalidTime = "";
+        // Made before the files are counted: it refuses a model whose output columns would clash, at once. It holds
+        // nothing until its first file.
+        Backtest backtest = new Backtest(gru, replaySettings, Clock.systemUTC());
         long totalLines = 0;
         for (Job job : jobs) {
             try {
@@ -144,7 +147,7 @@ final class BacktestCommand implements Callable<Integer> {
                 ProgressBar progress = new ProgressBarBuilder().setTaskName("backtest").setInitialMax(totalLines)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rows", 1).showSpeed()
                 .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build();
-                Backtest backtest = new Backtest(gru, replaySettings, Clock.systemUTC())) {
+                backtest) {
             for (Job job : jobs) {
                 long before = progress.getCurrent();
                 Backtest.FileReport report;
