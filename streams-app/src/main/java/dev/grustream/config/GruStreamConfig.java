@@ -420,6 +420,11 @@ public final class GruStreamConfig extends AbstractConfig {
     public GruStreamConfig(Map<String, ?> props) {
         super(DEFINITION, props, false);
         refuseUnknownKeysUnderOwnPrefixes();
+        // Kafka trims a secret before its validator sees it: a token of spaces would turn authentication off unsaid.
+        if (originals().get(HTTP_AUTH_TOKEN) instanceof String token && !token.isEmpty() && token.isBlank()) {
+            throw new ConfigException(HTTP_AUTH_TOKEN + ": only white space; give a token, or leave it empty for"
+                    + " none");
+        }
         if (getDouble(ANOMALY_CRITICAL_THRESHOLD) < getDouble(ANOMALY_THRESHOLD)) {
             throw new ConfigException(ANOMALY_CRITICAL_THRESHOLD, getDouble(ANOMALY_CRITICAL_THRESHOLD),
                     "must be at least " + ANOMALY_THRESHOLD + " (" + getDouble(ANOMALY_THRESHOLD) + ")");

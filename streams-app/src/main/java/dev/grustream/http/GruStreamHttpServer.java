@@ -417,33 +417,39 @@ public final class GruStreamHttpServer implements AutoCloseable {
                     .forEach(asked::add);
             boolean allSaidNotHeld = true;
             boolean tokenRefused = false;
+            boolean otherwiseUnanswered = false;
             for (HostInfo instance : asked) {
                 HttpResponse<byte[]> answer = ask(instance, key, deadline);
                 if (answer != null && answer.statusCode() == 200 && isJson(answer)) {
                     relay(ctx, answer);
                     return;
                 }
-                if (answer != null && answer.statusCode() == 401) {
+                boolean notHeld = saysNotHeld(answer) && !namesAnotherOwner(answer, asked);
+                if (refusedTheToken(answer)) {
                     tokenRefused = true;
                     LogThrottle.Told told = forwardFailures.tell(endpoint(instance), Level.WARN);
                     LOG.atLevel(told.level()).log("Instance {} refused a forwarded query with 401: it asks for"
                             + " another http.auth.token than this one (every instance needs the same){}",
                             endpoint(instance), told.heldBack());
+                } else {
+                    otherwiseUnanswered |= !notHeld;
                 }
-                allSaidNotHeld &= saysNotHeld(answer) && !namesAnotherOwner(answer, asked);
+                allSaidNotHeld &= notHeld;
             }
             if (unreadableHere != null) {
                 // No other instance holds it: it may be in the stores this one cannot read yet.
                 throw unreadableHere;
             }
-            if (!allSaidNotHeld && tokenRefused) {
+            if (tokenRefused && !otherwiseUnanswered) {
+                // Retrying cannot help until the tokens agree: no Retry-After.
                 throw HttpProblem.badGateway("peer_unauthorized", "An instance that may hold this key refused this"
                         + " instance's http.auth.token; every instance needs the same");
             }
             if (!allSaidNotHeld) {
                 // Not a 404: the one that did not answer, or could not look (restoring, rebalancing), may hold it.
                 throw HttpProblem.unavailable("owner_unreachable", "An instance that may hold this key did not"
-                        + " answer within http.forward.timeout.ms or could not look yet (restoring or rebalancing)",
+                        + " answer within http.forward.timeout.ms or could not look yet (restoring or rebalancing)"
+                        + (tokenRefused ? "; another refused this instance's http.auth.token" : ""),
                         RETRY_AFTER_SECONDS);
             }
             // Every instance asked said it does not hold the key, the owner too (its refusals, its limit on keys, its
@@ -497,6 +503,11 @@ public final class GruStreamHttpServer implements AutoCloseable {
             case 400 -> error.equals("key_too_long") || error.equals("invalid_key");
             default -> false;
         };
+    }
+
+    /** Whether {@code answer} is gru-stream's 401 for a token it does not take, not a proxy's. */
+    private static boolean refusedTheToken(HttpResponse<byte[]> answer) {
+        return answer != null && answer.statusCode() == 401 && "unauthorized".equals(Json.errorCode(answer.body()));
     }
 
     /**

@@ -521,13 +521,15 @@ public final class GruStreamService implements AutoCloseable {
                             && Long.parseLong(entry.value()) < Long.MAX_VALUE)
                     .findFirst();
             if (type != null && "CreateTime".equals(type.value()) && bound.isPresent()) {
-                LOG.warn("Topic {} refuses records stamped more than {} before the brokers' clock ({}={}):"
+                boolean eitherWay = bound.get().name().equals(LEGACY_TIMESTAMP_DIFFERENCE);
+                LOG.warn("Topic {} refuses records stamped more than {} {} the brokers' clock ({}={}):"
                         + " gru-stream writes records stamped with an observation's event time there, so an"
-                        + " observation older than that fails its task at every retry and stops its partition."
-                        + " To forecast older events, remove the bound or give the topic"
+                        + " observation {} than that fails its task at every retry and stops its partition."
+                        + " To forecast such events, remove the bound or give the topic"
                         + " message.timestamp.type=LogAppendTime", resource.name(),
-                        Duration.ofMillis(Long.parseLong(bound.get().value())), bound.get().name(),
-                        bound.get().value());
+                        Duration.ofMillis(Long.parseLong(bound.get().value())),
+                        eitherWay ? "either side of" : "before", bound.get().name(), bound.get().value(),
+                        eitherWay ? "further from the clock" : "older");
             }
         });
     }

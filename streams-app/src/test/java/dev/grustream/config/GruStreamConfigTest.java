@@ -153,6 +153,13 @@ class GruStreamConfigTest {
     }
 
     @Test
+    void refusesAnHttpTokenOfOnlyWhiteSpaceRatherThanTurnAuthenticationOff() {
+        assertThatThrownBy(() -> new GruStreamConfig(Map.of(GruStreamConfig.HTTP_AUTH_TOKEN, "   ")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(GruStreamConfig.HTTP_AUTH_TOKEN);
+    }
+
+    @Test
     void acceptsAnHttpTokenAsRfc6750WritesOne() {
         GruStreamConfig config = new GruStreamConfig(Map.of(GruStreamConfig.HTTP_AUTH_TOKEN, "a-Z_0.9~+/x=="));
 

@@ -24,9 +24,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -492,6 +493,26 @@ class GruStreamHttpServerTest {
 
         assertThat(logged).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(line -> assertThat(line)
                 .contains("Instance " + owner.advertisedEndpoint() + " refused a forwarded query with 401"));
+    }
+
+    @Test
+    void aQueryThatAnInstanceWhichDidNotAnswerMayHoldAnswers503ThoughAnotherRefusedTheToken() throws Exception {
+        GruStreamHttpServer owner = startWithToken("other");
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        GruStreamHttpServer asked = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password("s3cret"));
+        FakeKeyStates askedStates = new FakeKeyStates(asked.advertised());
+        askedStates.owner = key -> Optional.of(owner.advertised());
+        askedStates.instances = List.of(asked.advertised(), owner.advertised(), new HostInfo("127.0.0.1", closedPort));
+        asked.attach(askedStates);
+
+        HttpResponse<String> response = get(asked, "/v1/series/k", "Bearer s3cret");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(json(response).get("error").asText()).isEqualTo("owner_unreachable");
+        assertThat(json(response).get("message").asText()).contains("refused this instance's http.auth.token");
     }
 
     @Test
