@@ -1,5 +1,6 @@
 package dev.grustream.forecast;
 
+import dev.grustream.avro.AlertRule;
 import dev.grustream.avro.StateReset;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
@@ -91,6 +92,8 @@ public final class Forecaster implements AutoCloseable {
     private double[] oneStep;
     private double[] surprises;
     private double[] scores;
+    /** What gave each row its score. */
+    private AlertRule[] scoredBy;
     private boolean[] compared;
     private StateReset[] resets;
     private KeyState[] rowStates;
@@ -206,6 +209,7 @@ public final class Forecaster implements AutoCloseable {
         }
         compared[row] = state.hasForecast();
         surprises[row] = Double.NaN;
+        scoredBy[row] = AlertRule.LIKELIHOOD;
         scores[row] = compared[row] ? score(row, state, stats, event.eventTime()) : 0.0;
         normalization.update(values, stats);
         System.arraycopy(state.hidden(), 0, states, row * stateSize, stateSize);
@@ -264,7 +268,12 @@ public final class Forecaster implements AutoCloseable {
             surprises[row] = AnomalyLikelihood.surprise(deviation, channels);
             score = state.likelihood().likelihood(surprises[row], rules.likelihood());
         }
-        return state.range().excludes(actual, rules.range(), eventTime) || outsideInterval ? 1.0 : score;
+        if (state.range().excludes(actual, rules.range(), eventTime)) {
+            scoredBy[row] = AlertRule.RANGE;
+            return 1.0;
+        }
+        scoredBy[row] = outsideInterval ? AlertRule.INTERVAL : AlertRule.LIKELIHOOD;
+        return outsideInterval ? 1.0 : score;
     }
 
     private boolean refusedAsOutOfOrder(int index, Event event, KeyState stored, Outcomes outcomes) {
@@ -436,7 +445,7 @@ public final class Forecaster implements AutoCloseable {
         }
         outcomes.accepted(rowIndex[row], new Outcome(event, spec.name(), spec.version(), spec.targets(), horizon,
                 state.step(), resets[row], forecast, lower, upper, actuals[row].clone(), expected, score,
-                rules.alerts().isAnomalous(score), alert));
+                rules.alerts().isAnomalous(score), alert, scoredBy[row]));
         rowStates[row] = null;
     }
 
@@ -497,6 +506,7 @@ public final class Forecaster implements AutoCloseable {
         oneStep = new double[targets];
         surprises = new double[maxBatch];
         scores = new double[maxBatch];
+        scoredBy = new AlertRule[maxBatch];
         compared = new boolean[maxBatch];
         resets = new StateReset[maxBatch];
         rowStates = new KeyState[maxBatch];

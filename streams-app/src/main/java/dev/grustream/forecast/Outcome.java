@@ -1,5 +1,6 @@
 package dev.grustream.forecast;
 
+import dev.grustream.avro.AlertRule;
 import dev.grustream.avro.StateReset;
 import dev.grustream.scoring.AlertLevel;
 import java.util.List;
@@ -27,10 +28,11 @@ public final class Outcome {
     private final double anomalyScore;
     private final boolean anomalous;
     private final AlertLevel alert;
+    private final AlertRule rule;
 
     Outcome(Event event, String modelName, String modelVersion, List<String> targets, int horizon, long step,
             StateReset reset, double[] forecast, double[] lower, double[] upper, double[] actual, double[] expected,
-            double anomalyScore, boolean anomalous, AlertLevel alert) {
+            double anomalyScore, boolean anomalous, AlertLevel alert, AlertRule rule) {
         this.event = event;
         this.modelName = modelName;
         this.modelVersion = modelVersion;
@@ -46,6 +48,7 @@ public final class Outcome {
         this.anomalyScore = anomalyScore;
         this.anomalous = anomalous;
         this.alert = alert;
+        this.rule = rule;
     }
 
     /** The observation this outcome is about. */
@@ -157,6 +160,11 @@ public final class Outcome {
     /** The alert the observation raises, or {@link AlertLevel#NONE}. */
     public AlertLevel alert() {
         return alert;
+    }
+
+    /** What gave the observation its score: the likelihood, or a rule that scores 1 (range, interval). */
+    public AlertRule rule() {
+        return rule;
     }
 
     @Override

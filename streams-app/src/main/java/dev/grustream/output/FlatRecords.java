@@ -24,8 +24,9 @@ import org.apache.avro.generic.GenericRecord;
  * {@code model_name}, {@code model_version}, {@code anomaly_score}, {@code anomalous}, {@code step},
  * {@code state_reset}, and per target {@code T_actual}, {@code T_expected} and per step {@code T_h<k>},
  * {@code T_h<k>_lower}, {@code T_h<k>_upper} (null where there is no value). An alert becomes {@code key},
- * {@code event_time}, {@code anomaly_score}, {@code threshold}, {@code severity}, {@code model_name},
- * {@code model_version}, and per target {@code T_actual} and {@code T_expected}. A target's name is written with
+ * {@code event_time}, {@code anomaly_score}, {@code threshold}, {@code severity}, {@code rule} (null in alerts
+ * written before it existed), {@code model_name}, {@code model_version}, and per target {@code T_actual} and
+ * {@code T_expected}. A target's name is written with
  * each character Avro names do not allow as {@code _}. The Avro schema follows the model's targets and horizon: a
  * model with another horizon registers a new, backward-compatible version (every per-target field has a default).
  *
@@ -97,6 +98,7 @@ public final class FlatRecords {
         fields.put("anomaly_score", alert.getAnomalyScore());
         fields.put("threshold", alert.getThreshold());
         fields.put("severity", alert.getSeverity().name());
+        fields.put("rule", alert.getRule() == null ? null : alert.getRule().name());
         fields.put("model_name", alert.getModelName());
         fields.put("model_version", alert.getModelVersion());
         for (String target : targets(alert.getActual().keySet())) {
@@ -160,6 +162,7 @@ public final class FlatRecords {
                 .name("anomaly_score").type().doubleType().noDefault()
                 .name("threshold").type().doubleType().noDefault()
                 .name("severity").type().stringType().noDefault()
+                .name("rule").type().optional().stringType()
                 .name("model_name").type().stringType().noDefault()
                 .name("model_version").type().stringType().noDefault();
         for (String target : targets) {

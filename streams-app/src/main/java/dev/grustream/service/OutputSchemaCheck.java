@@ -1,5 +1,6 @@
 package dev.grustream.service;
 
+import dev.grustream.avro.AlertRule;
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Severity;
@@ -156,6 +157,6 @@ final class OutputSchemaCheck {
         Map<String, Double> values = new HashMap<>();
         model.targets().forEach(target -> values.put(target, 0.0));
         return new AnomalyAlert(SAMPLE_KEY, Instant.EPOCH, values, values, 1.0, 1.0, Severity.WARNING, model.name(),
-                model.version());
+                model.version(), AlertRule.RANGE);
     }
 }

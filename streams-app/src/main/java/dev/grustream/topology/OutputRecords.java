@@ -81,6 +81,7 @@ final class OutputRecords {
                 .setAnomalyScore(outcome.anomalyScore())
                 .setThreshold(threshold)
                 .setSeverity(outcome.alert() == AlertLevel.CRITICAL ? Severity.CRITICAL : Severity.WARNING)
+                .setRule(outcome.rule())
                 .setModelName(outcome.modelName())
                 .setModelVersion(outcome.modelVersion())
                 .build();

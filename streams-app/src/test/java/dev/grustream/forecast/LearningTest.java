@@ -3,6 +3,7 @@ package dev.grustream.forecast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.grustream.avro.AlertRule;
 import dev.grustream.avro.StateReset;
 import dev.grustream.model.Backend;
 import dev.grustream.model.GruModel;
@@ -126,6 +127,26 @@ class LearningTest {
         assertThat(outcomes.get(99).upper(0, 1)).isNaN();
         assertThat(outcomes.get(100).anomalyScore()).isLessThan(0.9);
         assertThat(outcomes.get(100).anomalous()).isFalse();
+    }
+
+    @Test
+    void eachOutcomeSaysWhichRuleGaveItsScore() {
+        ForecastRules intervalAlerts = new ForecastRules(RULES.lateGraceMs(), RULES.resetGapMs(), RULES.stateTtlMs(),
+                RULES.maxAbsNormalized(), RULES.errors(), RULES.likelihood(), RULES.range(), RULES.alerts(), true,
+                RULES.learner(), true);
+        double[] noisy = series(2000, 3, time -> 50.0, 2.0);
+        double highest = Arrays.stream(noisy).max().orElseThrow();
+        double[] values = Arrays.copyOf(noisy, 2002);
+        values[2000] = highest; // within the range seen so far, far outside a 0.99 interval of a noise of 2
+        values[2001] = 1_000.0; // beyond the range
+
+        List<Outcome> outcomes = run(MODEL, intervalAlerts, FIVE_MINUTES, values);
+
+        assertThat(outcomes.get(1999).rule()).isEqualTo(AlertRule.LIKELIHOOD);
+        assertThat(outcomes.get(2000).rule()).isEqualTo(AlertRule.INTERVAL);
+        assertThat(outcomes.get(2000).anomalyScore()).isEqualTo(1.0);
+        assertThat(outcomes.get(2001).rule()).isEqualTo(AlertRule.RANGE);
+        assertThat(outcomes.get(2001).anomalyScore()).isEqualTo(1.0);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.grustream.output;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grustream.avro.AlertRule;
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Severity;
@@ -43,6 +44,21 @@ class FlatRecordsTest {
         assertThat(record.get("cpu_load_h1_lower")).isEqualTo(0.5);
         assertThat(record.get("cpu_load_h2_upper")).isNull();
         assertThat(record.get("cpu_load_expected")).isNull();
+    }
+
+    @Test
+    void anAlertBecomesOneFieldPerTargetWithTheRuleThatFlaggedIt() {
+        GenericRecord record = new FlatRecords().alert(AnomalyAlert.newBuilder().setKey("k")
+                .setEventTime(Instant.ofEpochMilli(1_000)).setActual(Map.of("cpu.load", 0.99))
+                .setExpected(Map.of("cpu.load", 0.3)).setAnomalyScore(1.0).setThreshold(0.999)
+                .setSeverity(Severity.CRITICAL).setRule(AlertRule.RANGE).setModelName("m").setModelVersion("3")
+                .build());
+
+        assertThat(record.getSchema().getFields()).extracting(Schema.Field::name).containsExactly("key",
+                "event_time", "anomaly_score", "threshold", "severity", "rule", "model_name", "model_version",
+                "cpu_load_actual", "cpu_load_expected");
+        assertThat(record.get("rule")).isEqualTo("RANGE");
+        assertThat(record.getSchema().getField("rule").hasDefaultValue()).isTrue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.grustream.avro.AlertRule;
 import dev.grustream.avro.AnomalyAlert;
 import dev.grustream.avro.Forecast;
 import dev.grustream.avro.Severity;
@@ -185,6 +186,7 @@ abstract class ForecastTopologyContract {
                 .isCloseTo(TestingModels.persistenceForecast(steady(39)), within(1e-4));
         assertThat(alert.getAnomalyScore()).isGreaterThanOrEqualTo(alert.getThreshold());
         assertThat(alert.getSeverity()).isEqualTo(Severity.CRITICAL);
+        assertThat(alert.getRule()).isEqualTo(AlertRule.RANGE);
         assertThat(alert.getModelVersion()).isEqualTo("1");
         Forecast spike = last(harness.forecastValues());
         assertThat(spike.getAnomalous()).isTrue();
