@@ -209,8 +209,12 @@ public final class Forecaster implements AutoCloseable {
         }
         compared[row] = state.hasForecast();
         surprises[row] = Double.NaN;
-        scoredBy[row] = AlertRule.LIKELIHOOD;
-        scores[row] = compared[row] ? score(row, state, stats, event.eventTime()) : 0.0;
+        if (compared[row]) {
+            scores[row] = score(row, state, stats, event.eventTime()); // records which rule scored it
+        } else {
+            scores[row] = 0.0;
+            scoredBy[row] = AlertRule.LIKELIHOOD;
+        }
         normalization.update(values, stats);
         System.arraycopy(state.hidden(), 0, states, row * stateSize, stateSize);
         resets[row] = reset;
